@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Huiliu target shares: Swift 6 mode, explicit existentials, and imports
+/// that stay internal unless a file says `public import`.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Huiliu",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "huiliu", targets: ["huiliu"]),
+        .library(name: "HuiliuKit", targets: ["HuiliuKit"]),
+        .library(name: "HuiliuKitTesting", targets: ["HuiliuKitTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries from Debian (installed by scripts/bootstrap).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "HuiliuCore", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "HuiliuExpression", dependencies: ["HuiliuCore"], swiftSettings: strict),
+        .target(name: "HuiliuSchema", dependencies: ["HuiliuCore"], swiftSettings: strict),
+        .target(name: "HuiliuSchedule", dependencies: ["HuiliuCore"], swiftSettings: strict),
+        .target(name: "HuiliuEnvironment", dependencies: ["HuiliuCore"], swiftSettings: strict),
+        .target(name: "HuiliuKit", dependencies: [
+            "HuiliuCore",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "HuiliuKitTesting", dependencies: ["HuiliuKit"], swiftSettings: strict),
+        .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite"], swiftSettings: strict),
+        .target(name: "HuiliuConnectors", dependencies: [
+            "HuiliuKit", "HuiliuStore", "HuiliuExpression", "HuiliuSchema",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .target(name: "HuiliuEngine", dependencies: [
+            "HuiliuKit", "HuiliuStore", "HuiliuSchedule",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "huiliu", dependencies: [
+            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "HuiliuCoreTests", dependencies: ["HuiliuCore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuExpressionTests", dependencies: ["HuiliuExpression", "HuiliuCore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuSchemaTests", dependencies: ["HuiliuSchema", "HuiliuCore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuScheduleTests", dependencies: ["HuiliuSchedule", "HuiliuCore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuEnvironmentTests", dependencies: ["HuiliuEnvironment", "HuiliuCore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuKitTests", dependencies: ["HuiliuKit", "HuiliuKitTesting"], swiftSettings: strict),
+        .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuConnectorsTests", dependencies: ["HuiliuConnectors", "HuiliuKitTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema"],
+                    swiftSettings: strict),
+        .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite"], exclude: ["LintCorpus"],
+                    swiftSettings: strict),
+    ]
+)

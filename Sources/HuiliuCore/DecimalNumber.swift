@@ -1,0 +1,153 @@
+/// An exact decimal number, `significand × 10^exponent`, as read from JSON or CSV text.
+///
+/// Money and measurements arrive as decimal text (`1234.50`); keeping them as a scaled
+/// integer means `to_fen` and comparisons never see binary rounding. Trailing zeros are
+/// kept, so `1234.50` is written back as `1234.50`.
+public struct DecimalNumber: Sendable, Hashable, CustomStringConvertible {
+    /// The digits as an integer.
+    public var significand: Int
+    /// The power of ten the digits are scaled by.
+    public var exponent: Int
+
+    /// A decimal `significand × 10^exponent`.
+    public init(significand: Int, exponent: Int) {
+        self.significand = significand
+        self.exponent = exponent
+    }
+
+    /// Parses plain decimal text: optional sign, digits, optional fraction, optional exponent.
+    /// Returns `nil` for anything else, or when the digits do not fit in 64 bits.
+    public init?(_ text: some StringProtocol) {
+        let utf8 = Array(text.utf8)
+        guard let parsed = utf8.withUnsafeBytes({ DecimalNumber.parse($0) }) else { return nil }
+        self = parsed
+    }
+
+    /// Parses a JSON-grammar number from bytes; `nil` if malformed or out of range.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> DecimalNumber? {
+        var i = 0
+        let n = bytes.count
+        var negative = false
+        if i < n, bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        else if i < n, bytes[i] == UInt8(ascii: "+") { i += 1 }
+        var significand = 0
+        var exponent = 0
+        var digits = 0
+        var overflow = false
+        while i < n, bytes[i] &- 48 < 10 {
+            let (m, o1) = significand.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int(bytes[i] &- 48))
+            overflow = overflow || o1 || o2
+            significand = a
+            digits += 1
+            i += 1
+        }
+        if i < n, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, bytes[i] &- 48 < 10 {
+                let (m, o1) = significand.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int(bytes[i] &- 48))
+                overflow = overflow || o1 || o2
+                significand = a
+                exponent -= 1
+                digits += 1
+                i += 1
+            }
+        }
+        guard digits > 0, !overflow else { return nil }
+        if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                expNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0
+            var expDigits = 0
+            while i < n, bytes[i] &- 48 < 10 {
+                e = e * 10 + Int(bytes[i] &- 48)
+                guard e < 100_000 else { return nil }
+                expDigits += 1
+                i += 1
+            }
+            guard expDigits > 0 else { return nil }
+            exponent += expNegative ? -e : e
+        }
+        guard i == n else { return nil }
+        return DecimalNumber(significand: negative ? -significand : significand, exponent: exponent)
+    }
+
+    /// The value as a binary float (may round).
+    public var doubleValue: Double {
+        // Parsing the canonical text gives the correctly rounded double, which
+        // `Double(significand) * pow(10, exponent)` does not.
+        Double(description) ?? .nan
+    }
+
+    /// The value as an integer when it is integral and fits.
+    public var exactInt: Int? {
+        if exponent >= 0 {
+            var result = significand
+            for _ in 0..<exponent {
+                let (m, o) = result.multipliedReportingOverflow(by: 10)
+                if o { return nil }
+                result = m
+            }
+            return result
+        }
+        var result = significand
+        for _ in 0..<(-exponent) {
+            guard result % 10 == 0 else { return nil }
+            result /= 10
+        }
+        return result
+    }
+
+    /// The value rescaled to `scale` fractional digits, if that loses nothing
+    /// (`12.3` at scale 2 is 1230; `12.345` at scale 2 is `nil`).
+    public func scaled(toFractionDigits scale: Int) -> Int? {
+        let shift = exponent + scale
+        var result = significand
+        if shift >= 0 {
+            for _ in 0..<shift {
+                let (m, o) = result.multipliedReportingOverflow(by: 10)
+                if o { return nil }
+                result = m
+            }
+        } else {
+            for _ in 0..<(-shift) {
+                guard result % 10 == 0 else { return nil }
+                result /= 10
+            }
+        }
+        return result
+    }
+
+    /// Decimal text: plain notation for ordinary exponents, `1e30` style otherwise.
+    public var description: String {
+        let negative = significand < 0
+        let digits = String(significand.magnitude)
+        let sign = negative ? "-" : ""
+        if exponent >= 0 {
+            if exponent == 0 { return sign + digits }
+            return sign + digits + "e" + String(exponent)
+        }
+        let fraction = -exponent
+        if fraction > 40 { return sign + digits + "e" + String(exponent) }
+        if digits.count > fraction {
+            let split = digits.index(digits.endIndex, offsetBy: -fraction)
+            return sign + digits[..<split] + "." + digits[split...]
+        }
+        return sign + "0." + String(repeating: "0", count: fraction - digits.count) + digits
+    }
+
+    /// Numeric comparison that is exact when both sides are decimals.
+    public static func compare(_ a: DecimalNumber, _ b: DecimalNumber) -> Int {
+        let e = min(a.exponent, b.exponent)
+        if let x = a.scaled(toFractionDigits: -e), let y = b.scaled(toFractionDigits: -e) {
+            return x < y ? -1 : (x > y ? 1 : 0)
+        }
+        let x = a.doubleValue, y = b.doubleValue
+        return x < y ? -1 : (x > y ? 1 : 0)
+    }
+}

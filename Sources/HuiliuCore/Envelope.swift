@@ -1,0 +1,152 @@
+/// A CloudEvents 1.0 event in the structured JSON format: the unit sinks receive.
+///
+/// Context attributes are typed; extension attributes keep their order and JSON type.
+/// Parsing checks what the JSON schema cannot (spec version `1.0`, extension attribute
+/// names, `data` and `data_base64` not both present), so every envelope Huiliu writes
+/// is one a CloudEvents consumer accepts.
+public struct Envelope: Sendable, Equatable {
+    /// Identifies the event; unique per `source`.
+    public var id: String
+    /// The context the event happened in (a URI reference).
+    public var source: String
+    /// The CloudEvents version; always `1.0`.
+    public var specversion: String
+    /// The event type, such as `budget.payment.v1`.
+    public var type: String
+    /// The subject within the source: Huiliu's natural key.
+    public var subject: String?
+    /// When the occurrence happened (RFC 3339).
+    public var time: String?
+    /// The media type of `data`.
+    public var datacontenttype: String?
+    /// The schema `data` adheres to (a URI).
+    public var dataschema: String?
+    /// The payload, when it is JSON.
+    public var data: Value?
+    /// The payload, when it is binary, as base64.
+    public var dataBase64: String?
+    /// Extension attributes, in order.
+    public var extensions: Object
+
+    /// An envelope with the required attributes.
+    public init(id: String, source: String, type: String, subject: String? = nil, time: String? = nil,
+                datacontenttype: String? = nil, dataschema: String? = nil, data: Value? = nil,
+                extensions: Object = Object()) {
+        self.id = id
+        self.source = source
+        self.specversion = "1.0"
+        self.type = type
+        self.subject = subject
+        self.time = time
+        self.datacontenttype = datacontenttype
+        self.dataschema = dataschema
+        self.data = data
+        self.dataBase64 = nil
+        self.extensions = extensions
+    }
+
+    /// The deterministic event id for a natural key: the first 128 bits of
+    /// SHA-256(source, type, key) in hex. Re-delivering the same record yields the same id,
+    /// so upserting sinks hold each event once.
+    public static func deterministicID(source: String, type: String, key: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(source.utf8.count + type.utf8.count + key.utf8.count + 2)
+        bytes.append(contentsOf: source.utf8)
+        bytes.append(0)
+        bytes.append(contentsOf: type.utf8)
+        bytes.append(0)
+        bytes.append(contentsOf: key.utf8)
+        return Digest.hexString(Digest.sha256.hash(bytes).prefix(16))
+    }
+
+    static let contextAttributes: Set<String> = [
+        "id", "source", "specversion", "type", "subject", "time", "datacontenttype", "dataschema",
+        "data", "data_base64",
+    ]
+
+    /// True if `name` is a valid extension attribute name: lower-case a–z and 0–9 only.
+    /// (The spec recommends at most 20 characters; longer names are accepted, as its own
+    /// examples use them.)
+    public static func isValidAttributeName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+}
+
+/// Why a JSON value is not a CloudEvents 1.0 event.
+public struct EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The attribute at fault, or empty for the event as a whole.
+    public var attribute: String
+    /// What was expected.
+    public var message: String
+
+    public var description: String {
+        attribute.isEmpty ? message : "attribute '\(attribute)': \(message)"
+    }
+}
+
+extension Envelope {
+    /// Reads a structured-mode event. Attributes whose value is `null` are treated as not set,
+    /// as the JSON format specifies.
+    public init(json: Value) throws(EnvelopeError) {
+        guard case .object(let object) = json else {
+            throw EnvelopeError(attribute: "", message: "an event must be a JSON object, not \(json.typeName)")
+        }
+        // The JSON format maps a null attribute value to "not set" (json-format §2.1), so nulls read as absent.
+        func string(_ name: String, required: Bool) throws(EnvelopeError) -> String? {
+            guard let value = object[name], !value.isNull else {
+                if required { throw EnvelopeError(attribute: name, message: "is required") }
+                return nil
+            }
+            guard case .string(let s) = value else {
+                throw EnvelopeError(attribute: name, message: "must be a string, not \(value.typeName)")
+            }
+            if required && s.isEmpty { throw EnvelopeError(attribute: name, message: "must not be empty") }
+            return s
+        }
+        let specversion = try string("specversion", required: true)!
+        guard specversion == "1.0" else {
+            throw EnvelopeError(attribute: "specversion", message: "must be \"1.0\", not \"\(specversion)\"")
+        }
+        self.init(id: try string("id", required: true)!, source: try string("source", required: true)!,
+                  type: try string("type", required: true)!)
+        subject = try string("subject", required: false)
+        time = try string("time", required: false)
+        datacontenttype = try string("datacontenttype", required: false)
+        dataschema = try string("dataschema", required: false)
+        dataBase64 = try string("data_base64", required: false)
+        data = object["data"].flatMap { $0.isNull ? nil : $0 }
+        if data != nil && dataBase64 != nil {
+            throw EnvelopeError(attribute: "data_base64", message: "must not appear together with 'data'")
+        }
+        for (name, value) in object where !Envelope.contextAttributes.contains(name) {
+            guard Envelope.isValidAttributeName(name) else {
+                throw EnvelopeError(attribute: name, message: "extension attribute names use only lower-case letters a-z and digits 0-9")
+            }
+            switch value {
+            case .null:
+                continue
+            case .object, .array:
+                throw EnvelopeError(attribute: name, message: "extension attributes must be strings, numbers or booleans, not \(value.typeName)")
+            default:
+                extensions.appendUnchecked(key: name, value: value)
+            }
+        }
+    }
+
+    /// The event in structured JSON form, attributes first and `data` last.
+    public var json: Value {
+        var object = Object(minimumCapacity: 10 + extensions.count)
+        object.appendUnchecked(key: "specversion", value: .string(specversion))
+        object.appendUnchecked(key: "id", value: .string(id))
+        object.appendUnchecked(key: "source", value: .string(source))
+        object.appendUnchecked(key: "type", value: .string(type))
+        if let subject { object.appendUnchecked(key: "subject", value: .string(subject)) }
+        if let time { object.appendUnchecked(key: "time", value: .string(time)) }
+        if let datacontenttype { object.appendUnchecked(key: "datacontenttype", value: .string(datacontenttype)) }
+        if let dataschema { object.appendUnchecked(key: "dataschema", value: .string(dataschema)) }
+        for (name, value) in extensions { object.appendUnchecked(key: name, value: value) }
+        if let dataBase64 { object.appendUnchecked(key: "data_base64", value: .string(dataBase64)) }
+        if let data { object.appendUnchecked(key: "data", value: data) }
+        return .object(object)
+    }
+}

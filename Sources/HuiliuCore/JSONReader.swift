@@ -1,0 +1,437 @@
+import Glibc
+
+/// Parses JSON text (RFC 8259) into ``Value``s, straight from bytes.
+///
+/// Strings are validated as UTF-8 while they are scanned, `\u` escapes and surrogate
+/// pairs are decoded, numbers stay exact (see ``DecimalNumber``), and every error names
+/// the byte offset it was found at.
+public enum JSONReader {
+    /// Nesting deeper than this is refused rather than risking the stack.
+    public static let maximumDepth = 512
+
+    /// Parses one complete JSON text; anything but whitespace after the value is an error.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
+        var parser = JSONParser(bytes)
+        let value = try parser.parseTopLevel()
+        parser.skipWhitespace()
+        if parser.i < parser.end {
+            throw JSONError(offset: parser.i, message: "unexpected \(parser.describeByte(parser.i)) after the JSON value")
+        }
+        return value
+    }
+
+    /// Parses one complete JSON text from a byte array.
+    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> Value {
+        try withBytes(bytes) { (buffer) throws(JSONError) -> Value in try parse(buffer) }
+    }
+
+    /// Parses one complete JSON text from a string.
+    public static func parse(_ text: String) throws(JSONError) -> Value {
+        try parse(Array(text.utf8))
+    }
+
+    /// Parses the value that starts at `offset` (after optional whitespace) and returns it
+    /// with the offset just past it. Bytes after the value are left alone, which is what a
+    /// streaming reader of arrays or concatenated values needs.
+    public static func parsePrefix(_ bytes: UnsafeRawBufferPointer, from offset: Int) throws(JSONError) -> (value: Value, end: Int) {
+        var parser = JSONParser(bytes)
+        parser.i = offset
+        let value = try parser.parseTopLevel()
+        return (value, parser.i)
+    }
+
+    private static func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(JSONError) -> R) throws(JSONError) -> R {
+        let result: Result<R, JSONError> = bytes.withUnsafeBytes { buffer in
+            do throws(JSONError) { return .success(try body(buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}
+
+/// The recursive-descent parser behind ``JSONReader``.
+struct JSONParser {
+    let base: UnsafePointer<UInt8>
+    let end: Int
+    var i = 0
+    var depth = 0
+    var scratch: [UInt8] = []
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        // An empty buffer may have a nil base; point at a static byte instead.
+        base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JSONParser.emptyBase
+        end = bytes.count
+    }
+
+    nonisolated(unsafe) private static let emptyBase: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return UnsafePointer(p)
+    }()
+
+    func describeByte(_ at: Int) -> String {
+        let b = base[at]
+        if b >= 0x21 && b < 0x7F { return "character '\(Character(Unicode.Scalar(b)))'" }
+        return "byte 0x" + String(b, radix: 16, uppercase: true)
+    }
+
+    func endOfInput() -> JSONError {
+        JSONError(offset: end, message: "unexpected end of input", isIncomplete: true)
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while i < end {
+            let b = base[i]
+            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
+            i += 1
+        }
+    }
+
+    mutating func parseTopLevel() throws(JSONError) -> Value {
+        skipWhitespace()
+        guard i < end else { throw endOfInput() }
+        return try parseValue()
+    }
+
+    mutating func parseValue() throws(JSONError) -> Value {
+        switch base[i] {
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        default: throw JSONError(offset: i, message: "expected a JSON value, found \(describeByte(i))")
+        }
+    }
+
+    mutating func expectLiteral(_ word: StaticString) throws(JSONError) {
+        let start = i
+        let p = word.utf8Start
+        for k in 0..<word.utf8CodeUnitCount {
+            guard i < end else { throw endOfInput() }
+            guard base[i] == p[k] else {
+                throw JSONError(offset: start, message: "invalid literal; expected '\(word)'")
+            }
+            i += 1
+        }
+    }
+
+    mutating func enter() throws(JSONError) {
+        depth += 1
+        if depth > JSONReader.maximumDepth {
+            throw JSONError(offset: i, message: "nesting deeper than \(JSONReader.maximumDepth) levels")
+        }
+    }
+
+    mutating func parseObject() throws(JSONError) -> Value {
+        try enter()
+        i += 1
+        var object = Object()
+        skipWhitespace()
+        guard i < end else { throw endOfInput() }
+        if base[i] == UInt8(ascii: "}") {
+            i += 1
+            depth -= 1
+            return .object(object)
+        }
+        while true {
+            guard i < end else { throw endOfInput() }
+            guard base[i] == UInt8(ascii: "\"") else {
+                throw JSONError(offset: i, message: "expected a string key, found \(describeByte(i))")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard i < end else { throw endOfInput() }
+            guard base[i] == UInt8(ascii: ":") else {
+                throw JSONError(offset: i, message: "expected ':' after object key, found \(describeByte(i))")
+            }
+            i += 1
+            skipWhitespace()
+            guard i < end else { throw endOfInput() }
+            object[key] = try parseValue()
+            skipWhitespace()
+            guard i < end else { throw endOfInput() }
+            switch base[i] {
+            case UInt8(ascii: ","):
+                i += 1
+                skipWhitespace()
+            case UInt8(ascii: "}"):
+                i += 1
+                depth -= 1
+                return .object(object)
+            default:
+                throw JSONError(offset: i, message: "expected ',' or '}' after object member, found \(describeByte(i))")
+            }
+        }
+    }
+
+    mutating func parseArray() throws(JSONError) -> Value {
+        try enter()
+        i += 1
+        var array: [Value] = []
+        skipWhitespace()
+        guard i < end else { throw endOfInput() }
+        if base[i] == UInt8(ascii: "]") {
+            i += 1
+            depth -= 1
+            return .array(array)
+        }
+        while true {
+            guard i < end else { throw endOfInput() }
+            array.append(try parseValue())
+            skipWhitespace()
+            guard i < end else { throw endOfInput() }
+            switch base[i] {
+            case UInt8(ascii: ","):
+                i += 1
+                skipWhitespace()
+            case UInt8(ascii: "]"):
+                i += 1
+                depth -= 1
+                return .array(array)
+            default:
+                throw JSONError(offset: i, message: "expected ',' or ']' after array element, found \(describeByte(i))")
+            }
+        }
+    }
+
+    mutating func parseNumber() throws(JSONError) -> Value {
+        let start = i
+        var negative = false
+        if base[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+            guard i < end else { throw endOfInput() }
+        }
+        guard base[i] &- 48 < 10 else {
+            throw JSONError(offset: i, message: "expected a digit, found \(describeByte(i))")
+        }
+        var significand = 0
+        var overflow = false
+        if base[i] == UInt8(ascii: "0") {
+            i += 1
+            if i < end, base[i] &- 48 < 10 {
+                throw JSONError(offset: start, message: "numbers must not have leading zeros")
+            }
+        } else {
+            while i < end, base[i] &- 48 < 10 {
+                let (m, o1) = significand.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int(base[i] &- 48))
+                overflow = overflow || o1 || o2
+                significand = a
+                i += 1
+            }
+        }
+        var exponent = 0
+        var isInteger = true
+        if i < end, base[i] == UInt8(ascii: ".") {
+            isInteger = false
+            i += 1
+            guard i < end else { throw endOfInput() }
+            guard base[i] &- 48 < 10 else {
+                throw JSONError(offset: i, message: "expected a digit after the decimal point, found \(describeByte(i))")
+            }
+            while i < end, base[i] &- 48 < 10 {
+                let (m, o1) = significand.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(Int(base[i] &- 48))
+                overflow = overflow || o1 || o2
+                significand = a
+                exponent -= 1
+                i += 1
+            }
+        }
+        if i < end, base[i] | 0x20 == UInt8(ascii: "e") {
+            isInteger = false
+            i += 1
+            guard i < end else { throw endOfInput() }
+            var expNegative = false
+            if base[i] == UInt8(ascii: "-") || base[i] == UInt8(ascii: "+") {
+                expNegative = base[i] == UInt8(ascii: "-")
+                i += 1
+                guard i < end else { throw endOfInput() }
+            }
+            guard base[i] &- 48 < 10 else {
+                throw JSONError(offset: i, message: "expected a digit in the exponent, found \(describeByte(i))")
+            }
+            var e = 0
+            while i < end, base[i] &- 48 < 10 {
+                if e < 1_000_000 { e = e * 10 + Int(base[i] &- 48) } else { overflow = true }
+                i += 1
+            }
+            exponent += expNegative ? -e : e
+        }
+        if !overflow {
+            if isInteger { return .integer(negative ? -significand : significand) }
+            return .decimal(DecimalNumber(significand: negative ? -significand : significand, exponent: exponent))
+        }
+        return .double(parseDouble(from: start, to: i))
+    }
+
+    /// Falls back to the C library for numbers too long for an exact 64-bit significand.
+    func parseDouble(from start: Int, to stop: Int) -> Double {
+        var text = [CChar](repeating: 0, count: stop - start + 1)
+        for k in start..<stop { text[k - start] = CChar(bitPattern: base[k]) }
+        return strtod(text, nil)
+    }
+
+    mutating func parseString() throws(JSONError) -> String {
+        i += 1
+        let start = i
+        // Fast path: no escapes. Validate UTF-8 while looking for the closing quote.
+        while i < end {
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+                i += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+            if b < 0x20 { throw controlCharacter(at: i) }
+            if b < 0x80 { i += 1 } else { try skipMultibyte() }
+        }
+        throw endOfInput()
+    }
+
+    func controlCharacter(at offset: Int) -> JSONError {
+        JSONError(offset: offset, message: "unescaped control character 0x\(String(base[offset], radix: 16, uppercase: true)) in string")
+    }
+
+    /// Checks one multi-byte UTF-8 sequence at `i` (RFC 3629: no overlongs, no surrogates,
+    /// nothing above U+10FFFF) and steps over it.
+    mutating func skipMultibyte() throws(JSONError) {
+        let b0 = base[i]
+        let length: Int
+        var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+        switch b0 {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upper = 0x9F
+        case 0xF0: length = 4; lower = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upper = 0x8F
+        default: throw invalidUTF8(at: i)
+        }
+        guard i + length <= end else {
+            // A sequence cut by the end of the buffer may be completed by more input.
+            for k in 1..<(end - i) where base[i + k] & 0xC0 != 0x80 { throw invalidUTF8(at: i + k) }
+            throw endOfInput()
+        }
+        let b1 = base[i + 1]
+        guard b1 >= lower && b1 <= upper else { throw invalidUTF8(at: i + 1) }
+        for k in 2..<length where base[i + k] & 0xC0 != 0x80 { throw invalidUTF8(at: i + k) }
+        i += length
+    }
+
+    func invalidUTF8(at offset: Int) -> JSONError {
+        JSONError(offset: offset, message: "invalid UTF-8 byte 0x\(String(base[offset], radix: 16, uppercase: true))")
+    }
+
+    mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
+        while i < end {
+            let b = base[i]
+            switch b {
+            case UInt8(ascii: "\""):
+                i += 1
+                return String(decoding: scratch, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                try parseEscape()
+            case 0..<0x20:
+                throw controlCharacter(at: i)
+            case 0..<0x80:
+                scratch.append(b)
+                i += 1
+            default:
+                let from = i
+                try skipMultibyte()
+                scratch.append(contentsOf: UnsafeBufferPointer(start: base + from, count: i - from))
+            }
+        }
+        throw endOfInput()
+    }
+
+    mutating func parseEscape() throws(JSONError) {
+        let escapeStart = i
+        i += 1
+        guard i < end else { throw endOfInput() }
+        let c = base[i]
+        i += 1
+        switch c {
+        case UInt8(ascii: "\""): scratch.append(0x22)
+        case UInt8(ascii: "\\"): scratch.append(0x5C)
+        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4()
+            if scalar >= 0xD800 && scalar < 0xDC00 {
+                let lone = JSONError(offset: escapeStart, message: "lone high surrogate \\u\(hex(scalar)) is not followed by a low surrogate")
+                if end - i < 2 {
+                    if i == end || base[i] == UInt8(ascii: "\\") { throw endOfInput() }
+                    throw lone
+                }
+                guard base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else { throw lone }
+                i += 2
+                let low = try parseHex4()
+                guard low >= 0xDC00 && low < 0xE000 else {
+                    throw JSONError(offset: escapeStart, message: "high surrogate \\u\(hex(scalar)) is followed by \\u\(hex(low)), not a low surrogate")
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                throw JSONError(offset: escapeStart, message: "lone low surrogate \\u\(hex(scalar))")
+            }
+            appendUTF8(scalar)
+        default:
+            throw JSONError(offset: escapeStart, message: "invalid escape '\\\(Character(Unicode.Scalar(c)))'")
+        }
+    }
+
+    func hex(_ v: UInt32) -> String {
+        let s = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
+
+    mutating func parseHex4() throws(JSONError) -> UInt32 {
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            guard i < end else { throw endOfInput() }
+            let c = base[i]
+            let d: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - 48)
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - 87)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - 55)
+            default: throw JSONError(offset: i, message: "expected a hex digit in \\u escape, found \(describeByte(i))")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    mutating func appendUTF8(_ scalar: UInt32) {
+        switch scalar {
+        case 0..<0x80:
+            scratch.append(UInt8(scalar))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | (scalar >> 6)))
+            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | (scalar >> 12)))
+            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            scratch.append(UInt8(0xF0 | (scalar >> 18)))
+            scratch.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// One record on its way through a pipeline: the payload plus what the envelope will need.
+///
+/// Sources fill `data` and `origin`; steps reshape `data` and set the envelope fields;
+/// the runner wraps the result in an ``Envelope`` for the sinks. `original` keeps the
+/// payload as the source produced it, so a record that fails later can be dead-lettered
+/// and replayed from its raw form.
+public struct Record: Sendable {
+    /// The payload.
+    public var data: Value
+    /// The payload as the source yielded it.
+    public var original: Value
+    /// Where the record came from, for error messages: `payments.csv:42`.
+    public var origin: RecordOrigin
+    /// The natural key (becomes the envelope `subject` and feeds its id).
+    public var key: String?
+    /// The event type, such as `budget.payment.v1`.
+    public var type: String?
+    /// When the fact happened (RFC 3339), for the envelope `time`.
+    public var time: String?
+    /// The schema the data claims to follow (a URI), for the envelope `dataschema`.
+    public var dataschema: String?
+    /// CloudEvents extension attributes: `region`, `owner`, `classification`, …
+    public var extensions: Object
+
+    /// A record fresh from a source.
+    public init(data: Value, origin: RecordOrigin, key: String? = nil, type: String? = nil) {
+        self.data = data
+        self.original = data
+        self.origin = origin
+        self.key = key
+        self.type = type
+        self.time = nil
+        self.dataschema = nil
+        self.extensions = Object()
+    }
+}
+
+/// Where a record came from: a file and line, a request and item index.
+public struct RecordOrigin: Sendable, Hashable, CustomStringConvertible {
+    /// The file, URL or stream (`payments.csv`, `GET /api/payments?page=3`).
+    public var source: String
+    /// The line or item number within it (1-based); 0 when there is none.
+    public var position: Int
+
+    /// An origin at `position` within `source`.
+    public init(_ source: String, position: Int = 0) {
+        self.source = source
+        self.position = position
+    }
+
+    public var description: String { position > 0 ? "\(source):\(position)" : source }
+}
+
+/// A run of records a source yields together, with the checkpoint that covers them.
+public struct RecordBatch: Sendable {
+    /// The records, in source order.
+    public var records: [Record]
+    /// Input the source could not turn into records (a malformed line), with the raw text
+    /// as payload; they go to the dead-letter store, never silently dropped.
+    public var rejects: [Rejected]
+    /// Where the source resumes once this batch is safely delivered; `nil` keeps the last one.
+    public var checkpoint: Checkpoint?
+
+    /// A batch of records and its checkpoint.
+    public init(records: [Record], rejects: [Rejected] = [], checkpoint: Checkpoint?) {
+        self.records = records
+        self.rejects = rejects
+        self.checkpoint = checkpoint
+    }
+
+    /// Input that could not be read as a record.
+    public struct Rejected: Sendable {
+        /// Where it was.
+        public var origin: RecordOrigin
+        /// Why it was rejected (with the byte offset or column).
+        public var reason: String
+        /// The raw input, as text.
+        public var raw: Value
+
+        /// A rejected piece of input.
+        public init(origin: RecordOrigin, reason: String, raw: Value) {
+            self.origin = origin
+            self.reason = reason
+            self.raw = raw
+        }
+    }
+}
+
+/// A source's resume position: opaque to the engine, meaningful to the source that made it.
+public struct Checkpoint: Sendable, Equatable {
+    /// The position, as JSON (a byte offset, a cursor, a timestamp per partition …).
+    public var value: Value
+
+    /// A checkpoint holding `value`.
+    public init(_ value: Value) {
+        self.value = value
+    }
+}

@@ -1,0 +1,110 @@
+import HuiliuCore
+import Testing
+
+struct JSONReaderTests {
+    @Test func readsEveryKindOfValue() throws {
+        let value = try JSONReader.parse(#"{"a":null,"b":true,"c":false,"n":-12,"d":1234.50,"e":1.5e3,"s":"x","l":[1,[2]],"o":{}}"#)
+        #expect(value["a"] == .null)
+        #expect(value["b"] == .bool(true))
+        #expect(value["n"] == .integer(-12))
+        #expect(value["d"] == .decimal(DecimalNumber(significand: 123450, exponent: -2)))
+        #expect(value["e"]?.intValue == 1500)
+        #expect(value["l"] == [1, [2]])
+        #expect(value["o"] == .object(Object()))
+        #expect(value.objectValue?.keys == ["a", "b", "c", "n", "d", "e", "s", "l", "o"])
+    }
+
+    @Test func keepsDecimalsExact() throws {
+        // 0.1 + 0.2 style inputs must not turn into binary floats.
+        let value = try JSONReader.parse("[0.1, 12345678.90, -0.05, 99999999999999.99]")
+        #expect(value.jsonText == "[0.1,12345678.90,-0.05,99999999999999.99]")
+        #expect(value[0] == .decimal(DecimalNumber(significand: 1, exponent: -1)))
+        #expect(DecimalNumber("12345678.90")?.scaled(toFractionDigits: 2) == 1_234_567_890)
+    }
+
+    @Test func decodesEscapesAndSurrogatePairs() throws {
+        let value = try JSONReader.parse(#""\u6c47\u6d41 \"q\" \\ \/ \b\f\n\r\t \ud83d\ude00""#)
+        #expect(value == .string("汇流 \"q\" \\ / \u{8}\u{c}\n\r\t 😀"))
+    }
+
+    @Test func readsRawUTF8ChineseText() throws {
+        #expect(try JSONReader.parse(#"{"单位":"北京市朝阳区财政局"}"#)["单位"] == "北京市朝阳区财政局")
+    }
+
+    @Test(arguments: [
+        ("[1,2] x", 6, "unexpected character 'x' after the JSON value"),
+        ("{\"a\" 1}", 5, "expected ':' after object key, found character '1'"),
+        ("[1,]", 3, "expected a JSON value, found character ']'"),
+        ("01", 0, "numbers must not have leading zeros"),
+        ("\"\\ud800x\"", 1, "lone high surrogate \\uD800 is not followed by a low surrogate"),
+        ("\"\\udc00\"", 1, "lone low surrogate \\uDC00"),
+        ("\"\\q\"", 1, "invalid escape '\\q'"),
+        ("\"a\u{1}\"", 2, "unescaped control character 0x1 in string"),
+        ("tru", 3, "unexpected end of input"),
+        ("{\"a\":[1,2}", 9, "expected ',' or ']' after array element, found character '}'"),
+        ("1.", 2, "unexpected end of input"),
+        ("-x", 1, "expected a digit, found character 'x'"),
+    ])
+    func rejectsMalformedTextWithTheByteOffset(input: String, offset: Int, message: String) {
+        #expect(throws: JSONError.self) { try JSONReader.parse(input) }
+        do {
+            _ = try JSONReader.parse(input)
+        } catch {
+            #expect(error.offset == offset)
+            #expect(error.message == message)
+        }
+    }
+
+    @Test func rejectsInvalidUTF8WithTheOffendingByte() {
+        let cases: [([UInt8], Int)] = [
+            ([0x22, 0x61, 0xFF, 0x22], 2),                 // never valid
+            ([0x22, 0xC0, 0xAF, 0x22], 1),                 // overlong
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 2),           // encoded surrogate
+            ([0x22, 0xE6, 0xB1, 0x22], 3),                 // truncated sequence
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 2),     // above U+10FFFF
+        ]
+        for (bytes, offset) in cases {
+            do {
+                _ = try JSONReader.parse(bytes)
+                Issue.record("accepted invalid UTF-8 \(bytes)")
+            } catch {
+                #expect(error.offset == offset, "bytes \(bytes)")
+                #expect(error.message.hasPrefix("invalid UTF-8 byte"))
+            }
+        }
+    }
+
+    @Test func reportsIncompleteInputSoStreamsCanReadMore() {
+        for prefix in ["{\"a\":", "[1,2", "\"abc", "\"\\u00", "12.", "\"\u{6C47}"] {
+            do {
+                _ = try JSONReader.parse(Array(prefix.utf8.dropLast(prefix.hasSuffix("\u{6C47}") ? 1 : 0)))
+                Issue.record("accepted \(prefix)")
+            } catch {
+                #expect(error.isIncomplete, "\(prefix): \(error)")
+            }
+        }
+    }
+
+    @Test func parsesAValuePrefixAndReportsWhereItEnded() throws {
+        let bytes = Array(#"  {"a":1} , [2]"#.utf8)
+        let (value, end) = try bytes.withUnsafeBytes { try JSONReader.parsePrefix($0, from: 0) }
+        #expect(value == ["a": 1])
+        #expect(end == 9)
+    }
+
+    @Test func refusesPathologicalNesting() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONError.self) { try JSONReader.parse(deep) }
+    }
+
+    @Test func readsHugeNumbersAsDoubles() throws {
+        #expect(try JSONReader.parse("123456789012345678901234567890") == .double(1.2345678901234568e29))
+        #expect(try JSONReader.parse("1e400").doubleValue == .infinity)
+    }
+
+    @Test func laterDuplicateKeysReplaceEarlierOnes() throws {
+        let value = try JSONReader.parse(#"{"a":1,"b":2,"a":3}"#)
+        #expect(value.objectValue?.keys == ["a", "b"])
+        #expect(value["a"] == 3)
+    }
+}
