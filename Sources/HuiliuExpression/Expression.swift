@@ -1,0 +1,33 @@
+public import HuiliuCore
+
+/// A JMESPath expression, compiled once and evaluated against many values.
+///
+/// Compiling resolves function names against a ``FunctionRegistry`` and checks their
+/// arity, so an unknown function or a wrong argument count fails here, before any
+/// record is seen. The compiled value is immutable and `Sendable`.
+///
+/// ```swift
+/// let payee = try Expression("payments[?amount > `0`].payee")
+/// let names = try payee.evaluate(record.data)
+/// ```
+public struct Expression: Sendable, CustomStringConvertible {
+    /// The expression text as given.
+    public let text: String
+    let root: Node
+
+    /// Compiles `text`.
+    /// - Parameters:
+    ///   - text: the JMESPath expression.
+    ///   - functions: the functions it may call. The default is the JMESPath built-ins.
+    public init(_ text: String, functions: FunctionRegistry = .standard) throws(ExpressionError) {
+        self.text = text
+        self.root = try Parser.parse(text, functions: functions)
+    }
+
+    /// The result of the expression for `value`.
+    public func evaluate(_ value: Value) throws(ExpressionError) -> Value {
+        try root.evaluate(value)
+    }
+
+    public var description: String { text }
+}

@@ -1,0 +1,138 @@
+import HuiliuCore
+
+/// Arithmetic on JSON numbers that stays exact while the inputs are integers or
+/// decimals and falls back to `Double` only on overflow or when a double is involved.
+///
+/// `sum` of money amounts read as `12.30` must give `24.60`, not `24.599999999999998`.
+enum ExactArithmetic {
+    /// A running total.
+    struct Sum {
+        private enum State {
+            case integer(Int)
+            case decimal(DecimalNumber)
+            case double(Double)
+        }
+        private var state = State.integer(0)
+
+        mutating func add(_ value: Value) {
+            switch (state, value) {
+            case (.integer(let a), .integer(let b)):
+                let (s, overflow) = a.addingReportingOverflow(b)
+                state = overflow ? .double(Double(a) + Double(b)) : .integer(s)
+            case (.integer(let a), .decimal(let b)):
+                state = Sum.add(DecimalNumber(significand: a, exponent: 0), b)
+            case (.decimal(let a), .integer(let b)):
+                state = Sum.add(a, DecimalNumber(significand: b, exponent: 0))
+            case (.decimal(let a), .decimal(let b)):
+                state = Sum.add(a, b)
+            default:
+                state = .double(total.doubleValue! + (value.doubleValue ?? .nan))
+            }
+        }
+
+        private static func add(_ a: DecimalNumber, _ b: DecimalNumber) -> State {
+            if let sum = a.adding(b) { return .decimal(sum) }
+            return .double(a.doubleValue + b.doubleValue)
+        }
+
+        var total: Value {
+            switch state {
+            case .integer(let i): .integer(i)
+            case .decimal(let d): .decimal(d)
+            case .double(let d): .double(d)
+            }
+        }
+    }
+
+    /// `total / count`, exact when the quotient has a terminating decimal expansion
+    /// that fits.
+    static func divide(_ total: Value, by count: Int) -> Value {
+        let decimal: DecimalNumber
+        switch total {
+        case .integer(let i):
+            if i % count == 0 { return .integer(i / count) }
+            decimal = DecimalNumber(significand: i, exponent: 0)
+        case .decimal(let d):
+            decimal = d
+        default:
+            return .double((total.doubleValue ?? .nan) / Double(count))
+        }
+        var significand = decimal.significand
+        var exponent = decimal.exponent
+        for _ in 0..<19 {
+            if significand % count == 0 {
+                return .decimal(DecimalNumber(significand: significand / count, exponent: exponent))
+            }
+            let (scaled, overflow) = significand.multipliedReportingOverflow(by: 10)
+            if overflow { break }
+            significand = scaled
+            exponent -= 1
+        }
+        return .double(decimal.doubleValue / Double(count))
+    }
+
+    static func abs(_ value: Value) -> Value {
+        switch value {
+        case .integer(let i):
+            return i == .min ? .double(-Double(i)) : .integer(Swift.abs(i))
+        case .decimal(let d):
+            if d.significand == .min { return .double(-d.doubleValue) }
+            return .decimal(DecimalNumber(significand: Swift.abs(d.significand), exponent: d.exponent))
+        case .double(let d):
+            return .double(Swift.abs(d))
+        default:
+            return value
+        }
+    }
+
+    /// Rounds toward +∞ (`up`) or −∞, giving an integer when it fits.
+    static func round(_ value: Value, up: Bool) -> Value {
+        switch value {
+        case .integer:
+            return value
+        case .decimal(let d):
+            if d.exponent >= 0 { return d.exactInt.map(Value.integer) ?? .double(d.doubleValue) }
+            var divisor = 1
+            for _ in 0..<(-d.exponent) {
+                let (m, overflow) = divisor.multipliedReportingOverflow(by: 10)
+                if overflow { return d.significand == 0 ? .integer(0) : .integer(up ? (d.significand > 0 ? 1 : 0) : (d.significand > 0 ? 0 : -1)) }
+                divisor = m
+            }
+            var quotient = d.significand / divisor
+            let remainder = d.significand % divisor
+            if remainder > 0 && up { quotient += 1 }
+            if remainder < 0 && !up { quotient -= 1 }
+            return .integer(quotient)
+        case .double(let d):
+            let r = d.rounded(up ? .up : .down)
+            if let i = Int(exactly: r) { return .integer(i) }
+            return .double(r)
+        default:
+            return value
+        }
+    }
+
+    /// Parses a number from text the way `to_number` does: JSON number syntax with
+    /// optional surrounding spaces; exact where the digits fit.
+    static func parseNumber(_ text: String) -> Value? {
+        let trimmed = text.trimmingASCIIWhitespace()
+        guard !trimmed.isEmpty,
+              trimmed.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E || $0 | 0x20 == 0x65 })
+        else { return nil }
+        if let d = DecimalNumber(trimmed) {
+            return d.exponent == 0 ? .integer(d.significand) : .decimal(d)
+        }
+        if let d = Double(trimmed), d.isFinite { return .double(d) }
+        return nil
+    }
+}
+
+extension DecimalNumber {
+    /// The exact sum, or `nil` if it does not fit in 64-bit digits.
+    func adding(_ other: DecimalNumber) -> DecimalNumber? {
+        let e = Swift.min(exponent, other.exponent)
+        guard let a = scaled(toFractionDigits: -e), let b = other.scaled(toFractionDigits: -e) else { return nil }
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? nil : DecimalNumber(significand: sum, exponent: e)
+    }
+}

@@ -1,0 +1,158 @@
+import HuiliuCore
+
+/// A Pratt (top-down operator precedence) parser for JMESPath.
+///
+/// The binding powers and the projection rules follow the reference implementation
+/// (jmespath.py), which is what the compliance suite was written against.
+struct Parser {
+    let tokens: [Token]
+    private(set) var index = 0
+    private var depth = 0
+    let functions: FunctionRegistry
+
+    /// Nesting deeper than this is refused rather than risking the stack of the task
+    /// that compiles (and later evaluates) the expression.
+    static let maximumDepth = 512
+
+    init(tokens: [Token], functions: FunctionRegistry) {
+        self.tokens = tokens
+        self.functions = functions
+    }
+
+    /// Parses a whole expression text.
+    static func parse(_ text: String, functions: FunctionRegistry) throws(ExpressionError) -> Node {
+        var parser = Parser(tokens: try Lexer.tokenize(text), functions: functions)
+        let node = try parser.expression(0)
+        guard parser.currentKind == .eof else {
+            throw parser.unexpected(parser.token, expected: "end of expression")
+        }
+        return node
+    }
+
+    var token: Token { tokens[index] }
+    var currentKind: Token.Kind { tokens[index].kind }
+
+    func lookahead(_ ahead: Int) -> Token.Kind {
+        let i = index + ahead
+        return i < tokens.count ? tokens[i].kind : .eof
+    }
+
+    mutating func advance() {
+        if index < tokens.count - 1 { index += 1 }
+    }
+
+    func unexpected(_ token: Token, expected: String) -> ExpressionError {
+        ExpressionError(.syntax, offset: token.start, "expected \(expected), found \(token.display)")
+    }
+
+    mutating func match(_ kind: Token.Kind, _ expected: String) throws(ExpressionError) {
+        guard currentKind == kind else { throw unexpected(token, expected: expected) }
+        advance()
+    }
+
+    mutating func expression(_ bindingPower: Int) throws(ExpressionError) -> Node {
+        let first = token
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maximumDepth {
+            throw ExpressionError(.syntax, offset: first.start, "the expression nests more than \(Parser.maximumDepth) levels deep")
+        }
+        advance()
+        var left = try nud(first)
+        while bindingPower < token.bindingPower {
+            let operatorToken = token
+            advance()
+            left = try led(operatorToken, left)
+        }
+        return left
+    }
+
+    // MARK: prefix positions
+
+    private mutating func nud(_ token: Token) throws(ExpressionError) -> Node {
+        switch token.kind {
+        case .literal:
+            return .literal(token.value)
+        case .unquotedIdentifier:
+            return .field(token.name)
+        case .quotedIdentifier:
+            if currentKind == .lparen {
+                throw ExpressionError(.syntax, offset: self.token.start, "a quoted identifier cannot name a function")
+            }
+            return .field(token.name)
+        case .star:
+            let right: Node = currentKind == .rbracket ? .current : try projectionRight(20)
+            return .valueProjection(.current, right)
+        case .filter:
+            return try filter(.current)
+        case .lbrace:
+            return try multiSelectHash()
+        case .lparen:
+            let inner = try expression(0)
+            try match(.rparen, "')'")
+            return inner
+        case .flatten:
+            return .projection(.flatten(.current), try projectionRight(9))
+        case .not:
+            return .not(try expression(45))
+        case .lbracket:
+            if currentKind == .number || currentKind == .colon {
+                return try projectIfSlice(.current, try indexOrSlice())
+            }
+            if currentKind == .star && lookahead(1) == .rbracket {
+                advance()
+                advance()
+                return .projection(.current, try projectionRight(20))
+            }
+            return try multiSelectList()
+        case .current:
+            return .current
+        case .expref:
+            return .reference(try expression(0))
+        case .eof:
+            throw ExpressionError(.syntax, offset: token.start, "the expression is incomplete")
+        default:
+            throw ExpressionError(.syntax, offset: token.start, "unexpected \(token.display)")
+        }
+    }
+
+    // MARK: infix positions
+
+    private mutating func led(_ op: Token, _ left: Node) throws(ExpressionError) -> Node {
+        switch op.kind {
+        case .dot:
+            if currentKind == .star {
+                advance()
+                return .valueProjection(left, try projectionRight(40))
+            }
+            return Node.chain(left, try dotRight(40, after: op))
+        case .pipe:
+            return .pipe(left, try expression(1))
+        case .or:
+            return .or(left, try expression(2))
+        case .and:
+            return .and(left, try expression(3))
+        case .lparen:
+            return try call(left, openParen: op)
+        case .filter:
+            return try filter(left)
+        case .eq: return .comparison(.eq, left, try expression(5))
+        case .ne: return .comparison(.ne, left, try expression(5))
+        case .lt: return .comparison(.lt, left, try expression(5))
+        case .lte: return .comparison(.lte, left, try expression(5))
+        case .gt: return .comparison(.gt, left, try expression(5))
+        case .gte: return .comparison(.gte, left, try expression(5))
+        case .flatten:
+            return .projection(.flatten(left), try projectionRight(9))
+        case .lbracket:
+            if currentKind == .number || currentKind == .colon {
+                return try projectIfSlice(left, try indexOrSlice())
+            }
+            try match(.star, "a number, ':' or '*' after '['")
+            try match(.rbracket, "']'")
+            return .projection(left, try projectionRight(20))
+        default:
+            throw ExpressionError(.syntax, offset: op.start, "unexpected \(op.display)")
+        }
+    }
+}

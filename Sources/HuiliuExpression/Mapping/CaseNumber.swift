@@ -1,0 +1,126 @@
+import HuiliuCore
+
+/// Reads court 案号 and procuratorate numbers into their parts (see shared/domain.md §5).
+///
+/// Court (法〔2015〕137号 as amended 2018): `（2024）鄂11民初123号` — year of receipt, court
+/// code (`最高法`, a province abbreviation, plus 2 or 4 digits of the division code),
+/// an optional one-character specialised-trial code (`知`), the case-type code, and
+/// the serial. Before 2016 the serial was written `字第00139号` after a Chinese court
+/// abbreviation (`（2013）鄂十堰中民四终字第00139号`); both forms are read, with `()`,
+/// `（）`, `〔〕` or `[]` around the year.
+///
+/// Procuratorate: document numbers `渝巴检刑诉〔2016〕585号` and unified-system case
+/// numbers `乌检刑诉受[2021]520112000002号`, whose 12 digits are a division code and a
+/// six-digit serial.
+enum CaseNumber {
+    static let provinces = Set("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川黔滇云陕甘青台内桂藏宁新港澳军兵".unicodeScalars)
+    /// First characters of the case-type codes, used to split a pre-2016 court name
+    /// (`鄂十堰中`) from its type code (`民四终`).
+    static let typeInitials = Set("刑民行赔法委司财证执破强认请协诉".unicodeScalars)
+    static let openers = Set("(（〔[".unicodeScalars)
+    static let closers = Set(")）〕]".unicodeScalars)
+
+    /// The parts as an object, or `nil` if `text` is neither kind of number.
+    static func parse(_ text: String) -> Value? {
+        var scanner = TimestampScanner(text.trimmingWhitespace())
+        if let court = court(&scanner) { return court }
+        scanner = TimestampScanner(text.trimmingWhitespace())
+        return procuratorate(&scanner)
+    }
+
+    private static func isChinese(_ c: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(c.value)
+    }
+
+    private static func year(_ s: inout TimestampScanner) -> Int? {
+        guard let open = s.current, openers.contains(open) else { return nil }
+        _ = s.take(open)
+        guard let year = s.digits(4, 4), let close = s.current, closers.contains(close) else { return nil }
+        _ = s.take(close)
+        return year
+    }
+
+    /// The serial digits and the final `号`, which must end the text.
+    private static func serial(_ s: inout TimestampScanner) -> (value: Int, digits: String)? {
+        var digits = ""
+        while let c = s.current, c.value >= 48, c.value <= 57 {
+            digits.unicodeScalars.append(c)
+            _ = s.take(c)
+        }
+        guard !digits.isEmpty, digits.count <= 18, s.take("号"), s.atEnd, let value = Int(digits) else { return nil }
+        return (value, digits)
+    }
+
+    private static func court(_ s: inout TimestampScanner) -> Value? {
+        guard let year = year(&s) else { return nil }
+        var court = ""
+        if s.take("最") {
+            guard s.take("高"), s.take("法") else { return nil }
+            court = "最高法"
+        } else {
+            guard let province = s.current, provinces.contains(province) else { return nil }
+            _ = s.take(province)
+            court.unicodeScalars.append(province)
+            var digits = ""
+            while let c = s.current, c.value >= 48, c.value <= 57 {
+                digits.unicodeScalars.append(c)
+                _ = s.take(c)
+            }
+            guard digits.isEmpty || digits.count == 2 || digits.count == 4 else { return nil }
+            court += digits
+        }
+        var run: [Unicode.Scalar] = []
+        while let c = s.current, isChinese(c), c != "字" {
+            run.append(c)
+            _ = s.take(c)
+        }
+        let legacy = s.take("字")
+        if legacy && !s.take("第") { return nil }
+        guard let serial = serial(&s) else { return nil }
+
+        var special: Value = .null
+        if legacy, court.unicodeScalars.count == 1 {
+            // 鄂十堰中民四终: the court name runs until the first type-code character.
+            let split = run.firstIndex(where: typeInitials.contains) ?? run.count
+            court.unicodeScalars.append(contentsOf: run[..<split])
+            run.removeFirst(split)
+        } else if run.first == "知" && run.count > 1 {
+            special = "知"
+            run.removeFirst()
+        }
+        guard (1...4).contains(run.count) || (legacy && !run.isEmpty) else { return nil }
+        var type = ""
+        type.unicodeScalars.append(contentsOf: run)
+        return [
+            "kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
+            "type_code": .string(type), "serial": .integer(serial.value),
+        ]
+    }
+
+    private static func procuratorate(_ s: inout TimestampScanner) -> Value? {
+        var prefix: [Unicode.Scalar] = []
+        while let c = s.current, isChinese(c) {
+            prefix.append(c)
+            _ = s.take(c)
+        }
+        guard let mark = prefix.firstIndex(of: "检"), mark > 0, mark < prefix.count - 1 else { return nil }
+        guard let year = year(&s), let serial = serial(&s) else { return nil }
+        var name = "", type = ""
+        name.unicodeScalars.append(contentsOf: prefix[..<mark])
+        var code = prefix[(mark + 1)...]
+        // 刑诉受: the trailing 受 marks a case accepted in the unified system.
+        if code.count > 1 && code.last == "受" { code.removeLast() }
+        type.unicodeScalars.append(contentsOf: code)
+        if serial.digits.count == 12 {
+            return [
+                "kind": "procuratorate_case", "year": .integer(year), "procuratorate": .string(name),
+                "type_code": .string(type), "division_code": .string(String(serial.digits.prefix(6))),
+                "serial": .integer(Int(serial.digits.suffix(6))!),
+            ]
+        }
+        return [
+            "kind": "procuratorate_document", "year": .integer(year), "procuratorate": .string(name),
+            "type_code": .string(type), "division_code": .null, "serial": .integer(serial.value),
+        ]
+    }
+}

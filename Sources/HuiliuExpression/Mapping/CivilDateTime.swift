@@ -1,0 +1,129 @@
+/// A wall-clock date and time with no zone: what a timestamp's text says.
+struct CivilDateTime: Equatable {
+    var year: Int
+    var month: Int
+    var day: Int
+    var hour = 0
+    var minute = 0
+    var second = 0
+    var nanosecond = 0
+
+    /// True for a real Gregorian date (so 2024-02-29 but not 2023-02-29 or 2024-02-30).
+    static func isValidDate(year: Int, month: Int, day: Int) -> Bool {
+        guard (1...12).contains(month), day >= 1 else { return false }
+        return day <= daysIn(month: month, year: year)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    static func isLeap(_ year: Int) -> Bool {
+        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    }
+
+    /// Why the fields do not name a real moment, or `nil` if they do.
+    var problem: String? {
+        guard (0...9999).contains(year) else { return "year \(year) is out of range" }
+        guard (1...12).contains(month) else { return "month \(month) does not exist" }
+        guard CivilDateTime.isValidDate(year: year, month: month, day: day) else {
+            return "day \(day) does not exist in \(year)-\(CivilDateTime.pad(month, 2)), which has \(CivilDateTime.daysIn(month: month, year: year)) days"
+        }
+        guard (0...23).contains(hour) else { return "hour \(hour) is out of range" }
+        guard (0...59).contains(minute) else { return "minute \(minute) is out of range" }
+        guard (0...59).contains(second) else { return "second \(second) is out of range" }
+        return nil
+    }
+
+    /// Seconds since 1970-01-01T00:00:00 reading the fields as UTC.
+    var secondsSinceEpoch: Int {
+        CivilDateTime.daysFromCivil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second
+    }
+
+    /// The fields of `seconds` since the epoch, as UTC.
+    init(secondsSinceEpoch seconds: Int, nanosecond: Int = 0) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let rest = seconds - days * 86_400
+        (year, month, day) = CivilDateTime.civilFromDays(days)
+        hour = rest / 3_600
+        minute = rest % 3_600 / 60
+        second = rest % 60
+        self.nanosecond = nanosecond
+    }
+
+    init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0) {
+        self.year = year
+        self.month = month
+        self.day = day
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+        self.nanosecond = nanosecond
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic
+    // Gregorian calendar, with no table and no Foundation.
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// `2024-03-05T14:30:00+08:00`; fractions in groups of three digits when present,
+    /// and `Z` for a zero offset. Written into one byte buffer: this runs per record.
+    func rfc3339(offsetSeconds offset: Int) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(35)
+        func put(_ n: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = n
+            while divisor > 0 {
+                out.append(UInt8(48 + rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        put(year, 4); out.append(UInt8(ascii: "-")); put(month, 2); out.append(UInt8(ascii: "-")); put(day, 2)
+        out.append(UInt8(ascii: "T"))
+        put(hour, 2); out.append(UInt8(ascii: ":")); put(minute, 2); out.append(UInt8(ascii: ":")); put(second, 2)
+        if nanosecond != 0 {
+            out.append(UInt8(ascii: "."))
+            if nanosecond % 1_000_000 == 0 { put(nanosecond / 1_000_000, 3) }
+            else if nanosecond % 1_000 == 0 { put(nanosecond / 1_000, 6) }
+            else { put(nanosecond, 9) }
+        }
+        if offset == 0 {
+            out.append(UInt8(ascii: "Z"))
+        } else {
+            let minutes = abs(offset) / 60
+            out.append(UInt8(ascii: offset < 0 ? "-" : "+"))
+            put(minutes / 60, 2); out.append(UInt8(ascii: ":")); put(minutes % 60, 2)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}

@@ -1,0 +1,30 @@
+import HuiliuCore
+
+extension HuiliuFunctions {
+    static let conversion: [ExpressionFunction] = [
+        ExpressionFunction(
+            "to_fen", [P("amount", [.string, .number, .null])], returns: [.number, .null],
+            summary: "A yuan amount as an exact integer number of fen (分). Strings may have a sign, thousands separators and up to two decimal places (`\"1,234.50\"`); a JSON number must be exact to the fen. More than two significant decimal places, or text that is not an amount, is an `invalid-value` error: amounts are never rounded. `null` gives `null`.",
+            example: Example("to_fen('1,234.50')", result: 123_450)
+        ) { args throws(ExpressionError) in
+            if args[0].isNull { return .null }
+            return .integer(try YuanAmount.fen(args[0]))
+        },
+        ExpressionFunction(
+            "parse_time", [P("value", [.string, .number, .null]), .optional("formats", [.string, .arrayOfStrings, .null]),
+                           .optional("zone", [.string, .null])],
+            returns: [.string, .null],
+            summary: """
+            A timestamp as RFC 3339 with an offset, rendered in `zone` (an IANA name or `+08:00`; the default is `Asia/Shanghai`). \
+            `formats` is a format or list tried in order: `iso8601` (RFC 3339, offset optional), `chinese` (`2024年3月5日`, with `14时30分` or `14:30`), \
+            `epoch_ms`, `epoch_s`, or a pattern such as `yyyyMMdd`, `yyyy-MM-dd HH:mm:ss` or `yyyy/MM/dd HH:mm:ss` (letters yyyy MM dd HH mm ss S X). \
+            Without formats the shape decides: 8, 12, 14 or 17 digits are `yyyyMMdd[HHmm[ss[SSS]]]`, 13 digits `epoch_ms`, 10 digits `epoch_s`, \
+            text with 年 `chinese`, otherwise a date with `-`, `/` or `.` and an optional time and offset; a number is `epoch_ms`. \
+            Wall times are read in `zone`; a time with an offset keeps its instant. Dates that do not exist (February 30) are errors; `null` and blank strings give `null`.
+            """,
+            example: Example("parse_time('2024年3月5日 14时30分')", result: "2024-03-05T14:30:00+08:00")
+        ) { args throws(ExpressionError) in
+            try TimestampParsing.parseTime(args[0], formats: args.optional(1), zone: args.optional(2))
+        },
+    ]
+}

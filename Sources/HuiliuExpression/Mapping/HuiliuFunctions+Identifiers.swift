@@ -1,0 +1,45 @@
+import HuiliuCore
+
+extension HuiliuFunctions {
+    static let identifiers: [ExpressionFunction] = [
+        ExpressionFunction(
+            "uscc_valid", [P("code", [.string, .null])], returns: .boolean,
+            summary: "True if the string is an 18-character unified social credit code (GB 32100-2015) with a correct check character. `null` gives false. Flag failures rather than dropping records: some issued codes fail the check.",
+            example: Example("uscc_valid('91310110666007217T')", result: true)
+        ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidUSCC) ?? false) },
+        ExpressionFunction(
+            "id_number_valid", [P("number", [.string, .null])], returns: .boolean,
+            summary: "True if the string is an 18-character citizen ID number (GB 11643-1999) whose birth date exists and whose ISO 7064 MOD 11-2 check character is correct. `null` gives false.",
+            example: Example("id_number_valid('11010519491231002X')", result: true)
+        ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidResidentID) ?? false) },
+        ExpressionFunction(
+            "case_number_parse", [P("number", [.string, .null])], returns: [.object, .null],
+            summary: """
+            The parts of a court case number (案号) as `{kind: "court", year, court_code, special_code, type_code, serial}`, \
+            reading `（2024）鄂11民初123号`, `(2019)最高法知民终1号` and the pre-2016 `(2013)鄂十堰中民四终字第00139号`; \
+            or of a procuratorate number as `{kind, year, procuratorate, type_code, division_code, serial}` with kind \
+            `procuratorate_document` (`渝巴检刑诉〔2016〕585号`) or `procuratorate_case` (`乌检刑诉受[2021]520112000002号`). \
+            `null` if the text is neither.
+            """,
+            example: Example("case_number_parse('(2024)京0105民初12345号')", result: [
+                "kind": "court", "year": 2024, "court_code": "京0105", "special_code": nil, "type_code": "民初", "serial": 12345,
+            ])
+        ) { args in
+            guard case .string(let s) = args[0] else { return .null }
+            return CaseNumber.parse(s) ?? .null
+        },
+    ]
+
+    static let digests: [ExpressionFunction] = [
+        ExpressionFunction(
+            "sha256", [P("text", [.string, .null])], returns: [.string, .null],
+            summary: "The SHA-256 digest of the string's UTF-8 bytes, as lowercase hex.",
+            example: Example("sha256('abc')", result: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        ) { args in stringMap(args[0]) { Digest.sha256.hex($0) } },
+        ExpressionFunction(
+            "sm3", [P("text", [.string, .null])], returns: [.string, .null],
+            summary: "The SM3 (GB/T 32905-2016) digest of the string's UTF-8 bytes, as lowercase hex.",
+            example: Example("sm3('abc')", result: "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+        ) { args in stringMap(args[0]) { Digest.sm3.hex($0) } },
+    ]
+}

@@ -1,0 +1,90 @@
+import HuiliuCore
+
+extension HuiliuFunctions {
+    static let text: [ExpressionFunction] = [
+        ExpressionFunction(
+            "trim", [P("text", [.string, .null])], returns: [.string, .null],
+            summary: "The string without leading and trailing white space, including the ideographic space U+3000.",
+            example: Example("trim('\u{3000} 麻城市 ')", result: "麻城市")
+        ) { args in stringMap(args[0]) { $0.trimmingWhitespace() } },
+        ExpressionFunction(
+            "upper", [P("text", [.string, .null])], returns: [.string, .null],
+            summary: "The string in upper case.",
+            example: Example("upper('91350200776049653a')", result: "91350200776049653A")
+        ) { args in stringMap(args[0]) { $0.uppercased() } },
+        ExpressionFunction(
+            "lower", [P("text", [.string, .null])], returns: [.string, .null],
+            summary: "The string in lower case.",
+            example: Example("lower('ABC')", result: "abc")
+        ) { args in stringMap(args[0]) { $0.lowercased() } },
+        ExpressionFunction(
+            "replace", [P("text", [.string, .null]), P("old", .string), P("new", .string)], returns: [.string, .null],
+            summary: "The string with every occurrence of `old` replaced by `new`. An empty `old` is an error.",
+            example: Example("replace('2024/03/05', '/', '-')", result: "2024-03-05")
+        ) { args throws(ExpressionError) in
+            let old = args[1].stringValue!
+            guard !old.isEmpty else { throw .invalidValue("replace(): the text to replace is empty") }
+            return stringMap(args[0]) { $0.replacing(old, with: args[2].stringValue!) }
+        },
+        ExpressionFunction(
+            "split", [P("text", [.string, .null]), P("separator", .string)], returns: [.arrayOfStrings, .null],
+            summary: "The pieces of the string between separators, empty pieces included. An empty separator is an error.",
+            example: Example("split('a,b,,c', ',')", result: ["a", "b", "", "c"])
+        ) { args throws(ExpressionError) in
+            let separator = args[1].stringValue!
+            guard !separator.isEmpty else { throw .invalidValue("split(): the separator is empty") }
+            guard case .string(let s) = args[0] else { return .null }
+            return .array(s.split(separator: separator, omittingEmptySubsequences: false).map { .string(String($0)) })
+        },
+        ExpressionFunction(
+            "regex_match", [P("text", [.string, .null]), P("pattern", .string)], returns: [.boolean, .null],
+            summary: "True if the regular expression matches anywhere in the string (anchor it with `^…$` for a whole match).",
+            example: Example("regex_match('421181199001011234', '^\\d{17}[0-9X]$')", result: true)
+        ) { args throws(ExpressionError) in
+            let regex = try RegexCache.regex(args[1].stringValue!, function: "regex_match")
+            guard case .string(let s) = args[0] else { return .null }
+            return .bool(s.firstMatch(of: regex) != nil)
+        },
+        ExpressionFunction(
+            "regex_extract", [P("text", [.string, .null]), P("pattern", .string), .optional("group", .number)],
+            returns: [.string, .null],
+            summary: "The first match's capture `group`, or `null` if nothing matches or the group did not take part. The default group is 1 when the pattern has groups, else the whole match (0).",
+            example: Example("regex_extract('合同编号：HT-2024-017', 'HT-(\\d{4})-\\d+')", result: "2024")
+        ) { args throws(ExpressionError) in
+            let regex = try RegexCache.regex(args[1].stringValue!, function: "regex_extract")
+            var group: Int?
+            if let requested = args.optional(2) {
+                guard let g = requested.intValue, g >= 0 else {
+                    throw .invalidValue("regex_extract(): group must be a non-negative integer, found \(requested.jsonText)")
+                }
+                group = g
+            }
+            guard case .string(let s) = args[0], let match = s.firstMatch(of: regex) else { return .null }
+            let index = group ?? (match.output.count > 1 ? 1 : 0)
+            guard index < match.output.count else {
+                throw .invalidValue("regex_extract(): the pattern has no group \(index)")
+            }
+            return match.output[index].substring.map { .string(String($0)) } ?? .null
+        },
+        ExpressionFunction(
+            "coalesce", [], variadic: P("values", .any), returns: .any,
+            summary: "The first argument that is neither `null` nor the empty string, or `null`.",
+            example: Example("coalesce(remark, memo, '无')", input: ["remark": "", "memo": nil], result: "无")
+        ) { args in
+            for value in args.values {
+                switch value {
+                case .null: continue
+                case .string(let s) where s.isEmpty: continue
+                default: return value
+                }
+            }
+            return .null
+        },
+    ]
+
+    /// `transform` applied to a string; `null` stays `null`.
+    static func stringMap(_ value: Value, _ transform: (String) -> String) -> Value {
+        guard case .string(let s) = value else { return .null }
+        return .string(transform(s))
+    }
+}

@@ -1,0 +1,41 @@
+import HuiliuCore
+
+/// Huiliu's functions for mapping upstream records, on top of the JMESPath built-ins.
+///
+/// Convention: a function that transforms a string returns `null` for a `null`
+/// subject, so a missing upstream field stays missing instead of failing the record;
+/// a value of the wrong type is still an `invalid-type` error.
+enum HuiliuFunctions {
+    static func all(lookups: LookupTables) -> [ExpressionFunction] {
+        text + conversion + identifiers + digests + [lookup(lookups)]
+    }
+
+    typealias P = ExpressionFunction.Parameter
+    typealias Example = ExpressionFunction.Example
+
+    static func lookup(_ tables: LookupTables) -> ExpressionFunction {
+        ExpressionFunction(
+            "lookup", [P("table", .string), P("key", [.string, .number, .null])], returns: .any,
+            summary: "The row for `key` in a code table loaded from `config/lookups/<table>.csv`: the second column's string for a two-column table, else an object of the other columns; `null` when the key is absent or `null`. An integer key is matched as its decimal text. An unknown table is an error.",
+            example: Example("lookup('divisions', '421181').name", result: "麻城市")
+        ) { args throws(ExpressionError) in
+            let table = args[0].stringValue!
+            let key: String
+            switch args[1] {
+            case .null: return .null
+            case .string(let s): key = s
+            case .integer(let i): key = String(i)
+            default:
+                guard let i = args[1].intValue else {
+                    throw .invalidValue("lookup(): key \(args[1].jsonText) is not an integer or string")
+                }
+                key = String(i)
+            }
+            guard let value = tables.value(table: table, key: key) else {
+                let known = tables.names.isEmpty ? "no tables are loaded" : "known tables: \(tables.names.joined(separator: ", "))"
+                throw .invalidValue("lookup(): unknown table '\(table)' (\(known))")
+            }
+            return value
+        }
+    }
+}

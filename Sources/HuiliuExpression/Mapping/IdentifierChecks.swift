@@ -1,0 +1,70 @@
+/// Check characters of Chinese identifiers, exactly as the standards define them
+/// (see shared/domain.md §4).
+enum IdentifierChecks {
+    /// GB 32100-2015: the 31 characters of the code; I, O, S, V and Z are never used.
+    static let usccCharset = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".unicodeScalars)
+    /// 3^(i−1) mod 31 for positions 1–17.
+    static let usccWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+    /// True if `code` is 18 characters of the GB 32100 charset whose last one is the
+    /// check character: `31 − (Σ value × weight mod 31)`, with 31 written as 0.
+    ///
+    /// Only the check character is verified; the embedded GB 11714 organisation code
+    /// has its own check, which some issued codes are known to fail.
+    static func isValidUSCC(_ code: String) -> Bool {
+        let utf8 = code.utf8
+        guard utf8.count == 18 else { return false }
+        var sum = 0
+        var position = 0
+        for byte in utf8 {
+            guard byte < 128 else { return false }
+            let value = Int(usccValues[Int(byte)])
+            guard value >= 0 else { return false }
+            if position == 17 { return value == (31 - sum % 31) % 31 }
+            sum += value * usccWeights[position]
+            position += 1
+        }
+        return false
+    }
+
+    /// Character value by ASCII code, −1 outside the charset.
+    private static let usccValues: [Int8] = {
+        var table = [Int8](repeating: -1, count: 128)
+        for (value, c) in usccCharset.enumerated() { table[Int(c.value)] = Int8(value) }
+        return table
+    }()
+
+    /// GB 11643-1999 weights 2^(18−i) mod 11 for positions 1–17.
+    static let idWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    /// The check character for Σ mod 11 = 0 … 10 (ISO 7064 MOD 11-2).
+    static let idCheckCharacters = Array("10X98765432".utf8)
+
+    /// True if `number` is a valid 18-character citizen ID number: 17 digits whose
+    /// characters 7–14 are a real date `YYYYMMDD`, then the MOD 11-2 check character
+    /// (`X` for 10; a lower-case `x` is accepted as the same character).
+    static func isValidResidentID(_ number: String) -> Bool {
+        let utf8 = number.utf8
+        guard utf8.count == 18 else { return false }
+        var sum = 0
+        var year = 0, month = 0, day = 0
+        var position = 0
+        for byte in utf8 {
+            if position == 17 {
+                let check = byte == UInt8(ascii: "x") ? UInt8(ascii: "X") : byte
+                return CivilDateTime.isValidDate(year: year, month: month, day: day)
+                    && check == idCheckCharacters[sum % 11]
+            }
+            guard byte >= 48, byte <= 57 else { return false }
+            let digit = Int(byte - 48)
+            sum += digit * idWeights[position]
+            switch position {
+            case 6..<10: year = year * 10 + digit
+            case 10..<12: month = month * 10 + digit
+            case 12..<14: day = day * 10 + digit
+            default: break
+            }
+            position += 1
+        }
+        return false
+    }
+}

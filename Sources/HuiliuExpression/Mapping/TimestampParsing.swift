@@ -1,0 +1,137 @@
+import HuiliuCore
+
+/// `parse_time()`: reads a timestamp in one of several formats and writes it as
+/// RFC 3339 in a chosen zone.
+enum TimestampParsing {
+    /// Formats tried, by shape, when the caller names none.
+    private static let compactDate = try! TimestampFormat("yyyyMMdd")
+    private static let compactMinute = try! TimestampFormat("yyyyMMddHHmm")
+    private static let compactSecond = try! TimestampFormat("yyyyMMddHHmmss")
+    private static let compactMillisecond = try! TimestampFormat("yyyyMMddHHmmssSSS")
+
+    /// The RFC 3339 text for `value`, or `null` for `null` and blank strings.
+    /// - Parameters:
+    ///   - value: a string, or a number of epoch milliseconds (or whatever `formats` says).
+    ///   - formats: a format name or pattern, or an array of them tried in order; `nil`
+    ///     (or `null`) detects the format from the value's shape.
+    ///   - zone: where wall times without an offset are read, and where the result is
+    ///     rendered; `nil` (or `null`) means `Asia/Shanghai`.
+    static func parseTime(_ value: Value, formats: Value?, zone: Value?) throws(ExpressionError) -> Value {
+        let rule: TimeZoneRule
+        switch zone {
+        case nil, .null?: rule = .shanghai
+        case .string(let name)?:
+            guard let resolved = TimeZoneRule.named(name) else {
+                throw .invalidValue("parse_time(): unknown time zone '\(name)'")
+            }
+            rule = resolved
+        default: throw .invalidType("parse_time() zone must be a string")
+        }
+        var candidates: [TimestampFormat]?
+        switch formats {
+        case nil, .null?: candidates = nil
+        case .string(let name)?: candidates = [try TimestampFormat.named(name)]
+        case .array(let names)?:
+            var list: [TimestampFormat] = []
+            for name in names {
+                guard case .string(let text) = name else { throw .invalidType("parse_time() formats must be strings") }
+                list.append(try TimestampFormat.named(text))
+            }
+            // An empty list means the same as none: detect the format.
+            candidates = list.isEmpty ? nil : list
+        default: throw .invalidType("parse_time() formats must be a string or an array of strings")
+        }
+
+        switch value {
+        case .null:
+            return .null
+        case .string(let raw):
+            let text = raw.trimmingWhitespace()
+            if text.isEmpty { return .null }
+            return .string(try render(text, candidates ?? [detect(text)], rule))
+        case .integer, .decimal, .double:
+            return .string(try render(number: value, candidates ?? [.epochMilliseconds], rule))
+        default:
+            throw .invalidType("parse_time() needs a string or number, found \(value.typeName)")
+        }
+    }
+
+    /// Picks a format from the text's shape.
+    private static func detect(_ text: String) -> TimestampFormat {
+        if text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            switch text.utf8.count {
+            case 8: return compactDate
+            case 10: return .epochSeconds
+            case 12: return compactMinute
+            case 13: return .epochMilliseconds
+            case 14: return compactSecond
+            case 17: return compactMillisecond
+            default: break
+            }
+        }
+        if text.unicodeScalars.contains("年") { return .chinese }
+        return .lenient
+    }
+
+    private static func render(_ text: String, _ formats: [TimestampFormat], _ zone: TimeZoneRule) throws(ExpressionError) -> String {
+        var problem: String?
+        for format in formats {
+            guard let parsed = format.parse(text) else { continue }
+            do {
+                return try render(parsed, zone)
+            } catch {
+                problem = problem ?? error.message
+            }
+        }
+        if let problem { throw .invalidValue("parse_time(): '\(text)': \(problem)") }
+        let names = formats.map(\.name).joined(separator: ", ")
+        throw .invalidValue("parse_time(): '\(text)' does not match \(formats.count == 1 ? "format" : "any of the formats") \(names)")
+    }
+
+    private static func render(number: Value, _ formats: [TimestampFormat], _ zone: TimeZoneRule) throws(ExpressionError) -> String {
+        let amount: DecimalNumber?
+        switch number {
+        case .integer(let i): amount = DecimalNumber(significand: i, exponent: 0)
+        case .decimal(let d): amount = d
+        case .double(let d): amount = d.isFinite ? DecimalNumber(d.description) : nil
+        default: amount = nil
+        }
+        guard let amount else { throw .invalidValue("parse_time(): \(number.jsonText) is not a finite number") }
+        for format in formats {
+            switch format {
+            case .epochMilliseconds, .epochSeconds:
+                guard let parsed = format.epoch(amount) else {
+                    throw .invalidValue("parse_time(): \(number.jsonText) is out of range for \(format.name)")
+                }
+                return try render(parsed, zone)
+            default:
+                // A number such as 20240305 read with a date pattern.
+                if let whole = amount.exactInt, whole >= 0 {
+                    return try render(String(whole), [format], zone)
+                }
+            }
+        }
+        throw .invalidValue("parse_time(): \(number.jsonText) does not match the formats \(formats.map(\.name).joined(separator: ", "))")
+    }
+
+    static func render(_ parsed: ParsedTimestamp, _ zone: TimeZoneRule) throws(ExpressionError) -> String {
+        let instant: Int
+        let nanosecond: Int
+        switch parsed {
+        case .wall(let time, let offset):
+            if let problem = time.problem { throw .invalidValue(problem) }
+            let local = time.secondsSinceEpoch
+            instant = offset.map { local - $0 } ?? zone.instant(forLocal: local)
+            nanosecond = time.nanosecond
+        case .instant(let seconds, let nanos):
+            instant = seconds
+            nanosecond = nanos
+        }
+        // About ±292 billion years fit in the seconds; years outside 0000–9999 do not fit RFC 3339.
+        guard abs(instant) < 400_000_000_000 else { throw .invalidValue("the time is out of range") }
+        let offset = zone.offset(at: instant)
+        let local = CivilDateTime(secondsSinceEpoch: instant + offset, nanosecond: nanosecond)
+        guard (0...9999).contains(local.year) else { throw .invalidValue("year \(local.year) cannot be written in RFC 3339") }
+        return local.rfc3339(offsetSeconds: offset)
+    }
+}

@@ -1,0 +1,63 @@
+import HuiliuCore
+import HuiliuExpression
+import Testing
+
+struct CaseNumberTests {
+    static func parse(_ text: String) throws -> Value {
+        try Support.eval("case_number_parse(@)", .string(text))
+    }
+
+    static func court(_ year: Int, _ court: String, _ type: String, _ serial: Int, special: Value = nil) -> Value {
+        ["kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
+         "type_code": .string(type), "serial": .integer(serial)]
+    }
+
+    @Test func courtNumbers() throws {
+        #expect(try Self.parse("(2024)京0105民初12345号") == Self.court(2024, "京0105", "民初", 12345))
+        #expect(try Self.parse("（2024）京0105民初12345号") == Self.court(2024, "京0105", "民初", 12345))
+        // domain.md §5.1: 鄂11 is the 黄冈 intermediate court.
+        #expect(try Self.parse("（2024）鄂11民初123号") == Self.court(2024, "鄂11", "民初", 123))
+        #expect(try Self.parse("（2024）鄂1181执恢7号") == Self.court(2024, "鄂1181", "执恢", 7))
+        #expect(try Self.parse("（2024）鄂民终5号") == Self.court(2024, "鄂", "民终", 5))
+        #expect(try Self.parse("〔2023〕粤0781刑初88号") == Self.court(2023, "粤0781", "刑初", 88))
+        #expect(try Self.parse("（2019）最高法知民终1号") == Self.court(2019, "最高法", "民终", 1, special: "知"))
+        #expect(try Self.parse("（2020）最高法刑核12345678号") == Self.court(2020, "最高法", "刑核", 12_345_678))
+        #expect(try Self.parse(" (2024)京0105行赔初3号 ") == Self.court(2024, "京0105", "行赔初", 3))
+        #expect(try Self.parse("（２０２４）京０１０５民初１２号") == Self.court(2024, "京0105", "民初", 12))
+    }
+
+    /// The pre-2016 `字第` form from domain.md §5.1.
+    @Test func legacyCourtNumbers() throws {
+        #expect(try Self.parse("(2013)鄂十堰中民四终字第00139号") == Self.court(2013, "鄂十堰中", "民四终", 139))
+        #expect(try Self.parse("(2014)鄂民申字第00275号") == Self.court(2014, "鄂", "民申", 275))
+    }
+
+    /// domain.md §5.2 examples.
+    @Test func procuratorateNumbers() throws {
+        #expect(try Self.parse("渝巴检刑诉〔2016〕585号") == [
+            "kind": "procuratorate_document", "year": 2016, "procuratorate": "渝巴", "type_code": "刑诉",
+            "division_code": nil, "serial": 585,
+        ])
+        #expect(try Self.parse("深龙华检刑诉〔2019〕1247号")["procuratorate"] == "深龙华")
+        #expect(try Self.parse("乌检刑诉受[2021]520112000002号") == [
+            "kind": "procuratorate_case", "year": 2021, "procuratorate": "乌", "type_code": "刑诉",
+            "division_code": "520112", "serial": 2,
+        ])
+        #expect(try Self.parse("乌检刑捕受[2021]520112000001号")["type_code"] == "刑捕")
+        #expect(try Self.parse("黔西南检检建受[2021]522300000001号")["type_code"] == "检建")
+        #expect(try Self.parse("黔西南检民公[2021]522300000001号")["type_code"] == "民公")
+        #expect(try Self.parse("义检刑提抗受[2021]522301000001号")["type_code"] == "刑提抗")
+        #expect(try Self.parse("东检刑诉受[2019]770000101702号")["division_code"] == "770000")
+    }
+
+    @Test(arguments: ["", "2024京0105民初12345号", "(2024)京0105民初12345", "(2024)京015民初1号", "(2024)京0105民初号",
+                      "(24)京0105民初1号", "(2024)X0105民初1号", "(2024)京0105民初1号附", "(2024)京0105民初初初初初1号",
+                      "检刑诉〔2016〕585号", "渝巴检〔2016〕585号", "hello"])
+    func notCaseNumbers(text: String) throws {
+        #expect(try Self.parse(text) == nil, "\(text)")
+    }
+
+    @Test func nullGivesNull() throws {
+        #expect(try Support.eval("case_number_parse(missing)", [:]) == nil)
+    }
+}

@@ -1,0 +1,101 @@
+import HuiliuCore
+import HuiliuExpression
+import Testing
+
+struct ExpressionTests {
+    /// How many nested calls fit under the parser's depth limit of 512 (each call is one level).
+    static let maximumNesting = 511
+
+    @Test func compiledExpressionIsReusable() throws {
+        let expression = try Expression("payments[?amount > `100`].payee")
+        #expect(expression.text == "payments[?amount > `100`].payee")
+        let a: Value = ["payments": [["payee": "甲", "amount": 150], ["payee": "乙", "amount": 50]]]
+        let b: Value = ["payments": [["payee": "丙", "amount": 100.5]]]
+        #expect(try expression.evaluate(a) == ["甲"])
+        #expect(try expression.evaluate(b) == ["丙"])
+    }
+
+    @Test func syntaxErrorsNameTheColumn() {
+        #expect(throws: ExpressionError.self) { try Expression("foo.]") }
+        do {
+            _ = try Expression("a.b.c.]")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.kind == .syntax)
+            #expect(error.offset == 6)
+            #expect(error.description == "column 7: expected identifier after '.', found ']'")
+        }
+    }
+
+    @Test func offsetsCountCharactersNotBytes() {
+        do {
+            _ = try Expression("'黄冈市' | ]")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.offset == 8)
+        }
+    }
+
+    @Test(arguments: [
+        ("unknown(@)", "unknown-function", 0),
+        ("foo | abs()", "invalid-arity", 6),
+        ("abs('x')", "invalid-type", 0),
+        ("foo[::0]", "invalid-value", 3),
+        ("foo[", "syntax", 4),
+        ("`{bad`", "syntax", 0),
+        ("a = b", "syntax", 2),
+    ])
+    func errorKindsAndOffsets(text: String, kind: String, offset: Int) {
+        do {
+            _ = try Expression(text).evaluate(["foo": [1]])
+            Issue.record("expected \(kind) for \(text)")
+        } catch {
+            #expect(error.kind.description == kind, "\(text): \(error)")
+            #expect(error.offset == offset, "\(text): \(error)")
+        }
+    }
+
+    @Test func runtimeErrorsPointAtTheFunction() {
+        do {
+            _ = try Expression("items | sort_by(@, &name)").evaluate(["items": [["name": 1], ["name": "a"]]])
+            Issue.record("expected invalid-type")
+        } catch {
+            #expect(error.kind == .invalidType)
+            #expect(error.offset == 8)
+        }
+    }
+
+    @Test func deepNestingIsRefused() throws {
+        let deep = String(repeating: "(", count: 600) + "a" + String(repeating: ")", count: 600)
+        #expect(throws: ExpressionError.self) { try Expression(deep) }
+        let fine = String(repeating: "(", count: 100) + "a" + String(repeating: ")", count: 100)
+        #expect(try Expression(fine).evaluate(["a": 1]) == 1)
+    }
+
+    /// The deepest expression the parser accepts still evaluates on a task's stack.
+    @Test func deepestAcceptedExpressionEvaluatesInATask() async throws {
+        let levels = Self.maximumNesting
+        let text = String(repeating: "not_null(", count: levels) + "a" + String(repeating: ")", count: levels)
+        let expression = try Expression(text)
+        let result = try await Task.detached { try expression.evaluate(["a": 7]) }.value
+        #expect(result == 7)
+    }
+
+    @Test func errorsAreEquatable() {
+        #expect(throws: ExpressionError(.unknownFunction, offset: 0, "unknown function 'nope()'")) {
+            try Expression("nope()")
+        }
+    }
+
+    @Test func stringOrderingComparesCodePoints() throws {
+        let input: Value = ["a": "2024-03-05T00:00:00+08:00", "b": "2024-03-06T00:00:00+08:00"]
+        #expect(try Expression("a < b").evaluate(input) == true)
+        #expect(try Expression("a < `1`").evaluate(input) == nil)
+    }
+
+    @Test func numbersCompareAcrossKinds() throws {
+        #expect(try Expression("`1` == `1.0`").evaluate(nil) == true)
+        #expect(try Expression("`1.50` < `2`").evaluate(nil) == true)
+        #expect(try Expression("[?@ > `1.5`]").evaluate([1, 1.75, .decimal(DecimalNumber("2.00")!)]) == [1.75, 2])
+    }
+}

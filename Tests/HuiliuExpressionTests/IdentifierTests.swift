@@ -1,0 +1,91 @@
+import HuiliuCore
+import HuiliuExpression
+import Testing
+
+/// The worked examples of shared/domain.md §4, each as a test.
+struct IdentifierTests {
+    static let usccCharset = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+    static let usccWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+    static func usccValid(_ code: String) throws -> Bool {
+        try Support.eval("uscc_valid(@)", .string(code)) == true
+    }
+
+    static func idValid(_ number: String) throws -> Bool {
+        try Support.eval("id_number_valid(@)", .string(number)) == true
+    }
+
+    /// The domain.md table: Σ(value × weight), Σ mod 31 and the check character.
+    @Test(arguments: [("91310110666007217T", 966, 5), ("91310115591693856A", 1199, 21)])
+    func usccWorkedExamples(code: String, sum: Int, remainder: Int) throws {
+        let values = code.prefix(17).map { Self.usccCharset.firstIndex(of: $0)! }
+        let weighted = zip(values, Self.usccWeights).map(*).reduce(0, +)
+        #expect(weighted == sum)
+        #expect(weighted % 31 == remainder)
+        #expect(Self.usccCharset[31 - remainder] == code.last)
+        #expect(try Self.usccValid(code))
+    }
+
+    @Test func usccWorkedSumTermByTerm() {
+        // 9·1 + 1·3 + 3·9 + 1·27 + 0·19 + 1·26 + 1·16 + 0·17 + 6·20 + 6·29 + 6·25 + 0·13 + 0·8 + 7·24 + 2·10 + 1·30 + 7·28
+        let terms = [9 * 1, 1 * 3, 3 * 9, 1 * 27, 0 * 19, 1 * 26, 1 * 16, 0 * 17, 6 * 20, 6 * 29, 6 * 25, 0 * 13, 0 * 8,
+                     7 * 24, 2 * 10, 1 * 30, 7 * 28]
+        #expect(terms.reduce(0, +) == 966)
+    }
+
+    @Test func usccOtherValidCodes() throws {
+        #expect(try Self.usccValid("91350200776049653A"))
+        #expect(try Self.usccValid("91330101589882738D"))
+        // A remainder of 0 gives 31, which is written as 0.
+        #expect(try Self.usccValid("9131011066600721K0"))
+    }
+
+    /// domain.md's caution: this code is in use but fails the check (computed 9).
+    @Test func usccKnownFailingCode() throws {
+        #expect(try !Self.usccValid("91350203M0001QAY9B"))
+        #expect(try Self.usccValid("91350203M0001QAY99"))
+    }
+
+    @Test(arguments: ["91310110666007217A", "91310110666007217", "91310110666007217TT", "91310110666007217t",
+                      "9131011066600721IT", "91310110666007O17T", ""])
+    func usccInvalid(code: String) throws {
+        #expect(try !Self.usccValid(code), "\(code)")
+    }
+
+    @Test func usccTypes() throws {
+        #expect(try Support.eval("uscc_valid(missing)", [:]) == false)
+        #expect(Support.errorKind("uscc_valid(`91310110666007217`)") == "invalid-type")
+    }
+
+    /// The standard's own examples and the synthetic 麻城市 one, with their sums.
+    @Test(arguments: [("440524188001010014", 195), ("11010519491231002X", 167), ("421181190001019997", 280)])
+    func idWorkedExamples(number: String, sum: Int) throws {
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let weighted = zip(number.prefix(17).map { Int(String($0))! }, weights).map(*).reduce(0, +)
+        #expect(weighted == sum)
+        #expect(Array("10X98765432")[weighted % 11] == number.last)
+        #expect(try Self.idValid(number))
+    }
+
+    @Test func idAcceptsLowercaseX() throws {
+        #expect(try Self.idValid("11010519491231002x"))
+    }
+
+    @Test(arguments: [
+        "440524188001010015",  // wrong check character
+        "421181199002301231",  // check is right, but 1990-02-30 does not exist
+        "421181202302291236",  // check is right, but 2023 is not a leap year
+        "42118119000101999",   // 17 characters
+        "4211811900010199970",
+        "42118119000101999A",
+        "４40524188001010014",
+        "",
+    ])
+    func idInvalid(number: String) throws {
+        #expect(try !Self.idValid(number), "\(number)")
+    }
+
+    @Test func idLeapDayIsValid() throws {
+        #expect(try Self.idValid("421181202402291233"))
+    }
+}

@@ -1,0 +1,92 @@
+import HuiliuCore
+import HuiliuExpression
+import Testing
+
+struct ParseTimeTests {
+    static func parse(_ args: String, _ input: Value = .null) throws(ExpressionError) -> String? {
+        try Support.eval("parse_time(\(args))", input).stringValue
+    }
+
+    @Test(arguments: [
+        ("'20240305'", "2024-03-05T00:00:00+08:00"),
+        ("'20240305143000'", "2024-03-05T14:30:00+08:00"),
+        ("'2024-03-05 14:30:00'", "2024-03-05T14:30:00+08:00"),
+        ("'2024-03-05'", "2024-03-05T00:00:00+08:00"),
+        ("'2024/03/05 14:30:00'", "2024-03-05T14:30:00+08:00"),
+        ("'2024/3/5'", "2024-03-05T00:00:00+08:00"),
+        ("'2024-03-05T14:30:00'", "2024-03-05T14:30:00+08:00"),
+        ("'2024-03-05T06:30:00Z'", "2024-03-05T14:30:00+08:00"),
+        ("'2024-03-05T14:30:00+08:00'", "2024-03-05T14:30:00+08:00"),
+        ("'2024-03-04T22:30:00.250-08:00'", "2024-03-05T14:30:00.250+08:00"),
+        ("'2024-03-05T14:30:00.123456+0800'", "2024-03-05T14:30:00.123456+08:00"),
+        ("'2024-03-05T14:30'", "2024-03-05T14:30:00+08:00"),
+        ("'2024年3月5日'", "2024-03-05T00:00:00+08:00"),
+        ("'2024年03月05日 14时30分'", "2024-03-05T14:30:00+08:00"),
+        ("'2024年3月5日 14:30'", "2024-03-05T14:30:00+08:00"),
+        ("'2024年3月5日14点30分15秒'", "2024-03-05T14:30:15+08:00"),
+        ("'２０２４年３月５日'", "2024-03-05T00:00:00+08:00"),
+        ("`1709620200000`", "2024-03-05T14:30:00+08:00"),
+        ("'1709620200000'", "2024-03-05T14:30:00+08:00"),
+        ("'1709620200'", "2024-03-05T14:30:00+08:00"),
+        ("`1709620200123`", "2024-03-05T14:30:00.123+08:00"),
+        ("'20160824003817000'", "2016-08-24T00:38:17+08:00"),
+        ("'  2024-03-05  '", "2024-03-05T00:00:00+08:00"),
+    ])
+    func autoDetects(input: String, expected: String) throws {
+        #expect(try Self.parse(input) == expected, "\(input)")
+    }
+
+    @Test func explicitFormatsAreTriedInOrder() throws {
+        #expect(try Self.parse("'05/03/2024', 'dd/MM/yyyy'") == "2024-03-05T00:00:00+08:00")
+        #expect(try Self.parse("'2024-03-05 14:30:00', `[\"yyyyMMdd\", \"yyyy-MM-dd HH:mm:ss\"]`") == "2024-03-05T14:30:00+08:00")
+        #expect(try Self.parse("`20240305`, 'yyyyMMdd'") == "2024-03-05T00:00:00+08:00")
+        #expect(try Self.parse("`1709620200`, 'epoch_s'") == "2024-03-05T14:30:00+08:00")
+        #expect(try Self.parse("'1709620200000', 'epoch_ms'") == "2024-03-05T14:30:00+08:00")
+        #expect(try Self.parse("'2024-03-05T14:30:00Z', 'iso8601'") == "2024-03-05T22:30:00+08:00")
+        #expect(try Self.parse("'2024年3月5日 14时30分', 'chinese'") == "2024-03-05T14:30:00+08:00")
+        #expect(try Self.parse("'2024-03-05T14:30:00', 'yyyy-MM-ddTHH:mm:ss'") == "2024-03-05T14:30:00+08:00")
+        #expect(try Self.parse("'2024.03.05 14:30 +0800', 'yyyy.MM.dd HH:mm X'") == "2024-03-05T14:30:00+08:00")
+    }
+
+    @Test func zonesRenderTheSameInstant() throws {
+        #expect(try Self.parse("'2024-03-05 14:30:00', null, 'UTC'") == "2024-03-05T14:30:00Z")
+        #expect(try Self.parse("'2024-03-05T14:30:00+08:00', null, 'UTC'") == "2024-03-05T06:30:00Z")
+        #expect(try Self.parse("'2024-07-01T12:00:00Z', null, 'America/New_York'") == "2024-07-01T08:00:00-04:00")
+        #expect(try Self.parse("'2024-01-15 08:00:00', null, 'America/New_York'") == "2024-01-15T08:00:00-05:00")
+        #expect(try Self.parse("'2024-03-05T14:30:00Z', null, '+05:30'") == "2024-03-05T20:00:00+05:30")
+        // China observed summer time in 1986–1991; the tz rules know it.
+        #expect(try Self.parse("'1988-07-01 12:00:00'") == "1988-07-01T12:00:00+09:00")
+    }
+
+    @Test(arguments: ["'2024-02-30'", "'20230229'", "'2024-13-01'", "'2024-03-05 24:00:00'", "'2024年2月30日'",
+                      "'2024-03-05 12:60:00'", "'20240230120000'"])
+    func impossibleDatesAreErrors(input: String) {
+        #expect(Support.errorKind("parse_time(\(input))") == "invalid-value", "\(input)")
+    }
+
+    @Test func leapDayIsADate() throws {
+        #expect(try Self.parse("'20240229'") == "2024-02-29T00:00:00+08:00")
+        #expect(try Self.parse("'2000-02-29'") == "2000-02-29T00:00:00+08:00")
+        #expect(Support.errorKind("parse_time('1900-02-29')") == "invalid-value")
+    }
+
+    @Test(arguments: ["'yesterday'", "'2024-03'", "'202403'", "'2024-03-05T14:30:00+25:00'", "'2024-03-05 14:30:00 CST'"])
+    func unrecognisedTextIsAnError(input: String) {
+        #expect(Support.errorKind("parse_time(\(input))") == "invalid-value", "\(input)")
+    }
+
+    @Test func badArgumentsAreErrors() {
+        #expect(Support.errorKind("parse_time('2024-03-05', 'YYYY-MM-DD')") == "invalid-value")
+        #expect(Support.errorKind("parse_time('2024-03-05', 'HH:mm')") == "invalid-value")
+        #expect(Support.errorKind("parse_time('2024-03-05', null, 'Mars/Olympus')") == "invalid-value")
+        #expect(Support.errorKind("parse_time('2024-03-05', 'yyyyMMdd')") == "invalid-value")
+        #expect(Support.errorKind("parse_time(`true`)") == "invalid-type")
+        #expect(Support.errorKind("parse_time('x', `[1]`)") == "invalid-type")
+    }
+
+    @Test func blanksAndNullsStayNull() throws {
+        #expect(try Support.eval("parse_time(missing)", [:]) == nil)
+        #expect(try Support.eval("parse_time('')") == nil)
+        #expect(try Support.eval("parse_time('  ')") == nil)
+    }
+}
