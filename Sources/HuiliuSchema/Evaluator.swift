@@ -1,0 +1,132 @@
+import HuiliuCore
+
+/// Runs compiled nodes against an instance.
+///
+/// One walk serves both uses. With `collecting` off it stops at the first failure and builds
+/// nothing: no path, no strings, no copies of the instance. With it on it keeps the instance
+/// path and records a ``ValidationError`` for every failure, up to a limit. Branches whose
+/// failures are expected (`anyOf`, `oneOf`, `not`, `if`, `contains`) always run silently.
+struct Evaluator {
+    /// One step of the instance location.
+    enum PathToken {
+        case key(String)
+        case index(Int)
+    }
+
+    let nodes: [Node]
+    private(set) var collecting: Bool
+    private(set) var errors: [ValidationError] = []
+    private let limit: Int
+    private var exhausted = false
+    private var path: [PathToken] = []
+    private var depth = 0
+
+    /// Nested evaluations deeper than this mean a `$ref` loop that consumes no input.
+    static let maximumDepth = 1_000
+
+    init(nodes: [Node], collecting: Bool, limit: Int = .max) {
+        self.nodes = nodes
+        self.collecting = collecting
+        self.limit = limit
+    }
+
+    mutating func evaluate(_ index: Int, _ value: Value) -> Bool {
+        let node = nodes[index]
+        if node.rejectsAll {
+            if collecting { report(node, "", expected: "no value here (the schema is false)", actual: value) }
+            return false
+        }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < Self.maximumDepth else {
+            if collecting { report(node, "$ref", expected: "schema nesting below \(Self.maximumDepth) levels", actual: value) }
+            return false
+        }
+        var ok = true
+        if let types = node.types, !Self.matches(types, value) {
+            guard collecting else { return false }
+            report(node, "type", expected: types.description, actual: value)
+            ok = false
+        }
+        if !node.general.isEmpty && !checkGeneral(node, value) {
+            guard collecting else { return false }
+            ok = false
+        }
+        switch value {
+        case .string(let text):
+            if !node.string.isEmpty && !checkString(node, text, value) { ok = false }
+        case .integer, .decimal, .double:
+            if !node.number.isEmpty && !checkNumber(node, value) { ok = false }
+        case .array(let items):
+            if !node.array.isEmpty && !checkArray(node, items, value) { ok = false }
+        case .object(let object):
+            if !node.object.isEmpty && !checkObject(node, object, value) { ok = false }
+        case .null, .bool:
+            break
+        }
+        return ok
+    }
+
+    static func matches(_ types: TypeSet, _ value: Value) -> Bool {
+        switch value {
+        case .null: return types.contains(.null)
+        case .bool: return types.contains(.boolean)
+        case .string: return types.contains(.string)
+        case .array: return types.contains(.array)
+        case .object: return types.contains(.object)
+        case .integer: return types.contains(.number) || types.contains(.integer)
+        case .decimal, .double:
+            return types.contains(.number) || (types.contains(.integer) && NumberMath.isIntegral(value))
+        }
+    }
+
+    /// Evaluates `index` without recording anything: for branches that are allowed to fail.
+    mutating func silently(_ index: Int, _ value: Value) -> Bool {
+        let saved = collecting
+        collecting = false
+        defer { collecting = saved && !exhausted }
+        return evaluate(index, value)
+    }
+
+    /// Evaluates `index` against a member or item, with the instance path extended while collecting.
+    @inline(__always)
+    mutating func evaluate(_ index: Int, _ value: Value, at token: @autoclosure () -> PathToken) -> Bool {
+        let pushed = collecting
+        if pushed { path.append(token()) }
+        defer { if pushed { path.removeLast() } }
+        return evaluate(index, value)
+    }
+
+    /// Records a failure of `keyword` in `node`; `member` extends the instance location.
+    mutating func report(_ node: Node, _ keyword: String, expected: String, actual: Value, member: PathToken? = nil) {
+        report(node, keyword, expected: expected, actualText: Self.render(actual), member: member)
+    }
+
+    mutating func report(_ node: Node, _ keyword: String, expected: String, actualText: String, member: PathToken? = nil) {
+        guard collecting else { return }
+        var pointer = ""
+        for token in path { pointer += Self.pointerStep(token) }
+        if let member { pointer += Self.pointerStep(member) }
+        let location = keyword.isEmpty ? node.location : node.location + "/" + JSONPointer.escape(keyword)
+        errors.append(ValidationError(instanceLocation: pointer, keyword: keyword.isEmpty ? "false" : keyword,
+                                      expected: expected, actual: actualText, schemaLocation: location))
+        if errors.count >= limit {
+            exhausted = true
+            collecting = false
+        }
+    }
+
+    private static func pointerStep(_ token: PathToken) -> String {
+        switch token {
+        case .key(let key): return "/" + JSONPointer.escape(key)
+        case .index(let i): return "/" + String(i)
+        }
+    }
+
+    /// Short JSON text for messages: at most 80 characters.
+    static func render(_ value: Value) -> String {
+        let text = value.jsonText
+        guard text.count > 80 else { return text }
+        return String(text.prefix(77)) + "…"
+    }
+}

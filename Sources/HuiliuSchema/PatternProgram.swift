@@ -1,0 +1,93 @@
+/// One instruction of a compiled pattern: the matcher runs these as an NFA.
+enum PatternInstruction: Sendable {
+    case scalar(UInt32)
+    case set(Int)
+    case any
+    case split(Int, Int)
+    case jump(Int)
+    case lineStart, lineEnd
+    case wordBoundary(negated: Bool)
+    /// Zero-width: the sub-program from the next instruction (which ends in `match`) must
+    /// (or, negated, must not) match here; execution continues at `next`.
+    case lookahead(negated: Bool, next: Int)
+    case match
+}
+
+/// A pattern compiled into instructions (Thompson construction).
+struct PatternProgram: Sendable {
+    var instructions: [PatternInstruction] = []
+    var sets: [PatternCharSet] = []
+
+    /// Counted repetition is unrolled; this bounds what `a{1,100000}` can cost.
+    static let maximumInstructions = 50_000
+
+    static func compile(_ node: PatternNode) throws(PatternError) -> PatternProgram {
+        var program = PatternProgram()
+        try program.emit(node)
+        program.instructions.append(.match)
+        return program
+    }
+
+    private mutating func append(_ instruction: PatternInstruction) throws(PatternError) -> Int {
+        guard instructions.count < Self.maximumInstructions else {
+            throw PatternError(offset: 0, message: "pattern too large after expanding repetitions")
+        }
+        instructions.append(instruction)
+        return instructions.count - 1
+    }
+
+    private mutating func emit(_ node: PatternNode) throws(PatternError) {
+        switch node {
+        case .empty:
+            break
+        case .scalar(let c):
+            _ = try append(.scalar(c))
+        case .any:
+            _ = try append(.any)
+        case .set(let set):
+            sets.append(set)
+            _ = try append(.set(sets.count - 1))
+        case .lineStart:
+            _ = try append(.lineStart)
+        case .lineEnd:
+            _ = try append(.lineEnd)
+        case .wordBoundary(let negated):
+            _ = try append(.wordBoundary(negated: negated))
+        case .concat(let nodes):
+            for n in nodes { try emit(n) }
+        case .alternation(let branches):
+            var jumps: [Int] = []
+            for (k, branch) in branches.enumerated() {
+                if k < branches.count - 1 {
+                    let split = try append(.split(0, 0))
+                    try emit(branch)
+                    jumps.append(try append(.jump(0)))
+                    instructions[split] = .split(split + 1, instructions.count)
+                } else {
+                    try emit(branch)
+                }
+            }
+            for j in jumps { instructions[j] = .jump(instructions.count) }
+        case .lookahead(let inner, let negated):
+            let look = try append(.lookahead(negated: negated, next: 0))
+            try emit(inner)
+            _ = try append(.match)
+            instructions[look] = .lookahead(negated: negated, next: instructions.count)
+        case .repetition(let inner, let minimum, let maximum):
+            for _ in 0..<minimum { try emit(inner) }
+            if let maximum {
+                var splits: [Int] = []
+                for _ in minimum..<maximum {
+                    splits.append(try append(.split(0, 0)))
+                    try emit(inner)
+                }
+                for s in splits { instructions[s] = .split(s + 1, instructions.count) }
+            } else {
+                let split = try append(.split(0, 0))
+                try emit(inner)
+                _ = try append(.jump(split))
+                instructions[split] = .split(split + 1, instructions.count)
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import HuiliuCore
+import HuiliuSchema
+import Testing
+
+/// What a failure says: pointer, rule, expectation, value, schema location.
+struct ValidationErrorTests {
+    static let schema = try! Schema(JSONReader.parse(#"""
+        {"type": "object", "additionalProperties": false,
+         "properties": {
+           "name": {"type": "string", "minLength": 2},
+           "tags": {"type": "array", "items": {"enum": ["a", "b"]}, "uniqueItems": true},
+           "kind": {"oneOf": [{"const": 1}, {"type": "integer"}]},
+           "a/b": {"not": {"type": "null"}}}}
+        """#))
+
+    @Test func everyProblemIsReportedWithItsPointer() {
+        let errors = Self.schema.validate(["name": "x", "tags": ["a", "c", "a"], "kind": 1, "a/b": nil, "extra": true])
+        #expect(errors.map(\.description) == [
+            "/name: minLength: expected at least 2 characters, got 1: \"x\"",
+            "/tags: uniqueItems: expected unique items, got items 0 and 2 both equal to \"a\"",
+            "/tags/1: enum: expected one of [\"a\",\"b\"], got \"c\"",
+            "/kind: oneOf: expected a value matching exactly one of 2 schemas, got 1 (matched #0, #1)",
+            "/a~1b: not: expected a value that does not match the 'not' schema, got null",
+            "/extra: additionalProperties: expected only declared properties, got undeclared property \"extra\"",
+        ])
+        #expect(errors.allSatisfy { $0.schemaLocation.hasPrefix("#/") })
+        #expect(errors[2].schemaLocation == "#/properties/tags/items/enum")
+    }
+
+    @Test func redactedDescriptionsLeaveTheValueOut() {
+        let error = Self.schema.validate(["name": "x"])[0]
+        #expect(error.redactedDescription == "/name: minLength: expected at least 2 characters")
+        #expect(!error.redactedDescription.contains("\"x\""))
+    }
+
+    @Test func collectionStopsAtTheLimit() {
+        let many = Value.object(Object((0..<50).map { ("extra\($0)", Value.integer($0)) }))
+        #expect(Self.schema.validate(many).count == 50)
+        #expect(Self.schema.validate(many, maximumErrors: 5).count == 5)
+    }
+
+    @Test func longValuesAreCut() {
+        let long = String(repeating: "长", count: 200)
+        let error = try! Schema(JSONReader.parse(#"{"maxLength": 3}"#)).validate(.string(long))[0]
+        #expect(error.actual.count < 100)
+        #expect(error.actual.hasSuffix("…"))
+    }
+
+    @Test func lengthCountsCodePoints() throws {
+        let schema = try Schema(JSONReader.parse(#"{"minLength": 2, "maxLength": 2}"#))
+        #expect(schema.isValid("黄冈"))
+        #expect(schema.isValid("💩💩"))
+        #expect(!schema.isValid("黄"))
+        #expect(!schema.isValid("e\u{301}e\u{301}"))  // four code points, two characters
+    }
+}
