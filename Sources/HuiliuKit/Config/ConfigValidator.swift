@@ -1,0 +1,321 @@
+public import HuiliuCore
+
+/// Checks configuration nodes against specifications and reads them into values,
+/// collecting every problem instead of stopping at the first.
+public struct ConfigValidator: Sendable {
+    /// The components that `component` fields may name.
+    public var registry: ConnectorRegistry
+    /// How references are expanded.
+    public var resolver: ReferenceResolver
+    /// The directory relative paths and `${file:…}` are resolved against.
+    public var baseDirectory: String
+    /// Every problem found so far.
+    public private(set) var problems: [ConfigError] = []
+
+    /// Secret-looking key names that must never hold a literal, even in free-form mappings.
+    static let secretLikeNames = ["password", "passwd", "secret", "token", "api_key", "apikey", "app_key_secret",
+                                  "private_key", "access_key", "credential"]
+
+    /// A validator resolving against `registry` and `resolver`.
+    public init(registry: ConnectorRegistry, resolver: ReferenceResolver, baseDirectory: String) {
+        self.registry = registry
+        self.resolver = resolver
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Records a problem found outside the validator (by a loader or a component).
+    public mutating func report(_ problem: ConfigError) {
+        problems.append(problem)
+    }
+
+    /// Reads a mapping against a list of fields. `owner` names it in messages
+    /// (`pipeline`, `source 'file'`).
+    /// Missing fields are reported at `missingAt` (the component's key) when given, else at the mapping.
+    public mutating func readFields(_ node: ConfigNode, fields: [FieldSpec], owner: String,
+                                    missingAt: SourceLocation? = nil) -> ParsedConfig {
+        var parsed = ParsedConfig(location: node.location, baseDirectory: baseDirectory)
+        guard case .mapping(let pairs, _) = node else {
+            if node.isNull {
+                reportMissing(fields, owner: owner, at: missingAt ?? node.location)
+            } else {
+                problems.append(ConfigError(.wrongType, at: node.location, "\(owner) must be a mapping, got \(node.kindName)"))
+            }
+            return parsed
+        }
+        var seen: Set<String> = []
+        for pair in pairs {
+            guard let field = fields.first(where: { $0.name == pair.key }) else {
+                problems.append(ConfigError(.unknownKey, at: pair.keyLocation, "unknown key '\(pair.key)' in \(owner)",
+                                            suggestion: nearestName(to: pair.key, in: fields.map(\.name))))
+                continue
+            }
+            if !seen.insert(pair.key).inserted {
+                problems.append(ConfigError(.invalidValue, at: pair.keyLocation, "key '\(pair.key)' appears twice in \(owner)"))
+                continue
+            }
+            if let deprecation = field.deprecation {
+                problems.append(ConfigError(.deprecated, at: pair.keyLocation, "'\(pair.key)' is deprecated: \(deprecation)"))
+            }
+            parsed.locations[field.name] = pair.keyLocation
+            read(pair.value, field: field, into: &parsed)
+        }
+        reportMissing(fields.filter { !seen.contains($0.name) }, owner: owner, at: missingAt ?? node.location)
+        return parsed
+    }
+
+    private mutating func reportMissing(_ fields: [FieldSpec], owner: String, at location: SourceLocation) {
+        for field in fields where field.isRequired {
+            problems.append(ConfigError(.missingField, at: location, "missing required field '\(field.name)' in \(owner)"))
+        }
+    }
+
+    /// Reads one field's node into `parsed`.
+    mutating func read(_ node: ConfigNode, field: FieldSpec, into parsed: inout ParsedConfig) {
+        switch field.type {
+        case .secret:
+            if let secret = readSecret(node, field: field) {
+                parsed.secrets[field.name] = secret
+                parsed.values[field.name] = .string(secret.description)
+            }
+        case .component(let kind):
+            if let component = readComponent(node, kind: kind) { parsed.components[field.name] = [component] }
+        case .list(.component(let kind)):
+            let items: [ConfigNode]
+            switch node {
+            case .sequence(let list, _): items = list
+            case .mapping: items = [node]
+            default:
+                problems.append(ConfigError(.wrongType, at: node.location, "'\(field.name)' must be a list of \(kind)s, got \(node.kindName)"))
+                return
+            }
+            parsed.components[field.name] = items.compactMap { readComponent($0, kind: kind) }
+        default:
+            if let value = readValue(node, type: field.type, field: field) { parsed.values[field.name] = value }
+        }
+    }
+
+    private mutating func readSecret(_ node: ConfigNode, field: FieldSpec) -> Secret? {
+        guard case .scalar(let text, let plain, let at) = node else {
+            problems.append(ConfigError(.wrongType, at: node.location, "'\(field.name)' must be a secret reference, got \(node.kindName)"))
+            return nil
+        }
+        let expansion = resolver.expand(text, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &problems)
+        guard expansion.hasReferences else {
+            problems.append(ConfigError(.literalSecret, at: at,
+                                        "'\(field.name)' is a secret; write a reference such as ${secret:\(field.name)} or ${env:NAME}, not a literal value"))
+            return nil
+        }
+        return Secret(reference: expansion.references.joined(separator: "+"), value: expansion.text)
+    }
+
+    private func textStart(_ at: SourceLocation, plain: Bool) -> SourceLocation {
+        plain ? at : SourceLocation(file: at.file, line: at.line, column: at.column + 1)
+    }
+
+    /// Reads a component: `kind: config` or `kind: shorthand`.
+    public mutating func readComponent(_ node: ConfigNode, kind: ComponentKind) -> ComponentConfig? {
+        // A bare name (`- stdout`) is the component with its defaults.
+        if case .scalar(let name, true, let at) = node, !name.isEmpty {
+            return readComponent(.mapping([(key: name, keyLocation: at, value: .scalar("", isPlain: true, at: at))], at: at), kind: kind)
+        }
+        guard case .mapping(let pairs, let at) = node else {
+            problems.append(ConfigError(.wrongType, at: node.location,
+                                        "a \(kind) is written as a one-key mapping 'kind: config', got \(node.kindName)"))
+            return nil
+        }
+        guard pairs.count == 1, let pair = pairs.first else {
+            let names = pairs.map(\.key).joined(separator: ", ")
+            problems.append(ConfigError(.invalidValue, at: at, pairs.isEmpty
+                                        ? "a \(kind) needs a kind, such as \(registry.names(of: kind).prefix(3).joined(separator: ", "))"
+                                        : "a \(kind) names exactly one kind; found \(pairs.count) keys (\(names)) — indent its options under the kind"))
+            return nil
+        }
+        guard let spec = registry.spec(named: pair.key, kind: kind) else {
+            problems.append(ConfigError(.unknownComponent, at: pair.keyLocation, "unknown \(kind) kind '\(pair.key)'",
+                                        suggestion: nearestName(to: pair.key, in: registry.names(of: kind))))
+            return nil
+        }
+        let owner = "\(kind) '\(spec.name)'"
+        var parsed: ParsedConfig
+        if let body = spec.bodyField, let field = spec.field(body) {
+            parsed = ParsedConfig(location: pair.value.location, baseDirectory: baseDirectory)
+            parsed.locations[body] = pair.keyLocation
+            read(pair.value, field: field, into: &parsed)
+        } else if case .scalar = pair.value, !pair.value.isNull, let short = spec.shorthandField, let field = spec.field(short) {
+            parsed = ParsedConfig(location: pair.value.location, baseDirectory: baseDirectory)
+            parsed.locations[short] = pair.value.location
+            read(pair.value, field: field, into: &parsed)
+            reportMissing(spec.fields.filter { $0.name != short }, owner: owner, at: pair.keyLocation)
+        } else if pair.value.isNull {
+            parsed = ParsedConfig(location: pair.keyLocation, baseDirectory: baseDirectory)
+            reportMissing(spec.fields, owner: owner, at: pair.keyLocation)
+        } else {
+            parsed = readFields(pair.value, fields: spec.fields, owner: owner, missingAt: pair.keyLocation)
+        }
+        parsed.location = pair.keyLocation
+        return ComponentConfig(name: spec.name, spec: spec, config: parsed, location: pair.keyLocation)
+    }
+
+    /// Reads a node as a value of `type`, reporting a problem and returning `nil` if it is not one.
+    public mutating func readValue(_ node: ConfigNode, type: FieldType, field: FieldSpec) -> Value? {
+        let name = field.name
+        switch type {
+        case .object(let fields):
+            let parsed = readFields(node, fields: fields, owner: "'\(name)'")
+            return .object(parsed.values)
+        case .map(let inner):
+            guard case .mapping(let pairs, _) = node else {
+                return wrongType(node, name, "a mapping")
+            }
+            var object = Object(minimumCapacity: pairs.count)
+            for pair in pairs {
+                var element = field
+                element.name = pair.key
+                element.type = inner
+                checkSecretLike(key: pair.key, node: pair.value)
+                if let value = readValue(pair.value, type: inner, field: element) { object[pair.key] = value }
+            }
+            return .object(object)
+        case .list(let inner):
+            var element = field
+            element.type = inner
+            switch node {
+            case .sequence(let items, _):
+                var values: [Value] = []
+                for item in items { if let v = readValue(item, type: inner, field: element) { values.append(v) } }
+                return .array(values)
+            case .scalar:
+                return readValue(node, type: inner, field: element).map { .array([$0]) }
+            case .mapping:
+                if case .object = inner { return readValue(node, type: inner, field: element).map { .array([$0]) } }
+                return wrongType(node, name, "a list")
+            }
+        case .any:
+            return expandAll(node)
+        case .secret, .component:
+            // Handled by `read(_:field:into:)`; reaching here means a nested use, read plainly.
+            return expandAll(node)
+        default:
+            break
+        }
+        guard case .scalar(let raw, let plain, let at) = node else {
+            return wrongType(node, name, article(type))
+        }
+        let expansion = resolver.expand(raw, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &problems)
+        let text = expansion.text
+        // A value produced by a reference is checked as if it had been written plainly.
+        let isPlain = plain || expansion.hasReferences
+        switch type {
+        case .string, .path:
+            if plain && (raw.isEmpty || raw == "~" || raw == "null") { return wrongType(node, name, "a string") }
+            return .string(text)
+        case .url:
+            guard expansion.hasReferences && text.isEmpty || isURL(text) else {
+                problems.append(ConfigError(.invalidValue, at: at, "'\(name)' must be an absolute URL such as https://host/path, got '\(raw)'"))
+                return nil
+            }
+            return .string(text)
+        case .integer:
+            guard isPlain, let i = Int(text) else { return wrongScalar(at, name, "an integer", raw) }
+            return checkRange(.integer(i), Double(i), field, at)
+        case .number:
+            guard isPlain, let d = DecimalNumber(text) else { return wrongScalar(at, name, "a number", raw) }
+            let value: Value = d.exactInt.map { .integer($0) } ?? .decimal(d)
+            return checkRange(value, d.doubleValue, field, at)
+        case .boolean:
+            switch (isPlain, text.lowercased()) {
+            case (true, "true"): return .bool(true)
+            case (true, "false"): return .bool(false)
+            default: return wrongScalar(at, name, "true or false", raw)
+            }
+        case .duration:
+            if isPlain, let seconds = DecimalNumber(text) { return .decimal(seconds) }
+            guard Duration(configText: text) != nil else {
+                return wrongScalar(at, name, "a duration such as 30s, 5m or 1h30m", raw)
+            }
+            return .string(text)
+        case .oneOf(let options):
+            guard options.contains(text) else {
+                problems.append(ConfigError(.invalidValue, at: at,
+                                            "'\(name)' must be one of \(options.joined(separator: ", ")); got '\(text)'",
+                                            suggestion: nearestName(to: text, in: options)))
+                return nil
+            }
+            return .string(text)
+        default:
+            return .string(text)
+        }
+    }
+
+    /// Expands references everywhere in a free-form node.
+    mutating func expandAll(_ node: ConfigNode) -> Value {
+        switch node {
+        case .scalar(let raw, let plain, let at):
+            let expansion = resolver.expand(raw, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &problems)
+            if !expansion.hasReferences { return node.plainValue }
+            return plain ? ConfigNode.coerce(plainScalar: expansion.text) : .string(expansion.text)
+        case .mapping(let pairs, _):
+            var object = Object(minimumCapacity: pairs.count)
+            for pair in pairs {
+                checkSecretLike(key: pair.key, node: pair.value)
+                object[pair.key] = expandAll(pair.value)
+            }
+            return .object(object)
+        case .sequence(let items, _):
+            return .array(items.map { expandAll($0) })
+        }
+    }
+
+    /// Free-form keys named like credentials must not hold literals either.
+    private mutating func checkSecretLike(key: String, node: ConfigNode) {
+        guard case .scalar(let text, _, let at) = node, !text.isEmpty, !text.contains("${") else { return }
+        let lowered = key.lowercased()
+        guard Self.secretLikeNames.contains(where: { lowered == $0 || lowered.hasSuffix("_" + $0) }) else { return }
+        problems.append(ConfigError(.literalSecret, at: at,
+                                    "'\(key)' looks like a credential; write a reference such as ${secret:\(key)} instead of a literal value"))
+    }
+
+    private func isURL(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
+        let scheme = text[..<colon]
+        return scheme.allSatisfy { $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }
+            && scheme.first!.isLetter && text[colon...].count > 1
+    }
+
+    private mutating func checkRange(_ value: Value, _ number: Double, _ field: FieldSpec, _ at: SourceLocation) -> Value? {
+        if let range = field.range, range.lowerBound == range.upperBound, number != range.lowerBound {
+            problems.append(ConfigError(.invalidValue, at: at, "'\(field.name)' must be \(format(range.lowerBound)), got \(value.jsonText)"))
+            return nil
+        }
+        if let range = field.range, !range.contains(number) {
+            problems.append(ConfigError(.invalidValue, at: at,
+                                        "'\(field.name)' must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(value.jsonText)"))
+            return nil
+        }
+        return value
+    }
+
+    private func format(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+    }
+
+    private func article(_ type: FieldType) -> String {
+        switch type {
+        case .integer: return "an integer"
+        case .oneOf(let options): return "one of \(options.joined(separator: ", "))"
+        case .boolean: return "true or false"
+        case .url: return "a URL"
+        default: return "a \(type.name)"
+        }
+    }
+
+    private mutating func wrongType(_ node: ConfigNode, _ name: String, _ expected: String) -> Value? {
+        problems.append(ConfigError(.wrongType, at: node.location, "'\(name)' must be \(expected), got \(node.kindName)"))
+        return nil
+    }
+
+    private mutating func wrongScalar(_ at: SourceLocation, _ name: String, _ expected: String, _ raw: String) -> Value? {
+        problems.append(ConfigError(.wrongType, at: at, "'\(name)' must be \(expected), got '\(raw)'"))
+        return nil
+    }
+}

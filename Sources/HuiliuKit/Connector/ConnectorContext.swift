@@ -1,0 +1,47 @@
+public import Logging
+
+/// What a component may use while it runs: where it is, who it runs for, how to log,
+/// and shared services the host registered (lookup tables, schemas, …).
+public struct ConnectorContext: Sendable {
+    /// The pipeline the component belongs to.
+    public var pipeline: String
+    /// The logger, with `pipeline` (and later `run`) metadata attached.
+    public var logger: Logger
+    /// The project's root directory (where `config/`, `connectors/` and `data/` live).
+    public var projectDirectory: String
+    /// Where components keep their own state files.
+    public var dataDirectory: String
+    /// The gateway's `config/` directory.
+    public var configDirectory: String
+    /// Shared services, by type.
+    public var services: ServiceValues
+    /// How many records a source should put in one batch. The default is 1000.
+    public var batchSize: Int
+
+    /// A context.
+    public init(pipeline: String, logger: Logger, projectDirectory: String, dataDirectory: String,
+                configDirectory: String, services: ServiceValues = ServiceValues(), batchSize: Int = 1000) {
+        self.batchSize = batchSize
+        self.pipeline = pipeline
+        self.logger = logger
+        self.projectDirectory = projectDirectory
+        self.dataDirectory = dataDirectory
+        self.configDirectory = configDirectory
+        self.services = services
+    }
+}
+
+/// A bag of shared values keyed by their type, so the host can hand components services
+/// from modules the kit does not depend on.
+public struct ServiceValues: Sendable {
+    private var storage: [ObjectIdentifier: any Sendable] = [:]
+
+    /// An empty bag.
+    public init() {}
+
+    /// The value registered for `type`.
+    public subscript<T: Sendable>(type: T.Type) -> T? {
+        get { storage[ObjectIdentifier(type)] as? T }
+        set { storage[ObjectIdentifier(type)] = newValue }
+    }
+}

@@ -1,0 +1,27 @@
+public import HuiliuCore
+
+/// A component that reads records from an upstream system.
+///
+/// The engine asks for a reader positioned after the last committed checkpoint, pulls
+/// batches from it one at a time (so a slow sink slows the source, and memory stays
+/// bounded), and commits each batch's checkpoint only after every sink acknowledged it.
+public protocol SourceConnector: Sendable {
+    /// The source's kind name, summary and configuration fields.
+    static var spec: ComponentSpec { get }
+    /// Builds the source from validated configuration.
+    init(config: ParsedConfig, context: ConnectorContext) throws
+    /// A reader that yields the records after `checkpoint` (from the start when `nil`).
+    func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader
+}
+
+/// Pulls batches from one source, in order.
+public protocol BatchReader {
+    /// The next batch, or `nil` once the source has nothing more for this run.
+    mutating func next() async throws -> RecordBatch?
+    /// Releases files and connections; called once, also after errors.
+    mutating func close() async
+}
+
+extension BatchReader {
+    public mutating func close() async {}
+}

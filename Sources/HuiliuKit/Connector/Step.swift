@@ -1,0 +1,53 @@
+public import HuiliuCore
+
+/// A component that transforms batches of records: map, validate, filter, set …
+public protocol StepConnector: Sendable {
+    /// The step's kind name, summary and configuration fields.
+    static var spec: ComponentSpec { get }
+    /// Builds the step from validated configuration.
+    init(config: ParsedConfig, context: ConnectorContext) throws
+    /// Transforms a batch. Records that cannot be processed are returned as failures
+    /// (they become dead letters); throwing fails the whole run.
+    func process(_ records: [Record]) async throws -> StepOutput
+}
+
+/// What a step made of a batch.
+public struct StepOutput: Sendable {
+    /// Records that go on to the next step.
+    public var records: [Record]
+    /// Records that failed here, with the reason.
+    public var failures: [RecordFailure]
+
+    /// An output.
+    public init(records: [Record], failures: [RecordFailure] = []) {
+        self.records = records
+        self.failures = failures
+    }
+}
+
+/// A record that a step could not process, and why.
+public struct RecordFailure: Error, Sendable, CustomStringConvertible {
+    /// The record as it reached the failing step (its `original` is the raw payload).
+    public var record: Record
+    /// What went wrong, in words.
+    public var reason: String
+    /// The JSON pointer of the offending value, when known (`/amount_fen`).
+    public var pointer: String?
+    /// The rule that failed, when known (`required`, `to_fen`).
+    public var rule: String?
+
+    /// A failure for `record`.
+    public init(record: Record, reason: String, pointer: String? = nil, rule: String? = nil) {
+        self.record = record
+        self.reason = reason
+        self.pointer = pointer
+        self.rule = rule
+    }
+
+    public var description: String {
+        var text = "\(record.origin.description): "
+        if let pointer { text += "\(pointer.isEmpty ? "/" : pointer): " }
+        if let rule { text += "\(rule): " }
+        return text + reason
+    }
+}

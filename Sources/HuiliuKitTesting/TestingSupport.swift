@@ -1,0 +1,109 @@
+public import HuiliuCore
+public import HuiliuKit
+import Foundation
+import Logging
+
+extension ConnectorContext {
+    /// A context for tests: a throwaway project directory (the temporary directory by
+    /// default) and a logger that prints nothing.
+    public static func testing(projectDirectory: String? = nil, batchSize: Int = 1000,
+                               services: ServiceValues = ServiceValues()) -> ConnectorContext {
+        let projectDirectory = projectDirectory ?? NSTemporaryDirectory()
+        return ConnectorContext(pipeline: "test", logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                         projectDirectory: projectDirectory, dataDirectory: projectDirectory + "/data",
+                         configDirectory: projectDirectory + "/config", services: services, batchSize: batchSize)
+    }
+}
+
+extension ParsedConfig {
+    /// A configuration holding `values` as if they had been read from a file.
+    public init(testing values: Object, baseDirectory: String = "") {
+        self.init(location: SourceLocation(file: "test.yaml", line: 1, column: 1), baseDirectory: baseDirectory)
+        self.values = values
+    }
+}
+
+/// Reads every batch a source yields after `checkpoint`.
+public func drain(_ source: any SourceConnector, after checkpoint: Checkpoint? = nil) async throws -> [RecordBatch] {
+    var reader = try await source.reader(after: checkpoint)
+    var batches: [RecordBatch] = []
+    while let batch = try await reader.next() { batches.append(batch) }
+    await reader.close()
+    return batches
+}
+
+/// A sink that keeps what it is given, and can be told to fail, for engine tests.
+public final class RecordingSink: SinkConnector, @unchecked Sendable {
+    public static let spec = ComponentSpec(name: "recording", kind: .sink, summary: "Keeps envelopes in memory (tests).",
+                                           fields: [FieldSpec("fail_after", .integer, "Fail every write after this many batches.", optional: true)])
+    private let lock = NSLock()
+    private var stored: [Envelope] = []
+    private var writes = 0
+    /// Fails every write after this many successful ones.
+    public var failAfter: Int?
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        failAfter = config["fail_after"]?.intValue
+    }
+
+    /// A sink outside any pipeline.
+    public init(failAfter: Int? = nil) {
+        self.failAfter = failAfter
+    }
+
+    /// Everything written so far.
+    public var envelopes: [Envelope] { lock.withLock { stored } }
+
+    public func write(_ envelopes: [Envelope]) async throws -> Value? {
+        try lock.withLock {
+            if let failAfter, writes >= failAfter { throw RecordingSinkError() }
+            writes += 1
+            stored.append(contentsOf: envelopes)
+        }
+        return nil
+    }
+
+    /// The failure a `RecordingSink` reports.
+    public struct RecordingSinkError: Error, CustomStringConvertible {
+        public var description: String { "recording sink told to fail" }
+    }
+}
+
+/// A source that yields scripted batches of numbered records, for engine tests.
+public struct ScriptedSource: SourceConnector {
+    public static let spec = ComponentSpec(name: "scripted", kind: .source, summary: "Yields numbered records (tests).", fields: [
+        FieldSpec("records", .integer, "How many records.", default: 10),
+        FieldSpec("batch", .integer, "Records per batch.", default: 3),
+        FieldSpec("bad_every", .integer, "Make every n-th record malformed (amount is text).", optional: true),
+    ])
+    let count: Int
+    let batch: Int
+    let badEvery: Int?
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        count = config["records"]?.intValue ?? 10
+        batch = config["batch"]?.intValue ?? 3
+        badEvery = config["bad_every"]?.intValue
+    }
+
+    public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
+        Reader(next: checkpoint?.value.intValue ?? 0, source: self)
+    }
+
+    struct Reader: BatchReader {
+        var next: Int
+        let source: ScriptedSource
+
+        mutating func next() async throws -> RecordBatch? {
+            guard next < source.count else { return nil }
+            let end = min(source.count, next + source.batch)
+            let records = (next..<end).map { i -> Record in
+                let bad = source.badEvery.map { (i + 1) % $0 == 0 } ?? false
+                return Record(data: ["n": .integer(i), "amount": bad ? "many" : .integer(i * 100)],
+                              origin: RecordOrigin("scripted", position: i + 1), key: "k\(i)", type: "test.record.v1")
+            }
+            next = end
+            return RecordBatch(records: records, checkpoint: Checkpoint(.integer(end)))
+        }
+    }
+}

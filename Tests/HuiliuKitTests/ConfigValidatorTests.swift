@@ -1,0 +1,93 @@
+import HuiliuCore
+import HuiliuKit
+import Testing
+
+struct ConfigValidatorTests {
+    static func at(_ line: Int, _ column: Int) -> HuiliuCore.SourceLocation { HuiliuCore.SourceLocation(file: "p.yaml", line: line, column: column) }
+    static func scalar(_ text: String, _ line: Int = 1, _ column: Int = 1, plain: Bool = true) -> ConfigNode {
+        .scalar(text, isPlain: plain, at: at(line, column))
+    }
+    static func mapping(_ pairs: [(String, ConfigNode)], line: Int = 1) -> ConfigNode {
+        .mapping(pairs.enumerated().map { (key: $1.0, keyLocation: at(line + $0, 1), value: $1.1) }, at: at(line, 1))
+    }
+
+    let fields = [
+        FieldSpec("path", .path, "File."),
+        FieldSpec("format", .oneOf(["csv", "json", "jsonl"]), "Format.", default: "csv"),
+        FieldSpec("size", .integer, "Size.", default: 10, range: 1...100),
+        FieldSpec("token", .secret, "Token.", optional: true),
+    ]
+
+    func validator(env: [String: String] = [:], secrets: [String: String] = [:]) -> ConfigValidator {
+        ConfigValidator(registry: ConnectorRegistry(), resolver: ReferenceResolver(environment: env, secrets: SecretStore(secrets)),
+                        baseDirectory: "/project")
+    }
+
+    @Test func reportsEveryProblemAtItsPlace() {
+        var v = validator()
+        let node = Self.mapping([("pth", Self.scalar("a", 1, 6)), ("format", Self.scalar("xml", 2, 9)),
+                                 ("size", Self.scalar("abc", 3, 7)), ("token", Self.scalar("hunter2", 4, 8))])
+        _ = v.readFields(node, fields: fields, owner: "source 'file'")
+        #expect(v.problems.map(\.description) == [
+            "p.yaml:1:1: unknown key 'pth' in source 'file'; did you mean 'path'?",
+            "p.yaml:2:9: 'format' must be one of csv, json, jsonl; got 'xml'",
+            "p.yaml:3:7: 'size' must be an integer, got 'abc'",
+            "p.yaml:4:8: 'token' is a secret; write a reference such as ${secret:token} or ${env:NAME}, not a literal value",
+            "p.yaml:1:1: missing required field 'path' in source 'file'",
+        ])
+    }
+
+    @Test func checksRanges() {
+        var v = validator()
+        _ = v.readFields(Self.mapping([("path", Self.scalar("a")), ("size", Self.scalar("500", 2, 7))]), fields: fields, owner: "x")
+        #expect(v.problems.map(\.description) == ["p.yaml:2:7: 'size' must be between 1 and 100, got 500"])
+    }
+
+    @Test func expandsReferencesAndKeepsSecretsApart() throws {
+        var v = validator(env: ["DIR": "inbox"], secrets: ["api/token": "s3cret"])
+        let parsed = v.readFields(Self.mapping([("path", Self.scalar("data/${env:DIR}/x.csv")),
+                                                ("token", Self.scalar("${secret:api/token}", 2, 8))]),
+                                  fields: fields, owner: "x")
+        #expect(v.problems.isEmpty)
+        #expect(parsed["path"] == "data/inbox/x.csv")
+        #expect(parsed.secrets["token"]?.value == "s3cret")
+        #expect(parsed["token"] == "<secret:api/token>")
+        #expect("\(parsed.secrets["token"]!)" == "<secret:api/token>")
+        #expect(!parsed.values.map { $0.value.jsonText }.joined().contains("s3cret"))
+    }
+
+    @Test func pointsAtTheReferenceThatFails() {
+        var v = validator(secrets: ["budget/app_secret": "x"])
+        _ = v.readFields(Self.mapping([("path", Self.scalar("in/${env:NOPE}.csv", 1, 7)),
+                                       ("token", Self.scalar("${secret:budget/app_secert}", 2, 8, plain: false))]),
+                         fields: fields, owner: "x")
+        #expect(v.problems.map(\.description) == [
+            "p.yaml:1:10: environment variable 'NOPE' is not set",
+            "p.yaml:2:9: secret 'budget/app_secert' is not in the secrets store; did you mean 'budget/app_secret'?",
+        ])
+    }
+
+    @Test func flagsCredentialLikeKeysInFreeFormMappings() {
+        var v = validator()
+        let fieldsWithMap = [FieldSpec("headers", .map(.string), "Headers.")]
+        _ = v.readFields(Self.mapping([("headers", Self.mapping([("x_api_key", Self.scalar("abc", 2, 14)), ("accept", Self.scalar("json", 3, 11))], line: 2))]),
+                         fields: fieldsWithMap, owner: "x")
+        #expect(v.problems.map(\.description) == [
+            "p.yaml:2:14: 'x_api_key' looks like a credential; write a reference such as ${secret:x_api_key} instead of a literal value",
+        ])
+    }
+
+    @Test func suggestsNearNames() {
+        #expect(nearestName(to: "sinkz", in: ["source", "sinks", "steps"]) == "sinks")
+        #expect(nearestName(to: "Sinks", in: ["sinks"]) == "sinks")
+        #expect(nearestName(to: "qqqqqq", in: ["sinks"]) == nil)
+        #expect(editDistance("shedule", "schedule") == 1)
+        #expect(editDistance("fromat", "format") == 1)
+    }
+
+    @Test func readsDurations() {
+        #expect(Duration(configText: "1h30m") == .seconds(5400))
+        #expect(Duration(configText: "250ms") == .milliseconds(250))
+        #expect(Duration(configText: "5x") == nil)
+    }
+}
