@@ -1,0 +1,184 @@
+import CSQLite
+
+/// One connection to an SQLite database file, with the pragmas every Huiliu database
+/// uses: WAL (readers never block the writer), full sync (a committed checkpoint survives
+/// a crash), and a busy timeout so `huiliu run` and `huiliu serve` can share a file.
+///
+/// Not thread-safe: its owner (an actor or a single task) serialises access.
+public final class SQLiteDatabase: @unchecked Sendable {
+    let handle: OpaquePointer
+    /// The file path.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`.
+    public init(path: String) throws(StoreError) {
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError("cannot open database \(path): \(message)")
+        }
+        handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, 10_000)
+        try execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(StoreError) {
+        var error: UnsafeMutablePointer<CChar>?
+        if sqlite3_exec(handle, sql, nil, nil, &error) != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? lastError
+            sqlite3_free(error)
+            throw StoreError("\(message) (in: \(sql.prefix(120)))")
+        }
+    }
+
+    /// Compiles a statement.
+    public func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
+              let statement
+        else { throw StoreError("\(lastError) (in: \(sql.prefix(120)))") }
+        return SQLiteStatement(statement, database: self)
+    }
+
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    public func transaction<R>(_ body: () throws -> R) throws -> R {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The row id of the last insert.
+    public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+}
+
+/// A compiled statement: bind, step, read columns, reset.
+public final class SQLiteStatement {
+    let handle: OpaquePointer
+    let database: SQLiteDatabase
+
+    init(_ handle: OpaquePointer, database: SQLiteDatabase) {
+        self.handle = handle
+        self.database = database
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    /// Binds positional parameters (1-based in SQL, 0-based here) and resets the statement.
+    @discardableResult
+    public func bind(_ values: [SQLiteValue]) throws(StoreError) -> SQLiteStatement {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(handle, index)
+            case .integer(let n): rc = sqlite3_bind_int64(handle, index, Int64(n))
+            case .real(let d): rc = sqlite3_bind_double(handle, index, d)
+            case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, csqlite_transient())
+            case .blob(let bytes):
+                rc = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            }
+            guard rc == SQLITE_OK else { throw StoreError("bind failed: \(database.lastError)") }
+        }
+        return self
+    }
+
+    /// Advances to the next row; false when done.
+    public func step() throws(StoreError) -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw StoreError(database.lastError)
+        }
+    }
+
+    /// Runs a statement that returns no rows.
+    public func run(_ values: [SQLiteValue] = []) throws(StoreError) {
+        try bind(values)
+        _ = try step()
+        sqlite3_reset(handle)
+    }
+
+    /// Every row, each as its columns.
+    public func rows(_ values: [SQLiteValue] = []) throws(StoreError) -> [[SQLiteValue]] {
+        try bind(values)
+        var rows: [[SQLiteValue]] = []
+        while try step() {
+            rows.append((0..<Int(sqlite3_column_count(handle))).map { column($0) })
+        }
+        sqlite3_reset(handle)
+        return rows
+    }
+
+    /// The value of a column of the current row.
+    public func column(_ index: Int) -> SQLiteValue {
+        let i = Int32(index)
+        switch sqlite3_column_type(handle, i) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite3_column_int64(handle, i)))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, i))
+        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(handle, i)))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, i))
+            guard count > 0, let base = sqlite3_column_blob(handle, i) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: base, count: count)))
+        default: return .null
+        }
+    }
+}
+
+/// A value SQLite stores.
+public enum SQLiteValue: Sendable, Equatable {
+    case null
+    case integer(Int)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    /// The text, if this is text.
+    public var text: String? {
+        if case .text(let s) = self { return s }
+        return nil
+    }
+
+    /// The integer, if this is one.
+    public var integer: Int? {
+        if case .integer(let n) = self { return n }
+        return nil
+    }
+}
+
+/// A store operation that failed.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What failed.
+    public var message: String
+
+    /// An error with a message.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,37 @@
+import HuiliuCore
+
+/// Where Huiliu keeps its own state: run history, committed checkpoints, dead letters.
+///
+/// The embedded default is ``SQLiteStateStore``; a shared PostgreSQL store serves clusters.
+public protocol StateStore: Sendable {
+    /// Records the start of a run and returns it.
+    func startRun(pipeline: String, trigger: String) async throws -> RunRecord
+    /// Records the end of a run, with its final counts.
+    func finishRun(_ run: RunRecord) async throws
+    /// Marks a pipeline's runs left `running` by a process that died as `interrupted`
+    /// (all pipelines' when `nil`); returns how many.
+    func markInterruptedRuns(pipeline: String?) async throws -> Int
+    /// Runs, newest first.
+    func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord]
+    /// One run.
+    func run(id: String) async throws -> RunRecord?
+
+    /// The committed checkpoint of a pipeline's stream.
+    func checkpoint(pipeline: String, stream: String) async throws -> StoredCheckpoint?
+    /// Commits a checkpoint together with the batch's dead letters and the run's counts so
+    /// far, atomically: after a crash either all of them are there or none is.
+    func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
+                deadLetters: [DeadLetter]) async throws
+    /// Forgets a pipeline's checkpoints (a full re-sync).
+    func resetCheckpoints(pipeline: String) async throws
+
+    /// Stores dead letters; returns them with their ids.
+    @discardableResult
+    func addDeadLetters(_ letters: [DeadLetter]) async throws -> [DeadLetter]
+    /// Dead letters, newest first.
+    func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter]
+    /// One dead letter.
+    func deadLetter(id: Int) async throws -> DeadLetter?
+    /// Marks dead letters as replayed by a run.
+    func markReplayed(ids: [Int], runID: String) async throws
+}

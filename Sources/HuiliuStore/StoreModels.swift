@@ -1,0 +1,148 @@
+public import HuiliuCore
+public import Foundation
+
+/// One execution of a pipeline, as the history shows it.
+public struct RunRecord: Sendable, Equatable {
+    /// Unique id (time-ordered).
+    public var id: String
+    /// The pipeline's name.
+    public var pipeline: String
+    /// What started it: `cli`, `schedule`, `api`, `replay`.
+    public var trigger: String
+    /// When it started (RFC 3339, UTC).
+    public var startedAt: String
+    /// When it ended, if it has.
+    public var finishedAt: String?
+    /// Where it is.
+    public var status: RunStatus
+    /// Records the source yielded.
+    public var recordsRead: Int
+    /// Envelopes every sink acknowledged.
+    public var recordsWritten: Int
+    /// Records dead-lettered.
+    public var recordsFailed: Int
+    /// Why it failed, if it did.
+    public var error: String?
+
+    /// A run record.
+    public init(id: String, pipeline: String, trigger: String, startedAt: String, finishedAt: String? = nil,
+                status: RunStatus, recordsRead: Int = 0, recordsWritten: Int = 0, recordsFailed: Int = 0,
+                error: String? = nil) {
+        self.id = id
+        self.pipeline = pipeline
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.recordsRead = recordsRead
+        self.recordsWritten = recordsWritten
+        self.recordsFailed = recordsFailed
+        self.error = error
+    }
+
+    /// Seconds between start and finish, if finished.
+    public var duration: Double? {
+        guard let finishedAt, let end = Timestamp.parse(finishedAt), let start = Timestamp.parse(startedAt) else { return nil }
+        return end.timeIntervalSince(start)
+    }
+}
+
+/// Where a run is.
+public enum RunStatus: String, Sendable, Equatable, CaseIterable {
+    case running
+    case succeeded
+    case failed
+    case cancelled
+    /// The process ended without finishing the run (found on the next start).
+    case interrupted
+}
+
+/// The committed position of one pipeline's source, with the sinks' positions.
+public struct StoredCheckpoint: Sendable, Equatable {
+    /// The source's checkpoint.
+    public var checkpoint: Checkpoint
+    /// Each sink's position (by sink index), for sinks that can roll back.
+    public var sinkPositions: [String: Value]
+    /// The run that committed it.
+    public var runID: String
+    /// When (RFC 3339, UTC).
+    public var updatedAt: String
+
+    /// A stored checkpoint.
+    public init(checkpoint: Checkpoint, sinkPositions: [String: Value], runID: String, updatedAt: String) {
+        self.checkpoint = checkpoint
+        self.sinkPositions = sinkPositions
+        self.runID = runID
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A record that failed a step, kept with everything needed to understand and replay it.
+public struct DeadLetter: Sendable, Equatable {
+    /// Store-assigned id (0 before it is stored).
+    public var id: Int
+    /// The pipeline.
+    public var pipeline: String
+    /// The run it failed in.
+    public var runID: String
+    /// The failing step (`steps[1] validate`).
+    public var step: String
+    /// Where the record came from (`payments.csv:42`).
+    public var origin: String
+    /// Why it failed.
+    public var reason: String
+    /// The JSON pointer of the offending value, when known.
+    public var pointer: String?
+    /// The rule that failed, when known.
+    public var rule: String?
+    /// The raw payload as the source yielded it.
+    public var payload: Value
+    /// When it was stored (RFC 3339, UTC).
+    public var createdAt: String
+    /// `pending` until replayed successfully.
+    public var status: String
+    /// The run that replayed it, once it has been.
+    public var replayRunID: String?
+
+    /// A dead letter (not yet stored).
+    public init(id: Int = 0, pipeline: String, runID: String, step: String, origin: String, reason: String,
+                pointer: String? = nil, rule: String? = nil, payload: Value, createdAt: String = Timestamp.now(),
+                status: String = "pending", replayRunID: String? = nil) {
+        self.id = id
+        self.pipeline = pipeline
+        self.runID = runID
+        self.step = step
+        self.origin = origin
+        self.reason = reason
+        self.pointer = pointer
+        self.rule = rule
+        self.payload = payload
+        self.createdAt = createdAt
+        self.status = status
+        self.replayRunID = replayRunID
+    }
+}
+
+/// RFC 3339 timestamps in UTC, as the store writes them.
+public enum Timestamp {
+    /// Now, to the millisecond.
+    public static func now() -> String {
+        format(Date())
+    }
+
+    /// A date as `2026-11-29T01:20:30.123Z`.
+    public static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    /// Parses what `format` writes (fractional seconds optional).
+    public static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = formatter.date(from: text) { return d }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}
