@@ -1,0 +1,13 @@
+public import HuiliuKit
+
+/// The components that ship with Huiliu.
+public enum BuiltInConnectors {
+    /// Registers every built-in source, step and sink.
+    public static func register(into registry: inout ConnectorRegistry) throws {
+        try registry.register(source: FileSource.self)
+        try registry.register(step: SetStep.self)
+        try registry.register(sink: StdoutSink.self)
+        try registry.register(sink: JSONLSink.self)
+        try registry.register(sink: SQLiteSink.self)
+    }
+}

@@ -1,0 +1,84 @@
+import Glibc
+
+/// A sliding window over a byte stream: parsers look at `bytes[start..<end]`, consume by
+/// moving `start`, and call `fill()` when a record runs past the end. The buffer grows
+/// only if a single record is larger than it.
+final class ByteWindow {
+    let input: any ByteInput
+    private(set) var storage: UnsafeMutableRawBufferPointer
+    /// First unconsumed byte.
+    var start = 0
+    /// One past the last valid byte.
+    private(set) var end = 0
+    /// Stream offset of `storage[0]`.
+    private(set) var base: Int
+    /// True once the input is exhausted.
+    private(set) var isAtEnd = false
+
+    init(input: any ByteInput, startingAt offset: Int, capacity: Int = 1 << 20) {
+        self.input = input
+        self.base = offset
+        storage = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// The stream offset of the next unconsumed byte.
+    var position: Int { base + start }
+
+    /// The unconsumed bytes.
+    var available: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[start..<end])
+    }
+
+    /// Reads more input after moving unconsumed bytes to the front. Returns false at the end.
+    @discardableResult
+    func fill() throws(FileReadError) -> Bool {
+        guard !isAtEnd else { return false }
+        if start > 0 {
+            let remaining = end - start
+            if remaining > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: remaining) }
+            base += start
+            end = remaining
+            start = 0
+        }
+        if end == storage.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 2, alignment: 16)
+            larger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: end)
+            storage.deallocate()
+            storage = larger
+        }
+        let n = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
+        if n == 0 {
+            isAtEnd = true
+            return false
+        }
+        end += n
+        return true
+    }
+
+    /// Index (in storage) of the next `byte` at or after `from`, if loaded.
+    func index(of byte: UInt8, from: Int) -> Int? {
+        guard from < end else { return nil }
+        guard let p = memchr(storage.baseAddress! + from, Int32(byte), end - from) else { return nil }
+        return UnsafeRawPointer(p) - UnsafeRawPointer(storage.baseAddress!)
+    }
+
+    /// The bytes `storage[from..<to]`.
+    func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[from..<to])
+    }
+
+    /// Counts line feeds in `storage[from..<to]`.
+    func countNewlines(_ from: Int, _ to: Int) -> Int {
+        var count = 0
+        var i = from
+        while i < to, let next = memchr(storage.baseAddress! + i, 0x0A, to - i) {
+            count += 1
+            i = (UnsafeRawPointer(next) - UnsafeRawPointer(storage.baseAddress!)) + 1
+        }
+        return count
+    }
+}

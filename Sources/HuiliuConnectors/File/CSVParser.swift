@@ -1,0 +1,155 @@
+import Foundation
+import HuiliuCore
+
+/// CSV per RFC 4180 with a header row: quoted fields may hold delimiters, quotes (`""`)
+/// and line breaks; `\r\n` and `\n` both end a record. Each record becomes an object keyed
+/// by the header. A record with the wrong number of fields is rejected, not guessed at.
+struct CSVParser: RecordParser {
+    let delimiter: UInt8
+    var header: [String]
+    var line: Int
+
+    init(delimiter: UInt8, header: [String], line: Int) {
+        self.delimiter = delimiter
+        self.header = header
+        self.line = line
+    }
+
+    var checkpointState: Value { .array(header.map { .string($0) }) }
+
+    /// Reads the header row at the start of the file.
+    mutating func readHeader(_ window: ByteWindow, path: String) throws {
+        guard let fields = try nextFields(window) else {
+            throw FileReadError(path: path, message: "the file is empty; expected a header row")
+        }
+        guard case .success(let names) = fields.result else {
+            if case .failure(let error) = fields.result { throw FileReadError(path: path, message: "header row: \(error.reason)") }
+            return
+        }
+        var seen: [String: Int] = [:]
+        for (index, rawName) in names.enumerated() {
+            let name = rawName.trimmingCharacters(in: .whitespaces)
+            if let earlier = seen[name] {
+                throw FileReadError(path: path, message: "header has duplicate column '\(name)' (columns \(earlier + 1) and \(index + 1))")
+            }
+            seen[name] = index
+        }
+        header = names.enumerated().map { $1.trimmingCharacters(in: .whitespaces).isEmpty ? "column_\($0 + 1)" : $1.trimmingCharacters(in: .whitespaces) }
+    }
+
+    mutating func next(_ window: ByteWindow) throws -> ParsedItem? {
+        while let fields = try nextFields(window) {
+            switch fields.result {
+            case .failure(let error):
+                return .rejected(reason: error.reason, raw: fields.raw, line: fields.line)
+            case .success(let values):
+                if values.count == 1 && values[0].isEmpty { continue }  // blank line
+                guard values.count == header.count else {
+                    return .rejected(reason: "expected \(header.count) fields as in the header, found \(values.count)",
+                                     raw: fields.raw, line: fields.line)
+                }
+                var object = Object(minimumCapacity: header.count)
+                for (name, value) in zip(header, values) { object.appendUnchecked(key: name, value: .string(value)) }
+                return .record(.object(object), line: fields.line)
+            }
+        }
+        return nil
+    }
+
+    struct Fields {
+        var result: Result<[String], FieldError>
+        var raw: String
+        var line: Int
+    }
+
+    struct FieldError: Error {
+        var reason: String
+    }
+
+    /// Splits the next record into fields, reading more input until the record is complete.
+    private mutating func nextFields(_ window: ByteWindow) throws -> Fields? {
+        while true {
+            if window.available.isEmpty, !(try window.fill()) { return nil }
+            if let fields = scan(window) { return fields }
+            // The record runs past the loaded bytes; load more unless the file ended.
+            if !(try window.fill()) {
+                let raw = window.available
+                let number = line
+                line += window.countNewlines(window.start, window.start + raw.count) + 1
+                window.start += raw.count
+                return Fields(result: .failure(FieldError(reason: "the file ends inside a quoted field")),
+                              raw: String(decoding: raw, as: UTF8.self), line: number)
+            }
+        }
+    }
+
+    /// Parses one record if it is complete in the window; `nil` if more bytes are needed.
+    private mutating func scan(_ window: ByteWindow) -> Fields? {
+        let bytes = window.available
+        let n = bytes.count
+        var fields: [String] = []
+        var i = 0
+        var newlines = 0
+        var failure: String?
+        var field: [UInt8] = []
+        fieldLoop: while true {
+            field.removeAll(keepingCapacity: true)
+            if i < n, bytes[i] == UInt8(ascii: "\"") {
+                i += 1
+                while true {
+                    guard i < n else { return nil }
+                    let b = bytes[i]
+                    if b == UInt8(ascii: "\"") {
+                        guard i + 1 < n else { if window.isAtEnd { i += 1; break }; return nil }
+                        if bytes[i + 1] == UInt8(ascii: "\"") { field.append(b); i += 2; continue }
+                        i += 1
+                        break
+                    }
+                    if b == 0x0A { newlines += 1 }
+                    field.append(b)
+                    i += 1
+                }
+                if i < n, bytes[i] != delimiter, bytes[i] != 0x0A, bytes[i] != 0x0D, failure == nil {
+                    failure = "unexpected character after the closing quote of field \(fields.count + 1)"
+                }
+                // Skip to the field's end; the record is rejected if something followed the quote.
+                while i < n, bytes[i] != delimiter, bytes[i] != 0x0A { i += 1 }
+            } else {
+                let start = i
+                while i < n, bytes[i] != delimiter, bytes[i] != 0x0A { i += 1 }
+                var stop = i
+                if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
+                field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
+            }
+            guard let text = String(validating: field, as: UTF8.self) else {
+                if failure == nil { failure = "invalid UTF-8 in field \(fields.count + 1)" }
+                fields.append("")
+                if i >= n && !window.isAtEnd { return nil }
+                if i < n, bytes[i] == delimiter { i += 1; continue fieldLoop }
+                break fieldLoop
+            }
+            fields.append(text)
+            guard i < n else {
+                if !window.isAtEnd { return nil }
+                break fieldLoop
+            }
+            if bytes[i] == delimiter {
+                i += 1
+                continue
+            }
+            // bytes[i] is the record's line feed.
+            break fieldLoop
+        }
+        let rawEnd = i < n ? i : n
+        var rawStop = rawEnd
+        if rawStop > 0, bytes[rawStop - 1] == 0x0D { rawStop -= 1 }
+        // The raw text is only needed for a rejected record: a fault found here, or a field
+        // count that differs from the header's.
+        let needsRaw = failure != nil || (!header.isEmpty && fields.count != header.count)
+        let raw = needsRaw ? String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<rawStop]), as: UTF8.self) : ""
+        let number = line
+        line += newlines + 1
+        window.start += i < n ? i + 1 : n
+        return Fields(result: failure.map { .failure(FieldError(reason: $0)) } ?? .success(fields), raw: raw, line: number)
+    }
+}

@@ -1,0 +1,46 @@
+import HuiliuCore
+
+/// JSON Lines: one JSON value per line; blank lines are skipped, a malformed line is
+/// rejected with its column and reading goes on with the next.
+struct JSONLinesParser: RecordParser {
+    var line: Int
+
+    init(line: Int) {
+        self.line = line
+    }
+
+    var checkpointState: Value { .null }
+
+    mutating func next(_ window: ByteWindow) throws -> ParsedItem? {
+        while true {
+            var newline = window.index(of: 0x0A, from: window.start)
+            while newline == nil, try window.fill() {
+                newline = window.index(of: 0x0A, from: window.start)
+            }
+            let lineStart = window.start
+            let lineEnd: Int
+            if let newline {
+                lineEnd = newline
+                window.start = newline + 1
+            } else {
+                // The last line has no newline, or nothing is left.
+                let remaining = window.available.count
+                guard remaining > 0 else { return nil }
+                lineEnd = lineStart + remaining
+                window.start = lineEnd
+            }
+            let number = line
+            line += 1
+            var contentEnd = lineEnd
+            if contentEnd > lineStart, window.slice(contentEnd - 1, contentEnd)[0] == 0x0D { contentEnd -= 1 }
+            let bytes = window.slice(lineStart, contentEnd)
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            do throws(JSONError) {
+                return .record(try JSONReader.parse(bytes), line: number)
+            } catch {
+                return .rejected(reason: "invalid JSON at column \(error.offset + 1): \(error.message)",
+                                 raw: String(decoding: bytes, as: UTF8.self), line: number)
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+public import HuiliuCore
+public import HuiliuKit
+import HuiliuStore
+
+/// Upserts envelopes into an SQLite database: one table per event type, keyed by event id,
+/// one transaction per batch. Re-delivered events replace themselves, so a sync that is
+/// interrupted and repeated leaves each event exactly once.
+public final class SQLiteSink: SinkConnector, @unchecked Sendable {
+    static let path = Field<String>("path", .path, "Database file; created if missing.", default: "data/huiliu.db")
+    static let prefix = Field<String>("table_prefix", .string, "Prefix of the per-type table names.", default: "events_")
+
+    public static let spec = ComponentSpec(
+        name: "sqlite", kind: .sink,
+        summary: "Upserts envelopes into SQLite, one table per event type, one transaction per batch.",
+        details: """
+            Table names come from the event type: `budget.payment.v1` is stored in `events_budget_payment_v1` \
+            with columns id (primary key), source, subject, time, dataschema, extensions (JSON), data (JSON) \
+            and stored_at. Query the data with SQLite's JSON functions, e.g. `data ->> '$.amount_fen'`.
+            """,
+        fields: [path.spec, prefix.spec], shorthandField: "path")
+
+    let path: String
+    let tablePrefix: String
+    // Owned by the runner's single consumer task; never touched concurrently.
+    var database: SQLiteDatabase?
+    var statements: [String: SQLiteStatement] = [:]
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        var path = try config[Self.path]
+        if config["path"] == nil { path = context.projectDirectory + "/data/huiliu.db" }
+        self.path = path
+        tablePrefix = try config[Self.prefix]
+    }
+
+    public func open(resumingAt position: Value?) async throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        database = try SQLiteDatabase(path: path)
+    }
+
+    /// The table for an event type: letters, digits and underscores only.
+    static func tableName(prefix: String, type: String) -> String {
+        prefix + String(type.unicodeScalars.map { scalar -> Character in
+            scalar.properties.isAlphabetic && scalar.isASCII || ("0"..."9").contains(scalar) ? Character(scalar) : "_"
+        }).lowercased()
+    }
+
+    func statement(for type: String, in db: SQLiteDatabase) throws -> SQLiteStatement {
+        if let statement = statements[type] { return statement }
+        let table = Self.tableName(prefix: tablePrefix, type: type)
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS "\(table)" (
+                id TEXT PRIMARY KEY, source TEXT NOT NULL, subject TEXT, time TEXT, dataschema TEXT,
+                extensions TEXT, data TEXT, stored_at TEXT NOT NULL)
+            """)
+        let statement = try db.prepare("""
+            INSERT INTO "\(table)" (id, source, subject, time, dataschema, extensions, data, stored_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET source = excluded.source, subject = excluded.subject, time = excluded.time,
+                dataschema = excluded.dataschema, extensions = excluded.extensions, data = excluded.data,
+                stored_at = excluded.stored_at
+            """)
+        statements[type] = statement
+        return statement
+    }
+
+    public func write(_ envelopes: [Envelope]) async throws -> Value? {
+        guard let db = database else { throw SinkError("\(path): the sink was not opened") }
+        let now = Timestamp.now()
+        try db.transaction {
+            for envelope in envelopes {
+                let insert = try statement(for: envelope.type, in: db)
+                try insert.run([
+                    .text(envelope.id), .text(envelope.source), envelope.subject.map { .text($0) } ?? .null,
+                    envelope.time.map { .text($0) } ?? .null, envelope.dataschema.map { .text($0) } ?? .null,
+                    envelope.extensions.isEmpty ? .null : .text(Value.object(envelope.extensions).jsonText),
+                    envelope.data.map { .text($0.jsonText) } ?? .null, .text(now),
+                ])
+            }
+        }
+        return nil
+    }
+
+    public func close() async throws {
+        statements = [:]
+        database = nil
+    }
+}

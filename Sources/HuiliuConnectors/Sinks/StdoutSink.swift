@@ -1,0 +1,35 @@
+import Glibc
+public import HuiliuCore
+public import HuiliuKit
+
+/// Prints envelopes to standard output, one JSON line each (or indented).
+public struct StdoutSink: SinkConnector {
+    static let pretty = Field<Bool>("pretty", .boolean, "Indent each event over several lines.", default: false)
+
+    public static let spec = ComponentSpec(
+        name: "stdout", kind: .sink, summary: "Prints CloudEvents envelopes to standard output.",
+        fields: [pretty.spec])
+
+    let pretty: Bool
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        pretty = try config[Self.pretty]
+    }
+
+    public func write(_ envelopes: [Envelope]) async throws -> Value? {
+        var writer = JSONWriter(pretty: pretty, capacity: envelopes.count * 512)
+        for envelope in envelopes {
+            writer.write(envelope.json)
+            writer.append(0x0A)
+        }
+        writer.bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import HuiliuKitTesting
+import Testing
+
+struct FileSourceTests {
+    let directory: String
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "huiliu-file-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ bytes: [UInt8]) -> String {
+        let path = directory + "/" + name
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    func source(_ path: String, _ extra: Object = [:], batchSize: Int = 1000) throws -> FileSource {
+        var values: Object = ["path": .string(path)]
+        for (key, value) in extra { values[key] = value }
+        return try FileSource(config: ParsedConfig(testing: values), context: .testing(projectDirectory: directory, batchSize: batchSize))
+    }
+
+    func records(_ batches: [RecordBatch]) -> [Value] { batches.flatMap { $0.records.map(\.data) } }
+
+    @Test func readsCSVWithQuotesDelimitersAndLineBreaksInFields() async throws {
+        let path = write("a.csv", Array("id,name,note\r\n1,\"李,四\",\"他说\"\"好\"\"\"\r\n2,王五,\"两\n行\"\r\n".utf8))
+        let batches = try await drain(source(path, ["key": "id"]))
+        #expect(records(batches) == [["id": "1", "name": "李,四", "note": "他说\"好\""], ["id": "2", "name": "王五", "note": "两\n行"]])
+        #expect(batches[0].records.map(\.origin.description) == ["a.csv:2", "a.csv:3"])
+        #expect(batches[0].records.map(\.key) == ["1", "2"])
+    }
+
+    @Test func rejectsRowsWithTheWrongFieldCountAndGoesOn() async throws {
+        let path = write("b.csv", Array("a,b\n1,2\n3\n4,5\n".utf8))
+        let batches = try await drain(source(path))
+        #expect(records(batches) == [["a": "1", "b": "2"], ["a": "4", "b": "5"]])
+        let reject = try #require(batches[0].rejects.first)
+        #expect(reject.origin.description == "b.csv:3")
+        #expect(reject.reason == "expected 2 fields as in the header, found 1")
+        #expect(reject.raw == "3")
+    }
+
+    @Test func detectsGBKAndDecodesIt() async throws {
+        // "编号,单位\n1,北京市财政局\n" in GBK.
+        let gbk: [UInt8] = [0xB1, 0xE0, 0xBA, 0xC5, 0x2C, 0xB5, 0xA5, 0xCE, 0xBB, 0x0A, 0x31, 0x2C,
+                            0xB1, 0xB1, 0xBE, 0xA9, 0xCA, 0xD0, 0xB2, 0xC6, 0xD5, 0xFE, 0xBE, 0xD6, 0x0A]
+        let path = write("gbk.csv", gbk)
+        #expect(records(try await drain(source(path))) == [["编号": "1", "单位": "北京市财政局"]])
+    }
+
+    @Test func readsTheShippedGBKSampleExport() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sample = root.appendingPathComponent("connectors/budget-network/samples/payments-2024-03.csv").path
+        let batches = try await drain(source(sample, ["key": "支付编号"]))
+        #expect(batches.flatMap(\.records).count == 200)
+        #expect(batches.flatMap(\.rejects).count == 1)
+        #expect(batches[0].records[0].data["单位名称"]?.stringValue?.hasPrefix("北京市朝阳区") == true)
+    }
+
+    @Test func readsJSONLinesAndRejectsABadLineWithItsColumn() async throws {
+        let path = write("c.jsonl", Array("{\"a\":1}\n\n{\"a\":2,}\r\n{\"a\":3}".utf8))
+        let batches = try await drain(source(path))
+        #expect(records(batches) == [["a": 1], ["a": 3]])
+        #expect(batches[0].records.map(\.origin.position) == [1, 4])
+        #expect(batches[0].rejects.first?.reason == "invalid JSON at column 8: expected a string key, found character '}'")
+    }
+
+    @Test func streamsAJSONArray() async throws {
+        let path = write("d.json", Array("[\n {\"a\":1},\n {\"a\":\"二\"}\n]\n".utf8))
+        let batches = try await drain(source(path))
+        #expect(records(batches) == [["a": 1], ["a": "二"]])
+        #expect(batches[0].records.map(\.origin.position) == [2, 3])
+    }
+
+    @Test func failsABrokenJSONArrayWithTheByteOffset() async throws {
+        let path = write("e.json", Array("[{\"a\":1} {\"a\":2}]".utf8))
+        await #expect(throws: FileReadError.self) { try await drain(source(path)) }
+        do {
+            _ = try await drain(source(path))
+        } catch {
+            #expect("\(error)" == "e.json: byte 9: expected ',' or ']' after an array element, found '{'")
+        }
+    }
+
+    @Test(arguments: ["csv", "json", "jsonl"])
+    func resumesFromEveryCheckpointWithoutRepeatsOrGaps(format: String) async throws {
+        let rows = (1...25).map { i in (id: "\(i)", name: "名\(i)") }
+        let text: String
+        switch format {
+        case "csv": text = "id,name\n" + rows.map { "\($0.id),\($0.name)\n" }.joined()
+        case "json": text = "[" + rows.map { "{\"id\":\"\($0.id)\",\"name\":\"\($0.name)\"}" }.joined(separator: ",\n") + "]"
+        default: text = rows.map { "{\"id\":\"\($0.id)\",\"name\":\"\($0.name)\"}\n" }.joined()
+        }
+        let path = write("r.\(format)", Array(text.utf8))
+        let all = try await drain(source(path, batchSize: 4))
+        #expect(records(all).count == 25)
+        // Resuming after each batch yields exactly the records after it.
+        var seen = 0
+        for batch in all {
+            seen += batch.records.count
+            let rest = try await drain(source(path, batchSize: 4), after: batch.checkpoint)
+            #expect(records(rest).map { $0["id"] } == rows.dropFirst(seen).map { .string($0.id) }, "after \(seen) records")
+        }
+    }
+
+    @Test func picksUpAppendedRecordsOnTheNextRun() async throws {
+        let path = write("grow.jsonl", Array("{\"n\":1}\n".utf8))
+        let first = try await drain(source(path))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        handle.write(Data("{\"n\":2}\n".utf8))
+        try handle.close()
+        let second = try await drain(source(path), after: first.last?.checkpoint)
+        #expect(records(second) == [["n": 2]])
+    }
+
+    @Test func readsGlobsInNameOrderAndRemembersFinishedFiles() async throws {
+        _ = write("p-1.jsonl", Array("{\"f\":1}\n".utf8))
+        _ = write("p-2.jsonl", Array("{\"f\":2}\n".utf8))
+        let all = try await drain(source(directory + "/p-*.jsonl", batchSize: 1))
+        #expect(records(all) == [["f": 1], ["f": 2]])
+        let rest = try await drain(source(directory + "/p-*.jsonl"), after: all.first?.checkpoint)
+        #expect(records(rest) == [["f": 2]])
+    }
+
+    @Test func rejectsRecordsWithoutTheirKey() async throws {
+        let path = write("k.jsonl", Array("{\"id\":1}\n{\"x\":2}\n".utf8))
+        let batches = try await drain(source(path, ["key": "id"]))
+        #expect(batches[0].records.map(\.key) == ["1"])
+        #expect(batches[0].rejects.first?.reason == "the key field 'id' is missing or not a string or number")
+    }
+
+    @Test func stripsAUTF8ByteOrderMark() async throws {
+        let path = write("bom.csv", [0xEF, 0xBB, 0xBF] + Array("a\n1\n".utf8))
+        #expect(records(try await drain(source(path))) == [["a": "1"]])
+    }
+
+    @Test func reportsInvalidGB18030WithTheByteOffset() async throws {
+        let path = write("bad.csv", Array("a\n".utf8) + [0xB1, 0xE0, 0xFF, 0xFF, 0x0A])
+        do {
+            _ = try await drain(source(path, ["encoding": "gbk"]))
+            Issue.record("accepted invalid GBK")
+        } catch {
+            #expect("\(error)".contains("invalid GB18030 byte sequence at byte 4"))
+        }
+    }
+}
