@@ -1,0 +1,26 @@
+public import HuiliuCore
+
+/// Wraps processed records in CloudEvents envelopes for the sinks.
+public struct EnvelopeFactory: Sendable {
+    /// The `source` attribute of every event.
+    public var source: String
+    /// The type of records no step gave one.
+    public var defaultType: String
+
+    /// A factory for events from `source`.
+    public init(source: String, defaultType: String = "huiliu.record.v1") {
+        self.source = source
+        self.defaultType = defaultType
+    }
+
+    /// The envelope of a record. The id is derived from the source, the type and the
+    /// natural key (or, for records without one, their origin), so re-delivery after a
+    /// crash produces the same id and upserting sinks keep one copy.
+    public func envelope(for record: Record) -> Envelope {
+        let type = record.type ?? defaultType
+        let id = Envelope.deterministicID(source: source, type: type, key: record.key ?? "@" + record.origin.description)
+        return Envelope(id: id, source: source, type: type, subject: record.key, time: record.time,
+                        datacontenttype: "application/json", dataschema: record.dataschema, data: record.data,
+                        extensions: record.extensions)
+    }
+}

@@ -1,0 +1,166 @@
+import HuiliuCore
+public import HuiliuKit
+import Foundation
+
+/// The gateway's own settings, from `config/huiliu.yaml`: where state lives, where
+/// secrets come from, the default time zone, and which pipelines exist.
+public struct GatewayConfig: Sendable {
+    /// The project root: relative paths in the config are resolved against it.
+    public var projectDirectory: String
+    /// The config file, if one was read.
+    public var file: String?
+    /// The SQLite state database.
+    public var storePath: String
+    /// Where components keep state files.
+    public var dataDirectory: String
+    /// Default time zone for schedules and times without an offset.
+    public var timezone: String
+    /// Glob patterns of pipeline files.
+    public var pipelinePatterns: [String]
+    /// The loaded secrets.
+    public var secrets: SecretStore
+    /// The config directory (`config/`).
+    public var configDirectory: String
+    /// Address the admin API listens on.
+    public var adminAddress: String
+    /// Port of the admin API.
+    public var adminPort: Int
+
+    /// The fields of `config/huiliu.yaml`.
+    public static let fields: [FieldSpec] = [
+        FieldSpec("version", .integer, "Format version; must be 1.", default: 1, range: 1...1),
+        FieldSpec("data_dir", .path, "Directory for state and outputs.", default: "data"),
+        FieldSpec("store", .object([
+            FieldSpec("path", .path, "SQLite file for runs, checkpoints and dead letters.", default: "data/huiliu.db"),
+        ]), "Where Huiliu keeps its state.", optional: true),
+        FieldSpec("secrets", .object([
+            FieldSpec("file", .path, "YAML file mapping secret names to values (nested keys join with '/').", optional: true),
+            FieldSpec("directory", .path, "Directory with one file per secret; the relative path is the name.", optional: true),
+        ]), "Where `${secret:…}` references are looked up.", optional: true),
+        FieldSpec("timezone", .string, "Default time zone.", default: "Asia/Shanghai"),
+        FieldSpec("pipelines", .list(.string), "Glob patterns of pipeline files.", default: ["pipelines/*.yaml"]),
+        FieldSpec("admin", .object([
+            FieldSpec("address", .string, "Address the admin API binds to.", default: "127.0.0.1"),
+            FieldSpec("port", .integer, "Port of the admin API.", default: 8470, range: 0...65535),
+        ]), "The daemon's admin API.", optional: true),
+    ]
+
+    /// Loads the config at `path`, or defaults rooted at `projectDirectory` when there is none.
+    public static func load(path: String?, projectDirectory: String? = nil,
+                            environment: [String: String]? = nil) throws(ConfigErrors) -> GatewayConfig {
+        let fm = FileManager.default
+        let candidate = path ?? (projectDirectory ?? fm.currentDirectoryPath) + "/config/huiliu.yaml"
+        let exists = fm.fileExists(atPath: candidate)
+        if path != nil && !exists {
+            throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: candidate, line: 1, column: 1), "config file not found")])
+        }
+        let root: String
+        if let projectDirectory {
+            root = projectDirectory
+        } else if exists {
+            // config/huiliu.yaml lives one level below the project root.
+            let configDir = ((candidate as NSString).deletingLastPathComponent as NSString).standardizingPath
+            root = (configDir as NSString).lastPathComponent == "config" ? (configDir as NSString).deletingLastPathComponent : configDir
+        } else {
+            root = fm.currentDirectoryPath
+        }
+        var parsedValues = Object()
+        if exists {
+            let node: ConfigNode
+            do {
+                node = try YAMLDocument.load(path: candidate)
+            } catch {
+                switch error {
+                case .syntax(let problem): throw ConfigErrors([problem])
+                case .unreadable(let path, let reason):
+                    throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), reason)])
+                }
+            }
+            var validator = ConfigValidator(registry: ConnectorRegistry(),
+                                            resolver: ReferenceResolver(environment: environment), baseDirectory: root)
+            let parsed = validator.readFields(node, fields: fields, owner: "gateway config")
+            if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
+            parsedValues = parsed.values
+        }
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : root + "/" + p }
+        let secretsConfig = parsedValues["secrets"]?.objectValue
+        var secrets: [String: String] = [:]
+        if let file = secretsConfig?["file"]?.stringValue {
+            secrets.merge(try loadSecretsFile(resolve(file)), uniquingKeysWith: { $1 })
+        }
+        if let directory = secretsConfig?["directory"]?.stringValue {
+            secrets.merge(loadSecretsDirectory(resolve(directory)), uniquingKeysWith: { $1 })
+        }
+        let admin = parsedValues["admin"]?.objectValue
+        return GatewayConfig(
+            projectDirectory: root,
+            file: exists ? candidate : nil,
+            storePath: resolve(parsedValues["store"]?.objectValue?["path"]?.stringValue ?? "data/huiliu.db"),
+            dataDirectory: resolve(parsedValues["data_dir"]?.stringValue ?? "data"),
+            timezone: parsedValues["timezone"]?.stringValue ?? "Asia/Shanghai",
+            pipelinePatterns: parsedValues["pipelines"]?.arrayValue?.compactMap(\.stringValue) ?? ["pipelines/*.yaml"],
+            secrets: SecretStore(secrets),
+            configDirectory: root + "/config",
+            adminAddress: admin?["address"]?.stringValue ?? "127.0.0.1",
+            adminPort: admin?["port"]?.intValue ?? 8470)
+    }
+
+    static func loadSecretsFile(_ path: String) throws(ConfigErrors) -> [String: String] {
+        let node: ConfigNode
+        do {
+            node = try YAMLDocument.load(path: path)
+        } catch {
+            throw ConfigErrors([ConfigError(.unresolvedReference, at: SourceLocation(file: path, line: 1, column: 1),
+                                            "cannot read secrets file: \(error)")])
+        }
+        var result: [String: String] = [:]
+        func walk(_ node: ConfigNode, prefix: String) {
+            switch node {
+            case .mapping(let pairs, _):
+                for pair in pairs { walk(pair.value, prefix: prefix.isEmpty ? pair.key : prefix + "/" + pair.key) }
+            case .scalar(let text, _, _):
+                result[prefix] = text
+            case .sequence:
+                break
+            }
+        }
+        walk(node, prefix: "")
+        return result
+    }
+
+    static func loadSecretsDirectory(_ path: String) -> [String: String] {
+        var result: [String: String] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return result }
+        for case let relative as String in enumerator {
+            var isDirectory: ObjCBool = false
+            let full = path + "/" + relative
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: full) else { continue }
+            var value = String(decoding: data, as: UTF8.self)
+            while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
+            result[relative] = value
+        }
+        return result
+    }
+
+    /// The pipeline files the patterns match, sorted.
+    public func pipelineFiles() -> [String] {
+        var files: Set<String> = []
+        for pattern in pipelinePatterns {
+            let full = pattern.hasPrefix("/") ? pattern : projectDirectory + "/" + pattern
+            files.formUnion(Glob.expand(full))
+        }
+        return files.sorted()
+    }
+}
+
+/// Filename globbing through the C library.
+public enum Glob {
+    /// Paths matching `pattern`, sorted; none when nothing matches.
+    public static func expand(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+        return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+}

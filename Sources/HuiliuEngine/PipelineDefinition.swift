@@ -1,0 +1,73 @@
+import HuiliuCore
+public import HuiliuKit
+
+/// A pipeline file after validation: what to read, how to transform it, where to write.
+public struct PipelineDefinition: Sendable {
+    /// The unique name (`budget-payments`).
+    public var name: String
+    /// What it is for.
+    public var description: String
+    /// Whether the daemon schedules it.
+    public var enabled: Bool
+    /// A cron expression or `@every …`, if it runs on a schedule.
+    public var schedule: String?
+    /// The time zone its schedule is read in.
+    public var timezone: String?
+    /// The CloudEvents `source` attribute of its events.
+    public var eventSource: String
+    /// The source component.
+    public var source: ComponentConfig
+    /// The steps, in order.
+    public var steps: [ComponentConfig]
+    /// The sinks; every one must acknowledge a batch before its checkpoint commits.
+    public var sinks: [ComponentConfig]
+    /// What happens to records that fail.
+    public var errors: ErrorPolicy
+    /// How records are grouped.
+    public var batchSize: Int
+    /// The file it was loaded from.
+    public var file: String
+
+    /// How a pipeline treats records that fail a step.
+    public struct ErrorPolicy: Sendable, Equatable {
+        /// Keep failed records in the dead-letter store (otherwise the run fails on the first).
+        public var deadLetter: Bool
+        /// The share of failed records above which a run is aborted.
+        public var maxFailureRatio: Double
+    }
+}
+
+/// The pipeline file format, version 1, declared with the same field specs as components
+/// so lint and docs read it the same way.
+public enum PipelineSchema {
+    /// The top-level fields.
+    public static let fields: [FieldSpec] = [
+        FieldSpec("version", .integer, "Format version of this file; must be 1.", range: 1...1),
+        FieldSpec("name", .string, "Unique pipeline name: lower-case letters, digits and dashes.", example: "budget-payments"),
+        FieldSpec("description", .string, "What the pipeline is for.", optional: true),
+        FieldSpec("enabled", .boolean, "Whether `huiliu serve` schedules it.", default: true),
+        FieldSpec("schedule", .string, "Cron expression (5 or 6 fields) or `@every 15m`; absent means on demand only.",
+                  example: "0 2 * * *", optional: true),
+        FieldSpec("timezone", .string, "Time zone of the schedule; defaults to the gateway's (Asia/Shanghai).",
+                  example: "Asia/Shanghai", optional: true),
+        FieldSpec("event_source", .string, "CloudEvents `source` of the events; defaults to `/huiliu/<name>`.",
+                  example: "/budget-network/payments", optional: true),
+        FieldSpec("source", .component(.source), "Where records come from: `kind: {options}`."),
+        FieldSpec("steps", .list(.component(.step)), "Transformations applied in order.", optional: true),
+        FieldSpec("sinks", .list(.component(.sink)), "Where envelopes go; each must acknowledge every batch."),
+        FieldSpec("errors", .object(errorFields), "How failed records are handled.", optional: true),
+        FieldSpec("batch", .object(batchFields), "How records are grouped between source and sinks.", optional: true),
+    ]
+
+    /// Fields of `errors:`.
+    public static let errorFields: [FieldSpec] = [
+        FieldSpec("dead_letter", .boolean, "Keep failed records for inspection and replay instead of failing the run.", default: true),
+        FieldSpec("max_failure_ratio", .number, "Abort the run when more than this share of records failed (0–1).",
+                  default: 1, range: 0...1),
+    ]
+
+    /// Fields of `batch:`.
+    public static let batchFields: [FieldSpec] = [
+        FieldSpec("size", .integer, "Records per batch; a checkpoint is committed after each.", default: 1000, range: 1...100_000),
+    ]
+}

@@ -1,0 +1,131 @@
+import HuiliuCore
+public import HuiliuKit
+import Foundation
+import HuiliuSchedule
+
+/// Reads pipeline files: YAML → located nodes → every problem at `file:line:column`, or a
+/// ``PipelineDefinition``.
+public struct PipelineLoader: Sendable {
+    /// The components pipelines may name.
+    public var registry: ConnectorRegistry
+    /// How references are expanded.
+    public var resolver: ReferenceResolver
+    /// The directory relative paths in pipelines are resolved against: the project root,
+    /// so `path: data/inbox/x.csv` means the same in every pipeline file.
+    public var projectDirectory: String
+
+    /// A loader for a registry and resolver, resolving paths against `projectDirectory`.
+    public init(registry: ConnectorRegistry, resolver: ReferenceResolver, projectDirectory: String) {
+        self.registry = registry
+        self.resolver = resolver
+        self.projectDirectory = projectDirectory
+    }
+
+    /// The outcome of reading one file.
+    public enum Outcome: Sendable {
+        /// Valid.
+        case pipeline(PipelineDefinition)
+        /// Readable, with problems.
+        case problems([ConfigError])
+        /// Not readable at all.
+        case unreadable(String)
+    }
+
+    /// Reads and validates the pipeline at `path`.
+    public func load(path: String) -> Outcome {
+        let node: ConfigNode
+        do {
+            node = try YAMLDocument.load(path: path)
+        } catch {
+            switch error {
+            case .unreadable: return .unreadable(error.description)
+            case .syntax(let problem): return .problems([problem])
+            }
+        }
+        return validate(node, file: path, directory: projectDirectory)
+    }
+
+    /// Validates a parsed pipeline document.
+    public func validate(_ node: ConfigNode, file: String, directory: String) -> Outcome {
+        var validator = ConfigValidator(registry: registry, resolver: resolver, baseDirectory: directory)
+        let parsed = validator.readFields(node, fields: PipelineSchema.fields, owner: "pipeline")
+        var problems = validator.problems
+
+        if let name = parsed["name"]?.stringValue, !Self.isValidName(name) {
+            problems.append(ConfigError(.invalidValue, at: node["name"].map(Self.textStart) ?? parsed.location(of: "name"),
+                                        "'name' must be lower-case letters, digits, '-' and '_', starting with a letter or digit; got '\(name)'"))
+        }
+        if let schedule = parsed["schedule"]?.stringValue, let scalar = node["schedule"] {
+            do throws(CronError) {
+                _ = try Schedule(schedule)
+            } catch {
+                // Point at the faulty character inside the expression.
+                var at = Self.textStart(of: scalar)
+                at.column += max(0, error.column - 1)
+                problems.append(ConfigError(.invalidValue, at: at, "invalid schedule '\(schedule)': \(error.message)"))
+            }
+        }
+        if let zone = parsed["timezone"]?.stringValue, TimeZone(identifier: zone) == nil, let scalar = node["timezone"] {
+            problems.append(ConfigError(.invalidValue, at: Self.textStart(of: scalar), "unknown time zone '\(zone)'",
+                                        suggestion: nearestName(to: zone, in: TimeZone.knownTimeZoneIdentifiers)))
+        }
+        if let sinks = parsed.components["sinks"], sinks.isEmpty, problems.isEmpty {
+            problems.append(ConfigError(.missingField, at: parsed.location(of: "sinks"), "'sinks' must name at least one sink"))
+        }
+        guard problems.isEmpty, let source = parsed.components["source"]?.first, let name = parsed["name"]?.stringValue else {
+            return .problems(ConfigErrors(problems).errors)
+        }
+        let errors = parsed["errors"]?.objectValue ?? Object()
+        let batch = parsed["batch"]?.objectValue ?? Object()
+        return .pipeline(PipelineDefinition(
+            name: name,
+            description: parsed["description"]?.stringValue ?? "",
+            enabled: parsed["enabled"]?.boolValue ?? true,
+            schedule: parsed["schedule"]?.stringValue,
+            timezone: parsed["timezone"]?.stringValue,
+            eventSource: parsed["event_source"]?.stringValue ?? "/huiliu/\(name)",
+            source: source,
+            steps: parsed.components["steps"] ?? [],
+            sinks: parsed.components["sinks"] ?? [],
+            errors: .init(deadLetter: errors["dead_letter"]?.boolValue ?? true,
+                          maxFailureRatio: errors["max_failure_ratio"]?.doubleValue ?? 1),
+            batchSize: batch["size"]?.intValue ?? 1000,
+            file: file))
+    }
+
+    /// Where a scalar's text starts (after the opening quote of a quoted scalar).
+    static func textStart(of node: ConfigNode) -> SourceLocation {
+        var at = node.location
+        if case .scalar(_, false, _) = node { at.column += 1 }
+        return at
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.properties.isLowercase || ("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+}
+
+extension PipelineLoader {
+    /// Builds every component of a valid pipeline without running it, so checks that
+    /// components make beyond their specs (a mapping file that does not exist, a
+    /// two-character delimiter) are reported by lint too.
+    public func checkComponents(_ definition: PipelineDefinition, context: ConnectorContext) -> [ConfigError] {
+        var problems: [ConfigError] = []
+        func attempt(_ component: ComponentConfig, _ build: () throws -> Void) {
+            do {
+                try build()
+            } catch let error as ConfigError {
+                problems.append(error)
+            } catch let errors as ConfigErrors {
+                problems.append(contentsOf: errors.errors)
+            } catch {
+                problems.append(ConfigError(.invalidValue, at: component.location, "\(component.spec.kind) '\(component.name)': \(error)"))
+            }
+        }
+        attempt(definition.source) { _ = try registry.makeSource(definition.source, context: context) }
+        for step in definition.steps { attempt(step) { _ = try registry.makeStep(step, context: context) } }
+        for sink in definition.sinks { attempt(sink) { _ = try registry.makeSink(sink, context: context) } }
+        return problems
+    }
+}

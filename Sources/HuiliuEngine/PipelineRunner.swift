@@ -1,0 +1,171 @@
+import AsyncAlgorithms
+import Foundation
+import HuiliuCore
+public import HuiliuKit
+public import HuiliuStore
+public import Logging
+
+/// Runs one pipeline once: source → steps → sinks over bounded batches, committing each
+/// batch's checkpoint only after every sink acknowledged it.
+///
+/// Reading runs one batch ahead of processing (a rendezvous channel), so parsing overlaps
+/// writing while memory stays bounded to about two batches however long the sync.
+public struct PipelineRunner: Sendable {
+    /// The pipeline.
+    public var definition: PipelineDefinition
+    /// Where its components come from.
+    public var registry: ConnectorRegistry
+    /// Runs, checkpoints, dead letters.
+    public var store: any StateStore
+    /// Gateway settings (directories, time zone).
+    public var gateway: GatewayConfig
+    /// The logger; the run id is added as metadata.
+    public var logger: Logger
+    /// Shared services for components.
+    public var services: ServiceValues
+
+    /// A runner for one pipeline.
+    public init(definition: PipelineDefinition, registry: ConnectorRegistry, store: any StateStore,
+                gateway: GatewayConfig, logger: Logger, services: ServiceValues = ServiceValues()) {
+        self.definition = definition
+        self.registry = registry
+        self.store = store
+        self.gateway = gateway
+        self.logger = logger
+        self.services = services
+    }
+
+    /// The checkpoint stream a pipeline's source commits under.
+    static let stream = "main"
+
+    /// The context components of this pipeline get.
+    public func context(runID: String? = nil) -> ConnectorContext {
+        definition.context(gateway: gateway, logger: logger, services: services, runID: runID)
+    }
+
+    /// Builds the steps and sinks.
+    public func makeProcessor(context: ConnectorContext) throws -> BatchProcessor {
+        let steps = try definition.steps.enumerated().map { index, component in
+            (label: "steps[\(index)] \(component.name)", step: try registry.makeStep(component, context: context))
+        }
+        let sinks = try definition.sinks.enumerated().map { index, component in
+            (key: "\(index):\(component.name)", sink: try registry.makeSink(component, context: context))
+        }
+        return BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
+    }
+
+    /// Runs the pipeline once and returns the finished run record. Cancelling the task
+    /// stops at the next batch boundary with everything before it committed.
+    public func run(trigger: String = "cli", progress: (@Sendable (RunProgress) -> Void)? = nil) async throws -> RunRecord {
+        guard let lock = try PipelineLock(directory: gateway.dataDirectory + "/locks", pipeline: definition.name) else {
+            throw RunError("pipeline '\(definition.name)' is already running in another process")
+        }
+        defer { withExtendedLifetime(lock) {} }
+        // Holding the lock proves no other process is running this pipeline.
+        _ = try await store.markInterruptedRuns(pipeline: definition.name)
+        var run = try await store.startRun(pipeline: definition.name, trigger: trigger)
+        let context = context(runID: run.id)
+        context.logger.info("run started", metadata: ["trigger": .string(trigger)])
+        let clock = ContinuousClock()
+        let started = clock.now
+        var counters = RunProgress()
+        do {
+            let source = try registry.makeSource(definition.source, context: context)
+            let processor = try makeProcessor(context: context)
+            let stored = try await store.checkpoint(pipeline: definition.name, stream: Self.stream)
+            for (key, sink) in processor.sinks {
+                try await sink.open(resumingAt: stored?.sinkPositions[key])
+            }
+            var positions = stored?.sinkPositions ?? [:]
+            // A stored null checkpoint only pins sink positions; the source starts from the beginning.
+            let resumeFrom = stored?.checkpoint.value.isNull == false ? stored?.checkpoint : nil
+            let batches = AsyncThrowingChannel<RecordBatch, any Error>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // Every exit finishes or fails the channel, or the consumer would wait forever.
+                    var reader: (any BatchReader)?
+                    do {
+                        reader = try await source.reader(after: resumeFrom)
+                        while let batch = try await reader!.next() {
+                            await batches.send(batch)
+                            if Task.isCancelled { break }
+                        }
+                        await reader?.close()
+                        batches.finish()
+                    } catch {
+                        await reader?.close()
+                        batches.fail(error)
+                    }
+                }
+                for try await batch in batches {
+                    FaultInjection.check(.beforeSinkWrite, batch: counters.batches + 1)
+                    let outcome = try await processor.process(batch.records, rejects: batch.rejects)
+                    FaultInjection.check(.afterSinkWrite, batch: counters.batches + 1)
+                    if !definition.errors.deadLetter, let first = outcome.failures.first {
+                        throw RunError("\(first.step): \(first.failure) (dead letters are off for this pipeline)")
+                    }
+                    positions.merge(outcome.sinkPositions) { $1 }
+                    counters.read += batch.records.count + batch.rejects.count
+                    counters.written += outcome.written
+                    counters.failed += outcome.failures.count
+                    counters.batches += 1
+                    counters.elapsed = clock.now - started
+                    run.recordsRead = counters.read
+                    run.recordsWritten = counters.written
+                    run.recordsFailed = counters.failed
+                    let checkpoint = batch.checkpoint.map {
+                        StoredCheckpoint(checkpoint: $0, sinkPositions: positions, runID: run.id, updatedAt: Timestamp.now())
+                    }
+                    try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: run,
+                                           deadLetters: processor.deadLetters(outcome, pipeline: definition.name, runID: run.id))
+                    FaultInjection.check(.afterCommit, batch: counters.batches)
+                    progress?(counters)
+                    try checkFailureRatio(counters, final: false)
+                    if Task.isCancelled { break }
+                }
+                group.cancelAll()
+            }
+            try checkFailureRatio(counters, final: true)
+            for (_, sink) in processor.sinks { try await sink.close() }
+            run.status = Task.isCancelled ? .cancelled : .succeeded
+        } catch is CancellationError {
+            run.status = .cancelled
+        } catch {
+            run.status = .failed
+            run.error = "\(error)"
+        }
+        run.finishedAt = Timestamp.now()
+        try await store.finishRun(run)
+        counters.elapsed = clock.now - started
+        progress?(counters)
+        context.logger.log(level: run.status == .succeeded ? .info : .error, "run finished", metadata: [
+            "status": .string(run.status.rawValue), "read": .stringConvertible(run.recordsRead),
+            "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
+        ])
+        return run
+    }
+
+    /// Aborts once failures exceed the allowed share: mid-run after enough records to
+    /// judge, and at the end regardless.
+    func checkFailureRatio(_ counters: RunProgress, final: Bool) throws {
+        let limit = definition.errors.maxFailureRatio
+        guard limit < 1, counters.read > 0, final || counters.read >= 100 else { return }
+        let ratio = Double(counters.failed) / Double(counters.read)
+        if ratio > limit {
+            throw RunError("\(counters.failed) of \(counters.read) records failed (\(String(format: "%.2f", ratio * 100))%), more than errors.max_failure_ratio \(limit) allows")
+        }
+    }
+}
+
+extension PipelineDefinition {
+    /// The context this pipeline's components get.
+    public func context(gateway: GatewayConfig, logger: Logger, services: ServiceValues = ServiceValues(),
+                        runID: String? = nil) -> ConnectorContext {
+        var logger = logger
+        logger[metadataKey: "pipeline"] = .string(name)
+        if let runID { logger[metadataKey: "run"] = .string(runID) }
+        return ConnectorContext(pipeline: name, logger: logger, projectDirectory: gateway.projectDirectory,
+                                dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory,
+                                services: services, batchSize: batchSize)
+    }
+}

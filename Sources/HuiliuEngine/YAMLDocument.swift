@@ -1,0 +1,89 @@
+import HuiliuCore
+public import HuiliuKit
+import Foundation
+import Yams
+
+/// Reads YAML files (through libyaml, via Yams) into located ``ConfigNode``s.
+public enum YAMLDocument {
+    /// Why a file could not be read as YAML at all.
+    public enum LoadError: Error, Sendable, CustomStringConvertible {
+        /// The file could not be opened or is not text.
+        case unreadable(path: String, reason: String)
+        /// The text is not valid YAML.
+        case syntax(ConfigError)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
+            case .syntax(let error): return error.description
+            }
+        }
+    }
+
+    /// Loads the file at `path` (named `displayPath` in messages). An empty file is a null node.
+    public static func load(path: String, displayPath: String? = nil) throws(LoadError) -> ConfigNode {
+        let name = displayPath ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"
+            throw .unreadable(path: name, reason: reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path: name, reason: "not UTF-8 text")
+        }
+        return try parse(text, file: name)
+    }
+
+    /// Parses YAML text, naming `file` in locations.
+    public static func parse(_ text: String, file: String) throws(LoadError) -> ConfigNode {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw .syntax(syntaxError(error, file: file))
+        } catch {
+            throw .syntax(ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)"))
+        }
+        guard let node else { return .scalar("", isPlain: true, at: SourceLocation(file: file, line: 1, column: 1)) }
+        return convert(node, file: file)
+    }
+
+    static func location(_ mark: Mark?, _ file: String) -> SourceLocation {
+        SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    }
+
+    static func convert(_ node: Node, file: String) -> ConfigNode {
+        switch node {
+        case .scalar(let scalar):
+            return .scalar(scalar.string, isPlain: scalar.style == .plain, at: location(scalar.mark, file))
+        case .mapping(let mapping):
+            let pairs = mapping.map { pair in
+                (key: pair.key.scalar?.string ?? "<complex key>",
+                 keyLocation: location(pair.key.mark, file),
+                 value: convert(pair.value, file: file))
+            }
+            return .mapping(pairs, at: location(mapping.mark, file))
+        case .sequence(let sequence):
+            return .sequence(sequence.map { convert($0, file: file) }, at: location(sequence.mark, file))
+        case .alias(let alias):
+            return .scalar("", isPlain: true, at: location(alias.mark, file))
+        }
+    }
+
+    static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { " \($0.text)" } ?? ""
+            return ConfigError(.syntax, at: location(mark, file), "invalid YAML: \(problem)\(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(.syntax, at: location(context.mark, file),
+                               "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in mapping")
+        case .reader(let problem, let offset, _, _):
+            return ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
+                               "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
+        default:
+            return ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(error)")
+        }
+    }
+}

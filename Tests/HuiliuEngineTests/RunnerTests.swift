@@ -1,0 +1,115 @@
+import Foundation
+import HuiliuCore
+import HuiliuEngine
+import HuiliuKit
+import HuiliuKitTesting
+import HuiliuStore
+import Logging
+import Testing
+
+/// Engine tests run with test components only: the engine never sees the built-in connectors.
+struct RunnerTests {
+    /// Fails records whose amount is not a number, like a validation step would.
+    struct AmountCheck: StepConnector {
+        static let spec = ComponentSpec(name: "amount-check", kind: .step, summary: "Fails non-numeric amounts.", fields: [])
+        init(config: ParsedConfig, context: ConnectorContext) throws {}
+        func process(_ records: [Record]) async throws -> StepOutput {
+            var output = StepOutput(records: [])
+            for record in records {
+                if record.data["amount"]?.isNumber == true {
+                    output.records.append(record)
+                } else {
+                    output.failures.append(RecordFailure(record: record, reason: "expected a number", pointer: "/amount", rule: "type"))
+                }
+            }
+            return output
+        }
+    }
+
+    let directory = NSTemporaryDirectory() + "huiliu-runner-\(UUID().uuidString)"
+
+    /// A runner whose `shared` sink is `sink`, so the test can look at what it received.
+    func makeRunner(_ yaml: String, sink: RecordingSink) throws -> (PipelineRunner, SQLiteStateStore) {
+        var registry = ConnectorRegistry()
+        try registry.register(source: ScriptedSource.self)
+        try registry.register(step: AmountCheck.self)
+        try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: directory)
+        let node = try YAMLDocument.parse(yaml, file: "test.yaml")
+        guard case .pipeline(let definition) = loader.validate(node, file: "test.yaml", directory: directory) else {
+            throw RunError("pipeline did not load")
+        }
+        let gateway = try GatewayConfig.load(path: nil, projectDirectory: directory)
+        let store = try SQLiteStateStore(path: directory + "/state.db")
+        return (PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
+                               logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }), store)
+    }
+
+    static let yaml = """
+        version: 1
+        name: scripted
+        source: { scripted: { records: 10, batch: 3, bad_every: 5 } }
+        steps: [ amount-check: {} ]
+        sinks: [ shared: {} ]
+        """
+
+    @Test(arguments: [0, 1, 2])
+    func commitsOnlyWhatEverySinkAcknowledged(failAfter: Int) async throws {
+        let failing = RecordingSink(failAfter: failAfter)
+        let (runner, store) = try makeRunner(Self.yaml, sink: failing)
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .failed)
+        #expect(run.error == "recording sink told to fail")
+        // Batches are 3 records; only acknowledged batches may be covered by the checkpoint.
+        let checkpoint = try await store.checkpoint(pipeline: "scripted", stream: "main")
+        #expect(checkpoint?.checkpoint.value.intValue == (failAfter == 0 ? nil : failAfter * 3))
+
+        // A healthy sink then receives exactly the rest.
+        let healthy = RecordingSink()
+        let (rerunner, _) = try makeRunner(Self.yaml, sink: healthy)
+        let second = try await rerunner.run(trigger: "test")
+        #expect(second.status == .succeeded)
+        let delivered = Set(0..<(failAfter * 3))
+        let expected: Set<String> = Set((0..<10).filter { ($0 + 1) % 5 != 0 && !delivered.contains($0) }.map { "k\($0)" })
+        let received: Set<String> = Set(healthy.envelopes.compactMap(\.subject))
+        #expect(received == expected)
+    }
+
+    @Test func deadLettersFailedRecordsWithTheirReasonAndRawPayload() async throws {
+        let (runner, store) = try makeRunner(Self.yaml, sink: RecordingSink())
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded)
+        #expect((run.recordsRead, run.recordsWritten, run.recordsFailed) == (10, 8, 2))
+        let letters = try await store.deadLetters(pipeline: "scripted", status: "pending", limit: 10)
+        #expect(letters.map(\.origin).sorted() == ["scripted:10", "scripted:5"])
+        #expect(letters.allSatisfy { $0.step == "steps[0] amount-check" && $0.pointer == "/amount" && $0.rule == "type" })
+        #expect(letters.first { $0.origin == "scripted:5" }?.payload == ["n": 4, "amount": "many"])
+    }
+
+    @Test func abortsARunThatFailsMoreThanItsRatioAllows() async throws {
+        let (runner, _) = try makeRunner(Self.yaml + "\nerrors: { max_failure_ratio: 0.1 }", sink: RecordingSink())
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .failed)
+        #expect(run.error == "2 of 10 records failed (20.00%), more than errors.max_failure_ratio 0.1 allows")
+    }
+
+    @Test func failsOnTheFirstBadRecordWhenDeadLettersAreOff() async throws {
+        let (runner, _) = try makeRunner(Self.yaml + "\nerrors: { dead_letter: false }", sink: RecordingSink())
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .failed)
+        #expect(run.error == "steps[0] amount-check: scripted:5: /amount: type: expected a number (dead letters are off for this pipeline)")
+    }
+
+    @Test func givesRedeliveredRecordsTheSameEventIDs() async throws {
+        let sink = RecordingSink()
+        let (runner, store) = try makeRunner(Self.yaml, sink: sink)
+        _ = try await runner.run(trigger: "test")
+        let first = sink.envelopes.map(\.id)
+        try await store.resetCheckpoints(pipeline: "scripted")
+        let again = RecordingSink()
+        let (rerunner, _) = try makeRunner(Self.yaml, sink: again)
+        _ = try await rerunner.run(trigger: "test")
+        #expect(again.envelopes.map(\.id) == first)
+        #expect(Set(first).count == first.count)
+    }
+}
