@@ -1,0 +1,203 @@
+import ArgumentParser
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuEngine
+import HuiliuKit
+import HuiliuStore
+import Logging
+
+extension Huiliu {
+    /// `huiliu bench`: the built-in benchmarks.
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure throughput: JSON reading and writing, and whole pipelines.",
+            discussion: """
+                Build in release mode for meaningful figures (`swift build -c release`, or `make bench`).
+                `json` times Huiliu's JSON reader and writer against Foundation's JSONSerialization on the same \
+                generated budget-payment lines, on one core. `pipeline` writes N such records to a temporary \
+                JSON Lines file and runs file → jsonl through the real runner, reporting records/s, MB/s and \
+                the process's peak resident memory.
+
+                Examples:
+                  huiliu bench json --records 200000
+                  huiliu bench pipeline --records 5000000
+                """)
+
+        enum Suite: String, ExpressibleByArgument, CaseIterable {
+            case json, pipeline, all
+        }
+
+        @Argument(help: "json, pipeline or all.")
+        var suite: Suite = .all
+
+        @Option(help: "Records to generate.")
+        var records = 1_000_000
+
+        @Option(help: "Records per batch in the pipeline benchmark.")
+        var batchSize = 1000
+
+        @Option(help: "Directory for temporary files (default: a new one under /tmp).")
+        var workDirectory: String?
+
+        func run() async throws {
+            let directory = workDirectory ?? NSTemporaryDirectory() + "huiliu-bench-\(getpid())"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { if workDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
+            #if DEBUG
+            print("warning: this is a debug build; figures will be far below release performance\n")
+            #endif
+            if suite == .json || suite == .all { try JSONBenchmark(records: min(records, 500_000)).run() }
+            if suite == .pipeline || suite == .all {
+                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory).run()
+            }
+        }
+    }
+}
+
+/// Budget-payment-like records, ≈350 bytes of JSON each with Chinese text, deterministic.
+enum BenchData {
+    static let agencies = ["北京市朝阳区教育委员会", "北京市朝阳区卫生健康委员会", "北京市朝阳区生态环境局", "北京市朝阳区财政局"]
+    static let payees = ["北京市某某建筑工程有限公司", "中国移动通信集团北京有限公司", "北京某某科技发展有限公司", "国网北京市电力公司"]
+    static let functions = [("2050201", "学前教育"), ("2100302", "乡镇卫生院"), ("2110301", "大气"), ("2010601", "行政运行")]
+    static let economics = [("30201", "办公费"), ("30213", "维修（护）费"), ("31002", "办公设备购置"), ("30206", "电费")]
+
+    static func line(_ i: Int) -> String {
+        let f = functions[i % 4], e = economics[(i / 4) % 4]
+        let amount = (i &* 7919) % 10_000_000
+        return """
+            {"payment_id":"ZF2024\(String(format: "%010d", i))","pay_date":"2024-03-\(String(format: "%02d", i % 28 + 1))","agency_code":"110105\(String(format: "%03d", i % 4))","agency_name":"\(agencies[i % 4])","payee":"\(payees[(i / 3) % 4])","account":"0200001234567\(String(format: "%06d", i % 1_000_000))","amount":"\(amount / 100).\(String(format: "%02d", amount % 100))","function_code":"\(f.0)","function_name":"\(f.1)","economic_code":"\(e.0)","economic_name":"\(e.1)","region":"110105","status":"已支付"}
+            """
+    }
+}
+
+/// Peak resident set size of this process, in MiB.
+func peakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// Huiliu's JSON reader/writer against Foundation's JSONSerialization, same lines, one core.
+struct JSONBenchmark {
+    let records: Int
+
+    func run() throws {
+        let lines = (0..<records).map { Array(BenchData.line($0).utf8) }
+        let bytes = lines.reduce(0) { $0 + $1.count }
+        print("JSON — \(grouped(records)) lines, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, average \(bytes / records) bytes")
+        let clock = ContinuousClock()
+
+        var checksum = 0
+        var start = clock.now
+        for line in lines {
+            let value = try line.withUnsafeBytes { try JSONReader.parse($0) }
+            checksum &+= value.objectValue?.count ?? 0
+        }
+        let readTime = seconds(clock.now - start)
+
+        var writer = JSONWriter(capacity: 1024)
+        start = clock.now
+        for line in lines {
+            let value = try line.withUnsafeBytes { try JSONReader.parse($0) }
+            writer.bytes.removeAll(keepingCapacity: true)
+            writer.write(value)
+            checksum &+= writer.bytes.count
+        }
+        let roundTime = seconds(clock.now - start)
+
+        start = clock.now
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line))
+            let data = try JSONSerialization.data(withJSONObject: object)
+            checksum &+= data.count
+        }
+        let foundationTime = seconds(clock.now - start)
+
+        start = clock.now
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line))
+            checksum &+= (object as? [String: Any])?.count ?? 0
+        }
+        let foundationReadTime = seconds(clock.now - start)
+
+        func row(_ name: String, _ t: Double) -> [String] {
+            [name, grouped(Int(Double(records) / t)), String(format: "%.1f", Double(bytes) / t / 1e6)]
+        }
+        print(table([["", "records/s", "MB/s"],
+                     row("huiliu read", readTime),
+                     row("Foundation read", foundationReadTime),
+                     row("huiliu read+write", roundTime),
+                     row("Foundation read+write", foundationTime)]))
+        print(String(format: "read: huiliu is %.1f× Foundation; read+write: %.1f×", foundationReadTime / readTime, foundationTime / roundTime))
+        print("(checksum \(checksum))\n")
+    }
+}
+
+/// The whole file → jsonl pipeline through the real runner.
+struct PipelineBenchmark {
+    let records: Int
+    let batchSize: Int
+    let directory: String
+
+    func run() async throws {
+        let input = directory + "/payments.jsonl"
+        let output = directory + "/out.jsonl"
+        try? FileManager.default.removeItem(atPath: output)
+        var bytes = 0
+        do {
+            _ = FileManager.default.createFile(atPath: input, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: input))
+            var chunk: [UInt8] = []
+            for i in 0..<records {
+                chunk.append(contentsOf: BenchData.line(i).utf8)
+                chunk.append(0x0A)
+                if chunk.count > 1 << 22 {
+                    handle.write(Data(chunk))
+                    bytes += chunk.count
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            handle.write(Data(chunk))
+            bytes += chunk.count
+            try handle.close()
+        }
+        let pipelineFile = directory + "/bench.yaml"
+        try """
+            version: 1
+            name: bench
+            source:
+              file: { path: \(input), key: payment_id, type: budget.payment.raw.v1 }
+            sinks:
+              - jsonl: { path: \(output) }
+            batch: { size: \(batchSize) }
+            """.write(toFile: pipelineFile, atomically: true, encoding: .utf8)
+        var registry = ConnectorRegistry()
+        try registry.register(source: FileSource.self)
+        try registry.register(sink: JSONLSink.self)
+        let gateway = try GatewayConfig.load(path: nil, projectDirectory: directory)
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(), projectDirectory: directory)
+        guard case .pipeline(let definition) = loader.load(path: pipelineFile) else { throw RunError("bench pipeline did not load") }
+        let store = try SQLiteStateStore(path: directory + "/state.db")
+        let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
+                                    logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        print("pipeline file → jsonl — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let run = try await runner.run(trigger: "bench")
+        let elapsed = seconds(clock.now - start)
+        guard run.status == .succeeded, run.recordsWritten == records else {
+            throw RunError("bench run \(run.status.rawValue): \(run.error ?? "wrote \(run.recordsWritten) of \(records)")")
+        }
+        let outBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+        print(table([["records/s", "input MB/s", "output MB", "seconds", "peak RSS MiB"],
+                     [grouped(Int(Double(records) / elapsed)), String(format: "%.1f", Double(bytes) / elapsed / 1e6),
+                      String(format: "%.1f", Double(outBytes) / 1e6), String(format: "%.2f", elapsed),
+                      String(format: "%.1f", peakRSSMiB())]]))
+        print("")
+    }
+}

@@ -1,0 +1,52 @@
+public import ArgumentParser
+import Foundation
+import HuiliuConnectors
+import HuiliuEngine
+import HuiliuKit
+import HuiliuStore
+import Logging
+
+/// Options every command that touches the gateway takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The gateway config file (default: config/huiliu.yaml under the current directory).")
+    var config: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    /// Loads the gateway config, exiting with status 2 and the problems if it is invalid.
+    func gateway() throws -> GatewayConfig {
+        do {
+            return try GatewayConfig.load(path: config)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+
+    /// A logger writing plain text to standard error.
+    func logger(label: String = "huiliu") -> Logger {
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// The registry of every built-in component: the one place the executable meets the connectors.
+func builtInRegistry() throws -> ConnectorRegistry {
+    var registry = ConnectorRegistry()
+    try BuiltInConnectors.register(into: &registry)
+    return registry
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// True when standard output (or error, with fd 2) is a terminal.
+func isTerminal(_ descriptor: Int32 = 1) -> Bool {
+    isatty(descriptor) == 1
+}

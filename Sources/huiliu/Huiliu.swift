@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `huiliu` command: one tree, one file per verb.
+@main
+struct Huiliu: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "huiliu",
+        abstract: "汇流 Huiliu — an integration gateway for people's congress supervision data.",
+        discussion: """
+            Exit codes: 0 success; 1 the work found problems (lint findings, a failed run); \
+            2 the command could not run (bad arguments, unreadable input).
+            """,
+        version: "0.1.0",
+        subcommands: [Run.self, Runs.self, Lint.self, ConnectorCommand.self, Demo.self, Bench.self])
+}

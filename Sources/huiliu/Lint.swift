@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import HuiliuCore
+import HuiliuEngine
+import HuiliuKit
+import Logging
+
+extension Huiliu {
+    /// `huiliu lint FILE…`: every problem, at `file:line:column`.
+    struct Lint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check pipeline files and report every problem.",
+            discussion: """
+                Each problem is printed as `file:line:column: message`, with a suggestion for misspelled \
+                keys and options. With no FILE, lints every pipeline config/huiliu.yaml lists.
+                Exit status: 0 clean, 1 problems found, 2 a file could not be read.
+
+                Examples:
+                  huiliu lint pipelines/*.yaml
+                  huiliu lint pipelines/budget.yaml --quiet
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "Pipeline files.")
+        var files: [String] = []
+
+        @Flag(help: "Print only the problems, no summary line.")
+        var quiet = false
+
+        func run() async throws {
+            let gateway = try options.gateway()
+            let registry = try builtInRegistry()
+            let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
+                                projectDirectory: gateway.projectDirectory)
+            let paths = files.isEmpty ? gateway.pipelineFiles().map { relative($0, to: gateway.projectDirectory) } : files
+            var problemCount = 0
+            var unreadable = false
+            var names: [String: String] = [:]
+            for path in paths {
+                var problems: [ConfigError] = []
+                switch loader.load(path: path) {
+                case .unreadable(let message):
+                    printError(message)
+                    unreadable = true
+                    continue
+                case .problems(let found):
+                    problems = found
+                case .pipeline(let definition):
+                    let context = definition.context(gateway: gateway, logger: Logger(label: "lint") { _ in SwiftLogNoOpLogHandler() })
+                    problems = loader.checkComponents(definition, context: context)
+                    if let other = names[definition.name] {
+                        problems.append(ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1),
+                                                    "pipeline name '\(definition.name)' is already used by \(other)"))
+                    }
+                    names[definition.name] = path
+                }
+                for problem in ConfigErrors(problems).errors { print(problem.description) }
+                problemCount += problems.count
+            }
+            if !quiet {
+                let summary = problemCount == 0
+                    ? "\(paths.count) file\(paths.count == 1 ? "" : "s") checked, no problems"
+                    : "\(problemCount) problem\(problemCount == 1 ? "" : "s") in \(paths.count) file\(paths.count == 1 ? "" : "s")"
+                printError(summary)
+            }
+            if unreadable { throw ExitCode(2) }
+            if problemCount > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+/// `path` relative to `base` when it lies inside it.
+func relative(_ path: String, to base: String) -> String {
+    let prefix = base.hasSuffix("/") ? base : base + "/"
+    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+}

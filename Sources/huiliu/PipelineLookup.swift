@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import HuiliuEngine
+import HuiliuKit
+
+/// Finds and loads pipelines by name or path for the commands that run them.
+struct PipelineLookup {
+    let gateway: GatewayConfig
+    let loader: PipelineLoader
+
+    init(gateway: GatewayConfig, registry: ConnectorRegistry) {
+        self.gateway = gateway
+        loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
+                                projectDirectory: gateway.projectDirectory)
+    }
+
+    /// Loads `nameOrPath`: a file path if one exists there, otherwise the pipeline of that name.
+    /// Prints the problems and exits with status 2 when it cannot.
+    func load(_ nameOrPath: String) throws -> PipelineDefinition {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return try definition(at: nameOrPath)
+        }
+        for file in gateway.pipelineFiles() {
+            if case .pipeline(let definition) = loader.load(path: file), definition.name == nameOrPath {
+                return definition
+            }
+        }
+        let known = all().map(\.name)
+        var message = "no pipeline called '\(nameOrPath)'"
+        if let suggestion = nearestName(to: nameOrPath, in: known) { message += "; did you mean '\(suggestion)'?" }
+        else if !known.isEmpty { message += " (known: \(known.joined(separator: ", ")))" }
+        printError(message)
+        throw ExitCode(2)
+    }
+
+    func definition(at path: String) throws -> PipelineDefinition {
+        switch loader.load(path: path) {
+        case .pipeline(let definition): return definition
+        case .problems(let problems):
+            for problem in problems { printError(problem.description) }
+            throw ExitCode(2)
+        case .unreadable(let message):
+            printError(message)
+            throw ExitCode(2)
+        }
+    }
+
+    /// Every valid pipeline the gateway config lists.
+    func all() -> [PipelineDefinition] {
+        gateway.pipelineFiles().compactMap {
+            if case .pipeline(let definition) = loader.load(path: $0) { return definition }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import HuiliuEngine
+import HuiliuStore
+
+extension Huiliu {
+    /// `huiliu runs`: run history.
+    struct Runs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List past runs, newest first.",
+            discussion: """
+                Examples:
+                  huiliu runs
+                  huiliu runs --pipeline budget-payments --failed
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Only runs of this pipeline.")
+        var pipeline: String?
+
+        @Flag(help: "Only failed runs.")
+        var failed = false
+
+        @Option(help: "How many runs to show.")
+        var limit = 20
+
+        @Flag(help: "Print JSON lines instead of a table.")
+        var json = false
+
+        func run() async throws {
+            let gateway = try options.gateway()
+            let store = try SQLiteStateStore(path: gateway.storePath)
+            let runs = try await store.runs(pipeline: pipeline, status: failed ? .failed : nil, limit: limit)
+            if json {
+                for run in runs { print(Self.json(run).jsonText) }
+                return
+            }
+            guard !runs.isEmpty else {
+                print("no runs yet")
+                return
+            }
+            var rows = [["RUN", "PIPELINE", "STATUS", "STARTED", "SECONDS", "READ", "WRITTEN", "FAILED", "ERROR"]]
+            for run in runs {
+                rows.append([run.id, run.pipeline, run.status.rawValue, run.startedAt,
+                             run.duration.map { String(format: "%.2f", $0) } ?? "-",
+                             grouped(run.recordsRead), grouped(run.recordsWritten), grouped(run.recordsFailed),
+                             run.error.map { String($0.prefix(60)) } ?? ""])
+            }
+            print(table(rows))
+        }
+
+        static func json(_ run: RunRecord) -> Value {
+            ["id": .string(run.id), "pipeline": .string(run.pipeline), "trigger": .string(run.trigger),
+             "status": .string(run.status.rawValue), "started_at": .string(run.startedAt),
+             "finished_at": run.finishedAt.map { .string($0) } ?? .null,
+             "records_read": .integer(run.recordsRead), "records_written": .integer(run.recordsWritten),
+             "records_failed": .integer(run.recordsFailed), "error": run.error.map { .string($0) } ?? .null]
+        }
+    }
+}
+
+import HuiliuCore
+
+/// Left-aligned columns separated by two spaces; widths count characters.
+func table(_ rows: [[String]]) -> String {
+    guard let columns = rows.map(\.count).max() else { return "" }
+    var widths = [Int](repeating: 0, count: columns)
+    for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], displayWidth(cell)) } }
+    return rows.map { row in
+        row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - displayWidth(cell))
+        }.joined(separator: "  ")
+    }.joined(separator: "\n")
+}
+
+/// Terminal columns a string takes: CJK characters are two wide.
+func displayWidth(_ text: String) -> Int {
+    text.unicodeScalars.reduce(0) { width, scalar in
+        let v = scalar.value
+        let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+            || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v)
+        return width + (wide ? 2 : 1)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HuiliuCore
+import Testing
+
+struct CommandLineTests {
+    /// A copy of the shipped pipelines, config and sample exports in a fresh directory.
+    func demoProject() throws -> String {
+        let project = try temporaryProject("demo")
+        for folder in ["pipelines", "config", "connectors"] {
+            try? FileManager.default.removeItem(atPath: project + "/" + folder)
+            try FileManager.default.copyItem(atPath: HuiliuCommand.root.appendingPathComponent(folder).path, toPath: project + "/" + folder)
+        }
+        return project
+    }
+
+    @Test func demoSyncsEveryShippedPipelineAndSummarizes() throws {
+        let project = try demoProject()
+        let result = try HuiliuCommand.run(["demo"], in: project)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("budget-payments: succeeded"))
+        #expect(result.stdout.contains("read 201, written 200, failed 1"))
+        #expect(result.stdout.contains("court-cases: succeeded"))
+        #expect(result.stdout.contains("dead letters (pending)"))
+        // Running it again leaves the same rows: events upsert by id.
+        let again = try HuiliuCommand.run(["demo"], in: project)
+        #expect(again.status == 0)
+        let db = try SQLiteProbe(path: project + "/data/huiliu.db")
+        #expect(try db.integer("SELECT count(*) FROM sqlite_master WHERE name LIKE 'events_%'") >= 3)
+    }
+
+    @Test func runPrintsAPlainSummaryWhenNotOnATerminal() throws {
+        let project = try demoProject()
+        let result = try HuiliuCommand.run(["run", "court-cases"], in: project)
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("court-cases: succeeded in "))
+        #expect(result.stdout.contains("read 40, written 40, failed 0"))
+        #expect(!result.stderr.contains("\u{1B}["), "no terminal control codes when stderr is a pipe")
+        let second = try HuiliuCommand.run(["run", "court-cases"], in: project)
+        #expect(second.stdout.contains("read 0, written 0"), "the checkpoint was committed")
+    }
+
+    @Test func runSuggestsTheNearestPipelineName() throws {
+        let project = try demoProject()
+        let result = try HuiliuCommand.run(["run", "court-case"], in: project)
+        #expect(result.status == 2)
+        #expect(result.stderr == "no pipeline called 'court-case'; did you mean 'court-cases'?\n")
+    }
+
+    @Test func runsListsHistory() throws {
+        let project = try demoProject()
+        _ = try HuiliuCommand.run(["run", "court-cases"], in: project)
+        let result = try HuiliuCommand.run(["runs", "--pipeline", "court-cases"], in: project)
+        #expect(result.stdout.hasPrefix("RUN "))
+        #expect(result.stdout.contains("court-cases  succeeded"))
+    }
+
+    @Test func connectorSpecComesFromTheDeclaration() throws {
+        let markdown = try HuiliuCommand.run(["connector", "spec", "file"], in: NSTemporaryDirectory())
+        #expect(markdown.stdout.hasPrefix("# file (source)\n"))
+        #expect(markdown.stdout.contains("| `encoding` | one of `auto`, `utf-8`, `gb18030`, `gbk` | no | `\"auto\"` |"))
+        let schema = try HuiliuCommand.run(["connector", "spec", "jsonl", "--format", "json-schema"], in: NSTemporaryDirectory())
+        let value = try JSONReader.parse(schema.stdout)
+        #expect(value["anyOf"]?[1]?["properties"]?["path"]?["type"] == "string")
+        let list = try HuiliuCommand.run(["connector", "list"], in: NSTemporaryDirectory())
+        #expect(list.stdout.contains("source  file"))
+        #expect(list.stdout.contains("sink    sqlite"))
+        let unknown = try HuiliuCommand.run(["connector", "spec", "sqlit"], in: NSTemporaryDirectory())
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "no connector called 'sqlit'; did you mean 'sqlite'?\n")
+    }
+}

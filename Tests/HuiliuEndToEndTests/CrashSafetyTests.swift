@@ -1,0 +1,88 @@
+import Foundation
+import HuiliuCore
+import Testing
+
+/// Kills `huiliu run` with SIGKILL at several points of a file → SQLite (and JSON Lines)
+/// sync, reruns it, and checks the sinks hold exactly the expected events: none missing,
+/// none twice.
+@Suite(.serialized) struct CrashSafetyTests {
+    static let records = 3000
+
+    func project() throws -> String {
+        let project = try temporaryProject("crash")
+        var input = ""
+        for i in 1...Self.records {
+            input += #"{"id":"ZF\#(i)","amount":"\#(i).50","payee":"收款单位\#(i % 17)"}"# + "\n"
+        }
+        try input.write(toFile: project + "/data/payments.jsonl", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: crash
+            source:
+              file: { path: data/payments.jsonl, key: id, type: budget.payment.raw.v1 }
+            sinks:
+              - sqlite: { path: data/huiliu.db }
+              - jsonl: { path: data/out.jsonl }
+            batch: { size: 100 }
+            """.write(toFile: project + "/pipelines/crash.yaml", atomically: true, encoding: .utf8)
+        return project
+    }
+
+    @Test func killedAtEveryKindOfPointItEndsWithExactlyEveryEvent() throws {
+        let project = try project()
+        // Crash points: before a batch reaches the sinks, after the sinks wrote it but before
+        // its checkpoint committed, and right after a commit.
+        let faults = ["before-sink-write:2", "after-sink-write:3", "after-commit:4", "after-sink-write:1", "after-sink-write:5"]
+        for fault in faults {
+            let result = try HuiliuCommand.run(["run", "crash"], in: project, environment: ["HUILIU_FAULT": fault])
+            #expect(result.killedBySignal && result.status == SIGKILL, "\(fault): \(result.stderr)")
+        }
+        // And once from outside, at whatever point the run has reached.
+        let process = HuiliuCommand.start(["run", "crash"], in: project)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        let startSize = fileSize(project + "/data/out.jsonl")
+        while process.isRunning && fileSize(project + "/data/out.jsonl") == startSize && Date() < deadline { usleep(2000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let final = try HuiliuCommand.run(["run", "crash"], in: project)
+        #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
+        try expectExactlyOnce(project)
+
+        // The interrupted runs are recorded as such.
+        let runs = try HuiliuCommand.run(["runs", "--json", "--limit", "50"], in: project)
+        let statuses = runs.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0))["status"]?.stringValue }
+        #expect(statuses.first == "succeeded")
+        #expect(statuses.filter { $0 == "interrupted" }.count == faults.count + 1)
+    }
+
+    func fileSize(_ path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
+    func expectExactlyOnce(_ project: String) throws {
+        let expected = (1...Self.records).map { "ZF\($0)" }
+        let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        let subjects = try lines.map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
+        #expect(subjects == expected, "jsonl holds \(subjects.count) events, \(Set(subjects).count) distinct")
+
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: HuiliuCommand.executable.path)
+        let query = try HuiliuCommand.run(["runs", "--limit", "1"], in: project)
+        #expect(query.status == 0)
+        let count = try countRows(project + "/data/huiliu.db")
+        #expect(count == Self.records)
+    }
+
+    /// Counts rows (and distinct subjects) in the events table through the sqlite3 library.
+    func countRows(_ path: String) throws -> Int {
+        let db = try SQLiteProbe(path: path)
+        let total = try db.integer("SELECT count(*) FROM events_budget_payment_raw_v1")
+        let distinct = try db.integer("SELECT count(DISTINCT subject) FROM events_budget_payment_raw_v1")
+        #expect(total == distinct)
+        return total
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `huiliu lint` prints exactly the expected text for every broken file in the corpus.
+struct LintCorpusTests {
+    static let corpus = HuiliuCommand.root.appendingPathComponent("Tests/HuiliuEndToEndTests/LintCorpus")
+
+    static var files: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    @Test func theCorpusIsLargeEnough() {
+        #expect(Self.files.count >= 25)
+    }
+
+    @Test(arguments: files)
+    func reportsExactlyTheExpectedProblems(file: String) throws {
+        let expected = try String(contentsOf: Self.corpus.appendingPathComponent(file.replacingOccurrences(of: ".yaml", with: ".expected")),
+                                  encoding: .utf8)
+        let result = try HuiliuCommand.run(["lint", "--quiet", file], in: Self.corpus.path)
+        #expect(result.stdout == expected)
+        #expect(result.status == 1, "lint exits 1 when it finds problems")
+    }
+
+    @Test func summarizesAndExitsZeroForTheShippedPipelines() throws {
+        let result = try HuiliuCommand.run(["lint"], in: HuiliuCommand.root.path)
+        #expect(result.stdout == "")
+        #expect(result.stderr.hasSuffix("checked, no problems\n"))
+        #expect(result.status == 0)
+    }
+
+    @Test func exitsTwoForAnUnreadableFile() throws {
+        let result = try HuiliuCommand.run(["lint", "no-such-file.yaml"], in: Self.corpus.path)
+        #expect(result.stderr.contains("no-such-file.yaml: cannot read: no such file"))
+        #expect(result.status == 2)
+    }
+
+    @Test func neverPrintsASecretValue() throws {
+        let project = try temporaryProject("secret")
+        try "version: 1\nsecrets: { file: config/secrets.yaml }\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "api:\n  token: TOPSECRET-1234\n".write(toFile: project + "/config/secrets.yaml", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: leak
+            source: { file: { path: missing.csv } }
+            steps: [ set: { signature: "${secret:api/token}", other: "${secret:api/tokn}" } ]
+            sinks: [ stdout: { pretty: nope } ]
+            """.write(toFile: project + "/pipelines/leak.yaml", atomically: true, encoding: .utf8)
+        let result = try HuiliuCommand.run(["lint", "pipelines/leak.yaml"], in: project)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("did you mean 'api/token'?"))
+        #expect(!(result.stdout + result.stderr).contains("TOPSECRET"))
+    }
+}

@@ -1,0 +1,26 @@
+import CSQLite
+
+/// Reads counts from an SQLite file, independently of the code under test.
+struct SQLiteProbe {
+    let handle: OpaquePointer
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    init(path: String) throws {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
+            throw Failure(description: "cannot open \(path)")
+        }
+        handle = db
+    }
+
+    func integer(_ sql: String) throws -> Int {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
+            throw Failure(description: String(cString: sqlite3_errmsg(handle)))
+        }
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW else { throw Failure(description: String(cString: sqlite3_errmsg(handle))) }
+        return Int(sqlite3_column_int64(statement, 0))
+    }
+}
