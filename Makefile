@@ -1,0 +1,34 @@
+# The two set-up commands (see README.md): `make demo` and `make test`.
+SWIFT ?= swift
+HUILIU_DEBUG = .build/debug/huiliu
+HUILIU_RELEASE = .build/release/huiliu
+
+.PHONY: bootstrap build demo test release bench lint clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build --product huiliu
+
+# Builds, runs every pipeline in pipelines/ into data/huiliu.db, prints a summary.
+demo: build
+	$(HUILIU_DEBUG) demo
+
+# The whole test suite, conformance suites included.
+test: bootstrap
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+release: bootstrap
+	$(SWIFT) build -c release --product huiliu
+
+# Throughput figures (release build): JSON reader/writer and file → jsonl pipeline.
+bench: release
+	$(HUILIU_RELEASE) bench all --records 1000000
+
+lint: build
+	$(HUILIU_DEBUG) lint
+
+clean:
+	rm -rf .build data
