@@ -7,10 +7,14 @@ public enum Digest: Sendable {
     case sm3
 
     /// The digest of `bytes`.
+    // Fetched once: OpenSSL 3 looks an algorithm up on every call that names it implicitly.
+    nonisolated(unsafe) static let sha256MD = EVP_MD_fetch(nil, "SHA256", nil)
+    nonisolated(unsafe) static let sm3MD = EVP_MD_fetch(nil, "SM3", nil)
+
     public func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         let md: OpaquePointer? = switch self {
-        case .sha256: EVP_sha256()
-        case .sm3: EVP_sm3()
+        case .sha256: Digest.sha256MD
+        case .sm3: Digest.sm3MD
         }
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
@@ -30,13 +34,20 @@ public enum Digest: Sendable {
     }
 
     /// Lowercase hex of `bytes`.
-    public static func hexString(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
+    public static func hexString(_ bytes: some Collection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            var k = 0
+            for b in bytes {
+                buffer[k] = hexDigit(b >> 4)
+                buffer[k + 1] = hexDigit(b & 0x0F)
+                k += 2
+            }
+            return k
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always)
+    static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? nibble + 48 : nibble + 87
     }
 }

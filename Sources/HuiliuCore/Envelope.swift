@@ -133,20 +133,45 @@ extension Envelope {
         }
     }
 
+    /// Calls `body` with each attribute in the order Huiliu writes them: required context
+    /// attributes, optional ones, extensions, then the data.
+    public func forEachMember(_ body: (String, Value) -> Void) {
+        body("specversion", .string(specversion))
+        body("id", .string(id))
+        body("source", .string(source))
+        body("type", .string(type))
+        if let subject { body("subject", .string(subject)) }
+        if let time { body("time", .string(time)) }
+        if let datacontenttype { body("datacontenttype", .string(datacontenttype)) }
+        if let dataschema { body("dataschema", .string(dataschema)) }
+        for (name, value) in extensions { body(name, value) }
+        if let dataBase64 { body("data_base64", .string(dataBase64)) }
+        if let data { body("data", data) }
+    }
+
     /// The event in structured JSON form, attributes first and `data` last.
     public var json: Value {
         var object = Object(minimumCapacity: 10 + extensions.count)
-        object.appendUnchecked(key: "specversion", value: .string(specversion))
-        object.appendUnchecked(key: "id", value: .string(id))
-        object.appendUnchecked(key: "source", value: .string(source))
-        object.appendUnchecked(key: "type", value: .string(type))
-        if let subject { object.appendUnchecked(key: "subject", value: .string(subject)) }
-        if let time { object.appendUnchecked(key: "time", value: .string(time)) }
-        if let datacontenttype { object.appendUnchecked(key: "datacontenttype", value: .string(datacontenttype)) }
-        if let dataschema { object.appendUnchecked(key: "dataschema", value: .string(dataschema)) }
-        for (name, value) in extensions { object.appendUnchecked(key: name, value: value) }
-        if let dataBase64 { object.appendUnchecked(key: "data_base64", value: .string(dataBase64)) }
-        if let data { object.appendUnchecked(key: "data", value: data) }
+        forEachMember { object.appendUnchecked(key: $0, value: $1) }
         return .object(object)
+    }
+}
+
+extension JSONWriter {
+    /// Writes an event in structured JSON form without building an intermediate value.
+    public mutating func write(_ envelope: Envelope) {
+        append(UInt8(ascii: "{"))
+        var first = true
+        envelope.forEachMember { name, value in
+            if !first { append(UInt8(ascii: ",")) }
+            first = false
+            newline(1)
+            write(string: name)
+            append(UInt8(ascii: ":"))
+            if pretty { append(UInt8(ascii: " ")) }
+            write(value, level: 1)
+        }
+        newline(0)
+        append(UInt8(ascii: "}"))
     }
 }

@@ -5,13 +5,21 @@ import Glibc
 /// Strings are validated as UTF-8 while they are scanned, `\u` escapes and surrogate
 /// pairs are decoded, numbers stay exact (see ``DecimalNumber``), and every error names
 /// the byte offset it was found at.
-public enum JSONReader {
+public struct JSONReader: Sendable {
     /// Nesting deeper than this is refused rather than risking the stack.
     public static let maximumDepth = 512
 
+    /// Buffers and shape hints kept between documents, so reading a stream of similar
+    /// records allocates less. The default is a fresh reader per call of the static methods.
+    var state = JSONParser.State()
+
+    /// A reader that keeps its buffers between documents.
+    public init() {}
+
     /// Parses one complete JSON text; anything but whitespace after the value is an error.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
-        var parser = JSONParser(bytes)
+    public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
+        var parser = JSONParser(bytes, state: state)
+        defer { state = parser.state }
         let value = try parser.parseTopLevel()
         parser.skipWhitespace()
         if parser.i < parser.end {
@@ -20,9 +28,29 @@ public enum JSONReader {
         return value
     }
 
+    /// Parses the value that starts at `offset` (after optional whitespace) and returns it
+    /// with the offset just past it. Bytes after the value are left alone, which is what a
+    /// streaming reader of arrays or concatenated values needs.
+    public mutating func parsePrefix(_ bytes: UnsafeRawBufferPointer, from offset: Int) throws(JSONError) -> (value: Value, end: Int) {
+        var parser = JSONParser(bytes, state: state)
+        defer { state = parser.state }
+        parser.i = offset
+        let value = try parser.parseTopLevel()
+        return (value, parser.i)
+    }
+
+    /// Parses one complete JSON text.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
+        var reader = JSONReader()
+        return try reader.parse(bytes)
+    }
+
     /// Parses one complete JSON text from a byte array.
     public static func parse(_ bytes: [UInt8]) throws(JSONError) -> Value {
-        try withBytes(bytes) { (buffer) throws(JSONError) -> Value in try parse(buffer) }
+        let result: Result<Value, JSONError> = bytes.withUnsafeBytes { buffer in
+            do throws(JSONError) { return .success(try parse(buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
     /// Parses one complete JSON text from a string.
@@ -30,21 +58,10 @@ public enum JSONReader {
         try parse(Array(text.utf8))
     }
 
-    /// Parses the value that starts at `offset` (after optional whitespace) and returns it
-    /// with the offset just past it. Bytes after the value are left alone, which is what a
-    /// streaming reader of arrays or concatenated values needs.
+    /// Parses the value that starts at `offset`; see the instance method.
     public static func parsePrefix(_ bytes: UnsafeRawBufferPointer, from offset: Int) throws(JSONError) -> (value: Value, end: Int) {
-        var parser = JSONParser(bytes)
-        parser.i = offset
-        let value = try parser.parseTopLevel()
-        return (value, parser.i)
-    }
-
-    private static func withBytes<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(JSONError) -> R) throws(JSONError) -> R {
-        let result: Result<R, JSONError> = bytes.withUnsafeBytes { buffer in
-            do throws(JSONError) { return .success(try body(buffer)) } catch { return .failure(error) }
-        }
-        return try result.get()
+        var reader = JSONReader()
+        return try reader.parsePrefix(bytes, from: offset)
     }
 }
 
@@ -54,9 +71,17 @@ struct JSONParser {
     let end: Int
     var i = 0
     var depth = 0
-    var scratch: [UInt8] = []
+    var state: State
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    /// What a parser keeps between documents.
+    struct State: Sendable {
+        var scratch: [UInt8] = []
+        var keyPrints: [UInt64] = []
+        var sizeHints = [Int](repeating: 0, count: 8)
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer, state: State = State()) {
+        self.state = state
         // An empty buffer may have a nil base; point at a static byte instead.
         base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JSONParser.emptyBase
         end = bytes.count
@@ -128,7 +153,11 @@ struct JSONParser {
     mutating func parseObject() throws(JSONError) -> Value {
         try enter()
         i += 1
-        var object = Object()
+        // Records in a stream have the same shape, so the last object's size at this depth
+        // is a good guess: one allocation instead of a growing array's five.
+        let hint = depth < state.sizeHints.count ? state.sizeHints[depth] : 0
+        var object = Object(minimumCapacity: hint)
+        defer { if depth + 1 < state.sizeHints.count { state.sizeHints[depth + 1] = object.count } }
         skipWhitespace()
         guard i < end else { throw endOfInput() }
         if base[i] == UInt8(ascii: "}") {
@@ -136,12 +165,20 @@ struct JSONParser {
             depth -= 1
             return .object(object)
         }
+        // Fingerprints of this object's keys, so duplicate keys are found without comparing
+        // every pair of strings; they live on a stack shared by all nesting levels.
+        let printsBase = state.keyPrints.count
+        defer { state.keyPrints.removeSubrange(printsBase...) }
         while true {
             guard i < end else { throw endOfInput() }
             guard base[i] == UInt8(ascii: "\"") else {
                 throw JSONError(offset: i, message: "expected a string key, found \(describeByte(i))")
             }
+            let keyStart = i + 1
             let key = try parseString()
+            let print = fingerprint(keyStart, i - 1)
+            let maybeDuplicate = print == 0 || state.keyPrints[printsBase...].contains(print)
+            state.keyPrints.append(print)
             skipWhitespace()
             guard i < end else { throw endOfInput() }
             guard base[i] == UInt8(ascii: ":") else {
@@ -150,7 +187,8 @@ struct JSONParser {
             i += 1
             skipWhitespace()
             guard i < end else { throw endOfInput() }
-            object[key] = try parseValue()
+            let value = try parseValue()
+            if maybeDuplicate { object[key] = value } else { object.appendUnchecked(key: key, value: value) }
             skipWhitespace()
             guard i < end else { throw endOfInput() }
             switch base[i] {
@@ -165,6 +203,18 @@ struct JSONParser {
                 throw JSONError(offset: i, message: "expected ',' or '}' after object member, found \(describeByte(i))")
             }
         }
+    }
+
+    /// FNV-1a over a key's raw bytes; 0 (never produced otherwise) for keys with escapes,
+    /// whose raw bytes may spell the same key differently.
+    func fingerprint(_ from: Int, _ to: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for k in from..<to {
+            let b = base[k]
+            if b == UInt8(ascii: "\\") { return 0 }
+            hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3
+        }
+        return hash == 0 ? 1 : hash
     }
 
     mutating func parseArray() throws(JSONError) -> Value {
@@ -279,19 +329,59 @@ struct JSONParser {
     mutating func parseString() throws(JSONError) -> String {
         i += 1
         let start = i
-        // Fast path: no escapes. Validate UTF-8 while looking for the closing quote.
-        while i < end {
+        var highBytes: UInt64 = 0   // any byte ≥ 0x80 seen (in bit 7 of some byte)
+        var fourByteLeads: UInt64 = 0   // any byte ≥ 0xF0 seen
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while true {
+            // Eight bytes at a time while none is a quote, a backslash or a control byte.
+            while i &+ 8 <= end {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+                if special & highs != 0 { break }
+                highBytes |= w
+                fourByteLeads |= w & (w << 1) & (w << 2) & (w << 3)
+                i &+= 8
+            }
+            guard i < end else {
+                try validateUTF8(start, i)  // invalid text is reported as such, not as "more needed"
+                throw endOfInput()
+            }
             let b = base[i]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+                let bytes = UnsafeBufferPointer(start: base + start, count: i - start)
+                let s = String(decoding: bytes, as: UTF8.self)
+                // The standard library validates while decoding but repairs instead of failing.
+                // A repair changes the length, except for a cut-off four-byte sequence, so check
+                // precisely only then — plain CJK text is not scanned twice.
+                if (highBytes & highs != 0) && (s.utf8.count != bytes.count || fourByteLeads & highs != 0) {
+                    try validateUTF8(start, i)
+                }
                 i += 1
                 return s
             }
             if b == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
             if b < 0x20 { throw controlCharacter(at: i) }
-            if b < 0x80 { i += 1 } else { try skipMultibyte() }
+            highBytes |= UInt64(b)
+            if b >= 0xF0 { fourByteLeads |= 0x80 }
+            i += 1
         }
-        throw endOfInput()
+    }
+
+    /// Checks `base[from..<to]` as UTF-8, throwing at the first invalid byte; leaves `i` alone.
+    mutating func validateUTF8(_ from: Int, _ to: Int) throws(JSONError) {
+        let saved = i
+        i = from
+        while i < to {
+            if base[i] < 0x80 { i += 1 } else {
+                do throws(JSONError) { try skipMultibyte() } catch {
+                    // A sequence cut by the end of the buffer is "more needed", not invalid.
+                    if error.isIncomplete && to == end { i = saved; return }
+                    throw error
+                }
+            }
+        }
+        i = saved
     }
 
     func controlCharacter(at offset: Int) -> JSONError {
@@ -330,25 +420,25 @@ struct JSONParser {
     }
 
     mutating func parseEscapedString(from start: Int) throws(JSONError) -> String {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
+        state.scratch.removeAll(keepingCapacity: true)
+        state.scratch.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
         while i < end {
             let b = base[i]
             switch b {
             case UInt8(ascii: "\""):
                 i += 1
-                return String(decoding: scratch, as: UTF8.self)
+                return String(decoding: state.scratch, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try parseEscape()
             case 0..<0x20:
                 throw controlCharacter(at: i)
             case 0..<0x80:
-                scratch.append(b)
+                state.scratch.append(b)
                 i += 1
             default:
                 let from = i
                 try skipMultibyte()
-                scratch.append(contentsOf: UnsafeBufferPointer(start: base + from, count: i - from))
+                state.scratch.append(contentsOf: UnsafeBufferPointer(start: base + from, count: i - from))
             }
         }
         throw endOfInput()
@@ -361,14 +451,14 @@ struct JSONParser {
         let c = base[i]
         i += 1
         switch c {
-        case UInt8(ascii: "\""): scratch.append(0x22)
-        case UInt8(ascii: "\\"): scratch.append(0x5C)
-        case UInt8(ascii: "/"): scratch.append(0x2F)
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "\""): state.scratch.append(0x22)
+        case UInt8(ascii: "\\"): state.scratch.append(0x5C)
+        case UInt8(ascii: "/"): state.scratch.append(0x2F)
+        case UInt8(ascii: "b"): state.scratch.append(0x08)
+        case UInt8(ascii: "f"): state.scratch.append(0x0C)
+        case UInt8(ascii: "n"): state.scratch.append(0x0A)
+        case UInt8(ascii: "r"): state.scratch.append(0x0D)
+        case UInt8(ascii: "t"): state.scratch.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = try parseHex4()
             if scalar >= 0xD800 && scalar < 0xDC00 {
@@ -419,19 +509,19 @@ struct JSONParser {
     mutating func appendUTF8(_ scalar: UInt32) {
         switch scalar {
         case 0..<0x80:
-            scratch.append(UInt8(scalar))
+            state.scratch.append(UInt8(scalar))
         case 0x80..<0x800:
-            scratch.append(UInt8(0xC0 | (scalar >> 6)))
-            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+            state.scratch.append(UInt8(0xC0 | (scalar >> 6)))
+            state.scratch.append(UInt8(0x80 | (scalar & 0x3F)))
         case 0x800..<0x10000:
-            scratch.append(UInt8(0xE0 | (scalar >> 12)))
-            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+            state.scratch.append(UInt8(0xE0 | (scalar >> 12)))
+            state.scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            state.scratch.append(UInt8(0x80 | (scalar & 0x3F)))
         default:
-            scratch.append(UInt8(0xF0 | (scalar >> 18)))
-            scratch.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            scratch.append(UInt8(0x80 | (scalar & 0x3F)))
+            state.scratch.append(UInt8(0xF0 | (scalar >> 18)))
+            state.scratch.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            state.scratch.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            state.scratch.append(UInt8(0x80 | (scalar & 0x3F)))
         }
     }
 }

@@ -31,7 +31,7 @@ public struct JSONWriter: Sendable {
         s.withUTF8 { utf8 in writeEscaped(utf8) }
     }
 
-    private mutating func write(_ value: Value, level: Int) {
+    mutating func write(_ value: Value, level: Int) {
         switch value {
         case .null: appendASCII("null")
         case .bool(let b): appendASCII(b ? "true" : "false")
@@ -69,7 +69,7 @@ public struct JSONWriter: Sendable {
     }
 
     @inline(__always)
-    private mutating func newline(_ level: Int) {
+    mutating func newline(_ level: Int) {
         guard pretty else { return }
         bytes.append(0x0A)
         for _ in 0..<(level * 2) { bytes.append(0x20) }
@@ -108,7 +108,21 @@ public struct JSONWriter: Sendable {
     private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         var runStart = 0
-        for k in 0..<utf8.count {
+        var k = 0
+        let n = utf8.count
+        // Most text needs no escaping: check eight bytes at a time for '"', '\\' or a control byte.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        if let base = utf8.baseAddress {
+            while k &+ 8 <= n {
+                let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
+                let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+                if special & highs != 0 { break }
+                k &+= 8
+            }
+        }
+        while k < n {
+            defer { k += 1 }
             let b = utf8[k]
             guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
             if k > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k])) }
@@ -127,7 +141,7 @@ public struct JSONWriter: Sendable {
                                           Self.hexDigits[Int(b >> 4)], Self.hexDigits[Int(b & 0xF)]])
             }
         }
-        if utf8.count > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -7,8 +7,8 @@ public struct Object: Sendable {
     /// One key and its value.
     public typealias Member = (key: String, value: Value)
 
-    @usableFromInline var members: [Member]
-    @usableFromInline var index: [String: Int]?
+    var members: [Member]
+    var index: [String: Int]?
 
     static let indexThreshold = 24
 
@@ -81,10 +81,13 @@ public struct Object: Sendable {
 
     /// Appends a member without checking for an existing key: for parsers that check
     /// duplicates themselves.
-    @inlinable
     public mutating func appendUnchecked(key: String, value: Value) {
         members.append((key, value))
-        if index != nil { index![key] = members.count - 1 }
+        if index != nil {
+            index![key] = members.count - 1
+        } else if members.count > Self.indexThreshold {
+            rebuildIndex()
+        }
     }
 
     /// Removes and returns the value for `key`.

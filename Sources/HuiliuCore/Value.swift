@@ -109,9 +109,14 @@ extension Value {
 
     /// Follows a dotted path of object keys (`payee.name`); `nil` where it leads nowhere.
     public func value(atPath path: some StringProtocol) -> Value? {
+        value(atPath: path.split(separator: "." as Character, omittingEmptySubsequences: false).map { String($0) })
+    }
+
+    /// Follows a path already split into keys, for callers that look the same path up often.
+    public func value(atPath keys: [String]) -> Value? {
         var current = self
-        for part in path.split(separator: "." as Character, omittingEmptySubsequences: false) {
-            guard let next = current[String(part)] else { return nil }
+        for key in keys {
+            guard let next = current[key] else { return nil }
             current = next
         }
         return current

@@ -2,8 +2,11 @@ public import HuiliuCore
 public import HuiliuKit
 public import HuiliuStore
 
-/// Takes a batch through a pipeline's steps, wraps the survivors in envelopes and has
+/// Takes a batch through a pipeline's steps, wraps the survivors in envelopes, and has
 /// every sink write them. Shared by the runner and dead-letter replay.
+///
+/// The two halves are separate so the runner can transform one batch while the sinks
+/// are still writing the one before it.
 public struct BatchProcessor: Sendable {
     /// The steps with their labels (`steps[1] validate`).
     public var steps: [(label: String, step: any StepConnector)]
@@ -12,19 +15,17 @@ public struct BatchProcessor: Sendable {
     /// Builds envelopes.
     public var envelopes: EnvelopeFactory
 
-    /// What one batch came to.
-    public struct Outcome: Sendable {
-        /// Envelopes written to every sink.
-        public var written: Int
-        /// Records that failed a step, by step label.
+    /// A batch after the steps: envelopes ready for the sinks, and what failed on the way.
+    public struct Transformed: Sendable {
+        /// The events to deliver.
+        public var envelopes: [Envelope]
+        /// Records that failed a step (or that the source rejected), by step label.
         public var failures: [(step: String, failure: RecordFailure)]
-        /// Each sink's position after the write, for sinks that report one.
-        public var sinkPositions: [String: Value]
     }
 
-    /// Processes one batch; throws if a step or a sink fails as a whole. Input the source
-    /// rejected is reported as failures of the `source` step.
-    public func process(_ records: [Record], rejects: [RecordBatch.Rejected] = []) async throws -> Outcome {
+    /// Runs the steps over a batch and builds the envelopes; throws if a step fails as a
+    /// whole. Input the source rejected is reported as failures of the `source` step.
+    public func transform(_ records: [Record], rejects: [RecordBatch.Rejected] = []) async throws -> Transformed {
         var current = records
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
@@ -34,30 +35,35 @@ public struct BatchProcessor: Sendable {
             current = output.records
             for failure in output.failures { failures.append((label, failure)) }
         }
-        let batch = current.map(envelopes.envelope(for:))
-        var positions: [String: Value] = [:]
-        if !batch.isEmpty {
-            if sinks.count == 1 {
-                if let position = try await sinks[0].sink.write(batch) { positions[sinks[0].key] = position }
-            } else {
-                try await withThrowingTaskGroup(of: (String, Value?).self) { group in
-                    for (key, sink) in sinks {
-                        group.addTask { (key, try await sink.write(batch)) }
-                    }
-                    for try await (key, position) in group {
-                        if let position { positions[key] = position }
-                    }
-                }
-            }
-        }
-        return Outcome(written: batch.count, failures: failures, sinkPositions: positions)
+        return Transformed(envelopes: current.map(envelopes.envelope(for:)), failures: failures)
     }
 
-    /// Dead letters for an outcome's failures.
-    public func deadLetters(_ outcome: Outcome, pipeline: String, runID: String) -> [DeadLetter] {
-        outcome.failures.map { step, failure in
+    /// Has every sink write the envelopes (concurrently when there are several) and returns
+    /// the sinks' positions; throws unless all of them acknowledged.
+    public func deliver(_ batch: [Envelope]) async throws -> [String: Value] {
+        var positions: [String: Value] = [:]
+        guard !batch.isEmpty else { return positions }
+        if sinks.count == 1 {
+            if let position = try await sinks[0].sink.write(batch) { positions[sinks[0].key] = position }
+            return positions
+        }
+        try await withThrowingTaskGroup(of: (String, Value?).self) { group in
+            for (key, sink) in sinks {
+                group.addTask { (key, try await sink.write(batch)) }
+            }
+            for try await (key, position) in group {
+                if let position { positions[key] = position }
+            }
+        }
+        return positions
+    }
+
+    /// Dead letters for a batch's failures.
+    public func deadLetters(_ failures: [(step: String, failure: RecordFailure)], pipeline: String, runID: String) -> [DeadLetter] {
+        let now = Timestamp.now()
+        return failures.map { step, failure in
             DeadLetter(pipeline: pipeline, runID: runID, step: step, origin: failure.record.origin.description, reason: failure.reason,
-                       pointer: failure.pointer, rule: failure.rule, payload: failure.record.original)
+                       pointer: failure.pointer, rule: failure.rule, payload: failure.record.original, createdAt: now)
         }
     }
 }

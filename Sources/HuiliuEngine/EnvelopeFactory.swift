@@ -19,8 +19,8 @@ public struct EnvelopeFactory: Sendable {
     public func envelope(for record: Record) -> Envelope {
         let type = record.type ?? defaultType
         let id = Envelope.deterministicID(source: source, type: type, key: record.key ?? "@" + record.origin.description)
+        // No datacontenttype: in the structured JSON format, `data` without one is JSON.
         return Envelope(id: id, source: source, type: type, subject: record.key, time: record.time,
-                        datacontenttype: "application/json", dataschema: record.dataschema, data: record.data,
-                        extensions: record.extensions)
+                        dataschema: record.dataschema, data: record.data, extensions: record.extensions)
     }
 }

@@ -79,7 +79,9 @@ public struct PipelineRunner: Sendable {
             var positions = stored?.sinkPositions ?? [:]
             // A stored null checkpoint only pins sink positions; the source starts from the beginning.
             let resumeFrom = stored?.checkpoint.value.isNull == false ? stored?.checkpoint : nil
-            let batches = AsyncThrowingChannel<RecordBatch, any Error>()
+            // Stage one reads and transforms; stage two delivers and commits. The channel hands
+            // over one batch at a time, so at most two are in memory besides the one being read.
+            let batches = AsyncThrowingChannel<TransformedBatch, any Error>()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Every exit finishes or fails the channel, or the consumer would wait forever.
@@ -87,7 +89,9 @@ public struct PipelineRunner: Sendable {
                     do {
                         reader = try await source.reader(after: resumeFrom)
                         while let batch = try await reader!.next() {
-                            await batches.send(batch)
+                            let transformed = try await processor.transform(batch.records, rejects: batch.rejects)
+                            await batches.send(TransformedBatch(read: batch.records.count + batch.rejects.count,
+                                                                content: transformed, checkpoint: batch.checkpoint))
                             if Task.isCancelled { break }
                         }
                         await reader?.close()
@@ -98,17 +102,18 @@ public struct PipelineRunner: Sendable {
                     }
                 }
                 for try await batch in batches {
-                    FaultInjection.check(.beforeSinkWrite, batch: counters.batches + 1)
-                    let outcome = try await processor.process(batch.records, rejects: batch.rejects)
-                    FaultInjection.check(.afterSinkWrite, batch: counters.batches + 1)
-                    if !definition.errors.deadLetter, let first = outcome.failures.first {
+                    let number = counters.batches + 1
+                    if !definition.errors.deadLetter, let first = batch.content.failures.first {
                         throw RunError("\(first.step): \(first.failure) (dead letters are off for this pipeline)")
                     }
-                    positions.merge(outcome.sinkPositions) { $1 }
-                    counters.read += batch.records.count + batch.rejects.count
-                    counters.written += outcome.written
-                    counters.failed += outcome.failures.count
-                    counters.batches += 1
+                    FaultInjection.check(.beforeSinkWrite, batch: number)
+                    let delivered = try await processor.deliver(batch.content.envelopes)
+                    FaultInjection.check(.afterSinkWrite, batch: number)
+                    positions.merge(delivered) { $1 }
+                    counters.read += batch.read
+                    counters.written += batch.content.envelopes.count
+                    counters.failed += batch.content.failures.count
+                    counters.batches = number
                     counters.elapsed = clock.now - started
                     run.recordsRead = counters.read
                     run.recordsWritten = counters.written
@@ -117,8 +122,8 @@ public struct PipelineRunner: Sendable {
                         StoredCheckpoint(checkpoint: $0, sinkPositions: positions, runID: run.id, updatedAt: Timestamp.now())
                     }
                     try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: run,
-                                           deadLetters: processor.deadLetters(outcome, pipeline: definition.name, runID: run.id))
-                    FaultInjection.check(.afterCommit, batch: counters.batches)
+                                           deadLetters: processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id))
+                    FaultInjection.check(.afterCommit, batch: number)
                     progress?(counters)
                     try checkFailureRatio(counters, final: false)
                     if Task.isCancelled { break }
@@ -143,6 +148,13 @@ public struct PipelineRunner: Sendable {
             "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
         ])
         return run
+    }
+
+    /// A batch between the two stages.
+    struct TransformedBatch: Sendable {
+        var read: Int
+        var content: BatchProcessor.Transformed
+        var checkpoint: Checkpoint?
     }
 
     /// Aborts once failures exceed the allowed share: mid-run after enough records to

@@ -52,7 +52,7 @@ struct FileBatchReader: BatchReader {
             case .record(let value, let line):
                 var record = Record(data: value, origin: RecordOrigin(display, position: line), type: source.type)
                 if let keyPath = source.keyPath {
-                    guard let key = value.value(atPath: keyPath), let text = Self.keyText(key) else {
+                    guard let key = value.value(atPath: source.keyComponents), let text = Self.keyText(key) else {
                         rejects.append(.init(origin: record.origin,
                                              reason: "the key field '\(keyPath)' is missing or not a string or number", raw: value))
                         continue

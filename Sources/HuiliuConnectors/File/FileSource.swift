@@ -38,6 +38,7 @@ public struct FileSource: SourceConnector {
     let encoding: String
     let delimiter: UInt8
     let keyPath: String?
+    let keyComponents: [String]
     let type: String?
     let batchSize: Int
     let logger: Logger
@@ -53,6 +54,7 @@ public struct FileSource: SourceConnector {
         }
         delimiter = byte
         keyPath = try config[Self.key]
+        keyComponents = keyPath.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) } ?? []
         type = try config[Self.type]
         batchSize = context.batchSize
         logger = context.logger

@@ -9,6 +9,7 @@ struct JSONArrayParser: RecordParser {
     var state: State
     var line: Int
     let path: String
+    var reader = JSONReader()
 
     init(resumed: Bool, state saved: Value, line: Int, path: String) {
         if saved["done"] == true {
@@ -55,7 +56,7 @@ struct JSONArrayParser: RecordParser {
     private mutating func element(_ window: ByteWindow) throws -> ParsedItem {
         while true {
             do throws(JSONError) {
-                let (value, end) = try JSONReader.parsePrefix(window.available, from: 0)
+                let (value, end) = try reader.parsePrefix(window.available, from: 0)
                 let number = line
                 line += window.countNewlines(window.start, window.start + end)
                 window.start += end

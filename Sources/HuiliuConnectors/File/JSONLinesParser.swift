@@ -4,6 +4,7 @@ import HuiliuCore
 /// rejected with its column and reading goes on with the next.
 struct JSONLinesParser: RecordParser {
     var line: Int
+    var reader = JSONReader()
 
     init(line: Int) {
         self.line = line
@@ -36,7 +37,7 @@ struct JSONLinesParser: RecordParser {
             let bytes = window.slice(lineStart, contentEnd)
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             do throws(JSONError) {
-                return .record(try JSONReader.parse(bytes), line: number)
+                return .record(try reader.parse(bytes), line: number)
             } catch {
                 return .rejected(reason: "invalid JSON at column \(error.offset + 1): \(error.message)",
                                  raw: String(decoding: bytes, as: UTF8.self), line: number)

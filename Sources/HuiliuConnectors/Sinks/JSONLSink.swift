@@ -52,7 +52,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
         var writer = JSONWriter(capacity: envelopes.count * 512)
         for envelope in envelopes {
-            writer.write(envelope.json)
+            writer.write(envelope)
             writer.append(0x0A)
         }
         try writer.bytes.withUnsafeBytes { raw in

@@ -19,7 +19,7 @@ public struct StdoutSink: SinkConnector {
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
         var writer = JSONWriter(pretty: pretty, capacity: envelopes.count * 512)
         for envelope in envelopes {
-            writer.write(envelope.json)
+            writer.write(envelope)
             writer.append(0x0A)
         }
         writer.bytes.withUnsafeBytes { raw in
