@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "HuiliuKit", dependencies: [
             "HuiliuCore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "HuiliuKitTesting", dependencies: ["HuiliuKit"], swiftSettings: strict),
         .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite"], swiftSettings: strict),
@@ -48,7 +49,6 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "HuiliuEngine", dependencies: [
             "HuiliuKit", "HuiliuStore", "HuiliuSchedule",
-            .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ], swiftSettings: strict),

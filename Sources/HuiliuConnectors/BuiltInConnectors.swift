@@ -6,6 +6,8 @@ public enum BuiltInConnectors {
     public static func register(into registry: inout ConnectorRegistry) throws {
         try registry.register(source: FileSource.self)
         try registry.register(step: SetStep.self)
+        try registry.register(step: MapStep.self)
+        try registry.register(step: ValidateStep.self)
         try registry.register(sink: StdoutSink.self)
         try registry.register(sink: JSONLSink.self)
         try registry.register(sink: SQLiteSink.self)

@@ -24,6 +24,7 @@ extension Huiliu {
             let registry = try builtInRegistry()
             let lookup = PipelineLookup(gateway: gateway, registry: registry)
             let store = try SQLiteStateStore(path: gateway.storePath)
+            let services = try gatewayServices(gateway)
             let pipelines = lookup.all().filter(\.enabled)
             guard !pipelines.isEmpty else {
                 printError("no pipelines found (looked for \(gateway.pipelinePatterns.joined(separator: ", ")))")
@@ -34,7 +35,7 @@ extension Huiliu {
             for definition in pipelines {
                 if !keepCheckpoints { try await store.resetCheckpoints(pipeline: definition.name) }
                 let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
-                                            logger: options.logger())
+                                            logger: options.logger(), services: services)
                 let reporter = ProgressReporter(pipeline: definition.name, live: isTerminal(2))
                 let record = try await runner.run(trigger: "demo") { reporter.update($0) }
                 reporter.finish()

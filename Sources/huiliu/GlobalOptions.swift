@@ -50,3 +50,16 @@ func printError(_ message: String) {
 func isTerminal(_ descriptor: Int32 = 1) -> Bool {
     isatty(descriptor) == 1
 }
+
+/// Services every pipeline of this gateway shares: expression functions with the code
+/// tables, and the common schema. Loaded once per process.
+func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
+    var services = ServiceValues()
+    do {
+        services[MappingResources.self] = try MappingResources.load(configDirectory: gateway.configDirectory)
+    } catch {
+        printError("config: \(error)")
+        throw ExitCode(2)
+    }
+    return services
+}

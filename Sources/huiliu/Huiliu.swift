@@ -11,5 +11,6 @@ struct Huiliu: AsyncParsableCommand {
             2 the command could not run (bad arguments, unreadable input).
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Runs.self, Lint.self, ConnectorCommand.self, Demo.self, Bench.self])
+        subcommands: [Run.self, Runs.self, Lint.self, DeadLetters.self, Expr.self, SchemaCommand.self, ConnectorCommand.self,
+                      Demo.self, Bench.self])
 }

@@ -33,6 +33,7 @@ extension Huiliu {
             let registry = try builtInRegistry()
             let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
                                 projectDirectory: gateway.projectDirectory)
+            let services = try gatewayServices(gateway)
             let paths = files.isEmpty ? gateway.pipelineFiles().map { relative($0, to: gateway.projectDirectory) } : files
             var problemCount = 0
             var unreadable = false
@@ -47,7 +48,8 @@ extension Huiliu {
                 case .problems(let found):
                     problems = found
                 case .pipeline(let definition):
-                    let context = definition.context(gateway: gateway, logger: Logger(label: "lint") { _ in SwiftLogNoOpLogHandler() })
+                    let context = definition.context(gateway: gateway, logger: Logger(label: "lint") { _ in SwiftLogNoOpLogHandler() },
+                                                    services: services)
                     problems = loader.checkComponents(definition, context: context)
                     if let other = names[definition.name] {
                         problems.append(ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1),

@@ -32,9 +32,10 @@ extension Huiliu {
             let registry = try builtInRegistry()
             let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
             let store = try SQLiteStateStore(path: gateway.storePath)
+            let services = try gatewayServices(gateway)
             if reset { try await store.resetCheckpoints(pipeline: definition.name) }
             let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
-                                        logger: options.logger())
+                                        logger: options.logger(), services: services)
             let reporter = ProgressReporter(pipeline: definition.name, live: isTerminal(2))
             let record: RunRecord
             do {

@@ -18,7 +18,7 @@ struct CommandLineTests {
         let result = try HuiliuCommand.run(["demo"], in: project)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("budget-payments: succeeded"))
-        #expect(result.stdout.contains("read 201, written 200, failed 1"))
+        #expect(result.stdout.contains("read 201, written 199, failed 2"))
         #expect(result.stdout.contains("court-cases: succeeded"))
         #expect(result.stdout.contains("dead letters (pending)"))
         // Running it again leaves the same rows: events upsert by id.

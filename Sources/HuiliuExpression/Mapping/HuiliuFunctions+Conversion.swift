@@ -26,5 +26,30 @@ extension HuiliuFunctions {
         ) { args throws(ExpressionError) in
             try TimestampParsing.parseTime(args[0], formats: args.optional(1), zone: args.optional(2))
         },
+        ExpressionFunction(
+            "to_date", [P("value", [.string, .number, .null]), .optional("formats", [.string, .arrayOfStrings, .null]),
+                        .optional("zone", [.string, .null])],
+            returns: [.string, .null],
+            summary: "The calendar date (`YYYY-MM-DD`) of a timestamp in `zone`, read as `parse_time` reads it. `null` and blank strings give `null`.",
+            example: Example("to_date('20240305')", result: "2024-03-05")
+        ) { args throws(ExpressionError) in
+            let time = try TimestampParsing.parseTime(args[0], formats: args.optional(1), zone: args.optional(2))
+            guard case .string(let text) = time else { return time }
+            return .string(String(text.prefix(10)))
+        },
+        ExpressionFunction(
+            "get", [P("object", [.object, .null]), P("key", [.string, .number, .null])], returns: .any,
+            summary: "The member `key` of `object`, where the key is computed: the way to apply a small inline code map, such as `get(`{\"民事一审\": \"civil\"}`, ajlx)`. An integer key is matched as its decimal text; a missing member or a `null` argument gives `null`.",
+            example: Example("get(`{\"已支付\": \"paid\"}`, '已支付')", result: "paid")
+        ) { args throws(ExpressionError) in
+            guard case .object(let object) = args[0] else { return .null }
+            switch args[1] {
+            case .string(let key): return object[key] ?? .null
+            case .null: return .null
+            default:
+                guard let i = args[1].intValue else { throw .invalidValue("get(): key \(args[1].jsonText) is not an integer or string") }
+                return object[String(i)] ?? .null
+            }
+        },
     ]
 }

@@ -91,6 +91,18 @@ public struct ConfigValidator: Sendable {
             parsed.components[field.name] = items.compactMap { readComponent($0, kind: kind) }
         default:
             if let value = readValue(node, type: field.type, field: field) { parsed.values[field.name] = value }
+            // Entries of free-form mappings (a map step's `fields`) keep their places too, so
+            // errors found later in them (an expression) can point at the entry.
+            if case .map = field.type, case .mapping(let pairs, _) = node {
+                for pair in pairs {
+                    let at = pair.value.location
+                    if case .scalar(_, let plain, _) = pair.value {
+                        parsed.locations[field.name + "." + pair.key] = textStart(at, plain: plain)
+                    } else {
+                        parsed.locations[field.name + "." + pair.key] = at
+                    }
+                }
+            }
         }
     }
 

@@ -1,5 +1,5 @@
 import HuiliuCore
-public import HuiliuKit
+
 import Foundation
 import Yams
 

@@ -1,0 +1,203 @@
+import Foundation
+public import HuiliuCore
+import HuiliuExpression
+public import HuiliuKit
+import HuiliuSchema
+
+/// Maps records into a common-schema entity with JMESPath expressions, and sets the
+/// envelope fields: event type, natural key (the subject, which fixes the event id),
+/// time and extension attributes.
+///
+/// ```yaml
+/// - map:
+///     type: budget.payment.v1
+///     key: '"支付编号"'
+///     time: parse_time("支付日期")
+///     fields:
+///       payment_id: '"支付编号"'
+///       amount_fen: to_fen("金额（元）")
+///       payee.name: '"收款人"'
+/// - map: budget-network/payments      # or a mapping kept with its connector
+/// ```
+public struct MapStep: StepConnector {
+    /// The fields a mapping has, inline or in a mapping file.
+    static let mappingFields: [FieldSpec] = [
+        FieldSpec("type", .string, "Event type of the mapped records, such as `budget.payment.v1`; names the common-schema entity.",
+                  example: "budget.payment.v1", optional: true),
+        FieldSpec("key", .string, "Expression for the natural key: the envelope subject, and the basis of the event id.",
+                  example: "payment_id", optional: true),
+        FieldSpec("time", .string, "Expression for when the fact happened (RFC 3339), e.g. `parse_time(pay_date)`.",
+                  optional: true),
+        FieldSpec("fields", .map(.string), "Target field paths (dotted for nesting) and the expressions that fill them.",
+                  example: ["amount_fen": "to_fen(amount)", "payee.name": "payee"], optional: true),
+        FieldSpec("extensions", .map(.string), "CloudEvents extension attributes (`region`, `owner`) and their expressions.",
+                  optional: true),
+        FieldSpec("keep_nulls", .boolean, "Keep fields whose expression gives null (they are left out by default).",
+                  default: false),
+    ]
+
+    /// The fields of a mapping file.
+    static let fileFields: [FieldSpec] = mappingFields + [
+        FieldSpec("description", .string, "What the mapping is for.", optional: true),
+        FieldSpec("version", .integer, "Format version; must be 1.", default: 1, range: 1...1),
+    ]
+
+    public static let spec = ComponentSpec(
+        name: "map", kind: .step,
+        summary: "Maps records into a common-schema entity with JMESPath expressions and sets type, key and time.",
+        details: """
+            Expressions are JMESPath with Huiliu's extension functions (`to_fen`, `parse_time`, `lookup`, \
+            `uscc_valid`, … — see `huiliu expr --functions`). Keys that are not plain identifiers, such as \
+            Chinese column names, are quoted: `'"支付编号"'`. A record whose expression fails is dead-lettered \
+            with the target field and the reason. `mapping: system/name` loads \
+            `connectors/system/mappings/name.yaml`.
+            """,
+        fields: [FieldSpec("mapping", .string, "A mapping file: `system/name` (in `connectors/system/mappings/`) or a path.",
+                           example: "budget-network/payments", optional: true)] + mappingFields,
+        shorthandField: "mapping")
+
+    let type: String?
+    let dataschema: String?
+    let plan: MappingPlan
+    let key: JMESPathExpression?
+    let time: JMESPathExpression?
+    let extensions: [(name: String, expression: JMESPathExpression)]
+    let keepNulls: Bool
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        var mapping = config
+        if let reference = config["mapping"]?.stringValue {
+            if config["fields"] != nil {
+                throw config.error("fields", "give either 'mapping' or inline 'fields', not both")
+            }
+            mapping = try Self.loadMappingFile(reference, config: config, context: context)
+        }
+        guard mapping["fields"]?.objectValue.map({ !$0.isEmpty }) == true else {
+            throw ConfigError(.missingField, at: config.location, "a map step needs 'fields' (or a 'mapping' file that has them)")
+        }
+        let functions = try MappingResources.of(context).functions
+        var problems: [ConfigError] = []
+        func compile(_ text: String, at location: SourceLocation) -> JMESPathExpression? {
+            do {
+                return try JMESPathExpression(text, functions: functions)
+            } catch {
+                var at = location
+                at.column += max(0, error.offset)
+                var suggestion: String?
+                if error.kind == .unknownFunction, let name = error.message.split(separator: "'").dropFirst().first {
+                    suggestion = nearestName(to: String(name.prefix { $0 != "(" }), in: functions.functions.map(\.name)).map { $0 + "()" }
+                }
+                problems.append(ConfigError(.invalidValue, at: at, "invalid expression: \(error.message)", suggestion: suggestion))
+                return nil
+            }
+        }
+        var plan = MappingPlan()
+        for (target, value) in mapping["fields"]?.objectValue ?? Object() {
+            guard let text = value.stringValue, let expression = compile(text, at: mapping.location(of: "fields." + target)) else { continue }
+            plan.add(target.split(separator: ".", omittingEmptySubsequences: false).map(String.init)[...], expression, target: target)
+        }
+        var extensions: [(String, JMESPathExpression)] = []
+        for (name, value) in mapping["extensions"]?.objectValue ?? Object() {
+            guard Envelope.isValidAttributeName(name) else {
+                problems.append(ConfigError(.invalidValue, at: mapping.location(of: "extensions." + name),
+                                            "extension attribute names use only lower-case letters a-z and digits 0-9; got '\(name)'"))
+                continue
+            }
+            if let text = value.stringValue, let expression = compile(text, at: mapping.location(of: "extensions." + name)) {
+                extensions.append((name, expression))
+            }
+        }
+        key = mapping["key"]?.stringValue.flatMap { compile($0, at: Self.textLocation(mapping, "key")) }
+        time = mapping["time"]?.stringValue.flatMap { compile($0, at: Self.textLocation(mapping, "time")) }
+        if !problems.isEmpty { throw ConfigErrors(problems) }
+        self.plan = plan
+        self.extensions = extensions
+        type = mapping["type"]?.stringValue
+        dataschema = type.flatMap { CommonSchema.uri(for: $0) }
+        keepNulls = mapping["keep_nulls"]?.boolValue ?? false
+    }
+
+    /// Where a scalar field's text starts; keys are located, values are close enough after them.
+    static func textLocation(_ config: ParsedConfig, _ field: String) -> SourceLocation {
+        var at = config.location(of: field)
+        at.column += field.count + 2
+        return at
+    }
+
+    /// Reads `connectors/<system>/mappings/<name>.yaml` (or a path) with the same checks as pipelines.
+    static func loadMappingFile(_ reference: String, config: ParsedConfig, context: ConnectorContext) throws -> ParsedConfig {
+        let path: String
+        if reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") {
+            path = config.resolvePath(reference)
+        } else {
+            let parts = reference.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else {
+                throw config.error("mapping", "'mapping' is `system/name` (connectors/system/mappings/name.yaml) or a .yaml path; got '\(reference)'")
+            }
+            path = context.projectDirectory + "/connectors/\(parts[0])/mappings/\(parts[1]).yaml"
+        }
+        let display = path.hasPrefix(context.projectDirectory + "/") ? String(path.dropFirst(context.projectDirectory.count + 1)) : path
+        let node: ConfigNode
+        do {
+            node = try YAMLDocument.load(path: path, displayPath: display)
+        } catch {
+            switch error {
+            case .syntax(let problem): throw problem
+            case .unreadable:
+                let directory = (path as NSString).deletingLastPathComponent
+                let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+                    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
+                let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                var problem = config.error("mapping", "mapping '\(reference)' not found: no file \(display)")
+                problem.suggestion = nearestName(to: name, in: known).map { reference.replacingOccurrences(of: name, with: $0) }
+                throw problem
+            }
+        }
+        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: ReferenceResolver(), baseDirectory: context.projectDirectory)
+        let parsed = validator.readFields(node, fields: fileFields, owner: "mapping")
+        if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
+        return parsed
+    }
+
+    public func process(_ records: [Record]) async throws -> StepOutput {
+        var output = StepOutput(records: [])
+        output.records.reserveCapacity(records.count)
+        for var record in records {
+            do throws(MappingFailure) {
+                let input = record.data
+                record.data = try plan.build(from: input, keepNulls: keepNulls)
+                if let key {
+                    let value = try evaluate(key, input, target: "key")
+                    switch value {
+                    case .string(let s) where !s.isEmpty: record.key = s
+                    case .integer, .decimal: record.key = value.jsonText
+                    default:
+                        output.failures.append(RecordFailure(record: record, reason: "the key expression gave \(value.jsonText), not a string or number",
+                                                             pointer: "", rule: "key"))
+                        continue
+                    }
+                }
+                if let time { record.time = try evaluate(time, input, target: "time").stringValue }
+                for (name, expression) in extensions {
+                    let value = try evaluate(expression, input, target: name)
+                    if !value.isNull { record.extensions[name] = value }
+                }
+                if let type { record.type = type }
+                if let dataschema { record.dataschema = dataschema }
+                output.records.append(record)
+            } catch {
+                output.failures.append(RecordFailure(record: record, reason: "\(error.target) = \(error.expression): \(error.error.message)",
+                                                     pointer: error.pointer, rule: error.error.kind.description))
+            }
+        }
+        return output
+    }
+
+    private func evaluate(_ expression: JMESPathExpression, _ input: Value, target: String) throws(MappingFailure) -> Value {
+        do {
+            return try expression.evaluate(input)
+        } catch {
+            throw MappingFailure(target: target, expression: expression.text, error: error)
+        }
+    }
+}

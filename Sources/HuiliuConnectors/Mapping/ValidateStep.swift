@@ -1,0 +1,89 @@
+public import HuiliuCore
+public import HuiliuKit
+import HuiliuSchema
+
+/// Checks each record against its entity's JSON Schema; records that do not conform are
+/// dead-lettered with the JSON pointer, the rule, and what was expected.
+public struct ValidateStep: StepConnector {
+    public static let spec = ComponentSpec(
+        name: "validate", kind: .step,
+        summary: "Validates records against their common-schema entity (JSON Schema 2020-12).",
+        details: """
+            Without `schema`, each record is checked against the schema of its event type, as set by \
+            `map` (`budget.payment.v1` → `config/schema/budget.payment.json`). A failure reports the \
+            instance's JSON pointer, the keyword, the expectation and the value found.
+            """,
+        fields: [
+            FieldSpec("schema", .string, "Entity or event type (`budget.payment.v1`) or a schema URI; default: each record's type.",
+                      example: "budget.payment.v1", optional: true),
+            FieldSpec("max_errors", .integer, "How many problems to list in a dead letter's reason.", default: 3, range: 1...100),
+        ],
+        shorthandField: "schema")
+
+    let fixed: Schema?
+    let schemas: SchemaSet
+    let maxErrors: Int
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        schemas = try MappingResources.of(context).schemas
+        maxErrors = config["max_errors"]?.intValue ?? 3
+        if let name = config["schema"]?.stringValue {
+            fixed = try Self.schema(named: name, in: schemas, config: config)
+        } else {
+            fixed = nil
+        }
+    }
+
+    static func schema(named name: String, in schemas: SchemaSet, config: ParsedConfig) throws -> Schema {
+        let uri = CommonSchema.uri(for: name) ?? name
+        do {
+            return try schemas.schema(uri)
+        } catch {
+            var problem = config.error("schema", "no schema '\(name)' in config/schema")
+            problem.suggestion = nearestName(to: name.hasSuffix(".v1") ? String(name.dropLast(3)) : name, in: CommonSchema.entities)
+            throw problem
+        }
+    }
+
+    public func process(_ records: [Record]) async throws -> StepOutput {
+        var output = StepOutput(records: [])
+        output.records.reserveCapacity(records.count)
+        var byType: [String: Schema] = [:]
+        for record in records {
+            let schema: Schema
+            if let fixed {
+                schema = fixed
+            } else {
+                guard let type = record.type, let uri = CommonSchema.uri(for: type) else {
+                    output.failures.append(RecordFailure(record: record, reason: "the record has no common-schema type (\(record.type ?? "none")); map it first or name a schema",
+                                                         pointer: "", rule: "schema"))
+                    continue
+                }
+                if let cached = byType[uri] {
+                    schema = cached
+                } else {
+                    guard let loaded = try? schemas.schema(uri) else {
+                        output.failures.append(RecordFailure(record: record, reason: "no schema for type \(type)", pointer: "", rule: "schema"))
+                        continue
+                    }
+                    byType[uri] = loaded
+                    schema = loaded
+                }
+            }
+            if schema.isValid(record.data) {
+                output.records.append(record)
+                continue
+            }
+            let errors = schema.validate(record.data, maximumErrors: maxErrors + 1)
+            guard let first = errors.first else {
+                output.records.append(record)
+                continue
+            }
+            var reason = "expected \(first.expected), got \(first.actual)"
+            for other in errors.dropFirst().prefix(maxErrors - 1) { reason += "; also \(other)" }
+            if errors.count > maxErrors { reason += "; and more" }
+            output.failures.append(RecordFailure(record: record, reason: reason, pointer: first.instanceLocation, rule: first.keyword))
+        }
+        return output
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import HuiliuCore
+import HuiliuKit
+public import HuiliuStore
+
+/// Re-runs stored dead letters through a pipeline's current steps and sinks, and marks
+/// those that now get through as replayed.
+///
+/// Letters the source rejected (a malformed line) hold raw text, not a record; they cannot
+/// pass the steps again and are left for the input to be fixed and re-read.
+public struct DeadLetterReplayer: Sendable {
+    /// The runner of the pipeline the letters belong to.
+    public var runner: PipelineRunner
+
+    /// A replayer for one pipeline.
+    public init(runner: PipelineRunner) {
+        self.runner = runner
+    }
+
+    /// What a replay did.
+    public struct Outcome: Sendable {
+        /// The replay's run record.
+        public var run: RunRecord
+        /// Letters delivered and marked replayed.
+        public var delivered: [Int]
+        /// Letters that failed again, with the new reason.
+        public var stillFailing: [(id: Int, reason: String)]
+        /// Letters skipped because the source rejected them.
+        public var sourceRejects: [Int]
+    }
+
+    /// Replays `letters` (all pending for the pipeline when empty).
+    public func replay(ids: [Int]) async throws -> Outcome {
+        let store = runner.store
+        let pipeline = runner.definition.name
+        var letters: [DeadLetter] = []
+        if ids.isEmpty {
+            letters = try await store.deadLetters(pipeline: pipeline, status: "pending", limit: 100_000)
+        } else {
+            for id in ids {
+                guard let letter = try await store.deadLetter(id: id) else { throw RunError("no dead letter \(id)") }
+                guard letter.pipeline == pipeline else { throw RunError("dead letter \(id) belongs to pipeline '\(letter.pipeline)'") }
+                guard letter.status == "pending" else { throw RunError("dead letter \(id) was already replayed") }
+                letters.append(letter)
+            }
+        }
+        var run = try await store.startRun(pipeline: pipeline, trigger: "replay")
+        let context = runner.context(runID: run.id)
+        let processor = try runner.makeProcessor(context: context)
+        let stored = try await store.checkpoint(pipeline: pipeline, stream: PipelineRunner.stream)
+        for (key, sink) in processor.sinks { try await sink.open(resumingAt: stored?.sinkPositions[key]) }
+
+        var outcome = Outcome(run: run, delivered: [], stillFailing: [], sourceRejects: [])
+        let replayable = letters.filter { $0.step != "source" }
+        outcome.sourceRejects = letters.filter { $0.step == "source" }.map(\.id)
+        do {
+            for chunk in stride(from: 0, to: replayable.count, by: runner.definition.batchSize) {
+                let batch = Array(replayable[chunk..<min(replayable.count, chunk + runner.definition.batchSize)])
+                // The letter id travels in the origin so failures can be matched back to it.
+                let records = batch.map { Record(data: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)")) }
+                let transformed = try await processor.transform(records)
+                let positions = try await processor.deliver(transformed.envelopes)
+                let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
+                for (step, failure) in transformed.failures {
+                    outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))
+                }
+                let delivered = batch.map(\.id).filter { !failedIDs.contains($0) }
+                outcome.delivered += delivered
+                run.recordsRead += batch.count
+                run.recordsWritten += transformed.envelopes.count
+                run.recordsFailed += transformed.failures.count
+                try await store.markReplayed(ids: delivered, runID: run.id)
+                // Sinks that keep positions move on; store them with the existing source checkpoint.
+                if let stored, !positions.isEmpty {
+                    var updated = stored
+                    updated.sinkPositions.merge(positions) { $1 }
+                    try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run, deadLetters: [])
+                }
+            }
+            for (_, sink) in processor.sinks { try await sink.close() }
+            run.status = .succeeded
+        } catch {
+            run.status = .failed
+            run.error = "\(error)"
+        }
+        run.finishedAt = Timestamp.now()
+        try await store.finishRun(run)
+        outcome.run = run
+        return outcome
+    }
+
+    static func letterID(_ origin: RecordOrigin) -> Int {
+        guard let range = origin.source.range(of: "#dead-letter-", options: .backwards) else { return -1 }
+        return Int(origin.source[range.upperBound...]) ?? -1
+    }
+}

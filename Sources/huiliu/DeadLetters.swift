@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import HuiliuCore
+import HuiliuEngine
+import HuiliuStore
+
+extension Huiliu {
+    /// `huiliu dead-letters list|show|replay`.
+    struct DeadLetters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dead-letters",
+            abstract: "Inspect and re-deliver records that failed a step.",
+            discussion: """
+                Every record that fails is kept with its pipeline, run, step, reason (JSON pointer and rule) \
+                and raw payload. After fixing a mapping or schema, `replay` runs the stored records through \
+                the pipeline's current steps and sinks.
+
+                Examples:
+                  huiliu dead-letters list --pipeline budget-payments
+                  huiliu dead-letters show 17
+                  huiliu dead-letters replay --pipeline budget-payments
+                """,
+            subcommands: [List.self, Show.self, Replay.self])
+    }
+}
+
+extension Huiliu.DeadLetters {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List dead letters, newest first.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Only this pipeline's.")
+        var pipeline: String?
+
+        @Option(help: "pending, replayed or all.")
+        var status = "pending"
+
+        @Option(help: "How many to show.")
+        var limit = 50
+
+        @Flag(help: "Print JSON lines instead of a table.")
+        var json = false
+
+        func run() async throws {
+            let store = try SQLiteStateStore(path: try options.gateway().storePath)
+            let letters = try await store.deadLetters(pipeline: pipeline, status: status == "all" ? nil : status, limit: limit)
+            if json {
+                for letter in letters { print(Self.json(letter).jsonText) }
+                return
+            }
+            guard !letters.isEmpty else {
+                print("no \(status == "all" ? "" : status + " ")dead letters" + (pipeline.map { " for \($0)" } ?? ""))
+                return
+            }
+            var rows = [["ID", "PIPELINE", "STEP", "ORIGIN", "POINTER", "RULE", "REASON"]]
+            for letter in letters {
+                rows.append([String(letter.id), letter.pipeline, letter.step, letter.origin, letter.pointer ?? "", letter.rule ?? "",
+                             String(letter.reason.prefix(80))])
+            }
+            print(table(rows))
+        }
+
+        static func json(_ letter: DeadLetter) -> Value {
+            ["id": .integer(letter.id), "pipeline": .string(letter.pipeline), "run": .string(letter.runID),
+             "step": .string(letter.step), "origin": .string(letter.origin), "reason": .string(letter.reason),
+             "pointer": letter.pointer.map { .string($0) } ?? .null, "rule": letter.rule.map { .string($0) } ?? .null,
+             "status": .string(letter.status), "created_at": .string(letter.createdAt),
+             "replay_run": letter.replayRunID.map { .string($0) } ?? .null, "payload": letter.payload]
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one dead letter with its raw payload.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The dead letter's id.")
+        var id: Int
+
+        func run() async throws {
+            let store = try SQLiteStateStore(path: try options.gateway().storePath)
+            guard let letter = try await store.deadLetter(id: id) else {
+                printError("no dead letter \(id)")
+                throw ExitCode(2)
+            }
+            print(List.json(letter).prettyJSONText)
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-run dead letters through the pipeline's current steps and sinks.",
+            discussion: "Without ids, replays every pending letter of the pipeline.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "The pipeline whose letters to replay.")
+        var pipeline: String
+
+        @Argument(help: "Dead letter ids (default: all pending for the pipeline).")
+        var ids: [Int] = []
+
+        func run() async throws {
+            let gateway = try options.gateway()
+            let registry = try builtInRegistry()
+            let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
+            let store = try SQLiteStateStore(path: gateway.storePath)
+            let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
+                                        logger: options.logger(), services: try gatewayServices(gateway))
+            let outcome: DeadLetterReplayer.Outcome
+            do {
+                outcome = try await DeadLetterReplayer(runner: runner).replay(ids: ids)
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+            print("replayed \(outcome.delivered.count) of \(outcome.delivered.count + outcome.stillFailing.count) dead letters (run \(outcome.run.id))")
+            for (id, reason) in outcome.stillFailing { print("  still failing: \(id): \(reason)") }
+            if !outcome.sourceRejects.isEmpty {
+                print("  \(outcome.sourceRejects.count) rejected by the source (malformed input) cannot be replayed; fix the input and run the pipeline again: \(outcome.sourceRejects.map(String.init).joined(separator: ", "))")
+            }
+            if let error = outcome.run.error { print("  error: \(error)") }
+            if outcome.run.status != .succeeded || !outcome.stillFailing.isEmpty { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuEngine
+import HuiliuSchema
+
+extension Huiliu {
+    /// `huiliu schema …`: the common schema.
+    struct SchemaCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "schema",
+            abstract: "The common schema: reference docs and validation of entity files.",
+            subcommands: [Docs.self, Validate.self])
+    }
+}
+
+extension Huiliu.SchemaCommand {
+    struct Docs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the reference of every entity and field of the common schema (Markdown).",
+            discussion: "Example:\n  huiliu schema docs > docs/reference/common-schema.md")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            let resources = try MappingResources.load(configDirectory: try options.gateway().configDirectory)
+            print(SchemaDocs.markdown(resources.schemas), terminator: "")
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate entities in a JSON or JSON Lines file against an entity's schema.",
+            discussion: "Example:\n  huiliu schema validate budget.payment payments.jsonl")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "Entity or event type, such as budget.payment or budget.payment.v1.")
+        var entity: String
+
+        @Argument(help: "A JSON file (an entity or an array of them) or a JSON Lines file.")
+        var file: String
+
+        func run() async throws {
+            let resources = try MappingResources.load(configDirectory: try options.gateway().configDirectory)
+            guard let uri = CommonSchema.uri(for: entity), let schema = try? resources.schemas.schema(uri) else {
+                printError("unknown entity '\(entity)'; the common schema has \(CommonSchema.entities.joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("\(file): cannot read")
+                throw ExitCode(2)
+            }
+            var documents: [(String, Value)] = []
+            if let whole = try? JSONReader.parse([UInt8](data)) {
+                documents = (whole.arrayValue ?? [whole]).enumerated().map { ("\(file)#\($0.offset + 1)", $0.element) }
+            } else {
+                for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    do {
+                        documents.append(("\(file):\(index + 1)", try JSONReader.parse(String(line))))
+                    } catch {
+                        printError("\(file):\(index + 1): invalid JSON: \(error)")
+                        throw ExitCode(2)
+                    }
+                }
+            }
+            var invalid = 0
+            for (place, document) in documents {
+                let errors = schema.validate(document)
+                if !errors.isEmpty { invalid += 1 }
+                for error in errors { print("\(place): \(error)") }
+            }
+            printError("\(documents.count - invalid) of \(documents.count) valid against \(uri)")
+            if invalid > 0 { throw ExitCode(1) }
+        }
+    }
+}

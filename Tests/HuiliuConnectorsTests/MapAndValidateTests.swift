@@ -1,0 +1,100 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import HuiliuKitTesting
+import Testing
+
+struct MapAndValidateTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let context = ConnectorContext.testing(projectDirectory: MapAndValidateTests.root)
+
+    static let row: Value = [
+        "支付编号": "ZF2024000001", "支付日期": "2024-03-05", "单位编码": "421100001", "单位名称": " 黄冈市教育局 ",
+        "收款人": "黄冈市城建工程有限公司", "统一社会信用代码": "91421100MA4F00120J", "收款账号": "421001234567890123",
+        "金额（元）": "1,234.50", "功能": "2050201", "经济": "30201",
+    ]
+
+    static let fields: Value = [
+        "payment_id": #""支付编号""#, "fiscal_year": #"to_number(split("支付日期", '-')[0])"#,
+        "pay_date": #"to_date("支付日期")"#, "region": #"`"421100"`"#, "unit_code": #""单位编码""#,
+        "unit_name": #"trim("单位名称")"#, "function_code": #""功能""#, "economic_code": #""经济""#,
+        "amount_fen": #"to_fen("金额（元）")"#, "payee.name": #""收款人""#, "payee.account": #""收款账号""#,
+        "payee.uscc": #"uscc_valid("统一社会信用代码") && "统一社会信用代码" || null"#, "purpose": "memo",
+    ]
+
+    func mapStep(_ fields: Value = fields) throws -> MapStep {
+        try MapStep(config: ParsedConfig(testing: ["type": "budget.payment.v1", "key": #""支付编号""#,
+                                                   "time": #"parse_time("支付日期")"#, "fields": fields,
+                                                   "extensions": ["region": #"`"421100"`"#]]), context: context)
+    }
+
+    @Test func mapsIntoANestedEntityAndSetsTheEnvelopeFields() async throws {
+        let output = try await mapStep().process([Record(data: Self.row, origin: RecordOrigin("p.csv", position: 2))])
+        let record = try #require(output.records.first)
+        #expect(record.data == [
+            "payment_id": "ZF2024000001", "fiscal_year": 2024, "pay_date": "2024-03-05", "region": "421100",
+            "unit_code": "421100001", "unit_name": "黄冈市教育局", "function_code": "2050201", "economic_code": "30201",
+            "amount_fen": 123_450,
+            "payee": ["name": "黄冈市城建工程有限公司", "account": "421001234567890123", "uscc": "91421100MA4F00120J"],
+        ])
+        #expect(record.data.objectValue?.keys.contains("purpose") == false, "null results are left out")
+        #expect(record.key == "ZF2024000001")
+        #expect(record.type == "budget.payment.v1")
+        #expect(record.time == "2024-03-05T00:00:00+08:00")
+        #expect(record.dataschema == "https://huiliu.dev/schema/v1/budget.payment.json")
+        #expect(record.extensions["region"] == "421100")
+        #expect(record.original == Self.row, "the raw payload is kept for dead letters")
+    }
+
+    @Test func aFailingExpressionNamesTheFieldTheRuleAndTheReason() async throws {
+        var row = Self.row
+        row["金额（元）"] = "12.345"
+        let output = try await mapStep().process([Record(data: row, origin: RecordOrigin("p.csv", position: 7))])
+        #expect(output.records.isEmpty)
+        let failure = try #require(output.failures.first)
+        #expect(failure.pointer == "/amount_fen")
+        #expect(failure.rule == "invalid-value")
+        #expect(failure.reason.hasPrefix(#"amount_fen = to_fen("金额（元）"): to_fen(): '12.345' has more than two decimal place"#))
+        #expect(failure.description.hasPrefix("p.csv:7: /amount_fen: invalid-value: "))
+    }
+
+    @Test func refusesABadExpressionWhenThePipelineLoads() {
+        #expect(throws: ConfigErrors.self) { try mapStep(["amount_fen": "to_fen(amount"]) }
+        #expect(throws: ConfigErrors.self) { try mapStep(["amount_fen": "no_such_function(amount)"]) }
+    }
+
+    @Test func loadsAMappingKeptWithItsConnector() async throws {
+        let step = try MapStep(config: ParsedConfig(testing: ["mapping": "court/cases"]), context: context)
+        let input: Value = ["ah": "（2024）鄂1181民初1037号", "fymc": "麻城市人民法院", "ay": "买卖合同纠纷", "ajlx": "民事一审",
+                            "larq": "20240202", "jarq": nil, "cbbm": "民事审判第一庭", "bdje": "5000.00"]
+        let output = try await step.process([Record(data: input, origin: RecordOrigin("cases.json", position: 2))])
+        let data = try #require(output.records.first?.data)
+        #expect(data["court_code"] == "鄂1181")
+        #expect(data["category"] == "civil")
+        #expect(data["stage"] == "in_progress")
+        #expect(data["amount_in_dispute_fen"] == 500_000)
+        #expect(data["filed_date"] == "2024-02-02")
+    }
+
+    @Test func validatesAgainstTheRecordsOwnType() async throws {
+        let mapped = try await mapStep().process([Record(data: Self.row, origin: RecordOrigin("p.csv", position: 2))]).records
+        let validate = try ValidateStep(config: ParsedConfig(testing: [:]), context: context)
+        #expect(try await validate.process(mapped).records.count == 1)
+
+        var broken = mapped[0]
+        broken.data["amount_fen"] = .decimal(DecimalNumber("12.5")!)
+        broken.data["payee"]?["account"] = nil
+        let output = try await validate.process([broken])
+        let failure = try #require(output.failures.first)
+        #expect(failure.pointer == "/amount_fen")
+        #expect(failure.rule == "type")
+        #expect(failure.reason.contains("also /payee/account: required"))
+    }
+
+    @Test func refusesRecordsWithoutACommonSchemaType() async throws {
+        let validate = try ValidateStep(config: ParsedConfig(testing: [:]), context: context)
+        let output = try await validate.process([Record(data: [:], origin: RecordOrigin("x"), type: "raw.v1")])
+        #expect(output.failures.first?.rule == "schema")
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import HuiliuCore
+import Testing
+
+/// A pipeline with a deliberately broken record produces one dead letter with a precise
+/// reason; after the mapping is fixed, replay delivers it.
+struct DeadLetterReplayTests {
+    @Test func replayAfterFixingTheMappingDeliversTheRecord() throws {
+        let project = try temporaryProject("replay")
+        for folder in ["schema", "lookups"] {
+            try FileManager.default.createSymbolicLink(atPath: project + "/config/" + folder,
+                                                       withDestinationPath: HuiliuCommand.root.appendingPathComponent("config/" + folder).path)
+        }
+        try """
+            id,date,amount,payee,account
+            ZF1,2024-03-05,100.00,黄冈市城建工程有限公司,421001234567890123
+            ZF2,2024年3月6日,200.50,黄冈智汇科技发展有限公司,1801014010000456789
+            ZF3,2024-03-07,300,国网湖北省电力有限公司黄冈供电公司,570201040000123456
+
+            """.write(toFile: project + "/data/payments.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: project + "/connectors/treasury/mappings", withIntermediateDirectories: true)
+        let mapping = """
+            type: budget.payment.v1
+            key: id
+            fields:
+              payment_id: id
+              fiscal_year: '`2024`'
+              pay_date: to_date(date, 'yyyy-MM-dd')
+              region: '`"421100"`'
+              unit_code: '`"421100001"`'
+              function_code: '`"2050201"`'
+              economic_code: '`"30201"`'
+              amount_fen: to_fen(amount)
+              payee.name: payee
+              payee.account: account
+            """
+        try mapping.write(toFile: project + "/connectors/treasury/mappings/payments.yaml", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: payments
+            source: { file: { path: data/payments.csv } }
+            steps: [ map: treasury/payments, validate ]
+            sinks: [ jsonl: data/out.jsonl ]
+            """.write(toFile: project + "/pipelines/payments.yaml", atomically: true, encoding: .utf8)
+
+        let run = try HuiliuCommand.run(["run", "payments"], in: project)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("read 3, written 2, failed 1"))
+
+        let list = try HuiliuCommand.run(["dead-letters", "list", "--json"], in: project)
+        let letters = list.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0)) }
+        #expect(letters.count == 1)
+        let letter = try #require(letters.first)
+        #expect(letter["origin"] == "data/payments.csv:3")
+        #expect(letter["step"] == "steps[0] map")
+        #expect(letter["pointer"] == "/pay_date")
+        #expect(letter["reason"]?.stringValue?.hasPrefix("pay_date = to_date(date, 'yyyy-MM-dd'): ") == true)
+        #expect(letter["payload"]?["date"] == "2024年3月6日")
+
+        // Replaying with the broken mapping fails again and keeps the letter.
+        let early = try HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        #expect(early.status == 1)
+        #expect(early.stdout.contains("replayed 0 of 1"))
+
+        // Fix the mapping: accept any date format the upstream uses.
+        try mapping.replacingOccurrences(of: "to_date(date, 'yyyy-MM-dd')", with: "to_date(date)")
+            .write(toFile: project + "/connectors/treasury/mappings/payments.yaml", atomically: true, encoding: .utf8)
+        let replay = try HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        #expect(replay.stdout.hasPrefix("replayed 1 of 1 dead letters"))
+
+        let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        let subjects = try lines.map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
+        #expect(subjects.sorted() == ["ZF1", "ZF2", "ZF3"])
+        let delivered = try JSONReader.parse(String(lines.last!))
+        #expect(delivered["data"]?["pay_date"] == "2024-03-06")
+        let pending = try HuiliuCommand.run(["dead-letters", "list"], in: project)
+        #expect(pending.stdout == "no pending dead letters\n")
+    }
+}
