@@ -25,6 +25,8 @@ public struct PipelineDefinition: Sendable {
     public var errors: ErrorPolicy
     /// How records are grouped.
     public var batchSize: Int
+    /// How many batches go through the steps at once.
+    public var parallelism: Int
     /// The file it was loaded from.
     public var file: String
 
@@ -69,5 +71,7 @@ public enum PipelineSchema {
     /// Fields of `batch:`.
     public static let batchFields: [FieldSpec] = [
         FieldSpec("size", .integer, "Records per batch; a checkpoint is committed after each.", default: 1000, range: 1...100_000),
+        FieldSpec("parallelism", .integer, "Batches transformed at once (delivery stays in order); default: one per CPU core.",
+                  optional: true, range: 1...64),
     ]
 }

@@ -90,6 +90,7 @@ public struct PipelineLoader: Sendable {
             errors: .init(deadLetter: errors["dead_letter"]?.boolValue ?? true,
                           maxFailureRatio: errors["max_failure_ratio"]?.doubleValue ?? 1),
             batchSize: batch["size"]?.intValue ?? 1000,
+            parallelism: batch["parallelism"]?.intValue ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
             file: file))
     }
 

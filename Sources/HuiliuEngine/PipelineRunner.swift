@@ -88,12 +88,7 @@ public struct PipelineRunner: Sendable {
                     var reader: (any BatchReader)?
                     do {
                         reader = try await source.reader(after: resumeFrom)
-                        while let batch = try await reader!.next() {
-                            let transformed = try await processor.transform(batch.records, rejects: batch.rejects)
-                            await batches.send(TransformedBatch(read: batch.records.count + batch.rejects.count,
-                                                                content: transformed, checkpoint: batch.checkpoint))
-                            if Task.isCancelled { break }
-                        }
+                        try await transformInOrder(reader: &reader!, processor: processor, into: batches)
                         await reader?.close()
                         batches.finish()
                     } catch {
@@ -148,6 +143,38 @@ public struct PipelineRunner: Sendable {
             "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
         ])
         return run
+    }
+
+    /// Reads batches and transforms up to `definition.parallelism` of them at once, handing
+    /// them on in source order: steps are the costly part of most syncs, and batches are
+    /// independent until delivery, which stays strictly ordered.
+    func transformInOrder(reader: inout any BatchReader, processor: BatchProcessor,
+                          into batches: AsyncThrowingChannel<TransformedBatch, any Error>) async throws {
+        let parallelism = definition.parallelism
+        try await withThrowingTaskGroup(of: (Int, TransformedBatch).self) { workers in
+            var submitted = 0
+            var emitted = 0
+            var ready: [Int: TransformedBatch] = [:]
+            func waitForOldest() async throws {
+                while ready[emitted] == nil, let (sequence, batch) = try await workers.next() { ready[sequence] = batch }
+                while let next = ready.removeValue(forKey: emitted) {
+                    await batches.send(next)
+                    emitted += 1
+                }
+            }
+            while let batch = try await reader.next() {
+                let sequence = submitted
+                submitted += 1
+                workers.addTask {
+                    let transformed = try await processor.transform(batch.records, rejects: batch.rejects)
+                    return (sequence, TransformedBatch(read: batch.records.count + batch.rejects.count,
+                                                       content: transformed, checkpoint: batch.checkpoint))
+                }
+                if submitted - emitted >= parallelism { try await waitForOldest() }
+                if Task.isCancelled { break }
+            }
+            while emitted < submitted { try await waitForOldest() }
+        }
     }
 
     /// A batch between the two stages.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HuiliuConnectors
 import HuiliuCore
+import HuiliuExpression
 import HuiliuEngine
 import HuiliuKit
 import HuiliuStore
@@ -17,15 +18,18 @@ extension Huiliu {
                 `json` times Huiliu's JSON reader and writer against Foundation's JSONSerialization on the same \
                 generated budget-payment lines, on one core. `pipeline` writes N such records to a temporary \
                 JSON Lines file and runs file → jsonl through the real runner, reporting records/s, MB/s and \
-                the process's peak resident memory.
+                the process's peak resident memory. `mapping` adds a map step of 12 expressions into \
+                budget.payment.v1 and validation against its schema. `jmespath` evaluates the compliance \
+                suite's benchmark cases.
 
                 Examples:
                   huiliu bench json --records 200000
                   huiliu bench pipeline --records 5000000
+                  huiliu bench mapping --records 1000000
                 """)
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
-            case json, pipeline, all
+            case json, pipeline, mapping, jmespath, all
         }
 
         @Argument(help: "json, pipeline or all.")
@@ -40,6 +44,9 @@ extension Huiliu {
         @Option(help: "Directory for temporary files (default: a new one under /tmp).")
         var workDirectory: String?
 
+        @Option(help: "The JMESPath compliance suite's benchmarks.json (default: Tests/Conformance/jmespath/ here).")
+        var jmespathSuite: String?
+
         func run() async throws {
             let directory = workDirectory ?? NSTemporaryDirectory() + "huiliu-bench-\(getpid())"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -50,6 +57,13 @@ extension Huiliu {
             if suite == .json || suite == .all { try JSONBenchmark(records: min(records, 500_000)).run() }
             if suite == .pipeline || suite == .all {
                 try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory).run()
+            }
+            if suite == .mapping || suite == .all {
+                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory,
+                                            steps: PipelineBenchmark.mappingSteps).run()
+            }
+            if suite == .jmespath || suite == .all {
+                try JMESPathBenchmark(suite: jmespathSuite ?? FileManager.default.currentDirectoryPath + "/Tests/Conformance/jmespath/benchmarks.json").run()
             }
         }
     }
@@ -139,11 +153,34 @@ struct JSONBenchmark {
     }
 }
 
-/// The whole file → jsonl pipeline through the real runner.
+/// The whole file → [steps →] jsonl pipeline through the real runner.
 struct PipelineBenchmark {
     let records: Int
     let batchSize: Int
     let directory: String
+    var steps: String? = nil
+
+    /// Twelve expressions into budget.payment.v1, then validation against its schema.
+    static let mappingSteps = """
+        steps:
+          - map:
+              type: budget.payment.v1
+              key: payment_id
+              fields:
+                payment_id: payment_id
+                fiscal_year: to_number(split(pay_date, '-')[0])
+                pay_date: pay_date
+                region: '`"421100"`'
+                unit_code: agency_code
+                unit_name: agency_name
+                function_code: function_code
+                economic_code: economic_code
+                economic_name: economic_name
+                amount_fen: to_fen(amount)
+                payee.name: payee
+                payee.account: account
+          - validate
+        """
 
     func run() async throws {
         let input = directory + "/payments.jsonl"
@@ -173,25 +210,30 @@ struct PipelineBenchmark {
             name: bench
             source:
               file: { path: \(input), key: payment_id, type: budget.payment.raw.v1 }
+            \(steps ?? "")
             sinks:
               - jsonl: { path: \(output) }
             batch: { size: \(batchSize) }
             """.write(toFile: pipelineFile, atomically: true, encoding: .utf8)
         var registry = ConnectorRegistry()
-        try registry.register(source: FileSource.self)
-        try registry.register(sink: JSONLSink.self)
-        let gateway = try GatewayConfig.load(path: nil, projectDirectory: directory)
+        try BuiltInConnectors.register(into: &registry)
+        var gateway = try GatewayConfig.load(path: nil, projectDirectory: directory)
+        // Mapping needs the lookups and schemas of the project the command runs in.
+        gateway.configDirectory = FileManager.default.currentDirectoryPath + "/config"
         let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(), projectDirectory: directory)
         guard case .pipeline(let definition) = loader.load(path: pipelineFile) else { throw RunError("bench pipeline did not load") }
         let store = try SQLiteStateStore(path: directory + "/state.db")
         let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                     logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-        print("pipeline file → jsonl — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
+        print("pipeline file → \(steps == nil ? "" : "map → validate → ")jsonl — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
         let clock = ContinuousClock()
         let start = clock.now
         let run = try await runner.run(trigger: "bench")
         let elapsed = seconds(clock.now - start)
         guard run.status == .succeeded, run.recordsWritten == records else {
+            if let letter = try await store.deadLetters(pipeline: "bench", status: nil, limit: 1).first {
+                throw RunError("bench run: \(letter.origin): \(letter.reason)")
+            }
             throw RunError("bench run \(run.status.rawValue): \(run.error ?? "wrote \(run.recordsWritten) of \(records)")")
         }
         let outBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
@@ -199,6 +241,26 @@ struct PipelineBenchmark {
                      [grouped(Int(Double(records) / elapsed)), String(format: "%.1f", Double(bytes) / elapsed / 1e6),
                       String(format: "%.1f", Double(outBytes) / 1e6), String(format: "%.2f", elapsed),
                       String(format: "%.1f", peakRSSMiB())]]))
+        print("")
+    }
+}
+
+/// The JMESPath compliance suite's benchmark cases: evaluations per second.
+struct JMESPathBenchmark {
+    let suite: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: suite) else {
+            throw RunError("cannot read \(suite); pass --jmespath-suite")
+        }
+        let suites = try JSONReader.parse([UInt8](data))
+        print("JMESPath — compliance suite benchmark cases (\(suite.split(separator: "/").suffix(3).joined(separator: "/")))")
+        var rows = [["expression", "phase", "per second"]]
+        for result in ExpressionBenchmark.run(suites: suites) {
+            let text = result.expression.count > 60 ? String(result.expression.prefix(57)) + "..." : result.expression
+            rows.append([text, result.phase.rawValue, result.error.map { "error: \($0)" } ?? grouped(Int(result.perSecond))])
+        }
+        print(table(rows))
         print("")
     }
 }

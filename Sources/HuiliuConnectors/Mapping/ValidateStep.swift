@@ -21,16 +21,27 @@ public struct ValidateStep: StepConnector {
         shorthandField: "schema")
 
     let fixed: Schema?
-    let schemas: SchemaSet
+    /// Every common-schema entity, compiled once when the pipeline loads, by entity name and
+    /// by event type (`budget.payment` and `budget.payment.v1`).
+    let byType: [String: Schema]
     let maxErrors: Int
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
-        schemas = try MappingResources.of(context).schemas
+        let schemas = try MappingResources.of(context).schemas
         maxErrors = config["max_errors"]?.intValue ?? 3
         if let name = config["schema"]?.stringValue {
             fixed = try Self.schema(named: name, in: schemas, config: config)
+            byType = [:]
         } else {
             fixed = nil
+            var compiled: [String: Schema] = [:]
+            for entity in CommonSchema.entities {
+                if let uri = CommonSchema.uri(for: entity), let schema = try? schemas.schema(uri) {
+                    compiled[entity] = schema
+                    compiled[entity + ".v1"] = schema
+                }
+            }
+            byType = compiled
         }
     }
 
@@ -48,27 +59,17 @@ public struct ValidateStep: StepConnector {
     public func process(_ records: [Record]) async throws -> StepOutput {
         var output = StepOutput(records: [])
         output.records.reserveCapacity(records.count)
-        var byType: [String: Schema] = [:]
         for record in records {
             let schema: Schema
             if let fixed {
                 schema = fixed
             } else {
-                guard let type = record.type, let uri = CommonSchema.uri(for: type) else {
+                guard let type = record.type, let found = byType[type] else {
                     output.failures.append(RecordFailure(record: record, reason: "the record has no common-schema type (\(record.type ?? "none")); map it first or name a schema",
                                                          pointer: "", rule: "schema"))
                     continue
                 }
-                if let cached = byType[uri] {
-                    schema = cached
-                } else {
-                    guard let loaded = try? schemas.schema(uri) else {
-                        output.failures.append(RecordFailure(record: record, reason: "no schema for type \(type)", pointer: "", rule: "schema"))
-                        continue
-                    }
-                    byType[uri] = loaded
-                    schema = loaded
-                }
+                schema = found
             }
             if schema.isValid(record.data) {
                 output.records.append(record)
