@@ -114,7 +114,7 @@ extension Envelope {
         datacontenttype = try string("datacontenttype", required: false)
         dataschema = try string("dataschema", required: false)
         dataBase64 = try string("data_base64", required: false)
-        data = object["data"].flatMap { $0.isNull ? nil : $0 }
+        if let value = object["data"], !value.isNull { data = value }
         if data != nil && dataBase64 != nil {
             throw EnvelopeError(attribute: "data_base64", message: "must not appear together with 'data'")
         }

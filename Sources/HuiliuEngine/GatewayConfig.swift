@@ -25,6 +25,22 @@ public struct GatewayConfig: Sendable {
     public var adminAddress: String
     /// Port of the admin API.
     public var adminPort: Int
+    /// Bearer tokens for the admin API.
+    public var adminTokens: [AdminToken]
+    /// How long `huiliu serve` waits for runs to reach a batch boundary on shutdown.
+    public var gracePeriod: Duration
+    /// The `listeners:` section, by listener kind (`hj212`), for the daemon to validate and start.
+    public var listeners: [String: ConfigNode]
+
+    /// A bearer token of the admin API.
+    public struct AdminToken: Sendable {
+        /// Who holds it, for logs.
+        public var name: String
+        /// The token itself.
+        public var token: String
+        /// `read` tokens may only read; `write` tokens may also trigger, cancel, replay and reload.
+        public var canWrite: Bool
+    }
 
     /// The fields of `config/huiliu.yaml`.
     public static let fields: [FieldSpec] = [
@@ -42,7 +58,16 @@ public struct GatewayConfig: Sendable {
         FieldSpec("admin", .object([
             FieldSpec("address", .string, "Address the admin API binds to.", default: "127.0.0.1"),
             FieldSpec("port", .integer, "Port of the admin API.", default: 8470, range: 0...65535),
+            FieldSpec("tokens", .list(.object([
+                FieldSpec("name", .string, "Who holds the token (shown in logs)."),
+                FieldSpec("token", .secret, "The token: a ${secret:…} reference."),
+                FieldSpec("role", .oneOf(["read", "write"]), "read, or write (trigger, cancel, replay, reload).", default: "read"),
+            ])), "Bearer tokens accepted by the admin API.", optional: true),
         ]), "The daemon's admin API.", optional: true),
+        FieldSpec("serve", .object([
+            FieldSpec("grace_period", .duration, "On SIGTERM, how long runs get to reach a batch boundary.", default: "30s"),
+        ]), "The daemon.", optional: true),
+        FieldSpec("listeners", .map(.any), "Streaming listeners the daemon runs, by kind (hj212).", optional: true),
     ]
 
     /// Loads the config at `path`, or defaults rooted at `projectDirectory` when there is none.
@@ -65,6 +90,8 @@ public struct GatewayConfig: Sendable {
             root = fm.currentDirectoryPath
         }
         var parsedValues = Object()
+        var listenerNodes: [String: ConfigNode] = [:]
+        var secrets: [String: String] = [:]
         if exists {
             let node: ConfigNode
             do {
@@ -76,21 +103,19 @@ public struct GatewayConfig: Sendable {
                     throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), reason)])
                 }
             }
+            // Secrets first: other settings (admin tokens) may refer to them.
+            secrets = try loadSecrets(node["secrets"]?.plainValue.objectValue, root: root)
             var validator = ConfigValidator(registry: ConnectorRegistry(),
-                                            resolver: ReferenceResolver(environment: environment), baseDirectory: root)
+                                            resolver: ReferenceResolver(environment: environment, secrets: SecretStore(secrets)),
+                                            baseDirectory: root)
             let parsed = validator.readFields(node, fields: fields, owner: "gateway config")
             if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
             parsedValues = parsed.values
+            if case .mapping(let pairs, _)? = node["listeners"] {
+                for pair in pairs { listenerNodes[pair.key] = pair.value }
+            }
         }
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : root + "/" + p }
-        let secretsConfig = parsedValues["secrets"]?.objectValue
-        var secrets: [String: String] = [:]
-        if let file = secretsConfig?["file"]?.stringValue {
-            secrets.merge(try loadSecretsFile(resolve(file)), uniquingKeysWith: { $1 })
-        }
-        if let directory = secretsConfig?["directory"]?.stringValue {
-            secrets.merge(loadSecretsDirectory(resolve(directory)), uniquingKeysWith: { $1 })
-        }
         let admin = parsedValues["admin"]?.objectValue
         return GatewayConfig(
             projectDirectory: root,
@@ -102,7 +127,25 @@ public struct GatewayConfig: Sendable {
             secrets: SecretStore(secrets),
             configDirectory: root + "/config",
             adminAddress: admin?["address"]?.stringValue ?? "127.0.0.1",
-            adminPort: admin?["port"]?.intValue ?? 8470)
+            adminPort: admin?["port"]?.intValue ?? 8470,
+            adminTokens: (admin?["tokens"]?.arrayValue ?? []).compactMap { token in
+                guard let name = token["name"]?.stringValue, let value = token["token"]?.stringValue else { return nil }
+                return AdminToken(name: name, token: value, canWrite: token["role"]?.stringValue == "write")
+            },
+            gracePeriod: PipelineLoader.duration(parsedValues["serve"]?["grace_period"]) ?? .seconds(30),
+            listeners: listenerNodes)
+    }
+
+    static func loadSecrets(_ section: Object?, root: String) throws(ConfigErrors) -> [String: String] {
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : root + "/" + p }
+        var secrets: [String: String] = [:]
+        if let file = section?["file"]?.stringValue {
+            secrets.merge(try loadSecretsFile(resolve(file)), uniquingKeysWith: { $1 })
+        }
+        if let directory = section?["directory"]?.stringValue {
+            secrets.merge(loadSecretsDirectory(resolve(directory)), uniquingKeysWith: { $1 })
+        }
+        return secrets
     }
 
     static func loadSecretsFile(_ path: String) throws(ConfigErrors) -> [String: String] {

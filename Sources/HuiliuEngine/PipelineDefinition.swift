@@ -27,8 +27,33 @@ public struct PipelineDefinition: Sendable {
     public var batchSize: Int
     /// How many batches go through the steps at once.
     public var parallelism: Int
+    /// How the daemon treats the schedule: jitter, overlap, missed runs, retries, timeout.
+    public var scheduling: SchedulingPolicy
     /// The file it was loaded from.
     public var file: String
+
+    /// How the daemon runs a scheduled pipeline.
+    public struct SchedulingPolicy: Sendable, Equatable {
+        /// A random delay of up to this much after each fire time, to spread load.
+        public var jitter: Duration = .zero
+        /// `skip` a fire time while a run is going, or `queue` one run behind it.
+        public var overlap: String = "skip"
+        /// After downtime: `skip` the missed fire times, or `run_once` to catch up.
+        public var missedRuns: String = "skip"
+        /// Attempts of a failed run, the first included.
+        public var retryAttempts: Int = 1
+        /// Wait before the second attempt; it grows by `retryMultiplier` up to `retryMaxDelay`.
+        public var retryInitialDelay: Duration = .seconds(30)
+        /// Growth of the wait between attempts.
+        public var retryMultiplier: Double = 2
+        /// The longest wait between attempts.
+        public var retryMaxDelay: Duration = .seconds(600)
+        /// A run still going after this long is cancelled (at a batch boundary).
+        public var timeout: Duration?
+
+        /// The defaults.
+        public init() {}
+    }
 
     /// How a pipeline treats records that fail a step.
     public struct ErrorPolicy: Sendable, Equatable {
@@ -59,6 +84,23 @@ public enum PipelineSchema {
         FieldSpec("sinks", .list(.component(.sink)), "Where envelopes go; each must acknowledge every batch."),
         FieldSpec("errors", .object(errorFields), "How failed records are handled.", optional: true),
         FieldSpec("batch", .object(batchFields), "How records are grouped between source and sinks.", optional: true),
+        FieldSpec("scheduling", .object(schedulingFields), "How `huiliu serve` runs the schedule.", optional: true),
+    ]
+
+    /// Fields of `scheduling:`.
+    public static let schedulingFields: [FieldSpec] = [
+        FieldSpec("jitter", .duration, "Random delay of up to this much after each fire time.", default: "0s"),
+        FieldSpec("overlap", .oneOf(["skip", "queue"]), "While a run is going: skip the fire time, or queue one run.",
+                  default: "skip"),
+        FieldSpec("missed_runs", .oneOf(["skip", "run_once"]), "After downtime: skip missed fire times, or run once to catch up.",
+                  default: "skip"),
+        FieldSpec("retry", .object([
+            FieldSpec("attempts", .integer, "Attempts in all, the first included.", default: 1, range: 1...100),
+            FieldSpec("initial_delay", .duration, "Wait before the second attempt.", default: "30s"),
+            FieldSpec("multiplier", .number, "Growth of the wait between attempts.", default: 2, range: 1...10),
+            FieldSpec("max_delay", .duration, "Longest wait between attempts.", default: "10m"),
+        ]), "Retrying a failed run with exponential back-off.", optional: true),
+        FieldSpec("timeout", .duration, "Cancel a run (at a batch boundary) that takes longer than this.", optional: true),
     ]
 
     /// Fields of `errors:`.

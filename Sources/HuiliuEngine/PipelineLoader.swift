@@ -91,7 +91,29 @@ public struct PipelineLoader: Sendable {
                           maxFailureRatio: errors["max_failure_ratio"]?.doubleValue ?? 1),
             batchSize: batch["size"]?.intValue ?? 1000,
             parallelism: batch["parallelism"]?.intValue ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
+            scheduling: Self.schedulingPolicy(parsed["scheduling"]?.objectValue ?? Object()),
             file: file))
+    }
+
+    static func duration(_ value: Value?) -> Duration? {
+        guard let value else { return nil }
+        if let seconds = value.doubleValue { return .milliseconds(Int64(seconds * 1000)) }
+        return value.stringValue.flatMap { Duration(configText: $0) }
+    }
+
+    static func schedulingPolicy(_ object: Object) -> PipelineDefinition.SchedulingPolicy {
+        var policy = PipelineDefinition.SchedulingPolicy()
+        if let jitter = duration(object["jitter"]) { policy.jitter = jitter }
+        if let overlap = object["overlap"]?.stringValue { policy.overlap = overlap }
+        if let missed = object["missed_runs"]?.stringValue { policy.missedRuns = missed }
+        if let retry = object["retry"]?.objectValue {
+            if let attempts = retry["attempts"]?.intValue { policy.retryAttempts = attempts }
+            if let delay = duration(retry["initial_delay"]) { policy.retryInitialDelay = delay }
+            if let multiplier = retry["multiplier"]?.doubleValue { policy.retryMultiplier = multiplier }
+            if let delay = duration(retry["max_delay"]) { policy.retryMaxDelay = delay }
+        }
+        policy.timeout = duration(object["timeout"])
+        return policy
     }
 
     /// Where a scalar's text starts (after the opening quote of a quoted scalar).

@@ -56,7 +56,9 @@ public struct PipelineRunner: Sendable {
 
     /// Runs the pipeline once and returns the finished run record. Cancelling the task
     /// stops at the next batch boundary with everything before it committed.
-    public func run(trigger: String = "cli", progress: (@Sendable (RunProgress) -> Void)? = nil) async throws -> RunRecord {
+    public func run(trigger: String = "cli", control: RunControl? = nil,
+                    progress: (@Sendable (RunProgress) -> Void)? = nil,
+                    started: (@Sendable (RunRecord) -> Void)? = nil) async throws -> RunRecord {
         guard let lock = try PipelineLock(directory: gateway.dataDirectory + "/locks", pipeline: definition.name) else {
             throw RunError("pipeline '\(definition.name)' is already running in another process")
         }
@@ -64,14 +66,18 @@ public struct PipelineRunner: Sendable {
         // Holding the lock proves no other process is running this pipeline.
         _ = try await store.markInterruptedRuns(pipeline: definition.name)
         var run = try await store.startRun(pipeline: definition.name, trigger: trigger)
+        started?(run)
         let context = context(runID: run.id)
         context.logger.info("run started", metadata: ["trigger": .string(trigger)])
         let clock = ContinuousClock()
         let started = clock.now
         var counters = RunProgress()
+        var metrics: RunMetrics?
+        var stopped = false
         do {
             let source = try registry.makeSource(definition.source, context: context)
             let processor = try makeProcessor(context: context)
+            metrics = RunMetrics(pipeline: definition.name, sinks: processor.sinks.map(\.key))
             let stored = try await store.checkpoint(pipeline: definition.name, stream: Self.stream)
             for (key, sink) in processor.sinks {
                 try await sink.open(resumingAt: stored?.sinkPositions[key])
@@ -88,7 +94,7 @@ public struct PipelineRunner: Sendable {
                     var reader: (any BatchReader)?
                     do {
                         reader = try await source.reader(after: resumeFrom)
-                        try await transformInOrder(reader: &reader!, processor: processor, into: batches)
+                        try await transformInOrder(reader: &reader!, processor: processor, control: control, into: batches)
                         await reader?.close()
                         batches.finish()
                     } catch {
@@ -119,15 +125,20 @@ public struct PipelineRunner: Sendable {
                     try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: run,
                                            deadLetters: processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id))
                     FaultInjection.check(.afterCommit, batch: number)
+                    metrics?.batch(read: batch.read, written: batch.content.envelopes.count,
+                                   failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
                     progress?(counters)
                     try checkFailureRatio(counters, final: false)
-                    if Task.isCancelled { break }
+                    if Task.isCancelled || control?.isStopRequested == true {
+                        stopped = true
+                        break
+                    }
                 }
                 group.cancelAll()
             }
-            try checkFailureRatio(counters, final: true)
+            if !stopped { try checkFailureRatio(counters, final: true) }
             for (_, sink) in processor.sinks { try await sink.close() }
-            run.status = Task.isCancelled ? .cancelled : .succeeded
+            run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
         } catch is CancellationError {
             run.status = .cancelled
         } catch {
@@ -137,6 +148,9 @@ public struct PipelineRunner: Sendable {
         run.finishedAt = Timestamp.now()
         try await store.finishRun(run)
         counters.elapsed = clock.now - started
+        (metrics ?? RunMetrics(pipeline: definition.name, sinks: [])).finished(
+            status: run.status.rawValue, seconds: Double(counters.elapsed.components.seconds)
+                + Double(counters.elapsed.components.attoseconds) / 1e18)
         progress?(counters)
         context.logger.log(level: run.status == .succeeded ? .info : .error, "run finished", metadata: [
             "status": .string(run.status.rawValue), "read": .stringConvertible(run.recordsRead),
@@ -148,7 +162,7 @@ public struct PipelineRunner: Sendable {
     /// Reads batches and transforms up to `definition.parallelism` of them at once, handing
     /// them on in source order: steps are the costly part of most syncs, and batches are
     /// independent until delivery, which stays strictly ordered.
-    func transformInOrder(reader: inout any BatchReader, processor: BatchProcessor,
+    func transformInOrder(reader: inout any BatchReader, processor: BatchProcessor, control: RunControl?,
                           into batches: AsyncThrowingChannel<TransformedBatch, any Error>) async throws {
         let parallelism = definition.parallelism
         try await withThrowingTaskGroup(of: (Int, TransformedBatch).self) { workers in
@@ -171,7 +185,7 @@ public struct PipelineRunner: Sendable {
                                                        content: transformed, checkpoint: batch.checkpoint))
                 }
                 if submitted - emitted >= parallelism { try await waitForOldest() }
-                if Task.isCancelled { break }
+                if Task.isCancelled || control?.isStopRequested == true { break }
             }
             while emitted < submitted { try await waitForOldest() }
         }

@@ -1,5 +1,5 @@
 import HuiliuCore
-import Foundation
+public import Foundation
 
 /// The embedded state store: one SQLite file (`data/huiliu.db` by default).
 public actor SQLiteStateStore: StateStore {
@@ -21,6 +21,7 @@ public actor SQLiteStateStore: StateStore {
             payload TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
             replay_run_id TEXT);
         CREATE INDEX IF NOT EXISTS huiliu_dead_letters_pipeline ON huiliu_dead_letters(pipeline, status);
+        CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire REAL NOT NULL);
         """
 
     /// Opens the store at `path`, creating the file, its directory and its tables as needed.
@@ -125,6 +126,23 @@ public actor SQLiteStateStore: StateStore {
                 """).run([.text(pipeline), .text(stream), .text(checkpoint.checkpoint.value.jsonText),
                           .text(Value.object(positions).jsonText), .text(checkpoint.runID), .text(checkpoint.updatedAt)])
         }
+    }
+
+    public func lastScheduledFire(pipeline: String) throws -> Date? {
+        guard case .real(let seconds)? = try db.prepare("SELECT last_fire FROM huiliu_schedule WHERE pipeline = ?")
+            .rows([.text(pipeline)]).first?.first else { return nil }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    public func recordScheduledFire(pipeline: String, at: Date) throws {
+        try db.prepare("INSERT INTO huiliu_schedule (pipeline, last_fire) VALUES (?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_fire = excluded.last_fire")
+            .run([.text(pipeline), .real(at.timeIntervalSince1970)])
+    }
+
+    public func sizeInBytes() throws -> Int {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: db.path)
+        let wal = try? FileManager.default.attributesOfItem(atPath: db.path + "-wal")
+        return ((attributes?[.size] as? Int) ?? 0) + ((wal?[.size] as? Int) ?? 0)
     }
 
     public func resetCheckpoints(pipeline: String) throws {

@@ -1,3 +1,4 @@
+public import Foundation
 import HuiliuCore
 
 /// Where Huiliu keeps its own state: run history, committed checkpoints, dead letters.
@@ -24,6 +25,13 @@ public protocol StateStore: Sendable {
                 deadLetters: [DeadLetter]) async throws
     /// Forgets a pipeline's checkpoints (a full re-sync).
     func resetCheckpoints(pipeline: String) async throws
+
+    /// The last fire time the daemon scheduled for a pipeline, for its missed-run policy.
+    func lastScheduledFire(pipeline: String) async throws -> Date?
+    /// Records a fire time the daemon acted on.
+    func recordScheduledFire(pipeline: String, at: Date) async throws
+    /// The size of the store on disk, in bytes.
+    func sizeInBytes() async throws -> Int
 
     /// Stores dead letters; returns them with their ids.
     @discardableResult

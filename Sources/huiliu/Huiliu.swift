@@ -11,6 +11,6 @@ struct Huiliu: AsyncParsableCommand {
             2 the command could not run (bad arguments, unreadable input).
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Runs.self, Lint.self, DeadLetters.self, Expr.self, SchemaCommand.self, ConnectorCommand.self,
-                      Demo.self, Bench.self])
+        subcommands: [Run.self, Runs.self, Serve.self, Status.self, Reload.self, Lint.self, DeadLetters.self, Expr.self,
+                      SchemaCommand.self, ScheduleCommand.self, ConnectorCommand.self, Demo.self, Bench.self])
 }

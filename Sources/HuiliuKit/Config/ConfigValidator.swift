@@ -174,7 +174,10 @@ public struct ConfigValidator: Sendable {
         switch type {
         case .object(let fields):
             let parsed = readFields(node, fields: fields, owner: "'\(name)'")
-            return .object(parsed.values)
+            // A nested mapping has no place of its own for secrets: their values join it.
+            var values = parsed.values
+            for (field, secret) in parsed.secrets { values[field] = .string(secret.value) }
+            return .object(values)
         case .map(let inner):
             guard case .mapping(let pairs, _) = node else {
                 return wrongType(node, name, "a mapping")
@@ -204,8 +207,11 @@ public struct ConfigValidator: Sendable {
             }
         case .any:
             return expandAll(node)
-        case .secret, .component:
-            // Handled by `read(_:field:into:)`; reaching here means a nested use, read plainly.
+        case .secret:
+            // A secret inside a list or mapping: still never a literal, but its value joins the
+            // plain configuration, so such fields belong only to settings that are never printed.
+            return readSecret(node, field: field).map { .string($0.value) }
+        case .component:
             return expandAll(node)
         default:
             break

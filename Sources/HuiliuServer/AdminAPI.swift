@@ -1,0 +1,229 @@
+import Foundation
+public import HuiliuCore
+public import HuiliuEngine
+public import HuiliuKit
+public import HuiliuStore
+public import Hummingbird
+import Logging
+import NIOCore
+
+/// The daemon's admin API (JSON, versioned under `/api/v1`), plus `/healthz`, `/readyz` and
+/// `/metrics`. Everything but health needs a bearer token; writes need a `write` token.
+public struct AdminAPI: Sendable {
+    /// What the API serves from.
+    public struct Dependencies: Sendable {
+        /// The daemon.
+        public var daemon: Daemon
+        /// Runs and dead letters.
+        public var store: any StateStore
+        /// The components available (for `/connectors`).
+        public var registry: ConnectorRegistry
+        /// Accepted bearer tokens.
+        public var tokens: [GatewayConfig.AdminToken]
+        /// Replays dead letters of a pipeline (`ids` empty for all pending).
+        public var replay: @Sendable (String, [Int]) async throws -> DeadLetterReplayer.Outcome
+        /// Prometheus text of every metric.
+        public var metrics: @Sendable () async -> String
+        /// Extra readiness checks (listeners bound …): name and whether it is ready.
+        public var readiness: @Sendable () async -> [(String, Bool)]
+
+        /// Dependencies of the API.
+        public init(daemon: Daemon, store: any StateStore, registry: ConnectorRegistry, tokens: [GatewayConfig.AdminToken],
+                    replay: @escaping @Sendable (String, [Int]) async throws -> DeadLetterReplayer.Outcome,
+                    metrics: @escaping @Sendable () async -> String,
+                    readiness: @escaping @Sendable () async -> [(String, Bool)] = { [] }) {
+            self.daemon = daemon
+            self.store = store
+            self.registry = registry
+            self.tokens = tokens
+            self.replay = replay
+            self.metrics = metrics
+            self.readiness = readiness
+        }
+    }
+
+    let dependencies: Dependencies
+
+    /// An API over its dependencies.
+    public init(_ dependencies: Dependencies) {
+        self.dependencies = dependencies
+    }
+
+    /// The router with every route.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let deps = dependencies
+        router.get("healthz") { _, _ in jsonResponse(["status": "ok"]) }
+        router.get("readyz") { _, _ in
+            var checks = Object()
+            var ready = true
+            do {
+                _ = try await deps.store.runs(pipeline: nil, status: nil, limit: 1)
+                checks["store"] = true
+            } catch {
+                checks["store"] = false
+                ready = false
+            }
+            for (name, ok) in await deps.readiness() {
+                checks[name] = .bool(ok)
+                ready = ready && ok
+            }
+            return jsonResponse(["ready": .bool(ready), "checks": .object(checks)], status: ready ? .ok : .serviceUnavailable)
+        }
+        let secured = router.group().add(middleware: BearerAuthMiddleware(tokens: deps.tokens))
+        secured.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: await deps.metrics())))
+        }
+        let api = secured.group("api/v1")
+        api.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+        api.get("status") { _, _ in jsonResponse(await deps.daemon.status()) }
+        api.post("reload") { _, _ in
+            switch await deps.daemon.reload() {
+            case .success(let count): return jsonResponse(["reloaded": .integer(count)])
+            case .failure(let problems):
+                return jsonResponse(["error": "pipelines have problems; the running set is kept",
+                             "problems": .array(problems.errors.map { .string($0.description) })], status: .unprocessableContent)
+            }
+        }
+        addPipelineRoutes(api, deps)
+        addRunRoutes(api, deps)
+        addDeadLetterRoutes(api, deps)
+        addConnectorRoutes(api, deps)
+        return router
+    }
+
+    func addPipelineRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
+        api.get("pipelines") { _, _ in
+            var items: [Value] = []
+            for name in await deps.daemon.pipelineNames() {
+                guard var item = await deps.daemon.pipelineStatus(name) else { continue }
+                item["last_run"] = try await deps.store.runs(pipeline: name, status: nil, limit: 1).first.map(Self.json) ?? .null
+                items.append(item)
+            }
+            return jsonResponse(["pipelines": .array(items)])
+        }
+        api.get("pipelines/:name") { _, context in
+            let name = try context.parameters.require("name")
+            guard var item = await deps.daemon.pipelineStatus(name) else { return notFound("no pipeline '\(name)'") }
+            item["last_run"] = try await deps.store.runs(pipeline: name, status: nil, limit: 1).first.map(Self.json) ?? .null
+            return jsonResponse(item)
+        }
+        api.post("pipelines/:name/runs") { _, context in
+            let name = try context.parameters.require("name")
+            switch await deps.daemon.trigger(name) {
+            case .accepted: return jsonResponse(["pipeline": .string(name), "status": "accepted"], status: .accepted)
+            case .unknownPipeline: return notFound("no pipeline '\(name)'")
+            case .alreadyRunning: return jsonResponse(["error": .string("pipeline '\(name)' is already running")], status: .conflict)
+            case .shuttingDown: return jsonResponse(["error": "the daemon is shutting down"], status: .serviceUnavailable)
+            }
+        }
+    }
+
+    func addRunRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
+        api.get("runs") { request, _ in
+            let query = request.uri.queryParameters
+            let status = query.get("status").flatMap(RunStatus.init(rawValue:))
+            let limit = min(query.get("limit").flatMap(Int.init) ?? 50, 1000)
+            let runs = try await deps.store.runs(pipeline: query.get("pipeline"), status: status, limit: limit)
+            return jsonResponse(["runs": .array(runs.map(Self.json))])
+        }
+        api.get("runs/:id") { _, context in
+            let id = try context.parameters.require("id")
+            guard let run = try await deps.store.run(id: id) else { return notFound("no run '\(id)'") }
+            return jsonResponse(Self.json(run))
+        }
+        api.post("runs/:id/cancel") { _, context in
+            let id = try context.parameters.require("id")
+            if await deps.daemon.cancel(runID: id) {
+                return jsonResponse(["run": .string(id), "status": "stopping at the next batch boundary"], status: .accepted)
+            }
+            guard try await deps.store.run(id: id) != nil else { return notFound("no run '\(id)'") }
+            return jsonResponse(["error": .string("run '\(id)' is not running")], status: .conflict)
+        }
+    }
+
+    func addDeadLetterRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
+        api.get("dead-letters") { request, _ in
+            let query = request.uri.queryParameters
+            let status = query.get("status") ?? "pending"
+            let letters = try await deps.store.deadLetters(pipeline: query.get("pipeline"), status: status == "all" ? nil : status,
+                                                           limit: min(query.get("limit").flatMap(Int.init) ?? 50, 1000))
+            return jsonResponse(["dead_letters": .array(letters.map { Self.json($0, payload: false) })])
+        }
+        api.get("dead-letters/:id") { _, context in
+            guard let id = Int(try context.parameters.require("id")), let letter = try await deps.store.deadLetter(id: id) else {
+                return notFound("no such dead letter")
+            }
+            return jsonResponse(Self.json(letter, payload: true))
+        }
+        api.post("dead-letters/replay") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard let input = try? JSONReader.parse([UInt8](buffer: body)), let pipeline = input["pipeline"]?.stringValue else {
+                return jsonResponse(["error": "expected a JSON body {\"pipeline\": \"name\", \"ids\": [1, 2]}"], status: .badRequest)
+            }
+            let ids = input["ids"]?.arrayValue?.compactMap(\.intValue) ?? []
+            do {
+                let outcome = try await deps.replay(pipeline, ids)
+                return jsonResponse(["run": .string(outcome.run.id), "delivered": .array(outcome.delivered.map { .integer($0) }),
+                             "still_failing": .array(outcome.stillFailing.map { ["id": .integer($0.id), "reason": .string($0.reason)] }),
+                             "source_rejects": .array(outcome.sourceRejects.map { .integer($0) })])
+            } catch {
+                return jsonResponse(["error": .string("\(error)")], status: .unprocessableContent)
+            }
+        }
+    }
+
+    func addConnectorRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
+        api.get("connectors") { _, _ in
+            jsonResponse(["connectors": .array(deps.registry.allSpecs.map { spec in
+                ["name": .string(spec.name), "kind": .string(spec.kind.rawValue), "status": .string(spec.status.description),
+                 "summary": .string(spec.summary)]
+            })])
+        }
+        api.get("connectors/:kind/:name") { _, context in
+            let kindText = try context.parameters.require("kind")
+            let name = try context.parameters.require("name")
+            guard let kind = ComponentKind(rawValue: kindText), let spec = deps.registry.spec(named: name, kind: kind) else {
+                return notFound("no \(kindText) called '\(name)'")
+            }
+            return jsonResponse(["name": .string(spec.name), "kind": .string(kind.rawValue), "summary": .string(spec.summary),
+                         "json_schema": spec.jsonSchema, "markdown": .string(spec.markdown)])
+        }
+    }
+
+    static func json(_ run: RunRecord) -> Value {
+        ["id": .string(run.id), "pipeline": .string(run.pipeline), "trigger": .string(run.trigger),
+         "status": .string(run.status.rawValue), "started_at": .string(run.startedAt),
+         "finished_at": run.finishedAt.map { .string($0) } ?? .null, "duration_seconds": run.duration.map { .double($0) } ?? .null,
+         "records_read": .integer(run.recordsRead), "records_written": .integer(run.recordsWritten),
+         "records_failed": .integer(run.recordsFailed), "error": run.error.map { .string($0) } ?? .null]
+    }
+
+    static func json(_ letter: DeadLetter, payload: Bool) -> Value {
+        var object: Object = [
+            "id": .integer(letter.id), "pipeline": .string(letter.pipeline), "run": .string(letter.runID),
+            "step": .string(letter.step), "origin": .string(letter.origin), "reason": .string(letter.reason),
+            "pointer": letter.pointer.map { .string($0) } ?? .null, "rule": letter.rule.map { .string($0) } ?? .null,
+            "status": .string(letter.status), "created_at": .string(letter.createdAt),
+        ]
+        if payload { object["payload"] = letter.payload }
+        return .object(object)
+    }
+}
+
+/// A JSON response.
+func jsonResponse(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
+    var writer = JSONWriter()
+    writer.write(value)
+    writer.append(0x0A)
+    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+}
+
+func notFound(_ message: String) -> Response {
+    jsonResponse(["error": .string(message)], status: .notFound)
+}

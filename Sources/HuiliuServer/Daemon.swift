@@ -1,0 +1,303 @@
+public import Foundation
+import Synchronization
+public import HuiliuCore
+public import HuiliuEngine
+public import HuiliuKit
+import HuiliuSchedule
+public import HuiliuStore
+public import Logging
+
+/// The daemon's state: the pipelines it knows, their schedule, and the runs in progress.
+///
+/// The scheduler service drives it (``handle(_:)``), the admin API asks it questions and
+/// makes requests (trigger, cancel, reload), and every change goes through the actor.
+public actor Daemon {
+    /// What can happen to the daemon.
+    enum Event: Sendable {
+        case tick
+        case start(RunRequest)
+        case finished(pipeline: String, schedulerRun: Scheduler.RunID?, success: Bool)
+        case apply([PipelineDefinition])
+        case shutdown
+    }
+
+    /// A run to start.
+    struct RunRequest: Sendable {
+        var definition: PipelineDefinition
+        var trigger: String
+        var schedulerRun: Scheduler.RunID?
+        var control = RunControl()
+        var tracker = RunTracker()
+    }
+
+    /// A run in progress.
+    struct ActiveRun: Sendable {
+        var trigger: String
+        var startedAt: Date
+        var schedulerRun: Scheduler.RunID?
+        var control: RunControl
+        var tracker: RunTracker
+    }
+
+    /// Builds a runner for a pipeline.
+    public typealias RunnerFactory = @Sendable (PipelineDefinition) -> PipelineRunner
+    /// Loads and validates every pipeline file: the definitions, or every problem found.
+    public typealias PipelineSource = @Sendable () -> Result<[PipelineDefinition], ConfigErrors>
+
+    let mailbox = Mailbox<Event>()
+    let store: any StateStore
+    let makeRunner: RunnerFactory
+    let loadPipelines: PipelineSource
+    let defaultZone: TimeZone
+    let logger: Logger
+    var definitions: [String: PipelineDefinition] = [:]
+    var scheduler = Scheduler(seed: UInt64.random(in: 0...UInt64.max))
+    var active: [String: ActiveRun] = [:]
+    var shuttingDown = false
+    var lastReload = Date()
+
+    /// A daemon over an initial set of pipelines.
+    public init(pipelines: [PipelineDefinition], store: any StateStore, defaultZone: TimeZone, logger: Logger,
+                loadPipelines: @escaping PipelineSource, makeRunner: @escaping RunnerFactory) {
+        for definition in pipelines { definitions[definition.name] = definition }
+        self.store = store
+        self.defaultZone = defaultZone
+        self.logger = logger
+        self.loadPipelines = loadPipelines
+        self.makeRunner = makeRunner
+    }
+
+    // MARK: Driving
+
+    /// Puts every scheduled pipeline into the scheduler, with the last fire time recorded
+    /// before a restart so the missed-run policy can apply.
+    func bootstrap() async -> [RunRequest] {
+        var starts: [RunRequest] = []
+        for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
+            starts += await schedule(definition)
+        }
+        return starts
+    }
+
+    private func schedule(_ definition: PipelineDefinition) async -> [RunRequest] {
+        guard definition.enabled, let text = definition.schedule else { return [] }
+        let zone = definition.timezone.flatMap(TimeZone.init(identifier:)) ?? defaultZone
+        guard let schedule = try? Schedule(text, zone: zone) else { return [] }
+        let lastFire = try? await store.lastScheduledFire(pipeline: definition.name)
+        let policy = definition.scheduling
+        let config = ScheduledPipeline(
+            schedule: schedule, jitter: policy.jitter, overlap: policy.overlap == "queue" ? .queue : .skip,
+            missedRuns: policy.missedRuns == "run_once" ? .runOnce : .skip,
+            retry: RetryPolicy(maxAttempts: policy.retryAttempts, initialDelay: policy.retryInitialDelay,
+                               multiplier: policy.retryMultiplier, maxDelay: policy.retryMaxDelay),
+            timeout: policy.timeout)
+        return await perform(scheduler.handle(.added(definition.name, config, lastFire: lastFire ?? nil), at: Date()))
+    }
+
+    /// Handles one event; returns the runs to start, when to wake up next, and whether to stop.
+    func handle(_ event: Event) async -> (starts: [RunRequest], wake: Date?, stop: Bool) {
+        var starts: [RunRequest] = []
+        switch event {
+        case .tick:
+            starts = await perform(scheduler.handle(.tick, at: Date()))
+        case .start(let request):
+            if !shuttingDown && active[request.definition.name] == nil {
+                active[request.definition.name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: nil,
+                                                            control: request.control, tracker: request.tracker)
+                starts = [request]
+            }
+        case .finished(let pipeline, let schedulerRun, let success):
+            active[pipeline] = nil
+            if let schedulerRun {
+                starts = await perform(scheduler.handle(.runFinished(pipeline, schedulerRun, success ? .success : .failure), at: Date()))
+            }
+        case .apply(let pipelines):
+            starts = await apply(pipelines)
+        case .shutdown:
+            shuttingDown = true
+            for run in active.values { run.control.requestStop() }
+            logger.notice("shutting down: stopping \(active.count) run(s) at their next batch boundary")
+            return ([], nil, true)
+        }
+        if shuttingDown { return ([], nil, true) }
+        return (starts, scheduler.nextWakeUp, false)
+    }
+
+    /// Carries out the scheduler's actions that need the daemon; returns runs to start.
+    private func perform(_ actions: [Scheduler.Action]) async -> [RunRequest] {
+        var starts: [RunRequest] = []
+        for action in actions {
+            switch action {
+            case .start(let name, let run, let scheduledAt, let attempt):
+                guard let definition = definitions[name], !shuttingDown else { continue }
+                try? await store.recordScheduledFire(pipeline: name, at: scheduledAt)
+                if active[name] != nil {
+                    // A manual run holds the pipeline: this fire time counts as served.
+                    logger.info("scheduled run skipped: a run is already going", metadata: ["pipeline": "\(name)"])
+                    starts += await perform(scheduler.handle(.runFinished(name, run, .success), at: Date()))
+                    continue
+                }
+                let request = RunRequest(definition: definition, trigger: attempt > 1 ? "retry" : "schedule", schedulerRun: run)
+                active[name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: run,
+                                         control: request.control, tracker: request.tracker)
+                _ = scheduler.handle(.runStarted(name, run), at: Date())
+                starts.append(request)
+            case .cancel(let name, _, let reason):
+                logger.warning("cancelling run: \(reason.rawValue)", metadata: ["pipeline": "\(name)"])
+                active[name]?.control.requestStop()
+            case .skip(let name, let scheduledAt, let reason):
+                logger.info("fire time skipped (\(reason.rawValue))", metadata: ["pipeline": "\(name)", "scheduled": "\(scheduledAt)"])
+            case .retry(let name, _, let attempt, let at):
+                logger.warning("run failed; attempt \(attempt) at \(at)", metadata: ["pipeline": "\(name)"])
+            case .giveUp(let name, _, let attempts):
+                logger.error("run failed after \(attempts) attempt(s)", metadata: ["pipeline": "\(name)"])
+            case .sleep:
+                break
+            }
+        }
+        return starts
+    }
+
+    private func apply(_ pipelines: [PipelineDefinition]) async -> [RunRequest] {
+        let incoming = Dictionary(pipelines.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        var starts: [RunRequest] = []
+        for name in definitions.keys where incoming[name] == nil {
+            starts += await perform(scheduler.handle(.removed(name), at: Date()))
+        }
+        definitions = incoming
+        for definition in pipelines.sorted(by: { $0.name < $1.name }) {
+            if definition.enabled && definition.schedule != nil {
+                starts += await schedule(definition)
+            } else {
+                starts += await perform(scheduler.handle(.removed(definition.name), at: Date()))
+            }
+        }
+        lastReload = Date()
+        logger.notice("pipelines reloaded", metadata: ["count": "\(pipelines.count)"])
+        return starts
+    }
+
+    /// Runs one pipeline and reports its end; called by the scheduler service in a child task.
+    nonisolated func execute(_ request: RunRequest) async {
+        let runner = makeRunner(request.definition)
+        let name = request.definition.name
+        var success = false
+        do {
+            let tracker = request.tracker
+            let run = try await runner.run(trigger: request.trigger, control: request.control) { progress in
+                tracker.update(progress)
+            } started: { run in
+                tracker.started(run.id)
+            }
+            success = run.status == .succeeded
+        } catch {
+            logger.error("run could not start: \(error)", metadata: ["pipeline": "\(name)"])
+        }
+        mailbox.post(.finished(pipeline: name, schedulerRun: request.schedulerRun, success: success))
+    }
+
+    // MARK: Requests from the admin API and signals
+
+    /// What a trigger request came to.
+    public enum TriggerResult: Sendable, Equatable {
+        case accepted
+        case unknownPipeline
+        case alreadyRunning
+        case shuttingDown
+    }
+
+    /// Starts a run of `pipeline` now.
+    public func trigger(_ pipeline: String, by trigger: String = "api") -> TriggerResult {
+        guard !shuttingDown else { return .shuttingDown }
+        guard let definition = definitions[pipeline] else { return .unknownPipeline }
+        guard active[pipeline] == nil else { return .alreadyRunning }
+        mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil)))
+        return .accepted
+    }
+
+    /// Asks a run in progress (by its run id) to stop at its next batch boundary.
+    public func cancel(runID: String) -> Bool {
+        guard let run = active.values.first(where: { $0.tracker.runID == runID }) else { return false }
+        run.control.requestStop()
+        return true
+    }
+
+    /// Re-reads the pipeline files; applies them only if every one is valid.
+    public func reload() -> Result<Int, ConfigErrors> {
+        switch loadPipelines() {
+        case .success(let pipelines):
+            mailbox.post(.apply(pipelines))
+            return .success(pipelines.count)
+        case .failure(let problems):
+            logger.error("reload refused: \(problems.errors.count) problem(s); the running set is kept",
+                         metadata: ["problems": "\(problems)"])
+            return .failure(problems)
+        }
+    }
+
+    /// Stops starting runs and asks running ones to finish at a batch boundary.
+    public nonisolated func beginShutdown() {
+        mailbox.post(.shutdown)
+    }
+
+    // MARK: Status
+
+    /// One pipeline as the admin API shows it.
+    public func pipelineStatus(_ name: String) -> Value? {
+        guard let definition = definitions[name] else { return nil }
+        var object: Object = [
+            "name": .string(name), "description": .string(definition.description), "enabled": .bool(definition.enabled),
+            "schedule": definition.schedule.map { .string($0) } ?? .null,
+            "timezone": .string(definition.timezone ?? defaultZone.identifier), "file": .string(definition.file),
+        ]
+        let status = scheduler.status(of: name)
+        object["next_run"] = status?.nextStart.map { .string(Timestamp.format($0)) } ?? .null
+        if let run = active[name] {
+            let progress = run.tracker.progress
+            object["running"] = [
+                "run": run.tracker.runID.map { .string($0) } ?? .null, "trigger": .string(run.trigger),
+                "started_at": .string(Timestamp.format(run.startedAt)), "read": .integer(progress.read),
+                "written": .integer(progress.written), "failed": .integer(progress.failed),
+            ]
+        } else {
+            object["running"] = .null
+        }
+        if let retry = status?.retryAt { object["retry_at"] = .string(Timestamp.format(retry)) }
+        return .object(object)
+    }
+
+    /// Every pipeline, sorted by name.
+    public func pipelineNames() -> [String] {
+        definitions.keys.sorted()
+    }
+
+    /// What the daemon is doing: runs in progress and when each pipeline runs next.
+    public func status() -> Value {
+        var runs: [Value] = []
+        for name in active.keys.sorted() {
+            if let status = pipelineStatus(name)?["running"] { runs.append(Value.object(["pipeline": .string(name)]).merging(status)) }
+        }
+        return ["pipelines": .integer(definitions.count), "running": .array(runs), "shutting_down": .bool(shuttingDown),
+                "last_reload": .string(Timestamp.format(lastReload))]
+    }
+}
+
+extension Value {
+    /// An object with the members of `other` added (objects only).
+    func merging(_ other: Value) -> Value {
+        guard case .object(var object) = self, case .object(let more) = other else { return self }
+        for (key, value) in more { object[key] = value }
+        return .object(object)
+    }
+}
+
+/// A run's id and counters, updated by the run as it goes and read by the admin API.
+final class RunTracker: Sendable {
+    private let state = Mutex<(runID: String?, progress: RunProgress)>((nil, RunProgress()))
+
+    var runID: String? { state.withLock { $0.runID } }
+    var progress: RunProgress { state.withLock { $0.progress } }
+
+    func started(_ id: String) { state.withLock { $0.runID = id } }
+    func update(_ progress: RunProgress) { state.withLock { $0.progress = progress } }
+}

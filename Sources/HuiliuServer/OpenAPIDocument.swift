@@ -1,0 +1,223 @@
+/// The admin API's OpenAPI 3.1 description, served at `/api/v1/openapi.yaml`.
+///
+/// A test checks that every route the router registers is described here.
+enum OpenAPIDocument {
+    static let yaml = #"""
+openapi: 3.1.0
+info:
+  title: Huiliu admin API
+  version: "1"
+  description: >
+    Operate a running `huiliu serve`: pipelines with their schedules, runs, dead letters,
+    connectors, reload, health and metrics. Every path except /healthz and /readyz needs
+    `Authorization: Bearer <token>`; POST needs a token with the write role.
+servers:
+  - url: http://127.0.0.1:8470
+security:
+  - bearer: []
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+  schemas:
+    Error:
+      type: object
+      properties:
+        error: { type: string }
+      required: [error]
+    Run:
+      type: object
+      properties:
+        id: { type: string }
+        pipeline: { type: string }
+        trigger: { type: string, enum: [cli, schedule, retry, api, replay, demo, bench] }
+        status: { type: string, enum: [running, succeeded, failed, cancelled, interrupted] }
+        started_at: { type: string, format: date-time }
+        finished_at: { type: [string, "null"], format: date-time }
+        duration_seconds: { type: [number, "null"] }
+        records_read: { type: integer }
+        records_written: { type: integer }
+        records_failed: { type: integer }
+        error: { type: [string, "null"] }
+    Pipeline:
+      type: object
+      properties:
+        name: { type: string }
+        description: { type: string }
+        enabled: { type: boolean }
+        schedule: { type: [string, "null"] }
+        timezone: { type: string }
+        file: { type: string }
+        next_run: { type: [string, "null"], format: date-time }
+        running: { type: [object, "null"] }
+        last_run: { oneOf: [ { $ref: "#/components/schemas/Run" }, { type: "null" } ] }
+    DeadLetter:
+      type: object
+      properties:
+        id: { type: integer }
+        pipeline: { type: string }
+        run: { type: string }
+        step: { type: string }
+        origin: { type: string }
+        reason: { type: string }
+        pointer: { type: [string, "null"] }
+        rule: { type: [string, "null"] }
+        status: { type: string, enum: [pending, replayed] }
+        created_at: { type: string, format: date-time }
+        payload: {}
+  responses:
+    Unauthorized:
+      description: Missing or invalid bearer token.
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    Forbidden:
+      description: The token is read-only.
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+    NotFound:
+      description: No such resource.
+      content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+paths:
+  /healthz:
+    get:
+      summary: The process is alive.
+      security: []
+      responses: { "200": { description: Alive. } }
+  /readyz:
+    get:
+      summary: The store is reachable and every listener is bound.
+      security: []
+      responses:
+        "200": { description: Ready. }
+        "503": { description: Not ready; `checks` says what is not. }
+  /metrics:
+    get:
+      summary: Every metric in Prometheus text format.
+      responses:
+        "200": { description: Prometheus exposition format 0.0.4. }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+  /api/v1/openapi.yaml:
+    get:
+      summary: This document.
+      responses: { "200": { description: OpenAPI 3.1 YAML. } }
+  /api/v1/status:
+    get:
+      summary: What the daemon is doing — runs in progress, last reload.
+      responses:
+        "200": { description: Status. }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+  /api/v1/reload:
+    post:
+      summary: Re-read and lint the pipeline files; applied only if every one is valid.
+      responses:
+        "200": { description: Reloaded. }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "422": { description: Problems found; the running set is kept. }
+  /api/v1/pipelines:
+    get:
+      summary: Every pipeline with its schedule, last run and next run.
+      responses:
+        "200":
+          description: Pipelines.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  pipelines: { type: array, items: { $ref: "#/components/schemas/Pipeline" } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+  /api/v1/pipelines/{name}:
+    get:
+      summary: One pipeline.
+      parameters: [ { name: name, in: path, required: true, schema: { type: string } } ]
+      responses:
+        "200": { description: The pipeline., content: { application/json: { schema: { $ref: "#/components/schemas/Pipeline" } } } }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/pipelines/{name}/runs:
+    post:
+      summary: Trigger a run now.
+      parameters: [ { name: name, in: path, required: true, schema: { type: string } } ]
+      responses:
+        "202": { description: Accepted; follow it in /api/v1/runs?pipeline=name. }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { description: The pipeline is already running. }
+  /api/v1/runs:
+    get:
+      summary: Runs, newest first.
+      parameters:
+        - { name: pipeline, in: query, schema: { type: string } }
+        - { name: status, in: query, schema: { type: string } }
+        - { name: limit, in: query, schema: { type: integer, maximum: 1000 } }
+      responses:
+        "200":
+          description: Runs.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  runs: { type: array, items: { $ref: "#/components/schemas/Run" } }
+  /api/v1/runs/{id}:
+    get:
+      summary: One run.
+      parameters: [ { name: id, in: path, required: true, schema: { type: string } } ]
+      responses:
+        "200": { description: The run., content: { application/json: { schema: { $ref: "#/components/schemas/Run" } } } }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/runs/{id}/cancel:
+    post:
+      summary: Stop a run at its next batch boundary.
+      parameters: [ { name: id, in: path, required: true, schema: { type: string } } ]
+      responses:
+        "202": { description: Stopping. }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "409": { description: The run is not running. }
+  /api/v1/dead-letters:
+    get:
+      summary: Dead letters, newest first (without payloads).
+      parameters:
+        - { name: pipeline, in: query, schema: { type: string } }
+        - { name: status, in: query, schema: { type: string, enum: [pending, replayed, all] } }
+        - { name: limit, in: query, schema: { type: integer, maximum: 1000 } }
+      responses:
+        "200": { description: Dead letters. }
+  /api/v1/dead-letters/{id}:
+    get:
+      summary: One dead letter with its raw payload.
+      parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+      responses:
+        "200": { description: The dead letter., content: { application/json: { schema: { $ref: "#/components/schemas/DeadLetter" } } } }
+        "404": { $ref: "#/components/responses/NotFound" }
+  /api/v1/dead-letters/replay:
+    post:
+      summary: Replay dead letters through the pipeline's current steps and sinks.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [pipeline]
+              properties:
+                pipeline: { type: string }
+                ids: { type: array, items: { type: integer }, description: "Default: every pending letter." }
+      responses:
+        "200": { description: What was delivered and what still fails. }
+        "400": { description: Malformed request. }
+        "422": { description: The replay could not run. }
+  /api/v1/connectors:
+    get:
+      summary: Every source, step and sink.
+      responses: { "200": { description: Connectors. } }
+  /api/v1/connectors/{kind}/{name}:
+    get:
+      summary: A connector's specification as JSON Schema and Markdown.
+      parameters:
+        - { name: kind, in: path, required: true, schema: { type: string, enum: [source, step, sink] } }
+        - { name: name, in: path, required: true, schema: { type: string } }
+      responses:
+        "200": { description: The specification. }
+        "404": { $ref: "#/components/responses/NotFound" }
+"""#
+}

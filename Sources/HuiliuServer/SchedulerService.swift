@@ -1,0 +1,57 @@
+import Foundation
+public import Logging
+import UnixSignals
+public import ServiceLifecycle
+
+/// Runs pipelines on their schedules and on request, as child tasks, until graceful
+/// shutdown: then it starts nothing new and waits for running runs to stop at a batch
+/// boundary with their checkpoints committed.
+public struct SchedulerService: Service {
+    let daemon: Daemon
+
+    /// The scheduler of a daemon.
+    public init(daemon: Daemon) {
+        self.daemon = daemon
+    }
+
+    public func run() async throws {
+        let initial = await daemon.bootstrap()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for request in initial { group.addTask { await daemon.execute(request) } }
+                var event: Daemon.Event = .tick
+                while true {
+                    let (starts, wake, stop) = await daemon.handle(event)
+                    for request in starts { group.addTask { await daemon.execute(request) } }
+                    if stop { break }
+                    let deadline = wake.map { ContinuousClock.now + .seconds(max(0, $0.timeIntervalSinceNow)) }
+                    event = await daemon.mailbox.next(until: deadline) ?? .tick
+                }
+                // Runs finishing now report to the mailbox, which nobody reads any more: fine.
+            }
+        } onGracefulShutdown: {
+            daemon.beginShutdown()
+        }
+    }
+}
+
+/// Re-reads the pipeline files on SIGHUP.
+public struct ReloadOnHangupService: Service {
+    let daemon: Daemon
+    let logger: Logger
+
+    /// A service that reloads `daemon` on SIGHUP.
+    public init(daemon: Daemon, logger: Logger) {
+        self.daemon = daemon
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            switch await daemon.reload() {
+            case .success(let count): logger.notice("SIGHUP: reloaded \(count) pipeline(s)")
+            case .failure(let problems): logger.error("SIGHUP: reload refused, the running set is kept:\n\(problems)")
+            }
+        }
+    }
+}

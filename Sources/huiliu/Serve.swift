@@ -1,0 +1,140 @@
+import ArgumentParser
+import CoreMetrics
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuEngine
+import HuiliuKit
+import HuiliuServer
+import HuiliuStore
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+extension Huiliu {
+    /// `huiliu serve`: the 7×24 daemon.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the daemon: every enabled pipeline on its schedule, the listeners, the admin API and metrics.",
+            discussion: """
+                Pipelines come from config/huiliu.yaml's `pipelines` patterns and must all be valid to start. \
+                SIGTERM or SIGINT: stop accepting, let runs stop at a batch boundary with their checkpoints \
+                committed (within serve.grace_period), exit 0. SIGHUP or `huiliu reload`: re-read and lint the \
+                pipeline files and apply them only if all are valid. The admin API listens on admin.address:port \
+                (127.0.0.1:8470 by default) and needs a bearer token from admin.tokens.
+
+                Examples:
+                  huiliu serve
+                  huiliu serve --port 0 --log-format json
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Admin API port (0 picks a free one); overrides admin.port.")
+        var port: Int?
+
+        @Option(help: "Log lines as json or text (default: text on a terminal, json otherwise).")
+        var logFormat: String?
+
+        func run() async throws {
+            let gateway = try options.gateway()
+            let json = logFormat.map { $0 == "json" } ?? !isTerminal(2)
+            let level = options.logLevel == .warning ? Logger.Level.info : options.logLevel
+            LoggingSystem.bootstrap { label in
+                var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let prometheus = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+            let logger = { var logger = Logger(label: "huiliu"); logger.logLevel = level; return logger }()
+
+            let registry = try builtInRegistry()
+            let services = try gatewayServices(gateway)
+            let lookup = PipelineLookup(gateway: gateway, registry: registry)
+            let pipelines: [PipelineDefinition]
+            switch loadAll(lookup) {
+            case .success(let loaded): pipelines = loaded
+            case .failure(let problems):
+                for problem in problems.errors { printError(problem.description) }
+                printError("not starting: fix the pipeline files first (huiliu lint)")
+                throw ExitCode(2)
+            }
+            if gateway.adminTokens.isEmpty {
+                logger.warning("admin.tokens is empty: every admin API request except /healthz and /readyz will be refused")
+            }
+            let store = try SQLiteStateStore(path: gateway.storePath)
+            _ = try await store.markInterruptedRuns(pipeline: nil)
+            let daemon = Daemon(
+                pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
+                logger: logger, loadPipelines: { loadAll(lookup) },
+                makeRunner: { PipelineRunner(definition: $0, registry: registry, store: store, gateway: gateway,
+                                             logger: logger, services: services) })
+            let storeSize = Gauge(label: "huiliu_store_size_bytes")
+            let api = AdminAPI(.init(
+                daemon: daemon, store: store, registry: registry, tokens: gateway.adminTokens,
+                replay: { pipeline, ids in
+                    guard let definition = lookup.all().first(where: { $0.name == pipeline }) else {
+                        throw RunError("no pipeline '\(pipeline)'")
+                    }
+                    let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
+                                                logger: logger, services: services)
+                    return try await DeadLetterReplayer(runner: runner).replay(ids: ids)
+                },
+                metrics: {
+                    if let size = try? await store.sizeInBytes() { storeSize.record(size) }
+                    return prometheus.emitToString()
+                }))
+            let address = gateway.adminAddress
+            let daemonFile = gateway.dataDirectory + "/daemon.json"
+            let app = Application(
+                router: api.router(),
+                configuration: .init(address: .hostname(address, port: port ?? gateway.adminPort), serverName: "huiliu"),
+                onServerRunning: { channel in
+                    let bound = channel.localAddress?.port ?? 0
+                    let info: Value = ["pid": .integer(Int(getpid())), "address": .string(address), "port": .integer(bound),
+                                       "started_at": .string(Timestamp.now())]
+                    try? FileManager.default.createDirectory(atPath: gateway.dataDirectory, withIntermediateDirectories: true)
+                    try? info.jsonText.write(toFile: daemonFile, atomically: true, encoding: .utf8)
+                    logger.notice("admin API listening on \(address):\(bound)", metadata: ["pipelines": "\(pipelines.count)"])
+                },
+                logger: logger)
+            var configuration = ServiceGroupConfiguration(
+                services: [
+                    .init(service: SchedulerService(daemon: daemon)),
+                    .init(service: ReloadOnHangupService(daemon: daemon, logger: logger)),
+                    .init(service: app),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+            configuration.maximumGracefulShutdownDuration = gateway.gracePeriod
+            try await ServiceGroup(configuration: configuration).run()
+            try? FileManager.default.removeItem(atPath: daemonFile)
+            logger.notice("stopped")
+        }
+    }
+}
+
+/// Loads every pipeline file, or every problem in them.
+func loadAll(_ lookup: PipelineLookup) -> Result<[PipelineDefinition], ConfigErrors> {
+    var pipelines: [PipelineDefinition] = []
+    var problems: [ConfigError] = []
+    var names: Set<String> = []
+    for file in lookup.gateway.pipelineFiles() {
+        switch lookup.loader.load(path: file) {
+        case .pipeline(let definition):
+            if !names.insert(definition.name).inserted {
+                problems.append(ConfigError(.invalidValue, at: SourceLocation(file: file, line: 1, column: 1),
+                                            "pipeline name '\(definition.name)' is used twice"))
+            }
+            pipelines.append(definition)
+        case .problems(let found): problems += found
+        case .unreadable(let message):
+            problems.append(ConfigError(.invalidValue, at: SourceLocation(file: file, line: 1, column: 1), message))
+        }
+    }
+    return problems.isEmpty ? .success(pipelines) : .failure(ConfigErrors(problems))
+}

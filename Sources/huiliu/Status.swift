@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import HuiliuCore
+import HuiliuEngine
+
+extension Huiliu {
+    /// `huiliu status`: what the daemon is doing.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the running daemon is doing: runs in progress and each pipeline's next run.",
+            discussion: "Reads data/daemon.json to find the daemon; the token comes from --token, HUILIU_TOKEN or admin.tokens.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Admin API bearer token.")
+        var token: String?
+
+        func run() async throws {
+            let gateway = try options.gateway()
+            guard let client = DaemonClient.find(gateway, token: token) else {
+                print("no daemon is running for this project (start one with: huiliu serve)")
+                throw ExitCode(1)
+            }
+            let (status, body) = try await client.request("GET", "api/v1/pipelines")
+            guard status == 200, let pipelines = body["pipelines"]?.arrayValue else {
+                printError("the daemon answered \(status): \(body["error"]?.stringValue ?? body.jsonText)")
+                throw ExitCode(2)
+            }
+            var rows = [["PIPELINE", "SCHEDULE", "NEXT RUN", "RUNNING", "LAST RUN"]]
+            for pipeline in pipelines {
+                let running: Value? = pipeline["running"].flatMap { $0.isNull ? Optional<Value>.none : $0 }
+                rows.append([
+                    pipeline["name"]?.stringValue ?? "", pipeline["schedule"]?.stringValue ?? "-",
+                    pipeline["next_run"]?.stringValue ?? "-",
+                    running.map { "read \($0["read"]?.intValue ?? 0) since \($0["started_at"]?.stringValue ?? "")" } ?? "",
+                    pipeline["last_run"].flatMap { $0.isNull ? Optional<String>.none : "\($0["status"]?.stringValue ?? "") \($0["started_at"]?.stringValue ?? "")" } ?? "-",
+                ])
+            }
+            print(table(rows))
+        }
+    }
+
+    /// `huiliu reload`: apply changed pipeline files to the running daemon.
+    struct Reload: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the running daemon re-read and lint the pipeline files (applied only if all are valid).")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Admin API bearer token (write role).")
+        var token: String?
+
+        func run() async throws {
+            let gateway = try options.gateway()
+            guard let client = DaemonClient.find(gateway, token: token) else {
+                printError("no daemon is running for this project")
+                throw ExitCode(2)
+            }
+            let (status, body) = try await client.request("POST", "api/v1/reload")
+            if status == 200 {
+                print("reloaded \(body["reloaded"]?.intValue ?? 0) pipeline(s)")
+                return
+            }
+            printError(body["error"]?.stringValue ?? "the daemon answered \(status)")
+            for problem in body["problems"]?.arrayValue ?? [] { printError(problem.stringValue ?? "") }
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import HuiliuCore
+import Testing
+
+/// `huiliu serve` with three pipelines on second-level schedules: they run on time, as the
+/// API and /metrics show; the API refuses missing, wrong and read-only tokens; SIGTERM in the
+/// middle of a run leaves committed checkpoints and loses nothing.
+@Suite(.serialized) struct ServeTests {
+    static let bigRecords = 60_000
+
+    func project() throws -> String {
+        let project = try temporaryProject("serve")
+        try """
+            version: 1
+            secrets: { file: config/secrets.yaml }
+            admin:
+              port: 0
+              tokens:
+                - { name: ops, token: "${secret:admin/ops}", role: write }
+                - { name: viewer, token: "${secret:admin/viewer}", role: read }
+            serve: { grace_period: 30s }
+            """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "admin:\n  ops: ops-7f3a\n  viewer: viewer-91c2\n".write(toFile: project + "/config/secrets.yaml", atomically: true, encoding: .utf8)
+        var small = ""
+        for i in 1...50 { small += #"{"id":"S\#(i)"}"# + "\n" }
+        try small.write(toFile: project + "/data/small.jsonl", atomically: true, encoding: .utf8)
+        var big = ""
+        for i in 1...Self.bigRecords { big += #"{"id":"B\#(i)","note":"大批量记录\#(i)"}"# + "\n" }
+        try big.write(toFile: project + "/data/big.jsonl", atomically: true, encoding: .utf8)
+        for (name, input, batch) in [("fast-a", "small", 10), ("fast-b", "small", 10), ("big", "big", 20)] {
+            try """
+                version: 1
+                name: \(name)
+                schedule: "*/2 * * * * *"
+                source: { file: { path: data/\(input).jsonl, key: id } }
+                sinks: [ jsonl: data/out-\(name).jsonl ]
+                batch: { size: \(batch), parallelism: 1 }
+                """.write(toFile: project + "/pipelines/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        return project
+    }
+
+    struct API {
+        let port: Int
+        func call(_ method: String, _ path: String, token: String?) throws -> (status: Int, body: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
+            if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+            process.arguments = arguments
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let text = String(decoding: data, as: UTF8.self)
+            let split = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(split.last ?? "") ?? 0, split.dropLast().joined(separator: "\n"))
+        }
+
+        func json(_ path: String) throws -> Value {
+            try JSONReader.parse(call("GET", path, token: "viewer-91c2").body)
+        }
+    }
+
+    func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(100_000)
+        }
+        Issue.record("timed out waiting for \(what)")
+    }
+
+    @Test func schedulesServesAndStopsCleanly() throws {
+        let project = try project()
+        let serve = HuiliuCommand.start(["serve", "--log-format", "json"], in: project)
+        let log = FileHandle(forWritingAtPath: project + "/serve.log") ?? {
+            FileManager.default.createFile(atPath: project + "/serve.log", contents: nil)
+            return FileHandle(forWritingAtPath: project + "/serve.log")!
+        }()
+        serve.standardOutput = log
+        serve.standardError = log
+        try serve.run()
+        defer { if serve.isRunning { serve.terminate() } }
+
+        var port = 0
+        try waitFor("data/daemon.json") {
+            guard let data = FileManager.default.contents(atPath: project + "/data/daemon.json"),
+                  let info = try? JSONReader.parse([UInt8](data)) else { return false }
+            port = info["port"]?.intValue ?? 0
+            return port > 0
+        }
+        let api = API(port: port)
+
+        // Tokens: none, wrong, read-only on a write.
+        #expect(try api.call("GET", "/api/v1/pipelines", token: nil).status == 401)
+        #expect(try api.call("GET", "/api/v1/pipelines", token: "ops-7f3b").status == 401)
+        #expect(try api.call("GET", "/metrics", token: nil).status == 401)
+        #expect(try api.call("POST", "/api/v1/pipelines/fast-a/runs", token: "viewer-91c2").status == 403)
+        #expect(try api.call("GET", "/healthz", token: nil).status == 200)
+        #expect(try api.call("GET", "/readyz", token: nil).status == 200)
+
+        // The fast pipelines run on their schedule, on time.
+        try waitFor("two scheduled runs of each fast pipeline") {
+            let runs = try api.json("/api/v1/runs?limit=200")["runs"]?.arrayValue ?? []
+            return ["fast-a", "fast-b"].allSatisfy { name in
+                runs.filter { $0["pipeline"]?.stringValue == name && $0["trigger"] == "schedule" && $0["status"] == "succeeded" }.count >= 2
+            }
+        }
+        let runs = try api.json("/api/v1/runs?limit=200")["runs"]?.arrayValue ?? []
+        for run in runs where run["trigger"] == "schedule" {
+            guard let started = run["started_at"]?.stringValue, let date = ISO8601DateFormatter.withFractions.date(from: started) else { continue }
+            let lateness = date.timeIntervalSince1970.truncatingRemainder(dividingBy: 2)
+            #expect(lateness < 1.5, "\(run["pipeline"]?.stringValue ?? "") started \(lateness)s after its fire time")
+        }
+        #expect(try api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
+
+        // Metrics show the runs and records.
+        let metrics = try api.call("GET", "/metrics", token: "viewer-91c2").body
+        #expect(metrics.contains(#"huiliu_runs_total{pipeline="fast-a",status="succeeded"}"#))
+        #expect(metrics.contains(#"huiliu_records_read_total{pipeline="fast-b"}"#))
+        #expect(metrics.contains("huiliu_store_size_bytes"))
+
+        // SIGTERM while the big pipeline is in the middle of its first run.
+        try waitFor("the big pipeline to be running") {
+            let big = try api.json("/api/v1/pipelines/big")
+            return (big["running"]?["written"]?.intValue ?? 0) > 0
+        }
+        kill(serve.processIdentifier, SIGTERM)
+        serve.waitUntilExit()
+        #expect(serve.terminationReason == .exit && serve.terminationStatus == 0, "serve exited with \(serve.terminationStatus)")
+        #expect(!FileManager.default.fileExists(atPath: project + "/data/daemon.json"))
+        let logText = try String(contentsOfFile: project + "/serve.log", encoding: .utf8)
+        #expect(logText.contains(#""message":"admin API listening on"#), "the daemon logs JSON lines")
+        #expect(!logText.contains("ops-7f3a") && !logText.contains("viewer-91c2"), "tokens never reach the log")
+
+        // What was delivered matches the committed checkpoint; a standalone run completes the rest exactly.
+        let history = try HuiliuCommand.run(["runs", "--pipeline", "big", "--json"], in: project)
+        let last = try JSONReader.parse(String(history.stdout.split(separator: "\n").first ?? ""))
+        #expect(last["status"] == "cancelled" || last["status"] == "succeeded")
+        let delivered = try String(contentsOfFile: project + "/data/out-big.jsonl", encoding: .utf8).split(separator: "\n").count
+        #expect(delivered < Self.bigRecords || last["status"] == "succeeded")
+        let rest = try HuiliuCommand.run(["run", "big"], in: project)
+        #expect(rest.status == 0, "\(rest.stdout)\(rest.stderr)")
+        let subjects = try String(contentsOfFile: project + "/data/out-big.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
+        #expect(subjects == (1...Self.bigRecords).map { "B\($0)" })
+    }
+}
+
+extension ISO8601DateFormatter {
+    static var withFractions: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}

@@ -1,0 +1,52 @@
+import HuiliuCore
+import HuiliuEngine
+import HuiliuKit
+@testable import HuiliuServer
+import HuiliuStore
+import Logging
+import Testing
+import Foundation
+
+struct AdminAPITests {
+    func api() throws -> AdminAPI {
+        let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-api-\(UUID().uuidString).db")
+        let daemon = Daemon(pipelines: [], store: store, defaultZone: .current, logger: Logger(label: "t"),
+                            loadPipelines: { .success([]) },
+                            makeRunner: { _ in fatalError("no runs in this test") })
+        return AdminAPI(.init(daemon: daemon, store: store, registry: ConnectorRegistry(), tokens: [],
+                              replay: { _, _ in throw RunError("no replay") }, metrics: { "" }))
+    }
+
+    /// Every route the router serves is described in the OpenAPI document, with its method.
+    @Test func everyRouteIsInTheOpenAPIDocument() throws {
+        let document = try YAMLDocument.parse(OpenAPIDocument.yaml, file: "openapi.yaml")
+        guard case .mapping(let paths, _)? = document["paths"] else {
+            Issue.record("no paths in the document")
+            return
+        }
+        var described: Set<String> = []
+        for path in paths {
+            guard case .mapping(let methods, _) = path.value else { continue }
+            for method in methods { described.insert("\(method.key.uppercased()) \(path.key)") }
+        }
+        let routes = try api().router().routes.map { route -> String in
+            let path = route.path.description.split(separator: "/").map { part in
+                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+            }.joined(separator: "/")
+            return "\(route.method) /\(path)"
+        }
+        #expect(routes.count == 17)
+        for route in routes { #expect(described.contains(route), "\(route) is not in the OpenAPI document") }
+        #expect(described.count == Set(routes).count, "the document describes routes the router does not serve")
+    }
+
+    @Test func comparesTokensInFullWhateverTheFirstDifference() {
+        typealias Auth = BearerAuthMiddleware<Hummingbird.BasicRequestContext>
+        #expect(Auth.constantTimeEqual(Array("abc".utf8), Array("abc".utf8)))
+        #expect(!Auth.constantTimeEqual(Array("abc".utf8), Array("abd".utf8)))
+        #expect(!Auth.constantTimeEqual(Array("abc".utf8), Array("abcd".utf8)))
+        #expect(!Auth.constantTimeEqual([], []))
+    }
+}
+
+import Hummingbird
