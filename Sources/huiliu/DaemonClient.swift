@@ -24,7 +24,8 @@ struct DaemonClient {
 
     /// A JSON request; returns the status and the parsed body.
     func request(_ method: String, _ path: String, body: Value? = nil) async throws -> (status: Int, body: Value) {
-        var request = URLRequest(url: base.appendingPathComponent(path))
+        // Built as text: appendingPathComponent would escape the "?" of a query.
+        var request = URLRequest(url: URL(string: base.absoluteString + "/" + path)!)
         request.httpMethod = method
         request.timeoutInterval = 10
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }

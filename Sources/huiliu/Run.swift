@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
 import HuiliuStore
@@ -27,10 +28,23 @@ extension Huiliu {
         @Flag(help: "Forget the committed checkpoint and read from the start (events upsert by id, so nothing doubles).")
         var reset = false
 
+        @Flag(help: "Run now (the default; kept for scripts that say so).")
+        var now = false
+
+        @Flag(help: "Run in this process even when a daemon is running for the project.")
+        var standalone = false
+
+        @Option(help: "Admin API bearer token, when the run goes through a running daemon.")
+        var token: String?
+
         func run() async throws {
             let gateway = try options.gateway()
             let registry = try builtInRegistry()
             let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
+            if !standalone && !reset, let daemon = DaemonClient.find(gateway, token: token) {
+                try await runThroughDaemon(daemon, definition.name)
+                return
+            }
             let store = try SQLiteStateStore(path: gateway.storePath)
             let services = try gatewayServices(gateway)
             if reset { try await store.resetCheckpoints(pipeline: definition.name) }
@@ -48,6 +62,34 @@ extension Huiliu {
             reporter.finish()
             print(summary(of: record))
             if record.status != .succeeded { throw ExitCode(1) }
+        }
+
+        /// Asks the running daemon to run the pipeline and follows the run until it ends.
+        func runThroughDaemon(_ daemon: DaemonClient, _ name: String) async throws {
+            let before = Date()
+            let (status, body) = try await daemon.request("POST", "api/v1/pipelines/\(name)/runs")
+            guard status == 202 else {
+                printError("the daemon refused: \(body["error"]?.stringValue ?? "status \(status)")")
+                throw ExitCode(status == 409 ? 1 : 2)
+            }
+            printError("\(name): started by the running daemon; following it (Ctrl-C stops following, not the run)")
+            while true {
+                try await Task.sleep(for: .milliseconds(300))
+                let (_, list) = try await daemon.request("GET", "api/v1/runs?pipeline=\(name)&limit=5")
+                let run = list["runs"]?.arrayValue?.first { run in
+                    guard let started = run["started_at"]?.stringValue, let date = Timestamp.parse(started) else { return false }
+                    return date >= before.addingTimeInterval(-1)
+                }
+                guard let run, run["status"]?.stringValue != "running" else { continue }
+                let record = RunRecord(id: run["id"]?.stringValue ?? "", pipeline: name, trigger: "api",
+                                       startedAt: run["started_at"]?.stringValue ?? "", finishedAt: run["finished_at"]?.stringValue,
+                                       status: RunStatus(rawValue: run["status"]?.stringValue ?? "") ?? .failed,
+                                       recordsRead: run["records_read"]?.intValue ?? 0, recordsWritten: run["records_written"]?.intValue ?? 0,
+                                       recordsFailed: run["records_failed"]?.intValue ?? 0, error: run["error"]?.stringValue)
+                print(summary(of: record))
+                if record.status != .succeeded { throw ExitCode(1) }
+                return
+            }
         }
     }
 }

@@ -116,6 +116,14 @@ import Testing
         }
         #expect(try api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
 
+        // `huiliu run` goes through the running daemon (its token comes from admin.tokens).
+        var viaDaemon = try HuiliuCommand.run(["run", "fast-a"], in: project)
+        if viaDaemon.status == 1 && viaDaemon.stderr.contains("already running") {
+            viaDaemon = try HuiliuCommand.run(["run", "fast-a"], in: project)
+        }
+        #expect(viaDaemon.stderr.contains("started by the running daemon"), "\(viaDaemon.stderr)")
+        #expect(viaDaemon.stdout.hasPrefix("fast-a: succeeded"))
+
         // Metrics show the runs and records.
         let metrics = try api.call("GET", "/metrics", token: "viewer-91c2").body
         #expect(metrics.contains(#"huiliu_runs_total{pipeline="fast-a",status="succeeded"}"#))
