@@ -16,7 +16,8 @@ demo: build
 	$(HUILIU_DEBUG) demo
 
 # The whole test suite, conformance suites included.
-test: bootstrap
+test:
+	@scripts/bootstrap --tests
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

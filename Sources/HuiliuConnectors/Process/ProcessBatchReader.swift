@@ -1,0 +1,230 @@
+import Foundation
+import HuiliuCore
+import HuiliuKit
+import Logging
+import Synchronization
+
+/// Reads one run of an external connector.
+final class ProcessBatchReader: BatchReader {
+    let source: ProcessSource
+    let process = Process()
+    let output: LineReader
+    let errorHandle: FileHandle
+    let directory: String
+    var state: Value?
+    var keyProperties: [String: [String]] = [:]
+    var counts: [String: Int] = [:]
+    var finished = false
+    let stderrTail = LineTail()
+    var traceError: String?
+    let errorsDrained = DispatchGroup()
+
+    init(source: ProcessSource, state: Value?) throws {
+        self.source = source
+        self.state = state
+        directory = NSTemporaryDirectory() + "huiliu-process-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        // The config may hold credentials: only this user may read it, and it is removed after the run.
+        let configFile = directory + "/config.json"
+        FileManager.default.createFile(atPath: configFile, contents: Data(source.config.jsonText.utf8),
+                                       attributes: [.posixPermissions: 0o600])
+        var arguments = Array(source.command.dropFirst())
+        if source.airbyte { arguments.append("read") }
+        arguments += ["--config", configFile]
+        if let catalog = source.catalog { arguments += ["--catalog", catalog] }
+        if let state, !state.isNull {
+            let stateFile = directory + "/state.json"
+            FileManager.default.createFile(atPath: stateFile, contents: Data(state.jsonText.utf8), attributes: [.posixPermissions: 0o600])
+            arguments += ["--state", stateFile]
+        }
+        process.executableURL = URL(fileURLWithPath: source.command[0])
+        process.arguments = arguments
+        process.environment = source.environment
+        process.currentDirectoryURL = URL(fileURLWithPath: source.projectDirectory)
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        output = LineReader(stdout.fileHandleForReading, label: "stdout")
+        errorHandle = stderr.fileHandleForReading
+        do {
+            try process.run()
+        } catch {
+            throw ProcessSourceError("cannot start \(source.command[0]): \(error.localizedDescription)")
+        }
+        drainErrors()
+    }
+
+    /// Keeps the last lines of stderr for error messages and logs them at debug level, on a
+    /// dispatch thread of its own so a chatty process never blocks on a full pipe.
+    func drainErrors() {
+        errorsDrained.enter()
+        let handle = errorHandle, logger = source.logger, name = source.command[0], tail = stderrTail
+        DispatchQueue.global().async { [errorsDrained] in
+            var pending: [UInt8] = []
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                pending.append(contentsOf: data)
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let text = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending.removeSubrange(...newline)
+                    logger.debug("\(text)", metadata: ["process": "\(name)"])
+                    tail.append(text)
+                }
+            }
+            errorsDrained.leave()
+        }
+    }
+
+    func next() async throws -> RecordBatch? {
+        guard !finished else { return nil }
+        var records: [Record] = []
+        var rejects: [RecordBatch.Rejected] = []
+        while records.count < source.batchSize {
+            let lines = await output.nextLines(limit: 1)
+            guard let line = lines.first else {
+                try await finish()
+                finished = true
+                return records.isEmpty && rejects.isEmpty ? nil : RecordBatch(records: records, rejects: rejects, checkpoint: nil)
+            }
+            guard !line.isEmpty else { continue }
+            let message: Value
+            do {
+                message = try JSONReader.parse(line)
+            } catch {
+                // Taps sometimes print stray text on stdout; keep it as a reject instead of failing.
+                rejects.append(.init(origin: RecordOrigin(source.command[0]), reason: "not a protocol message: \(error)",
+                                     raw: .string(String(decoding: line, as: UTF8.self))))
+                continue
+            }
+            switch try handle(message) {
+            case .record(let record): records.append(record)
+            case .state(let value):
+                state = value
+                // End the batch here: the state covers exactly the records before it.
+                return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["state": value]))
+            case .none: break
+            }
+        }
+        return RecordBatch(records: records, rejects: rejects, checkpoint: nil)
+    }
+
+    enum Handled {
+        case record(Record)
+        case state(Value)
+        case none
+    }
+
+    func handle(_ message: Value) throws -> Handled {
+        switch message["type"]?.stringValue {
+        case "SCHEMA":
+            if let stream = message["stream"]?.stringValue {
+                keyProperties[stream] = message["key_properties"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            }
+            return .none
+        case "RECORD":
+            let body = source.airbyte ? (message["record"] ?? .null) : message
+            guard let stream = body["stream"]?.stringValue, let data = source.airbyte ? body["data"] : body["record"] else {
+                throw ProcessSourceError("RECORD message without stream or record: \(message.jsonText.prefix(200))")
+            }
+            if let streams = source.streams, !streams.contains(stream) { return .none }
+            counts[stream, default: 0] += 1
+            var record = Record(data: data, origin: RecordOrigin("\(stream)", position: counts[stream]!),
+                                type: source.typeTemplate.replacingOccurrences(of: "{stream}", with: stream))
+            record.key = key(for: data, stream: stream)
+            return .record(record)
+        case "STATE":
+            if source.airbyte {
+                return .state(mergeAirbyteState(message["state"] ?? .null))
+            }
+            return .state(message["value"] ?? .null)
+        case "LOG":
+            let log = message["log"] ?? .null
+            source.logger.log(level: log["level"]?.stringValue == "ERROR" ? .error : .info, "\(log["message"]?.stringValue ?? "")",
+                              metadata: ["process": "\(source.command[0])"])
+            return .none
+        case "TRACE":
+            if message["trace"]?["type"] == "ERROR" {
+                traceError = message["trace"]?["error"]?["message"]?.stringValue ?? "the source reported an error"
+            }
+            return .none
+        default:
+            return .none
+        }
+    }
+
+    /// Airbyte STREAM states arrive per stream; the state to pass back is all of them.
+    func mergeAirbyteState(_ incoming: Value) -> Value {
+        guard incoming["type"] == "STREAM", let descriptor = incoming["stream"]?["stream_descriptor"] else {
+            return .array([incoming])
+        }
+        var states = state?.arrayValue ?? []
+        states.removeAll { $0["type"] == "STREAM" && $0["stream"]?["stream_descriptor"] == descriptor }
+        states.append(incoming)
+        return .array(states)
+    }
+
+    func key(for data: Value, stream: String) -> String? {
+        let parts: [Value]
+        if let path = source.keyPath {
+            parts = [data.value(atPath: path) ?? .null]
+        } else if let properties = keyProperties[stream], !properties.isEmpty {
+            parts = properties.map { data[$0] ?? .null }
+        } else {
+            return nil
+        }
+        let text = parts.map { $0.stringValue ?? $0.jsonText }
+        return text.allSatisfy { !$0.isEmpty && $0 != "null" } ? stream + "/" + text.joined(separator: "/") : nil
+    }
+
+    func finish() async throws {
+        let waiter = ProcessHandle(process: process)
+        await withCheckedContinuation { [errorsDrained] continuation in
+            DispatchQueue.global().async {
+                waiter.process.waitUntilExit()
+                errorsDrained.wait()
+                continuation.resume()
+            }
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+        if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(traceError)") }
+        guard process.terminationStatus == 0 else {
+            let tail = stderrTail.last(5).joined(separator: "\n  ")
+            throw ProcessSourceError("\(source.command[0]) exited with status \(process.terminationStatus)\(tail.isEmpty ? "" : ":\n  " + tail)")
+        }
+    }
+
+    func close() async {
+        if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// An external connector that failed.
+struct ProcessSourceError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Lets a dispatch thread wait for the process; `Process` is thread-safe for waiting.
+struct ProcessHandle: @unchecked Sendable {
+    let process: Process
+}
+
+/// The last lines a process wrote to stderr.
+final class LineTail: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    func append(_ line: String) {
+        lines.withLock { lines in
+            lines.append(line)
+            if lines.count > 20 { lines.removeFirst() }
+        }
+    }
+
+    func last(_ count: Int) -> [String] {
+        lines.withLock { Array($0.suffix(count)) }
+    }
+}

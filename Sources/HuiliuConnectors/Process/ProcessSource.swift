@@ -1,0 +1,71 @@
+import Foundation
+public import HuiliuCore
+public import HuiliuKit
+import Logging
+
+/// Runs an external connector — any executable speaking the Singer specification or the
+/// Airbyte protocol — and turns its RECORD messages into records.
+///
+/// The state it emits is the checkpoint: a batch ends at each STATE message, so the engine
+/// commits a state only after the sinks acknowledged every record before it, and the next
+/// run passes it back with `--state`.
+public struct ProcessSource: SourceConnector {
+    public static let spec = ComponentSpec(
+        name: "process", kind: .source,
+        summary: "Runs a Singer tap or an Airbyte source as a child process; its state becomes the checkpoint.",
+        details: """
+            Singer: `COMMAND --config FILE [--catalog FILE] [--state FILE]`, reading SCHEMA, RECORD and STATE \
+            messages. Airbyte: `COMMAND read --config FILE --catalog FILE [--state FILE]`, reading RECORD, STATE, \
+            LOG and TRACE messages (a TRACE error fails the run). `config` is written to a private temporary file. \
+            Records become events of type `type` (with `{stream}` replaced); the natural key comes from the \
+            stream's key properties (Singer SCHEMA `key_properties`) unless `key` names a field.
+            """,
+        fields: [
+            FieldSpec("command", .list(.string), "The executable and its arguments; a relative path is resolved against the project.",
+                      example: [".build-taps/venv/bin/tap-jsonl"]),
+            FieldSpec("protocol", .oneOf(["singer", "airbyte"]), "The message protocol the executable speaks.", default: "singer"),
+            FieldSpec("config", .any, "The connector's configuration, passed as a JSON file.", optional: true),
+            FieldSpec("catalog", .path, "A catalog file (required by Airbyte sources).", optional: true),
+            FieldSpec("streams", .list(.string), "Only keep records of these streams.", optional: true),
+            FieldSpec("type", .string, "Event type; `{stream}` is replaced by the stream name.", default: "{stream}.raw.v1"),
+            FieldSpec("key", .string, "Field (dotted path) with the natural key, instead of the stream's key properties.",
+                      optional: true),
+            FieldSpec("environment", .map(.string), "Environment variables for the process (secrets as references).",
+                      optional: true),
+        ])
+
+    let command: [String]
+    let airbyte: Bool
+    let config: Value
+    let catalog: String?
+    let streams: Set<String>?
+    let typeTemplate: String
+    let keyPath: [String]?
+    let environment: [String: String]
+    let projectDirectory: String
+    let batchSize: Int
+    let logger: Logger
+
+    public init(config parsed: ParsedConfig, context: ConnectorContext) throws {
+        let command = try parsed[Field<[String]>("command", .list(.string), "")]
+        guard let executable = command.first else { throw parsed.error("command", "'command' needs at least the executable") }
+        self.command = [executable.contains("/") ? parsed.resolvePath(executable) : executable] + command.dropFirst()
+        airbyte = parsed["protocol"]?.stringValue == "airbyte"
+        config = parsed["config"] ?? [:]
+        catalog = parsed["catalog"]?.stringValue.map(parsed.resolvePath)
+        if airbyte && catalog == nil { throw parsed.error("protocol", "an Airbyte source needs a 'catalog' file") }
+        streams = parsed["streams"]?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
+        typeTemplate = parsed["type"]?.stringValue ?? "{stream}.raw.v1"
+        keyPath = parsed["key"]?.stringValue.map { $0.split(separator: ".").map(String.init) }
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in parsed["environment"]?.objectValue ?? Object() { environment[name] = value.stringValue }
+        self.environment = environment
+        projectDirectory = context.projectDirectory
+        batchSize = context.batchSize
+        logger = context.logger
+    }
+
+    public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
+        try ProcessBatchReader(source: self, state: checkpoint?.value["state"])
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import HuiliuKitTesting
+import Testing
+
+struct ProcessSourceTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+    func source(_ values: Object) throws -> ProcessSource {
+        try ProcessSource(config: ParsedConfig(testing: values), context: .testing(batchSize: 100))
+    }
+
+    @Test func endsABatchAtEveryStateSoAStateIsCommittedOnlyWithTheRecordsBeforeIt() async throws {
+        let tap = try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]),
+                              "config": ["records": 7, "state_every": 3]])
+        let batches = try await drain(tap)
+        #expect(batches.map { $0.records.map { $0.data["n"]?.intValue ?? 0 } } == [[1, 2, 3], [4, 5, 6], [7]])
+        #expect(batches.map { $0.checkpoint?.value["state"]?["bookmarks"]?["counter"]?["last"]?.intValue } == [3, 6, 7])
+        #expect(batches[0].records[0].key == "counter/1")
+        #expect(batches[0].records[0].type == "counter.raw.v1")
+        #expect(batches[0].records[0].data["label"] == "第1条")
+    }
+
+    @Test func passesTheSavedStateBackOnTheNextRun() async throws {
+        let tap = try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]),
+                              "config": ["records": 7, "state_every": 3]])
+        let batches = try await drain(tap, after: Checkpoint(["state": ["bookmarks": ["counter": ["last": 6]]]]))
+        #expect(batches.flatMap(\.records).map { $0.data["n"]?.intValue ?? 0 } == [7])
+    }
+
+    @Test func failsWithTheEndOfStderrWhenTheProcessFails() async throws {
+        let tap = try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]),
+                              "config": ["records": 3, "fail": true]])
+        do {
+            _ = try await drain(tap)
+            Issue.record("a failing tap did not fail the read")
+        } catch {
+            #expect("\(error)".contains("exited with status 3"))
+            #expect("\(error)".contains("boom: the upstream refused"))
+        }
+    }
+
+    @Test func readsAnAirbyteSourceAndMergesPerStreamState() async throws {
+        let catalog = NSTemporaryDirectory() + "catalog-\(UUID().uuidString).json"
+        try #"{"streams":[{"stream":{"name":"cases"}},{"stream":{"name":"rulings"}}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)
+        let values: Object = ["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
+                              "catalog": .string(catalog), "config": ["records": 3]]
+        let batches = try await drain(try source(values))
+        #expect(batches.flatMap(\.records).count == 6)
+        let final = try #require(batches.last { $0.checkpoint != nil }?.checkpoint?.value["state"]?.arrayValue)
+        #expect(final.count == 2, "one state per stream")
+        let resumed = try await drain(try source(values), after: Checkpoint(["state": .array(final)]))
+        #expect(resumed.flatMap(\.records).map { "\($0.data["stream"]!.stringValue!)\($0.data["id"]!.intValue!)" } == ["cases3", "rulings3"])
+    }
+
+    @Test func failsOnAnAirbyteTraceError() async throws {
+        let catalog = NSTemporaryDirectory() + "catalog-\(UUID().uuidString).json"
+        try #"{"streams":[{"stream":{"name":"cases"}}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)
+        let tap = try source(["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
+                              "catalog": .string(catalog), "config": ["records": 1, "trace_error": true]])
+        await #expect(throws: (any Error).self) { try await drain(tap) }
+    }
+
+    @Test func refusesAnAirbyteSourceWithoutACatalog() {
+        #expect(throws: ConfigError.self) { try source(["command": ["x"], "protocol": "airbyte"]) }
+    }
+}
