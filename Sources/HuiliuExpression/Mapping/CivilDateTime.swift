@@ -1,3 +1,5 @@
+import HuiliuCore
+
 /// A wall-clock date and time with no zone: what a timestamp's text says.
 struct CivilDateTime: Equatable {
     var year: Int
@@ -65,27 +67,12 @@ struct CivilDateTime: Equatable {
         self.nanosecond = nanosecond
     }
 
-    // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic
-    // Gregorian calendar, with no table and no Foundation.
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        CivilCalendar.days(year: year, month: month, day: day)
     }
 
-    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        CivilCalendar.civil(fromDays: days)
     }
 
     /// `2024-03-05T14:30:00+08:00`; fractions in groups of three digits when present,
