@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries from Debian (installed by scripts/bootstrap).
@@ -51,6 +52,12 @@ let package = Package(
         .target(name: "HuiliuKitTesting", dependencies: ["HuiliuKit"], swiftSettings: strict),
         .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite"], swiftSettings: strict),
         // IN-PROGRESS-MODULES (HuiliuTransport, HuiliuHJ212: added back when they land)
+        .target(name: "HuiliuSimulator", dependencies: [
+            "HuiliuCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "HuiliuServer", dependencies: [
             "HuiliuEngine", "HuiliuKit", "HuiliuStore", "HuiliuSchedule",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -71,7 +78,7 @@ let package = Package(
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ], swiftSettings: strict),
         .executableTarget(name: "huiliu", dependencies: [
-            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer",
+            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -90,6 +97,7 @@ let package = Package(
         .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore"], swiftSettings: strict),
         // IN-PROGRESS-TESTS (added back when their modules land)
         .testTarget(name: "HuiliuServerTests", dependencies: ["HuiliuServer", "HuiliuKitTesting"], swiftSettings: strict),
+        .testTarget(name: "HuiliuSimulatorTests", dependencies: ["HuiliuSimulator", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuConnectorsTests", dependencies: ["HuiliuConnectors", "HuiliuKitTesting"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema"],

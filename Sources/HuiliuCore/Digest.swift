@@ -51,3 +51,14 @@ public enum Digest: Sendable {
         nibble < 10 ? nibble + 48 : nibble + 87
     }
 }
+
+extension Digest {
+    /// HMAC (RFC 2104) with this digest; both SHA-256 and SM3 use 64-byte blocks.
+    public func hmac(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+        var block = Array(key)
+        if block.count > 64 { block = hash(block) }
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = hash(block.map { $0 ^ 0x36 } + Array(message))
+        return hash(block.map { $0 ^ 0x5C } + inner)
+    }
+}

@@ -8,3 +8,16 @@ struct DigestTests {
         #expect(Digest.sha256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+struct HMACTests {
+    // RFC 4231 test case 2, and HMAC-SM3 computed with Python's hmac over OpenSSL's SM3.
+    @Test func matchesPublishedVectors() {
+        #expect(Digest.hexString(Digest.sha256.hmac(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        let long = [UInt8](repeating: 0xAA, count: 131)
+        #expect(Digest.hexString(Digest.sha256.hmac(key: long, message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(Digest.hexString(Digest.sm3.hmac(key: Array("key".utf8), message: Array("The quick brown fox jumps over the lazy dog".utf8)))
+                == "bd4a34077888162b210645b8ebf74b9af357303789357a27c7fc457244ebd398")
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import HuiliuSimulator
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+extension Huiliu {
+    /// `huiliu simulate`: the upstream systems, on loopback.
+    struct Simulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve simulated upstream systems (budget network, government, supervisory commission, court, procuratorate, environment).",
+            discussion: """
+                For trying pipelines and connectors without the real systems. Data is generated from --seed; \
+                faults can be injected to exercise retries, back-off and dead letters.
+
+                Examples:
+                  huiliu simulate
+                  huiliu simulate --port 9000 --every-429 7 --every-503 11 --latency-ms 50 --malformed-every 100
+                """)
+
+        @Option(help: "Address to listen on.")
+        var host = "127.0.0.1"
+
+        @Option(help: "Port (0 picks a free one).")
+        var port = 8480
+
+        @Option(help: "Seed of the generated data.")
+        var seed: UInt64 = 20_240_301
+
+        @Option(help: "Payments the budget network holds.")
+        var payments = 2400
+
+        @Option(help: "Answer every n-th request with 429 and Retry-After: 1 (0: never).")
+        var every429 = 0
+
+        @Option(help: "Answer every n-th request with 503 (0: never).")
+        var every503 = 0
+
+        @Option(help: "Added latency per request, in milliseconds.")
+        var latencyMs = 0
+
+        @Option(help: "Make one record in n malformed (0: never).")
+        var malformedEvery = 0
+
+        func run() async throws {
+            var configuration = SimulatorConfiguration()
+            configuration.seed = seed
+            configuration.payments = payments
+            configuration.faults.tooManyRequestsEvery = every429
+            configuration.faults.serverErrorEvery = every503
+            configuration.faults.latencyMilliseconds = latencyMs
+            configuration.faults.malformedEvery = malformedEvery
+            var logger = Logger(label: "huiliu.simulator")
+            logger.logLevel = .notice
+            let host = host
+            let app = Simulator(configuration: configuration).application(host: host, port: port, logger: logger) { bound in
+                print("simulated upstream systems on http://\(host):\(bound) — Ctrl-C stops")
+            }
+            let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          logger: logger))
+            try await group.run()
+        }
+    }
+}
