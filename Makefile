@@ -3,7 +3,7 @@ SWIFT ?= swift
 HUILIU_DEBUG = .build/debug/huiliu
 HUILIU_RELEASE = .build/release/huiliu
 
-.PHONY: bootstrap build demo test release bench lint clean
+.PHONY: bootstrap build demo test release bench fuzz lint clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -27,6 +27,10 @@ release: bootstrap
 # Throughput figures (release build): JSON reader/writer and file → jsonl pipeline.
 bench: release
 	$(HUILIU_RELEASE) bench all --records 1000000
+
+# Fuzz the HJ 212 frame codec with libFuzzer (SECONDS=600 by default).
+fuzz:
+	scripts/fuzz-hj212 $(or $(SECONDS),600)
 
 lint: build
 	$(HUILIU_DEBUG) lint

@@ -51,7 +51,15 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "HuiliuKitTesting", dependencies: ["HuiliuKit"], swiftSettings: strict),
         .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite"], swiftSettings: strict),
-        // IN-PROGRESS-MODULES (HuiliuTransport, HuiliuHJ212: added back when they land)
+        // IN-PROGRESS-MODULES (HuiliuTransport: added back when it lands)
+        .target(name: "HuiliuHJ212", dependencies: [
+            "HuiliuEnvironment", "HuiliuKit", "HuiliuStore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .target(name: "HuiliuSimulator", dependencies: [
             "HuiliuCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -78,7 +86,7 @@ let package = Package(
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ], swiftSettings: strict),
         .executableTarget(name: "huiliu", dependencies: [
-            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator",
+            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -95,7 +103,10 @@ let package = Package(
         .testTarget(name: "HuiliuEnvironmentTests", dependencies: ["HuiliuEnvironment", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuKitTests", dependencies: ["HuiliuKit", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore"], swiftSettings: strict),
-        // IN-PROGRESS-TESTS (added back when their modules land)
+        // IN-PROGRESS-TESTS (HuiliuTransportTests: added back when its module lands)
+        .testTarget(name: "HuiliuHJ212Tests", dependencies: [
+            "HuiliuHJ212", "HuiliuKitTesting", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "HuiliuServerTests", dependencies: ["HuiliuServer", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuSimulatorTests", dependencies: ["HuiliuSimulator", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuConnectorsTests", dependencies: ["HuiliuConnectors", "HuiliuKitTesting"],

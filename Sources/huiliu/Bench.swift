@@ -3,6 +3,7 @@ import Foundation
 import HuiliuConnectors
 import HuiliuCore
 import HuiliuExpression
+import HuiliuHJ212
 import HuiliuEngine
 import HuiliuKit
 import HuiliuStore
@@ -20,7 +21,8 @@ extension Huiliu {
                 JSON Lines file and runs file → jsonl through the real runner, reporting records/s, MB/s and \
                 the process's peak resident memory. `mapping` adds a map step of 12 expressions into \
                 budget.payment.v1 and validation against its schema. `jmespath` evaluates the compliance \
-                suite's benchmark cases.
+                suite's benchmark cases. `hj212` runs the HJ 212 listener on loopback against 1,000 \
+                emulated devices and reports frames/s and acknowledgement latency, and the codec alone.
 
                 Examples:
                   huiliu bench json --records 200000
@@ -29,7 +31,7 @@ extension Huiliu {
                 """)
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
-            case json, pipeline, mapping, jmespath, all
+            case json, pipeline, mapping, jmespath, hj212, all
         }
 
         @Argument(help: "json, pipeline or all.")
@@ -61,6 +63,11 @@ extension Huiliu {
             if suite == .mapping || suite == .all {
                 try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory,
                                             steps: PipelineBenchmark.mappingSteps).run()
+            }
+            if suite == .hj212 || suite == .all {
+                var options = HJ212Benchmark.Options()
+                options.directory = directory
+                print(try await HJ212Benchmark.run(options))
             }
             if suite == .jmespath || suite == .all {
                 try JMESPathBenchmark(suite: jmespathSuite ?? FileManager.default.currentDirectoryPath + "/Tests/Conformance/jmespath/benchmarks.json").run()

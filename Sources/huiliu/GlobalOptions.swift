@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 import HuiliuConnectors
 import HuiliuEngine
+import HuiliuHJ212
 import HuiliuKit
 import HuiliuStore
 import Logging
@@ -38,6 +39,7 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 func builtInRegistry() throws -> ConnectorRegistry {
     var registry = ConnectorRegistry()
     try BuiltInConnectors.register(into: &registry)
+    try registry.register(source: HJ212Source.self)
     return registry
 }
 

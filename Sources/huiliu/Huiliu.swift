@@ -12,5 +12,5 @@ struct Huiliu: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Run.self, Runs.self, Serve.self, Status.self, Reload.self, Lint.self, DeadLetters.self, Expr.self,
-                      SchemaCommand.self, ScheduleCommand.self, ConnectorCommand.self, Simulate.self, Demo.self, Bench.self])
+                      SchemaCommand.self, ScheduleCommand.self, ConnectorCommand.self, HJ212Command.self, Simulate.self, Demo.self, Bench.self])
 }

@@ -4,6 +4,7 @@ import Foundation
 import HuiliuConnectors
 import HuiliuCore
 import HuiliuEngine
+import HuiliuHJ212
 import HuiliuKit
 import HuiliuServer
 import HuiliuStore
@@ -73,6 +74,23 @@ extension Huiliu {
                 logger: logger, loadPipelines: { loadAll(lookup) },
                 makeRunner: { PipelineRunner(definition: $0, registry: registry, store: store, gateway: gateway,
                                              logger: logger, services: services) })
+            // Streaming listeners named in config/huiliu.yaml.
+            var listeners: [HJ212ListenerService] = []
+            for (kind, node) in gateway.listeners.sorted(by: { $0.key < $1.key }) {
+                guard kind == "hj212" else {
+                    printError("config/huiliu.yaml: unknown listener kind '\(kind)' (known: hj212)")
+                    throw ExitCode(2)
+                }
+                do {
+                    let resolver = ReferenceResolver(secrets: gateway.secrets)
+                    let settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
+                    listeners.append(try HJ212ListenerService(settings: settings, resolver: resolver, logger: logger))
+                } catch {
+                    printError("\(error)")
+                    throw ExitCode(2)
+                }
+            }
+            let running = listeners
             let storeSize = Gauge(label: "huiliu_store_size_bytes")
             let api = AdminAPI(.init(
                 daemon: daemon, store: store, registry: registry, tokens: gateway.adminTokens,
@@ -87,7 +105,8 @@ extension Huiliu {
                 metrics: {
                     if let size = try? await store.sizeInBytes() { storeSize.record(size) }
                     return prometheus.emitToString()
-                }))
+                },
+                readiness: { running.map { ("hj212", $0.readiness().isReady) } }))
             let address = gateway.adminAddress
             let daemonFile = gateway.dataDirectory + "/daemon.json"
             let app = Application(
@@ -103,11 +122,12 @@ extension Huiliu {
                 },
                 logger: logger)
             var configuration = ServiceGroupConfiguration(
-                services: [
-                    .init(service: SchedulerService(daemon: daemon)),
-                    .init(service: ReloadOnHangupService(daemon: daemon, logger: logger)),
-                    .init(service: app),
-                ],
+                // Shutdown runs in reverse: the API stops first, then the listeners flush and
+                // acknowledge, then runs stop at a batch boundary.
+                services: [.init(service: SchedulerService(daemon: daemon))]
+                    + listeners.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                                            failureTerminationBehavior: .gracefullyShutdownGroup) }
+                    + [.init(service: ReloadOnHangupService(daemon: daemon, logger: logger)), .init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             configuration.maximumGracefulShutdownDuration = gateway.gracePeriod

@@ -44,6 +44,32 @@ struct DeviceEmulatorTests {
         }
     }
 
+    @Test func everyDeviceCanBeToldToAskForAnswers() throws {
+        var configuration = DeviceEmulator.Configuration(deviceCount: 9, seed: 7)
+        #expect(DeviceEmulator(configuration: configuration).devices.filter(\.requestsAnswer).count < 6)
+        configuration.allRequestAnswers = true
+        let emulator = DeviceEmulator(configuration: configuration)
+        // 2005 devices send no Flag, so they never can.
+        #expect(emulator.devices.map(\.requestsAnswer) == emulator.devices.map { $0.edition != .hj2005 })
+        let frame = emulator.frame(device: 1, interval: .hour, at: Self.noon)
+        guard case .frame(let decoded, _) = HJ212.FrameDecoder().decode(frame.bytes, atEnd: true) else {
+            Issue.record("emulated frame does not decode")
+            return
+        }
+        #expect(decoded.needsAnswer)
+    }
+
+    @Test func measurementsRebuildFromTheirParts() throws {
+        guard case .frame(let frame, _) = HJ212.FrameDecoder().decode(Array(Fixtures.airQualityHour.utf8), atEnd: true) else {
+            Issue.record("fixture does not decode")
+            return
+        }
+        let measurement = try #require(try EnvironmentMeasurement.normalize(frame).measurements.first)
+        let rebuilt = EnvironmentMeasurement(data: measurement.data, key: measurement.key, time: measurement.time)
+        #expect(rebuilt.record(origin: RecordOrigin("x")).key == measurement.key)
+        #expect(rebuilt.data == measurement.data)
+    }
+
     @Test func sameSeedSameFrames() {
         let a = DeviceEmulator(configuration: .init(deviceCount: 5, seed: 9, corruptionRate: 0.3))
         let b = DeviceEmulator(configuration: .init(deviceCount: 5, seed: 9, corruptionRate: 0.3))

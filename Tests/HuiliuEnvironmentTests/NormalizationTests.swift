@@ -34,7 +34,7 @@ struct NormalizationTests {
         #expect(tp.time == "2024-06-01T08:00:00+08:00")
         #expect(result.measurements[0].data["unit"] == "无量纲")
         let record = tp.record(origin: RecordOrigin("hj212://42118100SW0001"))
-        #expect(record.type == "environment.measurement" && record.key == tp.key && record.time == tp.time)
+        #expect(record.type == "environment.measurement.v1" && record.key == tp.key && record.time == tp.time)
     }
 
     @Test func legacyCodesAreMapped() throws {

@@ -4,7 +4,7 @@ public import HuiliuCore
 /// `air_quality_index`.
 public struct AirQualityAssessment: Sendable, Equatable {
     /// The event type.
-    public static let type = "environment.assessment"
+    public static let type = "environment.assessment.v1"
     /// The `kind` member.
     public static let kind = "air_quality_index"
 

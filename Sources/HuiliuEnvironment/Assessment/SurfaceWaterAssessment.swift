@@ -19,7 +19,7 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
     }
 
     /// The event type.
-    public static let type = "environment.assessment"
+    public static let type = "environment.assessment.v1"
     /// The `kind` member.
     public static let kind = "surface_water_class"
 

@@ -22,6 +22,9 @@ public struct DeviceEmulator: Sendable {
         public var editions: [HJ212.Edition]
         /// The password devices send. The default is `123456`.
         public var password: String
+        /// Whether every 2017/2025 device asks for a 9014 answer; otherwise every other one
+        /// does. The default is false. (2005 devices send no `Flag`, so never ask.)
+        public var allRequestAnswers = false
 
         /// A configuration; every parameter has the documented default.
         public init(deviceCount: Int = 12, seed: UInt64 = 1, corruptionRate: Double = 0,
@@ -114,7 +117,7 @@ public struct DeviceEmulator: Sendable {
                 mn = "010000A89000" + Self.hex(generator.next(), width: 12)
             }
             return Device(index: index, mn: mn, edition: edition, kind: kind, password: configuration.password,
-                          requestsAnswer: edition != .hj2005 && index % 2 == 0)
+                          requestsAnswer: edition != .hj2005 && (configuration.allRequestAnswers || index % 2 == 0))
         }
     }
 

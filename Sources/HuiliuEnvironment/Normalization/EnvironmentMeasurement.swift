@@ -25,7 +25,7 @@ public import HuiliuCore
 /// | `agency`, `region` | optional: from the station registry |
 public struct EnvironmentMeasurement: Sendable {
     /// The event type.
-    public static let type = "environment.measurement"
+    public static let type = "environment.measurement.v1"
 
     /// The event payload.
     public var data: Value
@@ -33,6 +33,13 @@ public struct EnvironmentMeasurement: Sendable {
     public var key: String
     /// The event time: `period_start`.
     public var time: String
+
+    /// A measurement from its parts, as a buffer that stored them gives them back.
+    public init(data: Value, key: String, time: String) {
+        self.data = data
+        self.key = key
+        self.time = time
+    }
 
     /// The measurement as a pipeline record.
     public func record(origin: RecordOrigin) -> Record {

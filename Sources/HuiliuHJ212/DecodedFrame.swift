@@ -1,0 +1,38 @@
+public import HuiliuEnvironment
+
+/// What the frame codec hands the connection: a verified frame with its bytes, or bytes it
+/// rejected and why.
+public enum DecodedFrame: Sendable {
+    /// A frame whose length and CRC checked out, with its exact bytes (`##` through CR LF)
+    /// and when its last byte was read, for the received-to-acknowledged latency.
+    case frame(HJ212.Frame, raw: [UInt8], received: ContinuousClock.Instant)
+    /// Bytes that are not a valid frame, the reason, and up to 64 of them for the log.
+    case rejected(HJ212.FrameError, excerpt: [UInt8])
+
+    /// The frame, if this is one.
+    public var frame: HJ212.Frame? {
+        if case .frame(let frame, _, _) = self { return frame }
+        return nil
+    }
+
+    /// The rejection, if this is one.
+    public var rejection: HJ212.FrameError? {
+        if case .rejected(let error, _) = self { return error }
+        return nil
+    }
+}
+
+extension DecodedFrame {
+    /// Lower-case hex of up to `limit` bytes, for log lines about rejected input.
+    public static func hexExcerpt(_ bytes: [UInt8], limit: Int = 32) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(min(bytes.count, limit) * 2 + 1)
+        for byte in bytes.prefix(limit) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        if bytes.count > limit { out.append(contentsOf: "…".utf8) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HuiliuCore
+import HuiliuEnvironment
+import HuiliuKit
+import Logging
+
+/// Reads the buffer in sequence order, one batch at a time; with an in-process listener it
+/// keeps reading while frames arrive, until the listener's time is up.
+struct HJ212BatchReader: BatchReader {
+    let source: HJ212Source
+    let stations: StationRegistry
+    let buffer: FrameBuffer
+    var position: Int
+    var listener: HJ212Listener?
+    var listenerTask: Task<Void, any Error>?
+    var deadline: ContinuousClock.Instant?
+
+    init(source: HJ212Source, stations: StationRegistry, after sequence: Int) throws {
+        self.source = source
+        self.stations = stations
+        buffer = try FrameBuffer(path: source.bufferPath)
+        position = sequence
+    }
+
+    /// Starts a listener for the source's `duration` and waits until it is bound.
+    mutating func startListener(settings: HJ212ListenerSettings) async throws {
+        let listener = try HJ212Listener(settings: settings, stations: stations, logger: source.logger)
+        // The engine pulls batches; the listener must run meanwhile, so it gets a task of its
+        // own, owned by this reader and awaited in `close()`.
+        let task = Task { try await listener.run() }
+        let address = try await listener.waitUntilBound()
+        source.logger.notice("HJ 212 listener running for this run", metadata: [
+            "address": "\(HJ212Listener.describe(address))", "duration": "\(source.duration)",
+        ])
+        self.listener = listener
+        listenerTask = task
+        deadline = .now + source.duration
+    }
+
+    mutating func next() async throws -> RecordBatch? {
+        while true {
+            let frames = try buffer.frames(after: position, limit: max(1, source.batchSize / 6))
+            if !frames.isEmpty { return batch(of: frames) }
+            guard let deadline, let listener else { return nil }
+            if ContinuousClock.now >= deadline {
+                try await stopListener(listener)
+                continue
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    mutating func close() async {
+        if let listener { try? await stopListener(listener) }
+    }
+
+    private mutating func stopListener(_ listener: HJ212Listener) async throws {
+        listener.shutdown()
+        let task = listenerTask
+        self.listener = nil
+        listenerTask = nil
+        deadline = nil
+        try await task?.value
+    }
+
+    private mutating func batch(of frames: [StoredFrame]) -> RecordBatch {
+        var records: [Record] = []
+        var rejects: [RecordBatch.Rejected] = []
+        records.reserveCapacity(frames.count * 7)
+        for frame in frames {
+            let origin = RecordOrigin("\(frame.mn)/\(frame.qn ?? frame.dataTime ?? "-")", position: frame.sequence)
+            let measurements: [EnvironmentMeasurement]
+            do {
+                measurements = try FrameRecords.decode(frame.records)
+            } catch {
+                rejects.append(.init(origin: origin, reason: "stored records are not valid JSON: \(error)", raw: .string(frame.raw)))
+                continue
+            }
+            for measurement in measurements {
+                var record = Record(data: measurement.data, origin: origin, key: measurement.key, type: HJ212Source.measurementType)
+                record.time = measurement.time
+                record.dataschema = HJ212Source.measurementSchema
+                records.append(record)
+            }
+            if source.assesses, let assessment = assess(frame, measurements) {
+                var record = Record(data: assessment.data, origin: origin, key: assessment.key, type: HJ212Source.assessmentType)
+                record.time = assessment.time
+                record.dataschema = HJ212Source.assessmentSchema
+                records.append(record)
+            }
+        }
+        position = frames.last!.sequence
+        return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["sequence": .integer(position)]))
+    }
+
+    /// The GB 3838 class of a surface-water hour frame, or the AQI of an air hour frame.
+    private func assess(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> (data: Value, key: String, time: String)? {
+        guard frame.cn == DataInterval.hour.cn, !measurements.isEmpty else { return nil }
+        switch frame.st {
+        case "21":
+            let body = stations[frame.mn]?.waterBody ?? .river
+            return SurfaceWaterAssessment(measurements: measurements, waterBody: body).map { ($0.data, $0.key, $0.time) }
+        case "22":
+            return AirQualityAssessment(measurements: measurements, standard: source.aqiStandard).map { ($0.data, $0.key, $0.time) }
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,34 @@
+public import HuiliuKit
+import HuiliuCore
+public import Logging
+import ServiceLifecycle
+import UnixSignals
+
+extension HJ212ListenerSettings {
+    /// Reads and validates the `listeners.hj212` section of `config/huiliu.yaml`.
+    /// - Parameters:
+    ///   - node: the section as written.
+    ///   - resolver: expands `${env:…}` and `${secret:…}`.
+    ///   - baseDirectory: what relative paths are relative to (the config file's directory).
+    /// - Throws: every problem, each at its `file:line:column`.
+    public static func read(_ node: ConfigNode, resolver: ReferenceResolver, baseDirectory: String) throws(ConfigErrors) -> HJ212ListenerSettings {
+        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: resolver, baseDirectory: baseDirectory)
+        let parsed = validator.readFields(node, fields: fields, owner: "listeners.hj212")
+        guard validator.problems.isEmpty else { throw ConfigErrors(validator.problems) }
+        do {
+            return try HJ212ListenerSettings(config: parsed)
+        } catch {
+            throw ConfigErrors([error])
+        }
+    }
+}
+
+extension HJ212ListenerService {
+    /// Runs the listener until SIGTERM or SIGINT, then shuts it down gracefully: what
+    /// `huiliu hj212 listen` does.
+    public func runUntilSignalled(logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(services: [.init(service: self)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+public import HuiliuCore
+import HuiliuEnvironment
+public import HuiliuKit
+import Logging
+
+/// The `hj212` source: reads the listener's durable buffer in arrival order and yields
+/// `environment.measurement.v1` records (and, with `assess: true`, `environment.assessment.v1`).
+///
+/// By default it drains what the daemon's listener (`huiliu serve`) has buffered since the
+/// last checkpoint. With `listen`, `huiliu run` starts a listener of its own for `duration`
+/// and yields frames while they arrive.
+///
+/// ```yaml
+/// source:
+///   hj212:
+///     listen: 127.0.0.1:9212
+///     duration: 60s
+///     assess: true
+/// ```
+public struct HJ212Source: SourceConnector {
+    static let buffer = Field<String?>("buffer", .path,
+                                       "The listener's buffer; the default is `hj212-buffer.db` in the data directory.",
+                                       example: "data/hj212-buffer.db")
+    static let stations = Field<String?>("stations", .path,
+                                         "The station registry, for water bodies in assessments and for `listen`; the default is `config/hj212/stations.yaml`.",
+                                         example: "config/hj212/stations.yaml")
+    static let listen = Field<String?>("listen", .string,
+                                       "Run a listener in this process on HOST:PORT while the pipeline runs (for `huiliu run`).",
+                                       example: "127.0.0.1:9212")
+    static let duration = Field<Duration>("duration", .duration, "How long the in-process listener accepts frames.",
+                                          default: "60s")
+    static let assess = Field<Bool>("assess", .boolean,
+                                    "Also emit `environment.assessment.v1`: the GB 3838 class of surface-water hour frames and the AQI of air hour frames.",
+                                    default: false)
+    static let aqiStandard = Field<String>("aqi_standard", .oneOf(["auto", "HJ 633-2012", "HJ 633-2026"]),
+                                           "The AQI edition; `auto` applies the one in force at each period start.",
+                                           default: "auto", advanced: true)
+
+    public static let spec = ComponentSpec(
+        name: "hj212", kind: .source,
+        summary: "Reads HJ 212 monitoring frames from the listener's durable buffer as environment.measurement records.",
+        details: """
+            The HJ 212 listener commits every accepted upload to a local SQLite buffer before it acknowledges it. \
+            This source reads that buffer after the last delivered sequence number, so a run resumes exactly where \
+            the previous one stopped. Each measurement becomes one `environment.measurement.v1` record keyed \
+            station/parameter/interval/period_start, with origin `MN/QN`. Frames that carry no values (equipment \
+            states) advance the checkpoint without records.
+            """,
+        fields: [buffer.spec, stations.spec, listen.spec, duration.spec, assess.spec, aqiStandard.spec])
+
+    /// The measurement event type.
+    public static let measurementType = EnvironmentMeasurement.type
+    /// The assessment event type.
+    public static let assessmentType = AirQualityAssessment.type
+    /// The measurement schema.
+    public static let measurementSchema = "https://huiliu.dev/schema/v1/environment.measurement.json"
+    /// The assessment schema.
+    public static let assessmentSchema = "https://huiliu.dev/schema/v1/environment.assessment.json"
+
+    let bufferPath: String
+    let stationsPath: String
+    let listenAddress: String?
+    let duration: Duration
+    let assesses: Bool
+    let aqiStandard: AQIStandard?
+    let batchSize: Int
+    let logger: Logger
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        bufferPath = try config[Self.buffer] ?? context.dataDirectory + "/hj212-buffer.db"
+        stationsPath = try config[Self.stations] ?? context.configDirectory + "/hj212/stations.yaml"
+        listenAddress = try config[Self.listen]
+        duration = try config[Self.duration]
+        assesses = try config[Self.assess]
+        let standard = try config[Self.aqiStandard]
+        aqiStandard = AQIStandard(rawValue: standard)
+        batchSize = max(1, context.batchSize)
+        logger = context.logger
+        if let listenAddress {
+            var probe = HJ212ListenerSettings()
+            do { try probe.setAddress(listenAddress) } catch {
+                throw config.error("listen", "'listen' must be HOST:PORT, got '\(listenAddress)'")
+            }
+        }
+    }
+
+    public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
+        let sequence = checkpoint?.value["sequence"]?.intValue ?? 0
+        let needsStations = assesses || listenAddress != nil
+        let stations = needsStations ? try loadStations() : StationRegistry()
+        var reader = try HJ212BatchReader(source: self, stations: stations, after: sequence)
+        if let listenAddress {
+            var settings = HJ212ListenerSettings()
+            try settings.setAddress(listenAddress)
+            settings.bufferPath = bufferPath
+            settings.stationsPath = stationsPath
+            try await reader.startListener(settings: settings)
+        }
+        return reader
+    }
+
+    private func loadStations() throws -> StationRegistry {
+        if listenAddress == nil, !FileManager.default.fileExists(atPath: stationsPath) {
+            logger.info("no station registry; assessing every surface-water station as a river", metadata: ["path": "\(stationsPath)"])
+            return StationRegistry()
+        }
+        return try StationsFile.load(path: stationsPath)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HuiliuCore
+import Testing
+
+/// Kills the gateway (`huiliu serve` with the HJ 212 listener) with SIGKILL while devices
+/// send, restarts it, and checks every frame a device saw acknowledged is stored exactly once.
+@Suite(.serialized) struct HJ212CrashTests {
+    func freePort() -> Int {
+        // Bind port 0, read the port the kernel chose, and release it for the gateway.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func waitForPort(_ port: Int, timeout: TimeInterval = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if connected == 0 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    @Test func everyAcknowledgedFrameIsStoredExactlyOnceAcrossAKill() throws {
+        let project = try temporaryProject("hj212")
+        try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: HuiliuCommand.root.appendingPathComponent("config/hj212/stations.yaml").path,
+                                         toPath: project + "/config/hj212/stations.yaml")
+        try FileManager.default.copyItem(atPath: HuiliuCommand.root.appendingPathComponent("config/secrets.example.yaml").path,
+                                         toPath: project + "/config/secrets.yaml")
+        let port = freePort()
+        try """
+            version: 1
+            secrets: { file: config/secrets.yaml }
+            admin: { port: 0 }
+            listeners:
+              hj212: { address: 127.0.0.1, port: \(port), stations: config/hj212/stations.yaml, buffer: data/hj212-buffer.db }
+            """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+
+        func startGateway() throws -> Process {
+            let serve = HuiliuCommand.start(["serve"], in: project)
+            serve.standardOutput = FileHandle.nullDevice
+            serve.standardError = FileHandle.nullDevice
+            try serve.run()
+            #expect(waitForPort(port), "the HJ 212 listener did not come up")
+            return serve
+        }
+        func emulate(_ log: String, seconds: Int) throws -> Process {
+            let emulator = HuiliuCommand.start(["hj212", "emulate", "--target", "127.0.0.1:\(port)", "--devices", "12",
+                                                "--rate", "0", "--duration", "\(seconds)", "--editions", "2017,2025", "--all-ask",
+                                                "--ack-timeout", "2", "--acked-log", project + "/" + log], in: project)
+            emulator.standardOutput = FileHandle.nullDevice
+            emulator.standardError = FileHandle.nullDevice
+            try emulator.run()
+            return emulator
+        }
+
+        let gateway = try startGateway()
+        let first = try emulate("acked-1.txt", seconds: 5)
+        // Let frames flow, then kill the gateway in the middle of it.
+        let deadline = Date().addingTimeInterval(20)
+        while (try? String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8))?.split(separator: "\n").count ?? 0 < 200,
+              Date() < deadline { usleep(50_000) }
+        kill(gateway.processIdentifier, SIGKILL)
+        gateway.waitUntilExit()
+        first.waitUntilExit()
+
+        let restarted = try startGateway()
+        let second = try emulate("acked-2.txt", seconds: 2)
+        second.waitUntilExit()
+        kill(restarted.processIdentifier, SIGTERM)
+        restarted.waitUntilExit()
+        #expect(restarted.terminationStatus == 0)
+
+        let acked = try String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8).split(separator: "\n").count
+        #expect(acked >= 200, "the devices saw \(acked) acknowledgements before the kill")
+        for log in ["acked-1.txt", "acked-2.txt"] {
+            let verify = try HuiliuCommand.run(["hj212", "verify", "--buffer", "data/hj212-buffer.db", "--acked", log], in: project)
+            #expect(verify.status == 0, "\(log): \(verify.stdout)\(verify.stderr)")
+        }
+    }
+}

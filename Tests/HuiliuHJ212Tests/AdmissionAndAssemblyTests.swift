@@ -1,0 +1,61 @@
+import HuiliuCore
+import HuiliuEnvironment
+@testable import HuiliuHJ212
+import Testing
+
+/// What the listener decides per frame, and how split uploads are put back together.
+struct AdmissionAndAssemblyTests {
+    static func decode(_ bytes: [UInt8]) throws -> HJ212.Frame {
+        guard case .frame(let frame, _) = HJ212.FrameDecoder().decode(bytes, atEnd: true) else {
+            throw DecodeFailure()
+        }
+        return frame
+    }
+
+    struct DecodeFailure: Error {}
+
+    @Test func uploadsFromKnownStationsAreStoredAndAcknowledgedWhenAsked() throws {
+        let admission = FrameAdmission(stations: Fixtures.stations(["42118100AQ0001", "42118100SW0001"]))
+        #expect(admission.judge(try Self.decode(Array(Fixtures.airHour.utf8))) == .store(ack: true))
+        #expect(admission.judge(try Self.decode(Array(Fixtures.waterHour.utf8))) == .store(ack: false))
+    }
+
+    @Test func unknownStationsAndWrongPasswordsAreRefused() throws {
+        let admission = FrameAdmission(stations: Fixtures.stations(["42118100AQ0001"], password: "654321"))
+        #expect(admission.judge(try Self.decode(Array(Fixtures.airHour.utf8))) == .refuse(.wrongPassword))
+        #expect(admission.judge(try Self.decode(Array(Fixtures.waterHour.utf8))) == .refuse(.unknownStation))
+        let open = FrameAdmission(stations: StationRegistry(), acceptsUnknownStations: true)
+        #expect(open.judge(try Self.decode(Array(Fixtures.waterHour.utf8))) == .store(ack: false))
+    }
+
+    @Test func noticesAreAnsweredAndRepliesIgnored() throws {
+        let admission = FrameAdmission(stations: Fixtures.stations(["M1"]))
+        let heartbeat = try Self.decode(Fixtures.frame("QN=20260101000000000;ST=91;CN=9015;PW=123456;MN=M1;Flag=9;CP=&&&&"))
+        #expect(admission.judge(heartbeat) == .answer(.noticeAnswer))
+        let timeRequest = try Self.decode(Fixtures.frame("QN=20260101000000000;ST=21;CN=1013;PW=123456;MN=M1;Flag=5;CP=&&&&"))
+        #expect(admission.judge(timeRequest) == .answer(.noticeAnswer))
+        let answer = try Self.decode(Fixtures.frame("QN=20260101000000000;ST=91;CN=9014;PW=123456;MN=M1;Flag=4;CP=&&&&"))
+        guard case .ignore = admission.judge(answer) else { Issue.record("9014 from a device should be ignored"); return }
+        let command = try Self.decode(Fixtures.frame("QN=20260101000000000;ST=21;CN=3011;PW=123456;MN=M1;Flag=5;CP=&&PolId=w01018&&"))
+        guard case .ignore = admission.judge(command) else { Issue.record("a host command should be ignored"); return }
+    }
+
+    @Test func packetsMergeIntoOneFramePerPeriod() throws {
+        let first = try Self.decode(Fixtures.frame(
+            "QN=20240601090000005;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=3;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N;w21003-Min=0.40&&"))
+        let second = try Self.decode(Fixtures.frame(
+            "QN=20240601090000005;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=3;PNO=2;CP=&&w21003-Avg=0.42,w21003-Flag=N&&"))
+        let third = try Self.decode(Fixtures.frame(
+            "QN=20240601090000005;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=3;PNO=3;CP=&&DataTime=20240601090000;w01001-Avg=7.60,w01001-Flag=N&&"))
+        // Packets may arrive in any order; PNO decides.
+        let merged = PacketAssembly.merge([third, first, second])
+        #expect(merged.count == 2)
+        #expect(merged[0].measurements.map(\.code) == ["w01001", "w21003"])
+        #expect(merged[0].measurement("w21003")?.min?.description == "0.40")
+        #expect(merged[0].measurement("w21003")?.avg?.description == "0.42")
+        #expect(merged[0].pnum == nil && merged[0].pno == nil)
+        #expect(merged[1].dataTime?.rfc3339 == "2024-06-01T09:00:00+08:00")
+        let encoded = FrameRecords.encode(merged, station: nil)
+        #expect(encoded.count == 3)
+    }
+}

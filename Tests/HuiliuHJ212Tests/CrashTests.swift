@@ -1,0 +1,45 @@
+import Foundation
+import HuiliuEnvironment
+@testable import HuiliuHJ212
+import Testing
+
+/// Tear the listener down mid-stream as a crash would, restart on the same buffer, and check
+/// that every frame a device saw acknowledged is stored, exactly once.
+struct CrashTests {
+    @Test func everyAcknowledgedFrameSurvivesAnAbruptStopExactlyOnce() async throws {
+        let directory = Fixtures.directory()
+        let ackedLog = directory + "/acked.txt"
+        var options = DeviceFleet.Options(host: "127.0.0.1", port: 0)
+        options.devices = 40
+        options.framesPerSecond = 0
+        options.duration = .seconds(3)
+        options.editions = [.hj2017, .hj2025]
+        options.allRequestAnswers = true
+        options.ackTimeout = .milliseconds(500)
+        options.acknowledgedLog = ackedLog
+        let fleet = DeviceFleet(options: options)
+        let stations = StationRegistry(stations: fleet.emulator.devices.map { StationRegistry.Station(mn: $0.mn) })
+
+        let first = try await RunningListener.start(directory: directory, stations: stations)
+        var fleetOptions = options
+        fleetOptions.port = first.port
+        async let report = DeviceFleet(options: fleetOptions).run()
+        try await Task.sleep(for: .milliseconds(700))
+        // The crash: queued frames are dropped unacknowledged, every socket closes at once.
+        await first.listener.terminate()
+        _ = try? await first.task.value
+        let seen = try await report
+        #expect(seen.acknowledged > 0)
+
+        // Restart on the same file; devices would now resend what was not acknowledged.
+        let second = try await RunningListener.start(directory: directory, stations: stations)
+        try await second.stop()
+
+        let acknowledged = try String(contentsOfFile: ackedLog, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(acknowledged.count == seen.acknowledged)
+        let audit = try BufferAudit.check(acknowledged: acknowledged, bufferPath: directory + "/buffer.db")
+        #expect(audit.missing.isEmpty)
+        #expect(audit.duplicated.isEmpty)
+        #expect(audit.found == acknowledged.count)
+    }
+}

@@ -1,0 +1,66 @@
+import HuiliuCore
+import HuiliuEnvironment
+@testable import HuiliuHJ212
+import Testing
+
+/// The durable buffer: sequence order, duplicates stored once, split uploads completed.
+struct FrameBufferTests {
+    static func row(_ bytes: [UInt8], stations: StationRegistry = StationRegistry()) throws -> BufferedFrame {
+        let frame = try AdmissionAndAssemblyTests.decode(bytes)
+        return BufferedFrame(frame: frame, raw: bytes, station: stations[frame.mn], peer: "127.0.0.1:1", receivedAt: 1_700_000_000_000)
+    }
+
+    @Test func storesInSequenceAndRecognisesRetransmissions() throws {
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        let a = try Self.row(Fixtures.upload(mn: "M1", qn: "20240601090000001"))
+        let b = try Self.row(Fixtures.upload(mn: "M2", qn: "20240601090000001"))
+        #expect(try buffer.store([a, b]) == [.stored(sequence: 1), .stored(sequence: 2)])
+        // The same MN and QN again (the acknowledgement was lost): stored once.
+        #expect(try buffer.store([a]) == [.duplicate])
+        let stored = try buffer.frames(after: 0, limit: 10)
+        #expect(stored.map(\.sequence) == [1, 2])
+        #expect(stored.map(\.mn) == ["M1", "M2"])
+        #expect(stored[0].raw == String(decoding: Fixtures.upload(mn: "M1", qn: "20240601090000001"), as: UTF8.self))
+        #expect(stored[0].recordCount == 1)
+        #expect(try FrameRecords.decode(stored[0].records).first?.key == "M1/w01001/realtime/2024-06-01T08:00:00+08:00")
+        #expect(try buffer.frames(after: 1, limit: 10).map(\.sequence) == [2])
+    }
+
+    @Test func framesWithoutQNAreRecognisedByDataTime() throws {
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        let legacy = Fixtures.frame("ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817;011-Rtd=231.0,011-Flag=N&&")
+        #expect(try buffer.store([try Self.row(legacy)]) == [.stored(sequence: 1)])
+        #expect(try buffer.store([try Self.row(legacy)]) == [.duplicate])
+    }
+
+    @Test func aSplitUploadIsStoredOnceItsLastPacketArrives() throws {
+        let path = Fixtures.directory() + "/b.db"
+        let buffer = try FrameBuffer(path: path)
+        let one = Fixtures.frame("QN=20240601090000005;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N&&")
+        let two = Fixtures.frame("QN=20240601090000005;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=2;CP=&&w21003-Avg=0.42,w21003-Flag=N&&")
+        #expect(try buffer.store([try Self.row(two)]) == [.packetKept(number: 2, of: 2)])
+        #expect(try buffer.store([try Self.row(two)]) == [.duplicate])
+        #expect(try buffer.count() == 0)
+        // A restart between packets loses nothing: the kept packet is in the file.
+        let reopened = try FrameBuffer(path: path)
+        #expect(try reopened.store([try Self.row(one)]) == [.stored(sequence: 1)])
+        let stored = try reopened.frames(after: 0, limit: 10)
+        #expect(stored.count == 1)
+        #expect(stored[0].packets == 2)
+        #expect(stored[0].dataTime == "2024-06-01T08:00:00+08:00")
+        let codes = try FrameRecords.decode(stored[0].records).compactMap { $0.data["parameter_code"]?.stringValue }
+        #expect(codes == ["w01001", "w21003"])
+        #expect(try reopened.pendingPacketCount() == 0)
+        // A packet retransmitted after the upload was stored is a duplicate.
+        #expect(try reopened.store([try Self.row(one)]) == [.duplicate])
+    }
+
+    @Test func framesWithoutValuesAreStoredWithANote() throws {
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        let states = Fixtures.frame("QN=20240601090000009;ST=21;CN=2021;PW=123456;MN=M1;Flag=5;CP=&&DataTime=20240601080000;SB1-RS=1&&")
+        #expect(try buffer.store([try Self.row(states)]) == [.stored(sequence: 1)])
+        let stored = try buffer.frames(after: 0, limit: 1)
+        #expect(stored.first?.recordCount == 0)
+        #expect(stored.first?.note == "CN 2021 carries no measurement data")
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import HuiliuEnvironment
+@testable import HuiliuHJ212
+import Logging
+import Testing
+
+/// The listener over real sockets on 127.0.0.1, ephemeral ports.
+struct ListenerTests {
+    @Test func acknowledgesOnlyAfterTheFrameIsStored() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["42118100AQ0001"]))
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.airHour)
+        let replies = try await client.waitForReplies(1)
+        #expect(replies.count == 1)
+        #expect(replies.first?.cn == "9014")
+        #expect(replies.first?.qn == "20240601090000002")
+        // The acknowledgement went out, so the frame must already be readable from the file,
+        // through a connection of its own.
+        let buffer = try FrameBuffer(path: directory + "/buffer.db")
+        let stored = try buffer.frames(after: 0, limit: 10)
+        #expect(stored.count == 1)
+        #expect(stored.first?.qn == "20240601090000002")
+        #expect(stored.first?.recordCount == 6)
+        #expect(stored.first?.peer.hasPrefix("127.0.0.1:") == true)
+        #expect(running.listener.metrics.snapshot["stored"] == 1)
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func theAcknowledgementIsTheOneDomainMdShows() async throws {
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["42118100AQ0001"]))
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.airHour)
+        try await client.waitForReplies(1)
+        let expected = HJ212.FrameDecoder().decode(Array(Fixtures.airHourAnswer.utf8), atEnd: true)
+        if case .frame(let answer, _) = expected { #expect(client.replies.first == answer) }
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func wrongPasswordAndUnknownStationAreRefusedAndCounted() async throws {
+        let directory = Fixtures.directory()
+        let logs = CapturedLogs()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"], password: "secret"),
+                                                      logger: logs.logger) { $0.closeAfterRefusals = 0 }
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001", pw: "123456"))
+        try await client.send(Fixtures.upload(mn: "NOPE", qn: "20240601090000002", pw: "secret"))
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000003", pw: "secret"))
+        let replies = try await client.waitForReplies(1)
+        // Only the good frame is answered; the refused ones get no answer at all.
+        #expect(replies.map(\.qn) == ["20240601090000003"])
+        let counts = running.listener.metrics.snapshot
+        #expect(counts["refused"] == 2)
+        #expect(counts["refused.wrong_password"] == 1)
+        #expect(counts["refused.unknown_mn"] == 1)
+        #expect(try FrameBuffer(path: directory + "/buffer.db").count() == 1)
+        #expect(logs.all.contains { $0.level == .warning && $0.metadata["reason"] == "wrong_password" && $0.metadata["mn"] == "M1" })
+        #expect(!client.isClosed)
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func repeatedRefusalsCloseTheConnection() async throws {
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
+            $0.closeAfterRefusals = 2
+        }
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.upload(mn: "STRANGER", qn: "20240601090000001"))
+        try await client.send(Fixtures.upload(mn: "STRANGER", qn: "20240601090000002"))
+        #expect(try await client.waitForClose())
+        try await running.stop()
+    }
+
+    @Test func aMalformedFrameIsLoggedWithPeerAndHexAndTheConnectionKept() async throws {
+        let logs = CapturedLogs()
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["42118100AQ0001"]),
+                                                      logger: logs.logger)
+        let client = try await TestClient.connect(port: running.port)
+        let broken = Fixtures.airHour.replacingOccurrences(of: "C601\r\n", with: "C602\r\n")
+        try await client.send(broken + "garbage" + Fixtures.airHour)
+        let replies = try await client.waitForReplies(1)
+        #expect(replies.map(\.cn) == ["9014"])
+        let warning = logs.all.first { $0.message == "malformed HJ 212 frame" }
+        #expect(warning?.metadata["code"] == "crcMismatch")
+        #expect(warning?.metadata["peer"]?.hasPrefix("127.0.0.1:") == true)
+        #expect(warning?.metadata["excerpt"]?.hasPrefix("232330323639514e") == true)  // "##0269QN" in hex
+        #expect(running.listener.metrics.snapshot["malformed"] == 2)
+        #expect(!client.isClosed)
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func aRetransmissionIsStoredOnceAndAcknowledgedAgain() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["42118100AQ0001"]))
+        let first = try await TestClient.connect(port: running.port)
+        try await first.send(Fixtures.airHour)
+        try await first.waitForReplies(1)
+        await first.close()
+        // The device did not see the answer, reconnects and sends the same frame again.
+        let second = try await TestClient.connect(port: running.port)
+        try await second.send(Fixtures.airHour)
+        let replies = try await second.waitForReplies(1)
+        #expect(replies.map(\.qn) == ["20240601090000002"])
+        #expect(try FrameBuffer(path: directory + "/buffer.db").count() == 1)
+        #expect(running.listener.metrics.snapshot["duplicate"] == 1)
+        await second.close()
+        try await running.stop()
+    }
+
+    @Test func aSplitUploadIsReassembledBeforeNormalization() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"]))
+        let client = try await TestClient.connect(port: running.port)
+        let one = Fixtures.frame("QN=20240601090000005;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N&&")
+        let two = Fixtures.frame("QN=20240601090000005;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=2;CP=&&w21003-Avg=0.42,w21003-Flag=N&&")
+        try await client.send(one)
+        try await client.waitForReplies(1)
+        #expect(try FrameBuffer(path: directory + "/buffer.db").count() == 0)
+        try await client.send(two)
+        // Each packet is acknowledged once it is durable, as a device waits for that.
+        #expect(try await client.waitForReplies(2).count == 2)
+        let stored = try FrameBuffer(path: directory + "/buffer.db").frames(after: 0, limit: 5)
+        #expect(stored.count == 1)
+        #expect(stored.first?.recordCount == 2)
+        #expect(stored.first?.packets == 2)
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func anIdleConnectionIsClosed() async throws {
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
+            $0.idleTimeout = .milliseconds(300)
+        }
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001"))
+        try await client.waitForReplies(1)
+        #expect(!client.isClosed)
+        #expect(try await client.waitForClose(timeout: .seconds(5)))
+        #expect(running.listener.metrics.snapshot["idle_closed"] == 1)
+        try await running.stop()
+    }
+
+    @Test func anUploadThatAsksNoAnswerIsStoredAndNotAnswered() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["42118100SW0001"]))
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.waterHour)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while running.listener.metrics.snapshot["stored"] != 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(running.listener.metrics.snapshot["stored"] == 1)
+        #expect(client.replies.isEmpty)
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func shutdownAnswersWhatWasReceivedThenCloses() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"])) {
+            // A long window keeps the frames in the group until shutdown flushes it.
+            $0.groupCommit.window = .seconds(2)
+        }
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001"))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(running.listener.isAccepting)
+        running.listener.shutdown()
+        #expect(!running.listener.isAccepting)
+        try await running.task.value
+        #expect(try await client.waitForReplies(1).map(\.qn) == ["20240601090000001"])
+        #expect(try await client.waitForClose())
+        #expect(try FrameBuffer(path: directory + "/buffer.db").count() == 1)
+    }
+}

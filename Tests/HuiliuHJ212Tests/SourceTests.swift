@@ -1,0 +1,113 @@
+import Foundation
+import HuiliuCore
+import HuiliuEnvironment
+@testable import HuiliuHJ212
+import HuiliuKit
+import HuiliuKitTesting
+import Testing
+
+/// The `hj212` source over a buffer the listener filled.
+struct SourceTests {
+    static func fill(_ path: String, _ frames: [[UInt8]]) throws {
+        let buffer = try FrameBuffer(path: path)
+        _ = try buffer.store(try frames.map { try FrameBufferTests.row($0) })
+    }
+
+    static func source(_ values: Object, directory: String, batchSize: Int = 1000) throws -> HJ212Source {
+        try HJ212Source(config: ParsedConfig(testing: values, baseDirectory: directory),
+                        context: .testing(projectDirectory: directory, batchSize: batchSize))
+    }
+
+    @Test func readsTheBufferInOrderAndResumesFromItsCheckpoint() async throws {
+        let directory = Fixtures.directory()
+        let path = directory + "/data/hj212-buffer.db"
+        try Self.fill(path, [Array(Fixtures.waterHour.utf8), Array(Fixtures.airHour.utf8)])
+        let source = try Self.source([:], directory: directory)
+        let batches = try await drain(source)
+        let records = batches.flatMap(\.records)
+        #expect(records.count == 11)
+        #expect(records.map(\.origin.position) == Array(repeating: 1, count: 5) + Array(repeating: 2, count: 6))
+        #expect(records.first?.origin.source == "42118100SW0001/20240601090000001")
+        #expect(records.first?.type == "environment.measurement.v1")
+        #expect(records.first?.dataschema == "https://huiliu.dev/schema/v1/environment.measurement.json")
+        #expect(records.first?.key == "42118100SW0001/w01001/hour/2024-06-01T08:00:00+08:00")
+        #expect(records.first?.time == "2024-06-01T08:00:00+08:00")
+        let checkpoint = try #require(batches.last?.checkpoint)
+        #expect(checkpoint.value["sequence"] == .integer(2))
+
+        // New frames arrive; a run from the checkpoint reads only those.
+        try Self.fill(path, [Array(Fixtures.realtimeAir.utf8)])
+        let resumed = try await drain(source, after: checkpoint).flatMap(\.records)
+        #expect(resumed.count == 7)
+        #expect(Set(resumed.map(\.origin.position)) == [3])
+        #expect(try await drain(source, after: Checkpoint(["sequence": .integer(3)])).flatMap(\.records).isEmpty)
+    }
+
+    @Test func batchesAreBoundedAndEachCarriesItsCheckpoint() async throws {
+        let directory = Fixtures.directory()
+        let path = directory + "/data/hj212-buffer.db"
+        try Self.fill(path, (1...20).map { Fixtures.upload(mn: "M\($0)", qn: "20240601090000001") })
+        let batches = try await drain(try Self.source([:], directory: directory, batchSize: 12))
+        #expect(batches.count == 10)
+        #expect(batches.map { $0.checkpoint?.value["sequence"]?.intValue } == (1...10).map { $0 * 2 })
+    }
+
+    @Test func assessmentsFollowTheirHourFrames() async throws {
+        let directory = Fixtures.directory()
+        try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8), Array(Fixtures.airHour.utf8)])
+        let records = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
+        let assessments = records.filter { $0.type == "environment.assessment.v1" }
+        #expect(assessments.count == 2)
+        let water = try #require(assessments.first)
+        #expect(water.data["kind"] == .string("surface_water_class"))
+        // domain.md §2.4: a river section is class III, limited by total phosphorus.
+        #expect(water.data["water_class"] == .string("III"))
+        #expect(water.data["limiting_parameters"] == .array([.string("w21011")]))
+        #expect(water.dataschema == "https://huiliu.dev/schema/v1/environment.assessment.json")
+        let air = try #require(assessments.last)
+        #expect(air.data["kind"] == .string("air_quality_index"))
+        #expect(air.data["standard"] == .string("HJ 633-2012"))
+        #expect(records.last?.type == "environment.assessment.v1")
+    }
+
+    @Test func aLakeSectionFromTheRegistryIsAssessedAsALake() async throws {
+        let directory = Fixtures.directory()
+        try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8)])
+        try FileManager.default.createDirectory(atPath: directory + "/config/hj212", withIntermediateDirectories: true)
+        try "stations:\n  - mn: 42118100SW0001\n    water_body: lake_reservoir\n".write(
+            toFile: directory + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+        let records = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
+        // domain.md §2.4: in a lake or reservoir the same TP makes the section class V.
+        #expect(records.last?.data["water_class"] == .string("V"))
+    }
+
+    @Test func runsItsOwnListenerForTheRun() async throws {
+        let directory = Fixtures.directory()
+        try FileManager.default.createDirectory(atPath: directory + "/config/hj212", withIntermediateDirectories: true)
+        try "stations:\n  - mn: 42118100AQ0001\n    password: \"123456\"\n".write(
+            toFile: directory + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+        // Find a free port first: the source takes a fixed address.
+        let probe = try await RunningListener.start(directory: directory + "/probe", stations: StationRegistry())
+        let port = probe.port
+        try await probe.stop()
+        let source = try Self.source(["listen": .string("127.0.0.1:\(port)"), "duration": .string("1500ms")], directory: directory)
+        async let batches = drain(source)
+        var client: TestClient?
+        for _ in 0..<100 where client == nil {
+            client = try? await TestClient.connect(port: port)
+            if client == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let device = try #require(client)
+        try await device.send(Fixtures.airHour)
+        #expect(try await device.waitForReplies(1).count == 1)
+        let records = try await batches.flatMap(\.records)
+        #expect(records.count == 6)
+        await device.close()
+    }
+
+    @Test func specRejectsABadListenAddress() throws {
+        #expect(throws: ConfigError.self) {
+            _ = try Self.source(["listen": .string("here")], directory: Fixtures.directory())
+        }
+    }
+}
