@@ -73,14 +73,14 @@ struct ConfigurationTests {
 
     @Test func listenerSettingsFromConfiguration() throws {
         let config = ParsedConfig(testing: [
-            "port": .integer(19212), "idle_timeout": .string("90s"), "buffer": .string("../data/x.db"),
+            "port": .integer(19212), "idle_timeout": .string("90s"), "buffer": .string("data/x.db"),
             "group_commit_window": .string("2ms"),
-        ], baseDirectory: "/srv/huiliu/config")
+        ], baseDirectory: "/srv/huiliu")
         let settings = try HJ212ListenerSettings(config: config)
         #expect(settings.port == 19212)
         #expect(settings.host == "0.0.0.0")
         #expect(settings.idleTimeout == .seconds(90))
-        #expect(settings.bufferPath == "/srv/huiliu/config/../data/x.db")
+        #expect(settings.bufferPath == "/srv/huiliu/data/x.db")
         #expect(settings.stationsPath == "/srv/huiliu/config/hj212/stations.yaml")
         #expect(settings.groupCommit.window == .milliseconds(2))
         #expect(HJ212ListenerSettings.fields.map(\.name).contains("close_after_refusals"))
