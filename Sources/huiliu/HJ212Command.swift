@@ -160,12 +160,18 @@ extension HJ212Command {
         @Option(help: "Write 'MN QN' of every acknowledged frame to this file (for crash tests).")
         var ackedLog: String?
 
+        @Option(help: "DataTime of the first frames (yyyyMMddHHmmss, local time); each device's clock then advances one second per frame. Default: now.")
+        var startTime: String?
+
         func validate() throws {
             guard devices > 0 else { throw ValidationError("--devices must be at least 1") }
             guard rate >= 0, duration > 0, (0...1).contains(corrupt) else {
                 throw ValidationError("--rate must be ≥ 0, --duration > 0 and --corrupt between 0 and 1")
             }
             guard parsedEditions != nil else { throw ValidationError("--editions takes 2005, 2017 and 2025, comma-separated") }
+            if let startTime, HJ212.Timestamp(startTime) == nil {
+                throw ValidationError("--start-time must be yyyyMMddHHmmss, got '\(startTime)'")
+            }
             guard let colon = target.lastIndex(of: ":"), Int(target[target.index(after: colon)...]) != nil else {
                 throw ValidationError("--target must be HOST:PORT")
             }
@@ -189,6 +195,7 @@ extension HJ212Command {
             fleet.allRequestAnswers = allAsk
             fleet.ackTimeout = .milliseconds(Int64(ackTimeout * 1000))
             fleet.acknowledgedLog = ackedLog
+            fleet.startTime = startTime.flatMap { HJ212.Timestamp($0) }
             let report = try await DeviceFleet(options: fleet).run()
             print(report)
             if report.failedConnections == devices { throw ExitCode(1) }

@@ -64,10 +64,13 @@ import Testing
             #expect(waitForPort(port), "the HJ 212 listener did not come up")
             return serve
         }
-        func emulate(_ log: String, seconds: Int) throws -> Process {
+        // Each device's clock runs one second per frame, ahead of the wall clock, so the second
+        // fleet starts a day later: a device never reuses a QN for different data.
+        func emulate(_ log: String, seconds: Int, start: String) throws -> Process {
             let emulator = HuiliuCommand.start(["hj212", "emulate", "--target", "127.0.0.1:\(port)", "--devices", "12",
                                                 "--rate", "0", "--duration", "\(seconds)", "--editions", "2017,2025", "--all-ask",
-                                                "--ack-timeout", "2", "--acked-log", project + "/" + log], in: project)
+                                                "--ack-timeout", "2", "--start-time", start,
+                                                "--acked-log", project + "/" + log], in: project)
             emulator.standardOutput = FileHandle.nullDevice
             emulator.standardError = FileHandle.nullDevice
             try emulator.run()
@@ -75,7 +78,7 @@ import Testing
         }
 
         let gateway = try startGateway()
-        let first = try emulate("acked-1.txt", seconds: 5)
+        let first = try emulate("acked-1.txt", seconds: 5, start: "20260301000000")
         // Let frames flow, then kill the gateway in the middle of it.
         let deadline = Date().addingTimeInterval(20)
         while (try? String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8))?.split(separator: "\n").count ?? 0 < 200,
@@ -85,7 +88,7 @@ import Testing
         first.waitUntilExit()
 
         let restarted = try startGateway()
-        let second = try emulate("acked-2.txt", seconds: 2)
+        let second = try emulate("acked-2.txt", seconds: 2, start: "20260302000000")
         second.waitUntilExit()
         kill(restarted.processIdentifier, SIGTERM)
         restarted.waitUntilExit()
