@@ -219,6 +219,7 @@ extension PipelineDefinition {
         if let runID { logger[metadataKey: "run"] = .string(runID) }
         return ConnectorContext(pipeline: name, logger: logger, projectDirectory: gateway.projectDirectory,
                                 dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory,
-                                services: services, batchSize: batchSize)
+                                services: services, batchSize: batchSize,
+                                resolver: ReferenceResolver(secrets: gateway.secrets))
     }
 }

@@ -66,6 +66,7 @@ public struct HJ212Source: SourceConnector {
     let aqiStandard: AQIStandard?
     let batchSize: Int
     let logger: Logger
+    let resolver: ReferenceResolver
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         bufferPath = try config[Self.buffer] ?? context.dataDirectory + "/hj212-buffer.db"
@@ -77,6 +78,7 @@ public struct HJ212Source: SourceConnector {
         aqiStandard = AQIStandard(rawValue: standard)
         batchSize = max(1, context.batchSize)
         logger = context.logger
+        resolver = context.resolver
         if let listenAddress {
             var probe = HJ212ListenerSettings()
             do { try probe.setAddress(listenAddress) } catch {
@@ -105,6 +107,6 @@ public struct HJ212Source: SourceConnector {
             logger.info("no station registry; assessing every surface-water station as a river", metadata: ["path": "\(stationsPath)"])
             return StationRegistry()
         }
-        return try StationsFile.load(path: stationsPath)
+        return try StationsFile.load(path: stationsPath, resolver: resolver)
     }
 }

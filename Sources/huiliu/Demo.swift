@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HuiliuEngine
+import HuiliuHJ212
 import HuiliuKit
 import HuiliuStore
 
@@ -10,14 +11,18 @@ extension Huiliu {
         static let configuration = CommandConfiguration(
             abstract: "Run every pipeline once into the embedded SQLite store and summarize.",
             discussion: """
-                This is what `make demo` runs. Checkpoints are reset first so the demo always shows a full \
-                sync; events upsert by id, so running it again leaves the same rows.
+                This is what `make demo` runs. Emulated HJ 212 monitoring devices first report to the listener \
+                for a few seconds; then every pipeline runs. Checkpoints are reset first so the demo always shows \
+                a full sync; events upsert by id, so running it again leaves the same rows.
                 """)
 
         @OptionGroup var options: GlobalOptions
 
         @Flag(help: "Resume from committed checkpoints instead of syncing everything again.")
         var keepCheckpoints = false
+
+        @Option(help: "Seconds the emulated HJ 212 devices report before the pipelines run.")
+        var devicesSeconds = 3
 
         func run() async throws {
             let gateway = try options.gateway()
@@ -31,6 +36,10 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             print("Huiliu demo: \(pipelines.count) pipelines from \(relative(gateway.projectDirectory + "/pipelines", to: FileManager.default.currentDirectoryPath))\n")
+            if pipelines.contains(where: { $0.source.name == "hj212" }) {
+                let report = try await emulateDevices(gateway, seconds: devicesSeconds)
+                print("HJ 212: \(report.devices) emulated monitoring devices sent \(report.sent) frames; \(report.acknowledged) acknowledged after durable buffering\n")
+            }
             var failed = false
             for definition in pipelines {
                 if !keepCheckpoints { try await store.resetCheckpoints(pipeline: definition.name) }

@@ -153,7 +153,7 @@ public struct MapStep: StepConnector {
                 throw problem
             }
         }
-        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: ReferenceResolver(), baseDirectory: context.projectDirectory)
+        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: context.resolver, baseDirectory: context.projectDirectory)
         let parsed = validator.readFields(node, fields: fileFields, owner: "mapping")
         if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
         return parsed

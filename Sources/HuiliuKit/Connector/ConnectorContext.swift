@@ -17,11 +17,16 @@ public struct ConnectorContext: Sendable {
     public var services: ServiceValues
     /// How many records a source should put in one batch. The default is 1000.
     public var batchSize: Int
+    /// Expands `${env:…}`, `${file:…}` and `${secret:…}` in files a component reads itself
+    /// (mapping files, station registries), with the gateway's secrets.
+    public var resolver: ReferenceResolver
 
     /// A context.
     public init(pipeline: String, logger: Logger, projectDirectory: String, dataDirectory: String,
-                configDirectory: String, services: ServiceValues = ServiceValues(), batchSize: Int = 1000) {
+                configDirectory: String, services: ServiceValues = ServiceValues(), batchSize: Int = 1000,
+                resolver: ReferenceResolver = ReferenceResolver()) {
         self.batchSize = batchSize
+        self.resolver = resolver
         self.pipeline = pipeline
         self.logger = logger
         self.projectDirectory = projectDirectory
