@@ -51,7 +51,10 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "HuiliuKitTesting", dependencies: ["HuiliuKit"], swiftSettings: strict),
         .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite"], swiftSettings: strict),
-        // IN-PROGRESS-MODULES (HuiliuTransport: added back when it lands)
+        .target(name: "HuiliuTransport", dependencies: [
+            "HuiliuCore", "CCurl", "COpenSSL",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "HuiliuHJ212", dependencies: [
             "HuiliuEnvironment", "HuiliuKit", "HuiliuStore",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -86,7 +89,7 @@ let package = Package(
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ], swiftSettings: strict),
         .executableTarget(name: "huiliu", dependencies: [
-            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212",
+            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212", "HuiliuTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -103,7 +106,8 @@ let package = Package(
         .testTarget(name: "HuiliuEnvironmentTests", dependencies: ["HuiliuEnvironment", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuKitTests", dependencies: ["HuiliuKit", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore"], swiftSettings: strict),
-        // IN-PROGRESS-TESTS (HuiliuTransportTests: added back when its module lands)
+        .testTarget(name: "HuiliuTransportTests", dependencies: ["HuiliuTransport", "HuiliuCore"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "HuiliuHJ212Tests", dependencies: [
             "HuiliuHJ212", "HuiliuKitTesting", .product(name: "NIOEmbedded", package: "swift-nio"),
         ], swiftSettings: strict),

@@ -4,6 +4,7 @@ import HuiliuConnectors
 import HuiliuCore
 import HuiliuExpression
 import HuiliuHJ212
+import HuiliuTransport
 import HuiliuEngine
 import HuiliuKit
 import HuiliuStore
@@ -31,7 +32,7 @@ extension Huiliu {
                 """)
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
-            case json, pipeline, mapping, jmespath, hj212, all
+            case json, pipeline, mapping, jmespath, hj212, transport, all
         }
 
         @Argument(help: "json, pipeline or all.")
@@ -68,6 +69,9 @@ extension Huiliu {
                 var options = HJ212Benchmark.Options()
                 options.directory = directory
                 print(try await HJ212Benchmark.run(options))
+            }
+            if suite == .transport || suite == .all {
+                print(try await TransportBenchmark.run(.init(pages: 3000)))
             }
             if suite == .jmespath || suite == .all {
                 try JMESPathBenchmark(suite: jmespathSuite ?? FileManager.default.currentDirectoryPath + "/Tests/Conformance/jmespath/benchmarks.json").run()

@@ -1,0 +1,145 @@
+import Foundation
+import HuiliuCore
+import HuiliuTransport
+import Testing
+
+@Suite("Streaming bodies with back-pressure")
+struct HTTPStreamingTests {
+    let client = HTTPClient()
+
+    /// Peak resident memory of this process, in bytes (coarse: Linux reports KiB).
+    static func maxRSS() -> Int {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
+    }
+
+    @Test func streams200MegabytesInFlatMemory() async throws {
+        let server = try await TestServer.get()
+        let total = 200 << 20
+        let before = Self.maxRSS()
+        let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=\(total)")))
+        try response.head.checkStatus()
+        #expect(response.head.headers["Content-Length"] == "\(total)")
+        var received = 0
+        var chunks = 0
+        var patternHolds = true
+        for try await chunk in response.body {
+            // The server repeats bytes 0...255, so each byte equals its offset modulo 256.
+            if let first = chunk.first, Int(first) != received % 256 { patternHolds = false }
+            received += chunk.count
+            chunks += 1
+            if chunks == 1 {
+                // A stalled consumer: without back-pressure the whole body would pile up now.
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        let grown = Self.maxRSS() - before
+        #expect(received == total)
+        #expect(patternHolds)
+        #expect(response.body.metrics?.bytesReceived == Int64(total))
+        // Coarse on purpose (other tests run in parallel; sanitizers add overhead): without
+        // back-pressure the peak grows by the whole 200 MiB.
+        #expect(grown < 100 << 20, "peak RSS grew by \(grown >> 20) MiB while streaming 200 MiB")
+    }
+
+    @Test func aPausedTransferIsNotStalled() async throws {
+        let server = try await TestServer.get()
+        var options = TransferOptions()
+        options.stallTimeout = .seconds(1)
+        let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=\(8 << 20)"), options: options))
+        var received = 0
+        for try await chunk in response.body {
+            if received == 0 { try await Task.sleep(for: .milliseconds(2500)) }  // paused well past the stall timeout
+            received += chunk.count
+        }
+        #expect(received == 8 << 20)
+    }
+
+    @Test func headArrivesBeforeASlowBody() async throws {
+        let server = try await TestServer.get()
+        let started = ContinuousClock.now
+        let response = try await client.stream(HTTPRequest(url: server.url("/slow-body?chunks=4&interval=0.5")))
+        #expect(ContinuousClock.now - started < .milliseconds(450))
+        #expect(response.head.status == 200)
+        let body = try await response.body.collect()
+        #expect(body == Array(repeating: UInt8(ascii: "x"), count: 4))
+        #expect(ContinuousClock.now - started > .milliseconds(1500))
+    }
+
+    @Test func collectsAStreamIntoAResponse() async throws {
+        let server = try await TestServer.get()
+        let response = try await client.stream(HTTPRequest(url: server.url("/json?page=3"))).collect()
+        #expect(try response.json()["page"]?.intValue == 3)
+        #expect(response.metrics.total > .zero)
+    }
+
+    @Test func collectingPastTheLimitFails() async throws {
+        let server = try await TestServer.get()
+        let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=3000000")))
+        let error = await #expect(throws: TransportError.self) { try await response.body.collect(upTo: 1_000_000) }
+        #expect(error?.code == .bodyTooLarge)
+    }
+
+    @Test func cancellingTheReaderAbortsTheTransfer() async throws {
+        let server = try await TestServer.get()
+        let client = self.client
+        let reader = Task { () -> Result<Int, any Error> in
+            var received = 0
+            do {
+                let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=\(1 << 30)")))
+                for try await chunk in response.body { received += chunk.count }
+                return .success(received)
+            } catch {
+                return .failure(error)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        reader.cancel()
+        let outcome = await reader.value
+        guard case .failure(let error) = outcome else {
+            Issue.record("a 1 GiB stream finished despite cancellation: \(outcome)")
+            return
+        }
+        #expect((error as? TransportError)?.code == .cancelled)
+        // The loop is still healthy.
+        #expect(try await client.execute(HTTPRequest(url: server.url("/json"))).status == 200)
+    }
+
+    @Test func droppingTheBodyAbortsTheTransfer() async throws {
+        let server = try await TestServer.get()
+        do {
+            let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=\(1 << 30)")))
+            var iterator = response.body.makeAsyncIterator()
+            _ = try await iterator.next()
+        }
+        // Nothing reads the gigabyte now; the next request must not queue behind it.
+        let started = ContinuousClock.now
+        #expect(try await client.execute(HTTPRequest(url: server.url("/json"))).status == 200)
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test func explicitCancelEndsTheStream() async throws {
+        let server = try await TestServer.get()
+        let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=\(1 << 30)")))
+        var iterator = response.body.makeAsyncIterator()
+        _ = try await iterator.next()
+        response.body.cancel()
+        let error = await #expect(throws: TransportError.self) {
+            while try await iterator.next() != nil {}
+        }
+        #expect(error?.code == .cancelled)
+    }
+
+    @Test func cancellingARequestTaskAbortsIt() async throws {
+        let server = try await TestServer.get()
+        let client = self.client
+        let started = ContinuousClock.now
+        let request = Task { try await client.execute(HTTPRequest(url: server.url("/slow?delay=5"))) }
+        try await Task.sleep(for: .milliseconds(200))
+        request.cancel()
+        let error = await #expect(throws: TransportError.self) { try await request.value }
+        #expect(error?.code == .cancelled)
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}

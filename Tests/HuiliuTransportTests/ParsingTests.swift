@@ -1,0 +1,101 @@
+import HuiliuTransport
+import Testing
+
+@Suite("Directory listings")
+struct DirectoryListingTests {
+    /// 2024-06-15 12:00:00 UTC.
+    static let now: Int64 = 1_718_452_800
+
+    @Test func unixListingWithYearInference() {
+        let text = """
+            total 12\r
+            drwxr-xr-x    2 0        0            4096 Jun 14 09:30 sub\r
+            -rw-r--r--    1 ftp      ftp            6 Nov 14  2023 a.txt\r
+            -rw-r--r--    1 ftp      ftp         1234 Dec 31 23:59 报表 2024 年.csv\r
+            lrwxrwxrwx    1 0        0               5 Jun 15 11:00 latest -> a.txt\r
+            drwxr-xr-x    2 0        0            4096 Jun 14 09:30 .\r
+            drwxr-xr-x    2 0        0            4096 Jun 14 09:30 ..\r
+            """
+        let entries = DirectoryListing.parse(text, now: Self.now)
+        #expect(entries.map(\.name) == ["sub", "a.txt", "报表 2024 年.csv", "latest"])
+        #expect(entries[0].kind == .directory)
+        #expect(entries[0].size == nil)
+        #expect(entries[0].modified == 1_718_357_400)  // 2024-06-14 09:30 UTC
+        #expect(entries[0].modifiedPrecision == .minute)
+        #expect(entries[1].modified == 1_699_920_000)  // 2023-11-14
+        #expect(entries[1].modifiedPrecision == .day)
+        #expect(entries[1].size == 6)
+        #expect(entries[1].permissions == "-rw-r--r--")
+        // "Dec 31 23:59" would be in the future this year, so it is last year's.
+        #expect(entries[2].modified == 1_704_067_140)  // 2023-12-31 23:59 UTC
+        #expect(entries[3].kind == .symbolicLink)
+        #expect(entries[3].linkTarget == "a.txt")
+    }
+
+    @Test func listingWithoutGroupColumn() {
+        let entries = DirectoryListing.parse("-rw-r--r-- 1 owner 42 Jan  2 03:04 data.json", now: Self.now)
+        #expect(entries.first?.name == "data.json")
+        #expect(entries.first?.size == 42)
+        #expect(entries.first?.modified == 1_704_164_640)  // 2024-01-02 03:04
+    }
+
+    @Test func windowsIISListing() {
+        let text = """
+            06-14-24  09:30AM       <DIR>          reports
+            12-31-2023  11:59PM                 1234 年报 2023.xlsx
+            06-01-24  12:05AM                   10 midnight.txt
+            """
+        let entries = DirectoryListing.parse(text, now: Self.now)
+        #expect(entries.map(\.name) == ["reports", "年报 2023.xlsx", "midnight.txt"])
+        #expect(entries[0].kind == .directory)
+        #expect(entries[0].modified == 1_718_357_400)
+        #expect(entries[1].size == 1234)
+        #expect(entries[1].modified == 1_704_067_140)
+        #expect(entries[2].modified == 1_717_200_300)  // 2024-06-01 00:05
+    }
+
+    @Test func ignoresGarbage() {
+        #expect(DirectoryListing.parse("hello world\n\n226 Transfer complete\n", now: Self.now).isEmpty)
+    }
+}
+
+@Suite("URL redaction, headers and Retry-After")
+struct SmallPartsTests {
+    @Test(arguments: [
+        ("https://gov.example/api?page=1", "https://gov.example/api?page=1"),
+        ("https://u:p@gov.example:8443/a?b=1", "https://***@gov.example:8443/a?b=1"),
+        ("sftp://exchange@10.0.0.1/outbox/", "sftp://***@10.0.0.1/outbox/"),
+        ("https://gov.example/a?sign=ab&Token=t&app_secret=s&clientSecret=c&password=p#frag",
+         "https://gov.example/a?sign=***&Token=***&app_secret=***&clientSecret=***&password=***#frag"),
+        ("https://gov.example/a?X-Ca-Signature=z&accessToken=y&key=k&region=420100",
+         "https://gov.example/a?X-Ca-Signature=***&accessToken=***&key=***&region=420100"),
+        ("https://gov.example/user@home?x=1", "https://gov.example/user@home?x=1"),
+        ("/relative?sign=1&flag", "/relative?sign=***&flag"),
+    ])
+    func redactsURLs(url: String, expected: String) {
+        #expect(URLRedactor.redact(url) == expected)
+    }
+
+    @Test func headersAreCaseInsensitiveAndMultiValued() {
+        var headers: HTTPHeaders = ["Content-Type": "text/plain", "Set-Cookie": "a=1"]
+        headers.add(name: "set-cookie", value: "b=2")
+        #expect(headers["content-type"] == "text/plain")
+        #expect(headers.values(for: "SET-COOKIE") == ["a=1", "b=2"])
+        headers["Set-Cookie"] = "c=3"
+        #expect(headers.values(for: "set-cookie") == ["c=3"])
+        headers["content-TYPE"] = nil
+        #expect(!headers.contains("Content-Type"))
+        #expect(headers == ["SET-COOKIE": "c=3"])
+        #expect(headers.count == 1)
+    }
+
+    @Test func retryAfterParsesSecondsAndDates() {
+        #expect(RetryAfter.parse("120") == .seconds(120))
+        #expect(RetryAfter.parse(" 5 ") == .seconds(5))
+        #expect(RetryAfter.parse("-1") == nil)
+        #expect(RetryAfter.parse("soon") == nil)
+        // Sun, 06 Nov 1994 08:49:37 GMT is 784111777.
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_777 - 30) == .seconds(30))
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_777 + 30) == .zero)
+    }
+}
