@@ -38,6 +38,10 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "HuiliuCore", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "HuiliuExpression", dependencies: ["HuiliuCore"], swiftSettings: strict),
@@ -79,7 +83,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "HuiliuConnectors", dependencies: [
-            "HuiliuKit", "HuiliuStore", "HuiliuExpression", "HuiliuSchema",
+            "HuiliuKit", "HuiliuStore", "HuiliuExpression", "HuiliuSchema", "HuiliuTransport", "CLibXML2", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ], swiftSettings: strict),
+        .target(name: "HuiliuReplay", dependencies: [
+            "HuiliuConnectors", "HuiliuCore", "HuiliuKit",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "HuiliuEngine", dependencies: [
@@ -90,6 +101,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "huiliu", dependencies: [
             "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212", "HuiliuTransport",
+            "HuiliuReplay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -115,6 +127,12 @@ let package = Package(
         .testTarget(name: "HuiliuSimulatorTests", dependencies: ["HuiliuSimulator", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuConnectorsTests", dependencies: ["HuiliuConnectors", "HuiliuKitTesting"],
                     exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "HuiliuDeclarativeTests", dependencies: [
+            "HuiliuConnectors", "HuiliuKitTesting", "HuiliuReplay", "HuiliuSimulator", "HuiliuTransport", "HuiliuHJ212",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema"],
                     swiftSettings: strict),
         .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite"], exclude: ["LintCorpus"],

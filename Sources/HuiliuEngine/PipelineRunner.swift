@@ -23,6 +23,8 @@ public struct PipelineRunner: Sendable {
     public var logger: Logger
     /// Shared services for components.
     public var services: ServiceValues
+    /// A cursor range to read again instead of resuming (`huiliu run --backfill`). The default is `nil`.
+    public var backfill: BackfillRange?
 
     /// A runner for one pipeline.
     public init(definition: PipelineDefinition, registry: ConnectorRegistry, store: any StateStore,
@@ -40,7 +42,9 @@ public struct PipelineRunner: Sendable {
 
     /// The context components of this pipeline get.
     public func context(runID: String? = nil) -> ConnectorContext {
-        definition.context(gateway: gateway, logger: logger, services: services, runID: runID)
+        var context = definition.context(gateway: gateway, logger: logger, services: services, runID: runID)
+        context.backfill = backfill
+        return context
     }
 
     /// Builds the steps and sinks.
@@ -68,7 +72,7 @@ public struct PipelineRunner: Sendable {
         var run = try await store.startRun(pipeline: definition.name, trigger: trigger)
         started?(run)
         let context = context(runID: run.id)
-        context.logger.info("run started", metadata: ["trigger": .string(trigger)])
+        context.logger.info("run started", metadata: ["trigger": .string(trigger), "backfill": backfill.map { .string($0.description) } ?? "none"])
         let clock = ContinuousClock()
         let started = clock.now
         var counters = RunProgress()

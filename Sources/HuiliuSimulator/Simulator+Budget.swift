@@ -20,7 +20,8 @@ extension Simulator {
             let size = min(max(1, query.get("pageSize").flatMap(Int.init) ?? 100), 5000)
             var range = 0..<configuration.payments
             if let start = query.get("startTime").flatMap(Self.parseLocalTime) {
-                range = max(range.lowerBound, Self.firstPayment(updatedAtOrAfter: start))..<range.upperBound
+                // A start after the last payment leaves an empty range, not an inverted one.
+                range = min(range.upperBound, max(range.lowerBound, Self.firstPayment(updatedAtOrAfter: start)))..<range.upperBound
             }
             if let end = query.get("endTime").flatMap(Self.parseLocalTime) {
                 range = range.lowerBound..<max(range.lowerBound, min(range.upperBound, Self.firstPayment(updatedAtOrAfter: end)))

@@ -22,17 +22,20 @@ extension Huiliu {
                 JSON Lines file and runs file → jsonl through the real runner, reporting records/s, MB/s and \
                 the process's peak resident memory. `mapping` adds a map step of 12 expressions into \
                 budget.payment.v1 and validation against its schema. `jmespath` evaluates the compliance \
-                suite's benchmark cases. `hj212` runs the HJ 212 listener on loopback against 1,000 \
+                suite's benchmark cases. `connector` pulls N budget-network payments in pages of --page-size \
+                from lighttpd on loopback through a manifest connector, maps each into budget.payment.v1 and writes \
+                jsonl through the real runner, then measures the transport alone against curl. `hj212` runs the HJ 212 listener on loopback against 1,000 \
                 emulated devices and reports frames/s and acknowledgement latency, and the codec alone.
 
                 Examples:
                   huiliu bench json --records 200000
                   huiliu bench pipeline --records 5000000
                   huiliu bench mapping --records 1000000
+                  huiliu bench connector --records 1000000
                 """)
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
-            case json, pipeline, mapping, jmespath, hj212, transport, all
+            case json, pipeline, mapping, jmespath, hj212, transport, connector, all
         }
 
         @Argument(help: "json, pipeline or all.")
@@ -43,6 +46,18 @@ extension Huiliu {
 
         @Option(help: "Records per batch in the pipeline benchmark.")
         var batchSize = 1000
+
+        @Option(help: "Records per page in the connector benchmark.")
+        var pageSize = 1000
+
+        @Flag(inversion: .prefixedNo, help: "Flush the connector benchmark's jsonl sink to disk after every batch.")
+        var fsync = true
+
+        @Option(help: "The connector benchmark's mapping: none, or a mapping file (default: the budget network's payments-api).")
+        var mapping: String?
+
+        @Flag(help: "Skip the transport-versus-curl comparison the connector benchmark ends with.")
+        var noTransport = false
 
         @Option(help: "Directory for temporary files (default: a new one under /tmp).")
         var workDirectory: String?
@@ -69,6 +84,9 @@ extension Huiliu {
                 var options = HJ212Benchmark.Options()
                 options.directory = directory
                 print(try await HJ212Benchmark.run(options))
+            }
+            if suite == .connector || suite == .all {
+                try await ConnectorBenchmark(records: records, pageSize: pageSize, directory: directory, fsync: fsync, transport: !noTransport, mapping: mapping).run()
             }
             if suite == .transport || suite == .all {
                 print(try await TransportBenchmark.run(.init(pages: 3000)))

@@ -103,7 +103,7 @@ extension Huiliu.DeadLetters {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let registry = try builtInRegistry()
+            let registry = try builtInRegistry(gateway)
             let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
             let store = try SQLiteStateStore(path: gateway.storePath)
             let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,

@@ -3,6 +3,7 @@ import Foundation
 import HuiliuEngine
 import HuiliuHJ212
 import HuiliuKit
+import HuiliuReplay
 import HuiliuStore
 
 extension Huiliu {
@@ -11,8 +12,9 @@ extension Huiliu {
         static let configuration = CommandConfiguration(
             abstract: "Run every pipeline once into the embedded SQLite store and summarize.",
             discussion: """
-                This is what `make demo` runs. Emulated HJ 212 monitoring devices first report to the listener \
-                for a few seconds; then every pipeline runs. Checkpoints are reset first so the demo always shows \
+                This is what `make demo` runs. The simulated upstream systems start in this process (their URL \
+                is HUILIU_SIMULATOR_URL for the *-api pipelines), and emulated HJ 212 monitoring devices report to \
+                the listener for a few seconds; then every pipeline runs. Checkpoints are reset first so the demo always shows \
                 a full sync; events upsert by id, so running it again leaves the same rows.
                 """)
 
@@ -26,7 +28,9 @@ extension Huiliu {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let registry = try builtInRegistry()
+            let registry = try builtInRegistry(gateway)
+            let simulator = try await startSimulator()
+            defer { Task { await simulator.stop() } }
             let lookup = PipelineLookup(gateway: gateway, registry: registry)
             let store = try SQLiteStateStore(path: gateway.storePath)
             let services = try gatewayServices(gateway)
@@ -35,6 +39,7 @@ extension Huiliu {
                 printError("no pipelines found (looked for \(gateway.pipelinePatterns.joined(separator: ", ")))")
                 throw ExitCode(2)
             }
+            print("Simulated upstream systems on \(simulator.url)")
             print("Huiliu demo: \(pipelines.count) pipelines from \(relative(gateway.projectDirectory + "/pipelines", to: FileManager.default.currentDirectoryPath))\n")
             if pipelines.contains(where: { $0.source.name == "hj212" }) {
                 let report = try await emulateDevices(gateway, seconds: devicesSeconds)

@@ -35,11 +35,17 @@ struct GlobalOptions: ParsableArguments {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// The registry of every built-in component: the one place the executable meets the connectors.
-func builtInRegistry() throws -> ConnectorRegistry {
+/// The registry of every built-in component and every connector manifest of the project
+/// (`connectors/*/connector.yaml`): the one place the executable meets the connectors.
+/// Manifests with problems are left out here; `huiliu lint` reports them.
+func builtInRegistry(_ gateway: GatewayConfig? = nil) throws -> ConnectorRegistry {
     var registry = ConnectorRegistry()
     try BuiltInConnectors.register(into: &registry)
     try registry.register(source: HJ212Source.self)
+    if let gateway = gateway ?? (try? GatewayConfig.load(path: nil)),
+       let resources = try? MappingResources.load(configDirectory: gateway.configDirectory) {
+        ManifestConnectors.register(projectDirectory: gateway.projectDirectory, functions: resources.functions, into: &registry)
+    }
     return registry
 }
 

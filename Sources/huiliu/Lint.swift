@@ -3,21 +3,25 @@ import Foundation
 import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
+import HuiliuConnectors
 import Logging
 
 extension Huiliu {
     /// `huiliu lint FILE…`: every problem, at `file:line:column`.
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check pipeline files and report every problem.",
+            abstract: "Check pipeline files and connector manifests and report every problem.",
             discussion: """
                 Each problem is printed as `file:line:column: message`, with a suggestion for misspelled \
-                keys and options. With no FILE, lints every pipeline config/huiliu.yaml lists.
+                keys and options. A file named connector.yaml is checked as a connector manifest (its mappings \
+                included). With no FILE, lints every pipeline config/huiliu.yaml lists and every \
+                connectors/*/connector.yaml.
                 Exit status: 0 clean, 1 problems found, 2 a file could not be read.
 
                 Examples:
                   huiliu lint pipelines/*.yaml
                   huiliu lint pipelines/budget.yaml --quiet
+                  huiliu lint connectors/*/connector.yaml
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -30,16 +34,35 @@ extension Huiliu {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let registry = try builtInRegistry()
+            let registry = try builtInRegistry(gateway)
             let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
                                 projectDirectory: gateway.projectDirectory)
             let services = try gatewayServices(gateway)
-            let paths = files.isEmpty ? gateway.pipelineFiles().map { relative($0, to: gateway.projectDirectory) } : files
+            let manifestLoader = ManifestLoader(functions: services[MappingResources.self]!.functions,
+                                                projectDirectory: gateway.projectDirectory)
+            let paths = files.isEmpty
+                ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: gateway.projectDirectory) }
+                : files
             var problemCount = 0
             var unreadable = false
             var names: [String: String] = [:]
+            let lintContext = ConnectorContext(pipeline: "lint", logger: Logger(label: "lint") { _ in SwiftLogNoOpLogHandler() },
+                                               projectDirectory: gateway.projectDirectory, dataDirectory: gateway.dataDirectory,
+                                               configDirectory: gateway.configDirectory, services: services,
+                                               resolver: ReferenceResolver(secrets: gateway.secrets))
             for path in paths {
                 var problems: [ConfigError] = []
+                if (path as NSString).lastPathComponent == "connector.yaml" {
+                    let (found, unreadableMessage) = ManifestLint.check(path: path, loader: manifestLoader, context: lintContext)
+                    if let unreadableMessage {
+                        printError(unreadableMessage)
+                        unreadable = true
+                        continue
+                    }
+                    for problem in ConfigErrors(found).errors { print(problem.description) }
+                    problemCount += found.count
+                    continue
+                }
                 switch loader.load(path: path) {
                 case .unreadable(let message):
                     printError(message)

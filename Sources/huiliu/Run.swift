@@ -18,6 +18,11 @@ extension Huiliu {
                 Examples:
                   huiliu run budget-payments
                   huiliu run pipelines/demo-payments.yaml --reset
+                  huiliu run budget-network-api --backfill "2024-01-01..2024-02-01"
+
+                --backfill reads a range of the source's cursor again (dates, times or ids, as the source's \
+                cursor is written) without moving the saved cursor, so the next scheduled run resumes where it \
+                would have; it always runs in this process.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -37,19 +42,29 @@ extension Huiliu {
         @Option(help: "Admin API bearer token, when the run goes through a running daemon.")
         var token: String?
 
+        @Option(help: "Read the cursor range FROM..TO again without moving the saved cursor.")
+        var backfill: String?
+
+        func validate() throws {
+            if let backfill, BackfillRange(parsing: backfill) == nil {
+                throw ValidationError("--backfill takes FROM..TO, such as 2024-01-01..2024-02-01; got '\(backfill)'")
+            }
+        }
+
         func run() async throws {
             let gateway = try options.gateway()
-            let registry = try builtInRegistry()
+            let registry = try builtInRegistry(gateway)
             let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
-            if !standalone && !reset, let daemon = DaemonClient.find(gateway, token: token) {
+            if !standalone && !reset && backfill == nil, let daemon = DaemonClient.find(gateway, token: token) {
                 try await runThroughDaemon(daemon, definition.name)
                 return
             }
             let store = try SQLiteStateStore(path: gateway.storePath)
             let services = try gatewayServices(gateway)
             if reset { try await store.resetCheckpoints(pipeline: definition.name) }
-            let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
+            var runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                         logger: options.logger(), services: services)
+            runner.backfill = backfill.flatMap(BackfillRange.init(parsing:))
             let reporter = ProgressReporter(pipeline: definition.name, live: isTerminal(2))
             let record: RunRecord
             do {

@@ -53,7 +53,7 @@ extension Huiliu {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
             let logger = { var logger = Logger(label: "huiliu"); logger.logLevel = level; return logger }()
 
-            let registry = try builtInRegistry()
+            let registry = try builtInRegistry(gateway)
             let services = try gatewayServices(gateway)
             let lookup = PipelineLookup(gateway: gateway, registry: registry)
             let pipelines: [PipelineDefinition]

@@ -1,4 +1,5 @@
 import Glibc
+import SwiftOverlayShims
 
 /// Something bytes are read from: a file, or a file decoded to UTF-8 on the fly.
 protocol ByteInput: AnyObject {

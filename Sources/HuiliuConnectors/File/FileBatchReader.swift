@@ -83,60 +83,11 @@ struct FileBatchReader: BatchReader {
     }
 
     mutating func open(_ path: String) throws -> OpenFile {
-        let file = try FileInput(path: path)
         let display = source.display(path)
         let format = try source.resolvedFormat(for: path)
-        var offset = 0
-        var line = 1
-        var state: Value = .null
-        if let resume, resume.file == path {
-            let size = file.stat().size
-            if resume.offset <= size || source.encoding != "utf-8" {
-                offset = resume.offset
-                line = resume.line
-                state = resume.state
-            } else {
-                source.logger.warning("file is shorter than the checkpoint; reading it again from the start",
-                                      metadata: ["file": .string(display), "size": .stringConvertible(size),
-                                                 "checkpoint": .stringConvertible(resume.offset)])
-            }
-        }
+        let saved = resume.flatMap { $0.file == path ? $0 : nil }
         resume = nil
-
-        // Decide the encoding from the start of the file.
-        var sample = [UInt8](repeating: 0, count: 64 * 1024)
-        let sampled = try sample.withUnsafeMutableBytes { (raw) throws(FileReadError) -> Int in try file.read(into: raw) }
-        let hasBOM = sampled >= 3 && sample[0] == 0xEF && sample[1] == 0xBB && sample[2] == 0xBF
-        let encoding: TextEncoding
-        if source.encoding == "auto" {
-            encoding = hasBOM ? .utf8 : sample.withUnsafeBytes {
-                TextEncoding.detect(UnsafeRawBufferPointer(rebasing: $0[..<sampled]), isWholeFile: sampled < $0.count)
-            }
-        } else {
-            encoding = TextEncoding(rawValue: source.encoding) ?? .utf8
-        }
-        try file.seek(to: 0)
-        let input: any ByteInput = encoding == .utf8 ? file : try TranscodingInput(file: file, encoding: encoding.iconvName)
-        if offset == 0 && hasBOM && encoding == .utf8 { offset = 3 }
-
-        try input.seek(to: offset)
-        let window = ByteWindow(input: input, startingAt: offset)
-        let resumed = offset > (hasBOM && encoding == .utf8 ? 3 : 0)
-        var parser: any RecordParser
-        switch format {
-        case "csv":
-            var csv = CSVParser(delimiter: source.delimiter, header: [], line: line)
-            if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
-                csv.header = names
-            } else {
-                try csv.readHeader(window, path: display)
-            }
-            parser = csv
-        case "json":
-            parser = JSONArrayParser(resumed: resumed, state: state, line: line, path: display)
-        default:
-            parser = JSONLinesParser(line: line)
-        }
-        return OpenFile(path: path, display: display, window: window, parser: parser, file: file)
+        let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
+        return try opener.open(path, display: display, format: format, resume: saved)
     }
 }

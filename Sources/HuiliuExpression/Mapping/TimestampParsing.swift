@@ -57,7 +57,7 @@ enum TimestampParsing {
     }
 
     /// Picks a format from the text's shape.
-    private static func detect(_ text: String) -> TimestampFormat {
+    static func detect(_ text: String) -> TimestampFormat {
         if text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             switch text.utf8.count {
             case 8: return compactDate
@@ -115,6 +115,16 @@ enum TimestampParsing {
     }
 
     static func render(_ parsed: ParsedTimestamp, _ zone: TimeZoneRule) throws(ExpressionError) -> String {
+        let (instant, nanosecond) = try self.instant(parsed, zone)
+        let offset = zone.offset(at: instant)
+        let local = CivilDateTime(secondsSinceEpoch: instant + offset, nanosecond: nanosecond)
+        guard (0...9999).contains(local.year) else { throw .invalidValue("year \(local.year) cannot be written in RFC 3339") }
+        return local.rfc3339(offsetSeconds: offset)
+    }
+
+    /// The instant (seconds since the epoch and nanoseconds) a parsed timestamp denotes,
+    /// reading a wall time without an offset in `zone`.
+    static func instant(_ parsed: ParsedTimestamp, _ zone: TimeZoneRule) throws(ExpressionError) -> (Int, Int) {
         let instant: Int
         let nanosecond: Int
         switch parsed {
@@ -129,9 +139,16 @@ enum TimestampParsing {
         }
         // About ±292 billion years fit in the seconds; years outside 0000–9999 do not fit RFC 3339.
         guard abs(instant) < 400_000_000_000 else { throw .invalidValue("the time is out of range") }
-        let offset = zone.offset(at: instant)
-        let local = CivilDateTime(secondsSinceEpoch: instant + offset, nanosecond: nanosecond)
-        guard (0...9999).contains(local.year) else { throw .invalidValue("year \(local.year) cannot be written in RFC 3339") }
-        return local.rfc3339(offsetSeconds: offset)
+        return (instant, nanosecond)
+    }
+
+    /// The instant of `text` read with `formats` (detected from its shape when empty) in `zone`.
+    static func instant(of text: String, formats: [TimestampFormat], zone: TimeZoneRule) throws(ExpressionError) -> (Int, Int) {
+        let trimmed = text.trimmingWhitespace()
+        let candidates = formats.isEmpty ? [detect(trimmed)] : formats
+        for format in candidates {
+            if let parsed = format.parse(trimmed) { return try instant(parsed, zone) }
+        }
+        throw .invalidValue("'\(text)' does not match \(candidates.map(\.name).joined(separator: ", "))")
     }
 }

@@ -23,7 +23,8 @@ extension ComponentSpec {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func typeDescription(_ type: FieldType) -> String {
+    /// How a field type reads in reference tables: `string`, ``one of `a`, `b` ``, `mapping (…)`.
+    public static func typeDescription(_ type: FieldType) -> String {
         switch type {
         case .oneOf(let options): return "one of " + options.map { "`\($0)`" }.joined(separator: ", ")
         case .object(let fields): return "mapping (" + fields.map { "`\($0.name)`" }.joined(separator: ", ") + ")"

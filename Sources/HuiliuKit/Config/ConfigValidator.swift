@@ -286,7 +286,8 @@ public struct ConfigValidator: Sendable {
 
     /// Free-form keys named like credentials must not hold literals either.
     private mutating func checkSecretLike(key: String, node: ConfigNode) {
-        guard case .scalar(let text, _, let at) = node, !text.isEmpty, !text.contains("${") else { return }
+        // A reference or a `{{ … }}` template (connector manifests) computes the value; neither is a literal.
+        guard case .scalar(let text, _, let at) = node, !text.isEmpty, !text.contains("${"), !text.contains("{{") else { return }
         let lowered = key.lowercased()
         guard Self.secretLikeNames.contains(where: { lowered == $0 || lowered.hasSuffix("_" + $0) }) else { return }
         problems.append(ConfigError(.literalSecret, at: at,

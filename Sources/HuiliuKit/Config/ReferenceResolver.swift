@@ -1,8 +1,8 @@
 public import HuiliuCore
 import Foundation
 
-/// Expands `${env:NAME}`, `${file:path}` and `${secret:key}` references in configuration
-/// text. `$${` writes a literal `${`.
+/// Expands `${env:NAME}` (or `${env:NAME:-fallback}`), `${file:path}` and `${secret:key}`
+/// references in configuration text. `$${` writes a literal `${`.
 public struct ReferenceResolver: Sendable {
     /// Environment variables visible to references.
     public var environment: [String: String]
@@ -67,10 +67,15 @@ public struct ReferenceResolver: Sendable {
             references.append(body)
             switch kind {
             case "env":
-                if let value = environment[argument] {
+                // `${env:NAME:-fallback}` uses the fallback when NAME is unset or empty.
+                let parts = argument.components(separatedBy: ":-")
+                let name = parts[0], fallback = parts.count > 1 ? parts.dropFirst().joined(separator: ":-") : nil
+                if let value = environment[name], !(value.isEmpty && fallback != nil) {
                     output += value
+                } else if let fallback {
+                    output += fallback
                 } else {
-                    problems.append(ConfigError(.unsetVariable, at: location, "environment variable '\(argument)' is not set"))
+                    problems.append(ConfigError(.unsetVariable, at: location, "environment variable '\(name)' is not set"))
                 }
             case "secret":
                 if let secret = secrets.secret(argument) {

@@ -1,4 +1,5 @@
 public import Logging
+import Foundation
 
 /// What a component may use while it runs: where it is, who it runs for, how to log,
 /// and shared services the host registered (lookup tables, schemas, …).
@@ -20,12 +21,21 @@ public struct ConnectorContext: Sendable {
     /// Expands `${env:…}`, `${file:…}` and `${secret:…}` in files a component reads itself
     /// (mapping files, station registries), with the gateway's secrets.
     public var resolver: ReferenceResolver
+    /// A cursor range to read again instead of resuming (`huiliu run --backfill FROM..TO`);
+    /// sources without a cursor refuse it. The default is `nil`.
+    public var backfill: BackfillRange?
+    /// The current time in milliseconds since 1970. Fixture replay and tests pin it; the
+    /// default reads the system clock.
+    public var clock: @Sendable () -> Int64
 
     /// A context.
     public init(pipeline: String, logger: Logger, projectDirectory: String, dataDirectory: String,
                 configDirectory: String, services: ServiceValues = ServiceValues(), batchSize: Int = 1000,
-                resolver: ReferenceResolver = ReferenceResolver()) {
+                resolver: ReferenceResolver = ReferenceResolver(), backfill: BackfillRange? = nil,
+                clock: @escaping @Sendable () -> Int64 = ConnectorContext.systemClock) {
         self.batchSize = batchSize
+        self.backfill = backfill
+        self.clock = clock
         self.resolver = resolver
         self.pipeline = pipeline
         self.logger = logger
@@ -33,6 +43,13 @@ public struct ConnectorContext: Sendable {
         self.dataDirectory = dataDirectory
         self.configDirectory = configDirectory
         self.services = services
+    }
+}
+
+extension ConnectorContext {
+    /// Milliseconds since 1970 from the system's real-time clock.
+    public static let systemClock: @Sendable () -> Int64 = {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }
 

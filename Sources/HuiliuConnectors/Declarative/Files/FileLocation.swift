@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+import HuiliuCore
+import HuiliuTransport
+
+/// One file a file stream may read.
+struct FileEntry: Sendable {
+    var name: String
+    var size: Int64?
+    var modified: Int64?
+}
+
+/// Where a file stream's files are: a local folder, or an FTP, FTPS or SFTP folder, with
+/// the credentials the stream's templates give.
+struct FileLocation: Sendable {
+    enum Kind: Sendable {
+        case local(String)
+        case remote(String, FileTransferClient)
+    }
+
+    let kind: Kind
+    let pattern: String
+
+    init(_ definition: FileStreamDefinition, context: Value, projectDirectory: String = FileManager.default.currentDirectoryPath) throws {
+        pattern = definition.pattern
+        guard let location = try definition.location.string(context), !location.isEmpty else {
+            throw ManifestRuntimeError("files.location gave nothing; is the configuration field set?")
+        }
+        if location.hasPrefix("ftp://") || location.hasPrefix("ftps://") || location.hasPrefix("sftp://") {
+            var options = FileTransferOptions()
+            let user = try definition.username?.string(context)
+            if let key = try definition.privateKey?.string(context), !key.isEmpty {
+                options.credentials = .sshKey(user: user ?? "", privateKeyPath: key, passphrase: try definition.password?.string(context))
+            } else if let user, !user.isEmpty {
+                options.credentials = .password(user: user, password: try definition.password?.string(context) ?? "")
+            }
+            if let hostKey = try definition.hostKey?.string(context), !hostKey.isEmpty {
+                if hostKey == "insecure" {
+                    options.hostKey = .insecureAcceptAny
+                } else if hostKey.hasPrefix("/") {
+                    options.hostKey = .knownHosts(path: hostKey)
+                } else {
+                    options.hostKey = .sha256(hostKey)
+                }
+            }
+            switch definition.ftpSecurity {
+            case "required": options.ftpSecurity = .required
+            case "if_available": options.ftpSecurity = .ifAvailable
+            default: break
+            }
+            let folder = location.hasSuffix("/") ? location : location + "/"
+            kind = .remote(folder, FileTransferClient(options: options))
+        } else {
+            kind = .local(location.hasPrefix("/") ? location : projectDirectory + "/" + location)
+        }
+    }
+
+    /// The folder, credentials removed, for messages.
+    var display: String {
+        switch kind {
+        case .local(let path): return path
+        case .remote(let url, _): return URLRedactor.redact(url)
+        }
+    }
+
+    /// The files matching the pattern, sorted by name.
+    func list() async throws -> [FileEntry] {
+        var entries: [FileEntry] = []
+        switch kind {
+        case .local(let directory):
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            for name in names where fnmatch(pattern, name, 0) == 0 {
+                var info = stat()
+                guard stat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                entries.append(FileEntry(name: name, size: Int64(info.st_size), modified: Int64(info.st_mtim.tv_sec)))
+            }
+        case .remote(let url, let client):
+            for entry in try await client.list(url) where entry.kind == .file && fnmatch(pattern, entry.name, 0) == 0 {
+                entries.append(FileEntry(name: entry.name, size: entry.size, modified: entry.modified))
+            }
+        }
+        return entries.sorted { $0.name < $1.name }
+    }
+
+    /// A local path holding `entry`'s bytes: the file itself, or a download into `scratch`.
+    func localPath(of entry: FileEntry, scratch: String) async throws -> String {
+        switch kind {
+        case .local(let directory):
+            return directory + "/" + entry.name
+        case .remote(let url, let client):
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            let path = scratch + "/" + entry.name.replacingOccurrences(of: "/", with: "_")
+            FileManager.default.createFile(atPath: path, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            let encoded = entry.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? entry.name
+            for try await chunk in try await client.download(url + encoded) { handle.write(Data(chunk)) }
+            return path
+        }
+    }
+
+    /// True when the files are downloaded (and the local copy should be removed after reading).
+    var isRemote: Bool {
+        if case .remote = kind { return true }
+        return false
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import HuiliuCore
+import HuiliuKit
+import HuiliuExpression
+
+/// Reads a file stream: the files matching the pattern, in name order, skipping those
+/// already processed (remembered by name with size, modification time and SHA-256, so a
+/// touched but unchanged file is not read again and a rewritten one is). A checkpoint
+/// inside a file holds its byte offset, so an interrupted run resumes mid-file.
+final class FileStreamReader: BatchReader {
+    let source: DeclarativeSource
+    let definition: FileStreamDefinition
+    let location: FileLocation
+    let scratch: String
+    private var state: PartitionedCheckpoint
+    private var entries: [FileEntry]?
+    private var current: Current?
+    /// Remembered file details changed without a batch to carry them (a touched, unchanged file).
+    private var unsaved = false
+
+    /// The file being read.
+    private struct Current {
+        var entry: FileEntry
+        var path: String
+        var digest: String
+        var reader: Reader
+    }
+
+    private enum Reader {
+        case text(FileBatchReader.OpenFile)
+        case rows([(line: Int, value: Value)], next: Int)
+    }
+
+    init(source: DeclarativeSource, definition: FileStreamDefinition, checkpoint: Checkpoint?) throws {
+        self.source = source
+        self.definition = definition
+        location = try FileLocation(definition, context: .object(source.baseContext), projectDirectory: source.context.projectDirectory)
+        scratch = source.context.dataDirectory + "/tmp/\(source.manifest.name)-\(source.stream.name)-\(UInt32.random(in: 0...UInt32.max))"
+        state = PartitionedCheckpoint(checkpoint, stream: source.stream.name) ?? PartitionedCheckpoint(stream: source.stream.name)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    func next() async throws -> RecordBatch? {
+        if entries == nil { entries = try await location.list() }
+        while true {
+            if current == nil {
+                guard let entry = entries?.first else {
+                    guard unsaved else { return nil }
+                    unsaved = false
+                    return RecordBatch(records: [], checkpoint: state.checkpoint)
+                }
+                entries?.removeFirst()
+                guard let opened = try await open(entry) else { continue }
+                current = opened
+            }
+            return try await read()
+        }
+    }
+
+    /// Opens `entry` unless it was already processed unchanged.
+    private func open(_ entry: FileEntry) async throws -> Current? {
+        let known = state.cursors[entry.name]
+        if let known, known["size"]?.intValue == entry.size.map(Int.init), known["mtime"]?.intValue == entry.modified.map(Int.init) {
+            return nil
+        }
+        let path = try await location.localPath(of: entry, scratch: scratch)
+        let digest = try Self.sha256(path)
+        if known?["sha256"]?.stringValue == digest {
+            // Touched, not changed: remember the new size and time, read nothing.
+            state.cursors[entry.name] = Self.remembered(entry, digest)
+            unsaved = true
+            if location.isRemote { try? FileManager.default.removeItem(atPath: path) }
+            return nil
+        }
+        let format = try Self.format(of: entry.name, declared: definition.format)
+        let display = entry.name
+        if format == "xlsx" {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let sheet = try definition.sheet?.string(.object(source.baseContext))
+            var next = 0
+            if let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest {
+                next = saved["row"]?.intValue ?? 0
+            }
+            return Current(entry: entry, path: path, digest: digest, reader: .rows(try XLSXReader.rows(bytes, sheet: sheet, file: display), next: next))
+        }
+        if format == "json", source.stream.records != nil {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let document: Value
+            do { document = try JSONReader.parse(bytes) } catch {
+                throw ManifestRuntimeError("\(display): invalid JSON at byte \(error.offset): \(error.message)")
+            }
+            let selected = try source.stream.records!.evaluate(document)
+            let items = selected.arrayValue ?? (selected.isNull ? [] : [selected])
+            return Current(entry: entry, path: path, digest: digest, reader: .rows(items.enumerated().map { ($0.offset + 1, $0.element) }, next: 0))
+        }
+        var resume: FileCheckpoint?
+        if let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest,
+           let offset = saved["offset"]?.intValue {
+            resume = FileCheckpoint(file: path, offset: offset, line: saved["line"]?.intValue ?? 1, state: saved["state"] ?? .null)
+        }
+        let opener = FileOpener(encoding: definition.encoding, delimiter: definition.delimiter, logger: source.context.logger)
+        return Current(entry: entry, path: path, digest: digest, reader: .text(try opener.open(path, display: display, format: format, resume: resume)))
+    }
+
+    /// Up to one batch of the current file.
+    private func read() async throws -> RecordBatch {
+        guard var file = current else { return RecordBatch(records: [], checkpoint: nil) }
+        let limit = source.context.batchSize
+        var records: [Record] = []
+        var rejects: [RecordBatch.Rejected] = []
+        var finished = false
+        switch file.reader {
+        case .text(var open):
+            while records.count + rejects.count < limit {
+                guard let item = try open.parser.next(open.window) else {
+                    finished = true
+                    break
+                }
+                switch item {
+                case .record(let value, let line):
+                    records.append(source.assembler.record(value, origin: RecordOrigin(file.entry.name, position: line)))
+                case .rejected(let reason, let raw, let line):
+                    rejects.append(.init(origin: RecordOrigin(file.entry.name, position: line), reason: reason, raw: .string(raw)))
+                }
+            }
+            file.reader = .text(open)
+            if !finished {
+                state.current = ["file": .string(file.entry.name), "sha256": .string(file.digest), "offset": .integer(open.window.position),
+                                 "line": .integer(open.parser.line), "state": open.parser.checkpointState]
+            }
+        case .rows(let rows, var next):
+            let end = min(rows.count, next + limit)
+            for (line, value) in rows[next..<end] {
+                records.append(source.assembler.record(value, origin: RecordOrigin(file.entry.name, position: line)))
+            }
+            next = end
+            finished = next >= rows.count
+            file.reader = .rows(rows, next: next)
+            if !finished { state.current = ["file": .string(file.entry.name), "sha256": .string(file.digest), "row": .integer(next)] }
+        }
+        unsaved = false
+        if finished {
+            state.cursors[file.entry.name] = Self.remembered(file.entry, file.digest)
+            state.current = nil
+            if location.isRemote { try? FileManager.default.removeItem(atPath: file.path) }
+            current = nil
+        } else {
+            current = file
+        }
+        return source.assembler.assemble(records, rejects: rejects, checkpoint: state.checkpoint)
+    }
+
+    static func remembered(_ entry: FileEntry, _ digest: String) -> Value {
+        ["size": entry.size.map { .integer(Int($0)) } ?? .null, "mtime": entry.modified.map { .integer(Int($0)) } ?? .null,
+         "sha256": .string(digest)]
+    }
+
+    static func format(of name: String, declared: String) throws -> String {
+        guard declared == "auto" else { return declared }
+        let lower = name.lowercased()
+        for (suffix, format) in [(".csv", "csv"), (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"), (".xlsx", "xlsx")]
+        where lower.hasSuffix(suffix) {
+            return format
+        }
+        throw ManifestRuntimeError("\(name): cannot tell the format from the extension; set files.format")
+    }
+
+    /// The file's SHA-256, read in chunks.
+    static func sha256(_ path: String) throws -> String {
+        let input = try FileInput(path: path)
+        var hasher = Digest.Hasher(.sha256)
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { (raw) throws(FileReadError) -> Int in try input.read(into: raw) }
+            if n == 0 { break }
+            hasher.update(buffer[..<n])
+        }
+        return Digest.hexString(hasher.finalize())
+    }
+}

@@ -1,0 +1,98 @@
+import CZlib
+
+/// Reads members of a ZIP archive (an XLSX workbook) from memory: the central directory,
+/// then stored or deflated members inflated with zlib. No ZIP64, no encryption — neither
+/// occurs in spreadsheets.
+struct ZipArchive {
+    struct Entry {
+        var name: String
+        var method: UInt16
+        var compressedSize: Int
+        var size: Int
+        var localHeader: Int
+    }
+
+    let bytes: [UInt8]
+    let entries: [String: Entry]
+
+    init(_ bytes: [UInt8]) throws {
+        self.bytes = bytes
+        guard bytes.count >= 22 else { throw ZipError("too short to be a ZIP archive") }
+        // The end-of-central-directory record is within the last 64 KiB + 22 bytes.
+        var eocd = -1
+        var i = bytes.count - 22
+        let lowest = max(0, bytes.count - 22 - 65_535)
+        while i >= lowest {
+            if bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 0x05 && bytes[i + 3] == 0x06 {
+                eocd = i
+                break
+            }
+            i -= 1
+        }
+        guard eocd >= 0 else { throw ZipError("no end of central directory: not a ZIP archive (or a ZIP64 one)") }
+        let count = Int(Self.u16(bytes, eocd + 10))
+        var offset = Int(Self.u32(bytes, eocd + 16))
+        var entries: [String: Entry] = [:]
+        for _ in 0..<count {
+            guard offset + 46 <= bytes.count, Self.u32(bytes, offset) == 0x0201_4B50 else { throw ZipError("corrupt central directory") }
+            let method = Self.u16(bytes, offset + 10)
+            let compressed = Int(Self.u32(bytes, offset + 20))
+            let size = Int(Self.u32(bytes, offset + 24))
+            let nameLength = Int(Self.u16(bytes, offset + 28))
+            let extraLength = Int(Self.u16(bytes, offset + 30))
+            let commentLength = Int(Self.u16(bytes, offset + 32))
+            let local = Int(Self.u32(bytes, offset + 42))
+            guard offset + 46 + nameLength <= bytes.count else { throw ZipError("corrupt central directory") }
+            let name = String(decoding: bytes[(offset + 46)..<(offset + 46 + nameLength)], as: UTF8.self)
+            entries[name] = Entry(name: name, method: method, compressedSize: compressed, size: size, localHeader: local)
+            offset += 46 + nameLength + extraLength + commentLength
+        }
+        self.entries = entries
+    }
+
+    /// The uncompressed bytes of member `name`, or `nil` if there is none.
+    func data(_ name: String) throws -> [UInt8]? {
+        guard let entry = entries[name] else { return nil }
+        let header = entry.localHeader
+        guard header + 30 <= bytes.count, Self.u32(bytes, header) == 0x0403_4B50 else { throw ZipError("corrupt local header of \(name)") }
+        let start = header + 30 + Int(Self.u16(bytes, header + 26)) + Int(Self.u16(bytes, header + 28))
+        guard start + entry.compressedSize <= bytes.count else { throw ZipError("\(name) runs past the end of the archive") }
+        let compressed = bytes[start..<(start + entry.compressedSize)]
+        switch entry.method {
+        case 0: return Array(compressed)
+        case 8: return try Self.inflate(compressed, expected: entry.size, name: name)
+        default: throw ZipError("\(name) uses compression method \(entry.method); only stored and deflate are supported")
+        }
+    }
+
+    private static func inflate(_ input: ArraySlice<UInt8>, expected: Int, name: String) throws -> [UInt8] {
+        var stream = z_stream()
+        guard czlib_inflate_init_raw(&stream) == Z_OK else { throw ZipError("zlib could not start inflating \(name)") }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: max(expected, 64))
+        var source = Array(input)
+        let status: Int32 = source.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = uInt(inBuffer.count)
+                stream.next_out = outBuffer.baseAddress
+                stream.avail_out = uInt(outBuffer.count)
+                return CZlib.inflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw ZipError("\(name) is corrupt (zlib status \(status))") }
+        output.removeLast(output.count - Int(stream.total_out))
+        return output
+    }
+
+    private static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
+    private static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24
+    }
+}
+
+/// A ZIP archive that cannot be read.
+struct ZipError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,170 @@
+import CLibXML2
+import HuiliuCore
+
+/// How XML becomes a ``Value``: elements become members, repeated elements arrays,
+/// attributes members with a prefix, and text either the element's value (when it has
+/// nothing else) or a `#text` member.
+///
+/// ```xml
+/// <Case ah="（2024）鄂11民初1号"><Ay>买卖合同纠纷</Ay><Party>甲</Party><Party>乙</Party></Case>
+/// ```
+/// reads as `{"@ah": "（2024）鄂11民初1号", "Ay": "买卖合同纠纷", "Party": ["甲", "乙"]}`.
+struct XMLOptions: Sendable, Equatable {
+    /// Keep `prefix:name` as written instead of the local name. The default is `false`.
+    var keepNamespaces = false
+    /// Put before attribute names. The default is `@`.
+    var attributePrefix = "@"
+    /// The member holding an element's text when it also has attributes or children. The default is `#text`.
+    var textKey = "#text"
+    /// Element names (local) always read as arrays, even when they appear once. The default is none.
+    var arrays: Set<String> = []
+}
+
+/// A document libxml2 could not parse, or a SOAP fault.
+struct XMLReadError: Error, Sendable, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A SOAP fault returned by a web service: its code and message become the error.
+struct SOAPFault: Error, Sendable, CustomStringConvertible {
+    var code: String
+    var message: String
+    var description: String { "SOAP fault \(code): \(message)" }
+}
+
+enum XMLValue {
+    private static let initialized: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    /// Parses `bytes` (any encoding the XML declaration names) into the root element's name and value.
+    /// External entities and DTDs are never loaded, and nothing is fetched from the network.
+    static func parse(_ bytes: [UInt8], options: XMLOptions) throws(XMLReadError) -> (name: String, value: Value) {
+        _ = initialized
+        let flags = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        let document = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(1, buffer.count)) {
+                xmlReadMemory($0, Int32(buffer.count), "response.xml", nil, flags)
+            }
+        }
+        guard let document else {
+            if let error = clibxml2_last_error() {
+                let text = error.pointee.message.map { String(cString: $0) }?.trimmingSpaces ?? "not well-formed"
+                throw XMLReadError(message: "invalid XML at line \(error.pointee.line): \(text)")
+            }
+            throw XMLReadError(message: "invalid XML")
+        }
+        defer { xmlFreeDoc(document) }
+        guard let root = xmlDocGetRootElement(document) else { throw XMLReadError(message: "the XML document has no root element") }
+        return (name(root, options), value(of: root, options))
+    }
+
+    /// The content of a SOAP 1.1 or 1.2 envelope's `Body`, or the fault it carries as an error.
+    static func soapBody(_ bytes: [UInt8], options: XMLOptions) throws -> Value {
+        let (rootName, value) = try parse(bytes, options: options)
+        guard localName(rootName) == "Envelope", let body = member(value, "Body") else {
+            throw XMLReadError(message: "not a SOAP envelope (root element \(rootName))")
+        }
+        if let fault = member(body, "Fault") {
+            // SOAP 1.1: faultcode/faultstring; SOAP 1.2: Code/Value and Reason/Text.
+            let code = member(fault, "faultcode").flatMap(textOf) ?? member(fault, "Code").flatMap { member($0, "Value") }.flatMap(textOf)
+            let reason = member(fault, "faultstring").flatMap(textOf) ?? member(fault, "Reason").flatMap { member($0, "Text") }.flatMap(textOf)
+            throw SOAPFault(code: code ?? "unknown", message: reason ?? "no fault string")
+        }
+        return body
+    }
+
+    /// The member whose name, without a namespace prefix, is `local`.
+    private static func member(_ value: Value, _ local: String) -> Value? {
+        guard case .object(let object) = value else { return nil }
+        if let direct = object[local] { return direct }
+        for (key, member) in object where localName(key) == local { return member }
+        return nil
+    }
+
+    private static func textOf(_ value: Value) -> String? {
+        if let text = value.stringValue { return text }
+        if let first = value.arrayValue?.first { return textOf(first) }
+        return value["#text"]?.stringValue
+    }
+
+    private static func localName(_ name: String) -> String {
+        name.split(separator: ":").last.map(String.init) ?? name
+    }
+
+    private static func name(_ node: xmlNodePtr, _ options: XMLOptions) -> String {
+        let local = String(cString: node.pointee.name)
+        if options.keepNamespaces, let ns = node.pointee.ns, let prefix = ns.pointee.prefix {
+            return String(cString: prefix) + ":" + local
+        }
+        return local
+    }
+
+    private static func attributeName(_ attribute: xmlAttrPtr, _ options: XMLOptions) -> String {
+        let local = String(cString: attribute.pointee.name)
+        if options.keepNamespaces, let ns = attribute.pointee.ns, let prefix = ns.pointee.prefix {
+            return String(cString: prefix) + ":" + local
+        }
+        return local
+    }
+
+    private static func value(of element: xmlNodePtr, _ options: XMLOptions) -> Value {
+        var attributes: [(String, Value)] = []
+        var isNil = false
+        var attribute = element.pointee.properties
+        while let current = attribute {
+            let name = attributeName(current, options)
+            let text = current.pointee.children.flatMap { $0.pointee.content }.map { String(cString: $0) } ?? ""
+            if String(cString: current.pointee.name) == "nil", text == "true" || text == "1" { isNil = true }
+            attributes.append((options.attributePrefix + name, .string(text)))
+            attribute = current.pointee.next
+        }
+        var children: [(String, [Value])] = []
+        var text = ""
+        var child = element.pointee.children
+        while let node = child {
+            switch node.pointee.type {
+            case XML_ELEMENT_NODE:
+                let childName = name(node, options)
+                let childValue = value(of: node, options)
+                if let index = children.firstIndex(where: { $0.0 == childName }) {
+                    children[index].1.append(childValue)
+                } else {
+                    children.append((childName, [childValue]))
+                }
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = node.pointee.content { text += String(cString: content) }
+            default:
+                break
+            }
+            child = node.pointee.next
+        }
+        if isNil && children.isEmpty { return .null }
+        let blank = text.unicodeScalars.allSatisfy { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
+        if children.isEmpty && attributes.isEmpty {
+            return .string(blank ? "" : text)
+        }
+        var object = Object(minimumCapacity: attributes.count + children.count + 1)
+        for (key, value) in attributes { object[key] = value }
+        for (key, values) in children {
+            let local = localName(key)
+            object[key] = values.count > 1 || options.arrays.contains(local) ? .array(values) : values[0]
+        }
+        if !blank { object[options.textKey] = .string(text.trimmingSpaces) }
+        return .object(object)
+    }
+}
+
+extension String {
+    /// Without leading and trailing ASCII whitespace.
+    var trimmingSpaces: String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = scalars.lastIndex(where: { !isSpace($0) })!
+        return String(scalars[start...end])
+    }
+}

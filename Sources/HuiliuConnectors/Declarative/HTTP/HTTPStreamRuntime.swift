@@ -1,0 +1,120 @@
+import Foundation
+import HuiliuCore
+import HuiliuExpression
+import HuiliuTransport
+
+/// A page as it came back: its records (selected and filtered) and what paging needs to
+/// know about it. The response body itself is not kept.
+struct FetchedPage: Sendable {
+    /// The page that was requested.
+    var page: PageState
+    /// The selected records, raw.
+    var records: [Value]
+    /// A rule said to ignore the response.
+    var ignored: Bool
+    /// The `total` expression's value.
+    var total: Int?
+    /// The next token or URL, for cursor, next-URL and Link paging.
+    var next: String?
+    /// `stop_when` was true.
+    var stop: Bool
+    /// The request, for record origins: `GET /api/v1/items?page=3` (credentials redacted).
+    var origin: String
+    /// The largest cursor value among the records (integer cursors), before filtering.
+    var maxCursor: Int?
+}
+
+/// Everything a page fetch needs, shared by the tasks that fetch pages ahead.
+struct HTTPStreamRuntime: Sendable {
+    let stream: ManifestStream
+    let http: HTTPStreamDefinition
+    let builder: RequestBuilder
+    let decoder: ResponseDecoder
+    let upstream: UpstreamClient
+    let cursor: CursorMath?
+    let pageSize: Int?
+
+    /// Requests, decodes and selects one page; `base` is the context without `page`.
+    func fetch(_ page: PageState, base: Object, slice: CursorSlice?) async throws -> FetchedPage {
+        var object = base
+        object["page"] = page.context(size: pageSize)
+        let context = Value.object(object)
+        let request = try builder.build(context, url: page.url)
+        let decoder = self.decoder
+        let outcome = try await upstream.send(request, context: context) { response in try decoder.decode(response.body) }
+        let origin = Self.origin(request)
+        guard !outcome.ignored else {
+            return FetchedPage(page: page, records: [], ignored: true, total: nil, next: nil, stop: true, origin: origin, maxCursor: nil)
+        }
+        var records = try select(outcome.body, origin: origin)
+        var maxCursor: Int?
+        if let cursor, let incremental = stream.incremental {
+            var kept: [Value] = []
+            for record in records {
+                let value = try incremental.cursorField.evaluate(record)
+                if value.isNull {
+                    kept.append(record)
+                    continue
+                }
+                let number = try cursor.number(value)
+                maxCursor = max(maxCursor ?? number, number)
+                if incremental.filterRecords, let slice, number < slice.lower { continue }
+                kept.append(record)
+            }
+            if incremental.filterRecords { records = kept }
+        }
+        if let filter = stream.filter {
+            records = try records.filter { try filter.evaluate($0).isTruthy }
+        }
+        // Paging decisions read the response, so they are made here, in parallel, not later.
+        var view: Value?
+        func responseView() -> Value {
+            if let view { return view }
+            let made = upstream.responseContext(outcome.response, body: outcome.body, context: context)
+            view = made
+            return made
+        }
+        var total: Int?
+        if let expression = http.pagination.total {
+            let value = try expression.evaluate(responseView())
+            total = value.intValue ?? value.stringValue.flatMap { Int($0) }
+        }
+        let stop = try http.pagination.stopWhen.map { try $0.evaluate(responseView()).isTruthy } ?? false
+        var next: String?
+        switch http.pagination.type {
+        case .cursor, .nextURL:
+            if let expression = http.pagination.next {
+                let value = try expression.evaluate(responseView())
+                next = value.isNull ? nil : Template.text(of: value)
+            }
+        case .link:
+            next = LinkHeader.target(outcome.response.headers.values(for: "Link"), rel: http.pagination.rel)
+        default:
+            break
+        }
+        return FetchedPage(page: page, records: records, ignored: false, total: total, next: next, stop: stop, origin: origin,
+                           maxCursor: maxCursor)
+    }
+
+    /// The records in a decoded body: the `records` expression's array, or its one object.
+    func select(_ body: Value, origin: String) throws -> [Value] {
+        let selected = try stream.records.map { try $0.evaluate(body) } ?? body
+        switch selected {
+        case .array(let items): return items
+        case .null: return []
+        case .object: return [selected]
+        default:
+            throw ManifestRuntimeError("\(origin): 'records' gave \(selected.typeName), not an array of records")
+        }
+    }
+
+    /// `GET /path?query` with credentials redacted and no host, for record origins.
+    static func origin(_ request: HTTPRequest) -> String {
+        var url = URLRedactor.redact(request.url)
+        if let scheme = url.range(of: "://") {
+            let rest = url[scheme.upperBound...]
+            url = String(rest[(rest.firstIndex(of: "/") ?? rest.endIndex)...])
+        }
+        return "\(request.method) \(url.isEmpty ? "/" : url)"
+    }
+}

@@ -1,0 +1,89 @@
+import HuiliuCore
+
+/// Pages of one slice, in order. When the next page is known in advance (page numbers,
+/// offsets) up to `window` requests are in flight while earlier pages are processed; when
+/// it comes from the response (tokens, next URLs, `Link`), the next request leaves as soon
+/// as the current response has been read, before its records are mapped.
+final class PageFetcher {
+    let runtime: HTTPStreamRuntime
+    let base: Object
+    let slice: CursorSlice?
+    let window: Int
+    private var pending: [Task<FetchedPage, any Error>] = []
+    private var upcoming: PageState?
+    private var lastIndex: Int?
+    private var sawFirst = false
+
+    init(runtime: HTTPStreamRuntime, base: Object, slice: CursorSlice?, start: PageState) {
+        self.runtime = runtime
+        self.base = base
+        self.slice = slice
+        self.window = runtime.http.pagination.isPredictable ? max(1, runtime.http.concurrency) : 1
+        upcoming = start
+    }
+
+    deinit {
+        cancel()
+    }
+
+    /// The next page and where to resume after it (`nil` once the slice is complete), or `nil` at the end.
+    func next() async throws -> (page: FetchedPage, resume: PageState?)? {
+        fill()
+        guard !pending.isEmpty else { return nil }
+        let task = pending.removeFirst()
+        let page: FetchedPage
+        do {
+            page = try await task.value
+        } catch {
+            cancel()
+            throw error
+        }
+        let pagination = runtime.http.pagination
+        var stop = page.ignored || page.stop
+        var resume: PageState?
+        if let maxPages = pagination.maxPages, page.page.index + 1 >= maxPages { stop = true }
+        if pagination.isPredictable {
+            sawFirst = true
+            if page.records.isEmpty { stop = true }
+            if let total = page.total, let size = runtime.pageSize, size > 0 {
+                let consumed = pagination.type == .offset ? page.page.offset - pagination.start + size : (page.page.index + 1) * size
+                lastIndex = page.page.index + (consumed >= total ? 0 : (total - consumed + size - 1) / size)
+                if consumed >= total { stop = true }
+            }
+            resume = stop ? nil : page.page.advanced(size: runtime.pageSize ?? page.records.count)
+        } else if pagination.type != .none, let next = page.next, !next.isEmpty, next != page.page.token, next != page.page.url, !stop {
+            let isURL = pagination.type != .cursor
+            resume = PageState(index: page.page.index + 1, number: page.page.number + 1, offset: page.page.offset + page.records.count,
+                               token: isURL ? nil : next, url: isURL ? next : nil)
+            upcoming = resume
+        }
+        if pagination.type == .none { stop = true }
+        if stop || resume == nil {
+            cancel()
+            upcoming = nil
+            resume = nil
+        }
+        fill()
+        return (page, resume)
+    }
+
+    /// Starts requests up to the window.
+    private func fill() {
+        let limit = sawFirst ? window : 1
+        while pending.count < limit, let state = upcoming {
+            if let lastIndex, state.index > lastIndex {
+                upcoming = nil
+                break
+            }
+            let runtime = self.runtime, base = self.base, slice = self.slice
+            pending.append(Task { try await runtime.fetch(state, base: base, slice: slice) })
+            upcoming = runtime.http.pagination.isPredictable ? state.advanced(size: runtime.pageSize ?? 0) : nil
+        }
+    }
+
+    /// Abandons pages fetched ahead.
+    func cancel() {
+        for task in pending { task.cancel() }
+        pending.removeAll()
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import HuiliuCore
+import HuiliuExpression
+import HuiliuTransport
+
+/// Renders a stream's request templates for one page: URL (or the next URL a paginator
+/// found), query, headers, body, timeouts and TLS. Authentication is added afterwards, on
+/// every attempt, so a retried request gets a fresh signature.
+struct RequestBuilder: Sendable {
+    let definition: RequestDefinition
+
+    /// The unauthenticated request for `context`; `url` replaces the templates' URL (and query)
+    /// when a paginator follows a next link.
+    func build(_ context: Value, url override: String? = nil) throws(ManifestRuntimeError) -> HTTPRequest {
+        do {
+            var url: String
+            if let override {
+                url = try resolve(override, against: baseURL(context))
+            } else {
+                url = try baseURL(context)
+                if let path = definition.path, let rendered = try path.string(context, escaping: .pathSegment) {
+                    if !rendered.isEmpty {
+                        url = (url.hasSuffix("/") ? String(url.dropLast()) : url) + (rendered.hasPrefix("/") ? "" : "/") + rendered
+                    }
+                }
+                var pairs: [(String, String)] = []
+                for (name, template) in definition.query {
+                    if let value = try template.string(context) { pairs.append((name, value)) }
+                }
+                if !pairs.isEmpty { url += (url.contains("?") ? "&" : "?") + FormEncoding.encode(pairs) }
+            }
+            var request = HTTPRequest(method: HTTPMethod(rawValue: definition.method), url: url)
+            for (name, template) in definition.headers {
+                if let value = try template.string(context) { request.headers.replaceOrAdd(name: name, value: value) }
+            }
+            try addBody(to: &request, context)
+            var options = TransferOptions()
+            options.timeout = definition.timeout
+            options.connectTimeout = definition.connectTimeout
+            options.httpVersion = definition.httpVersion
+            let tls = definition.tls
+            options.tls.caBundlePath = try tls.caBundle?.string(context)
+            options.tls.clientCertificatePath = try tls.clientCertificate?.string(context)
+            options.tls.clientKeyPath = try tls.clientKey?.string(context)
+            options.tls.clientKeyPassword = try tls.clientKeyPassword?.string(context)
+            options.tls.verifyPeer = tls.verify
+            options.tls.verifyHost = tls.verify
+            request.options = options
+            return request
+        } catch let error as ManifestRuntimeError {
+            throw error
+        } catch {
+            throw ManifestRuntimeError("request template: \(error)")
+        }
+    }
+
+    /// The URL the request's relative parts are resolved against.
+    func baseURL(_ context: Value) throws -> String {
+        if let url = definition.url, let rendered = try url.string(context) { return rendered }
+        guard let base = try definition.baseURL?.string(context), !base.isEmpty else {
+            throw ManifestRuntimeError("the request's base_url is empty; set it in the pipeline's configuration")
+        }
+        return base
+    }
+
+    /// `next` made absolute: a full URL as is, `/path` on the base's origin, anything else after the base's directory.
+    func resolve(_ next: String, against base: String) throws -> String {
+        if next.hasPrefix("http://") || next.hasPrefix("https://") { return next }
+        guard let schemeEnd = base.range(of: "://") else { throw ManifestRuntimeError("cannot resolve '\(next)' against '\(base)'") }
+        let afterScheme = base[schemeEnd.upperBound...]
+        let hostEnd = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let origin = String(base[..<hostEnd])
+        if next.hasPrefix("/") { return origin + next }
+        let path = base[hostEnd...].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "/"
+        return origin + directory + next
+    }
+
+    private func addBody(to request: inout HTTPRequest, _ context: Value) throws {
+        func setType(_ type: String) {
+            if !request.headers.contains("Content-Type") { request.headers["Content-Type"] = type }
+        }
+        if let soap = definition.soap {
+            let envelopeNS = soap.version == "1.2" ? "http://www.w3.org/2003/05/soap-envelope" : "http://schemas.xmlsoap.org/soap/envelope/"
+            let header = try soap.header.map { "<soap:Header>\(try $0.string(context, escaping: .xml) ?? "")</soap:Header>" } ?? ""
+            let body = try soap.body.string(context, escaping: .xml) ?? ""
+            let envelope = #"<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap=""# + envelopeNS + #"">"#
+                + header + "<soap:Body>" + body + "</soap:Body></soap:Envelope>"
+            request.body = Array(envelope.utf8)
+            let action = try soap.action?.string(context)
+            if soap.version == "1.2" {
+                setType("application/soap+xml; charset=utf-8" + (action.map { "; action=\"\($0)\"" } ?? ""))
+            } else {
+                setType("text/xml; charset=utf-8")
+                request.headers["SOAPAction"] = "\"\(action ?? "")\""
+            }
+            return
+        }
+        switch definition.body {
+        case .json(let template)?:
+            var writer = JSONWriter()
+            writer.write(try template.render(context))
+            request.body = writer.bytes
+            setType("application/json; charset=utf-8")
+        case .form(let fields)?:
+            var pairs: [(String, String)] = []
+            for (name, template) in fields {
+                if let value = try template.string(context) { pairs.append((name, value)) }
+            }
+            request.body = Array(FormEncoding.encode(pairs).utf8)
+            setType("application/x-www-form-urlencoded")
+        case .text(let template, let contentType)?:
+            request.body = Array((try template.string(context) ?? "").utf8)
+            setType(contentType)
+        case nil:
+            break
+        }
+    }
+}
+
+/// A manifest connector that failed while running: a template that could not be rendered,
+/// a response that could not be read, an upstream error.
+public struct ManifestRuntimeError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong (URLs redacted, credentials never included).
+    public var message: String
+
+    /// An error saying `message`.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,160 @@
+import Glibc
+import HuiliuCore
+import HuiliuTransport
+
+/// Reads a response body as the stream declares: JSON, XML, the `Body` of a SOAP envelope
+/// (a fault becomes an error), CSV or JSON Lines rows, or text; and decrypts an SM4
+/// payload first when the system encrypts its responses.
+struct ResponseDecoder: Sendable {
+    let definition: ResponseDefinition
+    /// The SM4 cipher and IV, rendered from the configuration.
+    let cipher: (sm4: SM4, iv: [UInt8]?)?
+
+    init(_ definition: ResponseDefinition, context: Value) throws {
+        self.definition = definition
+        if let decrypt = definition.decrypt {
+            func bytes(_ template: Template) throws -> [UInt8] {
+                let text = try template.string(context) ?? ""
+                switch decrypt.keyEncoding {
+                case "base64": return try Base64.decode(text)
+                case "text": return Array(text.utf8)
+                default: return try Hex.decode(text)
+                }
+            }
+            cipher = (try SM4(key: try bytes(decrypt.key)), try decrypt.iv.map(bytes))
+        } else {
+            cipher = nil
+        }
+    }
+
+    /// The body as a value.
+    func decode(_ body: [UInt8]) throws -> Value {
+        switch definition.format {
+        case .json:
+            if let decrypt = definition.decrypt, decrypt.field == nil {
+                return try parseJSON(try decryptText(String(decoding: body, as: UTF8.self)))
+            }
+            var value = try parseJSON(body)
+            if let decrypt = definition.decrypt, let path = decrypt.field {
+                guard let ciphertext = value.value(atPath: path)?.stringValue else {
+                    throw ManifestRuntimeError("response has no ciphertext at '\(path.joined(separator: "."))'")
+                }
+                let plain = try decryptText(ciphertext)
+                value.setValue((try? JSONReader.parse(plain)) ?? .string(String(decoding: plain, as: UTF8.self)),
+                               atPath: path.joined(separator: "."))
+            }
+            return value
+        case .xml:
+            let (name, value) = try XMLValue.parse(body, options: definition.xml)
+            return [name: value]
+        case .soap:
+            return try XMLValue.soapBody(body, options: definition.xml)
+        case .csv, .jsonl:
+            return .array(try rows(body))
+        case .text:
+            return .string(String(decoding: try utf8(body), as: UTF8.self))
+        }
+    }
+
+    private func parseJSON(_ bytes: [UInt8]) throws -> Value {
+        do {
+            return try JSONReader.parse(bytes)
+        } catch {
+            throw ManifestRuntimeError("response is not valid JSON at byte \(error.offset): \(error.message)")
+        }
+    }
+
+    private func decryptText(_ text: String) throws -> [UInt8] {
+        guard let cipher, let decrypt = definition.decrypt else { return Array(text.utf8) }
+        let trimmed = text.trimmingSpaces
+        let ciphertext = decrypt.base64 ? try Base64.decode(trimmed) : try Hex.decode(trimmed)
+        do {
+            return try cipher.sm4.decrypt(ciphertext, mode: decrypt.cbc ? .cbc(iv: cipher.iv ?? []) : .ecb)
+        } catch {
+            throw ManifestRuntimeError("cannot decrypt the response (SM4): \(error); is the key right?")
+        }
+    }
+
+    /// CSV with a header row, or JSON Lines, as records.
+    private func rows(_ body: [UInt8]) throws -> [Value] {
+        let input = MemoryInput(try utf8(body))
+        let window = ByteWindow(input: input, startingAt: 0)
+        var parser: any RecordParser
+        if definition.format == .csv {
+            var csv = CSVParser(delimiter: definition.delimiter, header: [], line: 1)
+            if !input.bytes.isEmpty { try csv.readHeader(window, path: "response") }
+            parser = csv
+        } else {
+            parser = JSONLinesParser(line: 1)
+        }
+        var rows: [Value] = []
+        while let item = try parser.next(window) {
+            switch item {
+            case .record(let value, _): rows.append(value)
+            case .rejected(let reason, _, let line): throw ManifestRuntimeError("response line \(line): \(reason)")
+            }
+        }
+        return rows
+    }
+
+    /// The body in UTF-8: as it is, or converted from GB18030/GBK.
+    private func utf8(_ body: [UInt8]) throws -> [UInt8] {
+        let encoding: TextEncoding
+        switch definition.encoding {
+        case "utf-8": return body
+        case "gb18030", "gbk": encoding = .gb18030
+        default: encoding = body.withUnsafeBytes { TextEncoding.detect($0, isWholeFile: true) }
+        }
+        return encoding == .utf8 ? body : try Transcoding.toUTF8(body, from: encoding.iconvName)
+    }
+}
+
+/// Bytes already in memory, read like a file.
+final class MemoryInput: ByteInput {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileReadError) -> Int {
+        let n = min(buffer.count, bytes.count - offset)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.baseAddress!.copyMemory(from: source.baseAddress! + offset, byteCount: n)
+        }
+        offset += n
+        return n
+    }
+
+    func seek(to offset: Int) throws(FileReadError) {
+        self.offset = min(max(0, offset), bytes.count)
+    }
+}
+
+/// Whole-buffer conversion to UTF-8 through iconv.
+enum Transcoding {
+    static func toUTF8(_ bytes: [UInt8], from encoding: String) throws -> [UInt8] {
+        guard let converter = iconv_open("UTF-8", encoding), converter != iconv_t(bitPattern: -1) else {
+            throw ManifestRuntimeError("encoding \(encoding) is not supported by iconv")
+        }
+        defer { iconv_close(converter) }
+        var input = bytes
+        var output = [UInt8](repeating: 0, count: bytes.count * 2 + 16)
+        var inLeft = input.count
+        var outLeft = output.count
+        let result = input.withUnsafeMutableBytes { inRaw in
+            output.withUnsafeMutableBytes { outRaw in
+                var inPointer: UnsafeMutablePointer<CChar>? = inRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
+                var outPointer: UnsafeMutablePointer<CChar>? = outRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
+                return iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+            }
+        }
+        if result == -1 {
+            throw ManifestRuntimeError("invalid \(encoding) text at byte \(input.count - inLeft)")
+        }
+        output.removeLast(outLeft)
+        return output
+    }
+}

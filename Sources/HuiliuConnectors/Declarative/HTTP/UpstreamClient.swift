@@ -1,0 +1,232 @@
+import CoreMetrics
+import Foundation
+import HuiliuCore
+import HuiliuExpression
+import HuiliuTransport
+import Logging
+
+/// Sends a stream's requests with its error policy: a request budget, a circuit breaker per
+/// host, credentials on every attempt, exponential back-off with jitter for connection
+/// failures, timeouts, 408, 429 and 5xx (or as long as `Retry-After` asks), a token refresh
+/// on 401, and the stream's rules mapping statuses and bodies to retry, ignore, fail or
+/// success. Every retry is logged and counted; every request is timed.
+struct UpstreamClient: Sendable {
+    let connector: String
+    let stream: String
+    let client: HTTPClient
+    let authenticator: Authenticator
+    let policy: ErrorPolicy
+    let format: ResponseDefinition.Format
+    let rateLimit: (requests: Int, per: Duration)?
+    let circuitBreaker: (failures: Int, coolDown: Duration)?
+    let logger: Logger
+    let exchanges: ExchangeLog?
+
+    /// A response that passed the error policy, with its decoded body.
+    struct Outcome: Sendable {
+        var response: HTTPResponse
+        var body: Value
+        /// A rule said to ignore it: no records, and paging stops.
+        var ignored: Bool
+    }
+
+    /// Sends `request`, retrying as the policy allows; `context` is what rules see besides the response.
+    func send(_ request: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value) async throws -> Outcome {
+        let host = Self.host(of: request.url)
+        let limiter = rateLimit.map { RateLimiter.shared("\(connector)@\(host)", requests: $0.requests, per: $0.per) }
+        let breaker = circuitBreaker.map { CircuitBreaker.shared(host: host, failures: $0.failures, coolDown: $0.coolDown) }
+        var attempt = 1
+        var refreshedToken = false
+        while true {
+            try Task.checkCancellation()
+            try breaker?.check()
+            try await limiter?.acquire()
+            let (prepared, token) = try await authenticator.authorize(request)
+            if let exchanges, let token, exchanges.isNewToken(token.value), let (tokenRequest, tokenResponse) = authenticator.tokenExchange(token) {
+                exchanges.append(stream: stream, request: tokenRequest, response: tokenResponse)
+            }
+            let started = ContinuousClock.now
+            let result: Result<HTTPResponse, TransportError>
+            do {
+                result = .success(try await client.execute(prepared))
+            } catch {
+                result = .failure(error)
+            }
+            let elapsed = ContinuousClock.now - started
+            switch result {
+            case .failure(let error):
+                record(status: "error", elapsed: elapsed)
+                if error.code == .cancelled { throw CancellationError() }
+                breaker?.recordFailure()
+                if error.isTransient && attempt < policy.attempts {
+                    try await pause(attempt: &attempt, reason: "\(error.code)", url: request.url, retryAfter: nil)
+                    continue
+                }
+                throw ManifestRuntimeError("\(connector)/\(stream): \(error)" + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
+            case .success(let response):
+                record(status: String(response.status), elapsed: elapsed)
+                if logger.logLevel <= .debug {
+                    // Never headers or bodies: they carry credentials and signatures.
+                    logger.debug("upstream request", metadata: metadata(request.url, [
+                        "method": .string(request.method.rawValue), "status": "\(response.status)",
+                        "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                    ]))
+                }
+                exchanges?.append(stream: stream, request: prepared, response: response)
+                let body: Value
+                var decodeFailure: (any Error)?
+                do {
+                    body = try decode(response)
+                } catch let fault as SOAPFault {
+                    breaker?.recordSuccess()
+                    throw ManifestRuntimeError("\(connector)/\(stream): HTTP \(response.status) from \(URLRedactor.redact(request.url)): \(fault)")
+                } catch {
+                    body = .string(String(decoding: response.body.prefix(2048), as: UTF8.self))
+                    decodeFailure = error
+                }
+                let action = decide(response, body: body, context: context, decodeFailed: decodeFailure != nil)
+                switch action {
+                case .success:
+                    breaker?.recordSuccess()
+                    if let decodeFailure { throw ManifestRuntimeError("\(connector)/\(stream): \(URLRedactor.redact(request.url)): \(decodeFailure)") }
+                    return Outcome(response: response, body: body, ignored: false)
+                case .ignore:
+                    breaker?.recordSuccess()
+                    logger.debug("upstream response ignored by rule", metadata: metadata(request.url, ["status": "\(response.status)"]))
+                    return Outcome(response: response, body: body, ignored: true)
+                case .refresh where !refreshedToken:
+                    refreshedToken = true
+                    if try await authenticator.refresh(replacing: token) {
+                        logger.info("access token rejected; fetched a new one", metadata: metadata(request.url, [:]))
+                        continue
+                    }
+                    throw failure(response, body: body, context: context, message: nil)
+                case .refresh:
+                    throw failure(response, body: body, context: context, message: nil)
+                case .retry:
+                    if response.status >= 500 || response.status == 429 { breaker?.recordFailure() }
+                    guard attempt < policy.attempts else {
+                        throw failure(response, body: body, context: context, message: nil, attempts: attempt)
+                    }
+                    let retryAfter = policy.honoursRetryAfter ? response.headers["Retry-After"].flatMap { RetryAfter.parse($0) } : nil
+                    if let retryAfter, retryAfter > policy.maxRetryAfter {
+                        throw ManifestRuntimeError("\(connector)/\(stream): HTTP \(response.status) with Retry-After \(retryAfter.components.seconds)s, more than errors.max_retry_after allows")
+                    }
+                    try await pause(attempt: &attempt, reason: "status \(response.status)", url: request.url, retryAfter: retryAfter)
+                case .fail(let message):
+                    throw failure(response, body: body, context: context, message: message)
+                }
+            }
+        }
+    }
+
+    enum Action {
+        case success, ignore, retry, refresh
+        case fail(Template?)
+    }
+
+    /// The first matching rule's action, or the default for the status.
+    func decide(_ response: HTTPResponse, body: Value, context: Value, decodeFailed: Bool) -> Action {
+        if !policy.rules.isEmpty {
+            let view = responseContext(response, body: body, context: context)
+            for rule in policy.rules {
+                if !rule.statuses.isEmpty && !rule.statuses.contains(response.status) { continue }
+                if let when = rule.when, !((try? when.evaluate(view))?.isTruthy ?? false) { continue }
+                switch rule.action {
+                case .retry: return .retry
+                case .ignore: return .ignore
+                case .success: return .success
+                case .fail: return .fail(rule.message)
+                }
+            }
+        }
+        switch response.status {
+        case 200...299: return .success
+        case 401: return .refresh
+        case 408, 429, 500...599: return .retry
+        default: return .fail(nil)
+        }
+    }
+
+    /// What response expressions see: the request context plus `status`, `headers` (lower-case names) and `body`.
+    func responseContext(_ response: HTTPResponse, body: Value, context: Value) -> Value {
+        var object = context.objectValue ?? Object()
+        object["status"] = .integer(response.status)
+        var headers = Object()
+        for field in response.headers where headers[field.name.lowercased()] == nil {
+            headers[field.name.lowercased()] = .string(field.value)
+        }
+        object["headers"] = .object(headers)
+        object["body"] = body
+        return .object(object)
+    }
+
+    private func failure(_ response: HTTPResponse, body: Value, context: Value, message: Template?, attempts: Int = 1) -> ManifestRuntimeError {
+        var text = "\(connector)/\(stream): HTTP \(response.status) from \(URLRedactor.redact(response.url))"
+        if let message, let rendered = try? message.string(responseContext(response, body: body, context: context)) {
+            text += ": " + rendered
+        }
+        if attempts > 1 { text += " (after \(attempts) attempts)" }
+        return ManifestRuntimeError(text)
+    }
+
+    private func pause(attempt: inout Int, reason: String, url: String, retryAfter: Duration?) async throws {
+        let delay: Duration
+        if let retryAfter {
+            delay = retryAfter
+        } else {
+            var base = policy.initialDelay * pow(policy.multiplier, Double(attempt - 1))
+            if base > policy.maxDelay { base = policy.maxDelay }
+            let spread = policy.jitter * (Double.random(in: -1...1))
+            delay = base * max(0, 1 + spread)
+        }
+        Counter(label: "huiliu_upstream_retries_total",
+                dimensions: [("connector", connector), ("stream", stream), ("reason", Self.reasonLabel(reason))]).increment()
+        logger.warning("retrying upstream request", metadata: metadata(url, [
+            "attempt": "\(attempt + 1)/\(policy.attempts)", "reason": .string(reason),
+            "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+        ]))
+        try await Task.sleep(for: delay)
+        attempt += 1
+    }
+
+    private func record(status: String, elapsed: Duration) {
+        let dimensions = [("connector", connector), ("stream", stream), ("status", status)]
+        Counter(label: "huiliu_upstream_requests_total", dimensions: dimensions).increment()
+        CoreMetrics.Timer(label: "huiliu_upstream_request_duration_seconds", dimensions: dimensions)
+            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+
+    private func metadata(_ url: String, _ extra: Logger.Metadata) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["connector": .string(connector), "stream": .string(stream), "url": .string(URLRedactor.redact(url))]
+        for (key, value) in extra { metadata[key] = value }
+        return metadata
+    }
+
+    /// A bounded label for the retries counter: `status 503`, `timed out`, `connection failed`.
+    static func reasonLabel(_ reason: String) -> String {
+        reason.replacingOccurrences(of: " ", with: "_")
+    }
+
+    static func host(of url: String) -> String {
+        guard let start = url.range(of: "://")?.upperBound else { return url }
+        let rest = url[start...]
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<end]
+        return String(authority.split(separator: "@").last ?? authority)
+    }
+}
+
+extension Value {
+    /// JMESPath truthiness: false, null, empty strings, arrays and objects are false.
+    var isTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        case .string(let s): return !s.isEmpty
+        case .array(let a): return !a.isEmpty
+        case .object(let o): return !o.isEmpty
+        default: return true
+        }
+    }
+}

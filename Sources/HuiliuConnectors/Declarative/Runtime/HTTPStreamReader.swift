@@ -1,0 +1,105 @@
+import HuiliuCore
+import HuiliuKit
+
+/// Reads an HTTP stream: partition by partition, slice by slice, page by page, with the
+/// stream's state (a cursor per partition, the page in progress) in every batch's
+/// checkpoint. Pages are fetched ahead and mapped in their own tasks, so requests, JSON
+/// parsing and mapping overlap; batches still come out in order.
+final class HTTPStreamReader: BatchReader {
+    let runtime: HTTPStreamRuntime
+    let assembler: RecordAssembler
+    let base: Object
+    let plan: StreamPlan
+    private var state: PartitionedCheckpoint
+    private var unit: StreamPlan.Unit?
+    private var fetcher: PageFetcher?
+    private var maxCursor: Int?
+    private var queue: [Task<RecordBatch, any Error>] = []
+    private var exhausted = false
+    /// A failure met while earlier pages were still being mapped: those are delivered first.
+    private var failure: (any Error)?
+
+    init(runtime: HTTPStreamRuntime, assembler: RecordAssembler, base: Object, plan: StreamPlan) {
+        self.runtime = runtime
+        self.assembler = assembler
+        self.base = base
+        self.plan = plan
+        self.state = plan.initialState
+    }
+
+    deinit {
+        for task in queue { task.cancel() }
+    }
+
+    func next() async throws -> RecordBatch? {
+        while true {
+            // Keep one batch being mapped while the next page is fetched.
+            if let first = queue.first, queue.count >= 2 || exhausted {
+                queue.removeFirst()
+                return try await first.value
+            }
+            if exhausted {
+                if let failure { throw failure }
+                return nil
+            }
+            let next: (FetchedPage, Checkpoint?)?
+            do {
+                next = try await nextPage()
+            } catch {
+                failure = error
+                exhausted = true
+                continue
+            }
+            guard let (page, checkpoint) = next else {
+                exhausted = true
+                continue
+            }
+            let assembler = self.assembler
+            queue.append(Task { assembler.batch(page.records, origin: page.origin, checkpoint: checkpoint) })
+        }
+    }
+
+    func close() async {
+        fetcher?.cancel()
+        for task in queue { task.cancel() }
+        queue.removeAll()
+    }
+
+    /// The next page of the current slice, moving on to the next slice or partition as they end.
+    private func nextPage() async throws -> (FetchedPage, Checkpoint?)? {
+        while true {
+            if fetcher == nil {
+                guard let next = try plan.nextUnit(after: unit, state: state) else { return nil }
+                unit = next
+                maxCursor = next.maxCursor
+                var object = base
+                object["partition"] = next.partition
+                object["slice"] = next.slice?.json ?? .null
+                fetcher = PageFetcher(runtime: runtime, base: object, slice: next.slice, start: next.page)
+            }
+            guard let unit, let fetcher else { continue }
+            guard let (page, resume) = try await fetcher.next() else {
+                finish(unit)
+                continue
+            }
+            if let value = page.maxCursor { maxCursor = max(maxCursor ?? value, value) }
+            if let resume {
+                var current: Object = ["partition": .string(unit.key), "page": resume.json]
+                if let slice = unit.slice { current["slice"] = slice.json }
+                if let maxCursor { current["max_cursor"] = .integer(maxCursor) }
+                state.current = .object(current)
+            } else {
+                finish(unit)
+            }
+            return (page, plan.checkpoint(state))
+        }
+    }
+
+    /// Records a finished slice: the partition's cursor moves to its end.
+    private func finish(_ unit: StreamPlan.Unit) {
+        fetcher = nil
+        state.current = nil
+        if let cursor = plan.completedCursor(unit, maxCursor: maxCursor) { state.cursors[unit.key] = cursor }
+        maxCursor = nil
+    }
+}

@@ -1,0 +1,55 @@
+import HuiliuCore
+import HuiliuKit
+
+/// Turns a page's raw records into a batch: natural keys from the primary key, origins,
+/// and the stream's mapping into the common schema. A record the mapping cannot handle is
+/// rejected with its raw payload, so it becomes a dead letter.
+struct RecordAssembler: Sendable {
+    let keyPaths: [[String]]
+    let rawType: String
+    let mapping: MapStep?
+    let mappingName: String
+
+    /// The batch of `records` from `origin`, carrying `checkpoint`.
+    func batch(_ records: [Value], origin: String, checkpoint: Checkpoint?) -> RecordBatch {
+        var built: [Record] = []
+        built.reserveCapacity(records.count)
+        for (index, value) in records.enumerated() {
+            built.append(record(value, origin: RecordOrigin(origin, position: index + 1)))
+        }
+        return assemble(consume built, rejects: [], checkpoint: checkpoint)
+    }
+
+    /// A raw record with its key and type.
+    func record(_ value: Value, origin: RecordOrigin) -> Record {
+        Record(data: value, origin: origin, key: key(of: value), type: rawType)
+    }
+
+    /// The batch of already built raw records, mapped.
+    func assemble(_ records: consuming [Record], rejects: [RecordBatch.Rejected], checkpoint: Checkpoint?) -> RecordBatch {
+        guard let mapping, !records.isEmpty else { return RecordBatch(records: records, rejects: rejects, checkpoint: checkpoint) }
+        var mapped = records
+        let failures = mapping.map(&mapped)
+        let failed = failures.map { failure in
+            var reason = "mapping \(mappingName): "
+            if let pointer = failure.pointer { reason += (pointer.isEmpty ? "/" : pointer) + ": " }
+            if let rule = failure.rule { reason += rule + ": " }
+            return RecordBatch.Rejected(origin: failure.record.origin, reason: reason + failure.reason, raw: failure.record.original)
+        }
+        return RecordBatch(records: mapped, rejects: rejects + failed, checkpoint: checkpoint)
+    }
+
+    /// The primary key's values joined with `/`, or `nil` when one is missing.
+    func key(of value: Value) -> String? {
+        guard !keyPaths.isEmpty else { return nil }
+        var parts: [String] = []
+        for path in keyPaths {
+            switch value.value(atPath: path) {
+            case .string(let s)? where !s.isEmpty: parts.append(s)
+            case let number? where number.isNumber: parts.append(number.jsonText)
+            default: return nil
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+}

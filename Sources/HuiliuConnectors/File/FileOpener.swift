@@ -1,0 +1,68 @@
+import HuiliuCore
+import Logging
+
+/// Opens a CSV, JSON or JSON Lines file for reading records: detects the encoding (UTF-8
+/// or GB18030), skips a byte-order mark, seeks to a saved offset and restores the parser's
+/// state there. Shared by the `file` source and manifest file streams.
+struct FileOpener {
+    /// `auto`, `utf-8`, `gb18030` or `gbk`.
+    let encoding: String
+    /// The CSV field separator.
+    let delimiter: UInt8
+    let logger: Logger
+
+    func open(_ path: String, display: String, format: String, resume: FileCheckpoint?) throws -> FileBatchReader.OpenFile {
+        let file = try FileInput(path: path)
+        var offset = 0
+        var line = 1
+        var state: Value = .null
+        if let resume {
+            let size = file.stat().size
+            if resume.offset <= size || encoding != "utf-8" {
+                offset = resume.offset
+                line = resume.line
+                state = resume.state
+            } else {
+                logger.warning("file is shorter than the checkpoint; reading it again from the start",
+                               metadata: ["file": .string(display), "size": .stringConvertible(size),
+                                          "checkpoint": .stringConvertible(resume.offset)])
+            }
+        }
+
+        // Decide the encoding from the start of the file.
+        var sample = [UInt8](repeating: 0, count: 64 * 1024)
+        let sampled = try sample.withUnsafeMutableBytes { (raw) throws(FileReadError) -> Int in try file.read(into: raw) }
+        let hasBOM = sampled >= 3 && sample[0] == 0xEF && sample[1] == 0xBB && sample[2] == 0xBF
+        let detected: TextEncoding
+        if encoding == "auto" {
+            detected = hasBOM ? .utf8 : sample.withUnsafeBytes {
+                TextEncoding.detect(UnsafeRawBufferPointer(rebasing: $0[..<sampled]), isWholeFile: sampled < $0.count)
+            }
+        } else {
+            detected = TextEncoding(rawValue: encoding) ?? .utf8
+        }
+        try file.seek(to: 0)
+        let input: any ByteInput = detected == .utf8 ? file : try TranscodingInput(file: file, encoding: detected.iconvName)
+        if offset == 0 && hasBOM && detected == .utf8 { offset = 3 }
+
+        try input.seek(to: offset)
+        let window = ByteWindow(input: input, startingAt: offset)
+        let resumed = offset > (hasBOM && detected == .utf8 ? 3 : 0)
+        var parser: any RecordParser
+        switch format {
+        case "csv":
+            var csv = CSVParser(delimiter: delimiter, header: [], line: line)
+            if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
+                csv.header = names
+            } else {
+                try csv.readHeader(window, path: display)
+            }
+            parser = csv
+        case "json":
+            parser = JSONArrayParser(resumed: resumed, state: state, line: line, path: display)
+        default:
+            parser = JSONLinesParser(line: line)
+        }
+        return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)
+    }
+}

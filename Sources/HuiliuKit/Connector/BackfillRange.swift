@@ -1,0 +1,40 @@
+import Foundation
+
+/// A range of a source's cursor to read again, as given on the command line
+/// (`huiliu run budget-payments --backfill 2024-01-01..2024-02-01`).
+///
+/// The bounds stay text: each source reads them in its own cursor's terms (a date, a
+/// timestamp, an integer id). A backfill reads the range without moving the saved cursor,
+/// so the next scheduled run resumes where it would have.
+public struct BackfillRange: Sendable, Hashable, CustomStringConvertible {
+    /// The first cursor value to read (inclusive).
+    public var from: String
+    /// Where reading stops (exclusive).
+    public var to: String
+
+    /// A range from `from` to `to`.
+    public init(from: String, to: String) {
+        self.from = from
+        self.to = to
+    }
+
+    /// Reads `FROM..TO`; `nil` when the text has no `..` or an empty bound.
+    public init?(parsing text: String) {
+        guard let separator = text.range(of: "..") else { return nil }
+        let from = String(text[..<separator.lowerBound]).trimmingSpaces
+        let to = String(text[separator.upperBound...]).trimmingSpaces
+        guard !from.isEmpty, !to.isEmpty else { return nil }
+        self.init(from: from, to: to)
+    }
+
+    public var description: String { "\(from)..\(to)" }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,137 @@
+import Synchronization
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import HuiliuTransport
+import Testing
+
+/// Every auth scheme against a real loopback server that checks it.
+struct AuthTests {
+    static func connector(auth: String, path: String, records: String = "items", spec: String = "",
+                          request: String = "") throws -> TestConnector {
+        try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: Scenario server.
+            spec:
+              base_url: { type: url, description: The server. }
+              secret: { type: secret, description: A credential., optional: true }
+            \(spec)
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: \(path)
+            \(request)
+                auth:
+            \(auth)
+                records: "\(records)"
+            """)
+    }
+
+    @Test func apiKeyInAHeader() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector(auth: "      type: api_key\n      header: X-Api-Key\n      value: \"{{ config.secret }}\"",
+                                           path: "/auth/header-key")
+        let source = try connector.source("base_url: \(server.url)\nsecret: ${secret:key}", stream: "items",
+                                          context: connector.context(secrets: ["key": ScenarioServer.apiKey]))
+        #expect(try await drained(source).records.count == 2)
+    }
+
+    @Test func apiKeyInTheQuery() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector(auth: "      type: api_key\n      query: api_key\n      value: \"{{ config.secret }}\"",
+                                           path: "/auth/query-key")
+        let source = try connector.source("base_url: \(server.url)\nsecret: ${secret:key}", stream: "items",
+                                          context: connector.context(secrets: ["key": ScenarioServer.apiKey]))
+        #expect(try await drained(source).records.count == 2)
+    }
+
+    @Test func bearerToken() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector(auth: "      type: bearer\n      token: \"{{ config.secret }}\"", path: "/auth/bearer")
+        let source = try connector.source("base_url: \(server.url)\nsecret: ${secret:token}", stream: "items",
+                                          context: connector.context(secrets: ["token": ScenarioServer.token]))
+        #expect(try await drained(source).records.count == 2)
+        let wrong = try connector.source("base_url: \(server.url)\nsecret: ${secret:token}", stream: "items",
+                                         context: connector.context(secrets: ["token": "wrong"]))
+        await #expect(throws: ManifestRuntimeError.self) { _ = try await drained(wrong) }
+    }
+
+    @Test func basicCredentials() async throws {
+        let python = try await PythonServer.get()
+        let connector = try Self.connector(auth: "      type: basic\n      username: alice\n      password: \"{{ config.secret }}\"",
+                                           path: "/basic", records: "@")
+        let source = try connector.source("base_url: \(python.url())\nsecret: ${secret:pw}", stream: "items",
+                                          context: connector.context(secrets: ["pw": "s3cret"]))
+        #expect(try await drained(source).records.first?.data["user"] == "alice")
+    }
+
+    @Test func oauth2TokensAreCachedAndRefreshedOn401() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector(auth: """
+                  type: oauth2
+                  token_url: "{{ config.base_url }}/oauth/token"
+                  client_id: scenario-client
+                  client_secret: "{{ config.secret }}"
+            """, path: "/oauth/items")
+        let context = connector.context(secrets: ["s": "scenario-secret"])
+        let config = "base_url: \(server.url)\nsecret: ${secret:s}"
+        #expect(try await drained(try connector.source(config, stream: "items", context: context)).records.count == 3)
+        let issued = server.state.tokens.withLock { $0.issued }
+        #expect(try await drained(try connector.source(config, stream: "items", context: context)).records.count == 3)
+        #expect(server.state.tokens.withLock { $0.issued } == issued, "a live token is reused")
+        // The platform forgets every token: the next request meets 401, gets a new token, and succeeds.
+        _ = try await HTTPClient().execute(HTTPRequest(method: .post, url: server.url + "/oauth/revoke"))
+        #expect(try await drained(try connector.source(config, stream: "items", context: context)).records.count == 3)
+        #expect(server.state.tokens.withLock { $0.issued } == issued + 1)
+    }
+
+    @Test func hmacSM3SignatureInHeadersIsAcceptedByTheBudgetNetwork() async throws {
+        let url = try await SimulatorServer.url()
+        let connector = try TestConnector.shipped("budget-network")
+        let source = try connector.source("base_url: \(url)\napp_key: demo-app-key\napp_secret: ${secret:app}", stream: "payments",
+                                          context: connector.context(secrets: ["app": "demo-app-secret-not-for-production"]))
+        let result = try await drained(source)
+        #expect(result.records.count == 300)
+        #expect(result.records.first?.type == "budget.payment.v1")
+        let wrong = try connector.source("base_url: \(url)\napp_key: demo-app-key\napp_secret: ${secret:app}", stream: "payments",
+                                         context: connector.context(secrets: ["app": "not-the-secret"]))
+        await #expect { _ = try await drained(wrong) } throws: { "\($0)".contains("the gateway refused the signature: 签名错误") }
+    }
+
+    @Test func hmacSM3SignatureInTheQueryMatchesAnIndependentImplementation() async throws {
+        let python = try await PythonServer.get()
+        let connector = try Self.connector(auth: """
+                  type: signature
+                  app_key: demo
+                  secret: "{{ config.secret }}"
+                  algorithm: hmac-sm3
+                  location: query
+            """, path: "/verify/query-hmac-sm3", records: "@", request: "      query: { region: \"421100\", 名称: 黄冈 }")
+        let source = try connector.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
+                                          context: connector.context(secrets: ["s": "test-secret"]))
+        #expect(try await drained(source).records.first?.data["ok"] == true)
+    }
+
+    @Test func mutualTLSPresentsTheClientCertificate() async throws {
+        let python = try await PythonServer.get()
+        let connector = try Self.connector(auth: "      type: none", path: "/echo", records: "@", spec: """
+              ca: { type: path, description: CA bundle. }
+              cert: { type: path, description: Client certificate., optional: true }
+              key: { type: path, description: Client key., optional: true }
+            """, request: """
+                  tls:
+                    ca_bundle: "{{ config.ca }}"
+                    client_certificate: "{{ config.cert }}"
+                    client_key: "{{ config.key }}"
+            """)
+        let tls = python.tls
+        let source = try connector.source("base_url: \(python.mtlsURL())\nca: \(tls.caCertificate)\ncert: \(tls.clientCertificate)\nkey: \(tls.clientKey)",
+                                          stream: "items")
+        #expect(try await drained(source).records.first?.data["path"] == "/echo")
+        let anonymous = try connector.source("base_url: \(python.mtlsURL())\nca: \(tls.caCertificate)", stream: "items")
+        await #expect { _ = try await drained(anonymous) } throws: { "\($0)".contains("TLS") || "\($0)".contains("connection") }
+    }
+}

@@ -1,0 +1,194 @@
+import Synchronization
+import Foundation
+import CoreMetrics
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import MetricsTestKit
+import Testing
+
+/// Retries, Retry-After, rules mapping statuses and bodies to actions, the request budget
+/// and the circuit breaker, against real loopback servers; every retry is counted.
+struct ErrorHandlingTests {
+    static func connector(_ path: String, errors: String = "", extra: String = "", records: String = "items") throws -> TestConnector {
+        try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: Scenario server.
+            spec:
+              base_url: { type: url, description: The server. }
+              key: { type: string, description: Separates the tests' counters., default: "" }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: \(path)
+                  query: { key: "{{ config.key }}" }
+                  timeout: 1s
+                records: "\(records)"
+                errors:
+                  initial_delay: 50ms
+                  max_delay: 200ms
+            \(errors)
+            \(extra)
+            """)
+    }
+
+    func read(_ connector: TestConnector, base: String, key: String) async throws -> Drained {
+        try await drained(try connector.source("base_url: \(base)\nkey: \(key)", stream: "items"))
+    }
+
+    @Test func serviceUnavailableIsRetriedAndCounted() async throws {
+        let server = try await ScenarioServer.get()
+        let metrics = TestMetrics()
+        let result = try await withMetricsFactory(metrics) {
+            try await read(try Self.connector("/errors/flaky"), base: server.url, key: "retry-count")
+        }
+        #expect(result.records.count == 3)
+        #expect(server.state.count("flaky-retry-count") == 3)
+        let retries = try metrics.expectCounter("huiliu_upstream_retries_total",
+                                                [("connector", "scenario"), ("stream", "items"), ("reason", "status_503")])
+        #expect(retries.totalValue == 2)
+        let ok = try metrics.expectTimer("huiliu_upstream_request_duration_seconds", [("connector", "scenario"), ("stream", "items"), ("status", "200")])
+        #expect(ok.values.count == 1)
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let server = try await ScenarioServer.get()
+        let started = ContinuousClock.now
+        let result = try await read(try Self.connector("/errors/throttled"), base: server.url, key: "after")
+        #expect(result.records.count == 3)
+        #expect(ContinuousClock.now - started >= .milliseconds(950), "waited the second Retry-After asked for, not the 50 ms back-off")
+    }
+
+    @Test func persistentServerErrorsFailAfterTheAttempts() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("/errors/always", errors: "      attempts: 3")
+        await #expect { _ = try await read(connector, base: server.url, key: "attempts") } throws: {
+            "\($0)".contains("HTTP 500") && "\($0)".contains("after 3 attempts")
+        }
+        #expect(server.state.count("always-attempts") == 3)
+    }
+
+    @Test func connectionResetsAreRetried() async throws {
+        let python = try await PythonServer.get()
+        let metrics = TestMetrics()
+        let connector = try Self.connector("/reset", errors: "      attempts: 3")
+        _ = await withMetricsFactory(metrics) {
+            await #expect { _ = try await read(connector, base: python.url(), key: "reset") } throws: { "\($0)".contains("after 3 attempts") }
+        }
+        #expect(metrics.counters(label: "huiliu_upstream_retries_total").reduce(0) { $0 + $1.totalValue } == 2)
+    }
+
+    @Test func timeoutsAreRetriedThenFail() async throws {
+        let python = try await PythonServer.get()
+        let connector = try Self.connector("/slow", errors: "      attempts: 2")
+        let started = ContinuousClock.now
+        await #expect { _ = try await read(connector, base: python.url(), key: "slow") } throws: { "\($0)".contains("timed out") }
+        #expect(ContinuousClock.now - started < .seconds(4), "a 1 s timeout, twice, not the server's 2 s delay")
+    }
+
+    @Test func checkReportsTheFailingStep() async throws {
+        let server = try await ScenarioServer.get()
+        let good = await (try Self.connector("/errors/flaky").source("base_url: \(server.url)\nkey: check", stream: "items")).checkConnection()
+        #expect(good.succeeded, "\(good)")
+        #expect(good.description.contains("GET /errors/flaky?key=***: 3 records"))
+        let bad = await (try Self.connector("/errors/missing").source("base_url: \(server.url)", stream: "items")).checkConnection()
+        #expect(!bad.succeeded)
+        #expect(bad.description.contains("FAIL request: scenario/items: HTTP 404"))
+    }
+
+    @Test func aRuleIgnoresNotFound() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("/errors/missing", errors: """
+                  rules:
+                    - { status: [404], action: ignore }
+            """)
+        let result = try await read(connector, base: server.url, key: "ignore")
+        #expect(result.records.isEmpty)
+    }
+
+    @Test func bodyConditionsRetryOrFailWithTheirMessage() async throws {
+        let server = try await ScenarioServer.get()
+        let rules = """
+                  rules:
+                    - { when: "body.code == `1001`", action: retry }
+                    - { when: "body.code != `0`", action: fail, message: "upstream said {{ body.code }}: {{ body.msg }}" }
+            """
+        let busy = try await read(try Self.connector("/errors/business", errors: rules), base: server.url, key: "busy")
+        #expect(busy.records.count == 3, "code 1001 was retried")
+        let connector = try TestConnector.make(try Self.connector("/errors/business", errors: rules).manifestText(fatal: true))
+        await #expect { _ = try await read(connector, base: server.url, key: "fatal") } throws: {
+            "\($0)".contains("upstream said 4003: 无权访问该数据")
+        }
+    }
+
+    @Test func theRequestBudgetSpacesRequests() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: budgeted
+            summary: Rate-limited.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /rate
+                  query: { page: "{{ page.number }}", key: budget }
+                records: items
+                concurrency: 4
+                paginate: { type: page_number, size: "1" }
+                rate_limit: { requests: 2, per: 1s }
+            """, name: "budgeted")
+        let started = ContinuousClock.now
+        let result = try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
+        #expect(result.records.count == 6)
+        // 7 requests (the last finds the empty page) at 2 per second after a full bucket of 2: at least 2.5 s.
+        #expect(ContinuousClock.now - started >= .milliseconds(2400))
+    }
+
+    @Test func theCircuitBreakerOpensAfterConsecutiveFailures() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("/errors/always", errors: "      attempts: 2",
+                                           extra: "    circuit_breaker: { failures: 3, cool_down: 60s }")
+        // Breakers are per host: use a host name of its own so other tests are not affected.
+        let base = server.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        await #expect(throws: ManifestRuntimeError.self) { _ = try await read(connector, base: base, key: "breaker") }
+        await #expect(throws: ManifestRuntimeError.self) { _ = try await read(connector, base: base, key: "breaker") }
+        let before = server.state.count("always-breaker")
+        await #expect { _ = try await read(connector, base: base, key: "breaker") } throws: { "\($0)".contains("circuit breaker open") }
+        #expect(server.state.count("always-breaker") == before, "an open breaker sends nothing")
+    }
+
+    @Test func aSOAPFaultFailsWithTheFaultString() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: faulty
+            summary: SOAP fault.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /soap/fault
+                  soap: { action: "urn:get", body: "<get/>" }
+                response: { format: soap }
+                records: getResponse.item
+            """, name: "faulty")
+        await #expect { _ = try await drained(try connector.source("base_url: \(server.url)", stream: "items")) } throws: {
+            "\($0)".contains("SOAP fault soap:Server: 数据库连接失败")
+        }
+    }
+}
+
+extension TestConnector {
+    /// This connector's manifest with `fatal=1` added to the query, for a variant of a scenario.
+    func manifestText(fatal: Bool) throws -> String {
+        let text = try String(contentsOfFile: manifest.directory + "/connector.yaml", encoding: .utf8)
+        return text.replacingOccurrences(of: "query: { key: \"{{ config.key }}\" }", with: "query: { key: \"{{ config.key }}\", fatal: \"1\" }")
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import Testing
+
+/// File streams: CSV (GB18030), JSON Lines, JSON and XLSX from a folder; processed files are
+/// remembered by name, size, time and digest.
+struct FileStreamTests {
+    static func connector(pattern: String, format: String = "auto", extra: String = "") throws -> TestConnector {
+        try TestConnector.make("""
+            version: 1
+            name: drops
+            summary: Files.
+            spec:
+              folder: { type: string, description: The folder. }
+              sheet: { type: string, description: Sheet., optional: true }
+            streams:
+              rows:
+                files:
+                  location: "{{ config.folder }}"
+                  pattern: "\(pattern)"
+                  format: \(format)
+                  sheet: "{{ config.sheet }}"
+            \(extra)
+            """, name: "drops")
+    }
+
+    @Test func gbkCSVAndJSONLinesInNameOrder() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        let written = try run(findExecutable("python3") ?? "/usr/bin/python3",
+                              ["-c", "import sys; open(sys.argv[1], 'wb').write('编号,名称\\n1,黄冈市\\n2,麻城市\\n'.encode('gbk'))",
+                               folder + "/a-2024-01.csv"])
+        #expect(written.status == 0)
+        try "{\"编号\":\"3\",\"名称\":\"武穴市\"}\n".write(toFile: folder + "/b-2024-02.jsonl", atomically: true, encoding: .utf8)
+        try "ignored".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
+        let connector = try Self.connector(pattern: "*-2024-*")
+        let result = try await drained(try connector.source("folder: \(folder)", stream: "rows"))
+        #expect(result.records.map { $0.data["名称"] } == ["黄冈市", "麻城市", "武穴市"])
+        #expect(result.records.first?.origin.description == "a-2024-01.csv:2")
+    }
+
+    @Test func processedFilesAreRememberedAndChangedOnesReadAgain() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try "id,v\n1,a\n2,b\n".write(toFile: folder + "/d1.csv", atomically: true, encoding: .utf8)
+        let connector = try Self.connector(pattern: "*.csv")
+        let first = try await drained(try connector.source("folder: \(folder)", stream: "rows"))
+        #expect(first.records.count == 2)
+        let state = try #require(first.lastCheckpoint)
+        #expect(state.value["cursors"]?["d1.csv"]?["sha256"]?.stringValue?.count == 64)
+        // A new file is read; the old one is not.
+        try "id,v\n3,c\n".write(toFile: folder + "/d2.csv", atomically: true, encoding: .utf8)
+        let second = try await drained(try connector.source("folder: \(folder)", stream: "rows"), after: state)
+        #expect(second.records.map { $0.data["id"] } == ["3"])
+        // Touched but unchanged: skipped. Rewritten: read again.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: folder + "/d1.csv")
+        let touched = try await drained(try connector.source("folder: \(folder)", stream: "rows"), after: second.lastCheckpoint)
+        #expect(touched.records.isEmpty)
+        try "id,v\n1,a\n2,b\n4,d\n".write(toFile: folder + "/d1.csv", atomically: true, encoding: .utf8)
+        let changed = try await drained(try connector.source("folder: \(folder)", stream: "rows"), after: touched.lastCheckpoint)
+        #expect(changed.records.map { $0.data["id"] } == ["1", "2", "4"])
+    }
+
+    @Test func checkListsTheMatchingFiles() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        for name in ["a.csv", "b.csv", "c.txt"] { try "id\n1\n".write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        let connector = try Self.connector(pattern: "*.csv")
+        let report = await (try connector.source("folder: \(folder)", stream: "rows")).checkConnection()
+        #expect(report.succeeded)
+        #expect(report.description.contains("2 files match '*.csv'"))
+        let missing = await (try connector.source("folder: \(folder)/nowhere", stream: "rows")).checkConnection()
+        #expect(!missing.succeeded)
+    }
+
+    @Test func aJSONDocumentWithARecordSelector() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try "{\"meta\":{},\"data\":{\"items\":[{\"id\":1},{\"id\":2}]}}".write(toFile: folder + "/x.json", atomically: true, encoding: .utf8)
+        let connector = try Self.connector(pattern: "*.json", extra: "    records: data.items")
+        #expect(try await drained(try connector.source("folder: \(folder)", stream: "rows")).ids == [1, 2])
+    }
+
+    @Test func xlsxFirstOrNamedSheet() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeWorkbook(folder + "/stations.xlsx")
+        let connector = try Self.connector(pattern: "*.xlsx")
+        let first = try await drained(try connector.source("folder: \(folder)", stream: "rows"))
+        #expect(first.records.map(\.data) == [["站点": "巴河入江口", "编号": 1, "水质": 2.5, "达标": true],
+                                               ["站点": "遗爱湖", "编号": 2, "水质": .null, "达标": false]])
+        let named = try await drained(try connector.source("folder: \(folder)\nsheet: 第二页", stream: "rows"))
+        #expect(named.records.map(\.data) == [["a": "x"]])
+    }
+
+    /// Writes a two-sheet workbook with shared and inline strings, numbers, a boolean and a gap, with Python's zipfile.
+    static func makeWorkbook(_ path: String) throws {
+        let script = #"""
+        import sys, zipfile
+        ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+        files = {
+          '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+          'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}><sheets><sheet name="第一页" sheetId="1" r:id="rId1"/><sheet name="第二页" sheetId="2" r:id="rId2"/></sheets></workbook>',
+          'xl/_rels/workbook.xml.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/></Relationships>',
+          'xl/sharedStrings.xml': f'<?xml version="1.0"?><sst {ns}><si><t>站点</t></si><si><t>编号</t></si><si><r><t>水</t></r><r><t>质</t></r></si><si><t>巴河入江口</t></si><si><t>遗爱湖</t></si></sst>',
+          'xl/worksheets/sheet1.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData>'
+            '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="inlineStr"><is><t>达标</t></is></c></row>'
+            '<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2"><v>1</v></c><c r="C2"><v>2.5</v></c><c r="D2" t="b"><v>1</v></c></row>'
+            '<row r="4"><c r="A4" t="s"><v>4</v></c><c r="B4"><v>2</v></c><c r="D4" t="b"><v>0</v></c></row>'
+            '</sheetData></worksheet>',
+          'xl/worksheets/sheet2.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>',
+        }
+        with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+            for name, text in files.items():
+                z.writestr(name, text)
+        """#
+        let result = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", script, path])
+        guard result.status == 0 else { throw FixtureError("writing the workbook failed: \(result.output)") }
+    }
+}

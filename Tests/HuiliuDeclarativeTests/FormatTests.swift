@@ -1,0 +1,102 @@
+import Foundation
+@testable import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import Testing
+
+/// Templates, XML and SOAP bodies, SM4-encrypted payloads and CSV responses.
+struct FormatTests {
+    @Test func templatesKeepTypesRenderTextAndEscape() throws {
+        let functions = TestConnector.resources.functions
+        let context: Value = ["config": ["size": 50, "name": "黄冈 & <市>"], "page": ["token": .null]]
+        #expect(try Template("{{ config.size }}", functions: functions).render(context) == 50)
+        #expect(try Template("size={{ config.size }}", functions: functions).render(context) == "size=50")
+        #expect(try Template("{{ page.token }}", functions: functions).string(context) == nil, "null leaves a parameter out")
+        #expect(try Template("<n>{{ config.name }}</n>", functions: functions).string(context, escaping: .xml) == "<n>黄冈 &amp; &lt;市&gt;</n>")
+        #expect(try Template("/a/{{ config.name }}", functions: functions).string(context, escaping: .pathSegment)
+                == "/a/%E9%BB%84%E5%86%88%20%26%20%3C%E5%B8%82%3E")
+        #expect(try Template("{{ format_time('2024-03-05T06:30:00Z', 'yyyyMMddHHmmss') }}", functions: functions).render(.null) == "20240305143000")
+        #expect(throws: TemplateError.self) { try Template("{{ nope( }}", functions: functions) }
+    }
+
+    @Test func xmlBecomesValues() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ns1:Cases xmlns:ns1="urn:court" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+              <ns1:Case ah="（2024）鄂11民初1号" fymc="黄冈中院"><ns1:Ay>买卖合同纠纷</ns1:Ay><ns1:Party>甲</ns1:Party><ns1:Party>乙</ns1:Party>
+                <ns1:Jarq xsi:nil="true"/><ns1:Note/></ns1:Case>
+            </ns1:Cases>
+            """
+        let (name, value) = try XMLValue.parse(Array(xml.utf8), options: XMLOptions(arrays: ["Case"]))
+        #expect(name == "Cases")
+        let first = try #require(value["Case"]?[0])
+        #expect(first["@ah"] == "（2024）鄂11民初1号")
+        #expect(first["Party"] == ["甲", "乙"])
+        #expect(first["Jarq"] == .null)
+        #expect(first["Note"] == "")
+        var keep = XMLOptions()
+        keep.keepNamespaces = true
+        #expect(try XMLValue.parse(Array(xml.utf8), options: keep).value["ns1:Case"]?["ns1:Ay"] == "买卖合同纠纷")
+        #expect(throws: XMLReadError.self) { try XMLValue.parse(Array("<a><b></a>".utf8), options: XMLOptions()) }
+    }
+
+    @Test func externalEntitiesAreNeverLoaded() throws {
+        let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"
+        let value = try? XMLValue.parse(Array(xml.utf8), options: XMLOptions()).value
+        #expect(value?.stringValue?.contains("root:") != true)
+    }
+
+    @Test func soapRequestsAndFaults() async throws {
+        let url = try await SimulatorServer.url()
+        let connector = try TestConnector.shipped("supervisory-commission")
+        let config = "base_url: \(url)\nusername: huiliu\npassword: ${secret:pw}\npage_size: 25\nmapping: none"
+        let good = try connector.source(config, stream: "items", context: connector.context(secrets: ["pw": "cdi-demo-password"]))
+        let result = try await drained(good)
+        #expect(result.records.count == 60)
+        #expect(result.batches.count == 3)
+        #expect(result.records.first?.data["Id"] == "JCJY-2024-001")
+        let bad = try connector.source(config, stream: "items", context: connector.context(secrets: ["pw": "wrong"]))
+        await #expect { _ = try await drained(bad) } throws: { "\($0)".contains("SOAP fault soap:Client: 认证失败") }
+    }
+
+    @Test func sm4EncryptedPayloadsAreDecrypted() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: SM4.
+            spec:
+              base_url: { type: url, description: The server. }
+              key: { type: secret, description: SM4 key (hex). }
+            streams:
+              items:
+                request: { base_url: "{{ config.base_url }}", path: /sm4/items }
+                response:
+                  decrypt: { algorithm: sm4-ecb, key: "{{ config.key }}", field: data.encData }
+                records: data.encData
+            """)
+        let source = try connector.source("base_url: \(server.url)\nkey: ${secret:k}", stream: "items",
+                                          context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
+        #expect(try await drained(source).ids == [0, 1, 2, 3])
+        let wrong = try connector.source("base_url: \(server.url)\nkey: ${secret:k}", stream: "items",
+                                         context: connector.context(secrets: ["k": "00112233445566778899aabbccddeeff"]))
+        await #expect { _ = try await drained(wrong) } throws: { "\($0)".contains("cannot decrypt") }
+    }
+
+    @Test func csvResponsesBecomeRows() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: CSV.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request: { base_url: "{{ config.base_url }}", path: /csv/export }
+                response: { format: csv }
+            """)
+        let rows = try await drained(try connector.source("base_url: \(server.url)", stream: "items")).records.map(\.data)
+        #expect(rows == [["id": "1", "name": "甲"], ["id": "2", "name": "乙, 丙"]])
+    }
+}

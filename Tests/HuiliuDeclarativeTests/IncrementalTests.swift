@@ -1,0 +1,123 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import Testing
+
+/// Incremental sync against the simulated budget network and environment platform:
+/// slices, state per stream and partition, lookback, resumption and backfill.
+struct IncrementalTests {
+    /// 2024-03-01T00:00:00+08:00: the clock the tests pin.
+    static let now: Int64 = 1_709_222_400_000
+
+    static func budget() throws -> TestConnector {
+        try TestConnector.shipped("budget-network")
+    }
+
+    func source(_ connector: TestConnector, backfill: BackfillRange? = nil, clock: Int64 = now) async throws -> DeclarativeSource {
+        let url = try await SimulatorServer.url()
+        return try connector.source("base_url: \(url)\napp_key: demo-app-key\napp_secret: ${secret:app}\npage_size: 40", stream: "payments",
+                                    context: connector.context(secrets: ["app": "demo-app-secret-not-for-production"], backfill: backfill,
+                                                               clock: { clock }))
+    }
+
+    @Test func slicesAdvanceTheCursorAndASecondRunReadsOnlyTheLookback() async throws {
+        let connector = try Self.budget()
+        let first = try await drained(try await source(connector))
+        // 300 payments 17 minutes apart: all inside the first 30-day slice.
+        #expect(first.records.count == 300)
+        let state = try #require(first.lastCheckpoint)
+        #expect(state.value["cursors"]?["*"] == "2024-03-01 00:00:00")
+        // An hour later, only the one-hour lookback before the cursor is read again, and it is empty.
+        let second = try await drained(try await source(connector, clock: Self.now + 3_600_000), after: state)
+        #expect(second.records.isEmpty)
+        #expect(second.lastCheckpoint?.value["cursors"]?["*"] == "2024-03-01 01:00:00")
+    }
+
+    @Test func anInterruptedSliceResumesAtItsNextPage() async throws {
+        let connector = try Self.budget()
+        let all = try await drained(try await source(connector))
+        let checkpoint = try #require(all.batches[2].checkpoint)
+        #expect(checkpoint.value["current"]?["page"]?["number"] == 4)
+        #expect(checkpoint.value["current"]?["slice"]?["start"] == "2024-01-01 00:00:00")
+        let rest = try await drained(try await source(connector), after: checkpoint)
+        #expect(rest.records.map(\.key) == Array(all.records.dropFirst(120)).map(\.key))
+    }
+
+    @Test func aBackfillReadsItsRangeAndLeavesTheCursorAlone() async throws {
+        let connector = try Self.budget()
+        let saved = Checkpoint(["stream": "payments", "cursors": ["*": "2024-03-01 00:00:00"]])
+        let result = try await drained(try await source(connector, backfill: BackfillRange(from: "2024-01-02", to: "2024-01-03")), after: saved)
+        // One day of payments 17 minutes apart: 84 or 85.
+        #expect((84...85).contains(result.records.count))
+        #expect(result.records.allSatisfy { ($0.time ?? "").hasPrefix("2024-01-02") })
+        #expect(result.batches.allSatisfy { $0.checkpoint == saved })
+    }
+
+    @Test func partitionsKeepACursorEach() async throws {
+        let url = try await SimulatorServer.url()
+        let connector = try TestConnector.shipped("environment")
+        let source = try connector.source("base_url: \(url)\nstart_time: \"2024-01-01 00:00:00\"\nend_time: \"2024-01-02 00:00:00\"",
+                                          stream: "water-hourly", context: connector.context(clock: { Self.now }))
+        let result = try await drained(source)
+        // 2 stations × 24 hours × 5 parameters.
+        #expect(result.records.count == 240)
+        #expect(Set(result.records.compactMap { $0.data["station_id"]?.stringValue }) == ["42110200SW0001", "42110200SW0002"])
+        let cursors = try #require(result.lastCheckpoint?.value["cursors"]?.objectValue)
+        #expect(cursors.keys.sorted() == ["42110200SW0001", "42110200SW0002"])
+        #expect(cursors["42110200SW0001"] == "2024-01-02 00:00:00")
+    }
+
+    @Test func backfillNeedsACursor() throws {
+        let connector = try TestConnector.make(ManifestLintTests.valid)
+        #expect(throws: (any Error).self) {
+            _ = try connector.source("base_url: http://127.0.0.1:1", stream: "items",
+                                     context: connector.context(backfill: BackfillRange(from: "1", to: "2")))
+        }
+    }
+
+    @Test func integerCursorsSliceByStepAndContinueFromTheLargestValue() async throws {
+        let server = try await ScenarioServer.get()
+        let sliced = try TestConnector.make("""
+            version: 1
+            name: ids
+            summary: Integer cursor.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /pages/since
+                  query: { from: "{{ slice.start }}", to: "{{ slice.end }}" }
+                records: items
+                incremental: { type: integer, cursor_field: id, start: "0", end: "25", step: "10" }
+            """, name: "ids")
+        let result = try await drained(try sliced.source("base_url: \(server.url)", stream: "items"))
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count == 3)
+        #expect(result.lastCheckpoint?.value["cursors"]?["*"] == 25)
+
+        // Open-ended: the next run starts from the largest id seen, and the filter drops what is older.
+        let open = try TestConnector.make("""
+            version: 1
+            name: ids
+            summary: Integer cursor.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /pages/since
+                  query: { from: "0" }
+                records: items
+                incremental: { type: integer, cursor_field: id, start: "0", filter_records: true }
+            """, name: "ids")
+        let first = try await drained(try open.source("base_url: \(server.url)", stream: "items"))
+        #expect(first.ids == Array(0..<25))
+        #expect(first.lastCheckpoint?.value["cursors"]?["*"] == 24)
+        let second = try await drained(try open.source("base_url: \(server.url)", stream: "items"), after: first.lastCheckpoint)
+        #expect(second.ids == [24], "only records at or after the saved cursor pass the filter")
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import Testing
+
+/// Manifests are linted like pipelines: every problem at file:line:column, with suggestions.
+struct ManifestLintTests {
+    static let valid = """
+        version: 1
+        name: scenario
+        summary: A scenario.
+        spec:
+          base_url: { type: url, description: Root URL. }
+          page_size: { type: integer, description: Page size., default: 50, minimum: 1, maximum: 500 }
+        streams:
+          items:
+            request:
+              base_url: "{{ config.base_url }}"
+              path: /items
+              query: { page: "{{ page.number }}" }
+            records: data.list
+            paginate: { type: page_number, size: "{{ config.page_size }}", total: body.data.total }
+        """
+
+    @Test func aValidManifestBecomesASourceSpec() throws {
+        let connector = try TestConnector.make(Self.valid)
+        let spec = connector.manifest.componentSpec
+        #expect(spec.name == "scenario")
+        #expect(spec.kind == .source)
+        #expect(spec.fields.map(\.name) == ["stream", "base_url", "page_size", "mapping"])
+        #expect(spec.field("stream")?.type == .oneOf(["items"]))
+        #expect(spec.field("page_size")?.range == 1...500)
+        #expect(spec.markdown.contains("| `page_size` | integer | no | `50` | Page size. |"))
+    }
+
+    @Test func everyProblemIsReportedAtItsPlace() throws {
+        let broken = Self.valid
+            .replacingOccurrences(of: "    records: data.list", with: "    recrods: data.list")
+            .replacingOccurrences(of: "query: { page: \"{{ page.number }}\" }", with: "query: { page: \"{{ page.numbr | }}\" }")
+            .replacingOccurrences(of: "total: body.data.total }", with: "total: \"body.data[\" }")
+            .replacingOccurrences(of: "type: page_number", with: "type: page_numbers")
+        let problems = try TestConnector.problems(broken)
+        #expect(problems.contains { $0.hasSuffix("connector.yaml:13:5: unknown key 'recrods' in 'items'; did you mean 'records'?") }, "\(problems)")
+        #expect(problems.contains { $0.contains("connector.yaml:12:38: invalid template: the expression is incomplete") }, "\(problems)")
+        #expect(problems.contains { $0.contains("connector.yaml:14:23: 'type' must be one of none, page_number") && $0.hasSuffix("did you mean 'page_number'?") },
+                "\(problems)")
+        #expect(problems.contains { $0.contains("connector.yaml:14:87: invalid expression:") }, "\(problems)")
+    }
+
+    @Test func authFieldsMustBelongToTheirType() throws {
+        let problems = try TestConnector.problems(Self.valid.replacingOccurrences(of: "    records: data.list", with: """
+                auth:
+                  type: basic
+                  username: u
+                  pasword: p
+                records: data.list
+            """))
+        #expect(problems.contains { $0.contains("'pasword' does not apply to auth type basic; did you mean 'password'?") }, "\(problems)")
+        #expect(problems.contains { $0.contains("auth type basic needs 'password'") }, "\(problems)")
+    }
+
+    @Test func namesMappingsAndCanonicalStringsAreChecked() throws {
+        let text = Self.valid.replacingOccurrences(of: "name: scenario", with: "name: other")
+            .replacingOccurrences(of: "    records: data.list", with: """
+                records: data.list
+                mapping: item
+                auth: { type: signature, app_key: k, secret: s, canonical: "{method}{body_hash}" }
+            """)
+        let problems = try TestConnector.problems(text, mappings: ["items": "version: 1\nfields: { id: id }\n"])
+        #expect(problems.contains { $0.contains("'name' must be the connector's folder name 'scenario', got 'other'") })
+        #expect(problems.contains { $0.contains("no mapping file mappings/item.yaml in this connector; did you mean 'items'?") })
+        #expect(problems.contains { $0.contains("invalid canonical string: unknown placeholder {body_hash}") })
+    }
+
+    @Test func streamsInheritDefaults() throws {
+        let connector = try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: Defaults.
+            spec:
+              base_url: { type: url, description: Root URL. }
+            defaults:
+              request:
+                base_url: "{{ config.base_url }}"
+                headers: { Accept: application/json, X-Client: huiliu }
+              auth: { type: bearer, token: t }
+            streams:
+              a:
+                request:
+                  path: /a
+                  headers: { X-Client: override }
+              b:
+                request: { path: /b }
+                auth: { type: none }
+            """)
+        #expect(connector.manifest.stream("a")?.summaryLine == "GET /a, bearer token")
+        #expect(connector.manifest.stream("b")?.summaryLine == "GET /b")
+    }
+
+    @Test func theShippedManifestsLoadAndTheirReadmesAreCurrent() throws {
+        let loader = ManifestLoader(functions: TestConnector.resources.functions, projectDirectory: repositoryRoot)
+        let files = loader.manifestFiles()
+        #expect(files.count >= 6)
+        for file in files {
+            guard case .manifest(let manifest) = loader.load(path: file) else {
+                Issue.record("\(file) does not load")
+                continue
+            }
+            let readme = try? String(contentsOfFile: manifest.directory + "/README.md", encoding: .utf8)
+            #expect(readme == ConnectorReadme.markdown(manifest),
+                    "connectors/\(manifest.name)/README.md is stale: huiliu connector spec \(manifest.name) --format readme --write")
+        }
+    }
+}

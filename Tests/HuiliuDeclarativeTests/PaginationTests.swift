@@ -1,0 +1,154 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import Testing
+
+/// Every paging style against a real loopback server: the 25 items arrive once each, in
+/// order, and paging stops where the style says.
+struct PaginationTests {
+    /// A one-stream connector whose stream is `body` (indented under the stream).
+    static func connector(_ body: String) throws -> TestConnector {
+        try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: Scenario server.
+            spec:
+              base_url: { type: url, description: The scenario server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+            \(body.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+            """)
+    }
+
+    func read(_ body: String) async throws -> Drained {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector(body)
+        return try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
+    }
+
+    @Test func pageNumberStopsAtTheTotal() async throws {
+        let result = try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}", key: total }
+            records: items
+            paginate: { type: page_number, size: "10", total: body.total }
+            """)
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count == 3)
+        #expect(result.lastCheckpoint?.value["current"] == nil, "the finished stream leaves no page in progress")
+    }
+
+    @Test func pageNumberWithoutTotalStopsAtTheEmptyPage() async throws {
+        let result = try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}" }
+            records: items
+            concurrency: 1
+            paginate: { type: page_number, size: "10" }
+            """)
+        #expect(result.ids == Array(0..<25))
+    }
+
+    @Test func pagesFetchedAheadArriveInOrder() async throws {
+        let result = try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}" }
+            records: items
+            concurrency: 4
+            paginate: { type: page_number, size: "2" }
+            """)
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count >= 13)
+    }
+
+    @Test func stopWhenConditionEndsPaging() async throws {
+        let result = try await read("""
+              path: /pages/flagged
+              query: { page: "{{ page.number }}" }
+            records: items
+            concurrency: 1
+            paginate: { type: page_number, size: "10", stop_when: "!(body.hasMore)" }
+            """)
+        #expect(result.ids == Array(0..<25))
+        let s = try await ScenarioServer.get().state
+        #expect(s.count("flagged-page-4") == 0, "no page after the one that said stop")
+    }
+
+    @Test func offsetAndLimitStopAtTheCount() async throws {
+        let result = try await read("""
+              path: /pages/offset
+              query: { offset: "{{ page.offset }}", limit: "{{ page.limit }}" }
+            records: data.rows
+            paginate: { type: offset, size: "8", total: body.data.count }
+            """)
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count == 4)
+    }
+
+    @Test func cursorFromTheBody() async throws {
+        let result = try await read("""
+              path: /pages/cursor
+              query: { cursor: "{{ page.token }}" }
+            records: results
+            paginate: { type: cursor, next: body.next_cursor }
+            """)
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count == 4)
+    }
+
+    @Test func cursorFromAHeader() async throws {
+        let result = try await read("""
+              path: /pages/header-cursor
+              headers: { X-After: "{{ page.token }}" }
+            paginate: { type: cursor, next: "headers.\\"x-next-cursor\\"" }
+            """)
+        #expect(result.ids == Array(0..<25))
+    }
+
+    @Test func linkHeaderRelNext() async throws {
+        let result = try await read("""
+              path: /pages/link
+              query: { page: "1", per_page: "10" }
+            paginate: { type: link }
+            """)
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count == 3)
+    }
+
+    @Test func nextURLFromTheBody() async throws {
+        let result = try await read("""
+              path: /pages/next-url
+            records: data
+            paginate: { type: next_url, next: body.links.next }
+            """)
+        #expect(result.ids == Array(0..<25))
+    }
+
+    @Test func maxPagesLimitsASlice() async throws {
+        let result = try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}" }
+            records: items
+            paginate: { type: page_number, size: "5", max_pages: 2 }
+            """)
+        #expect(result.ids == Array(0..<10))
+    }
+
+    @Test func resumingMidStreamReadsTheRestOnly() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("""
+              path: /pages/cursor
+              query: { cursor: "{{ page.token }}" }
+            records: results
+            paginate: { type: cursor, next: body.next_cursor }
+            """)
+        let all = try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
+        let checkpoint = try #require(all.batches[1].checkpoint)
+        #expect(checkpoint.value["current"]?["page"]?["token"] == "c-14")
+        let rest = try await drained(try connector.source("base_url: \(server.url)", stream: "items"), after: checkpoint)
+        #expect(rest.ids == Array(14..<25))
+    }
+}

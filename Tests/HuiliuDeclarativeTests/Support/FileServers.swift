@@ -1,0 +1,215 @@
+// Copied from HuiliuTransportTests/Support (test targets cannot share sources).
+import Foundation
+import Synchronization
+import Testing
+
+/// A fixture that may be missing on a machine; tests skip (cancel) with the reason instead of passing.
+struct FixtureUnavailable: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Cancels the running test with the fixture's reason, or returns the fixture.
+func require<T: Sendable>(_ fixture: Task<Result<T, FixtureUnavailable>, Never>) async throws -> T {
+    switch await fixture.value {
+    case .success(let value): return value
+    case .failure(let reason): try Test.cancel(Comment(rawValue: reason.description))
+    }
+}
+
+/// Files both servers serve, with known contents and times.
+struct ServedFiles: Sendable {
+    let root: String
+    static let helloModified: Int64 = 1_700_000_000  // 2023-11-14 22:13:20 UTC
+    static let bigSize = 3 * 1024 * 1024 + 17
+    static let chineseName = "报表 2024.csv"
+
+    static func make() throws -> ServedFiles {
+        let root = try makeTemporaryDirectory("huiliu-files")
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
+        try "hello\n".write(toFile: root + "/a.txt", atomically: true, encoding: .utf8)
+        try "地区,金额\n420100,12.30\n".write(toFile: root + "/" + chineseName, atomically: true, encoding: .utf8)
+        try Data((0..<bigSize).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: root + "/big.bin"))
+        try "nested\n".write(toFile: root + "/sub/n.txt", atomically: true, encoding: .utf8)
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: TimeInterval(helloModified))], ofItemAtPath: root + "/a.txt")
+        for path in ["", "/sub"] { try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + path) }
+        for path in ["/a.txt", "/" + chineseName, "/big.bin", "/sub/n.txt"] {
+            try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: root + path)
+        }
+        return ServedFiles(root: root)
+    }
+}
+
+/// A free loopback TCP port (bound, read, released; a race with other binders is unlikely).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 ? getsockname(fd, $0, &length) : -1 }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Waits until something accepts connections on `port`.
+func waitForListener(port: Int, child: ChildProcess, seconds: Double = 10) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline && child.process.isRunning {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        close(fd)
+        if connected == 0 { return true }
+        usleep(50_000)
+    }
+    return false
+}
+
+/// vsftpd on loopback: anonymous, read-only, TLS offered with the test CA's certificate.
+struct FTPServer: Sendable {
+    let port: Int
+    let files: ServedFiles
+    let tls: TLSFixture
+
+    func url(_ path: String) -> String { "ftp://127.0.0.1:\(port)\(path)" }
+
+    static let shared = Task<Result<FTPServer, FixtureUnavailable>, Never> {
+        do {
+            return .success(try start())
+        } catch let reason as FixtureUnavailable {
+            return .failure(reason)
+        } catch {
+            return .failure(FixtureUnavailable(description: "vsftpd fixture failed: \(error)"))
+        }
+    }
+
+    private static func start() throws -> FTPServer {
+        guard let vsftpd = findExecutable("vsftpd") else {
+            throw FixtureUnavailable(description: "vsftpd is not installed (Debian package vsftpd; scripts/bootstrap installs it)")
+        }
+        let files = try ServedFiles.make()
+        let tls = try TLSFixture.make()
+        let directory = try makeTemporaryDirectory("huiliu-vsftpd")
+        try FileManager.default.createDirectory(atPath: directory + "/empty", withIntermediateDirectories: true)
+        let port = freePort()
+        let config = """
+            listen=YES
+            listen_ipv6=NO
+            listen_address=127.0.0.1
+            listen_port=\(port)
+            background=NO
+            run_as_launching_user=YES
+            seccomp_sandbox=NO
+            secure_chroot_dir=\(directory)/empty
+            anonymous_enable=YES
+            no_anon_password=YES
+            anon_root=\(files.root)
+            local_enable=NO
+            write_enable=NO
+            pasv_enable=YES
+            pasv_address=127.0.0.1
+            xferlog_enable=NO
+            ssl_enable=YES
+            allow_anon_ssl=YES
+            force_anon_logins_ssl=NO
+            force_anon_data_ssl=NO
+            require_ssl_reuse=NO
+            ssl_ciphers=HIGH
+            rsa_cert_file=\(tls.serverCertificate)
+            rsa_private_key_file=\(tls.serverKey)
+            """
+        try config.write(toFile: directory + "/vsftpd.conf", atomically: true, encoding: .utf8)
+        let child = try ChildProcess(findExecutable("python3") ?? "/usr/bin/python3",
+                                     [transportFixtures + "/supervise.py", "--cleanup", directory, "--cleanup", files.root,
+                                      "--cleanup", tls.directory, vsftpd, directory + "/vsftpd.conf"])
+        keepAlive.withLock { $0.append(child) }
+        guard waitForListener(port: port, child: child) else {
+            throw FixtureUnavailable(description: "vsftpd did not start: \(child.process.isRunning ? "no listener" : child.errorOutput())")
+        }
+        return FTPServer(port: port, files: files, tls: tls)
+    }
+}
+
+/// OpenSSH's sshd on loopback with a throwaway host key and an authorized key for the current user.
+struct SSHServer: Sendable {
+    let port: Int
+    let files: ServedFiles
+    let user: String
+    let userKey: String
+    let hostKeySHA256: String
+    let knownHosts: String
+
+    func url(_ path: String) -> String { "sftp://127.0.0.1:\(port)\(files.root)\(path)" }
+
+    static let shared = Task<Result<SSHServer, FixtureUnavailable>, Never> {
+        do {
+            return .success(try start())
+        } catch let reason as FixtureUnavailable {
+            return .failure(reason)
+        } catch {
+            return .failure(FixtureUnavailable(description: "sshd fixture failed: \(error)"))
+        }
+    }
+
+    private static func start() throws -> SSHServer {
+        guard let sshd = findExecutable("sshd"), let keygen = findExecutable("ssh-keygen") else {
+            throw FixtureUnavailable(description: "sshd or ssh-keygen is not installed (Debian package openssh-server; scripts/bootstrap installs it)")
+        }
+        guard getuid() == 0 else {
+            throw FixtureUnavailable(description: "sshd needs root to switch to the test user; tests run as uid \(getuid())")
+        }
+        // sshd refuses to start without its privilege-separation directory, which only the
+        // package's service unit creates; a test machine never ran that unit.
+        if !FileManager.default.fileExists(atPath: "/run/sshd") {
+            try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
+        }
+        let files = try ServedFiles.make()
+        let directory = try makeTemporaryDirectory("huiliu-sshd")
+        for (name, format) in [("hostkey", [String]()), ("userkey", ["-m", "PEM"])] {
+            let result = try run(keygen, ["-q", "-t", "ecdsa", "-N", ""] + format + ["-f", "\(directory)/\(name)"])
+            guard result.status == 0 else { throw FixtureUnavailable(description: "ssh-keygen failed: \(result.output)") }
+        }
+        try FileManager.default.copyItem(atPath: directory + "/userkey.pub", toPath: directory + "/authorized_keys")
+        let fingerprint = try run(keygen, ["-l", "-f", directory + "/hostkey.pub"]).output  // "256 SHA256:… comment (ECDSA)"
+        guard let sha = fingerprint.split(separator: " ").first(where: { $0.hasPrefix("SHA256:") }) else {
+            throw FixtureUnavailable(description: "cannot read the host key fingerprint: \(fingerprint)")
+        }
+        let port = freePort()
+        let hostPublic = try String(contentsOfFile: directory + "/hostkey.pub", encoding: .utf8).split(separator: " ")
+        try "[127.0.0.1]:\(port) \(hostPublic[0]) \(hostPublic[1])\n".write(toFile: directory + "/known_hosts", atomically: true, encoding: .utf8)
+        let config = """
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(directory)/hostkey
+            PidFile \(directory)/sshd.pid
+            AuthorizedKeysFile \(directory)/authorized_keys
+            UsePAM no
+            StrictModes no
+            PasswordAuthentication yes
+            KbdInteractiveAuthentication no
+            PermitRootLogin prohibit-password
+            Subsystem sftp internal-sftp
+            LogLevel ERROR
+            """
+        try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
+        let child = try ChildProcess(findExecutable("python3") ?? "/usr/bin/python3",
+                                     [transportFixtures + "/supervise.py", "--cleanup", directory, "--cleanup", files.root,
+                                      sshd, "-D", "-e", "-f", directory + "/sshd_config"])
+        keepAlive.withLock { $0.append(child) }
+        guard waitForListener(port: port, child: child) else {
+            throw FixtureUnavailable(description: "sshd did not start: \(child.process.isRunning ? "no listener" : child.errorOutput())")
+        }
+        let user = String(cString: getpwuid(getuid()).pointee.pw_name)
+        return SSHServer(port: port, files: files, user: user, userKey: directory + "/userkey",
+                         hostKeySHA256: String(sha), knownHosts: directory + "/known_hosts")
+    }
+}

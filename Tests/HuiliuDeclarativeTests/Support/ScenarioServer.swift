@@ -1,0 +1,212 @@
+import Foundation
+import HTTPTypes
+import HuiliuCore
+import HuiliuReplay
+import HuiliuTransport
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A loopback HTTP server (Hummingbird, in this process) with every paging style, auth
+/// scheme and failure a manifest connector must handle. Twenty-five items `{id, name}`
+/// are served however they are paged; `key` query parameters keep per-test counters apart.
+final class ScenarioServer: Sendable {
+    static let items = 25
+    static let token = "scenario-bearer-token"
+    static let apiKey = "scenario-api-key"
+    static let sm4Key = "0123456789abcdeffedcba9876543210"
+
+    let server: LoopbackServer
+    let state: State
+
+    final class State: Sendable {
+        let counters = Mutex<[String: Int]>([:])
+        let tokens = Mutex<(issued: Int, valid: Set<String>)>((0, []))
+        let times = Mutex<[String: [ContinuousClock.Instant]]>([:])
+
+        /// Increments and returns the counter for `key`.
+        func next(_ key: String) -> Int {
+            counters.withLock { $0[key, default: 0] += 1; return $0[key]! }
+        }
+
+        func count(_ key: String) -> Int { counters.withLock { $0[key] ?? 0 } }
+    }
+
+    private init(server: LoopbackServer, state: State) {
+        self.server = server
+        self.state = state
+    }
+
+    var url: String { server.url }
+
+    static let shared = Task<ScenarioServer, any Error> { try await start() }
+
+    static func get() async throws -> ScenarioServer { try await shared.value }
+
+    static func item(_ i: Int) -> Value { ["id": .integer(i), "name": .string("记录 \(i)")] }
+
+    static func json(_ value: Value, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
+    }
+
+    static func start() async throws -> ScenarioServer {
+        let state = State()
+        let router = Router()
+        @Sendable func int(_ request: Request, _ name: String, _ fallback: Int) -> Int {
+            request.uri.queryParameters.get(name).flatMap { Int($0) } ?? fallback
+        }
+        @Sendable func key(_ request: Request) -> String { request.uri.queryParameters.get("key").map { String($0) } ?? "" }
+
+        // MARK: paging
+        router.get("pages/number") { request, _ in
+            let page = int(request, "page", 1), size = int(request, "size", 10)
+            let first = (page - 1) * size
+            let items = first < items ? (first..<min(items, first + size)).map(item) : []
+            _ = state.next("number-\(key(request))")
+            return json(["total": .integer(items.count > 0 || page == 1 ? Self.items : Self.items), "items": .array(items)])
+        }
+        router.get("pages/offset") { request, _ in
+            let offset = int(request, "offset", 0), limit = int(request, "limit", 10)
+            let items = offset < Self.items ? (offset..<min(Self.items, offset + limit)).map(item) : []
+            return json(["data": ["count": .integer(Self.items), "rows": .array(items)]])
+        }
+        router.get("pages/cursor") { request, _ in
+            let after = request.uri.queryParameters.get("cursor").flatMap { Int($0.dropFirst(2)) } ?? 0
+            let end = min(Self.items, after + 7)
+            let next: Value = end < Self.items ? .string("c-\(end)") : .null
+            return json(["results": .array((after..<end).map(item)), "next_cursor": next])
+        }
+        router.get("pages/header-cursor") { request, _ in
+            let after = request.headers[HTTPField.Name("X-After")!].flatMap { Int($0) } ?? 0
+            let end = min(Self.items, after + 10)
+            var headers: HTTPFields = [:]
+            if end < Self.items { headers[HTTPField.Name("X-Next-Cursor")!] = String(end) }
+            return json(.array((after..<end).map(item)), headers: headers)
+        }
+        router.get("pages/link") { request, _ in
+            let page = int(request, "page", 1), size = int(request, "per_page", 10)
+            let first = (page - 1) * size
+            var headers: HTTPFields = [:]
+            let last = (Self.items + size - 1) / size
+            var links = ["<\(request.uri.path)?page=\(last)&per_page=\(size)>; rel=\"last\""]
+            if first + size < Self.items { links.insert("<\(request.uri.path)?page=\(page + 1)&per_page=\(size)>; rel=\"next\"", at: 0) }
+            headers[HTTPField.Name("Link")!] = links.joined(separator: ", ")
+            return json(.array((first..<min(Self.items, first + size)).map(item)), headers: headers)
+        }
+        router.get("pages/next-url") { request, _ in
+            let after = int(request, "after", 0)
+            let end = min(Self.items, after + 10)
+            let next: Value = end < Self.items ? .string("/pages/next-url?after=\(end)") : .null
+            return json(["data": .array((after..<end).map(item)), "links": ["next": next]])
+        }
+        router.get("pages/flagged") { request, _ in
+            // No total; the last page says so.
+            let page = int(request, "page", 1)
+            let first = (page - 1) * 10
+            _ = state.next("flagged-page-\(page)")
+            let items = first < Self.items ? (first..<min(Self.items, first + 10)).map(item) : []
+            return json(["items": .array(items), "hasMore": .bool(first + 10 < Self.items)])
+        }
+
+        router.get("pages/since") { request, _ in
+            // Items whose id is in [from, to), to = all when absent: an integer cursor.
+            let from = int(request, "from", 0), to = min(Self.items, int(request, "to", Self.items))
+            _ = state.next("since-\(from)-\(to)")
+            return json(["items": .array(from < to ? (from..<to).map(item) : [])])
+        }
+
+        // MARK: failures
+        router.get("errors/flaky") { request, _ in
+            // 503 twice, then the data.
+            if state.next("flaky-\(key(request))") <= 2 { return json(["error": "busy"], status: .serviceUnavailable) }
+            return json(["items": .array((0..<3).map(item))])
+        }
+        router.get("errors/throttled") { request, _ in
+            if state.next("throttled-\(key(request))") == 1 {
+                return json(["error": "slow down"], status: .tooManyRequests, headers: [.retryAfter: "1"])
+            }
+            return json(["items": .array((0..<3).map(item))])
+        }
+        router.get("errors/always") { request, _ in
+            _ = state.next("always-\(key(request))")
+            return json(["error": "down"], status: .internalServerError)
+        }
+        router.get("errors/missing") { _, _ in json(["error": "no such partition"], status: .notFound) }
+        router.get("errors/business") { request, _ in
+            let n = state.next("business-\(key(request))")
+            if n == 1 { return json(["code": 1001, "msg": "系统繁忙"]) }
+            if request.uri.queryParameters.get("fatal") != nil { return json(["code": 4003, "msg": "无权访问该数据"]) }
+            return json(["code": 0, "items": .array((0..<3).map(item))])
+        }
+        router.get("rate") { request, _ in
+            state.times.withLock { $0[key(request), default: []].append(.now) }
+            let page = int(request, "page", 1)
+            return json(["items": page <= 6 ? [item(page)] : []])
+        }
+
+        // MARK: auth
+        router.post("oauth/token") { request, _ in
+            let body = String(buffer: try await request.body.collect(upTo: 1 << 16))
+            guard body.contains("grant_type=client_credentials"),
+                  request.headers[.authorization] == "Basic " + Data("scenario-client:scenario-secret".utf8).base64EncodedString() else {
+                return json(["error": "invalid_client"], status: .unauthorized)
+            }
+            let token = state.tokens.withLock { tokens -> String in
+                tokens.issued += 1
+                let token = "token-\(tokens.issued)"
+                tokens.valid.insert(token)
+                return token
+            }
+            return json(["access_token": .string(token), "token_type": "bearer", "expires_in": 3600])
+        }
+        router.post("oauth/revoke") { _, _ in
+            state.tokens.withLock { $0.valid.removeAll() }
+            return json(["revoked": true])
+        }
+        router.get("oauth/items") { request, _ in
+            let header = request.headers[.authorization] ?? ""
+            let valid = state.tokens.withLock { $0.valid.contains(String(header.dropFirst(7))) }
+            guard header.hasPrefix("Bearer "), valid else { return json(["error": "invalid_token"], status: .unauthorized) }
+            return json(["items": .array((0..<3).map(item))])
+        }
+        router.get("auth/bearer") { request, _ in
+            guard request.headers[.authorization] == "Bearer \(Self.token)" else { return json(["error": "no"], status: .unauthorized) }
+            return json(["items": .array((0..<2).map(item))])
+        }
+        router.get("auth/header-key") { request, _ in
+            guard request.headers[HTTPField.Name("X-Api-Key")!] == Self.apiKey else { return json(["error": "no"], status: .forbidden) }
+            return json(["items": .array((0..<2).map(item))])
+        }
+        router.get("auth/query-key") { request, _ in
+            guard request.uri.queryParameters.get("api_key") == Self.apiKey else { return json(["error": "no"], status: .forbidden) }
+            return json(["items": .array((0..<2).map(item))])
+        }
+
+        // MARK: payloads
+        router.get("sm4/items") { _, _ in
+            let plain = Value.array((0..<4).map(item)).jsonText
+            let sm4 = try SM4(key: try Hex.decode(Self.sm4Key))
+            let cipher = Base64.encode(try sm4.encrypt(Array(plain.utf8), mode: .ecb))
+            return json(["code": 0, "data": ["encData": .string(cipher)]])
+        }
+        router.post("soap/fault") { _, _ in
+            Response(status: .internalServerError, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: """
+                <?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>\
+                <soap:Fault><faultcode>soap:Server</faultcode><faultstring>数据库连接失败</faultstring></soap:Fault></soap:Body></soap:Envelope>
+                """)))
+        }
+        router.get("csv/export") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/csv"],
+                     body: .init(byteBuffer: ByteBuffer(string: "id,name\n1,甲\n2,\"乙, 丙\"\n")))
+        }
+        let server = try await LoopbackServer.start { onRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "scenario"),
+                        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+                        logger: Logger(label: "scenario") { _ in SwiftLogNoOpLogHandler() })
+        }
+        return ScenarioServer(server: server, state: state)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The connector development kit through the command line: scaffold, replay, lint, and a
+/// signed connector whose secret never reaches the logs (issue 6).
+@Suite(.serialized) struct ConnectorCommandTests {
+    /// A project with the repository's config, connectors and a secrets file.
+    static func project(_ name: String) throws -> String {
+        let project = try temporaryProject(name)
+        let fm = FileManager.default
+        try fm.removeItem(atPath: project + "/config")
+        try fm.copyItem(atPath: HuiliuCommand.root.path + "/config", toPath: project + "/config")
+        try fm.copyItem(atPath: HuiliuCommand.root.path + "/connectors", toPath: project + "/connectors")
+        return project
+    }
+
+    @Test func aNewConnectorPassesItsTestsOutOfTheBoxAndAMismatchPrintsADiff() throws {
+        let project = try Self.project("cdk")
+        for template in ["rest", "soap", "file"] {
+            let created = try HuiliuCommand.run(["connector", "new", "sample-\(template)", "--template", template], in: project)
+            #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+            let tested = try HuiliuCommand.run(["connector", "test", "sample-\(template)"], in: project)
+            #expect(tested.status == 0, "\(tested.stdout)\(tested.stderr)")
+            #expect(tested.stdout.contains("ok   sample-\(template)/organizations: 4 lines match"))
+        }
+        let golden = project + "/connectors/sample-rest/fixtures/expected/organizations.jsonl"
+        let text = try String(contentsOfFile: golden, encoding: .utf8)
+        try text.replacingOccurrences(of: "黄冈市示例中心", with: "黄冈市某中心").write(toFile: golden, atomically: true, encoding: .utf8)
+        let failed = try HuiliuCommand.run(["connector", "test", "sample-rest"], in: project)
+        #expect(failed.status == 1)
+        #expect(failed.stdout.contains("FAIL sample-rest/organizations: output differs"))
+        #expect(failed.stdout.contains("-2: {\"specversion\":\"1.0\"") && failed.stdout.contains("黄冈市某中心"))
+        #expect(failed.stdout.contains("+2: {\"specversion\":\"1.0\"") && failed.stdout.contains("黄冈市示例中心"))
+        let spec = try HuiliuCommand.run(["connector", "spec", "sample-soap"], in: project)
+        #expect(spec.stdout.contains("# sample-soap (source)"))
+        #expect(spec.stdout.contains("| `password` | secret reference | yes |"))
+    }
+
+    @Test func lintReportsManifestProblemsAtTheirPlace() throws {
+        let project = try Self.project("lint-manifest")
+        let manifest = project + "/connectors/court/connector.yaml"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "    records: getCasesResponse.Cases.Case", with: "    record: getCasesResponse.Cases.Case")
+            .replacingOccurrences(of: "      format: soap", with: "      format: soup")
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        let result = try HuiliuCommand.run(["lint", "connectors/court/connector.yaml"], in: project)
+        #expect(result.status == 1)
+        #expect(result.stdout == """
+            connectors/court/connector.yaml:33:15: 'format' must be one of json, xml, soap, csv, jsonl, text; got 'soup'; did you mean 'soap'?
+            connectors/court/connector.yaml:36:5: unknown key 'record' in 'cases'; did you mean 'records'?
+
+            """)
+    }
+
+    @Test func aSignedConnectorNeverLogsItsSecret() throws {
+        let project = try Self.project("secrets")
+        let port = 20000 + Int.random(in: 0..<20000)
+        let simulator = HuiliuCommand.start(["simulate", "--port", String(port), "--payments", "150"], in: project)
+        simulator.standardOutput = FileHandle.nullDevice
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+        }
+        for _ in 0..<100 {
+            if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/simulator/health")!)) != nil { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        try FileManager.default.copyItem(atPath: HuiliuCommand.root.path + "/pipelines/budget-network-api.yaml",
+                                         toPath: project + "/pipelines/budget-network-api.yaml")
+        let environment = ["HUILIU_SIMULATOR_URL": "http://127.0.0.1:\(port)"]
+        let result = try HuiliuCommand.run(["run", "budget-network-api", "--log-level", "debug"], in: project, environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("read 150, written 150"))
+        #expect(result.stderr.contains("upstream request"), "debug logging was on")
+        let logs = result.stdout + result.stderr
+        for secret in ["demo-app-secret-not-for-production", "X-Sign", "x-sign"] {
+            #expect(!logs.contains(secret), "'\(secret)' appeared in the logs")
+        }
+        // The check and the recording are just as discreet.
+        try "base_url: http://127.0.0.1:\(port)\napp_key: ${secret:budget/app_key}\napp_secret: ${secret:budget/app_secret}\n"
+            .write(toFile: project + "/budget.yaml", atomically: true, encoding: .utf8)
+        let check = try HuiliuCommand.run(["connector", "check", "budget-network", "--config", "budget.yaml", "--log-level", "debug"], in: project)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let record = try HuiliuCommand.run(["connector", "record", "budget-network", "--config", "budget.yaml"], in: project)
+        #expect(record.status == 0, "\(record.stdout)\(record.stderr)")
+        let fixtures = try String(contentsOfFile: project + "/connectors/budget-network/fixtures/http/payments.jsonl", encoding: .utf8)
+            + (try String(contentsOfFile: project + "/connectors/budget-network/fixtures/config.yaml", encoding: .utf8))
+        for secret in ["demo-app-secret-not-for-production", "demo-app-key"] {
+            #expect(!(check.stdout + check.stderr + fixtures).contains(secret), "'\(secret)' leaked into a check or a fixture")
+        }
+        let replayed = try HuiliuCommand.run(["connector", "test", "budget-network"], in: project)
+        #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
+    }
+}

@@ -1,0 +1,26 @@
+import HuiliuCore
+import HuiliuExpression
+import Testing
+
+/// `format_time()` and ``TimeText``: writing times as an API wants them.
+struct FormatTimeTests {
+    @Test(arguments: [
+        ("format_time('2024-03-05T06:30:00Z', 'yyyy-MM-dd HH:mm:ss')", Value("2024-03-05 14:30:00")),
+        ("format_time('2024-03-05 14:30:00', 'yyyyMMddHHmmss')", "20240305143000"),
+        ("format_time('2024-03-05', 'epoch_ms')", "1709568000000"),
+        ("format_time('2024-03-05T06:30:00Z', 'iso8601', 'UTC')", "2024-03-05T06:30:00Z"),
+        ("format_time('2024-03-05T06:30:00.250Z', 'yyyy-MM-dd HH:mm:ss.SSS')", "2024-03-05 14:30:00.250"),
+        ("format_time(`null`, 'yyyyMMdd')", .null),
+    ])
+    func writesTimes(_ expression: String, _ expected: Value) throws {
+        #expect(try Support.eval(expression) == expected)
+    }
+
+    @Test func timeTextRoundTrips() throws {
+        let instant = try TimeText.instant(of: "2024-03-05 14:30:00", format: "yyyy-MM-dd HH:mm:ss")
+        #expect(instant == 1_709_620_200)
+        #expect(try TimeText.format(instant + 86_400, as: "yyyy-MM-dd HH:mm:ss") == "2024-03-06 14:30:00")
+        #expect(try TimeText.instant(of: "2024-03-05") == 1_709_568_000, "the shape decides without a format")
+        #expect(throws: ExpressionError.self) { try TimeText.validate(format: "YYYY-MM-DD") }
+    }
+}
