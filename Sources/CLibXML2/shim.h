@@ -1,3 +1,8 @@
+#include <libxml/xmlversion.h>
+// Debian builds libxml2 with ICU, and encoding.h would then pull ICU's headers into this
+// module, where they clash with the copy of ICU inside Foundation. Nothing here reads the
+// ICU converter fields that the setting adds to xmlCharEncodingHandler.
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
