@@ -117,3 +117,17 @@ extension Object: ExpressibleByDictionaryLiteral {
         self.init(elements)
     }
 }
+
+extension Object {
+    /// The value at `position` if the member there is `key`: the check behind cached lookups,
+    /// which guess where a key is because records of one stream share their shape.
+    public func value(at position: Int, ifKeyIs key: String) -> Value? {
+        guard position < members.count, members[position].key == key else { return nil }
+        return members[position].value
+    }
+
+    /// The value at `position` (which must be valid).
+    public func value(at position: Int) -> Value {
+        members[position].value
+    }
+}

@@ -9,9 +9,9 @@ extension Node {
         switch self {
         case .current:
             return value
-        case .field(let name):
+        case .field(let key):
             guard case .object(let object) = value else { return .null }
-            return object[name] ?? .null
+            return key.lookup(in: object) ?? .null
         case .fieldPath(let path):
             return Node.follow(path, from: value)
         case .index(let i):
@@ -102,10 +102,10 @@ extension Node {
         return out
     }
 
-    private static func follow(_ path: [String], from value: Value) -> Value {
-        guard case .object(let first) = value, var current = first[path[0]] else { return .null }
-        for name in path.dropFirst() {
-            guard case .object(let object) = current, let next = object[name] else { return .null }
+    private static func follow(_ path: [FieldKey], from value: Value) -> Value {
+        guard case .object(let first) = value, var current = path[0].lookup(in: first) else { return .null }
+        for key in path.dropFirst() {
+            guard case .object(let object) = current, let next = key.lookup(in: object) else { return .null }
             current = next
         }
         return current

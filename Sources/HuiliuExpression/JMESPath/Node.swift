@@ -8,9 +8,9 @@ indirect enum Node: Sendable {
     /// `@`: the current value.
     case current
     /// `name`: a member of an object, `null` for anything else.
-    case field(String)
+    case field(FieldKey)
     /// `a.b.c`: a chain of plain fields, walked without intermediate nodes.
-    case fieldPath([String])
+    case fieldPath([FieldKey])
     /// `[2]`, `[-1]`: an array element.
     case index(Int)
     /// `[start:stop:step]` (the step is never zero).

@@ -5,9 +5,10 @@ import HuiliuCore
 extension Parser {
     mutating func call(_ left: Node, openParen: Token) throws(ExpressionError) -> Node {
         let nameToken = tokens[index - 2]
-        guard case .field(let name) = left, nameToken.kind == .unquotedIdentifier else {
+        guard case .field(let field) = left, nameToken.kind == .unquotedIdentifier else {
             throw ExpressionError(.syntax, offset: openParen.start, "only a plain identifier can be called as a function")
         }
+        let name = field.name
         var arguments: [Node] = []
         while currentKind != .rparen {
             arguments.append(try expression(0))

@@ -74,12 +74,12 @@ struct Parser {
         case .literal:
             return .literal(token.value)
         case .unquotedIdentifier:
-            return .field(token.name)
+            return .field(FieldKey(token.name))
         case .quotedIdentifier:
             if currentKind == .lparen {
                 throw ExpressionError(.syntax, offset: self.token.start, "a quoted identifier cannot name a function")
             }
-            return .field(token.name)
+            return .field(FieldKey(token.name))
         case .star:
             let right: Node = currentKind == .rbracket ? .current : try projectionRight(20)
             return .valueProjection(.current, right)
