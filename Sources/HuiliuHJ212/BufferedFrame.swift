@@ -1,8 +1,14 @@
 public import HuiliuEnvironment
 import HuiliuCore
 
-/// One received frame as the local buffer stores it: who sent it, its header, its bytes,
-/// and its normalized `environment.measurement` records as JSON.
+/// One received frame as the local buffer stores it: who sent it, its header, its exact bytes,
+/// and what normalizing it gave.
+///
+/// The normalized records themselves are not stored: they follow from the bytes and the
+/// station the frame was normalized against, which the buffer keeps (without its password),
+/// so the `hj212` source derives the same records again when it reads the buffer
+/// (``StoredFrame/measurements()``). That keeps a row near the size of the frame, which is
+/// what lets the commit thread keep up.
 public struct BufferedFrame: Sendable, Equatable {
     /// One packet of a split upload (`PNO` of `PNUM`).
     public struct Packet: Sendable, Equatable {
@@ -30,13 +36,13 @@ public struct BufferedFrame: Sendable, Equatable {
     public var dataTime: String?
     /// What makes a retransmission recognisable: `QN`, else `DataTime` (2005 frames have no `QN`).
     public var dedupeKey: String?
-    /// The frame as received, `##` through CR LF (several frames for a reassembled split upload).
-    public var raw: String
-    /// The normalized records, a JSON array of `{"key", "time", "data"}`.
-    public var records: String
-    /// How many records `records` holds.
+    /// The frame's bytes, `##` through CR LF.
+    public var raw: [UInt8]
+    /// The registry entry the frame was normalized against; the buffer stores it without the password.
+    public var station: StationRegistry.Station?
+    /// How many records normalizing the frame gave.
     public var recordCount: Int
-    /// Why the frame yielded no records, when it did not.
+    /// Why the frame gave no records, when it gave none.
     public var note: String?
     /// The packet, for one part of a split upload.
     public var packet: Packet?
@@ -58,65 +64,68 @@ public struct BufferedFrame: Sendable, Equatable {
         edition = frame.edition.rawValue
         dataTime = frame.dataTime?.rfc3339
         dedupeKey = frame.qn ?? frame.dataTime.map { "DataTime=" + $0.compact }
-        self.raw = String(decoding: raw, as: UTF8.self)
+        self.raw = raw
+        self.station = station
         if let pno = frame.pno, let pnum = frame.pnum, pnum > 1 {
-            // A packet alone is not normalized: it may lack DataTime or half an item.
+            // A packet alone is not normalized: it may lack DataTime or half an item. The
+            // upload is normalized when its last packet arrives.
             packet = Packet(number: pno, count: pnum)
-            records = "[]"
             recordCount = 0
         } else {
-            let encoded = FrameRecords.encode([frame], station: station)
-            records = encoded.json
-            recordCount = encoded.count
-            note = encoded.note
+            let summary = FrameRecords.normalize([frame], station: station)
+            recordCount = summary.measurements.count
+            note = summary.note
         }
     }
 }
 
-/// Turns frames into the JSON the buffer keeps, and back.
+/// Turns stored frames into their `environment.measurement` records, the same way the
+/// listener normalized them before it acknowledged.
 public enum FrameRecords {
-    /// The normalized measurements of `frames` (one upload, possibly reassembled), as a JSON
-    /// array of `{"key", "time", "data"}`, with their number and, if there are none, why.
-    public static func encode(_ frames: [HJ212.Frame], station: StationRegistry.Station?) -> (json: String, count: Int, note: String?) {
-        var writer = JSONWriter(capacity: 2048)
-        writer.append(UInt8(ascii: "["))
-        var count = 0
+    /// The normalized measurements of `frames` (one upload, possibly reassembled) and, if there
+    /// are none, why.
+    public static func normalize(_ frames: [HJ212.Frame], station: StationRegistry.Station?) -> (measurements: [EnvironmentMeasurement], note: String?) {
+        var measurements: [EnvironmentMeasurement] = []
         var notes: [String] = []
         for frame in frames {
             do {
-                let normalized = try EnvironmentMeasurement.normalize(frame, station: station)
-                for measurement in normalized.measurements {
-                    if count > 0 { writer.append(UInt8(ascii: ",")) }
-                    append(measurement, to: &writer)
-                    count += 1
-                }
+                measurements += try EnvironmentMeasurement.normalize(frame, station: station).measurements
             } catch {
                 notes.append(error.message)
             }
         }
-        writer.append(UInt8(ascii: "]"))
-        let note = count == 0 ? (notes.first ?? "the frame carries no measurement values") : nil
-        return (String(decoding: writer.bytes, as: UTF8.self), count, note)
+        let note = measurements.isEmpty ? (notes.first ?? "the frame carries no measurement values") : nil
+        return (measurements, note)
     }
 
-    private static func append(_ measurement: EnvironmentMeasurement, to writer: inout JSONWriter) {
-        for byte in #"{"key":"#.utf8 { writer.append(byte) }
-        writer.write(string: measurement.key)
-        for byte in #","time":"#.utf8 { writer.append(byte) }
-        writer.write(string: measurement.time)
-        for byte in #","data":"#.utf8 { writer.append(byte) }
-        writer.write(measurement.data)
-        writer.append(UInt8(ascii: "}"))
-    }
-
-    /// Reads back what ``encode(_:station:)`` wrote.
-    public static func decode(_ json: String) throws -> [EnvironmentMeasurement] {
-        guard case .array(let items) = try JSONReader.parse(json) else { return [] }
-        return items.compactMap { item in
-            guard case .string(let key)? = item["key"], case .string(let time)? = item["time"], let data = item["data"] else {
-                return nil
+    /// The measurements of an upload from its stored bytes: one frame, or the `packets`
+    /// packets of a split upload one after another, which are put back together first.
+    /// - Throws: ``StoredFrameError`` when the bytes no longer decode (the file was altered).
+    public static func measurements(raw: [UInt8], packets: Int = 1,
+                                    station: StationRegistry.Station?) throws(StoredFrameError) -> [EnvironmentMeasurement] {
+        var frames: [HJ212.Frame] = []
+        for (offset, result) in HJ212.FrameDecoder(configuration: decoderConfiguration).decodeAll(raw) {
+            switch result {
+            case .success(let frame): frames.append(frame)
+            case .failure(let error): throw StoredFrameError(message: "stored frame at byte \(offset) does not decode: \(error.message)")
             }
-            return EnvironmentMeasurement(data: data, key: key, time: time)
         }
+        // As the buffer did when the last packet came: every stored packet, merged.
+        return normalize(packets > 1 ? PacketAssembly.merge(frames) : frames, station: station).measurements
     }
+
+    /// The buffer holds only frames the listener verified, whatever its length limit was.
+    static let decoderConfiguration: HJ212.FrameDecoder.Configuration = {
+        var configuration = HJ212.FrameDecoder.Configuration()
+        configuration.maximumDataLength = 9999
+        return configuration
+    }()
+}
+
+/// A stored frame whose bytes no longer decode.
+public struct StoredFrameError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+
+    public var description: String { message }
 }

@@ -31,7 +31,10 @@ final class DeviceDriver: ChannelDuplexHandler {
     var tally = Tally()
     var count = 0
     var started = NIODeadline.now()
-    var awaiting: (qn: String, sentAt: NIODeadline, timeout: Scheduled<Void>)?
+    var awaiting: (qn: String, sentAt: NIODeadline)?
+    /// Checks for an overdue acknowledgement a few times per timeout; one timer per device
+    /// instead of one per frame keeps the fleet's own cost down at tens of thousands of frames a second.
+    var watchdog: RepeatedTask?
     var finished = false
 
     init(emulator: DeviceEmulator, device: Int, plan: DeviceFleet.Plan, done: EventLoopPromise<Tally>) {
@@ -46,9 +49,22 @@ final class DeviceDriver: ChannelDuplexHandler {
     func channelActive(context: ChannelHandlerContext) {
         started = .now()
         context.fireChannelActive()
+        let check = TimeAmount.nanoseconds(max(plan.ackTimeout.nanoseconds / 5, 1_000_000))
+        let bound = NIOLoopBound((driver: self, context: context), eventLoop: context.eventLoop)
+        watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: check, delay: check) { _ in
+            bound.value.driver.checkAcknowledgement(bound.value.context)
+        }
         // Devices start spread over one send interval, not all in the same instant.
         let offset = interval.nanoseconds * Int64(device % 997) / 997
         schedule(context, at: started + .nanoseconds(offset))
+    }
+
+    /// Gives up on an acknowledgement that is overdue and moves on, as a device does.
+    private func checkAcknowledgement(_ context: ChannelHandlerContext) {
+        guard let waiting = awaiting, NIODeadline.now() - waiting.sentAt >= plan.ackTimeout else { return }
+        awaiting = nil
+        tally.timedOut += 1
+        sendWhenDue(context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -63,7 +79,6 @@ final class DeviceDriver: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .frame(let reply, _, _) = unwrapInboundIn(data), reply.cn == "9014",
               let waiting = awaiting, reply.qn == waiting.qn else { return }
-        waiting.timeout.cancel()
         awaiting = nil
         tally.acknowledged += 1
         tally.latencies.record((NIODeadline.now() - waiting.sentAt).nanoseconds)
@@ -90,12 +105,7 @@ final class DeviceDriver: ChannelDuplexHandler {
             tally.corrupted += 1
         } else if frame.device.requestsAnswer, let qn = Self.qn(of: frame.bytes) {
             tally.expectingAnswer += 1
-            let timeout = context.eventLoop.assumeIsolated().scheduleTask(in: plan.ackTimeout) { [self] in
-                awaiting = nil
-                tally.timedOut += 1
-                sendWhenDue(context)
-            }
-            awaiting = (qn, now, timeout)
+            awaiting = (qn, now)
             return
         }
         sendWhenDue(context)
@@ -119,7 +129,8 @@ final class DeviceDriver: ChannelDuplexHandler {
     private func finish(_ context: ChannelHandlerContext) {
         guard !finished else { return }
         finished = true
-        awaiting?.timeout.cancel()
+        watchdog?.cancel()
+        watchdog = nil
         if awaiting != nil { tally.timedOut += 1 }
         awaiting = nil
         done.succeed(tally)

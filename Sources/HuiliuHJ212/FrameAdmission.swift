@@ -36,7 +36,12 @@ public struct FrameAdmission: Sendable {
 
     /// The verdict for `frame`.
     public func judge(_ frame: HJ212.Frame) -> Verdict {
-        if let station = stations[frame.mn] {
+        judge(frame, station: stations[frame.mn])
+    }
+
+    /// The verdict for `frame` from a station already looked up in ``stations``.
+    func judge(_ frame: HJ212.Frame, station: StationRegistry.Station?) -> Verdict {
+        if let station {
             if let password = station.password, frame.pw != password { return .refuse(.wrongPassword) }
         } else if !acceptsUnknownStations {
             return .refuse(.unknownStation)

@@ -1,5 +1,6 @@
 import Foundation
-public import HuiliuEnvironment
+import HuiliuEnvironment
+import HuiliuCore
 import HuiliuStore
 
 /// The listener's durable local buffer: one SQLite file (WAL, `synchronous=FULL`) holding every
@@ -9,34 +10,46 @@ import HuiliuStore
 /// sequence it delivered. A retransmission (same `MN`, `CN` and `QN` — or `DataTime` for 2005
 /// frames without `QN`) is recognised by a unique index and stored once.
 ///
+/// A row holds the frame's bytes and header, not its normalized records: those are derived
+/// again on reading, against the station entry the listener used (kept once per distinct
+/// entry in `hj212_stations`, without the password). See ``BufferedFrame``.
+///
 /// Not thread-safe: the ``GroupCommitter`` thread owns the writing instance; readers open their own.
 public final class FrameBuffer {
     /// The database file.
     public let path: String
     let db: SQLiteDatabase
-    private var insertFrame: SQLiteStatement?
-    private var insertPart: SQLiteStatement?
-    private var frameExists: SQLiteStatement?
-    private var partCount: SQLiteStatement?
-    private var partRows: SQLiteStatement?
-    private var deleteParts: SQLiteStatement?
+    private var statements: Statements?
+    /// Station entries already in `hj212_stations`, by `MN`, with their row id.
+    private var stationRows: [String: (station: StationRegistry.Station, id: Int)] = [:]
+    /// Entries added to ``stationRows`` in the open transaction, forgotten if it rolls back.
+    private var stationRowsAdded: [String] = []
+
+    /// The layout version, in `PRAGMA user_version`.
+    static let layout = 2
+    /// The page size of a new file. A group commit writes every page it touched whole, and
+    /// with rows of about 450 bytes 8 KiB pages took fewer writes per group than 4 KiB ones
+    /// without rewriting much more; larger pages rewrite more than they save.
+    static let pageSize = 8192
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS hj212_frames (
             sequence INTEGER PRIMARY KEY AUTOINCREMENT,
             received_at_ms INTEGER NOT NULL, peer TEXT NOT NULL,
             mn TEXT NOT NULL, cn TEXT NOT NULL, st TEXT NOT NULL, qn TEXT, edition TEXT NOT NULL,
-            data_time TEXT, dedupe_key TEXT, raw TEXT NOT NULL,
-            records TEXT NOT NULL, record_count INTEGER NOT NULL, note TEXT,
-            packets INTEGER NOT NULL DEFAULT 1);
-        CREATE UNIQUE INDEX IF NOT EXISTS hj212_frames_dedupe ON hj212_frames(mn, cn, dedupe_key);
+            data_time TEXT, dedupe_key TEXT, raw BLOB NOT NULL, station INTEGER,
+            record_count INTEGER NOT NULL, note TEXT, packets INTEGER NOT NULL DEFAULT 1);
+        -- QN (a timestamp) first: devices send current QNs, so new keys land at the end of the index.
+        CREATE UNIQUE INDEX IF NOT EXISTS hj212_frames_dedupe ON hj212_frames(dedupe_key, mn, cn);
+        CREATE TABLE IF NOT EXISTS hj212_stations (id INTEGER PRIMARY KEY, entry TEXT NOT NULL UNIQUE);
         CREATE TABLE IF NOT EXISTS hj212_packets (
             mn TEXT NOT NULL, cn TEXT NOT NULL, dedupe_key TEXT NOT NULL, pno INTEGER NOT NULL, pnum INTEGER NOT NULL,
-            received_at_ms INTEGER NOT NULL, peer TEXT NOT NULL, raw TEXT NOT NULL,
+            received_at_ms INTEGER NOT NULL, peer TEXT NOT NULL, raw BLOB NOT NULL,
             PRIMARY KEY (mn, cn, dedupe_key, pno));
         """
 
     /// Opens (creating if needed) the buffer at `path`, and its directory.
+    /// - Throws: `StoreError`, also for a buffer written in an older layout.
     public init(path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -44,10 +57,36 @@ public final class FrameBuffer {
         }
         self.path = path
         db = try SQLiteDatabase(path: path)
-        // A large page cache keeps the dedupe index in memory (no page reads per insert), and
-        // checkpoints are left to ``checkpoint()`` so a commit never waits for one.
-        try db.execute("PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=0;")
-        try db.execute(Self.schema)
+        // New rows and their dedupe keys land at the end of the table and of the index, so a
+        // modest page cache holds what inserts touch; with a 128 MiB one, SQLite's page-cache
+        // upkeep took a tenth of the commit thread. Checkpoints are left to ``checkpoint()``
+        // so a commit never waits for one.
+        try db.execute("PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=0;")
+        let version = try Self.integer(db, "PRAGMA user_version")
+        if version == 0 {
+            if try Self.integer(db, "SELECT count(*) FROM sqlite_master WHERE name = 'hj212_frames'") > 0 {
+                throw StoreError("""
+                    \(path) is an HJ 212 buffer in the first layout (normalized records as JSON); \
+                    read it to the end with the previous version, then move it away
+                    """)
+            }
+            if try Self.integer(db, "SELECT count(*) FROM sqlite_master") == 0 {
+                // The page size can only change before WAL holds the file; another process
+                // creating it at the same moment may win, and the default size is fine then.
+                try? db.execute("PRAGMA journal_mode=DELETE; PRAGMA page_size=\(Self.pageSize); VACUUM;")
+                try db.execute("PRAGMA journal_mode=WAL")
+            }
+            try db.transaction {
+                try db.execute(Self.schema)
+                try db.execute("PRAGMA user_version=\(Self.layout)")
+            }
+        } else if version != Self.layout {
+            throw StoreError("\(path) is an HJ 212 buffer in layout \(version); this version reads layout \(Self.layout)")
+        }
+    }
+
+    private static func integer(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
+        try db.prepare(sql).rows().first?.first?.integer ?? 0
     }
 
     /// Copies committed pages from the write-ahead log into the database file without
@@ -69,152 +108,162 @@ public final class FrameBuffer {
 
     /// Stores `frames` in one transaction (a group commit) and returns what happened to each,
     /// in order. Returns only after the transaction is on disk.
-    /// - Parameter stations: for normalizing a split upload once its last packet arrives.
-    public func store(_ frames: [BufferedFrame], stations: StationRegistry = StationRegistry()) throws -> [Outcome] {
-        try db.transaction {
-            var outcomes: [Outcome] = []
-            outcomes.reserveCapacity(frames.count)
-            for frame in frames {
-                if let packet = frame.packet {
-                    outcomes.append(try storePacket(frame, packet, stations: stations))
-                } else {
-                    outcomes.append(try insert(frame, packets: 1))
+    public func store(_ frames: [BufferedFrame]) throws -> [Outcome] {
+        let statements = try prepared()
+        do {
+            let outcomes = try db.transaction {
+                var outcomes: [Outcome] = []
+                outcomes.reserveCapacity(frames.count)
+                // Borrowed in place: copying a frame retains each of its strings, and they were
+                // made on another thread, so each retain costs a cache miss.
+                try frames.withUnsafeBufferPointer { frames in
+                    for index in frames.indices {
+                        if let packet = frames[index].packet {
+                            outcomes.append(try storePacket(frames[index], packet, statements))
+                        } else {
+                            outcomes.append(try insert(frames[index], packets: 1, statements))
+                        }
+                    }
                 }
+                return outcomes
             }
+            stationRowsAdded.removeAll(keepingCapacity: true)
             return outcomes
+        } catch {
+            for mn in stationRowsAdded { stationRows[mn] = nil }
+            stationRowsAdded.removeAll()
+            throw error
         }
     }
 
-    private func insert(_ frame: BufferedFrame, packets: Int) throws -> Outcome {
-        if insertFrame == nil {
-            insertFrame = try db.prepare("""
-                INSERT INTO hj212_frames (received_at_ms, peer, mn, cn, st, qn, edition, data_time, dedupe_key, raw,
-                    records, record_count, note, packets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """)
-        }
-        try insertFrame!.run([
+    private func insert(_ frame: BufferedFrame, packets: Int, _ statements: Statements) throws -> Outcome {
+        let station = try frame.station.map { try stationID($0, statements) }
+        try statements.insertFrame.run([
             .integer(Int(frame.receivedAt)), .text(frame.peer), .text(frame.mn), .text(frame.cn), .text(frame.st),
             frame.qn.map { .text($0) } ?? .null, .text(frame.edition), frame.dataTime.map { .text($0) } ?? .null,
-            frame.dedupeKey.map { .text($0) } ?? .null, .text(frame.raw), .text(frame.records),
+            frame.dedupeKey.map { .text($0) } ?? .null, .blob(frame.raw), station.map { .integer($0) } ?? .null,
             .integer(frame.recordCount), frame.note.map { .text($0) } ?? .null, .integer(packets),
         ])
         return db.changes == 0 ? .duplicate : .stored(sequence: db.lastInsertRowID)
     }
 
-    private func storePacket(_ frame: BufferedFrame, _ packet: BufferedFrame.Packet, stations: StationRegistry) throws -> Outcome {
-        let key = frame.dedupeKey ?? ""
-        if frameExists == nil {
-            frameExists = try db.prepare("SELECT 1 FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key = ?")
-            insertPart = try db.prepare("""
-                INSERT INTO hj212_packets (mn, cn, dedupe_key, pno, pnum, received_at_ms, peer, raw)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """)
-            partCount = try db.prepare("SELECT count(*) FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?")
-            partRows = try db.prepare("SELECT raw FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ? ORDER BY pno")
-            deleteParts = try db.prepare("DELETE FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?")
+    /// The row of `station` (without its password) in `hj212_stations`, added when new.
+    private func stationID(_ station: StationRegistry.Station, _ statements: Statements) throws -> Int {
+        if let known = stationRows[station.mn], known.station == station { return known.id }
+        let entry = station.value().jsonText
+        try statements.insertStation.run([.text(entry)])
+        guard let id = try statements.stationID.rows([.text(entry)]).first?.first?.integer else {
+            throw StoreError("the station entry of \(station.mn) was not stored")
         }
-        let id: [SQLiteValue] = [.text(frame.mn), .text(frame.cn), .text(key)]
+        stationRows[station.mn] = (station, id)
+        stationRowsAdded.append(station.mn)
+        return id
+    }
+
+    /// Keeps one packet of a split upload; with the last one, stores the whole upload,
+    /// normalized against the station of the packet that completed it.
+    private func storePacket(_ frame: BufferedFrame, _ packet: BufferedFrame.Packet, _ statements: Statements) throws -> Outcome {
+        let id: [SQLiteValue] = [.text(frame.mn), .text(frame.cn), .text(frame.dedupeKey ?? "")]
         // The whole upload is already stored: this is a retransmitted packet.
-        if !(try frameExists!.rows(id)).isEmpty { return .duplicate }
-        try insertPart!.run(id + [.integer(packet.number), .integer(packet.count), .integer(Int(frame.receivedAt)),
-                                  .text(frame.peer), .text(frame.raw)])
+        if !(try statements.frameExists.rows(id)).isEmpty { return .duplicate }
+        try statements.insertPart.run(id + [.integer(packet.number), .integer(packet.count), .integer(Int(frame.receivedAt)),
+                                            .text(frame.peer), .blob(frame.raw)])
         let inserted = db.changes > 0
-        let have = try partCount!.rows(id).first?.first?.integer ?? 0
+        let have = try statements.partCount.rows(id).first?.first?.integer ?? 0
         guard have >= packet.count else {
             return inserted ? .packetKept(number: packet.number, of: packet.count) : .duplicate
         }
-        let raws = try partRows!.rows(id).compactMap { $0.first?.text }
-        let decoder = HJ212.FrameDecoder()
+        let raws = try statements.partRows.rows(id).compactMap { $0.first.flatMap(Self.bytes) }
+        let decoder = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration)
         let packets = raws.compactMap { raw -> HJ212.Frame? in
-            if case .frame(let decoded, _) = decoder.decode(Array(raw.utf8), atEnd: true) { return decoded }
+            if case .frame(let decoded, _) = decoder.decode(raw, atEnd: true) { return decoded }
             return nil
         }
         var whole = frame
-        let encoded = FrameRecords.encode(PacketAssembly.merge(packets), station: stations[frame.mn])
-        whole.raw = raws.joined()
-        whole.records = encoded.json
-        whole.recordCount = encoded.count
-        whole.note = encoded.note
+        let summary = FrameRecords.normalize(PacketAssembly.merge(packets), station: frame.station)
+        whole.raw = Array(raws.joined())
+        whole.recordCount = summary.measurements.count
+        whole.note = summary.note
         whole.dataTime = packets.lazy.compactMap(\.dataTime).first?.rfc3339
-        let outcome = try insert(whole, packets: packet.count)
-        try deleteParts!.run(id)
+        let outcome = try insert(whole, packets: packet.count, statements)
+        try statements.deleteParts.run(id)
         return outcome
     }
 
     /// Up to `limit` stored frames after `sequence`, oldest first.
     public func frames(after sequence: Int, limit: Int) throws -> [StoredFrame] {
-        let statement = try db.prepare("""
-            SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, records, record_count, note, packets
-            FROM hj212_frames WHERE sequence > ? ORDER BY sequence LIMIT ?
-            """)
-        return try statement.rows([.integer(sequence), .integer(limit)]).map(StoredFrame.init(row:))
+        let rows = try db.prepare("""
+            SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, record_count, note, packets,
+                   hj212_stations.entry
+            FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
+            WHERE sequence > ? ORDER BY sequence LIMIT ?
+            """).rows([.integer(sequence), .integer(limit)])
+        var entries: [String: StationRegistry.Station] = [:]
+        return try rows.map { row in
+            var station: StationRegistry.Station?
+            if let entry = row[13].text {
+                if entries[entry] == nil { entries[entry] = try Self.station(entry) }
+                station = entries[entry]
+            }
+            return StoredFrame(row: row, station: station)
+        }
+    }
+
+    private static func station(_ entry: String) throws -> StationRegistry.Station? {
+        try StationRegistry(.array([JSONReader.parse(entry)])).stations.values.first
     }
 
     /// The highest sequence stored, 0 when empty.
     public func lastSequence() throws -> Int {
-        try db.prepare("SELECT coalesce(max(sequence), 0) FROM hj212_frames").rows().first?.first?.integer ?? 0
+        try Self.integer(db, "SELECT coalesce(max(sequence), 0) FROM hj212_frames")
     }
 
     /// How many frames are stored.
     public func count() throws -> Int {
-        try db.prepare("SELECT count(*) FROM hj212_frames").rows().first?.first?.integer ?? 0
+        try Self.integer(db, "SELECT count(*) FROM hj212_frames")
     }
 
     /// How many packets of incomplete split uploads are waiting for the rest.
     public func pendingPacketCount() throws -> Int {
-        try db.prepare("SELECT count(*) FROM hj212_packets").rows().first?.first?.integer ?? 0
+        try Self.integer(db, "SELECT count(*) FROM hj212_packets")
+    }
+
+    static func bytes(_ value: SQLiteValue) -> [UInt8]? {
+        switch value {
+        case .blob(let bytes): bytes
+        case .text(let text): Array(text.utf8)
+        default: nil
+        }
+    }
+
+    /// The writing statements, compiled once per connection and reused by every group.
+    private struct Statements {
+        let insertFrame, insertStation, stationID: SQLiteStatement
+        let frameExists, insertPart, partCount, partRows, deleteParts: SQLiteStatement
+    }
+
+    private func prepared() throws -> Statements {
+        if let statements { return statements }
+        let compiled = Statements(
+            insertFrame: try db.prepare("""
+                INSERT INTO hj212_frames (received_at_ms, peer, mn, cn, st, qn, edition, data_time, dedupe_key, raw,
+                    station, record_count, note, packets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """),
+            insertStation: try db.prepare("INSERT INTO hj212_stations (entry) VALUES (?) ON CONFLICT DO NOTHING"),
+            stationID: try db.prepare("SELECT id FROM hj212_stations WHERE entry = ?"),
+            frameExists: try db.prepare("SELECT 1 FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
+            insertPart: try db.prepare("""
+                INSERT INTO hj212_packets (mn, cn, dedupe_key, pno, pnum, received_at_ms, peer, raw)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """),
+            partCount: try db.prepare("SELECT count(*) FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
+            partRows: try db.prepare("SELECT raw FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ? ORDER BY pno"),
+            deleteParts: try db.prepare("DELETE FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?"))
+        statements = compiled
+        return compiled
     }
 }
 
 @available(*, unavailable)
 extension FrameBuffer: Sendable {}
-
-/// A frame read back from the buffer.
-public struct StoredFrame: Sendable, Equatable {
-    /// Its place in arrival order, from 1.
-    public var sequence: Int
-    /// Arrival time, milliseconds since 1970.
-    public var receivedAt: Int64
-    /// The sender's address.
-    public var peer: String
-    /// Device id.
-    public var mn: String
-    /// Command code.
-    public var cn: String
-    /// System code.
-    public var st: String
-    /// Request id.
-    public var qn: String?
-    /// The edition.
-    public var edition: String
-    /// `DataTime`, RFC 3339.
-    public var dataTime: String?
-    /// The frame text as received.
-    public var raw: String
-    /// The normalized records as JSON (see ``FrameRecords``).
-    public var records: String
-    /// How many records.
-    public var recordCount: Int
-    /// Why there are no records, if there are none.
-    public var note: String?
-    /// How many packets the upload came in.
-    public var packets: Int
-
-    init(row: [SQLiteValue]) {
-        sequence = row[0].integer ?? 0
-        receivedAt = Int64(row[1].integer ?? 0)
-        peer = row[2].text ?? ""
-        mn = row[3].text ?? ""
-        cn = row[4].text ?? ""
-        st = row[5].text ?? ""
-        qn = row[6].text
-        edition = row[7].text ?? ""
-        dataTime = row[8].text
-        raw = row[9].text ?? ""
-        records = row[10].text ?? ""
-        recordCount = row[11].integer ?? 0
-        note = row[12].text
-        packets = row[13].integer ?? 1
-    }
-}

@@ -1,15 +1,15 @@
 import Foundation
-public import HuiliuEnvironment
+import NIOCore
 
 /// Writes frames from every connection to the ``FrameBuffer`` in shared transactions.
 ///
 /// One fsync per frame would cap the listener at the disk's sync rate. Instead a dedicated
 /// thread takes whatever frames are queued — waiting up to ``Configuration/window`` after the
 /// first for more, or until ``Configuration/maximumBatch`` are waiting — commits them in one
-/// transaction, and only then resumes their submitters, which send the acknowledgements.
-/// While one group is being synced the next one gathers, so under load the groups grow on
-/// their own. SQLite blocks, so it runs on its own thread, never on the event loops or the
-/// cooperative pool.
+/// transaction, and only then hands each outcome to the connection that submitted it, on that
+/// connection's event loop: one task per event loop per group, not one per frame. While one
+/// group is being synced the next one gathers, so under load the groups grow on their own.
+/// SQLite blocks, so it runs on its own thread, never on the event loops.
 public final class GroupCommitter: @unchecked Sendable {
     /// How frames are grouped.
     public struct Configuration: Sendable {
@@ -28,53 +28,60 @@ public final class GroupCommitter: @unchecked Sendable {
         public var description: String { "the HJ 212 buffer is shutting down; the frame was not stored" }
     }
 
-    private struct Pending {
-        var frame: BufferedFrame
-        var continuation: CheckedContinuation<FrameBuffer.Outcome, any Error>
+    /// Takes the outcomes of the frames it submitted, on its event loop, in submission order.
+    protocol Receiver: AnyObject {
+        /// The outcome of the oldest frame still waiting.
+        func committed(_ outcome: Result<FrameBuffer.Outcome, any Error>)
+        /// Every outcome of one group for this event loop has been handed out (a time to flush).
+        func groupDelivered()
     }
+
+    private typealias Outcome = Result<FrameBuffer.Outcome, any Error>
 
     private enum State { case running, finishing, abandoned, stopped }
 
     private let condition = NSCondition()
-    private var queue: [Pending] = []
+    /// Frames waiting for the next group, and where each one's outcome goes.
+    private var queue: [BufferedFrame] = []
+    private var receivers: [NIOLoopBound<any Receiver>] = []
     private var state = State.running
     private var exitWaiters: [CheckedContinuation<Void, Never>] = []
     private var buffer: FrameBuffer?
-    private let stations: StationRegistry
     private let configuration: Configuration
     private var statistics = (groups: 0, frames: 0, largestGroup: 0, busy: Duration.zero)
+    /// The checkpoint thread has copied most of the log into the database: the commit thread
+    /// copies the rest, so that its next transaction starts the log over.
+    private var checkpointDue = false
 
     /// Opens the buffer at `path` and starts the writer thread.
     /// - Parameters:
     ///   - path: the SQLite file.
-    ///   - stations: for normalizing split uploads once complete.
     ///   - configuration: grouping.
-    public init(path: String, stations: StationRegistry, configuration: Configuration = .init()) throws {
+    public init(path: String, configuration: Configuration = .init()) throws {
         buffer = try FrameBuffer(path: path)
-        self.stations = stations
         self.configuration = configuration
-        let thread = Thread { [self] in run() }
-        thread.name = "hj212-group-commit"
-        thread.start()
-        let checkpointer = Thread { [self] in runCheckpoints(path: path) }
-        checkpointer.name = "hj212-checkpoint"
-        checkpointer.start()
+        // Named from inside: on Linux a name set before `start()` does not reach the OS thread.
+        Thread { [self] in
+            Thread.current.name = "hj212-commit"
+            run()
+        }.start()
+        Thread { [self] in
+            Thread.current.name = "hj212-checkpoint"
+            runCheckpoints(path: path)
+        }.start()
     }
 
-    /// Stores `frame` durably; returns once its transaction is committed.
-    /// - Throws: ``StopError`` if the committer stopped first, or the store's error.
-    public func submit(_ frame: BufferedFrame) async throws -> FrameBuffer.Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            condition.lock()
-            guard state == .running else {
-                condition.unlock()
-                continuation.resume(throwing: StopError())
-                return
-            }
-            queue.append(Pending(frame: frame, continuation: continuation))
-            if queue.count == 1 || queue.count >= configuration.maximumBatch { condition.signal() }
-            condition.unlock()
-        }
+    /// Queues `frame`; its outcome goes to `receiver` on `receiver`'s event loop once its
+    /// transaction is committed — or ``StopError``, or the store's error.
+    /// - Returns: false, and nothing is queued, if the committer is stopping.
+    func submit(_ frame: BufferedFrame, receiver: NIOLoopBound<any Receiver>) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard state == .running else { return false }
+        queue.append(frame)
+        receivers.append(receiver)
+        if queue.count == 1 || queue.count >= configuration.maximumBatch { condition.signal() }
+        return true
     }
 
     /// Commits what is queued, refuses new frames, and returns once the thread has stopped.
@@ -111,9 +118,9 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     private func run() {
-        while let group = nextGroup() {
+        while let (group, receivers) = nextGroup() {
             let began = ContinuousClock.now
-            let outcome = Result { try buffer!.store(group.map(\.frame), stations: stations) }
+            let outcome = Result { try buffer!.store(group) }
             let took = began.duration(to: .now)
             condition.lock()
             let abandoned = state == .abandoned
@@ -128,31 +135,68 @@ public final class GroupCommitter: @unchecked Sendable {
             case .success(let results):
                 // Committed even if abandoned meanwhile: a crash after the sync keeps the rows,
                 // but its acknowledgements never leave, which is what abandoning models.
-                for (pending, result) in zip(group, results) {
-                    if abandoned { pending.continuation.resume(throwing: StopError()) } else { pending.continuation.resume(returning: result) }
-                }
+                Self.deliver(receivers, abandoned ? results.map { _ in .failure(StopError()) } : results.map { .success($0) })
             case .failure(let error):
-                for pending in group { pending.continuation.resume(throwing: error) }
+                Self.deliver(receivers, receivers.map { _ in .failure(error) })
             }
+            condition.lock()
+            let checkpoint = checkpointDue
+            checkpointDue = false
+            condition.unlock()
+            if checkpoint { try? buffer!.checkpoint() }
         }
         condition.lock()
         let graceful = state == .finishing
         condition.unlock()
         if graceful { try? buffer?.checkpoint(truncate: true) }
         condition.lock()
-        let leftovers = queue
+        let leftovers = receivers
         queue = []
+        receivers = []
         state = .stopped
         buffer = nil
         let waiters = exitWaiters
         exitWaiters = []
         condition.unlock()
-        for pending in leftovers { pending.continuation.resume(throwing: StopError()) }
+        Self.deliver(leftovers, leftovers.map { _ in .failure(StopError()) })
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Checkpoints the log every 200 ms on a connection of its own, so the commit thread only
-    /// ever appends to the log and syncs it. The commit thread empties the log when it finishes.
+    /// Hands out a group's outcomes with one task per event loop.
+    private static func deliver(_ receivers: [NIOLoopBound<any Receiver>], _ outcomes: [Outcome]) {
+        // A handful of event loops: a list beats hashing. Each loop's task gets the positions
+        // of its receivers in the shared arrays rather than copies of them.
+        var batches: [(loop: ObjectIdentifier, positions: [Int])] = []
+        receivers.withUnsafeBufferPointer { receivers in
+            for position in receivers.indices {
+                let loop = ObjectIdentifier(receivers[position].eventLoop)
+                if let index = batches.firstIndex(where: { $0.loop == loop }) {
+                    batches[index].positions.append(position)
+                } else {
+                    batches.append((loop, [position]))
+                    batches[batches.count - 1].positions.reserveCapacity(receivers.count)
+                }
+            }
+        }
+        for batch in batches {
+            let positions = batch.positions
+            receivers[positions[0]].eventLoop.execute {
+                for position in positions { receivers[position].value.committed(outcomes[position]) }
+                for position in positions { receivers[position].value.groupDelivered() }
+            }
+        }
+    }
+
+    /// Checkpoints the log every 100 ms on a connection of its own, then leaves the last few
+    /// frames to the commit thread.
+    ///
+    /// SQLite starts the log over only when a transaction begins with every frame in it copied
+    /// to the database, and under steady load a checkpoint on another thread never catches
+    /// the writer: the log would grow without end, and every commit would extend the file, so
+    /// each sync would also write the file's size and block map. This thread does the bulk of
+    /// the copying (and its sync) off the commit path; the commit thread, between two groups,
+    /// copies what came since and syncs, which is quick, and its next transaction reuses the
+    /// log from the start. The commit thread empties the log when it finishes.
     private func runCheckpoints(path: String) {
         guard let database = try? FrameBuffer(path: path) else { return }
         while true {
@@ -160,13 +204,17 @@ public final class GroupCommitter: @unchecked Sendable {
             let stopped = state == .stopped
             condition.unlock()
             if stopped { break }
-            try? database.checkpoint()
-            Thread.sleep(forTimeInterval: 0.2)
+            if (try? database.checkpoint()) != nil {
+                condition.lock()
+                checkpointDue = true
+                condition.unlock()
+            }
+            Thread.sleep(forTimeInterval: 0.1)
         }
     }
 
-    /// The next group to commit, or `nil` when the thread should stop.
-    private func nextGroup() -> [Pending]? {
+    /// The next group to commit and where the outcomes go, or `nil` when the thread should stop.
+    private func nextGroup() -> ([BufferedFrame], [NIOLoopBound<any Receiver>])? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && state == .running { condition.wait() }
@@ -179,9 +227,19 @@ public final class GroupCommitter: @unchecked Sendable {
             }
             if state == .abandoned { return nil }
         }
-        let count = min(queue.count, configuration.maximumBatch)
-        let group = Array(queue.prefix(count))
-        queue.removeFirst(count)
-        return group
+        guard queue.count > configuration.maximumBatch else {
+            // The whole queue: handed over without copying a frame.
+            defer {
+                queue = []
+                receivers = []
+            }
+            return (queue, receivers)
+        }
+        let count = configuration.maximumBatch
+        defer {
+            queue.removeFirst(count)
+            receivers.removeFirst(count)
+        }
+        return (Array(queue.prefix(count)), Array(receivers.prefix(count)))
     }
 }

@@ -71,9 +71,9 @@ struct HJ212BatchReader: BatchReader {
             let origin = RecordOrigin("\(frame.mn)/\(frame.qn ?? frame.dataTime ?? "-")", position: frame.sequence)
             let measurements: [EnvironmentMeasurement]
             do {
-                measurements = try FrameRecords.decode(frame.records)
+                measurements = try frame.measurements()
             } catch {
-                rejects.append(.init(origin: origin, reason: "stored records are not valid JSON: \(error)", raw: .string(frame.raw)))
+                rejects.append(.init(origin: origin, reason: "\(error)", raw: .string(frame.raw)))
                 continue
             }
             for measurement in measurements {

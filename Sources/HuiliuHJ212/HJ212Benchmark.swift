@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HuiliuEnvironment
 public import Logging
 import NIOCore
@@ -6,10 +9,12 @@ import NIOPosix
 
 /// `huiliu bench hj212`: the codec alone, then the whole listener on loopback — decode,
 /// verify, normalize, group-commit to a temporary buffer, acknowledge — driven by an emulated
-/// fleet in the same process.
+/// fleet in the same process, on event loop threads of its own.
 ///
 /// The fleet shares the machine with the listener, so its own CPU use lowers the listener's
-/// figure; on a two-core machine that is a real cost, and the report says what was measured.
+/// figure; on a two-core machine that is a real cost. The report therefore also gives the CPU
+/// time each side spent per frame: the fleet's is measured on its threads, the listener's is
+/// the rest of the process.
 public enum HJ212Benchmark {
     /// What to run.
     public struct Options: Sendable {
@@ -24,6 +29,10 @@ public enum HJ212Benchmark {
         public var codecFrames = 300_000
         /// Where the temporary buffer goes; the default is a new directory under /tmp, removed afterwards.
         public var directory: String?
+        /// Event loop threads the fleet runs on, apart from the listener's. The default is 2.
+        public var fleetThreads = 2
+        /// Event loop threads of the listener; `nil` uses NIO's shared group (one per core). The default is `nil`.
+        public var listenerThreads: Int?
 
         /// The defaults.
         public init() {}
@@ -33,7 +42,7 @@ public enum HJ212Benchmark {
     public struct Report: Sendable, CustomStringConvertible {
         /// Frames per second the codec decodes and verifies, on one core.
         public var codecFramesPerSecond: Double
-        /// Frames per second decoded, verified, normalized and encoded as buffer JSON, on one core.
+        /// Frames per second decoded, verified and normalized into `environment.measurement` records, on one core.
         public var normalizeFramesPerSecond: Double
         /// Frames per second the listener stored durably and acknowledged.
         public var listenerFramesPerSecond: Double
@@ -51,22 +60,36 @@ public enum HJ212Benchmark {
         public var groups: Int
         /// Time the commit thread spent in transactions (insert and sync).
         public var commitBusy: Duration
+        /// CPU time of the listener (the process less the fleet's threads) per stored frame.
+        public var listenerCPUPerFrame: Duration
+        /// CPU time of the fleet's threads per stored frame.
+        public var fleetCPUPerFrame: Duration
 
         public var description: String {
             """
             codec alone:        \(Self.rate(codecFramesPerSecond)) frames/s (decode + length + CRC + parse, one core)
-            codec + normalize:  \(Self.rate(normalizeFramesPerSecond)) frames/s (… + environment.measurement JSON, one core)
+            codec + normalize:  \(Self.rate(normalizeFramesPerSecond)) frames/s (… + environment.measurement records, one core)
             listener:           \(Self.rate(listenerFramesPerSecond)) frames/s stored durably and acknowledged \
             (\(fleet.devices) devices, \(stored) frames in \(groups) group commits, mean \(groups > 0 ? stored / groups : 0) per commit, \
             commit thread busy \(FleetReport.milliseconds(commitBusy)) ms)
             ack latency:        p50 \(FleetReport.milliseconds(ackP50)) ms, p99 \(FleetReport.milliseconds(ackP99)) ms (listener: frame received → 9014 written)
             device round trip:  p99 \(FleetReport.milliseconds(deviceP99)) ms (device: frame written → 9014 read)
+            CPU per frame:      listener \(Self.micros(listenerCPUPerFrame)) µs (\(Self.rate(Self.perCore(listenerCPUPerFrame)).trimmingCharacters(in: .whitespaces)) frames/s per core), \
+            fleet \(Self.micros(fleetCPUPerFrame)) µs
             fleet:              \(fleet.sent) sent, \(fleet.acknowledged) acknowledged, \(fleet.timedOut) timed out, \(fleet.failedConnections) failed connections
             """
         }
 
         static func rate(_ value: Double) -> String {
             String(format: "%9.0f", value)
+        }
+
+        static func micros(_ duration: Duration) -> String {
+            String(format: "%.1f", Double(duration.nanoseconds) / 1000)
+        }
+
+        static func perCore(_ duration: Duration) -> Double {
+            duration > .zero ? 1e9 / Double(duration.nanoseconds) : 0
         }
     }
 
@@ -95,7 +118,10 @@ public enum HJ212Benchmark {
         settings.bufferPath = directory + "/hj212-buffer.db"
         var quiet = logger
         quiet.logLevel = .error
-        let listener = try HJ212Listener(settings: settings, stations: stations, logger: quiet)
+        let listenerGroup = options.listenerThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) }
+        defer { if let listenerGroup { listenerGroup.shutdownGracefully { _ in } } }
+        let listener = try HJ212Listener(settings: settings, stations: stations, logger: quiet,
+                                         eventLoopGroup: listenerGroup ?? MultiThreadedEventLoopGroup.singleton)
         let server = Task { try await listener.run() }
         let address = try await listener.waitUntilBound()
         fleetOptions.port = address.port ?? 0
@@ -105,7 +131,21 @@ public enum HJ212Benchmark {
             try await Task.sleep(for: .seconds(1))
             listener.metrics.resetLatencies()
         }
-        let fleet = try await DeviceFleet(options: fleetOptions).run()
+        let fleetGroup = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.fleetThreads))
+        let fleetCPU = try await cpuTime(of: fleetGroup)
+        let processCPU = cpuTime(CLOCK_PROCESS_CPUTIME_ID)
+        let fleet: FleetReport
+        do {
+            fleet = try await DeviceFleet(options: fleetOptions).run(eventLoopGroup: fleetGroup)
+        } catch {
+            try? await fleetGroup.shutdownGracefully()
+            listener.shutdown()
+            _ = try? await server.value
+            throw error
+        }
+        let fleetUsed = try await cpuTime(of: fleetGroup) - fleetCPU
+        let processUsed = cpuTime(CLOCK_PROCESS_CPUTIME_ID) - processCPU
+        try await fleetGroup.shutdownGracefully()
         _ = try? await reset.value
         listener.shutdown()
         try await server.value
@@ -116,7 +156,24 @@ public enum HJ212Benchmark {
                       listenerFramesPerSecond: seconds > 0 ? Double(stored) / seconds : 0,
                       ackP50: listener.metrics.ackLatency(percentile: 50), ackP99: listener.metrics.ackLatency(percentile: 99),
                       deviceP99: fleet.ackLatency(percentile: 99), fleet: fleet, stored: stored,
-                      groups: listener.committer.groupStatistics.groups, commitBusy: listener.committer.groupStatistics.busy)
+                      groups: listener.committer.groupStatistics.groups, commitBusy: listener.committer.groupStatistics.busy,
+                      listenerCPUPerFrame: (processUsed - fleetUsed) / max(stored, 1), fleetCPUPerFrame: fleetUsed / max(stored, 1))
+    }
+
+    /// CPU time of one clock: the calling thread's or the whole process's.
+    static func cpuTime(_ clock: clockid_t) -> Duration {
+        var now = timespec()
+        clock_gettime(clock, &now)
+        return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
+    }
+
+    /// CPU time the threads of `group` have used so far.
+    static func cpuTime(of group: MultiThreadedEventLoopGroup) async throws -> Duration {
+        var total = Duration.zero
+        for loop in group.makeIterator() {
+            total += try await loop.submit { cpuTime(CLOCK_THREAD_CPUTIME_ID) }.get()
+        }
+        return total
     }
 
     /// Frames per second for decoding alone and for decoding plus normalization, on one core.
@@ -157,7 +214,7 @@ public enum HJ212Benchmark {
             return Double(passes * frameCount) / (Double(elapsed.nanoseconds) / 1e9)
         }
         let codec = time { $0.measurements.count }
-        let normalize = time { FrameRecords.encode([$0], station: nil).json.utf8.count }
+        let normalize = time { FrameRecords.normalize([$0], station: nil).measurements.count }
         return (codec, normalize)
     }
 }

@@ -32,26 +32,35 @@ public final class ListenerMetrics: Sendable {
         case failed
     }
 
-    private let frames: [String: Counter]
+    /// Counts kept in-process, by position in `Result.allCases` and `Refusal.allCases`: the
+    /// listener counts every frame, so no string is hashed on the way.
+    private struct Counts {
+        var results = [Int](repeating: 0, count: Result.allCases.count)
+        var refusals = [Int](repeating: 0, count: FrameAdmission.Refusal.allCases.count)
+        var connections = 0
+        var openConnections = 0
+        var idleClosed = 0
+    }
+
+    /// One counter per result, then one per refusal reason, in `allCases` order.
+    private let results: [Counter]
+    private let refusals: [Counter]
     private let connectionsAccepted: Counter
     private let openConnections: Meter
     private let ackLatency: Timer
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = Mutex(Counts())
     private let latencies = Mutex<LatencyHistogram>(LatencyHistogram())
 
     /// Counters made by `factory` (the global metrics system by default).
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
-        var frames: [String: Counter] = [:]
-        for result in Result.allCases where result != .refused {
-            frames[result.rawValue] = Counter(label: "huiliu_hj212_frames_total", dimensions: [("result", result.rawValue)],
-                                              factory: factory)
+        // Refused frames are reported only with their reason.
+        results = Result.allCases.map {
+            Counter(label: "huiliu_hj212_frames_total", dimensions: [("result", $0.rawValue)],
+                    factory: $0 == .refused ? NOOPMetricsHandler.instance : factory)
         }
-        for reason in FrameAdmission.Refusal.allCases {
-            frames["refused." + reason.rawValue] = Counter(label: "huiliu_hj212_frames_total",
-                                                           dimensions: [("result", "refused"), ("reason", reason.rawValue)],
-                                                           factory: factory)
+        refusals = FrameAdmission.Refusal.allCases.map {
+            Counter(label: "huiliu_hj212_frames_total", dimensions: [("result", "refused"), ("reason", $0.rawValue)], factory: factory)
         }
-        self.frames = frames
         connectionsAccepted = Counter(label: "huiliu_hj212_connections_total", factory: factory)
         openConnections = Meter(label: "huiliu_hj212_connections", factory: factory)
         ackLatency = Timer(label: "huiliu_hj212_ack_latency_seconds", factory: factory)
@@ -59,20 +68,24 @@ public final class ListenerMetrics: Sendable {
 
     /// Counts one frame.
     public func count(_ result: Result, reason: FrameAdmission.Refusal? = nil) {
-        let key = reason.map { "refused." + $0.rawValue } ?? result.rawValue
-        frames[key]?.increment()
-        counts.withLock { $0[result.rawValue, default: 0] += 1; if reason != nil { $0[key, default: 0] += 1 } }
+        let index = result.index
+        let refusal = reason?.index
+        if let refusal { refusals[refusal].increment() } else { results[index].increment() }
+        counts.withLock { counts in
+            counts.results[index] += 1
+            if let refusal { counts.refusals[refusal] += 1 }
+        }
     }
 
     func connectionOpened() {
         connectionsAccepted.increment()
         openConnections.increment()
-        counts.withLock { $0["connections", default: 0] += 1; $0["open_connections", default: 0] += 1 }
+        counts.withLock { $0.connections += 1; $0.openConnections += 1 }
     }
 
     func connectionClosed() {
         openConnections.decrement()
-        counts.withLock { $0["open_connections", default: 0] -= 1 }
+        counts.withLock { $0.openConnections -= 1 }
     }
 
     func acknowledged(after duration: Duration) {
@@ -82,7 +95,20 @@ public final class ListenerMetrics: Sendable {
 
     /// Counts so far: one entry per ``Result`` raw value, `refused.<reason>`, `connections`
     /// (accepted) and `open_connections`.
-    public var snapshot: [String: Int] { counts.withLock { $0 } }
+    public var snapshot: [String: Int] {
+        let counts = counts.withLock { $0 }
+        var snapshot: [String: Int] = [:]
+        for (result, count) in zip(Result.allCases, counts.results) where count > 0 { snapshot[result.rawValue] = count }
+        for (reason, count) in zip(FrameAdmission.Refusal.allCases, counts.refusals) where count > 0 {
+            snapshot["refused." + reason.rawValue] = count
+        }
+        if counts.connections > 0 {
+            snapshot["connections"] = counts.connections
+            snapshot["open_connections"] = counts.openConnections
+        }
+        if counts.idleClosed > 0 { snapshot["idle_closed"] = counts.idleClosed }
+        return snapshot
+    }
 
     /// The given percentile (0–100) of received-to-acknowledged latency so far.
     public func ackLatency(percentile: Double) -> Duration {
@@ -132,7 +158,7 @@ extension Duration {
 extension ListenerMetrics {
     /// Counts a connection closed for being idle.
     func count(idleClosed: Void) {
-        counts.withLock { $0["idle_closed", default: 0] += 1 }
+        counts.withLock { $0.idleClosed += 1 }
     }
 }
 
@@ -141,5 +167,31 @@ extension LatencyHistogram {
     mutating func merge(_ other: LatencyHistogram) {
         for index in buckets.indices { buckets[index] += other.buckets[index] }
         total += other.total
+    }
+}
+
+extension ListenerMetrics.Result {
+    /// The position in `allCases`.
+    var index: Int {
+        switch self {
+        case .stored: 0
+        case .duplicate: 1
+        case .packet: 2
+        case .answered: 3
+        case .ignored: 4
+        case .refused: 5
+        case .malformed: 6
+        case .failed: 7
+        }
+    }
+}
+
+extension FrameAdmission.Refusal {
+    /// The position in `allCases`.
+    var index: Int {
+        switch self {
+        case .unknownStation: 0
+        case .wrongPassword: 1
+        }
     }
 }

@@ -10,7 +10,10 @@ import Testing
 /// Retries, Retry-After, rules mapping statuses and bodies to actions, the request budget
 /// and the circuit breaker, against real loopback servers; every retry is counted.
 struct ErrorHandlingTests {
-    static func connector(_ path: String, errors: String = "", extra: String = "", records: String = "items") throws -> TestConnector {
+    /// A generous timeout by default: under a loaded machine a 1 s timeout turns a slow 503 into a
+    /// timeout, and the test would count the wrong kind of retry.
+    static func connector(_ path: String, errors: String = "", extra: String = "", records: String = "items",
+                          timeout: String = "10s") throws -> TestConnector {
         try TestConnector.make("""
             version: 1
             name: scenario
@@ -24,7 +27,7 @@ struct ErrorHandlingTests {
                   base_url: "{{ config.base_url }}"
                   path: \(path)
                   query: { key: "{{ config.key }}" }
-                  timeout: 1s
+                  timeout: \(timeout)
                 records: "\(records)"
                 errors:
                   initial_delay: 50ms
@@ -82,7 +85,7 @@ struct ErrorHandlingTests {
 
     @Test func timeoutsAreRetriedThenFail() async throws {
         let python = try await PythonServer.get()
-        let connector = try Self.connector("/slow", errors: "      attempts: 2")
+        let connector = try Self.connector("/slow", errors: "      attempts: 2", timeout: "1s")
         let started = ContinuousClock.now
         await #expect { _ = try await read(connector, base: python.url(), key: "slow") } throws: { "\($0)".contains("timed out") }
         #expect(ContinuousClock.now - started < .seconds(4), "a 1 s timeout, twice, not the server's 2 s delay")

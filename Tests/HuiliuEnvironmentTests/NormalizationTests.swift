@@ -155,6 +155,19 @@ struct StationRegistryTests {
         #expect(try StationRegistry(.array([["mn": "X"]])).stations.count == 1)
     }
 
+    @Test func anEntryReadsBackFromItsValue() throws {
+        var station = StationRegistry.Station(mn: "42118100SW0001", name: "浮桥河大桥", agency: "生态环境", region: "421181",
+                                              edition: .hj2017, password: "123456",
+                                              unitOverrides: ["w21003": "mg/L", "w01001": "无量纲"], waterBody: .lakeReservoir)
+        #expect(try StationRegistry(.array([station.value(includingPassword: true)]))["42118100SW0001"] == station)
+        // Without the password unless asked, and with units in code order, so one entry is one text.
+        #expect(station.value()["password"] == nil)
+        #expect(station.value().jsonText.contains("\"units\":{\"w01001\":\"无量纲\",\"w21003\":\"mg/L\"}"))
+        station.password = nil
+        #expect(try StationRegistry(.array([station.value()]))["42118100SW0001"] == station)
+        #expect(StationRegistry.Station(mn: "X").value() == ["mn": "X"])
+    }
+
     @Test func reportsWhereConfigurationIsWrong() throws {
         let cases: [(String, String)] = [
             (#"{"stations": [{"mn": "A", "edtion": "2017"}]}"#, "stations[0].edtion"),

@@ -7,7 +7,8 @@ import Testing
 ///
 /// `HJ212_BENCH=1 swift test -c release --filter BenchmarkSmokeTests` runs it full size
 /// (1000 devices for 10 s; `HJ212_BENCH_DEVICES`, `HJ212_BENCH_SECONDS` and `HJ212_BENCH_RATE`
-/// change that) and prints the report.
+/// change that, and `HJ212_BENCH_FLEET_THREADS` and `HJ212_BENCH_LISTENER_THREADS` the event
+/// loops of each side) and prints the report.
 struct BenchmarkSmokeTests {
     @Test func benchmarkRunsEndToEnd() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -17,6 +18,8 @@ struct BenchmarkSmokeTests {
         options.duration = full ? .seconds(Int(environment["HJ212_BENCH_SECONDS"] ?? "") ?? 10) : .milliseconds(1500)
         options.framesPerSecond = Double(environment["HJ212_BENCH_RATE"] ?? "") ?? 0
         options.codecFrames = full ? 300_000 : 2000
+        options.fleetThreads = Int(environment["HJ212_BENCH_FLEET_THREADS"] ?? "") ?? options.fleetThreads
+        options.listenerThreads = Int(environment["HJ212_BENCH_LISTENER_THREADS"] ?? "")
         let report = try await HJ212Benchmark.run(options)
         if full { print(report) }
         #expect(report.fleet.acknowledged > 0)
@@ -47,7 +50,7 @@ struct BufferCommitTimingTests {
         }
         let elapsed = start.duration(to: .now)
         if full {
-            let bytes = rows.reduce(0) { $0 + $1.raw.utf8.count + $1.records.utf8.count }
+            let bytes = rows.reduce(0) { $0 + $1.raw.count }
             print("buffer: \(stored) frames in \(elapsed) (\(Double(elapsed.components.attoseconds / 1_000_000_000 + elapsed.components.seconds * 1_000_000_000) / Double(stored) / 1000) µs per frame, \(bytes / rows.count) bytes per frame)")
         }
         #expect(stored == rows.count)

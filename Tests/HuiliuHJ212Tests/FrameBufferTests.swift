@@ -1,6 +1,7 @@
 import HuiliuCore
 import HuiliuEnvironment
 @testable import HuiliuHJ212
+import HuiliuStore
 import Testing
 
 /// The durable buffer: sequence order, duplicates stored once, split uploads completed.
@@ -22,7 +23,7 @@ struct FrameBufferTests {
         #expect(stored.map(\.mn) == ["M1", "M2"])
         #expect(stored[0].raw == String(decoding: Fixtures.upload(mn: "M1", qn: "20240601090000001"), as: UTF8.self))
         #expect(stored[0].recordCount == 1)
-        #expect(try FrameRecords.decode(stored[0].records).first?.key == "M1/w01001/realtime/2024-06-01T08:00:00+08:00")
+        #expect(try stored[0].measurements().first?.key == "M1/w01001/realtime/2024-06-01T08:00:00+08:00")
         #expect(try buffer.frames(after: 1, limit: 10).map(\.sequence) == [2])
     }
 
@@ -48,7 +49,7 @@ struct FrameBufferTests {
         #expect(stored.count == 1)
         #expect(stored[0].packets == 2)
         #expect(stored[0].dataTime == "2024-06-01T08:00:00+08:00")
-        let codes = try FrameRecords.decode(stored[0].records).compactMap { $0.data["parameter_code"]?.stringValue }
+        let codes = try stored[0].measurements().compactMap { $0.data["parameter_code"]?.stringValue }
         #expect(codes == ["w01001", "w21003"])
         #expect(try reopened.pendingPacketCount() == 0)
         // A packet retransmitted after the upload was stored is a duplicate.
@@ -62,5 +63,49 @@ struct FrameBufferTests {
         let stored = try buffer.frames(after: 0, limit: 1)
         #expect(stored.first?.recordCount == 0)
         #expect(stored.first?.note == "CN 2021 carries no measurement data")
+    }
+
+    @Test func theStationEntryIsKeptOnceWithoutItsPasswordAndTheRecordsFollowIt() throws {
+        let path = Fixtures.directory() + "/b.db"
+        let buffer = try FrameBuffer(path: path)
+        let station = StationRegistry.Station(mn: "M1", agency: "生态环境", region: "421181", password: "s3cret!",
+                                              unitOverrides: ["w01001": "无量纲"])
+        let registry = StationRegistry(stations: [station])
+        let rows = try ["20240601090000001", "20240601090000002"].map {
+            try Self.row(Fixtures.upload(mn: "M1", qn: $0), stations: registry)
+        }
+        #expect(try buffer.store(rows) == [.stored(sequence: 1), .stored(sequence: 2)])
+        let stored = try FrameBuffer(path: path).frames(after: 0, limit: 10)
+        #expect(stored.map { $0.station?.password } == [nil, nil])
+        #expect(stored.map { $0.station?.agency } == ["生态环境", "生态环境"])
+        let record = try #require(try stored[0].measurements().first)
+        #expect(record.data["agency"] == .string("生态环境"))
+        #expect(record.data["region"] == .string("421181"))
+        #expect(record.data["unit"] == .string("无量纲"))
+        let entries = try SQLiteDatabase(path: path).prepare("SELECT entry FROM hj212_stations").rows()
+        #expect(entries.count == 1)
+        #expect(entries.first?.first?.text?.contains("s3cret!") == false)
+    }
+
+    @Test func theBytesOfAFrameAreKeptExactly() throws {
+        // Log text in GBK is not UTF-8; the CRC covers the bytes as sent, and the records are
+        // derived from them again, so the buffer keeps them as they came.
+        let segment = Array("QN=20240601090000001;ST=21;CN=2061;PW=123456;MN=M1;Flag=4;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N;i11001-Info=//".utf8)
+            + [0xC9, 0xE8, 0xB1, 0xB8] + Array("//&&".utf8)
+        let bytes = HJ212.encodeFrame(segment: segment)
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        #expect(try buffer.store([try Self.row(bytes)]) == [.stored(sequence: 1)])
+        let stored = try #require(try buffer.frames(after: 0, limit: 1).first)
+        #expect(stored.rawBytes == bytes)
+        #expect(stored.recordCount == 1)
+        #expect(try stored.measurements().map(\.key) == ["M1/w01001/hour/2024-06-01T08:00:00+08:00"])
+    }
+
+    @Test func aBufferInTheFirstLayoutIsRefusedWithTheReason() throws {
+        let path = Fixtures.directory() + "/b.db"
+        try SQLiteDatabase(path: path).execute("""
+            CREATE TABLE hj212_frames (sequence INTEGER PRIMARY KEY AUTOINCREMENT, raw TEXT NOT NULL, records TEXT NOT NULL)
+            """)
+        #expect(performing: { _ = try FrameBuffer(path: path) }, throws: { "\($0)".contains("first layout") })
     }
 }

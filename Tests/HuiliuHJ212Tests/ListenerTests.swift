@@ -130,15 +130,45 @@ struct ListenerTests {
         try await running.stop()
     }
 
-    @Test func anIdleConnectionIsClosed() async throws {
+    @Test func answersLeaveInTheOrderTheirFramesCame() async throws {
         let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
-            $0.idleTimeout = .milliseconds(300)
+            // A long window holds the upload's 9014 back, while the heartbeat could be answered at once.
+            $0.groupCommit.window = .milliseconds(300)
+        }
+        let client = try await TestClient.connect(port: running.port)
+        let heartbeat = Fixtures.frame("QN=20240601090000002;ST=91;CN=9015;PW=123456;MN=M1;Flag=9;CP=&&&&")
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001") + heartbeat)
+        let replies = try await client.waitForReplies(2)
+        #expect(replies.map(\.cn) == ["9014", "9013"])
+        #expect(replies.map(\.qn) == ["20240601090000001", "20240601090000002"])
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func aDeviceThatDoesNotWaitForAnswersGetsThemAllInOrder() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"]))
+        let client = try await TestClient.connect(port: running.port)
+        // More uploads than a connection may have waiting: reading pauses, then resumes.
+        let qns = (1...300).map { String(format: "20240601%09d", $0) }
+        try await client.send(qns.flatMap { Fixtures.upload(mn: "M1", qn: $0) })
+        let replies = try await client.waitForReplies(qns.count, timeout: .seconds(20))
+        #expect(replies.map(\.qn) == qns)
+        #expect(try FrameBuffer(path: directory + "/buffer.db").count() == qns.count)
+        await client.close()
+        try await running.stop()
+    }
+
+    @Test func anIdleConnectionIsClosed() async throws {
+        // Long enough that a loaded machine answers the upload before the connection idles out.
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
+            $0.idleTimeout = .seconds(2)
         }
         let client = try await TestClient.connect(port: running.port)
         try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001"))
         try await client.waitForReplies(1)
         #expect(!client.isClosed)
-        #expect(try await client.waitForClose(timeout: .seconds(5)))
+        #expect(try await client.waitForClose(timeout: .seconds(15)))
         #expect(running.listener.metrics.snapshot["idle_closed"] == 1)
         try await running.stop()
     }

@@ -8,9 +8,9 @@ import Testing
 
 /// The `hj212` source over a buffer the listener filled.
 struct SourceTests {
-    static func fill(_ path: String, _ frames: [[UInt8]]) throws {
+    static func fill(_ path: String, _ frames: [[UInt8]], stations: StationRegistry = StationRegistry()) throws {
         let buffer = try FrameBuffer(path: path)
-        _ = try buffer.store(try frames.map { try FrameBufferTests.row($0) })
+        _ = try buffer.store(try frames.map { try FrameBufferTests.row($0, stations: stations) })
     }
 
     static func source(_ values: Object, directory: String, batchSize: Int = 1000) throws -> HJ212Source {
@@ -41,6 +41,23 @@ struct SourceTests {
         #expect(resumed.count == 7)
         #expect(Set(resumed.map(\.origin.position)) == [3])
         #expect(try await drain(source, after: Checkpoint(["sequence": .integer(3)])).flatMap(\.records).isEmpty)
+    }
+
+    @Test func recordsAreTheOnesTheListenerNormalizedAgainstItsStationEntry() async throws {
+        let directory = Fixtures.directory()
+        let station = StationRegistry.Station(mn: "42118100AQ0001", agency: "生态环境", region: "421181", password: "123456",
+                                              unitOverrides: ["a21026": "mg/m³"])
+        try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.airHour.utf8)], stations: StationRegistry(stations: [station]))
+        // The source has no registry of its own; the entry stored with the frame decides.
+        let records = try await drain(try Self.source([:], directory: directory)).flatMap(\.records)
+        let frame = try AdmissionAndAssemblyTests.decode(Array(Fixtures.airHour.utf8))
+        let expected = try EnvironmentMeasurement.normalize(frame, station: station).measurements
+        #expect(records.map(\.key) == expected.map(\.key))
+        #expect(records.map(\.data) == expected.map(\.data))
+        #expect(records.map(\.time) == expected.map(\.time))
+        let so2 = try #require(records.first { $0.data["parameter_code"] == .string("a21026") })
+        #expect(so2.data["unit"] == .string("mg/m³"))
+        #expect(so2.data["agency"] == .string("生态环境"))
     }
 
     @Test func batchesAreBoundedAndEachCarriesItsCheckpoint() async throws {

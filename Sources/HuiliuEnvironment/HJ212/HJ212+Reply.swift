@@ -72,12 +72,26 @@ extension HJ212 {
         /// frame's version bits and neither D nor A (4 for 2017, 8 for 2025). A 2005 frame gets
         /// `Flag=0`, or no `Flag` if it sent none, and no `QN` if it sent none.
         public func frame(answering frame: Frame) -> [UInt8] {
+            // Appended piece by piece, without interpolated strings: the listener answers
+            // every upload with one of these.
             var segment = [UInt8]()
-            segment.reserveCapacity(96)
-            if let qn = frame.qn { segment.append(contentsOf: "QN=\(qn);".utf8) }
-            segment.append(contentsOf: "ST=91;CN=\(cn);PW=\(frame.pw);MN=\(frame.mn);".utf8)
+            segment.reserveCapacity(96 + frame.pw.utf8.count + frame.mn.utf8.count)
+            if let qn = frame.qn {
+                segment.append(contentsOf: "QN=".utf8)
+                segment.append(contentsOf: qn.utf8)
+                segment.append(Byte.semicolon)
+            }
+            segment.append(contentsOf: "ST=91;CN=".utf8)
+            segment.append(contentsOf: cn.utf8)
+            segment.append(contentsOf: ";PW=".utf8)
+            segment.append(contentsOf: frame.pw.utf8)
+            segment.append(contentsOf: ";MN=".utf8)
+            segment.append(contentsOf: frame.mn.utf8)
+            segment.append(Byte.semicolon)
             if frame.flag != nil || frame.edition != .hj2005 {
-                segment.append(contentsOf: "Flag=\(frame.edition.versionBits << 2);".utf8)
+                segment.append(contentsOf: "Flag=".utf8)
+                Timestamp.append(frame.edition.versionBits << 2, width: 1, to: &segment)
+                segment.append(Byte.semicolon)
             }
             switch self {
             case .requestAnswer(let result): segment.append(contentsOf: "CP=&&QnRtn=\(result.rawValue)&&".utf8)

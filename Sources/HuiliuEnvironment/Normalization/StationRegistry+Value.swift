@@ -99,3 +99,25 @@ extension StationRegistry.Station {
         }
     }
 }
+
+extension StationRegistry.Station {
+    /// The entry as a registry file writes it, which ``StationRegistry/init(_:)`` reads back
+    /// to an equal station. Unset keys are left out, and so is the password unless asked for:
+    /// the HJ 212 buffer keeps the stations its frames were normalized against, and a
+    /// password has no place there.
+    public func value(includingPassword: Bool = false) -> Value {
+        var object = Object(minimumCapacity: 8)
+        object.appendUnchecked(key: "mn", value: .string(mn))
+        if let name { object.appendUnchecked(key: "name", value: .string(name)) }
+        if let agency { object.appendUnchecked(key: "agency", value: .string(agency)) }
+        if let region { object.appendUnchecked(key: "region", value: .string(region)) }
+        if let edition { object.appendUnchecked(key: "edition", value: .string(edition.rawValue)) }
+        if includingPassword, let password { object.appendUnchecked(key: "password", value: .string(password)) }
+        if !unitOverrides.isEmpty {
+            // Sorted, so one configuration always gives the same text.
+            object.appendUnchecked(key: "units", value: .object(Object(unitOverrides.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        if let waterBody { object.appendUnchecked(key: "water_body", value: .string(waterBody.rawValue)) }
+        return .object(object)
+    }
+}
