@@ -27,8 +27,11 @@ public struct JSONWriter: Sendable {
 
     /// Appends a string as a quoted, escaped JSON string.
     public mutating func write(string: String) {
-        var s = string
-        s.withUTF8 { utf8 in writeEscaped(utf8) }
+        // Native strings lend their bytes without a copy; bridged ones are copied once.
+        if string.utf8.withContiguousStorageIfAvailable({ writeEscaped($0) }) == nil {
+            var s = string
+            s.withUTF8 { utf8 in writeEscaped(utf8) }
+        }
     }
 
     mutating func write(_ value: Value, level: Int) {
@@ -53,15 +56,16 @@ public struct JSONWriter: Sendable {
         case .object(let object):
             bytes.append(UInt8(ascii: "{"))
             if object.isEmpty { bytes.append(UInt8(ascii: "}")); return }
-            var first = true
-            for (key, member) in object {
-                if !first { bytes.append(UInt8(ascii: ",")) }
-                first = false
-                newline(level + 1)
-                write(string: key)
-                bytes.append(UInt8(ascii: ":"))
-                if pretty { bytes.append(UInt8(ascii: " ")) }
-                write(member, level: level + 1)
+            // Borrow the members in place: iterating copies each key and value (and retains them).
+            object.members.withUnsafeBufferPointer { members in
+                for k in members.indices {
+                    if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                    newline(level + 1)
+                    write(string: members[k].key)
+                    bytes.append(UInt8(ascii: ":"))
+                    if pretty { bytes.append(UInt8(ascii: " ")) }
+                    write(members[k].value, level: level + 1)
+                }
             }
             newline(level)
             bytes.append(UInt8(ascii: "}"))
@@ -107,12 +111,14 @@ public struct JSONWriter: Sendable {
 
     private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
+        guard let base = utf8.baseAddress else { bytes.append(UInt8(ascii: "\"")); return }
+        let n = utf8.count
         var runStart = 0
         var k = 0
-        let n = utf8.count
-        // Most text needs no escaping: check eight bytes at a time for '"', '\\' or a control byte.
+        // Most text needs no escaping: check eight bytes at a time for '"', '\\' or a control
+        // byte, and copy each clean run in one piece.
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        if let base = utf8.baseAddress {
+        while k < n {
             while k &+ 8 <= n {
                 let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
                 let quote = w ^ (ones &* 0x22), backslash = w ^ (ones &* 0x5C)
@@ -120,29 +126,35 @@ public struct JSONWriter: Sendable {
                 if special & highs != 0 { break }
                 k &+= 8
             }
-        }
-        while k < n {
-            defer { k += 1 }
-            let b = utf8[k]
-            guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-            if k > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<k])) }
-            runStart = k + 1
-            bytes.append(UInt8(ascii: "\\"))
-            switch b {
-            case 0x22: bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C)
-            case 0x0A: bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "t"))
-            case 0x08: bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "f"))
-            default:
-                bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30,
-                                          Self.hexDigits[Int(b >> 4)], Self.hexDigits[Int(b & 0xF)]])
+            // Up to eight bytes one at a time: the special byte the word check found, or the tail.
+            let stop = min(n, k &+ 8)
+            while k < stop {
+                let b = base[k]
+                k &+= 1
+                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+                if k &- 1 > runStart { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: k &- 1 &- runStart)) }
+                runStart = k
+                appendEscape(b)
             }
         }
-        if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: n &- runStart)) }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscape(_ b: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        switch b {
+        case 0x22: bytes.append(0x22)
+        case 0x5C: bytes.append(0x5C)
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        default:
+            bytes.append(UInt8(ascii: "u")); bytes.append(0x30); bytes.append(0x30)
+            bytes.append(Self.hexDigits[Int(b >> 4)]); bytes.append(Self.hexDigits[Int(b & 0xF)])
+        }
     }
 }
 

@@ -1,207 +1,81 @@
-import HuiliuCore
 public import Foundation
+import HuiliuCore
 
 /// The embedded state store: one SQLite file (`data/huiliu.db` by default).
-public actor SQLiteStateStore: StateStore {
-    let db: SQLiteDatabase
-
-    static let schema = """
-        CREATE TABLE IF NOT EXISTS huiliu_runs (
-            id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, trigger TEXT NOT NULL,
-            started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
-            records_read INTEGER NOT NULL DEFAULT 0, records_written INTEGER NOT NULL DEFAULT 0,
-            records_failed INTEGER NOT NULL DEFAULT 0, error TEXT);
-        CREATE INDEX IF NOT EXISTS huiliu_runs_pipeline ON huiliu_runs(pipeline, started_at);
-        CREATE TABLE IF NOT EXISTS huiliu_checkpoints (
-            pipeline TEXT NOT NULL, stream TEXT NOT NULL, value TEXT NOT NULL, sink_positions TEXT NOT NULL,
-            run_id TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pipeline, stream));
-        CREATE TABLE IF NOT EXISTS huiliu_dead_letters (
-            id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
-            step TEXT NOT NULL, origin TEXT NOT NULL, reason TEXT NOT NULL, pointer TEXT, rule TEXT,
-            payload TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
-            replay_run_id TEXT);
-        CREATE INDEX IF NOT EXISTS huiliu_dead_letters_pipeline ON huiliu_dead_letters(pipeline, status);
-        CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire REAL NOT NULL);
-        """
+///
+/// Every call runs on the store's own serial queue, one at a time. Commits wait for
+/// fsync; on Swift's cooperative pool (a thread per core) that wait would stall the
+/// pipeline's parsing and mapping, on the queue it costs no one else anything.
+public final class SQLiteStateStore: StateStore {
+    let database: StateDatabase
+    let queue = BlockingQueue(label: "huiliu.store")
 
     /// Opens the store at `path`, creating the file, its directory and its tables as needed.
     public init(path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        db = try SQLiteDatabase(path: path)
-        try db.execute(Self.schema)
+        database = try StateDatabase(path: path)
     }
 
-    static func newRunID() -> String {
-        // Time-ordered: milliseconds since the epoch in hex, then randomness.
-        let millis = UInt64(Date().timeIntervalSince1970 * 1000)
-        let random = UInt32.random(in: 0...UInt32.max)
-        let hex = String(millis, radix: 16)
-        let tail = String(random, radix: 16)
-        return "r" + String(repeating: "0", count: max(0, 12 - hex.count)) + hex
-            + String(repeating: "0", count: max(0, 8 - tail.count)) + tail
+    public func startRun(pipeline: String, trigger: String) async throws -> RunRecord {
+        try await queue.run { [database] in try database.startRun(pipeline: pipeline, trigger: trigger) }
     }
 
-    public func startRun(pipeline: String, trigger: String) throws -> RunRecord {
-        let run = RunRecord(id: Self.newRunID(), pipeline: pipeline, trigger: trigger, startedAt: Timestamp.now(), status: .running)
-        try db.prepare("INSERT INTO huiliu_runs (id, pipeline, trigger, started_at, status) VALUES (?, ?, ?, ?, ?)")
-            .run([.text(run.id), .text(pipeline), .text(trigger), .text(run.startedAt), .text(run.status.rawValue)])
-        return run
+    public func finishRun(_ run: RunRecord) async throws {
+        try await queue.run { [database] in try database.finishRun(run) }
     }
 
-    public func finishRun(_ run: RunRecord) throws {
-        try updateRun(run)
+    public func markInterruptedRuns(pipeline: String?) async throws -> Int {
+        try await queue.run { [database] in try database.markInterruptedRuns(pipeline: pipeline) }
     }
 
-    private func updateRun(_ run: RunRecord) throws {
-        try db.prepare("""
-            UPDATE huiliu_runs SET finished_at = ?, status = ?, records_read = ?, records_written = ?,
-                records_failed = ?, error = ? WHERE id = ?
-            """).run([run.finishedAt.map { .text($0) } ?? .null, .text(run.status.rawValue), .integer(run.recordsRead),
-                      .integer(run.recordsWritten), .integer(run.recordsFailed),
-                      run.error.map { .text($0) } ?? .null, .text(run.id)])
+    public func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
+        try await queue.run { [database] in try database.runs(pipeline: pipeline, status: status, limit: limit) }
     }
 
-    public func markInterruptedRuns(pipeline: String?) throws -> Int {
-        if let pipeline {
-            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND pipeline = ?")
-                .run([.text(Timestamp.now()), .text(pipeline)])
-        } else {
-            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'")
-                .run([.text(Timestamp.now())])
-        }
-        return db.changes
+    public func run(id: String) async throws -> RunRecord? {
+        try await queue.run { [database] in try database.run(id: id) }
     }
 
-    public func runs(pipeline: String?, status: RunStatus?, limit: Int) throws -> [RunRecord] {
-        var sql = "SELECT id, pipeline, trigger, started_at, finished_at, status, records_read, records_written, records_failed, error FROM huiliu_runs WHERE 1=1"
-        var arguments: [SQLiteValue] = []
-        if let pipeline { sql += " AND pipeline = ?"; arguments.append(.text(pipeline)) }
-        if let status { sql += " AND status = ?"; arguments.append(.text(status.rawValue)) }
-        sql += " ORDER BY started_at DESC, id DESC LIMIT ?"
-        arguments.append(.integer(limit))
-        return try db.prepare(sql).rows(arguments).map(Self.runRecord)
-    }
-
-    public func run(id: String) throws -> RunRecord? {
-        try db.prepare("SELECT id, pipeline, trigger, started_at, finished_at, status, records_read, records_written, records_failed, error FROM huiliu_runs WHERE id = ?")
-            .rows([.text(id)]).first.map(Self.runRecord)
-    }
-
-    static func runRecord(_ row: [SQLiteValue]) -> RunRecord {
-        RunRecord(id: row[0].text ?? "", pipeline: row[1].text ?? "", trigger: row[2].text ?? "",
-                  startedAt: row[3].text ?? "", finishedAt: row[4].text,
-                  status: RunStatus(rawValue: row[5].text ?? "") ?? .failed,
-                  recordsRead: row[6].integer ?? 0, recordsWritten: row[7].integer ?? 0,
-                  recordsFailed: row[8].integer ?? 0, error: row[9].text)
-    }
-
-    public func checkpoint(pipeline: String, stream: String) throws -> StoredCheckpoint? {
-        guard let row = try db.prepare("SELECT value, sink_positions, run_id, updated_at FROM huiliu_checkpoints WHERE pipeline = ? AND stream = ?")
-            .rows([.text(pipeline), .text(stream)]).first else { return nil }
-        let value = try JSONReader.parse(row[0].text ?? "null")
-        var positions: [String: Value] = [:]
-        if case .object(let object) = try JSONReader.parse(row[1].text ?? "{}") {
-            for (key, position) in object { positions[key] = position }
-        }
-        return StoredCheckpoint(checkpoint: Checkpoint(value), sinkPositions: positions, runID: row[2].text ?? "",
-                                updatedAt: row[3].text ?? "")
+    public func checkpoint(pipeline: String, stream: String) async throws -> StoredCheckpoint? {
+        try await queue.run { [database] in try database.checkpoint(pipeline: pipeline, stream: stream) }
     }
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter]) throws {
-        try db.transaction {
-            try insertDeadLetters(deadLetters)
-            try updateRun(run)
-            guard let checkpoint else { return }
-            var positions = Object()
-            for key in checkpoint.sinkPositions.keys.sorted() { positions[key] = checkpoint.sinkPositions[key] }
-            try db.prepare("""
-                INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
-                    sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
-                """).run([.text(pipeline), .text(stream), .text(checkpoint.checkpoint.value.jsonText),
-                          .text(Value.object(positions).jsonText), .text(checkpoint.runID), .text(checkpoint.updatedAt)])
+                       deadLetters: [DeadLetter]) async throws {
+        try await queue.run { [database] in
+            try database.commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters)
         }
     }
 
-    public func lastScheduledFire(pipeline: String) throws -> Date? {
-        guard case .real(let seconds)? = try db.prepare("SELECT last_fire FROM huiliu_schedule WHERE pipeline = ?")
-            .rows([.text(pipeline)]).first?.first else { return nil }
-        return Date(timeIntervalSince1970: seconds)
+    public func lastScheduledFire(pipeline: String) async throws -> Date? {
+        try await queue.run { [database] in try database.lastScheduledFire(pipeline: pipeline) }
     }
 
-    public func recordScheduledFire(pipeline: String, at: Date) throws {
-        try db.prepare("INSERT INTO huiliu_schedule (pipeline, last_fire) VALUES (?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_fire = excluded.last_fire")
-            .run([.text(pipeline), .real(at.timeIntervalSince1970)])
+    public func recordScheduledFire(pipeline: String, at: Date) async throws {
+        try await queue.run { [database] in try database.recordScheduledFire(pipeline: pipeline, at: at) }
     }
 
-    public func sizeInBytes() throws -> Int {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: db.path)
-        let wal = try? FileManager.default.attributesOfItem(atPath: db.path + "-wal")
-        return ((attributes?[.size] as? Int) ?? 0) + ((wal?[.size] as? Int) ?? 0)
+    public func sizeInBytes() async throws -> Int {
+        try await queue.run { [database] in try database.sizeInBytes() }
     }
 
-    public func resetCheckpoints(pipeline: String) throws {
-        try db.prepare("DELETE FROM huiliu_checkpoints WHERE pipeline = ?").run([.text(pipeline)])
+    public func resetCheckpoints(pipeline: String) async throws {
+        try await queue.run { [database] in try database.resetCheckpoints(pipeline: pipeline) }
     }
 
     @discardableResult
-    public func addDeadLetters(_ letters: [DeadLetter]) throws -> [DeadLetter] {
-        guard !letters.isEmpty else { return [] }
-        return try db.transaction { try insertDeadLetters(letters) }
+    public func addDeadLetters(_ letters: [DeadLetter]) async throws -> [DeadLetter] {
+        try await queue.run { [database] in try database.addDeadLetters(letters) }
     }
 
-    @discardableResult
-    private func insertDeadLetters(_ letters: [DeadLetter]) throws -> [DeadLetter] {
-        guard !letters.isEmpty else { return [] }
-        let insert = try db.prepare("""
-            INSERT INTO huiliu_dead_letters (pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        var stored: [DeadLetter] = []
-        for var letter in letters {
-            try insert.run([.text(letter.pipeline), .text(letter.runID), .text(letter.step), .text(letter.origin),
-                            .text(letter.reason), letter.pointer.map { .text($0) } ?? .null,
-                            letter.rule.map { .text($0) } ?? .null, .text(letter.payload.jsonText),
-                            .text(letter.createdAt), .text(letter.status)])
-            letter.id = db.lastInsertRowID
-            stored.append(letter)
-        }
-        return stored
+    public func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {
+        try await queue.run { [database] in try database.deadLetters(pipeline: pipeline, status: status, limit: limit) }
     }
 
-    static let deadLetterColumns = "id, pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status, replay_run_id"
-
-    public func deadLetters(pipeline: String?, status: String?, limit: Int) throws -> [DeadLetter] {
-        var sql = "SELECT \(Self.deadLetterColumns) FROM huiliu_dead_letters WHERE 1=1"
-        var arguments: [SQLiteValue] = []
-        if let pipeline { sql += " AND pipeline = ?"; arguments.append(.text(pipeline)) }
-        if let status { sql += " AND status = ?"; arguments.append(.text(status)) }
-        sql += " ORDER BY id DESC LIMIT ?"
-        arguments.append(.integer(limit))
-        return try db.prepare(sql).rows(arguments).map(Self.deadLetter)
+    public func deadLetter(id: Int) async throws -> DeadLetter? {
+        try await queue.run { [database] in try database.deadLetter(id: id) }
     }
 
-    public func deadLetter(id: Int) throws -> DeadLetter? {
-        try db.prepare("SELECT \(Self.deadLetterColumns) FROM huiliu_dead_letters WHERE id = ?")
-            .rows([.integer(id)]).first.map(Self.deadLetter)
-    }
-
-    static func deadLetter(_ row: [SQLiteValue]) throws -> DeadLetter {
-        DeadLetter(id: row[0].integer ?? 0, pipeline: row[1].text ?? "", runID: row[2].text ?? "", step: row[3].text ?? "",
-                   origin: row[4].text ?? "", reason: row[5].text ?? "", pointer: row[6].text, rule: row[7].text,
-                   payload: try JSONReader.parse(row[8].text ?? "null"), createdAt: row[9].text ?? "",
-                   status: row[10].text ?? "pending", replayRunID: row[11].text)
-    }
-
-    public func markReplayed(ids: [Int], runID: String) throws {
-        try db.transaction {
-            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = ? WHERE id = ?")
-            for id in ids { try update.run([.text(runID), .integer(id)]) }
-        }
+    public func markReplayed(ids: [Int], runID: String) async throws {
+        try await queue.run { [database] in try database.markReplayed(ids: ids, runID: runID) }
     }
 }

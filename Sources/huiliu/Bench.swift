@@ -257,8 +257,10 @@ struct PipelineBenchmark {
         print("pipeline file → \(steps == nil ? "" : "map → validate → ")jsonl — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = processCPUSeconds()
         let run = try await runner.run(trigger: "bench")
         let elapsed = seconds(clock.now - start)
+        let cpu = processCPUSeconds() - cpuStart
         guard run.status == .succeeded, run.recordsWritten == records else {
             if let letter = try await store.deadLetters(pipeline: "bench", status: nil, limit: 1).first {
                 throw RunError("bench run: \(letter.origin): \(letter.reason)")
@@ -266,9 +268,12 @@ struct PipelineBenchmark {
             throw RunError("bench run \(run.status.rawValue): \(run.error ?? "wrote \(run.recordsWritten) of \(records)")")
         }
         let outBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        print(table([["records/s", "input MB/s", "output MB", "seconds", "peak RSS MiB"],
+        // Records per CPU-second is the rate one core would sustain; it moves less with the
+        // machine's other load than wall-clock throughput does.
+        print(table([["records/s", "input MB/s", "output MB", "seconds", "CPU seconds", "records/CPU-s", "peak RSS MiB"],
                      [grouped(Int(Double(records) / elapsed)), String(format: "%.1f", Double(bytes) / elapsed / 1e6),
                       String(format: "%.1f", Double(outBytes) / 1e6), String(format: "%.2f", elapsed),
+                      String(format: "%.2f", cpu), grouped(Int(Double(records) / cpu)),
                       String(format: "%.1f", peakRSSMiB())]]))
         print("")
     }

@@ -14,6 +14,23 @@ struct JSONWriterTests {
         #expect(value.jsonText == #""汇流 \"q\" \\ \n\t\u0001\u001f/""#)
     }
 
+    /// The writer scans eight bytes at a time; an escape anywhere in a word, in the tail, or
+    /// several in a row must come out the same as a byte-by-byte writer would put it.
+    @Test func escapesAtEveryPositionOfTheWordScan() throws {
+        for length in 0..<20 {
+            for position in 0...length {
+                for special in ["\"", "\\", "\n", "\u{7}", "\"\"", "流"] {
+                    var text = String(repeating: "a", count: length)
+                    text.insert(contentsOf: special, at: text.index(text.startIndex, offsetBy: position))
+                    let written = Value.string(text).jsonText
+                    #expect(try JSONReader.parse(written) == .string(text), "\(written)")
+                    #expect(written.count == text.count + 2 + special.reduce(0) { n, c in
+                        n + (c == "\"" || c == "\\" || c == "\n" ? 1 : c == "\u{7}" ? 5 : 0) })
+                }
+            }
+        }
+    }
+
     @Test func writesNonFiniteDoublesAsNull() {
         #expect(Value.array([.double(.nan), .double(.infinity), .double(2.5)]).jsonText == "[null,null,2.5]")
     }

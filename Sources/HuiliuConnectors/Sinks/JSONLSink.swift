@@ -22,6 +22,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
     // Owned by the runner's single consumer task; never touched concurrently.
     var descriptor: Int32 = -1
     var length = 0
+    let io = BlockingQueue(label: "huiliu.sink.jsonl")
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         path = try config[Self.path]
@@ -55,19 +56,23 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
             writer.write(envelope)
             writer.append(0x0A)
         }
-        try writer.bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SinkError("\(path): write failed: \(String(cString: strerror(errno)))")
+        // Writing and fsync block; they run off the cooperative pool so mapping goes on meanwhile.
+        let bytes = writer.bytes, descriptor = descriptor, path = path, durable = durable
+        try await io.run {
+            try bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw SinkError("\(path): write failed: \(String(cString: strerror(errno)))")
+                    }
+                    offset += n
                 }
-                offset += n
             }
-        }
-        if durable, fdatasync(descriptor) != 0 {
-            throw SinkError("\(path): fsync failed: \(String(cString: strerror(errno)))")
+            if durable, fdatasync(descriptor) != 0 {
+                throw SinkError("\(path): fsync failed: \(String(cString: strerror(errno)))")
+            }
         }
         length += writer.bytes.count
         return ["length": .integer(length)]

@@ -25,6 +25,7 @@ public final class SQLiteSink: SinkConnector, @unchecked Sendable {
     // Owned by the runner's single consumer task; never touched concurrently.
     var database: SQLiteDatabase?
     var statements: [String: SQLiteStatement] = [:]
+    let io = BlockingQueue(label: "huiliu.sink.sqlite")
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         var path = try config[Self.path]
@@ -68,6 +69,12 @@ public final class SQLiteSink: SinkConnector, @unchecked Sendable {
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
         guard let db = database else { throw SinkError("\(path): the sink was not opened") }
         let now = Timestamp.now()
+        // The commit waits for the disk; it runs off the cooperative pool so mapping goes on meanwhile.
+        try await io.run { try self.upsert(envelopes, into: db, storedAt: now) }
+        return nil
+    }
+
+    func upsert(_ envelopes: [Envelope], into db: SQLiteDatabase, storedAt now: String) throws {
         try db.transaction {
             for envelope in envelopes {
                 let insert = try statement(for: envelope.type, in: db)
@@ -79,7 +86,6 @@ public final class SQLiteSink: SinkConnector, @unchecked Sendable {
                 ])
             }
         }
-        return nil
     }
 
     public func close() async throws {
