@@ -3,7 +3,8 @@ import HuiliuCore
 
 /// Where Huiliu keeps its own state: run history, committed checkpoints, dead letters.
 ///
-/// The embedded default is ``SQLiteStateStore``; a shared PostgreSQL store serves clusters.
+/// The embedded default is ``SQLiteStateStore``; the protocol is what a shared store for
+/// several gateways would implement.
 public protocol StateStore: Sendable {
     /// Records the start of a run and returns it.
     func startRun(pipeline: String, trigger: String) async throws -> RunRecord

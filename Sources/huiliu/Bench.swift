@@ -249,6 +249,9 @@ struct PipelineBenchmark {
         var gateway = try GatewayConfig.load(path: nil, projectDirectory: directory)
         // Mapping needs the lookups and schemas of the project the command runs in.
         gateway.configDirectory = FileManager.default.currentDirectoryPath + "/config"
+        if steps != nil, !FileManager.default.fileExists(atPath: gateway.configDirectory + "/schema") {
+            throw RunError("the mapping benchmark needs the common schema: run it from the project directory (no \(gateway.configDirectory)/schema here)")
+        }
         let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(), projectDirectory: directory)
         guard case .pipeline(let definition) = loader.load(path: pipelineFile) else { throw RunError("bench pipeline did not load") }
         let store = try SQLiteStateStore(path: directory + "/state.db")

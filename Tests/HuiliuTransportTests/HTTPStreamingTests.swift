@@ -56,15 +56,17 @@ struct HTTPStreamingTests {
         #expect(received == 8 << 20)
     }
 
+    /// The server sends the head and a first byte, then the last byte four seconds later: the
+    /// head must be in hand long before the body is complete. The margin is wide so a loaded
+    /// machine's scheduling delays cannot decide the outcome.
     @Test func headArrivesBeforeASlowBody() async throws {
         let server = try await TestServer.get()
-        let started = ContinuousClock.now
-        let response = try await client.stream(HTTPRequest(url: server.url("/slow-body?chunks=4&interval=0.5")))
-        #expect(ContinuousClock.now - started < .milliseconds(450))
+        let response = try await client.stream(HTTPRequest(url: server.url("/slow-body?chunks=2&interval=4")))
+        let headArrived = ContinuousClock.now
         #expect(response.head.status == 200)
         let body = try await response.body.collect()
-        #expect(body == Array(repeating: UInt8(ascii: "x"), count: 4))
-        #expect(ContinuousClock.now - started > .milliseconds(1500))
+        #expect(body == Array(repeating: UInt8(ascii: "x"), count: 2))
+        #expect(ContinuousClock.now - headArrived > .seconds(2))
     }
 
     @Test func collectsAStreamIntoAResponse() async throws {
@@ -109,14 +111,15 @@ struct HTTPStreamingTests {
     @Test func droppingTheBodyAbortsTheTransfer() async throws {
         let server = try await TestServer.get()
         do {
-            let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=\(1 << 30)")))
+            let response = try await client.stream(HTTPRequest(url: server.url("/stream?bytes=\(1 << 33)")))
             var iterator = response.body.makeAsyncIterator()
             _ = try await iterator.next()
         }
-        // Nothing reads the gigabyte now; the next request must not queue behind it.
+        // Nothing reads the 8 GiB now; the next request must not queue behind it (which
+        // would take many seconds even on loopback).
         let started = ContinuousClock.now
         #expect(try await client.execute(HTTPRequest(url: server.url("/json"))).status == 200)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func explicitCancelEndsTheStream() async throws {
@@ -135,11 +138,12 @@ struct HTTPStreamingTests {
         let server = try await TestServer.get()
         let client = self.client
         let started = ContinuousClock.now
-        let request = Task { try await client.execute(HTTPRequest(url: server.url("/slow?delay=5"))) }
+        let request = Task { try await client.execute(HTTPRequest(url: server.url("/slow?delay=30"))) }
         try await Task.sleep(for: .milliseconds(200))
         request.cancel()
         let error = await #expect(throws: TransportError.self) { try await request.value }
         #expect(error?.code == .cancelled)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // The server would answer after 30 s; well before that means the transfer was aborted.
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 }
