@@ -78,6 +78,8 @@ public struct PipelineRunner: Sendable {
         var counters = RunProgress()
         var metrics: RunMetrics?
         var stopped = false
+        // The last batch's commit, running while the next batch is delivered.
+        var pendingCommit: Task<Void, any Error>?
         do {
             let source = try registry.makeSource(definition.source, context: context)
             let processor = try makeProcessor(context: context)
@@ -126,12 +128,21 @@ public struct PipelineRunner: Sendable {
                     let checkpoint = batch.checkpoint.map {
                         StoredCheckpoint(checkpoint: $0, sinkPositions: positions, runID: run.id, updatedAt: Timestamp.now())
                     }
-                    try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: run,
-                                           deadLetters: processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id))
-                    FaultInjection.check(.afterCommit, batch: number)
-                    metrics?.batch(read: batch.read, written: batch.content.envelopes.count,
-                                   failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
-                    progress?(counters)
+                    // The commit waits for the disk; it runs while the next batch is delivered.
+                    // Commits stay in order (the next starts only after this one finished), and
+                    // a sink write racing ahead of its commit is what crash recovery already
+                    // undoes: the sink is cut back to the position committed last.
+                    try await pendingCommit?.value
+                    let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id)
+                    let committedRun = run, committed = counters, metrics = metrics
+                    pendingCommit = Task {
+                        try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: committedRun,
+                                               deadLetters: letters)
+                        FaultInjection.check(.afterCommit, batch: number)
+                        metrics?.batch(read: batch.read, written: batch.content.envelopes.count,
+                                       failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
+                        progress?(committed)
+                    }
                     try checkFailureRatio(counters, final: false)
                     if Task.isCancelled || control?.isStopRequested == true {
                         stopped = true
@@ -140,6 +151,7 @@ public struct PipelineRunner: Sendable {
                 }
                 group.cancelAll()
             }
+            try await pendingCommit?.value
             if !stopped { try checkFailureRatio(counters, final: true) }
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
@@ -149,6 +161,8 @@ public struct PipelineRunner: Sendable {
             run.status = .failed
             run.error = "\(error)"
         }
+        // A failed run's last commit may still be under way; the final record goes after it.
+        _ = try? await pendingCommit?.value
         run.finishedAt = Timestamp.now()
         try await store.finishRun(run)
         counters.elapsed = clock.now - started
