@@ -89,6 +89,19 @@ public struct PipelineRunner: Sendable {
                 try await sink.open(resumingAt: stored?.sinkPositions[key])
             }
             var positions = stored?.sinkPositions ?? [:]
+            // A sink with no committed position yet (a first run, a new sink) has it pinned where
+            // it stands before anything is written: a crash before the first commit then cuts it
+            // back to here instead of keeping the uncommitted batches.
+            var baseline: [String: Value] = [:]
+            for (key, sink) in processor.sinks where positions[key] == nil {
+                if let position = await sink.position() { baseline[key] = position }
+            }
+            if !baseline.isEmpty {
+                positions.merge(baseline) { $1 }
+                let pinned = StoredCheckpoint(checkpoint: stored?.checkpoint ?? Checkpoint(.null), sinkPositions: positions,
+                                              runID: run.id, updatedAt: Timestamp.now())
+                try await store.commit(pinned, pipeline: definition.name, stream: Self.stream, run: run, deadLetters: [])
+            }
             // A stored null checkpoint only pins sink positions; the source starts from the beginning.
             let resumeFrom = stored?.checkpoint.value.isNull == false ? stored?.checkpoint : nil
             // Stage one reads and transforms; stage two delivers and commits. The channel hands

@@ -27,7 +27,7 @@ import Testing
         var big = ""
         for i in 1...Self.bigRecords { big += #"{"id":"B\#(i)","note":"大批量记录\#(i)"}"# + "\n" }
         try big.write(toFile: project + "/data/big.jsonl", atomically: true, encoding: .utf8)
-        for (name, input, batch) in [("fast-a", "small", 10), ("fast-b", "small", 10), ("big", "big", 20)] {
+        for (name, input, batch) in [("fast-a", "small", 10), ("fast-b", "small", 10), ("big", "big", 5)] {
             try """
                 version: 1
                 name: \(name)

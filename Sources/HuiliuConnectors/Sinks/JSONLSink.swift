@@ -50,6 +50,10 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
         lseek(descriptor, off_t(length), SEEK_SET)
     }
 
+    public func position() async -> Value? {
+        ["length": .integer(length)]
+    }
+
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
         var writer = JSONWriter(capacity: envelopes.count * 512)
         for envelope in envelopes {

@@ -15,11 +15,14 @@ public protocol SinkConnector: Sendable {
     func open(resumingAt position: Value?) async throws
     /// Writes a batch durably; returns the position to commit with it, if the sink has one.
     func write(_ envelopes: [Envelope]) async throws -> Value?
+    /// Where the sink stands before a run's first write, for a sink that returns positions.
+    func position() async -> Value?
     /// Flushes and releases resources.
     func close() async throws
 }
 
 extension SinkConnector {
     public func open(resumingAt position: Value?) async throws {}
+    public func position() async -> Value? { nil }
     public func close() async throws {}
 }
