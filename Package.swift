@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "HuiliuEnvironmentTests", dependencies: ["HuiliuEnvironment", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuKitTests", dependencies: ["HuiliuKit", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore"], swiftSettings: strict),
-        .testTarget(name: "HuiliuTransportTests", dependencies: ["HuiliuTransport", "HuiliuCore"], exclude: ["Fixtures"],
+        .testTarget(name: "HuiliuTransportTests", dependencies: ["HuiliuTransport", "HuiliuCore", "HuiliuKitTesting"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "HuiliuHJ212Tests", dependencies: [
             "HuiliuHJ212", "HuiliuKitTesting", .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -135,7 +135,7 @@ let package = Package(
         ], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema"],
                     swiftSettings: strict),
-        .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite"], exclude: ["LintCorpus"],
+        .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite", "HuiliuKitTesting"], exclude: ["LintCorpus"],
                     swiftSettings: strict),
     ]
 )

@@ -86,9 +86,8 @@ struct ErrorHandlingTests {
     @Test func timeoutsAreRetriedThenFail() async throws {
         let python = try await PythonServer.get()
         let connector = try Self.connector("/slow", errors: "      attempts: 2", timeout: "1s")
-        let started = ContinuousClock.now
+        // The server answers after 2 s: only the 1 s timeout, on both attempts, turns that into an error.
         await #expect { _ = try await read(connector, base: python.url(), key: "slow") } throws: { "\($0)".contains("timed out") }
-        #expect(ContinuousClock.now - started < .seconds(4), "a 1 s timeout, twice, not the server's 2 s delay")
     }
 
     @Test func checkReportsTheFailingStep() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKitTesting
 
 /// Runs the built `huiliu` executable the way a user would, for end-to-end tests.
 struct HuiliuCommand {
@@ -27,25 +28,19 @@ struct HuiliuCommand {
     @discardableResult
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
                     stdin: Data? = nil) throws -> Result {
-        let process = start(arguments, in: directory, environment: environment)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a chatty command cannot block on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data(), errData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
-                      status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal)
+        // Not Foundation.Process: its exit detection can wait forever when a server started by
+        // another test inherited its socket (see ChildCommand).
+        let result = try ChildCommand.run(executable.path, arguments, environment: Self.environment(adding: environment),
+                                          directory: directory, stdin: stdin.map { [UInt8]($0) } ?? [])
+        return Result(stdout: result.stdoutText, stderr: result.stderrText, status: result.signal ?? result.status,
+                      killedBySignal: result.signal != nil)
+    }
+
+    /// The minimal environment commands run with, plus `extra`.
+    static func environment(adding extra: [String: String]) -> [String: String] {
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
+        for (key, value) in extra { env[key] = value }
+        return env
     }
 
     /// A configured but not yet started process.
@@ -54,9 +49,7 @@ struct HuiliuCommand {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = Self.environment(adding: environment)
         return process
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKitTesting
 import Testing
 
 /// The connector development kit through the command line: scaffold, replay, lint, and a
@@ -61,7 +62,7 @@ import Testing
         try simulator.run()
         defer {
             simulator.terminate()
-            simulator.waitUntilExit()
+            ChildCommand.wait(for: simulator)
         }
         for _ in 0..<100 {
             if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/simulator/health")!)) != nil { break }

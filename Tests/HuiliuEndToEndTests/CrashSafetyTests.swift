@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKitTesting
 import HuiliuCore
 import Testing
 
@@ -48,7 +49,7 @@ import Testing
         let startSize = fileSize(project + "/data/out.jsonl")
         while process.isRunning && fileSize(project + "/data/out.jsonl") == startSize && Date() < deadline { usleep(2000) }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        ChildCommand.wait(for: process)
 
         let final = try HuiliuCommand.run(["run", "crash"], in: project)
         #expect(final.status == 0, "\(final.stdout)\(final.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKitTesting
 import HuiliuCore
 import Testing
 
@@ -84,15 +85,14 @@ import Testing
         while (try? String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8))?.split(separator: "\n").count ?? 0 < 200,
               Date() < deadline { usleep(50_000) }
         kill(gateway.processIdentifier, SIGKILL)
-        gateway.waitUntilExit()
-        first.waitUntilExit()
+        ChildCommand.wait(for: gateway)
+        ChildCommand.wait(for: first)
 
         let restarted = try startGateway()
         let second = try emulate("acked-2.txt", seconds: 2, start: "20260302000000")
-        second.waitUntilExit()
+        ChildCommand.wait(for: second)
         kill(restarted.processIdentifier, SIGTERM)
-        restarted.waitUntilExit()
-        #expect(restarted.terminationStatus == 0)
+        #expect(ChildCommand.wait(for: restarted).status == 0)
 
         let acked = try String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8).split(separator: "\n").count
         #expect(acked >= 200, "the devices saw \(acked) acknowledgements before the kill")

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKitTesting
 import HuiliuCore
 import Testing
 
@@ -52,7 +53,7 @@ import Testing
             process.standardOutput = out
             try process.run()
             let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            ChildCommand.wait(for: process)
             let text = String(decoding: data, as: UTF8.self)
             let split = text.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(split.last ?? "") ?? 0, split.dropLast().joined(separator: "\n"))
@@ -136,8 +137,8 @@ import Testing
             return (big["running"]?["written"]?.intValue ?? 0) > 0
         }
         kill(serve.processIdentifier, SIGTERM)
-        serve.waitUntilExit()
-        #expect(serve.terminationReason == .exit && serve.terminationStatus == 0, "serve exited with \(serve.terminationStatus)")
+        let ended = ChildCommand.wait(for: serve)
+        #expect(ended.signal == nil && ended.status == 0, "serve exited with \(ended.status)")
         #expect(!FileManager.default.fileExists(atPath: project + "/data/daemon.json"))
         let logText = try String(contentsOfFile: project + "/serve.log", encoding: .utf8)
         #expect(logText.contains(#""message":"admin API listening on"#), "the daemon logs JSON lines")

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKitTesting
 
 /// A helper process (test server, vsftpd, sshd) that lives as long as the test process.
 ///
@@ -53,17 +54,8 @@ final class ChildProcess: @unchecked Sendable {
 /// Runs a command to completion and returns its exit status and combined output.
 @discardableResult
 func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let result = try ChildCommand.run(executable, arguments, directory: directory, mergeOutput: true)
+    return (result.status, result.stdoutText)
 }
 
 /// A fresh directory under the system temporary directory.
