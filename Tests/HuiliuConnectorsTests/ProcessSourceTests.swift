@@ -42,6 +42,27 @@ struct ProcessSourceTests {
         }
     }
 
+    /// A tap that leaves a background child behind (a helper daemon, a `sleep` in a shell
+    /// script) still ends when the tap exits. Foundation's exit detection would wait for the
+    /// child too, as it inherits the socket that detection watches.
+    @Test func aTapThatLeavesAChildBehindStillFinishes() async throws {
+        let script = """
+            sleep 600 >/dev/null 2>&1 </dev/null &
+            echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
+            """
+        let tap = try source(["command": .array(["/bin/sh", "-c", .string(script)])])
+        let reading = Task { try await drain(tap) }
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await reading.value) != nil }
+            group.addTask { try? await Task.sleep(for: .seconds(60)); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(finished, "the read waited for the tap's background child (which sleeps 600 s)")
+        _ = try? await Process.run(URL(fileURLWithPath: "/usr/bin/pkill"), arguments: ["-f", "sleep 600"]).waitUntilExit()
+    }
+
     @Test func readsAnAirbyteSourceAndMergesPerStreamState() async throws {
         let catalog = NSTemporaryDirectory() + "catalog-\(UUID().uuidString).json"
         try #"{"streams":[{"stream":{"name":"cases"}},{"stream":{"name":"rulings"}}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HuiliuCore
 import HuiliuKit
 import Logging
@@ -17,6 +18,8 @@ final class ProcessBatchReader: BatchReader {
     var finished = false
     let stderrTail = LineTail()
     var traceError: String?
+    /// Set once `finish` reaped the process.
+    var exited = false
     let errorsDrained = DispatchGroup()
 
     init(source: ProcessSource, state: Value?) throws {
@@ -57,11 +60,13 @@ final class ProcessBatchReader: BatchReader {
     }
 
     /// Keeps the last lines of stderr for error messages and logs them at debug level, on a
-    /// dispatch thread of its own so a chatty process never blocks on a full pipe.
+    /// thread of its own so a chatty process never blocks on a full pipe (a serial queue: the
+    /// global queues are the cooperative pool's threads on Linux, and this read lasts as long
+    /// as the process).
     func drainErrors() {
         errorsDrained.enter()
         let handle = errorHandle, logger = source.logger, name = source.command[0], tail = stderrTail
-        DispatchQueue.global().async { [errorsDrained] in
+        DispatchQueue(label: "huiliu.process.stderr").async { [errorsDrained] in
             var pending: [UInt8] = []
             while true {
                 let data = handle.availableData
@@ -181,23 +186,25 @@ final class ProcessBatchReader: BatchReader {
 
     func finish() async throws {
         let waiter = ProcessHandle(process: process)
-        await withCheckedContinuation { [errorsDrained] continuation in
-            DispatchQueue.global().async {
-                waiter.process.waitUntilExit()
+        let status = await withCheckedContinuation { [errorsDrained] (continuation: CheckedContinuation<Int32, Never>) in
+            DispatchQueue(label: "huiliu.process.wait").async {
+                let status = waiter.waitForExit()
                 errorsDrained.wait()
-                continuation.resume()
+                continuation.resume(returning: status)
             }
         }
+        exited = true
         try? FileManager.default.removeItem(atPath: directory)
         if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(traceError)") }
-        guard process.terminationStatus == 0 else {
+        guard status == 0 else {
             let tail = stderrTail.last(5).joined(separator: "\n  ")
-            throw ProcessSourceError("\(source.command[0]) exited with status \(process.terminationStatus)\(tail.isEmpty ? "" : ":\n  " + tail)")
+            throw ProcessSourceError("\(source.command[0]) exited with status \(status)\(tail.isEmpty ? "" : ":\n  " + tail)")
         }
     }
 
     func close() async {
-        if process.isRunning { process.terminate() }
+        // Once reaped, the pid may belong to another process; Foundation may not know it ended.
+        if !exited, process.isRunning { process.terminate() }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
@@ -211,6 +218,21 @@ struct ProcessSourceError: Error, CustomStringConvertible {
 /// Lets a dispatch thread wait for the process; `Process` is thread-safe for waiting.
 struct ProcessHandle: @unchecked Sendable {
     let process: Process
+
+    /// Reaps the process with `waitpid` and returns its exit status (128 + the signal for a
+    /// signal). Foundation's own exit detection waits for a socket to close, which never
+    /// happens when a grandchild inherited it (swift-corelibs-foundation#4795).
+    func waitForExit() -> Int32 {
+        var status: Int32 = 0
+        var reaped: pid_t
+        repeat { reaped = waitpid(process.processIdentifier, &status, 0) } while reaped < 0 && errno == EINTR
+        guard reaped == process.processIdentifier else {
+            process.waitUntilExit()  // Foundation reaped it first and knows the status
+            return process.terminationStatus
+        }
+        let signal = status & 0x7F
+        return signal != 0 ? 128 + signal : (status >> 8) & 0xFF
+    }
 }
 
 /// The last lines a process wrote to stderr.
