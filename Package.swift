@@ -118,7 +118,10 @@ let package = Package(
         .testTarget(name: "HuiliuEnvironmentTests", dependencies: ["HuiliuEnvironment", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuKitTests", dependencies: ["HuiliuKit", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore"], swiftSettings: strict),
-        .testTarget(name: "HuiliuTransportTests", dependencies: ["HuiliuTransport", "HuiliuCore", "HuiliuKitTesting"], exclude: ["Fixtures"],
+        // Loopback servers and fixtures the transport and declarative tests share (test
+        // targets cannot share sources; this target exists only for them).
+        .target(name: "HuiliuTestSupport", dependencies: ["HuiliuKitTesting"], path: "Tests/Shared", swiftSettings: strict),
+        .testTarget(name: "HuiliuTransportTests", dependencies: ["HuiliuTransport", "HuiliuCore", "HuiliuTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "HuiliuHJ212Tests", dependencies: [
             "HuiliuHJ212", "HuiliuKitTesting", .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -129,6 +132,7 @@ let package = Package(
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HuiliuDeclarativeTests", dependencies: [
             "HuiliuConnectors", "HuiliuKitTesting", "HuiliuReplay", "HuiliuSimulator", "HuiliuTransport", "HuiliuHJ212",
+            "HuiliuTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),

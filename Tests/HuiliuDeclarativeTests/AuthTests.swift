@@ -5,6 +5,7 @@ import HuiliuCore
 import HuiliuKit
 import HuiliuTransport
 import Testing
+@testable import HuiliuTestSupport
 
 /// Every auth scheme against a real loopback server that checks it.
 struct AuthTests {

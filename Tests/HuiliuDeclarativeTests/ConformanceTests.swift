@@ -6,6 +6,7 @@ import HuiliuKit
 import HuiliuKitTesting
 import HuiliuReplay
 import Testing
+@testable import HuiliuTestSupport
 
 /// The conformance harness over every built-in kind and every shipped manifest: specs
 /// valid, example configurations parse, checkpoints monotonic, re-delivery yields the same

@@ -3,6 +3,7 @@ import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
 import Testing
+@testable import HuiliuTestSupport
 
 /// File streams: CSV (GB18030), JSON Lines, JSON and XLSX from a folder; processed files are
 /// remembered by name, size, time and digest.

@@ -3,6 +3,7 @@ import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
 import Testing
+@testable import HuiliuTestSupport
 
 /// Manifests are linted like pipelines: every problem at file:line:column, with suggestions.
 struct ManifestLintTests {

@@ -3,6 +3,7 @@ import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
 import Testing
+@testable import HuiliuTestSupport
 
 /// File streams over FTP (vsftpd) and SFTP (OpenSSH) on loopback, started by the tests.
 struct RemoteFileTests {

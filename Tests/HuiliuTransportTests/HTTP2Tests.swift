@@ -2,6 +2,7 @@ import Foundation
 import HuiliuTransport
 import Synchronization
 import Testing
+@testable import HuiliuTestSupport
 
 /// nghttpd (nghttp2's reference server) serving one file, over TLS with ALPN and over h2c.
 struct HTTP2Server: Sendable {
@@ -19,10 +20,10 @@ struct HTTP2Server: Sendable {
             try #"{"ok":true}"#.write(toFile: root + "/ok.json", atomically: true, encoding: .utf8)
             let python = findExecutable("python3") ?? "/usr/bin/python3"
             let tlsPort = freePort(), cleartextPort = freePort()
-            let secure = try ChildProcess(python, [fixturesDirectory + "/supervise.py", "--cleanup", tls.directory,
+            let secure = try ChildProcess(python, [transportFixtures + "/supervise.py", "--cleanup", tls.directory,
                                                    "--cleanup", root, nghttpd, "-d", root, "--address=127.0.0.1",
                                                    String(tlsPort), tls.serverKey, tls.serverCertificate])
-            let plain = try ChildProcess(python, [fixturesDirectory + "/supervise.py", nghttpd, "-d", root, "--address=127.0.0.1",
+            let plain = try ChildProcess(python, [transportFixtures + "/supervise.py", nghttpd, "-d", root, "--address=127.0.0.1",
                                                   "--no-tls", String(cleartextPort)])
             keepAlive.withLock { $0 += [secure, plain] }
             guard waitForListener(port: tlsPort, child: secure), waitForListener(port: cleartextPort, child: plain) else {

@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuTransport
 import Testing
+@testable import HuiliuTestSupport
 
 @Suite("Errors say what failed and for which URL")
 struct HTTPErrorTests {

@@ -1,5 +1,6 @@
 import HuiliuTransport
 import Testing
+@testable import HuiliuTestSupport
 
 @Suite("HTTPS, custom CAs and mutual TLS")
 struct HTTPSTests {

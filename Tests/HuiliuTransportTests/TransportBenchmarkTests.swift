@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuTransport
 import Testing
+@testable import HuiliuTestSupport
 
 @Suite("Transport benchmark")
 struct TransportBenchmarkTests {

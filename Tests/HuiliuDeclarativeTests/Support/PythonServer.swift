@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+@testable import HuiliuTestSupport
 
 /// The transport tests' Python loopback server (`Tests/HuiliuTransportTests/Fixtures/testserver.py`):
 /// basic auth, signatures checked by an independent implementation, resets, slow responses,
@@ -28,6 +29,3 @@ struct PythonServer: Sendable {
 
     static func get() async throws -> PythonServer { try await shared.value }
 }
-
-/// Helpers stay referenced for the life of the process; their stdin pipes close only when it exits.
-let keepAlive = Mutex<[ChildProcess]>([])

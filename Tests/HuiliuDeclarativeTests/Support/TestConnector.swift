@@ -4,6 +4,7 @@ import HuiliuCore
 import HuiliuKit
 import HuiliuKitTesting
 import Logging
+@testable import HuiliuTestSupport
 
 /// A connector written in a test: its manifest in a throwaway project, loaded the way the
 /// executable loads them, and sources built from configuration text.

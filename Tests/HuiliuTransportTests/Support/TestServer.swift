@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+@testable import HuiliuTestSupport
 
 /// The Python loopback server (`Fixtures/testserver.py`), started once per test process.
 struct TestServer: Sendable {
@@ -21,7 +22,7 @@ struct TestServer: Sendable {
         let tls = try TLSFixture.make()
         guard let python = findExecutable("python3") else { throw FixtureError("python3 is not installed") }
         let child = try ChildProcess(python, [
-            fixturesDirectory + "/testserver.py", "--cert", tls.serverCertificate, "--key", tls.serverKey,
+            transportFixtures + "/testserver.py", "--cert", tls.serverCertificate, "--key", tls.serverKey,
             "--ca", tls.caCertificate, "--cleanup", tls.directory,
         ])
         keepAlive.withLock { $0.append(child) }
@@ -39,6 +40,3 @@ struct TestServer: Sendable {
         try await shared.value
     }
 }
-
-/// Helpers stay referenced for the life of the process; their stdin pipes close only when it exits.
-let keepAlive = Mutex<[ChildProcess]>([])

@@ -1,7 +1,6 @@
 import Foundation
 import HuiliuKitTesting
-
-// Copied from HuiliuTransportTests/Support (test targets cannot share sources).
+import Synchronization
 
 /// A helper process (test server, vsftpd, sshd) that lives as long as the test process.
 ///
@@ -67,19 +66,13 @@ func makeTemporaryDirectory(_ prefix: String) throws -> String {
     return path
 }
 
-/// Where this target's `Fixtures/` lives in the source tree.
-let fixturesDirectory: String = {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures").path
-}()
-
 /// The repository root, through the real path of this file (the package may be reached through a symlink).
 let repositoryRoot: String = {
     URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+        .deletingLastPathComponent().path
 }()
 
-/// The transport tests' fixtures (the Python loopback server and the daemon supervisor), shared here.
+/// The transport tests' fixtures: the Python loopback server and the daemon supervisor.
 let transportFixtures = repositoryRoot + "/Tests/HuiliuTransportTests/Fixtures"
 
 /// The absolute path of `name` on `PATH` (or in /usr/sbin, where Debian puts daemons), if any.
@@ -96,3 +89,6 @@ struct FixtureError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// Helpers stay referenced for the life of the process; their stdin pipes close only when it exits.
+let keepAlive = Mutex<[ChildProcess]>([])

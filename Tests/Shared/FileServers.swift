@@ -1,4 +1,3 @@
-// Copied from HuiliuTransportTests/Support (test targets cannot share sources).
 import Foundation
 import Synchronization
 import Testing
