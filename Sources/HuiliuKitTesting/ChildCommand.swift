@@ -1,13 +1,12 @@
 public import Foundation
 import Glibc
+import HuiliuKit
 
 /// Runs a command to completion with `posix_spawn` and `waitpid`, for tests.
 ///
-/// Foundation's `Process` on Linux learns that a child exited when a socket it shares
-/// with the child closes; a server started meanwhile by another test can inherit that
-/// socket and keep it open, and `waitUntilExit()` then waits forever for a child that
-/// is long gone (swift-corelibs-foundation#4795). Here the pipes are close-on-exec, so no
-/// other child keeps them, and the exit comes from `waitpid` on the child itself.
+/// Foundation's `Process` can wait forever for a child that already exited (see
+/// ``ProcessExit``). Here the pipes are close-on-exec, so no other child keeps them, and
+/// the exit comes from `waitpid` on the child itself.
 public enum ChildCommand {
     /// What a finished command wrote and how it ended.
     public struct Output: Sendable {
@@ -106,28 +105,13 @@ public enum ChildCommand {
 
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7F
-        if signal != 0 {
-            return Output(status: 128 + signal, signal: signal, stdout: out, stderr: err)
-        }
-        return Output(status: (status >> 8) & 0xFF, signal: nil, stdout: out, stderr: err)
+        let ended = ProcessExit.decode(status)
+        return Output(status: ended.status, signal: ended.signal, stdout: out, stderr: err)
     }
 
-    /// Waits for a child started with Foundation's `Process` and returns how it ended: the
-    /// exit status, or 128 + the signal number, and the signal. It reaps the child with
-    /// `waitpid` itself rather than trusting `waitUntilExit()` (see the type's notes).
+    /// Waits for a child started with Foundation's `Process` (see ``ProcessExit``).
     @discardableResult
     public static func wait(for process: Process) -> (status: Int32, signal: Int32?) {
-        var status: Int32 = 0
-        var reaped: pid_t
-        repeat { reaped = waitpid(process.processIdentifier, &status, 0) } while reaped < 0 && errno == EINTR
-        guard reaped == process.processIdentifier else {
-            // Foundation reaped it first and knows how it ended.
-            process.waitUntilExit()
-            let signaled = process.terminationReason == .uncaughtSignal
-            return (signaled ? 128 + process.terminationStatus : process.terminationStatus, signaled ? process.terminationStatus : nil)
-        }
-        let signal = status & 0x7F
-        return signal != 0 ? (128 + signal, signal) : ((status >> 8) & 0xFF, nil)
+        ProcessExit.wait(for: process)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import HuiliuCore
 import HuiliuKit
 import Logging
@@ -188,7 +187,7 @@ final class ProcessBatchReader: BatchReader {
         let waiter = ProcessHandle(process: process)
         let status = await withCheckedContinuation { [errorsDrained] (continuation: CheckedContinuation<Int32, Never>) in
             DispatchQueue(label: "huiliu.process.wait").async {
-                let status = waiter.waitForExit()
+                let status = ProcessExit.wait(for: waiter.process).status
                 errorsDrained.wait()
                 continuation.resume(returning: status)
             }
@@ -218,21 +217,6 @@ struct ProcessSourceError: Error, CustomStringConvertible {
 /// Lets a dispatch thread wait for the process; `Process` is thread-safe for waiting.
 struct ProcessHandle: @unchecked Sendable {
     let process: Process
-
-    /// Reaps the process with `waitpid` and returns its exit status (128 + the signal for a
-    /// signal). Foundation's own exit detection waits for a socket to close, which never
-    /// happens when a grandchild inherited it (swift-corelibs-foundation#4795).
-    func waitForExit() -> Int32 {
-        var status: Int32 = 0
-        var reaped: pid_t
-        repeat { reaped = waitpid(process.processIdentifier, &status, 0) } while reaped < 0 && errno == EINTR
-        guard reaped == process.processIdentifier else {
-            process.waitUntilExit()  // Foundation reaped it first and knows the status
-            return process.terminationStatus
-        }
-        let signal = status & 0x7F
-        return signal != 0 ? 128 + signal : (status >> 8) & 0xFF
-    }
 }
 
 /// The last lines a process wrote to stderr.
