@@ -12,7 +12,7 @@ struct CrashTests {
         var options = DeviceFleet.Options(host: "127.0.0.1", port: 0)
         options.devices = 40
         options.framesPerSecond = 0
-        options.duration = .seconds(3)
+        options.duration = .seconds(30)  // the crash comes first; devices stop when their connection drops
         options.editions = [.hj2017, .hj2025]
         options.allRequestAnswers = true
         options.ackTimeout = .milliseconds(500)
@@ -24,7 +24,13 @@ struct CrashTests {
         var fleetOptions = options
         fleetOptions.port = first.port
         async let report = DeviceFleet(options: fleetOptions).run()
-        try await Task.sleep(for: .milliseconds(700))
+        // Crash once frames are flowing: after the first is stored (and so acknowledged), not
+        // after a fixed time, which a machine busy with the rest of the suite can use up.
+        let deadline = ContinuousClock.now + .seconds(25)
+        while (first.listener.metrics.snapshot["stored"] ?? 0) == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(300))
         // The crash: queued frames are dropped unacknowledged, every socket closes at once.
         await first.listener.terminate()
         _ = try? await first.task.value
