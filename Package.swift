@@ -42,6 +42,9 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // The executable's allocator (see Sources/huiliu/Allocator.swift).
+        .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", pkgConfig: "jemalloc",
+                       providers: [.apt(["libjemalloc-dev"])]),
 
         .target(name: "HuiliuCore", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "HuiliuExpression", dependencies: ["HuiliuCore"], swiftSettings: strict),
@@ -101,7 +104,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "huiliu", dependencies: [
             "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212", "HuiliuTransport",
-            "HuiliuReplay",
+            "HuiliuReplay", "CJemalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -72,6 +72,7 @@ extension Huiliu {
             #if DEBUG
             print("warning: this is a debug build; figures will be far below release performance\n")
             #endif
+            print("allocator: \(Allocator.description)\n")
             if suite == .json || suite == .all { try JSONBenchmark(records: min(records, 500_000)).run() }
             if suite == .pipeline || suite == .all {
                 try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory).run()
