@@ -50,8 +50,10 @@ public struct Object: Sendable {
     /// The position of `key`, if present.
     public func position(of key: String) -> Int? {
         if let index { return index[key] }
-        for i in members.indices where members[i].key == key { return i }
-        return nil
+        return members.withUnsafeBufferPointer { members in
+            for i in members.indices where members[i].key == key { return i }
+            return nil
+        }
     }
 
     /// The value for `key`; assigning `nil` removes the member.
@@ -122,12 +124,16 @@ extension Object {
     /// The value at `position` if the member there is `key`: the check behind cached lookups,
     /// which guess where a key is because records of one stream share their shape.
     public func value(at position: Int, ifKeyIs key: String) -> Value? {
-        guard position < members.count, members[position].key == key else { return nil }
-        return members[position].value
+        // Through the buffer, the member is borrowed: the array's subscript would copy the
+        // whole (key, value) pair, a retain and release of the key on every lookup.
+        members.withUnsafeBufferPointer { members in
+            guard position < members.count, members[position].key == key else { return nil }
+            return members[position].value
+        }
     }
 
     /// The value at `position` (which must be valid).
     public func value(at position: Int) -> Value {
-        members[position].value
+        members.withUnsafeBufferPointer { $0[position].value }
     }
 }

@@ -25,17 +25,19 @@ public struct BatchProcessor: Sendable {
 
     /// Runs the steps over a batch and builds the envelopes; throws if a step fails as a
     /// whole. Input the source rejected is reported as failures of the `source` step.
-    public func transform(_ records: [Record], rejects: [RecordBatch.Rejected] = []) async throws -> Transformed {
-        var current = records
+    public func transform(_ records: consuming [Record], rejects: [RecordBatch.Rejected] = []) async throws -> Transformed {
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
         }
-        for (label, step) in steps where !current.isEmpty {
-            let output = try await step.process(current)
-            current = output.records
+        // Each step gets the only reference to the batch, so it can change records in place
+        // instead of copying every one of them.
+        for (label, step) in steps where !records.isEmpty {
+            var output = try await step.process(consume records)
+            records = output.records
+            output.records = []
             for failure in output.failures { failures.append((label, failure)) }
         }
-        return Transformed(envelopes: current.map(envelopes.envelope(for:)), failures: failures)
+        return Transformed(envelopes: records.map(envelopes.envelope(for:)), failures: failures)
     }
 
     /// Has every sink write the envelopes (concurrently when there are several) and returns

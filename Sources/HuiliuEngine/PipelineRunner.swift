@@ -210,15 +210,35 @@ public struct PipelineRunner: Sendable {
             while let batch = try await reader.next() {
                 let sequence = submitted
                 submitted += 1
+                let handoff = Handoff(batch)
                 workers.addTask {
-                    let transformed = try await processor.transform(batch.records, rejects: batch.rejects)
-                    return (sequence, TransformedBatch(read: batch.records.count + batch.rejects.count,
-                                                       content: transformed, checkpoint: batch.checkpoint))
+                    var batch = handoff.take()
+                    let read = batch.records.count + batch.rejects.count
+                    let records = batch.records
+                    batch.records = []
+                    let transformed = try await processor.transform(consume records, rejects: batch.rejects)
+                    return (sequence, TransformedBatch(read: read, content: transformed, checkpoint: batch.checkpoint))
                 }
                 if submitted - emitted >= parallelism { try await waitForOldest() }
                 if Task.isCancelled || control?.isStopRequested == true { break }
             }
             while emitted < submitted { try await waitForOldest() }
+        }
+    }
+
+    /// Moves a batch into a worker task, so the task holds its only reference: a captured
+    /// value stays referenced by the closure too, and steps would copy every record.
+    final class Handoff: @unchecked Sendable {
+        private var batch: RecordBatch?
+
+        init(_ batch: RecordBatch) {
+            self.batch = batch
+        }
+
+        /// The batch; called once, by the task.
+        func take() -> RecordBatch {
+            defer { batch = nil }
+            return batch!
         }
     }
 

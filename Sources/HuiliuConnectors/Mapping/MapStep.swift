@@ -159,10 +159,9 @@ public struct MapStep: StepConnector {
         return parsed
     }
 
-    public func process(_ records: [Record]) async throws -> StepOutput {
-        var mapped = records
-        let failures = map(&mapped)
-        return StepOutput(records: mapped, failures: failures)
+    public func process(_ records: consuming [Record]) async throws -> StepOutput {
+        let failures = map(&records)
+        return StepOutput(records: records, failures: failures)
     }
 
     /// Maps `records` in place, removing the ones that fail (returned as failures). Mutating

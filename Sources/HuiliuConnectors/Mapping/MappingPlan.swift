@@ -33,19 +33,23 @@ struct MappingPlan: Sendable {
     /// Builds the entity for one input; a failing expression names its target field.
     func build(from input: Value, keepNulls: Bool) throws(MappingFailure) -> Value {
         var object = Object(minimumCapacity: members.count)
-        for (key, member) in members {
-            switch member {
-            case .value(let expression, let target):
-                let value: Value
-                do {
-                    value = try expression.evaluate(input)
-                } catch {
-                    throw MappingFailure(target: target, expression: expression.text, error: error)
+        // Members are borrowed from the buffer: iterating the array would copy each one,
+        // retaining its key, expression and target for every record.
+        try members.withUnsafeBufferPointer { (members) throws(MappingFailure) in
+            for index in members.indices {
+                switch members[index].member {
+                case .value(let expression, let target):
+                    let value: Value
+                    do throws(ExpressionError) {
+                        value = try expression.evaluate(input)
+                    } catch {
+                        throw MappingFailure(target: target, expression: expression.text, error: error)
+                    }
+                    if keepNulls || !value.isNull { object.appendUnchecked(key: members[index].key, value: value) }
+                case .object(let nested):
+                    let value = try nested.build(from: input, keepNulls: keepNulls)
+                    if keepNulls || !(value.objectValue?.isEmpty ?? false) { object.appendUnchecked(key: members[index].key, value: value) }
                 }
-                if keepNulls || !value.isNull { object.appendUnchecked(key: key, value: value) }
-            case .object(let nested):
-                let value = try nested.build(from: input, keepNulls: keepNulls)
-                if keepNulls || !(value.objectValue?.isEmpty ?? false) { object.appendUnchecked(key: key, value: value) }
             }
         }
         return .object(object)

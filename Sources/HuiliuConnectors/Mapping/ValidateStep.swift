@@ -56,35 +56,44 @@ public struct ValidateStep: StepConnector {
         }
     }
 
-    public func process(_ records: [Record]) async throws -> StepOutput {
-        var output = StepOutput(records: [])
-        output.records.reserveCapacity(records.count)
-        for record in records {
-            let schema: Schema
-            if let fixed {
-                schema = fixed
-            } else {
-                guard let type = record.type, let found = byType[type] else {
-                    output.failures.append(RecordFailure(record: record, reason: "the record has no common-schema type (\(record.type ?? "none")); map it first or name a schema",
-                                                         pointer: "", rule: "schema"))
+    public func process(_ records: consuming [Record]) async throws -> StepOutput {
+        // Valid records stay where they are and failures are swapped out of the way, as in
+        // ``MapStep``: appending each record to a new array would retain all its fields.
+        var failures: [RecordFailure] = []
+        let kept = records.withUnsafeMutableBufferPointer { records in
+            var kept = 0
+            for index in records.indices {
+                if let failure = check(records[index]) {
+                    failures.append(failure)
                     continue
                 }
-                schema = found
+                if kept != index { records.swapAt(kept, index) }
+                kept += 1
             }
-            if schema.isValid(record.data) {
-                output.records.append(record)
-                continue
-            }
-            let errors = schema.validate(record.data, maximumErrors: maxErrors + 1)
-            guard let first = errors.first else {
-                output.records.append(record)
-                continue
-            }
-            var reason = "expected \(first.expected), got \(first.actual)"
-            for other in errors.dropFirst().prefix(maxErrors - 1) { reason += "; also \(other)" }
-            if errors.count > maxErrors { reason += "; and more" }
-            output.failures.append(RecordFailure(record: record, reason: reason, pointer: first.instanceLocation, rule: first.keyword))
+            return kept
         }
-        return output
+        records.removeSubrange(kept...)
+        return StepOutput(records: records, failures: failures)
+    }
+
+    /// Why `record` fails, or `nil` when it conforms.
+    private func check(_ record: Record) -> RecordFailure? {
+        let schema: Schema
+        if let fixed {
+            schema = fixed
+        } else {
+            guard let type = record.type, let found = byType[type] else {
+                return RecordFailure(record: record, reason: "the record has no common-schema type (\(record.type ?? "none")); map it first or name a schema",
+                                     pointer: "", rule: "schema")
+            }
+            schema = found
+        }
+        if schema.isValid(record.data) { return nil }
+        let errors = schema.validate(record.data, maximumErrors: maxErrors + 1)
+        guard let first = errors.first else { return nil }
+        var reason = "expected \(first.expected), got \(first.actual)"
+        for other in errors.dropFirst().prefix(maxErrors - 1) { reason += "; also \(other)" }
+        if errors.count > maxErrors { reason += "; and more" }
+        return RecordFailure(record: record, reason: reason, pointer: first.instanceLocation, rule: first.keyword)
     }
 }

@@ -18,13 +18,12 @@ public struct SetStep: StepConnector {
         assignments = object.map { (path: $0.key, value: $0.value) }
     }
 
-    public func process(_ records: [Record]) async throws -> StepOutput {
-        var output = records
-        for i in output.indices {
-            for (path, value) in assignments where output[i].data.objectValue != nil {
-                output[i].data.setValue(value, atPath: path)
+    public func process(_ records: consuming [Record]) async throws -> StepOutput {
+        for i in records.indices {
+            for (path, value) in assignments where records[i].data.objectValue != nil {
+                records[i].data.setValue(value, atPath: path)
             }
         }
-        return StepOutput(records: output)
+        return StepOutput(records: records)
     }
 }

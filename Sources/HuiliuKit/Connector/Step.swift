@@ -7,8 +7,9 @@ public protocol StepConnector: Sendable {
     /// Builds the step from validated configuration.
     init(config: ParsedConfig, context: ConnectorContext) throws
     /// Transforms a batch. Records that cannot be processed are returned as failures
-    /// (they become dead letters); throwing fails the whole run.
-    func process(_ records: [Record]) async throws -> StepOutput
+    /// (they become dead letters); throwing fails the whole run. The batch is the step's to
+    /// change in place: the runner keeps no other reference to it.
+    func process(_ records: consuming [Record]) async throws -> StepOutput
 }
 
 /// What a step made of a batch.

@@ -28,15 +28,14 @@ struct RecordAssembler: Sendable {
     /// The batch of already built raw records, mapped.
     func assemble(_ records: consuming [Record], rejects: [RecordBatch.Rejected], checkpoint: Checkpoint?) -> RecordBatch {
         guard let mapping, !records.isEmpty else { return RecordBatch(records: records, rejects: rejects, checkpoint: checkpoint) }
-        var mapped = records
-        let failures = mapping.map(&mapped)
+        let failures = mapping.map(&records)
         let failed = failures.map { failure in
             var reason = "mapping \(mappingName): "
             if let pointer = failure.pointer { reason += (pointer.isEmpty ? "/" : pointer) + ": " }
             if let rule = failure.rule { reason += rule + ": " }
             return RecordBatch.Rejected(origin: failure.record.origin, reason: reason + failure.reason, raw: failure.record.original)
         }
-        return RecordBatch(records: mapped, rejects: rejects + failed, checkpoint: checkpoint)
+        return RecordBatch(records: records, rejects: rejects + failed, checkpoint: checkpoint)
     }
 
     /// The primary key's values joined with `/`, or `nil` when one is missing.
