@@ -11,6 +11,8 @@ public struct ConfigValidator: Sendable {
     public var baseDirectory: String
     /// Every problem found so far.
     public private(set) var problems: [ConfigError] = []
+    /// Every secret value a reference has put into configuration read so far.
+    private var secretValuesUsed: [String] = []
 
     /// Secret-looking key names that must never hold a literal, even in free-form mappings.
     static let secretLikeNames = ["password", "passwd", "secret", "token", "api_key", "apikey", "app_key_secret",
@@ -34,6 +36,7 @@ public struct ConfigValidator: Sendable {
     public mutating func readFields(_ node: ConfigNode, fields: [FieldSpec], owner: String,
                                     missingAt: SourceLocation? = nil) -> ParsedConfig {
         var parsed = ParsedConfig(location: node.location, baseDirectory: baseDirectory)
+        let mark = secretValuesUsed.count
         guard case .mapping(let pairs, _) = node else {
             if node.isNull {
                 reportMissing(fields, owner: owner, at: missingAt ?? node.location)
@@ -60,6 +63,7 @@ public struct ConfigValidator: Sendable {
             read(pair.value, field: field, into: &parsed)
         }
         reportMissing(fields.filter { !seen.contains($0.name) }, owner: owner, at: missingAt ?? node.location)
+        parsed.secretValues = Set(secretValuesUsed[mark...])
         return parsed
     }
 
@@ -111,7 +115,7 @@ public struct ConfigValidator: Sendable {
             problems.append(ConfigError(.wrongType, at: node.location, "'\(field.name)' must be a secret reference, got \(node.kindName)"))
             return nil
         }
-        let expansion = resolver.expand(text, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &problems)
+        let expansion = expand(text, at: textStart(at, plain: plain))
         guard expansion.hasReferences else {
             problems.append(ConfigError(.literalSecret, at: at,
                                         "'\(field.name)' is a secret; write a reference such as ${secret:\(field.name)} or ${env:NAME}, not a literal value"))
@@ -219,7 +223,7 @@ public struct ConfigValidator: Sendable {
         guard case .scalar(let raw, let plain, let at) = node else {
             return wrongType(node, name, article(type))
         }
-        let expansion = resolver.expand(raw, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &problems)
+        let expansion = expand(raw, at: textStart(at, plain: plain))
         let text = expansion.text
         // A value produced by a reference is checked as if it had been written plainly.
         let isPlain = plain || expansion.hasReferences
@@ -265,11 +269,18 @@ public struct ConfigValidator: Sendable {
         }
     }
 
+    /// Expands the references in one scalar, remembering the secret values that went in.
+    private mutating func expand(_ text: String, at base: SourceLocation) -> ReferenceResolver.Expansion {
+        let expansion = resolver.expand(text, at: base, relativeTo: baseDirectory, problems: &problems)
+        secretValuesUsed += expansion.secretValues
+        return expansion
+    }
+
     /// Expands references everywhere in a free-form node.
     mutating func expandAll(_ node: ConfigNode) -> Value {
         switch node {
         case .scalar(let raw, let plain, let at):
-            let expansion = resolver.expand(raw, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &problems)
+            let expansion = expand(raw, at: textStart(at, plain: plain))
             if !expansion.hasReferences { return node.plainValue }
             return plain ? ConfigNode.coerce(plainScalar: expansion.text) : .string(expansion.text)
         case .mapping(let pairs, _):

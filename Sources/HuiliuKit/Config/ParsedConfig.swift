@@ -7,6 +7,9 @@ public struct ParsedConfig: Sendable {
     public var values: Object
     /// Secret fields by name.
     public var secrets: [String: Secret]
+    /// Every secret value a reference put into this configuration, in secret fields or not
+    /// (an `app_key` written as `${secret:budget/app_key}`): what recordings must scrub.
+    public var secretValues: Set<String> = []
     /// Nested components (for fields of component type) by field name.
     public var components: [String: [ComponentConfig]]
     /// Where each field was written (its key), by name.

@@ -17,8 +17,9 @@ extension ConnectorCommand {
                 fixtures/http/<stream>.jsonl (request → response pairs), fixtures/config.yaml (the configuration \
                 with the system's URL and secrets replaced by references), fixtures/expected/<stream>.jsonl (what \
                 replaying them yields) and README.md. Credentials, signatures, timestamps and nonces are scrubbed; \
-                every secret of the gateway's store is replaced wherever it appears. File streams copy their files \
-                into fixtures/files/.
+                every secret the connector's configuration holds is replaced wherever it appears (other secrets of the \
+                gateway's store are not looked for: short ones, such as device passwords, occur in ordinary data). \
+                File streams copy their files into fixtures/files/.
 
                 Example:
                   huiliu simulate --payments 120 &
@@ -43,7 +44,9 @@ extension ConnectorCommand {
             let streams = stream.isEmpty ? manifest.streams.map(\.name) : stream
             // One clock for the whole recording, pinned again during replay.
             let now = ConnectorContext.systemClock()
-            var secrets = Set(workspace.gateway.secrets.allValues)
+            // Only the secrets this connector is given and the credentials it renders: the
+            // gateway holds others (six-digit device passwords) that occur in ordinary data.
+            var secrets: Set<String> = []
             var volatile: Set<String> = []
             var origin: String?
             var recorded: [String] = []
@@ -51,6 +54,7 @@ extension ConnectorCommand {
             var fileLocation: String?
             for streamName in streams {
                 let parsed = try workspace.readConfig(config, manifest: manifest, stream: streamName)
+                secrets.formUnion(parsed.secretValues)
                 if configValues.isEmpty {
                     configValues = manifest.fields.compactMap { field in
                         if let secret = parsed.secrets[field.name] {
