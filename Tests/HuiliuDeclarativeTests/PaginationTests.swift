@@ -99,6 +99,29 @@ struct PaginationTests {
         #expect(result.batches.count == 4)
     }
 
+    @Test func cursorPagingStopsAtAnEmptyPageThatStillHasACursor() async throws {
+        let result = try await read("""
+              path: /pages/endless-cursor
+              query: { cursor: "{{ page.token }}" }
+            records: results
+            paginate: { type: cursor, next: body.next_cursor, max_pages: 40 }
+            """)
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count <= 5, "paged on past the empty page: \(result.batches.count) batches")
+    }
+
+    @Test func cursorPagingStopsAtTheTotal() async throws {
+        let result = try await read("""
+              path: /pages/cursor-total
+              query: { cursor: "{{ page.token }}" }
+            records: results
+            paginate: { type: cursor, next: body.next_cursor, total: body.total, max_pages: 40 }
+            """)
+        // Four pages of 7 reach the total of 25; the last page is delivered whole.
+        #expect(result.ids == Array(0..<28))
+        #expect(result.batches.count == 4)
+    }
+
     @Test func cursorFromAHeader() async throws {
         let result = try await read("""
               path: /pages/header-cursor

@@ -79,6 +79,18 @@ final class ScenarioServer: Sendable {
             let next: Value = end < Self.items ? .string("c-\(end)") : .null
             return json(["results": .array((after..<end).map(item)), "next_cursor": next])
         }
+        // Always a next cursor, and empty pages once the items run out.
+        router.get("pages/endless-cursor") { request, _ in
+            let after = request.uri.queryParameters.get("cursor").flatMap { Int($0.dropFirst(2)) } ?? 0
+            let end = min(Self.items, after + 7)
+            return json(["results": .array((min(after, Self.items)..<end).map(item)), "next_cursor": .string("c-\(max(end, after + 7))")])
+        }
+        // Announces the total, then pages past it for as long as it is asked.
+        router.get("pages/cursor-total") { request, _ in
+            let after = request.uri.queryParameters.get("cursor").flatMap { Int($0.dropFirst(2)) } ?? 0
+            return json(["total": .integer(Self.items), "results": .array((after..<after + 7).map(item)),
+                         "next_cursor": .string("c-\(after + 7)")])
+        }
         router.get("pages/header-cursor") { request, _ in
             let after = request.headers[HTTPField.Name("X-After")!].flatMap { Int($0) } ?? 0
             let end = min(Self.items, after + 10)

@@ -51,7 +51,14 @@ final class PageFetcher {
                 if consumed >= total { stop = true }
             }
             resume = stop ? nil : page.page.advanced(size: runtime.pageSize ?? page.records.count)
-        } else if pagination.type != .none, let next = page.next, !next.isEmpty, next != page.page.token, next != page.page.url, !stop {
+        } else if pagination.type != .none {
+            // An API that hands out a cursor with an empty page, or after the total it
+            // announced, would otherwise be paged until max_pages.
+            if page.records.isEmpty { stop = true }
+            if let total = page.total, page.page.offset + page.records.count >= total { stop = true }
+        }
+        if !pagination.isPredictable, pagination.type != .none, let next = page.next, !next.isEmpty, next != page.page.token,
+           next != page.page.url, !stop {
             let isURL = pagination.type != .cursor
             resume = PageState(index: page.page.index + 1, number: page.page.number + 1, offset: page.page.offset + page.records.count,
                                token: isURL ? nil : next, url: isURL ? next : nil)

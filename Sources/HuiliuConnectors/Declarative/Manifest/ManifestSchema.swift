@@ -183,7 +183,8 @@ public enum ManifestSchema {
 
     /// Fields of `paginate:`.
     public static let paginateFields: [FieldSpec] = [
-        FieldSpec("type", .oneOf(["none", "page_number", "offset", "cursor", "next_url", "link"]), "The paging style.", default: "none"),
+        FieldSpec("type", .oneOf(["none", "page_number", "offset", "cursor", "next_url", "link"]),
+                  "The paging style. Every style stops at a page without records.", default: "none"),
         FieldSpec("start", .integer, "page_number: the first page number (`page.number`); offset: the first offset.", optional: true),
         FieldSpec("size", .string, "page_number, offset: template of the page size (`page.size`).", optional: true),
         FieldSpec("total", .string, "Expression giving the total number of records; paging stops once they are read.", optional: true),
