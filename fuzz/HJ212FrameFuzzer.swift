@@ -41,7 +41,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         }
         drain(&pending, decoder: decoder, atEnd: true, into: &streamed)
         precondition(pending.isEmpty, "bytes left after the end of input")
-        _ = streamed
+        precondition(streamed == wholeFrames, "split at \(split): streaming found \(streamed), the whole input \(wholeFrames)")
     }
     return 0
 }

@@ -103,6 +103,24 @@ struct StreamingDecoderTests {
         }
     }
 
+    /// Found by the fuzzer: a broken header whose declared length ends, by chance, on a CR LF
+    /// after a good frame. Read whole, the declared trailer hid the good frame; read in pieces,
+    /// the good frame's header cut the broken one short. It must not depend on the split.
+    @Test func aGoodFrameInsideABrokenOnesDeclaredLengthIsFoundHoweverTheBytesArrive() {
+        var input = Array("##0214".utf8) + Array("0SQ=&&A9s1\r\n".utf8) + [UInt8](repeating: 0x17, count: 10)
+        input += Fixtures.bytes(Fixtures.xiaoyao2005)
+        input += [UInt8](repeating: 0x17, count: 6)
+        while input.count < 6 + 214 { input += Array("&&A9s1\r\n".utf8) + [UInt8](repeating: 0x17, count: 8) }
+        input = Array(input[..<(6 + 214 + 4)]) + Array("\r\n".utf8)  // CR LF exactly where the declared trailer would be
+        // Garbage may be reported in as many pieces as it arrived in; frames may not differ.
+        func frames(_ events: [Event]) -> [Event] { events.filter { if case .frame = $0 { true } else { false } } }
+        let whole = Self.run([input])
+        #expect(frames(whole) == [.frame(qn: nil, mn: "LD130133000015")], "\(whole)")
+        for cut in 0...input.count {
+            #expect(frames(Self.run([Array(input[..<cut]), Array(input[cut...])])) == frames(whole), "split at \(cut)")
+        }
+    }
+
     @Test func truncatedFrameFollowedByAGoodOne() {
         let whole = Fixtures.bytes(Fixtures.surfaceWaterHour)
         for cut in [10, 100, whole.count - 7, whole.count - 2] {

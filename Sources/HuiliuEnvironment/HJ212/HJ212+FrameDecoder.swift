@@ -75,7 +75,11 @@ extension HJ212 {
                 return .rejected(error, consumed: resyncPoint(buffer, from: 2, atEnd: atEnd))
             }
             let crcStart = 6 + declared
-            if n >= crcStart + 6, buffer[crcStart + 4] == Byte.cr, buffer[crcStart + 5] == Byte.lf {
+            // The declared trailer is trusted only if nothing ends the frame sooner: a CR LF or a
+            // new header inside the data segment is what `locateEnd` finds when the frame arrives
+            // in pieces, and the outcome must not depend on how the bytes were split.
+            if n >= crcStart + 6, buffer[crcStart + 4] == Byte.cr, buffer[crcStart + 5] == Byte.lf,
+               !Self.endsEarly(buffer, before: crcStart + 4) {
                 guard (crcStart..<(crcStart + 4)).allSatisfy({ Byte.hexValue(buffer[$0]) != nil }) else {
                     let found = FrameError.excerpt(buffer, crcStart..<(crcStart + 4))
                     let error = FrameError(.badCRCField, offset: crcStart, expected: "4 hex digits", found: found,
@@ -154,6 +158,8 @@ extension HJ212 {
             while k + 1 < n {
                 let b = buffer[k]
                 if b == Byte.hash, buffer[k + 1] == Byte.hash, Self.mayBeHeader(buffer, at: k) {
+                    // `##0` at the end of what has arrived may yet turn out not to be a header.
+                    if !atEnd && k + 6 > n { return .needMoreData }
                     return rejectBeforeHeader(buffer, declared: declared, header: k)
                 }
                 if b == Byte.cr, buffer[k + 1] == Byte.lf, k >= 12, buffer[k - 6] == Byte.amp, buffer[k - 5] == Byte.amp,
@@ -227,6 +233,18 @@ extension HJ212 {
             }
             if !atEnd, n > 0, buffer[n - 1] == Byte.hash { return n - 1 }
             return n
+        }
+
+        /// True if a CR LF or a possible header (`##` and digits) occurs in `buffer[2..<end]`.
+        private static func endsEarly(_ buffer: UnsafeRawBufferPointer, before end: Int) -> Bool {
+            var k = 2
+            while k + 1 < end {
+                let b = buffer[k]
+                if b == Byte.cr, buffer[k + 1] == Byte.lf { return true }
+                if b == Byte.hash, buffer[k + 1] == Byte.hash, mayBeHeader(buffer, at: k) { return true }
+                k += 1
+            }
+            return false
         }
 
         /// True if `##` at `k` is followed by digits as far as the buffer goes, so it can be a
