@@ -99,6 +99,19 @@ struct NormalizationTests {
         #expect(result.skipped.first?.reason == "no Rtd value")
     }
 
+    @Test func aDailyCumulativeAmountAloneIsAMeasurement() throws {
+        // Wastewater flow reports the day's discharged volume as Cou, with no average.
+        let f = try frame(segment: "QN=20240602000000001;ST=32;CN=2031;PW=123456;MN=42118100WS0001;Flag=4;CP=&&DataTime=20240601000000;"
+                          + "w00000-Cou=1234.5,w00000-Flag=N;w01018-Min=20.1,w01018-Avg=25.3,w01018-Max=31.0,w01018-Cou=31.2,w01018-Flag=N&&")
+        let result = try EnvironmentMeasurement.normalize(f)
+        #expect(result.skipped.isEmpty)
+        #expect(result.measurements.count == 2)
+        let flow = result.measurements[0].data
+        #expect(flow["parameter_code"] == "w00000" && flow["interval"] == "day")
+        #expect(flow["value"] == nil && flow["cou"] == .decimal(DecimalNumber("1234.5")!))
+        #expect(result.measurements[1].data["value"] == .decimal(DecimalNumber("25.3")!))
+    }
+
     @Test func flagsMapToValidity() {
         #expect(EnvironmentMeasurement.isValid(flag: "N"))
         for flag in ["F", "M", "S", "D", "C", "T", "B", "P", "n"] {

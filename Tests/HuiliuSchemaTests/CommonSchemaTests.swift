@@ -93,7 +93,13 @@ struct CommonSchemaTests {
             "device_code", "value", "min", "max", "avg", "cou", "zs_value", "unit", "flag", "valid", "eflag",
             "sample_time", "qn", "agency", "region",
         ])
-        #expect(measurement["required"] == ["station_id", "interval", "period_start", "parameter_code", "value", "valid"])
+        #expect(measurement["required"] == ["station_id", "interval", "period_start", "parameter_code", "valid"])
+        // A day's cumulative amount alone (w00000-Cou) is a measurement without `value`.
+        var cumulative = try Self.example("environment.measurement")
+        Self.edit(&cumulative, "value", nil)
+        Self.edit(&cumulative, "avg", nil)
+        Self.edit(&cumulative, "cou", .decimal(DecimalNumber("1234.5")!))
+        #expect(try set.schema(CommonSchema.uri(for: "environment.measurement")!).validate(cumulative).isEmpty)
         let assessment = try #require(set.document(CommonSchema.uri(for: "environment.assessment")!))
         #expect(assessment["properties"]?.objectValue?.keys == [
             "kind", "station_id", "period_start", "interval", "standard", "water_body", "water_class", "items",
@@ -120,6 +126,7 @@ struct CommonSchemaTests {
         ("environment.measurement", [("value", "0.11")], "/value", "type"),
         ("environment.measurement", [("rtd", 0.11)], "/rtd", "additionalProperties"),
         ("environment.measurement", [("parameter_code", "011")], "/parameter_code", "pattern"),
+        ("environment.measurement", [("value", nil), ("cou", nil)], "", "anyOf"),
         ("environment.assessment", [("water_class", nil)], "/water_class", "required"),
         ("environment.assessment", [("aqi", 50)], "/aqi", "false"),
         ("environment.assessment", [("water_class", "VI")], "/water_class", "enum"),

@@ -97,8 +97,11 @@ extension EnvironmentMeasurement {
         result.measurements.reserveCapacity(frame.measurements.count)
         for m in frame.measurements {
             let realtime = interval == .realtime
-            guard let value = realtime ? m.rtd : m.avg else {
-                result.skipped.append((m.code, realtime ? "no Rtd value" : "no Avg value"))
+            let value = realtime ? m.rtd : m.avg
+            // A cumulative amount alone (`w00000-Cou`, the day's discharged volume) is a reading
+            // of its own: it has no average, and is kept without `value`.
+            guard value != nil || (!realtime && m.cou != nil) else {
+                result.skipped.append((m.code, realtime ? "no Rtd value" : "no Avg or Cou value"))
                 continue
             }
             let parameter = ParameterCatalog.parameter(for: m.code)
@@ -116,7 +119,7 @@ extension EnvironmentMeasurement {
             object.appendUnchecked(key: "parameter_code", value: .string(code))
             if let parameter { object.appendUnchecked(key: "parameter_name", value: .string(parameter.name)) }
             object.appendUnchecked(key: "device_code", value: .string(m.code))
-            object.appendUnchecked(key: "value", value: .decimal(value))
+            if let value { object.appendUnchecked(key: "value", value: .decimal(value)) }
             if let min = m.min { object.appendUnchecked(key: "min", value: .decimal(min)) }
             if let max = m.max { object.appendUnchecked(key: "max", value: .decimal(max)) }
             if let avg = m.avg { object.appendUnchecked(key: "avg", value: .decimal(avg)) }
