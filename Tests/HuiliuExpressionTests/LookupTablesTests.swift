@@ -69,5 +69,23 @@ struct LookupTablesTests {
         #expect(tables.value(table: "hj212_pollutants", key: "w01018")?["code_2005"] == "011")
         #expect(tables.value(table: "hj212_pollutants", key: "a21026")?["code_2005"] == "02")
         #expect(try Support.eval("lookup('hj212_pollutants', 'w21003').name") == "氨氮")
+        // 2005 codes lead to the same rows (2005 `011` is 2017 `w01018`, `B01` is `w00000`).
+        #expect(try Support.eval("lookup('hj212_pollutants', '011', 'code_2005').code_2017") == "w01018")
+        #expect(try Support.eval("lookup('hj212_pollutants', 'B01', 'code_2005').name") == "污水")
+    }
+
+    @Test func lookupByAnotherColumn() throws {
+        var tables = LookupTables()
+        try tables.add("codes", csv: "new,old,name\nw01018,011,COD\nw21003,060,氨氮\nw01003,,浊度\nw99999,060,dup\n")
+        try tables.add("status", csv: "code,name\n1,已支付\n")
+        let functions = FunctionRegistry.huiliu(lookups: tables)
+        func eval(_ text: String) throws -> Value { try Expression(text, functions: functions).evaluate(.null) }
+        #expect(try eval("lookup('codes', '011', 'old')") == ["new": "w01018", "old": "011", "name": "COD"])
+        #expect(try eval("lookup('codes', '060', 'old').new") == "w21003", "the first row with the value")
+        #expect(try eval("lookup('codes', '', 'old')") == nil, "an empty cell matches nothing")
+        #expect(try eval("lookup('codes', 'w01003', 'new')") == ["new": "w01003", "old": "", "name": "浊度"])
+        #expect(try eval("lookup('status', '1', 'code')") == ["code": "1", "name": "已支付"])
+        #expect(try eval("lookup('status', '已支付', 'name').code") == "1")
+        #expect(throws: ExpressionError.self) { try eval("lookup('codes', '011', 'older')") }
     }
 }

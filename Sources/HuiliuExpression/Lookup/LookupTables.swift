@@ -14,6 +14,11 @@ public import HuiliuCore
 /// ```
 public struct LookupTables: Sendable {
     private var tables: [String: [String: Value]] = [:]
+    /// Whole rows (key column included) by table, column and value: what
+    /// ``value(table:column:key:)`` finds, built once when the table is added.
+    private var columns: [String: [String: [String: Value]]] = [:]
+    /// The header row of each table loaded from CSV.
+    private var headers: [String: [String]] = [:]
 
     /// No tables.
     public init() {}
@@ -40,6 +45,7 @@ public struct LookupTables: Sendable {
         }
         var table: [String: Value] = [:]
         table.reserveCapacity(rows.count)
+        var byColumn: [String: [String: Value]] = [:]
         for (line, fields) in rows {
             guard fields.count == header.count else {
                 throw LookupTableError(table: name, line: line,
@@ -54,13 +60,22 @@ public struct LookupTables: Sendable {
                 for k in 1..<header.count { object[header[k]] = .string(fields[k]) }
                 table[key] = .object(object)
             }
+            var row = Object(minimumCapacity: header.count)
+            for k in header.indices { row[header[k]] = .string(fields[k]) }
+            for k in header.indices.dropFirst() where !fields[k].isEmpty && byColumn[header[k], default: [:]][fields[k]] == nil {
+                byColumn[header[k], default: [:]][fields[k]] = .object(row)
+            }
         }
         tables[name] = table
+        columns[name] = byColumn
+        headers[name] = header
     }
 
-    /// Adds (or replaces) a table given as values.
+    /// Adds (or replaces) a table given as values (looked up by key only).
     public mutating func add(_ name: String, rows: [String: Value]) {
         tables[name] = rows
+        columns[name] = nil
+        headers[name] = nil
     }
 
     /// The table names, sorted.
@@ -74,6 +89,28 @@ public struct LookupTables: Sendable {
     public func value(table name: String, key: String) -> Value? {
         guard let table = tables[name] else { return nil }
         return table[key] ?? .null
+    }
+
+    /// The first row of table `name` whose `column` holds `key`, as an object of every column
+    /// (the key column included): `nil` if the table does not exist, `.null` if no row matches
+    /// (an empty cell never does). `column` may also be the key column.
+    public func value(table name: String, column: String, key: String) -> Value? {
+        guard let table = tables[name] else { return nil }
+        if let row = columns[name]?[column]?[key] { return row }
+        // The key column itself: the row, with its key put back in front.
+        guard let header = headers[name], column == header.first, let found = table[key] else { return .null }
+        var row = Object(minimumCapacity: header.count)
+        row[column] = .string(key)
+        switch found {
+        case .object(let rest): for (k, v) in rest { row[k] = v }
+        default: row[header[1]] = found
+        }
+        return .object(row)
+    }
+
+    /// The columns of table `name` (the key column first), if it was loaded from CSV.
+    public func columnNames(table name: String) -> [String]? {
+        headers[name]
     }
 }
 

@@ -15,8 +15,8 @@ enum HuiliuFunctions {
 
     static func lookup(_ tables: LookupTables) -> ExpressionFunction {
         ExpressionFunction(
-            "lookup", [P("table", .string), P("key", [.string, .number, .null])], returns: .any,
-            summary: "The row for `key` in a code table loaded from `config/lookups/<table>.csv`: the second column's string for a two-column table, else an object of the other columns; `null` when the key is absent or `null`. An integer key is matched as its decimal text. An unknown table is an error.",
+            "lookup", [P("table", .string), P("key", [.string, .number, .null]), .optional("column", .string)], returns: .any,
+            summary: "The row for `key` in a code table loaded from `config/lookups/<table>.csv`: the second column's string for a two-column table, else an object of the other columns; `null` when the key is absent or `null`. An integer key is matched as its decimal text. An unknown table is an error. With `column`, the first row whose `column` holds `key`, as an object of every column, the key column included: `lookup('hj212_pollutants', '011', 'code_2005').code_2017` is `w01018`.",
             example: Example("lookup('divisions', '421181').name", result: "麻城市")
         ) { args throws(ExpressionError) in
             let table = args[0].stringValue!
@@ -31,7 +31,11 @@ enum HuiliuFunctions {
                 }
                 key = String(i)
             }
-            guard let value = tables.value(table: table, key: key) else {
+            let column = args.optional(2)?.stringValue
+            if let column, let names = tables.columnNames(table: table), !names.contains(column) {
+                throw .invalidValue("lookup(): table '\(table)' has no column '\(column)' (columns: \(names.joined(separator: ", ")))")
+            }
+            guard let value = column.map({ tables.value(table: table, column: $0, key: key) }) ?? tables.value(table: table, key: key) else {
                 let known = tables.names.isEmpty ? "no tables are loaded" : "known tables: \(tables.names.joined(separator: ", "))"
                 throw .invalidValue("lookup(): unknown table '\(table)' (\(known))")
             }
