@@ -74,10 +74,13 @@ public struct GatewayConfig: Sendable {
     public static func load(path: String?, projectDirectory: String? = nil,
                             environment: [String: String]? = nil) throws(ConfigErrors) -> GatewayConfig {
         let fm = FileManager.default
-        let candidate = path ?? (projectDirectory ?? fm.currentDirectoryPath) + "/config/huiliu.yaml"
+        // Absolute, so that `--config config/huiliu.yaml` finds its project root (the
+        // relative path's parent of `config` would be the empty string).
+        let given = path.map { $0.hasPrefix("/") ? $0 : fm.currentDirectoryPath + "/" + $0 }
+        let candidate = given ?? (projectDirectory ?? fm.currentDirectoryPath) + "/config/huiliu.yaml"
         let exists = fm.fileExists(atPath: candidate)
         if path != nil && !exists {
-            throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: candidate, line: 1, column: 1), "config file not found")])
+            throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path ?? candidate, line: 1, column: 1), "config file not found")])
         }
         let root: String
         if let projectDirectory {
@@ -95,7 +98,7 @@ public struct GatewayConfig: Sendable {
         if exists {
             let node: ConfigNode
             do {
-                node = try YAMLDocument.load(path: candidate)
+                node = try YAMLDocument.load(path: candidate, displayPath: path ?? candidate)
             } catch {
                 switch error {
                 case .syntax(let problem): throw ConfigErrors([problem])

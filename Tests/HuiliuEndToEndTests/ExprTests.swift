@@ -10,6 +10,14 @@ struct ExprTests {
         #expect(result.stdout == #"{"fen":123450,"county":"麻城市"}"# + "\n")
     }
 
+    @Test func findsTheProjectFromARelativeConfigPath() throws {
+        // config/huiliu.yaml, as typed, names the project the lookup tables belong to.
+        let result = try HuiliuCommand.run(["expr", "--config", "config/huiliu.yaml", "--compact", "lookup('divisions', code).name"],
+                                           in: HuiliuCommand.root.path, stdin: Data(#"{"code":"421181"}"#.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == #""麻城市""# + "\n")
+    }
+
     @Test func showsWhereAnExpressionIsWrong() throws {
         let result = try HuiliuCommand.run(["expr", "foo.[bar"], in: HuiliuCommand.root.path, stdin: Data("{}".utf8))
         #expect(result.status == 1)

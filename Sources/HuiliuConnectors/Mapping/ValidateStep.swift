@@ -36,10 +36,18 @@ public struct ValidateStep: StepConnector {
             fixed = nil
             var compiled: [String: Schema] = [:]
             for entity in CommonSchema.entities {
-                if let uri = CommonSchema.uri(for: entity), let schema = try? schemas.schema(uri) {
-                    compiled[entity] = schema
-                    compiled[entity + ".v1"] = schema
+                guard let uri = CommonSchema.uri(for: entity) else { continue }
+                let schema: Schema
+                do {
+                    schema = try schemas.schema(uri)
+                } catch where error.code == .unknownSchema {
+                    continue  // a project without this entity's file validates the others
+                } catch {
+                    // A broken entity schema must not quietly turn into "no schema for this type".
+                    throw config.error("schema", "config/schema: \(entity) does not compile: \(error)")
                 }
+                compiled[entity] = schema
+                compiled[entity + ".v1"] = schema
             }
             byType = compiled
         }
