@@ -13,4 +13,21 @@ struct Huiliu: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [Run.self, Runs.self, Serve.self, Status.self, Reload.self, Lint.self, DeadLetters.self, Expr.self,
                       SchemaCommand.self, ScheduleCommand.self, ConnectorCommand.self, HJ212Command.self, Simulate.self, Demo.self, Bench.self])
+
+    /// Runs the command; bad arguments exit 2 as the help says, not ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            printError(fullMessage(for: error))
+            exit(withError: ExitCode(2))
+        }
+    }
 }
+

@@ -46,6 +46,14 @@ struct CommandLineTests {
         #expect(result.stderr == "no pipeline called 'court-case'; did you mean 'court-cases'?\n")
     }
 
+    @Test func badArgumentsExitTwoWithTheUsage() throws {
+        for arguments in [["run", "--nope"], ["connector", "new", "Bad_Name"], ["connector", "new", "x", "--template", "graphql"]] {
+            let result = try HuiliuCommand.run(arguments, in: NSTemporaryDirectory())
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("Error: ") && result.stderr.contains("Usage: huiliu"), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func runsListsHistory() throws {
         let project = try demoProject()
         _ = try HuiliuCommand.run(["run", "court-cases"], in: project)
