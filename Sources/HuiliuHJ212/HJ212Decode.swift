@@ -9,6 +9,8 @@ public enum HJ212Decode {
         public var output: [String] = []
         /// Rejections and frames without values, when normalizing.
         public var diagnostics: [String] = []
+        /// Frames rejected (whitespace between frames aside), and split uploads left incomplete.
+        public var rejected = 0
     }
 
     /// Decodes every frame in `bytes`.
@@ -28,7 +30,8 @@ public enum HJ212Decode {
         var configuration = HJ212.FrameDecoder.Configuration()
         configuration.verifiesCRC = verifyCRC
         guard normalize else {
-            return Lines(output: HJ212.decodeReportLines(bytes, configuration: configuration))
+            let report = HJ212.decodeReport(bytes, configuration: configuration)
+            return Lines(output: report.map(\.jsonText), rejected: report.count { $0["error"] != nil })
         }
         var lines = Lines()
         var packets: [String: [HJ212.Frame]] = [:]
@@ -39,6 +42,7 @@ public enum HJ212Decode {
                     continue
                 }
                 lines.diagnostics.append(error.reportValue(input: bytes, base: offset).jsonText)
+                lines.rejected += 1
             case .success(let frame):
                 if let pnum = frame.pnum, pnum > 1 {
                     let id = "\(frame.mn) \(frame.cn) \(frame.qn ?? "-")"
@@ -51,6 +55,7 @@ public enum HJ212Decode {
                 }
             }
         }
+        lines.rejected += packets.count
         for (id, parts) in packets.sorted(by: { $0.key < $1.key }) {
             lines.diagnostics.append(Value.object([
                 "error": .string("split upload incomplete: \(parts.count) of \(parts.first?.pnum ?? 0) packets"),

@@ -24,7 +24,9 @@ extension HJ212Command {
                 Reads a capture (standard input by default) and prints each frame as one JSON line: edition, \
                 header fields, measurements, CRC verdict and deviations; or the reason it was rejected, with \
                 its byte offset and a hex excerpt. With --normalize, prints the environment.measurement.v1 \
-                CloudEvents envelopes instead (split uploads reassembled), and rejections on standard error.
+                CloudEvents envelopes instead (split uploads reassembled), with the units, agency and region of \
+                the station registry (config/hj212/stations.yaml when there is one), and rejections on standard \
+                error. Exits 1 when any frame was rejected.
 
                 Examples:
                   huiliu hj212 decode capture.txt
@@ -40,6 +42,11 @@ extension HJ212Command {
         @Flag(help: "Show frames whose CRC is wrong instead of rejecting them.")
         var ignoreCRC = false
 
+        @Option(help: "The station registry for --normalize (default: config/hj212/stations.yaml of the project, if any).")
+        var stations: String?
+
+        @OptionGroup var options: GlobalOptions
+
         func run() async throws {
             let bytes: [UInt8]
             if let file {
@@ -51,9 +58,24 @@ extension HJ212Command {
             } else {
                 bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
             }
-            let lines = HJ212Decode.lines(bytes, normalize: normalize, verifyCRC: !ignoreCRC)
+            var registry = StationRegistry()
+            if normalize {
+                // A capture can be decoded anywhere; the project's registry is used when there is one.
+                let gateway = try? options.gateway()
+                let path = stations ?? gateway.map { $0.configDirectory + "/hj212/stations.yaml" }
+                if let path, stations != nil || FileManager.default.fileExists(atPath: path) {
+                    do {
+                        registry = try StationsFile.load(path: path, resolver: ReferenceResolver(secrets: gateway?.secrets ?? SecretStore()))
+                    } catch {
+                        printError("\(error)")
+                        throw ExitCode(2)
+                    }
+                }
+            }
+            let lines = HJ212Decode.lines(bytes, normalize: normalize, stations: registry, verifyCRC: !ignoreCRC)
             for line in lines.output { print(line) }
             for line in lines.diagnostics { printError(line) }
+            if lines.rejected > 0 { throw ExitCode(1) }
         }
     }
 

@@ -15,6 +15,17 @@ struct DecodeCommandTests {
         #expect(first["crc"]?["valid"] == .bool(true))
         let second = try JSONReader.parse(lines.output[1])
         #expect(second["error"] == .string("CRC mismatch: frame says C602, computed C601"))
+        #expect(lines.rejected == 1, "the command exits 1")
+        #expect(HJ212Decode.lines(Array((Fixtures.waterHour + "\r\n\n").utf8), normalize: false).rejected == 0)
+    }
+
+    @Test func normalizeUsesTheStationRegistry() throws {
+        let stations = StationRegistry(stations: [StationRegistry.Station(mn: "42118100AQ0001", agency: "麻城市生态环境局", region: "421181",
+                                                                           unitOverrides: ["a21026": "mg/m³"])])
+        let lines = HJ212Decode.lines(Array(Fixtures.airHour.utf8), normalize: true, stations: stations)
+        let data = try #require(try JSONReader.parse(lines.output[0])["data"])
+        #expect(data["parameter_code"] == "a21026" && data["unit"] == "mg/m³")
+        #expect(data["agency"] == "麻城市生态环境局" && data["region"] == "421181")
     }
 
     @Test func normalizePrintsDeterministicEnvelopes() throws {
@@ -38,5 +49,6 @@ struct DecodeCommandTests {
         #expect(lines.output.count == 2)
         #expect(lines.diagnostics.count == 2)
         #expect(lines.diagnostics.contains { $0.contains("split upload incomplete: 1 of 2 packets") })
+        #expect(lines.rejected == 2, "the garbage and the incomplete upload")
     }
 }
