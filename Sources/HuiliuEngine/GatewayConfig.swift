@@ -31,6 +31,8 @@ public struct GatewayConfig: Sendable {
     public var gracePeriod: Duration
     /// The `listeners:` section, by listener kind (`hj212`), for the daemon to validate and start.
     public var listeners: [String: ConfigNode]
+    /// How connectors reach upstream systems (`http.proxy`).
+    public var proxy: OutboundProxy = .direct
 
     /// A bearer token of the admin API.
     public struct AdminToken: Sendable {
@@ -68,6 +70,13 @@ public struct GatewayConfig: Sendable {
             FieldSpec("grace_period", .duration, "On SIGTERM, how long runs get to reach a batch boundary.", default: "30s"),
         ]), "The daemon.", optional: true),
         FieldSpec("listeners", .map(.any), "Streaming listeners the daemon runs, by kind (hj212).", optional: true),
+        FieldSpec("http", .object([
+            FieldSpec("proxy", .string, "`direct`, `environment` (http_proxy, https_proxy, no_proxy), or a proxy URL "
+                      + "(http://, https://, socks5h://) for connectors' HTTP, FTP and SFTP traffic.", default: "direct"),
+            FieldSpec("no_proxy", .string, "Hosts reached directly even so, comma-separated.", optional: true),
+            FieldSpec("proxy_username", .string, "The proxy's user name.", optional: true),
+            FieldSpec("proxy_password", .secret, "The proxy's password: a ${secret:…} reference.", optional: true),
+        ]), "How connectors reach upstream systems.", optional: true),
     ]
 
     /// Loads the config at `path`, or defaults rooted at `projectDirectory` when there is none.
@@ -112,6 +121,11 @@ public struct GatewayConfig: Sendable {
                                             resolver: ReferenceResolver(environment: environment, secrets: SecretStore(secrets)),
                                             baseDirectory: root)
             let parsed = validator.readFields(node, fields: fields, owner: "gateway config")
+            if case .scalar(let text, _, let at)? = node["http"]?["proxy"], !["direct", "environment"].contains(text),
+               !["http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"].contains(where: { text.hasPrefix($0) }) {
+                validator.report(ConfigError(.invalidValue, at: at,
+                                             "http.proxy is direct, environment, or a proxy URL such as http://proxy.example:3128; got '\(text)'"))
+            }
             if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
             parsedValues = parsed.values
             if case .mapping(let pairs, _)? = node["listeners"] {
@@ -120,6 +134,16 @@ public struct GatewayConfig: Sendable {
         }
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : root + "/" + p }
         let admin = parsedValues["admin"]?.objectValue
+        let http = parsedValues["http"]?.objectValue
+        var proxy = OutboundProxy.direct
+        switch http?["proxy"]?.stringValue ?? "direct" {
+        case "direct": break
+        case "environment": proxy.route = .environment
+        case let url: proxy.route = .server(url)
+        }
+        proxy.noProxy = http?["no_proxy"]?.stringValue
+        proxy.username = http?["proxy_username"]?.stringValue
+        proxy.password = http?["proxy_password"]?.stringValue
         return GatewayConfig(
             projectDirectory: root,
             file: exists ? candidate : nil,
@@ -136,7 +160,8 @@ public struct GatewayConfig: Sendable {
                 return AdminToken(name: name, token: value, canWrite: token["role"]?.stringValue == "write")
             },
             gracePeriod: PipelineLoader.duration(parsedValues["serve"]?["grace_period"]) ?? .seconds(30),
-            listeners: listenerNodes)
+            listeners: listenerNodes,
+            proxy: proxy)
     }
 
     static func loadSecrets(_ section: Object?, root: String) throws(ConfigErrors) -> [String: String] {

@@ -268,6 +268,8 @@ extension PipelineDefinition {
         var logger = logger
         logger[metadataKey: "pipeline"] = .string(name)
         if let runID { logger[metadataKey: "run"] = .string(runID) }
+        var services = services
+        if services[OutboundProxy.self] == nil { services[OutboundProxy.self] = gateway.proxy }
         return ConnectorContext(pipeline: name, logger: logger, projectDirectory: gateway.projectDirectory,
                                 dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory,
                                 services: services, batchSize: batchSize,

@@ -104,7 +104,9 @@ struct ConnectorWorkspace {
 
     /// A context for running a connector outside a pipeline.
     func context(services: ServiceValues, clock: @escaping @Sendable () -> Int64 = ConnectorContext.systemClock) -> ConnectorContext {
-        ConnectorContext(pipeline: "connector", logger: logger, projectDirectory: gateway.projectDirectory,
+        var services = services
+        if services[OutboundProxy.self] == nil { services[OutboundProxy.self] = gateway.proxy }
+        return ConnectorContext(pipeline: "connector", logger: logger, projectDirectory: gateway.projectDirectory,
                          dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory, services: services,
                          resolver: ReferenceResolver(secrets: gateway.secrets), clock: clock)
     }

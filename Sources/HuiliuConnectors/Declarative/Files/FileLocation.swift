@@ -21,13 +21,15 @@ struct FileLocation: Sendable {
     let kind: Kind
     let pattern: String
 
-    init(_ definition: FileStreamDefinition, context: Value, projectDirectory: String = FileManager.default.currentDirectoryPath) throws {
+    init(_ definition: FileStreamDefinition, context: Value, projectDirectory: String = FileManager.default.currentDirectoryPath,
+         proxy: Proxy = .direct) throws {
         pattern = definition.pattern
         guard let location = try definition.location.string(context), !location.isEmpty else {
             throw ManifestRuntimeError("files.location gave nothing; is the configuration field set?")
         }
         if location.hasPrefix("ftp://") || location.hasPrefix("ftps://") || location.hasPrefix("sftp://") {
             var options = FileTransferOptions()
+            options.proxy = proxy
             let user = try definition.username?.string(context)
             if let key = try definition.privateKey?.string(context), !key.isEmpty {
                 options.credentials = .sshKey(user: user ?? "", privateKeyPath: key, passphrase: try definition.password?.string(context))

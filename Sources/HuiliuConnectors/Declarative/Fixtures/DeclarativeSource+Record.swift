@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuCore
 import HuiliuKit
+import HuiliuTransport
 
 extension DeclarativeSource {
     /// For a file stream: the folder (or URL) its files are read from, credentials removed.
@@ -13,7 +14,8 @@ extension DeclarativeSource {
     /// fixtures; returns their names.
     public func copyFiles(into directory: String) async throws -> [String] {
         guard case .files(let files) = stream.kind else { return [] }
-        let location = try FileLocation(files, context: .object(baseContext), projectDirectory: context.projectDirectory)
+        let location = try FileLocation(files, context: .object(baseContext), projectDirectory: context.projectDirectory,
+                                        proxy: Proxy(context.services[OutboundProxy.self] ?? .direct))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var names: [String] = []
         for entry in try await location.list() {

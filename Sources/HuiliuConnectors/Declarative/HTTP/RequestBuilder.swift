@@ -8,6 +8,8 @@ import HuiliuTransport
 /// every attempt, so a retried request gets a fresh signature.
 struct RequestBuilder: Sendable {
     let definition: RequestDefinition
+    /// How requests leave the gateway (its `http.proxy`).
+    var proxy: Proxy = .direct
 
     /// The unauthenticated request for `context`; `url` replaces the templates' URL (and query)
     /// when a paginator follows a next link.
@@ -45,6 +47,7 @@ struct RequestBuilder: Sendable {
             options.tls.clientKeyPassword = try tls.clientKeyPassword?.string(context)
             options.tls.verifyPeer = tls.verify
             options.tls.verifyHost = tls.verify
+            options.proxy = proxy
             request.options = options
             return request
         } catch let error as ManifestRuntimeError {

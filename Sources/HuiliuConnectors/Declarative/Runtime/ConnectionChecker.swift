@@ -62,7 +62,8 @@ struct ConnectionChecker {
 
     private func checkFiles(_ files: FileStreamDefinition, _ report: inout ConnectionReport) async {
         do {
-            let location = try FileLocation(files, context: .object(source.baseContext), projectDirectory: source.context.projectDirectory)
+            let location = try FileLocation(files, context: .object(source.baseContext), projectDirectory: source.context.projectDirectory,
+                                            proxy: Proxy(source.context.services[OutboundProxy.self] ?? .direct))
             let entries = try await location.list()
             report.add("list \(location.display)", succeeded: true, "\(entries.count) file\(entries.count == 1 ? "" : "s") match '\(files.pattern)'")
         } catch {

@@ -86,7 +86,9 @@ public struct DeclarativeSource: SourceConnector, ConnectionCheckable {
         let context = Value.object(baseContext)
         let log = self.context.services[ExchangeLog.self]
         // Signatures always carry the real time: the context clock may be pinned (fixture replay), a gateway's window is not.
-        let authenticator = try Authenticator(http.auth, context: context, client: DeclarativeRuntime.client, clock: RequestSigner.systemMilliseconds)
+        let proxy = Proxy(self.context.services[OutboundProxy.self] ?? .direct)
+        let authenticator = try Authenticator(http.auth, context: context, client: DeclarativeRuntime.client, proxy: proxy,
+                                              clock: RequestSigner.systemMilliseconds)
         log?.noteSensitive(values: secretValues + authenticator.secretValues, names: authenticator.volatileNames)
         let upstream = UpstreamClient(connector: manifest.name, stream: stream.name, client: DeclarativeRuntime.client,
                                       authenticator: authenticator, policy: http.errors, format: http.response.format,
@@ -100,7 +102,7 @@ public struct DeclarativeSource: SourceConnector, ConnectionCheckable {
                 throw ManifestRuntimeError("\(manifest.name)/\(stream.name): paginate.size gave \(value.jsonText), not a positive number")
             }
         }
-        return HTTPStreamRuntime(stream: stream, http: http, builder: RequestBuilder(definition: http.request),
+        return HTTPStreamRuntime(stream: stream, http: http, builder: RequestBuilder(definition: http.request, proxy: proxy),
                                  decoder: try ResponseDecoder(http.response, context: context), upstream: upstream,
                                  cursor: stream.incremental.map(CursorMath.init), pageSize: pageSize)
     }

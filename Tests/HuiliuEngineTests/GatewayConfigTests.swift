@@ -1,0 +1,42 @@
+import Foundation
+import HuiliuEngine
+import HuiliuKit
+import Testing
+
+/// `config/huiliu.yaml` settings that reach connectors.
+struct GatewayConfigTests {
+    func load(_ yaml: String) throws -> GatewayConfig {
+        let directory = NSTemporaryDirectory() + "huiliu-gateway-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "proxy: s3cret pass\n".write(toFile: directory + "/config/secrets.yaml", atomically: true, encoding: .utf8)
+        try ("version: 1\nsecrets: { file: config/secrets.yaml }\n" + yaml)
+            .write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        return try GatewayConfig.load(path: directory + "/config/huiliu.yaml")
+    }
+
+    @Test func connectorsGoDirectUnlessToldOtherwise() throws {
+        #expect(try load("").proxy == .direct)
+        #expect(try load("http: { proxy: environment }").proxy.route == .environment)
+    }
+
+    @Test func aProxyServerWithCredentialsAndExceptions() throws {
+        let proxy = try load("""
+            http:
+              proxy: http://proxy.gov.internal:3128
+              no_proxy: 127.0.0.1,.gov.internal
+              proxy_username: huiliu
+              proxy_password: ${secret:proxy}
+            """).proxy
+        #expect(proxy == OutboundProxy(.server("http://proxy.gov.internal:3128"), noProxy: "127.0.0.1,.gov.internal",
+                                       username: "huiliu", password: "s3cret pass"))
+    }
+
+    @Test func aProxyThatIsNotAURLIsRefusedWhereItIsWritten() throws {
+        #expect {
+            _ = try load("http:\n  proxy: proxy.gov.internal:3128\n")
+        } throws: { error in
+            "\(error)".contains("huiliu.yaml:4:10") && "\(error)".contains("http.proxy is direct, environment, or a proxy URL")
+        }
+    }
+}
