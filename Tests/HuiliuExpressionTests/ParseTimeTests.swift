@@ -53,6 +53,10 @@ struct ParseTimeTests {
         #expect(try Self.parse("'2024-03-05T14:30:00+08:00', null, 'UTC'") == "2024-03-05T06:30:00Z")
         #expect(try Self.parse("'2024-07-01T12:00:00Z', null, 'America/New_York'") == "2024-07-01T08:00:00-04:00")
         #expect(try Self.parse("'2024-01-15 08:00:00', null, 'America/New_York'") == "2024-01-15T08:00:00-05:00")
+        // Clocks went 02:00 → 03:00 on 2024-03-10: a skipped wall time moves forward, never back.
+        #expect(try Self.parse("'2024-03-10 02:30:00', null, 'America/New_York'") == "2024-03-10T03:30:00-04:00")
+        // And 02:00 → 01:00 on 2024-11-03: a repeated wall time is the earlier instant.
+        #expect(try Self.parse("'2024-11-03 01:30:00', null, 'America/New_York'") == "2024-11-03T01:30:00-04:00")
         #expect(try Self.parse("'2024-03-05T14:30:00Z', null, '+05:30'") == "2024-03-05T20:00:00+05:30")
         // China observed summer time in 1986–1991; the tz rules know it.
         #expect(try Self.parse("'1988-07-01 12:00:00'") == "1988-07-01T12:00:00+09:00")

@@ -73,10 +73,15 @@ struct TimeZoneRule: Sendable {
     }
 
     /// The instant at which the zone's clocks show `local` (seconds since the epoch as
-    /// if UTC). Where summer time makes a wall time repeat, the earlier instant wins.
+    /// if UTC). Where summer time makes a wall time repeat, the earlier instant wins; a wall
+    /// time the clocks skip is read with the offset before the change, so it lands as far
+    /// after the change as it was written after it (02:30 on a 02:00→03:00 night is 03:30),
+    /// as java.time and Python's zoneinfo do.
     func instant(forLocal local: Int) -> Int {
         let first = offset(at: local - offset(at: local))
         let second = offset(at: local - first)
-        return local - (first == second ? first : max(first, second))
+        if first == second { return local - first }
+        let exists = offset(at: local - first) == first || offset(at: local - second) == second
+        return local - (exists ? max(first, second) : min(first, second))
     }
 }
