@@ -24,12 +24,12 @@ struct NormalizationTests {
             "station_id": "42118100SW0001", "system_code": "21", "edition": "2017", "interval": "hour",
             "period_start": "2024-06-01T08:00:00+08:00", "parameter_code": "w21011", "parameter_name": "总磷",
             "device_code": "w21011", "value": .decimal(DecimalNumber("0.11")!), "avg": .decimal(DecimalNumber("0.11")!),
-            "unit": "mg/L", "flag": "N", "valid": true, "qn": "20240601090000001", "agency": "生态环境", "region": "421181",
+            "unit": "mg/L", "flag": "N", "valid": true, "status": "valid", "qn": "20240601090000001", "agency": "生态环境", "region": "421181",
         ]
         #expect(tp.data == expected)
         #expect(tp.data.objectValue?.keys == ["station_id", "system_code", "edition", "interval", "period_start",
                                               "parameter_code", "parameter_name", "device_code", "value", "avg", "unit",
-                                              "flag", "valid", "qn", "agency", "region"])
+                                              "flag", "valid", "status", "qn", "agency", "region"])
         #expect(tp.key == "42118100SW0001/w21011/hour/2024-06-01T08:00:00+08:00")
         #expect(tp.time == "2024-06-01T08:00:00+08:00")
         #expect(result.measurements[0].data["unit"] == "无量纲")
@@ -56,7 +56,7 @@ struct NormalizationTests {
         let m = try #require(EnvironmentMeasurement.normalize(f).measurements.first).data
         #expect(m["value"]?.jsonText == "35.2")
         #expect(m["zs_value"]?.jsonText == "40.1")
-        #expect(m["flag"] == "M" && m["valid"] == false)
+        #expect(m["flag"] == "M" && m["valid"] == false && m["status"] == "maintenance")
         #expect(m["eflag"] == "A01")
         #expect(m["sample_time"] == "2024-06-01T08:00:00+08:00")
         #expect(m["unit"] == "mg/m³", "stacks report SO2 in mg/m³")
@@ -69,7 +69,7 @@ struct NormalizationTests {
         let m = try #require(EnvironmentMeasurement.normalize(f).measurements.first).data
         #expect(m.objectValue?.keys == ["station_id", "system_code", "edition", "interval", "period_start", "parameter_code",
                                         "parameter_name", "device_code", "value", "min", "max", "avg", "cou", "zs_value",
-                                        "unit", "flag", "valid", "qn"])
+                                        "unit", "flag", "valid", "status", "qn"])
         #expect(m["interval"] == "day" && m["value"]?.jsonText == "25.0" && m["cou"]?.jsonText == "12.5")
     }
 
@@ -117,6 +117,12 @@ struct NormalizationTests {
         for flag in ["F", "M", "S", "D", "C", "T", "B", "P", "n"] {
             #expect(!EnvironmentMeasurement.isValid(flag: flag), "\(flag)")
         }
+    }
+
+    @Test func flagsMapToTheStateTheyReport() {
+        let states = ["N": "valid", "F": "stopped", "M": "maintenance", "S": "manual", "D": "fault", "C": "calibration",
+                      "T": "out_of_range", "B": "comms_fault", "P": "unknown", "n": "unknown", "": "unknown"]
+        for (flag, state) in states { #expect(EnvironmentMeasurement.status(flag: flag) == state, "\(flag)") }
     }
 
     @Test func nonDataCommandsAreRefused() throws {

@@ -90,7 +90,7 @@ struct CommonSchemaTests {
         let measurement = try #require(set.document(CommonSchema.uri(for: "environment.measurement")!))
         #expect(measurement["properties"]?.objectValue?.keys == [
             "station_id", "system_code", "edition", "interval", "period_start", "parameter_code", "parameter_name",
-            "device_code", "value", "min", "max", "avg", "cou", "zs_value", "unit", "flag", "valid", "eflag",
+            "device_code", "value", "min", "max", "avg", "cou", "zs_value", "unit", "flag", "valid", "status", "eflag",
             "sample_time", "qn", "agency", "region",
         ])
         #expect(measurement["required"] == ["station_id", "interval", "period_start", "parameter_code", "valid"])

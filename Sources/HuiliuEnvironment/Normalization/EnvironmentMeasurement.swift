@@ -21,6 +21,7 @@ public import HuiliuCore
 /// | `unit` | optional: the station's override, else the catalog's unit |
 /// | `flag` | the data flag, `"N"` when absent |
 /// | `valid` | true only for flag `N` (domain.md §1.7) |
+/// | `status` | what the flag says: `valid`, `stopped`, `maintenance`, `manual`, `fault`, `calibration`, `out_of_range`, `comms_fault`, or `unknown` |
 /// | `eflag`, `sample_time`, `qn` | optional: `-EFlag`, `-SampleTime` (RFC 3339), `QN` |
 /// | `agency`, `region` | optional: from the station registry |
 public struct EnvironmentMeasurement: Sendable {
@@ -55,6 +56,24 @@ public struct EnvironmentMeasurement: Sendable {
     /// and flags outside table 8 (the unverified 2005 `P`) are invalid.
     public static func isValid(flag: String) -> Bool {
         flag == "N"
+    }
+
+    /// The state a data flag reports (domain.md §1.7, HJ 212-2017 table 8): `N` valid,
+    /// `F` stopped, `M` maintenance, `S` manual, `D` fault, `C` calibration, `T`
+    /// out_of_range, `B` comms_fault; any other flag (the unverified 2005 `P`) is unknown,
+    /// kept rather than rejected.
+    public static func status(flag: String) -> String {
+        switch flag {
+        case "N": "valid"
+        case "F": "stopped"
+        case "M": "maintenance"
+        case "S": "manual"
+        case "D": "fault"
+        case "C": "calibration"
+        case "T": "out_of_range"
+        case "B": "comms_fault"
+        default: "unknown"
+        }
     }
 }
 
@@ -128,6 +147,7 @@ extension EnvironmentMeasurement {
             if let unit { object.appendUnchecked(key: "unit", value: .string(unit)) }
             object.appendUnchecked(key: "flag", value: .string(flag))
             object.appendUnchecked(key: "valid", value: .bool(isValid(flag: flag)))
+            object.appendUnchecked(key: "status", value: .string(status(flag: flag)))
             if let eflag = m.eflag { object.appendUnchecked(key: "eflag", value: .string(eflag)) }
             if let sampleTime = m.sampleTime { object.appendUnchecked(key: "sample_time", value: .string(sampleTime.rfc3339)) }
             if let qn = frame.qn { object.appendUnchecked(key: "qn", value: .string(qn)) }
