@@ -116,6 +116,31 @@ struct AuthTests {
         #expect(try await drained(source).records.first?.data["ok"] == true)
     }
 
+    @Test func hmacSHA256SignatureOverAJSONBodyWithACustomCanonicalString() async throws {
+        // The gateway pattern of domain.md §7.2 with its own canonical string and header names,
+        // over a JSON body built from templates: the server recomputes all of it independently.
+        let python = try await PythonServer.get()
+        let connector = try Self.connector(auth: """
+                  type: signature
+                  app_key: app-2
+                  secret: "{{ config.secret }}"
+                  algorithm: hmac-sha256
+                  encoding: base64
+                  canonical: "{method}\\n{path}\\n{query}\\n{bodyDigest}\\n{appKey}\\n{timestamp}\\n{nonce}"
+                  names: { app_key: X-Ca-Key, timestamp: X-Ca-Timestamp, nonce: X-Ca-Nonce, signature: X-Ca-Signature }
+            """, path: "/verify/header-sha256", records: "@", spec: "  uscc: { type: string, description: A credit code. }", request: """
+                  method: POST
+                  query: { page: "2", size: "50" }
+                  json: { 统一社会信用代码: "{{ config.uscc }}", 区划: ["421100", "421181"] }
+            """)
+        let source = try connector.source("base_url: \(python.url())\nsecret: ${secret:s}\nuscc: 91420100MA4KXXXX0X", stream: "items",
+                                          context: connector.context(secrets: ["s": "test-secret"]))
+        #expect(try await drained(source).records.first?.data["ok"] == true)
+        let wrong = try connector.source("base_url: \(python.url())\nsecret: ${secret:s}\nuscc: 91420100MA4KXXXX0X", stream: "items",
+                                         context: connector.context(secrets: ["s": "not-the-secret"]))
+        await #expect { _ = try await drained(wrong) } throws: { "\($0)".contains("HTTP 401") }
+    }
+
     @Test func mutualTLSPresentsTheClientCertificate() async throws {
         let python = try await PythonServer.get()
         let connector = try Self.connector(auth: "      type: none", path: "/echo", records: "@", spec: """

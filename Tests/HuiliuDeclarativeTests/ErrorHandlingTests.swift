@@ -64,6 +64,43 @@ struct ErrorHandlingTests {
         #expect(ContinuousClock.now - started >= .milliseconds(950), "waited the second Retry-After asked for, not the 50 ms back-off")
     }
 
+    @Test func retryAfterOnServiceUnavailableIsHonoured() async throws {
+        let server = try await ScenarioServer.get()
+        let started = ContinuousClock.now
+        let result = try await read(try Self.connector("/errors/unavailable"), base: server.url, key: "maintenance")
+        #expect(result.records.count == 3)
+        #expect(server.state.count("unavailable-maintenance") == 2)
+        #expect(ContinuousClock.now - started >= .milliseconds(950), "waited the second a 503's Retry-After asked for")
+    }
+
+    @Test func aRetryAfterLongerThanAllowedFailsAtOnce() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("/errors/come-back-later", errors: "      max_retry_after: 2s")
+        let started = ContinuousClock.now
+        await #expect { _ = try await read(connector, base: server.url, key: "quota") } throws: { "\($0)".contains("HTTP 429") }
+        #expect(server.state.count("later-quota") == 1, "not retried")
+        #expect(ContinuousClock.now - started < .seconds(60), "did not wait the two minutes asked for")
+    }
+
+    @Test func statusRulesRetryFailOrAccept() async throws {
+        let server = try await ScenarioServer.get()
+        let rules = """
+                  rules:
+                    - { status: [409], action: retry }
+                    - { status: [202], action: fail, message: "export not ready ({{ status }})" }
+                    - { status: [404], action: success }
+            """
+        let connector = try Self.connector("/errors/status", errors: rules)
+        let conflict = try await read(connector, base: server.url, key: "409-conflict")
+        #expect(conflict.records.count == 3 && server.state.count("status-409-conflict") == 2, "409 was retried")
+        await #expect { _ = try await read(connector, base: server.url, key: "202-accepted") } throws: {
+            "\($0)".contains("export not ready (202)")
+        }
+        #expect(server.state.count("status-202-accepted") == 1, "a failing rule is not retried")
+        let gone = try await read(connector, base: server.url, key: "404-gone")
+        #expect(gone.records.count == 3, "a 404 treated as success yields its records")
+    }
+
     @Test func persistentServerErrorsFailAfterTheAttempts() async throws {
         let server = try await ScenarioServer.get()
         let connector = try Self.connector("/errors/always", errors: "      attempts: 3")

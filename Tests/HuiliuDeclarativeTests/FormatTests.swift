@@ -83,6 +83,31 @@ struct FormatTests {
         await #expect { _ = try await drained(wrong) } throws: { "\($0)".contains("cannot decrypt") }
     }
 
+    @Test func sm4CBCBodiesAreDecryptedWithTheirIV() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: SM4 CBC.
+            spec:
+              base_url: { type: url, description: The server. }
+              key: { type: secret, description: SM4 key (hex). }
+              iv: { type: string, description: SM4 IV (hex). }
+            streams:
+              items:
+                request: { base_url: "{{ config.base_url }}", path: /sm4-cbc/items }
+                response:
+                  decrypt: { algorithm: sm4-cbc, key: "{{ config.key }}", iv: "{{ config.iv }}", encoding: hex }
+                records: items
+            """)
+        let source = try connector.source("base_url: \(server.url)\nkey: ${secret:k}\niv: \(ScenarioServer.sm4IV)", stream: "items",
+                                          context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
+        #expect(try await drained(source).ids == [0, 1, 2, 3])
+        let wrongIV = try connector.source("base_url: \(server.url)\nkey: ${secret:k}\niv: 0f0e0d0c0b0a09080706050403020100", stream: "items",
+                                           context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
+        await #expect { _ = try await drained(wrongIV) } throws: { _ in true }
+    }
+
     @Test func csvResponsesBecomeRows() async throws {
         let server = try await ScenarioServer.get()
         let connector = try TestConnector.make("""

@@ -16,6 +16,7 @@ final class ScenarioServer: Sendable {
     static let token = "scenario-bearer-token"
     static let apiKey = "scenario-api-key"
     static let sm4Key = "0123456789abcdeffedcba9876543210"
+    static let sm4IV = "000102030405060708090a0b0c0d0e0f"
 
     let server: LoopbackServer
     let state: State
@@ -147,6 +148,25 @@ final class ScenarioServer: Sendable {
             return json(["error": "down"], status: .internalServerError)
         }
         router.get("errors/missing") { _, _ in json(["error": "no such partition"], status: .notFound) }
+        router.get("errors/unavailable") { request, _ in
+            // Down for maintenance once, saying for how long.
+            if state.next("unavailable-\(key(request))") == 1 {
+                return json(["error": "maintenance"], status: .serviceUnavailable, headers: [.retryAfter: "1"])
+            }
+            return json(["items": .array((0..<3).map(item))])
+        }
+        router.get("errors/come-back-later") { request, _ in
+            _ = state.next("later-\(key(request))")
+            return json(["error": "quota exhausted"], status: .tooManyRequests, headers: [.retryAfter: "120"])
+        }
+        router.get("errors/status") { request, _ in
+            // The key names the status: `409` once and then 200, or `202`/`404` every time, with items.
+            let k = key(request)
+            let n = state.next("status-\(k)")
+            let code = Int(k.prefix(3)) ?? 200
+            let status = code == 409 && n > 1 ? HTTPResponse.Status.ok : HTTPResponse.Status(code: code)
+            return json(["items": .array((0..<3).map(item))], status: status)
+        }
         router.get("errors/business") { request, _ in
             let n = state.next("business-\(key(request))")
             if n == 1 { return json(["code": 1001, "msg": "系统繁忙"]) }
@@ -203,6 +223,13 @@ final class ScenarioServer: Sendable {
             let sm4 = try SM4(key: try Hex.decode(Self.sm4Key))
             let cipher = Base64.encode(try sm4.encrypt(Array(plain.utf8), mode: .ecb))
             return json(["code": 0, "data": ["encData": .string(cipher)]])
+        }
+        router.get("sm4-cbc/items") { _, _ in
+            // Hex ciphertext of the whole body, chained from sm4IV.
+            let plain = Value.object(["code": 0, "items": .array((0..<4).map(item))]).jsonText
+            let sm4 = try SM4(key: try Hex.decode(Self.sm4Key))
+            let cipher = Hex.encode(try sm4.encrypt(Array(plain.utf8), mode: .cbc(iv: try Hex.decode(Self.sm4IV))))
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: cipher)))
         }
         router.post("soap/fault") { _, _ in
             Response(status: .internalServerError, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: """
