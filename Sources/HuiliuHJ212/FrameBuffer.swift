@@ -1,5 +1,5 @@
 import Foundation
-import HuiliuEnvironment
+public import HuiliuEnvironment
 import HuiliuCore
 import HuiliuStore
 
@@ -110,25 +110,30 @@ public final class FrameBuffer {
     /// in order. Returns only after the transaction is on disk.
     public func store(_ frames: [BufferedFrame]) throws -> [Outcome] {
         let statements = try prepared()
-        do {
-            let outcomes = try db.transaction {
-                var outcomes: [Outcome] = []
-                outcomes.reserveCapacity(frames.count)
-                // Borrowed in place: copying a frame retains each of its strings, and they were
-                // made on another thread, so each retain costs a cache miss.
-                try frames.withUnsafeBufferPointer { frames in
-                    for index in frames.indices {
-                        if let packet = frames[index].packet {
-                            outcomes.append(try storePacket(frames[index], packet, statements))
-                        } else {
-                            outcomes.append(try insert(frames[index], packets: 1, statements))
-                        }
+        return try transaction {
+            var outcomes: [Outcome] = []
+            outcomes.reserveCapacity(frames.count)
+            // Borrowed in place: copying a frame retains each of its strings, and they were
+            // made on another thread, so each retain costs a cache miss.
+            try frames.withUnsafeBufferPointer { frames in
+                for index in frames.indices {
+                    if let packet = frames[index].packet {
+                        outcomes.append(try storePacket(frames[index], packet, statements))
+                    } else {
+                        outcomes.append(try insert(frames[index], packets: 1, statements))
                     }
                 }
-                return outcomes
             }
-            stationRowsAdded.removeAll(keepingCapacity: true)
             return outcomes
+        }
+    }
+
+    /// Runs `body` in one transaction; station rows it added are forgotten if it rolls back.
+    private func transaction<R>(_ body: () throws -> R) throws -> R {
+        do {
+            let result = try db.transaction(body)
+            stationRowsAdded.removeAll(keepingCapacity: true)
+            return result
         } catch {
             for mn in stationRowsAdded { stationRows[mn] = nil }
             stationRowsAdded.removeAll()
@@ -188,6 +193,51 @@ public final class FrameBuffer {
         let outcome = try insert(whole, packets: packet.count, statements)
         try statements.deleteParts.run(id)
         return outcome
+    }
+
+    /// Stores, with the packets that came, every split upload whose first packet was received
+    /// before `cutoff` (milliseconds since the epoch) and whose other packets never arrived,
+    /// normalized against its entry in `stations`; its note names the missing packets.
+    /// - Returns: how many uploads were stored.
+    public func storeIncompleteUploads(firstReceivedBefore cutoff: Int64, stations: StationRegistry) throws -> Int {
+        let expired = try db.prepare("""
+            SELECT mn, cn, dedupe_key FROM hj212_packets GROUP BY mn, cn, dedupe_key HAVING min(received_at_ms) < ?
+            """).rows([.integer(Int(cutoff))])
+        guard !expired.isEmpty else { return 0 }
+        let statements = try prepared()
+        return try transaction {
+            var stored = 0
+            for id in expired {
+                let rows = try db.prepare("""
+                    SELECT raw, pno, pnum, received_at_ms, peer FROM hj212_packets
+                    WHERE mn = ? AND cn = ? AND dedupe_key = ? ORDER BY pno
+                    """).rows(Array(id.prefix(3)))
+                let raws = rows.compactMap { $0.first.flatMap(Self.bytes) }
+                let decoder = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration)
+                let packets = raws.compactMap { raw -> HJ212.Frame? in
+                    if case .frame(let decoded, _) = decoder.decode(raw, atEnd: true) { return decoded }
+                    return nil
+                }
+                guard let first = packets.first, let last = rows.last else { continue }
+                let count = rows.first?[2].integer ?? packets.count
+                let present = Set(rows.compactMap { $0[1].integer })
+                let missing = (1...max(count, 1)).filter { !present.contains($0) }
+                let merged = PacketAssembly.merge(packets)
+                var whole = BufferedFrame(frame: merged.first ?? first, raw: Array(raws.joined()), station: stations[first.mn],
+                                          peer: last[4].text ?? "", receivedAt: Int64(last[3].integer ?? 0))
+                let summary = FrameRecords.normalize(merged, station: whole.station)
+                whole.packet = nil
+                whole.recordCount = summary.measurements.count
+                whole.dataTime = packets.lazy.compactMap(\.dataTime).first?.rfc3339
+                whole.dedupeKey = id[2].text
+                let gap = "incomplete upload: packet\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(count) never came"
+                whole.note = summary.note.map { gap + "; " + $0 } ?? gap
+                _ = try insert(whole, packets: packets.count, statements)
+                try statements.deleteParts.run(Array(id.prefix(3)))
+                stored += 1
+            }
+            return stored
+        }
     }
 
     /// Up to `limit` stored frames after `sequence`, oldest first.

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuEnvironment
 import NIOCore
 
 /// Writes frames from every connection to the ``FrameBuffer`` in shared transactions.
@@ -17,6 +18,11 @@ public final class GroupCommitter: @unchecked Sendable {
         public var window: Duration = .milliseconds(1)
         /// The most frames in one transaction. The default is 2048.
         public var maximumBatch = 2048
+        /// How long a split upload may wait for its missing packets before it is stored with
+        /// those that came. The default is 1 hour.
+        public var incompleteUploadTimeout: Duration = .seconds(3600)
+        /// The station entries incomplete uploads are normalized against (the listener's registry).
+        var stations = StationRegistry()
 
         /// The defaults.
         public init() {}
@@ -49,6 +55,8 @@ public final class GroupCommitter: @unchecked Sendable {
     private var buffer: FrameBuffer?
     private let configuration: Configuration
     private var statistics = (groups: 0, frames: 0, largestGroup: 0, busy: Duration.zero)
+    /// Split uploads stored incomplete after ``Configuration/incompleteUploadTimeout``.
+    private var incompleteUploads = 0
     /// The checkpoint thread has copied most of the log into the database: the commit thread
     /// copies the rest, so that its next transaction starts the log over.
     private var checkpointDue = false
@@ -95,6 +103,13 @@ public final class GroupCommitter: @unchecked Sendable {
         await stop(.abandoned)
     }
 
+    /// Split uploads stored without all their packets because the rest never came.
+    public var incompleteUploadsStored: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return incompleteUploads
+    }
+
     /// Groups committed, frames committed, the largest group, and the time spent committing.
     public var groupStatistics: (groups: Int, frames: Int, largestGroup: Int, busy: Duration) {
         condition.lock()
@@ -118,7 +133,13 @@ public final class GroupCommitter: @unchecked Sendable {
     }
 
     private func run() {
+        var lastSweep = ContinuousClock.now
         while let (group, receivers) = nextGroup() {
+            if lastSweep.duration(to: .now) >= sweepInterval {
+                lastSweep = .now
+                storeIncompleteUploads()
+            }
+            if group.isEmpty { continue }
             let began = ContinuousClock.now
             let outcome = Result { try buffer!.store(group) }
             let took = began.duration(to: .now)
@@ -160,6 +181,22 @@ public final class GroupCommitter: @unchecked Sendable {
         condition.unlock()
         Self.deliver(leftovers, leftovers.map { _ in .failure(StopError()) })
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// How often the commit thread looks for split uploads that timed out.
+    private var sweepInterval: Duration { min(.seconds(60), configuration.incompleteUploadTimeout / 2) }
+
+    /// Stores the split uploads whose missing packets did not come in time: the packets that
+    /// did were acknowledged, so their values must not wait in the buffer forever.
+    private func storeIncompleteUploads() {
+        let timeout = configuration.incompleteUploadTimeout
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(timeout.components.seconds) * 1000
+            - Int64(timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard let stored = try? buffer?.storeIncompleteUploads(firstReceivedBefore: cutoff, stations: configuration.stations),
+              stored > 0 else { return }
+        condition.lock()
+        incompleteUploads += stored
+        condition.unlock()
     }
 
     /// Hands out a group's outcomes with one task per event loop.
@@ -217,7 +254,14 @@ public final class GroupCommitter: @unchecked Sendable {
     private func nextGroup() -> ([BufferedFrame], [NIOLoopBound<any Receiver>])? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && state == .running { condition.wait() }
+        while queue.isEmpty && state == .running {
+            // Wakes now and then when idle, so timed-out split uploads are stored without traffic.
+            if !condition.wait(until: Date(timeIntervalSinceNow: Double(sweepInterval.components.seconds)
+                                           + Double(sweepInterval.components.attoseconds) / 1e18)),
+               queue.isEmpty, state == .running {
+                return ([], [])
+            }
+        }
         if state == .abandoned || queue.isEmpty { return nil }
         if state == .running, (queue.count < configuration.maximumBatch), configuration.window > .zero {
             let deadline = Date(timeIntervalSinceNow: Double(configuration.window.components.attoseconds) / 1e18

@@ -54,7 +54,9 @@ public final class HJ212Listener: Sendable {
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         admission = FrameAdmission(stations: stations, acceptsUnknownStations: settings.acceptsUnknownStations)
-        committer = try GroupCommitter(path: settings.bufferPath, configuration: settings.groupCommit)
+        var grouping = settings.groupCommit
+        grouping.stations = stations
+        committer = try GroupCommitter(path: settings.bufferPath, configuration: grouping)
     }
 
     /// The address it is bound to, once bound.

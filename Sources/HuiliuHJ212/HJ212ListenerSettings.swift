@@ -36,6 +36,9 @@ public struct HJ212ListenerSettings: Sendable {
     static let acceptUnknown = Field<Bool>("accept_unknown_stations", .boolean,
                                            "Accept devices that are not in the station registry (testing only).",
                                            default: false, advanced: true)
+    static let incompleteUploadTimeout = Field<Duration>("incomplete_upload_timeout", .duration,
+                                                         "A split upload (PNUM/PNO) still missing packets this long after its first is stored with the packets that came, its note saying which are missing.",
+                                                         default: "1h", advanced: true)
     static let maximumDataLength = Field<Int>("max_data_length", .integer,
                                               "The largest data segment accepted, in bytes (the standard says 1024).",
                                               default: 1024, advanced: true, range: 16...65_536)
@@ -44,6 +47,7 @@ public struct HJ212ListenerSettings: Sendable {
     public static let fields: [FieldSpec] = [
         address.spec, port.spec, stations.spec, buffer.spec, idleTimeout.spec, groupCommitWindow.spec,
         groupCommitMaximum.spec, closeAfterRefusals.spec, acceptUnknown.spec, maximumDataLength.spec,
+        incompleteUploadTimeout.spec,
     ]
 
     /// Interface to listen on. The default is `0.0.0.0`.
@@ -77,10 +81,14 @@ public struct HJ212ListenerSettings: Sendable {
         idleTimeout = try config[Self.idleTimeout]
         groupCommit.window = try config[Self.groupCommitWindow]
         groupCommit.maximumBatch = try config[Self.groupCommitMaximum]
+        groupCommit.incompleteUploadTimeout = try config[Self.incompleteUploadTimeout]
         closeAfterRefusals = try config[Self.closeAfterRefusals]
         acceptsUnknownStations = try config[Self.acceptUnknown]
         decoder.maximumDataLength = try config[Self.maximumDataLength]
         guard idleTimeout > .zero else { throw config.error("idle_timeout", "'idle_timeout' must be longer than 0") }
+        guard groupCommit.incompleteUploadTimeout > .zero else {
+            throw config.error("incomplete_upload_timeout", "'incomplete_upload_timeout' must be longer than 0")
+        }
     }
 
     /// Parses `HOST:PORT` (or `:PORT`, or a bare port) into ``host`` and ``port``.

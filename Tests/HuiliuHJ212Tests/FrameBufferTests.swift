@@ -56,6 +56,28 @@ struct FrameBufferTests {
         #expect(try reopened.store([try Self.row(one)]) == [.duplicate])
     }
 
+    @Test func aSplitUploadMissingAPacketIsStoredWithWhatCameOnceItTimesOut() throws {
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        let one = Fixtures.frame("QN=20240601090000007;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=3;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N&&")
+        let three = Fixtures.frame("QN=20240601090000007;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=3;PNO=3;CP=&&w21003-Avg=0.42,w21003-Flag=N&&")
+        #expect(try buffer.store([try Self.row(one), try Self.row(three)]) == [.packetKept(number: 1, of: 3), .packetKept(number: 3, of: 3)])
+        let stations = StationRegistry(stations: [StationRegistry.Station(mn: "M1", agency: "麻城市生态环境局")])
+        // Not yet due: the packets were received at 1_700_000_000_000.
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: 1_700_000_000_000, stations: stations) == 0)
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: 1_700_000_000_001, stations: stations) == 1)
+        #expect(try buffer.pendingPacketCount() == 0)
+        let stored = try buffer.frames(after: 0, limit: 10)
+        #expect(stored.count == 1)
+        #expect(stored[0].note == "incomplete upload: packet 2 of 3 never came")
+        #expect(stored[0].packets == 2 && stored[0].dataTime == "2024-06-01T08:00:00+08:00")
+        let measurements = try stored[0].measurements()
+        #expect(measurements.compactMap { $0.data["parameter_code"]?.stringValue } == ["w01001", "w21003"])
+        #expect(measurements.first?.data["agency"] == "麻城市生态环境局")
+        // The missing packet, arriving after all, is acknowledged as already stored.
+        let two = Fixtures.frame("QN=20240601090000007;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=3;PNO=2;CP=&&w01009-Avg=6.8,w01009-Flag=N&&")
+        #expect(try buffer.store([try Self.row(two)]) == [.duplicate])
+    }
+
     @Test func framesWithoutValuesAreStoredWithANote() throws {
         let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
         let states = Fixtures.frame("QN=20240601090000009;ST=21;CN=2021;PW=123456;MN=M1;Flag=5;CP=&&DataTime=20240601080000;SB1-RS=1&&")

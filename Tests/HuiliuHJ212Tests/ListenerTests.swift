@@ -130,6 +130,26 @@ struct ListenerTests {
         try await running.stop()
     }
 
+    @Test func aSplitUploadWhoseLastPacketNeverComesIsStoredAfterTheTimeout() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"])) {
+            $0.groupCommit.incompleteUploadTimeout = .milliseconds(300)
+        }
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.frame("QN=20240601090000009;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N&&"))
+        try await client.waitForReplies(1)
+        // No more traffic: the idle commit thread finds the upload on its own.
+        let buffer = try FrameBuffer(path: directory + "/buffer.db")
+        for _ in 0..<100 where try buffer.count() == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        let stored = try buffer.frames(after: 0, limit: 5)
+        #expect(stored.count == 1)
+        #expect(stored.first?.note == "incomplete upload: packet 2 of 2 never came")
+        #expect(try stored.first?.measurements().map(\.key) == ["M1/w01001/hour/2024-06-01T08:00:00+08:00"])
+        #expect(running.listener.committer.incompleteUploadsStored == 1)
+        await client.close()
+        try await running.stop()
+    }
+
     @Test func answersLeaveInTheOrderTheirFramesCame() async throws {
         let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
             // A long window holds the upload's 9014 back, while the heartbeat could be answered at once.
