@@ -16,8 +16,8 @@ public struct AdminAPI: Sendable {
         public var daemon: Daemon
         /// Runs and dead letters.
         public var store: any StateStore
-        /// The components available (for `/connectors`).
-        public var registry: ConnectorRegistry
+        /// The components available now (for `/connectors`): a reload may add manifests.
+        public var registry: @Sendable () -> ConnectorRegistry
         /// Accepted bearer tokens.
         public var tokens: [GatewayConfig.AdminToken]
         /// Replays dead letters of a pipeline (`ids` empty for all pending).
@@ -28,7 +28,8 @@ public struct AdminAPI: Sendable {
         public var readiness: @Sendable () async -> [(String, Bool)]
 
         /// Dependencies of the API.
-        public init(daemon: Daemon, store: any StateStore, registry: ConnectorRegistry, tokens: [GatewayConfig.AdminToken],
+        public init(daemon: Daemon, store: any StateStore, registry: @escaping @Sendable () -> ConnectorRegistry,
+                    tokens: [GatewayConfig.AdminToken],
                     replay: @escaping @Sendable (String, [Int]) async throws -> DeadLetterReplayer.Outcome,
                     metrics: @escaping @Sendable () async -> String,
                     readiness: @escaping @Sendable () async -> [(String, Bool)] = { [] }) {
@@ -179,7 +180,7 @@ public struct AdminAPI: Sendable {
 
     func addConnectorRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
         api.get("connectors") { _, _ in
-            jsonResponse(["connectors": .array(deps.registry.allSpecs.map { spec in
+            jsonResponse(["connectors": .array(deps.registry().allSpecs.map { spec in
                 ["name": .string(spec.name), "kind": .string(spec.kind.rawValue), "status": .string(spec.status.description),
                  "summary": .string(spec.summary)]
             })])
@@ -187,7 +188,7 @@ public struct AdminAPI: Sendable {
         api.get("connectors/:kind/:name") { _, context in
             let kindText = try context.parameters.require("kind")
             let name = try context.parameters.require("name")
-            guard let kind = ComponentKind(rawValue: kindText), let spec = deps.registry.spec(named: name, kind: kind) else {
+            guard let kind = ComponentKind(rawValue: kindText), let spec = deps.registry().spec(named: name, kind: kind) else {
                 return notFound("no \(kindText) called '\(name)'")
             }
             return jsonResponse(["name": .string(spec.name), "kind": .string(kind.rawValue), "summary": .string(spec.summary),

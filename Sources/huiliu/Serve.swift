@@ -13,6 +13,7 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 extension Huiliu {
@@ -53,11 +54,10 @@ extension Huiliu {
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
             let logger = { var logger = Logger(label: "huiliu"); logger.logLevel = level; return logger }()
 
-            let registry = try builtInRegistry(gateway)
+            let connectors = CurrentConnectors(try builtInRegistry(gateway))
             let services = try gatewayServices(gateway)
-            let lookup = PipelineLookup(gateway: gateway, registry: registry)
             let pipelines: [PipelineDefinition]
-            switch loadAll(lookup) {
+            switch loadAll(PipelineLookup(gateway: gateway, registry: connectors.registry)) {
             case .success(let loaded): pipelines = loaded
             case .failure(let problems):
                 for problem in problems.errors { printError(problem.description) }
@@ -71,8 +71,8 @@ extension Huiliu {
             _ = try await store.markInterruptedRuns(pipeline: nil)
             let daemon = Daemon(
                 pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
-                logger: logger, loadPipelines: { loadAll(lookup) },
-                makeRunner: { PipelineRunner(definition: $0, registry: registry, store: store, gateway: gateway,
+                logger: logger, loadPipelines: { connectors.reload(gateway) },
+                makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,
                                              logger: logger, services: services) })
             // Streaming listeners named in config/huiliu.yaml.
             var listeners: [HJ212ListenerService] = []
@@ -93,9 +93,10 @@ extension Huiliu {
             let running = listeners
             let storeSize = Gauge(label: "huiliu_store_size_bytes")
             let api = AdminAPI(.init(
-                daemon: daemon, store: store, registry: registry, tokens: gateway.adminTokens,
+                daemon: daemon, store: store, registry: { connectors.registry }, tokens: gateway.adminTokens,
                 replay: { pipeline, ids in
-                    guard let definition = lookup.all().first(where: { $0.name == pipeline }) else {
+                    let registry = connectors.registry
+                    guard let definition = PipelineLookup(gateway: gateway, registry: registry).all().first(where: { $0.name == pipeline }) else {
                         throw RunError("no pipeline '\(pipeline)'")
                     }
                     let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
@@ -135,6 +136,33 @@ extension Huiliu {
             try? FileManager.default.removeItem(atPath: daemonFile)
             logger.notice("stopped")
         }
+    }
+}
+
+/// The connectors the daemon runs pipelines with: the built-ins and the manifests of
+/// `connectors/`, read again on reload so that a new or changed manifest needs no restart.
+final class CurrentConnectors: Sendable {
+    private let current: Mutex<ConnectorRegistry>
+
+    init(_ registry: ConnectorRegistry) {
+        current = Mutex(registry)
+    }
+
+    /// The registry in use.
+    var registry: ConnectorRegistry { current.withLock { $0 } }
+
+    /// Reads the manifests and pipeline files again; the new connectors take over only if
+    /// every pipeline loads with them, as the pipelines do.
+    func reload(_ gateway: GatewayConfig) -> Result<[PipelineDefinition], ConfigErrors> {
+        let registry: ConnectorRegistry
+        do {
+            registry = try builtInRegistry(gateway)
+        } catch {
+            return .failure(ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: "connectors", line: 1, column: 1), "\(error)")]))
+        }
+        let loaded = loadAll(PipelineLookup(gateway: gateway, registry: registry))
+        if case .success = loaded { current.withLock { $0 = registry } }
+        return loaded
     }
 }
 

@@ -64,6 +64,18 @@ import Testing
         }
     }
 
+    /// The admin API port the daemon of `project` wrote to data/daemon.json once listening.
+    func daemonPort(_ project: String) throws -> Int {
+        var port = 0
+        try waitFor("data/daemon.json") {
+            guard let data = FileManager.default.contents(atPath: project + "/data/daemon.json"),
+                  let info = try? JSONReader.parse([UInt8](data)) else { return false }
+            port = info["port"]?.intValue ?? 0
+            return port > 0
+        }
+        return port
+    }
+
     func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -85,14 +97,7 @@ import Testing
         try serve.run()
         defer { if serve.isRunning { serve.terminate() } }
 
-        var port = 0
-        try waitFor("data/daemon.json") {
-            guard let data = FileManager.default.contents(atPath: project + "/data/daemon.json"),
-                  let info = try? JSONReader.parse([UInt8](data)) else { return false }
-            port = info["port"]?.intValue ?? 0
-            return port > 0
-        }
-        let api = API(port: port)
+        let api = try API(port: daemonPort(project))
 
         // Tokens: none, wrong, read-only on a write.
         #expect(try api.call("GET", "/api/v1/pipelines", token: nil).status == 401)
@@ -155,6 +160,47 @@ import Testing
         let subjects = try String(contentsOfFile: project + "/data/out-big.jsonl", encoding: .utf8).split(separator: "\n")
             .map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
         #expect(subjects == (1...Self.bigRecords).map { "B\($0)" })
+    }
+}
+
+extension ServeTests {
+    /// A connector added while the daemon runs (a new manifest and a pipeline using it) is
+    /// picked up by reload, without a restart.
+    @Test func reloadPicksUpANewConnectorManifest() throws {
+        let project = try project()
+        for name in ["fast-a", "fast-b", "big"] { try FileManager.default.removeItem(atPath: project + "/pipelines/\(name).yaml") }
+        for folder in ["schema", "lookups"] {
+            try FileManager.default.copyItem(atPath: HuiliuCommand.root.path + "/config/" + folder, toPath: project + "/config/" + folder)
+        }
+        let serve = HuiliuCommand.start(["serve"], in: project)
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = FileHandle.nullDevice
+        try serve.run()
+        defer {
+            if serve.isRunning { serve.terminate() }
+            ChildCommand.wait(for: serve)
+        }
+        let api = try API(port: daemonPort(project))
+        let created = try HuiliuCommand.run(["connector", "new", "inventory", "--template", "file"], in: project)
+        #expect(created.status == 0, "\(created.stderr)")
+        try """
+            version: 1
+            name: inventory
+            source: { inventory: { stream: organizations, location: connectors/inventory/fixtures/files } }
+            sinks: [ jsonl: data/out-inventory.jsonl ]
+            """.write(toFile: project + "/pipelines/inventory.yaml", atomically: true, encoding: .utf8)
+        let reload = try api.call("POST", "/api/v1/reload", token: "ops-7f3a")
+        #expect(reload.status == 200, "\(reload.body)")
+        let connectors = try api.json("/api/v1/connectors")["connectors"]?.arrayValue ?? []
+        #expect(connectors.contains { $0["name"] == "inventory" }, "the API lists the new connector")
+        #expect(try api.call("POST", "/api/v1/pipelines/inventory/runs", token: "ops-7f3a").status == 202)
+        try waitFor("the inventory run") {
+            let runs = try api.json("/api/v1/runs?pipeline=inventory")["runs"]?.arrayValue ?? []
+            return runs.contains { $0["status"] == "succeeded" }
+        }
+        let lines = try String(contentsOfFile: project + "/data/out-inventory.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3, "the three organizations of the sample files")
+        #expect(try JSONReader.parse(String(lines[0]))["type"] == "organization.v1")
     }
 }
 

@@ -13,7 +13,7 @@ struct AdminAPITests {
         let daemon = Daemon(pipelines: [], store: store, defaultZone: .current, logger: Logger(label: "t"),
                             loadPipelines: { .success([]) },
                             makeRunner: { _ in fatalError("no runs in this test") })
-        return AdminAPI(.init(daemon: daemon, store: store, registry: ConnectorRegistry(), tokens: [],
+        return AdminAPI(.init(daemon: daemon, store: store, registry: { ConnectorRegistry() }, tokens: [],
                               replay: { _, _ in throw RunError("no replay") }, metrics: { "" }))
     }
 
