@@ -106,6 +106,15 @@ struct CommonSchemaTests {
             "limiting_parameters", "aqi", "iaqi", "primary_pollutants", "level", "category",
         ])
         #expect(assessment["required"] == ["kind", "station_id", "period_start", "standard"])
+        // An AQI of "NA" (HJ 633-2026 §5.3) is null, with its level and category: still an assessment.
+        let airExample = try #require(assessment["examples"]?.arrayValue?.first { $0["kind"] == "air_quality_index" })
+        var notAvailable = airExample
+        for field in ["aqi", "level", "category"] { Self.edit(&notAvailable, field, .null) }
+        Self.edit(&notAvailable, "primary_pollutants", [])
+        let schema = try set.schema(CommonSchema.uri(for: "environment.assessment")!)
+        #expect(schema.validate(notAvailable).isEmpty, "\(schema.validate(notAvailable))")
+        Self.edit(&notAvailable, "level", "七级")
+        #expect(!schema.isValid(notAvailable))
     }
 
     /// `(entity, edit, expected error)`: each edit of the entity's first example must fail with
