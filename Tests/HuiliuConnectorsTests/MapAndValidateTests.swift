@@ -92,6 +92,21 @@ struct MapAndValidateTests {
         #expect(failure.reason.contains("also /payee/account: required"))
     }
 
+    @Test func anEntitySchemaThatDoesNotCompileIsReportedNotIgnored() throws {
+        // A project whose supervision.item schema points at a definition that does not exist.
+        let project = NSTemporaryDirectory() + "huiliu-broken-schema-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        try FileManager.default.createDirectory(atPath: project + "/config", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.root + "/config/schema", toPath: project + "/config/schema")
+        let file = project + "/config/schema/supervision.item.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "common.json#/$defs/name", with: "common.json#/$defs/no_such_definition")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try ValidateStep(config: ParsedConfig(testing: [:]), context: .testing(projectDirectory: project))
+        } throws: { "\($0)".contains("supervision.item does not compile") }
+    }
+
     @Test func refusesRecordsWithoutACommonSchemaType() async throws {
         let validate = try ValidateStep(config: ParsedConfig(testing: [:]), context: context)
         let output = try await validate.process([Record(data: [:], origin: RecordOrigin("x"), type: "raw.v1")])

@@ -55,7 +55,7 @@ import Testing
 
     @Test func aSignedConnectorNeverLogsItsSecret() throws {
         let project = try Self.project("secrets")
-        let port = 20000 + Int.random(in: 0..<20000)
+        let port = Int.random(in: 20_000..<32_000)  // below the range outgoing connections take their local ports from
         let simulator = HuiliuCommand.start(["simulate", "--port", String(port), "--payments", "150"], in: project)
         simulator.standardOutput = FileHandle.nullDevice
         simulator.standardError = FileHandle.nullDevice
