@@ -178,21 +178,38 @@ public final class FrameBuffer {
         guard have >= packet.count else {
             return inserted ? .packetKept(number: packet.number, of: packet.count) : .duplicate
         }
-        let raws = try statements.partRows.rows(id).compactMap { $0.first.flatMap(Self.bytes) }
-        let decoder = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration)
-        let packets = raws.compactMap { raw -> HJ212.Frame? in
-            if case .frame(let decoded, _) = decoder.decode(raw, atEnd: true) { return decoded }
-            return nil
-        }
-        var whole = frame
-        let summary = FrameRecords.normalize(PacketAssembly.merge(packets), station: frame.station)
-        whole.raw = Array(raws.joined())
-        whole.recordCount = summary.measurements.count
-        whole.note = summary.note
-        whole.dataTime = packets.lazy.compactMap(\.dataTime).first?.rfc3339
+        let kept = try keptPackets(id, statements)
+        let whole = Self.upload(frame, kept)
         let outcome = try insert(whole, packets: packet.count, statements)
         try statements.deleteParts.run(id)
         return outcome
+    }
+
+    /// The kept packets of one split upload, by packet number: their rows (raw, pno, pnum,
+    /// received_at_ms, peer), their bytes joined, and the frames they decode to.
+    private func keptPackets(_ id: [SQLiteValue], _ statements: Statements) throws
+        -> (rows: [[SQLiteValue]], raw: [UInt8], frames: [HJ212.Frame]) {
+        let rows = try statements.partRows.rows(id)
+        let raws = rows.compactMap { $0.first.flatMap(Self.bytes) }
+        let decoder = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration)
+        let frames = raws.compactMap { raw -> HJ212.Frame? in
+            if case .frame(let decoded, _) = decoder.decode(raw, atEnd: true) { return decoded }
+            return nil
+        }
+        return (rows, Array(raws.joined()), frames)
+    }
+
+    /// `frame` as the row of the whole upload `kept`: its bytes, and its packets merged and
+    /// normalized against the frame's station.
+    private static func upload(_ frame: BufferedFrame, _ kept: (rows: [[SQLiteValue]], raw: [UInt8], frames: [HJ212.Frame]))
+        -> BufferedFrame {
+        var whole = frame
+        let summary = FrameRecords.normalize(PacketAssembly.merge(kept.frames), station: frame.station)
+        whole.raw = kept.raw
+        whole.recordCount = summary.measurements.count
+        whole.note = summary.note
+        whole.dataTime = kept.frames.lazy.compactMap(\.dataTime).first?.rfc3339
+        return whole
     }
 
     /// Stores, with the packets that came, every split upload whose first packet was received
@@ -208,32 +225,21 @@ public final class FrameBuffer {
         return try transaction {
             var stored = 0
             for id in expired {
-                let rows = try db.prepare("""
-                    SELECT raw, pno, pnum, received_at_ms, peer FROM hj212_packets
-                    WHERE mn = ? AND cn = ? AND dedupe_key = ? ORDER BY pno
-                    """).rows(Array(id.prefix(3)))
-                let raws = rows.compactMap { $0.first.flatMap(Self.bytes) }
-                let decoder = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration)
-                let packets = raws.compactMap { raw -> HJ212.Frame? in
-                    if case .frame(let decoded, _) = decoder.decode(raw, atEnd: true) { return decoded }
-                    return nil
-                }
-                guard let first = packets.first, let last = rows.last else { continue }
-                let count = rows.first?[2].integer ?? packets.count
-                let present = Set(rows.compactMap { $0[1].integer })
+                let key = Array(id.prefix(3))
+                let kept = try keptPackets(key, statements)
+                guard let first = kept.frames.first, let last = kept.rows.last else { continue }
+                let count = kept.rows.first?[2].integer ?? kept.frames.count
+                let present = Set(kept.rows.compactMap { $0[1].integer })
                 let missing = (1...max(count, 1)).filter { !present.contains($0) }
-                let merged = PacketAssembly.merge(packets)
-                var whole = BufferedFrame(frame: merged.first ?? first, raw: Array(raws.joined()), station: stations[first.mn],
+                var whole = BufferedFrame(frame: first, raw: [], station: stations[first.mn],
                                           peer: last[4].text ?? "", receivedAt: Int64(last[3].integer ?? 0))
-                let summary = FrameRecords.normalize(merged, station: whole.station)
                 whole.packet = nil
-                whole.recordCount = summary.measurements.count
-                whole.dataTime = packets.lazy.compactMap(\.dataTime).first?.rfc3339
                 whole.dedupeKey = id[2].text
+                whole = Self.upload(whole, kept)
                 let gap = "incomplete upload: packet\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(count) never came"
-                whole.note = summary.note.map { gap + "; " + $0 } ?? gap
-                _ = try insert(whole, packets: packets.count, statements)
-                try statements.deleteParts.run(Array(id.prefix(3)))
+                whole.note = whole.note.map { gap + "; " + $0 } ?? gap
+                _ = try insert(whole, packets: kept.frames.count, statements)
+                try statements.deleteParts.run(key)
                 stored += 1
             }
             return stored
@@ -308,7 +314,10 @@ public final class FrameBuffer {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """),
             partCount: try db.prepare("SELECT count(*) FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
-            partRows: try db.prepare("SELECT raw FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ? ORDER BY pno"),
+            partRows: try db.prepare("""
+                SELECT raw, pno, pnum, received_at_ms, peer FROM hj212_packets
+                WHERE mn = ? AND cn = ? AND dedupe_key = ? ORDER BY pno
+                """),
             deleteParts: try db.prepare("DELETE FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?"))
         statements = compiled
         return compiled

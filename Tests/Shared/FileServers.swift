@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKitTesting
 import Synchronization
 import Testing
 
@@ -57,16 +58,7 @@ func freePort() -> Int {
 func waitForListener(port: Int, child: ChildProcess, seconds: Double = 10) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline && child.process.isRunning {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        close(fd)
-        if connected == 0 { return true }
+        if loopbackAcceptsConnections(port: port) { return true }
         usleep(50_000)
     }
     return false

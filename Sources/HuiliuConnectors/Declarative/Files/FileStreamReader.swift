@@ -1,7 +1,6 @@
 import Foundation
 import HuiliuCore
 import HuiliuKit
-import HuiliuTransport
 import HuiliuExpression
 
 /// Reads a file stream: the files matching the pattern, in name order, skipping those
@@ -35,8 +34,7 @@ final class FileStreamReader: BatchReader {
     init(source: DeclarativeSource, definition: FileStreamDefinition, checkpoint: Checkpoint?) throws {
         self.source = source
         self.definition = definition
-        location = try FileLocation(definition, context: .object(source.baseContext), projectDirectory: source.context.projectDirectory,
-                                    proxy: Proxy(source.context.services[OutboundProxy.self] ?? .direct))
+        location = try source.fileLocation(definition)
         scratch = source.context.dataDirectory + "/tmp/\(source.manifest.name)-\(source.stream.name)-\(UInt32.random(in: 0...UInt32.max))"
         state = PartitionedCheckpoint(checkpoint, stream: source.stream.name) ?? PartitionedCheckpoint(stream: source.stream.name)
     }

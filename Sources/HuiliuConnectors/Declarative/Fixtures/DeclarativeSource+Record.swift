@@ -1,7 +1,6 @@
 import Foundation
 import HuiliuCore
 import HuiliuKit
-import HuiliuTransport
 
 extension DeclarativeSource {
     /// For a file stream: the folder (or URL) its files are read from, credentials removed.
@@ -14,8 +13,7 @@ extension DeclarativeSource {
     /// fixtures; returns their names.
     public func copyFiles(into directory: String) async throws -> [String] {
         guard case .files(let files) = stream.kind else { return [] }
-        let location = try FileLocation(files, context: .object(baseContext), projectDirectory: context.projectDirectory,
-                                        proxy: Proxy(context.services[OutboundProxy.self] ?? .direct))
+        let location = try fileLocation(files)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var names: [String] = []
         for entry in try await location.list() {

@@ -62,8 +62,7 @@ struct ConnectionChecker {
 
     private func checkFiles(_ files: FileStreamDefinition, _ report: inout ConnectionReport) async {
         do {
-            let location = try FileLocation(files, context: .object(source.baseContext), projectDirectory: source.context.projectDirectory,
-                                            proxy: Proxy(source.context.services[OutboundProxy.self] ?? .direct))
+            let location = try source.fileLocation(files)
             let entries = try await location.list()
             report.add("list \(location.display)", succeeded: true, "\(entries.count) file\(entries.count == 1 ? "" : "s") match '\(files.pattern)'")
         } catch {

@@ -82,11 +82,18 @@ public struct DeclarativeSource: SourceConnector, ConnectionCheckable {
         }
     }
 
+    /// How this source's traffic leaves the gateway: its `http.proxy`.
+    var proxy: Proxy { Proxy(context.services[OutboundProxy.self] ?? .direct) }
+
+    /// Where a file stream's files are, rendered against this source's configuration.
+    func fileLocation(_ files: FileStreamDefinition) throws -> FileLocation {
+        try FileLocation(files, context: .object(baseContext), projectDirectory: context.projectDirectory, proxy: proxy)
+    }
+
     func makeRuntime(_ http: HTTPStreamDefinition) throws -> HTTPStreamRuntime {
         let context = Value.object(baseContext)
         let log = self.context.services[ExchangeLog.self]
         // Signatures always carry the real time: the context clock may be pinned (fixture replay), a gateway's window is not.
-        let proxy = Proxy(self.context.services[OutboundProxy.self] ?? .direct)
         let authenticator = try Authenticator(http.auth, context: context, client: DeclarativeRuntime.client, proxy: proxy,
                                               clock: RequestSigner.systemMilliseconds)
         log?.noteSensitive(values: secretValues + authenticator.secretValues, names: authenticator.volatileNames)
