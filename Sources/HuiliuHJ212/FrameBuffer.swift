@@ -48,6 +48,13 @@ public final class FrameBuffer {
             PRIMARY KEY (mn, cn, dedupe_key, pno));
         """
 
+    /// Hour frames by station and time, for the AQI's moving averages and daily statistics.
+    /// Partial, so the minute and real-time frames that make up most of the traffic cost
+    /// nothing more to insert; added to buffers of this layout that predate it when opened.
+    static let hourIndex = """
+        CREATE INDEX IF NOT EXISTS hj212_frames_hours ON hj212_frames(mn, data_time) WHERE cn = '2061';
+        """
+
     /// Opens (creating if needed) the buffer at `path`, and its directory.
     /// - Throws: `StoreError`, also for a buffer written in an older layout.
     public init(path: String) throws {
@@ -82,6 +89,9 @@ public final class FrameBuffer {
             }
         } else if version != Self.layout {
             throw StoreError("\(path) is an HJ 212 buffer in layout \(version); this version reads layout \(Self.layout)")
+        }
+        if try Self.integer(db, "SELECT count(*) FROM sqlite_master WHERE name = 'hj212_frames_hours'") == 0 {
+            try db.execute(Self.hourIndex)
         }
     }
 
@@ -254,6 +264,23 @@ public final class FrameBuffer {
             FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
             WHERE sequence > ? ORDER BY sequence LIMIT ?
             """).rows([.integer(sequence), .integer(limit)])
+        return try storedFrames(rows)
+    }
+
+    /// A station's stored hour frames (`CN=2061`) whose `DataTime` lies from `first` through
+    /// `last` (RFC 3339), among those stored up to `sequence`, in time order. Bounding the
+    /// sequence makes a rerun of the same frames see the same history.
+    public func hourFrames(mn: String, from first: String, through last: String, storedUpTo sequence: Int) throws -> [StoredFrame] {
+        let rows = try db.prepare("""
+            SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, record_count, note, packets,
+                   hj212_stations.entry
+            FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
+            WHERE cn = '2061' AND mn = ? AND data_time >= ? AND data_time <= ? AND sequence <= ? ORDER BY data_time, sequence
+            """).rows([.text(mn), .text(first), .text(last), .integer(sequence)])
+        return try storedFrames(rows)
+    }
+
+    private func storedFrames(_ rows: [[SQLiteValue]]) throws -> [StoredFrame] {
         var entries: [String: StationRegistry.Station] = [:]
         return try rows.map { row in
             var station: StationRegistry.Station?

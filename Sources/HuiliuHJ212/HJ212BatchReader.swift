@@ -82,28 +82,63 @@ struct HJ212BatchReader: BatchReader {
                 record.dataschema = HJ212Source.measurementSchema
                 records.append(record)
             }
-            if source.assesses, let assessment = assess(frame, measurements) {
-                var record = Record(data: assessment.data, origin: origin, key: assessment.key, type: HJ212Source.assessmentType)
-                record.time = assessment.time
-                record.dataschema = HJ212Source.assessmentSchema
-                records.append(record)
+            if source.assesses {
+                for assessment in assess(frame, measurements) {
+                    var record = Record(data: assessment.data, origin: origin, key: assessment.key, type: HJ212Source.assessmentType)
+                    record.time = assessment.time
+                    record.dataschema = HJ212Source.assessmentSchema
+                    records.append(record)
+                }
             }
         }
         position = frames.last!.sequence
         return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["sequence": .integer(position)]))
     }
 
-    /// The GB 3838 class of a surface-water hour frame, or the AQI of an air hour frame.
-    private func assess(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> (data: Value, key: String, time: String)? {
-        guard frame.cn == DataInterval.hour.cn, !measurements.isEmpty else { return nil }
+    /// The GB 3838 class of a surface-water hour frame; the AQI of an air hour frame, and after
+    /// the day's last hour (23:00) the station's 日报 for that day.
+    private func assess(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> [(data: Value, key: String, time: String)] {
+        guard frame.cn == DataInterval.hour.cn, !measurements.isEmpty else { return [] }
         switch frame.st {
         case "21":
             let body = stations[frame.mn]?.waterBody ?? .river
-            return SurfaceWaterAssessment(measurements: measurements, waterBody: body).map { ($0.data, $0.key, $0.time) }
+            return SurfaceWaterAssessment(measurements: measurements, waterBody: body).map { [($0.data, $0.key, $0.time)] } ?? []
         case "22":
-            return AirQualityAssessment(measurements: measurements, standard: source.aqiStandard).map { ($0.data, $0.key, $0.time) }
+            let hour = frame.dataTime.flatMap { HJ212.Timestamp(rfc3339: $0) }
+            let history = hour.map { airHistory(frame, measurements, endingWith: $0) }
+            var results: [(data: Value, key: String, time: String)] = []
+            if let hourly = AirQualityAssessment(measurements: measurements, standard: source.aqiStandard, history: history) {
+                results.append((hourly.data, hourly.key, hourly.time))
+            }
+            if let hour, let history, hour.hour == 23,
+               let day = HJ212.Timestamp(year: hour.year, month: hour.month, day: hour.day),
+               let daily = AirQualityAssessment.daily(stationID: frame.mn, day: day, hours: history, standard: source.aqiStandard) {
+                results.append((daily.data, daily.key, daily.time))
+            }
+            return results
         default:
-            return nil
+            return []
         }
+    }
+
+    /// The station's hourly values for the 24 hours ending with this frame's, from the hour
+    /// frames stored before it (and it). A failed read leaves the history to this frame alone,
+    /// which the moving averages and daily statistics then find too short, and is logged.
+    private func airHistory(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement],
+                            endingWith hour: HJ212.Timestamp) -> AirQualityHours {
+        var hours = AirQualityHours()
+        do {
+            let earlier = try buffer.hourFrames(mn: frame.mn, from: hour.adding(seconds: -23 * 3600).rfc3339,
+                                                through: hour.rfc3339, storedUpTo: frame.sequence)
+            for stored in earlier where stored.sequence != frame.sequence {
+                if let values = try? stored.measurements() { hours.add(values) }
+            }
+        } catch {
+            source.logger.warning("cannot read the station's earlier hours for its AQI", metadata: [
+                "mn": "\(frame.mn)", "error": "\(error)",
+            ])
+        }
+        hours.add(measurements)
+        return hours
     }
 }

@@ -175,11 +175,13 @@ struct AirQualityTests {
             "kind": "air_quality_index", "station_id": "42118100AQ0001", "period_start": "2024-06-01T08:00:00+08:00",
             "interval": "hour", "standard": "HJ 633-2026", "aqi": 110,
             "iaqi": ["SO2_1h": 3, "NO2_1h": 31, "CO_1h": 8, "O3_1h": 73, "PM10_1h": 83, "PM2.5_1h": 110],
+            "concentrations": ["SO2_1h": .decimal(d("9")), "NO2_1h": .decimal(d("62")), "CO_1h": .decimal(d("0.8")),
+                               "O3_1h": .decimal(d("178")), "PM10_1h": .decimal(d("96")), "PM2.5_1h": .decimal(d("71"))],
             "primary_pollutants": ["PM2.5_1h"], "level": "三级", "category": "轻度污染",
         ]
         #expect(assessment.data == expected)
         #expect(assessment.data.objectValue?.keys == ["kind", "station_id", "period_start", "interval", "standard", "aqi",
-                                                      "iaqi", "primary_pollutants", "level", "category"])
+                                                      "iaqi", "concentrations", "primary_pollutants", "level", "category"])
         // The frame dates from 2024, so without a forced edition HJ 633-2012 applies, which has
         // no PM 1-h breakpoints.
         let byDate = try #require(AirQualityAssessment(measurements: measurements))
@@ -243,7 +245,7 @@ struct AirQualityTests {
         #expect(index2026.aqi == nil)
         #expect(index2026.iaqi.count == 2)
         let assessment = AirQualityAssessment(stationID: "S", periodStart: "2026-03-02T00:00:00+08:00", interval: .day,
-                                              index: index2026)
+                                              concentrations: partial, standard: .hj633_2026)
         #expect(assessment.data["aqi"] == .null && assessment.data["level"] == .null && assessment.data["category"] == .null)
         // Above 100 the AQI is published even with a pollutant missing.
         let high = AirQualityIndex(concentrations: [.pm25_24h: d("90")], standard: .hj633_2026)

@@ -61,6 +61,25 @@ extension HJ212 {
             self = parsed
         }
 
+        /// Parses the RFC 3339 form ``rfc3339`` writes (`2024-06-01T08:00:00+08:00`, optionally
+        /// with milliseconds); other offsets are refused rather than converted.
+        public init?(rfc3339 text: String) {
+            let utf8 = Array(text.utf8)
+            guard utf8.count == 25 || utf8.count == 29, utf8.suffix(6).elementsEqual("+08:00".utf8) else { return nil }
+            var digits: [UInt8] = []
+            for (i, byte) in utf8.dropLast(6).enumerated() {
+                switch i {
+                case 4, 7: guard byte == UInt8(ascii: "-") else { return nil }
+                case 10: guard byte == UInt8(ascii: "T") else { return nil }
+                case 13, 16: guard byte == UInt8(ascii: ":") else { return nil }
+                case 19: guard byte == UInt8(ascii: ".") else { return nil }
+                default: digits.append(byte)
+                }
+            }
+            guard let parsed = digits.withUnsafeBytes({ Self.parse($0) }) else { return nil }
+            self = parsed
+        }
+
         /// Parses 14 or 17 ASCII digits; `nil` for anything else or an impossible date.
         static func parse(_ bytes: UnsafeRawBufferPointer) -> Timestamp? {
             guard bytes.count == 14 || bytes.count == 17 else { return nil }

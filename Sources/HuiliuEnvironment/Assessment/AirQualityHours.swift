@@ -1,0 +1,86 @@
+public import HuiliuCore
+
+/// One station's valid hourly concentrations: what the moving averages of the HJ 633-2012
+/// 实时报 and the daily statistics of the 日报 are computed from.
+///
+/// Validity follows GB 3095 table 4 (domain.md §3.7): an 8-h O3 average needs at least 6 of
+/// its hours, a 24-h average (daily or moving) at least 20. The daily maximum 8-h O3 average
+/// is the highest of the 17 windows inside the natural day (00–08 … 16–24) and needs at least
+/// 14 valid windows, unless it exceeds the 160 µg/m³ class-2 limit anyway (the statistics
+/// rule of HJ 663-2013, which domain.md does not cover). Averages are rounded by GB/T 8170 to
+/// whole µg/m³ and CO to 0.1 mg/m³, the precision HJ 633-2026 assesses them at.
+public struct AirQualityHours: Sendable {
+    /// Concentrations by hour start (seconds since 1970) and pollutant (its 1-h indicator).
+    private var hours: [Int: [AirIndicator: DecimalNumber]] = [:]
+
+    /// No hours yet.
+    public init() {}
+
+    /// The number of hours with at least one value.
+    public var count: Int { hours.count }
+
+    /// Adds the valid (flag `N`) AQI pollutants of one hour frame's measurements; other
+    /// intervals and parameters are ignored.
+    public mutating func add(_ measurements: [EnvironmentMeasurement]) {
+        for m in measurements {
+            guard m.data["interval"] == .string(DataInterval.hour.rawValue),
+                  case .string(let start)? = m.data["period_start"], let hour = HJ212.Timestamp(rfc3339: start),
+                  let (indicator, value) = AirQualityAssessment.concentration(m, interval: .hour) else { continue }
+            hours[hour.secondsSince1970, default: [:]][indicator] = value
+        }
+    }
+
+    /// The concentration of `pollutant` (a 1-h indicator) in the hour starting at `hour`.
+    public func value(_ pollutant: AirIndicator, hour: HJ212.Timestamp) -> DecimalNumber? {
+        hours[hour.secondsSince1970]?[pollutant]
+    }
+
+    /// The mean of `pollutant` over the `length` hours ending with the one starting at `last`,
+    /// if at least `minimum` of them have a value.
+    public func average(_ pollutant: AirIndicator, hours length: Int, endingWith last: HJ212.Timestamp,
+                        minimum: Int) -> DecimalNumber? {
+        let values = (0..<length).compactMap { hours[last.secondsSince1970 - 3600 * $0]?[pollutant] }
+        guard values.count >= minimum else { return nil }
+        return Self.mean(values, fractionDigits: pollutant.isMilligrams ? 1 : 0)
+    }
+
+    /// The daily mean of `pollutant` over the natural day starting at `day` (00:00).
+    public func dailyMean(_ pollutant: AirIndicator, day: HJ212.Timestamp) -> DecimalNumber? {
+        average(pollutant, hours: 24, endingWith: day.adding(seconds: 23 * 3600), minimum: 20)
+    }
+
+    /// The highest 1-h value of `pollutant` in the day starting at `day`, given 20 hours of it.
+    public func dailyMaximum(_ pollutant: AirIndicator, day: HJ212.Timestamp) -> DecimalNumber? {
+        let values = (0..<24).compactMap { hours[day.secondsSince1970 + 3600 * $0]?[pollutant] }
+        guard values.count >= 20 else { return nil }
+        return values.max { DecimalNumber.compare($0, $1) < 0 }
+    }
+
+    /// The O3 8-h moving average ending with the hour starting at `last`.
+    public func ozone8h(endingWith last: HJ212.Timestamp) -> DecimalNumber? {
+        average(.o3_1h, hours: 8, endingWith: last, minimum: 6)
+    }
+
+    /// The daily maximum 8-h O3 average of the day starting at `day`.
+    public func ozoneDailyMaximum8h(day: HJ212.Timestamp) -> DecimalNumber? {
+        let windows = (7..<24).compactMap { ozone8h(endingWith: day.adding(seconds: $0 * 3600)) }
+        guard let highest = windows.max(by: { DecimalNumber.compare($0, $1) < 0 }) else { return nil }
+        guard windows.count >= 14 || DecimalNumber.compare(highest, DecimalNumber(significand: 160, exponent: 0)) > 0
+        else { return nil }
+        return highest
+    }
+
+    /// The mean of `values`, rounded half-even to `fractionDigits`.
+    static func mean(_ values: [DecimalNumber], fractionDigits: Int) -> DecimalNumber? {
+        let scale = values.map(\.fractionDigits).max() ?? 0
+        var sum = 0
+        for value in values {
+            guard let scaled = value.scaled(toFractionDigits: scale) else { return nil }
+            let (next, overflow) = sum.addingReportingOverflow(scaled)
+            guard !overflow else { return nil }
+            sum = next
+        }
+        return DecimalNumber.quotient(DecimalNumber(significand: sum, exponent: -scale),
+                                      DecimalNumber(significand: values.count, exponent: 0), fractionDigits: fractionDigits)
+    }
+}
