@@ -296,6 +296,27 @@ public final class FrameBuffer {
         try StationRegistry(.array([JSONReader.parse(entry)])).stations.values.first
     }
 
+    /// Deletes frames a reader has delivered (sequence up to `sequence`) that arrived before
+    /// `cutoff` (milliseconds since 1970), oldest first, in transactions of `chunk` rows so the
+    /// listener's group commits get the file in between; stops after `limit` rows.
+    /// - Returns: how many frames were deleted.
+    @discardableResult
+    public func prune(deliveredThrough sequence: Int, receivedBefore cutoff: Int64, chunk: Int = 5000,
+                      limit: Int = 500_000) throws -> Int {
+        let delete = try db.prepare("""
+            DELETE FROM hj212_frames WHERE sequence IN (
+                SELECT sequence FROM hj212_frames WHERE sequence <= ? AND received_at_ms < ? ORDER BY sequence LIMIT ?)
+            """)
+        var deleted = 0
+        while deleted < limit {
+            try delete.run([.integer(sequence), .integer(Int(cutoff)), .integer(min(chunk, limit - deleted))])
+            let changed = db.changes
+            deleted += changed
+            if changed < chunk { break }
+        }
+        return deleted
+    }
+
     /// The highest sequence stored, 0 when empty.
     public func lastSequence() throws -> Int {
         try Self.integer(db, "SELECT coalesce(max(sequence), 0) FROM hj212_frames")

@@ -22,6 +22,22 @@ struct HJ212BatchReader: BatchReader {
         position = sequence
     }
 
+    /// Deletes delivered frames older than the source's retention. A failure costs only disk
+    /// space until the next run, so it is logged rather than thrown.
+    func prune() {
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(source.retentionPeriod.components.seconds) * 1000
+        do {
+            let deleted = try buffer.prune(deliveredThrough: position, receivedBefore: cutoff)
+            if deleted > 0 {
+                source.logger.info("deleted delivered HJ 212 frames past their retention", metadata: [
+                    "frames": "\(deleted)", "retention_seconds": "\(source.retentionPeriod.components.seconds)",
+                ])
+            }
+        } catch {
+            source.logger.warning("cannot delete old frames from the HJ 212 buffer", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Starts a listener for the source's `duration` and waits until it is bound.
     mutating func startListener(settings: HJ212ListenerSettings) async throws {
         let listener = try HJ212Listener(settings: settings, stations: stations, logger: source.logger)

@@ -37,17 +37,23 @@ public struct HJ212Source: SourceConnector {
                                            "The AQI edition; `auto` applies the one in force at each period start.",
                                            default: "auto", advanced: true)
 
+    static let retention = Field<Duration>("retention", .duration, """
+        How long delivered frames stay in the buffer (at least 2d): they recognise a device's retransmissions as \
+        duplicates and give the AQI its earlier hours. Each run deletes older ones it has delivered.
+        """, default: "7d", advanced: true)
+
     public static let spec = ComponentSpec(
         name: "hj212", kind: .source,
         summary: "Reads HJ 212 monitoring frames from the listener's durable buffer as environment.measurement records.",
         details: """
             The HJ 212 listener commits every accepted upload to a local SQLite buffer before it acknowledges it. \
             This source reads that buffer after the last delivered sequence number, so a run resumes exactly where \
-            the previous one stopped. Each measurement becomes one `environment.measurement.v1` record keyed \
+            the previous one stopped, and deletes the frames it delivered that are older than `retention`. \
+            Each measurement becomes one `environment.measurement.v1` record keyed \
             station/parameter/interval/period_start, with origin `MN/QN`. Frames that carry no values (equipment \
             states) advance the checkpoint without records.
             """,
-        fields: [buffer.spec, stations.spec, listen.spec, duration.spec, assess.spec, aqiStandard.spec])
+        fields: [buffer.spec, stations.spec, listen.spec, duration.spec, assess.spec, aqiStandard.spec, retention.spec])
 
     /// The measurement event type.
     public static let measurementType = EnvironmentMeasurement.type
@@ -64,6 +70,7 @@ public struct HJ212Source: SourceConnector {
     let duration: Duration
     let assesses: Bool
     let aqiStandard: AQIStandard?
+    let retentionPeriod: Duration
     let batchSize: Int
     let logger: Logger
     let resolver: ReferenceResolver
@@ -76,6 +83,10 @@ public struct HJ212Source: SourceConnector {
         assesses = try config[Self.assess]
         let standard = try config[Self.aqiStandard]
         aqiStandard = AQIStandard(rawValue: standard)
+        retentionPeriod = try config[Self.retention]
+        guard retentionPeriod >= .seconds(2 * 86_400) else {
+            throw config.error("retention", "'retention' must be at least 2d: the daily AQI reads the day's hours back from the buffer")
+        }
         batchSize = max(1, context.batchSize)
         logger = context.logger
         resolver = context.resolver
@@ -92,6 +103,7 @@ public struct HJ212Source: SourceConnector {
         let needsStations = assesses || listenAddress != nil
         let stations = needsStations ? try loadStations() : StationRegistry()
         var reader = try HJ212BatchReader(source: self, stations: stations, after: sequence)
+        if sequence > 0 { reader.prune() }
         if let listenAddress {
             var settings = HJ212ListenerSettings()
             try settings.setAddress(listenAddress)

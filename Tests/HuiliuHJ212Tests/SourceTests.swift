@@ -123,6 +123,29 @@ struct SourceTests {
         #expect(again.map(\.data) == [daily.data])
     }
 
+    /// A run deletes the frames it has delivered once they are older than `retention`; frames not
+    /// yet delivered stay whatever their age.
+    @Test func deliveredFramesArePrunedAfterTheirRetention() async throws {
+        let directory = Fixtures.directory()
+        let path = directory + "/data/hj212-buffer.db"
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let ages: [Int64] = [8 * 86_400_000, 8 * 86_400_000, 3_600_000, 9 * 86_400_000]  // frames 1–4
+        let rows = try ages.enumerated().map { i, age in
+            var row = try FrameBufferTests.row(Fixtures.upload(mn: "M\(i + 1)", qn: "20240601090000001"))
+            row.receivedAt = now - age
+            return row
+        }
+        _ = try FrameBuffer(path: path).store(rows)
+        let source = try Self.source([:], directory: directory)
+        // Delivered through 3: the 8-day-old frames 1 and 2 go; 3 is an hour old; 4 is undelivered.
+        let records = try await drain(source, after: Checkpoint(["sequence": .integer(3)])).flatMap(\.records)
+        #expect(records.map(\.origin.position) == [4])
+        let left = try FrameBuffer(path: path).frames(after: 0, limit: 10).map(\.sequence)
+        #expect(left == [3, 4])
+        // A shorter retention than the AQI's window is refused.
+        #expect(throws: ConfigError.self) { try Self.source(["retention": "1d"], directory: directory) }
+    }
+
     @Test func aLakeSectionFromTheRegistryIsAssessedAsALake() async throws {
         let directory = Fixtures.directory()
         try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8)])
