@@ -95,8 +95,8 @@ final class DeviceDriver: ChannelDuplexHandler {
         }
         let k = count
         count += 1
-        let frame = emulator.frame(device: device, interval: DeviceFleet.interval(ofFrame: k),
-                                   at: plan.baseTime.adding(seconds: k))
+        let (frameInterval, time) = plan.frame(k)
+        let frame = emulator.frame(device: device, interval: frameInterval, at: time)
         var buffer = context.channel.allocator.buffer(capacity: frame.bytes.count)
         buffer.writeBytes(frame.bytes)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
@@ -113,7 +113,9 @@ final class DeviceDriver: ChannelDuplexHandler {
 
     /// Sends at the next slot of the device's schedule, at once if that has passed.
     private func sendWhenDue(_ context: ChannelHandlerContext) {
-        let due = started + .nanoseconds(interval.nanoseconds * Int64(count))
+        // Catch-up uploads go back to back; the live schedule starts after them.
+        if count < plan.catchUpHours { started = .now() }
+        let due = started + .nanoseconds(interval.nanoseconds * Int64(max(0, count - plan.catchUpHours)))
         schedule(context, at: due)
     }
 

@@ -45,6 +45,9 @@ public struct DeviceFleet: Sendable {
         /// The `DataTime` of the first frames; each device's clock then advances one second per
         /// frame, so every frame of a device has its own `QN`. The default is the current time.
         public var startTime: HJ212.Timestamp?
+        /// Each device first uploads its hour data for this many hours before the start, back to
+        /// back, as a data logger catches up after an outage (补发). The default is none.
+        public var catchUpHours = 0
 
         /// Options aimed at `host:port`.
         public init(host: String, port: Int) {
@@ -60,6 +63,15 @@ public struct DeviceFleet: Sendable {
         var stopAt: NIODeadline
         var ackTimeout: TimeAmount
         var recordsAcknowledged: Bool
+        var catchUpHours = 0
+
+        /// What a device sends as its `k`-th frame: first the catch-up hours, oldest first, then
+        /// live data one second of device time apart.
+        func frame(_ k: Int) -> (interval: DataInterval, time: HJ212.Timestamp) {
+            guard k >= catchUpHours else { return (.hour, baseTime.adding(seconds: -3600 * (catchUpHours - k))) }
+            let live = k - catchUpHours
+            return (DeviceFleet.interval(ofFrame: live), baseTime.adding(seconds: live))
+        }
     }
 
     /// The options.
@@ -77,6 +89,11 @@ public struct DeviceFleet: Sendable {
         emulator = DeviceEmulator(configuration: configuration)
     }
 
+    /// The device clock at `date`: China Standard Time, whole seconds.
+    static func startTime(at date: Date) -> HJ212.Timestamp {
+        HJ212.Timestamp(secondsSince1970: Int(date.timeIntervalSince1970))
+    }
+
     /// The interval of a device's `k`-th frame: mostly real-time, every 10th a minute
     /// (10-minute) frame, every 60th an hour frame.
     static func interval(ofFrame k: Int) -> DataInterval {
@@ -89,12 +106,12 @@ public struct DeviceFleet: Sendable {
     /// and reports.
     public func run(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> FleetReport {
         let perDevice = options.framesPerSecond > 0 ? Double(options.devices) / options.framesPerSecond : 0
-        let base = options.startTime ?? HJ212.Timestamp(secondsSince1970: Int(Date().timeIntervalSince1970) + HJ212.Timestamp.utcOffsetSeconds)
+        let base = options.startTime ?? Self.startTime(at: Date())
         let began = ContinuousClock.now
         let plan = Plan(baseTime: base, sendInterval: .nanoseconds(Int64(perDevice * 1e9)),
                         stopAt: .now() + .nanoseconds(options.duration.nanoseconds),
                         ackTimeout: .nanoseconds(options.ackTimeout.nanoseconds),
-                        recordsAcknowledged: options.acknowledgedLog != nil)
+                        recordsAcknowledged: options.acknowledgedLog != nil, catchUpHours: max(0, options.catchUpHours))
         let emulator = self.emulator
         let host = options.host, port = options.port
         var report = FleetReport(devices: options.devices)

@@ -33,6 +33,9 @@ extension Huiliu.Demo {
             fleet.framesPerSecond = 40
             fleet.duration = .seconds(seconds)
             fleet.allRequestAnswers = true
+            // Two days of hour data first, so the demo has water classes, hourly AQIs and each
+            // air station's daily AQI for yesterday.
+            fleet.catchUpHours = 48
             let report = try await DeviceFleet(options: fleet).run()
             service.listener.shutdown()
             while let result = try await group.next() { _ = result }

@@ -185,8 +185,12 @@ extension HJ212Command {
         @Option(help: "DataTime of the first frames (yyyyMMddHHmmss, local time); each device's clock then advances one second per frame. Default: now.")
         var startTime: String?
 
+        @Option(help: "Hours of hour data each device uploads first, back to back, as a data logger catching up after an outage does (48 gives every air station a whole previous day, so its daily AQI).")
+        var catchUpHours = 0
+
         func validate() throws {
             guard devices > 0 else { throw ValidationError("--devices must be at least 1") }
+            guard catchUpHours >= 0 else { throw ValidationError("--catch-up-hours must be 0 or more") }
             guard rate >= 0, duration > 0, (0...1).contains(corrupt) else {
                 throw ValidationError("--rate must be ≥ 0, --duration > 0 and --corrupt between 0 and 1")
             }
@@ -218,6 +222,7 @@ extension HJ212Command {
             fleet.ackTimeout = .milliseconds(Int64(ackTimeout * 1000))
             fleet.acknowledgedLog = ackedLog
             fleet.startTime = startTime.flatMap { HJ212.Timestamp($0) }
+            fleet.catchUpHours = catchUpHours
             let report = try await DeviceFleet(options: fleet).run()
             print(report)
             if report.failedConnections == devices { throw ExitCode(1) }
