@@ -21,6 +21,9 @@ public struct Record: Sendable {
     public var dataschema: String?
     /// CloudEvents extension attributes: `region`, `owner`, `classification`, …
     public var extensions: Object
+    /// The envelope fields as the source set them, kept by the runner before the steps change
+    /// them, so a dead letter replays as the source yielded it.
+    public var sourceFields: SourceFields?
 
     /// A record fresh from a source.
     public init(data: Value, origin: RecordOrigin, key: String? = nil, type: String? = nil) {
@@ -32,6 +35,59 @@ public struct Record: Sendable {
         self.time = nil
         self.dataschema = nil
         self.extensions = Object()
+        self.sourceFields = nil
+    }
+
+    /// The record as a source yielded it: `original` with the envelope fields in `fields`.
+    public init(original: Value, origin: RecordOrigin, fields: SourceFields?) {
+        self.init(data: original, origin: origin, key: fields?.key, type: fields?.type)
+        time = fields?.time
+        dataschema = fields?.dataschema
+        extensions = fields?.extensions ?? Object()
+        sourceFields = fields
+    }
+}
+
+/// The envelope fields a source set on a record.
+public struct SourceFields: Sendable, Equatable {
+    /// The natural key.
+    public var key: String?
+    /// The event type.
+    public var type: String?
+    /// The event time.
+    public var time: String?
+    /// The data schema.
+    public var dataschema: String?
+    /// Extension attributes.
+    public var extensions: Object
+
+    /// The fields `record` has now.
+    public init(of record: Record) {
+        key = record.key
+        type = record.type
+        time = record.time
+        dataschema = record.dataschema
+        extensions = record.extensions
+    }
+
+    /// The fields as a JSON object, for storing; absent fields are left out.
+    public var value: Value {
+        var object = Object()
+        if let key { object["key"] = .string(key) }
+        if let type { object["type"] = .string(type) }
+        if let time { object["time"] = .string(time) }
+        if let dataschema { object["dataschema"] = .string(dataschema) }
+        if !extensions.isEmpty { object["extensions"] = .object(extensions) }
+        return .object(object)
+    }
+
+    /// The fields stored as ``value``.
+    public init(value: Value) {
+        key = value["key"]?.stringValue
+        type = value["type"]?.stringValue
+        time = value["time"]?.stringValue
+        dataschema = value["dataschema"]?.stringValue
+        extensions = value["extensions"]?.objectValue ?? Object()
     }
 }
 

@@ -29,6 +29,10 @@ public struct BatchProcessor: Sendable {
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
         }
+        // Steps may change the envelope fields; a dead letter keeps the source's.
+        if !steps.isEmpty {
+            for index in records.indices { records[index].sourceFields = SourceFields(of: records[index]) }
+        }
         // Each step gets the only reference to the batch, so it can change records in place
         // instead of copying every one of them.
         for (label, step) in steps where !records.isEmpty {
@@ -65,7 +69,8 @@ public struct BatchProcessor: Sendable {
         let now = Timestamp.now()
         return failures.map { step, failure in
             DeadLetter(pipeline: pipeline, runID: runID, step: step, origin: failure.record.origin.description, reason: failure.reason,
-                       pointer: failure.pointer, rule: failure.rule, payload: failure.record.original, createdAt: now)
+                       pointer: failure.pointer, rule: failure.rule, payload: failure.record.original,
+                       sourceFields: failure.record.sourceFields ?? SourceFields(of: failure.record), createdAt: now)
         }
     }
 }

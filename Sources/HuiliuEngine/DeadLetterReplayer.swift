@@ -51,13 +51,16 @@ public struct DeadLetterReplayer: Sendable {
         for (key, sink) in processor.sinks { try await sink.open(resumingAt: stored?.sinkPositions[key]) }
 
         var outcome = Outcome(run: run, delivered: [], stillFailing: [], sourceRejects: [])
-        let replayable = letters.filter { $0.step != "source" }
+        // Oldest first: when a record failed more than once, its latest version is delivered last.
+        let replayable = letters.filter { $0.step != "source" }.sorted { $0.id < $1.id }
         outcome.sourceRejects = letters.filter { $0.step == "source" }.map(\.id)
         do {
             for chunk in stride(from: 0, to: replayable.count, by: runner.definition.batchSize) {
                 let batch = Array(replayable[chunk..<min(replayable.count, chunk + runner.definition.batchSize)])
                 // The letter id travels in the origin so failures can be matched back to it.
-                let records = batch.map { Record(data: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)")) }
+                let records = batch.map {
+                    Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
+                }
                 let transformed = try await processor.transform(records)
                 let positions = try await processor.deliver(transformed.envelopes)
                 let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })

@@ -211,7 +211,10 @@ public struct AdminAPI: Sendable {
             "pointer": letter.pointer.map { .string($0) } ?? .null, "rule": letter.rule.map { .string($0) } ?? .null,
             "status": .string(letter.status), "created_at": .string(letter.createdAt),
         ]
-        if payload { object["payload"] = letter.payload }
+        if payload {
+            object["payload"] = letter.payload
+            object["source_fields"] = letter.sourceFields?.value ?? .null
+        }
         return .object(object)
     }
 }

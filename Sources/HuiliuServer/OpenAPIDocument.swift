@@ -66,6 +66,9 @@ components:
         status: { type: string, enum: [pending, replayed] }
         created_at: { type: string, format: date-time }
         payload: {}
+        source_fields:
+          description: The envelope fields the source set (key, type, time, dataschema, extensions), restored on replay.
+          type: [object, "null"]
   responses:
     Unauthorized:
       description: Missing or invalid bearer token.

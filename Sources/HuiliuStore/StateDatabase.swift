@@ -20,7 +20,7 @@ final class StateDatabase: @unchecked Sendable {
             id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
             step TEXT NOT NULL, origin TEXT NOT NULL, reason TEXT NOT NULL, pointer TEXT, rule TEXT,
             payload TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
-            replay_run_id TEXT);
+            replay_run_id TEXT, source_fields TEXT);
         CREATE INDEX IF NOT EXISTS huiliu_dead_letters_pipeline ON huiliu_dead_letters(pipeline, status);
         CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire REAL NOT NULL);
         """
@@ -33,6 +33,11 @@ final class StateDatabase: @unchecked Sendable {
         }
         db = try SQLiteDatabase(path: path)
         try db.execute(Self.schema)
+        // Stores from before dead letters kept the source's envelope fields get the column.
+        let columns = try db.prepare("PRAGMA table_info(huiliu_dead_letters)").rows().compactMap { $0[1].text }
+        if !columns.contains("source_fields") {
+            try db.execute("ALTER TABLE huiliu_dead_letters ADD COLUMN source_fields TEXT")
+        }
     }
 
     static func newRunID() -> String {
@@ -160,22 +165,24 @@ final class StateDatabase: @unchecked Sendable {
     private func insertDeadLetters(_ letters: [DeadLetter]) throws -> [DeadLetter] {
         guard !letters.isEmpty else { return [] }
         let insert = try db.prepare("""
-            INSERT INTO huiliu_dead_letters (pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO huiliu_dead_letters (pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status,
+                                             source_fields)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var stored: [DeadLetter] = []
         for var letter in letters {
             try insert.run([.text(letter.pipeline), .text(letter.runID), .text(letter.step), .text(letter.origin),
                             .text(letter.reason), letter.pointer.map { .text($0) } ?? .null,
                             letter.rule.map { .text($0) } ?? .null, .text(letter.payload.jsonText),
-                            .text(letter.createdAt), .text(letter.status)])
+                            .text(letter.createdAt), .text(letter.status),
+                            letter.sourceFields.map { .text($0.value.jsonText) } ?? .null])
             letter.id = db.lastInsertRowID
             stored.append(letter)
         }
         return stored
     }
 
-    static let deadLetterColumns = "id, pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status, replay_run_id"
+    static let deadLetterColumns = "id, pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status, replay_run_id, source_fields"
 
     func deadLetters(pipeline: String?, status: String?, limit: Int) throws -> [DeadLetter] {
         var sql = "SELECT \(Self.deadLetterColumns) FROM huiliu_dead_letters WHERE 1=1"
@@ -193,10 +200,12 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     static func deadLetter(_ row: [SQLiteValue]) throws -> DeadLetter {
-        DeadLetter(id: row[0].integer ?? 0, pipeline: row[1].text ?? "", runID: row[2].text ?? "", step: row[3].text ?? "",
+        var letter = DeadLetter(id: row[0].integer ?? 0, pipeline: row[1].text ?? "", runID: row[2].text ?? "", step: row[3].text ?? "",
                    origin: row[4].text ?? "", reason: row[5].text ?? "", pointer: row[6].text, rule: row[7].text,
                    payload: try JSONReader.parse(row[8].text ?? "null"), createdAt: row[9].text ?? "",
                    status: row[10].text ?? "pending", replayRunID: row[11].text)
+        if let fields = row[12].text { letter.sourceFields = SourceFields(value: try JSONReader.parse(fields)) }
+        return letter
     }
 
     func markReplayed(ids: [Int], runID: String) throws {

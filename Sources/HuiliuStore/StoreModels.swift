@@ -97,6 +97,8 @@ public struct DeadLetter: Sendable, Equatable {
     public var rule: String?
     /// The raw payload as the source yielded it.
     public var payload: Value
+    /// The envelope fields the source set (key, type, time, …), restored on replay.
+    public var sourceFields: SourceFields?
     /// When it was stored (RFC 3339, UTC).
     public var createdAt: String
     /// `pending` until replayed successfully.
@@ -106,7 +108,8 @@ public struct DeadLetter: Sendable, Equatable {
 
     /// A dead letter (not yet stored).
     public init(id: Int = 0, pipeline: String, runID: String, step: String, origin: String, reason: String,
-                pointer: String? = nil, rule: String? = nil, payload: Value, createdAt: String = Timestamp.now(),
+                pointer: String? = nil, rule: String? = nil, payload: Value, sourceFields: SourceFields? = nil,
+                createdAt: String = Timestamp.now(),
                 status: String = "pending", replayRunID: String? = nil) {
         self.id = id
         self.pipeline = pipeline
@@ -117,6 +120,7 @@ public struct DeadLetter: Sendable, Equatable {
         self.pointer = pointer
         self.rule = rule
         self.payload = payload
+        self.sourceFields = sourceFields
         self.createdAt = createdAt
         self.status = status
         self.replayRunID = replayRunID

@@ -66,7 +66,8 @@ extension Huiliu.DeadLetters {
              "step": .string(letter.step), "origin": .string(letter.origin), "reason": .string(letter.reason),
              "pointer": letter.pointer.map { .string($0) } ?? .null, "rule": letter.rule.map { .string($0) } ?? .null,
              "status": .string(letter.status), "created_at": .string(letter.createdAt),
-             "replay_run": letter.replayRunID.map { .string($0) } ?? .null, "payload": letter.payload]
+             "replay_run": letter.replayRunID.map { .string($0) } ?? .null, "payload": letter.payload,
+             "source_fields": letter.sourceFields?.value ?? .null]
         }
     }
 

@@ -77,4 +77,41 @@ struct DeadLetterReplayTests {
         let pending = try HuiliuCommand.run(["dead-letters", "list"], in: project)
         #expect(pending.stdout == "no pending dead letters\n")
     }
+
+    /// Replay restores what the source set (key, type) and goes oldest first, so when one
+    /// record failed twice its later version is the one that ends up delivered last.
+    @Test func replayKeepsTheSourceFieldsAndTheOrder() throws {
+        let project = try temporaryProject("replay-order")
+        let input = project + "/data/payments.jsonl"
+        try #"{"id":"P9","version":1,"amount":"1.00元"}"#.appending("\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let pipeline = """
+            version: 1
+            name: payments
+            source: { file: { path: data/payments.jsonl, key: id, type: budget.payment.raw.v1 } }
+            steps:
+              - map: { fields: { version: version, amount_fen: "to_fen(amount)" } }
+            sinks: [ jsonl: data/out.jsonl ]
+            """
+        try pipeline.write(toFile: project + "/pipelines/payments.yaml", atomically: true, encoding: .utf8)
+        #expect(try HuiliuCommand.run(["run", "payments"], in: project).stdout.contains("failed 1"))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: input))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"id":"P9","version":2,"amount":"2.00元"}"#.appending("\n").utf8))
+        try handle.close()
+        #expect(try HuiliuCommand.run(["run", "payments"], in: project).stdout.contains("failed 1"))
+
+        let show = try HuiliuCommand.run(["dead-letters", "show", "1"], in: project)
+        #expect(try JSONReader.parse(show.stdout)["source_fields"] == ["key": "P9", "type": "budget.payment.raw.v1"], "\(show.stdout)")
+
+        try pipeline.replacingOccurrences(of: "to_fen(amount)", with: "to_fen(replace(amount, '元', ''))")
+            .write(toFile: project + "/pipelines/payments.yaml", atomically: true, encoding: .utf8)
+        let replay = try HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        let events = try lines.map { try JSONReader.parse(String($0)) }
+        #expect(events.map { $0["subject"] } == ["P9", "P9"])
+        #expect(events.map { $0["type"] } == ["budget.payment.raw.v1", "budget.payment.raw.v1"])
+        #expect(events.map { $0["data"]?["version"] } == [1, 2])
+        #expect(events.last?["data"]?["amount_fen"] == 200)
+    }
 }

@@ -7,9 +7,10 @@ struct CaseNumberTests {
         try Support.eval("case_number_parse(@)", .string(text))
     }
 
-    static func court(_ year: Int, _ court: String, _ type: String, _ serial: Int, special: Value = nil) -> Value {
-        ["kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
-         "type_code": .string(type), "serial": .integer(serial)]
+    static func court(_ year: Int, _ court: String?, _ type: String, _ serial: Int, special: Value = nil,
+                      text: String? = nil) -> Value {
+        ["kind": "court", "year": .integer(year), "court_code": court.map { .string($0) } ?? .null, "special_code": special,
+         "type_code": .string(type), "serial": .integer(serial), "serial_text": .string(text ?? String(serial))]
     }
 
     @Test func courtNumbers() throws {
@@ -22,27 +23,37 @@ struct CaseNumberTests {
         #expect(try Self.parse("〔2023〕粤0781刑初88号") == Self.court(2023, "粤0781", "刑初", 88))
         #expect(try Self.parse("（2019）最高法知民终1号") == Self.court(2019, "最高法", "民终", 1, special: "知"))
         #expect(try Self.parse("（2020）最高法刑核12345678号") == Self.court(2020, "最高法", "刑核", 12_345_678))
+        // 刑事复核 serials are 8 random digits: the text keeps a leading zero.
+        #expect(try Self.parse("（2021）最高法刑核01234567号") == Self.court(2021, "最高法", "刑核", 1_234_567, text: "01234567"))
+        #expect(try Self.parse("［2024］鄂11民初123号") == Self.court(2024, "鄂11", "民初", 123))
         #expect(try Self.parse(" (2024)京0105行赔初3号 ") == Self.court(2024, "京0105", "行赔初", 3))
         #expect(try Self.parse("（２０２４）京０１０５民初１２号") == Self.court(2024, "京0105", "民初", 12))
     }
 
     /// The pre-2016 `字第` form from domain.md §5.1.
     @Test func legacyCourtNumbers() throws {
-        #expect(try Self.parse("(2013)鄂十堰中民四终字第00139号") == Self.court(2013, "鄂十堰中", "民四终", 139))
-        #expect(try Self.parse("(2014)鄂民申字第00275号") == Self.court(2014, "鄂", "民申", 275))
+        #expect(try Self.parse("(2013)鄂十堰中民四终字第00139号") == Self.court(2013, "鄂十堰中", "民四终", 139, text: "00139"))
+        #expect(try Self.parse("(2014)鄂民申字第00275号") == Self.court(2014, "鄂", "民申", 275, text: "00275"))
+        // A high court's 法 belongs to its name; 商 starts a type; a court may have no province
+        // prefix, and the Supreme Court's old numbers have no court part at all.
+        #expect(try Self.parse("(2013)粤高法民二破字第2号") == Self.court(2013, "粤高法", "民二破", 2))
+        #expect(try Self.parse("(2013)苏商终字第0123号") == Self.court(2013, "苏", "商终", 123, text: "0123"))
+        #expect(try Self.parse("(2013)海民初字第12345号") == Self.court(2013, "海", "民初", 12345))
+        #expect(try Self.parse("(2013)民申字第1号") == Self.court(2013, nil, "民申", 1))
     }
 
     /// domain.md §5.2 examples.
     @Test func procuratorateNumbers() throws {
         #expect(try Self.parse("渝巴检刑诉〔2016〕585号") == [
             "kind": "procuratorate_document", "year": 2016, "procuratorate": "渝巴", "type_code": "刑诉",
-            "division_code": nil, "serial": 585,
+            "division_code": nil, "serial": 585, "serial_text": "585",
         ])
         #expect(try Self.parse("深龙华检刑诉〔2019〕1247号")["procuratorate"] == "深龙华")
         #expect(try Self.parse("乌检刑诉受[2021]520112000002号") == [
             "kind": "procuratorate_case", "year": 2021, "procuratorate": "乌", "type_code": "刑诉",
-            "division_code": "520112", "serial": 2,
+            "division_code": "520112", "serial": 2, "serial_text": "000002",
         ])
+        #expect(try Self.parse("乌检刑诉受［2021］520112000002号")["division_code"] == "520112")
         #expect(try Self.parse("乌检刑捕受[2021]520112000001号")["type_code"] == "刑捕")
         #expect(try Self.parse("黔西南检检建受[2021]522300000001号")["type_code"] == "检建")
         #expect(try Self.parse("黔西南检民公[2021]522300000001号")["type_code"] == "民公")

@@ -57,6 +57,11 @@ struct ParseTimeTests {
         #expect(try Self.parse("'2024-03-10 02:30:00', null, 'America/New_York'") == "2024-03-10T03:30:00-04:00")
         // And 02:00 → 01:00 on 2024-11-03: a repeated wall time is the earlier instant.
         #expect(try Self.parse("'2024-11-03 01:30:00', null, 'America/New_York'") == "2024-11-03T01:30:00-04:00")
+        // The same east of UTC: London's 01:30 on 2024-10-27 is first BST, and Shanghai's
+        // 01:30 on 1991-09-15, when its last summer time ended, is first +09:00.
+        #expect(try Self.parse("'2024-10-27 01:30:00', null, 'Europe/London'") == "2024-10-27T01:30:00+01:00")
+        #expect(try Self.parse("'2024-03-31 01:30:00', null, 'Europe/London'") == "2024-03-31T02:30:00+01:00")
+        #expect(try Self.parse("'1991-09-15 01:30:00'") == "1991-09-15T01:30:00+09:00")
         #expect(try Self.parse("'2024-03-05T14:30:00Z', null, '+05:30'") == "2024-03-05T20:00:00+05:30")
         // China observed summer time in 1986–1991; the tz rules know it.
         #expect(try Self.parse("'1988-07-01 12:00:00'") == "1988-07-01T12:00:00+09:00")

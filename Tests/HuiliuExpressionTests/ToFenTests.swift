@@ -35,6 +35,13 @@ struct ToFenTests {
         } catch {
             #expect(error.message.contains("more than two decimal places"))
         }
+        // Also when the digits would not even fit: finer than a fen is what is wrong.
+        do {
+            _ = try Support.eval("to_fen('1.1234567890123456789012')")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains("more than two decimal places"), "\(error.message)")
+        }
     }
 
     @Test func nullPassesThroughAndOtherTypesAreRefused() throws {

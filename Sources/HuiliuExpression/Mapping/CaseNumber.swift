@@ -6,19 +6,24 @@ import HuiliuCore
 /// code (`最高法`, a province abbreviation, plus 2 or 4 digits of the division code),
 /// an optional one-character specialised-trial code (`知`), the case-type code, and
 /// the serial. Before 2016 the serial was written `字第00139号` after a Chinese court
-/// abbreviation (`（2013）鄂十堰中民四终字第00139号`); both forms are read, with `()`,
-/// `（）`, `〔〕` or `[]` around the year.
+/// abbreviation (`（2013）鄂十堰中民四终字第00139号`, `(2013)粤高法民二破字第2号`, or none at
+/// all in the Supreme Court's `(2013)民申字第1号`); both forms are read, with `()`, `（）`,
+/// `〔〕`, `[]` or `［］` around the year.
+///
+/// `serial` is the number; `serial_text` keeps its digits as written, since the 8-digit
+/// serials of 刑事复核 cases are random and may start with zeros.
 ///
 /// Procuratorate: document numbers `渝巴检刑诉〔2016〕585号` and unified-system case
 /// numbers `乌检刑诉受[2021]520112000002号`, whose 12 digits are a division code and a
 /// six-digit serial.
 enum CaseNumber {
     static let provinces = Set("京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川黔滇云陕甘青台内桂藏宁新港澳军兵".unicodeScalars)
-    /// First characters of the case-type codes, used to split a pre-2016 court name
-    /// (`鄂十堰中`) from its type code (`民四终`).
-    static let typeInitials = Set("刑民行赔法委司财证执破强认请协诉".unicodeScalars)
-    static let openers = Set("(（〔[".unicodeScalars)
-    static let closers = Set(")）〕]".unicodeScalars)
+    /// First characters of pre-2016 case-type codes (刑, 民, 行, 执, 赔, 商, 知, 破, 告申, 立,
+    /// 监), used to split the court's abbreviation (`鄂十堰中`, `粤高法`) from its type code
+    /// (`民四终`, `民二破`).
+    static let legacyTypeInitials = Set("刑民行执赔商知破告立监".unicodeScalars)
+    static let openers = Set("(（〔[［".unicodeScalars)
+    static let closers = Set(")）〕]］".unicodeScalars)
 
     /// The parts as an object, or `nil` if `text` is neither kind of number.
     static func parse(_ text: String) -> Value? {
@@ -53,6 +58,8 @@ enum CaseNumber {
 
     private static func court(_ s: inout TimestampScanner) -> Value? {
         guard let year = year(&s) else { return nil }
+        var legacy = s
+        if let parts = legacyCourt(&legacy, year: year) { return parts }
         var court = ""
         if s.take("最") {
             guard s.take("高"), s.take("法") else { return nil }
@@ -70,30 +77,43 @@ enum CaseNumber {
             court += digits
         }
         var run: [Unicode.Scalar] = []
-        while let c = s.current, isChinese(c), c != "字" {
+        while let c = s.current, isChinese(c) {
             run.append(c)
             _ = s.take(c)
         }
-        let legacy = s.take("字")
-        if legacy && !s.take("第") { return nil }
         guard let serial = serial(&s) else { return nil }
-
         var special: Value = .null
-        if legacy, court.unicodeScalars.count == 1 {
-            // 鄂十堰中民四终: the court name runs until the first type-code character.
-            let split = run.firstIndex(where: typeInitials.contains) ?? run.count
-            court.unicodeScalars.append(contentsOf: run[..<split])
-            run.removeFirst(split)
-        } else if run.first == "知" && run.count > 1 {
+        if run.first == "知" && run.count > 1 {
             special = "知"
             run.removeFirst()
         }
-        guard (1...4).contains(run.count) || (legacy && !run.isEmpty) else { return nil }
+        guard (1...4).contains(run.count) else { return nil }
         var type = ""
         type.unicodeScalars.append(contentsOf: run)
         return [
             "kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
-            "type_code": .string(type), "serial": .integer(serial.value),
+            "type_code": .string(type), "serial": .integer(serial.value), "serial_text": .string(serial.digits),
+        ]
+    }
+
+    /// The pre-2016 form after the year: a Chinese court abbreviation (possibly none), the
+    /// type code, `字第`, the serial and `号`. The abbreviation runs until the first character
+    /// that starts a type code; `court_code` is null when there is none.
+    private static func legacyCourt(_ s: inout TimestampScanner, year: Int) -> Value? {
+        var run: [Unicode.Scalar] = []
+        while let c = s.current, isChinese(c), c != "字" {
+            run.append(c)
+            _ = s.take(c)
+        }
+        guard s.take("字"), s.take("第"), let serial = serial(&s),
+              let split = run.firstIndex(where: legacyTypeInitials.contains) else { return nil }
+        var court = "", type = ""
+        court.unicodeScalars.append(contentsOf: run[..<split])
+        type.unicodeScalars.append(contentsOf: run[split...])
+        return [
+            "kind": "court", "year": .integer(year), "court_code": court.isEmpty ? .null : .string(court),
+            "special_code": .null, "type_code": .string(type), "serial": .integer(serial.value),
+            "serial_text": .string(serial.digits),
         ]
     }
 
@@ -115,12 +135,13 @@ enum CaseNumber {
             return [
                 "kind": "procuratorate_case", "year": .integer(year), "procuratorate": .string(name),
                 "type_code": .string(type), "division_code": .string(String(serial.digits.prefix(6))),
-                "serial": .integer(Int(serial.digits.suffix(6))!),
+                "serial": .integer(Int(serial.digits.suffix(6))!), "serial_text": .string(String(serial.digits.suffix(6))),
             ]
         }
         return [
             "kind": "procuratorate_document", "year": .integer(year), "procuratorate": .string(name),
             "type_code": .string(type), "division_code": .null, "serial": .integer(serial.value),
+            "serial_text": .string(serial.digits),
         ]
     }
 }

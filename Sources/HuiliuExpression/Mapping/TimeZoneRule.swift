@@ -78,10 +78,11 @@ struct TimeZoneRule: Sendable {
     /// after the change as it was written after it (02:30 on a 02:00→03:00 night is 03:30),
     /// as java.time and Python's zoneinfo do.
     func instant(forLocal local: Int) -> Int {
-        let first = offset(at: local - offset(at: local))
-        let second = offset(at: local - first)
-        if first == second { return local - first }
-        let exists = offset(at: local - first) == first || offset(at: local - second) == second
-        return local - (exists ? max(first, second) : min(first, second))
+        // The offsets a day either side: a wall time near a change is read with one of them.
+        let before = offset(at: local - 86_400), after = offset(at: local + 86_400)
+        if before == after { return local - before }
+        let candidates = [local - before, local - after].filter { offset(at: $0) == local - $0 }
+        // Both valid: the wall time repeats. Neither: the clocks skipped it.
+        return candidates.min() ?? local - before
     }
 }

@@ -16,7 +16,9 @@ enum YuanAmount {
             return try fen(d, original: d.description)
         case .double(let d):
             // The shortest repr is the text a person would have written (0.1, not
-            // 0.1000000000000000055…); a double holding finer digits is refused.
+            // 0.1000000000000000055…); a double holding finer digits is refused. (A JSON
+            // number with more than 18 significant digits is read as a double too, so
+            // digits beyond a double's 17 are already gone by then.)
             guard d.isFinite, let decimal = DecimalNumber(d.description) else {
                 throw .invalidValue("to_fen(): \(d) is not a finite amount")
             }
@@ -49,12 +51,14 @@ enum YuanAmount {
         switch parsed {
         case .success(let amount): return amount
         case .failure(.tooLarge): throw .invalidValue("to_fen(): '\(text)' is too large")
+        case .failure(.finerThanFen):
+            throw .invalidValue("to_fen(): '\(text)' has more than two decimal places; round it explicitly upstream")
         case .failure(.notAnAmount): throw .invalidValue("to_fen(): '\(text)' is not an amount")
         }
     }
 
     enum ParseFailure: Error {
-        case notAnAmount, tooLarge
+        case notAnAmount, tooLarge, finerThanFen
     }
 
     private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<DecimalNumber, ParseFailure> {
@@ -102,6 +106,7 @@ enum YuanAmount {
             var fractionEnd = i
             if fractionEnd > fractionStart { digits += 1 }
             while fractionEnd > fractionStart && bytes[fractionEnd - 1] == UInt8(ascii: "0") { fractionEnd -= 1 }
+            if fractionEnd - fractionStart > 2 && i == end { return .failure(.finerThanFen) }
             for k in fractionStart..<fractionEnd {
                 let (m, o1) = significand.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int(bytes[k] - 48))
