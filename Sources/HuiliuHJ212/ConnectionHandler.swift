@@ -34,6 +34,10 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
     private var answers = CircularBuffer<Answer>()
     private var commitsWaiting = 0
     private var refusalsInARow = 0
+    /// The dedupe key of the latest first packet per `MN/CN` on this connection: the later
+    /// packets of a split upload from a device without `QN` (HJ 212-2005) have no `DataTime`
+    /// either, so only the connection ties them to their first packet.
+    private var splitUploadKeys: [String: String] = [:]
     /// Problems already logged as warnings (a misconfigured device repeats them every minute).
     private var logged: Set<String> = []
     private var needsFlush = false
@@ -114,8 +118,18 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
         switch listener.admission.judge(frame, station: station) {
         case .store(let ack):
             refusalsInARow = 0
-            let row = BufferedFrame(frame: frame, raw: raw, station: station, peer: peer,
+            var row = BufferedFrame(frame: frame, raw: raw, station: station, peer: peer,
                                     receivedAt: Int64(Date().timeIntervalSince1970 * 1000))
+            if let packet = row.packet {
+                let upload = frame.mn + "/" + frame.cn
+                if packet.number == 1, let key = row.dedupeKey {
+                    splitUploadKeys[upload] = key
+                } else if row.dedupeKey == nil {
+                    // Without its first packet this one cannot be placed: a key of its own keeps
+                    // it from joining another upload, and it is stored when the upload times out.
+                    row.dedupeKey = splitUploadKeys[upload] ?? "\(peer)@\(row.receivedAt)#\(packet.number)"
+                }
+            }
             let receiver = NIOLoopBound<any GroupCommitter.Receiver>(self, eventLoop: context.eventLoop)
             guard listener.committer.submit(row, receiver: receiver) else {
                 notStored(mn: frame.mn, qn: frame.qn, error: GroupCommitter.StopError())

@@ -267,17 +267,26 @@ public final class FrameBuffer {
         return try storedFrames(rows)
     }
 
-    /// A station's stored hour frames (`CN=2061`) whose `DataTime` lies from `first` through
-    /// `last` (RFC 3339), among those stored up to `sequence`, in time order. Bounding the
+    /// A station's hour frames (`CN=2061`) whose `DataTime` is at or after `first` and before
+    /// `end` (RFC 3339 as stored; whole-hour bounds compare right against times with
+    /// milliseconds), among those stored before `sequence`, in time order. Bounding the
     /// sequence makes a rerun of the same frames see the same history.
-    public func hourFrames(mn: String, from first: String, through last: String, storedUpTo sequence: Int) throws -> [StoredFrame] {
+    public func hourFrames(mn: String, from first: String, before end: String, storedBefore sequence: Int) throws -> [StoredFrame] {
         let rows = try db.prepare("""
             SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, record_count, note, packets,
                    hj212_stations.entry
             FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
-            WHERE cn = '2061' AND mn = ? AND data_time >= ? AND data_time <= ? AND sequence <= ? ORDER BY data_time, sequence
-            """).rows([.text(mn), .text(first), .text(last), .integer(sequence)])
+            WHERE cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND sequence < ? ORDER BY data_time, sequence
+            """).rows([.text(mn), .text(first), .text(end), .integer(sequence)])
         return try storedFrames(rows)
+    }
+
+    /// How many such hour frames there are.
+    public func hourFrameCount(mn: String, from first: String, before end: String, storedBefore sequence: Int) throws -> Int {
+        try db.prepare("""
+            SELECT count(*) FROM hj212_frames
+            WHERE cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND sequence < ?
+            """).rows([.text(mn), .text(first), .text(end), .integer(sequence)]).first?.first?.integer ?? 0
     }
 
     private func storedFrames(_ rows: [[SQLiteValue]]) throws -> [StoredFrame] {

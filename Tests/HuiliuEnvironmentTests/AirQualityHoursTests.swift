@@ -139,4 +139,44 @@ struct AirQualityHoursTests {
         let new = try #require(AirQualityAssessment(measurements: last, standard: .hj633_2026, history: hours))
         #expect(new.concentrations[.o3_8h] == nil && new.index.aqi == 110)
     }
+
+    /// PM in ng/m³ (HJ 212-2017's default unit for it) is converted, not dropped.
+    @Test func nanogramsAreConverted() throws {
+        var measurements = try Self.hourFrame(Self.hour(1, 8), ["SO2": "9", "NO2": "62", "CO": "0.8", "O3": "178"])
+        let pm = try Self.hourFrame(Self.hour(1, 8), ["PM10": "96000", "PM2.5": "71000"]).map { m -> EnvironmentMeasurement in
+            var m = m
+            m.data["unit"] = "ng/m³"
+            return m
+        }
+        measurements += pm
+        let report = try #require(AirQualityAssessment(measurements: measurements, standard: .hj633_2026))
+        // domain.md §3.5 B: AQI 110 with PM2.5 71 µg/m³.
+        #expect(report.concentrations[.pm25_1h] == d("71.000"))
+        #expect(report.index.aqi == 110)
+    }
+
+    /// A negative reading has no IAQI and is left out of `concentrations`, so the record stays valid.
+    @Test func negativeReadingsAreNotAssessed() throws {
+        let measurements = try Self.hourFrame(Self.hour(1, 8), ["SO2": "-1", "NO2": "62", "CO": "0.8", "O3": "178", "PM10": "96", "PM2.5": "71"])
+        let report = try #require(AirQualityAssessment(measurements: measurements, standard: .hj633_2026))
+        #expect(report.data["concentrations"]?["SO2_1h"] == nil)
+        #expect(report.data["iaqi"]?["SO2_1h"] == nil)
+        #expect(report.data["concentrations"]?["NO2_1h"] == .decimal(d("62")))
+    }
+
+    /// HJ 633-2012: an hourly SO2 above 800 µg/m³ has no IAQI; the 24-h SO2 average's is used.
+    @Test func highHourlySO2FallsBackToTheDailyAverageIn2012() throws {
+        var hours = AirQualityHours()
+        var last: [EnvironmentMeasurement] = []
+        for k in 0..<24 {
+            let time = Self.hour(5, 0, year: 2024).adding(seconds: 3600 * (k - 12))
+            last = try Self.hourFrame(time, ["SO2": k == 23 ? "900" : "100", "NO2": "62", "CO": "0.8", "O3": "60", "PM10": "40", "PM2.5": "20"])
+            hours.add(last)
+        }
+        let report = try #require(AirQualityAssessment(measurements: last, standard: .hj633_2012, history: hours))
+        // (23 × 100 + 900) / 24 = 133.33 → 133 µg/m³, IAQI 50 + 83 × 50/100 = 91.5 → 92.
+        #expect(report.concentrations[.so2_24h] == d("133"))
+        #expect(report.index.iaqi.first { $0.indicator == .so2_24h }?.value == 92)
+        #expect(report.index.aqi == 92)
+    }
 }

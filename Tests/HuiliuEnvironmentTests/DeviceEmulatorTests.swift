@@ -80,6 +80,27 @@ struct DeviceEmulatorTests {
                     != a.frames(interval: .hour, at: Self.noon.adding(seconds: 3600)).map(\.bytes))
     }
 
+    /// A device that reports the same hour again sends the same values under a new QN, as a
+    /// retransmission does; real-time values change with every send.
+    @Test func reportingAnHourAgainRepeatsItsValues() throws {
+        let emulator = DeviceEmulator(configuration: .init(deviceCount: 4, seed: 3))
+        for device in 0..<4 {
+            let first = emulator.frame(device: device, interval: .hour, at: Self.noon)
+            let again = emulator.frame(device: device, interval: .hour, at: Self.noon.adding(seconds: 600))
+            guard case .frame(let a, _) = HJ212.FrameDecoder().decode(first.bytes, atEnd: true),
+                  case .frame(let b, _) = HJ212.FrameDecoder().decode(again.bytes, atEnd: true) else {
+                Issue.record("not decoded")
+                return
+            }
+            #expect(a.dataTime == b.dataTime)
+            #expect(a.measurements == b.measurements)
+            if a.edition != .hj2005 { #expect(a.qn != b.qn) }
+        }
+        let live = emulator.frame(device: 0, interval: .realtime, at: Self.noon)
+        let later = emulator.frame(device: 0, interval: .realtime, at: Self.noon.adding(seconds: 1))
+        #expect(Array(live.bytes.suffix(60)) != Array(later.bytes.suffix(60)))
+    }
+
     @Test func corruptedFramesAreRejectedAndTheStreamRecovers() {
         let emulator = DeviceEmulator(configuration: .init(deviceCount: 50, seed: 3, corruptionRate: 0.3))
         var stream: [UInt8] = []

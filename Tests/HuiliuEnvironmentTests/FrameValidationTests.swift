@@ -54,6 +54,14 @@ struct FrameValidationTests {
                     == "missing field QN, which HJ 212-2017 frames carry")
     }
 
+    /// A DataTime of the right shape that names no real day says so.
+    @Test func impossibleDataTimeSaysSo() {
+        let error = reject(Self.head + ";Flag=4;CP=&&DataTime=20240631080000;w01018-Rtd=40.1&&")
+        #expect(error?.message.contains("expected a date and time that exists (YYYYMMDDhhmmss), found '20240631080000'") == true,
+                "\(String(describing: error?.message))")
+        #expect(reject(Self.head + ";Flag=4;CP=&&DataTime=2024063108;w01018-Rtd=40.1&&")?.message.contains("expected YYYYMMDDhhmmss,") == true)
+    }
+
     @Test func headerValues() {
         #expect(reject("QN=20161301085857223;ST=32;CN=2011;PW=123456;MN=A;CP=&&&&")?.code == .invalidValue, "month 13")
         #expect(reject("ST=3;CN=2011;PW=123456;MN=A;CP=&&&&")?.message == "invalid ST at offset 9: expected 2 digits or capital letters, found '3'")

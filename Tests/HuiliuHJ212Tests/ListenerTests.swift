@@ -130,6 +130,25 @@ struct ListenerTests {
         try await running.stop()
     }
 
+    /// A device without QN (HJ 212-2005 style) sends DataTime only in the first packet: the
+    /// connection ties the later packets to it.
+    @Test func aSplitUploadWithoutQNIsReassembled() async throws {
+        let directory = Fixtures.directory()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"]))
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.frame("ST=21;CN=2061;PW=123456;MN=M1;Flag=3;PNUM=2;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N&&"))
+        try await client.waitForReplies(1)
+        try await client.send(Fixtures.frame("ST=21;CN=2061;PW=123456;MN=M1;Flag=3;PNUM=2;PNO=2;CP=&&w21003-Avg=0.42,w21003-Flag=N&&"))
+        #expect(try await client.waitForReplies(2).count == 2)
+        let buffer = try FrameBuffer(path: directory + "/buffer.db")
+        let stored = try buffer.frames(after: 0, limit: 5)
+        #expect(stored.count == 1)
+        #expect(stored.first?.recordCount == 2)
+        #expect(try buffer.pendingPacketCount() == 0)
+        await client.close()
+        try await running.stop()
+    }
+
     @Test func aSplitUploadWhoseLastPacketNeverComesIsStoredAfterTheTimeout() async throws {
         let directory = Fixtures.directory()
         let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"])) {

@@ -87,40 +87,61 @@ struct SourceTests {
         #expect(records.last?.type == "environment.assessment.v1")
     }
 
-    /// An air hour frame for `hour` o'clock on 3 June 2026, with PM2.5 `pm25` and fixed others.
-    static func airHour(_ hour: Int, pm25: Int, qn: String? = nil) -> [UInt8] {
-        let time = String(format: "20260603%02d0000", hour)
-        return Fixtures.frame("QN=\(qn ?? time + "000");ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=4;CP=&&DataTime=\(time);"
+    /// An air hour frame for `hour` o'clock on `day` June 2026, with PM2.5 `pm25` and fixed others.
+    static func airHour(_ hour: Int, day: Int = 3, pm25: Int) -> [UInt8] {
+        let time = String(format: "202606%02d%02d0000", day, hour)
+        return Fixtures.frame("QN=\(time)000;ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=4;CP=&&DataTime=\(time);"
             + "a21026-Avg=12,a21026-Flag=N;a21004-Avg=45,a21004-Flag=N;a21005-Avg=1.1,a21005-Flag=N;"
             + "a05024-Avg=\((10...17).contains(hour) ? 150 : 60),a05024-Flag=N;a34002-Avg=130,a34002-Flag=N;"
             + "a34004-Avg=\(pm25),a34004-Flag=N&&")
     }
 
-    /// After an air station's 23:00 hour, its 日报 follows, computed from the day's hours in the
-    /// buffer as they stood when that frame was stored; hours that come later do not change it.
-    @Test func theDailyReportFollowsTheLastHourOfTheDay() async throws {
+    /// An air station's 日报 follows its first hour frame of the next day, computed from the
+    /// day's hours in the buffer as they stood then: a missing 23:00 does not hold it back, and
+    /// hours that come later do not change it.
+    @Test func theDailyReportFollowsTheFirstHourOfTheNextDay() async throws {
         let directory = Fixtures.directory()
         let path = directory + "/data/hj212-buffer.db"
-        // 23 hours with PM2.5 68 (hour 12 missing), then 23:00, then hour 12 late with 500.
-        let frames = (0..<23).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) } + [Self.airHour(23, pm25: 68), Self.airHour(12, pm25: 500)]
+        // 22 hours of 3 June with PM2.5 68 (12:00 and 23:00 missing), then 00:00 and 01:00 of
+        // 4 June, then 12:00 of 3 June late with 500.
+        let frames = (0..<23).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) }
+            + [Self.airHour(0, day: 4, pm25: 68), Self.airHour(1, day: 4, pm25: 68), Self.airHour(12, pm25: 500)]
         try Self.fill(path, frames)
         let source = try Self.source(["assess": .bool(true)], directory: directory)
         let assessments = try await drain(source).flatMap(\.records).filter { $0.type == "environment.assessment.v1" }
-        #expect(assessments.count == 25)
-        let daily = try #require(assessments.first { $0.data["interval"] == .string("day") })
-        #expect(daily.key == "42118100AQ0001/air_quality_index/HJ 633-2026/day/2026-06-03T00:00:00+08:00")
-        #expect(daily.time == "2026-06-03T00:00:00+08:00")
-        #expect(daily.origin.position == 23)
+        #expect(assessments.count == 26)
+        let daily = assessments.filter { $0.data["interval"] == .string("day") }
+        #expect(daily.count == 1)
+        let report = try #require(daily.first)
+        #expect(report.key == "42118100AQ0001/air_quality_index/HJ 633-2026/day/2026-06-03T00:00:00+08:00")
+        #expect(report.time == "2026-06-03T00:00:00+08:00")
+        #expect(report.origin.position == 23)
         // domain.md §3.5 A: the day's means are the example's inputs, so the AQI is 108.
-        #expect(daily.data["concentrations"] == [
+        #expect(report.data["concentrations"] == [
             "SO2_24h": .decimal(DecimalNumber("12")!), "NO2_24h": .decimal(DecimalNumber("45")!),
             "CO_24h": .decimal(DecimalNumber("1.1")!), "O3_8h": .decimal(DecimalNumber("150")!),
             "PM10_24h": .decimal(DecimalNumber("130")!), "PM2.5_24h": .decimal(DecimalNumber("68")!),
         ])
-        #expect(daily.data["aqi"] == .integer(108) && daily.data["primary_pollutants"] == ["PM2.5_24h"])
+        #expect(report.data["aqi"] == .integer(108) && report.data["primary_pollutants"] == ["PM2.5_24h"])
         // A rerun of the same frames gives the same report.
         let again = try await drain(source).flatMap(\.records).filter { $0.data["interval"] == .string("day") }
-        #expect(again.map(\.data) == [daily.data])
+        #expect(again.map(\.data) == [report.data])
+    }
+
+    /// A split upload of stored history covering two hours gets one assessment per hour.
+    @Test func eachHourOfAMultiHourUploadIsAssessedOnItsOwn() async throws {
+        let directory = Fixtures.directory()
+        let one = Fixtures.frame("QN=20240601100000001;ST=21;CN=2061;PW=123456;MN=42118100SW0001;Flag=7;PNUM=2;PNO=1;"
+            + "CP=&&DataTime=20240601080000;w21003-Avg=0.42,w21003-Flag=N;w21011-Avg=0.05,w21011-Flag=N&&")
+        let two = Fixtures.frame("QN=20240601100000001;ST=21;CN=2061;PW=123456;MN=42118100SW0001;Flag=7;PNUM=2;PNO=2;"
+            + "CP=&&DataTime=20240601090000;w21003-Avg=1.8,w21003-Flag=N;w21011-Avg=0.05,w21011-Flag=N&&")
+        try Self.fill(directory + "/data/hj212-buffer.db", [one, two])
+        let records = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
+        let water = records.filter { $0.type == "environment.assessment.v1" }
+        #expect(water.map { $0.data["period_start"] } == ["2024-06-01T08:00:00+08:00", "2024-06-01T09:00:00+08:00"])
+        // 08:00: NH3-N 0.42 and TP 0.05 are class II; 09:00: NH3-N 1.8 is class V.
+        #expect(water.map { $0.data["water_class"] } == ["II", "V"])
+        #expect(water.map { $0.data["limiting_parameters"] } == [["w21003", "w21011"], ["w21003"]])
     }
 
     /// A run deletes the frames it has delivered once they are older than `retention`; frames not

@@ -59,6 +59,10 @@ public struct AirQualityAssessment: Sendable, Equatable {
             concentrations[.o3_8h] = history.ozone8h(endingWith: hour)
             concentrations[.pm10_24h] = history.average(.pm10_1h, hours: 24, endingWith: hour, minimum: 20)
             concentrations[.pm25_24h] = history.average(.pm25_1h, hours: 24, endingWith: hour, minimum: 20)
+            // Above 800 µg/m³ the 1-h SO2 has no IAQI in 2012; its 24-h average is reported instead.
+            if let so2 = concentrations[.so2_1h], DecimalNumber.compare(so2, DecimalNumber(significand: 800, exponent: 0)) > 0 {
+                concentrations[.so2_24h] = history.average(.so2_1h, hours: 24, endingWith: hour, minimum: 20)
+            }
         }
         guard !concentrations.isEmpty else { return nil }
         self.init(stationID: station, periodStart: period, interval: interval, concentrations: concentrations,
@@ -120,17 +124,15 @@ public struct AirQualityAssessment: Sendable, Equatable {
 
     /// The value in the indicator's unit (µg/m³, CO mg/m³), or `nil` for an unknown unit.
     static func convert(_ value: DecimalNumber, unit: String?, to indicator: AirIndicator) -> DecimalNumber? {
-        let micrograms: Bool
+        // Powers of ten from the unit to µg/m³: ng/m³ is HJ 212-2017's default for PM.
+        let toMicrograms: Int
         switch unit {
-        case "µg/m³", "μg/m³", "ug/m3", "µg/m3", "μg/m3": micrograms = true
-        case "mg/m³", "mg/m3": micrograms = false
+        case "µg/m³", "μg/m³", "ug/m3", "µg/m3", "μg/m3": toMicrograms = 0
+        case "mg/m³", "mg/m3": toMicrograms = 3
+        case "ng/m³", "ng/m3": toMicrograms = -3
         default: return nil
         }
-        switch (indicator.isMilligrams, micrograms) {
-        case (true, true): return value.timesPowerOfTen(-3)
-        case (false, false): return value.timesPowerOfTen(3)
-        default: return value
-        }
+        return value.timesPowerOfTen(toMicrograms - (indicator.isMilligrams ? 3 : 0))
     }
 
     /// The edition in force at an RFC 3339 period start written by this module.
@@ -159,8 +161,9 @@ public struct AirQualityAssessment: Sendable, Equatable {
         var iaqi = Object(minimumCapacity: index.iaqi.count)
         for (indicator, value) in index.iaqi { iaqi.appendUnchecked(key: indicator.rawValue, value: .integer(value)) }
         object.appendUnchecked(key: "iaqi", value: .object(iaqi))
-        var assessed = Object(minimumCapacity: concentrations.count)
-        for indicator in AirIndicator.allCases {
+        // Only what has an IAQI: a value left out (negative, beyond 2012's tables) is not assessed.
+        var assessed = Object(minimumCapacity: index.iaqi.count)
+        for (indicator, _) in index.iaqi {
             if let value = concentrations[indicator] { assessed.appendUnchecked(key: indicator.rawValue, value: .decimal(value)) }
         }
         object.appendUnchecked(key: "concentrations", value: .object(assessed))

@@ -26,20 +26,27 @@ public struct AirQualityHours: Sendable {
             guard m.data["interval"] == .string(DataInterval.hour.rawValue),
                   case .string(let start)? = m.data["period_start"], let hour = HJ212.Timestamp(rfc3339: start),
                   let (indicator, value) = AirQualityAssessment.concentration(m, interval: .hour) else { continue }
-            hours[hour.secondsSince1970, default: [:]][indicator] = value
+            hours[Self.hourStart(hour), default: [:]][indicator] = value
         }
+    }
+
+    /// The start of the hour containing `time`, in seconds since 1970 (China Standard Time
+    /// is a whole number of hours from UTC, so UTC hours and local hours start together).
+    public static func hourStart(_ time: HJ212.Timestamp) -> Int {
+        let seconds = time.secondsSince1970
+        return seconds - ((seconds % 3600) + 3600) % 3600
     }
 
     /// The concentration of `pollutant` (a 1-h indicator) in the hour starting at `hour`.
     public func value(_ pollutant: AirIndicator, hour: HJ212.Timestamp) -> DecimalNumber? {
-        hours[hour.secondsSince1970]?[pollutant]
+        hours[Self.hourStart(hour)]?[pollutant]
     }
 
     /// The mean of `pollutant` over the `length` hours ending with the one starting at `last`,
     /// if at least `minimum` of them have a value.
     public func average(_ pollutant: AirIndicator, hours length: Int, endingWith last: HJ212.Timestamp,
                         minimum: Int) -> DecimalNumber? {
-        let values = (0..<length).compactMap { hours[last.secondsSince1970 - 3600 * $0]?[pollutant] }
+        let values = (0..<length).compactMap { hours[Self.hourStart(last) - 3600 * $0]?[pollutant] }
         guard values.count >= minimum else { return nil }
         return Self.mean(values, fractionDigits: pollutant.isMilligrams ? 1 : 0)
     }
@@ -51,7 +58,7 @@ public struct AirQualityHours: Sendable {
 
     /// The highest 1-h value of `pollutant` in the day starting at `day`, given 20 hours of it.
     public func dailyMaximum(_ pollutant: AirIndicator, day: HJ212.Timestamp) -> DecimalNumber? {
-        let values = (0..<24).compactMap { hours[day.secondsSince1970 + 3600 * $0]?[pollutant] }
+        let values = (0..<24).compactMap { hours[Self.hourStart(day) + 3600 * $0]?[pollutant] }
         guard values.count >= 20 else { return nil }
         return values.max { DecimalNumber.compare($0, $1) < 0 }
     }

@@ -133,7 +133,12 @@ public struct DeviceEmulator: Sendable {
         let seconds = time.secondsSince1970
         var generator = SeededGenerator(mixing: configuration.seed, UInt64(index), UInt64(bitPattern: Int64(seconds)),
                                         UInt64(interval.cn)!)
-        let segment = EmulatedSegment.build(device: device, interval: interval, time: time, generator: &generator)
+        // Values depend on the interval reported, not on when it is sent: a device that reports
+        // the same hour twice sends the same values, under a new QN.
+        let reported = EmulatedSegment.start(of: interval, containing: time).secondsSince1970
+        var values = interval == .realtime ? SeededGenerator(mixing: generator.next())
+            : SeededGenerator(mixing: configuration.seed, UInt64(index), UInt64(bitPattern: Int64(reported)), UInt64(interval.cn)!, 0x56)
+        let segment = EmulatedSegment.build(device: device, interval: interval, time: time, generator: &generator, values: &values)
         var bytes = HJ212.encodeFrame(segment: segment)
         var corruption: Corruption?
         if generator.unit() < configuration.corruptionRate {

@@ -58,7 +58,7 @@ enum EmulatedSegment {
     }
 
     static func build(device: DeviceEmulator.Device, interval: DataInterval, time: HJ212.Timestamp,
-                      generator: inout SeededGenerator) -> [UInt8] {
+                      generator: inout SeededGenerator, values: inout SeededGenerator) -> [UInt8] {
         let dataTime = start(of: interval, containing: time)
         var out = [UInt8]()
         out.reserveCapacity(640)
@@ -79,9 +79,9 @@ enum EmulatedSegment {
         for series in series(for: device.kind) {
             let code = device.edition == .hj2005 ? (series.legacyCode ?? series.code) : series.code
             let curve = 0.5 + 0.35 * wave((hour - 6 + series.phase) / 24)
-            let noise = (generator.unit() - 0.5) * 0.3
+            let noise = (values.unit() - 0.5) * 0.3
             let value = series.low + (series.high - series.low) * min(1, max(0, curve + noise))
-            let flag = dataFlag(&generator)
+            let flag = dataFlag(&values)
             out.append(Byte.semicolon)
             func field(_ suffix: String, _ number: Double) {
                 out.append(contentsOf: code.utf8)
@@ -95,7 +95,7 @@ enum EmulatedSegment {
                 field("Rtd", value)
                 if series.converted { field("ZsRtd", value * 1.12) }
             } else {
-                let spread = (series.high - series.low) * (0.02 + 0.06 * generator.unit())
+                let spread = (series.high - series.low) * (0.02 + 0.06 * values.unit())
                 if let factor = series.cumulative { field("Cou", value * Double(seconds(of: interval)) * factor) }
                 field("Min", max(0, value - spread))
                 field("Avg", value)

@@ -115,14 +115,23 @@ extension HJ212.SegmentParser {
     }
 
     /// Files one `name=value` into the frame: `code-Suffix` fields into measurements or
+    /// A `YYYYMMDDhhmmss[zzz]` value; one of the right shape that names no real moment (31 June,
+    /// hour 24) is refused as such, not as a format error.
+    private func timestamp(_ name: String, _ value: Range<Int>) throws(HJ212.FrameError) -> HJ212.Timestamp {
+        if let time = HJ212.Timestamp.parse(slice(value)) { return time }
+        let digitsOnly = value.allSatisfy { bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }
+        if digitsOnly && (value.count == 14 || value.count == 17) {
+            throw invalid(name, value, expected: "a date and time that exists (YYYYMMDDhhmmss)")
+        }
+        throw invalid(name, value, expected: "YYYYMMDDhhmmss")
+    }
+
     /// equipment states, `DataTime` into the frame, anything else into `fields`.
     private mutating func store(name: Range<Int>, value: Range<Int>, into frame: inout HJ212.Frame) throws(HJ212.FrameError) {
         guard let dash = name.first(where: { bytes[$0] == Byte.dash }) else {
             if matches(name, "DataTime") {
                 guard frame.dataTime == nil else { throw duplicate("DataTime", at: name.lowerBound) }
-                guard let time = HJ212.Timestamp.parse(slice(value)) else {
-                    throw invalid("DataTime", value, expected: "YYYYMMDDhhmmss")
-                }
+                let time = try timestamp("DataTime", value)
                 if value.count == 17 { deviations.insert(.dataTimeMilliseconds) }
                 frame.dataTime = time
             } else {
@@ -197,10 +206,7 @@ extension HJ212.SegmentParser {
             if suffix == .flag { try setText(&m.flag) } else { try setText(&m.eflag) }
         case .sampleTime:
             guard m.sampleTime == nil else { throw duplicate(text(name), at: name.lowerBound) }
-            guard let time = HJ212.Timestamp.parse(slice(value)) else {
-                throw invalid(text(name), value, expected: "YYYYMMDDhhmmss")
-            }
-            m.sampleTime = time
+            m.sampleTime = try timestamp(text(name), value)
         case .info: try setText(&m.info)
         case .rs, .rt, .other:
             let suffixName = text(suffixRange)

@@ -1,0 +1,107 @@
+import HuiliuCore
+import HuiliuEnvironment
+import Logging
+
+/// Assessments of the frames a reader delivers: GB 3838 water classes and HJ 633 AQIs.
+extension HJ212BatchReader {
+    typealias Assessed = (data: Value, key: String, time: String)
+
+    /// The GB 3838 class of each hour of a surface-water hour frame; the AQI of each hour of an
+    /// air hour frame, and, when it is the station's first hour frame of a day, its 日报 for the
+    /// day before. A split upload of stored history can cover several hours: each is assessed
+    /// on its own.
+    func assess(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> [Assessed] {
+        guard frame.cn == DataInterval.hour.cn, !measurements.isEmpty else { return [] }
+        let hours = Self.byPeriod(measurements)
+        switch frame.st {
+        case "21":
+            let body = stations[frame.mn]?.waterBody ?? .river
+            return hours.compactMap { SurfaceWaterAssessment(measurements: $0, waterBody: body).map { ($0.data, $0.key, $0.time) } }
+        case "22":
+            return hours.flatMap { airAssessments(frame, $0) }
+        default:
+            return []
+        }
+    }
+
+    /// Measurements grouped by `period_start`, in the order the periods first appear.
+    static func byPeriod(_ measurements: [EnvironmentMeasurement]) -> [[EnvironmentMeasurement]] {
+        var groups: [[EnvironmentMeasurement]] = []
+        var index: [Value: Int] = [:]
+        for m in measurements {
+            let period = m.data["period_start"] ?? .null
+            if let i = index[period] {
+                groups[i].append(m)
+            } else {
+                index[period] = groups.count
+                groups.append([m])
+            }
+        }
+        return groups
+    }
+
+    /// The AQI of one hour of an air station and, if this frame is the station's first for
+    /// that day, the 日报 of the day before. The day's report waits for the next day's first
+    /// hour rather than for 23:00, so a day whose last hour never comes is still reported;
+    /// hours stored after that are not in it.
+    private func airAssessments(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> [Assessed] {
+        guard case .string(let period)? = measurements.first?.data["period_start"],
+              let start = HJ212.Timestamp(rfc3339: period) else { return [] }
+        let hour = HJ212.Timestamp(secondsSince1970: AirQualityHours.hourStart(start))
+        let day = HJ212.Timestamp(year: hour.year, month: hour.month, day: hour.day)!
+        let edition = source.aqiStandard ?? AQIStandard.inForce(at: hour)
+        let reportsYesterday = isFirstHourFrame(frame, ofDayStarting: day)
+        var from: HJ212.Timestamp?
+        if reportsYesterday { from = day.adding(seconds: -86_400) }
+        if edition == .hj633_2012 {
+            let window = hour.adding(seconds: -23 * 3600)
+            from = from.map { min($0, window) } ?? window
+        }
+        let history = from.map { airHistory(frame, measurements, from: $0, before: hour.adding(seconds: 3600)) }
+        var results: [Assessed] = []
+        if let hourly = AirQualityAssessment(measurements: measurements, standard: source.aqiStandard, history: history) {
+            results.append((hourly.data, hourly.key, hourly.time))
+        }
+        if reportsYesterday, let history,
+           let daily = AirQualityAssessment.daily(stationID: frame.mn, day: day.adding(seconds: -86_400), hours: history,
+                                                  standard: source.aqiStandard) {
+            results.append((daily.data, daily.key, daily.time))
+        }
+        return results
+    }
+
+    /// Whether no hour frame of the station for the day starting at `day` was stored before
+    /// `frame`. Only stored order counts, so a rerun decides the same way.
+    private func isFirstHourFrame(_ frame: StoredFrame, ofDayStarting day: HJ212.Timestamp) -> Bool {
+        do {
+            return try buffer.hourFrameCount(mn: frame.mn, from: day.rfc3339, before: day.adding(seconds: 86_400).rfc3339,
+                                             storedBefore: frame.sequence) == 0
+        } catch {
+            source.logger.warning("cannot read the station's earlier hours for its daily AQI", metadata: [
+                "mn": "\(frame.mn)", "error": "\(error)",
+            ])
+            return false
+        }
+    }
+
+    /// The station's hourly values from `from` up to `before`, from the hour frames stored
+    /// before this one, and this frame's own. A failed read leaves the history to this frame,
+    /// which the moving averages and daily statistics then find too short, and is logged.
+    private func airHistory(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement],
+                            from: HJ212.Timestamp, before: HJ212.Timestamp) -> AirQualityHours {
+        var hours = AirQualityHours()
+        do {
+            let earlier = try buffer.hourFrames(mn: frame.mn, from: from.rfc3339, before: before.rfc3339,
+                                                storedBefore: frame.sequence)
+            for stored in earlier {
+                if let values = try? stored.measurements() { hours.add(values) }
+            }
+        } catch {
+            source.logger.warning("cannot read the station's earlier hours for its AQI", metadata: [
+                "mn": "\(frame.mn)", "error": "\(error)",
+            ])
+        }
+        hours.add(measurements)
+        return hours
+    }
+}
