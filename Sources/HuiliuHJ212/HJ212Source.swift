@@ -31,7 +31,7 @@ public struct HJ212Source: SourceConnector {
     static let duration = Field<Duration>("duration", .duration, "How long the in-process listener accepts frames.",
                                           default: "60s")
     static let assess = Field<Bool>("assess", .boolean,
-                                    "Also emit `environment.assessment.v1`: the GB 3838 class of surface-water hour frames, the AQI of air hour frames (HJ 633-2012 with its 8-h O3 and 24-h PM moving averages), and after an air station's 23:00 hour its 日报 computed from the day's hours.",
+                                    "Also emit `environment.assessment.v1`: the GB 3838 class of surface-water hour frames, the AQI of air hour frames (HJ 633-2012 with its 8-h O3 and 24-h PM moving averages), and with an air station's first hour of a day its 日报 for the day before, computed from that day's hours.",
                                     default: false)
     static let aqiStandard = Field<String>("aqi_standard", .oneOf(["auto", "HJ 633-2012", "HJ 633-2026"]),
                                            "The AQI edition; `auto` applies the one in force at each period start.",
