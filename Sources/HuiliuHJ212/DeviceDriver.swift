@@ -89,7 +89,8 @@ final class DeviceDriver: ChannelDuplexHandler {
     private func sendNext(_ context: ChannelHandlerContext) {
         guard !finished else { return }
         let now = NIODeadline.now()
-        guard now < plan.stopAt else {
+        // A catch-up is finished whatever the duration: the duration bounds the live phase.
+        guard now < plan.stopAt || count < plan.catchUpHours else {
             finish(context)
             return
         }

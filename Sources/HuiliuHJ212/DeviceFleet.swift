@@ -46,7 +46,8 @@ public struct DeviceFleet: Sendable {
         /// frame, so every frame of a device has its own `QN`. The default is the current time.
         public var startTime: HJ212.Timestamp?
         /// Each device first uploads its hour data for this many hours before the start, back to
-        /// back, as a data logger catches up after an outage (补发). The default is none.
+        /// back, as a data logger catches up after an outage (补发), however long that takes;
+        /// the duration bounds the live data after it. The default is none.
         public var catchUpHours = 0
 
         /// Options aimed at `host:port`.

@@ -23,6 +23,18 @@ struct ProcessSourceTests {
         #expect(batches[0].records[0].data["label"] == "第1条")
     }
 
+    /// A bare program name is found on PATH, as `command: [tap-csv]` or `[python3, tap.py]`
+    /// expect; megabyte records arrive whole.
+    @Test func findsTheProgramOnPathAndReadsLongRecords() async throws {
+        let tap = try source(["command": .array([.string("python3"), .string(Self.fixtures + "/singer_counter.py")]),
+                              "config": ["records": 3, "state_every": 10, "pad": 3_000_000]])
+        let records = try await drain(tap).flatMap(\.records)
+        #expect(records.map { $0.data["n"]?.intValue ?? 0 } == [1, 2, 3])
+        #expect(records.allSatisfy { $0.data["pad"]?.stringValue?.utf8.count == 3_000_000 })
+        let missing = try source(["command": .array([.string("no-such-tap-anywhere")])])
+        await #expect { _ = try await drain(missing) } throws: { "\($0)".contains("no such program on PATH") }
+    }
+
     @Test func passesTheSavedStateBackOnTheNextRun() async throws {
         let tap = try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]),
                               "config": ["records": 7, "state_every": 3]])

@@ -49,6 +49,20 @@ struct AuthTests {
         #expect(try await drained(source).records.count == 2)
     }
 
+    /// A key in a query parameter of any name stays out of error messages: the name `ak` is
+    /// not one a redactor would guess, but the value is the connector's secret.
+    @Test func aQueryKeyNeverAppearsInErrors() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector(auth: "      type: api_key\n      query: ak\n      value: \"{{ config.secret }}\"",
+                                           path: "/errors/missing")
+        let source = try connector.source("base_url: \(server.url)\nsecret: ${secret:key}", stream: "items",
+                                          context: connector.context(secrets: ["key": "SUPERSECRETKEY123"]))
+        await #expect { _ = try await drained(source) } throws: { error in
+            let text = "\(error)"
+            return text.contains("HTTP 404") && text.contains("ak=***") && !text.contains("SUPERSECRETKEY123")
+        }
+    }
+
     @Test func bearerToken() async throws {
         let server = try await ScenarioServer.get()
         let connector = try Self.connector(auth: "      type: bearer\n      token: \"{{ config.secret }}\"", path: "/auth/bearer")

@@ -4,6 +4,7 @@ import CoreMetrics
 import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
+import HuiliuReplay
 import MetricsTestKit
 import Testing
 
@@ -162,6 +163,19 @@ struct ErrorHandlingTests {
         }
     }
 
+    /// A rule on the body (`body.code != 0`) does not take a 503 away from the retry policy:
+    /// an overloaded upstream's error body matches such a rule too.
+    @Test func bodyRulesLeaveOverloadToTheRetryPolicy() async throws {
+        let server = try await ScenarioServer.get()
+        let rules = """
+                  rules:
+                    - { when: "body.code != `0`", action: fail, message: "upstream said {{ body.code }}" }
+            """
+        let result = try await read(try Self.connector("/errors/busy-body", errors: rules), base: server.url, key: "rule-503")
+        #expect(result.records.count == 3)
+        #expect(server.state.count("busy-body-rule-503") == 2)
+    }
+
     @Test func theRequestBudgetSpacesRequests() async throws {
         let server = try await ScenarioServer.get()
         let connector = try TestConnector.make("""
@@ -201,6 +215,47 @@ struct ErrorHandlingTests {
         #expect(server.state.count("always-breaker") == before, "an open breaker sends nothing")
     }
 
+    /// After the cool-down, a trial answered with a 404 (the host is up) closes the breaker:
+    /// the next run is not refused.
+    @Test func aTrialThatGetsAnAnswerClosesTheBreaker() async throws {
+        // A server of its own: breakers are per host and port, so this one is the test's alone.
+        let server = try await ScenarioServer.start()
+        let connector = try Self.connector("/errors/sequence", errors: "      attempts: 1",
+                                           extra: "    circuit_breaker: { failures: 1, cool_down: 200ms }")
+        await #expect(throws: ManifestRuntimeError.self) { _ = try await read(connector, base: server.url, key: "trial") }
+        try await Task.sleep(for: .milliseconds(300))
+        await #expect { _ = try await read(connector, base: server.url, key: "trial") } throws: { "\($0)".contains("HTTP 404") }
+        let result = try await read(connector, base: server.url, key: "trial")
+        #expect(result.records.count == 3)
+        #expect(server.state.count("sequence-trial") == 3)
+        await server.server.stop()
+    }
+
+    /// A SOAP server says "busy" with a Fault and HTTP 500: that is retried like any 5xx.
+    @Test func aBusySOAPFaultIsRetried() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: busysoap
+            summary: SOAP fault once.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /soap/busy
+                  query: { key: once }
+                  soap: { action: "urn:get", body: "<get/>" }
+                response: { format: soap }
+                records: getResponse.item
+                errors: { initial_delay: 50ms }
+            """, name: "busysoap")
+        let result = try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
+        #expect(result.records.count == 2)
+        #expect(server.state.count("soap-busy-once") == 2)
+    }
+
     @Test func aSOAPFaultFailsWithTheFaultString() async throws {
         let server = try await ScenarioServer.get()
         let connector = try TestConnector.make("""
@@ -217,6 +272,7 @@ struct ErrorHandlingTests {
                   soap: { action: "urn:get", body: "<get/>" }
                 response: { format: soap }
                 records: getResponse.item
+                errors: { attempts: 2, initial_delay: 50ms }
             """, name: "faulty")
         await #expect { _ = try await drained(try connector.source("base_url: \(server.url)", stream: "items")) } throws: {
             "\($0)".contains("SOAP fault soap:Server: 数据库连接失败")

@@ -80,6 +80,21 @@ struct FileStreamTests {
         #expect(try await drained(try connector.source("folder: \(folder)", stream: "rows")).ids == [1, 2])
     }
 
+    /// A JSON document is read with the encodings the file source knows: a UTF-8 byte-order
+    /// mark, or GBK.
+    @Test func aJSONDocumentInGBKOrWithABOM() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Data([0xEF, 0xBB, 0xBF] + Array(#"{"data":{"items":[{"id":1}]}}"#.utf8)).write(to: URL(fileURLWithPath: folder + "/a.json"))
+        let written = try run(findExecutable("python3") ?? "/usr/bin/python3",
+                              ["-c", "import sys; open(sys.argv[1], 'wb').write('{\"data\":{\"items\":[{\"id\":2,\"名称\":\"黄冈市\"}]}}'.encode('gbk'))",
+                               folder + "/b.json"])
+        #expect(written.status == 0)
+        let connector = try Self.connector(pattern: "*.json", extra: "    records: data.items")
+        let records = try await drained(try connector.source("folder: \(folder)", stream: "rows")).records
+        #expect(records.map { $0.data["id"] } == [1, 2])
+        #expect(records.last?.data["名称"] == "黄冈市")
+    }
+
     @Test func xlsxFirstOrNamedSheet() async throws {
         let folder = try makeTemporaryDirectory("huiliu-drops")
         try Self.makeWorkbook(folder + "/stations.xlsx")

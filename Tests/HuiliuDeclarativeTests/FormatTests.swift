@@ -123,5 +123,45 @@ struct FormatTests {
             """)
         let rows = try await drained(try connector.source("base_url: \(server.url)", stream: "items")).records.map(\.data)
         #expect(rows == [["id": "1", "name": "甲"], ["id": "2", "name": "乙, 丙"]])
+        // With a byte-order mark the first column is still `id`.
+        let bom = try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: CSV.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request: { base_url: "{{ config.base_url }}", path: /csv/export, query: { bom: "1" } }
+                response: { format: csv }
+            """)
+        let bomRows = try await drained(try bom.source("base_url: \(server.url)", stream: "items")).records.map(\.data)
+        #expect(bomRows == rows)
+    }
+}
+
+/// Next links made absolute by RFC 3986 §5.2 (examples from §5.4.1).
+struct LinkResolutionTests {
+    @Test(arguments: [
+        ("g", "http://a/b/c/g"), ("./g", "http://a/b/c/g"), ("g/", "http://a/b/c/g/"), ("/g", "http://a/g"),
+        ("//g", "http://g"), ("?y", "http://a/b/c/d;p?y"), ("g?y", "http://a/b/c/g?y"), ("#s", "http://a/b/c/d;p?q#s"),
+        ("..", "http://a/b/"), ("../g", "http://a/b/g"), ("../..", "http://a/"), ("../../g", "http://a/g"),
+        ("https://other/x?page=2", "https://other/x?page=2"),
+    ])
+    func resolvesLikeRFC3986(reference: String, expected: String) throws {
+        #expect(try RequestBuilder.resolve(reference, against: "http://a/b/c/d;p?q") == expected)
+    }
+}
+
+/// Recordings never hold a secret, wherever the request carried it.
+struct FixtureScrubbingTests {
+    @Test func aSecretInThePathIsScrubbedAndStillMatchesOnReplay() {
+        let scrubber = FixtureScrubber(secrets: ["SUPER/SECRET KEY"], volatileNames: [], origin: "http://127.0.0.1:8480")
+        let exchange = scrubber.exchange(stream: "items", method: "GET", url: "http://127.0.0.1:8480/k/SUPER%2FSECRET%20KEY/items?q=1",
+                                         headers: [], body: [], status: 200, responseHeaders: [], responseBody: Array("[]".utf8))
+        #expect(exchange.path == "/k/<secret>/items")
+        let replayed = FixtureScrubber(secrets: ["SUPER/SECRET KEY"], volatileNames: [], origin: nil)
+            .matchKey(method: "GET", path: "/k/SUPER%2FSECRET%20KEY/items", rawQuery: "q=1", body: [])
+        #expect(replayed.contains("/k/<secret>/items"))
     }
 }

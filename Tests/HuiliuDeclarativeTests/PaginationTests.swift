@@ -141,6 +141,17 @@ struct PaginationTests {
         #expect(result.batches.count == 3)
     }
 
+    /// `<?page=2>` is relative to the page that sent it (RFC 8288 §3.2, RFC 3986 §5), whatever
+    /// base_url is.
+    @Test func relativeLinksResolveAgainstThePage() async throws {
+        let result = try await read("""
+              path: /pages/link
+              query: { page: "1", per_page: "10", relative: "1" }
+            paginate: { type: link }
+            """)
+        #expect(result.ids == Array(0..<25))
+    }
+
     @Test func nextURLFromTheBody() async throws {
         let result = try await read("""
               path: /pages/next-url
@@ -150,14 +161,34 @@ struct PaginationTests {
         #expect(result.ids == Array(0..<25))
     }
 
-    @Test func maxPagesLimitsASlice() async throws {
-        let result = try await read("""
+    /// max_pages is a safety limit: reaching it before the last page fails, rather than let the
+    /// slice pass as complete with records unread; a limit the data fits in is no error.
+    @Test func maxPagesStopsRunawayPagingLoudly() async throws {
+        await #expect { _ = try await read("""
               path: /pages/number
               query: { page: "{{ page.number }}", size: "{{ page.size }}" }
             records: items
             paginate: { type: page_number, size: "5", max_pages: 2 }
+            """) } throws: { "\($0)".contains("paginate.max_pages (2) reached before the last page") }
+        let result = try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}" }
+            records: items
+            paginate: { type: page_number, size: "5", total: body.total, max_pages: 5 }
             """)
-        #expect(result.ids == Array(0..<10))
+        #expect(result.ids == Array(0..<25))
+    }
+
+    /// A page whose records the stream's filter drops entirely is not the end of the data.
+    @Test func aPageFilteredToNothingDoesNotStopPaging() async throws {
+        let result = try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}" }
+            records: items
+            filter: "id >= `12`"
+            paginate: { type: page_number, size: "5" }
+            """)
+        #expect(result.ids == Array(12..<25))
     }
 
     @Test func resumingMidStreamReadsTheRestOnly() async throws {

@@ -62,7 +62,11 @@ struct HTTPSTests {
     @Test func mutualTLSWithoutCertificateFails() async throws {
         let server = try await TestServer.get()
         let error = await failure(request(server.mtlsURL("/json")) { $0.caBundlePath = server.tls.caCertificate })
-        #expect(error?.code == .tls)
+        // With TLS 1.3 the server rejects the missing certificate after the handshake, with an
+        // alert the client reads on its first receive; when the server resets the connection
+        // before that read (a loaded machine), the alert is lost and the client sees a reset.
+        #expect(error?.code == .tls || error?.code == .connection, "\(String(describing: error))")
+        #expect(error.map { "\($0)".contains("/json") } == true)
     }
 
     @Test func missingClientKeyFileIsATLSError() async throws {

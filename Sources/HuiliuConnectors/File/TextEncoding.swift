@@ -35,4 +35,19 @@ enum TextEncoding: String, Sendable {
         }
         return .utf8
     }
+
+    /// `bytes` as UTF-8 without a byte-order mark: as they are for `utf-8`, converted from
+    /// GB18030 for `gb18030` or `gbk`, and for `auto` converted only if they are not UTF-8.
+    static func utf8(_ bytes: [UInt8], declared: String) throws -> [UInt8] {
+        var text = bytes
+        let encoding: TextEncoding
+        switch declared {
+        case "utf-8": encoding = .utf8
+        case "gb18030", "gbk": encoding = .gb18030
+        default: encoding = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? .utf8 : bytes.withUnsafeBytes { detect($0, isWholeFile: true) }
+        }
+        if encoding != .utf8 { text = try Transcoding.toUTF8(bytes, from: encoding.iconvName) }
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
+        return text
+    }
 }

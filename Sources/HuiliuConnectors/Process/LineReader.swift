@@ -7,6 +7,11 @@ final class LineReader: @unchecked Sendable {
     private let queue: DispatchQueue
     // Touched only on `queue`.
     private var buffer: [UInt8] = []
+    /// The first byte of `buffer` not yet handed out.
+    private var start = 0
+    /// Bytes after `start` already searched for a line feed: a long line arriving in many
+    /// reads is searched once, not once per read.
+    private var searched = 0
     private var ended = false
 
     init(_ handle: FileHandle, label: String) {
@@ -26,22 +31,27 @@ final class LineReader: @unchecked Sendable {
     private func readLines(limit: Int) -> [[UInt8]] {
         var lines: [[UInt8]] = []
         while lines.count < limit {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                var line = Array(buffer[..<newline])
+            if let newline = buffer[(start + searched)...].firstIndex(of: 0x0A) {
+                var line = Array(buffer[start..<newline])
                 if line.last == 0x0D { line.removeLast() }
-                buffer.removeSubrange(...newline)
+                start = newline + 1
+                searched = 0
                 lines.append(line)
                 continue
             }
+            searched = buffer.count - start
             // Hand over what we have rather than wait for more once something is ready.
             if !lines.isEmpty || ended { break }
+            if start > 0 {
+                buffer.removeSubrange(..<start)
+                start = 0
+            }
             let data = handle.availableData
             if data.isEmpty {
                 ended = true
-                if !buffer.isEmpty {
-                    lines.append(buffer)
-                    buffer = []
-                }
+                if !buffer.isEmpty { lines.append(buffer) }
+                buffer = []
+                searched = 0
                 break
             }
             buffer.append(contentsOf: data)

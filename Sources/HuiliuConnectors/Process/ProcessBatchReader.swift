@@ -40,7 +40,7 @@ final class ProcessBatchReader: BatchReader {
             FileManager.default.createFile(atPath: stateFile, contents: Data(state.jsonText.utf8), attributes: [.posixPermissions: 0o600])
             arguments += ["--state", stateFile]
         }
-        process.executableURL = URL(fileURLWithPath: source.command[0])
+        process.executableURL = URL(fileURLWithPath: try Self.executable(source.command[0], environment: source.environment))
         process.arguments = arguments
         process.environment = source.environment
         process.currentDirectoryURL = URL(fileURLWithPath: source.projectDirectory)
@@ -56,6 +56,18 @@ final class ProcessBatchReader: BatchReader {
             throw ProcessSourceError("cannot start \(source.command[0]): \(error.localizedDescription)")
         }
         drainErrors()
+    }
+
+    /// The program to run: a path as given, or a bare name (`tap-csv`, `python3`) looked up on
+    /// the `PATH` the process gets, as a shell would.
+    static func executable(_ name: String, environment: [String: String]) throws -> String {
+        guard !name.contains("/") else { return name }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
+            let candidate = directory + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw ProcessSourceError("cannot start \(name): no such program on PATH (\(path))")
     }
 
     /// Keeps the last lines of stderr for error messages and logs them at debug level, on a

@@ -114,8 +114,14 @@ extension ConnectorCommand {
             }
             try ConnectorFixtures.writeConfig(replayConfig, now: now, volatileNames: volatile, streams: recorded, directory: fixtures,
                                               note: "Recorded from \(origin.map(URLRedactor.redact) ?? "local files") by `huiliu connector record \(name)`.")
-            try await Test.replay(workspace, manifest: manifest, update: true, streams: recorded)
+            // The replay writes the golden files; if it cannot reproduce the recording, the fixtures
+            // are no test at all, and saying "wrote" would hide that.
+            let replayed = try await Test.replay(workspace, manifest: manifest, update: true, streams: recorded)
             try ConnectorReadme.markdown(manifest).write(toFile: manifest.directory + "/README.md", atomically: true, encoding: .utf8)
+            guard replayed else {
+                printError("\(name): the recording does not replay (see above); the fixtures in connectors/\(name)/fixtures/ are incomplete")
+                throw ExitCode(1)
+            }
             print("wrote connectors/\(name)/fixtures/ and README.md; `huiliu connector test \(name)` replays them")
         }
 

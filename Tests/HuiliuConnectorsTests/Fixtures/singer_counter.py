@@ -19,7 +19,10 @@ print(json.dumps({"type": "SCHEMA", "stream": "counter", "key_properties": ["n"]
                   "schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}))
 every = config.get("state_every", 3)
 for n in range(start + 1, config["records"] + 1):
-    print(json.dumps({"type": "RECORD", "stream": "counter", "record": {"n": n, "label": f"第{n}条"}}))
+    record = {"n": n, "label": f"第{n}条"}
+    if config.get("pad"):
+        record["pad"] = "x" * config["pad"]
+    print(json.dumps({"type": "RECORD", "stream": "counter", "record": record}))
     if n % every == 0:
         print(json.dumps({"type": "STATE", "value": {"bookmarks": {"counter": {"last": n}}}}))
 print(json.dumps({"type": "STATE", "value": {"bookmarks": {"counter": {"last": config["records"]}}}}))

@@ -104,8 +104,11 @@ final class ScenarioServer: Sendable {
             let first = (page - 1) * size
             var headers: HTTPFields = [:]
             let last = (Self.items + size - 1) / size
-            var links = ["<\(request.uri.path)?page=\(last)&per_page=\(size)>; rel=\"last\""]
-            if first + size < Self.items { links.insert("<\(request.uri.path)?page=\(page + 1)&per_page=\(size)>; rel=\"next\"", at: 0) }
+            // With `relative`, the links are query-only references, relative to this page.
+            let path = request.uri.queryParameters.get("relative") != nil ? "" : request.uri.path
+            let keep = request.uri.queryParameters.get("relative") != nil ? "&relative=1" : ""
+            var links = ["<\(path)?page=\(last)&per_page=\(size)\(keep)>; rel=\"last\""]
+            if first + size < Self.items { links.insert("<\(path)?page=\(page + 1)&per_page=\(size)\(keep)>; rel=\"next\"", at: 0) }
             headers[HTTPField.Name("Link")!] = links.joined(separator: ", ")
             return json(.array((first..<min(Self.items, first + size)).map(item)), headers: headers)
         }
@@ -237,9 +240,33 @@ final class ScenarioServer: Sendable {
                 <soap:Fault><faultcode>soap:Server</faultcode><faultstring>数据库连接失败</faultstring></soap:Fault></soap:Body></soap:Envelope>
                 """)))
         }
-        router.get("csv/export") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/csv"],
-                     body: .init(byteBuffer: ByteBuffer(string: "id,name\n1,甲\n2,\"乙, 丙\"\n")))
+        router.post("soap/busy") { request, _ in
+            // A Fault with HTTP 500 once ("busy"), then the answer.
+            let busy = state.next("soap-busy-\(key(request))") == 1
+            let body = busy
+                ? "<soap:Fault><faultcode>soap:Server</faultcode><faultstring>系统繁忙</faultstring></soap:Fault>"
+                : "<getResponse><item><id>1</id></item><item><id>2</id></item></getResponse>"
+            return Response(status: busy ? .internalServerError : .ok, headers: [.contentType: "text/xml"], body: .init(byteBuffer: ByteBuffer(string: """
+                <?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>\(body)</soap:Body></soap:Envelope>
+                """)))
+        }
+        router.get("errors/busy-body") { request, _ in
+            // A 503 whose body looks like a business error once, then the data.
+            if state.next("busy-body-\(key(request))") == 1 { return json(["code": 503, "msg": "服务暂不可用"], status: .serviceUnavailable) }
+            return json(["code": 0, "items": .array((0..<3).map(item))])
+        }
+        router.get("errors/sequence") { request, _ in
+            // 503, then 404, then the data.
+            let n = state.next("sequence-\(key(request))")
+            if n == 1 { return json(["error": "down"], status: .serviceUnavailable) }
+            if n == 2 { return json(["error": "no such thing"], status: .notFound) }
+            return json(["items": .array((0..<3).map(item))])
+        }
+        router.get("csv/export") { request, _ in
+            // Excel's CSV export starts with a UTF-8 byte-order mark; `bom` asks for one.
+            let bom = request.uri.queryParameters.get("bom") != nil ? "\u{FEFF}" : ""
+            return Response(status: .ok, headers: [.contentType: "text/csv"],
+                            body: .init(byteBuffer: ByteBuffer(string: bom + "id,name\n1,甲\n2,\"乙, 丙\"\n")))
         }
         let server = try await LoopbackServer.start { onRunning in
             Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "scenario"),

@@ -87,7 +87,7 @@ final class FileStreamReader: BatchReader {
             return Current(entry: entry, path: path, digest: digest, reader: .rows(try XLSXReader.rows(bytes, sheet: sheet, file: display), next: next))
         }
         if format == "json", source.stream.records != nil {
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let bytes = try TextEncoding.utf8([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), declared: definition.encoding)
             let document: Value
             do { document = try JSONReader.parse(bytes) } catch {
                 throw ManifestRuntimeError("\(display): invalid JSON at byte \(error.offset): \(error.message)")

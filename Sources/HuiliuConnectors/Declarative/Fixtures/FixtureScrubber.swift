@@ -18,6 +18,9 @@ public struct FixtureScrubber: Sendable {
     /// The recording host's origin (`http://127.0.0.1:8480`), rewritten to ``FixtureExchange/origin``.
     public let origin: String?
 
+    /// RFC 3986 unreserved characters: what a path segment or query value leaves unencoded.
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     /// Request headers that describe the request and carry nothing secret.
     static let keptRequestHeaders: Set<String> = ["accept", "content-type", "soapaction"]
     /// JSON members whose values are always scrubbed in responses.
@@ -33,7 +36,13 @@ public struct FixtureScrubber: Sendable {
     /// `text` with every secret value replaced.
     public func scrub(_ text: String) -> String {
         var out = text
-        for secret in secrets where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "<secret>") }
+        for secret in secrets {
+            if out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "<secret>") }
+            // In a URL path the value is percent-encoded.
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: Self.unreserved), encoded != secret, out.contains(encoded) {
+                out = out.replacingOccurrences(of: encoded, with: "<secret>")
+            }
+        }
         return out
     }
 
@@ -50,6 +59,7 @@ public struct FixtureScrubber: Sendable {
             query = FixtureExchange.decodeQuery(path[path.index(after: question)...])
             path = String(path[..<question])
         }
+        path = scrub(path)
         query = query.map { volatileNames.contains($0.0.lowercased()) ? ($0.0, "<volatile>") : ($0.0, scrub($0.1)) }
         let keptHeaders = headers.filter { Self.keptRequestHeaders.contains($0.0.lowercased()) && !volatileNames.contains($0.0.lowercased()) }
             .map { ($0.0, scrub($0.1)) }
@@ -63,7 +73,7 @@ public struct FixtureScrubber: Sendable {
     /// The match key an incoming replayed request gets, scrubbed the same way.
     public func matchKey(method: String, path: String, rawQuery: String, body: [UInt8]) -> String {
         let query = FixtureExchange.decodeQuery(Substring(rawQuery)).map { ($0.0, scrub($0.1)) }
-        return FixtureExchange.matchKey(method: method, path: path, query: query, body: scrub(String(decoding: body, as: UTF8.self)),
+        return FixtureExchange.matchKey(method: method, path: scrub(path), query: query, body: scrub(String(decoding: body, as: UTF8.self)),
                                         ignoring: volatileNames)
     }
 

@@ -31,6 +31,8 @@ struct SOAPFault: Error, Sendable, CustomStringConvertible {
     var code: String
     var message: String
     var description: String { "SOAP fault \(code): \(message)" }
+    /// What error rules see as `body`: `{fault: {code, message}}`.
+    var value: Value { ["fault": ["code": .string(code), "message": .string(message)]] }
 }
 
 enum XMLValue {

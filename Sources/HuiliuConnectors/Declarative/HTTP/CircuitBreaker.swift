@@ -61,6 +61,14 @@ final class CircuitBreaker: Sendable {
         }
     }
 
+    /// A request ended without an answer to judge by (it was cancelled): a trial it was lets
+    /// the next request be the trial instead of leaving the breaker half-open for good.
+    func recordAbandoned(now: ContinuousClock.Instant = .now) {
+        state.withLock { state in
+            if case .halfOpen = state { state = .open(until: now) }
+        }
+    }
+
     /// True while requests are refused.
     var isOpen: Bool {
         state.withLock { if case .open = $0 { return true } else { return false } }

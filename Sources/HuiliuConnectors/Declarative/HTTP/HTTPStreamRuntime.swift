@@ -8,8 +8,11 @@ import HuiliuTransport
 struct FetchedPage: Sendable {
     /// The page that was requested.
     var page: PageState
-    /// The selected records, raw.
+    /// The selected records, raw, after `filter_records` and `filter`.
     var records: [Value]
+    /// How many records the response held before filtering: paging reads this, since a page
+    /// whose records were all filtered out is not the end.
+    var received: Int
     /// A rule said to ignore the response.
     var ignored: Bool
     /// The `total` expression's value.
@@ -42,11 +45,13 @@ struct HTTPStreamRuntime: Sendable {
         let request = try builder.build(context, url: page.url)
         let decoder = self.decoder
         let outcome = try await upstream.send(request, context: context) { response in try decoder.decode(response.body) }
-        let origin = Self.origin(request)
+        let origin = origin(request)
         guard !outcome.ignored else {
-            return FetchedPage(page: page, records: [], ignored: true, total: nil, next: nil, stop: true, origin: origin, maxCursor: nil)
+            return FetchedPage(page: page, records: [], received: 0, ignored: true, total: nil, next: nil, stop: true, origin: origin,
+                               maxCursor: nil)
         }
         var records = try select(outcome.body, origin: origin)
+        let received = records.count
         var maxCursor: Int?
         if let cursor, let incremental = stream.incremental {
             var kept: [Value] = []
@@ -92,8 +97,12 @@ struct HTTPStreamRuntime: Sendable {
         default:
             break
         }
-        return FetchedPage(page: page, records: records, ignored: false, total: total, next: next, stop: stop, origin: origin,
-                           maxCursor: maxCursor)
+        // A relative link is relative to the page it came from (RFC 8288 §3.2), not to base_url.
+        if http.pagination.type != .cursor, let relative = next, !relative.isEmpty {
+            next = try RequestBuilder.resolve(relative, against: request.url)
+        }
+        return FetchedPage(page: page, records: records, received: received, ignored: false, total: total, next: next, stop: stop,
+                           origin: origin, maxCursor: maxCursor)
     }
 
     /// The records in a decoded body: the `records` expression's array, or its one object.
@@ -108,9 +117,9 @@ struct HTTPStreamRuntime: Sendable {
         }
     }
 
-    /// `GET /path?query` with credentials redacted and no host, for record origins.
-    static func origin(_ request: HTTPRequest) -> String {
-        var url = URLRedactor.redact(request.url)
+    /// `GET /path?query` with credentials and secret values redacted and no host, for record origins.
+    func origin(_ request: HTTPRequest) -> String {
+        var url = upstream.redact(request.url)
         if let scheme = url.range(of: "://") {
             let rest = url[scheme.upperBound...]
             url = String(rest[(rest.firstIndex(of: "/") ?? rest.endIndex)...])

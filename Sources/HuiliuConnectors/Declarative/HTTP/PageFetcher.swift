@@ -41,26 +41,34 @@ final class PageFetcher {
         let pagination = runtime.http.pagination
         var stop = page.ignored || page.stop
         var resume: PageState?
-        if let maxPages = pagination.maxPages, page.page.index + 1 >= maxPages { stop = true }
+        let atLimit = pagination.maxPages.map { page.page.index + 1 >= $0 } ?? false
         if pagination.isPredictable {
             sawFirst = true
-            if page.records.isEmpty { stop = true }
+            if page.received == 0 { stop = true }
             if let total = page.total, let size = runtime.pageSize, size > 0 {
                 let consumed = pagination.type == .offset ? page.page.offset - pagination.start + size : (page.page.index + 1) * size
                 lastIndex = page.page.index + (consumed >= total ? 0 : (total - consumed + size - 1) / size)
                 if consumed >= total { stop = true }
             }
-            resume = stop ? nil : page.page.advanced(size: runtime.pageSize ?? page.records.count)
+            resume = stop ? nil : page.page.advanced(size: runtime.pageSize ?? page.received)
         } else if pagination.type != .none {
             // An API that hands out a cursor with an empty page, or after the total it
             // announced, would otherwise be paged until max_pages.
-            if page.records.isEmpty { stop = true }
-            if let total = page.total, page.page.offset + page.records.count >= total { stop = true }
+            if page.received == 0 { stop = true }
+            if let total = page.total, page.page.offset + page.received >= total { stop = true }
+        }
+        let hasNext = !pagination.isPredictable && pagination.type != .none && page.next.map { !$0.isEmpty && $0 != page.page.token && $0 != page.page.url } == true
+        if atLimit && !stop && (pagination.isPredictable || hasNext) {
+            // A safety limit that cuts a slice short must not pass for its end: the cursor
+            // would move past records never read.
+            cancel()
+            throw ManifestRuntimeError("\(page.origin): paginate.max_pages (\(pagination.maxPages!)) reached before the last page; "
+                + "raise it, or page less per slice (incremental.step)")
         }
         if !pagination.isPredictable, pagination.type != .none, let next = page.next, !next.isEmpty, next != page.page.token,
            next != page.page.url, !stop {
             let isURL = pagination.type != .cursor
-            resume = PageState(index: page.page.index + 1, number: page.page.number + 1, offset: page.page.offset + page.records.count,
+            resume = PageState(index: page.page.index + 1, number: page.page.number + 1, offset: page.page.offset + page.received,
                                token: isURL ? nil : next, url: isURL ? next : nil)
             upcoming = resume
         }

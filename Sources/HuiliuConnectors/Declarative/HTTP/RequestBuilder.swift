@@ -17,7 +17,7 @@ struct RequestBuilder: Sendable {
         do {
             var url: String
             if let override {
-                url = try resolve(override, against: baseURL(context))
+                url = try Self.resolve(override, against: baseURL(context))
             } else {
                 url = try baseURL(context)
                 if let path = definition.path, let rendered = try path.string(context, escaping: .pathSegment) {
@@ -66,17 +66,45 @@ struct RequestBuilder: Sendable {
         return base
     }
 
-    /// `next` made absolute: a full URL as is, `/path` on the base's origin, anything else after the base's directory.
-    func resolve(_ next: String, against base: String) throws -> String {
-        if next.hasPrefix("http://") || next.hasPrefix("https://") { return next }
+    /// `next` made absolute against the URL that led to it, by RFC 3986 §5.2: a full URL as
+    /// is, `//host/…` with the base's scheme, `/path` on the base's origin, `?query` on the
+    /// base's path, anything else after the base path's directory, with `.` and `..` removed.
+    static func resolve(_ next: String, against base: String) throws -> String {
+        if let colon = next.firstIndex(of: ":"), next[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }),
+           next[..<colon].first?.isLetter == true {
+            return next
+        }
         guard let schemeEnd = base.range(of: "://") else { throw ManifestRuntimeError("cannot resolve '\(next)' against '\(base)'") }
+        if next.hasPrefix("//") { return String(base[..<schemeEnd.lowerBound]) + ":" + next }
         let afterScheme = base[schemeEnd.upperBound...]
-        let hostEnd = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let hostEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
         let origin = String(base[..<hostEnd])
-        if next.hasPrefix("/") { return origin + next }
-        let path = base[hostEnd...].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "/"
-        return origin + directory + next
+        let rest = base[hostEnd...]
+        let path = rest.prefix { $0 != "?" && $0 != "#" }
+        if next.hasPrefix("#") { return origin + String(rest.prefix { $0 != "#" }) + next }
+        if next.hasPrefix("?") { return origin + (path.isEmpty ? "/" : path) + next }
+        let target = next.prefix { $0 != "?" && $0 != "#" }
+        let suffix = next.dropFirst(target.count)
+        let merged = target.hasPrefix("/") ? String(target)
+            : (path.lastIndex(of: "/").map { String(path[...$0]) } ?? "/") + target
+        return origin + Self.removingDotSegments(merged) + suffix
+    }
+
+    /// RFC 3986 §5.2.4 for an absolute path: `/a/b/../c/./d` is `/a/c/d`.
+    static func removingDotSegments(_ path: String) -> String {
+        var output: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        for (i, segment) in segments.enumerated() {
+            let last = i == segments.count - 1
+            switch segment {
+            case ".": if last { output.append("") }
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if last { output.append("") }
+            default: output.append(segment)
+            }
+        }
+        return "/" + output.joined(separator: "/")
     }
 
     private func addBody(to request: inout HTTPRequest, _ context: Value) throws {

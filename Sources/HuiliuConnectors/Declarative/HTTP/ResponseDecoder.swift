@@ -58,7 +58,8 @@ struct ResponseDecoder: Sendable {
 
     private func parseJSON(_ bytes: [UInt8]) throws -> Value {
         do {
-            return try JSONReader.parse(bytes)
+            // RFC 8259 §8.1: a byte-order mark may be ignored.
+            return try JSONReader.parse(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)
         } catch {
             throw ManifestRuntimeError("response is not valid JSON at byte \(error.offset): \(error.message)")
         }
@@ -97,15 +98,9 @@ struct ResponseDecoder: Sendable {
         return rows
     }
 
-    /// The body in UTF-8: as it is, or converted from GB18030/GBK.
+    /// The body in UTF-8 without a byte-order mark: as it is, or converted from GB18030/GBK.
     private func utf8(_ body: [UInt8]) throws -> [UInt8] {
-        let encoding: TextEncoding
-        switch definition.encoding {
-        case "utf-8": return body
-        case "gb18030", "gbk": encoding = .gb18030
-        default: encoding = body.withUnsafeBytes { TextEncoding.detect($0, isWholeFile: true) }
-        }
-        return encoding == .utf8 ? body : try Transcoding.toUTF8(body, from: encoding.iconvName)
+        try TextEncoding.utf8(body, declared: definition.encoding)
     }
 }
 

@@ -21,6 +21,9 @@ struct UpstreamClient: Sendable {
     let circuitBreaker: (failures: Int, coolDown: Duration)?
     let logger: Logger
     let exchanges: ExchangeLog?
+    /// The connector's secret values (configuration and credentials): masked wherever a URL
+    /// or an error could show them, whatever the query parameter or path segment is called.
+    var secrets: [String] = []
 
     /// A response that passed the error policy, with its decoded body.
     struct Outcome: Sendable {
@@ -56,13 +59,16 @@ struct UpstreamClient: Sendable {
             switch result {
             case .failure(let error):
                 record(status: "error", elapsed: elapsed)
-                if error.code == .cancelled { throw CancellationError() }
+                if error.code == .cancelled {
+                    breaker?.recordAbandoned()
+                    throw CancellationError()
+                }
                 breaker?.recordFailure()
                 if error.isTransient && attempt < policy.attempts {
                     try await pause(attempt: &attempt, reason: "\(error.code)", url: request.url, retryAfter: nil)
                     continue
                 }
-                throw ManifestRuntimeError("\(connector)/\(stream): \(error)" + (attempt > 1 ? " (after \(attempt) attempts)" : ""))
+                throw ManifestRuntimeError(scrub("\(connector)/\(stream): \(error)" + (attempt > 1 ? " (after \(attempt) attempts)" : "")))
             case .success(let response):
                 record(status: String(response.status), elapsed: elapsed)
                 if logger.logLevel <= .debug {
@@ -73,25 +79,32 @@ struct UpstreamClient: Sendable {
                     ]))
                 }
                 exchanges?.append(stream: stream, request: prepared, response: response)
+                // The host answered: a 429 or 5xx counts against it, anything else for it,
+                // whatever the rules then make of the answer.
+                if Self.isTransient(response.status) { breaker?.recordFailure() } else { breaker?.recordSuccess() }
                 let body: Value
                 var decodeFailure: (any Error)?
+                var fault: SOAPFault?
                 do {
                     body = try decode(response)
-                } catch let fault as SOAPFault {
-                    breaker?.recordSuccess()
-                    throw ManifestRuntimeError("\(connector)/\(stream): HTTP \(response.status) from \(URLRedactor.redact(request.url)): \(fault)")
+                } catch let soapFault as SOAPFault {
+                    // A SOAP server reports every error, busy ones too, as a Fault with HTTP 500:
+                    // the rules and the retry policy judge it like any other answer.
+                    fault = soapFault
+                    body = soapFault.value
                 } catch {
                     body = .string(String(decoding: response.body.prefix(2048), as: UTF8.self))
                     decodeFailure = error
                 }
-                let action = decide(response, body: body, context: context, decodeFailed: decodeFailure != nil)
+                let action = decide(response, body: body, context: context, decodeFailed: decodeFailure != nil || fault != nil)
                 switch action {
+                case .success where fault != nil, .ignore where fault != nil:
+                    if case .ignore = action { return Outcome(response: response, body: body, ignored: true) }
+                    throw failure(response, body: body, context: context, message: nil, fault: fault)
                 case .success:
-                    breaker?.recordSuccess()
-                    if let decodeFailure { throw ManifestRuntimeError("\(connector)/\(stream): \(URLRedactor.redact(request.url)): \(decodeFailure)") }
+                    if let decodeFailure { throw ManifestRuntimeError("\(connector)/\(stream): \(redact(request.url)): \(decodeFailure)") }
                     return Outcome(response: response, body: body, ignored: false)
                 case .ignore:
-                    breaker?.recordSuccess()
                     logger.debug("upstream response ignored by rule", metadata: metadata(request.url, ["status": "\(response.status)"]))
                     return Outcome(response: response, body: body, ignored: true)
                 case .refresh where !refreshedToken:
@@ -100,13 +113,12 @@ struct UpstreamClient: Sendable {
                         logger.info("access token rejected; fetched a new one", metadata: metadata(request.url, [:]))
                         continue
                     }
-                    throw failure(response, body: body, context: context, message: nil)
+                    throw failure(response, body: body, context: context, message: nil, fault: fault)
                 case .refresh:
-                    throw failure(response, body: body, context: context, message: nil)
+                    throw failure(response, body: body, context: context, message: nil, fault: fault)
                 case .retry:
-                    if response.status >= 500 || response.status == 429 { breaker?.recordFailure() }
                     guard attempt < policy.attempts else {
-                        throw failure(response, body: body, context: context, message: nil, attempts: attempt)
+                        throw failure(response, body: body, context: context, message: nil, attempts: attempt, fault: fault)
                     }
                     let retryAfter = policy.honoursRetryAfter ? response.headers["Retry-After"].flatMap { RetryAfter.parse($0) } : nil
                     if let retryAfter, retryAfter > policy.maxRetryAfter {
@@ -114,7 +126,7 @@ struct UpstreamClient: Sendable {
                     }
                     try await pause(attempt: &attempt, reason: "status \(response.status)", url: request.url, retryAfter: retryAfter)
                 case .fail(let message):
-                    throw failure(response, body: body, context: context, message: message)
+                    throw failure(response, body: body, context: context, message: message, fault: fault)
                 }
             }
         }
@@ -125,12 +137,15 @@ struct UpstreamClient: Sendable {
         case fail(Template?)
     }
 
-    /// The first matching rule's action, or the default for the status.
+    /// The first matching rule's action, or the default for the status. A rule that names no
+    /// status leaves 408, 429 and 5xx to the retry policy: a body condition such as
+    /// `body.code != 0` also matches a proxy's error page or a 429, which are worth retrying.
     func decide(_ response: HTTPResponse, body: Value, context: Value, decodeFailed: Bool) -> Action {
         if !policy.rules.isEmpty {
             let view = responseContext(response, body: body, context: context)
             for rule in policy.rules {
-                if !rule.statuses.isEmpty && !rule.statuses.contains(response.status) { continue }
+                if rule.statuses.isEmpty ? Self.isTransient(response.status) || response.status == 408
+                    : !rule.statuses.contains(response.status) { continue }
                 if let when = rule.when, !((try? when.evaluate(view))?.isTruthy ?? false) { continue }
                 switch rule.action {
                 case .retry: return .retry
@@ -161,10 +176,13 @@ struct UpstreamClient: Sendable {
         return .object(object)
     }
 
-    private func failure(_ response: HTTPResponse, body: Value, context: Value, message: Template?, attempts: Int = 1) -> ManifestRuntimeError {
-        var text = "\(connector)/\(stream): HTTP \(response.status) from \(URLRedactor.redact(response.url))"
+    private func failure(_ response: HTTPResponse, body: Value, context: Value, message: Template?, attempts: Int = 1,
+                         fault: SOAPFault? = nil) -> ManifestRuntimeError {
+        var text = "\(connector)/\(stream): HTTP \(response.status) from \(redact(response.url))"
         if let message, let rendered = try? message.string(responseContext(response, body: body, context: context)) {
             text += ": " + rendered
+        } else if let fault {
+            text += ": \(fault)"
         }
         if attempts > 1 { text += " (after \(attempts) attempts)" }
         return ManifestRuntimeError(text)
@@ -198,9 +216,32 @@ struct UpstreamClient: Sendable {
     }
 
     private func metadata(_ url: String, _ extra: Logger.Metadata) -> Logger.Metadata {
-        var metadata: Logger.Metadata = ["connector": .string(connector), "stream": .string(stream), "url": .string(URLRedactor.redact(url))]
+        var metadata: Logger.Metadata = ["connector": .string(connector), "stream": .string(stream), "url": .string(redact(url))]
         for (key, value) in extra { metadata[key] = value }
         return metadata
+    }
+
+    /// `url` with credentials in user info, secret-named query parameters and the connector's
+    /// secret values masked.
+    func redact(_ url: String) -> String {
+        scrub(URLRedactor.redact(url))
+    }
+
+    /// `text` with every secret value masked, as written and percent-encoded.
+    func scrub(_ text: String) -> String {
+        var text = text
+        for secret in secrets where secret.count >= 3 {
+            text = text.replacingOccurrences(of: secret, with: URLRedactor.mask)
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: FixtureScrubber.unreserved), encoded != secret {
+                text = text.replacingOccurrences(of: encoded, with: URLRedactor.mask)
+            }
+        }
+        return text
+    }
+
+    /// 429 and 5xx: the host is overloaded or failing.
+    static func isTransient(_ status: Int) -> Bool {
+        status == 429 || (500...599).contains(status)
     }
 
     /// A bounded label for the retries counter: `status 503`, `timed out`, `connection failed`.

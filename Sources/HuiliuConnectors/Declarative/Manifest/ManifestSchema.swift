@@ -192,7 +192,7 @@ public enum ManifestSchema {
         FieldSpec("next", .string, "cursor: expression giving the next page's token (`page.token`); next_url: the next page's URL. Paging stops when it is null or empty.",
                   optional: true),
         FieldSpec("rel", .string, "link: the relation to follow in the `Link` header.", default: "next"),
-        FieldSpec("max_pages", .integer, "A safety limit on pages per slice.", optional: true, range: 1...10_000_000),
+        FieldSpec("max_pages", .integer, "A safety limit on pages per slice; reaching it before the last page fails the run rather than skip records.", optional: true, range: 1...10_000_000),
     ]
 
     /// Fields of `incremental:`.
@@ -227,8 +227,8 @@ public enum ManifestSchema {
         FieldSpec("retry_after", .boolean, "Wait as long as a 429 or 503 `Retry-After` asks.", default: true),
         FieldSpec("max_retry_after", .duration, "The longest `Retry-After` honoured; longer fails the request.", default: "5m"),
         FieldSpec("rules", .list(.object([
-            FieldSpec("status", .list(.integer), "Statuses the rule applies to; any when absent.", optional: true),
-            FieldSpec("when", .string, "Expression over `status`, `headers` and `body`; the rule applies when it is true.", optional: true),
+            FieldSpec("status", .list(.integer), "Statuses the rule applies to; when absent, any but 408, 429 and 5xx, which stay with the retry policy unless named.", optional: true),
+            FieldSpec("when", .string, "Expression over `status`, `headers` and `body` (a SOAP Fault is `body.fault.code` and `body.fault.message`); the rule applies when it is true.", optional: true),
             FieldSpec("action", .oneOf(["retry", "ignore", "fail", "success"]), "retry with back-off; ignore the response (no records, paging stops); fail the run; or treat as success."),
             FieldSpec("message", .string, "Template of the error message for `fail`.", optional: true),
         ])), "Checked in order before the defaults (retry connection failures, timeouts, 408, 429 and 5xx; fail other non-2xx).",

@@ -97,10 +97,11 @@ public struct DeclarativeSource: SourceConnector, ConnectionCheckable {
         let authenticator = try Authenticator(http.auth, context: context, client: DeclarativeRuntime.client, proxy: proxy,
                                               clock: RequestSigner.systemMilliseconds)
         log?.noteSensitive(values: secretValues + authenticator.secretValues, names: authenticator.volatileNames)
-        let upstream = UpstreamClient(connector: manifest.name, stream: stream.name, client: DeclarativeRuntime.client,
+        var upstream = UpstreamClient(connector: manifest.name, stream: stream.name, client: DeclarativeRuntime.client,
                                       authenticator: authenticator, policy: http.errors, format: http.response.format,
                                       rateLimit: http.rateLimit, circuitBreaker: http.circuitBreaker, logger: self.context.logger,
                                       exchanges: log)
+        upstream.secrets = secretValues + authenticator.secretValues
         var pageSize: Int?
         if let size = http.pagination.size {
             let value = try size.render(context)
