@@ -38,6 +38,27 @@ struct ErrorHandlingTests {
             """)
     }
 
+    /// A SOAP stream at `path` of the scenario server.
+    static func soapConnector(_ path: String, query: String = "{}", errors: String) throws -> TestConnector {
+        try TestConnector.make("""
+            version: 1
+            name: soapy
+            summary: SOAP scenarios.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: \(path)
+                  query: \(query)
+                  soap: { action: "urn:get", body: "<get/>" }
+                response: { format: soap }
+                records: getResponse.item
+                errors: \(errors)
+            """, name: "soapy")
+    }
+
     func read(_ connector: TestConnector, base: String, key: String) async throws -> Drained {
         try await drained(try connector.source("base_url: \(base)\nkey: \(key)", stream: "items"))
     }
@@ -234,23 +255,7 @@ struct ErrorHandlingTests {
     /// A SOAP server says "busy" with a Fault and HTTP 500: that is retried like any 5xx.
     @Test func aBusySOAPFaultIsRetried() async throws {
         let server = try await ScenarioServer.get()
-        let connector = try TestConnector.make("""
-            version: 1
-            name: busysoap
-            summary: SOAP fault once.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request:
-                  base_url: "{{ config.base_url }}"
-                  path: /soap/busy
-                  query: { key: once }
-                  soap: { action: "urn:get", body: "<get/>" }
-                response: { format: soap }
-                records: getResponse.item
-                errors: { initial_delay: 50ms }
-            """, name: "busysoap")
+        let connector = try Self.soapConnector("/soap/busy", query: "{ key: once }", errors: "{ initial_delay: 50ms }")
         let result = try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
         #expect(result.records.count == 2)
         #expect(server.state.count("soap-busy-once") == 2)
@@ -258,22 +263,7 @@ struct ErrorHandlingTests {
 
     @Test func aSOAPFaultFailsWithTheFaultString() async throws {
         let server = try await ScenarioServer.get()
-        let connector = try TestConnector.make("""
-            version: 1
-            name: faulty
-            summary: SOAP fault.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request:
-                  base_url: "{{ config.base_url }}"
-                  path: /soap/fault
-                  soap: { action: "urn:get", body: "<get/>" }
-                response: { format: soap }
-                records: getResponse.item
-                errors: { attempts: 2, initial_delay: 50ms }
-            """, name: "faulty")
+        let connector = try Self.soapConnector("/soap/fault", errors: "{ attempts: 2, initial_delay: 50ms }")
         await #expect { _ = try await drained(try connector.source("base_url: \(server.url)", stream: "items")) } throws: {
             "\($0)".contains("SOAP fault soap:Server: 数据库连接失败")
         }

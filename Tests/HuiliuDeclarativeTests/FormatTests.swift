@@ -108,33 +108,27 @@ struct FormatTests {
         await #expect { _ = try await drained(wrongIV) } throws: { _ in true }
     }
 
+    /// A CSV export stream; `query` is its request query.
+    static func csvConnector(query: String = "{}") throws -> TestConnector {
+        try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: CSV.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request: { base_url: "{{ config.base_url }}", path: /csv/export, query: \(query) }
+                response: { format: csv }
+            """)
+    }
+
     @Test func csvResponsesBecomeRows() async throws {
         let server = try await ScenarioServer.get()
-        let connector = try TestConnector.make("""
-            version: 1
-            name: scenario
-            summary: CSV.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request: { base_url: "{{ config.base_url }}", path: /csv/export }
-                response: { format: csv }
-            """)
-        let rows = try await drained(try connector.source("base_url: \(server.url)", stream: "items")).records.map(\.data)
+        let rows = try await drained(try Self.csvConnector().source("base_url: \(server.url)", stream: "items")).records.map(\.data)
         #expect(rows == [["id": "1", "name": "甲"], ["id": "2", "name": "乙, 丙"]])
         // With a byte-order mark the first column is still `id`.
-        let bom = try TestConnector.make("""
-            version: 1
-            name: scenario
-            summary: CSV.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request: { base_url: "{{ config.base_url }}", path: /csv/export, query: { bom: "1" } }
-                response: { format: csv }
-            """)
+        let bom = try Self.csvConnector(query: "{ bom: \"1\" }")
         let bomRows = try await drained(try bom.source("base_url: \(server.url)", stream: "items")).records.map(\.data)
         #expect(bomRows == rows)
     }
