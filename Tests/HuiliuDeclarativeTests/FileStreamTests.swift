@@ -62,6 +62,22 @@ struct FileStreamTests {
         #expect(changed.records.map { $0.data["id"] } == ["1", "2", "4"])
     }
 
+    /// A file rewritten with the same size within the same second it was read keeps its size
+    /// and time: the digest tells, and the new content is read.
+    @Test func aSameSizeRewriteInTheSameSecondIsReadAgain() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        let path = folder + "/d1.csv"
+        let stamp = Date()
+        try "id,v\n1,100\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: path)
+        let connector = try Self.connector(pattern: "*.csv")
+        let first = try await drained(try connector.source("folder: \(folder)", stream: "rows"))
+        try "id,v\n1,900\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: path)
+        let second = try await drained(try connector.source("folder: \(folder)", stream: "rows"), after: first.lastCheckpoint)
+        #expect(second.records.map { $0.data["v"] } == ["900"])
+    }
+
     @Test func checkListsTheMatchingFiles() async throws {
         let folder = try makeTemporaryDirectory("huiliu-drops")
         for name in ["a.csv", "b.csv", "c.txt"] { try "id\n1\n".write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }

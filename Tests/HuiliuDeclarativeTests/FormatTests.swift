@@ -40,6 +40,12 @@ struct FormatTests {
         #expect(throws: XMLReadError.self) { try XMLValue.parse(Array("<a><b></a>".utf8), options: XMLOptions()) }
     }
 
+    /// An entity the document declares inside itself is replaced by its text.
+    @Test func internalEntitiesAreReplaced() throws {
+        let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY co \"黄冈中院\">]><r><court>&co;（民一庭）</court></r>"
+        #expect(try XMLValue.parse(Array(xml.utf8), options: XMLOptions()).value["court"] == "黄冈中院（民一庭）")
+    }
+
     @Test func externalEntitiesAreNeverLoaded() throws {
         let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"
         let value = try? XMLValue.parse(Array(xml.utf8), options: XMLOptions()).value

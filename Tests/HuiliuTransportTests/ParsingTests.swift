@@ -97,5 +97,8 @@ struct SmallPartsTests {
         // Sun, 06 Nov 1994 08:49:37 GMT is 784111777.
         #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_777 - 30) == .seconds(30))
         #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_777 + 30) == .zero)
+        // The obsolete forms RFC 9110 §5.6.7 says recipients must still accept, for the same instant.
+        #expect(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", now: 784_111_777 - 30) == .seconds(30))
+        #expect(RetryAfter.parse("Sun Nov  6 08:49:37 1994", now: 784_111_777 - 30) == .seconds(30))
     }
 }

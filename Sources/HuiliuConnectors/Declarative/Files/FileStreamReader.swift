@@ -63,7 +63,8 @@ final class FileStreamReader: BatchReader {
     /// Opens `entry` unless it was already processed unchanged.
     private func open(_ entry: FileEntry) async throws -> Current? {
         let known = state.cursors[entry.name]
-        if let known, known["size"]?.intValue == entry.size.map(Int.init), known["mtime"]?.intValue == entry.modified.map(Int.init) {
+        if let known, known["size"]?.intValue == entry.size.map(Int.init), known["mtime"]?.intValue == entry.modified.map(Int.init),
+           Self.settled(known, granularity: location.isRemote ? 60 : 1) {
             return nil
         }
         let path = try await location.localPath(of: entry, scratch: scratch)
@@ -155,7 +156,15 @@ final class FileStreamReader: BatchReader {
 
     static func remembered(_ entry: FileEntry, _ digest: String) -> Value {
         ["size": entry.size.map { .integer(Int($0)) } ?? .null, "mtime": entry.modified.map { .integer(Int($0)) } ?? .null,
-         "sha256": .string(digest)]
+         "sha256": .string(digest), "seen": .integer(Int(Date().timeIntervalSince1970))]
+    }
+
+    /// Whether an unchanged size and time prove a remembered file unchanged. Not when it was
+    /// read within the time's resolution of being written (a second locally, a minute in an
+    /// FTP listing): a rewrite of the same size in that tick keeps both, so the digest decides.
+    static func settled(_ known: Value, granularity: Int) -> Bool {
+        guard let seen = known["seen"]?.intValue, let mtime = known["mtime"]?.intValue else { return true }
+        return seen > mtime + granularity
     }
 
     static func format(of name: String, declared: String) throws -> String {

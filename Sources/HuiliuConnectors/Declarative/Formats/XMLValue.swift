@@ -139,6 +139,13 @@ enum XMLValue {
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = node.pointee.content { text += String(cString: content) }
+            case XML_ENTITY_REF_NODE:
+                // An entity the document declares itself (`<!ENTITY co "法院">`): its text, taken
+                // as declared and not expanded further. External entities are never read.
+                if let entity = xmlGetDocEntity(element.pointee.doc, node.pointee.name),
+                   entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content {
+                    text += String(cString: content)
+                }
             default:
                 break
             }

@@ -42,7 +42,12 @@ struct HTTPStreamRuntime: Sendable {
         var object = base
         object["page"] = page.context(size: pageSize)
         let context = Value.object(object)
-        let request = try builder.build(context, url: page.url)
+        let request: HTTPRequest
+        do {
+            request = try builder.build(context, url: page.url)
+        } catch {
+            throw ManifestRuntimeError("\(upstream.connector)/\(upstream.stream): \(error)")
+        }
         let decoder = self.decoder
         let outcome = try await upstream.send(request, context: context) { response in try decoder.decode(response.body) }
         let origin = origin(request)
@@ -50,18 +55,23 @@ struct HTTPStreamRuntime: Sendable {
             return FetchedPage(page: page, records: [], received: 0, ignored: true, total: nil, next: nil, stop: true, origin: origin,
                                maxCursor: nil)
         }
-        var records = try select(outcome.body, origin: origin)
+        var records = try select(outcome.body, origin: "\(upstream.connector)/\(upstream.stream): \(origin)")
         let received = records.count
         var maxCursor: Int?
         if let cursor, let incremental = stream.incremental {
             var kept: [Value] = []
-            for record in records {
+            for (index, record) in records.enumerated() {
                 let value = try incremental.cursorField.evaluate(record)
                 if value.isNull {
                     kept.append(record)
                     continue
                 }
-                let number = try cursor.number(value)
+                let number: Int
+                do {
+                    number = try cursor.number(value)
+                } catch {
+                    throw ManifestRuntimeError("\(upstream.connector)/\(upstream.stream): \(origin) record \(index + 1): \(error)")
+                }
                 maxCursor = max(maxCursor ?? number, number)
                 if incremental.filterRecords, let slice, number < slice.lower { continue }
                 kept.append(record)
