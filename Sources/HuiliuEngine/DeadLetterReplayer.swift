@@ -33,6 +33,12 @@ public struct DeadLetterReplayer: Sendable {
     public func replay(ids: [Int]) async throws -> Outcome {
         let store = runner.store
         let pipeline = runner.definition.name
+        // A replay writes to the pipeline's sinks and moves their positions: with a run of the
+        // pipeline writing at the same time, a jsonl sink would be cut back under it.
+        guard let lock = try PipelineLock(directory: runner.gateway.dataDirectory + "/locks", pipeline: pipeline) else {
+            throw RunError("pipeline '\(pipeline)' is running; replay its dead letters when the run has finished")
+        }
+        defer { withExtendedLifetime(lock) {} }
         var letters: [DeadLetter] = []
         if ids.isEmpty {
             letters = try await store.deadLetters(pipeline: pipeline, status: "pending", limit: 100_000)
@@ -84,7 +90,7 @@ public struct DeadLetterReplayer: Sendable {
             run.status = .succeeded
         } catch {
             run.status = .failed
-            run.error = "\(error)"
+            run.error = runner.gateway.secrets.scrub("\(error)")
         }
         run.finishedAt = Timestamp.now()
         try await store.finishRun(run)

@@ -126,6 +126,10 @@ public struct GatewayConfig: Sendable {
                 validator.report(ConfigError(.invalidValue, at: at,
                                              "http.proxy is direct, environment, or a proxy URL such as http://proxy.example:3128; got '\(text)'"))
             }
+            if case .scalar(let zone, _, let at)? = node["timezone"], TimeZone(identifier: zone) == nil {
+                validator.report(ConfigError(.invalidValue, at: at,
+                                             "timezone must be an IANA time zone such as Asia/Shanghai; got '\(zone)'"))
+            }
             if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
             parsedValues = parsed.values
             if case .mapping(let pairs, _)? = node["listeners"] {

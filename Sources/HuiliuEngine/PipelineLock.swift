@@ -4,11 +4,11 @@ import Glibc
 /// An exclusive lock on one pipeline across processes, so a scheduled run and a manual
 /// `huiliu run` never sync the same pipeline at once. The kernel drops it when the
 /// process dies, so a crash never leaves it stuck.
-final class PipelineLock {
+public final class PipelineLock {
     private let descriptor: Int32
 
     /// Takes the lock, or returns `nil` if another process holds it.
-    init?(directory: String, pipeline: String) throws {
+    public init?(directory: String, pipeline: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fd = open(directory + "/" + pipeline + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RunError("cannot create lock file in \(directory): \(String(cString: strerror(errno)))") }

@@ -172,7 +172,7 @@ public struct PipelineRunner: Sendable {
             run.status = .cancelled
         } catch {
             run.status = .failed
-            run.error = "\(error)"
+            run.error = gateway.secrets.scrub("\(error)")
         }
         // A failed run's last commit may still be under way; the final record goes after it.
         _ = try? await pendingCommit?.value
@@ -270,9 +270,11 @@ extension PipelineDefinition {
         if let runID { logger[metadataKey: "run"] = .string(runID) }
         var services = services
         if services[OutboundProxy.self] == nil { services[OutboundProxy.self] = gateway.proxy }
-        return ConnectorContext(pipeline: name, logger: logger, projectDirectory: gateway.projectDirectory,
-                                dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory,
-                                services: services, batchSize: batchSize,
-                                resolver: ReferenceResolver(secrets: gateway.secrets))
+        var context = ConnectorContext(pipeline: name, logger: logger, projectDirectory: gateway.projectDirectory,
+                                       dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory,
+                                       services: services, batchSize: batchSize,
+                                       resolver: ReferenceResolver(secrets: gateway.secrets))
+        context.eventSource = eventSource
+        return context
     }
 }

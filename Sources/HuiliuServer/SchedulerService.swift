@@ -20,7 +20,9 @@ public struct SchedulerService: Service {
             await withDiscardingTaskGroup { group in
                 for request in initial { group.addTask { await daemon.execute(request) } }
                 var event: Daemon.Event = .tick
-                while true {
+                // Cancelled (another service of the group failed, such as the admin API finding its
+                // port taken): stop scheduling, and let the cancelled runs end.
+                while !Task.isCancelled {
                     let (starts, wake, stop) = await daemon.handle(event)
                     for request in starts { group.addTask { await daemon.execute(request) } }
                     if stop { break }

@@ -30,7 +30,7 @@ extension Huiliu {
         @Argument(help: "Pipeline name or file.")
         var pipeline: String
 
-        @Flag(help: "Forget the committed checkpoint and read from the start (events upsert by id, so nothing doubles).")
+        @Flag(help: "Forget the committed checkpoint and read from the start. Events keep their ids: a sqlite sink updates them in place, a jsonl sink appends them again.")
         var reset = false
 
         @Flag(help: "Run now (the default; kept for scripts that say so).")
@@ -56,6 +56,12 @@ extension Huiliu {
             let registry = try builtInRegistry(gateway)
             let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
             if !standalone && !reset && backfill == nil, let daemon = DaemonClient.find(gateway, token: token) {
+                // The daemon would accept the request and then find the pipeline locked by the
+                // process running it; say so here instead of waiting for a run that never starts.
+                guard try PipelineLock(directory: gateway.dataDirectory + "/locks", pipeline: definition.name) != nil else {
+                    printError("\(definition.name): already running (in the daemon or another huiliu run)")
+                    throw ExitCode(1)
+                }
                 try await runThroughDaemon(daemon, definition.name)
                 return
             }
@@ -75,7 +81,13 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             reporter.finish()
-            print(summary(of: record))
+            // Events on standard output (a stdout sink) keep it to themselves: the summary
+            // goes to standard error then, so `huiliu run p > events.jsonl` stays JSON Lines.
+            if definition.sinks.contains(where: { $0.name == "stdout" }) {
+                printError(summary(of: record))
+            } else {
+                print(summary(of: record))
+            }
             if record.status != .succeeded { throw ExitCode(1) }
         }
 
@@ -91,8 +103,11 @@ extension Huiliu {
             while true {
                 try await Task.sleep(for: .milliseconds(300))
                 let (_, list) = try await daemon.request("GET", "api/v1/runs?pipeline=\(name)&limit=5")
+                // The daemon's runs started for a request carry trigger `api`; a `huiliu run
+                // --standalone` started at the same moment is not this one.
                 let run = list["runs"]?.arrayValue?.first { run in
-                    guard let started = run["started_at"]?.stringValue, let date = Timestamp.parse(started) else { return false }
+                    guard run["trigger"]?.stringValue == "api", let started = run["started_at"]?.stringValue,
+                          let date = Timestamp.parse(started) else { return false }
                     return date >= before.addingTimeInterval(-1)
                 }
                 guard let run, run["status"]?.stringValue != "running" else { continue }

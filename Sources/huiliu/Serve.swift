@@ -57,7 +57,7 @@ extension Huiliu {
             let connectors = CurrentConnectors(try builtInRegistry(gateway))
             let services = try gatewayServices(gateway)
             let pipelines: [PipelineDefinition]
-            switch loadAll(PipelineLookup(gateway: gateway, registry: connectors.registry)) {
+            switch loadAll(PipelineLookup(gateway: gateway, registry: connectors.registry), services: services) {
             case .success(let loaded): pipelines = loaded
             case .failure(let problems):
                 for problem in problems.errors { printError(problem.description) }
@@ -67,11 +67,18 @@ extension Huiliu {
             if gateway.adminTokens.isEmpty {
                 logger.warning("admin.tokens is empty: every admin API request except /healthz and /readyz will be refused")
             }
+            // One daemon per project: a second would run every schedule twice and take over
+            // data/daemon.json, which the commands use to find the daemon.
+            guard let daemonLock = try DaemonLock(directory: gateway.dataDirectory) else {
+                printError("another huiliu serve is running for this project (see \(gateway.dataDirectory)/daemon.json)")
+                throw ExitCode(2)
+            }
+            defer { withExtendedLifetime(daemonLock) {} }
             let store = try SQLiteStateStore(path: gateway.storePath)
             _ = try await store.markInterruptedRuns(pipeline: nil)
             let daemon = Daemon(
                 pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
-                logger: logger, loadPipelines: { connectors.reload(gateway) },
+                logger: logger, loadPipelines: { connectors.reload(gateway, services: services) },
                 makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,
                                              logger: logger, services: services) })
             // Streaming listeners named in config/huiliu.yaml.
@@ -132,7 +139,14 @@ extension Huiliu {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             configuration.maximumGracefulShutdownDuration = gateway.gracePeriod
-            try await ServiceGroup(configuration: configuration).run()
+            do {
+                try await ServiceGroup(configuration: configuration).run()
+            } catch {
+                // A service that could not start (the admin port taken) or failed: say so and
+                // exit, after the others stopped.
+                printError("huiliu serve stopped: \(error) (admin API \(address):\(port ?? gateway.adminPort))")
+                throw ExitCode(2)
+            }
             try? FileManager.default.removeItem(atPath: daemonFile)
             logger.notice("stopped")
         }
@@ -153,21 +167,22 @@ final class CurrentConnectors: Sendable {
 
     /// Reads the manifests and pipeline files again; the new connectors take over only if
     /// every pipeline loads with them, as the pipelines do.
-    func reload(_ gateway: GatewayConfig) -> Result<[PipelineDefinition], ConfigErrors> {
+    func reload(_ gateway: GatewayConfig, services: ServiceValues) -> Result<[PipelineDefinition], ConfigErrors> {
         let registry: ConnectorRegistry
         do {
             registry = try builtInRegistry(gateway)
         } catch {
             return .failure(ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: "connectors", line: 1, column: 1), "\(error)")]))
         }
-        let loaded = loadAll(PipelineLookup(gateway: gateway, registry: registry))
+        let loaded = loadAll(PipelineLookup(gateway: gateway, registry: registry), services: services)
         if case .success = loaded { current.withLock { $0 = registry } }
         return loaded
     }
 }
 
-/// Loads every pipeline file, or every problem in them.
-func loadAll(_ lookup: PipelineLookup) -> Result<[PipelineDefinition], ConfigErrors> {
+/// Loads every pipeline file, or every problem in them: what `huiliu lint` finds, including
+/// the components' own checks (a mapping or schema that does not exist).
+func loadAll(_ lookup: PipelineLookup, services: ServiceValues) -> Result<[PipelineDefinition], ConfigErrors> {
     var pipelines: [PipelineDefinition] = []
     var problems: [ConfigError] = []
     var names: Set<String> = []
@@ -178,6 +193,9 @@ func loadAll(_ lookup: PipelineLookup) -> Result<[PipelineDefinition], ConfigErr
                 problems.append(ConfigError(.invalidValue, at: SourceLocation(file: file, line: 1, column: 1),
                                             "pipeline name '\(definition.name)' is used twice"))
             }
+            let context = definition.context(gateway: lookup.gateway, logger: Logger(label: "load") { _ in SwiftLogNoOpLogHandler() },
+                                             services: services)
+            problems += lookup.loader.checkComponents(definition, context: context)
             pipelines.append(definition)
         case .problems(let found): problems += found
         case .unreadable(let message):
@@ -185,4 +203,27 @@ func loadAll(_ lookup: PipelineLookup) -> Result<[PipelineDefinition], ConfigErr
         }
     }
     return problems.isEmpty ? .success(pipelines) : .failure(ConfigErrors(problems))
+}
+
+/// An exclusive lock on `data/daemon.lock`, held while the daemon runs; the kernel drops it
+/// if the process dies.
+final class DaemonLock {
+    private let descriptor: Int32
+
+    /// Takes the lock, or returns `nil` if another process holds it.
+    init?(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fd = open(directory + "/daemon.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RunError("cannot create \(directory)/daemon.lock: \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
 }

@@ -9,8 +9,9 @@ import Testing
 struct SinkTests {
     let directory = NSTemporaryDirectory() + "huiliu-sink-\(UUID().uuidString)"
 
-    func envelope(_ key: String, amount: Int, type: String = "budget.payment.v1") -> Envelope {
-        Envelope(id: Envelope.deterministicID(source: "/t", type: type, key: key), source: "/t", type: type, subject: key,
+    /// An event of the pipeline the testing context names (`/huiliu/test`), or of `source`.
+    func envelope(_ key: String, amount: Int, type: String = "budget.payment.v1", source: String = "/huiliu/test") -> Envelope {
+        Envelope(id: Envelope.deterministicID(source: source, type: type, key: key), source: source, type: type, subject: key,
                  data: ["amount_fen": .integer(amount)])
     }
 
@@ -28,6 +29,31 @@ struct SinkTests {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.map { try? JSONReader.parse(String($0))["subject"] } == ["a", "b"])
+    }
+
+    /// What another writer appended after the committed length is not cut: the run stops.
+    /// A position saved for another file is not applied to this one.
+    @Test func jsonlNeverCutsWhatIsNotItsOwn() async throws {
+        let path = directory + "/shared.jsonl"
+        let sink = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await sink.open(resumingAt: nil)
+        let committed = try await sink.write([envelope("a", amount: 1)])
+        try await sink.close()
+        // Another pipeline writes to the same file.
+        let other = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await other.open(resumingAt: nil)
+        _ = try await other.write([envelope("x", amount: 9, source: "/huiliu/other")])
+        try await other.close()
+        let reopened = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        await #expect { try await reopened.open(resumingAt: committed) } throws: { "\($0)".contains("not written by it (events of /huiliu/other)") }
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)
+        // The sink was pointed at another file: the old position does not apply to it.
+        let moved = directory + "/archive.jsonl"
+        try FileManager.default.copyItem(atPath: path, toPath: moved)
+        let elsewhere = try JSONLSink(config: ParsedConfig(testing: ["path": .string(moved)]), context: .testing(projectDirectory: directory))
+        try await elsewhere.open(resumingAt: committed)
+        try await elsewhere.close()
+        #expect(try String(contentsOfFile: moved, encoding: .utf8).split(separator: "\n").count == 2)
     }
 
     @Test func sqliteUpsertsByEventIDIntoOneTablePerType() async throws {

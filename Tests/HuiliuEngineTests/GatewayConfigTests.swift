@@ -39,4 +39,21 @@ struct GatewayConfigTests {
             "\(error)".contains("huiliu.yaml:4:10") && "\(error)".contains("http.proxy is direct, environment, or a proxy URL")
         }
     }
+
+    /// A misspelt time zone is an error where it is written, not a silent fall back to the
+    /// machine's zone (schedules eight hours off).
+    @Test func anUnknownTimeZoneIsRefused() throws {
+        #expect(try load("timezone: Asia/Shanghai\n").timezone == "Asia/Shanghai")
+        #expect { _ = try load("timezone: Asia/Shangai\n") } throws: { error in
+            "\(error)".contains("huiliu.yaml:3:11") && "\(error)".contains("got 'Asia/Shangai'")
+        }
+    }
+
+    /// A setting filled from a secret that fails its check names the reference, not the value.
+    @Test func errorsNeverShowASecretsValue() throws {
+        let yaml = "admin:\n  tokens:\n    - { name: ops, token: \"${secret:proxy}\", role: \"${secret:proxy}\" }\n"
+        #expect { _ = try load(yaml) } throws: { error in
+            "\(error)".contains("'role' must be one of read, write; got '${secret:proxy}'") && !"\(error)".contains("s3cret")
+        }
+    }
 }

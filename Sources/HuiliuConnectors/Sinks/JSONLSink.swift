@@ -8,6 +8,11 @@ public import HuiliuKit
 /// Every write reports the file's length; after a crash the engine hands back the length
 /// committed with the last checkpoint and the file is cut there, so records written after
 /// it (and about to be re-read) do not appear twice.
+///
+/// A file belongs to one pipeline: it is locked while the sink has it open, and what lies
+/// after the committed length is cut only if it is this pipeline's own events (its
+/// CloudEvents `source`); anything else there stops the run instead of being destroyed.
+/// A position saved for another file (the path changed, the file was replaced) is not applied.
 public final class JSONLSink: SinkConnector, @unchecked Sendable {
     static let path = Field<String>("path", .path, "File to append to; created with its directory if missing.",
                                     example: "data/out/payments.jsonl")
@@ -19,14 +24,18 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
 
     let path: String
     let durable: Bool
+    /// This pipeline's event source, which its lines carry.
+    let eventSource: String
     // Owned by the runner's single consumer task; never touched concurrently.
     var descriptor: Int32 = -1
     var length = 0
+    var inode = 0
     let io = BlockingQueue(label: "huiliu.sink.jsonl")
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         path = try config[Self.path]
         durable = try config[Self.sync]
+        eventSource = context.eventSource
     }
 
     deinit {
@@ -36,12 +45,25 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
     public func open(resumingAt position: Value?) async throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SinkError("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            descriptor = -1
+            throw SinkError("\(path): another pipeline is writing this file; a jsonl file belongs to one pipeline")
+        }
         var info = stat()
         fstat(descriptor, &info)
         length = Int(info.st_size)
-        if let committed = position?["length"]?.intValue, committed < length {
+        inode = Int(info.st_ino)
+        if let committed = position?["length"]?.intValue, committed < length, Self.sameFile(position, path: path, inode: inode) {
+            do {
+                try checkTail(from: committed)
+            } catch {
+                Glibc.close(descriptor)
+                descriptor = -1
+                throw error
+            }
             guard ftruncate(descriptor, off_t(committed)) == 0 else {
                 throw SinkError("\(path): cannot cut back to the committed length \(committed): \(String(cString: strerror(errno)))")
             }
@@ -50,8 +72,43 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
         lseek(descriptor, off_t(length), SEEK_SET)
     }
 
+    /// Whether a saved position is this file's: the same path and, when it says, the same inode.
+    static func sameFile(_ position: Value?, path: String, inode: Int) -> Bool {
+        if let saved = position?["path"]?.stringValue, saved != path { return false }
+        if let saved = position?["inode"]?.intValue, saved != inode { return false }
+        return true
+    }
+
+    /// Refuses to cut what another writer appended after `committed`: the first and last lines
+    /// there must be this pipeline's events.
+    private func checkTail(from committed: Int) throws {
+        func line(at start: Int, backwards: Bool) -> [UInt8] {
+            let window = min(length - committed, 1 << 20)
+            var bytes = [UInt8](repeating: 0, count: window)
+            let offset = backwards ? length - window : start
+            let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(offset)) }
+            bytes = Array(bytes.prefix(max(0, n)))
+            if backwards {
+                if bytes.last == 0x0A { bytes.removeLast() }
+                if let newline = bytes.lastIndex(of: 0x0A) { bytes.removeSubrange(...newline) }
+                return bytes
+            }
+            return Array(bytes.prefix { $0 != 0x0A })
+        }
+        for sample in [line(at: committed, backwards: false), line(at: committed, backwards: true)] {
+            let source = (try? JSONReader.parse(sample))?["source"]?.stringValue
+            guard source == eventSource else {
+                throw SinkError("""
+                    \(path): \(length - committed) bytes after this pipeline's committed length \(committed) were not written by \
+                    it (\(source.map { "events of \($0)" } ?? "a line that is not its event")); nothing was cut. A jsonl file \
+                    belongs to one pipeline: give this sink a path of its own
+                    """)
+            }
+        }
+    }
+
     public func position() async -> Value? {
-        ["length": .integer(length)]
+        ["length": .integer(length), "path": .string(path), "inode": .integer(inode)]
     }
 
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
@@ -82,7 +139,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
             }
         }
         length += writer.bytes.count
-        return ["length": .integer(length)]
+        return await position()
     }
 
     public func close() async throws {

@@ -22,11 +22,14 @@ public struct StdoutSink: SinkConnector {
             writer.write(envelope)
             writer.append(0x0A)
         }
-        writer.bytes.withUnsafeBytes { raw in
+        // A failed write (a full disk, a closed pipe) fails the batch: acknowledging it would
+        // move the checkpoint past records nobody received.
+        try writer.bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { if errno == EINTR { continue }; return }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw SinkError("standard output: write failed: \(String(cString: strerror(errno)))") }
                 offset += n
             }
         }

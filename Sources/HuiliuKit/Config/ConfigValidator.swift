@@ -225,8 +225,10 @@ public struct ConfigValidator: Sendable {
         }
         let expansion = expand(raw, at: textStart(at, plain: plain))
         let text = expansion.text
-        // A value produced by a reference is checked as if it had been written plainly.
+        // A value produced by a reference is checked as if it had been written plainly; errors
+        // show the reference, never the value it gave (it may be a secret).
         let isPlain = plain || expansion.hasReferences
+        let shown = expansion.hasReferences ? raw : nil
         switch type {
         case .string, .path:
             if plain && (raw.isEmpty || raw == "~" || raw == "null") { return wrongType(node, name, "a string") }
@@ -239,11 +241,11 @@ public struct ConfigValidator: Sendable {
             return .string(text)
         case .integer:
             guard isPlain, let i = Int(text) else { return wrongScalar(at, name, "an integer", raw) }
-            return checkRange(.integer(i), Double(i), field, at)
+            return checkRange(.integer(i), Double(i), field, at, shown: shown)
         case .number:
             guard isPlain, let d = DecimalNumber(text) else { return wrongScalar(at, name, "a number", raw) }
             let value: Value = d.exactInt.map { .integer($0) } ?? .decimal(d)
-            return checkRange(value, d.doubleValue, field, at)
+            return checkRange(value, d.doubleValue, field, at, shown: shown)
         case .boolean:
             switch (isPlain, text.lowercased()) {
             case (true, "true"): return .bool(true)
@@ -259,8 +261,8 @@ public struct ConfigValidator: Sendable {
         case .oneOf(let options):
             guard options.contains(text) else {
                 problems.append(ConfigError(.invalidValue, at: at,
-                                            "'\(name)' must be one of \(options.joined(separator: ", ")); got '\(text)'",
-                                            suggestion: nearestName(to: text, in: options)))
+                                            "'\(name)' must be one of \(options.joined(separator: ", ")); got '\(shown ?? text)'",
+                                            suggestion: shown == nil ? nearestName(to: text, in: options) : nil))
                 return nil
             }
             return .string(text)
@@ -312,14 +314,16 @@ public struct ConfigValidator: Sendable {
             && scheme.first!.isLetter && text[colon...].count > 1
     }
 
-    private mutating func checkRange(_ value: Value, _ number: Double, _ field: FieldSpec, _ at: SourceLocation) -> Value? {
+    private mutating func checkRange(_ value: Value, _ number: Double, _ field: FieldSpec, _ at: SourceLocation,
+                                     shown: String? = nil) -> Value? {
+        let got = shown.map { "'\($0)'" } ?? value.jsonText
         if let range = field.range, range.lowerBound == range.upperBound, number != range.lowerBound {
-            problems.append(ConfigError(.invalidValue, at: at, "'\(field.name)' must be \(format(range.lowerBound)), got \(value.jsonText)"))
+            problems.append(ConfigError(.invalidValue, at: at, "'\(field.name)' must be \(format(range.lowerBound)), got \(got)"))
             return nil
         }
         if let range = field.range, !range.contains(number) {
             problems.append(ConfigError(.invalidValue, at: at,
-                                        "'\(field.name)' must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(value.jsonText)"))
+                                        "'\(field.name)' must be between \(format(range.lowerBound)) and \(format(range.upperBound)), got \(got)"))
             return nil
         }
         return value

@@ -1,3 +1,4 @@
+import Foundation
 /// A credential read from the secrets store or the environment.
 ///
 /// It prints as the reference it came from (`<secret:budget/app_secret>`), never as its
@@ -38,4 +39,15 @@ public struct SecretStore: Sendable {
 
     /// Every secret value, longest first, for scrubbing text.
     public var allValues: [String] { values.values.filter { !$0.isEmpty }.sorted { $0.count > $1.count } }
+
+    /// `text` with every secret value of three or more characters replaced by `***`: for error
+    /// text that reaches run records, the admin API and logs (a tap's stderr may quote a URL
+    /// with its key).
+    public func scrub(_ text: String) -> String {
+        var text = text
+        for value in allValues where value.count >= 3 && text.contains(value) {
+            text = text.replacingOccurrences(of: value, with: "***")
+        }
+        return text
+    }
 }

@@ -27,6 +27,8 @@ public struct ConnectorContext: Sendable {
     /// The current time in milliseconds since 1970. Fixture replay and tests pin it; the
     /// default reads the system clock.
     public var clock: @Sendable () -> Int64
+    /// The CloudEvents `source` of the pipeline's events; the default is `/huiliu/<pipeline>`.
+    public var eventSource: String
 
     /// A context.
     public init(pipeline: String, logger: Logger, projectDirectory: String, dataDirectory: String,
@@ -38,6 +40,7 @@ public struct ConnectorContext: Sendable {
         self.clock = clock
         self.resolver = resolver
         self.pipeline = pipeline
+        self.eventSource = "/huiliu/" + pipeline
         self.logger = logger
         self.projectDirectory = projectDirectory
         self.dataDirectory = dataDirectory
