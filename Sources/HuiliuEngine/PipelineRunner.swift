@@ -107,20 +107,25 @@ public struct PipelineRunner: Sendable {
             // Stage one reads and transforms; stage two delivers and commits. The channel hands
             // over one batch at a time, so at most two are in memory besides the one being read.
             let batches = AsyncThrowingChannel<TransformedBatch, any Error>()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    // Every exit finishes or fails the channel, or the consumer would wait forever.
-                    var reader: (any BatchReader)?
-                    do {
-                        reader = try await source.reader(after: resumeFrom)
-                        try await transformInOrder(reader: &reader!, processor: processor, control: control, into: batches)
-                        await reader?.close()
-                        batches.finish()
-                    } catch {
-                        await reader?.close()
-                        batches.fail(error)
-                    }
+            // The reading stage is a task of its own so that a stop request can interrupt a
+            // source that is waiting for input; otherwise a stop waits for the next batch.
+            let runner = self
+            let reading = Task {
+                // Every exit finishes or fails the channel, or the consumer would wait forever.
+                var reader: (any BatchReader)?
+                do {
+                    reader = try await source.reader(after: resumeFrom)
+                    try await runner.transformInOrder(reader: &reader!, processor: processor, control: control, into: batches)
+                    await reader?.close()
+                    batches.finish()
+                } catch {
+                    await reader?.close()
+                    batches.fail(error)
                 }
+            }
+            control?.onStop { reading.cancel() }
+            defer { reading.cancel() }
+            try await withTaskCancellationHandler {
                 for try await batch in batches {
                     let number = counters.batches + 1
                     if !definition.errors.deadLetter, let first = batch.content.failures.first {
@@ -162,8 +167,12 @@ public struct PipelineRunner: Sendable {
                         break
                     }
                 }
-                group.cancelAll()
+            } onCancel: {
+                reading.cancel()
             }
+            reading.cancel()
+            _ = await reading.result
+            if control?.isStopRequested == true { stopped = true }
             try await pendingCommit?.value
             if !stopped { try checkFailureRatio(counters, final: true) }
             for (_, sink) in processor.sinks { try await sink.close() }

@@ -35,6 +35,19 @@ struct ProcessSourceTests {
         await #expect { _ = try await drain(missing) } throws: { "\($0)".contains("no such program on PATH") }
     }
 
+    /// A run told to stop while the process has gone quiet ends at once: cancelling the read
+    /// ends the process instead of waiting for its next line.
+    @Test func aQuietProcessStopsWhenTheReadIsCancelled() async throws {
+        let tap = try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]),
+                              "config": ["records": 2, "state_every": 10, "hang": 600]])
+        let started = ContinuousClock.now
+        let reading = Task { try await drain(tap) }
+        try await Task.sleep(for: .seconds(1))
+        reading.cancel()
+        _ = await reading.result
+        #expect(ContinuousClock.now - started < .seconds(120), "the read waited for the process instead of ending it")
+    }
+
     @Test func passesTheSavedStateBackOnTheNextRun() async throws {
         let tap = try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]),
                               "config": ["records": 7, "state_every": 3]])

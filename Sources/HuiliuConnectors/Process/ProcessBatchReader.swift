@@ -99,7 +99,17 @@ final class ProcessBatchReader: BatchReader {
         var records: [Record] = []
         var rejects: [RecordBatch.Rejected] = []
         while records.count < source.batchSize {
-            let lines = await output.nextLines(limit: 1)
+            // A run told to stop (a timeout, a shutdown) must not wait on a process that has
+            // gone quiet: cancelling ends the process, which ends its output.
+            // Not reaped before `finish`, so the pid is still this process's.
+            let pid = process.processIdentifier
+            let lines = await withTaskCancellationHandler {
+                await output.nextLines(limit: 1)
+            } onCancel: {
+                // SIGKILL: a child may inherit a mask that blocks SIGTERM, and the run is over anyway.
+                if pid > 0 { kill(pid, SIGKILL) }
+            }
+            try Task.checkCancellation()
             guard let line = lines.first else {
                 try await finish()
                 finished = true
@@ -215,7 +225,8 @@ final class ProcessBatchReader: BatchReader {
 
     func close() async {
         // Once reaped, the pid may belong to another process; Foundation may not know it ended.
-        if !exited, process.isRunning { process.terminate() }
+        // SIGKILL, as when a read is cancelled: a SIGTERM may be blocked in the child.
+        if !exited, process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

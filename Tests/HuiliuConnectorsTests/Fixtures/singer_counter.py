@@ -26,3 +26,7 @@ for n in range(start + 1, config["records"] + 1):
     if n % every == 0:
         print(json.dumps({"type": "STATE", "value": {"bookmarks": {"counter": {"last": n}}}}))
 print(json.dumps({"type": "STATE", "value": {"bookmarks": {"counter": {"last": config["records"]}}}}))
+if config.get("hang"):
+    sys.stdout.flush()
+    import time
+    time.sleep(config["hang"])
