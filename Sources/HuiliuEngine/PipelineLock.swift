@@ -12,9 +12,16 @@ public final class PipelineLock {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fd = open(directory + "/" + pipeline + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RunError("cannot create lock file in \(directory): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            return nil
+        // A process being spawned holds a copy of every descriptor until it execs, and with it a
+        // lock its parent just released: a held lock is tried again for half a second.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            attempts += 1
+            guard attempts < 20 else {
+                close(fd)
+                return nil
+            }
+            usleep(25_000)
         }
         descriptor = fd
     }
