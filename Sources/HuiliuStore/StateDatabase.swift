@@ -169,11 +169,24 @@ final class StateDatabase: @unchecked Sendable {
                                              source_fields)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        // The same record failing the same way again (a source that resumes before the failure,
+        // like a Singer tap after a crash) is one letter, not two that replay would both deliver.
+        let pending = try db.prepare("""
+            SELECT id FROM huiliu_dead_letters
+            WHERE pipeline = ? AND status = 'pending' AND step = ? AND origin = ? AND payload = ? LIMIT 1
+            """)
         var stored: [DeadLetter] = []
         for var letter in letters {
+            let payload = letter.payload.jsonText
+            if let existing = try pending.rows([.text(letter.pipeline), .text(letter.step), .text(letter.origin), .text(payload)])
+                .first?.first?.integer {
+                letter.id = existing
+                stored.append(letter)
+                continue
+            }
             try insert.run([.text(letter.pipeline), .text(letter.runID), .text(letter.step), .text(letter.origin),
                             .text(letter.reason), letter.pointer.map { .text($0) } ?? .null,
-                            letter.rule.map { .text($0) } ?? .null, .text(letter.payload.jsonText),
+                            letter.rule.map { .text($0) } ?? .null, .text(payload),
                             .text(letter.createdAt), .text(letter.status),
                             letter.sourceFields.map { .text($0.value.jsonText) } ?? .null])
             letter.id = db.lastInsertRowID

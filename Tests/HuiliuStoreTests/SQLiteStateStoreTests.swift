@@ -55,4 +55,20 @@ struct SQLiteStateStoreTests {
         #expect(letter?.status == "replayed")
         #expect(letter?.replayRunID == "r2")
     }
+
+    /// A record that fails the same way again (re-read after a crash) stays one pending letter;
+    /// once replayed, a new failure is a new letter.
+    @Test func theSameFailureAgainIsOneLetter() async throws {
+        let (store, _) = try temporaryStore()
+        let letter = DeadLetter(pipeline: "p", runID: "r1", step: "steps[0] map", origin: "tap:7", reason: "bad", payload: ["n": 7])
+        let first = try await store.addDeadLetters([letter])
+        var again = letter
+        again.runID = "r2"
+        let second = try await store.addDeadLetters([again, DeadLetter(pipeline: "p", runID: "r2", step: "steps[0] map",
+                                                                       origin: "tap:8", reason: "bad", payload: ["n": 8])])
+        #expect(second[0].id == first[0].id)
+        #expect(try await store.deadLetters(pipeline: "p", status: "pending", limit: 10).count == 2)
+        try await store.markReplayed(ids: [first[0].id], runID: "r3")
+        #expect(try await store.addDeadLetters([letter])[0].id != first[0].id)
+    }
 }
