@@ -59,7 +59,8 @@ public struct Envelope: Sendable, Equatable {
         return Digest.hexString(Digest.sha256.hash(bytes).prefix(16))
     }
 
-    static let contextAttributes: Set<String> = [
+    /// The attributes CloudEvents defines; an extension may not take one of their names.
+    public static let contextAttributes: Set<String> = [
         "id", "source", "specversion", "type", "subject", "time", "datacontenttype", "dataschema",
         "data", "data_base64",
     ]

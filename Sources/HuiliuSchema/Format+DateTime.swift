@@ -85,3 +85,11 @@ enum DateTimeFormat {
         return i
     }
 }
+
+/// RFC 3339 timestamps, as the schema's `date-time` format checks them.
+public enum RFC3339 {
+    /// True for a full `date-time` (`2024-03-05T14:30:00+08:00`).
+    public static func isDateTime(_ text: String) -> Bool {
+        DateTimeFormat.isDateTime(text)
+    }
+}

@@ -59,6 +59,24 @@ struct MapAndValidateTests {
         #expect(failure.description.hasPrefix("p.csv:7: /amount_fen: invalid-value: "))
     }
 
+    /// What the map step puts in the envelope stays valid CloudEvents: no extension may take a
+    /// context attribute's name, extension values are scalars, and `time` is RFC 3339.
+    @Test func envelopeFieldsStayValidCloudEvents() async throws {
+        #expect { try MapStep(config: ParsedConfig(testing: ["fields": ["a": "x"], "extensions": ["id": "`\"override\"`"]]), context: context) }
+            throws: { "\($0)".contains("'id' is a CloudEvents context attribute") }
+        let step = try MapStep(config: ParsedConfig(testing: ["fields": ["a": "a"], "time": "when",
+                                                              "extensions": ["region": "region"]]), context: context)
+        let output = try await step.process([
+            Record(data: ["a": 1, "when": "2024-03-05T10:00:00+08:00", "region": "421100"], origin: RecordOrigin("x", position: 1)),
+            Record(data: ["a": 2, "when": "yesterday", "region": "421100"], origin: RecordOrigin("x", position: 2)),
+            Record(data: ["a": 3, "when": "2024-03-05T10:00:00+08:00", "region": ["code": "421100"]], origin: RecordOrigin("x", position: 3)),
+        ])
+        #expect(output.records.map { $0.data["a"] } == [1])
+        #expect(output.failures.map(\.record.origin.position) == [2, 3])
+        #expect(output.failures.first?.reason.contains("not an RFC 3339 timestamp") == true)
+        #expect(output.failures.last?.reason.contains("extensions are strings, integers or booleans") == true)
+    }
+
     @Test func refusesABadExpressionWhenThePipelineLoads() {
         #expect(throws: ConfigErrors.self) { try mapStep(["amount_fen": "to_fen(amount"]) }
         #expect(throws: ConfigErrors.self) { try mapStep(["amount_fen": "no_such_function(amount)"]) }

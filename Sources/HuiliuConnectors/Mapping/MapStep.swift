@@ -103,6 +103,11 @@ public struct MapStep: StepConnector {
                                             "extension attribute names use only lower-case letters a-z and digits 0-9; got '\(name)'"))
                 continue
             }
+            guard !Envelope.contextAttributes.contains(name) else {
+                problems.append(ConfigError(.invalidValue, at: mapping.location(of: "extensions." + name),
+                                            "'\(name)' is a CloudEvents context attribute; an extension cannot set it"))
+                continue
+            }
             if let text = value.stringValue, let expression = compile(text, at: mapping.location(of: "extensions." + name)) {
                 extensions.append((name, expression))
             }
@@ -185,10 +190,29 @@ public struct MapStep: StepConnector {
                         continue
                     }
                 }
-                if let time { records[index].time = try evaluate(time, input, target: "time").stringValue }
+                if let time {
+                    let value = try evaluate(time, input, target: "time")
+                    // The envelope's `time` is an RFC 3339 timestamp or absent, never free text.
+                    guard value.isNull || value.stringValue.map(RFC3339.isDateTime) == true else {
+                        failures.append(RecordFailure(record: records[index], reason: "time gave \(value.jsonText), not an RFC 3339 timestamp (parse_time() makes one)",
+                                                      pointer: "", rule: "time"))
+                        continue
+                    }
+                    records[index].time = value.stringValue
+                }
+                var badExtension: (String, Value)?
                 for (name, expression) in extensions {
                     let value = try evaluate(expression, input, target: name)
-                    if !value.isNull { records[index].extensions[name] = value }
+                    switch value {
+                    case .null: break
+                    case .string, .bool, .integer: records[index].extensions[name] = value
+                    default: badExtension = (name, value)
+                    }
+                }
+                if let (name, value) = badExtension {
+                    failures.append(RecordFailure(record: records[index], reason: "extension \(name) gave \(value.typeName) \(value.jsonText); CloudEvents extensions are strings, integers or booleans",
+                                                  pointer: "", rule: "extension"))
+                    continue
                 }
                 if let type { records[index].type = type }
                 if let dataschema { records[index].dataschema = dataschema }

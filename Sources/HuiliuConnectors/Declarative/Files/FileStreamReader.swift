@@ -71,7 +71,7 @@ final class FileStreamReader: BatchReader {
         let digest = try Self.sha256(path)
         if known?["sha256"]?.stringValue == digest {
             // Touched, not changed: remember the new size and time, read nothing.
-            state.cursors[entry.name] = Self.remembered(entry, digest)
+            state.cursors[entry.name] = Self.remembered(entry, digest, seen: Int(source.context.clock() / 1000))
             unsaved = true
             if location.isRemote { try? FileManager.default.removeItem(atPath: path) }
             return nil
@@ -144,7 +144,7 @@ final class FileStreamReader: BatchReader {
         }
         unsaved = false
         if finished {
-            state.cursors[file.entry.name] = Self.remembered(file.entry, file.digest)
+            state.cursors[file.entry.name] = Self.remembered(file.entry, file.digest, seen: Int(source.context.clock() / 1000))
             state.current = nil
             if location.isRemote { try? FileManager.default.removeItem(atPath: file.path) }
             current = nil
@@ -154,9 +154,11 @@ final class FileStreamReader: BatchReader {
         return source.assembler.assemble(records, rejects: rejects, checkpoint: state.checkpoint)
     }
 
-    static func remembered(_ entry: FileEntry, _ digest: String) -> Value {
+    /// What is remembered of a processed file; `seen` is when (the context's clock, which
+    /// fixture replay pins, so recorded checkpoints stay the same).
+    static func remembered(_ entry: FileEntry, _ digest: String, seen: Int) -> Value {
         ["size": entry.size.map { .integer(Int($0)) } ?? .null, "mtime": entry.modified.map { .integer(Int($0)) } ?? .null,
-         "sha256": .string(digest), "seen": .integer(Int(Date().timeIntervalSince1970))]
+         "sha256": .string(digest), "seen": .integer(seen)]
     }
 
     /// Whether an unchanged size and time prove a remembered file unchanged. Not when it was
