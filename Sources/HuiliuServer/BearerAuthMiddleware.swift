@@ -9,7 +9,8 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: [GatewayConfig.AdminToken]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        // The scheme name is case-insensitive (RFC 9110 §11.1): `bearer` is as good as `Bearer`.
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             return unauthorized("missing bearer token")
         }
         let presented = Array(header.dropFirst("Bearer ".count).utf8)

@@ -84,7 +84,9 @@ extension Huiliu {
                 problemCount += problems.count
             }
             if !quiet {
-                let summary = problemCount == 0
+                let summary = unreadable && problemCount == 0
+                    ? "not every file could be read"
+                    : problemCount == 0
                     ? "\(paths.count) file\(paths.count == 1 ? "" : "s") checked, no problems"
                     : "\(problemCount) problem\(problemCount == 1 ? "" : "s") in \(paths.count) file\(paths.count == 1 ? "" : "s")"
                 printError(summary)

@@ -19,7 +19,7 @@ extension Huiliu {
         @Option(help: "Only runs of this pipeline.")
         var pipeline: String?
 
-        @Flag(help: "Only failed runs.")
+        @Flag(help: "Only runs that did not succeed: failed, interrupted or cancelled.")
         var failed = false
 
         @Option(help: "How many runs to show.")
@@ -31,7 +31,8 @@ extension Huiliu {
         func run() async throws {
             let gateway = try options.gateway()
             let store = try SQLiteStateStore(path: gateway.storePath)
-            let runs = try await store.runs(pipeline: pipeline, status: failed ? .failed : nil, limit: limit)
+            var runs = try await store.runs(pipeline: pipeline, status: nil, limit: failed ? 10_000 : limit)
+            if failed { runs = Array(runs.filter { $0.status != .succeeded && $0.status != .running }.prefix(limit)) }
             if json {
                 for run in runs { print(Self.json(run).jsonText) }
                 return
