@@ -75,15 +75,18 @@ public struct ScriptedSource: SourceConnector {
         FieldSpec("records", .integer, "How many records.", default: 10),
         FieldSpec("batch", .integer, "Records per batch.", default: 3),
         FieldSpec("bad_every", .integer, "Make every n-th record malformed (amount is text).", optional: true),
+        FieldSpec("hang_after", .integer, "After this many records, wait (cancellably) as a quiet upstream would.", optional: true),
     ])
     let count: Int
     let batch: Int
     let badEvery: Int?
+    let hangAfter: Int?
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         count = config["records"]?.intValue ?? 10
         batch = config["batch"]?.intValue ?? 3
         badEvery = config["bad_every"]?.intValue
+        hangAfter = config["hang_after"]?.intValue
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
@@ -95,6 +98,7 @@ public struct ScriptedSource: SourceConnector {
         let source: ScriptedSource
 
         mutating func next() async throws -> RecordBatch? {
+            if let hang = source.hangAfter, next >= hang { try await Task.sleep(for: .seconds(3600)) }
             guard next < source.count else { return nil }
             let end = min(source.count, next + source.batch)
             let records = (next..<end).map { i -> Record in

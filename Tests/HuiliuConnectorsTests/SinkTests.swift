@@ -56,6 +56,21 @@ struct SinkTests {
         #expect(try String(contentsOfFile: moved, encoding: .utf8).split(separator: "\n").count == 2)
     }
 
+    /// A sink whose folder is a file says which and why, not a raw Cocoa error.
+    @Test func aFolderThatIsAFileIsNamed() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "x".write(toFile: directory + "/out", atomically: true, encoding: .utf8)
+        for (kind, path) in [("sqlite", directory + "/out/s.db"), ("jsonl", directory + "/out/e.jsonl")] {
+            let config = ParsedConfig(testing: ["path": .string(path)])
+            let sink: any SinkConnector = kind == "sqlite"
+                ? try SQLiteSink(config: config, context: .testing(projectDirectory: directory))
+                : try JSONLSink(config: config, context: .testing(projectDirectory: directory))
+            await #expect { try await sink.open(resumingAt: nil) } throws: {
+                "\($0)".contains("\(path): cannot create the directory \(directory)/out: it is a file, not a directory")
+            }
+        }
+    }
+
     @Test func sqliteUpsertsByEventIDIntoOneTablePerType() async throws {
         let path = directory + "/s.db"
         let sink = try SQLiteSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))

@@ -53,6 +53,40 @@ struct RunnerTests {
         sinks: [ shared: {} ]
         """
 
+    /// A stop request reaches a source that is waiting for input: the run ends, cancelled, with
+    /// what came before committed, instead of waiting for a batch that does not come.
+    @Test func aStopInterruptsAQuietSource() async throws {
+        let sink = RecordingSink()
+        let (runner, store) = try makeRunner("""
+            version: 1
+            name: quiet
+            source: { scripted: { records: 10, batch: 3, hang_after: 3 } }
+            sinks: [ shared: {} ]
+            batch: { parallelism: 1 }
+            """, sink: sink)
+        let control = RunControl()
+        Task {
+            try await Task.sleep(for: .milliseconds(500))
+            control.requestStop()
+        }
+        let run = try await runner.run(trigger: "test", control: control)
+        #expect(run.status == .cancelled)
+        #expect(run.recordsWritten == 3)
+        #expect(try await store.checkpoint(pipeline: "quiet", stream: "main")?.checkpoint.value == .integer(3))
+    }
+
+    /// A replay writes to the same sinks as a run: while the pipeline runs (its lock is held),
+    /// a replay is refused instead of writing under it.
+    @Test func aReplayWaitsForTheRunToFinish() async throws {
+        let (runner, _) = try makeRunner(Self.yaml, sink: RecordingSink())
+        var lock = try PipelineLock(directory: runner.gateway.dataDirectory + "/locks", pipeline: "scripted")
+        #expect(lock != nil)
+        await #expect { _ = try await DeadLetterReplayer(runner: runner).replay(ids: []) } throws: { "\($0)".contains("is running") }
+        lock = nil
+        let outcome = try await DeadLetterReplayer(runner: runner).replay(ids: [])
+        #expect(outcome.run.status == .succeeded)
+    }
+
     @Test(arguments: [0, 1, 2])
     func commitsOnlyWhatEverySinkAcknowledged(failAfter: Int) async throws {
         let failing = RecordingSink(failAfter: failAfter)

@@ -44,7 +44,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
 
     public func open(resumingAt position: Value?) async throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try SinkError.makeDirectory(directory, for: path)
         descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SinkError("\(path): cannot open: \(String(cString: strerror(errno)))") }
         // A process being spawned at this moment holds a copy of every descriptor until it execs,
@@ -167,4 +167,20 @@ public struct SinkError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension SinkError {
+    /// Creates the folder a sink's file goes in; a failure names the file and says why (a
+    /// file where the folder should be, rather than a raw Cocoa error).
+    static func makeDirectory(_ directory: String, for path: String) throws {
+        guard !directory.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            var isDirectory: ObjCBool = false
+            let what = FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && !isDirectory.boolValue
+                ? "it is a file, not a directory" : error.localizedDescription
+            throw SinkError("\(path): cannot create the directory \(directory): \(what)")
+        }
+    }
 }

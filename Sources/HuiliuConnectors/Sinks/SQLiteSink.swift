@@ -36,7 +36,7 @@ public final class SQLiteSink: SinkConnector, @unchecked Sendable {
 
     public func open(resumingAt position: Value?) async throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        try SinkError.makeDirectory(directory, for: path)
         database = try SQLiteDatabase(path: path)
     }
 
