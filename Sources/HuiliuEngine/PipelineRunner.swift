@@ -63,7 +63,7 @@ public struct PipelineRunner: Sendable {
     public func run(trigger: String = "cli", control: RunControl? = nil,
                     progress: (@Sendable (RunProgress) -> Void)? = nil,
                     started: (@Sendable (RunRecord) -> Void)? = nil) async throws -> RunRecord {
-        guard let lock = try PipelineLock(directory: gateway.dataDirectory + "/locks", pipeline: definition.name) else {
+        guard let lock = try PipelineLock(pipeline: definition.name, gateway: gateway) else {
             throw RunError("pipeline '\(definition.name)' is already running in another process")
         }
         defer { withExtendedLifetime(lock) {} }

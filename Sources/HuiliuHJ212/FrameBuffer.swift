@@ -258,13 +258,7 @@ public final class FrameBuffer {
 
     /// Up to `limit` stored frames after `sequence`, oldest first.
     public func frames(after sequence: Int, limit: Int) throws -> [StoredFrame] {
-        let rows = try db.prepare("""
-            SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, record_count, note, packets,
-                   hj212_stations.entry
-            FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
-            WHERE sequence > ? ORDER BY sequence LIMIT ?
-            """).rows([.integer(sequence), .integer(limit)])
-        return try storedFrames(rows)
+        try storedFrames(where: "sequence > ? ORDER BY sequence LIMIT ?", [.integer(sequence), .integer(limit)])
     }
 
     /// A station's hour frames (`CN=2061`) whose `DataTime` is at or after `first` and before
@@ -272,21 +266,28 @@ public final class FrameBuffer {
     /// milliseconds), among those stored before `sequence`, in time order. Bounding the
     /// sequence makes a rerun of the same frames see the same history.
     public func hourFrames(mn: String, from first: String, before end: String, storedBefore sequence: Int) throws -> [StoredFrame] {
-        let rows = try db.prepare("""
-            SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, record_count, note, packets,
-                   hj212_stations.entry
-            FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
-            WHERE cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND sequence < ? ORDER BY data_time, sequence
-            """).rows([.text(mn), .text(first), .text(end), .integer(sequence)])
-        return try storedFrames(rows)
+        try storedFrames(where: Self.hourFramesCondition + " ORDER BY data_time, sequence",
+                         [.text(mn), .text(first), .text(end), .integer(sequence)])
     }
 
     /// How many such hour frames there are.
     public func hourFrameCount(mn: String, from first: String, before end: String, storedBefore sequence: Int) throws -> Int {
-        try db.prepare("""
-            SELECT count(*) FROM hj212_frames
-            WHERE cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND sequence < ?
-            """).rows([.text(mn), .text(first), .text(end), .integer(sequence)]).first?.first?.integer ?? 0
+        try db.prepare("SELECT count(*) FROM hj212_frames WHERE " + Self.hourFramesCondition)
+            .rows([.text(mn), .text(first), .text(end), .integer(sequence)]).first?.first?.integer ?? 0
+    }
+
+    /// The condition of ``hourFrames(mn:from:before:storedBefore:)``, literal `cn` included so
+    /// SQLite uses the partial index.
+    private static let hourFramesCondition = "cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND sequence < ?"
+
+    /// Stored frames matching `condition` (which may end in ORDER BY and LIMIT).
+    private func storedFrames(where condition: String, _ arguments: [SQLiteValue]) throws -> [StoredFrame] {
+        try storedFrames(db.prepare("""
+            SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, record_count, note, packets,
+                   hj212_stations.entry
+            FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
+            WHERE \(condition)
+            """).rows(arguments))
     }
 
     private func storedFrames(_ rows: [[SQLiteValue]]) throws -> [StoredFrame] {

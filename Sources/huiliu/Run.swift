@@ -58,7 +58,7 @@ extension Huiliu {
             if !standalone && !reset && backfill == nil, let daemon = DaemonClient.find(gateway, token: token) {
                 // The daemon would accept the request and then find the pipeline locked by the
                 // process running it; say so here instead of waiting for a run that never starts.
-                guard try PipelineLock(directory: gateway.dataDirectory + "/locks", pipeline: definition.name) != nil else {
+                guard try PipelineLock(pipeline: definition.name, gateway: gateway) != nil else {
                     printError("\(definition.name): already running (in the daemon or another huiliu run)")
                     throw ExitCode(1)
                 }

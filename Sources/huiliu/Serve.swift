@@ -69,7 +69,7 @@ extension Huiliu {
             }
             // One daemon per project: a second would run every schedule twice and take over
             // data/daemon.json, which the commands use to find the daemon.
-            guard let daemonLock = try DaemonLock(directory: gateway.dataDirectory) else {
+            guard let daemonLock = try FileLock(path: gateway.dataDirectory + "/daemon.lock") else {
                 printError("another huiliu serve is running for this project (see \(gateway.dataDirectory)/daemon.json)")
                 throw ExitCode(2)
             }
@@ -203,27 +203,4 @@ func loadAll(_ lookup: PipelineLookup, services: ServiceValues) -> Result<[Pipel
         }
     }
     return problems.isEmpty ? .success(pipelines) : .failure(ConfigErrors(problems))
-}
-
-/// An exclusive lock on `data/daemon.lock`, held while the daemon runs; the kernel drops it
-/// if the process dies.
-final class DaemonLock {
-    private let descriptor: Int32
-
-    /// Takes the lock, or returns `nil` if another process holds it.
-    init?(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let fd = open(directory + "/daemon.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RunError("cannot create \(directory)/daemon.lock: \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            return nil
-        }
-        descriptor = fd
-    }
-
-    deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
-    }
 }

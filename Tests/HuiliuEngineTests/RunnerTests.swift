@@ -79,7 +79,7 @@ struct RunnerTests {
     /// a replay is refused instead of writing under it.
     @Test func aReplayWaitsForTheRunToFinish() async throws {
         let (runner, _) = try makeRunner(Self.yaml, sink: RecordingSink())
-        var lock = try PipelineLock(directory: runner.gateway.dataDirectory + "/locks", pipeline: "scripted")
+        var lock = try PipelineLock(pipeline: "scripted", gateway: runner.gateway)
         #expect(lock != nil)
         await #expect { _ = try await DeadLetterReplayer(runner: runner).replay(ids: []) } throws: { "\($0)".contains("is running") }
         lock = nil

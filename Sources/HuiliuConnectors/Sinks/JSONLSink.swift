@@ -47,17 +47,10 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
         try SinkError.makeDirectory(directory, for: path)
         descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SinkError("\(path): cannot open: \(String(cString: strerror(errno)))") }
-        // A process being spawned at this moment holds a copy of every descriptor until it execs,
-        // and with it a lock just released: a held lock is tried again for a moment.
-        var attempts = 0
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            attempts += 1
-            guard attempts < 40 else {
-                Glibc.close(descriptor)
-                descriptor = -1
-                throw SinkError("\(path): another pipeline is writing this file; a jsonl file belongs to one pipeline")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        guard FileLock.lock(descriptor) else {
+            Glibc.close(descriptor)
+            descriptor = -1
+            throw SinkError("\(path): another pipeline is writing this file; a jsonl file belongs to one pipeline")
         }
         var info = stat()
         fstat(descriptor, &info)

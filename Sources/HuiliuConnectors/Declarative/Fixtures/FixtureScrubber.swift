@@ -18,9 +18,6 @@ public struct FixtureScrubber: Sendable {
     /// The recording host's origin (`http://127.0.0.1:8480`), rewritten to ``FixtureExchange/origin``.
     public let origin: String?
 
-    /// RFC 3986 unreserved characters: what a path segment or query value leaves unencoded.
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
     /// Request headers that describe the request and carry nothing secret.
     static let keptRequestHeaders: Set<String> = ["accept", "content-type", "soapaction"]
     /// JSON members whose values are always scrubbed in responses.
@@ -35,15 +32,7 @@ public struct FixtureScrubber: Sendable {
 
     /// `text` with every secret value replaced.
     public func scrub(_ text: String) -> String {
-        var out = text
-        for secret in secrets {
-            if out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "<secret>") }
-            // In a URL path the value is percent-encoded.
-            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: Self.unreserved), encoded != secret, out.contains(encoded) {
-                out = out.replacingOccurrences(of: encoded, with: "<secret>")
-            }
-        }
-        return out
+        text.maskingSecrets(secrets, with: "<secret>")
     }
 
     /// A recorded exchange in storable form.
@@ -92,5 +81,19 @@ public struct FixtureScrubber: Sendable {
             return Array(relink(scrub(json.jsonText)).utf8)
         }
         return Array(relink(scrub(text)).utf8)
+    }
+}
+
+extension String {
+    /// This text with each of `secrets` replaced by `mask`, both as written and percent-encoded
+    /// the way a request path or query carries it (``FormEncoding/percentEncode(_:)``).
+    func maskingSecrets(_ secrets: [String], with mask: String) -> String {
+        var text = self
+        for secret in secrets {
+            if text.contains(secret) { text = text.replacingOccurrences(of: secret, with: mask) }
+            let encoded = FormEncoding.percentEncode(secret)
+            if encoded != secret, text.contains(encoded) { text = text.replacingOccurrences(of: encoded, with: mask) }
+        }
+        return text
     }
 }

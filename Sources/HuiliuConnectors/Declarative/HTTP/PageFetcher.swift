@@ -57,16 +57,17 @@ final class PageFetcher {
             if page.received == 0 { stop = true }
             if let total = page.total, page.page.offset + page.received >= total { stop = true }
         }
-        let hasNext = !pagination.isPredictable && pagination.type != .none && page.next.map { !$0.isEmpty && $0 != page.page.token && $0 != page.page.url } == true
-        if atLimit && !stop && (pagination.isPredictable || hasNext) {
+        // The next token or URL a response-driven style found, unless it points back at this page.
+        let next = pagination.isPredictable || pagination.type == .none ? nil
+            : page.next.flatMap { !$0.isEmpty && $0 != page.page.token && $0 != page.page.url ? $0 : nil }
+        if atLimit && !stop && (pagination.isPredictable || next != nil) {
             // A safety limit that cuts a slice short must not pass for its end: the cursor
             // would move past records never read.
             cancel()
             throw ManifestRuntimeError("\(page.origin): paginate.max_pages (\(pagination.maxPages!)) reached before the last page; "
                 + "raise it, or page less per slice (incremental.step)")
         }
-        if !pagination.isPredictable, pagination.type != .none, let next = page.next, !next.isEmpty, next != page.page.token,
-           next != page.page.url, !stop {
+        if let next, !stop {
             let isURL = pagination.type != .cursor
             resume = PageState(index: page.page.index + 1, number: page.page.number + 1, offset: page.page.offset + page.received,
                                token: isURL ? nil : next, url: isURL ? next : nil)

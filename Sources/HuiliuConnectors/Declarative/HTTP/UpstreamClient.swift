@@ -23,6 +23,7 @@ struct UpstreamClient: Sendable {
     let exchanges: ExchangeLog?
     /// The connector's secret values (configuration and credentials): masked wherever a URL
     /// or an error could show them, whatever the query parameter or path segment is called.
+    /// Only values of three characters or more: shorter ones would mask unrelated text.
     var secrets: [String] = []
 
     /// A response that passed the error policy, with its decoded body.
@@ -96,12 +97,9 @@ struct UpstreamClient: Sendable {
                     body = .string(String(decoding: response.body.prefix(2048), as: UTF8.self))
                     decodeFailure = error
                 }
-                let action = decide(response, body: body, context: context, decodeFailed: decodeFailure != nil || fault != nil)
-                switch action {
-                case .success where fault != nil, .ignore where fault != nil:
-                    if case .ignore = action { return Outcome(response: response, body: body, ignored: true) }
-                    throw failure(response, body: body, context: context, message: nil, fault: fault)
+                switch decide(response, body: body, context: context) {
                 case .success:
+                    if fault != nil { throw failure(response, body: body, context: context, message: nil, fault: fault) }
                     if let decodeFailure { throw ManifestRuntimeError("\(connector)/\(stream): \(redact(request.url)): \(decodeFailure)") }
                     return Outcome(response: response, body: body, ignored: false)
                 case .ignore:
@@ -140,11 +138,11 @@ struct UpstreamClient: Sendable {
     /// The first matching rule's action, or the default for the status. A rule that names no
     /// status leaves 408, 429 and 5xx to the retry policy: a body condition such as
     /// `body.code != 0` also matches a proxy's error page or a 429, which are worth retrying.
-    func decide(_ response: HTTPResponse, body: Value, context: Value, decodeFailed: Bool) -> Action {
+    func decide(_ response: HTTPResponse, body: Value, context: Value) -> Action {
         if !policy.rules.isEmpty {
             let view = responseContext(response, body: body, context: context)
             for rule in policy.rules {
-                if rule.statuses.isEmpty ? Self.isTransient(response.status) || response.status == 408
+                if rule.statuses.isEmpty ? Self.isRetriedByDefault(response.status)
                     : !rule.statuses.contains(response.status) { continue }
                 if let when = rule.when, !((try? when.evaluate(view))?.isTruthy ?? false) { continue }
                 switch rule.action {
@@ -158,7 +156,7 @@ struct UpstreamClient: Sendable {
         switch response.status {
         case 200...299: return .success
         case 401: return .refresh
-        case 408, 429, 500...599: return .retry
+        case _ where Self.isRetriedByDefault(response.status): return .retry
         default: return .fail(nil)
         }
     }
@@ -229,19 +227,17 @@ struct UpstreamClient: Sendable {
 
     /// `text` with every secret value masked, as written and percent-encoded.
     func scrub(_ text: String) -> String {
-        var text = text
-        for secret in secrets where secret.count >= 3 {
-            text = text.replacingOccurrences(of: secret, with: URLRedactor.mask)
-            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: FixtureScrubber.unreserved), encoded != secret {
-                text = text.replacingOccurrences(of: encoded, with: URLRedactor.mask)
-            }
-        }
-        return text
+        text.maskingSecrets(secrets, with: URLRedactor.mask)
     }
 
     /// 429 and 5xx: the host is overloaded or failing.
     static func isTransient(_ status: Int) -> Bool {
         status == 429 || (500...599).contains(status)
+    }
+
+    /// What is retried unless a rule names the status: timeouts (408) and ``isTransient(_:)``.
+    static func isRetriedByDefault(_ status: Int) -> Bool {
+        status == 408 || isTransient(status)
     }
 
     /// A bounded label for the retries counter: `status 503`, `timed out`, `connection failed`.

@@ -101,7 +101,7 @@ public struct DeclarativeSource: SourceConnector, ConnectionCheckable {
                                       authenticator: authenticator, policy: http.errors, format: http.response.format,
                                       rateLimit: http.rateLimit, circuitBreaker: http.circuitBreaker, logger: self.context.logger,
                                       exchanges: log)
-        upstream.secrets = secretValues + authenticator.secretValues
+        upstream.secrets = (secretValues + authenticator.secretValues).filter { $0.count >= 3 }
         var pageSize: Int?
         if let size = http.pagination.size {
             let value = try size.render(context)
