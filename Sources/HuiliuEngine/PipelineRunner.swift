@@ -202,20 +202,17 @@ public struct PipelineRunner: Sendable {
     /// Reads batches and transforms up to `definition.parallelism` of them at once, handing
     /// them on in source order: steps are the costly part of most syncs, and batches are
     /// independent until delivery, which stays strictly ordered.
+    ///
+    /// Each worker hands its batch on itself, as soon as the batches before it are handed on:
+    /// the reader may be waiting for a quiet source meanwhile, and a finished batch must not
+    /// wait for the next one to arrive.
     func transformInOrder(reader: inout any BatchReader, processor: BatchProcessor, control: RunControl?,
                           into batches: AsyncThrowingChannel<TransformedBatch, any Error>) async throws {
         let parallelism = definition.parallelism
-        try await withThrowingTaskGroup(of: (Int, TransformedBatch).self) { workers in
+        let turns = Turnstile()
+        try await withThrowingTaskGroup(of: Void.self) { workers in
             var submitted = 0
-            var emitted = 0
-            var ready: [Int: TransformedBatch] = [:]
-            func waitForOldest() async throws {
-                while ready[emitted] == nil, let (sequence, batch) = try await workers.next() { ready[sequence] = batch }
-                while let next = ready.removeValue(forKey: emitted) {
-                    await batches.send(next)
-                    emitted += 1
-                }
-            }
+            var finished = 0
             while let batch = try await reader.next() {
                 let sequence = submitted
                 submitted += 1
@@ -225,13 +222,28 @@ public struct PipelineRunner: Sendable {
                     let read = batch.records.count + batch.rejects.count
                     let records = batch.records
                     batch.records = []
-                    let transformed = try await processor.transform(consume records, rejects: batch.rejects)
-                    return (sequence, TransformedBatch(read: read, content: transformed, checkpoint: batch.checkpoint))
+                    let transformed: BatchProcessor.Transformed
+                    do {
+                        transformed = try await processor.transform(consume records, rejects: batch.rejects)
+                    } catch {
+                        // In its turn, so the batches before it still reach the sinks; at once,
+                        // so the run fails even while the reader waits for a quiet source.
+                        try await turns.wait(for: sequence)
+                        batches.fail(error)
+                        throw error
+                    }
+                    try await turns.wait(for: sequence)
+                    await batches.send(TransformedBatch(read: read, content: transformed, checkpoint: batch.checkpoint))
+                    turns.advance()
                 }
-                if submitted - emitted >= parallelism { try await waitForOldest() }
+                // Workers finish in order, so the oldest one frees the next place.
+                if submitted - finished >= parallelism {
+                    try await workers.next()
+                    finished += 1
+                }
                 if Task.isCancelled || control?.isStopRequested == true { break }
             }
-            while emitted < submitted { try await waitForOldest() }
+            try await workers.waitForAll()
         }
     }
 

@@ -53,23 +53,26 @@ struct RunnerTests {
         sinks: [ shared: {} ]
         """
 
-    /// A stop request reaches a source that is waiting for input: the run ends, cancelled, with
-    /// what came before committed, instead of waiting for a batch that does not come.
-    @Test func aStopInterruptsAQuietSource() async throws {
+    /// A source that goes quiet after its first batch: that batch reaches the sink at once, even
+    /// with batches transformed side by side (it used to wait for the next batch to arrive), and
+    /// a stop request then interrupts the waiting source: the run ends, cancelled, with what
+    /// came before committed, instead of waiting for a batch that does not come.
+    @Test(arguments: [1, 2, 4])
+    func aQuietSourceIsDeliveredAndThenStopped(parallelism: Int) async throws {
         let sink = RecordingSink()
         let (runner, store) = try makeRunner("""
             version: 1
             name: quiet
             source: { scripted: { records: 10, batch: 3, hang_after: 3 } }
             sinks: [ shared: {} ]
-            batch: { parallelism: 1 }
+            batch: { parallelism: \(parallelism) }
             """, sink: sink)
         let control = RunControl()
-        Task {
-            try await Task.sleep(for: .milliseconds(500))
-            control.requestStop()
-        }
-        let run = try await runner.run(trigger: "test", control: control)
+        let running = Task { try await runner.run(trigger: "test", control: control) }
+        for _ in 0..<100 where sink.envelopes.count < 3 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(sink.envelopes.compactMap(\.subject) == ["k0", "k1", "k2"])
+        control.requestStop()
+        let run = try await running.value
         #expect(run.status == .cancelled)
         #expect(run.recordsWritten == 3)
         #expect(try await store.checkpoint(pipeline: "quiet", stream: "main")?.checkpoint.value == .integer(3))
