@@ -179,8 +179,9 @@ public final class FrameBuffer {
     /// normalized against the station of the packet that completed it.
     private func storePacket(_ frame: BufferedFrame, _ packet: BufferedFrame.Packet, _ statements: Statements) throws -> Outcome {
         let id: [SQLiteValue] = [.text(frame.mn), .text(frame.cn), .text(frame.dedupeKey ?? "")]
-        // The whole upload is already stored: this is a retransmitted packet.
-        if !(try statements.frameExists.rows(id)).isEmpty { return .duplicate }
+        if let stored = try statements.storedUpload.rows(id).first {
+            return try supplement(stored, with: frame, packet, statements)
+        }
         try statements.insertPart.run(id + [.integer(packet.number), .integer(packet.count), .integer(Int(frame.receivedAt)),
                                             .text(frame.peer), .blob(frame.raw)])
         let inserted = db.changes > 0
@@ -193,6 +194,45 @@ public final class FrameBuffer {
         let outcome = try insert(whole, packets: packet.count, statements)
         try statements.deleteParts.run(id)
         return outcome
+    }
+
+    /// A packet of an upload that is already stored: a retransmission, or a packet that came
+    /// after the upload was stored without it (``storeIncompleteUploads(firstReceivedBefore:stations:)``).
+    /// Such a late packet replaces the stored upload by the upload with it, under a new sequence
+    /// number, so the source delivers the values it adds; the same events then come again,
+    /// now complete, and upserting sinks keep the newer ones.
+    private func supplement(_ stored: [SQLiteValue], with frame: BufferedFrame, _ packet: BufferedFrame.Packet,
+                            _ statements: Statements) throws -> Outcome {
+        guard let sequence = stored[0].integer, let raw = Self.bytes(stored[1]), (stored[2].integer ?? 1) < packet.count,
+              case .frame(let late, _) = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration).decode(frame.raw, atEnd: true)
+        else { return .duplicate }
+        var packets = Self.packets(in: raw)
+        guard !packets.contains(where: { $0.frame.pno == packet.number }) else { return .duplicate }
+        packets.append((frame.raw, late))
+        packets.sort { ($0.frame.pno ?? 0) < ($1.frame.pno ?? 0) }
+        var whole = Self.upload(frame, (rows: [], raw: Array(packets.map(\.raw).joined()), frames: packets.map(\.frame)))
+        if let gap = Self.gap(present: Set(packets.compactMap(\.frame.pno)), of: packet.count) {
+            whole.note = whole.note.map { gap + "; " + $0 } ?? gap
+        }
+        try statements.deleteFrame.run([.integer(sequence)])
+        return try insert(whole, packets: packets.count, statements)
+    }
+
+    /// The packets stored one after another in `raw`, with their bytes.
+    private static func packets(in raw: [UInt8]) -> [(raw: [UInt8], frame: HJ212.Frame)] {
+        let decoded = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration).decodeAll(raw)
+        return decoded.enumerated().compactMap { index, item in
+            guard case .success(let frame) = item.result else { return nil }
+            let end = index + 1 < decoded.count ? decoded[index + 1].offset : raw.count
+            return (Array(raw[item.offset..<end]), frame)
+        }
+    }
+
+    /// The note of an upload stored without some of its `count` packets.
+    private static func gap(present: Set<Int>, of count: Int) -> String? {
+        let missing = (1...max(count, 1)).filter { !present.contains($0) }
+        guard !missing.isEmpty else { return nil }
+        return "incomplete upload: packet\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(count) never came"
     }
 
     /// The kept packets of one split upload, by packet number: their rows (raw, pno, pnum,
@@ -240,14 +280,14 @@ public final class FrameBuffer {
                 guard let first = kept.frames.first, let last = kept.rows.last else { continue }
                 let count = kept.rows.first?[2].integer ?? kept.frames.count
                 let present = Set(kept.rows.compactMap { $0[1].integer })
-                let missing = (1...max(count, 1)).filter { !present.contains($0) }
                 var whole = BufferedFrame(frame: first, raw: [], station: stations[first.mn],
                                           peer: last[4].text ?? "", receivedAt: Int64(last[3].integer ?? 0))
                 whole.packet = nil
                 whole.dedupeKey = id[2].text
                 whole = Self.upload(whole, kept)
-                let gap = "incomplete upload: packet\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(count) never came"
-                whole.note = whole.note.map { gap + "; " + $0 } ?? gap
+                if let gap = Self.gap(present: present, of: count) {
+                    whole.note = whole.note.map { gap + "; " + $0 } ?? gap
+                }
                 _ = try insert(whole, packets: kept.frames.count, statements)
                 try statements.deleteParts.run(key)
                 stored += 1
@@ -353,7 +393,7 @@ public final class FrameBuffer {
     /// The writing statements, compiled once per connection and reused by every group.
     private struct Statements {
         let insertFrame, insertStation, stationID: SQLiteStatement
-        let frameExists, insertPart, partCount, partRows, deleteParts: SQLiteStatement
+        let storedUpload, deleteFrame, insertPart, partCount, partRows, deleteParts: SQLiteStatement
     }
 
     private func prepared() throws -> Statements {
@@ -366,7 +406,8 @@ public final class FrameBuffer {
                 """),
             insertStation: try db.prepare("INSERT INTO hj212_stations (entry) VALUES (?) ON CONFLICT DO NOTHING"),
             stationID: try db.prepare("SELECT id FROM hj212_stations WHERE entry = ?"),
-            frameExists: try db.prepare("SELECT 1 FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
+            storedUpload: try db.prepare("SELECT sequence, raw, packets FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
+            deleteFrame: try db.prepare("DELETE FROM hj212_frames WHERE sequence = ?"),
             insertPart: try db.prepare("""
                 INSERT INTO hj212_packets (mn, cn, dedupe_key, pno, pnum, received_at_ms, peer, raw)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING

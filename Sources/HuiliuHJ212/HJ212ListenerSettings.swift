@@ -37,7 +37,7 @@ public struct HJ212ListenerSettings: Sendable {
                                            "Accept devices that are not in the station registry (testing only).",
                                            default: false, advanced: true)
     static let incompleteUploadTimeout = Field<Duration>("incomplete_upload_timeout", .duration,
-                                                         "A split upload (PNUM/PNO) still missing packets this long after its first is stored with the packets that came, its note saying which are missing.",
+                                                         "A split upload (PNUM/PNO) still missing packets this long after its first is stored with the packets that came, its note saying which are missing; a packet that comes later still is added, and the upload delivered again.",
                                                          default: "1h", advanced: true)
     static let maximumDataLength = Field<Int>("max_data_length", .integer,
                                               "The largest data segment accepted, in bytes (the standard says 1024).",

@@ -73,8 +73,17 @@ struct FrameBufferTests {
         let measurements = try stored[0].measurements()
         #expect(measurements.compactMap { $0.data["parameter_code"]?.stringValue } == ["w01001", "w21003"])
         #expect(measurements.first?.data["agency"] == "麻城市生态环境局")
-        // The missing packet, arriving after all, is acknowledged as already stored.
+        // A packet already in the stored upload is a retransmission.
+        #expect(try buffer.store([try Self.row(three)]) == [.duplicate])
+        // The missing packet, arriving after all, is not lost: the upload is stored again with
+        // it, under a new sequence number so the source delivers it, in place of the old row.
         let two = Fixtures.frame("QN=20240601090000007;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=3;PNO=2;CP=&&w01009-Avg=6.8,w01009-Flag=N&&")
+        #expect(try buffer.store([try Self.row(two)]) == [.stored(sequence: 2)])
+        let completed = try buffer.frames(after: 0, limit: 10)
+        #expect(completed.map(\.sequence) == [2])
+        #expect(completed[0].note == nil && completed[0].packets == 3 && completed[0].recordCount == 3)
+        #expect(try completed[0].measurements().compactMap { $0.data["parameter_code"]?.stringValue } == ["w01001", "w01009", "w21003"])
+        #expect(completed[0].raw == String(decoding: one + two + three, as: UTF8.self))
         #expect(try buffer.store([try Self.row(two)]) == [.duplicate])
     }
 
