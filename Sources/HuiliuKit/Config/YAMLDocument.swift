@@ -39,7 +39,7 @@ public enum YAMLDocument {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw .syntax(syntaxError(error, file: file))
+            throw .syntax(syntaxError(error, file: file, text: text))
         } catch {
             throw .syntax(ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)"))
         }
@@ -69,7 +69,7 @@ public enum YAMLDocument {
         }
     }
 
-    static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
+    static func syntaxError(_ error: YamlError, file: String, text: String) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
@@ -77,8 +77,17 @@ public enum YAMLDocument {
             let detail = context.map { " \($0.text)" } ?? ""
             return ConfigError(.syntax, at: location(mark, file), "invalid YAML: \(problem)\(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return ConfigError(.syntax, at: location(context.mark, file),
-                               "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in mapping")
+            // Pointed at the first repeat, with where the key was first given.
+            let start = location(context.mark, file)
+            let repeats = duplicates.compactMap { key in
+                YAMLDuplicateKey.location(of: key, inMappingAt: start.line, column: start.column, in: text).map { (key, $0) }
+            }.min { ($0.1.repeat.line, $0.1.repeat.column) < ($1.1.repeat.line, $1.1.repeat.column) }
+            guard let (key, places) = repeats else {
+                return ConfigError(.syntax, at: start,
+                                   "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the mapping starting here")
+            }
+            return ConfigError(.syntax, at: SourceLocation(file: file, line: places.repeat.line, column: places.repeat.column),
+                               "duplicate key '\(key)': already given at \(places.first.line):\(places.first.column) in this mapping; remove or rename one")
         case .reader(let problem, let offset, _, _):
             return ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
                                "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")")

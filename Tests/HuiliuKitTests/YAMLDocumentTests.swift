@@ -1,0 +1,37 @@
+import HuiliuCore
+import HuiliuKit
+import Testing
+
+/// Reading YAML: a repeated key is reported where it repeats, with where it was first given.
+struct YAMLDocumentTests {
+    static func problem(_ yaml: String) -> String? {
+        do {
+            _ = try YAMLDocument.parse(yaml, file: "p.yaml")
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test(arguments: [
+        // Block mappings, nested and at the top, quoted keys, comments between.
+        ("version: 1\nsource:\n  file: { path: a }\n  file: { path: b }\n",
+         "p.yaml:4:3: duplicate key 'file': already given at 3:3 in this mapping; remove or rename one"),
+        ("x: 1\ny: 2\nx: 3\n", "p.yaml:3:1: duplicate key 'x': already given at 1:1 in this mapping; remove or rename one"),
+        ("fields:\n  \"a.b\": x\n  # a.b: y\n  c: y\n  'a.b': z\n",
+         "p.yaml:5:3: duplicate key 'a.b': already given at 2:3 in this mapping; remove or rename one"),
+        ("- a: 1\n  b: 2\n  a: 3\n", "p.yaml:3:3: duplicate key 'a': already given at 1:3 in this mapping; remove or rename one"),
+        // Flow mappings, on one line or several, with the same key in a nested mapping.
+        ("source: { file: 1, file: 2 }\n",
+         "p.yaml:1:20: duplicate key 'file': already given at 1:11 in this mapping; remove or rename one"),
+        ("source: {\n  file: 1,\n  x: [1, {file: 2}],\n  \"file\": 3 }\n",
+         "p.yaml:4:3: duplicate key 'file': already given at 2:3 in this mapping; remove or rename one"),
+    ])
+    func aRepeatedKeyIsReportedWhereItRepeats(yaml: String, expected: String) {
+        #expect(Self.problem(yaml) == expected)
+    }
+
+    @Test func theSameKeyInDifferentMappingsIsFine() {
+        #expect(Self.problem("a:\n  k: 1\nb:\n  k: 2\nc: { k: 3 }\n") == nil)
+    }
+}
