@@ -56,7 +56,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
-        .target(name: "HuiliuKitTesting", dependencies: ["HuiliuKit"], swiftSettings: strict),
+        .target(name: "HuiliuKitTesting", dependencies: [
+            "HuiliuKit", .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite"], swiftSettings: strict),
         .target(name: "HuiliuTransport", dependencies: [
             "HuiliuCore", "CCurl", "COpenSSL",

@@ -67,6 +67,26 @@ struct ProcessSourceTests {
         }
     }
 
+    /// A secret the tap prints to stderr (a URL with its key) reaches neither the log nor the
+    /// error: the tap's environment holds it through a reference, so the source knows it.
+    @Test func secretsAStderrLineQuotesAreMasked() async throws {
+        let key = "ak-9f3c2e71"
+        var parsed = ParsedConfig(testing: [
+            "command": .array(["sh", "-c", "echo \"GET https://upstream/api?ak=$API_KEY\" >&2; exit 3"]),
+            "environment": ["API_KEY": .string(key)],
+        ])
+        parsed.secretValues = [key]
+        let logged = CapturedLogs()
+        var context = ConnectorContext.testing(batchSize: 100)
+        context.logger = logged.logger
+        let tap = try ProcessSource(config: parsed, context: context)
+        await #expect { _ = try await drain(tap) } throws: { error in
+            "\(error)".contains("ak=***") && !"\(error)".contains(key)
+        }
+        #expect(logged.all.contains { $0.message.contains("ak=***") })
+        #expect(!logged.all.contains { $0.message.contains(key) })
+    }
+
     /// A tap that leaves a background child behind (a helper daemon, a `sleep` in a shell
     /// script) still ends when the tap exits. Foundation's exit detection would wait for the
     /// child too, as it inherits the socket that detection watches.
@@ -113,3 +133,4 @@ struct ProcessSourceTests {
         #expect(throws: ConfigError.self) { try source(["command": ["x"], "protocol": "airbyte"]) }
     }
 }
+

@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuEnvironment
 @testable import HuiliuHJ212
+import HuiliuKitTesting
 import Logging
 import Testing
 

@@ -41,45 +41,6 @@ enum Fixtures {
     }
 }
 
-/// Log lines kept in memory, for checking what the listener reported.
-final class CapturedLogs: Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let lines = Mutex<[Line]>([])
-
-    var all: [Line] { lines.withLock { $0 } }
-
-    func append(_ line: Line) { lines.withLock { $0.append(line) } }
-
-    var logger: Logger {
-        var logger = Logger(label: "hj212-test") { _ in Handler(sink: self) }
-        logger.logLevel = .debug
-        return logger
-    }
-
-    struct Handler: LogHandler {
-        let sink: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            var merged = metadata
-            for (key, value) in event.metadata ?? [:] { merged[key] = value }
-            sink.append(Line(level: event.level, message: "\(event.message)",
-                             metadata: merged.mapValues { "\($0)" }))
-        }
-    }
-}
-
 /// A running listener on an ephemeral loopback port, stopped by `stop()`.
 struct RunningListener {
     let listener: HJ212Listener
@@ -162,14 +123,14 @@ final class TestClient: Sendable {
 
     /// Waits until `count` replies arrived or `timeout` passed; returns the replies.
     @discardableResult
-    func waitForReplies(_ count: Int, timeout: Duration = .seconds(5)) async throws -> [HJ212.Frame] {
+    func waitForReplies(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [HJ212.Frame] {
         let deadline = ContinuousClock.now + timeout
         while replies.count < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         return replies
     }
 
     /// Waits until the server closed the connection or `timeout` passed.
-    func waitForClose(timeout: Duration = .seconds(5)) async throws -> Bool {
+    func waitForClose(timeout: Duration = .seconds(20)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !isClosed, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         return isClosed

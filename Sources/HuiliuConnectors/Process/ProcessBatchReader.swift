@@ -77,6 +77,7 @@ final class ProcessBatchReader: BatchReader {
     func drainErrors() {
         errorsDrained.enter()
         let handle = errorHandle, logger = source.logger, name = source.command[0], tail = stderrTail
+        let secrets = source.secretValues
         DispatchQueue(label: "huiliu.process.stderr").async { [errorsDrained] in
             var pending: [UInt8] = []
             while true {
@@ -84,7 +85,7 @@ final class ProcessBatchReader: BatchReader {
                 if data.isEmpty { break }
                 pending.append(contentsOf: data)
                 while let newline = pending.firstIndex(of: 0x0A) {
-                    let text = String(decoding: pending[..<newline], as: UTF8.self)
+                    let text = String(decoding: pending[..<newline], as: UTF8.self).maskingSecrets(secrets, with: "***")
                     pending.removeSubrange(...newline)
                     logger.debug("\(text)", metadata: ["process": "\(name)"])
                     tail.append(text)

@@ -45,6 +45,9 @@ public struct ProcessSource: SourceConnector {
     let projectDirectory: String
     let batchSize: Int
     let logger: Logger
+    /// Secret values the configuration and the gateway hold, longest first: a process may
+    /// print its credentials (a URL with its key) to stderr, which is logged and quoted.
+    let secretValues: [String]
 
     public init(config parsed: ParsedConfig, context: ConnectorContext) throws {
         let command = try parsed[Field<[String]>("command", .list(.string), "")]
@@ -63,6 +66,8 @@ public struct ProcessSource: SourceConnector {
         projectDirectory = context.projectDirectory
         batchSize = context.batchSize
         logger = context.logger
+        secretValues = Set(parsed.secretValues).union(context.resolver.secrets.allValues)
+            .filter { $0.count >= 3 }.sorted { $0.count > $1.count }
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
