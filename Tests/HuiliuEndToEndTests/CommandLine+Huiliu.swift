@@ -25,15 +25,40 @@ struct HuiliuCommand {
     }
 
     /// Runs `huiliu arguments…` in `directory` with a minimal environment plus `environment`.
+    ///
+    /// The wait happens on a thread of its own: the tests share two cooperative threads, and
+    /// a test blocking one of them for a whole command stalled the asynchronous tests
+    /// (a listener test's 5-second wait for an acknowledgement ran out).
     @discardableResult
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
-                    stdin: Data? = nil) throws -> Result {
+                    stdin: Data? = nil) async throws -> Result {
         // Not Foundation.Process: its exit detection can wait forever when a server started by
         // another test inherited its socket (see ChildCommand).
-        let result = try ChildCommand.run(executable.path, arguments, environment: Self.environment(adding: environment),
-                                          directory: directory, stdin: stdin.map { [UInt8]($0) } ?? [])
+        let executable = executable.path, environment = Self.environment(adding: environment), input = stdin.map { [UInt8]($0) } ?? []
+        let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ChildCommand.Output, any Error>) in
+            Thread {
+                continuation.resume(with: Swift.Result {
+                    try ChildCommand.run(executable, arguments, environment: environment, directory: directory, stdin: input)
+                })
+            }.start()
+        }
         return Result(stdout: result.stdoutText, stderr: result.stderrText, status: result.signal ?? result.status,
                       killedBySignal: result.signal != nil)
+    }
+
+    /// Waits for `process` to exit on a thread of its own (see ``run(_:in:environment:stdin:)``).
+    @discardableResult
+    static func exit(of process: Process) async -> (status: Int32, signal: Int32?) {
+        let box = UncheckedProcess(process)
+        return await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: ChildCommand.wait(for: box.process)) }.start()
+        }
+    }
+
+    /// Lets a `Process` cross to the waiting thread; only its exit is read there.
+    private struct UncheckedProcess: @unchecked Sendable {
+        let process: Process
+        init(_ process: Process) { self.process = process }
     }
 
     /// The minimal environment commands run with, plus `extra`.

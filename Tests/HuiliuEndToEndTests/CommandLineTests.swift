@@ -13,66 +13,66 @@ struct CommandLineTests {
         return project
     }
 
-    @Test func demoSyncsEveryShippedPipelineAndSummarizes() throws {
+    @Test func demoSyncsEveryShippedPipelineAndSummarizes() async throws {
         let project = try demoProject()
-        let result = try HuiliuCommand.run(["demo"], in: project)
+        let result = try await HuiliuCommand.run(["demo"], in: project)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("budget-payments: succeeded"))
         #expect(result.stdout.contains("read 201, written 199, failed 2"))
         #expect(result.stdout.contains("court-cases: succeeded"))
         #expect(result.stdout.contains("dead letters (pending)"))
         // Running it again leaves the same rows: events upsert by id.
-        let again = try HuiliuCommand.run(["demo"], in: project)
+        let again = try await HuiliuCommand.run(["demo"], in: project)
         #expect(again.status == 0)
         let db = try SQLiteProbe(path: project + "/data/huiliu.db")
         #expect(try db.integer("SELECT count(*) FROM sqlite_master WHERE name LIKE 'events_%'") >= 3)
     }
 
-    @Test func runPrintsAPlainSummaryWhenNotOnATerminal() throws {
+    @Test func runPrintsAPlainSummaryWhenNotOnATerminal() async throws {
         let project = try demoProject()
-        let result = try HuiliuCommand.run(["run", "court-cases"], in: project)
+        let result = try await HuiliuCommand.run(["run", "court-cases"], in: project)
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("court-cases: succeeded in "))
         #expect(result.stdout.contains("read 40, written 40, failed 0"))
         #expect(!result.stderr.contains("\u{1B}["), "no terminal control codes when stderr is a pipe")
-        let second = try HuiliuCommand.run(["run", "court-cases"], in: project)
+        let second = try await HuiliuCommand.run(["run", "court-cases"], in: project)
         #expect(second.stdout.contains("read 0, written 0"), "the checkpoint was committed")
     }
 
-    @Test func runSuggestsTheNearestPipelineName() throws {
+    @Test func runSuggestsTheNearestPipelineName() async throws {
         let project = try demoProject()
-        let result = try HuiliuCommand.run(["run", "court-case"], in: project)
+        let result = try await HuiliuCommand.run(["run", "court-case"], in: project)
         #expect(result.status == 2)
         #expect(result.stderr == "no pipeline called 'court-case'; did you mean 'court-cases'?\n")
     }
 
-    @Test func badArgumentsExitTwoWithTheUsage() throws {
+    @Test func badArgumentsExitTwoWithTheUsage() async throws {
         for arguments in [["run", "--nope"], ["connector", "new", "Bad_Name"], ["connector", "new", "x", "--template", "graphql"]] {
-            let result = try HuiliuCommand.run(arguments, in: NSTemporaryDirectory())
+            let result = try await HuiliuCommand.run(arguments, in: NSTemporaryDirectory())
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("Error: ") && result.stderr.contains("Usage: huiliu"), "\(arguments): \(result.stderr)")
         }
     }
 
-    @Test func runsListsHistory() throws {
+    @Test func runsListsHistory() async throws {
         let project = try demoProject()
-        _ = try HuiliuCommand.run(["run", "court-cases"], in: project)
-        let result = try HuiliuCommand.run(["runs", "--pipeline", "court-cases"], in: project)
+        _ = try await HuiliuCommand.run(["run", "court-cases"], in: project)
+        let result = try await HuiliuCommand.run(["runs", "--pipeline", "court-cases"], in: project)
         #expect(result.stdout.hasPrefix("RUN "))
         #expect(result.stdout.contains("court-cases  succeeded"))
     }
 
-    @Test func connectorSpecComesFromTheDeclaration() throws {
-        let markdown = try HuiliuCommand.run(["connector", "spec", "file"], in: NSTemporaryDirectory())
+    @Test func connectorSpecComesFromTheDeclaration() async throws {
+        let markdown = try await HuiliuCommand.run(["connector", "spec", "file"], in: NSTemporaryDirectory())
         #expect(markdown.stdout.hasPrefix("# file (source)\n"))
         #expect(markdown.stdout.contains("| `encoding` | one of `auto`, `utf-8`, `gb18030`, `gbk` | no | `\"auto\"` |"))
-        let schema = try HuiliuCommand.run(["connector", "spec", "jsonl", "--format", "json-schema"], in: NSTemporaryDirectory())
+        let schema = try await HuiliuCommand.run(["connector", "spec", "jsonl", "--format", "json-schema"], in: NSTemporaryDirectory())
         let value = try JSONReader.parse(schema.stdout)
         #expect(value["anyOf"]?[1]?["properties"]?["path"]?["type"] == "string")
-        let list = try HuiliuCommand.run(["connector", "list"], in: NSTemporaryDirectory())
+        let list = try await HuiliuCommand.run(["connector", "list"], in: NSTemporaryDirectory())
         #expect(list.stdout.contains("source  file"))
         #expect(list.stdout.contains("sink    sqlite"))
-        let unknown = try HuiliuCommand.run(["connector", "spec", "sqlit"], in: NSTemporaryDirectory())
+        let unknown = try await HuiliuCommand.run(["connector", "spec", "sqlit"], in: NSTemporaryDirectory())
         #expect(unknown.status == 2)
         #expect(unknown.stderr == "no connector called 'sqlit'; did you mean 'sqlite'?\n")
     }

@@ -15,36 +15,36 @@ import Testing
         return project
     }
 
-    @Test func aNewConnectorPassesItsTestsOutOfTheBoxAndAMismatchPrintsADiff() throws {
+    @Test func aNewConnectorPassesItsTestsOutOfTheBoxAndAMismatchPrintsADiff() async throws {
         let project = try Self.project("cdk")
         for template in ["rest", "soap", "file"] {
-            let created = try HuiliuCommand.run(["connector", "new", "sample-\(template)", "--template", template], in: project)
+            let created = try await HuiliuCommand.run(["connector", "new", "sample-\(template)", "--template", template], in: project)
             #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
-            let tested = try HuiliuCommand.run(["connector", "test", "sample-\(template)"], in: project)
+            let tested = try await HuiliuCommand.run(["connector", "test", "sample-\(template)"], in: project)
             #expect(tested.status == 0, "\(tested.stdout)\(tested.stderr)")
             #expect(tested.stdout.contains("ok   sample-\(template)/organizations: 4 lines match"))
         }
         let golden = project + "/connectors/sample-rest/fixtures/expected/organizations.jsonl"
         let text = try String(contentsOfFile: golden, encoding: .utf8)
         try text.replacingOccurrences(of: "黄冈市示例中心", with: "黄冈市某中心").write(toFile: golden, atomically: true, encoding: .utf8)
-        let failed = try HuiliuCommand.run(["connector", "test", "sample-rest"], in: project)
+        let failed = try await HuiliuCommand.run(["connector", "test", "sample-rest"], in: project)
         #expect(failed.status == 1)
         #expect(failed.stdout.contains("FAIL sample-rest/organizations: output differs"))
         #expect(failed.stdout.contains("-2: {\"specversion\":\"1.0\"") && failed.stdout.contains("黄冈市某中心"))
         #expect(failed.stdout.contains("+2: {\"specversion\":\"1.0\"") && failed.stdout.contains("黄冈市示例中心"))
-        let spec = try HuiliuCommand.run(["connector", "spec", "sample-soap"], in: project)
+        let spec = try await HuiliuCommand.run(["connector", "spec", "sample-soap"], in: project)
         #expect(spec.stdout.contains("# sample-soap (source)"))
         #expect(spec.stdout.contains("| `password` | secret reference | yes |"))
     }
 
-    @Test func lintReportsManifestProblemsAtTheirPlace() throws {
+    @Test func lintReportsManifestProblemsAtTheirPlace() async throws {
         let project = try Self.project("lint-manifest")
         let manifest = project + "/connectors/court/connector.yaml"
         let text = try String(contentsOfFile: manifest, encoding: .utf8)
         try text.replacingOccurrences(of: "    records: getCasesResponse.Cases.Case", with: "    record: getCasesResponse.Cases.Case")
             .replacingOccurrences(of: "      format: soap", with: "      format: soup")
             .write(toFile: manifest, atomically: true, encoding: .utf8)
-        let result = try HuiliuCommand.run(["lint", "connectors/court/connector.yaml"], in: project)
+        let result = try await HuiliuCommand.run(["lint", "connectors/court/connector.yaml"], in: project)
         #expect(result.status == 1)
         #expect(result.stdout == """
             connectors/court/connector.yaml:33:15: 'format' must be one of json, xml, soap, csv, jsonl, text; got 'soup'; did you mean 'soap'?
@@ -53,7 +53,7 @@ import Testing
             """)
     }
 
-    @Test func aSignedConnectorNeverLogsItsSecret() throws {
+    @Test func aSignedConnectorNeverLogsItsSecret() async throws {
         let project = try Self.project("secrets")
         let port = Int.random(in: 20_000..<32_000)  // below the range outgoing connections take their local ports from
         let simulator = HuiliuCommand.start(["simulate", "--port", String(port), "--payments", "150"], in: project)
@@ -66,12 +66,12 @@ import Testing
         }
         for _ in 0..<100 {
             if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/simulator/health")!)) != nil { break }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         try FileManager.default.copyItem(atPath: HuiliuCommand.root.path + "/pipelines/budget-network-api.yaml",
                                          toPath: project + "/pipelines/budget-network-api.yaml")
         let environment = ["HUILIU_SIMULATOR_URL": "http://127.0.0.1:\(port)"]
-        let result = try HuiliuCommand.run(["run", "budget-network-api", "--log-level", "debug"], in: project, environment: environment)
+        let result = try await HuiliuCommand.run(["run", "budget-network-api", "--log-level", "debug"], in: project, environment: environment)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("read 150, written 150"))
         #expect(result.stderr.contains("upstream request"), "debug logging was on")
@@ -82,9 +82,9 @@ import Testing
         // The check and the recording are just as discreet.
         try "base_url: http://127.0.0.1:\(port)\napp_key: ${secret:budget/app_key}\napp_secret: ${secret:budget/app_secret}\n"
             .write(toFile: project + "/budget.yaml", atomically: true, encoding: .utf8)
-        let check = try HuiliuCommand.run(["connector", "check", "budget-network", "--config", "budget.yaml", "--log-level", "debug"], in: project)
+        let check = try await HuiliuCommand.run(["connector", "check", "budget-network", "--config", "budget.yaml", "--log-level", "debug"], in: project)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        let record = try HuiliuCommand.run(["connector", "record", "budget-network", "--config", "budget.yaml"], in: project)
+        let record = try await HuiliuCommand.run(["connector", "record", "budget-network", "--config", "budget.yaml"], in: project)
         #expect(record.status == 0, "\(record.stdout)\(record.stderr)")
         let fixtures = try String(contentsOfFile: project + "/connectors/budget-network/fixtures/http/payments.jsonl", encoding: .utf8)
             + (try String(contentsOfFile: project + "/connectors/budget-network/fixtures/config.yaml", encoding: .utf8))
@@ -95,7 +95,7 @@ import Testing
         // of config/secrets.yaml also occur in payees' account numbers, which stay as they are.
         let expected = try String(contentsOfFile: project + "/connectors/budget-network/fixtures/expected/payments.jsonl", encoding: .utf8)
         #expect(!expected.contains("<secret>"), "recorded data was scrubbed of secrets the connector does not use")
-        let replayed = try HuiliuCommand.run(["connector", "test", "budget-network"], in: project)
+        let replayed = try await HuiliuCommand.run(["connector", "test", "budget-network"], in: project)
         #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
     }
 }

@@ -29,7 +29,7 @@ import Testing
         return project
     }
 
-    @Test func killedAtEveryKindOfPointItEndsWithExactlyEveryEvent() throws {
+    @Test func killedAtEveryKindOfPointItEndsWithExactlyEveryEvent() async throws {
         let project = try project()
         // Crash points: before a batch reaches the sinks, after the sinks wrote it but before
         // its checkpoint committed, and right after a commit. The first run dies before it
@@ -37,7 +37,7 @@ import Testing
         let faults = ["after-sink-write:1", "before-sink-write:2", "after-sink-write:3", "after-commit:4",
                       "after-sink-write:1", "after-sink-write:5"]
         for fault in faults {
-            let result = try HuiliuCommand.run(["run", "crash"], in: project, environment: ["HUILIU_FAULT": fault])
+            let result = try await HuiliuCommand.run(["run", "crash"], in: project, environment: ["HUILIU_FAULT": fault])
             #expect(result.killedBySignal && result.status == SIGKILL, "\(fault): \(result.stderr)")
         }
         // And once from outside, at whatever point the run has reached.
@@ -47,16 +47,16 @@ import Testing
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         let startSize = fileSize(project + "/data/out.jsonl")
-        while process.isRunning && fileSize(project + "/data/out.jsonl") == startSize && Date() < deadline { usleep(2000) }
+        while process.isRunning && fileSize(project + "/data/out.jsonl") == startSize && Date() < deadline { try await Task.sleep(for: .milliseconds(2)) }
         kill(process.processIdentifier, SIGKILL)
-        ChildCommand.wait(for: process)
+        await HuiliuCommand.exit(of: process)
 
-        let final = try HuiliuCommand.run(["run", "crash"], in: project)
+        let final = try await HuiliuCommand.run(["run", "crash"], in: project)
         #expect(final.status == 0, "\(final.stdout)\(final.stderr)")
-        try expectExactlyOnce(project)
+        try await expectExactlyOnce(project)
 
         // The interrupted runs are recorded as such.
-        let runs = try HuiliuCommand.run(["runs", "--json", "--limit", "50"], in: project)
+        let runs = try await HuiliuCommand.run(["runs", "--json", "--limit", "50"], in: project)
         let statuses = runs.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0))["status"]?.stringValue }
         #expect(statuses.first == "succeeded")
         #expect(statuses.filter { $0 == "interrupted" }.count == faults.count + 1)
@@ -66,7 +66,7 @@ import Testing
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 
-    func expectExactlyOnce(_ project: String) throws {
+    func expectExactlyOnce(_ project: String) async throws {
         let expected = (1...Self.records).map { "ZF\($0)" }
         let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
         let subjects = try lines.map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
@@ -74,7 +74,7 @@ import Testing
 
         let sqlite = Process()
         sqlite.executableURL = URL(fileURLWithPath: HuiliuCommand.executable.path)
-        let query = try HuiliuCommand.run(["runs", "--limit", "1"], in: project)
+        let query = try await HuiliuCommand.run(["runs", "--limit", "1"], in: project)
         #expect(query.status == 0)
         let count = try countRows(project + "/data/huiliu.db")
         #expect(count == Self.records)

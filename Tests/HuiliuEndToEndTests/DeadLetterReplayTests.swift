@@ -5,7 +5,7 @@ import Testing
 /// A pipeline with a deliberately broken record produces one dead letter with a precise
 /// reason; after the mapping is fixed, replay delivers it.
 struct DeadLetterReplayTests {
-    @Test func replayAfterFixingTheMappingDeliversTheRecord() throws {
+    @Test func replayAfterFixingTheMappingDeliversTheRecord() async throws {
         let project = try temporaryProject("replay")
         for folder in ["schema", "lookups"] {
             try FileManager.default.createSymbolicLink(atPath: project + "/config/" + folder,
@@ -43,11 +43,11 @@ struct DeadLetterReplayTests {
             sinks: [ jsonl: data/out.jsonl ]
             """.write(toFile: project + "/pipelines/payments.yaml", atomically: true, encoding: .utf8)
 
-        let run = try HuiliuCommand.run(["run", "payments"], in: project)
+        let run = try await HuiliuCommand.run(["run", "payments"], in: project)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("read 3, written 2, failed 1"))
 
-        let list = try HuiliuCommand.run(["dead-letters", "list", "--json"], in: project)
+        let list = try await HuiliuCommand.run(["dead-letters", "list", "--json"], in: project)
         let letters = list.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0)) }
         #expect(letters.count == 1)
         let letter = try #require(letters.first)
@@ -58,14 +58,14 @@ struct DeadLetterReplayTests {
         #expect(letter["payload"]?["date"] == "2024年3月6日")
 
         // Replaying with the broken mapping fails again and keeps the letter.
-        let early = try HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        let early = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
         #expect(early.status == 1)
         #expect(early.stdout.contains("replayed 0 of 1"))
 
         // Fix the mapping: accept any date format the upstream uses.
         try mapping.replacingOccurrences(of: "to_date(date, 'yyyy-MM-dd')", with: "to_date(date)")
             .write(toFile: project + "/connectors/treasury/mappings/payments.yaml", atomically: true, encoding: .utf8)
-        let replay = try HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         #expect(replay.stdout.hasPrefix("replayed 1 of 1 dead letters"))
 
@@ -74,13 +74,13 @@ struct DeadLetterReplayTests {
         #expect(subjects.sorted() == ["ZF1", "ZF2", "ZF3"])
         let delivered = try JSONReader.parse(String(lines.last!))
         #expect(delivered["data"]?["pay_date"] == "2024-03-06")
-        let pending = try HuiliuCommand.run(["dead-letters", "list"], in: project)
+        let pending = try await HuiliuCommand.run(["dead-letters", "list"], in: project)
         #expect(pending.stdout == "no pending dead letters\n")
     }
 
     /// Replay restores what the source set (key, type) and goes oldest first, so when one
     /// record failed twice its later version is the one that ends up delivered last.
-    @Test func replayKeepsTheSourceFieldsAndTheOrder() throws {
+    @Test func replayKeepsTheSourceFieldsAndTheOrder() async throws {
         let project = try temporaryProject("replay-order")
         let input = project + "/data/payments.jsonl"
         try #"{"id":"P9","version":1,"amount":"1.00元"}"#.appending("\n").write(toFile: input, atomically: true, encoding: .utf8)
@@ -93,19 +93,19 @@ struct DeadLetterReplayTests {
             sinks: [ jsonl: data/out.jsonl ]
             """
         try pipeline.write(toFile: project + "/pipelines/payments.yaml", atomically: true, encoding: .utf8)
-        #expect(try HuiliuCommand.run(["run", "payments"], in: project).stdout.contains("failed 1"))
+        #expect(try await HuiliuCommand.run(["run", "payments"], in: project).stdout.contains("failed 1"))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: input))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"id":"P9","version":2,"amount":"2.00元"}"#.appending("\n").utf8))
         try handle.close()
-        #expect(try HuiliuCommand.run(["run", "payments"], in: project).stdout.contains("failed 1"))
+        #expect(try await HuiliuCommand.run(["run", "payments"], in: project).stdout.contains("failed 1"))
 
-        let show = try HuiliuCommand.run(["dead-letters", "show", "1"], in: project)
+        let show = try await HuiliuCommand.run(["dead-letters", "show", "1"], in: project)
         #expect(try JSONReader.parse(show.stdout)["source_fields"] == ["key": "P9", "type": "budget.payment.raw.v1"], "\(show.stdout)")
 
         try pipeline.replacingOccurrences(of: "to_fen(amount)", with: "to_fen(replace(amount, '元', ''))")
             .write(toFile: project + "/pipelines/payments.yaml", atomically: true, encoding: .utf8)
-        let replay = try HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
         let events = try lines.map { try JSONReader.parse(String($0)) }

@@ -23,16 +23,16 @@ import Testing
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    func waitForPort(_ port: Int, timeout: TimeInterval = 30) -> Bool {
+    func waitForPort(_ port: Int, timeout: TimeInterval = 30) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if loopbackAcceptsConnections(port: port) { return true }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         return false
     }
 
-    @Test func everyAcknowledgedFrameIsStoredExactlyOnceAcrossAKill() throws {
+    @Test func everyAcknowledgedFrameIsStoredExactlyOnceAcrossAKill() async throws {
         let project = try temporaryProject("hj212")
         try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: HuiliuCommand.root.appendingPathComponent("config/hj212/stations.yaml").path,
@@ -48,12 +48,12 @@ import Testing
               hj212: { address: 127.0.0.1, port: \(port), stations: config/hj212/stations.yaml, buffer: data/hj212-buffer.db }
             """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
 
-        func startGateway() throws -> Process {
+        func startGateway() async throws -> Process {
             let serve = HuiliuCommand.start(["serve"], in: project)
             serve.standardOutput = FileHandle.nullDevice
             serve.standardError = FileHandle.nullDevice
             try serve.run()
-            #expect(waitForPort(port), "the HJ 212 listener did not come up")
+            #expect(try await waitForPort(port), "the HJ 212 listener did not come up")
             return serve
         }
         // Each device's clock runs one second per frame, ahead of the wall clock, so the second
@@ -69,26 +69,26 @@ import Testing
             return emulator
         }
 
-        let gateway = try startGateway()
+        let gateway = try await startGateway()
         let first = try emulate("acked-1.txt", seconds: 5, start: "20260301000000")
         // Let frames flow, then kill the gateway in the middle of it.
         let deadline = Date().addingTimeInterval(20)
         while (try? String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8))?.split(separator: "\n").count ?? 0 < 200,
-              Date() < deadline { usleep(50_000) }
+              Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         kill(gateway.processIdentifier, SIGKILL)
-        ChildCommand.wait(for: gateway)
-        ChildCommand.wait(for: first)
+        await HuiliuCommand.exit(of: gateway)
+        await HuiliuCommand.exit(of: first)
 
-        let restarted = try startGateway()
+        let restarted = try await startGateway()
         let second = try emulate("acked-2.txt", seconds: 2, start: "20260302000000")
-        ChildCommand.wait(for: second)
+        await HuiliuCommand.exit(of: second)
         kill(restarted.processIdentifier, SIGTERM)
-        #expect(ChildCommand.wait(for: restarted).status == 0)
+        #expect(await HuiliuCommand.exit(of: restarted).status == 0)
 
         let acked = try String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8).split(separator: "\n").count
         #expect(acked >= 200, "the devices saw \(acked) acknowledgements before the kill")
         for log in ["acked-1.txt", "acked-2.txt"] {
-            let verify = try HuiliuCommand.run(["hj212", "verify", "--buffer", "data/hj212-buffer.db", "--acked", log], in: project)
+            let verify = try await HuiliuCommand.run(["hj212", "verify", "--buffer", "data/hj212-buffer.db", "--acked", log], in: project)
             #expect(verify.status == 0, "\(log): \(verify.stdout)\(verify.stderr)")
         }
     }

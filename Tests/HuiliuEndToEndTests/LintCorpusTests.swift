@@ -14,28 +14,28 @@ struct LintCorpusTests {
     }
 
     @Test(arguments: files)
-    func reportsExactlyTheExpectedProblems(file: String) throws {
+    func reportsExactlyTheExpectedProblems(file: String) async throws {
         let expected = try String(contentsOf: Self.corpus.appendingPathComponent(file.replacingOccurrences(of: ".yaml", with: ".expected")),
                                   encoding: .utf8)
-        let result = try HuiliuCommand.run(["lint", "--quiet", file], in: Self.corpus.path)
+        let result = try await HuiliuCommand.run(["lint", "--quiet", file], in: Self.corpus.path)
         #expect(result.stdout == expected)
         #expect(result.status == 1, "lint exits 1 when it finds problems")
     }
 
-    @Test func summarizesAndExitsZeroForTheShippedPipelines() throws {
-        let result = try HuiliuCommand.run(["lint"], in: HuiliuCommand.root.path)
+    @Test func summarizesAndExitsZeroForTheShippedPipelines() async throws {
+        let result = try await HuiliuCommand.run(["lint"], in: HuiliuCommand.root.path)
         #expect(result.stdout == "")
         #expect(result.stderr.hasSuffix("checked, no problems\n"))
         #expect(result.status == 0)
     }
 
-    @Test func exitsTwoForAnUnreadableFile() throws {
-        let result = try HuiliuCommand.run(["lint", "no-such-file.yaml"], in: Self.corpus.path)
+    @Test func exitsTwoForAnUnreadableFile() async throws {
+        let result = try await HuiliuCommand.run(["lint", "no-such-file.yaml"], in: Self.corpus.path)
         #expect(result.stderr.contains("no-such-file.yaml: cannot read: no such file"))
         #expect(result.status == 2)
     }
 
-    @Test func neverPrintsASecretValue() throws {
+    @Test func neverPrintsASecretValue() async throws {
         let project = try temporaryProject("secret")
         try "version: 1\nsecrets: { file: config/secrets.yaml }\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
         try "api:\n  token: TOPSECRET-1234\n".write(toFile: project + "/config/secrets.yaml", atomically: true, encoding: .utf8)
@@ -46,7 +46,7 @@ struct LintCorpusTests {
             steps: [ set: { signature: "${secret:api/token}", other: "${secret:api/tokn}" } ]
             sinks: [ stdout: { pretty: nope } ]
             """.write(toFile: project + "/pipelines/leak.yaml", atomically: true, encoding: .utf8)
-        let result = try HuiliuCommand.run(["lint", "pipelines/leak.yaml"], in: project)
+        let result = try await HuiliuCommand.run(["lint", "pipelines/leak.yaml"], in: project)
         #expect(result.status == 1)
         #expect(result.stdout.contains("did you mean 'api/token'?"))
         #expect(!(result.stdout + result.stderr).contains("TOPSECRET"))

@@ -65,9 +65,9 @@ import Testing
     }
 
     /// The admin API port the daemon of `project` wrote to data/daemon.json once listening.
-    func daemonPort(_ project: String) throws -> Int {
+    func daemonPort(_ project: String) async throws -> Int {
         var port = 0
-        try waitFor("data/daemon.json") {
+        try await waitFor("data/daemon.json") {
             guard let data = FileManager.default.contents(atPath: project + "/data/daemon.json"),
                   let info = try? JSONReader.parse([UInt8](data)) else { return false }
             port = info["port"]?.intValue ?? 0
@@ -76,16 +76,16 @@ import Testing
         return port
     }
 
-    func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () throws -> Bool) throws {
+    func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("timed out waiting for \(what)")
     }
 
-    @Test func schedulesServesAndStopsCleanly() throws {
+    @Test func schedulesServesAndStopsCleanly() async throws {
         let project = try project()
         let serve = HuiliuCommand.start(["serve", "--log-format", "json"], in: project)
         let log = FileHandle(forWritingAtPath: project + "/serve.log") ?? {
@@ -97,7 +97,7 @@ import Testing
         try serve.run()
         defer { if serve.isRunning { serve.terminate() } }
 
-        let api = try API(port: daemonPort(project))
+        let api = try await API(port: daemonPort(project))
 
         // Tokens: none, wrong, read-only on a write.
         #expect(try api.call("GET", "/api/v1/pipelines", token: nil).status == 401)
@@ -108,7 +108,7 @@ import Testing
         #expect(try api.call("GET", "/readyz", token: nil).status == 200)
 
         // The fast pipelines run on their schedule, on time.
-        try waitFor("two scheduled runs of each fast pipeline") {
+        try await waitFor("two scheduled runs of each fast pipeline") {
             let runs = try api.json("/api/v1/runs?limit=200")["runs"]?.arrayValue ?? []
             return ["fast-a", "fast-b"].allSatisfy { name in
                 runs.filter { $0["pipeline"]?.stringValue == name && $0["trigger"] == "schedule" && $0["status"] == "succeeded" }.count >= 2
@@ -123,9 +123,9 @@ import Testing
         #expect(try api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
 
         // `huiliu run` goes through the running daemon (its token comes from admin.tokens).
-        var viaDaemon = try HuiliuCommand.run(["run", "fast-a"], in: project)
+        var viaDaemon = try await HuiliuCommand.run(["run", "fast-a"], in: project)
         if viaDaemon.status == 1 && viaDaemon.stderr.contains("already running") {
-            viaDaemon = try HuiliuCommand.run(["run", "fast-a"], in: project)
+            viaDaemon = try await HuiliuCommand.run(["run", "fast-a"], in: project)
         }
         #expect(viaDaemon.stderr.contains("started by the running daemon"), "\(viaDaemon.stderr)")
         #expect(viaDaemon.stdout.hasPrefix("fast-a: succeeded"))
@@ -137,12 +137,12 @@ import Testing
         #expect(metrics.contains("huiliu_store_size_bytes"))
 
         // SIGTERM while the big pipeline is in the middle of its first run.
-        try waitFor("the big pipeline to be running") {
+        try await waitFor("the big pipeline to be running") {
             let big = try api.json("/api/v1/pipelines/big")
             return (big["running"]?["written"]?.intValue ?? 0) > 0
         }
         kill(serve.processIdentifier, SIGTERM)
-        let ended = ChildCommand.wait(for: serve)
+        let ended = await HuiliuCommand.exit(of: serve)
         #expect(ended.signal == nil && ended.status == 0, "serve exited with \(ended.status)")
         #expect(!FileManager.default.fileExists(atPath: project + "/data/daemon.json"))
         let logText = try String(contentsOfFile: project + "/serve.log", encoding: .utf8)
@@ -150,12 +150,12 @@ import Testing
         #expect(!logText.contains("ops-7f3a") && !logText.contains("viewer-91c2"), "tokens never reach the log")
 
         // What was delivered matches the committed checkpoint; a standalone run completes the rest exactly.
-        let history = try HuiliuCommand.run(["runs", "--pipeline", "big", "--json"], in: project)
+        let history = try await HuiliuCommand.run(["runs", "--pipeline", "big", "--json"], in: project)
         let last = try JSONReader.parse(String(history.stdout.split(separator: "\n").first ?? ""))
         #expect(last["status"] == "cancelled" || last["status"] == "succeeded")
         let delivered = try String(contentsOfFile: project + "/data/out-big.jsonl", encoding: .utf8).split(separator: "\n").count
         #expect(delivered < Self.bigRecords || last["status"] == "succeeded")
-        let rest = try HuiliuCommand.run(["run", "big"], in: project)
+        let rest = try await HuiliuCommand.run(["run", "big"], in: project)
         #expect(rest.status == 0, "\(rest.stdout)\(rest.stderr)")
         let subjects = try String(contentsOfFile: project + "/data/out-big.jsonl", encoding: .utf8).split(separator: "\n")
             .map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
@@ -166,7 +166,7 @@ import Testing
 extension ServeTests {
     /// A connector added while the daemon runs (a new manifest and a pipeline using it) is
     /// picked up by reload, without a restart.
-    @Test func reloadPicksUpANewConnectorManifest() throws {
+    @Test func reloadPicksUpANewConnectorManifest() async throws {
         let project = try project()
         for name in ["fast-a", "fast-b", "big"] { try FileManager.default.removeItem(atPath: project + "/pipelines/\(name).yaml") }
         for folder in ["schema", "lookups"] {
@@ -180,8 +180,8 @@ extension ServeTests {
             if serve.isRunning { serve.terminate() }
             ChildCommand.wait(for: serve)
         }
-        let api = try API(port: daemonPort(project))
-        let created = try HuiliuCommand.run(["connector", "new", "inventory", "--template", "file"], in: project)
+        let api = try await API(port: daemonPort(project))
+        let created = try await HuiliuCommand.run(["connector", "new", "inventory", "--template", "file"], in: project)
         #expect(created.status == 0, "\(created.stderr)")
         try """
             version: 1
@@ -194,7 +194,7 @@ extension ServeTests {
         let connectors = try api.json("/api/v1/connectors")["connectors"]?.arrayValue ?? []
         #expect(connectors.contains { $0["name"] == "inventory" }, "the API lists the new connector")
         #expect(try api.call("POST", "/api/v1/pipelines/inventory/runs", token: "ops-7f3a").status == 202)
-        try waitFor("the inventory run") {
+        try await waitFor("the inventory run") {
             let runs = try api.json("/api/v1/runs?pipeline=inventory")["runs"]?.arrayValue ?? []
             return runs.contains { $0["status"] == "succeeded" }
         }
