@@ -42,6 +42,8 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         // The executable's allocator (see Sources/huiliu/Allocator.swift).
         .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", pkgConfig: "jemalloc",
                        providers: [.apt(["libjemalloc-dev"])]),
@@ -88,7 +90,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "HuiliuConnectors", dependencies: [
-            "HuiliuKit", "HuiliuStore", "HuiliuExpression", "HuiliuSchema", "HuiliuTransport", "CLibXML2", "CZlib",
+            "HuiliuKit", "HuiliuStore", "HuiliuExpression", "HuiliuSchema", "HuiliuTransport", "CLibXML2", "CZlib", "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ], swiftSettings: strict),
@@ -133,7 +135,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "HuiliuServerTests", dependencies: ["HuiliuServer", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuSimulatorTests", dependencies: ["HuiliuSimulator", "HuiliuCore"], swiftSettings: strict),
-        .testTarget(name: "HuiliuConnectorsTests", dependencies: ["HuiliuConnectors", "HuiliuKitTesting"],
+        .testTarget(name: "HuiliuConnectorsTests", dependencies: ["HuiliuConnectors", "HuiliuKitTesting", "HuiliuTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HuiliuDeclarativeTests", dependencies: [
             "HuiliuConnectors", "HuiliuKitTesting", "HuiliuReplay", "HuiliuSimulator", "HuiliuTransport", "HuiliuHJ212",
@@ -144,7 +146,7 @@ let package = Package(
         ], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema"],
                     swiftSettings: strict),
-        .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite", "HuiliuKitTesting"], exclude: ["LintCorpus"],
+        .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite", "HuiliuKitTesting", "HuiliuTestSupport"], exclude: ["LintCorpus"],
                     swiftSettings: strict),
     ]
 )

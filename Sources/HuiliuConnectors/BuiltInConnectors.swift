@@ -12,5 +12,6 @@ public enum BuiltInConnectors {
         try registry.register(sink: StdoutSink.self)
         try registry.register(sink: JSONLSink.self)
         try registry.register(sink: SQLiteSink.self)
+        try registry.register(sink: PostgresSink.self)
     }
 }

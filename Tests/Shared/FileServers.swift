@@ -8,6 +8,20 @@ struct FixtureUnavailable: Error, CustomStringConvertible {
     let description: String
 }
 
+/// A fixture started once, on first use, for every test that needs it; `name` says which
+/// fixture failed when starting it threw something other than ``FixtureUnavailable``.
+func sharedFixture<T: Sendable>(_ name: String, _ start: @escaping @Sendable () throws -> T) -> Task<Result<T, FixtureUnavailable>, Never> {
+    Task {
+        do {
+            return .success(try start())
+        } catch let reason as FixtureUnavailable {
+            return .failure(reason)
+        } catch {
+            return .failure(FixtureUnavailable(description: "\(name) fixture failed: \(error)"))
+        }
+    }
+}
+
 /// Cancels the running test with the fixture's reason, or returns the fixture.
 func require<T: Sendable>(_ fixture: Task<Result<T, FixtureUnavailable>, Never>) async throws -> T {
     switch await fixture.value {
@@ -72,15 +86,7 @@ struct FTPServer: Sendable {
 
     func url(_ path: String) -> String { "ftp://127.0.0.1:\(port)\(path)" }
 
-    static let shared = Task<Result<FTPServer, FixtureUnavailable>, Never> {
-        do {
-            return .success(try start())
-        } catch let reason as FixtureUnavailable {
-            return .failure(reason)
-        } catch {
-            return .failure(FixtureUnavailable(description: "vsftpd fixture failed: \(error)"))
-        }
-    }
+    static let shared = sharedFixture("vsftpd", start)
 
     private static func start() throws -> FTPServer {
         guard let vsftpd = findExecutable("vsftpd") else {
@@ -140,15 +146,7 @@ struct SSHServer: Sendable {
 
     func url(_ path: String) -> String { "sftp://127.0.0.1:\(port)\(files.root)\(path)" }
 
-    static let shared = Task<Result<SSHServer, FixtureUnavailable>, Never> {
-        do {
-            return .success(try start())
-        } catch let reason as FixtureUnavailable {
-            return .failure(reason)
-        } catch {
-            return .failure(FixtureUnavailable(description: "sshd fixture failed: \(error)"))
-        }
-    }
+    static let shared = sharedFixture("sshd", start)
 
     private static func start() throws -> SSHServer {
         guard let sshd = findExecutable("sshd"), let keygen = findExecutable("ssh-keygen") else {

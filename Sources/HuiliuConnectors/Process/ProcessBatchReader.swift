@@ -29,15 +29,20 @@ final class ProcessBatchReader: BatchReader {
                                                 attributes: [.posixPermissions: 0o700])
         // The config may hold credentials: only this user may read it, and it is removed after the run.
         let configFile = directory + "/config.json"
-        FileManager.default.createFile(atPath: configFile, contents: Data(source.config.jsonText.utf8),
-                                       attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: configFile, contents: Data(source.config.jsonText.utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ProcessSourceError("cannot write the process's config file \(configFile)")
+        }
         var arguments = Array(source.command.dropFirst())
         if source.airbyte { arguments.append("read") }
         arguments += ["--config", configFile]
         if let catalog = source.catalog { arguments += ["--catalog", catalog] }
         if let state, !state.isNull {
             let stateFile = directory + "/state.json"
-            FileManager.default.createFile(atPath: stateFile, contents: Data(state.jsonText.utf8), attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: stateFile, contents: Data(state.jsonText.utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw ProcessSourceError("cannot write the process's state file \(stateFile)")
+            }
             arguments += ["--state", stateFile]
         }
         process.executableURL = URL(fileURLWithPath: try Self.executable(source.command[0], environment: source.environment))
