@@ -13,5 +13,6 @@ public enum BuiltInConnectors {
         try registry.register(sink: JSONLSink.self)
         try registry.register(sink: SQLiteSink.self)
         try registry.register(sink: PostgresSink.self)
+        try registry.register(sink: WebhookSink.self)
     }
 }
