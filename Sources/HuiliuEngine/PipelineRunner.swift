@@ -82,6 +82,9 @@ public struct PipelineRunner: Sendable {
         var pendingCommit: Task<Void, any Error>?
         do {
             let source = try registry.makeSource(definition.source, context: context)
+            if let backfill, !(source is any BackfillableSource) {
+                throw RunError("cannot backfill \(backfill): the '\(definition.source.name)' source has no cursor to read a range of; only incremental streams of manifest connectors have one")
+            }
             let processor = try makeProcessor(context: context)
             metrics = RunMetrics(pipeline: definition.name, sinks: processor.sinks.map(\.key))
             let stored = try await store.checkpoint(pipeline: definition.name, stream: Self.stream)

@@ -113,10 +113,27 @@ public struct AdminAPI: Sendable {
             item["last_run"] = try await deps.store.runs(pipeline: name, status: nil, limit: 1).first.map(Self.json) ?? .null
             return jsonResponse(item)
         }
-        api.post("pipelines/:name/runs") { _, context in
+        api.post("pipelines/:name/runs") { request, context in
             let name = try context.parameters.require("name")
-            switch await deps.daemon.trigger(name) {
-            case .accepted: return jsonResponse(["pipeline": .string(name), "status": "accepted"], status: .accepted)
+            // An optional body: {"backfill": "FROM..TO"} reads that range of the cursor again.
+            let body = try await request.body.collect(upTo: 64 << 10)
+            var backfill: BackfillRange?
+            if body.readableBytes > 0 {
+                guard let options = try? JSONReader.parse(Array(body.readableBytesView)), case .object = options else {
+                    return jsonResponse(["error": "the body must be a JSON object, such as {\"backfill\": \"2024-01-01..2024-02-01\"}"], status: .badRequest)
+                }
+                if let text = options["backfill"], !text.isNull {
+                    guard let range = text.stringValue.flatMap(BackfillRange.init(parsing:)) else {
+                        return jsonResponse(["error": .string("'backfill' takes FROM..TO, such as 2024-01-01..2024-02-01; got \(text.jsonText)")],
+                                            status: .badRequest)
+                    }
+                    backfill = range
+                }
+            }
+            switch await deps.daemon.trigger(name, backfill: backfill) {
+            case .accepted:
+                return jsonResponse(["pipeline": .string(name), "status": "accepted", "backfill": backfill.map { .string($0.description) } ?? .null],
+                                    status: .accepted)
             case .unknownPipeline: return notFound("no pipeline '\(name)'")
             case .alreadyRunning: return jsonResponse(["error": .string("pipeline '\(name)' is already running")], status: .conflict)
             case .shuttingDown: return jsonResponse(["error": "the daemon is shutting down"], status: .serviceUnavailable)

@@ -26,6 +26,8 @@ public actor Daemon {
         var definition: PipelineDefinition
         var trigger: String
         var schedulerRun: Scheduler.RunID?
+        /// A cursor range to read again, for runs asked for with one.
+        var backfill: BackfillRange?
         var control = RunControl()
         var tracker = RunTracker()
     }
@@ -179,7 +181,8 @@ public actor Daemon {
 
     /// Runs one pipeline and reports its end; called by the scheduler service in a child task.
     nonisolated func execute(_ request: RunRequest) async {
-        let runner = makeRunner(request.definition)
+        var runner = makeRunner(request.definition)
+        runner.backfill = request.backfill
         let name = request.definition.name
         var success = false
         do {
@@ -206,12 +209,12 @@ public actor Daemon {
         case shuttingDown
     }
 
-    /// Starts a run of `pipeline` now.
-    public func trigger(_ pipeline: String, by trigger: String = "api") -> TriggerResult {
+    /// Starts a run of `pipeline` now, of `backfill` only when given.
+    public func trigger(_ pipeline: String, by trigger: String = "api", backfill: BackfillRange? = nil) -> TriggerResult {
         guard !shuttingDown else { return .shuttingDown }
         guard let definition = definitions[pipeline] else { return .unknownPipeline }
         guard active[pipeline] == nil else { return .alreadyRunning }
-        mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil)))
+        mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill)))
         return .accepted
     }
 

@@ -138,10 +138,19 @@ paths:
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/pipelines/{name}/runs:
     post:
-      summary: Trigger a run now.
+      summary: Trigger a run now; with a body, a backfill of a cursor range.
       parameters: [ { name: name, in: path, required: true, schema: { type: string } } ]
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                backfill: { type: string, description: "FROM..TO: read this range of the source's cursor again (incremental streams only); the saved cursor does not move.", example: "2024-01-01..2024-02-01" }
       responses:
         "202": { description: Accepted; follow it in /api/v1/runs?pipeline=name. }
+        "400": { description: The body is not a JSON object, or backfill is not FROM..TO. }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { description: The pipeline is already running. }

@@ -55,7 +55,7 @@ extension Huiliu {
             let gateway = try options.gateway()
             let registry = try builtInRegistry(gateway)
             let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
-            if !standalone && !reset && backfill == nil, let daemon = DaemonClient.find(gateway, token: token) {
+            if !standalone && !reset, let daemon = DaemonClient.find(gateway, token: token) {
                 // The daemon would accept the request and then find the pipeline locked by the
                 // process running it; say so here instead of waiting for a run that never starts.
                 guard try PipelineLock(pipeline: definition.name, gateway: gateway) != nil else {
@@ -94,7 +94,8 @@ extension Huiliu {
         /// Asks the running daemon to run the pipeline and follows the run until it ends.
         func runThroughDaemon(_ daemon: DaemonClient, _ name: String) async throws {
             let before = Date()
-            let (status, body) = try await daemon.request("POST", "api/v1/pipelines/\(name)/runs")
+            let (status, body) = try await daemon.request("POST", "api/v1/pipelines/\(name)/runs",
+                                                          body: backfill.map { ["backfill": .string($0)] })
             guard status == 202 else {
                 printError("the daemon refused: \(body["error"]?.stringValue ?? "status \(status)")")
                 throw ExitCode(status == 409 ? 1 : 2)

@@ -43,11 +43,12 @@ import Testing
 
     struct API {
         let port: Int
-        func call(_ method: String, _ path: String, token: String?) throws -> (status: Int, body: String) {
+        func call(_ method: String, _ path: String, token: String?, body: String? = nil) throws -> (status: Int, body: String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+            if let body { arguments += ["-H", "Content-Type: application/json", "--data-raw", body] }
             process.arguments = arguments
             let out = Pipe()
             process.standardOutput = out
@@ -129,6 +130,18 @@ import Testing
         }
         #expect(viaDaemon.stderr.contains("started by the running daemon"), "\(viaDaemon.stderr)")
         #expect(viaDaemon.stdout.hasPrefix("fast-a: succeeded"))
+
+        // A backfill goes through the daemon too: a malformed range is refused at once, and the
+        // file source, which has no cursor, refuses the range instead of reading everything.
+        let malformed = try api.call("POST", "/api/v1/pipelines/fast-b/runs", token: "ops-7f3a", body: #"{"backfill":"2024"}"#)
+        #expect(malformed.status == 400 && malformed.body.contains("FROM..TO"), "\(malformed)")
+        var backfill = try await HuiliuCommand.run(["run", "fast-b", "--backfill", "2024-01-01..2024-02-01"], in: project)
+        if backfill.status == 1 && backfill.stderr.contains("already running") {
+            backfill = try await HuiliuCommand.run(["run", "fast-b", "--backfill", "2024-01-01..2024-02-01"], in: project)
+        }
+        #expect(backfill.status == 1 && backfill.stderr.contains("started by the running daemon"), "\(backfill.stderr)")
+        #expect((backfill.stdout + backfill.stderr).contains("cannot backfill 2024-01-01..2024-02-01: the 'file' source has no cursor"),
+                "\(backfill.stdout)\(backfill.stderr)")
 
         // Metrics show the runs and records.
         let metrics = try api.call("GET", "/metrics", token: "viewer-91c2").body

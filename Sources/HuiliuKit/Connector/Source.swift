@@ -14,6 +14,11 @@ public protocol SourceConnector: Sendable {
     func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader
 }
 
+/// A source that can read a range of its cursor again (`huiliu run --backfill FROM..TO`,
+/// ``ConnectorContext/backfill``). The runner refuses a backfill for any other source rather
+/// than let it read everything.
+public protocol BackfillableSource: SourceConnector {}
+
 /// Pulls batches from one source, in order.
 public protocol BatchReader {
     /// The next batch, or `nil` once the source has nothing more for this run.

@@ -10,7 +10,7 @@ import Logging
 /// Records leave already mapped into the common schema when the stream names a mapping
 /// (the raw record stays as `original`, for dead letters and replay); `mapping: none`
 /// passes them on raw, typed `<connector>.<stream>.raw.v1`.
-public struct DeclarativeSource: SourceConnector, ConnectionCheckable {
+public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
     /// A placeholder: manifest sources are registered with their own specs (``ConnectorManifest/componentSpec``).
     public static let spec = ComponentSpec(name: "manifest", kind: .source, summary: "A connector declared in a manifest.", fields: [])
 
