@@ -40,6 +40,14 @@ struct CaseNumberTests {
         #expect(try Self.parse("(2013)苏商终字第0123号") == Self.court(2013, "苏", "商终", 123, text: "0123"))
         #expect(try Self.parse("(2013)海民初字第12345号") == Self.court(2013, "海", "民初", 12345))
         #expect(try Self.parse("(2013)民申字第1号") == Self.court(2013, nil, "民申", 1))
+        // Place names holding a type character (监利, 新民, 商城) stay in the court; codes
+        // whose later characters are type characters too (刑监, 行赔初) stay whole.
+        #expect(try Self.parse("(2013)鄂监利民初字第00100号") == Self.court(2013, "鄂监利", "民初", 100, text: "00100"))
+        #expect(try Self.parse("(2014)辽新民民初字第00012号") == Self.court(2014, "辽新民", "民初", 12, text: "00012"))
+        #expect(try Self.parse("(2014)商城民初字第00012号") == Self.court(2014, "商城", "民初", 12, text: "00012"))
+        #expect(try Self.parse("(2012)豫高法刑监字第3号") == Self.court(2012, "豫高法", "刑监", 3))
+        #expect(try Self.parse("(2012)京行赔初字第3号") == Self.court(2012, "京", "行赔初", 3))
+        #expect(try Self.parse("(2010)浙杭执字第88号") == Self.court(2010, "浙杭", "执", 88))
     }
 
     /// domain.md §5.2 examples.

@@ -22,6 +22,10 @@ enum CaseNumber {
     /// 监), used to split the court's abbreviation (`鄂十堰中`, `粤高法`) from its type code
     /// (`民四终`, `民二破`).
     static let legacyTypeInitials = Set("刑民行执赔商知破告立监".unicodeScalars)
+    /// What may follow the first character of a pre-2016 type code: a tribunal number (`民四终`)
+    /// and the procedure (初 first instance, 终 appeal, 再 retrial, 申 petition, 监 supervision,
+    /// 赔 compensation, 恢/异 in enforcement, …).
+    static let legacyTypeTail = Set("一二三四五六七八九十初终再复核申提抗他监赔恢异破清特催督委请协外保撤审".unicodeScalars)
     static let openers = Set("(（〔[［".unicodeScalars)
     static let closers = Set(")）〕]］".unicodeScalars)
 
@@ -97,16 +101,27 @@ enum CaseNumber {
     }
 
     /// The pre-2016 form after the year: a Chinese court abbreviation (possibly none), the
-    /// type code, `字第`, the serial and `号`. The abbreviation runs until the first character
-    /// that starts a type code; `court_code` is null when there is none.
+    /// type code, `字第`, the serial and `号`. The type code is the longest ending that reads
+    /// as one (a type character, then only tribunal numbers and procedure characters), so a
+    /// place name holding a type character stays in the court (`鄂监利`+`民初`, `商城`+`民初`);
+    /// `court_code` is null when nothing is left for it.
     private static func legacyCourt(_ s: inout TimestampScanner, year: Int) -> Value? {
         var run: [Unicode.Scalar] = []
         while let c = s.current, isChinese(c), c != "字" {
             run.append(c)
             _ = s.take(c)
         }
-        guard s.take("字"), s.take("第"), let serial = serial(&s),
-              let split = run.firstIndex(where: legacyTypeInitials.contains) else { return nil }
+        guard s.take("字"), s.take("第"), let serial = serial(&s) else { return nil }
+        // Walking back from the end, the tail characters; the split is the earliest type
+        // character whose following characters are all tail characters.
+        var split: Int?
+        var index = run.count - 1
+        while index >= 0 {
+            if legacyTypeInitials.contains(run[index]) { split = index }
+            guard legacyTypeTail.contains(run[index]) else { break }
+            index -= 1
+        }
+        guard let split else { return nil }
         var court = "", type = ""
         court.unicodeScalars.append(contentsOf: run[..<split])
         type.unicodeScalars.append(contentsOf: run[split...])
