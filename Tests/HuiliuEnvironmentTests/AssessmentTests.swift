@@ -25,6 +25,7 @@ struct SurfaceWaterTests {
         let expected: Value = [
             "kind": "surface_water_class", "station_id": "42118100SW0001", "period_start": "2024-06-01T08:00:00+08:00",
             "interval": "hour", "standard": "GB 3838-2002", "water_body": "river", "water_class": "III",
+            "water_quality": "良好",
             "items": [
                 ["parameter_code": "w01001", "value": .decimal(d("7.52")), "unit": "无量纲", "class": "I"],
                 ["parameter_code": "w01009", "value": .decimal(d("6.8")), "unit": "mg/L", "class": "II"],
@@ -36,7 +37,7 @@ struct SurfaceWaterTests {
         ]
         #expect(assessment.data == expected)
         #expect(assessment.data.objectValue?.keys == ["kind", "station_id", "period_start", "interval", "standard",
-                                                      "water_body", "water_class", "items", "limiting_parameters"])
+                                                      "water_body", "water_class", "water_quality", "items", "limiting_parameters"])
         #expect(assessment.data.jsonText.contains(#""value":0.11,"unit":"mg/L","class":"III""#))
         #expect(assessment.key == "42118100SW0001/surface_water_class/GB 3838-2002/hour/2024-06-01T08:00:00+08:00")
     }

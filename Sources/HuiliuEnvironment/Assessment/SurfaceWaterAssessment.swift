@@ -85,7 +85,7 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
 
     /// The event payload.
     public var data: Value {
-        var object = Object(minimumCapacity: 10)
+        var object = Object(minimumCapacity: 11)
         object.appendUnchecked(key: "kind", value: .string(Self.kind))
         object.appendUnchecked(key: "station_id", value: .string(stationID))
         object.appendUnchecked(key: "period_start", value: .string(periodStart))
@@ -93,6 +93,7 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
         object.appendUnchecked(key: "standard", value: .string(SurfaceWaterStandard.name))
         object.appendUnchecked(key: "water_body", value: .string(waterBody.rawValue))
         object.appendUnchecked(key: "water_class", value: .string(waterClass.label))
+        object.appendUnchecked(key: "water_quality", value: .string(waterClass.qualitative))
         object.appendUnchecked(key: "items", value: .array(items.map { item in
             [
                 "parameter_code": .string(item.parameterCode), "value": .decimal(item.value),
