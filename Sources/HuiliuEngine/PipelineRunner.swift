@@ -80,6 +80,8 @@ public struct PipelineRunner: Sendable {
         var stopped = false
         // The last batch's commit, running while the next batch is delivered.
         var pendingCommit: Task<Void, any Error>?
+        // Where the run started: restored when too many records fail (see checkFailureRatio).
+        var startingPoint: StoredCheckpoint?
         do {
             let source = try registry.makeSource(definition.source, context: context)
             if let backfill, !(source is any BackfillableSource) {
@@ -105,6 +107,8 @@ public struct PipelineRunner: Sendable {
                                               runID: run.id, updatedAt: Timestamp.now())
                 try await store.commit(pinned, pipeline: definition.name, stream: Self.stream, run: run, deadLetters: [])
             }
+            startingPoint = StoredCheckpoint(checkpoint: stored?.checkpoint ?? Checkpoint(.null), sinkPositions: positions,
+                                             runID: stored?.runID ?? run.id, updatedAt: Timestamp.now())
             // A stored null checkpoint only pins sink positions; the source starts from the beginning.
             let resumeFrom = stored?.checkpoint.value.isNull == false ? stored?.checkpoint : nil
             // Stage one reads and transforms; stage two delivers and commits. The channel hands
@@ -154,6 +158,7 @@ public struct PipelineRunner: Sendable {
                     // a sink write racing ahead of its commit is what crash recovery already
                     // undoes: the sink is cut back to the position committed last.
                     try await pendingCommit?.value
+                    try checkFailureRatio(counters, final: false)
                     let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id)
                     let committedRun = run, committed = counters, metrics = metrics
                     pendingCommit = Task {
@@ -164,7 +169,6 @@ public struct PipelineRunner: Sendable {
                                        failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
                         progress?(committed)
                     }
-                    try checkFailureRatio(counters, final: false)
                     if Task.isCancelled || control?.isStopRequested == true {
                         stopped = true
                         break
@@ -182,6 +186,22 @@ public struct PipelineRunner: Sendable {
             run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
         } catch is CancellationError {
             run.status = .cancelled
+        } catch let error as FailureRatioExceeded {
+            // A run aborted for its failures must not count as progress: the next run (a retry,
+            // the next schedule) would otherwise go on from here and succeed. The checkpoint and
+            // the sinks' positions go back to where the run started; the dead letters stay, and
+            // the same records failing again add none.
+            run.status = .failed
+            run.error = error.description + "; the checkpoint stays where the run started, so the next run reads these records again"
+            _ = try? await pendingCommit?.value
+            pendingCommit = nil
+            if let startingPoint {
+                do {
+                    try await store.commit(startingPoint, pipeline: definition.name, stream: Self.stream, run: run, deadLetters: [])
+                } catch {
+                    run.error! += " (restoring it failed: \(error))"
+                }
+            }
         } catch {
             run.status = .failed
             run.error = gateway.secrets.scrub("\(error)")
@@ -280,8 +300,13 @@ public struct PipelineRunner: Sendable {
         guard limit < 1, counters.read > 0, final || counters.read >= 100 else { return }
         let ratio = Double(counters.failed) / Double(counters.read)
         if ratio > limit {
-            throw RunError("\(counters.failed) of \(counters.read) records failed (\(String(format: "%.2f", ratio * 100))%), more than errors.max_failure_ratio \(limit) allows")
+            throw FailureRatioExceeded(description: "\(counters.failed) of \(counters.read) records failed (\(String(format: "%.2f", ratio * 100))%), more than errors.max_failure_ratio \(limit) allows")
         }
+    }
+
+    /// More records failed than `errors.max_failure_ratio` allows.
+    struct FailureRatioExceeded: Error, CustomStringConvertible {
+        var description: String
     }
 }
 

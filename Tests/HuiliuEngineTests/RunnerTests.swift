@@ -78,6 +78,29 @@ struct RunnerTests {
         #expect(try await store.checkpoint(pipeline: "quiet", stream: "main")?.checkpoint.value == .integer(3))
     }
 
+    /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry
+    /// reads the same records and fails the same way instead of going on and succeeding, and
+    /// the dead letters are not doubled.
+    @Test func aRunAbortedForItsFailuresDoesNotMoveTheCheckpoint() async throws {
+        let yaml = """
+            version: 1
+            name: strict
+            source: { scripted: { records: 300, batch: 50, bad_every: 5 } }
+            steps: [ amount-check: {} ]
+            sinks: [ shared: {} ]
+            errors: { max_failure_ratio: 0.1 }
+            batch: { parallelism: 1 }
+            """
+        for attempt in 1...2 {
+            let (runner, store) = try makeRunner(yaml, sink: RecordingSink())
+            let run = try await runner.run(trigger: "test")
+            #expect(run.status == .failed, "attempt \(attempt)")
+            #expect(run.error?.contains("more than errors.max_failure_ratio 0.1 allows; the checkpoint stays where the run started") == true)
+            #expect(try await store.checkpoint(pipeline: "strict", stream: "main")?.checkpoint.value == .null)
+            #expect(try await store.deadLetters(pipeline: "strict", status: "pending", limit: 100).count == 10)
+        }
+    }
+
     /// A replay writes to the same sinks as a run: while the pipeline runs (its lock is held),
     /// a replay is refused instead of writing under it.
     @Test func aReplayWaitsForTheRunToFinish() async throws {
@@ -124,10 +147,12 @@ struct RunnerTests {
     }
 
     @Test func abortsARunThatFailsMoreThanItsRatioAllows() async throws {
-        let (runner, _) = try makeRunner(Self.yaml + "\nerrors: { max_failure_ratio: 0.1 }", sink: RecordingSink())
+        let (runner, store) = try makeRunner(Self.yaml + "\nerrors: { max_failure_ratio: 0.1 }", sink: RecordingSink())
         let run = try await runner.run(trigger: "test")
         #expect(run.status == .failed)
-        #expect(run.error == "2 of 10 records failed (20.00%), more than errors.max_failure_ratio 0.1 allows")
+        #expect(run.error == "2 of 10 records failed (20.00%), more than errors.max_failure_ratio 0.1 allows; the checkpoint stays where the run started, so the next run reads these records again")
+        // Judged at the end (too few records to judge before), after the commits: still restored.
+        #expect(try await store.checkpoint(pipeline: "scripted", stream: "main")?.checkpoint.value == .null)
     }
 
     @Test func failsOnTheFirstBadRecordWhenDeadLettersAreOff() async throws {
