@@ -215,7 +215,7 @@ public struct PipelineRunner: Sendable {
             status: run.status.rawValue, seconds: Double(counters.elapsed.components.seconds)
                 + Double(counters.elapsed.components.attoseconds) / 1e18)
         progress?(counters)
-        context.logger.log(level: run.status == .succeeded ? .info : .error, "run finished", metadata: [
+        context.logger.log(level: run.status == .failed ? .error : .info, "run finished", metadata: [
             "status": .string(run.status.rawValue), "read": .stringConvertible(run.recordsRead),
             "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
         ])

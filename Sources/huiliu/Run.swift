@@ -4,6 +4,7 @@ import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
 import HuiliuStore
+import UnixSignals
 
 extension Huiliu {
     /// `huiliu run PIPELINE`: one sync now.
@@ -72,9 +73,23 @@ extension Huiliu {
                                         logger: options.logger(), services: services)
             runner.backfill = backfill.flatMap(BackfillRange.init(parsing:))
             let reporter = ProgressReporter(pipeline: definition.name, live: isTerminal(2))
+            // Ctrl-C or SIGTERM stops at the next batch boundary with what came before committed,
+            // and the run is recorded as cancelled; a second one quits at once.
+            let control = RunControl()
+            let name = definition.name
+            let signals = Task {
+                var received = 0
+                for await signal in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                    received += 1
+                    if received > 1 { Foundation.exit(130) }
+                    printError("\n\(name): \(signal): stopping at the next batch boundary (again to quit at once)")
+                    control.requestStop()
+                }
+            }
+            defer { signals.cancel() }
             let record: RunRecord
             do {
-                record = try await runner.run(trigger: "cli") { reporter.update($0) }
+                record = try await runner.run(trigger: "cli", control: control) { reporter.update($0) }
             } catch {
                 reporter.finish()
                 printError("\(definition.name): \(error)")
@@ -88,6 +103,7 @@ extension Huiliu {
             } else {
                 print(summary(of: record))
             }
+            if record.status == .cancelled && control.isStopRequested { throw ExitCode(130) }
             if record.status != .succeeded { throw ExitCode(1) }
         }
 

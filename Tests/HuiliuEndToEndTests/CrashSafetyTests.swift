@@ -62,6 +62,44 @@ import Testing
         #expect(statuses.filter { $0 == "interrupted" }.count == faults.count + 1)
     }
 
+    /// Ctrl-C stops `huiliu run` at a batch boundary: exit 130, the run recorded as cancelled
+    /// (not left "running"), and the next run delivers the rest exactly once.
+    @Test func ctrlCStopsARunAtABatchBoundary() async throws {
+        let project = try temporaryProject("interrupt")
+        let records = 300_000
+        var input = ""
+        for i in 1...records { input += #"{"id":"I\#(i)"}"# + "\n" }
+        try input.write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: interrupt
+            source: { file: { path: data/in.jsonl, key: id } }
+            sinks: [ jsonl: data/out.jsonl ]
+            batch: { size: 100 }
+            """.write(toFile: project + "/pipelines/interrupt.yaml", atomically: true, encoding: .utf8)
+        let process = HuiliuCommand.start(["run", "interrupt"], in: project)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && fileSize(project + "/data/out.jsonl") == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        kill(process.processIdentifier, SIGINT)
+        let ended = await HuiliuCommand.exit(of: process)
+        #expect(ended.signal == nil && ended.status == 130, "exit \(ended)")
+        let runs = try await HuiliuCommand.run(["runs", "--json", "--limit", "1"], in: project)
+        let last = try JSONReader.parse(String(runs.stdout.split(separator: "\n").first ?? ""))
+        #expect(last["status"] == "cancelled")
+        let written = try #require(last["records_written"]?.intValue)
+        #expect(written > 0 && written < records && written % 100 == 0, "\(written) written")
+        #expect(try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n").count == written)
+
+        let rest = try await HuiliuCommand.run(["run", "interrupt"], in: project)
+        #expect(rest.status == 0, "\(rest.stdout)\(rest.stderr)")
+        let subjects = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
+        #expect(subjects == (1...records).map { "I\($0)" })
+    }
+
     func fileSize(_ path: String) -> Int {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
