@@ -48,8 +48,10 @@ struct WebhookSinkTests {
                     var headers = HTTPFields()
                     if let after = query.get("retry_after") { headers[.retryAfter] = String(after) }
                     let status = query.get("status").flatMap { Int($0) } ?? 503
+                    // `echo` answers with the credential it was sent, as some endpoints do.
+                    let said = query.get("echo") != nil ? " " + (request.headers[.authorization] ?? "") : ""
                     return Response(status: .init(code: status), headers: headers,
-                                    body: .init(byteBuffer: ByteBuffer(string: #"{"error":"refused \#(attempt)"}"#)))
+                                    body: .init(byteBuffer: ByteBuffer(string: #"{"error":"refused \#(attempt)\#(said)"}"#)))
                 }
                 let body = try await request.body.collect(upTo: 64 << 20)
                 let received = Received(contentType: request.headers[.contentType] ?? "", authorization: request.headers[.authorization],
@@ -125,6 +127,15 @@ struct WebhookSinkTests {
             "\(error)".contains("not accepted") && "\(error)".contains("(500)") && "\(error)".contains("(after 3 attempts)")
         }
         #expect(receiver.received(key).isEmpty && receiver.received(other.key).isEmpty)
+    }
+
+    /// A credential in a header stays out of the error even when the endpoint echoes it.
+    @Test func headerValuesNeverReachTheError() async throws {
+        let receiver = try await Receiver.shared.value
+        let sink = try sink(receiver, query: "&fail=1&status=401&echo=1", ["headers": ["Authorization": "Bearer literal-token-xyz"]])
+        await #expect { _ = try await sink.write(envelopes(1)) } throws: { error in
+            "\(error)".contains("(401)") && "\(error)".contains("refused 1 ***") && !"\(error)".contains("literal-token-xyz")
+        }
     }
 
     /// An endpoint that is down is retried too, and then named.

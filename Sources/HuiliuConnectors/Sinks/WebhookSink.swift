@@ -14,8 +14,8 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
                                     "`cloudevents-batch`: one request per `batch_size` events, a JSON array (application/cloudevents-batch+json); `cloudevents`: one request per event (application/cloudevents+json).",
                                     default: "cloudevents-batch")
     static let batchSize = Field<Int>("batch_size", .integer, "Events per request in batch mode.", default: 500, range: 1...100_000)
-    static let headers = Field<Value>("headers", .map(.string), "Extra request headers, such as `Authorization: Bearer ${secret:platform/token}` (secrets as references).",
-                                      example: ["X-Source": "huiliu"])
+    static let headers = Field<Value>("headers", .map(.string), "Extra request headers, such as `Authorization: Bearer ${secret:platform/token}` (secrets as references); their values never appear in errors.",
+                                      default: [:], example: ["X-Source": "huiliu"])
     static let timeout = Field<Duration>("timeout", .duration, "Time allowed for one request.", default: "30s")
     static let retries = Field<Int>("retries", .integer, "Further attempts after a connection failure, a timeout, 408, 429 or 5xx; other answers fail at once.",
                                     default: 5, range: 0...100)
@@ -68,7 +68,14 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
         self.options = options
         retries = try config[Self.retries]
         retryDelay = try config[Self.retryDelay]
-        secrets = Set(config.secretValues).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        // Header values are credentials as often as not (Authorization, X-Api-Key), whether they
+        // came from a secret, the environment or the file: the endpoint may echo them back.
+        var sensitive = Set(config.secretValues)
+        for (_, value) in extraHeaders {
+            sensitive.insert(value)
+            if let space = value.firstIndex(of: " ") { sensitive.insert(String(value[value.index(after: space)...])) }
+        }
+        secrets = sensitive.filter { $0.count >= 3 }.sorted { $0.count > $1.count }
     }
 
     public func open(resumingAt position: Value?) async throws {}
@@ -103,6 +110,8 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
                 _ = try await Self.client.execute(request).checkStatus()
                 return
             } catch {
+                // The run was cancelled: that is not the endpoint's failure.
+                if error.code == .cancelled || Task.isCancelled { throw CancellationError() }
                 failure = error
             }
             guard failure.isTransient, attempt < retries, !Task.isCancelled else {
@@ -112,9 +121,10 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
                 if attempt > 0 { message += " (after \(attempt + 1) attempts)" }
                 throw SinkError(message.maskingSecrets(secrets, with: "***"))
             }
-            // Exponential backoff, capped at a minute; the server's Retry-After wins.
+            // Exponential backoff, capped at a minute; the server's Retry-After wins, up to a
+            // minute too, so a stop request waits at most that long between attempts.
             let backoff = min(retryDelay * (1 << min(attempt, 20)), .seconds(60))
-            try await Task.sleep(for: failure.retryAfter.map { min($0, .seconds(300)) } ?? backoff)
+            try await Task.sleep(for: failure.retryAfter.map { min($0, .seconds(60)) } ?? backoff)
             attempt += 1
         }
     }
