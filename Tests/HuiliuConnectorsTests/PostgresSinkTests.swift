@@ -23,9 +23,9 @@ struct PostgresSinkTests {
                  extensions: ["region": "110105"])
     }
 
-    /// Rows of a query, as text.
+    /// Rows of a query, as text (on a connection named apart from the sinks').
     func rows(_ server: PostgresServer, _ sql: String) throws -> [[String?]] {
-        try PostgresConnection(url: server.url, secrets: []).execute(sql)
+        try PostgresConnection(url: server.url + "?application_name=huiliu-test", secrets: []).execute(sql)
     }
 
     @Test func upsertsEachEventOnceInATablePerTypeAndTheLastVersionWins() async throws {
@@ -71,6 +71,51 @@ struct PostgresSinkTests {
         _ = try await sink.write([envelope("d", amount: 4)])
         try await sink.close()
         #expect(try rows(server, "SELECT subject FROM \(prefix)budget_payment_v1 ORDER BY subject") == [["a"], ["d"]])
+    }
+
+    /// NUL, which PostgreSQL text and jsonb refuse, is stored as U+FFFD instead of blocking the
+    /// pipeline for good; an escaped backslash before `u0000` stays as it was.
+    @Test func nulCharactersDoNotBlockThePipeline() async throws {
+        let server = try await require(PostgresServer.shared)
+        let sink = try sink(server.url)
+        try await sink.open(resumingAt: nil)
+        var event = envelope("n\u{0}1", amount: 1)
+        event.data = ["payee": "a\u{0}b", "note": "\\u0000 as text"]
+        _ = try await sink.write([event])
+        try await sink.close()
+        #expect(try rows(server, "SELECT subject, data ->> 'payee', data ->> 'note' FROM \(prefix)budget_payment_v1")
+                == [["n\u{FFFD}1", "a\u{FFFD}b", "\\u0000 as text"]])
+    }
+
+    /// Types that do not make plain table names (too long for 63 bytes, other characters) get
+    /// a hash in theirs, so they never share a table; each row says its type.
+    @Test func typesThatDoNotMakePlainNamesGetTablesOfTheirOwn() async throws {
+        let server = try await require(PostgresServer.shared)
+        let sink = try sink(server.url)
+        try await sink.open(resumingAt: nil)
+        let long = "environment.measurement.station.hourly.aggregate.normalized.v1"
+        _ = try await sink.write([envelope("a", amount: 1, type: long), envelope("b", amount: 2, type: long + "2"),
+                                  envelope("c", amount: 3, type: "预算.v1"), envelope("d", amount: 4, type: "决算.v1")])
+        try await sink.close()
+        let tables = try rows(server, "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '\(prefix)%' ORDER BY 1").compactMap { $0[0] }
+        #expect(tables.count == 4 && tables.allSatisfy { $0.utf8.count <= 63 }, "\(tables)")
+        for table in tables {
+            #expect(try rows(server, "SELECT count(*), count(DISTINCT type) FROM \"\(table)\"") == [["1", "1"]])
+        }
+        #expect(throws: (any Error).self) { try PostgresSink(config: ParsedConfig(testing: ["table_prefix": "x\"y"]), context: .testing()) }
+    }
+
+    /// A connection the server dropped between batches is made again, and the batch written.
+    @Test func aDroppedConnectionIsMadeAgain() async throws {
+        let server = try await require(PostgresServer.shared)
+        let sink = try sink(server.url + "?application_name=\(prefix)")
+        try await sink.open(resumingAt: nil)
+        _ = try await sink.write([envelope("a", amount: 1)])
+        let dropped = try rows(server, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '\(prefix)'")
+        #expect(dropped == [["1"]])
+        _ = try await sink.write([envelope("b", amount: 2)])
+        try await sink.close()
+        #expect(try rows(server, "SELECT subject FROM \(prefix)budget_payment_v1 ORDER BY subject") == [["a"], ["b"]])
     }
 
     /// A server that cannot be reached is named, and the password in the URL is not.

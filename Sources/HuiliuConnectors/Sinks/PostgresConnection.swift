@@ -1,42 +1,65 @@
 import CLibPQ
 import Glibc
 
-/// One libpq connection, used from one thread at a time (the sink's queue).
-final class PostgresConnection {
+/// One libpq connection, used from one thread at a time (the sink's queue); ``cancel()``
+/// may be called from any thread.
+final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
+    private let canceller: OpaquePointer?
     /// Text errors must not show: the URL's password and the configuration's secrets.
     private let secrets: [String]
 
-    /// Connects with a libpq connection string or URL (`postgresql://user@host:5432/db`).
+    /// Connects with a libpq URL or connection string. Defaults that the URL may override: a
+    /// 10-second connect timeout, and lock and statement timeouts so a batch never waits
+    /// forever behind another session's lock.
     init(url: String, secrets: [String]) throws {
         self.secrets = secrets
-        guard let connection = PQconnectdb(url) else { throw SinkError("postgres: out of memory connecting") }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = Self.text(PQerrorMessage(connection))
-            PQfinish(connection)
+        // With expand_dbname, the URL given as dbname is expanded in place: its settings
+        // override the ones before it.
+        let keywords = ["connect_timeout", "application_name", "options", "dbname"]
+        let values = ["10", "huiliu", "-c lock_timeout=60s -c statement_timeout=10min", url]
+        let keywordPointers = keywords.map { strdup($0) }, valuePointers = values.map { strdup($0) }
+        defer { for pointer in keywordPointers + valuePointers { free(pointer) } }
+        let made = (keywordPointers.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { keys in
+            (valuePointers.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { vals in
+                PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
+            }
+        }
+        guard let made else { throw SinkError("postgres: out of memory connecting") }
+        guard PQstatus(made) == CONNECTION_OK else {
+            let message = Self.text(PQerrorMessage(made))
+            PQfinish(made)
             throw SinkError("postgres: cannot connect: " + message.maskingSecrets(secrets, with: "***"))
         }
-        self.connection = connection
+        connection = made
+        canceller = PQgetCancel(made)
         // Notices (such as "relation already exists, skipping") would go to stderr.
-        _ = PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        _ = PQsetNoticeProcessor(made, { _, _ in }, nil)
     }
 
     deinit {
+        if let canceller { PQfreeCancel(canceller) }
         PQfinish(connection)
     }
 
     /// False once the server is gone; the next use should reconnect.
     var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
 
+    /// Asks the server to cancel the statement running now (the caller's task was cancelled).
+    func cancel() {
+        guard let canceller else { return }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+    }
+
     /// Runs one statement with text parameters (`nil` for NULL) and returns its rows as text.
+    /// PostgreSQL text cannot hold NUL: callers replace it (``replacingNUL``).
     @discardableResult
     func execute(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
-        var copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { for pointer in copies { free(pointer) } }
-        let result = copies.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                PQexecParams(connection, sql, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
-            }
+        let result: OpaquePointer? = (copies.map { $0.map { UnsafePointer($0) } }).withUnsafeBufferPointer { values in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, values.isEmpty ? nil : values.baseAddress, nil, nil, 0)
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -49,9 +72,19 @@ final class PostgresConnection {
                 }
             }
         default:
-            let message = result.map { Self.text(PQresultErrorMessage($0)) } ?? Self.text(PQerrorMessage(connection))
-            throw SinkError("postgres: " + message.maskingSecrets(secrets, with: "***"))
+            throw SinkError("postgres: " + failure(result).maskingSecrets(secrets, with: "***"))
         }
+    }
+
+    /// The server's primary message and SQLSTATE, without the DETAIL and CONTEXT lines that
+    /// quote the rows' data.
+    private func failure(_ result: OpaquePointer?) -> String {
+        guard let result, let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))) else {
+            return Self.text(PQerrorMessage(connection))
+        }
+        let severity = PQresultErrorField(result, Int32(UInt8(ascii: "S"))).map { String(cString: $0) + ": " } ?? ""
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { " (SQLSTATE \(String(cString: $0)))" } ?? ""
+        return severity + String(cString: primary) + state
     }
 
     private static func text(_ pointer: UnsafePointer<CChar>?) -> String {

@@ -2,6 +2,7 @@ import Foundation
 public import HuiliuCore
 public import HuiliuKit
 import HuiliuStore
+import Synchronization
 
 /// Upserts envelopes into PostgreSQL: one table per event type, keyed by event id, one
 /// transaction per batch. Like the SQLite sink, re-delivered events replace themselves, so
@@ -17,21 +18,30 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         summary: "Upserts envelopes into PostgreSQL, one table per event type, one transaction per batch.",
         details: """
             Table names come from the event type: `budget.payment.v1` is stored in `events_budget_payment_v1` \
-            with columns id (primary key), source, subject, time (timestamptz), dataschema, extensions (jsonb), \
-            data (jsonb) and stored_at (timestamptz); tables are created when first needed. Query the data with \
-            PostgreSQL's JSON operators, e.g. `(data ->> 'amount_fen')::bigint`. A batch that fails is rolled \
-            back whole, and the run stops without committing its checkpoint.
+            with columns id (primary key), type, source, subject, time (timestamptz), dataschema, extensions \
+            (jsonb), data (jsonb) and stored_at (timestamptz); tables are created when first needed. A type with \
+            other characters, or too long for PostgreSQL's 63-byte names, gets a short hash in its table name. \
+            Query the data with PostgreSQL's JSON operators, e.g. `(data ->> 'amount_fen')::bigint`. A batch that \
+            fails is rolled back whole, and the run stops without committing its checkpoint; a connection lost \
+            between batches is made again once. Connections time out after 10 s, and statements wait at most 60 s \
+            for a lock (override with the URL's `connect_timeout` and `options`). PostgreSQL text cannot hold \
+            NUL characters: they are stored as U+FFFD.
             """,
         fields: [url.spec, prefix.spec], shorthandField: "url")
 
     /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
     static let rowsPerStatement = 1000
+    /// PostgreSQL's longest identifier, in bytes.
+    static let maximumNameLength = 63
 
     let connectionURL: String
     let tablePrefix: String
     let secrets: [String]
-    // Used only on `io`, one write at a time.
-    var connection: PostgresConnection?
+    // Used only on `io`, one write at a time; `current` lets a cancelled write reach it.
+    var connection: PostgresConnection? {
+        didSet { current.withLock { $0 = connection } }
+    }
+    let current = Mutex<PostgresConnection?>(nil)
     var tables: Set<String> = []
     let io = BlockingQueue(label: "huiliu.sink.postgres")
 
@@ -39,6 +49,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         let url = try config[Self.url]
         connectionURL = url.value
         tablePrefix = try config[Self.prefix]
+        try EventTables.checkPrefix(tablePrefix, in: config)
         secrets = Set(config.secretValues).union([url.value]).union(Self.password(in: url.value).map { [$0] } ?? [])
             .filter { $0.count >= 3 }.sorted { $0.count > $1.count }
     }
@@ -67,12 +78,30 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
 
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
         let now = Timestamp.now()
-        try await io.run { try self.upsert(envelopes, storedAt: now) }
+        try await withTaskCancellationHandler {
+            try await io.run { try self.upsert(envelopes, storedAt: now) }
+        } onCancel: {
+            current.withLock { $0?.cancel() }
+        }
         return nil
     }
 
+    /// Writes one batch in one transaction; a connection found broken afterwards (the server
+    /// restarted, a proxy dropped it while idle) is made again and the batch, rolled back with
+    /// it, written once more.
     func upsert(_ envelopes: [Envelope], storedAt now: String) throws {
-        let db = try connected()
+        do {
+            try upsert(envelopes, storedAt: now, into: try connected())
+        } catch {
+            // Tables created in the rolled-back transaction are gone again.
+            tables.removeAll()
+            guard let connection, !connection.isHealthy else { throw error }
+            self.connection = nil
+            try upsert(envelopes, storedAt: now, into: try connected())
+        }
+    }
+
+    private func upsert(_ envelopes: [Envelope], storedAt now: String, into db: PostgresConnection) throws {
         // One statement may not update a row twice: the last version of each event wins, as it
         // would over separate statements.
         var latest: [String: Int] = [:]
@@ -103,35 +132,70 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
 
     /// The table for `type`, created if this sink has not seen it yet.
     func table(for type: String, in db: PostgresConnection) throws -> String {
-        let table = SQLiteSink.tableName(prefix: tablePrefix, type: type)
+        let table = EventTables.name(prefix: tablePrefix, type: type, maximumLength: Self.maximumNameLength)
         guard !tables.contains(table) else { return table }
         try db.execute("""
             CREATE TABLE IF NOT EXISTS "\(table)" (
-                id TEXT PRIMARY KEY, source TEXT NOT NULL, subject TEXT, time TIMESTAMPTZ, dataschema TEXT,
-                extensions JSONB, data JSONB, stored_at TIMESTAMPTZ NOT NULL)
+                id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, subject TEXT, time TIMESTAMPTZ,
+                dataschema TEXT, extensions JSONB, data JSONB, stored_at TIMESTAMPTZ NOT NULL)
             """)
         tables.insert(table)
         return table
     }
 
-    /// `INSERT … ON CONFLICT (id) DO UPDATE` for `rows` rows of eight parameters.
+    /// `INSERT … ON CONFLICT (id) DO UPDATE` for `rows` rows of nine parameters.
     static func insert(into table: String, rows: Int) -> String {
         let values = (0..<rows).map { row in
-            let p = row * 8
-            return "($\(p + 1), $\(p + 2), $\(p + 3), $\(p + 4)::timestamptz, $\(p + 5), $\(p + 6)::jsonb, $\(p + 7)::jsonb, $\(p + 8)::timestamptz)"
+            let p = row * 9
+            return "($\(p + 1), $\(p + 2), $\(p + 3), $\(p + 4), $\(p + 5)::timestamptz, $\(p + 6), $\(p + 7)::jsonb, $\(p + 8)::jsonb, $\(p + 9)::timestamptz)"
         }
         return """
-            INSERT INTO "\(table)" (id, source, subject, time, dataschema, extensions, data, stored_at)
+            INSERT INTO "\(table)" (id, type, source, subject, time, dataschema, extensions, data, stored_at)
             VALUES \(values.joined(separator: ", "))
-            ON CONFLICT (id) DO UPDATE SET source = excluded.source, subject = excluded.subject, time = excluded.time,
-                dataschema = excluded.dataschema, extensions = excluded.extensions, data = excluded.data,
-                stored_at = excluded.stored_at
+            ON CONFLICT (id) DO UPDATE SET type = excluded.type, source = excluded.source, subject = excluded.subject,
+                time = excluded.time, dataschema = excluded.dataschema, extensions = excluded.extensions,
+                data = excluded.data, stored_at = excluded.stored_at
             """
     }
 
     static func parameters(_ envelope: Envelope, storedAt now: String) -> [String?] {
-        [envelope.id, envelope.source, envelope.subject, envelope.time, envelope.dataschema,
-         envelope.extensions.isEmpty ? nil : Value.object(envelope.extensions).jsonText, envelope.data?.jsonText, now]
+        [envelope.id, envelope.type, envelope.source, envelope.subject, envelope.time, envelope.dataschema].map { $0.map(Self.replacingNUL) }
+            + [envelope.extensions.isEmpty ? nil : Value.object(envelope.extensions).jsonText, envelope.data?.jsonText].map { $0.map(Self.replacingEscapedNUL) }
+            + [now]
+    }
+
+    /// `text` with each NUL, which PostgreSQL text cannot hold, as U+FFFD.
+    static func replacingNUL(_ text: String) -> String {
+        guard text.utf8.contains(0) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
+    }
+
+    /// JSON text with each `\u0000` escape, which jsonb refuses, as `\ufffd`; an escaped
+    /// backslash followed by `u0000` is left alone.
+    static func replacingEscapedNUL(_ text: String) -> String {
+        guard text.contains("\\u0000") else { return text }
+        var result = ""
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending: [Unicode.Scalar] = []
+        while let scalar = scalars.next() {
+            if scalar == "\u{0}" { result.unicodeScalars.append("\u{FFFD}"); continue }
+            guard scalar == "\\" else { result.unicodeScalars.append(scalar); continue }
+            // An escape: `\\` stays as it is; `\u0000` becomes the replacement character.
+            guard let next = scalars.next() else { result.unicodeScalars.append(scalar); break }
+            if next != "u" {
+                result.unicodeScalars.append(scalar)
+                result.unicodeScalars.append(next)
+                continue
+            }
+            pending = ["\\", "u"]
+            for _ in 0..<4 { if let digit = scalars.next() { pending.append(digit) } }
+            if pending.count == 6 && String(String.UnicodeScalarView(pending[2...])) == "0000" {
+                result += "\\ufffd"
+            } else {
+                result.unicodeScalars.append(contentsOf: pending)
+            }
+        }
+        return result
     }
 
     public func close() async throws {

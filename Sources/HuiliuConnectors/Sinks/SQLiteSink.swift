@@ -32,6 +32,7 @@ public final class SQLiteSink: SinkConnector, @unchecked Sendable {
         if config["path"] == nil { path = context.projectDirectory + "/data/huiliu.db" }
         self.path = path
         tablePrefix = try config[Self.prefix]
+        try EventTables.checkPrefix(tablePrefix, in: config)
     }
 
     public func open(resumingAt position: Value?) async throws {
@@ -40,16 +41,9 @@ public final class SQLiteSink: SinkConnector, @unchecked Sendable {
         database = try SQLiteDatabase(path: path)
     }
 
-    /// The table for an event type: letters, digits and underscores only.
-    static func tableName(prefix: String, type: String) -> String {
-        prefix + String(type.unicodeScalars.map { scalar -> Character in
-            scalar.properties.isAlphabetic && scalar.isASCII || ("0"..."9").contains(scalar) ? Character(scalar) : "_"
-        }).lowercased()
-    }
-
     func statement(for type: String, in db: SQLiteDatabase) throws -> SQLiteStatement {
         if let statement = statements[type] { return statement }
-        let table = Self.tableName(prefix: tablePrefix, type: type)
+        let table = EventTables.name(prefix: tablePrefix, type: type)
         try db.execute("""
             CREATE TABLE IF NOT EXISTS "\(table)" (
                 id TEXT PRIMARY KEY, source TEXT NOT NULL, subject TEXT, time TEXT, dataschema TEXT,
@@ -75,6 +69,16 @@ public final class SQLiteSink: SinkConnector, @unchecked Sendable {
     }
 
     func upsert(_ envelopes: [Envelope], into db: SQLiteDatabase, storedAt now: String) throws {
+        do {
+            try upsertInTransaction(envelopes, into: db, storedAt: now)
+        } catch {
+            // A table created in the rolled-back transaction is gone again, with its statement.
+            statements = [:]
+            throw error
+        }
+    }
+
+    private func upsertInTransaction(_ envelopes: [Envelope], into db: SQLiteDatabase, storedAt now: String) throws {
         try db.transaction {
             for envelope in envelopes {
                 let insert = try statement(for: envelope.type, in: db)

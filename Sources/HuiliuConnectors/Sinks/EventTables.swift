@@ -1,0 +1,30 @@
+import HuiliuCore
+import HuiliuKit
+
+/// Table names for event types, shared by the database sinks.
+enum EventTables {
+    /// A table prefix must be a plain identifier start: it goes into SQL as written.
+    static func checkPrefix(_ prefix: String, in config: ParsedConfig) throws {
+        let allowed = prefix.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+        guard allowed, let first = prefix.unicodeScalars.first, !("0"..."9").contains(first) else {
+            throw config.error("table_prefix", "'table_prefix' may hold only lower-case letters, digits and underscores, not starting with a digit; got '\(prefix)'")
+        }
+    }
+
+    /// The table for an event type: `budget.payment.v1` → `events_budget_payment_v1`. A type
+    /// that does not read plainly that way (other characters, or longer than `maximumLength`,
+    /// PostgreSQL's 63 bytes) gets the start of its SHA-256 instead of what was lost, so two
+    /// types never share a table.
+    static func name(prefix: String, type: String, maximumLength: Int = .max) -> String {
+        var plain = true
+        let body = String(type.unicodeScalars.map { scalar -> Character in
+            if scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) { return Character(scalar) }
+            if scalar != "." && scalar != "_" && scalar != "-" { plain = false }
+            return "_"
+        }).lowercased()
+        let name = prefix + body
+        if plain && name.utf8.count <= maximumLength { return name }
+        let digest = "_" + String(Digest.sha256.hex(type).prefix(8))
+        return String(name.prefix(max(0, min(maximumLength, name.count + digest.count) - digest.count))) + digest
+    }
+}
