@@ -82,12 +82,17 @@ public struct PipelineRunner: Sendable {
         var pendingCommit: Task<Void, any Error>?
         // Where the run started: restored when too many records fail (see checkFailureRatio).
         var startingPoint: StoredCheckpoint?
+        // Whatever ends the run, the reading stage is over and the sinks closed before the
+        // run is recorded and the pipeline's lock released.
+        var reading: Task<Void, Never>?
+        var openSinks: [any SinkConnector] = []
         do {
             let source = try registry.makeSource(definition.source, context: context)
             if let backfill, !(source is any BackfillableSource) {
                 throw RunError("cannot backfill \(backfill): the '\(definition.source.name)' source has no cursor to read a range of; only incremental streams of manifest connectors have one")
             }
             let processor = try makeProcessor(context: context)
+            openSinks = processor.sinks.map(\.sink)
             metrics = RunMetrics(pipeline: definition.name, sinks: processor.sinks.map(\.key))
             let stored = try await store.checkpoint(pipeline: definition.name, stream: Self.stream)
             for (key, sink) in processor.sinks {
@@ -117,7 +122,7 @@ public struct PipelineRunner: Sendable {
             // The reading stage is a task of its own so that a stop request can interrupt a
             // source that is waiting for input; otherwise a stop waits for the next batch.
             let runner = self
-            let reading = Task {
+            let readingStage = Task {
                 // Every exit finishes or fails the channel, or the consumer would wait forever.
                 var reader: (any BatchReader)?
                 do {
@@ -130,8 +135,8 @@ public struct PipelineRunner: Sendable {
                     batches.fail(error)
                 }
             }
-            control?.onStop { reading.cancel() }
-            defer { reading.cancel() }
+            reading = readingStage
+            control?.onStop { readingStage.cancel() }
             try await withTaskCancellationHandler {
                 for try await batch in batches {
                     let number = counters.batches + 1
@@ -175,13 +180,14 @@ public struct PipelineRunner: Sendable {
                     }
                 }
             } onCancel: {
-                reading.cancel()
+                readingStage.cancel()
             }
-            reading.cancel()
-            _ = await reading.result
+            readingStage.cancel()
+            _ = await readingStage.result
             if control?.isStopRequested == true { stopped = true }
             try await pendingCommit?.value
             if !stopped { try checkFailureRatio(counters, final: true) }
+            openSinks = []
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
         } catch is CancellationError {
@@ -206,6 +212,9 @@ public struct PipelineRunner: Sendable {
             run.status = .failed
             run.error = gateway.secrets.scrub("\(error)")
         }
+        reading?.cancel()
+        _ = await reading?.result
+        for sink in openSinks { try? await sink.close() }
         // A failed run's last commit may still be under way; the final record goes after it.
         _ = try? await pendingCommit?.value
         run.finishedAt = Timestamp.now()
