@@ -77,17 +77,16 @@ public enum YAMLDocument {
             let detail = context.map { " \($0.text)" } ?? ""
             return ConfigError(.syntax, at: location(mark, file), "invalid YAML: \(problem)\(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            // Pointed at the first repeat, with where the key was first given.
-            let start = location(context.mark, file)
-            let repeats = duplicates.compactMap { key in
-                YAMLDuplicateKey.location(of: key, inMappingAt: start.line, column: start.column, in: text).map { (key, $0) }
-            }.min { ($0.1.repeat.line, $0.1.repeat.column) < ($1.1.repeat.line, $1.1.repeat.column) }
-            guard let (key, places) = repeats else {
-                return ConfigError(.syntax, at: start,
-                                   "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the mapping starting here")
+            // libyaml's mark is where the first duplicated key (in sorted order) first appears.
+            let first = location(context.mark, file)
+            let others = duplicates.dropFirst().map { "'\($0)'" }
+            let also = others.isEmpty ? "" : " (\(others.joined(separator: ", ")) \(others.count == 1 ? "is" : "are") repeated too)"
+            guard let key = duplicates.first,
+                  let repeated = YAMLDuplicateKey(text).repeatOf(key, firstAt: first.line, column: first.column) else {
+                return ConfigError(.syntax, at: first, "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the mapping of this key")
             }
-            return ConfigError(.syntax, at: SourceLocation(file: file, line: places.repeat.line, column: places.repeat.column),
-                               "duplicate key '\(key)': already given at \(places.first.line):\(places.first.column) in this mapping; remove or rename one")
+            return ConfigError(.syntax, at: SourceLocation(file: file, line: repeated.line, column: repeated.column),
+                               "duplicate key '\(key)': already given at \(first.line):\(first.column) in this mapping; remove or rename one\(also)")
         case .reader(let problem, let offset, _, _):
             return ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
                                "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")")

@@ -1,132 +1,164 @@
-/// Finds where a key repeats in a YAML mapping. libyaml (through Yams) names only the
-/// duplicate keys and where their mapping starts; an error should point at the repeat.
-enum YAMLDuplicateKey {
-    /// Where a key is first given and where it repeats (1-based lines and columns).
-    typealias Places = (first: (line: Int, column: Int), repeat: (line: Int, column: Int))
+/// Finds where a key repeats in a YAML mapping. libyaml (through Yams) reports only the
+/// duplicate keys' names and where the first of them (in sorted order) first appears; an
+/// error should point at the repeat.
+struct YAMLDuplicateKey {
+    private let scalars: [Unicode.Scalar]
+    private var lineStarts: [Int] = [0]
 
-    /// The 1-based lines and columns of the first and second `key` in the mapping whose first
-    /// key is at `line`:`column`, or nil when the text does not show it plainly (a key spelled with
-    /// escapes, say).
-    static func location(of key: String, inMappingAt line: Int, column: Int, in text: String) -> Places? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
-        guard line >= 1, line <= lines.count, column >= 1, column <= lines[line - 1].count else { return nil }
-        // A flow mapping's `{` comes before its first key, with nothing but blanks between.
-        var index = line - 1, position = column - 2
-        while index >= 0 {
-            while position >= 0, lines[index][position] == " " || lines[index][position] == "\t" { position -= 1 }
-            if position >= 0 || index == 0 { break }
-            index -= 1
-            position = lines[index].count - 1
-        }
-        if position >= 0, lines[index][position] == "{" {
-            return flowLocation(of: key, lines: lines, line: index, column: position)
-        }
-        return blockLocation(of: key, lines: lines, line: line - 1, indent: column - 1)
+    init(_ text: String) {
+        scalars = Array(text.unicodeScalars)
+        for (offset, scalar) in scalars.enumerated() where scalar == "\n" { lineStarts.append(offset + 1) }
     }
 
-    /// Keys of a block mapping start at its indentation on the lines that follow, until a
-    /// line with content starts left of it.
-    private static func blockLocation(of key: String, lines: [[Unicode.Scalar]], line first: Int, indent: Int) -> Places? {
-        var earlier: (line: Int, column: Int)?
-        for index in first..<lines.count {
-            let scalars = lines[index]
-            let start = index == first ? indent : (scalars.firstIndex { $0 != " " } ?? scalars.count)
-            guard start < scalars.count, scalars[start] != "#" else { continue }
-            if index > first && start < indent { return nil }
-            guard start == indent, let (name, _) = keyToken(scalars, from: start), name == key else { continue }
-            if let earlier { return (earlier, (index + 1, start + 1)) }
-            earlier = (index + 1, start + 1)
+    /// The 1-based line and column where `key`, first given at `line`:`column`, is given
+    /// again in the same mapping; nil when the text does not show it plainly.
+    func repeatOf(_ key: String, firstAt line: Int, column: Int) -> (line: Int, column: Int)? {
+        guard line >= 1, line <= lineStarts.count else { return nil }
+        let first = lineStarts[line - 1] + column - 1
+        guard first < scalars.count, let (name, end) = keyToken(at: first), name == key else { return nil }
+        let found = isInFlowMapping(first) ? flowRepeat(of: key, after: end) : blockRepeat(of: key, indent: column - 1, after: first)
+        return found.map(place)
+    }
+
+    private func place(_ offset: Int) -> (line: Int, column: Int) {
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return (low + 1, offset - lineStarts[low] + 1)
+    }
+
+    private func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" }
+
+    /// Whether an unclosed `{` comes before `offset` (quotes aside, as flow keys are short).
+    private func isInFlowMapping(_ offset: Int) -> Bool {
+        var depth = 0
+        var index = offset - 1
+        while index >= 0 {
+            switch scalars[index] {
+            case "}", "]": depth += 1
+            case "[": if depth == 0 { return false } else { depth -= 1 }
+            case "{": if depth == 0 { return true } else { depth -= 1 }
+            case "\n":
+                // A block line at the left margin ends the search.
+                if index + 1 < scalars.count, !isBlank(scalars[index + 1]), scalars[index + 1] != "\n", depth == 0,
+                   index + 1 < offset, scalars[index + 1] != "}" && scalars[index + 1] != "]" && scalars[index + 1] != "," {
+                    return false
+                }
+            default: break
+            }
+            index -= 1
+        }
+        return false
+    }
+
+    /// Block keys start at the mapping's indentation on later lines, until a line with
+    /// content starts left of it; lines inside quoted text spanning lines are skipped.
+    private func blockRepeat(of key: String, indent: Int, after first: Int) -> Int? {
+        var index = first
+        var quote: Unicode.Scalar?
+        var atLineStart = false
+        while index < scalars.count {
+            if atLineStart && quote == nil {
+                atLineStart = false
+                var start = index
+                while start < scalars.count, scalars[start] == " " { start += 1 }
+                let column = start - index
+                if start < scalars.count, scalars[start] != "\n", scalars[start] != "\r", scalars[start] != "#" {
+                    if column < indent { return nil }
+                    if column == indent, let (name, _) = keyToken(at: start), name == key { return start }
+                }
+                index = start
+                continue
+            }
+            let c = scalars[index]
+            if c == "\n" {
+                atLineStart = true
+            } else if let open = quote {
+                if open == "\"" && c == "\\" { index += 1 } else if c == open {
+                    if open == "'" && index + 1 < scalars.count && scalars[index + 1] == "'" { index += 1 } else { quote = nil }
+                }
+            } else if (c == "\"" || c == "'") && startsValue(index) {
+                quote = c
+            } else if c == "#" && (index == 0 || isBlank(scalars[index - 1])) {
+                while index + 1 < scalars.count, scalars[index + 1] != "\n" { index += 1 }
+            }
+            index += 1
         }
         return nil
     }
 
-    /// Keys of a flow mapping follow its `{` and each comma at its own nesting level.
-    private static func flowLocation(of key: String, lines: [[Unicode.Scalar]], line first: Int, column: Int) -> Places? {
-        var depth = 0
-        var expectingKey = false
-        var found: (line: Int, column: Int)?
-        var index = first, position = column
-        while index < lines.count {
-            let scalars = lines[index]
-            while position < scalars.count {
-                let c = scalars[position]
-                if c == " " || c == "\t" { position += 1; continue }
-                if expectingKey && depth == 1 {
-                    expectingKey = false
-                    if let (name, end) = keyToken(scalars, from: position) {
-                        if name == key {
-                            if let found { return (found, (index + 1, position + 1)) }
-                            found = (index + 1, position + 1)
-                        }
-                        position = end
-                        continue
-                    }
+    /// Flow keys follow the commas at the mapping's own nesting level.
+    private func flowRepeat(of key: String, after start: Int) -> Int? {
+        var depth = 1
+        var quote: Unicode.Scalar?
+        var index = start
+        while index < scalars.count {
+            let c = scalars[index]
+            if let open = quote {
+                if open == "\"" && c == "\\" { index += 1 } else if c == open {
+                    if open == "'" && index + 1 < scalars.count && scalars[index + 1] == "'" { index += 1 } else { quote = nil }
                 }
+            } else {
                 switch c {
-                case "{", "[": depth += 1; expectingKey = c == "{" && depth == 1
+                case "\"", "'": quote = c
+                case "{", "[": depth += 1
                 case "}", "]":
                     depth -= 1
                     if depth == 0 { return nil }
-                case ",": expectingKey = depth == 1
-                case "\"", "'": position = closingQuote(scalars, from: position)
-                case "#" where position == 0 || scalars[position - 1] == " ": position = scalars.count
+                case "#" where index == 0 || isBlank(scalars[index - 1]) || scalars[index - 1] == "\n":
+                    while index + 1 < scalars.count, scalars[index + 1] != "\n" { index += 1 }
+                case "," where depth == 1:
+                    var next = index + 1
+                    while next < scalars.count, isBlank(scalars[next]) || scalars[next] == "\n" { next += 1 }
+                    if next < scalars.count, let (name, _) = keyToken(at: next), name == key { return next }
                 default: break
                 }
-                position += 1
             }
             index += 1
-            position = 0
         }
         return nil
     }
 
-    /// The key starting at `start` (plain, or in quotes without escapes) when a `:` follows it,
-    /// and the position after the colon.
-    private static func keyToken(_ scalars: [Unicode.Scalar], from start: Int) -> (String, Int)? {
+    /// Whether a quote at `index` opens a quoted scalar (rather than sitting in plain text, as
+    /// in `it's`): it follows the start of the line, a blank, or an indicator.
+    private func startsValue(_ index: Int) -> Bool {
+        guard index > 0 else { return true }
+        let before = scalars[index - 1]
+        return isBlank(before) || before == "\n" || before == ":" || before == "[" || before == "{" || before == "," || before == "-"
+    }
+
+    /// The key starting at `start` (plain, or quoted without escapes) when a `:` follows it,
+    /// and the offset after the colon.
+    private func keyToken(at start: Int) -> (String, Int)? {
+        guard start < scalars.count else { return nil }
         var end = start
-        var name = ""
         if scalars[start] == "\"" || scalars[start] == "'" {
-            end = closingQuote(scalars, from: start)
-            guard end < scalars.count else { return nil }
-            name = String(String.UnicodeScalarView(scalars[(start + 1)..<end]))
+            let quote = scalars[start]
             end += 1
-            while end < scalars.count, scalars[end] == " " { end += 1 }
+            while end < scalars.count, scalars[end] != quote, scalars[end] != "\n" {
+                if scalars[end] == "\\" && quote == "\"" { return nil }
+                end += 1
+            }
+            guard end < scalars.count, scalars[end] == quote else { return nil }
+            let name = String(String.UnicodeScalarView(scalars[(start + 1)..<end]))
+            end += 1
+            while end < scalars.count, isBlank(scalars[end]) { end += 1 }
             guard end < scalars.count, scalars[end] == ":" else { return nil }
             return (name, end + 1)
         }
-        // A plain key ends at ": ", a colon at the end of the line, or a flow indicator.
+        // A plain key ends at a colon followed by a blank, a line end or a flow indicator.
         while end < scalars.count {
             let c = scalars[end]
-            if c == ":" && (end + 1 == scalars.count || [" ", ",", "}", "]"].contains(scalars[end + 1])) { break }
-            if [",", "{", "}", "[", "]"].contains(c) { return nil }
+            if c == "\n" { return nil }
+            if c == ":" && (end + 1 == scalars.count || isBlank(scalars[end + 1]) || "\n,}]".unicodeScalars.contains(scalars[end + 1])) { break }
+            if c == "," || c == "{" || c == "}" || c == "[" || c == "]" { return nil }
             end += 1
         }
         guard end < scalars.count else { return nil }
-        name = String(String.UnicodeScalarView(scalars[start..<end])).trimmingTrailingSpaces
-        return (name, end + 1)
-    }
-
-    /// The position of the quote closing the one at `start` (a doubled `'` stays inside a
-    /// single-quoted string), or the line's end.
-    private static func closingQuote(_ scalars: [Unicode.Scalar], from start: Int) -> Int {
-        let quote = scalars[start]
-        var position = start + 1
-        while position < scalars.count {
-            if quote == "\"" && scalars[position] == "\\" { position += 2; continue }
-            if scalars[position] == quote {
-                if quote == "'" && position + 1 < scalars.count && scalars[position + 1] == "'" { position += 2; continue }
-                return position
-            }
-            position += 1
-        }
-        return scalars.count
-    }
-}
-
-private extension String {
-    var trimmingTrailingSpaces: String {
-        var result = self
-        while result.last == " " || result.last == "\t" { result.removeLast() }
-        return result
+        var last = end
+        while last > start, isBlank(scalars[last - 1]) { last -= 1 }
+        return (String(String.UnicodeScalarView(scalars[start..<last])), end + 1)
     }
 }
