@@ -123,8 +123,8 @@ public struct AdminAPI: Sendable {
                     return jsonResponse(["error": "the body must be a JSON object, such as {\"backfill\": \"2024-01-01..2024-02-01\"}"], status: .badRequest)
                 }
                 if let text = options["backfill"], !text.isNull {
-                    guard let range = text.stringValue.flatMap(BackfillRange.init(parsing:)) else {
-                        return jsonResponse(["error": .string("'backfill' takes FROM..TO, such as 2024-01-01..2024-02-01; got \(text.jsonText)")],
+                    guard let range = text.stringValue.flatMap(BackfillRange.init(parsing:)), !range.isEmpty else {
+                        return jsonResponse(["error": .string("'backfill' takes FROM..TO with FROM before TO, such as 2024-01-01..2024-02-01; got \(text.jsonText)")],
                                             status: .badRequest)
                     }
                     backfill = range
@@ -144,8 +144,22 @@ public struct AdminAPI: Sendable {
     func addRunRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
         api.get("runs") { request, _ in
             let query = request.uri.queryParameters
-            let status = query.get("status").flatMap(RunStatus.init(rawValue:))
-            let limit = min(query.get("limit").flatMap(Int.init) ?? 50, 1000)
+            // A misspelt filter must not quietly return everything.
+            var status: RunStatus?
+            if let text = query.get("status") {
+                guard let known = RunStatus(rawValue: text) else {
+                    let names = RunStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                    return jsonResponse(["error": .string("unknown status '\(text)'; one of \(names)")], status: .badRequest)
+                }
+                status = known
+            }
+            var limit = 50
+            if let text = query.get("limit") {
+                guard let number = Int(text), number > 0 else {
+                    return jsonResponse(["error": .string("limit must be a positive number, got '\(text)'")], status: .badRequest)
+                }
+                limit = min(number, 1000)
+            }
             let runs = try await deps.store.runs(pipeline: query.get("pipeline"), status: status, limit: limit)
             return jsonResponse(["runs": .array(runs.map(Self.json))])
         }

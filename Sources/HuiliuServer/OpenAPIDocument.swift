@@ -159,9 +159,10 @@ paths:
       summary: Runs, newest first.
       parameters:
         - { name: pipeline, in: query, schema: { type: string } }
-        - { name: status, in: query, schema: { type: string } }
-        - { name: limit, in: query, schema: { type: integer, maximum: 1000 } }
+        - { name: status, in: query, schema: { type: string, enum: [running, succeeded, failed, cancelled, interrupted] } }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000 } }
       responses:
+        "400": { description: An unknown status or a limit that is not a positive number. }
         "200":
           description: Runs.
           content:

@@ -18,7 +18,7 @@ extension Huiliu {
 
                 Examples:
                   huiliu run budget-payments
-                  huiliu run pipelines/demo-payments.yaml --reset
+                  huiliu run pipelines/budget-payments.yaml --reset
                   huiliu run budget-network-api --backfill "2024-01-01..2024-02-01"
 
                 --backfill reads a range of the source's cursor again (dates, times or ids, as the source's \
@@ -50,6 +50,9 @@ extension Huiliu {
             if let backfill, BackfillRange(parsing: backfill) == nil {
                 throw ValidationError("--backfill takes FROM..TO, such as 2024-01-01..2024-02-01; got '\(backfill)'")
             }
+            if let backfill, let range = BackfillRange(parsing: backfill), range.isEmpty {
+                throw ValidationError("--backfill \(backfill) is empty: FROM must come before TO, which is not included")
+            }
         }
 
         func run() async throws {
@@ -61,7 +64,7 @@ extension Huiliu {
                 // process running it; say so here instead of waiting for a run that never starts.
                 guard try PipelineLock(pipeline: definition.name, gateway: gateway) != nil else {
                     printError("\(definition.name): already running (in the daemon or another huiliu run)")
-                    throw ExitCode(1)
+                    throw ExitCode(2)
                 }
                 try await runThroughDaemon(daemon, definition.name)
                 return
@@ -114,7 +117,8 @@ extension Huiliu {
                                                           body: backfill.map { ["backfill": .string($0)] })
             guard status == 202 else {
                 printError("the daemon refused: \(body["error"]?.stringValue ?? "status \(status)")")
-                throw ExitCode(status == 409 ? 1 : 2)
+                // Already running, unknown, shutting down: the command could not run.
+                throw ExitCode(2)
             }
             printError("\(name): started by the running daemon; following it (Ctrl-C stops following, not the run)")
             while true {

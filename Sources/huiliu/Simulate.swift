@@ -31,10 +31,10 @@ extension Huiliu {
         @Option(help: "Payments the budget network holds.")
         var payments = 2400
 
-        @Option(help: "Answer every n-th request with 429 and Retry-After: 1 (0: never).")
+        @Option(name: .customLong("every-429"), help: "Answer every n-th request with 429 and Retry-After: 1 (0: never).")
         var every429 = 0
 
-        @Option(help: "Answer every n-th request with 503 (0: never).")
+        @Option(name: .customLong("every-503"), help: "Answer every n-th request with 503 (0: never).")
         var every503 = 0
 
         @Option(help: "Added latency per request, in milliseconds.")
@@ -55,7 +55,9 @@ extension Huiliu {
             logger.logLevel = .notice
             let host = host
             let app = Simulator(configuration: configuration).application(host: host, port: port, logger: logger) { bound in
-                print("simulated upstream systems on http://\(host):\(bound) — Ctrl-C stops")
+                // Written straight out: a log file or a service manager must see the port
+                // (--port 0) at once, not when a buffer fills.
+                FileHandle.standardOutput.write(Data("simulated upstream systems on http://\(host):\(bound) — Ctrl-C stops\n".utf8))
             }
             let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
                                                           logger: logger))

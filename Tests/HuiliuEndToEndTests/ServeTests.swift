@@ -122,10 +122,12 @@ import Testing
             #expect(lateness < 1.5, "\(run["pipeline"]?.stringValue ?? "") started \(lateness)s after its fire time")
         }
         #expect(try api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
+        let misspelt = try api.call("GET", "/api/v1/runs?status=faild", token: "viewer-91c2")
+        #expect(misspelt.status == 400 && misspelt.body.contains("unknown status 'faild'"), "\(misspelt)")
 
         // `huiliu run` goes through the running daemon (its token comes from admin.tokens).
         var viaDaemon = try await HuiliuCommand.run(["run", "fast-a"], in: project)
-        if viaDaemon.status == 1 && viaDaemon.stderr.contains("already running") {
+        if viaDaemon.status == 2 && viaDaemon.stderr.contains("already running") {
             viaDaemon = try await HuiliuCommand.run(["run", "fast-a"], in: project)
         }
         #expect(viaDaemon.stderr.contains("started by the running daemon"), "\(viaDaemon.stderr)")
@@ -136,7 +138,7 @@ import Testing
         let malformed = try api.call("POST", "/api/v1/pipelines/fast-b/runs", token: "ops-7f3a", body: #"{"backfill":"2024"}"#)
         #expect(malformed.status == 400 && malformed.body.contains("FROM..TO"), "\(malformed)")
         var backfill = try await HuiliuCommand.run(["run", "fast-b", "--backfill", "2024-01-01..2024-02-01"], in: project)
-        if backfill.status == 1 && backfill.stderr.contains("already running") {
+        if backfill.status == 2 && backfill.stderr.contains("already running") {
             backfill = try await HuiliuCommand.run(["run", "fast-b", "--backfill", "2024-01-01..2024-02-01"], in: project)
         }
         #expect(backfill.status == 1 && backfill.stderr.contains("started by the running daemon"), "\(backfill.stderr)")

@@ -28,6 +28,14 @@ public struct BackfillRange: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(from)..\(to)" }
+
+    /// True when nothing can lie in the range, as far as its bounds can be compared without
+    /// knowing the cursor: two integers, or texts of one length (ISO dates and times), with
+    /// `from` not before `to` (which is exclusive).
+    public var isEmpty: Bool {
+        if let low = Int(from), let high = Int(to) { return low >= high }
+        return from.count == to.count && from >= to
+    }
 }
 
 extension String {

@@ -9,7 +9,7 @@ extension ConnectorCommand {
         static let configuration = CommandConfiguration(
             abstract: "Test a connector's connectivity and credentials: render, authenticate, fetch one page.",
             discussion: """
-                F holds the fields a pipeline would set under the connector's kind (secrets as references). \
+                The --config file holds the fields a pipeline would set under the connector's kind (secrets as references). \
                 Exit status: 0 every step worked, 1 a step failed, 2 the connector or configuration is invalid.
 
                 Example:
