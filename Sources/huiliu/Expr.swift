@@ -37,7 +37,8 @@ extension Huiliu {
         var functions = false
 
         func run() async throws {
-            let gateway = try options.gateway()
+            // Expressions are worth trying anywhere; a project adds its lookup tables.
+            let gateway = try options.gateway(anywhere: true)
             let resources: MappingResources
             do {
                 resources = try MappingResources.load(configDirectory: gateway.configDirectory)

@@ -16,7 +16,18 @@ struct GlobalOptions: ParsableArguments {
     var logLevel: Logger.Level = .warning
 
     /// Loads the gateway config, exiting with status 2 and the problems if it is invalid.
-    func gateway() throws -> GatewayConfig {
+    /// The project's configuration. Unless `anywhere`, a directory that is not a project (no
+    /// `config/huiliu.yaml`, `config/` or `pipelines/`) is refused rather than treated as an
+    /// empty one: `huiliu runs` in the wrong folder would report "no runs" and leave a store.
+    func gateway(anywhere: Bool = false) throws -> GatewayConfig {
+        if config == nil && !anywhere {
+            let directory = FileManager.default.currentDirectoryPath
+            let markers = ["/config/huiliu.yaml", "/config", "/pipelines"]
+            guard markers.contains(where: { FileManager.default.fileExists(atPath: directory + $0) }) else {
+                printError("\(directory) is not a Huiliu project (no config/huiliu.yaml, config/ or pipelines/ here): run huiliu from the project's folder, or name its configuration with --config")
+                throw ExitCode(2)
+            }
+        }
         do {
             return try GatewayConfig.load(path: config)
         } catch {

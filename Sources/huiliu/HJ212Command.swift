@@ -61,7 +61,7 @@ extension HJ212Command {
             var registry = StationRegistry()
             if normalize {
                 // A capture can be decoded anywhere; the project's registry is used when there is one.
-                let gateway = try? options.gateway()
+                let gateway = try? options.gateway(anywhere: true)
                 let path = stations ?? gateway.map { $0.configDirectory + "/hj212/stations.yaml" }
                 if let path, stations != nil || FileManager.default.fileExists(atPath: path) {
                     do {

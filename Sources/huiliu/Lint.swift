@@ -33,7 +33,8 @@ extension Huiliu {
         var quiet = false
 
         func run() async throws {
-            let gateway = try options.gateway()
+            // Files named on the command line are checked wherever they are.
+            let gateway = try options.gateway(anywhere: !files.isEmpty)
             let registry = try builtInRegistry(gateway)
             let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
                                 projectDirectory: gateway.projectDirectory)

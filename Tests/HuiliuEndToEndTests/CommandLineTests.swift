@@ -1,5 +1,6 @@
 import Foundation
 import HuiliuCore
+@testable import HuiliuTestSupport
 import Testing
 
 struct CommandLineTests {
@@ -52,6 +53,20 @@ struct CommandLineTests {
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("Error: ") && result.stderr.contains("Usage: huiliu"), "\(arguments): \(result.stderr)")
         }
+    }
+
+    /// Outside a project, commands say so instead of reporting an empty one (and leaving a
+    /// store behind); files named on the command line are still linted, expressions evaluated.
+    @Test func outsideAProjectCommandsSaySo() async throws {
+        let directory = try makeTemporaryDirectory("not-a-project")
+        for arguments in [["runs"], ["dead-letters", "list"], ["lint"], ["status"]] {
+            let result = try await HuiliuCommand.run(arguments, in: directory)
+            #expect(result.status == 2 && result.stderr.contains("is not a Huiliu project"), "\(arguments): \(result.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        try "version: 1\nname: p\nsource: { file: { path: in.jsonl } }\nsinks: [ stdout ]\n".write(toFile: directory + "/p.yaml", atomically: true, encoding: .utf8)
+        #expect(try await HuiliuCommand.run(["lint", "p.yaml"], in: directory).status == 0)
+        #expect(try await HuiliuCommand.run(["expr", "a"], in: directory, stdin: Data(#"{"a":1}"#.utf8)).stdout == "1\n")
     }
 
     @Test func runsListsHistory() async throws {
