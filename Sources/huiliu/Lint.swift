@@ -32,9 +32,32 @@ extension Huiliu {
         @Flag(help: "Print only the problems, no summary line.")
         var quiet = false
 
+        /// `config/huiliu.yaml` when it is among the files to check: it is the gateway's
+        /// configuration, not a pipeline.
+        var gatewayFileNamed: String? {
+            files.first { path in
+                let url = URL(fileURLWithPath: path).standardizedFileURL
+                return url.lastPathComponent == "huiliu.yaml" && url.deletingLastPathComponent().lastPathComponent == "config"
+            }
+        }
+
         func run() async throws {
-            // Files named on the command line are checked wherever they are.
-            let gateway = try options.gateway(anywhere: !files.isEmpty)
+            // The gateway's own file is checked first: its problems are findings (exit 1), and the
+            // rest of the checks need it. Files named on the command line are checked wherever
+            // they are.
+            let gateway: GatewayConfig
+            do {
+                gateway = try GatewayConfig.load(path: options.config ?? gatewayFileNamed)
+            } catch {
+                for problem in error.errors { print(problem.description) }
+                printError("\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in the gateway configuration; fix \(error.errors.count == 1 ? "it" : "them") first")
+                throw ExitCode(1)
+            }
+            if gatewayFileNamed != nil && files.count == 1 {
+                printError("1 file checked, no problems")
+                return
+            }
+            _ = try options.gateway(anywhere: !files.isEmpty)
             let registry = try builtInRegistry(gateway)
             let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
                                 projectDirectory: gateway.projectDirectory)
@@ -43,7 +66,7 @@ extension Huiliu {
                                                 projectDirectory: gateway.projectDirectory)
             let paths = files.isEmpty
                 ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: gateway.projectDirectory) }
-                : files
+                : files.filter { $0 != gatewayFileNamed }
             var problemCount = 0
             var unreadable = false
             var names: [String: String] = [:]

@@ -69,6 +69,21 @@ struct CommandLineTests {
         #expect(try await HuiliuCommand.run(["expr", "a"], in: directory, stdin: Data(#"{"a":1}"#.utf8)).stdout == "1\n")
     }
 
+    /// The gateway's configuration is linted as what it is: its problems are findings.
+    @Test func lintChecksTheGatewayConfiguration() async throws {
+        let project = try temporaryProject("lint-gateway")
+        try "timezone: Asia/Shanghai\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        let good = try await HuiliuCommand.run(["lint", "config/huiliu.yaml"], in: project)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        try "timezone: Asia/Shangai\nbogus: 1\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        for arguments in [["lint"], ["lint", "config/huiliu.yaml"]] {
+            let bad = try await HuiliuCommand.run(arguments, in: project)
+            #expect(bad.status == 1, "\(arguments): \(bad.stderr)")
+            #expect(bad.stdout.contains("config/huiliu.yaml:1:11: timezone must be an IANA time zone"), "\(bad.stdout)")
+            #expect(bad.stdout.contains("config/huiliu.yaml:2:1: unknown key 'bogus' in gateway config"), "\(bad.stdout)")
+        }
+    }
+
     @Test func runsListsHistory() async throws {
         let project = try demoProject()
         _ = try await HuiliuCommand.run(["run", "court-cases"], in: project)
