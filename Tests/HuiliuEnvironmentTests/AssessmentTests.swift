@@ -191,6 +191,24 @@ struct AirQualityTests {
         #expect(byDate.index.aqi == 73)
     }
 
+    /// Above a table's last breakpoint the IAQI reads 500 but the AQI is "> 500" (§3.6): the
+    /// assessment names the pollutants that went past the scale. SO2 1-h and O3 8-h above 800
+    /// have values of their own under 2026 and are not past it.
+    @Test func concentrationsAboveTheScaleAreNamed() throws {
+        let assessment = AirQualityAssessment(stationID: "42118100AQ0001", periodStart: "2026-06-01T08:00:00+08:00", interval: .hour,
+                                              concentrations: [.pm25_1h: d("600"), .so2_1h: d("900"), .no2_1h: d("40")],
+                                              standard: .hj633_2026)
+        #expect(assessment.index.aqi == 500)
+        #expect(assessment.data["above_scale"] == ["PM2.5_1h"])
+        let within = AirQualityAssessment(stationID: "42118100AQ0001", periodStart: "2026-06-01T08:00:00+08:00", interval: .hour,
+                                          concentrations: [.pm25_1h: d("500")], standard: .hj633_2026)
+        #expect(within.index.aqi == 500 && within.data["above_scale"] == nil)
+        #expect(AirQualityIndex.isAboveScale(.co_1h, concentration: d("150.1"), standard: .hj633_2026))
+        #expect(!AirQualityIndex.isAboveScale(.o3_8h, concentration: d("900"), standard: .hj633_2026))
+        #expect(!AirQualityIndex.isAboveScale(.o3_8h, concentration: d("900"), standard: .hj633_2012))
+        #expect(AirQualityIndex.isAboveScale(.pm10_24h, concentration: d("601"), standard: .hj633_2012))
+    }
+
     /// §3.5 C: hourly SO2 900 µg/m³ is IAQI 200 under 2026; 2012 computes none.
     @Test func workedExampleC() throws {
         #expect(try AirQualityIndex.iaqi(.so2_1h, concentration: d("900"), standard: .hj633_2026).get() == 200)

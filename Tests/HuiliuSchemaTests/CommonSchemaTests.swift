@@ -103,7 +103,7 @@ struct CommonSchemaTests {
         let assessment = try #require(set.document(CommonSchema.uri(for: "environment.assessment")!))
         #expect(assessment["properties"]?.objectValue?.keys == [
             "kind", "station_id", "period_start", "interval", "standard", "water_body", "water_class", "water_quality", "items",
-            "limiting_parameters", "aqi", "iaqi", "concentrations", "primary_pollutants", "level", "category",
+            "limiting_parameters", "aqi", "iaqi", "concentrations", "above_scale", "primary_pollutants", "level", "category",
         ])
         #expect(assessment["required"] == ["kind", "station_id", "period_start", "standard"])
         // An AQI of "NA" (HJ 633-2026 §5.3) is null, with its level and category: still an assessment.

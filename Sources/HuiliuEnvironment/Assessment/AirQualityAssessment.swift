@@ -151,7 +151,7 @@ public struct AirQualityAssessment: Sendable, Equatable {
 
     /// The event payload; `aqi`, `level` and `category` are `null` when the AQI is "NA".
     public var data: Value {
-        var object = Object(minimumCapacity: 11)
+        var object = Object(minimumCapacity: 12)
         object.appendUnchecked(key: "kind", value: .string(Self.kind))
         object.appendUnchecked(key: "station_id", value: .string(stationID))
         object.appendUnchecked(key: "period_start", value: .string(periodStart))
@@ -168,6 +168,13 @@ public struct AirQualityAssessment: Sendable, Equatable {
         }
         object.appendUnchecked(key: "concentrations", value: .object(assessed))
         object.appendUnchecked(key: "primary_pollutants", value: .array(index.primaryPollutants.map { .string($0.rawValue) }))
+        // Beyond the scale the IAQI reads 500, but the AQI is more: say which pollutants went past it.
+        let beyond = index.iaqi.compactMap { indicator, _ -> Value? in
+            guard let value = concentrations[indicator],
+                  AirQualityIndex.isAboveScale(indicator, concentration: value, standard: index.standard) else { return nil }
+            return .string(indicator.rawValue)
+        }
+        if !beyond.isEmpty { object.appendUnchecked(key: "above_scale", value: .array(beyond)) }
         object.appendUnchecked(key: "level", value: index.level.map { .string($0.level) } ?? .null)
         object.appendUnchecked(key: "category", value: index.level.map { .string($0.category) } ?? .null)
         return .object(object)

@@ -78,6 +78,16 @@ public struct AirQualityIndex: Sendable, Equatable {
         }
     }
 
+    /// Whether a concentration lies above the indicator's last breakpoint, where the scale
+    /// ends: its IAQI is given as 500, but the AQI is "> 500" (domain.md §3.6). SO2 1-h and
+    /// O3 8-h above 800 have rules of their own instead (2026: IAQI 200 and 300; 2012: the
+    /// 24-h SO2 and 1-h O3 indices).
+    public static func isAboveScale(_ indicator: AirIndicator, concentration: DecimalNumber, standard: AQIStandard) -> Bool {
+        if indicator == .so2_1h || indicator == .o3_8h { return false }
+        guard let last = breakpoints(indicator, standard).last else { return false }
+        return concentration.doubleValue > Double(last)
+    }
+
     /// The IAQI of one concentration (formula (1), rounded up).
     ///
     /// HJ 633-2026 first rounds the concentration by GB/T 8170 (µg/m³ to integers, CO to one
