@@ -38,7 +38,7 @@ public final class FrameBuffer {
             received_at_ms INTEGER NOT NULL, peer TEXT NOT NULL,
             mn TEXT NOT NULL, cn TEXT NOT NULL, st TEXT NOT NULL, qn TEXT, edition TEXT NOT NULL,
             data_time TEXT, dedupe_key TEXT, raw BLOB NOT NULL, station INTEGER,
-            record_count INTEGER NOT NULL, note TEXT, packets INTEGER NOT NULL DEFAULT 1);
+            record_count INTEGER NOT NULL, note TEXT, packets INTEGER NOT NULL DEFAULT 1, first_sequence INTEGER);
         -- QN (a timestamp) first: devices send current QNs, so new keys land at the end of the index.
         CREATE UNIQUE INDEX IF NOT EXISTS hj212_frames_dedupe ON hj212_frames(dedupe_key, mn, cn);
         CREATE TABLE IF NOT EXISTS hj212_stations (id INTEGER PRIMARY KEY, entry TEXT NOT NULL UNIQUE);
@@ -92,6 +92,10 @@ public final class FrameBuffer {
         }
         if try Self.integer(db, "SELECT count(*) FROM sqlite_master WHERE name = 'hj212_frames_hours'") == 0 {
             try db.execute(Self.hourIndex)
+        }
+        // Added with late packets (see supplement); older buffers of this layout get it on open.
+        if try Self.integer(db, "SELECT count(*) FROM pragma_table_info('hj212_frames') WHERE name = 'first_sequence'") == 0 {
+            try db.execute("ALTER TABLE hj212_frames ADD COLUMN first_sequence INTEGER")
         }
     }
 
@@ -151,13 +155,14 @@ public final class FrameBuffer {
         }
     }
 
-    private func insert(_ frame: BufferedFrame, packets: Int, _ statements: Statements) throws -> Outcome {
+    private func insert(_ frame: BufferedFrame, packets: Int, firstSequence: Int? = nil, _ statements: Statements) throws -> Outcome {
         let station = try frame.station.map { try stationID($0, statements) }
         try statements.insertFrame.run([
             .integer(Int(frame.receivedAt)), .text(frame.peer), .text(frame.mn), .text(frame.cn), .text(frame.st),
             frame.qn.map { .text($0) } ?? .null, .text(frame.edition), frame.dataTime.map { .text($0) } ?? .null,
             frame.dedupeKey.map { .text($0) } ?? .null, .blob(frame.raw), station.map { .integer($0) } ?? .null,
             .integer(frame.recordCount), frame.note.map { .text($0) } ?? .null, .integer(packets),
+            firstSequence.map { .integer($0) } ?? .null,
         ])
         return db.changes == 0 ? .duplicate : .stored(sequence: db.lastInsertRowID)
     }
@@ -200,10 +205,13 @@ public final class FrameBuffer {
     /// after the upload was stored without it (``storeIncompleteUploads(firstReceivedBefore:stations:)``).
     /// Such a late packet replaces the stored upload by the upload with it, under a new sequence
     /// number, so the source delivers the values it adds; the same events then come again,
-    /// now complete, and upserting sinks keep the newer ones.
+    /// now complete, and upserting sinks keep the newer ones. The row keeps the place it was
+    /// first stored at (`first_sequence`) for the history other frames see (the AQI's moving
+    /// averages and daily report), so moving it leaves no gap there.
     private func supplement(_ stored: [SQLiteValue], with frame: BufferedFrame, _ packet: BufferedFrame.Packet,
                             _ statements: Statements) throws -> Outcome {
         guard let sequence = stored[0].integer, let raw = Self.bytes(stored[1]), (stored[2].integer ?? 1) < packet.count,
+              let firstSequence = stored[3].integer,
               case .frame(let late, _) = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration).decode(frame.raw, atEnd: true)
         else { return .duplicate }
         var packets = Self.packets(in: raw)
@@ -215,7 +223,7 @@ public final class FrameBuffer {
             whole.note = whole.note.map { gap + "; " + $0 } ?? gap
         }
         try statements.deleteFrame.run([.integer(sequence)])
-        return try insert(whole, packets: packets.count, statements)
+        return try insert(whole, packets: packets.count, firstSequence: firstSequence, statements)
     }
 
     /// The packets stored one after another in `raw`, with their bytes.
@@ -317,14 +325,14 @@ public final class FrameBuffer {
     }
 
     /// The condition of ``hourFrames(mn:from:before:storedBefore:)``, literal `cn` included so
-    /// SQLite uses the partial index.
-    private static let hourFramesCondition = "cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND sequence < ?"
+    /// SQLite uses the partial index. A row moved by a late packet counts where it was first stored.
+    private static let hourFramesCondition = "cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND coalesce(first_sequence, sequence) < ?"
 
     /// Stored frames matching `condition` (which may end in ORDER BY and LIMIT).
     private func storedFrames(where condition: String, _ arguments: [SQLiteValue]) throws -> [StoredFrame] {
         try storedFrames(db.prepare("""
             SELECT sequence, received_at_ms, peer, mn, cn, st, qn, edition, data_time, raw, record_count, note, packets,
-                   hj212_stations.entry
+                   hj212_stations.entry, coalesce(first_sequence, sequence)
             FROM hj212_frames LEFT JOIN hj212_stations ON hj212_stations.id = hj212_frames.station
             WHERE \(condition)
             """).rows(arguments))
@@ -401,12 +409,15 @@ public final class FrameBuffer {
         let compiled = Statements(
             insertFrame: try db.prepare("""
                 INSERT INTO hj212_frames (received_at_ms, peer, mn, cn, st, qn, edition, data_time, dedupe_key, raw,
-                    station, record_count, note, packets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    station, record_count, note, packets, first_sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 """),
             insertStation: try db.prepare("INSERT INTO hj212_stations (entry) VALUES (?) ON CONFLICT DO NOTHING"),
             stationID: try db.prepare("SELECT id FROM hj212_stations WHERE entry = ?"),
-            storedUpload: try db.prepare("SELECT sequence, raw, packets FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
+            storedUpload: try db.prepare("""
+                SELECT sequence, raw, packets, coalesce(first_sequence, sequence) FROM hj212_frames
+                WHERE mn = ? AND cn = ? AND dedupe_key = ?
+                """),
             deleteFrame: try db.prepare("DELETE FROM hj212_frames WHERE sequence = ?"),
             insertPart: try db.prepare("""
                 INSERT INTO hj212_packets (mn, cn, dedupe_key, pno, pnum, received_at_ms, peer, raw)

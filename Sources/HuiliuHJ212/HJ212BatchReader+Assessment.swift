@@ -75,7 +75,7 @@ extension HJ212BatchReader {
     private func isFirstHourFrame(_ frame: StoredFrame, ofDayStarting day: HJ212.Timestamp) -> Bool {
         do {
             return try buffer.hourFrameCount(mn: frame.mn, from: day.rfc3339, before: day.adding(seconds: 86_400).rfc3339,
-                                             storedBefore: frame.sequence) == 0
+                                             storedBefore: frame.order) == 0
         } catch {
             source.logger.warning("cannot read the station's earlier hours for its daily AQI", metadata: [
                 "mn": "\(frame.mn)", "error": "\(error)",
@@ -92,7 +92,7 @@ extension HJ212BatchReader {
         var hours = AirQualityHours()
         do {
             let earlier = try buffer.hourFrames(mn: frame.mn, from: from.rfc3339, before: before.rfc3339,
-                                                storedBefore: frame.sequence)
+                                                storedBefore: frame.order)
             for stored in earlier {
                 if let values = try? stored.measurements() { hours.add(values) }
             }

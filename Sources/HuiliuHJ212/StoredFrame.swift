@@ -31,6 +31,9 @@ public struct StoredFrame: Sendable, Equatable {
     public var note: String?
     /// How many packets the upload came in.
     public var packets: Int
+    /// Where the frame stands among the others for history (the AQI's averages): where it was
+    /// first stored, which a late packet of a split upload does not change.
+    public var order: Int
 
     init(row: [SQLiteValue], station: StationRegistry.Station?) {
         sequence = row[0].integer ?? 0
@@ -46,6 +49,7 @@ public struct StoredFrame: Sendable, Equatable {
         recordCount = row[10].integer ?? 0
         note = row[11].text
         packets = row[12].integer ?? 1
+        order = row.count > 14 ? row[14].integer ?? sequence : sequence
         self.station = station
     }
 

@@ -85,6 +85,10 @@ struct FrameBufferTests {
         #expect(try completed[0].measurements().compactMap { $0.data["parameter_code"]?.stringValue } == ["w01001", "w01009", "w21003"])
         #expect(completed[0].raw == String(decoding: one + two + three, as: UTF8.self))
         #expect(try buffer.store([try Self.row(two)]) == [.duplicate])
+        // For the history other frames see, it stays where it was first stored.
+        #expect(completed[0].order == 1)
+        let hours = try buffer.hourFrames(mn: "M1", from: "2024-06-01T08:00:00+08:00", before: "2024-06-01T09:00:00+08:00", storedBefore: 2)
+        #expect(hours.map(\.sequence) == [2])
     }
 
     @Test func framesWithoutValuesAreStoredWithANote() throws {
