@@ -54,6 +54,7 @@ public struct AdminAPI: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         let deps = dependencies
+        router.get("/") { _, _ in StatusPage.response() }
         router.get("healthz") { _, _ in jsonResponse(["status": "ok"]) }
         router.get("readyz") { _, _ in
             var checks = Object()

@@ -80,6 +80,11 @@ components:
       description: No such resource.
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
 paths:
+  /:
+    get:
+      summary: The status page (HTML); it asks for a token and reads this API with it.
+      security: []
+      responses: { "200": { description: The page, which holds no data itself. } }
   /healthz:
     get:
       summary: The process is alive.

@@ -108,6 +108,9 @@ import Testing
         #expect(try api.call("GET", "/metrics", token: nil).status == 401)
         #expect(try api.call("POST", "/api/v1/pipelines/fast-a/runs", token: "viewer-91c2").status == 403)
         #expect(try api.call("GET", "/healthz", token: nil).status == 200)
+        // The status page needs no token to load; it holds no data until given one.
+        let page = try api.call("GET", "/", token: nil)
+        #expect(page.status == 200 && page.body.contains("<title>汇流 Huiliu — status</title>") && page.body.contains("api/v1/"))
         #expect(try api.call("GET", "/readyz", token: nil).status == 200)
 
         // The fast pipelines run on their schedule, on time.
