@@ -88,4 +88,35 @@ struct IdentifierTests {
     @Test func idLeapDayIsValid() throws {
         #expect(try Self.idValid("421181202402291233"))
     }
+
+    /// §4.1/§4.3: the organisation codes inside the two credit codes check by GB 11714 —
+    /// 66600721 → 7 (Σ 180, mod 11 = 4) and 59169385 → 6 (Σ 258, mod 11 = 5) — and the code
+    /// whose USCC check fails (91350203M0001QAY9B) is flagged, not thrown out.
+    @Test(arguments: [("66600721", 180, "7"), ("59169385", 258, "6")])
+    func organizationCodeWorkedExamples(body: String, sum: Int, check: String) throws {
+        let values = body.map { $0.isNumber ? Int(String($0))! : Int($0.asciiValue! - 65 + 10) }
+        #expect(zip(values, [3, 7, 9, 10, 5, 8, 4, 2]).map(*).reduce(0, +) == sum)
+        #expect(String(11 - sum % 11) == check)
+        #expect(try Support.eval("organization_code_valid(@)", .string(body + check)) == true)
+        #expect(try Support.eval("organization_code_valid(@)", .string(body + "1")) == false)
+    }
+
+    @Test func organizationCodesInsideCreditCodes() throws {
+        #expect(try Support.eval("organization_code_valid(@)", "91310110666007217T") == true)
+        #expect(try Support.eval("organization_code_valid(@)", "91310115591693856A") == true)
+        #expect(try Support.eval("organization_code_valid(@)", "91310110666007218T") == false)
+        #expect(try Support.eval("organization_code_valid(@)", .null) == false)
+        // 00000003: Σ = 3 × 2 = 6, check 11 − 6 = 5.
+        #expect(try Support.eval("organization_code_valid(@)", "000000035") == true)
+    }
+
+    /// §4.2: ID numbers are masked once validated, as `4211**********1997`.
+    @Test func maskingKeepsOnlyTheEnds() throws {
+        #expect(try Support.eval("mask(@, `4`, `4`)", "421181190001019997") == "4211**********9997")
+        #expect(try Support.eval("mask(@, `3`, `4`)", "13812345678") == "138****5678")
+        #expect(try Support.eval("mask(@, `1`, `0`, '×')", "张三丰") == "张××")
+        #expect(try Support.eval("mask(@, `4`, `4`)", "1234567") == "*******")
+        #expect(try Support.eval("mask(@, `4`, `4`)", .null) == .null)
+        #expect(Support.errorKind("mask('abc', `-1`, `0`)") == "invalid-value")
+    }
 }

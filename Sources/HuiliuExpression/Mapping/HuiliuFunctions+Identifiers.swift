@@ -8,10 +8,32 @@ extension HuiliuFunctions {
             example: Example("uscc_valid('91310110666007217T')", result: true)
         ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidUSCC) ?? false) },
         ExpressionFunction(
+            "organization_code_valid", [P("code", [.string, .null])], returns: .boolean,
+            summary: "True if the string is a 9-character organisation code (GB 11714-1997), or an 18-character credit code whose characters 9–17 are one, with a correct MOD 11 check character (`X` for 10, `0` for 11). `null` gives false. Some issued credit codes fail this inner check: flag them rather than dropping records.",
+            example: Example("organization_code_valid('91310110666007217T')", result: true)
+        ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidOrganizationCode) ?? false) },
+        ExpressionFunction(
             "id_number_valid", [P("number", [.string, .null])], returns: .boolean,
             summary: "True if the string is an 18-character citizen ID number (GB 11643-1999) whose birth date exists and whose ISO 7064 MOD 11-2 check character is correct. `null` gives false.",
             example: Example("id_number_valid('11010519491231002X')", result: true)
         ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidResidentID) ?? false) },
+        ExpressionFunction(
+            "mask", [P("text", [.string, .null]), P("keep_start", .number), P("keep_end", .number), .optional("with", .string)],
+            returns: [.string, .null],
+            summary: "The text with every character but the first `keep_start` and the last `keep_end` replaced by `*` (or `with`): ID numbers and phone numbers are personal information, masked once validated (`4211**********1997`). Text no longer than what is kept is masked whole. `null` stays `null`.",
+            example: Example("mask('421181190001019997', `4`, `4`)", result: "4211**********9997")
+        ) { args throws(ExpressionError) in
+            guard case .string(let text) = args[0] else { return .null }
+            guard let start = args[1].intValue, let end = args[2].intValue, start >= 0, end >= 0 else {
+                throw .invalidValue("mask(): keep_start and keep_end must be whole numbers ≥ 0")
+            }
+            let with = args.optional(3)?.stringValue ?? "*"
+            let characters = Array(text)
+            // Keeping everything would mask nothing: then nothing is kept.
+            guard characters.count > start + end else { return .string(String(repeating: with, count: characters.count)) }
+            return .string(String(characters[..<start]) + String(repeating: with, count: characters.count - start - end)
+                           + String(characters[(characters.count - end)...]))
+        },
         ExpressionFunction(
             "case_number_parse", [P("number", [.string, .null])], returns: [.object, .null],
             summary: """

@@ -27,6 +27,31 @@ enum IdentifierChecks {
         return false
     }
 
+    /// GB 11714-1997 weights for the 8-character body of an organisation code.
+    static let organizationWeights = [3, 7, 9, 10, 5, 8, 4, 2]
+
+    /// True if `code` is a 9-character organisation code, or a credit code whose characters
+    /// 9–17 are one, whose last character is `11 − (Σ value × weight mod 11)`, written `X`
+    /// for 10 and `0` for 11 (digits are their value, A–Z are 10–35).
+    static func isValidOrganizationCode(_ code: String) -> Bool {
+        var bytes = Array(code.utf8)
+        if bytes.count == 18 { bytes = Array(bytes[8..<17]) }
+        guard bytes.count == 9 else { return false }
+        var sum = 0
+        for (index, byte) in bytes.prefix(8).enumerated() {
+            let value: Int
+            switch byte {
+            case 48...57: value = Int(byte - 48)
+            case 65...90: value = Int(byte - 65) + 10
+            default: return false
+            }
+            sum += value * organizationWeights[index]
+        }
+        let check = 11 - sum % 11
+        let expected: UInt8 = check == 10 ? UInt8(ascii: "X") : check == 11 ? UInt8(ascii: "0") : UInt8(48 + check)
+        return bytes[8] == expected
+    }
+
     /// Character value by ASCII code, −1 outside the charset.
     private static let usccValues: [Int8] = {
         var table = [Int8](repeating: -1, count: 128)
