@@ -108,6 +108,9 @@ struct IdentifierTests {
         #expect(try Support.eval("organization_code_valid(@)", .null) == false)
         // 00000003: Σ = 3 × 2 = 6, check 11 − 6 = 5.
         #expect(try Support.eval("organization_code_valid(@)", "000000035") == true)
+        // 00000300: Σ = 3 × 4 = 12, 11 − 1 = 10, written X; 00000000: Σ = 0, 11 is written 0.
+        #expect(try Support.eval("organization_code_valid(@)", "00000300X") == true)
+        #expect(try Support.eval("organization_code_valid(@)", "000000000") == true)
     }
 
     /// §4.2: ID numbers are masked once validated, as `4211**********1997`.
