@@ -108,8 +108,8 @@ struct IdentifierTests {
         #expect(try Support.eval("organization_code_valid(@)", .null) == false)
         // 00000003: Σ = 3 × 2 = 6, check 11 − 6 = 5.
         #expect(try Support.eval("organization_code_valid(@)", "000000035") == true)
-        // 00000300: Σ = 3 × 4 = 12, 11 − 1 = 10, written X; 00000000: Σ = 0, 11 is written 0.
-        #expect(try Support.eval("organization_code_valid(@)", "00000300X") == true)
+        // 00000030: Σ = 3 × 4 = 12, 11 − 1 = 10, written X; 00000000: Σ = 0, 11 is written 0.
+        #expect(try Support.eval("organization_code_valid(@)", "00000030X") == true)
         #expect(try Support.eval("organization_code_valid(@)", "000000000") == true)
     }
 
