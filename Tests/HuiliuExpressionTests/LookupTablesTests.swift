@@ -63,7 +63,12 @@ struct LookupTablesTests {
         #expect(tables.value(table: "divisions", key: "421182")?["name"] == "武穴市")
         #expect(tables.value(table: "divisions", key: "421121")?["name"] == "团风县")
         #expect(tables.value(table: "divisions", key: "421124")?["name"] == "英山县")
+        // §8: 龙感湖管理区 has a statistical code only, not a GB/T 2260 one, and is still known.
+        #expect(tables.value(table: "divisions", key: "421171")?["name"] == "龙感湖管理区")
         #expect(tables.value(table: "budget_function", key: "211")?["name"] == "节能环保支出")
+        // §6.1's structure example: 211 / 21101 / 2110101 — 节能环保 / 环境保护管理事务 / 行政运行.
+        #expect(tables.value(table: "budget_function", key: "21101")?["name"] == "环境保护管理事务")
+        #expect(tables.value(table: "budget_function", key: "2110101")?["name"] == "行政运行")
         #expect(tables.value(table: "budget_economic", key: "30217")?["name"] == "公务接待费")
         #expect(tables.value(table: "budget_economic", key: "501")?["maps_to"] == "301")
         #expect(tables.value(table: "hj212_pollutants", key: "w01018")?["code_2005"] == "011")
