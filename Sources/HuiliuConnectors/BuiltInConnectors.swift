@@ -9,6 +9,8 @@ public enum BuiltInConnectors {
         try registry.register(step: SetStep.self)
         try registry.register(step: MapStep.self)
         try registry.register(step: ValidateStep.self)
+        try registry.register(step: FilterStep.self)
+        try registry.register(step: MaskStep.self)
         try registry.register(sink: StdoutSink.self)
         try registry.register(sink: JSONLSink.self)
         try registry.register(sink: SQLiteSink.self)

@@ -1,9 +1,9 @@
-import HuiliuCore
+public import HuiliuCore
 
 extension Value {
     /// JMESPath truthiness: `null`, `false` and empty strings, arrays and objects are
     /// false; everything else, including the number 0, is true.
-    var isTruthy: Bool {
+    public var isTruthy: Bool {
         switch self {
         case .null: return false
         case .bool(let b): return b
