@@ -1,4 +1,5 @@
 public import HuiliuCore
+import HuiliuExpression
 public import HuiliuKit
 
 /// Masks personal data in place, keeping only the ends of each value.
@@ -40,10 +41,7 @@ public struct MaskStep: StepConnector {
         ]
 
         func apply(_ text: String) -> String {
-            let characters = Array(text)
-            guard characters.count > keepStart + keepEnd else { return String(repeating: with, count: characters.count) }
-            return String(characters[..<keepStart]) + String(repeating: with, count: characters.count - keepStart - keepEnd)
-                + String(characters[(characters.count - keepEnd)...])
+            Masking.mask(text, keepStart: keepStart, keepEnd: keepEnd, with: with)
         }
     }
 

@@ -27,12 +27,7 @@ extension HuiliuFunctions {
             guard let start = args[1].intValue, let end = args[2].intValue, start >= 0, end >= 0 else {
                 throw .invalidValue("mask(): keep_start and keep_end must be whole numbers ≥ 0")
             }
-            let with = args.optional(3)?.stringValue ?? "*"
-            let characters = Array(text)
-            // Keeping everything would mask nothing: then nothing is kept.
-            guard characters.count > start + end else { return .string(String(repeating: with, count: characters.count)) }
-            return .string(String(characters[..<start]) + String(repeating: with, count: characters.count - start - end)
-                           + String(characters[(characters.count - end)...]))
+            return .string(Masking.mask(text, keepStart: start, keepEnd: end, with: args.optional(3)?.stringValue ?? "*"))
         },
         ExpressionFunction(
             "case_number_parse", [P("number", [.string, .null])], returns: [.object, .null],
