@@ -159,3 +159,14 @@ public enum Timestamp {
         return formatter.date(from: text)
     }
 }
+
+extension RunRecord {
+    /// The run as JSON, one shape for `huiliu runs --json` and the admin API.
+    public var jsonValue: Value {
+        ["id": .string(id), "pipeline": .string(pipeline), "trigger": .string(trigger),
+         "status": .string(status.rawValue), "started_at": .string(startedAt),
+         "finished_at": finishedAt.map { .string($0) } ?? .null, "duration_seconds": duration.map { .double($0) } ?? .null,
+         "records_read": .integer(recordsRead), "records_written": .integer(recordsWritten),
+         "records_failed": .integer(recordsFailed), "error": error.map { .string($0) } ?? .null]
+    }
+}

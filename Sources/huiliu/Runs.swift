@@ -51,13 +51,7 @@ extension Huiliu {
             print(table(rows))
         }
 
-        static func json(_ run: RunRecord) -> Value {
-            ["id": .string(run.id), "pipeline": .string(run.pipeline), "trigger": .string(run.trigger),
-             "status": .string(run.status.rawValue), "started_at": .string(run.startedAt),
-             "finished_at": run.finishedAt.map { .string($0) } ?? .null,
-             "records_read": .integer(run.recordsRead), "records_written": .integer(run.recordsWritten),
-             "records_failed": .integer(run.recordsFailed), "error": run.error.map { .string($0) } ?? .null]
-        }
+        static func json(_ run: RunRecord) -> Value { run.jsonValue }
     }
 }
 
