@@ -85,13 +85,13 @@ public struct ValidateStep: StepConnector {
     }
 
     /// Why `record` fails, or `nil` when it conforms.
-    private func check(_ record: Record) -> RecordFailure? {
+    private func check(_ record: borrowing Record) -> RecordFailure? {
         let schema: Schema
         if let fixed {
             schema = fixed
         } else {
             guard let type = record.type, let found = byType[type] else {
-                return RecordFailure(record: record, reason: "the record has no common-schema type (\(record.type ?? "none")); map it first or name a schema",
+                return RecordFailure(record: copy record, reason: "the record has no common-schema type (\(record.type ?? "none")); map it first or name a schema",
                                      pointer: "", rule: "schema")
             }
             schema = found
@@ -102,6 +102,6 @@ public struct ValidateStep: StepConnector {
         var reason = "expected \(first.expected), got \(first.actual)"
         for other in errors.dropFirst().prefix(maxErrors - 1) { reason += "; also \(other)" }
         if errors.count > maxErrors { reason += "; and more" }
-        return RecordFailure(record: record, reason: reason, pointer: first.instanceLocation, rule: first.keyword)
+        return RecordFailure(record: copy record, reason: reason, pointer: first.instanceLocation, rule: first.keyword)
     }
 }
