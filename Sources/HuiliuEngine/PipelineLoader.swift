@@ -134,21 +134,46 @@ extension PipelineLoader {
     /// components make beyond their specs (a mapping file that does not exist, a
     /// two-character delimiter) are reported by lint too.
     public func checkComponents(_ definition: PipelineDefinition, context: ConnectorContext) -> [ConfigError] {
-        var problems: [ConfigError] = []
-        func attempt(_ component: ComponentConfig, _ build: () throws -> Void) {
-            do {
-                try build()
-            } catch let error as ConfigError {
-                problems.append(error)
-            } catch let errors as ConfigErrors {
-                problems.append(contentsOf: errors.errors)
-            } catch {
-                problems.append(ConfigError(.invalidValue, at: component.location, "\(component.spec.kind) '\(component.name)': \(error)"))
+        build(definition.source, context: context) + definition.steps.flatMap { build($0, context: context) }
+            + definition.sinks.flatMap { build($0, context: context) }
+    }
+
+    /// What building the components of the pipeline file at `path` finds, for those whose own
+    /// configuration is valid while the file has other problems: lint reports a missing
+    /// mapping file together with a misspelt key, not only once that is fixed.
+    public func componentProblems(path: String, context: ConnectorContext) -> [ConfigError] {
+        guard let node = try? YAMLDocument.load(path: path) else { return [] }
+        var components: [(ConfigNode, ComponentKind)] = []
+        if let source = node["source"] { components.append((source, .source)) }
+        for (key, kind) in [("steps", ComponentKind.step), ("sinks", .sink)] {
+            switch node[key] {
+            case .sequence(let items, _)?: components += items.map { ($0, kind) }
+            case let item?: components.append((item, kind))
+            case nil: break
             }
         }
-        attempt(definition.source) { _ = try registry.makeSource(definition.source, context: context) }
-        for step in definition.steps { attempt(step) { _ = try registry.makeStep(step, context: context) } }
-        for sink in definition.sinks { attempt(sink) { _ = try registry.makeSink(sink, context: context) } }
-        return problems
+        return components.flatMap { node, kind -> [ConfigError] in
+            var validator = ConfigValidator(registry: registry, resolver: resolver, baseDirectory: projectDirectory)
+            guard let component = validator.readComponent(node, kind: kind), validator.problems.isEmpty else { return [] }
+            return build(component, context: context)
+        }
+    }
+
+    /// The problems building one component finds.
+    private func build(_ component: ComponentConfig, context: ConnectorContext) -> [ConfigError] {
+        do {
+            switch component.spec.kind {
+            case .source: _ = try registry.makeSource(component, context: context)
+            case .step: _ = try registry.makeStep(component, context: context)
+            case .sink: _ = try registry.makeSink(component, context: context)
+            }
+            return []
+        } catch let error as ConfigError {
+            return [error]
+        } catch let errors as ConfigErrors {
+            return errors.errors
+        } catch {
+            return [ConfigError(.invalidValue, at: component.location, "\(component.spec.kind) '\(component.name)': \(error)")]
+        }
     }
 }

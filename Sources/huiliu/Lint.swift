@@ -93,7 +93,7 @@ extension Huiliu {
                     unreadable = true
                     continue
                 case .problems(let found):
-                    problems = found
+                    problems = found + loader.componentProblems(path: path, context: lintContext)
                 case .pipeline(let definition):
                     let context = definition.context(gateway: gateway, logger: Logger(label: "lint") { _ in SwiftLogNoOpLogHandler() },
                                                     services: services)
