@@ -138,6 +138,15 @@ struct WebhookSinkTests {
         }
     }
 
+    /// Masked before the answer is cut to its start, and as JSON escapes it (`\/`).
+    @Test func aCredentialCutOrEscapedInTheAnswerIsMaskedToo() async throws {
+        let receiver = try await Receiver.shared.value
+        let sink = try sink(receiver, query: "&fail=1&status=401&echo=1", ["headers": ["Authorization": "Bearer tok/en+SUPERSECRET/abc123"]])
+        await #expect { _ = try await sink.write(envelopes(1)) } throws: { error in
+            !"\(error)".contains("SUPERSECRET") && !"\(error)".contains("tok/en") && "\(error)".contains("***")
+        }
+    }
+
     /// An endpoint that is down is retried too, and then named.
     @Test func anEndpointThatIsDownIsRetriedAndNamed() async throws {
         let sink = try WebhookSink(config: ParsedConfig(testing: ["url": "http://127.0.0.1:9/events?token=abc", "retries": 1,

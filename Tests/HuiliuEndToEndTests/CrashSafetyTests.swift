@@ -66,10 +66,12 @@ import Testing
     /// (not left "running"), and the next run delivers the rest exactly once.
     @Test func ctrlCStopsARunAtABatchBoundary() async throws {
         let project = try temporaryProject("interrupt")
-        let records = 300_000
-        var input = ""
-        for i in 1...records { input += #"{"id":"I\#(i)"}"# + "\n" }
-        try input.write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        // Enough for a second or so of batches of 100: the signal comes right after the first.
+        let records = 60_000
+        var input: [UInt8] = []
+        input.reserveCapacity(records * 16)
+        for i in 1...records { input += Array(#"{"id":"I\#(i)"}"#.utf8) + [0x0A] }
+        try Data(input).write(to: URL(fileURLWithPath: project + "/data/in.jsonl"))
         try """
             version: 1
             name: interrupt

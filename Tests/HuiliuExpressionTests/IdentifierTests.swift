@@ -121,5 +121,8 @@ struct IdentifierTests {
         #expect(try Support.eval("mask(@, `4`, `4`)", "1234567") == "*******")
         #expect(try Support.eval("mask(@, `4`, `4`)", .null) == .null)
         #expect(Support.errorKind("mask('abc', `-1`, `0`)") == "invalid-value")
+        // Counts as large as Int allows (from data, say) mask the whole text instead of overflowing.
+        #expect(try Support.eval("mask('abc', `9223372036854775807`, `1`)") == "***")
+        #expect(try Support.eval("mask('abcdef', `4611686018427387904`, `4611686018427387904`)") == "******")
     }
 }

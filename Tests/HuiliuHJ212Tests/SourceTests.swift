@@ -189,7 +189,8 @@ struct SourceTests {
         // the attempt repeated if it is in use after all.
         for attempt in 1...5 {
             let port = Int.random(in: 20_000..<32_000)
-            let source = try Self.source(["listen": .string("127.0.0.1:\(port)"), "duration": .string("1500ms")], directory: directory)
+            // Long enough for a loaded machine to connect, send and store before the listener stops.
+            let source = try Self.source(["listen": .string("127.0.0.1:\(port)"), "duration": .string("6s")], directory: directory)
             do {
                 let records = try await deliverOneFrame(through: source, port: port)
                 #expect(records.count == 6)

@@ -116,10 +116,15 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
             }
             guard failure.isTransient, attempt < retries, !Task.isCancelled else {
                 let what = events.count == 1 ? "event \(envelopes[events.lowerBound].id)" : "events \(events.lowerBound + 1)–\(events.upperBound) of the batch"
-                var message = "webhook: \(what) not accepted: \(failure)"
-                if let excerpt = failure.bodyExcerpt, !excerpt.isEmpty { message += " — \(excerpt.prefix(300))" }
+                var message = "webhook: \(what) not accepted: \(failure)".maskingSecrets(secrets, with: "***")
+                // Masked before it is cut, so a cut never leaves the start of a secret; also as
+                // JSON writes it with `/` escaped.
+                if let excerpt = failure.bodyExcerpt, !excerpt.isEmpty {
+                    message += " — " + excerpt.maskingSecrets(secrets, with: "***")
+                        .maskingSecrets(secrets.map { $0.replacingOccurrences(of: "/", with: "\\/") }, with: "***").prefix(300)
+                }
                 if attempt > 0 { message += " (after \(attempt + 1) attempts)" }
-                throw SinkError(message.maskingSecrets(secrets, with: "***"))
+                throw SinkError(message)
             }
             // Exponential backoff, capped at a minute; the server's Retry-After wins, up to a
             // minute too, so a stop request waits at most that long between attempts.

@@ -4,7 +4,10 @@ public enum Masking {
     /// by `with`; text no longer than what would be kept is masked whole.
     public static func mask(_ text: String, keepStart: Int, keepEnd: Int, with: String = "*") -> String {
         let characters = Array(text)
-        guard characters.count > keepStart + keepEnd else { return String(repeating: with, count: characters.count) }
+        // Compared without adding: the counts may come from data and be as large as Int allows.
+        guard keepStart >= 0, keepEnd >= 0, characters.count > keepStart, characters.count - keepStart > keepEnd else {
+            return String(repeating: with, count: characters.count)
+        }
         return String(characters[..<keepStart]) + String(repeating: with, count: characters.count - keepStart - keepEnd)
             + String(characters[(characters.count - keepEnd)...])
     }
