@@ -80,8 +80,10 @@ public struct PipelineRunner: Sendable {
         var stopped = false
         // The last batch's commit, running while the next batch is delivered.
         var pendingCommit: Task<Void, any Error>?
-        // Where the run started: restored when too many records fail (see checkFailureRatio).
+        // Where the run started: restored when too many records fail (see checkFailureRatio),
+        // with the dead letters of the batch that tripped it.
         var startingPoint: StoredCheckpoint?
+        var trippingLetters: [DeadLetter] = []
         // Whatever ends the run, the reading stage is over and the sinks closed before the
         // run is recorded and the pipeline's lock released.
         var reading: Task<Void, Never>?
@@ -163,8 +165,10 @@ public struct PipelineRunner: Sendable {
                     // a sink write racing ahead of its commit is what crash recovery already
                     // undoes: the sink is cut back to the position committed last.
                     try await pendingCommit?.value
-                    try checkFailureRatio(counters, final: false)
                     let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id)
+                    trippingLetters = letters
+                    try checkFailureRatio(counters, final: false)
+                    trippingLetters = []
                     let committedRun = run, committed = counters, metrics = metrics
                     pendingCommit = Task {
                         try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: committedRun,
@@ -199,11 +203,15 @@ public struct PipelineRunner: Sendable {
             // the same records failing again add none.
             run.status = .failed
             run.error = error.description + "; the checkpoint stays where the run started, so the next run reads these records again"
+                + " (the failures are kept as dead letters with status 'aborted': huiliu dead-letters list --status aborted)"
             _ = try? await pendingCommit?.value
             pendingCommit = nil
             if let startingPoint {
                 do {
-                    try await store.commit(startingPoint, pipeline: definition.name, stream: Self.stream, run: run, deadLetters: [])
+                    try await store.commit(startingPoint, pipeline: definition.name, stream: Self.stream, run: run,
+                                           deadLetters: trippingLetters)
+                    // Read again by the next run, so not to be replayed as well.
+                    try await store.markAborted(runID: run.id)
                 } catch {
                     run.error! += " (restoring it failed: \(error))"
                 }

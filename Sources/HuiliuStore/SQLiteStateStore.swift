@@ -78,4 +78,8 @@ public final class SQLiteStateStore: StateStore {
     public func markReplayed(ids: [Int], runID: String) async throws {
         try await queue.run { [database] in try database.markReplayed(ids: ids, runID: runID) }
     }
+
+    public func markAborted(runID: String) async throws {
+        try await queue.run { [database] in try database.markAborted(runID: runID) }
+    }
 }

@@ -221,6 +221,19 @@ final class StateDatabase: @unchecked Sendable {
         return letter
     }
 
+    func markAborted(runID: String) throws {
+        try db.transaction {
+            // A retry aborted the same way finds the same failures: they are kept once.
+            try db.prepare("""
+                DELETE FROM huiliu_dead_letters WHERE run_id = ? AND status = 'pending' AND EXISTS (
+                    SELECT 1 FROM huiliu_dead_letters AS earlier WHERE earlier.status = 'aborted'
+                    AND earlier.pipeline = huiliu_dead_letters.pipeline AND earlier.step = huiliu_dead_letters.step
+                    AND earlier.origin = huiliu_dead_letters.origin AND earlier.payload = huiliu_dead_letters.payload)
+                """).run([.text(runID)])
+            try db.prepare("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = ? AND status = 'pending'").run([.text(runID)])
+        }
+    }
+
     func markReplayed(ids: [Int], runID: String) throws {
         try db.transaction {
             let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = ? WHERE id = ?")

@@ -43,4 +43,7 @@ public protocol StateStore: Sendable {
     func deadLetter(id: Int) async throws -> DeadLetter?
     /// Marks dead letters as replayed by a run.
     func markReplayed(ids: [Int], runID: String) async throws
+    /// Marks a run's pending dead letters `aborted`: the run was aborted and its checkpoint put
+    /// back, so their records are read again; replaying them as well would deliver them twice.
+    func markAborted(runID: String) async throws
 }

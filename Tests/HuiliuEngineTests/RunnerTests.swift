@@ -97,7 +97,10 @@ struct RunnerTests {
             #expect(run.status == .failed, "attempt \(attempt)")
             #expect(run.error?.contains("more than errors.max_failure_ratio 0.1 allows; the checkpoint stays where the run started") == true)
             #expect(try await store.checkpoint(pipeline: "strict", stream: "main")?.checkpoint.value == .null)
-            #expect(try await store.deadLetters(pipeline: "strict", status: "pending", limit: 100).count == 10)
+            // The failures of both batches read, the tripping one included, kept once as
+            // 'aborted': their records are read again, so they are not to be replayed.
+            #expect(try await store.deadLetters(pipeline: "strict", status: "pending", limit: 100).isEmpty)
+            #expect(try await store.deadLetters(pipeline: "strict", status: "aborted", limit: 100).count == 20)
         }
     }
 
@@ -150,7 +153,7 @@ struct RunnerTests {
         let (runner, store) = try makeRunner(Self.yaml + "\nerrors: { max_failure_ratio: 0.1 }", sink: RecordingSink())
         let run = try await runner.run(trigger: "test")
         #expect(run.status == .failed)
-        #expect(run.error == "2 of 10 records failed (20.00%), more than errors.max_failure_ratio 0.1 allows; the checkpoint stays where the run started, so the next run reads these records again")
+        #expect(run.error == "2 of 10 records failed (20.00%), more than errors.max_failure_ratio 0.1 allows; the checkpoint stays where the run started, so the next run reads these records again (the failures are kept as dead letters with status 'aborted': huiliu dead-letters list --status aborted)")
         // Judged at the end (too few records to judge before), after the commits: still restored.
         #expect(try await store.checkpoint(pipeline: "scripted", stream: "main")?.checkpoint.value == .null)
     }
