@@ -60,6 +60,15 @@ public struct PipelineRunner: Sendable {
 
     /// Runs the pipeline once and returns the finished run record. Cancelling the task
     /// stops at the next batch boundary with everything before it committed.
+    /// Throws, saying why, unless the source can read a range of its cursor again: a backfill
+    /// is refused before a run starts rather than recorded as a failed run.
+    public func checkBackfill() throws {
+        let source = try registry.makeSource(definition.source, context: context(runID: nil))
+        guard source is any BackfillableSource else {
+            throw RunError("the '\(definition.source.name)' source of \(definition.name) has no cursor to backfill a range of; only incremental streams of manifest connectors have one")
+        }
+    }
+
     public func run(trigger: String = "cli", control: RunControl? = nil,
                     progress: (@Sendable (RunProgress) -> Void)? = nil,
                     started: (@Sendable (RunRecord) -> Void)? = nil) async throws -> RunRecord {

@@ -120,8 +120,12 @@ public struct AdminAPI: Sendable {
             let body = try await request.body.collect(upTo: 64 << 10)
             var backfill: BackfillRange?
             if body.readableBytes > 0 {
-                guard let options = try? JSONReader.parse(Array(body.readableBytesView)), case .object = options else {
+                guard let options = try? JSONReader.parse(Array(body.readableBytesView)), case .object(let members) = options else {
                     return jsonResponse(["error": "the body must be a JSON object, such as {\"backfill\": \"2024-01-01..2024-02-01\"}"], status: .badRequest)
+                }
+                // A misspelt option must not quietly run a plain sync.
+                if let unknown = members.keys.first(where: { $0 != "backfill" }) {
+                    return jsonResponse(["error": .string("unknown option '\(unknown)'; the only one is 'backfill'")], status: .badRequest)
                 }
                 if let text = options["backfill"], !text.isNull {
                     guard let range = text.stringValue.flatMap(BackfillRange.init(parsing:)), !range.isEmpty else {
@@ -138,6 +142,7 @@ public struct AdminAPI: Sendable {
             case .unknownPipeline: return notFound("no pipeline '\(name)'")
             case .alreadyRunning: return jsonResponse(["error": .string("pipeline '\(name)' is already running")], status: .conflict)
             case .shuttingDown: return jsonResponse(["error": "the daemon is shutting down"], status: .serviceUnavailable)
+            case .cannotBackfill(let reason): return jsonResponse(["error": .string(reason)], status: .unprocessableContent)
             }
         }
     }

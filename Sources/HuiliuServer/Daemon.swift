@@ -207,6 +207,8 @@ public actor Daemon {
         case unknownPipeline
         case alreadyRunning
         case shuttingDown
+        /// The pipeline's source cannot backfill (the reason).
+        case cannotBackfill(String)
     }
 
     /// Starts a run of `pipeline` now, of `backfill` only when given.
@@ -214,6 +216,13 @@ public actor Daemon {
         guard !shuttingDown else { return .shuttingDown }
         guard let definition = definitions[pipeline] else { return .unknownPipeline }
         guard active[pipeline] == nil else { return .alreadyRunning }
+        if backfill != nil {
+            do {
+                try makeRunner(definition).checkBackfill()
+            } catch {
+                return .cannotBackfill("\(error)")
+            }
+        }
         mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill)))
         return .accepted
     }

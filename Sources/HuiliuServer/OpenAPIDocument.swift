@@ -155,7 +155,8 @@ paths:
                 backfill: { type: string, description: "FROM..TO: read this range of the source's cursor again (incremental streams only); the saved cursor does not move.", example: "2024-01-01..2024-02-01" }
       responses:
         "202": { description: Accepted; follow it in /api/v1/runs?pipeline=name. }
-        "400": { description: The body is not a JSON object, or backfill is not FROM..TO. }
+        "400": { description: The body is not a JSON object, has another option than backfill, or backfill is not FROM..TO. }
+        "422": { description: The pipeline's source has no cursor to backfill. }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { description: The pipeline is already running. }

@@ -23,7 +23,8 @@ extension Huiliu {
 
                 --backfill reads a range of the source's cursor again (dates, times or ids, as the source's \
                 cursor is written) without moving the saved cursor, so the next scheduled run resumes where it \
-                would have; it always runs in this process.
+                would have. When a daemon runs for the project, the run (backfill included) goes through it, \
+                unless --standalone or --reset.
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -75,6 +76,14 @@ extension Huiliu {
             var runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                         logger: options.logger(), services: services)
             runner.backfill = backfill.flatMap(BackfillRange.init(parsing:))
+            if runner.backfill != nil {
+                do {
+                    try runner.checkBackfill()
+                } catch {
+                    printError("\(definition.name): cannot backfill: \(error)")
+                    throw ExitCode(2)
+                }
+            }
             let reporter = ProgressReporter(pipeline: definition.name, live: isTerminal(2))
             // Ctrl-C or SIGTERM stops at the next batch boundary with what came before committed,
             // and the run is recorded as cancelled; a second one quits at once.
