@@ -56,9 +56,25 @@ struct FilterAndMaskTests {
         #expect(output.records[1].data == ["payee": ["id_number": nil, "phone": "***"]])
     }
 
-    @Test func anUnknownMaskingIsAConfigurationError() {
-        #expect { try MaskStep(config: ParsedConfig(testing: ["fields": ["id": "hash"]]), context: context) } throws: {
-            "\($0)".contains("unknown masking 'hash' for 'id'")
+    /// A path through a list masks the field in each item.
+    @Test func maskReachesIntoLists() async throws {
+        let step = try MaskStep(config: ParsedConfig(testing: ["fields": ["kids.phone": "phone"]]), context: context)
+        let output = try await step.process(records([["kids": [["phone": "13900001111"], ["name": "x"], ["phone": nil]]]]))
+        #expect(output.records[0].data == ["kids": [["phone": "139****1111"], ["name": "x"], ["phone": nil]]])
+    }
+
+    static let badMaskings: [(Value, String)] = [
+        (["id": "hash"], "unknown masking 'hash' for 'id'"),
+        (["kids[0].phone": "phone"], "is not a field path"),
+        (["a": ["keep_start": "3"]], "keep_start must be a whole number ≥ 0, got \"3\""),
+        (["a": ["keep_end": .decimal(DecimalNumber("1.5")!)]], "keep_end must be a whole number ≥ 0, got 1.5"),
+        (["a": ["with": 0]], "with must be a character, got 0"),
+    ]
+
+    @Test(arguments: badMaskings)
+    func badMaskingsAreConfigurationErrors(fields: Value, message: String) {
+        #expect { try MaskStep(config: ParsedConfig(testing: ["fields": fields]), context: context) } throws: {
+            "\($0)".contains(message)
         }
     }
 }

@@ -22,8 +22,9 @@ public struct MaskStep: StepConnector {
             before they leave (domain.md §4.2). `id_number` keeps the first and last 4 characters \
             (`4211**********1997`), `phone` the first 3 and last 4 (`138****5678`), `name` the first character \
             (`张**`), `all` nothing; an object gives `keep_start`, `keep_end` and the character `with`. A value no \
-            longer than what would be kept is masked whole. Numbers are masked as their text; missing fields and \
-            nulls are left alone; objects and lists are replaced by a masked text.
+            longer than what would be kept is masked whole. A path through a list masks the field in each of its \
+            items (`children.phone`). Numbers are masked as their text; missing fields and nulls are left alone; \
+            objects and lists at the end of a path are replaced by a masked text.
             """,
         fields: [fields.spec], bodyField: "fields")
 
@@ -45,24 +46,38 @@ public struct MaskStep: StepConnector {
         }
     }
 
-    let policies: [(path: String, policy: Policy)]
+    let policies: [(path: [String], policy: Policy)]
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
-        var policies: [(String, Policy)] = []
+        var policies: [([String], Policy)] = []
         for (path, value) in try config[Self.fields].objectValue ?? Object() {
             let field = "fields." + path
+            let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.contains("["), !parts.contains("") else {
+                throw config.error(field, "'\(path)' is not a field path: dotted names, where a list's items are reached through the list's field (children.phone masks every child's phone)")
+            }
             switch value {
             case .string(let name):
                 guard let policy = Policy.named[name] else {
                     throw config.error(field, "unknown masking '\(name)' for '\(path)'; one of id_number, phone, name, all, or {keep_start, keep_end}")
                 }
-                policies.append((path, policy))
+                policies.append((parts, policy))
             case .object(let options):
-                let keepStart = options["keep_start"]?.intValue ?? 0, keepEnd = options["keep_end"]?.intValue ?? 0
-                guard keepStart >= 0, keepEnd >= 0 else { throw config.error(field, "'\(path)': keep_start and keep_end must be whole numbers ≥ 0") }
+                func count(_ name: String) throws -> Int {
+                    guard let value = options[name] else { return 0 }
+                    guard case .integer(let number) = value, number >= 0 else {
+                        throw config.error(field, "'\(path)': \(name) must be a whole number ≥ 0, got \(value.jsonText)")
+                    }
+                    return number
+                }
                 let unknown = options.keys.filter { !["keep_start", "keep_end", "with"].contains($0) }
                 guard unknown.isEmpty else { throw config.error(field, "'\(path)': unknown option '\(unknown[0])'; keep_start, keep_end or with") }
-                policies.append((path, Policy(keepStart: keepStart, keepEnd: keepEnd, with: options["with"]?.stringValue ?? "*")))
+                var with = "*"
+                if let given = options["with"] {
+                    guard let text = given.stringValue, !text.isEmpty else { throw config.error(field, "'\(path)': with must be a character, got \(given.jsonText)") }
+                    with = text
+                }
+                policies.append((parts, Policy(keepStart: try count("keep_start"), keepEnd: try count("keep_end"), with: with)))
             default:
                 throw config.error(field, "'\(path)' needs a masking: id_number, phone, name, all, or {keep_start, keep_end}")
             }
@@ -74,11 +89,26 @@ public struct MaskStep: StepConnector {
     public func process(_ records: consuming [Record]) async throws -> StepOutput {
         for index in records.indices where records[index].data.objectValue != nil {
             for (path, policy) in policies {
-                guard let value = records[index].data.value(atPath: path), !value.isNull else { continue }
-                let text = value.stringValue ?? value.jsonText
-                records[index].data.setValue(.string(policy.apply(text)), atPath: path)
+                records[index].data = Self.masking(records[index].data, at: path[...], policy)
             }
         }
         return StepOutput(records: records)
+    }
+
+    /// `value` with the field at `path` masked, in every item of the lists along the way.
+    static func masking(_ value: Value, at path: ArraySlice<String>, _ policy: Policy) -> Value {
+        guard let name = path.first else {
+            return value.isNull ? value : .string(policy.apply(value.stringValue ?? value.jsonText))
+        }
+        switch value {
+        case .object(var object):
+            guard let member = object[name] else { return value }
+            object[name] = masking(member, at: path.dropFirst(), policy)
+            return .object(object)
+        case .array(let items):
+            return .array(items.map { masking($0, at: path, policy) })
+        default:
+            return value
+        }
     }
 }
