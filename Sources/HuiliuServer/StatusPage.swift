@@ -32,7 +32,7 @@ enum StatusPage {
     </head>
     <body>
     <h1>汇流 Huiliu <small id="summary"></small></h1>
-    <p id="problem"></p>
+    <p><span id="problem"></span> <button id="login" hidden>Enter token</button></p>
     <h2>Pipelines</h2>
     <table><thead><tr><th>Pipeline</th><th>Schedule</th><th>Next run</th><th>Running</th><th>Last run</th></tr></thead><tbody id="pipelines"></tbody></table>
     <h2>Recent runs</h2>
@@ -42,14 +42,22 @@ enum StatusPage {
     <script>
     "use strict";
     const key = "huiliu-admin-token";
+    // Asked for once; after a cancel or a refused token, only the button asks again.
+    let mayAsk = true;
     function token() {
       let t = sessionStorage.getItem(key);
-      if (!t) { t = prompt("Admin API token (read role is enough):") || ""; sessionStorage.setItem(key, t); }
+      if (!t && mayAsk) {
+        mayAsk = false;
+        t = prompt("Admin API token (read role is enough):") || "";
+        if (t) sessionStorage.setItem(key, t);
+      }
+      if (!t) throw new Error("no admin token given");
       return t;
     }
+    document.getElementById("login").onclick = () => { mayAsk = true; refresh(); };
     async function api(path) {
       const response = await fetch("/api/v1/" + path, { headers: { Authorization: "Bearer " + token() } });
-      if (response.status === 401 || response.status === 403) { sessionStorage.removeItem(key); throw new Error("the token was refused; reload to enter another"); }
+      if (response.status === 401 || response.status === 403) { sessionStorage.removeItem(key); throw new Error("the token was refused"); }
       if (!response.ok) throw new Error(path + ": HTTP " + response.status);
       return response.json();
     }
@@ -73,8 +81,10 @@ enum StatusPage {
           cell(number(r.records_read), "n"), cell(number(r.records_written), "n"), cell(number(r.records_failed), "n"), cell(r.error)]));
         fill("letters", (letters.dead_letters || []).map(l => [cell(l.pipeline), cell(l.step), cell(l.origin), cell(l.reason), cell(l.created_at)]));
         document.getElementById("problem").textContent = "";
+        document.getElementById("login").hidden = true;
       } catch (error) {
         document.getElementById("problem").textContent = String(error.message || error);
+        document.getElementById("login").hidden = sessionStorage.getItem(key) !== null;
       }
     }
     refresh();
