@@ -16,18 +16,10 @@ struct GlobalOptions: ParsableArguments {
     var logLevel: Logger.Level = .warning
 
     /// Loads the gateway config, exiting with status 2 and the problems if it is invalid.
-    /// The project's configuration. Unless `anywhere`, a directory that is not a project (no
-    /// `config/huiliu.yaml`, `config/` or `pipelines/`) is refused rather than treated as an
-    /// empty one: `huiliu runs` in the wrong folder would report "no runs" and leave a store.
+    /// The project's configuration. Unless `anywhere`, a directory that is not a project is
+    /// refused rather than treated as an empty one (``requireProject(option:)``).
     func gateway(anywhere: Bool = false) throws -> GatewayConfig {
-        if config == nil && !anywhere {
-            let directory = FileManager.default.currentDirectoryPath
-            let markers = ["/config/huiliu.yaml", "/config", "/pipelines"]
-            guard markers.contains(where: { FileManager.default.fileExists(atPath: directory + $0) }) else {
-                printError("\(directory) is not a Huiliu project (no config/huiliu.yaml, config/ or pipelines/ here): run huiliu from the project's folder, or name its configuration with --config")
-                throw ExitCode(2)
-            }
-        }
+        if config == nil && !anywhere { try requireProject(option: "--config") }
         do {
             return try GatewayConfig.load(path: config)
         } catch {
@@ -41,6 +33,18 @@ struct GlobalOptions: ParsableArguments {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = logLevel
         return logger
+    }
+}
+
+/// Exits 2 unless the current directory is a project (`config/huiliu.yaml`, `config/`,
+/// `pipelines/` or `connectors/`): `huiliu runs` in the wrong folder would report "no runs" and
+/// leave a store; `connector test` would test nothing and succeed.
+func requireProject(option: String) throws {
+    let directory = FileManager.default.currentDirectoryPath
+    let markers = ["/config/huiliu.yaml", "/config", "/pipelines", "/connectors"]
+    guard markers.contains(where: { FileManager.default.fileExists(atPath: directory + $0) }) else {
+        printError("\(directory) is not a Huiliu project (no config/, pipelines/ or connectors/ here): run huiliu from the project's folder, or name its configuration with \(option)")
+        throw ExitCode(2)
     }
 }
 

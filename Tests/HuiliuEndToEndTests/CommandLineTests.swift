@@ -59,7 +59,7 @@ struct CommandLineTests {
     /// store behind); files named on the command line are still linted, expressions evaluated.
     @Test func outsideAProjectCommandsSaySo() async throws {
         let directory = try makeTemporaryDirectory("not-a-project")
-        for arguments in [["runs"], ["dead-letters", "list"], ["lint"], ["status"]] {
+        for arguments in [["runs"], ["dead-letters", "list"], ["lint"], ["status"], ["connector", "test"], ["connector", "new", "x"]] {
             let result = try await HuiliuCommand.run(arguments, in: directory)
             #expect(result.status == 2 && result.stderr.contains("is not a Huiliu project"), "\(arguments): \(result.stderr)")
         }

@@ -24,6 +24,7 @@ struct ConnectorWorkspace {
     let logger: Logger
 
     init(_ options: ConnectorOptions) throws {
+        if options.gatewayFile == nil { try requireProject(option: "--gateway") }
         do {
             gateway = try GatewayConfig.load(path: options.gatewayFile)
         } catch {
