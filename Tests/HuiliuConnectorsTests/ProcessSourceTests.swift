@@ -48,6 +48,25 @@ struct ProcessSourceTests {
         #expect(ContinuousClock.now - started < .seconds(120), "the read waited for the process instead of ending it")
     }
 
+    /// A stop ends a shell-script tap together with what it started (its `sleep` would keep the
+    /// output open and the run waiting): the tap runs in a process group of its own.
+    @Test func aStopEndsWhatAShellTapStarted() async throws {
+        let marker = Int.random(in: 700_000..<800_000)
+        let tap = try source(["command": .array(["sh", "-c", .string("sleep \(marker); echo never")])])
+        let started = ContinuousClock.now
+        let reading = Task { try await drain(tap) }
+        try await Task.sleep(for: .milliseconds(500))
+        reading.cancel()
+        _ = await reading.result
+        #expect(ContinuousClock.now - started < .seconds(30), "the read waited for the tap's child")
+        try await Task.sleep(for: .milliseconds(200))
+        let survivors = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
+                guard Int(pid) != nil, let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
+                return command.contains("sleep\u{0}\(marker)")
+            }
+        #expect(survivors.isEmpty, "the tap's sleep \(marker) is still running: \(survivors)")
+    }
+
     @Test func passesTheSavedStateBackOnTheNextRun() async throws {
         let tap = try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]),
                               "config": ["records": 7, "state_every": 3]])

@@ -45,7 +45,11 @@ final class ProcessBatchReader: BatchReader {
             }
             arguments += ["--state", stateFile]
         }
-        process.executableURL = URL(fileURLWithPath: try Self.executable(source.command[0], environment: source.environment))
+        let executable = try Self.executable(source.command[0], environment: source.environment)
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ProcessSourceError("cannot start \(source.command[0]): \(executable) is not an executable file")
+        }
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = source.environment
         process.currentDirectoryURL = URL(fileURLWithPath: source.projectDirectory)
@@ -61,6 +65,14 @@ final class ProcessBatchReader: BatchReader {
             throw ProcessSourceError("cannot start \(source.command[0]): \(error.localizedDescription)")
         }
         drainErrors()
+    }
+
+    /// Kills the process group `pid` leads, or the process alone if it leads none. Foundation
+    /// starts a process as the leader of a group of its own, so a stop ends the tap and
+    /// whatever it started (a shell script's `sleep`, which would keep the output open and the
+    /// run waiting).
+    static func killGroup(_ pid: Int32) {
+        if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
     }
 
     /// The program to run: a path as given, or a bare name (`tap-csv`, `python3`) looked up on
@@ -113,7 +125,7 @@ final class ProcessBatchReader: BatchReader {
                 await output.nextLines(limit: 1)
             } onCancel: {
                 // SIGKILL: a child may inherit a mask that blocks SIGTERM, and the run is over anyway.
-                if pid > 0 { kill(pid, SIGKILL) }
+                if pid > 0 { Self.killGroup(pid) }
             }
             try Task.checkCancellation()
             guard let line = lines.first else {
@@ -232,7 +244,7 @@ final class ProcessBatchReader: BatchReader {
     func close() async {
         // Once reaped, the pid may belong to another process; Foundation may not know it ended.
         // SIGKILL, as when a read is cancelled: a SIGTERM may be blocked in the child.
-        if !exited, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if !exited, process.isRunning { Self.killGroup(process.processIdentifier) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
