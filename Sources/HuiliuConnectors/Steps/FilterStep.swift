@@ -28,7 +28,7 @@ public struct FilterStep: StepConnector {
         do {
             expression = try HuiliuExpression.Expression(text, functions: functions)
         } catch {
-            var at = config.location(of: "condition")
+            var at = config.valueLocation(of: "condition")
             at.column += max(0, error.offset)
             throw ConfigError(.invalidValue, at: at, "invalid condition: \(error.message)")
         }

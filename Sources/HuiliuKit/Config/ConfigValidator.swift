@@ -95,6 +95,7 @@ public struct ConfigValidator: Sendable {
             parsed.components[field.name] = items.compactMap { readComponent($0, kind: kind) }
         default:
             if let value = readValue(node, type: field.type, field: field) { parsed.values[field.name] = value }
+            if case .scalar(_, let plain, let at) = node { parsed.valueLocations[field.name] = textStart(at, plain: plain) }
             // Entries of free-form mappings (a map step's `fields`) keep their places too, so
             // errors found later in them (an expression) can point at the entry.
             if case .map = field.type, case .mapping(let pairs, _) = node {

@@ -14,6 +14,8 @@ public struct ParsedConfig: Sendable {
     public var components: [String: [ComponentConfig]]
     /// Where each field was written (its key), by name.
     public var locations: [String: SourceLocation]
+    /// Where the text of each scalar field's value starts, by name.
+    public var valueLocations: [String: SourceLocation] = [:]
     /// Where the component itself was written.
     public var location: SourceLocation
     /// The directory relative paths are resolved against: the file's own directory.
@@ -32,6 +34,12 @@ public struct ParsedConfig: Sendable {
     /// Where `field` was written, or the component's location if it was not.
     public func location(of field: String) -> SourceLocation {
         locations[field] ?? location
+    }
+
+    /// Where the text of a field's value starts (inside its quotes), for errors that point into
+    /// the value, such as an expression's; the field's key when that is not known.
+    public func valueLocation(of field: String) -> SourceLocation {
+        valueLocations[field] ?? location(of: field)
     }
 
     /// The raw value of a field, if present.
