@@ -87,6 +87,26 @@ extension Huiliu {
                     problemCount += found.count
                     continue
                 }
+                // A mapping file (connectors/<system>/mappings/<name>.yaml) is checked as the map
+                // step that loads it would check it, not as a pipeline.
+                if ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent == "mappings" {
+                    var config = ParsedConfig(location: SourceLocation(file: path, line: 1, column: 1),
+                                              baseDirectory: FileManager.default.currentDirectoryPath)
+                    config.values["mapping"] = .string(path)
+                    var found: [ConfigError] = []
+                    do {
+                        _ = try MapStep(config: config, context: lintContext)
+                    } catch let error as ConfigError {
+                        found = [error]
+                    } catch let errors as ConfigErrors {
+                        found = errors.errors
+                    } catch {
+                        found = [ConfigError(.invalidValue, at: config.location, "\(error)")]
+                    }
+                    for problem in ConfigErrors(found).errors { print(problem.description) }
+                    problemCount += found.count
+                    continue
+                }
                 switch loader.load(path: path) {
                 case .unreadable(let message):
                     printError(message)

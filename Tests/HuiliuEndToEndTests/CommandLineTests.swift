@@ -84,6 +84,20 @@ struct CommandLineTests {
         }
     }
 
+    /// A mapping file is linted as the map step that loads it would check it, not as a pipeline.
+    @Test func lintChecksMappingFilesAsMappings() async throws {
+        let good = try await HuiliuCommand.run(["lint", "connectors/budget-network/mappings/payments.yaml"], in: HuiliuCommand.root.path)
+        #expect(good.status == 0 && good.stdout.isEmpty, "\(good.stdout)\(good.stderr)")
+        let project = try temporaryProject("lint-mapping")
+        try FileManager.default.createDirectory(atPath: project + "/connectors/x/mappings", withIntermediateDirectories: true)
+        try "type: budget.payment.v1\nfields:\n  payee.name: trimm(payee)\n".write(
+            toFile: project + "/connectors/x/mappings/m.yaml", atomically: true, encoding: .utf8)
+        let bad = try await HuiliuCommand.run(["lint", "connectors/x/mappings/m.yaml"], in: project)
+        #expect(bad.status == 1)
+        #expect(bad.stdout == "connectors/x/mappings/m.yaml:3:15: invalid expression: unknown function 'trimm()'; did you mean 'trim()'?\n",
+                "\(bad.stdout)")
+    }
+
     @Test func runsListsHistory() async throws {
         let project = try demoProject()
         _ = try await HuiliuCommand.run(["run", "court-cases"], in: project)
