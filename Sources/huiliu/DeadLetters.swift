@@ -43,8 +43,13 @@ extension Huiliu.DeadLetters {
         var json = false
 
         func run() async throws {
-            let store = try SQLiteStateStore(path: try options.gateway().storePath)
+            let gateway = try options.gateway()
+            let store = try SQLiteStateStore(path: gateway.storePath)
             let letters = try await store.deadLetters(pipeline: pipeline, status: status == "all" ? nil : status, limit: limit)
+            // Letters may outlive their pipeline; a name that has neither is a mistake to say.
+            if let pipeline, letters.isEmpty, try await store.deadLetters(pipeline: pipeline, status: nil, limit: 1).isEmpty {
+                _ = try PipelineLookup(gateway: gateway, registry: try builtInRegistry(gateway)).load(pipeline)
+            }
             if json {
                 for letter in letters { print(Self.json(letter).jsonText) }
                 return

@@ -93,7 +93,11 @@ extension Huiliu {
                 var received = 0
                 for await signal in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
                     received += 1
-                    if received > 1 { Foundation.exit(130) }
+                    if received > 1 {
+                        // Quitting now: the run is recorded as interrupted, not left running.
+                        _ = try? await store.markInterruptedRuns(pipeline: name)
+                        Foundation.exit(130)
+                    }
                     printError("\n\(name): \(signal): stopping at the next batch boundary (again to quit at once)")
                     control.requestStop()
                 }
