@@ -58,17 +58,21 @@ public struct PipelineRunner: Sendable {
         return BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
     }
 
-    /// Runs the pipeline once and returns the finished run record. Cancelling the task
-    /// stops at the next batch boundary with everything before it committed.
     /// Throws, saying why, unless the source can read a range of its cursor again: a backfill
     /// is refused before a run starts rather than recorded as a failed run.
     public func checkBackfill() throws {
-        let source = try registry.makeSource(definition.source, context: context(runID: nil))
+        try requireBackfillable(try registry.makeSource(definition.source, context: context(runID: nil)))
+    }
+
+    /// Throws unless `source` can backfill.
+    private func requireBackfillable(_ source: any SourceConnector) throws {
         guard source is any BackfillableSource else {
             throw RunError("the '\(definition.source.name)' source of \(definition.name) has no cursor to backfill a range of; only incremental streams of manifest connectors have one")
         }
     }
 
+    /// Runs the pipeline once and returns the finished run record. Cancelling the task
+    /// stops at the next batch boundary with everything before it committed.
     public func run(trigger: String = "cli", control: RunControl? = nil,
                     progress: (@Sendable (RunProgress) -> Void)? = nil,
                     started: (@Sendable (RunRecord) -> Void)? = nil) async throws -> RunRecord {
@@ -99,9 +103,7 @@ public struct PipelineRunner: Sendable {
         var openSinks: [any SinkConnector] = []
         do {
             let source = try registry.makeSource(definition.source, context: context)
-            if let backfill, !(source is any BackfillableSource) {
-                throw RunError("cannot backfill \(backfill): the '\(definition.source.name)' source has no cursor to read a range of; only incremental streams of manifest connectors have one")
-            }
+            if backfill != nil { try requireBackfillable(source) }
             let processor = try makeProcessor(context: context)
             openSinks = processor.sinks.map(\.sink)
             metrics = RunMetrics(pipeline: definition.name, sinks: processor.sinks.map(\.key))
@@ -175,9 +177,12 @@ public struct PipelineRunner: Sendable {
                     // undoes: the sink is cut back to the position committed last.
                     try await pendingCommit?.value
                     let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id)
-                    trippingLetters = letters
-                    try checkFailureRatio(counters, final: false)
-                    trippingLetters = []
+                    do {
+                        try checkFailureRatio(counters, final: false)
+                    } catch {
+                        trippingLetters = letters
+                        throw error
+                    }
                     let committedRun = run, committed = counters, metrics = metrics
                     pendingCommit = Task {
                         try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: committedRun,

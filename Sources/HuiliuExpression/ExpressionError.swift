@@ -66,12 +66,3 @@ extension ExpressionError {
         ExpressionError(.invalidValue, offset: -1, message)
     }
 }
-
-extension ExpressionError {
-    /// The same error, told of `other()`: for a helper shared by two functions.
-    func renamingFunction(_ name: String, to other: String) -> ExpressionError {
-        var renamed = self
-        if renamed.message.hasPrefix(name + "()") { renamed.message = other + renamed.message.dropFirst(name.count) }
-        return renamed
-    }
-}

@@ -49,7 +49,7 @@ public struct StoredFrame: Sendable, Equatable {
         recordCount = row[10].integer ?? 0
         note = row[11].text
         packets = row[12].integer ?? 1
-        order = row.count > 14 ? row[14].integer ?? sequence : sequence
+        order = row[14].integer ?? sequence
         self.station = station
     }
 

@@ -45,6 +45,7 @@ extension Huiliu {
             // The gateway's own file is checked first: its problems are findings (exit 1), and the
             // rest of the checks need it. Files named on the command line are checked wherever
             // they are.
+            if options.config == nil && files.isEmpty { try requireProject(option: "--config") }
             let gateway: GatewayConfig
             do {
                 gateway = try GatewayConfig.load(path: options.config ?? gatewayFileNamed)
@@ -57,7 +58,6 @@ extension Huiliu {
                 printError("1 file checked, no problems")
                 return
             }
-            _ = try options.gateway(anywhere: !files.isEmpty)
             let registry = try builtInRegistry(gateway)
             let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
                                 projectDirectory: gateway.projectDirectory)

@@ -66,8 +66,7 @@ public struct ProcessSource: SourceConnector {
         projectDirectory = context.projectDirectory
         batchSize = context.batchSize
         logger = context.logger
-        secretValues = Set(parsed.secretValues).union(context.resolver.secrets.allValues)
-            .filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        secretValues = String.maskable(parsed.secretValues.union(context.resolver.secrets.allValues))
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {

@@ -25,6 +25,6 @@ enum EventTables {
         let name = prefix + body
         if plain && name.utf8.count <= maximumLength { return name }
         let digest = "_" + String(Digest.sha256.hex(type).prefix(8))
-        return String(name.prefix(max(0, min(maximumLength, name.count + digest.count) - digest.count))) + digest
+        return String(name.prefix(max(0, maximumLength - digest.count))) + digest
     }
 }

@@ -50,8 +50,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         connectionURL = url.value
         tablePrefix = try config[Self.prefix]
         try EventTables.checkPrefix(tablePrefix, in: config)
-        secrets = Set(config.secretValues).union([url.value]).union(Self.password(in: url.value).map { [$0] } ?? [])
-            .filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        secrets = String.maskable(config.secretValues.union([url.value]).union(Self.password(in: url.value).map { [$0] } ?? []))
     }
 
     /// The password of a `postgresql://user:password@host/…` URL, for masking it in errors.

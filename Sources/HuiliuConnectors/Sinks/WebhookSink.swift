@@ -70,12 +70,12 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
         retryDelay = try config[Self.retryDelay]
         // Header values are credentials as often as not (Authorization, X-Api-Key), whether they
         // came from a secret, the environment or the file: the endpoint may echo them back.
-        var sensitive = Set(config.secretValues)
+        var sensitive = config.secretValues
         for (_, value) in extraHeaders {
             sensitive.insert(value)
             if let space = value.firstIndex(of: " ") { sensitive.insert(String(value[value.index(after: space)...])) }
         }
-        secrets = sensitive.filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        secrets = String.maskable(sensitive)
     }
 
     public func open(resumingAt position: Value?) async throws {}

@@ -96,13 +96,7 @@ extension HuiliuFunctions {
             let parsed = try TimestampParsing.parseTime(args[0], formats: nil, zone: args.optional(2))
             guard case .string(let rfc3339) = parsed else { return .null }
             let (seconds, nanos) = try TimestampParsing.instant(of: rfc3339, formats: [.iso8601], zone: rule)
-            let format: TimestampFormat
-            do throws(ExpressionError) {
-                format = try TimestampFormat.named(args[1].stringValue!)
-            } catch {
-                // The format is format_time's argument here, not parse_time's.
-                throw error.renamingFunction("parse_time", to: "format_time")
-            }
+            let format = try TimestampFormat.named(args[1].stringValue!, for: "format_time")
             return .string(format.format(seconds: seconds, nanosecond: nanos, zone: rule))
         },
     ]

@@ -35,9 +35,9 @@ enum TimestampFormat: Sendable {
 
     /// ``init(_:)`` through a bounded cache: a pattern in a mapping is compiled once,
     /// not once per record.
-    static func named(_ name: String) throws(ExpressionError) -> TimestampFormat {
+    static func named(_ name: String, for function: String = "parse_time") throws(ExpressionError) -> TimestampFormat {
         if let cached = cache.withLock({ $0[name] }) { return cached }
-        let format = try TimestampFormat(name)
+        let format = try TimestampFormat(name, for: function)
         cache.withLock { table in
             if table.count >= 256 { table.removeAll(keepingCapacity: true) }
             table[name] = format
@@ -46,17 +46,18 @@ enum TimestampFormat: Sendable {
     }
 
     /// The format called `name`, or `name` read as a pattern.
-    init(_ name: String) throws(ExpressionError) {
+    /// The format `name`; errors name `function`, whose argument it is.
+    init(_ name: String, for function: String = "parse_time") throws(ExpressionError) {
         switch name {
         case "iso8601", "rfc3339": self = .iso8601
         case "chinese": self = .chinese
         case "epoch_ms": self = .epochMilliseconds
         case "epoch_s": self = .epochSeconds
-        default: self = .pattern(name, try TimestampFormat.compile(name))
+        default: self = .pattern(name, try TimestampFormat.compile(name, for: function))
         }
     }
 
-    private static func compile(_ pattern: String) throws(ExpressionError) -> [Part] {
+    private static func compile(_ pattern: String, for function: String) throws(ExpressionError) -> [Part] {
         let scalars = Array(pattern.unicodeScalars)
         var parts: [Part] = []
         var i = 0
@@ -65,7 +66,7 @@ enum TimestampFormat: Sendable {
             var run = 1
             while i + run < scalars.count && scalars[i + run] == c { run += 1 }
             func bad(_ why: String) -> ExpressionError {
-                .invalidValue("parse_time(): format '\(pattern)': \(why)")
+                .invalidValue("\(function)(): format '\(pattern)': \(why)")
             }
             switch c {
             case "y":
@@ -96,7 +97,7 @@ enum TimestampFormat: Sendable {
         }
         guard parts.contains(.year), parts.contains(where: { if case .month = $0 { true } else { false } }),
               parts.contains(where: { if case .day = $0 { true } else { false } }) else {
-            throw .invalidValue("parse_time(): format '\(pattern)' needs a year, month and day (yyyy, MM, dd)")
+            throw .invalidValue("\(function)(): format '\(pattern)' needs a year, month and day (yyyy, MM, dd)")
         }
         return parts
     }

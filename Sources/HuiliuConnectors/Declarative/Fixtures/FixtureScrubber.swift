@@ -25,7 +25,7 @@ public struct FixtureScrubber: Sendable {
 
     /// A scrubber for these secrets and names.
     public init(secrets: some Sequence<String>, volatileNames: Set<String>, origin: String?) {
-        self.secrets = Set(secrets).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+        self.secrets = String.maskable(secrets)
         self.volatileNames = Set(volatileNames.map { $0.lowercased() }).union(["authorization"])
         self.origin = origin
     }
@@ -85,6 +85,12 @@ public struct FixtureScrubber: Sendable {
 }
 
 extension String {
+    /// The secrets worth masking, each once, longest first so one that holds another is masked
+    /// whole: a value shorter than three characters would mask ordinary text.
+    static func maskable(_ secrets: some Sequence<String>) -> [String] {
+        Set(secrets).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+    }
+
     /// This text with each of `secrets` replaced by `mask`, both as written and percent-encoded
     /// the way a request path or query carries it (``FormEncoding/percentEncode(_:)``).
     func maskingSecrets(_ secrets: [String], with mask: String) -> String {
