@@ -76,37 +76,43 @@ struct CivilDateTime: Equatable {
     }
 
     /// `2024-03-05T14:30:00+08:00`; fractions in groups of three digits when present,
-    /// and `Z` for a zero offset. Written into one byte buffer: this runs per record.
+    /// and `Z` for a zero offset. Written straight into the string's storage: this runs per record.
     func rfc3339(offsetSeconds offset: Int) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(35)
-        func put(_ n: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = n
-            while divisor > 0 {
-                out.append(UInt8(48 + rest / divisor))
-                rest %= divisor
-                divisor /= 10
+        String(unsafeUninitializedCapacity: 35) { out in
+            var n = 0
+            func put(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                var rest = value
+                while divisor > 0 {
+                    out[n] = UInt8(48 + rest / divisor)
+                    n += 1
+                    rest %= divisor
+                    divisor /= 10
+                }
             }
+            func put(_ byte: Unicode.Scalar) {
+                out[n] = UInt8(byte.value)
+                n += 1
+            }
+            put(year, 4); put("-"); put(month, 2); put("-"); put(day, 2)
+            put("T")
+            put(hour, 2); put(":"); put(minute, 2); put(":"); put(second, 2)
+            if nanosecond != 0 {
+                put(".")
+                if nanosecond % 1_000_000 == 0 { put(nanosecond / 1_000_000, 3) }
+                else if nanosecond % 1_000 == 0 { put(nanosecond / 1_000, 6) }
+                else { put(nanosecond, 9) }
+            }
+            if offset == 0 {
+                put("Z")
+            } else {
+                let minutes = abs(offset) / 60
+                put(offset < 0 ? "-" : "+")
+                put(minutes / 60, 2); put(":"); put(minutes % 60, 2)
+            }
+            return n
         }
-        put(year, 4); out.append(UInt8(ascii: "-")); put(month, 2); out.append(UInt8(ascii: "-")); put(day, 2)
-        out.append(UInt8(ascii: "T"))
-        put(hour, 2); out.append(UInt8(ascii: ":")); put(minute, 2); out.append(UInt8(ascii: ":")); put(second, 2)
-        if nanosecond != 0 {
-            out.append(UInt8(ascii: "."))
-            if nanosecond % 1_000_000 == 0 { put(nanosecond / 1_000_000, 3) }
-            else if nanosecond % 1_000 == 0 { put(nanosecond / 1_000, 6) }
-            else { put(nanosecond, 9) }
-        }
-        if offset == 0 {
-            out.append(UInt8(ascii: "Z"))
-        } else {
-            let minutes = abs(offset) / 60
-            out.append(UInt8(ascii: offset < 0 ? "-" : "+"))
-            put(minutes / 60, 2); out.append(UInt8(ascii: ":")); put(minutes % 60, 2)
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func pad(_ n: Int, _ width: Int) -> String {

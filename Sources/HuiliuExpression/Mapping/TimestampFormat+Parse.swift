@@ -11,15 +11,33 @@ extension TimestampFormat {
     /// The timestamp in `text`, or `nil` if the text is not in this format. The fields
     /// are not range-checked here.
     func parse(_ text: String) -> ParsedTimestamp? {
-        var scanner = TimestampScanner(text)
+        switch self {
+        case .epochMilliseconds, .epochSeconds:
+            guard let number = TimestampFormat.epochDigits(text) else { return nil }
+            return epoch(DecimalNumber(significand: number, exponent: 0))
+        default:
+            // Most timestamps are ASCII: read their bytes in place instead of copying the
+            // text into scalars, which costs an allocation per record.
+            var utf8 = text
+            let ascii = utf8.withUTF8 { bytes -> ParsedTimestamp?? in
+                guard bytes.allSatisfy({ $0 < 0x80 }) else { return .none }
+                var scanner = ASCIITimestampScanner(bytes)
+                return .some(scan(&scanner))
+            }
+            if let ascii { return ascii }
+            var scanner = TimestampScanner(text)
+            return scan(&scanner)
+        }
+    }
+
+    /// The whole of the scanner's text read in this format, or `nil`.
+    private func scan(_ scanner: inout some TimestampReading) -> ParsedTimestamp? {
         let result: ParsedTimestamp?
         switch self {
         case .iso8601: result = TimestampFormat.dateTime(&scanner, separators: "-", exact: true)
         case .lenient: result = TimestampFormat.dateTime(&scanner, separators: "-/.", exact: false)
         case .chinese: result = TimestampFormat.chinese(&scanner)
-        case .epochMilliseconds, .epochSeconds:
-            guard let number = TimestampFormat.epochDigits(text) else { return nil }
-            return epoch(DecimalNumber(significand: number, exponent: 0))
+        case .epochMilliseconds, .epochSeconds: return nil
         case .pattern(_, let parts): result = TimestampFormat.match(parts, &scanner)
         }
         return scanner.atEnd ? result : nil
@@ -44,7 +62,7 @@ extension TimestampFormat {
         return n
     }
 
-    private static func dateTime(_ s: inout TimestampScanner, separators: String, exact: Bool) -> ParsedTimestamp? {
+    private static func dateTime(_ s: inout some TimestampReading, separators: String, exact: Bool) -> ParsedTimestamp? {
         let fieldWidth = exact ? 2 : 1
         guard let year = s.digits(4, 4), let separator = s.current, separators.unicodeScalars.contains(separator) else { return nil }
         _ = s.take(separator)
@@ -70,7 +88,7 @@ extension TimestampFormat {
         return .wall(time, offset: offset)
     }
 
-    private static func chinese(_ s: inout TimestampScanner) -> ParsedTimestamp? {
+    private static func chinese(_ s: inout some TimestampReading) -> ParsedTimestamp? {
         guard let year = s.digits(4, 4), s.take("年"), let month = s.digits(1, 2), s.take("月"),
               let day = s.digits(1, 2), s.take(anyOf: "日号") else { return nil }
         var time = CivilDateTime(year: year, month: month, day: day)
@@ -104,7 +122,7 @@ extension TimestampFormat {
         return .wall(time, offset: nil)
     }
 
-    private static func match(_ parts: [Part], _ s: inout TimestampScanner) -> ParsedTimestamp? {
+    private static func match(_ parts: [Part], _ s: inout some TimestampReading) -> ParsedTimestamp? {
         var time = CivilDateTime(year: 0, month: 1, day: 1)
         var offset: Int?
         for part in parts {

@@ -2,9 +2,9 @@
 ///
 /// Full-width digits and colons (`２０２４：`) are read as their ASCII forms, as
 /// Chinese-language systems often type them.
-struct TimestampScanner {
+struct TimestampScanner: TimestampReading {
     private let scalars: [Unicode.Scalar]
-    private(set) var position = 0
+    var position = 0
 
     init(_ text: String) {
         scalars = text.unicodeScalars.map { scalar in
@@ -21,7 +21,33 @@ struct TimestampScanner {
     var count: Int { scalars.count }
 
     var current: Unicode.Scalar? { position < scalars.count ? scalars[position] : nil }
+}
 
+/// A cursor over the bytes of ASCII text: the same grammar as ``TimestampScanner``
+/// without first copying the text into scalars, for the common case of a timestamp
+/// that is plain ASCII.
+struct ASCIITimestampScanner: TimestampReading {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    /// A scanner over `bytes`, which must all be ASCII.
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    var atEnd: Bool { position == bytes.count }
+
+    var current: Unicode.Scalar? { position < bytes.count ? Unicode.Scalar(bytes[position]) : nil }
+}
+
+/// What the timestamp grammars read with: a position over scalars.
+protocol TimestampReading {
+    var position: Int { get set }
+    var atEnd: Bool { get }
+    var current: Unicode.Scalar? { get }
+}
+
+extension TimestampReading {
     /// True (and consumed) if the next character is `c`.
     mutating func take(_ c: Unicode.Scalar) -> Bool {
         guard current == c else { return false }
