@@ -5,28 +5,32 @@ import HuiliuExpression
 /// Compiled `target.path: expression` pairs, arranged as the tree of the entity they build,
 /// so each record is assembled in one pass with no path splitting at run time.
 struct MappingPlan: Sendable {
-    /// One member of an object being built: a value from an expression, or a nested object.
-    enum Member: Sendable {
-        case value(JMESPathExpression, target: String)
-        case object(MappingPlan)
+    /// One member of the object being built: the value of `expression`, or, when that is
+    /// `nil`, the object `nested` builds. A struct rather than an enum: the per-record loop
+    /// reads the fields in place, where binding an enum's payload would copy (and retain) it.
+    struct Member: Sendable {
+        var key: String
+        var expression: JMESPathExpression?
+        var nested: MappingPlan?
+        /// The dotted target path, for errors.
+        var target: String
     }
 
-    var members: [(key: String, member: Member)] = []
+    var members: [Member] = []
 
     /// Adds `expression` at a dotted target path (`payee.name`).
     mutating func add(_ path: ArraySlice<String>, _ expression: JMESPathExpression, target: String) {
         guard let first = path.first else { return }
         if path.count == 1 {
-            members.append((first, .value(expression, target: target)))
+            members.append(Member(key: first, expression: expression, nested: nil, target: target))
             return
         }
-        if let index = members.firstIndex(where: { $0.key == first }), case .object(var nested) = members[index].member {
-            nested.add(path.dropFirst(), expression, target: target)
-            members[index].member = .object(nested)
+        if let index = members.firstIndex(where: { $0.key == first }), members[index].nested != nil {
+            members[index].nested!.add(path.dropFirst(), expression, target: target)
         } else {
             var nested = MappingPlan()
             nested.add(path.dropFirst(), expression, target: target)
-            members.append((first, .object(nested)))
+            members.append(Member(key: first, expression: nil, nested: nested, target: target))
         }
     }
 
@@ -37,17 +41,16 @@ struct MappingPlan: Sendable {
         // retaining its key, expression and target for every record.
         try members.withUnsafeBufferPointer { (members) throws(MappingFailure) in
             for index in members.indices {
-                switch members[index].member {
-                case .value(let expression, let target):
+                if members[index].expression != nil {
                     let value: Value
                     do throws(ExpressionError) {
-                        value = try expression.evaluate(input)
+                        value = try members[index].expression.unsafelyUnwrapped.evaluate(input)
                     } catch {
-                        throw MappingFailure(target: target, expression: expression.text, error: error)
+                        throw MappingFailure(target: members[index].target, expression: members[index].expression!.text, error: error)
                     }
                     if keepNulls || !value.isNull { object.appendUnchecked(key: members[index].key, value: value) }
-                case .object(let nested):
-                    let value = try nested.build(from: input, keepNulls: keepNulls)
+                } else {
+                    let value = try members[index].nested.unsafelyUnwrapped.build(from: input, keepNulls: keepNulls)
                     if keepNulls || !(value.objectValue?.isEmpty ?? false) { object.appendUnchecked(key: members[index].key, value: value) }
                 }
             }

@@ -114,17 +114,19 @@ public struct ExpressionFunction: Sendable {
                               "\(name)() takes \(expected) argument\(expected == "1" ? "" : "s"), got \(count)")
     }
 
-    func checkTypes(_ values: [Value], _ nodes: [Node]) throws(ExpressionError) {
-        for i in values.indices {
-            let parameter = i < parameters.count ? parameters[i] : variadic!
-            if parameter.type.contains(.expression) {
+    func checkTypes(_ values: FunctionArguments, _ nodes: [Node]) throws(ExpressionError) {
+        for i in 0..<values.count {
+            // Only the type is read on the way: copying the parameter would retain its name per call.
+            let type = i < parameters.count ? parameters[i].type : variadic!.type
+            var parameter: Parameter { i < parameters.count ? parameters[i] : variadic! }
+            if type.contains(.expression) {
                 guard nodes[i].isReference else {
                     throw .invalidType("\(name)() argument \(i + 1) (\(parameter.name)) must be an expression reference such as &field")
                 }
             } else if nodes[i].isReference {
-                throw .invalidType("\(name)() argument \(i + 1) (\(parameter.name)) must be \(parameter.type), not an expression reference")
-            } else if !parameter.type.accepts(values[i]) {
-                throw .invalidType("\(name)() argument \(i + 1) (\(parameter.name)) must be \(parameter.type), found \(values[i].typeName)")
+                throw .invalidType("\(name)() argument \(i + 1) (\(parameter.name)) must be \(type), not an expression reference")
+            } else if !type.accepts(values[i]) {
+                throw .invalidType("\(name)() argument \(i + 1) (\(parameter.name)) must be \(type), found \(values[i].typeName)")
             }
         }
     }

@@ -1,22 +1,58 @@
 public import HuiliuCore
 
 /// The evaluated arguments of one call, as a function body receives them.
+///
+/// The first three live inline: nearly every call has at most three, and an array per
+/// call would cost an allocation for every function a mapping calls on every record.
 public struct FunctionArguments {
-    /// The argument values in order; an expression-reference argument holds `null`.
-    public let values: [Value]
+    private var first: Value = .null
+    private var second: Value = .null
+    private var third: Value = .null
+    /// Arguments after the third.
+    private var rest: [Value] = []
+    /// The number of arguments given.
+    public private(set) var count = 0
     let call: FunctionCall
 
-    /// The number of arguments given.
-    public var count: Int { values.count }
+    init(call: FunctionCall) {
+        self.call = call
+    }
+
+    /// Adds the next argument.
+    mutating func append(_ value: Value) {
+        switch count {
+        case 0: first = value
+        case 1: second = value
+        case 2: third = value
+        default: rest.append(value)
+        }
+        count += 1
+    }
+
+    /// The argument values in order; an expression-reference argument holds `null`.
+    public var values: [Value] {
+        var values: [Value] = []
+        values.reserveCapacity(count)
+        for index in 0..<count { values.append(self[index]) }
+        return values
+    }
 
     /// The argument at `index`.
-    public subscript(index: Int) -> Value { values[index] }
+    public subscript(index: Int) -> Value {
+        precondition(index >= 0 && index < count, "argument \(index) of \(count)")
+        switch index {
+        case 0: return first
+        case 1: return second
+        case 2: return third
+        default: return rest[index - 3]
+        }
+    }
 
     /// The argument at `index`, or `nil` when an optional argument was left out.
     public func optional(_ index: Int) -> Value? {
         // Not a ternary: `Value` is nil-literal expressible, so `: nil` would mean `.null`.
-        guard index < values.count else { return Optional<Value>.none }
-        return values[index]
+        guard index < count else { return Optional<Value>.none }
+        return self[index]
     }
 
     /// The `&expr` argument at `index` (declared with type `.expression`).

@@ -166,15 +166,14 @@ extension Node {
 extension FunctionCall {
     /// Evaluates the arguments, checks their types against the signature, and calls.
     func evaluate(_ value: Value) throws(ExpressionError) -> Value {
-        var values: [Value] = []
-        values.reserveCapacity(arguments.count)
+        var values = FunctionArguments(call: self)
         for argument in arguments {
             // An expression reference is passed unevaluated; its slot holds null.
             if case .reference = argument { values.append(.null) } else { values.append(try argument.evaluate(value)) }
         }
         do {
             try function.checkTypes(values, arguments)
-            return try function.body(FunctionArguments(values: values, call: self))
+            return try function.body(values)
         } catch {
             var located = error
             if located.offset < 0 { located.offset = offset }
