@@ -64,13 +64,15 @@ public enum HJ212Benchmark {
         public var listenerCPUPerFrame: Duration
         /// CPU time of the fleet's threads per stored frame.
         public var fleetCPUPerFrame: Duration
+        /// The load the fleet offered, frames per second; 0 when it sent as fast as it was acknowledged.
+        public var offeredFramesPerSecond: Double = 0
 
         public var description: String {
             """
             codec alone:        \(Self.rate(codecFramesPerSecond)) frames/s (decode + length + CRC + parse, one core)
             codec + normalize:  \(Self.rate(normalizeFramesPerSecond)) frames/s (… + environment.measurement records, one core)
             listener:           \(Self.rate(listenerFramesPerSecond)) frames/s stored durably and acknowledged \
-            (\(fleet.devices) devices, \(stored) frames in \(groups) group commits, mean \(groups > 0 ? stored / groups : 0) per commit, \
+            (offered \(offeredFramesPerSecond > 0 ? Self.rate(offeredFramesPerSecond).trimmingCharacters(in: .whitespaces) + " frames/s" : "as fast as acknowledged"), \(fleet.devices) devices, \(stored) frames in \(groups) group commits, mean \(groups > 0 ? stored / groups : 0) per commit, \
             commit thread busy \(FleetReport.milliseconds(commitBusy)) ms)
             ack latency:        p50 \(FleetReport.milliseconds(ackP50)) ms, p99 \(FleetReport.milliseconds(ackP99)) ms (listener: frame received → 9014 written)
             device round trip:  p99 \(FleetReport.milliseconds(deviceP99)) ms (device: frame written → 9014 read)
@@ -157,7 +159,8 @@ public enum HJ212Benchmark {
                       ackP50: listener.metrics.ackLatency(percentile: 50), ackP99: listener.metrics.ackLatency(percentile: 99),
                       deviceP99: fleet.ackLatency(percentile: 99), fleet: fleet, stored: stored,
                       groups: listener.committer.groupStatistics.groups, commitBusy: listener.committer.groupStatistics.busy,
-                      listenerCPUPerFrame: (processUsed - fleetUsed) / max(stored, 1), fleetCPUPerFrame: fleetUsed / max(stored, 1))
+                      listenerCPUPerFrame: (processUsed - fleetUsed) / max(stored, 1), fleetCPUPerFrame: fleetUsed / max(stored, 1),
+                      offeredFramesPerSecond: options.framesPerSecond)
     }
 
     /// CPU time of one clock: the calling thread's or the whole process's.

@@ -32,6 +32,7 @@ extension Huiliu {
                   huiliu bench pipeline --records 5000000
                   huiliu bench mapping --records 1000000
                   huiliu bench connector --records 1000000
+                  huiliu bench hj212 --frames-per-second 15000
                 """)
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
@@ -59,6 +60,12 @@ extension Huiliu {
         @Flag(help: "Skip the transport-versus-curl comparison the connector benchmark ends with.")
         var noTransport = false
 
+        @Option(help: "Frames per second the hj212 benchmark's fleet offers in all; 0 (the default) sends each device's next frame as soon as the last is acknowledged, which measures the listener's maximum but makes latency mostly queueing.")
+        var framesPerSecond: Double = 0
+
+        @Option(help: "Devices in the hj212 benchmark's fleet.")
+        var devices = 1000
+
         @Option(help: "Directory for temporary files (default: a new one under /tmp).")
         var workDirectory: String?
 
@@ -84,6 +91,8 @@ extension Huiliu {
             if suite == .hj212 || suite == .all {
                 var options = HJ212Benchmark.Options()
                 options.directory = directory
+                options.framesPerSecond = framesPerSecond
+                options.devices = devices
                 print(try await HJ212Benchmark.run(options))
             }
             if suite == .connector || suite == .all {
