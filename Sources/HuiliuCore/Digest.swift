@@ -33,6 +33,20 @@ public enum Digest: Sendable {
         Digest.hexString(hash(Array(text.utf8)))
     }
 
+    /// The first `bytes` bytes of the digest of `input`, as lower-case hex; no allocation but the string's.
+    public func hexPrefix(of input: UnsafeBufferPointer<UInt8>, bytes: Int) -> String {
+        let md: OpaquePointer? = switch self {
+        case .sha256: Digest.sha256MD
+        case .sm3: Digest.sm3MD
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { out in
+            var length: UInt32 = 0
+            let ok = EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, md, nil)
+            precondition(ok == 1, "OpenSSL digest failed")
+            return Digest.hexString(UnsafeBufferPointer(rebasing: out[..<min(bytes, Int(length))]))
+        }
+    }
+
     /// Lowercase hex of `bytes`.
     public static func hexString(_ bytes: some Collection<UInt8>) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in

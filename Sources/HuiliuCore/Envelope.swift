@@ -49,14 +49,17 @@ public struct Envelope: Sendable, Equatable {
     /// SHA-256(source, type, key) in hex. Re-delivering the same record yields the same id,
     /// so upserting sinks hold each event once.
     public static func deterministicID(source: String, type: String, key: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(source.utf8.count + type.utf8.count + key.utf8.count + 2)
-        bytes.append(contentsOf: source.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: type.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: key.utf8)
-        return Digest.hexString(Digest.sha256.hash(bytes).prefix(16))
+        // Runs once per event: the parts are joined in a stack buffer and the hex is written
+        // straight into the string, so the id costs one allocation.
+        let count = source.utf8.count + type.utf8.count + key.utf8.count + 2
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            var n = buffer[...].initialize(fromContentsOf: source.utf8)
+            buffer[n] = 0
+            n = buffer[(n + 1)...].initialize(fromContentsOf: type.utf8)
+            buffer[n] = 0
+            n = buffer[(n + 1)...].initialize(fromContentsOf: key.utf8)
+            return Digest.sha256.hexPrefix(of: UnsafeBufferPointer(rebasing: buffer[..<n]), bytes: 16)
+        }
     }
 
     /// The attributes CloudEvents defines; an extension may not take one of their names.

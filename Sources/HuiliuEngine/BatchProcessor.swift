@@ -41,7 +41,10 @@ public struct BatchProcessor: Sendable {
             output.records = []
             for failure in output.failures { failures.append((label, failure)) }
         }
-        return Transformed(envelopes: records.map(envelopes.envelope(for:)), failures: failures)
+        var events: [Envelope] = []
+        events.reserveCapacity(records.count)
+        for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
+        return Transformed(envelopes: events, failures: failures)
     }
 
     /// Has every sink write the envelopes (concurrently when there are several) and returns

@@ -21,3 +21,15 @@ struct HMACTests {
                 == "bd4a34077888162b210645b8ebf74b9af357303789357a27c7fc457244ebd398")
     }
 }
+
+struct EventIDTests {
+    // Event ids must never change between versions: upserting sinks key on them, so a new id
+    // for the same record would store it twice. Values from Python: sha256("source\0type\0key")[:16].
+    @Test func eventIDsAreStableAcrossVersions() {
+        #expect(Envelope.deterministicID(source: "/huiliu/budget-payments", type: "budget.payment.v1", key: "ZF2024000001")
+                == "2960e38b2913b43b7f038218da69c5b0")
+        #expect(Envelope.deterministicID(source: "/huiliu/法院", type: "court.case.v1", key: "（2024）鄂11民初1号")
+                == "dfd05b0c91e6318124978956a669a18a")
+        #expect(Envelope.deterministicID(source: "s", type: "t", key: "") == "c66238aa116ab82eac6e19fa92bc8b05")
+    }
+}

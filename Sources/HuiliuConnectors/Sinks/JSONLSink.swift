@@ -30,6 +30,8 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
     var descriptor: Int32 = -1
     var length = 0
     var inode = 0
+    /// The last batch's mean line length, with room to spare.
+    var bytesPerEvent = 512
     let io = BlockingQueue(label: "huiliu.sink.jsonl")
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
@@ -112,7 +114,8 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
     }
 
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
-        var writer = JSONWriter(capacity: envelopes.count * 512)
+        // Sized from the last batch, so the buffer is not copied as it grows.
+        var writer = JSONWriter(capacity: envelopes.count * bytesPerEvent)
         // Borrowed from the buffer: iterating the array would copy (retain) every envelope.
         envelopes.withUnsafeBufferPointer { envelopes in
             for index in envelopes.indices {
@@ -139,6 +142,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
             }
         }
         length += writer.bytes.count
+        if !envelopes.isEmpty { bytesPerEvent = writer.bytes.count / envelopes.count + 64 }
         return await position()
     }
 
