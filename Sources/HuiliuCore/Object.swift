@@ -137,3 +137,12 @@ extension Object {
         members.withUnsafeBufferPointer { $0[position].value }
     }
 }
+
+extension Object {
+    /// Calls `body` with the members in place. Reading `members[i].key` and `.value` from the
+    /// buffer borrows them, where iterating the object copies (and retains) every pair: the
+    /// way for code that visits every member of every record.
+    public func withMembers<Result>(_ body: (UnsafeBufferPointer<Member>) throws -> Result) rethrows -> Result {
+        try members.withUnsafeBufferPointer(body)
+    }
+}

@@ -84,37 +84,42 @@ extension Evaluator {
         var ok = true
         var hint = 0
         var requiredSeen = 0
-        for (key, member) in object {
-            var declared = false
-            if let slot = rules.slot(of: key, hint: hint) {
-                declared = true
-                hint = slot + 1
-                if rules.isRequired[slot] { requiredSeen += 1 }
-                let target = rules.nodes[slot]
-                if target >= 0 && !evaluate(target, member, at: .key(key)) {
-                    guard collecting else { return false }
-                    ok = false
+        // Members are read in place: iterating the object would retain every key and value.
+        let stopped = object.withMembers { members -> Bool in
+            for index in members.indices {
+                var declared = false
+                if let slot = rules.slot(of: members[index].key, hint: hint) {
+                    declared = true
+                    hint = slot + 1
+                    if rules.isRequired[slot] { requiredSeen += 1 }
+                    let target = rules.nodes[slot]
+                    if target >= 0 && !evaluate(target, members[index].value, at: .key(members[index].key)) {
+                        guard collecting else { return true }
+                        ok = false
+                    }
+                }
+                for (pattern, target) in rules.patterns where pattern.matches(members[index].key) {
+                    declared = true
+                    if !evaluate(target, members[index].value, at: .key(members[index].key)) {
+                        guard collecting else { return true }
+                        ok = false
+                    }
+                }
+                if !declared, let additional = rules.additional {
+                    if rules.additionalRejectsAll {
+                        guard collecting else { return true }
+                        report(node, "additionalProperties", expected: "only declared properties",
+                               actualText: "undeclared property \"\(members[index].key)\"", member: .key(members[index].key))
+                        ok = false
+                    } else if !evaluate(additional, members[index].value, at: .key(members[index].key)) {
+                        guard collecting else { return true }
+                        ok = false
+                    }
                 }
             }
-            for (pattern, target) in rules.patterns where pattern.matches(key) {
-                declared = true
-                if !evaluate(target, member, at: .key(key)) {
-                    guard collecting else { return false }
-                    ok = false
-                }
-            }
-            if !declared, let additional = rules.additional {
-                if rules.additionalRejectsAll {
-                    guard collecting else { return false }
-                    report(node, "additionalProperties", expected: "only declared properties",
-                           actualText: "undeclared property \"\(key)\"", member: .key(key))
-                    ok = false
-                } else if !evaluate(additional, member, at: .key(key)) {
-                    guard collecting else { return false }
-                    ok = false
-                }
-            }
+            return false
         }
+        if stopped { return false }
         if requiredSeen < rules.required.count {
             guard collecting else { return false }
             for name in rules.required where object.position(of: name) == nil {
