@@ -78,7 +78,21 @@ struct JSONParser {
         var scratch: [UInt8] = []
         var keyPrints: [UInt64] = []
         var sizeHints = [Int](repeating: 0, count: 8)
+        /// The keys of the last object seen at each shallow depth, by member position.
+        var keys: [CachedKey] = []
     }
+
+    /// A key as it was last read at one position of an object: records of one stream spell
+    /// the same keys in the same order, so the next object's key there is usually these bytes.
+    struct CachedKey: Sendable {
+        var key = ""
+        /// Its fingerprint; 0 while the slot is empty.
+        var print: UInt64 = 0
+        /// Its length in bytes.
+        var length = 0
+    }
+
+    static let cachedDepths = 8, cachedMembers = 32
 
     init(_ bytes: UnsafeRawBufferPointer, state: State = State()) {
         self.state = state
@@ -169,14 +183,26 @@ struct JSONParser {
         // every pair of strings; they live on a stack shared by all nesting levels.
         let printsBase = state.keyPrints.count
         defer { state.keyPrints.removeSubrange(printsBase...) }
+        var member = 0
         while true {
             guard i < end else { throw endOfInput() }
             guard base[i] == UInt8(ascii: "\"") else {
                 throw JSONError(offset: i, message: "expected a string key, found \(describeByte(i))")
             }
             let keyStart = i + 1
-            let key = try parseString()
-            let print = fingerprint(keyStart, i - 1)
+            let key: String
+            let print: UInt64
+            let slot = depth < Self.cachedDepths && member < Self.cachedMembers ? depth &* Self.cachedMembers &+ member : -1
+            if let cached = cachedKey(slot, at: keyStart) {
+                key = cached.key
+                print = cached.print
+                i = keyStart + cached.length + 1
+            } else {
+                key = try parseString()
+                print = fingerprint(keyStart, i - 1)
+                if slot >= 0 && print != 0 { cacheKey(CachedKey(key: key, print: print, length: i - 1 - keyStart), slot) }
+            }
+            member += 1
             let maybeDuplicate = print == 0 || state.keyPrints[printsBase...].contains(print)
             state.keyPrints.append(print)
             skipWhitespace()
@@ -203,6 +229,27 @@ struct JSONParser {
                 throw JSONError(offset: i, message: "expected ',' or '}' after object member, found \(describeByte(i))")
             }
         }
+    }
+
+    /// The cached key at `slot` if the bytes at `start` spell it and close the string there.
+    /// A cached key has no escapes and was checked when first read, so equal bytes followed
+    /// by a quote are the same key.
+    @inline(__always)
+    func cachedKey(_ slot: Int, at start: Int) -> CachedKey? {
+        guard slot >= 0 && slot < state.keys.count else { return nil }
+        let cached = state.keys[slot]
+        let close = start + cached.length
+        guard cached.print != 0, close < end, base[close] == UInt8(ascii: "\"") else { return nil }
+        var key = cached.key
+        let same = cached.length == 0 || key.withUTF8 { memcmp($0.baseAddress!, base + start, cached.length) == 0 }
+        return same ? cached : nil
+    }
+
+    mutating func cacheKey(_ key: CachedKey, _ slot: Int) {
+        if slot >= state.keys.count {
+            state.keys.append(contentsOf: repeatElement(CachedKey(), count: slot + 1 - state.keys.count))
+        }
+        state.keys[slot] = key
     }
 
     /// FNV-1a over a key's raw bytes; 0 (never produced otherwise) for keys with escapes,

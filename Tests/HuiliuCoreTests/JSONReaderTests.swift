@@ -14,6 +14,29 @@ struct JSONReaderTests {
         #expect(value.objectValue?.keys == ["a", "b", "c", "n", "d", "e", "s", "l", "o"])
     }
 
+    /// A reader reuses the keys it read at the same position of the last object; a key that
+    /// only starts like the cached one, is spelled with an escape, or is new must still be read.
+    @Test func readsKeysRightWhenTheyDifferFromTheLastObjects() throws {
+        var reader = JSONReader()
+        func parse(_ text: String) throws -> Value {
+            var bytes = Array(text.utf8)
+            return try bytes.withUnsafeMutableBytes { try reader.parse(UnsafeRawBufferPointer($0)) }
+        }
+        let lines = [
+            #"{"id":1,"名称":"甲","ab":{"x":1}}"#,
+            #"{"id":2,"名称":"乙","ab":{"x":2}}"#,
+            #"{"idx":3,"名":"丙","a\u0062":{"xy":3}}"#,
+            #"{"i":4,"名称X":"丁","ab":{"x":4},"":5}"#,
+            #"{"id":5,"id":6}"#,
+            #"{"":7}"#,
+        ]
+        let keys = try lines.map { try parse($0).objectValue!.keys }
+        #expect(keys == [["id", "名称", "ab"], ["id", "名称", "ab"], ["idx", "名", "ab"], ["i", "名称X", "ab", ""], ["id"], [""]])
+        #expect(try parse(lines[2])["ab"]?["xy"] == 3)
+        // A repeated key is still found as a repeat, and the later value wins.
+        #expect(try parse(lines[4])["id"] == 6)
+    }
+
     @Test func keepsDecimalsExact() throws {
         // 0.1 + 0.2 style inputs must not turn into binary floats.
         let value = try JSONReader.parse("[0.1, 12345678.90, -0.05, 99999999999999.99]")
