@@ -162,20 +162,47 @@ extension Envelope {
 }
 
 extension JSONWriter {
-    /// Writes an event in structured JSON form without building an intermediate value.
+    /// Writes an event in structured JSON form without building an intermediate value, in
+    /// the order of ``Envelope/forEachMember(_:)``. The attributes are written from the event
+    /// in place: wrapping each in a `Value` first would retain and release it per event.
     public mutating func write(_ envelope: Envelope) {
         append(UInt8(ascii: "{"))
-        var first = true
-        envelope.forEachMember { name, value in
-            if !first { append(UInt8(ascii: ",")) }
-            first = false
-            newline(1)
-            write(string: name)
-            append(UInt8(ascii: ":"))
-            if pretty { append(UInt8(ascii: " ")) }
-            write(value, level: 1)
+        attribute("specversion", first: true)
+        write(string: envelope.specversion)
+        attribute("id")
+        write(string: envelope.id)
+        attribute("source")
+        write(string: envelope.source)
+        attribute("type")
+        write(string: envelope.type)
+        if envelope.subject != nil { attribute("subject"); write(string: envelope.subject.unsafelyUnwrapped) }
+        if envelope.time != nil { attribute("time"); write(string: envelope.time.unsafelyUnwrapped) }
+        if envelope.datacontenttype != nil { attribute("datacontenttype"); write(string: envelope.datacontenttype.unsafelyUnwrapped) }
+        if envelope.dataschema != nil { attribute("dataschema"); write(string: envelope.dataschema.unsafelyUnwrapped) }
+        envelope.extensions.withMembers { members in
+            for index in members.indices {
+                append(UInt8(ascii: ","))
+                newline(1)
+                write(string: members[index].key)
+                append(UInt8(ascii: ":"))
+                if pretty { append(UInt8(ascii: " ")) }
+                write(members[index].value, level: 1)
+            }
         }
+        if envelope.dataBase64 != nil { attribute("data_base64"); write(string: envelope.dataBase64.unsafelyUnwrapped) }
+        if envelope.data != nil { attribute("data"); write(envelope.data.unsafelyUnwrapped, level: 1) }
         newline(0)
         append(UInt8(ascii: "}"))
+    }
+
+    /// `,"name":` before an attribute (no comma before the first); the names need no escaping.
+    private mutating func attribute(_ name: StaticString, first: Bool = false) {
+        if !first { append(UInt8(ascii: ",")) }
+        newline(1)
+        append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        append(UInt8(ascii: "\""))
+        append(UInt8(ascii: ":"))
+        if pretty { append(UInt8(ascii: " ")) }
     }
 }

@@ -31,7 +31,8 @@ struct Evaluator {
     }
 
     mutating func evaluate(_ index: Int, _ value: Value) -> Bool {
-        let node = nodes[index]
+        // `nodes` outlives the evaluation, so the node need not be retained for every value checked.
+        unowned(unsafe) let node = nodes[index]
         if node.rejectsAll {
             if collecting { report(node, "", expected: "no value here (the schema is false)", actual: value) }
             return false

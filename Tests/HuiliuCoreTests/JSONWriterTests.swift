@@ -45,3 +45,25 @@ struct JSONWriterTests {
                 == "[-9223372036854775808,9223372036854775807,0,-5]")
     }
 }
+
+struct EnvelopeWritingTests {
+    /// Sinks write events straight from the envelope; what they write must be exactly the
+    /// event's JSON form, attribute order included, compact and indented.
+    @Test func writesAnEventExactlyAsItsJSONForm() {
+        var full = Envelope(id: "e1", source: "/huiliu/预算", type: "budget.payment.v1", subject: "ZF\"001",
+                            time: "2024-03-05T14:30:00+08:00", datacontenttype: "application/json",
+                            dataschema: "https://example.org/s.json", data: ["金额": 12, "list": [1, "a"]],
+                            extensions: ["region": "421100", "seq": 7])
+        full.dataBase64 = "AAEC"
+        let bare = Envelope(id: "e2", source: "s", type: "t")
+        for envelope in [full, bare] {
+            for pretty in [false, true] {
+                var direct = JSONWriter(pretty: pretty)
+                direct.write(envelope)
+                var viaValue = JSONWriter(pretty: pretty)
+                viaValue.write(envelope.json)
+                #expect(String(decoding: direct.bytes, as: UTF8.self) == String(decoding: viaValue.bytes, as: UTF8.self))
+            }
+        }
+    }
+}
