@@ -15,16 +15,26 @@ extension Huiliu {
         @Option(help: "Admin API bearer token.")
         var token: String?
 
+        @Flag(help: "Print one JSON line per pipeline (as GET /api/v1/pipelines gives them) instead of a table.")
+        var json = false
+
         func run() async throws {
             let gateway = try options.gateway()
             guard let client = DaemonClient.find(gateway, token: token) else {
-                print("no daemon is running for this project (start one with: huiliu serve)")
+                // To standard error under --json, so a script reading standard output gets nothing, not prose.
+                if json { printError("no daemon is running for this project") } else {
+                    print("no daemon is running for this project (start one with: huiliu serve)")
+                }
                 throw ExitCode(1)
             }
             let (status, body) = try await client.request("GET", "api/v1/pipelines")
             guard status == 200, let pipelines = body["pipelines"]?.arrayValue else {
                 printError("the daemon answered \(status): \(body["error"]?.stringValue ?? body.jsonText)")
                 throw ExitCode(2)
+            }
+            if json {
+                for pipeline in pipelines { print(pipeline.jsonText) }
+                return
             }
             var rows = [["PIPELINE", "SCHEDULE", "NEXT RUN", "RUNNING", "LAST RUN"]]
             for pipeline in pipelines {

@@ -138,6 +138,14 @@ import Testing
         #expect(viaDaemon.stderr.contains("started by the running daemon"), "\(viaDaemon.stderr)")
         #expect(viaDaemon.stdout.hasPrefix("fast-a: succeeded"))
 
+        // `status` shows every pipeline, as a table or as JSON lines for scripts.
+        let table = try await HuiliuCommand.run(["status"], in: project)
+        #expect(table.status == 0 && table.stdout.contains("PIPELINE") && table.stdout.contains("fast-a"), "\(table)")
+        let lines = try await HuiliuCommand.run(["status", "--json"], in: project)
+        let statuses = lines.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0)) }
+        #expect(lines.status == 0 && statuses.count == lines.stdout.split(separator: "\n").count, "\(lines)")
+        #expect(statuses.contains { $0["name"] == "fast-a" && $0["last_run"]?["status"] == "succeeded" }, "\(lines.stdout)")
+
         // A backfill goes through the daemon too: a malformed range is refused at once, and the
         // file source, which has no cursor, refuses the range instead of reading everything.
         let malformed = try api.call("POST", "/api/v1/pipelines/fast-b/runs", token: "ops-7f3a", body: #"{"backfill":"2024"}"#)

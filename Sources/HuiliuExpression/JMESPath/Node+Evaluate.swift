@@ -167,9 +167,12 @@ extension FunctionCall {
     /// Evaluates the arguments, checks their types against the signature, and calls.
     func evaluate(_ value: Value) throws(ExpressionError) -> Value {
         var values = FunctionArguments(call: self)
-        for argument in arguments {
-            // An expression reference is passed unevaluated; its slot holds null.
-            if case .reference = argument { values.append(.null) } else { values.append(try argument.evaluate(value)) }
+        // By index from the buffer: iterating the array would retain every argument's node.
+        try arguments.withUnsafeBufferPointer { (arguments) throws(ExpressionError) in
+            for index in arguments.indices {
+                // An expression reference is passed unevaluated; its slot holds null.
+                if arguments[index].isReference { values.append(.null) } else { values.append(try arguments[index].evaluate(value)) }
+            }
         }
         do {
             try function.checkTypes(values, arguments)
