@@ -97,7 +97,11 @@ extension Huiliu.DeadLetters {
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-run dead letters through the pipeline's current steps and sinks.",
-            discussion: "Without ids, replays every pending letter of the pipeline.")
+            discussion: """
+                Without ids, replays every pending letter of the pipeline. Exit status: 0 when every letter was \
+                delivered; 1 when some still fail (they stay pending, and the replay's run record, which succeeded, \
+                counts them as failed records) or the run failed; 2 when the letters could not be read or replayed.
+                """)
 
         @OptionGroup var options: GlobalOptions
 
