@@ -54,6 +54,17 @@ struct IncrementalTests {
         #expect(result.batches.allSatisfy { $0.checkpoint == saved })
     }
 
+    @Test func aBackfillOfDatesThatDoNotExistIsRefusedBeforeItStarts() async throws {
+        let connector = try Self.budget()
+        let error = await #expect(throws: (any Error).self) {
+            _ = try await source(connector, backfill: BackfillRange(from: "2024-02-30", to: "2024-03-02"))
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("backfill from '2024-02-30' is not a value of the payments cursor"), "\(String(describing: error))")
+        await #expect(throws: (any Error).self) {
+            _ = try await source(connector, backfill: BackfillRange(from: "2024-02-01", to: "next week"))
+        }
+    }
+
     @Test func partitionsKeepACursorEach() async throws {
         let url = try await SimulatorServer.url()
         let connector = try TestConnector.shipped("environment")

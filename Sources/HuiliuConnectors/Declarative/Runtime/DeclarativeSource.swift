@@ -61,8 +61,19 @@ public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
         let keyPaths = stream.primaryKey.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
         assembler = RecordAssembler(keyPaths: keyPaths, rawType: "\(manifest.name).\(stream.name).raw.v1", mapping: mapStep,
                                     mappingName: mappingName)
-        if context.backfill != nil && stream.incremental == nil {
-            throw parsed.error("stream", "stream '\(name)' of \(manifest.name) has no incremental cursor, so it cannot be backfilled")
+        if let range = context.backfill {
+            guard let incremental = stream.incremental else {
+                throw parsed.error("stream", "stream '\(name)' of \(manifest.name) has no incremental cursor, so it cannot be backfilled")
+            }
+            // Bounds that are not cursor values (2024-02-30, a word) are refused before a run starts.
+            let cursor = CursorMath(definition: incremental)
+            for (side, bound) in [("from", range.from), ("to", range.to)] {
+                do {
+                    _ = try cursor.number(Value.string(bound))
+                } catch {
+                    throw ManifestRuntimeError("backfill \(side) '\(bound)' is not a value of the \(name) cursor: \(error)")
+                }
+            }
         }
     }
 
