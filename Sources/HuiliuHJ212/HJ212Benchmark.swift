@@ -72,7 +72,7 @@ public enum HJ212Benchmark {
             codec alone:        \(Self.rate(codecFramesPerSecond)) frames/s (decode + length + CRC + parse, one core)
             codec + normalize:  \(Self.rate(normalizeFramesPerSecond)) frames/s (… + environment.measurement records, one core)
             listener:           \(Self.rate(listenerFramesPerSecond)) frames/s stored durably and acknowledged \
-            (offered \(offeredFramesPerSecond > 0 ? Self.rate(offeredFramesPerSecond).trimmingCharacters(in: .whitespaces) + " frames/s" : "as fast as acknowledged"), \(fleet.devices) devices, \(stored) frames in \(groups) group commits, mean \(groups > 0 ? stored / groups : 0) per commit, \
+            (offered \(offeredFramesPerSecond > 0 ? String(format: "%.0f frames/s, sent %.0f", offeredFramesPerSecond, fleet.framesPerSecond) : "as fast as acknowledged"), \(fleet.devices) devices, \(stored) frames in \(groups) group commits, mean \(groups > 0 ? stored / groups : 0) per commit, \
             commit thread busy \(FleetReport.milliseconds(commitBusy)) ms)
             ack latency:        p50 \(FleetReport.milliseconds(ackP50)) ms, p99 \(FleetReport.milliseconds(ackP99)) ms (listener: frame received → 9014 written)
             device round trip:  p99 \(FleetReport.milliseconds(deviceP99)) ms (device: frame written → 9014 read)

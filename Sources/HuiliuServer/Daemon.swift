@@ -218,7 +218,10 @@ public actor Daemon {
         guard active[pipeline] == nil else { return .alreadyRunning }
         if backfill != nil {
             do {
-                try makeRunner(definition).checkBackfill()
+                // With the range set, so the source also checks the bounds against its cursor.
+                var runner = makeRunner(definition)
+                runner.backfill = backfill
+                try runner.checkBackfill()
             } catch {
                 return .cannotBackfill("\(error)")
             }

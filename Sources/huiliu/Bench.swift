@@ -72,6 +72,14 @@ extension Huiliu {
         @Option(help: "The JMESPath compliance suite's benchmarks.json (default: Tests/Conformance/jmespath/ here).")
         var jmespathSuite: String?
 
+        func validate() throws {
+            guard records > 0, batchSize > 0, pageSize > 0 else { throw ValidationError("--records, --batch-size and --page-size must be at least 1") }
+            guard devices > 0 else { throw ValidationError("--devices must be at least 1") }
+            guard framesPerSecond >= 0, framesPerSecond == 0 || Double(devices) / framesPerSecond <= 86_400 else {
+                throw ValidationError("--frames-per-second must be 0 (as fast as acknowledged) or enough for every device to send at least once a day")
+            }
+        }
+
         func run() async throws {
             let directory = workDirectory ?? NSTemporaryDirectory() + "huiliu-bench-\(getpid())"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -98,9 +98,11 @@ extension Huiliu.DeadLetters {
         static let configuration = CommandConfiguration(
             abstract: "Re-run dead letters through the pipeline's current steps and sinks.",
             discussion: """
-                Without ids, replays every pending letter of the pipeline. Exit status: 0 when every letter was \
-                delivered; 1 when some still fail (they stay pending, and the replay's run record, which succeeded, \
-                counts them as failed records) or the run failed; 2 when the letters could not be read or replayed.
+                Without ids, replays every pending letter of the pipeline. Letters of input the source rejected \
+                (malformed lines) cannot be replayed: they are listed, and the input must be fixed and read again. \
+                Exit status: 0 when every replayable letter was delivered; 1 when some still fail (they stay pending, \
+                and the replay's run record, which succeeded, counts them as failed records) or the run failed; \
+                2 when the replay could not start (unknown pipeline or letter, unreadable store).
                 """)
 
         @OptionGroup var options: GlobalOptions
@@ -112,15 +114,17 @@ extension Huiliu.DeadLetters {
         var ids: [Int] = []
 
         func run() async throws {
-            let gateway = try options.gateway()
-            let registry = try builtInRegistry(gateway)
-            let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
-            let store = try SQLiteStateStore(path: gateway.storePath)
-            let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
-                                        logger: options.logger(), services: try gatewayServices(gateway))
             let outcome: DeadLetterReplayer.Outcome
             do {
+                let gateway = try options.gateway()
+                let registry = try builtInRegistry(gateway)
+                let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
+                let store = try SQLiteStateStore(path: gateway.storePath)
+                let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
+                                            logger: options.logger(), services: try gatewayServices(gateway))
                 outcome = try await DeadLetterReplayer(runner: runner).replay(ids: ids)
+            } catch let exit as ExitCode {
+                throw exit
             } catch {
                 printError("\(error)")
                 throw ExitCode(2)

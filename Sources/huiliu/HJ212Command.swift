@@ -194,6 +194,9 @@ extension HJ212Command {
             guard rate >= 0, duration > 0, (0...1).contains(corrupt) else {
                 throw ValidationError("--rate must be ≥ 0, --duration > 0 and --corrupt between 0 and 1")
             }
+            guard rate == 0 || Double(devices) / rate <= 86_400 else {
+                throw ValidationError("--rate must be 0 (as fast as acknowledged) or enough for every device to send at least once a day")
+            }
             guard parsedEditions != nil else { throw ValidationError("--editions takes 2005, 2017 and 2025, comma-separated") }
             if let startTime, HJ212.Timestamp(startTime) == nil {
                 throw ValidationError("--start-time must be yyyyMMddHHmmss, got '\(startTime)'")

@@ -63,6 +63,11 @@ struct IncrementalTests {
         await #expect(throws: (any Error).self) {
             _ = try await source(connector, backfill: BackfillRange(from: "2024-02-01", to: "next week"))
         }
+        // Bounds of different shapes that hold nothing between them, which only the cursor can tell.
+        let empty = await #expect(throws: (any Error).self) {
+            _ = try await source(connector, backfill: BackfillRange(from: "2024-03-01", to: "2024-2-1"))
+        }
+        #expect("\(empty.map { "\($0)" } ?? "")".contains("holds nothing"), "\(String(describing: empty))")
     }
 
     @Test func partitionsKeepACursorEach() async throws {

@@ -75,6 +75,11 @@ import Testing
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("read 150, written 150"))
         #expect(result.stderr.contains("upstream request"), "debug logging was on")
+        // A backfill of a day that does not exist is refused before anything is read.
+        let impossible = try await HuiliuCommand.run(["run", "budget-network-api", "--standalone", "--backfill", "2024-02-30..2024-03-02"],
+                                                     in: project, environment: environment)
+        #expect(impossible.status == 2 && impossible.stderr.contains("backfill from '2024-02-30'")
+                && impossible.stderr.contains("day 30 does not exist"), "\(impossible.stderr)")
         let logs = result.stdout + result.stderr
         for secret in ["demo-app-secret-not-for-production", "X-Sign", "x-sign"] {
             #expect(!logs.contains(secret), "'\(secret)' appeared in the logs")

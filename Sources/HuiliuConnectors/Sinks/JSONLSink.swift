@@ -142,7 +142,8 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
             }
         }
         length += writer.bytes.count
-        if !envelopes.isEmpty { bytesPerEvent = writer.bytes.count / envelopes.count + 64 }
+        // Bounded: one huge event must not make the next batch reserve gigabytes up front.
+        if !envelopes.isEmpty { bytesPerEvent = min(max(writer.bytes.count / envelopes.count + 64, 128), 16_384) }
         return await position()
     }
 

@@ -65,14 +65,19 @@ public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
             guard let incremental = stream.incremental else {
                 throw parsed.error("stream", "stream '\(name)' of \(manifest.name) has no incremental cursor, so it cannot be backfilled")
             }
-            // Bounds that are not cursor values (2024-02-30, a word) are refused before a run starts.
+            // Bounds that are not cursor values (2024-02-30, a word), or that hold nothing between
+            // them, are refused before a run starts.
             let cursor = CursorMath(definition: incremental)
-            for (side, bound) in [("from", range.from), ("to", range.to)] {
+            func number(_ side: String, _ bound: String) throws -> Int {
                 do {
-                    _ = try cursor.number(Value.string(bound))
-                } catch {
-                    throw ManifestRuntimeError("backfill \(side) '\(bound)' is not a value of the \(name) cursor: \(error)")
+                    return try cursor.number(Value.string(bound))
+                } catch let error as ManifestRuntimeError {
+                    throw ManifestRuntimeError("backfill \(side) '\(bound)' is not a value of the \(name) cursor: \(error.message)")
                 }
+            }
+            let from = try number("from", range.from), to = try number("to", range.to)
+            guard from < to else {
+                throw ManifestRuntimeError("backfill \(range) holds nothing: its start is not before its end (which is exclusive)")
             }
         }
     }
