@@ -75,6 +75,27 @@ struct ConfigValidatorTests {
         #expect(v.problems.map(\.description) == [
             "p.yaml:2:14: 'x_api_key' looks like a credential; write a reference such as ${secret:x_api_key} instead of a literal value",
         ])
+        // HTTP header names: hyphenated, and Authorization itself.
+        var headers = validator()
+        _ = headers.readFields(Self.mapping([("headers", Self.mapping([("Authorization", Self.scalar("Bearer abc", 2, 20)),
+                                                                       ("X-Api-Key", Self.scalar("abc", 3, 16)),
+                                                                       ("X-Request-Source", Self.scalar("huiliu", 4, 23))], line: 2))]),
+                               fields: fieldsWithMap, owner: "x")
+        #expect(headers.problems.map(\.description) == [
+            "p.yaml:2:20: 'Authorization' looks like a credential; write a reference such as ${secret:Authorization} instead of a literal value",
+            "p.yaml:3:16: 'X-Api-Key' looks like a credential; write a reference such as ${secret:X-Api-Key} instead of a literal value",
+        ])
+    }
+
+    /// A map of expressions (a map step's fields) names target fields: `token: tk` fills a field
+    /// called token from the record's `tk`, and holds no credential.
+    @Test func expressionMapsAreNotTakenForCredentials() {
+        var v = validator()
+        let fields = [FieldSpec("fields", .map(.expression), "Targets and expressions.")]
+        let parsed = v.readFields(Self.mapping([("fields", Self.mapping([("token", Self.scalar("tk", 2, 12)), ("password_hint", Self.scalar("hint", 3, 20))], line: 2))]),
+                                  fields: fields, owner: "map")
+        #expect(v.problems.isEmpty, "\(v.problems)")
+        #expect(parsed.values["fields"]?["token"] == "tk")
     }
 
     @Test func suggestsNearNames() {

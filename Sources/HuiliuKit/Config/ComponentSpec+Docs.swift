@@ -81,7 +81,7 @@ extension ComponentSpec {
 
     static func schema(for type: FieldType) -> Value {
         switch type {
-        case .string, .path: return ["type": "string"]
+        case .string, .path, .expression: return ["type": "string"]
         case .url: return ["type": "string", "format": "uri"]
         case .integer: return ["type": "integer"]
         case .number: return ["type": "number"]

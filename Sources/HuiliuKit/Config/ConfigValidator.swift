@@ -16,7 +16,7 @@ public struct ConfigValidator: Sendable {
 
     /// Secret-looking key names that must never hold a literal, even in free-form mappings.
     static let secretLikeNames = ["password", "passwd", "secret", "token", "api_key", "apikey", "app_key_secret",
-                                  "private_key", "access_key", "credential"]
+                                  "private_key", "access_key", "credential", "authorization"]
 
     /// A validator resolving against `registry` and `resolver`.
     public init(registry: ConnectorRegistry, resolver: ReferenceResolver, baseDirectory: String) {
@@ -192,7 +192,8 @@ public struct ConfigValidator: Sendable {
                 var element = field
                 element.name = pair.key
                 element.type = inner
-                checkSecretLike(key: pair.key, node: pair.value)
+                // An expression computes its value; the key names a target field, not a setting.
+                if inner != .expression { checkSecretLike(key: pair.key, node: pair.value) }
                 if let value = readValue(pair.value, type: inner, field: element) { object[pair.key] = value }
             }
             return .object(object)
@@ -231,7 +232,7 @@ public struct ConfigValidator: Sendable {
         let isPlain = plain || expansion.hasReferences
         let shown = expansion.hasReferences ? raw : nil
         switch type {
-        case .string, .path:
+        case .string, .path, .expression:
             if plain && (raw.isEmpty || raw == "~" || raw == "null") { return wrongType(node, name, "a string") }
             return .string(text)
         case .url:
@@ -302,7 +303,8 @@ public struct ConfigValidator: Sendable {
     private mutating func checkSecretLike(key: String, node: ConfigNode) {
         // A reference or a `{{ … }}` template (connector manifests) computes the value; neither is a literal.
         guard case .scalar(let text, _, let at) = node, !text.isEmpty, !text.contains("${"), !text.contains("{{") else { return }
-        let lowered = key.lowercased()
+        // Header names spell words with hyphens: X-Api-Key is x_api_key.
+        let lowered = String(key.lowercased().map { $0 == "-" ? "_" : $0 })
         guard Self.secretLikeNames.contains(where: { lowered == $0 || lowered.hasSuffix("_" + $0) }) else { return }
         problems.append(ConfigError(.literalSecret, at: at,
                                     "'\(key)' looks like a credential; write a reference such as ${secret:\(key)} instead of a literal value"))

@@ -4,6 +4,9 @@ public import HuiliuCore
 public indirect enum FieldType: Sendable, Equatable {
     /// Any scalar, read as its text.
     case string
+    /// A mapping expression (JMESPath and Huiliu's functions), read as its text. Unlike a
+    /// string, it never holds a literal credential, whatever its key is called.
+    case expression
     /// A whole number.
     case integer
     /// A number, kept exact.
@@ -35,6 +38,7 @@ public indirect enum FieldType: Sendable, Equatable {
     public var name: String {
         switch self {
         case .string: return "string"
+        case .expression: return "expression"
         case .integer: return "integer"
         case .number: return "number"
         case .boolean: return "boolean"
