@@ -48,6 +48,9 @@ extension Huiliu {
         @Option(help: "Records per batch in the pipeline benchmark.")
         var batchSize = 1000
 
+        @Option(help: "Runs of the pipeline and mapping benchmarks over the same input; with more than one, the median and the best are reported too, as a shared machine's figures vary from run to run.")
+        var `repeat` = 1
+
         @Option(help: "Records per page in the connector benchmark.")
         var pageSize = 1000
 
@@ -73,7 +76,9 @@ extension Huiliu {
         var jmespathSuite: String?
 
         func validate() throws {
-            guard records > 0, batchSize > 0, pageSize > 0 else { throw ValidationError("--records, --batch-size and --page-size must be at least 1") }
+            guard records > 0, batchSize > 0, pageSize > 0, `repeat` > 0 else {
+                throw ValidationError("--records, --batch-size, --page-size and --repeat must be at least 1")
+            }
             guard devices > 0 else { throw ValidationError("--devices must be at least 1") }
             guard framesPerSecond >= 0, framesPerSecond == 0 || Double(devices) / framesPerSecond <= 86_400 else {
                 throw ValidationError("--frames-per-second must be 0 (as fast as acknowledged) or enough for every device to send at least once a day")
@@ -90,11 +95,11 @@ extension Huiliu {
             print("allocator: \(Allocator.description)\n")
             if suite == .json || suite == .all { try JSONBenchmark(records: min(records, 500_000)).run() }
             if suite == .pipeline || suite == .all {
-                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory).run()
+                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory).run(times: `repeat`)
             }
             if suite == .mapping || suite == .all {
                 try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory,
-                                            steps: PipelineBenchmark.mappingSteps).run()
+                                            steps: PipelineBenchmark.mappingSteps).run(times: `repeat`)
             }
             if suite == .hj212 || suite == .all {
                 var options = HJ212Benchmark.Options()
@@ -229,10 +234,9 @@ struct PipelineBenchmark {
           - validate
         """
 
-    func run() async throws {
+    /// Writes the input once, then runs the pipeline `times` times over it.
+    func run(times: Int = 1) async throws {
         let input = directory + "/payments.jsonl"
-        let output = directory + "/out.jsonl"
-        try? FileManager.default.removeItem(atPath: output)
         var bytes = 0
         do {
             _ = FileManager.default.createFile(atPath: input, contents: nil)
@@ -251,6 +255,36 @@ struct PipelineBenchmark {
             bytes += chunk.count
             try handle.close()
         }
+        print("pipeline file → \(steps == nil ? "" : "map → validate → ")jsonl — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
+        var rows = [["records/s", "input MB/s", "output MB", "seconds", "CPU seconds", "records/CPU-s", "peak RSS MiB"]]
+        var rates: [(wall: Double, cpu: Double)] = []
+        for _ in 0..<times {
+            let (elapsed, cpu, outBytes) = try await once(input: input)
+            rates.append((Double(records) / elapsed, Double(records) / cpu))
+            // Records per CPU-second is the rate one core would sustain; it moves less with the
+            // machine's other load than wall-clock throughput does.
+            rows.append([grouped(Int(Double(records) / elapsed)), String(format: "%.1f", Double(bytes) / elapsed / 1e6),
+                         String(format: "%.1f", Double(outBytes) / 1e6), String(format: "%.2f", elapsed),
+                         String(format: "%.2f", cpu), grouped(Int(Double(records) / cpu)),
+                         String(format: "%.1f", peakRSSMiB())])
+        }
+        print(table(rows))
+        if times > 1 {
+            func median(_ values: [Double]) -> Double {
+                let sorted = values.sorted()
+                return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            }
+            print("over \(times) runs: records/s median \(grouped(Int(median(rates.map(\.wall))))), best \(grouped(Int(rates.map(\.wall).max()!))); "
+                  + "records/CPU-s median \(grouped(Int(median(rates.map(\.cpu))))), best \(grouped(Int(rates.map(\.cpu).max()!)))")
+        }
+        print("")
+    }
+
+    /// One run from scratch (new state, empty output): wall seconds, CPU seconds, output bytes.
+    private func once(input: String) async throws -> (Double, Double, Int) {
+        let output = directory + "/out.jsonl"
+        try? FileManager.default.removeItem(atPath: output)
+        try? FileManager.default.removeItem(atPath: directory + "/state.db")
         let pipelineFile = directory + "/bench.yaml"
         try """
             version: 1
@@ -275,7 +309,6 @@ struct PipelineBenchmark {
         let store = try SQLiteStateStore(path: directory + "/state.db")
         let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                     logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
-        print("pipeline file → \(steps == nil ? "" : "map → validate → ")jsonl — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
         let clock = ContinuousClock()
         let start = clock.now
         let cpuStart = processCPUSeconds()
@@ -289,14 +322,7 @@ struct PipelineBenchmark {
             throw RunError("bench run \(run.status.rawValue): \(run.error ?? "wrote \(run.recordsWritten) of \(records)")")
         }
         let outBytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        // Records per CPU-second is the rate one core would sustain; it moves less with the
-        // machine's other load than wall-clock throughput does.
-        print(table([["records/s", "input MB/s", "output MB", "seconds", "CPU seconds", "records/CPU-s", "peak RSS MiB"],
-                     [grouped(Int(Double(records) / elapsed)), String(format: "%.1f", Double(bytes) / elapsed / 1e6),
-                      String(format: "%.1f", Double(outBytes) / 1e6), String(format: "%.2f", elapsed),
-                      String(format: "%.2f", cpu), grouped(Int(Double(records) / cpu)),
-                      String(format: "%.1f", peakRSSMiB())]]))
-        print("")
+        return (elapsed, cpu, outBytes)
     }
 }
 

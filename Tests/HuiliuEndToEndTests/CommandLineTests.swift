@@ -47,6 +47,19 @@ struct CommandLineTests {
         #expect(result.stderr == "no pipeline called 'court-case'; did you mean 'court-cases'?\n")
     }
 
+    /// The built-in benchmarks run end to end (figures from a debug build mean nothing; that
+    /// they run, check their output and report each run does).
+    @Test func benchRunsThePipelinesItMeasures() async throws {
+        let pipeline = try await HuiliuCommand.run(["bench", "pipeline", "--records", "3000", "--repeat", "2"], in: HuiliuCommand.root.path)
+        #expect(pipeline.status == 0, "\(pipeline.stderr)")
+        #expect(pipeline.stdout.contains("pipeline file → jsonl — 3,000 records") && pipeline.stdout.contains("over 2 runs: records/s median"),
+                "\(pipeline.stdout)")
+        let mapping = try await HuiliuCommand.run(["bench", "mapping", "--records", "1000"], in: HuiliuCommand.root.path)
+        #expect(mapping.status == 0 && mapping.stdout.contains("map → validate → jsonl"), "\(mapping.stdout)\(mapping.stderr)")
+        let refused = try await HuiliuCommand.run(["bench", "pipeline", "--repeat", "0"], in: HuiliuCommand.root.path)
+        #expect(refused.status == 2 && refused.stderr.contains("--repeat must be at least 1"), "\(refused.stderr)")
+    }
+
     @Test func badArgumentsExitTwoWithTheUsage() async throws {
         for arguments in [["run", "--nope"], ["connector", "new", "Bad_Name"], ["connector", "new", "x", "--template", "graphql"]] {
             let result = try await HuiliuCommand.run(arguments, in: NSTemporaryDirectory())
