@@ -8,7 +8,7 @@ struct FunctionRegistryTests {
                            "sum", "to_array", "to_number", "to_string", "type", "values"]
     static let extensions = ["case_number_parse", "coalesce", "format_time", "get", "id_number_valid", "lookup", "lower", "mask",
                              "organization_code_valid", "parse_time", "regex_extract", "regex_match", "replace", "sha256", "sm3",
-                             "split", "to_date", "to_fen", "trim", "upper", "uscc_valid"]
+                             "split", "time_progress", "to_date", "to_fen", "trim", "upper", "uscc_valid"]
 
     @Test func standardIsExactlyTheBuiltins() {
         #expect(FunctionRegistry.standard.functions.map(\.name) == Self.builtins)

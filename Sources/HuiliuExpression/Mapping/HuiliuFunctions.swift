@@ -7,7 +7,7 @@ import HuiliuCore
 /// a value of the wrong type is still an `invalid-type` error.
 enum HuiliuFunctions {
     static func all(lookups: LookupTables) -> [ExpressionFunction] {
-        text + conversion + identifiers + digests + formatting + [lookup(lookups)]
+        text + conversion + identifiers + digests + formatting + budget + [lookup(lookups)]
     }
 
     typealias P = ExpressionFunction.Parameter
