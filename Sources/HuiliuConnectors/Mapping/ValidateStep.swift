@@ -71,8 +71,9 @@ public struct ValidateStep: StepConnector {
         let kept = records.withUnsafeMutableBufferPointer { records in
             var kept = 0
             for index in records.indices {
-                if let failure = check(records[index]) {
-                    failures.append(failure)
+                // Only the data and type are read: handing over the whole record made a copy of it.
+                if let problem = check(records[index].data, type: records[index].type) {
+                    failures.append(RecordFailure(record: records[index], reason: problem.reason, pointer: problem.pointer, rule: problem.rule))
                     continue
                 }
                 if kept != index { records.swapAt(kept, index) }
@@ -84,24 +85,23 @@ public struct ValidateStep: StepConnector {
         return StepOutput(records: records, failures: failures)
     }
 
-    /// Why `record` fails, or `nil` when it conforms.
-    private func check(_ record: borrowing Record) -> RecordFailure? {
+    /// Why a record with `data` of `type` fails, or `nil` when it conforms.
+    private func check(_ data: Value, type: String?) -> (reason: String, pointer: String, rule: String)? {
         let schema: Schema
         if let fixed {
             schema = fixed
         } else {
-            guard let type = record.type, let found = byType[type] else {
-                return RecordFailure(record: copy record, reason: "the record has no common-schema type (\(record.type ?? "none")); map it first or name a schema",
-                                     pointer: "", rule: "schema")
+            guard let type, let found = byType[type] else {
+                return ("the record has no common-schema type (\(type ?? "none")); map it first or name a schema", "", "schema")
             }
             schema = found
         }
-        if schema.isValid(record.data) { return nil }
-        let errors = schema.validate(record.data, maximumErrors: maxErrors + 1)
+        if schema.isValid(data) { return nil }
+        let errors = schema.validate(data, maximumErrors: maxErrors + 1)
         guard let first = errors.first else { return nil }
         var reason = "expected \(first.expected), got \(first.actual)"
         for other in errors.dropFirst().prefix(maxErrors - 1) { reason += "; also \(other)" }
         if errors.count > maxErrors { reason += "; and more" }
-        return RecordFailure(record: copy record, reason: reason, pointer: first.instanceLocation, rule: first.keyword)
+        return (reason, first.instanceLocation, first.keyword)
     }
 }
