@@ -28,23 +28,6 @@ public struct Envelope: Sendable, Equatable {
     /// Extension attributes, in order.
     public var extensions: Object
 
-    /// An envelope with the required attributes.
-    public init(id: String, source: String, type: String, subject: String? = nil, time: String? = nil,
-                datacontenttype: String? = nil, dataschema: String? = nil, data: Value? = nil,
-                extensions: Object = Object()) {
-        self.id = id
-        self.source = source
-        self.specversion = "1.0"
-        self.type = type
-        self.subject = subject
-        self.time = time
-        self.datacontenttype = datacontenttype
-        self.dataschema = dataschema
-        self.data = data
-        self.dataBase64 = nil
-        self.extensions = extensions
-    }
-
     /// The deterministic event id for a natural key: the first 128 bits of
     /// SHA-256(source, type, key) in hex. Re-delivering the same record yields the same id,
     /// so upserting sinks hold each event once.
@@ -73,6 +56,20 @@ public struct Envelope: Sendable, Equatable {
     /// examples use them.)
     public static func isValidAttributeName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }
+    }
+}
+
+extension Envelope {
+    /// An envelope with the required attributes.
+    // In an extension, delegating to the memberwise initializer: Swift 6.3 compiles an
+    // initializer that assigns the stored properties one by one into a copy of the whole event
+    // and a destroy of the original, a retain and release of every attribute per event.
+    public init(id: String, source: String, type: String, subject: String? = nil, time: String? = nil,
+                datacontenttype: String? = nil, dataschema: String? = nil, data: Value? = nil,
+                extensions: Object = Object()) {
+        self.init(id: id, source: source, specversion: "1.0", type: type, subject: subject, time: time,
+                  datacontenttype: datacontenttype, dataschema: dataschema, data: data, dataBase64: nil,
+                  extensions: extensions)
     }
 }
 

@@ -24,27 +24,20 @@ public struct Record: Sendable {
     /// The envelope fields as the source set them, kept by the runner before the steps change
     /// them, so a dead letter replays as the source yielded it.
     public var sourceFields: SourceFields?
+}
 
+extension Record {
     /// A record fresh from a source.
+    // Delegating to the memberwise initializer, for the reason given at ``Envelope``'s.
     public init(data: Value, origin: RecordOrigin, key: String? = nil, type: String? = nil) {
-        self.data = data
-        self.original = data
-        self.origin = origin
-        self.key = key
-        self.type = type
-        self.time = nil
-        self.dataschema = nil
-        self.extensions = Object()
-        self.sourceFields = nil
+        self.init(data: data, original: data, origin: origin, key: key, type: type, time: nil, dataschema: nil,
+                  extensions: Object(), sourceFields: nil)
     }
 
     /// The record as a source yielded it: `original` with the envelope fields in `fields`.
     public init(original: Value, origin: RecordOrigin, fields: SourceFields?) {
-        self.init(data: original, origin: origin, key: fields?.key, type: fields?.type)
-        time = fields?.time
-        dataschema = fields?.dataschema
-        extensions = fields?.extensions ?? Object()
-        sourceFields = fields
+        self.init(data: original, original: original, origin: origin, key: fields?.key, type: fields?.type, time: fields?.time,
+                  dataschema: fields?.dataschema, extensions: fields?.extensions ?? Object(), sourceFields: fields)
     }
 }
 

@@ -215,7 +215,7 @@ public actor Daemon {
     public func trigger(_ pipeline: String, by trigger: String = "api", backfill: BackfillRange? = nil) -> TriggerResult {
         guard !shuttingDown else { return .shuttingDown }
         guard let definition = definitions[pipeline] else { return .unknownPipeline }
-        guard active[pipeline] == nil else { return .alreadyRunning }
+        // A backfill the source can never do is refused as such, whether or not a run is going on.
         if backfill != nil {
             do {
                 // With the range set, so the source also checks the bounds against its cursor.
@@ -226,6 +226,7 @@ public actor Daemon {
                 return .cannotBackfill("\(error)")
             }
         }
+        guard active[pipeline] == nil else { return .alreadyRunning }
         mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill)))
         return .accepted
     }
