@@ -54,16 +54,6 @@ public struct SourceFields: Sendable, Equatable {
     /// Extension attributes.
     public var extensions: Object
 
-    /// The fields `record` has now. Borrowed: an initializer would otherwise take the whole
-    /// record as its own, which costs a copy (a retain of every field) per record.
-    public init(of record: borrowing Record) {
-        key = record.key
-        type = record.type
-        time = record.time
-        dataschema = record.dataschema
-        extensions = record.extensions
-    }
-
     /// The fields as a JSON object, for storing; absent fields are left out.
     public var value: Value {
         var object = Object()
@@ -74,14 +64,21 @@ public struct SourceFields: Sendable, Equatable {
         if !extensions.isEmpty { object["extensions"] = .object(extensions) }
         return .object(object)
     }
+}
+
+extension SourceFields {
+    /// The fields `record` has now. Borrowed: an initializer would otherwise take the whole
+    /// record as its own, which costs a copy (a retain of every field) per record.
+    public init(of record: borrowing Record) {
+        // Through the memberwise initializer, for the reason given at ``Envelope``'s.
+        self.init(key: record.key, type: record.type, time: record.time, dataschema: record.dataschema,
+                  extensions: record.extensions)
+    }
 
     /// The fields stored as ``value``.
     public init(value: Value) {
-        key = value["key"]?.stringValue
-        type = value["type"]?.stringValue
-        time = value["time"]?.stringValue
-        dataschema = value["dataschema"]?.stringValue
-        extensions = value["extensions"]?.objectValue ?? Object()
+        self.init(key: value["key"]?.stringValue, type: value["type"]?.stringValue, time: value["time"]?.stringValue,
+                  dataschema: value["dataschema"]?.stringValue, extensions: value["extensions"]?.objectValue ?? Object())
     }
 }
 
@@ -92,13 +89,14 @@ public struct RecordOrigin: Sendable, Hashable, CustomStringConvertible {
     /// The line or item number within it (1-based); 0 when there is none.
     public var position: Int
 
+    public var description: String { position > 0 ? "\(source):\(position)" : source }
+}
+
+extension RecordOrigin {
     /// An origin at `position` within `source`.
     public init(_ source: String, position: Int = 0) {
-        self.source = source
-        self.position = position
+        self.init(source: source, position: position)
     }
-
-    public var description: String { position > 0 ? "\(source):\(position)" : source }
 }
 
 /// A run of records a source yields together, with the checkpoint that covers them.
