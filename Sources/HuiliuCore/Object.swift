@@ -12,29 +12,6 @@ public struct Object: Sendable {
 
     static let indexThreshold = 24
 
-    /// An empty object.
-    public init() {
-        members = []
-    }
-
-    /// An object with room for `capacity` members.
-    public init(minimumCapacity capacity: Int) {
-        members = []
-        members.reserveCapacity(capacity)
-    }
-
-    /// An object from members; a later duplicate key replaces the earlier value in place.
-    public init(_ pairs: some Sequence<(String, Value)>) {
-        members = []
-        for (key, value) in pairs { self[key] = value }
-    }
-
-    /// Members in insertion order, assuming the caller guarantees unique keys.
-    package init(uniqueMembers: [Member]) {
-        members = uniqueMembers
-        if members.count > Self.indexThreshold { rebuildIndex() }
-    }
-
     /// The number of members.
     public var count: Int { members.count }
 
@@ -105,6 +82,36 @@ public struct Object: Sendable {
         var map = [String: Int](minimumCapacity: members.count)
         for (i, member) in members.enumerated() { map[member.key] = i }
         index = map
+    }
+}
+
+extension Object {
+    // The initializers delegate to the memberwise one: an initializer that assigns `members`
+    // compiles (in Swift 6.3) into a copy and a destroy of the object, and objects are made
+    // several times per record.
+
+    /// An empty object.
+    public init() {
+        self.init(members: [], index: nil)
+    }
+
+    /// An object with room for `capacity` members.
+    public init(minimumCapacity capacity: Int) {
+        var members: [Member] = []
+        members.reserveCapacity(capacity)
+        self.init(members: members, index: nil)
+    }
+
+    /// An object from members; a later duplicate key replaces the earlier value in place.
+    public init(_ pairs: some Sequence<(String, Value)>) {
+        self.init(members: [], index: nil)
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// Members in insertion order, assuming the caller guarantees unique keys.
+    package init(uniqueMembers: [Member]) {
+        self.init(members: uniqueMembers, index: nil)
+        if members.count > Self.indexThreshold { rebuildIndex() }
     }
 }
 
