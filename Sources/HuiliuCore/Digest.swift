@@ -11,17 +11,21 @@ public enum Digest: Sendable {
     nonisolated(unsafe) static let sha256MD = EVP_MD_fetch(nil, "SHA256", nil)
     nonisolated(unsafe) static let sm3MD = EVP_MD_fetch(nil, "SM3", nil)
 
-    public func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        let md: OpaquePointer? = switch self {
+    /// OpenSSL's implementation of this digest.
+    private var algorithm: OpaquePointer? {
+        switch self {
         case .sha256: Digest.sha256MD
         case .sm3: Digest.sm3MD
         }
+    }
+
+    public func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok: Int32 = bytes.withContiguousStorageIfAvailable { buffer in
-            EVP_Digest(buffer.baseAddress, buffer.count, &out, &length, md, nil)
+            EVP_Digest(buffer.baseAddress, buffer.count, &out, &length, algorithm, nil)
         } ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            EVP_Digest(buffer.baseAddress, buffer.count, &out, &length, md, nil)
+            EVP_Digest(buffer.baseAddress, buffer.count, &out, &length, algorithm, nil)
         }
         precondition(ok == 1, "OpenSSL digest failed")
         out.removeSubrange(Int(length)...)
@@ -35,13 +39,9 @@ public enum Digest: Sendable {
 
     /// The first `bytes` bytes of the digest of `input`, as lower-case hex; no allocation but the string's.
     public func hexPrefix(of input: UnsafeBufferPointer<UInt8>, bytes: Int) -> String {
-        let md: OpaquePointer? = switch self {
-        case .sha256: Digest.sha256MD
-        case .sm3: Digest.sm3MD
-        }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { out in
             var length: UInt32 = 0
-            let ok = EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, md, nil)
+            let ok = EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, algorithm, nil)
             precondition(ok == 1, "OpenSSL digest failed")
             return Digest.hexString(UnsafeBufferPointer(rebasing: out[..<min(bytes, Int(length))]))
         }

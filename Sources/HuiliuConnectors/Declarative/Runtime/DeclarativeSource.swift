@@ -22,6 +22,8 @@ public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
     let secretValues: [String]
     let context: ConnectorContext
     let assembler: RecordAssembler
+    /// The backfill range as cursor numbers, checked when the source is built; `nil` without one.
+    let backfillBounds: (from: Int, to: Int)?
 
     /// Manifest sources are built with their manifest; see ``init(manifest:config:context:)``.
     public init(config: ParsedConfig, context: ConnectorContext) throws {
@@ -79,6 +81,9 @@ public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
             guard from < to else {
                 throw ManifestRuntimeError("backfill \(range) holds nothing: its start is not before its end (which is exclusive)")
             }
+            backfillBounds = (from, to)
+        } else {
+            backfillBounds = nil
         }
     }
 
@@ -144,18 +149,14 @@ public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
         }
         let cursor = stream.incremental.map(CursorMath.init)
         var start: Value = .null, end: Value?
-        var backfill: (Int, Int)?
-        if let incremental = stream.incremental, let cursor {
+        if let incremental = stream.incremental {
             start = try incremental.start.render(context)
             end = try incremental.end?.render(context)
-            if let range = self.context.backfill {
-                backfill = (try cursor.number(.string(range.from)), try cursor.number(.string(range.to)))
-            }
         }
         let state = PartitionedCheckpoint(checkpoint, stream: stream.name) ?? PartitionedCheckpoint(stream: stream.name)
         let first = http.map { PageState.first($0.pagination) } ?? PageState(index: 0, number: 1, offset: 0, token: nil, url: nil)
         return StreamPlan(stream: stream.name, partitions: partitions, cursor: cursor, start: start, end: end,
-                          now: Int(self.context.clock() / 1000), backfill: backfill, original: checkpoint, initialState: state,
+                          now: Int(self.context.clock() / 1000), backfill: backfillBounds, original: checkpoint, initialState: state,
                           firstPage: first)
     }
 
