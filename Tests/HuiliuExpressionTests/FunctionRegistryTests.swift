@@ -7,8 +7,8 @@ struct FunctionRegistryTests {
                            "max_by", "merge", "min", "min_by", "not_null", "reverse", "sort", "sort_by", "starts_with",
                            "sum", "to_array", "to_number", "to_string", "type", "values"]
     static let extensions = ["case_number_parse", "coalesce", "format_time", "get", "id_number_valid", "lookup", "lower", "mask",
-                             "organization_code_valid", "parse_time", "regex_extract", "regex_match", "replace", "sha256", "sm3",
-                             "split", "time_progress", "to_date", "to_fen", "trim", "upper", "uscc_valid"]
+                             "organization_code_valid", "parse_time", "percent", "regex_extract", "regex_match", "replace", "sha256", "sm3",
+                             "split", "subtract", "time_progress", "to_date", "to_fen", "trim", "upper", "uscc_valid"]
 
     @Test func standardIsExactlyTheBuiltins() {
         #expect(FunctionRegistry.standard.functions.map(\.name) == Self.builtins)

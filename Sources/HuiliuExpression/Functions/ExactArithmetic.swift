@@ -127,6 +127,55 @@ enum ExactArithmetic {
     }
 }
 
+extension ExactArithmetic {
+    /// `a − b`, exact for integers and decimals (a double only on overflow or when one is given).
+    static func difference(_ a: Value, _ b: Value) -> Value {
+        var sum = Sum()
+        sum.add(a)
+        switch b {
+        case .integer(let i) where i != .min: sum.add(.integer(-i))
+        case .decimal(let d) where d.significand != .min: sum.add(.decimal(DecimalNumber(significand: -d.significand, exponent: d.exponent)))
+        default: sum.add(.double(-(b.doubleValue ?? .nan)))
+        }
+        return sum.total
+    }
+
+    /// `part ÷ whole` as a percentage in hundredths, rounded half away from zero, computed
+    /// exactly for integers and decimals; `nil` when `whole` is zero.
+    static func percent(_ part: Value, of whole: Value) -> Value? {
+        func exact(_ value: Value) -> (significand: Int128, exponent: Int)? {
+            switch value {
+            case .integer(let i): (Int128(i), 0)
+            case .decimal(let d) where (-18...18).contains(d.exponent): (Int128(d.significand), d.exponent)
+            default: nil
+            }
+        }
+        guard let p = exact(part), let w = exact(whole) else {
+            guard let p = part.doubleValue, let w = whole.doubleValue, w != 0 else { return nil }
+            return .double((p / w * 10_000).rounded(.toNearestOrAwayFromZero) / 100)
+        }
+        guard w.significand != 0 else { return nil }
+        // 10,000 × part ÷ whole in hundredths, both brought to one exponent first.
+        var numerator = p.significand * 10_000
+        var denominator = w.significand
+        let shift = p.exponent - w.exponent
+        for _ in 0..<Swift.abs(shift) {
+            let (scaled, overflow) = (shift > 0 ? numerator : denominator).multipliedReportingOverflow(by: 10)
+            if overflow {
+                guard let p = part.doubleValue, let w = whole.doubleValue else { return nil }
+                return .double((p / w * 10_000).rounded(.toNearestOrAwayFromZero) / 100)
+            }
+            if shift > 0 { numerator = scaled } else { denominator = scaled }
+        }
+        if denominator < 0 { (numerator, denominator) = (-numerator, -denominator) }
+        // Half away from zero: a remainder of at least half the divisor rounds the quotient outwards.
+        var hundredths = numerator / denominator
+        if (numerator % denominator).magnitude * 2 >= denominator.magnitude { hundredths += numerator >= 0 ? 1 : -1 }
+        guard let fitted = Int(exactly: hundredths) else { return .double(Double(hundredths) / 100) }
+        return .decimal(DecimalNumber(significand: fitted, exponent: -2))
+    }
+}
+
 extension DecimalNumber {
     /// The exact sum, or `nil` if it does not fit in 64-bit digits.
     func adding(_ other: DecimalNumber) -> DecimalNumber? {

@@ -36,5 +36,27 @@ extension HuiliuFunctions {
             let hundredths = (20_000 * elapsed + whole) / (2 * whole)
             return .decimal(DecimalNumber(significand: hundredths, exponent: -2))
         },
+        ExpressionFunction(
+            "percent", [P("part", [.number, .null]), P("whole", [.number, .null])], returns: [.number, .null],
+            summary: """
+            `part` as a percentage of `whole`, rounded half away from zero to two decimals, computed exactly: \
+            预算执行率 (execution rate) is `percent(spent_cumulative_fen, budget_fen)`, and the month method's 序时进度 \
+            is `period_month` as a percentage of 12. `null` when either is `null` or `whole` is 0 (a rate of nothing is not a number).
+            """,
+            example: Example("percent(`4120`, `10000`)", result: 41.2)
+        ) { args throws(ExpressionError) in
+            ExactArithmetic.percent(args[0], of: args[1]) ?? .null
+        },
+        ExpressionFunction(
+            "subtract", [P("minuend", [.number, .null]), P("subtrahend", [.number, .null])], returns: [.number, .null],
+            summary: """
+            `minuend − subtrahend`, exact for integers and decimals (41.20 − 58 is -16.80, not \
+            -16.799999999999997): 进度差 (progress gap) is `subtract(execution_rate, time_progress)`. `null` when either is `null`.
+            """,
+            example: Example("subtract(`56.47`, `58.00`)", result: -1.53)
+        ) { args throws(ExpressionError) in
+            if args[0].isNull || args[1].isNull { return .null }
+            return ExactArithmetic.difference(args[0], args[1])
+        },
     ]
 }
