@@ -141,27 +141,7 @@ public struct MapStep: StepConnector {
             }
             path = context.projectDirectory + "/connectors/\(parts[0])/mappings/\(parts[1]).yaml"
         }
-        let display = path.hasPrefix(context.projectDirectory + "/") ? String(path.dropFirst(context.projectDirectory.count + 1)) : path
-        let node: ConfigNode
-        do {
-            node = try YAMLDocument.load(path: path, displayPath: display)
-        } catch {
-            switch error {
-            case .syntax(let problem): throw problem
-            case .unreadable:
-                let directory = (path as NSString).deletingLastPathComponent
-                let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-                    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
-                let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-                var problem = config.error("mapping", "mapping '\(reference)' not found: no file \(display)")
-                problem.suggestion = nearestName(to: name, in: known).map { reference.replacingOccurrences(of: name, with: $0) }
-                throw problem
-            }
-        }
-        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: context.resolver, baseDirectory: context.projectDirectory)
-        let parsed = validator.readFields(node, fields: fileFields, owner: "mapping")
-        if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
-        return parsed
+        return try StepFile.load(path, reference: reference, field: "mapping", fields: fileFields, config: config, context: context)
     }
 
     public func process(_ records: consuming [Record]) async throws -> StepOutput {

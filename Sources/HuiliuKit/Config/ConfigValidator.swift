@@ -99,13 +99,13 @@ public struct ConfigValidator: Sendable {
             // Entries of free-form mappings (a map step's `fields`) keep their places too, so
             // errors found later in them (an expression) can point at the entry.
             if case .map = field.type, case .mapping(let pairs, _) = node {
-                for pair in pairs {
-                    let at = pair.value.location
-                    if case .scalar(_, let plain, _) = pair.value {
-                        parsed.locations[field.name + "." + pair.key] = textStart(at, plain: plain)
-                    } else {
-                        parsed.locations[field.name + "." + pair.key] = at
-                    }
+                for pair in pairs { parsed.locations[field.name + "." + pair.key] = entryLocation(pair.value) }
+            }
+            // And the fields of a list's objects, as `levels.0.when`.
+            if case .list(.object) = field.type, case .sequence(let items, _) = node {
+                for (index, item) in items.enumerated() {
+                    guard case .mapping(let pairs, _) = item else { continue }
+                    for pair in pairs { parsed.locations["\(field.name).\(index).\(pair.key)"] = entryLocation(pair.value) }
                 }
             }
         }
@@ -127,6 +127,12 @@ public struct ConfigValidator: Sendable {
 
     private func textStart(_ at: SourceLocation, plain: Bool) -> SourceLocation {
         plain ? at : SourceLocation(file: at.file, line: at.line, column: at.column + 1)
+    }
+
+    /// Where an entry's value starts: inside its quotes for a scalar.
+    private func entryLocation(_ value: ConfigNode) -> SourceLocation {
+        if case .scalar(_, let plain, let at) = value { return textStart(at, plain: plain) }
+        return value.location
     }
 
     /// Reads a component: `kind: config` or `kind: shorthand`.

@@ -1,0 +1,33 @@
+import Foundation
+import HuiliuKit
+
+/// The YAML files steps name — a mapping, a rule — read with the same checks as pipelines.
+enum StepFile {
+    /// Reads the file at `path` that `config`'s `field` named as `reference`, checked against `fields`.
+    /// - Throws: the file's syntax or field errors at their lines, or, for a missing file, an
+    ///   error at `field` suggesting the nearest file in the same directory.
+    static func load(_ path: String, reference: String, field: String, fields: [FieldSpec],
+                     config: ParsedConfig, context: ConnectorContext) throws -> ParsedConfig {
+        let display = path.hasPrefix(context.projectDirectory + "/") ? String(path.dropFirst(context.projectDirectory.count + 1)) : path
+        let node: ConfigNode
+        do {
+            node = try YAMLDocument.load(path: path, displayPath: display)
+        } catch {
+            switch error {
+            case .syntax(let problem): throw problem
+            case .unreadable:
+                let directory = (path as NSString).deletingLastPathComponent
+                let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+                    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
+                let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+                var problem = config.error(field, "\(field) '\(reference)' not found: no file \(display)")
+                problem.suggestion = nearestName(to: name, in: known).map { reference.replacingOccurrences(of: name, with: $0) }
+                throw problem
+            }
+        }
+        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: context.resolver, baseDirectory: context.projectDirectory)
+        let parsed = validator.readFields(node, fields: fields, owner: field)
+        if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
+        return parsed
+    }
+}

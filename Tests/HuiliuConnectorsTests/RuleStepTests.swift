@@ -1,0 +1,145 @@
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuKit
+import HuiliuKitTesting
+import Testing
+
+/// The rule step with the project's `config/rules/budget-time-progress.yaml` (domain.md §6.3).
+struct RuleStepTests {
+    /// 2024-08-02T10:00:00+08:00, the raising time of alert.json's example.
+    static let now: Int64 = 1_722_564_000_000
+
+    var context: ConnectorContext {
+        var context = ConnectorContext.testing(projectDirectory: MapAndValidateTests.root)
+        context.clock = { Self.now }
+        return context
+    }
+
+    func execution(unit: String, month: Int, budget: Int, spent: Int, reported: Value? = nil, name: String? = nil) -> Record {
+        var data: Object = [
+            "fiscal_year": 2024, "period_month": .integer(month), "region": "421100", "budget_book": "general_public",
+            "unit_code": .string(unit), "function_code": "2110101", "budget_fen": .integer(budget), "spent_cumulative_fen": .integer(spent),
+        ]
+        if let name { data["unit_name"] = .string(name) }
+        if let reported { data["time_progress_pct"] = reported }
+        return Record(data: .object(data), origin: RecordOrigin("execution.jsonl", position: Int(unit)! - 105_000),
+                      key: "2024/\(month)/421100/general_public/\(unit)/2110101", type: "budget.execution.v1")
+    }
+
+    func step(_ config: Object = ["rule": "budget-time-progress"]) throws -> RuleStep {
+        try RuleStep(config: ParsedConfig(testing: config), context: context)
+    }
+
+    @Test func raisesAnAlertAtTheMostSevereLevelThatHolds() async throws {
+        let output = try await step().process([
+            // 41.20 % at the end of July against 58.33: 17.13 points behind, yellow.
+            execution(unit: "105001", month: 7, budget: 100_000_000, spent: 41_200_000, name: "黄冈市生态环境局"),
+            // The §6.3 notice: 56.47 % against a reported 58.00 is 1.53 behind, no alert.
+            execution(unit: "105002", month: 7, budget: 100_000_000, spent: 56_470_000, reported: .decimal(DecimalNumber("58.00")!)),
+            // 30 % at the end of September against 75: 45 points behind, red.
+            execution(unit: "105003", month: 9, budget: 100_000_000, spent: 30_000_000),
+            // No budget: no rate, so nothing to judge.
+            execution(unit: "105004", month: 9, budget: 0, spent: 0),
+        ])
+        #expect(output.failures.isEmpty)
+        #expect(output.records.map { $0.type ?? "" } == [
+            "budget.execution.v1", "alert.v1", "budget.execution.v1", "budget.execution.v1", "alert.v1", "budget.execution.v1",
+        ])
+        let alert = output.records[1]
+        let subject = "2024/7/421100/general_public/105001/2110101"
+        // sha256(rule \0 entity \0 subject)[:16] and sha256(source \0 type \0 key)[:16], computed with Python's hashlib.
+        #expect(alert.key == "e628bd0d78f541929c9cea3847f1b11d")
+        #expect(alert.data == [
+            "alert_id": "e628bd0d78f541929c9cea3847f1b11d", "rule": "budget-time-progress", "severity": "yellow",
+            "raised_at": "2024-08-02T10:00:00+08:00", "title": "预算执行低于序时进度 / Budget execution behind time progress",
+            "message": "黄冈市生态环境局 2110101 截至 7 月执行率 41.20%，低于序时进度 17.13 个百分点。",
+            "entity": "budget.execution.v1", "subject": .string(subject), "event_id": "4c5d5117955cd46e996f9dc433ad64aa",
+            "region": "421100", "owner": "黄冈市生态环境局",
+            "metrics": ["execution_rate_pct": .decimal(DecimalNumber("41.20")!), "time_progress_pct": .decimal(DecimalNumber("58.33")!),
+                        "gap_pp": .decimal(DecimalNumber("-17.13")!)],
+            "threshold": -10, "status": "open",
+        ])
+        #expect(alert.time == "2024-08-02T10:00:00+08:00")
+        #expect(alert.dataschema == "https://huiliu.dev/schema/v1/alert.json")
+        #expect(alert.origin == output.records[0].origin)
+        let red = output.records[4].data
+        #expect(red["severity"] == "red")
+        #expect(red["threshold"] == -20)
+        #expect(red["metrics"]?["gap_pp"]?.jsonText == "-45.00")
+        #expect(red["owner"] == nil, "no unit name, so no owner")
+        #expect(red["message"] == "105003 2110101 截至 9 月执行率 30.00%，低于序时进度 45.00 个百分点。")
+    }
+
+    /// Alerts conform to config/schema/alert.json, so a `validate` after the step passes them.
+    @Test func alertsConformToTheAlertSchema() async throws {
+        let alerts = try await step(["rule": "budget-time-progress", "emit": "alerts"]).process([
+            execution(unit: "105001", month: 7, budget: 100_000_000, spent: 41_200_000, name: "黄冈市生态环境局"),
+            execution(unit: "105003", month: 9, budget: 100_000_000, spent: 30_000_000),
+            execution(unit: "105005", month: 11, budget: 100_000_000, spent: 95_000_000),
+        ])
+        #expect(alerts.records.count == 2, "emit: alerts passes only the alerts")
+        let validate = try ValidateStep(config: ParsedConfig(testing: [:]), context: context)
+        let checked = try await validate.process(alerts.records)
+        #expect(checked.failures.map(\.description) == [])
+        #expect(checked.records.count == 2)
+    }
+
+    @Test func recordsOfOtherTypesPassUntouched() async throws {
+        let payment = Record(data: ["payment_id": "ZF1"], origin: RecordOrigin("in", position: 1), key: "ZF1", type: "budget.payment.v1")
+        let output = try await step().process([payment])
+        #expect(output.records.map(\.data) == [["payment_id": "ZF1"]])
+        #expect(output.failures.isEmpty)
+    }
+
+    /// A record the rule cannot judge is dead-lettered with the reason, and the batch goes on.
+    @Test func aRecordTheRuleCannotJudgeIsDeadLettered() async throws {
+        var keyless = execution(unit: "105001", month: 7, budget: 100, spent: 10)
+        keyless.key = nil
+        var textual = execution(unit: "105002", month: 7, budget: 100, spent: 10)
+        textual.data["time_progress_pct"] = "58%"
+        let output = try await step().process([keyless, textual, execution(unit: "105003", month: 9, budget: 100, spent: 10)])
+        #expect(output.failures.map(\.record.origin.description) == ["execution.jsonl:1", "execution.jsonl:2"])
+        #expect(output.failures[0].reason.contains("no natural key"))
+        #expect(output.failures[1].reason.contains("metric time_progress_pct"), "\(output.failures[1].reason)")
+        #expect(output.failures[1].reason.contains("\"58%\""))
+        #expect(output.records.map { $0.type ?? "" } == ["budget.execution.v1", "alert.v1"])
+    }
+
+    @Test func anUnknownRuleSuggestsTheNearest() {
+        #expect { try step(["rule": "budget-time-progres"]) } throws: {
+            "\($0)".contains("no file config/rules/budget-time-progres.yaml") && "\($0)".contains("budget-time-progress")
+        }
+    }
+
+    /// A broken expression in a rule file is reported at its file, line and column.
+    @Test func aBrokenExpressionIsReportedWhereItIs() throws {
+        let directory = NSTemporaryDirectory() + "huiliu-rule-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/config/rules", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            title: t
+            entity: budget.execution.v1
+            metrics:
+              gap: subtract(record.a, record.b)
+            levels:
+              - severity: red
+                when: metrics.gap < < `-20`
+            """.write(toFile: directory + "/config/rules/broken.yaml", atomically: true, encoding: .utf8)
+        var context = ConnectorContext.testing(projectDirectory: directory)
+        context.clock = { Self.now }
+        #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "broken"]), context: context) } throws: {
+            "\($0)".contains("config/rules/broken.yaml:7:25: invalid expression")
+        }
+        try """
+            title: t
+            entity: budget.execution.v1
+            levels:
+              - severity: amber
+                when: "true"
+            """.write(toFile: directory + "/config/rules/amber.yaml", atomically: true, encoding: .utf8)
+        #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "amber"]), context: context) } throws: {
+            "\($0)".contains("config/rules/amber.yaml:4") && "\($0)".contains("amber")
+        }
+    }
+}
