@@ -60,6 +60,37 @@ struct Dataset: Sendable {
         ]
     }
 
+    /// Rows of the spending completion table (支出完成情况表) a year holds: every unit and
+    /// functional class, cumulative to each month.
+    static let executionRows = 12 * agencies.count * functions.count
+
+    /// Row `i` of the 2024 spending completion table: month `i / 30 + 1`, then unit, then class.
+    /// Each line spends at its own steady pace (75–110 % of time progress), so the slow ones fall
+    /// behind 序时进度 as the year goes on.
+    func execution(_ i: Int) -> Value {
+        let lines = Self.agencies.count * Self.functions.count
+        let month = i / lines + 1, line = i % lines
+        let agency = Self.agencies[line / Self.functions.count], function = Self.functions[line % Self.functions.count]
+        var random = SeededRandom(seed: configuration.seed, index: line, stream: 8)
+        let initial = random.int(1_000_000...500_000_000)
+        let adjusted = initial + initial / 100 * random.int(-5...10)
+        let pace = random.int(750...1100)
+        let lastYearPace = random.int(850...1050)
+        func cumulative(_ month: Int, _ pace: Int) -> Int { min(adjusted, adjusted / 12_000 * month * pace) }
+        let spent = cumulative(month, pace)
+        func yuan(_ fen: Int) -> Value { .string("\(fen / 100).\(Self.pad(fen % 100))") }
+        return [
+            "nd": 2024, "yf": .integer(month), "qhdm": "421100", "yslb": "一般公共预算",
+            "ysdwbm": .string(agency.0), "ysdwmc": .string(agency.1), "gnkmbm": .string(function.0), "gnkmmc": .string(function.1),
+            "ncysje": yuan(initial), "tzysje": yuan(adjusted),
+            "byzcje": malformed(i) ? "12.345" : yuan(spent - cumulative(month - 1, pace)), "ljzcje": yuan(spent),
+            "sntqljzcje": yuan(cumulative(month, lastYearPace) * 9 / 10),
+            // Reported at 09:00 on the second day of the next month.
+            "tbsj": .string(Self.localTime(Self.epoch + 9 * 3600 + 86_400 * (CivilCalendar.days(year: 2024 + month / 12, month: month % 12 + 1, day: 2)
+                                                                             - CivilCalendar.days(year: 2024, month: 1, day: 1)))),
+        ]
+    }
+
     // MARK: Government (一府)
 
     func project(_ i: Int) -> Value {

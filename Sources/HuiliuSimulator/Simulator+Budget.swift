@@ -13,6 +13,7 @@ import Synchronization
 /// five minutes off or a nonce seen before is refused.
 extension Simulator {
     func addBudgetRoutes(to router: Router<BasicRequestContext>) {
+        addBudgetExecutionRoute(to: router)
         router.get("budget/api/v1/payments") { request, _ in
             if let refusal = verifySignature(request, body: []) { return refusal }
             let query = request.uri.queryParameters
@@ -30,6 +31,24 @@ extension Simulator {
             let items = first < range.upperBound ? (first..<min(range.upperBound, first + size)).map(dataset.payment) : []
             return simulatorJSON(["code": 0, "msg": "成功", "data": [
                 "total": .integer(range.count), "pageNum": .integer(page), "pageSize": .integer(size), "list": .array(items),
+            ]])
+        }
+    }
+
+    /// 支出完成情况表: the spending completion table of a fiscal year (`nd`), every unit and
+    /// functional class cumulative to each month, page by page.
+    func addBudgetExecutionRoute(to router: Router<BasicRequestContext>) {
+        router.get("budget/api/v1/execution") { request, _ in
+            if let refusal = verifySignature(request, body: []) { return refusal }
+            let query = request.uri.queryParameters
+            let page = max(1, query.get("pageNum").flatMap(Int.init) ?? 1)
+            let size = min(max(1, query.get("pageSize").flatMap(Int.init) ?? 100), 5000)
+            // The simulated network holds 2024 only.
+            let rows = query.get("nd").flatMap(Int.init) == 2024 ? Dataset.executionRows : 0
+            let first = (page - 1) * size
+            let items = first < rows ? (first..<min(rows, first + size)).map(dataset.execution) : []
+            return simulatorJSON(["code": 0, "msg": "成功", "data": [
+                "total": .integer(rows), "pageNum": .integer(page), "pageSize": .integer(size), "list": .array(items),
             ]])
         }
     }
