@@ -69,6 +69,12 @@ extension Huiliu {
         @Option(help: "Devices in the hj212 benchmark's fleet.")
         var devices = 1000
 
+        @Option(help: "Event loop threads of the hj212 benchmark's listener (default: one per core).")
+        var listenerThreads: Int?
+
+        @Option(help: "Event loop threads of the hj212 benchmark's device fleet.")
+        var fleetThreads = 2
+
         @Option(help: "Directory for temporary files (default: a new one under /tmp).")
         var workDirectory: String?
 
@@ -80,6 +86,9 @@ extension Huiliu {
                 throw ValidationError("--records, --batch-size, --page-size and --repeat must be at least 1")
             }
             guard devices > 0 else { throw ValidationError("--devices must be at least 1") }
+            guard fleetThreads > 0, (listenerThreads ?? 1) > 0 else {
+                throw ValidationError("--listener-threads and --fleet-threads must be at least 1")
+            }
             guard framesPerSecond >= 0, framesPerSecond == 0 || Double(devices) / framesPerSecond <= 86_400 else {
                 throw ValidationError("--frames-per-second must be 0 (as fast as acknowledged) or enough for every device to send at least once a day")
             }
@@ -106,6 +115,8 @@ extension Huiliu {
                 options.directory = directory
                 options.framesPerSecond = framesPerSecond
                 options.devices = devices
+                options.listenerThreads = listenerThreads
+                options.fleetThreads = fleetThreads
                 print(try await HJ212Benchmark.run(options))
             }
             if suite == .connector || suite == .all {
