@@ -149,7 +149,11 @@ public struct PipelineRunner: Sendable {
                 }
             }
             reading = readingStage
-            control?.onStop { readingStage.cancel() }
+            let delivery = InterruptibleDelivery()
+            control?.onStop {
+                readingStage.cancel()
+                delivery.interrupt()
+            }
             try await withTaskCancellationHandler {
                 for try await batch in batches {
                     let number = counters.batches + 1
@@ -157,7 +161,7 @@ public struct PipelineRunner: Sendable {
                         throw RunError("\(first.step): \(first.failure) (dead letters are off for this pipeline)")
                     }
                     FaultInjection.check(.beforeSinkWrite, batch: number)
-                    let delivered = try await processor.deliver(batch.content.envelopes)
+                    let delivered = try await delivery.deliver(batch.content.envelopes, through: processor)
                     FaultInjection.check(.afterSinkWrite, batch: number)
                     positions.merge(delivered) { $1 }
                     counters.read += batch.read
@@ -230,6 +234,9 @@ public struct PipelineRunner: Sendable {
                     run.error! += " (restoring it failed: \(error))"
                 }
             }
+        } catch where control?.isStopRequested == true {
+            // A sink interrupted by the stop may report it in its own words.
+            run.status = .cancelled
         } catch {
             run.status = .failed
             run.error = gateway.secrets.scrub("\(error)")

@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Lets a daemon ask a run to stop at its next batch boundary: everything delivered so far
-/// stays committed, and the run ends as `cancelled`.
+/// stays committed, and the run ends as `cancelled`. A sink still waiting to retry its batch
+/// (an endpoint that is down) gives up instead; that batch is delivered by the next run.
 public final class RunControl: Sendable {
     private let stop = Atomic<Bool>(false)
     private let handlers = Mutex<[@Sendable () -> Void]>([])
@@ -10,7 +11,7 @@ public final class RunControl: Sendable {
     public init() {}
 
     /// Asks the run to stop after the batch it is delivering; a source waiting for input
-    /// (a process that has gone quiet) is interrupted.
+    /// (a process that has gone quiet) and a sink waiting to retry are interrupted.
     public func requestStop() {
         stop.store(true, ordering: .relaxed)
         for handler in handlers.withLock({ handlers in defer { handlers = [] }; return handlers }) { handler() }

@@ -41,20 +41,27 @@ public final class RecordingSink: SinkConnector, @unchecked Sendable {
     private var writes = 0
     /// Fails every write after this many successful ones.
     public var failAfter: Int?
+    /// Waits, until cancelled, in every write after this many successful ones, as a sink
+    /// retrying an endpoint that is down does.
+    public var stallAfter: Int?
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         failAfter = config["fail_after"]?.intValue
     }
 
     /// A sink outside any pipeline.
-    public init(failAfter: Int? = nil) {
+    public init(failAfter: Int? = nil, stallAfter: Int? = nil) {
         self.failAfter = failAfter
+        self.stallAfter = stallAfter
     }
 
     /// Everything written so far.
     public var envelopes: [Envelope] { lock.withLock { stored } }
 
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
+        if let stallAfter, lock.withLock({ writes >= stallAfter }) {
+            try await Task.sleep(for: .seconds(3600))
+        }
         try lock.withLock {
             if let failAfter, writes >= failAfter { throw RecordingSinkError() }
             writes += 1

@@ -78,6 +78,30 @@ struct RunnerTests {
         #expect(try await store.checkpoint(pipeline: "quiet", stream: "main")?.checkpoint.value == .integer(3))
     }
 
+    /// A sink waiting to retry an endpoint that is down (here: until cancelled) does not hold a
+    /// stop: the run ends cancelled at once, with the batches before it committed and the
+    /// waiting batch left for the next run.
+    @Test(.timeLimit(.minutes(1))) func aStopInterruptsASinkWaitingToRetry() async throws {
+        let sink = RecordingSink(stallAfter: 1)
+        let (runner, store) = try makeRunner("""
+            version: 1
+            name: stalled
+            source: { scripted: { records: 10, batch: 3 } }
+            sinks: [ shared: {} ]
+            batch: { parallelism: 1 }
+            """, sink: sink)
+        let control = RunControl()
+        let running = Task { try await runner.run(trigger: "test", control: control) }
+        for _ in 0..<100 where sink.envelopes.count < 3 { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(100))
+        control.requestStop()
+        let run = try await running.value
+        #expect(run.status == .cancelled)
+        #expect(sink.envelopes.compactMap(\.subject) == ["k0", "k1", "k2"])
+        #expect(run.recordsWritten == 3)
+        #expect(try await store.checkpoint(pipeline: "stalled", stream: "main")?.checkpoint.value == .integer(3))
+    }
+
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry
     /// reads the same records and fails the same way instead of going on and succeeding, and
     /// the dead letters are not doubled.
