@@ -85,6 +85,8 @@ struct Dataset: Sendable {
             "ncysje": yuan(initial), "tzysje": yuan(adjusted),
             "byzcje": malformed(i) ? "12.345" : yuan(spent - cumulative(month - 1, pace)), "ljzcje": yuan(spent),
             "sntqljzcje": yuan(cumulative(month, lastYearPace) * 9 / 10),
+            // 累计预算完成率 as this system reports it: truncated to hundredths, not rounded.
+            "ljwcl": .string("\(spent * 100 / adjusted).\(Self.pad(spent * 10_000 / adjusted % 100))"),
             // Reported at 09:00 on the second day of the next month.
             "tbsj": .string(Self.localTime(Self.epoch + 9 * 3600 + 86_400 * (CivilCalendar.days(year: 2024 + month / 12, month: month % 12 + 1, day: 2)
                                                                              - CivilCalendar.days(year: 2024, month: 1, day: 1)))),

@@ -56,8 +56,8 @@ struct RuleStepTests {
             "message": "黄冈市生态环境局 2110101 截至 7 月执行率 41.20%，低于序时进度 17.13 个百分点。",
             "entity": "budget.execution.v1", "subject": .string(subject), "event_id": "4c5d5117955cd46e996f9dc433ad64aa",
             "region": "421100", "owner": "黄冈市生态环境局",
-            "metrics": ["execution_rate_pct": .decimal(DecimalNumber("41.20")!), "time_progress_pct": .decimal(DecimalNumber("58.33")!),
-                        "gap_pp": .decimal(DecimalNumber("-17.13")!)],
+            "metrics": ["execution_rate_pct": .decimal(DecimalNumber("41.20")!), "execution_rate_computed_pct": .decimal(DecimalNumber("41.20")!),
+                        "time_progress_pct": .decimal(DecimalNumber("58.33")!), "gap_pp": .decimal(DecimalNumber("-17.13")!)],
             "threshold": -10, "status": "open",
         ])
         #expect(alert.time == "2024-08-02T10:00:00+08:00")
@@ -69,6 +69,33 @@ struct RuleStepTests {
         #expect(red["metrics"]?["gap_pp"]?.jsonText == "-45.00")
         #expect(red["owner"] == nil, "no unit name, so no owner")
         #expect(red["message"] == "105003 2110101 截至 9 月执行率 30.00%，低于序时进度 45.00 个百分点。")
+    }
+
+    /// Rates the upstream reports are judged as reported, with the computed one kept beside
+    /// them (domain.md §6.3: agencies round differently); the alert is raised at the record's
+    /// time, so a rerun over the same data raises the same alert.
+    @Test func judgesByReportedRatesAtTheRecordsTime() async throws {
+        var record = execution(unit: "105001", month: 7, budget: 100_000_000, spent: 47_339_000)
+        record.data["execution_rate_pct"] = .decimal(DecimalNumber("47.33")!)
+        record.data["time_progress_pct"] = .decimal(DecimalNumber("58.00")!)
+        record.time = "2024-08-02T09:00:00+08:00"
+        let output = try await step().process([record])
+        let alert = try #require(output.records.last?.data)
+        #expect(alert["metrics"] == ["execution_rate_pct": .decimal(DecimalNumber("47.33")!),
+                                     "execution_rate_computed_pct": .decimal(DecimalNumber("47.34")!),
+                                     "time_progress_pct": .decimal(DecimalNumber("58.00")!), "gap_pp": .decimal(DecimalNumber("-10.67")!)])
+        #expect(alert["raised_at"] == "2024-08-02T09:00:00+08:00")
+        #expect(output.records.last?.time == "2024-08-02T09:00:00+08:00")
+    }
+
+    /// The day method when the record says so: 2024-06-30 is day 182 of 366, 49.73 %.
+    @Test func followsTheRecordsProgressMethod() async throws {
+        var record = execution(unit: "105001", month: 6, budget: 100_000_000, spent: 30_000_000)
+        record.data["progress_method"] = "day"
+        record.data["as_of"] = "2024-06-30"
+        let output = try await step().process([record])
+        #expect(output.records.last?.data["metrics"]?["time_progress_pct"]?.jsonText == "49.73")
+        #expect(output.records.last?.data["metrics"]?["gap_pp"]?.jsonText == "-19.73")
     }
 
     /// Alerts conform to config/schema/alert.json, so a `validate` after the step passes them.
@@ -106,6 +133,34 @@ struct RuleStepTests {
         #expect(output.records.map { $0.type ?? "" } == ["budget.execution.v1", "alert.v1"])
     }
 
+    /// A rule whose alert text fails still lets the record through; the failure is dead-lettered,
+    /// so that a replay (after the rule is fixed) raises the alert.
+    @Test func anAlertWhoseTextFailsLetsTheRecordThrough() async throws {
+        let directory = try Self.project(rules: ["textual": """
+            title: t
+            entity: budget.execution.v1
+            metrics:
+              "rate.pct": percent(record.spent_cumulative_fen, record.budget_fen)
+            levels:
+              - severity: red
+                when: metrics."rate.pct" < `50`
+            message: record.budget_fen
+            """])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let step = try RuleStep(config: ParsedConfig(testing: ["rule": "textual"]), context: .testing(projectDirectory: directory))
+        let output = try await step.process([execution(unit: "105001", month: 7, budget: 100, spent: 10)])
+        #expect(output.records.map { $0.type ?? "" } == ["budget.execution.v1"])
+        #expect(output.failures.map(\.reason) == ["rule 'textual': alert not raised: message 'record.budget_fen' gave 100, not text"])
+    }
+
+    /// A temporary project with `rules` in config/rules/.
+    static func project(rules: [String: String]) throws -> String {
+        let directory = NSTemporaryDirectory() + "huiliu-rule-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/config/rules", withIntermediateDirectories: true)
+        for (name, text) in rules { try text.write(toFile: directory + "/config/rules/\(name).yaml", atomically: true, encoding: .utf8) }
+        return directory
+    }
+
     @Test func anUnknownRuleSuggestsTheNearest() {
         #expect { try step(["rule": "budget-time-progres"]) } throws: {
             "\($0)".contains("no file config/rules/budget-time-progres.yaml") && "\($0)".contains("budget-time-progress")
@@ -140,6 +195,21 @@ struct RuleStepTests {
             """.write(toFile: directory + "/config/rules/amber.yaml", atomically: true, encoding: .utf8)
         #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "amber"]), context: context) } throws: {
             "\($0)".contains("config/rules/amber.yaml:4") && "\($0)".contains("amber")
+        }
+        // Levels are tested in order, so a milder one before a severer one is refused, and so are
+        // an entity that is not an event type and a message that does not compile, each where it is.
+        try """
+            title: t
+            entity: budget.execution
+            levels:
+              - { severity: yellow, when: "true" }
+              - { severity: red, when: "true" }
+            message: join('', [record.a)
+            """.write(toFile: directory + "/config/rules/order.yaml", atomically: true, encoding: .utf8)
+        #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "order"]), context: context) } throws: {
+            let text = "\($0)"
+            return text.contains("order.yaml:2:1: 'entity' is an event type") && text.contains("'red' comes after the milder 'yellow'")
+                && text.contains("order.yaml:6:28: invalid expression") && text.contains("order.yaml:5:17: levels go")
         }
     }
 }

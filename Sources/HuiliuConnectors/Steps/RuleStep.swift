@@ -47,11 +47,14 @@ public struct RuleStep: StepConnector {
         details: """
             `rule: name` loads `config/rules/name.yaml` (or a .yaml path). The rule computes its `metrics` for each \
             record of its `entity` type, tests its `levels` from the most severe down, and for the first that holds \
-            adds an `alert.v1` record after the record: its id digests the rule, the entity and the record's \
-            natural key, so a rerun over the same period updates the alert instead of adding another. Records \
-            pass on unchanged (`emit: alerts` passes only the alerts). A record the rule cannot be computed on, \
-            or one without a natural key, is dead-lettered with the reason. Put `validate` after the step to check \
-            the alerts against `alert.json` too.
+            adds an `alert.v1` record after the record. Its id digests the rule, the entity and the record's \
+            natural key, and it is raised at the record's `time` (the clock's only for records without one), so a \
+            rerun over the same data raises the same alert again rather than another one. Alerts are raised \
+            `open`: acknowledging and resolving them is the platform's, kept apart from the events a rerun \
+            rewrites. Records pass on unchanged (`emit: alerts` passes only the alerts). A record the rule cannot \
+            judge (a metric that fails, no natural key) is dead-lettered; one whose alert text fails passes on, \
+            and the failure is dead-lettered so that a replay raises the alert. Validate before the step, so \
+            rejected records raise nothing, and after it, to check the alerts against `alert.json`.
             """,
         fields: [
             FieldSpec("rule", .string, "A rule: its name in `config/rules/`, or a .yaml path.", example: "budget-time-progress"),
@@ -86,58 +89,68 @@ public struct RuleStep: StepConnector {
         let (rule, name) = try Self.load(reference, config: config, context: context)
         let functions = try MappingResources.of(context).functions
         var problems: [ConfigError] = []
-        func compile(_ field: String) -> HuiliuExpression.Expression? {
-            guard let text = rule[field]?.stringValue ?? Self.value(at: field, in: rule)?.stringValue else { return nil }
+        func compile(_ text: String?, at location: SourceLocation) -> HuiliuExpression.Expression? {
+            guard let text else { return nil }
             do {
                 return try HuiliuExpression.Expression(text, functions: functions)
             } catch {
-                var at = rule.location(of: field)
+                var at = location
                 at.column += max(0, error.offset)
                 problems.append(ConfigError(.invalidValue, at: at, "invalid expression: \(error.message)"))
                 return nil
             }
         }
         var metrics: [(String, HuiliuExpression.Expression)] = []
-        for (metric, _) in rule["metrics"]?.objectValue ?? Object() {
-            if let expression = compile("metrics." + metric) { metrics.append((metric, expression)) }
+        for (metric, text) in rule["metrics"]?.objectValue ?? Object() {
+            if let expression = compile(text.stringValue, at: rule.location(of: "metrics." + metric)) { metrics.append((metric, expression)) }
         }
         var levels: [Level] = []
         for (index, level) in (rule["levels"]?.arrayValue ?? []).enumerated() {
-            guard let severity = level["severity"]?.stringValue, let condition = compile("levels.\(index).when") else { continue }
+            guard let severity = level["severity"]?.stringValue,
+                  let condition = compile(level["when"]?.stringValue, at: rule.location(of: "levels.\(index).when")) else { continue }
+            // Tested in order, so a milder level first would hide the severer one for good.
+            if let previous = levels.last, Self.rank(severity) > Self.rank(previous.severity) {
+                problems.append(rule.error("levels.\(index).severity", "levels go from the most severe down: '\(severity)' comes after the milder '\(previous.severity)', so it could never be raised"))
+            }
             levels.append(Level(severity: severity, condition: condition, threshold: level["threshold"]))
         }
         if levels.isEmpty && problems.isEmpty {
             problems.append(rule.error("levels", "a rule needs at least one level"))
         }
-        message = compile("message")
-        region = compile("region")
-        owner = compile("owner")
+        let entity = rule["entity"]?.stringValue ?? ""
+        if !Self.isEventType(entity) {
+            problems.append(rule.error("entity", "'entity' is an event type such as budget.execution.v1 (lower-case names, then .v and a version); got '\(entity)'"))
+        }
+        let title = rule["title"]?.stringValue ?? name
+        if title.isEmpty || title.count > 200 {
+            problems.append(rule.error("title", "an alert's title is 1 to 200 characters (alert.json); this one has \(title.count)"))
+        }
+        message = compile(rule["message"]?.stringValue, at: rule.valueLocation(of: "message"))
+        region = compile(rule["region"]?.stringValue, at: rule.valueLocation(of: "region"))
+        owner = compile(rule["owner"]?.stringValue, at: rule.valueLocation(of: "owner"))
         if !problems.isEmpty { throw ConfigErrors(problems) }
         self.name = name
         self.metrics = metrics
         self.levels = levels
-        title = rule["title"]?.stringValue ?? name
-        entity = rule["entity"]?.stringValue ?? ""
+        self.title = title
+        self.entity = entity
         alertsOnly = config["emit"]?.stringValue == "alerts"
         eventSource = context.eventSource
         clock = context.clock
         timestamp = try HuiliuExpression.Expression("parse_time(@)", functions: functions)
     }
 
-    /// A value inside a list of objects, by a dotted path with indices (`levels.0.when`).
-    private static func value(at path: String, in config: ParsedConfig) -> Value? {
-        var parts = path.split(separator: ".").map(String.init)[...]
-        guard let first = parts.popFirst(), var value = config[first] else { return nil }
-        for part in parts {
-            if let index = Int(part), let items = value.arrayValue, items.indices.contains(index) {
-                value = items[index]
-            } else if let member = value[part] {
-                value = member
-            } else {
-                return nil
-            }
-        }
-        return value
+    /// How severe a severity is: 0 for `info` up to 3 for `red`.
+    static func rank(_ severity: String) -> Int {
+        severities.firstIndex(of: severity) ?? 0
+    }
+
+    /// True for an event type as alert.json's `entity` takes it: `budget.execution.v1`.
+    static func isEventType(_ text: String) -> Bool {
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count >= 2, let version = parts.last, version.count >= 2, version.first == UInt8(ascii: "v"),
+              version.dropFirst().allSatisfy({ (48...57).contains($0) }) else { return false }
+        return parts.dropLast().allSatisfy { !$0.isEmpty && $0.allSatisfy { (97...122).contains($0) } }
     }
 
     /// Reads `config/rules/<name>.yaml` (or a path) with the same checks as pipelines.
@@ -145,8 +158,10 @@ public struct RuleStep: StepConnector {
         let isPath = reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
         let path = isPath ? config.resolvePath(reference) : context.configDirectory + "/rules/\(reference).yaml"
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        guard !name.isEmpty, name.utf8.count <= 64, name.first.map({ $0.isLetter || $0.isNumber }) == true,
-              name.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || ".-_".contains($0) }) else {
+        // alert.json's pattern for `rule`, byte by byte: ^[a-z0-9][a-z0-9._-]*$, at most 64.
+        func allowed(_ byte: UInt8) -> Bool { (97...122).contains(byte) || (48...57).contains(byte) }
+        guard let first = name.utf8.first, allowed(first), name.utf8.count <= 64,
+              name.utf8.allSatisfy({ allowed($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else {
             throw config.error("rule", "a rule's name (its file name) is lower-case letters, digits, '.', '-' and '_', at most 64 characters; got '\(name)'")
         }
         return (try StepFile.load(path, reference: reference, field: "rule", fields: fileFields, config: config, context: context), name)
@@ -156,32 +171,41 @@ public struct RuleStep: StepConnector {
         var out: [Record] = []
         out.reserveCapacity(alertsOnly ? 16 : records.count + 16)
         var failures: [RecordFailure] = []
-        let raisedAt = try? timestamp.evaluate(.integer(Int(clock())))
+        let now = try? timestamp.evaluate(.integer(Int(clock())))
         for record in records {
             guard record.type == entity else {
                 if !alertsOnly { out.append(record) }
                 continue
             }
             do throws(RuleFailure) {
-                let alert = try judge(record, raisedAt: raisedAt ?? .null)
+                // When the record's fact happened (the time a report was made), so a rerun over
+                // the same data raises the same alert; the clock only for records without one.
+                let alert = try judge(record, raisedAt: record.time.map(Value.string) ?? now ?? .null)
                 if !alertsOnly { out.append(record) }
                 if let alert { out.append(alert) }
             } catch {
+                if error.recordPasses && !alertsOnly { out.append(record) }
                 failures.append(RecordFailure(record: record, reason: "rule '\(name)': \(error.message)", rule: "rule"))
             }
         }
         return StepOutput(records: out, failures: failures)
     }
 
-    /// Why a record could not be judged.
+    /// Why a record could not be judged, or its alert not raised.
     struct RuleFailure: Error {
         var message: String
+        /// The record was judged and goes on; only its alert failed (a broken `message`).
+        /// Replaying the dead letter delivers the record again, under the same id, with its alert.
+        var recordPasses = false
     }
 
     /// The alert `record` raises, if any.
     func judge(_ record: Record, raisedAt: Value) throws(RuleFailure) -> Record? {
         guard let subject = record.key else {
             throw RuleFailure(message: "the record has no natural key to name in an alert (a map step's `key` sets it)")
+        }
+        guard !subject.isEmpty, subject.count <= 256 else {
+            throw RuleFailure(message: "the record's natural key has \(subject.count) characters; an alert's subject has 1 to 256 (alert.json)")
         }
         var scope = Object()
         scope["record"] = record.data
@@ -215,22 +239,23 @@ public struct RuleStep: StepConnector {
         alert["severity"] = .string(level.severity)
         alert["raised_at"] = raisedAt
         alert["title"] = .string(title)
-        if let message {
-            switch try evaluate(message, "message") {
-            case .null: break
-            case .string(let text): alert["message"] = .string(text)
-            case let other: throw RuleFailure(message: "message '\(message.text)' gave \(other.jsonText), not text")
-            }
-        }
         alert["entity"] = .string(entity)
         alert["subject"] = .string(subject)
         alert["event_id"] = .string(Envelope.deterministicID(source: eventSource, type: entity, key: subject))
-        for (field, expression) in [("region", region), ("owner", owner)] {
+        // The text fields describe the alert; one that fails loses the alert, not the record.
+        for (field, expression) in [("message", message), ("region", region), ("owner", owner)] {
             guard let expression else { continue }
-            switch try evaluate(expression, field) {
+            let value: Value
+            do throws(RuleFailure) {
+                value = try evaluate(expression, field)
+            } catch {
+                throw RuleFailure(message: "alert not raised: " + error.message, recordPasses: true)
+            }
+            switch value {
             case .null: break
             case .string(let text): alert[field] = .string(text)
-            case let other: throw RuleFailure(message: "\(field) '\(expression.text)' gave \(other.jsonText), not text")
+            default:
+                throw RuleFailure(message: "alert not raised: \(field) '\(expression.text)' gave \(value.jsonText), not text", recordPasses: true)
             }
         }
         // The schema's metrics are numbers: a figure that could not be computed is left out.
