@@ -101,7 +101,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "HuiliuEngine", dependencies: [
-            "HuiliuKit", "HuiliuStore", "HuiliuSchedule",
+            "HuiliuKit", "HuiliuStore", "HuiliuSchedule", "HuiliuExpression",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),

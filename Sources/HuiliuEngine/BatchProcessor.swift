@@ -14,6 +14,16 @@ public struct BatchProcessor: Sendable {
     public var sinks: [(key: String, sink: any SinkConnector)]
     /// Builds envelopes.
     public var envelopes: EnvelopeFactory
+    /// Each sink's `when`, by position key; a sink without one receives every event.
+    var conditions: [String: SinkCondition] = [:]
+
+    /// A processor; ``conditions`` come from the sinks' configuration (see ``PipelineRunner/makeProcessor(context:)``).
+    public init(steps: [(label: String, step: any StepConnector)], sinks: [(key: String, sink: any SinkConnector)],
+                envelopes: EnvelopeFactory) {
+        self.steps = steps
+        self.sinks = sinks
+        self.envelopes = envelopes
+    }
 
     /// A batch after the steps: envelopes ready for the sinks, and what failed on the way.
     public struct Transformed: Sendable {
@@ -52,13 +62,16 @@ public struct BatchProcessor: Sendable {
     public func deliver(_ batch: [Envelope]) async throws -> [String: Value] {
         var positions: [String: Value] = [:]
         guard !batch.isEmpty else { return positions }
-        if sinks.count == 1 {
+        if sinks.count == 1 && conditions.isEmpty {
             if let position = try await sinks[0].sink.write(batch) { positions[sinks[0].key] = position }
             return positions
         }
         try await withThrowingTaskGroup(of: (String, Value?).self) { group in
             for (key, sink) in sinks {
-                group.addTask { (key, try await sink.write(batch)) }
+                let events = try conditions[key].map { try $0.select(batch, sink: key) } ?? batch
+                // A sink that none of the batch is for writes nothing and keeps its position.
+                guard !events.isEmpty else { continue }
+                group.addTask { (key, try await sink.write(events)) }
             }
             for try await (key, position) in group {
                 if let position { positions[key] = position }

@@ -165,7 +165,9 @@ extension PipelineLoader {
             switch component.spec.kind {
             case .source: _ = try registry.makeSource(component, context: context)
             case .step: _ = try registry.makeStep(component, context: context)
-            case .sink: _ = try registry.makeSink(component, context: context)
+            case .sink:
+                _ = try registry.makeSink(component, context: context)
+                _ = try SinkCondition(component)
             }
             return []
         } catch let error as ConfigError {

@@ -55,7 +55,11 @@ public struct PipelineRunner: Sendable {
         let sinks = try definition.sinks.enumerated().map { index, component in
             (key: "\(index):\(component.name)", sink: try registry.makeSink(component, context: context))
         }
-        return BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
+        var processor = BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
+        for (index, component) in definition.sinks.enumerated() {
+            if let condition = try SinkCondition(component) { processor.conditions[sinks[index].key] = condition }
+        }
+        return processor
     }
 
     /// Throws, saying why, unless the source can read a range of its cursor again: a backfill

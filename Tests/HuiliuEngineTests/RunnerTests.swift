@@ -102,6 +102,42 @@ struct RunnerTests {
         #expect(try await store.checkpoint(pipeline: "stalled", stream: "main")?.checkpoint.value == .integer(3))
     }
 
+    /// A sink's `when` routes events: each sink receives the events its condition holds for,
+    /// in order, and one that none of a batch is for writes nothing for it.
+    @Test func sinksReceiveTheEventsTheirConditionHoldsFor() async throws {
+        let all = RecordingSink(), even = RecordingSink(), none = RecordingSink()
+        var registry = ConnectorRegistry()
+        try registry.register(source: ScriptedSource.self)
+        for (name, sink) in [("all", all), ("even", even), ("none", none)] {
+            try registry.register(sinkSpec: ComponentSpec(name: name, kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            version: 1
+            name: routed
+            source: { scripted: { records: 10, batch: 3 } }
+            sinks:
+              - all
+              - even: { when: "contains(['k0', 'k2', 'k4', 'k6', 'k8'], subject) && data.n < `9`" }
+              - none: { when: "type == 'alert.v1'" }
+            """.write(toFile: directory + "/routed.yaml", atomically: true, encoding: .utf8)
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(), projectDirectory: directory)
+        guard case .pipeline(let definition) = loader.load(path: directory + "/routed.yaml") else {
+            Issue.record("the pipeline did not load: \(loader.load(path: directory + "/routed.yaml"))")
+            return
+        }
+        let store = try SQLiteStateStore(path: directory + "/state.db")
+        let runner = PipelineRunner(definition: definition, registry: registry, store: store,
+                                    gateway: try GatewayConfig.load(path: nil, projectDirectory: directory),
+                                    logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded, "\(run.error ?? "")")
+        #expect(all.envelopes.compactMap(\.subject) == (0..<10).map { "k\($0)" })
+        #expect(even.envelopes.compactMap(\.subject) == ["k0", "k2", "k4", "k6", "k8"])
+        #expect(none.envelopes.isEmpty)
+    }
+
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry
     /// reads the same records and fails the same way instead of going on and succeeding, and
     /// the dead letters are not doubled.

@@ -1,3 +1,4 @@
+import HuiliuCore
 /// The components a host makes available: a value, built once by the executable and
 /// passed to the engine, so tests can run with only the components they need.
 ///
@@ -60,7 +61,19 @@ public struct ConnectorRegistry: Sendable {
         try add(spec, .sink(factory))
     }
 
+    /// The option every sink takes: which events it receives. The engine applies it, so
+    /// sinks need not know it.
+    public static let sinkCondition = FieldSpec(
+        "when", .expression, """
+        Condition over each event as CloudEvents JSON (`type`, `subject`, `time`, `data`, extension attributes); \
+        the sink receives only the events it holds for. Default: every event.
+        """, example: "type == 'alert.v1' && data.severity == 'red'", optional: true)
+
     private mutating func add(_ spec: ComponentSpec, _ factory: Factory) throws(RegistryError) {
+        var spec = spec
+        if spec.kind == .sink && !spec.fields.contains(where: { $0.name == Self.sinkCondition.name }) {
+            spec.fields.append(Self.sinkCondition)
+        }
         if entries[spec.kind]?[spec.name] != nil { throw RegistryError(kind: spec.kind, name: spec.name) }
         entries[spec.kind, default: [:]][spec.name] = Entry(spec: spec, factory: factory)
     }
