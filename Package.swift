@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "HuiliuKitTesting", dependencies: [
             "HuiliuKit", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
-        .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite"], swiftSettings: strict),
+        .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite", "CLibPQ"], swiftSettings: strict),
         .target(name: "HuiliuTransport", dependencies: [
             "HuiliuCore", "CCurl", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "HuiliuScheduleTests", dependencies: ["HuiliuSchedule", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuEnvironmentTests", dependencies: ["HuiliuEnvironment", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuKitTests", dependencies: ["HuiliuKit", "HuiliuKitTesting"], swiftSettings: strict),
-        .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuStoreTests", dependencies: ["HuiliuStore", "HuiliuTestSupport"], swiftSettings: strict),
         // Loopback servers and fixtures the transport and declarative tests share (test
         // targets cannot share sources; this target exists only for them).
         .target(name: "HuiliuTestSupport", dependencies: ["HuiliuKitTesting"], path: "Tests/Shared", swiftSettings: strict),
@@ -144,7 +144,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema"],
+        .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema", "HuiliuTestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite", "HuiliuKitTesting", "HuiliuTestSupport"], exclude: ["LintCorpus"],
                     swiftSettings: strict),

@@ -33,6 +33,8 @@ public struct GatewayConfig: Sendable {
     public var listeners: [String: ConfigNode]
     /// How connectors reach upstream systems (`http.proxy`).
     public var proxy: OutboundProxy = .direct
+    /// The PostgreSQL URL of a shared state store, if the gateway uses one instead of ``storePath``.
+    public var storeURL: String?
 
     /// A bearer token of the admin API.
     public struct AdminToken: Sendable {
@@ -50,6 +52,11 @@ public struct GatewayConfig: Sendable {
         FieldSpec("data_dir", .path, "Directory for state and outputs.", default: "data"),
         FieldSpec("store", .object([
             FieldSpec("path", .path, "SQLite file for runs, checkpoints and dead letters.", default: "data/huiliu.db"),
+            FieldSpec("postgres", .string, """
+                PostgreSQL URL of a shared store instead (`postgresql://huiliu@db.example/huiliu`, a password as \
+                ${secret:…}): gateways that share it share runs, checkpoints and dead letters, and a pipeline runs on one \
+                of them at a time.
+                """, optional: true),
         ]), "Where Huiliu keeps its state.", optional: true),
         FieldSpec("secrets", .object([
             FieldSpec("file", .path, "YAML file mapping secret names to values (nested keys join with '/').", optional: true),
@@ -148,7 +155,7 @@ public struct GatewayConfig: Sendable {
         proxy.noProxy = http?["no_proxy"]?.stringValue
         proxy.username = http?["proxy_username"]?.stringValue
         proxy.password = http?["proxy_password"]?.stringValue
-        return GatewayConfig(
+        var config = GatewayConfig(
             projectDirectory: root,
             file: exists ? candidate : nil,
             storePath: resolve(parsedValues["store"]?.objectValue?["path"]?.stringValue ?? "data/huiliu.db"),
@@ -166,6 +173,8 @@ public struct GatewayConfig: Sendable {
             gracePeriod: PipelineLoader.duration(parsedValues["serve"]?["grace_period"]) ?? .seconds(30),
             listeners: listenerNodes,
             proxy: proxy)
+        config.storeURL = parsedValues["store"]?.objectValue?["postgres"]?.stringValue
+        return config
     }
 
     static func loadSecrets(_ section: Object?, root: String) throws(ConfigErrors) -> [String: String] {

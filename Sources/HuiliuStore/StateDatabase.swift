@@ -6,24 +6,29 @@ import Foundation
 final class StateDatabase: @unchecked Sendable {
     let db: SQLiteDatabase
 
-    static let schema = """
+    /// The state tables, in the SQL of either store: the types that differ are given.
+    static func schema(serialKey: String, integer: String, real: String) -> String {
+        """
         CREATE TABLE IF NOT EXISTS huiliu_runs (
             id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, trigger TEXT NOT NULL,
             started_at TEXT NOT NULL, finished_at TEXT, status TEXT NOT NULL,
-            records_read INTEGER NOT NULL DEFAULT 0, records_written INTEGER NOT NULL DEFAULT 0,
-            records_failed INTEGER NOT NULL DEFAULT 0, error TEXT);
+            records_read \(integer) NOT NULL DEFAULT 0, records_written \(integer) NOT NULL DEFAULT 0,
+            records_failed \(integer) NOT NULL DEFAULT 0, error TEXT);
         CREATE INDEX IF NOT EXISTS huiliu_runs_pipeline ON huiliu_runs(pipeline, started_at);
         CREATE TABLE IF NOT EXISTS huiliu_checkpoints (
             pipeline TEXT NOT NULL, stream TEXT NOT NULL, value TEXT NOT NULL, sink_positions TEXT NOT NULL,
             run_id TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pipeline, stream));
         CREATE TABLE IF NOT EXISTS huiliu_dead_letters (
-            id INTEGER PRIMARY KEY AUTOINCREMENT, pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
+            id \(serialKey), pipeline TEXT NOT NULL, run_id TEXT NOT NULL,
             step TEXT NOT NULL, origin TEXT NOT NULL, reason TEXT NOT NULL, pointer TEXT, rule TEXT,
             payload TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
             replay_run_id TEXT, source_fields TEXT);
         CREATE INDEX IF NOT EXISTS huiliu_dead_letters_pipeline ON huiliu_dead_letters(pipeline, status);
-        CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire REAL NOT NULL);
+        CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire \(real) NOT NULL);
         """
+    }
+
+    static let schema = schema(serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER", real: "REAL")
 
     /// Opens the store at `path`, creating the file, its directory and its tables as needed.
     init(path: String) throws {

@@ -44,7 +44,7 @@ extension Huiliu.DeadLetters {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let store = try SQLiteStateStore(path: gateway.storePath)
+            let store = try gateway.openStateStore()
             let letters = try await store.deadLetters(pipeline: pipeline, status: status == "all" ? nil : status, limit: limit)
             // Letters may outlive their pipeline; a name that has neither is a mistake to say.
             if let pipeline, letters.isEmpty, try await store.deadLetters(pipeline: pipeline, status: nil, limit: 1).isEmpty {
@@ -85,7 +85,7 @@ extension Huiliu.DeadLetters {
         var id: Int
 
         func run() async throws {
-            let store = try SQLiteStateStore(path: try options.gateway().storePath)
+            let store = try options.gateway().openStateStore()
             guard let letter = try await store.deadLetter(id: id) else {
                 printError("no dead letter \(id)")
                 throw ExitCode(2)
@@ -119,7 +119,7 @@ extension Huiliu.DeadLetters {
                 let gateway = try options.gateway()
                 let registry = try builtInRegistry(gateway)
                 let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
-                let store = try SQLiteStateStore(path: gateway.storePath)
+                let store = try gateway.openStateStore()
                 let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                             logger: options.logger(), services: try gatewayServices(gateway))
                 outcome = try await DeadLetterReplayer(runner: runner).replay(ids: ids)

@@ -70,7 +70,7 @@ extension Huiliu {
                 try await runThroughDaemon(daemon, definition.name)
                 return
             }
-            let store = try SQLiteStateStore(path: gateway.storePath)
+            let store = try gateway.openStateStore()
             let services = try gatewayServices(gateway)
             if reset { try await store.resetCheckpoints(pipeline: definition.name) }
             var runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,

@@ -30,7 +30,7 @@ extension Huiliu {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let store = try SQLiteStateStore(path: gateway.storePath)
+            let store = try gateway.openStateStore()
             var runs = try await store.runs(pipeline: pipeline, status: nil, limit: failed ? 10_000 : limit)
             if failed { runs = Array(runs.filter { $0.status != .succeeded && $0.status != .running }.prefix(limit)) }
             if json {

@@ -74,7 +74,7 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             defer { withExtendedLifetime(daemonLock) {} }
-            let store = try SQLiteStateStore(path: gateway.storePath)
+            let store = try gateway.openStateStore()
             _ = try await store.markInterruptedRuns(pipeline: nil)
             let daemon = Daemon(
                 pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,

@@ -3,6 +3,7 @@ import Foundation
 import HuiliuCore
 import HuiliuKit
 import HuiliuKitTesting
+import HuiliuStore
 @testable import HuiliuTestSupport
 import Testing
 
@@ -25,7 +26,7 @@ struct PostgresSinkTests {
 
     /// Rows of a query, as text (on a connection named apart from the sinks').
     func rows(_ server: PostgresServer, _ sql: String) throws -> [[String?]] {
-        try PostgresConnection(url: server.url + "?application_name=huiliu-test", secrets: []).execute(sql)
+        try PostgresConnection(url: server.url + "?application_name=huiliu-test") { $0 }.execute(sql)
     }
 
     @Test func upsertsEachEventOnceInATablePerTypeAndTheLastVersionWins() async throws {
@@ -125,7 +126,7 @@ struct PostgresSinkTests {
         await #expect { try await sink.open(resumingAt: nil) } throws: { error in
             "\(error)".hasPrefix("postgres: cannot connect:") && "\(error)".contains("\(closed)") && !"\(error)".contains("s3cret-Pa55")
         }
-        #expect(PostgresSink.password(in: "postgresql://u:p%40ss@h/db") == "p@ss")
-        #expect(PostgresSink.password(in: "postgresql://u@h/db") == nil)
+        #expect(PostgresConnection.password(in: "postgresql://u:p%40ss@h/db") == "p@ss")
+        #expect(PostgresConnection.password(in: "postgresql://u@h/db") == nil)
     }
 }

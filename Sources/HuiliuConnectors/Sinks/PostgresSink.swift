@@ -50,16 +50,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         connectionURL = url.value
         tablePrefix = try config[Self.prefix]
         try EventTables.checkPrefix(tablePrefix, in: config)
-        secrets = String.maskable(config.secretValues.union([url.value]).union(Self.password(in: url.value).map { [$0] } ?? []))
-    }
-
-    /// The password of a `postgresql://user:password@host/…` URL, for masking it in errors.
-    static func password(in url: String) -> String? {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return nil }
-        let credentials = url[scheme.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return nil }
-        let password = String(credentials[credentials.index(after: colon)...])
-        return password.removingPercentEncoding ?? password
+        secrets = String.maskable(config.secretValues.union([url.value]).union(PostgresConnection.password(in: url.value).map { [$0] } ?? []))
     }
 
     public func open(resumingAt position: Value?) async throws {
@@ -70,7 +61,13 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
     func connected() throws -> PostgresConnection {
         if let connection, connection.isHealthy { return connection }
         connection = nil
-        let made = try PostgresConnection(url: connectionURL, secrets: secrets)
+        let secrets = secrets
+        let made: PostgresConnection
+        do {
+            made = try PostgresConnection(url: connectionURL) { $0.maskingSecrets(secrets, with: "***") }
+        } catch {
+            throw SinkError("\(error)")
+        }
         connection = made
         return made
     }

@@ -1,19 +1,32 @@
 import CLibPQ
 import Glibc
+import Foundation
 
-/// One libpq connection, used from one thread at a time (the sink's queue); ``cancel()``
-/// may be called from any thread.
-final class PostgresConnection: @unchecked Sendable {
+/// An error from PostgreSQL or libpq, with secrets already masked.
+package struct PostgresError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    package var message: String
+
+    package init(_ message: String) {
+        self.message = message
+    }
+
+    package var description: String { message }
+}
+
+/// One libpq connection, used from one thread at a time (a sink's or the state store's
+/// queue); ``cancel()`` may be called from any thread.
+package final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     private let canceller: OpaquePointer?
-    /// Text errors must not show: the URL's password and the configuration's secrets.
-    private let secrets: [String]
+    /// Masks what error text must not show: the URL's password and the configuration's secrets.
+    private let mask: @Sendable (String) -> String
 
     /// Connects with a libpq URL or connection string. Defaults that the URL may override: a
     /// 10-second connect timeout, and lock and statement timeouts so a batch never waits
     /// forever behind another session's lock.
-    init(url: String, secrets: [String]) throws {
-        self.secrets = secrets
+    package init(url: String, mask: @escaping @Sendable (String) -> String) throws {
+        self.mask = mask
         // With expand_dbname, the URL given as dbname is expanded in place: its settings
         // override the ones before it.
         let keywords = ["connect_timeout", "application_name", "options", "dbname"]
@@ -25,11 +38,11 @@ final class PostgresConnection: @unchecked Sendable {
                 PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
             }
         }
-        guard let made else { throw SinkError("postgres: out of memory connecting") }
+        guard let made else { throw PostgresError("postgres: out of memory connecting") }
         guard PQstatus(made) == CONNECTION_OK else {
             let message = Self.text(PQerrorMessage(made))
             PQfinish(made)
-            throw SinkError("postgres: cannot connect: " + message.maskingSecrets(secrets, with: "***"))
+            throw PostgresError("postgres: cannot connect: " + mask(message))
         }
         connection = made
         canceller = PQgetCancel(made)
@@ -43,10 +56,10 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// False once the server is gone; the next use should reconnect.
-    var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
+    package var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
 
     /// Asks the server to cancel the statement running now (the caller's task was cancelled).
-    func cancel() {
+    package func cancel() {
         guard let canceller else { return }
         var buffer = [CChar](repeating: 0, count: 256)
         _ = PQcancel(canceller, &buffer, Int32(buffer.count))
@@ -55,7 +68,7 @@ final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement with text parameters (`nil` for NULL) and returns its rows as text.
     /// PostgreSQL text cannot hold NUL: callers replace it (``replacingNUL``).
     @discardableResult
-    func execute(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
+    package func execute(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
         let copies = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { for pointer in copies { free(pointer) } }
         let result: OpaquePointer? = (copies.map { $0.map { UnsafePointer($0) } }).withUnsafeBufferPointer { values in
@@ -72,7 +85,7 @@ final class PostgresConnection: @unchecked Sendable {
                 }
             }
         default:
-            throw SinkError("postgres: " + failure(result).maskingSecrets(secrets, with: "***"))
+            throw PostgresError("postgres: " + mask(failure(result)))
         }
     }
 
@@ -92,5 +105,29 @@ final class PostgresConnection: @unchecked Sendable {
         var text = String(cString: pointer)
         while text.last?.isWhitespace == true { text.removeLast() }
         return text
+    }
+}
+
+extension PostgresConnection {
+    /// The password of a `postgresql://user:password@host/…` URL, for masking it in errors.
+    package static func password(in url: String) -> String? {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return nil }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return nil }
+        let password = String(credentials[credentials.index(after: colon)...])
+        return password.removingPercentEncoding ?? password
+    }
+
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    package func transaction<R>(_ body: () throws -> R) throws -> R {
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
     }
 }

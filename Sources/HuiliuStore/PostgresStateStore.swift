@@ -1,0 +1,277 @@
+public import Foundation
+import HuiliuCore
+
+/// The shared state store: run history, checkpoints, dead letters and schedule marks in a
+/// PostgreSQL database, so that several gateways (or a gateway and an operator's shell on
+/// another machine) see one state. `store: { postgres: URL }` in `config/huiliu.yaml`.
+///
+/// The tables are those of ``SQLiteStateStore``, created when missing. Every call runs on the
+/// store's own serial queue over one connection, made again when the server went away; a
+/// commit is one transaction, as in SQLite.
+public final class PostgresStateStore: StateStore, @unchecked Sendable {
+    let url: String
+    let mask: @Sendable (String) -> String
+    let queue = BlockingQueue(label: "huiliu.store.postgres")
+    // Used only on `queue`.
+    var connection: PostgresConnection?
+
+    static let schema = StateDatabase.schema(serialKey: "BIGSERIAL PRIMARY KEY", integer: "BIGINT", real: "DOUBLE PRECISION")
+
+    /// The key of the advisory lock that serializes creating the tables: two gateways starting
+    /// at once would otherwise both try, and `IF NOT EXISTS` does not keep them apart.
+    static let schemaLock = 0x6875_696c_6975
+
+    /// Connects to `url` and creates the tables as needed.
+    /// - Parameters:
+    ///   - url: a libpq URL or connection string.
+    ///   - mask: masks secrets in error text (the URL's password is masked too).
+    public init(url: String, mask: @escaping @Sendable (String) -> String = { $0 }) throws {
+        self.url = url
+        let password = PostgresConnection.password(in: url)
+        self.mask = { text in
+            var text = mask(text)
+            if let password, password.count >= 3 { text = text.replacingOccurrences(of: password, with: "***") }
+            return text
+        }
+        let db = try connected()
+        try db.transaction {
+            try db.execute("SELECT pg_advisory_xact_lock($1)", [String(Self.schemaLock)])
+            // One statement per call: parameterized execution takes no more.
+            for statement in Self.schema.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+                try db.execute(String(statement))
+            }
+        }
+    }
+
+    /// The connection, made again if the server went away since the last call.
+    private func connected() throws -> PostgresConnection {
+        if let connection, connection.isHealthy { return connection }
+        connection = nil
+        let made = try PostgresConnection(url: url, mask: mask)
+        connection = made
+        return made
+    }
+
+    /// Runs `body` on the queue with a healthy connection.
+    private func run<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
+        try await queue.run { [self] in try body(try connected()) }
+    }
+
+    public func startRun(pipeline: String, trigger: String) async throws -> RunRecord {
+        let run = RunRecord(id: StateDatabase.newRunID(), pipeline: pipeline, trigger: trigger, startedAt: Timestamp.now(), status: .running)
+        try await self.run { db in
+            try db.execute("INSERT INTO huiliu_runs (id, pipeline, trigger, started_at, status) VALUES ($1, $2, $3, $4, $5)",
+                           [run.id, pipeline, trigger, run.startedAt, run.status.rawValue])
+        }
+        return run
+    }
+
+    public func finishRun(_ run: RunRecord) async throws {
+        try await self.run { db in try Self.update(run, in: db) }
+    }
+
+    private static func update(_ run: RunRecord, in db: PostgresConnection) throws {
+        try db.execute("""
+            UPDATE huiliu_runs SET finished_at = $1, status = $2, records_read = $3, records_written = $4,
+                records_failed = $5, error = $6 WHERE id = $7
+            """, [run.finishedAt, run.status.rawValue, String(run.recordsRead), String(run.recordsWritten),
+                  String(run.recordsFailed), run.error.map(Self.storable), run.id])
+    }
+
+    public func markInterruptedRuns(pipeline: String?) async throws -> Int {
+        try await run { db in
+            let rows = try db.execute("""
+                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1
+                                WHERE status = 'running' AND ($2::text IS NULL OR pipeline = $2) RETURNING 1)
+                SELECT count(*) FROM marked
+                """, [Timestamp.now(), pipeline])
+            return Self.scalar(rows).flatMap { Int($0) } ?? 0
+        }
+    }
+
+    static let runColumns = "id, pipeline, trigger, started_at, finished_at, status, records_read, records_written, records_failed, error"
+
+    public func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
+        try await run { db in
+            try db.execute("""
+                SELECT \(Self.runColumns) FROM huiliu_runs
+                WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR status = $2)
+                ORDER BY started_at DESC, id DESC LIMIT $3
+                """, [pipeline, status?.rawValue, String(limit)]).map(Self.runRecord)
+        }
+    }
+
+    public func run(id: String) async throws -> RunRecord? {
+        try await run { db in
+            try db.execute("SELECT \(Self.runColumns) FROM huiliu_runs WHERE id = $1", [id]).first.map(Self.runRecord)
+        }
+    }
+
+    static func runRecord(_ row: [String?]) -> RunRecord {
+        func integer(_ index: Int) -> Int { row[index].flatMap { Int($0) } ?? 0 }
+        return RunRecord(id: row[0] ?? "", pipeline: row[1] ?? "", trigger: row[2] ?? "", startedAt: row[3] ?? "",
+                         finishedAt: row[4], status: RunStatus(rawValue: row[5] ?? "") ?? .failed,
+                         recordsRead: integer(6), recordsWritten: integer(7), recordsFailed: integer(8), error: row[9])
+    }
+
+    public func checkpoint(pipeline: String, stream: String) async throws -> StoredCheckpoint? {
+        try await run { db in
+            guard let row = try db.execute("""
+                SELECT value, sink_positions, run_id, updated_at FROM huiliu_checkpoints WHERE pipeline = $1 AND stream = $2
+                """, [pipeline, stream]).first else { return nil }
+            let value = try JSONReader.parse(row[0] ?? "null")
+            var positions: [String: Value] = [:]
+            if case .object(let object) = try JSONReader.parse(row[1] ?? "{}") {
+                for (key, position) in object { positions[key] = position }
+            }
+            return StoredCheckpoint(checkpoint: Checkpoint(value), sinkPositions: positions, runID: row[2] ?? "", updatedAt: row[3] ?? "")
+        }
+    }
+
+    public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
+                       deadLetters: [DeadLetter]) async throws {
+        try await self.run { db in
+            try db.transaction {
+                _ = try Self.insert(deadLetters, into: db)
+                try Self.update(run, in: db)
+                guard let checkpoint else { return }
+                var positions = Object()
+                for key in checkpoint.sinkPositions.keys.sorted() { positions[key] = checkpoint.sinkPositions[key] }
+                try db.execute("""
+                    INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
+                        sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
+                    """, [pipeline, stream, Self.storable(checkpoint.checkpoint.value.jsonText), Self.storable(Value.object(positions).jsonText),
+                          checkpoint.runID, checkpoint.updatedAt])
+            }
+        }
+    }
+
+    public func resetCheckpoints(pipeline: String) async throws {
+        try await run { db in try db.execute("DELETE FROM huiliu_checkpoints WHERE pipeline = $1", [pipeline]) }
+    }
+
+    public func lastScheduledFire(pipeline: String) async throws -> Date? {
+        try await run { db in
+            try db.execute("SELECT last_fire FROM huiliu_schedule WHERE pipeline = $1", [pipeline]).first?.first?
+                .flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    public func recordScheduledFire(pipeline: String, at: Date) async throws {
+        try await run { db in
+            // The exact bits of the double: its shortest round-tripping text.
+            try db.execute("""
+                INSERT INTO huiliu_schedule (pipeline, last_fire) VALUES ($1, $2)
+                ON CONFLICT (pipeline) DO UPDATE SET last_fire = excluded.last_fire
+                """, [pipeline, "\(at.timeIntervalSince1970)"])
+        }
+    }
+
+    /// The size of Huiliu's tables with their indexes (not the whole database).
+    public func sizeInBytes() async throws -> Int {
+        try await run { db in
+            let rows = try db.execute("""
+                SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
+                WHERE c.relkind = 'r' AND c.relname IN ('huiliu_runs', 'huiliu_checkpoints', 'huiliu_dead_letters', 'huiliu_schedule')
+                AND pg_table_is_visible(c.oid)
+                """)
+            return Self.scalar(rows).flatMap { Int($0) } ?? 0
+        }
+    }
+
+    @discardableResult
+    public func addDeadLetters(_ letters: [DeadLetter]) async throws -> [DeadLetter] {
+        guard !letters.isEmpty else { return [] }
+        return try await run { db in try db.transaction { try Self.insert(letters, into: db) } }
+    }
+
+    /// Inserts `letters`, each once: the same record failing the same way again while its
+    /// letter is pending is that letter (see ``SQLiteStateStore``).
+    private static func insert(_ letters: [DeadLetter], into db: PostgresConnection) throws -> [DeadLetter] {
+        var stored: [DeadLetter] = []
+        for var letter in letters {
+            let payload = storable(letter.payload.jsonText)
+            if let existing = try db.execute("""
+                SELECT id FROM huiliu_dead_letters
+                WHERE pipeline = $1 AND status = 'pending' AND step = $2 AND origin = $3 AND payload = $4 LIMIT 1
+                """, [letter.pipeline, letter.step, letter.origin, payload]).first?.first ?? nil, let id = Int(existing) {
+                letter.id = id
+                stored.append(letter)
+                continue
+            }
+            let id = try db.execute("""
+                INSERT INTO huiliu_dead_letters (pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status,
+                                                 source_fields)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id
+                """, [letter.pipeline, letter.runID, letter.step, storable(letter.origin), storable(letter.reason),
+                      letter.pointer.map(storable), letter.rule, payload, letter.createdAt, letter.status,
+                      letter.sourceFields.map { storable($0.value.jsonText) }]).first?.first ?? nil
+            letter.id = id.flatMap { Int($0) } ?? 0
+            stored.append(letter)
+        }
+        return stored
+    }
+
+    public func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {
+        try await run { db in
+            try db.execute("""
+                SELECT \(StateDatabase.deadLetterColumns) FROM huiliu_dead_letters
+                WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR status = $2)
+                ORDER BY id DESC LIMIT $3
+                """, [pipeline, status, String(limit)]).map(Self.deadLetter)
+        }
+    }
+
+    public func deadLetter(id: Int) async throws -> DeadLetter? {
+        try await run { db in
+            try db.execute("SELECT \(StateDatabase.deadLetterColumns) FROM huiliu_dead_letters WHERE id = $1", [String(id)])
+                .first.map(Self.deadLetter)
+        }
+    }
+
+    static func deadLetter(_ row: [String?]) throws -> DeadLetter {
+        var letter = DeadLetter(id: row[0].flatMap { Int($0) } ?? 0, pipeline: row[1] ?? "", runID: row[2] ?? "", step: row[3] ?? "",
+                                origin: row[4] ?? "", reason: row[5] ?? "", pointer: row[6], rule: row[7],
+                                payload: try JSONReader.parse(row[8] ?? "null"), createdAt: row[9] ?? "",
+                                status: row[10] ?? "pending", replayRunID: row[11])
+        if let fields = row[12] { letter.sourceFields = SourceFields(value: try JSONReader.parse(fields)) }
+        return letter
+    }
+
+    public func markReplayed(ids: [Int], runID: String) async throws {
+        try await run { db in
+            try db.transaction {
+                for id in ids {
+                    try db.execute("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = $1 WHERE id = $2", [runID, String(id)])
+                }
+            }
+        }
+    }
+
+    public func markAborted(runID: String) async throws {
+        try await run { db in
+            try db.transaction {
+                // A retry aborted the same way finds the same failures: they are kept once.
+                try db.execute("""
+                    DELETE FROM huiliu_dead_letters AS letter WHERE run_id = $1 AND status = 'pending' AND EXISTS (
+                        SELECT 1 FROM huiliu_dead_letters AS earlier WHERE earlier.status = 'aborted'
+                        AND earlier.pipeline = letter.pipeline AND earlier.step = letter.step
+                        AND earlier.origin = letter.origin AND earlier.payload = letter.payload)
+                    """, [runID])
+                try db.execute("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = $1 AND status = 'pending'", [runID])
+            }
+        }
+    }
+
+    /// The first column of the first row.
+    package static func scalar(_ rows: [[String?]]) -> String? {
+        rows.first?.first ?? nil
+    }
+
+    /// PostgreSQL text cannot hold NUL (JSON escapes it, but origins and reasons are plain text).
+    static func storable(_ text: String) -> String {
+        text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "\u{FFFD}") : text
+    }
+}

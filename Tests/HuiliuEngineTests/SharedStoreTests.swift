@@ -1,0 +1,72 @@
+import Foundation
+import HuiliuCore
+import HuiliuEngine
+import HuiliuKit
+import HuiliuKitTesting
+import HuiliuStore
+@testable import HuiliuTestSupport
+import Logging
+import Testing
+
+/// Gateways sharing a PostgreSQL state store (`store: { postgres: URL }`).
+struct SharedStoreTests {
+    let directory = NSTemporaryDirectory() + "huiliu-shared-\(UUID().uuidString)"
+
+    /// A gateway in its own directory whose store is a new database on the test server.
+    func gateway() async throws -> GatewayConfig {
+        let server = try await require(PostgresServer.shared)
+        let name = "gateway_\(UUID().uuidString.prefix(8).lowercased())"
+        try PostgresConnection(url: server.url) { $0 }.execute("CREATE DATABASE \(name)")
+        try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
+        try """
+            version: 1
+            store:
+              postgres: postgresql://huiliu@127.0.0.1:\(server.port)/\(name)
+            """.write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        return try GatewayConfig.load(path: nil, projectDirectory: directory)
+    }
+
+    /// A pipeline runs on one gateway at a time: the lock is an advisory lock in the shared
+    /// database, so a second gateway (here, a second lock from the same configuration) is
+    /// refused until the first lets go.
+    @Test func aPipelineRunsOnOneGatewayAtATime() async throws {
+        let gateway = try await gateway()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var first = try PipelineLock(pipeline: "budget", gateway: gateway)
+        #expect(first != nil)
+        #expect(try PipelineLock(pipeline: "budget", gateway: gateway) == nil)
+        #expect(try PipelineLock(pipeline: "court", gateway: gateway) != nil, "other pipelines are not held")
+        first = nil
+        #expect(try PipelineLock(pipeline: "budget", gateway: gateway) != nil)
+    }
+
+    /// A run records its history, checkpoint and dead letters in the shared store, where any
+    /// gateway reads them; the next run resumes from that checkpoint.
+    @Test func aRunKeepsItsStateInTheSharedStore() async throws {
+        let gateway = try await gateway()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(gateway.storeURL?.hasPrefix("postgresql://") == true)
+        var registry = ConnectorRegistry()
+        try registry.register(source: ScriptedSource.self)
+        let sink = RecordingSink()
+        try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
+        try "version: 1\nname: shared-store\nsource: { scripted: { records: 7, batch: 3 } }\nsinks: [ shared: {} ]\n"
+            .write(toFile: directory + "/p.yaml", atomically: true, encoding: .utf8)
+        guard case .pipeline(let definition) = PipelineLoader(registry: registry, resolver: ReferenceResolver(), projectDirectory: directory)
+            .load(path: directory + "/p.yaml") else {
+            Issue.record("pipeline did not load")
+            return
+        }
+        let store = try gateway.openStateStore()
+        #expect(store is PostgresStateStore)
+        let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
+                                    logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded, "\(run.error ?? "")")
+        let elsewhere = try gateway.openStateStore()
+        #expect(try await elsewhere.run(id: run.id)?.recordsWritten == 7)
+        #expect(try await elsewhere.checkpoint(pipeline: "shared-store", stream: "main")?.checkpoint.value == .integer(7))
+        let again = try await runner.run(trigger: "test")
+        #expect(again.recordsRead == 0, "the second run resumes after the committed checkpoint")
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import HuiliuCore
+import HuiliuStore
+@testable import HuiliuTestSupport
+import Testing
+
+/// What every state store must do, run against the embedded SQLite store and the shared
+/// PostgreSQL one (a real server on loopback, a new database per test).
+struct StateStoreTests {
+    enum Backend: CaseIterable, Sendable {
+        case sqlite, postgres
+    }
+
+    func temporaryStore(_ backend: Backend) async throws -> (any StateStore, String) {
+        switch backend {
+        case .sqlite:
+            let path = NSTemporaryDirectory() + "huiliu-store-\(UUID().uuidString)/state.db"
+            return (try SQLiteStateStore(path: path), path)
+        case .postgres:
+            let url = try await Self.newDatabase()
+            return (try PostgresStateStore(url: url), url)
+        }
+    }
+
+    /// The URL of a new, empty database on the shared test server.
+    static func newDatabase() async throws -> String {
+        let server = try await require(PostgresServer.shared)
+        let name = "store_\(UUID().uuidString.prefix(8).lowercased())"
+        try PostgresConnection(url: server.url) { $0 }.execute("CREATE DATABASE \(name)")
+        return "postgresql://huiliu@127.0.0.1:\(server.port)/\(name)"
+    }
+
+    @Test(arguments: Backend.allCases) func commitsCheckpointDeadLettersAndCountsTogether(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        var run = try await store.startRun(pipeline: "p", trigger: "test")
+        run.recordsRead = 10
+        run.recordsFailed = 1
+        let letter = DeadLetter(pipeline: "p", runID: run.id, step: "steps[0] map", origin: "a.csv:3", reason: "bad",
+                                pointer: "/amount_fen", rule: "minimum", payload: ["x": 1])
+        try await store.commit(StoredCheckpoint(checkpoint: Checkpoint(["offset": 42]), sinkPositions: ["0:jsonl": ["length": 9]],
+                                                runID: run.id, updatedAt: Timestamp.now()),
+                               pipeline: "p", stream: "main", run: run, deadLetters: [letter])
+        let stored = try await store.checkpoint(pipeline: "p", stream: "main")
+        #expect(stored?.checkpoint.value == ["offset": 42])
+        #expect(stored?.sinkPositions["0:jsonl"] == ["length": 9])
+        let letters = try await store.deadLetters(pipeline: "p", status: "pending", limit: 10)
+        #expect(letters.count == 1)
+        #expect(letters.first?.payload == ["x": 1])
+        #expect(letters.first?.pointer == "/amount_fen")
+        #expect(try await store.run(id: run.id)?.recordsRead == 10)
+    }
+
+    @Test(arguments: Backend.allCases) func marksAbandonedRunsInterrupted(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let run = try await store.startRun(pipeline: "p", trigger: "test")
+        #expect(try await store.markInterruptedRuns(pipeline: "p") == 1)
+        #expect(try await store.run(id: run.id)?.status == .interrupted)
+    }
+
+    @Test(arguments: Backend.allCases) func listsRunsNewestFirstAndFilters(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        var a = try await store.startRun(pipeline: "a", trigger: "test")
+        a.status = .failed
+        a.finishedAt = Timestamp.now()
+        try await store.finishRun(a)
+        _ = try await store.startRun(pipeline: "b", trigger: "test")
+        #expect(try await store.runs(pipeline: nil, status: nil, limit: 10).map(\.pipeline) == ["b", "a"])
+        #expect(try await store.runs(pipeline: nil, status: .failed, limit: 10).map(\.pipeline) == ["a"])
+    }
+
+    @Test(arguments: Backend.allCases) func marksDeadLettersReplayed(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let stored = try await store.addDeadLetters([DeadLetter(pipeline: "p", runID: "r", step: "s", origin: "o", reason: "x", payload: 1)])
+        try await store.markReplayed(ids: stored.map(\.id), runID: "r2")
+        let letter = try await store.deadLetter(id: stored[0].id)
+        #expect(letter?.status == "replayed")
+        #expect(letter?.replayRunID == "r2")
+    }
+
+    /// A record that fails the same way again (re-read after a crash) stays one pending letter;
+    /// once replayed, a new failure is a new letter.
+    @Test(arguments: Backend.allCases) func theSameFailureAgainIsOneLetter(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let letter = DeadLetter(pipeline: "p", runID: "r1", step: "steps[0] map", origin: "tap:7", reason: "bad", payload: ["n": 7])
+        let first = try await store.addDeadLetters([letter])
+        var again = letter
+        again.runID = "r2"
+        let second = try await store.addDeadLetters([again, DeadLetter(pipeline: "p", runID: "r2", step: "steps[0] map",
+                                                                       origin: "tap:8", reason: "bad", payload: ["n": 8])])
+        #expect(second[0].id == first[0].id)
+        #expect(try await store.deadLetters(pipeline: "p", status: "pending", limit: 10).count == 2)
+        try await store.markReplayed(ids: [first[0].id], runID: "r3")
+        #expect(try await store.addDeadLetters([letter])[0].id != first[0].id)
+    }
+
+    /// Gateways sharing a PostgreSQL store see one state: a second store on the same database
+    /// finds what the first committed, and creating the tables again is harmless.
+    @Test func gatewaysSharingPostgreSQLSeeOneState() async throws {
+        let url = try await Self.newDatabase()
+        let first = try PostgresStateStore(url: url), second = try PostgresStateStore(url: url)
+        let run = try await first.startRun(pipeline: "p", trigger: "node-a")
+        try await first.commit(StoredCheckpoint(checkpoint: Checkpoint(["cursor": "2024-03-01 00:00:00"]), sinkPositions: [:],
+                                                runID: run.id, updatedAt: Timestamp.now()),
+                               pipeline: "p", stream: "main", run: run,
+                               deadLetters: [DeadLetter(pipeline: "p", runID: run.id, step: "source", origin: "tap\u{0}:7",
+                                                        reason: "bad\u{0}", payload: ["n": 7])])
+        #expect(try await second.checkpoint(pipeline: "p", stream: "main")?.checkpoint.value == ["cursor": "2024-03-01 00:00:00"])
+        #expect(try await second.runs(pipeline: "p", status: nil, limit: 5).map(\.trigger) == ["node-a"])
+        // PostgreSQL text holds no NUL: it is stored as U+FFFD rather than failing the commit.
+        #expect(try await second.deadLetters(pipeline: "p", status: nil, limit: 5).map(\.origin) == ["tap\u{FFFD}:7"])
+        let when = Date(timeIntervalSince1970: 1_795_971_830.125)
+        try await first.recordScheduledFire(pipeline: "p", at: when)
+        #expect(try await second.lastScheduledFire(pipeline: "p") == when)
+        #expect(try await second.sizeInBytes() > 0)
+    }
+
+    /// A password in the URL never shows in an error.
+    @Test func aRefusedConnectionDoesNotShowThePassword() async throws {
+        let server = try await require(PostgresServer.shared)
+        #expect { try PostgresStateStore(url: "postgresql://nobody:s3cret-pass@127.0.0.1:\(server.port)/missing_db") } throws: {
+            let text = "\($0)"
+            return text.contains("cannot connect") && !text.contains("s3cret-pass")
+        }
+    }
+}
