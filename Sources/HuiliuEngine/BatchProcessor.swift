@@ -66,9 +66,11 @@ public struct BatchProcessor: Sendable {
             if let position = try await sinks[0].sink.write(batch) { positions[sinks[0].key] = position }
             return positions
         }
+        // Every sink's share is decided before any writes: a condition that fails stops the
+        // batch before a sink has half of it.
+        let shares = try sinks.map { key, _ in try conditions[key].map { try $0.select(batch, sink: key) } ?? batch }
         try await withThrowingTaskGroup(of: (String, Value?).self) { group in
-            for (key, sink) in sinks {
-                let events = try conditions[key].map { try $0.select(batch, sink: key) } ?? batch
+            for ((key, sink), events) in zip(sinks, shares) {
                 // A sink that none of the batch is for writes nothing and keeps its position.
                 guard !events.isEmpty else { continue }
                 group.addTask { (key, try await sink.write(events)) }

@@ -16,8 +16,12 @@ public final class PipelineLock {
     /// Takes the lock of `pipeline`, or returns `nil` if another process holds it.
     public init?(pipeline: String, gateway: GatewayConfig) throws {
         if let url = gateway.storeURL {
-            let secrets = gateway.secrets
-            let connection = try PostgresConnection(url: url) { secrets.scrub($0) }
+            let secrets = gateway.secrets, password = PostgresConnection.password(in: url)
+            let connection = try PostgresConnection(url: url, keepalive: true) { text in
+                let scrubbed = secrets.scrub(text)
+                guard let password, password.count >= 3 else { return scrubbed }
+                return scrubbed.replacingOccurrences(of: password, with: "***")
+            }
             let taken = try connection.execute("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", ["huiliu/pipeline/" + pipeline])
             guard PostgresStateStore.scalar(taken) == "t" else { return nil }
             session = connection
@@ -28,6 +32,33 @@ public final class PipelineLock {
             session = nil
         }
     }
+
+    /// Throws unless the lock is still held. A file lock lasts as long as the process; an
+    /// advisory lock as long as its session, which a network failure or a server restart can
+    /// end — and then another gateway may take the pipeline. The runner checks before each
+    /// commit, so a run that lost its lock stops rather than commit beside another.
+    public func verify() throws {
+        guard let session else { return }
+        do {
+            try session.execute("SELECT 1")
+        } catch {
+            throw RunError("the pipeline's lock in the shared store was lost (\(error)); stopping so that two gateways never commit the same pipeline")
+        }
+    }
+}
+
+/// A run that did not start because the pipeline is running elsewhere: in another process,
+/// or on another gateway sharing the state store (which then serves the same fire time).
+public struct PipelineBusy: Error, Sendable, CustomStringConvertible {
+    /// The pipeline.
+    public var pipeline: String
+
+    /// The error for `pipeline`.
+    public init(pipeline: String) {
+        self.pipeline = pipeline
+    }
+
+    public var description: String { "pipeline '\(pipeline)' is already running in another process" }
 }
 
 /// A run that could not start or had to stop.

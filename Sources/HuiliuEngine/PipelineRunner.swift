@@ -81,7 +81,7 @@ public struct PipelineRunner: Sendable {
                     progress: (@Sendable (RunProgress) -> Void)? = nil,
                     started: (@Sendable (RunRecord) -> Void)? = nil) async throws -> RunRecord {
         guard let lock = try PipelineLock(pipeline: definition.name, gateway: gateway) else {
-            throw RunError("pipeline '\(definition.name)' is already running in another process")
+            throw PipelineBusy(pipeline: definition.name)
         }
         defer { withExtendedLifetime(lock) {} }
         // Holding the lock proves no other process is running this pipeline.
@@ -153,10 +153,11 @@ public struct PipelineRunner: Sendable {
                 }
             }
             reading = readingStage
-            let delivery = InterruptibleDelivery()
+            // Sinks waiting to retry give up on a stop; work in flight finishes its batch.
+            let stopSignal = StopSignal()
             control?.onStop {
                 readingStage.cancel()
-                delivery.interrupt()
+                stopSignal.stop()
             }
             try await withTaskCancellationHandler {
                 for try await batch in batches {
@@ -165,7 +166,9 @@ public struct PipelineRunner: Sendable {
                         throw RunError("\(first.step): \(first.failure) (dead letters are off for this pipeline)")
                     }
                     FaultInjection.check(.beforeSinkWrite, batch: number)
-                    let delivered = try await delivery.deliver(batch.content.envelopes, through: processor)
+                    let delivered = try await StopSignal.$current.withValue(stopSignal) {
+                        try await processor.deliver(batch.content.envelopes)
+                    }
                     FaultInjection.check(.afterSinkWrite, batch: number)
                     positions.merge(delivered) { $1 }
                     counters.read += batch.read
@@ -184,6 +187,7 @@ public struct PipelineRunner: Sendable {
                     // a sink write racing ahead of its commit is what crash recovery already
                     // undoes: the sink is cut back to the position committed last.
                     try await pendingCommit?.value
+                    try lock.verify()
                     let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id)
                     do {
                         try checkFailureRatio(counters, final: false)
@@ -238,8 +242,8 @@ public struct PipelineRunner: Sendable {
                     run.error! += " (restoring it failed: \(error))"
                 }
             }
-        } catch where control?.isStopRequested == true {
-            // A sink interrupted by the stop may report it in its own words.
+        } catch is RunStopped {
+            // A sink gave up waiting to retry: its batch is delivered by the next run.
             run.status = .cancelled
         } catch {
             run.status = .failed

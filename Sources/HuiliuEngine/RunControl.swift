@@ -1,8 +1,9 @@
 import Synchronization
 
 /// Lets a daemon ask a run to stop at its next batch boundary: everything delivered so far
-/// stays committed, and the run ends as `cancelled`. A sink still waiting to retry its batch
-/// (an endpoint that is down) gives up instead; that batch is delivered by the next run.
+/// stays committed, and the run ends as `cancelled`. A sink waiting to retry its batch (an
+/// endpoint that is down) gives up instead of waiting out its backoff (see ``StopSignal``);
+/// that batch is delivered by the next run.
 public final class RunControl: Sendable {
     private let stop = Atomic<Bool>(false)
     private let handlers = Mutex<[@Sendable () -> Void]>([])

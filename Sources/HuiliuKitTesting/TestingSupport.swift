@@ -39,29 +39,38 @@ public final class RecordingSink: SinkConnector, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [Envelope] = []
     private var writes = 0
+    private var begun = 0
     /// Fails every write after this many successful ones.
     public var failAfter: Int?
-    /// Waits, until cancelled, in every write after this many successful ones, as a sink
-    /// retrying an endpoint that is down does.
+    /// Waits (an hour, or until the run is asked to stop) in every write after this many
+    /// successful ones, as a sink waiting to retry an endpoint that is down does.
     public var stallAfter: Int?
+    /// How long each write takes, as a request or a transaction in flight does.
+    public var writeDuration: Duration?
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         failAfter = config["fail_after"]?.intValue
     }
 
     /// A sink outside any pipeline.
-    public init(failAfter: Int? = nil, stallAfter: Int? = nil) {
+    public init(failAfter: Int? = nil, stallAfter: Int? = nil, writeDuration: Duration? = nil) {
         self.failAfter = failAfter
         self.stallAfter = stallAfter
+        self.writeDuration = writeDuration
     }
 
     /// Everything written so far.
     public var envelopes: [Envelope] { lock.withLock { stored } }
 
+    /// Writes begun so far, finished or not.
+    public var writesBegun: Int { lock.withLock { begun } }
+
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
+        lock.withLock { begun += 1 }
         if let stallAfter, lock.withLock({ writes >= stallAfter }) {
-            try await Task.sleep(for: .seconds(3600))
+            try await StopSignal.sleep(for: .seconds(3600))
         }
+        if let writeDuration { try await Task.sleep(for: writeDuration) }
         try lock.withLock {
             if let failAfter, writes >= failAfter { throw RecordingSinkError() }
             writes += 1

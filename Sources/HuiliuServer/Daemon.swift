@@ -193,6 +193,11 @@ public actor Daemon {
                 tracker.started(run.id)
             }
             success = run.status == .succeeded
+        } catch is PipelineBusy {
+            // Another gateway sharing the store (or a manual run) has it: that run serves this
+            // fire time, so it is neither a failure nor retried.
+            logger.info("run not started: the pipeline is running elsewhere", metadata: ["pipeline": "\(name)"])
+            success = true
         } catch {
             logger.error("run could not start: \(error)", metadata: ["pipeline": "\(name)"])
         }

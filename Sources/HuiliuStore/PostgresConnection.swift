@@ -25,12 +25,24 @@ package final class PostgresConnection: @unchecked Sendable {
     /// Connects with a libpq URL or connection string. Defaults that the URL may override: a
     /// 10-second connect timeout, and lock and statement timeouts so a batch never waits
     /// forever behind another session's lock.
-    package init(url: String, mask: @escaping @Sendable (String) -> String) throws {
+    /// - Parameters:
+    ///   - keepalive: probe an idle connection (both ways) so a dead peer is noticed within about
+    ///     a minute rather than the system's two hours: for a session that holds a lock.
+    package init(url: String, keepalive: Bool = false, mask: @escaping @Sendable (String) -> String) throws {
         self.mask = mask
         // With expand_dbname, the URL given as dbname is expanded in place: its settings
-        // override the ones before it.
-        let keywords = ["connect_timeout", "application_name", "options", "dbname"]
-        let values = ["10", "huiliu", "-c lock_timeout=60s -c statement_timeout=10min", url]
+        // override the ones before it. Doubles come back with every digit (PostgreSQL before 12
+        // rounds them to 15).
+        var options = "-c lock_timeout=60s -c statement_timeout=10min -c extra_float_digits=3"
+        var keywords = ["connect_timeout", "application_name"]
+        var values = ["10", "huiliu"]
+        if keepalive {
+            options += " -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"
+            keywords += ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count"]
+            values += ["1", "30", "10", "3"]
+        }
+        keywords += ["options", "dbname"]
+        values += [options, url]
         let keywordPointers = keywords.map { strdup($0) }, valuePointers = values.map { strdup($0) }
         defer { for pointer in keywordPointers + valuePointers { free(pointer) } }
         let made = (keywordPointers.map { UnsafePointer($0) } + [nil]).withUnsafeBufferPointer { keys in

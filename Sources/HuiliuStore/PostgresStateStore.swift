@@ -34,6 +34,13 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
             return text
         }
         let db = try connected()
+        // Creating the tables needs rights a gateway's role may lack once they exist (and
+        // briefly locks them): only when one is missing.
+        let present = try db.execute("""
+            SELECT count(*) FROM unnest(ARRAY['huiliu_runs', 'huiliu_checkpoints', 'huiliu_dead_letters', 'huiliu_schedule']) AS t(name)
+            WHERE to_regclass(t.name) IS NOT NULL
+            """)
+        guard Self.scalar(present) != "4" else { return }
         try db.transaction {
             try db.execute("SELECT pg_advisory_xact_lock($1)", [String(Self.schemaLock)])
             // One statement per call: parameterized execution takes no more.
@@ -52,15 +59,25 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         return made
     }
 
-    /// Runs `body` on the queue with a healthy connection.
+    /// Runs `body` on the queue with a healthy connection. A connection is found dead only
+    /// when used (the server restarted, a firewall dropped it while idle): then `body` runs
+    /// once more on a new one. Every operation is safe to repeat: a failed transaction was
+    /// rolled back, inserts of runs are idempotent and dead letters are deduplicated.
     private func run<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
-        try await queue.run { [self] in try body(try connected()) }
+        try await queue.run { [self] in
+            do {
+                return try body(try connected())
+            } catch {
+                guard let connection, !connection.isHealthy else { throw error }
+                return try body(try connected())
+            }
+        }
     }
 
     public func startRun(pipeline: String, trigger: String) async throws -> RunRecord {
         let run = RunRecord(id: StateDatabase.newRunID(), pipeline: pipeline, trigger: trigger, startedAt: Timestamp.now(), status: .running)
         try await self.run { db in
-            try db.execute("INSERT INTO huiliu_runs (id, pipeline, trigger, started_at, status) VALUES ($1, $2, $3, $4, $5)",
+            try db.execute("INSERT INTO huiliu_runs (id, pipeline, trigger, started_at, status) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
                            [run.id, pipeline, trigger, run.startedAt, run.status.rawValue])
         }
         return run
@@ -196,7 +213,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
             if let existing = try db.execute("""
                 SELECT id FROM huiliu_dead_letters
                 WHERE pipeline = $1 AND status = 'pending' AND step = $2 AND origin = $3 AND payload = $4 LIMIT 1
-                """, [letter.pipeline, letter.step, letter.origin, payload]).first?.first ?? nil, let id = Int(existing) {
+                """, [letter.pipeline, letter.step, storable(letter.origin), payload]).first?.first ?? nil, let id = Int(existing) {
                 letter.id = id
                 stored.append(letter)
                 continue

@@ -72,7 +72,15 @@ extension Huiliu {
             }
             let store = try gateway.openStateStore()
             let services = try gatewayServices(gateway)
-            if reset { try await store.resetCheckpoints(pipeline: definition.name) }
+            if reset {
+                // Under the pipeline's lock, so a run elsewhere cannot commit over the reset.
+                guard let lock = try PipelineLock(pipeline: definition.name, gateway: gateway) else {
+                    printError("\(definition.name): already running (in the daemon or another huiliu run); not reset")
+                    throw ExitCode(2)
+                }
+                try await store.resetCheckpoints(pipeline: definition.name)
+                withExtendedLifetime(lock) {}
+            }
             var runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                         logger: options.logger(), services: services)
             runner.backfill = backfill.flatMap(BackfillRange.init(parsing:))

@@ -75,7 +75,9 @@ extension Huiliu {
             }
             defer { withExtendedLifetime(daemonLock) {} }
             let store = try gateway.openStateStore()
-            _ = try await store.markInterruptedRuns(pipeline: nil)
+            // Runs left 'running' by a crash of this daemon. A shared store also holds the live
+            // runs of other gateways: there each run marks its own pipeline's, under its lock.
+            if gateway.storeURL == nil { _ = try await store.markInterruptedRuns(pipeline: nil) }
             let daemon = Daemon(
                 pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
                 logger: logger, loadPipelines: { connectors.reload(gateway, services: services) },

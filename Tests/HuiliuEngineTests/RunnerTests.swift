@@ -78,28 +78,45 @@ struct RunnerTests {
         #expect(try await store.checkpoint(pipeline: "quiet", stream: "main")?.checkpoint.value == .integer(3))
     }
 
-    /// A sink waiting to retry an endpoint that is down (here: until cancelled) does not hold a
-    /// stop: the run ends cancelled at once, with the batches before it committed and the
-    /// waiting batch left for the next run.
-    @Test(.timeLimit(.minutes(1))) func aStopInterruptsASinkWaitingToRetry() async throws {
-        let sink = RecordingSink(stallAfter: 1)
+    /// Runs 9 records in batches of 3 into `sink` and asks the run to stop once the sink has
+    /// begun its `writes`-th write.
+    func stopDuringWrite(_ writes: Int, of sink: RecordingSink, pipeline: String) async throws -> (RunRecord, Value?) {
         let (runner, store) = try makeRunner("""
             version: 1
-            name: stalled
-            source: { scripted: { records: 10, batch: 3 } }
+            name: \(pipeline)
+            source: { scripted: { records: 9, batch: 3 } }
             sinks: [ shared: {} ]
             batch: { parallelism: 1 }
             """, sink: sink)
         let control = RunControl()
         let running = Task { try await runner.run(trigger: "test", control: control) }
-        for _ in 0..<100 where sink.envelopes.count < 3 { try await Task.sleep(for: .milliseconds(50)) }
-        try await Task.sleep(for: .milliseconds(100))
+        for _ in 0..<400 where sink.writesBegun < writes { try await Task.sleep(for: .milliseconds(25)) }
         control.requestStop()
         let run = try await running.value
+        return (run, try await store.checkpoint(pipeline: pipeline, stream: "main")?.checkpoint.value)
+    }
+
+    /// A sink waiting to retry an endpoint that is down (here: for an hour) does not hold a
+    /// stop: the run ends cancelled at once, with the batches before it committed and the
+    /// waiting batch left for the next run.
+    @Test(.timeLimit(.minutes(1))) func aStopInterruptsASinkWaitingToRetry() async throws {
+        let sink = RecordingSink(stallAfter: 1)
+        let (run, checkpoint) = try await stopDuringWrite(2, of: sink, pipeline: "stalled")
         #expect(run.status == .cancelled)
         #expect(sink.envelopes.compactMap(\.subject) == ["k0", "k1", "k2"])
         #expect(run.recordsWritten == 3)
-        #expect(try await store.checkpoint(pipeline: "stalled", stream: "main")?.checkpoint.value == .integer(3))
+        #expect(checkpoint == .integer(3))
+    }
+
+    /// A stop lets a write in flight finish: the batch being delivered is committed and the run
+    /// ends at that boundary (only a sink waiting to retry gives up).
+    @Test func aStopLetsTheBatchInFlightFinish() async throws {
+        let sink = RecordingSink(writeDuration: .milliseconds(300))
+        let (run, checkpoint) = try await stopDuringWrite(1, of: sink, pipeline: "slow")
+        #expect(run.status == .cancelled)
+        #expect(run.recordsWritten == 3)
+        #expect(sink.envelopes.compactMap(\.subject) == ["k0", "k1", "k2"])
+        #expect(checkpoint == .integer(3))
     }
 
     /// A sink's `when` routes events: each sink receives the events its condition holds for,

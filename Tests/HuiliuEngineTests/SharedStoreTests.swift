@@ -14,9 +14,23 @@ struct SharedStoreTests {
 
     /// A gateway in its own directory whose store is a new database on the test server.
     func gateway() async throws -> GatewayConfig {
+        try await gateway(database: nil)
+    }
+
+    /// Ends every other session on the gateway's database, as a server restart or a dropped
+    /// connection would.
+    func dropSessions(_ gateway: GatewayConfig) throws {
+        let url = try #require(gateway.storeURL)
+        let database = String(url.split(separator: "/").last!)
+        try PostgresConnection(url: url) { $0 }.execute("""
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+            """, [database])
+    }
+
+    func gateway(database: String?) async throws -> GatewayConfig {
         let server = try await require(PostgresServer.shared)
-        let name = "gateway_\(UUID().uuidString.prefix(8).lowercased())"
-        try PostgresConnection(url: server.url) { $0 }.execute("CREATE DATABASE \(name)")
+        let name = database ?? "gateway_\(UUID().uuidString.prefix(8).lowercased())"
+        if database == nil { try PostgresConnection(url: server.url) { $0 }.execute("CREATE DATABASE \(name)") }
         try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
         try """
             version: 1
@@ -68,5 +82,20 @@ struct SharedStoreTests {
         #expect(try await elsewhere.checkpoint(pipeline: "shared-store", stream: "main")?.checkpoint.value == .integer(7))
         let again = try await runner.run(trigger: "test")
         #expect(again.recordsRead == 0, "the second run resumes after the committed checkpoint")
+    }
+
+    /// A lock whose session ends (the server restarted, the network dropped it) is no longer
+    /// held, and says so before the next commit; the store carries on over a new connection.
+    @Test func aLostLockIsNoticedAndTheStoreReconnects() async throws {
+        let gateway = try await gateway()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try gateway.openStateStore()
+        let run = try await store.startRun(pipeline: "budget", trigger: "test")
+        let lock = try #require(try PipelineLock(pipeline: "budget", gateway: gateway))
+        try lock.verify()
+        try dropSessions(gateway)
+        #expect { try lock.verify() } throws: { "\($0)".contains("lock in the shared store was lost") }
+        #expect(try PipelineLock(pipeline: "budget", gateway: gateway) != nil, "the server released it with the session")
+        #expect(try await store.run(id: run.id)?.status == .running, "the store's first call after the drop reconnects")
     }
 }

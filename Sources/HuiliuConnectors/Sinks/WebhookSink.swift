@@ -127,9 +127,9 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
                 throw SinkError(message)
             }
             // Exponential backoff, capped at a minute; the server's Retry-After wins, up to a
-            // minute too, so a stop request waits at most that long between attempts.
+            // minute too. A stop request ends the wait (the batch goes again next run).
             let backoff = min(retryDelay * (1 << min(attempt, 20)), .seconds(60))
-            try await Task.sleep(for: failure.retryAfter.map { min($0, .seconds(60)) } ?? backoff)
+            try await StopSignal.sleep(for: failure.retryAfter.map { min($0, .seconds(60)) } ?? backoff)
             attempt += 1
         }
     }
