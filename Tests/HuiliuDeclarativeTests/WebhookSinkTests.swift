@@ -37,6 +37,9 @@ struct WebhookSinkTests {
 
         func received(_ key: String) -> [Received] { journal.received.withLock { $0[key] ?? [] } }
 
+        /// Requests for `key` so far, refused or not.
+        func refusals(_ key: String) -> Int { journal.attempts.withLock { $0[key] ?? 0 } }
+
         static let shared = Task<Receiver, any Error> {
             let journal = Journal()
             let router = Router()
@@ -112,6 +115,23 @@ struct WebhookSinkTests {
         let receiver = try await Receiver.shared.value
         _ = try await sink(receiver, query: query).write(envelopes(3))
         #expect(receiver.received(key).map { $0.body.arrayValue?.count } == [3])
+    }
+
+    /// A run asked to stop does not wait out the backoff before the next attempt (here a
+    /// minute, which the time limit would not allow): the wait ends, the write says the run
+    /// stopped, and the batch is left for the next run.
+    @Test(.timeLimit(.minutes(1))) func aStopEndsTheWaitForTheNextAttempt() async throws {
+        let receiver = try await Receiver.shared.value
+        let sink = try sink(receiver, query: "&fail=5&status=503", ["retry_delay": "1m"])
+        let signal = StopSignal()
+        let writing = Task {
+            try await StopSignal.$current.withValue(signal) { _ = try await sink.write(envelopes(2)) }
+        }
+        for _ in 0..<200 where receiver.refusals(key) < 1 { try await Task.sleep(for: .milliseconds(25)) }
+        signal.stop()
+        await #expect(throws: RunStopped.self) { try await writing.value }
+        #expect(receiver.received(key).isEmpty)
+        #expect(receiver.refusals(key) == 1, "no second attempt after the stop")
     }
 
     /// A 400 is not retried, and says what the endpoint answered; retries run out after
