@@ -153,6 +153,41 @@ struct RuleStepTests {
         #expect(output.failures.map(\.reason) == ["rule 'textual': alert not raised: message 'record.budget_fen' gave 100, not text"])
     }
 
+    func assessment(_ data: Object, station: String, hour: Int) -> Record {
+        var data = data
+        data["period_start"] = .string("2026-11-28T\(hour < 10 ? "0" : "")\(hour):00:00+08:00")
+        return Record(data: .object(data), origin: RecordOrigin("buffer", position: hour), key: "\(station)/assessment/\(hour)",
+                      type: "environment.assessment.v1")
+    }
+
+    /// The shipped environment rules: AQI by HJ 633's levels, water class against the section's target.
+    @Test func theEnvironmentRulesRaiseByLevelAndTarget() async throws {
+        let air = try step(["rule": "air-quality-index", "emit": "alerts"])
+        let water = try step(["rule": "surface-water-target", "emit": "alerts"])
+        let readings: [Record] = [
+            assessment(["kind": "air_quality_index", "station_id": "AQ1", "aqi": 100, "primary_pollutants": ["PM2.5_1h"]], station: "AQ1", hour: 1),
+            assessment(["kind": "air_quality_index", "station_id": "AQ1", "aqi": 109, "level": "三级", "category": "轻度污染",
+                        "primary_pollutants": ["PM2.5_1h"]], station: "AQ1", hour: 2),
+            assessment(["kind": "air_quality_index", "station_id": "AQ1", "aqi": 151, "primary_pollutants": ["PM10_1h"]], station: "AQ1", hour: 3),
+            assessment(["kind": "air_quality_index", "station_id": "AQ1", "aqi": 201, "primary_pollutants": ["O3_1h"]], station: "AQ1", hour: 4),
+            assessment(["kind": "air_quality_index", "station_id": "AQ1", "aqi": nil], station: "AQ1", hour: 5),
+            // 巴河入江口 is held to class III, the emulated 麻城 section to class II, others to III.
+            assessment(["kind": "surface_water_class", "station_id": "42110200SW0001", "water_class": "III"], station: "SW1", hour: 6),
+            assessment(["kind": "surface_water_class", "station_id": "42110200SW0001", "water_class": "V",
+                        "limiting_parameters": ["w21003"]], station: "SW1", hour: 7),
+            assessment(["kind": "surface_water_class", "station_id": "421181SW000000", "water_class": "III"], station: "SW2", hour: 8),
+            assessment(["kind": "surface_water_class", "station_id": "OTHER", "water_class": "劣V"], station: "SW3", hour: 9),
+        ]
+        let airAlerts = try await air.process(readings).records.map(\.data)
+        #expect(airAlerts.map { $0["severity"] } == ["yellow", "orange", "red"])
+        #expect(airAlerts.map { $0["threshold"] } == [100, 150, 200])
+        #expect(airAlerts.first?["message"] == "AQ1 2026-11-28T02:00:00+08:00 AQI 109（三级 轻度污染），首要污染物 PM2.5_1h")
+        let waterAlerts = try await water.process(readings).records.map(\.data)
+        #expect(waterAlerts.map { $0["severity"] } == ["orange", "yellow", "red"])
+        #expect(waterAlerts.map { $0["metrics"]?["classes_behind"] } == [2, 1, 3])
+        #expect(waterAlerts.first?["message"] == "42110200SW0001 2026-11-28T07:00:00+08:00 水质 V 类，目标 III 类，定类因子 w21003")
+    }
+
     /// A temporary project with `rules` in config/rules/.
     static func project(rules: [String: String]) throws -> String {
         let directory = NSTemporaryDirectory() + "huiliu-rule-\(UUID().uuidString)"
