@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 public import HuiliuCore
 import HuiliuExpression
@@ -54,7 +55,8 @@ public struct RuleStep: StepConnector {
             rewrites. Records pass on unchanged (`emit: alerts` passes only the alerts). A record the rule cannot \
             judge (a metric that fails, no natural key) is dead-lettered; one whose alert text fails passes on, \
             and the failure is dead-lettered so that a replay raises the alert. Validate before the step, so \
-            rejected records raise nothing, and after it, to check the alerts against `alert.json`.
+            rejected records raise nothing, and after it, to check the alerts against `alert.json`. The metric \
+            `huiliu_alerts_raised_total` counts alerts by pipeline, rule and severity.
             """,
         fields: [
             FieldSpec("rule", .string, "A rule: its name in `config/rules/`, or a .yaml path.", example: "budget-time-progress"),
@@ -83,6 +85,8 @@ public struct RuleStep: StepConnector {
     let clock: @Sendable () -> Int64
     /// Turns the clock's milliseconds into `raised_at`, in Asia/Shanghai as every time Huiliu writes.
     let timestamp: HuiliuExpression.Expression
+    /// `huiliu_alerts_raised_total{pipeline, rule, severity}`, by severity.
+    let raised: [String: Counter]
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         let reference = try config[Field<String>("rule", .string, "")]
@@ -138,6 +142,12 @@ public struct RuleStep: StepConnector {
         eventSource = context.eventSource
         clock = context.clock
         timestamp = try HuiliuExpression.Expression("parse_time(@)", functions: functions)
+        var raised: [String: Counter] = [:]
+        for severity in Set(levels.map(\.severity)) {
+            raised[severity] = Counter(label: "huiliu_alerts_raised_total",
+                                       dimensions: [("pipeline", context.pipeline), ("rule", name), ("severity", severity)])
+        }
+        self.raised = raised
     }
 
     /// How severe a severity is: 0 for `info` up to 3 for `red`.
@@ -182,7 +192,10 @@ public struct RuleStep: StepConnector {
                 // the same data raises the same alert; the clock only for records without one.
                 let alert = try judge(record, raisedAt: record.time.map(Value.string) ?? now ?? .null)
                 if !alertsOnly { out.append(record) }
-                if let alert { out.append(alert) }
+                if let alert {
+                    if let severity = alert.data["severity"]?.stringValue { raised[severity]?.increment() }
+                    out.append(alert)
+                }
             } catch {
                 if error.recordPasses && !alertsOnly { out.append(record) }
                 failures.append(RecordFailure(record: record, reason: "rule '\(name)': \(error.message)", rule: "rule"))
