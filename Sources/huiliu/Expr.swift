@@ -61,16 +61,7 @@ extension Huiliu {
                 printError(Self.caret(expression, error))
                 throw ExitCode(1)
             }
-            let data: Data
-            if let file {
-                guard let contents = FileManager.default.contents(atPath: file) else {
-                    printError("\(file): cannot read")
-                    throw ExitCode(2)
-                }
-                data = contents
-            } else {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            }
+            let data = try readInput(file)
             let input: Value
             do {
                 input = try JSONReader.parse([UInt8](data))

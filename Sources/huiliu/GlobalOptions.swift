@@ -86,3 +86,13 @@ func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
     }
     return services
 }
+
+/// The bytes of `file`, or of standard input without one; exits 2 when the file cannot be read.
+func readInput(_ file: String?) throws -> Data {
+    guard let file else { return FileHandle.standardInput.readDataToEndOfFile() }
+    guard let contents = FileManager.default.contents(atPath: file) else {
+        printError("\(file): cannot read")
+        throw ExitCode(2)
+    }
+    return contents
+}

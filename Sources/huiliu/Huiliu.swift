@@ -11,7 +11,7 @@ struct Huiliu: AsyncParsableCommand {
             2 the command could not run (bad arguments, unreadable input).
             """,
         version: "0.1.0",
-        subcommands: [Run.self, Runs.self, Serve.self, Status.self, Reload.self, Lint.self, DeadLetters.self, Expr.self,
+        subcommands: [Run.self, Runs.self, Serve.self, Status.self, Reload.self, Lint.self, DeadLetters.self, Expr.self, RuleCommand.self,
                       SchemaCommand.self, ScheduleCommand.self, ConnectorCommand.self, HJ212Command.self, Simulate.self, Demo.self, Bench.self])
 
     /// Runs the command; bad arguments exit 2 as the help says, not ArgumentParser's 64.

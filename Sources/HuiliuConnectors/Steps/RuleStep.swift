@@ -286,4 +286,7 @@ public struct RuleStep: StepConnector {
 
     /// The event type of alerts.
     static let alertType = "alert.v1"
+
+    /// The event type of the records the rule judges.
+    public var entityType: String { entity }
 }

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import HuiliuConnectors
+import HuiliuCore
+import HuiliuEngine
+import HuiliuExpression
+import HuiliuKit
+import Logging
+
+extension Huiliu {
+    /// `huiliu rule NAME [FILE]`: the tool for writing rules, as `expr` is for mappings.
+    struct RuleCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rule",
+            abstract: "Run a rule from config/rules/ over records and print the alerts it raises.",
+            discussion: """
+                Reads records of the rule's entity as JSON Lines (one object per line), or one JSON array, from FILE \
+                or standard input, judges each as the rule step would, and prints each alert (alert.v1 data) as a \
+                line of JSON. Records and failures are counted on standard error; a record the rule cannot judge is \
+                reported with its line. Exit status: 0 judged, 1 some records could not be judged, 2 the rule or \
+                the input could not be read.
+
+                Examples:
+                  huiliu rule budget-time-progress execution.jsonl --key "join('/', [to_string(fiscal_year), unit_code])"
+                  huiliu rule config/rules/my-rule.yaml < rows.jsonl
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The rule: its name in config/rules/, or a .yaml path.")
+        var rule: String
+
+        @Argument(help: "Records as JSON Lines or a JSON array (default: standard input).")
+        var file: String?
+
+        @Option(help: "Expression for each record's natural key, which alerts name as their subject (default: its line).")
+        var key: String?
+
+        func run() async throws {
+            let gateway = try options.gateway(anywhere: true)
+            var context = ConnectorContext(pipeline: "rule", logger: Logger(label: "rule") { _ in SwiftLogNoOpLogHandler() },
+                                           projectDirectory: gateway.projectDirectory, dataDirectory: gateway.dataDirectory,
+                                           configDirectory: gateway.configDirectory, services: try gatewayServices(gateway))
+            context.eventSource = "/huiliu/rule"
+            var config = ParsedConfig(location: SourceLocation(file: "command line", line: 1, column: 1),
+                                      baseDirectory: FileManager.default.currentDirectoryPath)
+            config.values = ["rule": .string(rule), "emit": "alerts"]
+            let step: RuleStep
+            do {
+                step = try RuleStep(config: config, context: context)
+            } catch {
+                // The rule's name has no place in a file; errors inside the rule file keep theirs.
+                printError("\(error)".replacingOccurrences(of: "command line:1:1: ", with: "error: "))
+                throw ExitCode(2)
+            }
+            let keyExpression: HuiliuExpression.Expression?
+            do {
+                keyExpression = try key.map { try HuiliuExpression.Expression($0, functions: MappingResources.of(context).functions) }
+            } catch let error as ExpressionError {
+                printError(Expr.caret(key ?? "", error))
+                throw ExitCode(2)
+            }
+            let name = file ?? "stdin"
+            let rows = try Self.records(file)
+            var records: [Record] = []
+            var failed = 0
+            for (line, data) in rows {
+                var subject = "line \(line)"
+                if let keyExpression {
+                    switch try? keyExpression.evaluate(data) {
+                    case .string(let text)?: subject = text
+                    case let value? where value.isNumber: subject = value.jsonText
+                    default:
+                        printError("\(name):\(line): the key expression gives no text or number for this record")
+                        failed += 1
+                        continue
+                    }
+                }
+                records.append(Record(data: data, origin: RecordOrigin(name, position: line), key: subject, type: step.entityType))
+            }
+            let count = records.count + failed
+            let output = try await step.process(records)
+            for alert in output.records { print(alert.data.jsonText) }
+            for failure in output.failures { printError("\(failure.record.origin): \(failure.reason)") }
+            failed += output.failures.count
+            var bySeverity: [String: Int] = [:]
+            for alert in output.records { bySeverity[alert.data["severity"]?.stringValue ?? "?", default: 0] += 1 }
+            let severities = ["red", "orange", "yellow", "info"].compactMap { severity in bySeverity[severity].map { "\(severity) \($0)" } }
+            printError("\(count) record\(count == 1 ? "" : "s"), \(output.records.count) alert\(output.records.count == 1 ? "" : "s")"
+                       + (severities.isEmpty ? "" : " (\(severities.joined(separator: ", ")))") + (failed > 0 ? ", \(failed) not judged" : ""))
+            if failed > 0 { throw ExitCode(1) }
+        }
+
+        /// The records of `file` (or standard input) with their line numbers: JSON Lines, or one array.
+        static func records(_ file: String?) throws -> [(line: Int, data: Value)] {
+            let data = try readInput(file)
+            let bytes = [UInt8](data)
+            let name = file ?? "stdin"
+            if bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) == UInt8(ascii: "[") {
+                do {
+                    return (try JSONReader.parse(bytes).arrayValue ?? []).enumerated().map { ($0.offset + 1, $0.element) }
+                } catch {
+                    printError("\(name): invalid JSON: \(error)")
+                    throw ExitCode(2)
+                }
+            }
+            var rows: [(Int, Value)] = []
+            for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+            where line.contains(where: { !($0 == 0x20 || $0 == 0x0D || $0 == 0x09) }) {
+                do {
+                    rows.append((index + 1, try JSONReader.parse(Array(line))))
+                } catch {
+                    printError("\(name):\(index + 1): invalid JSON: \(error)")
+                    throw ExitCode(2)
+                }
+            }
+            return rows
+        }
+    }
+}
