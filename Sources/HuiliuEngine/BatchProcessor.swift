@@ -14,10 +14,10 @@ public struct BatchProcessor: Sendable {
     public var sinks: [(key: String, sink: any SinkConnector)]
     /// Builds envelopes.
     public var envelopes: EnvelopeFactory
-    /// Each sink's `when`, by position key; a sink without one receives every event.
-    var conditions: [String: SinkCondition] = [:]
+    /// Each sink's `when` and `mask`, by position key; a sink without them receives every event as it is.
+    var shares: [String: SinkShare] = [:]
 
-    /// A processor; ``conditions`` come from the sinks' configuration (see ``PipelineRunner/makeProcessor(context:)``).
+    /// A processor; ``shares`` come from the sinks' configuration (see ``PipelineRunner/makeProcessor(context:)``).
     public init(steps: [(label: String, step: any StepConnector)], sinks: [(key: String, sink: any SinkConnector)],
                 envelopes: EnvelopeFactory) {
         self.steps = steps
@@ -62,15 +62,15 @@ public struct BatchProcessor: Sendable {
     public func deliver(_ batch: [Envelope]) async throws -> [String: Value] {
         var positions: [String: Value] = [:]
         guard !batch.isEmpty else { return positions }
-        if sinks.count == 1 && conditions.isEmpty {
+        if sinks.count == 1 && shares.isEmpty {
             if let position = try await sinks[0].sink.write(batch) { positions[sinks[0].key] = position }
             return positions
         }
         // Every sink's share is decided before any writes: a condition that fails stops the
         // batch before a sink has half of it.
-        let shares = try sinks.map { key, _ in try conditions[key].map { try $0.select(batch, sink: key) } ?? batch }
+        let portions = try sinks.map { key, _ in try shares[key].map { try $0.select(batch, sink: key) } ?? batch }
         try await withThrowingTaskGroup(of: (String, Value?).self) { group in
-            for ((key, sink), events) in zip(sinks, shares) {
+            for ((key, sink), events) in zip(sinks, portions) {
                 // A sink that none of the batch is for writes nothing and keeps its position.
                 guard !events.isEmpty else { continue }
                 group.addTask { (key, try await sink.write(events)) }

@@ -167,7 +167,7 @@ extension PipelineLoader {
             case .step: _ = try registry.makeStep(component, context: context)
             case .sink:
                 _ = try registry.makeSink(component, context: context)
-                _ = try SinkCondition(component)
+                _ = try SinkShare(component)
             }
             return []
         } catch let error as ConfigError {

@@ -57,7 +57,7 @@ public struct PipelineRunner: Sendable {
         }
         var processor = BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
         for (index, component) in definition.sinks.enumerated() {
-            if let condition = try SinkCondition(component) { processor.conditions[sinks[index].key] = condition }
+            if let share = try SinkShare(component) { processor.shares[sinks[index].key] = share }
         }
         return processor
     }

@@ -120,12 +120,13 @@ struct RunnerTests {
     }
 
     /// A sink's `when` routes events: each sink receives the events its condition holds for,
-    /// in order, and one that none of a batch is for writes nothing for it.
+    /// in order, and one that none of a batch is for writes nothing for it. Its `mask` masks
+    /// fields for it alone.
     @Test func sinksReceiveTheEventsTheirConditionHoldsFor() async throws {
-        let all = RecordingSink(), even = RecordingSink(), none = RecordingSink()
+        let all = RecordingSink(), even = RecordingSink(), none = RecordingSink(), masked = RecordingSink()
         var registry = ConnectorRegistry()
         try registry.register(source: ScriptedSource.self)
-        for (name, sink) in [("all", all), ("even", even), ("none", none)] {
+        for (name, sink) in [("all", all), ("even", even), ("none", none), ("masked", masked)] {
             try registry.register(sinkSpec: ComponentSpec(name: name, kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -138,6 +139,7 @@ struct RunnerTests {
               - all
               - even: { when: "contains(['k0', 'k2', 'k4', 'k6', 'k8'], subject) && data.n < `9`" }
               - none: { when: "type == 'alert.v1'" }
+              - masked: { mask: { amount: { keep_start: 1 } } }
             """.write(toFile: directory + "/routed.yaml", atomically: true, encoding: .utf8)
         let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(), projectDirectory: directory)
         guard case .pipeline(let definition) = loader.load(path: directory + "/routed.yaml") else {
@@ -153,6 +155,11 @@ struct RunnerTests {
         #expect(all.envelopes.compactMap(\.subject) == (0..<10).map { "k\($0)" })
         #expect(even.envelopes.compactMap(\.subject) == ["k0", "k2", "k4", "k6", "k8"])
         #expect(none.envelopes.isEmpty)
+        // A sink not cleared for a field gets it masked; the others keep it as it is.
+        #expect(masked.envelopes.map { $0.data?["amount"] } == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900].map {
+            $0 < 10 ? .string("*") : .string("\(String($0).prefix(1))" + String(repeating: "*", count: String($0).count - 1))
+        })
+        #expect(all.envelopes.map { $0.data?["amount"] } == (0..<10).map { .integer($0 * 100) })
     }
 
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry

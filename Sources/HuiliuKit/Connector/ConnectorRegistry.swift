@@ -69,10 +69,20 @@ public struct ConnectorRegistry: Sendable {
         the sink receives only the events it holds for. Default: every event.
         """, example: "type == 'alert.v1' && data.severity == 'red'", optional: true)
 
+    /// The option every sink takes: personal data it is not cleared for. The engine applies it.
+    public static let sinkMask = FieldSpec(
+        "mask", .map(.any), """
+        Fields of the events' data to mask before this sink receives them, as the mask step takes them \
+        (`id_number`, `phone`, `name`, `all` or `{keep_start, keep_end, with}`): personal data goes unmasked only \
+        to the sinks cleared for it. Default: none.
+        """, example: ["payee.id_number": "id_number", "payee.phone": "phone"], optional: true)
+
     private mutating func add(_ spec: ComponentSpec, _ factory: Factory) throws(RegistryError) {
         var spec = spec
-        if spec.kind == .sink && !spec.fields.contains(where: { $0.name == Self.sinkCondition.name }) {
-            spec.fields.append(Self.sinkCondition)
+        if spec.kind == .sink {
+            for option in [Self.sinkCondition, Self.sinkMask] where !spec.fields.contains(where: { $0.name == option.name }) {
+                spec.fields.append(option)
+            }
         }
         if entries[spec.kind]?[spec.name] != nil { throw RegistryError(kind: spec.kind, name: spec.name) }
         entries[spec.kind, default: [:]][spec.name] = Entry(spec: spec, factory: factory)

@@ -1,0 +1,67 @@
+import HuiliuCore
+import HuiliuExpression
+import HuiliuKit
+
+/// What one sink receives of a batch: the events its `when` holds for, with the fields its
+/// `mask` names masked (personal data it is not cleared for).
+///
+/// ```yaml
+/// sinks:
+///   - postgres: ${env:HUILIU_PG_URL}                  # cleared: everything, unmasked
+///   - webhook:
+///       url: "${env:PLATFORM_URL}"
+///       when: "type == 'alert.v1'"
+///       mask: { owner_phone: phone }
+/// ```
+struct SinkShare: Sendable {
+    let condition: HuiliuExpression.Expression?
+    let masks: FieldMasks?
+
+    /// The share `component` asks for, or `nil` when it takes every event as it is.
+    /// - Throws: `ConfigError` at the option's position when it is wrong.
+    init?(_ component: ComponentConfig) throws {
+        let config = component.config
+        let when = ConnectorRegistry.sinkCondition.name, mask = ConnectorRegistry.sinkMask.name
+        if let text = config[when]?.stringValue {
+            do {
+                condition = try HuiliuExpression.Expression(text, functions: .huiliu())
+            } catch {
+                var at = config.valueLocation(of: when)
+                at.column += max(0, error.offset)
+                throw ConfigError(.invalidValue, at: at, "invalid condition: \(error.message)")
+            }
+        } else {
+            condition = nil
+        }
+        if let fields = config[mask]?.objectValue {
+            do throws(FieldMasks.Problem) {
+                masks = try FieldMasks(fields)
+            } catch {
+                throw ConfigError(.invalidValue, at: config.location(of: mask), error.message)
+            }
+        } else {
+            masks = nil
+        }
+        if condition == nil && masks?.isEmpty != false { return nil }
+    }
+
+    /// The events of `envelopes` for the sink, in order.
+    /// - Throws: `RunError` naming the event and the sink when the condition cannot be evaluated
+    ///   on one: an event is never dropped from a sink unnoticed.
+    func select(_ envelopes: [Envelope], sink: String) throws -> [Envelope] {
+        var selected: [Envelope] = []
+        selected.reserveCapacity(condition == nil ? envelopes.count : 0)
+        for var envelope in envelopes {
+            if let condition {
+                do throws(ExpressionError) {
+                    guard try condition.evaluate(envelope.json).isTruthy else { continue }
+                } catch {
+                    throw RunError("sink \(sink): condition '\(condition.text)' on event \(envelope.id): \(error.message)")
+                }
+            }
+            if let masks, let data = envelope.data { envelope.data = masks.apply(to: data) }
+            selected.append(envelope)
+        }
+        return selected
+    }
+}
