@@ -67,6 +67,20 @@ extension Huiliu {
             let deadLetters = try database.prepare("SELECT count(*) FROM huiliu_dead_letters WHERE status = 'pending'").rows().first?.first?.integer ?? 0
             rows.append(["dead letters (pending)", grouped(deadLetters)])
             print(table(rows))
+            // What the rules flagged, the part of the data a deputy reads first.
+            if tables.contains(where: { $0.first?.text == "events_alert_v1" }) {
+                let alerts = try database.prepare("""
+                    SELECT json_extract(data, '$.rule'), json_extract(data, '$.severity'), count(*) FROM events_alert_v1
+                    GROUP BY 1, 2 ORDER BY 1, CASE json_extract(data, '$.severity') WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END
+                    """).rows()
+                var byRule: [(rule: String, counts: [String])] = []
+                for row in alerts {
+                    let rule = row[0].text ?? "?", entry = "\(row[1].text ?? "?") \(grouped(row[2].integer ?? 0))"
+                    if byRule.last?.rule == rule { byRule[byRule.count - 1].counts.append(entry) } else { byRule.append((rule, [entry])) }
+                }
+                print("\nAlerts raised by the rules in config/rules/:")
+                print(table([["RULE", "ALERTS"]] + byRule.map { [$0.rule, $0.counts.joined(separator: ", ")] }))
+            }
             print("\nTry: huiliu runs    huiliu lint pipelines/*.yaml    sqlite3 \(relative(gateway.storePath, to: FileManager.default.currentDirectoryPath)) .tables")
             if failed { throw ExitCode(1) }
         }

@@ -22,11 +22,17 @@ struct CommandLineTests {
         #expect(result.stdout.contains("read 201, written 199, failed 2"))
         #expect(result.stdout.contains("court-cases: succeeded"))
         #expect(result.stdout.contains("dead letters (pending)"))
-        // Running it again leaves the same rows: events upsert by id.
+        #expect(result.stdout.contains("Alerts raised by the rules in config/rules/:"))
+        let budgetAlerts = "SELECT count(*) FROM events_alert_v1 WHERE json_extract(data, '$.rule') = 'budget-time-progress'"
+        let first = try SQLiteProbe(path: project + "/data/huiliu.db").integer(budgetAlerts)
+        #expect(first > 0)
+        // Running it again leaves the same rows: events upsert by id, and alerts raised again
+        // over the same data are the same alerts.
         let again = try await HuiliuCommand.run(["demo"], in: project)
         #expect(again.status == 0)
         let db = try SQLiteProbe(path: project + "/data/huiliu.db")
         #expect(try db.integer("SELECT count(*) FROM sqlite_master WHERE name LIKE 'events_%'") >= 3)
+        #expect(try db.integer(budgetAlerts) == first)
     }
 
     @Test func runPrintsAPlainSummaryWhenNotOnATerminal() async throws {
