@@ -236,17 +236,7 @@ public struct AdminAPI: Sendable {
     static func json(_ run: RunRecord) -> Value { run.jsonValue }
 
     static func json(_ letter: DeadLetter, payload: Bool) -> Value {
-        var object: Object = [
-            "id": .integer(letter.id), "pipeline": .string(letter.pipeline), "run": .string(letter.runID),
-            "step": .string(letter.step), "origin": .string(letter.origin), "reason": .string(letter.reason),
-            "pointer": letter.pointer.map { .string($0) } ?? .null, "rule": letter.rule.map { .string($0) } ?? .null,
-            "status": .string(letter.status), "created_at": .string(letter.createdAt),
-        ]
-        if payload {
-            object["payload"] = letter.payload
-            object["source_fields"] = letter.sourceFields?.value ?? .null
-        }
-        return .object(object)
+        letter.jsonValue(payload: payload)
     }
 }
 

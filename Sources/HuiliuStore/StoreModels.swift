@@ -170,3 +170,23 @@ extension RunRecord {
          "records_failed": .integer(recordsFailed), "error": error.map { .string($0) } ?? .null]
     }
 }
+
+extension DeadLetter {
+    /// The letter as JSON, one shape for `huiliu dead-letters` and the admin API; the raw
+    /// payload (personal data, often) and the source's envelope fields only when asked for,
+    /// as for one letter.
+    public func jsonValue(payload: Bool) -> Value {
+        var object: Object = [
+            "id": .integer(id), "pipeline": .string(pipeline), "run": .string(runID),
+            "step": .string(step), "origin": .string(origin), "reason": .string(reason),
+            "pointer": pointer.map { .string($0) } ?? .null, "rule": rule.map { .string($0) } ?? .null,
+            "status": .string(status), "created_at": .string(createdAt),
+            "replay_run": replayRunID.map { .string($0) } ?? .null,
+        ]
+        if payload {
+            object["payload"] = self.payload
+            object["source_fields"] = sourceFields?.value ?? .null
+        }
+        return .object(object)
+    }
+}

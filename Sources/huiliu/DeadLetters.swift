@@ -39,7 +39,7 @@ extension Huiliu.DeadLetters {
         @Option(help: "How many to show.")
         var limit = 50
 
-        @Flag(help: "Print JSON lines instead of a table.")
+        @Flag(help: "Print JSON lines instead of a table (without payloads, as the admin API; `show ID` has them).")
         var json = false
 
         func run() async throws {
@@ -51,7 +51,8 @@ extension Huiliu.DeadLetters {
                 _ = try PipelineLookup(gateway: gateway, registry: try builtInRegistry(gateway)).load(pipeline)
             }
             if json {
-                for letter in letters { print(Self.json(letter).jsonText) }
+                // As the admin API lists them: the payloads, often personal data, through `show`.
+                for letter in letters { print(letter.jsonValue(payload: false).jsonText) }
                 return
             }
             guard !letters.isEmpty else {
@@ -64,15 +65,6 @@ extension Huiliu.DeadLetters {
                              String(letter.reason.prefix(80))])
             }
             print(table(rows))
-        }
-
-        static func json(_ letter: DeadLetter) -> Value {
-            ["id": .integer(letter.id), "pipeline": .string(letter.pipeline), "run": .string(letter.runID),
-             "step": .string(letter.step), "origin": .string(letter.origin), "reason": .string(letter.reason),
-             "pointer": letter.pointer.map { .string($0) } ?? .null, "rule": letter.rule.map { .string($0) } ?? .null,
-             "status": .string(letter.status), "created_at": .string(letter.createdAt),
-             "replay_run": letter.replayRunID.map { .string($0) } ?? .null, "payload": letter.payload,
-             "source_fields": letter.sourceFields?.value ?? .null]
         }
     }
 
@@ -90,7 +82,7 @@ extension Huiliu.DeadLetters {
                 printError("no dead letter \(id)")
                 throw ExitCode(2)
             }
-            print(List.json(letter).prettyJSONText)
+            print(letter.jsonValue(payload: true).prettyJSONText)
         }
     }
 
