@@ -10,8 +10,8 @@ import HuiliuKit
 ///   - postgres: ${env:HUILIU_PG_URL}                  # cleared: everything, unmasked
 ///   - webhook:
 ///       url: "${env:PLATFORM_URL}"
-///       when: "type == 'alert.v1'"
-///       mask: { owner_phone: phone }
+///       when: "type == 'budget.payment.v1'"
+///       mask: { payee.account: { keep_start: 4, keep_end: 4 } }   # paths inside `data`
 /// ```
 struct SinkShare: Sendable {
     let condition: HuiliuExpression.Expression?
@@ -37,7 +37,7 @@ struct SinkShare: Sendable {
             do throws(FieldMasks.Problem) {
                 masks = try FieldMasks(fields)
             } catch {
-                throw ConfigError(.invalidValue, at: config.location(of: mask), error.message)
+                throw ConfigError(.invalidValue, at: config.location(of: mask + "." + error.path), error.message)
             }
         } else {
             masks = nil

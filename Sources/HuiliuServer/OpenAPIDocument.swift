@@ -63,11 +63,16 @@ components:
         reason: { type: string }
         pointer: { type: [string, "null"] }
         rule: { type: [string, "null"] }
-        status: { type: string, enum: [pending, replayed] }
+        status:
+          description: pending; replayed (delivered by the replay run); aborted (its run exceeded errors.max_failure_ratio, so the records are read again).
+          type: string
+          enum: [pending, replayed, aborted]
         created_at: { type: string, format: date-time }
-        payload: {}
+        replay_run: { type: [string, "null"], description: The replay run that delivered it. }
+        payload:
+          description: The raw record, only in GET /api/v1/dead-letters/{id}.
         source_fields:
-          description: The envelope fields the source set (key, type, time, dataschema, extensions), restored on replay.
+          description: The envelope fields the source set (key, type, time, dataschema, extensions), restored on replay; only for one letter.
           type: [object, "null"]
   responses:
     Unauthorized:
@@ -197,10 +202,17 @@ paths:
       summary: Dead letters, newest first (without payloads).
       parameters:
         - { name: pipeline, in: query, schema: { type: string } }
-        - { name: status, in: query, schema: { type: string, enum: [pending, replayed, all] } }
+        - { name: status, in: query, schema: { type: string, enum: [pending, replayed, aborted, all] } }
         - { name: limit, in: query, schema: { type: integer, maximum: 1000 } }
       responses:
-        "200": { description: Dead letters. }
+        "200":
+          description: Dead letters, without payload and source_fields.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  dead_letters: { type: array, items: { $ref: "#/components/schemas/DeadLetter" } }
   /api/v1/dead-letters/{id}:
     get:
       summary: One dead letter with its raw payload.

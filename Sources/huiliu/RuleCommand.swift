@@ -61,27 +61,45 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             let name = file ?? "stdin"
-            let rows = try Self.records(file)
+            let (rows, unit) = try Self.records(file)
             var records: [Record] = []
             var failed = 0
-            for (line, data) in rows {
-                var subject = "line \(line)"
+            for (position, data) in rows {
+                // Where a record is, as the step's failures say it: `file:line`, or `file:record N` for an array.
+                let place = unit == "line" ? "\(name):\(position)" : "\(name): record \(position)"
+                guard data.objectValue != nil else {
+                    printError("\(place): a record is a JSON object, got \(data.jsonText.prefix(40))")
+                    failed += 1
+                    continue
+                }
+                var subject = "\(unit) \(position)"
                 if let keyExpression {
-                    switch try? keyExpression.evaluate(data) {
-                    case .string(let text)?: subject = text
-                    case let value? where value.isNumber: subject = value.jsonText
+                    let key: Value
+                    do {
+                        key = try keyExpression.evaluate(data)
+                    } catch {
+                        printError("\(place): the key expression failed: \(error.message)")
+                        failed += 1
+                        continue
+                    }
+                    switch key {
+                    case .string(let text) where !text.isEmpty: subject = text
+                    case .integer, .decimal: subject = key.jsonText
                     default:
-                        printError("\(name):\(line): the key expression gives no text or number for this record")
+                        printError("\(place): the key expression gave \(key.jsonText), not a text or a number")
                         failed += 1
                         continue
                     }
                 }
-                records.append(Record(data: data, origin: RecordOrigin(name, position: line), key: subject, type: step.entityType))
+                records.append(Record(data: data, origin: RecordOrigin(name, position: position), key: subject, type: step.entityType))
             }
             let count = records.count + failed
             let output = try await step.process(records)
             for alert in output.records { print(alert.data.jsonText) }
-            for failure in output.failures { printError("\(failure.record.origin): \(failure.reason)") }
+            for failure in output.failures {
+                let position = failure.record.origin.position
+                printError((unit == "line" ? "\(name):\(position)" : "\(name): record \(position)") + ": \(failure.reason)")
+            }
             failed += output.failures.count
             var bySeverity: [String: Int] = [:]
             for alert in output.records { bySeverity[alert.data["severity"]?.stringValue ?? "?", default: 0] += 1 }
@@ -91,14 +109,17 @@ extension Huiliu {
             if failed > 0 { throw ExitCode(1) }
         }
 
-        /// The records of `file` (or standard input) with their line numbers: JSON Lines, or one array.
-        static func records(_ file: String?) throws -> [(line: Int, data: Value)] {
+        /// The records of `file` (or standard input) with their positions: JSON Lines by line, or
+        /// one array by record; and which of the two the positions count.
+        static func records(_ file: String?) throws -> (records: [(position: Int, data: Value)], unit: String) {
             let data = try readInput(file)
-            let bytes = [UInt8](data)
+            var bytes = [UInt8](data)
+            // Windows tools save UTF-8 with a byte-order mark.
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             let name = file ?? "stdin"
             if bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) == UInt8(ascii: "[") {
                 do {
-                    return (try JSONReader.parse(bytes).arrayValue ?? []).enumerated().map { ($0.offset + 1, $0.element) }
+                    return ((try JSONReader.parse(bytes).arrayValue ?? []).enumerated().map { ($0.offset + 1, $0.element) }, "record")
                 } catch {
                     printError("\(name): invalid JSON: \(error)")
                     throw ExitCode(2)
@@ -114,7 +135,7 @@ extension Huiliu {
                     throw ExitCode(2)
                 }
             }
-            return rows
+            return (rows, "line")
         }
     }
 }

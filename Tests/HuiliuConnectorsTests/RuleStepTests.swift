@@ -181,7 +181,7 @@ struct RuleStepTests {
         let airAlerts = try await air.process(readings).records.map(\.data)
         #expect(airAlerts.map { $0["severity"] } == ["yellow", "orange", "red"])
         #expect(airAlerts.map { $0["threshold"] } == [100, 150, 200])
-        #expect(airAlerts.first?["message"] == "AQ1 2026-11-28T02:00:00+08:00 AQI 109（三级 轻度污染），首要污染物 PM2.5_1h")
+        #expect(airAlerts.first?["message"] == "AQ1 2026-11-28T02:00:00+08:00 小时 AQI 109（三级 轻度污染），首要污染物 PM2.5_1h")
         let waterAlerts = try await water.process(readings).records.map(\.data)
         #expect(waterAlerts.map { $0["severity"] } == ["orange", "yellow", "red"])
         #expect(waterAlerts.map { $0["metrics"]?["classes_behind"] } == [2, 1, 3])

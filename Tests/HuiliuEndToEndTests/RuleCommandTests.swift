@@ -23,6 +23,17 @@ struct RuleCommandTests {
         #expect(result.stderr.contains("3 records, 1 alert (yellow 1), 1 not judged"))
     }
 
+    /// A JSON array (as Windows tools save it, with a byte-order mark) is read too; its records
+    /// are named by position, and one that is not an object is refused, not judged as empty.
+    @Test func readsAnArrayAndRefusesWhatIsNotARecord() async throws {
+        let array = "\u{FEFF}[{\"period_month\":9,\"budget_fen\":100,\"spent_cumulative_fen\":10,\"unit_code\":\"u\",\"function_code\":\"f\"}, 42]"
+        let result = try await HuiliuCommand.run(["rule", "budget-time-progress"], in: HuiliuCommand.root.path, stdin: Data(array.utf8))
+        #expect(result.status == 1)
+        #expect(try JSONReader.parse(result.stdout)["subject"] == "record 1")
+        #expect(result.stderr.contains("stdin: record 2: a record is a JSON object, got 42"))
+        #expect(result.stderr.contains("2 records, 1 alert (red 1), 1 not judged"))
+    }
+
     @Test func anUnknownRuleIsNamedWithTheNearest() async throws {
         let result = try await HuiliuCommand.run(["rule", "budget-time-progres"], in: HuiliuCommand.root.path, stdin: Data("{}".utf8))
         #expect(result.status == 2)

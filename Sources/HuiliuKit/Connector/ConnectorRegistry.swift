@@ -72,9 +72,10 @@ public struct ConnectorRegistry: Sendable {
     /// The option every sink takes: personal data it is not cleared for. The engine applies it.
     public static let sinkMask = FieldSpec(
         "mask", .map(.any), """
-        Fields of the events' data to mask before this sink receives them, as the mask step takes them \
-        (`id_number`, `phone`, `name`, `all` or `{keep_start, keep_end, with}`): personal data goes unmasked only \
-        to the sinks cleared for it. Default: none.
+        Fields to mask before this sink receives the events, as the mask step takes them (`id_number`, `phone`, \
+        `name`, `all` or `{keep_start, keep_end, with}`). Paths are inside each event's `data` (`payee.phone`, \
+        not `data.payee.phone` as in `when`); a path an event does not have masks nothing in it. Text other \
+        fields were built from (an alert's message, a subject) is not masked. Default: none.
         """, example: ["payee.id_number": "id_number", "payee.phone": "phone"], optional: true)
 
     private mutating func add(_ spec: ComponentSpec, _ factory: Factory) throws(RegistryError) {
