@@ -35,7 +35,7 @@ public struct DeadLetterReplayer: Sendable {
         let pipeline = runner.definition.name
         // A replay writes to the pipeline's sinks and moves their positions: with a run of the
         // pipeline writing at the same time, a jsonl sink would be cut back under it.
-        guard let lock = try PipelineLock(pipeline: pipeline, gateway: runner.gateway) else {
+        guard let lock = try await PipelineLock.acquire(pipeline: pipeline, gateway: runner.gateway) else {
             throw RunError("pipeline '\(pipeline)' is running; replay its dead letters when the run has finished")
         }
         defer { withExtendedLifetime(lock) {} }

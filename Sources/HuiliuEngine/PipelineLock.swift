@@ -9,9 +9,19 @@ import HuiliuKit
 /// With the embedded store it is a file lock in the gateway's `data/locks/`; with a shared
 /// PostgreSQL store it is a session advisory lock in that database, which holds across every
 /// gateway sharing the store, and is released when this object goes (or its process dies).
-public final class PipelineLock {
+public final class PipelineLock: @unchecked Sendable {
     private let lock: FileLock?
     private let session: PostgresConnection?
+    /// Where the shared store's round trips wait, off Swift's cooperative threads (two on a
+    /// two-core machine, which a slow network would otherwise hold).
+    private let io = BlockingQueue(label: "huiliu.pipeline-lock")
+
+    /// Takes the lock of `pipeline` as ``init(pipeline:gateway:)`` does, connecting to a shared
+    /// store off the cooperative threads.
+    public static func acquire(pipeline: String, gateway: GatewayConfig) async throws -> PipelineLock? {
+        guard gateway.storeURL != nil else { return try PipelineLock(pipeline: pipeline, gateway: gateway) }
+        return try await BlockingQueue(label: "huiliu.pipeline-lock.acquire").run { try PipelineLock(pipeline: pipeline, gateway: gateway) }
+    }
 
     /// Takes the lock of `pipeline`, or returns `nil` if another process holds it.
     public init?(pipeline: String, gateway: GatewayConfig) throws {
@@ -37,7 +47,12 @@ public final class PipelineLock {
     /// advisory lock as long as its session, which a network failure or a server restart can
     /// end — and then another gateway may take the pipeline. The runner checks before each
     /// commit, so a run that lost its lock stops rather than commit beside another.
-    public func verify() throws {
+    public func verify() async throws {
+        guard session != nil else { return }
+        try await io.run { [self] in try verifySession() }
+    }
+
+    private func verifySession() throws {
         guard let session else { return }
         do {
             try session.execute("SELECT 1")

@@ -80,7 +80,7 @@ public struct PipelineRunner: Sendable {
     public func run(trigger: String = "cli", control: RunControl? = nil,
                     progress: (@Sendable (RunProgress) -> Void)? = nil,
                     started: (@Sendable (RunRecord) -> Void)? = nil) async throws -> RunRecord {
-        guard let lock = try PipelineLock(pipeline: definition.name, gateway: gateway) else {
+        guard let lock = try await PipelineLock.acquire(pipeline: definition.name, gateway: gateway) else {
             throw PipelineBusy(pipeline: definition.name)
         }
         defer { withExtendedLifetime(lock) {} }
@@ -187,7 +187,7 @@ public struct PipelineRunner: Sendable {
                     // a sink write racing ahead of its commit is what crash recovery already
                     // undoes: the sink is cut back to the position committed last.
                     try await pendingCommit?.value
-                    try lock.verify()
+                    try await lock.verify()
                     let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id)
                     do {
                         try checkFailureRatio(counters, final: false)

@@ -63,7 +63,7 @@ extension Huiliu {
             if !standalone && !reset, let daemon = DaemonClient.find(gateway, token: token) {
                 // The daemon would accept the request and then find the pipeline locked by the
                 // process running it; say so here instead of waiting for a run that never starts.
-                guard try PipelineLock(pipeline: definition.name, gateway: gateway) != nil else {
+                guard try await PipelineLock.acquire(pipeline: definition.name, gateway: gateway) != nil else {
                     printError("\(definition.name): already running (in the daemon or another huiliu run)")
                     throw ExitCode(2)
                 }
@@ -74,7 +74,7 @@ extension Huiliu {
             let services = try gatewayServices(gateway)
             if reset {
                 // Under the pipeline's lock, so a run elsewhere cannot commit over the reset.
-                guard let lock = try PipelineLock(pipeline: definition.name, gateway: gateway) else {
+                guard let lock = try await PipelineLock.acquire(pipeline: definition.name, gateway: gateway) else {
                     printError("\(definition.name): already running (in the daemon or another huiliu run); not reset")
                     throw ExitCode(2)
                 }

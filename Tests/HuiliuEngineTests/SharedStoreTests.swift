@@ -46,7 +46,7 @@ struct SharedStoreTests {
     @Test func aPipelineRunsOnOneGatewayAtATime() async throws {
         let gateway = try await gateway()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        var first = try PipelineLock(pipeline: "budget", gateway: gateway)
+        var first = try await PipelineLock.acquire(pipeline: "budget", gateway: gateway)
         #expect(first != nil)
         #expect(try PipelineLock(pipeline: "budget", gateway: gateway) == nil)
         #expect(try PipelineLock(pipeline: "court", gateway: gateway) != nil, "other pipelines are not held")
@@ -92,9 +92,9 @@ struct SharedStoreTests {
         let store = try gateway.openStateStore()
         let run = try await store.startRun(pipeline: "budget", trigger: "test")
         let lock = try #require(try PipelineLock(pipeline: "budget", gateway: gateway))
-        try lock.verify()
+        try await lock.verify()
         try dropSessions(gateway)
-        #expect { try lock.verify() } throws: { "\($0)".contains("lock in the shared store was lost") }
+        await #expect { try await lock.verify() } throws: { "\($0)".contains("lock in the shared store was lost") }
         #expect(try PipelineLock(pipeline: "budget", gateway: gateway) != nil, "the server released it with the session")
         #expect(try await store.run(id: run.id)?.status == .running, "the store's first call after the drop reconnects")
     }
