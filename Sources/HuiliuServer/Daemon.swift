@@ -132,7 +132,14 @@ public actor Daemon {
             switch action {
             case .start(let name, let run, let scheduledAt, let attempt):
                 guard let definition = definitions[name], !shuttingDown else { continue }
-                try? await store.recordScheduledFire(pipeline: name, at: scheduledAt)
+                if attempt > 1 {
+                    try? await store.recordScheduledFire(pipeline: name, at: scheduledAt)
+                } else if (try? await store.claimScheduledFire(pipeline: name, at: scheduledAt)) == false {
+                    // Another gateway sharing the store serves this fire time.
+                    logger.info("scheduled run skipped: another gateway serves this fire time", metadata: ["pipeline": "\(name)"])
+                    starts += await perform(scheduler.handle(.runFinished(name, run, .success), at: Date()))
+                    continue
+                }
                 if active[name] != nil {
                     // A manual run holds the pipeline: this fire time counts as served.
                     logger.info("scheduled run skipped: a run is already going", metadata: ["pipeline": "\(name)"])

@@ -186,6 +186,18 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    /// One statement, so two gateways claiming the same fire time cannot both win: the row is
+    /// written only where it holds an earlier time, and a row comes back only when written.
+    public func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool {
+        try await run { db in
+            !(try db.execute("""
+                INSERT INTO huiliu_schedule AS s (pipeline, last_fire) VALUES ($1, $2)
+                ON CONFLICT (pipeline) DO UPDATE SET last_fire = excluded.last_fire WHERE s.last_fire < excluded.last_fire
+                RETURNING 1
+                """, [pipeline, "\(at.timeIntervalSince1970)"]).isEmpty)
+        }
+    }
+
     /// The size of Huiliu's tables with their indexes (not the whole database).
     public func sizeInBytes() async throws -> Int {
         try await run { db in

@@ -31,6 +31,9 @@ public protocol StateStore: Sendable {
     func lastScheduledFire(pipeline: String) async throws -> Date?
     /// Records a fire time the daemon acted on.
     func recordScheduledFire(pipeline: String, at: Date) async throws
+    /// Records `at` as the fire time this gateway serves, unless one at or after it is recorded
+    /// already: false when another gateway sharing the store claimed it first.
+    func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool
     /// The size of the store on disk, in bytes.
     func sizeInBytes() async throws -> Int
 
@@ -46,4 +49,12 @@ public protocol StateStore: Sendable {
     /// Marks a run's pending dead letters `aborted`: the run was aborted and its checkpoint put
     /// back, so their records are read again; replaying them as well would deliver them twice.
     func markAborted(runID: String) async throws
+}
+
+extension StateStore {
+    /// A store of one gateway: every fire time is its own.
+    public func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool {
+        try await recordScheduledFire(pipeline: pipeline, at: at)
+        return true
+    }
 }

@@ -112,6 +112,12 @@ struct StateStoreTests {
         try await first.recordScheduledFire(pipeline: "p", at: when)
         #expect(try await second.lastScheduledFire(pipeline: "p") == when)
         #expect(try await second.sizeInBytes() > 0)
+        // A fire time is served once: the gateway that claims it first runs it.
+        let fire = Date(timeIntervalSince1970: 1_795_975_200)
+        #expect(try await first.claimScheduledFire(pipeline: "p", at: fire))
+        #expect(try await !second.claimScheduledFire(pipeline: "p", at: fire))
+        #expect(try await second.claimScheduledFire(pipeline: "p", at: fire.addingTimeInterval(60)))
+        #expect(try await first.lastScheduledFire(pipeline: "p") == fire.addingTimeInterval(60))
     }
 
     /// A password in the URL never shows in an error.

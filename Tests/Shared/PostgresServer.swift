@@ -56,6 +56,13 @@ struct PostgresServer: Sendable {
         guard waitForListener(port: port, child: child, seconds: 30) else {
             throw FixtureUnavailable(description: "PostgreSQL did not start: \(child.process.isRunning ? "no listener" : child.errorOutput())")
         }
-        return PostgresServer(port: port)
+        // The port opens before the server takes connections ("the database system is starting
+        // up"): wait until it answers as ready.
+        for _ in 0..<300 {
+            let ready = try ChildCommand.run(bin + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)", "-U", "huiliu"], mergeOutput: true)
+            if ready.status == 0 { return PostgresServer(port: port) }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw FixtureUnavailable(description: "PostgreSQL listens on \(port) but never became ready")
     }
 }
