@@ -26,12 +26,8 @@ public final class PipelineLock: @unchecked Sendable {
     /// Takes the lock of `pipeline`, or returns `nil` if another process holds it.
     public init?(pipeline: String, gateway: GatewayConfig) throws {
         if let url = gateway.storeURL {
-            let secrets = gateway.secrets, password = PostgresConnection.password(in: url)
-            let connection = try PostgresConnection(url: url, keepalive: true) { text in
-                let scrubbed = secrets.scrub(text)
-                guard let password, password.count >= 3 else { return scrubbed }
-                return scrubbed.replacingOccurrences(of: password, with: "***")
-            }
+            let secrets = gateway.secrets
+            let connection = try PostgresConnection(url: url, keepalive: true) { secrets.scrub($0) }
             let taken = try connection.execute("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", ["huiliu/pipeline/" + pipeline])
             guard PostgresStateStore.scalar(taken) == "t" else { return nil }
             session = connection

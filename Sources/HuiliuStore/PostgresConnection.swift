@@ -28,7 +28,14 @@ package final class PostgresConnection: @unchecked Sendable {
     /// - Parameters:
     ///   - keepalive: probe an idle connection (both ways) so a dead peer is noticed within about
     ///     a minute rather than the system's two hours: for a session that holds a lock.
+    ///   - mask: masks the caller's secrets in error text; the URL's password is masked as well.
     package init(url: String, keepalive: Bool = false, mask: @escaping @Sendable (String) -> String) throws {
+        let password = Self.password(in: url)
+        let mask: @Sendable (String) -> String = { text in
+            let masked = mask(text)
+            guard let password, password.count >= 3 else { return masked }
+            return masked.replacingOccurrences(of: password, with: "***")
+        }
         self.mask = mask
         // With expand_dbname, the URL given as dbname is expanded in place: its settings
         // override the ones before it. Doubles come back with every digit (PostgreSQL before 12

@@ -24,15 +24,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     /// Connects to `url` and creates the tables as needed.
     /// - Parameters:
     ///   - url: a libpq URL or connection string.
-    ///   - mask: masks secrets in error text (the URL's password is masked too).
+    ///   - mask: masks secrets in error text (the connection masks the URL's password too).
     public init(url: String, mask: @escaping @Sendable (String) -> String = { $0 }) throws {
         self.url = url
-        let password = PostgresConnection.password(in: url)
-        self.mask = { text in
-            var text = mask(text)
-            if let password, password.count >= 3 { text = text.replacingOccurrences(of: password, with: "***") }
-            return text
-        }
+        self.mask = mask
         let db = try connected()
         // Creating the tables needs rights a gateway's role may lack once they exist (and
         // briefly locks them): only when one is missing.
@@ -106,42 +101,27 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    static let runColumns = "id, pipeline, trigger, started_at, finished_at, status, records_read, records_written, records_failed, error"
-
     public func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
         try await run { db in
             try db.execute("""
-                SELECT \(Self.runColumns) FROM huiliu_runs
+                SELECT \(StateDatabase.runColumns) FROM huiliu_runs
                 WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR status = $2)
                 ORDER BY started_at DESC, id DESC LIMIT $3
-                """, [pipeline, status?.rawValue, String(limit)]).map(Self.runRecord)
+                """, [pipeline, status?.rawValue, String(limit)]).map(StateDatabase.runRecord)
         }
     }
 
     public func run(id: String) async throws -> RunRecord? {
         try await run { db in
-            try db.execute("SELECT \(Self.runColumns) FROM huiliu_runs WHERE id = $1", [id]).first.map(Self.runRecord)
+            try db.execute("SELECT \(StateDatabase.runColumns) FROM huiliu_runs WHERE id = $1", [id]).first.map(StateDatabase.runRecord)
         }
-    }
-
-    static func runRecord(_ row: [String?]) -> RunRecord {
-        func integer(_ index: Int) -> Int { row[index].flatMap { Int($0) } ?? 0 }
-        return RunRecord(id: row[0] ?? "", pipeline: row[1] ?? "", trigger: row[2] ?? "", startedAt: row[3] ?? "",
-                         finishedAt: row[4], status: RunStatus(rawValue: row[5] ?? "") ?? .failed,
-                         recordsRead: integer(6), recordsWritten: integer(7), recordsFailed: integer(8), error: row[9])
     }
 
     public func checkpoint(pipeline: String, stream: String) async throws -> StoredCheckpoint? {
         try await run { db in
-            guard let row = try db.execute("""
-                SELECT value, sink_positions, run_id, updated_at FROM huiliu_checkpoints WHERE pipeline = $1 AND stream = $2
-                """, [pipeline, stream]).first else { return nil }
-            let value = try JSONReader.parse(row[0] ?? "null")
-            var positions: [String: Value] = [:]
-            if case .object(let object) = try JSONReader.parse(row[1] ?? "{}") {
-                for (key, position) in object { positions[key] = position }
-            }
-            return StoredCheckpoint(checkpoint: Checkpoint(value), sinkPositions: positions, runID: row[2] ?? "", updatedAt: row[3] ?? "")
+            try db.execute("""
+                SELECT \(StateDatabase.checkpointColumns) FROM huiliu_checkpoints WHERE pipeline = $1 AND stream = $2
+                """, [pipeline, stream]).first.map(StateDatabase.storedCheckpoint)
         }
     }
 
@@ -152,14 +132,12 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                 _ = try Self.insert(deadLetters, into: db)
                 try Self.update(run, in: db)
                 guard let checkpoint else { return }
-                var positions = Object()
-                for key in checkpoint.sinkPositions.keys.sorted() { positions[key] = checkpoint.sinkPositions[key] }
                 try db.execute("""
                     INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
                     VALUES ($1, $2, $3, $4, $5, $6)
                     ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
                         sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
-                    """, [pipeline, stream, Self.storable(checkpoint.checkpoint.value.jsonText), Self.storable(Value.object(positions).jsonText),
+                    """, [pipeline, stream, Self.storable(checkpoint.checkpoint.value.jsonText), Self.storable(StateDatabase.positionsText(checkpoint)),
                           checkpoint.runID, checkpoint.updatedAt])
             }
         }
@@ -249,24 +227,15 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                 SELECT \(StateDatabase.deadLetterColumns) FROM huiliu_dead_letters
                 WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR status = $2)
                 ORDER BY id DESC LIMIT $3
-                """, [pipeline, status, String(limit)]).map(Self.deadLetter)
+                """, [pipeline, status, String(limit)]).map(StateDatabase.deadLetter)
         }
     }
 
     public func deadLetter(id: Int) async throws -> DeadLetter? {
         try await run { db in
             try db.execute("SELECT \(StateDatabase.deadLetterColumns) FROM huiliu_dead_letters WHERE id = $1", [String(id)])
-                .first.map(Self.deadLetter)
+                .first.map(StateDatabase.deadLetter)
         }
-    }
-
-    static func deadLetter(_ row: [String?]) throws -> DeadLetter {
-        var letter = DeadLetter(id: row[0].flatMap { Int($0) } ?? 0, pipeline: row[1] ?? "", runID: row[2] ?? "", step: row[3] ?? "",
-                                origin: row[4] ?? "", reason: row[5] ?? "", pointer: row[6], rule: row[7],
-                                payload: try JSONReader.parse(row[8] ?? "null"), createdAt: row[9] ?? "",
-                                status: row[10] ?? "pending", replayRunID: row[11])
-        if let fields = row[12] { letter.sourceFields = SourceFields(value: try JSONReader.parse(fields)) }
-        return letter
     }
 
     public func markReplayed(ids: [Int], runID: String) async throws {

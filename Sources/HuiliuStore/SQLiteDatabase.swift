@@ -163,6 +163,17 @@ public enum SQLiteValue: Sendable, Equatable {
         return nil
     }
 
+    /// The value as text, as PostgreSQL hands every column: numbers in decimal, blobs and
+    /// NULL as `nil`. The state tables are read through it with one set of decoders.
+    var columnText: String? {
+        switch self {
+        case .text(let s): s
+        case .integer(let i): String(i)
+        case .real(let d): "\(d)"
+        case .null, .blob: nil
+        }
+    }
+
     /// The integer, if this is one.
     public var integer: Int? {
         if case .integer(let n) = self { return n }

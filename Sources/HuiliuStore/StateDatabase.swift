@@ -87,38 +87,52 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func runs(pipeline: String?, status: RunStatus?, limit: Int) throws -> [RunRecord] {
-        var sql = "SELECT id, pipeline, trigger, started_at, finished_at, status, records_read, records_written, records_failed, error FROM huiliu_runs WHERE 1=1"
+        var sql = "SELECT \(Self.runColumns) FROM huiliu_runs WHERE 1=1"
         var arguments: [SQLiteValue] = []
         if let pipeline { sql += " AND pipeline = ?"; arguments.append(.text(pipeline)) }
         if let status { sql += " AND status = ?"; arguments.append(.text(status.rawValue)) }
         sql += " ORDER BY started_at DESC, id DESC LIMIT ?"
         arguments.append(.integer(limit))
-        return try db.prepare(sql).rows(arguments).map(Self.runRecord)
+        return try db.prepare(sql).rows(arguments).map { Self.runRecord($0.map(\.columnText)) }
     }
 
     func run(id: String) throws -> RunRecord? {
-        try db.prepare("SELECT id, pipeline, trigger, started_at, finished_at, status, records_read, records_written, records_failed, error FROM huiliu_runs WHERE id = ?")
-            .rows([.text(id)]).first.map(Self.runRecord)
+        try db.prepare("SELECT \(Self.runColumns) FROM huiliu_runs WHERE id = ?")
+            .rows([.text(id)]).first.map { Self.runRecord($0.map(\.columnText)) }
     }
 
-    static func runRecord(_ row: [SQLiteValue]) -> RunRecord {
-        RunRecord(id: row[0].text ?? "", pipeline: row[1].text ?? "", trigger: row[2].text ?? "",
-                  startedAt: row[3].text ?? "", finishedAt: row[4].text,
-                  status: RunStatus(rawValue: row[5].text ?? "") ?? .failed,
-                  recordsRead: row[6].integer ?? 0, recordsWritten: row[7].integer ?? 0,
-                  recordsFailed: row[8].integer ?? 0, error: row[9].text)
+    static let runColumns = "id, pipeline, trigger, started_at, finished_at, status, records_read, records_written, records_failed, error"
+
+    /// A row of ``runColumns``, each column as text; shared with ``PostgresStateStore``.
+    static func runRecord(_ row: [String?]) -> RunRecord {
+        func integer(_ index: Int) -> Int { row[index].flatMap { Int($0) } ?? 0 }
+        return RunRecord(id: row[0] ?? "", pipeline: row[1] ?? "", trigger: row[2] ?? "", startedAt: row[3] ?? "",
+                         finishedAt: row[4], status: RunStatus(rawValue: row[5] ?? "") ?? .failed,
+                         recordsRead: integer(6), recordsWritten: integer(7), recordsFailed: integer(8), error: row[9])
+    }
+
+    static let checkpointColumns = "value, sink_positions, run_id, updated_at"
+
+    /// A row of ``checkpointColumns``, each column as text; shared with ``PostgresStateStore``.
+    static func storedCheckpoint(_ row: [String?]) throws -> StoredCheckpoint {
+        var positions: [String: Value] = [:]
+        if case .object(let object) = try JSONReader.parse(row[1] ?? "{}") {
+            for (key, position) in object { positions[key] = position }
+        }
+        return StoredCheckpoint(checkpoint: Checkpoint(try JSONReader.parse(row[0] ?? "null")), sinkPositions: positions,
+                                runID: row[2] ?? "", updatedAt: row[3] ?? "")
+    }
+
+    /// The sink positions as stored: a JSON object with its keys sorted.
+    static func positionsText(_ checkpoint: StoredCheckpoint) -> String {
+        var positions = Object()
+        for key in checkpoint.sinkPositions.keys.sorted() { positions[key] = checkpoint.sinkPositions[key] }
+        return Value.object(positions).jsonText
     }
 
     func checkpoint(pipeline: String, stream: String) throws -> StoredCheckpoint? {
-        guard let row = try db.prepare("SELECT value, sink_positions, run_id, updated_at FROM huiliu_checkpoints WHERE pipeline = ? AND stream = ?")
-            .rows([.text(pipeline), .text(stream)]).first else { return nil }
-        let value = try JSONReader.parse(row[0].text ?? "null")
-        var positions: [String: Value] = [:]
-        if case .object(let object) = try JSONReader.parse(row[1].text ?? "{}") {
-            for (key, position) in object { positions[key] = position }
-        }
-        return StoredCheckpoint(checkpoint: Checkpoint(value), sinkPositions: positions, runID: row[2].text ?? "",
-                                updatedAt: row[3].text ?? "")
+        try db.prepare("SELECT \(Self.checkpointColumns) FROM huiliu_checkpoints WHERE pipeline = ? AND stream = ?")
+            .rows([.text(pipeline), .text(stream)]).first.map { try Self.storedCheckpoint($0.map(\.columnText)) }
     }
 
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
@@ -127,15 +141,13 @@ final class StateDatabase: @unchecked Sendable {
             try insertDeadLetters(deadLetters)
             try updateRun(run)
             guard let checkpoint else { return }
-            var positions = Object()
-            for key in checkpoint.sinkPositions.keys.sorted() { positions[key] = checkpoint.sinkPositions[key] }
             try db.prepare("""
                 INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
                     sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
                 """).run([.text(pipeline), .text(stream), .text(checkpoint.checkpoint.value.jsonText),
-                          .text(Value.object(positions).jsonText), .text(checkpoint.runID), .text(checkpoint.updatedAt)])
+                          .text(Self.positionsText(checkpoint)), .text(checkpoint.runID), .text(checkpoint.updatedAt)])
         }
     }
 
@@ -209,20 +221,21 @@ final class StateDatabase: @unchecked Sendable {
         if let status { sql += " AND status = ?"; arguments.append(.text(status)) }
         sql += " ORDER BY id DESC LIMIT ?"
         arguments.append(.integer(limit))
-        return try db.prepare(sql).rows(arguments).map(Self.deadLetter)
+        return try db.prepare(sql).rows(arguments).map { try Self.deadLetter($0.map(\.columnText)) }
     }
 
     func deadLetter(id: Int) throws -> DeadLetter? {
         try db.prepare("SELECT \(Self.deadLetterColumns) FROM huiliu_dead_letters WHERE id = ?")
-            .rows([.integer(id)]).first.map(Self.deadLetter)
+            .rows([.integer(id)]).first.map { try Self.deadLetter($0.map(\.columnText)) }
     }
 
-    static func deadLetter(_ row: [SQLiteValue]) throws -> DeadLetter {
-        var letter = DeadLetter(id: row[0].integer ?? 0, pipeline: row[1].text ?? "", runID: row[2].text ?? "", step: row[3].text ?? "",
-                   origin: row[4].text ?? "", reason: row[5].text ?? "", pointer: row[6].text, rule: row[7].text,
-                   payload: try JSONReader.parse(row[8].text ?? "null"), createdAt: row[9].text ?? "",
-                   status: row[10].text ?? "pending", replayRunID: row[11].text)
-        if let fields = row[12].text { letter.sourceFields = SourceFields(value: try JSONReader.parse(fields)) }
+    /// A row of ``deadLetterColumns``, each column as text; shared with ``PostgresStateStore``.
+    static func deadLetter(_ row: [String?]) throws -> DeadLetter {
+        var letter = DeadLetter(id: row[0].flatMap { Int($0) } ?? 0, pipeline: row[1] ?? "", runID: row[2] ?? "", step: row[3] ?? "",
+                                origin: row[4] ?? "", reason: row[5] ?? "", pointer: row[6], rule: row[7],
+                                payload: try JSONReader.parse(row[8] ?? "null"), createdAt: row[9] ?? "",
+                                status: row[10] ?? "pending", replayRunID: row[11])
+        if let fields = row[12] { letter.sourceFields = SourceFields(value: try JSONReader.parse(fields)) }
         return letter
     }
 

@@ -50,7 +50,8 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         connectionURL = url.value
         tablePrefix = try config[Self.prefix]
         try EventTables.checkPrefix(tablePrefix, in: config)
-        secrets = String.maskable(config.secretValues.union([url.value]).union(PostgresConnection.password(in: url.value).map { [$0] } ?? []))
+        // The connection masks the URL's password itself.
+        secrets = String.maskable(config.secretValues.union([url.value]))
     }
 
     public func open(resumingAt position: Value?) async throws {
