@@ -1,4 +1,5 @@
 public import HuiliuCore
+import HuiliuExpression
 public import HuiliuKit
 public import HuiliuStore
 
@@ -31,6 +32,9 @@ public struct BatchProcessor: Sendable {
         public var envelopes: [Envelope]
         /// Records that failed a step (or that the source rejected), by step label.
         public var failures: [(step: String, failure: RecordFailure)]
+        /// What each sink receives of ``envelopes``, in sink order, when a sink's `when` or
+        /// `mask` makes that differ from the whole batch; `nil` when every sink gets it all.
+        public var portions: [[Envelope]]?
     }
 
     /// Runs the steps over a batch and builds the envelopes; throws if a step fails as a
@@ -53,22 +57,69 @@ public struct BatchProcessor: Sendable {
         }
         var events: [Envelope] = []
         events.reserveCapacity(records.count)
-        for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
-        return Transformed(envelopes: events, failures: failures)
+        guard !shares.isEmpty else {
+            for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
+            return Transformed(envelopes: events, failures: failures)
+        }
+        // The records stay until the sinks' conditions are decided: an event a condition
+        // cannot be evaluated on is dead-lettered as the record it came from.
+        let survivors = copy records
+        for record in survivors { events.append(envelopes.envelope(for: record)) }
+        let decided = divide(events)
+        for (index, reason) in decided.undecidable {
+            failures.append((reason.sink, RecordFailure(record: survivors[index], reason: reason.message, rule: "when")))
+        }
+        return Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
     }
 
-    /// Has every sink write the envelopes (concurrently when there are several) and returns
-    /// the sinks' positions; throws unless all of them acknowledged.
-    public func deliver(_ batch: [Envelope]) async throws -> [String: Value] {
+    /// Why a sink's condition could not be decided on an event.
+    struct Undecidable {
+        var sink: String
+        var message: String
+    }
+
+    /// Each sink's share of `events`. An event some sink's condition cannot be evaluated on
+    /// goes to no sink (it is dead-lettered, so a replay after the condition is fixed delivers
+    /// it everywhere once) and is left out of the delivered events.
+    func divide(_ events: [Envelope]) -> (delivered: [Envelope], portions: [[Envelope]], undecidable: [(Int, Undecidable)]) {
+        var wanted = [[Bool]](repeating: [], count: sinks.count)
+        var undecidable: [(Int, Undecidable)] = []
+        var failed = Set<Int>()
+        for (position, (key, _)) in sinks.enumerated() {
+            guard let share = shares[key] else { continue }
+            wanted[position] = events.indices.map { index in
+                do throws(ExpressionError) {
+                    return try share.wants(events[index])
+                } catch {
+                    if failed.insert(index).inserted {
+                        let message = "the sink's condition '\(share.condition?.text ?? "")' cannot be evaluated on this event: \(error.message)"
+                        undecidable.append((index, Undecidable(sink: "sinks[\(position)] \(key.drop { $0 != ":" }.dropFirst())", message: message)))
+                    }
+                    return false
+                }
+            }
+        }
+        var delivered: [Envelope] = []
+        var portions = [[Envelope]](repeating: [], count: sinks.count)
+        for index in events.indices where !failed.contains(index) {
+            delivered.append(events[index])
+            for position in sinks.indices where wanted[position].isEmpty || wanted[position][index] {
+                portions[position].append(shares[sinks[position].key]?.masked(events[index]) ?? events[index])
+            }
+        }
+        return (delivered, portions, undecidable.sorted { $0.0 < $1.0 })
+    }
+
+    /// Has every sink write its share of the events (concurrently when there are several) and
+    /// returns the sinks' positions; throws unless all of them acknowledged.
+    public func deliver(_ batch: Transformed) async throws -> [String: Value] {
         var positions: [String: Value] = [:]
-        guard !batch.isEmpty else { return positions }
-        if sinks.count == 1 && shares.isEmpty {
-            if let position = try await sinks[0].sink.write(batch) { positions[sinks[0].key] = position }
+        guard !batch.envelopes.isEmpty else { return positions }
+        if sinks.count == 1 && batch.portions == nil {
+            if let position = try await sinks[0].sink.write(batch.envelopes) { positions[sinks[0].key] = position }
             return positions
         }
-        // Every sink's share is decided before any writes: a condition that fails stops the
-        // batch before a sink has half of it.
-        let portions = try sinks.map { key, _ in try shares[key].map { try $0.select(batch, sink: key) } ?? batch }
+        let portions = batch.portions ?? sinks.map { _ in batch.envelopes }
         try await withThrowingTaskGroup(of: (String, Value?).self) { group in
             for ((key, sink), events) in zip(sinks, portions) {
                 // A sink that none of the batch is for writes nothing and keeps its position.

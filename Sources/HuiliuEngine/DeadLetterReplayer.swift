@@ -68,7 +68,7 @@ public struct DeadLetterReplayer: Sendable {
                     Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
                 }
                 let transformed = try await processor.transform(records)
-                let positions = try await processor.deliver(transformed.envelopes)
+                let positions = try await processor.deliver(transformed)
                 let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
                 for (step, failure) in transformed.failures {
                     outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))

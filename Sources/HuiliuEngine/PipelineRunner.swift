@@ -167,7 +167,7 @@ public struct PipelineRunner: Sendable {
                     }
                     FaultInjection.check(.beforeSinkWrite, batch: number)
                     let delivered = try await StopSignal.$current.withValue(stopSignal) {
-                        try await processor.deliver(batch.content.envelopes)
+                        try await processor.deliver(batch.content)
                     }
                     FaultInjection.check(.afterSinkWrite, batch: number)
                     positions.merge(delivered) { $1 }

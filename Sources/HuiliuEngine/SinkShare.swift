@@ -45,23 +45,18 @@ struct SinkShare: Sendable {
         if condition == nil && masks?.isEmpty != false { return nil }
     }
 
-    /// The events of `envelopes` for the sink, in order.
-    /// - Throws: `RunError` naming the event and the sink when the condition cannot be evaluated
-    ///   on one: an event is never dropped from a sink unnoticed.
-    func select(_ envelopes: [Envelope], sink: String) throws -> [Envelope] {
-        var selected: [Envelope] = []
-        selected.reserveCapacity(condition == nil ? envelopes.count : 0)
-        for var envelope in envelopes {
-            if let condition {
-                do throws(ExpressionError) {
-                    guard try condition.evaluate(envelope.json).isTruthy else { continue }
-                } catch {
-                    throw RunError("sink \(sink): condition '\(condition.text)' on event \(envelope.id): \(error.message)")
-                }
-            }
-            if let masks, let data = envelope.data { envelope.data = masks.apply(to: data) }
-            selected.append(envelope)
-        }
-        return selected
+    /// True when the sink is to receive `envelope`.
+    /// - Throws: `ExpressionError` when the condition cannot be evaluated on it.
+    func wants(_ envelope: Envelope) throws(ExpressionError) -> Bool {
+        guard let condition else { return true }
+        return try condition.evaluate(envelope.json).isTruthy
+    }
+
+    /// `envelope` as the sink receives it: with the fields it is not cleared for masked.
+    func masked(_ envelope: Envelope) -> Envelope {
+        guard let masks, let data = envelope.data else { return envelope }
+        var envelope = envelope
+        envelope.data = masks.apply(to: data)
+        return envelope
     }
 }

@@ -29,11 +29,15 @@ struct RunnerTests {
     let directory = NSTemporaryDirectory() + "huiliu-runner-\(UUID().uuidString)"
 
     /// A runner whose `shared` sink is `sink`, so the test can look at what it received.
-    func makeRunner(_ yaml: String, sink: RecordingSink) throws -> (PipelineRunner, SQLiteStateStore) {
+    /// Sinks in `others` are registered under their names too.
+    func makeRunner(_ yaml: String, sink: RecordingSink, others: [String: RecordingSink] = [:]) throws -> (PipelineRunner, SQLiteStateStore) {
         var registry = ConnectorRegistry()
         try registry.register(source: ScriptedSource.self)
         try registry.register(step: AmountCheck.self)
         try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
+        for (name, other) in others {
+            try registry.register(sinkSpec: ComponentSpec(name: name, kind: .sink, summary: "Test sink.", fields: [])) { _, _ in other }
+        }
         let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: directory)
         let node = try YAMLDocument.parse(yaml, file: "test.yaml")
         guard case .pipeline(let definition) = loader.validate(node, file: "test.yaml", directory: directory) else {
@@ -160,6 +164,41 @@ struct RunnerTests {
             $0 < 10 ? .string("*") : .string("\(String($0).prefix(1))" + String(repeating: "*", count: String($0).count - 1))
         })
         #expect(all.envelopes.map { $0.data?["amount"] } == (0..<10).map { .integer($0 * 100) })
+    }
+
+    /// An event a sink's condition cannot be evaluated on (here `abs` of a string) reaches no
+    /// sink and becomes a dead letter naming the sink and the condition, instead of failing the
+    /// run on every retry; once the condition is fixed, a replay delivers it to every sink.
+    @Test func anEventASinkConditionCannotJudgeIsDeadLettered() async throws {
+        func pipeline(_ condition: String) -> String {
+            """
+            version: 1
+            name: judged
+            source: { scripted: { records: 10, batch: 3, bad_every: 5 } }
+            sinks:
+              - shared
+              - big: { when: "\(condition)" }
+            """
+        }
+        let all = RecordingSink(), big = RecordingSink()
+        let (runner, store) = try makeRunner(pipeline("abs(data.amount) >= `500`"), sink: all, others: ["big": big])
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded, "\(run.error ?? "")")
+        #expect((run.recordsRead, run.recordsWritten, run.recordsFailed) == (10, 8, 2))
+        #expect(all.envelopes.compactMap(\.subject) == ["k0", "k1", "k2", "k3", "k5", "k6", "k7", "k8"])
+        #expect(big.envelopes.compactMap(\.subject) == ["k5", "k6", "k7", "k8"])
+        let letters = try await store.deadLetters(pipeline: "judged", status: "pending", limit: 10).sorted { $0.id < $1.id }
+        #expect(letters.map(\.step) == ["sinks[1] big", "sinks[1] big"])
+        #expect(letters.map(\.rule) == ["when", "when"])
+        #expect(letters.first?.payload == ["n": 4, "amount": "many"])
+        #expect(letters.first?.reason.contains("the sink's condition 'abs(data.amount) >= `500`' cannot be evaluated on this event") == true)
+
+        let (fixed, _) = try makeRunner(pipeline("type(data.amount) == 'number' && abs(data.amount) >= `500`"), sink: all, others: ["big": big])
+        let outcome = try await DeadLetterReplayer(runner: fixed).replay(ids: [])
+        #expect(outcome.run.status == .succeeded)
+        #expect(outcome.delivered == letters.map(\.id))
+        #expect(all.envelopes.compactMap(\.subject).suffix(2) == ["k4", "k9"])
+        #expect(big.envelopes.count == 4)
     }
 
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry

@@ -66,7 +66,8 @@ public struct ConnectorRegistry: Sendable {
     public static let sinkCondition = FieldSpec(
         "when", .expression, """
         Condition over each event as CloudEvents JSON (`type`, `subject`, `time`, `data`, extension attributes); \
-        the sink receives only the events it holds for. Default: every event.
+        the sink receives only the events it holds for. An event it cannot be evaluated on goes to no sink and is \
+        dead-lettered. Default: every event.
         """, example: "type == 'alert.v1' && data.severity == 'red'", optional: true)
 
     /// The option every sink takes: personal data it is not cleared for. The engine applies it.
