@@ -17,6 +17,8 @@ public struct BatchProcessor: Sendable {
     public var envelopes: EnvelopeFactory
     /// Each sink's `when` and `mask`, by position key; a sink without them receives every event as it is.
     var shares: [String: SinkShare] = [:]
+    /// Whether batches get the digests of a provenance entry.
+    public var provenance = false
 
     /// A processor; ``shares`` come from the sinks' configuration (see ``PipelineRunner/makeProcessor(context:)``).
     public init(steps: [(label: String, step: any StepConnector)], sinks: [(key: String, sink: any SinkConnector)],
@@ -35,6 +37,17 @@ public struct BatchProcessor: Sendable {
         /// What each sink receives of ``envelopes``, in sink order, when a sink's `when` or
         /// `mask` makes that differ from the whole batch; `nil` when every sink gets it all.
         public var portions: [[Envelope]]?
+        /// The digests of the batch's provenance entry, when the pipeline keeps one.
+        public var digests: Digests?
+    }
+
+    /// What a provenance entry proves of a batch: the raw records received (then those the
+    /// source rejected) and each sink's events, in sink order, as compact JSON lines.
+    public struct Digests: Sendable {
+        /// The raw records.
+        public var input: ProvenanceEntry.Digested
+        /// Each sink's events.
+        public var sinks: [ProvenanceEntry.Digested]
     }
 
     /// Runs the steps over a batch and builds the envelopes; throws if a step fails as a
@@ -42,6 +55,13 @@ public struct BatchProcessor: Sendable {
     public func transform(_ records: consuming [Record], rejects: [RecordBatch.Rejected] = []) async throws -> Transformed {
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
+        }
+        var input: ProvenanceEntry.Digested?
+        if provenance {
+            var writer = JSONWriter(capacity: 64 * 1024)
+            for index in records.indices { writer.write(records[index].original); writer.append(0x0A) }
+            for reject in rejects { writer.write(reject.raw); writer.append(0x0A) }
+            input = Self.digest(records.count + rejects.count, writer)
         }
         // Steps may change the envelope fields; a dead letter keeps the source's.
         if !steps.isEmpty {
@@ -59,7 +79,12 @@ public struct BatchProcessor: Sendable {
         events.reserveCapacity(records.count)
         guard !shares.isEmpty else {
             for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
-            return Transformed(envelopes: events, failures: failures)
+            var transformed = Transformed(envelopes: events, failures: failures)
+            if let input {
+                let delivered = Self.digest(events)
+                transformed.digests = Digests(input: input, sinks: sinks.map { _ in delivered })
+            }
+            return transformed
         }
         // The records stay until the sinks' conditions are decided: an event a condition
         // cannot be evaluated on is dead-lettered as the record it came from.
@@ -69,7 +94,21 @@ public struct BatchProcessor: Sendable {
         for (index, reason) in decided.undecidable {
             failures.append((reason.sink, RecordFailure(record: survivors[index], reason: reason.message, rule: "when")))
         }
-        return Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
+        var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
+        if let input { transformed.digests = Digests(input: input, sinks: decided.portions.map { Self.digest($0) }) }
+        return transformed
+    }
+
+    /// The digest of `count` items in `writer`.
+    static func digest(_ count: Int, _ writer: JSONWriter) -> ProvenanceEntry.Digested {
+        ProvenanceEntry.Digested(count: count, sha256: Digest.hexString(Digest.sha256.hash(writer.bytes)))
+    }
+
+    /// The digest of events, each written as a jsonl sink writes it.
+    static func digest(_ events: [Envelope]) -> ProvenanceEntry.Digested {
+        var writer = JSONWriter(capacity: 64 * 1024)
+        for event in events { writer.write(event); writer.append(0x0A) }
+        return digest(events.count, writer)
     }
 
     /// Why a sink's condition could not be decided on an event.

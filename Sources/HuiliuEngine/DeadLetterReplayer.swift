@@ -57,6 +57,8 @@ public struct DeadLetterReplayer: Sendable {
         for (key, sink) in processor.sinks { try await sink.open(resumingAt: stored?.sinkPositions[key]) }
 
         var outcome = Outcome(run: run, delivered: [], stillFailing: [], sourceRejects: [])
+        var positions = stored?.sinkPositions ?? [:]
+        var batchNumber = 0
         // Oldest first: when a record failed more than once, its latest version is delivered last.
         let replayable = letters.filter { $0.step != "source" }.sorted { $0.id < $1.id }
         outcome.sourceRejects = letters.filter { $0.step == "source" }.map(\.id)
@@ -68,7 +70,10 @@ public struct DeadLetterReplayer: Sendable {
                     Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
                 }
                 let transformed = try await processor.transform(records)
-                let positions = try await processor.deliver(transformed)
+                let before = positions
+                let moved = try await processor.deliver(transformed)
+                positions.merge(moved) { $1 }
+                batchNumber += 1
                 let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
                 for (step, failure) in transformed.failures {
                     outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))
@@ -80,10 +85,18 @@ public struct DeadLetterReplayer: Sendable {
                 run.recordsFailed += transformed.failures.count
                 try await store.markReplayed(ids: delivered, runID: run.id)
                 // Sinks that keep positions move on; store them with the existing source checkpoint.
-                if let stored, !positions.isEmpty {
-                    var updated = stored
-                    updated.sinkPositions.merge(positions) { $1 }
-                    try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run, deadLetters: [])
+                let provenance = transformed.digests.map {
+                    runner.definition.provenanceEntry($0, run: run, batch: batchNumber, sinks: processor.sinks.map(\.key),
+                                                      from: before, to: positions, checkpoint: stored?.checkpoint)
+                }
+                if !moved.isEmpty || provenance != nil {
+                    let updated = stored.map { stored in
+                        var updated = stored
+                        updated.sinkPositions.merge(positions) { $1 }
+                        return updated
+                    }
+                    try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run, deadLetters: [],
+                                           provenance: provenance)
                 }
             }
             for (_, sink) in processor.sinks { try await sink.close() }

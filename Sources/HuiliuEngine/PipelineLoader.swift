@@ -77,7 +77,7 @@ public struct PipelineLoader: Sendable {
         }
         let errors = parsed["errors"]?.objectValue ?? Object()
         let batch = parsed["batch"]?.objectValue ?? Object()
-        return .pipeline(PipelineDefinition(
+        var definition = PipelineDefinition(
             name: name,
             description: parsed["description"]?.stringValue ?? "",
             enabled: parsed["enabled"]?.boolValue ?? true,
@@ -92,7 +92,9 @@ public struct PipelineLoader: Sendable {
             batchSize: batch["size"]?.intValue ?? 1000,
             parallelism: batch["parallelism"]?.intValue ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
             scheduling: Self.schedulingPolicy(parsed["scheduling"]?.objectValue ?? Object()),
-            file: file))
+            file: file)
+        definition.provenance = parsed["provenance"]?.boolValue ?? false
+        return .pipeline(definition)
     }
 
     static func duration(_ value: Value?) -> Duration? {

@@ -56,6 +56,7 @@ public struct PipelineRunner: Sendable {
             (key: "\(index):\(component.name)", sink: try registry.makeSink(component, context: context))
         }
         var processor = BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
+        processor.provenance = definition.provenance
         for (index, component) in definition.sinks.enumerated() {
             if let share = try SinkShare(component) { processor.shares[sinks[index].key] = share }
         }
@@ -170,6 +171,7 @@ public struct PipelineRunner: Sendable {
                         try await processor.deliver(batch.content)
                     }
                     FaultInjection.check(.afterSinkWrite, batch: number)
+                    let before = positions
                     positions.merge(delivered) { $1 }
                     counters.read += batch.read
                     counters.written += batch.content.envelopes.count
@@ -195,10 +197,14 @@ public struct PipelineRunner: Sendable {
                         trippingLetters = letters
                         throw error
                     }
+                    let provenance = batch.content.digests.map {
+                        definition.provenanceEntry($0, run: run, batch: number, sinks: processor.sinks.map(\.key),
+                                                   from: before, to: positions, checkpoint: batch.checkpoint)
+                    }
                     let committedRun = run, committed = counters, metrics = metrics
                     pendingCommit = Task {
                         try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: committedRun,
-                                               deadLetters: letters)
+                                               deadLetters: letters, provenance: provenance)
                         FaultInjection.check(.afterCommit, batch: number)
                         metrics?.batch(read: batch.read, written: batch.content.envelopes.count,
                                        failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
@@ -357,6 +363,18 @@ public struct PipelineRunner: Sendable {
 }
 
 extension PipelineDefinition {
+    /// The provenance entry of a delivered batch with `digests`; `from` and `to` are the sinks'
+    /// positions before and after it.
+    func provenanceEntry(_ digests: BatchProcessor.Digests, run: RunRecord, batch: Int, sinks: [String],
+                         from: [String: Value], to: [String: Value], checkpoint: Checkpoint?) -> ProvenanceEntry {
+        ProvenanceEntry(runID: run.id, trigger: run.trigger, batch: batch, source: eventSource, connector: source.name,
+                        input: digests.input,
+                        sinks: zip(sinks, digests.sinks).map { key, events in
+                            ProvenanceEntry.SinkShare(key: key, events: events, from: from[key], to: to[key])
+                        },
+                        checkpoint: checkpoint?.value, recordedAt: Timestamp.now())
+    }
+
     /// The context this pipeline's components get.
     public func context(gateway: GatewayConfig, logger: Logger, services: ServiceValues = ServiceValues(),
                         runID: String? = nil) -> ConnectorContext {

@@ -32,10 +32,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         // Creating the tables needs rights a gateway's role may lack once they exist (and
         // briefly locks them): only when one is missing.
         let present = try db.execute("""
-            SELECT count(*) FROM unnest(ARRAY['huiliu_runs', 'huiliu_checkpoints', 'huiliu_dead_letters', 'huiliu_schedule']) AS t(name)
+            SELECT count(*) FROM unnest(ARRAY['huiliu_runs', 'huiliu_checkpoints', 'huiliu_dead_letters', 'huiliu_schedule', 'huiliu_provenance']) AS t(name)
             WHERE to_regclass(t.name) IS NOT NULL
             """)
-        guard Self.scalar(present) != "4" else { return }
+        guard Self.scalar(present) != "5" else { return }
         try db.transaction {
             try db.execute("SELECT pg_advisory_xact_lock($1)", [String(Self.schemaLock)])
             // One statement per call: parameterized execution takes no more.
@@ -126,11 +126,19 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter]) async throws {
+                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
         try await self.run { db in
             try db.transaction {
                 _ = try Self.insert(deadLetters, into: db)
                 try Self.update(run, in: db)
+                if let provenance {
+                    let last = try db.execute("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = $1 ORDER BY sequence DESC LIMIT 1",
+                                              [pipeline]).first
+                    let sequence = (last?[0].flatMap { Int($0) } ?? 0) + 1
+                    let text = provenance.text(pipeline: pipeline, sequence: sequence, previous: (last?[1] ?? nil) ?? ProvenanceEntry.genesis)
+                    try db.execute("INSERT INTO huiliu_provenance (pipeline, sequence, entry, hash) VALUES ($1, $2, $3, $4)",
+                                   [pipeline, String(sequence), text, ProvenanceEntry.hash(of: text)])
+                }
                 guard let checkpoint else { return }
                 try db.execute("""
                     INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
@@ -141,6 +149,18 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                           checkpoint.runID, checkpoint.updatedAt])
             }
         }
+    }
+
+    public func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink] {
+        try await run { db in
+            try db.execute("SELECT sequence, entry, hash FROM huiliu_provenance WHERE pipeline = $1 AND sequence > $2 ORDER BY sequence LIMIT $3",
+                           [pipeline, String(sequence), String(limit)])
+                .map { ProvenanceLink(sequence: $0[0].flatMap { Int($0) } ?? 0, text: $0[1] ?? "", hash: $0[2] ?? "") }
+        }
+    }
+
+    public func provenancePipelines() async throws -> [String] {
+        try await run { db in try db.execute("SELECT DISTINCT pipeline FROM huiliu_provenance ORDER BY pipeline").compactMap { $0[0] } }
     }
 
     public func resetCheckpoints(pipeline: String) async throws {

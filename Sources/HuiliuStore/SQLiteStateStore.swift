@@ -40,10 +40,19 @@ public final class SQLiteStateStore: StateStore {
     }
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter]) async throws {
+                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
         try await queue.run { [database] in
-            try database.commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters)
+            try database.commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
+                                provenance: provenance)
         }
+    }
+
+    public func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink] {
+        try await queue.run { [database] in try database.provenance(pipeline: pipeline, after: sequence, limit: limit) }
+    }
+
+    public func provenancePipelines() async throws -> [String] {
+        try await queue.run { [database] in try database.provenancePipelines() }
     }
 
     public func lastScheduledFire(pipeline: String) async throws -> Date? {

@@ -25,6 +25,9 @@ final class StateDatabase: @unchecked Sendable {
             replay_run_id TEXT, source_fields TEXT);
         CREATE INDEX IF NOT EXISTS huiliu_dead_letters_pipeline ON huiliu_dead_letters(pipeline, status);
         CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire \(real) NOT NULL);
+        CREATE TABLE IF NOT EXISTS huiliu_provenance (
+            pipeline TEXT NOT NULL, sequence \(integer) NOT NULL, entry TEXT NOT NULL, hash TEXT NOT NULL,
+            PRIMARY KEY (pipeline, sequence));
         """
     }
 
@@ -136,10 +139,18 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter]) throws {
+                deadLetters: [DeadLetter], provenance: ProvenanceEntry?) throws {
         try db.transaction {
             try insertDeadLetters(deadLetters)
             try updateRun(run)
+            if let provenance {
+                let last = try db.prepare("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = ? ORDER BY sequence DESC LIMIT 1")
+                    .rows([.text(pipeline)]).first
+                let sequence = (last?[0].integer ?? 0) + 1
+                let text = provenance.text(pipeline: pipeline, sequence: sequence, previous: last?[1].text ?? ProvenanceEntry.genesis)
+                try db.prepare("INSERT INTO huiliu_provenance (pipeline, sequence, entry, hash) VALUES (?, ?, ?, ?)")
+                    .run([.text(pipeline), .integer(sequence), .text(text), .text(ProvenanceEntry.hash(of: text))])
+            }
             guard let checkpoint else { return }
             try db.prepare("""
                 INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
@@ -149,6 +160,16 @@ final class StateDatabase: @unchecked Sendable {
                 """).run([.text(pipeline), .text(stream), .text(checkpoint.checkpoint.value.jsonText),
                           .text(Self.positionsText(checkpoint)), .text(checkpoint.runID), .text(checkpoint.updatedAt)])
         }
+    }
+
+    func provenance(pipeline: String, after sequence: Int, limit: Int) throws -> [ProvenanceLink] {
+        try db.prepare("SELECT sequence, entry, hash FROM huiliu_provenance WHERE pipeline = ? AND sequence > ? ORDER BY sequence LIMIT ?")
+            .rows([.text(pipeline), .integer(sequence), .integer(limit)])
+            .map { ProvenanceLink(sequence: $0[0].integer ?? 0, text: $0[1].text ?? "", hash: $0[2].text ?? "") }
+    }
+
+    func provenancePipelines() throws -> [String] {
+        try db.prepare("SELECT DISTINCT pipeline FROM huiliu_provenance ORDER BY pipeline").rows().compactMap { $0[0].text }
     }
 
     func lastScheduledFire(pipeline: String) throws -> Date? {

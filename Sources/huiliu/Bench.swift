@@ -60,6 +60,9 @@ extension Huiliu {
         @Option(help: "The connector benchmark's mapping: none, or a mapping file (default: the budget network's payments-api).")
         var mapping: String?
 
+        @Flag(help: "Keep a provenance chain in the pipeline and mapping benchmarks, to measure what its digests cost.")
+        var provenance = false
+
         @Flag(help: "Skip the transport-versus-curl comparison the connector benchmark ends with.")
         var noTransport = false
 
@@ -104,11 +107,11 @@ extension Huiliu {
             print("allocator: \(Allocator.description)\n")
             if suite == .json || suite == .all { try JSONBenchmark(records: min(records, 500_000)).run() }
             if suite == .pipeline || suite == .all {
-                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory).run(times: `repeat`)
+                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory, provenance: provenance).run(times: `repeat`)
             }
             if suite == .mapping || suite == .all {
                 try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory,
-                                            steps: PipelineBenchmark.mappingSteps).run(times: `repeat`)
+                                            steps: PipelineBenchmark.mappingSteps, provenance: provenance).run(times: `repeat`)
             }
             if suite == .hj212 || suite == .all {
                 var options = HJ212Benchmark.Options()
@@ -222,6 +225,8 @@ struct PipelineBenchmark {
     let batchSize: Int
     let directory: String
     var steps: String? = nil
+    /// Whether the pipeline keeps a provenance chain.
+    var provenance = false
 
     /// Twelve expressions into budget.payment.v1, then validation against its schema.
     static let mappingSteps = """
@@ -266,7 +271,7 @@ struct PipelineBenchmark {
             bytes += chunk.count
             try handle.close()
         }
-        print("pipeline file → \(steps == nil ? "" : "map → validate → ")jsonl — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
+        print("pipeline file → \(steps == nil ? "" : "map → validate → ")jsonl\(provenance ? " with provenance" : "") — \(grouped(records)) records, \(String(format: "%.1f", Double(bytes) / 1e6)) MB, batch \(batchSize)")
         var rows = [["records/s", "input MB/s", "output MB", "seconds", "CPU seconds", "records/CPU-s", "peak RSS MiB"]]
         var rates: [(wall: Double, cpu: Double)] = []
         for _ in 0..<times {
@@ -300,6 +305,7 @@ struct PipelineBenchmark {
         try """
             version: 1
             name: bench
+            provenance: \(provenance)
             source:
               file: { path: \(input), key: payment_id, type: budget.payment.raw.v1 }
             \(steps ?? "")

@@ -81,7 +81,16 @@ extension Huiliu {
                 print("\nAlerts raised by the rules in config/rules/:")
                 print(table([["RULE", "ALERTS"]] + byRule.map { [$0.rule, $0.counts.joined(separator: ", ")] }))
             }
-            print("\nTry: huiliu runs    huiliu lint pipelines/*.yaml    sqlite3 \(relative(gateway.storePath, to: FileManager.default.currentDirectoryPath)) .tables")
+            // What an auditor checks: every pipeline's chain of committed batches, link by link.
+            var chains: [ProvenanceAudit.Report] = []
+            for name in try await store.provenancePipelines() { chains.append(try await ProvenanceAudit(store: store).verify(pipeline: name)) }
+            if !chains.isEmpty {
+                let broken = chains.filter { !$0.problems.isEmpty }
+                print("\nProvenance: \(chains.count) pipelines' hash chains, \(grouped(chains.reduce(0) { $0 + $1.entries })) committed batches, "
+                    + (broken.isEmpty ? "all intact" : "broken: \(broken.map(\.pipeline).joined(separator: ", "))") + " (huiliu audit verify)")
+                failed = failed || !broken.isEmpty
+            }
+            print("\nTry: huiliu runs    huiliu audit show budget-payments    sqlite3 \(relative(gateway.storePath, to: FileManager.default.currentDirectoryPath)) .tables")
             if failed { throw ExitCode(1) }
         }
     }

@@ -12,7 +12,8 @@ struct Huiliu: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Run.self, Runs.self, Serve.self, Status.self, Reload.self, Lint.self, DeadLetters.self, Expr.self, RuleCommand.self,
-                      SchemaCommand.self, ScheduleCommand.self, ConnectorCommand.self, HJ212Command.self, Simulate.self, Demo.self, Bench.self])
+                      SchemaCommand.self, ScheduleCommand.self, ConnectorCommand.self, HJ212Command.self, Simulate.self, Demo.self, Bench.self,
+                      Audit.self])
 
     /// Runs the command; bad arguments exit 2 as the help says, not ArgumentParser's 64.
     static func main() async {

@@ -24,3 +24,15 @@ struct SQLiteProbe {
         return Int(sqlite3_column_int64(statement, 0))
     }
 }
+
+extension SQLiteProbe {
+    /// Runs `sql` on the file read-write: for tests that tamper with a store behind Huiliu's back.
+    static func execute(path: String, _ sql: String) throws {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK, let db else {
+            throw Failure(description: "cannot open \(path)")
+        }
+        defer { sqlite3_close(db) }
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
+    }
+}

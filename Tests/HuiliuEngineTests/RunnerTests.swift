@@ -201,6 +201,41 @@ struct RunnerTests {
         #expect(big.envelopes.count == 4)
     }
 
+    /// With `provenance: true` each committed batch is an entry of the chain, with the digest of
+    /// exactly what each sink was given; a replay's batches are entries too.
+    @Test func provenanceEntriesRecordEachSinksShare() async throws {
+        let all = RecordingSink(), big = RecordingSink()
+        let (runner, store) = try makeRunner("""
+            version: 1
+            name: proven
+            provenance: true
+            source: { scripted: { records: 10, batch: 5, bad_every: 5 } }
+            steps: [ amount-check: {} ]
+            sinks:
+              - shared
+              - big: { when: "data.amount >= `500`" }
+            batch: { parallelism: 1 }
+            """, sink: all, others: ["big": big])
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded, "\(run.error ?? "")")
+        let letters = try await store.deadLetters(pipeline: "proven", status: "pending", limit: 10)
+        _ = try await DeadLetterReplayer(runner: runner).replay(ids: letters.map(\.id))
+        let entries = try await store.provenance(pipeline: "proven", after: 0, limit: 10).map { try JSONReader.parse($0.text) }
+        #expect(entries.map { $0["trigger"] } == ["test", "test", "replay"])
+        #expect(entries.map { $0["input"]?["records"] } == [5, 5, 2])
+        func digest(_ events: ArraySlice<Envelope>) -> Value {
+            var writer = JSONWriter()
+            for event in events { writer.write(event); writer.append(0x0A) }
+            return .string(Digest.hexString(Digest.sha256.hash(writer.bytes)))
+        }
+        // The first batch: k0–k3 for every sink, none for `big`; the second: k5–k8, k5–k8.
+        #expect(entries[0]["sinks"]?["0:shared"]?["events"] == 4)
+        #expect(entries[0]["sinks"]?["0:shared"]?["sha256"] == digest(all.envelopes[0..<4]))
+        #expect(entries[0]["sinks"]?["1:big"]?["events"] == 0)
+        #expect(entries[1]["sinks"]?["1:big"]?["sha256"] == digest(big.envelopes[0..<4]))
+        #expect(entries[1]["previous"] == .string(ProvenanceEntry.hash(of: try await store.provenance(pipeline: "proven", after: 0, limit: 1)[0].text)))
+    }
+
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry
     /// reads the same records and fails the same way instead of going on and succeeding, and
     /// the dead letters are not doubled.

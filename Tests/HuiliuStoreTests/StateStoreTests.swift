@@ -50,6 +50,36 @@ struct StateStoreTests {
         #expect(try await store.run(id: run.id)?.recordsRead == 10)
     }
 
+    /// Each commit with a provenance entry appends it to the pipeline's chain in the same
+    /// transaction: numbered from 1, each naming the hash of the one before (all zeros for the
+    /// first), its hash SHA-256 of its stored text. Chains of pipelines are separate.
+    @Test(arguments: Backend.allCases) func appendsProvenanceEntriesToTheirPipelinesChain(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let run = try await store.startRun(pipeline: "p", trigger: "test")
+        func entry(_ batch: Int) -> ProvenanceEntry {
+            ProvenanceEntry(runID: run.id, trigger: "test", batch: batch, source: "/p", connector: "file",
+                            input: .init(count: 2, sha256: String(repeating: "a", count: 64)),
+                            sinks: [.init(key: "0:jsonl", events: .init(count: 2, sha256: String(repeating: "b", count: 64)),
+                                          from: ["length": .integer(batch * 10 - 10)], to: ["length": .integer(batch * 10)])],
+                            checkpoint: ["offset": .integer(batch)], recordedAt: "2026-11-29T10:00:0\(batch).000Z")
+        }
+        for batch in 1...3 {
+            try await store.commit(StoredCheckpoint(checkpoint: Checkpoint(["offset": .integer(batch)]), sinkPositions: [:], runID: run.id,
+                                                    updatedAt: Timestamp.now()),
+                                   pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: entry(batch))
+        }
+        try await store.commit(nil, pipeline: "q", stream: "main", run: run, deadLetters: [], provenance: entry(1))
+        #expect(try await store.provenancePipelines() == ["p", "q"])
+        let links = try await store.provenance(pipeline: "p", after: 0, limit: 10)
+        #expect(links.map(\.sequence) == [1, 2, 3])
+        #expect(links.map(\.hash) == links.map { ProvenanceEntry.hash(of: $0.text) })
+        #expect(links[0].text == entry(1).text(pipeline: "p", sequence: 1, previous: ProvenanceEntry.genesis))
+        #expect(links[2].text == entry(3).text(pipeline: "p", sequence: 3, previous: links[1].hash))
+        #expect(links[0].text.hasPrefix(#"{"pipeline":"p","sequence":1,"previous":"0000000000000000000000000000000000000000000000000000000000000000","recorded_at":"2026-11-29T10:00:01.000Z""#))
+        #expect(try await store.provenance(pipeline: "p", after: 2, limit: 10).map(\.sequence) == [3])
+        #expect(try await store.provenance(pipeline: "q", after: 0, limit: 10).map(\.sequence) == [1])
+    }
+
     @Test(arguments: Backend.allCases) func marksAbandonedRunsInterrupted(backend: Backend) async throws {
         let (store, _) = try await temporaryStore(backend)
         let run = try await store.startRun(pipeline: "p", trigger: "test")

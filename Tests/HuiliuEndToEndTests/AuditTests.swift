@@ -1,0 +1,90 @@
+import Foundation
+import HuiliuCore
+import Testing
+
+/// `provenance: true` and `huiliu audit`: the chain proves what each batch received and what
+/// the sinks were given, and the check finds a file or an entry altered afterwards.
+struct AuditTests {
+    /// Twelve compact JSON lines, written as Huiliu writes JSON, so the received records'
+    /// digest can be checked against the input file's own bytes.
+    static let input = (1...12).map { #"{"id":"R\#($0)","value":\#($0 * 10),"station":"黄冈"}"# }
+
+    func project() throws -> String {
+        let project = try temporaryProject("audit")
+        try (Self.input.joined(separator: "\n") + "\n").write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: audited
+            provenance: true
+            source: { file: { path: data/in.jsonl } }
+            sinks: [ jsonl: data/out.jsonl ]
+            batch: { size: 5 }
+            """.write(toFile: project + "/pipelines/audited.yaml", atomically: true, encoding: .utf8)
+        return project
+    }
+
+    static func sha256(_ text: some StringProtocol) -> String {
+        Digest.hexString(Digest.sha256.hash(Array(text.utf8)))
+    }
+
+    @Test func theChainRecordsWhatWasReceivedAndDeliveredAndCatchesTampering() async throws {
+        let project = try project()
+        let run = try await HuiliuCommand.run(["run", "audited"], in: project)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+
+        let verify = try await HuiliuCommand.run(["audit", "verify", "audited", "--jsonl", "data/out.jsonl"], in: project)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("audited: 3 entries, intact; head "))
+        #expect(verify.stdout.contains("data/out.jsonl: 3 batches, 12 events, "))
+
+        // Each entry's hash is SHA-256 of its text as `show --text` prints it; the digests are
+        // those of the input's and the output's own lines, batch by batch.
+        let texts = try await HuiliuCommand.run(["audit", "show", "audited", "--text"], in: project).stdout.split(separator: "\n")
+        #expect(texts.count == 3)
+        let output = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        let head = try await HuiliuCommand.run(["audit", "verify", "--json"], in: project)
+        #expect(try JSONReader.parse(head.stdout)["head"]?.stringValue == Self.sha256(texts[2]))
+        for (index, text) in texts.enumerated() {
+            let entry = try JSONReader.parse(String(text))
+            let lines = (index * 5)..<min(12, index * 5 + 5)
+            #expect(entry["sequence"] == .integer(index + 1))
+            #expect(entry["input"]?["records"] == .integer(lines.count))
+            #expect(entry["input"]?["sha256"]?.stringValue == Self.sha256(lines.map { Self.input[$0] + "\n" }.joined()))
+            #expect(entry["sinks"]?["0:jsonl"]?["sha256"]?.stringValue == Self.sha256(lines.map { output[$0] + "\n" }.joined()))
+            #expect(entry["connector"] == "file")
+            if index > 0 { #expect(entry["previous"]?.stringValue == Self.sha256(texts[index - 1])) }
+        }
+
+        // One byte of the third batch changed in place (same file, same length).
+        let handle = try #require(FileHandle(forUpdatingAtPath: project + "/data/out.jsonl"))
+        let offset = output[0..<10].reduce(0) { $0 + $1.utf8.count + 1 } + 20
+        try handle.seek(toOffset: UInt64(offset))
+        let original = try #require(try handle.read(upToCount: 1))
+        try handle.seek(toOffset: UInt64(offset))
+        try handle.write(contentsOf: Data([original[0] == 0x41 ? 0x42 : 0x41]))
+        try handle.close()
+        let altered = try await HuiliuCommand.run(["audit", "verify", "audited", "--jsonl", "data/out.jsonl"], in: project)
+        #expect(altered.status == 1)
+        #expect(altered.stdout.contains("(entry 3, 2 events) differ from what was delivered: the file was altered"), "\(altered.stdout)")
+        #expect(altered.stdout.contains("2 batches, 10 events"))
+
+        // An entry edited in the store, then one removed.
+        try SQLiteProbe.execute(path: project + "/data/huiliu.db",
+                                "UPDATE huiliu_provenance SET entry = replace(entry, '\"records\":5', '\"records\":4') WHERE sequence = 2")
+        let edited = try await HuiliuCommand.run(["audit", "verify"], in: project)
+        #expect(edited.status == 1)
+        #expect(edited.stdout.contains("entry 2: its text does not match its hash: it was altered after it was recorded"), "\(edited.stdout)")
+        try SQLiteProbe.execute(path: project + "/data/huiliu.db", "DELETE FROM huiliu_provenance WHERE sequence = 2")
+        let removed = try await HuiliuCommand.run(["audit", "verify"], in: project)
+        #expect(removed.status == 1)
+        #expect(removed.stdout.contains("entry 3: entry 2 is missing before it"))
+        #expect(removed.stdout.contains("entry 3: does not follow the hash of the entry before it"))
+    }
+
+    @Test func aPipelineWithoutAChainCannotBeVerified() async throws {
+        let project = try project()
+        let verify = try await HuiliuCommand.run(["audit", "verify", "nothing"], in: project)
+        #expect(verify.status == 2)
+        #expect(verify.stderr.contains("nothing has no provenance chain; a pipeline keeps one with `provenance: true`"))
+    }
+}
