@@ -51,8 +51,11 @@ public struct BatchProcessor: Sendable {
     }
 
     /// Runs the steps over a batch and builds the envelopes; throws if a step fails as a
-    /// whole. Input the source rejected is reported as failures of the `source` step.
-    public func transform(_ records: consuming [Record], rejects: [RecordBatch.Rejected] = []) async throws -> Transformed {
+    /// whole. Input the source rejected is reported as failures of the `source` step. Records
+    /// that already went through the steps (dead letters of a sink's condition) skip them
+    /// with `throughSteps: false`.
+    public func transform(_ records: consuming [Record], rejects: [RecordBatch.Rejected] = [],
+                          throughSteps: Bool = true) async throws -> Transformed {
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
         }
@@ -64,12 +67,12 @@ public struct BatchProcessor: Sendable {
             input = Self.digest(records.count + rejects.count, writer)
         }
         // Steps may change the envelope fields; a dead letter keeps the source's.
-        if !steps.isEmpty {
+        if !steps.isEmpty && throughSteps {
             for index in records.indices { records[index].sourceFields = SourceFields(of: records[index]) }
         }
         // Each step gets the only reference to the batch, so it can change records in place
         // instead of copying every one of them.
-        for (label, step) in steps where !records.isEmpty {
+        for (label, step) in steps where throughSteps && !records.isEmpty {
             var output = try await step.process(consume records)
             records = output.records
             output.records = []
@@ -92,7 +95,13 @@ public struct BatchProcessor: Sendable {
         for record in survivors { events.append(envelopes.envelope(for: record)) }
         let decided = divide(events)
         for (index, reason) in decided.undecidable {
-            failures.append((reason.sink, RecordFailure(record: survivors[index], reason: reason.message, rule: "when")))
+            // The letter holds the event as the sinks were to get it, the steps done: a record a
+            // step made (an alert) has no source payload to go through them again, and a replay
+            // of the source record would deliver what the other events of it already did.
+            var record = survivors[index]
+            record.original = record.data
+            record.sourceFields = SourceFields(of: record)
+            failures.append((reason.sink, RecordFailure(record: record, reason: reason.message, rule: "when")))
         }
         var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
         if let input { transformed.digests = Digests(input: input, sinks: decided.portions.map { Self.digest($0) }) }
@@ -101,7 +110,7 @@ public struct BatchProcessor: Sendable {
 
     /// The digest of `count` items in `writer`.
     static func digest(_ count: Int, _ writer: JSONWriter) -> ProvenanceEntry.Digested {
-        ProvenanceEntry.Digested(count: count, sha256: Digest.hexString(Digest.sha256.hash(writer.bytes)))
+        ProvenanceEntry.Digested(count: count, bytes: writer.bytes.count, sha256: Digest.hexString(Digest.sha256.hash(writer.bytes)))
     }
 
     /// The digest of events, each written as a jsonl sink writes it.

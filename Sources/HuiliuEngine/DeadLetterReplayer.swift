@@ -60,43 +60,48 @@ public struct DeadLetterReplayer: Sendable {
         var positions = stored?.sinkPositions ?? [:]
         var batchNumber = 0
         // Oldest first: when a record failed more than once, its latest version is delivered last.
+        // Letters of a sink's condition hold the finished event and skip the steps.
         let replayable = letters.filter { $0.step != "source" }.sorted { $0.id < $1.id }
+        let groups = [(replayable.filter { !Self.isSinkLetter($0) }, true), (replayable.filter(Self.isSinkLetter), false)]
         outcome.sourceRejects = letters.filter { $0.step == "source" }.map(\.id)
         do {
-            for chunk in stride(from: 0, to: replayable.count, by: runner.definition.batchSize) {
-                let batch = Array(replayable[chunk..<min(replayable.count, chunk + runner.definition.batchSize)])
-                // The letter id travels in the origin so failures can be matched back to it.
-                let records = batch.map {
-                    Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
-                }
-                let transformed = try await processor.transform(records)
-                let before = positions
-                let moved = try await processor.deliver(transformed)
-                positions.merge(moved) { $1 }
-                batchNumber += 1
-                let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
-                for (step, failure) in transformed.failures {
-                    outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))
-                }
-                let delivered = batch.map(\.id).filter { !failedIDs.contains($0) }
-                outcome.delivered += delivered
-                run.recordsRead += batch.count
-                run.recordsWritten += transformed.envelopes.count
-                run.recordsFailed += transformed.failures.count
-                try await store.markReplayed(ids: delivered, runID: run.id)
-                // Sinks that keep positions move on; store them with the existing source checkpoint.
-                let provenance = transformed.digests.map {
-                    runner.definition.provenanceEntry($0, run: run, batch: batchNumber, sinks: processor.sinks.map(\.key),
-                                                      from: before, to: positions, checkpoint: stored?.checkpoint)
-                }
-                if !moved.isEmpty || provenance != nil {
-                    let updated = stored.map { stored in
-                        var updated = stored
-                        updated.sinkPositions.merge(positions) { $1 }
-                        return updated
+            for (group, throughSteps) in groups {
+                for chunk in stride(from: 0, to: group.count, by: runner.definition.batchSize) {
+                    let batch = Array(group[chunk..<min(group.count, chunk + runner.definition.batchSize)])
+                    // The letter id travels in the origin so failures can be matched back to it.
+                    let records = batch.map {
+                        Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
                     }
-                    try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run, deadLetters: [],
-                                           provenance: provenance)
+                    let transformed = try await processor.transform(records, throughSteps: throughSteps)
+                    let moved = try await processor.deliver(transformed)
+                    positions.merge(moved) { $1 }
+                    batchNumber += 1
+                    let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
+                    for (step, failure) in transformed.failures {
+                        outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))
+                    }
+                    let delivered = batch.map(\.id).filter { !failedIDs.contains($0) }
+                    outcome.delivered += delivered
+                    run.recordsRead += batch.count
+                    run.recordsWritten += transformed.envelopes.count
+                    run.recordsFailed += transformed.failures.count
+                    // Sinks that keep positions move on; store them with the existing source checkpoint,
+                    // before the letters are marked: a crash in between replays them again rather
+                    // than losing what a jsonl sink would cut back.
+                    let provenance = transformed.digests.map {
+                        runner.definition.provenanceEntry($0, run: run, batch: batchNumber, sinks: processor.sinks.map(\.key),
+                                                          positions: positions, checkpoint: stored?.checkpoint)
+                    }
+                    if !moved.isEmpty || provenance != nil {
+                        let updated = stored.map { stored in
+                            var updated = stored
+                            updated.sinkPositions.merge(positions) { $1 }
+                            return updated
+                        }
+                        try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run, deadLetters: [],
+                                               provenance: provenance)
+                    }
+                    try await store.markReplayed(ids: delivered, runID: run.id)
                 }
             }
             for (_, sink) in processor.sinks { try await sink.close() }
@@ -109,6 +114,11 @@ public struct DeadLetterReplayer: Sendable {
         try await store.finishRun(run)
         outcome.run = run
         return outcome
+    }
+
+    /// A letter of a sink's condition (`sinks[1] webhook`): it holds the event, its steps done.
+    static func isSinkLetter(_ letter: DeadLetter) -> Bool {
+        letter.step.hasPrefix("sinks[")
     }
 
     static func letterID(_ origin: RecordOrigin) -> Int {

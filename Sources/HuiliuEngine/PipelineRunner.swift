@@ -52,8 +52,8 @@ public struct PipelineRunner: Sendable {
         let steps = try definition.steps.enumerated().map { index, component in
             (label: "steps[\(index)] \(component.name)", step: try registry.makeStep(component, context: context))
         }
-        let sinks = try definition.sinks.enumerated().map { index, component in
-            (key: "\(index):\(component.name)", sink: try registry.makeSink(component, context: context))
+        let sinks = try zip(definition.sinkKeys, definition.sinks).map { key, component in
+            (key: key, sink: try registry.makeSink(component, context: context))
         }
         var processor = BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
         processor.provenance = definition.provenance
@@ -171,7 +171,6 @@ public struct PipelineRunner: Sendable {
                         try await processor.deliver(batch.content)
                     }
                     FaultInjection.check(.afterSinkWrite, batch: number)
-                    let before = positions
                     positions.merge(delivered) { $1 }
                     counters.read += batch.read
                     counters.written += batch.content.envelopes.count
@@ -199,7 +198,7 @@ public struct PipelineRunner: Sendable {
                     }
                     let provenance = batch.content.digests.map {
                         definition.provenanceEntry($0, run: run, batch: number, sinks: processor.sinks.map(\.key),
-                                                   from: before, to: positions, checkpoint: batch.checkpoint)
+                                                   positions: positions, checkpoint: batch.checkpoint)
                     }
                     let committedRun = run, committed = counters, metrics = metrics
                     pendingCommit = Task {
@@ -240,8 +239,15 @@ public struct PipelineRunner: Sendable {
             pendingCommit = nil
             if let startingPoint {
                 do {
+                    // The chain records the rollback: the sinks' batches after these positions are
+                    // cut off when they next open, and written again.
+                    let rollback = definition.provenance ? ProvenanceEntry(
+                        runID: run.id, trigger: run.trigger, batch: 0, source: definition.eventSource, connector: definition.source.name,
+                        input: .empty, sinks: definition.sinkKeys.map { .init(key: $0, events: .empty, position: startingPoint.sinkPositions[$0]) },
+                        checkpoint: startingPoint.checkpoint.value, recordedAt: Timestamp.now(),
+                        note: "rolled back: more records failed than errors.max_failure_ratio allows; the run's batches are read again") : nil
                     try await store.commit(startingPoint, pipeline: definition.name, stream: Self.stream, run: run,
-                                           deadLetters: trippingLetters)
+                                           deadLetters: trippingLetters, provenance: rollback)
                     // Read again by the next run, so not to be replayed as well.
                     try await store.markAborted(runID: run.id)
                 } catch {
@@ -363,14 +369,19 @@ public struct PipelineRunner: Sendable {
 }
 
 extension PipelineDefinition {
-    /// The provenance entry of a delivered batch with `digests`; `from` and `to` are the sinks'
-    /// positions before and after it.
+    /// The sinks' position keys (`0:jsonl`), in order.
+    var sinkKeys: [String] {
+        sinks.enumerated().map { index, component in "\(index):\(component.name)" }
+    }
+
+    /// The provenance entry of a delivered batch with `digests`; `positions` are the sinks'
+    /// positions after it.
     func provenanceEntry(_ digests: BatchProcessor.Digests, run: RunRecord, batch: Int, sinks: [String],
-                         from: [String: Value], to: [String: Value], checkpoint: Checkpoint?) -> ProvenanceEntry {
+                         positions: [String: Value], checkpoint: Checkpoint?) -> ProvenanceEntry {
         ProvenanceEntry(runID: run.id, trigger: run.trigger, batch: batch, source: eventSource, connector: source.name,
                         input: digests.input,
                         sinks: zip(sinks, digests.sinks).map { key, events in
-                            ProvenanceEntry.SinkShare(key: key, events: events, from: from[key], to: to[key])
+                            ProvenanceEntry.SinkShare(key: key, events: events, position: positions[key])
                         },
                         checkpoint: checkpoint?.value, recordedAt: Timestamp.now())
     }

@@ -45,15 +45,16 @@ public struct ProvenanceAudit: Sendable {
         public var events = 0
         /// Bytes checked.
         public var bytes = 0
-        /// Batches written again after a rollback cut the file back, or recorded for an earlier
-        /// file at this path: not in the file any more, so not checked.
-        public var superseded = 0
+        /// Bytes at the start of the file written before the chain's first batch in it.
+        public var predating = 0
+        /// Batches cut off by a rollback (a run aborted for its failures) and written over.
+        public var rolledBack = 0
     }
 
     /// One committed batch's bytes in a jsonl file.
     struct Range {
         var sequence: Int
-        /// The file's inode then: a sink finding another file at its path starts it afresh.
+        /// The file's inode then: a sink finding another file at its path starts that one.
         var inode: Int
         var from: Int
         var to: Int
@@ -65,13 +66,10 @@ public struct ProvenanceAudit: Sendable {
     /// - Throws: only when the store or the file cannot be read; what is wrong goes in the report.
     public func verify(pipeline: String, jsonl: String? = nil) async throws -> Report {
         var report = Report(pipeline: pipeline)
-        var file: (inode: Int, name: String, size: Int)?
-        if let jsonl {
-            var info = stat()
-            guard stat(jsonl, &info) == 0 else { throw RunError("\(jsonl): \(String(cString: strerror(errno)))") }
-            file = (Int(info.st_ino), (jsonl as NSString).lastPathComponent, Int(info.st_size))
-        }
-        var ranges: [Range] = []
+        // Where the pipeline's sinks wrote, by path: the batches of the file asked about are
+        // picked once its identity is known (after the chain is read, so a batch committed
+        // meanwhile is not taken for bytes the file lacks).
+        var ranges: [(path: String, range: Range)] = []
         var expected = 1
         var previous = ProvenanceEntry.genesis
         while true {
@@ -86,10 +84,12 @@ public struct ProvenanceAudit: Sendable {
                 if ProvenanceEntry.hash(of: link.text) != link.hash {
                     report.problems.append("entry \(link.sequence): its text does not match its hash: it was altered after it was recorded")
                 }
-                guard case .object(let entry)? = try? JSONReader.parse(link.text) else {
-                    report.problems.append("entry \(link.sequence): its text is not a JSON object")
+                defer {
                     expected = link.sequence + 1
                     previous = link.hash
+                }
+                guard case .object(let entry)? = try? JSONReader.parse(link.text) else {
+                    report.problems.append("entry \(link.sequence): its text is not a JSON object")
                     continue
                 }
                 if entry["previous"]?.stringValue != previous {
@@ -98,63 +98,82 @@ public struct ProvenanceAudit: Sendable {
                 if entry["pipeline"]?.stringValue != pipeline || entry["sequence"]?.intValue != link.sequence {
                     report.problems.append("entry \(link.sequence): its text names another place (pipeline \(entry["pipeline"]?.stringValue ?? "?"), entry \(entry["sequence"]?.intValue.map(String.init) ?? "?")): it was moved")
                 }
-                if let file, case .object(let sinks)? = entry["sinks"] {
-                    for (_, share) in sinks {
-                        guard let to = share["to"], let path = to["path"]?.stringValue, (path as NSString).lastPathComponent == file.name,
-                              let end = to["length"]?.intValue else { continue }
-                        let inode = to["inode"]?.intValue ?? 0
-                        let from = share["from"]
-                        let start = from?["inode"]?.intValue == inode ? from?["length"]?.intValue ?? 0 : 0
-                        ranges.append(Range(sequence: link.sequence, inode: inode, from: start, to: end,
-                                            events: share["events"]?.intValue ?? 0, sha256: share["sha256"]?.stringValue ?? ""))
-                    }
+                guard jsonl != nil, case .object(let sinks)? = entry["sinks"] else { continue }
+                for (_, share) in sinks {
+                    guard let position = share["position"], let path = position["path"]?.stringValue,
+                          let end = position["length"]?.intValue, let bytes = share["bytes"]?.intValue,
+                          bytes >= 0, end >= bytes else { continue }
+                    ranges.append((path, Range(sequence: link.sequence, inode: position["inode"]?.intValue ?? 0, from: end - bytes, to: end,
+                                               events: share["events"]?.intValue ?? 0, sha256: share["sha256"]?.stringValue ?? "")))
                 }
-                expected = link.sequence + 1
-                previous = link.hash
             }
         }
         report.head = report.entries > 0 ? previous : nil
-        if let jsonl, let file {
-            // The file the chain wrote last at this path is the one to check; batches of earlier
-            // files there are gone with them.
-            let latest = ranges.last?.inode
-            if let latest, latest != file.inode {
+        if let jsonl {
+            var info = stat()
+            guard stat(jsonl, &info) == 0 else { throw RunError("\(jsonl): \(String(cString: strerror(errno)))") }
+            let inode = Int(truncatingIfNeeded: info.st_ino)
+            let absolute = Self.absolute(jsonl)
+            // The file's batches: by inode (a file moved aside keeps it) or else by path (one
+            // replaced by a copy, whose contents are checked all the same).
+            var own = ranges.filter { $0.range.inode == inode }.map(\.range)
+            let atPath = ranges.filter { Self.absolute($0.path) == absolute }.map(\.range)
+            if own.isEmpty, let latest = atPath.last?.inode {
                 report.problems.append("""
-                    \(jsonl): is not the file the pipeline wrote (inode \(latest)) but another one (inode \(file.inode)): it was \
+                    \(jsonl): is not the file the pipeline wrote there (inode \(latest)) but another one (inode \(inode)): it was \
                     replaced or rewritten since (by an editor, sed -i, a copy); its contents are checked all the same
                     """)
+                own = atPath.filter { $0.inode == latest }
             }
-            let current = ranges.filter { $0.inode == latest }
-            report.file = try check(jsonl, size: file.size, ranges: current, problems: &report.problems)
-            report.file?.superseded += ranges.count - current.count
+            guard !own.isEmpty else {
+                report.problems.append("\(jsonl): no entry of the chain records a batch written to this file")
+                report.file = FileReport(path: jsonl)
+                return report
+            }
+            let first = own[0].sequence
+            let earlier = atPath.filter { $0.inode != own[0].inode && $0.sequence < first }
+            if let last = earlier.last {
+                report.problems.append("""
+                    \(jsonl): entries \(earlier[0].sequence)–\(last.sequence) went to an earlier file at this path (inode \(last.inode)), \
+                    which is not this one: check that file if it was kept; otherwise those batches can no longer be proven
+                    """)
+            }
+            report.file = try check(jsonl, size: Int(info.st_size), ranges: own, problems: &report.problems)
         }
         return report
+    }
+
+    /// `path` made absolute against the working directory, with `.` and `..` resolved.
+    static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (full as NSString).standardizingPath
     }
 
     /// Hashes each batch's bytes of the file and compares them with the chain.
     private func check(_ path: String, size: Int, ranges: [Range], problems: inout [String]) throws -> FileReport {
         var report = FileReport(path: path)
-        // A batch whose bytes a later batch starts inside was cut off by a rollback (a run
-        // aborted for its failures) and written over; only the last writer of a byte counts.
+        // A batch whose bytes a later batch starts inside was cut off by a rollback and written
+        // over (a rollback entry itself is an empty batch where the file was cut back to).
         var current: [Range] = []
         for range in ranges {
             while let last = current.last, last.to > range.from {
                 current.removeLast()
-                report.superseded += 1
+                report.rolledBack += 1
             }
             current.append(range)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw RunError("\(path): cannot open") }
         defer { try? handle.close() }
-        var covered = 0
-        for range in current {
+        report.predating = current.first?.from ?? 0
+        var covered = report.predating
+        for range in current where range.to > range.from {
             if range.from > covered {
-                problems.append("\(path): bytes \(covered)–\(range.from) come before entry \(range.sequence)'s batch and no entry records them")
+                problems.append("\(path): bytes \(covered)–\(range.from), before entry \(range.sequence)'s batch, are recorded by no entry")
             }
             covered = range.to
             guard range.to <= size else {
                 problems.append("\(path): entry \(range.sequence)'s batch ends at byte \(range.to), but the file ends at \(size): it was cut short")
-                break
+                return report
             }
             try handle.seek(toOffset: UInt64(range.from))
             var hasher = Digest.Hasher(.sha256)
@@ -172,11 +191,14 @@ public struct ProvenanceAudit: Sendable {
                 report.bytes += range.to - range.from
             }
         }
-        if covered < size, current.last.map({ $0.to <= size }) ?? true {
+        if let last = current.last, last.to > covered { covered = last.to }
+        if covered < size {
             problems.append("""
                 \(path): bytes \(covered)–\(size) are not recorded in the chain (a run still writing, or one that stopped \
                 before committing — its next run cuts them off — or lines added by hand)
                 """)
+        } else if covered > size {
+            problems.append("\(path): the chain's last batch in it ends at byte \(covered), but the file ends at \(size): it was cut short")
         }
         return report
     }

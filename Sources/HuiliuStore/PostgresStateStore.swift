@@ -136,8 +136,11 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                                               [pipeline]).first
                     let sequence = (last?[0].flatMap { Int($0) } ?? 0) + 1
                     let text = provenance.text(pipeline: pipeline, sequence: sequence, previous: (last?[1] ?? nil) ?? ProvenanceEntry.genesis)
-                    try db.execute("INSERT INTO huiliu_provenance (pipeline, sequence, entry, hash) VALUES ($1, $2, $3, $4)",
-                                   [pipeline, String(sequence), text, ProvenanceEntry.hash(of: text)])
+                    // A commit repeated on a new connection (its reply was lost) finds its entry there.
+                    try db.execute("""
+                        INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES ($1, $2, $3, $4, $5, $6)
+                        ON CONFLICT (pipeline, run_id, batch) DO NOTHING
+                        """, [pipeline, String(sequence), provenance.runID, String(provenance.batch), text, ProvenanceEntry.hash(of: text)])
                 }
                 guard let checkpoint else { return }
                 try db.execute("""

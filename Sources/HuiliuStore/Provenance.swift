@@ -26,45 +26,51 @@ public struct ProvenanceEntry: Sendable, Equatable {
     public var checkpoint: Value?
     /// When the batch was committed (RFC 3339).
     public var recordedAt: String
+    /// What else a reader of the chain should know: a rollback says why it happened.
+    public var note: String?
 
-    /// A count of items and the SHA-256 of their JSON, one compact line each (`\n`-terminated).
+    /// A count of items, and the size and SHA-256 of their JSON, one compact line each
+    /// (`\n`-terminated): for events, exactly the bytes a jsonl sink writes.
     public struct Digested: Sendable, Equatable {
         /// How many items.
         public var count: Int
-        /// Lower-case hex SHA-256.
+        /// The lines' size in bytes.
+        public var bytes: Int
+        /// Lower-case hex SHA-256 of the lines.
         public var sha256: String
 
-        /// A digest of `count` items.
-        public init(count: Int, sha256: String) {
+        /// A digest of `count` items in `bytes` bytes.
+        public init(count: Int, bytes: Int, sha256: String) {
             self.count = count
+            self.bytes = bytes
             self.sha256 = sha256
         }
+
+        /// Nothing: the digest of no lines.
+        public static let empty = Digested(count: 0, bytes: 0, sha256: Digest.sha256.hex(""))
     }
 
-    /// One sink's part of a batch: its events (as a jsonl sink writes them) and its position
-    /// before and after writing them (a jsonl sink's byte range).
+    /// One sink's part of a batch: its events, and its position after writing them (for a
+    /// jsonl sink, its file and length, so the batch is the `bytes` before that length).
     public struct SinkShare: Sendable, Equatable {
         /// The sink's position key (`0:jsonl`).
         public var key: String
         /// Its events.
         public var events: Digested
-        /// Its committed position before the batch.
-        public var from: Value?
         /// Its position after the batch.
-        public var to: Value?
+        public var position: Value?
 
         /// A sink's share.
-        public init(key: String, events: Digested, from: Value?, to: Value?) {
+        public init(key: String, events: Digested, position: Value?) {
             self.key = key
             self.events = events
-            self.from = from
-            self.to = to
+            self.position = position
         }
     }
 
     /// An entry for a committed batch.
     public init(runID: String, trigger: String, batch: Int, source: String, connector: String, input: Digested,
-                sinks: [SinkShare], checkpoint: Value?, recordedAt: String) {
+                sinks: [SinkShare], checkpoint: Value?, recordedAt: String, note: String? = nil) {
         self.runID = runID
         self.trigger = trigger
         self.batch = batch
@@ -74,6 +80,7 @@ public struct ProvenanceEntry: Sendable, Equatable {
         self.sinks = sinks
         self.checkpoint = checkpoint
         self.recordedAt = recordedAt
+        self.note = note
     }
 
     /// The `previous` of a pipeline's first entry.
@@ -81,14 +88,13 @@ public struct ProvenanceEntry: Sendable, Equatable {
 
     /// The entry's text at `sequence` after `previous`: what is stored and hashed.
     public func text(pipeline: String, sequence: Int, previous: String) -> String {
-        func digest(_ d: Digested, _ name: String) -> Value { [name: .integer(d.count), "sha256": .string(d.sha256)] }
+        func digest(_ d: Digested, _ name: String) -> Object {
+            [name: .integer(d.count), "bytes": .integer(d.bytes), "sha256": .string(d.sha256)]
+        }
         var shares = Object()
         for share in sinks {
-            var object = Object()
-            object["events"] = .integer(share.events.count)
-            object["sha256"] = .string(share.events.sha256)
-            if let from = share.from { object["from"] = from }
-            if let to = share.to { object["to"] = to }
+            var object = digest(share.events, "events")
+            if let position = share.position { object["position"] = position }
             shares[share.key] = .object(object)
         }
         var entry = Object()
@@ -101,9 +107,10 @@ public struct ProvenanceEntry: Sendable, Equatable {
         entry["batch"] = .integer(batch)
         entry["source"] = .string(source)
         entry["connector"] = .string(connector)
-        entry["input"] = digest(input, "records")
+        entry["input"] = .object(digest(input, "records"))
         entry["sinks"] = .object(shares)
         entry["checkpoint"] = checkpoint ?? .null
+        if let note { entry["note"] = .string(note) }
         return Value.object(entry).jsonText
     }
 

@@ -26,8 +26,8 @@ final class StateDatabase: @unchecked Sendable {
         CREATE INDEX IF NOT EXISTS huiliu_dead_letters_pipeline ON huiliu_dead_letters(pipeline, status);
         CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire \(real) NOT NULL);
         CREATE TABLE IF NOT EXISTS huiliu_provenance (
-            pipeline TEXT NOT NULL, sequence \(integer) NOT NULL, entry TEXT NOT NULL, hash TEXT NOT NULL,
-            PRIMARY KEY (pipeline, sequence));
+            pipeline TEXT NOT NULL, sequence \(integer) NOT NULL, run_id TEXT NOT NULL, batch \(integer) NOT NULL,
+            entry TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (pipeline, sequence), UNIQUE (pipeline, run_id, batch));
         """
     }
 
@@ -148,8 +148,9 @@ final class StateDatabase: @unchecked Sendable {
                     .rows([.text(pipeline)]).first
                 let sequence = (last?[0].integer ?? 0) + 1
                 let text = provenance.text(pipeline: pipeline, sequence: sequence, previous: last?[1].text ?? ProvenanceEntry.genesis)
-                try db.prepare("INSERT INTO huiliu_provenance (pipeline, sequence, entry, hash) VALUES (?, ?, ?, ?)")
-                    .run([.text(pipeline), .integer(sequence), .text(text), .text(ProvenanceEntry.hash(of: text))])
+                try db.prepare("INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES (?, ?, ?, ?, ?, ?)")
+                    .run([.text(pipeline), .integer(sequence), .text(provenance.runID), .integer(provenance.batch), .text(text),
+                          .text(ProvenanceEntry.hash(of: text))])
             }
             guard let checkpoint else { return }
             try db.prepare("""

@@ -11,16 +11,17 @@ extension Huiliu {
             abstract: "Prove what was received and delivered: check and show provenance chains.",
             discussion: """
                 A pipeline with `provenance: true` records every committed batch in a hash chain: when, \
-                from which source, and SHA-256 digests of the raw records received and of the events \
-                each sink was given. Each entry's hash is SHA-256 of its text and the next entry names \
-                it, so an entry altered, removed or inserted afterwards breaks the chain there. Keep the \
-                head hash `verify` prints somewhere else too: a chain cut at its end is only noticed \
-                against it.
+                from which source, and SHA-256 digests of the records received and of the events each \
+                sink was given. Each entry's hash is SHA-256 of its text and the next entry names it, so \
+                an entry altered, removed or inserted afterwards breaks the chain there — unless whoever \
+                did it rewrote every entry after it too, which the chain has no key to prevent. Keep the \
+                head hash `verify` prints outside the store (in a report, on the congress platform): \
+                against it, a rewritten or cut chain shows.
 
                 Examples:
                   huiliu audit verify
-                  huiliu audit verify budget-payments-api --jsonl data/budget-payments-api.jsonl
-                  huiliu audit show budget-payments-api --text | head -1
+                  huiliu audit verify environment-readings --jsonl data/out/environment-readings.jsonl
+                  huiliu audit show budget-payments --text | head -1
                 """,
             subcommands: [Verify.self, Show.self])
     }
@@ -79,8 +80,11 @@ extension Huiliu.Audit {
                 + (report.problems.isEmpty ? "intact" : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
                 + (report.head.map { "; head \($0)" } ?? "")]
             if let file = report.file {
+                var notes: [String] = []
+                if file.rolledBack > 0 { notes.append("\(grouped(file.rolledBack)) rolled back and written over") }
+                if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain") }
                 lines.append("  \(file.path): \(grouped(file.batches)) batches, \(grouped(file.events)) events, \(grouped(file.bytes)) bytes as delivered"
-                    + (file.superseded > 0 ? " (\(grouped(file.superseded)) batches written over after a rollback or in an earlier file, not checked)" : ""))
+                    + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")), not checked)"))
             }
             lines += report.problems.map { "  ✗ " + $0 }
             return lines.joined(separator: "\n")
@@ -92,7 +96,8 @@ extension Huiliu.Audit {
                                  "problems": .array(report.problems.map { .string($0) })]
             if let file = report.file {
                 object["file"] = ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
-                                  "bytes": .integer(file.bytes), "superseded": .integer(file.superseded)]
+                                  "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack),
+                                  "predating_bytes": .integer(file.predating)]
             }
             return object
         }

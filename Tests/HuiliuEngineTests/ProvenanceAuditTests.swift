@@ -15,11 +15,13 @@ struct ProvenanceAuditTests {
         var info = stat()
         stat(file, &info)
         for (index, range) in ranges.enumerated() {
-            func position(_ length: Int) -> Value { ["length": .integer(length), "path": .string(file), "inode": .integer(Int(info.st_ino))] }
-            let share = ProvenanceEntry.SinkShare(key: "0:jsonl", events: .init(count: 1, sha256: Digest.hexString(Digest.sha256.hash(Array(range.bytes.utf8)))),
-                                                  from: position(range.from), to: position(range.to))
+            let position: Value = ["length": .integer(range.to), "path": .string(file), "inode": .integer(Int(info.st_ino))]
+            let share = ProvenanceEntry.SinkShare(
+                key: "0:jsonl", events: .init(count: range.bytes.isEmpty ? 0 : 1, bytes: range.to - range.from,
+                                              sha256: Digest.hexString(Digest.sha256.hash(Array(range.bytes.utf8)))),
+                position: position)
             let entry = ProvenanceEntry(runID: run.id, trigger: "test", batch: index + 1, source: "/p", connector: "file",
-                                        input: .init(count: 1, sha256: ""), sinks: [share], checkpoint: nil, recordedAt: Timestamp.now())
+                                        input: .empty, sinks: [share], checkpoint: nil, recordedAt: Timestamp.now())
             try await store.commit(nil, pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: entry)
         }
         return store
@@ -32,12 +34,28 @@ struct ProvenanceAuditTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/out.jsonl"
         try "first\nthird\n".write(toFile: file, atomically: false, encoding: .utf8)
-        let store = try await chain([(0, 6, "first\n"), (6, 14, "aborted\n"), (6, 12, "third\n")], file: file)
+        // The second batch's run was aborted: the chain records the rollback to byte 6 (an empty
+        // batch), and the next run wrote the third batch from there.
+        let store = try await chain([(0, 6, "first\n"), (6, 14, "aborted\n"), (6, 6, ""), (6, 12, "third\n")], file: file)
         let report = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: file)
         #expect(report.problems.isEmpty, "\(report.problems)")
-        #expect(report.entries == 3)
+        #expect(report.entries == 4)
         #expect(report.file?.batches == 2)
-        #expect(report.file?.superseded == 1)
+        #expect(report.file?.rolledBack == 1)
+    }
+
+    /// A file that held lines before the pipeline kept a chain is checked from the chain's first
+    /// batch on; the lines before it are counted, not reported.
+    @Test func linesFromBeforeTheChainAreNotAProblem() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/out.jsonl"
+        try "old\nfirst\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let store = try await chain([(4, 10, "first\n")], file: file)
+        let report = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: file)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.file?.predating == 4)
+        #expect(report.file?.batches == 1)
     }
 
     /// Bytes after the last committed batch are reported (a crash leaves them until the next

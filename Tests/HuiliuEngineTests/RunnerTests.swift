@@ -26,6 +26,19 @@ struct RunnerTests {
         }
     }
 
+    /// Counts the times a record went through it in `passes`.
+    struct CountPasses: StepConnector {
+        static let spec = ComponentSpec(name: "count-passes", kind: .step, summary: "Counts passes.", fields: [])
+        init(config: ParsedConfig, context: ConnectorContext) throws {}
+        func process(_ records: [Record]) async throws -> StepOutput {
+            StepOutput(records: records.map { record in
+                var record = record
+                record.data["passes"] = .integer((record.data["passes"]?.intValue ?? 0) + 1)
+                return record
+            })
+        }
+    }
+
     let directory = NSTemporaryDirectory() + "huiliu-runner-\(UUID().uuidString)"
 
     /// A runner whose `shared` sink is `sink`, so the test can look at what it received.
@@ -34,6 +47,7 @@ struct RunnerTests {
         var registry = ConnectorRegistry()
         try registry.register(source: ScriptedSource.self)
         try registry.register(step: AmountCheck.self)
+        try registry.register(step: CountPasses.self)
         try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
         for (name, other) in others {
             try registry.register(sinkSpec: ComponentSpec(name: name, kind: .sink, summary: "Test sink.", fields: [])) { _, _ in other }
@@ -168,13 +182,15 @@ struct RunnerTests {
 
     /// An event a sink's condition cannot be evaluated on (here `abs` of a string) reaches no
     /// sink and becomes a dead letter naming the sink and the condition, instead of failing the
-    /// run on every retry; once the condition is fixed, a replay delivers it to every sink.
+    /// run on every retry; once the condition is fixed, a replay delivers it to every sink as it
+    /// was, without taking it through the steps again.
     @Test func anEventASinkConditionCannotJudgeIsDeadLettered() async throws {
         func pipeline(_ condition: String) -> String {
             """
             version: 1
             name: judged
             source: { scripted: { records: 10, batch: 3, bad_every: 5 } }
+            steps: [ count-passes: {} ]
             sinks:
               - shared
               - big: { when: "\(condition)" }
@@ -190,7 +206,7 @@ struct RunnerTests {
         let letters = try await store.deadLetters(pipeline: "judged", status: "pending", limit: 10).sorted { $0.id < $1.id }
         #expect(letters.map(\.step) == ["sinks[1] big", "sinks[1] big"])
         #expect(letters.map(\.rule) == ["when", "when"])
-        #expect(letters.first?.payload == ["n": 4, "amount": "many"])
+        #expect(letters.first?.payload == ["n": 4, "amount": "many", "passes": 1])
         #expect(letters.first?.reason.contains("the sink's condition 'abs(data.amount) >= `500`' cannot be evaluated on this event") == true)
 
         let (fixed, _) = try makeRunner(pipeline("type(data.amount) == 'number' && abs(data.amount) >= `500`"), sink: all, others: ["big": big])
@@ -198,6 +214,8 @@ struct RunnerTests {
         #expect(outcome.run.status == .succeeded)
         #expect(outcome.delivered == letters.map(\.id))
         #expect(all.envelopes.compactMap(\.subject).suffix(2) == ["k4", "k9"])
+        #expect(all.envelopes.suffix(2).map { $0.data?["passes"] } == [1, 1])
+        #expect(all.envelopes.last?.type == "test.record.v1")
         #expect(big.envelopes.count == 4)
     }
 
@@ -243,6 +261,7 @@ struct RunnerTests {
         let yaml = """
             version: 1
             name: strict
+            provenance: true
             source: { scripted: { records: 300, batch: 50, bad_every: 5 } }
             steps: [ amount-check: {} ]
             sinks: [ shared: {} ]
@@ -259,6 +278,11 @@ struct RunnerTests {
             // 'aborted': their records are read again, so they are not to be replayed.
             #expect(try await store.deadLetters(pipeline: "strict", status: "pending", limit: 100).isEmpty)
             #expect(try await store.deadLetters(pipeline: "strict", status: "aborted", limit: 100).count == 20)
+            // The provenance chain records the rollback after the run's one committed batch.
+            let entries = try await store.provenance(pipeline: "strict", after: 0, limit: 10).map { try JSONReader.parse($0.text) }
+            #expect(entries.suffix(2).map { $0["batch"] } == [1, 0])
+            #expect(entries.last?["note"]?.stringValue?.hasPrefix("rolled back: more records failed than errors.max_failure_ratio allows") == true)
+            #expect(entries.last?["checkpoint"] == .null)
         }
     }
 

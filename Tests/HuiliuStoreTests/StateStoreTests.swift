@@ -58,9 +58,9 @@ struct StateStoreTests {
         let run = try await store.startRun(pipeline: "p", trigger: "test")
         func entry(_ batch: Int) -> ProvenanceEntry {
             ProvenanceEntry(runID: run.id, trigger: "test", batch: batch, source: "/p", connector: "file",
-                            input: .init(count: 2, sha256: String(repeating: "a", count: 64)),
-                            sinks: [.init(key: "0:jsonl", events: .init(count: 2, sha256: String(repeating: "b", count: 64)),
-                                          from: ["length": .integer(batch * 10 - 10)], to: ["length": .integer(batch * 10)])],
+                            input: .init(count: 2, bytes: 20, sha256: String(repeating: "a", count: 64)),
+                            sinks: [.init(key: "0:jsonl", events: .init(count: 2, bytes: 10, sha256: String(repeating: "b", count: 64)),
+                                          position: ["length": .integer(batch * 10)])],
                             checkpoint: ["offset": .integer(batch)], recordedAt: "2026-11-29T10:00:0\(batch).000Z")
         }
         for batch in 1...3 {
