@@ -94,6 +94,7 @@ public struct AdminAPI: Sendable {
         addPipelineRoutes(api, deps)
         addRunRoutes(api, deps)
         addDeadLetterRoutes(api, deps)
+        addProvenanceRoutes(api, deps)
         addConnectorRoutes(api, deps)
         return router
     }
@@ -181,6 +182,35 @@ public struct AdminAPI: Sendable {
             }
             guard try await deps.store.run(id: id) != nil else { return notFound("no run '\(id)'") }
             return jsonResponse(["error": .string("run '\(id)' is not running")], status: .conflict)
+        }
+    }
+
+    /// The provenance chains: each one checked, and its entries for a platform that keeps a copy
+    /// (what makes a chain rewritten in the store show).
+    func addProvenanceRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
+        api.get("provenance") { _, _ in
+            var chains: [Value] = []
+            for name in try await deps.store.provenancePipelines() {
+                let report = try await ProvenanceAudit(store: deps.store).verify(pipeline: name)
+                chains.append(["pipeline": .string(name), "entries": .integer(report.entries), "head": report.head.map { .string($0) } ?? .null,
+                               "intact": .bool(report.problems.isEmpty), "problems": .array(report.problems.map { .string($0) })])
+            }
+            return jsonResponse(["chains": .array(chains)])
+        }
+        api.get("provenance/:pipeline") { request, context in
+            let pipeline = try context.parameters.require("pipeline")
+            let query = request.uri.queryParameters
+            guard let after = Int(query.get("after") ?? "0"), after >= 0,
+                  let limit = Int(query.get("limit") ?? "100"), limit > 0 else {
+                return jsonResponse(["error": "after must be 0 or more and limit more than 0"], status: .badRequest)
+            }
+            let links = try await deps.store.provenance(pipeline: pipeline, after: after, limit: min(limit, 1000))
+            if links.isEmpty, after == 0 { return notFound("pipeline '\(pipeline)' has no provenance chain") }
+            // The text as stored, to hash; the entry parsed, to read.
+            return jsonResponse(["entries": .array(links.map { link in
+                ["sequence": .integer(link.sequence), "hash": .string(link.hash), "text": .string(link.text),
+                 "entry": (try? JSONReader.parse(link.text)) ?? .null]
+            })])
         }
     }
 

@@ -237,6 +237,53 @@ paths:
         "200": { description: What was delivered and what still fails. }
         "400": { description: Malformed request. }
         "422": { description: The replay could not run. }
+  /api/v1/provenance:
+    get:
+      summary: Every provenance chain, checked link by link, with its head hash (keep it outside the gateway).
+      responses:
+        "200":
+          description: The chains.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  chains:
+                    type: array
+                    items:
+                      type: object
+                      properties:
+                        pipeline: { type: string }
+                        entries: { type: integer }
+                        head: { type: [string, "null"], description: SHA-256 of the last entry's text. }
+                        intact: { type: boolean }
+                        problems: { type: array, items: { type: string } }
+  /api/v1/provenance/{pipeline}:
+    get:
+      summary: A pipeline's provenance entries in order, for a copy kept elsewhere.
+      parameters:
+        - { name: pipeline, in: path, required: true, schema: { type: string } }
+        - { name: after, in: query, schema: { type: integer, minimum: 0, default: 0 }, description: Entries after this sequence number. }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+      responses:
+        "200":
+          description: Entries; `hash` is SHA-256 of `text`, and each entry's `previous` is the hash before it.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  entries:
+                    type: array
+                    items:
+                      type: object
+                      properties:
+                        sequence: { type: integer }
+                        hash: { type: string }
+                        text: { type: string, description: The entry as stored and hashed. }
+                        entry: { type: object, description: The same text, parsed. }
+        "400": { description: Malformed query. }
+        "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/connectors:
     get:
       summary: Every source, step and sink.

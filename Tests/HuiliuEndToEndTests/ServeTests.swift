@@ -35,6 +35,7 @@ import Testing
                 version: 1
                 name: \(name)
                 \(name == "big" ? "" : #"schedule: "*/2 * * * * *""#)
+                provenance: \(name == "fast-a")
                 source: { file: { path: data/\(input).jsonl, key: id } }
                 sinks: [ jsonl: data/out-\(name).jsonl ]
                 batch: { size: \(batch), parallelism: 1 }
@@ -126,6 +127,15 @@ import Testing
             let lateness = date.timeIntervalSince1970.truncatingRemainder(dividingBy: 2)
             #expect(lateness < 1.5, "\(run["pipeline"]?.stringValue ?? "") started \(lateness)s after its fire time")
         }
+        // The chains of pipelines that keep one, checked, and their entries for a copy elsewhere.
+        let chains = try api.json("/api/v1/provenance")["chains"]?.arrayValue ?? []
+        #expect(chains.map { $0["pipeline"] } == ["fast-a"])
+        #expect(chains.first?["intact"] == true && (chains.first?["entries"]?.intValue ?? 0) >= 2, "\(chains)")
+        let entries = try api.json("/api/v1/provenance/fast-a?after=1&limit=1")["entries"]?.arrayValue ?? []
+        #expect(entries.map { $0["sequence"] } == [2])
+        #expect(entries.first?["hash"]?.stringValue == entries.first?["text"]?.stringValue.map { Digest.sha256.hex($0) })
+        #expect(entries.first?["entry"]?["pipeline"] == "fast-a")
+        #expect(try api.call("GET", "/api/v1/provenance/fast-b", token: "viewer-91c2").status == 404)
         #expect(try api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
         let misspelt = try api.call("GET", "/api/v1/runs?status=faild", token: "viewer-91c2")
         #expect(misspelt.status == 400 && misspelt.body.contains("unknown status 'faild'"), "\(misspelt)")
