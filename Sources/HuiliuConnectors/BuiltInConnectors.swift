@@ -11,6 +11,8 @@ public enum BuiltInConnectors {
         try registry.register(step: ValidateStep.self)
         try registry.register(step: FilterStep.self)
         try registry.register(step: MaskStep.self)
+        try registry.register(step: EncryptStep.self)
+        try registry.register(step: DecryptStep.self)
         try registry.register(step: RuleStep.self)
         try registry.register(sink: StdoutSink.self)
         try registry.register(sink: JSONLSink.self)
