@@ -47,9 +47,17 @@ public struct PipelineRunner: Sendable {
         return context
     }
 
-    /// Builds the steps and sinks.
-    public func makeProcessor(context: ConnectorContext) throws -> BatchProcessor {
-        let steps = try definition.steps.enumerated().map { index, component in
+    /// The source, and the steps of its own it leaves to the transform stage (a connector's mapping).
+    public func makeSource(context: ConnectorContext) throws -> (source: any SourceConnector, steps: [(label: String, step: any StepConnector)]) {
+        let source = try registry.makeSource(definition.source, context: context)
+        guard let staged = source as? any StagedSource else { return (source, []) }
+        return try staged.deferringSteps()
+    }
+
+    /// Builds the steps and sinks; `leading` are the source's own steps (from ``makeSource(context:)``,
+    /// which is asked when they are not given).
+    public func makeProcessor(context: ConnectorContext, leading: [(label: String, step: any StepConnector)]? = nil) throws -> BatchProcessor {
+        let steps = try (leading ?? makeSource(context: context).steps) + definition.steps.enumerated().map { index, component in
             (label: "steps[\(index)] \(component.name)", step: try registry.makeStep(component, context: context))
         }
         let sinks = try zip(definition.sinkKeys, definition.sinks).map { key, component in
@@ -107,9 +115,9 @@ public struct PipelineRunner: Sendable {
         var reading: Task<Void, Never>?
         var openSinks: [any SinkConnector] = []
         do {
-            let source = try registry.makeSource(definition.source, context: context)
+            let (source, leading) = try makeSource(context: context)
             if backfill != nil { try requireBackfillable(source) }
-            let processor = try makeProcessor(context: context)
+            let processor = try makeProcessor(context: context, leading: leading)
             openSinks = processor.sinks.map(\.sink)
             metrics = RunMetrics(pipeline: definition.name, sinks: processor.sinks.map(\.key))
             let stored = try await store.checkpoint(pipeline: definition.name, stream: Self.stream)

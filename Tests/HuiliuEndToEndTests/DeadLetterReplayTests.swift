@@ -117,3 +117,65 @@ struct DeadLetterReplayTests {
         #expect(events.last?["data"]?["amount_fen"] == 200)
     }
 }
+
+/// A connector's own mapping runs as a step of the pipeline: a record it fails is a dead letter
+/// of that step (not a source reject), and replay after fixing the mapping delivers it.
+struct ConnectorMappingReplayTests {
+    @Test func aRecordTheConnectorsMappingFailsIsReplayedAfterTheFix() async throws {
+        let project = try temporaryProject("connector-replay")
+        try FileManager.default.createDirectory(atPath: project + "/connectors/drops/mappings", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: project + "/data/drops", withIntermediateDirectories: true)
+        try """
+            {"id":"A1","amount":"12.50"}
+            {"id":"A2","amount":"12.51元"}
+            {"id":"A3","amount":"7"}
+
+            """.write(toFile: project + "/data/drops/rows.jsonl", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: drops
+            summary: Rows dropped in a folder.
+            spec:
+              folder: { type: string, description: The folder. }
+            streams:
+              rows:
+                files: { location: "{{ config.folder }}", pattern: "*.jsonl" }
+                primary_key: id
+                mapping: rows
+            """.write(toFile: project + "/connectors/drops/connector.yaml", atomically: true, encoding: .utf8)
+        let mapping = """
+            type: drop.row.v1
+            key: id
+            fields:
+              id: id
+              amount_fen: to_fen(amount)
+            """
+        try mapping.write(toFile: project + "/connectors/drops/mappings/rows.yaml", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: drops
+            source: { drops: { stream: rows, folder: data/drops } }
+            sinks: [ jsonl: data/out.jsonl ]
+            """.write(toFile: project + "/pipelines/drops.yaml", atomically: true, encoding: .utf8)
+
+        let run = try await HuiliuCommand.run(["run", "drops"], in: project)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("read 3, written 2, failed 1"), "\(run.stdout)")
+        let list = try await HuiliuCommand.run(["dead-letters", "list", "--json"], in: project)
+        let letter = try #require(list.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0)) }.first)
+        #expect(letter["step"] == "mapping rows")
+        #expect(letter["pointer"] == "/amount_fen")
+
+        // The upstream writes the unit after some amounts.
+        try mapping.replacingOccurrences(of: "to_fen(amount)", with: "to_fen(replace(amount, '元', ''))")
+            .write(toFile: project + "/connectors/drops/mappings/rows.yaml", atomically: true, encoding: .utf8)
+        let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "drops"], in: project)
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        #expect(replay.stdout.hasPrefix("replayed 1 of 1 dead letters"), "\(replay.stdout)")
+        let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        let delivered = try lines.map { try JSONReader.parse(String($0)) }
+        #expect(delivered.map { $0["subject"] } == ["A1", "A3", "A2"])
+        #expect(delivered.last?["data"]?["amount_fen"] == 1251)
+        #expect(delivered.last?["type"] == "drop.row.v1")
+    }
+}

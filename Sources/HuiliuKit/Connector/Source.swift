@@ -14,6 +14,15 @@ public protocol SourceConnector: Sendable {
     func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader
 }
 
+/// A source whose records go through steps of its own before the pipeline's: a connector's
+/// mapping into the common schema. The runner takes those steps into the transform stage,
+/// where batches are mapped side by side while the next page is read, and where a record the
+/// mapping fails is a dead letter that `replay` takes through the mapping again.
+public protocol StagedSource: SourceConnector {
+    /// This source without its steps, and the steps, labelled for dead letters.
+    func deferringSteps() throws -> (source: any SourceConnector, steps: [(label: String, step: any StepConnector)])
+}
+
 /// A source that can read a range of its cursor again (`huiliu run --backfill FROM..TO`,
 /// ``ConnectorContext/backfill``). The runner refuses a backfill for any other source rather
 /// than let it read everything.

@@ -8,9 +8,10 @@ import Logging
 /// A source run from a connector manifest: one stream of it, configured by the pipeline.
 ///
 /// Records leave already mapped into the common schema when the stream names a mapping
-/// (the raw record stays as `original`, for dead letters and replay); `mapping: none`
-/// passes them on raw, typed `<connector>.<stream>.raw.v1`.
-public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
+/// (the raw record stays as `original`, for dead letters and replay) — or raw, with the mapping
+/// as a step for the runner to run (``deferringSteps()``); `mapping: none` passes them on raw,
+/// typed `<connector>.<stream>.raw.v1`.
+public struct DeclarativeSource: BackfillableSource, StagedSource, ConnectionCheckable {
     /// A placeholder: manifest sources are registered with their own specs (``ConnectorManifest/componentSpec``).
     public static let spec = ComponentSpec(name: "manifest", kind: .source, summary: "A connector declared in a manifest.", fields: [])
 
@@ -21,7 +22,7 @@ public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
     let config: Value
     let secretValues: [String]
     let context: ConnectorContext
-    let assembler: RecordAssembler
+    var assembler: RecordAssembler
     /// The backfill range as cursor numbers, checked when the source is built; `nil` without one.
     let backfillBounds: (from: Int, to: Int)?
 
@@ -85,6 +86,14 @@ public struct DeclarativeSource: BackfillableSource, ConnectionCheckable {
         } else {
             backfillBounds = nil
         }
+    }
+
+    /// The stream's mapping as a step of its own, and this source yielding the raw records.
+    public func deferringSteps() throws -> (source: any SourceConnector, steps: [(label: String, step: any StepConnector)]) {
+        guard let mapping = assembler.mapping else { return (self, []) }
+        var raw = self
+        raw.assembler.mapping = nil
+        return (raw, [("mapping \(assembler.mappingName)", mapping)])
     }
 
     /// `config`, `stream` and `now`: what every template sees.

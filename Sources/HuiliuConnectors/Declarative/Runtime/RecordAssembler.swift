@@ -7,7 +7,7 @@ import HuiliuKit
 struct RecordAssembler: Sendable {
     let keyPaths: [[String]]
     let rawType: String
-    let mapping: MapStep?
+    var mapping: MapStep?
     let mappingName: String
 
     /// The batch of `records` from `origin`, carrying `checkpoint`.
