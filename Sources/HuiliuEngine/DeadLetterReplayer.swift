@@ -61,9 +61,9 @@ public struct DeadLetterReplayer: Sendable {
         var batchNumber = 0
         // Oldest first: when a record failed more than once, its latest version is delivered last.
         // Letters of a sink's condition hold the finished event and skip the steps.
-        let replayable = letters.filter { $0.step != "source" }.sorted { $0.id < $1.id }
+        let replayable = letters.filter { $0.step != "source" || Self.isEarlierMappingLetter($0) }.sorted { $0.id < $1.id }
         let groups = [(replayable.filter { !Self.isSinkLetter($0) }, true), (replayable.filter(Self.isSinkLetter), false)]
-        outcome.sourceRejects = letters.filter { $0.step == "source" }.map(\.id)
+        outcome.sourceRejects = letters.filter { $0.step == "source" && !Self.isEarlierMappingLetter($0) }.map(\.id)
         do {
             for (group, throughSteps) in groups {
                 for chunk in stride(from: 0, to: group.count, by: runner.definition.batchSize) {
@@ -114,6 +114,12 @@ public struct DeadLetterReplayer: Sendable {
         try await store.finishRun(run)
         outcome.run = run
         return outcome
+    }
+
+    /// A letter of a connector's mapping kept by a version that mapped in the source: a
+    /// `source` letter with the raw record, which the mapping step now takes.
+    static func isEarlierMappingLetter(_ letter: DeadLetter) -> Bool {
+        letter.step == "source" && letter.reason.hasPrefix("mapping ") && letter.payload.objectValue != nil
     }
 
     /// A letter of a sink's condition (`sinks[1] webhook`): it holds the event, its steps done.

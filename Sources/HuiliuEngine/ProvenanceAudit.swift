@@ -21,18 +21,36 @@ public struct ProvenanceAudit: Sendable {
         self.store = store
     }
 
+    /// A prefix of a chain found intact: checking again can start after it.
+    public struct Checked: Sendable, Equatable {
+        /// The last entry of the prefix.
+        public var sequence: Int
+        /// Its hash.
+        public var hash: String
+
+        /// A prefix ending at `sequence` with `hash`.
+        public init(sequence: Int, hash: String) {
+            self.sequence = sequence
+            self.hash = hash
+        }
+    }
+
     /// What an audit found.
     public struct Report: Sendable {
         /// The pipeline.
         public var pipeline: String
-        /// Entries read.
+        /// Entries in the chain.
         public var entries = 0
+        /// Entries read and checked (fewer than ``entries`` when the check started after an intact prefix).
+        public var checked = 0
         /// The hash of the last entry: the value to keep elsewhere to detect a cut tail.
         public var head: String?
         /// Everything wrong, in chain order; empty when the chain holds.
         public var problems: [String] = []
         /// What the file check covered, when a file was given.
         public var file: FileReport?
+        /// The chain up to its head, when no problem was found: where a later check can start.
+        public var intactThrough: Checked?
     }
 
     /// What the check of a jsonl file covered.
@@ -62,21 +80,33 @@ public struct ProvenanceAudit: Sendable {
         var sha256: String
     }
 
-    /// Verifies `pipeline`'s chain and, with `jsonl`, that file against it.
+    /// Verifies `pipeline`'s chain and, with `jsonl`, that file against it. With `after`, a
+    /// prefix found intact before, only the entries after it are read (and no file is checked).
     /// - Throws: only when the store or the file cannot be read; what is wrong goes in the report.
-    public func verify(pipeline: String, jsonl: String? = nil) async throws -> Report {
+    public func verify(pipeline: String, jsonl: String? = nil, after: Checked? = nil) async throws -> Report {
         var report = Report(pipeline: pipeline)
+        let jsonl = after == nil ? jsonl : nil
         // Where the pipeline's sinks wrote, by path: the batches of the file asked about are
         // picked once its identity is known (after the chain is read, so a batch committed
         // meanwhile is not taken for bytes the file lacks).
         var ranges: [(path: String, range: Range)] = []
-        var expected = 1
-        var previous = ProvenanceEntry.genesis
+        var expected = (after?.sequence ?? 0) + 1
+        var previous = after?.hash ?? ProvenanceEntry.genesis
+        report.entries = after?.sequence ?? 0
+        // The prefix's last entry must still be there as it was: a chain cut or rewritten since
+        // would otherwise pass as one that merely has nothing new.
+        if let after {
+            let last = try await store.provenance(pipeline: pipeline, after: after.sequence - 1, limit: 1).first
+            if last?.sequence != after.sequence || last?.hash != after.hash {
+                report.problems.append("entry \(after.sequence), found intact before with hash \(after.hash), is gone or changed: check the whole chain")
+            }
+        }
         while true {
             let links = try await store.provenance(pipeline: pipeline, after: expected - 1, limit: 1000)
             guard !links.isEmpty else { break }
             for link in links {
                 report.entries += 1
+                report.checked += 1
                 if link.sequence != expected {
                     let missing = link.sequence - 1 == expected ? "entry \(expected) is" : "entries \(expected)–\(link.sequence - 1) are"
                     report.problems.append("entry \(link.sequence): \(missing) missing before it")
@@ -109,6 +139,7 @@ public struct ProvenanceAudit: Sendable {
             }
         }
         report.head = report.entries > 0 ? previous : nil
+        if report.problems.isEmpty, report.entries > 0 { report.intactThrough = Checked(sequence: expected - 1, hash: previous) }
         if let jsonl {
             var info = stat()
             guard stat(jsonl, &info) == 0 else { throw RunError("\(jsonl): \(String(cString: strerror(errno)))") }

@@ -188,12 +188,18 @@ public struct AdminAPI: Sendable {
     /// The provenance chains: each one checked, and its entries for a platform that keeps a copy
     /// (what makes a chain rewritten in the store show).
     func addProvenanceRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
-        api.get("provenance") { _, _ in
+        // Each chain is checked from where the last request found it intact (a dashboard polls
+        // this); `?full=true` checks every entry again.
+        let checked = CheckedChains()
+        api.get("provenance") { request, _ in
+            let full = request.uri.queryParameters.get("full") == "true"
             var chains: [Value] = []
             for name in try await deps.store.provenancePipelines() {
-                let report = try await ProvenanceAudit(store: deps.store).verify(pipeline: name)
-                chains.append(["pipeline": .string(name), "entries": .integer(report.entries), "head": report.head.map { .string($0) } ?? .null,
-                               "intact": .bool(report.problems.isEmpty), "problems": .array(report.problems.map { .string($0) })])
+                let report = try await ProvenanceAudit(store: deps.store).verify(pipeline: name, after: full ? nil : await checked[name])
+                await checked.set(name, report.intactThrough)
+                chains.append(["pipeline": .string(name), "entries": .integer(report.entries), "checked": .integer(report.checked),
+                               "head": report.head.map { .string($0) } ?? .null, "intact": .bool(report.problems.isEmpty),
+                               "problems": .array(report.problems.prefix(20).map { .string($0) })])
             }
             return jsonResponse(["chains": .array(chains)])
         }
@@ -205,7 +211,9 @@ public struct AdminAPI: Sendable {
                 return jsonResponse(["error": "after must be 0 or more and limit more than 0"], status: .badRequest)
             }
             let links = try await deps.store.provenance(pipeline: pipeline, after: after, limit: min(limit, 1000))
-            if links.isEmpty, after == 0 { return notFound("pipeline '\(pipeline)' has no provenance chain") }
+            if links.isEmpty, try await !deps.store.provenancePipelines().contains(pipeline) {
+                return notFound("pipeline '\(pipeline)' has no provenance chain")
+            }
             // The text as stored, to hash; the entry parsed, to read.
             return jsonResponse(["entries": .array(links.map { link in
                 ["sequence": .integer(link.sequence), "hash": .string(link.hash), "text": .string(link.text),
@@ -281,4 +289,15 @@ func jsonResponse(_ value: Value, status: HTTPResponse.Status = .ok) -> Response
 
 func notFound(_ message: String) -> Response {
     jsonResponse(["error": .string(message)], status: .notFound)
+}
+
+/// Where each chain was last found intact, so the next check reads only what was added.
+actor CheckedChains {
+    private var prefixes: [String: ProvenanceAudit.Checked] = [:]
+
+    subscript(pipeline: String) -> ProvenanceAudit.Checked? { prefixes[pipeline] }
+
+    func set(_ pipeline: String, _ prefix: ProvenanceAudit.Checked?) {
+        prefixes[pipeline] = prefix
+    }
 }

@@ -9,7 +9,7 @@ info:
   version: "1"
   description: >
     Operate a running `huiliu serve`: pipelines with their schedules, runs, dead letters,
-    connectors, reload, health and metrics. Every path except /healthz and /readyz needs
+    provenance chains, connectors, reload, health and metrics. Every path except /healthz and /readyz needs
     `Authorization: Bearer <token>`; POST needs a token with the write role.
 servers:
   - url: http://127.0.0.1:8470
@@ -240,6 +240,11 @@ paths:
   /api/v1/provenance:
     get:
       summary: Every provenance chain, checked link by link, with its head hash (keep it outside the gateway).
+      description: >-
+        Each chain is checked from where the previous request found it intact (its last entry must
+        still be there unchanged); `full=true` checks every entry again. At most 20 problems per chain are listed.
+      parameters:
+        - { name: full, in: query, schema: { type: boolean, default: false } }
       responses:
         "200":
           description: The chains.
@@ -255,6 +260,7 @@ paths:
                       properties:
                         pipeline: { type: string }
                         entries: { type: integer }
+                        checked: { type: integer, description: Entries read by this request. }
                         head: { type: [string, "null"], description: SHA-256 of the last entry's text. }
                         intact: { type: boolean }
                         problems: { type: array, items: { type: string } }
@@ -281,7 +287,7 @@ paths:
                         sequence: { type: integer }
                         hash: { type: string }
                         text: { type: string, description: The entry as stored and hashed. }
-                        entry: { type: object, description: The same text, parsed. }
+                        entry: { type: [object, "null"], description: "The same text, parsed (null if it is not JSON: it was altered)." }
         "400": { description: Malformed query. }
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/connectors:

@@ -22,7 +22,7 @@ public struct ProvenanceEntry: Sendable, Equatable {
     public var input: Digested
     /// What each sink was given, in the pipeline's sink order.
     public var sinks: [SinkShare]
-    /// The checkpoint committed with the batch.
+    /// The checkpoint committed with the batch (the entry keeps its SHA-256).
     public var checkpoint: Value?
     /// When the batch was committed (RFC 3339).
     public var recordedAt: String
@@ -109,7 +109,9 @@ public struct ProvenanceEntry: Sendable, Equatable {
         entry["connector"] = .string(connector)
         entry["input"] = .object(digest(input, "records"))
         entry["sinks"] = .object(shares)
-        entry["checkpoint"] = checkpoint ?? .null
+        // The checkpoint's digest, not the checkpoint: it may hold an upstream's page URL or
+        // token, which read-only readers of the chain must not see, and a file source's grows.
+        entry["checkpoint_sha256"] = checkpoint.flatMap { $0.isNull ? nil : .string(Self.hash(of: $0.jsonText)) } ?? .null
         if let note { entry["note"] = .string(note) }
         return Value.object(entry).jsonText
     }

@@ -3,12 +3,14 @@ import Foundation
 import HuiliuCore
 import HuiliuKit
 import HuiliuKitTesting
+import HuiliuTransport
 import Testing
 
-/// The encrypt and decrypt steps: SM4-CBC per field, in a format any SM4 library reads.
+/// The encrypt and decrypt steps: SM4-CBC and HMAC-SM3 per field, in a format any SM4 and SM3
+/// library reads.
 struct EncryptStepTests {
-    /// GB/T 32907's example key.
-    static let key = "0123456789abcdeffedcba9876543210"
+    /// GB/T 32907's example key, then an HMAC-SM3 key.
+    static let key = "0123456789abcdeffedcba9876543210" + "00112233445566778899aabbccddeeff"
 
     func config(key: String = key, id: String = "k1", fields: [String]) -> ParsedConfig {
         var config = ParsedConfig(testing: ["key_id": .string(id), "fields": .array(fields.map { .string($0) })])
@@ -20,15 +22,16 @@ struct EncryptStepTests {
         values.enumerated().map { Record(data: $1, origin: RecordOrigin("in.jsonl", position: $0 + 1)) }
     }
 
-    /// Values computed with Python's `cryptography` (SM4, CBC, PKCS#7) and IV 00 01 … 0f.
+    /// Values computed with Python's `cryptography` (SM4, CBC, PKCS#7), IV 00 01 … 0f, and
+    /// `hmac` over `hashlib`'s SM3 for the tag.
     @Test(arguments: [
-        ("6222021234567890123", "SM4:k1:AAECAwQFBgcICQoLDA0OD1JFqYa596hInkx7CjA0jZYYqn9K4aQ5pC/+7hw43ZiD"),
-        ("张三 421181199001011234", "SM4:k1:AAECAwQFBgcICQoLDA0OD/5uZviey/J4yGvaWkUf7mrDsh+JWXIC3GRlUdHWsDdL"),
-        ("", "SM4:k1:AAECAwQFBgcICQoLDA0OD0uRBlF1S1VT8Qz6DIoJ6eU="),
+        ("6222021234567890123", "SM4:k1:AAECAwQFBgcICQoLDA0OD1JFqYa596hInkx7CjA0jZYYqn9K4aQ5pC/+7hw43ZiD5APYCZpYCM7yV+faMNe+fw=="),
+        ("张三 421181199001011234", "SM4:k1:AAECAwQFBgcICQoLDA0OD/5uZviey/J4yGvaWkUf7mrDsh+JWXIC3GRlUdHWsDdLfQwACCFBZhigaOj8SqtEuQ=="),
+        ("", "SM4:k1:AAECAwQFBgcICQoLDA0OD0uRBlF1S1VT8Qz6DIoJ6eXbTTjL8h+0sbjc6O8uS4W1"),
     ])
-    func sealsAsAnotherSM4ImplementationDoes(plain: String, sealed: String) throws {
+    func sealsAsOtherSM4AndSM3ImplementationsDo(plain: String, sealed: String) throws {
         let cipher = try FieldCipher(config: config(fields: ["x"]), key: EncryptStep.key, keyID: EncryptStep.keyID, fields: EncryptStep.fields)
-        #expect(cipher.seal(plain, iv: Array(0..<16)) == sealed)
+        #expect(try cipher.seal(plain, iv: Array(0..<16)) == sealed)
         #expect(try cipher.open(sealed, at: "/x") == plain)
     }
 
@@ -49,8 +52,10 @@ struct EncryptStepTests {
         #expect(first["children"]?[1]?["id_number"] == .null)
         #expect(first["children"]?[2] == ["name": "无"])
         #expect(first["payee"]?["account"] != sealed.records[1].data["payee"]?["account"], "a random IV per value")
-        // Encrypting again leaves encrypted values as they are.
+        // Encrypting again leaves what this key encrypted as it is, but not text that merely looks encrypted.
         #expect(try await encrypt.process(records([first])).records[0].data == first)
+        let lookalike = try await encrypt.process(records([["amount_fen": "SM4:k1:AAAA"]])).records[0].data["amount_fen"]?.stringValue
+        #expect(lookalike?.hasPrefix("SM4:k1:") == true && lookalike != "SM4:k1:AAAA")
 
         let decrypt = try DecryptStep(config: config(fields: ["payee.account", "children.id_number", "amount_fen"]), context: .testing())
         let opened = try await decrypt.process(sealed.records)
@@ -65,24 +70,30 @@ struct EncryptStepTests {
     @Test func aValueTheKeyDoesNotOpenFailsItsRecord() async throws {
         let encrypt = try EncryptStep(config: config(fields: ["account"]), context: .testing())
         let sealed = try await encrypt.process(records([["account": "6222"], ["account": "6223"]])).records
-        let otherKey = try DecryptStep(config: config(key: "00112233445566778899aabbccddeeff", fields: ["account"]), context: .testing())
+        let otherKey = try DecryptStep(config: config(key: String(Self.key.reversed()), fields: ["account"]), context: .testing())
         let wrong = try await otherKey.process(sealed)
-        #expect(wrong.records.count + wrong.failures.count == 2)
-        #expect(wrong.records.allSatisfy { $0.data["account"] != "6222" && $0.data["account"] != "6223" }, "a wrong key never yields the text")
+        #expect(wrong.records.isEmpty)
+        #expect(wrong.failures.map(\.reason) == Array(repeating: "its tag does not match key 'k1': a wrong key, or text altered on the way", count: 2))
         let otherID = try DecryptStep(config: config(id: "k2", fields: ["account"]), context: .testing())
         let refused = try await otherID.process(sealed)
         #expect(refused.failures.map(\.reason) == ["encrypted with key 'k1'; this step has key 'k2'", "encrypted with key 'k1'; this step has key 'k2'"])
         #expect(refused.failures.first?.pointer == "/account")
-        var damaged = sealed[0]
-        damaged.data["account"] = .string(String(sealed[0].data["account"]!.stringValue!.prefix(7 + 32)))  // the IV and half a block
-        let broken = try await DecryptStep(config: config(fields: ["account"]), context: .testing()).process([damaged, sealed[1]])
+        // One bit of the IV flipped on the way: CBC alone would decrypt it to other digits; the tag refuses it.
+        var altered = sealed[0]
+        var bytes = try Base64.decode(String(sealed[0].data["account"]!.stringValue!.dropFirst(7)))
+        bytes[0] ^= 0x01
+        altered.data["account"] = .string("SM4:k1:" + Base64.encode(bytes))
+        var cut = sealed[0]
+        cut.data["account"] = .string(String(sealed[0].data["account"]!.stringValue!.prefix(7 + 32)))
+        let broken = try await DecryptStep(config: config(fields: ["account"]), context: .testing()).process([altered, cut, sealed[1]])
         #expect(broken.records.map { $0.data["account"] } == ["6223"])
-        #expect(broken.failures.first?.reason.hasPrefix("does not decrypt with key 'k1'") == true)
+        #expect(broken.failures.map(\.reason) == ["its tag does not match key 'k1': a wrong key, or text altered on the way",
+                                                   "not an encrypted value: its Base64 is not an IV, whole blocks and a tag"])
     }
 
     @Test func aKeyThatIsNotSixteenBytesIsAConfigurationError() {
         #expect { try EncryptStep(config: config(key: "0123", fields: ["a"]), context: .testing()) } throws: {
-            "\($0)".contains("<secret:pii/sm4> is not an SM4 key: 32 hexadecimal digits (16 bytes) are needed")
+            "\($0)".contains("<secret:pii/sm4> is not a key for SM4 and HMAC-SM3: 64 hexadecimal digits (32 bytes) are needed")
         }
     }
 }

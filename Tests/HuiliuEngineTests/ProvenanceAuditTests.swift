@@ -9,8 +9,8 @@ struct ProvenanceAuditTests {
     let directory = NSTemporaryDirectory() + "huiliu-audit-\(UUID().uuidString)"
 
     /// Commits one entry per range of `file`, as the runner would after writing it.
-    func chain(_ ranges: [(from: Int, to: Int, bytes: String)], file: String) async throws -> SQLiteStateStore {
-        let store = try SQLiteStateStore(path: directory + "/state.db")
+    func chain(_ ranges: [(from: Int, to: Int, bytes: String)], file: String, pipeline: String = "p", fresh: Bool = false) async throws -> SQLiteStateStore {
+        let store = try SQLiteStateStore(path: directory + (fresh ? "/forged-\(UUID().uuidString).db" : "/state.db"))
         let run = try await store.startRun(pipeline: "p", trigger: "test")
         var info = stat()
         stat(file, &info)
@@ -56,6 +56,35 @@ struct ProvenanceAuditTests {
         #expect(report.problems.isEmpty, "\(report.problems)")
         #expect(report.file?.predating == 4)
         #expect(report.file?.batches == 1)
+    }
+
+    /// A check that starts after a prefix found intact reads only the entries added since, and
+    /// still notices the prefix's last entry cut off or changed.
+    @Test func aLaterCheckReadsOnlyWhatWasAdded() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/out.jsonl"
+        try "first\nsecond\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let store = try await chain([(0, 6, "first\n")], file: file)
+        let audit = ProvenanceAudit(store: store)
+        let first = try await audit.verify(pipeline: "p")
+        let prefix = try #require(first.intactThrough)
+        #expect(prefix.sequence == 1 && prefix.hash == first.head)
+
+        let run = try await store.startRun(pipeline: "p", trigger: "test")
+        let entry = ProvenanceEntry(runID: run.id, trigger: "test", batch: 1, source: "/p", connector: "file", input: .empty,
+                                    sinks: [], checkpoint: nil, recordedAt: Timestamp.now())
+        try await store.commit(nil, pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: entry)
+        let later = try await audit.verify(pipeline: "p", after: prefix)
+        #expect(later.problems.isEmpty, "\(later.problems)")
+        #expect((later.entries, later.checked) == (2, 1))
+        #expect(later.intactThrough?.sequence == 2)
+
+        // The chain rewritten from its first entry on: a check from the old prefix says so.
+        let forged = try await chain([(0, 6, "first\n")], file: file, pipeline: "p", fresh: true)
+        let rewritten = try await ProvenanceAudit(store: forged).verify(pipeline: "p", after: prefix)
+        #expect(rewritten.problems.first?.hasPrefix("entry 1, found intact before with hash \(prefix.hash), is gone or changed") == true,
+                "\(rewritten.problems)")
     }
 
     /// Bytes after the last committed batch are reported (a crash leaves them until the next

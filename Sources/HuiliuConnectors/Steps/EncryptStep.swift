@@ -8,30 +8,33 @@ import HuiliuTransport
 ///
 /// ```yaml
 /// - encrypt:
-///     key: ${secret:pii/sm4}          # 32 hex digits
+///     key: ${secret:pii/sm4}          # 64 hex digits: the SM4 key, then the HMAC-SM3 key
 ///     key_id: pii-2026
 ///     fields: [payee.account, payee.id_number]
 /// ```
 ///
-/// Each value becomes `SM4:<key_id>:<Base64 of IV ‖ ciphertext>`: SM4-CBC with a random
-/// 16-byte IV and PKCS#7 padding over the value's UTF-8 text, what any SM4 library reads.
+/// Each value becomes `SM4:<key_id>:<Base64 of IV ‖ ciphertext ‖ tag>`: SM4-CBC with a random
+/// 16-byte IV and PKCS#7 padding over the value's UTF-8 text, then (encrypt-then-MAC) the first
+/// 16 bytes of HMAC-SM3 over the key id, the IV and the ciphertext — what any SM4 and SM3
+/// library computes.
 public struct EncryptStep: StepConnector {
-    static let key = Field<Secret>("key", .secret, "The SM4 key: 32 hexadecimal digits (16 bytes), as a reference.",
+    static let key = Field<Secret>("key", .secret, "64 hexadecimal digits (32 bytes), as a reference: the SM4 key, then the HMAC-SM3 key.",
                                    example: "${secret:pii/sm4}")
-    static let keyID = Field<String>("key_id", .string, "A name for the key, written into each value so a receiver knows which key to use when keys rotate.",
+    static let keyID = Field<String>("key_id", .string, "A name for the key, written into each value (and authenticated with it) so a receiver knows which key to use when keys rotate.",
                                      example: "pii-2026")
     static let fields = Field<[String]>("fields", .list(.string), "Field paths (dotted for nesting; a list's items through the list's field).",
                                         example: ["payee.account", "payee.id_number"])
 
     public static let spec = ComponentSpec(
-        name: "encrypt", kind: .step, summary: "Encrypts fields with SM4 (CBC, random IV), for data that leaves in cipher text.",
+        name: "encrypt", kind: .step, summary: "Encrypts fields with SM4 and authenticates them with HMAC-SM3, for data that leaves in cipher text.",
         details: """
-            Each listed field's value becomes `SM4:<key_id>:<base64>`, the Base64 of a random 16-byte IV followed by \
-            the SM4-CBC ciphertext (PKCS#7 padding) of the value's UTF-8 text; numbers and other values are encrypted as \
-            their JSON text. Missing fields and nulls are left alone, and a value already encrypted is not encrypted \
-            again. The same value encrypts differently each time, so encrypted fields cannot be compared or joined; \
-            the ciphertext carries no integrity tag (the provenance chain and TLS cover that). The `decrypt` step \
-            reverses it.
+            The key is 64 hexadecimal digits: 16 bytes of SM4 key, then 16 bytes of HMAC-SM3 key. Each listed field's \
+            value becomes `SM4:<key_id>:<base64>`, the Base64 of a random 16-byte IV, the SM4-CBC ciphertext (PKCS#7 \
+            padding) of the value's UTF-8 text, and a 16-byte tag: the first half of HMAC-SM3 over the key id's UTF-8 \
+            bytes, the IV and the ciphertext. Text is what is encrypted: a number or any other value is encrypted as its \
+            JSON text, and `decrypt` gives that text back. Missing fields and nulls are left alone, and a value this key \
+            already encrypted is not encrypted again. The same value encrypts differently each time, so encrypted fields \
+            cannot be compared or joined.
             """,
         fields: [key.spec, keyID.spec, fields.spec])
 
@@ -42,7 +45,7 @@ public struct EncryptStep: StepConnector {
     }
 
     public func process(_ records: consuming [Record]) async throws -> StepOutput {
-        for index in records.indices { records[index].data = cipher.encrypt(records[index].data) }
+        for index in records.indices { records[index].data = try cipher.encrypt(records[index].data) }
         return StepOutput(records: records)
     }
 }
@@ -50,11 +53,12 @@ public struct EncryptStep: StepConnector {
 /// Decrypts fields the `encrypt` step encrypted.
 public struct DecryptStep: StepConnector {
     public static let spec = ComponentSpec(
-        name: "decrypt", kind: .step, summary: "Decrypts fields the encrypt step encrypted (SM4), back to text.",
+        name: "decrypt", kind: .step, summary: "Checks and decrypts fields the encrypt step encrypted (SM4, HMAC-SM3), back to text.",
         details: """
-            Each listed field holding `SM4:<key_id>:<base64>` is decrypted back to its text. Values that are not \
-            encrypted are left alone. A value encrypted under another key id, or one that does not decrypt (a wrong \
-            key, damaged text), fails its record, which is dead-lettered with the field's pointer.
+            Each listed field holding `SM4:<key_id>:<base64>` is checked against its tag and decrypted back to its text \
+            (a number encrypted as its JSON text comes back as that text). Values that are not encrypted are left alone. \
+            A value under another key id, one whose tag does not match (a wrong key, text altered on the way) or one \
+            that does not decrypt fails its record, which is dead-lettered with the field's pointer.
             """,
         fields: [EncryptStep.key.spec, EncryptStep.keyID.spec, EncryptStep.fields.spec])
 
@@ -82,13 +86,16 @@ public struct DecryptStep: StepConnector {
 /// The key and fields of an `encrypt` or `decrypt` step, and the value format they share.
 struct FieldCipher: Sendable {
     let sm4: SM4
+    let macKey: [UInt8]
     let keyID: String
     let paths: [[String]]
 
     /// The prefix of an encrypted value.
     static let scheme = "SM4:"
+    /// The bytes of the tag kept: half of HMAC-SM3.
+    static let tagSize = 16
 
-    /// Why a value could not be decrypted, and where it is.
+    /// Why a value could not be opened, and where it is. The message never holds the value.
     struct Failure: Error {
         var pointer: String
         var message: String
@@ -96,11 +103,11 @@ struct FieldCipher: Sendable {
 
     init(config: ParsedConfig, key: Field<Secret>, keyID: Field<String>, fields: Field<[String]>) throws {
         let secret = try config[key]
-        do {
-            sm4 = try SM4(key: try Hex.decode(secret.value))
-        } catch {
-            throw config.error("key", "\(secret) is not an SM4 key: 32 hexadecimal digits (16 bytes) are needed")
+        guard let bytes = try? Hex.decode(secret.value), bytes.count == 2 * SM4.blockSize, let sm4 = try? SM4(key: Array(bytes[..<16])) else {
+            throw config.error("key", "\(secret) is not a key for SM4 and HMAC-SM3: 64 hexadecimal digits (32 bytes) are needed")
         }
+        self.sm4 = sm4
+        macKey = Array(bytes[16...])
         self.keyID = try config[keyID]
         guard !self.keyID.isEmpty, !self.keyID.contains(":") else { throw config.error("key_id", "a key id is a name without ':'") }
         let names = try config[fields]
@@ -114,15 +121,22 @@ struct FieldCipher: Sendable {
             paths.append(parts)
         }
         self.paths = paths
+        // An OpenSSL without SM4 (a FIPS-only build) shows here, when the pipeline loads.
+        do {
+            _ = try seal("", iv: [UInt8](repeating: 0, count: SM4.blockSize))
+        } catch {
+            throw config.error("key", "SM4 is not available: \(error)")
+        }
     }
 
     /// `value` with every listed field encrypted.
-    func encrypt(_ value: Value) -> Value {
+    func encrypt(_ value: Value) throws -> Value {
         var value = value
         for path in paths {
-            value = Self.transforming(value, at: path[...], pointer: "") { field, _ in
-                if case .string(let text) = field, text.hasPrefix(Self.scheme) { return field }
-                return .string(seal(field.stringValue ?? field.jsonText))
+            value = try Self.transforming(value, at: path[...], pointer: "") { field, pointer throws(CryptoError) in
+                // Only what this key sealed is left as it is: any other text starting with the scheme is encrypted.
+                if case .string(let text) = field, text.hasPrefix(Self.scheme), (try? open(text, at: pointer)) != nil { return field }
+                return .string(try seal(field.stringValue ?? field.jsonText))
             }
         }
         return value
@@ -140,39 +154,48 @@ struct FieldCipher: Sendable {
         return value
     }
 
-    /// `SM4:<key_id>:<base64(iv ‖ ciphertext)>` of `text`.
-    func seal(_ text: String) -> String {
+    /// `SM4:<key_id>:<base64(iv ‖ ciphertext ‖ tag)>` of `text`, with a random IV.
+    func seal(_ text: String) throws(CryptoError) -> String {
         var iv = [UInt8](repeating: 0, count: SM4.blockSize)
-        precondition(RAND_bytes(&iv, Int32(iv.count)) == 1, "RAND_bytes failed")
-        return seal(text, iv: iv)
+        guard RAND_bytes(&iv, Int32(iv.count)) == 1 else { throw CryptoError("no random bytes for an IV") }
+        return try seal(text, iv: iv)
     }
 
     /// The sealed text with a given IV: for tests that compare with another implementation.
-    func seal(_ text: String, iv: [UInt8]) -> String {
-        // A 16-byte key and IV with PKCS#7 padding cannot fail.
-        let ciphertext = try! sm4.encrypt(Array(text.utf8), mode: .cbc(iv: iv))
-        return Self.scheme + keyID + ":" + Base64.encode(iv + ciphertext)
+    func seal(_ text: String, iv: [UInt8]) throws(CryptoError) -> String {
+        let ciphertext = try sm4.encrypt(Array(text.utf8), mode: .cbc(iv: iv))
+        return Self.scheme + keyID + ":" + Base64.encode(iv + ciphertext + tag(iv, ciphertext))
     }
 
-    /// The text sealed in `value`.
+    /// The first ``tagSize`` bytes of HMAC-SM3 over the key id, `iv` and `ciphertext`.
+    func tag(_ iv: some Collection<UInt8>, _ ciphertext: some Collection<UInt8>) -> [UInt8] {
+        Array(HMAC.authenticationCode(for: Array(keyID.utf8) + iv + ciphertext, key: macKey, digest: .sm3).prefix(Self.tagSize))
+    }
+
+    /// The text sealed in `value`, once its tag checks out.
     func open(_ value: String, at pointer: String) throws(Failure) -> String {
         let rest = value.dropFirst(Self.scheme.count)
         guard let colon = rest.firstIndex(of: ":") else {
-            throw Failure(pointer: pointer, message: "'\(value.prefix(24))…' is not SM4:<key_id>:<base64>")
+            throw Failure(pointer: pointer, message: "not an encrypted value (SM4:<key_id>:<base64>)")
         }
         let id = rest[..<colon]
         guard id == keyID else {
             throw Failure(pointer: pointer, message: "encrypted with key '\(id)'; this step has key '\(keyID)'")
         }
-        do {
-            let bytes = try Base64.decode(String(rest[rest.index(after: colon)...]))
-            guard bytes.count >= 2 * SM4.blockSize else { throw CryptoError("too short") }
-            let plain = try sm4.decrypt(bytes[SM4.blockSize...], mode: .cbc(iv: Array(bytes[..<SM4.blockSize])))
-            guard let text = String(validating: plain, as: UTF8.self) else { throw CryptoError("not UTF-8") }
-            return text
-        } catch {
-            throw Failure(pointer: pointer, message: "does not decrypt with key '\(keyID)' (wrong key, or damaged text): \(error)")
+        guard let bytes = try? Base64.decode(String(rest[rest.index(after: colon)...])),
+              bytes.count >= 2 * SM4.blockSize + Self.tagSize, (bytes.count - Self.tagSize) % SM4.blockSize == 0 else {
+            throw Failure(pointer: pointer, message: "not an encrypted value: its Base64 is not an IV, whole blocks and a tag")
         }
+        let iv = bytes[..<SM4.blockSize], ciphertext = bytes[SM4.blockSize..<(bytes.count - Self.tagSize)]
+        let expected = tag(iv, ciphertext), given = bytes.suffix(Self.tagSize)
+        // Every byte compared, whatever the first difference.
+        guard zip(expected, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            throw Failure(pointer: pointer, message: "its tag does not match key '\(keyID)': a wrong key, or text altered on the way")
+        }
+        guard let plain = try? sm4.decrypt(ciphertext, mode: .cbc(iv: Array(iv))), let text = String(validating: plain, as: UTF8.self) else {
+            throw Failure(pointer: pointer, message: "does not decrypt with key '\(keyID)' although its tag matches")
+        }
+        return text
     }
 
     /// `value` with `change` applied to the field at `path`, in every item of the lists along
