@@ -61,9 +61,11 @@ public struct DeadLetterReplayer: Sendable {
         var batchNumber = 0
         // Oldest first: when a record failed more than once, its latest version is delivered last.
         // Letters of a sink's condition hold the finished event and skip the steps.
-        let replayable = letters.filter { $0.step != "source" || Self.isEarlierMappingLetter($0) }.sorted { $0.id < $1.id }
+        let mapping = processor.steps.first?.label.hasPrefix("mapping ") == true ? processor.steps.first?.label : nil
+        let isEarlierMapping = { (letter: DeadLetter) in Self.isEarlierMappingLetter(letter, mapping: mapping) }
+        let replayable = letters.filter { $0.step != "source" || isEarlierMapping($0) }.sorted { $0.id < $1.id }
         let groups = [(replayable.filter { !Self.isSinkLetter($0) }, true), (replayable.filter(Self.isSinkLetter), false)]
-        outcome.sourceRejects = letters.filter { $0.step == "source" && !Self.isEarlierMappingLetter($0) }.map(\.id)
+        outcome.sourceRejects = letters.filter { $0.step == "source" && !isEarlierMapping($0) }.map(\.id)
         do {
             for (group, throughSteps) in groups {
                 for chunk in stride(from: 0, to: group.count, by: runner.definition.batchSize) {
@@ -85,23 +87,20 @@ public struct DeadLetterReplayer: Sendable {
                     run.recordsRead += batch.count
                     run.recordsWritten += transformed.envelopes.count
                     run.recordsFailed += transformed.failures.count
-                    // Sinks that keep positions move on; store them with the existing source checkpoint,
-                    // before the letters are marked: a crash in between replays them again rather
-                    // than losing what a jsonl sink would cut back.
+                    // Sinks that keep positions move on; they are stored with the existing source
+                    // checkpoint, together with the letters marked replayed.
                     let provenance = transformed.digests.map {
                         runner.definition.provenanceEntry($0, run: run, batch: batchNumber, sinks: processor.sinks.map(\.key),
                                                           positions: positions, checkpoint: stored?.checkpoint)
                     }
-                    if !moved.isEmpty || provenance != nil {
-                        let updated = stored.map { stored in
-                            var updated = stored
-                            updated.sinkPositions.merge(positions) { $1 }
-                            return updated
-                        }
-                        try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run, deadLetters: [],
-                                               provenance: provenance)
+                    // One transaction: a crash can neither lose what a jsonl sink wrote nor deliver it again.
+                    let updated = stored.map { stored in
+                        var updated = stored
+                        updated.sinkPositions.merge(positions) { $1 }
+                        return updated
                     }
-                    try await store.markReplayed(ids: delivered, runID: run.id)
+                    try await store.commit(moved.isEmpty ? nil : updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run,
+                                           deadLetters: [], provenance: provenance, replayed: delivered)
                 }
             }
             for (_, sink) in processor.sinks { try await sink.close() }
@@ -117,9 +116,11 @@ public struct DeadLetterReplayer: Sendable {
     }
 
     /// A letter of a connector's mapping kept by a version that mapped in the source: a
-    /// `source` letter with the raw record, which the mapping step now takes.
-    static func isEarlierMappingLetter(_ letter: DeadLetter) -> Bool {
-        letter.step == "source" && letter.reason.hasPrefix("mapping ") && letter.payload.objectValue != nil
+    /// `source` letter with the raw record, which `mapping` (the first step's label, when the
+    /// source has its own mapping) now takes.
+    static func isEarlierMappingLetter(_ letter: DeadLetter, mapping: String?) -> Bool {
+        guard let mapping else { return false }
+        return letter.step == "source" && letter.reason.hasPrefix(mapping + ": ") && letter.payload.objectValue != nil
     }
 
     /// A letter of a sink's condition (`sinks[1] webhook`): it holds the event, its steps done.

@@ -81,7 +81,9 @@ public struct ProvenanceAudit: Sendable {
     }
 
     /// Verifies `pipeline`'s chain and, with `jsonl`, that file against it. With `after`, a
-    /// prefix found intact before, only the entries after it are read (and no file is checked).
+    /// prefix found intact before, only its last entry (its text must still hash to the same)
+    /// and the entries after it are read, and no file is checked: entries before that one,
+    /// rewritten since, are found only by a full check.
     /// - Throws: only when the store or the file cannot be read; what is wrong goes in the report.
     public func verify(pipeline: String, jsonl: String? = nil, after: Checked? = nil) async throws -> Report {
         var report = Report(pipeline: pipeline)
@@ -97,7 +99,7 @@ public struct ProvenanceAudit: Sendable {
         // would otherwise pass as one that merely has nothing new.
         if let after {
             let last = try await store.provenance(pipeline: pipeline, after: after.sequence - 1, limit: 1).first
-            if last?.sequence != after.sequence || last?.hash != after.hash {
+            if last?.sequence != after.sequence || last?.hash != after.hash || last.map({ ProvenanceEntry.hash(of: $0.text) }) != after.hash {
                 report.problems.append("entry \(after.sequence), found intact before with hash \(after.hash), is gone or changed: check the whole chain")
             }
         }

@@ -188,15 +188,30 @@ public struct AdminAPI: Sendable {
     /// The provenance chains: each one checked, and its entries for a platform that keeps a copy
     /// (what makes a chain rewritten in the store show).
     func addProvenanceRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
-        // Each chain is checked from where the last request found it intact (a dashboard polls
-        // this); `?full=true` checks every entry again.
+        // Each chain is checked from where a request found it intact in the last quarter hour (a
+        // dashboard polls this), otherwise in full; `?full=true` checks every entry now.
         let checked = CheckedChains()
         api.get("provenance") { request, _ in
             let full = request.uri.queryParameters.get("full") == "true"
+            let audit = ProvenanceAudit(store: deps.store)
             var chains: [Value] = []
-            for name in try await deps.store.provenancePipelines() {
-                let report = try await ProvenanceAudit(store: deps.store).verify(pipeline: name, after: full ? nil : await checked[name])
-                await checked.set(name, report.intactThrough)
+            let stored = try await deps.store.provenancePipelines()
+            // A chain this gateway found before and the store no longer has was deleted.
+            for (name, prefix) in await checked.all() where !stored.contains(name) {
+                chains.append(["pipeline": .string(name), "entries": 0, "checked": 0, "head": .null, "intact": false,
+                               "problems": [.string("the chain is gone: it had \(prefix.sequence) entries, the last with hash \(prefix.hash)")]])
+            }
+            for name in stored {
+                let start = full ? nil : await checked.recent(name)
+                var report = try await audit.verify(pipeline: name, after: start)
+                if start != nil && !report.problems.isEmpty {
+                    // What is wrong, in full: the entries and head as the store has them now.
+                    let problems = report.problems
+                    report = try await audit.verify(pipeline: name)
+                    report.problems = problems + report.problems
+                    report.intactThrough = nil
+                }
+                await checked.record(name, report.intactThrough, startedFrom: start)
                 chains.append(["pipeline": .string(name), "entries": .integer(report.entries), "checked": .integer(report.checked),
                                "head": report.head.map { .string($0) } ?? .null, "intact": .bool(report.problems.isEmpty),
                                "problems": .array(report.problems.prefix(20).map { .string($0) })])
@@ -211,7 +226,7 @@ public struct AdminAPI: Sendable {
                 return jsonResponse(["error": "after must be 0 or more and limit more than 0"], status: .badRequest)
             }
             let links = try await deps.store.provenance(pipeline: pipeline, after: after, limit: min(limit, 1000))
-            if links.isEmpty, try await !deps.store.provenancePipelines().contains(pipeline) {
+            if links.isEmpty, try await deps.store.provenance(pipeline: pipeline, after: 0, limit: 1).isEmpty {
                 return notFound("pipeline '\(pipeline)' has no provenance chain")
             }
             // The text as stored, to hash; the entry parsed, to read.
@@ -293,11 +308,33 @@ func notFound(_ message: String) -> Response {
 
 /// Where each chain was last found intact, so the next check reads only what was added.
 actor CheckedChains {
-    private var prefixes: [String: ProvenanceAudit.Checked] = [:]
+    private var prefixes: [String: (checked: ProvenanceAudit.Checked, fullAt: ContinuousClock.Instant)] = [:]
+    /// Chains found at all, with the last prefix found intact: a chain that vanishes is reported.
+    private var seen: [String: ProvenanceAudit.Checked] = [:]
+    /// How long a full check's result lets later checks start from its prefix.
+    static let fullCheckInterval = Duration.seconds(15 * 60)
 
-    subscript(pipeline: String) -> ProvenanceAudit.Checked? { prefixes[pipeline] }
+    /// The prefix to start from, if a full check found the chain intact recently enough.
+    func recent(_ pipeline: String) -> ProvenanceAudit.Checked? {
+        guard let entry = prefixes[pipeline], ContinuousClock.now - entry.fullAt < Self.fullCheckInterval else { return nil }
+        return entry.checked
+    }
 
-    func set(_ pipeline: String, _ prefix: ProvenanceAudit.Checked?) {
-        prefixes[pipeline] = prefix
+    /// Chains found before, with their last intact prefix.
+    func all() -> [(String, ProvenanceAudit.Checked)] {
+        seen.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// What a check that started from `start` (nil: a full check) found. A check that started
+    /// from a prefix another request has replaced since does not overwrite it, and a problem
+    /// found clears the prefix, so the next check is a full one.
+    func record(_ pipeline: String, _ intact: ProvenanceAudit.Checked?, startedFrom start: ProvenanceAudit.Checked?) {
+        if let start, prefixes[pipeline]?.checked != start { return }
+        guard let intact else {
+            prefixes[pipeline] = nil
+            return
+        }
+        prefixes[pipeline] = (intact, start == nil ? .now : prefixes[pipeline]?.fullAt ?? .now)
+        seen[pipeline] = intact
     }
 }

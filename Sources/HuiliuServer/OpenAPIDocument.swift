@@ -239,10 +239,13 @@ paths:
         "422": { description: The replay could not run. }
   /api/v1/provenance:
     get:
-      summary: Every provenance chain, checked link by link, with its head hash (keep it outside the gateway).
+      summary: Every provenance chain, checked, with its head hash (keep it outside the gateway).
       description: >-
-        Each chain is checked from where the previous request found it intact (its last entry must
-        still be there unchanged); `full=true` checks every entry again. At most 20 problems per chain are listed.
+        A chain found intact in full within the last 15 minutes is checked from there: its last
+        entry then (whose text must still hash the same) and the entries added since; entries
+        before it that were rewritten since are found by the next full check. `full=true` checks
+        every entry now. A chain found before that is no longer in the store is reported as gone.
+        At most 20 problems per chain are listed.
       parameters:
         - { name: full, in: query, schema: { type: boolean, default: false } }
       responses:

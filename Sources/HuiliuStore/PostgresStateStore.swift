@@ -126,11 +126,12 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
+                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) async throws {
         try await self.run { db in
             try db.transaction {
                 _ = try Self.insert(deadLetters, into: db)
                 try Self.update(run, in: db)
+                try Self.markReplayed(replayed, runID: run.id, in: db)
                 if let provenance {
                     let last = try db.execute("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = $1 ORDER BY sequence DESC LIMIT 1",
                                               [pipeline]).first
@@ -263,11 +264,13 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
 
     public func markReplayed(ids: [Int], runID: String) async throws {
         try await run { db in
-            try db.transaction {
-                for id in ids {
-                    try db.execute("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = $1 WHERE id = $2", [runID, String(id)])
-                }
-            }
+            try db.transaction { try Self.markReplayed(ids, runID: runID, in: db) }
+        }
+    }
+
+    private static func markReplayed(_ ids: [Int], runID: String, in db: PostgresConnection) throws {
+        for id in ids {
+            try db.execute("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = $1 WHERE id = $2", [runID, String(id)])
         }
     }
 

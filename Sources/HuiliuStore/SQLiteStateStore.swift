@@ -40,10 +40,10 @@ public final class SQLiteStateStore: StateStore {
     }
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
+                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) async throws {
         try await queue.run { [database] in
             try database.commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
-                                provenance: provenance)
+                                provenance: provenance, replayed: replayed)
         }
     }
 

@@ -139,10 +139,11 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                deadLetters: [DeadLetter], provenance: ProvenanceEntry?) throws {
+                deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) throws {
         try db.transaction {
             try insertDeadLetters(deadLetters)
             try updateRun(run)
+            try markReplayedRows(ids: replayed, runID: run.id)
             if let provenance {
                 let last = try db.prepare("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = ? ORDER BY sequence DESC LIMIT 1")
                     .rows([.text(pipeline)]).first
@@ -275,9 +276,12 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func markReplayed(ids: [Int], runID: String) throws {
-        try db.transaction {
-            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = ? WHERE id = ?")
-            for id in ids { try update.run([.text(runID), .integer(id)]) }
-        }
+        try db.transaction { try markReplayedRows(ids: ids, runID: runID) }
+    }
+
+    private func markReplayedRows(ids: [Int], runID: String) throws {
+        guard !ids.isEmpty else { return }
+        let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = ? WHERE id = ?")
+        for id in ids { try update.run([.text(runID), .integer(id)]) }
     }
 }

@@ -20,11 +20,12 @@ public protocol StateStore: Sendable {
 
     /// The committed checkpoint of a pipeline's stream.
     func checkpoint(pipeline: String, stream: String) async throws -> StoredCheckpoint?
-    /// Commits a checkpoint together with the batch's dead letters, the run's counts so far and
-    /// the batch's provenance entry (appended to the pipeline's chain), atomically: after a
-    /// crash either all of them are there or none is.
+    /// Commits a checkpoint together with the batch's dead letters, the run's counts so far, the
+    /// batch's provenance entry (appended to the pipeline's chain) and the dead letters a replay
+    /// delivered (marked replayed by `run`), atomically: after a crash either all of them are
+    /// there or none is.
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws
+                deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) async throws
     /// A pipeline's provenance chain from the link after `sequence`, in order, at most `limit` links.
     func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink]
     /// The pipelines that have a provenance chain, by name.
@@ -60,7 +61,13 @@ extension StateStore {
     /// Commits a batch without a provenance entry.
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
                        deadLetters: [DeadLetter]) async throws {
-        try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: nil)
+        try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: nil, replayed: [])
+    }
+
+    /// Commits a batch of a run, with its provenance entry.
+    public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
+                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
+        try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance, replayed: [])
     }
 
     /// A store of one gateway: every fire time is its own.

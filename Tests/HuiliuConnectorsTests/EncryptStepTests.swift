@@ -25,14 +25,16 @@ struct EncryptStepTests {
     /// Values computed with Python's `cryptography` (SM4, CBC, PKCS#7), IV 00 01 … 0f, and
     /// `hmac` over `hashlib`'s SM3 for the tag.
     @Test(arguments: [
-        ("6222021234567890123", "SM4:k1:AAECAwQFBgcICQoLDA0OD1JFqYa596hInkx7CjA0jZYYqn9K4aQ5pC/+7hw43ZiD5APYCZpYCM7yV+faMNe+fw=="),
-        ("张三 421181199001011234", "SM4:k1:AAECAwQFBgcICQoLDA0OD/5uZviey/J4yGvaWkUf7mrDsh+JWXIC3GRlUdHWsDdLfQwACCFBZhigaOj8SqtEuQ=="),
-        ("", "SM4:k1:AAECAwQFBgcICQoLDA0OD0uRBlF1S1VT8Qz6DIoJ6eXbTTjL8h+0sbjc6O8uS4W1"),
+        ("6222021234567890123", "SM4:k1:AAECAwQFBgcICQoLDA0OD1JFqYa596hInkx7CjA0jZYYqn9K4aQ5pC/+7hw43ZiDUXs8kkoI0oWEKpOgOhg6RQ=="),
+        ("张三 421181199001011234", "SM4:k1:AAECAwQFBgcICQoLDA0OD/5uZviey/J4yGvaWkUf7mrDsh+JWXIC3GRlUdHWsDdLxkr1zG1/O1cFsk+KpSBOiw=="),
+        ("", "SM4:k1:AAECAwQFBgcICQoLDA0OD0uRBlF1S1VT8Qz6DIoJ6eVggsThnXe31i9Jf+XDbTSw"),
     ])
     func sealsAsOtherSM4AndSM3ImplementationsDo(plain: String, sealed: String) throws {
-        let cipher = try FieldCipher(config: config(fields: ["x"]), key: EncryptStep.key, keyID: EncryptStep.keyID, fields: EncryptStep.fields)
-        #expect(try cipher.seal(plain, iv: Array(0..<16)) == sealed)
-        #expect(try cipher.open(sealed, at: "/x") == plain)
+        let cipher = try FieldCipher(config: config(fields: ["payee.account"]), key: EncryptStep.key, keyID: EncryptStep.keyID, fields: EncryptStep.fields)
+        #expect(try cipher.seal(plain, path: "payee.account", iv: Array(0..<16)) == sealed)
+        #expect(try cipher.open(sealed, path: "payee.account", at: "/payee/account") == plain)
+        // The tag binds the value to its field: moved to another, it no longer opens.
+        #expect(throws: FieldCipher.Failure.self) { try cipher.open(sealed, path: "payee.name", at: "/payee/name") }
     }
 
     /// Listed fields are encrypted (in lists' items too), others and nulls are left alone, and
@@ -73,10 +75,10 @@ struct EncryptStepTests {
         let otherKey = try DecryptStep(config: config(key: String(Self.key.reversed()), fields: ["account"]), context: .testing())
         let wrong = try await otherKey.process(sealed)
         #expect(wrong.records.isEmpty)
-        #expect(wrong.failures.map(\.reason) == Array(repeating: "its tag does not match key 'k1': a wrong key, or text altered on the way", count: 2))
+        #expect(wrong.failures.map(\.reason) == Array(repeating: "its tag does not match key 'k1' for this field: a wrong key, or text altered or moved on the way", count: 2))
         let otherID = try DecryptStep(config: config(id: "k2", fields: ["account"]), context: .testing())
         let refused = try await otherID.process(sealed)
-        #expect(refused.failures.map(\.reason) == ["encrypted with key 'k1'; this step has key 'k2'", "encrypted with key 'k1'; this step has key 'k2'"])
+        #expect(refused.failures.map(\.reason) == Array(repeating: "not encrypted with key 'k2' (another key id, or text that only starts like an encrypted value)", count: 2))
         #expect(refused.failures.first?.pointer == "/account")
         // One bit of the IV flipped on the way: CBC alone would decrypt it to other digits; the tag refuses it.
         var altered = sealed[0]
@@ -87,7 +89,7 @@ struct EncryptStepTests {
         cut.data["account"] = .string(String(sealed[0].data["account"]!.stringValue!.prefix(7 + 32)))
         let broken = try await DecryptStep(config: config(fields: ["account"]), context: .testing()).process([altered, cut, sealed[1]])
         #expect(broken.records.map { $0.data["account"] } == ["6223"])
-        #expect(broken.failures.map(\.reason) == ["its tag does not match key 'k1': a wrong key, or text altered on the way",
+        #expect(broken.failures.map(\.reason) == ["its tag does not match key 'k1' for this field: a wrong key, or text altered or moved on the way",
                                                    "not an encrypted value: its Base64 is not an IV, whole blocks and a tag"])
     }
 

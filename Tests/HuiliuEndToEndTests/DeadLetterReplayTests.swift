@@ -166,16 +166,24 @@ struct ConnectorMappingReplayTests {
         #expect(letter["step"] == "mapping rows")
         #expect(letter["pointer"] == "/amount_fen")
 
+        // A letter as an earlier version kept a mapping failure: a source reject holding the raw record.
+        try SQLiteProbe.execute(path: project + "/data/huiliu.db", """
+            INSERT INTO huiliu_dead_letters (pipeline, run_id, step, origin, reason, payload, created_at, status)
+            VALUES ('drops', 'r0', 'source', 'data/drops/old.jsonl:1', 'mapping rows: /amount_fen: invalid-value: not an amount',
+                    '{"id":"A0","amount":"3元"}', '2026-11-01T00:00:00Z', 'pending')
+            """)
+
         // The upstream writes the unit after some amounts.
         try mapping.replacingOccurrences(of: "to_fen(amount)", with: "to_fen(replace(amount, '元', ''))")
             .write(toFile: project + "/connectors/drops/mappings/rows.yaml", atomically: true, encoding: .utf8)
         let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "drops"], in: project)
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
-        #expect(replay.stdout.hasPrefix("replayed 1 of 1 dead letters"), "\(replay.stdout)")
+        #expect(replay.stdout.hasPrefix("replayed 2 of 2 dead letters"), "\(replay.stdout)")
         let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
         let delivered = try lines.map { try JSONReader.parse(String($0)) }
-        #expect(delivered.map { $0["subject"] } == ["A1", "A3", "A2"])
-        #expect(delivered.last?["data"]?["amount_fen"] == 1251)
+        #expect(delivered.map { $0["subject"] } == ["A1", "A3", "A2", "A0"])
+        #expect(delivered[2]["data"]?["amount_fen"] == 1251)
+        #expect(delivered[3]["data"]?["amount_fen"] == 300)
         #expect(delivered.last?["type"] == "drop.row.v1")
     }
 }

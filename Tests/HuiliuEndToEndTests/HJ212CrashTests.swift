@@ -23,15 +23,6 @@ import Testing
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    func waitForPort(_ port: Int, timeout: TimeInterval = 30) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if loopbackAcceptsConnections(port: port) { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test func everyAcknowledgedFrameIsStoredExactlyOnceAcrossAKill() async throws {
         let project = try temporaryProject("hj212")
         try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
@@ -39,22 +30,44 @@ import Testing
                                          toPath: project + "/config/hj212/stations.yaml")
         try FileManager.default.copyItem(atPath: HuiliuCommand.root.appendingPathComponent("config/secrets.example.yaml").path,
                                          toPath: project + "/config/secrets.yaml")
-        let port = freePort()
-        try """
-            version: 1
-            secrets: { file: config/secrets.yaml }
-            admin: { port: 0 }
-            listeners:
-              hj212: { address: 127.0.0.1, port: \(port), stations: config/hj212/stations.yaml, buffer: data/hj212-buffer.db }
-            """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        var port = 0
+        func configure() throws {
+            port = freePort()
+            try """
+                version: 1
+                secrets: { file: config/secrets.yaml }
+                admin: { port: 0 }
+                listeners:
+                  hj212: { address: 127.0.0.1, port: \(port), stations: config/hj212/stations.yaml, buffer: data/hj212-buffer.db }
+                """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        }
+        try configure()
 
-        func startGateway() async throws -> Process {
-            let serve = HuiliuCommand.start(["serve"], in: project)
-            serve.standardOutput = FileHandle.nullDevice
-            serve.standardError = FileHandle.nullDevice
-            try serve.run()
-            #expect(try await waitForPort(port), "the HJ 212 listener did not come up")
-            return serve
+        // The port was free when chosen, but another test's connection may take it before the
+        // gateway binds it: a gateway that exits at once is started again on another port.
+        func startGateway(attempts: Int = 3) async throws -> Process {
+            for attempt in 1...attempts {
+                let serve = HuiliuCommand.start(["serve"], in: project)
+                serve.standardOutput = FileHandle.nullDevice
+                let log = project + "/serve-\(attempt).log"
+                FileManager.default.createFile(atPath: log, contents: nil)
+                serve.standardError = FileHandle(forWritingAtPath: log)
+                try serve.run()
+                let deadline = Date().addingTimeInterval(30)
+                while Date() < deadline, serve.isRunning, !loopbackAcceptsConnections(port: port) {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                if loopbackAcceptsConnections(port: port) { return serve }
+                if serve.isRunning { serve.terminate() }
+                await HuiliuCommand.exit(of: serve)
+                let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                if attempt == attempts || !said.contains("ddress already in use") {
+                    Issue.record("the HJ 212 listener did not come up on port \(port): \(said.suffix(600))")
+                    return serve
+                }
+                try configure()
+            }
+            fatalError("unreachable")
         }
         // Each device's clock runs one second per frame, ahead of the wall clock, so the second
         // fleet starts a day later: a device never reuses a QN for different data.

@@ -40,6 +40,24 @@ struct AdminAPITests {
         #expect(described.count == Set(routes).count, "the document describes routes the router does not serve")
     }
 
+    /// The provenance route's memory: a full check's intact prefix is where the next check
+    /// starts; a check that started from a prefix replaced meanwhile does not overwrite it; a
+    /// problem clears it, so the next check is full; a vanished chain stays known.
+    @Test func checkedChainsKeepOnlyWhatAFullCheckFoundIntact() async {
+        let chains = CheckedChains()
+        let one = ProvenanceAudit.Checked(sequence: 1, hash: "a"), two = ProvenanceAudit.Checked(sequence: 2, hash: "b")
+        #expect(await chains.recent("p") == nil)
+        await chains.record("p", one, startedFrom: nil)
+        #expect(await chains.recent("p") == one)
+        await chains.record("p", two, startedFrom: one)
+        #expect(await chains.recent("p") == two)
+        await chains.record("p", ProvenanceAudit.Checked(sequence: 9, hash: "z"), startedFrom: one)
+        #expect(await chains.recent("p") == two, "a check from a stale prefix is ignored")
+        await chains.record("p", nil, startedFrom: nil)
+        #expect(await chains.recent("p") == nil)
+        #expect(await chains.all().map(\.0) == ["p"])
+    }
+
     @Test func comparesTokensInFullWhateverTheFirstDifference() {
         typealias Auth = BearerAuthMiddleware<Hummingbird.BasicRequestContext>
         #expect(Auth.constantTimeEqual(Array("abc".utf8), Array("abc".utf8)))

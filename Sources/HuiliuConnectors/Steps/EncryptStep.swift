@@ -15,8 +15,8 @@ import HuiliuTransport
 ///
 /// Each value becomes `SM4:<key_id>:<Base64 of IV ‖ ciphertext ‖ tag>`: SM4-CBC with a random
 /// 16-byte IV and PKCS#7 padding over the value's UTF-8 text, then (encrypt-then-MAC) the first
-/// 16 bytes of HMAC-SM3 over the key id, the IV and the ciphertext — what any SM4 and SM3
-/// library computes.
+/// 16 bytes of HMAC-SM3 over the key id, a zero byte, the field's path, a zero byte, the IV and
+/// the ciphertext — what any SM4 and SM3 library computes.
 public struct EncryptStep: StepConnector {
     static let key = Field<Secret>("key", .secret, "64 hexadecimal digits (32 bytes), as a reference: the SM4 key, then the HMAC-SM3 key.",
                                    example: "${secret:pii/sm4}")
@@ -30,8 +30,9 @@ public struct EncryptStep: StepConnector {
         details: """
             The key is 64 hexadecimal digits: 16 bytes of SM4 key, then 16 bytes of HMAC-SM3 key. Each listed field's \
             value becomes `SM4:<key_id>:<base64>`, the Base64 of a random 16-byte IV, the SM4-CBC ciphertext (PKCS#7 \
-            padding) of the value's UTF-8 text, and a 16-byte tag: the first half of HMAC-SM3 over the key id's UTF-8 \
-            bytes, the IV and the ciphertext. Text is what is encrypted: a number or any other value is encrypted as its \
+            padding) of the value's UTF-8 text, and a 16-byte tag: the first half of HMAC-SM3 over the key id, a zero \
+            byte, the field's path as listed (`payee.account`), a zero byte, the IV and the ciphertext — so a value \
+            moved to another field no longer opens. Text is what is encrypted: a number or any other value is encrypted as its \
             JSON text, and `decrypt` gives that text back. Missing fields and nulls are left alone, and a value this key \
             already encrypted is not encrypted again. The same value encrypts differently each time, so encrypted fields \
             cannot be compared or joined.
@@ -56,9 +57,10 @@ public struct DecryptStep: StepConnector {
         name: "decrypt", kind: .step, summary: "Checks and decrypts fields the encrypt step encrypted (SM4, HMAC-SM3), back to text.",
         details: """
             Each listed field holding `SM4:<key_id>:<base64>` is checked against its tag and decrypted back to its text \
-            (a number encrypted as its JSON text comes back as that text). Values that are not encrypted are left alone. \
-            A value under another key id, one whose tag does not match (a wrong key, text altered on the way) or one \
-            that does not decrypt fails its record, which is dead-lettered with the field's pointer.
+            (a number encrypted as its JSON text comes back as that text). Values that do not start with `SM4:` are left \
+            alone. A value that does — under another key id, with a tag that does not match (a wrong key, text altered \
+            or moved on the way), or not in the format — fails its record, which is dead-lettered with the field's \
+            pointer; the reason never quotes the value.
             """,
         fields: [EncryptStep.key.spec, EncryptStep.keyID.spec, EncryptStep.fields.spec])
 
@@ -88,7 +90,7 @@ struct FieldCipher: Sendable {
     let sm4: SM4
     let macKey: [UInt8]
     let keyID: String
-    let paths: [[String]]
+    let paths: [(parts: [String], name: String)]
 
     /// The prefix of an encrypted value.
     static let scheme = "SM4:"
@@ -109,21 +111,22 @@ struct FieldCipher: Sendable {
         self.sm4 = sm4
         macKey = Array(bytes[16...])
         self.keyID = try config[keyID]
-        guard !self.keyID.isEmpty, !self.keyID.contains(":") else { throw config.error("key_id", "a key id is a name without ':'") }
+        guard Self.isKeyID(self.keyID) else { throw config.error("key_id", "a key id is 1 to 64 letters, digits, '.', '_' or '-'") }
         let names = try config[fields]
         guard !names.isEmpty else { throw config.error("fields", "name at least one field") }
-        var paths: [[String]] = []
+        var paths: [(parts: [String], name: String)] = []
         for name in names {
             let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !name.contains("["), !parts.contains("") else {
                 throw config.error("fields", "'\(name)' is not a field path: dotted names, where a list's items are reached through the list's field")
             }
-            paths.append(parts)
+            paths.append((parts, name))
         }
         self.paths = paths
-        // An OpenSSL without SM4 (a FIPS-only build) shows here, when the pipeline loads.
+        // An OpenSSL without SM4 or SM3 (a FIPS-only build) shows here, when the pipeline loads.
+        guard HMAC.supports(.sm3) else { throw config.error("key", "this OpenSSL has no SM3, which the tag needs") }
         do {
-            _ = try seal("", iv: [UInt8](repeating: 0, count: SM4.blockSize))
+            _ = try seal("", path: "", iv: [UInt8](repeating: 0, count: SM4.blockSize))
         } catch {
             throw config.error("key", "SM4 is not available: \(error)")
         }
@@ -133,10 +136,10 @@ struct FieldCipher: Sendable {
     func encrypt(_ value: Value) throws -> Value {
         var value = value
         for path in paths {
-            value = try Self.transforming(value, at: path[...], pointer: "") { field, pointer throws(CryptoError) in
-                // Only what this key sealed is left as it is: any other text starting with the scheme is encrypted.
-                if case .string(let text) = field, text.hasPrefix(Self.scheme), (try? open(text, at: pointer)) != nil { return field }
-                return .string(try seal(field.stringValue ?? field.jsonText))
+            value = try Self.transforming(value, at: path.parts[...], pointer: "") { field, pointer throws(CryptoError) in
+                // Only what this key sealed for this field is left as it is: any other text starting with the scheme is encrypted.
+                if case .string(let text) = field, text.hasPrefix(Self.scheme), (try? open(text, path: path.name, at: pointer)) != nil { return field }
+                return .string(try seal(field.stringValue ?? field.jsonText, path: path.name))
             }
         }
         return value
@@ -146,51 +149,60 @@ struct FieldCipher: Sendable {
     func decrypt(_ value: Value) throws(Failure) -> Value {
         var value = value
         for path in paths {
-            value = try Self.transforming(value, at: path[...], pointer: "") { field, pointer throws(Failure) in
+            value = try Self.transforming(value, at: path.parts[...], pointer: "") { field, pointer throws(Failure) in
                 guard case .string(let text) = field, text.hasPrefix(Self.scheme) else { return field }
-                return .string(try open(text, at: pointer))
+                return .string(try open(text, path: path.name, at: pointer))
             }
         }
         return value
     }
 
-    /// `SM4:<key_id>:<base64(iv ‖ ciphertext ‖ tag)>` of `text`, with a random IV.
-    func seal(_ text: String) throws(CryptoError) -> String {
+    /// `SM4:<key_id>:<base64(iv ‖ ciphertext ‖ tag)>` of `text` in the field `path`, with a random IV.
+    func seal(_ text: String, path: String) throws(CryptoError) -> String {
         var iv = [UInt8](repeating: 0, count: SM4.blockSize)
         guard RAND_bytes(&iv, Int32(iv.count)) == 1 else { throw CryptoError("no random bytes for an IV") }
-        return try seal(text, iv: iv)
+        return try seal(text, path: path, iv: iv)
     }
 
     /// The sealed text with a given IV: for tests that compare with another implementation.
-    func seal(_ text: String, iv: [UInt8]) throws(CryptoError) -> String {
+    func seal(_ text: String, path: String, iv: [UInt8]) throws(CryptoError) -> String {
         let ciphertext = try sm4.encrypt(Array(text.utf8), mode: .cbc(iv: iv))
-        return Self.scheme + keyID + ":" + Base64.encode(iv + ciphertext + tag(iv, ciphertext))
+        return Self.scheme + keyID + ":" + Base64.encode(iv + ciphertext + tag(path, iv, ciphertext))
     }
 
-    /// The first ``tagSize`` bytes of HMAC-SM3 over the key id, `iv` and `ciphertext`.
-    func tag(_ iv: some Collection<UInt8>, _ ciphertext: some Collection<UInt8>) -> [UInt8] {
-        Array(HMAC.authenticationCode(for: Array(keyID.utf8) + iv + ciphertext, key: macKey, digest: .sm3).prefix(Self.tagSize))
+    /// The first ``tagSize`` bytes of HMAC-SM3 over the key id, 0, the field's path, 0, `iv` and `ciphertext`.
+    func tag(_ path: String, _ iv: some Collection<UInt8>, _ ciphertext: some Collection<UInt8>) -> [UInt8] {
+        let message = Array(keyID.utf8) + [0] + Array(path.utf8) + [0] + iv + ciphertext
+        return Array(HMAC.authenticationCode(for: message, key: macKey, digest: .sm3).prefix(Self.tagSize))
     }
 
-    /// The text sealed in `value`, once its tag checks out.
-    func open(_ value: String, at pointer: String) throws(Failure) -> String {
+    /// True for a usable key id: 1 to 64 ASCII letters, digits, `.`, `_` or `-`.
+    static func isKeyID(_ id: some StringProtocol) -> Bool {
+        (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2E || byte == 0x5F || byte == 0x2D
+        }
+    }
+
+    /// The text sealed in `value` for the field `path`, once its tag checks out.
+    func open(_ value: String, path: String, at pointer: String) throws(Failure) -> String {
         let rest = value.dropFirst(Self.scheme.count)
         guard let colon = rest.firstIndex(of: ":") else {
             throw Failure(pointer: pointer, message: "not an encrypted value (SM4:<key_id>:<base64>)")
         }
         let id = rest[..<colon]
         guard id == keyID else {
-            throw Failure(pointer: pointer, message: "encrypted with key '\(id)'; this step has key '\(keyID)'")
+            // Not quoted: text that merely starts with the scheme may be personal data (SM4:<ID number>:…).
+            throw Failure(pointer: pointer, message: "not encrypted with key '\(keyID)' (another key id, or text that only starts like an encrypted value)")
         }
         guard let bytes = try? Base64.decode(String(rest[rest.index(after: colon)...])),
               bytes.count >= 2 * SM4.blockSize + Self.tagSize, (bytes.count - Self.tagSize) % SM4.blockSize == 0 else {
             throw Failure(pointer: pointer, message: "not an encrypted value: its Base64 is not an IV, whole blocks and a tag")
         }
         let iv = bytes[..<SM4.blockSize], ciphertext = bytes[SM4.blockSize..<(bytes.count - Self.tagSize)]
-        let expected = tag(iv, ciphertext), given = bytes.suffix(Self.tagSize)
+        let expected = tag(path, iv, ciphertext), given = bytes.suffix(Self.tagSize)
         // Every byte compared, whatever the first difference.
         guard zip(expected, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
-            throw Failure(pointer: pointer, message: "its tag does not match key '\(keyID)': a wrong key, or text altered on the way")
+            throw Failure(pointer: pointer, message: "its tag does not match key '\(keyID)' for this field: a wrong key, or text altered or moved on the way")
         }
         guard let plain = try? sm4.decrypt(ciphertext, mode: .cbc(iv: Array(iv))), let text = String(validating: plain, as: UTF8.self) else {
             throw Failure(pointer: pointer, message: "does not decrypt with key '\(keyID)' although its tag matches")

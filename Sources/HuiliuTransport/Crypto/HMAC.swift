@@ -12,6 +12,11 @@ public enum HMAC {
     nonisolated(unsafe) private static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
     nonisolated(unsafe) private static let sm3 = EVP_MD_fetch(nil, "SM3", nil)
 
+    /// True when this OpenSSL provides `digest` (a FIPS-only build has no SM3).
+    public static func supports(_ digest: Digest) -> Bool {
+        (digest == .sm3 ? sm3 : sha256) != nil
+    }
+
     /// The MAC of `message` under `key`.
     /// - Parameters:
     ///   - message: the bytes to authenticate.
