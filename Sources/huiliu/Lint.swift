@@ -16,6 +16,8 @@ extension Huiliu {
                 keys and options. A file named connector.yaml is checked as a connector manifest (its mappings \
                 included). With no FILE, lints every pipeline config/huiliu.yaml lists and every \
                 connectors/*/connector.yaml.
+                With a shared PostgreSQL store, `file` sources and `jsonl` and `sqlite` sinks are warned about: \
+                they are files of one host. Warnings do not change the exit status.
                 Exit status: 0 clean, 1 problems found, 2 a file could not be read.
 
                 Examples:
@@ -68,6 +70,7 @@ extension Huiliu {
                 ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: gateway.projectDirectory) }
                 : files.filter { $0 != gatewayFileNamed }
             var problemCount = 0
+            var warningCount = 0
             var unreadable = false
             var names: [String: String] = [:]
             let lintContext = ConnectorContext(pipeline: "lint", logger: Logger(label: "lint") { _ in SwiftLogNoOpLogHandler() },
@@ -123,6 +126,10 @@ extension Huiliu {
                                                     "pipeline name '\(definition.name)' is already used by \(other)"))
                     }
                     names[definition.name] = path
+                    for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) {
+                        print(warning)
+                        warningCount += 1
+                    }
                 }
                 for problem in ConfigErrors(problems).errors { print(problem.description) }
                 problemCount += problems.count
@@ -132,12 +139,32 @@ extension Huiliu {
                     ? "not every file could be read"
                     : problemCount == 0
                     ? "\(paths.count) file\(paths.count == 1 ? "" : "s") checked, no problems"
+                        + (warningCount > 0 ? ", \(warningCount) warning\(warningCount == 1 ? "" : "s")" : "")
                     : "\(problemCount) problem\(problemCount == 1 ? "" : "s") in \(paths.count) file\(paths.count == 1 ? "" : "s")"
                 printError(summary)
             }
             if unreadable { throw ExitCode(2) }
             if problemCount > 0 { throw ExitCode(1) }
         }
+    }
+}
+
+extension Huiliu.Lint {
+    /// Warnings (not problems: a shared network folder is fine) for the files of one host that a
+    /// pipeline on a shared store reads or writes: the next run may be on another gateway, whose
+    /// disk the checkpoint shared with it does not describe.
+    static func hostBound(_ definition: PipelineDefinition, sharedStore: Bool) -> [String] {
+        guard sharedStore else { return [] }
+        var warnings: [String] = []
+        if definition.source.name == "file" {
+            warnings.append("\(definition.source.location): warning: a 'file' source on a shared store reads this host's files; "
+                + "another gateway resumes from a checkpoint that describes them, not its own (use a folder every gateway mounts)")
+        }
+        for sink in definition.sinks where ["jsonl", "sqlite"].contains(sink.name) {
+            warnings.append("\(sink.location): warning: a '\(sink.name)' sink on a shared store writes a file of this host; "
+                + "runs on another gateway write to that gateway's copy (use postgres or webhook, or a folder every gateway mounts)")
+        }
+        return warnings
     }
 }
 

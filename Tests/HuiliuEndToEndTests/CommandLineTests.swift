@@ -103,6 +103,30 @@ struct CommandLineTests {
         }
     }
 
+    /// On a shared store, a `file` source and `jsonl`/`sqlite` sinks are files of one host: lint
+    /// warns where they are written, without failing; on the embedded store it says nothing.
+    @Test func lintWarnsOfOneHostsFilesOnASharedStore() async throws {
+        let project = try temporaryProject("lint-shared")
+        try """
+            version: 1
+            name: p
+            source: { file: { path: data/in.jsonl } }
+            sinks:
+              - stdout
+              - jsonl: data/out.jsonl
+            """.write(toFile: project + "/pipelines/p.yaml", atomically: true, encoding: .utf8)
+        let embedded = try await HuiliuCommand.run(["lint", "pipelines/p.yaml"], in: project)
+        #expect(embedded.status == 0 && embedded.stdout.isEmpty, "\(embedded.stdout)\(embedded.stderr)")
+        try "store: { postgres: \"postgresql://huiliu@127.0.0.1:1/huiliu\" }\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        let shared = try await HuiliuCommand.run(["lint", "pipelines/p.yaml"], in: project)
+        #expect(shared.status == 0, "\(shared.stdout)\(shared.stderr)")
+        let lines = shared.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("pipelines/p.yaml:3:11: warning: a 'file' source on a shared store reads this host's files") == true, "\(shared.stdout)")
+        #expect(lines.last?.hasPrefix("pipelines/p.yaml:6:5: warning: a 'jsonl' sink on a shared store writes a file of this host") == true, "\(shared.stdout)")
+        #expect(shared.stderr.contains("1 file checked, no problems, 2 warnings"))
+    }
+
     /// A mapping file is linted as the map step that loads it would check it, not as a pipeline.
     @Test func lintChecksMappingFilesAsMappings() async throws {
         let good = try await HuiliuCommand.run(["lint", "connectors/budget-network/mappings/payments.yaml"], in: HuiliuCommand.root.path)
