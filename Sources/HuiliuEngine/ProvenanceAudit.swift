@@ -176,6 +176,27 @@ public struct ProvenanceAudit: Sendable {
         return report
     }
 
+    /// The files the pipeline's `jsonl` sinks wrote, by the chain (sink positions with a path
+    /// and a length), in the order they first appear.
+    public func files(pipeline: String) async throws -> [String] {
+        var paths: [String] = []
+        var after = 0
+        while true {
+            let links = try await store.provenance(pipeline: pipeline, after: after, limit: 1000)
+            guard let last = links.last else { return paths }
+            for link in links {
+                guard case .object(let sinks)? = (try? JSONReader.parse(link.text))?["sinks"] else { continue }
+                for (_, share) in sinks {
+                    if let path = share["position"]?["path"]?.stringValue, share["position"]?["length"]?.intValue != nil,
+                       !paths.contains(path) {
+                        paths.append(path)
+                    }
+                }
+            }
+            after = last.sequence
+        }
+    }
+
     /// `path` made absolute against the working directory, with `.` and `..` resolved.
     static func absolute(_ path: String) -> String {
         let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path

@@ -19,8 +19,8 @@ extension Huiliu {
                 against it, a rewritten or cut chain shows.
 
                 Examples:
-                  huiliu audit verify
-                  huiliu audit verify environment-readings --jsonl data/out/environment-readings.jsonl
+                  huiliu audit verify                    # every chain, and every file their jsonl sinks wrote
+                  huiliu audit verify environment-readings --chain-only
                   huiliu audit show budget-payments --text | head -1
                 """,
             subcommands: [Verify.self, Show.self])
@@ -37,8 +37,11 @@ extension Huiliu.Audit {
         @Argument(help: "Pipelines to check (default: every pipeline with a chain).")
         var pipelines: [String] = []
 
-        @Option(help: "A file a jsonl sink of the (one) pipeline wrote: check each committed batch's bytes against the chain.")
+        @Option(help: "A file a jsonl sink of the (one) pipeline wrote: check each committed batch's bytes against the chain (by default, every file the chain records is checked where it was written).")
         var jsonl: String?
+
+        @Flag(help: "Check the chains only, not the files their jsonl sinks wrote.")
+        var chainOnly = false
 
         @Flag(help: "Print a JSON object per pipeline instead of text.")
         var json = false
@@ -61,25 +64,41 @@ extension Huiliu.Audit {
             }
             names.sort()
             var failed = false
+            let audit = ProvenanceAudit(store: store)
             for name in names {
-                let report: ProvenanceAudit.Report
+                var report: ProvenanceAudit.Report
+                var files: [ProvenanceAudit.FileReport] = []
                 do {
-                    report = try await ProvenanceAudit(store: store).verify(pipeline: name, jsonl: jsonl)
+                    report = try await audit.verify(pipeline: name, jsonl: jsonl)
+                    if let file = report.file { files.append(file) }
+                    if jsonl == nil && !chainOnly {
+                        // Each file the chain says a jsonl sink wrote, where it was written.
+                        for recorded in try await audit.files(pipeline: name) {
+                            let path = relative(recorded, to: FileManager.default.currentDirectoryPath)
+                            guard FileManager.default.fileExists(atPath: path) else {
+                                report.problems.append("\(path): written by this pipeline's jsonl sink, by the chain, and gone: its batches can no longer be proven")
+                                continue
+                            }
+                            let checked = try await audit.verify(pipeline: name, jsonl: path)
+                            report.problems += checked.problems.filter { $0.hasPrefix(path + ":") }
+                            if let file = checked.file { files.append(file) }
+                        }
+                    }
                 } catch {
                     printError("\(name): \(error)")
                     throw ExitCode(2)
                 }
                 failed = failed || !report.problems.isEmpty
-                print(json ? Self.json(report).jsonText : Self.text(report))
+                print(json ? Self.json(report, files: files).jsonText : Self.text(report, files: files))
             }
             if failed { throw ExitCode(1) }
         }
 
-        static func text(_ report: ProvenanceAudit.Report) -> String {
+        static func text(_ report: ProvenanceAudit.Report, files: [ProvenanceAudit.FileReport]) -> String {
             var lines = ["\(report.pipeline): \(grouped(report.entries)) entr\(report.entries == 1 ? "y" : "ies"), "
                 + (report.problems.isEmpty ? "intact" : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
                 + (report.head.map { "; head \($0)" } ?? "")]
-            if let file = report.file {
+            for file in files {
                 var notes: [String] = []
                 if file.rolledBack > 0 { notes.append("\(grouped(file.rolledBack)) rolled back and written over") }
                 if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain") }
@@ -90,15 +109,14 @@ extension Huiliu.Audit {
             return lines.joined(separator: "\n")
         }
 
-        static func json(_ report: ProvenanceAudit.Report) -> Value {
+        static func json(_ report: ProvenanceAudit.Report, files: [ProvenanceAudit.FileReport]) -> Value {
             var object: Value = ["pipeline": .string(report.pipeline), "entries": .integer(report.entries),
                                  "head": report.head.map { .string($0) } ?? .null, "intact": .bool(report.problems.isEmpty),
                                  "problems": .array(report.problems.map { .string($0) })]
-            if let file = report.file {
-                object["file"] = ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
-                                  "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack),
-                                  "predating_bytes": .integer(file.predating)]
-            }
+            object["files"] = .array(files.map { file in
+                ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
+                 "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "predating_bytes": .integer(file.predating)]
+            })
             return object
         }
     }

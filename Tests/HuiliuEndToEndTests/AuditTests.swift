@@ -36,6 +36,9 @@ struct AuditTests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("audited: 3 entries, intact; head "))
         #expect(verify.stdout.contains("data/out.jsonl: 3 batches, 12 events, "))
+        // Without --jsonl, the files the chain records are checked where they were written.
+        let everything = try await HuiliuCommand.run(["audit", "verify"], in: project)
+        #expect(everything.status == 0 && everything.stdout.contains("  data/out.jsonl: 3 batches, 12 events, "), "\(everything.stdout)")
 
         // Each entry's hash is SHA-256 of its text as `show --text` prints it; the digests are
         // those of the input's and the output's own lines, batch by batch.
@@ -67,6 +70,7 @@ struct AuditTests {
         #expect(altered.status == 1)
         #expect(altered.stdout.contains("(entry 3, 2 events) differ from what was delivered: the file was altered"), "\(altered.stdout)")
         #expect(altered.stdout.contains("2 batches, 10 events"))
+        #expect(try await HuiliuCommand.run(["audit", "verify", "--chain-only"], in: project).status == 0)
 
         // An entry edited in the store, then one removed.
         try SQLiteProbe.execute(path: project + "/data/huiliu.db",
@@ -75,10 +79,21 @@ struct AuditTests {
         #expect(edited.status == 1)
         #expect(edited.stdout.contains("entry 2: its text does not match its hash: it was altered after it was recorded"), "\(edited.stdout)")
         try SQLiteProbe.execute(path: project + "/data/huiliu.db", "DELETE FROM huiliu_provenance WHERE sequence = 2")
-        let removed = try await HuiliuCommand.run(["audit", "verify"], in: project)
+        let removed = try await HuiliuCommand.run(["audit", "verify", "--chain-only"], in: project)
         #expect(removed.status == 1)
         #expect(removed.stdout.contains("entry 3: entry 2 is missing before it"))
         #expect(removed.stdout.contains("entry 3: does not follow the hash of the entry before it"))
+    }
+
+    /// A file the chain says a jsonl sink wrote, deleted since, is a finding.
+    @Test func aFileTheChainRecordsThatIsGoneIsReported() async throws {
+        let project = try project()
+        #expect(try await HuiliuCommand.run(["run", "audited"], in: project).status == 0)
+        try FileManager.default.removeItem(atPath: project + "/data/out.jsonl")
+        let verify = try await HuiliuCommand.run(["audit", "verify"], in: project)
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("written by this pipeline's jsonl sink, by the chain, and gone: its batches can no longer be proven"),
+                "\(verify.stdout)")
     }
 
     @Test func aPipelineWithoutAChainCannotBeVerified() async throws {
