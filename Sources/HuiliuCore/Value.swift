@@ -143,6 +143,32 @@ extension Value {
     }
 }
 
+extension Value {
+    /// This value with `change` applied to the member at `path` (keys, outermost first), in
+    /// every item of the lists along the way; missing members and nulls are left alone: what
+    /// the `mask` and `encrypt` steps do to the fields they name. Given a `pointer` (`""` for
+    /// the top), `change` also gets the member's JSON pointer (`/children/0/phone`).
+    public func changing<E: Error>(at path: ArraySlice<String>, pointer: String? = nil,
+                                   _ change: (Value, String?) throws(E) -> Value) throws(E) -> Value {
+        guard let name = path.first else { return isNull ? self : try change(self, pointer) }
+        switch self {
+        case .object(var object):
+            guard let member = object[name] else { return self }
+            object[name] = try member.changing(at: path.dropFirst(), pointer: pointer.map { $0 + "/" + name }, change)
+            return .object(object)
+        case .array(let items):
+            var changed: [Value] = []
+            changed.reserveCapacity(items.count)
+            for (index, item) in items.enumerated() {
+                changed.append(try item.changing(at: path, pointer: pointer.map { $0 + "/\(index)" }, change))
+            }
+            return .array(changed)
+        default:
+            return self
+        }
+    }
+}
+
 extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral

@@ -136,9 +136,9 @@ struct FieldCipher: Sendable {
     func encrypt(_ value: Value) throws -> Value {
         var value = value
         for path in paths {
-            value = try Self.transforming(value, at: path.parts[...], pointer: "") { field, pointer throws(CryptoError) in
+            value = try value.changing(at: path.parts[...]) { field, _ throws(CryptoError) in
                 // Only what this key sealed for this field is left as it is: any other text starting with the scheme is encrypted.
-                if case .string(let text) = field, text.hasPrefix(Self.scheme), (try? open(text, path: path.name, at: pointer)) != nil { return field }
+                if case .string(let text) = field, text.hasPrefix(Self.scheme), (try? open(text, path: path.name, at: "")) != nil { return field }
                 return .string(try seal(field.stringValue ?? field.jsonText, path: path.name))
             }
         }
@@ -149,9 +149,9 @@ struct FieldCipher: Sendable {
     func decrypt(_ value: Value) throws(Failure) -> Value {
         var value = value
         for path in paths {
-            value = try Self.transforming(value, at: path.parts[...], pointer: "") { field, pointer throws(Failure) in
+            value = try value.changing(at: path.parts[...], pointer: "") { field, pointer throws(Failure) in
                 guard case .string(let text) = field, text.hasPrefix(Self.scheme) else { return field }
-                return .string(try open(text, path: path.name, at: pointer))
+                return .string(try open(text, path: path.name, at: pointer ?? ""))
             }
         }
         return value
@@ -208,26 +208,5 @@ struct FieldCipher: Sendable {
             throw Failure(pointer: pointer, message: "does not decrypt with key '\(keyID)' although its tag matches")
         }
         return text
-    }
-
-    /// `value` with `change` applied to the field at `path`, in every item of the lists along
-    /// the way; missing fields and nulls are left alone.
-    static func transforming<E: Error>(_ value: Value, at path: ArraySlice<String>, pointer: String,
-                                       _ change: (Value, String) throws(E) -> Value) throws(E) -> Value {
-        guard let name = path.first else { return value.isNull ? value : try change(value, pointer) }
-        switch value {
-        case .object(var object):
-            guard let member = object[name] else { return value }
-            object[name] = try transforming(member, at: path.dropFirst(), pointer: pointer + "/" + name, change)
-            return .object(object)
-        case .array(let items):
-            var changed: [Value] = []
-            for (index, item) in items.enumerated() {
-                changed.append(try transforming(item, at: path, pointer: pointer + "/\(index)", change))
-            }
-            return .array(changed)
-        default:
-            return value
-        }
     }
 }

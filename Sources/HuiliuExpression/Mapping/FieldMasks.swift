@@ -87,24 +87,9 @@ public struct FieldMasks: Sendable {
     public func apply(to value: Value) -> Value {
         guard value.objectValue != nil else { return value }
         var value = value
-        for (path, policy) in policies { value = Self.masking(value, at: path[...], policy) }
+        for (path, policy) in policies {
+            value = value.changing(at: path[...]) { field, _ in .string(policy.apply(field.stringValue ?? field.jsonText)) }
+        }
         return value
-    }
-
-    /// `value` with the field at `path` masked, in every item of the lists along the way.
-    static func masking(_ value: Value, at path: ArraySlice<String>, _ policy: Policy) -> Value {
-        guard let name = path.first else {
-            return value.isNull ? value : .string(policy.apply(value.stringValue ?? value.jsonText))
-        }
-        switch value {
-        case .object(var object):
-            guard let member = object[name] else { return value }
-            object[name] = masking(member, at: path.dropFirst(), policy)
-            return .object(object)
-        case .array(let items):
-            return .array(items.map { masking($0, at: path, policy) })
-        default:
-            return value
-        }
     }
 }
