@@ -58,50 +58,46 @@ public struct DeadLetterReplayer: Sendable {
 
         var outcome = Outcome(run: run, delivered: [], stillFailing: [], sourceRejects: [])
         var positions = stored?.sinkPositions ?? [:]
-        var batchNumber = 0
         // Oldest first: when a record failed more than once, its latest version is delivered last.
-        // Letters of a sink's condition hold the finished event and skip the steps.
         let mapping = processor.steps.first?.label.hasPrefix("mapping ") == true ? processor.steps.first?.label : nil
         let isEarlierMapping = { (letter: DeadLetter) in Self.isEarlierMappingLetter(letter, mapping: mapping) }
         let replayable = letters.filter { $0.step != "source" || isEarlierMapping($0) }.sorted { $0.id < $1.id }
-        let groups = [(replayable.filter { !Self.isSinkLetter($0) }, true), (replayable.filter(Self.isSinkLetter), false)]
+        // Batches of letters, those that go through the steps first; letters of a sink's condition skip them.
+        let size = runner.definition.batchSize
+        let batches = [(replayable.filter { !Self.isSinkLetter($0) }, true), (replayable.filter(Self.isSinkLetter), false)]
+            .flatMap { group, throughSteps in
+                stride(from: 0, to: group.count, by: size).map { (Array(group[$0..<min(group.count, $0 + size)]), throughSteps) }
+            }
         outcome.sourceRejects = letters.filter { $0.step == "source" && !isEarlierMapping($0) }.map(\.id)
         do {
-            for (group, throughSteps) in groups {
-                for chunk in stride(from: 0, to: group.count, by: runner.definition.batchSize) {
-                    let batch = Array(group[chunk..<min(group.count, chunk + runner.definition.batchSize)])
-                    // The letter id travels in the origin so failures can be matched back to it.
-                    let records = batch.map {
-                        Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
-                    }
-                    let transformed = try await processor.transform(records, throughSteps: throughSteps)
-                    let moved = try await processor.deliver(transformed)
-                    positions.merge(moved) { $1 }
-                    batchNumber += 1
-                    let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
-                    for (step, failure) in transformed.failures {
-                        outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))
-                    }
-                    let delivered = batch.map(\.id).filter { !failedIDs.contains($0) }
-                    outcome.delivered += delivered
-                    run.recordsRead += batch.count
-                    run.recordsWritten += transformed.envelopes.count
-                    run.recordsFailed += transformed.failures.count
-                    // Sinks that keep positions move on; they are stored with the existing source
-                    // checkpoint, together with the letters marked replayed.
-                    let provenance = transformed.digests.map {
-                        runner.definition.provenanceEntry($0, run: run, batch: batchNumber, sinks: processor.sinks.map(\.key),
-                                                          positions: positions, checkpoint: stored?.checkpoint)
-                    }
-                    // One transaction: a crash can neither lose what a jsonl sink wrote nor deliver it again.
-                    let updated = stored.map { stored in
-                        var updated = stored
-                        updated.sinkPositions.merge(positions) { $1 }
-                        return updated
-                    }
-                    try await store.commit(moved.isEmpty ? nil : updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run,
-                                           deadLetters: [], provenance: provenance, replayed: delivered)
+            for (index, (batch, throughSteps)) in batches.enumerated() {
+                // The letter id travels in the origin so failures can be matched back to it.
+                let records = batch.map {
+                    Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
                 }
+                let transformed = try await processor.transform(records, throughSteps: throughSteps)
+                let moved = try await processor.deliver(transformed)
+                positions.merge(moved) { $1 }
+                let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
+                for (step, failure) in transformed.failures {
+                    outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))
+                }
+                let delivered = batch.map(\.id).filter { !failedIDs.contains($0) }
+                outcome.delivered += delivered
+                run.recordsRead += batch.count
+                run.recordsWritten += transformed.envelopes.count
+                run.recordsFailed += transformed.failures.count
+                // Sinks that keep positions move on; they are stored with the existing source
+                // checkpoint, the letters marked replayed and the batch's provenance entry in one
+                // transaction: a crash can neither lose what a jsonl sink wrote nor deliver it again.
+                let provenance = transformed.digests.map {
+                    runner.definition.provenanceEntry($0, run: run, batch: index + 1, sinks: processor.sinks.map(\.key),
+                                                      positions: positions, checkpoint: stored?.checkpoint)
+                }
+                var updated = moved.isEmpty ? nil : stored
+                updated?.sinkPositions.merge(positions) { $1 }
+                try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run,
+                                       deadLetters: [], provenance: provenance, replayed: delivered)
             }
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = .succeeded

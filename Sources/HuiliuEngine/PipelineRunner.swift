@@ -247,15 +247,8 @@ public struct PipelineRunner: Sendable {
             pendingCommit = nil
             if let startingPoint {
                 do {
-                    // The chain records the rollback: the sinks' batches after these positions are
-                    // cut off when they next open, and written again.
-                    let rollback = definition.provenance ? ProvenanceEntry(
-                        runID: run.id, trigger: run.trigger, batch: 0, source: definition.eventSource, connector: definition.source.name,
-                        input: .empty, sinks: definition.sinkKeys.map { .init(key: $0, events: .empty, position: startingPoint.sinkPositions[$0]) },
-                        checkpoint: startingPoint.checkpoint.value, recordedAt: Timestamp.now(),
-                        note: "rolled back: more records failed than errors.max_failure_ratio allows; the run's batches are read again") : nil
                     try await store.commit(startingPoint, pipeline: definition.name, stream: Self.stream, run: run,
-                                           deadLetters: trippingLetters, provenance: rollback)
+                                           deadLetters: trippingLetters, provenance: definition.rollbackEntry(run: run, to: startingPoint))
                     // Read again by the next run, so not to be replayed as well.
                     try await store.markAborted(runID: run.id)
                 } catch {
@@ -392,6 +385,17 @@ extension PipelineDefinition {
                             ProvenanceEntry.SinkShare(key: key, events: events, position: positions[key])
                         },
                         checkpoint: checkpoint?.value, recordedAt: Timestamp.now())
+    }
+
+    /// The entry recording that `run` was rolled back to `startingPoint` (nil without a chain):
+    /// an empty batch at the sinks' restored positions, so what they wrote after is seen as cut
+    /// off when they next open, and written again.
+    func rollbackEntry(run: RunRecord, to startingPoint: StoredCheckpoint) -> ProvenanceEntry? {
+        guard provenance else { return nil }
+        return ProvenanceEntry(runID: run.id, trigger: run.trigger, batch: 0, source: eventSource, connector: source.name, input: .empty,
+                               sinks: sinkKeys.map { .init(key: $0, events: .empty, position: startingPoint.sinkPositions[$0]) },
+                               checkpoint: startingPoint.checkpoint.value, recordedAt: Timestamp.now(),
+                               note: "rolled back: more records failed than errors.max_failure_ratio allows; the run's batches are read again")
     }
 
     /// The context this pipeline's components get.

@@ -47,10 +47,17 @@ public struct ProvenanceAudit: Sendable {
         public var head: String?
         /// Everything wrong, in chain order; empty when the chain holds.
         public var problems: [String] = []
-        /// What the file check covered, when a file was given.
-        public var file: FileReport?
+        /// What the checks of files covered, in the order they were checked.
+        public var files: [FileReport] = []
+        /// The first (with a file named, the only) file checked.
+        public var file: FileReport? { files.first }
         /// The chain up to its head, when no problem was found: where a later check can start.
         public var intactThrough: Checked?
+
+        /// An empty report on `pipeline`.
+        public init(pipeline: String) {
+            self.pipeline = pipeline
+        }
     }
 
     /// What the check of a jsonl file covered.
@@ -80,14 +87,15 @@ public struct ProvenanceAudit: Sendable {
         var sha256: String
     }
 
-    /// Verifies `pipeline`'s chain and, with `jsonl`, that file against it. With `after`, a
-    /// prefix found intact before, only its last entry (its text must still hash to the same)
-    /// and the entries after it are read, and no file is checked: entries before that one,
-    /// rewritten since, are found only by a full check.
-    /// - Throws: only when the store or the file cannot be read; what is wrong goes in the report.
-    public func verify(pipeline: String, jsonl: String? = nil, after: Checked? = nil) async throws -> Report {
+    /// Verifies `pipeline`'s chain and, with `jsonl`, that file against it, or with
+    /// `recordedFiles` every file the chain says a jsonl sink wrote, where it was written (one
+    /// that is gone is a problem). With `after`, a prefix found intact before, only its last
+    /// entry (its text must still hash to the same) and the entries after it are read, and no
+    /// file is checked: entries before that one, rewritten since, are found only by a full check.
+    /// - Throws: only when the store or a file cannot be read; what is wrong goes in the report.
+    public func verify(pipeline: String, jsonl: String? = nil, recordedFiles: Bool = false, after: Checked? = nil) async throws -> Report {
         var report = Report(pipeline: pipeline)
-        let jsonl = after == nil ? jsonl : nil
+        let checksFiles = after == nil && (jsonl != nil || recordedFiles)
         // Where the pipeline's sinks wrote, by path: the batches of the file asked about are
         // picked once its identity is known (after the chain is read, so a batch committed
         // meanwhile is not taken for bytes the file lacks).
@@ -130,7 +138,7 @@ public struct ProvenanceAudit: Sendable {
                 if entry["pipeline"]?.stringValue != pipeline || entry["sequence"]?.intValue != link.sequence {
                     report.problems.append("entry \(link.sequence): its text names another place (pipeline \(entry["pipeline"]?.stringValue ?? "?"), entry \(entry["sequence"]?.intValue.map(String.init) ?? "?")): it was moved")
                 }
-                guard jsonl != nil, case .object(let sinks)? = entry["sinks"] else { continue }
+                guard checksFiles, case .object(let sinks)? = entry["sinks"] else { continue }
                 for (_, share) in sinks {
                     guard let position = share["position"], let path = position["path"]?.stringValue,
                           let end = position["length"]?.intValue, let bytes = share["bytes"]?.intValue,
@@ -142,59 +150,56 @@ public struct ProvenanceAudit: Sendable {
         }
         report.head = report.entries > 0 ? previous : nil
         if report.problems.isEmpty, report.entries > 0 { report.intactThrough = Checked(sequence: expected - 1, hash: previous) }
+        guard checksFiles else { return report }
         if let jsonl {
-            var info = stat()
-            guard stat(jsonl, &info) == 0 else { throw RunError("\(jsonl): \(String(cString: strerror(errno)))") }
-            let inode = Int(truncatingIfNeeded: info.st_ino)
-            let absolute = Self.absolute(jsonl)
-            // The file's batches: by inode (a file moved aside keeps it) or else by path (one
-            // replaced by a copy, whose contents are checked all the same).
-            var own = ranges.filter { $0.range.inode == inode }.map(\.range)
-            let atPath = ranges.filter { Self.absolute($0.path) == absolute }.map(\.range)
-            if own.isEmpty, let latest = atPath.last?.inode {
-                report.problems.append("""
-                    \(jsonl): is not the file the pipeline wrote there (inode \(latest)) but another one (inode \(inode)): it was \
-                    replaced or rewritten since (by an editor, sed -i, a copy); its contents are checked all the same
-                    """)
-                own = atPath.filter { $0.inode == latest }
+            try checkFile(jsonl, ranges: ranges, report: &report)
+            return report
+        }
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        var paths: [String] = []
+        for (path, _) in ranges where !paths.contains(path) { paths.append(path) }
+        for recorded in paths {
+            let path = recorded.hasPrefix(cwd) ? String(recorded.dropFirst(cwd.count)) : recorded
+            guard FileManager.default.fileExists(atPath: path) else {
+                report.problems.append("\(path): written by this pipeline's jsonl sink, by the chain, and gone: its batches can no longer be proven")
+                continue
             }
-            guard !own.isEmpty else {
-                report.problems.append("\(jsonl): no entry of the chain records a batch written to this file")
-                report.file = FileReport(path: jsonl)
-                return report
-            }
-            let first = own[0].sequence
-            let earlier = atPath.filter { $0.inode != own[0].inode && $0.sequence < first }
-            if let last = earlier.last {
-                report.problems.append("""
-                    \(jsonl): entries \(earlier[0].sequence)–\(last.sequence) went to an earlier file at this path (inode \(last.inode)), \
-                    which is not this one: check that file if it was kept; otherwise those batches can no longer be proven
-                    """)
-            }
-            report.file = try check(jsonl, size: Int(info.st_size), ranges: own, problems: &report.problems)
+            try checkFile(path, ranges: ranges, report: &report)
         }
         return report
     }
 
-    /// The files the pipeline's `jsonl` sinks wrote, by the chain (sink positions with a path
-    /// and a length), in the order they first appear.
-    public func files(pipeline: String) async throws -> [String] {
-        var paths: [String] = []
-        var after = 0
-        while true {
-            let links = try await store.provenance(pipeline: pipeline, after: after, limit: 1000)
-            guard let last = links.last else { return paths }
-            for link in links {
-                guard case .object(let sinks)? = (try? JSONReader.parse(link.text))?["sinks"] else { continue }
-                for (_, share) in sinks {
-                    if let path = share["position"]?["path"]?.stringValue, share["position"]?["length"]?.intValue != nil,
-                       !paths.contains(path) {
-                        paths.append(path)
-                    }
-                }
-            }
-            after = last.sequence
+    /// Checks the file at `path` against the batches `ranges` record, into `report`.
+    private func checkFile(_ path: String, ranges: [(path: String, range: Range)], report: inout Report) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw RunError("\(path): \(String(cString: strerror(errno)))") }
+        let inode = Int(truncatingIfNeeded: info.st_ino)
+        let absolute = Self.absolute(path)
+        // The file's batches: by inode (a file moved aside keeps it) or else by path (one
+        // replaced by a copy, whose contents are checked all the same).
+        var own = ranges.filter { $0.range.inode == inode }.map(\.range)
+        let atPath = ranges.filter { Self.absolute($0.path) == absolute }.map(\.range)
+        if own.isEmpty, let latest = atPath.last?.inode {
+            report.problems.append("""
+                \(path): is not the file the pipeline wrote there (inode \(latest)) but another one (inode \(inode)): it was \
+                replaced or rewritten since (by an editor, sed -i, a copy); its contents are checked all the same
+                """)
+            own = atPath.filter { $0.inode == latest }
         }
+        guard !own.isEmpty else {
+            report.problems.append("\(path): no entry of the chain records a batch written to this file")
+            report.files.append(FileReport(path: path))
+            return
+        }
+        let first = own[0].sequence
+        let earlier = atPath.filter { $0.inode != own[0].inode && $0.sequence < first }
+        if let last = earlier.last {
+            report.problems.append("""
+                \(path): entries \(earlier[0].sequence)–\(last.sequence) went to an earlier file at this path (inode \(last.inode)), \
+                which is not this one: check that file if it was kept; otherwise those batches can no longer be proven
+                """)
+        }
+        report.files.append(try check(path, size: Int(info.st_size), ranges: own, problems: &report.problems))
     }
 
     /// `path` made absolute against the working directory, with `.` and `..` resolved.
@@ -255,5 +260,19 @@ public struct ProvenanceAudit: Sendable {
             problems.append("\(path): the chain's last batch in it ends at byte \(covered), but the file ends at \(size): it was cut short")
         }
         return report
+    }
+}
+
+extension ProvenanceAudit.Report {
+    /// The report as JSON, for `huiliu audit verify --json` and the admin API; at most
+    /// `problems` problems are listed.
+    public func jsonValue(problems limit: Int = .max) -> Value {
+        ["pipeline": .string(pipeline), "entries": .integer(entries), "checked": .integer(checked),
+         "head": head.map { .string($0) } ?? .null, "intact": .bool(problems.isEmpty),
+         "problems": .array(problems.prefix(limit).map { .string($0) }),
+         "files": .array(files.map { file in
+             ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
+              "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "predating_bytes": .integer(file.predating)]
+         })]
     }
 }

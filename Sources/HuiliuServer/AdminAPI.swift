@@ -198,8 +198,9 @@ public struct AdminAPI: Sendable {
             let stored = try await deps.store.provenancePipelines()
             // A chain this gateway found before and the store no longer has was deleted.
             for (name, prefix) in await checked.all() where !stored.contains(name) {
-                chains.append(["pipeline": .string(name), "entries": 0, "checked": 0, "head": .null, "intact": false,
-                               "problems": [.string("the chain is gone: it had \(prefix.sequence) entries, the last with hash \(prefix.hash)")]])
+                var gone = ProvenanceAudit.Report(pipeline: name)
+                gone.problems = ["the chain is gone: it had \(prefix.sequence) entries, the last with hash \(prefix.hash)"]
+                chains.append(gone.jsonValue())
             }
             for name in stored {
                 let start = full ? nil : await checked.recent(name)
@@ -212,9 +213,7 @@ public struct AdminAPI: Sendable {
                     report.intactThrough = nil
                 }
                 await checked.record(name, report.intactThrough, startedFrom: start)
-                chains.append(["pipeline": .string(name), "entries": .integer(report.entries), "checked": .integer(report.checked),
-                               "head": report.head.map { .string($0) } ?? .null, "intact": .bool(report.problems.isEmpty),
-                               "problems": .array(report.problems.prefix(20).map { .string($0) })])
+                chains.append(report.jsonValue(problems: 20))
             }
             return jsonResponse(["chains": .array(chains)])
         }

@@ -134,14 +134,13 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                 try Self.markReplayed(replayed, runID: run.id, in: db)
                 if let provenance {
                     let last = try db.execute("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = $1 ORDER BY sequence DESC LIMIT 1",
-                                              [pipeline]).first
-                    let sequence = (last?[0].flatMap { Int($0) } ?? 0) + 1
-                    let text = provenance.text(pipeline: pipeline, sequence: sequence, previous: (last?[1] ?? nil) ?? ProvenanceEntry.genesis)
+                                              [pipeline]).first.map { (sequence: $0[0].flatMap { Int($0) } ?? 0, hash: $0[1] ?? "") }
+                    let link = provenance.link(pipeline: pipeline, after: last)
                     // A commit repeated on a new connection (its reply was lost) finds its entry there.
                     try db.execute("""
                         INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES ($1, $2, $3, $4, $5, $6)
                         ON CONFLICT (pipeline, run_id, batch) DO NOTHING
-                        """, [pipeline, String(sequence), provenance.runID, String(provenance.batch), text, ProvenanceEntry.hash(of: text)])
+                        """, [pipeline, String(link.sequence), provenance.runID, String(provenance.batch), link.text, link.hash])
                 }
                 guard let checkpoint else { return }
                 try db.execute("""

@@ -116,6 +116,14 @@ public struct ProvenanceEntry: Sendable, Equatable {
         return Value.object(entry).jsonText
     }
 
+    /// The entry as the link after `last` (the chain's last link, or nil for the first): its
+    /// place, its text naming `last`'s hash, and its own hash. Both stores append what this gives.
+    public func link(pipeline: String, after last: (sequence: Int, hash: String)?) -> ProvenanceLink {
+        let sequence = (last?.sequence ?? 0) + 1
+        let text = text(pipeline: pipeline, sequence: sequence, previous: last?.hash ?? Self.genesis)
+        return ProvenanceLink(sequence: sequence, text: text, hash: Self.hash(of: text))
+    }
+
     /// The hash of an entry's text: lower-case hex SHA-256 of its UTF-8 bytes.
     public static func hash(of text: String) -> String {
         Digest.sha256.hex(text)

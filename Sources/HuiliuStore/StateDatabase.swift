@@ -146,12 +146,11 @@ final class StateDatabase: @unchecked Sendable {
             try markReplayedRows(ids: replayed, runID: run.id)
             if let provenance {
                 let last = try db.prepare("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = ? ORDER BY sequence DESC LIMIT 1")
-                    .rows([.text(pipeline)]).first
-                let sequence = (last?[0].integer ?? 0) + 1
-                let text = provenance.text(pipeline: pipeline, sequence: sequence, previous: last?[1].text ?? ProvenanceEntry.genesis)
+                    .rows([.text(pipeline)]).first.map { (sequence: $0[0].integer ?? 0, hash: $0[1].text ?? "") }
+                let link = provenance.link(pipeline: pipeline, after: last)
                 try db.prepare("INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES (?, ?, ?, ?, ?, ?)")
-                    .run([.text(pipeline), .integer(sequence), .text(provenance.runID), .integer(provenance.batch), .text(text),
-                          .text(ProvenanceEntry.hash(of: text))])
+                    .run([.text(pipeline), .integer(link.sequence), .text(provenance.runID), .integer(provenance.batch), .text(link.text),
+                          .text(link.hash)])
             }
             guard let checkpoint else { return }
             try db.prepare("""

@@ -66,39 +66,24 @@ extension Huiliu.Audit {
             var failed = false
             let audit = ProvenanceAudit(store: store)
             for name in names {
-                var report: ProvenanceAudit.Report
-                var files: [ProvenanceAudit.FileReport] = []
+                let report: ProvenanceAudit.Report
                 do {
-                    report = try await audit.verify(pipeline: name, jsonl: jsonl)
-                    if let file = report.file { files.append(file) }
-                    if jsonl == nil && !chainOnly {
-                        // Each file the chain says a jsonl sink wrote, where it was written.
-                        for recorded in try await audit.files(pipeline: name) {
-                            let path = relative(recorded, to: FileManager.default.currentDirectoryPath)
-                            guard FileManager.default.fileExists(atPath: path) else {
-                                report.problems.append("\(path): written by this pipeline's jsonl sink, by the chain, and gone: its batches can no longer be proven")
-                                continue
-                            }
-                            let checked = try await audit.verify(pipeline: name, jsonl: path)
-                            report.problems += checked.problems.filter { $0.hasPrefix(path + ":") }
-                            if let file = checked.file { files.append(file) }
-                        }
-                    }
+                    report = try await audit.verify(pipeline: name, jsonl: jsonl, recordedFiles: !chainOnly)
                 } catch {
                     printError("\(name): \(error)")
                     throw ExitCode(2)
                 }
                 failed = failed || !report.problems.isEmpty
-                print(json ? Self.json(report, files: files).jsonText : Self.text(report, files: files))
+                print(json ? report.jsonValue().jsonText : Self.text(report))
             }
             if failed { throw ExitCode(1) }
         }
 
-        static func text(_ report: ProvenanceAudit.Report, files: [ProvenanceAudit.FileReport]) -> String {
+        static func text(_ report: ProvenanceAudit.Report) -> String {
             var lines = ["\(report.pipeline): \(grouped(report.entries)) entr\(report.entries == 1 ? "y" : "ies"), "
                 + (report.problems.isEmpty ? "intact" : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
                 + (report.head.map { "; head \($0)" } ?? "")]
-            for file in files {
+            for file in report.files {
                 var notes: [String] = []
                 if file.rolledBack > 0 { notes.append("\(grouped(file.rolledBack)) rolled back and written over") }
                 if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain") }
@@ -107,17 +92,6 @@ extension Huiliu.Audit {
             }
             lines += report.problems.map { "  ✗ " + $0 }
             return lines.joined(separator: "\n")
-        }
-
-        static func json(_ report: ProvenanceAudit.Report, files: [ProvenanceAudit.FileReport]) -> Value {
-            var object: Value = ["pipeline": .string(report.pipeline), "entries": .integer(report.entries),
-                                 "head": report.head.map { .string($0) } ?? .null, "intact": .bool(report.problems.isEmpty),
-                                 "problems": .array(report.problems.map { .string($0) })]
-            object["files"] = .array(files.map { file in
-                ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
-                 "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "predating_bytes": .integer(file.predating)]
-            })
-            return object
         }
     }
 
