@@ -53,7 +53,8 @@ struct HTTPErrorTests {
         let error = await failure(HTTPRequest(url: "http://127.0.0.1:\(server.blackholePort)/",
                                               options: options { $0.connectTimeout = .milliseconds(500) }))
         #expect(error?.code == .connectTimeout, "\(String(describing: error))")
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // The system's own connect timeout to a full backlog is about two minutes.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func totalTimeout() async throws {

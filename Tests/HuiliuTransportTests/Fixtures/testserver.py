@@ -22,6 +22,9 @@ CHUNK = bytes(range(256)) * 1024  # 256 KiB
 tokens_lock = threading.Lock()
 tokens_issued = {}  # client id -> count
 
+gates_lock = threading.Lock()
+gates = {}  # gate name -> threading.Event, set when the test opens it
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
@@ -84,16 +87,31 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, b"this is not gzip at all", headers=[("Content-Encoding", "gzip")])
 
     def route_stream(self):
+        # With `id`, how the transfer ended is kept for /stream-outcome.
         total = int(self.query.get("bytes", 1 << 20))
+        outcome = self.gate("stream " + self.query["id"]) if "id" in self.query else None
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(total))
         self.end_headers()
         sent = 0
-        while sent < total:
-            piece = CHUNK[: min(len(CHUNK), total - sent)]
-            self.wfile.write(piece)
-            sent += len(piece)
+        try:
+            while sent < total:
+                piece = CHUNK[: min(len(CHUNK), total - sent)]
+                self.wfile.write(piece)
+                sent += len(piece)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        finally:
+            if outcome is not None:
+                outcome.result = {"sent": sent, "total": total}
+                outcome.set()
+
+    def route_stream_outcome(self):
+        # Waits (up to a minute) for the /stream with this id to end; `sent` < `total` means
+        # the client went away before the body was complete.
+        outcome = self.gate("stream " + self.query["id"])
+        self.send(200, outcome.result if outcome.wait(60) else {"unfinished": True})
 
     def route_multi(self):
         self.send(200, b"{}", headers=[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("X-Trace", "x")])
@@ -112,6 +130,30 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"x")
             self.wfile.flush()
             time.sleep(interval)
+
+    def gate(self, name):
+        with gates_lock:
+            return gates.setdefault(name, threading.Event())
+
+    def route_gated_body(self):
+        # Sends the head and one byte, then holds the last byte until /open-gate names the
+        # same gate (or a minute passes, so a client that waits for the whole body still ends).
+        gate = self.gate(self.query["gate"])
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"x")
+        self.wfile.flush()
+        gate.opened_in_time = gate.wait(60)
+        self.wfile.write(b"x")
+        self.wfile.flush()
+
+    def route_open_gate(self):
+        # Says whether the body was still held back when the gate was opened.
+        gate = self.gate(self.query["gate"])
+        held = not gate.is_set() and not hasattr(gate, "opened_in_time")
+        gate.set()
+        self.send(200, {"held": held})
 
     def route_reset(self):
         # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
