@@ -163,43 +163,44 @@ extension JSONWriter {
     /// the order of ``Envelope/forEachMember(_:)``. The attributes are written from the event
     /// in place: wrapping each in a `Value` first would retain and release it per event.
     public mutating func write(_ envelope: Envelope) {
-        append(UInt8(ascii: "{"))
+        unique()
+        appendByte(UInt8(ascii: "{"))
         attribute("specversion", first: true)
-        write(string: envelope.specversion)
+        writeString(envelope.specversion)
         attribute("id")
-        write(string: envelope.id)
+        writeString(envelope.id)
         attribute("source")
-        write(string: envelope.source)
+        writeString(envelope.source)
         attribute("type")
-        write(string: envelope.type)
-        if envelope.subject != nil { attribute("subject"); write(string: envelope.subject.unsafelyUnwrapped) }
-        if envelope.time != nil { attribute("time"); write(string: envelope.time.unsafelyUnwrapped) }
-        if envelope.datacontenttype != nil { attribute("datacontenttype"); write(string: envelope.datacontenttype.unsafelyUnwrapped) }
-        if envelope.dataschema != nil { attribute("dataschema"); write(string: envelope.dataschema.unsafelyUnwrapped) }
+        writeString(envelope.type)
+        if envelope.subject != nil { attribute("subject"); writeString(envelope.subject.unsafelyUnwrapped) }
+        if envelope.time != nil { attribute("time"); writeString(envelope.time.unsafelyUnwrapped) }
+        if envelope.datacontenttype != nil { attribute("datacontenttype"); writeString(envelope.datacontenttype.unsafelyUnwrapped) }
+        if envelope.dataschema != nil { attribute("dataschema"); writeString(envelope.dataschema.unsafelyUnwrapped) }
         envelope.extensions.withMembers { members in
             for index in members.indices {
-                append(UInt8(ascii: ","))
+                appendByte(UInt8(ascii: ","))
                 newline(1)
-                write(string: members[index].key)
-                append(UInt8(ascii: ":"))
-                if pretty { append(UInt8(ascii: " ")) }
+                writeString(members[index].key)
+                appendByte(UInt8(ascii: ":"))
+                if pretty { appendByte(UInt8(ascii: " ")) }
                 write(members[index].value, level: 1)
             }
         }
-        if envelope.dataBase64 != nil { attribute("data_base64"); write(string: envelope.dataBase64.unsafelyUnwrapped) }
+        if envelope.dataBase64 != nil { attribute("data_base64"); writeString(envelope.dataBase64.unsafelyUnwrapped) }
         if envelope.data != nil { attribute("data"); write(envelope.data.unsafelyUnwrapped, level: 1) }
         newline(0)
-        append(UInt8(ascii: "}"))
+        appendByte(UInt8(ascii: "}"))
     }
 
     /// `,"name":` before an attribute (no comma before the first); the names need no escaping.
     private mutating func attribute(_ name: StaticString, first: Bool = false) {
-        if !first { append(UInt8(ascii: ",")) }
+        if !first { appendByte(UInt8(ascii: ",")) }
         newline(1)
-        append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        append(UInt8(ascii: "\""))
-        append(UInt8(ascii: ":"))
-        if pretty { append(UInt8(ascii: " ")) }
+        appendByte(UInt8(ascii: "\""))
+        appendBytes( UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        appendByte(UInt8(ascii: "\""))
+        appendByte(UInt8(ascii: ":"))
+        if pretty { appendByte(UInt8(ascii: " ")) }
     }
 }

@@ -2,31 +2,100 @@
 ///
 /// Non-ASCII text is written as UTF-8, not `\u` escapes, so Chinese text stays readable
 /// and compact. Non-finite doubles, which JSON cannot express, are written as `null`.
-public struct JSONWriter: Sendable {
-    /// The bytes written so far.
-    public var bytes: [UInt8]
+///
+/// The bytes live in a buffer of the writer's own rather than an array: an array checks that
+/// it is uniquely referenced on every append, and a record is a hundred small appends. A copy
+/// of a writer shares the buffer until either writes (copy on write, checked once per call).
+/// Sendable as a value: the pointer is into storage that a writer writes only when it holds
+/// the sole reference.
+public struct JSONWriter: @unchecked Sendable {
+    private var storage: OutputStorage
+    /// `storage.base`, kept here so appends need not reach into the class.
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// The number of bytes written so far.
+    public private(set) var count = 0
     /// Indent nested values by two spaces per level and put members on their own lines.
     public var pretty: Bool
 
     /// A writer with an empty buffer.
     public init(pretty: Bool = false, capacity: Int = 256) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = OutputStorage(capacity: capacity)
+        base = storage.base
+        self.capacity = storage.capacity
         self.pretty = pretty
+    }
+
+    /// The bytes written so far (a copy).
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Calls `body` with the bytes written so far, in place.
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try withExtendedLifetime(storage) { try body(UnsafeRawBufferPointer(start: base, count: count)) }
+    }
+
+    /// Forgets the bytes written, keeping the buffer's capacity.
+    public mutating func removeAll() {
+        unique()
+        count = 0
     }
 
     /// Appends one value.
     public mutating func write(_ value: Value) {
+        unique()
         write(value, level: 0)
     }
 
     /// Appends raw bytes, for framing (newlines, commas) around values.
     public mutating func append(_ byte: UInt8) {
-        bytes.append(byte)
+        unique()
+        appendByte(byte)
+    }
+
+    /// Gives this writer storage of its own before it writes, if a copy shares it.
+    @inline(__always)
+    mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { replaceStorage(capacity: capacity) }
+    }
+
+    private mutating func replaceStorage(capacity newCapacity: Int) {
+        let new = OutputStorage(capacity: newCapacity)
+        new.base.update(from: base, count: count)
+        storage = new
+        base = new.base
+        capacity = new.capacity
+    }
+
+    @inline(__always)
+    mutating func appendByte(_ byte: UInt8) {
+        if count == capacity { grow(to: count &+ 1) }
+        base[count] = byte
+        count &+= 1
+    }
+
+    @inline(__always)
+    mutating func appendBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        guard n > 0 else { return }
+        if count &+ n > capacity { grow(to: count &+ n) }
+        (base + count).update(from: bytes.baseAddress.unsafelyUnwrapped, count: n)
+        count &+= n
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        replaceStorage(capacity: newCapacity)
     }
 
     /// Appends a string as a quoted, escaped JSON string.
     public mutating func write(string: String) {
+        unique()
+        writeString(string)
+    }
+
+    mutating func writeString(_ string: String) {
         // Native strings lend their bytes without a copy; bridged ones are copied once.
         if string.utf8.withContiguousStorageIfAvailable({ writeEscaped($0) }) == nil {
             var s = string
@@ -42,55 +111,55 @@ public struct JSONWriter: Sendable {
         case .decimal(let d): appendText(d.description)
         case .double(let d):
             if d.isFinite { appendText(d.description) } else { appendASCII("null") }
-        case .string(let s): write(string: s)
+        case .string(let s): writeString(s)
         case .array(let items):
-            bytes.append(UInt8(ascii: "["))
-            if items.isEmpty { bytes.append(UInt8(ascii: "]")); return }
+            appendByte(UInt8(ascii: "["))
+            if items.isEmpty { appendByte(UInt8(ascii: "]")); return }
             for (k, item) in items.enumerated() {
-                if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                if k > 0 { appendByte(UInt8(ascii: ",")) }
                 newline(level + 1)
                 write(item, level: level + 1)
             }
             newline(level)
-            bytes.append(UInt8(ascii: "]"))
+            appendByte(UInt8(ascii: "]"))
         case .object(let object):
-            bytes.append(UInt8(ascii: "{"))
-            if object.isEmpty { bytes.append(UInt8(ascii: "}")); return }
+            appendByte(UInt8(ascii: "{"))
+            if object.isEmpty { appendByte(UInt8(ascii: "}")); return }
             // Borrow the members in place: iterating copies each key and value (and retains them).
             object.members.withUnsafeBufferPointer { members in
                 for k in members.indices {
-                    if k > 0 { bytes.append(UInt8(ascii: ",")) }
+                    if k > 0 { appendByte(UInt8(ascii: ",")) }
                     newline(level + 1)
-                    write(string: members[k].key)
-                    bytes.append(UInt8(ascii: ":"))
-                    if pretty { bytes.append(UInt8(ascii: " ")) }
+                    writeString(members[k].key)
+                    appendByte(UInt8(ascii: ":"))
+                    if pretty { appendByte(UInt8(ascii: " ")) }
                     write(members[k].value, level: level + 1)
                 }
             }
             newline(level)
-            bytes.append(UInt8(ascii: "}"))
+            appendByte(UInt8(ascii: "}"))
         }
     }
 
     @inline(__always)
     mutating func newline(_ level: Int) {
         guard pretty else { return }
-        bytes.append(0x0A)
-        for _ in 0..<(level * 2) { bytes.append(0x20) }
+        appendByte(0x0A)
+        for _ in 0..<(level * 2) { appendByte(0x20) }
     }
 
     private mutating func appendASCII(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        appendBytes( UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     private mutating func appendText(_ s: String) {
         var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        s.withUTF8 { appendBytes( $0) }
     }
 
     private mutating func writeInteger(_ n: Int) {
         if n >= 0 && n < 10 {
-            bytes.append(UInt8(n) + 48)
+            appendByte(UInt8(n) + 48)
             return
         }
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch on the stack
@@ -103,15 +172,15 @@ public struct JSONWriter: Sendable {
                 m /= 10
             } while m > 0
             if n < 0 { k -= 1; scratch[k] = UInt8(ascii: "-") }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[k...]))
+            appendBytes( UnsafeBufferPointer(rebasing: scratch.bindMemory(to: UInt8.self)[k...]))
         }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        guard let base = utf8.baseAddress else { bytes.append(UInt8(ascii: "\"")); return }
+        appendByte(UInt8(ascii: "\""))
+        guard let base = utf8.baseAddress else { appendByte(UInt8(ascii: "\"")); return }
         let n = utf8.count
         var runStart = 0
         var k = 0
@@ -132,28 +201,28 @@ public struct JSONWriter: Sendable {
                 let b = base[k]
                 k &+= 1
                 guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                if k &- 1 > runStart { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: k &- 1 &- runStart)) }
+                if k &- 1 > runStart { appendBytes( UnsafeBufferPointer(start: base + runStart, count: k &- 1 &- runStart)) }
                 runStart = k
                 appendEscape(b)
             }
         }
-        if n > runStart { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: n &- runStart)) }
-        bytes.append(UInt8(ascii: "\""))
+        if n > runStart { appendBytes( UnsafeBufferPointer(start: base + runStart, count: n &- runStart)) }
+        appendByte(UInt8(ascii: "\""))
     }
 
     private mutating func appendEscape(_ b: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
+        appendByte(UInt8(ascii: "\\"))
         switch b {
-        case 0x22: bytes.append(0x22)
-        case 0x5C: bytes.append(0x5C)
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        case 0x08: bytes.append(UInt8(ascii: "b"))
-        case 0x0C: bytes.append(UInt8(ascii: "f"))
+        case 0x22: appendByte(0x22)
+        case 0x5C: appendByte(0x5C)
+        case 0x0A: appendByte(UInt8(ascii: "n"))
+        case 0x0D: appendByte(UInt8(ascii: "r"))
+        case 0x09: appendByte(UInt8(ascii: "t"))
+        case 0x08: appendByte(UInt8(ascii: "b"))
+        case 0x0C: appendByte(UInt8(ascii: "f"))
         default:
-            bytes.append(UInt8(ascii: "u")); bytes.append(0x30); bytes.append(0x30)
-            bytes.append(Self.hexDigits[Int(b >> 4)]); bytes.append(Self.hexDigits[Int(b & 0xF)])
+            appendByte(UInt8(ascii: "u")); appendByte(0x30); appendByte(0x30)
+            appendByte(Self.hexDigits[Int(b >> 4)]); appendByte(Self.hexDigits[Int(b & 0xF)])
         }
     }
 }
@@ -163,17 +232,33 @@ extension Value {
     public var jsonText: String {
         var writer = JSONWriter()
         writer.write(self)
-        return String(decoding: writer.bytes, as: UTF8.self)
+        return writer.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The value as indented JSON text, for people to read.
     public var prettyJSONText: String {
         var writer = JSONWriter(pretty: true)
         writer.write(self)
-        return String(decoding: writer.bytes, as: UTF8.self)
+        return writer.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 }
 
 extension Value: CustomStringConvertible {
     public var description: String { jsonText }
+}
+
+/// The memory behind a writer's bytes, freed with the last writer that holds it. Its fields
+/// are constants: the writer keeps the count, so appending touches no class property (each
+/// access to a mutable one would be checked for exclusivity at run time).
+final class OutputStorage: @unchecked Sendable {
+    // Sendable because a writer only writes into storage it holds the sole reference to.
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
 }

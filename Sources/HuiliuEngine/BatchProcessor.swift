@@ -110,7 +110,7 @@ public struct BatchProcessor: Sendable {
 
     /// The digest of `count` items in `writer`.
     static func digest(_ count: Int, _ writer: JSONWriter) -> ProvenanceEntry.Digested {
-        ProvenanceEntry.Digested(count: count, bytes: writer.bytes.count, sha256: Digest.hexString(Digest.sha256.hash(writer.bytes)))
+        ProvenanceEntry.Digested(count: count, bytes: writer.count, sha256: Digest.hexString(writer.withBytes { Digest.sha256.hash($0) }))
     }
 
     /// The digest of events, each written as a jsonl sink writes it.

@@ -44,6 +44,19 @@ struct JSONWriterTests {
         #expect(Value.array([.integer(Int.min), .integer(Int.max), .integer(0), .integer(-5)]).jsonText
                 == "[-9223372036854775808,9223372036854775807,0,-5]")
     }
+
+    /// A writer is a value: a copy taken mid-way keeps what it had, however far either grows.
+    @Test func aCopyOfAWriterIsIndependent() {
+        var writer = JSONWriter(capacity: 4)
+        writer.write(string: "甲")
+        var copy = writer
+        for k in 0..<1000 { writer.write(.integer(k)) }
+        copy.write(string: "乙")
+        #expect(String(decoding: copy.bytes, as: UTF8.self) == #""甲""乙""#)
+        #expect(writer.count == copy.count - 5 + (0..<1000).reduce(0) { $0 + String($1).utf8.count })
+        writer.removeAll()
+        #expect(writer.count == 0 && copy.count == 10)
+    }
 }
 
 struct EnvelopeWritingTests {

@@ -83,7 +83,7 @@ struct CodecBenchmark {
                     for measurement in (try? EnvironmentMeasurement.normalize(frame).measurements) ?? [] {
                         writer.write(measurement.data)
                     }
-                    if writer.bytes.count > 1 << 20 { writer.bytes.removeAll(keepingCapacity: true) }
+                    if writer.count > 1 << 20 { writer.removeAll() }
                     frames += 1
                     offset += consumed
                 }

@@ -124,9 +124,9 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
             }
         }
         // Writing and fsync block; they run off the cooperative pool so mapping goes on meanwhile.
-        let bytes = writer.bytes, descriptor = descriptor, path = path, durable = durable
+        let output = writer, descriptor = descriptor, path = path, durable = durable
         try await io.run {
-            try bytes.withUnsafeBytes { raw in
+            try output.withBytes { raw in
                 var offset = 0
                 while offset < raw.count {
                     let n = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
@@ -141,9 +141,9 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
                 throw SinkError("\(path): fsync failed: \(String(cString: strerror(errno)))")
             }
         }
-        length += writer.bytes.count
+        length += writer.count
         // Bounded: one huge event must not make the next batch reserve gigabytes up front.
-        if !envelopes.isEmpty { bytesPerEvent = min(max(writer.bytes.count / envelopes.count + 64, 128), 16_384) }
+        if !envelopes.isEmpty { bytesPerEvent = min(max(writer.count / envelopes.count + 64, 128), 16_384) }
         return await position()
     }
 

@@ -24,7 +24,7 @@ public struct StdoutSink: SinkConnector {
         }
         // A failed write (a full disk, a closed pipe) fails the batch: acknowledging it would
         // move the checkpoint past records nobody received.
-        try writer.bytes.withUnsafeBytes { raw in
+        try writer.withBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
