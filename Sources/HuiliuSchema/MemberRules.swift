@@ -27,14 +27,16 @@ final class MemberRules: Sendable {
     }
 
     /// The position of `key` in `names`. A few names are compared directly; more are hashed,
-    /// after trying `hint`, since records usually list members in schema order.
+    /// after trying the few names from `hint` on: records usually list members in schema
+    /// order, skipping the optional ones they lack, and comparing short keys is far cheaper
+    /// than hashing one.
     @inline(__always)
     func slot(of key: String, hint: Int) -> Int? {
         if names.count <= 8 {
             for k in names.indices where names[k] == key { return k }
             return nil
         }
-        if hint < names.count && names[hint] == key { return hint }
+        for k in hint..<min(hint &+ 4, names.count) where names[k] == key { return k }
         return slots[key]
     }
 }
