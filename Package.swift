@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "HuiliuTransportTests", dependencies: ["HuiliuTransport", "HuiliuCore", "HuiliuTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "HuiliuHJ212Tests", dependencies: [
-            "HuiliuHJ212", "HuiliuKitTesting", .product(name: "NIOEmbedded", package: "swift-nio"),
+            "HuiliuHJ212", "HuiliuKitTesting", "HuiliuTestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
         ], swiftSettings: strict),
         .testTarget(name: "HuiliuServerTests", dependencies: ["HuiliuServer", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuSimulatorTests", dependencies: ["HuiliuSimulator", "HuiliuCore"], swiftSettings: strict),

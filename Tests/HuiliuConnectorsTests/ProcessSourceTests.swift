@@ -3,6 +3,7 @@ import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
 import HuiliuKitTesting
+@testable import HuiliuTestSupport
 import Testing
 
 struct ProcessSourceTests {
@@ -59,12 +60,13 @@ struct ProcessSourceTests {
         reading.cancel()
         _ = await reading.result
         #expect(ContinuousClock.now - started < .seconds(30), "the read waited for the tap's child")
-        try await Task.sleep(for: .milliseconds(200))
-        let survivors = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { pid in
-                guard Int(pid) != nil, let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
-                return command.contains("sleep\u{0}\(marker)")
+        // The kill is sent; the process may take a moment to go.
+        try await eventually("the tap's sleep \(marker) to end", timeout: .seconds(30)) {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc").allSatisfy { pid in
+                guard Int(pid) != nil, let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return true }
+                return !command.contains("sleep\u{0}\(marker)")
             }
-        #expect(survivors.isEmpty, "the tap's sleep \(marker) is still running: \(survivors)")
+        }
     }
 
     @Test func passesTheSavedStateBackOnTheNextRun() async throws {

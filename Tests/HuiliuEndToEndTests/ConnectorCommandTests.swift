@@ -1,5 +1,6 @@
 import Foundation
 import HuiliuKitTesting
+@testable import HuiliuTestSupport
 import Testing
 
 /// The connector development kit through the command line: scaffold, replay, lint, and a
@@ -64,9 +65,9 @@ import Testing
             simulator.terminate()
             ChildCommand.wait(for: simulator)
         }
-        for _ in 0..<100 {
-            if (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/simulator/health")!)) != nil { break }
-            try await Task.sleep(for: .milliseconds(100))
+        // (Foundation on Linux cannot fetch http URLs without FoundationNetworking; a connect is enough.)
+        try await eventually("the simulator listening on port \(port)", interval: .milliseconds(100)) {
+            loopbackAcceptsConnections(port: port)
         }
         try FileManager.default.copyItem(atPath: HuiliuCommand.root.path + "/pipelines/budget-network-api.yaml",
                                          toPath: project + "/pipelines/budget-network-api.yaml")

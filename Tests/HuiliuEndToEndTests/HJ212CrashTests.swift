@@ -1,6 +1,8 @@
+import CSQLite
 import Foundation
 import HuiliuKitTesting
 import HuiliuCore
+@testable import HuiliuTestSupport
 import Testing
 
 /// Kills the gateway (`huiliu serve` with the HJ 212 listener) with SIGKILL while devices
@@ -71,10 +73,13 @@ import Testing
         }
         // Each device's clock runs one second per frame, ahead of the wall clock, so the second
         // fleet starts a day later: a device never reuses a QN for different data.
-        func emulate(_ log: String, seconds: Int, start: String) throws -> Process {
+        // Devices the stations file does not list are refused without an answer and wait out
+        // their acknowledgement timeout: the second fleet's is short so it ends soon after its
+        // two seconds (a slow acknowledgement it gives up on is merely not counted).
+        func emulate(_ log: String, seconds: Int, ackTimeout: Int, start: String) throws -> Process {
             let emulator = HuiliuCommand.start(["hj212", "emulate", "--target", "127.0.0.1:\(port)", "--devices", "12",
                                                 "--rate", "0", "--duration", "\(seconds)", "--editions", "2017,2025", "--all-ask",
-                                                "--ack-timeout", "2", "--start-time", start,
+                                                "--ack-timeout", "\(ackTimeout)", "--start-time", start,
                                                 "--acked-log", project + "/" + log], in: project)
             emulator.standardOutput = FileHandle.nullDevice
             emulator.standardError = FileHandle.nullDevice
@@ -82,18 +87,35 @@ import Testing
             return emulator
         }
 
+        /// Frames the gateway has committed to its buffer so far (0 before the file exists).
+        func storedFrames() -> Int {
+            guard let probe = try? SQLiteProbe(path: project + "/data/hj212-buffer.db") else { return 0 }
+            defer { sqlite3_close(probe.handle) }
+            return (try? probe.integer("SELECT count(*) FROM hj212_frames")) ?? 0
+        }
+
         let gateway = try await startGateway()
-        let first = try emulate("acked-1.txt", seconds: 5, start: "20260301000000")
-        // Let frames flow, then kill the gateway in the middle of it.
-        let deadline = Date().addingTimeInterval(20)
-        while (try? String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8))?.split(separator: "\n").count ?? 0 < 200,
-              Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        var gatewayEnded = false
+        defer { if !gatewayEnded { kill(gateway.processIdentifier, SIGKILL) } }
+        // The first fleet would send for ten minutes: it ends when the kill drops its connections.
+        let first = try emulate("acked-1.txt", seconds: 600, ackTimeout: 30, start: "20260301000000")
+        var firstEnded = false
+        defer { if !firstEnded { kill(first.processIdentifier, SIGKILL) } }
+        // Let frames flow, then kill the gateway in the middle of it. The fleet writes its
+        // acked log only when it ends, so watch the buffer instead: a device waits for each
+        // acknowledgement before its next upload, so with 250 frames stored the 12 devices have
+        // seen at least 238 acknowledgements.
+        try await eventually("250 frames in the gateway's buffer", timeout: .seconds(120)) {
+            storedFrames() >= 250 || !gateway.isRunning || !first.isRunning
+        }
         kill(gateway.processIdentifier, SIGKILL)
         await HuiliuCommand.exit(of: gateway)
+        gatewayEnded = true
         await HuiliuCommand.exit(of: first)
+        firstEnded = true
 
         let restarted = try await startGateway()
-        let second = try emulate("acked-2.txt", seconds: 2, start: "20260302000000")
+        let second = try emulate("acked-2.txt", seconds: 2, ackTimeout: 2, start: "20260302000000")
         await HuiliuCommand.exit(of: second)
         kill(restarted.processIdentifier, SIGTERM)
         #expect(await HuiliuCommand.exit(of: restarted).status == 0)

@@ -4,6 +4,7 @@ import HuiliuEngine
 import HuiliuKit
 import HuiliuKitTesting
 import HuiliuStore
+@testable import HuiliuTestSupport
 import Logging
 import Testing
 
@@ -43,7 +44,7 @@ struct RunnerTests {
 
     /// A runner whose `shared` sink is `sink`, so the test can look at what it received.
     /// Sinks in `others` are registered under their names too.
-    func makeRunner(_ yaml: String, sink: RecordingSink, others: [String: RecordingSink] = [:]) throws -> (PipelineRunner, SQLiteStateStore) {
+    func makeRunner(_ yaml: String, sink: any SinkConnector, others: [String: RecordingSink] = [:]) throws -> (PipelineRunner, SQLiteStateStore) {
         var registry = ConnectorRegistry()
         try registry.register(source: ScriptedSource.self)
         try registry.register(step: AmountCheck.self)
@@ -87,7 +88,7 @@ struct RunnerTests {
             """, sink: sink)
         let control = RunControl()
         let running = Task { try await runner.run(trigger: "test", control: control) }
-        for _ in 0..<100 where sink.envelopes.count < 3 { try await Task.sleep(for: .milliseconds(50)) }
+        try await eventually("the first batch to reach the sink") { sink.envelopes.count >= 3 }
         #expect(sink.envelopes.compactMap(\.subject) == ["k0", "k1", "k2"])
         control.requestStop()
         let run = try await running.value
@@ -97,8 +98,9 @@ struct RunnerTests {
     }
 
     /// Runs 9 records in batches of 3 into `sink` and asks the run to stop once the sink has
-    /// begun its `writes`-th write.
-    func stopDuringWrite(_ writes: Int, of sink: RecordingSink, pipeline: String) async throws -> (RunRecord, Value?) {
+    /// begun its `writes`-th write; `afterStop` then lets a write the test holds go on.
+    func stopDuringWrite(_ writes: Int, of sink: some SinkConnector & CountsWrites, pipeline: String,
+                         afterStop: () -> Void = {}) async throws -> (RunRecord, Value?) {
         let (runner, store) = try makeRunner("""
             version: 1
             name: \(pipeline)
@@ -108,8 +110,9 @@ struct RunnerTests {
             """, sink: sink)
         let control = RunControl()
         let running = Task { try await runner.run(trigger: "test", control: control) }
-        for _ in 0..<400 where sink.writesBegun < writes { try await Task.sleep(for: .milliseconds(25)) }
+        try await eventually("write \(writes) to begin") { sink.writesBegun >= writes }
         control.requestStop()
+        afterStop()
         let run = try await running.value
         return (run, try await store.checkpoint(pipeline: pipeline, stream: "main")?.checkpoint.value)
     }
@@ -117,7 +120,7 @@ struct RunnerTests {
     /// A sink waiting to retry an endpoint that is down (here: for an hour) does not hold a
     /// stop: the run ends cancelled at once, with the batches before it committed and the
     /// waiting batch left for the next run.
-    @Test(.timeLimit(.minutes(1))) func aStopInterruptsASinkWaitingToRetry() async throws {
+    @Test(.timeLimit(.minutes(2))) func aStopInterruptsASinkWaitingToRetry() async throws {
         let sink = RecordingSink(stallAfter: 1)
         let (run, checkpoint) = try await stopDuringWrite(2, of: sink, pipeline: "stalled")
         #expect(run.status == .cancelled)
@@ -127,10 +130,11 @@ struct RunnerTests {
     }
 
     /// A stop lets a write in flight finish: the batch being delivered is committed and the run
-    /// ends at that boundary (only a sink waiting to retry gives up).
+    /// ends at that boundary (only a sink waiting to retry gives up). The sink holds its first
+    /// write until the stop has been requested.
     @Test func aStopLetsTheBatchInFlightFinish() async throws {
-        let sink = RecordingSink(writeDuration: .milliseconds(300))
-        let (run, checkpoint) = try await stopDuringWrite(1, of: sink, pipeline: "slow")
+        let sink = GatedSink()
+        let (run, checkpoint) = try await stopDuringWrite(1, of: sink, pipeline: "slow", afterStop: sink.release)
         #expect(run.status == .cancelled)
         #expect(run.recordsWritten == 3)
         #expect(sink.envelopes.compactMap(\.subject) == ["k0", "k1", "k2"])
@@ -376,5 +380,57 @@ struct RunnerTests {
         _ = try await rerunner.run(trigger: "test")
         #expect(again.envelopes.map(\.id) == first)
         #expect(Set(first).count == first.count)
+    }
+}
+
+/// A sink whose writes a test can count as they begin.
+protocol CountsWrites {
+    /// Writes begun so far, finished or not.
+    var writesBegun: Int { get }
+}
+
+extension RecordingSink: CountsWrites {}
+
+/// A sink that keeps what it is given, but holds every write until the test calls
+/// ``release()``, so that the test can act while a write is surely in flight.
+final class GatedSink: SinkConnector, CountsWrites, @unchecked Sendable {
+    static let spec = ComponentSpec(name: "gated", kind: .sink, summary: "Holds writes until released (tests).", fields: [])
+    private let lock = NSLock()
+    private var stored: [Envelope] = []
+    private var begun = 0
+    private var released = false
+    private var held: [CheckedContinuation<Void, Never>] = []
+
+    init() {}
+
+    init(config: ParsedConfig, context: ConnectorContext) throws {}
+
+    /// Everything written so far.
+    var envelopes: [Envelope] { lock.withLock { stored } }
+
+    var writesBegun: Int { lock.withLock { begun } }
+
+    /// Lets the writes held now, and every later one, go on.
+    func release() {
+        let waiting = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            released = true
+            defer { held = [] }
+            return held
+        }
+        for write in waiting { write.resume() }
+    }
+
+    func write(_ envelopes: [Envelope]) async throws -> Value? {
+        await withCheckedContinuation { (write: CheckedContinuation<Void, Never>) in
+            let goOn = lock.withLock { () -> Bool in
+                begun += 1
+                if released { return true }
+                held.append(write)
+                return false
+            }
+            if goOn { write.resume() }
+        }
+        lock.withLock { stored.append(contentsOf: envelopes) }
+        return nil
     }
 }

@@ -95,7 +95,10 @@ struct SharedStoreTests {
         try await lock.verify()
         try dropSessions(gateway)
         await #expect { try await lock.verify() } throws: { "\($0)".contains("lock in the shared store was lost") }
-        #expect(try PipelineLock(pipeline: "budget", gateway: gateway) != nil, "the server released it with the session")
+        // The server released it with the session, once the ended session's process is gone.
+        try await eventually("the server to release the lock with the session", timeout: .seconds(10)) {
+            try PipelineLock(pipeline: "budget", gateway: gateway) != nil
+        }
         #expect(try await store.run(id: run.id)?.status == .running, "the store's first call after the drop reconnects")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuEnvironment
 @testable import HuiliuHJ212
+@testable import HuiliuTestSupport
 import Testing
 
 /// Tear the listener down mid-stream as a crash would, restart on the same buffer, and check
@@ -12,10 +13,10 @@ struct CrashTests {
         var options = DeviceFleet.Options(host: "127.0.0.1", port: 0)
         options.devices = 40
         options.framesPerSecond = 0
-        options.duration = .seconds(30)  // the crash comes first; devices stop when their connection drops
+        options.duration = .seconds(600)  // the crash comes first; devices stop when their connection drops
         options.editions = [.hj2017, .hj2025]
         options.allRequestAnswers = true
-        options.ackTimeout = .milliseconds(500)
+        options.ackTimeout = .seconds(30)
         options.acknowledgedLog = ackedLog
         let fleet = DeviceFleet(options: options)
         let stations = StationRegistry(stations: fleet.emulator.devices.map { StationRegistry.Station(mn: $0.mn) })
@@ -24,13 +25,10 @@ struct CrashTests {
         var fleetOptions = options
         fleetOptions.port = first.port
         async let report = DeviceFleet(options: fleetOptions).run()
-        // Crash once frames are flowing: after the first is stored (and so acknowledged), not
-        // after a fixed time, which a machine busy with the rest of the suite can use up.
-        let deadline = ContinuousClock.now + .seconds(25)
-        while (first.listener.metrics.snapshot["stored"] ?? 0) == 0 && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try await Task.sleep(for: .milliseconds(300))
+        // Crash once frames are flowing: after 200 are stored (most of them acknowledged, with
+        // more in flight), not after a fixed time, which a machine busy with the rest of the
+        // suite can use up. (Not `try`: whatever happens, the crash below ends the fleet.)
+        _ = try? await eventually("200 frames stored") { (first.listener.metrics.snapshot["stored"] ?? 0) >= 200 }
         // The crash: queued frames are dropped unacknowledged, every socket closes at once.
         await first.listener.terminate()
         _ = try? await first.task.value

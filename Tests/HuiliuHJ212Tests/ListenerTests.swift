@@ -3,6 +3,7 @@ import HuiliuEnvironment
 @testable import HuiliuHJ212
 import HuiliuKitTesting
 import Logging
+@testable import HuiliuTestSupport
 import Testing
 
 /// The listener over real sockets on 127.0.0.1, ephemeral ports.
@@ -158,9 +159,10 @@ struct ListenerTests {
         let client = try await TestClient.connect(port: running.port)
         try await client.send(Fixtures.frame("QN=20240601090000009;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N&&"))
         try await client.waitForReplies(1)
-        // No more traffic: the idle commit thread finds the upload on its own.
+        // No more traffic: the idle commit thread finds the upload on its own (and counts it
+        // once it is committed).
+        try await eventually("the incomplete upload to be stored") { running.listener.committer.incompleteUploadsStored >= 1 }
         let buffer = try FrameBuffer(path: directory + "/buffer.db")
-        for _ in 0..<100 where try buffer.count() == 0 { try await Task.sleep(for: .milliseconds(50)) }
         let stored = try buffer.frames(after: 0, limit: 5)
         #expect(stored.count == 1)
         #expect(stored.first?.note == "incomplete upload: packet 2 of 2 never came")
@@ -219,10 +221,7 @@ struct ListenerTests {
         let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["42118100SW0001"]))
         let client = try await TestClient.connect(port: running.port)
         try await client.send(Fixtures.waterHour)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while running.listener.metrics.snapshot["stored"] != 1, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await eventually("the upload to be stored") { running.listener.metrics.snapshot["stored"] != nil }
         #expect(running.listener.metrics.snapshot["stored"] == 1)
         #expect(client.replies.isEmpty)
         await client.close()
@@ -236,8 +235,11 @@ struct ListenerTests {
             $0.groupCommit.window = .seconds(2)
         }
         let client = try await TestClient.connect(port: running.port)
-        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001"))
-        try await Task.sleep(for: .milliseconds(100))
+        // A frame from an unknown station after the upload is refused (and counted) as soon as
+        // it is read, with no answer: once it is counted, the upload before it has been received
+        // and handed to the committer, so shutting down now cannot cut it off unread.
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001") + Fixtures.upload(mn: "NOPE", qn: "20240601090000002"))
+        try await eventually("the listener to read both frames") { running.listener.metrics.snapshot["refused"] != nil }
         #expect(running.listener.isAccepting)
         running.listener.shutdown()
         #expect(!running.listener.isAccepting)

@@ -4,6 +4,7 @@ import HuiliuEnvironment
 @testable import HuiliuHJ212
 import HuiliuKit
 import HuiliuKitTesting
+@testable import HuiliuTestSupport
 import Testing
 
 /// The `hj212` source over a buffer the listener filled.
@@ -189,8 +190,9 @@ struct SourceTests {
         // the attempt repeated if it is in use after all.
         for attempt in 1...5 {
             let port = Int.random(in: 20_000..<32_000)
-            // Long enough for a loaded machine to connect, send and store before the listener stops.
-            let source = try Self.source(["listen": .string("127.0.0.1:\(port)"), "duration": .string("6s")], directory: directory)
+            // Long enough for a loaded machine to connect, send and store before the listener stops;
+            // the test ends the run once the frame's records came.
+            let source = try Self.source(["listen": .string("127.0.0.1:\(port)"), "duration": .string("60s")], directory: directory)
             do {
                 let records = try await deliverOneFrame(through: source, port: port)
                 #expect(records.count == 6)
@@ -202,19 +204,29 @@ struct SourceTests {
     }
 
     /// Runs `source`, sends it one air-quality frame as a device on `port` would, and returns
-    /// what the run read.
+    /// what the run read by the time that frame's six records came (or the listener's time was
+    /// up); then ends the run, and its listener with it.
     func deliverOneFrame(through source: HJ212Source, port: Int) async throws -> [Record] {
-        async let batches = drain(source)
-        var client: TestClient?
-        for _ in 0..<100 where client == nil {
-            client = try? await TestClient.connect(port: port)
-            if client == nil { try await Task.sleep(for: .milliseconds(20)) }
+        // The run's listener is bound once its reader is there.
+        var reader = try await source.reader(after: nil)
+        var records: [Record] = []
+        do {
+            var client: TestClient?
+            try await eventually("a connection to the run's listener", timeout: .seconds(30)) {
+                client = try? await TestClient.connect(port: port)
+                return client != nil
+            }
+            if let device = client {
+                try await device.send(Fixtures.airHour)
+                #expect(try await device.waitForReplies(1).count == 1)
+                while records.count < 6, let batch = try await reader.next() { records += batch.records }
+                await device.close()
+            }
+        } catch {
+            await reader.close()
+            throw error
         }
-        guard let device = client else { return try await batches.flatMap(\.records) }
-        try await device.send(Fixtures.airHour)
-        #expect(try await device.waitForReplies(1).count == 1)
-        let records = try await batches.flatMap(\.records)
-        await device.close()
+        await reader.close()
         return records
     }
 

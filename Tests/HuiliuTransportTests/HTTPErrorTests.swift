@@ -59,7 +59,9 @@ struct HTTPErrorTests {
 
     @Test func totalTimeout() async throws {
         let server = try await TestServer.get()
-        let error = await failure(HTTPRequest(url: server.url("/slow?delay=3"), options: options { $0.timeout = .milliseconds(400) }))
+        // Long enough to connect on a loaded machine (a timeout before that is a connect
+        // timeout); the server's thread sleeps out its 30 seconds on its own.
+        let error = await failure(HTTPRequest(url: server.url("/slow?delay=30"), options: options { $0.timeout = .seconds(3) }))
         #expect(error?.code == .timeout)
         #expect(error?.message.contains("timed out") == true)
     }

@@ -7,6 +7,8 @@ final class BodyBuffer: Sendable {
     private struct State {
         var chunks: [[UInt8]] = []
         var buffered = 0
+        /// The most bytes ever waiting at once: what back-pressure bounds.
+        var peakBuffered = 0
         var paused = false
         var end: Result<TransferMetrics, TransportError>?
         var waiter: CheckedContinuation<Result<[UInt8]?, TransportError>, Never>?
@@ -59,6 +61,7 @@ final class BodyBuffer: Sendable {
             }
             s.chunks.append(chunk)
             s.buffered += chunk.count
+            s.peakBuffered = max(s.peakBuffered, s.buffered)
             return true
         }
         waiter?.resume(returning: .success(chunk))
@@ -76,6 +79,9 @@ final class BodyBuffer: Sendable {
     }
 
     // MARK: consumer
+
+    /// The most bytes that ever waited for the consumer at once.
+    var peakBuffered: Int { state.withLock { $0.peakBuffered } }
 
     var metrics: TransferMetrics? {
         state.withLock { s in

@@ -54,6 +54,11 @@ public struct ResponseBody: AsyncSequence, Sendable {
     public var metrics: TransferMetrics? {
         handle.buffer.metrics
     }
+
+    /// The most bytes that ever waited between the transfer and the reader at once.
+    public var peakBuffered: Int {
+        handle.buffer.peakBuffered
+    }
 }
 
 /// Owned only by the consumer side, so its end of life means nobody will read the body.
