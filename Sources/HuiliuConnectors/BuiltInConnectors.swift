@@ -10,6 +10,7 @@ public enum BuiltInConnectors {
         try registry.register(step: MapStep.self)
         try registry.register(step: ValidateStep.self)
         try registry.register(step: FilterStep.self)
+        try registry.register(step: DedupeStep.self)
         try registry.register(step: MaskStep.self)
         try registry.register(step: EncryptStep.self)
         try registry.register(step: DecryptStep.self)

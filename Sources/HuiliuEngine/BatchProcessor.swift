@@ -54,8 +54,11 @@ public struct BatchProcessor: Sendable {
     /// whole. Input the source rejected is reported as failures of the `source` step. Records
     /// that already went through the steps (dead letters of a sink's condition) skip them
     /// with `throughSteps: false`.
+    ///
+    /// `inTurn`, when given, is awaited before the first step that ``StepConnector/processesInOrder``:
+    /// it returns once the batches before this one have been handed on.
     public func transform(_ records: consuming [Record], rejects: [RecordBatch.Rejected] = [],
-                          throughSteps: Bool = true) async throws -> Transformed {
+                          throughSteps: Bool = true, inTurn: (@Sendable () async throws -> Void)? = nil) async throws -> Transformed {
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
         }
@@ -72,7 +75,12 @@ public struct BatchProcessor: Sendable {
         }
         // Each step gets the only reference to the batch, so it can change records in place
         // instead of copying every one of them.
+        var waitedForTurn = false
         for (label, step) in steps where throughSteps && !records.isEmpty {
+            if step.processesInOrder && !waitedForTurn, let inTurn {
+                try await inTurn()
+                waitedForTurn = true
+            }
             var output = try await step.process(consume records)
             records = output.records
             output.records = []

@@ -306,7 +306,8 @@ public struct PipelineRunner: Sendable {
                     batch.records = []
                     let transformed: BatchProcessor.Transformed
                     do {
-                        transformed = try await processor.transform(consume records, rejects: batch.rejects)
+                        transformed = try await processor.transform(consume records, rejects: batch.rejects,
+                                                                    inTurn: { try await turns.wait(for: sequence) })
                     } catch {
                         // In its turn, so the batches before it still reach the sinks; at once,
                         // so the run fails even while the reader waits for a quiet source.

@@ -6,6 +6,7 @@ import HuiliuKitTesting
 import HuiliuStore
 @testable import HuiliuTestSupport
 import Logging
+import Synchronization
 import Testing
 
 /// Engine tests run with test components only: the engine never sees the built-in connectors.
@@ -144,6 +145,76 @@ struct RunnerTests {
     /// A sink's `when` routes events: each sink receives the events its condition holds for,
     /// in order, and one that none of a batch is for writes nothing for it. Its `mask` masks
     /// fields for it alone.
+    /// Holds the batch that starts at record 0 for up to two seconds, until the arrival step has
+    /// seen a batch: a later batch that is not held back from that step gets there first.
+    final class HoldFirstBatch: StepConnector {
+        static let spec = ComponentSpec(name: "hold-first", kind: .step, summary: "Delays the first batch.", fields: [])
+        let passed = Mutex(0)
+        let arrival: ArrivalOrder
+        init(arrival: ArrivalOrder) { self.arrival = arrival }
+        required init(config: ParsedConfig, context: ConnectorContext) throws { arrival = ArrivalOrder() }
+        func process(_ records: [Record]) async throws -> StepOutput {
+            if records.first?.data["n"] == 0 {
+                let deadline = ContinuousClock.now + .seconds(2)
+                while arrival.seen.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            } else {
+                passed.withLock { $0 += 1 }
+            }
+            return StepOutput(records: records)
+        }
+    }
+
+    /// Notes the first record of each batch it is given, in the order it is given them.
+    final class ArrivalOrder: StepConnector {
+        static let spec = ComponentSpec(name: "arrival", kind: .step, summary: "Records batch order.", fields: [])
+        let seen = Mutex<[Int]>([])
+        init() {}
+        required init(config: ParsedConfig, context: ConnectorContext) throws {}
+        var processesInOrder: Bool { true }
+        func process(_ records: [Record]) async throws -> StepOutput {
+            seen.withLock { $0.append(records.first?.data["n"]?.intValue ?? -1) }
+            return StepOutput(records: records)
+        }
+    }
+
+    /// Batches are transformed side by side, but a step that carries something from batch to
+    /// batch (dedupe's memory) gets them in source order, whichever is ready first. (The first
+    /// batch is held back so the others are ready first; if the runner let them through, the
+    /// first would end its wait as soon as one arrived.)
+    @Test func aStepThatNeedsOrderGetsBatchesInSourceOrder() async throws {
+        let arrival = ArrivalOrder()
+        let hold = HoldFirstBatch(arrival: arrival)
+        var registry = ConnectorRegistry()
+        try registry.register(source: ScriptedSource.self)
+        try registry.register(stepSpec: HoldFirstBatch.spec) { _, _ in hold }
+        try registry.register(stepSpec: ArrivalOrder.spec) { _, _ in arrival }
+        let sink = RecordingSink()
+        try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: directory)
+        let yaml = """
+            version: 1
+            name: ordered
+            source: { scripted: { records: 12, batch: 3 } }
+            steps: [ hold-first, arrival ]
+            sinks: [ shared ]
+            batch: { parallelism: 4 }
+            """
+        guard case .pipeline(let definition) = loader.validate(try YAMLDocument.parse(yaml, file: "t.yaml"), file: "t.yaml", directory: directory) else {
+            Issue.record("the pipeline did not load")
+            return
+        }
+        let runner = PipelineRunner(definition: definition, registry: registry, store: try SQLiteStateStore(path: directory + "/state.db"),
+                                    gateway: try GatewayConfig.load(path: nil, projectDirectory: directory),
+                                    logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded)
+        #expect(hold.passed.withLock { $0 } > 0, "a later batch went through the first step before the first batch")
+        #expect(arrival.seen.withLock { $0 } == [0, 3, 6, 9])
+        #expect(sink.envelopes.map { $0.data?["n"]?.intValue ?? -1 } == Array(0..<12))
+    }
+
     @Test func sinksReceiveTheEventsTheirConditionHoldsFor() async throws {
         let all = RecordingSink(), even = RecordingSink(), none = RecordingSink(), masked = RecordingSink()
         var registry = ConnectorRegistry()

@@ -23,38 +23,13 @@ public struct FilterStep: StepConnector {
     let expression: HuiliuExpression.Expression
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
-        let text = try config[Self.condition]
-        let functions = try MappingResources.of(context).functions
-        do {
-            expression = try HuiliuExpression.Expression(text, functions: functions)
-        } catch {
-            var at = config.valueLocation(of: "condition")
-            at.column += max(0, error.offset)
-            throw ConfigError(.invalidValue, at: at, "invalid condition: \(error.message)")
-        }
+        expression = try config.expression(Self.condition, context: context, what: "condition")
     }
 
     public func process(_ records: consuming [Record]) async throws -> StepOutput {
-        var failures: [RecordFailure] = []
-        // Kept records move to the front in place, as in the map and validate steps.
-        let kept = records.withUnsafeMutableBufferPointer { records in
-            var kept = 0
-            for index in records.indices {
-                let keep: Bool
-                do throws(ExpressionError) {
-                    keep = try expression.evaluate(records[index].data).isTruthy
-                } catch {
-                    failures.append(RecordFailure(record: records[index], reason: "filter condition '\(expression.text)': \(error.message)",
-                                                  rule: "filter"))
-                    continue
-                }
-                guard keep else { continue }
-                if kept != index { records.swapAt(kept, index) }
-                kept += 1
-            }
-            return kept
-        }
-        records.removeSubrange(kept...)
+        let failures = records.keep(rule: "filter", { (record) throws(ExpressionError) in
+            try expression.evaluate(record.data).isTruthy
+        }, reason: { "filter condition '\(expression.text)': \($0.message)" })
         return StepOutput(records: records, failures: failures)
     }
 }

@@ -10,6 +10,14 @@ public protocol StepConnector: Sendable {
     /// (they become dead letters); throwing fails the whole run. The batch is the step's to
     /// change in place: the runner keeps no other reference to it.
     func process(_ records: consuming [Record]) async throws -> StepOutput
+    /// Whether batches must reach the step in source order, one at a time: for steps that
+    /// carry something from one batch to the next. The runner transforms several batches at
+    /// once; from such a step on, each batch waits for the one before it.
+    var processesInOrder: Bool { get }
+}
+
+extension StepConnector {
+    public var processesInOrder: Bool { false }
 }
 
 /// What a step made of a batch.

@@ -1,0 +1,126 @@
+public import HuiliuCore
+import HuiliuExpression
+public import HuiliuKit
+import Synchronization
+
+/// Drops records whose key a record earlier in the same run already had.
+///
+/// ```yaml
+/// - dedupe                        # exact repeats of a whole record
+/// - dedupe: payment_id            # the first record with each payment_id
+/// - dedupe: { key: "[mn, data_time]", window: 200000 }
+/// ```
+public struct DedupeStep: StepConnector {
+    static let key = Field<String>("key", .expression, """
+        JMESPath expression over the record whose value identifies it; records with a value an earlier record of \
+        the run had are dropped. The default, `@`, is the whole record: only exact repeats go.
+        """, default: "@", example: "payment_id")
+    static let window = Field<Int>("window", .integer, """
+        How many distinct keys are remembered; when more arrive, the oldest are forgotten, and a repeat of a \
+        forgotten key passes. About 40 bytes each.
+        """, default: 1_000_000, range: 1...100_000_000)
+
+    public static let spec = ComponentSpec(
+        name: "dedupe", kind: .step, summary: "Drops repeats of a record (or of its key) within a run; the first one passes.",
+        details: """
+            For upstreams that send a record twice in one sync: offset paging over data that shifts, files that \
+            overlap. Keys are compared by their canonical JSON (object members sorted), remembered as 128-bit \
+            SHA-256 prefixes. Batches reach this step in source order even when the pipeline transforms several \
+            at once, so the first occurrence is always the one kept. Dropped records are not failures: they \
+            count as read and not written. A record whose key is null is never a repeat; one whose key cannot \
+            be evaluated is dead-lettered with the reason. Memory lasts one run (a replay starts empty): across \
+            runs, the deterministic event id makes upserting sinks (sqlite, postgres) keep one event per key.
+            """,
+        fields: [key.spec, window.spec], shorthandField: "key")
+
+    let expression: HuiliuExpression.Expression
+    let seen: SeenKeys
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        expression = try config.expression(Self.key, context: context, what: "key expression")
+        seen = SeenKeys(capacity: try config[Self.window])
+    }
+
+    /// Remembered keys are shared by every batch of the run: which record of two comes first
+    /// must not depend on which batch a worker finished first.
+    public var processesInOrder: Bool { true }
+
+    public func process(_ records: consuming [Record]) async throws -> StepOutput {
+        let failures = records.keep(rule: "dedupe", { (record) throws(ExpressionError) in
+            let key = try expression.evaluate(record.data)
+            return key.isNull || seen.insert(SeenKeys.Key(of: key))
+        }, reason: { "dedupe key '\(expression.text)': \($0.message)" })
+        return StepOutput(records: records, failures: failures)
+    }
+}
+
+/// The keys a run has seen, the oldest forgotten first once `capacity` are held.
+final class SeenKeys: Sendable {
+    /// The first 128 bits of the SHA-256 of a key's canonical JSON: wide enough that two
+    /// different keys colliding (which would drop a record) is out of the question.
+    struct Key: Hashable, Sendable {
+        var high: UInt64
+        var low: UInt64
+
+        init(of value: Value) {
+            var writer = JSONWriter()
+            Self.writeCanonical(value, into: &writer)
+            let digest = writer.withBytes { Digest.sha256.hash($0) }
+            high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+            low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+
+        /// Compact JSON with object members in key order, so member order does not matter.
+        static func writeCanonical(_ value: Value, into writer: inout JSONWriter) {
+            switch value {
+            case .object(let object):
+                writer.append(UInt8(ascii: "{"))
+                for (k, member) in object.sorted(by: { $0.key < $1.key }).enumerated() {
+                    if k > 0 { writer.append(UInt8(ascii: ",")) }
+                    writer.write(string: member.key)
+                    writer.append(UInt8(ascii: ":"))
+                    writeCanonical(member.value, into: &writer)
+                }
+                writer.append(UInt8(ascii: "}"))
+            case .array(let items):
+                writer.append(UInt8(ascii: "["))
+                for (k, item) in items.enumerated() {
+                    if k > 0 { writer.append(UInt8(ascii: ",")) }
+                    writeCanonical(item, into: &writer)
+                }
+                writer.append(UInt8(ascii: "]"))
+            default:
+                writer.write(value)
+            }
+        }
+    }
+
+    private struct State {
+        var members = Set<Key>()
+        /// Keys in arrival order, a ring once full: `next` is the oldest.
+        var order: [Key] = []
+        var next = 0
+    }
+
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Remembers `key`; false if it was already remembered.
+    func insert(_ key: Key) -> Bool {
+        state.withLock { state in
+            guard state.members.insert(key).inserted else { return false }
+            if state.order.count < capacity {
+                state.order.append(key)
+            } else {
+                state.members.remove(state.order[state.next])
+                state.order[state.next] = key
+                state.next = (state.next + 1) % capacity
+            }
+            return true
+        }
+    }
+}
