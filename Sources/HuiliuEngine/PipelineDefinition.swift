@@ -119,7 +119,7 @@ public enum PipelineSchema {
     /// Fields of `batch:`.
     public static let batchFields: [FieldSpec] = [
         FieldSpec("size", .integer, "Records per batch; a checkpoint is committed after each.", default: 1000, range: 1...100_000),
-        FieldSpec("parallelism", .integer, "Batches transformed at once (delivery stays in order); default: one per CPU core.",
+        FieldSpec("parallelism", .integer, "Batches transformed at once (delivery stays in order); default: one per CPU core the process may use (its affinity mask and cgroup CPU quota).",
                   optional: true, range: 1...64),
     ]
 }

@@ -90,7 +90,7 @@ public struct PipelineLoader: Sendable {
             errors: .init(deadLetter: errors["dead_letter"]?.boolValue ?? true,
                           maxFailureRatio: errors["max_failure_ratio"]?.doubleValue ?? 1),
             batchSize: batch["size"]?.intValue ?? 1000,
-            parallelism: batch["parallelism"]?.intValue ?? max(1, ProcessInfo.processInfo.activeProcessorCount),
+            parallelism: batch["parallelism"]?.intValue ?? UsableCores.count,
             scheduling: Self.schedulingPolicy(parsed["scheduling"]?.objectValue ?? Object()),
             file: file)
         definition.provenance = parsed["provenance"]?.boolValue ?? false

@@ -48,6 +48,9 @@ extension Huiliu {
         @Option(help: "Records per batch in the pipeline benchmark.")
         var batchSize = 1000
 
+        @Option(help: "Batches the pipeline and mapping benchmarks transform at once (default: the pipeline default, one per core).")
+        var parallelism: Int?
+
         @Option(help: "Runs of the pipeline and mapping benchmarks over the same input; with more than one, the median and the best are reported too, as a shared machine's figures vary from run to run.")
         var `repeat` = 1
 
@@ -89,6 +92,7 @@ extension Huiliu {
                 throw ValidationError("--records, --batch-size, --page-size and --repeat must be at least 1")
             }
             guard devices > 0 else { throw ValidationError("--devices must be at least 1") }
+            guard (parallelism ?? 1) > 0 else { throw ValidationError("--parallelism must be at least 1") }
             guard fleetThreads > 0, (listenerThreads ?? 1) > 0 else {
                 throw ValidationError("--listener-threads and --fleet-threads must be at least 1")
             }
@@ -107,10 +111,11 @@ extension Huiliu {
             print("allocator: \(Allocator.description)\n")
             if suite == .json || suite == .all { try JSONBenchmark(records: min(records, 500_000)).run() }
             if suite == .pipeline || suite == .all {
-                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory, provenance: provenance).run(times: `repeat`)
+                try await PipelineBenchmark(records: records, batchSize: batchSize, parallelism: parallelism, directory: directory,
+                                            provenance: provenance).run(times: `repeat`)
             }
             if suite == .mapping || suite == .all {
-                try await PipelineBenchmark(records: records, batchSize: batchSize, directory: directory,
+                try await PipelineBenchmark(records: records, batchSize: batchSize, parallelism: parallelism, directory: directory,
                                             steps: PipelineBenchmark.mappingSteps, provenance: provenance).run(times: `repeat`)
             }
             if suite == .hj212 || suite == .all {
@@ -223,6 +228,8 @@ struct JSONBenchmark {
 struct PipelineBenchmark {
     let records: Int
     let batchSize: Int
+    /// Batches transformed at once; `nil` for the pipeline default.
+    var parallelism: Int? = nil
     let directory: String
     var steps: String? = nil
     /// Whether the pipeline keeps a provenance chain.
@@ -311,7 +318,7 @@ struct PipelineBenchmark {
             \(steps ?? "")
             sinks:
               - jsonl: { path: \(output) }
-            batch: { size: \(batchSize) }
+            batch: { size: \(batchSize)\(parallelism.map { ", parallelism: \($0)" } ?? "") }
             """.write(toFile: pipelineFile, atomically: true, encoding: .utf8)
         var registry = ConnectorRegistry()
         try BuiltInConnectors.register(into: &registry)
