@@ -90,6 +90,9 @@ struct JSONParser {
         var print: UInt64 = 0
         /// Its length in bytes.
         var length = 0
+        /// Its first sixteen bytes, zero-padded: most keys are shorter, and two word
+        /// comparisons are cheaper than a call to `memcmp`.
+        var head: (UInt64, UInt64) = (0, 0)
     }
 
     static let cachedDepths = 8, cachedMembers = 32
@@ -200,7 +203,10 @@ struct JSONParser {
             } else {
                 key = try parseString()
                 print = fingerprint(keyStart, i - 1)
-                if slot >= 0 && print != 0 { cacheKey(CachedKey(key: key, print: print, length: i - 1 - keyStart), slot) }
+                if slot >= 0 && print != 0 {
+                    let length = i - 1 - keyStart
+                    cacheKey(CachedKey(key: key, print: print, length: length, head: head(keyStart, length)), slot)
+                }
             }
             member += 1
             let maybeDuplicate = print == 0 || state.keyPrints[printsBase...].contains(print)
@@ -240,9 +246,32 @@ struct JSONParser {
         let cached = state.keys[slot]
         let close = start + cached.length
         guard cached.print != 0, close < end, base[close] == UInt8(ascii: "\"") else { return nil }
+        if cached.length <= 16 && start &+ 16 <= end {
+            // The sixteen bytes from the key's start are in the buffer; the ones past its end
+            // are masked off.
+            let raw = UnsafeRawPointer(base + start)
+            let low = raw.loadUnaligned(as: UInt64.self), high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            let (lowMask, highMask) = Self.masks(cached.length)
+            return (low & lowMask) == cached.head.0 && (high & highMask) == cached.head.1 ? cached : nil
+        }
         var key = cached.key
         let same = cached.length == 0 || key.withUTF8 { memcmp($0.baseAddress!, base + start, cached.length) == 0 }
         return same ? cached : nil
+    }
+
+    /// Masks keeping the first `length` (at most 16) bytes of two little-endian words.
+    @inline(__always)
+    static func masks(_ length: Int) -> (UInt64, UInt64) {
+        let low: UInt64 = length >= 8 ? ~0 : (1 << (UInt64(length) * 8)) &- 1
+        let high: UInt64 = length >= 16 ? ~0 : length <= 8 ? 0 : (1 << (UInt64(length - 8) * 8)) &- 1
+        return (low, high)
+    }
+
+    /// The first sixteen bytes of `length` bytes at `start`, zero-padded, as two words.
+    func head(_ start: Int, _ length: Int) -> (UInt64, UInt64) {
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + start, count: min(length, 16))) }
+        return words
     }
 
     mutating func cacheKey(_ key: CachedKey, _ slot: Int) {

@@ -37,6 +37,29 @@ struct JSONReaderTests {
         #expect(try parse(lines[4])["id"] == 6)
     }
 
+    /// Cached keys of up to sixteen bytes are compared a word at a time: keys that differ only
+    /// in their last byte, in the second word, at exactly sixteen bytes, beyond it, or that sit
+    /// at the very end of the input must each be told apart.
+    @Test func tellsCachedKeysApartByEveryByte() throws {
+        var reader = JSONReader()
+        func keys(_ text: String) throws -> [String] {
+            var bytes = Array(text.utf8)
+            return try bytes.withUnsafeMutableBytes { try reader.parse(UnsafeRawBufferPointer($0)) }.objectValue!.keys
+        }
+        let pairs: [(String, String)] = [
+            ("abcdefg", "abcdefh"), ("abcdefgh", "abcdefgi"), ("abcdefghi", "abcdefghj"), ("payment_account", "payment_accounu"),
+            ("exactly16bytes!!", "exactly16bytes!?"), ("seventeen_bytes__", "seventeen_bytes_x"), ("名称名称名", "名称名称吕"),
+        ]
+        for (first, second) in pairs {
+            #expect(try keys(#"{"\#(first)":1}"#) == [first])
+            #expect(try keys(#"{"\#(second)":1}"#) == [second])
+            #expect(try keys(#"{"\#(first)":1}"#) == [first])
+            // The last member's key ends within sixteen bytes of the input's end.
+            #expect(try keys(#"{"z":0,"\#(second)":1}"#) == ["z", second])
+            #expect(try keys(#"{"z":0,"\#(first)":1}"#) == ["z", first])
+        }
+    }
+
     @Test func keepsDecimalsExact() throws {
         // 0.1 + 0.2 style inputs must not turn into binary floats.
         let value = try JSONReader.parse("[0.1, 12345678.90, -0.05, 99999999999999.99]")
