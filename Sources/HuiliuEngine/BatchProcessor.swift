@@ -55,10 +55,10 @@ public struct BatchProcessor: Sendable {
     /// that already went through the steps (dead letters of a sink's condition) skip them
     /// with `throughSteps: false`.
     ///
-    /// `inTurn`, when given, is awaited before the first step that ``StepConnector/processesInOrder``:
-    /// it returns once the batches before this one have been handed on.
+    /// `ordered`, when given, is entered before the first step that ``StepConnector/processesInOrder``
+    /// and left after the last one, so batches pass those steps one at a time in source order.
     public func transform(_ records: consuming [Record], rejects: [RecordBatch.Rejected] = [],
-                          throughSteps: Bool = true, inTurn: (@Sendable () async throws -> Void)? = nil) async throws -> Transformed {
+                          throughSteps: Bool = true, ordered: OrderedSection? = nil) async throws -> Transformed {
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
         }
@@ -75,16 +75,14 @@ public struct BatchProcessor: Sendable {
         }
         // Each step gets the only reference to the batch, so it can change records in place
         // instead of copying every one of them.
-        var waitedForTurn = false
-        for (label, step) in steps where throughSteps && !records.isEmpty {
-            if step.processesInOrder && !waitedForTurn, let inTurn {
-                try await inTurn()
-                waitedForTurn = true
-            }
+        let lastOrdered = ordered == nil ? nil : steps.lastIndex { $0.step.processesInOrder }
+        for (index, (label, step)) in steps.enumerated() where throughSteps && !records.isEmpty {
+            if step.processesInOrder, let ordered { try await ordered.enter() }
             var output = try await step.process(consume records)
             records = output.records
             output.records = []
             for failure in output.failures { failures.append((label, failure)) }
+            if index == lastOrdered { ordered?.leave() }
         }
         var events: [Envelope] = []
         events.reserveCapacity(records.count)

@@ -52,7 +52,11 @@ public struct DeadLetterReplayer: Sendable {
         }
         var run = try await store.startRun(pipeline: pipeline, trigger: "replay")
         let context = runner.context(runID: run.id)
-        let processor = try runner.makeProcessor(context: context)
+        var processor = try runner.makeProcessor(context: context)
+        // Steps that carry something from batch to batch (dedupe) judge a run's records against
+        // each other; letters are not a run, and a letter such a step dropped as a repeat of an
+        // older one would be marked replayed without reaching any sink.
+        processor.steps.removeAll { $0.step.processesInOrder }
         let stored = try await store.checkpoint(pipeline: pipeline, stream: PipelineRunner.stream)
         for (key, sink) in processor.sinks { try await sink.open(resumingAt: stored?.sinkPositions[key]) }
 

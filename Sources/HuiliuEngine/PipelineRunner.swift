@@ -292,6 +292,9 @@ public struct PipelineRunner: Sendable {
                           into batches: AsyncThrowingChannel<TransformedBatch, any Error>) async throws {
         let parallelism = definition.parallelism
         let turns = Turnstile()
+        // Steps that need batches in source order pass them through a turnstile of their own,
+        // left right after the last such step: the steps after it still run side by side.
+        let orderedTurns = Turnstile()
         try await withThrowingTaskGroup(of: Void.self) { workers in
             var submitted = 0
             var finished = 0
@@ -299,6 +302,7 @@ public struct PipelineRunner: Sendable {
                 let sequence = submitted
                 submitted += 1
                 let handoff = Handoff(batch)
+                let section = OrderedSection(turns: orderedTurns, number: sequence)
                 workers.addTask {
                     var batch = handoff.take()
                     let read = batch.records.count + batch.rejects.count
@@ -306,15 +310,16 @@ public struct PipelineRunner: Sendable {
                     batch.records = []
                     let transformed: BatchProcessor.Transformed
                     do {
-                        transformed = try await processor.transform(consume records, rejects: batch.rejects,
-                                                                    inTurn: { try await turns.wait(for: sequence) })
+                        transformed = try await processor.transform(consume records, rejects: batch.rejects, ordered: section)
                     } catch {
+                        await section.pass()
                         // In its turn, so the batches before it still reach the sinks; at once,
                         // so the run fails even while the reader waits for a quiet source.
                         try await turns.wait(for: sequence)
                         batches.fail(error)
                         throw error
                     }
+                    await section.pass()
                     try await turns.wait(for: sequence)
                     await batches.send(TransformedBatch(read: read, content: transformed, checkpoint: batch.checkpoint))
                     turns.advance()

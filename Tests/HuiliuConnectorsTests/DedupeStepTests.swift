@@ -1,5 +1,5 @@
 import Foundation
-import HuiliuConnectors
+@testable import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
 import HuiliuKitTesting
@@ -51,6 +51,24 @@ struct DedupeStepTests {
             ["mn": "M2", "data_time": "20260301000000", "v": 3], ["mn": "M1", "data_time": "20260301000000", "v": 4],
         ]))
         #expect(output.records.compactMap { $0.data["v"]?.intValue } == [1, 2, 3])
+    }
+
+    /// A compound key with a missing part identifies nothing: records lacking the fields are
+    /// never repeats of each other (a misspelt field would otherwise drop all but one).
+    @Test func aKeyWithANullPartIsNeverARepeat() async throws {
+        let dedupe = try step(["key": "[mn, data_time]"])
+        let output = try await dedupe.process(records([
+            ["data_time": "1", "v": 1], ["data_time": "1", "v": 2], ["mn": "M1", "v": 3], ["mn": "M1", "v": 4],
+            ["mn": "M1", "data_time": "1", "v": 5], ["mn": "M1", "data_time": "1", "v": 6],
+        ]))
+        #expect(output.records.compactMap { $0.data["v"]?.intValue } == [1, 2, 3, 4, 5])
+    }
+
+    /// Numbers JSON cannot spell (written as null there) are keys of their own.
+    @Test func nonFiniteNumbersAreNotNull() {
+        let keys = [Value.array(["x", .null]), .array(["x", .double(.nan)]), .array(["x", .double(.infinity)]),
+                    .array(["x", .double(-.infinity)]), .array(["x", "NaN"])].map { SeenKeys.Key(of: $0) }
+        #expect(Set(keys).count == keys.count)
     }
 
     /// Memory is bounded: once `window` keys are held the oldest is forgotten, and its repeat passes.

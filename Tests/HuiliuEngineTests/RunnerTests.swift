@@ -145,18 +145,23 @@ struct RunnerTests {
     /// A sink's `when` routes events: each sink receives the events its condition holds for,
     /// in order, and one that none of a batch is for writes nothing for it. Its `mask` masks
     /// fields for it alone.
-    /// Holds the batch that starts at record 0 for up to two seconds, until the arrival step has
-    /// seen a batch: a later batch that is not held back from that step gets there first.
-    final class HoldFirstBatch: StepConnector {
+    /// Holds the batch that starts at record 0 for up to two seconds, until another batch has
+    /// gone through `after` (if given) or through this step: a later batch that nothing holds
+    /// back gets there first.
+    final class HoldFirstBatch: StepConnector, @unchecked Sendable {
         static let spec = ComponentSpec(name: "hold-first", kind: .step, summary: "Delays the first batch.", fields: [])
         let passed = Mutex(0)
-        let arrival: ArrivalOrder
-        init(arrival: ArrivalOrder) { self.arrival = arrival }
-        required init(config: ParsedConfig, context: ConnectorContext) throws { arrival = ArrivalOrder() }
+        /// Whether the held batch went on because another got past (not because two seconds passed).
+        let overtaken = Mutex(false)
+        let after: ArrivalOrder?
+        init(after: ArrivalOrder?) { self.after = after }
+        required init(config: ParsedConfig, context: ConnectorContext) throws { after = nil }
         func process(_ records: [Record]) async throws -> StepOutput {
             if records.first?.data["n"] == 0 {
                 let deadline = ContinuousClock.now + .seconds(2)
-                while arrival.seen.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                func gotPast() -> Bool { after.map { !$0.seen.withLock { $0.isEmpty } } ?? (passed.withLock { $0 } > 0) }
+                while !gotPast() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+                overtaken.withLock { $0 = gotPast() }
             } else {
                 passed.withLock { $0 += 1 }
             }
@@ -177,42 +182,86 @@ struct RunnerTests {
         }
     }
 
+    /// A runner whose `hold-first` and `arrival` steps are `hold` and `arrival`.
+    func makeRunner(_ yaml: String, hold: HoldFirstBatch, arrival: ArrivalOrder, sink: RecordingSink) throws -> (PipelineRunner, SQLiteStateStore) {
+        var registry = ConnectorRegistry()
+        try registry.register(source: ScriptedSource.self)
+        try registry.register(step: AmountCheck.self)
+        try registry.register(stepSpec: HoldFirstBatch.spec) { _, _ in hold }
+        try registry.register(stepSpec: ArrivalOrder.spec) { _, _ in arrival }
+        try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: directory)
+        guard case .pipeline(let definition) = loader.validate(try YAMLDocument.parse(yaml, file: "t.yaml"), file: "t.yaml", directory: directory) else {
+            throw RunError("the pipeline did not load")
+        }
+        let store = try SQLiteStateStore(path: directory + "/state.db")
+        return (PipelineRunner(definition: definition, registry: registry, store: store,
+                               gateway: try GatewayConfig.load(path: nil, projectDirectory: directory),
+                               logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }), store)
+    }
+
     /// Batches are transformed side by side, but a step that carries something from batch to
     /// batch (dedupe's memory) gets them in source order, whichever is ready first. (The first
     /// batch is held back so the others are ready first; if the runner let them through, the
     /// first would end its wait as soon as one arrived.)
     @Test func aStepThatNeedsOrderGetsBatchesInSourceOrder() async throws {
-        let arrival = ArrivalOrder()
-        let hold = HoldFirstBatch(arrival: arrival)
-        var registry = ConnectorRegistry()
-        try registry.register(source: ScriptedSource.self)
-        try registry.register(stepSpec: HoldFirstBatch.spec) { _, _ in hold }
-        try registry.register(stepSpec: ArrivalOrder.spec) { _, _ in arrival }
-        let sink = RecordingSink()
-        try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let arrival = ArrivalOrder(), hold = HoldFirstBatch(after: arrival), sink = RecordingSink()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: directory)
-        let yaml = """
+        let (runner, _) = try makeRunner("""
             version: 1
             name: ordered
             source: { scripted: { records: 12, batch: 3 } }
             steps: [ hold-first, arrival ]
             sinks: [ shared ]
             batch: { parallelism: 4 }
-            """
-        guard case .pipeline(let definition) = loader.validate(try YAMLDocument.parse(yaml, file: "t.yaml"), file: "t.yaml", directory: directory) else {
-            Issue.record("the pipeline did not load")
-            return
-        }
-        let runner = PipelineRunner(definition: definition, registry: registry, store: try SQLiteStateStore(path: directory + "/state.db"),
-                                    gateway: try GatewayConfig.load(path: nil, projectDirectory: directory),
-                                    logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+            """, hold: hold, arrival: arrival, sink: sink)
         let run = try await runner.run(trigger: "test")
         #expect(run.status == .succeeded)
         #expect(hold.passed.withLock { $0 } > 0, "a later batch went through the first step before the first batch")
         #expect(arrival.seen.withLock { $0 } == [0, 3, 6, 9])
         #expect(sink.envelopes.map { $0.data?["n"]?.intValue ?? -1 } == Array(0..<12))
+    }
+
+    /// Only the ordered steps are one batch at a time: after the last of them, a later batch
+    /// may overtake an earlier one again (delivery still goes in order).
+    @Test func stepsAfterTheOrderedOnesRunSideBySide() async throws {
+        let arrival = ArrivalOrder(), hold = HoldFirstBatch(after: nil), sink = RecordingSink()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (runner, _) = try makeRunner("""
+            version: 1
+            name: ordered
+            source: { scripted: { records: 12, batch: 3 } }
+            steps: [ arrival, hold-first ]
+            sinks: [ shared ]
+            batch: { parallelism: 4 }
+            """, hold: hold, arrival: arrival, sink: sink)
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded)
+        #expect(arrival.seen.withLock { $0 } == [0, 3, 6, 9])
+        #expect(hold.overtaken.withLock { $0 }, "no later batch got past the step after the ordered one while the first was held")
+        #expect(sink.envelopes.map { $0.data?["n"]?.intValue ?? -1 } == Array(0..<12))
+    }
+
+    /// Dead-letter replay leaves out the steps that judge a run's records against each other:
+    /// letters are not a run, and dedupe would drop a newer letter as a repeat of an older one.
+    @Test func replaySkipsTheOrderedSteps() async throws {
+        let arrival = ArrivalOrder(), sink = RecordingSink()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (runner, store) = try makeRunner("""
+            version: 1
+            name: ordered
+            source: { scripted: { records: 10, batch: 5, bad_every: 5 } }
+            steps: [ arrival, amount-check ]
+            sinks: [ shared ]
+            """, hold: HoldFirstBatch(after: nil), arrival: arrival, sink: sink)
+        #expect(try await runner.run(trigger: "test").status == .succeeded)
+        #expect(arrival.seen.withLock { $0 } == [0, 5])
+        let letters = try await store.deadLetters(pipeline: "ordered", status: "pending", limit: 10)
+        #expect(letters.count == 2)
+        let outcome = try await DeadLetterReplayer(runner: runner).replay(ids: letters.map(\.id))
+        #expect(outcome.stillFailing.count == 2)
+        #expect(arrival.seen.withLock { $0 } == [0, 5], "the replay ran the ordered step")
     }
 
     @Test func sinksReceiveTheEventsTheirConditionHoldsFor() async throws {

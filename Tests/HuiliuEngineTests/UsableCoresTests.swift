@@ -18,6 +18,13 @@ struct UsableCoresTests {
         #expect(UsableCores.quota(cpuMax: "50000 100000") == 1)
     }
 
+    /// A parent cgroup's quota bounds its children, so every level up to the root is read.
+    @Test func readsEveryCgroupFromTheProcessesOwnUp() {
+        #expect(UsableCores.ancestors("/sys/fs/cgroup", "/system.slice/huiliu.service")
+                == ["/sys/fs/cgroup/system.slice/huiliu.service", "/sys/fs/cgroup/system.slice", "/sys/fs/cgroup"])
+        #expect(UsableCores.ancestors("/sys/fs/cgroup", "/") == ["/sys/fs/cgroup"])
+    }
+
     @Test func neverMoreThanTheMachineHasNorFewerThanOne() {
         #expect(UsableCores.count >= 1)
         #expect(UsableCores.count <= ProcessInfo.processInfo.activeProcessorCount)

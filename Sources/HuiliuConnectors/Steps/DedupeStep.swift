@@ -17,7 +17,7 @@ public struct DedupeStep: StepConnector {
         """, default: "@", example: "payment_id")
     static let window = Field<Int>("window", .integer, """
         How many distinct keys are remembered; when more arrive, the oldest are forgotten, and a repeat of a \
-        forgotten key passes. About 40 bytes each.
+        forgotten key passes. About 40 to 75 bytes each.
         """, default: 1_000_000, range: 1...100_000_000)
 
     public static let spec = ComponentSpec(
@@ -27,9 +27,11 @@ public struct DedupeStep: StepConnector {
             overlap. Keys are compared by their canonical JSON (object members sorted), remembered as 128-bit \
             SHA-256 prefixes. Batches reach this step in source order even when the pipeline transforms several \
             at once, so the first occurrence is always the one kept. Dropped records are not failures: they \
-            count as read and not written. A record whose key is null is never a repeat; one whose key cannot \
-            be evaluated is dead-lettered with the reason. Memory lasts one run (a replay starts empty): across \
-            runs, the deterministic event id makes upserting sinks (sqlite, postgres) keep one event per key.
+            count as read and not written. A record whose key is null, or a list or object with a null part \
+            (`[mn, data_time]` on a record without `mn`), is never a repeat; one whose key cannot be evaluated \
+            is dead-lettered with the reason. Memory lasts one run, and dead-letter replay skips the step (a \
+            letter is not a repeat of another letter). Across runs, events whose mapped key is the same get the \
+            same id, so upserting sinks (sqlite, postgres) keep one event per key.
             """,
         fields: [key.spec, window.spec], shorthandField: "key")
 
@@ -48,7 +50,7 @@ public struct DedupeStep: StepConnector {
     public func process(_ records: consuming [Record]) async throws -> StepOutput {
         let failures = records.keep(rule: "dedupe", { (record) throws(ExpressionError) in
             let key = try expression.evaluate(record.data)
-            return key.isNull || seen.insert(SeenKeys.Key(of: key))
+            return SeenKeys.lacksPart(key) || seen.insert(SeenKeys.Key(of: key))
         }, reason: { "dedupe key '\(expression.text)': \($0.message)" })
         return StepOutput(records: records, failures: failures)
     }
@@ -89,9 +91,26 @@ final class SeenKeys: Sendable {
                     writeCanonical(item, into: &writer)
                 }
                 writer.append(UInt8(ascii: "]"))
+            case .double(let d) where !d.isFinite:
+                // JSON writes these as null; a word followed by a NUL byte, which no JSON text
+                // contains, keeps them apart from it and from the string of that word.
+                writer.write(string: d.isNaN ? "NaN" : d < 0 ? "-Infinity" : "Infinity")
+                writer.append(0)
             default:
                 writer.write(value)
             }
+        }
+    }
+
+    /// Whether `key` is null or holds a null in a list or object (at any depth): such a key
+    /// identifies nothing, and treating it as one would make records that lack the fields it
+    /// names repeats of each other.
+    static func lacksPart(_ key: Value) -> Bool {
+        switch key {
+        case .null: return true
+        case .array(let items): return items.contains(where: lacksPart)
+        case .object(let object): return object.contains { lacksPart($0.value) }
+        default: return false
         }
     }
 
