@@ -68,11 +68,14 @@ public struct ValidateStep: StepConnector {
         // Valid records stay where they are and failures are swapped out of the way, as in
         // ``MapStep``: appending each record to a new array would retain all its fields.
         var failures: [RecordFailure] = []
+        // The records of a batch mostly share one type: the last one's schema is kept rather
+        // than hashing the type name for every record.
+        var last: (type: String, schema: Schema)?
         let kept = records.withUnsafeMutableBufferPointer { records in
             var kept = 0
             for index in records.indices {
                 // Only the data and type are read: handing over the whole record made a copy of it.
-                if let problem = check(records[index].data, type: records[index].type) {
+                if let problem = check(records[index].data, type: records[index].type, last: &last) {
                     failures.append(RecordFailure(record: records[index], reason: problem.reason, pointer: problem.pointer, rule: problem.rule))
                     continue
                 }
@@ -86,15 +89,18 @@ public struct ValidateStep: StepConnector {
     }
 
     /// Why a record with `data` of `type` fails, or `nil` when it conforms.
-    private func check(_ data: Value, type: String?) -> (reason: String, pointer: String, rule: String)? {
+    private func check(_ data: Value, type: String?, last: inout (type: String, schema: Schema)?) -> (reason: String, pointer: String, rule: String)? {
         let schema: Schema
         if let fixed {
             schema = fixed
+        } else if let type, let last, last.type == type {
+            schema = last.schema
         } else {
             guard let type, let found = byType[type] else {
                 return ("the record has no common-schema type (\(type ?? "none")); map it first or name a schema", "", "schema")
             }
             schema = found
+            last = (type, found)
         }
         if schema.isValid(data) { return nil }
         let errors = schema.validate(data, maximumErrors: maxErrors + 1)
