@@ -10,7 +10,9 @@ struct HTTP2Server: Sendable {
     let cleartextPort: Int
     let tls: TLSFixture
 
-    static let shared = Task<Result<HTTP2Server, FixtureUnavailable>, Never> {
+    static let shared = Task<Result<HTTP2Server, FixtureUnavailable>, Never> { await onOwnThread(start) }
+
+    private static func start() -> Result<HTTP2Server, FixtureUnavailable> {
         guard let nghttpd = findExecutable("nghttpd") else {
             return .failure(FixtureUnavailable(description: "nghttpd is not installed (Debian package nghttp2-server)"))
         }

@@ -13,7 +13,7 @@ struct FixtureUnavailable: Error, CustomStringConvertible {
 func sharedFixture<T: Sendable>(_ name: String, _ start: @escaping @Sendable () throws -> T) -> Task<Result<T, FixtureUnavailable>, Never> {
     Task {
         do {
-            return .success(try start())
+            return .success(try await onOwnThread(start))
         } catch let reason as FixtureUnavailable {
             return .failure(reason)
         } catch {

@@ -13,7 +13,9 @@ struct PythonServer: Sendable {
     func url(_ path: String = "") -> String { "http://127.0.0.1:\(httpPort)\(path)" }
     func mtlsURL(_ path: String = "") -> String { "https://127.0.0.1:\(mtlsPort)\(path)" }
 
-    static let shared = Task<PythonServer, any Error> {
+    static let shared = Task<PythonServer, any Error> { try await onOwnThread(start) }
+
+    private static func start() throws -> PythonServer {
         let tls = try TLSFixture.make()
         guard let python = findExecutable("python3") else { throw FixtureError("python3 is not installed") }
         let child = try ChildProcess(python, [transportFixtures + "/testserver.py", "--cert", tls.serverCertificate,

@@ -18,7 +18,9 @@ struct TestServer: Sendable {
     /// The mutual-TLS listener.
     func mtlsURL(_ path: String) -> String { "https://127.0.0.1:\(mtlsPort)\(path)" }
 
-    static let shared = Task<TestServer, any Error> {
+    static let shared = Task<TestServer, any Error> { try await onOwnThread(start) }
+
+    private static func start() throws -> TestServer {
         let tls = try TLSFixture.make()
         guard let python = findExecutable("python3") else { throw FixtureError("python3 is not installed") }
         let child = try ChildProcess(python, [
