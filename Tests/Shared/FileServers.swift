@@ -54,22 +54,28 @@ struct ServedFiles: Sendable {
     }
 }
 
-/// A free loopback TCP port (bound, read, released; a race with other binders is unlikely).
+/// A free loopback TCP port for a server the test starts, below Linux's ephemeral range
+/// (32768 and up): a port the kernel hands out could be taken by any outgoing connection
+/// between the check and the server binding it; these only by another server choosing one.
 func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 ? getsockname(fd, $0, &length) : -1 }
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000..<32_000)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        if bound { return port }
     }
-    return Int(UInt16(bigEndian: address.sin_port))
+    fatalError("no free loopback port between 20000 and 32000")
 }
 
 /// Waits until something accepts connections on `port`.
-func waitForListener(port: Int, child: ChildProcess, seconds: Double = 10) -> Bool {
+func waitForListener(port: Int, child: ChildProcess, seconds: Double = 60) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline && child.process.isRunning {
         if loopbackAcceptsConnections(port: port) { return true }

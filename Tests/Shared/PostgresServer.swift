@@ -53,7 +53,7 @@ struct PostgresServer: Sendable {
                                            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
                                            "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
         keepAlive.withLock { $0.append(child) }
-        guard waitForListener(port: port, child: child, seconds: 30) else {
+        guard waitForListener(port: port, child: child) else {
             throw FixtureUnavailable(description: "PostgreSQL did not start: \(child.process.isRunning ? "no listener" : child.errorOutput())")
         }
         // The port opens before the server takes connections ("the database system is starting
