@@ -19,12 +19,22 @@ struct SharedStoreTests {
 
     /// Ends every other session on the gateway's database, as a server restart or a dropped
     /// connection would.
+    /// Ends every other session on the gateway's database, and waits (up to ten seconds) until
+    /// the server lists none: `pg_terminate_backend` only signals the backends.
     func dropSessions(_ gateway: GatewayConfig) throws {
         let url = try #require(gateway.storeURL)
         let database = String(url.split(separator: "/").last!)
-        try PostgresConnection(url: url) { $0 }.execute("""
+        let admin = try PostgresConnection(url: url) { $0 }
+        try admin.execute("""
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
             """, [database])
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let others = try admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database])
+            if others.first?.first == "0" { return }
+            usleep(20_000)
+        }
+        Issue.record("sessions on \(database) were still listed ten seconds after they were terminated")
     }
 
     func gateway(database: String?) async throws -> GatewayConfig {
