@@ -64,6 +64,18 @@ struct DedupeStepTests {
         #expect(output.records.compactMap { $0.data["v"]?.intValue } == [1, 2, 3, 4, 5])
     }
 
+    /// Numbers are compared by value, however they were written; a number is never the string
+    /// of its digits.
+    @Test func numbersAreKeysByValue() {
+        let one = [Value.integer(1), .decimal(DecimalNumber(significand: 10, exponent: -1)), .decimal(DecimalNumber(significand: 100, exponent: -2)),
+                   .double(1.0)].map { SeenKeys.Key(of: .array([$0, "x"])) }
+        #expect(Set(one).count == 1)
+        let others = [Value.integer(10), .decimal(DecimalNumber(significand: 11, exponent: -1)), .double(0.1), "1", "1e0", .integer(0)]
+            .map { SeenKeys.Key(of: .array([$0, "x"])) }
+        #expect(Set(others + [one[0]]).count == others.count + 1)
+        #expect(SeenKeys.Key(of: .double(-0.0)) == SeenKeys.Key(of: .integer(0)))
+    }
+
     /// Numbers JSON cannot spell (written as null there) are keys of their own.
     @Test func nonFiniteNumbersAreNotNull() {
         let keys = [Value.array(["x", .null]), .array(["x", .double(.nan)]), .array(["x", .double(.infinity)]),

@@ -24,7 +24,8 @@ public struct DedupeStep: StepConnector {
         name: "dedupe", kind: .step, summary: "Drops repeats of a record (or of its key) within a run; the first one passes.",
         details: """
             For upstreams that send a record twice in one sync: offset paging over data that shifts, files that \
-            overlap. Keys are compared by their canonical JSON (object members sorted), remembered as 128-bit \
+            overlap. Keys are compared by their canonical JSON (object members sorted, numbers by value: `1` and \
+            `1.0` are one key), remembered as 128-bit \
             SHA-256 prefixes. Batches reach this step in source order even when the pipeline transforms several \
             at once, so the first occurrence is always the one kept. Dropped records are not failures: they \
             count as read and not written. A record whose key is null, or a list or object with a null part \
@@ -91,6 +92,12 @@ final class SeenKeys: Sendable {
                     writeCanonical(item, into: &writer)
                 }
                 writer.append(UInt8(ascii: "]"))
+            case .integer(let n):
+                writeNumber(DecimalNumber(significand: n, exponent: 0), into: &writer)
+            case .decimal(let d):
+                writeNumber(d, into: &writer)
+            case .double(let d) where d.isFinite:
+                if let decimal = DecimalNumber(d.description) { writeNumber(decimal, into: &writer) } else { writer.write(value) }
             case .double(let d) where !d.isFinite:
                 // JSON writes these as null; a word followed by a NUL byte, which no JSON text
                 // contains, keeps them apart from it and from the string of that word.
@@ -112,6 +119,14 @@ final class SeenKeys: Sendable {
         case .object(let object): return object.contains { lacksPart($0.value) }
         default: return false
         }
+    }
+
+    /// A number as `<digits>e<exponent>` with no trailing zeros in the digits, so `1`, `1.0`,
+    /// `1.00` and `10e-1` are one key; unquoted, so no string is written the same.
+    static func writeNumber(_ number: DecimalNumber, into writer: inout JSONWriter) {
+        var significand = number.significand, exponent = significand == 0 ? 0 : number.exponent
+        while significand != 0 && significand % 10 == 0 { significand /= 10; exponent += 1 }
+        for byte in "\(significand)e\(exponent)".utf8 { writer.append(byte) }
     }
 
     private struct State {
