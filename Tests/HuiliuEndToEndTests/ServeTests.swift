@@ -50,7 +50,8 @@ import Testing
         func call(_ method: String, _ path: String, token: String?, body: String? = nil) throws -> (status: Int, body: String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
+            // Bounded: a request the daemon never answers fails the test instead of hanging the suite.
+            var arguments = ["-s", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
             if let body { arguments += ["-H", "Content-Type: application/json", "--data-raw", body] }
             process.arguments = arguments
