@@ -76,3 +76,18 @@ extension Digest {
         return hash(block.map { $0 ^ 0x5C } + inner)
     }
 }
+
+extension Digest {
+    /// Whether `a` and `b` have the same length and bytes, every byte examined whatever the
+    /// first difference: comparing a secret (a token, a tag) must not tell how much matched.
+    public static func constantTimeEqual(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        // Not the low byte of the lengths' difference: lengths 256 apart would look equal.
+        var difference: UInt8 = a.count == b.count ? 0 : 1
+        var left = a.makeIterator(), right = b.makeIterator()
+        while true {
+            let x = left.next(), y = right.next()
+            if x == nil && y == nil { return difference == 0 }
+            difference |= (x ?? 0) ^ (y ?? 0)
+        }
+    }
+}

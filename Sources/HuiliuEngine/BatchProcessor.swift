@@ -110,7 +110,16 @@ public struct BatchProcessor: Sendable {
             failures.append((reason.sink, RecordFailure(record: record, reason: reason.message, rule: "when")))
         }
         var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
-        if let input { transformed.digests = Digests(input: input, sinks: decided.portions.map { Self.digest($0) }) }
+        if let input {
+            // A sink without a condition or masks gets every delivered event: digest those once.
+            var whole: ProvenanceEntry.Digested?
+            let digests = sinks.indices.map { position in
+                if shares[sinks[position].key] != nil { return Self.digest(decided.portions[position]) }
+                if whole == nil { whole = Self.digest(decided.delivered) }
+                return whole!
+            }
+            transformed.digests = Digests(input: input, sinks: digests)
+        }
         return transformed
     }
 
@@ -155,10 +164,12 @@ public struct BatchProcessor: Sendable {
         }
         var delivered: [Envelope] = []
         var portions = [[Envelope]](repeating: [], count: sinks.count)
+        // Looked up once per batch, not once per event and sink.
+        let sinkShares = sinks.map { shares[$0.key] }
         for index in events.indices where !failed.contains(index) {
             delivered.append(events[index])
             for position in sinks.indices where wanted[position].isEmpty || wanted[position][index] {
-                portions[position].append(shares[sinks[position].key]?.masked(events[index]) ?? events[index])
+                portions[position].append(sinkShares[position]?.masked(events[index]) ?? events[index])
             }
         }
         return (delivered, portions, undecidable.sorted { $0.0 < $1.0 })

@@ -95,7 +95,7 @@ public struct DeadLetterReplayer: Sendable {
                 // checkpoint, the letters marked replayed and the batch's provenance entry in one
                 // transaction: a crash can neither lose what a jsonl sink wrote nor deliver it again.
                 let provenance = transformed.digests.map {
-                    runner.definition.provenanceEntry($0, run: run, batch: index + 1, sinks: processor.sinks.map(\.key),
+                    runner.definition.provenanceEntry($0, run: run, batch: index + 1,
                                                       positions: positions, checkpoint: stored?.checkpoint)
                 }
                 var updated = moved.isEmpty ? nil : stored

@@ -205,7 +205,7 @@ public struct PipelineRunner: Sendable {
                         throw error
                     }
                     let provenance = batch.content.digests.map {
-                        definition.provenanceEntry($0, run: run, batch: number, sinks: processor.sinks.map(\.key),
+                        definition.provenanceEntry($0, run: run, batch: number,
                                                    positions: positions, checkpoint: batch.checkpoint)
                     }
                     let committedRun = run, committed = counters, metrics = metrics
@@ -383,11 +383,11 @@ extension PipelineDefinition {
 
     /// The provenance entry of a delivered batch with `digests`; `positions` are the sinks'
     /// positions after it.
-    func provenanceEntry(_ digests: BatchProcessor.Digests, run: RunRecord, batch: Int, sinks: [String],
+    func provenanceEntry(_ digests: BatchProcessor.Digests, run: RunRecord, batch: Int,
                          positions: [String: Value], checkpoint: Checkpoint?) -> ProvenanceEntry {
         ProvenanceEntry(runID: run.id, trigger: run.trigger, batch: batch, source: eventSource, connector: source.name,
                         input: digests.input,
-                        sinks: zip(sinks, digests.sinks).map { key, events in
+                        sinks: zip(sinkKeys, digests.sinks).map { key, events in
                             ProvenanceEntry.SinkShare(key: key, events: events, position: positions[key])
                         },
                         checkpoint: checkpoint?.value, recordedAt: Timestamp.now())

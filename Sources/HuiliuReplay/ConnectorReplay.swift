@@ -136,7 +136,7 @@ public enum ReplayOutput {
                                         dataschema: record.dataschema, data: record.data, extensions: record.extensions)
                 var writer = JSONWriter()
                 writer.write(envelope)
-                lines.append(String(decoding: writer.bytes, as: UTF8.self))
+                lines.append(writer.withBytes { String(decoding: $0, as: UTF8.self) })
             }
             for reject in batch.rejects {
                 lines.append(Value(["rejected": ["origin": .string(reject.origin.description), "reason": .string(reject.reason),

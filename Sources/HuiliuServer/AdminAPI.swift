@@ -298,7 +298,7 @@ func jsonResponse(_ value: Value, status: HTTPResponse.Status = .ok) -> Response
     writer.write(value)
     writer.append(0x0A)
     return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+                    body: .init(byteBuffer: writer.withBytes { ByteBuffer(bytes: $0) }))
 }
 
 func notFound(_ message: String) -> Response {

@@ -16,7 +16,7 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         let presented = Array(header.dropFirst("Bearer ".count).utf8)
         // Compare against every token, always, so the time taken says nothing about which matched.
         var match: GatewayConfig.AdminToken?
-        for token in tokens where Self.constantTimeEqual(presented, Array(token.token.utf8)) { match = token }
+        for token in tokens where !presented.isEmpty && Digest.constantTimeEqual(presented, token.token.utf8) { match = token }
         guard let match else { return unauthorized("invalid bearer token") }
         if request.method != .get && request.method != .head && !match.canWrite {
             return jsonResponse(["error": .string("token '\(match.name)' is read-only")], status: .forbidden)
@@ -28,16 +28,5 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = jsonResponse(["error": .string(message)], status: .unauthorized)
         response.headers[.wwwAuthenticate] = "Bearer realm=\"huiliu\""
         return response
-    }
-
-    /// Equal length and content, examined in full whatever the first difference.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
-        for i in 0..<max(a.count, b.count) {
-            let x = i < a.count ? a[i] : 0
-            let y = i < b.count ? b[i] : 0
-            difference |= x ^ y
-        }
-        return difference == 0 && !a.isEmpty
     }
 }

@@ -40,7 +40,7 @@ public struct JSONLogHandler: LogHandler {
         writer.write(.object(object))
         writer.append(0x0A)
         // One write per line, serialized, so lines from concurrent tasks never interleave.
-        Self.lock.withLock { _ in stream.write(Data(writer.bytes)) }
+        Self.lock.withLock { _ in writer.withBytes { stream.write(Data($0)) } }
     }
 
     static func value(_ metadata: Logger.Metadata.Value) -> Value {

@@ -20,6 +20,17 @@ struct HMACTests {
         #expect(Digest.hexString(Digest.sm3.hmac(key: Array("key".utf8), message: Array("The quick brown fox jumps over the lazy dog".utf8)))
                 == "bd4a34077888162b210645b8ebf74b9af357303789357a27c7fc457244ebd398")
     }
+
+    @Test func comparesSecretsInFullWhateverTheFirstDifference() {
+        #expect(Digest.constantTimeEqual(Array("abc".utf8), "abc".utf8))
+        #expect(!Digest.constantTimeEqual(Array("abc".utf8), "abd".utf8))
+        #expect(!Digest.constantTimeEqual(Array("abc".utf8), "abcd".utf8))
+        #expect(!Digest.constantTimeEqual(Array("abcd".utf8), "abc".utf8))
+        #expect(!Digest.constantTimeEqual([UInt8](), [0]))
+        #expect(Digest.constantTimeEqual([UInt8](), [UInt8]()))
+        // Lengths 256 apart, the extra bytes zero: the length check must not wrap to equal.
+        #expect(!Digest.constantTimeEqual([UInt8](repeating: 0, count: 256), [UInt8]()))
+    }
 }
 
 struct EventIDTests {

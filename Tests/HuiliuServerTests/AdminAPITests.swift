@@ -3,6 +3,7 @@ import HuiliuEngine
 import HuiliuKit
 @testable import HuiliuServer
 import HuiliuStore
+import Hummingbird
 import Logging
 import Testing
 import Foundation
@@ -57,14 +58,4 @@ struct AdminAPITests {
         #expect(await chains.recent("p") == nil)
         #expect(await chains.all().map(\.0) == ["p"])
     }
-
-    @Test func comparesTokensInFullWhateverTheFirstDifference() {
-        typealias Auth = BearerAuthMiddleware<Hummingbird.BasicRequestContext>
-        #expect(Auth.constantTimeEqual(Array("abc".utf8), Array("abc".utf8)))
-        #expect(!Auth.constantTimeEqual(Array("abc".utf8), Array("abd".utf8)))
-        #expect(!Auth.constantTimeEqual(Array("abc".utf8), Array("abcd".utf8)))
-        #expect(!Auth.constantTimeEqual([], []))
-    }
 }
-
-import Hummingbird

@@ -200,8 +200,7 @@ struct FieldCipher: Sendable {
         }
         let iv = bytes[..<SM4.blockSize], ciphertext = bytes[SM4.blockSize..<(bytes.count - Self.tagSize)]
         let expected = tag(path, iv, ciphertext), given = bytes.suffix(Self.tagSize)
-        // Every byte compared, whatever the first difference.
-        guard zip(expected, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
+        guard Digest.constantTimeEqual(expected, given) else {
             throw Failure(pointer: pointer, message: "its tag does not match key '\(keyID)' for this field: a wrong key, or text altered or moved on the way")
         }
         guard let plain = try? sm4.decrypt(ciphertext, mode: .cbc(iv: Array(iv))), let text = String(validating: plain, as: UTF8.self) else {
