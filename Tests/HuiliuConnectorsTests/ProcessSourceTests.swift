@@ -126,7 +126,7 @@ struct ProcessSourceTests {
             return first
         }
         #expect(finished, "the read waited for the tap's background child (which sleeps 600 s)")
-        _ = try? await Process.run(URL(fileURLWithPath: "/usr/bin/pkill"), arguments: ["-f", "sleep 600"]).waitUntilExit()
+        _ = try? ChildCommand.run("/usr/bin/pkill", ["-f", "sleep 600"], timeout: .seconds(60))
     }
 
     @Test func readsAnAirbyteSourceAndMergesPerStreamState() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import HuiliuKitTesting
+import Testing
 
 /// Runs the built `huiliu` executable the way a user would, for end-to-end tests.
 struct HuiliuCommand {
@@ -31,28 +32,37 @@ struct HuiliuCommand {
     /// (a listener test's 5-second wait for an acknowledgement ran out).
     @discardableResult
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
-                    stdin: Data? = nil) async throws -> Result {
+                    stdin: Data? = nil, timeout: Duration = .seconds(600)) async throws -> Result {
         // Not Foundation.Process: its exit detection can wait forever when a server started by
         // another test inherited its socket (see ChildCommand).
         let executable = executable.path, environment = Self.environment(adding: environment), input = stdin.map { [UInt8]($0) } ?? []
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ChildCommand.Output, any Error>) in
             Thread {
                 continuation.resume(with: Swift.Result {
-                    try ChildCommand.run(executable, arguments, environment: environment, directory: directory, stdin: input)
+                    try ChildCommand.run(executable, arguments, environment: environment, directory: directory, stdin: input,
+                                         timeout: timeout)
                 })
             }.start()
+        }
+        if result.timedOut {
+            Issue.record("huiliu \(arguments.joined(separator: " ")) ran past \(timeout) and was killed; it wrote:\n\(result.stderrText.suffix(20_000))")
         }
         return Result(stdout: result.stdoutText, stderr: result.stderrText, status: result.signal ?? result.status,
                       killedBySignal: result.signal != nil)
     }
 
-    /// Waits for `process` to exit on a thread of its own (see ``run(_:in:environment:stdin:)``).
+    /// Waits for `process` to exit on a thread of its own (see ``run(_:in:environment:stdin:timeout:)``);
+    /// one still running after `timeout` is asked for a backtrace, killed, and fails the test.
     @discardableResult
-    static func exit(of process: Process) async -> (status: Int32, signal: Int32?) {
+    static func exit(of process: Process, timeout: Duration = .seconds(600)) async -> (status: Int32, signal: Int32?) {
         let box = UncheckedProcess(process)
-        return await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: ChildCommand.wait(for: box.process)) }.start()
+        let ended = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: ChildCommand.wait(for: box.process, timeout: timeout)) }.start()
         }
+        if ended.timedOut {
+            Issue.record("\(process.arguments?.joined(separator: " ") ?? "a command") ran past \(timeout) and was killed")
+        }
+        return (ended.status, ended.signal)
     }
 
     /// Lets a `Process` cross to the waiting thread; only its exit is read there.

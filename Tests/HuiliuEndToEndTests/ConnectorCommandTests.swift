@@ -63,7 +63,7 @@ import Testing
         try simulator.run()
         defer {
             simulator.terminate()
-            ChildCommand.wait(for: simulator)
+            ChildCommand.wait(for: simulator, timeout: .seconds(120))
         }
         // (Foundation on Linux cannot fetch http URLs without FoundationNetworking; a connect is enough.)
         try await eventually("the simulator listening on port \(port)", interval: .milliseconds(100)) {

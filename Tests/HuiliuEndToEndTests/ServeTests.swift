@@ -48,19 +48,13 @@ import Testing
     struct API {
         let port: Int
         func call(_ method: String, _ path: String, token: String?, body: String? = nil) throws -> (status: Int, body: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             // Bounded: a request the daemon never answers fails the test instead of hanging the suite.
             var arguments = ["-s", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
             if let body { arguments += ["-H", "Content-Type: application/json", "--data-raw", body] }
-            process.arguments = arguments
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            ChildCommand.wait(for: process)
-            let text = String(decoding: data, as: UTF8.self)
+            // Not Foundation's Process: a server another test starts meanwhile could inherit the
+            // pipe of its output, and reading it to the end would then wait for that server.
+            let text = try ChildCommand.run("/usr/bin/curl", arguments, timeout: .seconds(90)).stdoutText
             let split = text.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(split.last ?? "") ?? 0, split.dropLast().joined(separator: "\n"))
         }
@@ -223,7 +217,9 @@ extension ServeTests {
         try serve.run()
         defer {
             if serve.isRunning { serve.terminate() }
-            ChildCommand.wait(for: serve)
+            if ChildCommand.wait(for: serve, timeout: .seconds(120)).timedOut {
+                Issue.record("huiliu serve did not stop within 2 minutes of SIGTERM")
+            }
         }
         let api = try await API(port: daemonPort(project))
         let created = try await HuiliuCommand.run(["connector", "new", "inventory", "--template", "file"], in: project)
