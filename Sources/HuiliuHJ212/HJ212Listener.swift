@@ -34,7 +34,10 @@ public final class HJ212Listener: Sendable {
     struct State {
         var boundAddress: SocketAddress?
         var server: (any Channel)?
-        var connections: [ObjectIdentifier: any Channel] = [:]
+        /// Open connections by a number of their own: an `ObjectIdentifier` can come back for a
+        /// new channel at a freed one's address before the old one's removal has run.
+        var connections: [Int: any Channel] = [:]
+        var accepted = 0
         var shuttingDown = false
         var boundWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
     }
@@ -147,29 +150,35 @@ public final class HJ212Listener: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Accepted as the listener stops: nothing received, nothing to answer. Refused
+                    // here, NIO closes it before it is registered; half-closing a channel not yet
+                    // registered left it open, and a device on it sending until it gave up.
+                    guard track(channel) else { throw ChannelError.ioOnClosedChannel }
                     let peer = channel.remoteAddress.map(Self.describe) ?? "unknown"
                     let handler = ConnectionHandler(listener: self, peer: peer)
                     let operations = channel.pipeline.syncOperations
                     try operations.addHandler(IdleStateHandler(readTimeout: idle))
                     try operations.addHandler(ByteToMessageHandler(HJ212FrameCodec(configuration: decoder)))
                     try operations.addHandler(handler)
-                    track(channel)
                 }
             }
             .bind(host: settings.host, port: settings.port).get()
     }
 
-    /// Remembers `channel` until it closes, for shutdown; stops its input at once if shutting down.
-    private func track(_ channel: any Channel) {
-        let id = ObjectIdentifier(channel)
-        let stopping = state.withLock { state in
-            state.connections[id] = channel
-            return state.shuttingDown
+    /// Remembers `channel` until it closes, for shutdown; false (and not remembered) once the
+    /// listener is stopping.
+    private func track(_ channel: any Channel) -> Bool {
+        let id: Int? = state.withLock { state in
+            if state.shuttingDown { return nil }
+            state.accepted += 1
+            state.connections[state.accepted] = channel
+            return state.accepted
         }
-        if stopping { Self.closeInput(channel) }
+        guard let id else { return false }
         channel.closeFuture.whenComplete { [self] _ in
             _ = state.withLock { $0.connections.removeValue(forKey: id) }
         }
+        return true
     }
 
     /// Stops reading from a connection; it closes once it has answered what it received.
