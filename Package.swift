@@ -40,7 +40,7 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
-        // glibc's spawn extensions, for the test kit's child processes; no library to link.
+        // glibc's spawn extensions, for starting child processes; no library to link.
         .systemLibrary(name: "CSpawn", path: "Sources/CSpawn"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
@@ -56,12 +56,12 @@ let package = Package(
         .target(name: "HuiliuSchedule", dependencies: ["HuiliuCore"], swiftSettings: strict),
         .target(name: "HuiliuEnvironment", dependencies: ["HuiliuCore"], swiftSettings: strict),
         .target(name: "HuiliuKit", dependencies: [
-            "HuiliuCore",
+            "HuiliuCore", "CSpawn",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         .target(name: "HuiliuKitTesting", dependencies: [
-            "HuiliuKit", "CSpawn", .product(name: "Logging", package: "swift-log"),
+            "HuiliuKit", .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite", "CLibPQ"], swiftSettings: strict),
         .target(name: "HuiliuTransport", dependencies: [

@@ -1,15 +1,15 @@
 public import Foundation
 import Glibc
-import CSpawn
-import HuiliuKit
+public import HuiliuKit
 
-/// Runs a command to completion with `posix_spawn` and `waitpid`, for tests.
+/// Runs a command to completion, for tests: started as a ``SpawnedProcess`` (no descriptor of
+/// the test process, no blocked signal), its output drained, its exit taken from `waitpid`.
 ///
-/// Foundation's `Process` can wait forever for a child that already exited (see
-/// ``ProcessExit``). Here the pipes are close-on-exec, the child starts with no descriptor
-/// but its three, and the exit comes from `waitpid` on the child
-/// itself. A command that outlives its timeout is asked for a backtrace and killed, so a hung
-/// command fails its test instead of stalling the suite.
+/// Foundation's `Process` on Linux notices an exit when a socket it shares with the child
+/// closes, and a child started meanwhile can inherit that socket: `waitUntilExit()` then
+/// waits for as long as that child lives (swift-corelibs-foundation#4795). A command that
+/// outlives its timeout is asked for a backtrace and killed, so a hung command fails its test
+/// instead of stalling the suite.
 public enum ChildCommand {
     /// What a finished command wrote and how it ended.
     public struct Output: Sendable {
@@ -48,61 +48,27 @@ public enum ChildCommand {
                            directory: String? = nil, stdin: [UInt8] = [], mergeOutput: Bool = false,
                            timeout: Duration = .seconds(600)) throws -> Output {
         ignoreBrokenPipes
-        var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1], error: [Int32] = [-1, -1]
-        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&error) == 0 else {
-            throw SpawnError(description: "cannot create pipes: \(String(cString: strerror(errno)))")
+        // No descriptor of the test process reaches the child and no blocked signal either
+        // (see ``SpawnedProcess``): a long-lived command holding another test's pipe would keep
+        // that test's command from ever looking finished.
+        let process: SpawnedProcess
+        do {
+            process = try SpawnedProcess(executable, arguments, environment: environment, directory: directory,
+                                         standardInput: stdin.isEmpty ? .null : .pipe, standardOutput: .pipe,
+                                         standardError: mergeOutput ? .standardOutput : .pipe, processGroup: false)
+        } catch {
+            throw SpawnError(description: "\(error)")
         }
-        // (pipe2 is out of Swift's reach. The moment before this matters little: children
-        // started here or by Foundation's `Process` inherit no descriptor beyond their three.)
-        for fd in input + output + error { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // dup2 clears close-on-exec on the copies the child keeps; the originals close at exec.
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, mergeOutput ? output[1] : error[1], 2)
-        // Nothing else of the test process reaches the child, close-on-exec or not: Foundation's
-        // pipes and exit-watching sockets are not, and a long-lived command holding one would
-        // keep another test's child from ever looking finished.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
-        // Nor does the calling thread's signal mask: the cooperative pool's threads block most
-        // signals, and a command started from one would shrug off SIGTERM and SIGQUIT.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), handled = sigset_t()
-        sigemptyset(&none)
-        sigemptyset(&handled)
-        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGQUIT, SIGHUP] { sigaddset(&handled, signal) }
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &handled)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        // glibc's addchdir_np is not visible to Swift; coreutils' env changes directory instead.
-        let program = directory == nil ? executable : "/usr/bin/env"
-        let words = directory.map { ["/usr/bin/env", "--chdir=\($0)", executable] } ?? [executable]
-        let argv = (words + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let variables = environment.map { $0.map { "\($0.key)=\($0.value)" } }
-        let envp = variables.map { $0.map { strdup($0) } + [nil] }
-        defer { for pointer in envp ?? [] { free(pointer) } }
-
-        var pid: pid_t = 0
-        let spawned = envp.map { posix_spawn(&pid, program, &actions, &attributes, argv, $0) }
-            ?? posix_spawn(&pid, program, &actions, &attributes, argv, environ)
-        close(input[0]); close(output[1]); close(error[1])
-        guard spawned == 0 else {
-            close(input[1]); close(output[0]); close(error[0])
-            throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
-        }
-
         // Feed standard input and drain both outputs together: a command that writes a lot
         // before reading (or the other way round) must not block on a full pipe.
         var out: [UInt8] = [], err: [UInt8] = []
         var written = 0
-        var writing: Int32 = input[1]
-        if stdin.isEmpty { close(writing); writing = -1 }
-        var reading: [Int32] = [output[0], error[0]]
+        // The handles close their descriptors; here they are only read, written and closed through them.
+        let handles = [process.standardInput, process.standardOutput, process.standardError].compactMap { $0 }
+        func handle(_ fd: Int32) -> FileHandle? { handles.first { $0.fileDescriptor == fd } }
+        var writing: Int32 = process.standardInput?.fileDescriptor ?? -1
+        let outputFD = process.standardOutput!.fileDescriptor
+        var reading: [Int32] = [outputFD] + (process.standardError.map { [$0.fileDescriptor] } ?? [])
         var buffer = [UInt8](repeating: 0, count: 65_536)
         let clock = ContinuousClock()
         var deadline = clock.now + timeout
@@ -120,7 +86,7 @@ public enum ChildCommand {
                 case SIGQUIT: signalled = SIGKILL; deadline = clock.now + .seconds(5)
                 default: reading.removeAll()  // A grandchild holds the output; stop reading it.
                 }
-                if !reading.isEmpty { kill(pid, signalled) }
+                if !reading.isEmpty { process.signal(signalled) }
                 continue
             }
             let milliseconds = Int32(min(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
@@ -134,35 +100,26 @@ public enum ChildCommand {
                     let n = stdin.withUnsafeBytes { write(writing, $0.baseAddress! + written, $0.count - written) }
                     if n > 0 { written += n }
                     if n < 0 && errno == EINTR { continue }
-                    if n < 0 || written == stdin.count { close(writing); writing = -1 }
+                    if n < 0 || written == stdin.count { try? handle(writing)?.close(); writing = -1 }
                     continue
                 }
                 let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress!, $0.count) }
                 if n > 0 {
-                    if entry.fd == output[0] { out.append(contentsOf: buffer[0..<n]) } else { err.append(contentsOf: buffer[0..<n]) }
+                    if entry.fd == outputFD { out.append(contentsOf: buffer[0..<n]) } else { err.append(contentsOf: buffer[0..<n]) }
                 } else if n == 0 || errno != EINTR {
-                    close(entry.fd)
+                    try? handle(entry.fd)?.close()
                     reading.removeAll { $0 == entry.fd }
                 }
             }
         }
 
-        for fd in reading { close(fd) }
-        if writing >= 0 { close(writing) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let ended = ProcessExit.decode(status)
+        for handle in handles { try? handle.close() }
+        let ended = process.wait()
         return Output(status: ended.status, signal: ended.signal, stdout: out, stderr: err, timedOut: timedOut)
     }
 
-    /// Waits for a child started with Foundation's `Process` (see ``ProcessExit``).
-    @discardableResult
-    public static func wait(for process: Process) -> (status: Int32, signal: Int32?) {
-        ProcessExit.wait(for: process)
-    }
-
     /// Whether SIGQUIT, sent to `pid`, would be neither blocked nor ignored (from /proc).
-    private static func acceptsQuit(_ pid: pid_t) -> Bool {
+    static func acceptsQuit(_ pid: Int32) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
         let bit = UInt64(1) << UInt64(SIGQUIT - 1)
         for line in status.split(separator: "\n") where line.hasPrefix("SigBlk:") || line.hasPrefix("SigIgn:") {
@@ -170,38 +127,28 @@ public enum ChildCommand {
         }
         return true
     }
+}
 
-    /// Waits up to `timeout` for a child started with Foundation's `Process`; past it, asks for
-    /// a backtrace (SIGQUIT), then kills it. `timedOut` says whether it had to.
+extension SpawnedProcess {
+    /// Waits up to `timeout` for the child; past it, asks for a backtrace (SIGQUIT, which a Swift
+    /// program answers on standard error), then kills it. `timedOut` says whether it had to.
     @discardableResult
-    public static func wait(for process: Process, timeout: Duration) -> (status: Int32, signal: Int32?, timedOut: Bool) {
+    public func wait(timeout: Duration) -> (status: Int32, signal: Int32?, timedOut: Bool) {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
-        var status: Int32 = 0
-        while clock.now < deadline {
-            let reaped = waitpid(process.processIdentifier, &status, WNOHANG)
-            if reaped == process.processIdentifier {
-                let ended = ProcessExit.decode(status)
-                return (ended.status, ended.signal, false)
-            }
-            // Reaped by Foundation already, or not ours: its own wait knows how it ended.
-            if reaped < 0 && errno != EINTR { break }
-            usleep(50_000)
+        while isRunning && clock.now < deadline { usleep(50_000) }
+        guard isRunning else {
+            let ended = wait()
+            return (ended.status, ended.signal, false)
         }
-        if clock.now >= deadline {
-            // Foundation's children keep the blocked signals of the thread that started them;
-            // ask for a backtrace only where SIGQUIT gets through.
-            if acceptsQuit(process.processIdentifier) {
-                kill(process.processIdentifier, SIGQUIT)
-                let grace = clock.now + .seconds(30)
-                while clock.now < grace && waitpid(process.processIdentifier, &status, WNOHANG) == 0 { usleep(100_000) }
-            }
-            kill(process.processIdentifier, SIGKILL)
-            let ended = ProcessExit.wait(for: process)
-            return (ended.status, ended.signal, true)
+        if ChildCommand.acceptsQuit(pid) {
+            signal(SIGQUIT)
+            let grace = clock.now + .seconds(30)
+            while isRunning && clock.now < grace { usleep(100_000) }
         }
-        let ended = ProcessExit.wait(for: process)
-        return (ended.status, ended.signal, false)
+        signal(SIGKILL)
+        let ended = wait()
+        return (ended.status, ended.signal, true)
     }
 }
 

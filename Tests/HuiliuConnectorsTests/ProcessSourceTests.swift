@@ -49,6 +49,24 @@ struct ProcessSourceTests {
         #expect(ContinuousClock.now - started < .seconds(120), "the read waited for the process instead of ending it")
     }
 
+    /// A connector process holds nothing of the gateway's: no descriptor beyond its three (a
+    /// daemon's listening socket or device connection would stay open while it runs) and no
+    /// blocked signal (the thread that starts it blocks most of them).
+    @Test func aTapInheritsNeitherDescriptorsNorBlockedSignals() async throws {
+        var fds: [Int32] = [-1, -1]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let script = """
+            fd=closed; test -e /proc/$$/fd/\(fds[1]) && fd=open
+            blocked=$(grep SigBlk /proc/$$/status | cut -f2)
+            echo "{\\"type\\":\\"RECORD\\",\\"stream\\":\\"probe\\",\\"record\\":{\\"fd\\":\\"$fd\\",\\"blocked\\":\\"$blocked\\"}}"
+            """
+        let tap = try source(["command": .array(["sh", "-c", .string(script)])])
+        let records = try await drain(tap).flatMap(\.records)
+        #expect(records.map { $0.data["fd"] } == ["closed"])
+        #expect(records.map { $0.data["blocked"] } == ["0000000000000000"])
+    }
+
     /// A stop ends a shell-script tap together with what it started (its `sleep` would keep the
     /// output open and the run waiting): the tap runs in a process group of its own.
     @Test func aStopEndsWhatAShellTapStarted() async throws {

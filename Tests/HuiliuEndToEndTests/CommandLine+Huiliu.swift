@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 import Testing
 
@@ -54,21 +55,12 @@ struct HuiliuCommand {
     /// Waits for `process` to exit on a thread of its own (see ``run(_:in:environment:stdin:timeout:)``);
     /// one still running after `timeout` is asked for a backtrace, killed, and fails the test.
     @discardableResult
-    static func exit(of process: Process, timeout: Duration = .seconds(600)) async -> (status: Int32, signal: Int32?) {
-        let box = UncheckedProcess(process)
+    static func exit(of process: SpawnedProcess, timeout: Duration = .seconds(600)) async -> (status: Int32, signal: Int32?) {
         let ended = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: ChildCommand.wait(for: box.process, timeout: timeout)) }.start()
+            Thread { continuation.resume(returning: process.wait(timeout: timeout)) }.start()
         }
-        if ended.timedOut {
-            Issue.record("\(process.arguments?.joined(separator: " ") ?? "a command") ran past \(timeout) and was killed")
-        }
+        if ended.timedOut { Issue.record("huiliu (pid \(process.pid)) ran past \(timeout) and was killed") }
         return (ended.status, ended.signal)
-    }
-
-    /// Lets a `Process` cross to the waiting thread; only its exit is read there.
-    private struct UncheckedProcess: @unchecked Sendable {
-        let process: Process
-        init(_ process: Process) { self.process = process }
     }
 
     /// The minimal environment commands run with, plus `extra`.
@@ -78,14 +70,12 @@ struct HuiliuCommand {
         return env
     }
 
-    /// A configured but not yet started process.
-    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) -> Process {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = Self.environment(adding: environment)
-        return process
+    /// Starts `huiliu arguments…` in `directory`, its output going to `output` (standard error
+    /// too, unless `errors` says otherwise).
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+                      output: SpawnedProcess.Stream = .null, errors: SpawnedProcess.Stream = .standardOutput) throws -> SpawnedProcess {
+        try SpawnedProcess(executable.path, arguments, environment: Self.environment(adding: environment), directory: directory,
+                           standardOutput: output, standardError: errors)
     }
 }
 

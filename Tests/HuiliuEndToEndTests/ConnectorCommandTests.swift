@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 @testable import HuiliuTestSupport
 import Testing
@@ -57,13 +58,10 @@ import Testing
     @Test func aSignedConnectorNeverLogsItsSecret() async throws {
         let project = try Self.project("secrets")
         let port = Int.random(in: 20_000..<32_000)  // below the range outgoing connections take their local ports from
-        let simulator = HuiliuCommand.start(["simulate", "--port", String(port), "--payments", "150"], in: project)
-        simulator.standardOutput = FileHandle.nullDevice
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
+        let simulator = try HuiliuCommand.start(["simulate", "--port", String(port), "--payments", "150"], in: project)
         defer {
-            simulator.terminate()
-            ChildCommand.wait(for: simulator, timeout: .seconds(120))
+            simulator.signal(SIGTERM)
+            simulator.wait(timeout: .seconds(120))
         }
         // (Foundation on Linux cannot fetch http URLs without FoundationNetworking; a connect is enough.)
         try await eventually("the simulator listening on port \(port)", interval: .milliseconds(100)) {

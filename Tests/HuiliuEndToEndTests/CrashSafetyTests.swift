@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 import HuiliuCore
 @testable import HuiliuTestSupport
@@ -44,14 +45,11 @@ import Testing
         // And once from outside, at whatever point the run has reached. The run is frozen first:
         // a loaded machine may let it finish before the test sees its output grow, and then it
         // is left to end on its own, a run that succeeded rather than one interrupted.
-        let process = HuiliuCommand.start(["run", "crash"], in: project)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try HuiliuCommand.start(["run", "crash"], in: project)
         let startSize = fileSize(project + "/data/out.jsonl")
         try await eventually("the run to write") { !process.isRunning || fileSize(project + "/data/out.jsonl") != startSize }
         let killedFromOutside = try await freezeMidRun(process, output: project + "/data/out.jsonl", total: Self.records)
-        if killedFromOutside { kill(process.processIdentifier, SIGKILL) }
+        if killedFromOutside { process.signal(SIGKILL) }
         let outside = await HuiliuCommand.exit(of: process)
         #expect(killedFromOutside ? outside.signal == SIGKILL : outside.status == 0, "\(outside)")
 
@@ -88,19 +86,16 @@ import Testing
                 sinks: [ jsonl: data/out.jsonl ]
                 batch: { size: 100 }
                 """.write(toFile: project + "/pipelines/interrupt.yaml", atomically: true, encoding: .utf8)
-            let process = HuiliuCommand.start(["run", "interrupt"], in: project)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try HuiliuCommand.start(["run", "interrupt"], in: project)
             try await eventually("the run to write") { !process.isRunning || fileSize(project + "/data/out.jsonl") > 0 }
             guard try await freezeMidRun(process, output: project + "/data/out.jsonl", total: records / 2) else {
-                kill(process.processIdentifier, SIGKILL)
+                process.signal(SIGKILL)
                 await HuiliuCommand.exit(of: process)
                 if attempt == 3 { Issue.record("the run was past half-way before the test could interrupt it, three times") }
                 continue
             }
-            kill(process.processIdentifier, SIGINT)
-            kill(process.processIdentifier, SIGCONT)
+            process.signal(SIGINT)
+            process.signal(SIGCONT)
             let ended = await HuiliuCommand.exit(of: process)
             #expect(ended.signal == nil && ended.status == 130, "exit \(ended)")
             let runs = try await HuiliuCommand.run(["runs", "--json", "--limit", "1"], in: project)
@@ -123,16 +118,16 @@ import Testing
     /// still there, with fewer than `total` lines in `output` (a sink writes each batch whole
     /// before the run can end). If not, the process is let go on (SIGCONT); if so, it stays
     /// frozen for the caller to signal.
-    func freezeMidRun(_ process: Process, output: String, total: Int) async throws -> Bool {
-        // Not once Foundation saw it end (and reaped it): its number may be another's by now.
+    func freezeMidRun(_ process: SpawnedProcess, output: String, total: Int) async throws -> Bool {
+        // Not once it ended (and was reaped): its number may be another's by now.
         guard process.isRunning else { return false }
-        let pid = process.processIdentifier
-        kill(pid, SIGSTOP)
+        let pid = process.pid
+        process.signal(SIGSTOP)
         try await eventually("process \(pid) to stop or end") {
             processState(pid).map { $0 == "T" || $0 == "Z" } ?? true
         }
         if processState(pid) == "T" && lineCount(output) < total { return true }
-        kill(pid, SIGCONT)
+        process.signal(SIGCONT)
         return false
     }
 
@@ -158,8 +153,6 @@ import Testing
         let subjects = try lines.map { try JSONReader.parse(String($0))["subject"]?.stringValue ?? "" }
         #expect(subjects == expected, "jsonl holds \(subjects.count) events, \(Set(subjects).count) distinct")
 
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: HuiliuCommand.executable.path)
         let query = try await HuiliuCommand.run(["runs", "--limit", "1"], in: project)
         #expect(query.status == 0)
         let count = try countRows(project + "/data/huiliu.db")

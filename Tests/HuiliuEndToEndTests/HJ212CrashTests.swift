@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 import HuiliuCore
 @testable import HuiliuTestSupport
@@ -47,20 +48,16 @@ import Testing
 
         // The port was free when chosen, but another test's connection may take it before the
         // gateway binds it: a gateway that exits at once is started again on another port.
-        func startGateway(attempts: Int = 3) async throws -> Process {
+        func startGateway(attempts: Int = 3) async throws -> SpawnedProcess {
             for attempt in 1...attempts {
-                let serve = HuiliuCommand.start(["serve"], in: project)
-                serve.standardOutput = FileHandle.nullDevice
                 let log = project + "/serve-\(attempt).log"
-                FileManager.default.createFile(atPath: log, contents: nil)
-                serve.standardError = FileHandle(forWritingAtPath: log)
-                try serve.run()
+                let serve = try HuiliuCommand.start(["serve"], in: project, output: .null, errors: .file(log))
                 let deadline = Date().addingTimeInterval(30)
                 while Date() < deadline, serve.isRunning, !loopbackAcceptsConnections(port: port) {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 if loopbackAcceptsConnections(port: port) { return serve }
-                if serve.isRunning { serve.terminate() }
+                serve.signal(SIGTERM)
                 await HuiliuCommand.exit(of: serve)
                 let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 if attempt == attempts || !said.contains("ddress already in use") {
@@ -76,14 +73,11 @@ import Testing
         // Devices the stations file does not list are refused without an answer and wait out
         // their acknowledgement timeout: the second fleet's is short so it ends soon after its
         // two seconds (a slow acknowledgement it gives up on is merely not counted).
-        func emulate(_ log: String, seconds: Int, ackTimeout: Int, start: String) throws -> Process {
-            let emulator = HuiliuCommand.start(["hj212", "emulate", "--target", "127.0.0.1:\(port)", "--devices", "12",
+        func emulate(_ log: String, seconds: Int, ackTimeout: Int, start: String) throws -> SpawnedProcess {
+            let emulator = try HuiliuCommand.start(["hj212", "emulate", "--target", "127.0.0.1:\(port)", "--devices", "12",
                                                 "--rate", "0", "--duration", "\(seconds)", "--editions", "2017,2025", "--all-ask",
                                                 "--ack-timeout", "\(ackTimeout)", "--start-time", start,
                                                 "--acked-log", project + "/" + log], in: project)
-            emulator.standardOutput = FileHandle.nullDevice
-            emulator.standardError = FileHandle.nullDevice
-            try emulator.run()
             return emulator
         }
 
@@ -96,11 +90,11 @@ import Testing
 
         let gateway = try await startGateway()
         var gatewayEnded = false
-        defer { if !gatewayEnded { kill(gateway.processIdentifier, SIGKILL) } }
+        defer { if !gatewayEnded { gateway.signal(SIGKILL) } }
         // The first fleet would send for ten minutes: it ends when the kill drops its connections.
         let first = try emulate("acked-1.txt", seconds: 600, ackTimeout: 30, start: "20260301000000")
         var firstEnded = false
-        defer { if !firstEnded { kill(first.processIdentifier, SIGKILL) } }
+        defer { if !firstEnded { first.signal(SIGKILL) } }
         // Let frames flow, then kill the gateway in the middle of it. The fleet writes its
         // acked log only when it ends, so watch the buffer instead: a device waits for each
         // acknowledgement before its next upload, so with 250 frames stored the 12 devices have
@@ -108,7 +102,7 @@ import Testing
         try await eventually("250 frames in the gateway's buffer", timeout: .seconds(120)) {
             storedFrames() >= 250 || !gateway.isRunning || !first.isRunning
         }
-        kill(gateway.processIdentifier, SIGKILL)
+        gateway.signal(SIGKILL)
         await HuiliuCommand.exit(of: gateway)
         gatewayEnded = true
         await HuiliuCommand.exit(of: first)
@@ -117,7 +111,7 @@ import Testing
         let restarted = try await startGateway()
         let second = try emulate("acked-2.txt", seconds: 2, ackTimeout: 2, start: "20260302000000")
         await HuiliuCommand.exit(of: second)
-        kill(restarted.processIdentifier, SIGTERM)
+        restarted.signal(SIGTERM)
         #expect(await HuiliuCommand.exit(of: restarted).status == 0)
 
         let acked = try String(contentsOfFile: project + "/acked-1.txt", encoding: .utf8).split(separator: "\n").count

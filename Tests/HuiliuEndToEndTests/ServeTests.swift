@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 import HuiliuCore
 @testable import HuiliuTestSupport
@@ -87,15 +88,8 @@ import Testing
 
     @Test func schedulesServesAndStopsCleanly() async throws {
         let project = try project()
-        let serve = HuiliuCommand.start(["serve", "--log-format", "json"], in: project)
-        let log = FileHandle(forWritingAtPath: project + "/serve.log") ?? {
-            FileManager.default.createFile(atPath: project + "/serve.log", contents: nil)
-            return FileHandle(forWritingAtPath: project + "/serve.log")!
-        }()
-        serve.standardOutput = log
-        serve.standardError = log
-        try serve.run()
-        defer { if serve.isRunning { serve.terminate() } }
+        let serve = try HuiliuCommand.start(["serve", "--log-format", "json"], in: project, output: .file(project + "/serve.log"))
+        defer { serve.signal(SIGTERM) }
 
         let api = try await API(port: daemonPort(project))
 
@@ -180,7 +174,7 @@ import Testing
             let big = try api.json("/api/v1/pipelines/big")
             return (big["running"]?["written"]?.intValue ?? 0) > 0
         }
-        kill(serve.processIdentifier, SIGTERM)
+        serve.signal(SIGTERM)
         let ended = await HuiliuCommand.exit(of: serve)
         #expect(ended.signal == nil && ended.status == 0, "serve exited with \(ended.status)")
         #expect(!FileManager.default.fileExists(atPath: project + "/data/daemon.json"))
@@ -211,13 +205,10 @@ extension ServeTests {
         for folder in ["schema", "lookups"] {
             try FileManager.default.copyItem(atPath: HuiliuCommand.root.path + "/config/" + folder, toPath: project + "/config/" + folder)
         }
-        let serve = HuiliuCommand.start(["serve"], in: project)
-        serve.standardOutput = FileHandle.nullDevice
-        serve.standardError = FileHandle.nullDevice
-        try serve.run()
+        let serve = try HuiliuCommand.start(["serve"], in: project)
         defer {
-            if serve.isRunning { serve.terminate() }
-            if ChildCommand.wait(for: serve, timeout: .seconds(120)).timedOut {
+            serve.signal(SIGTERM)
+            if serve.wait(timeout: .seconds(120)).timedOut {
                 Issue.record("huiliu serve did not stop within 2 minutes of SIGTERM")
             }
         }

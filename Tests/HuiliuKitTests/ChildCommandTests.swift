@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 import Testing
 
@@ -23,19 +24,24 @@ struct ChildCommandTests {
         #expect(probe.stdoutText == "closed\n")
     }
 
-    @Test func aProcessThatWillNotExitIsKilledAfterItsTimeout() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        process.arguments = ["120"]
-        try process.run()
-        let ended = ChildCommand.wait(for: process, timeout: .milliseconds(300))
-        // Started from a thread that blocks SIGQUIT (as the cooperative pool's do), it cannot
-        // give a backtrace and is killed at once.
-        #expect(ended.timedOut && (ended.signal == SIGKILL || ended.signal == SIGQUIT))
-        let quick = Process()
-        quick.executableURL = URL(fileURLWithPath: "/bin/true")
-        try quick.run()
-        let finished = ChildCommand.wait(for: quick, timeout: .seconds(60))
-        #expect(!finished.timedOut && finished.status == 0)
+    @Test func aServerThatWillNotExitIsAskedForABacktraceThenKilled() throws {
+        let server = try SpawnedProcess("/bin/sleep", ["120"])
+        #expect(server.isRunning)
+        let ended = server.wait(timeout: .milliseconds(300))
+        // Started with no blocked signals, whatever thread started it: SIGQUIT gets through.
+        #expect(ended.timedOut && ended.signal == SIGQUIT)
+        #expect(!server.isRunning)
+        let quick = try SpawnedProcess("/bin/sh", ["-c", "exit 3"])
+        let finished = quick.wait(timeout: .seconds(60))
+        #expect(!finished.timedOut && finished.status == 3 && finished.signal == nil)
+    }
+
+    @Test func aChildRunsWhereItIsToldWithTheEnvironmentItIsGiven() throws {
+        let directory = NSTemporaryDirectory()
+        let result = try ChildCommand.run("/bin/sh", ["-c", "pwd; echo \"$GREETING\""], environment: ["GREETING": "你好"],
+                                          directory: directory)
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 && URL(fileURLWithPath: lines[0]).standardized == URL(fileURLWithPath: directory).standardized)
+        #expect(lines.last == "你好")
     }
 }

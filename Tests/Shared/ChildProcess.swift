@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 import Synchronization
 
@@ -6,27 +7,19 @@ import Synchronization
 ///
 /// Its standard input is a pipe we never close: the helper (or `supervise.py` around it) exits
 /// when it reads end-of-file, which happens when the test process dies however it dies.
-final class ChildProcess: @unchecked Sendable {
-    let process: Process
-    private let stdinPipe = Pipe()
-    private let stdoutPipe = Pipe()
-    private let stderrPipe = Pipe()
+final class ChildProcess: Sendable {
+    /// No descriptor of the test process reaches it (see ``SpawnedProcess``): a helper that
+    /// lives as long as the tests must not hold another test's sockets or pipes open.
+    let process: SpawnedProcess
 
     /// Starts `executable` with `arguments`.
     init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = stdinPipe
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        try process.run()
+        process = try SpawnedProcess(executable, arguments, environment: environment, standardInput: .pipe)
     }
 
     /// The first line the process prints, or `nil` if it exits or stays silent for `timeout` seconds.
     func firstLine(timeout: Double = 20) -> String? {
-        let handle = stdoutPipe.fileHandleForReading
+        let handle = process.standardOutput!
         var bytes: [UInt8] = []
         let deadline = Date().addingTimeInterval(timeout)
         let fd = handle.fileDescriptor
@@ -44,11 +37,11 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Whatever the process wrote to standard error so far (only after it exited).
     func errorOutput() -> String {
-        String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self)
+        String(decoding: process.standardError!.availableData, as: UTF8.self)
     }
 
     func terminate() {
-        if process.isRunning { process.terminate() }
+        process.signal(SIGTERM)
     }
 }
 

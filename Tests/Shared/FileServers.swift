@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuKitTesting
 import Synchronization
 import Testing

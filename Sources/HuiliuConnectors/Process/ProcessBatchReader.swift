@@ -7,7 +7,7 @@ import Synchronization
 /// Reads one run of an external connector.
 final class ProcessBatchReader: BatchReader {
     let source: ProcessSource
-    let process = Process()
+    let process: SpawnedProcess
     let output: LineReader
     let errorHandle: FileHandle
     let directory: String
@@ -49,30 +49,16 @@ final class ProcessBatchReader: BatchReader {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw ProcessSourceError("cannot start \(source.command[0]): \(executable) is not an executable file")
         }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = source.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: source.projectDirectory)
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        output = LineReader(stdout.fileHandleForReading, label: "stdout")
-        errorHandle = stderr.fileHandleForReading
         do {
-            try process.run()
+            // In a process group of its own, so a stop ends the tap and whatever it started.
+            process = try SpawnedProcess(executable, arguments, environment: source.environment,
+                                         directory: source.projectDirectory, processGroup: true)
         } catch {
-            throw ProcessSourceError("cannot start \(source.command[0]): \(error.localizedDescription)")
+            throw ProcessSourceError("cannot start \(source.command[0]): \(error)")
         }
+        output = LineReader(process.standardOutput!, label: "stdout")
+        errorHandle = process.standardError!
         drainErrors()
-    }
-
-    /// Kills the process group `pid` leads, or the process alone if it leads none. Foundation
-    /// starts a process as the leader of a group of its own, so a stop ends the tap and
-    /// whatever it started (a shell script's `sleep`, which would keep the output open and the
-    /// run waiting).
-    static func killGroup(_ pid: Int32) {
-        if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
     }
 
     /// The program to run: a path as given, or a bare name (`tap-csv`, `python3`) looked up on
@@ -119,13 +105,13 @@ final class ProcessBatchReader: BatchReader {
         while records.count < source.batchSize {
             // A run told to stop (a timeout, a shutdown) must not wait on a process that has
             // gone quiet: cancelling ends the process, which ends its output.
-            // Not reaped before `finish`, so the pid is still this process's.
-            let pid = process.processIdentifier
+            let process = self.process
             let lines = await withTaskCancellationHandler {
                 await output.nextLines(limit: 1)
             } onCancel: {
-                // SIGKILL: a child may inherit a mask that blocks SIGTERM, and the run is over anyway.
-                if pid > 0 { Self.killGroup(pid) }
+                // The group, not just the tap: a shell script's `sleep` would keep the output open
+                // and the run waiting. SIGKILL, as the run is over anyway.
+                process.signalGroup(SIGKILL)
             }
             try Task.checkCancellation()
             guard let line = lines.first else {
@@ -224,10 +210,10 @@ final class ProcessBatchReader: BatchReader {
     }
 
     func finish() async throws {
-        let waiter = ProcessHandle(process: process)
+        let process = self.process
         let status = await withCheckedContinuation { [errorsDrained] (continuation: CheckedContinuation<Int32, Never>) in
             DispatchQueue(label: "huiliu.process.wait").async {
-                let status = ProcessExit.wait(for: waiter.process).status
+                let status = process.wait().status
                 errorsDrained.wait()
                 continuation.resume(returning: status)
             }
@@ -242,9 +228,8 @@ final class ProcessBatchReader: BatchReader {
     }
 
     func close() async {
-        // Once reaped, the pid may belong to another process; Foundation may not know it ended.
-        // SIGKILL, as when a read is cancelled: a SIGTERM may be blocked in the child.
-        if !exited, process.isRunning { Self.killGroup(process.processIdentifier) }
+        // SIGKILL, as when a read is cancelled. (A reaped child's pid is never signalled.)
+        if !exited { process.signalGroup(SIGKILL) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
@@ -253,11 +238,6 @@ final class ProcessBatchReader: BatchReader {
 struct ProcessSourceError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Lets a dispatch thread wait for the process; `Process` is thread-safe for waiting.
-struct ProcessHandle: @unchecked Sendable {
-    let process: Process
 }
 
 /// The last lines a process wrote to stderr.
