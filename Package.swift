@@ -65,7 +65,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "HuiliuStore", dependencies: ["HuiliuCore", "CSQLite", "CLibPQ"], swiftSettings: strict),
         .target(name: "HuiliuTransport", dependencies: [
-            "HuiliuCore", "CCurl", "COpenSSL",
+            "HuiliuCore", "HuiliuKit", "CCurl", "COpenSSL",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .target(name: "HuiliuHJ212", dependencies: [

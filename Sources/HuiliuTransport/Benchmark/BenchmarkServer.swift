@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import Glibc
 
 /// A static-file HTTP/1.1 server with keep-alive on a loopback port, for benchmarks and tests.
@@ -21,14 +22,14 @@ public final class StaticFileServer: Sendable {
     public let port: Int
     /// The directory served.
     public let root: String
-    private let process: Process
+    private let process: SpawnedProcess
 
     /// Starts serving `root`; `preferred` `nil` picks lighttpd when installed, else Python.
     public init(root: String, preferred: Kind? = nil) throws {
         let lighttpd = StaticFileServer.executable("lighttpd")
         let kind = preferred ?? (lighttpd != nil ? .lighttpd : .python)
         let port = StaticFileServer.freePort()
-        let process = Process()
+        let executable: String, arguments: [String]
         switch kind {
         case .lighttpd:
             guard let lighttpd else { throw BenchmarkError("lighttpd is not installed (Debian package lighttpd)") }
@@ -42,22 +43,19 @@ public final class StaticFileServer: Sendable {
                 server.errorlog = "/dev/null"
                 mimetype.assign = (".json" => "application/json", ".txt" => "text/plain")
                 """.write(toFile: config, atomically: true, encoding: .utf8)
-            process.executableURL = URL(fileURLWithPath: lighttpd)
-            process.arguments = ["-D", "-f", config]
+            (executable, arguments) = (lighttpd, ["-D", "-f", config])
         case .python:
             guard let python = StaticFileServer.executable("python3") else { throw BenchmarkError("python3 is not installed") }
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = ["-m", "http.server", "--protocol", "HTTP/1.1", "--bind", "127.0.0.1", "--directory", root, String(port)]
+            (executable, arguments) = (python, ["-m", "http.server", "--protocol", "HTTP/1.1", "--bind", "127.0.0.1", "--directory", root, String(port)])
         }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try SpawnedProcess(executable, arguments, standardOutput: .null, standardError: .null)
         self.kind = kind
         self.port = port
         self.root = root
         self.process = process
         guard StaticFileServer.waitForListener(port: port, process: process) else {
-            process.terminate()
+            process.signal(SIGKILL)
+            process.wait()
             throw BenchmarkError("\(kind.rawValue) did not start listening on port \(port)")
         }
     }
@@ -71,11 +69,9 @@ public final class StaticFileServer: Sendable {
 
     /// Stops the server.
     public func stop() {
-        guard process.isRunning else { return }
-        // SIGKILL, not terminate(): a child spawned from a Swift concurrency thread inherits its
-        // blocked signal mask, so SIGTERM would stay pending forever. A static server loses nothing.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        // SIGKILL: a static server loses nothing.
+        process.signal(SIGKILL)
+        process.wait()
     }
 
     static func executable(_ name: String) -> String? {
@@ -102,7 +98,7 @@ public final class StaticFileServer: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func waitForListener(port: Int, process: Process) -> Bool {
+    private static func waitForListener(port: Int, process: SpawnedProcess) -> Bool {
         for _ in 0..<200 where process.isRunning {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = loopback(port: port)

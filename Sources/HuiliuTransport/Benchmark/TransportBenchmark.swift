@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuKit
 import HuiliuCore
 
 /// Pages per second of ``HTTPClient`` against the `curl` command line tool, both fetching the
@@ -116,17 +117,15 @@ public enum TransportBenchmark {
     /// Runs `curl -K config` (every URL on one command line shares one connection) and returns
     /// wall-clock seconds and connections opened.
     private static func runCurl(_ curl: String, config: String) throws -> (Double, Int) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: curl)
-        process.arguments = ["--silent", "--show-error", "--fail", "--http1.1", "--config", config, "--write-out", "%{num_connects}\n"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
         let started = ContinuousClock.now
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let process = try SpawnedProcess(curl, ["--silent", "--show-error", "--fail", "--http1.1", "--config", config,
+                                                "--write-out", "%{num_connects}\n"])
+        let output = process.standardOutput!.readDataToEndOfFile()
+        // Read after the output: curl says little there (--show-error), well within a pipe's buffer.
+        let said = String(decoding: process.standardError!.readDataToEndOfFile(), as: UTF8.self)
+        let status = process.wait().status
         let seconds = (ContinuousClock.now - started).seconds
-        guard process.terminationStatus == 0 else { throw BenchmarkError("curl exited with \(process.terminationStatus)") }
+        guard status == 0 else { throw BenchmarkError("curl exited with \(status): \(said)") }
         let connections = String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { Int($0) }.reduce(0, +)
         return (seconds, connections)
     }
