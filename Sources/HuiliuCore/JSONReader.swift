@@ -392,7 +392,39 @@ struct JSONParser {
             if isInteger { return .integer(negative ? -significand : significand) }
             return .decimal(DecimalNumber(significand: negative ? -significand : significand, exponent: exponent))
         }
-        return .double(parseDouble(from: start, to: i))
+        return exactDecimal(from: start, to: i) ?? .double(parseDouble(from: start, to: i))
+    }
+
+    /// A number too long for the fast path that is still exact in 18 digits once its leading
+    /// and trailing zeros are set aside (`1.10000000000000000000`, `100000000000000000000`):
+    /// amounts written that way must not turn into floating point.
+    func exactDecimal(from start: Int, to stop: Int) -> Value? {
+        var digits: [UInt8] = []
+        var exponent = 0, k = start, negative = false
+        if base[k] == UInt8(ascii: "-") { negative = true; k += 1 }
+        var fraction = false
+        while k < stop, base[k] | 0x20 != UInt8(ascii: "e") {
+            if base[k] == UInt8(ascii: ".") { fraction = true } else {
+                if !(digits.isEmpty && base[k] == UInt8(ascii: "0")) { digits.append(base[k] &- 48) }
+                if fraction { exponent -= 1 }
+            }
+            k += 1
+        }
+        if k < stop {
+            // The exponent part; one with more than six digits stays on the slow path.
+            k += 1
+            let sign = base[k] == UInt8(ascii: "-") ? -1 : 1
+            if base[k] == UInt8(ascii: "-") || base[k] == UInt8(ascii: "+") { k += 1 }
+            guard stop - k <= 6 else { return nil }
+            var e = 0
+            while k < stop { e = e * 10 + Int(base[k] &- 48); k += 1 }
+            exponent += sign * e
+        }
+        while digits.last == 0 { digits.removeLast(); exponent += 1 }
+        guard digits.count <= 18 else { return nil }
+        var significand = 0
+        for digit in digits { significand = significand * 10 + Int(digit) }
+        return .decimal(DecimalNumber(significand: negative ? -significand : significand, exponent: exponent))
     }
 
     /// Falls back to the C library for numbers too long for an exact 64-bit significand.

@@ -2,6 +2,24 @@ import HuiliuCore
 import Testing
 
 struct JSONReaderTests {
+    /// Numbers longer than a 64-bit significand stay exact when their extra digits are zeros;
+    /// only those that really need more than 18 digits become doubles.
+    @Test func longNumbersStayExactWhenOnlyZerosMakeThemLong() throws {
+        func decimal(_ text: String) throws -> (Int, Int)? {
+            guard case .decimal(let d) = try JSONReader.parse(text) else { return nil }
+            return (d.significand, d.exponent)
+        }
+        #expect(try decimal("1.10000000000000000000")! == (11, -1))
+        #expect(try decimal("100000000000000000000")! == (1, 20))
+        #expect(try decimal("-1.50000000000000000000e2")! == (-15, 1))
+        #expect(try decimal("0.000000000000000000000123")! == (123, -24))
+        guard case .double(let d) = try JSONReader.parse("0.10000000000000000001") else {
+            Issue.record("more than 18 significant digits should be a double")
+            return
+        }
+        #expect(d == 0.1)
+    }
+
     @Test func readsEveryKindOfValue() throws {
         let value = try JSONReader.parse(#"{"a":null,"b":true,"c":false,"n":-12,"d":1234.50,"e":1.5e3,"s":"x","l":[1,[2]],"o":{}}"#)
         #expect(value["a"] == .null)

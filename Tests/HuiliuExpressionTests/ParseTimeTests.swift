@@ -93,6 +93,21 @@ struct ParseTimeTests {
         #expect(Support.errorKind("parse_time('x', `[1]`)") == "invalid-type")
     }
 
+    /// Epoch values anywhere in years 0000–9999 render; beyond, or beyond what 64 bits of
+    /// nanoseconds hold, they are errors, never a crash. (Expected values from Python's zoneinfo.)
+    @Test func epochValuesFarFromNowRenderOrFail() throws {
+        #expect(try Self.parse("'9999999999', 'epoch_s'") == "2286-11-21T01:46:39+08:00")
+        #expect(try Self.parse("`253402271999000`") == "9999-12-31T23:59:59+08:00")
+        #expect(try Self.parse("`-1`") == "1970-01-01T07:59:59.999+08:00")
+        // Past 64 bits of nanoseconds (this once trapped). Before 1901 Shanghai kept local mean
+        // time, +08:05:43, which RFC 3339 can only give to the minute: the instant stays exact.
+        #expect(try Self.parse("`-9223372036854`") == "1677-09-21T08:18:43.146+08:06")
+        #expect(try Self.parse("'-9223372036', 'epoch_s'") == "1677-09-21T08:18:44+08:06")
+        for huge in ["`-9223372036854775808`", "`9223372036854775807`", "`1e30`", "`-1e30`, 'epoch_s'", "`253402272000000`"] {
+            #expect(Support.errorKind("parse_time(\(huge))") == "invalid-value", "\(huge)")
+        }
+    }
+
     @Test func blanksAndNullsStayNull() throws {
         #expect(try Support.eval("parse_time(missing)", [:]) == nil)
         #expect(try Support.eval("parse_time('')") == nil)

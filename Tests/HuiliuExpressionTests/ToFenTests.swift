@@ -14,12 +14,20 @@ struct ToFenTests {
         #expect(n == fen, "\(expression)")
     }
 
-    @Test func acceptsDoublesExactToTheFen() throws {
-        #expect(try Support.eval("to_fen(@)", .double(12.3)) == 1230)
-        #expect(try Support.eval("to_fen(@)", .double(0.07)) == 7)
-        #expect(try Support.eval("to_fen(@)", .double(1e3)) == 100_000)
-        #expect(Support.errorKind("to_fen(@)", .double(0.125)) == "invalid-value")
+    /// A double has already lost exactness (its text may still look right): refused, never rounded.
+    @Test func refusesFloatingPointAmounts() throws {
+        #expect(Support.errorKind("to_fen(@)", .double(12.3)) == "invalid-value")
         #expect(Support.errorKind("to_fen(@)", .double(.infinity)) == "invalid-value")
+        // More than 18 significant digits: once read as the double 0.1, and 10 fen.
+        #expect(Support.errorKind("to_fen(@)", try JSONReader.parse("0.10000000000000000001")) == "invalid-value")
+        #expect(Support.errorKind("to_fen(@)", try JSONReader.parse("12345678901234567.891")) == "invalid-value")
+        #expect(Support.errorKind("to_fen(to_number('0.10000000000000000001'))") == "invalid-value")
+        #expect(Support.errorKind("to_fen(sum(`[9223372036854775807, 1]`))") == "invalid-value")
+        // Long only in zeros: still exact, still an amount.
+        #expect(try Support.eval("to_fen(@)", try JSONReader.parse("1.10000000000000000000")) == 110)
+        #expect(try Support.eval("to_fen(@)", try JSONReader.parse("12.3")) == 1230)
+        #expect(try Support.eval("to_fen(@)", try JSONReader.parse("1e3")) == 100_000)
+        #expect(try Support.eval("to_fen(@)", try JSONReader.parse("10000000000000000.000")) == 1_000_000_000_000_000_000)
     }
 
     @Test(arguments: ["'12.345'", "`0.001`", "'1.2.3'", "'abc'", "''", "'12元'", "'1,23.00'", "'1,2345'", "',123'",

@@ -51,9 +51,29 @@ extension TimestampFormat {
         case .epochSeconds: nanosecondDigits = 9
         default: nanosecondDigits = 6
         }
-        guard let nanos = amount.scaled(toFractionDigits: nanosecondDigits) else { return nil }
-        let seconds = nanos >= 0 ? nanos / 1_000_000_000 : (nanos - 999_999_999) / 1_000_000_000
-        return .instant(seconds: seconds, nanosecond: nanos - seconds * 1_000_000_000)
+        // In 128 bits: nanoseconds since 1970 overflow 64 bits past about ±292 years, and an
+        // epoch value from a record must fail as out of range, never trap.
+        let shift = amount.exponent + nanosecondDigits
+        var nanos = Int128(amount.significand)
+        if shift >= 0 {
+            for _ in 0..<min(shift, 39) {
+                let (product, overflow) = nanos.multipliedReportingOverflow(by: 10)
+                if overflow { return nil }
+                nanos = product
+            }
+        } else {
+            guard shift >= -38 else { return nanos == 0 ? .instant(seconds: 0, nanosecond: 0) : nil }
+            var divisor: Int128 = 1
+            for _ in 0 ..< -shift { divisor *= 10 }
+            // Digits below a nanosecond are refused, not dropped.
+            guard nanos % divisor == 0 else { return nil }
+            nanos /= divisor
+        }
+        var (seconds, nanosecond) = nanos.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if nanosecond < 0 { seconds -= 1; nanosecond += 1_000_000_000 }
+        guard seconds.magnitude < 1 << 62 else { return nil }
+        let whole = Int(seconds)
+        return .instant(seconds: whole, nanosecond: Int(nanosecond))
     }
 
     private static func epochDigits(_ text: String) -> Int? {

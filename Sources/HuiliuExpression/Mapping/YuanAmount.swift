@@ -6,8 +6,7 @@ import HuiliuCore
 /// through `Double`, and anything finer than a fen is refused rather than rounded:
 /// a rounding that nobody asked for is a reconciliation error later.
 enum YuanAmount {
-    /// Fen for a JSON value: an integer or decimal number, a string, or a double whose
-    /// shortest representation has at most two decimals.
+    /// Fen for a JSON value: an integer or decimal number, or a string; never a double.
     static func fen(_ value: Value) throws(ExpressionError) -> Int {
         switch value {
         case .integer(let yuan):
@@ -15,14 +14,10 @@ enum YuanAmount {
         case .decimal(let d):
             return try fen(d, original: d.description)
         case .double(let d):
-            // The shortest repr is the text a person would have written (0.1, not
-            // 0.1000000000000000055…); a double holding finer digits is refused. (A JSON
-            // number with more than 18 significant digits is read as a double too, so
-            // digits beyond a double's 17 are already gone by then.)
-            guard d.isFinite, let decimal = DecimalNumber(d.description) else {
-                throw .invalidValue("to_fen(): \(d) is not a finite amount")
-            }
-            return try fen(decimal, original: d.description)
+            // A double reaches here only when exactness was already lost: a JSON number of more
+            // than 18 significant digits, or arithmetic that overflowed. Its shortest text can
+            // look fine (0.10000000000000000001 reads as 0.1), so it is refused, never rounded.
+            throw .invalidValue("to_fen(): \(d) is a floating-point number, which cannot carry an amount exactly; send the amount as text, or as a JSON number of at most 18 significant digits")
         case .string(let s):
             return try fen(parse(s), original: s)
         default:
