@@ -247,10 +247,10 @@ public struct PipelineRunner: Sendable {
             pendingCommit = nil
             if let startingPoint {
                 do {
-                    try await store.commit(startingPoint, pipeline: definition.name, stream: Self.stream, run: run,
-                                           deadLetters: trippingLetters, provenance: definition.rollbackEntry(run: run, to: startingPoint))
-                    // Read again by the next run, so not to be replayed as well.
-                    try await store.markAborted(runID: run.id)
+                    // The letters' records are read again by the next run: marked aborted with the
+                    // rollback, so they are not replayed as well.
+                    try await store.commitAbort(startingPoint, pipeline: definition.name, stream: Self.stream, run: run,
+                                                deadLetters: trippingLetters, provenance: definition.rollbackEntry(run: run, to: startingPoint))
                 } catch {
                     run.error! += " (restoring it failed: \(error))"
                 }

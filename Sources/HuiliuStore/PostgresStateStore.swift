@@ -56,14 +56,15 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
 
     /// Runs `body` on the queue with a healthy connection. A connection is found dead only
     /// when used (the server restarted, a firewall dropped it while idle): then `body` runs
-    /// once more on a new one. Every operation is safe to repeat: a failed transaction was
-    /// rolled back, inserts of runs are idempotent and dead letters are deduplicated.
-    private func run<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
+    /// once more on a new one, unless `retrying` is false. The operations that retry are safe
+    /// to repeat: a failed transaction was rolled back, inserts of runs are idempotent and dead
+    /// letters are deduplicated.
+    private func run<R: Sendable>(retrying: Bool = true, _ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
         try await queue.run { [self] in
             do {
                 return try body(try connected())
             } catch {
-                guard let connection, !connection.isHealthy else { throw error }
+                guard retrying, let connection, !connection.isHealthy else { throw error }
                 return try body(try connected())
             }
         }
@@ -129,29 +130,47 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                        deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) async throws {
         try await self.run { db in
             try db.transaction {
-                _ = try Self.insert(deadLetters, into: db)
-                try Self.update(run, in: db)
-                try Self.markReplayed(replayed, runID: run.id, in: db)
-                if let provenance {
-                    let last = try db.execute("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = $1 ORDER BY sequence DESC LIMIT 1",
-                                              [pipeline]).first.map { (sequence: $0[0].flatMap { Int($0) } ?? 0, hash: $0[1] ?? "") }
-                    let link = provenance.link(pipeline: pipeline, after: last)
-                    // A commit repeated on a new connection (its reply was lost) finds its entry there.
-                    try db.execute("""
-                        INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES ($1, $2, $3, $4, $5, $6)
-                        ON CONFLICT (pipeline, run_id, batch) DO NOTHING
-                        """, [pipeline, String(link.sequence), provenance.runID, String(provenance.batch), link.text, link.hash])
-                }
-                guard let checkpoint else { return }
-                try db.execute("""
-                    INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
-                    VALUES ($1, $2, $3, $4, $5, $6)
-                    ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
-                        sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
-                    """, [pipeline, stream, Self.storable(checkpoint.checkpoint.value.jsonText), Self.storable(StateDatabase.positionsText(checkpoint)),
-                          checkpoint.runID, checkpoint.updatedAt])
+                try Self.commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
+                                    provenance: provenance, replayed: replayed, in: db)
             }
         }
+    }
+
+    public func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
+                            deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
+        try await self.run { db in
+            try db.transaction {
+                try Self.commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
+                                    provenance: provenance, replayed: [], in: db)
+                try Self.markAbortedRows(runID: run.id, in: db)
+            }
+        }
+    }
+
+    private static func commitRows(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
+                                   deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int],
+                                   in db: PostgresConnection) throws {
+        _ = try Self.insert(deadLetters, into: db)
+        try Self.update(run, in: db)
+        try Self.markReplayed(replayed, runID: run.id, in: db)
+        if let provenance {
+            let last = try db.execute("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = $1 ORDER BY sequence DESC LIMIT 1",
+                                      [pipeline]).first.map { (sequence: $0[0].flatMap { Int($0) } ?? 0, hash: $0[1] ?? "") }
+            let link = provenance.link(pipeline: pipeline, after: last)
+            // A commit repeated on a new connection (its reply was lost) finds its entry there.
+            try db.execute("""
+                INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (pipeline, run_id, batch) DO NOTHING
+                """, [pipeline, String(link.sequence), provenance.runID, String(provenance.batch), link.text, link.hash])
+        }
+        guard let checkpoint else { return }
+        try db.execute("""
+            INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
+                sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
+            """, [pipeline, stream, Self.storable(checkpoint.checkpoint.value.jsonText), Self.storable(StateDatabase.positionsText(checkpoint)),
+                  checkpoint.runID, checkpoint.updatedAt])
     }
 
     public func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink] {
@@ -189,8 +208,12 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
 
     /// One statement, so two gateways claiming the same fire time cannot both win: the row is
     /// written only where it holds an earlier time, and a row comes back only when written.
+    ///
+    /// Never repeated on a new connection: a claim that went through before its reply was lost
+    /// would find its own row and answer that another gateway won, and the fire would be
+    /// skipped by every gateway. Failing instead, the caller runs it.
     public func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool {
-        try await run { db in
+        try await run(retrying: false) { db in
             !(try db.execute("""
                 INSERT INTO huiliu_schedule AS s (pipeline, last_fire) VALUES ($1, $2)
                 ON CONFLICT (pipeline) DO UPDATE SET last_fire = excluded.last_fire WHERE s.last_fire < excluded.last_fire
@@ -273,19 +296,15 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func markAborted(runID: String) async throws {
-        try await run { db in
-            try db.transaction {
-                // A retry aborted the same way finds the same failures: they are kept once.
-                try db.execute("""
-                    DELETE FROM huiliu_dead_letters AS letter WHERE run_id = $1 AND status = 'pending' AND EXISTS (
-                        SELECT 1 FROM huiliu_dead_letters AS earlier WHERE earlier.status = 'aborted'
-                        AND earlier.pipeline = letter.pipeline AND earlier.step = letter.step
-                        AND earlier.origin = letter.origin AND earlier.payload = letter.payload)
-                    """, [runID])
-                try db.execute("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = $1 AND status = 'pending'", [runID])
-            }
-        }
+    private static func markAbortedRows(runID: String, in db: PostgresConnection) throws {
+        // A retry aborted the same way finds the same failures: they are kept once.
+        try db.execute("""
+            DELETE FROM huiliu_dead_letters AS letter WHERE run_id = $1 AND status = 'pending' AND EXISTS (
+                SELECT 1 FROM huiliu_dead_letters AS earlier WHERE earlier.status = 'aborted'
+                AND earlier.pipeline = letter.pipeline AND earlier.step = letter.step
+                AND earlier.origin = letter.origin AND earlier.payload = letter.payload)
+            """, [runID])
+        try db.execute("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = $1 AND status = 'pending'", [runID])
     }
 
     /// The first column of the first row.

@@ -88,7 +88,11 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.markReplayed(ids: ids, runID: runID) }
     }
 
-    public func markAborted(runID: String) async throws {
-        try await queue.run { [database] in try database.markAborted(runID: runID) }
+    public func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
+                            deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
+        try await queue.run { [database] in
+            try database.commitAbort(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
+                                     provenance: provenance)
+        }
     }
 }

@@ -141,26 +141,41 @@ final class StateDatabase: @unchecked Sendable {
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
                 deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) throws {
         try db.transaction {
-            try insertDeadLetters(deadLetters)
-            try updateRun(run)
-            try markReplayedRows(ids: replayed, runID: run.id)
-            if let provenance {
-                let last = try db.prepare("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = ? ORDER BY sequence DESC LIMIT 1")
-                    .rows([.text(pipeline)]).first.map { (sequence: $0[0].integer ?? 0, hash: $0[1].text ?? "") }
-                let link = provenance.link(pipeline: pipeline, after: last)
-                try db.prepare("INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES (?, ?, ?, ?, ?, ?)")
-                    .run([.text(pipeline), .integer(link.sequence), .text(provenance.runID), .integer(provenance.batch), .text(link.text),
-                          .text(link.hash)])
-            }
-            guard let checkpoint else { return }
-            try db.prepare("""
-                INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
-                    sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
-                """).run([.text(pipeline), .text(stream), .text(checkpoint.checkpoint.value.jsonText),
-                          .text(Self.positionsText(checkpoint)), .text(checkpoint.runID), .text(checkpoint.updatedAt)])
+            try commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
+                           provenance: provenance, replayed: replayed)
         }
+    }
+
+    func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
+                     deadLetters: [DeadLetter], provenance: ProvenanceEntry?) throws {
+        try db.transaction {
+            try commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
+                           provenance: provenance, replayed: [])
+            try markAbortedRows(runID: run.id)
+        }
+    }
+
+    private func commitRows(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
+                            deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) throws {
+        try insertDeadLetters(deadLetters)
+        try updateRun(run)
+        try markReplayedRows(ids: replayed, runID: run.id)
+        if let provenance {
+            let last = try db.prepare("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = ? ORDER BY sequence DESC LIMIT 1")
+                .rows([.text(pipeline)]).first.map { (sequence: $0[0].integer ?? 0, hash: $0[1].text ?? "") }
+            let link = provenance.link(pipeline: pipeline, after: last)
+            try db.prepare("INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES (?, ?, ?, ?, ?, ?)")
+                .run([.text(pipeline), .integer(link.sequence), .text(provenance.runID), .integer(provenance.batch), .text(link.text),
+                      .text(link.hash)])
+        }
+        guard let checkpoint else { return }
+        try db.prepare("""
+            INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
+                sink_positions = excluded.sink_positions, run_id = excluded.run_id, updated_at = excluded.updated_at
+            """).run([.text(pipeline), .text(stream), .text(checkpoint.checkpoint.value.jsonText),
+                      .text(Self.positionsText(checkpoint)), .text(checkpoint.runID), .text(checkpoint.updatedAt)])
     }
 
     func provenance(pipeline: String, after sequence: Int, limit: Int) throws -> [ProvenanceLink] {
@@ -261,17 +276,15 @@ final class StateDatabase: @unchecked Sendable {
         return letter
     }
 
-    func markAborted(runID: String) throws {
-        try db.transaction {
-            // A retry aborted the same way finds the same failures: they are kept once.
-            try db.prepare("""
-                DELETE FROM huiliu_dead_letters WHERE run_id = ? AND status = 'pending' AND EXISTS (
-                    SELECT 1 FROM huiliu_dead_letters AS earlier WHERE earlier.status = 'aborted'
-                    AND earlier.pipeline = huiliu_dead_letters.pipeline AND earlier.step = huiliu_dead_letters.step
-                    AND earlier.origin = huiliu_dead_letters.origin AND earlier.payload = huiliu_dead_letters.payload)
-                """).run([.text(runID)])
-            try db.prepare("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = ? AND status = 'pending'").run([.text(runID)])
-        }
+    private func markAbortedRows(runID: String) throws {
+        // A retry aborted the same way finds the same failures: they are kept once.
+        try db.prepare("""
+            DELETE FROM huiliu_dead_letters WHERE run_id = ? AND status = 'pending' AND EXISTS (
+                SELECT 1 FROM huiliu_dead_letters AS earlier WHERE earlier.status = 'aborted'
+                AND earlier.pipeline = huiliu_dead_letters.pipeline AND earlier.step = huiliu_dead_letters.step
+                AND earlier.origin = huiliu_dead_letters.origin AND earlier.payload = huiliu_dead_letters.payload)
+            """).run([.text(runID)])
+        try db.prepare("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = ? AND status = 'pending'").run([.text(runID)])
     }
 
     func markReplayed(ids: [Int], runID: String) throws {

@@ -52,9 +52,12 @@ public protocol StateStore: Sendable {
     func deadLetter(id: Int) async throws -> DeadLetter?
     /// Marks dead letters as replayed by a run.
     func markReplayed(ids: [Int], runID: String) async throws
-    /// Marks a run's pending dead letters `aborted`: the run was aborted and its checkpoint put
-    /// back, so their records are read again; replaying them as well would deliver them twice.
-    func markAborted(runID: String) async throws
+    /// Commits like ``commit(_:pipeline:stream:run:deadLetters:provenance:replayed:)`` the
+    /// checkpoint an aborted run is put back to, and in the same transaction marks the run's
+    /// pending dead letters `aborted`: their records are read again, and replaying them as well
+    /// would deliver them twice. (Apart, a crash between the two did just that.)
+    func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
+                     deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws
 }
 
 extension StateStore {

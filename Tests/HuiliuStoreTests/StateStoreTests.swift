@@ -123,6 +123,27 @@ struct StateStoreTests {
         #expect(try await store.addDeadLetters([letter])[0].id != first[0].id)
     }
 
+    /// An aborted run is put back and its letters marked aborted in one commit: the records
+    /// are read again, so replaying the letters too would deliver them twice. A second abort
+    /// of the same failures keeps them once.
+    @Test(arguments: Backend.allCases) func anAbortPutsTheCheckpointBackAndRetiresItsLettersTogether(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let start = StoredCheckpoint(checkpoint: Checkpoint(["cursor": 10]), sinkPositions: [:], runID: "r0", updatedAt: Timestamp.now())
+        for attempt in 1...2 {
+            var run = try await store.startRun(pipeline: "p", trigger: "manual")
+            let letter = DeadLetter(pipeline: "p", runID: run.id, step: "steps[0] map", origin: "tap:7", reason: "bad", payload: ["n": 7])
+            var moved = start
+            moved.checkpoint = Checkpoint(["cursor": 20])
+            try await store.commit(moved, pipeline: "p", stream: "main", run: run, deadLetters: [letter])
+            #expect(try await store.deadLetters(pipeline: "p", status: "pending", limit: 10).count == 1)
+            run.status = .failed
+            try await store.commitAbort(start, pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: nil)
+            #expect(try await store.checkpoint(pipeline: "p", stream: "main")?.checkpoint.value == ["cursor": 10])
+            #expect(try await store.deadLetters(pipeline: "p", status: "pending", limit: 10).isEmpty, "attempt \(attempt)")
+            #expect(try await store.deadLetters(pipeline: "p", status: "aborted", limit: 10).count == 1, "attempt \(attempt)")
+        }
+    }
+
     /// Gateways sharing a PostgreSQL store see one state: a second store on the same database
     /// finds what the first committed, and creating the tables again is harmless.
     @Test func gatewaysSharingPostgreSQLSeeOneState() async throws {
