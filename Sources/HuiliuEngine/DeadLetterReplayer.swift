@@ -43,7 +43,9 @@ public struct DeadLetterReplayer: Sendable {
         if ids.isEmpty {
             letters = try await store.deadLetters(pipeline: pipeline, status: "pending", limit: 100_000)
         } else {
-            for id in ids {
+            // Each once, in the order given: a repeated id would deliver its letter twice.
+            var seen = Set<Int>()
+            for id in ids where seen.insert(id).inserted {
                 guard let letter = try await store.deadLetter(id: id) else { throw RunError("no dead letter \(id)") }
                 guard letter.pipeline == pipeline else { throw RunError("dead letter \(id) belongs to pipeline '\(letter.pipeline)'") }
                 guard letter.status == "pending" else { throw RunError("dead letter \(id) was already replayed") }
@@ -51,29 +53,35 @@ public struct DeadLetterReplayer: Sendable {
             }
         }
         var run = try await store.startRun(pipeline: pipeline, trigger: "replay")
-        let context = runner.context(runID: run.id)
-        var processor = try runner.makeProcessor(context: context)
-        // Steps that carry something from batch to batch (dedupe) judge a run's records against
-        // each other; letters are not a run, and a letter such a step dropped as a repeat of an
-        // older one would be marked replayed without reaching any sink.
-        processor.steps.removeAll { $0.step.processesInOrder }
-        let stored = try await store.checkpoint(pipeline: pipeline, stream: PipelineRunner.stream)
-        for (key, sink) in processor.sinks { try await sink.open(resumingAt: stored?.sinkPositions[key]) }
-
         var outcome = Outcome(run: run, delivered: [], stillFailing: [], sourceRejects: [])
-        var positions = stored?.sinkPositions ?? [:]
-        // Oldest first: when a record failed more than once, its latest version is delivered last.
-        let mapping = processor.steps.first?.label.hasPrefix("mapping ") == true ? processor.steps.first?.label : nil
-        let isEarlierMapping = { (letter: DeadLetter) in Self.isEarlierMappingLetter(letter, mapping: mapping) }
-        let replayable = letters.filter { $0.step != "source" || isEarlierMapping($0) }.sorted { $0.id < $1.id }
-        // Batches of letters, those that go through the steps first; letters of a sink's condition skip them.
-        let size = runner.definition.batchSize
-        let batches = [(replayable.filter { !Self.isSinkLetter($0) }, true), (replayable.filter(Self.isSinkLetter), false)]
-            .flatMap { group, throughSteps in
-                stride(from: 0, to: group.count, by: size).map { (Array(group[$0..<min(group.count, $0 + size)]), throughSteps) }
-            }
-        outcome.sourceRejects = letters.filter { $0.step == "source" && !isEarlierMapping($0) }.map(\.id)
+        // Whatever fails from here on (a sink that cannot open, a component that cannot be
+        // built) ends the run record as failed, never leaves it "running", and closes what opened.
+        var opened: [any SinkConnector] = []
         do {
+            let context = runner.context(runID: run.id)
+            var processor = try runner.makeProcessor(context: context)
+            // Steps that carry something from batch to batch (dedupe) judge a run's records against
+            // each other; letters are not a run, and a letter such a step dropped as a repeat of an
+            // older one would be marked replayed without reaching any sink.
+            processor.steps.removeAll { $0.step.processesInOrder }
+            let stored = try await store.checkpoint(pipeline: pipeline, stream: PipelineRunner.stream)
+            for (key, sink) in processor.sinks {
+                try await sink.open(resumingAt: stored?.sinkPositions[key])
+                opened.append(sink)
+            }
+
+            var positions = stored?.sinkPositions ?? [:]
+            // Oldest first: when a record failed more than once, its latest version is delivered last.
+            let mapping = processor.steps.first?.label.hasPrefix("mapping ") == true ? processor.steps.first?.label : nil
+            let isEarlierMapping = { (letter: DeadLetter) in Self.isEarlierMappingLetter(letter, mapping: mapping) }
+            let replayable = letters.filter { $0.step != "source" || isEarlierMapping($0) }.sorted { $0.id < $1.id }
+            // Batches of letters, those that go through the steps first; letters of a sink's condition skip them.
+            let size = runner.definition.batchSize
+            let batches = [(replayable.filter { !Self.isSinkLetter($0) }, true), (replayable.filter(Self.isSinkLetter), false)]
+                .flatMap { group, throughSteps in
+                    stride(from: 0, to: group.count, by: size).map { (Array(group[$0..<min(group.count, $0 + size)]), throughSteps) }
+                }
+            outcome.sourceRejects = letters.filter { $0.step == "source" && !isEarlierMapping($0) }.map(\.id)
             for (index, (batch, throughSteps)) in batches.enumerated() {
                 // The letter id travels in the origin so failures can be matched back to it.
                 let records = batch.map {
@@ -108,6 +116,7 @@ public struct DeadLetterReplayer: Sendable {
         } catch {
             run.status = .failed
             run.error = runner.gateway.secrets.scrub("\(error)")
+            for sink in opened { try? await sink.close() }
         }
         run.finishedAt = Timestamp.now()
         try await store.finishRun(run)

@@ -240,8 +240,16 @@ public struct AdminAPI: Sendable {
         api.get("dead-letters") { request, _ in
             let query = request.uri.queryParameters
             let status = query.get("status") ?? "pending"
+            var limit = 50
+            if let text = query.get("limit") {
+                // A negative limit meant every letter to SQLite and an error to PostgreSQL.
+                guard let number = Int(text), number > 0 else {
+                    return jsonResponse(["error": .string("limit must be a positive number, got '\(text)'")], status: .badRequest)
+                }
+                limit = min(number, 1000)
+            }
             let letters = try await deps.store.deadLetters(pipeline: query.get("pipeline"), status: status == "all" ? nil : status,
-                                                           limit: min(query.get("limit").flatMap(Int.init) ?? 50, 1000))
+                                                           limit: limit)
             return jsonResponse(["dead_letters": .array(letters.map { Self.json($0, payload: false) })])
         }
         api.get("dead-letters/:id") { _, context in

@@ -42,6 +42,10 @@ extension Huiliu.DeadLetters {
         @Flag(help: "Print JSON lines instead of a table (without payloads, as the admin API; `show ID` has them).")
         var json = false
 
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
+        }
+
         func run() async throws {
             let gateway = try options.gateway()
             let store = try gateway.openStateStore()

@@ -28,6 +28,10 @@ extension Huiliu {
         @Flag(help: "Print JSON lines instead of a table.")
         var json = false
 
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
+        }
+
         func run() async throws {
             let gateway = try options.gateway()
             let store = try gateway.openStateStore()

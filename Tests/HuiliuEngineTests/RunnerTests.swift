@@ -264,6 +264,25 @@ struct RunnerTests {
         #expect(arrival.seen.withLock { $0 } == [0, 5], "the replay ran the ordered step")
     }
 
+    /// An id given twice is replayed once: twice would deliver its letter twice.
+    @Test func aRepeatedIdIsReplayedOnce() async throws {
+        let arrival = ArrivalOrder(), sink = RecordingSink()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (runner, store) = try makeRunner("""
+            version: 1
+            name: ordered
+            source: { scripted: { records: 10, batch: 5, bad_every: 5 } }
+            steps: [ amount-check ]
+            sinks: [ shared ]
+            """, hold: HoldFirstBatch(after: nil), arrival: arrival, sink: sink)
+        #expect(try await runner.run(trigger: "test").status == .succeeded)
+        let ids = try await store.deadLetters(pipeline: "ordered", status: "pending", limit: 10).map(\.id)
+        #expect(ids.count == 2)
+        let outcome = try await DeadLetterReplayer(runner: runner).replay(ids: [ids[0], ids[0], ids[1], ids[0]])
+        #expect(outcome.stillFailing.map(\.0).sorted() == ids.sorted())
+        #expect(outcome.run.recordsRead == 2)
+    }
+
     @Test func sinksReceiveTheEventsTheirConditionHoldsFor() async throws {
         let all = RecordingSink(), even = RecordingSink(), none = RecordingSink(), masked = RecordingSink()
         var registry = ConnectorRegistry()
