@@ -227,7 +227,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         try await run { db in
             let rows = try db.execute("""
                 SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
-                WHERE c.relkind = 'r' AND c.relname IN ('huiliu_runs', 'huiliu_checkpoints', 'huiliu_dead_letters', 'huiliu_schedule')
+                WHERE c.relkind = 'r' AND c.relname IN ('huiliu_runs', 'huiliu_checkpoints', 'huiliu_dead_letters', 'huiliu_schedule', 'huiliu_provenance')
                 AND pg_table_is_visible(c.oid)
                 """)
             return Self.scalar(rows).flatMap { Int($0) } ?? 0

@@ -22,5 +22,10 @@ struct FormatTimeTests {
         #expect(try TimeText.format(instant + 86_400, as: "yyyy-MM-dd HH:mm:ss") == "2024-03-06 14:30:00")
         #expect(try TimeText.instant(of: "2024-03-05") == 1_709_568_000, "the shape decides without a format")
         #expect(throws: ExpressionError.self) { try TimeText.validate(format: "YYYY-MM-DD") }
+        // A cursor far outside the calendar RFC 3339 writes is an error, not ":000-01-01…" or a trap.
+        #expect(try TimeText.format(253_370_764_800 - 1, zone: "UTC") == "9998-12-31T23:59:59Z")
+        #expect(throws: ExpressionError.self) { try TimeText.format(253_402_272_000) }
+        #expect(throws: ExpressionError.self) { try TimeText.format(Int.max / 100, as: "epoch_ms") }
+        #expect(throws: ExpressionError.self) { try TimeText.format(-62_135_596_801) }
     }
 }

@@ -60,7 +60,12 @@ public enum TimeText {
     /// `seconds` since the epoch written as `format` (a pattern, `iso8601`, `epoch_ms` or
     /// `epoch_s`) in `zone` (the default is `Asia/Shanghai`).
     public static func format(_ seconds: Int, as format: String = "iso8601", zone: String? = nil) throws(ExpressionError) -> String {
-        try TimestampFormat.named(format).format(seconds: seconds, nanosecond: 0, zone: try self.zone(zone))
+        // Years 0001–9998 in any zone, as parse_time reads them: year 10000 came out as
+        // ":000-01-01", and epoch milliseconds of a huge value overflowed.
+        guard (-62_135_596_800 ... 253_370_764_800).contains(seconds) else {
+            throw .invalidValue("\(seconds) seconds since 1970 is outside the years 0001–9998")
+        }
+        return try TimestampFormat.named(format).format(seconds: seconds, nanosecond: 0, zone: try self.zone(zone))
     }
 
     /// Checks that `format` is a format name or a valid pattern.
