@@ -49,7 +49,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     private func connected() throws -> PostgresConnection {
         if let connection, connection.isHealthy { return connection }
         connection = nil
-        let made = try PostgresConnection(url: url, mask: mask)
+        // Probed while idle: a connection a firewall dropped in silence fails the next call at
+        // once (which then connects again) instead of waiting out TCP's retransmissions, about
+        // 15 minutes, with every store call queued behind it.
+        let made = try PostgresConnection(url: url, keepalive: true, mask: mask)
         connection = made
         return made
     }
