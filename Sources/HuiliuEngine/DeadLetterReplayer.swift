@@ -70,7 +70,7 @@ public struct DeadLetterReplayer: Sendable {
                 opened.append(sink)
             }
 
-            var positions = stored?.sinkPositions ?? [:]
+            var positions = try await runner.pinNewSinks(processor.sinks, stored: stored, run: run)
             // Oldest first: when a record failed more than once, its latest version is delivered last.
             let mapping = processor.steps.first?.label.hasPrefix("mapping ") == true ? processor.steps.first?.label : nil
             let isEarlierMapping = { (letter: DeadLetter) in Self.isEarlierMappingLetter(letter, mapping: mapping) }
@@ -106,8 +106,10 @@ public struct DeadLetterReplayer: Sendable {
                     runner.definition.provenanceEntry($0, run: run, batch: index + 1,
                                                       positions: positions, checkpoint: stored?.checkpoint)
                 }
-                var updated = moved.isEmpty ? nil : stored
-                updated?.sinkPositions.merge(positions) { $1 }
+                // The source's checkpoint stays; the sinks' positions move (with no checkpoint yet,
+                // a null one holds them, as the pin above does).
+                let updated = moved.isEmpty ? nil : StoredCheckpoint(checkpoint: stored?.checkpoint ?? Checkpoint(.null), sinkPositions: positions,
+                                                                     runID: stored?.runID ?? run.id, updatedAt: Timestamp.now())
                 try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run,
                                        deadLetters: [], provenance: provenance, replayed: delivered)
             }

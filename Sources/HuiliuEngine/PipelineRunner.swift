@@ -124,20 +124,7 @@ public struct PipelineRunner: Sendable {
             for (key, sink) in processor.sinks {
                 try await sink.open(resumingAt: stored?.sinkPositions[key])
             }
-            var positions = stored?.sinkPositions ?? [:]
-            // A sink with no committed position yet (a first run, a new sink) has it pinned where
-            // it stands before anything is written: a crash before the first commit then cuts it
-            // back to here instead of keeping the uncommitted batches.
-            var baseline: [String: Value] = [:]
-            for (key, sink) in processor.sinks where positions[key] == nil {
-                if let position = await sink.position() { baseline[key] = position }
-            }
-            if !baseline.isEmpty {
-                positions.merge(baseline) { $1 }
-                let pinned = StoredCheckpoint(checkpoint: stored?.checkpoint ?? Checkpoint(.null), sinkPositions: positions,
-                                              runID: run.id, updatedAt: Timestamp.now())
-                try await store.commit(pinned, pipeline: definition.name, stream: Self.stream, run: run, deadLetters: [])
-            }
+            var positions = try await pinNewSinks(processor.sinks, stored: stored, run: run)
             startingPoint = StoredCheckpoint(checkpoint: stored?.checkpoint ?? Checkpoint(.null), sinkPositions: positions,
                                              runID: stored?.runID ?? run.id, updatedAt: Timestamp.now())
             // A stored null checkpoint only pins sink positions; the source starts from the beginning.
@@ -279,6 +266,25 @@ public struct PipelineRunner: Sendable {
             "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
         ])
         return run
+    }
+
+    /// The sinks' committed positions, after pinning those of sinks that have none yet (a first
+    /// run, a new sink, a replay before any run) where they stand, before anything is written: a
+    /// crash before the first commit then cuts them back to here instead of keeping what was
+    /// written uncommitted.
+    func pinNewSinks(_ sinks: [(key: String, sink: any SinkConnector)], stored: StoredCheckpoint?,
+                     run: RunRecord) async throws -> [String: Value] {
+        var positions = stored?.sinkPositions ?? [:]
+        var baseline: [String: Value] = [:]
+        for (key, sink) in sinks where positions[key] == nil {
+            if let position = await sink.position() { baseline[key] = position }
+        }
+        guard !baseline.isEmpty else { return positions }
+        positions.merge(baseline) { $1 }
+        let pinned = StoredCheckpoint(checkpoint: stored?.checkpoint ?? Checkpoint(.null), sinkPositions: positions,
+                                      runID: run.id, updatedAt: Timestamp.now())
+        try await store.commit(pinned, pipeline: definition.name, stream: Self.stream, run: run, deadLetters: [])
+        return positions
     }
 
     /// Reads batches and transforms up to `definition.parallelism` of them at once, handing
