@@ -141,13 +141,28 @@ public struct DecimalNumber: Sendable, Hashable, CustomStringConvertible {
         return sign + "0." + String(repeating: "0", count: fraction - digits.count) + digits
     }
 
-    /// Numeric comparison that is exact when both sides are decimals.
+    /// Exact numeric comparison: -1, 0 or 1.
+    ///
+    /// Never through Double, which would take 922337203685477581 for 922337203685477580.7, or
+    /// 1e400 for 1e500: by sign, then by the place of the leading digit, then by the digits
+    /// aligned (at most 18 places apart once the leading digits line up, so 128 bits hold them).
     public static func compare(_ a: DecimalNumber, _ b: DecimalNumber) -> Int {
-        let e = min(a.exponent, b.exponent)
-        if let x = a.scaled(toFractionDigits: -e), let y = b.scaled(toFractionDigits: -e) {
-            return x < y ? -1 : (x > y ? 1 : 0)
+        if a.exponent == b.exponent { return a.significand < b.significand ? -1 : (a.significand > b.significand ? 1 : 0) }
+        let sa = a.significand.signum(), sb = b.significand.signum()
+        if sa != sb { return sa < sb ? -1 : 1 }
+        if sa == 0 { return 0 }
+        let ma = a.significand.magnitude, mb = b.significand.magnitude
+        func digits(_ m: UInt) -> Int { var n = 0, m = m; while m > 0 { n += 1; m /= 10 }; return n }
+        let la = digits(ma) + a.exponent, lb = digits(mb) + b.exponent
+        let order: Int
+        if la != lb {
+            order = la < lb ? -1 : 1
+        } else {
+            var x = UInt128(ma), y = UInt128(mb)
+            if a.exponent > b.exponent { for _ in 0..<(a.exponent - b.exponent) { x *= 10 } }
+            if b.exponent > a.exponent { for _ in 0..<(b.exponent - a.exponent) { y *= 10 } }
+            order = x < y ? -1 : (x > y ? 1 : 0)
         }
-        let x = a.doubleValue, y = b.doubleValue
-        return x < y ? -1 : (x > y ? 1 : 0)
+        return sa < 0 ? -order : order
     }
 }
