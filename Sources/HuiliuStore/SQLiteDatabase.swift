@@ -97,7 +97,8 @@ public final class SQLiteStatement {
             case .null: rc = sqlite3_bind_null(handle, index)
             case .integer(let n): rc = sqlite3_bind_int64(handle, index, Int64(n))
             case .real(let d): rc = sqlite3_bind_double(handle, index, d)
-            case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, csqlite_transient())
+            // With its byte count, not -1: a NUL inside the text would end it there.
+            case .text(let s): rc = sqlite3_bind_text(handle, index, s, Int32(s.utf8.count), csqlite_transient())
             case .blob(let bytes):
                 rc = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), csqlite_transient()) }
             }
@@ -139,7 +140,11 @@ public final class SQLiteStatement {
         switch sqlite3_column_type(handle, i) {
         case SQLITE_INTEGER: return .integer(Int(sqlite3_column_int64(handle, i)))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, i))
-        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(handle, i)))
+        case SQLITE_TEXT:
+            // Read by its byte count (after the text pointer, as SQLite asks), not to the first NUL.
+            guard let text = sqlite3_column_text(handle, i) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(handle, i))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
         case SQLITE_BLOB:
             let count = Int(sqlite3_column_bytes(handle, i))
             guard count > 0, let base = sqlite3_column_blob(handle, i) else { return .blob([]) }

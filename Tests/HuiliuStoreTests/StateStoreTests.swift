@@ -123,6 +123,19 @@ struct StateStoreTests {
         #expect(try await store.addDeadLetters([letter])[0].id != first[0].id)
     }
 
+    /// A NUL inside text does not end it: SQLite keeps it, PostgreSQL (whose text cannot hold
+    /// one) keeps U+FFFD in its place; either way two origins that differ after it stay two.
+    @Test(arguments: Backend.allCases) func textWithANulIsKeptWhole(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let letters = ["tap\u{0}:7", "tap\u{0}:8"].map {
+            DeadLetter(pipeline: "p", runID: "r1", step: "source", origin: $0, reason: "bad", payload: ["n": 7])
+        }
+        try await store.addDeadLetters(letters)
+        let stored = try await store.deadLetters(pipeline: "p", status: nil, limit: 5).map(\.origin).sorted()
+        let nul = backend == .sqlite ? "\u{0}" : "\u{FFFD}"
+        #expect(stored == ["tap\(nul):7", "tap\(nul):8"])
+    }
+
     /// An aborted run is put back and its letters marked aborted in one commit: the records
     /// are read again, so replaying the letters too would deliver them twice. A second abort
     /// of the same failures keeps them once.
