@@ -113,6 +113,7 @@ public struct DeadLetterReplayer: Sendable {
                 try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run,
                                        deadLetters: [], provenance: provenance, replayed: delivered)
             }
+            opened = []
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = .succeeded
         } catch {

@@ -300,7 +300,8 @@ public struct PipelineRunner: Sendable {
         let turns = Turnstile()
         // Steps that need batches in source order pass them through a turnstile of their own,
         // left right after the last such step: the steps after it still run side by side.
-        let orderedTurns = Turnstile()
+        // Without such steps, no batch passes it.
+        let orderedTurns = processor.steps.contains { $0.step.processesInOrder } ? Turnstile() : nil
         try await withThrowingTaskGroup(of: Void.self) { workers in
             var submitted = 0
             var finished = 0
@@ -308,7 +309,7 @@ public struct PipelineRunner: Sendable {
                 let sequence = submitted
                 submitted += 1
                 let handoff = Handoff(batch)
-                let section = OrderedSection(turns: orderedTurns, number: sequence)
+                let section = orderedTurns.map { OrderedSection(turns: $0, number: sequence) }
                 workers.addTask {
                     var batch = handoff.take()
                     let read = batch.records.count + batch.rejects.count
@@ -318,14 +319,14 @@ public struct PipelineRunner: Sendable {
                     do {
                         transformed = try await processor.transform(consume records, rejects: batch.rejects, ordered: section)
                     } catch {
-                        await section.pass()
+                        await section?.pass()
                         // In its turn, so the batches before it still reach the sinks; at once,
                         // so the run fails even while the reader waits for a quiet source.
                         try await turns.wait(for: sequence)
                         batches.fail(error)
                         throw error
                     }
-                    await section.pass()
+                    await section?.pass()
                     try await turns.wait(for: sequence)
                     await batches.send(TransformedBatch(read: read, content: transformed, checkpoint: batch.checkpoint))
                     turns.advance()

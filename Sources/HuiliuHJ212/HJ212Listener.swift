@@ -34,10 +34,7 @@ public final class HJ212Listener: Sendable {
     struct State {
         var boundAddress: SocketAddress?
         var server: (any Channel)?
-        /// Open connections by a number of their own: an `ObjectIdentifier` can come back for a
-        /// new channel at a freed one's address before the old one's removal has run.
-        var connections: [Int: any Channel] = [:]
-        var accepted = 0
+        var connections: [ObjectIdentifier: any Channel] = [:]
         var shuttingDown = false
         var boundWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
     }
@@ -168,13 +165,13 @@ public final class HJ212Listener: Sendable {
     /// Remembers `channel` until it closes, for shutdown; false (and not remembered) once the
     /// listener is stopping.
     private func track(_ channel: any Channel) -> Bool {
-        let id: Int? = state.withLock { state in
-            if state.shuttingDown { return nil }
-            state.accepted += 1
-            state.connections[state.accepted] = channel
-            return state.accepted
+        let id = ObjectIdentifier(channel)
+        let accepted = state.withLock { state in
+            if state.shuttingDown { return false }
+            state.connections[id] = channel
+            return true
         }
-        guard let id else { return false }
+        guard accepted else { return false }
         channel.closeFuture.whenComplete { [self] _ in
             _ = state.withLock { $0.connections.removeValue(forKey: id) }
         }

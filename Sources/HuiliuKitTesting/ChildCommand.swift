@@ -117,16 +117,6 @@ public enum ChildCommand {
         let ended = process.wait()
         return Output(status: ended.status, signal: ended.signal, stdout: out, stderr: err, timedOut: timedOut)
     }
-
-    /// Whether SIGQUIT, sent to `pid`, would be neither blocked nor ignored (from /proc).
-    static func acceptsQuit(_ pid: Int32) -> Bool {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
-        let bit = UInt64(1) << UInt64(SIGQUIT - 1)
-        for line in status.split(separator: "\n") where line.hasPrefix("SigBlk:") || line.hasPrefix("SigIgn:") {
-            guard let mask = UInt64(line.split(separator: "\t").last ?? "", radix: 16), mask & bit == 0 else { return false }
-        }
-        return true
-    }
 }
 
 extension SpawnedProcess {
@@ -141,11 +131,9 @@ extension SpawnedProcess {
             let ended = wait()
             return (ended.status, ended.signal, false)
         }
-        if ChildCommand.acceptsQuit(pid) {
-            signal(SIGQUIT)
-            let grace = clock.now + .seconds(30)
-            while isRunning && clock.now < grace { usleep(100_000) }
-        }
+        signal(SIGQUIT)
+        let grace = clock.now + .seconds(30)
+        while isRunning && clock.now < grace { usleep(100_000) }
         signal(SIGKILL)
         let ended = wait()
         return (ended.status, ended.signal, true)

@@ -150,8 +150,10 @@ public final class SpawnedProcess: Sendable {
             let reaped = waitpid(pid, &status, 0)
             if reaped == pid {
                 let decoded = Self.decode(status)
-                ended.withLock { $0 = $0 ?? decoded }
-                return ended.withLock { $0! }
+                return ended.withLock { ended in
+                    if ended == nil { ended = decoded }
+                    return ended!
+                }
             }
             if reaped < 0 && errno == EINTR { continue }
             // Reaped by another waiter (`isRunning` or a second `wait`): it records the outcome.
