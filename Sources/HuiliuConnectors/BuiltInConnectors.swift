@@ -6,6 +6,7 @@ public enum BuiltInConnectors {
     public static func register(into registry: inout ConnectorRegistry) throws {
         try registry.register(source: FileSource.self)
         try registry.register(source: ProcessSource.self)
+        try registry.register(source: SQLSource.self)
         try registry.register(step: SetStep.self)
         try registry.register(step: MapStep.self)
         try registry.register(step: ValidateStep.self)

@@ -108,6 +108,27 @@ package final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// A query's rows as text, with each column's name and type (its OID in `pg_type`), for
+    /// readers that turn the text into typed values.
+    package func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { for pointer in copies { free(pointer) } }
+        let result: OpaquePointer? = (copies.map { $0.map { UnsafePointer($0) } }).withUnsafeBufferPointer { values in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, values.isEmpty ? nil : values.baseAddress, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw PostgresError("postgres: " + mask(failure(result))) }
+        let columns = (0..<PQnfields(result)).map { column in
+            PostgresRows.Column(name: String(cString: PQfname(result, column)), type: UInt32(PQftype(result, column)))
+        }
+        let rows = (0..<PQntuples(result)).map { row in
+            (0..<PQnfields(result)).map { column in
+                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+            }
+        }
+        return PostgresRows(columns: columns, rows: rows)
+    }
+
     /// The server's primary message and SQLSTATE, without the DETAIL and CONTEXT lines that
     /// quote the rows' data.
     private func failure(_ result: OpaquePointer?) -> String {
@@ -149,4 +170,18 @@ extension PostgresConnection {
             throw error
         }
     }
+}
+
+/// The rows of a query in text form, and its columns.
+package struct PostgresRows: Sendable {
+    /// A result column: its name and its type's OID.
+    package struct Column: Sendable, Equatable {
+        package var name: String
+        package var type: UInt32
+    }
+
+    /// The columns, in order.
+    package var columns: [Column]
+    /// Each row's values as text, `nil` for NULL.
+    package var rows: [[String?]]
 }

@@ -12,22 +12,33 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws(StoreError) {
+        handle = try Self.open(path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX)
+        self.path = path
+        try execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Opens an existing database at `path` for reading only: another program's file, which
+    /// Huiliu must neither create nor change (its journal mode included).
+    public init(readingOnly path: String) throws(StoreError) {
+        handle = try Self.open(path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX)
+        self.path = path
+    }
+
+    /// A connection to `path` with a 10-second busy timeout.
+    private static func open(_ path: String, flags: Int32) throws(StoreError) -> OpaquePointer {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
             throw StoreError("cannot open database \(path): \(message)")
         }
-        handle = db
-        self.path = path
         sqlite3_busy_timeout(db, 10_000)
-        try execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
-    }
-
-    deinit {
-        sqlite3_close_v2(handle)
+        return db
     }
 
     /// Runs one or more statements that return no rows.
@@ -132,6 +143,11 @@ public final class SQLiteStatement {
         }
         sqlite3_reset(handle)
         return rows
+    }
+
+    /// The names of the result's columns.
+    public var columnNames: [String] {
+        (0..<sqlite3_column_count(handle)).map { sqlite3_column_name(handle, $0).map { String(cString: $0) } ?? "" }
     }
 
     /// The value of a column of the current row.

@@ -160,6 +160,10 @@ extension Huiliu.Lint {
             warnings.append("\(definition.source.location): warning: a 'file' source on a shared store reads this host's files; "
                 + "another gateway resumes from a checkpoint that describes them, not its own (use a folder every gateway mounts)")
         }
+        if definition.source.name == "sql", definition.source.config["path"] != nil {
+            warnings.append("\(definition.source.location): warning: an 'sql' source with 'path' on a shared store reads this host's SQLite file; "
+                + "another gateway reads its own copy (use a PostgreSQL 'url', or a folder every gateway mounts)")
+        }
         for sink in definition.sinks where ["jsonl", "sqlite"].contains(sink.name) {
             warnings.append("\(sink.location): warning: a '\(sink.name)' sink on a shared store writes a file of this host; "
                 + "runs on another gateway write to that gateway's copy (use postgres or webhook, or a folder every gateway mounts)")

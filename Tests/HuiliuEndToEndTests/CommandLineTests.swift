@@ -125,6 +125,16 @@ struct CommandLineTests {
         #expect(lines.first?.hasPrefix("pipelines/p.yaml:3:11: warning: a 'file' source on a shared store reads this host's files") == true, "\(shared.stdout)")
         #expect(lines.last?.hasPrefix("pipelines/p.yaml:6:5: warning: a 'jsonl' sink on a shared store writes a file of this host") == true, "\(shared.stdout)")
         #expect(shared.stderr.contains("1 file checked, no problems, 2 warnings"))
+        // An sql source's SQLite file is one host's too; its PostgreSQL URL is not.
+        try """
+            version: 1
+            name: q
+            source: { sql: { path: data/exchange.db, table: cases, key: id } }
+            sinks: [stdout]
+            """.write(toFile: project + "/pipelines/q.yaml", atomically: true, encoding: .utf8)
+        let sqlite = try await HuiliuCommand.run(["lint", "pipelines/q.yaml"], in: project)
+        #expect(sqlite.status == 0 && sqlite.stdout.hasPrefix("pipelines/q.yaml:3:11: warning: an 'sql' source with 'path' on a shared store"),
+                "\(sqlite.stdout)\(sqlite.stderr)")
     }
 
     /// A mapping file is linted as the map step that loads it would check it, not as a pipeline.

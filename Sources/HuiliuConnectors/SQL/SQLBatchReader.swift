@@ -1,0 +1,215 @@
+import Foundation
+import HuiliuCore
+import HuiliuKit
+import HuiliuStore
+
+/// Reads an `sql` source one page per batch, each page the rows after the last one delivered.
+struct SQLBatchReader: BatchReader {
+    let source: SQLSource
+    let connection: SQLConnection
+    /// The database calls block: they run on a thread of their own, not the cooperative pool.
+    let io = BlockingQueue(label: "huiliu.source.sql")
+    var position: SQLPosition?
+    /// Where the next page starts: a run picks up at the cursor value it stopped at.
+    var start: SQLPageStatement.Start
+    var exhausted = false
+
+    static func open(_ source: SQLSource, after position: SQLPosition?) async throws -> SQLBatchReader {
+        if let position, position.values.count != source.orderColumns.count {
+            throw SQLSourceError("""
+                the checkpoint holds \(position.values.count) value(s) but the cursor and key name \(source.orderColumns.count) \
+                column(s) (\(source.orderColumns.joined(separator: ", "))): they changed since the last run; \
+                run the pipeline once with --reset to read from the start
+                """)
+        }
+        let io = BlockingQueue(label: "huiliu.source.sql")
+        let connection = try await io.run { try SQLConnection(source) }
+        return SQLBatchReader(source: source, connection: connection, position: position,
+                              start: position == nil ? .beginning : .cursor)
+    }
+
+    mutating func next() async throws -> RecordBatch? {
+        guard !exhausted else { return nil }
+        let connection = connection, start = start, limit = source.batchSize
+        let parameters = start == .cursor ? Array(position!.values.prefix(1)) : position?.values ?? []
+        let page = try await io.run { try connection.page(from: start, parameters, limit: limit) }
+        if page.rows.count < limit { exhausted = true }
+        guard let last = page.positions.last else { return nil }
+        let label = source.relation.label
+        var records: [Record] = []
+        records.reserveCapacity(page.rows.count)
+        for (row, keyValues) in zip(page.rows, page.keys) {
+            let key = Self.naturalKey(keyValues)
+            records.append(Record(data: .object(row), origin: RecordOrigin("\(label)/\(key)"), key: key, type: source.type))
+        }
+        position = last
+        self.start = .after
+        return RecordBatch(records: records, checkpoint: last.checkpoint)
+    }
+
+    /// The record key of a row: its key columns' text, joined by `/` — with `%` and `/` inside
+    /// a value percent-encoded when there are several, so two rows never share one.
+    static func naturalKey(_ values: [Value]) -> String {
+        let texts = values.map { value -> String in
+            switch value {
+            case .string(let s): s
+            case .null: ""
+            default: value.jsonText
+            }
+        }
+        guard texts.count > 1 else { return texts.first ?? "" }
+        return texts.map { $0.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F") }
+            .joined(separator: "/")
+    }
+}
+
+/// Why an `sql` source cannot read.
+struct SQLSourceError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// One page: the rows as objects, each row's key values, and each row's position.
+struct SQLRows: Sendable {
+    var rows: [Object] = []
+    var keys: [[Value]] = []
+    var positions: [SQLPosition] = []
+}
+
+/// An open database of an `sql` source, used on its reader's queue only.
+final class SQLConnection: @unchecked Sendable {
+    private enum Handle {
+        case postgres(PostgresConnection)
+        case sqlite(SQLiteDatabase, [SQLPageStatement.Start: SQLiteStatement])
+    }
+
+    private var handle: Handle
+    private let statement: SQLPageStatement
+    private let source: SQLSource
+    /// Where each order column and key column is in the result.
+    private var orderIndexes: [Int] = []
+    private var keyIndexes: [Int] = []
+
+    init(_ source: SQLSource) throws {
+        self.source = source
+        switch source.database {
+        case .postgres(let url, let secrets):
+            let mask: @Sendable (String) -> String = { $0.maskingSecrets(secrets, with: "***") }
+            let connection = try PostgresConnection(url: url, mask: mask)
+            // Read-only: a source must never change the upstream's data. ISO dates, the
+            // configured zone for `timestamptz`, and bytea in hex, whatever the server's defaults.
+            try connection.execute("SET default_transaction_read_only = on")
+            try connection.execute("SET DateStyle = 'ISO, YMD'")
+            try connection.execute("SET IntervalStyle = 'iso_8601'")
+            try connection.execute("SET bytea_output = 'hex'")
+            do {
+                try connection.execute("SELECT set_config('TimeZone', $1, false)", [source.timeZone])
+            } catch {
+                throw SQLSourceError("time_zone '\(source.timeZone)' is not one PostgreSQL knows: \(error)")
+            }
+            handle = .postgres(connection)
+            statement = SQLPageStatement(dialect: .postgres, relation: source.relation, order: source.orderColumns)
+            try locate(in: connection.query(statement.columnsProbe).columns.map(\.name))
+        case .sqlite(let path):
+            guard FileManager.default.fileExists(atPath: path) else { throw SQLSourceError("no SQLite database at \(path)") }
+            let database = try SQLiteDatabase(readingOnly: path)
+            handle = .sqlite(database, [:])
+            statement = SQLPageStatement(dialect: .sqlite, relation: source.relation, order: source.orderColumns)
+            try locate(in: database.prepare(statement.columnsProbe).columnNames)
+        }
+    }
+
+    /// Up to `limit` rows from `start`, with its parameters: values as the database gave them.
+    func page(from start: SQLPageStatement.Start, _ parameters: [Value], limit: Int) throws -> SQLRows {
+        switch handle {
+        case .postgres(let connection):
+            let result = try connection.query(statement.text(from: start, limit: limit), parameters.map(\.stringValue))
+            let names = result.columns.map(\.name)
+            let order = orderIndexes, keys = keyIndexes
+            var page = SQLRows()
+            page.rows.reserveCapacity(result.rows.count)
+            for row in result.rows {
+                let values = row.indices.map { index in
+                    row[index].map { PostgresText.value($0, type: result.columns[index].type) } ?? .null
+                }
+                page.rows.append(Object(uniqueMembers: Array(zip(names, values))))
+                page.keys.append(keys.map { values[$0] })
+                // The server's own text goes back as the next page's parameters: it reads it
+                // exactly, microseconds and all, whatever the column's type.
+                page.positions.append(SQLPosition(values: order.map { row[$0].map(Value.string) ?? .null }))
+            }
+            return page
+        case .sqlite(let database, var statements):
+            let prepared: SQLiteStatement
+            if let known = statements[start] {
+                prepared = known
+            } else {
+                prepared = try database.prepare(statement.text(from: start, limit: limit))
+                statements[start] = prepared
+                handle = .sqlite(database, statements)
+            }
+            try prepared.bind(try parameters.map(Self.sqliteValue))
+            let names = prepared.columnNames
+            let order = orderIndexes, keys = keyIndexes
+            var page = SQLRows()
+            while try prepared.step() {
+                let stored = names.indices.map { prepared.column($0) }
+                let values = stored.map(Self.value)
+                let orderValues = try order.map { index -> Value in
+                    switch stored[index] {
+                    case .integer(let n): return .integer(n)
+                    case .real(let d): return .double(d)
+                    case .text(let s): return .string(s)
+                    case .null: return .null
+                    case .blob: throw SQLSourceError("column '\(names[index])' holds a BLOB; cursor and key columns must hold numbers or text")
+                    }
+                }
+                page.rows.append(Object(uniqueMembers: Array(zip(names, values))))
+                page.keys.append(keys.map { values[$0] })
+                page.positions.append(SQLPosition(values: orderValues))
+            }
+            return page
+        }
+    }
+
+    /// Finds the order and key columns among the relation's `names` before any row is read,
+    /// so a misspelt column is named with the ones there are, not as the database's syntax error.
+    private func locate(in names: [String]) throws {
+        var seen: Set<String> = []
+        for name in names where !seen.insert(name).inserted {
+            throw SQLSourceError("\(source.relation.label) gives two columns named '\(name)'; name them apart (AS) in a query")
+        }
+        func find(_ column: String, _ role: String) throws -> Int {
+            guard let index = names.firstIndex(of: column) else {
+                throw SQLSourceError("the \(role) column '\(column)' is not among the columns of \(source.relation.label): \(names.joined(separator: ", "))")
+            }
+            return index
+        }
+        orderIndexes = try source.orderColumns.map { try find($0, $0 == source.cursorColumn ? "cursor" : "key") }
+        keyIndexes = try source.keyColumns.map { try find($0, "key") }
+    }
+
+    /// A stored SQLite value as a record value: BLOBs as Base64 text.
+    static func value(_ stored: SQLiteValue) -> Value {
+        switch stored {
+        case .null: .null
+        case .integer(let n): .integer(n)
+        case .real(let d): .double(d)
+        case .text(let s): .string(s)
+        case .blob(let bytes): .string(Data(bytes).base64EncodedString())
+        }
+    }
+
+    /// A checkpoint value bound back as the type SQLite gave it.
+    static func sqliteValue(_ value: Value) throws -> SQLiteValue {
+        switch value {
+        case .integer(let n): return .integer(n)
+        case .double(let d): return .real(d)
+        case .string(let s): return .text(s)
+        default: throw SQLSourceError("the checkpoint holds \(value.jsonText), not a number or text")
+        }
+    }
+}
