@@ -73,6 +73,11 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
     }
 
+    /// Makes the statement running now stop with an error; callable from any thread.
+    public func interrupt() {
+        sqlite3_interrupt(handle)
+    }
+
     /// The row id of the last insert.
     public var lastInsertRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 

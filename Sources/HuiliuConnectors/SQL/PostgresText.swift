@@ -26,7 +26,10 @@ enum PostgresText {
             default: return .string(text)
             }
         case OID.float4, OID.float8:
-            return Double(text).map(Value.double) ?? .string(text)
+            // JSON has no NaN or infinities: PostgreSQL's text rather than a null.
+            // (Value reads a `nil` literal as JSON null, so no `nil` in a closure here.)
+            guard let number = Double(text), number.isFinite else { return .string(text) }
+            return .double(number)
         case OID.json, OID.jsonb:
             return (try? JSONReader.parse(text)) ?? .string(text)
         case OID.bytea:

@@ -8,31 +8,34 @@ struct SQLBatchReader: BatchReader {
     let source: SQLSource
     let connection: SQLConnection
     /// The database calls block: they run on a thread of their own, not the cooperative pool.
-    let io = BlockingQueue(label: "huiliu.source.sql")
+    let io: BlockingQueue
     var position: SQLPosition?
     /// Where the next page starts: a run picks up at the cursor value it stopped at.
     var start: SQLPageStatement.Start
     var exhausted = false
 
     static func open(_ source: SQLSource, after position: SQLPosition?) async throws -> SQLBatchReader {
-        if let position, position.values.count != source.orderColumns.count {
+        if let position, position.columns != source.orderColumns || position.values.count != source.orderColumns.count {
             throw SQLSourceError("""
-                the checkpoint holds \(position.values.count) value(s) but the cursor and key name \(source.orderColumns.count) \
-                column(s) (\(source.orderColumns.joined(separator: ", "))): they changed since the last run; \
-                run the pipeline once with --reset to read from the start
+                the checkpoint is a position in \(position.columns.joined(separator: ", ")) but the cursor and key are now                 \(source.orderColumns.joined(separator: ", ")): run the pipeline once with --reset to read from the start
                 """)
         }
         let io = BlockingQueue(label: "huiliu.source.sql")
         let connection = try await io.run { try SQLConnection(source) }
-        return SQLBatchReader(source: source, connection: connection, position: position,
+        return SQLBatchReader(source: source, connection: connection, io: io, position: position,
                               start: position == nil ? .beginning : .cursor)
     }
 
     mutating func next() async throws -> RecordBatch? {
         guard !exhausted else { return nil }
-        let connection = connection, start = start, limit = source.batchSize
+        let connection = connection, start = start, limit = source.batchSize, io = io
         let parameters = start == .cursor ? Array(position!.values.prefix(1)) : position?.values ?? []
-        let page = try await io.run { try connection.page(from: start, parameters, limit: limit) }
+        // A stopped run must not wait for a slow page: cancelling the task cancels the query.
+        let page = try await withTaskCancellationHandler {
+            try await io.run { try connection.page(from: start, parameters, limit: limit) }
+        } onCancel: {
+            connection.cancel()
+        }
         if page.rows.count < limit { exhausted = true }
         guard let last = page.positions.last else { return nil }
         let label = source.relation.label
@@ -42,9 +45,15 @@ struct SQLBatchReader: BatchReader {
             let key = Self.naturalKey(keyValues)
             records.append(Record(data: .object(row), origin: RecordOrigin("\(label)/\(key)"), key: key, type: source.type))
         }
-        position = last
+        let position = SQLPosition(columns: source.orderColumns, values: last)
+        self.position = position
         self.start = .after
-        return RecordBatch(records: records, checkpoint: last.checkpoint)
+        return RecordBatch(records: records, checkpoint: position.checkpoint)
+    }
+
+    mutating func close() async {
+        let connection = connection
+        _ = try? await io.run { connection.close() }
     }
 
     /// The record key of a row: its key columns' text, joined by `/` — with `%` and `/` inside
@@ -72,11 +81,12 @@ struct SQLSourceError: Error, CustomStringConvertible {
     }
 }
 
-/// One page: the rows as objects, each row's key values, and each row's position.
+/// One page: the rows as objects, each row's key values, and each row's cursor and key
+/// values as the database gave them (a position).
 struct SQLRows: Sendable {
     var rows: [Object] = []
     var keys: [[Value]] = []
-    var positions: [SQLPosition] = []
+    var positions: [[Value]] = []
 }
 
 /// An open database of an `sql` source, used on its reader's queue only.
@@ -84,9 +94,12 @@ final class SQLConnection: @unchecked Sendable {
     private enum Handle {
         case postgres(PostgresConnection)
         case sqlite(SQLiteDatabase, [SQLPageStatement.Start: SQLiteStatement])
+        case closed
     }
 
     private var handle: Handle
+    /// Cancels the statement running now; callable from any thread.
+    private let canceller: @Sendable () -> Void
     private let statement: SQLPageStatement
     private let source: SQLSource
     /// Where each order column and key column is in the result.
@@ -102,6 +115,8 @@ final class SQLConnection: @unchecked Sendable {
             // Read-only: a source must never change the upstream's data. ISO dates, the
             // configured zone for `timestamptz`, and bytea in hex, whatever the server's defaults.
             try connection.execute("SET default_transaction_read_only = on")
+            // Text comes back as UTF-8 whatever the database's own encoding (an EUC_CN or GBK one).
+            try connection.execute("SET client_encoding = 'UTF8'")
             try connection.execute("SET DateStyle = 'ISO, YMD'")
             try connection.execute("SET IntervalStyle = 'iso_8601'")
             try connection.execute("SET bytea_output = 'hex'")
@@ -111,15 +126,28 @@ final class SQLConnection: @unchecked Sendable {
                 throw SQLSourceError("time_zone '\(source.timeZone)' is not one PostgreSQL knows: \(error)")
             }
             handle = .postgres(connection)
+            canceller = { connection.cancel() }
             statement = SQLPageStatement(dialect: .postgres, relation: source.relation, order: source.orderColumns)
             try locate(in: connection.query(statement.columnsProbe).columns.map(\.name))
         case .sqlite(let path):
             guard FileManager.default.fileExists(atPath: path) else { throw SQLSourceError("no SQLite database at \(path)") }
             let database = try SQLiteDatabase(readingOnly: path)
             handle = .sqlite(database, [:])
+            canceller = { database.interrupt() }
             statement = SQLPageStatement(dialect: .sqlite, relation: source.relation, order: source.orderColumns)
             try locate(in: database.prepare(statement.columnsProbe).columnNames)
         }
+    }
+
+    /// Asks the database to stop the statement running now.
+    func cancel() {
+        canceller()
+    }
+
+    /// Finalizes the statements and closes the connection, here rather than wherever the
+    /// reader happens to be released.
+    func close() {
+        handle = .closed
     }
 
     /// Up to `limit` rows from `start`, with its parameters: values as the database gave them.
@@ -139,7 +167,7 @@ final class SQLConnection: @unchecked Sendable {
                 page.keys.append(keys.map { values[$0] })
                 // The server's own text goes back as the next page's parameters: it reads it
                 // exactly, microseconds and all, whatever the column's type.
-                page.positions.append(SQLPosition(values: order.map { row[$0].map(Value.string) ?? .null }))
+                page.positions.append(order.map { row[$0].map(Value.string) ?? .null })
             }
             return page
         case .sqlite(let database, var statements):
@@ -169,9 +197,11 @@ final class SQLConnection: @unchecked Sendable {
                 }
                 page.rows.append(Object(uniqueMembers: Array(zip(names, values))))
                 page.keys.append(keys.map { values[$0] })
-                page.positions.append(SQLPosition(values: orderValues))
+                page.positions.append(orderValues)
             }
             return page
+        case .closed:
+            throw SQLSourceError("the connection is closed")
         }
     }
 
@@ -197,7 +227,8 @@ final class SQLConnection: @unchecked Sendable {
         switch stored {
         case .null: .null
         case .integer(let n): .integer(n)
-        case .real(let d): .double(d)
+        // JSON has no NaN or infinities: as text rather than written as null.
+        case .real(let d): d.isFinite ? .double(d) : .string("\(d)")
         case .text(let s): .string(s)
         case .blob(let bytes): .string(Data(bytes).base64EncodedString())
         }
@@ -208,8 +239,12 @@ final class SQLConnection: @unchecked Sendable {
         switch value {
         case .integer(let n): return .integer(n)
         case .double(let d): return .real(d)
+        // A REAL read back from the stored checkpoint: the JSON reader keeps `1.5` a decimal,
+        // and the shortest text a double was written as reads back to that double.
+        case .decimal(let d): if let real = Double(d.description) { return .real(real) }
         case .string(let s): return .text(s)
-        default: throw SQLSourceError("the checkpoint holds \(value.jsonText), not a number or text")
+        default: break
         }
+        throw SQLSourceError("the checkpoint holds \(value.jsonText), not a number or text")
     }
 }

@@ -70,11 +70,14 @@ struct SQLPageStatement {
 }
 
 /// Where an `sql` source stands: the cursor and key values of the last row delivered, as
-/// the database gave them (PostgreSQL's text, SQLite's typed values), to be handed back.
+/// the database gave them (PostgreSQL's text, SQLite's typed values), to be handed back, and
+/// the columns they are of — a checkpoint of other columns is refused, not misread.
 struct SQLPosition: Sendable, Equatable {
+    var columns: [String]
     var values: [Value]
 
-    init(values: [Value]) {
+    init(columns: [String], values: [Value]) {
+        self.columns = columns
         self.values = values
     }
 
@@ -82,7 +85,8 @@ struct SQLPosition: Sendable, Equatable {
     init?(_ checkpoint: Checkpoint?) {
         guard let values = checkpoint?.value["after"]?.arrayValue else { return nil }
         self.values = values
+        columns = checkpoint?.value["columns"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
-    var checkpoint: Checkpoint { Checkpoint(["after": .array(values)]) }
+    var checkpoint: Checkpoint { Checkpoint(["columns": .array(columns.map(Value.string)), "after": .array(values)]) }
 }

@@ -34,7 +34,7 @@ public struct SQLSource: SourceConnector {
         """, example: ["case_number"])
     static let cursor = Field<String?>("cursor", .string, """
         A column that grows whenever a row is added or changed, such as an update time or a sequence: each run \
-        reads only the rows after the last one delivered. Without it, every run reads every row.
+        reads the rows from the last cursor value delivered on. Without it, every run reads every row.
         """, example: "updated_at")
     static let type = Field<String?>("type", .string, "Event type for the records until a `map` step sets one.",
                                      example: "court.case.raw.v1")
@@ -48,18 +48,26 @@ public struct SQLSource: SourceConnector {
         details: """
             Rows are read in pages of the pipeline's batch size, ordered by the cursor (if any) and then the key \
             columns, each page a short query that starts after the last row of the one before (keyset paging), so \
-            no transaction stays open on the upstream database and a large table never sits in memory. The \
-            checkpoint is the last delivered row's cursor and key values. With a cursor, the next run reads the \
-            rows added or changed since: it starts again at the last cursor value delivered, so a row added later \
-            with that same value is not missed, and the rows already delivered with it come again under the same \
-            event ids (upserting sinks keep them once). Rows whose cursor or key columns are NULL cannot be placed in that order and are not read. \
-            A row committed later with a cursor value below one already delivered (an update time taken when a \
-            long transaction began) is missed: prefer a cursor that the database assigns at commit, or a sequence. \
-            PostgreSQL sessions are read-only. Values keep their types: integers, exact decimals (`numeric` \
-            never becomes a binary float), booleans, JSON (`json`, `jsonb`) as values, `timestamp with time zone` \
-            as RFC 3339, binary as Base64; other types (dates, times, arrays) as PostgreSQL prints them, \
-            which `to_json(column)` in a `query` can change. Each row becomes one record keyed by its key \
-            columns, with origin `table/key`.
+            no transaction stays open on the upstream database and a large table never sits in memory; an index on \
+            the cursor and key columns keeps each page from scanning the table. The checkpoint is the last delivered \
+            row's cursor and key values. With a cursor, the next run reads the rows added or changed since: it starts \
+            again at the last cursor value delivered, so a row added later with that same value is not missed, and \
+            the rows already delivered with it come again under the same event ids (upserting sinks keep them once; \
+            a jsonl file gets them again) — a bulk load that stamped a million rows with one time is read again by \
+            every run until a later time appears. The key must identify a row: rows that share a key and cursor \
+            value can fall between two pages, and the second page skips them. Rows whose cursor or key columns are \
+            NULL cannot be placed in that order and are not read. A row committed later with a cursor value below \
+            one already delivered (an update time taken when a long transaction began) is missed: prefer a cursor \
+            that the database assigns at commit, or a sequence. A LIMIT inside `query` applies before the paging. \
+            Names in `table`, `key` and `cursor` are quoted, so they must be written as the database has them \
+            (PostgreSQL folds unquoted names to lower case). PostgreSQL sessions are read-only and read text as \
+            UTF-8. Values keep their types: integers, exact decimals (`numeric` never becomes a binary float; \
+            NaN, the infinities and numerals too long for a decimal stay text), booleans, JSON (`json`, `jsonb`) \
+            as values, `timestamp with time zone` as RFC 3339 where RFC 3339 can say it (not infinity, years \
+            outside 1–9999, or zone offsets with seconds), binary as Base64; other types (dates, times, arrays) as \
+            PostgreSQL prints them, which `to_json(column)` in a `query` can change. An SQLite file is opened \
+            read-only, though in WAL mode SQLite itself may create its `-shm` file beside it. Each row becomes one \
+            record keyed by its key columns, with origin `table/key`.
             """,
         fields: [url.spec, path.spec, table.spec, query.spec, key.spec, cursor.spec, type.spec, timeZone.spec])
 
@@ -97,7 +105,7 @@ public struct SQLSource: SourceConnector {
             }
             relation = .table(parts)
         case (nil, let query?):
-            let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+            let trimmed = Self.withoutTerminator(query)
             guard !trimmed.isEmpty else { throw config.error("query", "'query' is empty") }
             relation = .query(trimmed)
         case (nil, nil):
@@ -117,6 +125,17 @@ public struct SQLSource: SourceConnector {
         type = try config[Self.type]
         timeZone = try config[Self.timeZone]
         batchSize = max(1, context.batchSize)
+    }
+
+    /// `query` without what ends it: trailing semicolons, and a `-- comment` after one, which
+    /// would otherwise end the statement inside the subquery it is wrapped in.
+    static func withoutTerminator(_ query: String) -> String {
+        var text = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        while true {
+            let shorter = text.replacing(/;\s*(--[^\n]*)?\z/, with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if shorter == text { return text }
+            text = shorter
+        }
     }
 
     /// The columns rows are ordered and resumed by: the cursor, then the key columns.
