@@ -76,6 +76,14 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .target(name: "HuiliuIngest", dependencies: [
+            "HuiliuKit", "HuiliuStore", "HuiliuSchema",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .target(name: "HuiliuSimulator", dependencies: [
             "HuiliuCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -109,7 +117,7 @@ let package = Package(
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ], swiftSettings: strict),
         .executableTarget(name: "huiliu", dependencies: [
-            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212", "HuiliuTransport",
+            "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212", "HuiliuIngest", "HuiliuTransport",
             "HuiliuReplay", "CJemalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -134,6 +142,10 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "HuiliuHJ212Tests", dependencies: [
             "HuiliuHJ212", "HuiliuKitTesting", "HuiliuTestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], swiftSettings: strict),
+        .testTarget(name: "HuiliuIngestTests", dependencies: [
+            "HuiliuIngest", "HuiliuKitTesting", "HuiliuTestSupport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "HuiliuServerTests", dependencies: ["HuiliuServer", "HuiliuKitTesting"], swiftSettings: strict),
         .testTarget(name: "HuiliuSimulatorTests", dependencies: ["HuiliuSimulator", "HuiliuCore"], swiftSettings: strict),

@@ -29,7 +29,7 @@ public struct GatewayConfig: Sendable {
     public var adminTokens: [AdminToken]
     /// How long `huiliu serve` waits for runs to reach a batch boundary on shutdown.
     public var gracePeriod: Duration
-    /// The `listeners:` section, by listener kind (`hj212`), for the daemon to validate and start.
+    /// The `listeners:` section, by listener kind (`hj212`, `webhook`), for the daemon to validate and start.
     public var listeners: [String: ConfigNode]
     /// How connectors reach upstream systems (`http.proxy`).
     public var proxy: OutboundProxy = .direct
@@ -76,7 +76,7 @@ public struct GatewayConfig: Sendable {
         FieldSpec("serve", .object([
             FieldSpec("grace_period", .duration, "On SIGTERM, how long runs get to reach a batch boundary.", default: "30s"),
         ]), "The daemon.", optional: true),
-        FieldSpec("listeners", .map(.any), "Streaming listeners the daemon runs, by kind (hj212).", optional: true),
+        FieldSpec("listeners", .map(.any), "Listeners the daemon runs, by kind: hj212 (monitoring devices), webhook (records pushed over HTTP).", optional: true),
         FieldSpec("http", .object([
             FieldSpec("proxy", .string, "`direct`, `environment` (http_proxy, https_proxy, no_proxy), or a proxy URL "
                       + "(http://, https://, socks5h://) for connectors' HTTP, FTP and SFTP traffic.", default: "direct"),

@@ -58,12 +58,8 @@ public final class FrameBuffer {
     /// Opens (creating if needed) the buffer at `path`, and its directory.
     /// - Throws: `StoreError`, also for a buffer written in an older layout.
     public init(path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
         self.path = path
-        db = try SQLiteDatabase(path: path)
+        db = try SQLiteDatabase.creatingDirectory(of: path)
         // New rows and their dedupe keys land at the end of the table and of the index, so a
         // modest page cache holds what inserts touch; with a 128 MiB one, SQLite's page-cache
         // upkeep took a tenth of the commit thread. Checkpoints are left to ``checkpoint()``

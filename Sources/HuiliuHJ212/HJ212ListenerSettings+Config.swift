@@ -12,14 +12,8 @@ extension HJ212ListenerSettings {
     ///   - baseDirectory: what relative paths are relative to (the config file's directory).
     /// - Throws: every problem, each at its `file:line:column`.
     public static func read(_ node: ConfigNode, resolver: ReferenceResolver, baseDirectory: String) throws(ConfigErrors) -> HJ212ListenerSettings {
-        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: resolver, baseDirectory: baseDirectory)
-        let parsed = validator.readFields(node, fields: fields, owner: "listeners.hj212")
-        guard validator.problems.isEmpty else { throw ConfigErrors(validator.problems) }
-        do {
-            return try HJ212ListenerSettings(config: parsed)
-        } catch {
-            throw ConfigErrors([error])
-        }
+        try ConfigValidator.readSection(node, fields: fields, owner: "listeners.hj212", resolver: resolver,
+                                        baseDirectory: baseDirectory, as: HJ212ListenerSettings.init(config:))
     }
 }
 

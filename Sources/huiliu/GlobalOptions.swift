@@ -3,6 +3,7 @@ import Foundation
 import HuiliuConnectors
 import HuiliuEngine
 import HuiliuHJ212
+import HuiliuIngest
 import HuiliuKit
 import HuiliuStore
 import Logging
@@ -57,6 +58,7 @@ func builtInRegistry(_ gateway: GatewayConfig? = nil) throws -> ConnectorRegistr
     var registry = ConnectorRegistry()
     try BuiltInConnectors.register(into: &registry)
     try registry.register(source: HJ212Source.self)
+    try registry.register(source: WebhookSource.self)
     if let gateway = gateway ?? (try? GatewayConfig.load(path: nil)),
        let resources = try? MappingResources.load(configDirectory: gateway.configDirectory) {
         ManifestConnectors.register(projectDirectory: gateway.projectDirectory, functions: resources.functions, into: &registry)

@@ -160,6 +160,10 @@ extension Huiliu.Lint {
             warnings.append("\(definition.source.location): warning: a 'file' source on a shared store reads this host's files; "
                 + "another gateway resumes from a checkpoint that describes them, not its own (use a folder every gateway mounts)")
         }
+        if ["webhook", "hj212"].contains(definition.source.name) {
+            warnings.append("\(definition.source.location): warning: a '\(definition.source.name)' source on a shared store reads the buffer "
+                + "of this host's listener; a run on another gateway reads that gateway's (run its listener on every gateway the pipeline may run on)")
+        }
         if definition.source.name == "sql", definition.source.config["path"] != nil {
             warnings.append("\(definition.source.location): warning: an 'sql' source with 'path' on a shared store reads this host's SQLite file; "
                 + "another gateway reads its own copy (use a PostgreSQL 'url', or a folder every gateway mounts)")

@@ -5,6 +5,7 @@ import HuiliuConnectors
 import HuiliuCore
 import HuiliuEngine
 import HuiliuHJ212
+import HuiliuIngest
 import HuiliuKit
 import HuiliuServer
 import HuiliuStore
@@ -83,23 +84,31 @@ extension Huiliu {
                 logger: logger, loadPipelines: { connectors.reload(gateway, services: services) },
                 makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,
                                              logger: logger, services: services) })
-            // Streaming listeners named in config/huiliu.yaml.
+            // Listeners named in config/huiliu.yaml: HJ 212 devices, and the push endpoint.
             var listeners: [HJ212ListenerService] = []
+            var pushEndpoint: IngestListener?
             for (kind, node) in gateway.listeners.sorted(by: { $0.key < $1.key }) {
-                guard kind == "hj212" else {
-                    printError("config/huiliu.yaml: unknown listener kind '\(kind)' (known: hj212)")
-                    throw ExitCode(2)
-                }
+                let resolver = ReferenceResolver(secrets: gateway.secrets)
                 do {
-                    let resolver = ReferenceResolver(secrets: gateway.secrets)
-                    let settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
-                    listeners.append(try HJ212ListenerService(settings: settings, resolver: resolver, logger: logger))
+                    switch kind {
+                    case "hj212":
+                        let settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
+                        listeners.append(try HJ212ListenerService(settings: settings, resolver: resolver, logger: logger))
+                    case "webhook":
+                        let settings = try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
+                        pushEndpoint = try IngestListener(settings: settings, logger: logger)
+                    default:
+                        printError("config/huiliu.yaml: unknown listener kind '\(kind)' (known: hj212, webhook)")
+                        throw ExitCode(2)
+                    }
+                } catch let exit as ExitCode {
+                    throw exit
                 } catch {
                     printError("\(error)")
                     throw ExitCode(2)
                 }
             }
-            let running = listeners
+            let running = listeners, push = pushEndpoint
             let storeSize = Gauge(label: "huiliu_store_size_bytes")
             let api = AdminAPI(.init(
                 daemon: daemon, store: store, registry: { connectors.registry }, tokens: gateway.adminTokens,
@@ -116,7 +125,7 @@ extension Huiliu {
                     if let size = try? await store.sizeInBytes() { storeSize.record(size) }
                     return prometheus.emitToString()
                 },
-                readiness: { running.map { ("hj212", $0.readiness().isReady) } }))
+                readiness: { running.map { ("hj212", $0.readiness().isReady) } + (push.map { [("webhook", $0.isReady)] } ?? []) }))
             let address = gateway.adminAddress
             let daemonFile = gateway.dataDirectory + "/daemon.json"
             let app = Application(
@@ -137,6 +146,7 @@ extension Huiliu {
                 services: [.init(service: SchedulerService(daemon: daemon))]
                     + listeners.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                                             failureTerminationBehavior: .gracefullyShutdownGroup) }
+                    + (push.map { [.init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup)] } ?? [])
                     + [.init(service: ReloadOnHangupService(daemon: daemon, logger: logger)), .init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)

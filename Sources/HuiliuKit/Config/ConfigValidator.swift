@@ -362,3 +362,21 @@ public struct ConfigValidator: Sendable {
         return nil
     }
 }
+
+extension ConfigValidator {
+    /// Reads a settings section outside any component (a listener in `config/huiliu.yaml`):
+    /// validates `node` against `fields`, then builds the settings from it.
+    /// - Throws: every problem, each at its `file:line:column`.
+    public static func readSection<Settings>(_ node: ConfigNode, fields: [FieldSpec], owner: String, resolver: ReferenceResolver,
+                                             baseDirectory: String,
+                                             as make: (ParsedConfig) throws(ConfigError) -> Settings) throws(ConfigErrors) -> Settings {
+        var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: resolver, baseDirectory: baseDirectory)
+        let parsed = validator.readFields(node, fields: fields, owner: owner)
+        guard validator.problems.isEmpty else { throw ConfigErrors(validator.problems) }
+        do {
+            return try make(parsed)
+        } catch {
+            throw ConfigErrors([error])
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+public import HuiliuCore
+import HuiliuSchema
+
+/// One record a pushed request delivered: its data, and the envelope attributes a CloudEvent
+/// gave it (the upstream's subject becomes the natural key).
+public struct IngestedRecord: Sendable, Equatable {
+    /// The record.
+    public var data: Value
+    /// The natural key: a CloudEvent's `subject`, else its `id`.
+    public var key: String?
+    /// A CloudEvent's `type`.
+    public var type: String?
+    /// A CloudEvent's `time`.
+    public var time: String?
+
+    /// A record with the attributes it came with.
+    public init(data: Value, key: String? = nil, type: String? = nil, time: String? = nil) {
+        self.data = data
+        self.key = key
+        self.type = type
+        self.time = time
+    }
+
+    /// The record as stored in the buffer: the attributes beside the data.
+    var stored: Value {
+        var object: Object = ["data": data]
+        if let key { object["key"] = .string(key) }
+        if let type { object["type"] = .string(type) }
+        if let time { object["time"] = .string(time) }
+        return .object(object)
+    }
+
+    /// A record from its stored form.
+    init(stored: Value) {
+        self.init(data: stored["data"] ?? .null, key: stored["key"]?.stringValue, type: stored["type"]?.stringValue,
+                  time: stored["time"]?.stringValue)
+    }
+}
+
+/// Reads the records of a pushed request body, by its media type. A request is taken whole
+/// or refused whole, so a client that retries after an error never leaves half a batch.
+public enum IngestPayload {
+    /// Why a body was refused.
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// A media type this endpoint does not read (415).
+        case unsupportedMediaType(String)
+        /// A body that is not what its media type says, with where (400).
+        case invalid(String)
+
+        public var description: String {
+            switch self {
+            case .unsupportedMediaType(let type):
+                "unsupported media type '\(type)': send application/json (an object or an array of objects), "
+                    + "application/x-ndjson (an object per line), application/cloudevents+json or application/cloudevents-batch+json"
+            case .invalid(let message): message
+            }
+        }
+    }
+
+    /// The records of `body`. `contentType` is the request's Content-Type (JSON when absent);
+    /// `attribute` gives the request's `ce-` headers, for a CloudEvent in binary mode.
+    public static func records(_ body: [UInt8], contentType: String?, attribute: (String) -> String?) throws(Failure) -> [IngestedRecord] {
+        let mediaType = (contentType ?? "application/json").split(separator: ";").first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        switch mediaType {
+        case "application/json", "text/json":
+            let value = try parse(body, what: "the body")
+            if attribute("specversion") != nil { return [try binaryEvent(value, attribute)] }
+            switch value {
+            case .object: return [IngestedRecord(data: value)]
+            case .array(let items):
+                return try items.enumerated().map { (index, item) throws(Failure) in
+                    guard case .object = item else { throw .invalid("element \(index) of the array is \(item.typeName), not an object") }
+                    return IngestedRecord(data: item)
+                }
+            default: throw .invalid("the body is \(value.typeName): send an object or an array of objects")
+            }
+        case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines":
+            return try lines(body)
+        case "application/cloudevents+json":
+            return [try event(parse(body, what: "the event"), at: nil)]
+        case "application/cloudevents-batch+json":
+            guard case .array(let items) = try parse(body, what: "the batch") else {
+                throw .invalid("a CloudEvents batch is a JSON array of events")
+            }
+            return try items.enumerated().map { (index, item) throws(Failure) in try event(item, at: index) }
+        default:
+            throw .unsupportedMediaType(mediaType)
+        }
+    }
+
+    private static func parse(_ bytes: [UInt8], what: String) throws(Failure) -> Value {
+        do {
+            return try JSONReader.parse(bytes)
+        } catch {
+            let (line, column) = position(of: error.offset, in: bytes[...])
+            throw .invalid("\(what) is not JSON: line \(line), column \(column): \(error.message)")
+        }
+    }
+
+    /// JSON Lines: an object per line; blank lines are skipped.
+    private static func lines(_ body: [UInt8]) throws(Failure) -> [IngestedRecord] {
+        var records: [IngestedRecord] = []
+        var start = 0, number = 1
+        while start < body.count {
+            let end = body[start...].firstIndex(of: 0x0A) ?? body.count
+            var line = body[start..<end]
+            if line.last == 0x0D { line = line.dropLast() }
+            if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
+                let value: Value
+                do throws(JSONError) {
+                    value = try JSONReader.parse(Array(line))
+                } catch {
+                    throw .invalid("line \(number), column \(error.offset + 1): \(error.message)")
+                }
+                guard case .object = value else { throw .invalid("line \(number) is \(value.typeName), not an object") }
+                records.append(IngestedRecord(data: value))
+            }
+            start = end + 1
+            number += 1
+        }
+        return records
+    }
+
+    /// A structured-mode CloudEvent (RFC-conformant: spec version 1.0, the required attributes).
+    private static func event(_ value: Value, at index: Int?, binary: Bool = false) throws(Failure) -> IngestedRecord {
+        let which = index.map { "event \($0)" } ?? "the event"
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(json: value)
+        } catch {
+            throw .invalid("\(which) is not a CloudEvent: \(binary ? "ce-" : "")\(error)")
+        }
+        if let time = envelope.time, !RFC3339.isDateTime(time) {
+            throw .invalid("\(which) has time '\(time)', not an RFC 3339 timestamp")
+        }
+        guard let data = envelope.data else {
+            throw .invalid("\(which) has no JSON `data` (data_base64 and other media types are not taken)")
+        }
+        return IngestedRecord(data: data, key: envelope.subject ?? envelope.id, type: envelope.type, time: envelope.time)
+    }
+
+    /// A binary-mode CloudEvent: the attributes in `ce-` headers, the data as the body.
+    private static func binaryEvent(_ data: Value, _ attribute: (String) -> String?) throws(Failure) -> IngestedRecord {
+        var event: Object = ["data": data]
+        for name in ["specversion", "id", "source", "type", "subject", "time", "dataschema"] {
+            if let value = attribute(name) { event[name] = .string(value) }
+        }
+        return try self.event(.object(event), at: nil, binary: true)
+    }
+
+    /// The 1-based line and column (in bytes) of `offset`.
+    static func position(of offset: Int, in bytes: ArraySlice<UInt8>) -> (line: Int, column: Int) {
+        var line = 1, lineStart = bytes.startIndex
+        for index in bytes.startIndex..<min(bytes.startIndex + offset, bytes.endIndex) where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        return (line, bytes.startIndex + offset - lineStart + 1)
+    }
+}

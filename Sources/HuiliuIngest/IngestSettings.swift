@@ -1,0 +1,74 @@
+public import HuiliuKit
+import HuiliuCore
+
+/// How the push endpoint is set up: the `listeners: { webhook: … }` section of
+/// `config/huiliu.yaml`.
+///
+/// ```yaml
+/// listeners:
+///   webhook:
+///     port: 8088
+///     channels:                          # who may push where: a token per channel
+///       government: ${secret:ingest/government}
+///       procuratorate: ${env:PROCURATORATE_PUSH_TOKEN}
+/// ```
+public struct IngestSettings: Sendable {
+    static let address = Field<String>("address", .string, "Interface to listen on.", default: "0.0.0.0", example: "0.0.0.0")
+    static let port = Field<Int>("port", .integer, "TCP port; 0 picks a free one.", default: 8088, range: 0...65535)
+    static let buffer = Field<String>("buffer", .path, "The durable local buffer (SQLite) that records are committed to before a request is answered.",
+                                      default: "data/ingest-buffer.db")
+    static let channels = Field<Value>("channels", .map(.secret), """
+        The channels that may be pushed to, each with the bearer token its clients send (a reference): \
+        `POST /ingest/<channel>` with `Authorization: Bearer <token>`.
+        """, example: ["government": "${secret:ingest/government}"])
+    static let maximumBody = Field<Int>("max_body_bytes", .integer, "The largest request body taken; larger ones are refused with 413.",
+                                        default: .integer(16 << 20), advanced: true, range: 1024...1_073_741_824)
+
+    /// The fields, for lint and docs.
+    public static let fields: [FieldSpec] = [address.spec, port.spec, buffer.spec, channels.spec, maximumBody.spec]
+
+    /// Interface to listen on. The default is `0.0.0.0`.
+    public var host = "0.0.0.0"
+    /// TCP port; 0 picks a free one. The default is 8088.
+    public var port = 8088
+    /// The buffer file. The default is `data/ingest-buffer.db`.
+    public var bufferPath = "data/ingest-buffer.db"
+    /// Each channel's token.
+    public var tokens: [String: String] = [:]
+    /// The largest body taken, in bytes. The default is 16 MiB.
+    public var maximumBodyBytes = 16 << 20
+
+    /// The defaults (no channel).
+    public init() {}
+
+    /// Settings from a validated configuration section; paths are relative to the file that holds it.
+    public init(config: ParsedConfig) throws(ConfigError) {
+        host = try config[Self.address]
+        port = try config[Self.port]
+        bufferPath = try config[Self.buffer]
+        maximumBodyBytes = try config[Self.maximumBody]
+        for (channel, token) in try config[Self.channels].objectValue ?? Object() {
+            guard Self.isChannelName(channel) else {
+                throw config.error("channels", "channel names use letters, digits, '-' and '_' only (they are URL path segments); got '\(channel)'")
+            }
+            guard let token = token.stringValue, token.count >= 16 else {
+                throw config.error("channels", "the token of channel '\(channel)' is shorter than 16 characters: too easy to guess")
+            }
+            tokens[channel] = token
+        }
+        guard !tokens.isEmpty else { throw config.error("channels", "'channels' names no channel: nothing could be pushed") }
+    }
+
+    /// Reads and validates the `listeners.webhook` section of `config/huiliu.yaml`.
+    public static func read(_ node: ConfigNode, resolver: ReferenceResolver, baseDirectory: String) throws(ConfigErrors) -> IngestSettings {
+        try ConfigValidator.readSection(node, fields: fields, owner: "listeners.webhook", resolver: resolver,
+                                        baseDirectory: baseDirectory, as: IngestSettings.init(config:))
+    }
+
+    /// True for a name that is one URL path segment as it is: letters, digits, `-` and `_`.
+    public static func isChannelName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
+        }
+    }
+}

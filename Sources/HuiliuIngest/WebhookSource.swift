@@ -1,0 +1,112 @@
+import Foundation
+public import HuiliuCore
+public import HuiliuKit
+import Logging
+
+/// The `webhook` source: the records upstream systems pushed to one channel of the daemon's
+/// push endpoint (`listeners.webhook` in `config/huiliu.yaml`), read from its durable buffer
+/// in arrival order after the last checkpoint.
+///
+/// ```yaml
+/// source:
+///   webhook: { channel: government, key: project_id, type: government.project.raw.v1 }
+/// ```
+public struct WebhookSource: SourceConnector {
+    static let channel = Field<String>("channel", .string, "The channel whose records this pipeline reads (a key of listeners.webhook.channels).",
+                                       example: "government")
+    static let buffer = Field<String?>("buffer", .path, "The push endpoint's buffer; the default is `ingest-buffer.db` in the data directory.",
+                                       example: "data/ingest-buffer.db")
+    static let key = Field<String?>("key", .string, """
+        Field (dotted path) holding each record's natural key, for records that are not CloudEvents; a CloudEvent's \
+        subject (or id) is its key otherwise.
+        """, example: "project_id")
+    static let type = Field<String?>("type", .string, "Event type for the records until a `map` step sets one; a CloudEvent keeps its own.",
+                                     example: "government.project.raw.v1")
+    static let retention = Field<Duration>("retention", .duration, """
+        How long delivered records stay in the buffer (and idempotency keys are remembered). Each run deletes older ones it has delivered.
+        """, default: "7d", advanced: true)
+
+    public static let spec = ComponentSpec(
+        name: "webhook", kind: .source,
+        summary: "Reads the records upstream systems pushed to a channel of the daemon's push endpoint, in arrival order.",
+        details: """
+            `huiliu serve` with a `listeners.webhook` section takes `POST /ingest/<channel>` requests (a bearer token \
+            per channel) holding a JSON object, an array of objects, JSON Lines, or CloudEvents (structured, batched \
+            or binary mode), and answers 202 only once their records are committed to its buffer. This source reads \
+            one channel of that buffer after the last delivered sequence number, so a run resumes exactly where the \
+            previous one stopped. A CloudEvent gives its record the event's data, type, time and subject (or id) as \
+            natural key; other records take `key` and `type` from here. Schedule the pipeline as often as the pushed \
+            data should move on (`schedule: "@every 30s"`).
+            """,
+        fields: [channel.spec, buffer.spec, key.spec, type.spec, retention.spec])
+
+    let channelName: String
+    let bufferPath: String
+    let keyComponents: [String]
+    let type: String?
+    let retentionPeriod: Duration
+    let batchSize: Int
+    let logger: Logger
+
+    public init(config: ParsedConfig, context: ConnectorContext) throws {
+        channelName = try config[Self.channel]
+        guard IngestSettings.isChannelName(channelName) else {
+            throw config.error("channel", "channel names use letters, digits, '-' and '_' only; got '\(channelName)'")
+        }
+        bufferPath = try config[Self.buffer] ?? context.dataDirectory + "/ingest-buffer.db"
+        keyComponents = try config[Self.key].map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) } ?? []
+        type = try config[Self.type]
+        retentionPeriod = try config[Self.retention]
+        batchSize = max(1, context.batchSize)
+        logger = context.logger
+    }
+
+    public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
+        let sequence = checkpoint?.value["sequence"]?.intValue ?? 0
+        let buffer = try IngestBuffer(path: bufferPath)
+        if sequence > 0 {
+            let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(retentionPeriod.components.seconds) * 1000
+            do {
+                let deleted = try buffer.prune(channel: channelName, deliveredThrough: sequence, receivedBefore: cutoff)
+                if deleted > 0 { logger.info("deleted delivered pushed records past their retention", metadata: ["records": "\(deleted)"]) }
+            } catch {
+                // Costs only disk space until the next run.
+                logger.warning("cannot delete old records from the push buffer", metadata: ["error": "\(error)"])
+            }
+        }
+        return WebhookBatchReader(source: self, buffer: buffer, position: sequence)
+    }
+
+    /// A record's natural key: the CloudEvent's, or the value at ``key``.
+    func naturalKey(of record: IngestedRecord) -> String? {
+        if let key = record.key { return key }
+        guard !keyComponents.isEmpty else { return nil }
+        var value: Value? = record.data
+        for component in keyComponents { value = value?[component] }
+        switch value {
+        case .string(let text)?: return text
+        case .integer, .decimal: return value?.jsonText
+        default: return nil
+        }
+    }
+}
+
+/// Reads one channel of the buffer, a batch at a time.
+struct WebhookBatchReader: BatchReader {
+    let source: WebhookSource
+    let buffer: IngestBuffer
+    var position: Int
+
+    mutating func next() async throws -> RecordBatch? {
+        let entries = try buffer.records(channel: source.channelName, after: position, limit: source.batchSize)
+        guard let last = entries.last else { return nil }
+        let records = entries.map { entry in
+            var record = Record(data: entry.record.data, origin: RecordOrigin("\(source.channelName)/\(entry.request)", position: entry.sequence),
+                                key: source.naturalKey(of: entry.record), type: entry.record.type ?? source.type)
+            record.time = entry.record.time
+            return record
+        }
+        position = last.sequence
+        return RecordBatch(records: records, checkpoint: Checkpoint(["sequence": .integer(position)]))
+    }
+}

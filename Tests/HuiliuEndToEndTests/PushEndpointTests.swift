@@ -1,0 +1,73 @@
+import Foundation
+import HuiliuCore
+import HuiliuKit
+import HuiliuKitTesting
+@testable import HuiliuTestSupport
+import Testing
+
+/// `huiliu serve` with a push endpoint: an upstream system POSTs records to a channel, the
+/// daemon answers once they are stored, and the channel's pipeline delivers them.
+struct PushEndpointTests {
+    @Test func pushedRecordsAreStoredThenDeliveredByTheChannelsPipeline() async throws {
+        let project = try temporaryProject("push")
+        let push = freePort()
+        try """
+            secrets: { file: config/secrets.yaml }
+            admin:
+              port: 0
+              tokens: [{ name: ops, token: "${secret:admin/ops}", role: write }]
+            listeners:
+              webhook:
+                address: 127.0.0.1
+                port: \(push)
+                channels: { government: "${secret:push/government}" }
+            """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "admin: { ops: ops-7f3a }\npush: { government: gov-token-0123456789 }\n"
+            .write(toFile: project + "/config/secrets.yaml", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: government-push
+            source: { webhook: { channel: government, key: project_id } }
+            steps:
+              - map: { type: livelihood.project.raw.v1, key: project_id, fields: { id: project_id, name: name } }
+            sinks: [ jsonl: data/out.jsonl ]
+            """.write(toFile: project + "/pipelines/government-push.yaml", atomically: true, encoding: .utf8)
+        let serve = try HuiliuCommand.start(["serve", "--log-format", "json"], in: project, output: .file(project + "/serve.log"))
+        defer { serve.signal(SIGTERM) }
+
+        func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
+            let text = try ChildCommand.run("/usr/bin/curl", ["-s", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"] + arguments,
+                                            timeout: .seconds(60)).stdoutText
+            let split = text.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(split.last ?? "") ?? 0, split.dropLast().joined(separator: "\n"))
+        }
+        var answer = (status: 0, body: "")
+        for _ in 0..<150 where answer.status == 0 {
+            answer = try curl(["-X", "POST", "http://127.0.0.1:\(push)/ingest/government", "-H", "Authorization: Bearer gov-token-0123456789",
+                               "-H", "Content-Type: application/x-ndjson",
+                               "--data-binary", "{\"project_id\":\"M1\",\"name\":\"老旧小区改造\"}\n{\"project_id\":\"M2\",\"name\":\"口袋公园\"}\n"])
+            if answer.status == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(answer.status == 202, "\(answer) \((try? String(contentsOfFile: project + "/serve.log", encoding: .utf8)) ?? "")")
+
+        // The admin API's port, from data/daemon.json; readiness includes the endpoint.
+        var admin = 0
+        for _ in 0..<300 where admin == 0 {
+            if let data = FileManager.default.contents(atPath: project + "/data/daemon.json"), let info = try? JSONReader.parse([UInt8](data)) {
+                admin = info["port"]?.intValue ?? 0
+            }
+            if admin == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let ready = try curl(["http://127.0.0.1:\(admin)/readyz"])
+        #expect(ready.status == 200 && ready.body.contains(#""webhook":true"#), "\(ready)")
+        let run = try curl(["-X", "POST", "http://127.0.0.1:\(admin)/api/v1/pipelines/government-push/runs", "-H", "Authorization: Bearer ops-7f3a"])
+        #expect(run.status == 202, "\(run)")
+        var lines: [Substring] = []
+        for _ in 0..<300 where lines.count < 2 {
+            lines = ((try? String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8)) ?? "").split(separator: "\n")
+            if lines.count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains(#""subject":"M1""#) == true && lines.first?.contains(#""name":"老旧小区改造""#) == true, "\(lines)")
+    }
+}

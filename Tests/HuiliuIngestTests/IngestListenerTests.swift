@@ -1,0 +1,85 @@
+import Foundation
+import HuiliuCore
+@testable import HuiliuIngest
+import HuiliuKitTesting
+@testable import HuiliuTestSupport
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// The push endpoint over real HTTP on loopback, driven by curl.
+struct IngestListenerTests {
+    let token = "t0k3n-0123456789abcdef"
+
+    /// Runs a listener for `body`, then shuts it down as `huiliu serve` does.
+    func withListener(maximumBody: Int = 16 << 20, _ body: (Int, IngestBuffer) async throws -> Void) async throws {
+        var settings = IngestSettings()
+        settings.host = "127.0.0.1"
+        settings.port = 0
+        settings.bufferPath = NSTemporaryDirectory() + "ingest-http-\(UUID().uuidString.prefix(8))/buffer.db"
+        settings.tokens = ["gov": token]
+        settings.maximumBodyBytes = maximumBody
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let listener = try IngestListener(settings: settings, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: listener)], logger: logger))
+        let running = Task { try await group.run() }
+        var port: Int?
+        for _ in 0..<200 where port == nil {
+            port = listener.port
+            if port == nil { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        do {
+            try await body(try #require(port, "the listener never bound"), try IngestBuffer(path: settings.bufferPath))
+        } catch {
+            await group.triggerGracefulShutdown()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    /// POSTs `body` and returns the status and the answer.
+    func post(_ port: Int, _ path: String, _ body: String, contentType: String = "application/json", token: String? = nil,
+              headers: [String] = []) throws -> (status: Int, answer: Value) {
+        let curl = try #require(findExecutable("curl"))
+        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)\(path)",
+                         "-H", "Content-Type: \(contentType)", "--data-binary", body]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        for header in headers { arguments += ["-H", header] }
+        let output = try ChildCommand.run(curl, arguments)
+        let lines = output.stdoutText.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = Int(lines.last ?? "") ?? 0
+        let answer = (try? JSONReader.parse(lines.dropLast().joined(separator: "\n"))) ?? .null
+        return (status, answer)
+    }
+
+    @Test func acceptsOnlyWhatItStoredAndRefusesTheRestWhole() async throws {
+        try await withListener(maximumBody: 4096) { port, buffer in
+            let accepted = try post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
+            #expect(accepted.status == 202)
+            #expect(accepted.answer["accepted"] == 2 && accepted.answer["first_sequence"] == 1 && accepted.answer["last_sequence"] == 2)
+            #expect(try buffer.records(channel: "gov", after: 0, limit: 10).map(\.record.data) == [["id": "P1"], ["id": "P2"]])
+
+            // A retry after a lost answer: the first answer again, nothing stored twice.
+            let repeated = try post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
+            #expect(repeated.status == 200 && repeated.answer["repeated"] == true)
+            #expect(repeated.answer["request_id"] == accepted.answer["request_id"])
+
+            let refusals: [(Int, (status: Int, answer: Value))] = [
+                (401, try post(port, "/ingest/gov", #"{"id":"X"}"#)),
+                (401, try post(port, "/ingest/gov", #"{"id":"X"}"#, token: "wrong-0123456789abcdef")),
+                (404, try post(port, "/ingest/court", #"{"id":"X"}"#, token: token)),
+                (400, try post(port, "/ingest/gov", "[{\"id\":\"X\"},\n {\"id\": }]", token: token)),
+                (415, try post(port, "/ingest/gov", "id,name", contentType: "text/csv", token: token)),
+                (413, try post(port, "/ingest/gov", "[" + Array(repeating: #"{"id":"0123456789"}"#, count: 400).joined(separator: ",") + "]", token: token)),
+            ]
+            for (expected, answer) in refusals {
+                #expect(answer.status == expected, "\(answer)")
+                #expect(answer.answer["error"]?.stringValue != nil, "\(answer)")
+            }
+            #expect(refusals[3].1.answer["error"] == "the body is not JSON: line 2, column 9: expected a JSON value, found character '}'")
+            // Nothing of a refused request was kept.
+            #expect(try buffer.pending(channel: "gov", after: 0) == 2)
+        }
+    }
+}

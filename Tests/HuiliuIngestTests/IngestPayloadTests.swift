@@ -1,0 +1,58 @@
+import HuiliuCore
+@testable import HuiliuIngest
+import Testing
+
+/// What a pushed body holds, by media type, and the errors that say where it is wrong.
+struct IngestPayloadTests {
+    func records(_ body: String, _ contentType: String?, headers: [String: String] = [:]) throws(IngestPayload.Failure) -> [IngestedRecord] {
+        try IngestPayload.records(Array(body.utf8), contentType: contentType) { headers[$0] }
+    }
+
+    func failure(_ body: String, _ contentType: String?, headers: [String: String] = [:]) -> String {
+        do {
+            _ = try records(body, contentType, headers: headers)
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func readsObjectsArraysAndJSONLines() throws {
+        #expect(try records(#"{"id":"P1"}"#, nil) == [IngestedRecord(data: ["id": "P1"])])
+        #expect(try records(#"[{"id":1},{"id":2}]"#, "application/json; charset=utf-8").map(\.data) == [["id": 1], ["id": 2]])
+        #expect(try records("{\"id\":1}\r\n\n  \n{\"id\":2}", "application/x-ndjson").map(\.data) == [["id": 1], ["id": 2]])
+        #expect(try records("", "application/x-ndjson") == [])
+    }
+
+    @Test func saysWhereABodyIsWrong() {
+        #expect(failure("{\"id\":1,\n \"name\": }", "application/json") == "the body is not JSON: line 2, column 10: expected a JSON value, found character '}'")
+        #expect(failure(#"[{"id":1}, "two"]"#, "application/json") == "element 1 of the array is string, not an object")
+        #expect(failure("42", "application/json") == "the body is number: send an object or an array of objects")
+        #expect(failure("{\"id\":1}\n{\"id\": 2,}", "application/x-ndjson").hasPrefix("line 2, column 10: "))
+        #expect(failure("{\"id\":1}\n[1]", "application/x-ndjson") == "line 2 is array, not an object")
+        #expect(failure("a,b", "text/csv").hasPrefix("unsupported media type 'text/csv'"))
+    }
+
+    @Test func takesCloudEventsInEveryMode() throws {
+        let event = #"{"specversion":"1.0","id":"e1","source":"/gov","type":"gov.project.v1","subject":"P9","time":"2024-03-05T08:00:00+08:00","data":{"id":"P9"}}"#
+        let expected = IngestedRecord(data: ["id": "P9"], key: "P9", type: "gov.project.v1", time: "2024-03-05T08:00:00+08:00")
+        #expect(try records(event, "application/cloudevents+json") == [expected])
+        #expect(try records("[\(event)]", "application/cloudevents-batch+json") == [expected])
+        let binary = ["specversion": "1.0", "id": "e1", "source": "/gov", "type": "gov.project.v1", "subject": "P9", "time": "2024-03-05T08:00:00+08:00"]
+        #expect(try records(#"{"id":"P9"}"#, "application/json", headers: binary) == [expected])
+        // Without a subject the event id is the key.
+        let noSubject = #"{"specversion":"1.0","id":"e2","source":"/gov","type":"t","data":{}}"#
+        #expect(try records(noSubject, "application/cloudevents+json").first?.key == "e2")
+    }
+
+    @Test func refusesWhatIsNotACloudEvent() {
+        #expect(failure(#"[{"specversion":"1.0","id":"e1","source":"/s","type":"t","data":{}}, {"id":"e2"}]"#, "application/cloudevents-batch+json")
+                .hasPrefix("event 1 is not a CloudEvent: "))
+        #expect(failure(#"{"specversion":"1.0","id":"e1","source":"/s","type":"t","time":"yesterday","data":{}}"#, "application/cloudevents+json")
+                == "the event has time 'yesterday', not an RFC 3339 timestamp")
+        #expect(failure(#"{"specversion":"1.0","id":"e1","source":"/s","type":"t","data_base64":"AA=="}"#, "application/cloudevents+json")
+                .hasPrefix("the event has no JSON `data`"))
+        #expect(failure("{}", "application/json", headers: ["specversion": "1.0", "id": "e1"]).hasPrefix("the event is not a CloudEvent: ce-"))
+        #expect(failure(#"{"a":1}"#, "application/cloudevents-batch+json") == "a CloudEvents batch is a JSON array of events")
+    }
+}
