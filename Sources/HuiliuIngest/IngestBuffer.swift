@@ -23,15 +23,38 @@ public final class IngestBuffer {
         CREATE INDEX IF NOT EXISTS ingest_records_channel ON ingest_records(channel, sequence);
         CREATE TABLE IF NOT EXISTS ingest_requests (
             channel TEXT NOT NULL, idempotency_key TEXT NOT NULL, received_at_ms INTEGER NOT NULL, request TEXT NOT NULL,
-            first_sequence INTEGER, last_sequence INTEGER, records INTEGER NOT NULL,
+            first_sequence INTEGER, last_sequence INTEGER, records INTEGER NOT NULL, body_sha256 TEXT NOT NULL,
             PRIMARY KEY (channel, idempotency_key));
+        -- Where each pipeline reading a channel stands: records are pruned only below all of them.
+        CREATE TABLE IF NOT EXISTS ingest_consumers (
+            channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL, PRIMARY KEY (channel, pipeline));
+        -- The buffer's identity: a checkpoint of another buffer (a file replaced or restored) is refused.
+        CREATE TABLE IF NOT EXISTS ingest_buffer (id TEXT NOT NULL);
+        INSERT INTO ingest_buffer (id) SELECT lower(hex(randomblob(16))) WHERE NOT EXISTS (SELECT 1 FROM ingest_buffer);
         """
 
-    /// Opens (creating if needed) the buffer at `path`, and its directory.
+    /// This buffer's identity, made when the file was.
+    public let id: String
+
+    /// Opens (creating if needed) the buffer at `path`, and its directory: the listener's side.
     public init(path: String) throws {
         self.path = path
-        db = try SQLiteDatabase.creatingDirectory(of: path)
-        try db.execute(Self.schema)
+        let db = try SQLiteDatabase.creatingDirectory(of: path)
+        try db.transaction { try db.execute(Self.schema) }
+        id = try db.prepare("SELECT id FROM ingest_buffer").rows().first?.first?.text ?? ""
+        self.db = db
+    }
+
+    /// Opens the buffer at `path`, which the listener made: the reading side, which must not
+    /// quietly read an empty file of its own where the listener writes elsewhere.
+    public convenience init(existing path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("""
+                no push buffer at \(path): the push endpoint (listeners.webhook in config/huiliu.yaml, run by huiliu serve) \
+                makes it when it starts; the source's 'buffer' and the listener's must name the same file
+                """)
+        }
+        try self.init(path: path)
     }
 
     /// What storing one request did.
@@ -46,14 +69,25 @@ public final class IngestBuffer {
         public var repeated: Bool
     }
 
+    /// A key used again with another body: a client's mistake that must not drop the new body.
+    public struct KeyReused: Error, CustomStringConvertible {
+        public var description: String {
+            "this Idempotency-Key was used before with another body; nothing was stored (send new data under a new key)"
+        }
+    }
+
     /// Stores `records` of one request in one transaction, or — when `idempotencyKey` was
-    /// already used on `channel` — nothing, returning what the first request stored.
+    /// already used on `channel` with the same body (`bodyDigest`) — nothing, returning what
+    /// the first request stored.
+    /// - Throws: ``KeyReused`` when the key was used with another body.
     public func store(_ records: [IngestedRecord], channel: String, request: String, idempotencyKey: String?,
-                      receivedAt: Int64) throws -> Stored {
+                      bodyDigest: String = "", receivedAt: Int64) throws -> Stored {
         try db.transaction {
             if let idempotencyKey, let earlier = try db.prepare("""
-                SELECT request, records, first_sequence, last_sequence FROM ingest_requests WHERE channel = ? AND idempotency_key = ?
+                SELECT request, records, first_sequence, last_sequence, body_sha256 FROM ingest_requests
+                WHERE channel = ? AND idempotency_key = ?
                 """).rows([.text(channel), .text(idempotencyKey)]).first {
+                guard earlier[4].text == bodyDigest else { throw KeyReused() }
                 let range = earlier[2].integer.flatMap { first in earlier[3].integer.map { first...$0 } }
                 return Stored(request: earlier[0].text ?? "", records: earlier[1].integer ?? 0, sequences: range, repeated: true)
             }
@@ -66,10 +100,12 @@ public final class IngestBuffer {
             }
             if let idempotencyKey {
                 try db.prepare("""
-                    INSERT INTO ingest_requests (channel, idempotency_key, received_at_ms, request, first_sequence, last_sequence, records)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO ingest_requests (channel, idempotency_key, received_at_ms, request, first_sequence, last_sequence, records,
+                                                 body_sha256)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """).run([.text(channel), .text(idempotencyKey), .integer(Int(receivedAt)), .text(request),
-                              first.map { .integer($0) } ?? .null, last.map { .integer($0) } ?? .null, .integer(records.count)])
+                              first.map { .integer($0) } ?? .null, last.map { .integer($0) } ?? .null, .integer(records.count),
+                              .text(bodyDigest)])
             }
             return Stored(request: request, records: records.count, sequences: first.flatMap { f in last.map { f...$0 } }, repeated: false)
         }
@@ -83,8 +119,10 @@ public final class IngestBuffer {
         public var receivedAt: Int64
         /// The request it came in.
         public var request: String
-        /// The record.
-        public var record: IngestedRecord
+        /// The record; `nil` when its stored text no longer reads as JSON.
+        public var record: IngestedRecord?
+        /// The stored text.
+        public var text: String
     }
 
     /// Up to `limit` records of `channel` after `sequence`, oldest first.
@@ -92,24 +130,43 @@ public final class IngestBuffer {
         try db.prepare("""
             SELECT sequence, received_at_ms, request, record FROM ingest_records WHERE channel = ? AND sequence > ? ORDER BY sequence LIMIT ?
             """).rows([.text(channel), .integer(sequence), .integer(limit)]).map { row in
-            let text = row[3].text ?? "null"
+            let text = row[3].text ?? ""
             return Entry(sequence: row[0].integer ?? 0, receivedAt: Int64(row[1].integer ?? 0), request: row[2].text ?? "",
-                         record: IngestedRecord(stored: (try? JSONReader.parse(text)) ?? .null))
+                         record: (try? JSONReader.parse(text)).map(IngestedRecord.init(stored:)), text: text)
         }
     }
 
-    /// Deletes the records of `channel` a reader delivered (sequence up to `sequence`) that
-    /// arrived before `cutoff` (milliseconds since 1970), and idempotency keys older than it.
+    /// Records that `pipeline` has delivered `channel` through `sequence`, then deletes the
+    /// records every pipeline reading the channel has delivered that arrived before `cutoff`
+    /// (milliseconds since 1970), and idempotency keys older than it — in transactions of
+    /// `chunk` rows, so pushes get the file in between.
     /// - Returns: how many records were deleted.
     @discardableResult
-    public func prune(channel: String, deliveredThrough sequence: Int, receivedBefore cutoff: Int64) throws -> Int {
-        try db.transaction {
-            try db.prepare("DELETE FROM ingest_records WHERE channel = ? AND sequence <= ? AND received_at_ms < ?")
-                .run([.text(channel), .integer(sequence), .integer(Int(cutoff))])
-            let deleted = db.changes
-            try db.prepare("DELETE FROM ingest_requests WHERE channel = ? AND received_at_ms < ?").run([.text(channel), .integer(Int(cutoff))])
-            return deleted
+    public func prune(channel: String, pipeline: String, deliveredThrough sequence: Int, receivedBefore cutoff: Int64,
+                      chunk: Int = 5000) throws -> Int {
+        try db.prepare("""
+            INSERT INTO ingest_consumers (channel, pipeline, sequence) VALUES (?, ?, ?)
+            ON CONFLICT (channel, pipeline) DO UPDATE SET sequence = excluded.sequence
+            """).run([.text(channel), .text(pipeline), .integer(sequence)])
+        let through = try db.prepare("SELECT min(sequence) FROM ingest_consumers WHERE channel = ?")
+            .rows([.text(channel)]).first?.first?.integer ?? 0
+        let delete = try db.prepare("""
+            DELETE FROM ingest_records WHERE sequence IN (
+                SELECT sequence FROM ingest_records WHERE channel = ? AND sequence <= ? AND received_at_ms < ? ORDER BY sequence LIMIT ?)
+            """)
+        var deleted = 0
+        while true {
+            try delete.run([.text(channel), .integer(through), .integer(Int(cutoff)), .integer(chunk)])
+            deleted += db.changes
+            if db.changes < chunk { break }
         }
+        try db.prepare("DELETE FROM ingest_requests WHERE channel = ? AND received_at_ms < ?").run([.text(channel), .integer(Int(cutoff))])
+        return deleted
+    }
+
+    /// The highest sequence number ever given (also of records since deleted).
+    public func lastSequence() throws -> Int {
+        try db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'ingest_records'").rows().first?.first?.integer ?? 0
     }
 
     /// How many records of `channel` there are after `sequence`: what its source has yet to read.

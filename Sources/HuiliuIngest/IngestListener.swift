@@ -43,6 +43,9 @@ public final class IngestListener: Service, Sendable {
     public func run() async throws {
         let app = Application(
             router: router(),
+            // An idle connection is closed: a client that opens many and sends nothing cannot
+            // starve the ones that push.
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "huiliu-ingest"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
@@ -65,17 +68,35 @@ public final class IngestListener: Service, Sendable {
 
     private func accept(_ request: Request, _ context: IngestRequestContext) async throws -> Response {
         let channel = try context.parameters.require("channel")
+        let peer = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
         guard let token = settings.tokens[channel] else {
-            return Self.answer(.notFound, ["error": .string("no channel '\(channel)' (config/huiliu.yaml listeners.webhook.channels)")])
+            return Self.answer(.notFound, ["error": .string("no channel '\(Self.clipped(channel))' here")])
         }
-        let presented = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        // The scheme's name is case-insensitive (RFC 9110 §11.1).
+        let authorization = request.headers[.authorization] ?? ""
+        let presented = authorization.lowercased().hasPrefix("bearer ") ? String(authorization.dropFirst(7)) : ""
         guard !presented.isEmpty, Digest.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else {
             count(channel, "401")
+            logger.warning("push refused: no or a wrong token", metadata: ["channel": "\(channel)", "peer": "\(peer)"])
             var response = Self.answer(.unauthorized, ["error": "a bearer token for this channel is required (Authorization: Bearer …)"])
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
         }
-        let peer = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key, key.isEmpty || key.utf8.count > 255 {
+            count(channel, "400")
+            return Self.answer(.badRequest, ["error": "an Idempotency-Key is 1 to 255 bytes"])
+        }
+        // Requests wait for one writer: beyond a bound, say when to come back rather than queue
+        // without end (each waiting request holds its body).
+        guard inFlight.add(1, ordering: .relaxed).newValue <= Self.maximumInFlight else {
+            inFlight.subtract(1, ordering: .relaxed)
+            count(channel, "503")
+            var response = Self.answer(.serviceUnavailable, ["error": "too many pushes at once; nothing was kept, retry shortly"])
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        defer { inFlight.subtract(1, ordering: .relaxed) }
         var request = request
         let body: ByteBuffer
         do {
@@ -85,9 +106,11 @@ public final class IngestListener: Service, Sendable {
             return Self.answer(.contentTooLarge, ["error": .string("the body is larger than \(settings.maximumBodyBytes) bytes (max_body_bytes)")])
         }
         let records: [IngestedRecord]
+        let bytes = Array(buffer: body)
         do throws(IngestPayload.Failure) {
-            records = try IngestPayload.records(Array(buffer: body), contentType: request.headers[.contentType]) { name in
-                HTTPField.Name("ce-" + name).flatMap { request.headers[$0] }
+            records = try IngestPayload.records(bytes, contentType: request.headers[.contentType]) { name in
+                // Binary-mode attribute values are percent-encoded (CloudEvents HTTP binding §3.1.3.2).
+                HTTPField.Name("ce-" + name).flatMap { request.headers[$0] }.map { $0.removingPercentEncoding ?? $0 }
             }
         } catch {
             count(channel, error.isMediaType ? "415" : "400")
@@ -95,10 +118,15 @@ public final class IngestListener: Service, Sendable {
             return Self.answer(error.isMediaType ? .unsupportedMediaType : .badRequest, ["error": .string(error.description)])
         }
         let requestID = UUID().uuidString.lowercased()
-        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        // What a repeated key must come with again: the same body, read the same way.
+        let digest = key == nil ? "" : Digest.hexString(Digest.sha256.hash(Array(((request.headers[.contentType] ?? "") + "\n").utf8) + bytes))
         let stored: IngestBuffer.Stored
         do {
-            stored = try await writer.store(records, channel: channel, request: requestID, idempotencyKey: key, receivedAt: clock())
+            stored = try await writer.store(records, channel: channel, request: requestID, idempotencyKey: key, bodyDigest: digest,
+                                            receivedAt: clock())
+        } catch let error as IngestBuffer.KeyReused {
+            count(channel, "422")
+            return Self.answer(.unprocessableContent, ["error": .string(error.description)])
         } catch {
             count(channel, "503")
             logger.error("push not stored", metadata: ["channel": "\(channel)", "peer": "\(peer)", "error": "\(error)"])
@@ -116,6 +144,15 @@ public final class IngestListener: Service, Sendable {
                               "last_sequence": stored.sequences.map { .integer($0.upperBound) } ?? .null]
         if stored.repeated { answer["repeated"] = true }
         return Self.answer(stored.repeated ? .ok : .accepted, answer)
+    }
+
+    /// Requests between their token check and their answer; more are refused with 503.
+    static let maximumInFlight = 64
+    private let inFlight = Atomic<Int>(0)
+
+    /// `text` cut to 64 characters, for echoing what a client sent.
+    static func clipped(_ text: String) -> String {
+        text.count > 64 ? text.prefix(64) + "…" : text
     }
 
     private func count(_ channel: String, _ status: String) {
@@ -158,10 +195,11 @@ final class BufferWriter: @unchecked Sendable {
         buffer = try IngestBuffer(path: path)
     }
 
-    func store(_ records: [IngestedRecord], channel: String, request: String, idempotencyKey: String?,
+    func store(_ records: [IngestedRecord], channel: String, request: String, idempotencyKey: String?, bodyDigest: String,
                receivedAt: Int64) async throws -> IngestBuffer.Stored {
         try await queue.run {
-            try self.buffer.store(records, channel: channel, request: request, idempotencyKey: idempotencyKey, receivedAt: receivedAt)
+            try self.buffer.store(records, channel: channel, request: request, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest,
+                                  receivedAt: receivedAt)
         }
     }
 }

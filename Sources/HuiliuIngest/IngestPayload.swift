@@ -51,7 +51,7 @@ public enum IngestPayload {
         public var description: String {
             switch self {
             case .unsupportedMediaType(let type):
-                "unsupported media type '\(type)': send application/json (an object or an array of objects), "
+                "unsupported media type '\(IngestListener.clipped(type))': send application/json (an object or an array of objects), "
                     + "application/x-ndjson (an object per line), application/cloudevents+json or application/cloudevents-batch+json"
             case .invalid(let message): message
             }
@@ -133,7 +133,7 @@ public enum IngestPayload {
             throw .invalid("\(which) is not a CloudEvent: \(binary ? "ce-" : "")\(error)")
         }
         if let time = envelope.time, !RFC3339.isDateTime(time) {
-            throw .invalid("\(which) has time '\(time)', not an RFC 3339 timestamp")
+            throw .invalid("\(which) has time '\(IngestListener.clipped(time))', not an RFC 3339 timestamp")
         }
         guard let data = envelope.data else {
             throw .invalid("\(which) has no JSON `data` (data_base64 and other media types are not taken)")

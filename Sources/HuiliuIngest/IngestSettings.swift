@@ -15,8 +15,10 @@ import HuiliuCore
 public struct IngestSettings: Sendable {
     static let address = Field<String>("address", .string, "Interface to listen on.", default: "0.0.0.0", example: "0.0.0.0")
     static let port = Field<Int>("port", .integer, "TCP port; 0 picks a free one.", default: 8088, range: 0...65535)
-    static let buffer = Field<String>("buffer", .path, "The durable local buffer (SQLite) that records are committed to before a request is answered.",
-                                      default: "data/ingest-buffer.db")
+    static let buffer = Field<String?>("buffer", .path, """
+        The durable local buffer (SQLite) that records are committed to before a request is answered; the default is \
+        `ingest-buffer.db` in the data directory, where the `webhook` source looks for it.
+        """, example: "data/ingest-buffer.db")
     static let channels = Field<Value>("channels", .map(.secret), """
         The channels that may be pushed to, each with the bearer token its clients send (a reference): \
         `POST /ingest/<channel>` with `Authorization: Bearer <token>`.
@@ -31,7 +33,7 @@ public struct IngestSettings: Sendable {
     public var host = "0.0.0.0"
     /// TCP port; 0 picks a free one. The default is 8088.
     public var port = 8088
-    /// The buffer file. The default is `data/ingest-buffer.db`.
+    /// The buffer file. The default is `data/ingest-buffer.db` (the data directory's, from configuration).
     public var bufferPath = "data/ingest-buffer.db"
     /// Each channel's token.
     public var tokens: [String: String] = [:]
@@ -41,11 +43,12 @@ public struct IngestSettings: Sendable {
     /// The defaults (no channel).
     public init() {}
 
-    /// Settings from a validated configuration section; paths are relative to the file that holds it.
-    public init(config: ParsedConfig) throws(ConfigError) {
+    /// Settings from a validated configuration section; paths are relative to the file that
+    /// holds it, and the buffer is in `dataDirectory` unless named.
+    public init(config: ParsedConfig, dataDirectory: String) throws(ConfigError) {
         host = try config[Self.address]
         port = try config[Self.port]
-        bufferPath = try config[Self.buffer]
+        bufferPath = try config[Self.buffer] ?? dataDirectory + "/ingest-buffer.db"
         maximumBodyBytes = try config[Self.maximumBody]
         for (channel, token) in try config[Self.channels].objectValue ?? Object() {
             guard Self.isChannelName(channel) else {
@@ -60,9 +63,11 @@ public struct IngestSettings: Sendable {
     }
 
     /// Reads and validates the `listeners.webhook` section of `config/huiliu.yaml`.
-    public static func read(_ node: ConfigNode, resolver: ReferenceResolver, baseDirectory: String) throws(ConfigErrors) -> IngestSettings {
-        try ConfigValidator.readSection(node, fields: fields, owner: "listeners.webhook", resolver: resolver,
-                                        baseDirectory: baseDirectory, as: IngestSettings.init(config:))
+    public static func read(_ node: ConfigNode, resolver: ReferenceResolver, baseDirectory: String,
+                            dataDirectory: String) throws(ConfigErrors) -> IngestSettings {
+        try ConfigValidator.readSection(node, fields: fields, owner: "listeners.webhook", resolver: resolver, baseDirectory: baseDirectory) {
+            (config) throws(ConfigError) in try IngestSettings(config: config, dataDirectory: dataDirectory)
+        }
     }
 
     /// True for a name that is one URL path segment as it is: letters, digits, `-` and `_`.

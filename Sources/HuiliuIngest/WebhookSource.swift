@@ -46,6 +46,7 @@ public struct WebhookSource: SourceConnector {
     let type: String?
     let retentionPeriod: Duration
     let batchSize: Int
+    let pipeline: String
     let logger: Logger
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
@@ -58,21 +59,28 @@ public struct WebhookSource: SourceConnector {
         type = try config[Self.type]
         retentionPeriod = try config[Self.retention]
         batchSize = max(1, context.batchSize)
+        pipeline = context.pipeline
         logger = context.logger
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
         let sequence = checkpoint?.value["sequence"]?.intValue ?? 0
-        let buffer = try IngestBuffer(path: bufferPath)
-        if sequence > 0 {
-            let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(retentionPeriod.components.seconds) * 1000
-            do {
-                let deleted = try buffer.prune(channel: channelName, deliveredThrough: sequence, receivedBefore: cutoff)
-                if deleted > 0 { logger.info("deleted delivered pushed records past their retention", metadata: ["records": "\(deleted)"]) }
-            } catch {
-                // Costs only disk space until the next run.
-                logger.warning("cannot delete old records from the push buffer", metadata: ["error": "\(error)"])
-            }
+        let buffer = try IngestBuffer(existing: bufferPath)
+        // A buffer replaced or restored starts its numbers again: reading it from a position in
+        // another would skip what it holds, and pruning through that position delete it.
+        if let id = checkpoint?.value["buffer"]?.stringValue, id != buffer.id {
+            throw IngestSourceError("\(bufferPath) is not the push buffer this pipeline's checkpoint is in (it was replaced); run once with --reset to read it from its start")
+        }
+        if sequence > 0, try sequence > buffer.lastSequence() {
+            throw IngestSourceError("the checkpoint is at record \(sequence) but \(bufferPath) has given out only \(try buffer.lastSequence()): it was replaced; run once with --reset")
+        }
+        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(retentionPeriod.components.seconds) * 1000
+        do {
+            let deleted = try buffer.prune(channel: channelName, pipeline: pipeline, deliveredThrough: sequence, receivedBefore: cutoff)
+            if deleted > 0 { logger.info("deleted delivered pushed records past their retention", metadata: ["records": "\(deleted)"]) }
+        } catch {
+            // Costs only disk space until the next run.
+            logger.warning("cannot delete old records from the push buffer", metadata: ["error": "\(error)"])
         }
         return WebhookBatchReader(source: self, buffer: buffer, position: sequence)
     }
@@ -100,13 +108,29 @@ struct WebhookBatchReader: BatchReader {
     mutating func next() async throws -> RecordBatch? {
         let entries = try buffer.records(channel: source.channelName, after: position, limit: source.batchSize)
         guard let last = entries.last else { return nil }
-        let records = entries.map { entry in
-            var record = Record(data: entry.record.data, origin: RecordOrigin("\(source.channelName)/\(entry.request)", position: entry.sequence),
-                                key: source.naturalKey(of: entry.record), type: entry.record.type ?? source.type)
-            record.time = entry.record.time
-            return record
+        var records: [Record] = [], rejects: [RecordBatch.Rejected] = []
+        records.reserveCapacity(entries.count)
+        for entry in entries {
+            let origin = RecordOrigin("\(source.channelName)/\(entry.request)", position: entry.sequence)
+            guard let stored = entry.record else {
+                rejects.append(.init(origin: origin, reason: "the stored record is not JSON any more", raw: .string(entry.text)))
+                continue
+            }
+            var record = Record(data: stored.data, origin: origin, key: source.naturalKey(of: stored), type: stored.type ?? source.type)
+            record.time = stored.time
+            records.append(record)
         }
         position = last.sequence
-        return RecordBatch(records: records, checkpoint: Checkpoint(["sequence": .integer(position)]))
+        return RecordBatch(records: records, rejects: rejects,
+                           checkpoint: Checkpoint(["buffer": .string(buffer.id), "sequence": .integer(position)]))
+    }
+}
+
+/// Why the `webhook` source cannot read its buffer.
+struct IngestSourceError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }

@@ -29,7 +29,7 @@ extension Huiliu {
         func run() async throws {
             let gateway = try options.gateway()
             let registry = try builtInRegistry(gateway)
-            let simulator = try await startSimulator()
+            let simulator = try await startSimulator(projectDirectory: gateway.projectDirectory)
             defer { Task { await simulator.stop() } }
             let lookup = PipelineLookup(gateway: gateway, registry: registry)
             let store = try SQLiteStateStore(path: gateway.storePath)

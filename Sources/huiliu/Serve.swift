@@ -95,7 +95,8 @@ extension Huiliu {
                         let settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
                         listeners.append(try HJ212ListenerService(settings: settings, resolver: resolver, logger: logger))
                     case "webhook":
-                        let settings = try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
+                        let settings = try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
+                                                               dataDirectory: gateway.dataDirectory)
                         pushEndpoint = try IngestListener(settings: settings, logger: logger)
                     default:
                         printError("config/huiliu.yaml: unknown listener kind '\(kind)' (known: hj212, webhook)")

@@ -43,6 +43,9 @@ extension Huiliu {
         @Option(help: "Make one record in n malformed (0: never).")
         var malformedEvery = 0
 
+        @Option(help: "Where to write the procuratorate's exchange database (SQLite) for the sql source; empty for none.")
+        var exchangeDatabase = ExchangeDatabase.path
+
         func run() async throws {
             var configuration = SimulatorConfiguration()
             configuration.seed = seed
@@ -54,7 +57,12 @@ extension Huiliu {
             var logger = Logger(label: "huiliu.simulator")
             logger.logLevel = .notice
             let host = host
-            let app = Simulator(configuration: configuration).application(host: host, port: port, logger: logger) { bound in
+            let simulator = Simulator(configuration: configuration)
+            if !exchangeDatabase.isEmpty {
+                try ExchangeDatabase.write(simulator, to: exchangeDatabase)
+                FileHandle.standardOutput.write(Data("procuratorate exchange database (table ajxx) written to \(exchangeDatabase)\n".utf8))
+            }
+            let app = simulator.application(host: host, port: port, logger: logger) { bound in
                 // Written straight out: a log file or a service manager must see the port
                 // (--port 0) at once, not when a buffer fills.
                 FileHandle.standardOutput.write(Data("simulated upstream systems on http://\(host):\(bound) — Ctrl-C stops\n".utf8))

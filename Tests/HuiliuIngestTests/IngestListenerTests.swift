@@ -58,12 +58,26 @@ struct IngestListenerTests {
             let accepted = try post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
             #expect(accepted.status == 202)
             #expect(accepted.answer["accepted"] == 2 && accepted.answer["first_sequence"] == 1 && accepted.answer["last_sequence"] == 2)
-            #expect(try buffer.records(channel: "gov", after: 0, limit: 10).map(\.record.data) == [["id": "P1"], ["id": "P2"]])
+            #expect(try buffer.records(channel: "gov", after: 0, limit: 10).map(\.record?.data) == [["id": "P1"], ["id": "P2"]])
 
             // A retry after a lost answer: the first answer again, nothing stored twice.
             let repeated = try post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
             #expect(repeated.status == 200 && repeated.answer["repeated"] == true)
             #expect(repeated.answer["request_id"] == accepted.answer["request_id"])
+
+            // The same key with another body: refused, not answered as a repeat.
+            let reused = try post(port, "/ingest/gov", #"[{"id":"P3"}]"#, token: token, headers: ["Idempotency-Key: k1"])
+            #expect(reused.status == 422, "\(reused)")
+            #expect(try post(port, "/ingest/gov", #"{"id":"P4"}"#, token: token, headers: ["Idempotency-Key;"]).status == 400)
+
+            // A binary-mode CloudEvent over HTTP, its attributes percent-encoded; the scheme in any case.
+            let binary = try post(port, "/ingest/gov", #"{"id":"P5"}"#, token: nil,
+                                  headers: ["authorization: bearer \(token)", "ce-specversion: 1.0", "ce-id: e5", "ce-source: /gov",
+                                            "ce-type: gov.project.v1", "ce-subject: %E9%BB%84%E5%B7%9E-5"])
+            #expect(binary.status == 202, "\(binary)")
+            #expect(try buffer.records(channel: "gov", after: 2, limit: 10).map(\.record) == [
+                IngestedRecord(data: ["id": "P5"], key: "黄州-5", type: "gov.project.v1"),
+            ])
 
             let refusals: [(Int, (status: Int, answer: Value))] = [
                 (401, try post(port, "/ingest/gov", #"{"id":"X"}"#)),
@@ -79,7 +93,11 @@ struct IngestListenerTests {
             }
             #expect(refusals[3].1.answer["error"] == "the body is not JSON: line 2, column 9: expected a JSON value, found character '}'")
             // Nothing of a refused request was kept.
-            #expect(try buffer.pending(channel: "gov", after: 0) == 2)
+            #expect(try buffer.pending(channel: "gov", after: 0) == 3)
+            // A 401 names the scheme it wants.
+            let curl = try #require(findExecutable("curl"))
+            let headers = try ChildCommand.run(curl, ["-s", "-D", "-", "-o", "/dev/null", "-X", "POST", "http://127.0.0.1:\(port)/ingest/gov"]).stdoutText
+            #expect(headers.lowercased().contains("www-authenticate: bearer"), "\(headers)")
         }
     }
 }

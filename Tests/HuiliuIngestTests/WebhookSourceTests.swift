@@ -30,7 +30,8 @@ struct WebhookSourceTests {
         #expect(records.map(\.type) == ["gov.raw.v1", "gov.raw.v1", "gov.project.v1"])
         #expect(records.last?.time == "2024-03-05T08:00:00+08:00")
         #expect(records.first?.origin.description == "gov/r1:1")
-        #expect(batches.last?.checkpoint?.value == ["sequence": 4])
+        #expect(batches.last?.checkpoint?.value["sequence"] == 4)
+        #expect(batches.last?.checkpoint?.value["buffer"] == .string(buffer.id))
         // Resumed: only what came after.
         _ = try buffer.store([IngestedRecord(data: ["project": ["id": "P5"]])], channel: "gov", request: "r4", idempotencyKey: nil, receivedAt: 3000)
         let resumed = try await drain(source, after: batches.last?.checkpoint).flatMap(\.records)
@@ -50,9 +51,47 @@ struct WebhookSourceTests {
         let elsewhere = try buffer.store([IngestedRecord(data: ["a": 1])], channel: "court", request: "r3", idempotencyKey: "k1", receivedAt: 2000)
         #expect(!elsewhere.repeated)
         #expect(try buffer.pending(channel: "gov", after: 0) == 2)
+        // The same key with another body is a mistake, not a repeat: nothing is stored.
+        #expect(throws: IngestBuffer.KeyReused.self) {
+            try buffer.store([IngestedRecord(data: ["a": 3])], channel: "gov", request: "r5", idempotencyKey: "k1", bodyDigest: "other", receivedAt: 2000)
+        }
         // Pruned with its records, the key is forgotten.
-        #expect(try buffer.prune(channel: "gov", deliveredThrough: 2, receivedBefore: 1500) == 2)
+        #expect(try buffer.prune(channel: "gov", pipeline: "p", deliveredThrough: 2, receivedBefore: 1500) == 2)
         #expect(try !buffer.store([], channel: "gov", request: "r4", idempotencyKey: "k1", receivedAt: 3000).repeated)
+    }
+
+    /// Records go only once every pipeline reading the channel has delivered them, and only
+    /// when older than the retention; the chunks add up.
+    @Test func prunesBelowEveryReaderAndTheRetentionOnly() throws {
+        let buffer = try IngestBuffer(path: path)
+        for i in 0..<10 {
+            _ = try buffer.store([IngestedRecord(data: ["i": .integer(i)])], channel: "gov", request: "r\(i)", idempotencyKey: nil,
+                                 receivedAt: Int64(1000 + i))
+        }
+        #expect(try buffer.prune(channel: "gov", pipeline: "slow", deliveredThrough: 2, receivedBefore: 0) == 0)
+        // The fast reader has delivered 8, the slow one 2: only 1 and 2 may go.
+        #expect(try buffer.prune(channel: "gov", pipeline: "fast", deliveredThrough: 8, receivedBefore: 5000, chunk: 1) == 2)
+        // The slow one catches up to 8: 3 to 8 may go, but 8 is newer than the cutoff.
+        #expect(try buffer.prune(channel: "gov", pipeline: "slow", deliveredThrough: 8, receivedBefore: 1007, chunk: 2) == 5)
+        #expect(try buffer.records(channel: "gov", after: 0, limit: 100).map(\.sequence) == [8, 9, 10])
+        #expect(try buffer.lastSequence() == 10)
+    }
+
+    /// A buffer replaced under the pipeline (deleted, restored from an older copy) restarts
+    /// its numbers: the source refuses to read it from the old checkpoint.
+    @Test func refusesACheckpointOfAnotherBuffer() async throws {
+        let buffer = try IngestBuffer(path: path)
+        _ = try buffer.store([IngestedRecord(data: ["a": 1]), IngestedRecord(data: ["a": 2])], channel: "gov", request: "r1",
+                             idempotencyKey: nil, receivedAt: 1000)
+        let source = try source(["channel": "gov"])
+        let checkpoint = try await drain(source).last?.checkpoint
+        try FileManager.default.removeItem(atPath: path)
+        _ = try IngestBuffer(path: path).store([IngestedRecord(data: ["a": 3])], channel: "gov", request: "r2", idempotencyKey: nil, receivedAt: 2000)
+        await #expect { try await drain(source, after: checkpoint) } throws: { "\($0)".contains("--reset") }
+        // A source whose buffer the listener never made says so instead of reading an empty one.
+        let elsewhere = try WebhookSource(config: ParsedConfig(testing: ["channel": "gov", "buffer": .string(path + ".elsewhere")]),
+                                          context: .testing())
+        await #expect { try await drain(elsewhere) } throws: { "\($0)".contains("no push buffer at") }
     }
 
     @Test func refusesABadChannelName() {
