@@ -21,6 +21,10 @@ struct CommandLineTests {
         #expect(result.stdout.contains("budget-payments: succeeded"))
         #expect(result.stdout.contains("read 201, written 199, failed 2"))
         #expect(result.stdout.contains("court-cases: succeeded"))
+        // The procuratorate's exchange table, read by the sql source, gives the same events as its API.
+        #expect(result.stdout.contains("procuratorate-exchange: succeeded"))
+        let procuratorate = "SELECT count(*) FROM events_case_v1 WHERE source = '/procuratorate/cases'"
+        #expect(try SQLiteProbe(path: project + "/data/huiliu.db").integer(procuratorate) == 80)
         #expect(result.stdout.contains("dead letters (pending)"))
         #expect(result.stdout.contains("Alerts raised by the rules in config/rules/:"))
         let budgetAlerts = "SELECT count(*) FROM events_alert_v1 WHERE json_extract(data, '$.rule') = 'budget-time-progress'"
