@@ -18,6 +18,8 @@ import HuiliuStore
 public final class FrameBuffer {
     /// The database file.
     public let path: String
+    /// This buffer's identity, made when it was.
+    public private(set) var id = ""
     let db: SQLiteDatabase
     private var statements: Statements?
     /// Station entries already in `hj212_stations`, by `MN`, with their row id.
@@ -93,6 +95,19 @@ public final class FrameBuffer {
         if try Self.integer(db, "SELECT count(*) FROM pragma_table_info('hj212_frames') WHERE name = 'first_sequence'") == 0 {
             try db.execute("ALTER TABLE hj212_frames ADD COLUMN first_sequence INTEGER")
         }
+        // The buffer's identity (added to older buffers when opened): a checkpoint of another
+        // buffer — a file replaced or restored, whose numbers start again — is refused, not misread.
+        id = try db.transaction {
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS hj212_buffer (id TEXT NOT NULL);
+                INSERT INTO hj212_buffer (id) SELECT lower(hex(randomblob(16))) WHERE NOT EXISTS (SELECT 1 FROM hj212_buffer);
+                """)
+            return try Self.text(db, "SELECT id FROM hj212_buffer ORDER BY rowid LIMIT 1")
+        }
+    }
+
+    private static func text(_ db: SQLiteDatabase, _ sql: String) throws -> String {
+        try db.prepare(sql).rows().first?.first?.text ?? ""
     }
 
     private static func integer(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
@@ -369,6 +384,11 @@ public final class FrameBuffer {
             if changed < chunk { break }
         }
         return deleted
+    }
+
+    /// The highest sequence ever given (also of frames since deleted).
+    public func lastSequenceGiven() throws -> Int {
+        try Self.integer(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'hj212_frames'), 0)")
     }
 
     /// The highest sequence stored, 0 when empty.

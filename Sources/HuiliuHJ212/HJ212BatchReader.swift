@@ -2,6 +2,7 @@ import Foundation
 import HuiliuCore
 import HuiliuEnvironment
 import HuiliuKit
+import HuiliuStore
 import Logging
 
 /// Reads the buffer in sequence order, one batch at a time; with an in-process listener it
@@ -15,11 +16,27 @@ struct HJ212BatchReader: BatchReader {
     var listenerTask: Task<Void, any Error>?
     var deadline: ContinuousClock.Instant?
 
-    init(source: HJ212Source, stations: StationRegistry, after sequence: Int) throws {
+    init(source: HJ212Source, stations: StationRegistry, after checkpoint: Checkpoint?) throws {
         self.source = source
         self.stations = stations
+        // Without a listener of its own, the source reads the daemon's buffer: it must exist,
+        // or the source would read an empty file of its own while the listener writes elsewhere.
+        if source.listenAddress == nil, !FileManager.default.fileExists(atPath: source.bufferPath) {
+            throw StoreError("""
+                no HJ 212 buffer at \(source.bufferPath): the listener (listeners.hj212 in config/huiliu.yaml, run by huiliu serve, \
+                or 'listen' here) makes it when it starts; the source's 'buffer' and the listener's must name the same file
+                """)
+        }
         buffer = try FrameBuffer(path: source.bufferPath)
-        position = sequence
+        position = checkpoint?.value["sequence"]?.intValue ?? 0
+        // A buffer replaced or restored starts its numbers again: reading it from a position in
+        // another would skip what it holds, and pruning through that position delete it.
+        if let id = checkpoint?.value["buffer"]?.stringValue, id != buffer.id {
+            throw StoreError("\(source.bufferPath) is not the HJ 212 buffer this pipeline's checkpoint is in (it was replaced); run once with --reset to read it from its start")
+        }
+        if try position > buffer.lastSequenceGiven() {
+            throw StoreError("the checkpoint is at frame \(position) but \(source.bufferPath) has given out only \(try buffer.lastSequenceGiven()): it was replaced; run once with --reset")
+        }
     }
 
     /// Deletes delivered frames older than the source's retention. A failure costs only disk
@@ -108,6 +125,7 @@ struct HJ212BatchReader: BatchReader {
             }
         }
         position = frames.last!.sequence
-        return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["sequence": .integer(position)]))
+        return RecordBatch(records: records, rejects: rejects,
+                           checkpoint: Checkpoint(["sequence": .integer(position), "buffer": .string(buffer.id)]))
     }
 }

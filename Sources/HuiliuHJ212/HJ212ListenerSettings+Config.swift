@@ -10,10 +10,15 @@ extension HJ212ListenerSettings {
     ///   - node: the section as written.
     ///   - resolver: expands `${env:…}` and `${secret:…}`.
     ///   - baseDirectory: what relative paths are relative to (the config file's directory).
+    ///   - dataDirectory: the gateway's, for the buffer when the section names none.
+    ///   - configDirectory: the gateway's, for the station registry when the section names none.
     /// - Throws: every problem, each at its `file:line:column`.
-    public static func read(_ node: ConfigNode, resolver: ReferenceResolver, baseDirectory: String) throws(ConfigErrors) -> HJ212ListenerSettings {
-        try ConfigValidator.readSection(node, fields: fields, owner: "listeners.hj212", resolver: resolver,
-                                        baseDirectory: baseDirectory, as: HJ212ListenerSettings.init(config:))
+    public static func read(_ node: ConfigNode, resolver: ReferenceResolver, baseDirectory: String, dataDirectory: String? = nil,
+                            configDirectory: String? = nil) throws(ConfigErrors) -> HJ212ListenerSettings {
+        try ConfigValidator.readSection(node, fields: fields, owner: "listeners.hj212", resolver: resolver, baseDirectory: baseDirectory) {
+            (config) throws(ConfigError) in
+            try HJ212ListenerSettings(config: config, dataDirectory: dataDirectory, configDirectory: configDirectory)
+        }
     }
 }
 

@@ -17,11 +17,14 @@ import HuiliuCore
 public struct HJ212ListenerSettings: Sendable {
     static let address = Field<String>("address", .string, "Interface to listen on.", default: "0.0.0.0", example: "0.0.0.0")
     static let port = Field<Int>("port", .integer, "TCP port; 0 picks a free one.", default: 9212, range: 0...65535)
-    static let stations = Field<String>("stations", .path,
-                                        "The station registry: which `MN`s may deliver, with password and metadata.",
-                                        default: "config/hj212/stations.yaml")
-    static let buffer = Field<String>("buffer", .path, "The durable local buffer (SQLite) that frames are committed to before they are acknowledged.",
-                                      default: "data/hj212-buffer.db")
+    static let stations = Field<String?>("stations", .path, """
+        The station registry: which `MN`s may deliver, with password and metadata; the default is `hj212/stations.yaml` \
+        in the configuration directory.
+        """, example: "config/hj212/stations.yaml")
+    static let buffer = Field<String?>("buffer", .path, """
+        The durable local buffer (SQLite) that frames are committed to before they are acknowledged; the default is \
+        `hj212-buffer.db` in the data directory, where the `hj212` source looks for it.
+        """, example: "data/hj212-buffer.db")
     static let idleTimeout = Field<Duration>("idle_timeout", .duration,
                                              "Close a connection that sends nothing for this long (devices send at least every real-time interval).",
                                              default: "5m")
@@ -72,12 +75,16 @@ public struct HJ212ListenerSettings: Sendable {
     /// The defaults.
     public init() {}
 
-    /// Settings from a validated configuration section; paths are relative to the file that holds it.
-    public init(config: ParsedConfig) throws(ConfigError) {
+    /// Settings from a validated configuration section; paths are relative to the file that
+    /// holds it. The buffer and the registry default to the gateway's data and configuration
+    /// directories (`data` and `config` beside the file when not given), where the `hj212`
+    /// source looks for them.
+    public init(config: ParsedConfig, dataDirectory: String? = nil, configDirectory: String? = nil) throws(ConfigError) {
         host = try config[Self.address]
         port = try config[Self.port]
-        stationsPath = try config[Self.stations]
-        bufferPath = try config[Self.buffer]
+        stationsPath = try config[Self.stations] ?? configDirectory.map { $0 + "/hj212/stations.yaml" }
+            ?? config.resolvePath("config/hj212/stations.yaml")
+        bufferPath = try config[Self.buffer] ?? dataDirectory.map { $0 + "/hj212-buffer.db" } ?? config.resolvePath("data/hj212-buffer.db")
         idleTimeout = try config[Self.idleTimeout]
         groupCommit.window = try config[Self.groupCommitWindow]
         groupCommit.maximumBatch = try config[Self.groupCommitMaximum]

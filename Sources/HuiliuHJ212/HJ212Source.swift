@@ -102,7 +102,7 @@ public struct HJ212Source: SourceConnector {
         let sequence = checkpoint?.value["sequence"]?.intValue ?? 0
         let needsStations = assesses || listenAddress != nil
         let stations = needsStations ? try loadStations() : StationRegistry()
-        var reader = try HJ212BatchReader(source: self, stations: stations, after: sequence)
+        var reader = try HJ212BatchReader(source: self, stations: stations, after: checkpoint)
         if sequence > 0 { reader.prune() }
         if let listenAddress {
             var settings = HJ212ListenerSettings()

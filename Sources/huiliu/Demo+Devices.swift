@@ -13,7 +13,8 @@ extension Huiliu.Demo {
         let resolver = ReferenceResolver(secrets: gateway.secrets)
         var settings = HJ212ListenerSettings()
         if let node = gateway.listeners["hj212"] {
-            settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
+            settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
+                                                              dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory)
         } else {
             settings.stationsPath = gateway.configDirectory + "/hj212/stations.yaml"
             settings.bufferPath = gateway.dataDirectory + "/hj212-buffer.db"

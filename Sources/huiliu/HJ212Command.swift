@@ -108,7 +108,8 @@ extension HJ212Command {
             var settings: HJ212ListenerSettings
             do {
                 if let node = gateway.listeners["hj212"] {
-                    settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
+                    settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
+                                                              dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory)
                 } else {
                     settings = HJ212ListenerSettings()
                     settings.stationsPath = gateway.configDirectory + "/hj212/stations.yaml"

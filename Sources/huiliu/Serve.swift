@@ -92,7 +92,8 @@ extension Huiliu {
                 do {
                     switch kind {
                     case "hj212":
-                        let settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory)
+                        let settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
+                                                              dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory)
                         listeners.append(try HJ212ListenerService(settings: settings, resolver: resolver, logger: logger))
                     case "webhook":
                         let settings = try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,

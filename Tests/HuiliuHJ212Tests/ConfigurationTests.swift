@@ -84,6 +84,11 @@ struct ConfigurationTests {
         #expect(settings.stationsPath == "/srv/huiliu/config/hj212/stations.yaml")
         #expect(settings.groupCommit.window == .milliseconds(2))
         #expect(HJ212ListenerSettings.fields.map(\.name).contains("close_after_refusals"))
+        // Unnamed, the buffer and the registry are the gateway's, where the hj212 source looks.
+        let defaults = try HJ212ListenerSettings(config: ParsedConfig(testing: [:], baseDirectory: "/srv/huiliu"),
+                                                 dataDirectory: "/var/lib/huiliu", configDirectory: "/etc/huiliu")
+        #expect(defaults.bufferPath == "/var/lib/huiliu/hj212-buffer.db")
+        #expect(defaults.stationsPath == "/etc/huiliu/hj212/stations.yaml")
     }
 
     @Test func listenerSettingsAreLintedLikeEverythingElse() throws {

@@ -44,6 +44,23 @@ struct SourceTests {
         #expect(try await drain(source, after: Checkpoint(["sequence": .integer(3)])).flatMap(\.records).isEmpty)
     }
 
+    /// A buffer replaced under the pipeline restarts its numbers: the source refuses to read it
+    /// from the old checkpoint; and a buffer the listener never made is an error, not an empty read.
+    @Test func refusesAReplacedOrMissingBuffer() async throws {
+        let directory = Fixtures.directory()
+        let path = directory + "/data/hj212-buffer.db"
+        let source = try Self.source([:], directory: directory)
+        await #expect { try await drain(source) } throws: { "\($0)".contains("no HJ 212 buffer at \(path)") }
+        try Self.fill(path, [Array(Fixtures.waterHour.utf8), Array(Fixtures.airHour.utf8)])
+        let checkpoint = try await drain(source).last?.checkpoint
+        #expect(checkpoint?.value["buffer"]?.stringValue?.count == 32)
+        try FileManager.default.removeItem(atPath: path)
+        try Self.fill(path, [Array(Fixtures.realtimeAir.utf8)])
+        await #expect { try await drain(source, after: checkpoint) } throws: { "\($0)".contains("is not the HJ 212 buffer this pipeline's checkpoint is in") }
+        // A checkpoint from before buffers had identities is checked against the numbers given out.
+        await #expect { try await drain(source, after: Checkpoint(["sequence": 2])) } throws: { "\($0)".contains("has given out only 1") }
+    }
+
     @Test func recordsAreTheOnesTheListenerNormalizedAgainstItsStationEntry() async throws {
         let directory = Fixtures.directory()
         let station = StationRegistry.Station(mn: "42118100AQ0001", agency: "生态环境", region: "421181", password: "123456",
