@@ -97,12 +97,20 @@ public final class FrameBuffer {
         }
         // The buffer's identity (added to older buffers when opened): a checkpoint of another
         // buffer — a file replaced or restored, whose numbers start again — is refused, not misread.
-        id = try db.transaction {
-            try db.execute("""
-                CREATE TABLE IF NOT EXISTS hj212_buffer (id TEXT NOT NULL);
-                INSERT INTO hj212_buffer (id) SELECT lower(hex(randomblob(16))) WHERE NOT EXISTS (SELECT 1 FROM hj212_buffer);
-                """)
-            return try Self.text(db, "SELECT id FROM hj212_buffer ORDER BY rowid LIMIT 1")
+        // Read first: every open after the first needs no write lock, which the listener's
+        // commit thread may be holding.
+        let known = "SELECT id FROM hj212_buffer ORDER BY rowid LIMIT 1"
+        if try Self.integer(db, "SELECT count(*) FROM sqlite_master WHERE name = 'hj212_buffer'") > 0, let existing = try? Self.text(db, known),
+           !existing.isEmpty {
+            id = existing
+        } else {
+            id = try db.transaction {
+                try db.execute("""
+                    CREATE TABLE IF NOT EXISTS hj212_buffer (id TEXT NOT NULL);
+                    INSERT INTO hj212_buffer (id) SELECT lower(hex(randomblob(16))) WHERE NOT EXISTS (SELECT 1 FROM hj212_buffer);
+                    """)
+                return try Self.text(db, known)
+            }
         }
     }
 

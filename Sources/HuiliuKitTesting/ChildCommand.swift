@@ -38,6 +38,20 @@ public enum ChildCommand {
         public var description: String
     }
 
+    /// ``run(_:_:environment:directory:stdin:mergeOutput:timeout:)`` waited for on a thread of
+    /// its own: an async test must not block one of the two cooperative threads every test
+    /// shares for a whole command (a listener test's idle window ran out while curl ran).
+    public static func output(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                              directory: String? = nil, timeout: Duration = .seconds(600)) async throws -> Output {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
+            Thread {
+                continuation.resume(with: Result {
+                    try run(executable, arguments, environment: environment, directory: directory, timeout: timeout)
+                })
+            }.start()
+        }
+    }
+
     /// Runs `executable` with `arguments` in `directory`, feeding it `stdin`, and waits for it.
     /// - Parameters:
     ///   - environment: the whole environment of the command; `nil` passes this process's on.

@@ -35,15 +35,15 @@ struct PushEndpointTests {
         let serve = try HuiliuCommand.start(["serve", "--log-format", "json"], in: project, output: .file(project + "/serve.log"))
         defer { serve.signal(SIGTERM) }
 
-        func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
-            let text = try ChildCommand.run("/usr/bin/curl", ["-s", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"] + arguments,
-                                            timeout: .seconds(60)).stdoutText
+        func curl(_ arguments: [String]) async throws -> (status: Int, body: String) {
+            let text = try await ChildCommand.output("/usr/bin/curl", ["-s", "--max-time", "30", "-o", "-", "-w", "\n%{http_code}"] + arguments,
+                                                     timeout: .seconds(60)).stdoutText
             let split = text.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(split.last ?? "") ?? 0, split.dropLast().joined(separator: "\n"))
         }
         var answer = (status: 0, body: "")
         for _ in 0..<150 where answer.status == 0 {
-            answer = try curl(["-X", "POST", "http://127.0.0.1:\(push)/ingest/government", "-H", "Authorization: Bearer gov-token-0123456789",
+            answer = try await curl(["-X", "POST", "http://127.0.0.1:\(push)/ingest/government", "-H", "Authorization: Bearer gov-token-0123456789",
                                "-H", "Content-Type: application/x-ndjson",
                                "--data-binary", "{\"project_id\":\"M1\",\"name\":\"老旧小区改造\"}\n{\"project_id\":\"M2\",\"name\":\"口袋公园\"}\n"])
             if answer.status == 0 { try await Task.sleep(for: .milliseconds(100)) }
@@ -58,9 +58,9 @@ struct PushEndpointTests {
             }
             if admin == 0 { try await Task.sleep(for: .milliseconds(100)) }
         }
-        let ready = try curl(["http://127.0.0.1:\(admin)/readyz"])
+        let ready = try await curl(["http://127.0.0.1:\(admin)/readyz"])
         #expect(ready.status == 200 && ready.body.contains(#""webhook":true"#), "\(ready)")
-        let run = try curl(["-X", "POST", "http://127.0.0.1:\(admin)/api/v1/pipelines/government-push/runs", "-H", "Authorization: Bearer ops-7f3a"])
+        let run = try await curl(["-X", "POST", "http://127.0.0.1:\(admin)/api/v1/pipelines/government-push/runs", "-H", "Authorization: Bearer ops-7f3a"])
         #expect(run.status == 202, "\(run)")
         var lines: [Substring] = []
         for _ in 0..<300 where lines.count < 2 {

@@ -40,13 +40,13 @@ struct IngestListenerTests {
 
     /// POSTs `body` and returns the status and the answer.
     func post(_ port: Int, _ path: String, _ body: String, contentType: String = "application/json", token: String? = nil,
-              headers: [String] = []) throws -> (status: Int, answer: Value) {
+              headers: [String] = []) async throws -> (status: Int, answer: Value) {
         let curl = try #require(findExecutable("curl"))
         var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)\(path)",
                          "-H", "Content-Type: \(contentType)", "--data-binary", body]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         for header in headers { arguments += ["-H", header] }
-        let output = try ChildCommand.run(curl, arguments)
+        let output = try await ChildCommand.output(curl, arguments)
         let lines = output.stdoutText.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.last ?? "") ?? 0
         let answer = (try? JSONReader.parse(lines.dropLast().joined(separator: "\n"))) ?? .null
@@ -55,23 +55,23 @@ struct IngestListenerTests {
 
     @Test func acceptsOnlyWhatItStoredAndRefusesTheRestWhole() async throws {
         try await withListener(maximumBody: 4096) { port, buffer in
-            let accepted = try post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
+            let accepted = try await post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
             #expect(accepted.status == 202)
             #expect(accepted.answer["accepted"] == 2 && accepted.answer["first_sequence"] == 1 && accepted.answer["last_sequence"] == 2)
             #expect(try buffer.records(channel: "gov", after: 0, limit: 10).map(\.record?.data) == [["id": "P1"], ["id": "P2"]])
 
             // A retry after a lost answer: the first answer again, nothing stored twice.
-            let repeated = try post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
+            let repeated = try await post(port, "/ingest/gov", #"[{"id":"P1"},{"id":"P2"}]"#, token: token, headers: ["Idempotency-Key: k1"])
             #expect(repeated.status == 200 && repeated.answer["repeated"] == true)
             #expect(repeated.answer["request_id"] == accepted.answer["request_id"])
 
             // The same key with another body: refused, not answered as a repeat.
-            let reused = try post(port, "/ingest/gov", #"[{"id":"P3"}]"#, token: token, headers: ["Idempotency-Key: k1"])
+            let reused = try await post(port, "/ingest/gov", #"[{"id":"P3"}]"#, token: token, headers: ["Idempotency-Key: k1"])
             #expect(reused.status == 422, "\(reused)")
-            #expect(try post(port, "/ingest/gov", #"{"id":"P4"}"#, token: token, headers: ["Idempotency-Key;"]).status == 400)
+            #expect(try await post(port, "/ingest/gov", #"{"id":"P4"}"#, token: token, headers: ["Idempotency-Key;"]).status == 400)
 
             // A binary-mode CloudEvent over HTTP, its attributes percent-encoded; the scheme in any case.
-            let binary = try post(port, "/ingest/gov", #"{"id":"P5"}"#, token: nil,
+            let binary = try await post(port, "/ingest/gov", #"{"id":"P5"}"#, token: nil,
                                   headers: ["authorization: bearer \(token)", "ce-specversion: 1.0", "ce-id: e5", "ce-source: /gov",
                                             "ce-type: gov.project.v1", "ce-subject: %E9%BB%84%E5%B7%9E-5"])
             #expect(binary.status == 202, "\(binary)")
@@ -80,12 +80,12 @@ struct IngestListenerTests {
             ])
 
             let refusals: [(Int, (status: Int, answer: Value))] = [
-                (401, try post(port, "/ingest/gov", #"{"id":"X"}"#)),
-                (401, try post(port, "/ingest/gov", #"{"id":"X"}"#, token: "wrong-0123456789abcdef")),
-                (404, try post(port, "/ingest/court", #"{"id":"X"}"#, token: token)),
-                (400, try post(port, "/ingest/gov", "[{\"id\":\"X\"},\n {\"id\": }]", token: token)),
-                (415, try post(port, "/ingest/gov", "id,name", contentType: "text/csv", token: token)),
-                (413, try post(port, "/ingest/gov", "[" + Array(repeating: #"{"id":"0123456789"}"#, count: 400).joined(separator: ",") + "]", token: token)),
+                (401, try await post(port, "/ingest/gov", #"{"id":"X"}"#)),
+                (401, try await post(port, "/ingest/gov", #"{"id":"X"}"#, token: "wrong-0123456789abcdef")),
+                (404, try await post(port, "/ingest/court", #"{"id":"X"}"#, token: token)),
+                (400, try await post(port, "/ingest/gov", "[{\"id\":\"X\"},\n {\"id\": }]", token: token)),
+                (415, try await post(port, "/ingest/gov", "id,name", contentType: "text/csv", token: token)),
+                (413, try await post(port, "/ingest/gov", "[" + Array(repeating: #"{"id":"0123456789"}"#, count: 400).joined(separator: ",") + "]", token: token)),
             ]
             for (expected, answer) in refusals {
                 #expect(answer.status == expected, "\(answer)")
@@ -96,7 +96,7 @@ struct IngestListenerTests {
             #expect(try buffer.pending(channel: "gov", after: 0) == 3)
             // A 401 names the scheme it wants.
             let curl = try #require(findExecutable("curl"))
-            let headers = try ChildCommand.run(curl, ["-s", "-D", "-", "-o", "/dev/null", "-X", "POST", "http://127.0.0.1:\(port)/ingest/gov"]).stdoutText
+            let headers = try await ChildCommand.output(curl, ["-s", "-D", "-", "-o", "/dev/null", "-X", "POST", "http://127.0.0.1:\(port)/ingest/gov"]).stdoutText
             #expect(headers.lowercased().contains("www-authenticate: bearer"), "\(headers)")
         }
     }
