@@ -57,8 +57,9 @@ public struct BatchProcessor: Sendable {
     ///
     /// `ordered`, when given, is entered before the first step that ``StepConnector/processesInOrder``
     /// and left after the last one, so batches pass those steps one at a time in source order.
+    /// - Parameter trace: the batch's trace context, given to every event without a `traceparent` of its own.
     public func transform(_ records: consuming [Record], rejects: [RecordBatch.Rejected] = [],
-                          throughSteps: Bool = true, ordered: OrderedSection? = nil) async throws -> Transformed {
+                          throughSteps: Bool = true, ordered: OrderedSection? = nil, trace: TraceContext? = nil) async throws -> Transformed {
         var failures: [(step: String, failure: RecordFailure)] = rejects.map { reject in
             (step: "source", failure: RecordFailure(record: Record(data: reject.raw, origin: reject.origin), reason: reject.reason))
         }
@@ -83,6 +84,12 @@ public struct BatchProcessor: Sendable {
             output.records = []
             for failure in output.failures { failures.append((label, failure)) }
             if index == lastOrdered { ordered?.leave() }
+        }
+        if let trace {
+            let traceparent = Value.string(trace.traceparent)
+            for index in records.indices where records[index].extensions["traceparent"] == nil {
+                records[index].extensions["traceparent"] = traceparent
+            }
         }
         var events: [Envelope] = []
         events.reserveCapacity(records.count)

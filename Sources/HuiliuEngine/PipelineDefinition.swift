@@ -31,6 +31,8 @@ public struct PipelineDefinition: Sendable {
     public var scheduling: SchedulingPolicy
     /// Whether each committed batch is recorded in the pipeline's provenance chain.
     public var provenance: Bool = false
+    /// Whether events get a W3C `traceparent` extension (the run's trace, the batch's span).
+    public var trace: Bool = false
     /// The file it was loaded from.
     public var file: String
 
@@ -90,6 +92,12 @@ public enum PipelineSchema {
         FieldSpec("provenance", .boolean, """
             Record each committed batch in a hash chain: when, from which source, and SHA-256 digests of the raw records \
             received and of the events each sink was given (`huiliu audit verify`). Costs 2–3 µs per record.
+            """, default: false),
+        FieldSpec("trace", .boolean, """
+            Give each event a W3C `traceparent` extension (CloudEvents distributed tracing): the run's trace (derived \
+            from the run id, or continuing the TRACEPARENT that `huiliu run` was started with) and the batch's span. An \
+            event whose record came with one (a push with a traceparent header) keeps it. Webhook requests carry the \
+            batch's trace context in any case.
             """, default: false),
     ]
 

@@ -94,6 +94,7 @@ public struct PipelineLoader: Sendable {
             scheduling: Self.schedulingPolicy(parsed["scheduling"]?.objectValue ?? Object()),
             file: file)
         definition.provenance = parsed["provenance"]?.boolValue ?? false
+        definition.trace = parsed["trace"]?.boolValue ?? false
         return .pipeline(definition)
     }
 

@@ -97,7 +97,11 @@ public struct PipelineRunner: Sendable {
         _ = try await store.markInterruptedRuns(pipeline: definition.name)
         var run = try await store.startRun(pipeline: definition.name, trigger: trigger)
         started?(run)
-        let context = context(runID: run.id)
+        // The run's trace: one the caller is in (a TRACEPARENT it was started with) continued,
+        // or one of its own derived from the run id.
+        let trace = TraceContext.current.map { $0.child("run \(run.id)") } ?? TraceContext.run(run.id)
+        var context = context(runID: run.id)
+        context.logger[metadataKey: "trace_id"] = .string(trace.traceID)
         context.logger.info("run started", metadata: ["trigger": .string(trigger), "backfill": backfill.map { .string($0.description) } ?? "none"])
         let clock = ContinuousClock()
         let started = clock.now
@@ -140,7 +144,7 @@ public struct PipelineRunner: Sendable {
                 var reader: (any BatchReader)?
                 do {
                     reader = try await source.reader(after: resumeFrom)
-                    try await runner.transformInOrder(reader: &reader!, processor: processor, control: control, into: batches)
+                    try await runner.transformInOrder(reader: &reader!, processor: processor, control: control, trace: trace, into: batches)
                     await reader?.close()
                     batches.finish()
                 } catch {
@@ -163,7 +167,9 @@ public struct PipelineRunner: Sendable {
                     }
                     FaultInjection.check(.beforeSinkWrite, batch: number)
                     let delivered = try await StopSignal.$current.withValue(stopSignal) {
-                        try await processor.deliver(batch.content)
+                        try await TraceContext.$current.withValue(trace.child("batch \(number)")) {
+                            try await processor.deliver(batch.content)
+                        }
                     }
                     FaultInjection.check(.afterSinkWrite, batch: number)
                     positions.merge(delivered) { $1 }
@@ -294,7 +300,7 @@ public struct PipelineRunner: Sendable {
     /// Each worker hands its batch on itself, as soon as the batches before it are handed on:
     /// the reader may be waiting for a quiet source meanwhile, and a finished batch must not
     /// wait for the next one to arrive.
-    func transformInOrder(reader: inout any BatchReader, processor: BatchProcessor, control: RunControl?,
+    func transformInOrder(reader: inout any BatchReader, processor: BatchProcessor, control: RunControl?, trace: TraceContext,
                           into batches: AsyncThrowingChannel<TransformedBatch, any Error>) async throws {
         let parallelism = definition.parallelism
         let turns = Turnstile()
@@ -310,6 +316,8 @@ public struct PipelineRunner: Sendable {
                 submitted += 1
                 let handoff = Handoff(batch)
                 let section = orderedTurns.map { OrderedSection(turns: $0, number: sequence) }
+                // The span the delivery loop gives this batch (it counts from 1).
+                let batchTrace = definition.trace ? trace.child("batch \(sequence + 1)") : nil
                 workers.addTask {
                     var batch = handoff.take()
                     let read = batch.records.count + batch.rejects.count
@@ -317,7 +325,8 @@ public struct PipelineRunner: Sendable {
                     batch.records = []
                     let transformed: BatchProcessor.Transformed
                     do {
-                        transformed = try await processor.transform(consume records, rejects: batch.rejects, ordered: section)
+                        transformed = try await processor.transform(consume records, rejects: batch.rejects, ordered: section,
+                                                                    trace: batchTrace)
                     } catch {
                         await section?.pass()
                         // In its turn, so the batches before it still reach the sinks; at once,

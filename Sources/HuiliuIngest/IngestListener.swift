@@ -109,8 +109,10 @@ public final class IngestListener: Service, Sendable {
         let bytes = Array(buffer: body)
         do throws(IngestPayload.Failure) {
             records = try IngestPayload.records(bytes, contentType: request.headers[.contentType]) { name in
-                // Binary-mode attribute values are percent-encoded (CloudEvents HTTP binding §3.1.3.2).
-                HTTPField.Name("ce-" + name).flatMap { request.headers[$0] }.map { $0.removingPercentEncoding ?? $0 }
+                // The trace context has headers of its own (W3C Trace Context); the other
+                // binary-mode attributes are `ce-` headers, percent-encoded (CloudEvents HTTP binding §3.1.3.2).
+                if IngestedRecord.traceAttributes.contains(name) { return HTTPField.Name(name).flatMap { request.headers[$0] } }
+                return HTTPField.Name("ce-" + name).flatMap { request.headers[$0] }.map { $0.removingPercentEncoding ?? $0 }
             }
         } catch {
             count(channel, error.isMediaType ? "415" : "400")

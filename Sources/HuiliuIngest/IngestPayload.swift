@@ -1,5 +1,6 @@
 import Foundation
 public import HuiliuCore
+import HuiliuKit
 import HuiliuSchema
 
 /// One record a pushed request delivered: its data, and the envelope attributes a CloudEvent
@@ -13,13 +14,16 @@ public struct IngestedRecord: Sendable, Equatable {
     public var type: String?
     /// A CloudEvent's `time`.
     public var time: String?
+    /// The trace context it came in (`traceparent`, `tracestate`), which its event keeps.
+    public var extensions: Object
 
     /// A record with the attributes it came with.
-    public init(data: Value, key: String? = nil, type: String? = nil, time: String? = nil) {
+    public init(data: Value, key: String? = nil, type: String? = nil, time: String? = nil, extensions: Object = Object()) {
         self.data = data
         self.key = key
         self.type = type
         self.time = time
+        self.extensions = extensions
     }
 
     /// The record as stored in the buffer: the attributes beside the data.
@@ -28,14 +32,18 @@ public struct IngestedRecord: Sendable, Equatable {
         if let key { object["key"] = .string(key) }
         if let type { object["type"] = .string(type) }
         if let time { object["time"] = .string(time) }
+        if !extensions.isEmpty { object["extensions"] = .object(extensions) }
         return .object(object)
     }
 
     /// A record from its stored form.
     init(stored: Value) {
         self.init(data: stored["data"] ?? .null, key: stored["key"]?.stringValue, type: stored["type"]?.stringValue,
-                  time: stored["time"]?.stringValue)
+                  time: stored["time"]?.stringValue, extensions: stored["extensions"]?.objectValue ?? Object())
     }
+
+    /// The CloudEvents distributed-tracing attributes, the ones a record carries on.
+    static let traceAttributes = ["traceparent", "tracestate"]
 }
 
 /// Reads the records of a pushed request body, by its media type. A request is taken whole
@@ -61,6 +69,21 @@ public enum IngestPayload {
     /// The records of `body`. `contentType` is the request's Content-Type (JSON when absent);
     /// `attribute` gives the request's `ce-` headers, for a CloudEvent in binary mode.
     public static func records(_ body: [UInt8], contentType: String?, attribute: (String) -> String?) throws(Failure) -> [IngestedRecord] {
+        var records = try parseRecords(body, contentType: contentType, attribute: attribute)
+        // The request's trace context (the `traceparent` header, which is also a binary-mode
+        // event's) goes to the records that brought none of their own; one that W3C Trace
+        // Context says to ignore is ignored.
+        if let header = attribute("traceparent"), let trace = TraceContext(traceparent: header) {
+            let state = attribute("tracestate")
+            for index in records.indices where records[index].extensions["traceparent"] == nil {
+                records[index].extensions["traceparent"] = .string(trace.traceparent)
+                if let state, !state.isEmpty { records[index].extensions["tracestate"] = .string(state) }
+            }
+        }
+        return records
+    }
+
+    private static func parseRecords(_ body: [UInt8], contentType: String?, attribute: (String) -> String?) throws(Failure) -> [IngestedRecord] {
         let mediaType = (contentType ?? "application/json").split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         switch mediaType {
@@ -138,7 +161,13 @@ public enum IngestPayload {
         guard let data = envelope.data else {
             throw .invalid("\(which) has no JSON `data` (data_base64 and other media types are not taken)")
         }
-        return IngestedRecord(data: data, key: envelope.subject ?? envelope.id, type: envelope.type, time: envelope.time)
+        var extensions = Object()
+        for name in IngestedRecord.traceAttributes {
+            if case .string(let value)? = envelope.extensions[name], name != "traceparent" || TraceContext(traceparent: value) != nil {
+                extensions[name] = .string(value)
+            }
+        }
+        return IngestedRecord(data: data, key: envelope.subject ?? envelope.id, type: envelope.type, time: envelope.time, extensions: extensions)
     }
 
     /// A binary-mode CloudEvent: the attributes in `ce-` headers, the data as the body.

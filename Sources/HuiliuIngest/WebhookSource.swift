@@ -118,6 +118,7 @@ struct WebhookBatchReader: BatchReader {
             }
             var record = Record(data: stored.data, origin: origin, key: source.naturalKey(of: stored), type: stored.type ?? source.type)
             record.time = stored.time
+            record.extensions = stored.extensions
             records.append(record)
         }
         position = last.sequence

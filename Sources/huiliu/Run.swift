@@ -113,7 +113,12 @@ extension Huiliu {
             defer { signals.cancel() }
             let record: RunRecord
             do {
-                record = try await runner.run(trigger: "cli", control: control) { reporter.update($0) }
+                // A TRACEPARENT in the environment (OpenTelemetry's carrier for processes) makes
+                // the run part of the caller's trace.
+                let parent = ProcessInfo.processInfo.environment["TRACEPARENT"].flatMap(TraceContext.init(traceparent:))
+                record = try await TraceContext.$current.withValue(parent) {
+                    try await runner.run(trigger: "cli", control: control) { reporter.update($0) }
+                }
             } catch {
                 reporter.finish()
                 printError("\(definition.name): \(error)")

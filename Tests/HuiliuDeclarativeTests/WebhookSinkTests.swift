@@ -17,6 +17,7 @@ struct WebhookSinkTests {
     struct Received: Sendable {
         var contentType: String
         var authorization: String?
+        var traceparent: String?
         var body: Value
     }
 
@@ -58,6 +59,7 @@ struct WebhookSinkTests {
                 }
                 let body = try await request.body.collect(upTo: 64 << 20)
                 let received = Received(contentType: request.headers[.contentType] ?? "", authorization: request.headers[.authorization],
+                                        traceparent: request.headers[HTTPField.Name("traceparent")!],
                                         body: try JSONReader.parse(Array(body.readableBytesView)))
                 journal.received.withLock { $0[key, default: []].append(received) }
                 return Response(status: .accepted)
@@ -98,6 +100,21 @@ struct WebhookSinkTests {
         let events = requests.flatMap { $0.body.arrayValue ?? [] }
         #expect(events.map { $0["id"]?.stringValue } == sent.map(\.id))
         #expect(events.first?["specversion"] == "1.0" && events.last?["data"]?["amount_fen"] == 1199)
+    }
+
+    /// Delivered within a batch's trace context, each request is a span of it (W3C Trace Context).
+    @Test func requestsCarryTheBatchsTraceContext() async throws {
+        let receiver = try await Receiver.shared.value
+        let sink = try sink(receiver, ["batch_size": 2])
+        _ = try await sink.write(envelopes(1))
+        let batch = TraceContext.run("r0123").child("batch 1")
+        _ = try await TraceContext.$current.withValue(batch) { try await sink.write(envelopes(3)) }
+        let requests = receiver.received(key)
+        #expect(requests.count == 3)
+        #expect(requests[0].traceparent == nil)
+        let spans = requests.dropFirst().compactMap { $0.traceparent.flatMap(TraceContext.init(traceparent:)) }
+        #expect(spans.count == 2 && spans.allSatisfy { $0.traceID == batch.traceID && $0.spanID != batch.spanID && $0.sampled })
+        #expect(Set(spans.map(\.spanID)).count == 2, "each request a span of its own")
     }
 
     @Test func structuredModeSendsOneEventPerRequest() async throws {

@@ -65,6 +65,31 @@ struct RunnerTests {
                                logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }), store)
     }
 
+    /// With `trace: true`, events carry the run's trace (derived from the run id, or the
+    /// caller's) and their batch's span; without it, none.
+    @Test func tracedPipelinesStampEventsWithTheRunsTraceAndTheBatchsSpan() async throws {
+        let traced = Self.yaml.replacingOccurrences(of: "name: scripted", with: "name: scripted\ntrace: true")
+        let sink = RecordingSink()
+        let (runner, _) = try makeRunner(traced, sink: sink)
+        let run = try await runner.run()
+        let contexts = sink.envelopes.compactMap { $0.extensions["traceparent"]?.stringValue.flatMap(TraceContext.init(traceparent:)) }
+        #expect(contexts.count == sink.envelopes.count && !contexts.isEmpty)
+        #expect(Set(contexts.map(\.traceID)) == [TraceContext.run(run.id).traceID])
+        // Ten records in batches of three; the last batch's one record fails the amount check.
+        #expect(Set(contexts.map(\.spanID)).count == 3, "a span per batch that delivered events")
+
+        let parent = try #require(TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+        let continued = RecordingSink()
+        let (second, _) = try makeRunner(traced.replacingOccurrences(of: "name: scripted", with: "name: continued"), sink: continued)
+        _ = try await TraceContext.$current.withValue(parent) { try await second.run() }
+        #expect(continued.envelopes.allSatisfy { $0.extensions["traceparent"]?.stringValue?.hasPrefix("00-\(parent.traceID)-") == true })
+
+        let plain = RecordingSink()
+        let (untraced, _) = try makeRunner(Self.yaml.replacingOccurrences(of: "name: scripted", with: "name: plain"), sink: plain)
+        _ = try await untraced.run()
+        #expect(!plain.envelopes.isEmpty && plain.envelopes.allSatisfy { $0.extensions["traceparent"] == nil })
+    }
+
     static let yaml = """
         version: 1
         name: scripted

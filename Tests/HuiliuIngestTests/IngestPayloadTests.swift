@@ -45,6 +45,19 @@ struct IngestPayloadTests {
         #expect(try records(noSubject, "application/cloudevents+json").first?.key == "e2")
     }
 
+    /// The trace context a push came in goes with its records: the request's traceparent
+    /// header for records that bring none, a structured event's own extension otherwise.
+    @Test func keepsTheTraceContextRecordsCameIn() throws {
+        let header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let plain = try records(#"[{"id":1}]"#, "application/json", headers: ["traceparent": header, "tracestate": "gov=1"])
+        #expect(plain.first?.extensions == ["traceparent": .string(header), "tracestate": "gov=1"])
+        let own = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        let event = #"{"specversion":"1.0","id":"e1","source":"/gov","type":"t","traceparent":"\#(own)","region":"421100","data":{}}"#
+        let structured = try records(event, "application/cloudevents+json", headers: ["traceparent": header])
+        #expect(structured.first?.extensions == ["traceparent": .string(own)], "the event's own, and only the trace attributes")
+        #expect(try records(#"{"id":1}"#, nil, headers: ["traceparent": "00-zz-00f067aa0ba902b7-01"]).first?.extensions == [:])
+    }
+
     @Test func refusesWhatIsNotACloudEvent() {
         #expect(failure(#"[{"specversion":"1.0","id":"e1","source":"/s","type":"t","data":{}}, {"id":"e2"}]"#, "application/cloudevents-batch+json")
                 .hasPrefix("event 1 is not a CloudEvent: "))

@@ -20,7 +20,9 @@ struct WebhookSourceTests {
         _ = try buffer.store([IngestedRecord(data: ["project": ["id": "P1"]]), IngestedRecord(data: ["project": ["id": 2]])],
                              channel: "gov", request: "r1", idempotencyKey: nil, receivedAt: 1000)
         _ = try buffer.store([IngestedRecord(data: ["x": 1])], channel: "court", request: "r2", idempotencyKey: nil, receivedAt: 1000)
-        _ = try buffer.store([IngestedRecord(data: ["project": ["id": "P3"]], key: "subject-3", type: "gov.project.v1", time: "2024-03-05T08:00:00+08:00")],
+        let trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        _ = try buffer.store([IngestedRecord(data: ["project": ["id": "P3"]], key: "subject-3", type: "gov.project.v1", time: "2024-03-05T08:00:00+08:00",
+                                             extensions: ["traceparent": .string(trace)])],
                              channel: "gov", request: "r3", idempotencyKey: nil, receivedAt: 2000)
         let source = try source(["channel": "gov", "key": "project.id", "type": "gov.raw.v1"], batchSize: 2)
         let batches = try await drain(source)
@@ -29,6 +31,8 @@ struct WebhookSourceTests {
         #expect(records.map(\.key) == ["P1", "2", "subject-3"])
         #expect(records.map(\.type) == ["gov.raw.v1", "gov.raw.v1", "gov.project.v1"])
         #expect(records.last?.time == "2024-03-05T08:00:00+08:00")
+        // The trace context it was pushed in goes on with it (into its event's extensions).
+        #expect(records.last?.extensions == ["traceparent": .string(trace)] && records.first?.extensions.isEmpty == true)
         #expect(records.first?.origin.description == "gov/r1:1")
         #expect(batches.last?.checkpoint?.value["sequence"] == 4)
         #expect(batches.last?.checkpoint?.value["buffer"] == .string(buffer.id))

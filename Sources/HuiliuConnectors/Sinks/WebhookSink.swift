@@ -102,6 +102,11 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
         var request = HTTPRequest(method: .post, url: endpoint, body: body, options: options)
         request.headers["Content-Type"] = batched ? "application/cloudevents-batch+json; charset=utf-8" : "application/cloudevents+json; charset=utf-8"
         request.headers["User-Agent"] = "huiliu"
+        // The request is a span of the batch being delivered (W3C Trace Context): the receiver
+        // can tie what it got to the run, and the batch, that sent it. Retries are the same span.
+        if let trace = TraceContext.current {
+            request.headers["traceparent"] = trace.child("webhook \(endpoint) \(events.lowerBound)").traceparent
+        }
         for (name, value) in extraHeaders { request.headers[name] = value }
         var attempt = 0
         while true {
