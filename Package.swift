@@ -93,6 +93,7 @@ let package = Package(
         .target(name: "HuiliuServer", dependencies: [
             "HuiliuEngine", "HuiliuKit", "HuiliuStore", "HuiliuSchedule",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),

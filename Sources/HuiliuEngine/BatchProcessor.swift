@@ -85,16 +85,11 @@ public struct BatchProcessor: Sendable {
             for failure in output.failures { failures.append((label, failure)) }
             if index == lastOrdered { ordered?.leave() }
         }
-        if let trace {
-            let traceparent = Value.string(trace.traceparent)
-            for index in records.indices where records[index].extensions["traceparent"] == nil {
-                records[index].extensions["traceparent"] = traceparent
-            }
-        }
         var events: [Envelope] = []
         events.reserveCapacity(records.count)
         guard !shares.isEmpty else {
             for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
+            Self.stamp(&events, trace)
             var transformed = Transformed(envelopes: events, failures: failures)
             if let input {
                 let delivered = Self.digest(events)
@@ -106,6 +101,9 @@ public struct BatchProcessor: Sendable {
         // cannot be evaluated on is dead-lettered as the record it came from.
         let survivors = copy records
         for record in survivors { events.append(envelopes.envelope(for: record)) }
+        // On the events, not the records: a record a condition cannot decide becomes a letter
+        // without this run's span, which its replay would otherwise take for its own.
+        Self.stamp(&events, trace)
         let decided = divide(events)
         for (index, reason) in decided.undecidable {
             // The letter holds the event as the sinks were to get it, the steps done: a record a
@@ -128,6 +126,15 @@ public struct BatchProcessor: Sendable {
             transformed.digests = Digests(input: input, sinks: digests)
         }
         return transformed
+    }
+
+    /// Gives each event without a `traceparent` of its own the batch's.
+    static func stamp(_ events: inout [Envelope], _ trace: TraceContext?) {
+        guard let trace else { return }
+        let traceparent = Value.string(trace.traceparent)
+        for index in events.indices where events[index].extensions["traceparent"] == nil {
+            events[index].extensions["traceparent"] = traceparent
+        }
     }
 
     /// The digest of `count` items in `writer`.

@@ -1,3 +1,4 @@
+import Foundation
 public import HuiliuKit
 public import HuiliuEnvironment
 import HuiliuCore
@@ -84,7 +85,13 @@ public struct HJ212ListenerSettings: Sendable {
         port = try config[Self.port]
         stationsPath = try config[Self.stations] ?? configDirectory.map { $0 + "/hj212/stations.yaml" }
             ?? config.resolvePath("config/hj212/stations.yaml")
-        bufferPath = try config[Self.buffer] ?? dataDirectory.map { $0 + "/hj212-buffer.db" } ?? config.resolvePath("data/hj212-buffer.db")
+        let earlierDefault = config.resolvePath("data/hj212-buffer.db")
+        bufferPath = try config[Self.buffer] ?? dataDirectory.map { directory in
+            // Before, the default was data/ beside the file even with data_dir moved: a buffer
+            // there (and none in the data directory) is kept, with the frames it still holds.
+            let path = directory + "/hj212-buffer.db"
+            return !FileManager.default.fileExists(atPath: path) && FileManager.default.fileExists(atPath: earlierDefault) ? earlierDefault : path
+        } ?? earlierDefault
         idleTimeout = try config[Self.idleTimeout]
         groupCommit.window = try config[Self.groupCommitWindow]
         groupCommit.maximumBatch = try config[Self.groupCommitMaximum]

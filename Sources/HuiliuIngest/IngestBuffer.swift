@@ -41,8 +41,10 @@ public final class IngestBuffer {
         self.path = path
         let db = try SQLiteDatabase.creatingDirectory(of: path)
         // Read first: every open after the first needs no write lock, which the listener may hold.
-        let made = try db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'ingest_buffer'").rows().first?.first?.integer ?? 0
-        if made == 0 { try db.transaction { try db.execute(Self.schema) } }
+        let made = try db.prepare("""
+            SELECT count(*) FROM sqlite_master WHERE name IN ('ingest_records', 'ingest_requests', 'ingest_consumers', 'ingest_buffer')
+            """).rows().first?.first?.integer ?? 0
+        if made < 4 { try db.transaction { try db.execute(Self.schema) } }
         id = try db.prepare("SELECT id FROM ingest_buffer ORDER BY rowid LIMIT 1").rows().first?.first?.text ?? ""
         self.db = db
     }

@@ -161,11 +161,12 @@ public enum IngestPayload {
         guard let data = envelope.data else {
             throw .invalid("\(which) has no JSON `data` (data_base64 and other media types are not taken)")
         }
+        // The event's trace context, normalized; its tracestate only with a traceparent that
+        // W3C Trace Context accepts (one it ignores takes its tracestate with it).
         var extensions = Object()
-        for name in IngestedRecord.traceAttributes {
-            if case .string(let value)? = envelope.extensions[name], name != "traceparent" || TraceContext(traceparent: value) != nil {
-                extensions[name] = .string(value)
-            }
+        if let trace = envelope.extensions["traceparent"]?.stringValue.flatMap(TraceContext.init(traceparent:)) {
+            extensions["traceparent"] = .string(trace.traceparent)
+            if case .string(let state)? = envelope.extensions["tracestate"], !state.isEmpty { extensions["tracestate"] = .string(state) }
         }
         return IngestedRecord(data: data, key: envelope.subject ?? envelope.id, type: envelope.type, time: envelope.time, extensions: extensions)
     }

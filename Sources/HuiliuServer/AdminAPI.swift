@@ -3,6 +3,7 @@ public import HuiliuCore
 public import HuiliuEngine
 public import HuiliuKit
 public import HuiliuStore
+import HTTPTypes
 public import Hummingbird
 import Logging
 import NIOCore
@@ -136,7 +137,9 @@ public struct AdminAPI: Sendable {
                     backfill = range
                 }
             }
-            switch await deps.daemon.trigger(name, backfill: backfill) {
+            // A caller that is part of a trace (W3C traceparent) has the run continue it.
+            let trace = request.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:))
+            switch await deps.daemon.trigger(name, backfill: backfill, trace: trace) {
             case .accepted:
                 return jsonResponse(["pipeline": .string(name), "status": "accepted", "backfill": backfill.map { .string($0.description) } ?? .null],
                                     status: .accepted)

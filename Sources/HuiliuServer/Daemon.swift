@@ -28,6 +28,8 @@ public actor Daemon {
         var schedulerRun: Scheduler.RunID?
         /// A cursor range to read again, for runs asked for with one.
         var backfill: BackfillRange?
+        /// The trace the asker was in (a `traceparent` header), which the run continues.
+        var trace: TraceContext?
         var control = RunControl()
         var tracker = RunTracker()
     }
@@ -194,10 +196,12 @@ public actor Daemon {
         var success = false
         do {
             let tracker = request.tracker
-            let run = try await runner.run(trigger: request.trigger, control: request.control) { progress in
-                tracker.update(progress)
-            } started: { run in
-                tracker.started(run.id)
+            let run = try await TraceContext.$current.withValue(request.trace) {
+                try await runner.run(trigger: request.trigger, control: request.control) { progress in
+                    tracker.update(progress)
+                } started: { run in
+                    tracker.started(run.id)
+                }
             }
             success = run.status == .succeeded
         } catch is PipelineBusy {
@@ -224,7 +228,8 @@ public actor Daemon {
     }
 
     /// Starts a run of `pipeline` now, of `backfill` only when given.
-    public func trigger(_ pipeline: String, by trigger: String = "api", backfill: BackfillRange? = nil) -> TriggerResult {
+    public func trigger(_ pipeline: String, by trigger: String = "api", backfill: BackfillRange? = nil,
+                        trace: TraceContext? = nil) -> TriggerResult {
         guard !shuttingDown else { return .shuttingDown }
         guard let definition = definitions[pipeline] else { return .unknownPipeline }
         // A backfill the source can never do is refused as such, whether or not a run is going on.
@@ -239,7 +244,7 @@ public actor Daemon {
             }
         }
         guard active[pipeline] == nil else { return .alreadyRunning }
-        mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill)))
+        mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill, trace: trace)))
         return .accepted
     }
 

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import HuiliuCore
 import HuiliuEngine
+import HuiliuKit
 
 /// Talks to a running `huiliu serve` through its admin API.
 struct DaemonClient {
@@ -29,6 +30,10 @@ struct DaemonClient {
         request.httpMethod = method
         request.timeoutInterval = 10
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        // The caller's trace (OpenTelemetry's TRACEPARENT for processes) goes on to what the daemon does.
+        if let trace = ProcessInfo.processInfo.environment["TRACEPARENT"].flatMap(TraceContext.init(traceparent:)) {
+            request.setValue(trace.traceparent, forHTTPHeaderField: "traceparent")
+        }
         if let body {
             request.httpBody = Data(body.jsonText.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -113,7 +113,7 @@ struct WebhookSinkTests {
         #expect(requests.count == 3)
         #expect(requests[0].traceparent == nil)
         let spans = requests.dropFirst().compactMap { $0.traceparent.flatMap(TraceContext.init(traceparent:)) }
-        #expect(spans.count == 2 && spans.allSatisfy { $0.traceID == batch.traceID && $0.spanID != batch.spanID && $0.sampled })
+        #expect(spans.count == 2 && spans.allSatisfy { $0.traceID == batch.traceID && $0.spanID != batch.spanID && !$0.sampled })
         #expect(Set(spans.map(\.spanID)).count == 2, "each request a span of its own")
     }
 

@@ -48,20 +48,21 @@ import Testing
 
     struct API {
         let port: Int
-        func call(_ method: String, _ path: String, token: String?, body: String? = nil) throws -> (status: Int, body: String) {
+        func call(_ method: String, _ path: String, token: String?, body: String? = nil) async throws -> (status: Int, body: String) {
             // Bounded: a request the daemon never answers fails the test instead of hanging the suite.
             var arguments = ["-s", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
             if let body { arguments += ["-H", "Content-Type: application/json", "--data-raw", body] }
             // Not Foundation's Process: a server another test starts meanwhile could inherit the
             // pipe of its output, and reading it to the end would then wait for that server.
-            let text = try ChildCommand.run("/usr/bin/curl", arguments, timeout: .seconds(90)).stdoutText
+            // Waited for on a thread of its own: the two cooperative threads are every test's.
+            let text = try await ChildCommand.output("/usr/bin/curl", arguments, timeout: .seconds(90)).stdoutText
             let split = text.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(split.last ?? "") ?? 0, split.dropLast().joined(separator: "\n"))
         }
 
-        func json(_ path: String) throws -> Value {
-            try JSONReader.parse(call("GET", path, token: "viewer-91c2").body)
+        func json(_ path: String) async throws -> Value {
+            try JSONReader.parse(await call("GET", path, token: "viewer-91c2").body)
         }
     }
 
@@ -77,10 +78,10 @@ import Testing
         return port
     }
 
-    func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () throws -> Bool) async throws {
+    func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if try condition() { return }
+            if try await condition() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("timed out waiting for \(what)")
@@ -94,26 +95,26 @@ import Testing
         let api = try await API(port: daemonPort(project))
 
         // Tokens: none, wrong, read-only on a write.
-        #expect(try api.call("GET", "/api/v1/pipelines", token: nil).status == 401)
-        #expect(try api.call("GET", "/api/v1/pipelines", token: "ops-7f3b").status == 401)
-        #expect(try api.call("GET", "/metrics", token: nil).status == 401)
-        #expect(try api.call("POST", "/api/v1/pipelines/fast-a/runs", token: "viewer-91c2").status == 403)
-        #expect(try api.call("GET", "/healthz", token: nil).status == 200)
+        #expect(try await api.call("GET", "/api/v1/pipelines", token: nil).status == 401)
+        #expect(try await api.call("GET", "/api/v1/pipelines", token: "ops-7f3b").status == 401)
+        #expect(try await api.call("GET", "/metrics", token: nil).status == 401)
+        #expect(try await api.call("POST", "/api/v1/pipelines/fast-a/runs", token: "viewer-91c2").status == 403)
+        #expect(try await api.call("GET", "/healthz", token: nil).status == 200)
         // The status page needs no token to load; it holds no data until given one.
-        let page = try api.call("GET", "/", token: nil)
+        let page = try await api.call("GET", "/", token: nil)
         #expect(page.status == 200 && page.body.contains("<title>汇流 Huiliu — status</title>") && page.body.contains("api/v1/"))
-        #expect(try api.call("GET", "/readyz", token: nil).status == 200)
+        #expect(try await api.call("GET", "/readyz", token: nil).status == 200)
 
         // The fast pipelines run on their schedule: each fire time starts a run of its own.
         // (That runs start on time is HuiliuScheduleTests' business, with a clock of their own:
         // here the machine may be busy with other tests.)
         try await waitFor("two scheduled runs of each fast pipeline") {
-            let runs = try api.json("/api/v1/runs?limit=200")["runs"]?.arrayValue ?? []
+            let runs = try await api.json("/api/v1/runs?limit=200")["runs"]?.arrayValue ?? []
             return ["fast-a", "fast-b"].allSatisfy { name in
                 runs.filter { $0["pipeline"]?.stringValue == name && $0["trigger"] == "schedule" && $0["status"] == "succeeded" }.count >= 2
             }
         }
-        let runs = try api.json("/api/v1/runs?limit=200")["runs"]?.arrayValue ?? []
+        let runs = try await api.json("/api/v1/runs?limit=200")["runs"]?.arrayValue ?? []
         for name in ["fast-a", "fast-b"] {
             let scheduled = runs.filter { $0["pipeline"]?.stringValue == name && $0["trigger"] == "schedule" && $0["status"] == "succeeded" }
             let starts = scheduled.compactMap { $0["started_at"]?.stringValue.flatMap(ISO8601DateFormatter.withFractions.date(from:)) }
@@ -121,16 +122,16 @@ import Testing
             #expect(Set(starts).count == starts.count, "\(name) has two scheduled runs started at once: \(starts)")
         }
         // The chains of pipelines that keep one, checked, and their entries for a copy elsewhere.
-        let chains = try api.json("/api/v1/provenance")["chains"]?.arrayValue ?? []
+        let chains = try await api.json("/api/v1/provenance")["chains"]?.arrayValue ?? []
         #expect(chains.map { $0["pipeline"] } == ["fast-a"])
         #expect(chains.first?["intact"] == true && (chains.first?["entries"]?.intValue ?? 0) >= 2, "\(chains)")
-        let entries = try api.json("/api/v1/provenance/fast-a?after=1&limit=1")["entries"]?.arrayValue ?? []
+        let entries = try await api.json("/api/v1/provenance/fast-a?after=1&limit=1")["entries"]?.arrayValue ?? []
         #expect(entries.map { $0["sequence"] } == [2])
         #expect(entries.first?["hash"]?.stringValue == entries.first?["text"]?.stringValue.map { Digest.sha256.hex($0) })
         #expect(entries.first?["entry"]?["pipeline"] == "fast-a")
-        #expect(try api.call("GET", "/api/v1/provenance/fast-b", token: "viewer-91c2").status == 404)
-        #expect(try api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
-        let misspelt = try api.call("GET", "/api/v1/runs?status=faild", token: "viewer-91c2")
+        #expect(try await api.call("GET", "/api/v1/provenance/fast-b", token: "viewer-91c2").status == 404)
+        #expect(try await api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
+        let misspelt = try await api.call("GET", "/api/v1/runs?status=faild", token: "viewer-91c2")
         #expect(misspelt.status == 400 && misspelt.body.contains("unknown status 'faild'"), "\(misspelt)")
 
         // `huiliu run` goes through the running daemon (its token comes from admin.tokens). It is
@@ -158,24 +159,24 @@ import Testing
 
         // A backfill goes through the daemon too: a malformed range is refused at once, and the
         // file source, which has no cursor, refuses the range instead of reading everything.
-        let malformed = try api.call("POST", "/api/v1/pipelines/fast-b/runs", token: "ops-7f3a", body: #"{"backfill":"2024"}"#)
+        let malformed = try await api.call("POST", "/api/v1/pipelines/fast-b/runs", token: "ops-7f3a", body: #"{"backfill":"2024"}"#)
         #expect(malformed.status == 400 && malformed.body.contains("FROM..TO"), "\(malformed)")
-        let misspeltOption = try api.call("POST", "/api/v1/pipelines/fast-b/runs", token: "ops-7f3a", body: #"{"backfil":"2024-01-01..2024-02-01"}"#)
+        let misspeltOption = try await api.call("POST", "/api/v1/pipelines/fast-b/runs", token: "ops-7f3a", body: #"{"backfil":"2024-01-01..2024-02-01"}"#)
         #expect(misspeltOption.status == 400 && misspeltOption.body.contains("unknown option 'backfil'"), "\(misspeltOption)")
         let backfill = try await HuiliuCommand.run(["run", "fast-b", "--backfill", "2024-01-01..2024-02-01"], in: project)
         #expect(backfill.status == 2, "\(backfill.stderr)")
         #expect(backfill.stderr.contains("the 'file' source of fast-b has no cursor to backfill"), "\(backfill.stderr)")
 
         // Metrics show the runs and records.
-        let metrics = try api.call("GET", "/metrics", token: "viewer-91c2").body
+        let metrics = try await api.call("GET", "/metrics", token: "viewer-91c2").body
         #expect(metrics.contains(#"huiliu_runs_total{pipeline="fast-a",status="succeeded"}"#))
         #expect(metrics.contains(#"huiliu_records_read_total{pipeline="fast-b"}"#))
         #expect(metrics.contains("huiliu_store_size_bytes"))
 
         // SIGTERM while the big pipeline is in the middle of its first run.
-        #expect(try api.call("POST", "/api/v1/pipelines/big/runs", token: "ops-7f3a").status == 202)
+        #expect(try await api.call("POST", "/api/v1/pipelines/big/runs", token: "ops-7f3a").status == 202)
         try await waitFor("the big pipeline to be running") {
-            let big = try api.json("/api/v1/pipelines/big")
+            let big = try await api.json("/api/v1/pipelines/big")
             return (big["running"]?["written"]?.intValue ?? 0) > 0
         }
         serve.signal(SIGTERM)
@@ -225,13 +226,13 @@ extension ServeTests {
             source: { inventory: { stream: organizations, location: connectors/inventory/fixtures/files } }
             sinks: [ jsonl: data/out-inventory.jsonl ]
             """.write(toFile: project + "/pipelines/inventory.yaml", atomically: true, encoding: .utf8)
-        let reload = try api.call("POST", "/api/v1/reload", token: "ops-7f3a")
+        let reload = try await api.call("POST", "/api/v1/reload", token: "ops-7f3a")
         #expect(reload.status == 200, "\(reload.body)")
-        let connectors = try api.json("/api/v1/connectors")["connectors"]?.arrayValue ?? []
+        let connectors = try await api.json("/api/v1/connectors")["connectors"]?.arrayValue ?? []
         #expect(connectors.contains { $0["name"] == "inventory" }, "the API lists the new connector")
-        #expect(try api.call("POST", "/api/v1/pipelines/inventory/runs", token: "ops-7f3a").status == 202)
+        #expect(try await api.call("POST", "/api/v1/pipelines/inventory/runs", token: "ops-7f3a").status == 202)
         try await waitFor("the inventory run") {
-            let runs = try api.json("/api/v1/runs?pipeline=inventory")["runs"]?.arrayValue ?? []
+            let runs = try await api.json("/api/v1/runs?pipeline=inventory")["runs"]?.arrayValue ?? []
             return runs.contains { $0["status"] == "succeeded" }
         }
         let lines = try String(contentsOfFile: project + "/data/out-inventory.jsonl", encoding: .utf8).split(separator: "\n")

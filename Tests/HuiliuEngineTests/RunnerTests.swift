@@ -90,6 +90,33 @@ struct RunnerTests {
         #expect(!plain.envelopes.isEmpty && plain.envelopes.allSatisfy { $0.extensions["traceparent"] == nil })
     }
 
+    /// A condition's letter does not keep the failed run's span: its replay is a run of its
+    /// own, with its own trace, and so are the webhook requests it makes.
+    @Test func replayedEventsCarryTheReplaysTrace() async throws {
+        func pipeline(_ condition: String) -> String {
+            """
+            version: 1
+            name: traced-letters
+            trace: true
+            source: { scripted: { records: 10, batch: 3, bad_every: 5 } }
+            sinks:
+              - shared
+              - big: { when: "\(condition)" }
+            """
+        }
+        let all = RecordingSink(), big = RecordingSink()
+        let (runner, store) = try makeRunner(pipeline("abs(data.amount) >= `500`"), sink: all, others: ["big": big])
+        let run = try await runner.run(trigger: "test")
+        let letters = try await store.deadLetters(pipeline: "traced-letters", status: "pending", limit: 10)
+        #expect(letters.count == 2 && letters.allSatisfy { $0.sourceFields?.extensions["traceparent"] == nil })
+        let (fixed, _) = try makeRunner(pipeline("type(data.amount) == 'number' && abs(data.amount) >= `500`"), sink: all, others: ["big": big])
+        let outcome = try await DeadLetterReplayer(runner: fixed).replay(ids: [])
+        #expect(outcome.delivered.count == 2)
+        let replayed = all.envelopes.suffix(2).compactMap { $0.extensions["traceparent"]?.stringValue.flatMap(TraceContext.init(traceparent:)) }
+        #expect(replayed.count == 2 && replayed.allSatisfy { $0.traceID == TraceContext.run(outcome.run.id).traceID })
+        #expect(replayed.first?.traceID != TraceContext.run(run.id).traceID)
+    }
+
     static let yaml = """
         version: 1
         name: scripted

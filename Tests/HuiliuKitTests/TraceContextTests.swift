@@ -30,8 +30,11 @@ struct TraceContextTests {
         #expect(TraceContext(traceparent: run.traceparent) == run)
         #expect(run == TraceContext.run("r01a22a036e3898bda9fa"))
         #expect(run.traceID != TraceContext.run("r01a22a036e3898bda9fb").traceID)
+        #expect(!run.sampled, "Huiliu records no spans of its own")
         let batch = run.child("batch 1")
         #expect(batch.traceID == run.traceID && batch.spanID != run.spanID)
+        #expect(TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")!.child("run r1").sampled,
+                "a continued trace keeps the caller's flag")
         #expect(batch == run.child("batch 1") && batch != run.child("batch 2"))
         #expect(TraceContext(traceparent: batch.traceparent) == batch)
     }

@@ -105,7 +105,7 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
         // The request is a span of the batch being delivered (W3C Trace Context): the receiver
         // can tie what it got to the run, and the batch, that sent it. Retries are the same span.
         if let trace = TraceContext.current {
-            request.headers["traceparent"] = trace.child("webhook \(endpoint) \(events.lowerBound)").traceparent
+            request.headers["traceparent"] = trace.child("webhook \(ObjectIdentifier(self).hashValue) \(events.lowerBound)").traceparent
         }
         for (name, value) in extraHeaders { request.headers[name] = value }
         var attempt = 0

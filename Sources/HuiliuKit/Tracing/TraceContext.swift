@@ -41,9 +41,11 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
     public var description: String { traceparent }
 
     /// The trace of a run that nobody else started: derived from the run id, so anyone who
-    /// has the run id (`huiliu runs`) can find its trace, and the other way round.
+    /// has the run id (`huiliu runs`) can find its trace, and the other way round. Not flagged
+    /// sampled: Huiliu records no spans, so a receiver that samples by its parent should not
+    /// record one for it (a trace it continues keeps the caller's flag).
     public static func run(_ runID: String) -> TraceContext {
-        derived(Array("huiliu run \(runID)".utf8), sampled: true)
+        derived(Array("huiliu run \(runID)".utf8), sampled: false)
     }
 
     /// A span within this one (same trace), named by `label`: the same label gives the same
