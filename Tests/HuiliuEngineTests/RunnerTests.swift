@@ -94,15 +94,7 @@ struct RunnerTests {
     /// own, with its own trace, and so are the webhook requests it makes.
     @Test func replayedEventsCarryTheReplaysTrace() async throws {
         func pipeline(_ condition: String) -> String {
-            """
-            version: 1
-            name: traced-letters
-            trace: true
-            source: { scripted: { records: 10, batch: 3, bad_every: 5 } }
-            sinks:
-              - shared
-              - big: { when: "\(condition)" }
-            """
+            Self.judged(condition, name: "traced-letters", steps: "trace: true")
         }
         let all = RecordingSink(), big = RecordingSink()
         let (runner, store) = try makeRunner(pipeline("abs(data.amount) >= `500`"), sink: all, others: ["big": big])
@@ -115,6 +107,20 @@ struct RunnerTests {
         let replayed = all.envelopes.suffix(2).compactMap { $0.extensions["traceparent"]?.stringValue.flatMap(TraceContext.init(traceparent:)) }
         #expect(replayed.count == 2 && replayed.allSatisfy { $0.traceID == TraceContext.run(outcome.run.id).traceID })
         #expect(replayed.first?.traceID != TraceContext.run(run.id).traceID)
+    }
+
+    /// A pipeline whose second sink takes only the events `condition` holds for; `steps` is
+    /// put in as it is (steps, or another top-level setting).
+    static func judged(_ condition: String, name: String, steps: String) -> String {
+        """
+        version: 1
+        name: \(name)
+        \(steps)
+        source: { scripted: { records: 10, batch: 3, bad_every: 5 } }
+        sinks:
+          - shared
+          - big: { when: "\(condition)" }
+        """
     }
 
     static let yaml = """
@@ -365,15 +371,7 @@ struct RunnerTests {
     /// was, without taking it through the steps again.
     @Test func anEventASinkConditionCannotJudgeIsDeadLettered() async throws {
         func pipeline(_ condition: String) -> String {
-            """
-            version: 1
-            name: judged
-            source: { scripted: { records: 10, batch: 3, bad_every: 5 } }
-            steps: [ count-passes: {} ]
-            sinks:
-              - shared
-              - big: { when: "\(condition)" }
-            """
+            Self.judged(condition, name: "judged", steps: "steps: [ count-passes: {} ]")
         }
         let all = RecordingSink(), big = RecordingSink()
         let (runner, store) = try makeRunner(pipeline("abs(data.amount) >= `500`"), sink: all, others: ["big": big])
