@@ -80,39 +80,84 @@ public final class IngestBuffer {
         }
     }
 
+    /// One request's records, to be stored.
+    public struct Push: Sendable {
+        public var records: [IngestedRecord]
+        public var channel: String
+        public var request: String
+        public var idempotencyKey: String?
+        /// What a repeated key must come with again (the body's digest).
+        public var bodyDigest: String
+        public var receivedAt: Int64
+
+        /// A push.
+        public init(records: [IngestedRecord], channel: String, request: String, idempotencyKey: String?, bodyDigest: String = "",
+                    receivedAt: Int64) {
+            self.records = records
+            self.channel = channel
+            self.request = request
+            self.idempotencyKey = idempotencyKey
+            self.bodyDigest = bodyDigest
+            self.receivedAt = receivedAt
+        }
+    }
+
     /// Stores `records` of one request in one transaction, or — when `idempotencyKey` was
     /// already used on `channel` with the same body (`bodyDigest`) — nothing, returning what
     /// the first request stored.
     /// - Throws: ``KeyReused`` when the key was used with another body.
     public func store(_ records: [IngestedRecord], channel: String, request: String, idempotencyKey: String?,
                       bodyDigest: String = "", receivedAt: Int64) throws -> Stored {
+        let push = Push(records: records, channel: channel, request: request, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest,
+                        receivedAt: receivedAt)
+        return try store([push])[0].get()
+    }
+
+    /// Stores several requests in one transaction (a group commit: one sync for all of them),
+    /// each as ``store(_:channel:request:idempotencyKey:bodyDigest:receivedAt:)`` would; a
+    /// reused key fails only its own request.
+    /// - Throws: the store's error, which fails every request of the group (nothing is kept).
+    public func store(_ pushes: [Push]) throws -> [Result<Stored, KeyReused>] {
         try db.transaction {
-            if let idempotencyKey, let earlier = try db.prepare("""
-                SELECT request, records, first_sequence, last_sequence, body_sha256 FROM ingest_requests
-                WHERE channel = ? AND idempotency_key = ?
-                """).rows([.text(channel), .text(idempotencyKey)]).first {
-                guard earlier[4].text == bodyDigest else { throw KeyReused() }
-                let range = earlier[2].integer.flatMap { first in earlier[3].integer.map { first...$0 } }
-                return Stored(request: earlier[0].text ?? "", records: earlier[1].integer ?? 0, sequences: range, repeated: true)
+            try pushes.map { push in
+                do {
+                    return .success(try store(push))
+                } catch let reused as KeyReused {
+                    return .failure(reused)
+                }
             }
-            let insert = try db.prepare("INSERT INTO ingest_records (channel, received_at_ms, request, record) VALUES (?, ?, ?, ?)")
-            var first: Int?, last: Int?
-            for record in records {
-                try insert.run([.text(channel), .integer(Int(receivedAt)), .text(request), .text(record.stored.jsonText)])
-                first = first ?? db.lastInsertRowID
-                last = db.lastInsertRowID
-            }
-            if let idempotencyKey {
-                try db.prepare("""
-                    INSERT INTO ingest_requests (channel, idempotency_key, received_at_ms, request, first_sequence, last_sequence, records,
-                                                 body_sha256)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """).run([.text(channel), .text(idempotencyKey), .integer(Int(receivedAt)), .text(request),
-                              first.map { .integer($0) } ?? .null, last.map { .integer($0) } ?? .null, .integer(records.count),
-                              .text(bodyDigest)])
-            }
-            return Stored(request: request, records: records.count, sequences: first.flatMap { f in last.map { f...$0 } }, repeated: false)
         }
+    }
+
+    /// One request, inside the group's transaction.
+    private func store(_ push: Push) throws -> Stored {
+        let (records, channel, request, idempotencyKey, bodyDigest, receivedAt) =
+            (push.records, push.channel, push.request, push.idempotencyKey, push.bodyDigest, push.receivedAt)
+        if let idempotencyKey, let earlier = try db.prepare("""
+            SELECT request, records, first_sequence, last_sequence, body_sha256 FROM ingest_requests
+            WHERE channel = ? AND idempotency_key = ?
+            """).rows([.text(channel), .text(idempotencyKey)]).first {
+            guard earlier[4].text == bodyDigest else { throw KeyReused() }
+            let range = earlier[2].integer.flatMap { first in earlier[3].integer.map { first...$0 } }
+            return Stored(request: earlier[0].text ?? "", records: earlier[1].integer ?? 0, sequences: range, repeated: true)
+        }
+        let insert = try db.prepare("INSERT INTO ingest_records (channel, received_at_ms, request, record) VALUES (?, ?, ?, ?)")
+        var first: Int?, last: Int?
+        for record in records {
+            try insert.run([.text(channel), .integer(Int(receivedAt)), .text(request), .text(record.stored.jsonText)])
+            first = first ?? db.lastInsertRowID
+            last = db.lastInsertRowID
+        }
+        if let idempotencyKey {
+            try db.prepare("""
+                INSERT INTO ingest_requests (channel, idempotency_key, received_at_ms, request, first_sequence, last_sequence, records,
+                                             body_sha256)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).run([.text(channel), .text(idempotencyKey), .integer(Int(receivedAt)), .text(request),
+                          first.map { .integer($0) } ?? .null, last.map { .integer($0) } ?? .null, .integer(records.count),
+                          .text(bodyDigest)])
+        }
+        return Stored(request: request, records: records.count, sequences: first.flatMap { f in last.map { f...$0 } }, repeated: false)
     }
 
     /// A stored record.

@@ -188,10 +188,14 @@ struct IngestRequestContext: RequestContext, RemoteAddressRequestContext {
 }
 
 /// The buffer's writing instance, on a thread of its own: SQLite blocks, and requests are
-/// answered on the event loops. One request's records are one transaction.
+/// answered on the event loops. The requests waiting while a group is committed are committed
+/// together next (one sync for all of them), so answers do not queue behind a sync each.
 final class BufferWriter: @unchecked Sendable {
+    private typealias Waiting = (push: IngestBuffer.Push, answer: CheckedContinuation<IngestBuffer.Stored, any Error>)
+
     private let buffer: IngestBuffer
-    private let queue = BlockingQueue(label: "huiliu.ingest.buffer")
+    private let queue = DispatchQueue(label: "huiliu.ingest.buffer")
+    private let waiting = Mutex<[Waiting]>([])
 
     init(path: String) throws {
         buffer = try IngestBuffer(path: path)
@@ -199,9 +203,32 @@ final class BufferWriter: @unchecked Sendable {
 
     func store(_ records: [IngestedRecord], channel: String, request: String, idempotencyKey: String?, bodyDigest: String,
                receivedAt: Int64) async throws -> IngestBuffer.Stored {
-        try await queue.run {
-            try self.buffer.store(records, channel: channel, request: request, idempotencyKey: idempotencyKey, bodyDigest: bodyDigest,
-                                  receivedAt: receivedAt)
+        let push = IngestBuffer.Push(records: records, channel: channel, request: request, idempotencyKey: idempotencyKey,
+                                     bodyDigest: bodyDigest, receivedAt: receivedAt)
+        return try await withCheckedThrowingContinuation { answer in
+            // The push that finds nobody waiting schedules the commit; later ones join it.
+            let first = waiting.withLock { waiting in
+                waiting.append((push, answer))
+                return waiting.count == 1
+            }
+            if first { queue.async { self.commitWaiting() } }
+        }
+    }
+
+    /// Commits what is waiting, group after group, until nothing is.
+    private func commitWaiting() {
+        while true {
+            let group = waiting.withLock { waiting in
+                defer { waiting.removeAll(keepingCapacity: true) }
+                return waiting
+            }
+            guard !group.isEmpty else { return }
+            do {
+                let outcomes = try buffer.store(group.map(\.push))
+                for (waiting, outcome) in zip(group, outcomes) { waiting.answer.resume(with: outcome.mapError { $0 }) }
+            } catch {
+                for waiting in group { waiting.answer.resume(throwing: error) }
+            }
         }
     }
 }

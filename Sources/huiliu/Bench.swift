@@ -25,7 +25,9 @@ extension Huiliu {
                 suite's benchmark cases. `connector` pulls N budget-network payments in pages of --page-size \
                 from lighttpd on loopback through a manifest connector, maps each into budget.payment.v1 and writes \
                 jsonl through the real runner, then measures the transport alone against curl. `hj212` runs the HJ 212 listener on loopback against 1,000 \
-                emulated devices and reports frames/s and acknowledgement latency, and the codec alone.
+                emulated devices and reports frames/s and acknowledgement latency, and the codec alone. `ingest` \
+                has --clients clients push N records in pushes of --page-size to the push endpoint on loopback, each \
+                answered once committed.
 
                 Examples:
                   huiliu bench json --records 200000
@@ -33,13 +35,14 @@ extension Huiliu {
                   huiliu bench mapping --records 1000000
                   huiliu bench connector --records 1000000
                   huiliu bench hj212 --frames-per-second 15000
+                  huiliu bench ingest --records 200000 --page-size 100 --clients 16
                 """)
 
         enum Suite: String, ExpressibleByArgument, CaseIterable {
-            case json, pipeline, mapping, jmespath, hj212, transport, connector, all
+            case json, pipeline, mapping, jmespath, hj212, transport, connector, ingest, all
         }
 
-        @Argument(help: "json, pipeline or all.")
+        @Argument(help: "Which benchmark; all runs every one.")
         var suite: Suite = .all
 
         @Option(help: "Records to generate.")
@@ -54,7 +57,10 @@ extension Huiliu {
         @Option(help: "Runs of the pipeline and mapping benchmarks over the same input; with more than one, the median and the best are reported too, as a shared machine's figures vary from run to run.")
         var `repeat` = 1
 
-        @Option(help: "Records per page in the connector benchmark.")
+        @Option(help: "Clients pushing at once in the ingest benchmark.")
+        var clients = 16
+
+        @Option(help: "Records per page in the connector benchmark, and per push in the ingest benchmark.")
         var pageSize = 1000
 
         @Flag(inversion: .prefixedNo, help: "Flush the connector benchmark's jsonl sink to disk after every batch.")
@@ -129,6 +135,10 @@ extension Huiliu {
             }
             if suite == .connector || suite == .all {
                 try await ConnectorBenchmark(records: records, pageSize: pageSize, directory: directory, fsync: fsync, transport: !noTransport, mapping: mapping).run()
+            }
+            if suite == .ingest || suite == .all {
+                try await IngestBenchmark(records: min(records, 1_000_000), recordsPerRequest: pageSize, clients: clients,
+                                          directory: directory).run()
             }
             if suite == .transport || suite == .all {
                 print(try await TransportBenchmark.run(.init(pages: 3000)))

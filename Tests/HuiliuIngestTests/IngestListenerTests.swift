@@ -94,6 +94,16 @@ struct IngestListenerTests {
             #expect(refusals[3].1.answer["error"] == "the body is not JSON: line 2, column 9: expected a JSON value, found character '}'")
             // Nothing of a refused request was kept.
             #expect(try buffer.pending(channel: "gov", after: 0) == 3)
+            // Pushes at once are committed in groups: each answered 202, each stored once.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 0..<12 {
+                    group.addTask { try await post(port, "/ingest/gov", "{\"id\":\"C\(i)\"}\n{\"id\":\"D\(i)\"}", contentType: "application/x-ndjson",
+                                                   token: token).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 202, count: 12))
+            #expect(try buffer.pending(channel: "gov", after: 0) == 3 + 24)
             // A 401 names the scheme it wants.
             let curl = try #require(findExecutable("curl"))
             let headers = try await ChildCommand.output(curl, ["-s", "-D", "-", "-o", "/dev/null", "-X", "POST", "http://127.0.0.1:\(port)/ingest/gov"]).stdoutText

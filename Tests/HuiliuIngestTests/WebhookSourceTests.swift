@@ -64,6 +64,22 @@ struct WebhookSourceTests {
         #expect(try !buffer.store([], channel: "gov", request: "r4", idempotencyKey: "k1", receivedAt: 3000).repeated)
     }
 
+    /// A group commit takes the pushes in order: a key sent twice in one group is stored once,
+    /// and a key reused with another body fails only its own push.
+    @Test func aGroupCommitJudgesItsPushesInOrder() throws {
+        let buffer = try IngestBuffer(path: path)
+        func push(_ request: String, _ key: String?, _ digest: String, _ count: Int) -> IngestBuffer.Push {
+            IngestBuffer.Push(records: (0..<count).map { IngestedRecord(data: ["i": .integer($0)]) }, channel: "gov", request: request,
+                              idempotencyKey: key, bodyDigest: digest, receivedAt: 1000)
+        }
+        let outcomes = try buffer.store([push("r1", "k", "d1", 2), push("r2", "k", "d1", 2), push("r3", "k", "d2", 1), push("r4", nil, "", 3)])
+        #expect(try outcomes[0].get() == IngestBuffer.Stored(request: "r1", records: 2, sequences: 1...2, repeated: false))
+        #expect(try outcomes[1].get() == IngestBuffer.Stored(request: "r1", records: 2, sequences: 1...2, repeated: true))
+        #expect(throws: IngestBuffer.KeyReused.self) { try outcomes[2].get() }
+        #expect(try outcomes[3].get().sequences == 3...5)
+        #expect(try buffer.pending(channel: "gov", after: 0) == 5)
+    }
+
     /// Records go only once every pipeline reading the channel has delivered them, and only
     /// when older than the retention; the chunks add up.
     @Test func prunesBelowEveryReaderAndTheRetentionOnly() throws {
