@@ -57,15 +57,21 @@ import Testing
 
     @Test func aSignedConnectorNeverLogsItsSecret() async throws {
         let project = try Self.project("secrets")
-        let port = Int.random(in: 20_000..<32_000)  // below the range outgoing connections take their local ports from
-        let simulator = try HuiliuCommand.start(["simulate", "--port", String(port), "--payments", "150"], in: project)
+        // On a port the system picks, read from what the simulator prints: a port picked here
+        // could be another test's server's by the time the simulator binds it, and the test
+        // would then talk to that server.
+        let log = project + "/simulator.log"
+        let simulator = try HuiliuCommand.start(["simulate", "--port", "0", "--payments", "150"], in: project, output: .file(log))
         defer {
             simulator.signal(SIGTERM)
             simulator.wait(timeout: .seconds(120))
         }
-        // (Foundation on Linux cannot fetch http URLs without FoundationNetworking; a connect is enough.)
-        try await eventually("the simulator listening on port \(port)", interval: .milliseconds(100)) {
-            loopbackAcceptsConnections(port: port)
+        var port = 0
+        try await eventually("the simulator listening", interval: .milliseconds(100)) {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            guard let range = text.range(of: "simulated upstream systems on http://127.0.0.1:") else { return false }
+            port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            return port > 0
         }
         try FileManager.default.copyItem(atPath: HuiliuCommand.root.path + "/pipelines/budget-network-api.yaml",
                                          toPath: project + "/pipelines/budget-network-api.yaml")
