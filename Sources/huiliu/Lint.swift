@@ -126,7 +126,7 @@ extension Huiliu {
                                                     "pipeline name '\(definition.name)' is already used by \(other)"))
                     }
                     names[definition.name] = path
-                    for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) {
+                    for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway) {
                         print(warning)
                         warningCount += 1
                     }
@@ -173,6 +173,23 @@ extension Huiliu.Lint {
                 + "runs on another gateway write to that gateway's copy (use postgres or webhook, or a folder every gateway mounts)")
         }
         return warnings
+    }
+}
+
+extension Huiliu.Lint {
+    /// A warning for a `webhook` source whose channel this gateway's push endpoint does not
+    /// take (or that has no push endpoint): nothing would ever arrive for it.
+    static func unheardChannel(_ definition: PipelineDefinition, gateway: GatewayConfig) -> [String] {
+        guard definition.source.name == "webhook", let channel = definition.source.config["channel"]?.stringValue else { return [] }
+        let at = definition.source.location
+        guard let section = gateway.listeners["webhook"] else {
+            return ["\(at): warning: channel '\(channel)' is pushed to a push endpoint, but config/huiliu.yaml has no listeners.webhook section"]
+        }
+        guard case .mapping(let pairs, _)? = section["channels"] else { return [] }
+        let names = pairs.map(\.key)
+        guard !names.contains(channel) else { return [] }
+        let suggestion = nearestName(to: channel, in: names).map { "; did you mean '\($0)'?" } ?? ""
+        return ["\(at): warning: channel '\(channel)' is not one of listeners.webhook.channels in config/huiliu.yaml (\(names.joined(separator: ", ")))\(suggestion)"]
     }
 }
 

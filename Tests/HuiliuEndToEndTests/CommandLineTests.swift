@@ -141,6 +141,25 @@ struct CommandLineTests {
                 "\(sqlite.stdout)\(sqlite.stderr)")
     }
 
+    /// A webhook source's channel must be one the push endpoint here takes, or nothing arrives.
+    @Test func lintWarnsOfAChannelNobodyPushesTo() async throws {
+        let project = try temporaryProject("lint-channel")
+        try "version: 1\nname: w\nsource: { webhook: { channel: goverment } }\nsinks: [stdout]\n"
+            .write(toFile: project + "/pipelines/w.yaml", atomically: true, encoding: .utf8)
+        let none = try await HuiliuCommand.run(["lint", "pipelines/w.yaml"], in: project)
+        #expect(none.status == 0 && none.stdout.contains("pipelines/w.yaml:3:11: warning: channel 'goverment' is pushed to a push endpoint, but"),
+                "\(none.stdout)\(none.stderr)")
+        try "listeners:\n  webhook:\n    channels: { government: \"${env:GOV_PUSH_TOKEN:-0123456789abcdef0}\", court: \"${env:COURT_PUSH_TOKEN:-0123456789abcdef0}\" }\n"
+            .write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        let misspelt = try await HuiliuCommand.run(["lint", "pipelines/w.yaml"], in: project)
+        #expect(misspelt.stdout.contains("warning: channel 'goverment' is not one of listeners.webhook.channels in config/huiliu.yaml (government, court); did you mean 'government'?"),
+                "\(misspelt.stdout)\(misspelt.stderr)")
+        try "version: 1\nname: w\nsource: { webhook: { channel: government } }\nsinks: [stdout]\n"
+            .write(toFile: project + "/pipelines/w.yaml", atomically: true, encoding: .utf8)
+        let right = try await HuiliuCommand.run(["lint", "pipelines/w.yaml"], in: project)
+        #expect(right.status == 0 && right.stdout.isEmpty, "\(right.stdout)\(right.stderr)")
+    }
+
     /// A mapping file is linted as the map step that loads it would check it, not as a pipeline.
     @Test func lintChecksMappingFilesAsMappings() async throws {
         let good = try await HuiliuCommand.run(["lint", "connectors/budget-network/mappings/payments.yaml"], in: HuiliuCommand.root.path)
