@@ -25,31 +25,21 @@ static atomic_long done_count;
 static volatile int stop_flag;
 static int port;
 
-static void *server_loop(void *arg) {
-    int ep = (int)(long)arg; struct epoll_event ev[512]; char buf[65536]; char ack[512]; memset(ack, 'A', sizeof ack);
+/// One side: answers each message of `in` bytes that arrives with one of `out` bytes; the
+/// devices' side counts the answers it gets.
+struct side { int ep, in, out, counts; };
+
+static void *side_loop(void *arg) {
+    struct side *side = arg; struct epoll_event ev[512]; char buf[65536]; char reply[4096]; memset(reply, 'F', sizeof reply);
     while (!stop_flag) {
-        int n = epoll_wait(ep, ev, 512, 100);
+        int n = epoll_wait(side->ep, ev, 512, 100);
         for (int i = 0; i < n; i++) {
             int fd = ev[i].data.fd;
             ssize_t r = read(fd, buf, sizeof buf);
             if (r <= 0) continue;
-            int frames = r / FRAME; if (frames == 0) frames = 1;
-            for (int k = 0; k < frames; k++) if (write(fd, ack, ACK) < 0) break;
-        }
-    }
-    return NULL;
-}
-static void *client_loop(void *arg) {
-    int ep = (int)(long)arg; struct epoll_event ev[512]; char buf[65536]; char frame[4096]; memset(frame, 'F', sizeof frame);
-    while (!stop_flag) {
-        int n = epoll_wait(ep, ev, 512, 100);
-        for (int i = 0; i < n; i++) {
-            int fd = ev[i].data.fd;
-            ssize_t r = read(fd, buf, sizeof buf);
-            if (r <= 0) continue;
-            int acks = r / ACK; if (acks == 0) acks = 1;
-            atomic_fetch_add(&done_count, acks);
-            for (int k = 0; k < acks; k++) write(fd, frame, FRAME);
+            int messages = r / side->in; if (messages == 0) messages = 1;
+            if (side->counts) atomic_fetch_add(&done_count, messages);
+            for (int k = 0; k < messages; k++) if (write(fd, reply, side->out) < 0) break;
         }
     }
     return NULL;
@@ -78,8 +68,13 @@ int main(int argc, char **argv) {
         struct epoll_event f = {.events = EPOLLIN, .data.fd = c}; epoll_ctl(cep[i % THREADS], EPOLL_CTL_ADD, c, &f);
         cfd[i] = c;
     }
-    pthread_t th[16];
-    for (int t = 0; t < THREADS; t++) { pthread_create(&th[2*t], NULL, server_loop, (void *)(long)sep[t]); pthread_create(&th[2*t+1], NULL, client_loop, (void *)(long)cep[t]); }
+    pthread_t th[16]; struct side sides[16];
+    for (int t = 0; t < THREADS; t++) {
+        sides[2*t] = (struct side){sep[t], FRAME, ACK, 0};
+        sides[2*t+1] = (struct side){cep[t], ACK, FRAME, 1};
+        pthread_create(&th[2*t], NULL, side_loop, &sides[2*t]);
+        pthread_create(&th[2*t+1], NULL, side_loop, &sides[2*t+1]);
+    }
     char frame[4096]; memset(frame, 'F', sizeof frame);
     for (int i = 0; i < N; i++) write(cfd[i], frame, FRAME);
     sleep(1); long start = atomic_load(&done_count);

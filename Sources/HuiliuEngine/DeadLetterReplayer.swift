@@ -58,7 +58,7 @@ public struct DeadLetterReplayer: Sendable {
         // built) ends the run record as failed, never leaves it "running", and closes what opened.
         var opened: [any SinkConnector] = []
         do {
-            let trace = TraceContext.current.map { $0.child("run \(run.id)") } ?? TraceContext.run(run.id)
+            let trace = TraceContext.of(run: run.id)
             let context = runner.context(runID: run.id)
             var processor = try runner.makeProcessor(context: context)
             // Steps that carry something from batch to batch (dedupe) judge a run's records against
@@ -89,7 +89,7 @@ public struct DeadLetterReplayer: Sendable {
                     Record(original: $0.payload, origin: RecordOrigin($0.origin + "#dead-letter-\($0.id)"), fields: $0.sourceFields)
                 }
                 // A replay is a run: its trace, a span per batch, like any other.
-                let span = trace.child("batch \(index + 1)")
+                let span = trace.batch(index + 1)
                 let transformed = try await processor.transform(records, throughSteps: throughSteps,
                                                                 trace: runner.definition.trace ? span : nil)
                 let moved = try await TraceContext.$current.withValue(span) { try await processor.deliver(transformed) }

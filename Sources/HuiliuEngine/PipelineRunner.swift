@@ -97,9 +97,7 @@ public struct PipelineRunner: Sendable {
         _ = try await store.markInterruptedRuns(pipeline: definition.name)
         var run = try await store.startRun(pipeline: definition.name, trigger: trigger)
         started?(run)
-        // The run's trace: one the caller is in (a TRACEPARENT it was started with) continued,
-        // or one of its own derived from the run id.
-        let trace = TraceContext.current.map { $0.child("run \(run.id)") } ?? TraceContext.run(run.id)
+        let trace = TraceContext.of(run: run.id)
         var context = context(runID: run.id)
         context.logger[metadataKey: "trace_id"] = .string(trace.traceID)
         context.logger.info("run started", metadata: ["trigger": .string(trigger), "backfill": backfill.map { .string($0.description) } ?? "none"])
@@ -167,7 +165,7 @@ public struct PipelineRunner: Sendable {
                     }
                     FaultInjection.check(.beforeSinkWrite, batch: number)
                     let delivered = try await StopSignal.$current.withValue(stopSignal) {
-                        try await TraceContext.$current.withValue(trace.child("batch \(number)")) {
+                        try await TraceContext.$current.withValue(trace.batch(number)) {
                             try await processor.deliver(batch.content)
                         }
                     }
@@ -317,7 +315,7 @@ public struct PipelineRunner: Sendable {
                 let handoff = Handoff(batch)
                 let section = orderedTurns.map { OrderedSection(turns: $0, number: sequence) }
                 // The span the delivery loop gives this batch (it counts from 1).
-                let batchTrace = definition.trace ? trace.child("batch \(sequence + 1)") : nil
+                let batchTrace = definition.trace ? trace.batch(sequence + 1) : nil
                 workers.addTask {
                     var batch = handoff.take()
                     let read = batch.records.count + batch.rejects.count

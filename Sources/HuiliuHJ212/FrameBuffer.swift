@@ -95,27 +95,8 @@ public final class FrameBuffer {
         if try Self.integer(db, "SELECT count(*) FROM pragma_table_info('hj212_frames') WHERE name = 'first_sequence'") == 0 {
             try db.execute("ALTER TABLE hj212_frames ADD COLUMN first_sequence INTEGER")
         }
-        // The buffer's identity (added to older buffers when opened): a checkpoint of another
-        // buffer — a file replaced or restored, whose numbers start again — is refused, not misread.
-        // Read first: every open after the first needs no write lock, which the listener's
-        // commit thread may be holding.
-        let known = "SELECT id FROM hj212_buffer ORDER BY rowid LIMIT 1"
-        if try Self.integer(db, "SELECT count(*) FROM sqlite_master WHERE name = 'hj212_buffer'") > 0, let existing = try? Self.text(db, known),
-           !existing.isEmpty {
-            id = existing
-        } else {
-            id = try db.transaction {
-                try db.execute("""
-                    CREATE TABLE IF NOT EXISTS hj212_buffer (id TEXT NOT NULL);
-                    INSERT INTO hj212_buffer (id) SELECT lower(hex(randomblob(16))) WHERE NOT EXISTS (SELECT 1 FROM hj212_buffer);
-                    """)
-                return try Self.text(db, known)
-            }
-        }
-    }
-
-    private static func text(_ db: SQLiteDatabase, _ sql: String) throws -> String {
-        try db.prepare(sql).rows().first?.first?.text ?? ""
+        // The buffer's identity (added to older buffers when opened): see BufferPosition.
+        id = try db.identity(in: "hj212_buffer")
     }
 
     private static func integer(_ db: SQLiteDatabase, _ sql: String) throws -> Int {
@@ -396,7 +377,7 @@ public final class FrameBuffer {
 
     /// The highest sequence ever given (also of frames since deleted).
     public func lastSequenceGiven() throws -> Int {
-        try Self.integer(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'hj212_frames'), 0)")
+        try db.lastSequenceGiven(in: "hj212_frames")
     }
 
     /// The highest sequence stored, 0 when empty.

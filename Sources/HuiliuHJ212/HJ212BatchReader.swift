@@ -28,15 +28,8 @@ struct HJ212BatchReader: BatchReader {
                 """)
         }
         buffer = try FrameBuffer(path: source.bufferPath)
-        position = checkpoint?.value["sequence"]?.intValue ?? 0
-        // A buffer replaced or restored starts its numbers again: reading it from a position in
-        // another would skip what it holds, and pruning through that position delete it.
-        if let id = checkpoint?.value["buffer"]?.stringValue, id != buffer.id {
-            throw StoreError("\(source.bufferPath) is not the HJ 212 buffer this pipeline's checkpoint is in (it was replaced); run once with --reset to read it from its start")
-        }
-        if try position > buffer.lastSequenceGiven() {
-            throw StoreError("the checkpoint is at frame \(position) but \(source.bufferPath) has given out only \(try buffer.lastSequenceGiven()): it was replaced; run once with --reset")
-        }
+        position = try BufferPosition.resume(checkpoint, buffer: buffer.id, lastGiven: buffer.lastSequenceGiven(), path: source.bufferPath,
+                                             what: "HJ 212 buffer")
     }
 
     /// Deletes delivered frames older than the source's retention. A failure costs only disk
@@ -126,6 +119,6 @@ struct HJ212BatchReader: BatchReader {
         }
         position = frames.last!.sequence
         return RecordBatch(records: records, rejects: rejects,
-                           checkpoint: Checkpoint(["sequence": .integer(position), "buffer": .string(buffer.id)]))
+                           checkpoint: BufferPosition.checkpoint(position, buffer: buffer.id))
     }
 }

@@ -28,9 +28,6 @@ public final class IngestBuffer {
         -- Where each pipeline reading a channel stands: records are pruned only below all of them.
         CREATE TABLE IF NOT EXISTS ingest_consumers (
             channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL, PRIMARY KEY (channel, pipeline));
-        -- The buffer's identity: a checkpoint of another buffer (a file replaced or restored) is refused.
-        CREATE TABLE IF NOT EXISTS ingest_buffer (id TEXT NOT NULL);
-        INSERT INTO ingest_buffer (id) SELECT lower(hex(randomblob(16))) WHERE NOT EXISTS (SELECT 1 FROM ingest_buffer);
         """
 
     /// This buffer's identity, made when the file was.
@@ -42,10 +39,10 @@ public final class IngestBuffer {
         let db = try SQLiteDatabase.creatingDirectory(of: path)
         // Read first: every open after the first needs no write lock, which the listener may hold.
         let made = try db.prepare("""
-            SELECT count(*) FROM sqlite_master WHERE name IN ('ingest_records', 'ingest_requests', 'ingest_consumers', 'ingest_buffer')
+            SELECT count(*) FROM sqlite_master WHERE name IN ('ingest_records', 'ingest_requests', 'ingest_consumers')
             """).rows().first?.first?.integer ?? 0
-        if made < 4 { try db.transaction { try db.execute(Self.schema) } }
-        id = try db.prepare("SELECT id FROM ingest_buffer ORDER BY rowid LIMIT 1").rows().first?.first?.text ?? ""
+        if made < 3 { try db.transaction { try db.execute(Self.schema) } }
+        id = try db.identity(in: "ingest_buffer")
         self.db = db
     }
 
@@ -215,7 +212,7 @@ public final class IngestBuffer {
 
     /// The highest sequence number ever given (also of records since deleted).
     public func lastSequence() throws -> Int {
-        try db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'ingest_records'").rows().first?.first?.integer ?? 0
+        try db.lastSequenceGiven(in: "ingest_records")
     }
 
     /// How many records of `channel` there are after `sequence`: what its source has yet to read.

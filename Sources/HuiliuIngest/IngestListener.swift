@@ -24,13 +24,11 @@ public final class IngestListener: Service, Sendable {
     private let logger: Logger
     private let writer: BufferWriter
     private let bound = Mutex<Int?>(nil)
-    private let clock: @Sendable () -> Int64
 
     /// Opens the buffer named in `settings`.
     public init(settings: IngestSettings, logger: Logger) throws {
         self.settings = settings
         self.logger = logger
-        clock = { Int64(Date().timeIntervalSince1970 * 1000) }
         writer = try BufferWriter(path: settings.bufferPath)
     }
 
@@ -125,7 +123,7 @@ public final class IngestListener: Service, Sendable {
         let stored: IngestBuffer.Stored
         do {
             stored = try await writer.store(records, channel: channel, request: requestID, idempotencyKey: key, bodyDigest: digest,
-                                            receivedAt: clock())
+                                            receivedAt: Int64(Date().timeIntervalSince1970 * 1000))
         } catch let error as IngestBuffer.KeyReused {
             count(channel, "422")
             return Self.answer(.unprocessableContent, ["error": .string(error.description)])

@@ -1,6 +1,7 @@
 import Foundation
 public import HuiliuCore
 public import HuiliuKit
+import HuiliuStore
 import Logging
 
 /// The `webhook` source: the records upstream systems pushed to one channel of the daemon's
@@ -64,16 +65,9 @@ public struct WebhookSource: SourceConnector {
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
-        let sequence = checkpoint?.value["sequence"]?.intValue ?? 0
         let buffer = try IngestBuffer(existing: bufferPath)
-        // A buffer replaced or restored starts its numbers again: reading it from a position in
-        // another would skip what it holds, and pruning through that position delete it.
-        if let id = checkpoint?.value["buffer"]?.stringValue, id != buffer.id {
-            throw IngestSourceError("\(bufferPath) is not the push buffer this pipeline's checkpoint is in (it was replaced); run once with --reset to read it from its start")
-        }
-        if sequence > 0, try sequence > buffer.lastSequence() {
-            throw IngestSourceError("the checkpoint is at record \(sequence) but \(bufferPath) has given out only \(try buffer.lastSequence()): it was replaced; run once with --reset")
-        }
+        let sequence = try BufferPosition.resume(checkpoint, buffer: buffer.id, lastGiven: buffer.lastSequence(), path: bufferPath,
+                                                 what: "push buffer")
         let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(retentionPeriod.components.seconds) * 1000
         do {
             let deleted = try buffer.prune(channel: channelName, pipeline: pipeline, deliveredThrough: sequence, receivedBefore: cutoff)
@@ -123,15 +117,7 @@ struct WebhookBatchReader: BatchReader {
         }
         position = last.sequence
         return RecordBatch(records: records, rejects: rejects,
-                           checkpoint: Checkpoint(["buffer": .string(buffer.id), "sequence": .integer(position)]))
+                           checkpoint: BufferPosition.checkpoint(position, buffer: buffer.id))
     }
 }
 
-/// Why the `webhook` source cannot read its buffer.
-struct IngestSourceError: Error, CustomStringConvertible {
-    var description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
-}

@@ -1,3 +1,4 @@
+import Foundation
 public import HuiliuCore
 
 /// A W3C Trace Context position (`traceparent`): the trace a piece of work belongs to and the
@@ -29,7 +30,7 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
     /// one that W3C Trace Context says to ignore. Versions after `00` are read for the parts
     /// `00` defines, as the standard asks.
     public init?(traceparent: String) {
-        let parts = traceparent.trimmingWhitespace().split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        let parts = traceparent.trimmingCharacters(in: CharacterSet(charactersIn: " \t")).split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 4, Self.isHex(parts[0], count: 2), parts[0] != "ff", parts[0] != "00" || parts.count == 4,
               Self.isHex(parts[3], count: 2), let flags = UInt8(parts[3], radix: 16) else { return nil }
         self.init(traceID: parts[1], spanID: parts[2], sampled: flags & 1 == 1)
@@ -46,6 +47,18 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
     /// record one for it (a trace it continues keeps the caller's flag).
     public static func run(_ runID: String) -> TraceContext {
         derived(Array("huiliu run \(runID)".utf8), sampled: false)
+    }
+
+    /// The trace of run `runID`: the one the caller is in (``current``, a TRACEPARENT it was
+    /// started with), continued, or else one of its own (``run(_:)``).
+    public static func of(run runID: String) -> TraceContext {
+        current.map { $0.child("run \(runID)") } ?? run(runID)
+    }
+
+    /// The span of a run's batch `number` (counting from 1): the same wherever it is asked for,
+    /// when the batch's events are stamped and when they are delivered.
+    public func batch(_ number: Int) -> TraceContext {
+        child("batch \(number)")
     }
 
     /// A span within this one (same trace), named by `label`: the same label gives the same
@@ -71,11 +84,3 @@ public struct TraceContext: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-extension String {
-    fileprivate func trimmingWhitespace() -> Substring {
-        var text = self[...]
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
-    }
-}
