@@ -45,6 +45,22 @@ struct FileSourceTests {
         #expect(reject.raw == "3")
     }
 
+    @Test(arguments: ["1,甲\n2,乙", "1,甲\r\n2,\"乙\"", "1,甲\n2,乙\r"])
+    func readsALastRowWithoutALineFeed(body: String) async throws {
+        // Spreadsheets and hand-edited files often end without one; the row is still a row.
+        let path = write("last.csv", Array(("id,name\n" + body).utf8))
+        let batches = try await drain(source(path))
+        #expect(records(batches) == [["id": "1", "name": "甲"], ["id": "2", "name": "乙"]])
+        #expect(batches.flatMap(\.rejects).isEmpty)
+    }
+
+    @Test func rejectsAFileEndingInsideAQuotedField() async throws {
+        let path = write("open.csv", Array("id,name\n1,甲\n2,\"乙".utf8))
+        let batches = try await drain(source(path))
+        #expect(records(batches) == [["id": "1", "name": "甲"]])
+        #expect(batches.flatMap(\.rejects).map(\.reason) == ["the file ends inside a quoted field"])
+    }
+
     @Test func detectsGBKAndDecodesIt() async throws {
         // "编号,单位\n1,北京市财政局\n" in GBK.
         let gbk: [UInt8] = [0xB1, 0xE0, 0xBA, 0xC5, 0x2C, 0xB5, 0xA5, 0xCE, 0xBB, 0x0A, 0x31, 0x2C,

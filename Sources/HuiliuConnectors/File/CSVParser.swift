@@ -71,8 +71,10 @@ struct CSVParser: RecordParser {
         while true {
             if window.available.isEmpty, !(try window.fill()) { return nil }
             if let fields = scan(window) { return fields }
-            // The record runs past the loaded bytes; load more unless the file ended.
+            // The record runs past the loaded bytes; load more unless the file ended. A last
+            // record without a line feed is complete once the end is known: scan it again.
             if !(try window.fill()) {
+                if let fields = scan(window) { return fields }
                 let raw = window.available
                 let number = line
                 line += window.countNewlines(window.start, window.start + raw.count) + 1

@@ -11,7 +11,9 @@ enum TimestampParsing {
 
     /// The RFC 3339 text for `value`, or `null` for `null` and blank strings.
     /// - Parameters:
-    ///   - value: a string, or a number of epoch milliseconds (or whatever `formats` says).
+    ///   - value: a string, or a number read by the shape of its whole part as text is (10 digits
+    ///     epoch seconds, 13 epoch milliseconds, 8 `yyyyMMdd`…; any other, epoch milliseconds),
+    ///     or whatever `formats` says.
     ///   - formats: a format name or pattern, or an array of them tried in order; `nil`
     ///     (or `null`) detects the format from the value's shape.
     ///   - zone: where wall times without an offset are read, and where the result is
@@ -50,7 +52,7 @@ enum TimestampParsing {
             if text.isEmpty { return .null }
             return .string(try render(text, candidates ?? [detect(text)], rule))
         case .integer, .decimal, .double:
-            return .string(try render(number: value, candidates ?? [.epochMilliseconds], rule))
+            return .string(try render(number: value, candidates ?? [detect(number: value)], rule))
         default:
             throw .invalidType("parse_time() needs a string or number, found \(value.typeName)")
         }
@@ -71,6 +73,40 @@ enum TimestampParsing {
         }
         if text.unicodeScalars.contains("年") { return .chinese }
         return .lenient
+    }
+
+    /// Picks a format for a number by the digits of its whole part, as for text: `1709620200`
+    /// is epoch seconds, not 20 days after 1970 in milliseconds. Other shapes (negative, short,
+    /// 11 or 12 digits) stay epoch milliseconds.
+    static func detect(number: Value) -> TimestampFormat {
+        guard let (whole, exact) = wholePart(of: number), whole >= 0 else { return .epochMilliseconds }
+        let format = detect(String(whole))
+        switch format {
+        case .epochSeconds, .epochMilliseconds: return format
+        // A digits pattern reads only whole numbers: 20240305.5 is no date.
+        case .pattern: return exact ? format : .epochMilliseconds
+        default: return .epochMilliseconds
+        }
+    }
+
+    /// A number's whole part, and whether that is all of it.
+    private static func wholePart(of number: Value) -> (Int, exact: Bool)? {
+        switch number {
+        case .integer(let i):
+            return (i, true)
+        case .decimal(let d):
+            if let i = d.exactInt { return (i, true) }
+            guard d.exponent < 0, d.exponent > -19 else { return nil }
+            var divisor = 1
+            for _ in 0 ..< -d.exponent { divisor *= 10 }
+            return (d.significand / divisor, false)
+        case .double(let d):
+            guard d.isFinite, Swift.abs(d) < 1e18 else { return nil }
+            let whole = d.rounded(.towardZero)
+            return (Int(whole), whole == d)
+        default:
+            return nil
+        }
     }
 
     private static func render(_ text: String, _ formats: [TimestampFormat], _ zone: TimeZoneRule) throws(ExpressionError) -> String {
