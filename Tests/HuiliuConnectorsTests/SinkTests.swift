@@ -31,6 +31,55 @@ struct SinkTests {
         #expect(lines.map { try? JSONReader.parse(String($0))["subject"] } == ["a", "b"])
     }
 
+    /// An event as the jsonl sink writes it, without the line feed.
+    func line(_ envelope: Envelope) -> String {
+        var writer = JSONWriter()
+        writer.write(envelope)
+        return writer.withBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A run killed in the middle of a write leaves half a line: the next run cuts it with
+    /// the rest of what was never committed, rather than refusing the file for ever.
+    @Test(arguments: [true, false])
+    func jsonlCutsALineAKilledRunTore(afterAWholeEvent: Bool) async throws {
+        let path = directory + "/torn.jsonl"
+        let sink = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await sink.open(resumingAt: nil)
+        let committed = try await sink.write([envelope("a", amount: 1)])
+        if afterAWholeEvent { _ = try await sink.write([envelope("b", amount: 2)]) }
+        try await sink.close()
+        var line = self.line(envelope("c", amount: 3))
+        line.removeLast(line.count / 2)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+        try handle.close()
+        let reopened = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await reopened.open(resumingAt: committed)
+        _ = try await reopened.write([envelope("b", amount: 2)])
+        try await reopened.close()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.map { try? JSONReader.parse(String($0))["subject"] } == ["a", "b"])
+    }
+
+    /// Half a line of another pipeline's event is not this one's to cut.
+    @Test func jsonlKeepsAnotherWritersTornLine() async throws {
+        let path = directory + "/torn-other.jsonl"
+        let sink = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await sink.open(resumingAt: nil)
+        let committed = try await sink.write([envelope("a", amount: 1)])
+        try await sink.close()
+        var line = self.line(envelope("x", amount: 9, source: "/huiliu/other"))
+        line.removeLast(20)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+        try handle.close()
+        let reopened = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        await #expect { try await reopened.open(resumingAt: committed) } throws: { "\($0)".contains("not written by it") }
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix(line))
+    }
+
     /// What another writer appended after the committed length is not cut: the run stops.
     /// A position saved for another file is not applied to this one.
     @Test func jsonlNeverCutsWhatIsNotItsOwn() async throws {

@@ -81,32 +81,55 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
         return true
     }
 
-    /// Refuses to cut what another writer appended after `committed`: the first and last lines
-    /// there must be this pipeline's events.
+    /// Refuses to cut what another writer appended after `committed`: the first and last
+    /// complete lines there must be this pipeline's events, and a last line without a line
+    /// feed (a write cut short when a run was killed) must begin as one of its events would.
     private func checkTail(from committed: Int) throws {
-        func line(at start: Int, backwards: Bool) -> [UInt8] {
-            let window = min(length - committed, 1 << 20)
-            var bytes = [UInt8](repeating: 0, count: window)
-            let offset = backwards ? length - window : start
-            let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, window, off_t(offset)) }
-            bytes = Array(bytes.prefix(max(0, n)))
-            if backwards {
-                if bytes.last == 0x0A { bytes.removeLast() }
-                if let newline = bytes.lastIndex(of: 0x0A) { bytes.removeSubrange(...newline) }
-                return bytes
-            }
-            return Array(bytes.prefix { $0 != 0x0A })
+        func read(_ offset: Int, _ count: Int) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: count)
+            let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(offset)) }
+            return Array(bytes.prefix(max(0, n)))
         }
-        for sample in [line(at: committed, backwards: false), line(at: committed, backwards: true)] {
+        func foreign(_ source: String?) -> SinkError {
+            SinkError("""
+                \(path): \(length - committed) bytes after this pipeline's committed length \(committed) were not written by \
+                it (\(source.map { "events of \($0)" } ?? "a line that is not its event")); nothing was cut. A jsonl file \
+                belongs to one pipeline: give this sink a path of its own
+                """)
+        }
+        let window = min(length - committed, 1 << 20)
+        let head = read(committed, window), tail = read(length - window, window)
+        var end = length
+        if tail.last != 0x0A {
+            let fragment: [UInt8]? = if let newline = tail.lastIndex(of: 0x0A) {
+                Array(tail[(newline + 1)...])
+            } else {
+                window == length - committed ? tail : nil
+            }
+            guard let fragment, isTornEvent(fragment) else { throw foreign(nil) }
+            end = length - fragment.count
+        }
+        guard end > committed else { return }
+        var last = Array(tail.prefix(end - (length - window)))
+        if last.last == 0x0A { last.removeLast() }
+        if let newline = last.lastIndex(of: 0x0A) { last.removeSubrange(...newline) }
+        for sample in [Array(head.prefix { $0 != 0x0A }), last] {
             let source = (try? JSONReader.parse(sample))?["source"]?.stringValue
-            guard source == eventSource else {
-                throw SinkError("""
-                    \(path): \(length - committed) bytes after this pipeline's committed length \(committed) were not written by \
-                    it (\(source.map { "events of \($0)" } ?? "a line that is not its event")); nothing was cut. A jsonl file \
-                    belongs to one pipeline: give this sink a path of its own
-                    """)
-            }
+            guard source == eventSource else { throw foreign(source) }
         }
+    }
+
+    /// Whether `fragment`, a last line without its line feed, is the start of an event of this
+    /// pipeline as ``write(_:)`` writes one: `{"specversion":…,"id":…,"source":"<its source>"…`.
+    private func isTornEvent(_ fragment: [UInt8]) -> Bool {
+        let opening = Array(#"{"specversion":""#.utf8)
+        guard fragment.count < opening.count ? opening.starts(with: fragment) : fragment.starts(with: opening) else { return false }
+        guard let marker = fragment.firstRange(of: Array(#","source":"#.utf8)) else { return true }
+        var quoted = JSONWriter()
+        quoted.write(string: eventSource)
+        let source = quoted.withBytes { Array($0) }
+        let rest = fragment[marker.upperBound...]
+        return rest.count < source.count ? source.starts(with: rest) : rest.starts(with: source)
     }
 
     public func position() async -> Value? {
