@@ -77,7 +77,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "HuiliuIngest", dependencies: [
-            "HuiliuKit", "HuiliuStore", "HuiliuSchema",
+            "HuiliuKit", "HuiliuStore", "HuiliuSchema", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -13,12 +13,22 @@ public struct JSONReader: Sendable {
     /// records allocates less. The default is a fresh reader per call of the static methods.
     var state = JSONParser.State()
 
+    /// How deep values may nest. The default is ``maximumDepth``.
+    public var depthLimit = JSONReader.maximumDepth
+
     /// A reader that keeps its buffers between documents.
     public init() {}
+
+    /// A reader that takes nesting up to `depthLimit` levels: one level more than
+    /// ``maximumDepth`` for text that wraps a value another reader accepted.
+    public init(depthLimit: Int) {
+        self.depthLimit = depthLimit
+    }
 
     /// Parses one complete JSON text; anything but whitespace after the value is an error.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
         var parser = JSONParser(bytes, state: state)
+        parser.depthLimit = depthLimit
         defer { state = parser.state }
         let value = try parser.parseTopLevel()
         parser.skipWhitespace()
@@ -34,6 +44,7 @@ public struct JSONReader: Sendable {
     public mutating func parsePrefix(_ bytes: UnsafeRawBufferPointer, from offset: Int) throws(JSONError) -> (value: Value, end: Int) {
         var parser = JSONParser(bytes, state: state)
         defer { state = parser.state }
+        parser.depthLimit = depthLimit
         parser.i = offset
         let value = try parser.parseTopLevel()
         return (value, parser.i)
@@ -71,6 +82,8 @@ struct JSONParser {
     let end: Int
     var i = 0
     var depth = 0
+    /// Nesting deeper than this is refused.
+    var depthLimit = JSONReader.maximumDepth
     var state: State
 
     /// What a parser keeps between documents.
@@ -162,8 +175,8 @@ struct JSONParser {
 
     mutating func enter() throws(JSONError) {
         depth += 1
-        if depth > JSONReader.maximumDepth {
-            throw JSONError(offset: i, message: "nesting deeper than \(JSONReader.maximumDepth) levels")
+        if depth > depthLimit {
+            throw JSONError(offset: i, message: "nesting deeper than \(depthLimit) levels")
         }
     }
 

@@ -20,7 +20,7 @@ import Logging
 /// ```
 public struct HJ212Source: SourceConnector {
     static let buffer = Field<String?>("buffer", .path,
-                                       "The listener's buffer; the default is `hj212-buffer.db` in the data directory.",
+                                       "The listener's buffer; the default is the one `listeners.hj212.buffer` names, or `hj212-buffer.db` in the data directory.",
                                        example: "data/hj212-buffer.db")
     static let stations = Field<String?>("stations", .path,
                                          "The station registry, for water bodies in assessments and for `listen`; the default is `config/hj212/stations.yaml`.",
@@ -76,7 +76,8 @@ public struct HJ212Source: SourceConnector {
     let resolver: ReferenceResolver
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
-        bufferPath = try config[Self.buffer] ?? context.dataDirectory + "/hj212-buffer.db"
+        bufferPath = try config[Self.buffer]
+            ?? ListenerBuffers.path(of: "hj212", in: context, or: context.dataDirectory + "/hj212-buffer.db")
         stationsPath = try config[Self.stations] ?? context.configDirectory + "/hj212/stations.yaml"
         listenAddress = try config[Self.listen]
         duration = try config[Self.duration]

@@ -25,9 +25,12 @@ public final class IngestBuffer {
             channel TEXT NOT NULL, idempotency_key TEXT NOT NULL, received_at_ms INTEGER NOT NULL, request TEXT NOT NULL,
             first_sequence INTEGER, last_sequence INTEGER, records INTEGER NOT NULL, body_sha256 TEXT NOT NULL,
             PRIMARY KEY (channel, idempotency_key));
-        -- Where each pipeline reading a channel stands: records are pruned only below all of them.
+        -- Where each pipeline reading a channel stands, how long it keeps records, and when it last
+        -- ran: records are pruned only below all of them and past the longest retention.
         CREATE TABLE IF NOT EXISTS ingest_consumers (
-            channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL, PRIMARY KEY (channel, pipeline));
+            channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL,
+            retention_ms INTEGER NOT NULL DEFAULT 604800000, seen_at_ms INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel, pipeline));
         """
 
     /// This buffer's identity, made when the file was.
@@ -177,37 +180,65 @@ public final class IngestBuffer {
             SELECT sequence, received_at_ms, request, record FROM ingest_records WHERE channel = ? AND sequence > ? ORDER BY sequence LIMIT ?
             """).rows([.text(channel), .integer(sequence), .integer(limit)]).map { row in
             let text = row[3].text ?? ""
+            // Stored records wrap what was pushed one level deeper (`{"data": …}`): a body nested
+            // as deep as the endpoint takes must read back.
+            var reader = JSONReader(depthLimit: JSONReader.maximumDepth + 1)
+            let record = Array(text.utf8).withUnsafeBytes { try? reader.parse($0) }
             return Entry(sequence: row[0].integer ?? 0, receivedAt: Int64(row[1].integer ?? 0), request: row[2].text ?? "",
-                         record: (try? JSONReader.parse(text)).map(IngestedRecord.init(stored:)), text: text)
+                         record: record.map(IngestedRecord.init(stored:)), text: text)
         }
     }
 
-    /// Records that `pipeline` has delivered `channel` through `sequence`, then deletes the
-    /// records every pipeline reading the channel has delivered that arrived before `cutoff`
-    /// (milliseconds since 1970), and idempotency keys older than it — in transactions of
-    /// `chunk` rows, so pushes get the file in between.
+    /// Records that `pipeline`, which keeps records for `retention` milliseconds, has delivered
+    /// `channel` through `sequence` (at `now`), then deletes what no pipeline reading the channel
+    /// still needs: records every one of them has delivered that arrived longer ago than the
+    /// longest of their retentions, and the idempotency keys of requests all of whose records
+    /// are gone. A pipeline that has not run for longer than its own retention no longer holds
+    /// records back (one that was removed would otherwise keep every record for ever). Deletes
+    /// in transactions of `chunk` rows, so pushes get the file in between.
     /// - Returns: how many records were deleted.
     @discardableResult
-    public func prune(channel: String, pipeline: String, deliveredThrough sequence: Int, receivedBefore cutoff: Int64,
+    public func prune(channel: String, pipeline: String, deliveredThrough sequence: Int, retention: Int64, now: Int64,
                       chunk: Int = 5000) throws -> Int {
+        try addConsumerColumns()
         try db.prepare("""
-            INSERT INTO ingest_consumers (channel, pipeline, sequence) VALUES (?, ?, ?)
-            ON CONFLICT (channel, pipeline) DO UPDATE SET sequence = excluded.sequence
-            """).run([.text(channel), .text(pipeline), .integer(sequence)])
-        let through = try db.prepare("SELECT min(sequence) FROM ingest_consumers WHERE channel = ?")
-            .rows([.text(channel)]).first?.first?.integer ?? 0
+            INSERT INTO ingest_consumers (channel, pipeline, sequence, retention_ms, seen_at_ms) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (channel, pipeline) DO UPDATE SET
+                sequence = excluded.sequence, retention_ms = excluded.retention_ms, seen_at_ms = excluded.seen_at_ms
+            """).run([.text(channel), .text(pipeline), .integer(sequence), .integer(Int(retention)), .integer(Int(now))])
+        try db.prepare("DELETE FROM ingest_consumers WHERE channel = ? AND seen_at_ms < ? - retention_ms")
+            .run([.text(channel), .integer(Int(now))])
+        guard let row = try db.prepare("SELECT min(sequence), max(retention_ms) FROM ingest_consumers WHERE channel = ?")
+            .rows([.text(channel)]).first, let through = row[0].integer, let longest = row[1].integer else { return 0 }
+        let cutoff = Int(now) - longest
         let delete = try db.prepare("""
             DELETE FROM ingest_records WHERE sequence IN (
                 SELECT sequence FROM ingest_records WHERE channel = ? AND sequence <= ? AND received_at_ms < ? ORDER BY sequence LIMIT ?)
             """)
         var deleted = 0
         while true {
-            try delete.run([.text(channel), .integer(through), .integer(Int(cutoff)), .integer(chunk)])
+            try delete.run([.text(channel), .integer(through), .integer(cutoff), .integer(chunk)])
             deleted += db.changes
             if db.changes < chunk { break }
         }
-        try db.prepare("DELETE FROM ingest_requests WHERE channel = ? AND received_at_ms < ?").run([.text(channel), .integer(Int(cutoff))])
+        // A key is remembered as long as any record of its request: a retry then is still a repeat.
+        let oldest = try db.prepare("SELECT min(sequence) FROM ingest_records WHERE channel = ?").rows([.text(channel)]).first?[0].integer
+        try db.prepare("""
+            DELETE FROM ingest_requests WHERE channel = ? AND received_at_ms < ? AND (last_sequence IS NULL OR last_sequence < ?)
+            """).run([.text(channel), .integer(cutoff), .integer(oldest ?? Int.max)])
         return deleted
+    }
+
+    /// Adds the consumer columns a buffer made by an earlier version lacks.
+    private func addConsumerColumns() throws {
+        let columns = try db.prepare("SELECT name FROM pragma_table_info('ingest_consumers')").rows().compactMap { $0[0].text }
+        guard !columns.contains("retention_ms") else { return }
+        try db.transaction {
+            try db.execute("""
+                ALTER TABLE ingest_consumers ADD COLUMN retention_ms INTEGER NOT NULL DEFAULT 604800000;
+                ALTER TABLE ingest_consumers ADD COLUMN seen_at_ms INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
     }
 
     /// The highest sequence number ever given (also of records since deleted).

@@ -104,7 +104,20 @@ public final class IngestListener: Service, Sendable {
             return Self.answer(.contentTooLarge, ["error": .string("the body is larger than \(settings.maximumBodyBytes) bytes (max_body_bytes)")])
         }
         let records: [IngestedRecord]
-        let bytes = Array(buffer: body)
+        let bytes: [UInt8]
+        do throws(ContentDecoding.Failure) {
+            bytes = try ContentDecoding.decode(Array(buffer: body), header: request.headers[.contentEncoding], limit: settings.maximumBodyBytes)
+        } catch {
+            let status: HTTPResponse.Status = switch error {
+            case .unsupported: .unsupportedMediaType
+            case .tooLarge: .contentTooLarge
+            case .corrupt: .badRequest
+            }
+            count(channel, "\(status.code)")
+            var response = Self.answer(status, ["error": .string(error.description)])
+            if case .unsupported = error { response.headers[.acceptEncoding] = "gzip, deflate" }
+            return response
+        }
         do throws(IngestPayload.Failure) {
             records = try IngestPayload.records(bytes, contentType: request.headers[.contentType]) { name in
                 // The trace context has headers of its own (W3C Trace Context); the other
@@ -119,7 +132,9 @@ public final class IngestListener: Service, Sendable {
         }
         let requestID = UUID().uuidString.lowercased()
         // What a repeated key must come with again: the same body, read the same way.
-        let digest = key == nil ? "" : Digest.hexString(Digest.sha256.hash(Array(((request.headers[.contentType] ?? "") + "\n").utf8) + bytes))
+        // (Decoded, and with the media type alone, so a retry compressed or labelled otherwise is still a repeat.)
+        let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let digest = key == nil ? "" : Digest.hexString(Digest.sha256.hash(Array((mediaType + "\n").utf8) + bytes))
         let stored: IngestBuffer.Stored
         do {
             stored = try await writer.store(records, channel: channel, request: requestID, idempotencyKey: key, bodyDigest: digest,

@@ -15,7 +15,7 @@ import Logging
 public struct WebhookSource: SourceConnector {
     static let channel = Field<String>("channel", .string, "The channel whose records this pipeline reads (a key of listeners.webhook.channels).",
                                        example: "government")
-    static let buffer = Field<String?>("buffer", .path, "The push endpoint's buffer; the default is `ingest-buffer.db` in the data directory.",
+    static let buffer = Field<String?>("buffer", .path, "The push endpoint's buffer; the default is the one `listeners.webhook.buffer` names, or `ingest-buffer.db` in the data directory.",
                                        example: "data/ingest-buffer.db")
     static let key = Field<String?>("key", .string, """
         Field (dotted path) holding each record's natural key, for records that are not CloudEvents; a CloudEvent's \
@@ -24,7 +24,9 @@ public struct WebhookSource: SourceConnector {
     static let type = Field<String?>("type", .string, "Event type for the records until a `map` step sets one; a CloudEvent keeps its own.",
                                      example: "government.project.raw.v1")
     static let retention = Field<Duration>("retention", .duration, """
-        How long delivered records stay in the buffer (and idempotency keys are remembered). Each run deletes older ones it has delivered.
+        How long pushed records are kept after they arrive. A run deletes records older than the longest retention \
+        of the pipelines reading the channel once every one of them has delivered them, and the idempotency keys \
+        of requests whose records are all gone; a pipeline that has not run for its retention stops holding records back.
         """, default: "7d", advanced: true)
 
     public static let spec = ComponentSpec(
@@ -55,7 +57,8 @@ public struct WebhookSource: SourceConnector {
         guard IngestSettings.isChannelName(channelName) else {
             throw config.error("channel", "channel names use letters, digits, '-' and '_' only; got '\(channelName)'")
         }
-        bufferPath = try config[Self.buffer] ?? context.dataDirectory + "/ingest-buffer.db"
+        bufferPath = try config[Self.buffer]
+            ?? ListenerBuffers.path(of: "webhook", in: context, or: context.dataDirectory + "/ingest-buffer.db")
         keyComponents = try config[Self.key].map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) } ?? []
         type = try config[Self.type]
         retentionPeriod = try config[Self.retention]
@@ -68,9 +71,10 @@ public struct WebhookSource: SourceConnector {
         let buffer = try IngestBuffer(existing: bufferPath)
         let sequence = try BufferPosition.resume(checkpoint, buffer: buffer.id, lastGiven: buffer.lastSequence(), path: bufferPath,
                                                  what: "push buffer")
-        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(retentionPeriod.components.seconds) * 1000
         do {
-            let deleted = try buffer.prune(channel: channelName, pipeline: pipeline, deliveredThrough: sequence, receivedBefore: cutoff)
+            let deleted = try buffer.prune(channel: channelName, pipeline: pipeline, deliveredThrough: sequence,
+                                           retention: Int64(retentionPeriod.components.seconds) * 1000,
+                                           now: Int64(Date().timeIntervalSince1970 * 1000))
             if deleted > 0 { logger.info("deleted delivered pushed records past their retention", metadata: ["records": "\(deleted)"]) }
         } catch {
             // Costs only disk space until the next run.

@@ -86,6 +86,13 @@ func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
         printError("config: \(error)")
         throw ExitCode(2)
     }
+    // A source reading a listener's buffer must find the file that listener writes.
+    var buffers = ListenerBuffers()
+    for (kind, node) in gateway.listeners {
+        guard let path = node["buffer"]?.scalarText, !path.isEmpty else { continue }
+        buffers.paths[kind] = path.hasPrefix("/") ? path : gateway.projectDirectory + "/" + path
+    }
+    services[ListenerBuffers.self] = buffers
     return services
 }
 

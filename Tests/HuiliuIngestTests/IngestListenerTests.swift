@@ -110,4 +110,34 @@ struct IngestListenerTests {
             #expect(headers.lowercased().contains("www-authenticate: bearer"), "\(headers)")
         }
     }
+
+    /// A compressed body is decoded (and bounded by max_body_bytes once decoded); a coding it
+    /// cannot undo is refused with 415, never stored as it came.
+    @Test func decodesGzipAndRefusesOtherCodings() async throws {
+        let directory = NSTemporaryDirectory() + "ingest-gzip-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let gzip = try #require(findExecutable("gzip"))
+        func compressed(_ name: String, _ text: String) async throws -> String {
+            let path = directory + "/" + name
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            _ = try await ChildCommand.output(gzip, ["-f", path])
+            return "@" + path + ".gz"
+        }
+        let small = try await compressed("small.json", #"[{"id":"G1"},{"id":"G2"}]"#)
+        let large = try await compressed("large.json", "{\"id\":\"" + String(repeating: "a", count: 8000) + "\"}")
+        try await withListener(maximumBody: 4096) { port, buffer in
+            let accepted = try await post(port, "/ingest/gov", small, token: token, headers: ["Content-Encoding: gzip"])
+            #expect(accepted.status == 202, "\(accepted)")
+            #expect(try buffer.records(channel: "gov", after: 0, limit: 10).map(\.record?.data) == [["id": "G1"], ["id": "G2"]])
+            let bomb = try await post(port, "/ingest/gov", large, token: token, headers: ["Content-Encoding: gzip"])
+            #expect(bomb.status == 413, "\(bomb)")
+            let brotli = try await post(port, "/ingest/gov", #"{"id":"B"}"#, token: token, headers: ["Content-Encoding: br"])
+            #expect(brotli.status == 415 && brotli.answer["error"]?.stringValue?.contains("Content-Encoding 'br'") == true, "\(brotli)")
+            let mislabelled = try await post(port, "/ingest/gov", #"{"id":"M"}"#, token: token, headers: ["Content-Encoding: gzip"])
+            #expect(mislabelled.status == 400 && mislabelled.answer["error"]?.stringValue?.hasPrefix("the body is not valid gzip") == true,
+                    "\(mislabelled)")
+            #expect(try buffer.pending(channel: "gov", after: 0) == 2)
+        }
+    }
 }

@@ -59,8 +59,13 @@ struct WebhookSourceTests {
         #expect(throws: IngestBuffer.KeyReused.self) {
             try buffer.store([IngestedRecord(data: ["a": 3])], channel: "gov", request: "r5", idempotencyKey: "k1", bodyDigest: "other", receivedAt: 2000)
         }
+        // Past its retention but not yet delivered, a request's records stay, and so does its key:
+        // a retry is still a repeat, not a second copy.
+        #expect(try buffer.prune(channel: "gov", pipeline: "p", deliveredThrough: 0, retention: 0, now: 5000) == 0)
+        #expect(try buffer.store([IngestedRecord(data: ["a": 1]), IngestedRecord(data: ["a": 2])], channel: "gov", request: "r6",
+                                 idempotencyKey: "k1", receivedAt: 5000).repeated)
         // Pruned with its records, the key is forgotten.
-        #expect(try buffer.prune(channel: "gov", pipeline: "p", deliveredThrough: 2, receivedBefore: 1500) == 2)
+        #expect(try buffer.prune(channel: "gov", pipeline: "p", deliveredThrough: 2, retention: 500, now: 2000) == 2)
         #expect(try !buffer.store([], channel: "gov", request: "r4", idempotencyKey: "k1", receivedAt: 3000).repeated)
     }
 
@@ -88,13 +93,43 @@ struct WebhookSourceTests {
             _ = try buffer.store([IngestedRecord(data: ["i": .integer(i)])], channel: "gov", request: "r\(i)", idempotencyKey: nil,
                                  receivedAt: Int64(1000 + i))
         }
-        #expect(try buffer.prune(channel: "gov", pipeline: "slow", deliveredThrough: 2, receivedBefore: 0) == 0)
-        // The fast reader has delivered 8, the slow one 2: only 1 and 2 may go.
-        #expect(try buffer.prune(channel: "gov", pipeline: "fast", deliveredThrough: 8, receivedBefore: 5000, chunk: 1) == 2)
+        #expect(try buffer.prune(channel: "gov", pipeline: "slow", deliveredThrough: 2, retention: 5000, now: 5000) == 0)
+        // The fast reader has delivered 8, the slow one 2: only 1 and 2 may go. The fast one keeps
+        // records 1 s, but the slow one's 5 s count: the longest retention of the channel's readers.
+        #expect(try buffer.prune(channel: "gov", pipeline: "fast", deliveredThrough: 8, retention: 1000, now: 6000, chunk: 1) == 0)
+        #expect(try buffer.prune(channel: "gov", pipeline: "fast", deliveredThrough: 8, retention: 1000, now: 10_000, chunk: 1) == 2)
         // The slow one catches up to 8: 3 to 8 may go, but 8 is newer than the cutoff.
-        #expect(try buffer.prune(channel: "gov", pipeline: "slow", deliveredThrough: 8, receivedBefore: 1007, chunk: 2) == 5)
+        #expect(try buffer.prune(channel: "gov", pipeline: "slow", deliveredThrough: 8, retention: 5000, now: 6007, chunk: 2) == 5)
         #expect(try buffer.records(channel: "gov", after: 0, limit: 100).map(\.sequence) == [8, 9, 10])
         #expect(try buffer.lastSequence() == 10)
+    }
+
+    /// A body nested as deep as the endpoint takes reads back from the buffer, which wraps it
+    /// one level deeper: what was answered 202 is delivered, not dead-lettered.
+    @Test func aRecordNestedAsDeepAsTakenReadsBack() throws {
+        let depth = JSONReader.maximumDepth - 1
+        let body = Array(("{\"a\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}").utf8)
+        let records = try IngestPayload.records(body, contentType: "application/json", attribute: { _ in nil })
+        let buffer = try IngestBuffer(path: path)
+        _ = try buffer.store(records, channel: "gov", request: "deep", idempotencyKey: nil, receivedAt: 1000)
+        let entry = try #require(try buffer.records(channel: "gov", after: 0, limit: 1).first)
+        #expect(entry.record?.data == records[0].data)
+    }
+
+    /// A reader that stopped running (its pipeline was removed or renamed) holds records back
+    /// only for its own retention, not for ever.
+    @Test func aReaderThatStoppedRunningLetsGoAfterItsRetention() throws {
+        let buffer = try IngestBuffer(path: path)
+        for i in 0..<4 {
+            _ = try buffer.store([IngestedRecord(data: ["i": .integer(i)])], channel: "gov", request: "r\(i)", idempotencyKey: nil,
+                                 receivedAt: 1000)
+        }
+        #expect(try buffer.prune(channel: "gov", pipeline: "old", deliveredThrough: 1, retention: 10_000, now: 2000) == 0)
+        // The old reader has delivered only 1 and keeps records 10 s: nothing goes yet.
+        #expect(try buffer.prune(channel: "gov", pipeline: "new", deliveredThrough: 4, retention: 1000, now: 5000) == 0)
+        // Ten seconds after its last run, the old reader no longer counts.
+        #expect(try buffer.prune(channel: "gov", pipeline: "new", deliveredThrough: 4, retention: 1000, now: 12_001) == 4)
+        #expect(try buffer.pending(channel: "gov", after: 0) == 0)
     }
 
     /// A buffer replaced under the pipeline (deleted, restored from an older copy) restarts
@@ -112,6 +147,17 @@ struct WebhookSourceTests {
         let elsewhere = try WebhookSource(config: ParsedConfig(testing: ["channel": "gov", "buffer": .string(path + ".elsewhere")]),
                                           context: .testing())
         await #expect { try await drain(elsewhere) } throws: { "\($0)".contains("no push buffer at") }
+    }
+
+    /// Without a `buffer` of its own, the source reads the one the gateway's push endpoint is
+    /// configured with, not a default file beside it.
+    @Test func readsTheBufferTheListenerIsConfiguredWith() throws {
+        var services = ServiceValues()
+        services[ListenerBuffers.self] = ListenerBuffers(paths: ["webhook": path])
+        let configured = try WebhookSource(config: ParsedConfig(testing: ["channel": "gov"]), context: .testing(services: services))
+        #expect(configured.bufferPath == path)
+        let unconfigured = try WebhookSource(config: ParsedConfig(testing: ["channel": "gov"]), context: .testing(projectDirectory: "/p"))
+        #expect(unconfigured.bufferPath == "/p/data/ingest-buffer.db")
     }
 
     @Test func refusesABadChannelName() {
