@@ -80,7 +80,10 @@ public struct PipelineRunner: Sendable {
     /// Throws unless `source` can backfill.
     private func requireBackfillable(_ source: any SourceConnector) throws {
         guard source is any BackfillableSource else {
-            throw RunError("the '\(definition.source.name)' source of \(definition.name) has no cursor to backfill a range of; only incremental streams of manifest connectors have one")
+            throw RunError("""
+                the '\(definition.source.name)' source of \(definition.name) cannot read a range again; only incremental streams of \
+                manifest connectors can (--reset reads everything again)
+                """)
         }
     }
 

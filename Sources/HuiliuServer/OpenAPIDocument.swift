@@ -161,7 +161,7 @@ paths:
       responses:
         "202": { description: Accepted; follow it in /api/v1/runs?pipeline=name. }
         "400": { description: The body is not a JSON object, has another option than backfill, or backfill is not FROM..TO. }
-        "422": { description: The pipeline's source has no cursor to backfill. }
+        "422": { description: The pipeline's source cannot read a range again. }
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "409": { description: The pipeline is already running. }

@@ -115,7 +115,7 @@ struct SQLSourceTests {
             INSERT INTO cases VALUES (1, 'J01', 10), (2, 'J01', 20), (3, 'J99', 30);
             """)
         let joined = try source(["path": .string(path), "key": "id", "cursor": "id",
-                                 "query": "SELECT c.id, d.name AS court_name, c.n * 2 AS doubled FROM cases c JOIN courts d ON d.code = c.court; -- joined\n"])
+                                 "query": "SELECT c.id, d.name AS court_name, c.n * 2 AS doubled FROM cases c JOIN courts d ON d.code = c.court; /* joined */ -- courts\n"])
         let records = try await run(joined, after: nil).records
         #expect(records.map(\.data) == [["id": 1, "court_name": "黄州区人民法院", "doubled": 20],
                                         ["id": 2, "court_name": "黄州区人民法院", "doubled": 40]])
@@ -128,6 +128,18 @@ struct SQLSourceTests {
         await #expect { try await drain(moved, after: earlier) } throws: { "\($0)".contains("--reset") }
         let nowhere = try source(["path": .string(path + ".missing"), "table": "cases", "key": "id"])
         await #expect { try await drain(nowhere) } throws: { "\($0)".contains("no SQLite database at") }
+    }
+
+    /// A stopped run cancels the page query in flight and ends as stopped, not as a database failure.
+    @Test func aStoppedRunCancelsTheQueryAndIsCancelled() async throws {
+        let path = try sqliteFile("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        let slow = try source(["path": .string(path), "key": "id", "query": """
+            WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000000000) SELECT max(n) AS id FROM r
+            """])
+        let run = Task { try await drain(slow) }
+        try await Task.sleep(for: .milliseconds(300))
+        run.cancel()
+        await #expect(throws: CancellationError.self) { try await run.value }
     }
 
     @Test func refusesConfigurationsThatCannotWork() throws {
@@ -168,6 +180,19 @@ struct SQLSourceTests {
         try admin.execute("INSERT INTO \(table) (id, updated_at) VALUES (4, '2024-03-05 08:00:00.123457+00'), (0, '2024-03-05 08:00:00.123456+00')")
         let next = try await run(source, after: first.checkpoint)
         #expect(next.records.map(\.key) == ["3", "4"])
+    }
+
+    /// A checkpoint holding numbers (saved while the table was in SQLite, or restored by hand)
+    /// resumes at them: bound as NULL, `cursor >= NULL` would match no row on every run.
+    @Test func postgreSQLResumesFromACheckpointOfNumbers() async throws {
+        let server = try await require(PostgresServer.shared)
+        let table = "moved_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try PostgresConnection(url: server.url) { $0 }
+        try admin.execute("CREATE TABLE \(table) (id text PRIMARY KEY, upd int)")
+        try admin.execute("INSERT INTO \(table) VALUES ('a', 1), ('b', 1), ('c', 2), ('d', 3), ('e', 0)")
+        let source = try source(["table": .string(table), "key": "id", "cursor": "upd"], url: server.url)
+        let saved = Checkpoint(["columns": ["upd", "id"], "after": [1, "b"]])
+        #expect(try await run(source, after: saved).records.map(\.key) == ["a", "b", "c", "d"])
     }
 
     @Test func postgreSQLSessionsAreReadOnlyAndErrorsHideThePassword() async throws {

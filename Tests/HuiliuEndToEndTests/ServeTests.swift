@@ -165,7 +165,7 @@ import Testing
         #expect(misspeltOption.status == 400 && misspeltOption.body.contains("unknown option 'backfil'"), "\(misspeltOption)")
         let backfill = try await HuiliuCommand.run(["run", "fast-b", "--backfill", "2024-01-01..2024-02-01"], in: project)
         #expect(backfill.status == 2, "\(backfill.stderr)")
-        #expect(backfill.stderr.contains("the 'file' source of fast-b has no cursor to backfill"), "\(backfill.stderr)")
+        #expect(backfill.stderr.contains("the 'file' source of fast-b cannot read a range again"), "\(backfill.stderr)")
 
         // Metrics show the runs and records.
         let metrics = try await api.call("GET", "/metrics", token: "viewer-91c2").body

@@ -17,7 +17,8 @@ struct SQLBatchReader: BatchReader {
     static func open(_ source: SQLSource, after position: SQLPosition?) async throws -> SQLBatchReader {
         if let position, position.columns != source.orderColumns || position.values.count != source.orderColumns.count {
             throw SQLSourceError("""
-                the checkpoint is a position in \(position.columns.joined(separator: ", ")) but the cursor and key are now                 \(source.orderColumns.joined(separator: ", ")): run the pipeline once with --reset to read from the start
+                the checkpoint is a position in \(position.columns.joined(separator: ", ")) but the cursor and key are now \
+                \(source.orderColumns.joined(separator: ", ")): run the pipeline once with --reset to read from the start
                 """)
         }
         let io = BlockingQueue(label: "huiliu.source.sql")
@@ -31,10 +32,16 @@ struct SQLBatchReader: BatchReader {
         let connection = connection, start = start, limit = source.batchSize, io = io
         let parameters = start == .cursor ? Array(position!.values.prefix(1)) : position?.values ?? []
         // A stopped run must not wait for a slow page: cancelling the task cancels the query.
-        let page = try await withTaskCancellationHandler {
-            try await io.run { try connection.page(from: start, parameters, limit: limit) }
-        } onCancel: {
-            connection.cancel()
+        let page: SQLRows
+        do {
+            page = try await withTaskCancellationHandler {
+                try await io.run { try connection.page(from: start, parameters, limit: limit) }
+            } onCancel: {
+                connection.cancel()
+            }
+        } catch where Task.isCancelled {
+            // The database reports the query it was told to stop as an error; the run was stopped, not failed.
+            throw CancellationError()
         }
         if page.rows.count < limit { exhausted = true }
         guard let last = page.positions.last else { return nil }
@@ -150,11 +157,22 @@ final class SQLConnection: @unchecked Sendable {
         handle = .closed
     }
 
+    /// A position value as PostgreSQL reads a parameter: its own text, or a number or boolean
+    /// written out (a checkpoint saved from SQLite, or restored by hand, holds those), never
+    /// NULL for a value, which would make `cursor >= NULL` match no row for ever.
+    static func text(_ value: Value) -> String? {
+        switch value {
+        case .null: nil
+        case .string(let text): text
+        default: value.jsonText
+        }
+    }
+
     /// Up to `limit` rows from `start`, with its parameters: values as the database gave them.
     func page(from start: SQLPageStatement.Start, _ parameters: [Value], limit: Int) throws -> SQLRows {
         switch handle {
         case .postgres(let connection):
-            let result = try connection.query(statement.text(from: start, limit: limit), parameters.map(\.stringValue))
+            let result = try connection.query(statement.text(from: start, limit: limit), parameters.map(Self.text))
             let names = result.columns.map(\.name)
             let order = orderIndexes, keys = keyIndexes
             var page = SQLRows()

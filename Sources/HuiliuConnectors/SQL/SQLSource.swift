@@ -132,7 +132,7 @@ public struct SQLSource: SourceConnector {
     static func withoutTerminator(_ query: String) -> String {
         var text = query.trimmingCharacters(in: .whitespacesAndNewlines)
         while true {
-            let shorter = text.replacing(/;\s*(--[^\n]*)?\z/, with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let shorter = text.replacing(/;(\s*(--[^\n]*|\/\*[\s\S]*?\*\/))*\s*\z/, with: "").trimmingCharacters(in: .whitespacesAndNewlines)
             if shorter == text { return text }
             text = shorter
         }
