@@ -128,7 +128,7 @@ extension Huiliu.DeadLetters {
             print("replayed \(outcome.delivered.count) of \(outcome.delivered.count + outcome.stillFailing.count) dead letters (run \(outcome.run.id))")
             for (id, reason) in outcome.stillFailing { print("  still failing: \(id): \(reason)") }
             if !outcome.sourceRejects.isEmpty {
-                print("  \(outcome.sourceRejects.count) rejected by the source (malformed input) cannot be replayed; fix the input and run the pipeline again: \(outcome.sourceRejects.map(String.init).joined(separator: ", "))")
+                print("  \(outcome.sourceRejects.count) rejected by the source (malformed input) cannot be replayed; fix the input and run the pipeline again (a file source reads a file changed before its checkpoint again from the start): \(outcome.sourceRejects.map(String.init).joined(separator: ", "))")
             }
             if let error = outcome.run.error { print("  error: \(error)") }
             if outcome.run.status != .succeeded || !outcome.stillFailing.isEmpty { throw ExitCode(1) }

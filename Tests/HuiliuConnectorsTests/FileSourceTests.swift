@@ -135,6 +135,26 @@ struct FileSourceTests {
         #expect(records(second) == [["n": 2]])
     }
 
+    /// A rejected row fixed in place (what the dead-letter advice says to do) changes the file
+    /// before the checkpoint: the next run reads it again from the start, rather than from the
+    /// middle of a line, and delivers the fixed row.
+    @Test func readsAFileEditedBeforeTheCheckpointAgainFromTheStart() async throws {
+        let path = write("fixed.csv", Array("id,name\n1,甲\n2\n3,丙\n".utf8))
+        let first = try await drain(source(path))
+        #expect(records(first) == [["id": "1", "name": "甲"], ["id": "3", "name": "丙"]])
+        #expect(first.flatMap(\.rejects).map(\.origin.description) == ["fixed.csv:3"])
+        _ = write("fixed.csv", Array("id,name\n1,甲\n2,乙\n3,丙\n".utf8))
+        let second = try await drain(source(path), after: first.last?.checkpoint)
+        #expect(records(second) == [["id": "1", "name": "甲"], ["id": "2", "name": "乙"], ["id": "3", "name": "丙"]])
+        #expect(second.flatMap(\.rejects).isEmpty)
+        // Only appended to, it goes on where it stopped.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        handle.write(Data("4,丁\n".utf8))
+        try handle.close()
+        #expect(records(try await drain(source(path), after: second.last?.checkpoint)) == [["id": "4", "name": "丁"]])
+    }
+
     @Test func readsGlobsInNameOrderAndRemembersFinishedFiles() async throws {
         _ = write("p-1.jsonl", Array("{\"f\":1}\n".utf8))
         _ = write("p-2.jsonl", Array("{\"f\":2}\n".utf8))

@@ -28,6 +28,15 @@ final class ByteWindow {
     /// The stream offset of the next unconsumed byte.
     var position: Int { base + start }
 
+    /// How many consumed bytes the window keeps before ``start``.
+    static let recentBytes = 256
+
+    /// Up to ``recentBytes`` bytes just before ``position``: fewer only at the start of the
+    /// stream, or of the window when it began at an offset.
+    var recent: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[(start - min(start, Self.recentBytes))..<start])
+    }
+
     /// The unconsumed bytes.
     var available: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: storage[start..<end])
@@ -37,12 +46,14 @@ final class ByteWindow {
     @discardableResult
     func fill() throws(FileReadError) -> Bool {
         guard !isAtEnd else { return false }
-        if start > 0 {
-            let remaining = end - start
-            if remaining > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: remaining) }
-            base += start
+        // Keep the last consumed bytes too: a checkpoint fingerprints them (``recent``).
+        let kept = min(start, Self.recentBytes)
+        if start > kept {
+            let remaining = end - start + kept
+            if remaining > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + start - kept, byteCount: remaining) }
+            base += start - kept
             end = remaining
-            start = 0
+            start = kept
         }
         if end == storage.count {
             let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 2, alignment: 16)

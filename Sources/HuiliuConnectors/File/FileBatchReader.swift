@@ -79,7 +79,7 @@ struct FileBatchReader: BatchReader {
 
     func checkpoint(of file: OpenFile) -> Checkpoint {
         FileCheckpoint(file: file.path, offset: file.window.position, line: file.parser.line,
-                       state: file.parser.checkpointState).checkpoint
+                       state: file.parser.checkpointState, tail: FileCheckpoint.tail(of: file.window.recent)).checkpoint
     }
 
     mutating func open(_ path: String) throws -> OpenFile {

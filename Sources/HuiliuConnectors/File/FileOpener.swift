@@ -45,9 +45,26 @@ struct FileOpener {
         let input: any ByteInput = detected == .utf8 ? file : try TranscodingInput(file: file, encoding: detected.iconvName)
         if offset == 0 && hasBOM && detected == .utf8 { offset = 3 }
 
-        try input.seek(to: offset)
-        let window = ByteWindow(input: input, startingAt: offset)
         let resumed = offset > (hasBOM && detected == .utf8 ? 3 : 0)
+        let window: ByteWindow
+        if resumed, let tail = resume?.tail, tail.bytes <= offset {
+            // The bytes before the checkpoint must still be the ones read: a file edited rather
+            // than appended to (a rejected row fixed in place) would otherwise be read from the
+            // middle of some other line, and its fixed row never.
+            try input.seek(to: offset - tail.bytes)
+            window = ByteWindow(input: input, startingAt: offset - tail.bytes)
+            while window.available.count < tail.bytes, try window.fill() {}
+            guard window.available.count >= tail.bytes,
+                  FileCheckpoint.tail(of: UnsafeRawBufferPointer(rebasing: window.available.prefix(tail.bytes)))?.sha256 == tail.sha256 else {
+                logger.warning("file changed before the checkpoint, not only appended to; reading it again from the start",
+                               metadata: ["file": .string(display), "checkpoint": .stringConvertible(offset)])
+                return try open(path, display: display, format: format, resume: nil)
+            }
+            window.start += tail.bytes
+        } else {
+            try input.seek(to: offset)
+            window = ByteWindow(input: input, startingAt: offset)
+        }
         var parser: any RecordParser
         switch format {
         case "csv":

@@ -26,8 +26,11 @@ public struct FileSource: SourceConnector {
         details: """
             Files are read in sorted order when `path` is a glob. The checkpoint records the file and the \
             byte offset after the last delivered record, so appending to a file and running again reads \
-            only the new records. A malformed JSON line or CSV row is dead-lettered with its line number \
-            and reading goes on; a broken JSON array stops the run with the byte offset.
+            only the new records; a file changed before that offset (a rejected row fixed in place) or cut \
+            shorter is read again from its start, with a warning, and its records come again under the same \
+            ids where they have a key. Files of a glob that sort before the checkpoint's file count as read: \
+            add late files under names that sort after it. A malformed JSON line or CSV row is dead-lettered \
+            with its line number and reading goes on; a broken JSON array stops the run with the byte offset.
             """,
         fields: [path.spec, format.spec, encoding.spec, delimiter.spec, key.spec, type.spec],
         shorthandField: "path")
@@ -98,6 +101,9 @@ struct FileCheckpoint {
     var offset: Int
     var line: Int
     var state: Value
+    /// The SHA-256 (hex) of the bytes just before `offset`, and how many: a file changed
+    /// before the checkpoint rather than appended to no longer has them there.
+    var tail: (bytes: Int, sha256: String)?
 
     init?(_ checkpoint: Checkpoint?) {
         guard let object = checkpoint?.value.objectValue, let file = object["file"]?.stringValue,
@@ -106,16 +112,28 @@ struct FileCheckpoint {
         self.offset = offset
         self.line = object["line"]?.intValue ?? 1
         self.state = object["state"] ?? .null
+        if let bytes = object["tail_bytes"]?.intValue, let digest = object["tail_sha256"]?.stringValue { tail = (bytes, digest) }
     }
 
-    init(file: String, offset: Int, line: Int, state: Value) {
+    init(file: String, offset: Int, line: Int, state: Value, tail: (bytes: Int, sha256: String)? = nil) {
         self.file = file
         self.offset = offset
         self.line = line
         self.state = state
+        self.tail = tail
+    }
+
+    /// The fingerprint of `bytes`, the bytes before a checkpoint.
+    static func tail(of bytes: UnsafeRawBufferPointer) -> (bytes: Int, sha256: String)? {
+        bytes.isEmpty ? nil : (bytes.count, Digest.hexString(Digest.sha256.hash(bytes)))
     }
 
     var checkpoint: Checkpoint {
-        Checkpoint(["file": .string(file), "offset": .integer(offset), "line": .integer(line), "state": state])
+        var object: Object = ["file": .string(file), "offset": .integer(offset), "line": .integer(line), "state": state]
+        if let tail {
+            object["tail_bytes"] = .integer(tail.bytes)
+            object["tail_sha256"] = .string(tail.sha256)
+        }
+        return Checkpoint(.object(object))
     }
 }
