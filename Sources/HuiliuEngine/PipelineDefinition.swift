@@ -35,6 +35,9 @@ public struct PipelineDefinition: Sendable {
     public var trace: Bool = false
     /// The file it was loaded from.
     public var file: String
+    /// The SHA-256 (hex) of that file's bytes when it was loaded, so a command can tell that
+    /// the daemon runs an older copy; `nil` for a definition not loaded from a file.
+    public var fileDigest: String?
 
     /// How the daemon runs a scheduled pipeline.
     public struct SchedulingPolicy: Sendable, Equatable {

@@ -42,7 +42,10 @@ public struct PipelineLoader: Sendable {
             case .syntax(let problem): return .problems([problem])
             }
         }
-        return validate(node, file: path, directory: projectDirectory)
+        let outcome = validate(node, file: path, directory: projectDirectory)
+        guard case .pipeline(var definition) = outcome, let bytes = FileManager.default.contents(atPath: path) else { return outcome }
+        definition.fileDigest = Digest.hexString(Digest.sha256.hash(bytes))
+        return .pipeline(definition)
     }
 
     /// Validates a parsed pipeline document.

@@ -282,6 +282,7 @@ public actor Daemon {
             "name": .string(name), "description": .string(definition.description), "enabled": .bool(definition.enabled),
             "schedule": definition.schedule.map { .string($0) } ?? .null,
             "timezone": .string(definition.timezone ?? defaultZone.identifier), "file": .string(definition.file),
+            "file_sha256": definition.fileDigest.map(Value.string) ?? .null,
         ]
         let status = scheduler.status(of: name)
         object["next_run"] = status?.nextStart.map { .string(Timestamp.format($0)) } ?? .null

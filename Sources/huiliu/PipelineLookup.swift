@@ -30,7 +30,11 @@ struct PipelineLookup {
         let known = all().map(\.name)
         var message = "no pipeline called '\(nameOrPath)'"
         if let suggestion = nearestName(to: nameOrPath, in: known) { message += "; did you mean '\(suggestion)'?" }
-        else if !known.isEmpty { message += " (known: \(known.joined(separator: ", ")))" }
+        else {
+            if !known.isEmpty { message += " (known: \(known.joined(separator: ", ")))" }
+            // Pipelines are found by name in pipelines/ only; one kept elsewhere is named by its file.
+            message += "; a pipeline file outside pipelines/ is given by its path"
+        }
         printError(message)
         throw ExitCode(2)
     }

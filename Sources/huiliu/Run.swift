@@ -67,7 +67,7 @@ extension Huiliu {
                     printError("\(definition.name): already running (in the daemon or another huiliu run)")
                     throw ExitCode(2)
                 }
-                try await runThroughDaemon(daemon, definition.name)
+                try await runThroughDaemon(daemon, definition)
                 return
             }
             let store = try gateway.openStateStore()
@@ -137,7 +137,24 @@ extension Huiliu {
         }
 
         /// Asks the running daemon to run the pipeline and follows the run until it ends.
-        func runThroughDaemon(_ daemon: DaemonClient, _ name: String) async throws {
+        func runThroughDaemon(_ daemon: DaemonClient, _ definition: PipelineDefinition) async throws {
+            let name = definition.name
+            // The daemon runs the copy it loaded: one that differs from the file here would run
+            // other steps and sinks than the user just wrote, and commit past them for good.
+            let (found, loaded) = try await daemon.request("GET", "api/v1/pipelines/\(name)")
+            guard found == 200 else {
+                printError("the running daemon has no pipeline '\(name)' (it runs the pipelines of its project): `huiliu reload` after adding it there, or run it here with --standalone")
+                throw ExitCode(2)
+            }
+            let theirFile = loaded["file"]?.stringValue.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+            if let theirFile, theirFile != URL(fileURLWithPath: definition.file).resolvingSymlinksInPath().path {
+                printError("the running daemon's pipeline '\(name)' is \(theirFile), not \(definition.file): run this one here with --standalone")
+                throw ExitCode(2)
+            }
+            if let theirs = loaded["file_sha256"]?.stringValue, let ours = definition.fileDigest, theirs != ours {
+                printError("the running daemon loaded \(definition.file) before it last changed: `huiliu reload` to run this version, or run it here with --standalone")
+                throw ExitCode(2)
+            }
             let before = Date()
             let (status, body) = try await daemon.request("POST", "api/v1/pipelines/\(name)/runs",
                                                           body: backfill.map { ["backfill": .string($0)] })

@@ -55,6 +55,11 @@ struct CommandLineTests {
         let result = try await HuiliuCommand.run(["run", "court-case"], in: project)
         #expect(result.status == 2)
         #expect(result.stderr == "no pipeline called 'court-case'; did you mean 'court-cases'?\n")
+        let far = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "my-payments"], in: project)
+        #expect(far.status == 2 && far.stderr.contains("a pipeline file outside pipelines/ is given by its path"), "\(far.stderr)")
+        // A misspelt status is a mistake to say, not an empty list.
+        let status = try await HuiliuCommand.run(["dead-letters", "list", "--status", "abortd"], in: project)
+        #expect(status.status != 0 && status.stderr.contains("did you mean 'aborted'?"), "\(status.stderr)")
     }
 
     /// The built-in benchmarks run end to end (figures from a debug build mean nothing; that

@@ -167,6 +167,19 @@ import Testing
         #expect(backfill.status == 2, "\(backfill.stderr)")
         #expect(backfill.stderr.contains("the 'file' source of fast-b cannot read a range again"), "\(backfill.stderr)")
 
+        // A pipeline file changed since the daemon loaded it is not run as the daemon's older
+        // copy, which would commit past the new sinks; nor is one the daemon does not know.
+        let fastB = project + "/pipelines/fast-b.yaml"
+        let original = try String(contentsOfFile: fastB, encoding: .utf8)
+        try (original + "\ndescription: changed\n").write(toFile: fastB, atomically: true, encoding: .utf8)
+        let stale = try await HuiliuCommand.run(["run", "fast-b"], in: project)
+        #expect(stale.status == 2 && stale.stderr.contains("loaded") && stale.stderr.contains("huiliu reload"), "\(stale.stderr)")
+        try original.write(toFile: fastB, atomically: true, encoding: .utf8)
+        try original.replacingOccurrences(of: "name: fast-b", with: "name: elsewhere")
+            .write(toFile: project + "/elsewhere.yaml", atomically: true, encoding: .utf8)
+        let unknown = try await HuiliuCommand.run(["run", "elsewhere.yaml"], in: project)
+        #expect(unknown.status == 2 && unknown.stderr.contains("--standalone"), "\(unknown.stderr)")
+
         // Metrics show the runs and records.
         let metrics = try await api.call("GET", "/metrics", token: "viewer-91c2").body
         #expect(metrics.contains(#"huiliu_runs_total{pipeline="fast-a",status="succeeded"}"#))
