@@ -27,7 +27,7 @@ struct SinkShare: Sendable {
                 condition = try HuiliuExpression.Expression(text, functions: .huiliu())
             } catch {
                 var at = config.valueLocation(of: when)
-                at.column += max(0, error.offset)
+                at = at.locating(offset: max(0, error.offset), in: text)
                 throw ConfigError(.invalidValue, at: at, "invalid condition: \(error.message)")
             }
         } else {

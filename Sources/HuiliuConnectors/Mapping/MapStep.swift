@@ -82,7 +82,7 @@ public struct MapStep: StepConnector {
                 return try JMESPathExpression(text, functions: functions)
             } catch {
                 var at = location
-                at.column += max(0, error.offset)
+                at = at.locating(offset: max(0, error.offset), in: text)
                 var suggestion: String?
                 if error.kind == .unknownFunction, let name = error.message.split(separator: "'").dropFirst().first {
                     suggestion = nearestName(to: String(name.prefix { $0 != "(" }), in: functions.functions.map(\.name)).map { $0 + "()" }

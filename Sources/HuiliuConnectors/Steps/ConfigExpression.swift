@@ -12,7 +12,7 @@ extension ParsedConfig {
             return try HuiliuExpression.Expression(text, functions: functions)
         } catch {
             var at = valueLocation(of: field.spec.name)
-            at.column += max(0, error.offset)
+            at = at.locating(offset: max(0, error.offset), in: text)
             throw ConfigError(.invalidValue, at: at, "invalid \(what): \(error.message)")
         }
     }

@@ -99,7 +99,7 @@ public struct RuleStep: StepConnector {
                 return try HuiliuExpression.Expression(text, functions: functions)
             } catch {
                 var at = location
-                at.column += max(0, error.offset)
+                at = at.locating(offset: max(0, error.offset), in: text)
                 problems.append(ConfigError(.invalidValue, at: at, "invalid expression: \(error.message)"))
                 return nil
             }

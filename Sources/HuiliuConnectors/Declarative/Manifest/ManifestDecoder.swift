@@ -184,7 +184,7 @@ struct ManifestDecoder {
 
     mutating func problem(_ node: ConfigNode?, _ message: String, offset: Int = 0, suggestion: String? = nil) {
         var at = textStart(node)
-        at.column += offset
+        if case .scalar(let text, _, _)? = node { at = at.locating(offset: offset, in: text) } else { at.column += offset }
         problems.append(ConfigError(.invalidValue, at: at, message, suggestion: suggestion))
     }
 
