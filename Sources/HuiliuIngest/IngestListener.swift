@@ -67,20 +67,32 @@ public final class IngestListener: Service, Sendable {
     private func accept(_ request: Request, _ context: IngestRequestContext) async throws -> Response {
         let channel = try context.parameters.require("channel")
         let peer = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
-        guard let token = settings.tokens[channel] else {
-            return Self.answer(.notFound, ["error": .string("no channel '\(Self.clipped(channel))' here")])
-        }
         // The scheme's name is case-insensitive (RFC 9110 §11.1).
         let authorization = request.headers[.authorization] ?? ""
-        let presented = authorization.lowercased().hasPrefix("bearer ") ? String(authorization.dropFirst(7)) : ""
-        guard !presented.isEmpty, Digest.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else {
+        let presented = Array((authorization.lowercased().hasPrefix("bearer ") ? String(authorization.dropFirst(7)) : "").utf8)
+        guard let token = settings.tokens[channel] else {
+            // Only a client holding some channel's token learns that this one does not exist:
+            // others cannot probe for channel names.
+            guard !presented.isEmpty, settings.tokens.values.contains(where: { Digest.constantTimeEqual(presented, Array($0.utf8)) }) else {
+                var response = Self.answer(.unauthorized, ["error": "a bearer token for this channel is required (Authorization: Bearer …)"])
+                response.headers[.wwwAuthenticate] = "Bearer"
+                return response
+            }
+            return Self.answer(.notFound, ["error": .string("no channel '\(Self.clipped(channel))' here")])
+        }
+        guard !presented.isEmpty, Digest.constantTimeEqual(presented, Array(token.utf8)) else {
             count(channel, "401")
             logger.warning("push refused: no or a wrong token", metadata: ["channel": "\(channel)", "peer": "\(peer)"])
             var response = Self.answer(.unauthorized, ["error": "a bearer token for this channel is required (Authorization: Bearer …)"])
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
         }
-        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        let keys = request.headers[values: HTTPField.Name("Idempotency-Key")!]
+        guard keys.count <= 1 else {
+            count(channel, "400")
+            return Self.answer(.badRequest, ["error": .string("one Idempotency-Key per push, not \(keys.count)")])
+        }
+        let key = keys.first
         if let key, key.isEmpty || key.utf8.count > 255 {
             count(channel, "400")
             return Self.answer(.badRequest, ["error": "an Idempotency-Key is 1 to 255 bytes"])
@@ -182,8 +194,10 @@ public final class IngestListener: Service, Sendable {
 
 extension IngestPayload.Failure {
     var isMediaType: Bool {
-        if case .unsupportedMediaType = self { return true }
-        return false
+        switch self {
+        case .unsupportedMediaType, .unsupportedCharset: true
+        case .invalid: false
+        }
     }
 }
 

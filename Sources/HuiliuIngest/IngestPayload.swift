@@ -55,6 +55,8 @@ public enum IngestPayload {
         case unsupportedMediaType(String)
         /// A body that is not what its media type says, with where (400).
         case invalid(String)
+        /// A charset other than UTF-8 (415).
+        case unsupportedCharset(String)
 
         public var description: String {
             switch self {
@@ -62,6 +64,8 @@ public enum IngestPayload {
                 "unsupported media type '\(IngestListener.clipped(type))': send application/json (an object or an array of objects), "
                     + "application/x-ndjson (an object per line), application/cloudevents+json or application/cloudevents-batch+json"
             case .invalid(let message): message
+            case .unsupportedCharset(let charset):
+                "charset '\(IngestListener.clipped(charset))' is not taken: JSON is sent as UTF-8 (RFC 8259)"
             }
         }
     }
@@ -84,8 +88,15 @@ public enum IngestPayload {
     }
 
     private static func parseRecords(_ body: [UInt8], contentType: String?, attribute: (String) -> String?) throws(Failure) -> [IngestedRecord] {
-        let mediaType = (contentType ?? "application/json").split(separator: ";").first
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let parts = (contentType ?? "application/json").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let mediaType = parts.first?.lowercased() ?? ""
+        // JSON is UTF-8 (RFC 8259 §8.1); a body declared otherwise would be misread, so it is refused.
+        for parameter in parts.dropFirst() where parameter.lowercased().hasPrefix("charset=") {
+            let charset = parameter.dropFirst(8).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")).lowercased()
+            guard charset == "utf-8" || charset == "utf8" else { throw .unsupportedCharset(charset) }
+        }
+        // A byte-order mark is allowed to be ignored (RFC 8259 §8.1); Windows tools write one.
+        let body = body.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(body.dropFirst(3)) : body
         switch mediaType {
         case "application/json", "text/json":
             let value = try parse(body, what: "the body")

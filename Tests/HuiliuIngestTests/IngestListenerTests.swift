@@ -83,6 +83,10 @@ struct IngestListenerTests {
                 (401, try await post(port, "/ingest/gov", #"{"id":"X"}"#)),
                 (401, try await post(port, "/ingest/gov", #"{"id":"X"}"#, token: "wrong-0123456789abcdef")),
                 (404, try await post(port, "/ingest/court", #"{"id":"X"}"#, token: token)),
+                // Without a valid token, an unknown channel is not told apart from a known one.
+                (401, try await post(port, "/ingest/court", #"{"id":"X"}"#, token: "wrong-0123456789abcdef")),
+                (400, try await post(port, "/ingest/gov", #"{"id":"X"}"#, token: token, headers: ["Idempotency-Key: a", "Idempotency-Key: b"])),
+                (415, try await post(port, "/ingest/gov", #"{"id":"X"}"#, contentType: "application/json; charset=gbk", token: token)),
                 (400, try await post(port, "/ingest/gov", "[{\"id\":\"X\"},\n {\"id\": }]", token: token)),
                 (415, try await post(port, "/ingest/gov", "id,name", contentType: "text/csv", token: token)),
                 (413, try await post(port, "/ingest/gov", "[" + Array(repeating: #"{"id":"0123456789"}"#, count: 400).joined(separator: ",") + "]", token: token)),
@@ -91,7 +95,7 @@ struct IngestListenerTests {
                 #expect(answer.status == expected, "\(answer)")
                 #expect(answer.answer["error"]?.stringValue != nil, "\(answer)")
             }
-            #expect(refusals[3].1.answer["error"] == "the body is not JSON: line 2, column 9: expected a JSON value, found character '}'")
+            #expect(refusals[6].1.answer["error"] == "the body is not JSON: line 2, column 9: expected a JSON value, found character '}'")
             // Nothing of a refused request was kept.
             #expect(try buffer.pending(channel: "gov", after: 0) == 3)
             // Pushes at once are committed in groups: each answered 202, each stored once.

@@ -22,6 +22,14 @@ struct IngestPayloadTests {
         #expect(try records(#"[{"id":1},{"id":2}]"#, "application/json; charset=utf-8").map(\.data) == [["id": 1], ["id": 2]])
         #expect(try records("{\"id\":1}\r\n\n  \n{\"id\":2}", "application/x-ndjson").map(\.data) == [["id": 1], ["id": 2]])
         #expect(try records("", "application/x-ndjson") == [])
+        // A byte-order mark, which Windows tools write, is not part of the JSON.
+        #expect(try records("\u{FEFF}{\"id\":\"P1\"}", "application/json; charset=\"UTF-8\"") == [IngestedRecord(data: ["id": "P1"])])
+    }
+
+    /// A body declared in another charset would be misread as UTF-8: refused, saying why.
+    @Test func refusesACharsetOtherThanUTF8() {
+        #expect(failure(#"{"id":"P1"}"#, "application/json; charset=gbk") == "charset 'gbk' is not taken: JSON is sent as UTF-8 (RFC 8259)")
+        #expect(failure(#"{"id":"P1"}"#, "application/x-ndjson;charset=UTF-16LE").hasPrefix("charset 'utf-16le' is not taken"))
     }
 
     @Test func saysWhereABodyIsWrong() {
