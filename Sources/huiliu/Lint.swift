@@ -56,7 +56,14 @@ extension Huiliu {
                 printError("\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in the gateway configuration; fix \(error.errors.count == 1 ? "it" : "them") first")
                 throw ExitCode(1)
             }
+            // What would stop `huiliu serve`: a listener's settings.
+            let listenerProblems = ListenerSections.read(gateway).problems
+            for problem in ConfigErrors(listenerProblems).errors { print(problem.description) }
             if gatewayFileNamed != nil && files.count == 1 {
+                guard listenerProblems.isEmpty else {
+                    printError("\(listenerProblems.count) problem\(listenerProblems.count == 1 ? "" : "s") in 1 file")
+                    throw ExitCode(1)
+                }
                 printError("1 file checked, no problems")
                 return
             }
@@ -69,7 +76,7 @@ extension Huiliu {
             let paths = files.isEmpty
                 ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: gateway.projectDirectory) }
                 : files.filter { $0 != gatewayFileNamed }
-            var problemCount = 0
+            var problemCount = listenerProblems.count
             var warningCount = 0
             var unreadable = false
             var names: [String: String] = [:]

@@ -87,24 +87,20 @@ extension Huiliu {
             // Listeners named in config/huiliu.yaml: HJ 212 devices, and the push endpoint.
             var listeners: [HJ212ListenerService] = []
             var pushEndpoint: IngestListener?
-            for (kind, node) in gateway.listeners.sorted(by: { $0.key < $1.key }) {
-                let resolver = ReferenceResolver(secrets: gateway.secrets)
+            let sections = ListenerSections.read(gateway)
+            guard sections.problems.isEmpty else {
+                for problem in ConfigErrors(sections.problems).errors { printError(problem.description) }
+                throw ExitCode(2)
+            }
+            for section in sections.settings {
                 do {
-                    switch kind {
-                    case "hj212":
-                        let settings = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
-                                                              dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory)
-                        listeners.append(try HJ212ListenerService(settings: settings, resolver: resolver, logger: logger))
-                    case "webhook":
-                        let settings = try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
-                                                               dataDirectory: gateway.dataDirectory)
+                    switch section {
+                    case .hj212(let settings):
+                        listeners.append(try HJ212ListenerService(settings: settings, resolver: ReferenceResolver(secrets: gateway.secrets),
+                                                                  logger: logger))
+                    case .webhook(let settings):
                         pushEndpoint = try IngestListener(settings: settings, logger: logger)
-                    default:
-                        printError("config/huiliu.yaml: unknown listener kind '\(kind)' (known: hj212, webhook)")
-                        throw ExitCode(2)
                     }
-                } catch let exit as ExitCode {
-                    throw exit
                 } catch {
                     printError("\(error)")
                     throw ExitCode(2)

@@ -163,6 +163,16 @@ struct CommandLineTests {
             .write(toFile: project + "/pipelines/w.yaml", atomically: true, encoding: .utf8)
         let right = try await HuiliuCommand.run(["lint", "pipelines/w.yaml"], in: project)
         #expect(right.status == 0 && right.stdout.isEmpty, "\(right.stdout)\(right.stderr)")
+        // What would stop `huiliu serve` is a problem for lint too: a guessable token, an unknown option.
+        try "listeners:\n  webhook:\n    max_body: 10\n    channels: { government: \"${env:GOV_PUSH_TOKEN:-short}\" }\n"
+            .write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        let unknown = try await HuiliuCommand.run(["lint", "pipelines/w.yaml"], in: project)
+        #expect(unknown.status == 1 && unknown.stdout.contains("config/huiliu.yaml:3:5: unknown key 'max_body' in listeners.webhook"),
+                "\(unknown.stdout)\(unknown.stderr)")
+        try "listeners:\n  webhook:\n    channels: { government: \"${env:GOV_PUSH_TOKEN:-short}\" }\n"
+            .write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        let weak = try await HuiliuCommand.run(["lint", "pipelines/w.yaml"], in: project)
+        #expect(weak.status == 1 && weak.stdout.contains("shorter than 16 characters"), "\(weak.stdout)\(weak.stderr)")
     }
 
     /// A mapping file is linted as the map step that loads it would check it, not as a pipeline.
