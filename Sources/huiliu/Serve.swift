@@ -87,6 +87,7 @@ extension Huiliu {
             // Listeners named in config/huiliu.yaml: HJ 212 devices, and the push endpoint.
             var listeners: [HJ212ListenerService] = []
             var pushEndpoint: IngestListener?
+            var listenerNames: [String] = [], pushName = ""
             let sections = ListenerSections.read(gateway)
             guard sections.problems.isEmpty else {
                 for problem in ConfigErrors(sections.problems).errors { printError(problem.description) }
@@ -98,8 +99,10 @@ extension Huiliu {
                     case .hj212(let settings):
                         listeners.append(try HJ212ListenerService(settings: settings, resolver: ReferenceResolver(secrets: gateway.secrets),
                                                                   logger: logger))
+                        listenerNames.append("HJ 212 listener \(settings.host):\(settings.port)")
                     case .webhook(let settings):
                         pushEndpoint = try IngestListener(settings: settings, logger: logger)
+                        pushName = "push endpoint \(settings.host):\(settings.port)"
                     }
                 } catch {
                     printError("\(error)")
@@ -142,10 +145,13 @@ extension Huiliu {
                 // Shutdown runs in reverse: the API stops first, then the listeners flush and
                 // acknowledge, then runs stop at a batch boundary.
                 services: [.init(service: SchedulerService(daemon: daemon))]
-                    + listeners.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    + zip(listeners, listenerNames).map { .init(service: NamedService(name: $1, service: $0),
+                                            successTerminationBehavior: .gracefullyShutdownGroup,
                                             failureTerminationBehavior: .gracefullyShutdownGroup) }
-                    + (push.map { [.init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup)] } ?? [])
-                    + [.init(service: ReloadOnHangupService(daemon: daemon, logger: logger)), .init(service: app)],
+                    + (push.map { [.init(service: NamedService(name: pushName, service: $0),
+                                         failureTerminationBehavior: .gracefullyShutdownGroup)] } ?? [])
+                    + [.init(service: ReloadOnHangupService(daemon: daemon, logger: logger)),
+                       .init(service: NamedService(name: "admin API \(address):\(port ?? gateway.adminPort)", service: app))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             configuration.maximumGracefulShutdownDuration = gateway.gracePeriod
@@ -154,7 +160,7 @@ extension Huiliu {
             } catch {
                 // A service that could not start (the admin port taken) or failed: say so and
                 // exit, after the others stopped.
-                printError("huiliu serve stopped: \(error) (admin API \(address):\(port ?? gateway.adminPort))")
+                printError("huiliu serve stopped: \(error)")
                 throw ExitCode(2)
             }
             try? FileManager.default.removeItem(atPath: daemonFile)

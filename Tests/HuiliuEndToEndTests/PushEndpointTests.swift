@@ -8,6 +8,28 @@ import Testing
 /// `huiliu serve` with a push endpoint: an upstream system POSTs records to a channel, the
 /// daemon answers once they are stored, and the channel's pipeline delivers them.
 struct PushEndpointTests {
+    /// The daemon runs several servers: one that cannot bind says which it is.
+    @Test func aTakenPortIsNamedWithItsServer() async throws {
+        let project = try temporaryProject("push-taken")
+        let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(taken) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(taken, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(bound == 0 && listen(taken, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(taken, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        try """
+            admin: { port: 0 }
+            listeners:
+              webhook: { address: 127.0.0.1, port: \(port), channels: { government: "${env:GOV_TOKEN:-gov-token-0123456789}" } }
+            """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        let serve = try await HuiliuCommand.run(["serve"], in: project)
+        #expect(serve.status == 2 && serve.stderr.contains("push endpoint 127.0.0.1:\(port):"), "\(serve.stderr)")
+    }
+
     @Test func pushedRecordsAreStoredThenDeliveredByTheChannelsPipeline() async throws {
         let project = try temporaryProject("push")
         let push = freePort()
