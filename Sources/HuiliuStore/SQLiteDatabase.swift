@@ -7,6 +7,8 @@ import CSQLite
 /// Not thread-safe: its owner (an actor or a single task) serialises access.
 public final class SQLiteDatabase: @unchecked Sendable {
     let handle: OpaquePointer
+    /// The signal statements check (``stop(when:)``), kept alive as long as the handler may read it.
+    var watched: InterruptFlag?
     /// The file path.
     public let path: String
 

@@ -105,8 +105,10 @@ final class SQLConnection: @unchecked Sendable {
     }
 
     private var handle: Handle
-    /// Cancels the statement running now; callable from any thread.
+    /// Cancels the statement running now, and any later one; callable from any thread.
     private let canceller: @Sendable () -> Void
+    /// Raised by ``cancel()``: a page asked for after it does not start (and an SQLite one stops).
+    private let signal = InterruptFlag()
     private let statement: SQLPageStatement
     private let source: SQLSource
     /// Where each order column and key column is in the result.
@@ -133,14 +135,15 @@ final class SQLConnection: @unchecked Sendable {
                 throw SQLSourceError("time_zone '\(source.timeZone)' is not one PostgreSQL knows: \(error)")
             }
             handle = .postgres(connection)
-            canceller = { connection.cancel() }
+            canceller = { [signal] in signal.raise(); connection.cancel() }
             statement = SQLPageStatement(dialect: .postgres, relation: source.relation, order: source.orderColumns)
             try locate(in: connection.query(statement.columnsProbe).columns.map(\.name))
         case .sqlite(let path):
             guard FileManager.default.fileExists(atPath: path) else { throw SQLSourceError("no SQLite database at \(path)") }
             let database = try SQLiteDatabase(readingOnly: path)
+            database.stop(when: signal)
             handle = .sqlite(database, [:])
-            canceller = { database.interrupt() }
+            canceller = { [signal] in signal.raise(); database.interrupt() }
             statement = SQLPageStatement(dialect: .sqlite, relation: source.relation, order: source.orderColumns)
             try locate(in: database.prepare(statement.columnsProbe).columnNames)
         }
@@ -170,6 +173,7 @@ final class SQLConnection: @unchecked Sendable {
 
     /// Up to `limit` rows from `start`, with its parameters: values as the database gave them.
     func page(from start: SQLPageStatement.Start, _ parameters: [Value], limit: Int) throws -> SQLRows {
+        if signal.isRaised { throw CancellationError() }
         switch handle {
         case .postgres(let connection):
             let result = try connection.query(statement.text(from: start, limit: limit), parameters.map(Self.text))
