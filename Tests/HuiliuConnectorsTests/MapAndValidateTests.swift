@@ -82,6 +82,21 @@ struct MapAndValidateTests {
         #expect(throws: ConfigErrors.self) { try mapStep(["amount_fen": "no_such_function(amount)"]) }
     }
 
+    /// A target the entity's schema has no field for (and allows none beyond its own) would
+    /// fail every record: refused when the pipeline loads, with the nearest field.
+    @Test func refusesATargetTheEntityHasNoFieldFor() throws {
+        #expect { try mapStep(["payment_id": "id", "unit_cde": "unit"]) } throws: { error in
+            let problem = (error as? ConfigErrors)?.errors.first
+            return problem?.message.hasPrefix("'unit_cde' is not a field of budget.payment.v1 (payment_id, ") == true
+                && problem?.suggestion == "unit_code"
+        }
+        #expect { try mapStep(["payment_id": "id", "payee.nam": "payee"]) } throws: { error in
+            (error as? ConfigErrors)?.errors.first?.suggestion == "payee.name"
+        }
+        // A map without a common-schema type builds what it likes.
+        _ = try MapStep(config: ParsedConfig(testing: ["type": "court.case.raw.v1", "fields": ["anything": "x"]]), context: context)
+    }
+
     @Test func loadsAMappingKeptWithItsConnector() async throws {
         let step = try MapStep(config: ParsedConfig(testing: ["mapping": "court/cases"]), context: context)
         let input: Value = ["ah": "（2024）鄂1181民初1037号", "fymc": "麻城市人民法院", "ay": "买卖合同纠纷", "ajlx": "民事一审",

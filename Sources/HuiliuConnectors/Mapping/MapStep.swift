@@ -92,7 +92,17 @@ public struct MapStep: StepConnector {
             }
         }
         var plan = MappingPlan()
+        // The entity's schema, when the map names a common-schema type: a target it has no
+        // field for would fail every record's validation, so it is a mistake to say now.
+        let entity = mapping["type"]?.stringValue.flatMap { type in
+            CommonSchema.uri(for: type).flatMap { try? MappingResources.of(context).schemas.document($0) }.map { (type, $0) }
+        }
         for (target, value) in mapping["fields"]?.objectValue ?? Object() {
+            if let (type, schema) = entity, let problem = Self.unknownTarget(target, in: schema, type: type) {
+                problems.append(ConfigError(.invalidValue, at: mapping.location(of: "fields." + target), problem.message,
+                                            suggestion: problem.suggestion))
+                continue
+            }
             guard let text = value.stringValue, let expression = compile(text, at: mapping.location(of: "fields." + target)) else { continue }
             plan.add(target.split(separator: ".", omittingEmptySubsequences: false).map(String.init)[...], expression, target: target)
         }
@@ -120,6 +130,27 @@ public struct MapStep: StepConnector {
         type = mapping["type"]?.stringValue
         dataschema = type.flatMap { CommonSchema.uri(for: $0) }
         keepNulls = mapping["keep_nulls"]?.boolValue ?? false
+    }
+
+    /// Why `target` (a dotted path) is not a field of `schema`, an entity's JSON Schema, when an
+    /// object on its way has `additionalProperties: false` and no such property; `nil` when it
+    /// is one, or when the schema does not say (a `$ref`, open objects).
+    static func unknownTarget(_ target: String, in schema: Value, type: String) -> (message: String, suggestion: String?)? {
+        var level = schema
+        var path: [String] = []
+        for component in target.split(separator: ".", omittingEmptySubsequences: false).map(String.init) {
+            guard let properties = level["properties"]?.objectValue else { return nil }
+            if let next = properties[component] {
+                level = next
+                path.append(component)
+                continue
+            }
+            guard level["additionalProperties"] == .bool(false) else { return nil }
+            let owner = path.isEmpty ? type : "\(path.joined(separator: ".")) of \(type)"
+            return ("'\(component)' is not a field of \(owner) (\(properties.keys.joined(separator: ", ")))",
+                    nearestName(to: component, in: properties.keys).map { (path + [$0]).joined(separator: ".") })
+        }
+        return nil
     }
 
     /// Where a scalar field's text starts; keys are located, values are close enough after them.
