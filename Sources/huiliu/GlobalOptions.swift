@@ -100,7 +100,10 @@ func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
 func readInput(_ file: String?) throws -> Data {
     guard let file else { return FileHandle.standardInput.readDataToEndOfFile() }
     guard let contents = FileManager.default.contents(atPath: file) else {
-        printError("\(file): cannot read")
+        var isDirectory: ObjCBool = false
+        let reason = !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) ? "no such file"
+            : isDirectory.boolValue ? "a directory, not a file" : "permission denied"
+        printError("\(file): cannot read: \(reason)")
         throw ExitCode(2)
     }
     return contents

@@ -86,6 +86,16 @@ struct FileSourceTests {
         #expect(batches[0].rejects.first?.reason == "invalid JSON at column 8: expected a string key, found character '}'")
     }
 
+    /// A line that is JSON but not an object is no record: rejected where it is, saying why.
+    @Test func rejectsALineThatIsNotAnObject() async throws {
+        let path = write("d.jsonl", Array("{\"a\":1}\n[1,2]\n\"text\"\n".utf8))
+        let batches = try await drain(source(path))
+        #expect(records(batches) == [["a": 1]])
+        #expect(batches[0].rejects.map { "\($0.origin): \($0.reason)" } == [
+            "d.jsonl:2: a record is a JSON object; this is array", "d.jsonl:3: a record is a JSON object; this is string",
+        ])
+    }
+
     @Test func streamsAJSONArray() async throws {
         let path = write("d.json", Array("[\n {\"a\":1},\n {\"a\":\"二\"}\n]\n".utf8))
         let batches = try await drain(source(path))

@@ -95,6 +95,8 @@ struct CommandLineTests {
         try "version: 1\nname: p\nsource: { file: { path: in.jsonl } }\nsinks: [ stdout ]\n".write(toFile: directory + "/p.yaml", atomically: true, encoding: .utf8)
         #expect(try await HuiliuCommand.run(["lint", "p.yaml"], in: directory).status == 0)
         #expect(try await HuiliuCommand.run(["expr", "a"], in: directory, stdin: Data(#"{"a":1}"#.utf8)).stdout == "1\n")
+        let missing = try await HuiliuCommand.run(["expr", "a", "nofile.json"], in: directory)
+        #expect(missing.status == 2 && missing.stderr == "nofile.json: cannot read: no such file\n", "\(missing.stderr)")
     }
 
     /// The gateway's configuration is linted as what it is: its problems are findings.

@@ -41,6 +41,12 @@ struct YAMLDocumentTests {
         #expect(Self.problem(yaml) == expected)
     }
 
+    /// libyaml's words for a tab do not say what is wrong; the message does.
+    @Test func aTabIndentSaysSo() {
+        #expect(Self.problem("version: 1\nsource:\n\tfile: x\n")?.hasSuffix("; YAML indents with spaces, never tabs") == true)
+        #expect(Self.problem("a: [1\nb: 2\n")?.contains("tabs") == false)
+    }
+
     @Test func theSameKeyInDifferentMappingsIsFine() {
         #expect(Self.problem("a:\n  k: 1\nb:\n  k: 2\nc: { k: 3 }\n") == nil)
     }

@@ -51,6 +51,12 @@ struct FileBatchReader: BatchReader {
             switch item {
             case .record(let value, let line):
                 var record = Record(data: value, origin: RecordOrigin(display, position: line), type: source.type)
+                // Steps read records' fields: a list or a bare value is a mistake in the file, said here
+                // rather than as a key expression giving null three steps on.
+                guard case .object = value else {
+                    rejects.append(.init(origin: record.origin, reason: "a record is a JSON object; this is \(value.typeName)", raw: value))
+                    continue
+                }
                 if let keyPath = source.keyPath {
                     guard let key = value.value(atPath: source.keyComponents), let text = Self.keyText(key) else {
                         rejects.append(.init(origin: record.origin,

@@ -75,7 +75,11 @@ public enum YAMLDocument {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let detail = context.map { " \($0.text)" } ?? ""
-            return ConfigError(.syntax, at: location(mark, file), "invalid YAML: \(problem)\(detail)")
+            let at = location(mark, file)
+            // libyaml's words for a tab ("found character that cannot start any token") do not say what to do.
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(at.line - 1).first.map { Array($0.unicodeScalars) }
+            let tab = line.map { at.column >= 1 && at.column <= $0.count && $0[at.column - 1] == "\t" } ?? false
+            return ConfigError(.syntax, at: at, "invalid YAML: \(problem)\(detail)\(tab ? "; YAML indents with spaces, never tabs" : "")")
         case .duplicatedKeysInMapping(let duplicates, let context):
             // libyaml's mark is where the first duplicated key (in sorted order) first appears.
             let first = location(context.mark, file)
