@@ -111,6 +111,10 @@ public enum IngestPayload {
             default: throw .invalid("the body is \(value.typeName): send an object or an array of objects")
             }
         case "application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines":
+            // Its attributes would be dropped without a word.
+            if attribute("specversion") != nil {
+                throw .invalid("a binary-mode CloudEvent (ce- headers) is one event in an application/json body; send JSON Lines without ce- headers")
+            }
             return try lines(body)
         case "application/cloudevents+json":
             return [try event(parse(body, what: "the event"), at: nil)]
@@ -188,6 +192,7 @@ public enum IngestPayload {
         for name in ["specversion", "id", "source", "type", "subject", "time", "dataschema"] {
             if let value = attribute(name) { event[name] = .string(value) }
         }
+
         return try self.event(.object(event), at: nil, binary: true)
     }
 

@@ -39,6 +39,8 @@ struct IngestPayloadTests {
         #expect(failure("{\"id\":1}\n{\"id\": 2,}", "application/x-ndjson").hasPrefix("line 2, column 10: "))
         #expect(failure("{\"id\":1}\n[1]", "application/x-ndjson") == "line 2 is array, not an object")
         #expect(failure("a,b", "text/csv").hasPrefix("unsupported media type 'text/csv'"))
+        // ce- headers on JSON Lines would be dropped without a word.
+        #expect(failure("{\"id\":1}\n", "application/x-ndjson", headers: ["specversion": "1.0"]).hasPrefix("a binary-mode CloudEvent (ce- headers) is one event"))
     }
 
     @Test func takesCloudEventsInEveryMode() throws {
