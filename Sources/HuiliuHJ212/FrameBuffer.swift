@@ -354,20 +354,25 @@ public final class FrameBuffer {
         try StationRegistry(.array([JSONReader.parse(entry)])).stations.values.first
     }
 
-    /// Deletes frames a reader has delivered (sequence up to `sequence`) that arrived before
-    /// `cutoff` (milliseconds since 1970), oldest first, in transactions of `chunk` rows so the
-    /// listener's group commits get the file in between; stops after `limit` rows.
+    /// Records that `pipeline`, which keeps frames `retention` milliseconds, has delivered them
+    /// through `sequence` (at `now`), then deletes the frames every pipeline reading the buffer
+    /// has delivered that arrived longer ago than the longest of their retentions
+    /// (``SQLiteDatabase/releasedRecords(readers:channel:pipeline:deliveredThrough:retention:now:)``),
+    /// oldest first, in transactions of `chunk` rows so the listener's group commits get the
+    /// file in between; stops after `limit` rows.
     /// - Returns: how many frames were deleted.
     @discardableResult
-    public func prune(deliveredThrough sequence: Int, receivedBefore cutoff: Int64, chunk: Int = 5000,
+    public func prune(pipeline: String, deliveredThrough sequence: Int, retention: Int64, now: Int64, chunk: Int = 5000,
                       limit: Int = 500_000) throws -> Int {
+        guard let (through, cutoff) = try db.releasedRecords(readers: "hj212_readers", channel: "", pipeline: pipeline,
+                                                             deliveredThrough: sequence, retention: retention, now: now) else { return 0 }
         let delete = try db.prepare("""
             DELETE FROM hj212_frames WHERE sequence IN (
                 SELECT sequence FROM hj212_frames WHERE sequence <= ? AND received_at_ms < ? ORDER BY sequence LIMIT ?)
             """)
         var deleted = 0
         while deleted < limit {
-            try delete.run([.integer(sequence), .integer(Int(cutoff)), .integer(min(chunk, limit - deleted))])
+            try delete.run([.integer(through), .integer(Int(cutoff)), .integer(min(chunk, limit - deleted))])
             let changed = db.changes
             deleted += changed
             if changed < chunk { break }

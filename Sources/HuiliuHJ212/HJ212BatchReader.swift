@@ -32,12 +32,14 @@ struct HJ212BatchReader: BatchReader {
                                              what: "HJ 212 buffer")
     }
 
-    /// Deletes delivered frames older than the source's retention. A failure costs only disk
-    /// space until the next run, so it is logged rather than thrown.
+    /// Deletes frames every pipeline reading the buffer has delivered, older than the longest
+    /// of their retentions. A failure costs only disk space until the next run, so it is logged
+    /// rather than thrown.
     func prune() {
-        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(source.retentionPeriod.components.seconds) * 1000
         do {
-            let deleted = try buffer.prune(deliveredThrough: position, receivedBefore: cutoff)
+            let deleted = try buffer.prune(pipeline: source.pipeline, deliveredThrough: position,
+                                           retention: Int64(source.retentionPeriod.components.seconds) * 1000,
+                                           now: Int64(Date().timeIntervalSince1970 * 1000))
             if deleted > 0 {
                 source.logger.info("deleted delivered HJ 212 frames past their retention", metadata: [
                     "frames": "\(deleted)", "retention_seconds": "\(source.retentionPeriod.components.seconds)",

@@ -39,7 +39,8 @@ public struct HJ212Source: SourceConnector {
 
     static let retention = Field<Duration>("retention", .duration, """
         How long delivered frames stay in the buffer (at least 2d): they recognise a device's retransmissions as \
-        duplicates and give the AQI its earlier hours. Each run deletes older ones it has delivered.
+        duplicates and give the AQI its earlier hours. Each run deletes the older ones that every pipeline reading the \
+        buffer has delivered (the longest retention of them counts).
         """, default: "7d", advanced: true)
 
     public static let spec = ComponentSpec(
@@ -48,7 +49,8 @@ public struct HJ212Source: SourceConnector {
         details: """
             The HJ 212 listener commits every accepted upload to a local SQLite buffer before it acknowledges it. \
             This source reads that buffer after the last delivered sequence number, so a run resumes exactly where \
-            the previous one stopped, and deletes the frames it delivered that are older than `retention`. \
+            the previous one stopped, and deletes the frames every pipeline reading the buffer has delivered that are \
+            older than `retention`. \
             Each measurement becomes one `environment.measurement.v1` record keyed \
             station/parameter/interval/period_start, with origin `MN/QN`. Frames that carry no values (equipment \
             states) advance the checkpoint without records.
@@ -74,6 +76,8 @@ public struct HJ212Source: SourceConnector {
     let batchSize: Int
     let logger: Logger
     let resolver: ReferenceResolver
+    /// The pipeline, as one of the buffer's readers: frames go only once every reader has them.
+    let pipeline: String
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         bufferPath = try config[Self.buffer]
@@ -91,6 +95,7 @@ public struct HJ212Source: SourceConnector {
         batchSize = max(1, context.batchSize)
         logger = context.logger
         resolver = context.resolver
+        pipeline = context.pipeline
         if let listenAddress {
             var probe = HJ212ListenerSettings()
             do { try probe.setAddress(listenAddress) } catch {

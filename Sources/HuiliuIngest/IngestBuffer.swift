@@ -191,33 +191,22 @@ public final class IngestBuffer {
 
     /// Records that `pipeline`, which keeps records for `retention` milliseconds, has delivered
     /// `channel` through `sequence` (at `now`), then deletes what no pipeline reading the channel
-    /// still needs: records every one of them has delivered that arrived longer ago than the
-    /// longest of their retentions, and the idempotency keys of requests all of whose records
-    /// are gone. A pipeline that has not run for longer than its own retention no longer holds
-    /// records back (one that was removed would otherwise keep every record for ever). Deletes
-    /// in transactions of `chunk` rows, so pushes get the file in between.
+    /// still needs (``SQLiteDatabase/releasedRecords(readers:channel:pipeline:deliveredThrough:retention:now:)``),
+    /// and the idempotency keys of requests all of whose records are gone — in transactions of
+    /// `chunk` rows, so pushes get the file in between.
     /// - Returns: how many records were deleted.
     @discardableResult
     public func prune(channel: String, pipeline: String, deliveredThrough sequence: Int, retention: Int64, now: Int64,
                       chunk: Int = 5000) throws -> Int {
-        try addConsumerColumns()
-        try db.prepare("""
-            INSERT INTO ingest_consumers (channel, pipeline, sequence, retention_ms, seen_at_ms) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (channel, pipeline) DO UPDATE SET
-                sequence = excluded.sequence, retention_ms = excluded.retention_ms, seen_at_ms = excluded.seen_at_ms
-            """).run([.text(channel), .text(pipeline), .integer(sequence), .integer(Int(retention)), .integer(Int(now))])
-        try db.prepare("DELETE FROM ingest_consumers WHERE channel = ? AND seen_at_ms < ? - retention_ms")
-            .run([.text(channel), .integer(Int(now))])
-        guard let row = try db.prepare("SELECT min(sequence), max(retention_ms) FROM ingest_consumers WHERE channel = ?")
-            .rows([.text(channel)]).first, let through = row[0].integer, let longest = row[1].integer else { return 0 }
-        let cutoff = Int(now) - longest
+        guard let (through, cutoff) = try db.releasedRecords(readers: "ingest_consumers", channel: channel, pipeline: pipeline,
+                                                             deliveredThrough: sequence, retention: retention, now: now) else { return 0 }
         let delete = try db.prepare("""
             DELETE FROM ingest_records WHERE sequence IN (
                 SELECT sequence FROM ingest_records WHERE channel = ? AND sequence <= ? AND received_at_ms < ? ORDER BY sequence LIMIT ?)
             """)
         var deleted = 0
         while true {
-            try delete.run([.text(channel), .integer(through), .integer(cutoff), .integer(chunk)])
+            try delete.run([.text(channel), .integer(through), .integer(Int(cutoff)), .integer(chunk)])
             deleted += db.changes
             if db.changes < chunk { break }
         }
@@ -225,20 +214,8 @@ public final class IngestBuffer {
         let oldest = try db.prepare("SELECT min(sequence) FROM ingest_records WHERE channel = ?").rows([.text(channel)]).first?[0].integer
         try db.prepare("""
             DELETE FROM ingest_requests WHERE channel = ? AND received_at_ms < ? AND (last_sequence IS NULL OR last_sequence < ?)
-            """).run([.text(channel), .integer(cutoff), .integer(oldest ?? Int.max)])
+            """).run([.text(channel), .integer(Int(cutoff)), .integer(oldest ?? Int.max)])
         return deleted
-    }
-
-    /// Adds the consumer columns a buffer made by an earlier version lacks.
-    private func addConsumerColumns() throws {
-        let columns = try db.prepare("SELECT name FROM pragma_table_info('ingest_consumers')").rows().compactMap { $0[0].text }
-        guard !columns.contains("retention_ms") else { return }
-        try db.transaction {
-            try db.execute("""
-                ALTER TABLE ingest_consumers ADD COLUMN retention_ms INTEGER NOT NULL DEFAULT 604800000;
-                ALTER TABLE ingest_consumers ADD COLUMN seen_at_ms INTEGER NOT NULL DEFAULT 0;
-                """)
-        }
     }
 
     /// The highest sequence number ever given (also of records since deleted).

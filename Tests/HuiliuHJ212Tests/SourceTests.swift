@@ -185,6 +185,24 @@ struct SourceTests {
         #expect(throws: ConfigError.self) { try Self.source(["retention": "1d"], directory: directory) }
     }
 
+    /// Two pipelines reading one buffer: a frame goes only once both have delivered it, so the
+    /// one that runs more often cannot delete what the other has yet to read.
+    @Test func framesGoOnlyOnceEveryReaderHasThem() throws {
+        let path = Fixtures.directory() + "/data/hj212-buffer.db"
+        let now = Int64(Date().timeIntervalSince1970 * 1000), week = Int64(7 * 86_400_000)
+        let rows = try (1...3).map { i in
+            var row = try FrameBufferTests.row(Fixtures.upload(mn: "M\(i)", qn: "20240601090000001"))
+            row.receivedAt = now - 2 * week
+            return row
+        }
+        let buffer = try FrameBuffer(path: path)
+        _ = try buffer.store(rows)
+        #expect(try buffer.prune(pipeline: "weekly", deliveredThrough: 1, retention: week, now: now) == 1)
+        #expect(try buffer.prune(pipeline: "hourly", deliveredThrough: 3, retention: week, now: now) == 0)
+        #expect(try buffer.frames(after: 0, limit: 10).map(\.sequence) == [2, 3])
+        #expect(try buffer.prune(pipeline: "weekly", deliveredThrough: 3, retention: week, now: now) == 2)
+    }
+
     @Test func aLakeSectionFromTheRegistryIsAssessedAsALake() async throws {
         let directory = Fixtures.directory()
         try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8)])

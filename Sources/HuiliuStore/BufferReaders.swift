@@ -1,0 +1,38 @@
+extension SQLiteDatabase {
+    /// Records that `pipeline`, which keeps records `retention` milliseconds, has delivered
+    /// `channel` of a listener's buffer through `sequence` at `now`, in `table` (made if
+    /// missing), and returns what every pipeline reading the channel has let go: records up to
+    /// `through` that arrived before `cutoff` (the longest retention of them ago).
+    ///
+    /// A pipeline that has not run for its own retention no longer holds records back, so a
+    /// removed or renamed one does not keep every record for ever; a pipeline that has never
+    /// run is not known, and starts with what is still buffered.
+    public func releasedRecords(readers table: String, channel: String, pipeline: String, deliveredThrough sequence: Int,
+                                retention: Int64, now: Int64) throws -> (through: Int, cutoff: Int64)? {
+        try execute("""
+            CREATE TABLE IF NOT EXISTS \(table) (
+                channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL,
+                retention_ms INTEGER NOT NULL DEFAULT 604800000, seen_at_ms INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (channel, pipeline))
+            """)
+        // A table an earlier version made has neither column.
+        let columns = try prepare("SELECT name FROM pragma_table_info('\(table)')").rows().compactMap { $0[0].text }
+        if !columns.contains("retention_ms") {
+            try transaction {
+                try execute("""
+                    ALTER TABLE \(table) ADD COLUMN retention_ms INTEGER NOT NULL DEFAULT 604800000;
+                    ALTER TABLE \(table) ADD COLUMN seen_at_ms INTEGER NOT NULL DEFAULT 0;
+                    """)
+            }
+        }
+        try prepare("""
+            INSERT INTO \(table) (channel, pipeline, sequence, retention_ms, seen_at_ms) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (channel, pipeline) DO UPDATE SET
+                sequence = excluded.sequence, retention_ms = excluded.retention_ms, seen_at_ms = excluded.seen_at_ms
+            """).run([.text(channel), .text(pipeline), .integer(sequence), .integer(Int(retention)), .integer(Int(now))])
+        try prepare("DELETE FROM \(table) WHERE channel = ? AND seen_at_ms < ? - retention_ms").run([.text(channel), .integer(Int(now))])
+        guard let row = try prepare("SELECT min(sequence), max(retention_ms) FROM \(table) WHERE channel = ?").rows([.text(channel)]).first,
+              let through = row[0].integer, let longest = row[1].integer else { return nil }
+        return (through, now - Int64(longest))
+    }
+}
