@@ -58,12 +58,15 @@ public struct SQLSource: SourceConnector {
             value can fall between two pages, and the second page skips them. Rows whose cursor or key columns are \
             NULL cannot be placed in that order and are not read. A row committed later with a cursor value below \
             one already delivered (an update time taken when a long transaction began) is missed: prefer a cursor \
-            that the database assigns at commit, or a sequence. A LIMIT inside `query` applies before the paging. \
+            that the database assigns at commit, or a sequence. A deleted row is never seen (no cursor can see \
+            it): have the upstream mark rows deleted in a column instead. A LIMIT inside `query` applies before the paging. \
             Names in `table`, `key` and `cursor` are quoted, so they must be written as the database has them \
             (PostgreSQL folds unquoted names to lower case). PostgreSQL sessions are read-only and read text as \
             UTF-8. Values keep their types: integers, exact decimals (`numeric` never becomes a binary float; \
             NaN, the infinities and numerals too long for a decimal stay text), booleans, JSON (`json`, `jsonb`) \
-            as values, `timestamp with time zone` as RFC 3339 where RFC 3339 can say it (not infinity, years \
+            as values (their numbers past 18 digits as binary floats, as everywhere JSON is read), `timestamp with \
+            time zone` as RFC 3339 in `time_zone` — so a key of such a column changes its text, and the events their \
+            ids, when `time_zone` changes — where RFC 3339 can say it (not infinity, years \
             outside 1–9999, or zone offsets with seconds), binary as Base64; other types (dates, times, arrays) as \
             PostgreSQL prints them, which `to_json(column)` in a `query` can change. An SQLite file is opened \
             read-only, though in WAL mode SQLite itself may create its `-shm` file beside it. Each row becomes one \
