@@ -134,6 +134,21 @@ struct FileSourceTests {
         }
     }
 
+    /// A GB18030 file resumes from every checkpoint too: its decoder seeks only to the start of
+    /// a character, so the bytes fingerprinted before a checkpoint must begin at one.
+    @Test func resumesAGBKFileFromEveryCheckpoint() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sample = root.appendingPathComponent("connectors/budget-network/samples/payments-2024-03.csv").path
+        let all = try await drain(source(sample, ["key": "支付编号"], batchSize: 7))
+        let ids = records(all).map { $0["支付编号"] }
+        var seen = 0
+        for batch in all {
+            seen += batch.records.count
+            let rest = try await drain(source(sample, ["key": "支付编号"], batchSize: 7), after: batch.checkpoint)
+            #expect(records(rest).map { $0["支付编号"] } == Array(ids.dropFirst(seen)), "after \(seen) records")
+        }
+    }
+
     @Test func picksUpAppendedRecordsOnTheNextRun() async throws {
         let path = write("grow.jsonl", Array("{\"n\":1}\n".utf8))
         let first = try await drain(source(path))

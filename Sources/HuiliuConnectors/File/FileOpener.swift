@@ -51,11 +51,18 @@ struct FileOpener {
             // The bytes before the checkpoint must still be the ones read: a file edited rather
             // than appended to (a rejected row fixed in place) would otherwise be read from the
             // middle of some other line, and its fixed row never.
-            try input.seek(to: offset - tail.bytes)
+            let unchanged: Bool
             window = ByteWindow(input: input, startingAt: offset - tail.bytes)
-            while window.available.count < tail.bytes, try window.fill() {}
-            guard window.available.count >= tail.bytes,
-                  FileCheckpoint.tail(of: UnsafeRawBufferPointer(rebasing: window.available.prefix(tail.bytes)))?.sha256 == tail.sha256 else {
+            do {
+                try input.seek(to: offset - tail.bytes)
+                while window.available.count < tail.bytes, try window.fill() {}
+                let read = UnsafeRawBufferPointer(rebasing: window.available.prefix(tail.bytes))
+                unchanged = read.count == tail.bytes && Digest.hexString(Digest.sha256.hash(read)) == tail.sha256
+            } catch {
+                // Bytes that no longer decode where they did are a change too.
+                unchanged = false
+            }
+            guard unchanged else {
                 logger.warning("file changed before the checkpoint, not only appended to; reading it again from the start",
                                metadata: ["file": .string(display), "checkpoint": .stringConvertible(offset)])
                 return try open(path, display: display, format: format, resume: nil)

@@ -123,9 +123,13 @@ struct FileCheckpoint {
         self.tail = tail
     }
 
-    /// The fingerprint of `bytes`, the bytes before a checkpoint.
+    /// The fingerprint of `bytes`, the bytes before a checkpoint, from the first whole UTF-8
+    /// character on: a GB18030 file is read through a decoder that can seek to the start of a
+    /// character only.
     static func tail(of bytes: UnsafeRawBufferPointer) -> (bytes: Int, sha256: String)? {
-        bytes.isEmpty ? nil : (bytes.count, Digest.hexString(Digest.sha256.hash(bytes)))
+        let start = bytes.firstIndex { $0 & 0xC0 != 0x80 } ?? bytes.count
+        let whole = UnsafeRawBufferPointer(rebasing: bytes[start...])
+        return whole.isEmpty ? nil : (whole.count, Digest.hexString(Digest.sha256.hash(whole)))
     }
 
     var checkpoint: Checkpoint {
