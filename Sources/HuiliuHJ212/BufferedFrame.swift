@@ -34,7 +34,10 @@ public struct BufferedFrame: Sendable, Equatable {
     public var edition: String
     /// `DataTime` in RFC 3339, if the frame has one.
     public var dataTime: String?
-    /// What makes a retransmission recognisable: `QN`, else `DataTime` (2005 frames have no `QN`).
+    /// What makes a retransmission recognisable: `QN` and `DataTime` (a device that reuses a QN
+    /// for other data, such as the hours of a history answer, changes `DataTime`), `DataTime`
+    /// alone for 2005 frames, which have no `QN`, and `QN` alone for the packets of a split
+    /// upload, which share it while only the first need carry `DataTime`.
     public var dedupeKey: String?
     /// The frame's bytes, `##` through CR LF.
     public var raw: [UInt8]
@@ -63,7 +66,12 @@ public struct BufferedFrame: Sendable, Equatable {
         qn = frame.qn
         edition = frame.edition.rawValue
         dataTime = frame.dataTime?.rfc3339
-        dedupeKey = frame.qn ?? frame.dataTime.map { "DataTime=" + $0.compact }
+        let time = frame.dataTime.map { "DataTime=" + $0.compact }
+        if let qn = frame.qn, (frame.pnum ?? 1) <= 1 {
+            dedupeKey = time.map { qn + ";" + $0 } ?? qn
+        } else {
+            dedupeKey = frame.qn ?? time
+        }
         self.raw = raw
         self.station = station
         if let pno = frame.pno, let pnum = frame.pnum, pnum > 1 {

@@ -27,6 +27,19 @@ struct FrameBufferTests {
         #expect(try buffer.frames(after: 1, limit: 10).map(\.sequence) == [2])
     }
 
+    /// A device that sends other data under a QN it used before (the hours of a history
+    /// answer, a clock that repeats) is acknowledged; its data must be kept, not taken for a
+    /// retransmission and dropped.
+    @Test func aReusedQNWithOtherDataIsNotADuplicate() throws {
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        let first = try Self.row(Fixtures.upload(mn: "M1", qn: "20240601090000002", cn: "2061",
+                                                 data: "DataTime=20240601080000;a21026-Avg=10,a21026-Flag=N"))
+        let second = try Self.row(Fixtures.upload(mn: "M1", qn: "20240601090000002", cn: "2061",
+                                                  data: "DataTime=20240601090000;a21026-Avg=12,a21026-Flag=N"))
+        #expect(try buffer.store([first, second]) == [.stored(sequence: 1), .stored(sequence: 2)])
+        #expect(try buffer.store([second]) == [.duplicate])
+    }
+
     @Test func framesWithoutQNAreRecognisedByDataTime() throws {
         let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
         let legacy = Fixtures.frame("ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817;011-Rtd=231.0,011-Flag=N&&")
