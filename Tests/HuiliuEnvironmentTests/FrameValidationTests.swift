@@ -99,7 +99,13 @@ struct FrameValidationTests {
     @Test func dataArea() {
         #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=abc&&")?.message
                     == "invalid w01018-Rtd at offset 102: expected a decimal number, found 'abc'")
-        #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=&&")?.code == .invalidValue)
+        // No reading (`-Rtd=` beside a flag): the value is absent and the frame's other values
+        // kept, not the whole frame refused and left unacknowledged.
+        let empty = accept(Self.head + ";Flag=4;CP=&&w01018-Rtd=,w01018-Flag=F;w01001-Rtd=7.1,w01001-Flag=N&&")
+        #expect(empty?.measurements.map(\.code) == ["w01018", "w01001"])
+        #expect(empty?.measurements.first?.rtd == nil && empty?.measurements.first?.flag == "F")
+        #expect(empty?.measurements.last?.rtd == DecimalNumber("7.1"))
+        #expect(empty?.deviations.names == ["empty_value"])
         #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=1,w01018-Rtd=2&&")?.code == .duplicateField)
         #expect(reject(Self.head + ";Flag=4;CP=&&DataTime=20160801;w01018-Rtd=1&&")?.code == .invalidValue)
         #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=1;;w01018-Flag=N&&")?.message == "empty field in the data area at offset 104")

@@ -180,6 +180,12 @@ extension HJ212.SegmentParser {
                                            into m: inout HJ212.Measurement) throws(HJ212.FrameError) {
         func set(_ slot: inout DecimalNumber?) throws(HJ212.FrameError) {
             guard slot == nil else { throw duplicate(text(name), at: name.lowerBound) }
+            // No reading (a device offline or calibrating sends `-Rtd=` with its flag): refusing
+            // the frame would lose its other values and, unacknowledged, have it sent for ever.
+            if value.isEmpty {
+                deviations.insert(.emptyValue)
+                return
+            }
             guard let number = Self.decimal(slice(value)) else {
                 throw invalid(text(name), value, expected: "a decimal number")
             }

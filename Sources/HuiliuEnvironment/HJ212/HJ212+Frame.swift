@@ -157,6 +157,9 @@ extension HJ212 {
         public static let unknownSuffix = Deviations(rawValue: 1 << 9)
         /// `Flag` bit D set without `PNUM`/`PNO`.
         public static let splitFlagWithoutPackets = Deviations(rawValue: 1 << 10)
+        /// A value field with nothing after `=` (`a21026-Rtd=`, sent by devices with no reading):
+        /// the value is absent, and the frame's other values are kept.
+        public static let emptyValue = Deviations(rawValue: 1 << 11)
 
         /// Names, for reports.
         public var names: [String] {
@@ -166,7 +169,7 @@ extension HJ212 {
                 (.longPassword, "long_password"), (.lowercaseCRC, "lowercase_crc"),
                 (.trailingSemicolon, "trailing_semicolon"), (.lengthCountsCharacters, "length_counts_characters"),
                 (.dataTimeMilliseconds, "datatime_milliseconds"), (.unknownSuffix, "unknown_suffix"),
-                (.splitFlagWithoutPackets, "split_flag_without_packets"),
+                (.splitFlagWithoutPackets, "split_flag_without_packets"), (.emptyValue, "empty_value"),
             ]
             return all.filter { contains($0.0) }.map(\.1)
         }
