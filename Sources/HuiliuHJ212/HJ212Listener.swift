@@ -36,6 +36,9 @@ public final class HJ212Listener: Sendable {
         var server: (any Channel)?
         var connections: [ObjectIdentifier: any Channel] = [:]
         var shuttingDown = false
+        /// Connections refused for being one too many, since the last warning about it.
+        var refusedOverLimit = 0
+        var lastLimitWarning: ContinuousClock.Instant?
         var boundWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
     }
 
@@ -154,8 +157,10 @@ public final class HJ212Listener: Sendable {
                     let peer = channel.remoteAddress.map(Self.describe) ?? "unknown"
                     let handler = ConnectionHandler(listener: self, peer: peer)
                     let operations = channel.pipeline.syncOperations
-                    try operations.addHandler(IdleStateHandler(readTimeout: idle))
                     try operations.addHandler(ByteToMessageHandler(HJ212FrameCodec(configuration: decoder)))
+                    // After the decoder, so that only whole frames count as talking: a client
+                    // that sends a byte now and then, never finishing a frame, is closed too.
+                    try operations.addHandler(IdleStateHandler(readTimeout: idle))
                     try operations.addHandler(handler)
                 }
             }
@@ -166,10 +171,26 @@ public final class HJ212Listener: Sendable {
     /// listener is stopping.
     private func track(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
-        let accepted = state.withLock { state in
-            if state.shuttingDown { return false }
+        let maximum = settings.maximumConnections
+        let (accepted, warnRefused) = state.withLock { state -> (Bool, Int?) in
+            if state.shuttingDown { return (false, nil) }
+            // Beyond the limit a flood of connections would take every file descriptor, and the
+            // store, the locks and the admin API with them.
+            guard state.connections.count < maximum else {
+                state.refusedOverLimit += 1
+                let now = ContinuousClock.now
+                guard state.lastLimitWarning.map({ now - $0 > .seconds(10) }) ?? true else { return (false, nil) }
+                state.lastLimitWarning = now
+                defer { state.refusedOverLimit = 0 }
+                return (false, state.refusedOverLimit)
+            }
             state.connections[id] = channel
-            return true
+            return (true, nil)
+        }
+        if let warnRefused {
+            logger.warning("HJ 212 connections refused: max_connections reached", metadata: [
+                "max_connections": "\(maximum)", "refused_since_last_warning": "\(warnRefused)",
+            ])
         }
         guard accepted else { return false }
         channel.closeFuture.whenComplete { [self] _ in

@@ -27,7 +27,7 @@ public struct HJ212ListenerSettings: Sendable {
         `hj212-buffer.db` in the data directory, where the `hj212` source looks for it.
         """, example: "data/hj212-buffer.db")
     static let idleTimeout = Field<Duration>("idle_timeout", .duration,
-                                             "Close a connection that sends nothing for this long (devices send at least every real-time interval).",
+                                             "Close a connection that sends no whole frame for this long (devices send at least every real-time interval); bytes that never make a frame do not keep it open.",
                                              default: "5m")
     static let groupCommitWindow = Field<Duration>("group_commit_window", .duration,
                                                    "How long to gather frames from all connections into one transaction.",
@@ -47,11 +47,15 @@ public struct HJ212ListenerSettings: Sendable {
                                               "The largest data segment accepted, in bytes (the standard says 1024).",
                                               default: 1024, advanced: true, range: 16...65_536)
 
+    static let maximumConnections = Field<Int>("max_connections", .integer,
+                                               "Connections open at once; more are closed as they come, so a flood cannot take every file descriptor.",
+                                               default: 10_000, advanced: true, range: 1...1_000_000)
+
     /// The fields, for lint and docs.
     public static let fields: [FieldSpec] = [
         address.spec, port.spec, stations.spec, buffer.spec, idleTimeout.spec, groupCommitWindow.spec,
         groupCommitMaximum.spec, closeAfterRefusals.spec, acceptUnknown.spec, maximumDataLength.spec,
-        incompleteUploadTimeout.spec,
+        incompleteUploadTimeout.spec, maximumConnections.spec,
     ]
 
     /// Interface to listen on. The default is `0.0.0.0`.
@@ -68,6 +72,8 @@ public struct HJ212ListenerSettings: Sendable {
     public var groupCommit = GroupCommitter.Configuration()
     /// Refused frames in a row before a connection is closed; 0 never closes. The default is 3.
     public var closeAfterRefusals = 3
+    /// Connections open at once. The default is 10,000.
+    public var maximumConnections = 10_000
     /// Accept unregistered devices. The default is false.
     public var acceptsUnknownStations = false
     /// Decoder limits. The default follows the standard (1024-byte data segments).
@@ -99,6 +105,7 @@ public struct HJ212ListenerSettings: Sendable {
         closeAfterRefusals = try config[Self.closeAfterRefusals]
         acceptsUnknownStations = try config[Self.acceptUnknown]
         decoder.maximumDataLength = try config[Self.maximumDataLength]
+        maximumConnections = try config[Self.maximumConnections]
         guard idleTimeout > .zero else { throw config.error("idle_timeout", "'idle_timeout' must be longer than 0") }
         guard groupCommit.incompleteUploadTimeout > .zero else {
             throw config.error("incomplete_upload_timeout", "'incomplete_upload_timeout' must be longer than 0")

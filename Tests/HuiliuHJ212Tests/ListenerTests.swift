@@ -216,6 +216,50 @@ struct ListenerTests {
         try await running.stop()
     }
 
+    /// A client that sends a byte now and then, never finishing a frame, is idle all the same.
+    @Test func aConnectionThatNeverFinishesAFrameIsClosed() async throws {
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
+            $0.idleTimeout = .seconds(2)
+        }
+        let client = try await TestClient.connect(port: running.port)
+        // A byte every 0.4 s, each of which would restart a timer counting bytes: closed long
+        // before the frame (some hundred bytes) would be.
+        var sent = 0
+        for byte in Fixtures.upload(mn: "M1", qn: "20240601090000001").dropLast(3) where !client.isClosed {
+            try? await client.send([byte])
+            sent += 1
+            try await Task.sleep(for: .milliseconds(400))
+        }
+        #expect(client.isClosed, "still open after \(sent) bytes")
+        #expect(running.listener.metrics.snapshot["idle_closed"] == 1)
+        try await running.stop()
+    }
+
+    /// Beyond max_connections a connection is closed as it comes; the ones open go on.
+    @Test func connectionsBeyondTheLimitAreClosed() async throws {
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
+            $0.maximumConnections = 2
+        }
+        let first = try await TestClient.connect(port: running.port), second = try await TestClient.connect(port: running.port)
+        try await first.send(Fixtures.upload(mn: "M1", qn: "20240601090000001"))
+        try await first.waitForReplies(1)
+        try await second.send(Fixtures.upload(mn: "M1", qn: "20240601090000002", data: "DataTime=20240601090000;w01001-Rtd=7.2,w01001-Flag=N"))
+        try await second.waitForReplies(1)
+        let third = try await TestClient.connect(port: running.port)
+        #expect(try await third.waitForClose(timeout: .seconds(15)))
+        #expect(!first.isClosed && !second.isClosed)
+        await first.close()
+        // A place is free again.
+        try await eventually("the closed connection to be forgotten") {
+            let fourth = try await TestClient.connect(port: running.port)
+            defer { Task { await fourth.close() } }
+            try await fourth.send(Fixtures.upload(mn: "M1", qn: "20240601090000003", data: "DataTime=20240601100000;w01001-Rtd=7.3,w01001-Flag=N"))
+            return try await fourth.waitForReplies(1, timeout: .seconds(2)).count == 1
+        }
+        await second.close()
+        try await running.stop()
+    }
+
     @Test func anUploadThatAsksNoAnswerIsStoredAndNotAnswered() async throws {
         let directory = Fixtures.directory()
         let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["42118100SW0001"]))
