@@ -49,6 +49,15 @@ struct ManifestLintTests {
         #expect(problems.contains { $0.contains("connector.yaml:14:87: invalid expression:") }, "\(problems)")
     }
 
+    /// A template naming a config field the spec does not declare would render as nothing
+    /// (`Bearer ` with no token): reported where it is, with the nearest field.
+    @Test func aConfigReferenceMustBeASpecField() throws {
+        let broken = Self.valid.replacingOccurrences(of: "size: \"{{ config.page_size }}\"", with: "size: \"{{ config.pagesize }}\"")
+        let problems = try TestConnector.problems(broken)
+        #expect(problems.contains { $0.contains("connector.yaml:14:46: config.pagesize is not a field of this connector's spec (base_url, mapping, page_size, stream)")
+                    && $0.hasSuffix("did you mean 'config.page_size'?") }, "\(problems)")
+    }
+
     @Test func authFieldsMustBelongToTheirType() throws {
         let problems = try TestConnector.problems(Self.valid.replacingOccurrences(of: "    records: data.list", with: """
                 auth:

@@ -36,6 +36,7 @@ struct ManifestDecoder {
                                         "'name' uses only lower-case letters, digits, '-' and '_'; got '\(name)'"))
         }
         let fields = decodeSpec(node["spec"])
+        checkConfigReferences(node, declared: Set(fields.map(\.name)).union(Self.reservedFields))
         var streams: [ManifestStream] = []
         if case .mapping(let pairs, _)? = node["streams"] {
             for pair in pairs {
@@ -61,6 +62,28 @@ struct ManifestDecoder {
     }
 
     // MARK: spec
+
+    /// Reports every `config.<name>` in a template or expression whose field `spec` does not
+    /// declare: it would render as nothing (`Bearer ` with no token) rather than fail.
+    mutating func checkConfigReferences(_ node: ConfigNode, declared: Set<String>, key: String? = nil) {
+        switch node {
+        case .scalar(let text, _, _):
+            guard text.contains("config."), !["description", "summary", "details", "title"].contains(key ?? "") else { return }
+            for match in text.matches(of: /(^|[^A-Za-z0-9_.$])config\.([A-Za-z0-9_]+)/) {
+                let name = String(match.output.2)
+                guard !declared.contains(name) else { continue }
+                let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: match.output.2.startIndex) - "config.".count
+                problem(node, "config.\(name) is not a field of this connector's spec (\(declared.sorted().joined(separator: ", ")))",
+                        offset: offset, suggestion: nearestName(to: name, in: declared).map { "config." + $0 })
+            }
+        case .mapping(let pairs, _):
+            for pair in pairs where !(key == nil && pair.key == "spec") {
+                checkConfigReferences(pair.value, declared: declared, key: pair.key)
+            }
+        case .sequence(let items, _):
+            for item in items { checkConfigReferences(item, declared: declared, key: key) }
+        }
+    }
 
     static let reservedFields: Set<String> = ["stream", "mapping"]
 
