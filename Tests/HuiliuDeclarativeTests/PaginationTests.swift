@@ -41,6 +41,17 @@ struct PaginationTests {
         #expect(result.lastCheckpoint?.value["current"] == nil, "the finished stream leaves no page in progress")
     }
 
+    /// A total that reads nothing (written like `records`, over the body, where it reads the
+    /// whole response) fails at once, saying so, instead of paging past the end.
+    @Test func aTotalThatReadsNothingSaysWhy() async throws {
+        await #expect { try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}", key: total }
+            records: items
+            paginate: { type: page_number, size: "10", total: total }
+            """) } throws: { "\($0)".contains("paginate.total 'total' gave null, not a count; it reads {status, headers, body}") }
+    }
+
     @Test func pageNumberWithoutTotalStopsAtTheEmptyPage() async throws {
         let result = try await read("""
               path: /pages/number

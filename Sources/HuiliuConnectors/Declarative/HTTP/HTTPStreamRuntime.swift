@@ -93,6 +93,14 @@ struct HTTPStreamRuntime: Sendable {
         if let expression = http.pagination.total {
             let value = try expression.evaluate(responseView())
             total = value.intValue ?? value.stringValue.flatMap { Int($0) }
+            // Unread, paging would go on past the end: a vendor that answers an out-of-range
+            // page with an error fails the run there, far from the cause.
+            guard total != nil else {
+                throw ManifestRuntimeError("""
+                    \(upstream.connector)/\(upstream.stream): paginate.total '\(expression.text)' gave \(value.jsonText), not a count; \
+                    it reads {status, headers, body}, so a count in the body is body.<path>
+                    """)
+            }
         }
         let stop = try http.pagination.stopWhen.map { try $0.evaluate(responseView()).isTruthy } ?? false
         var next: String?
