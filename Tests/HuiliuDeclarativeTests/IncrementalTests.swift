@@ -92,6 +92,30 @@ struct IncrementalTests {
         }
     }
 
+    /// One record whose cursor cannot be read is delivered like a record without one (its
+    /// mapping may reject it), not a failure of every run from then on.
+    @Test func aRecordWithAnUnreadableCursorDoesNotStopTheStream() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: ids
+            summary: Integer cursor.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /pages/since
+                  query: { from: "{{ slice.start }}", to: "{{ slice.end }}" }
+                records: items
+                incremental: { type: integer, cursor_field: "id == `3` && 'not a number' || id", start: "0", end: "25", step: "10" }
+            """, name: "ids")
+        let result = try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
+        #expect(result.ids == Array(0..<25))
+        #expect(result.lastCheckpoint?.value["cursors"]?["*"] == 25)
+    }
+
     @Test func integerCursorsSliceByStepAndContinueFromTheLargestValue() async throws {
         let server = try await ScenarioServer.get()
         let sliced = try TestConnector.make("""

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import HuiliuCore
 import HuiliuExpression
 import HuiliuTransport
@@ -70,7 +71,15 @@ struct HTTPStreamRuntime: Sendable {
                 do {
                     number = try cursor.number(value)
                 } catch {
-                    throw ManifestRuntimeError("\(upstream.connector)/\(upstream.stream): \(origin) record \(index + 1): \(error)")
+                    // One record's bad time must not stop every run for ever: it goes on like a
+                    // record without a cursor (its mapping can reject it), and the cursor is
+                    // taken from the others.
+                    upstream.logger.warning("a record's cursor value cannot be read; delivered without moving the cursor", metadata: [
+                        "stream": "\(upstream.connector)/\(upstream.stream)", "page": "\(origin)", "record": "\(index + 1)",
+                        "reason": "\(error)",
+                    ])
+                    kept.append(record)
+                    continue
                 }
                 maxCursor = max(maxCursor ?? number, number)
                 if incremental.filterRecords, let slice, number < slice.lower { continue }

@@ -37,10 +37,11 @@ struct CursorMath: Sendable {
             }
             do {
                 return try TimeText.instant(of: text, format: definition.format, zone: definition.zone)
-            } catch {
+            } catch let inFormat {
                 // Backfill bounds and configuration are often written as plain dates: let the shape decide.
                 do { return try TimeText.instant(of: text, zone: definition.zone) } catch {
-                    throw ManifestRuntimeError("cursor value '\(text)' is not a time in format \(definition.format): \(error.message)")
+                    // The configured format's complaint, not the fallback's ("does not match auto").
+                    throw ManifestRuntimeError("cursor value '\(text)' is not a time in format \(definition.format): \(inFormat.message)")
                 }
             }
         }
