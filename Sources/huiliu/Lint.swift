@@ -75,7 +75,7 @@ extension Huiliu {
                                                 projectDirectory: gateway.projectDirectory)
             let paths = files.isEmpty
                 ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: gateway.projectDirectory) }
-                : files.filter { $0 != gatewayFileNamed }
+                : files.filter { $0 != gatewayFileNamed }.flatMap(Self.expand)
             var problemCount = listenerProblems.count
             var warningCount = 0
             var unreadable = false
@@ -184,6 +184,16 @@ extension Huiliu.Lint {
 }
 
 extension Huiliu.Lint {
+    /// The YAML files a folder holds (a connector's manifest and mappings, a folder of
+    /// pipelines), or `path` itself when it is not a folder. Recorded fixtures are not linted.
+    static func expand(_ path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+        let found = (try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []
+        return found.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.split(separator: "/").contains("fixtures") }
+            .sorted().map { (path.hasSuffix("/") ? path : path + "/") + $0 }
+    }
+
     /// A warning for a `webhook` source whose channel this gateway's push endpoint does not
     /// take (or that has no push endpoint): nothing would ever arrive for it.
     static func unheardChannel(_ definition: PipelineDefinition, gateway: GatewayConfig) -> [String] {

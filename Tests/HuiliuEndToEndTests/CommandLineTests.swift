@@ -181,6 +181,9 @@ struct CommandLineTests {
     @Test func lintChecksMappingFilesAsMappings() async throws {
         let good = try await HuiliuCommand.run(["lint", "connectors/budget-network/mappings/payments.yaml"], in: HuiliuCommand.root.path)
         #expect(good.status == 0 && good.stdout.isEmpty, "\(good.stdout)\(good.stderr)")
+        // A connector's folder: its manifest and mappings, not its recorded fixtures.
+        let folder = try await HuiliuCommand.run(["lint", "connectors/budget-network"], in: HuiliuCommand.root.path)
+        #expect(folder.status == 0 && folder.stderr.contains("4 files checked, no problems"), "\(folder.stdout)\(folder.stderr)")
         let project = try temporaryProject("lint-mapping")
         try FileManager.default.createDirectory(atPath: project + "/connectors/x/mappings", withIntermediateDirectories: true)
         try "type: budget.payment.v1\nfields:\n  payee.name: trimm(payee)\n".write(

@@ -47,6 +47,12 @@ struct YAMLDocumentTests {
         #expect(Self.problem("a: [1\nb: 2\n")?.contains("tabs") == false)
     }
 
+    /// A quote never closed is found at the end of the file; the message says where it opened.
+    @Test func anUnclosedQuoteSaysWhereItOpened() {
+        #expect(Self.problem("version: 1\nname: x\nsource: \"abc\n  file: x\nsinks: [stdout]\n")
+                == "p.yaml:6:1: invalid YAML: found unexpected end of stream while scanning a quoted scalar that starts at 3:9")
+    }
+
     @Test func theSameKeyInDifferentMappingsIsFine() {
         #expect(Self.problem("a:\n  k: 1\nb:\n  k: 2\nc: { k: 3 }\n") == nil)
     }

@@ -74,7 +74,11 @@ public enum YAMLDocument {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
-            let detail = context.map { " \($0.text)" } ?? ""
+            // Where the scalar or collection being read began: for a quote never closed, the
+            // error's own place is the end of the file, far from the cause.
+            let detail = context.map { context in
+                " \(context.text)" + (context.mark.line != mark.line ? " that starts at \(context.mark.line):\(context.mark.column)" : "")
+            } ?? ""
             let at = location(mark, file)
             // libyaml's words for a tab ("found character that cannot start any token") do not say what to do.
             let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(at.line - 1).first.map { Array($0.unicodeScalars) }
