@@ -256,6 +256,8 @@ public struct PipelineRunner: Sendable {
             run.status = .failed
             run.error = gateway.secrets.scrub("\(error)")
         }
+        // A run the daemon stopped for a reason (its timeout) says so; one a person stopped needs none.
+        if run.status == .cancelled, run.error == nil, let reason = control?.stopReason { run.error = reason }
         reading?.cancel()
         _ = await reading?.result
         for sink in openSinks { try? await sink.close() }

@@ -7,16 +7,23 @@ import Synchronization
 public final class RunControl: Sendable {
     private let stop = Atomic<Bool>(false)
     private let handlers = Mutex<[@Sendable () -> Void]>([])
+    private let why = Mutex<String?>(nil)
 
     /// A control that has not been asked to stop.
     public init() {}
 
     /// Asks the run to stop after the batch it is delivering; a source waiting for input
     /// (a process that has gone quiet) and a sink waiting to retry are interrupted.
-    public func requestStop() {
+    /// - Parameter reason: why, kept as the run's error (`timed out after 1h`); `nil` for a
+    ///   stop someone asked for.
+    public func requestStop(reason: String? = nil) {
+        if let reason { why.withLock { $0 = $0 ?? reason } }
         stop.store(true, ordering: .relaxed)
         for handler in handlers.withLock({ handlers in defer { handlers = [] }; return handlers }) { handler() }
     }
+
+    /// Why the run was stopped, when a reason was given.
+    public var stopReason: String? { why.withLock { $0 } }
 
     /// True once a stop was requested.
     public var isStopRequested: Bool {

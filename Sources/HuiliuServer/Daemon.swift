@@ -155,7 +155,8 @@ public actor Daemon {
                 starts.append(request)
             case .cancel(let name, _, let reason):
                 logger.warning("cancelling run: \(reason.rawValue)", metadata: ["pipeline": "\(name)"])
-                active[name]?.control.requestStop()
+                let timeout = definitions[name]?.scheduling.timeout.map { " after " + $0.configText } ?? ""
+                active[name]?.control.requestStop(reason: reason == .timedOut ? "timed out\(timeout) (scheduling.timeout)" : reason.rawValue)
             case .skip(let name, let scheduledAt, let reason):
                 logger.info("fire time skipped (\(reason.rawValue))", metadata: ["pipeline": "\(name)", "scheduled": "\(scheduledAt)"])
             case .retry(let name, _, let attempt, let at):

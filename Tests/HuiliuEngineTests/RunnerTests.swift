@@ -149,9 +149,11 @@ struct RunnerTests {
         let running = Task { try await runner.run(trigger: "test", control: control) }
         try await eventually("the first batch to reach the sink") { sink.envelopes.count >= 3 }
         #expect(sink.envelopes.compactMap(\.subject) == ["k0", "k1", "k2"])
-        control.requestStop()
+        // The daemon's timeout stops a run with a reason; the run says why it was cancelled.
+        control.requestStop(reason: "timed out after 1h (scheduling.timeout)")
         let run = try await running.value
         #expect(run.status == .cancelled)
+        #expect(run.error == "timed out after 1h (scheduling.timeout)")
         #expect(run.recordsWritten == 3)
         #expect(try await store.checkpoint(pipeline: "quiet", stream: "main")?.checkpoint.value == .integer(3))
     }

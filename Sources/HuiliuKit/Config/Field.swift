@@ -144,4 +144,16 @@ extension Duration {
         }
         self = .milliseconds(total)
     }
+
+    /// The duration as configuration writes it (`1h30m`, `250ms`), whole milliseconds.
+    public var configText: String {
+        var rest = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        guard rest > 0 else { return "0s" }
+        var text = ""
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] where rest >= size {
+            text += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return text
+    }
 }
