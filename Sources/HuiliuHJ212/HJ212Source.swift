@@ -105,11 +105,12 @@ public struct HJ212Source: SourceConnector {
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
-        let sequence = checkpoint?.value["sequence"]?.intValue ?? 0
         let needsStations = assesses || listenAddress != nil
         let stations = needsStations ? try loadStations() : StationRegistry()
         var reader = try HJ212BatchReader(source: self, stations: stations, after: checkpoint)
-        if sequence > 0 { reader.prune() }
+        // Also at the first run: the pipeline becomes one of the buffer's readers, whose
+        // position other pipelines' pruning respects, from then on.
+        reader.prune()
         if let listenAddress {
             var settings = HJ212ListenerSettings()
             try settings.setAddress(listenAddress)

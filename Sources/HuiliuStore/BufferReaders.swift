@@ -15,14 +15,18 @@ extension SQLiteDatabase {
                 retention_ms INTEGER NOT NULL DEFAULT 604800000, seen_at_ms INTEGER NOT NULL DEFAULT 0,
                 PRIMARY KEY (channel, pipeline))
             """)
-        // A table an earlier version made has neither column.
-        let columns = try prepare("SELECT name FROM pragma_table_info('\(table)')").rows().compactMap { $0[0].text }
-        if !columns.contains("retention_ms") {
+        // A table an earlier version made has neither column. Its readers count as seen now, so
+        // each keeps a full retention of grace rather than being dropped as stale at once.
+        let columns = { try self.prepare("SELECT name FROM pragma_table_info('\(table)')").rows().compactMap { $0[0].text } }
+        if try !columns().contains("retention_ms") {
             try transaction {
+                // Checked again under the write lock: another pipeline may have just added them.
+                guard try !columns().contains("retention_ms") else { return }
                 try execute("""
                     ALTER TABLE \(table) ADD COLUMN retention_ms INTEGER NOT NULL DEFAULT 604800000;
                     ALTER TABLE \(table) ADD COLUMN seen_at_ms INTEGER NOT NULL DEFAULT 0;
                     """)
+                try prepare("UPDATE \(table) SET seen_at_ms = ?").run([.integer(Int(now))])
             }
         }
         try prepare("""

@@ -4,6 +4,7 @@ import HuiliuEnvironment
 @testable import HuiliuHJ212
 import HuiliuKit
 import HuiliuKitTesting
+import HuiliuStore
 @testable import HuiliuTestSupport
 import Testing
 
@@ -201,6 +202,18 @@ struct SourceTests {
         #expect(try buffer.prune(pipeline: "hourly", deliveredThrough: 3, retention: week, now: now) == 0)
         #expect(try buffer.frames(after: 0, limit: 10).map(\.sequence) == [2, 3])
         #expect(try buffer.prune(pipeline: "weekly", deliveredThrough: 3, retention: week, now: now) == 2)
+    }
+
+    /// A pipeline is one of the buffer's readers from its first run, before any checkpoint:
+    /// another pipeline's pruning must wait for it from then on.
+    @Test func aFirstRunMakesThePipelineAReader() async throws {
+        let directory = Fixtures.directory()
+        try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8)])
+        let source = try Self.source([:], directory: directory)
+        _ = try await drain(source)
+        let readers = try SQLiteDatabase(path: directory + "/data/hj212-buffer.db")
+            .prepare("SELECT pipeline, sequence FROM hj212_readers").rows().map { ($0[0].text, $0[1].integer) }
+        #expect(readers.count == 1 && readers.first?.1 == 0)
     }
 
     @Test func aLakeSectionFromTheRegistryIsAssessedAsALake() async throws {

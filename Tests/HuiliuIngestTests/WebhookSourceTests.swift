@@ -3,6 +3,7 @@ import HuiliuCore
 @testable import HuiliuIngest
 import HuiliuKit
 import HuiliuKitTesting
+import HuiliuStore
 import Testing
 
 /// The buffer and the `webhook` source that reads one channel of it.
@@ -114,6 +115,22 @@ struct WebhookSourceTests {
         _ = try buffer.store(records, channel: "gov", request: "deep", idempotencyKey: nil, receivedAt: 1000)
         let entry = try #require(try buffer.records(channel: "gov", after: 0, limit: 1).first)
         #expect(entry.record?.data == records[0].data)
+    }
+
+    /// Readers recorded by the version before (no retention, no time seen) keep their place
+    /// for a retention after the upgrade instead of being dropped as stale at once.
+    @Test func readersFromBeforeTheUpgradeKeepTheirPlace() throws {
+        let buffer = try IngestBuffer(path: path)
+        for i in 0..<3 {
+            _ = try buffer.store([IngestedRecord(data: ["i": .integer(i)])], channel: "gov", request: "r\(i)", idempotencyKey: nil, receivedAt: 1000)
+        }
+        try SQLiteDatabase(path: path).execute("""
+            DROP TABLE ingest_consumers;
+            CREATE TABLE ingest_consumers (channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL, PRIMARY KEY (channel, pipeline));
+            INSERT INTO ingest_consumers VALUES ('gov', 'old', 1);
+            """)
+        #expect(try buffer.prune(channel: "gov", pipeline: "new", deliveredThrough: 3, retention: 1000, now: 1_700_000_000_000) == 1)
+        #expect(try buffer.pending(channel: "gov", after: 0) == 2)
     }
 
     /// A reader that stopped running (its pipeline was removed or renamed) holds records back

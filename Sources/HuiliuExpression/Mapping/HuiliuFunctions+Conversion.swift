@@ -19,8 +19,8 @@ extension HuiliuFunctions {
             `formats` is a format or list tried in order: `iso8601` (RFC 3339, offset optional), `chinese` (`2024年3月5日`, with `14时30分` or `14:30`), \
             `epoch_ms`, `epoch_s`, or a pattern such as `yyyyMMdd`, `yyyy-MM-dd HH:mm:ss` or `yyyy/MM/dd HH:mm:ss` (letters yyyy MM dd HH mm ss S X). \
             Without formats the shape decides: 8, 12, 14 or 17 digits are `yyyyMMdd[HHmm[ss[SSS]]]`, 13 digits `epoch_ms`, 10 digits `epoch_s`, \
-            text with 年 `chinese`, otherwise a date with `-`, `/` or `.` and an optional time and offset; a number is read by the digits of its \
-            whole part the same way (`1709620200` is `epoch_s`), and any other number is `epoch_ms`. \
+            text with 年 `chinese`, otherwise a date with `-`, `/` or `.` and an optional time and offset; a number with a whole part of 10 digits is \
+            `epoch_s` (`1709620200`), of 8, 14 or 17 digits a date as in text, and any other number `epoch_ms`. \
             Wall times are read in `zone`; a time with an offset keeps its instant. Dates that do not exist (February 30) are errors; `null` and blank strings give `null`.
             """,
             example: Example("parse_time('2024年3月5日 14时30分')", result: "2024-03-05T14:30:00+08:00")

@@ -76,15 +76,17 @@ enum TimestampParsing {
     }
 
     /// Picks a format for a number by the digits of its whole part, as for text: `1709620200`
-    /// is epoch seconds, not 20 days after 1970 in milliseconds. Other shapes (negative, short,
-    /// 11 or 12 digits) stay epoch milliseconds.
+    /// is epoch seconds, not 20 days after 1970 in milliseconds; 8, 14 and 17 digits are dates.
+    /// Other shapes (negative, short, 11 to 13 digits) stay epoch milliseconds.
     static func detect(number: Value) -> TimestampFormat {
         guard let (whole, exact) = wholePart(of: number), whole >= 0 else { return .epochMilliseconds }
-        let format = detect(String(whole))
-        switch format {
-        case .epochSeconds, .epochMilliseconds: return format
-        // A digits pattern reads only whole numbers: 20240305.5 is no date.
-        case .pattern: return exact ? format : .epochMilliseconds
+        switch String(whole).utf8.count {
+        case 10: return .epochSeconds
+        // Dates as digits; a date pattern reads only whole numbers (20240305.5 is no date).
+        // Twelve digits stay milliseconds: 978307200000 is 2001-01-01, not a yyyyMMddHHmm.
+        case 8: return exact ? compactDate : .epochMilliseconds
+        case 14: return exact ? compactSecond : .epochMilliseconds
+        case 17: return exact ? compactMillisecond : .epochMilliseconds
         default: return .epochMilliseconds
         }
     }
