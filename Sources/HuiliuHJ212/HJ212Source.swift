@@ -40,7 +40,8 @@ public struct HJ212Source: SourceConnector {
     static let retention = Field<Duration>("retention", .duration, """
         How long delivered frames stay in the buffer (at least 2d): they recognise a device's retransmissions as \
         duplicates and give the AQI its earlier hours. Each run deletes the older ones that every pipeline reading the \
-        buffer has delivered (the longest retention of them counts).
+        buffer has delivered (the longest retention of them counts); a pipeline counts from its first run until it has \
+        not run for its own retention.
         """, default: "7d", advanced: true)
 
     public static let spec = ComponentSpec(

@@ -86,11 +86,14 @@ func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
         printError("config: \(error)")
         throw ExitCode(2)
     }
-    // A source reading a listener's buffer must find the file that listener writes.
+    // A source reading a listener's buffer must find the file that listener writes: its
+    // path as the listener reads its settings (references resolved, defaults applied).
     var buffers = ListenerBuffers()
-    for (kind, node) in gateway.listeners {
-        guard let path = node["buffer"]?.scalarText, !path.isEmpty else { continue }
-        buffers.paths[kind] = path.hasPrefix("/") ? path : gateway.projectDirectory + "/" + path
+    for settings in ListenerSections.read(gateway).settings {
+        switch settings {
+        case .hj212(let hj212): buffers.paths["hj212"] = hj212.bufferPath
+        case .webhook(let webhook): buffers.paths["webhook"] = webhook.bufferPath
+        }
     }
     services[ListenerBuffers.self] = buffers
     return services

@@ -185,13 +185,17 @@ extension Huiliu.Lint {
 
 extension Huiliu.Lint {
     /// The YAML files a folder holds (a connector's manifest and mappings, a folder of
-    /// pipelines), or `path` itself when it is not a folder. Recorded fixtures are not linted.
+    /// pipelines), or `path` itself when it is not a folder. Recorded fixtures, the gateway's
+    /// `config/` (not pipelines) and hidden folders such as `.build` are left out.
     static func expand(_ path: String) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
         let found = (try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []
-        return found.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.split(separator: "/").contains("fixtures") }
-            .sorted().map { (path.hasSuffix("/") ? path : path + "/") + $0 }
+        return found.filter { subpath in
+            let parts = subpath.split(separator: "/")
+            return (subpath.hasSuffix(".yaml") || subpath.hasSuffix(".yml"))
+                && !parts.dropLast().contains { $0 == "fixtures" || $0 == "config" || $0.hasPrefix(".") }
+        }.sorted().map { (path.hasSuffix("/") ? path : path + "/") + $0 }
     }
 
     /// A warning for a `webhook` source whose channel this gateway's push endpoint does not

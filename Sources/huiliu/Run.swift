@@ -142,8 +142,12 @@ extension Huiliu {
             // The daemon runs the copy it loaded: one that differs from the file here would run
             // other steps and sinks than the user just wrote, and commit past them for good.
             let (found, loaded) = try await daemon.request("GET", "api/v1/pipelines/\(name)")
-            guard found == 200 else {
+            guard found != 404 else {
                 printError("the running daemon has no pipeline '\(name)' (it runs the pipelines of its project): `huiliu reload` after adding it there, or run it here with --standalone")
+                throw ExitCode(2)
+            }
+            guard found == 200 else {
+                printError("the daemon refused: \(loaded["error"]?.stringValue ?? "status \(found)")")
                 throw ExitCode(2)
             }
             let theirFile = loaded["file"]?.stringValue.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
@@ -152,7 +156,7 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             if let theirs = loaded["file_sha256"]?.stringValue, let ours = definition.fileDigest, theirs != ours {
-                printError("the running daemon loaded \(definition.file) before it last changed: `huiliu reload` to run this version, or run it here with --standalone")
+                printError("the running daemon loaded \(definition.file) before it last changed: `huiliu reload` to run this version, or run it here with --standalone (the daemon also runs its own copies of mappings and manifests until a reload)")
                 throw ExitCode(2)
             }
             let before = Date()

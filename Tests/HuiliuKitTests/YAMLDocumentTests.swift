@@ -44,6 +44,7 @@ struct YAMLDocumentTests {
     /// libyaml's words for a tab do not say what is wrong; the message does.
     @Test func aTabIndentSaysSo() {
         #expect(Self.problem("version: 1\nsource:\n\tfile: x\n")?.hasSuffix("; YAML indents with spaces, never tabs") == true)
+        #expect(Self.problem("version: 1\r\nsource:\r\n\tfile: x\r\n")?.hasSuffix("; YAML indents with spaces, never tabs") == true)
         #expect(Self.problem("a: [1\nb: 2\n")?.contains("tabs") == false)
     }
 

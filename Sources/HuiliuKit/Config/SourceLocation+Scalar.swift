@@ -13,9 +13,15 @@ extension SourceLocation {
     public func locating(offset: Int, in value: String) -> SourceLocation {
         let counted = SourceLocation(file: file, line: line, column: column + offset)
         let wanted = Array(value.unicodeScalars)
-        guard !wanted.isEmpty, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return counted }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(line - 1).makeIterator()
-        guard line >= 1, column >= 1, var current = lines.next().map({ Array($0.unicodeScalars) }) else { return counted }
+        // Past the end of a block's value is just after its last visible character, not after
+        // the line break that ends the block.
+        if offset >= wanted.count, let last = wanted.lastIndex(where: { $0 != "\n" && $0 != " " }), last < wanted.count - 1 {
+            return locating(offset: last + 1, in: String(String.UnicodeScalarView(wanted[...last])))
+        }
+        guard !wanted.isEmpty, line >= 1, column >= 1, let text = try? String(contentsOfFile: file, encoding: .utf8) else { return counted }
+        // Split on scalars: "\r\n" is one Character, so splitting the String would not split a CRLF file.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(line - 1).makeIterator()
+        guard var current = lines.next().map({ Array($0) }) else { return counted }
         var row = line, col = column - 1
         let skippable: Set<Unicode.Scalar> = [" ", "\t", "\r", "\\", "\"", "'", "|", ">", "-", "+"]
         var found = self
@@ -26,7 +32,7 @@ extension SourceLocation {
                     // The end of a line: a newline of the value, a space of a folded one, or skipped.
                     if scalar == "\n" || scalar == " " { break }
                     guard let next = lines.next() else { return counted }
-                    current = Array(next.unicodeScalars)
+                    current = Array(next)
                     row += 1
                     col = 0
                     continue
@@ -38,7 +44,7 @@ extension SourceLocation {
             found = SourceLocation(file: file, line: row, column: col + 1)
             if col >= current.count {
                 guard let next = lines.next() else { return offset > index ? counted : found }
-                current = Array(next.unicodeScalars)
+                current = Array(next)
                 row += 1
                 col = 0
             } else {

@@ -81,7 +81,7 @@ public enum YAMLDocument {
             } ?? ""
             let at = location(mark, file)
             // libyaml's words for a tab ("found character that cannot start any token") do not say what to do.
-            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(at.line - 1).first.map { Array($0.unicodeScalars) }
+            let line = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, at.line - 1)).first.map(Array.init)
             let tab = line.map { at.column >= 1 && at.column <= $0.count && $0[at.column - 1] == "\t" } ?? false
             return ConfigError(.syntax, at: at, "invalid YAML: \(problem)\(detail)\(tab ? "; YAML indents with spaces, never tabs" : "")")
         case .duplicatedKeysInMapping(let duplicates, let context):
