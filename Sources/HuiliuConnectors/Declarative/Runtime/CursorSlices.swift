@@ -40,8 +40,11 @@ struct CursorMath: Sendable {
             } catch let inFormat {
                 // Backfill bounds and configuration are often written as plain dates: let the shape decide.
                 do { return try TimeText.instant(of: text, zone: definition.zone) } catch {
-                    // The configured format's complaint, not the fallback's ("does not match auto").
-                    throw ManifestRuntimeError("cursor value '\(text)' is not a time in format \(definition.format): \(inFormat.message)")
+                    // The complaint that says what is wrong ("day 30 does not exist"), the configured
+                    // format's when both only say the text does not match ("does not match auto").
+                    let reason = inFormat.message.contains("does not match") && !error.message.contains("does not match")
+                        ? error.message : inFormat.message
+                    throw ManifestRuntimeError("cursor value '\(text)' is not a time in format \(definition.format): \(reason)")
                 }
             }
         }
