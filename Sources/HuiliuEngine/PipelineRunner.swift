@@ -47,6 +47,13 @@ public struct PipelineRunner: Sendable {
         return context
     }
 
+    /// Makes the pipeline a reader of the listener buffer its source reads, if it reads one, so
+    /// that other pipelines' pruning waits for it before its first run.
+    public func registerAsBufferReader() throws {
+        guard let source = try registry.makeSource(definition.source, context: context()) as? any BufferReadingSource else { return }
+        try source.registerAsReader()
+    }
+
     /// The source, and the steps of its own it leaves to the transform stage (a connector's mapping).
     public func makeSource(context: ConnectorContext) throws -> (source: any SourceConnector, steps: [(label: String, step: any StepConnector)]) {
         let source = try registry.makeSource(definition.source, context: context)

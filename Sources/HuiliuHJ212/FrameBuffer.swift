@@ -380,6 +380,11 @@ public final class FrameBuffer {
         return deleted
     }
 
+    /// Makes `pipeline` a reader of the buffer before its first run, if it is not one yet.
+    public func register(pipeline: String, retention: Int64, now: Int64) throws {
+        try db.registerReader(readers: "hj212_readers", channel: "", pipeline: pipeline, retention: retention, now: now)
+    }
+
     /// The highest sequence ever given (also of frames since deleted).
     public func lastSequenceGiven() throws -> Int {
         try db.lastSequenceGiven(in: "hj212_frames")

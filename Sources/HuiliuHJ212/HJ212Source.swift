@@ -18,7 +18,7 @@ import Logging
 ///     duration: 60s
 ///     assess: true
 /// ```
-public struct HJ212Source: SourceConnector {
+public struct HJ212Source: BufferReadingSource {
     static let buffer = Field<String?>("buffer", .path,
                                        "The listener's buffer; the default is the one `listeners.hj212.buffer` names, or `hj212-buffer.db` in the data directory.",
                                        example: "data/hj212-buffer.db")
@@ -40,8 +40,8 @@ public struct HJ212Source: SourceConnector {
     static let retention = Field<Duration>("retention", .duration, """
         How long delivered frames stay in the buffer (at least 2d): they recognise a device's retransmissions as \
         duplicates and give the AQI its earlier hours. Each run deletes the older ones that every pipeline reading the \
-        buffer has delivered (the longest retention of them counts); a pipeline counts from its first run until it has \
-        not run for its own retention.
+        buffer has delivered (the longest retention of them counts); a pipeline counts from when the daemon loads it (or \
+        its first run) until it has not run for its own retention.
         """, default: "7d", advanced: true)
 
     public static let spec = ComponentSpec(
@@ -103,6 +103,12 @@ public struct HJ212Source: SourceConnector {
                 throw config.error("listen", "'listen' must be HOST:PORT, got '\(listenAddress)'")
             }
         }
+    }
+
+    public func registerAsReader() throws {
+        guard FileManager.default.fileExists(atPath: bufferPath) else { return }
+        try FrameBuffer(path: bufferPath).register(pipeline: pipeline, retention: Int64(retentionPeriod.components.seconds) * 1000,
+                                                   now: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {

@@ -218,6 +218,11 @@ public final class IngestBuffer {
         return deleted
     }
 
+    /// Makes `pipeline` a reader of `channel` before its first run, if it is not one yet.
+    public func register(channel: String, pipeline: String, retention: Int64, now: Int64) throws {
+        try db.registerReader(readers: "ingest_consumers", channel: channel, pipeline: pipeline, retention: retention, now: now)
+    }
+
     /// The highest sequence number ever given (also of records since deleted).
     public func lastSequence() throws -> Int {
         try db.lastSequenceGiven(in: "ingest_records")

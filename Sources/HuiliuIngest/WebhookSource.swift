@@ -12,7 +12,7 @@ import Logging
 /// source:
 ///   webhook: { channel: government, key: project_id, type: government.project.raw.v1 }
 /// ```
-public struct WebhookSource: SourceConnector {
+public struct WebhookSource: BufferReadingSource {
     static let channel = Field<String>("channel", .string, "The channel whose records this pipeline reads (a key of listeners.webhook.channels).",
                                        example: "government")
     static let buffer = Field<String?>("buffer", .path, "The push endpoint's buffer; the default is the one `listeners.webhook.buffer` names, or `ingest-buffer.db` in the data directory.",
@@ -26,7 +26,8 @@ public struct WebhookSource: SourceConnector {
     static let retention = Field<Duration>("retention", .duration, """
         How long pushed records are kept after they arrive. A run deletes records older than the longest retention \
         of the pipelines reading the channel once every one of them has delivered them, and the idempotency keys \
-        of requests whose records are all gone; a pipeline that has not run for its retention stops holding records back.
+        of requests whose records are all gone. A pipeline holds records from when the daemon loads it (or its first \
+        run) until it has not run for its retention.
         """, default: "7d", advanced: true)
 
     public static let spec = ComponentSpec(
@@ -81,6 +82,13 @@ public struct WebhookSource: SourceConnector {
             logger.warning("cannot delete old records from the push buffer", metadata: ["error": "\(error)"])
         }
         return WebhookBatchReader(source: self, buffer: buffer, position: sequence)
+    }
+
+    public func registerAsReader() throws {
+        guard FileManager.default.fileExists(atPath: bufferPath) else { return }
+        try IngestBuffer(existing: bufferPath).register(channel: channelName, pipeline: pipeline,
+                                                        retention: Int64(retentionPeriod.components.seconds) * 1000,
+                                                        now: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
     /// A record's natural key: the CloudEvent's, or the value at ``key``.

@@ -177,6 +177,15 @@ public actor Daemon {
             starts += await perform(scheduler.handle(.removed(name), at: Date()))
         }
         definitions = incoming
+        for definition in pipelines.sorted(by: { $0.name < $1.name }) where definition.enabled {
+            // A pipeline reading a listener's buffer holds its records from now on, not only
+            // from its first run; a buffer not made yet is registered with at that run.
+            do {
+                try makeRunner(definition).registerAsBufferReader()
+            } catch {
+                logger.warning("cannot register as a reader of its buffer", metadata: ["pipeline": "\(definition.name)", "error": "\(error)"])
+            }
+        }
         for definition in pipelines.sorted(by: { $0.name < $1.name }) {
             if definition.enabled && definition.schedule != nil {
                 starts += await schedule(definition)

@@ -117,6 +117,21 @@ struct WebhookSourceTests {
         #expect(entry.record?.data == records[0].data)
     }
 
+    /// A pipeline the daemon has loaded but not yet run holds the channel's records: another
+    /// pipeline's pruning waits for it. Registering again does not move it.
+    @Test func aPipelineRegisteredBeforeItsFirstRunHoldsRecords() throws {
+        let buffer = try IngestBuffer(path: path)
+        for i in 0..<3 {
+            _ = try buffer.store([IngestedRecord(data: ["i": .integer(i)])], channel: "gov", request: "r\(i)", idempotencyKey: nil, receivedAt: 1000)
+        }
+        let source = try WebhookSource(config: ParsedConfig(testing: ["channel": "gov", "buffer": .string(path)]), context: .testing())
+        try source.registerAsReader()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        #expect(try buffer.prune(channel: "gov", pipeline: "other", deliveredThrough: 3, retention: 1000, now: now) == 0)
+        try source.registerAsReader()
+        #expect(try buffer.pending(channel: "gov", after: 0) == 3)
+    }
+
     /// Readers recorded by the version before (no retention, no time seen) keep their place
     /// for a retention after the upgrade instead of being dropped as stale at once.
     @Test func readersFromBeforeTheUpgradeKeepTheirPlace() throws {

@@ -28,6 +28,15 @@ public protocol StagedSource: SourceConnector {
 /// than let it read everything.
 public protocol BackfillableSource: SourceConnector {}
 
+/// A source that reads a listener's local buffer, which keeps records until every pipeline
+/// reading it has delivered them. The daemon registers each such pipeline when it loads it, so
+/// another pipeline's pruning waits for it from then on, not only from its first run.
+public protocol BufferReadingSource: SourceConnector {
+    /// Makes the pipeline one of the buffer's readers, at the start, if it is not one yet;
+    /// nothing when the buffer does not exist yet (its listener has not started).
+    func registerAsReader() throws
+}
+
 /// Pulls batches from one source, in order.
 public protocol BatchReader {
     /// The next batch, or `nil` once the source has nothing more for this run.
