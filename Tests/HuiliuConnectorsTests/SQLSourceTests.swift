@@ -146,6 +146,21 @@ struct SQLSourceTests {
         }
     }
 
+    /// The same against PostgreSQL, whose cancel request reaches only a running query: a stop
+    /// just before the page query starts is sent again once it runs.
+    @Test func aStoppedPostgreSQLRunCancelsItsQuery() async throws {
+        let server = try await require(PostgresServer.shared)
+        let slow = try source(["query": "SELECT 1 AS id, pg_sleep(60)::text AS slept", "key": "id"], url: server.url)
+        for delay in [500, 0, 30] {
+            let started = ContinuousClock.now
+            let run = Task { try await drain(slow) }
+            try await Task.sleep(for: .milliseconds(delay))
+            run.cancel()
+            await #expect(throws: CancellationError.self) { try await run.value }
+            #expect(ContinuousClock.now - started < .seconds(30), "after \(delay) ms")
+        }
+    }
+
     @Test func refusesConfigurationsThatCannotWork() throws {
         #expect(throws: ConfigError.self) { try source(["table": "t", "key": "id"]) }
         #expect(throws: ConfigError.self) { try source(["path": "x.db", "key": "id"]) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HuiliuCore
 import HuiliuKit
 import HuiliuStore
@@ -109,6 +110,8 @@ final class SQLConnection: @unchecked Sendable {
     private let canceller: @Sendable () -> Void
     /// Raised by ``cancel()``: a page asked for after it does not start (and an SQLite one stops).
     private let signal = InterruptFlag()
+    /// Raised while a PostgreSQL page query runs (lowered after), for the canceller.
+    private let querying = QueryInFlight()
     private let statement: SQLPageStatement
     private let source: SQLSource
     /// Where each order column and key column is in the result.
@@ -135,7 +138,18 @@ final class SQLConnection: @unchecked Sendable {
                 throw SQLSourceError("time_zone '\(source.timeZone)' is not one PostgreSQL knows: \(error)")
             }
             handle = .postgres(connection)
-            canceller = { [signal] in signal.raise(); connection.cancel() }
+            canceller = { [signal, querying] in
+                signal.raise()
+                connection.cancel()
+                // A cancel request reaches only a query the server is running: one sent in the
+                // instant after the check in `page` is asked again while it runs.
+                Thread.detachNewThread {
+                    for _ in 0..<50 where querying.isRaised {
+                        Thread.sleep(forTimeInterval: 0.1)
+                        if querying.isRaised { connection.cancel() }
+                    }
+                }
+            }
             statement = SQLPageStatement(dialect: .postgres, relation: source.relation, order: source.orderColumns)
             try locate(in: connection.query(statement.columnsProbe).columns.map(\.name))
         case .sqlite(let path):
@@ -176,6 +190,9 @@ final class SQLConnection: @unchecked Sendable {
         if signal.isRaised { throw CancellationError() }
         switch handle {
         case .postgres(let connection):
+            querying.set(true)
+            defer { querying.set(false) }
+            if signal.isRaised { throw CancellationError() }
             let result = try connection.query(statement.text(from: start, limit: limit), parameters.map(Self.text))
             let names = result.columns.map(\.name)
             let order = orderIndexes, keys = keyIndexes
@@ -269,4 +286,13 @@ final class SQLConnection: @unchecked Sendable {
         }
         throw SQLSourceError("the checkpoint holds \(value.jsonText), not a number or text")
     }
+}
+
+/// Whether a query is running, read by another thread.
+final class QueryInFlight: Sendable {
+    private let running = Atomic<Bool>(false)
+
+    func set(_ value: Bool) { running.store(value, ordering: .sequentiallyConsistent) }
+
+    var isRaised: Bool { running.load(ordering: .sequentiallyConsistent) }
 }
