@@ -53,6 +53,12 @@ func summary(of run: RunRecord) -> String {
     if run.recordsFailed > 0 {
         lines.append("  failed records are in the dead-letter store: huiliu dead-letters list --pipeline \(run.pipeline)")
     }
+    // Records a filter, dedupe or rule did not pass on are neither written nor failed: say so,
+    // or "read 3, written 0" looks like a loss.
+    let dropped = run.recordsRead - run.recordsWritten - run.recordsFailed
+    if run.status == .succeeded && dropped > 0 {
+        lines.append("  \(grouped(dropped)) record\(dropped == 1 ? " was" : "s were") passed on by no step (a filter, dedupe or rule left \(dropped == 1 ? "it" : "them") out)")
+    }
     if let error = run.error { lines.append("  error: \(error)") }
     return lines.joined(separator: "\n")
 }

@@ -50,6 +50,17 @@ struct CommandLineTests {
         #expect(second.stdout.contains("read 0, written 0"), "the checkpoint was committed")
     }
 
+    /// Records a filter left out are neither written nor failed: the summary says where they went.
+    @Test func theSummarySaysWhatStepsLeftOut() async throws {
+        let project = try temporaryProject("left-out")
+        try "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n".write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        try "version: 1\nname: f\nsource: { file: { path: data/in.jsonl } }\nsteps:\n  - filter: \"n > `1`\"\nsinks: [ jsonl: data/out.jsonl ]\n"
+            .write(toFile: project + "/pipelines/f.yaml", atomically: true, encoding: .utf8)
+        let run = try await HuiliuCommand.run(["run", "f"], in: project)
+        #expect(run.stdout.contains("read 3, written 2, failed 0") && run.stdout.contains("1 record was passed on by no step"),
+                "\(run.stdout)\(run.stderr)")
+    }
+
     @Test func runSuggestsTheNearestPipelineName() async throws {
         let project = try demoProject()
         let result = try await HuiliuCommand.run(["run", "court-case"], in: project)
