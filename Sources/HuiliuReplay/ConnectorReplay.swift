@@ -47,9 +47,6 @@ public struct ConnectorReplay: Sendable {
         }
     }
 
-    /// The dummy value every `${secret:<field>}` of the replay configuration resolves to.
-    public static func dummySecret(_ field: String) -> String { "replay-\(field)-value" }
-
     /// Replays `stream`.
     public func run(_ stream: String) async throws -> Result {
         let (replay, server, secrets) = try await startServer(stream)
@@ -95,7 +92,8 @@ public struct ConnectorReplay: Sendable {
     private func startServer(_ stream: String) async throws -> (ReplayServer, LoopbackServer, SecretStore) {
         let exchanges = try fixtures.exchanges(stream)
         var secrets: [String: String] = [:]
-        for field in manifest.fields { secrets[field.name] = Self.dummySecret(field.name) }
+        // Every `${secret:<field>}` of the replay configuration: never the real value.
+        for field in manifest.fields { secrets[field.name] = manifest.replaySecret(field.name) }
         let scrubber = FixtureScrubber(secrets: secrets.values, volatileNames: fixtures.volatileNames, origin: nil)
         let replay = ReplayServer(exchanges: exchanges, scrubber: scrubber)
         return (replay, try await replay.start(), SecretStore(secrets))

@@ -2,6 +2,7 @@ import Foundation
 @testable import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
+import HuiliuTransport
 import Testing
 
 /// Templates, XML and SOAP bodies, SM4-encrypted payloads and CSV responses.
@@ -87,6 +88,40 @@ struct FormatTests {
         let wrong = try connector.source("base_url: \(server.url)\nkey: ${secret:k}", stream: "items",
                                          context: connector.context(secrets: ["k": "00112233445566778899aabbccddeeff"]))
         await #expect { _ = try await drained(wrong) } throws: { "\($0)".contains("cannot decrypt") }
+    }
+
+    /// `connector record` keeps an encrypted response encrypted, but under the key the replay's
+    /// dummy secret gives, so `connector test` reads it without the real key.
+    @Test func aRecordedResponseIsEncryptedAgainUnderTheReplayKey() throws {
+        let connector = try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: SM4.
+            spec:
+              base_url: { type: url, description: The server. }
+              key: { type: secret, description: SM4 key (hex). }
+            streams:
+              items:
+                request: { base_url: "{{ config.base_url }}", path: /sm4/items }
+                response:
+                  decrypt: { algorithm: sm4-ecb, key: "{{ config.key }}", field: data.encData }
+                records: data.encData
+            """)
+        let plain = Array(#"[{"id":0},{"id":1}]"#.utf8)
+        let ciphertext = try SM4(key: Hex.decode(ScenarioServer.sm4Key)).encrypt(plain, mode: .ecb)
+        let body = Array(#"{"data":{"encData":"\#(Base64.encode(ciphertext))"}}"#.utf8)
+        let replayKey = connector.manifest.replaySecret("key")
+        #expect(replayKey.count == 32 && replayKey != ScenarioServer.sm4Key)
+        #expect(connector.manifest.replaySecret("base_url") == "replay-base_url-value")
+        let real = try connector.source("base_url: http://127.0.0.1:1\nkey: ${secret:k}", stream: "items",
+                                        context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
+        let recorded = try real.reencrypted(body, replaySecrets: ["key": replayKey])
+        #expect(!String(decoding: recorded, as: UTF8.self).contains(Base64.encode(ciphertext)))
+        let replay = try connector.source("base_url: http://127.0.0.1:1\nkey: ${secret:k}", stream: "items",
+                                          context: connector.context(secrets: ["k": replayKey]))
+        guard case .http(let http) = replay.stream.kind else { Issue.record("not an HTTP stream"); return }
+        let decoded = try ResponseDecoder(http.response, context: .object(replay.baseContext)).decode(recorded)
+        #expect(decoded["data"]?["encData"] == [["id": 0], ["id": 1]])
     }
 
     @Test func sm4CBCBodiesAreDecryptedWithTheirIV() async throws {

@@ -90,12 +90,16 @@ extension ConnectorCommand {
                 let exchanges = log.exchanges
                 if origin == nil, let url = exchanges.first?.request.url { origin = Self.origin(of: url) }
                 let scrubber = FixtureScrubber(secrets: secrets, volatileNames: volatile, origin: origin)
-                let stored = exchanges.map { exchange in
+                // A response encrypted under the real key is kept encrypted under the replay's, so
+                // `connector test` decrypts it without the real key.
+                let replaySecrets = Dictionary(manifest.fields.filter(\.isSecret).map { ($0.name, manifest.replaySecret($0.name)) },
+                                               uniquingKeysWith: { $1 })
+                let stored = try exchanges.map { exchange in
                     scrubber.exchange(stream: streamName, method: exchange.request.method.rawValue, url: exchange.request.url,
                                       headers: exchange.request.headers.map { ($0.name, $0.value) }, body: exchange.request.body ?? [],
                                       status: exchange.response.status,
                                       responseHeaders: exchange.response.headers.map { ($0.name, $0.value) },
-                                      responseBody: exchange.response.body)
+                                      responseBody: try source.reencrypted(exchange.response.body, replaySecrets: replaySecrets))
                 }
                 try ConnectorFixtures.writeExchanges(stored, stream: streamName, directory: fixtures)
                 print("\(name)/\(streamName): recorded \(stored.count) exchange\(stored.count == 1 ? "" : "s"), \(records) records")

@@ -65,7 +65,15 @@ struct ResponseDecoder: Sendable {
         }
     }
 
-    private func decryptText(_ text: String) throws -> [UInt8] {
+    /// `plain` encrypted as the system would send it: the inverse of ``decryptText(_:)``, for
+    /// fixtures recorded under one key and replayed under another.
+    func encryptText(_ plain: [UInt8]) throws -> String {
+        guard let cipher, let decrypt = definition.decrypt else { return String(decoding: plain, as: UTF8.self) }
+        let ciphertext = try cipher.sm4.encrypt(plain, mode: decrypt.cbc ? .cbc(iv: cipher.iv ?? []) : .ecb)
+        return decrypt.base64 ? Base64.encode(ciphertext) : Hex.encode(ciphertext)
+    }
+
+    func decryptText(_ text: String) throws -> [UInt8] {
         guard let cipher, let decrypt = definition.decrypt else { return Array(text.utf8) }
         let trimmed = text.trimmingSpaces
         let ciphertext = decrypt.base64 ? try Base64.decode(trimmed) : try Hex.decode(trimmed)
