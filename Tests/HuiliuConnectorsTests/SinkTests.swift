@@ -139,4 +139,15 @@ struct SinkTests {
         let output = try await step.process([Record(data: ["a": 1], origin: RecordOrigin("t"))])
         #expect(output.records[0].data == ["a": 1, "region": "110105", "meta": ["system": "budget"]])
     }
+
+    /// A path through a value that is not an object would replace it with an object holding
+    /// only the new field: the record fails, saying which, and keeps its data.
+    @Test func setStepDoesNotOverwriteWhatIsNotAnObject() async throws {
+        let step = try SetStep(config: ParsedConfig(testing: ["fields": ["name.first": "a"]]), context: .testing())
+        let output = try await step.process([Record(data: ["name": "张三丰"], origin: RecordOrigin("t")),
+                                             Record(data: ["name": ["last": "张"]], origin: RecordOrigin("u"))])
+        #expect(output.records.map(\.data) == [["name": ["last": "张", "first": "a"]]])
+        #expect(output.failures.map(\.reason) == ["set 'name.first': 'name' is string, not an object; nothing was set"])
+        #expect(output.failures.first?.record.data == ["name": "张三丰"])
+    }
 }
