@@ -133,6 +133,19 @@ struct SinkTests {
         #expect(try db.prepare("SELECT count(*) FROM events_case_v1").rows() == [[.integer(1)]])
     }
 
+    /// Types that differ only in what a table name cannot hold (`_`, `-`, case) get tables of
+    /// their own, not one table whose rows cannot be told apart.
+    @Test func typesNeverShareATable() async throws {
+        let path = directory + "/types.db"
+        let sink = try SQLiteSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await sink.open(resumingAt: nil)
+        _ = try await sink.write(["x.y.v1", "x_y.v1", "x-y.v1", "X.Y.v1"].map { envelope("k", amount: 1, type: $0) })
+        try await sink.close()
+        let tables = try SQLiteDatabase(path: path).prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'events_%'")
+            .rows().compactMap { $0[0].text }
+        #expect(tables.count == 4 && tables.contains("events_x_y_v1"), "\(tables)")
+    }
+
     @Test func setStepWritesNestedConstants() async throws {
         let step = try SetStep(config: ParsedConfig(testing: ["fields": ["region": "110105", "meta.system": "budget"]]),
                                context: .testing())

@@ -12,14 +12,16 @@ enum EventTables {
     }
 
     /// The table for an event type: `budget.payment.v1` → `events_budget_payment_v1`. A type
-    /// that does not read plainly that way (other characters, or longer than `maximumLength`,
-    /// PostgreSQL's 63 bytes) gets the start of its SHA-256 instead of what was lost, so two
-    /// types never share a table.
+    /// that does not read back from its table name that way (anything but lower-case letters,
+    /// digits and dots, or longer than `maximumLength`, PostgreSQL's 63 bytes) gets the start
+    /// of its SHA-256 instead of what was lost, so two types never share a table: `x_y.v1`,
+    /// `x-y.v1` and `X.Y.v1` would otherwise all be `x.y.v1`'s.
     static func name(prefix: String, type: String, maximumLength: Int = .max) -> String {
         var plain = true
         let body = String(type.unicodeScalars.map { scalar -> Character in
-            if scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)) { return Character(scalar) }
-            if scalar != "." && scalar != "_" && scalar != "-" { plain = false }
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) { return Character(scalar) }
+            if scalar.isASCII && scalar.properties.isAlphabetic { plain = false; return Character(scalar) }
+            if scalar != "." { plain = false }
             return "_"
         }).lowercased()
         let name = prefix + body
