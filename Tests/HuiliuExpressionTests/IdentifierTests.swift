@@ -40,6 +40,13 @@ struct IdentifierTests {
         #expect(try Self.usccValid("9131011066600721K0"))
     }
 
+    /// A birth date after today passes the calendar and the check character but is no one's.
+    @Test func anIDNumberBornInTheFutureIsInvalid() throws {
+        #expect(try !Self.idValid("110105209912310010"))
+        #expect(try !Self.idValid("110105300001010014"))
+        #expect(try Self.idValid("11010519491231002X"))
+    }
+
     /// domain.md's caution: this code is in use but fails the check (computed 9).
     @Test func usccKnownFailingCode() throws {
         #expect(try !Self.usccValid("91350203M0001QAY9B"))

@@ -14,7 +14,7 @@ extension HuiliuFunctions {
         ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidOrganizationCode) ?? false) },
         ExpressionFunction(
             "id_number_valid", [P("number", [.string, .null])], returns: .boolean,
-            summary: "True if the string is an 18-character citizen ID number (GB 11643-1999) whose birth date exists and whose ISO 7064 MOD 11-2 check character is correct. `null` gives false.",
+            summary: "True if the string is an 18-character citizen ID number (GB 11643-1999) whose birth date exists and is not after today (China time), and whose ISO 7064 MOD 11-2 check character is correct. `null` gives false.",
             example: Example("id_number_valid('11010519491231002X')", result: true)
         ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidResidentID) ?? false) },
         ExpressionFunction(

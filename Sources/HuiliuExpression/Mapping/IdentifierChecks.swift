@@ -1,3 +1,4 @@
+import Foundation
 /// Check characters of Chinese identifiers, exactly as the standards define them
 /// (see shared/domain.md §4).
 enum IdentifierChecks {
@@ -64,6 +65,13 @@ enum IdentifierChecks {
     /// The check character for Σ mod 11 = 0 … 10 (ISO 7064 MOD 11-2).
     static let idCheckCharacters = Array("10X98765432".utf8)
 
+    /// Whether a birth date is after today in China (UTC+8, a day ahead of some zones): no one
+    /// holds a number for a birth that has not happened (`…20991231…` passes every other check).
+    static func isFuture(_ year: Int, _ month: Int, _ day: Int) -> Bool {
+        let today = CivilDateTime(secondsSinceEpoch: Int(Date().timeIntervalSince1970) + 8 * 3600)
+        return (year, month, day) > (today.year, today.month, today.day)
+    }
+
     /// True if `number` is a valid 18-character citizen ID number: 17 digits whose
     /// characters 7–14 are a real date `YYYYMMDD`, then the MOD 11-2 check character
     /// (`X` for 10; a lower-case `x` is accepted as the same character).
@@ -76,7 +84,7 @@ enum IdentifierChecks {
         for byte in utf8 {
             if position == 17 {
                 let check = byte == UInt8(ascii: "x") ? UInt8(ascii: "X") : byte
-                return CivilDateTime.isValidDate(year: year, month: month, day: day)
+                return CivilDateTime.isValidDate(year: year, month: month, day: day) && !isFuture(year, month, day)
                     && check == idCheckCharacters[sum % 11]
             }
             guard byte >= 48, byte <= 57 else { return false }
