@@ -31,7 +31,9 @@ struct ToFenTests {
     }
 
     @Test(arguments: ["'12.345'", "`0.001`", "'1.2.3'", "'abc'", "''", "'12元'", "'1,23.00'", "'1,2345'", "',123'",
-                      "'1e3'", "'--1'", "'9999999999999999999'"])
+                      "'1e3'", "'--1'", "'9999999999999999999'",
+                      // A decimal comma, not a grouped thousand: 0.123, never 123 yuan.
+                      "'0,123'", "'00,123'", "'-0,500'"])
     func refuses(expression: String) {
         #expect(Support.errorKind("to_fen(\(expression))") == "invalid-value", "\(expression)")
     }

@@ -73,6 +73,7 @@ enum YuanAmount {
         var overflow = false
         var groupLength = 0
         var sawSeparator = false
+        let integerStart = i
         while i < end {
             let b = bytes[i]
             if b >= 48 && b <= 57 {
@@ -85,6 +86,9 @@ enum YuanAmount {
             } else if b == UInt8(ascii: ",") {
                 // 1,234,567: the first group has 1–3 digits, every later one exactly 3.
                 guard groupLength >= 1, groupLength <= 3, !sawSeparator || groupLength == 3 else { return .failure(.notAnAmount) }
+                // "0,123" is no grouped thousand: written so, it is a decimal comma (0.123),
+                // which read as 123 yuan would be a thousandfold error.
+                if !sawSeparator && bytes[integerStart] == UInt8(ascii: "0") { return .failure(.notAnAmount) }
                 sawSeparator = true
                 groupLength = 0
             } else {
