@@ -62,7 +62,10 @@ public struct GatewayConfig: Sendable {
             FieldSpec("file", .path, "YAML file mapping secret names to values (nested keys join with '/').", optional: true),
             FieldSpec("directory", .path, "Directory with one file per secret; the relative path is the name.", optional: true),
         ]), "Where `${secret:…}` references are looked up.", optional: true),
-        FieldSpec("timezone", .string, "Default time zone.", default: "Asia/Shanghai"),
+        FieldSpec("timezone", .string, """
+            Time zone of pipeline schedules that name none (a pipeline's own `timezone` overrides it). Expressions \
+            (`parse_time`, `format_time`) use Asia/Shanghai unless given a zone argument.
+            """, default: "Asia/Shanghai"),
         FieldSpec("pipelines", .list(.string), "Glob patterns of pipeline files.", default: ["pipelines/*.yaml"]),
         FieldSpec("admin", .object([
             FieldSpec("address", .string, "Address the admin API binds to.", default: "127.0.0.1"),
