@@ -56,6 +56,11 @@ extension Huiliu.DeadLetters {
         func run() async throws {
             let gateway = try options.gateway()
             let store = try gateway.openStateStore()
+            // A pipeline file given by its path (as `replay` takes it) lists its pipeline's letters.
+            var pipeline = self.pipeline
+            if let path = pipeline, path.hasSuffix(".yaml") || path.hasSuffix(".yml"), FileManager.default.fileExists(atPath: path) {
+                pipeline = try PipelineLookup(gateway: gateway, registry: try builtInRegistry(gateway)).load(path).name
+            }
             let letters = try await store.deadLetters(pipeline: pipeline, status: status == "all" ? nil : status, limit: limit)
             // Letters may outlive their pipeline; a name that has neither is a mistake to say.
             if let pipeline, letters.isEmpty, try await store.deadLetters(pipeline: pipeline, status: nil, limit: 1).isEmpty {

@@ -165,6 +165,9 @@ struct ConnectorMappingReplayTests {
         let letter = try #require(list.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0)) }.first)
         #expect(letter["step"] == "mapping rows")
         #expect(letter["pointer"] == "/amount_fen")
+        // The pipeline given by its file, as replay takes it, lists the same letter.
+        let byPath = try await HuiliuCommand.run(["dead-letters", "list", "--json", "--pipeline", "pipelines/drops.yaml"], in: project)
+        #expect(byPath.stdout.split(separator: "\n").count == 1, "\(byPath.stdout)\(byPath.stderr)")
 
         // A letter as an earlier version kept a mapping failure: a source reject holding the raw record.
         try SQLiteProbe.execute(path: project + "/data/huiliu.db", """
