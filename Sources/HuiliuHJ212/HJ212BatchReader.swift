@@ -38,8 +38,8 @@ struct HJ212BatchReader: BatchReader {
     func prune() {
         do {
             let deleted = try buffer.prune(pipeline: source.pipeline, deliveredThrough: position,
-                                           retention: Int64(source.retentionPeriod.components.seconds) * 1000,
-                                           now: Int64(Date().timeIntervalSince1970 * 1000))
+                                           retention: source.retentionPeriod.wholeMilliseconds,
+                                           now: source.clock())
             if deleted > 0 {
                 source.logger.info("deleted delivered HJ 212 frames past their retention", metadata: [
                     "frames": "\(deleted)", "retention_seconds": "\(source.retentionPeriod.components.seconds)",

@@ -79,6 +79,8 @@ public struct HJ212Source: BufferReadingSource {
     let resolver: ReferenceResolver
     /// The pipeline, as one of the buffer's readers: frames go only once every reader has them.
     let pipeline: String
+    /// Now, in milliseconds since 1970: the context's clock.
+    let clock: @Sendable () -> Int64
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         bufferPath = try config[Self.buffer]
@@ -97,6 +99,7 @@ public struct HJ212Source: BufferReadingSource {
         logger = context.logger
         resolver = context.resolver
         pipeline = context.pipeline
+        clock = context.clock
         if let listenAddress {
             var probe = HJ212ListenerSettings()
             do { try probe.setAddress(listenAddress) } catch {
@@ -107,8 +110,8 @@ public struct HJ212Source: BufferReadingSource {
 
     public func registerAsReader() throws {
         guard FileManager.default.fileExists(atPath: bufferPath) else { return }
-        try FrameBuffer(path: bufferPath).register(pipeline: pipeline, retention: Int64(retentionPeriod.components.seconds) * 1000,
-                                                   now: Int64(Date().timeIntervalSince1970 * 1000))
+        try FrameBuffer(path: bufferPath).register(pipeline: pipeline, retention: retentionPeriod.wholeMilliseconds,
+                                                   now: clock())
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {

@@ -52,6 +52,8 @@ public struct WebhookSource: BufferReadingSource {
     let batchSize: Int
     let pipeline: String
     let logger: Logger
+    /// Now, in milliseconds since 1970: the context's clock.
+    let clock: @Sendable () -> Int64
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         channelName = try config[Self.channel]
@@ -66,6 +68,7 @@ public struct WebhookSource: BufferReadingSource {
         batchSize = max(1, context.batchSize)
         pipeline = context.pipeline
         logger = context.logger
+        clock = context.clock
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
@@ -74,8 +77,8 @@ public struct WebhookSource: BufferReadingSource {
                                                  what: "push buffer")
         do {
             let deleted = try buffer.prune(channel: channelName, pipeline: pipeline, deliveredThrough: sequence,
-                                           retention: Int64(retentionPeriod.components.seconds) * 1000,
-                                           now: Int64(Date().timeIntervalSince1970 * 1000))
+                                           retention: retentionPeriod.wholeMilliseconds,
+                                           now: clock())
             if deleted > 0 { logger.info("deleted delivered pushed records past their retention", metadata: ["records": "\(deleted)"]) }
         } catch {
             // Costs only disk space until the next run.
@@ -87,8 +90,8 @@ public struct WebhookSource: BufferReadingSource {
     public func registerAsReader() throws {
         guard FileManager.default.fileExists(atPath: bufferPath) else { return }
         try IngestBuffer(existing: bufferPath).register(channel: channelName, pipeline: pipeline,
-                                                        retention: Int64(retentionPeriod.components.seconds) * 1000,
-                                                        now: Int64(Date().timeIntervalSince1970 * 1000))
+                                                        retention: retentionPeriod.wholeMilliseconds,
+                                                        now: clock())
     }
 
     /// A record's natural key: the CloudEvent's, or the value at ``key``.

@@ -145,9 +145,14 @@ extension Duration {
         self = .milliseconds(total)
     }
 
+    /// The whole milliseconds of the duration.
+    public var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
     /// The duration as configuration writes it (`1h30m`, `250ms`), whole milliseconds.
     public var configText: String {
-        var rest = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        var rest = wholeMilliseconds
         guard rest > 0 else { return "0s" }
         var text = ""
         for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)] where rest >= size {
