@@ -33,9 +33,9 @@ public struct PipelineLoader: Sendable {
 
     /// Reads and validates the pipeline at `path`.
     public func load(path: String) -> Outcome {
-        let node: ConfigNode
+        let node: ConfigNode, bytes: [UInt8]
         do {
-            node = try YAMLDocument.load(path: path)
+            (node, bytes) = try YAMLDocument.read(path: path)
         } catch {
             switch error {
             case .unreadable: return .unreadable(error.description)
@@ -43,7 +43,8 @@ public struct PipelineLoader: Sendable {
             }
         }
         let outcome = validate(node, file: path, directory: projectDirectory)
-        guard case .pipeline(var definition) = outcome, let bytes = FileManager.default.contents(atPath: path) else { return outcome }
+        // The digest of the bytes parsed, not of a second read the file may have changed before.
+        guard case .pipeline(var definition) = outcome else { return outcome }
         definition.fileDigest = Digest.hexString(Digest.sha256.hash(bytes))
         return .pipeline(definition)
     }

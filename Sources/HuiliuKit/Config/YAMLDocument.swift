@@ -22,6 +22,11 @@ public enum YAMLDocument {
 
     /// Loads the file at `path` (named `displayPath` in messages). An empty file is a null node.
     public static func load(path: String, displayPath: String? = nil) throws(LoadError) -> ConfigNode {
+        try read(path: path, displayPath: displayPath).node
+    }
+
+    /// ``load(path:displayPath:)``, with the bytes the node was read from.
+    public static func read(path: String, displayPath: String? = nil) throws(LoadError) -> (node: ConfigNode, bytes: [UInt8]) {
         let name = displayPath ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"
@@ -30,7 +35,7 @@ public enum YAMLDocument {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: name, reason: "not UTF-8 text")
         }
-        return try parse(text, file: name)
+        return (try parse(text, file: name), Array(data))
     }
 
     /// Parses YAML text, naming `file` in locations.
