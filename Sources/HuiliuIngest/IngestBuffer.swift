@@ -16,6 +16,8 @@ public final class IngestBuffer {
     public let path: String
     let db: SQLiteDatabase
 
+    /// The records and idempotency keys. The readers of each channel are kept in
+    /// `ingest_consumers`, made where they are recorded (``SQLiteDatabase/releasedRecords(readers:channel:pipeline:deliveredThrough:retention:now:)``).
     static let schema = """
         CREATE TABLE IF NOT EXISTS ingest_records (
             sequence INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -25,12 +27,6 @@ public final class IngestBuffer {
             channel TEXT NOT NULL, idempotency_key TEXT NOT NULL, received_at_ms INTEGER NOT NULL, request TEXT NOT NULL,
             first_sequence INTEGER, last_sequence INTEGER, records INTEGER NOT NULL, body_sha256 TEXT NOT NULL,
             PRIMARY KEY (channel, idempotency_key));
-        -- Where each pipeline reading a channel stands, how long it keeps records, and when it last
-        -- ran: records are pruned only below all of them and past the longest retention.
-        CREATE TABLE IF NOT EXISTS ingest_consumers (
-            channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL,
-            retention_ms INTEGER NOT NULL DEFAULT 604800000, seen_at_ms INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (channel, pipeline));
         """
 
     /// This buffer's identity, made when the file was.
@@ -42,9 +38,9 @@ public final class IngestBuffer {
         let db = try SQLiteDatabase.creatingDirectory(of: path)
         // Read first: every open after the first needs no write lock, which the listener may hold.
         let made = try db.prepare("""
-            SELECT count(*) FROM sqlite_master WHERE name IN ('ingest_records', 'ingest_requests', 'ingest_consumers')
+            SELECT count(*) FROM sqlite_master WHERE name IN ('ingest_records', 'ingest_requests')
             """).rows().first?.first?.integer ?? 0
-        if made < 3 { try db.transaction { try db.execute(Self.schema) } }
+        if made < 2 { try db.transaction { try db.execute(Self.schema) } }
         id = try db.identity(in: "ingest_buffer")
         self.db = db
     }

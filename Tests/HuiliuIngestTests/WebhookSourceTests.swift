@@ -140,7 +140,7 @@ struct WebhookSourceTests {
             _ = try buffer.store([IngestedRecord(data: ["i": .integer(i)])], channel: "gov", request: "r\(i)", idempotencyKey: nil, receivedAt: 1000)
         }
         try SQLiteDatabase(path: path).execute("""
-            DROP TABLE ingest_consumers;
+            DROP TABLE IF EXISTS ingest_consumers;
             CREATE TABLE ingest_consumers (channel TEXT NOT NULL, pipeline TEXT NOT NULL, sequence INTEGER NOT NULL, PRIMARY KEY (channel, pipeline));
             INSERT INTO ingest_consumers VALUES ('gov', 'old', 1);
             """)
