@@ -66,22 +66,25 @@ struct FormatTests {
         await #expect { _ = try await drained(bad) } throws: { "\($0)".contains("SOAP fault soap:Client: 认证失败") }
     }
 
+    /// A stream whose records are SM4-ECB ciphertext in `data.encData`, under the `key` field.
+    static let sm4ECB = """
+        version: 1
+        name: scenario
+        summary: SM4.
+        spec:
+          base_url: { type: url, description: The server. }
+          key: { type: secret, description: SM4 key (hex). }
+        streams:
+          items:
+            request: { base_url: "{{ config.base_url }}", path: /sm4/items }
+            response:
+              decrypt: { algorithm: sm4-ecb, key: "{{ config.key }}", field: data.encData }
+            records: data.encData
+        """
+
     @Test func sm4EncryptedPayloadsAreDecrypted() async throws {
         let server = try await ScenarioServer.get()
-        let connector = try TestConnector.make("""
-            version: 1
-            name: scenario
-            summary: SM4.
-            spec:
-              base_url: { type: url, description: The server. }
-              key: { type: secret, description: SM4 key (hex). }
-            streams:
-              items:
-                request: { base_url: "{{ config.base_url }}", path: /sm4/items }
-                response:
-                  decrypt: { algorithm: sm4-ecb, key: "{{ config.key }}", field: data.encData }
-                records: data.encData
-            """)
+        let connector = try TestConnector.make(Self.sm4ECB)
         let source = try connector.source("base_url: \(server.url)\nkey: ${secret:k}", stream: "items",
                                           context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
         #expect(try await drained(source).ids == [0, 1, 2, 3])
@@ -93,20 +96,7 @@ struct FormatTests {
     /// `connector record` keeps an encrypted response encrypted, but under the key the replay's
     /// dummy secret gives, so `connector test` reads it without the real key.
     @Test func aRecordedResponseIsEncryptedAgainUnderTheReplayKey() throws {
-        let connector = try TestConnector.make("""
-            version: 1
-            name: scenario
-            summary: SM4.
-            spec:
-              base_url: { type: url, description: The server. }
-              key: { type: secret, description: SM4 key (hex). }
-            streams:
-              items:
-                request: { base_url: "{{ config.base_url }}", path: /sm4/items }
-                response:
-                  decrypt: { algorithm: sm4-ecb, key: "{{ config.key }}", field: data.encData }
-                records: data.encData
-            """)
+        let connector = try TestConnector.make(Self.sm4ECB)
         let plain = Array(#"[{"id":0},{"id":1}]"#.utf8)
         let ciphertext = try SM4(key: Hex.decode(ScenarioServer.sm4Key)).encrypt(plain, mode: .ecb)
         let body = Array(#"{"data":{"encData":"\#(Base64.encode(ciphertext))"}}"#.utf8)

@@ -92,11 +92,9 @@ struct IncrementalTests {
         }
     }
 
-    /// One record whose cursor cannot be read is delivered like a record without one (its
-    /// mapping may reject it), not a failure of every run from then on.
-    @Test func aRecordWithAnUnreadableCursorDoesNotStopTheStream() async throws {
-        let server = try await ScenarioServer.get()
-        let connector = try TestConnector.make("""
+    /// Ids 0–24 read in slices of ten by an integer cursor taken with `cursorField`.
+    static func slicedIDs(cursorField: String) throws -> TestConnector {
+        try TestConnector.make("""
             version: 1
             name: ids
             summary: Integer cursor.
@@ -109,8 +107,15 @@ struct IncrementalTests {
                   path: /pages/since
                   query: { from: "{{ slice.start }}", to: "{{ slice.end }}" }
                 records: items
-                incremental: { type: integer, cursor_field: "id == `3` && 'not a number' || id", start: "0", end: "25", step: "10" }
+                incremental: { type: integer, cursor_field: \(cursorField), start: "0", end: "25", step: "10" }
             """, name: "ids")
+    }
+
+    /// One record whose cursor cannot be read is delivered like a record without one (its
+    /// mapping may reject it), not a failure of every run from then on.
+    @Test func aRecordWithAnUnreadableCursorDoesNotStopTheStream() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.slicedIDs(cursorField: #""id == `3` && 'not a number' || id""#)
         let result = try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
         #expect(result.ids == Array(0..<25))
         #expect(result.lastCheckpoint?.value["cursors"]?["*"] == 25)
@@ -118,21 +123,7 @@ struct IncrementalTests {
 
     @Test func integerCursorsSliceByStepAndContinueFromTheLargestValue() async throws {
         let server = try await ScenarioServer.get()
-        let sliced = try TestConnector.make("""
-            version: 1
-            name: ids
-            summary: Integer cursor.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request:
-                  base_url: "{{ config.base_url }}"
-                  path: /pages/since
-                  query: { from: "{{ slice.start }}", to: "{{ slice.end }}" }
-                records: items
-                incremental: { type: integer, cursor_field: id, start: "0", end: "25", step: "10" }
-            """, name: "ids")
+        let sliced = try Self.slicedIDs(cursorField: "id")
         let result = try await drained(try sliced.source("base_url: \(server.url)", stream: "items"))
         #expect(result.ids == Array(0..<25))
         #expect(result.batches.count == 3)
