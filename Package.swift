@@ -51,8 +51,9 @@ let package = Package(
                        providers: [.apt(["libjemalloc-dev"])]),
 
         .target(name: "HuiliuCore", dependencies: ["COpenSSL"], swiftSettings: strict),
-        .target(name: "HuiliuExpression", dependencies: ["HuiliuCore"], swiftSettings: strict),
-        .target(name: "HuiliuSchema", dependencies: ["HuiliuCore"], swiftSettings: strict),
+        .target(name: "HuiliuRegex", swiftSettings: strict),
+        .target(name: "HuiliuExpression", dependencies: ["HuiliuCore", "HuiliuRegex"], swiftSettings: strict),
+        .target(name: "HuiliuSchema", dependencies: ["HuiliuCore", "HuiliuRegex"], swiftSettings: strict),
         .target(name: "HuiliuSchedule", dependencies: ["HuiliuCore"], swiftSettings: strict),
         .target(name: "HuiliuEnvironment", dependencies: ["HuiliuCore"], swiftSettings: strict),
         .target(name: "HuiliuKit", dependencies: [
@@ -132,6 +133,7 @@ let package = Package(
         .testTarget(name: "HuiliuCoreTests", dependencies: ["HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuExpressionTests", dependencies: ["HuiliuExpression", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuSchemaTests", dependencies: ["HuiliuSchema", "HuiliuCore"], swiftSettings: strict),
+        .testTarget(name: "HuiliuRegexTests", dependencies: ["HuiliuRegex"], swiftSettings: strict),
         .testTarget(name: "HuiliuScheduleTests", dependencies: ["HuiliuSchedule", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuEnvironmentTests", dependencies: ["HuiliuEnvironment", "HuiliuCore"], swiftSettings: strict),
         .testTarget(name: "HuiliuKitTests", dependencies: ["HuiliuKit", "HuiliuKitTesting"], swiftSettings: strict),

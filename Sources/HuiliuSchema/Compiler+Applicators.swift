@@ -1,4 +1,5 @@
 import HuiliuCore
+import HuiliuRegex
 
 extension Compiler {
     mutating func compileObjectKeywords(_ object: Object, at location: SchemaSet.Location, scope: Scope,

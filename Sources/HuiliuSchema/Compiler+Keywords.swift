@@ -1,4 +1,5 @@
 import HuiliuCore
+import HuiliuRegex
 
 extension Compiler {
     /// Reads the keywords of one schema object into `builder`. Keywords Huiliu does not

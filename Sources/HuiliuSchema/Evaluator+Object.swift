@@ -1,4 +1,5 @@
 import HuiliuCore
+import HuiliuRegex
 
 extension Evaluator {
     mutating func checkObject(_ node: Node, _ object: Object, _ value: Value) -> Bool {

@@ -1,4 +1,5 @@
 import HuiliuCore
+import HuiliuRegex
 
 extension Evaluator {
     mutating func checkString(_ node: Node, _ text: String, _ value: Value) -> Bool {

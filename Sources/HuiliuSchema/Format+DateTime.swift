@@ -1,3 +1,4 @@
+import HuiliuRegex
 /// RFC 3339 `full-date`, `full-time` and `date-time`, checked byte by byte.
 ///
 /// Exactly the RFC 3339 §5.6 grammar: four-digit years, two-digit fields, `T`/`Z` in either

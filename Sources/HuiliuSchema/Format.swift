@@ -1,3 +1,4 @@
+import HuiliuRegex
 /// The `format` values Huiliu asserts. Others are annotations: recorded, never checked.
 enum Format: Sendable {
     case dateTime, date, time
@@ -39,14 +40,7 @@ enum Format: Sendable {
         case .ipv6: return NetworkFormat.isIPv6(Substring(text))
         case .hostname: return NetworkFormat.isHostname(Substring(text))
         case .email: return NetworkFormat.isEmail(text)
-        case .regex: return (try? PatternParser.parse(text)) != nil
+        case .regex: return Pattern.isValidSyntax(text)
         }
     }
-}
-
-/// Calls `body` with the UTF-8 bytes of `text`, copying only for non-native strings.
-@inline(__always)
-func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-    return Array(text.utf8).withUnsafeBufferPointer(body)
 }

@@ -1,3 +1,4 @@
+import HuiliuRegex
 /// `properties`, `patternProperties` and `additionalProperties` together, since which
 /// members are "additional" depends on the other two. A class, so that reading the check
 /// out of its enum costs one retain instead of one per array.

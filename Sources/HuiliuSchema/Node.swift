@@ -1,4 +1,5 @@
 import HuiliuCore
+import HuiliuRegex
 
 /// One compiled subschema: its keywords sorted by the instance type they apply to, so
 /// validating a string never looks at object keywords. Subschemas are indices into the

@@ -1,4 +1,5 @@
 import HuiliuCore
+import HuiliuRegex
 
 /// JSON Schema equality for `const`, `enum` and `uniqueItems`.
 ///

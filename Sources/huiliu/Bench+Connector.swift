@@ -20,6 +20,8 @@ struct ConnectorBenchmark {
     let transport: Bool
     /// `none`, a mapping file, or `nil` for the budget network's own mapping.
     let mapping: String?
+    /// Batches transformed at once; `nil` for the pipeline default (one per usable core).
+    var parallelism: Int? = nil
 
     /// Distinct page bodies; page n is served from page `n % distinct` through a symbolic link.
     static let distinctPages = 20
@@ -78,7 +80,7 @@ struct ConnectorBenchmark {
               bench-budget: { stream: payments, base_url: "\(server.url("").dropLast())"\(mapping.map { ", mapping: \($0)" } ?? "") }
             sinks:
               - jsonl: { path: \(output), fsync: \(fsync) }
-            batch: { size: \(pageSize) }
+            batch: { size: \(pageSize)\(parallelism.map { ", parallelism: \($0)" } ?? "") }
             """.write(toFile: project + "/pipeline.yaml", atomically: true, encoding: .utf8)
 
         let gateway = try GatewayConfig.load(path: nil, projectDirectory: project)

@@ -51,7 +51,7 @@ extension Huiliu {
         @Option(help: "Records per batch in the pipeline benchmark.")
         var batchSize = 1000
 
-        @Option(help: "Batches the pipeline and mapping benchmarks transform at once (default: the pipeline default, one per core).")
+        @Option(help: "Batches the pipeline, mapping and connector benchmarks transform at once (default: the pipeline default, one per usable core).")
         var parallelism: Int?
 
         @Option(help: "Runs of the pipeline and mapping benchmarks over the same input; with more than one, the median and the best are reported too, as a shared machine's figures vary from run to run.")
@@ -134,7 +134,7 @@ extension Huiliu {
                 print(try await HJ212Benchmark.run(options))
             }
             if suite == .connector || suite == .all {
-                try await ConnectorBenchmark(records: records, pageSize: pageSize, directory: directory, fsync: fsync, transport: !noTransport, mapping: mapping).run()
+                try await ConnectorBenchmark(records: records, pageSize: pageSize, directory: directory, fsync: fsync, transport: !noTransport, mapping: mapping, parallelism: parallelism).run()
             }
             if suite == .ingest || suite == .all {
                 try await IngestBenchmark(records: min(records, 1_000_000), recordsPerRequest: pageSize, clients: clients,

@@ -1,5 +1,6 @@
 import Glibc
 import HuiliuCore
+import HuiliuRegex
 
 extension HuiliuFunctions {
     static let text: [ExpressionFunction] = [
@@ -39,12 +40,12 @@ extension HuiliuFunctions {
         },
         ExpressionFunction(
             "regex_match", [P("text", [.string, .null]), P("pattern", .string)], returns: [.boolean, .null],
-            summary: "True if the regular expression matches anywhere in the string (anchor it with `^…$` for a whole match).",
+            summary: "True if the regular expression matches anywhere in the string (anchor it with `^…$` for a whole match). Patterns are ECMA-262, as in JSON Schema: `\\d` is an ASCII digit, `$` is the very end; matching takes time linear in the text.",
             example: Example("regex_match('421181199001011234', '^\\d{17}[0-9X]$')", result: true)
         ) { args throws(ExpressionError) in
             let regex = try RegexCache.regex(args[1].stringValue!, function: "regex_match")
             guard case .string(let s) = args[0] else { return .null }
-            return .bool(s.firstMatch(of: regex) != nil)
+            return .bool(regex.matches(s))
         },
         ExpressionFunction(
             "regex_extract", [P("text", [.string, .null]), P("pattern", .string), .optional("group", .number)],
@@ -60,12 +61,12 @@ extension HuiliuFunctions {
                 }
                 group = g
             }
-            guard case .string(let s) = args[0], let match = s.firstMatch(of: regex) else { return .null }
-            let index = group ?? (match.output.count > 1 ? 1 : 0)
-            guard index < match.output.count else {
+            let index = group ?? (regex.groupCount > 0 ? 1 : 0)
+            guard index <= regex.groupCount else {
                 throw .invalidValue("regex_extract(): the pattern has no group \(index)")
             }
-            return match.output[index].substring.map { .string(String($0)) } ?? .null
+            guard case .string(let s) = args[0], let match = regex.firstMatch(in: s) else { return .null }
+            return match[index].map { .string(String(s.unicodeScalars[$0])) } ?? .null
         },
         ExpressionFunction(
             "coalesce", [], variadic: P("values", .any), returns: .any,

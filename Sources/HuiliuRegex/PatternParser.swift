@@ -9,14 +9,19 @@ indirect enum PatternNode: Sendable {
     case concat([PatternNode])
     case alternation([PatternNode])
     case lookahead(PatternNode, negated: Bool)
-    case repetition(PatternNode, min: Int, max: Int?)
+    /// A capturing group, numbered from 1 in order of its opening parenthesis.
+    case group(PatternNode, index: Int)
+    /// `lazy` (`*?`, `+?`, `??`, `{n,m}?`) prefers fewer repetitions.
+    case repetition(PatternNode, min: Int, max: Int?, lazy: Bool)
 }
 
 /// Why pattern text was refused, and at which character.
-struct PatternError: Error, Sendable, Equatable, CustomStringConvertible {
-    var offset: Int
-    var message: String
-    var description: String { "at character \(offset): \(message)" }
+public struct PatternError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The character (Unicode scalar) offset the problem was found at.
+    public var offset: Int
+    /// What is wrong.
+    public var message: String
+    public var description: String { "at character \(offset): \(message)" }
 }
 
 /// Recursive-descent parser for the ECMA-262 pattern grammar with the `u` flag, minus
@@ -25,18 +30,25 @@ struct PatternError: Error, Sendable, Equatable, CustomStringConvertible {
 struct PatternParser {
     let scalars: [UInt32]
     var i = 0
+    /// Capturing groups opened so far.
+    var groupCount = 0
 
     init(_ source: String) {
         scalars = source.unicodeScalars.map(\.value)
     }
 
     static func parse(_ source: String) throws(PatternError) -> PatternNode {
+        try parseCounting(source).node
+    }
+
+    /// The parsed pattern and how many capturing groups it has.
+    static func parseCounting(_ source: String) throws(PatternError) -> (node: PatternNode, groups: Int) {
         var parser = PatternParser(source)
         let node = try parser.parseAlternation()
         if parser.i < parser.scalars.count {
             throw parser.error("unmatched ')'")
         }
-        return node
+        return (node, parser.groupCount)
     }
 
     func error(_ message: String) -> PatternError { PatternError(offset: i, message: message) }
@@ -110,7 +122,9 @@ struct PatternParser {
     mutating func parseGroup() throws(PatternError) -> PatternNode {
         i += 1
         var lookahead: Bool?
+        var captures = true
         if isNext("?") {
+            captures = false
             switch peek(1) {
             case 0x3A: i += 2                                       // (?:
             case 0x3D: i += 2; lookahead = false                    // (?=
@@ -118,6 +132,7 @@ struct PatternParser {
             case 0x3C where peek(2) == 0x3D || peek(2) == 0x21:     // (?<= (?<!
                 throw error("lookbehind is not supported")
             case 0x3C:                                              // (?<name>
+                captures = true
                 i += 2
                 while let n = peek(), n != 0x3E { i += 1 }
                 guard !atEnd else { throw error("unterminated group name") }
@@ -126,11 +141,16 @@ struct PatternParser {
                 throw error("invalid group")
             }
         }
+        var index = 0
+        if captures {
+            groupCount += 1
+            index = groupCount
+        }
         let inner = try parseAlternation()
         guard isNext(")") else { throw error("missing ')'") }
         i += 1
         if let negated = lookahead { return .lookahead(inner, negated: negated) }
-        return inner
+        return captures ? .group(inner, index: index) : inner
     }
 
     /// True if the text at `i` is `{n}`, `{n,}` or `{n,m}`.
@@ -176,11 +196,15 @@ struct PatternParser {
         default:
             return atom
         }
-        // Laziness changes which match is found, never whether one exists.
-        if isNext("?") { i += 1 }
+        // Laziness changes which match is found (and what groups capture), never whether one exists.
+        var lazy = false
+        if isNext("?") {
+            i += 1
+            lazy = true
+        }
         if let next = peek(), next == 0x2A || next == 0x2B || next == 0x3F || (next == 0x7B && quantifierAhead()) {
             throw error("nothing to repeat")
         }
-        return .repetition(atom, min: minimum, max: maximum)
+        return .repetition(atom, min: minimum, max: maximum, lazy: lazy)
     }
 }

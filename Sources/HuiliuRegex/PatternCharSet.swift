@@ -131,3 +131,10 @@ struct PatternCharSet: Sendable {
         c == 0x0A || c == 0x0D || c == 0x2028 || c == 0x2029
     }
 }
+
+/// Calls `body` with the UTF-8 bytes of `text`, copying only for non-native strings.
+@inline(__always)
+package func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    return Array(text.utf8).withUnsafeBufferPointer(body)
+}

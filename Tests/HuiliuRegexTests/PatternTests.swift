@@ -1,4 +1,4 @@
-@testable import HuiliuSchema
+@testable import HuiliuRegex
 import Testing
 
 /// The ECMA-262 pattern engine: its semantics where they differ from Swift `Regex`, and the

@@ -1,34 +1,54 @@
-/// A regular expression for the `pattern` keyword: ECMA-262 syntax with the `u` flag.
+/// A regular expression in ECMA-262 syntax with the `u` flag, matched in time linear in the input.
 ///
-/// JSON Schema patterns are ECMA-262 and unanchored. Swift's `Regex` differs on exactly the
-/// points that matter (`\d` and `\w` match non-ASCII digits and letters, `$` accepts a final
-/// newline), so Huiliu runs its own engine: a Pike VM over Unicode scalars, linear in the
-/// input for every pattern, with no allocation for patterns of ordinary size. Patterns that
-/// need no Unicode properties, `\b` or lookahead are also determinised (``PatternDFA``).
+/// JSON Schema's `pattern` keyword and the mapping functions `regex_match` and `regex_extract`
+/// share it, so a code pattern means the same in a schema and in a mapping. Swift's `Regex`
+/// differs on exactly the points that matter (`\d` and `\w` match non-ASCII digits and
+/// letters, `$` accepts a final newline) and backtracks, so `(a+)+b` against a long run of
+/// `a` never finishes. Huiliu runs its own engine instead: a Pike VM over Unicode scalars,
+/// linear in the input for every pattern, with no allocation for patterns of ordinary size.
+/// Patterns that need no Unicode properties, `\b` or lookahead are also determinised
+/// (``PatternDFA``) for matching without captures.
 ///
-/// Deviations from ECMA-262: backreferences and lookbehind are refused at compile time, and
-/// `\p{Script=…}` knows only `Han`.
-final class Pattern: Sendable, CustomStringConvertible {
-    /// The pattern as written in the schema.
-    let source: String
-    private let program: PatternProgram
-    private let anchoredAtStart: Bool
+/// Deviations from ECMA-262: backreferences and lookbehind are refused at compile time,
+/// `\p{Script=…}` knows only `Han`, and groups inside a lookahead capture nothing.
+///
+/// ```swift
+/// let code = try Pattern(#"^(\d{6})(\d{8})"#)
+/// code.matches("421181199001011234")              // true
+/// code.firstMatch(in: "421181199001011234")?[2]    // the range of "19900101"
+/// ```
+public final class Pattern: Sendable, CustomStringConvertible {
+    /// The pattern as written.
+    public let source: String
+    let program: PatternProgram
+    let anchoredAtStart: Bool
     private let dfa: PatternDFA?
 
-    init(_ source: String) throws(PatternError) {
+    /// Compiles `source`.
+    /// - Throws: ``PatternError`` naming the character where the syntax is wrong or unsupported.
+    public init(_ source: String) throws(PatternError) {
         self.source = source
-        program = try PatternProgram.compile(try PatternParser.parse(source))
+        let parsed = try PatternParser.parseCounting(source)
+        program = try PatternProgram.compile(parsed.node, groups: parsed.groups)
         if case .lineStart = program.instructions[0] { anchoredAtStart = true } else { anchoredAtStart = false }
         dfa = PatternDFA(program, anchoredAtStart: anchoredAtStart)
     }
 
+    /// True if `source` is a syntactically valid pattern (the `regex` format), whatever its size.
+    public static func isValidSyntax(_ source: String) -> Bool {
+        (try? PatternParser.parse(source)) != nil
+    }
+
+    /// Capturing groups in the pattern (not counting the whole match).
+    public var groupCount: Int { program.groupCount }
+
     /// True when the pattern runs as a DFA (for tests).
     var isDeterministic: Bool { dfa != nil }
 
-    var description: String { source }
+    public var description: String { source }
 
     /// True if the pattern matches somewhere in `text`.
-    func matches(_ text: String) -> Bool {
+    public func matches(_ text: String) -> Bool {
         if let dfa { return dfa.matches(text) }
         return matchesWithVM(text)
     }
@@ -119,6 +139,8 @@ extension PatternProgram {
                 return true
             case .jump(let target):
                 push(target)
+            case .save:
+                push(pc + 1)
             case .split(let first, let second):
                 push(second)
                 push(first)

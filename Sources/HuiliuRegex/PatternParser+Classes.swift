@@ -71,7 +71,7 @@ extension PatternParser {
         case "1"..."9": throw PatternError(offset: i - 2, message: "backreferences are not supported")
         case "k" where isNext("<"): throw PatternError(offset: i - 2, message: "named backreferences are not supported")
         case "c":
-            guard let letter = peek(), Unicode.Scalar(letter)!.isASCIILetter else { throw error("invalid control escape") }
+            guard let letter = peek(), (letter | 0x20) >= 0x61, (letter | 0x20) <= 0x7A else { throw error("invalid control escape") }
             i += 1
             return .scalar(letter % 32)
         case "x":

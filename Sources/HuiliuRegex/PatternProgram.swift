@@ -10,6 +10,8 @@ enum PatternInstruction: Sendable {
     /// Zero-width: the sub-program from the next instruction (which ends in `match`) must
     /// (or, negated, must not) match here; execution continues at `next`.
     case lookahead(negated: Bool, next: Int)
+    /// Zero-width: records the position in capture slot `n` (group `n / 2`'s start or end).
+    case save(Int)
     case match
 }
 
@@ -17,12 +19,15 @@ enum PatternInstruction: Sendable {
 struct PatternProgram: Sendable {
     var instructions: [PatternInstruction] = []
     var sets: [PatternCharSet] = []
+    /// Capturing groups; slots `2k` and `2k + 1` hold group `k`'s bounds (group 0 is the whole match).
+    var groupCount = 0
 
     /// Counted repetition is unrolled; this bounds what `a{1,100000}` can cost.
     static let maximumInstructions = 50_000
 
-    static func compile(_ node: PatternNode) throws(PatternError) -> PatternProgram {
+    static func compile(_ node: PatternNode, groups: Int = 0) throws(PatternError) -> PatternProgram {
         var program = PatternProgram()
+        program.groupCount = groups
         try program.emit(node)
         program.instructions.append(.match)
         return program
@@ -73,7 +78,15 @@ struct PatternProgram: Sendable {
             try emit(inner)
             _ = try append(.match)
             instructions[look] = .lookahead(negated: negated, next: instructions.count)
-        case .repetition(let inner, let minimum, let maximum):
+        case .group(let inner, let index):
+            _ = try append(.save(2 * index))
+            try emit(inner)
+            _ = try append(.save(2 * index + 1))
+        case .repetition(let inner, let minimum, let maximum, let lazy):
+            // A split's first target is the preferred one: the body when greedy, the exit when lazy.
+            func split(body: Int, exit: Int) -> PatternInstruction {
+                lazy ? .split(exit, body) : .split(body, exit)
+            }
             for _ in 0..<minimum { try emit(inner) }
             if let maximum {
                 var splits: [Int] = []
@@ -81,12 +94,12 @@ struct PatternProgram: Sendable {
                     splits.append(try append(.split(0, 0)))
                     try emit(inner)
                 }
-                for s in splits { instructions[s] = .split(s + 1, instructions.count) }
+                for s in splits { instructions[s] = split(body: s + 1, exit: instructions.count) }
             } else {
-                let split = try append(.split(0, 0))
+                let at = try append(.split(0, 0))
                 try emit(inner)
-                _ = try append(.jump(split))
-                instructions[split] = .split(split + 1, instructions.count)
+                _ = try append(.jump(at))
+                instructions[at] = split(body: at + 1, exit: instructions.count)
             }
         }
     }
