@@ -15,7 +15,8 @@ extension HJ212BatchReader {
         let hours = Self.byPeriod(measurements)
         switch frame.st {
         case "21":
-            let body = stations[frame.mn]?.waterBody ?? .river
+            // A section without a registered water body is not taken for a river: its TP limits may be a lake's.
+            let body = stations[frame.mn]?.waterBody ?? .unknown
             return hours.compactMap { SurfaceWaterAssessment(measurements: $0, waterBody: body).map { ($0.data, $0.key, $0.time) } }
         case "22":
             return hours.flatMap { airAssessments(frame, $0) }

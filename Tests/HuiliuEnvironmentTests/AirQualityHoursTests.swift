@@ -35,16 +35,32 @@ struct AirQualityHoursTests {
         #expect(hours.ozone8h(endingWith: Self.hour(1, 10)) == nil)
     }
 
-    @Test func averagesAreRoundedHalfToEven() throws {
+    @Test func averagesKeepFourMoreDecimals() throws {
         var hours = AirQualityHours()
-        for (h, pm) in [(0, "1"), (1, "2")] { hours.add(try Self.hourFrame(Self.hour(1, h), ["PM2.5": pm, "CO": "1.\(h)5"])) }
-        // 1.5 → 2, CO (1.05 + 1.15) / 2 = 1.10 → 1.1; with 20 required, a 2-hour window has no mean.
-        #expect(hours.average(.pm25_1h, hours: 2, endingWith: Self.hour(1, 1), minimum: 2) == d("2"))
+        for (h, pm) in [(0, "1"), (1, "2"), (2, "2")] { hours.add(try Self.hourFrame(Self.hour(1, h), ["PM2.5": pm, "CO": "1.\(h)5"])) }
+        // (1 + 2) / 2 = 1.5, not rounded to 2; CO (1.05 + 1.15) / 2 = 1.1 (trailing zeros dropped);
+        // 5 / 3 = 1.6667 (half-even at four decimals); with 20 required, a 3-hour window has no mean.
+        #expect(hours.average(.pm25_1h, hours: 2, endingWith: Self.hour(1, 1), minimum: 2) == d("1.5"))
         #expect(hours.average(.co_1h, hours: 2, endingWith: Self.hour(1, 1), minimum: 2) == d("1.1"))
-        #expect(hours.average(.pm25_1h, hours: 24, endingWith: Self.hour(1, 1), minimum: 20) == nil)
-        var even = AirQualityHours()
-        for (h, pm) in [(0, "2"), (1, "3")] { even.add(try Self.hourFrame(Self.hour(1, h), ["PM2.5": pm])) }
-        #expect(even.average(.pm25_1h, hours: 2, endingWith: Self.hour(1, 1), minimum: 2) == d("2"))
+        #expect(hours.average(.pm25_1h, hours: 3, endingWith: Self.hour(1, 2), minimum: 3) == d("1.6667"))
+        #expect(hours.average(.pm25_1h, hours: 24, endingWith: Self.hour(1, 2), minimum: 20) == nil)
+    }
+
+    /// HJ 633-2012 looks the mean up as it is; 2026 rounds it first (§3.3). PM2.5 75 for 20 hours
+    /// and 77 for 4 averages 75.33: IAQI 100.42 → 101 (三级) under 2012, not the 100 (二级) of a
+    /// mean rounded to 75; under 2026 (IAQI-100 breakpoint 60) 75 gives 113.6 → 114.
+    @Test func dailyMeansAreAssessedUnroundedUnder2012() throws {
+        var hours = AirQualityHours()
+        for h in 0..<24 {
+            hours.add(try Self.hourFrame(Self.hour(3, h, month: 6, year: 2024), ["PM2.5": h < 20 ? "75" : "77", "SO2": "5"]))
+        }
+        let day = Self.hour(3, 0, month: 6, year: 2024)
+        let old = try #require(AirQualityAssessment.daily(stationID: "S1", day: day, hours: hours, standard: .hj633_2012))
+        #expect(old.concentrations[.pm25_24h] == d("75.3333"))
+        #expect(old.index.iaqi.first { $0.indicator == .pm25_24h }?.value == 101 && old.index.aqi == 101)
+        #expect(old.data["category"] == "轻度污染")
+        let new = try #require(AirQualityAssessment.daily(stationID: "S1", day: day, hours: hours, standard: .hj633_2026))
+        #expect(new.index.iaqi.first { $0.indicator == .pm25_24h }?.value == 114 && new.index.aqi == 114)
     }
 
     @Test func invalidHoursDoNotCount() throws {
@@ -174,8 +190,8 @@ struct AirQualityHoursTests {
             hours.add(last)
         }
         let report = try #require(AirQualityAssessment(measurements: last, standard: .hj633_2012, history: hours))
-        // (23 × 100 + 900) / 24 = 133.33 → 133 µg/m³, IAQI 50 + 83 × 50/100 = 91.5 → 92.
-        #expect(report.concentrations[.so2_24h] == d("133"))
+        // (23 × 100 + 900) / 24 = 133.3333 µg/m³, IAQI 50 + 83.3333 × 50/100 = 91.67 → 92.
+        #expect(report.concentrations[.so2_24h] == d("133.3333"))
         #expect(report.index.iaqi.first { $0.indicator == .so2_24h }?.value == 92)
         #expect(report.index.aqi == 92)
     }

@@ -64,6 +64,19 @@ struct SurfaceWaterTests {
         #expect(assessment.data["water_body"] == "lake_reservoir")
     }
 
+    /// A section whose water body is not registered is not taken for a river: TP 0.11 is III in
+    /// a river and V in a lake, so it is left out; above 0.4 mg/L it is 劣V either way and counts.
+    @Test func unregisteredWaterBodyLeavesAmbiguousPhosphorusOut() throws {
+        let assessment = try #require(SurfaceWaterAssessment(measurements: measurements(Fixtures.surfaceWaterHour),
+                                                             waterBody: .unknown))
+        #expect(!assessment.items.map(\.parameterCode).contains("w21011"))
+        #expect(assessment.waterClass == .II)
+        #expect(assessment.data["water_body"] == "unknown")
+        #expect(SurfaceWaterStandard.waterClass(code: "w21011", value: d("0.41"), unit: "mg/L", waterBody: .unknown) == .worseThanV)
+        #expect(SurfaceWaterStandard.waterClass(code: "w21011", value: d("0.4"), unit: "mg/L", waterBody: .unknown) == nil)
+        #expect(SurfaceWaterStandard.waterClass(code: "w01009", value: d("6.8"), unit: "mg/L", waterBody: .unknown) == .II)
+    }
+
     @Test func boundariesAreInclusive() {
         #expect(SurfaceWaterStandard.waterClass(code: "w21003", value: d("1.0"), unit: "mg/L", waterBody: .river) == .III)
         #expect(SurfaceWaterStandard.waterClass(code: "w21003", value: d("1.01"), unit: "mg/L", waterBody: .river) == .IV)
@@ -207,6 +220,12 @@ struct AirQualityTests {
         #expect(!AirQualityIndex.isAboveScale(.o3_8h, concentration: d("900"), standard: .hj633_2026))
         #expect(!AirQualityIndex.isAboveScale(.o3_8h, concentration: d("900"), standard: .hj633_2012))
         #expect(AirQualityIndex.isAboveScale(.pm10_24h, concentration: d("601"), standard: .hj633_2012))
+        // 2026 assesses rounded concentrations: 600.4 and 500.5 (half-even to 500) are on the scale.
+        #expect(!AirQualityIndex.isAboveScale(.pm10_1h, concentration: d("600.4"), standard: .hj633_2026))
+        #expect(!AirQualityIndex.isAboveScale(.pm25_1h, concentration: d("500.5"), standard: .hj633_2026))
+        #expect(!AirQualityIndex.isAboveScale(.co_1h, concentration: d("150.04"), standard: .hj633_2026))
+        #expect(AirQualityIndex.isAboveScale(.pm10_1h, concentration: d("600.5"), standard: .hj633_2026) == false)
+        #expect(AirQualityIndex.isAboveScale(.pm10_1h, concentration: d("600.6"), standard: .hj633_2026))
     }
 
     /// §3.5 C: hourly SO2 900 µg/m³ is IAQI 200 under 2026; 2012 computes none.

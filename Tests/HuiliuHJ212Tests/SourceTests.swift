@@ -15,6 +15,13 @@ struct SourceTests {
         _ = try buffer.store(try frames.map { try FrameBufferTests.row($0, stations: stations) })
     }
 
+    /// Registers the fixtures' surface-water section as a river in `directory`'s station registry.
+    static func registerRiver(in directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory + "/config/hj212", withIntermediateDirectories: true)
+        try "stations:\n  - mn: 42118100SW0001\n    water_body: river\n".write(
+            toFile: directory + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+    }
+
     static func source(_ values: Object, directory: String, batchSize: Int = 1000) throws -> HJ212Source {
         try HJ212Source(config: ParsedConfig(testing: values, baseDirectory: directory),
                         context: .testing(projectDirectory: directory, batchSize: batchSize))
@@ -91,6 +98,7 @@ struct SourceTests {
     @Test func assessmentsFollowTheirHourFrames() async throws {
         let directory = Fixtures.directory()
         try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8), Array(Fixtures.airHour.utf8)])
+        try Self.registerRiver(in: directory)
         let records = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
         let assessments = records.filter { $0.type == "environment.assessment.v1" }
         #expect(assessments.count == 2)
@@ -155,6 +163,7 @@ struct SourceTests {
         let two = Fixtures.frame("QN=20240601100000001;ST=21;CN=2061;PW=123456;MN=42118100SW0001;Flag=7;PNUM=2;PNO=2;"
             + "CP=&&DataTime=20240601090000;w21003-Avg=1.8,w21003-Flag=N;w21011-Avg=0.05,w21011-Flag=N&&")
         try Self.fill(directory + "/data/hj212-buffer.db", [one, two])
+        try Self.registerRiver(in: directory)
         let records = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
         let water = records.filter { $0.type == "environment.assessment.v1" }
         #expect(water.map { $0.data["period_start"] } == ["2024-06-01T08:00:00+08:00", "2024-06-01T09:00:00+08:00"])
@@ -214,6 +223,18 @@ struct SourceTests {
         let readers = try SQLiteDatabase(path: directory + "/data/hj212-buffer.db")
             .prepare("SELECT pipeline, sequence FROM hj212_readers").rows().map { ($0[0].text, $0[1].integer) }
         #expect(readers.count == 1 && readers.first?.1 == 0)
+    }
+
+    /// domain.md §2.4: the water body must be stored per section. Without it the section is not
+    /// taken for a river: total phosphorus (III in a river, V in a lake) is left out.
+    @Test func aSectionWithoutAWaterBodyIsNotAssessedAsARiver() async throws {
+        let directory = Fixtures.directory()
+        try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8)])
+        let records = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
+        let water = try #require(records.last)
+        #expect(water.data["water_body"] == .string("unknown"))
+        #expect(water.data["water_class"] == .string("II"))
+        #expect(water.data["items"]?.arrayValue?.contains { $0["parameter_code"] == .string("w21011") } == false)
     }
 
     @Test func aLakeSectionFromTheRegistryIsAssessedAsALake() async throws {

@@ -7,8 +7,10 @@ public import HuiliuCore
 /// its hours, a 24-h average (daily or moving) at least 20. The daily maximum 8-h O3 average
 /// is the highest of the 17 windows inside the natural day (00–08 … 16–24) and needs at least
 /// 14 valid windows, unless it exceeds the 160 µg/m³ class-2 limit anyway (the statistics
-/// rule of HJ 663-2013, which domain.md does not cover). Averages are rounded by GB/T 8170 to
-/// whole µg/m³ and CO to 0.1 mg/m³, the precision HJ 633-2026 assesses them at.
+/// rule of HJ 663-2013, which domain.md does not cover). Averages keep four more decimals
+/// than their hourly values: HJ 633-2026 rounds every concentration before the lookup (the
+/// IAQI does that), HJ 633-2012 does not, and four digits are enough for the rounded-up IAQI
+/// of a mean of up to 24 values to come out as from the exact mean.
 public struct AirQualityHours: Sendable {
     /// Concentrations by hour start (seconds since 1970) and pollutant (its 1-h indicator).
     private var hours: [Int: [AirIndicator: DecimalNumber]] = [:]
@@ -48,7 +50,7 @@ public struct AirQualityHours: Sendable {
                         minimum: Int) -> DecimalNumber? {
         let values = (0..<length).compactMap { hours[Self.hourStart(last) - 3600 * $0]?[pollutant] }
         guard values.count >= minimum else { return nil }
-        return Self.mean(values, fractionDigits: pollutant.isMilligrams ? 1 : 0)
+        return Self.mean(values)
     }
 
     /// The daily mean of `pollutant` over the natural day starting at `day` (00:00).
@@ -77,8 +79,14 @@ public struct AirQualityHours: Sendable {
         return highest
     }
 
-    /// The mean of `values`, rounded half-even to `fractionDigits`.
-    static func mean(_ values: [DecimalNumber], fractionDigits: Int) -> DecimalNumber? {
+    /// The mean of `values`, rounded half-even to four decimals more than the most precise
+    /// value, without trailing zeros.
+    ///
+    /// Why four: a mean of n ≤ 24 values at scale s is k / (n·10^s), so an IAQI from it (slope
+    /// at most 100 per breakpoint step) is an integer or at least 1 / (n·10^s·Δbreakpoint) from
+    /// one; rounding the mean moves the IAQI by at most 100 · 0.5·10^-(s+4) / Δbreakpoint, less
+    /// than that, so rounding it up gives the same integer as the exact mean would.
+    static func mean(_ values: [DecimalNumber]) -> DecimalNumber? {
         let scale = values.map(\.fractionDigits).max() ?? 0
         var sum = 0
         for value in values {
@@ -87,7 +95,13 @@ public struct AirQualityHours: Sendable {
             guard !overflow else { return nil }
             sum = next
         }
-        return DecimalNumber.quotient(DecimalNumber(significand: sum, exponent: -scale),
-                                      DecimalNumber(significand: values.count, exponent: 0), fractionDigits: fractionDigits)
+        guard var mean = DecimalNumber.quotient(DecimalNumber(significand: sum, exponent: -scale),
+                                                DecimalNumber(significand: values.count, exponent: 0),
+                                                fractionDigits: scale + 4) else { return nil }
+        while mean.exponent < 0 && mean.significand % 10 == 0 {
+            mean.significand /= 10
+            mean.exponent += 1
+        }
+        return mean
     }
 }

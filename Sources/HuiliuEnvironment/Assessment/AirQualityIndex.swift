@@ -85,7 +85,10 @@ public struct AirQualityIndex: Sendable, Equatable {
     public static func isAboveScale(_ indicator: AirIndicator, concentration: DecimalNumber, standard: AQIStandard) -> Bool {
         if indicator == .so2_1h || indicator == .o3_8h { return false }
         guard let last = breakpoints(indicator, standard).last else { return false }
-        return concentration.doubleValue > Double(last)
+        // HJ 633-2026 assesses the rounded concentration: 600.4 µg/m³ of PM10 is 600, on the scale.
+        let assessed = standard == .hj633_2026
+            ? concentration.roundedHalfEven(fractionDigits: indicator.isMilligrams ? 1 : 0) : concentration
+        return DecimalNumber.compare(assessed, DecimalNumber(significand: last, exponent: 0)) > 0
     }
 
     /// The IAQI of one concentration (formula (1), rounded up).

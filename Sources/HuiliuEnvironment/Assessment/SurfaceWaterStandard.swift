@@ -31,6 +31,10 @@ public enum SurfaceWaterStandard {
     ///   - unit: `mg/L`, `µg/L` or `ng/L` (pH: `无量纲`); `nil` means the catalog's default unit.
     ///   - waterBody: rivers and lakes/reservoirs differ in their total-phosphorus limits.
     public static func waterClass(code: String, value: DecimalNumber, unit: String?, waterBody: WaterBody) -> WaterClass? {
+        if waterBody == .unknown && code == "w21011" {
+            let river = waterClass(code: code, value: value, unit: unit, waterBody: .river)
+            return river == waterClass(code: code, value: value, unit: unit, waterBody: .lakeReservoir) ? river : nil
+        }
         guard let rule = rule(for: code, waterBody: waterBody),
               let c = normalized(value, unit: unit ?? ParameterCatalog.parameter(for: code)?.unit, code: code) else { return nil }
         switch rule {
@@ -59,6 +63,7 @@ public enum SurfaceWaterStandard {
 
     static func rule(for code: String, waterBody: WaterBody) -> Rule? {
         if code == "w21011", waterBody == .lakeReservoir { return lakePhosphorus }
+        if code == "w21011", waterBody == .unknown { return nil }
         return rules[code]
     }
 

@@ -81,7 +81,7 @@ extension StationRegistry.Station {
             self.edition = parsed
         }
         if let body = try string("water_body") {
-            guard let parsed = WaterBody(rawValue: body) else {
+            guard let parsed = WaterBody(rawValue: body), parsed != .unknown else {
                 throw StationRegistryError(path: "\(path).water_body", message: "must be \"river\" or \"lake_reservoir\", not \"\(body)\"")
             }
             waterBody = parsed

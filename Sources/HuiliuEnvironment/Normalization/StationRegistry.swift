@@ -4,6 +4,9 @@ public enum WaterBody: String, Sendable, Hashable, CaseIterable {
     case river
     /// A lake or reservoir (湖、库), with the stricter TP row.
     case lakeReservoir = "lake_reservoir"
+    /// Not registered for the section: total phosphorus is then assessed only where the river
+    /// and lake rows give the same class (above 0.4 mg/L, 劣V), never guessed.
+    case unknown
 }
 
 /// The monitoring stations the gateway knows, by `MN`.
