@@ -148,4 +148,14 @@ public struct DeadLetterReplayer: Sendable {
         guard let range = origin.source.range(of: "#dead-letter-", options: .backwards) else { return -1 }
         return Int(origin.source[range.upperBound...]) ?? -1
     }
+
+    /// Where a record came from before it was replayed: a keyless record's event id follows
+    /// from it, so a replayed letter upserts the row a later rerun of its input writes.
+    static func originalOrigin(_ origin: RecordOrigin) -> String {
+        let text = origin.description
+        guard let range = text.range(of: "#dead-letter-", options: .backwards) else { return text }
+        let number = text[range.upperBound...]
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }) else { return text }
+        return String(text[..<range.lowerBound])
+    }
 }

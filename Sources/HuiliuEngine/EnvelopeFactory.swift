@@ -14,8 +14,9 @@ public struct EnvelopeFactory: Sendable {
     }
 
     /// The envelope of a record. The id is derived from the source, the type and the
-    /// natural key (or, for records without one, their origin), so re-delivery after a
-    /// crash produces the same id and upserting sinks keep one copy.
+    /// natural key (or, for records without one, their origin, also when replayed from the
+    /// dead-letter store), so re-delivery after a crash produces the same id and upserting
+    /// sinks keep one copy.
     public func envelope(for record: Record) -> Envelope {
         var copy = record
         return envelope(taking: &copy)
@@ -27,7 +28,8 @@ public struct EnvelopeFactory: Sendable {
     public func envelope(taking record: inout Record) -> Envelope {
         let type = record.type.take() ?? defaultType
         let key = record.key.take()
-        let id = Envelope.deterministicID(source: source, type: type, key: key ?? "@" + record.origin.description)
+        let id = Envelope.deterministicID(source: source, type: type,
+                                          key: key ?? "@" + DeadLetterReplayer.originalOrigin(record.origin))
         // No datacontenttype: in the structured JSON format, `data` without one is JSON.
         return Envelope(id: id, source: source, type: type, subject: key, time: record.time.take(),
                         dataschema: record.dataschema.take(), data: exchange(&record.data, with: .null),

@@ -74,6 +74,9 @@ public struct ProvenanceAudit: Sendable {
         public var predating = 0
         /// Batches cut off by a rollback (a run aborted for its failures) and written over.
         public var rolledBack = 0
+        /// The file the chain recorded whose contents this one has, when it is a copy of it (or
+        /// was moved to another file system, which gives it a new inode) and not at its path.
+        public var copyOf: String?
     }
 
     /// One committed batch's bytes in a jsonl file.
@@ -186,6 +189,11 @@ public struct ProvenanceAudit: Sendable {
                 """)
             own = atPath.filter { $0.inode == latest }
         }
+        var copyOf: String?
+        if own.isEmpty, atPath.isEmpty, let match = try Self.sameContents(path, size: Int(info.st_size), ranges: ranges) {
+            own = match.ranges
+            copyOf = match.path
+        }
         guard !own.isEmpty else {
             report.problems.append("\(path): no entry of the chain records a batch written to this file")
             report.files.append(FileReport(path: path))
@@ -199,7 +207,33 @@ public struct ProvenanceAudit: Sendable {
                 which is not this one: check that file if it was kept; otherwise those batches can no longer be proven
                 """)
         }
-        report.files.append(try check(path, size: Int(info.st_size), ranges: own, problems: &report.problems))
+        var file = try check(path, size: Int(info.st_size), ranges: own, problems: &report.problems)
+        file.copyOf = copyOf
+        report.files.append(file)
+    }
+
+    /// The batches of the recorded file whose first batch `path` holds at the same bytes: a
+    /// copy of it, or the file moved to another file system. Newest file first.
+    private static func sameContents(_ path: String, size: Int,
+                                     ranges: [(path: String, range: Range)]) throws -> (path: String, ranges: [Range])? {
+        var files: [(path: String, inode: Int, ranges: [Range])] = []
+        for (recorded, range) in ranges {
+            if let k = files.firstIndex(where: { $0.inode == range.inode && $0.path == recorded }) {
+                files[k].ranges.append(range)
+            } else {
+                files.append((recorded, range.inode, [range]))
+            }
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunError("\(path): cannot open") }
+        defer { try? handle.close() }
+        for file in files.reversed() {
+            guard let first = file.ranges.first(where: { $0.to > $0.from }), first.to <= size else { continue }
+            try handle.seek(toOffset: UInt64(first.from))
+            guard let bytes = try handle.read(upToCount: first.to - first.from), bytes.count == first.to - first.from,
+                  Digest.hexString(Digest.sha256.hash(bytes)) == first.sha256 else { continue }
+            return (file.path, file.ranges)
+        }
+        return nil
     }
 
     /// `path` made absolute against the working directory, with `.` and `..` resolved.
@@ -272,7 +306,8 @@ extension ProvenanceAudit.Report {
          "problems": .array(problems.prefix(limit).map { .string($0) }),
          "files": .array(files.map { file in
              ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
-              "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "predating_bytes": .integer(file.predating)]
+              "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "predating_bytes": .integer(file.predating),
+              "copy_of": file.copyOf.map { .string($0) } ?? .null]
          })]
     }
 }

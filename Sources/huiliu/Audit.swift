@@ -89,6 +89,7 @@ extension Huiliu.Audit {
                 if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain") }
                 lines.append("  \(file.path): \(grouped(file.batches)) batches, \(grouped(file.events)) events, \(grouped(file.bytes)) bytes as delivered"
                     + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")), not checked)"))
+                if let original = file.copyOf { lines.append("    the same contents as \(original), which the sink wrote (a copy, or moved to another file system)") }
             }
             lines += report.problems.map { "  ✗ " + $0 }
             return lines.joined(separator: "\n")

@@ -58,6 +58,18 @@ struct ManifestLintTests {
                     && $0.hasSuffix("did you mean 'config.page_size'?") }, "\(problems)")
     }
 
+    /// A misspelt page variable would render as nothing: the request loses its page parameter
+    /// and asks for the same page again. Reported where it is; `page` elsewhere (a field of the
+    /// response body) is not a template variable and is left alone.
+    @Test func aPageReferenceMustBeAPageVariable() throws {
+        let broken = Self.valid.replacingOccurrences(of: "query: { page: \"{{ page.number }}\" }", with: "query: { page: \"{{ page.numbr }}\" }")
+        let problems = try TestConnector.problems(broken)
+        #expect(problems.contains { $0.contains("connector.yaml:12:26: page.numbr is not a page variable (index, limit, number, offset, size, token)")
+                    && $0.hasSuffix("did you mean 'page.number'?") }, "\(problems)")
+        let bodyField = Self.valid.replacingOccurrences(of: "    records: data.list", with: "    records: page.list")
+        #expect(try TestConnector.problems(bodyField).isEmpty)
+    }
+
     @Test func authFieldsMustBelongToTheirType() throws {
         let problems = try TestConnector.problems(Self.valid.replacingOccurrences(of: "    records: data.list", with: """
                 auth:

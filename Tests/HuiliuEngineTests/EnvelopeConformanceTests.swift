@@ -18,6 +18,19 @@ struct EnvelopeConformanceTests {
         }
     }
 
+    /// A keyless record's id follows from its origin; replayed from the dead-letter store it
+    /// keeps the id a rerun of its input gives, so an upserting sink holds it once.
+    @Test func aReplayedKeylessRecordKeepsItsID() {
+        let factory = EnvelopeFactory(source: "/huiliu/test")
+        func id(_ origin: RecordOrigin) -> String {
+            factory.envelope(for: Record(data: ["a": 1], origin: origin, type: "x.v1")).id
+        }
+        let read = id(RecordOrigin("in.jsonl", position: 2))
+        #expect(id(RecordOrigin("in.jsonl:2#dead-letter-17")) == read)
+        #expect(id(RecordOrigin("in.jsonl:3#dead-letter-17")) != read)
+        #expect(id(RecordOrigin("in.jsonl:2#dead-letter-x")) != read)
+    }
+
     @Test func everySpecificationExampleRoundTrips() throws {
         var events = 0
         for (name, document) in try Self.examples() {

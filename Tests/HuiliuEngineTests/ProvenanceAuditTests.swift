@@ -44,6 +44,28 @@ struct ProvenanceAuditTests {
         #expect(report.file?.rolledBack == 1)
     }
 
+    /// A file copied elsewhere (or moved to another file system, which gives it a new inode) is
+    /// found by its contents and checked; a file holding other bytes still matches nothing.
+    @Test func aCopyElsewhereIsCheckedByItsContents() async throws {
+        try FileManager.default.createDirectory(atPath: directory + "/moved", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/out.jsonl"
+        try "first\nsecond\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let store = try await chain([(0, 6, "first\n"), (6, 13, "second\n")], file: file)
+        let copy = directory + "/moved/out.jsonl"
+        try FileManager.default.copyItem(atPath: file, toPath: copy)
+        try FileManager.default.removeItem(atPath: file)
+        let report = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: copy)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.file?.batches == 2 && report.file?.copyOf == file)
+        try "first\nsecond, altered\n".write(toFile: copy, atomically: false, encoding: .utf8)
+        let altered = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: copy)
+        #expect(altered.problems.contains { $0.contains("differ from what was delivered") }, "\(altered.problems)")
+        try "other\n".write(toFile: copy, atomically: false, encoding: .utf8)
+        let other = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: copy)
+        #expect(other.problems.contains { $0.contains("no entry of the chain records a batch written to this file") })
+    }
+
     /// A file that held lines before the pipeline kept a chain is checked from the chain's first
     /// batch on; the lines before it are counted, not reported.
     @Test func linesFromBeforeTheChainAreNotAProblem() async throws {

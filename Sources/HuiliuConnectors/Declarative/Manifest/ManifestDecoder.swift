@@ -68,7 +68,11 @@ struct ManifestDecoder {
     mutating func checkConfigReferences(_ node: ConfigNode, declared: Set<String>, key: String? = nil) {
         switch node {
         case .scalar(let text, _, _):
-            guard text.contains("config."), !["description", "summary", "details", "title"].contains(key ?? "") else { return }
+            guard !["description", "summary", "details", "title"].contains(key ?? "") else { return }
+            guard text.contains("config.") else {
+                checkPageReferences(text, node)
+                return
+            }
             for match in text.matches(of: /(^|[^A-Za-z0-9_.$])config\.([A-Za-z0-9_]+)/) {
                 let name = String(match.output.2)
                 guard !declared.contains(name) else { continue }
@@ -76,12 +80,31 @@ struct ManifestDecoder {
                 problem(node, "config.\(name) is not a field of this connector's spec (\(declared.sorted().joined(separator: ", ")))",
                         offset: offset, suggestion: nearestName(to: name, in: declared).map { "config." + $0 })
             }
+            checkPageReferences(text, node)
         case .mapping(let pairs, _):
             for pair in pairs where !(key == nil && pair.key == "spec") {
                 checkConfigReferences(pair.value, declared: declared, key: pair.key)
             }
         case .sequence(let items, _):
             for item in items { checkConfigReferences(item, declared: declared, key: key) }
+        }
+    }
+
+    /// What `page` holds in a template (``PageState/context(size:)``).
+    static let pageVariables: Set<String> = ["index", "number", "offset", "size", "limit", "token"]
+
+    /// Reports every `page.<name>` inside a template's `{{ … }}` that the page state does not
+    /// have: it renders as nothing, so the request silently loses its page parameter.
+    mutating func checkPageReferences(_ text: String, _ node: ConfigNode) {
+        guard text.contains("{{"), text.contains("page.") else { return }
+        for hole in text.matches(of: /\{\{(.*?)\}\}/) {
+            for match in hole.output.1.matches(of: /(^|[^A-Za-z0-9_.$])page\.([A-Za-z0-9_]+)/) {
+                let name = String(match.output.2)
+                guard !Self.pageVariables.contains(name) else { continue }
+                let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: match.output.2.startIndex) - "page.".count
+                problem(node, "page.\(name) is not a page variable (\(Self.pageVariables.sorted().joined(separator: ", ")))",
+                        offset: offset, suggestion: nearestName(to: name, in: Self.pageVariables).map { "page." + $0 })
+            }
         }
     }
 
