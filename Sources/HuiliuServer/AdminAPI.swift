@@ -261,6 +261,17 @@ public struct AdminAPI: Sendable {
             }
             return jsonResponse(Self.json(letter, payload: true))
         }
+        api.post("dead-letters/discard") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            guard let input = try? JSONReader.parse([UInt8](buffer: body)), let items = input["ids"]?.arrayValue,
+                  !items.isEmpty, items.allSatisfy({ $0.intValue != nil }) else {
+                return jsonResponse(["error": "expected a JSON body {\"ids\": [1, 2]}"], status: .badRequest)
+            }
+            let ids = items.compactMap(\.intValue)
+            let discarded = try await deps.store.discardDeadLetters(ids: ids)
+            return jsonResponse(["discarded": .array(discarded.map { .integer($0) }),
+                                 "unchanged": .array(ids.filter { !discarded.contains($0) }.map { .integer($0) })])
+        }
         api.post("dead-letters/replay") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
             guard let input = try? JSONReader.parse([UInt8](buffer: body)), let pipeline = input["pipeline"]?.stringValue else {

@@ -202,7 +202,7 @@ paths:
       summary: Dead letters, newest first (without payloads).
       parameters:
         - { name: pipeline, in: query, schema: { type: string } }
-        - { name: status, in: query, schema: { type: string, enum: [pending, replayed, aborted, all] } }
+        - { name: status, in: query, schema: { type: string, enum: [pending, replayed, aborted, discarded, all] } }
         - { name: limit, in: query, schema: { type: integer, maximum: 1000 } }
       responses:
         "200":
@@ -237,6 +237,21 @@ paths:
         "200": { description: What was delivered and what still fails. }
         "400": { description: Malformed request. }
         "422": { description: The replay could not run. }
+  /api/v1/dead-letters/discard:
+    post:
+      summary: Mark pending dead letters discarded (kept, never replayed), e.g. once the input was fixed and read again.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [ids]
+              properties:
+                ids: { type: array, items: { type: integer }, minItems: 1 }
+      responses:
+        "200": { description: "The ids discarded, and those left as they were (not pending, or no such letter)." }
+        "400": { description: Malformed request. }
   /api/v1/provenance:
     get:
       summary: Every provenance chain, checked, with its head hash (keep it outside the gateway).

@@ -287,6 +287,13 @@ final class StateDatabase: @unchecked Sendable {
         try db.prepare("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = ? AND status = 'pending'").run([.text(runID)])
     }
 
+    func discardDeadLetters(ids: [Int]) throws -> [Int] {
+        try db.transaction {
+            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ? AND status = 'pending' RETURNING id")
+            return try ids.compactMap { id in try update.rows([.integer(id)]).first?.first?.integer }
+        }
+    }
+
     func markReplayed(ids: [Int], runID: String) throws {
         try db.transaction { try markReplayedRows(ids: ids, runID: runID) }
     }

@@ -52,6 +52,10 @@ public protocol StateStore: Sendable {
     func deadLetter(id: Int) async throws -> DeadLetter?
     /// Marks dead letters as replayed by a run.
     func markReplayed(ids: [Int], runID: String) async throws
+    /// Marks pending dead letters `discarded`: kept, payload and all, but never replayed (the
+    /// input was fixed and read again, or the record is not wanted). Returns the ids that were
+    /// pending; others are left as they are.
+    func discardDeadLetters(ids: [Int]) async throws -> [Int]
     /// Commits like ``commit(_:pipeline:stream:run:deadLetters:provenance:replayed:)`` the
     /// checkpoint an aborted run is put back to, and in the same transaction marks the run's
     /// pending dead letters `aborted`: their records are read again, and replaying them as well

@@ -20,8 +20,9 @@ extension Huiliu {
                   huiliu dead-letters list --pipeline budget-payments
                   huiliu dead-letters show 17
                   huiliu dead-letters replay --pipeline budget-payments
+                  huiliu dead-letters discard 17 18     # the input was fixed and read again
                 """,
-            subcommands: [List.self, Show.self, Replay.self])
+            subcommands: [List.self, Show.self, Replay.self, Discard.self])
     }
 }
 
@@ -34,7 +35,7 @@ extension Huiliu.DeadLetters {
         @Option(help: "Only this pipeline's.")
         var pipeline: String?
 
-        @Option(help: "pending, replayed, aborted (of runs aborted by errors.max_failure_ratio, whose records are read again) or all.")
+        @Option(help: "pending, replayed, aborted (of runs aborted by errors.max_failure_ratio, whose records are read again), discarded or all.")
         var status = "pending"
 
         @Option(help: "How many to show.")
@@ -46,7 +47,7 @@ extension Huiliu.DeadLetters {
         func validate() throws {
             guard limit > 0 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
             // A misspelt status would list nothing and look like "none".
-            let statuses = ["pending", "replayed", "aborted", "all"]
+            let statuses = ["pending", "replayed", "aborted", "discarded", "all"]
             guard statuses.contains(status) else {
                 throw ValidationError("--status is one of \(statuses.joined(separator: ", ")); got '\(status)'"
                                       + (nearestName(to: status, in: statuses).map { "; did you mean '\($0)'?" } ?? ""))
@@ -75,10 +76,12 @@ extension Huiliu.DeadLetters {
                 print("no \(status == "all" ? "" : status + " ")dead letters" + (pipeline.map { " for \($0)" } ?? ""))
                 return
             }
-            var rows = [["ID", "PIPELINE", "STEP", "ORIGIN", "POINTER", "RULE", "REASON"]]
+            // With every status listed, say which each is.
+            let statusColumn = status == "all"
+            var rows = [["ID", "PIPELINE"] + (statusColumn ? ["STATUS"] : []) + ["STEP", "ORIGIN", "POINTER", "RULE", "REASON"]]
             for letter in letters {
-                rows.append([String(letter.id), letter.pipeline, letter.step, letter.origin, letter.pointer ?? "", letter.rule ?? "",
-                             String(letter.reason.prefix(80))])
+                rows.append([String(letter.id), letter.pipeline] + (statusColumn ? [letter.status] : [])
+                            + [letter.step, letter.origin, letter.pointer ?? "", letter.rule ?? "", String(letter.reason.prefix(80))])
             }
             print(table(rows))
         }
@@ -102,12 +105,48 @@ extension Huiliu.DeadLetters {
         }
     }
 
+    struct Discard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark pending dead letters discarded: kept, payload and all, but never replayed.",
+            discussion: """
+                For a letter that needs no replay: a row the source could not read, fixed in the input and read \
+                again, or a record that is not wanted. `list --status discarded` shows them. Exit status 1 when \
+                some id was not a pending letter (left as it was).
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The ids of the letters.")
+        var ids: [Int]
+
+        func validate() throws {
+            guard !ids.isEmpty else { throw ValidationError("give the ids of the letters to discard (dead-letters list shows them)") }
+        }
+
+        func run() async throws {
+            let store = try options.gateway().openStateStore()
+            let discarded = try await store.discardDeadLetters(ids: ids)
+            if !discarded.isEmpty { print("discarded \(discarded.map(String.init).joined(separator: ", "))") }
+            var unchanged = false
+            for id in ids where !discarded.contains(id) {
+                unchanged = true
+                if let letter = try await store.deadLetter(id: id) {
+                    printError("dead letter \(id) is \(letter.status), not pending: left as it is")
+                } else {
+                    printError("no dead letter \(id)")
+                }
+            }
+            if unchanged { throw ExitCode(1) }
+        }
+    }
+
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-run dead letters through the pipeline's current steps and sinks.",
             discussion: """
                 Without ids, replays every pending letter of the pipeline. Letters of input the source rejected \
-                (malformed lines) cannot be replayed: they are listed, and the input must be fixed and read again. \
+                (malformed lines) cannot be replayed: they are listed, and the input must be fixed and read again \
+                (then `discard` them). \
                 Exit status: 0 when every replayable letter was delivered; 1 when some still fail (they stay pending, \
                 and the replay's run record, which succeeded, counts them as failed records) or the run failed; \
                 2 when the replay could not start (unknown pipeline or letter, unreadable store).
@@ -140,7 +179,12 @@ extension Huiliu.DeadLetters {
             print("replayed \(outcome.delivered.count) of \(outcome.delivered.count + outcome.stillFailing.count) dead letters (run \(outcome.run.id))")
             for (id, reason) in outcome.stillFailing { print("  still failing: \(id): \(reason)") }
             if !outcome.sourceRejects.isEmpty {
-                print("  \(outcome.sourceRejects.count) rejected by the source (malformed input) cannot be replayed; fix the input and run the pipeline again (a file source reads a file changed before its checkpoint again from the start): \(outcome.sourceRejects.map(String.init).joined(separator: ", "))")
+                let ids = outcome.sourceRejects.map(String.init).joined(separator: " ")
+                print("""
+                      \(outcome.sourceRejects.count == 1 ? "letter" : "letters") \(ids): rejected by the source (malformed input), \
+                    which cannot be replayed: fix the input and run the pipeline again (a file source reads a file changed \
+                    before its checkpoint again from the start), then `huiliu dead-letters discard \(ids)`
+                    """)
             }
             if let error = outcome.run.error { print("  error: \(error)") }
             if outcome.run.status != .succeeded || !outcome.stillFailing.isEmpty { throw ExitCode(1) }

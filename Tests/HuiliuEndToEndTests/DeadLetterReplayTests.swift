@@ -80,6 +80,35 @@ struct DeadLetterReplayTests {
         #expect(pending.stdout == "no pending dead letters\n")
     }
 
+    /// A row the source could not read cannot be replayed: once the input is fixed and read
+    /// again, `discard` takes its letter out of the pending ones; it stays listed as discarded.
+    @Test func aSourceRejectIsDiscardedOnceTheInputIsFixed() async throws {
+        let project = try temporaryProject("discard")
+        let input = project + "/data/rows.csv"
+        try "id,amount\nA1,1\nA2\nA3,3\n".write(toFile: input, atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: rows
+            source: { file: { path: data/rows.csv, key: id } }
+            sinks: [ jsonl: data/out.jsonl ]
+            """.write(toFile: project + "/pipelines/rows.yaml", atomically: true, encoding: .utf8)
+        #expect(try await HuiliuCommand.run(["run", "rows"], in: project).stdout.contains("failed 1"))
+        let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "rows"], in: project)
+        #expect(replay.stdout.contains("letter 1: rejected by the source") && replay.stdout.contains("`huiliu dead-letters discard 1`"),
+                "\(replay.stdout)")
+
+        try "id,amount\nA1,1\nA2,2\nA3,3\n".write(toFile: input, atomically: true, encoding: .utf8)
+        #expect(try await HuiliuCommand.run(["run", "rows"], in: project).status == 0)
+        let discard = try await HuiliuCommand.run(["dead-letters", "discard", "1"], in: project)
+        #expect(discard.status == 0 && discard.stdout == "discarded 1\n", "\(discard.stdout)\(discard.stderr)")
+        #expect(try await HuiliuCommand.run(["dead-letters", "list"], in: project).stdout == "no pending dead letters\n")
+        let all = try await HuiliuCommand.run(["dead-letters", "list", "--status", "all"], in: project).stdout
+        #expect(all.hasPrefix("ID  PIPELINE  STATUS") && all.contains("discarded  source"), "\(all)")
+        let again = try await HuiliuCommand.run(["dead-letters", "discard", "1", "5"], in: project)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("dead letter 1 is discarded, not pending") && again.stderr.contains("no dead letter 5"))
+    }
+
     /// Replay restores what the source set (key, type) and goes oldest first, so when one
     /// record failed twice its later version is the one that ends up delivered last.
     @Test func replayKeepsTheSourceFieldsAndTheOrder() async throws {

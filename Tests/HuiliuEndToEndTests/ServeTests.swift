@@ -131,6 +131,11 @@ import Testing
         #expect(entries.first?["entry"]?["pipeline"] == "fast-a")
         #expect(try await api.call("GET", "/api/v1/provenance/fast-b", token: "viewer-91c2").status == 404)
         #expect(try await api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
+        // Discarding dead letters is an operator's: ids that are no pending letter are left as they were.
+        #expect(try await api.call("POST", "/api/v1/dead-letters/discard", token: "viewer-91c2", body: #"{"ids":[1]}"#).status == 403)
+        #expect(try await api.call("POST", "/api/v1/dead-letters/discard", token: "ops-7f3a", body: #"{"ids":[]}"#).status == 400)
+        let discard = try await api.call("POST", "/api/v1/dead-letters/discard", token: "ops-7f3a", body: #"{"ids":[987654]}"#)
+        #expect(discard.status == 200 && discard.body.contains(#""unchanged":[987654]"#), "\(discard)")
         let misspelt = try await api.call("GET", "/api/v1/runs?status=faild", token: "viewer-91c2")
         #expect(misspelt.status == 400 && misspelt.body.contains("unknown status 'faild'"), "\(misspelt)")
 

@@ -36,7 +36,7 @@ struct AdminAPITests {
             }.joined(separator: "/")
             return "\(route.method) /\(path)"
         }
-        #expect(routes.count == 20)
+        #expect(routes.count == 21)
         for route in routes { #expect(described.contains(route), "\(route) is not in the OpenAPI document") }
         #expect(described.count == Set(routes).count, "the document describes routes the router does not serve")
     }

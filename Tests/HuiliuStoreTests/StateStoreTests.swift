@@ -107,6 +107,24 @@ struct StateStoreTests {
         #expect(letter?.replayRunID == "r2")
     }
 
+    /// Discarding keeps a pending letter (payload and all) out of replays; a letter that is not
+    /// pending is left as it was, and an id that names none is not reported discarded.
+    @Test(arguments: Backend.allCases) func discardsOnlyPendingLetters(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let stored = try await store.addDeadLetters([
+            DeadLetter(pipeline: "p", runID: "r", step: "source", origin: "a.csv:92", reason: "x", payload: "row"),
+            DeadLetter(pipeline: "p", runID: "r", step: "s", origin: "a.csv:93", reason: "y", payload: 2),
+        ])
+        try await store.markReplayed(ids: [stored[1].id], runID: "r2")
+        let discarded = try await store.discardDeadLetters(ids: [stored[0].id, stored[1].id, 9_999])
+        #expect(discarded == [stored[0].id])
+        #expect(try await store.deadLetter(id: stored[0].id)?.status == "discarded")
+        #expect(try await store.deadLetter(id: stored[0].id)?.payload == "row")
+        #expect(try await store.deadLetter(id: stored[1].id)?.status == "replayed")
+        #expect(try await store.deadLetters(pipeline: "p", status: "pending", limit: 10).isEmpty)
+        #expect(try await store.discardDeadLetters(ids: [stored[0].id]).isEmpty)
+    }
+
     /// A record that fails the same way again (re-read after a crash) stays one pending letter;
     /// once replayed, a new failure is a new letter.
     @Test(arguments: Backend.allCases) func theSameFailureAgainIsOneLetter(backend: Backend) async throws {
