@@ -51,7 +51,13 @@ func summary(of run: RunRecord) -> String {
     var lines = ["\(run.pipeline): \(run.status.rawValue) in \(String(format: "%.2f", seconds))s (run \(run.id))",
                  "  read \(grouped(run.recordsRead)), written \(grouped(run.recordsWritten)), failed \(grouped(run.recordsFailed)), \(grouped(Int(rate))) records/s"]
     if run.recordsFailed > 0 {
-        lines.append("  failed records are in the dead-letter store: huiliu dead-letters list --pipeline \(run.pipeline)")
+        if run.status == .failed, run.error?.contains("errors.max_failure_ratio") == true {
+            // An aborted run's letters are kept apart: its records are read again by the next run.
+            lines.append("  failed records are kept as aborted letters (the next run reads them again): "
+                         + "huiliu dead-letters list --pipeline \(run.pipeline) --status aborted")
+        } else {
+            lines.append("  failed records are in the dead-letter store: huiliu dead-letters list --pipeline \(run.pipeline)")
+        }
     }
     // Records a filter, dedupe or rule did not pass on are neither written nor failed: say so,
     // or "read 3, written 0" looks like a loss.

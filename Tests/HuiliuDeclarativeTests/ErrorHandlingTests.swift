@@ -132,6 +132,19 @@ struct ErrorHandlingTests {
         #expect(server.state.count("always-attempts") == 3)
     }
 
+    /// A retry rule's message is the error once its attempts are spent, not a bare status.
+    @Test func aRetryRuleSaysItsMessageWhenTheAttemptsAreSpent() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("/errors/always", errors: """
+                  attempts: 2
+                  rules:
+                    - { status: [500], action: retry, message: "upstream down: {{ body.error }}" }
+            """)
+        await #expect { _ = try await read(connector, base: server.url, key: "retry-message") } throws: {
+            "\($0)".contains("HTTP 500 from") && "\($0)".contains(": upstream down: down (after 2 attempts)")
+        }
+    }
+
     @Test func connectionResetsAreRetried() async throws {
         let python = try await PythonServer.get()
         let metrics = TestMetrics()

@@ -34,14 +34,18 @@ struct IncrementalTests {
         #expect(second.lastCheckpoint?.value["cursors"]?["*"] == "2024-03-01 01:00:00")
     }
 
-    @Test func anInterruptedSliceResumesAtItsNextPage() async throws {
+    /// Page numbers are positions in data that changes between runs (a record updated meanwhile
+    /// moves to the end and shifts an unread one onto a page already read): an interrupted
+    /// slice is read again from its first page, never resumed at the page it stopped before.
+    @Test func anInterruptedSliceIsReadAgainFromItsStart() async throws {
         let connector = try Self.budget()
         let all = try await drained(try await source(connector))
         let checkpoint = try #require(all.batches[2].checkpoint)
         #expect(checkpoint.value["current"]?["page"]?["number"] == 4)
         #expect(checkpoint.value["current"]?["slice"]?["start"] == "2024-01-01 00:00:00")
         let rest = try await drained(try await source(connector), after: checkpoint)
-        #expect(rest.records.map(\.key) == Array(all.records.dropFirst(120)).map(\.key))
+        #expect(rest.records.map(\.key) == all.records.map(\.key))
+        #expect(rest.lastCheckpoint?.value["cursors"]?["*"] == all.lastCheckpoint?.value["cursors"]?["*"])
     }
 
     @Test func aBackfillReadsItsRangeAndLeavesTheCursorAlone() async throws {

@@ -41,6 +41,61 @@ struct PaginationTests {
         #expect(result.lastCheckpoint?.value["current"] == nil, "the finished stream leaves no page in progress")
     }
 
+    /// A server that ignores the paging parameter sends its first page for ever: the run stops
+    /// at the second copy instead of delivering it again and again.
+    @Test func aServerIgnoringThePageIsStopped() async throws {
+        await #expect { try await read("""
+              path: /pages/ignored
+              query: { page: "{{ page.number }}" }
+            records: items
+            paginate: { type: page_number, size: "10" }
+            """) } throws: { "\($0)".contains("GET /pages/ignored?page=2: the same 10 records as the page before: the server ignores the paging parameter") }
+    }
+
+    /// An error answered with HTTP 200 (no list, nor the object that would hold it) is not an
+    /// empty page, which would end the slice and move the cursor past unread records.
+    @Test func anErrorAnsweredWithOKIsNotAnEmptyPage() async throws {
+        await #expect { try await read("""
+              path: /errors/ok-but-failed
+            records: data.list
+            """) } throws: { error in
+            "\(error)".contains("the response has no 'data.list' (nor 'data'): {\"code\":500,\"msg\":\"数据库连接失败\"}")
+                && "\(error)".contains("action: ignore")
+        }
+        await #expect { try await read("""
+              path: /errors/ok-but-failed
+            records: items
+            """) } throws: { "\($0)".contains("the response has no 'items' (nor any list)") }
+        // With the holder there, the list left out is an empty page.
+        let empty = try await read("""
+              path: /pages/empty-holder
+            records: data.list
+            """)
+        #expect(empty.records.isEmpty && empty.batches.count == 1)
+    }
+
+    /// With `primary_key` and no key from the mapping, a record without it is rejected: its
+    /// event id would follow from its place on the page.
+    @Test func recordsWithoutTheirPrimaryKeyAreRejected() async throws {
+        let result = try await read("""
+              path: /keys/partial
+            records: items
+            primary_key: id
+            """)
+        #expect(result.records.map(\.key) == ["1", "5"])
+        #expect(result.rejects.map(\.origin.position) == [2, 3, 4])
+        #expect(result.rejects.allSatisfy { $0.reason == "primary key id: missing, null or empty" })
+    }
+
+    /// JSON in GBK (charset=GBK, as some government systems answer) is read with `encoding: auto`.
+    @Test func jsonInGBKIsRead() async throws {
+        let result = try await read("""
+              path: /gbk/items
+            records: items
+            """)
+        #expect(result.records.first?.data["name"] == "黄冈")
+    }
+
     /// A total that reads nothing (written like `records`, over the body, where it reads the
     /// whole response) fails at once, saying so, instead of paging past the end.
     @Test func aTotalThatReadsNothingSaysWhy() async throws {

@@ -262,6 +262,27 @@ final class ScenarioServer: Sendable {
             if n == 2 { return json(["error": "no such thing"], status: .notFound) }
             return json(["items": .array((0..<3).map(item))])
         }
+        // Ignores `page`: the first page, whatever is asked (with no total, paging never ends).
+        router.get("pages/ignored") { _, _ in
+            json(["items": .array((0..<10).map(item))])
+        }
+        // An error answered with HTTP 200, the list left out.
+        router.get("errors/ok-but-failed") { _, _ in
+            json(["code": 500, "msg": "数据库连接失败"])
+        }
+        // No records: the list left out, its holder there.
+        router.get("pages/empty-holder") { _, _ in
+            json(["code": 0, "data": ["total": 0]])
+        }
+        // JSON in GBK, as the charset says: {"items":[{"id":1,"name":"黄冈"}]}.
+        router.get("gbk/items") { _, _ in
+            let bytes: [UInt8] = Array(#"{"items":[{"id":1,"name":""#.utf8) + [0xBB, 0xC6, 0xB8, 0xD4] + Array(#""}]}"#.utf8)
+            return Response(status: .ok, headers: [.contentType: "application/json;charset=GBK"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        // Records whose `id` is missing, null or empty among keyed ones.
+        router.get("keys/partial") { _, _ in
+            json(["items": [["id": 1, "name": "a"], ["name": "b"], ["id": nil, "name": "c"], ["id": "", "name": "d"], ["id": 5, "name": "e"]]])
+        }
         router.get("csv/export") { request, _ in
             // Excel's CSV export starts with a UTF-8 byte-order mark; `bom` asks for one.
             let bom = request.uri.queryParameters.get("bom") != nil ? "\u{FEFF}" : ""

@@ -133,15 +133,57 @@ struct HTTPStreamRuntime: Sendable {
     }
 
     /// The records in a decoded body: the `records` expression's array, or its one object.
+    ///
+    /// A path that leads nowhere is an empty page only when the object holding the list is
+    /// there (`{"data": {"total": 0}}` for `data.list`, an empty `<Cases/>` for `Cases.Case`).
+    /// Otherwise the body is something else, typically an error answered with HTTP 200
+    /// (`{"code": 500, "msg": "数据库连接失败"}`): read as an empty page, it would end the
+    /// slice and move the cursor past records never read.
     func select(_ body: Value, origin: String) throws -> [Value] {
         let selected = try stream.records.map { try $0.evaluate(body) } ?? body
         switch selected {
         case .array(let items): return items
-        case .null: return []
+        case .null:
+            if let records = stream.records, let path = Self.plainPath(records.text), !Self.holderExists(path, in: body) {
+                throw ManifestRuntimeError("""
+                    \(origin): the response has no '\(records.text)' (nor \(path.count > 1 ? "'" + path.dropLast().joined(separator: ".") + "'" : "any list")): \
+                    \(Self.excerpt(body)). An error answered with HTTP 200 is not an empty page; an API that leaves the list \
+                    out when there is nothing to read takes an errors rule with action: ignore for that answer
+                    """)
+            }
+            return []
         case .object: return [selected]
         default:
             throw ManifestRuntimeError("\(origin): 'records' gave \(selected.typeName), not an array of records")
         }
+    }
+
+    /// The keys of a plain dotted path (`data.list`), or `nil` for any other expression.
+    static func plainPath(_ text: String) -> [String]? {
+        let keys = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let plain = keys.allSatisfy { key in
+            guard let first = key.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+            return key.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+        }
+        return plain ? keys : nil
+    }
+
+    /// True if the object the last key of `path` would be read from is in `body` (for a path of
+    /// one key, never: the body itself is no evidence that the list was left out on purpose).
+    static func holderExists(_ path: [String], in body: Value) -> Bool {
+        guard path.count > 1 else { return false }
+        var current = body
+        for key in path.dropLast() {
+            guard let next = current[key], !next.isNull else { return false }
+            current = next
+        }
+        return true
+    }
+
+    /// The start of a body, for messages.
+    static func excerpt(_ body: Value) -> String {
+        let text = body.jsonText
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 
     /// `GET /path?query` with credentials and secret values redacted and no host, for record origins.

@@ -13,6 +13,8 @@ final class PageFetcher {
     private var upcoming: PageState?
     private var lastIndex: Int?
     private var sawFirst = false
+    /// The records of the page before, to notice a server that ignores the paging parameter.
+    private var previousRecords: [Value] = []
 
     init(runtime: HTTPStreamRuntime, base: Object, slice: CursorSlice?, start: PageState) {
         self.runtime = runtime
@@ -39,6 +41,16 @@ final class PageFetcher {
             throw error
         }
         let pagination = runtime.http.pagination
+        if pagination.type != .none, page.page.index > 0, !page.records.isEmpty, page.records == previousRecords {
+            // A server that ignores the page, offset or cursor sends the first page for ever:
+            // paged on, the run would deliver it again and again (or, with a total, pass for complete).
+            cancel()
+            throw ManifestRuntimeError("""
+                \(page.origin): the same \(page.records.count) records as the page before: the server ignores the paging \
+                parameter (check paginate and where the request puts page.*); stopped rather than read that page again
+                """)
+        }
+        previousRecords = page.records
         var stop = page.ignored || page.stop
         var resume: PageState?
         let atLimit = pagination.maxPages.map { page.page.index + 1 >= $0 } ?? false

@@ -34,7 +34,7 @@ struct ResponseDecoder: Sendable {
             if let decrypt = definition.decrypt, decrypt.field == nil {
                 return try parseJSON(try decryptText(String(decoding: body, as: UTF8.self)))
             }
-            var value = try parseJSON(body)
+            var value = try json(body)
             if let decrypt = definition.decrypt, let path = decrypt.field {
                 guard let ciphertext = value.value(atPath: path)?.stringValue else {
                     throw ManifestRuntimeError("response has no ciphertext at '\(path.joined(separator: "."))'")
@@ -53,6 +53,23 @@ struct ResponseDecoder: Sendable {
             return .array(try rows(body))
         case .text:
             return .string(String(decoding: try utf8(body), as: UTF8.self))
+        }
+    }
+
+    /// JSON in the declared encoding. JSON is UTF-8 (RFC 8259), but government systems answer in
+    /// GBK too (`charset=GBK`): with `encoding: auto`, a body that is not UTF-8 is detected and
+    /// transcoded rather than refused.
+    private func json(_ body: [UInt8]) throws -> Value {
+        switch definition.encoding {
+        case "gb18030", "gbk": return try parseJSON(try utf8(body))
+        case "auto":
+            do {
+                return try parseJSON(body)
+            } catch {
+                guard String(validating: body, as: UTF8.self) == nil else { throw error }
+                return try parseJSON(try utf8(body))
+            }
+        default: return try parseJSON(body)
         }
     }
 

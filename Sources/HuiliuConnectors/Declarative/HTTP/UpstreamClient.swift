@@ -114,9 +114,9 @@ struct UpstreamClient: Sendable {
                     throw failure(response, body: body, context: context, message: nil, fault: fault)
                 case .refresh:
                     throw failure(response, body: body, context: context, message: nil, fault: fault)
-                case .retry:
+                case .retry(let message):
                     guard attempt < policy.attempts else {
-                        throw failure(response, body: body, context: context, message: nil, attempts: attempt, fault: fault)
+                        throw failure(response, body: body, context: context, message: message, attempts: attempt, fault: fault)
                     }
                     let retryAfter = policy.honoursRetryAfter ? response.headers["Retry-After"].flatMap { RetryAfter.parse($0) } : nil
                     if let retryAfter, retryAfter > policy.maxRetryAfter {
@@ -131,7 +131,9 @@ struct UpstreamClient: Sendable {
     }
 
     enum Action {
-        case success, ignore, retry, refresh
+        case success, ignore, refresh
+        /// With the rule's message, for the error once the attempts are spent.
+        case retry(Template?)
         case fail(Template?)
     }
 
@@ -146,7 +148,7 @@ struct UpstreamClient: Sendable {
                     : !rule.statuses.contains(response.status) { continue }
                 if let when = rule.when, !((try? when.evaluate(view))?.isTruthy ?? false) { continue }
                 switch rule.action {
-                case .retry: return .retry
+                case .retry: return .retry(rule.message)
                 case .ignore: return .ignore
                 case .success: return .success
                 case .fail: return .fail(rule.message)
@@ -156,7 +158,7 @@ struct UpstreamClient: Sendable {
         switch response.status {
         case 200...299: return .success
         case 401: return .refresh
-        case _ where Self.isRetriedByDefault(response.status): return .retry
+        case _ where Self.isRetriedByDefault(response.status): return .retry(nil)
         default: return .fail(nil)
         }
     }

@@ -169,7 +169,7 @@ public enum ManifestSchema {
             FieldSpec("arrays", .list(.string), "Element names always read as arrays, even when they appear once.", optional: true),
         ]), "How XML becomes records.", optional: true),
         FieldSpec("delimiter", .string, "csv: the field separator.", default: ","),
-        FieldSpec("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]), "csv, jsonl, text: the text encoding.", default: "auto"),
+        FieldSpec("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]), "json, csv, jsonl, text: the text encoding (auto: UTF-8, or GB18030 when the bytes are not UTF-8).", default: "auto"),
         FieldSpec("decrypt", .object([
             FieldSpec("algorithm", .oneOf(["sm4-ecb", "sm4-cbc"]), "The cipher.", default: "sm4-ecb"),
             FieldSpec("key", .string, "Template of the key."),
@@ -230,7 +230,7 @@ public enum ManifestSchema {
             FieldSpec("status", .list(.integer), "Statuses the rule applies to; when absent, any but 408, 429 and 5xx, which stay with the retry policy unless named.", optional: true),
             FieldSpec("when", .string, "Expression over `status`, `headers` and `body` (a SOAP Fault is `body.fault.code` and `body.fault.message`); the rule applies when it is true.", optional: true),
             FieldSpec("action", .oneOf(["retry", "ignore", "fail", "success"]), "retry with back-off; ignore the response (no records, paging stops); fail the run; or treat as success."),
-            FieldSpec("message", .string, "Template of the error message for `fail`.", optional: true),
+            FieldSpec("message", .string, "Template of the error message for `fail`, and for `retry` once its attempts are spent.", optional: true),
         ])), "Checked in order before the defaults (retry connection failures, timeouts, 408, 429 and 5xx; fail other non-2xx).",
                   optional: true),
     ]

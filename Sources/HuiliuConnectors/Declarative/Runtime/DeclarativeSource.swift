@@ -164,9 +164,11 @@ public struct DeclarativeSource: BackfillableSource, StagedSource, ConnectionChe
         }
         let state = PartitionedCheckpoint(checkpoint, stream: stream.name) ?? PartitionedCheckpoint(stream: stream.name)
         let first = http.map { PageState.first($0.pagination) } ?? PageState(index: 0, number: 1, offset: 0, token: nil, url: nil)
-        return StreamPlan(stream: stream.name, partitions: partitions, cursor: cursor, start: start, end: end,
-                          now: Int(self.context.clock() / 1000), backfill: backfillBounds, original: checkpoint, initialState: state,
-                          firstPage: first)
+        var plan = StreamPlan(stream: stream.name, partitions: partitions, cursor: cursor, start: start, end: end,
+                              now: Int(self.context.clock() / 1000), backfill: backfillBounds, original: checkpoint, initialState: state,
+                              firstPage: first)
+        plan.positionalPaging = http?.pagination.isPredictable ?? false
+        return plan
     }
 
     public func checkConnection() async -> ConnectionReport {

@@ -11,13 +11,25 @@ struct RecordAssembler: Sendable {
     let mappingName: String
 
     /// The batch of `records` from `origin`, carrying `checkpoint`.
+    ///
+    /// A record without its primary key (absent, null or empty) is rejected unless the mapping
+    /// sets a key of its own: its event id would follow from its position on the page, and an
+    /// upserting sink would overwrite some other record with it on a later run.
     func batch(_ records: [Value], origin: String, checkpoint: Checkpoint?) -> RecordBatch {
         var built: [Record] = []
+        var rejects: [RecordBatch.Rejected] = []
         built.reserveCapacity(records.count)
+        let keyed = !keyPaths.isEmpty && mapping?.key == nil
         for (index, value) in records.enumerated() {
-            built.append(record(value, origin: RecordOrigin(origin, position: index + 1)))
+            let record = record(value, origin: RecordOrigin(origin, position: index + 1))
+            if keyed && record.key == nil {
+                let paths = keyPaths.map { $0.joined(separator: ".") }.joined(separator: ", ")
+                rejects.append(RecordBatch.Rejected(origin: record.origin, reason: "primary key \(paths): missing, null or empty", raw: value))
+                continue
+            }
+            built.append(record)
         }
-        return assemble(consume built, rejects: [], checkpoint: checkpoint)
+        return assemble(consume built, rejects: rejects, checkpoint: checkpoint)
     }
 
     /// A raw record with its key and type.

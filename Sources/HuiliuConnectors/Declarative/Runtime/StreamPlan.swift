@@ -27,6 +27,8 @@ struct StreamPlan: Sendable {
     let original: Checkpoint?
     let initialState: PartitionedCheckpoint
     let firstPage: PageState
+    /// Pages are positions (page numbers, offsets), not tokens: an interrupted slice is read again from its start.
+    var positionalPaging = false
 
     /// The partition key of a value: its text, or `*` for a stream without partitions.
     static func key(_ value: Value) -> String {
@@ -76,6 +78,14 @@ struct StreamPlan: Sendable {
                 let to = try end.map { $0.isNull ? now : try cursor.number($0) } ?? (cursor.definition.kind == .datetime ? now : upper)
                 rest = try cursor.slices(from: upper, to: to)
             }
+        }
+        if slice != nil && positionalPaging {
+            // Page numbers and offsets are positions in data that changes between runs: a record
+            // updated meanwhile moves to the slice's end and shifts an unread one onto a page
+            // already read. The slice is read again from its start; event ids keep the records
+            // read twice single in upserting sinks.
+            return Unit(partitionIndex: index, key: key, partition: partitions[index].value, slice: slice, rest: rest,
+                        page: firstPage, maxCursor: nil)
         }
         return Unit(partitionIndex: index, key: key, partition: partitions[index].value, slice: slice, rest: rest, page: page,
                     maxCursor: current["max_cursor"]?.intValue)
