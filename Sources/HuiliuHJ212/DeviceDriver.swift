@@ -17,6 +17,9 @@ final class DeviceDriver: ChannelDuplexHandler {
         var acknowledged = 0
         var timedOut = 0
         var corrupted = 0
+        /// The listener closed the connection before the device was done (an unknown MN or a
+        /// wrong password is refused that way).
+        var closedByListener = false
         var latencies = LatencyHistogram()
         /// `MN QN` of every acknowledged frame, when asked for.
         var acknowledgedFrames: [String] = []
@@ -68,6 +71,11 @@ final class DeviceDriver: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if !finished {
+            tally.closedByListener = true
+            // Not a timeout: the answer cannot come on a closed connection.
+            awaiting = nil
+        }
         finish(context)
         context.fireChannelInactive()
     }

@@ -169,6 +169,9 @@ public struct FleetReport: Sendable, CustomStringConvertible {
     public var timedOut = 0
     /// Frames broken on purpose (the listener rejects them).
     public var corrupted = 0
+    /// Devices whose connection the listener closed before they were done: an MN the station
+    /// registry does not know, or a wrong password, is refused that way.
+    public var closedByListener = 0
     /// From the first connection to the last device finishing.
     public var elapsed: Duration = .zero
     /// `MN QN` of every acknowledged frame, when an acknowledged log was asked for.
@@ -185,6 +188,7 @@ public struct FleetReport: Sendable, CustomStringConvertible {
         acknowledged += tally.acknowledged
         timedOut += tally.timedOut
         corrupted += tally.corrupted
+        if tally.closedByListener { closedByListener += 1 }
         latencies.merge(tally.latencies)
         acknowledgedFrames.append(contentsOf: tally.acknowledgedFrames)
     }
@@ -202,7 +206,7 @@ public struct FleetReport: Sendable, CustomStringConvertible {
 
     public var description: String {
         """
-        devices: \(devices) (\(failedConnections) failed to connect)
+        devices: \(devices) (\(failedConnections) failed to connect\(closedByListener > 0 ? ", \(closedByListener) closed by the listener: MN not in its station registry, or a wrong password?" : ""))
         frames sent: \(sent) (\(corrupted) corrupted on purpose, which the listener rejects)
         acknowledged: \(acknowledged) of \(expectingAnswer) that asked (\(timedOut) timed out)
         rate: \(String(format: "%.0f", framesPerSecond)) frames/s over \(String(format: "%.2f", Double(elapsed.nanoseconds) / 1e9)) s

@@ -253,6 +253,9 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                 SELECT id FROM huiliu_dead_letters
                 WHERE pipeline = $1 AND status = 'pending' AND step = $2 AND origin = $3 AND payload = $4 LIMIT 1
                 """, [letter.pipeline, letter.step, storable(letter.origin), payload]).first?.first ?? nil, let id = Int(existing) {
+                // Its reason is the latest failure's: the step may have changed since (a field removed).
+                _ = try db.execute("UPDATE huiliu_dead_letters SET reason = $1, pointer = $2, rule = $3 WHERE id = $4",
+                                   [storable(letter.reason), letter.pointer.map(storable), letter.rule, String(id)])
                 letter.id = id
                 stored.append(letter)
                 continue

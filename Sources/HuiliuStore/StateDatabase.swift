@@ -229,11 +229,15 @@ final class StateDatabase: @unchecked Sendable {
             SELECT id FROM huiliu_dead_letters
             WHERE pipeline = ? AND status = 'pending' AND step = ? AND origin = ? AND payload = ? LIMIT 1
             """)
+        // Its reason is the latest failure's: the step may have changed since (a field removed).
+        let refresh = try db.prepare("UPDATE huiliu_dead_letters SET reason = ?, pointer = ?, rule = ? WHERE id = ?")
         var stored: [DeadLetter] = []
         for var letter in letters {
             let payload = letter.payload.jsonText
             if let existing = try pending.rows([.text(letter.pipeline), .text(letter.step), .text(letter.origin), .text(payload)])
                 .first?.first?.integer {
+                try refresh.run([.text(letter.reason), letter.pointer.map { .text($0) } ?? .null, letter.rule.map { .text($0) } ?? .null,
+                                 .integer(existing)])
                 letter.id = existing
                 stored.append(letter)
                 continue

@@ -137,6 +137,13 @@ struct StateStoreTests {
                                                                        origin: "tap:8", reason: "bad", payload: ["n": 8])])
         #expect(second[0].id == first[0].id)
         #expect(try await store.deadLetters(pipeline: "p", status: "pending", limit: 10).count == 2)
+        // The letter says why it failed the last time: the step may have changed meanwhile.
+        var changed = letter
+        changed.reason = "still bad, another way"
+        changed.pointer = "/amount"
+        _ = try await store.addDeadLetters([changed])
+        #expect(try await store.deadLetter(id: first[0].id)?.reason == "still bad, another way")
+        #expect(try await store.deadLetter(id: first[0].id)?.pointer == "/amount")
         try await store.markReplayed(ids: [first[0].id], runID: "r3")
         #expect(try await store.addDeadLetters([letter])[0].id != first[0].id)
     }

@@ -7,7 +7,8 @@ import HuiliuTransport
 /// structured or batched JSON), retrying what may pass later, in order.
 ///
 /// Event ids are deterministic, so a batch re-sent after a crash or a retry carries the same
-/// ids and a receiver that keeps one event per id stays exact.
+/// ids. An id names an entity, not one state of it (a later state comes under the same id),
+/// so a receiver that keeps the latest event per id stays exact.
 public final class WebhookSink: SinkConnector, @unchecked Sendable {
     static let url = Field<String>("url", .string, "The endpoint; http:// or https://.", example: "https://platform.example/api/events")
     static let mode = Field<String>("mode", .oneOf(["cloudevents-batch", "cloudevents"]),
