@@ -73,6 +73,11 @@ public struct PipelineLoader: Sendable {
             problems.append(ConfigError(.invalidValue, at: Self.textStart(of: scalar), "unknown time zone '\(zone)'",
                                         suggestion: nearestName(to: zone, in: TimeZone.knownTimeZoneIdentifiers)))
         }
+        if let source = parsed["event_source"]?.stringValue, !Self.isURIReference(source) {
+            problems.append(ConfigError(.invalidValue, at: node["event_source"].map(Self.textStart) ?? parsed.location(of: "event_source"),
+                                        "'event_source' is the CloudEvents source, a non-empty URI reference such as /huiliu/budget or "
+                                        + "urn:huiliu:budget (spaces and other characters percent-encoded); got '\(source)'"))
+        }
         if let sinks = parsed.components["sinks"], sinks.isEmpty, problems.isEmpty {
             problems.append(ConfigError(.missingField, at: parsed.location(of: "sinks"), "'sinks' must name at least one sink"))
         }
@@ -124,6 +129,27 @@ public struct PipelineLoader: Sendable {
     }
 
     /// Where a scalar's text starts (after the opening quote of a quoted scalar).
+    /// True if `text` is a non-empty RFC 3986 URI reference: ASCII letters, digits, the
+    /// unreserved and reserved marks, and well-formed percent escapes only.
+    static func isURIReference(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty else { return false }
+        let marks = Set("-._~:/?#[]@!$&'()*+,;=".utf8)
+        func isHex(_ b: UInt8) -> Bool { (48...57).contains(b) || (65...70).contains(b) || (97...102).contains(b) }
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "%") {
+                guard i + 2 < bytes.count, isHex(bytes[i + 1]), isHex(bytes[i + 2]) else { return false }
+                i += 3
+                continue
+            }
+            guard (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || marks.contains(b) else { return false }
+            i += 1
+        }
+        return true
+    }
+
     static func textStart(of node: ConfigNode) -> SourceLocation {
         var at = node.location
         if case .scalar(_, false, _) = node { at.column += 1 }

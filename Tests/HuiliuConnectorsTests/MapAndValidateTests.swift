@@ -70,11 +70,17 @@ struct MapAndValidateTests {
             Record(data: ["a": 1, "when": "2024-03-05T10:00:00+08:00", "region": "421100"], origin: RecordOrigin("x", position: 1)),
             Record(data: ["a": 2, "when": "yesterday", "region": "421100"], origin: RecordOrigin("x", position: 2)),
             Record(data: ["a": 3, "when": "2024-03-05T10:00:00+08:00", "region": ["code": "421100"]], origin: RecordOrigin("x", position: 3)),
+            Record(data: ["a": 4, "when": "2024-03-05T10:00:00+08:00", "region": 2_147_483_647], origin: RecordOrigin("x", position: 4)),
+            // CloudEvents integers are 32-bit.
+            Record(data: ["a": 5, "when": "2024-03-05T10:00:00+08:00", "region": 3_000_000_000], origin: RecordOrigin("x", position: 5)),
         ])
-        #expect(output.records.map { $0.data["a"] } == [1])
-        #expect(output.failures.map(\.record.origin.position) == [2, 3])
+        #expect(output.records.map { $0.data["a"] } == [1, 4])
+        #expect(output.failures.map(\.record.origin.position) == [2, 3, 5])
         #expect(output.failures.first?.reason.contains("not an RFC 3339 timestamp") == true)
-        #expect(output.failures.last?.reason.contains("extensions are strings, integers or booleans") == true)
+        #expect(output.failures[1].reason.contains("extensions are strings, 32-bit integers or booleans") == true)
+        #expect(output.failures.last?.reason.contains("gave number 3000000000") == true)
+        #expect { try MapStep(config: ParsedConfig(testing: ["type": "", "fields": ["a": "a"]]), context: context) }
+            throws: { "\($0)".contains("'type' is the CloudEvents type, a non-empty name without spaces") }
     }
 
     @Test func refusesABadExpressionWhenThePipelineLoads() {

@@ -122,6 +122,10 @@ public struct MapStep: StepConnector {
                 extensions.append((name, expression))
             }
         }
+        if let type = mapping["type"]?.stringValue, type.isEmpty || type.contains(where: { $0.isWhitespace }) {
+            problems.append(ConfigError(.invalidValue, at: Self.textLocation(mapping, "type"),
+                                        "'type' is the CloudEvents type, a non-empty name without spaces such as budget.payment.v1; got '\(type)'"))
+        }
         key = mapping["key"]?.stringValue.flatMap { compile($0, at: Self.textLocation(mapping, "key")) }
         time = mapping["time"]?.stringValue.flatMap { compile($0, at: Self.textLocation(mapping, "time")) }
         if !problems.isEmpty { throw ConfigErrors(problems) }
@@ -216,12 +220,14 @@ public struct MapStep: StepConnector {
                     let value = try evaluate(expression, input, target: name)
                     switch value {
                     case .null: break
-                    case .string, .bool, .integer: records[index].extensions[name] = value
+                    case .string, .bool: records[index].extensions[name] = value
+                    // CloudEvents integers are 32-bit: a larger one is refused by receivers.
+                    case .integer(let n) where Int32(exactly: n) != nil: records[index].extensions[name] = value
                     default: badExtension = (name, value)
                     }
                 }
                 if let (name, value) = badExtension {
-                    failures.append(RecordFailure(record: records[index], reason: "extension \(name) gave \(value.typeName) \(value.jsonText); CloudEvents extensions are strings, integers or booleans",
+                    failures.append(RecordFailure(record: records[index], reason: "extension \(name) gave \(value.typeName) \(value.jsonText); CloudEvents extensions are strings, 32-bit integers or booleans (to_string() makes any value a string)",
                                                   pointer: "", rule: "extension"))
                     continue
                 }
