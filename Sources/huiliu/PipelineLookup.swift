@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HuiliuEngine
 import HuiliuKit
+import Logging
 
 /// Finds and loads pipelines by name or path for the commands that run them.
 struct PipelineLookup {
@@ -37,6 +38,24 @@ struct PipelineLookup {
         }
         printError(message)
         throw ExitCode(2)
+    }
+
+    /// Builds `definition`'s source, steps and sinks as lint does, and prints every problem
+    /// (a missing rule file, an unknown masking) and exits with status 2 when there are any:
+    /// otherwise a run would be recorded as failed for the first of them only.
+    func checkComponents(_ definition: PipelineDefinition, services: ServiceValues) throws {
+        let problems = loader.checkComponents(definition, context: checkContext(definition.name, services: services))
+        guard !problems.isEmpty else { return }
+        for problem in ConfigErrors(problems).errors { printError(problem.description) }
+        throw ExitCode(2)
+    }
+
+    /// A context for building components only to check them, with no logging.
+    func checkContext(_ pipeline: String, services: ServiceValues) -> ConnectorContext {
+        ConnectorContext(pipeline: pipeline, logger: Logger(label: "check") { _ in SwiftLogNoOpLogHandler() },
+                         projectDirectory: gateway.projectDirectory, dataDirectory: gateway.dataDirectory,
+                         configDirectory: gateway.configDirectory, services: services,
+                         resolver: ReferenceResolver(secrets: gateway.secrets))
     }
 
     func definition(at path: String) throws -> PipelineDefinition {

@@ -59,7 +59,10 @@ extension Huiliu {
         func run() async throws {
             let gateway = try options.gateway()
             let registry = try builtInRegistry(gateway)
-            let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
+            let lookup = PipelineLookup(gateway: gateway, registry: registry)
+            let definition = try lookup.load(pipeline)
+            let services = try gatewayServices(gateway)
+            try lookup.checkComponents(definition, services: services)
             if !standalone && !reset, let daemon = DaemonClient.find(gateway, token: token) {
                 // The daemon would accept the request and then find the pipeline locked by the
                 // process running it; say so here instead of waiting for a run that never starts.
@@ -71,7 +74,6 @@ extension Huiliu {
                 return
             }
             let store = try gateway.openStateStore()
-            let services = try gatewayServices(gateway)
             if reset {
                 // Under the pipeline's lock, so a run elsewhere cannot commit over the reset.
                 guard let lock = try await PipelineLock.acquire(pipeline: definition.name, gateway: gateway) else {

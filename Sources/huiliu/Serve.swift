@@ -213,7 +213,9 @@ func loadAll(_ lookup: PipelineLookup, services: ServiceValues) -> Result<[Pipel
                                              services: services)
             problems += lookup.loader.checkComponents(definition, context: context)
             pipelines.append(definition)
-        case .problems(let found): problems += found
+        case .problems(let found):
+            // As lint: the components' own checks too, not only once the file's other problems are fixed.
+            problems += found + lookup.loader.componentProblems(path: file, context: lookup.checkContext("reload", services: services))
         case .unreadable(let message):
             problems.append(ConfigError(.invalidValue, at: SourceLocation(file: file, line: 1, column: 1), message))
         }
