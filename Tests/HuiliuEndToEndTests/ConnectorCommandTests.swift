@@ -55,6 +55,14 @@ import Testing
             """)
     }
 
+    /// The format reference documents every field, the items of `errors.rules` included.
+    @Test func theFormatReferenceListsTheFieldsOfRuleItems() async throws {
+        let result = try await HuiliuCommand.run(["connector", "format"], in: HuiliuCommand.root.path)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("## errors.rules[]"))
+        #expect(result.stdout.contains("| `action` | one of `retry`, `ignore`, `fail`, `success` | required |"))
+    }
+
     @Test func aSignedConnectorNeverLogsItsSecret() async throws {
         let project = try Self.project("secrets")
         // On a port the system picks, read from what the simulator prints: a port picked here

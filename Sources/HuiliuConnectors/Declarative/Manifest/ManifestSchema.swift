@@ -263,6 +263,10 @@ public enum ManifestSchema {
                 lines.append("| `\(field.name)` | \(type) | \(field.defaultValue.map { "`\($0.jsonText)`" } ?? (field.isRequired ? "required" : "")) | \(field.description) |")
             }
             lines.append("")
+            // A list of mappings (errors.rules) gets a table of its items' fields.
+            for field in fields {
+                if case .list(.object(let items)) = field.type { section("\(title).\(field.name)[]", items) }
+            }
         }
         section("Top level", fields)
         section("spec.<field>", specFieldFields)
