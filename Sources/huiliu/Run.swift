@@ -172,7 +172,17 @@ extension Huiliu {
             printError("\(name): started by the running daemon; following it (Ctrl-C stops following, not the run)")
             while true {
                 try await Task.sleep(for: .milliseconds(300))
-                let (_, list) = try await daemon.request("GET", "api/v1/runs?pipeline=\(name)&limit=5")
+                let list: Value
+                do {
+                    (_, list) = try await daemon.request("GET", "api/v1/runs?pipeline=\(name)&limit=5")
+                } catch {
+                    // The daemon stopped (SIGTERM stops its runs at a batch boundary, committed).
+                    printError("""
+                        \(name): the daemon stopped answering while running it (shut down?); its run was stopped at a batch \
+                        boundary with what came before committed: `huiliu runs --pipeline \(name)` shows how it ended
+                        """)
+                    throw ExitCode(1)
+                }
                 // The daemon's runs started for a request carry trigger `api`; a `huiliu run
                 // --standalone` started at the same moment is not this one.
                 let run = list["runs"]?.arrayValue?.first { run in
