@@ -83,6 +83,27 @@ struct MapAndValidateTests {
             throws: { "\($0)".contains("'type' is the CloudEvents type, a non-empty name without spaces") }
     }
 
+    /// Without a key expression, a common-schema entity's subject is its `x-natural-key` fields
+    /// once mapped: budget.payment's fiscal year and payment id, so a voucher number recurring in
+    /// another year is another event.
+    @Test func theNaturalKeyOfTheSchemaIsTheDefaultKey() async throws {
+        let step = try MapStep(config: ParsedConfig(testing: ["type": "budget.payment.v1",
+                                                              "fields": ["payment_id": "id", "fiscal_year": "year"]]), context: context)
+        let output = try await step.process([
+            Record(data: ["id": "ZF0001", "year": 2023], origin: RecordOrigin("x", position: 1)),
+            Record(data: ["id": "ZF0001", "year": 2024], origin: RecordOrigin("x", position: 2)),
+            Record(data: ["id": "", "year": 2024], origin: RecordOrigin("x", position: 3)),
+        ])
+        #expect(output.records.map(\.key) == ["2023/ZF0001", "2024/ZF0001"])
+        #expect(output.failures.map(\.record.origin.position) == [3])
+        #expect(output.failures.first?.reason == "the natural key (fiscal_year, payment_id) has a field that is missing, null or empty")
+        // A type without a schema keeps the source's key.
+        let plain = try MapStep(config: ParsedConfig(testing: ["type": "x.v1", "fields": ["a": "a"]]), context: context)
+        var keyed = Record(data: ["a": 1], origin: RecordOrigin("x", position: 1))
+        keyed.key = "from-source"
+        #expect(try await plain.process([keyed]).records.first?.key == "from-source")
+    }
+
     @Test func refusesABadExpressionWhenThePipelineLoads() {
         #expect(throws: ConfigErrors.self) { try mapStep(["amount_fen": "to_fen(amount"]) }
         #expect(throws: ConfigErrors.self) { try mapStep(["amount_fen": "no_such_function(amount)"]) }

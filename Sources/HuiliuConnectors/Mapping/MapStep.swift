@@ -24,7 +24,7 @@ public struct MapStep: StepConnector {
     static let mappingFields: [FieldSpec] = [
         FieldSpec("type", .string, "Event type of the mapped records, such as `budget.payment.v1`; names the common-schema entity.",
                   example: "budget.payment.v1", optional: true),
-        FieldSpec("key", .expression, "Expression for the natural key: the envelope subject, and the basis of the event id.",
+        FieldSpec("key", .expression, "Expression for the natural key: the envelope subject, and the basis of the event id. Without it, a common-schema type's key is its `x-natural-key` fields of the mapped entity, joined with `/`.",
                   example: "payment_id", optional: true),
         FieldSpec("time", .expression, "Expression for when the fact happened (RFC 3339), e.g. `parse_time(pay_date)`.",
                   optional: true),
@@ -60,6 +60,8 @@ public struct MapStep: StepConnector {
     let dataschema: String?
     let plan: MappingPlan
     let key: JMESPathExpression?
+    /// Without a `key`, the fields of the entity that its schema's `x-natural-key` names.
+    let naturalKey: [String]
     let time: JMESPathExpression?
     let extensions: [(name: String, expression: JMESPathExpression)]
     let keepNulls: Bool
@@ -127,6 +129,14 @@ public struct MapStep: StepConnector {
                                         "'type' is the CloudEvents type, a non-empty name without spaces such as budget.payment.v1; got '\(type)'"))
         }
         key = mapping["key"]?.stringValue.flatMap { compile($0, at: Self.textLocation(mapping, "key")) }
+        // A common-schema entity names its natural key: without a `key` expression the subject
+        // is made of those fields once mapped, so it cannot leave one out (a voucher number
+        // without its fiscal year) and nothing is evaluated twice.
+        if mapping["key"] == nil, let (_, schema) = entity, case .array(let names)? = schema["x-natural-key"] {
+            naturalKey = names.compactMap(\.stringValue)
+        } else {
+            naturalKey = []
+        }
         time = mapping["time"]?.stringValue.flatMap { compile($0, at: Self.textLocation(mapping, "time")) }
         if !problems.isEmpty { throw ConfigErrors(problems) }
         self.plan = plan
@@ -179,6 +189,20 @@ public struct MapStep: StepConnector {
         return try StepFile.load(path, reference: reference, field: "mapping", fields: fileFields, config: config, context: context)
     }
 
+    /// The values of `fields` in `entity` joined with `/`, or `nil` when one is missing, null or empty.
+    static func naturalKey(_ fields: [String], of entity: Value) -> String? {
+        var key = ""
+        for (k, field) in fields.enumerated() {
+            if k > 0 { key += "/" }
+            switch entity[field] {
+            case .string(let s)? where !s.isEmpty: key += s
+            case let value? where value.isNumber: key += value.jsonText
+            default: return nil
+            }
+        }
+        return key
+    }
+
     public func process(_ records: consuming [Record]) async throws -> StepOutput {
         let failures = map(&records)
         return StepOutput(records: records, failures: failures)
@@ -204,6 +228,15 @@ public struct MapStep: StepConnector {
                                                       pointer: "", rule: "key"))
                         continue
                     }
+                }
+                if !naturalKey.isEmpty {
+                    guard let subject = Self.naturalKey(naturalKey, of: records[index].data) else {
+                        failures.append(RecordFailure(record: records[index],
+                                                      reason: "the natural key (\(naturalKey.joined(separator: ", "))) has a field that is missing, null or empty",
+                                                      pointer: "", rule: "key"))
+                        continue
+                    }
+                    records[index].key = subject
                 }
                 if let time {
                     let value = try evaluate(time, input, target: "time")
