@@ -66,7 +66,7 @@ struct Dataset: Sendable {
 
     /// Row `i` of the 2024 spending completion table: month `i / 30 + 1`, then unit, then class.
     /// Each line spends at its own steady pace (75–110 % of time progress), so the slow ones fall
-    /// behind 序时进度 as the year goes on.
+    /// behind 序时进度 as the year goes on; one in 13 spends past its budget by the end.
     func execution(_ i: Int) -> Value {
         let lines = Self.agencies.count * Self.functions.count
         let month = i / lines + 1, line = i % lines
@@ -76,7 +76,11 @@ struct Dataset: Sendable {
         let adjusted = initial + initial / 100 * random.int(-5...10)
         let pace = random.int(750...1100)
         let lastYearPace = random.int(850...1050)
-        func cumulative(_ month: Int, _ pace: Int) -> Int { min(adjusted, adjusted / 12_000 * month * pace) }
+        // One line in 13 keeps spending past its budget in the last months (超预算支出).
+        let overspends = line % 13 == 5
+        func cumulative(_ month: Int, _ pace: Int) -> Int {
+            overspends ? adjusted / 12_000 * month * max(pace, 1_080) : min(adjusted, adjusted / 12_000 * month * pace)
+        }
         let spent = cumulative(month, pace)
         func yuan(_ fen: Int) -> Value { .string("\(fen / 100).\(Self.pad(fen % 100))") }
         return [

@@ -78,6 +78,11 @@ extension Huiliu {
                     let rule = row[0].text ?? "?", entry = "\(row[1].text ?? "?") \(grouped(row[2].integer ?? 0))"
                     if byRule.last?.rule == rule { byRule[byRule.count - 1].counts.append(entry) } else { byRule.append((rule, [entry])) }
                 }
+                // A rule that raised nothing is listed too: it ran and found nothing to flag.
+                let ruleFiles = ((try? FileManager.default.contentsOfDirectory(atPath: gateway.configDirectory + "/rules")) ?? [])
+                    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
+                for rule in ruleFiles where !byRule.contains(where: { $0.rule == rule }) { byRule.append((rule, ["none"])) }
+                byRule.sort { $0.rule < $1.rule }
                 print("\nAlerts raised by the rules in config/rules/:")
                 print(table([["RULE", "ALERTS"]] + byRule.map { [$0.rule, $0.counts.joined(separator: ", ")] }))
             }

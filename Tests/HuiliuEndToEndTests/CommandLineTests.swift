@@ -30,6 +30,9 @@ struct CommandLineTests {
         let budgetAlerts = "SELECT count(*) FROM events_alert_v1 WHERE json_extract(data, '$.rule') = 'budget-time-progress'"
         let first = try SQLiteProbe(path: project + "/data/huiliu.db").integer(budgetAlerts)
         #expect(first > 0)
+        // The simulated lines that spend past their budget (domain.md §6.3) are flagged too.
+        let overspent = "SELECT count(*) FROM events_alert_v1 WHERE json_extract(data, '$.rule') = 'budget-overspend'"
+        #expect(try SQLiteProbe(path: project + "/data/huiliu.db").integer(overspent) > 0)
         // Running it again leaves the same rows: events upsert by id, and alerts raised again
         // over the same data are the same alerts.
         let again = try await HuiliuCommand.run(["demo"], in: project)
