@@ -11,25 +11,13 @@ struct RecordAssembler: Sendable {
     let mappingName: String
 
     /// The batch of `records` from `origin`, carrying `checkpoint`.
-    ///
-    /// A record without its primary key (absent, null or empty) is rejected unless the mapping
-    /// sets a key of its own: its event id would follow from its position on the page, and an
-    /// upserting sink would overwrite some other record with it on a later run.
     func batch(_ records: [Value], origin: String, checkpoint: Checkpoint?) -> RecordBatch {
         var built: [Record] = []
-        var rejects: [RecordBatch.Rejected] = []
         built.reserveCapacity(records.count)
-        let keyed = !keyPaths.isEmpty && mapping?.key == nil
         for (index, value) in records.enumerated() {
-            let record = record(value, origin: RecordOrigin(origin, position: index + 1))
-            if keyed && record.key == nil {
-                let paths = keyPaths.map { $0.joined(separator: ".") }.joined(separator: ", ")
-                rejects.append(RecordBatch.Rejected(origin: record.origin, reason: "primary key \(paths): missing, null or empty", raw: value))
-                continue
-            }
-            built.append(record)
+            built.append(record(value, origin: RecordOrigin(origin, position: index + 1)))
         }
-        return assemble(consume built, rejects: rejects, checkpoint: checkpoint)
+        return assemble(consume built, rejects: [], checkpoint: checkpoint)
     }
 
     /// A raw record with its key and type.
@@ -38,7 +26,21 @@ struct RecordAssembler: Sendable {
     }
 
     /// The batch of already built raw records, mapped.
-    func assemble(_ records: consuming [Record], rejects: [RecordBatch.Rejected], checkpoint: Checkpoint?) -> RecordBatch {
+    ///
+    /// A record without its primary key (absent, null or empty) is rejected unless the mapping
+    /// sets a key of its own: its event id would follow from its position, and an upserting
+    /// sink would overwrite some other record with it on a later run.
+    func assemble(_ built: consuming [Record], rejects: [RecordBatch.Rejected], checkpoint: Checkpoint?) -> RecordBatch {
+        var records = consume built
+        var rejects = rejects
+        if !keyPaths.isEmpty && mapping?.key == nil && records.contains(where: { $0.key == nil }) {
+            let paths = keyPaths.map { $0.joined(separator: ".") }.joined(separator: ", ")
+            for record in records where record.key == nil {
+                rejects.append(RecordBatch.Rejected(origin: record.origin, reason: "primary key \(paths): missing, null or empty",
+                                                    raw: record.data))
+            }
+            records.removeAll { $0.key == nil }
+        }
         guard let mapping, !records.isEmpty else { return RecordBatch(records: records, rejects: rejects, checkpoint: checkpoint) }
         let failures = mapping.map(&records)
         let failed = failures.map { failure in
