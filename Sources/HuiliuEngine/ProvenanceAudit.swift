@@ -212,8 +212,8 @@ public struct ProvenanceAudit: Sendable {
         report.files.append(file)
     }
 
-    /// The batches of the recorded file whose first batch `path` holds at the same bytes: a
-    /// copy of it, or the file moved to another file system. Newest file first.
+    /// The batches of the recorded file one of whose last batches `path` holds at the same
+    /// bytes: a copy of it, or the file moved to another file system. Newest file first.
     private static func sameContents(_ path: String, size: Int,
                                      ranges: [(path: String, range: Range)]) throws -> (path: String, ranges: [Range])? {
         var files: [(path: String, inode: Int, ranges: [Range])] = []
@@ -227,11 +227,13 @@ public struct ProvenanceAudit: Sendable {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw RunError("\(path): cannot open") }
         defer { try? handle.close() }
         for file in files.reversed() {
-            guard let first = file.ranges.first(where: { $0.to > $0.from }), first.to <= size else { continue }
-            try handle.seek(toOffset: UInt64(first.from))
-            guard let bytes = try handle.read(upToCount: first.to - first.from), bytes.count == first.to - first.from,
-                  Digest.hexString(Digest.sha256.hash(bytes)) == first.sha256 else { continue }
-            return (file.path, file.ranges)
+            // The newest batches first: an early one may have been cut back by a rollback and written over.
+            for range in file.ranges.reversed().filter({ $0.to > $0.from && $0.to <= size }).prefix(3) {
+                try handle.seek(toOffset: UInt64(range.from))
+                guard let bytes = try handle.read(upToCount: range.to - range.from), bytes.count == range.to - range.from,
+                      Digest.hexString(Digest.sha256.hash(bytes)) == range.sha256 else { continue }
+                return (file.path, file.ranges)
+            }
         }
         return nil
     }

@@ -96,6 +96,10 @@ extension PatternProgram {
                 thread.slots[slot] = index
                 thread.pc = pc + 1
                 stack.append(thread)
+            case .reset(let from, let to):
+                for slot in from...to { thread.slots[slot] = nil }
+                thread.pc = pc + 1
+                stack.append(thread)
             case .lineStart:
                 if index == view.startIndex { thread.pc = pc + 1; stack.append(thread) }
             case .lineEnd:

@@ -10,7 +10,10 @@
 /// (``PatternDFA``) for matching without captures.
 ///
 /// Deviations from ECMA-262: backreferences and lookbehind are refused at compile time,
-/// `\p{Script=…}` knows only `Han`, and groups inside a lookahead capture nothing.
+/// `\p{Script=…}` knows only `Han`, groups inside a lookahead capture nothing, and a pass of a
+/// quantified group that matches nothing is not refused, which changes which match patterns
+/// such as `(a??)?` or `(?:a*?)*` find (never whether one exists). A lookahead is evaluated
+/// afresh at each position, so a pattern with one takes time quadratic in the text at worst.
 ///
 /// ```swift
 /// let code = try Pattern(#"^(\d{6})(\d{8})"#)
@@ -139,7 +142,7 @@ extension PatternProgram {
                 return true
             case .jump(let target):
                 push(target)
-            case .save:
+            case .save, .reset:
                 push(pc + 1)
             case .split(let first, let second):
                 push(second)

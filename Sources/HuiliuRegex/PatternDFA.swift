@@ -146,7 +146,7 @@ final class PatternDFA: Sendable {
                 switch program.instructions[pc] {
                 case .match: matched = true
                 case .jump(let target): stack.append(target)
-                case .save: stack.append(pc + 1)
+                case .save, .reset: stack.append(pc + 1)
                 case .split(let a, let b): stack.append(b); stack.append(a)
                 case .lineStart: if atStart { stack.append(pc + 1) }
                 case .lineEnd: if atEnd { stack.append(pc + 1) }

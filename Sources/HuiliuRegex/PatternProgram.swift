@@ -12,6 +12,9 @@ enum PatternInstruction: Sendable {
     case lookahead(negated: Bool, next: Int)
     /// Zero-width: records the position in capture slot `n` (group `n / 2`'s start or end).
     case save(Int)
+    /// Zero-width: forgets what slots `from...to` captured, as each pass of a repeated group
+    /// starts (ECMA-262 RepeatMatcher: `(?:(a)|b)+` on "ab" leaves group 1 undefined).
+    case reset(from: Int, to: Int)
     case match
 }
 
@@ -87,20 +90,43 @@ struct PatternProgram: Sendable {
             func split(body: Int, exit: Int) -> PatternInstruction {
                 lazy ? .split(exit, body) : .split(body, exit)
             }
-            for _ in 0..<minimum { try emit(inner) }
+            let groups = inner.groupRange
+            func pass() throws(PatternError) {
+                if let groups { _ = try append(.reset(from: 2 * groups.lowerBound, to: 2 * groups.upperBound + 1)) }
+                try emit(inner)
+            }
+            for _ in 0..<minimum { try pass() }
             if let maximum {
                 var splits: [Int] = []
                 for _ in minimum..<maximum {
                     splits.append(try append(.split(0, 0)))
-                    try emit(inner)
+                    try pass()
                 }
                 for s in splits { instructions[s] = split(body: s + 1, exit: instructions.count) }
             } else {
                 let at = try append(.split(0, 0))
-                try emit(inner)
+                try pass()
                 _ = try append(.jump(at))
                 instructions[at] = split(body: at + 1, exit: instructions.count)
             }
+        }
+    }
+}
+
+extension PatternNode {
+    /// The numbers of the capturing groups inside, first to last (they are numbered in order, so
+    /// a subtree's are consecutive), or `nil` when there are none.
+    var groupRange: ClosedRange<Int>? {
+        switch self {
+        case .empty, .scalar, .any, .set, .lineStart, .lineEnd, .wordBoundary: return nil
+        case .group(let inner, let index):
+            return inner.groupRange.map { index...$0.upperBound } ?? index...index
+        case .concat(let nodes), .alternation(let nodes):
+            let ranges = nodes.compactMap(\.groupRange)
+            guard let first = ranges.first, let last = ranges.last else { return nil }
+            return first.lowerBound...last.upperBound
+        case .lookahead(let inner, _): return inner.groupRange
+        case .repetition(let inner, _, _, _): return inner.groupRange
         }
     }
 }

@@ -292,9 +292,17 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func discardDeadLetters(ids: [Int]) throws -> [Int] {
+        // Not UPDATE … RETURNING: SQLite before 3.35 (still shipped by some distributions) lacks it.
         try db.transaction {
-            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ? AND status = 'pending' RETURNING id")
-            return try ids.compactMap { id in try update.rows([.integer(id)]).first?.first?.integer }
+            let pending = try db.prepare("SELECT id FROM huiliu_dead_letters WHERE id = ? AND status = 'pending'")
+            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ?")
+            var discarded: [Int] = []
+            for id in ids where !discarded.contains(id) {
+                guard try pending.rows([.integer(id)]).first != nil else { continue }
+                try update.run([.integer(id)])
+                discarded.append(id)
+            }
+            return discarded
         }
     }
 

@@ -61,6 +61,14 @@ struct ProvenanceAuditTests {
         try "first\nsecond, altered\n".write(toFile: copy, atomically: false, encoding: .utf8)
         let altered = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: copy)
         #expect(altered.problems.contains { $0.contains("differ from what was delivered") }, "\(altered.problems)")
+        // A first batch cut back by a rollback and written over does not hide the copy.
+        let rolled = directory + "/rolled.jsonl"
+        try "first\n".write(toFile: rolled, atomically: false, encoding: .utf8)
+        let rolledStore = try await chain([(0, 8, "aborted\n"), (0, 0, ""), (0, 6, "first\n")], file: rolled, fresh: true)
+        let rolledCopy = directory + "/moved/rolled.jsonl"
+        try FileManager.default.copyItem(atPath: rolled, toPath: rolledCopy)
+        let rolledReport = try await ProvenanceAudit(store: rolledStore).verify(pipeline: "p", jsonl: rolledCopy)
+        #expect(rolledReport.problems.isEmpty && rolledReport.file?.copyOf == rolled, "\(rolledReport.problems)")
         try "other\n".write(toFile: copy, atomically: false, encoding: .utf8)
         let other = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: copy)
         #expect(other.problems.contains { $0.contains("no entry of the chain records a batch written to this file") })

@@ -24,6 +24,13 @@ struct PatternCaptureTests {
         #expect(try Self.captures("(ab|a)(c|bcd)?", "abcd") == ["abc", "ab", "c"])
     }
 
+    /// Each pass of a repeated group starts with its groups undefined (ECMA-262 RepeatMatcher).
+    @Test func groupsOfAnEarlierPassAreForgotten() throws {
+        #expect(try Self.captures(#"(?:(\d+)元|(\d+)角)+"#, "5元3角") == ["5元3角", nil, "3"])
+        #expect(try Self.captures("^(?:(a)|(b))*$", "ab") == ["ab", nil, "b"])
+        #expect(try Self.captures("(?:(a)|b)+", "ab") == ["ab", nil])
+    }
+
     @Test func greedyAndLazyQuantifiers() throws {
         #expect(try Self.captures("(.*)-(.*)", "a-b-c") == ["a-b-c", "a-b", "c"])
         #expect(try Self.captures("(.*?)-(.*)", "a-b-c") == ["a-b-c", "a", "b-c"])
@@ -63,7 +70,8 @@ struct PatternCaptureTests {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((seed >> 33) % UInt64(n))
         }
-        let atoms = ["a", "b", "[ab]", "[^a]", ".", "\\d", "(a|bc)", "(?:ab)", "(b)", "(a|ab|b)", "\\b", "(?=a)"]
+        let atoms = ["a", "b", "[ab]", "[^a]", ".", "\\d", "(a|bc)", "(?:ab)", "(b)", "(a|ab|b)", "\\b", "(?=a)",
+                     "(?:(a)|(b))", "((a)|b)", "(?:(a)|bc)"]
         let quantifiers = ["", "", "*", "+", "?", "{2}", "{1,3}", "*?", "+?", "??", "{0,2}?"]
         for _ in 0..<400 {
             var pattern = next(4) == 0 ? "^" : ""
@@ -148,12 +156,19 @@ private struct Backtracker {
                 return k(j, c)
             }
         case .repetition(let inner, let minimum, let maximum, let lazy):
+            // Each pass starts with the atom's groups undefined (ECMA-262 RepeatMatcher step 4).
+            func cleared(_ c: Captures) -> Captures {
+                guard let groups = inner.groupRange else { return c }
+                var c = c
+                for g in groups { c[g] = nil }
+                return c
+            }
             func repeatFrom(_ count: Int, _ j: Int, _ c: Captures) -> Bool {
-                if count < minimum { return match(inner, j, c) { repeatFrom(count + 1, $0, $1) } }
+                if count < minimum { return match(inner, j, cleared(c)) { repeatFrom(count + 1, $0, $1) } }
                 if let maximum, count >= maximum { return k(j, c) }
                 // An iteration beyond the minimum must consume something (ECMA-262 RepeatMatcher).
                 if lazy && k(j, c) { return true }
-                if match(inner, j, c, { end, c2 in end != j && repeatFrom(count + 1, end, c2) }) { return true }
+                if match(inner, j, cleared(c), { end, c2 in end != j && repeatFrom(count + 1, end, c2) }) { return true }
                 return !lazy && k(j, c)
             }
             return repeatFrom(0, i, caps)

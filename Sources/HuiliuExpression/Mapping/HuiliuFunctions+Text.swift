@@ -40,7 +40,7 @@ extension HuiliuFunctions {
         },
         ExpressionFunction(
             "regex_match", [P("text", [.string, .null]), P("pattern", .string)], returns: [.boolean, .null],
-            summary: "True if the regular expression matches anywhere in the string (anchor it with `^…$` for a whole match). Patterns are ECMA-262, as in JSON Schema: `\\d` is an ASCII digit, `$` is the very end; matching takes time linear in the text.",
+            summary: "True if the regular expression matches anywhere in the string (anchor it with `^…$` for a whole match). Patterns are ECMA-262, as in JSON Schema: `\\d` is an ASCII digit, `$` is the very end; matching takes time linear in the text (quadratic at worst with a lookahead).",
             example: Example("regex_match('421181199001011234', '^\\d{17}[0-9X]$')", result: true)
         ) { args throws(ExpressionError) in
             let regex = try RegexCache.regex(args[1].stringValue!, function: "regex_match")
@@ -50,7 +50,7 @@ extension HuiliuFunctions {
         ExpressionFunction(
             "regex_extract", [P("text", [.string, .null]), P("pattern", .string), .optional("group", .number)],
             returns: [.string, .null],
-            summary: "The first match's capture `group`, or `null` if nothing matches or the group did not take part. The default group is 1 when the pattern has groups, else the whole match (0).",
+            summary: "The first match's capture `group`, or `null` if nothing matches or the group did not take part. The default group is 1 when the pattern has groups, else the whole match (0). Groups are numbered by their opening parenthesis, as in ECMA-262; a group inside a lookahead captures nothing.",
             example: Example("regex_extract('合同编号：HT-2024-017', 'HT-(\\d{4})-\\d+')", result: "2024")
         ) { args throws(ExpressionError) in
             let regex = try RegexCache.regex(args[1].stringValue!, function: "regex_extract")

@@ -274,6 +274,10 @@ final class ScenarioServer: Sendable {
         router.get("pages/empty-holder") { _, _ in
             json(["code": 0, "data": ["total": 0]])
         }
+        // No records: a null where the list's holder would be.
+        router.get("pages/null-data") { _, _ in
+            json(["code": 0, "data": nil])
+        }
         // JSON in GBK, as the charset says: {"items":[{"id":1,"name":"黄冈"}]}.
         router.get("gbk/items") { _, _ in
             let bytes: [UInt8] = Array(#"{"items":[{"id":1,"name":""#.utf8) + [0xBB, 0xC6, 0xB8, 0xD4] + Array(#""}]}"#.utf8)

@@ -134,24 +134,30 @@ struct HTTPStreamRuntime: Sendable {
 
     /// The records in a decoded body: the `records` expression's array, or its one object.
     ///
-    /// A path that leads nowhere is an empty page only when the object holding the list is
-    /// there (`{"data": {"total": 0}}` for `data.list`, an empty `<Cases/>` for `Cases.Case`).
-    /// Otherwise the body is something else, typically an error answered with HTTP 200
-    /// (`{"code": 500, "msg": "数据库连接失败"}`): read as an empty page, it would end the
-    /// slice and move the cursor past records never read.
+    /// A path that leads nowhere is an empty page when the answer says so: a `null` on the way
+    /// (`{"code": 0, "data": null}` for `data.list`, a Go nil slice), or the object holding the
+    /// list without it (`{"data": {"total": 0}}`, an empty `<Cases/>`). When even the path's
+    /// first key is missing, the body is something else, typically an error answered with
+    /// HTTP 200 (`{"code": 500, "msg": "数据库连接失败"}`): read as an empty page, it would end
+    /// the slice and move the cursor past records never read. A one-key path (`items`) cannot
+    /// tell the two apart (APIs leave an empty list out): its absence is an empty page, logged.
     func select(_ body: Value, origin: String) throws -> [Value] {
         let selected = try stream.records.map { try $0.evaluate(body) } ?? body
         switch selected {
         case .array(let items): return items
         case .null:
-            if let records = stream.records, let path = Self.plainPath(records.text), !Self.holderExists(path, in: body) {
-                throw ManifestRuntimeError("""
-                    \(origin): the response has no '\(records.text)' (nor \(path.count > 1 ? "'" + path.dropLast().joined(separator: ".") + "'" : "any list")): \
-                    \(Self.excerpt(body)). An error answered with HTTP 200 is not an empty page; an API that leaves the list \
-                    out when there is nothing to read takes an errors rule with action: ignore for that answer
-                    """)
+            guard let records = stream.records, let path = Self.plainPath(records.text), body[path[0]] == nil else { return [] }
+            if path.count == 1 {
+                upstream.logger.warning("the response has no '\(records.text)'; read as an empty page", metadata: [
+                    "stream": "\(upstream.connector)/\(upstream.stream)", "page": "\(origin)", "response": "\(Self.excerpt(body))",
+                ])
+                return []
             }
-            return []
+            throw ManifestRuntimeError("""
+                \(origin): the response has no '\(records.text)' (nor '\(path[0])'): \(Self.excerpt(body)). An error answered \
+                with HTTP 200 is not an empty page; an API that leaves the list out when there is nothing to read takes an \
+                errors rule with action: ignore for that answer
+                """)
         case .object: return [selected]
         default:
             throw ManifestRuntimeError("\(origin): 'records' gave \(selected.typeName), not an array of records")
@@ -166,18 +172,6 @@ struct HTTPStreamRuntime: Sendable {
             return key.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
         }
         return plain ? keys : nil
-    }
-
-    /// True if the object the last key of `path` would be read from is in `body` (for a path of
-    /// one key, never: the body itself is no evidence that the list was left out on purpose).
-    static func holderExists(_ path: [String], in body: Value) -> Bool {
-        guard path.count > 1 else { return false }
-        var current = body
-        for key in path.dropLast() {
-            guard let next = current[key], !next.isNull else { return false }
-            current = next
-        }
-        return true
     }
 
     /// The start of a body, for messages.

@@ -1,5 +1,6 @@
 import HuiliuCore
 import HuiliuKit
+import Logging
 
 /// Reads an HTTP stream: partition by partition, slice by slice, page by page, with the
 /// stream's state (a cursor per partition, the page in progress) in every batch's
@@ -75,6 +76,11 @@ final class HTTPStreamReader: BatchReader {
                 var object = base
                 object["partition"] = next.partition
                 object["slice"] = next.slice?.json ?? .null
+                if next.restarted {
+                    runtime.upstream.logger.notice(
+                        "an interrupted slice is read again from its first page (pages are positions, which shift as records change); records already delivered come again, which upserting sinks keep once: incremental.step keeps slices short",
+                        metadata: ["stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "slice": "\(next.slice?.json.jsonText ?? "")"])
+                }
                 fetcher = PageFetcher(runtime: runtime, base: object, slice: next.slice, start: next.page)
             }
             guard let unit, let fetcher else { continue }

@@ -28,15 +28,16 @@ struct RecordAssembler: Sendable {
     /// The batch of already built raw records, mapped.
     ///
     /// A record without its primary key (absent, null or empty) is rejected unless the mapping
-    /// sets a key of its own: its event id would follow from its position, and an upserting
+    /// sets a key of its own (a key expression, or its entity's natural key): its event id would follow from its position, and an upserting
     /// sink would overwrite some other record with it on a later run.
     func assemble(_ built: consuming [Record], rejects: [RecordBatch.Rejected], checkpoint: Checkpoint?) -> RecordBatch {
         var records = consume built
         var rejects = rejects
-        if !keyPaths.isEmpty && mapping?.key == nil && records.contains(where: { $0.key == nil }) {
+        let mappingKeys = mapping.map { $0.key != nil || !$0.naturalKey.isEmpty } ?? false
+        if !keyPaths.isEmpty && !mappingKeys && records.contains(where: { $0.key == nil }) {
             let paths = keyPaths.map { $0.joined(separator: ".") }.joined(separator: ", ")
             for record in records where record.key == nil {
-                rejects.append(RecordBatch.Rejected(origin: record.origin, reason: "primary key \(paths): missing, null or empty",
+                rejects.append(RecordBatch.Rejected(origin: record.origin, reason: "primary key \(paths): missing, null, empty, or not a string or number",
                                                     raw: record.data))
             }
             records.removeAll { $0.key == nil }

@@ -15,6 +15,8 @@ struct StreamPlan: Sendable {
         var rest: [CursorSlice]
         var page: PageState
         var maxCursor: Int?
+        /// An interrupted slice read again from its first page.
+        var restarted = false
     }
 
     let stream: String
@@ -85,7 +87,7 @@ struct StreamPlan: Sendable {
             // already read. The slice is read again from its start; event ids keep the records
             // read twice single in upserting sinks.
             return Unit(partitionIndex: index, key: key, partition: partitions[index].value, slice: slice, rest: rest,
-                        page: firstPage, maxCursor: nil)
+                        page: firstPage, maxCursor: nil, restarted: page.index > 0)
         }
         return Unit(partitionIndex: index, key: key, partition: partitions[index].value, slice: slice, rest: rest, page: page,
                     maxCursor: current["max_cursor"]?.intValue)
