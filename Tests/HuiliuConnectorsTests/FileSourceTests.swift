@@ -180,6 +180,43 @@ struct FileSourceTests {
         #expect(records(try await drain(source(path), after: second.last?.checkpoint)) == [["id": "4", "name": "丁"]])
     }
 
+    /// A rejected row fixed in place far before the checkpoint (the tail it fingerprints did not
+    /// change), or in a file of a glob finished long ago, makes that file be read again from
+    /// the start; a file whose rejected rows are as they were is not read again.
+    @Test func aFileWhoseRejectedRowWasFixedIsReadAgain() async throws {
+        let rows = (2...60).map { "\($0),name-\($0)" }.joined(separator: "\n")
+        _ = write("d-1.csv", Array("id,name\n1,\"b\"x\n\(rows)\n".utf8))
+        _ = write("d-2.csv", Array("id,name\n100,甲\n".utf8))
+        let first = try await drain(source(directory + "/d-*.csv"))
+        #expect(first.flatMap(\.rejects).map(\.origin.description) == ["d-1.csv:2"])
+        #expect(records(first).count == 60)
+        let unchanged = try await drain(source(directory + "/d-*.csv"), after: first.last?.checkpoint)
+        #expect(records(unchanged).isEmpty && unchanged.flatMap(\.rejects).isEmpty)
+        _ = write("d-1.csv", Array("id,name\n1,bx\n\(rows)\n".utf8))
+        let fixed = try await drain(source(directory + "/d-*.csv"), after: (unchanged.last ?? first.last)?.checkpoint)
+        #expect(records(fixed).first == ["id": "1", "name": "bx"])
+        #expect(records(fixed).count == 60 && fixed.flatMap(\.rejects).isEmpty)
+        // Rows rejected later on, appended to a finished file, do not count as a fix.
+        let again = try await drain(source(directory + "/d-*.csv"), after: fixed.last?.checkpoint)
+        #expect(records(again).isEmpty)
+    }
+
+    /// An empty file in a glob (created before its rows are written) holds nothing and does not
+    /// stop the files after it; empty header cells, as Excel exports end rows, are numbered.
+    @Test func emptyFilesAndEmptyHeaderCellsDoNotStopTheRead() async throws {
+        _ = write("e-1.csv", Array("id,name,,\n1,甲,,\n".utf8))
+        _ = write("e-2.csv", [])
+        _ = write("e-3.csv", Array("id,name\n3,丙\n".utf8))
+        let all = try await drain(source(directory + "/e-*.csv"))
+        #expect(records(all) == [["id": "1", "name": "甲", "column_3": "", "column_4": ""], ["id": "3", "name": "丙"]])
+        #expect(all.flatMap(\.rejects).isEmpty)
+    }
+
+    @Test func refusesUTF16WithAReason() async throws {
+        let path = write("u16.csv", [0xFF, 0xFE] + Array("i\0d\0\n\0".utf8))
+        await #expect { _ = try await drain(source(path)) } throws: { "\($0)".contains("UTF-16 text (Excel's \"Unicode text\" export)") }
+    }
+
     @Test func readsGlobsInNameOrderAndRemembersFinishedFiles() async throws {
         _ = write("p-1.jsonl", Array("{\"f\":1}\n".utf8))
         _ = write("p-2.jsonl", Array("{\"f\":2}\n".utf8))

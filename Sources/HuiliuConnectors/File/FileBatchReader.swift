@@ -8,6 +8,13 @@ struct FileBatchReader: BatchReader {
     var files: [String]
     var resume: FileCheckpoint?
     var current: OpenFile?
+    /// Rows rejected so far, by file (see ``FileCheckpoint/rejected``).
+    var rejected: [String: [String]]
+    /// Files read earlier with rejected rows not yet checked for a fix in place.
+    var toCheck: [String]
+
+    /// At most this many files and rows per file are remembered with rejected rows.
+    static let rememberedFiles = 50, rememberedRows = 100
 
     /// One file being read.
     struct OpenFile {
@@ -29,6 +36,56 @@ struct FileBatchReader: BatchReader {
             self.files = files
         }
         resume = checkpoint.flatMap { files.contains($0.file) ? $0 : nil }
+        rejected = (checkpoint?.rejected ?? [:]).filter { files.contains($0.key) }
+        toCheck = rejected.keys.sorted()
+    }
+
+    /// Files with rejected rows that were changed since: they are read again from the start,
+    /// before the rest (an unchanged file keeps its rows' fingerprints).
+    mutating func recheckRejectedFiles() throws {
+        var again: [String] = []
+        for path in toCheck {
+            let display = source.display(path)
+            let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
+            // Up to the last line remembered: rows rejected further on came later (appended).
+            let remembered = rejected[path] ?? []
+            let lastLine = remembered.compactMap { Int($0.prefix { $0 != ":" }) }.max() ?? 0
+            var now: [String] = []
+            do {
+                var open = try opener.open(path, display: display, format: try source.resolvedFormat(for: path), resume: nil)
+                while let item = try open.parser.next(open.window), now.count < Self.rememberedRows {
+                    guard item.line <= lastLine else { break }
+                    if let fingerprint = rejectFingerprint(item) { now.append(fingerprint) }
+                }
+            } catch {
+                // A file that no longer opens is read again, where its error is said.
+                now = []
+            }
+            if now != remembered {
+                source.logger.warning("a file with rejected rows was changed since; reading it again from the start",
+                                      metadata: ["file": .string(display)])
+                again.append(path)
+            }
+        }
+        toCheck = []
+        if again.isEmpty { return }
+        files.removeAll { again.contains($0) }
+        if let resumeFile = resume?.file, again.contains(resumeFile) { resume = nil }
+        if let open = current, again.contains(open.path) { current = nil }
+        files = again + files
+    }
+
+    /// The fingerprint of an item ``next()`` would reject, or `nil` for a record it takes.
+    func rejectFingerprint(_ item: ParsedItem) -> String? {
+        switch item {
+        case .rejected(_, let raw, let line): return FileCheckpoint.rejectFingerprint(line: line, raw: raw)
+        case .record(let value, let line):
+            guard case .object = value else { return FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText) }
+            if source.keyPath != nil, value.value(atPath: source.keyComponents).flatMap(Self.keyText) == nil {
+                return FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText)
+            }
+            return nil
+        }
     }
 
     mutating func next() async throws -> RecordBatch? {
@@ -36,6 +93,7 @@ struct FileBatchReader: BatchReader {
         var rejects: [RecordBatch.Rejected] = []
         records.reserveCapacity(source.batchSize)
         var lastCheckpoint: Checkpoint?
+        if !toCheck.isEmpty { try recheckRejectedFiles() }
         while records.count + rejects.count < source.batchSize {
             if current == nil {
                 guard !files.isEmpty else { break }
@@ -55,12 +113,14 @@ struct FileBatchReader: BatchReader {
                 // rather than as a key expression giving null three steps on.
                 guard case .object = value else {
                     rejects.append(.init(origin: record.origin, reason: "a record is a JSON object; this is \(value.typeName)", raw: value))
+                    remember(FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
                     continue
                 }
                 if let keyPath = source.keyPath {
                     guard let key = value.value(atPath: source.keyComponents), let text = Self.keyText(key) else {
                         rejects.append(.init(origin: record.origin,
                                              reason: "the key field '\(keyPath)' is missing or not a string or number", raw: value))
+                        remember(FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
                         continue
                     }
                     record.key = text
@@ -68,6 +128,7 @@ struct FileBatchReader: BatchReader {
                 records.append(record)
             case .rejected(let reason, let raw, let line):
                 rejects.append(.init(origin: RecordOrigin(display, position: line), reason: reason, raw: .string(raw)))
+                remember(FileCheckpoint.rejectFingerprint(line: line, raw: raw))
             }
         }
         if let current { lastCheckpoint = checkpoint(of: current) }
@@ -84,15 +145,30 @@ struct FileBatchReader: BatchReader {
     }
 
     func checkpoint(of file: OpenFile) -> Checkpoint {
-        FileCheckpoint(file: file.path, offset: file.window.position, line: file.parser.line,
-                       state: file.parser.checkpointState, tail: FileCheckpoint.tail(of: file.window.recent)).checkpoint
+        var checkpoint = FileCheckpoint(file: file.path, offset: file.window.position, line: file.parser.line,
+                                        state: file.parser.checkpointState, tail: FileCheckpoint.tail(of: file.window.recent))
+        checkpoint.rejected = rejected
+        return checkpoint.checkpoint
+    }
+
+    /// Remembers a rejected row of the file being read.
+    mutating func remember(_ fingerprint: String) {
+        guard let path = current?.path else { return }
+        if rejected[path] == nil {
+            guard rejected.count < Self.rememberedFiles else { return }
+            rejected[path] = []
+        }
+        if rejected[path]!.count < Self.rememberedRows { rejected[path]!.append(fingerprint) }
     }
 
     mutating func open(_ path: String) throws -> OpenFile {
         let display = source.display(path)
         let format = try source.resolvedFormat(for: path)
         let saved = resume.flatMap { $0.file == path ? $0 : nil }
-        resume = nil
+        // A file read again before the checkpoint's own leaves the resume point for that one.
+        if saved != nil { resume = nil }
+        // Read from the start, its rejected rows are found again as they come.
+        if saved == nil { rejected[path] = nil }
         let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
         return try opener.open(path, display: display, format: format, resume: saved)
     }

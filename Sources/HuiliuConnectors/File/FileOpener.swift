@@ -33,6 +33,9 @@ struct FileOpener {
         var sample = [UInt8](repeating: 0, count: 64 * 1024)
         let sampled = try sample.withUnsafeMutableBytes { (raw) throws(FileReadError) -> Int in try file.read(into: raw) }
         let hasBOM = sampled >= 3 && sample[0] == 0xEF && sample[1] == 0xBB && sample[2] == 0xBF
+        if sampled >= 2 && ((sample[0] == 0xFF && sample[1] == 0xFE) || (sample[0] == 0xFE && sample[1] == 0xFF)) {
+            throw FileReadError(path: display, message: "the file is UTF-16 text (Excel's \"Unicode text\" export), which is not read: save it as \"CSV UTF-8\" or GB18030")
+        }
         let detected: TextEncoding
         if encoding == "auto" {
             detected = hasBOM ? .utf8 : sample.withUnsafeBytes {
@@ -78,6 +81,10 @@ struct FileOpener {
             var csv = CSVParser(delimiter: delimiter, header: [], line: line)
             if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
                 csv.header = names
+            } else if sampled == 0 {
+                // Nothing yet (a daily file created before its rows are written): no records, and
+                // the files after it are still read.
+                logger.warning("empty file; no header row yet, so nothing to read", metadata: ["file": .string(display)])
             } else {
                 try csv.readHeader(window, path: display)
             }

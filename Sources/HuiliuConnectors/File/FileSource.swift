@@ -104,6 +104,10 @@ struct FileCheckpoint {
     /// The SHA-256 (hex) of the bytes just before `offset`, and how many: a file changed
     /// before the checkpoint rather than appended to no longer has them there.
     var tail: (bytes: Int, sha256: String)?
+    /// Files read with rows rejected, and those rows' fingerprints (`line:digest`): a row fixed in
+    /// place (as the dead-letter advice says) makes its file be read again, however far the
+    /// checkpoint has gone past it.
+    var rejected: [String: [String]] = [:]
 
     init?(_ checkpoint: Checkpoint?) {
         guard let object = checkpoint?.value.objectValue, let file = object["file"]?.stringValue,
@@ -113,6 +117,9 @@ struct FileCheckpoint {
         self.line = object["line"]?.intValue ?? 1
         self.state = object["state"] ?? .null
         if let bytes = object["tail_bytes"]?.intValue, let digest = object["tail_sha256"]?.stringValue { tail = (bytes, digest) }
+        for (path, rows) in object["rejected"]?.objectValue ?? Object() {
+            rejected[path] = rows.arrayValue?.compactMap(\.stringValue) ?? []
+        }
     }
 
     init(file: String, offset: Int, line: Int, state: Value, tail: (bytes: Int, sha256: String)? = nil) {
@@ -121,6 +128,11 @@ struct FileCheckpoint {
         self.line = line
         self.state = state
         self.tail = tail
+    }
+
+    /// The fingerprint of a rejected row: its line and the start of the digest of what it held.
+    static func rejectFingerprint(line: Int, raw: String) -> String {
+        "\(line):" + String(Digest.sha256.hex(raw).prefix(16))
     }
 
     /// The fingerprint of `bytes`, the bytes before a checkpoint, from the first whole UTF-8
@@ -137,6 +149,9 @@ struct FileCheckpoint {
         if let tail {
             object["tail_bytes"] = .integer(tail.bytes)
             object["tail_sha256"] = .string(tail.sha256)
+        }
+        if !rejected.isEmpty {
+            object["rejected"] = .object(Object(rejected.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) }))
         }
         return Checkpoint(.object(object))
     }

@@ -17,3 +17,12 @@ enum ParsedItem {
     case record(Value, line: Int)
     case rejected(reason: String, raw: String, line: Int)
 }
+
+extension ParsedItem {
+    /// The line the item starts on.
+    var line: Int {
+        switch self {
+        case .record(_, let line), .rejected(_, _, let line): line
+        }
+    }
+}
