@@ -122,6 +122,23 @@ struct FileStreamTests {
         #expect(named.records.map(\.data) == [["a": "x"]])
     }
 
+    /// Numbers come as Excel shows them (15 significant digits), an error cell is null, and a
+    /// serial date stays a number that excel_date() reads; a duplicate header name, or values
+    /// beyond the header (a title row above it), fail the file rather than lose columns.
+    @Test func xlsxNumbersErrorsAndHeaders() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeWorkbook(folder + "/book.xlsx")
+        let connector = try Self.connector(pattern: "*.xlsx")
+        let numbers = try await drained(try connector.source("folder: \(folder)\nsheet: 数值", stream: "rows"))
+        #expect(numbers.records.map(\.data) == [["金额": .decimal(DecimalNumber("1234.56")!), "比率": .null, "日期": 45356]])
+        await #expect { _ = try await drained(try connector.source("folder: \(folder)\nsheet: 重复", stream: "rows")) } throws: {
+            "\($0)".contains("row 1, the header, has duplicate column 'name' (columns 2 and 3)")
+        }
+        await #expect { _ = try await drained(try connector.source("folder: \(folder)\nsheet: 标题", stream: "rows")) } throws: {
+            "\($0)".contains("row 2 has a value in column 2, beyond the header's 1") && "\($0)".contains("title")
+        }
+    }
+
     /// Writes a two-sheet workbook with shared and inline strings, numbers, a boolean and a gap, with Python's zipfile.
     static func makeWorkbook(_ path: String) throws {
         let script = #"""
@@ -129,8 +146,8 @@ struct FileStreamTests {
         ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
         files = {
           '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
-          'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}><sheets><sheet name="第一页" sheetId="1" r:id="rId1"/><sheet name="第二页" sheetId="2" r:id="rId2"/></sheets></workbook>',
-          'xl/_rels/workbook.xml.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/></Relationships>',
+          'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}><sheets><sheet name="第一页" sheetId="1" r:id="rId1"/><sheet name="第二页" sheetId="2" r:id="rId2"/><sheet name="数值" sheetId="3" r:id="rId3"/><sheet name="重复" sheetId="4" r:id="rId4"/><sheet name="标题" sheetId="5" r:id="rId5"/></sheets></workbook>',
+          'xl/_rels/workbook.xml.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet2.xml"/><Relationship Id="rId3" Target="worksheets/sheet3.xml"/><Relationship Id="rId4" Target="worksheets/sheet4.xml"/><Relationship Id="rId5" Target="worksheets/sheet5.xml"/></Relationships>',
           'xl/sharedStrings.xml': f'<?xml version="1.0"?><sst {ns}><si><t>站点</t></si><si><t>编号</t></si><si><r><t>水</t></r><r><t>质</t></r></si><si><t>巴河入江口</t></si><si><t>遗爱湖</t></si></sst>',
           'xl/worksheets/sheet1.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData>'
             '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="inlineStr"><is><t>达标</t></is></c></row>'
@@ -138,6 +155,12 @@ struct FileStreamTests {
             '<row r="4"><c r="A4" t="s"><v>4</v></c><c r="B4"><v>2</v></c><c r="D4" t="b"><v>0</v></c></row>'
             '</sheetData></worksheet>',
           'xl/worksheets/sheet2.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>',
+          'xl/worksheets/sheet3.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>金额</t></is></c><c r="B1" t="inlineStr"><is><t>比率</t></is></c><c r="C1" t="inlineStr"><is><t>日期</t></is></c></row>'
+            '<row r="2"><c r="A2"><f>SUM(X1:X9)</f><v>1234.5599999999999</v></c><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="C2"><v>45356</v></c></row></sheetData></worksheet>',
+          'xl/worksheets/sheet4.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c><c r="C1" t="inlineStr"><is><t>name</t></is></c></row>'
+            '<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>张三</t></is></c><c r="C2" t="inlineStr"><is><t>李四</t></is></c></row></sheetData></worksheet>',
+          'xl/worksheets/sheet5.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>说明：本表为汇总</t></is></c></row>'
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>id</t></is></c><c r="B2" t="inlineStr"><is><t>name</t></is></c></row></sheetData></worksheet>',
         }
         with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
             for name, text in files.items():

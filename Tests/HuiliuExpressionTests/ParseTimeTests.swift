@@ -34,7 +34,6 @@ struct ParseTimeTests {
         ("`1709620200.5`", "2024-03-05T14:30:00.500+08:00"),
         ("`20240305`", "2024-03-05T00:00:00+08:00"),
         ("`20240305143000`", "2024-03-05T14:30:00+08:00"),
-        ("`0`", "1970-01-01T08:00:00+08:00"),
         // Twelve digits are milliseconds of 1973–2001, not yyyyMMddHHmm as in text.
         ("`978307200000`", "2001-01-01T08:00:00+08:00"),
         ("'20160824003817000'", "2016-08-24T00:38:17+08:00"),
@@ -54,6 +53,25 @@ struct ParseTimeTests {
         #expect(try Self.parse("'2024年3月5日 14时30分', 'chinese'") == "2024-03-05T14:30:00+08:00")
         #expect(try Self.parse("'2024-03-05T14:30:00', 'yyyy-MM-ddTHH:mm:ss'") == "2024-03-05T14:30:00+08:00")
         #expect(try Self.parse("'2024.03.05 14:30 +0800', 'yyyy.MM.dd HH:mm X'") == "2024-03-05T14:30:00+08:00")
+    }
+
+    /// A number of fewer than 8 digits is no timestamp (milliseconds within three hours of 1970):
+    /// most likely an Excel date serial, which excel_date() reads, not a silent 1970-01-01.
+    @Test func shortNumbersAreRefusedAndExcelSerialsRead() throws {
+        for short in ["`45356`", "`0`", "`9999999`", "`45356.5`"] {
+            #expect(Support.errorKind("parse_time(\(short))") == "invalid-value", "\(short)")
+            #expect(Support.errorKind("to_date(\(short))") == "invalid-value", "\(short)")
+        }
+        #expect(try Self.parse("`45356`, 'epoch_ms'") == "1970-01-01T08:00:45.356+08:00")
+        #expect(try Support.eval("excel_date(`45356`)") == "2024-03-05")
+        #expect(try Support.eval("excel_date(`1`)") == "1900-01-01")
+        #expect(try Support.eval("excel_date(`59`)") == "1900-02-28")
+        #expect(try Support.eval("excel_date(`61`)") == "1900-03-01")
+        #expect(try Support.eval("excel_date(`45356.99`)") == "2024-03-05")
+        #expect(try Support.eval("excel_date(null)") == nil)
+        for bad in ["`60`", "`0`", "`-1`", "'x'", "`2958466`"] {
+            #expect(Support.errorKind("excel_date(\(bad))") == "invalid-value", "\(bad)")
+        }
     }
 
     @Test func zonesRenderTheSameInstant() throws {

@@ -1,3 +1,4 @@
+import Glibc
 import HuiliuCore
 import Logging
 
@@ -5,6 +6,9 @@ import Logging
 /// or GB18030), skips a byte-order mark, seeks to a saved offset and restores the parser's
 /// state there. Shared by the `file` source and manifest file streams.
 struct FileOpener {
+    /// How long after its last change a file counts as still being written.
+    static let settleSeconds = 60
+
     /// `auto`, `utf-8`, `gb18030` or `gbk`.
     let encoding: String
     /// The CSV field separator.
@@ -75,10 +79,15 @@ struct FileOpener {
             try input.seek(to: offset)
             window = ByteWindow(input: input, startingAt: offset)
         }
+        // A file changed in the last minute may still be being written: a last line without its
+        // line feed is then left for the next read instead of taken (or rejected) torn.
+        let (_, modified) = file.stat()
+        let settling = Int(time(nil)) - modified < Self.settleSeconds
         var parser: any RecordParser
         switch format {
         case "csv":
             var csv = CSVParser(delimiter: delimiter, header: [], line: line)
+            csv.holdsUnterminatedTail = settling
             if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
                 csv.header = names
             } else if sampled == 0 {
@@ -92,7 +101,9 @@ struct FileOpener {
         case "json":
             parser = JSONArrayParser(resumed: resumed, state: state, line: line, path: display)
         default:
-            parser = JSONLinesParser(line: line)
+            var lines = JSONLinesParser(line: line)
+            lines.holdsUnterminatedTail = settling
+            parser = lines
         }
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)
     }

@@ -5,6 +5,9 @@ import HuiliuCore
 struct JSONLinesParser: RecordParser {
     var line: Int
     var reader = JSONReader()
+    /// A last line without a line feed that is not yet valid JSON is left unread (the file is
+    /// still being written): the checkpoint stays before it, and a later read finds it whole.
+    var holdsUnterminatedTail = false
 
     init(line: Int) {
         self.line = line
@@ -39,6 +42,11 @@ struct JSONLinesParser: RecordParser {
             do throws(JSONError) {
                 return .record(try reader.parse(bytes), line: number)
             } catch {
+                if newline == nil && holdsUnterminatedTail {
+                    window.start = lineStart
+                    line = number
+                    return nil
+                }
                 return .rejected(reason: "invalid JSON at column \(error.offset + 1): \(error.message)",
                                  raw: String(decoding: bytes, as: UTF8.self), line: number)
             }

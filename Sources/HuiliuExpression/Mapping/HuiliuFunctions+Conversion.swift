@@ -39,6 +39,33 @@ extension HuiliuFunctions {
             return .string(String(text.prefix(10)))
         },
         ExpressionFunction(
+            "excel_date", [P("serial", [.number, .string, .null])], returns: [.string, .null],
+            summary: "The calendar date (`YYYY-MM-DD`) of an Excel date serial, as a date cell of an XLSX sheet holds it (days since 1899-12-30 in the 1900 system; a time of day, the fraction, is dropped). `null` gives `null`.",
+            example: Example("excel_date(`45356`)", result: "2024-03-05")
+        ) { args throws(ExpressionError) in
+            let serial: Double
+            switch args[0] {
+            case .null: return .null
+            case .string(let text):
+                guard let number = Double(text.trimmingWhitespace()) else {
+                    throw .invalidValue("excel_date(): '\(text)' is not an Excel date serial")
+                }
+                serial = number
+            default: serial = args[0].doubleValue ?? -1
+            }
+            // 1 is 1900-01-01; Excel's 1900 system counts a 29 February 1900 that never was (60),
+            // so serials from 61 on are days since 1899-12-30.
+            guard serial >= 1, serial < 2_958_466 else {
+                throw .invalidValue("excel_date(): \(args[0].jsonText) is not an Excel date serial (1 is 1900-01-01, 2958465 is 9999-12-31)")
+            }
+            let whole = Int(serial.rounded(.down))
+            guard whole != 60 else { throw .invalidValue("excel_date(): 60 is 1900-02-29, a day Excel counts that never was") }
+            let days = CivilCalendar.days(year: 1899, month: 12, day: whole < 60 ? 31 : 30) + whole
+            let (year, month, day) = CivilCalendar.civil(fromDays: days)
+            func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+            return .string("\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))")
+        },
+        ExpressionFunction(
             "get", [P("object", [.object, .null]), P("key", [.string, .number, .null])], returns: .any,
             summary: "The member `key` of `object`, where the key is computed: the way to apply a small inline code map, such as `get(`{\"民事一审\": \"civil\"}`, ajlx)`. An integer key is matched as its decimal text; a missing member or a `null` argument gives `null`.",
             example: Example("get(`{\"已支付\": \"paid\"}`, '已支付')", result: "paid")

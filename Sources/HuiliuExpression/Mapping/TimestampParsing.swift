@@ -12,7 +12,8 @@ enum TimestampParsing {
     /// The RFC 3339 text for `value`, or `null` for `null` and blank strings.
     /// - Parameters:
     ///   - value: a string, or a number read by the shape of its whole part as text is (10 digits
-    ///     epoch seconds, 13 epoch milliseconds, 8 `yyyyMMdd`…; any other, epoch milliseconds),
+    ///     epoch seconds, 13 epoch milliseconds, 8 `yyyyMMdd`…; fewer than 8 refused; any other,
+    ///     epoch milliseconds),
     ///     or whatever `formats` says.
     ///   - formats: a format name or pattern, or an array of them tried in order; `nil`
     ///     (or `null`) detects the format from the value's shape.
@@ -52,6 +53,13 @@ enum TimestampParsing {
             if text.isEmpty { return .null }
             return .string(try render(text, candidates ?? [detect(text)], rule))
         case .integer, .decimal, .double:
+            if candidates == nil, let (whole, _) = wholePart(of: value), whole >= 0, whole < 10_000_000 {
+                // Milliseconds within three hours of 1970 are no one's data; a spreadsheet's date is.
+                throw .invalidValue("""
+                    parse_time(): \(value.jsonText) is no timestamp: epoch seconds have 10 digits and milliseconds 13, \
+                    and an Excel date serial (45356 is 2024-03-05) is read by excel_date()
+                    """)
+            }
             return .string(try render(number: value, candidates ?? [detect(number: value)], rule))
         default:
             throw .invalidType("parse_time() needs a string or number, found \(value.typeName)")
@@ -77,7 +85,8 @@ enum TimestampParsing {
 
     /// Picks a format for a number by the digits of its whole part, as for text: `1709620200`
     /// is epoch seconds, not 20 days after 1970 in milliseconds; 8, 14 and 17 digits are dates.
-    /// Other shapes (negative, short, 11 to 13 digits) stay epoch milliseconds.
+    /// Other shapes (negative, 9, 11 to 13 digits) stay epoch milliseconds; fewer than 8 digits
+    /// are refused before (an Excel date serial is no epoch).
     static func detect(number: Value) -> TimestampFormat {
         guard let (whole, exact) = wholePart(of: number), whole >= 0 else { return .epochMilliseconds }
         switch String(whole).utf8.count {

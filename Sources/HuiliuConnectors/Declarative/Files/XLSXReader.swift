@@ -3,8 +3,9 @@ import HuiliuCore
 
 /// Reads the rows of one sheet of an XLSX workbook (Office Open XML) as records: the first
 /// non-empty row is the header, later rows become objects keyed by it. Shared strings,
-/// inline strings, numbers (kept exact), booleans and formula results are read; cells a row
-/// lacks are `null`. Styles are not applied, so dates stay Excel serial numbers.
+/// inline strings, numbers (to Excel's 15 significant digits), booleans and formula results
+/// are read; cells a row lacks, and error cells, are `null`. Styles are not applied, so dates
+/// stay Excel serial numbers (`excel_date()` reads them).
 enum XLSXReader {
     /// The rows of the sheet called `sheet`, or of the first sheet.
     static func rows(_ bytes: [UInt8], sheet: String?, file: String) throws -> [(line: Int, value: Value)] {
@@ -50,8 +51,29 @@ enum XLSXReader {
                 if cells.values.allSatisfy({ $0.isNull || $0 == "" }) { continue }
                 guard let names = header else {
                     let width = (cells.keys.max() ?? -1) + 1
-                    header = (0..<width).map { cells[$0].map(textOf) ?? "column_\($0 + 1)" }.map { $0.isEmpty ? "column" : $0 }
+                    let named = (0..<width).map { index in
+                        let name = cells[index].map(textOf)?.trimmingSpaces ?? ""
+                        return name.isEmpty ? "column_\(index + 1)" : name
+                    }
+                    var seen: [String: Int] = [:]
+                    for (index, name) in named.enumerated() {
+                        // As for CSV: a second column of one name would overwrite the first's values.
+                        if let earlier = seen[name] {
+                            throw ZipError("\(file): row \(number), the header, has duplicate column '\(name)' (columns \(earlier + 1) and \(index + 1))")
+                        }
+                        seen[name] = index
+                    }
+                    header = named
                     continue
+                }
+                if let beyond = cells.first(where: { $0.key >= names.count && !$0.value.isNull && $0.value != "" }) {
+                    // A title row above the header (说明：…) makes a one-column "header": say so,
+                    // rather than drop every other column of every row.
+                    throw ZipError("""
+                        \(file): row \(number) has a value in column \(beyond.key + 1), beyond the header's \(names.count) \
+                        (the first non-empty row, \(names.map { "'\($0)'" }.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : "")): \
+                        is that row a title above the real header?
+                        """)
                 }
                 var object = Object(minimumCapacity: names.count)
                 for (index, name) in names.enumerated() { object[name] = cells[index] ?? .null }
@@ -72,12 +94,38 @@ enum XLSXReader {
         switch type {
         case "s": return Int(raw).flatMap { shared.indices.contains($0) ? .string(shared[$0]) : nil } ?? .null
         case "b": return .bool(raw == "1")
-        case "str", "e", "d": return .string(raw)
+        case "str", "d": return .string(raw)
+        // An error cell (#DIV/0!, #N/A) holds no value.
+        case "e": return .null
         default:
             if let i = Int(raw) { return .integer(i) }
-            if let d = DecimalNumber(raw) { return .decimal(d) }
+            if let d = DecimalNumber(raw) { return .decimal(excelPrecision(d)) }
             return Double(raw).map(Value.double) ?? .string(raw)
         }
+    }
+
+    /// `value` to the 15 significant digits Excel keeps and shows: a sum stored as
+    /// 1234.5599999999999 is the 1234.56 on the screen (and `to_fen` takes it).
+    static func excelPrecision(_ value: DecimalNumber) -> DecimalNumber {
+        var significand = value.significand, exponent = value.exponent
+        var digits = 0
+        var magnitude = significand.magnitude
+        while magnitude > 0 { magnitude /= 10; digits += 1 }
+        if digits > 15 {
+            var divisor = 1
+            for _ in 0..<(digits - 15) { divisor *= 10 }
+            let (quotient, remainder) = significand.quotientAndRemainder(dividingBy: divisor)
+            let twice = 2 * remainder.magnitude
+            var rounded = quotient
+            if twice > UInt(divisor) || (twice == UInt(divisor) && quotient % 2 != 0) { rounded += significand < 0 ? -1 : 1 }
+            significand = rounded
+            exponent += digits - 15
+        }
+        while exponent < 0 && significand != 0 && significand % 10 == 0 {
+            significand /= 10
+            exponent += 1
+        }
+        return DecimalNumber(significand: significand, exponent: exponent)
     }
 
     /// `AB12` → 27.
