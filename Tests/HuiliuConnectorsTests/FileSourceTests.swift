@@ -260,13 +260,27 @@ struct FileSourceTests {
         #expect(records(try await drain(source(path))) == [["a": "1"]])
     }
 
-    @Test func reportsInvalidGB18030WithTheByteOffset() async throws {
-        let path = write("bad.csv", Array("a\n".utf8) + [0xB1, 0xE0, 0xFF, 0xFF, 0x0A])
-        do {
-            _ = try await drain(source(path, ["encoding": "gbk"]))
-            Issue.record("accepted invalid GBK")
-        } catch {
-            #expect("\(error)".contains("invalid GB18030 byte sequence at byte 4"))
-        }
+    /// `encoding: auto` decides by the first 64 KiB; when those are all ASCII (which UTF-8 and
+    /// GB18030 read alike), rows further on that are not UTF-8 are read as GB18030.
+    @Test(arguments: ["csv", "jsonl"])
+    func gbkRowsAfterAnASCIIStartAreRead(format: String) async throws {
+        let ascii = (1...12000).map { format == "csv" ? "\($0),a" : "{\"id\":\($0),\"n\":\"a\"}" }.joined(separator: "\n") + "\n"
+        let gbk: [UInt8] = format == "csv" ? Array("12001,".utf8) + [0xD5, 0xC5, 0xC8, 0xFD] + [0x0A]
+            : Array("{\"id\":12001,\"n\":\"".utf8) + [0xD5, 0xC5, 0xC8, 0xFD] + Array("\"}\n".utf8)
+        let path = write("late." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8) + gbk)
+        let batches = try await drain(source(path))
+        #expect(batches.flatMap(\.rejects).isEmpty)
+        #expect(records(batches).last?["n"] == "张三")
+        #expect(records(batches).count == 12001)
+    }
+
+    /// A byte that is not GB18030 rejects its row only (a dead letter with its line), not the
+    /// whole file: the rows after it are read.
+    @Test func aBadGB18030ByteRejectsOnlyItsRow() async throws {
+        let path = write("bad.csv", Array("a\n".utf8) + [0xB1, 0xE0, 0x0A, 0x81, 0x0A, 0xD2, 0xD2, 0x0A])
+        let batches = try await drain(source(path, ["encoding": "gbk"]))
+        #expect(records(batches) == [["a": "编"], ["a": "乙"]])
+        #expect(batches.flatMap(\.rejects).map(\.origin.description) == ["bad.csv:3"])
+        #expect(batches.flatMap(\.rejects).first?.reason == "bytes that are not GB18030 in field 1")
     }
 }

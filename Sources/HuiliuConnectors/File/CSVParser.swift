@@ -12,6 +12,10 @@ struct CSVParser: RecordParser {
     /// A last record without a line feed is left unread (the file is still being written):
     /// the checkpoint stays before it, and a later read finds it whole.
     var holdsUnterminatedTail = false
+    /// The file's encoding, for messages about bytes that are not of it.
+    var encodingName = "UTF-8"
+    /// `encoding: auto` found only ASCII at the start: a field that is not UTF-8 is read as GB18030.
+    var undecidedEncoding = false
 
     init(delimiter: UInt8, header: [String], line: Int) {
         self.delimiter = delimiter
@@ -142,8 +146,14 @@ struct CSVParser: RecordParser {
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
                 field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
             }
-            guard let text = String(validating: field, as: UTF8.self) else {
-                if failure == nil { failure = "invalid UTF-8 in field \(fields.count + 1)" }
+            var valid = String(validating: field, as: UTF8.self)
+            if valid == nil, undecidedEncoding, let decoded = try? Transcoding.toUTF8(field, from: "GB18030") {
+                // The file's start was all ASCII, which both encodings read alike; its first other
+                // bytes are GB18030, as Chinese exports mostly are.
+                valid = String(validating: decoded, as: UTF8.self)
+            }
+            guard let text = valid else {
+                if failure == nil { failure = "bytes that are not \(encodingName) in field \(fields.count + 1)" }
                 fields.append("")
                 if i >= n && !window.isAtEnd { return nil }
                 if i < n, bytes[i] == delimiter { i += 1; continue fieldLoop }

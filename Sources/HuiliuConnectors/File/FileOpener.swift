@@ -81,6 +81,8 @@ struct FileOpener {
         }
         // A file changed in the last minute may still be being written: a last line without its
         // line feed is then left for the next read instead of taken (or rejected) torn.
+        // Only ASCII in the sample reads the same as UTF-8 and GB18030: decided by later bytes.
+        let undecided = encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy { $0 < 0x80 }
         let (_, modified) = file.stat()
         let settling = Int(time(nil)) - modified < Self.settleSeconds
         var parser: any RecordParser
@@ -88,6 +90,8 @@ struct FileOpener {
         case "csv":
             var csv = CSVParser(delimiter: delimiter, header: [], line: line)
             csv.holdsUnterminatedTail = settling
+            csv.encodingName = detected == .utf8 ? "UTF-8" : "GB18030"
+            csv.undecidedEncoding = undecided
             if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
                 csv.header = names
             } else if sampled == 0 {
@@ -103,6 +107,7 @@ struct FileOpener {
         default:
             var lines = JSONLinesParser(line: line)
             lines.holdsUnterminatedTail = settling
+            lines.undecidedEncoding = undecided
             parser = lines
         }
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)

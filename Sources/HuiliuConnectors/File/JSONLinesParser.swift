@@ -8,6 +8,8 @@ struct JSONLinesParser: RecordParser {
     /// A last line without a line feed that is not yet valid JSON is left unread (the file is
     /// still being written): the checkpoint stays before it, and a later read finds it whole.
     var holdsUnterminatedTail = false
+    /// `encoding: auto` found only ASCII at the start: a line that is not UTF-8 is read as GB18030.
+    var undecidedEncoding = false
 
     init(line: Int) {
         self.line = line
@@ -42,6 +44,12 @@ struct JSONLinesParser: RecordParser {
             do throws(JSONError) {
                 return .record(try reader.parse(bytes), line: number)
             } catch {
+                if undecidedEncoding, String(validating: bytes, as: UTF8.self) == nil,
+                   let decoded = try? Transcoding.toUTF8(Array(bytes), from: "GB18030"),
+                   let value = try? JSONReader.parse(decoded) {
+                    // An all-ASCII start left the encoding open; this line is GB18030.
+                    return .record(value, line: number)
+                }
                 if newline == nil && holdsUnterminatedTail {
                     window.start = lineStart
                     line = number

@@ -3,7 +3,8 @@ import Glibc
 /// A file in a legacy encoding (GB18030, GBK), decoded to UTF-8 through iconv as it is read.
 ///
 /// Offsets seen by the parsers are offsets in the UTF-8 output; seeking decodes from the
-/// start and discards, which only happens once when a run resumes.
+/// start and discards, which only happens once when a run resumes. A byte that is not of the
+/// encoding comes out as 0xFF, invalid UTF-8, so that only the row holding it is rejected.
 final class TranscodingInput: ByteInput {
     let file: FileInput
     let encoding: String
@@ -61,8 +62,14 @@ final class TranscodingInput: ByteInput {
                     }
                     if written == 0 { try refill() }
                 case EILSEQ:
-                    let bad = input[inputStart..<min(inputEnd, inputStart + 4)].map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
-                    throw FileReadError(path: file.path, message: "invalid \(encoding) byte sequence at byte \(rawOffset) (\(bad))")
+                    // One bad byte must not stop the file: it goes on as 0xFF, which is never UTF-8,
+                    // so the parser rejects the row that holds it (a dead letter with its line) and
+                    // reads on.
+                    guard written < buffer.count else { break }
+                    buffer[written] = 0xFF
+                    written += 1
+                    inputStart += 1
+                    rawOffset += 1
                 default:
                     throw FileReadError(path: file.path, message: "decoding failed at byte \(rawOffset): \(String(cString: strerror(error)))")
                 }
