@@ -111,6 +111,23 @@ struct FileStreamTests {
         #expect(records.last?.data["名称"] == "黄冈市")
     }
 
+    /// `pattern` is a glob, not a template: one would match no file, and every run read nothing.
+    @Test func aTemplatedPatternIsAProblem() throws {
+        let problems = try TestConnector.problems("""
+            version: 1
+            name: drops
+            summary: Files.
+            spec:
+              folder: { type: string, description: The folder. }
+            streams:
+              rows:
+                files:
+                  location: "{{ config.folder }}"
+                  pattern: "{{ config.folder }}-*.csv"
+            """, name: "drops")
+        #expect(problems.contains { $0.contains("connector.yaml:10:17: 'pattern' is a glob such as hourly-*.csv, not a template") }, "\(problems)")
+    }
+
     @Test func xlsxFirstOrNamedSheet() async throws {
         let folder = try makeTemporaryDirectory("huiliu-drops")
         try Self.makeWorkbook(folder + "/stations.xlsx")

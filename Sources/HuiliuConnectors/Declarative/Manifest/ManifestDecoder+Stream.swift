@@ -293,6 +293,11 @@ extension ManifestDecoder {
             problem(node["delimiter"], "'delimiter' must be one ASCII character, got '\(delimiterText)'")
             return nil
         }
+        if let pattern = text(node["pattern"]), pattern.contains("{{") {
+            // Rendered as nothing, it would match no file and every run would read nothing.
+            problem(node["pattern"], "'pattern' is a glob such as hourly-*.csv, not a template; put what varies in 'location'")
+            return nil
+        }
         return FileStreamDefinition(location: location, pattern: text(node["pattern"]) ?? "*", format: text(node["format"]) ?? "auto",
                                     encoding: text(node["encoding"]) ?? "auto", delimiter: delimiter, sheet: template(node["sheet"]),
                                     username: template(node["username"]), password: template(node["password"]),
