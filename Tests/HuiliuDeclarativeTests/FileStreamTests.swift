@@ -111,6 +111,13 @@ struct FileStreamTests {
         #expect(records.last?.data["名称"] == "黄冈市")
     }
 
+    @Test func aMissingFolderIsSaidPlainly() async throws {
+        let connector = try Self.connector(pattern: "*.csv")
+        await #expect { _ = try await drained(try connector.source("folder: /nonexistent/drops", stream: "rows")) } throws: {
+            "\($0)".contains("/nonexistent/drops: no such folder")
+        }
+    }
+
     /// `pattern` is a glob, not a template: one would match no file, and every run read nothing.
     @Test func aTemplatedPatternIsAProblem() throws {
         let problems = try TestConnector.problems("""

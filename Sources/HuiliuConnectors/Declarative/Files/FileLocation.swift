@@ -70,7 +70,15 @@ struct FileLocation: Sendable {
         var entries: [FileEntry] = []
         switch kind {
         case .local(let directory):
-            let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            } catch {
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+                throw ManifestRuntimeError(exists && !isDirectory.boolValue ? "\(directory): is a file, not a folder of files"
+                                           : exists ? "\(directory): cannot be listed (permissions?)" : "\(directory): no such folder")
+            }
             for name in names where fnmatch(pattern, name, 0) == 0 {
                 var info = stat()
                 guard stat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
