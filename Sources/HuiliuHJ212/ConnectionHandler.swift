@@ -34,6 +34,11 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
     private var answers = CircularBuffer<Answer>()
     private var commitsWaiting = 0
     private var refusalsInARow = 0
+    /// Malformed frames since the last good one: garbage must not hold a socket (and reset the
+    /// idle timer) for ever, nor write a log line per frame.
+    private var malformedInARow = 0
+    /// Malformed frames in a row that close the connection.
+    static let malformedLimit = 16
     /// The dedupe key of the latest first packet per `MN/CN` on this connection: the later
     /// packets of a split upload from a device without `QN` (HJ 212-2005) have no `DataTime`
     /// either, so only the connection ties them to their first packet.
@@ -69,10 +74,19 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
         switch unwrapInboundIn(data) {
         case .rejected(let error, let excerpt):
             listener.metrics.count(.malformed)
-            logger.warning("malformed HJ 212 frame", metadata: [
+            malformedInARow += 1
+            // The first of a run is a warning; the rest, which a garbage sender would make many,
+            // only at debug level.
+            logger.log(level: malformedInARow == 1 ? .warning : .debug, "malformed HJ 212 frame", metadata: [
                 "reason": "\(error.message)", "code": "\(error.code)", "excerpt": "\(DecodedFrame.hexExcerpt(excerpt))",
             ])
+            if malformedInARow >= Self.malformedLimit {
+                logger.warning("closing HJ 212 connection after \(malformedInARow) malformed frames in a row")
+                closing = true
+                closeIfDone()
+            }
         case .frame(let frame, let raw, let received):
+            malformedInARow = 0
             handle(frame, raw: raw, received: received, context: context)
         }
     }

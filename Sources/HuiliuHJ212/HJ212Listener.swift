@@ -42,6 +42,24 @@ public final class HJ212Listener: Sendable {
         var boundWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
     }
 
+    /// `max_connections`, or fewer when the process may not open that many files: past the
+    /// open-file limit a flood of connections would take the descriptors the buffer, the store
+    /// and the admin API need. The soft limit is raised to the hard one first.
+    let connectionLimit: Int
+
+    /// A quarter of the descriptors stays for everything that is not a device connection.
+    static func usableConnections(_ wanted: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        let available = limit.rlim_cur == rlim_t.max ? UInt64(Int.max) : UInt64(limit.rlim_cur)
+        return min(wanted, max(16, Int(clamping: available - min(available, max(64, available / 4)))))
+    }
+
     /// A listener; it opens the buffer now and binds in ``run()``.
     /// - Parameters:
     ///   - settings: address, buffer, timeouts.
@@ -55,6 +73,12 @@ public final class HJ212Listener: Sendable {
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
+        connectionLimit = Self.usableConnections(settings.maximumConnections)
+        if connectionLimit < settings.maximumConnections {
+            logger.warning("HJ 212 max_connections lowered to what the open-file limit allows (ulimit -n)", metadata: [
+                "max_connections": "\(settings.maximumConnections)", "allowed": "\(connectionLimit)",
+            ])
+        }
         self.eventLoopGroup = eventLoopGroup
         admission = FrameAdmission(stations: stations, acceptsUnknownStations: settings.acceptsUnknownStations)
         var grouping = settings.groupCommit
@@ -171,7 +195,7 @@ public final class HJ212Listener: Sendable {
     /// listener is stopping.
     private func track(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
-        let maximum = settings.maximumConnections
+        let maximum = connectionLimit
         let (accepted, warnRefused) = state.withLock { state -> (Bool, Int?) in
             if state.shuttingDown { return (false, nil) }
             // Beyond the limit a flood of connections would take every file descriptor, and the

@@ -94,6 +94,21 @@ struct ListenerTests {
         try await running.stop()
     }
 
+    /// Garbage without a good frame between (a scanner, or someone holding sockets open by
+    /// dribbling bytes) closes the connection, and only its first frame is a warning.
+    @Test func manyMalformedFramesInARowCloseTheConnection() async throws {
+        let logs = CapturedLogs()
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["42118100AQ0001"]),
+                                                      logger: logs.logger)
+        let client = try await TestClient.connect(port: running.port)
+        let broken = Fixtures.airHour.replacingOccurrences(of: "C601\r\n", with: "C602\r\n")
+        try await client.send(String(repeating: broken, count: 20))
+        #expect(try await client.waitForClose())
+        #expect(logs.all.filter { $0.message == "malformed HJ 212 frame" && $0.level == .warning }.count == 1)
+        #expect(logs.all.contains { $0.message == "closing HJ 212 connection after 16 malformed frames in a row" })
+        try await running.stop()
+    }
+
     @Test func aRetransmissionIsStoredOnceAndAcknowledgedAgain() async throws {
         let directory = Fixtures.directory()
         let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["42118100AQ0001"]))
