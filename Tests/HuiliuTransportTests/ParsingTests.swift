@@ -76,6 +76,13 @@ struct SmallPartsTests {
         #expect(URLRedactor.redact(url) == expected)
     }
 
+    /// The transport's own log lines leave the query out: a key under a name no list knows
+    /// (`ak=…`) would otherwise be written in the clear.
+    @Test func logsLeaveTheQueryOut() {
+        #expect(URLRedactor.withoutQuery("https://u:p@gov.example/cases?limit=25&ak=demo-key") == "https://***@gov.example/cases?…")
+        #expect(URLRedactor.withoutQuery("https://gov.example/cases") == "https://gov.example/cases")
+    }
+
     @Test func headersAreCaseInsensitiveAndMultiValued() {
         var headers: HTTPHeaders = ["Content-Type": "text/plain", "Set-Cookie": "a=1"]
         headers.add(name: "set-cookie", value: "b=2")

@@ -68,14 +68,16 @@ public final class HTTPClient: Sendable {
         let plan = try TransferPlan.http(request, options: request.options ?? configuration.defaultOptions)
         let (head, body) = try await loop.openStream(plan, owner: self)
         logger.debug("HTTP stream opened", metadata: [
-            "method": "\(request.method)", "url": "\(URLRedactor.redact(request.url))", "status": "\(head.status)",
+            "method": "\(request.method)", "url": "\(URLRedactor.withoutQuery(request.url))", "status": "\(head.status)",
         ])
         return HTTPStreamingResponse(head: head, body: body)
     }
 
     private func log(_ request: HTTPRequest, _ result: Result<HTTPResponse, TransportError>) {
         guard logger.logLevel <= .debug else { return }
-        var metadata: Logger.Metadata = ["method": "\(request.method)", "url": "\(URLRedactor.redact(request.url))"]
+        // Without the query: a key in a parameter of any name (`ak=…`) is not recognisable here;
+        // the connector's own line shows the query with its secrets masked.
+        var metadata: Logger.Metadata = ["method": "\(request.method)", "url": "\(URLRedactor.withoutQuery(request.url))"]
         switch result {
         case .success(let response):
             metadata["status"] = "\(response.status)"

@@ -18,6 +18,14 @@ public enum URLRedactor {
 
     private static let secretFragments = ["secret", "token", "password", "signature"]
 
+    /// `url` redacted (user information and all), and with its query replaced by `?…`: for logs
+    /// written where which parameters are secret is not known.
+    public static func withoutQuery(_ url: String) -> String {
+        let redacted = redact(url)
+        guard let query = redacted.firstIndex(of: "?") else { return redacted }
+        return String(redacted[..<query]) + "?…"
+    }
+
     /// `url` with user info replaced by ``mask`` and secret query values masked.
     public static func redact(_ url: String) -> String {
         var text = Substring(url)
