@@ -118,6 +118,26 @@ struct FileStreamTests {
         }
     }
 
+    /// A workbook whose directory declares a part far larger than its compressed bytes could
+    /// hold (a zip bomb) is refused before anything is allocated for it.
+    @Test func aZipBombIsRefused() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeWorkbook(folder + "/bomb.xlsx")
+        // Declare 1 GiB for every member in the central directory.
+        let patch = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", """
+            import sys, struct
+            b = bytearray(open(sys.argv[1], 'rb').read()); i = 0
+            while (i := b.find(b'PK\\x01\\x02', i)) >= 0:
+                b[i + 24:i + 28] = struct.pack('<I', 1 << 30); i += 4
+            open(sys.argv[1], 'wb').write(b)
+            """, folder + "/bomb.xlsx"])
+        #expect(patch.status == 0)
+        let connector = try Self.connector(pattern: "*.xlsx")
+        await #expect { _ = try await drained(try connector.source("folder: \(folder)", stream: "rows")) } throws: {
+            "\($0)".contains("a zip bomb?")
+        }
+    }
+
     /// `pattern` is a glob, not a template: one would match no file, and every run read nothing.
     @Test func aTemplatedPatternIsAProblem() throws {
         let problems = try TestConnector.problems("""

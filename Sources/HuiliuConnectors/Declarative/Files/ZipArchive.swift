@@ -65,7 +65,16 @@ struct ZipArchive {
         }
     }
 
+    /// The largest member read (a sheet's XML): a workbook of a million rows stays under it.
+    static let maximumMemberSize = 1 << 30
+    /// Deflate does not shrink text more than about 1000 to 1; a declared size beyond that is
+    /// a zip bomb's, and is refused before anything is allocated for it.
+    static let maximumRatio = 1_032
+
     private static func inflate(_ input: ArraySlice<UInt8>, expected: Int, name: String) throws -> [UInt8] {
+        guard expected <= maximumMemberSize, expected <= max(input.count, 1) * maximumRatio else {
+            throw ZipError("\(name) says it holds \(expected) bytes in \(input.count): more than a workbook part can (a zip bomb?)")
+        }
         var stream = z_stream()
         guard czlib_inflate_init_raw(&stream) == Z_OK else { throw ZipError("zlib could not start inflating \(name)") }
         defer { inflateEnd(&stream) }
