@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// One connection to an SQLite database file, with the pragmas every Huiliu database
 /// uses: WAL (readers never block the writer), full sync (a committed checkpoint survives
@@ -33,7 +34,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// A connection to `path` with a 10-second busy timeout.
     private static func open(_ path: String, flags: Int32) throws(StoreError) -> OpaquePointer {
         var db: OpaquePointer?
+        let isNew = path != ":memory:" && access(path, F_OK) != 0
         let rc = sqlite3_open_v2(path, &db, flags, nil)
+        // State, buffers and dead letters hold personal data: a file made here is its owner's
+        // alone (SQLite gives the -wal and -shm files the same mode). One that existed keeps
+        // the mode it was given.
+        if isNew && rc == SQLITE_OK { chmod(path, 0o600) }
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }

@@ -98,6 +98,18 @@ struct StateStoreTests {
         #expect(try await store.runs(pipeline: nil, status: .failed, limit: 10).map(\.pipeline) == ["a"])
     }
 
+    /// The state holds dead letters' raw personal data: a store file made by Huiliu is its
+    /// owner's alone; one that existed keeps its mode.
+    @Test func aNewStoreFileIsReadableByItsOwnerOnly() throws {
+        let directory = NSTemporaryDirectory() + "huiliu-store-\(UUID().uuidString)"
+        _ = try SQLiteStateStore(path: directory + "/state.db")
+        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/state.db")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: directory + "/state.db")
+        _ = try SQLiteStateStore(path: directory + "/state.db")
+        #expect(try FileManager.default.attributesOfItem(atPath: directory + "/state.db")[.posixPermissions] as? Int == 0o640)
+    }
+
     @Test(arguments: Backend.allCases) func marksDeadLettersReplayed(backend: Backend) async throws {
         let (store, _) = try await temporaryStore(backend)
         let stored = try await store.addDeadLetters([DeadLetter(pipeline: "p", runID: "r", step: "s", origin: "o", reason: "x", payload: 1)])
