@@ -78,6 +78,20 @@ struct PaginationTests {
         #expect(unkeyed.records.isEmpty)
     }
 
+    /// A redirect within the origin is followed; one to another host is not, since the
+    /// request's headers (API keys, signatures) would go with it.
+    @Test func redirectsAreFollowedWithinTheOriginOnly() async throws {
+        let here = try await read("""
+              path: /redirect/here
+            records: data.list
+            """)
+        #expect(here.records.isEmpty && here.batches.count == 1)
+        await #expect { try await read("""
+              path: /redirect/away
+            records: data.list
+            """) } throws: { "\($0)".contains("redirects to http://localhost:") && "\($0)".contains("another host or scheme: not followed") }
+    }
+
     /// With `primary_key` and no key from the mapping, a record without it is rejected: its
     /// event id would follow from its place on the page.
     @Test func recordsWithoutTheirPrimaryKeyAreRejected() async throws {

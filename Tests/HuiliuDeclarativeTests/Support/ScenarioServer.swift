@@ -274,6 +274,14 @@ final class ScenarioServer: Sendable {
         router.get("pages/empty-holder") { _, _ in
             json(["code": 0, "data": ["total": 0]])
         }
+        // Redirects within the origin, and to another host (localhost for 127.0.0.1).
+        router.get("redirect/here") { request, _ in
+            Response(status: .found, headers: [.location: "/pages/empty-holder"])
+        }
+        router.get("redirect/away") { request, _ in
+            let port = request.head.authority?.split(separator: ":").last.map(String.init) ?? "80"
+            return Response(status: .found, headers: [.location: "http://localhost:\(port)/pages/empty-holder"])
+        }
         // No records: a null where the list's holder would be.
         router.get("pages/null-data") { _, _ in
             json(["code": 0, "data": nil])

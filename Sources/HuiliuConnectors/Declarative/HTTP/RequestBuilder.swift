@@ -37,6 +37,9 @@ struct RequestBuilder: Sendable {
             }
             try addBody(to: &request, context)
             var options = TransferOptions()
+            // Redirects are followed by the upstream client, within the origin only: libcurl would
+            // take the request's own headers (API keys, signatures) to whatever host it is sent on to.
+            options.followRedirects = false
             options.timeout = definition.timeout
             options.connectTimeout = definition.connectTimeout
             options.httpVersion = definition.httpVersion

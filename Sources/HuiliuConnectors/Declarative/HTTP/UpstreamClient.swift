@@ -35,7 +35,9 @@ struct UpstreamClient: Sendable {
     }
 
     /// Sends `request`, retrying as the policy allows; `context` is what rules see besides the response.
-    func send(_ request: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value) async throws -> Outcome {
+    func send(_ original: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value) async throws -> Outcome {
+        var request = original
+        var redirects = 0
         let host = Self.host(of: request.url)
         let limiter = rateLimit.map { RateLimiter.shared("\(connector)@\(host)", requests: $0.requests, per: $0.per) }
         let breaker = circuitBreaker.map { CircuitBreaker.shared(host: host, failures: $0.failures, coolDown: $0.coolDown) }
@@ -72,6 +74,27 @@ struct UpstreamClient: Sendable {
                 throw ManifestRuntimeError(scrub("\(connector)/\(stream): \(error)" + (attempt > 1 ? " (after \(attempt) attempts)" : "")))
             case .success(let response):
                 record(status: String(response.status), elapsed: elapsed)
+                if [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["Location"] {
+                    // Followed here, within the origin: the request's headers and signed query
+                    // would otherwise go with it to any host the answer names.
+                    let target = try RequestBuilder.resolve(location, against: request.url)
+                    guard Self.origin(of: target) == Self.origin(of: request.url) else {
+                        throw ManifestRuntimeError(scrub("""
+                            \(connector)/\(stream): \(redact(request.url)) redirects to \(redact(target)), another host or scheme: \
+                            not followed, as the request's credentials would go with it (set base_url to where the data is)
+                            """))
+                    }
+                    guard redirects < 5 else {
+                        throw ManifestRuntimeError("\(connector)/\(stream): more than 5 redirects from \(redact(original.url))")
+                    }
+                    redirects += 1
+                    request.url = target
+                    if response.status == 303 {
+                        request.method = .get
+                        request.body = nil
+                    }
+                    continue
+                }
                 if logger.logLevel <= .debug {
                     // Never headers or bodies: they carry credentials and signatures.
                     logger.debug("upstream request", metadata: metadata(request.url, [
@@ -245,6 +268,12 @@ struct UpstreamClient: Sendable {
     /// A bounded label for the retries counter: `status 503`, `timed out`, `connection failed`.
     static func reasonLabel(_ reason: String) -> String {
         reason.replacingOccurrences(of: " ", with: "_")
+    }
+
+    /// `scheme://host:port` of `url`, lower-cased.
+    static func origin(of url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url.lowercased() }
+        return (String(url[..<scheme.lowerBound]) + "://" + host(of: url)).lowercased()
     }
 
     static func host(of url: String) -> String {
