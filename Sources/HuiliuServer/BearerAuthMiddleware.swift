@@ -4,7 +4,8 @@ import HuiliuEngine
 import Hummingbird
 
 /// Checks `Authorization: Bearer <token>` against the configured tokens, in constant time:
-/// 401 without a valid token, 403 for a read-only token on anything but GET.
+/// 401 without a valid token, 403 for a read-only token on anything but GET, and on one dead
+/// letter with its raw payload.
 struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: [GatewayConfig.AdminToken]
 
@@ -21,7 +22,19 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.method != .get && request.method != .head && !match.canWrite {
             return jsonResponse(["error": .string("token '\(match.name)' is read-only")], status: .forbidden)
         }
+        if !match.canWrite && Self.isRawPayload(request.uri.path) {
+            // A dead letter holds the record as the source gave it, personal data that mask and
+            // encrypt steps would have hidden: not for every viewer of the status page.
+            return jsonResponse(["error": .string("token '\(match.name)' is read-only; a dead letter's raw payload needs a write token")],
+                                status: .forbidden)
+        }
         return try await next(request, context)
+    }
+
+    /// `/api/v1/dead-letters/<id>`: one letter, payload included.
+    static func isRawPayload(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return parts.count == 4 && parts[0] == "api" && parts[2] == "dead-letters" && parts[3].allSatisfy(\.isNumber)
     }
 
     func unauthorized(_ message: String) -> Response {

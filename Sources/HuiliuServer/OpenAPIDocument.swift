@@ -215,10 +215,11 @@ paths:
                   dead_letters: { type: array, items: { $ref: "#/components/schemas/DeadLetter" } }
   /api/v1/dead-letters/{id}:
     get:
-      summary: One dead letter with its raw payload.
+      summary: One dead letter with its raw payload (personal data that mask steps would hide; a write token).
       parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
       responses:
         "200": { description: The dead letter., content: { application/json: { schema: { $ref: "#/components/schemas/DeadLetter" } } } }
+        "403": { description: A read-only token. }
         "404": { $ref: "#/components/responses/NotFound" }
   /api/v1/dead-letters/replay:
     post:

@@ -131,6 +131,10 @@ import Testing
         #expect(entries.first?["entry"]?["pipeline"] == "fast-a")
         #expect(try await api.call("GET", "/api/v1/provenance/fast-b", token: "viewer-91c2").status == 404)
         #expect(try await api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
+        // A dead letter's raw payload (personal data) needs a write token; the list does not.
+        #expect(try await api.call("GET", "/api/v1/dead-letters/1", token: "viewer-91c2").status == 403)
+        #expect(try await api.call("GET", "/api/v1/dead-letters/987654", token: "ops-7f3a").status == 404)
+        #expect(try await api.call("GET", "/api/v1/dead-letters", token: "viewer-91c2").status == 200)
         // Discarding dead letters is an operator's: ids that are no pending letter are left as they were.
         #expect(try await api.call("POST", "/api/v1/dead-letters/discard", token: "viewer-91c2", body: #"{"ids":[1]}"#).status == 403)
         #expect(try await api.call("POST", "/api/v1/dead-letters/discard", token: "ops-7f3a", body: #"{"ids":[]}"#).status == 400)
