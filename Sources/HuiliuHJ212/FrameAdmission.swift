@@ -1,3 +1,4 @@
+import HuiliuCore
 public import HuiliuEnvironment
 
 /// Decides what the listener does with one verified frame: store it, answer it, refuse it
@@ -42,7 +43,10 @@ public struct FrameAdmission: Sendable {
     /// The verdict for `frame` from a station already looked up in ``stations``.
     func judge(_ frame: HJ212.Frame, station: StationRegistry.Station?) -> Verdict {
         if let station {
-            if let password = station.password, frame.pw != password { return .refuse(.wrongPassword) }
+            // In constant time: how long a refusal takes says nothing of how much of a guess was right.
+            if let password = station.password, !Digest.constantTimeEqual(Array((frame.pw ?? "").utf8), Array(password.utf8)) {
+                return .refuse(.wrongPassword)
+            }
         } else if !acceptsUnknownStations {
             return .refuse(.unknownStation)
         }
