@@ -107,6 +107,20 @@ public final class IngestListener: Service, Sendable {
             return response
         }
         defer { inFlight.subtract(1, ordering: .relaxed) }
+        // And a byte budget: 64 pushes of max_body_bytes each, raw and decoded, could hold
+        // gigabytes. A body reserves its declared length (or the maximum, when chunked) twice.
+        let declared = request.headers[.contentLength].flatMap { Int($0) }.map { min(max(0, $0), settings.maximumBodyBytes) }
+            ?? settings.maximumBodyBytes
+        let reserved = 2 * declared
+        let budget = max(settings.maximumBytesInFlight, 4 * settings.maximumBodyBytes)
+        guard bytesReserved.add(reserved, ordering: .relaxed).newValue <= budget else {
+            bytesReserved.subtract(reserved, ordering: .relaxed)
+            count(channel, "503")
+            var response = Self.answer(.serviceUnavailable, ["error": "too much pushed at once; nothing was kept, retry shortly"])
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        defer { bytesReserved.subtract(reserved, ordering: .relaxed) }
         var request = request
         let body: ByteBuffer
         do {
@@ -176,6 +190,8 @@ public final class IngestListener: Service, Sendable {
     /// Requests between their token check and their answer; more are refused with 503.
     static let maximumInFlight = 64
     private let inFlight = Atomic<Int>(0)
+    /// What the requests in flight have reserved of ``IngestSettings/maximumBytesInFlight``.
+    private let bytesReserved = Atomic<Int>(0)
 
     /// `text` cut to 64 characters, for echoing what a client sent.
     static func clipped(_ text: String) -> String {

@@ -39,6 +39,9 @@ public struct IngestSettings: Sendable {
     public var tokens: [String: String] = [:]
     /// The largest body taken, in bytes. The default is 16 MiB.
     public var maximumBodyBytes = 16 << 20
+    /// Bytes the pushes in flight may hold together, raw and decoded (at least four bodies of
+    /// `maximumBodyBytes`); beyond it a push is answered 503 with Retry-After.
+    var maximumBytesInFlight = 256 << 20
 
     /// The defaults (no channel).
     public init() {}
