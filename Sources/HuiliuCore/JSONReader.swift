@@ -405,7 +405,11 @@ struct JSONParser {
             if isInteger { return .integer(negative ? -significand : significand) }
             return .decimal(DecimalNumber(significand: negative ? -significand : significand, exponent: exponent))
         }
-        return exactDecimal(from: start, to: i) ?? .double(parseDouble(from: start, to: i))
+        if let exact = exactDecimal(from: start, to: i) { return exact }
+        // An integer beyond 64 bits is an identifier far more often than a quantity (a 20-digit
+        // account number): its digits are kept, as text, rather than rounded to a double.
+        if isInteger { return .string(String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)) }
+        return .double(parseDouble(from: start, to: i))
     }
 
     /// A number too long for the fast path that is still exact in 18 digits once its leading

@@ -163,8 +163,14 @@ struct JSONReaderTests {
         #expect(throws: JSONError.self) { try JSONReader.parse(deep) }
     }
 
-    @Test func readsHugeNumbersAsDoubles() throws {
-        #expect(try JSONReader.parse("123456789012345678901234567890") == .double(1.2345678901234568e29))
+    /// An integer beyond 64 bits keeps its digits (as text: it is an identifier far more often
+    /// than a quantity); a huge number with a fraction or exponent is a double.
+    @Test func keepsTheDigitsOfHugeIntegers() throws {
+        #expect(try JSONReader.parse("12345678901234567890") == "12345678901234567890")
+        #expect(try JSONReader.parse("[-123456789012345678901234567890]") == ["-123456789012345678901234567890"])
+        #expect(try JSONReader.parse("9223372036854775807") == .integer(.max))
+        #expect(try JSONReader.parse("100000000000000000000") == .decimal(DecimalNumber(significand: 1, exponent: 20)))
+        #expect(try JSONReader.parse("1.2345678901234567890123e5") == .double(123456.78901234567))
         #expect(try JSONReader.parse("1e400").doubleValue == .infinity)
     }
 
