@@ -108,10 +108,12 @@ public final class IngestListener: Service, Sendable {
         }
         defer { inFlight.subtract(1, ordering: .relaxed) }
         // And a byte budget: 64 pushes of max_body_bytes each, raw and decoded, could hold
-        // gigabytes. A body reserves its declared length (or the maximum, when chunked) twice.
+        // gigabytes. A body reserves its declared length (or the maximum, when chunked), and as
+        // much again for its decoded form.
         let declared = request.headers[.contentLength].flatMap { Int($0) }.map { min(max(0, $0), settings.maximumBodyBytes) }
             ?? settings.maximumBodyBytes
-        let reserved = 2 * declared
+        // Decoded, a compressed body may grow to max_body_bytes.
+        let reserved = declared + (request.headers[.contentEncoding] == nil ? declared : settings.maximumBodyBytes)
         let budget = max(settings.maximumBytesInFlight, 4 * settings.maximumBodyBytes)
         guard bytesReserved.add(reserved, ordering: .relaxed).newValue <= budget else {
             bytesReserved.subtract(reserved, ordering: .relaxed)

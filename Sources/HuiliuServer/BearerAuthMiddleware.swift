@@ -33,8 +33,9 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// `/api/v1/dead-letters/<id>`: one letter, payload included.
     static func isRawPayload(_ path: String) -> Bool {
+        // Any id the handler could read (`+12`, `%31%32`): everything but the two named routes.
         let parts = path.split(separator: "/")
-        return parts.count == 4 && parts[0] == "api" && parts[2] == "dead-letters" && parts[3].allSatisfy(\.isNumber)
+        return parts.count == 4 && parts[0] == "api" && parts[2] == "dead-letters" && parts[3] != "replay" && parts[3] != "discard"
     }
 
     func unauthorized(_ message: String) -> Response {

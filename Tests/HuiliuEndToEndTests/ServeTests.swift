@@ -133,6 +133,7 @@ import Testing
         #expect(try await api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
         // A dead letter's raw payload (personal data) needs a write token; the list does not.
         #expect(try await api.call("GET", "/api/v1/dead-letters/1", token: "viewer-91c2").status == 403)
+        #expect(try await api.call("GET", "/api/v1/dead-letters/+1", token: "viewer-91c2").status == 403)
         #expect(try await api.call("GET", "/api/v1/dead-letters/987654", token: "ops-7f3a").status == 404)
         #expect(try await api.call("GET", "/api/v1/dead-letters", token: "viewer-91c2").status == 200)
         // Discarding dead letters is an operator's: ids that are no pending letter are left as they were.

@@ -9,9 +9,6 @@ struct CSVParser: RecordParser {
     var header: [String]
     var line: Int
 
-    /// A last record without a line feed is left unread (the file is still being written):
-    /// the checkpoint stays before it, and a later read finds it whole.
-    var holdsUnterminatedTail = false
     /// The file's encoding, for messages about bytes that are not of it.
     var encodingName = "UTF-8"
     /// `encoding: auto` found only ASCII at the start: a field that is not UTF-8 is read as GB18030.
@@ -79,12 +76,11 @@ struct CSVParser: RecordParser {
     private mutating func nextFields(_ window: ByteWindow) throws -> Fields? {
         while true {
             if window.available.isEmpty, !(try window.fill()) { return nil }
-            if let fields = scanComplete(window) { return fields }
+            if let fields = scan(window) { return fields }
             // The record runs past the loaded bytes; load more unless the file ended. A last
             // record without a line feed is complete once the end is known: scan it again.
             if !(try window.fill()) {
-                if let fields = scanComplete(window) { return fields }
-                if holdsUnterminatedTail { return nil }
+                if let fields = scan(window) { return fields }
                 let raw = window.available
                 let number = line
                 line += window.countNewlines(window.start, window.start + raw.count) + 1
@@ -93,19 +89,6 @@ struct CSVParser: RecordParser {
                               raw: String(decoding: raw, as: UTF8.self), line: number)
             }
         }
-    }
-
-    /// ``scan(_:)``, except that a last record without a line feed is left where it is when the
-    /// tail is held.
-    private mutating func scanComplete(_ window: ByteWindow) -> Fields? {
-        let start = window.start, startLine = line
-        guard let fields = scan(window) else { return nil }
-        if holdsUnterminatedTail, window.isAtEnd, window.available.isEmpty, window.recent.last != 0x0A {
-            window.start = start
-            line = startLine
-            return nil
-        }
-        return fields
     }
 
     /// Parses one record if it is complete in the window; `nil` if more bytes are needed.

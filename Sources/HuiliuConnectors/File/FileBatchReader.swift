@@ -158,7 +158,9 @@ struct FileBatchReader: BatchReader {
             guard rejected.count < Self.rememberedFiles else { return }
             rejected[path] = []
         }
-        if rejected[path]!.count < Self.rememberedRows { rejected[path]!.append(fingerprint) }
+        // A file the opener started again from its start (changed before the checkpoint) meets
+        // its rejected rows a second time: each is remembered once.
+        if rejected[path]!.count < Self.rememberedRows && !rejected[path]!.contains(fingerprint) { rejected[path]!.append(fingerprint) }
     }
 
     mutating func open(_ path: String) throws -> OpenFile {

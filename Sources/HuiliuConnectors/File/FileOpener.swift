@@ -1,4 +1,3 @@
-import Glibc
 import HuiliuCore
 import Logging
 
@@ -6,8 +5,6 @@ import Logging
 /// or GB18030), skips a byte-order mark, seeks to a saved offset and restores the parser's
 /// state there. Shared by the `file` source and manifest file streams.
 struct FileOpener {
-    /// How long after its last change a file counts as still being written.
-    static let settleSeconds = 60
 
     /// `auto`, `utf-8`, `gb18030` or `gbk`.
     let encoding: String
@@ -79,17 +76,12 @@ struct FileOpener {
             try input.seek(to: offset)
             window = ByteWindow(input: input, startingAt: offset)
         }
-        // A file changed in the last minute may still be being written: a last line without its
-        // line feed is then left for the next read instead of taken (or rejected) torn.
         // Only ASCII in the sample reads the same as UTF-8 and GB18030: decided by later bytes.
         let undecided = encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy { $0 < 0x80 }
-        let (_, modified) = file.stat()
-        let settling = Int(time(nil)) - modified < Self.settleSeconds
         var parser: any RecordParser
         switch format {
         case "csv":
             var csv = CSVParser(delimiter: delimiter, header: [], line: line)
-            csv.holdsUnterminatedTail = settling
             csv.encodingName = detected == .utf8 ? "UTF-8" : "GB18030"
             csv.undecidedEncoding = undecided
             if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
@@ -106,7 +98,6 @@ struct FileOpener {
             parser = JSONArrayParser(resumed: resumed, state: state, line: line, path: display)
         default:
             var lines = JSONLinesParser(line: line)
-            lines.holdsUnterminatedTail = settling
             lines.undecidedEncoding = undecided
             parser = lines
         }

@@ -5,9 +5,6 @@ import HuiliuCore
 struct JSONLinesParser: RecordParser {
     var line: Int
     var reader = JSONReader()
-    /// A last line without a line feed that is not yet valid JSON is left unread (the file is
-    /// still being written): the checkpoint stays before it, and a later read finds it whole.
-    var holdsUnterminatedTail = false
     /// `encoding: auto` found only ASCII at the start: a line that is not UTF-8 is read as GB18030.
     var undecidedEncoding = false
 
@@ -49,11 +46,6 @@ struct JSONLinesParser: RecordParser {
                    let value = try? JSONReader.parse(decoded) {
                     // An all-ASCII start left the encoding open; this line is GB18030.
                     return .record(value, line: number)
-                }
-                if newline == nil && holdsUnterminatedTail {
-                    window.start = lineStart
-                    line = number
-                    return nil
                 }
                 return .rejected(reason: "invalid JSON at column \(error.offset + 1): \(error.message)",
                                  raw: String(decoding: bytes, as: UTF8.self), line: number)

@@ -46,7 +46,8 @@ enum XLSXReader {
                 guard let names = header else {
                     let width = (cells.keys.max() ?? -1) + 1
                     let named = (0..<width).map { index in
-                        let name = cells[index].map(textOf)?.trimmingSpaces ?? ""
+                        // An empty cell styled as a header is no name: column_N.
+                        let name = cells[index].flatMap { $0.isNull ? nil : textOf($0) }?.trimmingSpaces ?? ""
                         return name.isEmpty ? "column_\(index + 1)" : name
                     }
                     var seen: [String: Int] = [:]
@@ -128,7 +129,7 @@ enum XLSXReader {
                     case "rPh": if !empty { inPhonetic = true }  // phonetic runs are not cell text
                     default: break
                     }
-                case 3, 4:  // text, CDATA
+                case 3, 4, 13, 14:  // text, CDATA, whitespace (a run of spaces is cell text too)
                     guard let text = xmlTextReaderConstValue(reader).map({ String(cString: $0) }) else { break }
                     if inValue { raw! += text } else if inInline && !inPhonetic { inline += text }
                 case 15:  // element end

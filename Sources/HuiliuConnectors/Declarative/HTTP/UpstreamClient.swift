@@ -36,8 +36,11 @@ struct UpstreamClient: Sendable {
 
     /// Sends `request`, retrying as the policy allows; `context` is what rules see besides the response.
     func send(_ original: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value) async throws -> Outcome {
-        var request = original
+        let request = original
         var redirects = 0
+        /// The request a redirect asked for, sent as it is: its URL is the one the answer gave
+        /// (a signed query echoed back is not signed again).
+        var redirected: HTTPRequest?
         let host = Self.host(of: request.url)
         let limiter = rateLimit.map { RateLimiter.shared("\(connector)@\(host)", requests: $0.requests, per: $0.per) }
         let breaker = circuitBreaker.map { CircuitBreaker.shared(host: host, failures: $0.failures, coolDown: $0.coolDown) }
@@ -47,7 +50,13 @@ struct UpstreamClient: Sendable {
             try Task.checkCancellation()
             try breaker?.check()
             try await limiter?.acquire()
-            let (prepared, token) = try await authenticator.authorize(request)
+            let prepared: HTTPRequest
+            let token: AccessToken?
+            if let redirected {
+                (prepared, token) = (redirected, nil)
+            } else {
+                (prepared, token) = try await authenticator.authorize(request)
+            }
             if let exchanges, let token, exchanges.isNewToken(token.value), let (tokenRequest, tokenResponse) = authenticator.tokenExchange(token) {
                 exchanges.append(stream: stream, request: tokenRequest, response: tokenResponse)
             }
@@ -76,9 +85,11 @@ struct UpstreamClient: Sendable {
                 record(status: String(response.status), elapsed: elapsed)
                 if [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["Location"] {
                     // Followed here, within the origin: the request's headers and signed query
-                    // would otherwise go with it to any host the answer names.
-                    let target = try RequestBuilder.resolve(location, against: request.url)
-                    guard Self.origin(of: target) == Self.origin(of: request.url) else {
+                    // would otherwise go with it to any host the answer names. The host answered,
+                    // which a circuit breaker trial counts as a success.
+                    breaker?.recordSuccess()
+                    let target = try RequestBuilder.resolve(location, against: prepared.url)
+                    guard Self.origin(of: target) == Self.origin(of: prepared.url) else {
                         throw ManifestRuntimeError(scrub("""
                             \(connector)/\(stream): \(redact(request.url)) redirects to \(redact(target)), another host or scheme: \
                             not followed, as the request's credentials would go with it (set base_url to where the data is)
@@ -88,11 +99,14 @@ struct UpstreamClient: Sendable {
                         throw ManifestRuntimeError("\(connector)/\(stream): more than 5 redirects from \(redact(original.url))")
                     }
                     redirects += 1
-                    request.url = target
-                    if response.status == 303 {
-                        request.method = .get
-                        request.body = nil
+                    var next = prepared
+                    next.url = target
+                    // As libcurl and browsers do: a POST redirected by 301, 302 or 303 becomes a GET.
+                    if response.status == 303 || (next.method == .post && response.status <= 302) {
+                        next.method = .get
+                        next.body = nil
                     }
+                    redirected = next
                     continue
                 }
                 if logger.logLevel <= .debug {
@@ -132,6 +146,7 @@ struct UpstreamClient: Sendable {
                     refreshedToken = true
                     if try await authenticator.refresh(replacing: token) {
                         logger.info("access token rejected; fetched a new one", metadata: metadata(request.url, [:]))
+                        redirected = nil  // authorized again from the start, with the new token
                         continue
                     }
                     throw failure(response, body: body, context: context, message: nil, fault: fault)
