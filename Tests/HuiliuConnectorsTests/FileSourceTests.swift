@@ -193,7 +193,14 @@ struct FileSourceTests {
         let unchanged = try await drain(source(directory + "/d-*.csv"), after: first.last?.checkpoint)
         #expect(records(unchanged).isEmpty && unchanged.flatMap(\.rejects).isEmpty)
         _ = write("d-1.csv", Array("id,name\n1,bx\n\(rows)\n".utf8))
-        let fixed = try await drain(source(directory + "/d-*.csv"), after: (unchanged.last ?? first.last)?.checkpoint)
+        let fixedBefore = (unchanged.last ?? first.last)?.checkpoint
+        // Read in batches of 10: a run stopped while d-1 is read again must not go back to it
+        // (and read d-2 again after it), so its batches keep the checkpoint the run began with.
+        let interrupted = try await drain(source(directory + "/d-*.csv", batchSize: 10), after: fixedBefore)
+        #expect(interrupted.compactMap { $0.checkpoint?.value["file"]?.stringValue }.allSatisfy { $0.hasSuffix("d-2.csv") })
+        let resumed = try await drain(source(directory + "/d-*.csv"), after: interrupted[2].checkpoint)
+        #expect(records(resumed).count == 60, "the recheck reads d-1 again, d-2 not")
+        let fixed = try await drain(source(directory + "/d-*.csv"), after: fixedBefore)
         #expect(records(fixed).first == ["id": "1", "name": "bx"])
         #expect(records(fixed).count == 60 && fixed.flatMap(\.rejects).isEmpty)
         // Rows rejected later on, appended to a finished file, do not count as a fix.

@@ -12,6 +12,14 @@ struct FileBatchReader: BatchReader {
     var rejected: [String: [String]]
     /// Files read earlier with rejected rows not yet checked for a fix in place.
     var toCheck: [String]
+    /// Files before the checkpoint's being read again for a fixed row; their batches carry the
+    /// checkpoint the run started from, so an interrupted run does not go back to them (and read
+    /// every file after them again): the recheck finds them again instead.
+    var rereading: Set<String> = []
+    /// The rows rejected while a file is read again: its fingerprints once it is done.
+    var rereadRejects: [String: [String]] = [:]
+    /// The checkpoint the run started from.
+    let original: FileCheckpoint?
 
     /// At most this many files and rows per file are remembered with rejected rows.
     static let rememberedFiles = 50, rememberedRows = 100
@@ -38,6 +46,7 @@ struct FileBatchReader: BatchReader {
         resume = checkpoint.flatMap { files.contains($0.file) ? $0 : nil }
         rejected = (checkpoint?.rejected ?? [:]).filter { files.contains($0.key) }
         toCheck = rejected.keys.sorted()
+        original = checkpoint
     }
 
     /// Files with rejected rows that were changed since: they are read again from the start,
@@ -70,7 +79,11 @@ struct FileBatchReader: BatchReader {
         toCheck = []
         if again.isEmpty { return }
         files.removeAll { again.contains($0) }
-        if let resumeFile = resume?.file, again.contains(resumeFile) { resume = nil }
+        if let resumeFile = resume?.file, again.contains(resumeFile) {
+            // The checkpoint's own file is read again from its start as its own checkpoints go.
+            resume = nil
+        }
+        rereading = Set(again.filter { $0 != original?.file })
         if let open = current, again.contains(open.path) { current = nil }
         files = again + files
     }
@@ -101,6 +114,8 @@ struct FileBatchReader: BatchReader {
                 continue
             }
             guard let item = try current!.parser.next(current!.window) else {
+                let path = current!.path
+                if rereading.remove(path) != nil { rejected[path] = rereadRejects.removeValue(forKey: path) }
                 lastCheckpoint = checkpoint(of: current!)
                 current = nil
                 continue
@@ -145,6 +160,10 @@ struct FileBatchReader: BatchReader {
     }
 
     func checkpoint(of file: OpenFile) -> Checkpoint {
+        if rereading.contains(file.path), var started = original {
+            started.rejected = rejected
+            return started.checkpoint
+        }
         var checkpoint = FileCheckpoint(file: file.path, offset: file.window.position, line: file.parser.line,
                                         state: file.parser.checkpointState, tail: FileCheckpoint.tail(of: file.window.recent))
         checkpoint.rejected = rejected
@@ -154,6 +173,12 @@ struct FileBatchReader: BatchReader {
     /// Remembers a rejected row of the file being read.
     mutating func remember(_ fingerprint: String) {
         guard let path = current?.path else { return }
+        if rereading.contains(path) {
+            if rereadRejects[path, default: []].count < Self.rememberedRows && !rereadRejects[path, default: []].contains(fingerprint) {
+                rereadRejects[path, default: []].append(fingerprint)
+            }
+            return
+        }
         if rejected[path] == nil {
             guard rejected.count < Self.rememberedFiles else { return }
             rejected[path] = []
@@ -169,8 +194,9 @@ struct FileBatchReader: BatchReader {
         let saved = resume.flatMap { $0.file == path ? $0 : nil }
         // A file read again before the checkpoint's own leaves the resume point for that one.
         if saved != nil { resume = nil }
-        // Read from the start, its rejected rows are found again as they come.
-        if saved == nil { rejected[path] = nil }
+        // Read from the start, its rejected rows are found again as they come (a file read again
+        // for a fix keeps the old ones until it is done).
+        if saved == nil && !rereading.contains(path) { rejected[path] = nil }
         let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
         return try opener.open(path, display: display, format: format, resume: saved)
     }
