@@ -30,6 +30,7 @@ public final class IngestListener: Service, Sendable {
         self.settings = settings
         self.logger = logger
         writer = try BufferWriter(path: settings.bufferPath)
+        bytesInFlight = ByteBudget(limit: max(settings.maximumBytesInFlight, 4 * settings.maximumBodyBytes))
     }
 
     /// The port it listens on, once bound.
@@ -114,15 +115,13 @@ public final class IngestListener: Service, Sendable {
             ?? settings.maximumBodyBytes
         // Decoded, a compressed body may grow to max_body_bytes.
         let reserved = declared + (request.headers[.contentEncoding] == nil ? declared : settings.maximumBodyBytes)
-        let budget = max(settings.maximumBytesInFlight, 4 * settings.maximumBodyBytes)
-        guard bytesReserved.add(reserved, ordering: .relaxed).newValue <= budget else {
-            bytesReserved.subtract(reserved, ordering: .relaxed)
+        guard bytesInFlight.reserve(reserved) else {
             count(channel, "503")
             var response = Self.answer(.serviceUnavailable, ["error": "too much pushed at once; nothing was kept, retry shortly"])
             response.headers[.retryAfter] = "1"
             return response
         }
-        defer { bytesReserved.subtract(reserved, ordering: .relaxed) }
+        defer { bytesInFlight.release(reserved) }
         var request = request
         let body: ByteBuffer
         do {
@@ -193,7 +192,7 @@ public final class IngestListener: Service, Sendable {
     static let maximumInFlight = 64
     private let inFlight = Atomic<Int>(0)
     /// What the requests in flight have reserved of ``IngestSettings/maximumBytesInFlight``.
-    private let bytesReserved = Atomic<Int>(0)
+    private let bytesInFlight: ByteBudget
 
     /// `text` cut to 64 characters, for echoing what a client sent.
     static func clipped(_ text: String) -> String {
