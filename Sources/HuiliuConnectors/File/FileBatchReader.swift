@@ -20,6 +20,10 @@ struct FileBatchReader: BatchReader {
     var rereadRejects: [String: [String]] = [:]
     /// The checkpoint the run started from.
     let original: FileCheckpoint?
+    /// Size and modification time of the files with rejected rows, as read (see ``FileCheckpoint/rejectedStamps``).
+    var stamps: [String: String]
+    /// Size and modification time of each file when this run opened it.
+    var openedStamps: [String: String] = [:]
 
     /// At most this many files and rows per file are remembered with rejected rows.
     static let rememberedFiles = 50, rememberedRows = 100
@@ -45,7 +49,12 @@ struct FileBatchReader: BatchReader {
         }
         resume = checkpoint.flatMap { files.contains($0.file) ? $0 : nil }
         rejected = (checkpoint?.rejected ?? [:]).filter { files.contains($0.key) }
-        toCheck = rejected.keys.sorted()
+        stamps = (checkpoint?.rejectedStamps ?? [:]).filter { files.contains($0.key) }
+        toCheck = rejected.keys.sorted().filter { path in
+            // Unchanged since it was read: its rejected rows cannot have been fixed.
+            guard let stamp = checkpoint?.rejectedStamps[path] else { return true }
+            return FileCheckpoint.stamp(path) != stamp
+        }
         original = checkpoint
     }
 
@@ -115,7 +124,10 @@ struct FileBatchReader: BatchReader {
             }
             guard let item = try current!.parser.next(current!.window) else {
                 let path = current!.path
-                if rereading.remove(path) != nil { rejected[path] = rereadRejects.removeValue(forKey: path) }
+                if rereading.remove(path) != nil {
+                    rejected[path] = rereadRejects.removeValue(forKey: path)
+                    stamps[path] = openedStamps[path]
+                }
                 lastCheckpoint = checkpoint(of: current!)
                 current = nil
                 continue
@@ -162,11 +174,13 @@ struct FileBatchReader: BatchReader {
     func checkpoint(of file: OpenFile) -> Checkpoint {
         if rereading.contains(file.path), var started = original {
             started.rejected = rejected
+            started.rejectedStamps = stamps
             return started.checkpoint
         }
         var checkpoint = FileCheckpoint(file: file.path, offset: file.window.position, line: file.parser.line,
                                         state: file.parser.checkpointState, tail: FileCheckpoint.tail(of: file.window.recent))
         checkpoint.rejected = rejected
+        checkpoint.rejectedStamps = stamps
         return checkpoint.checkpoint
     }
 
@@ -182,6 +196,7 @@ struct FileBatchReader: BatchReader {
         if rejected[path] == nil {
             guard rejected.count < Self.rememberedFiles else { return }
             rejected[path] = []
+            stamps[path] = openedStamps[path]
         }
         // A file the opener started again from its start (changed before the checkpoint) meets
         // its rejected rows a second time: each is remembered once.
@@ -197,6 +212,7 @@ struct FileBatchReader: BatchReader {
         // Read from the start, its rejected rows are found again as they come (a file read again
         // for a fix keeps the old ones until it is done).
         if saved == nil && !rereading.contains(path) { rejected[path] = nil }
+        openedStamps[path] = FileCheckpoint.stamp(path)
         let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
         return try opener.open(path, display: display, format: format, resume: saved)
     }

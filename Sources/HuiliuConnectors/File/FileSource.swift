@@ -108,6 +108,9 @@ struct FileCheckpoint {
     /// place (as the dead-letter advice says) makes its file be read again, however far the
     /// checkpoint has gone past it.
     var rejected: [String: [String]] = [:]
+    /// Each such file's size and modification time when it was read (`size:seconds`):
+    /// a file still so is not parsed again to look for a fix.
+    var rejectedStamps: [String: String] = [:]
 
     init?(_ checkpoint: Checkpoint?) {
         guard let object = checkpoint?.value.objectValue, let file = object["file"]?.stringValue,
@@ -120,6 +123,9 @@ struct FileCheckpoint {
         for (path, rows) in object["rejected"]?.objectValue ?? Object() {
             rejected[path] = rows.arrayValue?.compactMap(\.stringValue) ?? []
         }
+        for (path, stamp) in object["rejected_stamps"]?.objectValue ?? Object() {
+            if let text = stamp.stringValue { rejectedStamps[path] = text }
+        }
     }
 
     init(file: String, offset: Int, line: Int, state: Value, tail: (bytes: Int, sha256: String)? = nil) {
@@ -128,6 +134,13 @@ struct FileCheckpoint {
         self.line = line
         self.state = state
         self.tail = tail
+    }
+
+    /// A file's size and modification time, to tell whether it changed since it was read.
+    static func stamp(_ path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date else { return nil }
+        return "\(size):\(modified.timeIntervalSince1970)"
     }
 
     /// The fingerprint of a rejected row: its line and the start of the digest of what it held.
@@ -152,6 +165,8 @@ struct FileCheckpoint {
         }
         if !rejected.isEmpty {
             object["rejected"] = .object(Object(rejected.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) }))
+            let stamps = rejectedStamps.filter { rejected[$0.key] != nil }.sorted { $0.key < $1.key }
+            if !stamps.isEmpty { object["rejected_stamps"] = .object(Object(stamps.map { ($0.key, .string($0.value)) })) }
         }
         return Checkpoint(.object(object))
     }
