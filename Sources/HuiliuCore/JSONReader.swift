@@ -408,7 +408,11 @@ struct JSONParser {
         if let exact = exactDecimal(from: start, to: i) { return exact }
         // An integer beyond 64 bits is an identifier far more often than a quantity (a 20-digit
         // account number): its digits are kept, as text, rather than rounded to a double.
-        if isInteger { return .string(String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)) }
+        if isInteger {
+            let text = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+            // -9223372036854775808 overflows the positive accumulator but is an Int.
+            return Int(text).map(Value.integer) ?? .string(text)
+        }
         return .double(parseDouble(from: start, to: i))
     }
 

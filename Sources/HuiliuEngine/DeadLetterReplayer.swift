@@ -48,7 +48,10 @@ public struct DeadLetterReplayer: Sendable {
             for id in ids where seen.insert(id).inserted {
                 guard let letter = try await store.deadLetter(id: id) else { throw RunError("no dead letter \(id)") }
                 guard letter.pipeline == pipeline else { throw RunError("dead letter \(id) belongs to pipeline '\(letter.pipeline)'") }
-                guard letter.status == "pending" else { throw RunError("dead letter \(id) was already replayed") }
+                guard letter.status == "pending" else {
+                    throw RunError(letter.status == "replayed" ? "dead letter \(id) was already replayed"
+                                   : "dead letter \(id) is \(letter.status), not pending: it is not replayed")
+                }
                 letters.append(letter)
             }
         }

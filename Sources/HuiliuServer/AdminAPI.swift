@@ -243,6 +243,11 @@ public struct AdminAPI: Sendable {
         api.get("dead-letters") { request, _ in
             let query = request.uri.queryParameters
             let status = query.get("status") ?? "pending"
+            // A misspelt status would list nothing and look like "none" (the CLI refuses it too).
+            guard ["pending", "replayed", "aborted", "discarded", "all"].contains(status) else {
+                return jsonResponse(["error": .string("unknown status '\(status)'; one of pending, replayed, aborted, discarded, all")],
+                                    status: .badRequest)
+            }
             var limit = 50
             if let text = query.get("limit") {
                 // A negative limit meant every letter to SQLite and an error to PostgreSQL.
@@ -267,7 +272,8 @@ public struct AdminAPI: Sendable {
                   !items.isEmpty, items.allSatisfy({ $0.intValue != nil }) else {
                 return jsonResponse(["error": "expected a JSON body {\"ids\": [1, 2]}"], status: .badRequest)
             }
-            let ids = items.compactMap(\.intValue)
+            var ids: [Int] = []
+            for id in items.compactMap(\.intValue) where !ids.contains(id) { ids.append(id) }
             let discarded = try await deps.store.discardDeadLetters(ids: ids)
             return jsonResponse(["discarded": .array(discarded.map { .integer($0) }),
                                  "unchanged": .array(ids.filter { !discarded.contains($0) }.map { .integer($0) })])

@@ -89,6 +89,12 @@ struct MapAndValidateTests {
     @Test func theNaturalKeyOfTheSchemaIsTheDefaultKey() async throws {
         let step = try MapStep(config: ParsedConfig(testing: ["type": "budget.payment.v1",
                                                               "fields": ["payment_id": "id", "fiscal_year": "year"]]), context: context)
+        // 2024.0 is the integer 2024, as JSON Schema counts it: the same subject.
+        #expect(try await step.process([Record(data: ["id": "ZF0001", "year": .decimal(DecimalNumber("2024.0")!)],
+                                               origin: RecordOrigin("x", position: 1))]).records.first?.key == "2024/ZF0001")
+        // A map that never sets a natural-key field fails every record: said when it loads.
+        #expect { try MapStep(config: ParsedConfig(testing: ["type": "budget.payment.v1", "fields": ["payment_id": "id"]]), context: context) }
+            throws: { "\($0)".contains("budget.payment.v1's natural key (fiscal_year, payment_id) needs 'fiscal_year'") }
         let output = try await step.process([
             Record(data: ["id": "ZF0001", "year": 2023], origin: RecordOrigin("x", position: 1)),
             Record(data: ["id": "ZF0001", "year": 2024], origin: RecordOrigin("x", position: 2)),

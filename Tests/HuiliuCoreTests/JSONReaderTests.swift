@@ -169,6 +169,7 @@ struct JSONReaderTests {
         #expect(try JSONReader.parse("12345678901234567890") == "12345678901234567890")
         #expect(try JSONReader.parse("[-123456789012345678901234567890]") == ["-123456789012345678901234567890"])
         #expect(try JSONReader.parse("9223372036854775807") == .integer(.max))
+        #expect(try JSONReader.parse("-9223372036854775808") == .integer(.min))
         #expect(try JSONReader.parse("100000000000000000000") == .decimal(DecimalNumber(significand: 1, exponent: 20)))
         #expect(try JSONReader.parse("1.2345678901234567890123e5") == .double(123456.78901234567))
         #expect(try JSONReader.parse("1e400").doubleValue == .infinity)

@@ -32,17 +32,18 @@ struct RuleCommandTests {
             {"fiscal_year":2024,"period_month":7,"unit_code":"u3","function_code":"2100302","spent_cumulative_fen":5000}
             {"fiscal_year":2024,"period_month":7,"unit_code":"u4","function_code":"2110301","budget_fen":100000,"spent_cumulative_fen":100000}
             {"fiscal_year":2024,"period_month":7,"unit_code":"u5","function_code":"2110301","spent_cumulative_fen":0}
+            {"fiscal_year":2024,"period_month":7,"unit_code":"u6","function_code":"2110301","budget_fen":-100,"spent_cumulative_fen":500}
             """
         let result = try await HuiliuCommand.run(["rule", "budget-overspend", "--key", "unit_code"], in: HuiliuCommand.root.path,
                                                  stdin: Data(rows.utf8))
         #expect(result.status == 0, "\(result.stderr)")
         let alerts = try result.stdout.split(separator: "\n").map { try JSONReader.parse(Array($0.utf8)) }
-        #expect(alerts.map { $0["subject"] } == ["u1", "u2", "u3"])
+        #expect(alerts.map { $0["subject"] } == ["u1", "u2", "u3", "u6"])
         #expect(alerts.allSatisfy { $0["severity"] == "red" })
         #expect(alerts.first?["metrics"]?["overspend_fen"] == 20000)
         #expect(alerts.first?["message"] == "黄冈市教育局 2050201 截至 7 月累计支出 120000 分，超出预算 20000 分（预算 100000 分）。")
         #expect(alerts[1]["metrics"]?["unbudgeted_fen"] == 5000)
-        #expect(result.stderr.contains("5 records, 3 alerts (red 3)"))
+        #expect(result.stderr.contains("6 records, 4 alerts (red 4)"))
     }
 
     /// A JSON array (as Windows tools save it, with a byte-order mark) is read too; its records

@@ -132,8 +132,14 @@ public struct MapStep: StepConnector {
         // A common-schema entity names its natural key: without a `key` expression the subject
         // is made of those fields once mapped, so it cannot leave one out (a voucher number
         // without its fiscal year) and nothing is evaluated twice.
-        if mapping["key"] == nil, let (_, schema) = entity, case .array(let names)? = schema["x-natural-key"] {
+        if mapping["key"] == nil, let (type, schema) = entity, case .array(let names)? = schema["x-natural-key"] {
             naturalKey = names.compactMap(\.stringValue)
+            // A field of the natural key that the mapping never sets fails every record.
+            let mapped = Set((mapping["fields"]?.objectValue ?? Object()).map { String($0.key.split(separator: ".").first ?? "") })
+            for field in naturalKey where !mapped.contains(field) {
+                problems.append(ConfigError(.invalidValue, at: mapping.location(of: "fields"),
+                                            "\(type)'s natural key (\(naturalKey.joined(separator: ", "))) needs '\(field)', which this map does not set: map it, or give a key"))
+            }
         } else {
             naturalKey = []
         }
@@ -196,6 +202,9 @@ public struct MapStep: StepConnector {
             if k > 0 { key += "/" }
             switch entity[field] {
             case .string(let s)? where !s.isEmpty: key += s
+            // 2024.0 is the integer 2024 (as JSON Schema counts it): one subject for both.
+            case .decimal(let d)? where d.exactInt != nil: key += String(d.exactInt!)
+            case .double(let d)? where d.rounded() == d && Swift.abs(d) < 9e15: key += String(Int(d))
             case let value? where value.isNumber: key += value.jsonText
             default: return nil
             }

@@ -47,7 +47,8 @@ extension HuiliuFunctions {
             switch args[0] {
             case .null: return .null
             case .string(let text):
-                guard let number = Double(text.trimmingWhitespace()) else {
+                let trimmed = text.trimmingWhitespace()
+                guard trimmed.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }), let number = Double(trimmed) else {
                     throw .invalidValue("excel_date(): '\(text)' is not an Excel date serial")
                 }
                 serial = number

@@ -53,11 +53,12 @@ enum TimestampParsing {
             if text.isEmpty { return .null }
             return .string(try render(text, candidates ?? [detect(text)], rule))
         case .integer, .decimal, .double:
-            if candidates == nil, let (whole, _) = wholePart(of: value), whole >= 0, whole < 10_000_000 {
+            if candidates == nil, let (whole, exact) = wholePart(of: value),
+               whole > -1_000_000_000 && whole < 1_000_000_000 && !(exact && String(whole).count == 8) {
                 // Milliseconds within three hours of 1970 are no one's data; a spreadsheet's date is.
                 throw .invalidValue("""
-                    parse_time(): \(value.jsonText) is no timestamp: epoch seconds have 10 digits and milliseconds 13, \
-                    and an Excel date serial (45356 is 2024-03-05) is read by excel_date()
+                    parse_time(): \(value.jsonText) is no timestamp: epoch seconds have 10 digits and milliseconds 13, a \
+                    date as a number 8 (20240305, no fraction), and an Excel date serial (45356 is 2024-03-05) is read by excel_date()
                     """)
             }
             return .string(try render(number: value, candidates ?? [detect(number: value)], rule))
@@ -85,8 +86,9 @@ enum TimestampParsing {
 
     /// Picks a format for a number by the digits of its whole part, as for text: `1709620200`
     /// is epoch seconds, not 20 days after 1970 in milliseconds; 8, 14 and 17 digits are dates.
-    /// Other shapes (negative, 9, 11 to 13 digits) stay epoch milliseconds; fewer than 8 digits
-    /// are refused before (an Excel date serial is no epoch).
+    /// Other shapes (11 to 13 digits, or negative with 10 or more) stay epoch milliseconds; fewer
+    /// than 10 digits, unless a whole 8-digit date, are refused before (an Excel date serial is
+    /// no epoch).
     static func detect(number: Value) -> TimestampFormat {
         guard let (whole, exact) = wholePart(of: number), whole >= 0 else { return .epochMilliseconds }
         switch String(whole).utf8.count {

@@ -163,9 +163,11 @@ enum XLSXReader {
         // An error cell (#DIV/0!, #N/A) holds no value.
         case "e": return .null
         default:
+            if raw.isEmpty { return .null }
             if let i = Int(raw) { return .integer(i) }
             if let d = DecimalNumber(raw) { return .decimal(excelPrecision(d)) }
-            return Double(raw).map(Value.double) ?? .string(raw)
+            // A number JSON cannot write (1e400) keeps its text.
+            return Double(raw).flatMap { $0.isFinite ? Value.double($0) : nil } ?? .string(raw)
         }
     }
 
