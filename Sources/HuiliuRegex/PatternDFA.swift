@@ -17,7 +17,8 @@ final class PatternDFA: Sendable {
     /// The state matches if the input ends here (via `$`).
     private let matchesAtEnd: [Bool]
 
-    static let maximumStates = 512
+    static let maximumStates = 4096
+    static let maximumTable = 1 << 20
 
     /// Builds the DFA, or returns `nil` when the program uses what a DFA cannot express.
     init?(_ program: PatternProgram, anchoredAtStart: Bool) {
@@ -65,7 +66,9 @@ final class PatternDFA: Sendable {
                 if let known = index[kernel] {
                     transitions.append(Int32(known))
                 } else {
-                    guard kernels.count < Self.maximumStates else { return nil }
+                    // Bounded in states and in table size (4 MiB): a counted repetition such as
+                    // a{1000}b needs about a thousand states, and gains a thousandfold from them.
+                    guard kernels.count < Self.maximumStates, (kernels.count + 1) * classCount <= Self.maximumTable else { return nil }
                     index[kernel] = kernels.count
                     transitions.append(Int32(kernels.count))
                     kernels.append(kernel)

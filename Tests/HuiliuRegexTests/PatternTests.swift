@@ -72,6 +72,16 @@ struct PatternTests {
         #expect(try Self.matches("^[\\]-]+$", "]-]"))
     }
 
+    /// A counted repetition runs as a DFA (about a thousand states for a{1000}): on the VM it
+    /// cost its size for every character of the text.
+    @Test func countedRepetitionIsDeterministic() throws {
+        let pattern = try Pattern("a{1000}b")
+        #expect(pattern.isDeterministic)
+        #expect(pattern.matches(String(repeating: "a", count: 1500) + "b"))
+        #expect(!pattern.matches(String(repeating: "a", count: 1500)))
+        #expect(!pattern.matches(String(repeating: "a", count: 999) + "b"))
+    }
+
     /// Random patterns over a small alphabet against random strings: the DFA and the VM agree.
     @Test func dfaAgreesWithTheVMOnRandomPatterns() throws {
         var seed: UInt64 = 0x2024_0601
