@@ -229,13 +229,24 @@ public struct ProvenanceAudit: Sendable {
         for file in files.reversed() {
             // The newest batches first: an early one may have been cut back by a rollback and written over.
             for range in file.ranges.reversed().filter({ $0.to > $0.from && $0.to <= size }).prefix(3) {
-                try handle.seek(toOffset: UInt64(range.from))
-                guard let bytes = try handle.read(upToCount: range.to - range.from), bytes.count == range.to - range.from,
-                      Digest.hexString(Digest.sha256.hash(bytes)) == range.sha256 else { continue }
+                guard try Self.holds(range, handle) else { continue }
                 return (file.path, file.ranges)
             }
         }
         return nil
+    }
+
+    /// True if the file open in `handle` holds `range`'s bytes as the chain recorded them.
+    private static func holds(_ range: Range, _ handle: FileHandle) throws -> Bool {
+        try handle.seek(toOffset: UInt64(range.from))
+        var hasher = Digest.Hasher(.sha256)
+        var left = range.to - range.from
+        while left > 0 {
+            guard let chunk = try handle.read(upToCount: min(left, 1 << 20)), !chunk.isEmpty else { return false }
+            hasher.update(chunk)
+            left -= chunk.count
+        }
+        return Digest.hexString(hasher.finalize()) == range.sha256
     }
 
     /// `path` made absolute against the working directory, with `.` and `..` resolved.
@@ -270,15 +281,7 @@ public struct ProvenanceAudit: Sendable {
                 problems.append("\(path): entry \(range.sequence)'s batch ends at byte \(range.to), but the file ends at \(size): it was cut short")
                 return report
             }
-            try handle.seek(toOffset: UInt64(range.from))
-            var hasher = Digest.Hasher(.sha256)
-            var left = range.to - range.from
-            while left > 0 {
-                guard let chunk = try handle.read(upToCount: min(left, 1 << 20)), !chunk.isEmpty else { break }
-                hasher.update(chunk)
-                left -= chunk.count
-            }
-            if Digest.hexString(hasher.finalize()) != range.sha256 {
+            if try !Self.holds(range, handle) {
                 problems.append("\(path): bytes \(range.from)–\(range.to) (entry \(range.sequence), \(range.events) events) differ from what was delivered: the file was altered")
             } else {
                 report.batches += 1

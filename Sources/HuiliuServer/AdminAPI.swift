@@ -244,8 +244,8 @@ public struct AdminAPI: Sendable {
             let query = request.uri.queryParameters
             let status = query.get("status") ?? "pending"
             // A misspelt status would list nothing and look like "none" (the CLI refuses it too).
-            guard ["pending", "replayed", "aborted", "discarded", "all"].contains(status) else {
-                return jsonResponse(["error": .string("unknown status '\(status)'; one of pending, replayed, aborted, discarded, all")],
+            guard DeadLetter.statusFilters.contains(status) else {
+                return jsonResponse(["error": .string("unknown status '\(status)'; one of \(DeadLetter.statusFilters.joined(separator: ", "))")],
                                     status: .badRequest)
             }
             var limit = 50

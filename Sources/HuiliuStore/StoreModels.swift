@@ -103,6 +103,9 @@ public struct DeadLetter: Sendable, Equatable {
     public var createdAt: String
     /// `pending` until replayed successfully.
     public var status: String
+
+    /// The statuses a letter can have, and `all`, as lists filter by them.
+    public static let statusFilters = ["pending", "replayed", "aborted", "discarded", "all"]
     /// The run that replayed it, once it has been.
     public var replayRunID: String?
 

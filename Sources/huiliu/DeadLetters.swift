@@ -47,7 +47,7 @@ extension Huiliu.DeadLetters {
         func validate() throws {
             guard limit > 0 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
             // A misspelt status would list nothing and look like "none".
-            let statuses = ["pending", "replayed", "aborted", "discarded", "all"]
+            let statuses = DeadLetter.statusFilters
             guard statuses.contains(status) else {
                 throw ValidationError("--status is one of \(statuses.joined(separator: ", ")); got '\(status)'"
                                       + (nearestName(to: status, in: statuses).map { "; did you mean '\($0)'?" } ?? ""))

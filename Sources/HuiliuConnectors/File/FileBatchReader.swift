@@ -73,7 +73,7 @@ struct FileBatchReader: BatchReader {
                 var open = try opener.open(path, display: display, format: try source.resolvedFormat(for: path), resume: nil)
                 while let item = try open.parser.next(open.window), now.count < Self.rememberedRows {
                     guard item.line <= lastLine else { break }
-                    if let fingerprint = rejectFingerprint(item) { now.append(fingerprint) }
+                    if case .rejected(_, let fingerprint) = judge(item, display: display) { now.append(fingerprint) }
                 }
             } catch {
                 // A file that no longer opens is read again, where its error is said.
@@ -97,16 +97,36 @@ struct FileBatchReader: BatchReader {
         files = again + files
     }
 
-    /// The fingerprint of an item ``next()`` would reject, or `nil` for a record it takes.
-    func rejectFingerprint(_ item: ParsedItem) -> String? {
+    /// What ``next()`` makes of an item: a record, or a reject with the fingerprint that tells
+    /// later runs whether the row was fixed.
+    enum Judged {
+        case record(Record)
+        case rejected(RecordBatch.Rejected, fingerprint: String)
+    }
+
+    /// One judgement for reading and for ``recheckRejectedFiles()``, which must agree.
+    func judge(_ item: ParsedItem, display: String) -> Judged {
         switch item {
-        case .rejected(_, let raw, let line): return FileCheckpoint.rejectFingerprint(line: line, raw: raw)
+        case .rejected(let reason, let raw, let line):
+            return .rejected(.init(origin: RecordOrigin(display, position: line), reason: reason, raw: .string(raw)),
+                             fingerprint: FileCheckpoint.rejectFingerprint(line: line, raw: raw))
         case .record(let value, let line):
-            guard case .object = value else { return FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText) }
-            if source.keyPath != nil, value.value(atPath: source.keyComponents).flatMap(Self.keyText) == nil {
-                return FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText)
+            var record = Record(data: value, origin: RecordOrigin(display, position: line), type: source.type)
+            // Steps read records' fields: a list or a bare value is a mistake in the file, said here
+            // rather than as a key expression giving null three steps on.
+            guard case .object = value else {
+                return .rejected(.init(origin: record.origin, reason: "a record is a JSON object; this is \(value.typeName)", raw: value),
+                                 fingerprint: FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
             }
-            return nil
+            if let keyPath = source.keyPath {
+                guard let key = value.value(atPath: source.keyComponents), let text = Self.keyText(key) else {
+                    return .rejected(.init(origin: record.origin, reason: "the key field '\(keyPath)' is missing or not a string or number",
+                                           raw: value),
+                                     fingerprint: FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
+                }
+                record.key = text
+            }
+            return .record(record)
         }
     }
 
@@ -132,30 +152,12 @@ struct FileBatchReader: BatchReader {
                 current = nil
                 continue
             }
-            let display = current!.display
-            switch item {
-            case .record(let value, let line):
-                var record = Record(data: value, origin: RecordOrigin(display, position: line), type: source.type)
-                // Steps read records' fields: a list or a bare value is a mistake in the file, said here
-                // rather than as a key expression giving null three steps on.
-                guard case .object = value else {
-                    rejects.append(.init(origin: record.origin, reason: "a record is a JSON object; this is \(value.typeName)", raw: value))
-                    remember(FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
-                    continue
-                }
-                if let keyPath = source.keyPath {
-                    guard let key = value.value(atPath: source.keyComponents), let text = Self.keyText(key) else {
-                        rejects.append(.init(origin: record.origin,
-                                             reason: "the key field '\(keyPath)' is missing or not a string or number", raw: value))
-                        remember(FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
-                        continue
-                    }
-                    record.key = text
-                }
+            switch judge(item, display: current!.display) {
+            case .record(let record):
                 records.append(record)
-            case .rejected(let reason, let raw, let line):
-                rejects.append(.init(origin: RecordOrigin(display, position: line), reason: reason, raw: .string(raw)))
-                remember(FileCheckpoint.rejectFingerprint(line: line, raw: raw))
+            case .rejected(let reject, let fingerprint):
+                rejects.append(reject)
+                remember(fingerprint)
             }
         }
         if let current { lastCheckpoint = checkpoint(of: current) }

@@ -63,8 +63,7 @@ extension HuiliuFunctions {
             guard whole != 60 else { throw .invalidValue("excel_date(): 60 is 1900-02-29, a day Excel counts that never was") }
             let days = CivilCalendar.days(year: 1899, month: 12, day: whole < 60 ? 31 : 30) + whole
             let (year, month, day) = CivilCalendar.civil(fromDays: days)
-            func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
-            return .string("\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))")
+            return .string("\(CivilDateTime.pad(year, 4))-\(CivilDateTime.pad(month, 2))-\(CivilDateTime.pad(day, 2))")
         },
         ExpressionFunction(
             "get", [P("object", [.object, .null]), P("key", [.string, .number, .null])], returns: .any,
