@@ -18,8 +18,10 @@ public struct DecimalNumber: Sendable, Hashable, CustomStringConvertible {
     /// Parses plain decimal text: optional sign, digits, optional fraction, optional exponent.
     /// Returns `nil` for anything else, or when the digits do not fit in 64 bits.
     public init?(_ text: some StringProtocol) {
-        let utf8 = Array(text.utf8)
-        guard let parsed = utf8.withUnsafeBytes({ DecimalNumber.parse($0) }) else { return nil }
+        // Read in place where the text is contiguous: `to_number` and `to_fen` call this per record.
+        let parsed = text.utf8.withContiguousStorageIfAvailable { DecimalNumber.parse(UnsafeRawBufferPointer($0)) }
+            ?? Array(text.utf8).withUnsafeBytes { DecimalNumber.parse($0) }
+        guard let parsed else { return nil }
         self = parsed
     }
 

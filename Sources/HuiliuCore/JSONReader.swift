@@ -27,7 +27,7 @@ public struct JSONReader: Sendable {
 
     /// Parses one complete JSON text; anything but whitespace after the value is an error.
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> Value {
-        var parser = JSONParser(bytes, state: state)
+        var parser = JSONParser(bytes, state: takeState())
         parser.depthLimit = depthLimit
         defer { state = parser.state }
         let value = try parser.parseTopLevel()
@@ -42,12 +42,20 @@ public struct JSONReader: Sendable {
     /// with the offset just past it. Bytes after the value are left alone, which is what a
     /// streaming reader of arrays or concatenated values needs.
     public mutating func parsePrefix(_ bytes: UnsafeRawBufferPointer, from offset: Int) throws(JSONError) -> (value: Value, end: Int) {
-        var parser = JSONParser(bytes, state: state)
+        var parser = JSONParser(bytes, state: takeState())
         defer { state = parser.state }
         parser.depthLimit = depthLimit
         parser.i = offset
         let value = try parser.parseTopLevel()
         return (value, parser.i)
+    }
+
+    /// Hands the kept state to a parser, leaving the reader its own reference to none of it:
+    /// the parser then updates its caches in place instead of copying them on every write.
+    private mutating func takeState() -> JSONParser.State {
+        let taken = state
+        state = JSONParser.State.placeholder
+        return taken
     }
 
     /// Parses one complete JSON text.
@@ -93,6 +101,9 @@ struct JSONParser {
         var sizeHints = [Int](repeating: 0, count: 8)
         /// The keys of the last object seen at each shallow depth, by member position.
         var keys: [CachedKey] = []
+
+        /// What a reader holds while its parser works: shares its (empty) storage, costs nothing.
+        static let placeholder = State()
     }
 
     /// A key as it was last read at one position of an object: records of one stream spell

@@ -230,6 +230,8 @@ public struct JSONWriter: @unchecked Sendable {
 extension Value {
     /// The value as compact JSON text.
     public var jsonText: String {
+        // Keys are often integers: their text needs no writer (and no buffer allocated).
+        if case .integer(let n) = self { return String(n) }
         var writer = JSONWriter()
         writer.write(self)
         return writer.withBytes { String(decoding: $0, as: UTF8.self) }

@@ -137,28 +137,36 @@ struct FileBatchReader: BatchReader {
         var lastCheckpoint: Checkpoint?
         if !toCheck.isEmpty { try recheckRejectedFiles() }
         while records.count + rejects.count < source.batchSize {
-            if current == nil {
+            // The open file is taken out while it is read: reaching it through the optional for
+            // every record copied the whole of it (and retained its parts) each time.
+            guard var file = current.take() else {
                 guard !files.isEmpty else { break }
                 current = try open(files.removeFirst())
                 continue
             }
-            guard let item = try current!.parser.next(current!.window) else {
-                let path = current!.path
-                if rereading.remove(path) != nil {
-                    rejected[path] = rereadRejects.removeValue(forKey: path)
-                    stamps[path] = openedStamps[path]
+            let window = file.window, display = file.display
+            var ended = false
+            do {
+                while records.count + rejects.count < source.batchSize {
+                    guard let item = try file.parser.next(window) else { ended = true; break }
+                    switch judge(item, display: display) {
+                    case .record(let record):
+                        records.append(record)
+                    case .rejected(let reject, let fingerprint):
+                        rejects.append(reject)
+                        remember(fingerprint, in: file.path)
+                    }
                 }
-                lastCheckpoint = checkpoint(of: current!)
-                current = nil
-                continue
+            } catch {
+                current = file
+                throw error
             }
-            switch judge(item, display: current!.display) {
-            case .record(let record):
-                records.append(record)
-            case .rejected(let reject, let fingerprint):
-                rejects.append(reject)
-                remember(fingerprint)
+            guard ended else { current = file; break }
+            if rereading.remove(file.path) != nil {
+                rejected[file.path] = rereadRejects.removeValue(forKey: file.path)
+                stamps[file.path] = openedStamps[file.path]
             }
+            lastCheckpoint = checkpoint(of: file)
         }
         if let current { lastCheckpoint = checkpoint(of: current) }
         if records.isEmpty && rejects.isEmpty && lastCheckpoint == nil { return nil }
@@ -186,9 +194,8 @@ struct FileBatchReader: BatchReader {
         return checkpoint.checkpoint
     }
 
-    /// Remembers a rejected row of the file being read.
-    mutating func remember(_ fingerprint: String) {
-        guard let path = current?.path else { return }
+    /// Remembers a rejected row of the file at `path`, the one being read.
+    mutating func remember(_ fingerprint: String, in path: String) {
         if rereading.contains(path) {
             if rereadRejects[path, default: []].count < Self.rememberedRows && !rereadRejects[path, default: []].contains(fingerprint) {
                 rereadRejects[path, default: []].append(fingerprint)

@@ -202,6 +202,7 @@ public struct MapStep: StepConnector {
             if k > 0 { key += "/" }
             switch entity[field] {
             case .string(let s)? where !s.isEmpty: key += s
+            case .integer(let n)?: key += String(n)
             // 2024.0 is the integer 2024 (as JSON Schema counts it): one subject for both.
             case .decimal(let d)? where d.exactInt != nil: key += String(d.exactInt!)
             case .double(let d)? where d.rounded() == d && Swift.abs(d) < 9e15: key += String(Int(d))

@@ -115,9 +115,12 @@ enum ExactArithmetic {
     /// Parses a number from text the way `to_number` does: JSON number syntax with
     /// optional surrounding spaces; exact where the digits fit.
     static func parseNumber(_ text: String) -> Value? {
-        let trimmed = text.trimmingASCIIWhitespace()
-        guard !trimmed.isEmpty,
-              trimmed.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E || $0 | 0x20 == 0x65 })
+        // Trimmed as a substring: nothing is copied unless the digits need a double.
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        let utf8 = text.utf8
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return nil }
+        let trimmed = text[first...utf8.lastIndex(where: { !isSpace($0) })!]
+        guard trimmed.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E || $0 | 0x20 == 0x65 })
         else { return nil }
         if let d = DecimalNumber(trimmed) {
             return d.exponent == 0 ? .integer(d.significand) : .decimal(d)

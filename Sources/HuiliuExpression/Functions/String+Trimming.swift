@@ -1,13 +1,4 @@
 extension String {
-    /// The string without leading and trailing spaces, tabs and line breaks.
-    func trimmingASCIIWhitespace() -> String {
-        let utf8 = self.utf8
-        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = utf8.lastIndex(where: { !isSpace($0) })!
-        return String(self[first...last])
-    }
-
     /// The string without leading and trailing Unicode white space, which includes the
     /// ideographic space U+3000 and no-break space U+00A0 common in Chinese documents.
     func trimmingWhitespace() -> String {

@@ -55,14 +55,20 @@ struct RecordAssembler: Sendable {
 
     /// The primary key's values joined with `/`, or `nil` when one is missing.
     func key(of value: Value) -> String? {
+        func part(_ path: [String]) -> String? {
+            switch value.value(atPath: path) {
+            case .string(let s)? where !s.isEmpty: s
+            case let number? where number.isNumber: number.jsonText
+            default: nil
+            }
+        }
+        // One field is the common case: its text is the key, with no list to join per record.
+        if keyPaths.count == 1 { return part(keyPaths[0]) }
         guard !keyPaths.isEmpty else { return nil }
         var parts: [String] = []
         for path in keyPaths {
-            switch value.value(atPath: path) {
-            case .string(let s)? where !s.isEmpty: parts.append(s)
-            case let number? where number.isNumber: parts.append(number.jsonText)
-            default: return nil
-            }
+            guard let text = part(path) else { return nil }
+            parts.append(text)
         }
         return parts.joined(separator: "/")
     }
