@@ -100,11 +100,7 @@ public struct WebhookSource: BufferReadingSource {
         guard !keyComponents.isEmpty else { return nil }
         var value: Value? = record.data
         for component in keyComponents { value = value?[component] }
-        switch value {
-        case .string(let text)?: return text
-        case .integer, .decimal: return value?.jsonText
-        default: return nil
-        }
+        return value.flatMap(RecordKey.part)
     }
 }
 

@@ -101,6 +101,9 @@ struct MapAndValidateTests {
             Record(data: ["id": "", "year": 2024], origin: RecordOrigin("x", position: 3)),
         ])
         #expect(output.records.map(\.key) == ["2023/ZF0001", "2024/ZF0001"])
+        // A voucher number with the separator in it cannot pass for another year's.
+        #expect(try await step.process([Record(data: ["id": "ZF/01", "year": 2024], origin: RecordOrigin("x", position: 1))])
+            .records.first?.key == "2024/ZF%2F01")
         #expect(output.failures.map(\.record.origin.position) == [3])
         #expect(output.failures.first?.reason == "the natural key (fiscal_year, payment_id) has a field that is missing, null or empty")
         // A type without a schema keeps the source's key.

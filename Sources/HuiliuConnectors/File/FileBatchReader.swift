@@ -119,7 +119,7 @@ struct FileBatchReader: BatchReader {
                                  fingerprint: FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
             }
             if let keyPath = source.keyPath {
-                guard let key = value.value(atPath: source.keyComponents), let text = Self.keyText(key) else {
+                guard let key = value.value(atPath: source.keyComponents), let text = RecordKey.part(key) else {
                     return .rejected(.init(origin: record.origin, reason: "the key field '\(keyPath)' is missing or not a string or number",
                                            raw: value),
                                      fingerprint: FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
@@ -171,14 +171,6 @@ struct FileBatchReader: BatchReader {
         if let current { lastCheckpoint = checkpoint(of: current) }
         if records.isEmpty && rejects.isEmpty && lastCheckpoint == nil { return nil }
         return RecordBatch(records: records, rejects: rejects, checkpoint: lastCheckpoint)
-    }
-
-    static func keyText(_ value: Value) -> String? {
-        switch value {
-        case .string(let s): return s.isEmpty ? nil : s
-        case .integer, .decimal: return value.jsonText
-        default: return nil
-        }
     }
 
     func checkpoint(of file: OpenFile) -> Checkpoint {

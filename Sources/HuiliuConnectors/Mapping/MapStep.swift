@@ -195,22 +195,15 @@ public struct MapStep: StepConnector {
         return try StepFile.load(path, reference: reference, field: "mapping", fields: fileFields, config: config, context: context)
     }
 
-    /// The values of `fields` in `entity` joined with `/`, or `nil` when one is missing, null or empty.
+    /// The key of `fields` in `entity` (see ``RecordKey``), or `nil` when one is missing, null or empty.
     static func naturalKey(_ fields: [String], of entity: Value) -> String? {
-        var key = ""
-        for (k, field) in fields.enumerated() {
-            if k > 0 { key += "/" }
-            switch entity[field] {
-            case .string(let s)? where !s.isEmpty: key += s
-            case .integer(let n)?: key += String(n)
-            // 2024.0 is the integer 2024 (as JSON Schema counts it): one subject for both.
-            case .decimal(let d)? where d.exactInt != nil: key += String(d.exactInt!)
-            case .double(let d)? where d.rounded() == d && Swift.abs(d) < 9e15: key += String(Int(d))
-            case let value? where value.isNumber: key += value.jsonText
-            default: return nil
-            }
+        var values: [Value] = []
+        values.reserveCapacity(fields.count)
+        for field in fields {
+            guard let value = entity[field] else { return nil }
+            values.append(value)
         }
-        return key
+        return RecordKey.make(values)
     }
 
     public func process(_ records: consuming [Record]) async throws -> StepOutput {
@@ -230,14 +223,12 @@ public struct MapStep: StepConnector {
                 records[index].data = try plan.build(from: input, keepNulls: keepNulls)
                 if let key {
                     let value = try evaluate(key, input, target: "key")
-                    switch value {
-                    case .string(let s) where !s.isEmpty: records[index].key = s
-                    case .integer, .decimal: records[index].key = value.jsonText
-                    default:
+                    guard let text = RecordKey.part(value) else {
                         failures.append(RecordFailure(record: records[index], reason: "the key expression gave \(value.jsonText), not a string or number",
                                                       pointer: "", rule: "key"))
                         continue
                     }
+                    records[index].key = text
                 }
                 if !naturalKey.isEmpty {
                     guard let subject = Self.naturalKey(naturalKey, of: records[index].data) else {

@@ -67,16 +67,9 @@ struct SQLBatchReader: BatchReader {
     /// The record key of a row: its key columns' text, joined by `/` — with `%` and `/` inside
     /// a value percent-encoded when there are several, so two rows never share one.
     static func naturalKey(_ values: [Value]) -> String {
-        let texts = values.map { value -> String in
-            switch value {
-            case .string(let s): s
-            case .null: ""
-            default: value.jsonText
-            }
-        }
-        guard texts.count > 1 else { return texts.first ?? "" }
-        return texts.map { $0.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F") }
-            .joined(separator: "/")
+        // A NULL or empty key column is an empty part, not a reason to lose the row; a column of
+        // another type (boolean, JSON) keeps its JSON text.
+        RecordKey.join(values.map { RecordKey.part($0) ?? ($0.isNull || $0 == .string("") ? "" : $0.jsonText) })
     }
 }
 

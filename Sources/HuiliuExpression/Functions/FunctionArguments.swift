@@ -12,7 +12,9 @@ public struct FunctionArguments {
     private var rest: [Value] = []
     /// The number of arguments given.
     public private(set) var count = 0
-    let call: FunctionCall
+    /// The call being evaluated, which outlives its arguments (the compiled expression holds
+    /// it): not retained, which would cost a retain and a release per function per record.
+    unowned(unsafe) let call: FunctionCall
 
     init(call: FunctionCall) {
         self.call = call

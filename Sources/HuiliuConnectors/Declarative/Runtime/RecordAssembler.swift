@@ -55,21 +55,14 @@ struct RecordAssembler: Sendable {
 
     /// The primary key's values joined with `/`, or `nil` when one is missing.
     func key(of value: Value) -> String? {
-        func part(_ path: [String]) -> String? {
-            switch value.value(atPath: path) {
-            case .string(let s)? where !s.isEmpty: s
-            case let number? where number.isNumber: number.jsonText
-            default: nil
-            }
-        }
         // One field is the common case: its text is the key, with no list to join per record.
-        if keyPaths.count == 1 { return part(keyPaths[0]) }
+        if keyPaths.count == 1 { return value.value(atPath: keyPaths[0]).flatMap(RecordKey.part) }
         guard !keyPaths.isEmpty else { return nil }
-        var parts: [String] = []
+        var parts: [Value] = []
         for path in keyPaths {
-            guard let text = part(path) else { return nil }
-            parts.append(text)
+            guard let part = value.value(atPath: path) else { return nil }
+            parts.append(part)
         }
-        return parts.joined(separator: "/")
+        return RecordKey.make(parts)
     }
 }

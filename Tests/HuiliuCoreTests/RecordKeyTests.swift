@@ -1,0 +1,35 @@
+import HuiliuCore
+import Testing
+
+struct RecordKeyTests {
+    /// One number is one key however the upstream writes it, so a record keeps one event id.
+    @Test func aNumberHasOneText() throws {
+        let spellings = ["7", "7.0", "7.00", "0.7e1", "700e-2"]
+        let keys = try spellings.map { RecordKey.part(try JSONReader.parse($0)) }
+        #expect(Set(keys) == ["7"])
+        #expect(RecordKey.part(try JSONReader.parse("1.50")) == "1.5")
+        #expect(RecordKey.part(try JSONReader.parse("-0.250")) == "-0.25")
+        #expect(RecordKey.part(.double(2024)) == "2024")
+        #expect(RecordKey.part(.string("ZF0001")) == "ZF0001")
+    }
+
+    @Test func whatCannotBeAKey() {
+        #expect(RecordKey.part(.string("")) == nil)
+        #expect(RecordKey.part(.null) == nil)
+        #expect(RecordKey.part(.bool(true)) == nil)
+        #expect(RecordKey.part(.array([1])) == nil)
+        #expect(RecordKey.part(.double(.nan)) == nil)
+        #expect(RecordKey.make([.string("a"), .null]) == nil)
+    }
+
+    /// `a/b` + `c` and `a` + `b/c` are different records: their keys must differ.
+    @Test func partsThatContainTheSeparatorStayApart() {
+        let first = RecordKey.make([.string("a/b"), .string("c")])
+        let second = RecordKey.make([.string("a"), .string("b/c")])
+        #expect(first == "a%2Fb/c")
+        #expect(second == "a/b%2Fc")
+        #expect(RecordKey.make([.string("100%"), 2024]) == "100%25/2024")
+        // A single part is the key as it is.
+        #expect(RecordKey.make([.string("a/b")]) == "a/b")
+    }
+}
