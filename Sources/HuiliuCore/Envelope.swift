@@ -164,6 +164,23 @@ extension JSONWriter {
     /// in place: wrapping each in a `Value` first would retain and release it per event.
     public mutating func write(_ envelope: Envelope) {
         unique()
+        writeEvent(envelope)
+    }
+
+    /// Writes each event followed by a newline (JSON Lines). The events are read in place:
+    /// handing each to ``write(_:)`` from another module copied it first.
+    public mutating func writeLines(_ envelopes: [Envelope]) {
+        unique()
+        envelopes.withUnsafeBufferPointer { envelopes in
+            for index in envelopes.indices {
+                writeEvent(envelopes[index])
+                appendByte(0x0A)
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func writeEvent(_ envelope: Envelope) {
         appendByte(UInt8(ascii: "{"))
         attribute("specversion", first: true)
         writeString(envelope.specversion)

@@ -145,7 +145,7 @@ public struct BatchProcessor: Sendable {
     /// The digest of events, each written as a jsonl sink writes it.
     static func digest(_ events: [Envelope]) -> ProvenanceEntry.Digested {
         var writer = JSONWriter(capacity: 64 * 1024)
-        for event in events { writer.write(event); writer.append(0x0A) }
+        writer.writeLines(events)
         return digest(events.count, writer)
     }
 

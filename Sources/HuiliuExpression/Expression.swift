@@ -4,13 +4,15 @@ public import HuiliuCore
 ///
 /// Compiling resolves function names against a ``FunctionRegistry`` and checks their
 /// arity, so an unknown function or a wrong argument count fails here, before any
-/// record is seen. The compiled value is immutable and `Sendable`.
+/// record is seen. The compiled value is immutable and `Sendable`. A class: evaluating it
+/// from a mapping's list borrows its tree in place, where copying a struct out of the list
+/// retained and released its parts for every expression of every record.
 ///
 /// ```swift
 /// let payee = try Expression("payments[?amount > `0`].payee")
 /// let names = try payee.evaluate(record.data)
 /// ```
-public struct Expression: Sendable, CustomStringConvertible {
+public final class Expression: Sendable, CustomStringConvertible {
     /// The expression text as given.
     public let text: String
     let root: Node

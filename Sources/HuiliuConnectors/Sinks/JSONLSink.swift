@@ -139,13 +139,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
         // Sized from the last batch, so the buffer is not copied as it grows.
         var writer = JSONWriter(capacity: envelopes.count * bytesPerEvent)
-        // Borrowed from the buffer: iterating the array would copy (retain) every envelope.
-        envelopes.withUnsafeBufferPointer { envelopes in
-            for index in envelopes.indices {
-                writer.write(envelopes[index])
-                writer.append(0x0A)
-            }
-        }
+        writer.writeLines(envelopes)
         // Writing and fsync block; they run off the cooperative pool so mapping goes on meanwhile.
         let output = writer, descriptor = descriptor, path = path, durable = durable
         try await io.run {
