@@ -167,7 +167,7 @@ struct FileStreamTests {
     }
 
     /// Numbers come as Excel shows them (15 significant digits), an error cell is null, and a
-    /// serial date stays a number that excel_date() reads; a duplicate header name, or values
+    /// serial in an unstyled cell stays a number that excel_date() reads; a duplicate header name, or values
     /// beyond the header (a title row above it), fail the file rather than lose columns.
     @Test func xlsxNumbersErrorsAndHeaders() async throws {
         let folder = try makeTemporaryDirectory("huiliu-drops")
@@ -183,6 +183,62 @@ struct FileStreamTests {
         await #expect { _ = try await drained(try connector.source("folder: \(folder)\nsheet: 标题", stream: "rows")) } throws: {
             "\($0)".contains("row 2 has a value in column 2, beyond the header's 1") && "\($0)".contains("title")
         }
+    }
+
+    /// A number in a cell styled as a date or time reads as Excel shows it, in either day
+    /// system; durations, numbers with a quoted letter, unstyled serials and 1900-02-29 (which
+    /// never was) stay numbers.
+    @Test(arguments: [false, true]) func xlsxDateCellsReadAsTheyShow(date1904: Bool) async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeDatedWorkbook(folder + "/dates.xlsx", date1904: date1904)
+        let connector = try Self.connector(pattern: "*.xlsx")
+        let records = try await drained(try connector.source("folder: \(folder)", stream: "rows")).records
+        let shift = date1904 ? 1462 : 0
+        #expect(records.first?.data == [
+            "内置日期": "2024-03-05", "日期时间": "2024-03-05T12:00:00", "中文日期": "2024-03-05", "时长": .decimal(DecimalNumber("1.5")!),
+            "天数": 3, "时刻": "18:00:00", "近午夜": "2024-03-06T00:00:00", "无样式": .integer(45356 - shift), "文字": "2024年",
+        ])
+        if !date1904 {
+            #expect(records.last?.data["内置日期"] == 60)
+        }
+    }
+
+    /// Writes a workbook whose cells carry date, time, duration and number styles.
+    static func makeDatedWorkbook(_ path: String, date1904: Bool) throws {
+        let script = #"""
+        import sys, zipfile
+        date1904 = sys.argv[2] == '1'
+        shift = 1462 if date1904 else 0
+        ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+        pr = '<workbookPr date1904="1"/>' if date1904 else ''
+        styles = (f'<?xml version="1.0"?><styleSheet {ns}><numFmts count="4">'
+            '<numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>'
+            '<numFmt numFmtId="165" formatCode="[h]:mm:ss"/><numFmt numFmtId="166" formatCode="0&quot;d&quot;"/>'
+            '<numFmt numFmtId="167" formatCode="[$-804]yyyy-mm-dd\ hh:mm:ss;@"/></numFmts>'
+            '<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
+            '<cellXfs count="8"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="22"/>'
+            '<xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="20"/><xf numFmtId="167"/></cellXfs></styleSheet>')
+        def cell(ref, value, style):
+            return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
+        names = ['内置日期', '日期时间', '中文日期', '时长', '天数', '时刻', '近午夜', '无样式', '文字']
+        header = ''.join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{n}</t></is></c>' for i, n in enumerate(names))
+        row2 = (cell('A2', 45356 - shift, 1) + cell('B2', 45356.5 - shift, 3) + cell('C2', 45356 - shift, 2) + cell('D2', 1.5, 4)
+            + cell('E2', 3, 5) + cell('F2', 0.75, 6) + cell('G2', 45356.999999 - shift, 7) + cell('H2', 45356 - shift, 0)
+            + '<c r="I2" s="1" t="inlineStr"><is><t>2024年</t></is></c>')
+        row3 = cell('A3', 60, 1) if not date1904 else cell('A3', 1, 1)
+        files = {
+          '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+          'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}>{pr}<sheets><sheet name="日期" sheetId="1" r:id="rId1"/></sheets></workbook>',
+          'xl/_rels/workbook.xml.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+          'xl/styles.xml': styles,
+          'xl/worksheets/sheet1.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData><row r="1">{header}</row><row r="2">{row2}</row><row r="3">{row3}</row></sheetData></worksheet>',
+        }
+        with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+            for name, text in files.items():
+                z.writestr(name, text)
+        """#
+        let result = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", script, path, date1904 ? "1" : "0"])
+        guard result.status == 0 else { throw FixtureError("writing the workbook failed: \(result.output)") }
     }
 
     /// Writes a two-sheet workbook with shared and inline strings, numbers, a boolean and a gap, with Python's zipfile.

@@ -69,7 +69,10 @@ struct ParseTimeTests {
         #expect(try Support.eval("excel_date(`61`)") == "1900-03-01")
         #expect(try Support.eval("excel_date(`45356.99`)") == "2024-03-05")
         #expect(try Support.eval("excel_date(null)") == nil)
-        for bad in ["`60`", "`0`", "`-1`", "'x'", "`2958466`"] {
+        // A date cell of an XLSX sheet reads as its date already: the same mapping takes either.
+        #expect(try Support.eval("excel_date('2024-03-05')") == "2024-03-05")
+        #expect(try Support.eval("excel_date('2024-03-05T08:30:00')") == "2024-03-05")
+        for bad in ["`60`", "`0`", "`-1`", "'x'", "`2958466`", "'2024-02-30'", "'2024-03-05 08:30'", "'2024-3-5'"] {
             #expect(Support.errorKind("excel_date(\(bad))") == "invalid-value", "\(bad)")
         }
     }

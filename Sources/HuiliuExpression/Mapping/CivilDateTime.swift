@@ -33,7 +33,7 @@ struct CivilDateTime: Equatable {
         guard (0...9999).contains(year) else { return "year \(year) is out of range" }
         guard (1...12).contains(month) else { return "month \(month) does not exist" }
         guard CivilDateTime.isValidDate(year: year, month: month, day: day) else {
-            return "day \(day) does not exist in \(year)-\(CivilDateTime.pad(month, 2)), which has \(CivilDateTime.daysIn(month: month, year: year)) days"
+            return "day \(day) does not exist in \(year)-\(CivilCalendar.pad(month, 2)), which has \(CivilDateTime.daysIn(month: month, year: year)) days"
         }
         guard (0...23).contains(hour) else { return "hour \(hour) is out of range" }
         guard (0...59).contains(minute) else { return "minute \(minute) is out of range" }
@@ -113,10 +113,5 @@ struct CivilDateTime: Equatable {
             }
             return n
         }
-    }
-
-    static func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }

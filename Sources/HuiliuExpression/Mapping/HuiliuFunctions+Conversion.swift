@@ -40,7 +40,7 @@ extension HuiliuFunctions {
         },
         ExpressionFunction(
             "excel_date", [P("serial", [.number, .string, .null])], returns: [.string, .null],
-            summary: "The calendar date (`YYYY-MM-DD`) of an Excel date serial, as a date cell of an XLSX sheet holds it (days since 1899-12-30 in the 1900 system; a time of day, the fraction, is dropped). `null` gives `null`.",
+            summary: "The calendar date (`YYYY-MM-DD`) of an Excel date serial (days since 1899-12-30 in the 1900 system; a time of day, the fraction, is dropped), as a CSV export or an unstyled XLSX cell holds one. A date already written out (`2024-03-05`, `2024-03-05T08:30:00`, as an XLSX cell styled as a date reads) gives its date. `null` gives `null`.",
             example: Example("excel_date(`45356`)", result: "2024-03-05")
         ) { args throws(ExpressionError) in
             let serial: Double
@@ -48,6 +48,7 @@ extension HuiliuFunctions {
             case .null: return .null
             case .string(let text):
                 let trimmed = text.trimmingWhitespace()
+                if let date = writtenDate(trimmed) { return .string(date) }
                 guard trimmed.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }), let number = Double(trimmed) else {
                     throw .invalidValue("excel_date(): '\(text)' is not an Excel date serial")
                 }
@@ -63,7 +64,7 @@ extension HuiliuFunctions {
             guard whole != 60 else { throw .invalidValue("excel_date(): 60 is 1900-02-29, a day Excel counts that never was") }
             let days = CivilCalendar.days(year: 1899, month: 12, day: whole < 60 ? 31 : 30) + whole
             let (year, month, day) = CivilCalendar.civil(fromDays: days)
-            return .string("\(CivilDateTime.pad(year, 4))-\(CivilDateTime.pad(month, 2))-\(CivilDateTime.pad(day, 2))")
+            return .string("\(CivilCalendar.pad(year, 4))-\(CivilCalendar.pad(month, 2))-\(CivilCalendar.pad(day, 2))")
         },
         ExpressionFunction(
             "get", [P("object", [.object, .null]), P("key", [.string, .number, .null])], returns: .any,
@@ -80,4 +81,17 @@ extension HuiliuFunctions {
             }
         },
     ]
+}
+
+/// The `YYYY-MM-DD` of a date written out as one, alone or before `T` and a time; `nil` for
+/// anything else, which `excel_date()` then reads as a serial.
+private func writtenDate(_ text: String) -> String? {
+    let bytes = Array(text.utf8.prefix(11))
+    guard bytes.count >= 10, bytes.count == 10 || bytes[10] == UInt8(ascii: "T") else { return nil }
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9]
+    guard digits.allSatisfy({ bytes[$0] &- 48 < 10 }), bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+    let date = String(decoding: bytes[0..<10], as: UTF8.self)
+    guard let year = Int(date.prefix(4)), let month = Int(date.dropFirst(5).prefix(2)), let day = Int(date.suffix(2)),
+          (1...12).contains(month), (1...CivilCalendar.daysInMonth(year: year, month: month)).contains(day) else { return nil }
+    return date
 }

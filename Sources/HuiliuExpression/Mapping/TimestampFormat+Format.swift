@@ -15,23 +15,23 @@ extension TimestampFormat {
             let offset = zone.offset(at: instant)
             let local = CivilDateTime(secondsSinceEpoch: instant + offset, nanosecond: nanosecond)
             var out = ""
-            func field(_ n: Int, _ exact: Bool) { out += exact ? CivilDateTime.pad(n, 2) : String(n) }
+            func field(_ n: Int, _ exact: Bool) { out += exact ? CivilCalendar.pad(n, 2) : String(n) }
             for part in parts {
                 switch part {
-                case .year: out += CivilDateTime.pad(local.year, 4)
+                case .year: out += CivilCalendar.pad(local.year, 4)
                 case .month(let exact): field(local.month, exact)
                 case .day(let exact): field(local.day, exact)
                 case .hour(let exact): field(local.hour, exact)
                 case .minute(let exact): field(local.minute, exact)
                 case .second(let exact): field(local.second, exact)
                 case .fraction(let digits):
-                    out += String(CivilDateTime.pad(local.nanosecond, 9).prefix(digits))
+                    out += String(CivilCalendar.pad(local.nanosecond, 9).prefix(digits))
                 case .offset:
                     if offset == 0 {
                         out += "Z"
                     } else {
                         let minutes = abs(offset) / 60
-                        out += (offset < 0 ? "-" : "+") + CivilDateTime.pad(minutes / 60, 2) + ":" + CivilDateTime.pad(minutes % 60, 2)
+                        out += (offset < 0 ? "-" : "+") + CivilCalendar.pad(minutes / 60, 2) + ":" + CivilCalendar.pad(minutes % 60, 2)
                     }
                 case .literal(let scalar): out.unicodeScalars.append(scalar)
                 }

@@ -5,18 +5,22 @@ import HuiliuCore
 /// Reads the rows of one sheet of an XLSX workbook (Office Open XML) as records: the first
 /// non-empty row is the header, later rows become objects keyed by it. Shared strings,
 /// inline strings, numbers (to Excel's 15 significant digits), booleans and formula results
-/// are read; cells a row lacks, and error cells, are `null`. Styles are not applied, so dates
-/// stay Excel serial numbers (`excel_date()` reads them).
+/// are read; cells a row lacks, and error cells, are `null`. A number whose cell is styled
+/// as a date or time is read as Excel shows it: `2024-03-05`, `2024-03-05T08:30:00` or
+/// `08:30:00` (see ``XLSXDateStyle``).
 enum XLSXReader {
     /// The rows of the sheet called `sheet`, or of the first sheet.
     static func rows(_ bytes: [UInt8], sheet: String?, file: String) throws -> [(line: Int, value: Value)] {
         let zip = try ZipArchive(bytes)
         guard let workbook = try zip.data("xl/workbook.xml") else { throw ZipError("\(file): no xl/workbook.xml; not an XLSX workbook") }
         var sheets: [(name: String, id: String)] = []
+        var date1904 = false
         try withDocument(workbook, file) { root in
             for node in descendants(root, named: "sheet") {
                 sheets.append((attribute(node, "name") ?? "", attribute(node, "id") ?? ""))
             }
+            // A workbook from old Mac Excel counts days from 1904-01-01.
+            date1904 = descendants(root, named: "workbookPr").contains { ["1", "true"].contains(attribute($0, "date1904") ?? "") }
         }
         guard let chosen = sheet.map({ name in sheets.first { $0.name == name } }) ?? sheets.first else {
             throw ZipError("\(file): no sheet '\(sheet ?? "")'; the workbook has \(sheets.map { "'\($0.name)'" }.joined(separator: ", "))")
@@ -37,11 +41,12 @@ enum XLSXReader {
                 for item in children(root, named: "si") { shared.append(text(item)) }
             }
         }
+        let styles = try zip.data("xl/styles.xml").map { try dateStyles($0, file) } ?? []
         var header: [String]?
         var rows: [(Int, Value)] = []
         // The sheet is read as a stream of XML events, not as a document tree: a tree of a large
         // sheet took gigabytes (2.7 GB for 300,000 rows).
-        try scanRows(sheetData, file, shared: shared) { number, cells in
+        try scanRows(sheetData, file, shared: shared, styles: styles, date1904: date1904) { number, cells in
                 if cells.values.allSatisfy({ $0.isNull || $0 == "" }) { return }
                 guard let names = header else {
                     let width = (cells.keys.max() ?? -1) + 1
@@ -79,7 +84,7 @@ enum XLSXReader {
 
     /// Calls `body` with each row of a sheet's XML (its number and cells by column), reading the
     /// XML as a stream of events.
-    private static func scanRows(_ bytes: [UInt8], _ file: String, shared: [String],
+    private static func scanRows(_ bytes: [UInt8], _ file: String, shared: [String], styles: [XLSXDateStyle?], date1904: Bool,
                                  _ body: (Int, [Int: Value]) throws -> Void) throws {
         let flags = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_HUGE.rawValue)
         try bytes.withUnsafeBufferPointer { buffer in
@@ -96,7 +101,7 @@ enum XLSXReader {
             var rowNumber = 0, rowsSeen = 0
             var cells: [Int: Value] = [:]
             var next = 0
-            var column = 0, type = "n"
+            var column = 0, type = "n", style = 0
             var raw: String?, inline = ""
             var inValue = false, inInline = false, inPhonetic = false
             while true {
@@ -118,6 +123,7 @@ enum XLSXReader {
                     case "c":
                         column = attribute("r").flatMap(columnIndex) ?? next
                         type = attribute("t") ?? "n"
+                        style = attribute("s").flatMap { Int($0) } ?? 0
                         raw = nil
                         inline = ""
                         if empty {
@@ -138,7 +144,8 @@ enum XLSXReader {
                     case "is": inInline = false
                     case "rPh": inPhonetic = false
                     case "c":
-                        cells[column] = cellValue(type: type, raw: raw, inline: inline, shared: shared)
+                        cells[column] = cellValue(type: type, raw: raw, inline: inline, shared: shared,
+                                                  date: styles.indices.contains(style) ? styles[style] : nil, date1904: date1904)
                         next = column + 1
                     case "row": try body(rowNumber, cells)
                     default: break
@@ -153,7 +160,8 @@ enum XLSXReader {
         value.stringValue ?? value.jsonText
     }
 
-    private static func cellValue(type: String, raw: String?, inline: String, shared: [String]) -> Value {
+    private static func cellValue(type: String, raw: String?, inline: String, shared: [String],
+                                  date: XLSXDateStyle?, date1904: Bool) -> Value {
         if type == "inlineStr" { return .string(inline) }
         guard let raw else { return .null }
         switch type {
@@ -164,11 +172,33 @@ enum XLSXReader {
         case "e": return .null
         default:
             if raw.isEmpty { return .null }
+            // A serial that is no date of the workbook (1900-02-29) stays the number it is.
+            if let date, let serial = Double(raw), let text = date.text(ofSerial: serial, date1904: date1904) { return .string(text) }
             if let i = Int(raw) { return .integer(i) }
             if let d = DecimalNumber(raw) { return .decimal(excelPrecision(d)) }
             // A number JSON cannot write (1e400) keeps its text.
             return Double(raw).flatMap { $0.isFinite ? Value.double($0) : nil } ?? .string(raw)
         }
+    }
+
+    /// The date style of each cell format (`cellXfs`, which cells' `s` attribute indexes) of
+    /// `xl/styles.xml`; `nil` for the formats that show numbers.
+    private static func dateStyles(_ bytes: [UInt8], _ file: String) throws -> [XLSXDateStyle?] {
+        var styles: [XLSXDateStyle?] = []
+        try withDocument(bytes, file) { root in
+            var codes: [Int: String] = [:]
+            for format in descendants(root, named: "numFmt") {
+                if let id = attribute(format, "numFmtId").flatMap({ Int($0) }) { codes[id] = attribute(format, "formatCode") }
+            }
+            // Only the cell formats: cellStyleXfs holds xf elements of named styles, which cells do not index.
+            for list in descendants(root, named: "cellXfs") {
+                for xf in children(list, named: "xf") {
+                    let id = attribute(xf, "numFmtId").flatMap { Int($0) } ?? 0
+                    styles.append(XLSXDateStyle.of(formatID: id, code: codes[id]))
+                }
+            }
+        }
+        return styles
     }
 
     /// `value` to the 15 significant digits Excel keeps and shows: a sum stored as

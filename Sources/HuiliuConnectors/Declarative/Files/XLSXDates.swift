@@ -1,0 +1,85 @@
+import HuiliuCore
+
+/// What an XLSX cell's number format makes of its number: Excel keeps dates and times as
+/// day serials and shows them through the format, so a date column is a date only if its
+/// style says so.
+enum XLSXDateStyle: Equatable {
+    case date, dateTime, time
+
+    /// The style of built-in format `id`, or of the custom format `code`: `nil` for a number.
+    /// Elapsed-time formats (`[h]:mm:ss`) are durations, not times of day, and stay numbers.
+    static func of(formatID id: Int, code: String?) -> XLSXDateStyle? {
+        if let code { return of(code: code) }
+        switch id {
+        // ECMA-376 §18.8.30 and the East Asian built-ins Excel writes in a Chinese locale
+        // (27–31, 36, 50–54, 57, 58 dates; 32–35, 55, 56 times).
+        case 14...17, 27...31, 36, 50...54, 57, 58: return .date
+        case 18...21, 32...35, 45, 47, 55, 56: return .time
+        case 22: return .dateTime
+        default: return nil
+        }
+    }
+
+    /// The style of a custom format code such as `yyyy"年"m"月"d"日"` or `yyyy-mm-dd hh:mm`.
+    static func of(code: String) -> XLSXDateStyle? {
+        var letters = ""
+        var scalars = code.unicodeScalars.makeIterator()
+        // Only the first section (positive numbers) is read; literal text is skipped.
+        while let scalar = scalars.next() {
+            switch scalar {
+            case ";": break
+            case "\"":
+                while let next = scalars.next(), next != "\"" {}
+                continue
+            case "\\", "_", "*":
+                _ = scalars.next()
+                continue
+            case "[":
+                var inside = ""
+                while let next = scalars.next(), next != "]" { inside.unicodeScalars.append(next) }
+                // [h], [mm], [ss]: an elapsed duration. [Red], [$-804], [>100]: not letters of the format.
+                if !inside.isEmpty, inside.lowercased().allSatisfy({ "hms".contains($0) }) { return nil }
+                continue
+            default:
+                letters.unicodeScalars.append(scalar)
+                continue
+            }
+            break
+        }
+        let lower = letters.lowercased()
+        // "General" and "0.00E+00" have letters that are no date parts.
+        if lower.contains("general") { return nil }
+        let hasDate = lower.contains("y") || lower.contains("d")
+        let hasTime = lower.contains("h") || lower.contains("s")
+        switch (hasDate, hasTime) {
+        case (true, true): return .dateTime
+        case (true, false): return .date
+        case (false, true): return .time
+        case (false, false): return lower.contains("m") ? .date : nil  // mmm-yy without y is rare; mmmm alone is a month
+        }
+    }
+
+    /// The text of day serial `serial` in this style: `2024-03-05`, `2024-03-05T12:00:00` or
+    /// `12:00:00` (a wall time, with no offset: the workbook does not say which zone), to the
+    /// second. `nil` for a serial that is no date of the workbook's system (negative, beyond
+    /// 9999-12-31, or 1900-02-29, which the 1900 system counts but never was).
+    func text(ofSerial serial: Double, date1904: Bool) -> String? {
+        guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
+        let total = Int((serial * 86_400).rounded())
+        let whole = total / 86_400, second = total % 86_400
+        let time = "\(CivilCalendar.pad(second / 3600, 2)):\(CivilCalendar.pad(second / 60 % 60, 2)):\(CivilCalendar.pad(second % 60, 2))"
+        if self == .time { return time }
+        let days: Int
+        if date1904 {
+            days = CivilCalendar.days(year: 1904, month: 1, day: 1) + whole
+        } else {
+            // 1 is 1900-01-01; 60 is the 29 February 1900 Excel counts; from 61 on, days since 1899-12-30.
+            guard whole >= 1, whole != 60 else { return nil }
+            days = CivilCalendar.days(year: 1899, month: 12, day: whole < 60 ? 31 : 30) + whole
+        }
+        let (year, month, day) = CivilCalendar.civil(fromDays: days)
+        guard year <= 9999 else { return nil }
+        let date = "\(CivilCalendar.pad(year, 4))-\(CivilCalendar.pad(month, 2))-\(CivilCalendar.pad(day, 2))"
+        return self == .date ? date : date + "T" + time
+    }
+}
