@@ -121,6 +121,7 @@ public struct GatewayConfig: Sendable {
             } catch {
                 switch error {
                 case .syntax(let problem): throw ConfigErrors([problem])
+                case .duplicateKeys(let problems, _): throw ConfigErrors(problems)
                 case .unreadable(let path, let reason):
                     throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), reason)])
                 }

@@ -40,6 +40,10 @@ public struct PipelineLoader: Sendable {
             switch error {
             case .unreadable: return .unreadable(error.description)
             case .syntax(let problem): return .problems([problem])
+            case .duplicateKeys(let problems, let node):
+                // The repeats and everything else wrong with the file, in one pass.
+                guard case .problems(let more) = validate(node, file: path, directory: projectDirectory) else { return .problems(problems) }
+                return .problems(problems + more)
             }
         }
         let outcome = validate(node, file: path, directory: projectDirectory)

@@ -49,6 +49,12 @@ public enum StationsFile {
         } catch {
             switch error {
             case .syntax(let problem): throw ConfigErrors([problem])
+            case .duplicateKeys(let problems, let node):
+                // The rest of the file's problems with the repeats, in one report.
+                do throws(ConfigErrors) { _ = try read(node, resolver: resolver, baseDirectory: directory(of: path)) } catch {
+                    throw ConfigErrors(problems + error.errors)
+                }
+                throw ConfigErrors(problems)
             case .unreadable:
                 throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), error.description)])
             }

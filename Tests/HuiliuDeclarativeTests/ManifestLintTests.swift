@@ -49,6 +49,17 @@ struct ManifestLintTests {
         #expect(problems.contains { $0.contains("connector.yaml:14:87: invalid expression:") }, "\(problems)")
     }
 
+    /// A key given twice no longer hides the manifest's other problems: both are reported.
+    @Test func aRepeatedKeyAndTheRestAreReported() throws {
+        let broken = Self.valid
+            .replacingOccurrences(of: "summary: A scenario.", with: "summary: A scenario.\nsummary: Again.")
+            .replacingOccurrences(of: "    records: data.list", with: "    recrods: data.list")
+        let problems = try TestConnector.problems(broken)
+        #expect(problems.contains { $0.hasSuffix("connector.yaml:4:1: duplicate key 'summary': already given at 3:1 in this mapping; remove or rename one") },
+                "\(problems)")
+        #expect(problems.contains { $0.contains("unknown key 'recrods' in 'items'; did you mean 'records'?") }, "\(problems)")
+    }
+
     /// A template naming a config field the spec does not declare would render as nothing
     /// (`Bearer ` with no token): reported where it is, with the nearest field.
     @Test func aConfigReferenceMustBeASpecField() throws {

@@ -26,9 +26,12 @@ struct YAMLDocumentTests {
          "p.yaml:1:20: duplicate key 'file': already given at 1:11 in this mapping; remove or rename one"),
         ("source: {\n  file: 1,\n  x: [1, {file: 2}],\n  \"file\": 3 }\n",
          "p.yaml:4:3: duplicate key 'file': already given at 2:3 in this mapping; remove or rename one"),
-        // libyaml names the first duplicated key in sorted order, wherever the mapping starts.
-        ("name: x\nb: 1\na: 1\nb: 2\nb: 3\na: 2\n",
-         "p.yaml:6:1: duplicate key 'a': already given at 3:1 in this mapping; remove or rename one ('b' is repeated too)"),
+        // Every repeat, each where it is (libyaml names the first duplicated key in sorted order).
+        ("name: x\nb: 1\na: 1\nb: 2\nb: 3\na: 2\n", """
+         p.yaml:6:1: duplicate key 'a': already given at 3:1 in this mapping; remove or rename one
+         p.yaml:4:1: duplicate key 'b': already given at 2:1 in this mapping; remove or rename one
+         p.yaml:5:1: duplicate key 'b': already given at 2:1 in this mapping; remove or rename one
+         """),
         // Text in quotes spanning lines is not taken for keys.
         ("source:\n  b: 1\n  x: \"a\n  b: 2\"\n  b: 3\n",
          "p.yaml:5:3: duplicate key 'b': already given at 2:3 in this mapping; remove or rename one"),

@@ -15,6 +15,7 @@ enum StepFile {
         } catch {
             switch error {
             case .syntax(let problem): throw problem
+            case .duplicateKeys(let problems, _): throw ConfigErrors(problems)
             case .unreadable:
                 let directory = (path as NSString).deletingLastPathComponent
                 let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])

@@ -11,11 +11,24 @@ public enum YAMLDocument {
         case unreadable(path: String, reason: String)
         /// The text is not valid YAML.
         case syntax(ConfigError)
+        /// The text is YAML with keys given twice in a mapping: where each repeats, and the
+        /// document with the first of each kept, so the rest of its problems can be found too.
+        case duplicateKeys([ConfigError], ConfigNode)
 
         public var description: String {
             switch self {
             case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
             case .syntax(let error): return error.description
+            case .duplicateKeys(let errors, _): return errors.map(\.description).joined(separator: "\n")
+            }
+        }
+
+        /// The problems to report: the syntax error, or every repeated key.
+        public var problems: [ConfigError] {
+            switch self {
+            case .unreadable: return []
+            case .syntax(let error): return [error]
+            case .duplicateKeys(let errors, _): return errors
             }
         }
     }
@@ -40,16 +53,47 @@ public enum YAMLDocument {
 
     /// Parses YAML text, naming `file` in locations.
     public static func parse(_ text: String, file: String) throws(LoadError) -> ConfigNode {
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw .syntax(syntaxError(error, file: file, text: text))
-        } catch {
-            throw .syntax(ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)"))
+        var node: Node?
+        var text = text
+        var duplicates: [ConfigError] = []
+        while true {
+            do {
+                node = try Yams.compose(yaml: text)
+                break
+            } catch let error as YamlError {
+                // libyaml stops at a repeated key: renamed out of the way, the rest of the file is read
+                // (and its other problems said in the same pass).
+                if case .duplicatedKeysInMapping(let keys, let context) = error, let key = keys.first, duplicates.count < 100,
+                   let renamed = YAMLDuplicateKey(text).renamingRepeat(of: key, firstAt: context.mark.line, column: context.mark.column,
+                                                                       to: duplicateMarker + String(duplicates.count)) {
+                    // Each repeat is said on its own, so no "also repeated" note.
+                    duplicates.append(syntaxError(error, file: file, text: text, notingOthers: false))
+                    text = renamed
+                    continue
+                }
+                throw .syntax(syntaxError(error, file: file, text: text))
+            } catch {
+                throw .syntax(ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)"))
+            }
         }
         guard let node else { return .scalar("", isPlain: true, at: SourceLocation(file: file, line: 1, column: 1)) }
-        return convert(node, file: file)
+        let converted = convert(node, file: file)
+        guard !duplicates.isEmpty else { return converted }
+        throw .duplicateKeys(duplicates, withoutRenamed(converted))
+    }
+
+    /// The name a repeated key is given while the file is read again; no one writes it.
+    static let duplicateMarker = "__huiliu_repeated_key_"
+
+    /// `node` without the members whose keys were renamed: the first of each key stands.
+    static func withoutRenamed(_ node: ConfigNode) -> ConfigNode {
+        switch node {
+        case .scalar: return node
+        case .sequence(let items, let at): return .sequence(items.map(withoutRenamed), at: at)
+        case .mapping(let pairs, let at):
+            return .mapping(pairs.filter { !$0.key.hasPrefix(duplicateMarker) }
+                .map { (key: $0.key, keyLocation: $0.keyLocation, value: withoutRenamed($0.value)) }, at: at)
+        }
     }
 
     static func location(_ mark: Mark?, _ file: String) -> SourceLocation {
@@ -74,7 +118,7 @@ public enum YAMLDocument {
         }
     }
 
-    static func syntaxError(_ error: YamlError, file: String, text: String) -> ConfigError {
+    static func syntaxError(_ error: YamlError, file: String, text: String, notingOthers: Bool = true) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
@@ -93,7 +137,7 @@ public enum YAMLDocument {
             // libyaml's mark is where the first duplicated key (in sorted order) first appears.
             let first = location(context.mark, file)
             let others = duplicates.dropFirst().map { "'\($0)'" }
-            let also = others.isEmpty ? "" : " (\(others.joined(separator: ", ")) \(others.count == 1 ? "is" : "are") repeated too)"
+            let also = others.isEmpty || !notingOthers ? "" : " (\(others.joined(separator: ", ")) \(others.count == 1 ? "is" : "are") repeated too)"
             guard let key = duplicates.first,
                   let repeated = YAMLDuplicateKey(text).repeatOf(key, firstAt: first.line, column: first.column) else {
                 return ConfigError(.syntax, at: first, "duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the mapping of this key")

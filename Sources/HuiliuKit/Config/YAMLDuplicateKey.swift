@@ -20,6 +20,19 @@ struct YAMLDuplicateKey {
         return found.map(place)
     }
 
+    /// The text with the repeat of `key` (first given at `line`:`column`) renamed `name`, so
+    /// the rest of the file can be read; nil when the repeat cannot be found.
+    func renamingRepeat(of key: String, firstAt line: Int, column: Int, to name: String) -> String? {
+        guard let repeated = repeatOf(key, firstAt: line, column: column) else { return nil }
+        let start = lineStarts[repeated.line - 1] + repeated.column - 1
+        guard let (_, afterColon) = keyToken(at: start) else { return nil }
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: scalars[..<start])
+        text.append(contentsOf: name.unicodeScalars)
+        text.append(contentsOf: scalars[(afterColon - 1)...])
+        return String(text)
+    }
+
     private func place(_ offset: Int) -> (line: Int, column: Int) {
         var low = 0, high = lineStarts.count - 1
         while low < high {

@@ -48,8 +48,16 @@ public struct ManifestLoader: Sendable {
             switch error {
             case .unreadable: return .unreadable(error.description)
             case .syntax(let problem): return .problems([problem])
+            case .duplicateKeys(let problems, let node):
+                // The repeats and everything else wrong with the manifest, in one pass.
+                guard case .problems(let more) = decode(node, absolute: absolute, display: display) else { return .problems(problems) }
+                return .problems(problems + more)
             }
         }
+        return decode(node, absolute: absolute, display: display)
+    }
+
+    private func decode(_ node: ConfigNode, absolute: String, display: String) -> Outcome {
         let directory = (absolute as NSString).deletingLastPathComponent
         var decoder = ManifestDecoder(functions: functions, directory: directory, file: display)
         let manifest = decoder.decode(node)
