@@ -5,22 +5,25 @@
 /// not read like another of two fields (`a/b` + `c` against `a` + `b/c`).
 public enum RecordKey {
     /// `value` as one part of a key: a non-empty string as it is, a number in its shortest
-    /// exact text (`2024.0` is `2024`, `1.50` is `1.5`); `nil` for anything else.
+    /// exact text (`2024.0` is `2024`, `1.50` is `1.5`, `10e18` and `1.0e19` are `1e19`);
+    /// `nil` for anything else, and for a number read only approximately (a double that is
+    /// not a whole number below 2^53), whose neighbours would share its key.
     public static func part(_ value: Value) -> String? {
         switch value {
         case .string(let s): return s.isEmpty ? nil : s
         case .integer(let n): return String(n)
         case .decimal(var d):
-            while d.exponent < 0 && d.significand % 10 == 0 {
+            if d.significand == 0 { return "0" }
+            // At most 19 steps: the significand has no more digits.
+            while d.significand % 10 == 0 {
                 d.significand /= 10
                 d.exponent += 1
             }
-            if let n = d.exactInt { return String(n) }
+            if d.exponent >= 0 && d.exponent <= 18, let n = d.exactInt { return String(n) }
             return d.description
         case .double(let d):
-            guard d.isFinite else { return nil }
-            if d.rounded() == d && Swift.abs(d) < 9e15 { return String(Int(d)) }
-            return value.jsonText
+            guard d.isFinite, d.rounded() == d, Swift.abs(d) < 9_007_199_254_740_992 else { return nil }
+            return String(Int(d))
         default:
             return nil
         }

@@ -42,7 +42,7 @@ public struct PipelineLoader: Sendable {
             case .syntax(let problem): return .problems([problem])
             case .duplicateKeys(let problems, let node):
                 // The repeats and everything else wrong with the file, in one pass.
-                guard case .problems(let more) = validate(node, file: path, directory: projectDirectory) else { return .problems(problems) }
+                guard let node, case .problems(let more) = validate(node, file: path, directory: projectDirectory) else { return .problems(problems) }
                 return .problems(problems + more)
             }
         }
@@ -179,7 +179,14 @@ extension PipelineLoader {
     /// configuration is valid while the file has other problems: lint reports a missing
     /// mapping file together with a misspelt key, not only once that is fixed.
     public func componentProblems(path: String, context: ConnectorContext) -> [ConfigError] {
-        guard let node = try? YAMLDocument.load(path: path) else { return [] }
+        let node: ConfigNode
+        do {
+            node = try YAMLDocument.load(path: path)
+        } catch {
+            // A file with a key given twice is read with the first of each: its components are checked too.
+            guard case .duplicateKeys(_, let read?) = error else { return [] }
+            node = read
+        }
         var components: [(ConfigNode, ComponentKind)] = []
         if let source = node["source"] { components.append((source, .source)) }
         for (key, kind) in [("steps", ComponentKind.step), ("sinks", .sink)] {

@@ -51,6 +51,7 @@ public enum StationsFile {
             case .syntax(let problem): throw ConfigErrors([problem])
             case .duplicateKeys(let problems, let node):
                 // The rest of the file's problems with the repeats, in one report.
+                guard let node else { throw ConfigErrors(problems) }
                 do throws(ConfigErrors) { _ = try read(node, resolver: resolver, baseDirectory: directory(of: path)) } catch {
                     throw ConfigErrors(problems + error.errors)
                 }

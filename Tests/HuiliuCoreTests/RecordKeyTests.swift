@@ -10,6 +10,11 @@ struct RecordKeyTests {
         #expect(RecordKey.part(try JSONReader.parse("1.50")) == "1.5")
         #expect(RecordKey.part(try JSONReader.parse("-0.250")) == "-0.25")
         #expect(RecordKey.part(.double(2024)) == "2024")
+        // Past 64 bits the text is still one per number.
+        let large = try ["1e19", "10e18", "1.0e19", "100000000000000000000e-1"].map { RecordKey.part(try JSONReader.parse($0)) }
+        #expect(Set(large) == ["1e19"])
+        #expect(RecordKey.part(try JSONReader.parse("0e999999")) == "0")
+        #expect(RecordKey.part(try JSONReader.parse("-0.0")) == "0")
         #expect(RecordKey.part(.string("ZF0001")) == "ZF0001")
     }
 
@@ -19,6 +24,9 @@ struct RecordKeyTests {
         #expect(RecordKey.part(.bool(true)) == nil)
         #expect(RecordKey.part(.array([1])) == nil)
         #expect(RecordKey.part(.double(.nan)) == nil)
+        // A number read only approximately would share its key with its neighbours.
+        #expect(RecordKey.part(.double(1.2345678901234568e16 + 0.5)) == nil)
+        #expect(RecordKey.part(.double(1e300)) == nil)
         #expect(RecordKey.make([.string("a"), .null]) == nil)
     }
 

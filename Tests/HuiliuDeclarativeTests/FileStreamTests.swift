@@ -197,7 +197,10 @@ struct FileStreamTests {
         #expect(records.first?.data == [
             "内置日期": "2024-03-05", "日期时间": "2024-03-05T12:00:00", "中文日期": "2024-03-05", "时长": .decimal(DecimalNumber("1.5")!),
             "天数": 3, "时刻": "18:00:00", "近午夜": "2024-03-06T00:00:00", "无样式": .integer(45356 - shift), "文字": "2024年",
+            // Built-in 34 is a time in a Chinese workbook and a date in a Japanese one: read as both.
+            "时或日": date1904 ? "1904-01-01T18:00:00" : "18:00:00",
         ])
+        #expect(records.last?.data["时或日"] == "2024-03-05T00:00:00")
         if !date1904 {
             #expect(records.last?.data["内置日期"] == 60)
         }
@@ -216,16 +219,18 @@ struct FileStreamTests {
             '<numFmt numFmtId="165" formatCode="[h]:mm:ss"/><numFmt numFmtId="166" formatCode="0&quot;d&quot;"/>'
             '<numFmt numFmtId="167" formatCode="[$-804]yyyy-mm-dd\ hh:mm:ss;@"/></numFmts>'
             '<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
-            '<cellXfs count="8"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="22"/>'
-            '<xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="20"/><xf numFmtId="167"/></cellXfs></styleSheet>')
+            '<cellXfs count="9"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/><xf numFmtId="22"/>'
+            '<xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="20"/><xf numFmtId="167"/><xf numFmtId="34"/></cellXfs>'
+            # A conditional format's own numFmt with a cell format's id must not replace it.
+            '<dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="0.00"/></dxf></dxfs></styleSheet>')
         def cell(ref, value, style):
             return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
-        names = ['内置日期', '日期时间', '中文日期', '时长', '天数', '时刻', '近午夜', '无样式', '文字']
+        names = ['内置日期', '日期时间', '中文日期', '时长', '天数', '时刻', '近午夜', '无样式', '文字', '时或日']
         header = ''.join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{n}</t></is></c>' for i, n in enumerate(names))
         row2 = (cell('A2', 45356 - shift, 1) + cell('B2', 45356.5 - shift, 3) + cell('C2', 45356 - shift, 2) + cell('D2', 1.5, 4)
             + cell('E2', 3, 5) + cell('F2', 0.75, 6) + cell('G2', 45356.999999 - shift, 7) + cell('H2', 45356 - shift, 0)
-            + '<c r="I2" s="1" t="inlineStr"><is><t>2024年</t></is></c>')
-        row3 = cell('A3', 60, 1) if not date1904 else cell('A3', 1, 1)
+            + '<c r="I2" s="1" t="inlineStr"><is><t>2024年</t></is></c>' + cell('J2', 0.75, 8))
+        row3 = (cell('A3', 60, 1) if not date1904 else cell('A3', 1, 1)) + cell('J3', 45356 - shift, 8)
         files = {
           '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
           'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}>{pr}<sheets><sheet name="日期" sheetId="1" r:id="rId1"/></sheets></workbook>',

@@ -44,6 +44,33 @@ struct YAMLDocumentTests {
         #expect(Self.problem(yaml) == expected)
     }
 
+    /// A repeat renamed out of the way keeps every other place on its line, and a JSON-style
+    /// flow mapping (no space after the colon) still reads.
+    @Test func repeatsInFlowMappingsAreEachSaidWhereTheyAre() {
+        #expect(Self.problem("a: {x: 1, x: 2, y: 3, y: 4}\n") == """
+            p.yaml:1:11: duplicate key 'x': already given at 1:5 in this mapping; remove or rename one
+            p.yaml:1:23: duplicate key 'y': already given at 1:17 in this mapping; remove or rename one
+            """)
+        #expect(Self.problem(#"{"a":1,"a":{"b":2},"c":"x, y"}"#) == "p.yaml:1:8: duplicate key 'a': already given at 1:2 in this mapping; remove or rename one")
+        do {
+            _ = try YAMLDocument.parse(#"{"a":1,"a":{"b":2},"c":"x, y"}"#, file: "p.yaml")
+        } catch {
+            guard case .duplicateKeys(_, let node?) = error else { Issue.record("\(error)"); return }
+            #expect(node["a"]?.scalarText == "1")
+            #expect(node["c"]?.scalarText == "x, y")
+            if case .mapping(let pairs, _) = node { #expect(pairs.map(\.key) == ["a", "c"]) }
+        }
+    }
+
+    /// A syntax error found after a repeat (in a mapping read to its end first) is said with
+    /// it, not instead of it.
+    @Test func aSyntaxErrorAfterARepeatKeepsTheRepeat() {
+        let problems = Self.problem("s:\n  a: 1\n  a: 2\nt: [1\n")?.split(separator: "\n") ?? []
+        #expect(problems.count == 2)
+        #expect(problems.first == "p.yaml:3:3: duplicate key 'a': already given at 2:3 in this mapping; remove or rename one")
+        #expect(problems.last?.contains("invalid YAML") == true)
+    }
+
     /// libyaml's words for a tab do not say what is wrong; the message does.
     @Test func aTabIndentSaysSo() {
         #expect(Self.problem("version: 1\nsource:\n\tfile: x\n")?.hasSuffix("; YAML indents with spaces, never tabs") == true)

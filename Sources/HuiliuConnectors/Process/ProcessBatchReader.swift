@@ -205,8 +205,7 @@ final class ProcessBatchReader: BatchReader {
         } else {
             return nil
         }
-        let text = parts.map { $0.stringValue ?? $0.jsonText }
-        return text.allSatisfy { !$0.isEmpty && $0 != "null" } ? stream + "/" + text.joined(separator: "/") : nil
+        return RecordKey.make(parts).map { stream + "/" + $0 }
     }
 
     func finish() async throws {

@@ -11,9 +11,10 @@ public enum YAMLDocument {
         case unreadable(path: String, reason: String)
         /// The text is not valid YAML.
         case syntax(ConfigError)
-        /// The text is YAML with keys given twice in a mapping: where each repeats, and the
-        /// document with the first of each kept, so the rest of its problems can be found too.
-        case duplicateKeys([ConfigError], ConfigNode)
+        /// The text is YAML with keys given twice in a mapping: where each repeats (and any
+        /// syntax error after them), and the document with the first of each key kept, so the
+        /// rest of its problems can be found too — `nil` when a syntax error left none.
+        case duplicateKeys([ConfigError], ConfigNode?)
 
         public var description: String {
             switch self {
@@ -56,6 +57,7 @@ public enum YAMLDocument {
         var node: Node?
         var text = text
         var duplicates: [ConfigError] = []
+        var renamed: Set<String> = []
         while true {
             do {
                 node = try Yams.compose(yaml: text)
@@ -64,35 +66,41 @@ public enum YAMLDocument {
                 // libyaml stops at a repeated key: renamed out of the way, the rest of the file is read
                 // (and its other problems said in the same pass).
                 if case .duplicatedKeysInMapping(let keys, let context) = error, let key = keys.first, duplicates.count < 100,
-                   let renamed = YAMLDuplicateKey(text).renamingRepeat(of: key, firstAt: context.mark.line, column: context.mark.column,
-                                                                       to: duplicateMarker + String(duplicates.count)) {
+                   let renaming = YAMLDuplicateKey(text).renamingRepeat(of: key, firstAt: context.mark.line, column: context.mark.column,
+                                                                        number: duplicates.count) {
                     // Each repeat is said on its own, so no "also repeated" note.
                     duplicates.append(syntaxError(error, file: file, text: text, notingOthers: false))
-                    text = renamed
+                    renamed.insert(renaming.name)
+                    text = renaming.text
                     continue
                 }
-                throw .syntax(syntaxError(error, file: file, text: text))
+                let problem = syntaxError(error, file: file, text: text)
+                if duplicates.isEmpty { throw .syntax(problem) }
+                throw .duplicateKeys(duplicates + [problem], nil)
             } catch {
-                throw .syntax(ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)"))
+                let problem = ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)")
+                if duplicates.isEmpty { throw .syntax(problem) }
+                throw .duplicateKeys(duplicates + [problem], nil)
             }
         }
-        guard let node else { return .scalar("", isPlain: true, at: SourceLocation(file: file, line: 1, column: 1)) }
+        guard let node else {
+            let empty = ConfigNode.scalar("", isPlain: true, at: SourceLocation(file: file, line: 1, column: 1))
+            if duplicates.isEmpty { return empty }
+            throw .duplicateKeys(duplicates, empty)
+        }
         let converted = convert(node, file: file)
         guard !duplicates.isEmpty else { return converted }
-        throw .duplicateKeys(duplicates, withoutRenamed(converted))
+        throw .duplicateKeys(duplicates, without(renamed, converted))
     }
 
-    /// The name a repeated key is given while the file is read again; no one writes it.
-    static let duplicateMarker = "__huiliu_repeated_key_"
-
-    /// `node` without the members whose keys were renamed: the first of each key stands.
-    static func withoutRenamed(_ node: ConfigNode) -> ConfigNode {
+    /// `node` without the members whose keys were `renamed`: the first of each key stands.
+    static func without(_ renamed: Set<String>, _ node: ConfigNode) -> ConfigNode {
         switch node {
         case .scalar: return node
-        case .sequence(let items, let at): return .sequence(items.map(withoutRenamed), at: at)
+        case .sequence(let items, let at): return .sequence(items.map { without(renamed, $0) }, at: at)
         case .mapping(let pairs, let at):
-            return .mapping(pairs.filter { !$0.key.hasPrefix(duplicateMarker) }
-                .map { (key: $0.key, keyLocation: $0.keyLocation, value: withoutRenamed($0.value)) }, at: at)
+            return .mapping(pairs.filter { !renamed.contains($0.key) }
+                .map { (key: $0.key, keyLocation: $0.keyLocation, value: without(renamed, $0.value)) }, at: at)
         }
     }
 

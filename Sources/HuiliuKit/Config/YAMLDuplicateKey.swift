@@ -20,17 +20,32 @@ struct YAMLDuplicateKey {
         return found.map(place)
     }
 
-    /// The text with the repeat of `key` (first given at `line`:`column`) renamed `name`, so
-    /// the rest of the file can be read; nil when the repeat cannot be found.
-    func renamingRepeat(of key: String, firstAt line: Int, column: Int, to name: String) -> String? {
+    /// The text with the repeat of `key` (first given at `line`:`column`) renamed, so the rest
+    /// of the file can be read, and the new name; nil when the repeat cannot be found.
+    ///
+    /// The new name takes exactly the room of the old (quotes kept), in characters of Unicode's
+    /// private use area that no configuration spells, so every later mark on the line stays
+    /// where it was and the key stays valid wherever it stood. The first character, U+E000 plus
+    /// `number`, keeps the names apart.
+    func renamingRepeat(of key: String, firstAt line: Int, column: Int, number: Int) -> (text: String, name: String)? {
         guard let repeated = repeatOf(key, firstAt: line, column: column) else { return nil }
         let start = lineStarts[repeated.line - 1] + repeated.column - 1
         guard let (_, afterColon) = keyToken(at: start) else { return nil }
+        var end = afterColon - 1
+        while end > start, isBlank(scalars[end - 1]) { end -= 1 }
+        let quoted = scalars[start] == "\"" || scalars[start] == "'"
+        let room = end - start - (quoted ? 2 : 0)
+        guard room >= 1, number < 6400, let first = Unicode.Scalar(0xE000 + number), let fill = Unicode.Scalar(0xF8FF) else { return nil }
+        var name = String.UnicodeScalarView()
+        name.append(first)
+        name.append(contentsOf: repeatElement(fill, count: room - 1))
         var text = String.UnicodeScalarView()
         text.append(contentsOf: scalars[..<start])
-        text.append(contentsOf: name.unicodeScalars)
-        text.append(contentsOf: scalars[(afterColon - 1)...])
-        return String(text)
+        if quoted { text.append("\"") }
+        text.append(contentsOf: name)
+        if quoted { text.append("\"") }
+        text.append(contentsOf: scalars[end...])
+        return (String(text), String(name))
     }
 
     private func place(_ offset: Int) -> (line: Int, column: Int) {

@@ -11,11 +11,12 @@ enum XLSXDateStyle: Equatable {
     static func of(formatID id: Int, code: String?) -> XLSXDateStyle? {
         if let code { return of(code: code) }
         switch id {
-        // ECMA-376 §18.8.30 and the East Asian built-ins Excel writes in a Chinese locale
-        // (27–31, 36, 50–54, 57, 58 dates; 32–35, 55, 56 times).
+        // ECMA-376 §18.8.30 and the East Asian built-ins (27–31, 36, 50–54, 57, 58 dates; 32 and
+        // 33 times). 34, 35, 55 and 56 are times in a Chinese workbook but dates in a Japanese or
+        // Korean one, and the workbook does not say which wrote it: read as both, nothing is lost.
         case 14...17, 27...31, 36, 50...54, 57, 58: return .date
-        case 18...21, 32...35, 45, 47, 55, 56: return .time
-        case 22: return .dateTime
+        case 18...21, 32, 33, 45, 47: return .time
+        case 22, 34, 35, 55, 56: return .dateTime
         default: return nil
         }
     }
@@ -72,6 +73,9 @@ enum XLSXDateStyle: Equatable {
         let days: Int
         if date1904 {
             days = CivilCalendar.days(year: 1904, month: 1, day: 1) + whole
+        } else if whole == 0 && self == .dateTime {
+            // Day 0 of the 1900 system is no date (Excel shows 1900-01-00): a time of day alone.
+            return time
         } else {
             // 1 is 1900-01-01; 60 is the 29 February 1900 Excel counts; from 61 on, days since 1899-12-30.
             guard whole >= 1, whole != 60 else { return nil }

@@ -41,7 +41,8 @@ enum XLSXReader {
                 for item in children(root, named: "si") { shared.append(text(item)) }
             }
         }
-        let styles = try zip.data("xl/styles.xml").map { try dateStyles($0, file) } ?? []
+        // Styles that cannot be read leave numbers as numbers rather than the workbook unread.
+        let styles = (try? zip.data("xl/styles.xml").map { try dateStyles($0, file) }) ?? []
         var header: [String]?
         var rows: [(Int, Value)] = []
         // The sheet is read as a stream of XML events, not as a document tree: a tree of a large
@@ -187,8 +188,11 @@ enum XLSXReader {
         var styles: [XLSXDateStyle?] = []
         try withDocument(bytes, file) { root in
             var codes: [Int: String] = [:]
-            for format in descendants(root, named: "numFmt") {
-                if let id = attribute(format, "numFmtId").flatMap({ Int($0) }) { codes[id] = attribute(format, "formatCode") }
+            // The cells' formats only: conditional formats (dxfs) have numFmt elements of their own.
+            for list in descendants(root, named: "numFmts") {
+                for format in children(list, named: "numFmt") {
+                    if let id = attribute(format, "numFmtId").flatMap({ Int($0) }) { codes[id] = attribute(format, "formatCode") }
+                }
             }
             // Only the cell formats: cellStyleXfs holds xf elements of named styles, which cells do not index.
             for list in descendants(root, named: "cellXfs") {

@@ -50,7 +50,7 @@ public struct ManifestLoader: Sendable {
             case .syntax(let problem): return .problems([problem])
             case .duplicateKeys(let problems, let node):
                 // The repeats and everything else wrong with the manifest, in one pass.
-                guard case .problems(let more) = decode(node, absolute: absolute, display: display) else { return .problems(problems) }
+                guard let node, case .problems(let more) = decode(node, absolute: absolute, display: display) else { return .problems(problems) }
                 return .problems(problems + more)
             }
         }
