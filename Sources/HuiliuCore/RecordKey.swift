@@ -6,8 +6,9 @@
 public enum RecordKey {
     /// `value` as one part of a key: a non-empty string as it is, a number in its shortest
     /// exact text (`2024.0` is `2024`, `1.50` is `1.5`, `10e18` and `1.0e19` are `1e19`);
-    /// `nil` for anything else, and for a number read only approximately (a double that is
-    /// not a whole number below 2^53), whose neighbours would share its key.
+    /// `nil` for anything else — a double included: JSON text becomes one only when its digits
+    /// are too many to keep exactly (`1.0000000000000000001` is the double 1), and a key made
+    /// from it would be another record's.
     public static func part(_ value: Value) -> String? {
         switch value {
         case .string(let s): return s.isEmpty ? nil : s
@@ -21,9 +22,6 @@ public enum RecordKey {
             }
             if d.exponent >= 0 && d.exponent <= 18, let n = d.exactInt { return String(n) }
             return d.description
-        case .double(let d):
-            guard d.isFinite, d.rounded() == d, Swift.abs(d) < 9_007_199_254_740_992 else { return nil }
-            return String(Int(d))
         default:
             return nil
         }

@@ -116,12 +116,17 @@ public struct GatewayConfig: Sendable {
         var secrets: [String: String] = [:]
         if exists {
             let node: ConfigNode
+            var repeats: [ConfigError] = []
             do {
                 node = try YAMLDocument.load(path: candidate, displayPath: path ?? candidate)
             } catch {
                 switch error {
                 case .syntax(let problem): throw ConfigErrors([problem])
-                case .duplicateKeys(let problems, _): throw ConfigErrors(problems)
+                case .duplicateKeys(let problems, nil): throw ConfigErrors(problems)
+                case .duplicateKeys(let problems, let read?):
+                    // Read with the first of each repeated key, for the file's other problems too.
+                    repeats = problems
+                    node = read
                 case .unreadable(let path, let reason):
                     throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), reason)])
                 }
@@ -141,7 +146,7 @@ public struct GatewayConfig: Sendable {
                 validator.report(ConfigError(.invalidValue, at: at,
                                              "timezone must be an IANA time zone such as Asia/Shanghai; got '\(zone)'"))
             }
-            if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
+            if !repeats.isEmpty || !validator.problems.isEmpty { throw ConfigErrors(repeats + validator.problems) }
             parsedValues = parsed.values
             if case .mapping(let pairs, _)? = node["listeners"] {
                 for pair in pairs { listenerNodes[pair.key] = pair.value }
@@ -198,6 +203,8 @@ public struct GatewayConfig: Sendable {
         do {
             node = try YAMLDocument.load(path: path)
         } catch {
+            // A file that is not YAML says where; one that cannot be read says so at its start.
+            guard error.problems.isEmpty else { throw ConfigErrors(error.problems) }
             throw ConfigErrors([ConfigError(.unresolvedReference, at: SourceLocation(file: path, line: 1, column: 1),
                                             "cannot read secrets file: \(error)")])
         }

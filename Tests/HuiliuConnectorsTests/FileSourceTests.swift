@@ -234,10 +234,12 @@ struct FileSourceTests {
     }
 
     @Test func rejectsRecordsWithoutTheirKey() async throws {
-        let path = write("k.jsonl", Array("{\"id\":1}\n{\"x\":2}\n".utf8))
+        // An id of more digits than are kept exactly would read as 1: refused, not another record's key.
+        let path = write("k.jsonl", Array("{\"id\":1}\n{\"x\":2}\n{\"id\":1.0000000000000000001}\n{\"id\":1.00}\n".utf8))
         let batches = try await drain(source(path, ["key": "id"]))
-        #expect(batches[0].records.map(\.key) == ["1"])
-        #expect(batches[0].rejects.first?.reason == "the key field 'id' is missing or not a string or number")
+        #expect(batches[0].records.map(\.key) == ["1", "1"])
+        #expect(batches[0].rejects.map(\.origin.position) == [2, 3])
+        #expect(batches[0].rejects.first?.reason == "the key field 'id' is missing or not a string or a number of at most 18 significant digits")
     }
 
     @Test func stripsAUTF8ByteOrderMark() async throws {

@@ -105,7 +105,7 @@ struct MapAndValidateTests {
         #expect(try await step.process([Record(data: ["id": "ZF/01", "year": 2024], origin: RecordOrigin("x", position: 1))])
             .records.first?.key == "2024/ZF%2F01")
         #expect(output.failures.map(\.record.origin.position) == [3])
-        #expect(output.failures.first?.reason == "the natural key (fiscal_year, payment_id) has a field that is missing, null or empty")
+        #expect(output.failures.first?.reason == "the natural key (fiscal_year, payment_id) has a field that is missing, null, empty, or not a string or a number of at most 18 significant digits")
         // A type without a schema keeps the source's key.
         let plain = try MapStep(config: ParsedConfig(testing: ["type": "x.v1", "fields": ["a": "a"]]), context: context)
         var keyed = Record(data: ["a": 1], origin: RecordOrigin("x", position: 1))

@@ -9,7 +9,6 @@ struct RecordKeyTests {
         #expect(Set(keys) == ["7"])
         #expect(RecordKey.part(try JSONReader.parse("1.50")) == "1.5")
         #expect(RecordKey.part(try JSONReader.parse("-0.250")) == "-0.25")
-        #expect(RecordKey.part(.double(2024)) == "2024")
         // Past 64 bits the text is still one per number.
         let large = try ["1e19", "10e18", "1.0e19", "100000000000000000000e-1"].map { RecordKey.part(try JSONReader.parse($0)) }
         #expect(Set(large) == ["1e19"])
@@ -18,15 +17,15 @@ struct RecordKeyTests {
         #expect(RecordKey.part(.string("ZF0001")) == "ZF0001")
     }
 
-    @Test func whatCannotBeAKey() {
+    @Test func whatCannotBeAKey() throws {
         #expect(RecordKey.part(.string("")) == nil)
         #expect(RecordKey.part(.null) == nil)
         #expect(RecordKey.part(.bool(true)) == nil)
         #expect(RecordKey.part(.array([1])) == nil)
         #expect(RecordKey.part(.double(.nan)) == nil)
         // A number read only approximately would share its key with its neighbours.
-        #expect(RecordKey.part(.double(1.2345678901234568e16 + 0.5)) == nil)
-        #expect(RecordKey.part(.double(1e300)) == nil)
+        #expect(RecordKey.part(try JSONReader.parse("1.0000000000000000001")) == nil)
+        #expect(RecordKey.part(.double(2024)) == nil)
         #expect(RecordKey.make([.string("a"), .null]) == nil)
     }
 

@@ -138,6 +138,16 @@ struct FileStreamTests {
         }
     }
 
+    /// A file that is no workbook is named in the error.
+    @Test func aFileThatIsNoWorkbookIsNamed() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Data("not a zip".utf8).write(to: URL(fileURLWithPath: folder + "/broken.xlsx"))
+        let connector = try Self.connector(pattern: "*.xlsx")
+        await #expect { _ = try await drained(try connector.source("folder: \(folder)", stream: "rows")) } throws: {
+            "\($0)".contains("broken.xlsx: too short to be a ZIP archive; not an XLSX workbook")
+        }
+    }
+
     /// `pattern` is a glob, not a template: one would match no file, and every run read nothing.
     @Test func aTemplatedPatternIsAProblem() throws {
         let problems = try TestConnector.problems("""
@@ -196,7 +206,7 @@ struct FileStreamTests {
         let shift = date1904 ? 1462 : 0
         #expect(records.first?.data == [
             "内置日期": "2024-03-05", "日期时间": "2024-03-05T12:00:00", "中文日期": "2024-03-05", "时长": .decimal(DecimalNumber("1.5")!),
-            "天数": 3, "时刻": "18:00:00", "近午夜": "2024-03-06T00:00:00", "无样式": .integer(45356 - shift), "文字": "2024年",
+            "天数": 3, "时刻": "18:00:00", "将尽": "2024-03-05", "近午夜": "2024-03-05T23:59:59", "无样式": .integer(45356 - shift), "文字": "2024年",
             // Built-in 34 is a time in a Chinese workbook and a date in a Japanese one: read as both.
             "时或日": date1904 ? "1904-01-01T18:00:00" : "18:00:00",
         ])
@@ -225,11 +235,11 @@ struct FileStreamTests {
             '<dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="0.00"/></dxf></dxfs></styleSheet>')
         def cell(ref, value, style):
             return f'<c r="{ref}" s="{style}"><v>{value}</v></c>'
-        names = ['内置日期', '日期时间', '中文日期', '时长', '天数', '时刻', '近午夜', '无样式', '文字', '时或日']
+        names = ['内置日期', '日期时间', '中文日期', '时长', '天数', '时刻', '近午夜', '无样式', '文字', '时或日', '将尽']
         header = ''.join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{n}</t></is></c>' for i, n in enumerate(names))
         row2 = (cell('A2', 45356 - shift, 1) + cell('B2', 45356.5 - shift, 3) + cell('C2', 45356 - shift, 2) + cell('D2', 1.5, 4)
             + cell('E2', 3, 5) + cell('F2', 0.75, 6) + cell('G2', 45356.999999 - shift, 7) + cell('H2', 45356 - shift, 0)
-            + '<c r="I2" s="1" t="inlineStr"><is><t>2024年</t></is></c>' + cell('J2', 0.75, 8))
+            + '<c r="I2" s="1" t="inlineStr"><is><t>2024年</t></is></c>' + cell('J2', 0.75, 8) + cell('K2', 45356.99999 - shift, 1))
         row3 = (cell('A3', 60, 1) if not date1904 else cell('A3', 1, 1)) + cell('J3', 45356 - shift, 8)
         files = {
           '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',

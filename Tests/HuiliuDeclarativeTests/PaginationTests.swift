@@ -102,7 +102,7 @@ struct PaginationTests {
             """)
         #expect(result.records.map(\.key) == ["1", "5"])
         #expect(result.rejects.map(\.origin.position) == [2, 3, 4])
-        #expect(result.rejects.allSatisfy { $0.reason == "primary key id: missing, null, empty, or not a string or number" })
+        #expect(result.rejects.allSatisfy { $0.reason == "primary key id: missing, null, empty, or not a string or a number of at most 18 significant digits" })
     }
 
     /// JSON in GBK (charset=GBK, as some government systems answer) is read with `encoding: auto`.

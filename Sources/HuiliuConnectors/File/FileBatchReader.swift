@@ -120,7 +120,7 @@ struct FileBatchReader: BatchReader {
             }
             if let keyPath = source.keyPath {
                 guard let key = value.value(atPath: source.keyComponents), let text = RecordKey.part(key) else {
-                    return .rejected(.init(origin: record.origin, reason: "the key field '\(keyPath)' is missing or not a string or number",
+                    return .rejected(.init(origin: record.origin, reason: "the key field '\(keyPath)' is missing or not a string or a number of at most 18 significant digits",
                                            raw: value),
                                      fingerprint: FileCheckpoint.rejectFingerprint(line: line, raw: value.jsonText))
                 }

@@ -195,7 +195,7 @@ public struct MapStep: StepConnector {
         return try StepFile.load(path, reference: reference, field: "mapping", fields: fileFields, config: config, context: context)
     }
 
-    /// The key of `fields` in `entity` (see ``RecordKey``), or `nil` when one is missing, null or empty.
+    /// The key of `fields` in `entity` (see ``RecordKey``), or `nil` when one is missing, null, empty or no exact number.
     static func naturalKey(_ fields: [String], of entity: Value) -> String? {
         var values: [Value] = []
         values.reserveCapacity(fields.count)
@@ -224,7 +224,7 @@ public struct MapStep: StepConnector {
                 if let key {
                     let value = try evaluate(key, input, target: "key")
                     guard let text = RecordKey.part(value) else {
-                        failures.append(RecordFailure(record: records[index], reason: "the key expression gave \(value.jsonText), not a string or number",
+                        failures.append(RecordFailure(record: records[index], reason: "the key expression gave \(value.jsonText), not a string or a number of at most 18 significant digits",
                                                       pointer: "", rule: "key"))
                         continue
                     }
@@ -233,7 +233,7 @@ public struct MapStep: StepConnector {
                 if !naturalKey.isEmpty {
                     guard let subject = Self.naturalKey(naturalKey, of: records[index].data) else {
                         failures.append(RecordFailure(record: records[index],
-                                                      reason: "the natural key (\(naturalKey.joined(separator: ", "))) has a field that is missing, null or empty",
+                                                      reason: "the natural key (\(naturalKey.joined(separator: ", "))) has a field that is missing, null, empty, or not a string or a number of at most 18 significant digits",
                                                       pointer: "", rule: "key"))
                         continue
                     }

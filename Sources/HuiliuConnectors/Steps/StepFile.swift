@@ -10,12 +10,17 @@ enum StepFile {
                      config: ParsedConfig, context: ConnectorContext) throws -> ParsedConfig {
         let display = path.hasPrefix(context.projectDirectory + "/") ? String(path.dropFirst(context.projectDirectory.count + 1)) : path
         let node: ConfigNode
+        var repeats: [ConfigError] = []
         do {
             node = try YAMLDocument.load(path: path, displayPath: display)
         } catch {
             switch error {
             case .syntax(let problem): throw problem
-            case .duplicateKeys(let problems, _): throw ConfigErrors(problems)
+            case .duplicateKeys(let problems, nil): throw ConfigErrors(problems)
+            case .duplicateKeys(let problems, let read?):
+                // Read with the first of each repeated key, for the file's other problems too.
+                repeats = problems
+                node = read
             case .unreadable:
                 let directory = (path as NSString).deletingLastPathComponent
                 let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
@@ -28,7 +33,7 @@ enum StepFile {
         }
         var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: context.resolver, baseDirectory: context.projectDirectory)
         let parsed = validator.readFields(node, fields: fields, owner: field)
-        if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
+        if !repeats.isEmpty || !validator.problems.isEmpty { throw ConfigErrors(repeats + validator.problems) }
         return parsed
     }
 }

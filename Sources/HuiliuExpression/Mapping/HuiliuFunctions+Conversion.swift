@@ -40,7 +40,7 @@ extension HuiliuFunctions {
         },
         ExpressionFunction(
             "excel_date", [P("serial", [.number, .string, .null])], returns: [.string, .null],
-            summary: "The calendar date (`YYYY-MM-DD`) of an Excel date serial (days since 1899-12-30 in the 1900 system; a time of day, the fraction, is dropped), as a CSV export or an unstyled XLSX cell holds one. A date already written out (`2024-03-05`, `2024-03-05T08:30:00`, as an XLSX cell styled as a date reads) gives its date. `null` gives `null`.",
+            summary: "The calendar date (`YYYY-MM-DD`) of an Excel date serial (days since 1899-12-30 in the 1900 system; a time of day, the fraction, is dropped), as a CSV export or an unstyled XLSX cell holds one. A date already written out (`2024-03-05`, `2024-03-05T08:30:00` as an XLSX cell styled as a date reads, `2024-03-05 08:30:00`) gives its date. `null` gives `null`.",
             example: Example("excel_date(`45356`)", result: "2024-03-05")
         ) { args throws(ExpressionError) in
             let serial: Double
@@ -83,11 +83,11 @@ extension HuiliuFunctions {
     ]
 }
 
-/// The `YYYY-MM-DD` of a date written out as one, alone or before `T` and a time; `nil` for
+/// The `YYYY-MM-DD` of a date written out as one, alone or before `T` or a space and a time; `nil` for
 /// anything else, which `excel_date()` then reads as a serial.
 private func writtenDate(_ text: String) -> String? {
     let bytes = Array(text.utf8.prefix(11))
-    guard bytes.count >= 10, bytes.count == 10 || bytes[10] == UInt8(ascii: "T") else { return nil }
+    guard bytes.count >= 10, bytes.count == 10 || bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " ") else { return nil }
     let digits = [0, 1, 2, 3, 5, 6, 8, 9]
     guard digits.allSatisfy({ bytes[$0] &- 48 < 10 }), bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
     let date = String(decoding: bytes[0..<10], as: UTF8.self)

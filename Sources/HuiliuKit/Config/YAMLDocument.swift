@@ -141,7 +141,9 @@ public enum YAMLDocument {
             let line = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, at.line - 1)).first.map(Array.init)
             let tab = line.map { at.column >= 1 && at.column <= $0.count && $0[at.column - 1] == "\t" } ?? false
             return ConfigError(.syntax, at: at, "invalid YAML: \(problem)\(detail)\(tab ? "; YAML indents with spaces, never tabs" : "")")
-        case .duplicatedKeysInMapping(let duplicates, let context):
+        case .duplicatedKeysInMapping(let named, let context):
+            // Yams names a list or mapping used as a key "<uncovertable>".
+            let duplicates = named.map { $0 == "<uncovertable>" ? "(a list or mapping as a key)" : $0 }
             // libyaml's mark is where the first duplicated key (in sorted order) first appears.
             let first = location(context.mark, file)
             let others = duplicates.dropFirst().map { "'\($0)'" }

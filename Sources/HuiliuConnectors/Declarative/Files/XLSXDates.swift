@@ -62,11 +62,12 @@ enum XLSXDateStyle: Equatable {
 
     /// The text of day serial `serial` in this style: `2024-03-05`, `2024-03-05T12:00:00` or
     /// `12:00:00` (a wall time, with no offset: the workbook does not say which zone), to the
-    /// second. `nil` for a serial that is no date of the workbook's system (negative, beyond
+    /// second, cut rather than rounded: 23:59:59.6 is still its own day, as Excel shows it. `nil` for a serial that is no date of the workbook's system (negative, beyond
     /// 9999-12-31, or 1900-02-29, which the 1900 system counts but never was).
     func text(ofSerial serial: Double, date1904: Bool) -> String? {
         guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
-        let total = Int((serial * 86_400).rounded())
+        // Milliseconds first, to undo the binary fraction (0.5 s stored as 0.49999…), then whole seconds.
+        let total = Int((serial * 86_400_000).rounded()) / 1000
         let whole = total / 86_400, second = total % 86_400
         let time = "\(CivilCalendar.pad(second / 3600, 2)):\(CivilCalendar.pad(second / 60 % 60, 2)):\(CivilCalendar.pad(second % 60, 2))"
         if self == .time { return time }

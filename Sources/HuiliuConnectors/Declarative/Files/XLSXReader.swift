@@ -11,8 +11,17 @@ import HuiliuCore
 enum XLSXReader {
     /// The rows of the sheet called `sheet`, or of the first sheet.
     static func rows(_ bytes: [UInt8], sheet: String?, file: String) throws -> [(line: Int, value: Value)] {
-        let zip = try ZipArchive(bytes)
-        guard let workbook = try zip.data("xl/workbook.xml") else { throw ZipError("\(file): no xl/workbook.xml; not an XLSX workbook") }
+        let zip: ZipArchive
+        do {
+            zip = try ZipArchive(bytes)
+        } catch {
+            throw ZipError("\(file): \(error); not an XLSX workbook")
+        }
+        // A part that cannot be read names the workbook too.
+        func part(_ name: String) throws -> [UInt8]? {
+            do { return try zip.data(name) } catch { throw ZipError("\(file): \(error)") }
+        }
+        guard let workbook = try part("xl/workbook.xml") else { throw ZipError("\(file): no xl/workbook.xml; not an XLSX workbook") }
         var sheets: [(name: String, id: String)] = []
         var date1904 = false
         try withDocument(workbook, file) { root in
@@ -26,7 +35,7 @@ enum XLSXReader {
             throw ZipError("\(file): no sheet '\(sheet ?? "")'; the workbook has \(sheets.map { "'\($0.name)'" }.joined(separator: ", "))")
         }
         var target = "worksheets/sheet1.xml"
-        if let rels = try zip.data("xl/_rels/workbook.xml.rels") {
+        if let rels = try part("xl/_rels/workbook.xml.rels") {
             try withDocument(rels, file) { root in
                 for node in descendants(root, named: "Relationship") where attribute(node, "Id") == chosen.id {
                     target = attribute(node, "Target") ?? target
@@ -34,15 +43,15 @@ enum XLSXReader {
             }
         }
         let path = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
-        guard let sheetData = try zip.data(path) else { throw ZipError("\(file): sheet '\(chosen.name)' (\(path)) is missing") }
+        guard let sheetData = try part(path) else { throw ZipError("\(file): sheet '\(chosen.name)' (\(path)) is missing") }
         var shared: [String] = []
-        if let strings = try zip.data("xl/sharedStrings.xml") {
+        if let strings = try part("xl/sharedStrings.xml") {
             try withDocument(strings, file) { root in
                 for item in children(root, named: "si") { shared.append(text(item)) }
             }
         }
         // Styles that cannot be read leave numbers as numbers rather than the workbook unread.
-        let styles = (try? zip.data("xl/styles.xml").map { try dateStyles($0, file) }) ?? []
+        let styles = (try? part("xl/styles.xml").map { try dateStyles($0, file) }) ?? []
         var header: [String]?
         var rows: [(Int, Value)] = []
         // The sheet is read as a stream of XML events, not as a document tree: a tree of a large
@@ -168,6 +177,8 @@ enum XLSXReader {
         switch type {
         case "s": return Int(raw).flatMap { shared.indices.contains($0) ? .string(shared[$0]) : nil } ?? .null
         case "b": return .bool(raw == "1")
+        // A date cell (ISO 8601 text) styled as a date alone reads as its date, like a serial would.
+        case "d" where date == .date && raw.utf8.count >= 10: return .string(String(raw.prefix(10)))
         case "str", "d": return .string(raw)
         // An error cell (#DIV/0!, #N/A) holds no value.
         case "e": return .null

@@ -37,7 +37,7 @@ struct RecordAssembler: Sendable {
         if !keyPaths.isEmpty && !mappingKeys && records.contains(where: { $0.key == nil }) {
             let paths = keyPaths.map { $0.joined(separator: ".") }.joined(separator: ", ")
             for record in records where record.key == nil {
-                rejects.append(RecordBatch.Rejected(origin: record.origin, reason: "primary key \(paths): missing, null, empty, or not a string or number",
+                rejects.append(RecordBatch.Rejected(origin: record.origin, reason: "primary key \(paths): missing, null, empty, or not a string or a number of at most 18 significant digits",
                                                     raw: record.data))
             }
             records.removeAll { $0.key == nil }
