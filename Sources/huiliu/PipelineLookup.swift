@@ -23,10 +23,19 @@ struct PipelineLookup {
         if fm.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
             return try definition(at: nameOrPath)
         }
+        var broken: [(file: String, problems: [ConfigError])] = []
         for file in gateway.pipelineFiles() {
-            if case .pipeline(let definition) = loader.load(path: file), definition.name == nameOrPath {
-                return definition
+            switch loader.load(path: file) {
+            case .pipeline(let definition) where definition.name == nameOrPath: return definition
+            case .problems(let problems): broken.append((file, problems))
+            default: continue
             }
+        }
+        // A pipeline of that name whose file has problems is not "no pipeline": say what is wrong with it.
+        if let (file, problems) = broken.first(where: { Self.declaredName(of: $0.file) == nameOrPath }) {
+            printError("pipeline '\(nameOrPath)' (\(file)) has problems; fix them first:")
+            for problem in ConfigErrors(problems).errors { printError(problem.description) }
+            throw ExitCode(2)
         }
         let known = all().map(\.name)
         var message = "no pipeline called '\(nameOrPath)'"
@@ -62,12 +71,24 @@ struct PipelineLookup {
         switch loader.load(path: path) {
         case .pipeline(let definition): return definition
         case .problems(let problems):
-            for problem in problems { printError(problem.description) }
+            // In file order, as lint prints them.
+            for problem in ConfigErrors(problems).errors { printError(problem.description) }
             throw ExitCode(2)
         case .unreadable(let message):
             printError(message)
             throw ExitCode(2)
         }
+    }
+
+    /// The `name:` a pipeline file gives itself, read even when the rest of it is wrong; its
+    /// file name without `.yaml` when it gives none that can be read.
+    static func declaredName(of file: String) -> String {
+        var node: ConfigNode?
+        do { node = try YAMLDocument.load(path: file) } catch {
+            if case .duplicateKeys(_, let read) = error { node = read }
+        }
+        if let name = node?["name"]?.scalarText { return name }
+        return ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 
     /// Every valid pipeline the gateway config lists.

@@ -64,6 +64,19 @@ struct CommandLineTests {
                 "\(run.stdout)\(run.stderr)")
     }
 
+    /// A pipeline whose file has problems is named with them, not called missing.
+    @Test func runByNameSaysWhatIsWrongWithTheFile() async throws {
+        let project = try temporaryProject("broken-by-name")
+        try "version: 1\nname: pay\nsinks: [stdout]\nsource:\n  file: { path: in.jsonl, encodng: x }\nname: again\n"
+            .write(toFile: project + "/pipelines/pay.yaml", atomically: true, encoding: .utf8)
+        let run = try await HuiliuCommand.run(["run", "pay"], in: project)
+        #expect(run.status == 2)
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("pipeline 'pay' (") == true, "\(run.stderr)")
+        // In file order, the repeated key among the rest.
+        #expect(lines.dropFirst().map { $0.split(separator: ":").dropFirst().prefix(2).joined(separator: ":") } == ["5:27", "6:1"], "\(run.stderr)")
+    }
+
     @Test func runSuggestsTheNearestPipelineName() async throws {
         let project = try demoProject()
         let result = try await HuiliuCommand.run(["run", "court-case"], in: project)
