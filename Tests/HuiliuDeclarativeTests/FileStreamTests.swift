@@ -85,8 +85,13 @@ struct FileStreamTests {
         let report = await (try connector.source("folder: \(folder)", stream: "rows")).checkConnection()
         #expect(report.succeeded)
         #expect(report.description.contains("2 files match '*.csv'"))
+        #expect(report.description.contains("1 record in the first batch"), "\(report.description)")
         let missing = await (try connector.source("folder: \(folder)/nowhere", stream: "rows")).checkConnection()
         #expect(!missing.succeeded)
+        // A file that lists but cannot be read fails the check, as it would fail the run.
+        try Data("not a zip".utf8).write(to: URL(fileURLWithPath: folder + "/broken.xlsx"))
+        let workbooks = await (try Self.connector(pattern: "*.xlsx").source("folder: \(folder)", stream: "rows")).checkConnection()
+        #expect(!workbooks.succeeded && workbooks.description.contains("broken.xlsx: too short to be a ZIP archive"), "\(workbooks.description)")
     }
 
     @Test func aJSONDocumentWithARecordSelector() async throws {

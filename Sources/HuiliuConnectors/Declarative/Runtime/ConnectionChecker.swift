@@ -3,7 +3,8 @@ import HuiliuKit
 import HuiliuTransport
 
 /// `huiliu connector check`: renders the configuration, authenticates, and fetches the
-/// first page of the first slice (or lists the files), explaining each step.
+/// first page of the first slice (or lists the files and reads the first batch of the
+/// first), explaining each step.
 struct ConnectionChecker {
     let source: DeclarativeSource
 
@@ -65,6 +66,18 @@ struct ConnectionChecker {
             let location = try source.fileLocation(files)
             let entries = try await location.list()
             report.add("list \(location.display)", succeeded: true, "\(entries.count) file\(entries.count == 1 ? "" : "s") match '\(files.pattern)'")
+            guard let first = entries.first else { return }
+            // Listing proves little: a file that cannot be parsed or mapped fails only when read.
+            do {
+                let reader = try FileStreamReader(source: source, definition: files, checkpoint: nil)
+                let batch = try await reader.next()
+                let records = batch?.records.count ?? 0, rejects = batch?.rejects ?? []
+                var detail = "\(records) record\(records == 1 ? "" : "s")\(rejects.isEmpty ? "" : ", \(rejects.count) rejected") in the first batch"
+                if let reject = rejects.first { detail += "; first rejected: \(reject.origin): \(reject.reason)" }
+                report.add("read \(first.name)", succeeded: rejects.isEmpty, detail)
+            } catch {
+                report.add("read \(first.name)", succeeded: false, "\(error)")
+            }
         } catch {
             report.add("list", succeeded: false, "\(error)")
         }
