@@ -22,9 +22,11 @@ enum ListenerSections {
             do throws(ConfigErrors) {
                 switch kind {
                 case "hj212":
-                    settings.append(.hj212(try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
-                                                                          dataDirectory: gateway.dataDirectory,
-                                                                          configDirectory: gateway.configDirectory)))
+                    let hj212 = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
+                                                               dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory)
+                    // The station registry stops the listener as surely as its settings do: lint reads it too.
+                    _ = try StationsFile.load(path: hj212.stationsPath, resolver: resolver)
+                    settings.append(.hj212(hj212))
                 case "webhook":
                     settings.append(.webhook(try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
                                                                      dataDirectory: gateway.dataDirectory)))

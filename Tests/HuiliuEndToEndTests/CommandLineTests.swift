@@ -141,6 +141,18 @@ struct CommandLineTests {
         }
     }
 
+    /// The HJ 212 listener's station registry stops `serve` as its settings do: lint reads it.
+    @Test func lintChecksTheStationRegistry() async throws {
+        let project = try temporaryProject("lint-stations")
+        try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
+        try "listeners:\n  hj212: { port: 9999, stations: config/hj212/stations.yaml }\n"
+            .write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "stations:\n  - mn: \"A1\"\n    password: \"${env:PW}\"\n    agncy: x\n"
+            .write(toFile: project + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+        let lint = try await HuiliuCommand.run(["lint"], in: project)
+        #expect(lint.status == 1 && lint.stdout.contains("stations.yaml:4:5: unknown key 'agncy'"), "\(lint.stdout)\(lint.stderr)")
+    }
+
     /// On a shared store, a `file` source and `jsonl`/`sqlite` sinks are files of one host: lint
     /// warns where they are written, without failing; on the embedded store it says nothing.
     @Test func lintWarnsOfOneHostsFilesOnASharedStore() async throws {
