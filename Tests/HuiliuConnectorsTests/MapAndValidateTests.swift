@@ -101,6 +101,12 @@ struct MapAndValidateTests {
             Record(data: ["id": "", "year": 2024], origin: RecordOrigin("x", position: 3)),
         ])
         #expect(output.records.map(\.key) == ["2023/ZF0001", "2024/ZF0001"])
+        // A key expression may list the fields of a key, joined as the natural key is.
+        let listed = try MapStep(config: ParsedConfig(testing: ["type": "x.v1", "key": "[year, id]", "fields": ["a": "id"]]), context: context)
+        let byList = try await listed.process([Record(data: ["id": "ZF/01", "year": 2024], origin: RecordOrigin("x", position: 1)),
+                                              Record(data: ["id": "ZF01", "year": .null], origin: RecordOrigin("x", position: 2))])
+        #expect(byList.records.map(\.key) == ["2024/ZF%2F01"])
+        #expect(byList.failures.first?.reason.hasPrefix("the key expression gave [null,\"ZF01\"], not a string") == true, "\(byList.failures)")
         // A voucher number with the separator in it cannot pass for another year's.
         #expect(try await step.process([Record(data: ["id": "ZF/01", "year": 2024], origin: RecordOrigin("x", position: 1))])
             .records.first?.key == "2024/ZF%2F01")

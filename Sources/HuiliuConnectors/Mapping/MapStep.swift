@@ -24,7 +24,7 @@ public struct MapStep: StepConnector {
     static let mappingFields: [FieldSpec] = [
         FieldSpec("type", .string, "Event type of the mapped records, such as `budget.payment.v1`; names the common-schema entity.",
                   example: "budget.payment.v1", optional: true),
-        FieldSpec("key", .expression, "Expression for the natural key: the envelope subject, and the basis of the event id. Without it, a common-schema type's key is its `x-natural-key` fields of the mapped entity, joined with `/`.",
+        FieldSpec("key", .expression, "Expression for the natural key: the envelope subject, and the basis of the event id; a list (`[fiscal_year, payment_id]`) is a key of several fields. Without it, a common-schema type's key is its `x-natural-key` fields of the mapped entity, joined with `/`.",
                   example: "payment_id", optional: true),
         FieldSpec("time", .expression, "Expression for when the fact happened (RFC 3339), e.g. `parse_time(pay_date)`.",
                   optional: true),
@@ -223,8 +223,10 @@ public struct MapStep: StepConnector {
                 records[index].data = try plan.build(from: input, keepNulls: keepNulls)
                 if let key {
                     let value = try evaluate(key, input, target: "key")
-                    guard let text = RecordKey.part(value) else {
-                        failures.append(RecordFailure(record: records[index], reason: "the key expression gave \(value.jsonText), not a string or a number of at most 18 significant digits",
+                    // A list is a key of several fields (`[year, id]`), joined as a natural key is.
+                    let text = value.arrayValue.map { $0.isEmpty ? nil : RecordKey.make($0) } ?? RecordKey.part(value)
+                    guard let text else {
+                        failures.append(RecordFailure(record: records[index], reason: "the key expression gave \(value.jsonText), not a string, a number of at most 18 significant digits, or a list of them",
                                                       pointer: "", rule: "key"))
                         continue
                     }
