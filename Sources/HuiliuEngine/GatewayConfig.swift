@@ -131,8 +131,13 @@ public struct GatewayConfig: Sendable {
                     throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), reason)])
                 }
             }
-            // Secrets first: other settings (admin tokens) may refer to them.
-            secrets = try loadSecrets(node["secrets"]?.plainValue.objectValue, root: root)
+            // Secrets first: other settings (admin tokens) may refer to them. A repeated key is said
+            // with their problems: it may be their cause (a second `secrets:` that was meant).
+            do throws(ConfigErrors) {
+                secrets = try loadSecrets(node["secrets"]?.plainValue.objectValue, root: root)
+            } catch {
+                throw ConfigErrors(repeats + error.errors)
+            }
             var validator = ConfigValidator(registry: ConnectorRegistry(),
                                             resolver: ReferenceResolver(environment: environment, secrets: SecretStore(secrets)),
                                             baseDirectory: root)

@@ -25,7 +25,10 @@ enum ListenerSections {
                     let hj212 = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
                                                                dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory)
                     // The station registry stops the listener as surely as its settings do: lint reads it too.
-                    _ = try StationsFile.load(path: hj212.stationsPath, resolver: resolver)
+                    // The settings stand all the same: runs read the buffer they name.
+                    do throws(ConfigErrors) { _ = try StationsFile.load(path: hj212.stationsPath, resolver: resolver) } catch {
+                        problems += error.errors
+                    }
                     settings.append(.hj212(hj212))
                 case "webhook":
                     settings.append(.webhook(try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,

@@ -23,18 +23,20 @@ struct PipelineLookup {
         if fm.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
             return try definition(at: nameOrPath)
         }
-        var broken: [(file: String, problems: [ConfigError])] = []
+        var broken: [(file: String, problems: [String])] = []
         for file in gateway.pipelineFiles() {
             switch loader.load(path: file) {
             case .pipeline(let definition) where definition.name == nameOrPath: return definition
-            case .problems(let problems): broken.append((file, problems))
+            // In file order, as lint prints them.
+            case .problems(let problems): broken.append((file, ConfigErrors(problems).errors.map(\.description)))
+            case .unreadable(let message): broken.append((file, [message]))
             default: continue
             }
         }
         // A pipeline of that name whose file has problems is not "no pipeline": say what is wrong with it.
         if let (file, problems) = broken.first(where: { Self.declaredName(of: $0.file) == nameOrPath }) {
             printError("pipeline '\(nameOrPath)' (\(file)) has problems; fix them first:")
-            for problem in ConfigErrors(problems).errors { printError(problem.description) }
+            for problem in problems { printError(problem) }
             throw ExitCode(2)
         }
         let known = all().map(\.name)
@@ -87,7 +89,7 @@ struct PipelineLookup {
         do { node = try YAMLDocument.load(path: file) } catch {
             if case .duplicateKeys(_, let read) = error { node = read }
         }
-        if let name = node?["name"]?.scalarText { return name }
+        if case .scalar(let name, _, _)? = node?["name"], !name.isEmpty, name != "~", name != "null" { return name }
         return ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     }
 

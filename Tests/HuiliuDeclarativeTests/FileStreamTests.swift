@@ -88,6 +88,11 @@ struct FileStreamTests {
         #expect(report.description.contains("1 record in the first batch"), "\(report.description)")
         let missing = await (try connector.source("folder: \(folder)/nowhere", stream: "rows")).checkConnection()
         #expect(!missing.succeeded)
+        // A rejected row is said but fails nothing: the run dead-letters it and goes on.
+        let rows = try makeTemporaryDirectory("huiliu-drops")
+        try "id,v\n1,2\n3,4,5\n".write(toFile: rows + "/a.csv", atomically: true, encoding: .utf8)
+        let partly = await (try connector.source("folder: \(rows)", stream: "rows")).checkConnection()
+        #expect(partly.succeeded && partly.description.contains("1 record, 1 rejected in the first batch"), "\(partly.description)")
         // A file that lists but cannot be read fails the check, as it would fail the run.
         try Data("not a zip".utf8).write(to: URL(fileURLWithPath: folder + "/broken.xlsx"))
         let workbooks = await (try Self.connector(pattern: "*.xlsx").source("folder: \(folder)", stream: "rows")).checkConnection()

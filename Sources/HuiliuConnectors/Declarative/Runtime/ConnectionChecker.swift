@@ -74,7 +74,8 @@ struct ConnectionChecker {
                 let records = batch?.records.count ?? 0, rejects = batch?.rejects ?? []
                 var detail = "\(records) record\(records == 1 ? "" : "s")\(rejects.isEmpty ? "" : ", \(rejects.count) rejected") in the first batch"
                 if let reject = rejects.first { detail += "; first rejected: \(reject.origin): \(reject.reason)" }
-                report.add("read \(first.name)", succeeded: rejects.isEmpty, detail)
+                // A run dead-letters rejected rows and goes on; a file of nothing but rejects is a mistake.
+                report.add("read \(first.name)", succeeded: records > 0 || rejects.isEmpty, detail)
             } catch {
                 report.add("read \(first.name)", succeeded: false, "\(error)")
             }
