@@ -75,6 +75,10 @@ struct CommandLineTests {
         #expect(lines.first?.hasPrefix("pipeline 'pay' (") == true, "\(run.stderr)")
         // In file order, the repeated key among the rest.
         #expect(lines.dropFirst().map { $0.split(separator: ":").dropFirst().prefix(2).joined(separator: ":") } == ["5:27", "6:1"], "\(run.stderr)")
+        // A file whose name is blank is found by its file name.
+        try "version: 1\nname:\nsinks: [stdout]\n".write(toFile: project + "/pipelines/blank.yaml", atomically: true, encoding: .utf8)
+        let blank = try await HuiliuCommand.run(["run", "blank"], in: project)
+        #expect(blank.status == 2 && blank.stderr.hasPrefix("pipeline 'blank' ("), "\(blank.stderr)")
     }
 
     @Test func runSuggestsTheNearestPipelineName() async throws {
@@ -151,6 +155,22 @@ struct CommandLineTests {
             .write(toFile: project + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
         let lint = try await HuiliuCommand.run(["lint"], in: project)
         #expect(lint.status == 1 && lint.stdout.contains("stations.yaml:4:5: unknown key 'agncy'"), "\(lint.stdout)\(lint.stderr)")
+    }
+
+    /// A station registry with problems does not take the listener's settings with it: a run
+    /// still reads the buffer the listener names, not the default one.
+    @Test func aBadStationRegistryKeepsTheListenersBuffer() async throws {
+        let project = try temporaryProject("stations-buffer")
+        try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
+        try "listeners:\n  hj212: { port: 9999, buffer: data/custom-buffer.db }\n"
+            .write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "stations:\n  - mn: \"A1\"\n    password: \"x\"\n    agncy: y\n"
+            .write(toFile: project + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+        try "version: 1\nname: h\nsource:\n  hj212: { assess: false }\nsinks: [stdout]\n"
+            .write(toFile: project + "/pipelines/h.yaml", atomically: true, encoding: .utf8)
+        let run = try await HuiliuCommand.run(["run", "h"], in: project)
+        #expect(run.stdout.contains("no HJ 212 buffer at \(project)/data/custom-buffer.db") || run.stderr.contains("custom-buffer.db"),
+                "\(run.stdout)\(run.stderr)")
     }
 
     /// On a shared store, a `file` source and `jsonl`/`sqlite` sinks are files of one host: lint

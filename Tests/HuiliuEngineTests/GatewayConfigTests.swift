@@ -15,6 +15,25 @@ struct GatewayConfigTests {
         return try GatewayConfig.load(path: directory + "/config/huiliu.yaml")
     }
 
+    /// A repeated key is said where it is: in the secrets file at its own place, and in the
+    /// gateway file together with the secrets problem a second `secrets:` may be meant to fix.
+    @Test func repeatedKeysAreSaidWhereTheyAre() throws {
+        let directory = NSTemporaryDirectory() + "huiliu-gateway-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "a:\n  x: 1\n  x: 2\n".write(toFile: directory + "/config/s.yaml", atomically: true, encoding: .utf8)
+        try "secrets: { file: config/s.yaml }\n".write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        #expect { _ = try GatewayConfig.load(path: directory + "/config/huiliu.yaml") } throws: { error in
+            (error as? ConfigErrors)?.errors.map(\.description) == [directory + "/config/s.yaml:3:3: duplicate key 'x': already given at 2:3 in this mapping; remove or rename one"]
+        }
+        try "secrets: { file: config/old.yaml }\nsecrets: { file: config/s.yaml }\n"
+            .write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        #expect { _ = try GatewayConfig.load(path: directory + "/config/huiliu.yaml") } throws: { error in
+            let messages = (error as? ConfigErrors)?.errors.map(\.description) ?? []
+            return messages.contains { $0.contains("huiliu.yaml:2:1: duplicate key 'secrets'") } && messages.contains { $0.contains("old.yaml") }
+        }
+    }
+
     @Test func connectorsGoDirectUnlessToldOtherwise() throws {
         #expect(try load("").proxy == .direct)
         #expect(try load("http: { proxy: environment }").proxy.route == .environment)

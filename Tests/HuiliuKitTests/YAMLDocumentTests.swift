@@ -62,6 +62,12 @@ struct YAMLDocumentTests {
         }
     }
 
+    /// A list used twice as a key is named as such, not by Yams' placeholder.
+    @Test func aRepeatedListKeyIsNamedAsSuch() {
+        let problem = Self.problem("? [a, b]\n: 1\n? [a, b]\n: 2\n")
+        #expect(problem?.contains("duplicate key '(a list or mapping as a key)'") == true, "\(problem ?? "")")
+    }
+
     /// A syntax error found after a repeat (in a mapping read to its end first) is said with
     /// it, not instead of it.
     @Test func aSyntaxErrorAfterARepeatKeepsTheRepeat() {
