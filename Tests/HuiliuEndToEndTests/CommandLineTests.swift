@@ -145,14 +145,19 @@ struct CommandLineTests {
         }
     }
 
+    /// A project whose HJ 212 listener has `settings` and whose station registry misspells a key (line 4).
+    func projectWithAMisspeltStation(_ name: String, listener settings: String) throws -> String {
+        let project = try temporaryProject(name)
+        try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
+        try "listeners:\n  hj212: { port: 9999, \(settings) }\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "stations:\n  - mn: \"A1\"\n    password: \"x\"\n    agncy: y\n"
+            .write(toFile: project + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+        return project
+    }
+
     /// The HJ 212 listener's station registry stops `serve` as its settings do: lint reads it.
     @Test func lintChecksTheStationRegistry() async throws {
-        let project = try temporaryProject("lint-stations")
-        try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
-        try "listeners:\n  hj212: { port: 9999, stations: config/hj212/stations.yaml }\n"
-            .write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
-        try "stations:\n  - mn: \"A1\"\n    password: \"${env:PW}\"\n    agncy: x\n"
-            .write(toFile: project + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+        let project = try projectWithAMisspeltStation("lint-stations", listener: "stations: config/hj212/stations.yaml")
         let lint = try await HuiliuCommand.run(["lint"], in: project)
         #expect(lint.status == 1 && lint.stdout.contains("stations.yaml:4:5: unknown key 'agncy'"), "\(lint.stdout)\(lint.stderr)")
     }
@@ -160,12 +165,7 @@ struct CommandLineTests {
     /// A station registry with problems does not take the listener's settings with it: a run
     /// still reads the buffer the listener names, not the default one.
     @Test func aBadStationRegistryKeepsTheListenersBuffer() async throws {
-        let project = try temporaryProject("stations-buffer")
-        try FileManager.default.createDirectory(atPath: project + "/config/hj212", withIntermediateDirectories: true)
-        try "listeners:\n  hj212: { port: 9999, buffer: data/custom-buffer.db }\n"
-            .write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
-        try "stations:\n  - mn: \"A1\"\n    password: \"x\"\n    agncy: y\n"
-            .write(toFile: project + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
+        let project = try projectWithAMisspeltStation("stations-buffer", listener: "buffer: data/custom-buffer.db")
         try "version: 1\nname: h\nsource:\n  hj212: { assess: false }\nsinks: [stdout]\n"
             .write(toFile: project + "/pipelines/h.yaml", atomically: true, encoding: .utf8)
         let run = try await HuiliuCommand.run(["run", "h"], in: project)
