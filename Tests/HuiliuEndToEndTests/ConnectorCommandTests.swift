@@ -102,6 +102,12 @@ import Testing
             .write(toFile: project + "/budget.yaml", atomically: true, encoding: .utf8)
         let check = try await HuiliuCommand.run(["connector", "check", "budget-network", "--config", "budget.yaml", "--log-level", "debug"], in: project)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        // A configuration with a key given twice says the repeat and its other problems together.
+        try "base_url: http://127.0.0.1:\(port)\nbase_url: http://127.0.0.1:1\napp_kye: x\n"
+            .write(toFile: project + "/broken.yaml", atomically: true, encoding: .utf8)
+        let broken = try await HuiliuCommand.run(["connector", "check", "budget-network", "--config", "broken.yaml"], in: project)
+        #expect(broken.status == 2 && broken.stderr.contains("broken.yaml:2:1: duplicate key 'base_url'")
+                && broken.stderr.contains("broken.yaml:3:1: unknown key 'app_kye'"), "\(broken.stderr)")
         let record = try await HuiliuCommand.run(["connector", "record", "budget-network", "--config", "budget.yaml"], in: project)
         #expect(record.status == 0, "\(record.stdout)\(record.stderr)")
         let fixtures = try String(contentsOfFile: project + "/connectors/budget-network/fixtures/http/payments.jsonl", encoding: .utf8)

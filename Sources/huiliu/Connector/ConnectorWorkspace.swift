@@ -77,19 +77,25 @@ struct ConnectorWorkspace {
     /// kind); `stream` picks the stream when the file does not.
     func readConfig(_ path: String, manifest: ConnectorManifest, stream: String?) throws -> ParsedConfig {
         let node: ConfigNode
+        var repeats: [ConfigError] = []
         do {
             node = try YAMLDocument.load(path: path)
         } catch {
-            printError(error.description)
-            throw ExitCode(2)
+            // A file with a key given twice is read with the first of each, for its other problems too.
+            guard case .duplicateKeys(let problems, let read?) = error else {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+            repeats = problems
+            node = read
         }
         var fields = manifest.componentSpec.fields
         if let index = fields.firstIndex(where: { $0.name == "stream" }) { fields[index].isOptional = true }
         var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: ReferenceResolver(secrets: gateway.secrets),
                                         baseDirectory: gateway.projectDirectory)
         var config = validator.readFields(node, fields: fields, owner: "\(manifest.name) configuration")
-        if !validator.problems.isEmpty {
-            for problem in ConfigErrors(validator.problems).errors { printError(problem.description) }
+        if !repeats.isEmpty || !validator.problems.isEmpty {
+            for problem in ConfigErrors(repeats + validator.problems).errors { printError(problem.description) }
             throw ExitCode(2)
         }
         if let stream {
