@@ -24,6 +24,21 @@ public enum CivilCalendar {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
+    /// The days since 1970-01-01 of whole Excel day serial `serial`: in the 1900 system 1 is
+    /// 1900-01-01 and, past the 29 February 1900 Excel counts but that never was (60, `nil`),
+    /// days count from 1899-12-30; in the 1904 system 0 is 1904-01-01. `nil` below the first day.
+    public static func days(excelSerial serial: Int, date1904: Bool = false) -> Int? {
+        if date1904 { return serial >= 0 ? days(year: 1904, month: 1, day: 1) + serial : nil }
+        guard serial >= 1, serial != 60 else { return nil }
+        return days(year: 1899, month: 12, day: serial < 60 ? 31 : 30) + serial
+    }
+
+    /// `2024-03-05`: the date `days` after 1970-01-01.
+    public static func dateText(days: Int) -> String {
+        let (year, month, day) = civil(fromDays: days)
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
     /// `n` in decimal, zero-padded to `width` digits: the fields of `2024-03-05T08:00:00`.
     public static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)

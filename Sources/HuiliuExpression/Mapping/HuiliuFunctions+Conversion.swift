@@ -55,16 +55,13 @@ extension HuiliuFunctions {
                 serial = number
             default: serial = args[0].doubleValue ?? -1
             }
-            // 1 is 1900-01-01; Excel's 1900 system counts a 29 February 1900 that never was (60),
-            // so serials from 61 on are days since 1899-12-30.
             guard serial >= 1, serial < 2_958_466 else {
                 throw .invalidValue("excel_date(): \(args[0].jsonText) is not an Excel date serial (1 is 1900-01-01, 2958465 is 9999-12-31)")
             }
-            let whole = Int(serial.rounded(.down))
-            guard whole != 60 else { throw .invalidValue("excel_date(): 60 is 1900-02-29, a day Excel counts that never was") }
-            let days = CivilCalendar.days(year: 1899, month: 12, day: whole < 60 ? 31 : 30) + whole
-            let (year, month, day) = CivilCalendar.civil(fromDays: days)
-            return .string("\(CivilCalendar.pad(year, 4))-\(CivilCalendar.pad(month, 2))-\(CivilCalendar.pad(day, 2))")
+            guard let days = CivilCalendar.days(excelSerial: Int(serial.rounded(.down))) else {
+                throw .invalidValue("excel_date(): 60 is 1900-02-29, a day Excel counts that never was")
+            }
+            return .string(CivilCalendar.dateText(days: days))
         },
         ExpressionFunction(
             "get", [P("object", [.object, .null]), P("key", [.string, .number, .null])], returns: .any,

@@ -71,20 +71,11 @@ enum XLSXDateStyle: Equatable {
         let whole = total / 86_400, second = total % 86_400
         let time = "\(CivilCalendar.pad(second / 3600, 2)):\(CivilCalendar.pad(second / 60 % 60, 2)):\(CivilCalendar.pad(second % 60, 2))"
         if self == .time { return time }
-        let days: Int
-        if date1904 {
-            days = CivilCalendar.days(year: 1904, month: 1, day: 1) + whole
-        } else if whole == 0 && self == .dateTime {
-            // Day 0 of the 1900 system is no date (Excel shows 1900-01-00): a time of day alone.
-            return time
-        } else {
-            // 1 is 1900-01-01; 60 is the 29 February 1900 Excel counts; from 61 on, days since 1899-12-30.
-            guard whole >= 1, whole != 60 else { return nil }
-            days = CivilCalendar.days(year: 1899, month: 12, day: whole < 60 ? 31 : 30) + whole
-        }
-        let (year, month, day) = CivilCalendar.civil(fromDays: days)
-        guard year <= 9999 else { return nil }
-        let date = "\(CivilCalendar.pad(year, 4))-\(CivilCalendar.pad(month, 2))-\(CivilCalendar.pad(day, 2))"
+        // Day 0 of the 1900 system is no date (Excel shows 1900-01-00): a time of day alone.
+        if whole == 0 && !date1904 && self == .dateTime { return time }
+        guard let days = CivilCalendar.days(excelSerial: whole, date1904: date1904),
+              CivilCalendar.civil(fromDays: days).year <= 9999 else { return nil }
+        let date = CivilCalendar.dateText(days: days)
         return self == .date ? date : date + "T" + time
     }
 }
