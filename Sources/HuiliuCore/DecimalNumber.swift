@@ -79,6 +79,30 @@ public struct DecimalNumber: Sendable, Hashable, CustomStringConvertible {
         return DecimalNumber(significand: negative ? -significand : significand, exponent: exponent)
     }
 
+    /// The same number with no trailing zeros in its digits (`1.50` is 15e-1, `100` is 1e2, zero
+    /// is 0e0): one form per value, for keys.
+    public var normalized: DecimalNumber {
+        guard significand != 0 else { return DecimalNumber(significand: 0, exponent: 0) }
+        var result = self
+        // At most 19 steps: the significand has no more digits.
+        while result.significand % 10 == 0 {
+            result.significand /= 10
+            result.exponent += 1
+        }
+        return result
+    }
+
+    /// The same number without zeros after its last significant decimal (`1.50` is `1.5`,
+    /// `100` stays `100`).
+    public var trimmingFractionZeros: DecimalNumber {
+        var result = self
+        while result.exponent < 0 && result.significand != 0 && result.significand % 10 == 0 {
+            result.significand /= 10
+            result.exponent += 1
+        }
+        return result
+    }
+
     /// The value as a binary float (may round).
     public var doubleValue: Double {
         // Parsing the canonical text gives the correctly rounded double, which

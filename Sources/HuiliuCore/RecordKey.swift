@@ -13,13 +13,8 @@ public enum RecordKey {
         switch value {
         case .string(let s): return s.isEmpty ? nil : s
         case .integer(let n): return String(n)
-        case .decimal(var d):
-            if d.significand == 0 { return "0" }
-            // At most 19 steps: the significand has no more digits.
-            while d.significand % 10 == 0 {
-                d.significand /= 10
-                d.exponent += 1
-            }
+        case .decimal(let number):
+            let d = number.normalized
             if d.exponent >= 0 && d.exponent <= 18, let n = d.exactInt { return String(n) }
             return d.description
         default:

@@ -124,9 +124,8 @@ final class SeenKeys: Sendable {
     /// A number as `<digits>e<exponent>` with no trailing zeros in the digits, so `1`, `1.0`,
     /// `1.00` and `10e-1` are one key; unquoted, so no string is written the same.
     static func writeNumber(_ number: DecimalNumber, into writer: inout JSONWriter) {
-        var significand = number.significand, exponent = significand == 0 ? 0 : number.exponent
-        while significand != 0 && significand % 10 == 0 { significand /= 10; exponent += 1 }
-        for byte in "\(significand)e\(exponent)".utf8 { writer.append(byte) }
+        let normalized = number.normalized
+        for byte in "\(normalized.significand)e\(normalized.exponent)".utf8 { writer.append(byte) }
     }
 
     private struct State {

@@ -95,13 +95,9 @@ public struct AirQualityHours: Sendable {
             guard !overflow else { return nil }
             sum = next
         }
-        guard var mean = DecimalNumber.quotient(DecimalNumber(significand: sum, exponent: -scale),
+        guard let mean = DecimalNumber.quotient(DecimalNumber(significand: sum, exponent: -scale),
                                                 DecimalNumber(significand: values.count, exponent: 0),
                                                 fractionDigits: scale + 4) else { return nil }
-        while mean.exponent < 0 && mean.significand % 10 == 0 {
-            mean.significand /= 10
-            mean.exponent += 1
-        }
-        return mean
+        return mean.trimmingFractionZeros
     }
 }

@@ -233,11 +233,7 @@ enum XLSXReader {
             significand = rounded
             exponent += digits - 15
         }
-        while exponent < 0 && significand != 0 && significand % 10 == 0 {
-            significand /= 10
-            exponent += 1
-        }
-        return DecimalNumber(significand: significand, exponent: exponent)
+        return DecimalNumber(significand: significand, exponent: exponent).trimmingFractionZeros
     }
 
     /// `AB12` → 27.
