@@ -115,18 +115,12 @@ public struct GatewayConfig: Sendable {
         var listenerNodes: [String: ConfigNode] = [:]
         var secrets: [String: String] = [:]
         if exists {
-            let node: ConfigNode
-            var repeats: [ConfigError] = []
+            let node: ConfigNode, repeats: [ConfigError]
             do {
-                node = try YAMLDocument.load(path: candidate, displayPath: path ?? candidate)
+                (node, repeats) = try YAMLDocument.loadPastRepeats(path: candidate, displayPath: path ?? candidate)
             } catch {
                 switch error {
-                case .syntax(let problem): throw ConfigErrors([problem])
-                case .duplicateKeys(let problems, nil): throw ConfigErrors(problems)
-                case .duplicateKeys(let problems, let read?):
-                    // Read with the first of each repeated key, for the file's other problems too.
-                    repeats = problems
-                    node = read
+                case .syntax, .duplicateKeys: throw ConfigErrors(error.problems)
                 case .unreadable(let path, let reason):
                     throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), reason)])
                 }

@@ -33,20 +33,19 @@ public struct PipelineLoader: Sendable {
 
     /// Reads and validates the pipeline at `path`.
     public func load(path: String) -> Outcome {
-        let node: ConfigNode, bytes: [UInt8]
+        let node: ConfigNode, bytes: [UInt8], repeats: [ConfigError]
         do {
-            (node, bytes) = try YAMLDocument.read(path: path)
+            (node, bytes, repeats) = try YAMLDocument.readPastRepeats(path: path)
         } catch {
-            switch error {
-            case .unreadable: return .unreadable(error.description)
-            case .syntax(let problem): return .problems([problem])
-            case .duplicateKeys(let problems, let node):
-                // The repeats and everything else wrong with the file, in one pass.
-                guard let node, case .problems(let more) = validate(node, file: path, directory: projectDirectory) else { return .problems(problems) }
-                return .problems(problems + more)
-            }
+            if case .unreadable = error { return .unreadable(error.description) }
+            return .problems(error.problems)
         }
         let outcome = validate(node, file: path, directory: projectDirectory)
+        if !repeats.isEmpty {
+            // The repeats and everything else wrong with the file, in one pass.
+            guard case .problems(let more) = outcome else { return .problems(repeats) }
+            return .problems(repeats + more)
+        }
         // The digest of the bytes parsed, not of a second read the file may have changed before.
         guard case .pipeline(var definition) = outcome else { return outcome }
         definition.fileDigest = Digest.hexString(Digest.sha256.hash(bytes))
@@ -179,14 +178,8 @@ extension PipelineLoader {
     /// configuration is valid while the file has other problems: lint reports a missing
     /// mapping file together with a misspelt key, not only once that is fixed.
     public func componentProblems(path: String, context: ConnectorContext) -> [ConfigError] {
-        let node: ConfigNode
-        do {
-            node = try YAMLDocument.load(path: path)
-        } catch {
-            // A file with a key given twice is read with the first of each: its components are checked too.
-            guard case .duplicateKeys(_, let read?) = error else { return [] }
-            node = read
-        }
+        // A file with a key given twice is read with the first of each: its components are checked too.
+        guard let node = try? YAMLDocument.loadPastRepeats(path: path).node else { return [] }
         var components: [(ConfigNode, ComponentKind)] = []
         if let source = node["source"] { components.append((source, .source)) }
         for (key, kind) in [("steps", ComponentKind.step), ("sinks", .sink)] {

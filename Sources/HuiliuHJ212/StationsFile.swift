@@ -43,24 +43,22 @@ public enum StationsFile {
     ///   - resolver: expands `${secret:…}` and `${env:…}` in the entries.
     /// - Throws: ``ConfigErrors`` with every problem found, each at its place in the file.
     public static func load(path: String, resolver: ReferenceResolver = ReferenceResolver()) throws(ConfigErrors) -> StationRegistry {
-        let node: ConfigNode
+        let node: ConfigNode, repeats: [ConfigError]
         do {
-            node = try YAMLDocument.load(path: path)
+            (node, repeats) = try YAMLDocument.loadPastRepeats(path: path)
         } catch {
-            switch error {
-            case .syntax(let problem): throw ConfigErrors([problem])
-            case .duplicateKeys(let problems, let node):
-                // The rest of the file's problems with the repeats, in one report.
-                guard let node else { throw ConfigErrors(problems) }
-                do throws(ConfigErrors) { _ = try read(node, resolver: resolver, baseDirectory: directory(of: path)) } catch {
-                    throw ConfigErrors(problems + error.errors)
-                }
-                throw ConfigErrors(problems)
-            case .unreadable:
+            if case .unreadable = error {
                 throw ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1), error.description)])
             }
+            throw ConfigErrors(error.problems)
         }
-        return try read(node, resolver: resolver, baseDirectory: directory(of: path))
+        // The rest of the file's problems with the repeats, in one report.
+        let registry: StationRegistry
+        do throws(ConfigErrors) { registry = try read(node, resolver: resolver, baseDirectory: directory(of: path)) } catch {
+            throw ConfigErrors(repeats + error.errors)
+        }
+        guard repeats.isEmpty else { throw ConfigErrors(repeats) }
+        return registry
     }
 
     /// Validates a parsed document: a mapping with a `stations` list.

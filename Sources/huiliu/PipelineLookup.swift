@@ -23,14 +23,15 @@ struct PipelineLookup {
         if fm.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
             return try definition(at: nameOrPath)
         }
+        var known: [String] = []
         var broken: [(file: String, problems: [String])] = []
         for file in gateway.pipelineFiles() {
             switch loader.load(path: file) {
             case .pipeline(let definition) where definition.name == nameOrPath: return definition
+            case .pipeline(let definition): known.append(definition.name)
             // In file order, as lint prints them.
             case .problems(let problems): broken.append((file, ConfigErrors(problems).errors.map(\.description)))
             case .unreadable(let message): broken.append((file, [message]))
-            default: continue
             }
         }
         // A pipeline of that name whose file has problems is not "no pipeline": say what is wrong with it.
@@ -39,7 +40,6 @@ struct PipelineLookup {
             for problem in problems { printError(problem) }
             throw ExitCode(2)
         }
-        let known = all().map(\.name)
         var message = "no pipeline called '\(nameOrPath)'"
         if let suggestion = nearestName(to: nameOrPath, in: known) { message += "; did you mean '\(suggestion)'?" }
         else {
@@ -85,10 +85,7 @@ struct PipelineLookup {
     /// The `name:` a pipeline file gives itself, read even when the rest of it is wrong; its
     /// file name without `.yaml` when it gives none that can be read.
     static func declaredName(of file: String) -> String {
-        var node: ConfigNode?
-        do { node = try YAMLDocument.load(path: file) } catch {
-            if case .duplicateKeys(_, let read) = error { node = read }
-        }
+        let node = try? YAMLDocument.loadPastRepeats(path: file).node
         if case .scalar(let name, _, _)? = node?["name"], !name.isEmpty, name != "~", name != "null" { return name }
         return ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     }

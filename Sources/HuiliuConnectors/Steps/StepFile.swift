@@ -9,18 +9,13 @@ enum StepFile {
     static func load(_ path: String, reference: String, field: String, fields: [FieldSpec],
                      config: ParsedConfig, context: ConnectorContext) throws -> ParsedConfig {
         let display = path.hasPrefix(context.projectDirectory + "/") ? String(path.dropFirst(context.projectDirectory.count + 1)) : path
-        let node: ConfigNode
-        var repeats: [ConfigError] = []
+        let node: ConfigNode, repeats: [ConfigError]
         do {
-            node = try YAMLDocument.load(path: path, displayPath: display)
+            (node, repeats) = try YAMLDocument.loadPastRepeats(path: path, displayPath: display)
         } catch {
             switch error {
             case .syntax(let problem): throw problem
-            case .duplicateKeys(let problems, nil): throw ConfigErrors(problems)
-            case .duplicateKeys(let problems, let read?):
-                // Read with the first of each repeated key, for the file's other problems too.
-                repeats = problems
-                node = read
+            case .duplicateKeys(let problems): throw ConfigErrors(problems)
             case .unreadable:
                 let directory = (path as NSString).deletingLastPathComponent
                 let known = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])

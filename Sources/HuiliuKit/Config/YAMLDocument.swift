@@ -12,15 +12,14 @@ public enum YAMLDocument {
         /// The text is not valid YAML.
         case syntax(ConfigError)
         /// The text is YAML with keys given twice in a mapping: where each repeats (and any
-        /// syntax error after them), and the document with the first of each key kept, so the
-        /// rest of its problems can be found too — `nil` when a syntax error left none.
-        case duplicateKeys([ConfigError], ConfigNode?)
+        /// syntax error after them). ``loadPastRepeats(path:displayPath:)`` reads such a file anyway.
+        case duplicateKeys([ConfigError])
 
         public var description: String {
             switch self {
             case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
             case .syntax(let error): return error.description
-            case .duplicateKeys(let errors, _): return errors.map(\.description).joined(separator: "\n")
+            case .duplicateKeys(let errors): return errors.map(\.description).joined(separator: "\n")
             }
         }
 
@@ -29,7 +28,7 @@ public enum YAMLDocument {
             switch self {
             case .unreadable: return []
             case .syntax(let error): return [error]
-            case .duplicateKeys(let errors, _): return errors
+            case .duplicateKeys(let errors): return errors
             }
         }
     }
@@ -41,6 +40,22 @@ public enum YAMLDocument {
 
     /// ``load(path:displayPath:)``, with the bytes the node was read from.
     public static func read(path: String, displayPath: String? = nil) throws(LoadError) -> (node: ConfigNode, bytes: [UInt8]) {
+        let read = try readPastRepeats(path: path, displayPath: displayPath)
+        guard read.repeats.isEmpty else { throw .duplicateKeys(read.repeats) }
+        return (read.node, read.bytes)
+    }
+
+    /// ``load(path:displayPath:)`` of a file that may give a key twice: the document with the
+    /// first of each key, and where each repeats, so the file's other problems are found in the
+    /// same pass. Throws ``LoadError/duplicateKeys(_:)`` only when a syntax error follows them.
+    public static func loadPastRepeats(path: String, displayPath: String? = nil) throws(LoadError) -> (node: ConfigNode, repeats: [ConfigError]) {
+        let read = try readPastRepeats(path: path, displayPath: displayPath)
+        return (read.node, read.repeats)
+    }
+
+    /// ``loadPastRepeats(path:displayPath:)``, with the bytes the node was read from.
+    public static func readPastRepeats(path: String, displayPath: String? = nil) throws(LoadError)
+        -> (node: ConfigNode, bytes: [UInt8], repeats: [ConfigError]) {
         let name = displayPath ?? path
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file"
@@ -49,11 +64,19 @@ public enum YAMLDocument {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadable(path: name, reason: "not UTF-8 text")
         }
-        return (try parse(text, file: name), Array(data))
+        let parsed = try parsePastRepeats(text, file: name)
+        return (parsed.node, Array(data), parsed.repeats)
     }
 
     /// Parses YAML text, naming `file` in locations.
     public static func parse(_ text: String, file: String) throws(LoadError) -> ConfigNode {
+        let parsed = try parsePastRepeats(text, file: file)
+        guard parsed.repeats.isEmpty else { throw .duplicateKeys(parsed.repeats) }
+        return parsed.node
+    }
+
+    /// ``parse(_:file:)`` past keys given twice (see ``loadPastRepeats(path:displayPath:)``).
+    public static func parsePastRepeats(_ text: String, file: String) throws(LoadError) -> (node: ConfigNode, repeats: [ConfigError]) {
         var node: Node?
         var text = text
         var duplicates: [ConfigError] = []
@@ -76,21 +99,16 @@ public enum YAMLDocument {
                 }
                 let problem = syntaxError(error, file: file, text: text)
                 if duplicates.isEmpty { throw .syntax(problem) }
-                throw .duplicateKeys(duplicates + [problem], nil)
+                throw .duplicateKeys(duplicates + [problem])
             } catch {
                 let problem = ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)")
                 if duplicates.isEmpty { throw .syntax(problem) }
-                throw .duplicateKeys(duplicates + [problem], nil)
+                throw .duplicateKeys(duplicates + [problem])
             }
         }
-        guard let node else {
-            let empty = ConfigNode.scalar("", isPlain: true, at: SourceLocation(file: file, line: 1, column: 1))
-            if duplicates.isEmpty { return empty }
-            throw .duplicateKeys(duplicates, empty)
-        }
+        guard let node else { return (.scalar("", isPlain: true, at: SourceLocation(file: file, line: 1, column: 1)), duplicates) }
         let converted = convert(node, file: file)
-        guard !duplicates.isEmpty else { return converted }
-        throw .duplicateKeys(duplicates, without(renamed, converted))
+        return (duplicates.isEmpty ? converted : without(renamed, converted), duplicates)
     }
 
     /// `node` without the members whose keys were `renamed`: the first of each key stands.

@@ -76,18 +76,13 @@ struct ConnectorWorkspace {
     /// Reads a connector configuration file (the fields a pipeline sets under the connector's
     /// kind); `stream` picks the stream when the file does not.
     func readConfig(_ path: String, manifest: ConnectorManifest, stream: String?) throws -> ParsedConfig {
-        let node: ConfigNode
-        var repeats: [ConfigError] = []
+        // A file with a key given twice is read with the first of each, for its other problems too.
+        let node: ConfigNode, repeats: [ConfigError]
         do {
-            node = try YAMLDocument.load(path: path)
+            (node, repeats) = try YAMLDocument.loadPastRepeats(path: path)
         } catch {
-            // A file with a key given twice is read with the first of each, for its other problems too.
-            guard case .duplicateKeys(let problems, let read?) = error else {
-                printError(error.description)
-                throw ExitCode(2)
-            }
-            repeats = problems
-            node = read
+            printError(error.description)
+            throw ExitCode(2)
         }
         var fields = manifest.componentSpec.fields
         if let index = fields.firstIndex(where: { $0.name == "stream" }) { fields[index].isOptional = true }

@@ -41,20 +41,18 @@ public struct ManifestLoader: Sendable {
     public func load(path: String) -> Outcome {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let display = Self.display(absolute, relativeTo: projectDirectory)
-        let node: ConfigNode
+        let node: ConfigNode, repeats: [ConfigError]
         do {
-            node = try YAMLDocument.load(path: absolute, displayPath: display)
+            (node, repeats) = try YAMLDocument.loadPastRepeats(path: absolute, displayPath: display)
         } catch {
-            switch error {
-            case .unreadable: return .unreadable(error.description)
-            case .syntax(let problem): return .problems([problem])
-            case .duplicateKeys(let problems, let node):
-                // The repeats and everything else wrong with the manifest, in one pass.
-                guard let node, case .problems(let more) = decode(node, absolute: absolute, display: display) else { return .problems(problems) }
-                return .problems(problems + more)
-            }
+            if case .unreadable = error { return .unreadable(error.description) }
+            return .problems(error.problems)
         }
-        return decode(node, absolute: absolute, display: display)
+        let decoded = decode(node, absolute: absolute, display: display)
+        guard !repeats.isEmpty else { return decoded }
+        // The repeats and everything else wrong with the manifest, in one pass.
+        guard case .problems(let more) = decoded else { return .problems(repeats) }
+        return .problems(repeats + more)
     }
 
     private func decode(_ node: ConfigNode, absolute: String, display: String) -> Outcome {
