@@ -56,8 +56,9 @@ extension Huiliu {
                 printError("\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in the gateway configuration; fix \(error.errors.count == 1 ? "it" : "them") first")
                 throw ExitCode(1)
             }
-            // What would stop `huiliu serve`: a listener's settings.
-            let listenerProblems = ListenerSections.read(gateway).problems
+            // What would stop `huiliu serve`: a listener's settings, and the HJ 212 station registry.
+            let listeners = ListenerSections.read(gateway)
+            let listenerProblems = listeners.problems + ListenerSections.stationProblems(listeners.settings, gateway: gateway)
             for problem in ConfigErrors(listenerProblems).errors { print(problem.description) }
             if gatewayFileNamed != nil && files.count == 1 {
                 guard listenerProblems.isEmpty else {

@@ -22,14 +22,9 @@ enum ListenerSections {
             do throws(ConfigErrors) {
                 switch kind {
                 case "hj212":
-                    let hj212 = try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
-                                                               dataDirectory: gateway.dataDirectory, configDirectory: gateway.configDirectory)
-                    // The station registry stops the listener as surely as its settings do: lint reads it too.
-                    // The settings stand all the same: runs read the buffer they name.
-                    do throws(ConfigErrors) { _ = try StationsFile.load(path: hj212.stationsPath, resolver: resolver) } catch {
-                        problems += error.errors
-                    }
-                    settings.append(.hj212(hj212))
+                    settings.append(.hj212(try HJ212ListenerSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
+                                                                          dataDirectory: gateway.dataDirectory,
+                                                                          configDirectory: gateway.configDirectory)))
                 case "webhook":
                     settings.append(.webhook(try IngestSettings.read(node, resolver: resolver, baseDirectory: gateway.projectDirectory,
                                                                      dataDirectory: gateway.dataDirectory)))
@@ -42,5 +37,19 @@ enum ListenerSections {
             }
         }
         return (settings, problems)
+    }
+
+    /// The problems of the HJ 212 listener's station registry, which stops the listener as surely
+    /// as its settings do. Read for lint only: runs need the settings' buffer path, not the stations.
+    static func stationProblems(_ settings: [Settings], gateway: GatewayConfig) -> [ConfigError] {
+        settings.flatMap { listener -> [ConfigError] in
+            guard case .hj212(let hj212) = listener else { return [] }
+            do throws(ConfigErrors) {
+                _ = try StationsFile.load(path: hj212.stationsPath, resolver: ReferenceResolver(secrets: gateway.secrets))
+                return []
+            } catch {
+                return error.errors
+            }
+        }
     }
 }
