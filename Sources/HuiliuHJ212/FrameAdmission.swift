@@ -44,7 +44,7 @@ public struct FrameAdmission: Sendable {
     func judge(_ frame: HJ212.Frame, station: StationRegistry.Station?) -> Verdict {
         if let station {
             // In constant time: how long a refusal takes says nothing of how much of a guess was right.
-            if let password = station.password, !Digest.constantTimeEqual(Array(frame.pw.utf8), Array(password.utf8)) {
+            if let password = station.password, !Digest.constantTimeEqual(frame.pw.utf8, password.utf8) {
                 return .refuse(.wrongPassword)
             }
         } else if !acceptsUnknownStations {
