@@ -188,10 +188,13 @@ struct FileBatchReader: BatchReader {
 
     /// Remembers a rejected row of the file at `path`, the one being read.
     mutating func remember(_ fingerprint: String, in path: String) {
+        // A file the opener started again from its start (changed before the checkpoint) meets
+        // its rejected rows a second time: each is remembered once, up to the cap.
+        func add(to rows: inout [String]) {
+            if rows.count < Self.rememberedRows && !rows.contains(fingerprint) { rows.append(fingerprint) }
+        }
         if rereading.contains(path) {
-            if rereadRejects[path, default: []].count < Self.rememberedRows && !rereadRejects[path, default: []].contains(fingerprint) {
-                rereadRejects[path, default: []].append(fingerprint)
-            }
+            add(to: &rereadRejects[path, default: []])
             return
         }
         if rejected[path] == nil {
@@ -199,9 +202,7 @@ struct FileBatchReader: BatchReader {
             rejected[path] = []
             stamps[path] = openedStamps[path]
         }
-        // A file the opener started again from its start (changed before the checkpoint) meets
-        // its rejected rows a second time: each is remembered once.
-        if rejected[path]!.count < Self.rememberedRows && !rejected[path]!.contains(fingerprint) { rejected[path]!.append(fingerprint) }
+        add(to: &rejected[path, default: []])
     }
 
     mutating func open(_ path: String) throws -> OpenFile {
