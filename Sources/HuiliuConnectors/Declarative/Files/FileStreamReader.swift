@@ -31,10 +31,13 @@ final class FileStreamReader: BatchReader {
         case rows([(line: Int, value: Value)], next: Int)
     }
 
-    init(source: DeclarativeSource, definition: FileStreamDefinition, checkpoint: Checkpoint?) throws {
+    /// A reader of the files `definition` names; `listed` (from `location`) spares listing them again.
+    init(source: DeclarativeSource, definition: FileStreamDefinition, checkpoint: Checkpoint?,
+         location: FileLocation? = nil, listed: [FileEntry]? = nil) throws {
         self.source = source
         self.definition = definition
-        location = try source.fileLocation(definition)
+        self.location = try location ?? source.fileLocation(definition)
+        entries = listed
         scratch = source.context.dataDirectory + "/tmp/\(source.manifest.name)-\(source.stream.name)-\(UInt32.random(in: 0...UInt32.max))"
         state = PartitionedCheckpoint(checkpoint, stream: source.stream.name) ?? PartitionedCheckpoint(stream: source.stream.name)
     }

@@ -69,7 +69,7 @@ struct ConnectionChecker {
             guard let first = entries.first else { return }
             // Listing proves little: a file that cannot be parsed or mapped fails only when read.
             do {
-                let reader = try FileStreamReader(source: source, definition: files, checkpoint: nil)
+                let reader = try FileStreamReader(source: source, definition: files, checkpoint: nil, location: location, listed: entries)
                 let batch = try await reader.next()
                 let records = batch?.records.count ?? 0, rejects = batch?.rejects ?? []
                 var detail = "\(records) record\(records == 1 ? "" : "s")\(rejects.isEmpty ? "" : ", \(rejects.count) rejected") in the first batch"
