@@ -24,13 +24,15 @@ extension PatternProgram {
         var generation = 0
         var current: [Thread] = []
         var next: [Thread] = []
+        // The closure's work stack, kept across calls so following ε-moves allocates once per search.
+        var stack: [Thread] = []
         var matched: [String.Index?]?
         var index = view.startIndex
         var prev: UInt32?
         var cur: UInt32? = index < view.endIndex ? view[index].value : nil
         var seed = [String.Index?](repeating: nil, count: slotCount)
         seed[0] = index
-        add(Thread(pc: 0, slots: seed), to: &current, marks: &marks, generation: generation,
+        add(Thread(pc: 0, slots: seed), to: &current, marks: &marks, stack: &stack, generation: generation,
             view: view, index: index, prev: prev, cur: cur)
         while true {
             for thread in current {
@@ -50,7 +52,7 @@ extension PatternProgram {
                 guard accepted else { continue }
                 let after = view.index(after: index)
                 let afterCur: UInt32? = after < view.endIndex ? view[after].value : nil
-                add(Thread(pc: thread.pc + 1, slots: thread.slots), to: &next, marks: &marks, generation: generation + 1,
+                add(Thread(pc: thread.pc + 1, slots: thread.slots), to: &next, marks: &marks, stack: &stack, generation: generation + 1,
                     view: view, index: after, prev: c, cur: afterCur)
             }
             guard let c = cur else { break }
@@ -61,7 +63,7 @@ extension PatternProgram {
             if matched == nil && !anchored {
                 // A match starting here ranks below every thread that started further left.
                 seed[0] = index
-                add(Thread(pc: 0, slots: seed), to: &next, marks: &marks, generation: generation,
+                add(Thread(pc: 0, slots: seed), to: &next, marks: &marks, stack: &stack, generation: generation,
                     view: view, index: index, prev: prev, cur: cur)
             }
             swap(&current, &next)
@@ -76,10 +78,11 @@ extension PatternProgram {
     }
 
     /// Appends the threads reachable from `thread` without consuming input, in priority order.
-    private func add(_ thread: Thread, to list: inout [Thread], marks: inout [Int], generation: Int,
+    private func add(_ thread: Thread, to list: inout [Thread], marks: inout [Int], stack: inout [Thread], generation: Int,
                      view: String.UnicodeScalarView, index: String.Index, prev: UInt32?, cur: UInt32?) {
         // An explicit stack: a pattern like `a{0,5000}` chains thousands of splits.
-        var stack = [thread]
+        stack.removeAll(keepingCapacity: true)
+        stack.append(thread)
         while var thread = stack.popLast() {
             let pc = thread.pc
             guard marks[pc] != generation else { continue }
