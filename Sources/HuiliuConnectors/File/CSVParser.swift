@@ -31,16 +31,11 @@ struct CSVParser: RecordParser {
             if case .failure(let error) = fields.result { throw FileReadError(path: path, message: "header row: \(error.reason)") }
             return
         }
-        // Empty names (Excel exports end rows with empty cells) are numbered: column_3.
-        let named = names.enumerated().map { $1.trimmingCharacters(in: .whitespaces).isEmpty ? "column_\($0 + 1)" : $1.trimmingCharacters(in: .whitespaces) }
-        var seen: [String: Int] = [:]
-        for (index, name) in named.enumerated() {
-            if let earlier = seen[name] {
-                throw FileReadError(path: path, message: "header has duplicate column '\(name)' (columns \(earlier + 1) and \(index + 1))")
-            }
-            seen[name] = index
+        let resolved = HeaderNames.resolve(names.map { $0.trimmingCharacters(in: .whitespaces) })
+        if let (name, first, second) = resolved.repeated {
+            throw FileReadError(path: path, message: "header has duplicate column '\(name)' (columns \(first) and \(second))")
         }
-        header = named
+        header = resolved.names
     }
 
     mutating func next(_ window: ByteWindow) throws -> ParsedItem? {

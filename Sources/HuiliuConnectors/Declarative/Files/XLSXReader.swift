@@ -60,20 +60,14 @@ enum XLSXReader {
                 if cells.values.allSatisfy({ $0.isNull || $0 == "" }) { return }
                 guard let names = header else {
                     let width = (cells.keys.max() ?? -1) + 1
-                    let named = (0..<width).map { index in
-                        // An empty cell styled as a header is no name: column_N.
-                        let name = cells[index].flatMap { $0.isNull ? nil : textOf($0) }?.trimmingSpaces ?? ""
-                        return name.isEmpty ? "column_\(index + 1)" : name
+                    // An empty cell styled as a header is no name: column_N.
+                    let resolved = HeaderNames.resolve((0..<width).map { index in
+                        cells[index].flatMap { $0.isNull ? nil : textOf($0) }?.trimmingSpaces ?? ""
+                    })
+                    if let (name, first, second) = resolved.repeated {
+                        throw ZipError("\(file): row \(number), the header, has duplicate column '\(name)' (columns \(first) and \(second))")
                     }
-                    var seen: [String: Int] = [:]
-                    for (index, name) in named.enumerated() {
-                        // As for CSV: a second column of one name would overwrite the first's values.
-                        if let earlier = seen[name] {
-                            throw ZipError("\(file): row \(number), the header, has duplicate column '\(name)' (columns \(earlier + 1) and \(index + 1))")
-                        }
-                        seen[name] = index
-                    }
-                    header = named
+                    header = resolved.names
                     return
                 }
                 if let beyond = cells.first(where: { $0.key >= names.count && !$0.value.isNull && $0.value != "" }) {
