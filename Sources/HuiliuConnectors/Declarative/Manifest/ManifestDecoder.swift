@@ -69,16 +69,10 @@ struct ManifestDecoder {
         switch node {
         case .scalar(let text, _, _):
             guard !["description", "summary", "details", "title"].contains(key ?? "") else { return }
-            guard text.contains("config.") else {
-                checkPageReferences(text, node)
-                return
-            }
-            for match in text.matches(of: /(^|[^A-Za-z0-9_.$])config\.([A-Za-z0-9_]+)/) {
-                let name = String(match.output.2)
-                guard !declared.contains(name) else { continue }
-                let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: match.output.2.startIndex) - "config.".count
-                problem(node, "config.\(name) is not a field of this connector's spec (\(declared.sorted().joined(separator: ", ")))",
-                        offset: offset, suggestion: nearestName(to: name, in: declared).map { "config." + $0 })
+            if text.contains("config.") {
+                for match in text.matches(of: /(^|[^A-Za-z0-9_.$])config\.([A-Za-z0-9_]+)/) {
+                    reportUnknown("config", match.output.2, in: text, node, known: declared, as: "a field of this connector's spec")
+                }
             }
             checkPageReferences(text, node)
         case .mapping(let pairs, _):
@@ -90,8 +84,8 @@ struct ManifestDecoder {
         }
     }
 
-    /// What `page` holds in a template (``PageState/context(size:)``).
-    static let pageVariables: Set<String> = ["index", "number", "offset", "size", "limit", "token"]
+    /// What `page` holds in a template: the names ``PageState/context(size:)`` gives.
+    static let pageVariables = Set(PageState(index: 0, number: 1, offset: 0, token: nil, url: nil).context(size: nil).objectValue!.keys)
 
     /// Reports every `page.<name>` inside a template's `{{ … }}` that the page state does not
     /// have: it renders as nothing, so the request silently loses its page parameter.
@@ -99,13 +93,18 @@ struct ManifestDecoder {
         guard text.contains("{{"), text.contains("page.") else { return }
         for hole in text.matches(of: /\{\{(.*?)\}\}/) {
             for match in hole.output.1.matches(of: /(^|[^A-Za-z0-9_.$])page\.([A-Za-z0-9_]+)/) {
-                let name = String(match.output.2)
-                guard !Self.pageVariables.contains(name) else { continue }
-                let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: match.output.2.startIndex) - "page.".count
-                problem(node, "page.\(name) is not a page variable (\(Self.pageVariables.sorted().joined(separator: ", ")))",
-                        offset: offset, suggestion: nearestName(to: name, in: Self.pageVariables).map { "page." + $0 })
+                reportUnknown("page", match.output.2, in: text, node, known: Self.pageVariables, as: "a page variable")
             }
         }
+    }
+
+    /// Reports `prefix.name` (the name at `name` in `text`) unless `known` has it: at its place,
+    /// with the known names and the nearest of them.
+    mutating func reportUnknown(_ prefix: String, _ name: Substring, in text: String, _ node: ConfigNode, known: Set<String>, as what: String) {
+        guard !known.contains(String(name)) else { return }
+        let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: name.startIndex) - prefix.count - 1
+        problem(node, "\(prefix).\(name) is not \(what) (\(known.sorted().joined(separator: ", ")))",
+                offset: offset, suggestion: nearestName(to: String(name), in: known).map { prefix + "." + $0 })
     }
 
     static let reservedFields: Set<String> = ["stream", "mapping"]
