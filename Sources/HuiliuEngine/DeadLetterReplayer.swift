@@ -148,17 +148,27 @@ public struct DeadLetterReplayer: Sendable {
     }
 
     static func letterID(_ origin: RecordOrigin) -> Int {
-        guard let range = origin.source.range(of: "#dead-letter-", options: .backwards) else { return -1 }
-        return Int(origin.source[range.upperBound...]) ?? -1
+        replayed(origin.source)?.letter ?? -1
     }
 
     /// Where a record came from before it was replayed: a keyless record's event id follows
     /// from it, so a replayed letter upserts the row a later rerun of its input writes.
     static func originalOrigin(_ origin: RecordOrigin) -> String {
         let text = origin.description
-        guard let range = text.range(of: "#dead-letter-", options: .backwards) else { return text }
-        let number = text[range.upperBound...]
-        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }) else { return text }
-        return String(text[..<range.lowerBound])
+        return replayed(text).map { String($0.original) } ?? text
+    }
+
+    /// `text` split at a replay's `#dead-letter-N` ending: what it was before, and N. Checked
+    /// from the end, without a search: it runs for every keyless record.
+    static func replayed(_ text: String) -> (original: Substring, letter: Int)? {
+        let utf8 = text.utf8
+        var digits = utf8.endIndex
+        while digits > utf8.startIndex, case let byte = utf8[utf8.index(before: digits)], byte >= 0x30 && byte <= 0x39 {
+            digits = utf8.index(before: digits)
+        }
+        guard digits < utf8.endIndex, let letter = Int(text[digits...]) else { return nil }
+        let original = text[..<digits]
+        guard original.hasSuffix("#dead-letter-") else { return nil }
+        return (original.dropLast("#dead-letter-".count), letter)
     }
 }
