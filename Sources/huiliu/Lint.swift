@@ -69,8 +69,8 @@ extension Huiliu {
                 return
             }
             let registry = try builtInRegistry(gateway)
-            let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(secrets: gateway.secrets),
-                                projectDirectory: gateway.projectDirectory)
+            let lookup = PipelineLookup(gateway: gateway, registry: registry)
+            let loader = lookup.loader
             let services = try gatewayServices(gateway)
             let manifestLoader = ManifestLoader(functions: services[MappingResources.self]!.functions,
                                                 projectDirectory: gateway.projectDirectory)
@@ -81,10 +81,7 @@ extension Huiliu {
             var warningCount = 0
             var unreadable = false
             var names: [String: String] = [:]
-            let lintContext = ConnectorContext(pipeline: "lint", logger: Logger(label: "lint") { _ in SwiftLogNoOpLogHandler() },
-                                               projectDirectory: gateway.projectDirectory, dataDirectory: gateway.dataDirectory,
-                                               configDirectory: gateway.configDirectory, services: services,
-                                               resolver: ReferenceResolver(secrets: gateway.secrets))
+            let lintContext = lookup.checkContext("lint", services: services)
             for path in paths {
                 var problems: [ConfigError] = []
                 if (path as NSString).lastPathComponent == "connector.yaml" {
