@@ -292,17 +292,14 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func discardDeadLetters(ids: [Int]) throws -> [Int] {
-        // Not UPDATE … RETURNING: SQLite before 3.35 (still shipped by some distributions) lacks it.
+        // One row changed is one discarded: a pending letter, and each once (a repeated id finds it
+        // discarded already). Not UPDATE … RETURNING: SQLite before 3.35 lacks it.
         try db.transaction {
-            let pending = try db.prepare("SELECT id FROM huiliu_dead_letters WHERE id = ? AND status = 'pending'")
-            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ?")
-            var discarded: [Int] = []
-            for id in ids where !discarded.contains(id) {
-                guard try pending.rows([.integer(id)]).first != nil else { continue }
+            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ? AND status = 'pending'")
+            return try ids.filter { id in
                 try update.run([.integer(id)])
-                discarded.append(id)
+                return db.changes > 0
             }
-            return discarded
         }
     }
 
