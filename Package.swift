@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "HuiliuTransportTests", dependencies: ["HuiliuTransport", "HuiliuCore", "HuiliuTestSupport"], exclude: ["Fixtures"],
                     swiftSettings: strict),
         .testTarget(name: "HuiliuHJ212Tests", dependencies: [
-            "HuiliuHJ212", "HuiliuKitTesting", "HuiliuTestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+            "HuiliuHJ212", "HuiliuKitTesting", "HuiliuStore", "HuiliuTestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
         ], swiftSettings: strict),
         .testTarget(name: "HuiliuIngestTests", dependencies: [
             "HuiliuIngest", "HuiliuKitTesting", "HuiliuTestSupport",

@@ -81,6 +81,13 @@ public enum ConnectorConformance {
     /// delivered, so upserting sinks keep one copy.
     public static func sourceProblems(resumes: Int = 3, resumable: (Checkpoint) -> Bool = { _ in true },
                                       _ make: () throws -> any SourceConnector) async throws -> [String] {
+        try await sourceCheck(resumes: resumes, resumable: resumable, make).problems
+    }
+
+    /// ``sourceProblems(resumes:resumable:_:)``, and how many checkpoints were resumed from:
+    /// a source none of whose checkpoints is resumable passes without its resuming tested.
+    public static func sourceCheck(resumes: Int = 3, resumable: (Checkpoint) -> Bool = { _ in true },
+                                   _ make: () throws -> any SourceConnector) async throws -> (problems: [String], resumed: Int) {
         var problems: [String] = []
         let first = try await read(make(), after: nil)
         if first.batches.isEmpty { problems.append("the source yielded nothing; conformance needs data") }
@@ -102,7 +109,7 @@ public enum ConnectorConformance {
                     + (invented > 0 ? " (\(invented) never delivered before)" : ""))
             }
         }
-        return problems
+        return (problems, chosen.count)
     }
 
     /// What one read produced.

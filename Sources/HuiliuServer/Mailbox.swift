@@ -10,6 +10,9 @@ final class Mailbox<Event: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
+    /// Whether the reader is waiting for an event (for tests that need it waiting).
+    var hasWaitingReader: Bool { state.withLock { $0.waiter != nil } }
+
     /// Adds an event, waking the reader if it waits.
     func post(_ event: Event) {
         let waiter = state.withLock { state -> CheckedContinuation<Event?, Never>? in

@@ -103,7 +103,15 @@ struct PostgresSinkTests {
         for table in tables {
             #expect(try rows(server, "SELECT count(*), count(DISTINCT type) FROM \"\(table)\"") == [["1", "1"]])
         }
-        #expect(throws: (any Error).self) { try PostgresSink(config: ParsedConfig(testing: ["table_prefix": "x\"y"]), context: .testing()) }
+    }
+
+    /// A `table_prefix` that would need quoting in SQL is refused when the sink is made, before
+    /// anything connects: it is spliced into table names.
+    @Test func refusesATablePrefixThatWouldNeedQuoting() throws {
+        var config = ParsedConfig(testing: ["table_prefix": "x\"y"])
+        config.secrets["url"] = Secret(reference: "env:HUILIU_PG_URL", value: "postgresql://nobody@127.0.0.1:1/none")
+        let error = try #require(throws: (any Error).self) { try PostgresSink(config: config, context: .testing()) }
+        #expect("\(error)".contains("'table_prefix' may hold only lower-case letters, digits and underscores"), "\(error)")
     }
 
     /// A connection the server dropped between batches is made again, and the batch written.

@@ -45,8 +45,11 @@ struct ProcessSourceTests {
         let reading = Task { try await drain(tap) }
         try await Task.sleep(for: .seconds(1))
         reading.cancel()
-        _ = await reading.result
+        let result = await reading.result
         #expect(ContinuousClock.now - started < .seconds(120), "the read waited for the process instead of ending it")
+        // Ended by the cancellation, not by the tap failing to start or finishing early.
+        guard case .failure(let error) = result else { Issue.record("the read finished instead of being cancelled"); return }
+        #expect(error is CancellationError, "\(error)")
     }
 
     /// A connector process holds nothing of the gateway's: no descriptor beyond its three (a
@@ -74,16 +77,23 @@ struct ProcessSourceTests {
         let tap = try source(["command": .array(["sh", "-c", .string("sleep \(marker); echo never")])])
         let started = ContinuousClock.now
         let reading = Task { try await drain(tap) }
-        try await Task.sleep(for: .milliseconds(500))
+        // The stop must find the child running, or there is nothing for it to end.
+        try await eventually("the tap's sleep \(marker) to start", timeout: .seconds(30)) { Self.running("sleep\u{0}\(marker)") }
         reading.cancel()
-        _ = await reading.result
+        let result = await reading.result
         #expect(ContinuousClock.now - started < .seconds(30), "the read waited for the tap's child")
+        guard case .failure(let error) = result else { Issue.record("the read finished instead of being cancelled"); return }
+        #expect(error is CancellationError, "\(error)")
         // The kill is sent; the process may take a moment to go.
-        try await eventually("the tap's sleep \(marker) to end", timeout: .seconds(30)) {
-            try FileManager.default.contentsOfDirectory(atPath: "/proc").allSatisfy { pid in
-                guard Int(pid) != nil, let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return true }
-                return !command.contains("sleep\u{0}\(marker)")
-            }
+        try await eventually("the tap's sleep \(marker) to end", timeout: .seconds(30)) { !Self.running("sleep\u{0}\(marker)") }
+    }
+
+    /// Whether a process whose command line (arguments joined by NUL) contains `command` runs.
+    static func running(_ command: String) -> Bool {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.contains { pid in
+            guard Int(pid) != nil, let line = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
+            return line.contains(command)
         }
     }
 
@@ -130,8 +140,10 @@ struct ProcessSourceTests {
     /// script) still ends when the tap exits. Foundation's exit detection would wait for the
     /// child too, as it inherits the socket that detection watches.
     @Test func aTapThatLeavesAChildBehindStillFinishes() async throws {
+        // A duration of its own, so the cleanup below ends this test's child and nobody else's.
+        let marker = Int.random(in: 600_000..<700_000)
         let script = """
-            sleep 600 >/dev/null 2>&1 </dev/null &
+            sleep \(marker) >/dev/null 2>&1 </dev/null &
             echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
             """
         let tap = try source(["command": .array(["/bin/sh", "-c", .string(script)])])
@@ -143,8 +155,8 @@ struct ProcessSourceTests {
             group.cancelAll()
             return first
         }
-        #expect(finished, "the read waited for the tap's background child (which sleeps 600 s)")
-        _ = try? ChildCommand.run("/usr/bin/pkill", ["-f", "sleep 600"], timeout: .seconds(60))
+        #expect(finished, "the read waited for the tap's background child (a long sleep)")
+        _ = try? ChildCommand.run("/usr/bin/pkill", ["-x", "-f", "sleep \(marker)"], timeout: .seconds(60))
     }
 
     @Test func readsAnAirbyteSourceAndMergesPerStreamState() async throws {
@@ -165,7 +177,8 @@ struct ProcessSourceTests {
         try #"{"streams":[{"stream":{"name":"cases"}}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)
         let tap = try source(["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
                               "catalog": .string(catalog), "config": ["records": 1, "trace_error": true]])
-        await #expect(throws: (any Error).self) { try await drain(tap) }
+        let error = try await #require(throws: (any Error).self) { try await drain(tap) }
+        #expect("\(error)".contains("quota exhausted"), "\(error)")
     }
 
     @Test func refusesAnAirbyteSourceWithoutACatalog() {

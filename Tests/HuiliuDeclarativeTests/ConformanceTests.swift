@@ -30,6 +30,13 @@ struct ConformanceTests {
         #expect(ConnectorConformance.exampleProblems(spec) == [])
     }
 
+    /// The parameterized test above has a case per built-in kind; an empty registry would give none.
+    @Test func everyBuiltInKindIsChecked() {
+        let names = Set(Self.builtIns.map(\.name))
+        #expect(names.isSuperset(of: ["file", "sql", "process", "webhook", "hj212", "jsonl", "sqlite", "postgres", "stdout", "map", "validate", "mask", "encrypt", "decrypt", "filter", "dedupe", "rule", "set"]),
+                "\(names.sorted())")
+    }
+
     @Test func everyManifestSpecAndExample() throws {
         #expect(Self.manifests.count >= 6)
         for manifest in Self.manifests {
@@ -48,10 +55,16 @@ struct ConformanceTests {
             for stream in fixtures.streams {
                 // Fixtures hold the slices of one run: a resumed run can only replay from inside a slice,
                 // since a lookback shifts the slices a new run would request.
-                let problems = try await replay.withSource(stream) { make in
-                    try await ConnectorConformance.sourceProblems(resumable: { $0.value["current"] != nil }, make)
+                let check = try await replay.withSource(stream) { make in
+                    try await ConnectorConformance.sourceCheck(resumable: { $0.value["current"] != nil }, make)
                 }
-                #expect(problems == [], "\(manifest.name)/\(stream)")
+                #expect(check.problems == [], "\(manifest.name)/\(stream)")
+                // Its slices are one page each (48 rows, pages of 500), so every checkpoint is a slice
+                // boundary, which a recording cannot replay from.
+                let onePagePerSlice: Set = ["environment/water-hourly"]
+                if !onePagePerSlice.contains("\(manifest.name)/\(stream)") {
+                    #expect(check.resumed > 0, "\(manifest.name)/\(stream): no checkpoint to resume from was tested")
+                }
                 checked += 1
             }
         }

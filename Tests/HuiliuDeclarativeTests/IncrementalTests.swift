@@ -64,9 +64,10 @@ struct IncrementalTests {
             _ = try await source(connector, backfill: BackfillRange(from: "2024-02-30", to: "2024-03-02"))
         }
         #expect("\(error.map { "\($0)" } ?? "")".contains("backfill from '2024-02-30' is not a value of the payments cursor"), "\(String(describing: error))")
-        await #expect(throws: (any Error).self) {
+        let notADate = await #expect(throws: (any Error).self) {
             _ = try await source(connector, backfill: BackfillRange(from: "2024-02-01", to: "next week"))
         }
+        #expect("\(notADate.map { "\($0)" } ?? "")".contains("backfill to 'next week' is not a value of the payments cursor"), "\(String(describing: notADate))")
         // Bounds of different shapes that hold nothing between them, which only the cursor can tell.
         let empty = await #expect(throws: (any Error).self) {
             _ = try await source(connector, backfill: BackfillRange(from: "2024-03-01", to: "2024-2-1"))
@@ -90,10 +91,11 @@ struct IncrementalTests {
 
     @Test func backfillNeedsACursor() throws {
         let connector = try TestConnector.make(ManifestLintTests.valid)
-        #expect(throws: (any Error).self) {
+        let error = #expect(throws: (any Error).self) {
             _ = try connector.source("base_url: http://127.0.0.1:1", stream: "items",
                                      context: connector.context(backfill: BackfillRange(from: "1", to: "2")))
         }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("stream 'items' of scenario has no incremental cursor, so it cannot be backfilled"), "\(String(describing: error))")
     }
 
     /// Ids 0–24 read in slices of ten by an integer cursor taken with `cursorField`.

@@ -45,6 +45,7 @@ struct RemoteFileTests {
         let result = try await drained(try connector.source(config, stream: "reports"))
         #expect(result.records.map(\.data) == [["地区": "420100", "金额": "12.30"]])
         let wrongKey = "url: \(ssh.url("/"))\nuser: \(ssh.user)\nkey: \(ssh.userKey)\nhost_key: SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-        await #expect(throws: (any Error).self) { _ = try await drained(try connector.source(wrongKey, stream: "reports")) }
+        let error = try await #require(throws: (any Error).self) { _ = try await drained(try connector.source(wrongKey, stream: "reports")) }
+        #expect("\(error)".contains("mismatch sha256 fingerprint"), "\(error)")
     }
 }

@@ -127,10 +127,11 @@ struct WebhookSinkTests {
     }
 
     /// 503 twice, then accepted; 429 with Retry-After waits and goes on: the batch arrives once.
-    @Test(arguments: ["&fail=2&status=503", "&fail=1&status=429&retry_after=0"])
-    func transientRefusalsAreRetried(query: String) async throws {
+    @Test(arguments: [("&fail=2&status=503", 2), ("&fail=1&status=429&retry_after=0", 1)])
+    func transientRefusalsAreRetried(query: String, refusals: Int) async throws {
         let receiver = try await Receiver.shared.value
         _ = try await sink(receiver, query: query).write(envelopes(3))
+        #expect(receiver.refusals(key) == refusals + 1, "attempts: the refused ones, then the accepted one")
         #expect(receiver.received(key).map { $0.body.arrayValue?.count } == [3])
     }
 

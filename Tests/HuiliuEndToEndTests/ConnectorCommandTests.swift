@@ -17,6 +17,24 @@ import Testing
         return project
     }
 
+    /// The shipped connectors' committed recordings still produce their committed expected
+    /// output: every stream with a recording is tested, and each matches.
+    @Test func theShippedConnectorsMatchTheirCommittedExpectedOutput() async throws {
+        let project = try Self.project("shipped")
+        let fm = FileManager.default
+        let streams = try fm.contentsOfDirectory(atPath: project + "/connectors").sorted().flatMap { connector in
+            let expected = project + "/connectors/\(connector)/fixtures/expected"
+            return ((try? fm.contentsOfDirectory(atPath: expected)) ?? []).filter { $0.hasSuffix(".jsonl") }
+                .map { "\(connector)/\(($0 as NSString).deletingPathExtension)" }
+        }
+        #expect(streams.count >= 8, "\(streams)")
+        let result = try await HuiliuCommand.run(["connector", "test"], in: project)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let passed = result.stdout.split(separator: "\n").filter { $0.hasPrefix("ok ") }
+            .compactMap { $0.dropFirst(3).drop { $0 == " " }.split(separator: ":").first.map(String.init) }
+        #expect(passed.sorted() == streams.sorted(), "\(result.stdout)")
+    }
+
     @Test func aNewConnectorPassesItsTestsOutOfTheBoxAndAMismatchPrintsADiff() async throws {
         let project = try Self.project("cdk")
         for template in ["rest", "soap", "file"] {
@@ -108,6 +126,9 @@ import Testing
         let broken = try await HuiliuCommand.run(["connector", "check", "budget-network", "--config", "broken.yaml"], in: project)
         #expect(broken.status == 2 && broken.stderr.contains("broken.yaml:2:1: duplicate key 'base_url'")
                 && broken.stderr.contains("broken.yaml:3:1: unknown key 'app_kye'"), "\(broken.stderr)")
+        // The committed recording first: `record` below overwrites it.
+        let committed = try await HuiliuCommand.run(["connector", "test", "budget-network"], in: project)
+        #expect(committed.status == 0, "\(committed.stdout)\(committed.stderr)")
         let record = try await HuiliuCommand.run(["connector", "record", "budget-network", "--config", "budget.yaml"], in: project)
         #expect(record.status == 0, "\(record.stdout)\(record.stderr)")
         let fixtures = try String(contentsOfFile: project + "/connectors/budget-network/fixtures/http/payments.jsonl", encoding: .utf8)

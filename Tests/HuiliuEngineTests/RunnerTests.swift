@@ -82,7 +82,7 @@ struct RunnerTests {
         let continued = RecordingSink()
         let (second, _) = try makeRunner(traced.replacingOccurrences(of: "name: scripted", with: "name: continued"), sink: continued)
         _ = try await TraceContext.$current.withValue(parent) { try await second.run() }
-        #expect(continued.envelopes.allSatisfy { $0.extensions["traceparent"]?.stringValue?.hasPrefix("00-\(parent.traceID)-") == true })
+        #expect(!continued.envelopes.isEmpty && continued.envelopes.allSatisfy { $0.extensions["traceparent"]?.stringValue?.hasPrefix("00-\(parent.traceID)-") == true })
 
         let plain = RecordingSink()
         let (untraced, _) = try makeRunner(Self.yaml.replacingOccurrences(of: "name: scripted", with: "name: plain"), sink: plain)
@@ -549,6 +549,7 @@ struct RunnerTests {
         let (runner, store) = try makeRunner(Self.yaml, sink: sink)
         _ = try await runner.run(trigger: "test")
         let first = sink.envelopes.map(\.id)
+        #expect(first.count == 8, "ten records, two of them bad")
         try await store.resetCheckpoints(pipeline: "scripted")
         let again = RecordingSink()
         let (rerunner, _) = try makeRunner(Self.yaml, sink: again)

@@ -308,7 +308,10 @@ struct AirQualityTests {
     @Test func milligramsAreConvertedForTheIndex() throws {
         // A station registered with mg/m³ for SO2: 0.009 mg/m³ is 9 µg/m³.
         let segment = "QN=20260601090000002;ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=5;CP=&&DataTime=20260601080000;a21026-Avg=0.009,a21026-Flag=N&&"
-        guard case .frame(let frame, _) = HJ212.FrameDecoder().decode(HJ212.encodeFrame(segment: segment)) else { return }
+        guard case .frame(let frame, _) = HJ212.FrameDecoder().decode(HJ212.encodeFrame(segment: segment)) else {
+            Issue.record("the frame did not decode")
+            return
+        }
         let station = StationRegistry.Station(mn: "42118100AQ0001", unitOverrides: ["a21026": "mg/m³"])
         let measurements = try EnvironmentMeasurement.normalize(frame, station: station).measurements
         let assessment = try #require(AirQualityAssessment(measurements: measurements))

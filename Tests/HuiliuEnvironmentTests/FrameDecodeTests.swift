@@ -151,7 +151,10 @@ struct FrameDecodeTests {
 
     @Test func crcErrorPointsAtTheCRCField() {
         let bytes = Fixtures.bytes(Fixtures.broken[0].frame)
-        guard case .rejected(let error, _) = HJ212.FrameDecoder().decode(bytes, atEnd: true) else { return }
+        guard case .rejected(let error, _) = HJ212.FrameDecoder().decode(bytes, atEnd: true) else {
+            Issue.record("accepted a frame with a bad CRC")
+            return
+        }
         #expect(error.code == .crcMismatch)
         #expect(error.offset == 6 + 275)
         #expect(error.expected == "2D00" && error.found == "1100")
@@ -159,7 +162,10 @@ struct FrameDecodeTests {
 
     @Test func lengthErrorPointsAtTheLengthField() {
         let bytes = Fixtures.bytes(Fixtures.broken[5].frame)
-        guard case .rejected(let error, _) = HJ212.FrameDecoder().decode(bytes, atEnd: true) else { return }
+        guard case .rejected(let error, _) = HJ212.FrameDecoder().decode(bytes, atEnd: true) else {
+            Issue.record("accepted a frame with a bad length")
+            return
+        }
         #expect(error.code == .lengthMismatch)
         #expect(error.offset == 2)
     }

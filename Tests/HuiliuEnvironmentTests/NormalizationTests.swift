@@ -204,7 +204,10 @@ struct StationRegistryTests {
     }
 
     @Test func mismatchesAgainstRegistration() throws {
-        guard case .frame(let frame, _) = HJ212.FrameDecoder().decode(Fixtures.bytes(Fixtures.surfaceWaterHour)) else { return }
+        guard case .frame(let frame, _) = HJ212.FrameDecoder().decode(Fixtures.bytes(Fixtures.surfaceWaterHour)) else {
+            Issue.record("the surface-water fixture did not decode")
+            return
+        }
         let good = StationRegistry.Station(mn: "42118100SW0001", edition: .hj2017, password: "123456")
         #expect(good.mismatches(in: frame).isEmpty)
         let bad = StationRegistry.Station(mn: "42118100SW0001", edition: .hj2025, password: "654321")

@@ -45,7 +45,10 @@ struct BufferCommitTimingTests {
         for k in 0..<(groups * size) {
             let frame = emulator.frame(device: k % emulator.devices.count, interval: DeviceFleet.interval(ofFrame: k / 12),
                                        at: base.adding(seconds: k / 12))
-            guard case .frame(let decoded, _) = HJ212.FrameDecoder().decode(frame.bytes, atEnd: true) else { continue }
+            guard case .frame(let decoded, _) = HJ212.FrameDecoder().decode(frame.bytes, atEnd: true) else {
+                Issue.record("emulated frame \(k) did not decode")
+                continue
+            }
             rows.append(BufferedFrame(frame: decoded, raw: frame.bytes, station: nil, peer: "127.0.0.1:1", receivedAt: 0))
         }
         let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
@@ -59,6 +62,7 @@ struct BufferCommitTimingTests {
             let bytes = rows.reduce(0) { $0 + $1.raw.count }
             print("buffer: \(stored) frames in \(elapsed) (\(Double(elapsed.components.attoseconds / 1_000_000_000 + elapsed.components.seconds * 1_000_000_000) / Double(stored) / 1000) µs per frame, \(bytes / rows.count) bytes per frame)")
         }
+        #expect(rows.count == groups * size)
         #expect(stored == rows.count)
     }
 }

@@ -17,10 +17,11 @@ struct MailboxTests {
         #expect(await mailbox.next(until: .now + .seconds(5)) == 3)
     }
 
-    @Test func wakesAWaitingReader() async {
+    @Test(.timeLimit(.minutes(1))) func wakesAWaitingReader() async {
         let mailbox = Mailbox<Int>()
         async let next = mailbox.next(until: .now + .seconds(10))
-        try? await Task.sleep(for: .milliseconds(20))
+        // Posted only once the reader waits: a post before would be queued, not a wake-up.
+        while !mailbox.hasWaitingReader { await Task.yield() }
         mailbox.post(7)
         #expect(await next == 7)
     }

@@ -14,7 +14,7 @@ struct HTTP2Server: Sendable {
 
     private static func start() -> Result<HTTP2Server, FixtureUnavailable> {
         guard let nghttpd = findExecutable("nghttpd") else {
-            return .failure(FixtureUnavailable(description: "nghttpd is not installed (Debian package nghttp2-server)"))
+            return .failure(FixtureUnavailable(description: "nghttpd is not installed (Debian package nghttp2-server)", absent: true))
         }
         do {
             let tls = try TLSFixture.make()

@@ -4,9 +4,12 @@ import HuiliuKitTesting
 import Synchronization
 import Testing
 
-/// A fixture that may be missing on a machine; tests skip (cancel) with the reason instead of passing.
+/// Why a fixture could not be had. When the machine lacks what it needs (`absent`), tests
+/// skip (cancel) with the reason instead of passing; when it is there but failed to start,
+/// they fail — `make test` installs every fixture, so a broken one must not pass for a skip.
 struct FixtureUnavailable: Error, CustomStringConvertible {
     let description: String
+    var absent = false
 }
 
 /// A fixture started once, on first use, for every test that needs it; `name` says which
@@ -23,11 +26,13 @@ func sharedFixture<T: Sendable>(_ name: String, _ start: @escaping @Sendable () 
     }
 }
 
-/// Cancels the running test with the fixture's reason, or returns the fixture.
+/// The fixture; or the running test cancelled with the reason it is absent, or failed with
+/// the reason it did not start.
 func require<T: Sendable>(_ fixture: Task<Result<T, FixtureUnavailable>, Never>) async throws -> T {
     switch await fixture.value {
     case .success(let value): return value
-    case .failure(let reason): try Test.cancel(Comment(rawValue: reason.description))
+    case .failure(let reason) where reason.absent: try Test.cancel(Comment(rawValue: reason.description))
+    case .failure(let reason): throw reason
     }
 }
 
@@ -97,7 +102,7 @@ struct FTPServer: Sendable {
 
     private static func start() throws -> FTPServer {
         guard let vsftpd = findExecutable("vsftpd") else {
-            throw FixtureUnavailable(description: "vsftpd is not installed (Debian package vsftpd; scripts/bootstrap installs it)")
+            throw FixtureUnavailable(description: "vsftpd is not installed (Debian package vsftpd; scripts/bootstrap installs it)", absent: true)
         }
         let files = try ServedFiles.make()
         let tls = try TLSFixture.make()
@@ -157,10 +162,10 @@ struct SSHServer: Sendable {
 
     private static func start() throws -> SSHServer {
         guard let sshd = findExecutable("sshd"), let keygen = findExecutable("ssh-keygen") else {
-            throw FixtureUnavailable(description: "sshd or ssh-keygen is not installed (Debian package openssh-server; scripts/bootstrap installs it)")
+            throw FixtureUnavailable(description: "sshd or ssh-keygen is not installed (Debian package openssh-server; scripts/bootstrap installs it)", absent: true)
         }
         guard getuid() == 0 else {
-            throw FixtureUnavailable(description: "sshd needs root to switch to the test user; tests run as uid \(getuid())")
+            throw FixtureUnavailable(description: "sshd needs root to switch to the test user; tests run as uid \(getuid())", absent: true)
         }
         // sshd refuses to start without its privilege-separation directory, which only the
         // package's service unit creates; a test machine never ran that unit.

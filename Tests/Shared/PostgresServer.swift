@@ -22,7 +22,7 @@ struct PostgresServer: Sendable {
 
     private static func start() throws -> PostgresServer {
         guard let bin = binaries() else {
-            throw FixtureUnavailable(description: "PostgreSQL is not installed (Debian package postgresql; scripts/bootstrap installs it)")
+            throw FixtureUnavailable(description: "PostgreSQL is not installed (Debian package postgresql; scripts/bootstrap installs it)", absent: true)
         }
         // PostgreSQL refuses to run as root: as root, the server runs as the package's
         // `postgres` user, in a directory that user owns outside the tests' private TMPDIR.
@@ -33,7 +33,7 @@ struct PostgresServer: Sendable {
         var prefix: [String] = []
         if asRoot {
             guard let account = getpwnam("postgres") else {
-                throw FixtureUnavailable(description: "no 'postgres' user to run the server as (the postgresql package creates it)")
+                throw FixtureUnavailable(description: "no 'postgres' user to run the server as (the postgresql package creates it)", absent: true)
             }
             guard chown(directory, account.pointee.pw_uid, account.pointee.pw_gid) == 0 else {
                 throw FixtureUnavailable(description: "cannot hand \(directory) to the postgres user")
