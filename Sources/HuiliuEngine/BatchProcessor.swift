@@ -212,11 +212,15 @@ public struct BatchProcessor: Sendable {
         return positions
     }
 
-    /// Dead letters for a batch's failures.
-    public func deadLetters(_ failures: [(step: String, failure: RecordFailure)], pipeline: String, runID: String) -> [DeadLetter] {
+    /// Dead letters for a batch's failures. Reasons may quote an expression a secret was filled
+    /// into (a salted `sm3(…)` key): any secret value in them is replaced by `***`, since read
+    /// tokens see reasons but not payloads.
+    public func deadLetters(_ failures: [(step: String, failure: RecordFailure)], pipeline: String, runID: String,
+                            secrets: SecretStore = SecretStore()) -> [DeadLetter] {
         let now = Timestamp.now()
         return failures.map { step, failure in
-            DeadLetter(pipeline: pipeline, runID: runID, step: step, origin: failure.record.origin.description, reason: failure.reason,
+            DeadLetter(pipeline: pipeline, runID: runID, step: step, origin: failure.record.origin.description,
+                       reason: secrets.scrub(failure.reason),
                        pointer: failure.pointer, rule: failure.rule, payload: failure.record.original,
                        sourceFields: failure.record.sourceFields ?? SourceFields(of: failure.record), createdAt: now)
         }

@@ -39,6 +39,9 @@ public struct DeadLetterReplayer: Sendable {
             throw RunError("pipeline '\(pipeline)' is running; replay its dead letters when the run has finished")
         }
         defer { withExtendedLifetime(lock) {} }
+        // Holding the lock proves no other process runs or replays this pipeline: a run or
+        // replay still marked running was killed, as a run also concludes when it starts.
+        _ = try await store.markInterruptedRuns(pipeline: pipeline)
         var letters: [DeadLetter] = []
         if ids.isEmpty {
             letters = try await store.deadLetters(pipeline: pipeline, status: "pending", limit: 100_000)
@@ -99,7 +102,7 @@ public struct DeadLetterReplayer: Sendable {
                 positions.merge(moved) { $1 }
                 let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
                 for (step, failure) in transformed.failures {
-                    outcome.stillFailing.append((Self.letterID(failure.record.origin), "\(step): \(failure)"))
+                    outcome.stillFailing.append((Self.letterID(failure.record.origin), runner.gateway.secrets.scrub("\(step): \(failure)")))
                 }
                 let delivered = batch.map(\.id).filter { !failedIDs.contains($0) }
                 outcome.delivered += delivered

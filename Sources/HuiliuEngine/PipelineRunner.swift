@@ -198,7 +198,8 @@ public struct PipelineRunner: Sendable {
                     // undoes: the sink is cut back to the position committed last.
                     try await pendingCommit?.value
                     try await lock.verify()
-                    let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id)
+                    let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id,
+                                                        secrets: gateway.secrets)
                     do {
                         try checkFailureRatio(counters, final: false)
                     } catch {

@@ -26,14 +26,14 @@ extension Compiler {
 extension Node {
     /// The node this one merely forwards to, when its only keyword is `$ref`.
     var forwardTarget: Int? {
-        guard !rejectsAll, types == nil, general.count == 1, string.isEmpty, number.isEmpty, array.isEmpty,
+        guard !rejectsAll, !personal, types == nil, general.count == 1, string.isEmpty, number.isEmpty, array.isEmpty,
               object.isEmpty, case .ref(let target) = general[0] else { return nil }
         return target
     }
 
     func remapped(_ f: (Int) -> Int) -> Node {
         Node(location: location, types: types, general: general.map { $0.remapped(f) }, string: string, number: number,
-             array: array.map { $0.remapped(f) }, object: object.map { $0.remapped(f) }, rejectsAll: rejectsAll)
+             array: array.map { $0.remapped(f) }, object: object.map { $0.remapped(f) }, rejectsAll: rejectsAll, personal: personal)
     }
 }
 

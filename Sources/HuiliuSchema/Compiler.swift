@@ -91,6 +91,7 @@ struct Compiler {
             builder.rejectsAll = !allowed
         case .object(let object):
             try compileKeywords(object, at: location, scope: scope, into: &builder)
+            builder.personal = object["x-pii"] == .bool(true)
         default:
             throw SchemaError(.invalidKeyword, at: builder.location, "a schema must be an object or a Boolean, not \(value.typeName)")
         }
@@ -125,6 +126,7 @@ struct NodeBuilder {
     var array: [ArrayCheck] = []
     var object: [ObjectCheck] = []
     var rejectsAll = false
+    var personal = false
 
     init(location: String) {
         self.location = location
@@ -132,7 +134,7 @@ struct NodeBuilder {
 
     func build() -> Node {
         Node(location: location, types: types, general: general, string: string, number: number, array: array,
-             object: object, rejectsAll: rejectsAll)
+             object: object, rejectsAll: rejectsAll, personal: personal)
     }
 
     func keywordLocation(_ keyword: String) -> String {

@@ -20,6 +20,8 @@ struct Evaluator {
     private var exhausted = false
     private var path: [PathToken] = []
     private var depth = 0
+    /// Subschemas marked `x-pii` being evaluated: while above zero, failures do not quote values.
+    private var personalDepth = 0
 
     /// Nested evaluations deeper than this mean a `$ref` loop that consumes no input.
     static let maximumDepth = 1_000
@@ -38,7 +40,13 @@ struct Evaluator {
             return false
         }
         depth += 1
-        defer { depth -= 1 }
+        // Only collected failures quote values, so the fast check need not count.
+        let personal = collecting && node.personal
+        if personal { personalDepth += 1 }
+        defer {
+            depth -= 1
+            if personal { personalDepth -= 1 }
+        }
         guard depth < Self.maximumDepth else {
             if collecting { report(node, "$ref", expected: "schema nesting below \(Self.maximumDepth) levels", actual: value) }
             return false
@@ -100,7 +108,18 @@ struct Evaluator {
 
     /// Records a failure of `keyword` in `node`; `member` extends the instance location.
     mutating func report(_ node: Node, _ keyword: String, expected: String, actual: Value, member: PathToken? = nil) {
-        report(node, keyword, expected: expected, actualText: Self.render(actual), member: member)
+        report(node, keyword, expected: expected, actualText: shown(actual), member: member)
+    }
+
+    /// `value` for a message: its short JSON text, or only its kind and size inside personal data
+    /// (`x-pii`), which dead-letter reasons must not repeat — those are readable by more people
+    /// than the records.
+    func shown(_ value: Value) -> String {
+        guard personalDepth > 0 else { return Self.render(value) }
+        switch value {
+        case .string(let text): return "a string of \(text.unicodeScalars.count) characters (personal data, not shown)"
+        default: return "\(value.typeName) (personal data, not shown)"
+        }
     }
 
     mutating func report(_ node: Node, _ keyword: String, expected: String, actualText: String, member: PathToken? = nil) {

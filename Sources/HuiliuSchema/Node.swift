@@ -17,9 +17,11 @@ final class Node: Sendable {
     let object: [ObjectCheck]
     /// The subschema is `false`: nothing is valid.
     let rejectsAll: Bool
+    /// The subschema says `"x-pii": true`: failures below it do not quote the value.
+    let personal: Bool
 
     init(location: String, types: TypeSet?, general: [GeneralCheck], string: [StringCheck], number: [NumberCheck],
-         array: [ArrayCheck], object: [ObjectCheck], rejectsAll: Bool) {
+         array: [ArrayCheck], object: [ObjectCheck], rejectsAll: Bool, personal: Bool = false) {
         self.location = location
         self.types = types
         self.general = general
@@ -28,6 +30,7 @@ final class Node: Sendable {
         self.array = array
         self.object = object
         self.rejectsAll = rejectsAll
+        self.personal = personal
     }
 
     /// True for `true` and `{}`: every instance is valid.

@@ -97,7 +97,7 @@ enum FieldRows {
         if let format = first("format")?.stringValue { qualifiers.append(format) }
         if let name = links.last?.name, links.count > 1, !qualifiers.contains(name) { qualifiers.append(name) }
         if !qualifiers.isEmpty { facts.type += " (" + qualifiers.joined(separator: ", ") + ")" }
-        if first("x-pii") == .bool(true) { facts.addSentence("Personal data: masked unless a sink is cleared for it.") }
+        if first("x-pii") == .bool(true) { facts.addSentence("Personal data: mask or encrypt it (the `mask` and `encrypt` steps, or a sink's `mask`) before it reaches a sink not cleared for it; validation failures never quote it.") }
         var constraints: [String] = []
         if let v = first("minimum") { constraints.append("≥ \(plain(v))") }
         if let v = first("exclusiveMinimum") { constraints.append("> \(plain(v))") }

@@ -7,6 +7,7 @@ import HuiliuIngest
 import HuiliuKit
 import HuiliuStore
 import Logging
+import Synchronization
 
 /// Options every command that touches the gateway takes.
 struct GlobalOptions: ParsableArguments {
@@ -22,7 +23,9 @@ struct GlobalOptions: ParsableArguments {
     func gateway(anywhere: Bool = false) throws -> GatewayConfig {
         if config == nil && !anywhere { try requireProject(option: "--config") }
         do {
-            return try GatewayConfig.load(path: config)
+            let gateway = try GatewayConfig.load(path: config)
+            printedSecrets.withLock { $0 = gateway.secrets }
+            return gateway
         } catch {
             printError(error.description)
             throw ExitCode(2)
@@ -68,7 +71,21 @@ func builtInRegistry(_ gateway: GatewayConfig? = nil) throws -> ConnectorRegistr
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileHandle.standardError.write(Data((scrubbed(message) + "\n").utf8))
+}
+
+/// Prints a message that may quote configuration to standard output, secrets scrubbed.
+func printScrubbed(_ message: String) {
+    print(scrubbed(message))
+}
+
+/// The secret values of the gateway the command loaded. A message about a value a secret was
+/// filled into (a rule or schema name, an expression) would otherwise print the secret.
+let printedSecrets = Mutex(SecretStore())
+
+/// `message` with every secret value of the loaded gateway replaced by `***`.
+func scrubbed(_ message: String) -> String {
+    printedSecrets.withLock { $0.scrub(message) }
 }
 
 /// True when standard output (or error, with fd 2) is a terminal.

@@ -52,14 +52,14 @@ extension Huiliu {
             do {
                 gateway = try GatewayConfig.load(path: options.config ?? gatewayFileNamed)
             } catch {
-                for problem in error.errors { print(problem.description) }
+                for problem in error.errors { printScrubbed(problem.description) }
                 printError("\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in the gateway configuration; fix \(error.errors.count == 1 ? "it" : "them") first")
                 throw ExitCode(1)
             }
             // What would stop `huiliu serve`: a listener's settings, and the HJ 212 station registry.
             let listeners = ListenerSections.read(gateway)
             let listenerProblems = listeners.problems + ListenerSections.stationProblems(listeners.settings, gateway: gateway)
-            for problem in ConfigErrors(listenerProblems).errors { print(problem.description) }
+            for problem in ConfigErrors(listenerProblems).errors { printScrubbed(problem.description) }
             if gatewayFileNamed != nil && files.count == 1 {
                 guard listenerProblems.isEmpty else {
                     printError("\(listenerProblems.count) problem\(listenerProblems.count == 1 ? "" : "s") in 1 file")
@@ -91,7 +91,7 @@ extension Huiliu {
                         unreadable = true
                         continue
                     }
-                    for problem in ConfigErrors(found).errors { print(problem.description) }
+                    for problem in ConfigErrors(found).errors { printScrubbed(problem.description) }
                     problemCount += found.count
                     continue
                 }
@@ -111,7 +111,7 @@ extension Huiliu {
                     } catch {
                         found = [ConfigError(.invalidValue, at: config.location, "\(error)")]
                     }
-                    for problem in ConfigErrors(found).errors { print(problem.description) }
+                    for problem in ConfigErrors(found).errors { printScrubbed(problem.description) }
                     problemCount += found.count
                     continue
                 }
@@ -132,11 +132,11 @@ extension Huiliu {
                     }
                     names[definition.name] = path
                     for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway) {
-                        print(warning)
+                        printScrubbed(warning)
                         warningCount += 1
                     }
                 }
-                for problem in ConfigErrors(problems).errors { print(problem.description) }
+                for problem in ConfigErrors(problems).errors { printScrubbed(problem.description) }
                 problemCount += problems.count
             }
             if !quiet {

@@ -109,6 +109,27 @@ struct RunnerTests {
         #expect(replayed.first?.traceID != TraceContext.run(run.id).traceID)
     }
 
+    /// A step's reason may quote an expression a secret was filled into (a salted `sm3(…)`
+    /// dedupe key); read tokens see reasons, so the secret is replaced before it is stored.
+    @Test func deadLetterReasonsNeverHoldASecret() {
+        let processor = BatchProcessor(steps: [], sinks: [], envelopes: EnvelopeFactory(source: "/huiliu/test"))
+        let failure = RecordFailure(record: Record(data: ["id": 1], origin: RecordOrigin("in.jsonl", position: 1)),
+                                    reason: "dedupe key 'sm3(join('', ['PEPPER-7f3a91c2', id]))': join() argument 2 must be array[string]")
+        let letters = processor.deadLetters([("dedupe", failure)], pipeline: "p", runID: "r",
+                                            secrets: SecretStore(["pseudo/salt": "PEPPER-7f3a91c2"]))
+        #expect(letters.map(\.reason) == ["dedupe key 'sm3(join('', ['***', id]))': join() argument 2 must be array[string]"])
+    }
+
+    /// A replay takes the pipeline's lock, so a run or replay still marked running was killed:
+    /// the replay marks it interrupted, as a run does, instead of leaving it running for good.
+    @Test func aReplayConcludesARunThatWasKilled() async throws {
+        let (runner, store) = try makeRunner(Self.yaml, sink: RecordingSink())
+        _ = try await runner.run(trigger: "test")
+        let killed = try await store.startRun(pipeline: "scripted", trigger: "replay")
+        _ = try await DeadLetterReplayer(runner: runner).replay(ids: [])
+        #expect(try await store.run(id: killed.id)?.status == .interrupted)
+    }
+
     /// A pipeline whose second sink takes only the events `condition` holds for; `steps` is
     /// put in as it is (steps, or another top-level setting).
     static func judged(_ condition: String, name: String, steps: String) -> String {

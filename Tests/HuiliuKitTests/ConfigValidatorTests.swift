@@ -56,6 +56,22 @@ struct ConfigValidatorTests {
         #expect(!parsed.values.map { $0.value.jsonText }.joined().contains("s3cret"))
     }
 
+    /// In a free-form value (a `set` step's fields, a tap's config), a filled-in reference is
+    /// text even unquoted: a unit code `001` or a secret `007` must not become a number, as
+    /// YAML would read them written out; and `$${` still writes `${`. Values written out keep
+    /// their YAML type.
+    @Test func referencesInFreeFormValuesStayText() {
+        var v = validator(env: ["UNIT": "001", "REGION": "4211e2"], secrets: ["pin": "007"])
+        let free = [FieldSpec("values", .any, "Anything.")]
+        let parsed = v.readFields(Self.mapping([("values", Self.mapping([
+            ("unit", Self.scalar("${env:UNIT}", 2, 9)), ("region", Self.scalar("${env:REGION}", 3, 11)),
+            ("pin", Self.scalar("${secret:pin}", 4, 8)), ("escaped", Self.scalar("$${x}", 5, 12)),
+            ("count", Self.scalar("12", 6, 10)), ("flag", Self.scalar("true", 7, 9)),
+        ], line: 2))]), fields: free, owner: "x")
+        #expect(v.problems.isEmpty, "\(v.problems)")
+        #expect(parsed["values"] == ["unit": "001", "region": "4211e2", "pin": "007", "escaped": "${x}", "count": 12, "flag": true])
+    }
+
     @Test func pointsAtTheReferenceThatFails() {
         var v = validator(secrets: ["budget/app_secret": "x"])
         _ = v.readFields(Self.mapping([("path", Self.scalar("in/${env:NOPE}.csv", 1, 7)),

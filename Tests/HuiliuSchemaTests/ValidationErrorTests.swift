@@ -33,6 +33,27 @@ struct ValidationErrorTests {
         #expect(!error.redactedDescription.contains("\"x\""))
     }
 
+    /// Values under `"x-pii": true` (an account, a person's name through a `$ref`) are never
+    /// quoted: failures go into dead-letter reasons, which more people may read than the records.
+    @Test func personalDataIsNotQuoted() throws {
+        let schema = try Schema(JSONReader.parse(#"""
+            {"$defs": {"name": {"type": "string", "maxLength": 4}},
+             "properties": {
+               "account": {"type": "string", "pattern": "^[0-9]{6,32}$", "x-pii": true},
+               "payee": {"$ref": "#/$defs/name", "x-pii": true},
+               "code": {"type": "string", "pattern": "^[0-9]+$"},
+               "ids": {"type": "array", "uniqueItems": true, "x-pii": true}}}
+            """#))
+        let errors = schema.validate(["account": "6217 0018 1001 2345 678", "payee": "张某某（个人劳务）", "code": "x1",
+                                      "ids": ["421181199001019997", "421181199001019997"]])
+        #expect(errors.map(\.description) == [
+            "/account: pattern: expected a string matching ^[0-9]{6,32}$, got a string of 23 characters (personal data, not shown)",
+            "/payee: maxLength: expected at most 4 characters, got 9: a string of 9 characters (personal data, not shown)",
+            "/code: pattern: expected a string matching ^[0-9]+$, got \"x1\"",
+            "/ids: uniqueItems: expected unique items, got items 0 and 1 both equal to a string of 18 characters (personal data, not shown)",
+        ])
+    }
+
     @Test func collectionStopsAtTheLimit() {
         let many = Value.object(Object((0..<50).map { ("extra\($0)", Value.integer($0)) }))
         #expect(Self.schema.validate(many).count == 50)

@@ -287,12 +287,16 @@ public struct ConfigValidator: Sendable {
     }
 
     /// Expands references everywhere in a free-form node.
+    ///
+    /// A scalar with a reference (or a `$${` escape) in it is text, quoted or not: a secret
+    /// `007` or a unit code `001` from the environment must not become the number 7 or 1, as
+    /// YAML would read them written out. Fields with a declared type convert their text.
     mutating func expandAll(_ node: ConfigNode) -> Value {
         switch node {
         case .scalar(let raw, let plain, let at):
             let expansion = expand(raw, at: textStart(at, plain: plain))
-            if !expansion.hasReferences { return node.plainValue }
-            return plain ? ConfigNode.coerce(plainScalar: expansion.text) : .string(expansion.text)
+            if !expansion.hasReferences && expansion.text == raw { return node.plainValue }
+            return .string(expansion.text)
         case .mapping(let pairs, _):
             var object = Object(minimumCapacity: pairs.count)
             for pair in pairs {
