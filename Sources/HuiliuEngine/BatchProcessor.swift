@@ -19,6 +19,9 @@ public struct BatchProcessor: Sendable {
     var shares: [String: SinkShare] = [:]
     /// Whether batches get the digests of a provenance entry.
     public var provenance = false
+    /// Whether ``Transformed/deliveredSourceKeys`` is filled: the runner asks for it only while
+    /// the pipeline has pending dead letters a delivery could supersede.
+    public var collectsSourceKeys = false
 
     /// A processor; ``shares`` come from the sinks' configuration (see ``PipelineRunner/makeProcessor(context:)``).
     public init(steps: [(label: String, step: any StepConnector)], sinks: [(key: String, sink: any SinkConnector)],
@@ -39,6 +42,8 @@ public struct BatchProcessor: Sendable {
         public var portions: [[Envelope]]?
         /// The digests of the batch's provenance entry, when the pipeline keeps one.
         public var digests: Digests?
+        /// The keys the delivered records had at the source, when ``collectsSourceKeys``.
+        public var deliveredSourceKeys: [String] = []
     }
 
     /// What a provenance entry proves of a batch: the raw records received (then those the
@@ -87,10 +92,13 @@ public struct BatchProcessor: Sendable {
         }
         var events: [Envelope] = []
         events.reserveCapacity(records.count)
+        // Only steps set the source fields, and only a step fails a record with a key.
+        let collecting = collectsSourceKeys && throughSteps && !steps.isEmpty
         guard !shares.isEmpty else {
+            let keys = collecting ? records.compactMap { $0.sourceFields?.key } : []
             for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
             Self.stamp(&events, trace)
-            var transformed = Transformed(envelopes: events, failures: failures)
+            var transformed = Transformed(envelopes: events, failures: failures, deliveredSourceKeys: keys)
             if let input {
                 let delivered = Self.digest(events)
                 transformed.digests = Digests(input: input, sinks: sinks.map { _ in delivered })
@@ -115,6 +123,10 @@ public struct BatchProcessor: Sendable {
             failures.append((reason.sink, RecordFailure(record: record, reason: reason.message, rule: "when")))
         }
         var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
+        if collecting {
+            let undecided = Set(decided.undecidable.map(\.0))
+            transformed.deliveredSourceKeys = survivors.indices.filter { !undecided.contains($0) }.compactMap { survivors[$0].sourceFields?.key }
+        }
         if let input {
             // A sink without a condition or masks gets every delivered event: digest those once.
             var whole: ProvenanceEntry.Digested?

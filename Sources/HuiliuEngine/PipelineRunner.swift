@@ -129,7 +129,12 @@ public struct PipelineRunner: Sendable {
         do {
             let (source, leading) = try makeSource(context: context)
             if backfill != nil { try requireBackfillable(source) }
-            let processor = try makeProcessor(context: context, leading: leading)
+            var built = try makeProcessor(context: context, leading: leading)
+            // A pending dead letter whose record this run delivers anew (fixed upstream, re-read)
+            // is superseded: replaying it later would write its older version over the newer.
+            var supersedable = try await pendingLetterIDsByKey()
+            built.collectsSourceKeys = !supersedable.isEmpty
+            let processor = built
             openSinks = processor.sinks.map(\.sink)
             metrics = RunMetrics(pipeline: definition.name, sinks: processor.sinks.map(\.key))
             let stored = try await store.checkpoint(pipeline: definition.name, stream: Self.stream)
@@ -210,11 +215,18 @@ public struct PipelineRunner: Sendable {
                         definition.provenanceEntry($0, run: run, batch: number,
                                                    positions: positions, checkpoint: batch.checkpoint)
                     }
-                    let committedRun = run, committed = counters, metrics = metrics
+                    let superseded = batch.content.deliveredSourceKeys.flatMap { supersedable.removeValue(forKey: $0) ?? [] }
+                    let committedRun = run, committed = counters, metrics = metrics, logger = context.logger
                     pendingCommit = Task {
                         try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: committedRun,
                                                deadLetters: letters, provenance: provenance)
                         FaultInjection.check(.afterCommit, batch: number)
+                        // After the commit: had the batch not been committed, its records would be read again.
+                        if !superseded.isEmpty {
+                            let ids = try await store.supersedeDeadLetters(ids: superseded, runID: committedRun.id)
+                            logger.info("dead letters superseded: their records were delivered again, as they are now",
+                                        metadata: ["ids": .string(ids.map(String.init).joined(separator: ","))])
+                        }
                         metrics?.batch(read: batch.read, written: batch.content.envelopes.count,
                                        failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
                         progress?(committed)
@@ -383,6 +395,18 @@ public struct PipelineRunner: Sendable {
         var read: Int
         var content: BatchProcessor.Transformed
         var checkpoint: Checkpoint?
+    }
+
+    /// The pipeline's pending dead letters that carry a source key, by that key. A letter
+    /// without one (a source's reject, a keyless source) has no identity a later delivery
+    /// could be matched on: its origin (a line, a page position) may hold another record by then.
+    func pendingLetterIDsByKey() async throws -> [String: [Int]] {
+        guard definition.errors.deadLetter else { return [:] }
+        var byKey: [String: [Int]] = [:]
+        for letter in try await store.deadLetters(pipeline: definition.name, status: "pending", limit: 100_000) {
+            if let key = letter.sourceFields?.key { byKey[key, default: []].append(letter.id) }
+        }
+        return byKey
     }
 
     /// Aborts once failures exceed the allowed share: mid-run after enough records to

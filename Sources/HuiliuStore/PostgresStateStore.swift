@@ -291,11 +291,22 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     public func discardDeadLetters(ids: [Int]) async throws -> [Int] {
+        try await concludePending(ids: ids, status: "discarded", runID: nil)
+    }
+
+    public func supersedeDeadLetters(ids: [Int], runID: String) async throws -> [Int] {
+        try await concludePending(ids: ids, status: "superseded", runID: runID)
+    }
+
+    /// Gives the pending letters among `ids` `status` (and the run that concluded them).
+    private func concludePending(ids: [Int], status: String, runID: String?) async throws -> [Int] {
         try await run { db in
             try db.transaction {
                 try ids.compactMap { id in
-                    try db.execute("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = $1 AND status = 'pending' RETURNING id",
-                                   [String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } }
+                    try db.execute("""
+                        UPDATE huiliu_dead_letters SET status = $1, replay_run_id = coalesce($2, replay_run_id)
+                        WHERE id = $3 AND status = 'pending' RETURNING id
+                        """, [status, runID, String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } }
                 }
             }
         }

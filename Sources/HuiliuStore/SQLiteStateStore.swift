@@ -88,6 +88,10 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.discardDeadLetters(ids: ids) }
     }
 
+    public func supersedeDeadLetters(ids: [Int], runID: String) async throws -> [Int] {
+        try await queue.run { [database] in try database.supersedeDeadLetters(ids: ids, runID: runID) }
+    }
+
     public func markReplayed(ids: [Int], runID: String) async throws {
         try await queue.run { [database] in try database.markReplayed(ids: ids, runID: runID) }
     }

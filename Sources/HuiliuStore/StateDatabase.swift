@@ -292,12 +292,24 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func discardDeadLetters(ids: [Int]) throws -> [Int] {
-        // One row changed is one discarded: a pending letter, and each once (a repeated id finds it
-        // discarded already). Not UPDATE … RETURNING: SQLite before 3.35 lacks it.
+        try concludePending(ids: ids, status: "discarded", runID: nil)
+    }
+
+    func supersedeDeadLetters(ids: [Int], runID: String) throws -> [Int] {
+        try concludePending(ids: ids, status: "superseded", runID: runID)
+    }
+
+    /// Gives the pending letters among `ids` `status` (and the run that concluded them).
+    private func concludePending(ids: [Int], status: String, runID: String?) throws -> [Int] {
+        // One row changed is one concluded: a pending letter, and each once (a repeated id finds
+        // it concluded already). Not UPDATE … RETURNING: SQLite before 3.35 lacks it.
         try db.transaction {
-            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ? AND status = 'pending'")
+            let update = try db.prepare("""
+                UPDATE huiliu_dead_letters SET status = ?, replay_run_id = coalesce(?, replay_run_id)
+                WHERE id = ? AND status = 'pending'
+                """)
             return try ids.filter { id in
-                try update.run([.integer(id)])
+                try update.run([.text(status), runID.map { .text($0) } ?? .null, .integer(id)])
                 return db.changes > 0
             }
         }

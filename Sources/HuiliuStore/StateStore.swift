@@ -56,6 +56,10 @@ public protocol StateStore: Sendable {
     /// input was fixed and read again, or the record is not wanted). Returns the ids that were
     /// pending; others are left as they are.
     func discardDeadLetters(ids: [Int]) async throws -> [Int]
+    /// Marks pending dead letters `superseded` by run `runID`, which delivered a later version
+    /// of their records: replaying one would write the older version over the newer. Returns
+    /// the ids that were pending.
+    func supersedeDeadLetters(ids: [Int], runID: String) async throws -> [Int]
     /// Commits like ``commit(_:pipeline:stream:run:deadLetters:provenance:replayed:)`` the
     /// checkpoint an aborted run is put back to, and in the same transaction marks the run's
     /// pending dead letters `aborted`: their records are read again, and replaying them as well

@@ -105,7 +105,7 @@ public struct DeadLetter: Sendable, Equatable {
     public var status: String
 
     /// The statuses a letter can have, and `all`, as lists filter by them.
-    public static let statusFilters = ["pending", "replayed", "aborted", "discarded", "all"]
+    public static let statusFilters = ["pending", "replayed", "aborted", "discarded", "superseded", "all"]
     /// The run that replayed it, once it has been.
     public var replayRunID: String?
 

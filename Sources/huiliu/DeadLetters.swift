@@ -35,7 +35,7 @@ extension Huiliu.DeadLetters {
         @Option(help: "Only this pipeline's.")
         var pipeline: String?
 
-        @Option(help: "pending, replayed, aborted (of runs aborted by errors.max_failure_ratio, whose records are read again), discarded or all.")
+        @Option(help: "pending, replayed, aborted (of runs aborted by errors.max_failure_ratio, whose records are read again), discarded, superseded (a later run delivered the record as it is now) or all.")
         var status = "pending"
 
         @Option(help: "How many to show.")

@@ -120,6 +120,27 @@ struct RunnerTests {
         #expect(letters.map(\.reason) == ["dedupe key 'sm3(join('', ['***', id]))': join() argument 2 must be array[string]"])
     }
 
+    /// A record that failed and was later delivered as it is now (fixed upstream, read again)
+    /// supersedes its dead letter: replaying the letter afterwards would write the older
+    /// version over the newer one in every upserting sink.
+    @Test func aLaterDeliverySupersedesTheDeadLetter() async throws {
+        let (runner, store) = try makeRunner(Self.yaml, sink: RecordingSink())
+        _ = try await runner.run(trigger: "test")
+        let letters = try await store.deadLetters(pipeline: "scripted", status: "pending", limit: 10)
+        #expect(letters.count == 2)
+        try await store.resetCheckpoints(pipeline: "scripted")
+        let (fixed, _) = try makeRunner(Self.yaml.replacingOccurrences(of: ", bad_every: 5", with: ""), sink: RecordingSink())
+        let run = try await fixed.run(trigger: "test")
+        #expect(run.recordsWritten == 10)
+        #expect(try await store.deadLetters(pipeline: "scripted", status: "pending", limit: 10).isEmpty)
+        let superseded = try await store.deadLetters(pipeline: "scripted", status: "superseded", limit: 10)
+        #expect(Set(superseded.map(\.id)) == Set(letters.map(\.id)) && superseded.allSatisfy { $0.replayRunID == run.id })
+        let replayed = RecordingSink()
+        let (replayer, _) = try makeRunner(Self.yaml.replacingOccurrences(of: ", bad_every: 5", with: ""), sink: replayed)
+        #expect(try await DeadLetterReplayer(runner: replayer).replay(ids: []).delivered.isEmpty)
+        #expect(replayed.envelopes.isEmpty)
+    }
+
     /// A replay takes the pipeline's lock, so a run or replay still marked running was killed:
     /// the replay marks it interrupted, as a run does, instead of leaving it running for good.
     @Test func aReplayConcludesARunThatWasKilled() async throws {

@@ -137,6 +137,21 @@ struct StateStoreTests {
         #expect(try await store.discardDeadLetters(ids: [stored[0].id]).isEmpty)
     }
 
+    /// Superseding concludes only pending letters, naming the run that delivered the newer version.
+    @Test(arguments: Backend.allCases) func supersedesOnlyPendingLetters(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let stored = try await store.addDeadLetters([
+            DeadLetter(pipeline: "p", runID: "r", step: "map", origin: "t/K1", reason: "x", payload: 1),
+            DeadLetter(pipeline: "p", runID: "r", step: "map", origin: "t/K2", reason: "y", payload: 2),
+        ])
+        try await store.markReplayed(ids: [stored[1].id], runID: "r2")
+        #expect(try await store.supersedeDeadLetters(ids: [stored[0].id, stored[1].id, 9_999], runID: "r3") == [stored[0].id])
+        let superseded = try await store.deadLetter(id: stored[0].id)
+        #expect(superseded?.status == "superseded" && superseded?.replayRunID == "r3")
+        #expect(try await store.deadLetter(id: stored[1].id)?.replayRunID == "r2")
+        #expect(try await store.deadLetters(pipeline: "p", status: "superseded", limit: 10).map(\.id) == [stored[0].id])
+    }
+
     /// A record that fails the same way again (re-read after a crash) stays one pending letter;
     /// once replayed, a new failure is a new letter.
     @Test(arguments: Backend.allCases) func theSameFailureAgainIsOneLetter(backend: Backend) async throws {
