@@ -172,6 +172,84 @@ struct ProcessSourceTests {
         #expect(resumed.flatMap(\.records).map { "\($0.data["stream"]!.stringValue!)\($0.data["id"]!.intValue!)" } == ["cases3", "rulings3"])
     }
 
+    static func catalog(_ json: String) throws -> String {
+        let path = NSTemporaryDirectory() + "catalog-\(UUID().uuidString).json"
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Airbyte sources declare keys in the catalog, not in SCHEMA messages: a configured
+    /// `primary_key`, else the stream's `source_defined_primary_key`.
+    @Test func takesAirbyteKeysFromTheCatalog() async throws {
+        let catalog = try Self.catalog(#"""
+            {"streams": [{"stream": {"name": "cases", "source_defined_primary_key": [["stream"]]}, "primary_key": [["id"]]},
+                         {"stream": {"name": "rulings", "source_defined_primary_key": [["stream"], ["id"]]}}]}
+            """#)
+        let records = try await drain(try source(["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
+                                                  "catalog": .string(catalog), "config": ["records": 2]])).flatMap(\.records)
+        #expect(records.map(\.key) == ["cases/1", "cases/2", "rulings/rulings/1", "rulings/rulings/2"])
+    }
+
+    /// A keyless record's id comes from its origin. Counting from 1 on every run gave the first
+    /// record of a run the id of the previous run's first, and upserting sinks kept one of them;
+    /// the origin now names the state the run started from, so reading again from the same
+    /// state (after a crash) still gives the same ids.
+    @Test func keylessRecordsOfAnotherRunGetOtherOrigins() async throws {
+        let values: Object = ["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
+                              "catalog": .string(try Self.catalog(#"{"streams":[{"stream":{"name":"cases"}}]}"#)), "config": ["records": 4]]
+        let first = try await drain(try source(values))
+        let state = try #require(first[0].checkpoint)
+        let resumed = try await drain(try source(values), after: state).flatMap(\.records)
+        let again = try await drain(try source(values), after: state).flatMap(\.records)
+        #expect(resumed.map(\.key) == [nil, nil])
+        #expect(resumed.map(\.origin.description) == again.map(\.origin.description))
+        let earlier = Set(first.flatMap(\.records).map(\.origin.description))
+        #expect(resumed.allSatisfy { !earlier.contains($0.origin.description) }, "\(resumed.map(\.origin)) against \(earlier)")
+    }
+
+    /// A legacy state (type LEGACY, or none) goes back as the `data` the source emitted, which
+    /// is what such a source reads from `--state`; wrapped in a list it re-read everything.
+    @Test func passesALegacyAirbyteStateBackAsItsData() async throws {
+        let values: Object = ["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
+                              "catalog": .string(try Self.catalog(#"{"streams":[{"stream":{"name":"cases"}}]}"#)),
+                              "config": ["records": 3, "legacy_state": true]]
+        let batches = try await drain(try source(values))
+        let state = try #require(batches.last { $0.checkpoint != nil }?.checkpoint)
+        #expect(state.value["state"] == ["last": ["cases": 2]])
+        let resumed = try await drain(try source(values), after: state).flatMap(\.records)
+        #expect(resumed.map { $0.data["id"]?.intValue } == [3])
+    }
+
+    /// An Airbyte LOG message is logged with the source's secrets masked, as stderr is.
+    @Test func masksSecretsInAirbyteLogMessages() async throws {
+        let secret = "cdi-demo-password-\(UUID().uuidString.prefix(6))"
+        var parsed = ParsedConfig(testing: ["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
+                                            "catalog": .string(try Self.catalog(#"{"streams":[{"stream":{"name":"cases"}}]}"#)),
+                                            "config": ["records": 1, "log_secret": .string(secret)]])
+        parsed.secretValues = [secret]
+        let logged = CapturedLogs()
+        var context = ConnectorContext.testing(batchSize: 100)
+        context.logger = logged.logger
+        _ = try await drain(try ProcessSource(config: parsed, context: context))
+        #expect(logged.all.contains { $0.message == "connecting with ***" }, "\(logged.all.map(\.message))")
+        #expect(!logged.all.contains { $0.message.contains(secret) })
+    }
+
+    /// A stderr line of megabytes (a one-line stack trace, a progress bar) is kept as its start:
+    /// searching it again for every read made the run quadratic, and the error held all of it.
+    @Test(.timeLimit(.minutes(1))) func aHugeStderrLineIsCut() async throws {
+        let script = """
+            head -c 8000000 /dev/zero | tr '\\0' E >&2
+            echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
+            exit 2
+            """
+        let tap = try source(["command": .array(["/bin/sh", "-c", .string(script)])])
+        let error = try await #require(throws: (any Error).self) { _ = try await drain(tap) }
+        let text = "\(error)"
+        #expect(text.contains("exited with status 2") && text.contains("EEEE… (cut)"), "\(text.prefix(300))")
+        #expect(text.utf8.count < 10_000)
+    }
+
     @Test func failsOnAnAirbyteTraceError() async throws {
         let catalog = NSTemporaryDirectory() + "catalog-\(UUID().uuidString).json"
         try #"{"streams":[{"stream":{"name":"cases"}}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)

@@ -12,8 +12,14 @@ final class ProcessBatchReader: BatchReader {
     let errorHandle: FileHandle
     let directory: String
     var state: Value?
-    var keyProperties: [String: [String]] = [:]
+    /// Each stream's primary key, as paths: from the Airbyte catalog, or Singer SCHEMA messages.
+    var keyPaths: [String: [[String]]] = [:]
     var counts: [String: Int] = [:]
+    /// Tells the records of this run's start apart from another's: a keyless record's event id
+    /// comes from its origin, and counting from 1 on every run gave a new record the id of one
+    /// delivered by the run before (which upserting sinks then overwrote). Re-reading from the
+    /// same state, as after a crash, gives the same origins, so the same ids.
+    let startTag: String
     var finished = false
     let stderrTail = LineTail()
     var traceError: String?
@@ -24,6 +30,8 @@ final class ProcessBatchReader: BatchReader {
     init(source: ProcessSource, state: Value?) throws {
         self.source = source
         self.state = state
+        startTag = state.map { $0.isNull ? "start" : Digest.sha256.hex($0.jsonText).prefix(12).description } ?? "start"
+        if source.airbyte, let catalog = source.catalog { keyPaths = try Self.primaryKeys(catalog: catalog) }
         directory = NSTemporaryDirectory() + "huiliu-process-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
@@ -83,20 +91,39 @@ final class ProcessBatchReader: BatchReader {
         let secrets = source.secretValues
         DispatchQueue(label: "huiliu.process.stderr").async { [errorsDrained] in
             var pending: [UInt8] = []
+            // Bytes of `pending` known to hold no newline; and whether the line they start was
+            // already cut, so a line of megabytes is kept as its start, not searched over and over.
+            var searched = 0, cut = false
+            func emit(_ bytes: ArraySlice<UInt8>) {
+                let text = Self.cut(String(decoding: bytes, as: UTF8.self).maskingSecrets(secrets, with: "***"))
+                logger.debug("\(text)", metadata: ["process": "\(name)"])
+                tail.append(text)
+            }
             while true {
                 let data = handle.availableData
                 if data.isEmpty { break }
                 pending.append(contentsOf: data)
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    let text = String(decoding: pending[..<newline], as: UTF8.self).maskingSecrets(secrets, with: "***")
+                while let newline = pending[searched...].firstIndex(of: 0x0A) {
+                    if !cut { emit(pending[..<newline]) }
                     pending.removeSubrange(...newline)
-                    logger.debug("\(text)", metadata: ["process": "\(name)"])
-                    tail.append(text)
+                    searched = 0
+                    cut = false
+                }
+                searched = pending.count
+                if pending.count > Self.longestLine {
+                    if !cut { emit(pending[...]) }
+                    cut = true
+                    pending.removeAll(keepingCapacity: true)
+                    searched = 0
                 }
             }
+            if !pending.isEmpty && !cut { emit(pending[...]) }
             errorsDrained.leave()
         }
     }
+
+    /// Bytes of one stderr line kept; the rest of a longer line is dropped.
+    static let longestLine = 64 * 1024
 
     func next() async throws -> RecordBatch? {
         guard !finished else { return nil }
@@ -151,7 +178,7 @@ final class ProcessBatchReader: BatchReader {
         switch message["type"]?.stringValue {
         case "SCHEMA":
             if let stream = message["stream"]?.stringValue {
-                keyProperties[stream] = message["key_properties"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                keyPaths[stream] = (message["key_properties"]?.arrayValue?.compactMap(\.stringValue) ?? []).map { [$0] }
             }
             return .none
         case "RECORD":
@@ -161,7 +188,7 @@ final class ProcessBatchReader: BatchReader {
             }
             if let streams = source.streams, !streams.contains(stream) { return .none }
             counts[stream, default: 0] += 1
-            var record = Record(data: data, origin: RecordOrigin("\(stream)", position: counts[stream]!),
+            var record = Record(data: data, origin: RecordOrigin("\(stream)@\(startTag)", position: counts[stream]!),
                                 type: source.typeTemplate.replacingOccurrences(of: "{stream}", with: stream))
             record.key = key(for: data, stream: stream)
             return .record(record)
@@ -172,7 +199,8 @@ final class ProcessBatchReader: BatchReader {
             return .state(message["value"] ?? .null)
         case "LOG":
             let log = message["log"] ?? .null
-            source.logger.log(level: log["level"]?.stringValue == "ERROR" ? .error : .info, "\(log["message"]?.stringValue ?? "")",
+            let text = (log["message"]?.stringValue ?? "").maskingSecrets(source.secretValues, with: "***")
+            source.logger.log(level: log["level"]?.stringValue == "ERROR" ? .error : .info, "\(Self.cut(text))",
                               metadata: ["process": "\(source.command[0])"])
             return .none
         case "TRACE":
@@ -185,11 +213,16 @@ final class ProcessBatchReader: BatchReader {
         }
     }
 
-    /// Airbyte STREAM states arrive per stream; the state to pass back is all of them.
+    /// Airbyte STREAM states arrive per stream; the state to pass back is all of them. A GLOBAL
+    /// state goes back as the list of that one message; a legacy one (type `LEGACY`, or none)
+    /// as its `data` alone, which is what such a source reads from `--state`.
     func mergeAirbyteState(_ incoming: Value) -> Value {
-        guard incoming["type"] == "STREAM", let descriptor = incoming["stream"]?["stream_descriptor"] else {
-            return .array([incoming])
+        switch incoming["type"]?.stringValue {
+        case nil, "LEGACY": return incoming["data"] ?? incoming["legacy"] ?? .null
+        case "STREAM": break
+        default: return .array([incoming])
         }
+        guard let descriptor = incoming["stream"]?["stream_descriptor"] else { return .array([incoming]) }
         var states = state?.arrayValue ?? []
         states.removeAll { $0["type"] == "STREAM" && $0["stream"]?["stream_descriptor"] == descriptor }
         states.append(incoming)
@@ -200,12 +233,36 @@ final class ProcessBatchReader: BatchReader {
         let parts: [Value]
         if let path = source.keyPath {
             parts = [data.value(atPath: path) ?? .null]
-        } else if let properties = keyProperties[stream], !properties.isEmpty {
-            parts = properties.map { data[$0] ?? .null }
+        } else if let paths = keyPaths[stream], !paths.isEmpty {
+            parts = paths.map { data.value(atPath: $0) ?? .null }
         } else {
             return nil
         }
         return RecordKey.make(parts).map { stream + "/" + $0 }
+    }
+
+    /// Each stream's primary key in an Airbyte configured catalog: its `primary_key`, or the
+    /// source-defined one, as paths (`[["id"], ["meta", "region"]]`).
+    static func primaryKeys(catalog path: String) throws -> [String: [[String]]] {
+        let catalog: Value
+        do {
+            catalog = try JSONReader.parse(Array(FileManager.default.contents(atPath: path) ?? Data()))
+        } catch {
+            throw ProcessSourceError("the catalog \(path) is not JSON: \(error)")
+        }
+        var keys: [String: [[String]]] = [:]
+        for entry in catalog["streams"]?.arrayValue ?? [] {
+            guard let name = entry["stream"]?["name"]?.stringValue else { continue }
+            let declared = entry["primary_key"]?.arrayValue ?? entry["stream"]?["source_defined_primary_key"]?.arrayValue ?? []
+            keys[name] = declared.compactMap { $0.arrayValue?.compactMap(\.stringValue) }.filter { !$0.isEmpty }
+        }
+        return keys
+    }
+
+    /// At most 4,000 characters of a line from the process, for logs and errors: a tap's
+    /// one-line stack trace or progress bar can be megabytes.
+    static func cut(_ text: String) -> String {
+        text.unicodeScalars.count <= 4_000 ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(4_000))) + "… (cut)"
     }
 
     func finish() async throws {

@@ -18,7 +18,9 @@ public struct ProcessSource: SourceConnector {
             messages. Airbyte: `COMMAND read --config FILE --catalog FILE [--state FILE]`, reading RECORD, STATE, \
             LOG and TRACE messages (a TRACE error fails the run). `config` is written to a private temporary file. \
             Records become events of type `type` (with `{stream}` replaced); the natural key comes from the \
-            stream's key properties (Singer SCHEMA `key_properties`) unless `key` names a field.
+            stream's key (Singer SCHEMA `key_properties`; the Airbyte catalog's `primary_key`, else the stream's \
+            `source_defined_primary_key`) unless `key` names a field. A record without one is identified by its \
+            stream, its position and the state the run started from.
             """,
         fields: [
             FieldSpec("command", .list(.string), "The executable and its arguments; a relative path is resolved against the project.",
