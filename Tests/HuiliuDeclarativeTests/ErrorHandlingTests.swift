@@ -274,6 +274,17 @@ struct ErrorHandlingTests {
         #expect(server.state.count("soap-busy-once") == 2)
     }
 
+    /// A Client or Sender fault blames the request (a password, a parameter): sending it again
+    /// fails again and may lock a service account, so it fails at once though it came with 500.
+    @Test func aSenderSOAPFaultIsNotRetried() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.soapConnector("/soap/sender-fault", query: "{ key: sender }", errors: "{ attempts: 4, initial_delay: 50ms }")
+        await #expect { _ = try await drained(try connector.source("base_url: \(server.url)", stream: "items")) } throws: {
+            "\($0)".contains("SOAP fault env:Sender: 参数错误") && !"\($0)".contains("attempts")
+        }
+        #expect(server.state.count("soap-sender-sender") == 1)
+    }
+
     @Test func aSOAPFaultFailsWithTheFaultString() async throws {
         let server = try await ScenarioServer.get()
         let connector = try Self.soapConnector("/soap/fault", errors: "{ attempts: 2, initial_delay: 50ms }")

@@ -240,6 +240,15 @@ final class ScenarioServer: Sendable {
                 <soap:Fault><faultcode>soap:Server</faultcode><faultstring>数据库连接失败</faultstring></soap:Fault></soap:Body></soap:Envelope>
                 """)))
         }
+        router.post("soap/sender-fault") { request, _ in
+            // SOAP 1.2: a Sender fault (a wrong parameter), with HTTP 500 as the binding has it; counted.
+            _ = state.next("soap-sender-\(key(request))")
+            return Response(status: .internalServerError, headers: [.contentType: "application/soap+xml"], body: .init(byteBuffer: ByteBuffer(string: """
+                <?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault>\
+                <env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang="zh">参数错误</env:Text></env:Reason>\
+                </env:Fault></env:Body></env:Envelope>
+                """)))
+        }
         router.post("soap/busy") { request, _ in
             // A Fault with HTTP 500 once ("busy"), then the answer.
             let busy = state.next("soap-busy-\(key(request))") == 1

@@ -33,6 +33,13 @@ struct SOAPFault: Error, Sendable, CustomStringConvertible {
     var description: String { "SOAP fault \(code): \(message)" }
     /// What error rules see as `body`: `{fault: {code, message}}`.
     var value: Value { ["fault": ["code": .string(code), "message": .string(message)]] }
+    /// A `Client` (SOAP 1.1, also `Client.Authentication`) or `Sender` (SOAP 1.2) fault: the
+    /// request is wrong — a password, a parameter — and sending it again fails again (and may
+    /// lock the account), though it comes with HTTP 500 like a busy server's.
+    var blamesTheRequest: Bool {
+        let local = code.split(separator: ":").last.map(String.init) ?? code
+        return local.hasPrefix("Client") || local.hasPrefix("Sender")
+    }
 }
 
 enum XMLValue {

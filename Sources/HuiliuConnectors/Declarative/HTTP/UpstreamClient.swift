@@ -134,7 +134,7 @@ struct UpstreamClient: Sendable {
                     body = .string(String(decoding: response.body.prefix(2048), as: UTF8.self))
                     decodeFailure = error
                 }
-                switch decide(response, body: body, context: context) {
+                switch decide(response, body: body, context: context, fault: fault) {
                 case .success:
                     if fault != nil { throw failure(response, body: body, context: context, message: nil, fault: fault) }
                     if let decodeFailure { throw ManifestRuntimeError("\(connector)/\(stream): \(redact(request.url)): \(decodeFailure)") }
@@ -178,7 +178,7 @@ struct UpstreamClient: Sendable {
     /// The first matching rule's action, or the default for the status. A rule that names no
     /// status leaves 408, 429 and 5xx to the retry policy: a body condition such as
     /// `body.code != 0` also matches a proxy's error page or a 429, which are worth retrying.
-    func decide(_ response: HTTPResponse, body: Value, context: Value) -> Action {
+    func decide(_ response: HTTPResponse, body: Value, context: Value, fault: SOAPFault? = nil) -> Action {
         if !policy.rules.isEmpty {
             let view = responseContext(response, body: body, context: context)
             for rule in policy.rules {
@@ -196,7 +196,7 @@ struct UpstreamClient: Sendable {
         switch response.status {
         case 200...299: return .success
         case 401: return .refresh
-        case _ where Self.isRetriedByDefault(response.status): return .retry(nil)
+        case _ where Self.isRetriedByDefault(response.status): return fault?.blamesTheRequest == true ? .fail(nil) : .retry(nil)
         default: return .fail(nil)
         }
     }
