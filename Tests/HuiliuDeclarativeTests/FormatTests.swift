@@ -7,6 +7,25 @@ import Testing
 
 /// Templates, XML and SOAP bodies, SM4-encrypted payloads and CSV responses.
 struct FormatTests {
+    /// XML in GBK: the Content-Type's charset wins over a missing declaration (RFC 7303), and a
+    /// GB2312 label — in the header or the declaration — is read as GB18030, since text so
+    /// labelled often holds GBK-only characters (镕, 堃) that a strict GB2312 decoder refuses.
+    @Test func readsGBKXMLByItsCharsetOrItsLabel() throws {
+        let name: [UInt8] = [0xD6, 0xEC, 0xE9, 0x46, 0xBB, 0xF9, 0x88, 0xD2]  // 朱镕基堃 in GBK
+        func parse(_ head: String, _ contentType: String?, setting: String = "auto") throws -> Value? {
+            let body = Array("\(head)<r><n>".utf8) + name + Array("</n></r>".utf8)
+            let encoding = XMLValue.encoding(setting: setting, contentType: contentType, body: body)
+            return try XMLValue.parse(body, options: XMLOptions(), encoding: encoding).value["n"]
+        }
+        #expect(try parse("", "text/xml; charset=GBK") == "朱镕基堃")
+        #expect(try parse("", "text/xml; charset=\"gb2312\"") == "朱镕基堃")
+        #expect(try parse(#"<?xml version="1.0" encoding="GB2312"?>"#, "text/xml") == "朱镕基堃")
+        #expect(try parse("", nil, setting: "gbk") == "朱镕基堃")
+        #expect(throws: XMLReadError.self) { try parse("", "text/xml") }  // UTF-8 by default: not these bytes
+        #expect(XMLValue.encoding(setting: "auto", contentType: "application/soap+xml; charset=utf-8", body: []) == "UTF-8")
+        #expect(XMLValue.encoding(setting: "auto", contentType: "text/xml", body: Array(#"<?xml version="1.0" encoding="ISO-8859-1"?>"#.utf8)) == nil)
+    }
+
     @Test func templatesKeepTypesRenderTextAndEscape() throws {
         let functions = TestConnector.resources.functions
         let context: Value = ["config": ["size": 50, "name": "黄冈 & <市>"], "page": ["token": .null]]

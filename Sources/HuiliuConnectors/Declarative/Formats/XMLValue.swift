@@ -43,20 +43,50 @@ struct SOAPFault: Error, Sendable, CustomStringConvertible {
 }
 
 enum XMLValue {
+    /// The encoding to read an XML body in, overriding its declaration: a stream's
+    /// `encoding: gb18030|gbk|utf-8`, else the Content-Type's charset, which RFC 7303 puts
+    /// before the declaration. GBK and GB2312 labels, there or in the declaration, are read as
+    /// GB18030, their superset, as browsers do: a GB2312 label on text with GBK-only characters
+    /// (镕, 堃) is common. `nil` leaves it to the declaration (UTF-8 without one).
+    static func encoding(setting: String, contentType: String?, body: [UInt8]) -> String? {
+        switch setting {
+        case "gb18030", "gbk": return "GB18030"
+        case "utf-8": return "UTF-8"
+        default: break
+        }
+        func label(_ text: Substring) -> String? {
+            let name = text.filter { $0 != "\"" && $0 != "'" && $0 != " " }.lowercased()
+            if ["gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn"].contains(name) { return "GB18030" }
+            return name.isEmpty ? nil : name.uppercased()
+        }
+        if let contentType = contentType?.lowercased(), let match = contentType.firstMatch(of: /charset=([^;]*)/),
+           let name = label(match.1) {
+            return name
+        }
+        // Only a Chinese label in the declaration needs overriding; libxml2 reads the others.
+        let head = String(decoding: body.prefix(200), as: UTF8.self)
+        if head.hasPrefix("<?xml"), let match = head.firstMatch(of: /encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/),
+           label(match.1) == "GB18030" {
+            return "GB18030"
+        }
+        return nil
+    }
+
     private static let initialized: Bool = {
         xmlInitParser()
         return true
     }()
 
-    /// Parses `bytes` (any encoding the XML declaration names) into the root element's name and value.
-    /// External entities and DTDs are never loaded, and nothing is fetched from the network.
-    static func parse(_ bytes: [UInt8], options: XMLOptions) throws(XMLReadError) -> (name: String, value: Value) {
+    /// Parses `bytes` into the root element's name and value, in `encoding` when given (an
+    /// iconv name), else in the one the XML declaration names. External entities and DTDs are
+    /// never loaded, and nothing is fetched from the network.
+    static func parse(_ bytes: [UInt8], options: XMLOptions, encoding: String? = nil) throws(XMLReadError) -> (name: String, value: Value) {
         _ = initialized
         let flags = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOERROR.rawValue
             | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
         let document = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(1, buffer.count)) {
-                xmlReadMemory($0, Int32(buffer.count), "response.xml", nil, flags)
+                xmlReadMemory($0, Int32(buffer.count), "response.xml", encoding, flags)
             }
         }
         guard let document else {
@@ -72,8 +102,8 @@ enum XMLValue {
     }
 
     /// The content of a SOAP 1.1 or 1.2 envelope's `Body`, or the fault it carries as an error.
-    static func soapBody(_ bytes: [UInt8], options: XMLOptions) throws -> Value {
-        let (rootName, value) = try parse(bytes, options: options)
+    static func soapBody(_ bytes: [UInt8], options: XMLOptions, encoding: String? = nil) throws -> Value {
+        let (rootName, value) = try parse(bytes, options: options, encoding: encoding)
         guard localName(rootName) == "Envelope", let body = member(value, "Body") else {
             throw XMLReadError(message: "not a SOAP envelope (root element \(rootName))")
         }

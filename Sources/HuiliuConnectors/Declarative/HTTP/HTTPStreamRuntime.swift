@@ -50,7 +50,7 @@ struct HTTPStreamRuntime: Sendable {
             throw ManifestRuntimeError("\(upstream.connector)/\(upstream.stream): \(error)")
         }
         let decoder = self.decoder
-        let outcome = try await upstream.send(request, context: context) { response in try decoder.decode(response.body) }
+        let outcome = try await upstream.send(request, context: context) { response in try decoder.decode(response.body, contentType: response.headers["Content-Type"]) }
         let origin = origin(request)
         guard !outcome.ignored else {
             return FetchedPage(page: page, records: [], received: 0, ignored: true, total: nil, next: nil, stop: true, origin: origin,

@@ -27,8 +27,8 @@ struct ResponseDecoder: Sendable {
         }
     }
 
-    /// The body as a value.
-    func decode(_ body: [UInt8]) throws -> Value {
+    /// The body as a value; `contentType` (the response's) may name the charset of XML.
+    func decode(_ body: [UInt8], contentType: String? = nil) throws -> Value {
         switch definition.format {
         case .json:
             if let decrypt = definition.decrypt, decrypt.field == nil {
@@ -45,10 +45,12 @@ struct ResponseDecoder: Sendable {
             }
             return value
         case .xml:
-            let (name, value) = try XMLValue.parse(body, options: definition.xml)
+            let encoding = XMLValue.encoding(setting: definition.encoding, contentType: contentType, body: body)
+            let (name, value) = try XMLValue.parse(body, options: definition.xml, encoding: encoding)
             return [name: value]
         case .soap:
-            return try XMLValue.soapBody(body, options: definition.xml)
+            let encoding = XMLValue.encoding(setting: definition.encoding, contentType: contentType, body: body)
+            return try XMLValue.soapBody(body, options: definition.xml, encoding: encoding)
         case .csv, .jsonl:
             return .array(try rows(body))
         case .text:

@@ -169,7 +169,7 @@ public enum ManifestSchema {
             FieldSpec("arrays", .list(.string), "Element names always read as arrays, even when they appear once.", optional: true),
         ]), "How XML becomes records.", optional: true),
         FieldSpec("delimiter", .string, "csv: the field separator.", default: ","),
-        FieldSpec("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]), "json, csv, jsonl, text: the text encoding (auto: UTF-8, or GB18030 when the bytes are not UTF-8).", default: "auto"),
+        FieldSpec("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]), "The text encoding. json, csv, jsonl, text — auto: UTF-8, or GB18030 when the bytes are not UTF-8. xml, soap — auto: the Content-Type's charset, else the XML declaration's (GBK and GB2312 read as GB18030).", default: "auto"),
         FieldSpec("decrypt", .object([
             FieldSpec("algorithm", .oneOf(["sm4-ecb", "sm4-cbc"]), "The cipher.", default: "sm4-ecb"),
             FieldSpec("key", .string, "Template of the key."),
