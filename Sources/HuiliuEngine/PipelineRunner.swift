@@ -118,6 +118,11 @@ public struct PipelineRunner: Sendable {
         var stopped = false
         // The last batch's commit, running while the next batch is delivered.
         var pendingCommit: Task<Void, any Error>?
+        // The counts the last commit (finished or under way) holds: a failed run is recorded
+        // with what it committed, not with the batches it delivered and never committed.
+        var committedCounts = RunProgress(), pendingCounts = RunProgress()
+        // Set when too many failures put the checkpoint back where the run started.
+        var rolledBack = false
         // Where the run started: restored when too many records fail (see checkFailureRatio),
         // with the dead letters of the batch that tripped it.
         var startingPoint: StoredCheckpoint?
@@ -202,6 +207,7 @@ public struct PipelineRunner: Sendable {
                     // a sink write racing ahead of its commit is what crash recovery already
                     // undoes: the sink is cut back to the position committed last.
                     try await pendingCommit?.value
+                    committedCounts = pendingCounts
                     try await lock.verify()
                     let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id,
                                                         secrets: gateway.secrets)
@@ -217,6 +223,7 @@ public struct PipelineRunner: Sendable {
                     }
                     let superseded = batch.content.deliveredSourceKeys.flatMap { supersedable.removeValue(forKey: $0) ?? [] }
                     let committedRun = run, committed = counters, metrics = metrics, logger = context.logger
+                    pendingCounts = counters
                     pendingCommit = Task {
                         try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: committedRun,
                                                deadLetters: letters, provenance: provenance)
@@ -255,6 +262,7 @@ public struct PipelineRunner: Sendable {
             // the sinks' positions go back to where the run started; the dead letters stay, and
             // the same records failing again add none.
             run.status = .failed
+            rolledBack = true
             run.error = error.description + "; the checkpoint stays where the run started, so the next run reads these records again"
                 + " (the failures are kept as dead letters with status 'aborted': huiliu dead-letters list --status aborted)"
             _ = try? await pendingCommit?.value
@@ -282,7 +290,14 @@ public struct PipelineRunner: Sendable {
         _ = await reading?.result
         for sink in openSinks { try? await sink.close() }
         // A failed run's last commit may still be under way; the final record goes after it.
-        _ = try? await pendingCommit?.value
+        if let pendingCommit, case .success = await pendingCommit.result { committedCounts = pendingCounts }
+        if run.status == .failed {
+            // What the run read and wrote after its last commit is read again by the next run.
+            // An aborted run's commits were rolled back: it wrote nothing that stays.
+            run.recordsRead = rolledBack ? counters.read : committedCounts.read
+            run.recordsWritten = rolledBack ? 0 : committedCounts.written
+            run.recordsFailed = rolledBack ? counters.failed : committedCounts.failed
+        }
         run.finishedAt = Timestamp.now()
         try await store.finishRun(run)
         counters.elapsed = clock.now - started

@@ -55,7 +55,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         if sqlite3_exec(handle, sql, nil, nil, &error) != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? lastError
             sqlite3_free(error)
-            throw StoreError("\(message) (in: \(sql.prefix(120)))")
+            throw StoreError("\(path): \(message) (in: \(sql.prefix(120)))")
         }
     }
 
@@ -64,7 +64,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
               let statement
-        else { throw StoreError("\(lastError) (in: \(sql.prefix(120)))") }
+        else { throw StoreError("\(path): \(lastError) (in: \(sql.prefix(120)))") }
         return SQLiteStatement(statement, database: self)
     }
 
@@ -126,7 +126,7 @@ public final class SQLiteStatement {
             case .blob(let bytes):
                 rc = bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), csqlite_transient()) }
             }
-            guard rc == SQLITE_OK else { throw StoreError("bind failed: \(database.lastError)") }
+            guard rc == SQLITE_OK else { throw StoreError("\(database.path): bind failed: \(database.lastError)") }
         }
         return self
     }
@@ -136,7 +136,7 @@ public final class SQLiteStatement {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw StoreError(database.lastError)
+        default: throw StoreError("\(database.path): \(database.lastError)")
         }
     }
 

@@ -8,7 +8,8 @@ struct Huiliu: AsyncParsableCommand {
         abstract: "汇流 Huiliu — an integration gateway for people's congress supervision data.",
         discussion: """
             Exit codes: 0 success; 1 the work found problems (lint findings, a failed run); \
-            2 the command could not run (bad arguments, unreadable input).
+            2 the command could not run (bad arguments, unreadable input); 128 + the signal's number \
+            for a run stopped by a signal (130 for Ctrl-C, 143 for SIGTERM).
             """,
         version: "0.1.0",
         subcommands: [Run.self, Runs.self, Serve.self, Status.self, Reload.self, Lint.self, DeadLetters.self, Expr.self, RuleCommand.self,

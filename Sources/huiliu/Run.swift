@@ -4,6 +4,7 @@ import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
 import HuiliuStore
+import Synchronization
 import UnixSignals
 
 extension Huiliu {
@@ -99,14 +100,18 @@ extension Huiliu {
             // and the run is recorded as cancelled; a second one quits at once.
             let control = RunControl()
             let name = definition.name
+            // The exit status of a run a signal stopped: 128 + its number, as shells report it
+            // (130 for Ctrl-C, 143 for SIGTERM).
+            let stoppedBy = Mutex<Int32>(SIGINT)
             let signals = Task {
                 var received = 0
                 for await signal in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
                     received += 1
+                    stoppedBy.withLock { $0 = signal.rawValue }
                     if received > 1 {
                         // Quitting now: the run is recorded as interrupted, not left running.
                         _ = try? await store.markInterruptedRuns(pipeline: name)
-                        Foundation.exit(130)
+                        Foundation.exit(128 + signal.rawValue)
                     }
                     printError("\n\(name): \(signal): stopping at the next batch boundary (again to quit at once)")
                     control.requestStop()
@@ -134,7 +139,7 @@ extension Huiliu {
             } else {
                 print(summary(of: record))
             }
-            if record.status == .cancelled && control.isStopRequested { throw ExitCode(130) }
+            if record.status == .cancelled && control.isStopRequested { throw ExitCode(128 + stoppedBy.withLock { $0 }) }
             if record.status != .succeeded { throw ExitCode(1) }
         }
 

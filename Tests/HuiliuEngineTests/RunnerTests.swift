@@ -547,6 +547,9 @@ struct RunnerTests {
         // Batches are 3 records; only acknowledged batches may be covered by the checkpoint.
         let checkpoint = try await store.checkpoint(pipeline: "scripted", stream: "main")
         #expect(checkpoint?.checkpoint.value.intValue == (failAfter == 0 ? nil : failAfter * 3))
+        // The run is recorded with what it committed: the batch that failed is read again.
+        let recorded = try #require(try await store.run(id: run.id))
+        #expect((recorded.recordsRead, recorded.recordsWritten, recorded.recordsFailed) == [(0, 0, 0), (3, 3, 0), (6, 5, 1)][failAfter])
 
         // A healthy sink then receives exactly the rest.
         let healthy = RecordingSink()
