@@ -513,6 +513,8 @@ struct RunnerTests {
             #expect(run.status == .failed, "attempt \(attempt)")
             #expect(run.error?.contains("more than errors.max_failure_ratio 0.1 allows; the checkpoint stays where the run started") == true)
             #expect(try await store.checkpoint(pipeline: "strict", stream: "main")?.checkpoint.value == .null)
+            // Rolled back, it wrote nothing that stays.
+            #expect(try await store.run(id: run.id)?.recordsWritten == 0)
             // The failures of both batches read, the tripping one included, kept once as
             // 'aborted': their records are read again, so they are not to be replayed.
             #expect(try await store.deadLetters(pipeline: "strict", status: "pending", limit: 100).isEmpty)
