@@ -34,10 +34,10 @@ struct SinkShare: Sendable {
             condition = nil
         }
         if let fields = config[mask]?.objectValue {
-            do throws(FieldMasks.Problem) {
+            do throws(FieldMasks.Problems) {
                 masks = try FieldMasks(fields)
             } catch {
-                throw ConfigError(.invalidValue, at: config.location(of: mask + "." + error.path), error.message)
+                throw ConfigErrors(error.all.map { ConfigError(.invalidValue, at: config.location(of: mask + "." + $0.path), $0.message) })
             }
         } else {
             masks = nil

@@ -37,6 +37,19 @@ struct EncryptStepTests {
         #expect(throws: FieldCipher.Failure.self) { try cipher.open(sealed, path: "payee.name", at: "/payee/name") }
     }
 
+    /// A bad key, key id and field path are reported together.
+    @Test func everyProblemOfTheStepIsReportedTogether() {
+        let error = #expect(throws: ConfigErrors.self) {
+            try FieldCipher(config: config(key: "abc", id: "k 1", fields: ["a..b", "ok"]), key: EncryptStep.key, keyID: EncryptStep.keyID,
+                            fields: EncryptStep.fields)
+        }
+        #expect(error?.errors.map(\.message) == [
+            "<secret:pii/sm4> is not a key for SM4 and HMAC-SM3: 64 hexadecimal digits (32 bytes) are needed",
+            "a key id is 1 to 64 letters, digits, '.', '_' or '-'",
+            "'a..b' is not a field path: dotted names, where a list's items are reached through the list's field",
+        ])
+    }
+
     /// Listed fields are encrypted (in lists' items too), others and nulls are left alone, and
     /// decrypting gives the text back; the same value encrypts differently each time.
     @Test func encryptsListedFieldsAndDecryptsThemBack() async throws {

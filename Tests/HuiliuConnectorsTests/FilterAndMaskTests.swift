@@ -71,6 +71,19 @@ struct FilterAndMaskTests {
         (["a": ["with": 0]], "with must be a character, got 0"),
     ]
 
+    /// Every problem of a mask step is reported at once, not one per round of fixing.
+    @Test func everyBadMaskingIsReportedTogether() {
+        let fields: Value = ["a..b": "phone", "x": "telephone", "y": ["keep_start": -1, "with": "", "keep": 1]]
+        let error = #expect(throws: ConfigErrors.self) { try MaskStep(config: ParsedConfig(testing: ["fields": fields]), context: context) }
+        #expect(error?.errors.map(\.message) == [
+            "'a..b' is not a field path: dotted names, where a list's items are reached through the list's field (children.phone masks every child's phone)",
+            "unknown masking 'telephone' for 'x'; one of id_number, phone, name, all, or {keep_start, keep_end}",
+            "'y': unknown option 'keep'; keep_start, keep_end or with",
+            "'y': with must be a character, got \"\"",
+            "'y': keep_start must be a whole number ≥ 0, got -1",
+        ])
+    }
+
     @Test(arguments: badMaskings)
     func badMaskingsAreConfigurationErrors(fields: Value, message: String) {
         #expect { try MaskStep(config: ParsedConfig(testing: ["fields": fields]), context: context) } throws: {

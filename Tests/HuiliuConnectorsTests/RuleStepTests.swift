@@ -246,5 +246,21 @@ struct RuleStepTests {
             return text.contains("order.yaml:2:1: 'entity' is an event type") && text.contains("'red' comes after the milder 'yellow'")
                 && text.contains("order.yaml:6:28: invalid expression") && text.contains("order.yaml:5:17: levels go")
         }
+        // A field the file gets wrong (an unknown severity) and an expression that does not
+        // compile are reported together, not one after the other is fixed.
+        try """
+            title: t
+            entity: budget.execution.v1
+            metrics:
+              gap: subtract(record.a,
+            levels:
+              - { severity: purple, when: "true" }
+              - { severity: red, when: "metrics.gap <" }
+            """.write(toFile: directory + "/config/rules/both.yaml", atomically: true, encoding: .utf8)
+        #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "both"]), context: context) } throws: {
+            let text = "\($0)"
+            return text.contains("both.yaml:6:17") && text.contains("purple") && text.contains("both.yaml:4:26: invalid expression")
+                && text.contains("both.yaml:7:42: invalid expression")
+        }
     }
 }

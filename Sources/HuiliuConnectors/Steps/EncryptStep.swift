@@ -104,24 +104,31 @@ struct FieldCipher: Sendable {
     }
 
     init(config: ParsedConfig, key: Field<Secret>, keyID: Field<String>, fields: Field<[String]>) throws {
+        // Every problem of the step at once, not one per round of fixing.
+        var problems: [ConfigError] = []
         let secret = try config[key]
-        guard let bytes = try? Hex.decode(secret.value), bytes.count == 2 * SM4.blockSize, let sm4 = try? SM4(key: Array(bytes[..<16])) else {
-            throw config.error("key", "\(secret) is not a key for SM4 and HMAC-SM3: 64 hexadecimal digits (32 bytes) are needed")
+        let bytes = (try? Hex.decode(secret.value)).flatMap { $0.count == 2 * SM4.blockSize ? $0 : nil }
+        let sm4 = bytes.flatMap { try? SM4(key: Array($0[..<16])) }
+        if sm4 == nil {
+            problems.append(config.error("key", "\(secret) is not a key for SM4 and HMAC-SM3: 64 hexadecimal digits (32 bytes) are needed"))
         }
-        self.sm4 = sm4
-        macKey = Array(bytes[16...])
-        self.keyID = try config[keyID]
-        guard Self.isKeyID(self.keyID) else { throw config.error("key_id", "a key id is 1 to 64 letters, digits, '.', '_' or '-'") }
+        let id = try config[keyID]
+        if !Self.isKeyID(id) { problems.append(config.error("key_id", "a key id is 1 to 64 letters, digits, '.', '_' or '-'")) }
         let names = try config[fields]
-        guard !names.isEmpty else { throw config.error("fields", "name at least one field") }
+        if names.isEmpty { problems.append(config.error("fields", "name at least one field")) }
         var paths: [(parts: [String], name: String)] = []
         for name in names {
             let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !name.contains("["), !parts.contains("") else {
-                throw config.error("fields", "'\(name)' is not a field path: dotted names, where a list's items are reached through the list's field")
+                problems.append(config.error("fields", "'\(name)' is not a field path: dotted names, where a list's items are reached through the list's field"))
+                continue
             }
             paths.append((parts, name))
         }
+        guard problems.isEmpty, let sm4, let bytes else { throw ConfigErrors(problems) }
+        self.sm4 = sm4
+        macKey = Array(bytes[16...])
+        self.keyID = id
         self.paths = paths
         // An OpenSSL without SM4 or SM3 (a FIPS-only build) shows here, when the pipeline loads.
         guard HMAC.supports(.sm3) else { throw config.error("key", "this OpenSSL has no SM3, which the tag needs") }

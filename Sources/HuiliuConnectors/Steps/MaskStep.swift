@@ -32,10 +32,10 @@ public struct MaskStep: StepConnector {
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         let fields = try config[Self.fields].objectValue ?? Object()
-        do throws(FieldMasks.Problem) {
+        do throws(FieldMasks.Problems) {
             masks = try FieldMasks(fields)
         } catch {
-            throw config.error("fields." + error.path, error.message)
+            throw ConfigErrors(error.all.map { config.error("fields." + $0.path, $0.message) })
         }
         guard !masks.isEmpty else { throw config.error("fields", "a mask step needs at least one field") }
     }

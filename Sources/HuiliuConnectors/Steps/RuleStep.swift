@@ -90,9 +90,10 @@ public struct RuleStep: StepConnector {
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         let reference = try config[Field<String>("rule", .string, "")]
-        let (rule, name) = try Self.load(reference, config: config, context: context)
+        let (rule, name, fileProblems) = try Self.load(reference, config: config, context: context)
         let functions = try MappingResources.of(context).functions
-        var problems: [ConfigError] = []
+        // The file's own problems and those of the expressions that read, reported together.
+        var problems = fileProblems
         func compile(_ text: String?, at location: SourceLocation) -> HuiliuExpression.Expression? {
             guard let text else { return nil }
             do {
@@ -164,7 +165,7 @@ public struct RuleStep: StepConnector {
     }
 
     /// Reads `config/rules/<name>.yaml` (or a path) with the same checks as pipelines.
-    static func load(_ reference: String, config: ParsedConfig, context: ConnectorContext) throws -> (ParsedConfig, String) {
+    static func load(_ reference: String, config: ParsedConfig, context: ConnectorContext) throws -> (ParsedConfig, String, [ConfigError]) {
         let isPath = reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
         let path = isPath ? config.resolvePath(reference) : context.configDirectory + "/rules/\(reference).yaml"
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -174,7 +175,8 @@ public struct RuleStep: StepConnector {
               name.utf8.allSatisfy({ allowed($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else {
             throw config.error("rule", "a rule's name (its file name) is lower-case letters, digits, '.', '-' and '_', at most 64 characters; got '\(name)'")
         }
-        return (try StepFile.load(path, reference: reference, field: "rule", fields: fileFields, config: config, context: context), name)
+        let (parsed, problems) = try StepFile.read(path, reference: reference, field: "rule", fields: fileFields, config: config, context: context)
+        return (parsed, name, problems)
     }
 
     public func process(_ records: consuming [Record]) async throws -> StepOutput {

@@ -8,6 +8,16 @@ enum StepFile {
     ///   error at `field` suggesting the nearest file in the same directory.
     static func load(_ path: String, reference: String, field: String, fields: [FieldSpec],
                      config: ParsedConfig, context: ConnectorContext) throws -> ParsedConfig {
+        let (parsed, problems) = try read(path, reference: reference, field: field, fields: fields, config: config, context: context)
+        if !problems.isEmpty { throw ConfigErrors(problems) }
+        return parsed
+    }
+
+    /// Like ``load(_:reference:field:fields:config:context:)``, but a file that parses comes
+    /// back with its field problems instead of failing on them, so that the step can add the
+    /// problems of the fields that did read (expressions that do not compile) and report all.
+    static func read(_ path: String, reference: String, field: String, fields: [FieldSpec],
+                     config: ParsedConfig, context: ConnectorContext) throws -> (ParsedConfig, [ConfigError]) {
         let display = path.hasPrefix(context.projectDirectory + "/") ? String(path.dropFirst(context.projectDirectory.count + 1)) : path
         let node: ConfigNode, repeats: [ConfigError]
         do {
@@ -28,7 +38,6 @@ enum StepFile {
         }
         var validator = ConfigValidator(registry: ConnectorRegistry(), resolver: context.resolver, baseDirectory: context.projectDirectory)
         let parsed = validator.readFields(node, fields: fields, owner: field)
-        if !repeats.isEmpty || !validator.problems.isEmpty { throw ConfigErrors(repeats + validator.problems) }
-        return parsed
+        return (parsed, repeats + validator.problems)
     }
 }

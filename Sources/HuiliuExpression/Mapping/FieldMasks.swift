@@ -36,45 +36,58 @@ public struct FieldMasks: Sendable {
         public var message: String
     }
 
+    /// Every problem of a configuration, in the order of its fields: all are reported at once.
+    public struct Problems: Error, Sendable {
+        /// The problems.
+        public var all: [Problem]
+    }
+
     let policies: [(path: [String], policy: Policy)]
 
     /// The masks `fields` describes: field paths (dotted; a list's items are reached through the
     /// list's field) and `id_number`, `phone`, `name`, `all` or `{keep_start, keep_end, with}`.
-    public init(_ fields: Object) throws(Problem) {
+    public init(_ fields: Object) throws(Problems) {
         var policies: [([String], Policy)] = []
+        var problems: [Problem] = []
         for (path, value) in fields {
+            func problem(_ message: String) { problems.append(Problem(path: path, message: message)) }
             let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !path.contains("["), !parts.contains("") else {
-                throw Problem(path: path, message: "'\(path)' is not a field path: dotted names, where a list's items are reached through the list's field (children.phone masks every child's phone)")
+            if path.contains("[") || parts.contains("") {
+                problem("'\(path)' is not a field path: dotted names, where a list's items are reached through the list's field (children.phone masks every child's phone)")
             }
             switch value {
             case .string(let name):
                 guard let policy = Policy.named[name] else {
-                    throw Problem(path: path, message: "unknown masking '\(name)' for '\(path)'; one of id_number, phone, name, all, or {keep_start, keep_end}")
+                    problem("unknown masking '\(name)' for '\(path)'; one of id_number, phone, name, all, or {keep_start, keep_end}")
+                    continue
                 }
                 policies.append((parts, policy))
             case .object(let options):
-                func count(_ name: String) throws(Problem) -> Int {
+                let before = problems.count
+                func count(_ name: String) -> Int {
                     guard let value = options[name] else { return 0 }
                     guard case .integer(let number) = value, number >= 0 else {
-                        throw Problem(path: path, message: "'\(path)': \(name) must be a whole number ≥ 0, got \(value.jsonText)")
+                        problem("'\(path)': \(name) must be a whole number ≥ 0, got \(value.jsonText)")
+                        return 0
                     }
                     return number
                 }
-                let unknown = options.keys.filter { !["keep_start", "keep_end", "with"].contains($0) }
-                guard unknown.isEmpty else { throw Problem(path: path, message: "'\(path)': unknown option '\(unknown[0])'; keep_start, keep_end or with") }
+                for unknown in options.keys where !["keep_start", "keep_end", "with"].contains(unknown) {
+                    problem("'\(path)': unknown option '\(unknown)'; keep_start, keep_end or with")
+                }
                 var with = "*"
                 if let given = options["with"] {
-                    guard let text = given.stringValue, !text.isEmpty else {
-                        throw Problem(path: path, message: "'\(path)': with must be a character, got \(given.jsonText)")
+                    if let text = given.stringValue, !text.isEmpty { with = text } else {
+                        problem("'\(path)': with must be a character, got \(given.jsonText)")
                     }
-                    with = text
                 }
-                policies.append((parts, Policy(keepStart: try count("keep_start"), keepEnd: try count("keep_end"), with: with)))
+                let policy = Policy(keepStart: count("keep_start"), keepEnd: count("keep_end"), with: with)
+                if problems.count == before { policies.append((parts, policy)) }
             default:
-                throw Problem(path: path, message: "'\(path)' needs a masking: id_number, phone, name, all, or {keep_start, keep_end}")
+                problem("'\(path)' needs a masking: id_number, phone, name, all, or {keep_start, keep_end}")
             }
         }
+        guard problems.isEmpty else { throw Problems(all: problems) }
         self.policies = policies
     }
 
