@@ -250,6 +250,26 @@ struct ProcessSourceTests {
         #expect(text.utf8.count < 10_000)
     }
 
+    /// A run killed mid-read leaves its directory behind, with the connector's config (and its
+    /// credentials) in it; the next run removes the directories of processes that are gone.
+    @Test func removesTheDirectoriesOfKilledRuns() async throws {
+        // The pid of a shell that has exited since.
+        let pid = try #require(Int32(try ChildCommand.run("/bin/sh", ["-c", "echo $$"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let gone = NSTemporaryDirectory() + "huiliu-process-\(pid)-\(UUID().uuidString)"
+        let alive = NSTemporaryDirectory() + "huiliu-process-\(getpid())-\(UUID().uuidString)"
+        for directory in [gone, alive] {
+            // Made whole, then put in place: readers of tests running beside this one sweep too.
+            let staging = NSTemporaryDirectory() + "staging-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            try "{\"password\":\"x\"}".write(toFile: staging + "/config.json", atomically: true, encoding: .utf8)
+            try FileManager.default.moveItem(atPath: staging, toPath: directory)
+        }
+        defer { try? FileManager.default.removeItem(atPath: alive) }
+        _ = try await drain(try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]), "config": ["records": 1]]))
+        #expect(!FileManager.default.fileExists(atPath: gone))
+        #expect(FileManager.default.fileExists(atPath: alive + "/config.json"))
+    }
+
     @Test func failsOnAnAirbyteTraceError() async throws {
         let catalog = NSTemporaryDirectory() + "catalog-\(UUID().uuidString).json"
         try #"{"streams":[{"stream":{"name":"cases"}}]}"#.write(toFile: catalog, atomically: true, encoding: .utf8)

@@ -32,7 +32,8 @@ final class ProcessBatchReader: BatchReader {
         self.state = state
         startTag = state.map { $0.isNull ? "start" : Digest.sha256.hex($0.jsonText).prefix(12).description } ?? "start"
         if source.airbyte, let catalog = source.catalog { keyPaths = try Self.primaryKeys(catalog: catalog) }
-        directory = NSTemporaryDirectory() + "huiliu-process-\(UUID().uuidString)"
+        Self.removeLeftovers()
+        directory = NSTemporaryDirectory() + "huiliu-process-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         // The config may hold credentials: only this user may read it, and it is removed after the run.
@@ -67,6 +68,17 @@ final class ProcessBatchReader: BatchReader {
         output = LineReader(process.standardOutput!, label: "stdout")
         errorHandle = process.standardError!
         drainErrors()
+    }
+
+    /// Removes the directories of runs whose process is gone (killed, so it could not clean up):
+    /// their config files hold the connectors' credentials.
+    static func removeLeftovers() {
+        let temporary = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("huiliu-process-") {
+            guard let pid = name.dropFirst("huiliu-process-".count).split(separator: "-").first.flatMap({ Int32($0) }),
+                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: temporary + name)
+        }
     }
 
     /// The program to run: a path as given, or a bare name (`tap-csv`, `python3`) looked up on
