@@ -103,6 +103,14 @@ struct WebhookSinkTests {
     }
 
     /// Delivered within a batch's trace context, each request is a span of it (W3C Trace Context).
+    /// A header value with a line break (a secret file with a trailing newline) cannot be sent:
+    /// refused when the pipeline loads, naming the header but not its value.
+    @Test func aHeaderWithALineBreakIsRefusedWhenThePipelineLoads() {
+        let values: Object = ["url": "http://127.0.0.1:1/events", "headers": ["Authorization": "Bearer s3cret-token\n"]]
+        let error = #expect(throws: ConfigError.self) { try WebhookSink(config: ParsedConfig(testing: values), context: .testing()) }
+        #expect(error?.message == "header 'Authorization' holds a line break (or its name a colon): it cannot be sent")
+    }
+
     @Test func requestsCarryTheBatchsTraceContext() async throws {
         let receiver = try await Receiver.shared.value
         let sink = try sink(receiver, ["batch_size": 2])
