@@ -230,9 +230,7 @@ public struct GatewayConfig: Sendable {
             let full = path + "/" + relative
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue,
                   let data = FileManager.default.contents(atPath: full) else { continue }
-            var value = String(decoding: data, as: UTF8.self)
-            while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }
-            result[relative] = value
+            result[relative] = String(decoding: data, as: UTF8.self).droppingTrailingLineBreaks
         }
         return result
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
 import Testing
@@ -13,6 +14,25 @@ struct GatewayConfigTests {
         try ("version: 1\nsecrets: { file: config/secrets.yaml }\n" + yaml)
             .write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
         return try GatewayConfig.load(path: directory + "/config/huiliu.yaml")
+    }
+
+    /// A secret file's trailing line break is not part of the secret, CR LF (a file saved on
+    /// Windows) included, in a secrets directory and through `${file:…}` alike.
+    @Test func secretFilesLoseTheirTrailingLineBreaks() throws {
+        let directory = NSTemporaryDirectory() + "huiliu-gateway-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/config/secrets/platform", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "tok-1\r\n".write(toFile: directory + "/config/secrets/platform/token", atomically: true, encoding: .utf8)
+        try "tok-2\n\n".write(toFile: directory + "/config/secrets/plain", atomically: true, encoding: .utf8)
+        try "version: 1\nsecrets: { directory: config/secrets }\n".write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        let gateway = try GatewayConfig.load(path: directory + "/config/huiliu.yaml")
+        #expect(gateway.secrets.secret("platform/token")?.value == "tok-1")
+        #expect(gateway.secrets.secret("plain")?.value == "tok-2")
+        var problems: [ConfigError] = []
+        let expansion = ReferenceResolver(environment: [:]).expand("Bearer ${file:config/secrets/platform/token}",
+                                                                   at: SourceLocation(file: "p.yaml", line: 1, column: 1),
+                                                                   relativeTo: directory, problems: &problems)
+        #expect(problems.isEmpty && expansion.text == "Bearer tok-1")
     }
 
     /// A repeated key is said where it is: in the secrets file at its own place, and in the

@@ -89,9 +89,7 @@ public struct ReferenceResolver: Sendable {
             case "file":
                 let path = argument.hasPrefix("/") ? argument : directory + "/" + argument
                 if let data = FileManager.default.contents(atPath: path) {
-                    var content = String(decoding: data, as: UTF8.self)
-                    while content.hasSuffix("\n") || content.hasSuffix("\r") { content.removeLast() }
-                    output += content
+                    output += String(decoding: data, as: UTF8.self).droppingTrailingLineBreaks
                 } else {
                     problems.append(ConfigError(.unresolvedReference, at: location, "cannot read file '\(argument)' (looked at \(path))"))
                 }
@@ -101,5 +99,16 @@ public struct ReferenceResolver: Sendable {
             }
         }
         return Expansion(text: output, references: references, secretValues: secretValues, isSingleReference: single)
+    }
+}
+
+extension String {
+    /// The text without the line breaks it ends with (`\n`, `\r\n`, `\r`): a file's content as a
+    /// value. By scalars: `"\r\n"` is one `Character`, which neither `"\n"` nor `"\r"` is a suffix of,
+    /// so a secret file saved on Windows kept its CR LF.
+    package var droppingTrailingLineBreaks: String {
+        var scalars = unicodeScalars[...]
+        while let last = scalars.last, last == "\n" || last == "\r" { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
     }
 }
