@@ -250,7 +250,8 @@ extension HJ212Command {
                 printError("cannot read \(acked)")
                 throw ExitCode(2)
             }
-            let lines = text.split(separator: "\n").map(String.init)
+            // By isNewline: "\r\n" (a file that went through Windows) is one Character, not "\n".
+            let lines = text.split(whereSeparator: \.isNewline).map(String.init)
             let result = try BufferAudit.check(acknowledged: lines, bufferPath: buffer)
             print(result)
             if !result.isClean { throw ExitCode(1) }
