@@ -58,6 +58,11 @@ struct FormatTests {
         keep.keepNamespaces = true
         #expect(try XMLValue.parse(Array(xml.utf8), options: keep).value["ns1:Case"]?["ns1:Ay"] == "买卖合同纠纷")
         #expect(throws: XMLReadError.self) { try XMLValue.parse(Array("<a><b></a>".utf8), options: XMLOptions()) }
+        // An element's text is its value as written whether it has attributes or not; beside child
+        // elements it is trimmed of the indentation around them.
+        let amounts = try XMLValue.parse(Array("<r><a> 12.50 </a><b unit=\"元\"> 12.50 </b><c>\n  note\n  <d>1</d>\n</c></r>".utf8),
+                                         options: XMLOptions()).value
+        #expect(amounts["a"] == " 12.50 " && amounts["b"]?["#text"] == " 12.50 " && amounts["c"]?["#text"] == "note")
     }
 
     /// An entity the document declares inside itself is replaced by its text.

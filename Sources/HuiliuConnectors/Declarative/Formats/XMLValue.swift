@@ -199,7 +199,10 @@ enum XMLValue {
             let local = localName(key)
             object[key] = values.count > 1 || options.arrays.contains(local) ? .array(values) : values[0]
         }
-        if !blank { object[options.textKey] = .string(text.trimmingSpaces) }
+        // Text beside child elements is mostly indentation around them: trimmed. Beside attributes
+        // alone it is the element's value, kept as a leaf's is — adding an attribute upstream must
+        // not change a record's value.
+        if !blank { object[options.textKey] = .string(children.isEmpty ? text : text.trimmingSpaces) }
         return .object(object)
     }
 }
