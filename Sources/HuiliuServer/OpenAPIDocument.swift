@@ -202,7 +202,7 @@ paths:
       summary: Dead letters, newest first (without payloads).
       parameters:
         - { name: pipeline, in: query, schema: { type: string } }
-        - { name: status, in: query, schema: { type: string, enum: [pending, replayed, aborted, discarded, all] } }
+        - { name: status, in: query, schema: { type: string, enum: [pending, replayed, aborted, discarded, superseded, all] } }
         - { name: limit, in: query, schema: { type: integer, maximum: 1000 } }
       responses:
         "200":

@@ -23,9 +23,7 @@ struct GlobalOptions: ParsableArguments {
     func gateway(anywhere: Bool = false) throws -> GatewayConfig {
         if config == nil && !anywhere { try requireProject(option: "--config") }
         do {
-            let gateway = try GatewayConfig.load(path: config)
-            printedSecrets.withLock { $0 = gateway.secrets }
-            return gateway
+            return try loadGateway(path: config)
         } catch {
             printError(error.description)
             throw ExitCode(2)
@@ -77,6 +75,14 @@ func printError(_ message: String) {
 /// Prints a message that may quote configuration to standard output, secrets scrubbed.
 func printScrubbed(_ message: String) {
     print(scrubbed(message))
+}
+
+/// Loads the gateway config at `path` (the project's by default); from then on, what the
+/// command prints is scrubbed of its secrets.
+func loadGateway(path: String?) throws(ConfigErrors) -> GatewayConfig {
+    let gateway = try GatewayConfig.load(path: path)
+    printedSecrets.withLock { $0 = gateway.secrets }
+    return gateway
 }
 
 /// The secret values of the gateway the command loaded. A message about a value a secret was

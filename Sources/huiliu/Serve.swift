@@ -220,5 +220,8 @@ func loadAll(_ lookup: PipelineLookup, services: ServiceValues) -> Result<[Pipel
             problems.append(ConfigError(.invalidValue, at: SourceLocation(file: file, line: 1, column: 1), message))
         }
     }
+    // The problems go to the daemon's log and the admin API's answer: a secret filled into a
+    // value they quote (a rule's name) is scrubbed, as everything the command line prints is.
+    for index in problems.indices { problems[index].message = lookup.gateway.secrets.scrub(problems[index].message) }
     return problems.isEmpty ? .success(pipelines) : .failure(ConfigErrors(problems))
 }

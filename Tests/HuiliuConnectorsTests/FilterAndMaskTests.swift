@@ -66,10 +66,17 @@ struct FilterAndMaskTests {
     static let badMaskings: [(Value, String)] = [
         (["id": "hash"], "unknown masking 'hash' for 'id'"),
         (["kids[0].phone": "phone"], "is not a field path"),
-        (["a": ["keep_start": "3"]], "keep_start must be a whole number ≥ 0, got \"3\""),
+        (["a": ["keep_start": "three"]], "keep_start must be a whole number ≥ 0, got \"three\""),
         (["a": ["keep_end": .decimal(DecimalNumber("1.5")!)]], "keep_end must be a whole number ≥ 0, got 1.5"),
         (["a": ["with": 0]], "with must be a character, got 0"),
     ]
+
+    /// A count filled in from a reference arrives as text; whole-number text is the number.
+    @Test func aCountGivenAsTextIsTheNumber() async throws {
+        let step = try MaskStep(config: ParsedConfig(testing: ["fields": ["account": ["keep_start": "4", "keep_end": "2"]]]), context: context)
+        let out = try await step.process([Record(data: ["account": "6222021234567890"], origin: RecordOrigin("t", position: 1))])
+        #expect(out.records.first?.data["account"] == "6222**********90")
+    }
 
     /// Every problem of a mask step is reported at once, not one per round of fixing.
     @Test func everyBadMaskingIsReportedTogether() {

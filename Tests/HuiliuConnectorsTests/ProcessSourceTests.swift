@@ -183,7 +183,7 @@ struct ProcessSourceTests {
     @Test func takesAirbyteKeysFromTheCatalog() async throws {
         let catalog = try Self.catalog(#"""
             {"streams": [{"stream": {"name": "cases", "source_defined_primary_key": [["stream"]]}, "primary_key": [["id"]]},
-                         {"stream": {"name": "rulings", "source_defined_primary_key": [["stream"], ["id"]]}}]}
+                         {"stream": {"name": "rulings", "source_defined_primary_key": [["stream"], ["id"]]}, "primary_key": []}]}
             """#)
         let records = try await drain(try source(["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
                                                   "catalog": .string(catalog), "config": ["records": 2]])).flatMap(\.records)

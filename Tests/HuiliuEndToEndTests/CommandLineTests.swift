@@ -130,6 +130,29 @@ struct CommandLineTests {
         #expect(missing.status == 2 && missing.stderr == "nofile.json: cannot read: no such file\n", "\(missing.stderr)")
     }
 
+    /// A secret filled into a value a problem quotes (a rule's or a schema's name) is never
+    /// printed by lint or run; text that merely equals an unused secret is left alone.
+    @Test func lintAndRunNeverPrintASecret() async throws {
+        let project = try temporaryProject("lint-secret")
+        try "t: { salt: saltyPepper99, unused: huiliu }\n".write(toFile: project + "/config/secrets.yaml", atomically: true, encoding: .utf8)
+        try "version: 1\nsecrets: { file: config/secrets.yaml }\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: salted
+            source: { file: { path: data/in.jsonl } }
+            steps:
+              - rule: "${secret:t/salt}"
+              - validate: { schema: "${secret:t/salt}.v1" }
+            sinks: [ jsonl: data/huiliu-out.jsonl ]
+            """.write(toFile: project + "/pipelines/salted.yaml", atomically: true, encoding: .utf8)
+        for arguments in [["lint"], ["run", "salted"]] {
+            let result = try await HuiliuCommand.run(arguments, in: project)
+            let said = result.stdout + result.stderr
+            #expect(result.status != 0 && said.contains("***") && !said.contains("saltyPepper99"), "\(arguments): \(said)")
+            #expect(said.contains("salted"), "\(arguments): \(said)")
+        }
+    }
+
     /// The gateway's configuration is linted as what it is: its problems are findings.
     @Test func lintChecksTheGatewayConfiguration() async throws {
         let project = try temporaryProject("lint-gateway")

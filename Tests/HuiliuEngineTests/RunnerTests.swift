@@ -115,9 +115,14 @@ struct RunnerTests {
         let processor = BatchProcessor(steps: [], sinks: [], envelopes: EnvelopeFactory(source: "/huiliu/test"))
         let failure = RecordFailure(record: Record(data: ["id": 1], origin: RecordOrigin("in.jsonl", position: 1)),
                                     reason: "dedupe key 'sm3(join('', ['PEPPER-7f3a91c2', id]))': join() argument 2 must be array[string]")
-        let letters = processor.deadLetters([("dedupe", failure)], pipeline: "p", runID: "r",
-                                            secrets: SecretStore(["pseudo/salt": "PEPPER-7f3a91c2"]))
+        let store = SecretStore(["pseudo/salt": "PEPPER-7f3a91c2", "supervision/user": "huiliu-user-9"])
+        // The salt was filled into the step's configuration; the user name, never used, is ordinary text.
+        var problems: [ConfigError] = []
+        _ = ReferenceResolver(environment: [:], secrets: store).expand("${secret:pseudo/salt}", at: SourceLocation(file: "p.yaml", line: 1, column: 1),
+                                                                      relativeTo: "/", problems: &problems)
+        let letters = processor.deadLetters([("dedupe", failure)], pipeline: "p", runID: "r", secrets: store)
         #expect(letters.map(\.reason) == ["dedupe key 'sm3(join('', ['***', id]))': join() argument 2 must be array[string]"])
+        #expect(store.scrub("/data/huiliu-user-9.db") == "/data/huiliu-user-9.db")
     }
 
     /// A record that failed and was later delivered as it is now (fixed upstream, read again)

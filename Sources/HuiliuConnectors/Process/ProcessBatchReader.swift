@@ -265,7 +265,9 @@ final class ProcessBatchReader: BatchReader {
         var keys: [String: [[String]]] = [:]
         for entry in catalog["streams"]?.arrayValue ?? [] {
             guard let name = entry["stream"]?["name"]?.stringValue else { continue }
-            let declared = entry["primary_key"]?.arrayValue ?? entry["stream"]?["source_defined_primary_key"]?.arrayValue ?? []
+            // An empty configured key is no key: the source's own, if it defines one.
+            let configured = entry["primary_key"]?.arrayValue.flatMap { $0.isEmpty ? nil : $0 }
+            let declared = configured ?? entry["stream"]?["source_defined_primary_key"]?.arrayValue ?? []
             keys[name] = declared.compactMap { $0.arrayValue?.compactMap(\.stringValue) }.filter { !$0.isEmpty }
         }
         return keys
@@ -288,7 +290,7 @@ final class ProcessBatchReader: BatchReader {
         }
         exited = true
         try? FileManager.default.removeItem(atPath: directory)
-        if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(traceError)") }
+        if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(Self.cut(traceError.maskingSecrets(source.secretValues, with: "***")))") }
         guard status == 0 else {
             let tail = stderrTail.last(5).joined(separator: "\n  ")
             throw ProcessSourceError("\(source.command[0]) exited with status \(status)\(tail.isEmpty ? "" : ":\n  " + tail)")

@@ -66,6 +66,8 @@ public struct FieldMasks: Sendable {
                 let before = problems.count
                 func count(_ name: String) -> Int {
                     guard let value = options[name] else { return 0 }
+                    // `${env:KEEP}` fills in text: whole-number text counts as the number.
+                    if case .string(let text) = value, let number = Int(text), number >= 0 { return number }
                     guard case .integer(let number) = value, number >= 0 else {
                         problem("'\(path)': \(name) must be a whole number ≥ 0, got \(value.jsonText)")
                         return 0

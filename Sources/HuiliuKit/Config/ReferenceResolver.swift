@@ -81,6 +81,7 @@ public struct ReferenceResolver: Sendable {
                 if let secret = secrets.secret(argument) {
                     output += secret.value
                     secretValues.append(secret.value)
+                    SecretStore.noteFilledIn(secret.value)
                 } else {
                     problems.append(ConfigError(.unresolvedReference, at: location,
                                                 "secret '\(argument)' is not in the secrets store",

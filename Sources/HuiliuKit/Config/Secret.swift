@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 /// A credential read from the secrets store or the environment.
 ///
@@ -40,14 +41,30 @@ public struct SecretStore: Sendable {
     /// Every secret value, longest first, for scrubbing text.
     public var allValues: [String] { values.values.filter { !$0.isEmpty }.sorted { $0.count > $1.count } }
 
-    /// `text` with every secret value of three or more characters replaced by `***`: for error
-    /// text that reaches run records, the admin API and logs (a tap's stderr may quote a URL
-    /// with its key).
+    /// `text` with every secret value of three or more characters that configuration has used
+    /// replaced by `***`: for error text that reaches run records, dead letters, the admin API,
+    /// logs and the terminal (a tap's stderr may quote a URL with its key; a rule name may have
+    /// come from a secret).
+    ///
+    /// Only values filled into configuration count: the store also holds short values that are
+    /// ordinary text elsewhere (a user name `huiliu`, a device password `123456`), and replacing
+    /// those everywhere turned `data/huiliu.db` into `data/***.db` and figures in reasons into
+    /// `***`.
     public func scrub(_ text: String) -> String {
+        let used = filledIn.withLock { $0 }
+        guard !used.isEmpty else { return text }
         var text = text
-        for value in allValues where value.count >= 3 && text.contains(value) {
+        for value in allValues where value.count >= 3 && used.contains(value) && text.contains(value) {
             text = text.replacingOccurrences(of: value, with: "***")
         }
         return text
     }
+
+    /// Notes that `value` was filled into configuration: ``scrub(_:)`` hides it from then on.
+    static func noteFilledIn(_ value: String) {
+        filledIn.withLock { _ = $0.insert(value) }
+    }
 }
+
+/// Every secret value this process has filled into configuration, by any resolver.
+private let filledIn = Mutex<Set<String>>([])

@@ -59,8 +59,10 @@ enum XMLValue {
             if ["gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn"].contains(name) { return "GB18030" }
             return name.isEmpty ? nil : name.uppercased()
         }
+        // A label libxml2 has no converter for is left out: the declaration may still name one it has.
         if let contentType = contentType?.lowercased(), let match = contentType.firstMatch(of: /charset=([^;]*)/),
-           let name = label(match.1) {
+           let name = label(match.1), let handler = xmlFindCharEncodingHandler(name) {
+            xmlCharEncCloseFunc(handler)
             return name
         }
         // Only a Chinese label in the declaration needs overriding; libxml2 reads the others.
