@@ -42,7 +42,8 @@ public struct BatchProcessor: Sendable {
         public var portions: [[Envelope]]?
         /// The digests of the batch's provenance entry, when the pipeline keeps one.
         public var digests: Digests?
-        /// The keys the delivered records had at the source, when ``collectsSourceKeys``.
+        /// The type and key the delivered records had at the source (``SourceFields/identity``),
+        /// when ``collectsSourceKeys``.
         public var deliveredSourceKeys: [String] = []
     }
 
@@ -95,7 +96,7 @@ public struct BatchProcessor: Sendable {
         // Only steps set the source fields, and only a step fails a record with a key.
         let collecting = collectsSourceKeys && throughSteps && !steps.isEmpty
         guard !shares.isEmpty else {
-            let keys = collecting ? records.compactMap { $0.sourceFields?.key } : []
+            let keys = collecting ? records.compactMap { $0.sourceFields?.identity } : []
             for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
             Self.stamp(&events, trace)
             var transformed = Transformed(envelopes: events, failures: failures, deliveredSourceKeys: keys)
@@ -125,7 +126,7 @@ public struct BatchProcessor: Sendable {
         var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
         if collecting {
             let undecided = Set(decided.undecidable.map(\.0))
-            transformed.deliveredSourceKeys = survivors.indices.filter { !undecided.contains($0) }.compactMap { survivors[$0].sourceFields?.key }
+            transformed.deliveredSourceKeys = survivors.indices.filter { !undecided.contains($0) }.compactMap { survivors[$0].sourceFields?.identity }
         }
         if let input {
             // A sink without a condition or masks gets every delivered event: digest those once.

@@ -121,7 +121,7 @@ public struct DeadLetterReplayer: Sendable {
                 let updated = moved.isEmpty ? nil : StoredCheckpoint(checkpoint: stored?.checkpoint ?? Checkpoint(.null), sinkPositions: positions,
                                                                      runID: stored?.runID ?? run.id, updatedAt: Timestamp.now())
                 try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run,
-                                       deadLetters: [], provenance: provenance, replayed: delivered)
+                                       deadLetters: [], provenance: provenance, replayed: delivered, superseded: [])
             }
             opened = []
             for (_, sink) in processor.sinks { try await sink.close() }

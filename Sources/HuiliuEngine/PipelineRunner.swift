@@ -137,7 +137,7 @@ public struct PipelineRunner: Sendable {
             var built = try makeProcessor(context: context, leading: leading)
             // A pending dead letter whose record this run delivers anew (fixed upstream, re-read)
             // is superseded: replaying it later would write its older version over the newer.
-            var supersedable = try await pendingLetterIDsByKey()
+            var supersedable = backfill == nil ? try await pendingLetterIDsByIdentity() : [:]
             built.collectsSourceKeys = !supersedable.isEmpty
             let processor = built
             openSinks = processor.sinks.map(\.sink)
@@ -225,14 +225,13 @@ public struct PipelineRunner: Sendable {
                     let committedRun = run, committed = counters, metrics = metrics, logger = context.logger
                     pendingCounts = counters
                     pendingCommit = Task {
+                        // With the batch: had it not been committed, its records would be read again.
                         try await store.commit(checkpoint, pipeline: definition.name, stream: Self.stream, run: committedRun,
-                                               deadLetters: letters, provenance: provenance)
+                                               deadLetters: letters, provenance: provenance, replayed: [], superseded: superseded)
                         FaultInjection.check(.afterCommit, batch: number)
-                        // After the commit: had the batch not been committed, its records would be read again.
                         if !superseded.isEmpty {
-                            let ids = try await store.supersedeDeadLetters(ids: superseded, runID: committedRun.id)
                             logger.info("dead letters superseded: their records were delivered again, as they are now",
-                                        metadata: ["ids": .string(ids.map(String.init).joined(separator: ","))])
+                                        metadata: ["ids": .string(superseded.map(String.init).joined(separator: ","))])
                         }
                         metrics?.batch(read: batch.read, written: batch.content.envelopes.count,
                                        failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
@@ -412,16 +411,17 @@ public struct PipelineRunner: Sendable {
         var checkpoint: Checkpoint?
     }
 
-    /// The pipeline's pending dead letters that carry a source key, by that key. A letter
-    /// without one (a source's reject, a keyless source) has no identity a later delivery
-    /// could be matched on: its origin (a line, a page position) may hold another record by then.
-    func pendingLetterIDsByKey() async throws -> [String: [Int]] {
+    /// The pipeline's pending dead letters whose records had a key at the source, by their
+    /// type and key. A letter without one (a source's reject, a keyless source) has no identity a
+    /// later delivery could be matched on: its origin (a line, a page position) may hold another
+    /// record by then. A backfill takes none: it delivers older versions.
+    func pendingLetterIDsByIdentity() async throws -> [String: [Int]] {
         guard definition.errors.deadLetter else { return [:] }
-        var byKey: [String: [Int]] = [:]
-        for letter in try await store.deadLetters(pipeline: definition.name, status: "pending", limit: 100_000) {
-            if let key = letter.sourceFields?.key { byKey[key, default: []].append(letter.id) }
+        var byIdentity: [String: [Int]] = [:]
+        for letter in try await store.pendingLetterKeys(pipeline: definition.name) {
+            byIdentity[SourceFields.identity(type: letter.type, key: letter.key), default: []].append(letter.id)
         }
-        return byKey
+        return byIdentity
     }
 
     /// Aborts once failures exceed the allowed share: mid-run after enough records to

@@ -130,11 +130,26 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) async throws {
+                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int]) async throws {
         try await self.run { db in
             try db.transaction {
                 try Self.commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
                                     provenance: provenance, replayed: replayed, in: db)
+                for id in superseded {
+                    try db.execute("UPDATE huiliu_dead_letters SET status = 'superseded', replay_run_id = $1 WHERE id = $2 AND status = 'pending'",
+                                   [run.id, String(id)])
+                }
+            }
+        }
+    }
+
+    public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, type: String?, key: String)] {
+        try await run { db in
+            try db.execute("SELECT id, source_fields FROM huiliu_dead_letters WHERE pipeline = $1 AND status = 'pending' AND source_fields IS NOT NULL",
+                           [pipeline]).compactMap { row in
+                guard let id = row[0].flatMap({ Int($0) }), let text = row[1] ?? nil, let fields = try? JSONReader.parse(text),
+                      let key = fields["key"]?.stringValue else { return nil }
+                return (id, fields["type"]?.stringValue, key)
             }
         }
     }
@@ -291,22 +306,11 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     public func discardDeadLetters(ids: [Int]) async throws -> [Int] {
-        try await concludePending(ids: ids, status: "discarded", runID: nil)
-    }
-
-    public func supersedeDeadLetters(ids: [Int], runID: String) async throws -> [Int] {
-        try await concludePending(ids: ids, status: "superseded", runID: runID)
-    }
-
-    /// Gives the pending letters among `ids` `status` (and the run that concluded them).
-    private func concludePending(ids: [Int], status: String, runID: String?) async throws -> [Int] {
         try await run { db in
             try db.transaction {
                 try ids.compactMap { id in
-                    try db.execute("""
-                        UPDATE huiliu_dead_letters SET status = $1, replay_run_id = coalesce($2, replay_run_id)
-                        WHERE id = $3 AND status = 'pending' RETURNING id
-                        """, [status, runID, String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } }
+                    try db.execute("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = $1 AND status = 'pending' RETURNING id",
+                                   [String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } }
                 }
             }
         }
@@ -333,6 +337,9 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                 AND earlier.origin = letter.origin AND earlier.payload = letter.payload)
             """, [runID])
         try db.execute("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = $1 AND status = 'pending'", [runID])
+        // What the run delivered is rolled back: the letters it superseded wait again.
+        try db.execute("UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL WHERE status = 'superseded' AND replay_run_id = $1",
+                       [runID])
     }
 
     /// The first column of the first row.

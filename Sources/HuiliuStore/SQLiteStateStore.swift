@@ -40,11 +40,15 @@ public final class SQLiteStateStore: StateStore {
     }
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) async throws {
+                       deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int]) async throws {
         try await queue.run { [database] in
             try database.commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
-                                provenance: provenance, replayed: replayed)
+                                provenance: provenance, replayed: replayed, superseded: superseded)
         }
+    }
+
+    public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, type: String?, key: String)] {
+        try await queue.run { [database] in try database.pendingLetterKeys(pipeline: pipeline) }
     }
 
     public func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink] {
@@ -86,10 +90,6 @@ public final class SQLiteStateStore: StateStore {
 
     public func discardDeadLetters(ids: [Int]) async throws -> [Int] {
         try await queue.run { [database] in try database.discardDeadLetters(ids: ids) }
-    }
-
-    public func supersedeDeadLetters(ids: [Int], runID: String) async throws -> [Int] {
-        try await queue.run { [database] in try database.supersedeDeadLetters(ids: ids, runID: runID) }
     }
 
     public func markReplayed(ids: [Int], runID: String) async throws {

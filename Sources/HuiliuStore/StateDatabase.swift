@@ -139,11 +139,22 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) throws {
+                deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int] = []) throws {
         try db.transaction {
             try commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
                            provenance: provenance, replayed: replayed)
+            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'superseded', replay_run_id = ? WHERE id = ? AND status = 'pending'")
+            for id in superseded { try update.run([.text(run.id), .integer(id)]) }
         }
+    }
+
+    func pendingLetterKeys(pipeline: String) throws -> [(id: Int, type: String?, key: String)] {
+        try db.prepare("SELECT id, source_fields FROM huiliu_dead_letters WHERE pipeline = ? AND status = 'pending' AND source_fields IS NOT NULL")
+            .rows([.text(pipeline)]).compactMap { row in
+                guard let id = row[0].integer, let text = row[1].text, let fields = try? JSONReader.parse(text),
+                      let key = fields["key"]?.stringValue else { return nil }
+                return (id, fields["type"]?.stringValue, key)
+            }
     }
 
     func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
@@ -289,27 +300,18 @@ final class StateDatabase: @unchecked Sendable {
                 AND earlier.origin = huiliu_dead_letters.origin AND earlier.payload = huiliu_dead_letters.payload)
             """).run([.text(runID)])
         try db.prepare("UPDATE huiliu_dead_letters SET status = 'aborted' WHERE run_id = ? AND status = 'pending'").run([.text(runID)])
+        // What the run delivered is rolled back: the letters it superseded wait again.
+        try db.prepare("UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL WHERE status = 'superseded' AND replay_run_id = ?")
+            .run([.text(runID)])
     }
 
     func discardDeadLetters(ids: [Int]) throws -> [Int] {
-        try concludePending(ids: ids, status: "discarded", runID: nil)
-    }
-
-    func supersedeDeadLetters(ids: [Int], runID: String) throws -> [Int] {
-        try concludePending(ids: ids, status: "superseded", runID: runID)
-    }
-
-    /// Gives the pending letters among `ids` `status` (and the run that concluded them).
-    private func concludePending(ids: [Int], status: String, runID: String?) throws -> [Int] {
-        // One row changed is one concluded: a pending letter, and each once (a repeated id finds
-        // it concluded already). Not UPDATE … RETURNING: SQLite before 3.35 lacks it.
+        // One row changed is one discarded: a pending letter, and each once (a repeated id finds it
+        // discarded already). Not UPDATE … RETURNING: SQLite before 3.35 lacks it.
         try db.transaction {
-            let update = try db.prepare("""
-                UPDATE huiliu_dead_letters SET status = ?, replay_run_id = coalesce(?, replay_run_id)
-                WHERE id = ? AND status = 'pending'
-                """)
+            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ? AND status = 'pending'")
             return try ids.filter { id in
-                try update.run([.text(status), runID.map { .text($0) } ?? .null, .integer(id)])
+                try update.run([.integer(id)])
                 return db.changes > 0
             }
         }

@@ -21,11 +21,15 @@ public protocol StateStore: Sendable {
     /// The committed checkpoint of a pipeline's stream.
     func checkpoint(pipeline: String, stream: String) async throws -> StoredCheckpoint?
     /// Commits a checkpoint together with the batch's dead letters, the run's counts so far, the
-    /// batch's provenance entry (appended to the pipeline's chain) and the dead letters a replay
-    /// delivered (marked replayed by `run`), atomically: after a crash either all of them are
-    /// there or none is.
+    /// batch's provenance entry (appended to the pipeline's chain), the dead letters a replay
+    /// delivered (marked replayed by `run`) and the pending ones the batch delivered a later
+    /// version of (marked superseded by `run`), atomically: after a crash either all of them
+    /// are there or none is.
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
-                deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int]) async throws
+                deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int]) async throws
+    /// The ids of a pipeline's pending dead letters with the type and key their records had at
+    /// the source, for matching them with later deliveries; without payloads.
+    func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, type: String?, key: String)]
     /// A pipeline's provenance chain from the link after `sequence`, in order, at most `limit` links.
     func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink]
     /// The pipelines that have a provenance chain, by name.
@@ -56,14 +60,11 @@ public protocol StateStore: Sendable {
     /// input was fixed and read again, or the record is not wanted). Returns the ids that were
     /// pending; others are left as they are.
     func discardDeadLetters(ids: [Int]) async throws -> [Int]
-    /// Marks pending dead letters `superseded` by run `runID`, which delivered a later version
-    /// of their records: replaying one would write the older version over the newer. Returns
-    /// the ids that were pending.
-    func supersedeDeadLetters(ids: [Int], runID: String) async throws -> [Int]
-    /// Commits like ``commit(_:pipeline:stream:run:deadLetters:provenance:replayed:)`` the
-    /// checkpoint an aborted run is put back to, and in the same transaction marks the run's
+    /// Commits like ``commit(_:pipeline:stream:run:deadLetters:provenance:replayed:superseded:)``
+    /// the checkpoint an aborted run is put back to, and in the same transaction marks the run's
     /// pending dead letters `aborted`: their records are read again, and replaying them as well
-    /// would deliver them twice. (Apart, a crash between the two did just that.)
+    /// would deliver them twice. (Apart, a crash between the two did just that.) The letters the
+    /// run superseded are pending again: its deliveries are rolled back.
     func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
                      deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws
 }
@@ -72,13 +73,15 @@ extension StateStore {
     /// Commits a batch without a provenance entry.
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
                        deadLetters: [DeadLetter]) async throws {
-        try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: nil, replayed: [])
+        try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: nil, replayed: [],
+                         superseded: [])
     }
 
     /// Commits a batch of a run, with its provenance entry.
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
                        deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
-        try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance, replayed: [])
+        try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance,
+                         replayed: [], superseded: [])
     }
 
     /// A store of one gateway: every fire time is its own.

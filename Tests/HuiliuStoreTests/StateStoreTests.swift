@@ -137,19 +137,29 @@ struct StateStoreTests {
         #expect(try await store.discardDeadLetters(ids: [stored[0].id]).isEmpty)
     }
 
-    /// Superseding concludes only pending letters, naming the run that delivered the newer version.
-    @Test(arguments: Backend.allCases) func supersedesOnlyPendingLetters(backend: Backend) async throws {
+    /// A commit supersedes only pending letters, naming its run; the pending ones are listed with
+    /// their source type and key; an aborted run's supersedes are undone with its deliveries.
+    @Test(arguments: Backend.allCases) func supersedesOnlyPendingLettersWithTheCommit(backend: Backend) async throws {
         let (store, _) = try await temporaryStore(backend)
+        let fields = SourceFields(value: ["key": "K1", "type": "t.raw.v1"])
         let stored = try await store.addDeadLetters([
-            DeadLetter(pipeline: "p", runID: "r", step: "map", origin: "t/K1", reason: "x", payload: 1),
+            DeadLetter(pipeline: "p", runID: "r", step: "map", origin: "t/K1", reason: "x", payload: 1, sourceFields: fields),
             DeadLetter(pipeline: "p", runID: "r", step: "map", origin: "t/K2", reason: "y", payload: 2),
         ])
+        let keys = try await store.pendingLetterKeys(pipeline: "p")
+        #expect(keys.map(\.id) == [stored[0].id] && keys.first?.type == "t.raw.v1" && keys.first?.key == "K1")
         try await store.markReplayed(ids: [stored[1].id], runID: "r2")
-        #expect(try await store.supersedeDeadLetters(ids: [stored[0].id, stored[1].id, 9_999], runID: "r3") == [stored[0].id])
+        var run = try await store.startRun(pipeline: "p", trigger: "test")
+        let checkpoint = StoredCheckpoint(checkpoint: Checkpoint(.integer(1)), sinkPositions: [:], runID: run.id, updatedAt: Timestamp.now())
+        try await store.commit(checkpoint, pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: nil, replayed: [],
+                               superseded: [stored[0].id, stored[1].id, 9_999])
         let superseded = try await store.deadLetter(id: stored[0].id)
-        #expect(superseded?.status == "superseded" && superseded?.replayRunID == "r3")
-        #expect(try await store.deadLetter(id: stored[1].id)?.replayRunID == "r2")
+        #expect(superseded?.status == "superseded" && superseded?.replayRunID == run.id)
+        #expect(try await store.deadLetter(id: stored[1].id)?.status == "replayed")
         #expect(try await store.deadLetters(pipeline: "p", status: "superseded", limit: 10).map(\.id) == [stored[0].id])
+        run.status = .failed
+        try await store.commitAbort(checkpoint, pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: nil)
+        #expect(try await store.deadLetter(id: stored[0].id)?.status == "pending")
     }
 
     /// A record that fails the same way again (re-read after a crash) stays one pending letter;
