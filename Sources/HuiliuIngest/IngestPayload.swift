@@ -173,6 +173,9 @@ public enum IngestPayload {
         if let time = envelope.time, !RFC3339.isDateTime(time) {
             throw .invalid("\(which) has time '\(IngestListener.clipped(time))', not an RFC 3339 timestamp")
         }
+        if let time = envelope.time, !RFC3339.isEventTime(time) {
+            throw .invalid("\(which) has time '\(IngestListener.clipped(time))', which not every sink can store: years 0001–9999, offsets within ±15:59")
+        }
         guard let data = envelope.data else {
             throw .invalid("\(which) has no JSON `data` (data_base64 and other media types are not taken)")
         }

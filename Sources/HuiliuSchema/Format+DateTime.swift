@@ -93,4 +93,16 @@ public enum RFC3339 {
     public static func isDateTime(_ text: String) -> Bool {
         DateTimeFormat.isDateTime(text)
     }
+
+    /// True for a `date-time` every sink stores as a timestamp. RFC 3339 allows year 0000 and
+    /// offsets up to ±23:59, which PostgreSQL's `timestamptz` refuses: one such event failed its
+    /// whole batch, run after run.
+    public static func isEventTime(_ text: String) -> Bool {
+        guard isDateTime(text), !text.hasPrefix("0000") else { return false }
+        let scalars = Array(text.unicodeScalars)
+        if let last = scalars.last, last == "Z" || last == "z" { return true }
+        // `…±HH:MM`: the offset's hours are the fifth and fourth scalars from the end.
+        let hours = scalars.count >= 6 ? Int(String(String.UnicodeScalarView(scalars[(scalars.count - 5)..<(scalars.count - 3)]))) : nil
+        return (hours ?? 99) < 16
+    }
 }

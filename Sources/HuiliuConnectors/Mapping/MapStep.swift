@@ -249,6 +249,11 @@ public struct MapStep: StepConnector {
                                                       pointer: "", rule: "time"))
                         continue
                     }
+                    guard value.isNull || value.stringValue.map(RFC3339.isEventTime) == true else {
+                        failures.append(RecordFailure(record: records[index], reason: "time gave \(value.jsonText), which not every sink can store: years 0001–9999, offsets within ±15:59",
+                                                      pointer: "", rule: "time"))
+                        continue
+                    }
                     records[index].time = value.stringValue
                 }
                 var badExtension: (String, Value)?
