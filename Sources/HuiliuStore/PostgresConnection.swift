@@ -31,10 +31,15 @@ package final class PostgresConnection: @unchecked Sendable {
     ///   - mask: masks the caller's secrets in error text; the URL's password is masked as well.
     package init(url: String, keepalive: Bool = false, mask: @escaping @Sendable (String) -> String) throws {
         let password = Self.password(in: url)
+        // A password with `@`, `/`, `#` or `?` written into the URL unencoded splits it where
+        // libpq parses it, and libpq quotes the pieces (as a host name, a port): those go too.
+        let pieces = password.map { [$0] + $0.split(whereSeparator: { "@/#?:".contains($0) }).map(String.init) } ?? []
         let mask: @Sendable (String) -> String = { text in
-            let masked = mask(text)
-            guard let password, password.count >= 3 else { return masked }
-            return masked.replacingOccurrences(of: password, with: "***")
+            var masked = mask(text)
+            for piece in pieces.sorted(by: { $0.count > $1.count }) where piece.count >= 3 {
+                masked = masked.replacingOccurrences(of: piece, with: "***")
+            }
+            return masked
         }
         self.mask = mask
         // With expand_dbname, the URL given as dbname is expanded in place: its settings
@@ -61,7 +66,9 @@ package final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(made) == CONNECTION_OK else {
             let message = Self.text(PQerrorMessage(made))
             PQfinish(made)
-            throw PostgresError("postgres: cannot connect: " + mask(message))
+            let unencoded = password.map { $0.contains(where: { "@/#?".contains($0) }) } ?? false
+            throw PostgresError("postgres: cannot connect: " + mask(message)
+                + (unencoded ? " (the URL's password holds @, /, # or ?, which a URL needs percent-encoded: %40, %2F, %23, %3F)" : ""))
         }
         connection = made
         canceller = PQgetCancel(made)
@@ -149,9 +156,10 @@ package final class PostgresConnection: @unchecked Sendable {
 }
 
 extension PostgresConnection {
-    /// The password of a `postgresql://user:password@host/…` URL, for masking it in errors.
+    /// The password of a `postgresql://user:password@host/…` URL, for masking it in errors: up to
+    /// the last `@`, so that one written unencoded (`Xk9@Tz#q`) is masked whole.
     package static func password(in url: String) -> String? {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return nil }
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return nil }
         let credentials = url[scheme.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return nil }
         let password = String(credentials[credentials.index(after: colon)...])

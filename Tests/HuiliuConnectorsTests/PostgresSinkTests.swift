@@ -136,5 +136,20 @@ struct PostgresSinkTests {
         }
         #expect(PostgresConnection.password(in: "postgresql://u:p%40ss@h/db") == "p@ss")
         #expect(PostgresConnection.password(in: "postgresql://u@h/db") == nil)
+        #expect(PostgresConnection.password(in: "postgresql://u:Xk9@Tz#q7-Prod@h/db") == "Xk9@Tz#q7-Prod")
+    }
+
+    /// A password written into the URL unencoded splits it where libpq parses it, and libpq
+    /// quotes the pieces (as a host name, a port): none of them is shown, and the error says why.
+    @Test func anUnencodedPasswordIsNotShownInPieces() async throws {
+        let closed = freePort()
+        for password in ["Xk9@Tz#q7-Prod", "Xk9/Tz7q-Prod"] {
+            let sink = try sink("postgresql://huiliu:\(password)@127.0.0.1:\(closed)/postgres?connect_timeout=5")
+            let error = try await #require(throws: (any Error).self) { try await sink.open(resumingAt: nil) }
+            let text = "\(error)"
+            #expect(text.hasPrefix("postgres: cannot connect:") && text.contains("must be percent-encoded") == false
+                    && text.contains("which a URL needs percent-encoded"), "\(text)")
+            #expect(!text.contains("Xk9") && !text.contains("Tz#q7-Prod") && !text.contains("Tz7q-Prod"), "\(text)")
+        }
     }
 }
