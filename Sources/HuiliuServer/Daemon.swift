@@ -220,7 +220,13 @@ public actor Daemon {
             logger.info("run not started: the pipeline is running elsewhere", metadata: ["pipeline": "\(name)"])
             success = true
         } catch {
-            logger.error("run could not start: \(error)", metadata: ["pipeline": "\(name)"])
+            // Before the run had an id it could not start; after, it ran and its end could not be
+            // recorded (the state store unreachable), which its record then does not say.
+            if let runID = request.tracker.runID {
+                logger.error("run ended but could not be recorded: \(error)", metadata: ["pipeline": "\(name)", "run": "\(runID)"])
+            } else {
+                logger.error("run could not start: \(error)", metadata: ["pipeline": "\(name)"])
+            }
         }
         mailbox.post(.finished(pipeline: name, schedulerRun: request.schedulerRun, success: success))
     }

@@ -64,11 +64,19 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     /// letters are deduplicated.
     private func run<R: Sendable>(retrying: Bool = true, _ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
         try await queue.run { [self] in
-            do {
-                return try body(try connected())
-            } catch {
-                guard retrying, let connection, !connection.isHealthy else { throw error }
-                return try body(try connected())
+            // A server that was reached before and went away (a restart, a failover) is waited
+            // for, about 15 s in all; one never reached (a wrong address or password) fails at once.
+            let reachedBefore = connection != nil
+            var pause = 0.5
+            while true {
+                do {
+                    return try body(try connected())
+                } catch {
+                    let lost = connection.map { !$0.isHealthy } ?? true
+                    guard retrying, reachedBefore, lost, pause <= 8 else { throw error }
+                    Thread.sleep(forTimeInterval: pause)
+                    pause *= 2
+                }
             }
         }
     }

@@ -175,6 +175,9 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             printError("\(name): started by the running daemon; following it (Ctrl-C stops following, not the run)")
+            // Polls in a row that found the run's record running but the daemon running nothing of
+            // the pipeline: its end could not be recorded (the state store was unreachable then).
+            var orphaned = 0
             while true {
                 try await Task.sleep(for: .milliseconds(300))
                 let list: Value
@@ -195,7 +198,18 @@ extension Huiliu {
                           let date = Timestamp.parse(started) else { return false }
                     return date >= before.addingTimeInterval(-1)
                 }
-                guard let run, run["status"]?.stringValue != "running" else { continue }
+                if let run, run["status"]?.stringValue == "running" {
+                    let status = try? await daemon.request("GET", "api/v1/status").1
+                    let active = status?["running"]?.arrayValue?.contains { $0["pipeline"]?.stringValue == name } ?? true
+                    orphaned = active ? 0 : orphaned + 1
+                    guard orphaned >= 10 else { continue }
+                    printError("""
+                        \(name): the daemon has finished the run, but its record still says running: its end could not be \
+                        recorded (was the state store unreachable?); the daemon's log says how it ended, and the next run marks it interrupted
+                        """)
+                    throw ExitCode(1)
+                }
+                guard let run else { continue }
                 let record = RunRecord(id: run["id"]?.stringValue ?? "", pipeline: name, trigger: "api",
                                        startedAt: run["started_at"]?.stringValue ?? "", finishedAt: run["finished_at"]?.stringValue,
                                        status: RunStatus(rawValue: run["status"]?.stringValue ?? "") ?? .failed,
