@@ -19,7 +19,28 @@ extension Compiler {
             }
             return steps < built.count ? current : index
         }
-        return built.map { $0.remapped(resolve) }
+        return Self.markingPersonal(built.map { $0.remapped(resolve) })
+    }
+
+    /// `nodes` with ``Node/containsPersonal`` set on every node from which an `x-pii` one is
+    /// reachable (through references too, so by fixpoint: references may form cycles).
+    static func markingPersonal(_ nodes: [Node]) -> [Node] {
+        let children: [[Int]] = nodes.map { node in
+            var found: [Int] = []
+            _ = node.remapped { found.append($0); return $0 }
+            return found
+        }
+        var contains = nodes.map(\.personal)
+        guard contains.contains(true) else { return nodes }
+        var changed = true
+        while changed {
+            changed = false
+            for index in nodes.indices where !contains[index] && children[index].contains(where: { contains[$0] }) {
+                contains[index] = true
+                changed = true
+            }
+        }
+        return nodes.indices.map { contains[$0] ? nodes[$0].remapped({ $0 }, containsPersonal: true) : nodes[$0] }
     }
 }
 
@@ -31,9 +52,10 @@ extension Node {
         return target
     }
 
-    func remapped(_ f: (Int) -> Int) -> Node {
+    func remapped(_ f: (Int) -> Int, containsPersonal: Bool? = nil) -> Node {
         Node(location: location, types: types, general: general.map { $0.remapped(f) }, string: string, number: number,
-             array: array.map { $0.remapped(f) }, object: object.map { $0.remapped(f) }, rejectsAll: rejectsAll, personal: personal)
+             array: array.map { $0.remapped(f) }, object: object.map { $0.remapped(f) }, rejectsAll: rejectsAll, personal: personal,
+             containsPersonal: containsPersonal ?? self.containsPersonal)
     }
 }
 

@@ -108,14 +108,14 @@ struct Evaluator {
 
     /// Records a failure of `keyword` in `node`; `member` extends the instance location.
     mutating func report(_ node: Node, _ keyword: String, expected: String, actual: Value, member: PathToken? = nil) {
-        report(node, keyword, expected: expected, actualText: shown(actual), member: member)
+        report(node, keyword, expected: expected, actualText: shown(actual, node), member: member)
     }
 
-    /// `value` for a message: its short JSON text, or only its kind and size inside personal data
-    /// (`x-pii`), which dead-letter reasons must not repeat — those are readable by more people
-    /// than the records.
-    func shown(_ value: Value) -> String {
-        guard personalDepth > 0 else { return Self.render(value) }
+    /// `value` for a message about `node`: its short JSON text, or only its kind and size when it
+    /// is or may hold personal data (`x-pii` at or below `node`, or above it), which dead-letter
+    /// reasons must not repeat — those are readable by more people than the records.
+    func shown(_ value: Value, _ node: Node) -> String {
+        guard personalDepth > 0 || node.containsPersonal else { return Self.render(value) }
         switch value {
         case .string(let text): return "a string of \(text.unicodeScalars.count) characters (personal data, not shown)"
         default: return "\(value.typeName) (personal data, not shown)"

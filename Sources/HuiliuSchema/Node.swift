@@ -19,9 +19,12 @@ final class Node: Sendable {
     let rejectsAll: Bool
     /// The subschema says `"x-pii": true`: failures below it do not quote the value.
     let personal: Bool
+    /// The subschema or one it applies (properties, items, `$ref`, `anyOf` …) says `"x-pii": true`:
+    /// its own failures do not quote the value either, which may hold the personal data.
+    let containsPersonal: Bool
 
     init(location: String, types: TypeSet?, general: [GeneralCheck], string: [StringCheck], number: [NumberCheck],
-         array: [ArrayCheck], object: [ObjectCheck], rejectsAll: Bool, personal: Bool = false) {
+         array: [ArrayCheck], object: [ObjectCheck], rejectsAll: Bool, personal: Bool = false, containsPersonal: Bool = false) {
         self.location = location
         self.types = types
         self.general = general
@@ -31,6 +34,7 @@ final class Node: Sendable {
         self.object = object
         self.rejectsAll = rejectsAll
         self.personal = personal
+        self.containsPersonal = containsPersonal || personal
     }
 
     /// True for `true` and `{}`: every instance is valid.

@@ -54,6 +54,27 @@ struct ValidationErrorTests {
         ])
     }
 
+    /// Personal data is not quoted by the failures of what holds it either: a list of persons
+    /// that is not a list, an `anyOf` one of whose branches is personal, unique items of phones.
+    @Test func whatHoldsPersonalDataDoesNotQuoteIt() throws {
+        let schema = try Schema(JSONReader.parse(#"""
+            {"$defs": {"mobile": {"type": "string", "pattern": "^1[0-9]{10}$", "x-pii": true}},
+             "properties": {
+               "parties": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string", "x-pii": true}}}},
+               "contact": {"anyOf": [{"$ref": "#/$defs/mobile"}, {"type": "null"}]},
+               "phones": {"type": "array", "items": {"$ref": "#/$defs/mobile"}, "uniqueItems": true},
+               "code": {"type": "string"}}}
+            """#))
+        let errors = schema.validate(["parties": ["role": "原告", "name": "孙八"], "contact": "13912345678x",
+                                      "phones": ["13912345678", "13912345678"], "code": 7])
+        #expect(errors.map(\.description) == [
+            "/parties: type: expected array, got object (personal data, not shown)",
+            "/contact: anyOf: expected a value matching at least one of 2 schemas, got a string of 12 characters (personal data, not shown)",
+            "/phones: uniqueItems: expected unique items, got items 0 and 1 both equal to a string of 11 characters (personal data, not shown)",
+            "/code: type: expected string, got 7",
+        ], "\(errors.map(\.description))")
+    }
+
     @Test func collectionStopsAtTheLimit() {
         let many = Value.object(Object((0..<50).map { ("extra\($0)", Value.integer($0)) }))
         #expect(Self.schema.validate(many).count == 50)
