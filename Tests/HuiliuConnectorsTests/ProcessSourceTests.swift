@@ -1,8 +1,9 @@
 import Foundation
-import HuiliuConnectors
+@testable import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
 import HuiliuKitTesting
+import Logging
 @testable import HuiliuTestSupport
 import Testing
 
@@ -231,7 +232,8 @@ struct ProcessSourceTests {
         var context = ConnectorContext.testing(batchSize: 100)
         context.logger = logged.logger
         _ = try await drain(try ProcessSource(config: parsed, context: context))
-        #expect(logged.all.contains { $0.message == "connecting with ***" }, "\(logged.all.map(\.message))")
+        #expect(logged.all.contains { $0.message == "connecting with ***" && $0.level == .error }, "\(logged.all.map(\.message))")
+        #expect(ProcessBatchReader.level("WARN") == .warning && ProcessBatchReader.level("DEBUG") == .debug && ProcessBatchReader.level("INFO") == .info)
         #expect(!logged.all.contains { $0.message.contains(secret) })
     }
 

@@ -262,5 +262,10 @@ struct RuleStepTests {
             return text.contains("both.yaml:6:17") && text.contains("purple") && text.contains("both.yaml:4:26: invalid expression")
                 && text.contains("both.yaml:7:42: invalid expression")
         }
+        // A missing entity is said once, as missing.
+        try "title: t\nlevels:\n  - { severity: red, when: \"true\" }\n".write(toFile: directory + "/config/rules/noentity.yaml", atomically: true, encoding: .utf8)
+        #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "noentity"]), context: context) } throws: {
+            "\($0)".contains("missing required field 'entity'") && !"\($0)".contains("is an event type")
+        }
     }
 }

@@ -212,7 +212,7 @@ final class ProcessBatchReader: BatchReader {
         case "LOG":
             let log = message["log"] ?? .null
             let text = (log["message"]?.stringValue ?? "").maskingSecrets(source.secretValues, with: "***")
-            source.logger.log(level: log["level"]?.stringValue == "ERROR" ? .error : .info, "\(Self.cut(text))",
+            source.logger.log(level: Self.level(log["level"]?.stringValue), "\(Self.cut(text))",
                               metadata: ["process": "\(source.command[0])"])
             return .none
         case "TRACE":
@@ -271,6 +271,17 @@ final class ProcessBatchReader: BatchReader {
             keys[name] = declared.compactMap { $0.arrayValue?.compactMap(\.stringValue) }.filter { !$0.isEmpty }
         }
         return keys
+    }
+
+    /// The log level of an Airbyte LOG message's level (FATAL, ERROR, WARN, INFO, DEBUG, TRACE).
+    static func level(_ airbyte: String?) -> Logger.Level {
+        switch airbyte?.uppercased() {
+        case "FATAL", "ERROR": return .error
+        case "WARN", "WARNING": return .warning
+        case "DEBUG": return .debug
+        case "TRACE": return .trace
+        default: return .info
+        }
     }
 
     /// At most 4,000 characters of a line from the process, for logs and errors: a tap's

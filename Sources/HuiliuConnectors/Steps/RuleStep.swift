@@ -123,7 +123,8 @@ public struct RuleStep: StepConnector {
             problems.append(rule.error("levels", "a rule needs at least one level"))
         }
         let entity = rule["entity"]?.stringValue ?? ""
-        if !Self.isEventType(entity) {
+        // A missing entity is already a problem of the file.
+        if !Self.isEventType(entity) && rule["entity"] != nil {
             problems.append(rule.error("entity", "'entity' is an event type such as budget.execution.v1 (lower-case names, then .v and a version); got '\(entity)'"))
         }
         let title = rule["title"]?.stringValue ?? name
