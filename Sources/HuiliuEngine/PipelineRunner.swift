@@ -221,7 +221,11 @@ public struct PipelineRunner: Sendable {
                         definition.provenanceEntry($0, run: run, batch: number,
                                                    positions: positions, checkpoint: batch.checkpoint)
                     }
-                    let superseded = batch.content.deliveredSourceKeys.flatMap { supersedable.removeValue(forKey: $0) ?? [] }
+                    // A record of the batch that failed (a rule's alert, while the record itself went
+                    // on) is not fixed, whatever of it was delivered: its letter stays.
+                    let failing = Set(letters.compactMap { $0.sourceFields?.identity })
+                    let superseded = batch.content.deliveredSourceKeys.filter { !failing.contains($0) }
+                        .flatMap { supersedable.removeValue(forKey: $0) ?? [] }
                     let committedRun = run, committed = counters, metrics = metrics, logger = context.logger
                     pendingCounts = counters
                     pendingCommit = Task {
@@ -298,16 +302,18 @@ public struct PipelineRunner: Sendable {
             run.recordsFailed = rolledBack ? counters.failed : committedCounts.failed
         }
         run.finishedAt = Timestamp.now()
+        // Logged before it is recorded: if the store cannot take the record, the log still says how the run ended.
+        context.logger.log(level: run.status == .failed ? .error : .info, "run finished", metadata: [
+            "status": .string(run.status.rawValue), "read": .stringConvertible(run.recordsRead),
+            "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
+            "error": .string(run.error ?? ""),
+        ])
         try await store.finishRun(run)
         counters.elapsed = clock.now - started
         (metrics ?? RunMetrics(pipeline: definition.name, sinks: [])).finished(
             status: run.status.rawValue, seconds: Double(counters.elapsed.components.seconds)
                 + Double(counters.elapsed.components.attoseconds) / 1e18)
         progress?(counters)
-        context.logger.log(level: run.status == .failed ? .error : .info, "run finished", metadata: [
-            "status": .string(run.status.rawValue), "read": .stringConvertible(run.recordsRead),
-            "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
-        ])
         return run
     }
 

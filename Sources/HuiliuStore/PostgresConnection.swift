@@ -159,7 +159,10 @@ extension PostgresConnection {
     /// The password of a `postgresql://user:password@host/…` URL, for masking it in errors: up to
     /// the last `@`, so that one written unencoded (`Xk9@Tz#q`) is masked whole.
     package static func password(in url: String) -> String? {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return nil }
+        // The query (`?application_name=a@b`) is not searched.
+        guard let scheme = url.range(of: "://") else { return nil }
+        let authority = url[scheme.upperBound...].prefix { $0 != "?" }
+        guard let at = authority.lastIndex(of: "@") else { return nil }
         let credentials = url[scheme.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return nil }
         let password = String(credentials[credentials.index(after: colon)...])

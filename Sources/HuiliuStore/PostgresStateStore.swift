@@ -14,6 +14,8 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     let queue = BlockingQueue(label: "huiliu.store.postgres")
     // Used only on `queue`.
     var connection: PostgresConnection?
+    /// Set once the server was reached: a server lost later is waited for, one never reached is not.
+    var everConnected = false
 
     static let schema = StateDatabase.schema(serialKey: "BIGSERIAL PRIMARY KEY", integer: "BIGINT", real: "DOUBLE PRECISION")
 
@@ -54,6 +56,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         // 15 minutes, with every store call queued behind it.
         let made = try PostgresConnection(url: url, keepalive: true, mask: mask)
         connection = made
+        everConnected = true
         return made
     }
 
@@ -62,20 +65,26 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     /// once more on a new one, unless `retrying` is false. The operations that retry are safe
     /// to repeat: a failed transaction was rolled back, inserts of runs are idempotent and dead
     /// letters are deduplicated.
-    private func run<R: Sendable>(retrying: Bool = true, _ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
+    private func run<R: Sendable>(retrying: Bool = true, waiting: Bool = true,
+                                  _ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
         try await queue.run { [self] in
             // A server that was reached before and went away (a restart, a failover) is waited
-            // for, about 15 s in all; one never reached (a wrong address or password) fails at once.
-            let reachedBefore = connection != nil
+            // for, 15 s from the first failure; one never reached (a wrong address or password)
+            // fails at once. Without `waiting`, as before, the body runs once more at once.
+            let deadline = ContinuousClock.now + .seconds(15)
             var pause = 0.5
+            var attempts = 0
             while true {
                 do {
                     return try body(try connected())
                 } catch {
+                    attempts += 1
                     let lost = connection.map { !$0.isHealthy } ?? true
-                    guard retrying, reachedBefore, lost, pause <= 8 else { throw error }
-                    Thread.sleep(forTimeInterval: pause)
-                    pause *= 2
+                    guard retrying, everConnected, lost, waiting || attempts == 1, ContinuousClock.now < deadline else { throw error }
+                    if waiting && attempts > 1 {
+                        Thread.sleep(forTimeInterval: pause)
+                        pause = min(pause * 2, 4)
+                    }
                 }
             }
         }
@@ -139,7 +148,9 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
 
     public func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
                        deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int]) async throws {
-        try await self.run { db in
+        // Not waited for: the pipeline's lock died with the server's sessions, and another
+        // gateway may hold it by the time the server is back; the run fails instead.
+        try await self.run(waiting: false) { db in
             try db.transaction {
                 try Self.commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
                                     provenance: provenance, replayed: replayed, in: db)
@@ -164,7 +175,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
 
     public func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
                             deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
-        try await self.run { db in
+        try await self.run(waiting: false) { db in
             try db.transaction {
                 try Self.commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
                                     provenance: provenance, replayed: [], in: db)

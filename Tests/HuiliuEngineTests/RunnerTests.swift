@@ -41,6 +41,17 @@ struct RunnerTests {
         }
     }
 
+    /// Passes every record on but fails those whose amount is not a number beside it, as the
+    /// rule step does when only an alert cannot be made.
+    struct FailsBeside: StepConnector {
+        static let spec = ComponentSpec(name: "fails-beside", kind: .step, summary: "Fails records and passes them on.", fields: [])
+        init(config: ParsedConfig, context: ConnectorContext) throws {}
+        func process(_ records: [Record]) async throws -> StepOutput {
+            StepOutput(records: records, failures: records.filter { $0.data["amount"]?.isNumber != true }
+                .map { RecordFailure(record: $0, reason: "no alert for it") })
+        }
+    }
+
     let directory = NSTemporaryDirectory() + "huiliu-runner-\(UUID().uuidString)"
 
     /// A runner whose `shared` sink is `sink`, so the test can look at what it received.
@@ -50,6 +61,7 @@ struct RunnerTests {
         try registry.register(source: ScriptedSource.self)
         try registry.register(step: AmountCheck.self)
         try registry.register(step: CountPasses.self)
+        try registry.register(step: FailsBeside.self)
         try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
         for (name, other) in others {
             try registry.register(sinkSpec: ComponentSpec(name: name, kind: .sink, summary: "Test sink.", fields: [])) { _, _ in other }
@@ -144,6 +156,22 @@ struct RunnerTests {
         let (replayer, _) = try makeRunner(Self.yaml.replacingOccurrences(of: ", bad_every: 5", with: ""), sink: replayed)
         #expect(try await DeadLetterReplayer(runner: replayer).replay(ids: []).delivered.isEmpty)
         #expect(replayed.envelopes.isEmpty)
+    }
+
+    /// A record delivered but failing beside (a rule's alert that cannot be made) is not fixed:
+    /// its earlier letter stays pending.
+    @Test func aRecordThatStillFailsBesideItsDeliveryDoesNotSupersede() async throws {
+        let (runner, store) = try makeRunner(Self.yaml, sink: RecordingSink())
+        _ = try await runner.run(trigger: "test")
+        let letters = try await store.deadLetters(pipeline: "scripted", status: "pending", limit: 10)
+        #expect(letters.count == 2)
+        try await store.resetCheckpoints(pipeline: "scripted")
+        let (beside, _) = try makeRunner(Self.yaml.replacingOccurrences(of: "amount-check: {}", with: "fails-beside: {}"), sink: RecordingSink())
+        let run = try await beside.run(trigger: "test")
+        #expect(run.recordsWritten == 10 && run.recordsFailed == 2)
+        let pending = try await store.deadLetters(pipeline: "scripted", status: "pending", limit: 10).map(\.id)
+        #expect(Set(letters.map(\.id)).isSubset(of: Set(pending)), "\(pending)")
+        #expect(try await store.deadLetters(pipeline: "scripted", status: "superseded", limit: 10).isEmpty)
     }
 
     /// A replay takes the pipeline's lock, so a run or replay still marked running was killed:

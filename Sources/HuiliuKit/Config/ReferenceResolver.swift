@@ -72,6 +72,7 @@ public struct ReferenceResolver: Sendable {
                 let name = parts[0], fallback = parts.count > 1 ? parts.dropFirst().joined(separator: ":-") : nil
                 if let value = environment[name], !(value.isEmpty && fallback != nil) {
                     output += value
+                    noteIfSecret(value)
                 } else if let fallback {
                     output += fallback
                 } else {
@@ -90,7 +91,9 @@ public struct ReferenceResolver: Sendable {
             case "file":
                 let path = argument.hasPrefix("/") ? argument : directory + "/" + argument
                 if let data = FileManager.default.contents(atPath: path) {
-                    output += String(decoding: data, as: UTF8.self).droppingTrailingLineBreaks
+                    let value = String(decoding: data, as: UTF8.self).droppingTrailingLineBreaks
+                    output += value
+                    noteIfSecret(value)
                 } else {
                     problems.append(ConfigError(.unresolvedReference, at: location, "cannot read file '\(argument)' (looked at \(path))"))
                 }
@@ -100,6 +103,14 @@ public struct ReferenceResolver: Sendable {
             }
         }
         return Expansion(text: output, references: references, secretValues: secretValues, isSingleReference: single)
+
+        /// A value from the environment or a file that is one of the store's secrets (a secrets
+        /// directory referenced as `${file:…}`, as Docker's /run/secrets is) is one too.
+        func noteIfSecret(_ value: String) {
+            guard secrets.holds(value) else { return }
+            secretValues.append(value)
+            SecretStore.noteFilledIn(value)
+        }
     }
 }
 

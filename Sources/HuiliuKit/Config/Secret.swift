@@ -38,6 +38,11 @@ public struct SecretStore: Sendable {
     /// The names of all secrets, for suggestions.
     public var keys: [String] { Array(values.keys) }
 
+    /// Whether `value` is one of the store's secrets.
+    public func holds(_ value: String) -> Bool {
+        !value.isEmpty && values.values.contains(value)
+    }
+
     /// Every secret value, longest first, for scrubbing text.
     public var allValues: [String] { values.values.filter { !$0.isEmpty }.sorted { $0.count > $1.count } }
 
