@@ -1,6 +1,7 @@
 import HuiliuCore
 public import HuiliuKit
 import Foundation
+import HuiliuStore
 
 /// The gateway's own settings, from `config/huiliu.yaml`: where state lives, where
 /// secrets come from, the default time zone, and which pipelines exist.
@@ -140,6 +141,12 @@ public struct GatewayConfig: Sendable {
                !["http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"].contains(where: { text.hasPrefix($0) }) {
                 validator.report(ConfigError(.invalidValue, at: at,
                                              "http.proxy is direct, environment, or a proxy URL such as http://proxy.example:3128; got '\(text)'"))
+            }
+            // The store URL's password is a credential like any other: a reference, never written out.
+            if case .scalar(let url, _, let at)? = node["store"]?["postgres"], let password = PostgresConnection.password(in: url),
+               !password.isEmpty, !password.contains("${") {
+                validator.report(ConfigError(.literalSecret, at: at,
+                                             "store.postgres holds its password written out; write it as a reference, such as postgresql://huiliu:${secret:pg/password}@db/huiliu"))
             }
             if case .scalar(let zone, _, let at)? = node["timezone"], TimeZone(identifier: zone) == nil {
                 validator.report(ConfigError(.invalidValue, at: at,

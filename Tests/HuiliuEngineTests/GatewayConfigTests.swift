@@ -16,6 +16,15 @@ struct GatewayConfigTests {
         return try GatewayConfig.load(path: directory + "/config/huiliu.yaml")
     }
 
+    /// The shared store's URL may not hold its password written out, as no credential may.
+    @Test func aStoreURLWithAWrittenOutPasswordIsRefused() throws {
+        #expect { _ = try load("store: { postgres: \"postgresql://huiliu:s3cr3tPW@127.0.0.1/hstate\" }\n") } throws: {
+            "\($0)".contains("store.postgres holds its password written out; write it as a reference") && !"\($0)".contains("s3cr3tPW")
+        }
+        #expect(try load("store: { postgres: \"postgresql://huiliu:${secret:proxy}@127.0.0.1/hstate\" }\n").storeURL != nil)
+        #expect(try load("store: { postgres: \"postgresql://huiliu@127.0.0.1/hstate\" }\n").storeURL != nil)
+    }
+
     /// A secret file's trailing line break is not part of the secret, CR LF (a file saved on
     /// Windows) included, in a secrets directory and through `${file:…}` alike.
     @Test func secretFilesLoseTheirTrailingLineBreaks() throws {
