@@ -22,6 +22,9 @@ struct Evaluator {
     private var depth = 0
     /// Subschemas marked `x-pii` being evaluated: while above zero, failures do not quote values.
     private var personalDepth = 0
+    /// Instance locations an `x-pii` subschema applied to: a failure there, or below, found by
+    /// another subschema (an `allOf` branch, a sibling `$ref`'s properties) is not quoted either.
+    private var personalLocations: Set<String> = []
 
     /// Nested evaluations deeper than this mean a `$ref` loop that consumes no input.
     static let maximumDepth = 1_000
@@ -42,7 +45,10 @@ struct Evaluator {
         depth += 1
         // Only collected failures quote values, so the fast check need not count.
         let personal = collecting && node.personal
-        if personal { personalDepth += 1 }
+        if personal {
+            personalDepth += 1
+            personalLocations.insert(path.reduce(into: "") { $0 += Self.pointerStep($1) })
+        }
         defer {
             depth -= 1
             if personal { personalDepth -= 1 }
@@ -133,6 +139,20 @@ struct Evaluator {
         if errors.count >= limit {
             exhausted = true
             collecting = false
+        }
+    }
+
+    /// The failures, with the values at or below a location personal data was found at left out.
+    var finishedErrors: [ValidationError] {
+        guard !personalLocations.isEmpty else { return errors }
+        return errors.map { error in
+            guard !error.actual.hasSuffix("(personal data, not shown)"),
+                  personalLocations.contains(where: { error.instanceLocation == $0 || error.instanceLocation.hasPrefix($0 + "/") }) else {
+                return error
+            }
+            var redacted = error
+            redacted.actual = "a value (personal data, not shown)"
+            return redacted
         }
     }
 

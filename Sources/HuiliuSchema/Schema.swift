@@ -44,7 +44,7 @@ public struct Schema: Sendable {
         if isValid(value) { return [] }
         var evaluator = Evaluator(nodes: nodes, collecting: true, limit: max(1, maximumErrors))
         _ = evaluator.evaluate(root, value)
-        return evaluator.errors
+        return evaluator.finishedErrors
     }
 }
 

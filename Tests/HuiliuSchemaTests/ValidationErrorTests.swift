@@ -75,6 +75,21 @@ struct ValidationErrorTests {
         ], "\(errors.map(\.description))")
     }
 
+    /// A value that one subschema marks personal is not quoted by the failure of another that
+    /// constrains it too (a `$ref` beside local properties, another `allOf` branch).
+    @Test func aSiblingSubschemaDoesNotQuotePersonalDataEither() throws {
+        let schema = try Schema(JSONReader.parse(#"""
+            {"$defs": {"person": {"properties": {"phone": {"type": "string", "x-pii": true}}}},
+             "$ref": "#/$defs/person",
+             "properties": {"phone": {"pattern": "^1[0-9]{10}$"}, "code": {"pattern": "^[0-9]+$"}}}
+            """#))
+        let errors = schema.validate(["phone": "13-800-138-000-SECRETPHONE", "code": "x1"])
+        #expect(errors.map(\.description) == [
+            "/phone: pattern: expected a string matching ^1[0-9]{10}$, got a value (personal data, not shown)",
+            "/code: pattern: expected a string matching ^[0-9]+$, got \"x1\"",
+        ], "\(errors.map(\.description))")
+    }
+
     @Test func collectionStopsAtTheLimit() {
         let many = Value.object(Object((0..<50).map { ("extra\($0)", Value.integer($0)) }))
         #expect(Self.schema.validate(many).count == 50)
