@@ -267,9 +267,16 @@ struct ProcessSourceTests {
             try FileManager.default.moveItem(atPath: staging, toPath: directory)
         }
         defer { try? FileManager.default.removeItem(atPath: alive) }
+        // An earlier version's directory (no pid in its name) goes once it is a day old.
+        let old = NSTemporaryDirectory() + "huiliu-process-\(UUID().uuidString)"
+        let recent = NSTemporaryDirectory() + "huiliu-process-\(UUID().uuidString)"
+        for directory in [old, recent] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: recent) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -2 * 86_400)], ofItemAtPath: old)
         _ = try await drain(try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]), "config": ["records": 1]]))
         #expect(!FileManager.default.fileExists(atPath: gone))
         #expect(FileManager.default.fileExists(atPath: alive + "/config.json"))
+        #expect(!FileManager.default.fileExists(atPath: old) && FileManager.default.fileExists(atPath: recent))
     }
 
     @Test func failsOnAnAirbyteTraceError() async throws {

@@ -75,8 +75,15 @@ final class ProcessBatchReader: BatchReader {
     static func removeLeftovers() {
         let temporary = NSTemporaryDirectory()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("huiliu-process-") {
-            guard let pid = name.dropFirst("huiliu-process-".count).split(separator: "-").first.flatMap({ Int32($0) }),
-                  kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            let rest = name.dropFirst("huiliu-process-".count)
+            if let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), UUID(uuidString: String(rest)) == nil {
+                guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            } else {
+                // Named by an earlier version, without the pid: gone once a day old (no run of
+                // that version is still going after an upgrade).
+                let modified = (try? FileManager.default.attributesOfItem(atPath: temporary + name))?[.modificationDate] as? Date
+                guard UUID(uuidString: String(rest)) != nil, let modified, modified.timeIntervalSinceNow < -86_400 else { continue }
+            }
             try? FileManager.default.removeItem(atPath: temporary + name)
         }
     }
