@@ -143,8 +143,7 @@ public struct GatewayConfig: Sendable {
                                              "http.proxy is direct, environment, or a proxy URL such as http://proxy.example:3128; got '\(text)'"))
             }
             // The store URL's password is a credential like any other: a reference, never written out.
-            if case .scalar(let url, _, let at)? = node["store"]?["postgres"], let password = PostgresConnection.password(in: url),
-               !password.isEmpty, !password.contains("${") {
+            if case .scalar(let url, _, let at)? = node["store"]?["postgres"], Self.writesOutItsPassword(url) {
                 validator.report(ConfigError(.literalSecret, at: at,
                                              "store.postgres holds its password written out; write it as a reference, such as postgresql://huiliu:${secret:pg/password}@db/huiliu"))
             }
@@ -227,6 +226,18 @@ public struct GatewayConfig: Sendable {
         }
         walk(node, prefix: "")
         return result
+    }
+
+    /// Whether a PostgreSQL URL holds a password written out rather than through a reference:
+    /// in its user info (`user:pw@`) or as a `password=` parameter. User info with a reference
+    /// in it (`${env:PGUSER}@`, `user:${secret:pg/pw}@`) does not.
+    static func writesOutItsPassword(_ url: String) -> Bool {
+        if let query = url.firstMatch(of: /(?:^|[?&\s])password=([^&\s]*)/), !query.1.isEmpty, !query.1.hasPrefix("${") { return true }
+        if let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@"),
+           url[scheme.upperBound..<at].contains("${") {
+            return false
+        }
+        return !(PostgresConnection.password(in: url) ?? "").isEmpty
     }
 
     static func loadSecretsDirectory(_ path: String) -> [String: String] {

@@ -21,7 +21,7 @@ extension Evaluator {
                 if let (first, second) = Self.duplicate(in: items) {
                     guard collecting else { return false }
                     report(node, "uniqueItems", expected: "unique items",
-                           actualText: "items \(first) and \(second) both equal to " + shown(items[second], node))
+                           actualText: "items \(first) and \(second) both equal to " + shown(items[second], node), quotesValue: true)
                     ok = false
                 }
             case .items(let prefix, let rest, let restRejectsAll, let restKeyword):

@@ -53,7 +53,7 @@ extension Evaluator {
                     for (k, target) in targets.enumerated() where silently(target, value) { matched.append("#\(k)") }
                     let which = matched.isEmpty ? "none" : matched.joined(separator: ", ")
                     report(node, "oneOf", expected: "a value matching exactly one of \(targets.count) schemas",
-                           actualText: shown(value, node) + " (matched \(which))")
+                           actualText: shown(value, node) + " (matched \(which))", quotesValue: true)
                     ok = false
                 }
             case .not(let target):

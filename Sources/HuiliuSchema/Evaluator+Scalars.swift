@@ -10,14 +10,14 @@ extension Evaluator {
                 if !Self.hasLength(text, atLeast: n) {
                     guard collecting else { return false }
                     report(node, "minLength", expected: "at least \(n) characters",
-                           actualText: "\(text.unicodeScalars.count): " + shown(value, node))
+                           actualText: "\(text.unicodeScalars.count): " + shown(value, node), quotesValue: true)
                     ok = false
                 }
             case .maxLength(let n):
                 if !Self.hasLength(text, atMost: n) {
                     guard collecting else { return false }
                     report(node, "maxLength", expected: "at most \(n) characters",
-                           actualText: "\(text.unicodeScalars.count): " + shown(value, node))
+                           actualText: "\(text.unicodeScalars.count): " + shown(value, node), quotesValue: true)
                     ok = false
                 }
             case .pattern(let pattern):

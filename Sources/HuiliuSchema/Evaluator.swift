@@ -25,6 +25,8 @@ struct Evaluator {
     /// Instance locations an `x-pii` subschema applied to: a failure there, or below, found by
     /// another subschema (an `allOf` branch, a sibling `$ref`'s properties) is not quoted either.
     private var personalLocations: Set<String> = []
+    /// The errors whose `actual` quotes the instance's value (not "nothing", "3 items" …).
+    private var quotingValues: Set<Int> = []
 
     /// Nested evaluations deeper than this mean a `$ref` loop that consumes no input.
     static let maximumDepth = 1_000
@@ -114,7 +116,7 @@ struct Evaluator {
 
     /// Records a failure of `keyword` in `node`; `member` extends the instance location.
     mutating func report(_ node: Node, _ keyword: String, expected: String, actual: Value, member: PathToken? = nil) {
-        report(node, keyword, expected: expected, actualText: shown(actual, node), member: member)
+        report(node, keyword, expected: expected, actualText: shown(actual, node), member: member, quotesValue: true)
     }
 
     /// `value` for a message about `node`: its short JSON text, or only its kind and size when it
@@ -128,8 +130,10 @@ struct Evaluator {
         }
     }
 
-    mutating func report(_ node: Node, _ keyword: String, expected: String, actualText: String, member: PathToken? = nil) {
+    mutating func report(_ node: Node, _ keyword: String, expected: String, actualText: String, member: PathToken? = nil,
+                         quotesValue: Bool = false) {
         guard collecting else { return }
+        if quotesValue { quotingValues.insert(errors.count) }
         var pointer = ""
         for token in path { pointer += Self.pointerStep(token) }
         if let member { pointer += Self.pointerStep(member) }
@@ -145,8 +149,9 @@ struct Evaluator {
     /// The failures, with the values at or below a location personal data was found at left out.
     var finishedErrors: [ValidationError] {
         guard !personalLocations.isEmpty else { return errors }
-        return errors.map { error in
-            guard !error.actual.hasSuffix("(personal data, not shown)"),
+        return errors.indices.map { index in
+            let error = errors[index]
+            guard quotingValues.contains(index), !error.actual.hasSuffix("(personal data, not shown)"),
                   personalLocations.contains(where: { error.instanceLocation == $0 || error.instanceLocation.hasPrefix($0 + "/") }) else {
                 return error
             }

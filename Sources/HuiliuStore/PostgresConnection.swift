@@ -159,10 +159,12 @@ extension PostgresConnection {
     /// The password of a `postgresql://user:password@host/…` URL, for masking it in errors: up to
     /// the last `@`, so that one written unencoded (`Xk9@Tz#q`) is masked whole.
     package static func password(in url: String) -> String? {
-        // The query (`?application_name=a@b`) is not searched.
+        // The query (`?application_name=a@b`) is not searched: it starts at the first `?` after
+        // a `/`; a `?` before any `/` is in the user info (a password written out).
         guard let scheme = url.range(of: "://") else { return nil }
-        let authority = url[scheme.upperBound...].prefix { $0 != "?" }
-        guard let at = authority.lastIndex(of: "@") else { return nil }
+        let rest = url[scheme.upperBound...]
+        let end = rest.firstIndex(of: "/").flatMap { rest[$0...].firstIndex(of: "?") } ?? rest.endIndex
+        guard let at = rest[..<end].lastIndex(of: "@") else { return nil }
         let credentials = url[scheme.upperBound..<at]
         guard let colon = credentials.firstIndex(of: ":") else { return nil }
         let password = String(credentials[credentials.index(after: colon)...])

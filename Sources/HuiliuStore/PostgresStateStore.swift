@@ -14,8 +14,9 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     let queue = BlockingQueue(label: "huiliu.store.postgres")
     // Used only on `queue`.
     var connection: PostgresConnection?
-    /// Set once the server was reached: a server lost later is waited for, one never reached is not.
-    var everConnected = false
+    /// When the server was found gone, until a call succeeds again: one outage is waited out
+    /// once, 15 s from its start, not by every call queued behind it.
+    var outageSince: ContinuousClock.Instant?
 
     static let schema = StateDatabase.schema(serialKey: "BIGSERIAL PRIMARY KEY", integer: "BIGINT", real: "DOUBLE PRECISION")
 
@@ -56,7 +57,6 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         // 15 minutes, with every store call queued behind it.
         let made = try PostgresConnection(url: url, keepalive: true, mask: mask)
         connection = made
-        everConnected = true
         return made
     }
 
@@ -68,23 +68,26 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     private func run<R: Sendable>(retrying: Bool = true, waiting: Bool = true,
                                   _ body: @escaping @Sendable (PostgresConnection) throws -> R) async throws -> R {
         try await queue.run { [self] in
-            // A server that was reached before and went away (a restart, a failover) is waited
-            // for, 15 s from the first failure; one never reached (a wrong address or password)
-            // fails at once. Without `waiting`, as before, the body runs once more at once.
-            let deadline = ContinuousClock.now + .seconds(15)
+            // A lost connection is made again and the body run once more at once, as always. With
+            // `waiting`, a server gone for longer (a restart, a failover) is waited for, 15 s from
+            // the start of the outage; calls after that fail at once until one succeeds.
             var pause = 0.5
             var attempts = 0
             while true {
                 do {
-                    return try body(try connected())
+                    let result = try body(try connected())
+                    outageSince = nil
+                    return result
                 } catch {
                     attempts += 1
                     let lost = connection.map { !$0.isHealthy } ?? true
-                    guard retrying, everConnected, lost, waiting || attempts == 1, ContinuousClock.now < deadline else { throw error }
-                    if waiting && attempts > 1 {
-                        Thread.sleep(forTimeInterval: pause)
-                        pause = min(pause * 2, 4)
-                    }
+                    guard retrying, lost else { throw error }
+                    if attempts == 1 { continue }
+                    let since = outageSince ?? ContinuousClock.now
+                    outageSince = since
+                    guard waiting, since.duration(to: .now) < .seconds(15) else { throw error }
+                    Thread.sleep(forTimeInterval: pause)
+                    pause = min(pause * 2, 4)
                 }
             }
         }

@@ -137,6 +137,8 @@ struct PostgresSinkTests {
         #expect(PostgresConnection.password(in: "postgresql://u:p%40ss@h/db") == "p@ss")
         #expect(PostgresConnection.password(in: "postgresql://u@h/db") == nil)
         #expect(PostgresConnection.password(in: "postgresql://u:Xk9@Tz#q7-Prod@h/db") == "Xk9@Tz#q7-Prod")
+        #expect(PostgresConnection.password(in: "postgresql://u:Xk9?Tz@h/db") == "Xk9?Tz")
+        #expect(PostgresConnection.password(in: "postgresql://u:p@h/db?application_name=a@b") == "p")
     }
 
     /// A password written into the URL unencoded splits it where libpq parses it, and libpq

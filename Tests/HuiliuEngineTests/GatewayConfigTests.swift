@@ -23,6 +23,11 @@ struct GatewayConfigTests {
         }
         #expect(try load("store: { postgres: \"postgresql://huiliu:${secret:proxy}@127.0.0.1/hstate\" }\n").storeURL != nil)
         #expect(try load("store: { postgres: \"postgresql://huiliu@127.0.0.1/hstate\" }\n").storeURL != nil)
+        // A referenced user name is not a password; a password in the query or with a `?` in it is one.
+        #expect(try load("store: { postgres: \"postgresql://${secret:proxy}@127.0.0.1/hstate\" }\n").storeURL != nil)
+        for written in ["postgresql://huiliu@127.0.0.1/hstate?password=hunter22", "postgresql://huiliu:Xk9?Tz#q7@127.0.0.1/hstate"] {
+            #expect(throws: ConfigErrors.self, "\(written)") { _ = try load("store: { postgres: \"\(written)\" }\n") }
+        }
     }
 
     /// A secret file's trailing line break is not part of the secret, CR LF (a file saved on

@@ -88,6 +88,9 @@ struct ValidationErrorTests {
             "/phone: pattern: expected a string matching ^1[0-9]{10}$, got a value (personal data, not shown)",
             "/code: pattern: expected a string matching ^[0-9]+$, got \"x1\"",
         ], "\(errors.map(\.description))")
+        // What is not a value stays said: a missing member of a personal object.
+        let person = try Schema(JSONReader.parse(#"{"properties": {"person": {"x-pii": true, "required": ["name"]}}}"#))
+        #expect(person.validate(["person": ["id": "1"]]).map(\.description) == [#"/person/name: required: expected property "name" to be present, got nothing"#])
     }
 
     @Test func collectionStopsAtTheLimit() {
