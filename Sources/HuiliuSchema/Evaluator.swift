@@ -24,17 +24,21 @@ struct Evaluator {
     private var personalDepth = 0
     /// Instance locations an `x-pii` subschema applied to: a failure there, or below, found by
     /// another subschema (an `allOf` branch, a sibling `$ref`'s properties) is not quoted either.
-    private var personalLocations: Set<String> = []
+    private(set) var personalLocations: Set<String> = []
+    /// A pass that only finds where personal data is: nothing is reported, so nothing stops it
+    /// early, and branches that otherwise run silently keep the instance path too.
+    private let locating: Bool
     /// The errors whose `actual` quotes the instance's value (not "nothing", "3 items" …).
     private var quotingValues: Set<Int> = []
 
     /// Nested evaluations deeper than this mean a `$ref` loop that consumes no input.
     static let maximumDepth = 1_000
 
-    init(nodes: [Node], collecting: Bool, limit: Int = .max) {
+    init(nodes: [Node], collecting: Bool, limit: Int = .max, locating: Bool = false) {
         self.nodes = nodes
-        self.collecting = collecting
+        self.collecting = collecting || locating
         self.limit = limit
+        self.locating = locating
     }
 
     mutating func evaluate(_ index: Int, _ value: Value) -> Bool {
@@ -99,6 +103,7 @@ struct Evaluator {
 
     /// Evaluates `index` without recording anything: for branches that are allowed to fail.
     mutating func silently(_ index: Int, _ value: Value) -> Bool {
+        if locating { return evaluate(index, value) }
         let saved = collecting
         collecting = false
         defer { collecting = saved && !exhausted }
@@ -132,7 +137,7 @@ struct Evaluator {
 
     mutating func report(_ node: Node, _ keyword: String, expected: String, actualText: String, member: PathToken? = nil,
                          quotesValue: Bool = false) {
-        guard collecting else { return }
+        guard collecting, !locating else { return }
         if quotesValue { quotingValues.insert(errors.count) }
         var pointer = ""
         for token in path { pointer += Self.pointerStep(token) }
@@ -147,7 +152,9 @@ struct Evaluator {
     }
 
     /// The failures, with the values at or below a location personal data was found at left out.
-    var finishedErrors: [ValidationError] {
+    /// `also` adds the locations a ``locating`` pass found (where this one stopped early or ran silently).
+    func finishedErrors(also located: Set<String> = []) -> [ValidationError] {
+        let personalLocations = personalLocations.union(located)
         guard !personalLocations.isEmpty else { return errors }
         return errors.indices.map { index in
             let error = errors[index]

@@ -37,9 +37,10 @@ final class Node: Sendable {
         self.containsPersonal = containsPersonal || personal
     }
 
-    /// True for `true` and `{}`: every instance is valid.
+    /// True for `true` and `{}`: every instance is valid. A subschema marked `x-pii` is kept even
+    /// so: it says where personal data is.
     var acceptsAll: Bool {
-        !rejectsAll && types == nil && general.isEmpty && string.isEmpty && number.isEmpty && array.isEmpty
+        !rejectsAll && !personal && types == nil && general.isEmpty && string.isEmpty && number.isEmpty && array.isEmpty
             && object.isEmpty
     }
 }

@@ -44,7 +44,11 @@ public struct Schema: Sendable {
         if isValid(value) { return [] }
         var evaluator = Evaluator(nodes: nodes, collecting: true, limit: max(1, maximumErrors))
         _ = evaluator.evaluate(root, value)
-        return evaluator.finishedErrors
+        guard nodes.contains(where: \.personal) else { return evaluator.errors }
+        // Where personal data is, found without the error limit and inside silent branches.
+        var locator = Evaluator(nodes: nodes, collecting: true, locating: true)
+        _ = locator.evaluate(root, value)
+        return evaluator.finishedErrors(also: locator.personalLocations)
     }
 }
 

@@ -88,6 +88,16 @@ struct ValidationErrorTests {
             "/phone: pattern: expected a string matching ^1[0-9]{10}$, got a value (personal data, not shown)",
             "/code: pattern: expected a string matching ^[0-9]+$, got \"x1\"",
         ], "\(errors.map(\.description))")
+        // Also when the subschema that marks it is only reached past the error limit, or inside a
+        // branch that runs silently (anyOf).
+        let limited = try Schema(JSONReader.parse(#"""
+            {"allOf": [{"properties": {"phone": {"pattern": "^1[0-9]{10}$"}}}, {"properties": {"phone": {"x-pii": true}}}]}
+            """#))
+        #expect(limited.validate(["phone": "13-800-SECRETPHONE"], maximumErrors: 1).map(\.actual) == ["a value (personal data, not shown)"])
+        let silent = try Schema(JSONReader.parse(#"""
+            {"properties": {"phone": {"pattern": "^1[0-9]{10}$"}}, "anyOf": [{"properties": {"phone": {"x-pii": true}}}, {"type": "object"}]}
+            """#))
+        #expect(silent.validate(["phone": "13-800-SECRETPHONE"]).map(\.actual) == ["a value (personal data, not shown)"])
         // What is not a value stays said: a missing member of a personal object.
         let person = try Schema(JSONReader.parse(#"{"properties": {"person": {"x-pii": true, "required": ["name"]}}}"#))
         #expect(person.validate(["person": ["id": "1"]]).map(\.description) == [#"/person/name: required: expected property "name" to be present, got nothing"#])
