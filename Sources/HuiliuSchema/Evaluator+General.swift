@@ -34,7 +34,8 @@ extension Evaluator {
                 var matched = false
                 for target in targets where silently(target, value) {
                     matched = true
-                    break
+                    // A pass finding personal data goes through every branch that applies.
+                    if !locating { break }
                 }
                 if !matched {
                     guard collecting else { return false }

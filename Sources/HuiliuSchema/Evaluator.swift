@@ -27,7 +27,7 @@ struct Evaluator {
     private(set) var personalLocations: Set<String> = []
     /// A pass that only finds where personal data is: nothing is reported, so nothing stops it
     /// early, and branches that otherwise run silently keep the instance path too.
-    private let locating: Bool
+    let locating: Bool
     /// The errors whose `actual` quotes the instance's value (not "nothing", "3 items" …).
     private var quotingValues: Set<Int> = []
 

@@ -95,7 +95,7 @@ struct ValidationErrorTests {
             """#))
         #expect(limited.validate(["phone": "13-800-SECRETPHONE"], maximumErrors: 1).map(\.actual) == ["a value (personal data, not shown)"])
         let silent = try Schema(JSONReader.parse(#"""
-            {"properties": {"phone": {"pattern": "^1[0-9]{10}$"}}, "anyOf": [{"properties": {"phone": {"x-pii": true}}}, {"type": "object"}]}
+            {"properties": {"phone": {"pattern": "^1[0-9]{10}$"}}, "anyOf": [{"type": "object"}, {"properties": {"phone": {"x-pii": true}}}]}
             """#))
         #expect(silent.validate(["phone": "13-800-SECRETPHONE"]).map(\.actual) == ["a value (personal data, not shown)"])
         // What is not a value stays said: a missing member of a personal object.
