@@ -338,6 +338,19 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func reopenDeadLetters(ids: [Int]) async throws -> [Int] {
+        try await run { db in
+            try db.transaction {
+                try ids.compactMap { id in
+                    try db.execute("""
+                        UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL
+                        WHERE id = $1 AND status IN ('superseded', 'discarded') RETURNING id
+                        """, [String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } }
+                }
+            }
+        }
+    }
+
     public func markReplayed(ids: [Int], runID: String) async throws {
         try await run { db in
             try db.transaction { try Self.markReplayed(ids, runID: runID, in: db) }

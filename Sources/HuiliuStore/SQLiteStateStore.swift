@@ -92,6 +92,10 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.discardDeadLetters(ids: ids) }
     }
 
+    public func reopenDeadLetters(ids: [Int]) async throws -> [Int] {
+        try await queue.run { [database] in try database.reopenDeadLetters(ids: ids) }
+    }
+
     public func markReplayed(ids: [Int], runID: String) async throws {
         try await queue.run { [database] in try database.markReplayed(ids: ids, runID: runID) }
     }

@@ -317,6 +317,19 @@ final class StateDatabase: @unchecked Sendable {
         }
     }
 
+    func reopenDeadLetters(ids: [Int]) throws -> [Int] {
+        try db.transaction {
+            let update = try db.prepare("""
+                UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL
+                WHERE id = ? AND status IN ('superseded', 'discarded')
+                """)
+            return try ids.filter { id in
+                try update.run([.integer(id)])
+                return db.changes > 0
+            }
+        }
+    }
+
     func markReplayed(ids: [Int], runID: String) throws {
         try db.transaction { try markReplayedRows(ids: ids, runID: runID) }
     }

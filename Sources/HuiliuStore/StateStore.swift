@@ -60,6 +60,9 @@ public protocol StateStore: Sendable {
     /// input was fixed and read again, or the record is not wanted). Returns the ids that were
     /// pending; others are left as they are.
     func discardDeadLetters(ids: [Int]) async throws -> [Int]
+    /// Makes `superseded` or `discarded` dead letters pending again, to be replayed after all.
+    /// Returns the ids that were reopened; others are left as they are.
+    func reopenDeadLetters(ids: [Int]) async throws -> [Int]
     /// Commits like ``commit(_:pipeline:stream:run:deadLetters:provenance:replayed:superseded:)``
     /// the checkpoint an aborted run is put back to, and in the same transaction marks the run's
     /// pending dead letters `aborted`: their records are read again, and replaying them as well

@@ -22,7 +22,7 @@ extension Huiliu {
                   huiliu dead-letters replay --pipeline budget-payments
                   huiliu dead-letters discard 17 18     # the input was fixed and read again
                 """,
-            subcommands: [List.self, Show.self, Replay.self, Discard.self])
+            subcommands: [List.self, Show.self, Replay.self, Discard.self, Reopen.self])
     }
 }
 
@@ -105,6 +105,30 @@ extension Huiliu.DeadLetters {
         }
     }
 
+    struct Reopen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make superseded or discarded dead letters pending again, to be replayed after all.",
+            discussion: """
+                A letter is superseded when a later run delivered its record (matched by the type and key it had at \
+                the source); if that match was wrong, or a letter was discarded by mistake, reopen it and replay it. \
+                Exit status 1 when some id was neither superseded nor discarded (left as it was).
+                """)
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The ids of the letters.")
+        var ids: [Int]
+
+        func validate() throws {
+            guard !ids.isEmpty else { throw ValidationError("give the ids of the letters to reopen (dead-letters list --status superseded shows them)") }
+        }
+
+        func run() async throws {
+            try await changeStatus(of: ids, store: try options.gateway().openStateStore(), done: "reopened",
+                                   otherwise: "neither superseded nor discarded") { try await $0.reopenDeadLetters(ids: $1) }
+        }
+    }
+
     struct Discard: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mark pending dead letters discarded: kept, payload and all, but never replayed.",
@@ -124,19 +148,8 @@ extension Huiliu.DeadLetters {
         }
 
         func run() async throws {
-            let store = try options.gateway().openStateStore()
-            let discarded = try await store.discardDeadLetters(ids: ids)
-            if !discarded.isEmpty { print("discarded \(discarded.map(String.init).joined(separator: ", "))") }
-            var unchanged = false
-            for id in ids where !discarded.contains(id) {
-                unchanged = true
-                if let letter = try await store.deadLetter(id: id) {
-                    printError("dead letter \(id) is \(letter.status), not pending: left as it is")
-                } else {
-                    printError("no dead letter \(id)")
-                }
-            }
-            if unchanged { throw ExitCode(1) }
+            try await changeStatus(of: ids, store: try options.gateway().openStateStore(), done: "discarded",
+                                   otherwise: "not pending") { try await $0.discardDeadLetters(ids: $1) }
         }
     }
 
@@ -190,4 +203,22 @@ extension Huiliu.DeadLetters {
             if outcome.run.status != .succeeded || !outcome.stillFailing.isEmpty { throw ExitCode(1) }
         }
     }
+}
+
+/// Changes the status of the letters `ids` with `change`, which returns those it changed; says
+/// which were `done`, and why each other one was left (`otherwise`, or no such letter), exiting 1 then.
+private func changeStatus(of ids: [Int], store: any StateStore, done: String, otherwise: String,
+                          _ change: (any StateStore, [Int]) async throws -> [Int]) async throws {
+    let changed = try await change(store, ids)
+    if !changed.isEmpty { print("\(done) \(changed.map(String.init).joined(separator: ", "))") }
+    var unchanged = false
+    for id in ids where !changed.contains(id) {
+        unchanged = true
+        if let letter = try await store.deadLetter(id: id) {
+            printError("dead letter \(id) is \(letter.status), \(otherwise): left as it is")
+        } else {
+            printError("no dead letter \(id)")
+        }
+    }
+    if unchanged { throw ExitCode(1) }
 }

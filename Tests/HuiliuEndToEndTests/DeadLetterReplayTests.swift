@@ -107,6 +107,12 @@ struct DeadLetterReplayTests {
         let again = try await HuiliuCommand.run(["dead-letters", "discard", "1", "5"], in: project)
         #expect(again.status == 1)
         #expect(again.stderr.contains("dead letter 1 is discarded, not pending") && again.stderr.contains("no dead letter 5"))
+        // Discarded by mistake: reopened, it is pending again; a pending letter is not "reopened".
+        let reopen = try await HuiliuCommand.run(["dead-letters", "reopen", "1"], in: project)
+        #expect(reopen.status == 0 && reopen.stdout == "reopened 1\n", "\(reopen.stdout)\(reopen.stderr)")
+        #expect(try await HuiliuCommand.run(["dead-letters", "list"], in: project).stdout.contains("source"))
+        let twice = try await HuiliuCommand.run(["dead-letters", "reopen", "1"], in: project)
+        #expect(twice.status == 1 && twice.stderr.contains("dead letter 1 is pending, neither superseded nor discarded"))
     }
 
     /// Replay restores what the source set (key, type) and goes oldest first, so when one

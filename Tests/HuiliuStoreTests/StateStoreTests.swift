@@ -160,6 +160,13 @@ struct StateStoreTests {
         run.status = .failed
         try await store.commitAbort(checkpoint, pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: nil)
         #expect(try await store.deadLetter(id: stored[0].id)?.status == "pending")
+        // A supersede or discard made in error is undone by reopening; a replayed letter stays replayed.
+        try await store.commit(checkpoint, pipeline: "p", stream: "main", run: run, deadLetters: [], provenance: nil, replayed: [],
+                               superseded: [stored[0].id])
+        #expect(try await store.reopenDeadLetters(ids: [stored[0].id, stored[1].id, 9_999]) == [stored[0].id])
+        let reopened = try await store.deadLetter(id: stored[0].id)
+        #expect(reopened?.status == "pending" && reopened?.replayRunID == nil)
+        #expect(try await store.deadLetter(id: stored[1].id)?.status == "replayed")
     }
 
     /// A record that fails the same way again (re-read after a crash) stays one pending letter;
