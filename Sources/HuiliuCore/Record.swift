@@ -57,12 +57,7 @@ public struct SourceFields: Sendable, Equatable {
     /// The record's identity at its source, for matching a dead letter with a later delivery of
     /// the same record: its type and key (`nil` without a key).
     public var identity: String? {
-        key.map { Self.identity(type: type, key: $0) }
-    }
-
-    /// ``identity`` of a record of `type` with `key`.
-    public static func identity(type: String?, key: String) -> String {
-        (type ?? "") + "\u{0}" + key
+        key.map { (type ?? "") + "\u{0}" + $0 }
     }
 
     /// The fields as a JSON object, for storing; absent fields are left out.

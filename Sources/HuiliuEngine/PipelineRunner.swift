@@ -425,7 +425,7 @@ public struct PipelineRunner: Sendable {
         guard definition.errors.deadLetter else { return [:] }
         var byIdentity: [String: [Int]] = [:]
         for letter in try await store.pendingLetterKeys(pipeline: definition.name) {
-            byIdentity[SourceFields.identity(type: letter.type, key: letter.key), default: []].append(letter.id)
+            byIdentity[letter.identity, default: []].append(letter.id)
         }
         return byIdentity
     }

@@ -22,8 +22,9 @@ struct Evaluator {
     private var depth = 0
     /// Subschemas marked `x-pii` being evaluated: while above zero, failures do not quote values.
     private var personalDepth = 0
-    /// Instance locations an `x-pii` subschema applied to: a failure there, or below, found by
-    /// another subschema (an `allOf` branch, a sibling `$ref`'s properties) is not quoted either.
+    /// Instance locations an `x-pii` subschema applied to, found by a ``locating`` pass: a failure
+    /// there, or below, found by another subschema (an `allOf` branch, a sibling `$ref`'s
+    /// properties) is not quoted either.
     private(set) var personalLocations: Set<String> = []
     /// A pass that only finds where personal data is: nothing is reported, so nothing stops it
     /// early, and branches that otherwise run silently keep the instance path too.
@@ -53,7 +54,7 @@ struct Evaluator {
         let personal = collecting && node.personal
         if personal {
             personalDepth += 1
-            personalLocations.insert(path.reduce(into: "") { $0 += Self.pointerStep($1) })
+            if locating { personalLocations.insert(path.reduce(into: "") { $0 += Self.pointerStep($1) }) }
         }
         defer {
             depth -= 1
@@ -151,10 +152,8 @@ struct Evaluator {
         }
     }
 
-    /// The failures, with the values at or below a location personal data was found at left out.
-    /// `also` adds the locations a ``locating`` pass found (where this one stopped early or ran silently).
-    func finishedErrors(also located: Set<String> = []) -> [ValidationError] {
-        let personalLocations = personalLocations.union(located)
+    /// The failures, with the values at or below `personalLocations` (a ``locating`` pass's) left out.
+    func finishedErrors(personalAt personalLocations: Set<String>) -> [ValidationError] {
         guard !personalLocations.isEmpty else { return errors }
         return errors.indices.map { index in
             let error = errors[index]

@@ -17,10 +17,14 @@ public struct Schema: Sendable {
     /// The schema's location: the URI it was compiled from.
     public let uri: String
 
+    /// Whether some subschema is marked `x-pii`.
+    private let holdsPersonalData: Bool
+
     init(nodes: [Node], root: Int, uri: String) {
         self.nodes = nodes
         self.root = root
         self.uri = uri
+        holdsPersonalData = nodes.contains(where: \.personal)
     }
 
     /// Compiles a standalone schema document (references may point only inside it).
@@ -44,11 +48,11 @@ public struct Schema: Sendable {
         if isValid(value) { return [] }
         var evaluator = Evaluator(nodes: nodes, collecting: true, limit: max(1, maximumErrors))
         _ = evaluator.evaluate(root, value)
-        guard nodes.contains(where: \.personal) else { return evaluator.errors }
+        guard holdsPersonalData else { return evaluator.errors }
         // Where personal data is, found without the error limit and inside silent branches.
         var locator = Evaluator(nodes: nodes, collecting: true, locating: true)
         _ = locator.evaluate(root, value)
-        return evaluator.finishedErrors(also: locator.personalLocations)
+        return evaluator.finishedErrors(personalAt: locator.personalLocations)
     }
 }
 

@@ -165,13 +165,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, type: String?, key: String)] {
+    public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)] {
         try await run { db in
-            try db.execute("SELECT id, source_fields FROM huiliu_dead_letters WHERE pipeline = $1 AND status = 'pending' AND source_fields IS NOT NULL",
-                           [pipeline]).compactMap { row in
-                guard let id = row[0].flatMap({ Int($0) }), let text = row[1] ?? nil, let fields = try? JSONReader.parse(text),
-                      let key = fields["key"]?.stringValue else { return nil }
-                return (id, fields["type"]?.stringValue, key)
+            try db.execute(StateDatabase.pendingLetterKeysQuery("$1"), [pipeline]).compactMap {
+                StateDatabase.letterIdentity(id: $0[0].flatMap { Int($0) }, $0[1] ?? nil)
             }
         }
     }
@@ -328,27 +325,23 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     public func discardDeadLetters(ids: [Int]) async throws -> [Int] {
+        try await changeStatus(ids, "UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = $1 AND status = 'pending' RETURNING id")
+    }
+
+    /// Runs `update` (`$1`, the id, and `RETURNING id`) for each of `ids`; returns the ids it changed.
+    private func changeStatus(_ ids: [Int], _ update: String) async throws -> [Int] {
         try await run { db in
             try db.transaction {
-                try ids.compactMap { id in
-                    try db.execute("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = $1 AND status = 'pending' RETURNING id",
-                                   [String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } }
-                }
+                try ids.compactMap { id in try db.execute(update, [String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } } }
             }
         }
     }
 
     public func reopenDeadLetters(ids: [Int]) async throws -> [Int] {
-        try await run { db in
-            try db.transaction {
-                try ids.compactMap { id in
-                    try db.execute("""
-                        UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL
-                        WHERE id = $1 AND status IN ('superseded', 'discarded') RETURNING id
-                        """, [String(id)]).first?.first.flatMap { $0.flatMap { Int($0) } }
-                }
-            }
-        }
+        try await changeStatus(ids, """
+            UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL
+            WHERE id = $1 AND status IN ('superseded', 'discarded') RETURNING id
+            """)
     }
 
     public func markReplayed(ids: [Int], runID: String) async throws {

@@ -47,7 +47,7 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
-    public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, type: String?, key: String)] {
+    public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)] {
         try await queue.run { [database] in try database.pendingLetterKeys(pipeline: pipeline) }
     }
 

@@ -148,13 +148,20 @@ final class StateDatabase: @unchecked Sendable {
         }
     }
 
-    func pendingLetterKeys(pipeline: String) throws -> [(id: Int, type: String?, key: String)] {
-        try db.prepare("SELECT id, source_fields FROM huiliu_dead_letters WHERE pipeline = ? AND status = 'pending' AND source_fields IS NOT NULL")
-            .rows([.text(pipeline)]).compactMap { row in
-                guard let id = row[0].integer, let text = row[1].text, let fields = try? JSONReader.parse(text),
-                      let key = fields["key"]?.stringValue else { return nil }
-                return (id, fields["type"]?.stringValue, key)
-            }
+    func pendingLetterKeys(pipeline: String) throws -> [(id: Int, identity: String)] {
+        try db.prepare(Self.pendingLetterKeysQuery("?")).rows([.text(pipeline)]).compactMap { Self.letterIdentity(id: $0[0].integer, $0[1].text) }
+    }
+
+    /// The pending letters of a pipeline (named by `parameter`) with their source fields.
+    static func pendingLetterKeysQuery(_ parameter: String) -> String {
+        "SELECT id, source_fields FROM huiliu_dead_letters WHERE pipeline = \(parameter) AND status = 'pending' AND source_fields IS NOT NULL"
+    }
+
+    /// A letter's id and its record's identity at the source, from its stored source fields.
+    static func letterIdentity(id: Int?, _ sourceFields: String?) -> (id: Int, identity: String)? {
+        guard let id, let text = sourceFields, let fields = try? JSONReader.parse(text),
+              let identity = SourceFields(value: fields).identity else { return nil }
+        return (id, identity)
     }
 
     func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
@@ -306,28 +313,24 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     func discardDeadLetters(ids: [Int]) throws -> [Int] {
-        // One row changed is one discarded: a pending letter, and each once (a repeated id finds it
-        // discarded already). Not UPDATE … RETURNING: SQLite before 3.35 lacks it.
+        try changeStatus(ids, "UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ? AND status = 'pending'")
+    }
+
+    /// Runs `update` (one `?`, the id) for each of `ids`; returns the ids whose row it changed.
+    private func changeStatus(_ ids: [Int], _ update: String) throws -> [Int] {
+        // One row changed is one letter changed, and each once (a repeated id finds it changed
+        // already). Not UPDATE … RETURNING: SQLite before 3.35 lacks it.
         try db.transaction {
-            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'discarded' WHERE id = ? AND status = 'pending'")
+            let statement = try db.prepare(update)
             return try ids.filter { id in
-                try update.run([.integer(id)])
+                try statement.run([.integer(id)])
                 return db.changes > 0
             }
         }
     }
 
     func reopenDeadLetters(ids: [Int]) throws -> [Int] {
-        try db.transaction {
-            let update = try db.prepare("""
-                UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL
-                WHERE id = ? AND status IN ('superseded', 'discarded')
-                """)
-            return try ids.filter { id in
-                try update.run([.integer(id)])
-                return db.changes > 0
-            }
-        }
+        try changeStatus(ids, "UPDATE huiliu_dead_letters SET status = 'pending', replay_run_id = NULL WHERE id = ? AND status IN ('superseded', 'discarded')")
     }
 
     func markReplayed(ids: [Int], runID: String) throws {

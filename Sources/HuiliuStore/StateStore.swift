@@ -27,9 +27,9 @@ public protocol StateStore: Sendable {
     /// are there or none is.
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
                 deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int]) async throws
-    /// The ids of a pipeline's pending dead letters with the type and key their records had at
-    /// the source, for matching them with later deliveries; without payloads.
-    func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, type: String?, key: String)]
+    /// The ids of a pipeline's pending dead letters with their records' identity at the source
+    /// (``SourceFields/identity``), for matching them with later deliveries; without payloads.
+    func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)]
     /// A pipeline's provenance chain from the link after `sequence`, in order, at most `limit` links.
     func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink]
     /// The pipelines that have a provenance chain, by name.

@@ -7,7 +7,6 @@ import HuiliuIngest
 import HuiliuKit
 import HuiliuStore
 import Logging
-import Synchronization
 
 /// Options every command that touches the gateway takes.
 struct GlobalOptions: ParsableArguments {
@@ -23,7 +22,7 @@ struct GlobalOptions: ParsableArguments {
     func gateway(anywhere: Bool = false) throws -> GatewayConfig {
         if config == nil && !anywhere { try requireProject(option: "--config") }
         do {
-            return try loadGateway(path: config)
+            return try GatewayConfig.load(path: config)
         } catch {
             printError(error.description)
             throw ExitCode(2)
@@ -77,21 +76,10 @@ func printScrubbed(_ message: String) {
     print(scrubbed(message))
 }
 
-/// Loads the gateway config at `path` (the project's by default); from then on, what the
-/// command prints is scrubbed of its secrets.
-func loadGateway(path: String?) throws(ConfigErrors) -> GatewayConfig {
-    let gateway = try GatewayConfig.load(path: path)
-    printedSecrets.withLock { $0 = gateway.secrets }
-    return gateway
-}
-
-/// The secret values of the gateway the command loaded. A message about a value a secret was
-/// filled into (a rule or schema name, an expression) would otherwise print the secret.
-let printedSecrets = Mutex(SecretStore())
-
-/// `message` with every secret value of the loaded gateway replaced by `***`.
+/// `message` with every secret configuration has used replaced by `***`: a message about a value
+/// a secret was filled into (a rule or schema name, an expression) would otherwise print it.
 func scrubbed(_ message: String) -> String {
-    printedSecrets.withLock { $0.scrub(message) }
+    SecretStore.scrubFilledIn(message)
 }
 
 /// True when standard output (or error, with fd 2) is a terminal.

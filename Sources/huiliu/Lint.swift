@@ -50,7 +50,7 @@ extension Huiliu {
             if options.config == nil && files.isEmpty { try requireProject(option: "--config") }
             let gateway: GatewayConfig
             do {
-                gateway = try loadGateway(path: options.config ?? gatewayFileNamed)
+                gateway = try GatewayConfig.load(path: options.config ?? gatewayFileNamed)
             } catch {
                 for problem in error.errors { printScrubbed(problem.description) }
                 printError("\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in the gateway configuration; fix \(error.errors.count == 1 ? "it" : "them") first")

@@ -75,14 +75,14 @@ final class ProcessBatchReader: BatchReader {
     static func removeLeftovers() {
         let temporary = NSTemporaryDirectory()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("huiliu-process-") {
-            let rest = name.dropFirst("huiliu-process-".count)
-            if let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), UUID(uuidString: String(rest)) == nil {
-                guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
-            } else {
+            let rest = String(name.dropFirst("huiliu-process-".count))
+            if UUID(uuidString: rest) != nil {
                 // Named by an earlier version, without the pid: gone once a day old (no run of
                 // that version is still going after an upgrade).
                 let modified = (try? FileManager.default.attributesOfItem(atPath: temporary + name))?[.modificationDate] as? Date
-                guard UUID(uuidString: String(rest)) != nil, let modified, modified.timeIntervalSinceNow < -86_400 else { continue }
+                guard let modified, modified.timeIntervalSinceNow < -86_400 else { continue }
+            } else {
+                guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), kill(pid, 0) != 0 && errno == ESRCH else { continue }
             }
             try? FileManager.default.removeItem(atPath: temporary + name)
         }
@@ -114,7 +114,7 @@ final class ProcessBatchReader: BatchReader {
             // already cut, so a line of megabytes is kept as its start, not searched over and over.
             var searched = 0, cut = false
             func emit(_ bytes: ArraySlice<UInt8>) {
-                let text = Self.cut(String(decoding: bytes, as: UTF8.self).maskingSecrets(secrets, with: "***"))
+                let text = Self.printable(String(decoding: bytes, as: UTF8.self), secrets: secrets)
                 logger.debug("\(text)", metadata: ["process": "\(name)"])
                 tail.append(text)
             }
@@ -218,8 +218,8 @@ final class ProcessBatchReader: BatchReader {
             return .state(message["value"] ?? .null)
         case "LOG":
             let log = message["log"] ?? .null
-            let text = (log["message"]?.stringValue ?? "").maskingSecrets(source.secretValues, with: "***")
-            source.logger.log(level: Self.level(log["level"]?.stringValue), "\(Self.cut(text))",
+            let text = Self.printable(log["message"]?.stringValue ?? "", secrets: source.secretValues)
+            source.logger.log(level: Self.level(log["level"]?.stringValue), "\(text)",
                               metadata: ["process": "\(source.command[0])"])
             return .none
         case "TRACE":
@@ -291,10 +291,11 @@ final class ProcessBatchReader: BatchReader {
         }
     }
 
-    /// At most 4,000 characters of a line from the process, for logs and errors: a tap's
-    /// one-line stack trace or progress bar can be megabytes.
-    static func cut(_ text: String) -> String {
-        text.unicodeScalars.count <= 4_000 ? text : String(String.UnicodeScalarView(text.unicodeScalars.prefix(4_000))) + "… (cut)"
+    /// A line from the process as logs and errors show it: `secrets` masked, and at most 4,000
+    /// characters (a tap's one-line stack trace or progress bar can be megabytes).
+    static func printable(_ text: String, secrets: [String]) -> String {
+        let masked = text.maskingSecrets(secrets, with: "***")
+        return masked.unicodeScalars.count <= 4_000 ? masked : String(String.UnicodeScalarView(masked.unicodeScalars.prefix(4_000))) + "… (cut)"
     }
 
     func finish() async throws {
@@ -308,7 +309,7 @@ final class ProcessBatchReader: BatchReader {
         }
         exited = true
         try? FileManager.default.removeItem(atPath: directory)
-        if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(Self.cut(traceError.maskingSecrets(source.secretValues, with: "***")))") }
+        if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(Self.printable(traceError, secrets: source.secretValues))") }
         guard status == 0 else {
             let tail = stderrTail.last(5).joined(separator: "\n  ")
             throw ProcessSourceError("\(source.command[0]) exited with status \(status)\(tail.isEmpty ? "" : ":\n  " + tail)")

@@ -61,8 +61,7 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
         extraHeaders = (config["headers"]?.objectValue ?? Object()).compactMap { name, value in value.stringValue.map { (name, $0) } }
         // Checked when the pipeline loads (lint too), not at the first delivery; the value, which
         // may hold a secret, is not shown.
-        for (name, value) in extraHeaders where name.isEmpty || name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 })
-            || value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+        for (name, value) in extraHeaders where !HTTPHeaders.canSend(name: name, value: value) {
             throw config.error("headers." + name, "header '\(name)' holds a line break (or its name a colon): it cannot be sent")
         }
         var options = TransferOptions()

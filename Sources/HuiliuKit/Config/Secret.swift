@@ -57,9 +57,19 @@ public struct SecretStore: Sendable {
     /// `***`.
     public func scrub(_ text: String) -> String {
         let used = filledIn.withLock { $0 }
-        guard !used.isEmpty else { return text }
+        return used.isEmpty ? text : Self.scrub(text, of: allValues.filter(used.contains))
+    }
+
+    /// `text` with every secret value of three or more characters any resolver of this process
+    /// filled into configuration replaced by `***`: what a command prints, whatever store it came from.
+    public static func scrubFilledIn(_ text: String) -> String {
+        scrub(text, of: filledIn.withLock { $0 }.sorted { $0.count > $1.count })
+    }
+
+    /// `text` with each of `values` (longest first) of three or more characters replaced by `***`.
+    private static func scrub(_ text: String, of values: [String]) -> String {
         var text = text
-        for value in allValues where value.count >= 3 && used.contains(value) && text.contains(value) {
+        for value in values where value.count >= 3 && text.contains(value) {
             text = text.replacingOccurrences(of: value, with: "***")
         }
         return text

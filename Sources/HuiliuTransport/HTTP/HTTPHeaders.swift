@@ -105,6 +105,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
         fields[fields.count - 1].value += " " + continuation
     }
 
+    /// Whether a header can be sent as it is: a non-empty name without a colon or line break, and
+    /// a value without a line break (which would smuggle in another header).
+    public static func canSend(name: String, value: String) -> Bool {
+        !name.isEmpty && !name.utf8.contains { $0 == 13 || $0 == 10 || $0 == 58 } && !value.utf8.contains { $0 == 13 || $0 == 10 }
+    }
+
     /// ASCII case-insensitive comparison; header names are ASCII tokens (RFC 9110 §5.1).
     static func namesMatch(_ a: String, _ b: String) -> Bool {
         let x = a.utf8, y = b.utf8

@@ -66,9 +66,7 @@ extension TransferPlan {
     private mutating func applyHeaders(_ headers: HTTPHeaders) throws(TransportError) {
         var sawExpect = false
         for field in headers {
-            let forbidden = field.name.isEmpty || field.name.utf8.contains { $0 == 13 || $0 == 10 || $0 == 58 }
-                || field.value.utf8.contains { $0 == 13 || $0 == 10 }
-            if forbidden {
+            if !HTTPHeaders.canSend(name: field.name, value: field.value) {
                 throw TransportError(.invalidRequest, url: url, message: "header \(field.name.debugDescription) holds a line break or colon")
             }
             if HTTPHeaders.namesMatch(field.name, "Expect") { sawExpect = true }

@@ -42,7 +42,7 @@ extension ConnectorCommand {
         var write = false
 
         func run() async throws {
-            let gateway = try? loadGateway(path: options.gatewayFile)
+            let gateway = try? GatewayConfig.load(path: options.gatewayFile)
             let registry = try builtInRegistry(gateway)
             if format == .readme {
                 let workspace = try ConnectorWorkspace(options)

@@ -26,7 +26,7 @@ struct ConnectorWorkspace {
     init(_ options: ConnectorOptions) throws {
         if options.gatewayFile == nil { try requireProject(option: "--gateway") }
         do {
-            gateway = try loadGateway(path: options.gatewayFile)
+            gateway = try GatewayConfig.load(path: options.gatewayFile)
         } catch {
             printError(error.description)
             throw ExitCode(2)

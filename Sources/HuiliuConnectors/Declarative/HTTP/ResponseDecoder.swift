@@ -44,13 +44,11 @@ struct ResponseDecoder: Sendable {
                                atPath: path.joined(separator: "."))
             }
             return value
-        case .xml:
+        case .xml, .soap:
             let encoding = XMLValue.encoding(setting: definition.encoding, contentType: contentType, body: body)
+            if definition.format == .soap { return try XMLValue.soapBody(body, options: definition.xml, encoding: encoding) }
             let (name, value) = try XMLValue.parse(body, options: definition.xml, encoding: encoding)
             return [name: value]
-        case .soap:
-            let encoding = XMLValue.encoding(setting: definition.encoding, contentType: contentType, body: body)
-            return try XMLValue.soapBody(body, options: definition.xml, encoding: encoding)
         case .csv, .jsonl:
             return .array(try rows(body))
         case .text:
