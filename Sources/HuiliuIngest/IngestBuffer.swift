@@ -129,7 +129,7 @@ public final class IngestBuffer {
     private func store(_ push: Push) throws -> Stored {
         let (records, channel, request, idempotencyKey, bodyDigest, receivedAt) =
             (push.records, push.channel, push.request, push.idempotencyKey, push.bodyDigest, push.receivedAt)
-        if let idempotencyKey, let earlier = try db.prepare("""
+        if let idempotencyKey, let earlier = try db.cached("""
             SELECT request, records, first_sequence, last_sequence, body_sha256 FROM ingest_requests
             WHERE channel = ? AND idempotency_key = ?
             """).rows([.text(channel), .text(idempotencyKey)]).first {
@@ -137,7 +137,7 @@ public final class IngestBuffer {
             let range = earlier[2].integer.flatMap { first in earlier[3].integer.map { first...$0 } }
             return Stored(request: earlier[0].text ?? "", records: earlier[1].integer ?? 0, sequences: range, repeated: true)
         }
-        let insert = try db.prepare("INSERT INTO ingest_records (channel, received_at_ms, request, record) VALUES (?, ?, ?, ?)")
+        let insert = try db.cached("INSERT INTO ingest_records (channel, received_at_ms, request, record) VALUES (?, ?, ?, ?)")
         var first: Int?, last: Int?
         for record in records {
             try insert.run([.text(channel), .integer(Int(receivedAt)), .text(request), .text(record.stored.jsonText)])
@@ -145,7 +145,7 @@ public final class IngestBuffer {
             last = db.lastInsertRowID
         }
         if let idempotencyKey {
-            try db.prepare("""
+            try db.cached("""
                 INSERT INTO ingest_requests (channel, idempotency_key, received_at_ms, request, first_sequence, last_sequence, records,
                                              body_sha256)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -172,7 +172,7 @@ public final class IngestBuffer {
 
     /// Up to `limit` records of `channel` after `sequence`, oldest first.
     public func records(channel: String, after sequence: Int, limit: Int) throws -> [Entry] {
-        try db.prepare("""
+        try db.cached("""
             SELECT sequence, received_at_ms, request, record FROM ingest_records WHERE channel = ? AND sequence > ? ORDER BY sequence LIMIT ?
             """).rows([.text(channel), .integer(sequence), .integer(limit)]).map { row in
             let text = row[3].text ?? ""
@@ -226,7 +226,7 @@ public final class IngestBuffer {
 
     /// How many records of `channel` there are after `sequence`: what its source has yet to read.
     public func pending(channel: String, after sequence: Int) throws -> Int {
-        try db.prepare("SELECT count(*) FROM ingest_records WHERE channel = ? AND sequence > ?")
+        try db.cached("SELECT count(*) FROM ingest_records WHERE channel = ? AND sequence > ?")
             .rows([.text(channel), .integer(sequence)]).first?.first?.integer ?? 0
     }
 }

@@ -12,6 +12,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     var watched: InterruptFlag?
     /// The file path.
     public let path: String
+    /// Statements compiled once for the connection's life, by their SQL (``cached(_:)``).
+    private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws(StoreError) {
@@ -61,19 +63,35 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Compiles a statement.
     public func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        SQLiteStatement(try compile(sql), database: self, keepsOpen: true)
+    }
+
+    /// The statement for `sql`, compiled on its first use and kept while the connection is open.
+    /// For statements every batch runs: compiling one costs about as much as running it. Use it
+    /// only while the connection lives, and finish with it (``SQLiteStatement/run(_:)``,
+    /// ``SQLiteStatement/rows(_:)``) before asking for the same SQL again.
+    public func cached(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let statement = statements[sql] { return statement }
+        // The connection holds it, so it must not hold the connection.
+        let statement = SQLiteStatement(try compile(sql), database: self, keepsOpen: false)
+        statements[sql] = statement
+        return statement
+    }
+
+    private func compile(_ sql: String) throws(StoreError) -> OpaquePointer {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
               let statement
         else { throw StoreError("\(path): \(lastError) (in: \(sql.prefix(120)))") }
-        return SQLiteStatement(statement, database: self)
+        return statement
     }
 
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
     public func transaction<R>(_ body: () throws -> R) throws -> R {
-        try execute("BEGIN IMMEDIATE")
+        try cached("BEGIN IMMEDIATE").run()
         do {
             let result = try body()
-            try execute("COMMIT")
+            try cached("COMMIT").run()
             return result
         } catch {
             try? execute("ROLLBACK")
@@ -98,11 +116,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
 /// A compiled statement: bind, step, read columns, reset.
 public final class SQLiteStatement {
     let handle: OpaquePointer
-    let database: SQLiteDatabase
+    unowned let database: SQLiteDatabase
+    /// The connection, kept open while the statement lives; `nil` for one the connection caches.
+    private let owner: SQLiteDatabase?
 
-    init(_ handle: OpaquePointer, database: SQLiteDatabase) {
+    init(_ handle: OpaquePointer, database: SQLiteDatabase, keepsOpen: Bool) {
         self.handle = handle
         self.database = database
+        owner = keepsOpen ? database : nil
     }
 
     deinit {

@@ -70,7 +70,7 @@ final class StateDatabase: @unchecked Sendable {
     }
 
     private func updateRun(_ run: RunRecord) throws {
-        try db.prepare("""
+        try db.cached("""
             UPDATE huiliu_runs SET finished_at = ?, status = ?, records_read = ?, records_written = ?,
                 records_failed = ?, error = ? WHERE id = ?
             """).run([run.finishedAt.map { .text($0) } ?? .null, .text(run.status.rawValue), .integer(run.recordsRead),
@@ -143,7 +143,7 @@ final class StateDatabase: @unchecked Sendable {
         try db.transaction {
             try commitRows(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters,
                            provenance: provenance, replayed: replayed)
-            let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'superseded', replay_run_id = ? WHERE id = ? AND status = 'pending'")
+            let update = try db.cached("UPDATE huiliu_dead_letters SET status = 'superseded', replay_run_id = ? WHERE id = ? AND status = 'pending'")
             for id in superseded { try update.run([.text(run.id), .integer(id)]) }
         }
     }
@@ -179,15 +179,15 @@ final class StateDatabase: @unchecked Sendable {
         try updateRun(run)
         try markReplayedRows(ids: replayed, runID: run.id)
         if let provenance {
-            let last = try db.prepare("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = ? ORDER BY sequence DESC LIMIT 1")
+            let last = try db.cached("SELECT sequence, hash FROM huiliu_provenance WHERE pipeline = ? ORDER BY sequence DESC LIMIT 1")
                 .rows([.text(pipeline)]).first.map { (sequence: $0[0].integer ?? 0, hash: $0[1].text ?? "") }
             let link = provenance.link(pipeline: pipeline, after: last)
-            try db.prepare("INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES (?, ?, ?, ?, ?, ?)")
+            try db.cached("INSERT INTO huiliu_provenance (pipeline, sequence, run_id, batch, entry, hash) VALUES (?, ?, ?, ?, ?, ?)")
                 .run([.text(pipeline), .integer(link.sequence), .text(provenance.runID), .integer(provenance.batch), .text(link.text),
                       .text(link.hash)])
         }
         guard let checkpoint else { return }
-        try db.prepare("""
+        try db.cached("""
             INSERT INTO huiliu_checkpoints (pipeline, stream, value, sink_positions, run_id, updated_at)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (pipeline, stream) DO UPDATE SET value = excluded.value,
@@ -236,19 +236,19 @@ final class StateDatabase: @unchecked Sendable {
     @discardableResult
     private func insertDeadLetters(_ letters: [DeadLetter]) throws -> [DeadLetter] {
         guard !letters.isEmpty else { return [] }
-        let insert = try db.prepare("""
+        let insert = try db.cached("""
             INSERT INTO huiliu_dead_letters (pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status,
                                              source_fields)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         // The same record failing the same way again (a source that resumes before the failure,
         // like a Singer tap after a crash) is one letter, not two that replay would both deliver.
-        let pending = try db.prepare("""
+        let pending = try db.cached("""
             SELECT id FROM huiliu_dead_letters
             WHERE pipeline = ? AND status = 'pending' AND step = ? AND origin = ? AND payload = ? LIMIT 1
             """)
         // Its reason is the latest failure's: the step may have changed since (a field removed).
-        let refresh = try db.prepare("UPDATE huiliu_dead_letters SET reason = ?, pointer = ?, rule = ? WHERE id = ?")
+        let refresh = try db.cached("UPDATE huiliu_dead_letters SET reason = ?, pointer = ?, rule = ? WHERE id = ?")
         var stored: [DeadLetter] = []
         for var letter in letters {
             let payload = letter.payload.jsonText
@@ -339,7 +339,7 @@ final class StateDatabase: @unchecked Sendable {
 
     private func markReplayedRows(ids: [Int], runID: String) throws {
         guard !ids.isEmpty else { return }
-        let update = try db.prepare("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = ? WHERE id = ?")
+        let update = try db.cached("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = ? WHERE id = ?")
         for id in ids { try update.run([.text(runID), .integer(id)]) }
     }
 }
