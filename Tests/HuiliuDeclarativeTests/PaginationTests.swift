@@ -245,6 +245,17 @@ struct PaginationTests {
         #expect(result.ids == Array(0..<25))
     }
 
+    /// Every request is authenticated, so a link to another host is not followed: the API key
+    /// would go there with it.
+    @Test func aNextLinkToAnotherHostIsRefused() async throws {
+        await #expect { _ = try await read("""
+              path: /pages/next-url
+              query: { elsewhere: "1" }
+            records: data
+            paginate: { type: next_url, next: body.links.next }
+            """) } throws: { "\($0)".contains("the next page's link leads to http://localhost:") && "\($0)".contains("another host or scheme than base_url") }
+    }
+
     /// max_pages is a safety limit: reaching it before the last page fails, rather than let the
     /// slice pass as complete with records unread; a limit the data fits in is no error.
     @Test func maxPagesStopsRunawayPagingLoudly() async throws {
@@ -273,6 +284,24 @@ struct PaginationTests {
             paginate: { type: page_number, size: "5" }
             """)
         #expect(result.ids == Array(12..<25))
+    }
+
+    /// Without a cursor too, page numbers are positions: a record deleted upstream after an
+    /// interrupted run would shift an unread one onto a page already read, so the stream is read
+    /// again from its first page rather than resumed at the saved one.
+    @Test func anInterruptedPageNumberStreamIsReadAgainFromItsStart() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "{{ page.size }}" }
+            records: items
+            paginate: { type: page_number, size: "10" }
+            """)
+        let all = try await drained(try connector.source("base_url: \(server.url)", stream: "items"))
+        let checkpoint = try #require(all.batches[0].checkpoint)
+        #expect(checkpoint.value["current"]?["page"]?["number"] == 2)
+        let rest = try await drained(try connector.source("base_url: \(server.url)", stream: "items"), after: checkpoint)
+        #expect(rest.ids == Array(0..<25))
     }
 
     @Test func resumingMidStreamReadsTheRestOnly() async throws {

@@ -115,7 +115,10 @@ final class ScenarioServer: Sendable {
         router.get("pages/next-url") { request, _ in
             let after = int(request, "after", 0)
             let end = min(Self.items, after + 10)
-            let next: Value = end < Self.items ? .string("/pages/next-url?after=\(end)") : .null
+            // With `elsewhere`, the link names another origin (this server as `localhost`).
+            let port = request.head.authority?.split(separator: ":").last.map(String.init) ?? "80"
+            let elsewhere = request.uri.queryParameters.get("elsewhere") != nil ? "http://localhost:\(port)" : ""
+            let next: Value = end < Self.items ? .string("\(elsewhere)/pages/next-url?after=\(end)") : .null
             return json(["data": .array((after..<end).map(item)), "links": ["next": next]])
         }
         router.get("pages/flagged") { request, _ in

@@ -17,7 +17,16 @@ struct RequestBuilder: Sendable {
         do {
             var url: String
             if let override {
-                url = try Self.resolve(override, against: baseURL(context))
+                let base = try baseURL(context)
+                url = try Self.resolve(override, against: base)
+                // The paginator's link comes from the upstream's answer; authentication is added to
+                // every request, so a link to another host would take the credentials there.
+                guard UpstreamClient.origin(of: url) == UpstreamClient.origin(of: base) else {
+                    throw ManifestRuntimeError("""
+                        the next page's link leads to \(UpstreamClient.origin(of: url)), another host or scheme than base_url \
+                        (\(UpstreamClient.origin(of: base))): not followed, as the request's credentials would go with it
+                        """)
+                }
             } else {
                 url = try baseURL(context)
                 if let path = definition.path, let rendered = try path.string(context, escaping: .pathSegment) {

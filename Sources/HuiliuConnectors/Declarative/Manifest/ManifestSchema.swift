@@ -189,7 +189,7 @@ public enum ManifestSchema {
         FieldSpec("size", .string, "page_number, offset: template of the page size (`page.size`).", optional: true),
         FieldSpec("total", .string, "Expression giving the total number of records; paging stops once they are read.", optional: true),
         FieldSpec("stop_when", .string, "Expression; paging stops after a page for which it is true.", optional: true),
-        FieldSpec("next", .string, "cursor: expression giving the next page's token (`page.token`); next_url: the next page's URL. Paging stops when it is null or empty.",
+        FieldSpec("next", .string, "cursor: expression giving the next page's token (`page.token`); next_url: the next page's URL. Paging stops when it is null or empty. A next_url or `Link` on another host or scheme than base_url fails the run: the credentials would go with it.",
                   optional: true),
         FieldSpec("rel", .string, "link: the relation to follow in the `Link` header.", default: "next"),
         FieldSpec("max_pages", .integer, "A safety limit on pages per slice; reaching it before the last page fails the run rather than skip records.", optional: true, range: 1...10_000_000),

@@ -78,7 +78,7 @@ final class HTTPStreamReader: BatchReader {
                 object["slice"] = next.slice?.json ?? .null
                 if next.restarted {
                     runtime.upstream.logger.notice(
-                        "an interrupted slice is read again from its first page (pages are positions, which shift as records change); records already delivered come again, which upserting sinks keep once: incremental.step keeps slices short",
+                        "an interrupted \(next.slice == nil ? "stream" : "slice") is read again from its first page (pages are positions, which shift as records change); records already delivered come again, which upserting sinks keep once\(next.slice == nil ? "" : ": incremental.step keeps slices short")",
                         metadata: ["stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "slice": "\(next.slice?.json.jsonText ?? "")"])
                 }
                 fetcher = PageFetcher(runtime: runtime, base: object, slice: next.slice, start: next.page)

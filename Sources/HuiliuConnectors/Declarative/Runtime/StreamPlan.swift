@@ -81,11 +81,11 @@ struct StreamPlan: Sendable {
                 rest = try cursor.slices(from: upper, to: to)
             }
         }
-        if slice != nil && positionalPaging {
+        if positionalPaging {
             // Page numbers and offsets are positions in data that changes between runs: a record
-            // updated meanwhile moves to the slice's end and shifts an unread one onto a page
-            // already read. The slice is read again from its start; event ids keep the records
-            // read twice single in upserting sinks.
+            // updated or deleted meanwhile shifts an unread one onto a page already read. The
+            // slice (the partition, for a stream without a cursor) is read again from its start;
+            // event ids keep the records read twice single in upserting sinks.
             return Unit(partitionIndex: index, key: key, partition: partitions[index].value, slice: slice, rest: rest,
                         page: firstPage, maxCursor: nil, restarted: page.index > 0)
         }
