@@ -170,6 +170,12 @@ struct ErrorHandlingTests {
         let bad = await (try Self.connector("/errors/missing").source("base_url: \(server.url)", stream: "items")).checkConnection()
         #expect(!bad.succeeded)
         #expect(bad.description.contains("FAIL request: scenario/items: HTTP 404"))
+        // What the upstream said comes with the status: it tells a wrong path from a wrong key.
+        #expect(bad.description.contains(#"HTTP 404 from "#) && bad.description.contains(#": {"error":"no such partition"}"#), "\(bad)")
+        // A login page answered with 200 is named as one, not only as JSON that does not parse.
+        let login = await (try Self.connector("/errors/login-page").source("base_url: \(server.url)", stream: "items")).checkConnection()
+        #expect(login.description.contains("not valid JSON") && login.description.contains("(the answer is an HTML page titled '统一身份认证')"),
+                "\(login)")
     }
 
     @Test func aRuleIgnoresNotFound() async throws {

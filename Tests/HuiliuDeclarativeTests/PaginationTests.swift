@@ -69,6 +69,13 @@ struct PaginationTests {
                 records: data.list
                 """)
             #expect(empty.records.isEmpty && empty.batches.count == 1)
+            // A total in the object that is null is not asked of a page without records.
+            let counted = try await read("""
+                  path: \(path)
+                records: data.list
+                paginate: { type: page_number, size: "10", total: body.data.total }
+                """)
+            #expect(counted.records.isEmpty && counted.batches.count == 1)
         }
         // A one-key path cannot tell an error from a list left out when empty (Go's omitempty).
         let unkeyed = try await read("""

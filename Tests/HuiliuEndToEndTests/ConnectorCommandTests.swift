@@ -142,5 +142,18 @@ import Testing
         #expect(!expected.contains("<secret>"), "recorded data was scrubbed of secrets the connector does not use")
         let replayed = try await HuiliuCommand.run(["connector", "test", "budget-network"], in: project)
         #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
+        // Recording one stream again keeps the other's fixtures in the test, with their clock.
+        func fixtureConfig() throws -> [String] {
+            try String(contentsOfFile: project + "/connectors/budget-network/fixtures/config.yaml", encoding: .utf8)
+                .split(separator: "\n").map(String.init).filter { $0.hasPrefix("now:") || $0.hasPrefix("streams:") }
+        }
+        let before = try fixtureConfig()
+        let one = try await HuiliuCommand.run(["connector", "record", "budget-network", "--config", "budget.yaml", "--stream", "execution"], in: project)
+        #expect(one.status == 0, "\(one.stdout)\(one.stderr)")
+        let after = try fixtureConfig()
+        #expect(after == before && after.contains(#"streams: ["payments", "execution"]"#), "\(before) → \(after)")
+        let both = try await HuiliuCommand.run(["connector", "test", "budget-network"], in: project)
+        #expect(both.status == 0 && both.stdout.contains("ok   budget-network/payments") && both.stdout.contains("ok   budget-network/execution"),
+                "\(both.stdout)\(both.stderr)")
     }
 }

@@ -42,12 +42,15 @@ extension ConnectorCommand {
             let manifest = try workspace.manifest(name)
             let fixtures = manifest.directory + "/fixtures"
             let streams = stream.isEmpty ? manifest.streams.map(\.name) : stream
+            // Recording some streams keeps the others' fixtures: they replay with the clock and
+            // volatile names they were recorded with, and stay in the list `connector test` runs.
+            let kept = stream.isEmpty ? nil : try ConnectorFixtures.load(connectorDirectory: manifest.directory, display: "connectors/\(name)")
             // One clock for the whole recording, pinned again during replay.
-            let now = ConnectorContext.systemClock()
+            let now = kept?.now ?? ConnectorContext.systemClock()
             // Only the secrets this connector is given and the credentials it renders: the
             // gateway holds others (six-digit device passwords) that occur in ordinary data.
             var secrets: Set<String> = []
-            var volatile: Set<String> = []
+            var volatile: Set<String> = kept?.volatileNames ?? []
             var origin: String?
             var recorded: [String] = []
             var configValues: [(String, Value)] = []
@@ -116,7 +119,8 @@ extension ConnectorCommand {
                 }
                 return (name, value)
             }
-            try ConnectorFixtures.writeConfig(replayConfig, now: now, volatileNames: volatile, streams: recorded, directory: fixtures,
+            let listed = manifest.streams.map(\.name).filter { recorded.contains($0) || kept?.streams.contains($0) == true }
+            try ConnectorFixtures.writeConfig(replayConfig, now: now, volatileNames: volatile, streams: listed, directory: fixtures,
                                               note: "Recorded from \(origin.map(URLRedactor.redact) ?? "local files") by `huiliu connector record \(name)`.")
             // The replay writes the golden files; if it cannot reproduce the recording, the fixtures
             // are no test at all, and saying "wrote" would hide that.

@@ -54,6 +54,12 @@ extension ConnectorCommand {
             let replay = ConnectorReplay(manifest: manifest, fixtures: fixtures, projectDirectory: workspace.gateway.projectDirectory,
                                          services: workspace.services)
             var passed = true
+            if streams == nil {
+                let untested = manifest.streams.map(\.name).filter { !fixtures.streams.contains($0) }
+                if !untested.isEmpty {
+                    print("note \(manifest.name): no fixtures for \(untested.joined(separator: ", ")) (untested; `huiliu connector record \(manifest.name) --config F --stream NAME` records one)")
+                }
+            }
             for stream in streams ?? fixtures.streams {
                 let result: ConnectorReplay.Result
                 do {

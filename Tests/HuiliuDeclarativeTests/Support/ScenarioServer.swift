@@ -161,6 +161,11 @@ final class ScenarioServer: Sendable {
             }
             return json(["items": .array((0..<3).map(item))])
         }
+        router.get("errors/login-page") { _, _ in
+            // What a single-sign-on gateway in front of the API answers a missing session with.
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: "<!DOCTYPE html>\n<html><head><title> 统一身份认证 </title></head><body>请登录</body></html>")))
+        }
         router.get("errors/come-back-later") { request, _ in
             _ = state.next("later-\(key(request))")
             return json(["error": "quota exhausted"], status: .tooManyRequests, headers: [.retryAfter: "120"])

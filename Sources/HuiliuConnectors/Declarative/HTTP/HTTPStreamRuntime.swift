@@ -99,15 +99,16 @@ struct HTTPStreamRuntime: Sendable {
             return made
         }
         var total: Int?
-        if let expression = http.pagination.total {
+        // A page without records ends paging anyway, and often has no total (`{"data": null}`).
+        if let expression = http.pagination.total, received > 0 {
             let value = try expression.evaluate(responseView())
             total = value.intValue ?? value.stringValue.flatMap { Int($0) }
             // Unread, paging would go on past the end: a vendor that answers an out-of-range
             // page with an error fails the run there, far from the cause.
             guard total != nil else {
+                let hint = expression.text.hasPrefix("body") ? "" : "; it reads {status, headers, body}, so a count in the body is body.<path>"
                 throw ManifestRuntimeError("""
-                    \(upstream.connector)/\(upstream.stream): paginate.total '\(expression.text)' gave \(value.jsonText), not a count; \
-                    it reads {status, headers, body}, so a count in the body is body.<path>
+                    \(upstream.connector)/\(upstream.stream): paginate.total '\(expression.text)' gave \(value.jsonText), not a count\(hint)
                     """)
             }
         }

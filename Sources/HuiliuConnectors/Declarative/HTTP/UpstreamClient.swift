@@ -137,7 +137,11 @@ struct UpstreamClient: Sendable {
                 switch decide(response, body: body, context: context, fault: fault) {
                 case .success:
                     if fault != nil { throw failure(response, body: body, context: context, message: nil, fault: fault) }
-                    if let decodeFailure { throw ManifestRuntimeError("\(connector)/\(stream): \(redact(request.url)): \(decodeFailure)") }
+                    if let decodeFailure {
+                        // A login page answered with 200 is the usual cause; the parser's position alone does not say so.
+                        let html = Self.answerExcerpt(response, body: body).flatMap { $0.hasPrefix("an HTML page") ? " (the answer is \($0))" : nil } ?? ""
+                        throw ManifestRuntimeError(scrub("\(connector)/\(stream): \(redact(request.url)): \(decodeFailure)\(html)"))
+                    }
                     return Outcome(response: response, body: body, ignored: false)
                 case .ignore:
                     logger.debug("upstream response ignored by rule", metadata: metadata(request.url, ["status": "\(response.status)"]))
@@ -221,9 +225,33 @@ struct UpstreamClient: Sendable {
             text += ": " + rendered
         } else if let fault {
             text += ": \(fault)"
+        } else if let answer = Self.answerExcerpt(response, body: body) {
+            text += ": " + answer
         }
         if attempts > 1 { text += " (after \(attempts) attempts)" }
-        return ManifestRuntimeError(text)
+        return ManifestRuntimeError(scrub(text))
+    }
+
+    /// What an error answer says, shortened for a message: it often tells a wrong key from a
+    /// wrong path (`{"code":401,"msg":"token expired"}`), or a login page from the API.
+    static func answerExcerpt(_ response: HTTPResponse, body: Value) -> String? {
+        let text: String
+        switch body {
+        case .null: return nil
+        case .string(let raw): text = raw
+        default: text = body.jsonText
+        }
+        let type = response.headers["Content-Type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        if type == "text/html" || text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().hasPrefix("<!doctype html") {
+            if let open = text.range(of: "<title>", options: .caseInsensitive),
+               let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex) {
+                return "an HTML page titled '\(text[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines))'"
+            }
+            return "an HTML page"
+        }
+        let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        if line.isEmpty { return nil }
+        return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }
 
     private func pause(attempt: inout Int, reason: String, url: String, retryAfter: Duration?) async throws {
