@@ -59,5 +59,6 @@ extension HJ212.Measurement {
         sampleTime = sampleTime ?? other.sampleTime
         info = info ?? other.info
         otherFields.append(contentsOf: other.otherFields)
+        unreadable.append(contentsOf: other.unreadable)
     }
 }

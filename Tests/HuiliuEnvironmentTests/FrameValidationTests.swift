@@ -97,8 +97,16 @@ struct FrameValidationTests {
     }
 
     @Test func dataArea() {
-        #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=abc&&")?.message
-                    == "invalid w01018-Rtd at offset 102: expected a decimal number, found 'abc'")
+        // A value that is not a number (a faulty instrument's `-`, `NaN`) is absent and kept as
+        // text, beside the frame's other values: refused, the frame would come again for ever.
+        let unreadable = accept(Self.head + ";Flag=4;CP=&&w01018-Rtd=-,w01018-Flag=D;w01001-Rtd=7.1,w01001-Flag=N;w01019-Rtd=NaN&&")
+        #expect(unreadable?.measurements.map(\.code) == ["w01018", "w01001", "w01019"])
+        #expect(unreadable?.measurements.first?.rtd == nil && unreadable?.measurements.first?.flag == "D")
+        #expect(unreadable?.measurements.first?.unreadable == [HJ212.Field(name: "Rtd", value: "-")])
+        #expect(unreadable?.measurements[1].rtd == DecimalNumber("7.1"))
+        #expect(unreadable?.deviations.names == ["unreadable_value"])
+        #expect(unreadable?.measurements.last?.reportValue.jsonText == #"{"code":"w01019","unreadable":{"Rtd":"NaN"}}"#)
+        #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=-,w01018-Rtd=x&&")?.code == .duplicateField)
         // No reading (`-Rtd=` beside a flag): the value is absent and the frame's other values
         // kept, not the whole frame refused and left unacknowledged.
         let empty = accept(Self.head + ";Flag=4;CP=&&w01018-Rtd=,w01018-Flag=F;w01001-Rtd=7.1,w01001-Flag=N&&")

@@ -99,6 +99,15 @@ struct NormalizationTests {
         #expect(result.skipped.first?.reason == "no Rtd value")
     }
 
+    /// An hour whose one reading is not a number keeps the others, and says which and why.
+    @Test func anUnreadableValueSkipsOnlyItsMeasurement() throws {
+        let f = try frame(segment: "QN=20240602000000001;ST=21;CN=2061;PW=123456;MN=42118100SW0001;Flag=4;CP=&&DataTime=20240601080000;"
+                          + "w01001-Avg=7.5,w01001-Flag=N;w21003-Avg=0.3,w21003-Flag=N;w01019-Avg=-,w01019-Flag=D&&")
+        let result = try EnvironmentMeasurement.normalize(f)
+        #expect(result.measurements.map { $0.data["device_code"] } == ["w01001", "w21003"])
+        #expect(result.skipped.map(\.code) == ["w01019"] && result.skipped.first?.reason == "Avg '-' is not a number")
+    }
+
     @Test func aDailyCumulativeAmountAloneIsAMeasurement() throws {
         // Wastewater flow reports the day's discharged volume as Cou, with no average.
         let f = try frame(segment: "QN=20240602000000001;ST=32;CN=2031;PW=123456;MN=42118100WS0001;Flag=4;CP=&&DataTime=20240601000000;"

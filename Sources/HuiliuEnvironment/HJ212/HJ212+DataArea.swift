@@ -187,7 +187,12 @@ extension HJ212.SegmentParser {
                 return
             }
             guard let number = Self.decimal(slice(value)) else {
-                throw invalid(text(name), value, expected: "a decimal number")
+                // Nor one that is not a number: a faulty instrument sends `-` or `NaN` beside its
+                // flag, and the same frame, refused, would come again for ever.
+                guard !m.unreadable.contains(where: { $0.name == text(suffixRange) }) else { throw duplicate(text(name), at: name.lowerBound) }
+                deviations.insert(.unreadableValue)
+                m.unreadable.append(HJ212.Field(name: text(suffixRange), value: text(value)))
+                return
             }
             slot = number
         }

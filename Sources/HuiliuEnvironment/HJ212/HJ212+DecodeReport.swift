@@ -90,6 +90,11 @@ extension HJ212.Measurement {
         if let sampleTime { object["SampleTime"] = .string(sampleTime.rfc3339) }
         if let info { object["Info"] = .string(info) }
         for field in otherFields { object[field.name] = .string(field.value) }
+        if !unreadable.isEmpty {
+            var texts = Object()
+            for field in unreadable where texts[field.name] == nil { texts[field.name] = .string(field.value) }
+            object["unreadable"] = .object(texts)
+        }
         return .object(object)
     }
 }

@@ -93,11 +93,15 @@ extension HJ212 {
         public var info: String?
         /// Suffixes outside table 4 (`-ValidNum`, `-Ala`, typos such as `-td`), as text.
         public var otherFields: [Field]
+        /// Values that are not numbers (`-Avg=-`, `-Rtd=NaN` from a faulty instrument), by suffix,
+        /// as sent: the value is absent, and the frame's other values are kept.
+        public var unreadable: [Field]
 
         /// An empty measurement for `code`.
         public init(code: String) {
             self.code = code
             otherFields = []
+            unreadable = []
         }
     }
 
@@ -160,6 +164,9 @@ extension HJ212 {
         /// A value field with nothing after `=` (`a21026-Rtd=`, sent by devices with no reading):
         /// the value is absent, and the frame's other values are kept.
         public static let emptyValue = Deviations(rawValue: 1 << 11)
+        /// A value field whose text is not a number (`w01019-Avg=-` from an instrument flagged
+        /// `D`): the value is absent and kept as text, and the frame's other values are kept.
+        public static let unreadableValue = Deviations(rawValue: 1 << 12)
 
         /// Names, for reports.
         public var names: [String] {
@@ -170,6 +177,7 @@ extension HJ212 {
                 (.trailingSemicolon, "trailing_semicolon"), (.lengthCountsCharacters, "length_counts_characters"),
                 (.dataTimeMilliseconds, "datatime_milliseconds"), (.unknownSuffix, "unknown_suffix"),
                 (.splitFlagWithoutPackets, "split_flag_without_packets"), (.emptyValue, "empty_value"),
+                (.unreadableValue, "unreadable_value"),
             ]
             return all.filter { contains($0.0) }.map(\.1)
         }

@@ -120,7 +120,9 @@ extension EnvironmentMeasurement {
             // A cumulative amount alone (`w00000-Cou`, the day's discharged volume) is a reading
             // of its own: it has no average, and is kept without `value`.
             guard value != nil || (!realtime && m.cou != nil) else {
-                result.skipped.append((m.code, realtime ? "no Rtd value" : "no Avg or Cou value"))
+                let wanted = realtime ? "Rtd" : "Avg"
+                let reason = m.unreadable.first { $0.name == wanted }.map { "\(wanted) '\($0.value)' is not a number" }
+                result.skipped.append((m.code, reason ?? (realtime ? "no Rtd value" : "no Avg or Cou value")))
                 continue
             }
             let parameter = ParameterCatalog.parameter(for: m.code)
