@@ -37,7 +37,9 @@ public struct BufferedFrame: Sendable, Equatable {
     /// What makes a retransmission recognisable: `QN` and `DataTime` (a device that reuses a QN
     /// for other data, such as the hours of a history answer, changes `DataTime`), `DataTime`
     /// alone for 2005 frames, which have no `QN`, and `QN` alone for the packets of a split
-    /// upload, which share it while only the first need carry `DataTime`.
+    /// upload, which share it while only the first need carry `DataTime`. A whole frame's key
+    /// also holds a digest of its bytes: a retransmission repeats them, while a corrected
+    /// resend of the same hour (a value fixed after calibration) is new data to keep.
     public var dedupeKey: String?
     /// The frame's bytes, `##` through CR LF.
     public var raw: [UInt8]
@@ -49,6 +51,15 @@ public struct BufferedFrame: Sendable, Equatable {
     public var note: String?
     /// The packet, for one part of a split upload.
     public var packet: Packet?
+
+    /// FNV-1a, 64 bits, in hex: cheap on the listener's path, and only ever compared among one
+    /// station's frames of one `QN` and hour.
+    static func digest(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
 
     /// The row for `frame`, normalized against `station`.
     /// - Parameters:
@@ -67,8 +78,9 @@ public struct BufferedFrame: Sendable, Equatable {
         edition = frame.edition.rawValue
         dataTime = frame.dataTime?.rfc3339
         let time = frame.dataTime.map { "DataTime=" + $0.compact }
-        if let qn = frame.qn, (frame.pnum ?? 1) <= 1 {
-            dedupeKey = time.map { qn + ";" + $0 } ?? qn
+        if (frame.pnum ?? 1) <= 1 {
+            let key = frame.qn.map { qn in time.map { qn + ";" + $0 } ?? qn } ?? time
+            dedupeKey = key.map { $0 + ";#" + Self.digest(raw) }
         } else {
             dedupeKey = frame.qn ?? time
         }

@@ -40,6 +40,24 @@ struct FrameBufferTests {
         #expect(try buffer.store([second]) == [.duplicate])
     }
 
+    /// The same QN and hour with other values is a correction (a device resending an hour after
+    /// calibration), not a retransmission: it is kept, after the first, and delivered last.
+    @Test func aCorrectedResendIsKept() throws {
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        let first = try Self.row(Fixtures.upload(mn: "M1", qn: "20240601090000003", cn: "2061",
+                                                 data: "DataTime=20240601080000;a21026-Avg=10,a21026-Flag=N"))
+        let corrected = try Self.row(Fixtures.upload(mn: "M1", qn: "20240601090000003", cn: "2061",
+                                                     data: "DataTime=20240601080000;a21026-Avg=25,a21026-Flag=N"))
+        #expect(try buffer.store([first, corrected]) == [.stored(sequence: 1), .stored(sequence: 2)])
+        #expect(try buffer.store([corrected]) == [.duplicate])
+        let legacy = Fixtures.frame("ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817;011-Rtd=231.0,011-Flag=N&&")
+        let fixed = Fixtures.frame("ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817;011-Rtd=23.1,011-Flag=N&&")
+        let outcomes = try buffer.store([try Self.row(legacy), try Self.row(fixed)])
+        #expect(outcomes.allSatisfy { if case .stored = $0 { true } else { false } }, "\(outcomes)")
+        let values = try buffer.frames(after: 0, limit: 10).flatMap { try $0.measurements() }.map { $0.data["value"]?.jsonText ?? "" }
+        #expect(values == ["10", "25", "231.0", "23.1"])
+    }
+
     @Test func framesWithoutQNAreRecognisedByDataTime() throws {
         let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
         let legacy = Fixtures.frame("ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817;011-Rtd=231.0,011-Flag=N&&")
