@@ -1,5 +1,5 @@
 import HuiliuCore
-import HuiliuEnvironment
+@testable import HuiliuEnvironment
 import Testing
 
 /// GB 3838-2002 (domain.md §2) and HJ 633 (§3), with every worked example.
@@ -318,5 +318,16 @@ struct AirQualityTests {
         #expect(assessment.index.standard == .hj633_2026)
         #expect(values(assessment.index) == ["SO2_1h": 3])
         #expect(assessment.index.aqi == nil)
+    }
+
+    /// A unit is one unit however it is spelled: `ug/m³` left PM2.5 out of the AQI.
+    @Test func unitSpellingsAreOneUnit() throws {
+        for unit in ["µg/m³", "μg/m³", "ug/m³", "ug/m3", "UG/M3", "µg/m^3", "µg / m³"] {
+            #expect(AirQualityAssessment.convert(DecimalNumber("71")!, unit: unit, to: .pm25_1h) == DecimalNumber("71"), "\(unit)")
+        }
+        #expect(AirQualityAssessment.convert(DecimalNumber("0.071")!, unit: "MG/M3", to: .pm25_1h) == DecimalNumber("71"))
+        #expect(AirQualityAssessment.convert(DecimalNumber("71")!, unit: "ppm", to: .pm25_1h) == nil)
+        let phosphorus = try #require(SurfaceWaterStandard.normalized(DecimalNumber("50")!, unit: "UG/L", code: "w21011"))
+        #expect(DecimalNumber.compare(phosphorus, DecimalNumber("0.05")!) == 0)
     }
 }

@@ -204,6 +204,9 @@ struct StationRegistryTests {
             (#"{"stations": [{"mn": "A"}, {"mn": "A"}]}"#, "stations[1].mn"),
             (#"{"stations": [{"mn": "A", "water_body": "sea"}]}"#, "stations[0].water_body"),
             (#"{"stations": [{"mn": "A", "units": {"w01001": 1}}]}"#, "stations[0].units.w01001"),
+            // Units the assessments could not convert would drop the pollutant from each AQI or class.
+            (#"{"stations": [{"mn": "A", "units": {"a34004": "ppm"}}]}"#, "stations[0].units.a34004"),
+            (#"{"stations": [{"mn": "A", "units": {"w21011": "mg/m3"}}]}"#, "stations[0].units.w21011"),
             (#"{"station": []}"#, "station"),
         ]
         for (json, path) in cases {

@@ -125,13 +125,7 @@ public struct AirQualityAssessment: Sendable, Equatable {
     /// The value in the indicator's unit (µg/m³, CO mg/m³), or `nil` for an unknown unit.
     static func convert(_ value: DecimalNumber, unit: String?, to indicator: AirIndicator) -> DecimalNumber? {
         // Powers of ten from the unit to µg/m³: ng/m³ is HJ 212-2017's default for PM.
-        let toMicrograms: Int
-        switch unit {
-        case "µg/m³", "μg/m³", "ug/m3", "µg/m3", "μg/m3": toMicrograms = 0
-        case "mg/m³", "mg/m3": toMicrograms = 3
-        case "ng/m³", "ng/m3": toMicrograms = -3
-        default: return nil
-        }
+        guard let (toMicrograms, volume) = ConcentrationUnit.parse(unit), volume == .cubicMetre else { return nil }
         return value.timesPowerOfTen(toMicrograms - (indicator.isMilligrams ? 3 : 0))
     }
 

@@ -70,12 +70,8 @@ public enum SurfaceWaterStandard {
     /// The value in mg/L (or unchanged for pH), or `nil` for a unit the limits cannot use.
     static func normalized(_ value: DecimalNumber, unit: String?, code: String) -> DecimalNumber? {
         if code == "w01001" { return value }
-        switch unit {
-        case "mg/L", "mg/l": return value
-        case "µg/L", "μg/L", "ug/L", "µg/l", "μg/l", "ug/l": return value.timesPowerOfTen(-3)
-        case "ng/L", "ng/l": return value.timesPowerOfTen(-6)
-        default: return nil
-        }
+        guard let (toMicrograms, volume) = ConcentrationUnit.parse(unit), volume == .litre else { return nil }
+        return value.timesPowerOfTen(toMicrograms - 3)
     }
 
     private static func limits(_ texts: String...) -> [DecimalNumber] {
