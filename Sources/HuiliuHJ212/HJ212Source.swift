@@ -133,7 +133,7 @@ public struct HJ212Source: BufferReadingSource {
 
     private func loadStations() throws -> StationRegistry {
         if listenAddress == nil, !FileManager.default.fileExists(atPath: stationsPath) {
-            logger.info("no station registry; assessing every surface-water station as a river", metadata: ["path": "\(stationsPath)"])
+            logger.info("no station registry; surface-water sections are assessed with their water body unknown (total phosphorus by its river class, the lower bound, and water_class_if_lake_reservoir where the lake limits give worse)", metadata: ["path": "\(stationsPath)"])
             return StationRegistry()
         }
         return try StationsFile.load(path: stationsPath, resolver: resolver)

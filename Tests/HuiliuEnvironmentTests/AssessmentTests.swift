@@ -64,14 +64,19 @@ struct SurfaceWaterTests {
         #expect(assessment.data["water_body"] == "lake_reservoir")
     }
 
-    /// A section whose water body is not registered is not taken for a river: TP 0.11 is III in
-    /// a river and V in a lake, so it is left out; above 0.4 mg/L it is 劣V either way and counts.
-    @Test func unregisteredWaterBodyLeavesAmbiguousPhosphorusOut() throws {
+    /// A section whose water body is not registered is not taken for a river, nor reported
+    /// better than it can be: TP 0.11 is III in a river and V in a lake, so the section is at
+    /// least III (its river class) and V were it a lake; above 0.4 mg/L TP is 劣V either way.
+    @Test func unregisteredWaterBodyBoundsAmbiguousPhosphorus() throws {
         let assessment = try #require(SurfaceWaterAssessment(measurements: measurements(Fixtures.surfaceWaterHour),
                                                              waterBody: .unknown))
-        #expect(!assessment.items.map(\.parameterCode).contains("w21011"))
-        #expect(assessment.waterClass == .II)
-        #expect(assessment.data["water_body"] == "unknown")
+        let phosphorus = try #require(assessment.items.first { $0.parameterCode == "w21011" })
+        #expect(phosphorus.waterClass == .III && phosphorus.classIfLakeReservoir == .V)
+        #expect(assessment.waterClass == .III && assessment.limitingParameters == ["w21011"])
+        #expect(assessment.waterClassIfLakeReservoir == .V)
+        #expect(assessment.data["water_body"] == "unknown" && assessment.data["water_class_if_lake_reservoir"] == "V")
+        let registered = try #require(SurfaceWaterAssessment(measurements: measurements(Fixtures.surfaceWaterHour), waterBody: .river))
+        #expect(registered.data["water_class_if_lake_reservoir"] == nil && registered.waterClass == .III)
         #expect(SurfaceWaterStandard.waterClass(code: "w21011", value: d("0.41"), unit: "mg/L", waterBody: .unknown) == .worseThanV)
         #expect(SurfaceWaterStandard.waterClass(code: "w21011", value: d("0.4"), unit: "mg/L", waterBody: .unknown) == nil)
         #expect(SurfaceWaterStandard.waterClass(code: "w01009", value: d("6.8"), unit: "mg/L", waterBody: .unknown) == .II)

@@ -226,15 +226,17 @@ struct SourceTests {
     }
 
     /// domain.md §2.4: the water body must be stored per section. Without it the section is not
-    /// taken for a river: total phosphorus (III in a river, V in a lake) is left out.
+    /// taken for a river, nor reported better than it can be: total phosphorus (III in a river,
+    /// V in a lake) makes it at least III, and V were it a lake.
     @Test func aSectionWithoutAWaterBodyIsNotAssessedAsARiver() async throws {
         let directory = Fixtures.directory()
         try Self.fill(directory + "/data/hj212-buffer.db", [Array(Fixtures.waterHour.utf8)])
         let records = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
         let water = try #require(records.last)
         #expect(water.data["water_body"] == .string("unknown"))
-        #expect(water.data["water_class"] == .string("II"))
-        #expect(water.data["items"]?.arrayValue?.contains { $0["parameter_code"] == .string("w21011") } == false)
+        #expect(water.data["water_class"] == .string("III") && water.data["water_class_if_lake_reservoir"] == .string("V"))
+        let phosphorus = water.data["items"]?.arrayValue?.first { $0["parameter_code"] == .string("w21011") }
+        #expect(phosphorus?["class"] == .string("III") && phosphorus?["class_if_lake_reservoir"] == .string("V"))
     }
 
     @Test func aLakeSectionFromTheRegistryIsAssessedAsALake() async throws {

@@ -102,7 +102,8 @@ struct CommonSchemaTests {
         #expect(try set.schema(CommonSchema.uri(for: "environment.measurement")!).validate(cumulative).isEmpty)
         let assessment = try #require(set.document(CommonSchema.uri(for: "environment.assessment")!))
         #expect(assessment["properties"]?.objectValue?.keys == [
-            "kind", "station_id", "period_start", "interval", "standard", "water_body", "water_class", "water_quality", "items",
+            "kind", "station_id", "period_start", "interval", "standard", "water_body", "water_class", "water_quality",
+            "water_class_if_lake_reservoir", "items",
             "limiting_parameters", "aqi", "iaqi", "concentrations", "above_scale", "primary_pollutants", "level", "category",
         ])
         #expect(assessment["required"] == ["kind", "station_id", "period_start", "standard"])

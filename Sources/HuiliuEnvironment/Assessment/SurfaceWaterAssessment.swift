@@ -16,6 +16,9 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
         public var unit: String
         /// The item's class.
         public var waterClass: WaterClass
+        /// For total phosphorus at a section of unknown water body: its class under the lake and
+        /// reservoir limits, where it differs from `waterClass` (the river limits, the lower bound).
+        public var classIfLakeReservoir: WaterClass? = nil
     }
 
     /// The event type.
@@ -37,6 +40,9 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
     public var items: [Item]
     /// Codes of the items whose class is the section's.
     public var limitingParameters: [String]
+    /// For a section of unknown water body: its class under the lake and reservoir limits for
+    /// total phosphorus, where that is worse than `waterClass` (which then is a lower bound).
+    public var waterClassIfLakeReservoir: WaterClass?
 
     /// Evaluates `samples` (code, value, unit); items outside the 21 evaluated ones, or in a
     /// unit the limits cannot use, are left out. `nil` if no item can be evaluated.
@@ -46,6 +52,16 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
         for sample in samples {
             let code = ParameterCatalog.canonicalCode(for: sample.code)
             let unit = sample.unit ?? ParameterCatalog.parameter(for: code)?.unit
+            if waterBody == .unknown, code == "w21011", let unit {
+                // Total phosphorus has stricter limits in lakes: with the water body unknown, its
+                // river class is what the section is at least, and the lake class what it may be.
+                guard let river = SurfaceWaterStandard.waterClass(code: code, value: sample.value, unit: unit, waterBody: .river),
+                      let lake = SurfaceWaterStandard.waterClass(code: code, value: sample.value, unit: unit, waterBody: .lakeReservoir)
+                else { continue }
+                items.append(Item(parameterCode: code, value: sample.value, unit: unit, waterClass: river,
+                                  classIfLakeReservoir: lake == river ? nil : lake))
+                continue
+            }
             guard let unit, let waterClass = SurfaceWaterStandard.waterClass(code: code, value: sample.value, unit: unit,
                                                                         waterBody: waterBody) else { continue }
             items.append(Item(parameterCode: code, value: sample.value, unit: unit, waterClass: waterClass))
@@ -58,6 +74,8 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
         self.waterClass = worst
         self.items = items
         self.limitingParameters = items.filter { $0.waterClass == worst }.map(\.parameterCode)
+        let worstIfLake = items.map { $0.classIfLakeReservoir ?? $0.waterClass }.max() ?? worst
+        self.waterClassIfLakeReservoir = worstIfLake > worst ? worstIfLake : nil
     }
 
     /// Evaluates the valid measurements of one frame (flag `N`); `nil` if none can be evaluated.
@@ -94,11 +112,16 @@ public struct SurfaceWaterAssessment: Sendable, Equatable {
         object.appendUnchecked(key: "water_body", value: .string(waterBody.rawValue))
         object.appendUnchecked(key: "water_class", value: .string(waterClass.label))
         object.appendUnchecked(key: "water_quality", value: .string(waterClass.qualitative))
+        if let waterClassIfLakeReservoir {
+            object.appendUnchecked(key: "water_class_if_lake_reservoir", value: .string(waterClassIfLakeReservoir.label))
+        }
         object.appendUnchecked(key: "items", value: .array(items.map { item in
-            [
+            var entry: Object = [
                 "parameter_code": .string(item.parameterCode), "value": .decimal(item.value),
                 "unit": .string(item.unit), "class": .string(item.waterClass.label),
             ]
+            if let lake = item.classIfLakeReservoir { entry["class_if_lake_reservoir"] = .string(lake.label) }
+            return .object(entry)
         }))
         object.appendUnchecked(key: "limiting_parameters", value: .array(limitingParameters.map { .string($0) }))
         return .object(object)
