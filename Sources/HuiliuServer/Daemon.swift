@@ -105,10 +105,15 @@ public actor Daemon {
         case .tick:
             starts = await perform(scheduler.handle(.tick, at: Date()))
         case .start(let request):
-            if !shuttingDown && active[request.definition.name] == nil {
-                active[request.definition.name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: nil,
-                                                            control: request.control, tracker: request.tracker)
+            let name = request.definition.name
+            // ``trigger(_:by:backfill:trace:)`` took the pipeline for the run when it accepted it.
+            let taken = active[name]?.tracker === request.tracker
+            if !shuttingDown && (taken || active[name] == nil) {
+                active[name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: nil,
+                                         control: request.control, tracker: request.tracker)
                 starts = [request]
+            } else if taken {
+                active[name] = nil
             }
         case .finished(let pipeline, let schedulerRun, let success):
             active[pipeline] = nil
@@ -151,8 +156,11 @@ public actor Daemon {
                 let request = RunRequest(definition: definition, trigger: attempt > 1 ? "retry" : "schedule", schedulerRun: run)
                 active[name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: run,
                                          control: request.control, tracker: request.tracker)
-                _ = scheduler.handle(.runStarted(name, run), at: Date())
+                // What the scheduler answers is carried out too: another pipeline's fire time may
+                // have come while this one waited for the store, and dropping its start would
+                // leave it counted as running, and never scheduled again.
                 starts.append(request)
+                starts += await perform(scheduler.handle(.runStarted(name, run), at: Date()))
             case .cancel(let name, _, let reason):
                 logger.warning("cancelling run: \(reason.rawValue)", metadata: ["pipeline": "\(name)"])
                 let timeout = definitions[name]?.scheduling.timeout.map { " after " + $0.configText } ?? ""
@@ -260,7 +268,11 @@ public actor Daemon {
             }
         }
         guard active[pipeline] == nil else { return .alreadyRunning }
-        mailbox.post(.start(RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill, trace: trace)))
+        let request = RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill, trace: trace)
+        // Taken now, not when the mailbox gets to the request: a fire time handled meanwhile
+        // would take the pipeline, and the run already accepted would never start.
+        active[pipeline] = ActiveRun(trigger: trigger, startedAt: Date(), schedulerRun: nil, control: request.control, tracker: request.tracker)
+        mailbox.post(.start(request))
         return .accepted
     }
 

@@ -1,0 +1,149 @@
+import Foundation
+import HuiliuCore
+import HuiliuEngine
+import HuiliuKit
+@testable import HuiliuServer
+import HuiliuStore
+import Logging
+import Testing
+
+/// The daemon between the scheduler and the store: fire times that come due while it waits
+/// for the store are started, not lost, and a run the API accepted starts.
+struct DaemonSchedulingTests {
+    /// Definitions of `names`, each on `schedule` (with `jitter`), with a source and sink that never run here.
+    static func definitions(_ names: [String], schedule: String, jitter: String = "0s") throws -> [PipelineDefinition] {
+        var registry = ConnectorRegistry()
+        try registry.register(sourceSpec: ComponentSpec(name: "nothing", kind: .source, summary: "Test source.", fields: [])) { _, _ in
+            throw RunError("no runs in this test")
+        }
+        try registry.register(sinkSpec: ComponentSpec(name: "nowhere", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in
+            throw RunError("no runs in this test")
+        }
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: NSTemporaryDirectory())
+        return try names.map { name in
+            let node = try YAMLDocument.parse("""
+                version: 1
+                name: \(name)
+                schedule: "\(schedule)"
+                scheduling: { jitter: \(jitter) }
+                source: { nothing: {} }
+                sinks: [{ nowhere: {} }]
+                """, file: "\(name).yaml")
+            guard case .pipeline(let definition) = loader.validate(node, file: "\(name).yaml", directory: NSTemporaryDirectory()) else {
+                throw RunError("\(name) did not load")
+            }
+            return definition
+        }
+    }
+
+    static func daemon(_ pipelines: [PipelineDefinition], store: any StateStore) -> Daemon {
+        Daemon(pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: "Asia/Shanghai")!,
+               logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, loadPipelines: { .success(pipelines) },
+               makeRunner: { _ in fatalError("no runs in this test") })
+    }
+
+    /// Runs that take no time, for `seconds`: every start is finished at once. Returns the
+    /// starts per pipeline.
+    static func drive(_ daemon: Daemon, seconds: Double) async -> [String: Int] {
+        var started: [String: Int] = [:]
+        func finish(_ starts: [Daemon.RunRequest]) async {
+            var pending = starts
+            while let request = pending.popLast() {
+                started[request.definition.name, default: 0] += 1
+                pending += await daemon.handle(.finished(pipeline: request.definition.name, schedulerRun: request.schedulerRun,
+                                                         success: true)).starts
+            }
+        }
+        await finish(await daemon.bootstrap())
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            await finish(await daemon.handle(.tick).starts)
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return started
+    }
+
+    /// A store slow to claim fire times (a busy disk, a shared PostgreSQL): while the daemon
+    /// waits for one pipeline's claim, the other's fire time comes (jitter spreads them). Both
+    /// keep running on their schedules; before, the second was left counted as running and
+    /// never scheduled again.
+    @Test(.timeLimit(.minutes(1))) func aFireTimeThatComesWhileTheStoreIsSlowIsStarted() async throws {
+        let store = SlowClaims(try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db"),
+                               delay: .milliseconds(400))
+        let daemon = Self.daemon(try Self.definitions(["a", "b", "c"], schedule: "@every 1s", jitter: "900ms"), store: store)
+        let started = await Self.drive(daemon, seconds: 8)
+        #expect(["a", "b", "c"].allSatisfy { (started[$0] ?? 0) >= 3 }, "\(started)")
+    }
+
+    /// A run the API accepted holds the pipeline from then on: a fire time handled before the
+    /// daemon gets to the request is served by it, and the request is not dropped.
+    @Test func anAcceptedRunStartsEvenIfAFireTimeComesFirst() async throws {
+        let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
+        let daemon = Self.daemon(try Self.definitions(["a"], schedule: "@every 1s"), store: store)
+        _ = await daemon.bootstrap()
+        #expect(await daemon.trigger("a") == .accepted)
+        #expect(await daemon.trigger("a") == .alreadyRunning)
+        try await Task.sleep(for: .milliseconds(1100))
+        let scheduled = await daemon.handle(.tick).starts
+        #expect(scheduled.isEmpty, "the accepted run holds the pipeline")
+        guard case .start(let request)? = await daemon.mailbox.next(until: .now + .seconds(1)) else {
+            Issue.record("the accepted run was not posted")
+            return
+        }
+        let starts = await daemon.handle(.start(request)).starts
+        #expect(starts.map { $0.trigger } == ["api"])
+    }
+}
+
+/// A store whose fire-time claims take `delay`.
+final class SlowClaims: StateStore {
+    let base: any StateStore
+    let delay: Duration
+
+    init(_ base: any StateStore, delay: Duration) {
+        self.base = base
+        self.delay = delay
+    }
+
+    func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool {
+        try await Task.sleep(for: delay)
+        return try await base.claimScheduledFire(pipeline: pipeline, at: at)
+    }
+
+    func startRun(pipeline: String, trigger: String) async throws -> RunRecord { try await base.startRun(pipeline: pipeline, trigger: trigger) }
+    func finishRun(_ run: RunRecord) async throws { try await base.finishRun(run) }
+    func markInterruptedRuns(pipeline: String?) async throws -> Int { try await base.markInterruptedRuns(pipeline: pipeline) }
+    func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
+        try await base.runs(pipeline: pipeline, status: status, limit: limit)
+    }
+    func run(id: String) async throws -> RunRecord? { try await base.run(id: id) }
+    func checkpoint(pipeline: String, stream: String) async throws -> StoredCheckpoint? {
+        try await base.checkpoint(pipeline: pipeline, stream: stream)
+    }
+    func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord, deadLetters: [DeadLetter],
+                provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int]) async throws {
+        try await base.commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance,
+                              replayed: replayed, superseded: superseded)
+    }
+    func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)] { try await base.pendingLetterKeys(pipeline: pipeline) }
+    func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink] {
+        try await base.provenance(pipeline: pipeline, after: sequence, limit: limit)
+    }
+    func provenancePipelines() async throws -> [String] { try await base.provenancePipelines() }
+    func resetCheckpoints(pipeline: String) async throws { try await base.resetCheckpoints(pipeline: pipeline) }
+    func lastScheduledFire(pipeline: String) async throws -> Date? { try await base.lastScheduledFire(pipeline: pipeline) }
+    func recordScheduledFire(pipeline: String, at: Date) async throws { try await base.recordScheduledFire(pipeline: pipeline, at: at) }
+    func sizeInBytes() async throws -> Int { try await base.sizeInBytes() }
+    func addDeadLetters(_ letters: [DeadLetter]) async throws -> [DeadLetter] { try await base.addDeadLetters(letters) }
+    func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {
+        try await base.deadLetters(pipeline: pipeline, status: status, limit: limit)
+    }
+    func deadLetter(id: Int) async throws -> DeadLetter? { try await base.deadLetter(id: id) }
+    func markReplayed(ids: [Int], runID: String) async throws { try await base.markReplayed(ids: ids, runID: runID) }
+    func discardDeadLetters(ids: [Int]) async throws -> [Int] { try await base.discardDeadLetters(ids: ids) }
+    func reopenDeadLetters(ids: [Int]) async throws -> [Int] { try await base.reopenDeadLetters(ids: ids) }
+    func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord, deadLetters: [DeadLetter],
+                     provenance: ProvenanceEntry?) async throws {
+        try await base.commitAbort(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance)
+    }
+}
