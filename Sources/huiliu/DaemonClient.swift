@@ -1,14 +1,13 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
+import HuiliuTransport
 
 /// Talks to a running `huiliu serve` through its admin API.
 struct DaemonClient {
-    let base: URL
+    /// `http://host:port`.
+    let base: String
     let token: String?
 
     /// Where the daemon of this project announced itself (`data/daemon.json`), if it is alive.
@@ -17,29 +16,47 @@ struct DaemonClient {
         guard let data = FileManager.default.contents(atPath: file), let info = try? JSONReader.parse([UInt8](data)),
               let pid = info["pid"]?.intValue, let port = info["port"]?.intValue,
               let address = info["address"]?.stringValue, kill(pid_t(pid), 0) == 0 else { return nil }
-        let host = address == "0.0.0.0" ? "127.0.0.1" : address
         let chosen = token ?? ProcessInfo.processInfo.environment["HUILIU_TOKEN"]
             ?? gateway.adminTokens.first(where: \.canWrite)?.token ?? gateway.adminTokens.first?.token
-        return DaemonClient(base: URL(string: "http://\(host):\(port)")!, token: chosen)
+        return DaemonClient(base: "http://\(Self.host(address)):\(port)", token: chosen)
+    }
+
+    /// The address to reach a daemon listening on `address`: loopback for a wildcard, an IPv6
+    /// address in brackets.
+    static func host(_ address: String) -> String {
+        switch address {
+        case "0.0.0.0": "127.0.0.1"
+        case "::", "[::]": "[::1]"
+        case _ where address.contains(":") && !address.hasPrefix("["): "[\(address)]"
+        default: address
+        }
     }
 
     /// A JSON request; returns the status and the parsed body.
     func request(_ method: String, _ path: String, body: Value? = nil) async throws -> (status: Int, body: Value) {
-        // Built as text: appendingPathComponent would escape the "?" of a query.
-        var request = URLRequest(url: URL(string: base.absoluteString + "/" + path)!)
-        request.httpMethod = method
-        request.timeoutInterval = 10
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        // libcurl, as every other request Huiliu makes: Foundation's client refuses an IPv6 address
+        // in brackets, and its errors read "NSURLErrorDomain Code=-1001".
+        var request = HTTPRequest(method: HTTPMethod(rawValue: method), url: base + "/" + path)
+        var options = TransferOptions()
+        options.timeout = .seconds(10)
+        options.connectTimeout = .seconds(5)
+        options.proxy = .direct
+        request.options = options
+        if let token { request.headers["Authorization"] = "Bearer \(token)" }
         // The caller's trace (OpenTelemetry's TRACEPARENT for processes) goes on to what the daemon does.
         if let trace = ProcessInfo.processInfo.environment["TRACEPARENT"].flatMap(TraceContext.init(traceparent:)) {
-            request.setValue(trace.traceparent, forHTTPHeaderField: "traceparent")
+            request.headers["traceparent"] = trace.traceparent
         }
         if let body {
-            request.httpBody = Data(body.jsonText.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = Array(body.jsonText.utf8)
+            request.headers["Content-Type"] = "application/json"
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        return (status, (try? JSONReader.parse([UInt8](data))) ?? .null)
+        let response = try await HTTPClient.daemon.execute(request)
+        return (response.status, (try? JSONReader.parse(response.body)) ?? .null)
     }
+}
+
+extension HTTPClient {
+    /// The client of the commands that talk to this project's daemon.
+    static let daemon = HTTPClient()
 }

@@ -35,8 +35,17 @@ extension Huiliu {
         func run() async throws {
             let gateway = try options.gateway()
             let store = try gateway.openStateStore()
-            var runs = try await store.runs(pipeline: pipeline, status: nil, limit: failed ? 10_000 : limit)
-            if failed { runs = Array(runs.filter { $0.status != .succeeded && $0.status != .running }.prefix(limit)) }
+            var runs: [RunRecord]
+            if failed {
+                // Each status asked of the store: failures behind thousands of succeeded runs are still found.
+                runs = []
+                for status in [RunStatus.failed, .interrupted, .cancelled] {
+                    runs += try await store.runs(pipeline: pipeline, status: status, limit: limit)
+                }
+                runs = Array(runs.sorted { ($0.startedAt, $0.id) > ($1.startedAt, $1.id) }.prefix(limit))
+            } else {
+                runs = try await store.runs(pipeline: pipeline, status: nil, limit: limit)
+            }
             if json {
                 for run in runs { print(Self.json(run).jsonText) }
                 return

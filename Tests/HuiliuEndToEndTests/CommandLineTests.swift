@@ -282,6 +282,18 @@ struct CommandLineTests {
         let result = try await HuiliuCommand.run(["runs", "--pipeline", "court-cases"], in: project)
         #expect(result.stdout.hasPrefix("RUN "))
         #expect(result.stdout.contains("court-cases  succeeded"))
+        // A failure behind more succeeded runs than any one query reads (a pipeline every
+        // 30 seconds makes 2,880 a day) is still listed by --failed.
+        let database = project + "/data/huiliu.db"
+        try SQLiteProbe.execute(path: database, """
+            INSERT INTO huiliu_runs (id, pipeline, trigger, started_at, status, error)
+                VALUES ('r-old-failure', 'court-cases', 'schedule', '2026-01-01T00:00:00Z', 'failed', 'connection refused');
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
+            INSERT INTO huiliu_runs (id, pipeline, trigger, started_at, status)
+                SELECT 'r-ok-' || i, 'court-cases', 'schedule', '2026-02-01T00:00:00Z', 'succeeded' FROM n;
+            """)
+        let failed = try await HuiliuCommand.run(["runs", "--failed"], in: project)
+        #expect(failed.status == 0 && failed.stdout.contains("r-old-failure"), "\(failed.stdout)\(failed.stderr)")
     }
 
     @Test func connectorSpecComesFromTheDeclaration() async throws {
