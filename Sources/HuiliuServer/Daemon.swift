@@ -26,6 +26,8 @@ public actor Daemon {
         var definition: PipelineDefinition
         var trigger: String
         var schedulerRun: Scheduler.RunID?
+        /// The fire time a scheduled run serves.
+        var scheduledAt: Date?
         /// A cursor range to read again, for runs asked for with one.
         var backfill: BackfillRange?
         /// The trace the asker was in (a `traceparent` header), which the run continues.
@@ -124,7 +126,7 @@ public actor Daemon {
             starts = await apply(pipelines)
         case .shutdown:
             shuttingDown = true
-            for run in active.values { run.control.requestStop() }
+            for run in active.values { run.control.requestStop(reason: Self.shutdownReason) }
             logger.notice("shutting down: stopping \(active.count) run(s) at their next batch boundary")
             return ([], nil, true)
         }
@@ -153,7 +155,8 @@ public actor Daemon {
                     starts += await perform(scheduler.handle(.runFinished(name, run, .success), at: Date()))
                     continue
                 }
-                let request = RunRequest(definition: definition, trigger: attempt > 1 ? "retry" : "schedule", schedulerRun: run)
+                let request = RunRequest(definition: definition, trigger: attempt > 1 ? "retry" : "schedule", schedulerRun: run,
+                                         scheduledAt: scheduledAt)
                 active[name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: run,
                                          control: request.control, tracker: request.tracker)
                 // What the scheduler answers is carried out too: another pipeline's fire time may
@@ -222,6 +225,12 @@ public actor Daemon {
                 }
             }
             success = run.status == .succeeded
+            if run.status == .cancelled, request.control.stopReason == Self.shutdownReason, let scheduledAt = request.scheduledAt {
+                // Its fire time was claimed when it started; cut short, it has not served it. Put
+                // back, the missed-run policy (`run_once`) runs it again after the restart,
+                // rather than a whole period later.
+                try? await store.recordScheduledFire(pipeline: name, at: scheduledAt.addingTimeInterval(-1))
+            }
         } catch is PipelineBusy {
             // Another gateway sharing the store (or a manual run) has it: that run serves this
             // fire time, so it is neither a failure nor retried.
@@ -250,6 +259,9 @@ public actor Daemon {
         /// The pipeline's source cannot backfill (the reason).
         case cannotBackfill(String)
     }
+
+    /// Why runs stopped by the daemon's shutdown say they were.
+    static let shutdownReason = "stopped by the daemon's shutdown"
 
     /// Starts a run of `pipeline` now, of `backfill` only when given.
     public func trigger(_ pipeline: String, by trigger: String = "api", backfill: BackfillRange? = nil,

@@ -9,6 +9,8 @@ struct DaemonClient {
     /// `http://host:port`.
     let base: String
     let token: String?
+    /// The daemon's process.
+    let pid: pid_t
 
     /// Where the daemon of this project announced itself (`data/daemon.json`), if it is alive.
     static func find(_ gateway: GatewayConfig, token: String?) -> DaemonClient? {
@@ -18,8 +20,11 @@ struct DaemonClient {
               let address = info["address"]?.stringValue, kill(pid_t(pid), 0) == 0 else { return nil }
         let chosen = token ?? ProcessInfo.processInfo.environment["HUILIU_TOKEN"]
             ?? gateway.adminTokens.first(where: \.canWrite)?.token ?? gateway.adminTokens.first?.token
-        return DaemonClient(base: "http://\(Self.host(address)):\(port)", token: chosen)
+        return DaemonClient(base: "http://\(Self.host(address)):\(port)", token: chosen, pid: pid_t(pid))
     }
+
+    /// Whether the daemon's process is still there: one busy with its store answers late, but is.
+    var isAlive: Bool { kill(pid, 0) == 0 }
 
     /// The address to reach a daemon listening on `address`: loopback for a wildcard, an IPv6
     /// address in brackets.

@@ -178,15 +178,26 @@ extension Huiliu {
             // Polls in a row that found the run's record running but the daemon running nothing of
             // the pipeline: its end could not be recorded (the state store was unreachable then).
             var orphaned = 0
+            // Polls that found neither the run's record nor the pipeline running: the daemon
+            // accepted the run, but could not start it.
+            var missing = 0
+            var unanswered = 0
             while true {
                 try await Task.sleep(for: .milliseconds(300))
                 let list: Value
                 do {
                     (_, list) = try await daemon.request("GET", "api/v1/runs?pipeline=\(name)&limit=5")
+                    unanswered = 0
                 } catch {
+                    // A daemon waiting for a locked or slow state store answers late, but is there.
+                    if daemon.isAlive {
+                        unanswered += 1
+                        if unanswered == 1 { printError("\(name): the daemon is not answering (\(error)); still following") }
+                        continue
+                    }
                     // The daemon stopped (SIGTERM stops its runs at a batch boundary, committed).
                     printError("""
-                        \(name): the daemon stopped answering while running it (shut down?); its run was stopped at a batch \
+                        \(name): the daemon stopped while running it (shut down?); its run was stopped at a batch \
                         boundary with what came before committed: `huiliu runs --pipeline \(name)` shows how it ended
                         """)
                     throw ExitCode(1)
@@ -209,7 +220,17 @@ extension Huiliu {
                         """)
                     throw ExitCode(1)
                 }
-                guard let run else { continue }
+                guard let run else {
+                    let status = try? await daemon.request("GET", "api/v1/status").1
+                    let active = status?["running"]?.arrayValue?.contains { $0["pipeline"]?.stringValue == name } ?? true
+                    missing = active ? 0 : missing + 1
+                    guard missing >= 10 else { continue }
+                    printError("""
+                        \(name): the daemon accepted the run but could not start it (was the state store locked or unreachable?): \
+                        the daemon's log says why
+                        """)
+                    throw ExitCode(1)
+                }
                 let record = RunRecord(id: run["id"]?.stringValue ?? "", pipeline: name, trigger: "api",
                                        startedAt: run["started_at"]?.stringValue ?? "", finishedAt: run["finished_at"]?.stringValue,
                                        status: RunStatus(rawValue: run["status"]?.stringValue ?? "") ?? .failed,
