@@ -45,14 +45,20 @@ extension Huiliu {
         func run() async throws {
             let gateway = try options.gateway()
             let json = logFormat.map { $0 == "json" } ?? !isTerminal(2)
-            let level = options.logLevel == .warning ? Logger.Level.info : options.logLevel
+            // A daemon logs its runs at info unless told otherwise; `--log-level warning` given is kept.
+            let explicit = CommandLine.arguments.contains { $0 == "--log-level" || $0.hasPrefix("--log-level=") }
+            let level = explicit ? options.logLevel : Logger.Level.info
             LoggingSystem.bootstrap { label in
                 var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
             }
             let prometheus = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+            var metrics = PrometheusMetricsFactory(registry: prometheus)
+            // Runs last seconds to hours (the default buckets stop at 10 s): each bucket 4× the last.
+            metrics.durationHistogramBuckets["huiliu_run_duration_seconds"] =
+                [1, 4, 15, 60, 240, 900, 3600, 4 * 3600, 16 * 3600].map { Duration.seconds($0) }
+            MetricsSystem.bootstrap(metrics)
             let logger = { var logger = Logger(label: "huiliu"); logger.logLevel = level; return logger }()
 
             let connectors = CurrentConnectors(try builtInRegistry(gateway))
