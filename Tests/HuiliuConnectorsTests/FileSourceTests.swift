@@ -248,17 +248,26 @@ struct FileSourceTests {
     }
 
     /// `encoding: auto` decides by the first 64 KiB; when those are all ASCII (which UTF-8 and
-    /// GB18030 read alike), rows further on that are not UTF-8 are read as GB18030.
+    /// GB18030 read alike), the first row further on with other bytes decides for the rest of
+    /// the file: `女` in GBK (C5 AE) is valid UTF-8 too (`Ů`), and read per row it came out so.
     @Test(arguments: ["csv", "jsonl"])
     func gbkRowsAfterAnASCIIStartAreRead(format: String) async throws {
         let ascii = (1...12000).map { format == "csv" ? "\($0),a" : "{\"id\":\($0),\"n\":\"a\"}" }.joined(separator: "\n") + "\n"
-        let gbk: [UInt8] = format == "csv" ? Array("12001,".utf8) + [0xD5, 0xC5, 0xC8, 0xFD] + [0x0A]
-            : Array("{\"id\":12001,\"n\":\"".utf8) + [0xD5, 0xC5, 0xC8, 0xFD] + Array("\"}\n".utf8)
+        func row(_ id: Int, _ name: [UInt8]) -> [UInt8] {
+            format == "csv" ? Array("\(id),".utf8) + name + [0x0A] : Array("{\"id\":\(id),\"n\":\"".utf8) + name + Array("\"}\n".utf8)
+        }
+        let gbk = row(12001, [0xD5, 0xC5, 0xC8, 0xFD]) + row(12002, [0xC5, 0xAE])
         let path = write("late." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8) + gbk)
         let batches = try await drain(source(path))
         #expect(batches.flatMap(\.rejects).isEmpty)
-        #expect(records(batches).last?["n"] == "张三")
-        #expect(records(batches).count == 12001)
+        #expect(records(batches).suffix(2).map { $0["n"] } == ["张三", "女"])
+        #expect(records(batches).count == 12002)
+        // Alone, such a pair is GB18030 too; three-byte UTF-8 (Chinese in UTF-8) decides UTF-8.
+        let alone = write("alone." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8) + row(12001, [0xC5, 0xAE]))
+        #expect(records(try await drain(source(alone))).last?["n"] == "女")
+        let utf8 = write("utf8." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8) + row(12001, Array("张三".utf8))
+                         + row(12002, Array("女".utf8)))
+        #expect(records(try await drain(source(utf8))).suffix(2).map { $0["n"] } == ["张三", "女"])
     }
 
     /// A byte that is not GB18030 rejects its row only (a dead letter with its line), not the

@@ -11,8 +11,11 @@ struct CSVParser: RecordParser {
 
     /// The file's encoding, for messages about bytes that are not of it.
     var encodingName = "UTF-8"
-    /// `encoding: auto` found only ASCII at the start: a field that is not UTF-8 is read as GB18030.
+    /// `encoding: auto` found only ASCII at the start: the first field with other bytes decides
+    /// the encoding of the rest of the file (``TextEncoding/decideLate(_:)``).
     var undecidedEncoding = false
+    /// Decided GB18030 that way: fields are converted here, as the reader passes bytes as they are.
+    var lateGB18030 = false
 
     init(delimiter: UInt8, header: [String], line: Int) {
         self.delimiter = delimiter
@@ -124,12 +127,18 @@ struct CSVParser: RecordParser {
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
                 field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
             }
-            var valid = String(validating: field, as: UTF8.self)
-            if valid == nil, undecidedEncoding, let decoded = try? Transcoding.toUTF8(field, from: "GB18030") {
-                // The file's start was all ASCII, which both encodings read alike; its first other
-                // bytes are GB18030, as Chinese exports mostly are.
-                valid = String(validating: decoded, as: UTF8.self)
+            if undecidedEncoding, field.contains(where: { $0 >= 0x80 }), let decided = TextEncoding.decideLate(field) {
+                // The file's start was all ASCII, which both encodings read alike: its first other
+                // bytes decide for the whole file, not each field for itself.
+                undecidedEncoding = false
+                if decided != .utf8 {
+                    lateGB18030 = true
+                    encodingName = "GB18030"
+                }
             }
+            let valid = lateGB18030 && field.contains(where: { $0 >= 0x80 })
+                ? (try? Transcoding.toUTF8(field, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
+                : String(validating: field, as: UTF8.self)
             guard let text = valid else {
                 if failure == nil { failure = "bytes that are not \(encodingName) in field \(fields.count + 1)" }
                 fields.append("")

@@ -36,6 +36,18 @@ enum TextEncoding: String, Sendable {
         return .utf8
     }
 
+    /// The encoding of a file that began with only ASCII, from its first other `bytes` (a field,
+    /// a line), or `nil` if they are text of neither. Chinese in UTF-8 takes three bytes a
+    /// character; valid UTF-8 of two-byte characters only is GB18030 more likely than Latin or
+    /// Cyrillic in these systems' data (`女` in GBK, C5 AE, is `Ů` read as UTF-8).
+    static func decideLate(_ bytes: some Collection<UInt8>) -> TextEncoding? {
+        let array = Array(bytes)
+        let utf8 = String(validating: array, as: UTF8.self) != nil
+        if utf8 && array.contains(where: { $0 >= 0xE0 }) { return .utf8 }
+        if (try? Transcoding.toUTF8(array, from: "GB18030")) != nil { return .gb18030 }
+        return utf8 ? .utf8 : nil
+    }
+
     /// `bytes` as UTF-8 without a byte-order mark: as they are for `utf-8`, converted from
     /// GB18030 for `gb18030` or `gbk`, and for `auto` converted only if they are not UTF-8.
     static func utf8(_ bytes: [UInt8], declared: String) throws -> [UInt8] {
