@@ -180,6 +180,40 @@ struct FileSourceTests {
         #expect(records(try await drain(source(path), after: second.last?.checkpoint)) == [["id": "4", "name": "丁"]])
     }
 
+    /// A value corrected in place far before the checkpoint, keeping the length (one digit of
+    /// an amount), with rows appended since: the bytes just before the checkpoint are as they
+    /// were, but the file is read again from the start, so the correction is delivered. A file
+    /// only appended to, again and again, goes on where it stopped; in GB18030 too.
+    @Test(arguments: [false, true])
+    func aSameLengthCorrectionBeforeTheCheckpointIsRead(gbk: Bool) async throws {
+        let name: [UInt8] = gbk ? [0xBC, 0xD7] : Array("甲".utf8)
+        func row(_ id: Int, _ amount: Int) -> [UInt8] { Array("\(id),\(amount),".utf8) + name + [0x0A] }
+        let path = write("amounts.csv", Array("id,amount,name\n".utf8) + (1...200).flatMap { row($0, 100 + $0) })
+        let first = try await drain(source(path))
+        #expect(records(first).count == 200)
+        func append(_ bytes: [UInt8]) throws {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            handle.write(Data(bytes))
+            try handle.close()
+        }
+        try append(row(201, 301))
+        let second = try await drain(source(path), after: first.last?.checkpoint)
+        #expect(records(second).map { $0["id"] } == ["201"])
+        try append(row(202, 302))
+        let third = try await drain(source(path), after: second.last?.checkpoint)
+        #expect(records(third).map { $0["id"] } == ["202"], "a resumed read goes on counting the bytes before it")
+        // Row 5's amount 105 becomes 106, and a row is appended.
+        var bytes = try #require(FileManager.default.contents(atPath: path).map(Array.init))
+        let old = row(5, 105), fixed = row(5, 106)
+        let at = try #require((0...(bytes.count - old.count)).first { Array(bytes[$0..<($0 + old.count)]) == old })
+        bytes.replaceSubrange(at..<(at + old.count), with: fixed)
+        _ = write("amounts.csv", bytes + row(203, 303))
+        let fourth = try await drain(source(path), after: third.last?.checkpoint)
+        #expect(records(fourth).count == 203)
+        #expect(records(fourth).first { $0["id"] == "5" }?["amount"] == "106")
+    }
+
     /// A rejected row fixed in place far before the checkpoint (the tail it fingerprints did not
     /// change), or in a file of a glob finished long ago, makes that file be read again from
     /// the start; a file whose rejected rows are as they were is not read again.

@@ -1,3 +1,4 @@
+import CZlib
 import Glibc
 
 /// A sliding window over a byte stream: parsers look at `bytes[start..<end]`, consume by
@@ -14,11 +15,33 @@ final class ByteWindow {
     private(set) var base: Int
     /// True once the input is exhausted.
     private(set) var isAtEnd = false
+    /// CRC-32 of the consumed bytes from where it started up to `crcThrough`, if known.
+    private var crc: UInt?
+    private var crcThrough: Int
 
-    init(input: any ByteInput, startingAt offset: Int, capacity: Int = 1 << 20) {
+    /// A window from `offset` on; `crc` is that of the bytes before `crcThrough` (at or after
+    /// `offset`), from where the caller counts, `nil` when unknown.
+    init(input: any ByteInput, startingAt offset: Int, capacity: Int = 1 << 20, crc: UInt32? = 0, crcThrough: Int? = nil) {
         self.input = input
         self.base = offset
+        self.crc = crc.map(UInt.init)
+        self.crcThrough = crcThrough ?? offset
         storage = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    /// The CRC-32 of the consumed bytes up to ``position``, from where it was started; `nil`
+    /// when the window began at an offset whose bytes before it were not counted.
+    func consumedCRC() -> UInt32? {
+        absorbConsumed()
+        return crc.map { UInt32(truncatingIfNeeded: $0) }
+    }
+
+    /// Adds the bytes consumed since the last call to the CRC, before a fill drops them.
+    private func absorbConsumed() {
+        guard let current = crc, position > crcThrough else { return }
+        let from = storage.baseAddress! + (crcThrough - base)
+        crc = CZlib.crc32(current, from.assumingMemoryBound(to: UInt8.self), UInt32(position - crcThrough))
+        crcThrough = position
     }
 
     deinit {
@@ -46,6 +69,7 @@ final class ByteWindow {
     @discardableResult
     func fill() throws(FileReadError) -> Bool {
         guard !isAtEnd else { return false }
+        absorbConsumed()
         // Keep the last consumed bytes too: a checkpoint fingerprints them (``recent``).
         let kept = min(start, Self.recentBytes)
         if start > kept {

@@ -181,6 +181,8 @@ struct FileBatchReader: BatchReader {
         }
         var checkpoint = FileCheckpoint(file: file.path, offset: file.window.position, line: file.parser.line,
                                         state: file.parser.checkpointState, tail: FileCheckpoint.tail(of: file.window.recent))
+        checkpoint.prefixCRC = file.window.consumedCRC()
+        if checkpoint.prefixCRC != nil { checkpoint.stamp = FileCheckpoint.stamp(file.path) }
         checkpoint.rejected = rejected
         checkpoint.rejectedStamps = stamps
         return checkpoint.checkpoint

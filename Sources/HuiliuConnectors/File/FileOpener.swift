@@ -1,3 +1,4 @@
+import CZlib
 import HuiliuCore
 import Logging
 
@@ -5,6 +6,9 @@ import Logging
 /// or GB18030), skips a byte-order mark, seeks to a saved offset and restores the parser's
 /// state there. Shared by the `file` source and manifest file streams.
 struct FileOpener {
+    /// Files whose read part is larger are checked for edits by the bytes before the
+    /// checkpoint only (a CRC of gigabytes on every run would cost more than it guards).
+    static let verifiedPrefix = 1 << 30
 
     /// `auto`, `utf-8`, `gb18030` or `gbk`.
     let encoding: String
@@ -49,14 +53,29 @@ struct FileOpener {
         let input: any ByteInput = detected == .utf8 ? file : try TranscodingInput(file: file, encoding: detected.iconvName)
         if offset == 0 && hasBOM && detected == .utf8 { offset = 3 }
 
-        let resumed = offset > (hasBOM && detected == .utf8 ? 3 : 0)
+        let first = hasBOM && detected == .utf8 ? 3 : 0
+        let resumed = offset > first
         let window: ByteWindow
+        if resumed, let resume, let expected = resume.prefixCRC, resume.stamp != FileCheckpoint.stamp(path),
+           offset - first <= Self.verifiedPrefix {
+            // Changed since: appended to, or edited before the checkpoint? Only every byte read tells.
+            // Read through an input of its own: a decoded stream cannot seek back.
+            let fresh = try FileInput(path: path)
+            let verifying: any ByteInput = detected == .utf8 ? fresh : try TranscodingInput(file: fresh, encoding: detected.iconvName)
+            guard try Self.crc(of: verifying, from: first, to: offset) == expected else {
+                logger.warning("file changed before the checkpoint, not only appended to; reading it again from the start",
+                               metadata: ["file": .string(display), "checkpoint": .stringConvertible(offset)])
+                return try open(path, display: display, format: format, resume: nil)
+            }
+        }
+        // The CRC goes on from the checkpoint's, when it has one.
+        let crc: UInt32? = resumed ? resume?.prefixCRC : 0
         if resumed, let tail = resume?.tail, tail.bytes <= offset {
             // The bytes before the checkpoint must still be the ones read: a file edited rather
             // than appended to (a rejected row fixed in place) would otherwise be read from the
             // middle of some other line, and its fixed row never.
             let unchanged: Bool
-            window = ByteWindow(input: input, startingAt: offset - tail.bytes)
+            window = ByteWindow(input: input, startingAt: offset - tail.bytes, crc: crc, crcThrough: offset)
             do {
                 try input.seek(to: offset - tail.bytes)
                 while window.available.count < tail.bytes, try window.fill() {}
@@ -74,7 +93,7 @@ struct FileOpener {
             window.start += tail.bytes
         } else {
             try input.seek(to: offset)
-            window = ByteWindow(input: input, startingAt: offset)
+            window = ByteWindow(input: input, startingAt: offset, crc: crc)
         }
         // Only ASCII in the sample reads the same as UTF-8 and GB18030: decided by later bytes.
         let undecided = encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy { $0 < 0x80 }
@@ -102,5 +121,21 @@ struct FileOpener {
             parser = lines
         }
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)
+    }
+
+    /// The CRC-32 of `input`'s bytes from `from` to `to`, `nil` if it ends before; leaves `input` anywhere.
+    static func crc(of input: any ByteInput, from: Int, to: Int) throws(FileReadError) -> UInt32? {
+        try input.seek(to: from)
+        var crc = CZlib.crc32(0, nil, 0)
+        var remaining = to - from
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while remaining > 0 {
+            let n = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<min(buffer.count, remaining)]))
+            if n == 0 { break }
+            crc = CZlib.crc32(crc, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(n))
+            remaining -= n
+        }
+        return remaining == 0 ? UInt32(truncatingIfNeeded: crc) : nil
     }
 }

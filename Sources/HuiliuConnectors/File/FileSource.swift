@@ -26,9 +26,10 @@ public struct FileSource: SourceConnector {
         details: """
             Files are read in sorted order when `path` is a glob. The checkpoint records the file and the \
             byte offset after the last delivered record, so appending to a file and running again reads \
-            only the new records; a file changed before that offset (a rejected row fixed in place) or cut \
-            shorter is read again from its start, with a warning, and its records come again under the same \
-            ids where they have a key. Files of a glob that sort before the checkpoint's file count as read: \
+            only the new records; a file changed before that offset (a rejected row fixed in place, one \
+            digit of an amount corrected: a CRC of every byte read tells, up to 1 GiB read; beyond, the last \
+            256 bytes) or cut shorter is read again from its start, with a warning, and its records come \
+            again under the same ids where they have a key. Files of a glob that sort before the checkpoint's file count as read: \
             add late files under names that sort after it. A malformed JSON line or CSV row is dead-lettered \
             with its line number and reading goes on; a broken JSON array stops the run with the byte offset.
             """,
@@ -104,6 +105,11 @@ struct FileCheckpoint {
     /// The SHA-256 (hex) of the bytes just before `offset`, and how many: a file changed
     /// before the checkpoint rather than appended to no longer has them there.
     var tail: (bytes: Int, sha256: String)?
+    /// The CRC-32 of every byte read before `offset` (after a byte-order mark), and the file's
+    /// size and modification time then: a fix in place anywhere before the checkpoint that keeps
+    /// the length (a digit of an amount) leaves the tail as it was, but not this.
+    var prefixCRC: UInt32?
+    var stamp: String?
     /// Files read with rows rejected, and those rows' fingerprints (`line:digest`): a row fixed in
     /// place (as the dead-letter advice says) makes its file be read again, however far the
     /// checkpoint has gone past it.
@@ -120,6 +126,8 @@ struct FileCheckpoint {
         self.line = object["line"]?.intValue ?? 1
         self.state = object["state"] ?? .null
         if let bytes = object["tail_bytes"]?.intValue, let digest = object["tail_sha256"]?.stringValue { tail = (bytes, digest) }
+        prefixCRC = object["prefix_crc32"]?.intValue.flatMap(UInt32.init(exactly:))
+        stamp = object["stamp"]?.stringValue
         for (path, rows) in object["rejected"]?.objectValue ?? Object() {
             rejected[path] = rows.arrayValue?.compactMap(\.stringValue) ?? []
         }
@@ -163,6 +171,8 @@ struct FileCheckpoint {
             object["tail_bytes"] = .integer(tail.bytes)
             object["tail_sha256"] = .string(tail.sha256)
         }
+        if let prefixCRC { object["prefix_crc32"] = .integer(Int(prefixCRC)) }
+        if let stamp { object["stamp"] = .string(stamp) }
         if !rejected.isEmpty {
             object["rejected"] = .object(Object(rejected.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) }))
             let stamps = rejectedStamps.filter { rejected[$0.key] != nil }.sorted { $0.key < $1.key }

@@ -104,7 +104,7 @@ struct ResponseDecoder: Sendable {
     /// CSV with a header row, or JSON Lines, as records.
     private func rows(_ body: [UInt8]) throws -> [Value] {
         let input = MemoryInput(try utf8(body))
-        let window = ByteWindow(input: input, startingAt: 0)
+        let window = ByteWindow(input: input, startingAt: 0, crc: nil)
         var parser: any RecordParser
         if definition.format == .csv {
             var csv = CSVParser(delimiter: definition.delimiter, header: [], line: 1)
