@@ -180,6 +180,25 @@ struct FileSourceTests {
         #expect(records(try await drain(source(path), after: second.last?.checkpoint)) == [["id": "4", "name": "丁"]])
     }
 
+    /// A project moved (restored elsewhere, a new release folder) keeps its place in a glob: its
+    /// checkpoint names the file by its old path, which sorts apart from every file now.
+    @Test func aMovedProjectResumesAtTheSameFile() async throws {
+        func source(project: String) throws -> FileSource {
+            try FileSource(config: ParsedConfig(testing: ["path": .string(project + "/in/*.csv")]),
+                           context: .testing(projectDirectory: project, batchSize: 1000))
+        }
+        let old = directory + "/pz", new = directory + "/pa"
+        try FileManager.default.createDirectory(atPath: old + "/in", withIntermediateDirectories: true)
+        _ = write("pz/in/2024-01.csv", Array("id,v\n1,a\n".utf8))
+        _ = write("pz/in/2024-02.csv", Array("id,v\n2,b\n3,c\n".utf8))
+        let first = try await drain(try source(project: old))
+        #expect(records(first).count == 3)
+        try FileManager.default.moveItem(atPath: old, toPath: new)
+        _ = write("pa/in/2024-03.csv", Array("id,v\n4,d\n".utf8))
+        let second = try await drain(try source(project: new), after: first.last?.checkpoint)
+        #expect(records(second) == [["id": "4", "v": "d"]])
+    }
+
     /// A value corrected in place far before the checkpoint, keeping the length (one digit of
     /// an amount), with rows appended since: the bytes just before the checkpoint are as they
     /// were, but the file is read again from the start, so the correction is delivered. A file

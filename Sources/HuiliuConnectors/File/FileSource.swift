@@ -67,7 +67,33 @@ public struct FileSource: SourceConnector {
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
         let files = pattern.contains(where: { "*?[".contains($0) }) ? globFiles() : [pattern]
         guard !files.isEmpty else { throw FileReadError(path: pattern, message: "no file matches") }
-        return FileBatchReader(source: self, files: files, checkpoint: FileCheckpoint(checkpoint))
+        return FileBatchReader(source: self, files: files, checkpoint: FileCheckpoint(checkpoint).map(relocated))
+    }
+
+    /// A checkpoint written where the project was before it moved (restored elsewhere, a new
+    /// release folder): its paths are put under the project's folder now by the part the
+    /// pattern names (`in/2024-02.csv`). Compared as they were, every file would sort before or
+    /// after the old path, and be skipped or read again.
+    func relocated(_ checkpoint: FileCheckpoint) -> FileCheckpoint {
+        let prefix = displayBase.hasSuffix("/") ? displayBase : displayBase + "/"
+        guard checkpoint.file.hasPrefix("/"), !checkpoint.file.hasPrefix(prefix), pattern.hasPrefix(prefix) else { return checkpoint }
+        // The pattern's folder under the project, which the old path has under the old project.
+        let relative = display(pattern)
+        let folder = relative.lastIndex(of: "/").map { String(relative[...$0]) } ?? ""
+        guard !folder.contains(where: { "*?[".contains($0) }) else { return checkpoint }
+        func moved(_ old: String) -> String? {
+            if folder.isEmpty { return old.split(separator: "/").last.map { prefix + $0 } }
+            guard let range = old.range(of: "/" + folder, options: .backwards) else { return nil }
+            return prefix + folder + old[range.upperBound...]
+        }
+        guard let file = moved(checkpoint.file) else { return checkpoint }
+        logger.warning("the checkpoint names a file outside the project (was it moved?); resuming at the same file here",
+                       metadata: ["checkpoint": .string(checkpoint.file), "file": .string(display(file))])
+        var result = checkpoint
+        result.file = file
+        result.rejected = Dictionary(checkpoint.rejected.map { (moved($0.key) ?? $0.key, $0.value) }, uniquingKeysWith: { $1 })
+        result.rejectedStamps = Dictionary(checkpoint.rejectedStamps.map { (moved($0.key) ?? $0.key, $0.value) }, uniquingKeysWith: { $1 })
+        return result
     }
 
     func globFiles() -> [String] {
