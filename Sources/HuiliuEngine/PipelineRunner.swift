@@ -267,7 +267,8 @@ public struct PipelineRunner: Sendable {
             run.status = .failed
             rolledBack = true
             run.error = error.description + "; the checkpoint stays where the run started, so the next run reads these records again"
-                + " (the failures are kept as dead letters with status 'aborted': huiliu dead-letters list --status aborted)"
+                + " (the failures are kept as dead letters with status 'aborted': huiliu dead-letters list --status aborted);"
+                + " events the sinks were given stay there, taken again by id by upserting sinks (a jsonl file is cut back)"
             _ = try? await pendingCommit?.value
             pendingCommit = nil
             if let startingPoint {
@@ -296,9 +297,11 @@ public struct PipelineRunner: Sendable {
         if let pendingCommit, case .success = await pendingCommit.result { committedCounts = pendingCounts }
         if run.status == .failed {
             // What the run read and wrote after its last commit is read again by the next run.
-            // An aborted run's commits were rolled back: it wrote nothing that stays.
+            // An aborted run's checkpoints were rolled back, not what its sinks were given: an
+            // upserting sink keeps those events (and takes them again by id), a webhook's
+            // receiver has them; only a jsonl file is cut back, by the next run.
             run.recordsRead = rolledBack ? counters.read : committedCounts.read
-            run.recordsWritten = rolledBack ? 0 : committedCounts.written
+            run.recordsWritten = rolledBack ? counters.written : committedCounts.written
             run.recordsFailed = rolledBack ? counters.failed : committedCounts.failed
         }
         run.finishedAt = Timestamp.now()
