@@ -47,5 +47,16 @@ struct RemoteFileTests {
         let wrongKey = "url: \(ssh.url("/"))\nuser: \(ssh.user)\nkey: \(ssh.userKey)\nhost_key: SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
         let error = try await #require(throws: (any Error).self) { _ = try await drained(try connector.source(wrongKey, stream: "reports")) }
         #expect("\(error)".contains("mismatch sha256 fingerprint"), "\(error)")
+        // The fingerprint as ssh-keygen prints it, and a known_hosts file named relative to the
+        // project like every path in its files (it was taken for a fingerprint).
+        let printed = "url: \(ssh.url("/"))\nuser: \(ssh.user)\nkey: \(ssh.userKey)\nhost_key: SHA256:\(ssh.hostKeySHA256)"
+        #expect(try await drained(try connector.source(printed, stream: "reports")).records.count == 1)
+        try FileManager.default.copyItem(atPath: ssh.knownHosts, toPath: connector.project + "/known_hosts")
+        let relative = "url: \(ssh.url("/"))\nuser: \(ssh.user)\nkey: \(ssh.userKey)\nhost_key: known_hosts"
+        #expect(try await drained(try connector.source(relative, stream: "reports")).records.count == 1)
+        // A key file that is not there is said so, not reported as a login denied.
+        let noKey = "url: \(ssh.url("/"))\nuser: \(ssh.user)\nkey: keys/missing\nhost_key: \(ssh.hostKeySHA256)"
+        let missing = try await #require(throws: (any Error).self) { _ = try await drained(try connector.source(noKey, stream: "reports")) }
+        #expect("\(missing)".contains("files.private_key: no readable key file at \(connector.project)/keys/missing"), "\(missing)")
     }
 }

@@ -31,19 +31,38 @@ struct FileLocation: Sendable {
             var options = FileTransferOptions()
             options.proxy = proxy
             let user = try definition.username?.string(context)
+            // Paths are the project's, like every other path in its files.
+            func resolved(_ path: String) -> String {
+                path.hasPrefix("/") ? path : path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : projectDirectory + "/" + path
+            }
             if let key = try definition.privateKey?.string(context), !key.isEmpty {
-                options.credentials = .sshKey(user: user ?? "", privateKeyPath: key, passphrase: try definition.password?.string(context))
+                // Else libssh2 says only that the login was denied, as for a wrong key.
+                guard FileManager.default.isReadableFile(atPath: resolved(key)) else {
+                    throw ManifestRuntimeError("files.private_key: no readable key file at \(resolved(key))")
+                }
+                options.credentials = .sshKey(user: user ?? "", privateKeyPath: resolved(key), passphrase: try definition.password?.string(context))
             } else if let user, !user.isEmpty {
                 options.credentials = .password(user: user, password: try definition.password?.string(context) ?? "")
             }
             if let hostKey = try definition.hostKey?.string(context), !hostKey.isEmpty {
                 if hostKey == "insecure" {
                     options.hostKey = .insecureAcceptAny
-                } else if hostKey.hasPrefix("/") {
-                    options.hostKey = .knownHosts(path: hostKey)
+                } else if hostKey.hasPrefix("/") || hostKey.hasPrefix("~/") || hostKey.hasPrefix("./")
+                            || FileManager.default.fileExists(atPath: resolved(hostKey)) {
+                    // A fingerprint is base64, which has '/' too: a path is one that starts like
+                    // one, or names a file.
+                    guard FileManager.default.isReadableFile(atPath: resolved(hostKey)) else {
+                        throw ManifestRuntimeError("files.host_key: no readable known_hosts file at \(resolved(hostKey))")
+                    }
+                    options.hostKey = .knownHosts(path: resolved(hostKey))
                 } else {
-                    options.hostKey = .sha256(hostKey)
+                    options.hostKey = .sha256(hostKey.hasPrefix("SHA256:") ? String(hostKey.dropFirst(7)) : hostKey)
                 }
+            } else if location.hasPrefix("sftp://"), !FileManager.default.fileExists(atPath: SSHHostKeyCheck.defaultKnownHostsPath) {
+                throw ManifestRuntimeError("""
+                    files.host_key is not set and \(SSHHostKeyCheck.defaultKnownHostsPath) does not exist, so the server cannot be \
+                    verified: set host_key to its SHA-256 fingerprint (ssh-keyscan HOST | ssh-keygen -lf -) or a known_hosts file
+                    """)
             }
             switch definition.ftpSecurity {
             case "required": options.ftpSecurity = .required

@@ -245,8 +245,8 @@ public enum ManifestSchema {
         FieldSpec("sheet", .string, "xlsx: template of the sheet name; the first sheet when absent.", optional: true),
         FieldSpec("username", .string, "Template of the FTP or SFTP user.", optional: true),
         FieldSpec("password", .string, "Template of the FTP or SFTP password.", optional: true),
-        FieldSpec("private_key", .string, "Template of an SFTP private key file.", optional: true),
-        FieldSpec("host_key", .string, "Template of the SFTP host key's SHA-256 fingerprint, a known_hosts file, or `insecure` (tests only).",
+        FieldSpec("private_key", .string, "Template of an SFTP private key file (a path relative to the project, or absolute).", optional: true),
+        FieldSpec("host_key", .string, "Template of the SFTP host key's SHA-256 fingerprint (as `ssh-keygen -l` prints it, `SHA256:` or not), a known_hosts file (a path relative to the project, or absolute), or `insecure` (tests only). Default: ~/.ssh/known_hosts, which must exist.",
                   optional: true),
         FieldSpec("tls", .oneOf(["none", "required", "if_available"]), "TLS on `ftp://` (explicit FTPS).", default: "none"),
     ]
