@@ -107,7 +107,7 @@ enum XLSXReader {
             var next = 0
             var column = 0, type = "n", style = 0
             var raw: String?, inline = ""
-            var inValue = false, inInline = false, inPhonetic = false
+            var inValue = false, inInline = false, inPhonetic = false, inText = false
             while true {
                 let status = xmlTextReaderRead(reader)
                 if status == 0 { break }
@@ -136,16 +136,19 @@ enum XLSXReader {
                         }
                     case "v": if !empty { inValue = true; raw = raw ?? "" }
                     case "is": if !empty { inInline = true }
+                    case "t": if !empty { inText = true }
                     case "rPh": if !empty { inPhonetic = true }  // phonetic runs are not cell text
                     default: break
                     }
                 case 3, 4, 13, 14:  // text, CDATA, whitespace (a run of spaces is cell text too)
                     guard let text = xmlTextReaderConstValue(reader).map({ String(cString: $0) }) else { break }
-                    if inValue { raw! += text } else if inInline && !inPhonetic { inline += text }
+                    // An inline string's text is in its `t` elements: not the indentation between them.
+                    if inValue { raw! += text } else if inInline && inText && !inPhonetic { inline += text }
                 case 15:  // element end
                     switch name {
                     case "v": inValue = false
                     case "is": inInline = false
+                    case "t": inText = false
                     case "rPh": inPhonetic = false
                     case "c":
                         cells[column] = cellValue(type: type, raw: raw, inline: inline, shared: shared,
@@ -166,7 +169,7 @@ enum XLSXReader {
 
     private static func cellValue(type: String, raw: String?, inline: String, shared: [String],
                                   date: XLSXDateStyle?, date1904: Bool) -> Value {
-        if type == "inlineStr" { return .string(inline) }
+        if type == "inlineStr" { return .string(unescaped(inline)) }
         guard let raw else { return .null }
         switch type {
         case "s": return Int(raw).flatMap { shared.indices.contains($0) ? .string(shared[$0]) : nil } ?? .null
@@ -279,21 +282,49 @@ enum XLSXReader {
     }
 
     /// The concatenated text of every `t` element below `node` (rich text runs), or its own text.
+    /// A string item's text: its `t` elements', directly or in rich-text runs (`r`), with
+    /// ECMA-376's escapes decoded. Phonetic runs (`rPh`) and the indentation of a
+    /// pretty-printed part between elements are not cell text.
     private static func text(_ node: xmlNodePtr) -> String {
+        unescaped(rawText(node, inT: false))
+    }
+
+    private static func rawText(_ node: xmlNodePtr, inT: Bool) -> String {
         var out = ""
         var child = node.pointee.children
         while let current = child {
             switch current.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = current.pointee.content { out += String(cString: content) }
+                if inT, let content = current.pointee.content { out += String(cString: content) }
             case XML_ELEMENT_NODE:
                 let name = String(cString: current.pointee.name)
-                if name != "rPh" { out += text(current) }  // phonetic runs are not cell text
+                if name == "t" { out += rawText(current, inT: true) } else if name == "r" { out += rawText(current, inT: false) }
             default: break
             }
             child = current.pointee.next
         }
         return out
+    }
+
+    /// ECMA-376's escapes of characters XML cannot hold, as Excel writes them (§22.4.2.4):
+    /// `_x000D_` for a carriage return, `_x005F_` for an underscore that would start one.
+    static func unescaped(_ text: String) -> String {
+        guard text.contains("_x") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == "_", i + 6 < scalars.count, scalars[i + 1] == "x", scalars[i + 6] == "_",
+               let code = UInt32(String(String.UnicodeScalarView(scalars[(i + 2)..<(i + 6)])), radix: 16),
+               scalars[(i + 2)..<(i + 6)].allSatisfy({ $0.properties.isASCIIHexDigit }), let scalar = Unicode.Scalar(code) {
+                out.append(scalar)
+                i += 7
+            } else {
+                out.append(scalars[i])
+                i += 1
+            }
+        }
+        return String(out)
     }
 
     /// An attribute by local name (any namespace).
