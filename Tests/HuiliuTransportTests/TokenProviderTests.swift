@@ -71,6 +71,20 @@ struct TokenProviderTests {
         #expect(try await tokens.token().value == "\(id)-token-2")
     }
 
+    /// A token shorter-lived than twice the margin is kept for half its life, not fetched again
+    /// for every request.
+    @Test func aShortLivedTokenIsKeptForHalfItsLife() async throws {
+        let server = try await TestServer.get()
+        let id = Self.uniqueID()
+        let clock = ManualClock()
+        let tokens = provider(server, clientID: id, query: "?expires_in=30", clock: clock)
+        _ = try await tokens.token()
+        clock.advance(by: .seconds(14))
+        #expect(try await tokens.token().value == "\(id)-token-1")
+        clock.advance(by: .seconds(2))
+        #expect(try await tokens.token().value == "\(id)-token-2")
+    }
+
     @Test func refreshAfter401HappensOnce() async throws {
         let server = try await TestServer.get()
         let id = Self.uniqueID()

@@ -135,7 +135,9 @@ public actor TokenProvider {
         let seconds = json["expires_in"]?.intValue ?? json["expires_in"]?.stringValue.flatMap { Int($0) }
         let lifetime = seconds.map { Duration.seconds($0) } ?? configuration.defaultLifetime
         // Measured from the request, not the response, so a slow server cannot stretch the lifetime.
-        let usable = max(.zero, lifetime - configuration.refreshMargin)
+        // A margin of at most half the lifetime: a 30 s token with the 60 s default would be
+        // fetched again for every request, which token endpoints limit.
+        let usable = max(.zero, lifetime - min(configuration.refreshMargin, lifetime / 2))
         return .success(AccessToken(value: value, type: json["token_type"]?.stringValue ?? "Bearer",
                                     refreshAt: started + usable, scope: json["scope"]?.stringValue))
     }

@@ -133,7 +133,7 @@ public enum ManifestSchema {
         FieldSpec("scope", .string, "oauth2: template of the scope.", optional: true),
         FieldSpec("credentials", .oneOf(["header", "body"]), "oauth2: send the client credentials as HTTP Basic or as form fields.",
                   default: "header"),
-        FieldSpec("refresh_margin", .duration, "oauth2: fetch a new token this long before the old one expires.", default: "60s"),
+        FieldSpec("refresh_margin", .duration, "oauth2: fetch a new token this long before the old one expires (at most half its lifetime).", default: "60s"),
         FieldSpec("app_key", .string, "signature: template of the application key.", optional: true),
         FieldSpec("secret", .string, "signature: template of the signing secret.", optional: true),
         FieldSpec("algorithm", .oneOf(["hmac-sha256", "hmac-sm3", "sha256", "sm3"]), "signature: how the canonical string is signed.",
