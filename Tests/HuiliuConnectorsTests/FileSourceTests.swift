@@ -321,6 +321,12 @@ struct FileSourceTests {
         let utf8 = write("utf8." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8) + row(12001, Array("张三".utf8))
                          + row(12002, Array("女".utf8)))
         #expect(records(try await drain(source(utf8))).suffix(2).map { $0["n"] } == ["张三", "女"])
+        // The Latin-1 signs of units in UTF-8 (two-byte) read as UTF-8, and decide nothing.
+        let units = write("units." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8) + row(12001, Array("µg/m³ ±5 °C".utf8))
+                          + row(12002, Array("女".utf8)) + row(12003, Array("巴河入江口断面".utf8)))
+        let read = try await drain(source(units))
+        #expect(read.flatMap(\.rejects).isEmpty)
+        #expect(records(read).suffix(3).map { $0["n"] } == ["µg/m³ ±5 °C", "女", "巴河入江口断面"])
     }
 
     /// A byte that is not GB18030 rejects its row only (a dead letter with its line), not the

@@ -11,8 +11,8 @@ struct CSVParser: RecordParser {
 
     /// The file's encoding, for messages about bytes that are not of it.
     var encodingName = "UTF-8"
-    /// `encoding: auto` found only ASCII at the start: the first field with other bytes decides
-    /// the encoding of the rest of the file (``TextEncoding/decideLate(_:)``).
+    /// `encoding: auto` found only ASCII at the start: the first field whose bytes tell decides
+    /// the encoding of the rest of the file (``TextEncoding/lateEvidence(_:)``).
     var undecidedEncoding = false
     /// Decided GB18030 that way: fields are converted here, as the reader passes bytes as they are.
     var lateGB18030 = false
@@ -127,16 +127,21 @@ struct CSVParser: RecordParser {
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
                 field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
             }
-            if undecidedEncoding, field.contains(where: { $0 >= 0x80 }), let decided = TextEncoding.decideLate(field) {
-                // The file's start was all ASCII, which both encodings read alike: its first other
-                // bytes decide for the whole file, not each field for itself.
-                undecidedEncoding = false
-                if decided != .utf8 {
-                    lateGB18030 = true
-                    encodingName = "GB18030"
+            var asGB18030 = lateGB18030
+            if undecidedEncoding, field.contains(where: { $0 >= 0x80 }) {
+                // The file's start was all ASCII, which both encodings read alike: the first bytes
+                // that tell decide for the rest of the file, not each field for itself.
+                switch TextEncoding.lateEvidence(field) {
+                case .decides(let encoding):
+                    undecidedEncoding = false
+                    lateGB18030 = encoding != .utf8
+                    asGB18030 = lateGB18030
+                    if lateGB18030 { encodingName = "GB18030" }
+                case .reads(let encoding): asGB18030 = encoding != .utf8
+                case .neither: break
                 }
             }
-            let valid = lateGB18030 && field.contains(where: { $0 >= 0x80 })
+            let valid = asGB18030 && field.contains(where: { $0 >= 0x80 })
                 ? (try? Transcoding.toUTF8(field, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
                 : String(validating: field, as: UTF8.self)
             guard let text = valid else {

@@ -5,8 +5,8 @@ import HuiliuCore
 struct JSONLinesParser: RecordParser {
     var line: Int
     var reader = JSONReader()
-    /// `encoding: auto` found only ASCII at the start: the first line with other bytes decides
-    /// the encoding of the rest of the file (``TextEncoding/decideLate(_:)``).
+    /// `encoding: auto` found only ASCII at the start: the first line whose bytes tell decides
+    /// the encoding of the rest of the file (``TextEncoding/lateEvidence(_:)``).
     var undecidedEncoding = false
     /// Decided GB18030 that way: lines are converted here, as the reader passes bytes as they are.
     var lateGB18030 = false
@@ -41,12 +41,19 @@ struct JSONLinesParser: RecordParser {
             if contentEnd > lineStart, window.slice(contentEnd - 1, contentEnd)[0] == 0x0D { contentEnd -= 1 }
             let bytes = window.slice(lineStart, contentEnd)
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            if undecidedEncoding, bytes.contains(where: { $0 >= 0x80 }), let decided = TextEncoding.decideLate(bytes) {
-                // An all-ASCII start left the encoding open: this line's bytes decide for the file.
-                undecidedEncoding = false
-                lateGB18030 = decided != .utf8
+            var asGB18030 = lateGB18030
+            if undecidedEncoding, bytes.contains(where: { $0 >= 0x80 }) {
+                // An all-ASCII start left the encoding open: bytes that tell decide for the file.
+                switch TextEncoding.lateEvidence(bytes) {
+                case .decides(let encoding):
+                    undecidedEncoding = false
+                    lateGB18030 = encoding != .utf8
+                    asGB18030 = lateGB18030
+                case .reads(let encoding): asGB18030 = encoding != .utf8
+                case .neither: break
+                }
             }
-            if lateGB18030, bytes.contains(where: { $0 >= 0x80 }) {
+            if asGB18030, bytes.contains(where: { $0 >= 0x80 }) {
                 guard let decoded = try? Transcoding.toUTF8(Array(bytes), from: "GB18030") else {
                     return .rejected(reason: "bytes that are not GB18030", raw: String(decoding: bytes, as: UTF8.self), line: number)
                 }

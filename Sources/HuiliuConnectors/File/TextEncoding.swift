@@ -36,16 +36,29 @@ enum TextEncoding: String, Sendable {
         return .utf8
     }
 
-    /// The encoding of a file that began with only ASCII, from its first other `bytes` (a field,
-    /// a line), or `nil` if they are text of neither. Chinese in UTF-8 takes three bytes a
-    /// character; valid UTF-8 of two-byte characters only is GB18030 more likely than Latin or
-    /// Cyrillic in these systems' data (`女` in GBK, C5 AE, is `Ů` read as UTF-8).
-    static func decideLate(_ bytes: some Collection<UInt8>) -> TextEncoding? {
+    /// What `bytes` (a field, a line with other than ASCII) of a file that began with only
+    /// ASCII say of its encoding.
+    enum LateEvidence: Equatable {
+        /// Decides the file: three-byte UTF-8 (Chinese in UTF-8), or bytes only GB18030 reads.
+        case decides(TextEncoding)
+        /// Valid either way, two-byte UTF-8 only: read as `reading`, the file left open.
+        case reads(TextEncoding)
+        /// Text of neither.
+        case neither
+    }
+
+    /// The evidence of `bytes`. Two-byte UTF-8 is the Latin-1 signs of units and measures
+    /// (`µg/m³`, `°C`, `±`, `×`) as often as a GBK character (`女`, C5 AE, is `Ů` in UTF-8):
+    /// Latin-1 reads as UTF-8, other letters (Latin Extended, Greek, Cyrillic) as GB18030,
+    /// and neither decides the rest of the file.
+    static func lateEvidence(_ bytes: some Collection<UInt8>) -> LateEvidence {
         let array = Array(bytes)
-        let utf8 = String(validating: array, as: UTF8.self) != nil
-        if utf8 && array.contains(where: { $0 >= 0xE0 }) { return .utf8 }
-        if (try? Transcoding.toUTF8(array, from: "GB18030")) != nil { return .gb18030 }
-        return utf8 ? .utf8 : nil
+        let text = String(validating: array, as: UTF8.self)
+        if text != nil && array.contains(where: { $0 >= 0xE0 }) { return .decides(.utf8) }
+        let gb18030 = (try? Transcoding.toUTF8(array, from: "GB18030")) != nil
+        guard let text else { return gb18030 ? .decides(.gb18030) : .neither }
+        if !gb18030 || text.unicodeScalars.allSatisfy({ $0.value < 0x100 }) { return .reads(.utf8) }
+        return .reads(.gb18030)
     }
 
     /// `bytes` as UTF-8 without a byte-order mark: as they are for `utf-8`, converted from
