@@ -107,6 +107,11 @@ struct FrameValidationTests {
         #expect(unreadable?.deviations.names == ["unreadable_value"])
         #expect(unreadable?.measurements.last?.reportValue.jsonText == #"{"code":"w01019","unreadable":{"Rtd":"NaN"}}"#)
         #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=-,w01018-Rtd=x&&")?.code == .duplicateField)
+        // Text with digits that is no number here is not dropped quietly: the frame is refused, as
+        // before, and the device keeps it.
+        #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=1.5E-1&&")?.message
+                    == "invalid w01018-Rtd at offset 102: expected a decimal number, found '1.5E-1'")
+        #expect(reject(Self.head + ";Flag=4;CP=&&w01018-Rtd=0.1200000000000000000001&&")?.code == .invalidValue)
         // No reading (`-Rtd=` beside a flag): the value is absent and the frame's other values
         // kept, not the whole frame refused and left unacknowledged.
         let empty = accept(Self.head + ";Flag=4;CP=&&w01018-Rtd=,w01018-Flag=F;w01001-Rtd=7.1,w01001-Flag=N&&")

@@ -187,8 +187,13 @@ extension HJ212.SegmentParser {
                 return
             }
             guard let number = Self.decimal(slice(value)) else {
-                // Nor one that is not a number: a faulty instrument sends `-` or `NaN` beside its
-                // flag, and the same frame, refused, would come again for ever.
+                // Nor one with no digit at all: a faulty instrument sends `-`, `NaN` or `N/A`
+                // beside its flag, and the same frame, refused, would come again for ever. Text
+                // with digits that is no number here (`0x10`, 19 digits) still refuses the frame,
+                // which the device keeps: that value may matter.
+                guard !value.contains(where: { (bytes[$0] &- 0x30) < 10 }) else {
+                    throw invalid(text(name), value, expected: "a decimal number")
+                }
                 guard !m.unreadable.contains(where: { $0.name == text(suffixRange) }) else { throw duplicate(text(name), at: name.lowerBound) }
                 deviations.insert(.unreadableValue)
                 m.unreadable.append(HJ212.Field(name: text(suffixRange), value: text(value)))
