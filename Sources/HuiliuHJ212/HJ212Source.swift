@@ -136,6 +136,10 @@ public struct HJ212Source: BufferReadingSource {
             logger.info("no station registry; surface-water sections are assessed with their water body unknown (total phosphorus by its river class, the lower bound, and water_class_if_lake_reservoir where the lake limits give worse)", metadata: ["path": "\(stationsPath)"])
             return StationRegistry()
         }
-        return try StationsFile.load(path: stationsPath, resolver: resolver)
+        let registry = try StationsFile.load(path: stationsPath, resolver: resolver)
+        for warning in registry.unitWarnings {
+            logger.warning("a station's unit the assessments cannot convert: its item is left out of them", metadata: ["unit": "\(warning)"])
+        }
+        return registry
     }
 }

@@ -204,15 +204,20 @@ struct StationRegistryTests {
             (#"{"stations": [{"mn": "A"}, {"mn": "A"}]}"#, "stations[1].mn"),
             (#"{"stations": [{"mn": "A", "water_body": "sea"}]}"#, "stations[0].water_body"),
             (#"{"stations": [{"mn": "A", "units": {"w01001": 1}}]}"#, "stations[0].units.w01001"),
-            // Units the assessments could not convert would drop the pollutant from each AQI or class.
-            (#"{"stations": [{"mn": "A", "units": {"a34004": "ppm"}}]}"#, "stations[0].units.a34004"),
-            (#"{"stations": [{"mn": "A", "units": {"w21011": "mg/m3"}}]}"#, "stations[0].units.w21011"),
             (#"{"station": []}"#, "station"),
         ]
         for (json, path) in cases {
             let value = try JSONReader.parse(json)
             #expect(performing: { _ = try StationRegistry(value) }, throws: { ($0 as? StationRegistryError)?.path == path })
         }
+    }
+
+    /// A unit the assessments cannot convert is said, not refused: a stack's `mg/Nm3` for SO2
+    /// never feeds an AQI, and refusing it would refuse every device of the registry.
+    @Test func unitsTheAssessmentsCannotUseAreWarnedOf() throws {
+        let registry = try StationRegistry(JSONReader.parse(#"{"stations": [{"mn": "B", "units": {"a21026": "mg/Nm3", "w21011": "ug/L"}}, {"mn": "A", "units": {"a34004": "ppm", "w01001": "无量纲"}}]}"#))
+        #expect(registry.unitWarnings == ["A units.a34004: 'ppm' is not a unit the AQI can use for a34004: µg/m³, mg/m³ or ng/m³",
+                                          "B units.a21026: 'mg/Nm3' is not a unit the AQI can use for a21026: µg/m³, mg/m³ or ng/m³"])
     }
 
     @Test func mismatchesAgainstRegistration() throws {

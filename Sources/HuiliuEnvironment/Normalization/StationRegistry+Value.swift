@@ -94,11 +94,6 @@ extension StationRegistry.Station {
                 guard case .string(let text) = unit else {
                     throw StationRegistryError(path: "\(path).units.\(code)", message: "must be a string, not \(unit.typeName)")
                 }
-                // A unit the assessments cannot convert would leave the pollutant out of every AQI
-                // or water class, with nothing to say so.
-                if let problem = ConcentrationUnit.problem(code: ParameterCatalog.parameter(for: code)?.code ?? code, unit: text) {
-                    throw StationRegistryError(path: "\(path).units.\(code)", message: problem)
-                }
                 unitOverrides[code] = text
             }
         }

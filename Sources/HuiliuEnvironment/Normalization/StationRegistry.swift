@@ -84,6 +84,18 @@ public struct StationRegistry: Sendable, Equatable {
 
     /// The station with this `MN`.
     public subscript(mn: String) -> Station? { stations[mn] }
+
+    /// Units an assessment could not convert, as `MN units.code: why`: an air station's would
+    /// leave the pollutant out of its AQI, a section's the item out of its class. Not refused,
+    /// as a stack's `mg/Nm3` never feeds an AQI: said when the registry is loaded.
+    public var unitWarnings: [String] {
+        stations.values.sorted { $0.mn < $1.mn }.flatMap { station in
+            station.unitOverrides.sorted { $0.key < $1.key }.compactMap { code, unit in
+                ConcentrationUnit.problem(code: ParameterCatalog.parameter(for: code)?.code ?? code, unit: unit)
+                    .map { "\(station.mn) units.\(code): \($0)" }
+            }
+        }
+    }
 }
 
 /// A way a frame disagrees with its station's registration.
