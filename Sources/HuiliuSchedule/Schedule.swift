@@ -69,6 +69,16 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What to record as the last fire time for `fire` to count as missed after a restart: the
+    /// fire an interval before it (intervals are counted from the last fire, so its phase is
+    /// kept), a second before it for a cron expression.
+    public func recordedBefore(_ fire: Date) -> Date {
+        switch rule {
+        case .cron: fire.addingTimeInterval(-1)
+        case .every(let interval): fire.addingTimeInterval(-Double(interval.seconds))
+        }
+    }
+
     public var description: String {
         switch rule {
         case .cron(let cron): cron.text

@@ -225,11 +225,13 @@ public actor Daemon {
                 }
             }
             success = run.status == .succeeded
-            if run.status == .cancelled, request.control.stopReason == Self.shutdownReason, let scheduledAt = request.scheduledAt {
+            if run.status == .cancelled, request.control.stopReason == Self.shutdownReason, let scheduledAt = request.scheduledAt,
+               let text = request.definition.schedule,
+               let schedule = try? Schedule(text, zone: request.definition.timezone.flatMap(TimeZone.init(identifier:)) ?? defaultZone) {
                 // Its fire time was claimed when it started; cut short, it has not served it. Put
                 // back, the missed-run policy (`run_once`) runs it again after the restart,
                 // rather than a whole period later.
-                try? await store.recordScheduledFire(pipeline: name, at: scheduledAt.addingTimeInterval(-1))
+                try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(scheduledAt))
             }
         } catch is PipelineBusy {
             // Another gateway sharing the store (or a manual run) has it: that run serves this

@@ -24,6 +24,22 @@ struct SchedulerMissedRunTests {
         ])
     }
 
+    /// A run cut short by a shutdown gives its fire time back (``Schedule/recordedBefore(_:)``):
+    /// after the restart that time counts as missed, for an interval (counted from the last
+    /// fire, so its phase is kept) as for cron.
+    @Test func aFireTimeGivenBackIsCaughtUpAfterARestart() {
+        for (expression, fire, next) in [("@every 2h", "09:00", "11:00"), ("0 * * * *", "09:00", "10:00")] {
+            var scheduler = Scheduler()
+            let pipeline = T.pipeline(expression, missedRuns: .runOnce)
+            let recorded = pipeline.schedule.recordedBefore(T.at(fire))
+            let actions = scheduler.handle(.added("p", pipeline, lastFire: recorded), at: T.at("09:00").addingTimeInterval(20))
+            #expect(actions == [
+                .start("p", run: T.run(1), scheduledAt: T.at(fire), attempt: 1),
+                .sleep(until: T.at(next)),
+            ], "\(expression)")
+        }
+    }
+
     @Test func runOnceSpreadsCatchUpRunsWithJitterFromNow() {
         var scheduler = Scheduler(seed: 3)
         var draws = SplitMix64(seed: 3)
