@@ -1,5 +1,5 @@
 import Foundation
-import HuiliuConnectors
+@testable import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
 import Testing
@@ -261,6 +261,16 @@ struct PaginationTests {
             records: data
             paginate: { type: next_url, next: body.links.next }
             """) } throws: { "\($0)".contains("the next page's link leads to http://localhost:") && "\($0)".contains("another host or scheme than base_url") }
+    }
+
+    /// A scheme's default port written out is the same origin; another port, scheme or host is not.
+    @Test func originsIgnoreTheDefaultPortOnly() {
+        #expect(UpstreamClient.origin(of: "http://Gov.example:80/a?b") == UpstreamClient.origin(of: "http://gov.example/c"))
+        #expect(UpstreamClient.origin(of: "https://gov.example:443/a") == "https://gov.example")
+        #expect(UpstreamClient.origin(of: "https://gov.example:80/a") != UpstreamClient.origin(of: "https://gov.example/a"))
+        #expect(UpstreamClient.origin(of: "http://gov.example:8080/a") != UpstreamClient.origin(of: "http://gov.example/a"))
+        #expect(UpstreamClient.origin(of: "https://gov.example/a") != UpstreamClient.origin(of: "http://gov.example/a"))
+        #expect(UpstreamClient.origin(of: "http://user@[::1]:80/a") == "http://[::1]")
     }
 
     /// max_pages is a safety limit: reaching it before the last page fails, rather than let the

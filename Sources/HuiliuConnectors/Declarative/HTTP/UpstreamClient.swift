@@ -313,10 +313,16 @@ struct UpstreamClient: Sendable {
         reason.replacingOccurrences(of: " ", with: "_")
     }
 
-    /// `scheme://host:port` of `url`, lower-cased.
+    /// `scheme://host:port` of `url`, lower-cased, without a scheme's default port: a link that
+    /// writes `:443` out is on the same origin as one that does not.
     static func origin(of url: String) -> String {
         guard let scheme = url.range(of: "://") else { return url.lowercased() }
-        return (String(url[..<scheme.lowerBound]) + "://" + host(of: url)).lowercased()
+        let name = url[..<scheme.lowerBound].lowercased()
+        var authority = host(of: url).lowercased()
+        if (name == "http" && authority.hasSuffix(":80")) || (name == "https" && authority.hasSuffix(":443")) {
+            authority = String(authority[..<authority.lastIndex(of: ":")!])
+        }
+        return name + "://" + authority
     }
 
     static func host(of url: String) -> String {
