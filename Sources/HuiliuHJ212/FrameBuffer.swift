@@ -97,6 +97,24 @@ public final class FrameBuffer {
         }
         // The buffer's identity (added to older buffers when opened): see BufferPosition.
         id = try db.identity(in: "hj212_buffer")
+        try addDigestsToDedupeKeys()
+    }
+
+    /// Whole frames' dedupe keys end in a digest of their bytes (``BufferedFrame/dedupeKey``):
+    /// frames stored before that are given theirs, or a device retransmitting one it saw no
+    /// answer to before the upgrade would have it stored, and delivered, twice.
+    private func addDigestsToDedupeKeys() throws {
+        let rows = try db.prepare("""
+            SELECT sequence, raw FROM hj212_frames WHERE packets <= 1 AND dedupe_key IS NOT NULL AND instr(dedupe_key, ';#') = 0
+            """).rows()
+        guard !rows.isEmpty else { return }
+        try db.transaction {
+            let update = try db.prepare("UPDATE hj212_frames SET dedupe_key = dedupe_key || ';#' || ? WHERE sequence = ?")
+            for row in rows {
+                guard let sequence = row[0].integer, case .blob(let raw) = row[1] else { continue }
+                try update.run([.text(BufferedFrame.digest(raw)), .integer(sequence)])
+            }
+        }
     }
 
     private static func integer(_ db: SQLiteDatabase, _ sql: String) throws -> Int {

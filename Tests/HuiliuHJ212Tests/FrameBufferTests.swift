@@ -58,6 +58,20 @@ struct FrameBufferTests {
         #expect(values == ["10", "25", "231.0", "23.1"])
     }
 
+    /// A frame stored before keys held a digest still recognises its retransmission.
+    @Test func keysOfFramesStoredBeforeTheDigestAreMigrated() throws {
+        let path = Fixtures.directory() + "/b.db"
+        let frame = try Self.row(Fixtures.upload(mn: "M1", qn: "20240601090000004"))
+        do {
+            let buffer = try FrameBuffer(path: path)
+            #expect(try buffer.store([frame]) == [.stored(sequence: 1)])
+        }
+        let old = try #require(frame.dedupeKey.map { String($0.dropLast(18)) })  // without ";#" and 16 hex digits
+        try SQLiteDatabase(path: path).prepare("UPDATE hj212_frames SET dedupe_key = ?").run([.text(old)])
+        let reopened = try FrameBuffer(path: path)
+        #expect(try reopened.store([frame]) == [.duplicate])
+    }
+
     @Test func framesWithoutQNAreRecognisedByDataTime() throws {
         let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
         let legacy = Fixtures.frame("ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817;011-Rtd=231.0,011-Flag=N&&")
