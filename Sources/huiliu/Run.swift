@@ -182,18 +182,27 @@ extension Huiliu {
             // accepted the run, but could not start it.
             var missing = 0
             var unanswered = 0
+            var silentSince: Date?
             while true {
                 try await Task.sleep(for: .milliseconds(300))
                 let list: Value
                 do {
                     (_, list) = try await daemon.request("GET", "api/v1/runs?pipeline=\(name)&limit=5")
                     unanswered = 0
+                    silentSince = nil
                 } catch {
-                    // A daemon waiting for a locked or slow state store answers late, but is there.
-                    if daemon.isAlive {
+                    // A daemon waiting for a locked or slow state store answers late, but is there;
+                    // one silent for minutes is not followed for ever.
+                    let since = silentSince ?? Date()
+                    silentSince = since
+                    if daemon.isAlive && Date().timeIntervalSince(since) < 300 {
                         unanswered += 1
                         if unanswered == 1 { printError("\(name): the daemon is not answering (\(error)); still following") }
                         continue
+                    }
+                    if daemon.isAlive {
+                        printError("\(name): the daemon has not answered for 5 minutes; no longer following: `huiliu runs --pipeline \(name)` shows how its run ends")
+                        throw ExitCode(1)
                     }
                     // The daemon stopped (SIGTERM stops its runs at a batch boundary, committed).
                     printError("""
@@ -226,8 +235,8 @@ extension Huiliu {
                     missing = active ? 0 : missing + 1
                     guard missing >= 10 else { continue }
                     printError("""
-                        \(name): the daemon accepted the run but could not start it (was the state store locked or unreachable?): \
-                        the daemon's log says why
+                        \(name): the daemon accepted the run but did not start it (another run of the pipeline held it, or the \
+                        state store was locked or unreachable): the daemon's log says why
                         """)
                     throw ExitCode(1)
                 }
