@@ -96,13 +96,23 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
         context.fireChannelReadComplete()
     }
 
-    /// Holds reads while too many uploads wait for commits.
+    /// Holds reads while too many uploads wait for commits, or while the device does not take
+    /// its answers: a device that never reads them would fill the gateway's memory with them.
+    /// Its frames wait in the kernel and then in the device, which keeps what is unanswered.
     func read(context: ChannelHandlerContext) {
-        if commitsWaiting >= Self.maximumWaiting {
+        if commitsWaiting >= Self.maximumWaiting || !context.channel.isWritable {
             readHeld = true
         } else {
             context.read()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, readHeld, commitsWaiting < Self.maximumWaiting {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -198,7 +208,7 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
             answers.removeFirst()
             write(bytes)
         }
-        if readHeld && commitsWaiting < Self.maximumWaiting / 2 {
+        if readHeld && commitsWaiting < Self.maximumWaiting / 2 && context?.channel.isWritable != false {
             readHeld = false
             context?.read()
         }
