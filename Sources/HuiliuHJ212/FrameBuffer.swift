@@ -103,17 +103,21 @@ public final class FrameBuffer {
     /// Whole frames' dedupe keys end in a digest of their bytes (``BufferedFrame/dedupeKey``):
     /// frames stored before that are given theirs, or a device retransmitting one it saw no
     /// answer to before the upgrade would have it stored, and delivered, twice.
+    /// Done once per buffer, marked by a table of its own. Incomplete uploads keep their keys
+    /// (`QN` alone), by which a late packet finds them.
     private func addDigestsToDedupeKeys() throws {
-        let rows = try db.prepare("""
-            SELECT sequence, raw FROM hj212_frames WHERE packets <= 1 AND dedupe_key IS NOT NULL AND instr(dedupe_key, ';#') = 0
-            """).rows()
-        guard !rows.isEmpty else { return }
+        guard try Self.integer(db, "SELECT count(*) FROM sqlite_master WHERE name = 'hj212_keys_with_digests'") == 0 else { return }
         try db.transaction {
+            let rows = try db.prepare("""
+                SELECT sequence, raw FROM hj212_frames WHERE packets <= 1 AND dedupe_key IS NOT NULL AND instr(dedupe_key, ';#') = 0
+                    AND (note IS NULL OR note NOT LIKE 'incomplete upload%')
+                """).rows()
             let update = try db.prepare("UPDATE hj212_frames SET dedupe_key = dedupe_key || ';#' || ? WHERE sequence = ?")
             for row in rows {
                 guard let sequence = row[0].integer, case .blob(let raw) = row[1] else { continue }
                 try update.run([.text(BufferedFrame.digest(raw)), .integer(sequence)])
             }
+            try db.execute("CREATE TABLE IF NOT EXISTS hj212_keys_with_digests (since_ms INTEGER)")
         }
     }
 

@@ -67,7 +67,9 @@ struct FrameBufferTests {
             #expect(try buffer.store([frame]) == [.stored(sequence: 1)])
         }
         let old = try #require(frame.dedupeKey.map { String($0.dropLast(18)) })  // without ";#" and 16 hex digits
-        try SQLiteDatabase(path: path).prepare("UPDATE hj212_frames SET dedupe_key = ?").run([.text(old)])
+        let database = try SQLiteDatabase(path: path)
+        try database.prepare("UPDATE hj212_frames SET dedupe_key = ?").run([.text(old)])
+        try database.execute("DROP TABLE hj212_keys_with_digests")
         let reopened = try FrameBuffer(path: path)
         #expect(try reopened.store([frame]) == [.duplicate])
     }
@@ -99,6 +101,25 @@ struct FrameBufferTests {
         #expect(try reopened.pendingPacketCount() == 0)
         // A packet retransmitted after the upload was stored is a duplicate.
         #expect(try reopened.store([try Self.row(one)]) == [.duplicate])
+    }
+
+    /// An upload stored incomplete keeps its key (its QN) through the key migration, however
+    /// often the buffer is opened, so its late packet still completes it.
+    @Test func aLatePacketCompletesAnUploadAfterTheBufferIsReopened() throws {
+        let path = Fixtures.directory() + "/b.db"
+        let one = Fixtures.frame("QN=20240601090000008;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=1;CP=&&DataTime=20240601080000;w01001-Avg=7.52,w01001-Flag=N&&")
+        let two = Fixtures.frame("QN=20240601090000008;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=2;CP=&&w21003-Avg=0.42,w21003-Flag=N&&")
+        do {
+            let buffer = try FrameBuffer(path: path)
+            #expect(try buffer.store([try Self.row(one)]) == [.packetKept(number: 1, of: 2)])
+            #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: 1_700_000_000_001, stations: StationRegistry()) == 1)
+        }
+        // As a buffer written before the migration would be: opened again, it migrates.
+        try SQLiteDatabase(path: path).execute("DROP TABLE hj212_keys_with_digests")
+        _ = try FrameBuffer(path: path)
+        let reopened = try FrameBuffer(path: path)
+        #expect(try reopened.store([try Self.row(two)]) == [.stored(sequence: 2)])
+        #expect(try reopened.frames(after: 0, limit: 10).map(\.packets) == [2])
     }
 
     @Test func aSplitUploadMissingAPacketIsStoredWithWhatCameOnceItTimesOut() throws {
