@@ -186,12 +186,17 @@ extension HJ212.SegmentParser {
                 deviations.insert(.emptyValue)
                 return
             }
-            guard let number = Self.decimal(slice(value)) else {
-                // Nor one with no digit at all: a faulty instrument sends `-`, `NaN` or `N/A`
-                // beside its flag, and the same frame, refused, would come again for ever. Text
-                // with digits that is no number here (`0x10`, 19 digits) still refuses the frame,
-                // which the device keeps: that value may matter.
-                guard !value.contains(where: { (bytes[$0] &- 0x30) < 10 }) else {
+            // Spaces around a number (` 12.5`, from fixed-width formatting) are not part of it.
+            var trimmed = value
+            while let first = trimmed.first, bytes[first] == 0x20 { trimmed = (first + 1)..<trimmed.upperBound }
+            while let last = trimmed.last, bytes[last] == 0x20 { trimmed = trimmed.lowerBound..<last }
+            guard let number = Self.decimal(slice(trimmed)) else {
+                // Nor one that says it is not a number: a faulty instrument sends `-`, `NaN`, `N/A`
+                // or a C runtime's `1.#QNAN`, `-1.#IND`, `1.#INF` beside its flag, and the same
+                // frame, refused, would come again for ever. Other text with digits that is no
+                // number here (`0x10`, `1.5E-1`, 19 digits) still refuses the frame, which the
+                // device keeps: that value may matter.
+                guard Self.saysNotANumber(slice(value)) else {
                     throw invalid(text(name), value, expected: "a decimal number")
                 }
                 guard !m.unreadable.contains(where: { $0.name == text(suffixRange) }) else { throw duplicate(text(name), at: name.lowerBound) }
@@ -255,6 +260,15 @@ extension HJ212.SegmentParser {
             }
             frame.equipment[index].runningHours = hours
         }
+    }
+
+    /// Text a device sends for "no number": no digit at all (`-`, `NaN`, `N/A`), or a C runtime's
+    /// spelling of NaN or infinity (`1.#QNAN`, `-1.#IND`, `1.#INF`), or `inf`/`nan` with digits.
+    static func saysNotANumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if !bytes.contains(where: { ($0 &- 0x30) < 10 }) { return true }
+        if bytes.contains(UInt8(ascii: "#")) { return true }
+        let lower = String(decoding: bytes, as: UTF8.self).lowercased()
+        return lower.contains("nan") || lower.contains("inf")
     }
 
     /// Parses `[-+]digits[.digits]` exactly; `nil` for anything else or more than 18 digits.
