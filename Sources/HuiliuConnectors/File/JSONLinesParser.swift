@@ -41,19 +41,13 @@ struct JSONLinesParser: RecordParser {
             if contentEnd > lineStart, window.slice(contentEnd - 1, contentEnd)[0] == 0x0D { contentEnd -= 1 }
             let bytes = window.slice(lineStart, contentEnd)
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            var asGB18030 = lateGB18030
-            if undecidedEncoding, bytes.contains(where: { $0 >= 0x80 }) {
+            if undecidedEncoding, bytes.contains(where: { $0 >= 0x80 }),
+               case .decides(let encoding) = TextEncoding.lateEvidence(bytes) {
                 // An all-ASCII start left the encoding open: bytes that tell decide for the file.
-                switch TextEncoding.lateEvidence(bytes) {
-                case .decides(let encoding):
-                    undecidedEncoding = false
-                    lateGB18030 = encoding != .utf8
-                    asGB18030 = lateGB18030
-                case .reads(let encoding): asGB18030 = encoding != .utf8
-                case .neither: break
-                }
+                undecidedEncoding = false
+                lateGB18030 = encoding != .utf8
             }
-            if asGB18030, bytes.contains(where: { $0 >= 0x80 }) {
+            if lateGB18030, bytes.contains(where: { $0 >= 0x80 }) {
                 guard let decoded = try? Transcoding.toUTF8(Array(bytes), from: "GB18030") else {
                     return .rejected(reason: "bytes that are not GB18030", raw: String(decoding: bytes, as: UTF8.self), line: number)
                 }
