@@ -69,19 +69,6 @@ struct ManifestLintTests {
                     && $0.hasSuffix("did you mean 'config.page_size'?") }, "\(problems)")
     }
 
-    /// `slice` exists only in an incremental stream: elsewhere it renders nothing, and every run
-    /// would read everything. A primary key that is a plain number rejects every record.
-    @Test func sliceReferencesAndNumericPrimaryKeysAreReported() throws {
-        let broken = Self.valid
-            .replacingOccurrences(of: "query: { page: \"{{ page.number }}\" }", with: "query: { page: \"{{ page.number }}\", since: \"{{ slice.start }}\" }")
-            .replacingOccurrences(of: "    records: data.list", with: "    records: data.list\n    primary_key: 5")
-        let problems = try TestConnector.problems(broken)
-        #expect(problems.contains { $0.contains("connector.yaml:12:54: slice.start is set only in a stream with 'incremental'; here it renders nothing") },
-                "\(problems)")
-        #expect(problems.contains { $0.contains("connector.yaml:14:18: primary_key names record fields; '5' is a number") }, "\(problems)")
-        #expect(try TestConnector.problems(Self.valid.replacingOccurrences(of: "    records: data.list", with: "    records: data.list\n    primary_key: \"5\"")).isEmpty)
-    }
-
     /// A misspelt page variable would render as nothing: the request loses its page parameter
     /// and asks for the same page again. Reported where it is; `page` elsewhere (a field of the
     /// response body) is not a template variable and is left alone.

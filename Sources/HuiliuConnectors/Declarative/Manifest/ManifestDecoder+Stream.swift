@@ -14,20 +14,10 @@ extension ManifestDecoder {
         case let scalar?: primaryKey = text(scalar).map { [$0] } ?? []
         case nil: break
         }
-        // Field names: a plain number is a slip (`primary_key: 5`), which rejects every record.
-        let keyNodes: [ConfigNode] = if case .sequence(let items, _)? = node["primary_key"] { items } else { node["primary_key"].map { [$0] } ?? [] }
-        for case .scalar(let value, true, let at) in keyNodes where Int(value) != nil || Double(value) != nil {
-            problems.append(ConfigError(.invalidValue, at: at, "primary_key names record fields; '\(value)' is a number (quote it if a field is called so)"))
-        }
         let mapping = text(node["mapping"])
         if let mapping { checkMapping(mapping, node["mapping"]) }
         let records = expression(node["records"]), filter = expression(node["filter"])
         let incremental = node["incremental"].flatMap { decodeIncremental($0) }
-        if node["incremental"] == nil, let request = node["request"] {
-            // Only an incremental stream has slices: elsewhere `{{ slice.start }}` renders nothing,
-            // and every run reads everything without a word.
-            checkSliceReferences(request)
-        }
         let partitions = node["partitions"]?["values"].flatMap { valueTemplate($0) }
         let kind: ManifestStream.Kind
         if let files = node["files"] {
@@ -313,21 +303,5 @@ extension ManifestDecoder {
                                     username: template(node["username"]), password: template(node["password"]),
                                     privateKey: template(node["private_key"]), hostKey: template(node["host_key"]),
                                     ftpSecurity: text(node["tls"]) ?? "none")
-    }
-
-    /// Reports each `slice.<name>` in the templates under `node`, of a stream without `incremental`.
-    mutating func checkSliceReferences(_ node: ConfigNode) {
-        switch node {
-        case .scalar(let text, _, _):
-            guard text.contains("{{"), text.contains("slice.") else { return }
-            for hole in text.matches(of: /\{\{(.*?)\}\}/) {
-                for match in hole.output.1.matches(of: /(^|[^A-Za-z0-9_.$])slice\.([A-Za-z0-9_]+)/) {
-                    let offset = text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: match.output.2.startIndex) - "slice.".count
-                    problem(node, "slice.\(match.output.2) is set only in a stream with 'incremental'; here it renders nothing", offset: offset, suggestion: nil)
-                }
-            }
-        case .mapping(let pairs, _): for pair in pairs { checkSliceReferences(pair.value) }
-        case .sequence(let items, _): for item in items { checkSliceReferences(item) }
-        }
     }
 }
