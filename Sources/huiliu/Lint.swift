@@ -58,8 +58,10 @@ extension Huiliu {
             }
             // What would stop `huiliu serve`: a listener's settings, and the HJ 212 station registry.
             let listeners = ListenerSections.read(gateway)
-            let listenerProblems = listeners.problems + ListenerSections.stationProblems(listeners.settings, gateway: gateway)
+            let stations = ListenerSections.stationProblems(listeners.settings, gateway: gateway)
+            let listenerProblems = listeners.problems + stations.problems
             for problem in ConfigErrors(listenerProblems).errors { printScrubbed(problem.description) }
+            for warning in stations.warnings { printScrubbed(warning) }
             if gatewayFileNamed != nil && files.count == 1 {
                 guard listenerProblems.isEmpty else {
                     printError("\(listenerProblems.count) problem\(listenerProblems.count == 1 ? "" : "s") in 1 file")
@@ -78,7 +80,7 @@ extension Huiliu {
                 ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: gateway.projectDirectory) }
                 : files.filter { $0 != gatewayFileNamed }.flatMap(Self.expand)
             var problemCount = listenerProblems.count
-            var warningCount = 0
+            var warningCount = stations.warnings.count
             var unreadable = false
             var names: [String: String] = [:]
             let lintContext = lookup.checkContext("lint", services: services)

@@ -1,5 +1,6 @@
 import HuiliuCore
 import HuiliuEngine
+import HuiliuEnvironment
 import HuiliuHJ212
 import HuiliuIngest
 import HuiliuKit
@@ -41,15 +42,19 @@ enum ListenerSections {
 
     /// The problems of the HJ 212 listener's station registry, which stops the listener as surely
     /// as its settings do. Read for lint only: runs need the settings' buffer path, not the stations.
-    static func stationProblems(_ settings: [Settings], gateway: GatewayConfig) -> [ConfigError] {
-        settings.flatMap { listener -> [ConfigError] in
-            guard case .hj212(let hj212) = listener else { return [] }
+    static func stationProblems(_ settings: [Settings], gateway: GatewayConfig) -> (problems: [ConfigError], warnings: [String]) {
+        var problems: [ConfigError] = [], warnings: [String] = []
+        for listener in settings {
+            guard case .hj212(let hj212) = listener else { continue }
             do throws(ConfigErrors) {
-                _ = try StationsFile.load(path: hj212.stationsPath, resolver: ReferenceResolver(secrets: gateway.secrets))
-                return []
+                let registry = try StationsFile.load(path: hj212.stationsPath, resolver: ReferenceResolver(secrets: gateway.secrets))
+                // Not problems (a stack's mg/Nm3 feeds no AQI), but an air station's would leave its
+                // pollutant out of every AQI.
+                warnings += registry.unitWarnings.map { "\(hj212.stationsPath): warning: \($0)" }
             } catch {
-                return error.errors
+                problems += error.errors
             }
         }
+        return (problems, warnings)
     }
 }

@@ -47,10 +47,10 @@ struct FileLocation: Sendable {
             if let hostKey = try definition.hostKey?.string(context), !hostKey.isEmpty {
                 if hostKey == "insecure" {
                     options.hostKey = .insecureAcceptAny
-                } else if hostKey.hasPrefix("/") || hostKey.hasPrefix("~/") || hostKey.hasPrefix("./")
-                            || FileManager.default.fileExists(atPath: resolved(hostKey)) {
-                    // A fingerprint is base64, which has '/' too: a path is one that starts like
-                    // one, or names a file.
+                } else if hostKey.hasPrefix("~/") || hostKey.hasPrefix("./") || FileManager.default.fileExists(atPath: resolved(hostKey))
+                            || (hostKey.hasPrefix("/") && !Self.isFingerprint(hostKey)) {
+                    // A fingerprint is base64, which has '/' too (and may start with one): a path
+                    // is one that names a file, or starts like one and is no fingerprint.
                     guard FileManager.default.isReadableFile(atPath: resolved(hostKey)) else {
                         throw ManifestRuntimeError("files.host_key: no readable known_hosts file at \(resolved(hostKey))")
                     }
@@ -74,6 +74,12 @@ struct FileLocation: Sendable {
         } else {
             kind = .local(location.hasPrefix("/") ? location : projectDirectory + "/" + location)
         }
+    }
+
+    /// A SHA-256 fingerprint as OpenSSH prints it: 43 base64 characters, without padding.
+    static func isFingerprint(_ text: String) -> Bool {
+        let body = text.hasPrefix("SHA256:") ? text.dropFirst(7) : Substring(text)
+        return (43...44).contains(body.count) && body.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }
     }
 
     /// The folder, credentials removed, for messages.
