@@ -1,5 +1,6 @@
 import Foundation
 public import HuiliuEnvironment
+public import HuiliuKit
 public import Logging
 public import NIOCore
 public import NIOPosix
@@ -25,7 +26,9 @@ public final class HJ212Listener: Sendable {
     public let settings: HJ212ListenerSettings
     /// Counters, also reported through swift-metrics.
     public let metrics: ListenerMetrics
-    let admission: FrameAdmission
+    /// Who may deliver; replaced whole by ``reloadStations(resolver:)``.
+    private let admissionLock: Mutex<FrameAdmission>
+    var admission: FrameAdmission { admissionLock.withLock { $0 } }
     let logger: Logger
     let committer: GroupCommitter
     let eventLoopGroup: any EventLoopGroup
@@ -80,10 +83,22 @@ public final class HJ212Listener: Sendable {
             ])
         }
         self.eventLoopGroup = eventLoopGroup
-        admission = FrameAdmission(stations: stations, acceptsUnknownStations: settings.acceptsUnknownStations)
+        admissionLock = Mutex(FrameAdmission(stations: stations, acceptsUnknownStations: settings.acceptsUnknownStations))
         var grouping = settings.groupCommit
         grouping.stations = stations
         committer = try GroupCommitter(path: settings.bufferPath, configuration: grouping)
+    }
+
+    /// Reads the station registry again (`huiliu reload`, SIGHUP): frames are admitted by it
+    /// from now on, so a station added is accepted and a password changed (a leaked one
+    /// revoked) holds without a restart. A registry with problems is refused, the one in use kept.
+    /// - Returns: how many stations the registry has.
+    /// - Throws: ``ConfigErrors`` for a bad stations file.
+    @discardableResult
+    public func reloadStations(resolver: ReferenceResolver) throws(ConfigErrors) -> Int {
+        let stations = try StationsFile.load(path: settings.stationsPath, resolver: resolver)
+        admissionLock.withLock { $0.stations = stations }
+        return stations.stations.count
     }
 
     /// The address it is bound to, once bound.

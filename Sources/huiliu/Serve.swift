@@ -85,11 +85,6 @@ extension Huiliu {
             // Runs left 'running' by a crash of this daemon. A shared store also holds the live
             // runs of other gateways: there each run marks its own pipeline's, under its lock.
             if gateway.storeURL == nil { _ = try await store.markInterruptedRuns(pipeline: nil) }
-            let daemon = Daemon(
-                pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
-                logger: logger, loadPipelines: { connectors.reload(gateway, services: services) },
-                makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,
-                                             logger: logger, services: services) })
             // Listeners named in config/huiliu.yaml: HJ 212 devices, and the push endpoint.
             var listeners: [HJ212ListenerService] = []
             var pushEndpoint: IngestListener?
@@ -116,6 +111,25 @@ extension Huiliu {
                 }
             }
             let running = listeners, push = pushEndpoint
+            let daemon = Daemon(
+                pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
+                logger: logger,
+                loadPipelines: {
+                    let loaded = connectors.reload(gateway, services: services)
+                    guard case .success = loaded else { return loaded }
+                    // The station registry too: a station added, or a password changed (a leaked
+                    // one revoked), holds without a restart; one with problems refuses the reload.
+                    for listener in running {
+                        do throws(ConfigErrors) {
+                            try listener.listener.reloadStations(resolver: ReferenceResolver(secrets: gateway.secrets))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                    return loaded
+                },
+                makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,
+                                             logger: logger, services: services) })
             let storeSize = Gauge(label: "huiliu_store_size_bytes")
             let api = AdminAPI(.init(
                 daemon: daemon, store: store, registry: { connectors.registry }, tokens: gateway.adminTokens,

@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuEnvironment
 @testable import HuiliuHJ212
+import HuiliuKit
 import HuiliuKitTesting
 import HuiliuStore
 import Logging
@@ -84,6 +85,32 @@ struct ListenerTests {
         #expect(try FrameBuffer(path: directory + "/buffer.db").count() == 1)
         #expect(logs.all.contains { $0.level == .warning && $0.metadata["reason"] == "wrong_password" && $0.metadata["mn"] == "M1" })
         #expect(!client.isClosed)
+        await client.close()
+        try await running.stop()
+    }
+
+    /// A registry read again (`huiliu reload`) admits by the new entries at once: a station added
+    /// is accepted, a changed password (a leaked one revoked) is required; a registry with
+    /// problems is refused and the one in use kept.
+    @Test func aReloadedRegistryAdmitsByItsNewEntries() async throws {
+        let directory = Fixtures.directory()
+        let path = directory + "/stations.yaml"
+        try "stations:\n  - { mn: M1, password: \"123456\" }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1"])) {
+            $0.stationsPath = path
+            $0.closeAfterRefusals = 0
+        }
+        let client = try await TestClient.connect(port: running.port)
+        try "stations:\n  - { mn: M1, password: \"999999\" }\n  - { mn: M2 }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try running.listener.reloadStations(resolver: ReferenceResolver()) == 2)
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001", pw: "123456"))
+        try await client.send(Fixtures.upload(mn: "M2", qn: "20240601090000002", pw: "123456"))
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000003", pw: "999999"))
+        #expect(try await client.waitForReplies(2).map(\.qn) == ["20240601090000002", "20240601090000003"])
+        try "stations:\n  - { mn: M1, pasword: x }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigErrors.self) { try running.listener.reloadStations(resolver: ReferenceResolver()) }
+        try await client.send(Fixtures.upload(mn: "M2", qn: "20240601090000004", pw: "123456"))
+        #expect(try await client.waitForReplies(3).last?.qn == "20240601090000004")
         await client.close()
         try await running.stop()
     }
