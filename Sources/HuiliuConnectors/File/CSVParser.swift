@@ -127,15 +127,21 @@ struct CSVParser: RecordParser {
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
                 field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
             }
-            if undecidedEncoding, field.contains(where: { $0 >= 0x80 }),
-               case .decides(let encoding) = TextEncoding.lateEvidence(field) {
+            var asGB18030 = lateGB18030
+            if undecidedEncoding, field.contains(where: { $0 >= 0x80 }) {
                 // The file's start was all ASCII, which both encodings read alike: the first bytes
                 // that tell decide for the rest of the file, not each field for itself.
-                undecidedEncoding = false
-                lateGB18030 = encoding != .utf8
-                if lateGB18030 { encodingName = "GB18030" }
+                switch TextEncoding.lateEvidence(field) {
+                case .decides(let encoding):
+                    undecidedEncoding = false
+                    lateGB18030 = encoding != .utf8
+                    asGB18030 = lateGB18030
+                    if lateGB18030 { encodingName = "GB18030" }
+                case .reads(let encoding): asGB18030 = encoding != .utf8
+                case .neither: break
+                }
             }
-            let valid = lateGB18030 && field.contains(where: { $0 >= 0x80 })
+            let valid = asGB18030 && field.contains(where: { $0 >= 0x80 })
                 ? (try? Transcoding.toUTF8(field, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
                 : String(validating: field, as: UTF8.self)
             guard let text = valid else {

@@ -41,20 +41,13 @@ struct FileOpener {
         if sampled >= 2 && ((sample[0] == 0xFF && sample[1] == 0xFE) || (sample[0] == 0xFE && sample[1] == 0xFF)) {
             throw FileReadError(path: display, message: "the file is UTF-16 text (Excel's \"Unicode text\" export), which is not read: save it as \"CSV UTF-8\" or GB18030")
         }
-        var detected: TextEncoding
+        let detected: TextEncoding
         if encoding == "auto" {
             detected = hasBOM ? .utf8 : sample.withUnsafeBytes {
                 TextEncoding.detect(UnsafeRawBufferPointer(rebasing: $0[..<sampled]), isWholeFile: sampled < $0.count)
             }
         } else {
             detected = TextEncoding(rawValue: encoding) ?? .utf8
-        }
-        // Only ASCII in the sample reads the same as UTF-8 and GB18030: the bytes further on
-        // that tell decide, read ahead (up to 64 MiB) before any record is.
-        var asciiStart = encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy { $0 < 0x80 }
-        if asciiStart, let ahead = TextEncoding.decideAhead(file, from: sampled, limit: 64 << 20) {
-            detected = ahead
-            asciiStart = false
         }
         try file.seek(to: 0)
         let input: any ByteInput = detected == .utf8 ? file : try TranscodingInput(file: file, encoding: detected.iconvName)
@@ -102,8 +95,8 @@ struct FileOpener {
             try input.seek(to: offset)
             window = ByteWindow(input: input, startingAt: offset, crc: crc)
         }
-        // Nothing told within the read-ahead: decided by the rows' bytes as they come.
-        let undecided = asciiStart
+        // Only ASCII in the sample reads the same as UTF-8 and GB18030: decided by later bytes.
+        let undecided = encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy { $0 < 0x80 }
         var parser: any RecordParser
         switch format {
         case "csv":

@@ -12,7 +12,7 @@ public struct FileSource: SourceConnector {
                                       "File format; `auto` decides by extension (.csv, .json, .jsonl/.ndjson).",
                                       default: "auto")
     static let encoding = Field<String>("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]),
-                                        "Text encoding; `auto` reads UTF-8 if the start of the file is valid UTF-8, GB18030 otherwise; a start of only ASCII leaves it to the first bytes further on that tell (three-byte UTF-8, or bytes that are not UTF-8), read ahead up to 64 MiB; two-byte UTF-8 such as µ or ° (valid GBK too) decides nothing, and with nothing else reads as UTF-8.",
+                                        "Text encoding; `auto` reads UTF-8 if the start of the file is valid UTF-8, GB18030 otherwise; a start of only ASCII leaves it to the first row whose bytes tell, for the rest of the file (Chinese in UTF-8 decides UTF-8, bytes only GB18030 reads decide GB18030; until then a Latin-1 sign such as µ or ° reads as UTF-8).",
                                         default: "auto")
     static let delimiter = Field<String>("delimiter", .string, "CSV field separator (one character).", default: ",")
     static let key = Field<String?>("key", .string, "Field (dotted path) holding each record's natural key; it becomes the envelope subject and fixes the event id.",

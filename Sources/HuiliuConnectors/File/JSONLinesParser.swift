@@ -41,13 +41,19 @@ struct JSONLinesParser: RecordParser {
             if contentEnd > lineStart, window.slice(contentEnd - 1, contentEnd)[0] == 0x0D { contentEnd -= 1 }
             let bytes = window.slice(lineStart, contentEnd)
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            if undecidedEncoding, bytes.contains(where: { $0 >= 0x80 }),
-               case .decides(let encoding) = TextEncoding.lateEvidence(bytes) {
+            var asGB18030 = lateGB18030
+            if undecidedEncoding, bytes.contains(where: { $0 >= 0x80 }) {
                 // An all-ASCII start left the encoding open: bytes that tell decide for the file.
-                undecidedEncoding = false
-                lateGB18030 = encoding != .utf8
+                switch TextEncoding.lateEvidence(bytes) {
+                case .decides(let encoding):
+                    undecidedEncoding = false
+                    lateGB18030 = encoding != .utf8
+                    asGB18030 = lateGB18030
+                case .reads(let encoding): asGB18030 = encoding != .utf8
+                case .neither: break
+                }
             }
-            if lateGB18030, bytes.contains(where: { $0 >= 0x80 }) {
+            if asGB18030, bytes.contains(where: { $0 >= 0x80 }) {
                 guard let decoded = try? Transcoding.toUTF8(Array(bytes), from: "GB18030") else {
                     return .rejected(reason: "bytes that are not GB18030", raw: String(decoding: bytes, as: UTF8.self), line: number)
                 }

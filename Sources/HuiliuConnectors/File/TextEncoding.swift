@@ -47,51 +47,18 @@ enum TextEncoding: String, Sendable {
         case neither
     }
 
-    /// The evidence of `bytes`. Two-byte UTF-8 is valid GBK as often as not (`µg/m³` is
-    /// `碌g/m鲁` in GBK, `路` is `·` in UTF-8): it reads as UTF-8 and decides nothing.
-    /// (``decideAhead(_:from:limit:)`` has usually decided such a file when it was opened.)
+    /// The evidence of `bytes`. Two-byte UTF-8 is the Latin-1 signs of units and measures
+    /// (`µg/m³`, `°C`, `±`, `×`) as often as a GBK character (`女`, C5 AE, is `Ů` in UTF-8):
+    /// Latin-1 reads as UTF-8, other letters (Latin Extended, Greek, Cyrillic) as GB18030,
+    /// and neither decides the rest of the file.
     static func lateEvidence(_ bytes: some Collection<UInt8>) -> LateEvidence {
         let array = Array(bytes)
-        if String(validating: array, as: UTF8.self) != nil {
-            return array.contains(where: { $0 >= 0xE0 }) ? .decides(.utf8) : .reads(.utf8)
-        }
-        return (try? Transcoding.toUTF8(array, from: "GB18030")) != nil ? .decides(.gb18030) : .neither
-    }
-
-    /// For a file whose first bytes were all ASCII: reads on from `from`, up to `limit` bytes,
-    /// to the first bytes that tell its encoding (three-byte UTF-8, or bytes that are not
-    /// UTF-8); two-byte UTF-8, which GBK text can be too, is passed over. `nil` if nothing
-    /// told. So a GBK file whose first Chinese is `路` (C2 B7, `·` in UTF-8) reads as GBK.
-    static func decideAhead(_ input: any ByteInput, from: Int, limit: Int) -> TextEncoding? {
-        guard (try? input.seek(to: from)) != nil else { return nil }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var carried = 0, read = 0
-        while read < limit {
-            guard let n = try? input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[carried...])), n > 0 else { return nil }
-            read += n
-            let end = carried + n
-            var i = 0
-            while i < end {
-                let b = buffer[i]
-                if b < 0x80 { i += 1; continue }
-                let length: Int
-                switch b {
-                case 0xC2...0xDF: length = 2
-                case 0xE0...0xEF: length = 3
-                case 0xF0...0xF4: length = 4
-                default: return .gb18030
-                }
-                // A sequence cut by the buffer's end is looked at again with the next read.
-                if i + length > end { break }
-                for k in 1..<length where buffer[i + k] & 0xC0 != 0x80 { return .gb18030 }
-                if length > 2 { return .utf8 }
-                i += length
-            }
-            carried = end - i
-            if carried > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + i, byteCount: carried) }
-        }
-        return nil
+        let text = String(validating: array, as: UTF8.self)
+        if text != nil && array.contains(where: { $0 >= 0xE0 }) { return .decides(.utf8) }
+        let gb18030 = (try? Transcoding.toUTF8(array, from: "GB18030")) != nil
+        guard let text else { return gb18030 ? .decides(.gb18030) : .neither }
+        if !gb18030 || text.unicodeScalars.allSatisfy({ $0.value < 0x100 }) { return .reads(.utf8) }
+        return .reads(.gb18030)
     }
 
     /// `bytes` as UTF-8 without a byte-order mark: as they are for `utf-8`, converted from
