@@ -16,6 +16,8 @@ struct CSVParser: RecordParser {
     var undecidedEncoding = false
     /// Decided GB18030 that way: fields are converted here, as the reader passes bytes as they are.
     var lateGB18030 = false
+    /// The encoding was left to the rows: a field that is not UTF-8 is read as GB18030 whatever was decided.
+    var lateFallback = false
 
     init(delimiter: UInt8, header: [String], line: Int) {
         self.delimiter = delimiter
@@ -141,9 +143,14 @@ struct CSVParser: RecordParser {
                 case .neither: break
                 }
             }
-            let valid = asGB18030 && field.contains(where: { $0 >= 0x80 })
+            var valid = asGB18030 && field.contains(where: { $0 >= 0x80 })
                 ? (try? Transcoding.toUTF8(field, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
                 : String(validating: field, as: UTF8.self)
+            if valid == nil, lateFallback, !asGB18030 {
+                // Found UTF-8 by its own bytes, the file may still hold a GBK field (a concatenated
+                // export): read as such, as before the file was decided.
+                valid = (try? Transcoding.toUTF8(field, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
+            }
             guard let text = valid else {
                 if failure == nil { failure = "bytes that are not \(encodingName) in field \(fields.count + 1)" }
                 fields.append("")

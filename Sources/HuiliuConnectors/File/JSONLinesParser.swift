@@ -10,6 +10,8 @@ struct JSONLinesParser: RecordParser {
     var undecidedEncoding = false
     /// Decided GB18030 that way: lines are converted here, as the reader passes bytes as they are.
     var lateGB18030 = false
+    /// The encoding was left to the rows: a line that is not UTF-8 is read as GB18030 whatever was decided.
+    var lateFallback = false
 
     init(line: Int) {
         self.line = line
@@ -53,7 +55,8 @@ struct JSONLinesParser: RecordParser {
                 case .neither: break
                 }
             }
-            if asGB18030, bytes.contains(where: { $0 >= 0x80 }) {
+            if asGB18030 || (lateFallback && bytes.contains(where: { $0 >= 0x80 }) && String(validating: bytes, as: UTF8.self) == nil),
+               bytes.contains(where: { $0 >= 0x80 }) {
                 guard let decoded = try? Transcoding.toUTF8(Array(bytes), from: "GB18030") else {
                     return .rejected(reason: "bytes that are not GB18030", raw: String(decoding: bytes, as: UTF8.self), line: number)
                 }

@@ -39,26 +39,24 @@ enum TextEncoding: String, Sendable {
     /// What `bytes` (a field, a line with other than ASCII) of a file that began with only
     /// ASCII say of its encoding.
     enum LateEvidence: Equatable {
-        /// Decides the file: three-byte UTF-8 (Chinese in UTF-8), or bytes only GB18030 reads.
+        /// Decides the file: a valid field with three-byte UTF-8 (Chinese in UTF-8), or one
+        /// that is not UTF-8 but GB18030.
         case decides(TextEncoding)
-        /// Valid either way, two-byte UTF-8 only: read as `reading`, the file left open.
+        /// Valid UTF-8 of two-byte characters only, which GBK can be too (`µg/m³` is valid
+        /// GBK, `女` in GBK is `Ů` in UTF-8): read as UTF-8, deciding nothing.
         case reads(TextEncoding)
         /// Text of neither.
         case neither
     }
 
-    /// The evidence of `bytes`. Two-byte UTF-8 is the Latin-1 signs of units and measures
-    /// (`µg/m³`, `°C`, `±`, `×`) as often as a GBK character (`女`, C5 AE, is `Ů` in UTF-8):
-    /// Latin-1 reads as UTF-8, other letters (Latin Extended, Greek, Cyrillic) as GB18030,
-    /// and neither decides the rest of the file.
+    /// The evidence of `bytes`, a whole field or line: a three-byte pattern inside GBK text
+    /// (`岷江`, E1 BA BD AD) is not valid UTF-8 as a whole.
     static func lateEvidence(_ bytes: some Collection<UInt8>) -> LateEvidence {
         let array = Array(bytes)
-        let text = String(validating: array, as: UTF8.self)
-        if text != nil && array.contains(where: { $0 >= 0xE0 }) { return .decides(.utf8) }
-        let gb18030 = (try? Transcoding.toUTF8(array, from: "GB18030")) != nil
-        guard let text else { return gb18030 ? .decides(.gb18030) : .neither }
-        if !gb18030 || text.unicodeScalars.allSatisfy({ $0.value < 0x100 }) { return .reads(.utf8) }
-        return .reads(.gb18030)
+        if String(validating: array, as: UTF8.self) != nil {
+            return array.contains(where: { $0 >= 0xE0 }) ? .decides(.utf8) : .reads(.utf8)
+        }
+        return (try? Transcoding.toUTF8(array, from: "GB18030")) != nil ? .decides(.gb18030) : .neither
     }
 
     /// `bytes` as UTF-8 without a byte-order mark: as they are for `utf-8`, converted from
