@@ -23,7 +23,8 @@ enum ConcentrationUnit {
         default: return nil
         }
         switch parts[1] {
-        case "m3": return (mass, .cubicMetre)
+        // Per normal cubic metre, as stacks report: still per cubic metre.
+        case "m3", "nm3": return (mass, .cubicMetre)
         case "l": return (mass, .litre)
         default: return nil
         }

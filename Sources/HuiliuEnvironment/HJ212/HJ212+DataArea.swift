@@ -263,12 +263,18 @@ extension HJ212.SegmentParser {
     }
 
     /// Text a device sends for "no number": no digit at all (`-`, `NaN`, `N/A`), or a C runtime's
-    /// spelling of NaN or infinity (`1.#QNAN`, `-1.#IND`, `1.#INF`), or `inf`/`nan` with digits.
+    /// spelling of NaN or infinity (`1.#QNAN`, `-1.#IND`, `1.#INF`, `1.#QNAN0`, `nan(ind)`).
     static func saysNotANumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if !bytes.contains(where: { ($0 &- 0x30) < 10 }) { return true }
-        if bytes.contains(UInt8(ascii: "#")) { return true }
-        let lower = String(decoding: bytes, as: UTF8.self).lowercased()
-        return lower.contains("nan") || lower.contains("inf")
+        let text = String(decoding: bytes, as: UTF8.self).uppercased()
+        if text.hasPrefix("NAN(") && text.hasSuffix(")") { return true }
+        // [-]1.#QNAN, [-]1.#SNAN, [-]1.#IND, [-]1.#INF, any digits after.
+        var rest = Substring(text)
+        if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
+        guard rest.hasPrefix("1.#") else { return false }
+        rest = rest.dropFirst(3)
+        guard let word = ["QNAN", "SNAN", "IND", "INF"].first(where: { rest.hasPrefix($0) }) else { return false }
+        return rest.dropFirst(word.count).allSatisfy(\.isNumber)
     }
 
     /// Parses `[-+]digits[.digits]` exactly; `nil` for anything else or more than 18 digits.
