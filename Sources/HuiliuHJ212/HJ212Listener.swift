@@ -97,8 +97,13 @@ public final class HJ212Listener: Sendable {
     @discardableResult
     public func reloadStations(resolver: ReferenceResolver) throws(ConfigErrors) -> Int {
         let stations = try StationsFile.load(path: settings.stationsPath, resolver: resolver)
-        admissionLock.withLock { $0.stations = stations }
+        use(stations)
         return stations.stations.count
+    }
+
+    /// Admits frames by `stations` from now on.
+    public func use(_ stations: StationRegistry) {
+        admissionLock.withLock { $0.stations = stations }
     }
 
     /// The address it is bound to, once bound.

@@ -4,6 +4,7 @@ import Foundation
 import HuiliuConnectors
 import HuiliuCore
 import HuiliuEngine
+import HuiliuEnvironment
 import HuiliuHJ212
 import HuiliuIngest
 import HuiliuKit
@@ -115,17 +116,20 @@ extension Huiliu {
                 pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
                 logger: logger,
                 loadPipelines: {
-                    let loaded = connectors.reload(gateway, services: services)
-                    guard case .success = loaded else { return loaded }
                     // The station registry too: a station added, or a password changed (a leaked
-                    // one revoked), holds without a restart; one with problems refuses the reload.
+                    // one revoked), holds without a restart. Read first: one with problems refuses
+                    // the reload before the connectors' manifests are swapped in.
+                    var registries: [(HJ212Listener, StationRegistry)] = []
                     for listener in running {
                         do throws(ConfigErrors) {
-                            try listener.listener.reloadStations(resolver: ReferenceResolver(secrets: gateway.secrets))
+                            registries.append((listener.listener, try StationsFile.load(path: listener.listener.settings.stationsPath,
+                                                                                       resolver: ReferenceResolver(secrets: gateway.secrets))))
                         } catch {
                             return .failure(error)
                         }
                     }
+                    let loaded = connectors.reload(gateway, services: services)
+                    if case .success = loaded { for (listener, stations) in registries { listener.use(stations) } }
                     return loaded
                 },
                 makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,

@@ -53,7 +53,7 @@ extension Huiliu {
     /// `huiliu reload`: apply changed pipeline files to the running daemon.
     struct Reload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make the running daemon re-read and lint the pipeline files (applied only if all are valid).")
+            abstract: "Make the running daemon re-read and lint the pipeline files, connector manifests and HJ 212 station registry (applied only if all are valid).")
 
         @OptionGroup var options: GlobalOptions
 
