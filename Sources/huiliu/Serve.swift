@@ -45,6 +45,7 @@ extension Huiliu {
 
         func run() async throws {
             let gateway = try options.gateway()
+            let configPath = options.config
             let json = logFormat.map { $0 == "json" } ?? !isTerminal(2)
             // A daemon logs its runs at info unless told otherwise; `--log-level warning` given is kept.
             let explicit = CommandLine.arguments.contains { $0 == "--log-level" || $0.hasPrefix("--log-level=") }
@@ -120,10 +121,13 @@ extension Huiliu {
                     // one revoked), holds without a restart. Read first: one with problems refuses
                     // the reload before the connectors' manifests are swapped in.
                     var registries: [(HJ212Listener, StationRegistry)] = []
+                    // With the secrets file read again: a device password kept there (as the shipped
+                    // registry does) is rotated by editing it.
+                    let secrets = (try? GatewayConfig.load(path: configPath))?.secrets ?? gateway.secrets
                     for listener in running {
                         do throws(ConfigErrors) {
                             registries.append((listener.listener, try StationsFile.load(path: listener.listener.settings.stationsPath,
-                                                                                       resolver: ReferenceResolver(secrets: gateway.secrets))))
+                                                                                       resolver: ReferenceResolver(secrets: secrets))))
                         } catch {
                             return .failure(error)
                         }

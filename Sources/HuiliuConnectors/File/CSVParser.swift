@@ -11,13 +11,8 @@ struct CSVParser: RecordParser {
 
     /// The file's encoding, for messages about bytes that are not of it.
     var encodingName = "UTF-8"
-    /// `encoding: auto` found only ASCII at the start: the first field whose bytes tell decides
-    /// the encoding of the rest of the file (``TextEncoding/lateEvidence(_:)``).
+    /// `encoding: auto` found only ASCII at the start: a field that is not UTF-8 is read as GB18030.
     var undecidedEncoding = false
-    /// Decided GB18030 that way: fields are converted here, as the reader passes bytes as they are.
-    var lateGB18030 = false
-    /// The encoding was left to the rows: a field that is not UTF-8 is read as GB18030 whatever was decided.
-    var lateFallback = false
 
     init(delimiter: UInt8, header: [String], line: Int) {
         self.delimiter = delimiter
@@ -129,27 +124,11 @@ struct CSVParser: RecordParser {
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
                 field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
             }
-            var asGB18030 = lateGB18030
-            if undecidedEncoding, field.contains(where: { $0 >= 0x80 }) {
-                // The file's start was all ASCII, which both encodings read alike: the first bytes
-                // that tell decide for the rest of the file, not each field for itself.
-                switch TextEncoding.lateEvidence(field) {
-                case .decides(let encoding):
-                    undecidedEncoding = false
-                    lateGB18030 = encoding != .utf8
-                    asGB18030 = lateGB18030
-                    if lateGB18030 { encodingName = "GB18030" }
-                case .reads(let encoding): asGB18030 = encoding != .utf8
-                case .neither: break
-                }
-            }
-            var valid = asGB18030 && field.contains(where: { $0 >= 0x80 })
-                ? (try? Transcoding.toUTF8(field, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
-                : String(validating: field, as: UTF8.self)
-            if valid == nil, lateFallback, !asGB18030 {
-                // Found UTF-8 by its own bytes, the file may still hold a GBK field (a concatenated
-                // export): read as such, as before the file was decided.
-                valid = (try? Transcoding.toUTF8(field, from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
+            var valid = String(validating: field, as: UTF8.self)
+            if valid == nil, undecidedEncoding, let decoded = try? Transcoding.toUTF8(field, from: "GB18030") {
+                // The file's start was all ASCII, which both encodings read alike; its first other
+                // bytes are GB18030, as Chinese exports mostly are.
+                valid = String(validating: decoded, as: UTF8.self)
             }
             guard let text = valid else {
                 if failure == nil { failure = "bytes that are not \(encodingName) in field \(fields.count + 1)" }

@@ -103,7 +103,6 @@ struct FileOpener {
             var csv = CSVParser(delimiter: delimiter, header: [], line: line)
             csv.encodingName = detected == .utf8 ? "UTF-8" : "GB18030"
             csv.undecidedEncoding = undecided
-            csv.lateFallback = undecided
             if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
                 csv.header = names
             } else if sampled == 0 {
@@ -119,7 +118,6 @@ struct FileOpener {
         default:
             var lines = JSONLinesParser(line: line)
             lines.undecidedEncoding = undecided
-            lines.lateFallback = undecided
             parser = lines
         }
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)

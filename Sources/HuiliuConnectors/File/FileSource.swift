@@ -12,7 +12,7 @@ public struct FileSource: SourceConnector {
                                       "File format; `auto` decides by extension (.csv, .json, .jsonl/.ndjson).",
                                       default: "auto")
     static let encoding = Field<String>("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]),
-                                        "Text encoding; `auto` reads UTF-8 if the start of the file is valid UTF-8, GB18030 otherwise; after a start of only ASCII, the first field that is not UTF-8 but GB18030 decides GB18030 for the rest of the file, one with valid three-byte UTF-8 (Chinese) decides UTF-8, and two-byte UTF-8 (µ, °, or a GBK character that reads as one) decides nothing and reads as UTF-8.",
+                                        "Text encoding; `auto` reads UTF-8 if the start of the file is valid UTF-8, GB18030 otherwise.",
                                         default: "auto")
     static let delimiter = Field<String>("delimiter", .string, "CSV field separator (one character).", default: ",")
     static let key = Field<String?>("key", .string, "Field (dotted path) holding each record's natural key; it becomes the envelope subject and fixes the event id.",

@@ -36,29 +36,6 @@ enum TextEncoding: String, Sendable {
         return .utf8
     }
 
-    /// What `bytes` (a field, a line with other than ASCII) of a file that began with only
-    /// ASCII say of its encoding.
-    enum LateEvidence: Equatable {
-        /// Decides the file: a valid field with three-byte UTF-8 (Chinese in UTF-8), or one
-        /// that is not UTF-8 but GB18030.
-        case decides(TextEncoding)
-        /// Valid UTF-8 of two-byte characters only, which GBK can be too (`µg/m³` is valid
-        /// GBK, `女` in GBK is `Ů` in UTF-8): read as UTF-8, deciding nothing.
-        case reads(TextEncoding)
-        /// Text of neither.
-        case neither
-    }
-
-    /// The evidence of `bytes`, a whole field or line: a three-byte pattern inside GBK text
-    /// (`岷江`, E1 BA BD AD) is not valid UTF-8 as a whole.
-    static func lateEvidence(_ bytes: some Collection<UInt8>) -> LateEvidence {
-        let array = Array(bytes)
-        if String(validating: array, as: UTF8.self) != nil {
-            return array.contains(where: { $0 >= 0xE0 }) ? .decides(.utf8) : .reads(.utf8)
-        }
-        return (try? Transcoding.toUTF8(array, from: "GB18030")) != nil ? .decides(.gb18030) : .neither
-    }
-
     /// `bytes` as UTF-8 without a byte-order mark: as they are for `utf-8`, converted from
     /// GB18030 for `gb18030` or `gbk`, and for `auto` converted only if they are not UTF-8.
     static func utf8(_ bytes: [UInt8], declared: String) throws -> [UInt8] {

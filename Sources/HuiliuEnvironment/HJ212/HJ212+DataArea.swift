@@ -196,7 +196,7 @@ extension HJ212.SegmentParser {
                 // frame, refused, would come again for ever. Other text with digits that is no
                 // number here (`0x10`, `1.5E-1`, 19 digits) still refuses the frame, which the
                 // device keeps: that value may matter.
-                guard Self.saysNotANumber(slice(value)) else {
+                guard Self.saysNotANumber(slice(trimmed)) else {
                     throw invalid(text(name), value, expected: "a decimal number")
                 }
                 guard !m.unreadable.contains(where: { $0.name == text(suffixRange) }) else { throw duplicate(text(name), at: name.lowerBound) }
@@ -263,18 +263,19 @@ extension HJ212.SegmentParser {
     }
 
     /// Text a device sends for "no number": no digit at all (`-`, `NaN`, `N/A`), or a C runtime's
-    /// spelling of NaN or infinity (`1.#QNAN`, `-1.#IND`, `1.#INF`, `1.#QNAN0`, `nan(ind)`).
+    /// spelling of NaN or infinity: `1.#QNAN`, `-1.#IND`, `1.#INF`, `1.#QNAN0`, and as printed
+    /// with a precision, rounded (`%.2f` gives `1.#R`, `%.3f` `-1.#IO`); `nan(ind)`.
     static func saysNotANumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if !bytes.contains(where: { ($0 &- 0x30) < 10 }) { return true }
         let text = String(decoding: bytes, as: UTF8.self).uppercased()
         if text.hasPrefix("NAN(") && text.hasSuffix(")") { return true }
-        // [-]1.#QNAN, [-]1.#SNAN, [-]1.#IND, [-]1.#INF, any digits after.
+        // [-]1.#, letters, then digits only.
         var rest = Substring(text)
         if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
         guard rest.hasPrefix("1.#") else { return false }
         rest = rest.dropFirst(3)
-        guard let word = ["QNAN", "SNAN", "IND", "INF"].first(where: { rest.hasPrefix($0) }) else { return false }
-        return rest.dropFirst(word.count).allSatisfy(\.isNumber)
+        let letters = rest.prefix { $0.isASCII && $0.isLetter }
+        return !letters.isEmpty && rest.dropFirst(letters.count).allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// Parses `[-+]digits[.digits]` exactly; `nil` for anything else or more than 18 digits.
