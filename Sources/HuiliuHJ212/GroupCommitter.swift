@@ -21,8 +21,9 @@ public final class GroupCommitter: @unchecked Sendable {
         /// How long a split upload may wait for its missing packets before it is stored with
         /// those that came. The default is 1 hour.
         public var incompleteUploadTimeout: Duration = .seconds(3600)
-        /// The station entries incomplete uploads are normalized against (the listener's registry).
-        var stations = StationRegistry()
+        /// The station entries incomplete uploads are normalized against: the listener's
+        /// registry as it is when they time out (a reload replaces it).
+        var stations: @Sendable () -> StationRegistry = { StationRegistry() }
 
         /// The defaults.
         public init() {}
@@ -192,7 +193,7 @@ public final class GroupCommitter: @unchecked Sendable {
         let timeout = configuration.incompleteUploadTimeout
         let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - Int64(timeout.components.seconds) * 1000
             - Int64(timeout.components.attoseconds / 1_000_000_000_000_000)
-        guard let stored = try? buffer?.storeIncompleteUploads(firstReceivedBefore: cutoff, stations: configuration.stations),
+        guard let stored = try? buffer?.storeIncompleteUploads(firstReceivedBefore: cutoff, stations: configuration.stations()),
               stored > 0 else { return }
         condition.lock()
         incompleteUploads += stored

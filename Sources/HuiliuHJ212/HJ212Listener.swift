@@ -27,8 +27,14 @@ public final class HJ212Listener: Sendable {
     /// Counters, also reported through swift-metrics.
     public let metrics: ListenerMetrics
     /// Who may deliver; replaced whole by ``reloadStations(resolver:)``.
-    private let admissionLock: Mutex<FrameAdmission>
-    var admission: FrameAdmission { admissionLock.withLock { $0 } }
+    private let admissionBox: AdmissionBox
+    var admission: FrameAdmission { admissionBox.lock.withLock { $0 } }
+
+    /// The admission, shared with the committer (which normalizes incomplete uploads by its stations).
+    final class AdmissionBox: Sendable {
+        let lock: Mutex<FrameAdmission>
+        init(_ admission: FrameAdmission) { lock = Mutex(admission) }
+    }
     let logger: Logger
     let committer: GroupCommitter
     let eventLoopGroup: any EventLoopGroup
@@ -83,9 +89,10 @@ public final class HJ212Listener: Sendable {
             ])
         }
         self.eventLoopGroup = eventLoopGroup
-        admissionLock = Mutex(FrameAdmission(stations: stations, acceptsUnknownStations: settings.acceptsUnknownStations))
+        let box = AdmissionBox(FrameAdmission(stations: stations, acceptsUnknownStations: settings.acceptsUnknownStations))
+        admissionBox = box
         var grouping = settings.groupCommit
-        grouping.stations = stations
+        grouping.stations = { box.lock.withLock { $0.stations } }
         committer = try GroupCommitter(path: settings.bufferPath, configuration: grouping)
     }
 
@@ -103,7 +110,7 @@ public final class HJ212Listener: Sendable {
 
     /// Admits frames by `stations` from now on.
     public func use(_ stations: StationRegistry) {
-        admissionLock.withLock { $0.stations = stations }
+        admissionBox.lock.withLock { $0.stations = stations }
     }
 
     /// The address it is bound to, once bound.
