@@ -138,10 +138,19 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
 
     private func handle(_ frame: HJ212.Frame, raw: [UInt8], received: ContinuousClock.Instant, context: ChannelHandlerContext) {
         let metrics = listener.metrics
-        let station = listener.admission.stations[frame.mn]
-        switch listener.admission.judge(frame, station: station) {
+        let admission = listener.admission
+        let station = admission.stations[frame.mn]
+        switch admission.judge(frame, station: station) {
         case .store(let ack):
             refusalsInARow = 0
+            if let registered = station?.edition, registered != frame.edition,
+               logged.insert("edition/\(frame.mn)/\(frame.edition.rawValue)").inserted {
+                // Stored all the same (the frame is valid in its own edition), but the device or
+                // its registration is not what the other says: codes and flags differ by edition.
+                logger.warning("HJ 212 frame in another edition than its station is registered with", metadata: [
+                    "mn": "\(frame.mn)", "registered": "\(registered.rawValue)", "frame": "\(frame.edition.rawValue)",
+                ])
+            }
             var row = BufferedFrame(frame: frame, raw: raw, station: station, peer: peer,
                                     receivedAt: Int64(Date().timeIntervalSince1970 * 1000))
             if let packet = row.packet {

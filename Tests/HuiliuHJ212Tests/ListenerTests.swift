@@ -122,6 +122,23 @@ struct ListenerTests {
         try await running.stop()
     }
 
+    /// A frame in another edition than its station is registered with is stored, and said once.
+    @Test func anEditionOtherThanTheRegisteredOneIsWarnedOfOnce() async throws {
+        let logs = CapturedLogs()
+        let stations = StationRegistry(stations: [StationRegistry.Station(mn: "LD130133000015", edition: .hj2017)])
+        let running = try await RunningListener.start(directory: Fixtures.directory(), stations: stations, logger: logs.logger)
+        let client = try await TestClient.connect(port: running.port)
+        for second in ["17", "18"] {
+            // HJ 212-2005: no QN, no Flag, so no answer is asked for.
+            try await client.send(Fixtures.frame("ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=201608240038\(second);011-Rtd=231.0,011-Flag=N&&"))
+        }
+        try await eventually("both frames to be stored") { (try? FrameBuffer(path: running.listener.settings.bufferPath).count()) == 2 }
+        let warnings = logs.all.filter { $0.message.contains("another edition") }
+        #expect(warnings.count == 1 && warnings.first?.metadata["registered"] == "2017" && warnings.first?.metadata["frame"] == "2005", "\(warnings)")
+        await client.close()
+        try await running.stop()
+    }
+
     @Test func repeatedRefusalsCloseTheConnection() async throws {
         let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
             $0.closeAfterRefusals = 2
