@@ -103,9 +103,14 @@ public final class HJ212Listener: Sendable {
     /// - Throws: ``ConfigErrors`` for a bad stations file.
     @discardableResult
     public func reloadStations(resolver: ReferenceResolver) throws(ConfigErrors) -> Int {
-        let stations = try StationsFile.load(path: settings.stationsPath, resolver: resolver)
+        let stations = try readStations(resolver: resolver)
         use(stations)
         return stations.stations.count
+    }
+
+    /// The station registry as its file says now, not yet in use (``use(_:)``).
+    public func readStations(resolver: ReferenceResolver) throws(ConfigErrors) -> StationRegistry {
+        try StationsFile.load(path: settings.stationsPath, resolver: resolver)
     }
 
     /// Admits frames by `stations` from now on.

@@ -43,6 +43,15 @@ public actor Daemon {
         var schedulerRun: Scheduler.RunID?
         var control: RunControl
         var tracker: RunTracker
+
+        /// `request`'s run, from now.
+        init(_ request: RunRequest) {
+            trigger = request.trigger
+            startedAt = Date()
+            schedulerRun = request.schedulerRun
+            control = request.control
+            tracker = request.tracker
+        }
     }
 
     /// Builds a runner for a pipeline.
@@ -85,10 +94,14 @@ public actor Daemon {
         return starts
     }
 
+    /// The pipeline's schedule, in its time zone or the gateway's.
+    private nonisolated func parsedSchedule(of definition: PipelineDefinition) -> Schedule? {
+        guard let text = definition.schedule else { return nil }
+        return try? Schedule(text, zone: definition.timezone.flatMap(TimeZone.init(identifier:)) ?? defaultZone)
+    }
+
     private func schedule(_ definition: PipelineDefinition) async -> [RunRequest] {
-        guard definition.enabled, let text = definition.schedule else { return [] }
-        let zone = definition.timezone.flatMap(TimeZone.init(identifier:)) ?? defaultZone
-        guard let schedule = try? Schedule(text, zone: zone) else { return [] }
+        guard definition.enabled, let schedule = parsedSchedule(of: definition) else { return [] }
         let lastFire = try? await store.lastScheduledFire(pipeline: definition.name)
         let policy = definition.scheduling
         let config = ScheduledPipeline(
@@ -111,8 +124,7 @@ public actor Daemon {
             // ``trigger(_:by:backfill:trace:)`` took the pipeline for the run when it accepted it.
             let taken = active[name]?.tracker === request.tracker
             if !shuttingDown && (taken || active[name] == nil) {
-                active[name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: nil,
-                                         control: request.control, tracker: request.tracker)
+                active[name] = ActiveRun(request)
                 starts = [request]
             } else if taken {
                 active[name] = nil
@@ -157,8 +169,7 @@ public actor Daemon {
                 }
                 let request = RunRequest(definition: definition, trigger: attempt > 1 ? "retry" : "schedule", schedulerRun: run,
                                          scheduledAt: scheduledAt)
-                active[name] = ActiveRun(trigger: request.trigger, startedAt: Date(), schedulerRun: run,
-                                         control: request.control, tracker: request.tracker)
+                active[name] = ActiveRun(request)
                 // What the scheduler answers is carried out too: another pipeline's fire time may
                 // have come while this one waited for the store, and dropping its start would
                 // leave it counted as running, and never scheduled again.
@@ -226,8 +237,7 @@ public actor Daemon {
             }
             success = run.status == .succeeded
             if run.status == .cancelled, request.control.stopReason == Self.shutdownReason, let scheduledAt = request.scheduledAt,
-               let text = request.definition.schedule,
-               let schedule = try? Schedule(text, zone: request.definition.timezone.flatMap(TimeZone.init(identifier:)) ?? defaultZone) {
+               let schedule = parsedSchedule(of: request.definition) {
                 // Its fire time was claimed when it started; cut short, it has not served it. Put
                 // back, the missed-run policy (`run_once`) runs it again after the restart,
                 // rather than a whole period later.
@@ -285,7 +295,7 @@ public actor Daemon {
         let request = RunRequest(definition: definition, trigger: trigger, schedulerRun: nil, backfill: backfill, trace: trace)
         // Taken now, not when the mailbox gets to the request: a fire time handled meanwhile
         // would take the pipeline, and the run already accepted would never start.
-        active[pipeline] = ActiveRun(trigger: trigger, startedAt: Date(), schedulerRun: nil, control: request.control, tracker: request.tracker)
+        active[pipeline] = ActiveRun(request)
         mailbox.post(.start(request))
         return .accepted
     }

@@ -181,25 +181,20 @@ extension Huiliu {
             // Polls that found neither the run's record nor the pipeline running: the daemon
             // accepted the run, but could not start it.
             var missing = 0
-            var unanswered = 0
             var silentSince: Date?
             while true {
                 try await Task.sleep(for: .milliseconds(300))
                 let list: Value
                 do {
                     (_, list) = try await daemon.request("GET", "api/v1/runs?pipeline=\(name)&limit=5")
-                    unanswered = 0
                     silentSince = nil
                 } catch {
                     // A daemon waiting for a locked or slow state store answers late, but is there;
                     // one silent for minutes is not followed for ever.
+                    if daemon.isAlive && silentSince == nil { printError("\(name): the daemon is not answering (\(error)); still following") }
                     let since = silentSince ?? Date()
                     silentSince = since
-                    if daemon.isAlive && Date().timeIntervalSince(since) < 300 {
-                        unanswered += 1
-                        if unanswered == 1 { printError("\(name): the daemon is not answering (\(error)); still following") }
-                        continue
-                    }
+                    if daemon.isAlive && Date().timeIntervalSince(since) < 300 { continue }
                     if daemon.isAlive {
                         printError("\(name): the daemon has not answered for 5 minutes; no longer following: `huiliu runs --pipeline \(name)` shows how its run ends")
                         throw ExitCode(1)

@@ -126,8 +126,7 @@ extension Huiliu {
                     let secrets = (try? GatewayConfig.load(path: configPath))?.secrets ?? gateway.secrets
                     for listener in running {
                         do throws(ConfigErrors) {
-                            registries.append((listener.listener, try StationsFile.load(path: listener.listener.settings.stationsPath,
-                                                                                       resolver: ReferenceResolver(secrets: secrets))))
+                            registries.append((listener.listener, try listener.listener.readStations(resolver: ReferenceResolver(secrets: secrets))))
                         } catch {
                             return .failure(error)
                         }

@@ -35,12 +35,13 @@ struct FileLocation: Sendable {
             func resolved(_ path: String) -> String {
                 path.hasPrefix("/") ? path : path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : projectDirectory + "/" + path
             }
-            if let key = try definition.privateKey?.string(context), !key.isEmpty {
+            if let given = try definition.privateKey?.string(context), !given.isEmpty {
+                let key = resolved(given)
                 // Else libssh2 says only that the login was denied, as for a wrong key.
-                guard FileManager.default.isReadableFile(atPath: resolved(key)) else {
-                    throw ManifestRuntimeError("files.private_key: no readable key file at \(resolved(key))")
+                guard FileManager.default.isReadableFile(atPath: key) else {
+                    throw ManifestRuntimeError("files.private_key: no readable key file at \(key)")
                 }
-                options.credentials = .sshKey(user: user ?? "", privateKeyPath: resolved(key), passphrase: try definition.password?.string(context))
+                options.credentials = .sshKey(user: user ?? "", privateKeyPath: key, passphrase: try definition.password?.string(context))
             } else if let user, !user.isEmpty {
                 options.credentials = .password(user: user, password: try definition.password?.string(context) ?? "")
             }
@@ -51,10 +52,11 @@ struct FileLocation: Sendable {
                             || (hostKey.hasPrefix("/") && !Self.isFingerprint(hostKey)) {
                     // A fingerprint is base64, which has '/' too (and may start with one): a path
                     // is one that names a file, or starts like one and is no fingerprint.
-                    guard FileManager.default.isReadableFile(atPath: resolved(hostKey)) else {
-                        throw ManifestRuntimeError("files.host_key: no readable known_hosts file at \(resolved(hostKey))")
+                    let file = resolved(hostKey)
+                    guard FileManager.default.isReadableFile(atPath: file) else {
+                        throw ManifestRuntimeError("files.host_key: no readable known_hosts file at \(file)")
                     }
-                    options.hostKey = .knownHosts(path: resolved(hostKey))
+                    options.hostKey = .knownHosts(path: file)
                 } else {
                     options.hostKey = .sha256(hostKey.hasPrefix("SHA256:") ? String(hostKey.dropFirst(7)) : hostKey)
                 }

@@ -239,7 +239,7 @@ struct UpstreamClient: Sendable {
         switch body {
         case .null: return nil
         case .string(let raw): text = raw
-        default: text = body.jsonText
+        default: return HTTPStreamRuntime.excerpt(body)
         }
         let type = response.headers["Content-Type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         if type == "text/html" || text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().hasPrefix("<!doctype html") {
