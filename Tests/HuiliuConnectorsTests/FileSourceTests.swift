@@ -314,6 +314,42 @@ struct FileSourceTests {
         #expect(records(batches).count == 12001)
     }
 
+    /// After an all-ASCII start, the first row whose bytes tell decides the file's encoding for
+    /// good, also across a resumed run: GBK's `女` (C5 AE) is valid UTF-8 too (`Ů`), so a row
+    /// judged alone, or one field judged alone, read it wrong.
+    @Test(arguments: ["csv", "jsonl"])
+    func aLateGBKDecisionHoldsForTheRowAndTheRest(format: String) async throws {
+        let ascii = (1...12000).map { format == "csv" ? "\($0),a,b" : "{\"id\":\($0),\"n\":\"a\",\"s\":\"b\"}" }.joined(separator: "\n") + "\n"
+        func row(_ id: Int, _ name: [UInt8], _ sex: [UInt8]) -> [UInt8] {
+            format == "csv" ? Array("\(id),".utf8) + name + [0x2C] + sex + [0x0A]
+                : Array("{\"id\":\(id),\"n\":\"".utf8) + name + Array("\",\"s\":\"".utf8) + sex + Array("\"}\n".utf8)
+        }
+        let zhangSan: [UInt8] = [0xD5, 0xC5, 0xC8, 0xFD], female: [UInt8] = [0xC5, 0xAE]
+        let path = write("sex." + format, Array(((format == "csv" ? "id,n,s\n" : "") + ascii).utf8)
+                         + row(12001, zhangSan, female) + row(12002, Array("x".utf8), female))
+        let first = try await drain(source(path, batchSize: 12001))
+        #expect(first.flatMap(\.rejects).isEmpty)
+        #expect(records(first).suffix(2).map { [$0["n"], $0["s"]] } == [["张三", "女"], ["x", "女"]])
+
+        // Appended later, read from the checkpoint after row 12001: still GB18030.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(row(12003, Array("y".utf8), female)))
+        try handle.close()
+        let rest = try await drain(source(path), after: first.first?.checkpoint)
+        #expect(records(rest).map { $0["s"] } == ["女", "女"])
+    }
+
+    /// A file whose first non-ASCII row is UTF-8 Chinese is UTF-8 from there: a later row
+    /// with bytes that are not is rejected as such, not read as GB18030 mojibake.
+    @Test func aLateUTF8DecisionRejectsLaterBytesThatAreNot() async throws {
+        let ascii = (1...12000).map { "\($0),a" }.joined(separator: "\n") + "\n"
+        let path = write("late-utf8.csv", Array(("id,n\n" + ascii + "12001,张三\n").utf8) + Array("12002,".utf8) + [0xD5, 0xC5, 0x0A])
+        let batches = try await drain(source(path))
+        #expect(records(batches).last?["n"] == "张三")
+        #expect(batches.flatMap(\.rejects).map(\.reason) == ["bytes that are not UTF-8 (as this file's earlier rows are) in field 2"])
+    }
+
     /// A byte that is not GB18030 rejects its row only (a dead letter with its line), not the
     /// whole file: the rows after it are read.
     @Test func aBadGB18030ByteRejectsOnlyItsRow() async throws {

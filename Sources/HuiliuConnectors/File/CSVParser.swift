@@ -11,8 +11,8 @@ struct CSVParser: RecordParser {
 
     /// The file's encoding, for messages about bytes that are not of it.
     var encodingName = "UTF-8"
-    /// `encoding: auto` found only ASCII at the start: a field that is not UTF-8 is read as GB18030.
-    var undecidedEncoding = false
+    /// `encoding: auto` found only ASCII at the start: the rows decide (`nil` otherwise).
+    var late: LateEncoding?
 
     init(delimiter: UInt8, header: [String], line: Int) {
         self.delimiter = delimiter
@@ -20,7 +20,11 @@ struct CSVParser: RecordParser {
         self.line = line
     }
 
-    var checkpointState: Value { .array(header.map { .string($0) }) }
+    var checkpointState: Value {
+        let names = Value.array(header.map { .string($0) })
+        guard let decided = late?.decided else { return names }
+        return ["header": names, "encoding": .string(decided.rawValue)]
+    }
 
     /// Reads the header row at the start of the file.
     mutating func readHeader(_ window: ByteWindow, path: String) throws {
@@ -95,6 +99,9 @@ struct CSVParser: RecordParser {
         var newlines = 0
         var failure: String?
         var field: [UInt8] = []
+        // What the record's fields say of a late-decided encoding, decided at its end.
+        var sawGB18030 = false, sawWideUTF8 = false
+        var either: [(index: Int, bytes: [UInt8])] = []
         fieldLoop: while true {
             field.removeAll(keepingCapacity: true)
             if i < n, bytes[i] == UInt8(ascii: "\"") {
@@ -124,14 +131,22 @@ struct CSVParser: RecordParser {
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
                 field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
             }
-            var valid = String(validating: field, as: UTF8.self)
-            if valid == nil, undecidedEncoding, let decoded = try? Transcoding.toUTF8(field, from: "GB18030") {
-                // The file's start was all ASCII, which both encodings read alike; its first other
-                // bytes are GB18030, as Chinese exports mostly are.
-                valid = String(validating: decoded, as: UTF8.self)
+            let valid: String?
+            if let late {
+                let read = late.read(field)
+                valid = read?.text
+                switch read?.reading {
+                case .utf8?: sawWideUTF8 = true
+                case .gb18030?: sawGB18030 = true
+                case .either?: either.append((fields.count, field))
+                case nil: break
+                }
+            } else {
+                valid = String(validating: field, as: UTF8.self)
             }
             guard let text = valid else {
-                if failure == nil { failure = "bytes that are not \(encodingName) in field \(fields.count + 1)" }
+                let expected = late?.expected ?? encodingName
+                if failure == nil { failure = "bytes that are not \(expected) in field \(fields.count + 1)" }
                 fields.append("")
                 if i >= n && !window.isAtEnd { return nil }
                 if i < n, bytes[i] == delimiter { i += 1; continue fieldLoop }
@@ -148,6 +163,10 @@ struct CSVParser: RecordParser {
             }
             // bytes[i] is the record's line feed.
             break fieldLoop
+        }
+        if late?.decide(sawGB18030: sawGB18030, sawWideUTF8: sawWideUTF8) == true {
+            // A field not UTF-8 makes the row GB18030: its fields that read as either are too.
+            for (index, bytes) in either { if let text = LateEncoding.gb18030(bytes) { fields[index] = text } }
         }
         let rawEnd = i < n ? i : n
         var rawStop = rawEnd

@@ -96,14 +96,17 @@ struct FileOpener {
             window = ByteWindow(input: input, startingAt: offset, crc: crc)
         }
         // Only ASCII in the sample reads the same as UTF-8 and GB18030: decided by later bytes.
-        let undecided = encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy { $0 < 0x80 }
+        var late: LateEncoding?
+        if encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy({ $0 < 0x80 }) {
+            late = LateEncoding(decided: resumed ? state["encoding"]?.stringValue.flatMap(TextEncoding.init(rawValue:)) : nil)
+        }
         var parser: any RecordParser
         switch format {
         case "csv":
             var csv = CSVParser(delimiter: delimiter, header: [], line: line)
             csv.encodingName = detected == .utf8 ? "UTF-8" : "GB18030"
-            csv.undecidedEncoding = undecided
-            if resumed, let names = state.arrayValue?.compactMap(\.stringValue), !names.isEmpty {
+            csv.late = late
+            if resumed, let names = (state.arrayValue ?? state["header"]?.arrayValue)?.compactMap(\.stringValue), !names.isEmpty {
                 csv.header = names
             } else if sampled == 0 {
                 // Nothing yet (a daily file created before its rows are written): no records, and
@@ -117,7 +120,7 @@ struct FileOpener {
             parser = JSONArrayParser(resumed: resumed, state: state, line: line, path: display)
         default:
             var lines = JSONLinesParser(line: line)
-            lines.undecidedEncoding = undecided
+            lines.late = late
             parser = lines
         }
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)

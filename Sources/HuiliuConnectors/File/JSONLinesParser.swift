@@ -5,14 +5,14 @@ import HuiliuCore
 struct JSONLinesParser: RecordParser {
     var line: Int
     var reader = JSONReader()
-    /// `encoding: auto` found only ASCII at the start: a line that is not UTF-8 is read as GB18030.
-    var undecidedEncoding = false
+    /// `encoding: auto` found only ASCII at the start: the lines decide (`nil` otherwise).
+    var late: LateEncoding?
 
     init(line: Int) {
         self.line = line
     }
 
-    var checkpointState: Value { .null }
+    var checkpointState: Value { late?.decided.map { ["encoding": .string($0.rawValue)] } ?? .null }
 
     mutating func next(_ window: ByteWindow) throws -> ParsedItem? {
         while true {
@@ -38,18 +38,29 @@ struct JSONLinesParser: RecordParser {
             if contentEnd > lineStart, window.slice(contentEnd - 1, contentEnd)[0] == 0x0D { contentEnd -= 1 }
             let bytes = window.slice(lineStart, contentEnd)
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if late != nil, late?.decided != .utf8, bytes.contains(where: { $0 >= 0x80 }) {
+                return lateDecoded(bytes, line: number)
+            }
             do throws(JSONError) {
                 return .record(try reader.parse(bytes), line: number)
             } catch {
-                if undecidedEncoding, String(validating: bytes, as: UTF8.self) == nil,
-                   let decoded = try? Transcoding.toUTF8(Array(bytes), from: "GB18030"),
-                   let value = try? JSONReader.parse(decoded) {
-                    // An all-ASCII start left the encoding open; this line is GB18030.
-                    return .record(value, line: number)
-                }
                 return .rejected(reason: "invalid JSON at column \(error.offset + 1): \(error.message)",
                                  raw: String(decoding: bytes, as: UTF8.self), line: number)
             }
+        }
+    }
+
+    /// A line of a file whose encoding its lines decide, with bytes that are not ASCII.
+    private mutating func lateDecoded(_ bytes: UnsafeRawBufferPointer, line number: Int) -> ParsedItem {
+        guard let (text, reading) = late?.read(bytes) else {
+            return .rejected(reason: "bytes that are not \(late?.expected ?? "UTF-8")", raw: String(decoding: bytes, as: UTF8.self), line: number)
+        }
+        _ = late?.decide(sawGB18030: { if case .gb18030? = reading { true } else { false } }(),
+                         sawWideUTF8: { if case .utf8? = reading { true } else { false } }())
+        do throws(JSONError) {
+            return .record(try JSONReader.parse(Array(text.utf8)), line: number)
+        } catch {
+            return .rejected(reason: "invalid JSON at column \(error.offset + 1): \(error.message)", raw: text, line: number)
         }
     }
 }

@@ -51,3 +51,60 @@ enum TextEncoding: String, Sendable {
         return text
     }
 }
+
+/// How a file whose first 64 KiB were all ASCII (`encoding: auto`) is read: its encoding
+/// is decided by the first record whose other bytes tell, and kept for the rest of the file
+/// (and in its checkpoint). Bytes that are not UTF-8 but are GB18030 make it GB18030; a
+/// character of three or more UTF-8 bytes (every Chinese one) makes it UTF-8. A record with
+/// only two-byte UTF-8 sequences tells nothing: `Ů` (C5 AE) is also GBK's `女`, `²` its `虏`.
+struct LateEncoding: Sendable {
+    /// `nil` until a record has decided.
+    var decided: TextEncoding?
+
+    /// What one record's non-ASCII text (a field, or a line) says.
+    enum Reading {
+        /// Valid UTF-8 with a character of three or more bytes.
+        case utf8
+        /// Valid UTF-8 with only two-byte characters: UTF-8 or GB18030 alike.
+        case either(String)
+        /// Not UTF-8; this is its GB18030 reading.
+        case gb18030(String)
+    }
+
+    /// `bytes` read by the decision so far: `nil` if they are not text in it.
+    func read(_ bytes: some Collection<UInt8>) -> (text: String, reading: Reading?)? {
+        if !bytes.contains(where: { $0 >= 0x80 }) { return String(validating: bytes, as: UTF8.self).map { ($0, nil) } }
+        switch decided {
+        case .utf8?: return String(validating: bytes, as: UTF8.self).map { ($0, nil) }
+        case .gb18030?, .gbk?: return Self.gb18030(bytes).map { ($0, nil) }
+        case nil:
+            if let text = String(validating: bytes, as: UTF8.self) {
+                return (text, bytes.contains { $0 >= 0xE0 } ? .utf8 : .either(text))
+            }
+            return Self.gb18030(bytes).map { ($0, .gb18030($0)) }
+        }
+    }
+
+    /// Decides from one record's readings: GB18030 if some part was and none had wide
+    /// UTF-8; UTF-8 if some part had wide UTF-8 and none was GB18030. Returns whether the
+    /// record is GB18030, so that its parts read as `.either` are read again as GB18030.
+    mutating func decide(sawGB18030: Bool, sawWideUTF8: Bool) -> Bool {
+        guard decided == nil else { return false }
+        if sawGB18030 && !sawWideUTF8 { decided = .gb18030 }
+        if sawWideUTF8 && !sawGB18030 { decided = .utf8 }
+        return sawGB18030
+    }
+
+    /// What a part that cannot be read is not, for the record's rejection.
+    var expected: String {
+        switch decided {
+        case .utf8?: "UTF-8 (as this file's earlier rows are)"
+        case .gb18030?, .gbk?: "GB18030 (as this file's earlier rows are)"
+        case nil: "UTF-8 or GB18030"
+        }
+    }
+
+    static func gb18030(_ bytes: some Collection<UInt8>) -> String? {
+        (try? Transcoding.toUTF8(Array(bytes), from: "GB18030")).flatMap { String(validating: $0, as: UTF8.self) }
+    }
+}
