@@ -144,6 +144,16 @@ struct MapAndValidateTests {
         _ = try MapStep(config: ParsedConfig(testing: ["type": "court.case.raw.v1", "fields": ["anything": "x"]]), context: context)
     }
 
+    /// `payee` and `payee.name` both set would give the entity `payee` twice, and what later
+    /// steps read (the first) is not what a sink's reader keeps (the last).
+    @Test(arguments: [["payee": "p", "payee.name": "n"], ["payee.name": "n", "payee": "p"], ["a.b.c": "n", "a.b": "n"]] as [Value])
+    func refusesATargetInsideAnotherTarget(fields: Value) throws {
+        #expect { try MapStep(config: ParsedConfig(testing: ["type": "x.raw.v1", "fields": fields]), context: context) } throws: { error in
+            let message = (error as? ConfigErrors)?.errors.first?.message ?? ""
+            return message.contains("is inside '") && message.contains("which this map also sets whole")
+        }
+    }
+
     @Test func loadsAMappingKeptWithItsConnector() async throws {
         let step = try MapStep(config: ParsedConfig(testing: ["mapping": "court/cases"]), context: context)
         let input: Value = ["ah": "（2024）鄂1181民初1037号", "fymc": "麻城市人民法院", "ay": "买卖合同纠纷", "ajlx": "民事一审",

@@ -106,7 +106,11 @@ public struct MapStep: StepConnector {
                 continue
             }
             guard let text = value.stringValue, let expression = compile(text, at: mapping.location(of: "fields." + target)) else { continue }
-            plan.add(target.split(separator: ".", omittingEmptySubsequences: false).map(String.init)[...], expression, target: target)
+            if let other = plan.add(target.split(separator: ".", omittingEmptySubsequences: false).map(String.init)[...], expression, target: target) {
+                let (whole, part) = other.count < target.count ? (other, target) : (target, other)
+                problems.append(ConfigError(.invalidValue, at: mapping.location(of: "fields." + target),
+                                            "'\(part)' is inside '\(whole)', which this map also sets whole: the entity would get the field twice; set one or the other"))
+            }
         }
         var extensions: [(String, JMESPathExpression)] = []
         for (name, value) in mapping["extensions"]?.objectValue ?? Object() {

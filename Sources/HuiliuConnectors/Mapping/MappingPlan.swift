@@ -18,20 +18,26 @@ struct MappingPlan: Sendable {
 
     var members: [Member] = []
 
-    /// Adds `expression` at a dotted target path (`payee.name`).
-    mutating func add(_ path: ArraySlice<String>, _ expression: JMESPathExpression, target: String) {
-        guard let first = path.first else { return }
+    /// Adds `expression` at a dotted target path (`payee.name`). Returns the target already
+    /// added that sets the same field or one around it (`payee` for `payee.name`), if any:
+    /// both would be written, as a JSON object with the key twice.
+    @discardableResult
+    mutating func add(_ path: ArraySlice<String>, _ expression: JMESPathExpression, target: String) -> String? {
+        guard let first = path.first else { return nil }
+        let existing = members.firstIndex { $0.key == first }
         if path.count == 1 {
+            if let existing { return members[existing].target }
             members.append(Member(key: first, expression: expression, nested: nil, target: target))
-            return
+            return nil
         }
-        if let index = members.firstIndex(where: { $0.key == first }), members[index].nested != nil {
-            members[index].nested!.add(path.dropFirst(), expression, target: target)
-        } else {
-            var nested = MappingPlan()
-            nested.add(path.dropFirst(), expression, target: target)
-            members.append(Member(key: first, expression: nil, nested: nested, target: target))
+        if let existing {
+            guard members[existing].nested != nil else { return members[existing].target }
+            return members[existing].nested!.add(path.dropFirst(), expression, target: target)
         }
+        var nested = MappingPlan()
+        nested.add(path.dropFirst(), expression, target: target)
+        members.append(Member(key: first, expression: nil, nested: nested, target: target))
+        return nil
     }
 
     /// Builds the entity for one input; a failing expression names its target field.
