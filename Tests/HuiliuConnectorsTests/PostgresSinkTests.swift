@@ -115,6 +115,24 @@ struct PostgresSinkTests {
     }
 
     /// A connection the server dropped between batches is made again, and the batch written.
+    /// Pipelines of one event type first writing at the same fire time each create its table:
+    /// all of them succeed (PostgreSQL failed all but one on its catalog's unique index).
+    @Test func sinksCreatingOneTableAtOnceAllSucceed() async throws {
+        let server = try await require(PostgresServer.shared)
+        for round in 0..<4 {
+            let sinks = try (0..<6).map { _ in try sink(server.url) }
+            for sink in sinks { try await sink.open(resumingAt: nil) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, sink) in sinks.enumerated() {
+                    group.addTask { _ = try await sink.write([envelope("s\(index)", amount: index, type: "race.r\(round).v1")]) }
+                }
+                try await group.waitForAll()
+            }
+            for sink in sinks { try await sink.close() }
+            #expect(try rows(server, "SELECT count(*) FROM \(prefix)race_r\(round)_v1") == [["6"]])
+        }
+    }
+
     @Test func aDroppedConnectionIsMadeAgain() async throws {
         let server = try await require(PostgresServer.shared)
         let sink = try sink(server.url + "?application_name=\(prefix)")

@@ -23,7 +23,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
             other characters, or too long for PostgreSQL's 63-byte names, gets a short hash in its table name. \
             Query the data with PostgreSQL's JSON operators, e.g. `(data ->> 'amount_fen')::bigint`. A batch that \
             fails is rolled back whole, and the run stops without committing its checkpoint; a connection lost \
-            between batches is made again once. Connections time out after 10 s, and statements wait at most 60 s \
+            between batches is made again, for up to 8 s while a restarting server refuses it. Connections time out after 10 s, and statements wait at most 60 s \
             for a lock (override with the URL's `connect_timeout` and `options`). PostgreSQL text cannot hold \
             NUL characters: they are stored as U+FFFD.
             """,
@@ -31,6 +31,8 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
 
     /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
     static let rowsPerStatement = 1000
+    /// Reconnecting after a lost connection waits 0.5, 1, 2 and 4 s between attempts.
+    static let longestReconnectDelay = 4.0
     /// PostgreSQL's longest identifier, in bytes.
     static let maximumNameLength = 63
 
@@ -94,7 +96,22 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
             tables.removeAll()
             guard let connection, !connection.isHealthy else { throw error }
             self.connection = nil
-            try upsert(envelopes, storedAt: now, into: try connected())
+            try upsert(envelopes, storedAt: now, into: try reconnected())
+        }
+    }
+
+    /// A new connection for a batch whose connection broke, tried again for a few seconds:
+    /// a server restarting refuses connections ("the database system is shutting down") for a while.
+    func reconnected() throws -> PostgresConnection {
+        var delay = 0.5
+        while true {
+            do {
+                return try connected()
+            } catch {
+                guard delay <= Self.longestReconnectDelay else { throw error }
+                Thread.sleep(forTimeInterval: delay)
+                delay *= 2
+            }
         }
     }
 
@@ -131,6 +148,10 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
     func table(for type: String, in db: PostgresConnection) throws -> String {
         let table = EventTables.name(prefix: tablePrefix, type: type, maximumLength: Self.maximumNameLength)
         guard !tables.contains(table) else { return table }
+        // Two sessions creating one table at once make the second fail on PostgreSQL's catalog
+        // (`pg_type_typname_nsp_index`), IF NOT EXISTS or not: two pipelines of one event type
+        // first writing at the same fire time. A lock for the rest of the transaction serializes them.
+        try db.execute("SELECT pg_advisory_xact_lock(hashtext($1))", ["huiliu:" + table])
         try db.execute("""
             CREATE TABLE IF NOT EXISTS "\(table)" (
                 id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, subject TEXT, time TIMESTAMPTZ,
