@@ -81,6 +81,11 @@ public struct PipelineLoader: Sendable {
                                         "'event_source' is the CloudEvents source, a non-empty URI reference such as /huiliu/budget or "
                                         + "urn:huiliu:budget (spaces and other characters percent-encoded); got '\(source)'"))
         }
+        // The description is shown to every reader of the admin API and the status page.
+        if case .scalar(let text, _, _)? = node["description"], text.contains("${secret:") {
+            problems.append(ConfigError(.invalidValue, at: Self.textStart(of: node["description"]!),
+                                        "'description' is shown to every reader of the admin API; it cannot hold a ${secret:…} reference"))
+        }
         if let sinks = parsed.components["sinks"], sinks.isEmpty, problems.isEmpty {
             problems.append(ConfigError(.missingField, at: parsed.location(of: "sinks"), "'sinks' must name at least one sink"))
         }

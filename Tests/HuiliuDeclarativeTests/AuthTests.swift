@@ -83,6 +83,22 @@ struct AuthTests {
         #expect(try await drained(source).records.first?.data["user"] == "alice")
     }
 
+    /// An upstream that echoes the request's Authorization header quotes Basic credentials
+    /// base64-encoded; a secret filled into a field the manifest does not type as secret (a
+    /// key in `base_url`) is masked too.
+    @Test func echoedBasicCredentialsAndSecretsInPlainFieldsAreMasked() async throws {
+        let python = try await PythonServer.get()
+        let connector = try Self.connector(auth: "      type: basic\n      username: alice\n      password: \"{{ config.secret }}\"",
+                                           path: "/nowhere?echo=1", records: "@")
+        let source = try connector.source("base_url: \(python.url())/k/${secret:path}\nsecret: ${secret:pw}", stream: "items",
+                                          context: connector.context(secrets: ["pw": "s3cret-pw", "path": "PATHKEY-77"]))
+        await #expect { _ = try await drained(source) } throws: { error in
+            let text = "\(error)"
+            return text.contains("404") && text.contains("no route /k/***/nowhere") && !text.contains(Base64.encode(Array("alice:s3cret-pw".utf8))) && !text.contains("PATHKEY-77")
+                && !text.contains("s3cret-pw")
+        }
+    }
+
     @Test func oauth2TokensAreCachedAndRefreshedOn401() async throws {
         let server = try await ScenarioServer.get()
         let connector = try Self.connector(auth: """

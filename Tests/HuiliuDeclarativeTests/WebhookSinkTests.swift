@@ -5,6 +5,7 @@ import HuiliuCore
 import HuiliuKit
 import HuiliuKitTesting
 import HuiliuReplay
+import HuiliuTransport
 import Hummingbird
 import Logging
 import NIOCore
@@ -181,6 +182,17 @@ struct WebhookSinkTests {
         let sink = try sink(receiver, query: "&fail=1&status=401&echo=1", ["headers": ["Authorization": "Bearer literal-token-xyz"]])
         await #expect { _ = try await sink.write(envelopes(1)) } throws: { error in
             "\(error)".contains("(401)") && "\(error)".contains("refused 1 ***") && !"\(error)".contains("literal-token-xyz")
+        }
+    }
+
+    /// Credentials in the URL go as a Basic header; echoed, they are base64 and still masked.
+    @Test func urlCredentialsEchoedBase64AreMasked() async throws {
+        let receiver = try await Receiver.shared.value
+        let url = receiver.server.url.replacingOccurrences(of: "://", with: "://svc:PW%2Dsecret42@") + "/events?key=\(key)&fail=1&status=401&echo=1"
+        let sink = try WebhookSink(config: ParsedConfig(testing: ["url": .string(url), "retry_delay": "10ms"]), context: .testing())
+        let encoded = Base64.encode(Array("svc:PW-secret42".utf8))
+        await #expect { _ = try await sink.write(envelopes(1)) } throws: { error in
+            "\(error)".contains("(401)") && !"\(error)".contains(encoded) && !"\(error)".contains("PW-secret42")
         }
     }
 

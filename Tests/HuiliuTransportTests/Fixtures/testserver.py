@@ -64,7 +64,9 @@ class Handler(BaseHTTPRequestHandler):
         name = "route_" + self.route.strip("/").replace("/", "_").replace("-", "_")
         handler = getattr(self, name, None)
         if handler is None:
-            self.send(404, {"error": "no route " + self.route})
+            # With `echo`, the credentials sent are quoted back, as some servers' errors do.
+            said = {"auth": self.headers.get("Authorization", "")} if "echo" in self.query else {}
+            self.send(404, dict({"error": "no route " + self.route}, **said))
         else:
             handler()
 

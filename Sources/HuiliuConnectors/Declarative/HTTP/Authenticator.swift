@@ -145,9 +145,13 @@ struct Authenticator: Sendable {
         switch mode {
         case .none: return []
         case .apiKey(_, _, let value): return [value]
-        case .basic(let credentials): return [credentials.password]
+        // An upstream that echoes the request's headers quotes Basic credentials base64-encoded.
+        case .basic(let credentials):
+            return [credentials.password, Base64.encode(Array("\(credentials.username):\(credentials.password)".utf8))]
         case .bearer(let token): return [token]
-        case .oauth2: return []
+        case .oauth2(_, let c):
+            let pair = FormEncoding.percentEncode(c.clientID) + ":" + FormEncoding.percentEncode(c.clientSecret)
+            return c.credentialsInHeader ? [Base64.encode(Array(pair.utf8))] : []
         case .signature(let signer): return [signer.secret]
         }
     }

@@ -51,7 +51,9 @@ public struct DeclarativeSource: BackfillableSource, StagedSource, ConnectionChe
             }
         }
         config = .object(object)
-        secretValues = secrets
+        // Secrets filled into fields the manifest does not type as secret (a `base_url` holding
+        // a key) are hidden from logs and errors as well.
+        secretValues = secrets + parsed.secretValues.filter { !secrets.contains($0) }.sorted()
         var mapStep: MapStep?
         var mappingName = stream.mapping ?? "none"
         let override = parsed["mapping"]?.stringValue
