@@ -122,6 +122,14 @@ public struct DeadLetterReplayer: Sendable {
                                                                      runID: stored?.runID ?? run.id, updatedAt: Timestamp.now())
                 try await store.commit(updated, pipeline: pipeline, stream: PipelineRunner.stream, run: run,
                                        deadLetters: [], provenance: provenance, replayed: delivered, superseded: [])
+                // A letter failing again says how it fails now: the field to fix may have moved on.
+                let refreshed = zip(transformed.failures, processor.deadLetters(transformed.failures, pipeline: pipeline, runID: run.id,
+                                                                                secrets: runner.gateway.secrets)).map { failed, letter in
+                    var letter = letter
+                    letter.id = Self.letterID(failed.failure.record.origin)
+                    return letter
+                }
+                try await store.refreshDeadLetters(refreshed.filter { $0.id > 0 })
             }
             opened = []
             for (_, sink) in processor.sinks { try await sink.close() }

@@ -350,6 +350,18 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func refreshDeadLetters(_ letters: [DeadLetter]) async throws {
+        guard !letters.isEmpty else { return }
+        try await run { db in
+            try db.transaction {
+                for letter in letters {
+                    try db.execute("UPDATE huiliu_dead_letters SET step = $1, reason = $2, pointer = $3, rule = $4 WHERE id = $5 AND status = 'pending'",
+                                   [letter.step, letter.reason, letter.pointer, letter.rule, String(letter.id)])
+                }
+            }
+        }
+    }
+
     private static func markReplayed(_ ids: [Int], runID: String, in db: PostgresConnection) throws {
         for id in ids {
             try db.execute("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = $1 WHERE id = $2", [runID, String(id)])

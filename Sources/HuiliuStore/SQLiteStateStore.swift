@@ -100,6 +100,10 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.markReplayed(ids: ids, runID: runID) }
     }
 
+    public func refreshDeadLetters(_ letters: [DeadLetter]) async throws {
+        try await queue.run { [database] in try database.refreshDeadLetters(letters) }
+    }
+
     public func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord,
                             deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
         try await queue.run { [database] in

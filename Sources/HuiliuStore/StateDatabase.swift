@@ -337,6 +337,17 @@ final class StateDatabase: @unchecked Sendable {
         try db.transaction { try markReplayedRows(ids: ids, runID: runID) }
     }
 
+    func refreshDeadLetters(_ letters: [DeadLetter]) throws {
+        guard !letters.isEmpty else { return }
+        try db.transaction {
+            let update = try db.cached("UPDATE huiliu_dead_letters SET step = ?, reason = ?, pointer = ?, rule = ? WHERE id = ? AND status = 'pending'")
+            for letter in letters {
+                try update.run([.text(letter.step), .text(letter.reason), letter.pointer.map { .text($0) } ?? .null,
+                                letter.rule.map { .text($0) } ?? .null, .integer(letter.id)])
+            }
+        }
+    }
+
     private func markReplayedRows(ids: [Int], runID: String) throws {
         guard !ids.isEmpty else { return }
         let update = try db.cached("UPDATE huiliu_dead_letters SET status = 'replayed', replay_run_id = ? WHERE id = ?")

@@ -56,6 +56,9 @@ public protocol StateStore: Sendable {
     func deadLetter(id: Int) async throws -> DeadLetter?
     /// Marks dead letters as replayed by a run.
     func markReplayed(ids: [Int], runID: String) async throws
+    /// Gives pending dead letters that failed again on replay that failure's step, reason,
+    /// pointer and rule (each letter's `id` says which): the mapping may have changed since.
+    func refreshDeadLetters(_ letters: [DeadLetter]) async throws
     /// Marks pending dead letters `discarded`: kept, payload and all, but never replayed (the
     /// input was fixed and read again, or the record is not wanted). Returns the ids that were
     /// pending; others are left as they are.

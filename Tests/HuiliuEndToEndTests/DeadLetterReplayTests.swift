@@ -64,6 +64,16 @@ struct DeadLetterReplayTests {
         #expect(early.status == 1)
         #expect(early.stdout.contains("replayed 0 of 1"))
 
+        // Half fixed: the date reads now, but the amount no longer does; the letter says what fails now.
+        try mapping.replacingOccurrences(of: "to_date(date, 'yyyy-MM-dd')", with: "to_date(date)")
+            .replacingOccurrences(of: "to_fen(amount)", with: "to_fen(payee)")
+            .write(toFile: project + "/connectors/treasury/mappings/payments.yaml", atomically: true, encoding: .utf8)
+        #expect(try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project).status == 1)
+        let relisted = try await HuiliuCommand.run(["dead-letters", "list", "--json"], in: project)
+        let refreshed = try JSONReader.parse(String(relisted.stdout.split(separator: "\n").first ?? ""))
+        #expect(refreshed["pointer"] == "/amount_fen")
+        #expect(refreshed["reason"]?.stringValue?.hasPrefix("amount_fen = to_fen(payee): ") == true)
+
         // Fix the mapping: accept any date format the upstream uses.
         try mapping.replacingOccurrences(of: "to_date(date, 'yyyy-MM-dd')", with: "to_date(date)")
             .write(toFile: project + "/connectors/treasury/mappings/payments.yaml", atomically: true, encoding: .utf8)

@@ -143,6 +143,7 @@ final class SlowClaims: StateStore {
     }
     func deadLetter(id: Int) async throws -> DeadLetter? { try await base.deadLetter(id: id) }
     func markReplayed(ids: [Int], runID: String) async throws { try await base.markReplayed(ids: ids, runID: runID) }
+    func refreshDeadLetters(_ letters: [DeadLetter]) async throws { try await base.refreshDeadLetters(letters) }
     func discardDeadLetters(ids: [Int]) async throws -> [Int] { try await base.discardDeadLetters(ids: ids) }
     func reopenDeadLetters(ids: [Int]) async throws -> [Int] { try await base.reopenDeadLetters(ids: ids) }
     func commitAbort(_ checkpoint: StoredCheckpoint, pipeline: String, stream: String, run: RunRecord, deadLetters: [DeadLetter],

@@ -119,6 +119,29 @@ struct StateStoreTests {
         #expect(letter?.replayRunID == "r2")
     }
 
+    /// A letter failing again on replay takes the new failure's step, reason, pointer and rule;
+    /// its origin, payload and status stay, and a letter no longer pending is left alone.
+    @Test(arguments: Backend.allCases) func refreshesPendingLettersThatFailAgain(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let stored = try await store.addDeadLetters([
+            DeadLetter(pipeline: "p", runID: "r", step: "steps[0] map", origin: "a.csv:3", reason: "old", pointer: "/pay_date", payload: 1),
+            DeadLetter(pipeline: "p", runID: "r", step: "steps[0] map", origin: "a.csv:4", reason: "old", pointer: "/pay_date", payload: 2),
+        ])
+        try await store.markReplayed(ids: [stored[1].id], runID: "r2")
+        let again = stored.map { old in
+            var letter = DeadLetter(pipeline: "p", runID: "r3", step: "steps[2] validate", origin: "a.csv:3#dead-letter-1",
+                                    reason: "new", pointer: "/payee/account", rule: "pattern", payload: 9)
+            letter.id = old.id
+            return letter
+        }
+        try await store.refreshDeadLetters(again)
+        let first = try #require(try await store.deadLetter(id: stored[0].id))
+        #expect([first.step, first.reason, first.pointer, first.rule, first.origin, first.status]
+                == ["steps[2] validate", "new", "/payee/account", "pattern", "a.csv:3", "pending"])
+        #expect(first.payload == 1)
+        #expect(try await store.deadLetter(id: stored[1].id)?.reason == "old")
+    }
+
     /// Discarding keeps a pending letter (payload and all) out of replays; a letter that is not
     /// pending is left as it was, and an id that names none is not reported discarded.
     @Test(arguments: Backend.allCases) func discardsOnlyPendingLetters(backend: Backend) async throws {
