@@ -165,6 +165,14 @@ struct MapAndValidateTests {
         #expect(data["stage"] == "in_progress")
         #expect(data["amount_in_dispute_fen"] == 500_000)
         #expect(data["filed_date"] == "2024-02-02")
+
+        // A case type the code table lacks is a dead letter naming it, not a case without a category.
+        var retrial = input
+        retrial["ajlx"] = "民事再审"
+        let failed = try await step.process([Record(data: retrial, origin: RecordOrigin("cases.json", position: 3))])
+        #expect(failed.records.isEmpty)
+        #expect(failed.failures.first?.pointer == "/category")
+        #expect(failed.failures.first?.reason.contains("code(): '民事再审' is not in the code table ('民事一审', ") == true)
     }
 
     @Test func validatesAgainstTheRecordsOwnType() async throws {

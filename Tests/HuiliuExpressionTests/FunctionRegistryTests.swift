@@ -6,7 +6,7 @@ struct FunctionRegistryTests {
     static let builtins = ["abs", "avg", "ceil", "contains", "ends_with", "floor", "join", "keys", "length", "map", "max",
                            "max_by", "merge", "min", "min_by", "not_null", "reverse", "sort", "sort_by", "starts_with",
                            "sum", "to_array", "to_number", "to_string", "type", "values"]
-    static let extensions = ["case_number_parse", "coalesce", "excel_date", "format_time", "get", "id_number_valid", "lookup", "lower", "mask",
+    static let extensions = ["case_number_parse", "coalesce", "code", "excel_date", "format_time", "get", "id_number_valid", "lookup", "lower", "mask",
                              "organization_code_valid", "parse_time", "percent", "regex_extract", "regex_match", "replace", "sha256", "sm3",
                              "split", "subtract", "time_progress", "to_date", "to_fen", "trim", "upper", "uscc_valid"]
 

@@ -53,6 +53,26 @@ struct TextFunctionTests {
         #expect(Support.errorKind("coalesce()") == "invalid-arity")
     }
 
+    /// An upstream code the table lacks is an error naming it (the record is dead-lettered),
+    /// where `get` gives `null` and the field quietly disappears; no value stays no value.
+    @Test func codeTables() throws {
+        let table = #"`{"已支付": "paid", "已退回": "returned", "1": "first"}`"#
+        #expect(try Support.eval("code(\(table), s)", ["s": "已退回"]) == "returned")
+        #expect(try Support.eval("code(\(table), s)", ["s": "\u{3000}已支付 "]) == "paid")
+        #expect(try Support.eval("code(\(table), s)", ["s": 1]) == "first")
+        #expect(try Support.eval("code(\(table), s)", ["s": nil]) == nil)
+        #expect(try Support.eval("code(\(table), s)", ["s": " "]) == nil)
+        #expect(try Support.eval("code(\(table), s)", [:]) == nil)
+        #expect(throws: ExpressionError.self) { try Support.eval("code(\(table), s)", ["s": "已冲销"]) }
+        do {
+            _ = try Support.eval("code(\(table), s)", ["s": "已冲销"])
+        } catch {
+            #expect(error.message == "code(): '已冲销' is not in the code table ('已支付', '已退回', '1')")
+        }
+        #expect(Support.errorKind("code(\(table), `1.5`)") == "invalid-value")
+        #expect(Support.errorKind("code(`[]`, 'a')") == "invalid-type")
+    }
+
     /// SM3 vectors from domain.md §7.1; SHA-256 from FIPS 180-2.
     @Test func digests() throws {
         #expect(try Support.eval("sm3('abc')") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")

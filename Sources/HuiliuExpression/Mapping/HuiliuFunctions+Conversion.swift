@@ -77,6 +77,26 @@ extension HuiliuFunctions {
                 return object[String(i)] ?? .null
             }
         },
+        ExpressionFunction(
+            "code", [P("table", .object), P("value", [.string, .number, .null])], returns: .any,
+            summary: "`value` translated by an inline code table, as `get` does, except that a value the table lacks is an error naming it and the table's codes (the record becomes a dead letter) rather than `null`: a code the upstream system adds is noticed, not dropped. `null`, an empty or blank value gives `null`.",
+            example: Example("code(`{\"已支付\": \"paid\", \"已退回\": \"returned\"}`, '已支付')", result: "paid")
+        ) { args throws(ExpressionError) in
+            guard case .object(let table) = args[0] else { return .null }
+            let key: String
+            switch args[1] {
+            case .null: return .null
+            case .string(let text):
+                key = text.trimmingWhitespace()
+                if key.isEmpty { return .null }
+            default:
+                guard let i = args[1].intValue else { throw .invalidValue("code(): \(args[1].jsonText) is not an integer or string") }
+                key = String(i)
+            }
+            if let value = table[key] { return value }
+            let codes = table.keys.prefix(12).map { "'\($0)'" }.joined(separator: ", ") + (table.count > 12 ? ", …" : "")
+            throw .invalidValue("code(): '\(key)' is not in the code table (\(codes))")
+        },
     ]
 }
 
