@@ -119,6 +119,32 @@ struct AuthTests {
         #expect(server.state.tokens.withLock { $0.issued } == issued + 1)
     }
 
+    /// A token endpoint answering 503 is retried like the API behind it; one that keeps
+    /// answering so fails the run naming the stream.
+    @Test func aBusyTokenEndpointIsRetried() async throws {
+        let python = try await PythonServer.get()
+        func connector(busy: Int, client: String) throws -> TestConnector {
+            try Self.connector(auth: """
+                      type: oauth2
+                      token_url: "\(python.url("/oauth/token?busy=\(busy)"))"
+                      client_id: \(client)
+                      client_secret: "{{ config.secret }}"
+                """, path: "/echo", records: "@", request: "    errors: { attempts: 3, initial_delay: 20ms, max_delay: 50ms }")
+        }
+        let client = "busy-\(UUID().uuidString.prefix(8))"
+        let patient = try connector(busy: 2, client: client)
+        let records = try await drained(try patient.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
+                                                           context: patient.context(secrets: ["s": "client-secret"]))).records
+        #expect(records.first?.data["headers"]?.arrayValue?.contains(["Authorization", .string("Bearer \(client)-token-1")]) == true)
+
+        let hopeless = try connector(busy: 9, client: "hopeless-\(UUID().uuidString.prefix(8))")
+        await #expect { _ = try await drained(try hopeless.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
+                                                               context: hopeless.context(secrets: ["s": "client-secret"]))) } throws: { error in
+            "\(error)".hasPrefix("scenario/items: the access token request failed: ") && "\(error)".contains("503")
+                && "\(error)".hasSuffix("(after 3 attempts)")
+        }
+    }
+
     @Test func hmacSM3SignatureInHeadersIsAcceptedByTheBudgetNetwork() async throws {
         let url = try await SimulatorServer.url()
         let connector = try TestConnector.shipped("budget-network")

@@ -21,6 +21,7 @@ CHUNK = bytes(range(256)) * 1024  # 256 KiB
 
 tokens_lock = threading.Lock()
 tokens_issued = {}  # client id -> count
+tokens_refused = {}
 
 gates_lock = threading.Lock()
 gates = {}  # gate name -> threading.Event, set when the test opens it
@@ -236,6 +237,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send(401, {"error": "invalid_client", "error_description": "bad credentials"})
             return
         with tokens_lock:
+            # `busy=N`: the client's first N token requests are answered 503, as a loaded endpoint does.
+            refused = tokens_refused.get(client_id, 0)
+            if refused < int(self.query.get("busy", 0)):
+                tokens_refused[client_id] = refused + 1
+                self.send(503, {"error": "temporarily_unavailable"})
+                return
             tokens_issued[client_id] = tokens_issued.get(client_id, 0) + 1
             count = tokens_issued[client_id]
         time.sleep(float(self.query.get("delay", 0)))

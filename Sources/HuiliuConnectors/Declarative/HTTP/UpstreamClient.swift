@@ -55,7 +55,18 @@ struct UpstreamClient: Sendable {
             if let redirected {
                 (prepared, token) = (redirected, nil)
             } else {
-                (prepared, token) = try await authenticator.authorize(request)
+                do {
+                    (prepared, token) = try await authenticator.authorize(request)
+                } catch let error as TransportError {
+                    // The OAuth2 token endpoint is as busy as the API behind it: the same retries.
+                    if error.code == .cancelled { throw CancellationError() }
+                    if error.isTransient && attempt < policy.attempts {
+                        try await pause(attempt: &attempt, reason: "token request \(error.code)", url: request.url, retryAfter: nil)
+                        continue
+                    }
+                    throw ManifestRuntimeError(scrub("\(connector)/\(stream): the access token request failed: \(error)"
+                                                     + (attempt > 1 ? " (after \(attempt) attempts)" : "")))
+                }
             }
             if let exchanges, let token, exchanges.isNewToken(token.value), let (tokenRequest, tokenResponse) = authenticator.tokenExchange(token) {
                 exchanges.append(stream: stream, request: tokenRequest, response: tokenResponse)
@@ -148,7 +159,14 @@ struct UpstreamClient: Sendable {
                     return Outcome(response: response, body: body, ignored: true)
                 case .refresh where !refreshedToken:
                     refreshedToken = true
-                    if try await authenticator.refresh(replacing: token) {
+                    let refreshed: Bool
+                    do {
+                        refreshed = try await authenticator.refresh(replacing: token)
+                    } catch let error as TransportError {
+                        if error.code == .cancelled { throw CancellationError() }
+                        throw ManifestRuntimeError(scrub("\(connector)/\(stream): the access token was rejected and a new one could not be had: \(error)"))
+                    }
+                    if refreshed {
                         logger.info("access token rejected; fetched a new one", metadata: metadata(request.url, [:]))
                         redirected = nil  // authorized again from the start, with the new token
                         continue
