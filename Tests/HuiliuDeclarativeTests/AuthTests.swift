@@ -123,13 +123,13 @@ struct AuthTests {
     /// answering so fails the run naming the stream.
     @Test func aBusyTokenEndpointIsRetried() async throws {
         let python = try await PythonServer.get()
-        func connector(busy: Int, client: String) throws -> TestConnector {
+        func connector(busy: Int, client: String, path: String = "/echo") throws -> TestConnector {
             try Self.connector(auth: """
                       type: oauth2
                       token_url: "\(python.url("/oauth/token?busy=\(busy)"))"
                       client_id: \(client)
                       client_secret: "{{ config.secret }}"
-                """, path: "/echo", records: "@", request: "    errors: { attempts: 3, initial_delay: 20ms, max_delay: 50ms }")
+                """, path: path, records: "@", request: "    errors: { attempts: 3, initial_delay: 20ms, max_delay: 50ms }")
         }
         let client = "busy-\(UUID().uuidString.prefix(8))"
         let patient = try connector(busy: 2, client: client)
@@ -142,6 +142,13 @@ struct AuthTests {
                                                                context: hopeless.context(secrets: ["s": "client-secret"]))) } throws: { error in
             "\(error)".hasPrefix("scenario/items: the access token request failed: ") && "\(error)".contains("503")
                 && "\(error)".hasSuffix("(after 3 attempts)")
+        }
+
+        // An API quoting the Authorization header it was sent does not show the access token.
+        let quoting = try connector(busy: 0, client: client, path: "/nowhere?echo=1")
+        await #expect { _ = try await drained(try quoting.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
+                                                              context: quoting.context(secrets: ["s": "client-secret"]))) } throws: { error in
+            "\(error)".contains("404") && "\(error)".contains("Bearer ***") && !"\(error)".contains("\(client)-token")
         }
     }
 

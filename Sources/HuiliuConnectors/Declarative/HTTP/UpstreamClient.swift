@@ -36,6 +36,19 @@ struct UpstreamClient: Sendable {
 
     /// Sends `request`, retrying as the policy allows; `context` is what rules see besides the response.
     func send(_ original: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value) async throws -> Outcome {
+        var sentToken: String?
+        do {
+            return try await send(original, context: context, decode: decode, sentToken: &sentToken)
+        } catch let error as ManifestRuntimeError {
+            // An OAuth2 access token is a credential too, for its lifetime: an API that quotes the
+            // request's Authorization header in its error (`token Bearer … rejected`) must not show it.
+            guard let sentToken, sentToken.count >= 3, error.message.contains(sentToken) else { throw error }
+            throw ManifestRuntimeError(error.message.replacingOccurrences(of: sentToken, with: URLRedactor.mask))
+        }
+    }
+
+    private func send(_ original: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value,
+                      sentToken: inout String?) async throws -> Outcome {
         let request = original
         var redirects = 0
         /// The request a redirect asked for, sent as it is: its URL is the one the answer gave
@@ -68,6 +81,7 @@ struct UpstreamClient: Sendable {
                                                      + (attempt > 1 ? " (after \(attempt) attempts)" : "")))
                 }
             }
+            if let token { sentToken = token.value }
             if let exchanges, let token, exchanges.isNewToken(token.value), let (tokenRequest, tokenResponse) = authenticator.tokenExchange(token) {
                 exchanges.append(stream: stream, request: tokenRequest, response: tokenResponse)
             }
