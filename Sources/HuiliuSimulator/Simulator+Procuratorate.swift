@@ -30,7 +30,8 @@ extension Simulator {
                 ?? Array(Dataset.stations.indices)
             let hours = 24 * 7
             let start = query.get("beginTime").flatMap(Self.parseLocalTime).map { max(0, ($0 - Dataset.epoch + 3599) / 3600) } ?? 0
-            let end = query.get("endTime").flatMap(Self.parseLocalTime).map { min(hours, max(start, ($0 - Dataset.epoch) / 3600)) } ?? hours
+            // Readings in [beginTime, endTime): the last is the hour before endTime, on the hour or not.
+            let end = query.get("endTime").flatMap(Self.parseLocalTime).map { min(hours, max(start, ($0 - Dataset.epoch + 3599) / 3600)) } ?? hours
             let all = (start..<max(start, end)).flatMap { hour in stations.map { (hour, $0) } }
             let page = max(1, query.get("pageNum").flatMap(Int.init) ?? 1)
             let size = min(max(1, query.get("pageSize").flatMap(Int.init) ?? 50), 1000)

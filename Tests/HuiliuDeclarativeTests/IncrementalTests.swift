@@ -87,6 +87,17 @@ struct IncrementalTests {
         let cursors = try #require(result.lastCheckpoint?.value["cursors"]?.objectValue)
         #expect(cursors.keys.sorted() == ["42110200SW0001", "42110200SW0002"])
         #expect(cursors["42110200SW0001"] == "2024-01-02 00:00:00")
+
+        // A sync that ends between hours, then one that goes on: the hour in between is read once.
+        func sync(until end: String, after checkpoint: Checkpoint?) async throws -> Drained {
+            try await drained(try connector.source("base_url: \(url)\nstart_time: \"2024-01-01 00:00:00\"\nend_time: \"\(end)\"",
+                                                   stream: "water-hourly", context: connector.context(clock: { Self.now })),
+                              after: checkpoint)
+        }
+        let first = try await sync(until: "2024-01-01 05:30:00", after: nil)
+        let rest = try await sync(until: "2024-01-02 00:00:00", after: first.lastCheckpoint)
+        #expect(first.records.count == 2 * 6 * 5)
+        #expect(first.records.count + rest.records.count == 240)
     }
 
     @Test func backfillNeedsACursor() throws {
