@@ -71,7 +71,9 @@ struct CaseNumberTests {
 
     @Test(arguments: ["", "2024京0105民初12345号", "(2024)京0105民初12345", "(2024)京015民初1号", "(2024)京0105民初号",
                       "(24)京0105民初1号", "(2024)X0105民初1号", "(2024)京0105民初1号附", "(2024)京0105民初初初初初1号",
-                      "检刑诉〔2016〕585号", "渝巴检〔2016〕585号", "hello"])
+                      "检刑诉〔2016〕585号", "渝巴检〔2016〕585号", "hello",
+                      // 受 marks a unified-system case number, which has 12 digits.
+                      "乌检刑诉受[2021]52011200002号", "乌检刑诉受[2021]5201120000021号"])
     func notCaseNumbers(text: String) throws {
         #expect(try Self.parse(text) == nil, "\(text)")
     }

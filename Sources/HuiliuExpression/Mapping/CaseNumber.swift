@@ -143,8 +143,12 @@ enum CaseNumber {
         var name = "", type = ""
         name.unicodeScalars.append(contentsOf: prefix[..<mark])
         var code = prefix[(mark + 1)...]
-        // 刑诉受: the trailing 受 marks a case accepted in the unified system.
-        if code.count > 1 && code.last == "受" { code.removeLast() }
+        // 刑诉受: the trailing 受 marks a case accepted in the unified system, whose numbers have
+        // 12 digits; with any other count the text is neither kind, not a document number.
+        if code.count > 1 && code.last == "受" {
+            guard serial.digits.count == 12 else { return nil }
+            code.removeLast()
+        }
         type.unicodeScalars.append(contentsOf: code)
         if serial.digits.count == 12 {
             return [
