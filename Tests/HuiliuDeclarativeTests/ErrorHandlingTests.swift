@@ -298,6 +298,18 @@ struct ErrorHandlingTests {
             "\($0)".contains("SOAP fault soap:Server: 数据库连接失败")
         }
     }
+
+    /// The procuratorate API reports an outage with HTTP 200 and no `data`: the shipped
+    /// connector fails the run with its message, where an empty page made it a success.
+    @Test func theProcuratorateAPIsErrorAnsweredWith200FailsTheRun() async throws {
+        let python = try await PythonServer.get()
+        let connector = try TestConnector.shipped("procuratorate")
+        let source = try connector.source("base_url: \(python.url())\napi_key: ${secret:k}", stream: "cases",
+                                          context: connector.context(secrets: ["k": "procuratorate-key"]))
+        await #expect { _ = try await drained(source) } throws: {
+            "\($0)".contains("procuratorate/cases: HTTP 200 from ") && "\($0)".contains("the answer has no list of cases in 'data': 500 内部错误")
+        }
+    }
 }
 
 extension TestConnector {

@@ -176,6 +176,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = [("Retry-After", self.query["retry_after"])] if "retry_after" in self.query else []
         self.send(code, {"error": "status %d" % code}, headers=headers)
 
+    def route_procuratorate_api_v1_cases(self):
+        # The procuratorate API in an outage: an error with HTTP 200.
+        self.send(200, {"code": 500, "msg": "内部错误"})
+
     def route_redirect(self):
         self.send(int(self.query.get("code", 302)), b"", headers=[("Location", self.query.get("to", "/json"))])
 
