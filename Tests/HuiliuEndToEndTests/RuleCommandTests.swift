@@ -23,6 +23,23 @@ struct RuleCommandTests {
         #expect(result.stderr.contains("3 records, 1 alert (yellow 1), 1 not judged"))
     }
 
+    /// domain.md §4.1: a payee's credit code with a wrong check character is flagged yellow (the
+    /// schema only checks its shape); a right one, or none, raises nothing.
+    @Test func aPayeeCreditCodeWithAWrongCheckCharacterIsFlagged() async throws {
+        let rows = """
+            {"payment_id":"P1","region":"421100","unit_name":"黄冈市教育局","payee":{"name":"甲公司","uscc":"91421102MA49XY012A"}}
+            {"payment_id":"P2","region":"421100","unit_name":"黄冈市教育局","payee":{"name":"乙公司","uscc":"91350200776049653A"}}
+            {"payment_id":"P3","region":"421100","unit_name":"黄冈市教育局","payee":{"name":"张三"}}
+            """
+        let result = try await HuiliuCommand.run(["rule", "payee-uscc-check", "--key", "payment_id"], in: HuiliuCommand.root.path,
+                                                 stdin: Data(rows.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        let alerts = try result.stdout.split(separator: "\n").map { try JSONReader.parse(Array($0.utf8)) }
+        #expect(alerts.map { $0["subject"] } == ["P1"])
+        #expect(alerts.first?["severity"] == "yellow")
+        #expect(alerts.first?["message"] == "支付 P1 的收款人 甲公司 统一社会信用代码 91421102MA49XY012A 校验位不符（GB 32100-2015）")
+    }
+
     /// domain.md §6.3: spending with no budget, or above it, is red; spending within it, or
     /// nothing spent without a budget, raises nothing.
     @Test func spendingWithoutABudgetOrAboveItIsRed() async throws {
