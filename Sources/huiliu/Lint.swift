@@ -129,8 +129,9 @@ extension Huiliu {
                                                     services: services)
                     problems = loader.checkComponents(definition, context: context)
                     if let other = names[definition.name] {
-                        problems.append(ConfigError(.invalidValue, at: SourceLocation(file: path, line: 1, column: 1),
-                                                    "pipeline name '\(definition.name)' is already used by \(other)"))
+                        let at = (try? YAMLDocument.loadPastRepeats(path: path).node)?["name"]?.location
+                            ?? SourceLocation(file: path, line: 1, column: 1)
+                        problems.append(ConfigError(.invalidValue, at: at, "pipeline name '\(definition.name)' is already used by \(other)"))
                     }
                     names[definition.name] = path
                     for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway) {

@@ -25,15 +25,23 @@ struct PipelineLookup {
         }
         var known: [String] = []
         var broken: [(file: String, problems: [String])] = []
+        var found: PipelineDefinition?
         for file in gateway.pipelineFiles() {
             switch loader.load(path: file) {
-            case .pipeline(let definition) where definition.name == nameOrPath: return definition
+            case .pipeline(let definition) where definition.name == nameOrPath:
+                // Two files of one name: which one is meant is not for the file order to decide.
+                if let found {
+                    printError("pipeline name '\(nameOrPath)' is used by both \(found.file) and \(file); rename one (huiliu lint reports it)")
+                    throw ExitCode(2)
+                }
+                found = definition
             case .pipeline(let definition): known.append(definition.name)
             // In file order, as lint prints them.
             case .problems(let problems): broken.append((file, ConfigErrors(problems).errors.map(\.description)))
             case .unreadable(let message): broken.append((file, [message]))
             }
         }
+        if let found { return found }
         // A pipeline of that name whose file has problems is not "no pipeline": say what is wrong with it.
         if let (file, problems) = broken.first(where: { Self.declaredName(of: $0.file) == nameOrPath }) {
             printError("pipeline '\(nameOrPath)' (\(file)) has problems; fix them first:")

@@ -91,6 +91,15 @@ struct CommandLineTests {
         // A misspelt status is a mistake to say, not an empty list.
         let status = try await HuiliuCommand.run(["dead-letters", "list", "--status", "abortd"], in: project)
         #expect(status.status != 0 && status.stderr.contains("did you mean 'aborted'?"), "\(status.stderr)")
+
+        // Two files of one name: neither is run, whichever comes first.
+        try FileManager.default.copyItem(atPath: project + "/pipelines/court-cases.yaml", toPath: project + "/pipelines/zz-copy.yaml")
+        let twice = try await HuiliuCommand.run(["run", "court-cases"], in: project)
+        #expect(twice.status == 2)
+        #expect(twice.stderr.contains("pipeline name 'court-cases' is used by both ") && twice.stderr.contains("zz-copy.yaml; rename one"),
+                "\(twice.stderr)")
+        let lint = try await HuiliuCommand.run(["lint", "pipelines/court-cases.yaml", "pipelines/zz-copy.yaml"], in: project)
+        #expect(lint.stdout.contains("pipelines/zz-copy.yaml:2:7: pipeline name 'court-cases' is already used by"), "\(lint.stdout)")
     }
 
     /// The built-in benchmarks run end to end (figures from a debug build mean nothing; that
