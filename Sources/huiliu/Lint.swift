@@ -83,6 +83,7 @@ extension Huiliu {
             var warningCount = stations.warnings.count
             var unreadable = false
             var names: [String: String] = [:]
+            var jsonlFiles: [String: String] = [:]
             let lintContext = lookup.checkContext("lint", services: services)
             for path in paths {
                 var problems: [ConfigError] = []
@@ -134,6 +135,18 @@ extension Huiliu {
                         problems.append(ConfigError(.invalidValue, at: at, "pipeline name '\(definition.name)' is already used by \(other)"))
                     }
                     names[definition.name] = path
+                    for sink in definition.sinks where sink.name == "jsonl" {
+                        guard let file = sink.config["path"]?.stringValue else { continue }
+                        let absolute = URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: gateway.projectDirectory + "/"))
+                            .standardizedFileURL.path
+                        if let other = jsonlFiles[absolute] {
+                            // Each jsonl sink keeps its file's committed length: two writers cut each other's lines.
+                            problems.append(ConfigError(.invalidValue, at: sink.location,
+                                                        "this jsonl sink writes \(file), as does the one at \(other): give each a file of its own"))
+                        } else {
+                            jsonlFiles[absolute] = sink.location.description
+                        }
+                    }
                     for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway) {
                         printScrubbed(warning)
                         warningCount += 1
