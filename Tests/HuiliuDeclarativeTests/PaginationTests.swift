@@ -2,6 +2,8 @@ import Foundation
 @testable import HuiliuConnectors
 import HuiliuCore
 import HuiliuKit
+import HuiliuKitTesting
+import Logging
 import Testing
 
 /// Every paging style against a real loopback server: the 25 items arrive once each, in
@@ -250,6 +252,22 @@ struct PaginationTests {
             paginate: { type: next_url, next: body.links.next }
             """)
         #expect(result.ids == Array(0..<25))
+    }
+
+    /// A next link naming the page it came with ends the paging (some APIs end so), with a
+    /// warning: a broken one would otherwise leave the rest unread without a word.
+    @Test func aNextLinkBackToItsOwnPageEndsWithAWarning() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try Self.connector("""
+              path: /pages/next-url
+              query: { stuck: "1" }
+            records: data
+            paginate: { type: next_url, next: body.links.next }
+            """)
+        let logs = CapturedLogs()
+        let result = try await drained(try connector.source("base_url: \(server.url)", stream: "items", context: connector.context(logger: logs.logger)))
+        #expect(result.ids == Array(0..<20))
+        #expect(logs.all.contains { $0.level == .warning && $0.message == "the next page given is this page again; taken as the last page" })
     }
 
     /// Every request is authenticated, so a link to another host is not followed: the API key

@@ -118,7 +118,10 @@ final class ScenarioServer: Sendable {
             // With `elsewhere`, the link names another origin (this server as `localhost`).
             let port = request.head.authority?.split(separator: ":").last.map(String.init) ?? "80"
             let elsewhere = request.uri.queryParameters.get("elsewhere") != nil ? "http://localhost:\(port)" : ""
-            let next: Value = end < Self.items ? .string("\(elsewhere)/pages/next-url?after=\(end)") : .null
+            // With `stuck`, every page after the first names itself as the next.
+            let stuck = request.uri.queryParameters.get("stuck") != nil
+            let next: Value = stuck ? .string("/pages/next-url?stuck=1&after=10")
+                : end < Self.items ? .string("\(elsewhere)/pages/next-url?after=\(end)") : .null
             return json(["data": .array((after..<end).map(item)), "links": ["next": next]])
         }
         router.get("pages/flagged") { request, _ in

@@ -1,4 +1,5 @@
 import HuiliuCore
+import Logging
 
 /// Pages of one slice, in order. When the next page is known in advance (page numbers,
 /// offsets) up to `window` requests are in flight while earlier pages are processed; when
@@ -72,6 +73,12 @@ final class PageFetcher {
         // The next token or URL a response-driven style found, unless it points back at this page.
         let next = pagination.isPredictable || pagination.type == .none ? nil
             : page.next.flatMap { !$0.isEmpty && $0 != page.page.token && $0 != page.page.url ? $0 : nil }
+        if next == nil, !stop, page.received > 0, let repeated = page.next, !repeated.isEmpty {
+            // Some APIs end so; a broken one loops. Either way what follows is not read: say so.
+            runtime.upstream.logger.warning("the next page given is this page again; taken as the last page", metadata: [
+                "stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "page": "\(page.origin)",
+            ])
+        }
         if atLimit && !stop && (pagination.isPredictable || next != nil) {
             // A safety limit that cuts a slice short must not pass for its end: the cursor
             // would move past records never read.
