@@ -144,6 +144,18 @@ struct MapAndValidateTests {
         _ = try MapStep(config: ParsedConfig(testing: ["type": "court.case.raw.v1", "fields": ["anything": "x"]]), context: context)
     }
 
+    /// A mapping file's unknown key and its expressions that do not compile are reported together.
+    @Test func aMappingFilesProblemsAreReportedTogether() throws {
+        let file = NSTemporaryDirectory() + "mapping-\(UUID().uuidString).yaml"
+        try "type: x.v1\ntiem: t\nfields:\n  a: to_fen((b)\n  c: d\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        #expect { try MapStep(config: ParsedConfig(testing: ["mapping": .string(file)]), context: context) } throws: { error in
+            let problems = (error as? ConfigErrors)?.errors.map(\.description) ?? []
+            return problems.count == 2 && problems[0].contains(":2:1: unknown key 'tiem' in mapping")
+                && problems[1].contains(":4:16: invalid expression")
+        }
+    }
+
     /// `payee` and `payee.name` both set would give the entity `payee` twice, and what later
     /// steps read (the first) is not what a sink's reader keeps (the last).
     @Test(arguments: [["payee": "p", "payee.name": "n"], ["payee.name": "n", "payee": "p"], ["a.b.c": "n", "a.b": "n"]] as [Value])

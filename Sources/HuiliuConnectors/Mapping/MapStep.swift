@@ -68,17 +68,19 @@ public struct MapStep: StepConnector {
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         var mapping = config
+        // A mapping file's own problems (an unknown key) are reported with its expressions' ones.
+        var problems: [ConfigError] = []
         if let reference = config["mapping"]?.stringValue {
             if config["fields"] != nil {
                 throw config.error("fields", "give either 'mapping' or inline 'fields', not both")
             }
-            mapping = try Self.loadMappingFile(reference, config: config, context: context)
+            (mapping, problems) = try Self.loadMappingFile(reference, config: config, context: context)
         }
         guard mapping["fields"]?.objectValue.map({ !$0.isEmpty }) == true else {
+            if !problems.isEmpty { throw ConfigErrors(problems) }
             throw ConfigError(.missingField, at: config.location, "a map step needs 'fields' (or a 'mapping' file that has them)")
         }
         let functions = try MappingResources.of(context).functions
-        var problems: [ConfigError] = []
         func compile(_ text: String, at location: SourceLocation) -> JMESPathExpression? {
             do {
                 return try JMESPathExpression(text, functions: functions)
@@ -185,7 +187,7 @@ public struct MapStep: StepConnector {
     }
 
     /// Reads `connectors/<system>/mappings/<name>.yaml` (or a path) with the same checks as pipelines.
-    static func loadMappingFile(_ reference: String, config: ParsedConfig, context: ConnectorContext) throws -> ParsedConfig {
+    static func loadMappingFile(_ reference: String, config: ParsedConfig, context: ConnectorContext) throws -> (ParsedConfig, [ConfigError]) {
         let path: String
         if reference.hasSuffix(".yaml") || reference.hasSuffix(".yml") {
             path = config.resolvePath(reference)
@@ -196,7 +198,7 @@ public struct MapStep: StepConnector {
             }
             path = context.projectDirectory + "/connectors/\(parts[0])/mappings/\(parts[1]).yaml"
         }
-        return try StepFile.load(path, reference: reference, field: "mapping", fields: fileFields, config: config, context: context)
+        return try StepFile.read(path, reference: reference, field: "mapping", fields: fileFields, config: config, context: context)
     }
 
     /// The key of `fields` in `entity` (see ``RecordKey``), or `nil` when one is missing, null, empty or no exact number.

@@ -3,19 +3,12 @@ import HuiliuKit
 
 /// The YAML files steps name — a mapping, a rule — read with the same checks as pipelines.
 enum StepFile {
-    /// Reads the file at `path` that `config`'s `field` named as `reference`, checked against `fields`.
-    /// - Throws: the file's syntax or field errors at their lines, or, for a missing file, an
-    ///   error at `field` suggesting the nearest file in the same directory.
-    static func load(_ path: String, reference: String, field: String, fields: [FieldSpec],
-                     config: ParsedConfig, context: ConnectorContext) throws -> ParsedConfig {
-        let (parsed, problems) = try read(path, reference: reference, field: field, fields: fields, config: config, context: context)
-        if !problems.isEmpty { throw ConfigErrors(problems) }
-        return parsed
-    }
-
-    /// Like ``load(_:reference:field:fields:config:context:)``, but a file that parses comes
-    /// back with its field problems instead of failing on them, so that the step can add the
-    /// problems of the fields that did read (expressions that do not compile) and report all.
+    /// Reads the file at `path` that `config`'s `field` named as `reference`, checked against
+    /// `fields`. A file that parses comes back with its field problems instead of failing on
+    /// them, so that the step can add the problems of the fields that did read (expressions
+    /// that do not compile) and report all.
+    /// - Throws: the file's syntax errors at their lines, or, for a missing file, an error at
+    ///   `field` suggesting the nearest file in the same directory.
     static func read(_ path: String, reference: String, field: String, fields: [FieldSpec],
                      config: ParsedConfig, context: ConnectorContext) throws -> (ParsedConfig, [ConfigError]) {
         let display = path.hasPrefix(context.projectDirectory + "/") ? String(path.dropFirst(context.projectDirectory.count + 1)) : path
