@@ -128,10 +128,13 @@ public struct GatewayConfig: Sendable {
             }
             // Secrets first: other settings (admin tokens) may refer to them. A repeated key is said
             // with their problems: it may be their cause (a second `secrets:` that was meant).
+            // A secrets file that cannot be read is said with the file's other problems, not
+            // instead of them (less the references it would have resolved).
+            var secretsProblems: [ConfigError] = []
             do throws(ConfigErrors) {
                 secrets = try loadSecrets(node["secrets"]?.plainValue.objectValue, root: root)
             } catch {
-                throw ConfigErrors(repeats + error.errors)
+                secretsProblems = error.errors
             }
             var validator = ConfigValidator(registry: ConnectorRegistry(),
                                             resolver: ReferenceResolver(environment: environment, secrets: SecretStore(secrets)),
@@ -151,7 +154,11 @@ public struct GatewayConfig: Sendable {
                 validator.report(ConfigError(.invalidValue, at: at,
                                              "timezone must be an IANA time zone such as Asia/Shanghai; got '\(zone)'"))
             }
-            if !repeats.isEmpty || !validator.problems.isEmpty { throw ConfigErrors(repeats + validator.problems) }
+            var problems = validator.problems
+            if !secretsProblems.isEmpty {
+                problems.removeAll { $0.code == .unresolvedReference && $0.message.hasSuffix("is not in the secrets store") }
+            }
+            if !repeats.isEmpty || !secretsProblems.isEmpty || !problems.isEmpty { throw ConfigErrors(repeats + secretsProblems + problems) }
             parsedValues = parsed.values
             if case .mapping(let pairs, _)? = node["listeners"] {
                 for pair in pairs { listenerNodes[pair.key] = pair.value }

@@ -72,6 +72,25 @@ struct GatewayConfigTests {
         }
     }
 
+    /// A secrets file that cannot be read is said with the config's other problems, and the
+    /// references it would have resolved are not said to be missing as well.
+    @Test func anUnreadableSecretsFileIsSaidWithTheRest() throws {
+        let directory = NSTemporaryDirectory() + "huiliu-gateway-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            secrets: { file: config/nosuch.yaml }
+            timezon: Asia/Shanghai
+            admin: { tokens: [ { name: ops, token: "${secret:admin/operator}", role: write } ] }
+
+            """.write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        #expect { _ = try GatewayConfig.load(path: directory + "/config/huiliu.yaml") } throws: { error in
+            let messages = (error as? ConfigErrors)?.errors.map(\.message) ?? []
+            return messages.count == 2 && messages.contains { $0.hasPrefix("cannot read secrets file") }
+                && messages.contains { $0.hasPrefix("unknown key 'timezon'") }
+        }
+    }
+
     @Test func connectorsGoDirectUnlessToldOtherwise() throws {
         #expect(try load("").proxy == .direct)
         #expect(try load("http: { proxy: environment }").proxy.route == .environment)
