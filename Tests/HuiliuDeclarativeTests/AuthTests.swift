@@ -123,13 +123,13 @@ struct AuthTests {
     /// answering so fails the run naming the stream.
     @Test func aBusyTokenEndpointIsRetried() async throws {
         let python = try await PythonServer.get()
-        func connector(busy: Int, client: String, path: String = "/echo") throws -> TestConnector {
+        func connector(busy: Int, client: String, path: String = "/echo", records: String = "@") throws -> TestConnector {
             try Self.connector(auth: """
                       type: oauth2
                       token_url: "\(python.url("/oauth/token?busy=\(busy)"))"
                       client_id: \(client)
                       client_secret: "{{ config.secret }}"
-                """, path: path, records: "@", request: "    errors: { attempts: 3, initial_delay: 20ms, max_delay: 50ms }")
+                """, path: path, records: records, request: "    errors: { attempts: 3, initial_delay: 20ms, max_delay: 50ms }")
         }
         let client = "busy-\(UUID().uuidString.prefix(8))"
         let patient = try connector(busy: 2, client: client)
@@ -149,6 +149,12 @@ struct AuthTests {
         await #expect { _ = try await drained(try quoting.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
                                                               context: quoting.context(secrets: ["s": "client-secret"]))) } throws: { error in
             "\(error)".contains("404") && "\(error)".contains("Bearer ***") && !"\(error)".contains("\(client)-token")
+        }
+        // … nor one quoting it in an error answered with HTTP 200.
+        let twoHundred = try connector(busy: 0, client: client, path: "/quote-auth", records: "data.list")
+        await #expect { _ = try await drained(try twoHundred.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
+                                                                 context: twoHundred.context(secrets: ["s": "client-secret"]))) } throws: { error in
+            "\(error)".contains("the response has no 'data.list'") && "\(error)".contains("Bearer ***") && !"\(error)".contains("\(client)-token")
         }
     }
 

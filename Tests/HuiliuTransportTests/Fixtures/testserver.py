@@ -176,6 +176,10 @@ class Handler(BaseHTTPRequestHandler):
         headers = [("Retry-After", self.query["retry_after"])] if "retry_after" in self.query else []
         self.send(code, {"error": "status %d" % code}, headers=headers)
 
+    def route_quote_auth(self):
+        # An error answered with HTTP 200 that quotes the credentials it was sent.
+        self.send(200, {"code": 401, "msg": "header %s is not allowed" % self.headers.get("Authorization", "")})
+
     def route_procuratorate_api_v1_cases(self):
         # The procuratorate API in an outage: an error with HTTP 200.
         self.send(200, {"code": 500, "msg": "内部错误"})

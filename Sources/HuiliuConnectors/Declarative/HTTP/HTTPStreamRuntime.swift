@@ -150,12 +150,12 @@ struct HTTPStreamRuntime: Sendable {
             guard let records = stream.records, let path = Self.plainPath(records.text), body[path[0]] == nil else { return [] }
             if path.count == 1 {
                 upstream.logger.warning("the response has no '\(records.text)'; read as an empty page", metadata: [
-                    "stream": "\(upstream.connector)/\(upstream.stream)", "page": "\(origin)", "response": "\(Self.excerpt(body))",
+                    "stream": "\(upstream.connector)/\(upstream.stream)", "page": "\(origin)", "response": "\(upstream.scrub(Self.excerpt(body)))",
                 ])
                 return []
             }
             throw ManifestRuntimeError("""
-                \(origin): the response has no '\(records.text)' (nor '\(path[0])'): \(Self.excerpt(body)). An error answered \
+                \(origin): the response has no '\(records.text)' (nor '\(path[0])'): \(upstream.scrub(Self.excerpt(body))). An error answered \
                 with HTTP 200 is not an empty page; an API that leaves the list out when there is nothing to read takes an \
                 errors rule with action: ignore for that answer
                 """)

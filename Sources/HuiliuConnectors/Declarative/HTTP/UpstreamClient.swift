@@ -4,6 +4,7 @@ import HuiliuCore
 import HuiliuExpression
 import HuiliuTransport
 import Logging
+import Synchronization
 
 /// Sends a stream's requests with its error policy: a request budget, a circuit breaker per
 /// host, credentials on every attempt, exponential back-off with jitter for connection
@@ -25,6 +26,9 @@ struct UpstreamClient: Sendable {
     /// or an error could show them, whatever the query parameter or path segment is called.
     /// Only values of three characters or more: shorter ones would mask unrelated text.
     var secrets: [String] = []
+    /// The OAuth2 access tokens requests carried: credentials too, for their lifetime, masked
+    /// like the secrets (an API may quote the Authorization header it was sent in its error).
+    let sentTokens = SentTokens()
 
     /// A response that passed the error policy, with its decoded body.
     struct Outcome: Sendable {
@@ -36,19 +40,6 @@ struct UpstreamClient: Sendable {
 
     /// Sends `request`, retrying as the policy allows; `context` is what rules see besides the response.
     func send(_ original: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value) async throws -> Outcome {
-        var sentToken: String?
-        do {
-            return try await send(original, context: context, decode: decode, sentToken: &sentToken)
-        } catch let error as ManifestRuntimeError {
-            // An OAuth2 access token is a credential too, for its lifetime: an API that quotes the
-            // request's Authorization header in its error (`token Bearer … rejected`) must not show it.
-            guard let sentToken, sentToken.count >= 3, error.message.contains(sentToken) else { throw error }
-            throw ManifestRuntimeError(error.message.replacingOccurrences(of: sentToken, with: URLRedactor.mask))
-        }
-    }
-
-    private func send(_ original: HTTPRequest, context: Value, decode: @Sendable (HTTPResponse) throws -> Value,
-                      sentToken: inout String?) async throws -> Outcome {
         let request = original
         var redirects = 0
         /// The request a redirect asked for, sent as it is: its URL is the one the answer gave
@@ -81,7 +72,7 @@ struct UpstreamClient: Sendable {
                                                      + (attempt > 1 ? " (after \(attempt) attempts)" : "")))
                 }
             }
-            if let token { sentToken = token.value }
+            if let token { sentTokens.note(token.value) }
             if let exchanges, let token, exchanges.isNewToken(token.value), let (tokenRequest, tokenResponse) = authenticator.tokenExchange(token) {
                 exchanges.append(stream: stream, request: tokenRequest, response: tokenResponse)
             }
@@ -327,7 +318,8 @@ struct UpstreamClient: Sendable {
 
     /// `text` with every secret value masked, as written and percent-encoded.
     func scrub(_ text: String) -> String {
-        text.maskingSecrets(secrets, with: URLRedactor.mask)
+        let tokens = sentTokens.all
+        return text.maskingSecrets(tokens.isEmpty ? secrets : secrets + tokens, with: URLRedactor.mask)
     }
 
     /// 429 and 5xx: the host is overloaded or failing.
@@ -378,4 +370,21 @@ extension Value {
         default: return true
         }
     }
+}
+
+/// The last few access tokens a stream's requests carried.
+final class SentTokens: Sendable {
+    private let values = Mutex<[String]>([])
+
+    /// Remembers `token` (a refresh replaces the oldest of the few kept).
+    func note(_ token: String) {
+        guard token.count >= 3 else { return }
+        values.withLock { tokens in
+            guard !tokens.contains(token) else { return }
+            tokens.append(token)
+            if tokens.count > 4 { tokens.removeFirst() }
+        }
+    }
+
+    var all: [String] { values.withLock { $0 } }
 }
