@@ -307,7 +307,7 @@ struct ErrorHandlingTests {
         let source = try connector.source("base_url: \(python.url())\napi_key: ${secret:k}", stream: "cases",
                                           context: connector.context(secrets: ["k": "procuratorate-key"]))
         await #expect { _ = try await drained(source) } throws: {
-            "\($0)".contains("procuratorate/cases: HTTP 200 from ") && "\($0)".contains("the answer has no list of cases in 'data': 500 内部错误")
+            "\($0)".contains("procuratorate/cases: HTTP 200 from ") && "\($0)".contains("the answer has no 'data' (no list of cases): 500 内部错误")
         }
     }
 }
