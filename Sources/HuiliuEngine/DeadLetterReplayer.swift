@@ -129,7 +129,11 @@ public struct DeadLetterReplayer: Sendable {
                     letter.id = Self.letterID(failed.failure.record.origin)
                     return letter
                 }
-                try await store.refreshDeadLetters(refreshed.filter { $0.id > 0 })
+                // Only a letter that fails at the same kind of place: one of a step that now fails at a
+                // sink's condition still holds the raw record, and as a sink letter it would be
+                // replayed past the steps, unmapped.
+                let kinds = Dictionary(batch.map { ($0.id, Self.isSinkLetter($0)) }, uniquingKeysWith: { first, _ in first })
+                try await store.refreshDeadLetters(refreshed.filter { $0.id > 0 && kinds[$0.id] == Self.isSinkLetter($0) })
             }
             opened = []
             for (_, sink) in processor.sinks { try await sink.close() }

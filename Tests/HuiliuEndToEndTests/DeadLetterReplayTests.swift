@@ -90,6 +90,37 @@ struct DeadLetterReplayTests {
         #expect(pending.stdout == "no pending dead letters\n")
     }
 
+    /// A letter of a step that fails at a sink's condition on replay stays a letter of its
+    /// step: it holds the raw record, and as a sink letter it would be replayed unmapped.
+    @Test func aStepLetterFailingAtASinkOnReplayIsReplayedThroughTheStepsLater() async throws {
+        let project = try temporaryProject("replay-kinds")
+        try "{\"id\":\"1\",\"v\":5}\n{\"id\":\"2\",\"v\":\"x\"}\n".write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        func pipeline(filter: String, when: String?) throws {
+            try """
+                version: 1
+                name: kinds
+                source: { file: { path: data/in.jsonl, key: id } }
+                steps:
+                  - map: { type: test.v1, key: id, fields: { ident: id, value: v } }
+                  - filter: "\(filter)"
+                sinks:
+                  - jsonl: { path: data/out.jsonl\(when.map { ", when: \"\($0)\"" } ?? "") }
+                """.write(toFile: project + "/pipelines/kinds.yaml", atomically: true, encoding: .utf8)
+        }
+        try pipeline(filter: "abs(value) > `0`", when: nil)
+        #expect(try await HuiliuCommand.run(["run", "kinds"], in: project).stdout.contains("failed 1"))
+        try pipeline(filter: "`true`", when: "abs(data.value) > `0`")
+        #expect(try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "kinds"], in: project).status == 1)
+        let listed = try await HuiliuCommand.run(["dead-letters", "list", "--json"], in: project)
+        #expect(try JSONReader.parse(String(listed.stdout.split(separator: "\n").first ?? ""))["step"] == "steps[1] filter")
+        try pipeline(filter: "`true`", when: nil)
+        let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "kinds"], in: project)
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        let last = try JSONReader.parse(String(lines.last ?? ""))
+        #expect(last["type"] == "test.v1" && last["subject"] == "2" && last["data"]?["ident"] == "2", "\(last.jsonText)")
+    }
+
     /// A row the source could not read cannot be replayed: once the input is fixed and read
     /// again, `discard` takes its letter out of the pending ones; it stays listed as discarded.
     @Test func aSourceRejectIsDiscardedOnceTheInputIsFixed() async throws {
