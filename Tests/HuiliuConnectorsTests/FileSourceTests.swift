@@ -340,14 +340,27 @@ struct FileSourceTests {
         #expect(records(rest).map { $0["s"] } == ["女", "女"])
     }
 
-    /// A file whose first non-ASCII row is UTF-8 Chinese is UTF-8 from there: a later row
-    /// with bytes that are not is rejected as such, not read as GB18030 mojibake.
+    /// A file whose first non-ASCII row holds much UTF-8 Chinese is UTF-8 from there: a later
+    /// row with bytes that are not is rejected as such, not read as GB18030 mojibake.
     @Test func aLateUTF8DecisionRejectsLaterBytesThatAreNot() async throws {
         let ascii = (1...12000).map { "\($0),a" }.joined(separator: "\n") + "\n"
-        let path = write("late-utf8.csv", Array(("id,n\n" + ascii + "12001,张三\n").utf8) + Array("12002,".utf8) + [0xD5, 0xC5, 0x0A])
+        let path = write("late-utf8.csv", Array(("id,n\n" + ascii + "12001,黄冈市黄州区人民政府办公室\n").utf8) + Array("12002,".utf8) + [0xD5, 0xC5, 0x0A])
         let batches = try await drain(source(path))
-        #expect(records(batches).last?["n"] == "张三")
+        #expect(records(batches).last?["n"] == "黄冈市黄州区人民政府办公室")
         #expect(batches.flatMap(\.rejects).map(\.reason) == ["bytes that are not UTF-8 (as this file's earlier rows are) in field 2"])
+    }
+
+    /// Short GBK text can be valid UTF-8 (岑光华 is E1AF B9E2 BBAA): it decides nothing, and
+    /// in a row another field shows to be GB18030 it is read as GB18030 too.
+    @Test func shortValidUTF8DecidesNothing() async throws {
+        let ascii = (1...12000).map { "\($0),a,b" }.joined(separator: "\n") + "\n"
+        let cen: [UInt8] = [0xE1, 0xAF, 0xB9, 0xE2, 0xBB, 0xAA], huanggang: [UInt8] = [0xBB, 0xC6, 0xB8, 0xD4]
+        let path = write("short.csv", Array(("id,n,c\n" + ascii).utf8)
+                         + Array("12001,".utf8) + cen + Array(",x\n12002,".utf8) + cen + [0x2C] + huanggang + [0x0A]
+                         + Array("12003,".utf8) + [0xC0, 0xEE, 0xCB, 0xC4] + Array(",y\n".utf8))
+        let batches = try await drain(source(path))
+        #expect(batches.flatMap(\.rejects).isEmpty)
+        #expect(records(batches).suffix(2).map { [$0["n"], $0["c"]] } == [["岑光华", "黄冈"], ["李四", "y"]])
     }
 
     /// A byte that is not GB18030 rejects its row only (a dead letter with its line), not the

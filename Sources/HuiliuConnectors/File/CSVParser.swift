@@ -100,8 +100,8 @@ struct CSVParser: RecordParser {
         var failure: String?
         var field: [UInt8] = []
         // What the record's fields say of a late-decided encoding, decided at its end.
-        var sawGB18030 = false, sawWideUTF8 = false
-        var either: [(index: Int, bytes: [UInt8])] = []
+        var sawGB18030 = false, wideUTF8 = 0
+        var utf8Fields: [(index: Int, bytes: [UInt8])] = []
         fieldLoop: while true {
             field.removeAll(keepingCapacity: true)
             if i < n, bytes[i] == UInt8(ascii: "\"") {
@@ -136,9 +136,10 @@ struct CSVParser: RecordParser {
                 let read = late.read(field)
                 valid = read?.text
                 switch read?.reading {
-                case .utf8?: sawWideUTF8 = true
+                case .utf8(let wide)?:
+                    wideUTF8 += wide
+                    utf8Fields.append((fields.count, field))
                 case .gb18030?: sawGB18030 = true
-                case .either?: either.append((fields.count, field))
                 case nil: break
                 }
             } else {
@@ -164,9 +165,9 @@ struct CSVParser: RecordParser {
             // bytes[i] is the record's line feed.
             break fieldLoop
         }
-        if late?.decide(sawGB18030: sawGB18030, sawWideUTF8: sawWideUTF8) == true {
-            // A field not UTF-8 makes the row GB18030: its fields that read as either are too.
-            for (index, bytes) in either { if let text = LateEncoding.gb18030(bytes) { fields[index] = text } }
+        if late?.decide(sawGB18030: sawGB18030, wideUTF8: wideUTF8) == true {
+            // A field not UTF-8 makes the row GB18030: its fields that happened to be valid UTF-8 are too.
+            for (index, bytes) in utf8Fields { if let text = LateEncoding.gb18030(bytes) { fields[index] = text } }
         }
         let rawEnd = i < n ? i : n
         var rawStop = rawEnd

@@ -55,8 +55,11 @@ struct JSONLinesParser: RecordParser {
         guard let (text, reading) = late?.read(bytes) else {
             return .rejected(reason: "bytes that are not \(late?.expected ?? "UTF-8")", raw: String(decoding: bytes, as: UTF8.self), line: number)
         }
-        _ = late?.decide(sawGB18030: { if case .gb18030? = reading { true } else { false } }(),
-                         sawWideUTF8: { if case .utf8? = reading { true } else { false } }())
+        switch reading {
+        case .utf8(let wide)?: _ = late?.decide(sawGB18030: false, wideUTF8: wide)
+        case .gb18030?: _ = late?.decide(sawGB18030: true, wideUTF8: 0)
+        case nil: break
+        }
         do throws(JSONError) {
             return .record(try JSONReader.parse(Array(text.utf8)), line: number)
         } catch {

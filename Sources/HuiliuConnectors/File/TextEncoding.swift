@@ -53,25 +53,28 @@ enum TextEncoding: String, Sendable {
 }
 
 /// How a file whose first 64 KiB were all ASCII (`encoding: auto`) is read: its encoding
-/// is decided by the first record whose other bytes tell, and kept for the rest of the file
-/// (and in its checkpoint). Bytes that are not UTF-8 but are GB18030 make it GB18030; a
-/// character of three or more UTF-8 bytes (every Chinese one) makes it UTF-8. A record with
-/// only two-byte UTF-8 sequences tells nothing: `Ů` (C5 AE) is also GBK's `女`, `²` its `虏`.
+/// is decided by the first row whose other bytes tell, and kept for the rest of the file (and
+/// in its checkpoint). Bytes that are not UTF-8 but are GB18030 make the row, and the file,
+/// GB18030. Valid UTF-8 tells only when there is much of it: GBK text is valid UTF-8 often
+/// enough in short pieces (`女` is `Ů`, the name `岑光华` two Tibetan-range characters), but
+/// not over `decisiveCharacters` characters of three or more bytes.
 struct LateEncoding: Sendable {
-    /// `nil` until a record has decided.
+    /// Characters of three or more UTF-8 bytes a row needs to decide UTF-8.
+    static let decisiveCharacters = 8
+
+    /// `nil` until a row has decided.
     var decided: TextEncoding?
 
-    /// What one record's non-ASCII text (a field, or a line) says.
+    /// What one piece of a row (a field, or a line) says.
     enum Reading {
-        /// Valid UTF-8 with a character of three or more bytes.
-        case utf8
-        /// Valid UTF-8 with only two-byte characters: UTF-8 or GB18030 alike.
-        case either(String)
+        /// Valid UTF-8 with this many characters of three or more bytes.
+        case utf8(wide: Int)
         /// Not UTF-8; this is its GB18030 reading.
         case gb18030(String)
     }
 
-    /// `bytes` read by the decision so far: `nil` if they are not text in it.
+    /// `bytes` read by the decision so far, and, while undecided, what they say: `nil` if they
+    /// are not text in it; no reading for ASCII.
     func read(_ bytes: some Collection<UInt8>) -> (text: String, reading: Reading?)? {
         if !bytes.contains(where: { $0 >= 0x80 }) { return String(validating: bytes, as: UTF8.self).map { ($0, nil) } }
         switch decided {
@@ -79,23 +82,24 @@ struct LateEncoding: Sendable {
         case .gb18030?, .gbk?: return Self.gb18030(bytes).map { ($0, nil) }
         case nil:
             if let text = String(validating: bytes, as: UTF8.self) {
-                return (text, bytes.contains { $0 >= 0xE0 } ? .utf8 : .either(text))
+                return (text, .utf8(wide: bytes.reduce(0) { $0 + ($1 >= 0xE0 ? 1 : 0) }))
             }
             return Self.gb18030(bytes).map { ($0, .gb18030($0)) }
         }
     }
 
-    /// Decides from one record's readings: GB18030 if some part was and none had wide
-    /// UTF-8; UTF-8 if some part had wide UTF-8 and none was GB18030. Returns whether the
-    /// record is GB18030, so that its parts read as `.either` are read again as GB18030.
-    mutating func decide(sawGB18030: Bool, sawWideUTF8: Bool) -> Bool {
+    /// Decides from one row's readings: GB18030 when some piece was not UTF-8 and the rest
+    /// hold too little UTF-8 to say otherwise; UTF-8 when all were UTF-8 and enough of it.
+    /// Returns whether the row is GB18030, so that its pieces read as UTF-8 are read again.
+    mutating func decide(sawGB18030: Bool, wideUTF8: Int) -> Bool {
         guard decided == nil else { return false }
-        if sawGB18030 && !sawWideUTF8 { decided = .gb18030 }
-        if sawWideUTF8 && !sawGB18030 { decided = .utf8 }
-        return sawGB18030
+        let muchUTF8 = wideUTF8 >= Self.decisiveCharacters
+        if sawGB18030 && !muchUTF8 { decided = .gb18030 }
+        if muchUTF8 && !sawGB18030 { decided = .utf8 }
+        return decided == .gb18030
     }
 
-    /// What a part that cannot be read is not, for the record's rejection.
+    /// What a part that cannot be read is not, for the row's rejection.
     var expected: String {
         switch decided {
         case .utf8?: "UTF-8 (as this file's earlier rows are)"
