@@ -23,7 +23,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
             other characters, or too long for PostgreSQL's 63-byte names, gets a short hash in its table name. \
             Query the data with PostgreSQL's JSON operators, e.g. `(data ->> 'amount_fen')::bigint`. A batch that \
             fails is rolled back whole, and the run stops without committing its checkpoint; a connection lost \
-            between batches is made again, for up to 8 s while a restarting server refuses it. Connections time out after 10 s, and statements wait at most 60 s \
+            between batches is made again, tried for up to 8 s (one attempt may take the connect timeout) while a restarting server refuses it. Connections time out after 10 s, and statements wait at most 60 s \
             for a lock (override with the URL's `connect_timeout` and `options`). PostgreSQL text cannot hold \
             NUL characters: they are stored as U+FFFD.
             """,
@@ -31,8 +31,8 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
 
     /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement.
     static let rowsPerStatement = 1000
-    /// Reconnecting after a lost connection waits 0.5, 1, 2 and 4 s between attempts.
-    static let longestReconnectDelay = 4.0
+    /// How long reconnecting after a lost connection goes on, waiting 0.5, 1, 2 … s between attempts.
+    static let reconnectFor = 8.0
     /// PostgreSQL's longest identifier, in bytes.
     static let maximumNameLength = 63
 
@@ -103,12 +103,14 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
     /// A new connection for a batch whose connection broke, tried again for a few seconds:
     /// a server restarting refuses connections ("the database system is shutting down") for a while.
     func reconnected() throws -> PostgresConnection {
+        let deadline = Date().addingTimeInterval(Self.reconnectFor)
         var delay = 0.5
         while true {
             do {
                 return try connected()
             } catch {
-                guard delay <= Self.longestReconnectDelay else { throw error }
+                // Attempts that time out (an unreachable host) count against the same few seconds.
+                guard Date().addingTimeInterval(delay) < deadline else { throw error }
                 Thread.sleep(forTimeInterval: delay)
                 delay *= 2
             }
