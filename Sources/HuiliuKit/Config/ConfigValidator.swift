@@ -48,6 +48,11 @@ public struct ConfigValidator: Sendable {
         var seen: Set<String> = []
         for pair in pairs {
             guard let field = fields.first(where: { $0.name == pair.key }) else {
+                if pair.key == "<<" {
+                    problems.append(ConfigError(.unknownKey, at: pair.keyLocation,
+                                                "YAML merge keys (<<) are not supported in \(owner): write the settings out, or alias a whole value (key: *anchor)"))
+                    continue
+                }
                 problems.append(ConfigError(.unknownKey, at: pair.keyLocation, "unknown key '\(pair.key)' in \(owner)",
                                             suggestion: nearestName(to: pair.key, in: fields.map(\.name))))
                 continue
