@@ -53,6 +53,8 @@ extension Huiliu {
                 gateway = try GatewayConfig.load(path: options.config ?? gatewayFileNamed)
             } catch {
                 for problem in error.errors { printScrubbed(problem.description) }
+                // A config file given that is not there is one lint cannot read, not one it found problems in.
+                if let given = options.config, !FileManager.default.fileExists(atPath: given) { throw ExitCode(2) }
                 printError("\(error.errors.count) problem\(error.errors.count == 1 ? "" : "s") in the gateway configuration; fix \(error.errors.count == 1 ? "it" : "them") first")
                 throw ExitCode(1)
             }

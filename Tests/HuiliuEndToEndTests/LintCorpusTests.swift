@@ -33,6 +33,8 @@ struct LintCorpusTests {
         let result = try await HuiliuCommand.run(["lint", "no-such-file.yaml"], in: Self.corpus.path)
         #expect(result.stderr.contains("no-such-file.yaml: cannot read: no such file"))
         #expect(result.status == 2)
+        let config = try await HuiliuCommand.run(["lint", "--config", "no-such-config.yaml"], in: Self.corpus.path)
+        #expect(config.status == 2 && config.stdout.contains("no-such-config.yaml:1:1: config file not found"), "\(config.stdout)\(config.stderr)")
     }
 
     @Test func neverPrintsASecretValue() async throws {
