@@ -118,6 +118,12 @@ struct SinkTests {
                 "\($0)".contains("\(path): cannot create the directory \(directory)/out: it is a file, not a directory")
             }
         }
+        // A file further up is named too.
+        let deeper = directory + "/out/sub/e.jsonl"
+        let sink = try JSONLSink(config: ParsedConfig(testing: ["path": .string(deeper)]), context: .testing(projectDirectory: directory))
+        await #expect { try await sink.open(resumingAt: nil) } throws: {
+            "\($0)".contains("\(deeper): cannot create the directory \(directory)/out/sub: \(directory)/out is a file, not a directory")
+        }
     }
 
     @Test func sqliteUpsertsByEventIDIntoOneTablePerType() async throws {

@@ -192,10 +192,20 @@ extension SinkError {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            var isDirectory: ObjCBool = false
-            let what = FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && !isDirectory.boolValue
-                ? "it is a file, not a directory" : error.localizedDescription
-            throw SinkError("\(path): cannot create the directory \(directory): \(what)")
+            // The folder, or one above it, may be a file.
+            var ancestor = directory
+            while !ancestor.isEmpty, ancestor != "/" {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) {
+                    if !isDirectory.boolValue {
+                        let which = ancestor == directory ? "it is" : "\(ancestor) is"
+                        throw SinkError("\(path): cannot create the directory \(directory): \(which) a file, not a directory")
+                    }
+                    break
+                }
+                ancestor = (ancestor as NSString).deletingLastPathComponent
+            }
+            throw SinkError("\(path): cannot create the directory \(directory): \(error.localizedDescription)")
         }
     }
 }
