@@ -48,6 +48,10 @@ struct PipelineLookup {
             for problem in problems { printError(problem) }
             throw ExitCode(2)
         }
+        if nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") || nameOrPath.contains("/") {
+            printError("\(nameOrPath): no such pipeline file" + (fm.fileExists(atPath: nameOrPath) ? " (it is a directory)" : ""))
+            throw ExitCode(2)
+        }
         var message = "no pipeline called '\(nameOrPath)'"
         if let suggestion = nearestName(to: nameOrPath, in: known) { message += "; did you mean '\(suggestion)'?" }
         else {

@@ -86,6 +86,8 @@ struct CommandLineTests {
         let result = try await HuiliuCommand.run(["run", "court-case"], in: project)
         #expect(result.status == 2)
         #expect(result.stderr == "no pipeline called 'court-case'; did you mean 'court-cases'?\n")
+        let file = try await HuiliuCommand.run(["run", "pipelines/court-case.yaml"], in: project)
+        #expect(file.status == 2 && file.stderr == "pipelines/court-case.yaml: no such pipeline file\n", "\(file.stderr)")
         let far = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "my-payments"], in: project)
         #expect(far.status == 2 && far.stderr.contains("a pipeline file outside pipelines/ is given by its path"), "\(far.stderr)")
         // A misspelt status is a mistake to say, not an empty list.
