@@ -81,6 +81,11 @@ struct ConfigValidatorTests {
             "p.yaml:1:10: environment variable 'NOPE' is not set",
             "p.yaml:2:9: secret 'budget/app_secert' is not in the secrets store; did you mean 'budget/app_secret'?",
         ])
+        var empty = validator()
+        _ = empty.readFields(Self.mapping([("path", Self.scalar("${env:}", 1, 7)), ("token", Self.scalar("${secret:}", 2, 8))]),
+                             fields: fields, owner: "x")
+        #expect(empty.problems.map(\.message) == ["'${env:}' names no environment variable: write ${env:NAME}",
+                                                  "'${secret:}' names no secret: write ${secret:key}"])
     }
 
     @Test func flagsCredentialLikeKeysInFreeFormMappings() {

@@ -70,7 +70,9 @@ public struct ReferenceResolver: Sendable {
                 // `${env:NAME:-fallback}` uses the fallback when NAME is unset or empty.
                 let parts = argument.components(separatedBy: ":-")
                 let name = parts[0], fallback = parts.count > 1 ? parts.dropFirst().joined(separator: ":-") : nil
-                if let value = environment[name], !(value.isEmpty && fallback != nil) {
+                if name.isEmpty {
+                    problems.append(ConfigError(.invalidValue, at: location, "'${\(body)}' names no environment variable: write ${env:NAME}"))
+                } else if let value = environment[name], !(value.isEmpty && fallback != nil) {
                     output += value
                     noteIfSecret(value)
                 } else if let fallback {
@@ -79,7 +81,9 @@ public struct ReferenceResolver: Sendable {
                     problems.append(ConfigError(.unsetVariable, at: location, "environment variable '\(name)' is not set"))
                 }
             case "secret":
-                if let secret = secrets.secret(argument) {
+                if argument.isEmpty {
+                    problems.append(ConfigError(.invalidValue, at: location, "'${\(body)}' names no secret: write ${secret:key}"))
+                } else if let secret = secrets.secret(argument) {
                     output += secret.value
                     secretValues.append(secret.value)
                     SecretStore.noteFilledIn(secret.value)
