@@ -151,7 +151,7 @@ extension Huiliu {
                 },
                 metrics: {
                     if let size = try? await store.sizeInBytes() { storeSize.record(size) }
-                    return prometheus.emitToString()
+                    return MetricHelp.annotate(prometheus.emitToString())
                 },
                 readiness: { running.map { ("hj212", $0.readiness().isReady) } + (push.map { [("webhook", $0.isReady)] } ?? []) }))
             let address = gateway.adminAddress

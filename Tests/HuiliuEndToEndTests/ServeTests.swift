@@ -195,6 +195,7 @@ import Testing
         #expect(metrics.contains(#"huiliu_runs_total{pipeline="fast-a",status="succeeded"}"#))
         #expect(metrics.contains(#"huiliu_records_read_total{pipeline="fast-b"}"#))
         #expect(metrics.contains("huiliu_store_size_bytes"))
+        #expect(metrics.contains("# HELP huiliu_runs_total Pipeline runs finished, by pipeline and status.\n# TYPE huiliu_runs_total counter\n"))
 
         // SIGTERM while the big pipeline is in the middle of its first run.
         #expect(try await api.call("POST", "/api/v1/pipelines/big/runs", token: "ops-7f3a").status == 202)
