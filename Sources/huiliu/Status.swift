@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HuiliuCore
 import HuiliuEngine
+import HuiliuStore
 
 extension Huiliu {
     /// `huiliu status`: what the daemon is doing.
@@ -41,12 +42,23 @@ extension Huiliu {
                 let running: Value? = pipeline["running"].flatMap { $0.isNull ? Optional<Value>.none : $0 }
                 rows.append([
                     pipeline["name"]?.stringValue ?? "", pipeline["schedule"]?.stringValue ?? "-",
-                    pipeline["next_run"]?.stringValue ?? "-",
+                    pipeline["next_run"]?.stringValue.map { Self.local($0, zone: pipeline["timezone"]?.stringValue) } ?? "-",
                     running.map { "read \($0["read"]?.intValue ?? 0) since \($0["started_at"]?.stringValue ?? "")" } ?? "",
                     pipeline["last_run"].flatMap { $0.isNull ? Optional<String>.none : "\($0["status"]?.stringValue ?? "") \($0["started_at"]?.stringValue ?? "")" } ?? "-",
                 ])
             }
             print(table(rows))
+        }
+
+        /// A UTC timestamp of the API as the wall time of the pipeline's schedule zone
+        /// (`2026-12-01 02:00:00 +08:00`), which is how its schedule reads.
+        static func local(_ timestamp: String, zone: String?) -> String {
+            guard let date = Timestamp.parse(timestamp), let zone = zone.flatMap(TimeZone.init(identifier:)) else { return timestamp }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = zone
+            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss xxx"
+            return formatter.string(from: date)
         }
     }
 

@@ -158,6 +158,8 @@ import Testing
         // `status` shows every pipeline, as a table or as JSON lines for scripts.
         let table = try await HuiliuCommand.run(["status"], in: project)
         #expect(table.status == 0 && table.stdout.contains("PIPELINE") && table.stdout.contains("fast-a"), "\(table)")
+        // Next runs read in the schedule's zone (Asia/Shanghai by default), as the schedule does.
+        #expect(table.stdout.split(separator: "\n").first { $0.hasPrefix("fast-a") }?.contains(" +08:00") == true, "\(table.stdout)")
         let lines = try await HuiliuCommand.run(["status", "--json"], in: project)
         let statuses = lines.stdout.split(separator: "\n").compactMap { try? JSONReader.parse(String($0)) }
         #expect(lines.status == 0 && statuses.count == lines.stdout.split(separator: "\n").count, "\(lines)")
