@@ -161,7 +161,10 @@ public final class IngestListener: Service, Sendable {
         // What a repeated key must come with again: the same body, read the same way.
         // (Decoded, and with the media type alone, so a retry compressed or labelled otherwise is still a repeat.)
         let mediaType = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        let digest = key == nil ? "" : Digest.hexString(Digest.sha256.hash(Array((mediaType + "\n").utf8) + bytes))
+        // A binary-mode event's attributes are its `ce-` headers: another subject is another event.
+        let attributes = request.headers.filter { $0.name.canonicalName.hasPrefix("ce-") }
+            .map { "\($0.name.canonicalName):\($0.value)\n" }.sorted().joined()
+        let digest = key == nil ? "" : Digest.hexString(Digest.sha256.hash(Array((mediaType + "\n" + attributes).utf8) + bytes))
         let stored: IngestBuffer.Stored
         do {
             stored = try await writer.store(records, channel: channel, request: requestID, idempotencyKey: key, bodyDigest: digest,

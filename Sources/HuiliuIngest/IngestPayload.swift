@@ -4,7 +4,7 @@ import HuiliuKit
 import HuiliuSchema
 
 /// One record a pushed request delivered: its data, and the envelope attributes a CloudEvent
-/// gave it (the upstream's subject becomes the natural key).
+/// gave it (the upstream's source and subject become the natural key).
 public struct IngestedRecord: Sendable, Equatable {
     /// The record.
     public var data: Value
@@ -186,7 +186,10 @@ public enum IngestPayload {
             extensions["traceparent"] = .string(trace.traceparent)
             if case .string(let state)? = envelope.extensions["tracestate"], !state.isEmpty { extensions["tracestate"] = .string(state) }
         }
-        return IngestedRecord(data: data, key: envelope.subject ?? envelope.id, type: envelope.type, time: envelope.time, extensions: extensions)
+        // A subject (an id) names its entity within the event's source only: two district systems
+        // pushing to one channel may both have a project 2024-001. The key holds both.
+        return IngestedRecord(data: data, key: envelope.source + "#" + (envelope.subject ?? envelope.id), type: envelope.type,
+                              time: envelope.time, extensions: extensions)
     }
 
     /// A binary-mode CloudEvent: the attributes in `ce-` headers, the data as the body.

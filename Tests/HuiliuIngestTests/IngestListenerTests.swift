@@ -88,8 +88,17 @@ struct IngestListenerTests {
                                             "ce-type: gov.project.v1", "ce-subject: %E9%BB%84%E5%B7%9E-5"])
             #expect(binary.status == 202, "\(binary)")
             #expect(try buffer.records(channel: "gov", after: 2, limit: 10).map(\.record) == [
-                IngestedRecord(data: ["id": "P5"], key: "黄州-5", type: "gov.project.v1"),
+                IngestedRecord(data: ["id": "P5"], key: "/gov#黄州-5", type: "gov.project.v1"),
             ])
+            // A binary-mode event is its headers too: the same key and body with another subject is refused.
+            func binaryEvent(_ subject: String) async throws -> (status: Int, answer: Value) {
+                try await post(port, "/ingest/gov", #"{"id":"P6"}"#, token: token,
+                               headers: ["Idempotency-Key: b1", "ce-specversion: 1.0", "ce-id: e6", "ce-source: /gov", "ce-type: gov.project.v1",
+                                         "ce-subject: \(subject)"])
+            }
+            #expect(try await binaryEvent("S1").status == 202)
+            #expect(try await binaryEvent("S1").status == 200)
+            #expect(try await binaryEvent("S2").status == 422)
 
             let refusals: [(Int, (status: Int, answer: Value))] = [
                 (401, try await post(port, "/ingest/gov", #"{"id":"X"}"#)),
@@ -109,7 +118,7 @@ struct IngestListenerTests {
             }
             #expect(refusals[6].1.answer["error"] == "the body is not JSON: line 2, column 9: expected a JSON value, found character '}'")
             // Nothing of a refused request was kept.
-            #expect(try buffer.pending(channel: "gov", after: 0) == 3)
+            #expect(try buffer.pending(channel: "gov", after: 0) == 4)
             // Pushes at once are committed in groups: each answered 202, each stored once.
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for i in 0..<12 {
@@ -119,7 +128,7 @@ struct IngestListenerTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(statuses == Array(repeating: 202, count: 12))
-            #expect(try buffer.pending(channel: "gov", after: 0) == 3 + 24)
+            #expect(try buffer.pending(channel: "gov", after: 0) == 4 + 24)
             // A 401 names the scheme it wants.
             let curl = try #require(findExecutable("curl"))
             let headers = try await ChildCommand.output(curl, ["-s", "-D", "-", "-o", "/dev/null", "-X", "POST", "http://127.0.0.1:\(port)/ingest/gov"]).stdoutText

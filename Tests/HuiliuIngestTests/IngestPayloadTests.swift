@@ -45,14 +45,18 @@ struct IngestPayloadTests {
 
     @Test func takesCloudEventsInEveryMode() throws {
         let event = #"{"specversion":"1.0","id":"e1","source":"/gov","type":"gov.project.v1","subject":"P9","time":"2024-03-05T08:00:00+08:00","data":{"id":"P9"}}"#
-        let expected = IngestedRecord(data: ["id": "P9"], key: "P9", type: "gov.project.v1", time: "2024-03-05T08:00:00+08:00")
+        let expected = IngestedRecord(data: ["id": "P9"], key: "/gov#P9", type: "gov.project.v1", time: "2024-03-05T08:00:00+08:00")
         #expect(try records(event, "application/cloudevents+json") == [expected])
         #expect(try records("[\(event)]", "application/cloudevents-batch+json") == [expected])
         let binary = ["specversion": "1.0", "id": "e1", "source": "/gov", "type": "gov.project.v1", "subject": "P9", "time": "2024-03-05T08:00:00+08:00"]
         #expect(try records(#"{"id":"P9"}"#, "application/json", headers: binary) == [expected])
-        // Without a subject the event id is the key.
+        // Without a subject the event id is the key, within the source.
         let noSubject = #"{"specversion":"1.0","id":"e2","source":"/gov","type":"t","data":{}}"#
-        #expect(try records(noSubject, "application/cloudevents+json").first?.key == "e2")
+        #expect(try records(noSubject, "application/cloudevents+json").first?.key?.hasSuffix("#e2") == true)
+        // Two district systems' project 2024-001 are two records.
+        let districts = #"[{"specversion":"1.0","id":"1","source":"/district/jiangan","type":"t","subject":"2024-001","data":{}},"#
+            + #"{"specversion":"1.0","id":"1","source":"/district/jianghan","type":"t","subject":"2024-001","data":{}}]"#
+        #expect(try records(districts, "application/cloudevents-batch+json").map(\.key) == ["/district/jiangan#2024-001", "/district/jianghan#2024-001"])
     }
 
     /// The trace context a push came in goes with its records: the request's traceparent
