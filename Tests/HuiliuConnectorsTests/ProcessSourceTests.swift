@@ -137,6 +137,20 @@ struct ProcessSourceTests {
         #expect(!logged.all.contains { $0.message.contains(key) })
     }
 
+    /// Stray text a tap prints on stdout is kept as a reject, a dead letter, with its secrets
+    /// masked as in its logs: debug output quoting a token is the usual stray text.
+    @Test func strayStdoutIsKeptWithItsSecretsMasked() async throws {
+        let key = "tok-51d0a7e2"
+        var parsed = ParsedConfig(testing: [
+            "command": .array(["sh", "-c", "echo \"DEBUG: fetched page with token=$API_KEY\"; echo '{\"type\":\"RECORD\",\"stream\":\"s\",\"record\":{\"id\":1}}'"]),
+            "environment": ["API_KEY": .string(key)],
+        ])
+        parsed.secretValues = [key]
+        let batches = try await drain(try ProcessSource(config: parsed, context: .testing(batchSize: 100)))
+        #expect(batches.flatMap(\.records).count == 1)
+        #expect(batches.flatMap(\.rejects).map(\.raw) == ["DEBUG: fetched page with token=***"])
+    }
+
     /// A tap that leaves a background child behind (a helper daemon, a `sleep` in a shell
     /// script) still ends when the tap exits. Foundation's exit detection would wait for the
     /// child too, as it inherits the socket that detection watches.

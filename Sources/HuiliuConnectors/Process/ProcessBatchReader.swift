@@ -170,9 +170,10 @@ final class ProcessBatchReader: BatchReader {
             do {
                 message = try JSONReader.parse(line)
             } catch {
-                // Taps sometimes print stray text on stdout; keep it as a reject instead of failing.
+                // Taps sometimes print stray text on stdout (debug output quoting a token): kept as a
+                // reject instead of failing, with the secrets masked as in the tap's logs.
                 rejects.append(.init(origin: RecordOrigin(source.command[0]), reason: "not a protocol message: \(error)",
-                                     raw: .string(String(decoding: line, as: UTF8.self))))
+                                     raw: .string(String(decoding: line, as: UTF8.self).maskingSecrets(source.secretValues, with: "***"))))
                 continue
             }
             switch try handle(message) {
