@@ -68,9 +68,9 @@ public final class IngestListener: Service, Sendable {
     private func accept(_ request: Request, _ context: IngestRequestContext) async throws -> Response {
         let channel = try context.parameters.require("channel")
         let peer = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
-        // The scheme's name is case-insensitive (RFC 9110 §11.1).
+        // The scheme's name is case-insensitive (RFC 9110 §11.1), and spaces may be more than one (RFC 6750 §2.1).
         let authorization = request.headers[.authorization] ?? ""
-        let presented = Array((authorization.lowercased().hasPrefix("bearer ") ? String(authorization.dropFirst(7)) : "").utf8)
+        let presented = Array((authorization.lowercased().hasPrefix("bearer ") ? String(authorization.dropFirst(7).drop { $0 == " " }) : "").utf8)
         guard let token = settings.tokens[channel] else {
             // Only a client holding some channel's token learns that this one does not exist:
             // others cannot probe for channel names.

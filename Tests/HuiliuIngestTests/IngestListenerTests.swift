@@ -82,9 +82,9 @@ struct IngestListenerTests {
             #expect(reused.status == 422, "\(reused)")
             #expect(try await post(port, "/ingest/gov", #"{"id":"P4"}"#, token: token, headers: ["Idempotency-Key;"]).status == 400)
 
-            // A binary-mode CloudEvent over HTTP, its attributes percent-encoded; the scheme in any case.
+            // A binary-mode CloudEvent over HTTP, its attributes percent-encoded; the scheme in any case, spaces after it more than one.
             let binary = try await post(port, "/ingest/gov", #"{"id":"P5"}"#, token: nil,
-                                  headers: ["authorization: bearer \(token)", "ce-specversion: 1.0", "ce-id: e5", "ce-source: /gov",
+                                  headers: ["authorization: bearer  \(token)", "ce-specversion: 1.0", "ce-id: e5", "ce-source: /gov",
                                             "ce-type: gov.project.v1", "ce-subject: %E9%BB%84%E5%B7%9E-5"])
             #expect(binary.status == 202, "\(binary)")
             #expect(try buffer.records(channel: "gov", after: 2, limit: 10).map(\.record) == [
