@@ -64,7 +64,7 @@ public struct SQLSource: SourceConnector {
             (PostgreSQL folds unquoted names to lower case). PostgreSQL sessions are read-only and read text as \
             UTF-8. Values keep their types: integers, exact decimals (`numeric` never becomes a binary float; \
             NaN, the infinities and numerals too long for a decimal stay text), booleans, JSON (`json`, `jsonb`) \
-            as values (their numbers past 18 digits as binary floats, as everywhere JSON is read), `timestamp with \
+            as values (their numbers as everywhere JSON is read: integers past 64 bits as strings of their digits, decimals past 18 significant digits as binary floats), `timestamp with \
             time zone` as RFC 3339 in `time_zone` — so a key of such a column changes its text, and the events their \
             ids, when `time_zone` changes — where RFC 3339 can say it (not infinity, years \
             outside 1–9999, or zone offsets with seconds), binary as Base64; other types (dates, times, arrays) as \
