@@ -32,6 +32,12 @@ extension Huiliu {
             guard limit > 0 else { throw ValidationError("--limit must be at least 1, not \(limit)") }
         }
 
+        /// The start of an error's first line for the table (a process's error ends with its stderr's last lines).
+        static func firstLine(_ error: String) -> String {
+            let line = error.prefix { $0 != "\n" && $0 != "\r" }
+            return line.count > 60 || line.count < error.count ? String(line.prefix(60)) + "…" : String(line)
+        }
+
         func run() async throws {
             let gateway = try options.gateway()
             let store = try gateway.openStateStore()
@@ -67,7 +73,7 @@ extension Huiliu {
                 rows.append([run.id, run.pipeline, run.status.rawValue, run.startedAt,
                              run.duration.map { String(format: "%.2f", $0) } ?? "-",
                              grouped(run.recordsRead), grouped(run.recordsWritten), grouped(run.recordsFailed),
-                             run.error.map { String($0.prefix(60)) } ?? ""])
+                             run.error.map(Self.firstLine) ?? ""])
             }
             print(table(rows))
         }
