@@ -165,6 +165,16 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func pendingDeadLetterCounts() async throws -> [String: Int] {
+        try await run { db in
+            var counts: [String: Int] = [:]
+            for row in try db.execute(StateDatabase.pendingCountsQuery) {
+                if let pipeline = row[0] ?? nil, let count = (row[1] ?? nil).flatMap({ Int($0) }) { counts[pipeline] = count }
+            }
+            return counts
+        }
+    }
+
     public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)] {
         try await run { db in
             try db.execute(StateDatabase.pendingLetterKeysQuery("$1"), [pipeline]).compactMap {

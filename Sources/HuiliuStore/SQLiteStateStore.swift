@@ -47,6 +47,10 @@ public final class SQLiteStateStore: StateStore {
         }
     }
 
+    public func pendingDeadLetterCounts() async throws -> [String: Int] {
+        try await queue.run { [database] in try database.pendingDeadLetterCounts() }
+    }
+
     public func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)] {
         try await queue.run { [database] in try database.pendingLetterKeys(pipeline: pipeline) }
     }

@@ -148,6 +148,16 @@ final class StateDatabase: @unchecked Sendable {
         }
     }
 
+    static let pendingCountsQuery = "SELECT pipeline, count(*) FROM huiliu_dead_letters WHERE status = 'pending' GROUP BY pipeline"
+
+    func pendingDeadLetterCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try db.prepare(Self.pendingCountsQuery).rows([]) {
+            if let pipeline = row[0].text, let count = row[1].integer { counts[pipeline] = count }
+        }
+        return counts
+    }
+
     func pendingLetterKeys(pipeline: String) throws -> [(id: Int, identity: String)] {
         try db.prepare(Self.pendingLetterKeysQuery("?")).rows([.text(pipeline)]).compactMap { Self.letterIdentity(id: $0[0].integer, $0[1].text) }
     }

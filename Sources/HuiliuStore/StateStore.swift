@@ -27,6 +27,8 @@ public protocol StateStore: Sendable {
     /// are there or none is.
     func commit(_ checkpoint: StoredCheckpoint?, pipeline: String, stream: String, run: RunRecord,
                 deadLetters: [DeadLetter], provenance: ProvenanceEntry?, replayed: [Int], superseded: [Int]) async throws
+    /// How many dead letters are pending, by pipeline (pipelines with none left out).
+    func pendingDeadLetterCounts() async throws -> [String: Int]
     /// The ids of a pipeline's pending dead letters with their records' identity at the source
     /// (``SourceFields/identity``), for matching them with later deliveries; without payloads.
     func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)]

@@ -21,6 +21,7 @@ enum MetricHelp {
         "huiliu_hj212_connections": "HJ 212 device connections open.",
         "huiliu_hj212_ack_latency_seconds": "Time from an HJ 212 frame received to its acknowledgement, durably buffered.",
         "huiliu_store_size_bytes": "Size of the state store on disk.",
+        "huiliu_dead_letters_pending": "Dead letters waiting to be replayed or discarded, by pipeline.",
     ]
 
     /// `exposition` with a `# HELP` line before the `# TYPE` line of each metric described above.

@@ -138,6 +138,8 @@ extension Huiliu {
                 makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,
                                              logger: logger, services: services) })
             let storeSize = Gauge(label: "huiliu_store_size_bytes")
+            // Pending dead letters by pipeline, 0 for those that had some and have none now.
+            let lettered = Mutex<Set<String>>([])
             let api = AdminAPI(.init(
                 daemon: daemon, store: store, registry: { connectors.registry }, tokens: gateway.adminTokens,
                 replay: { pipeline, ids in
@@ -151,6 +153,12 @@ extension Huiliu {
                 },
                 metrics: {
                     if let size = try? await store.sizeInBytes() { storeSize.record(size) }
+                    if let counts = try? await store.pendingDeadLetterCounts() {
+                        let names = lettered.withLock { $0.formUnion(counts.keys); return $0 }
+                        for name in names {
+                            Gauge(label: "huiliu_dead_letters_pending", dimensions: [("pipeline", name)]).record(counts[name] ?? 0)
+                        }
+                    }
                     return MetricHelp.annotate(prometheus.emitToString())
                 },
                 readiness: { running.map { ("hj212", $0.readiness().isReady) } + (push.map { [("webhook", $0.isReady)] } ?? []) }))

@@ -192,11 +192,16 @@ import Testing
         let unknown = try await HuiliuCommand.run(["run", "elsewhere.yaml"], in: project)
         #expect(unknown.status == 2 && unknown.stderr.contains("--standalone"), "\(unknown.stderr)")
 
-        // Metrics show the runs and records.
+        // Metrics show the runs and records, and the dead letters waiting.
+        try SQLiteProbe.execute(path: project + "/data/huiliu.db", """
+            INSERT INTO huiliu_dead_letters (pipeline, run_id, step, origin, reason, payload, created_at, status)
+                VALUES ('fast-b', 'r', 'source', 'x:1', 'bad', '1', '2026-01-01T00:00:00Z', 'pending');
+            """)
         let metrics = try await api.call("GET", "/metrics", token: "viewer-91c2").body
         #expect(metrics.contains(#"huiliu_runs_total{pipeline="fast-a",status="succeeded"}"#))
         #expect(metrics.contains(#"huiliu_records_read_total{pipeline="fast-b"}"#))
         #expect(metrics.contains("huiliu_store_size_bytes"))
+        #expect(metrics.contains(#"huiliu_dead_letters_pending{pipeline="fast-b"} 1"#), "\(metrics)")
         #expect(metrics.contains("# HELP huiliu_runs_total Pipeline runs finished, by pipeline and status.\n# TYPE huiliu_runs_total counter\n"))
 
         // SIGTERM while the big pipeline is in the middle of its first run.

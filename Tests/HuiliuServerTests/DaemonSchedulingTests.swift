@@ -128,6 +128,7 @@ final class SlowClaims: StateStore {
         try await base.commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance,
                               replayed: replayed, superseded: superseded)
     }
+    func pendingDeadLetterCounts() async throws -> [String: Int] { try await base.pendingDeadLetterCounts() }
     func pendingLetterKeys(pipeline: String) async throws -> [(id: Int, identity: String)] { try await base.pendingLetterKeys(pipeline: pipeline) }
     func provenance(pipeline: String, after sequence: Int, limit: Int) async throws -> [ProvenanceLink] {
         try await base.provenance(pipeline: pipeline, after: sequence, limit: limit)

@@ -119,6 +119,18 @@ struct StateStoreTests {
         #expect(letter?.replayRunID == "r2")
     }
 
+    /// Pending letters are counted by pipeline; replayed ones are not, and a pipeline with none is left out.
+    @Test(arguments: Backend.allCases) func countsPendingLettersByPipeline(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let stored = try await store.addDeadLetters([
+            DeadLetter(pipeline: "p", runID: "r", step: "s", origin: "a:1", reason: "x", payload: 1),
+            DeadLetter(pipeline: "p", runID: "r", step: "s", origin: "a:2", reason: "x", payload: 2),
+            DeadLetter(pipeline: "q", runID: "r", step: "s", origin: "b:1", reason: "x", payload: 3),
+        ])
+        try await store.markReplayed(ids: [stored[2].id], runID: "r2")
+        #expect(try await store.pendingDeadLetterCounts() == ["p": 2])
+    }
+
     /// A letter failing again on replay takes the new failure's step, reason, pointer and rule;
     /// its origin, payload and status stay, and a letter no longer pending is left alone.
     @Test(arguments: Backend.allCases) func refreshesPendingLettersThatFailAgain(backend: Backend) async throws {
