@@ -41,14 +41,6 @@ extension Huiliu {
         func run() async throws {
             let gateway = try options.gateway()
             let store = try gateway.openStateStore()
-            // A run whose process was killed stays `running` until its pipeline runs again; one
-            // whose pipeline's lock nobody holds is over, and is shown (and kept) as interrupted.
-            for name in Set(try await store.runs(pipeline: pipeline, status: .running, limit: 1000).map(\.pipeline)) {
-                if let lock = try? await PipelineLock.acquire(pipeline: name, gateway: gateway) {
-                    _ = try await store.markInterruptedRuns(pipeline: name)
-                    withExtendedLifetime(lock) {}
-                }
-            }
             var runs: [RunRecord]
             if failed {
                 // Each status asked of the store: failures behind thousands of succeeded runs are still found.

@@ -26,10 +26,6 @@ final class ProcessBatchReader: BatchReader {
     /// Set once `finish` reaped the process.
     var exited = false
     let errorsDrained = DispatchGroup()
-    /// Set when stdout reached its end.
-    let stdoutEnded = Flag()
-    /// How long what a tap's process group still writes is read after the tap itself exited.
-    static let lingerGrace: Double = 5
 
     init(source: ProcessSource, state: Value?) throws {
         self.source = source
@@ -72,40 +68,6 @@ final class ProcessBatchReader: BatchReader {
         output = LineReader(process.standardOutput!, label: "stdout")
         errorHandle = process.standardError!
         drainErrors()
-        watchForLingeringOutput()
-    }
-
-    /// A tap that exits leaving a background child with its stdout or stderr open (`sleep 600 &`
-    /// in a shell script) would keep the run reading for ever: once the tap has exited, its group
-    /// gets `lingerGrace` to finish its output, and is then ended.
-    func watchForLingeringOutput() {
-        let process = process, ended = stdoutEnded, drained = errorsDrained, logger = source.logger, name = source.command[0]
-        DispatchQueue(label: "huiliu.process.linger").async {
-            var info = siginfo_t()
-            // WNOWAIT: the tap is reaped by `finish`, which reads its status.
-            while waitid(P_PID, id_t(process.pid), &info, WEXITED | WNOWAIT) != 0 {
-                if errno != EINTR { return }
-            }
-            let deadline = Date().addingTimeInterval(Self.lingerGrace)
-            func done() -> Bool { ended.isSet && drained.wait(timeout: .now()) == .success }
-            while Date() < deadline {
-                if done() { return }
-                usleep(50_000)
-            }
-            if !done() {
-                logger.warning("the process exited, but something it started still held its output; ended", metadata: ["process": "\(name)"])
-                // The group by its id even once `finish` reaped the tap: an id stays taken while
-                // the group has members, and they are what holds the output.
-                _ = kill(-process.pid, SIGKILL)
-            }
-        }
-    }
-
-    /// A flag one thread sets and another reads.
-    final class Flag: Sendable {
-        private let value = Atomic<Bool>(false)
-        func set() { value.store(true, ordering: .releasing) }
-        var isSet: Bool { value.load(ordering: .acquiring) }
     }
 
     /// Removes the directories of runs whose process is gone (killed, so it could not clean up):
@@ -199,7 +161,6 @@ final class ProcessBatchReader: BatchReader {
             }
             try Task.checkCancellation()
             guard let line = lines.first else {
-                stdoutEnded.set()
                 try await finish()
                 finished = true
                 return records.isEmpty && rejects.isEmpty ? nil : RecordBatch(records: records, rejects: rejects, checkpoint: nil)
