@@ -3,6 +3,7 @@ import Foundation
 import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
+import HuiliuSchedule
 import HuiliuConnectors
 import Logging
 
@@ -149,7 +150,8 @@ extension Huiliu {
                             jsonlFiles[absolute] = sink.location.description
                         }
                     }
-                    for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway) {
+                    for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway)
+                        + Self.pastSchedule(definition, gateway: gateway) {
                         printScrubbed(warning)
                         warningCount += 1
                     }
@@ -173,6 +175,15 @@ extension Huiliu {
 }
 
 extension Huiliu.Lint {
+    /// A schedule whose year field is past (`0 0 1 1 * 2020`) fires no more: a warning, not a
+    /// problem, since a one-off pipeline whose day has gone must not stop the daemon.
+    static func pastSchedule(_ definition: PipelineDefinition, gateway: GatewayConfig) -> [String] {
+        let zone = TimeZone(identifier: definition.timezone ?? gateway.timezone) ?? Schedule.defaultZone
+        guard let text = definition.schedule, let schedule = try? Schedule(text, zone: zone), !schedule.runsAtStartup,
+              schedule.next(after: Date(), anchor: Date()) == nil else { return [] }
+        return ["\(definition.file): warning: schedule '\(text)' never fires again (its last fire time in \(zone.identifier) is past)"]
+    }
+
     /// Warnings (not problems: a shared network folder is fine) for the files of one host that a
     /// pipeline on a shared store reads or writes: the next run may be on another gateway, whose
     /// disk the checkpoint shared with it does not describe.

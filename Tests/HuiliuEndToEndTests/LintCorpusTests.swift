@@ -29,6 +29,23 @@ struct LintCorpusTests {
         #expect(result.status == 0)
     }
 
+    /// A schedule whose year is past fires no more: a warning in the pipeline's zone, not a
+    /// problem (a one-off pipeline whose day has gone must not keep the daemon from starting).
+    @Test func aScheduleOfAPastYearIsAWarning() async throws {
+        let project = try temporaryProject("past")
+        try """
+            version: 1
+            name: once
+            schedule: "0 0 2 1 1 * 2020"
+            timezone: America/Los_Angeles
+            source: { file: { path: in.csv } }
+            sinks: [ stdout ]
+            """.write(toFile: project + "/pipelines/once.yaml", atomically: true, encoding: .utf8)
+        let result = try await HuiliuCommand.run(["lint", "pipelines/once.yaml"], in: project)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect((result.stdout + result.stderr).contains("warning: schedule '0 0 2 1 1 * 2020' never fires again (its last fire time in America/Los_Angeles is past)"))
+    }
+
     @Test func exitsTwoForAnUnreadableFile() async throws {
         let result = try await HuiliuCommand.run(["lint", "no-such-file.yaml"], in: Self.corpus.path)
         #expect(result.stderr.contains("no-such-file.yaml: cannot read: no such file"))
