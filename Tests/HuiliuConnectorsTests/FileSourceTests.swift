@@ -350,6 +350,21 @@ struct FileSourceTests {
         #expect(batches.flatMap(\.rejects).map(\.reason) == ["bytes that are not UTF-8 (as this file's earlier rows are) in field 2"])
     }
 
+    /// A stray byte in a UTF-8 file (a Windows-1252 é) reads as GB18030 too, but is no Chinese:
+    /// it decides nothing, and the UTF-8 rows after it are read as they are.
+    @Test(arguments: ["csv", "jsonl"])
+    func aStrayByteDecidesNothing(format: String) async throws {
+        let ascii = (1...12000).map { format == "csv" ? "\($0),a" : "{\"id\":\($0),\"n\":\"a\"}" }.joined(separator: "\n") + "\n"
+        func row(_ id: Int, _ name: [UInt8]) -> [UInt8] {
+            format == "csv" ? Array("\(id),".utf8) + name + [0x0A] : Array("{\"id\":\(id),\"n\":\"".utf8) + name + Array("\"}\n".utf8)
+        }
+        let path = write("stray." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8)
+                         + row(12001, Array("张三".utf8)) + row(12002, Array("Andr".utf8) + [0xE9, 0x73])
+                         + row(12003, Array("李四".utf8)) + row(12004, Array("江岸区".utf8)))
+        let names = records(try await drain(source(path))).suffix(4).map { $0["n"]?.stringValue }
+        #expect(names[0] == "张三" && names[2] == "李四" && names[3] == "江岸区", "\(names)")
+    }
+
     /// Short GBK text can be valid UTF-8 (岑光华 is E1AF B9E2 BBAA): it decides nothing, and
     /// in a row another field shows to be GB18030 it is read as GB18030 too.
     @Test func shortValidUTF8DecidesNothing() async throws {

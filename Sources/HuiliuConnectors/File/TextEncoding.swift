@@ -54,13 +54,17 @@ enum TextEncoding: String, Sendable {
 
 /// How a file whose first 64 KiB were all ASCII (`encoding: auto`) is read: its encoding
 /// is decided by the first row whose other bytes tell, and kept for the rest of the file (and
-/// in its checkpoint). Bytes that are not UTF-8 but are GB18030 make the row, and the file,
-/// GB18030. Valid UTF-8 tells only when there is much of it: GBK text is valid UTF-8 often
-/// enough in short pieces (`女` is `Ů`, the name `岑光华` two Tibetan-range characters), but
-/// not over `decisiveCharacters` characters of three or more bytes.
+/// in its checkpoint). Neither kind of evidence is taken from a little text. GBK is valid
+/// UTF-8 often enough in short pieces (`女` is `Ů`, the name `岑光华` two Tibetan-range
+/// characters), but not over `decisiveCharacters` characters of three or more bytes. And a
+/// stray byte in a UTF-8 file (`Andr\xE9s` from Windows-1252) reads as GB18030 too, but not as
+/// `decisiveHanzi` of its common Chinese characters (GB2312's, both bytes 0xA1 or above).
+/// Rows before the decision are read field by field: UTF-8 if they are, GB18030 otherwise.
 struct LateEncoding: Sendable {
     /// Characters of three or more UTF-8 bytes a row needs to decide UTF-8.
     static let decisiveCharacters = 8
+    /// GB2312 characters a row's bytes that are not UTF-8 need to decide GB18030.
+    static let decisiveHanzi = 2
 
     /// `nil` until a row has decided.
     var decided: TextEncoding?
@@ -69,8 +73,8 @@ struct LateEncoding: Sendable {
     enum Reading {
         /// Valid UTF-8 with this many characters of three or more bytes.
         case utf8(wide: Int)
-        /// Not UTF-8; this is its GB18030 reading.
-        case gb18030(String)
+        /// Not UTF-8; this is its GB18030 reading, which has this many GB2312 characters.
+        case gb18030(String, hanzi: Int)
     }
 
     /// `bytes` read by the decision so far, and, while undecided, what they say: `nil` if they
@@ -84,19 +88,35 @@ struct LateEncoding: Sendable {
             if let text = String(validating: bytes, as: UTF8.self) {
                 return (text, .utf8(wide: bytes.reduce(0) { $0 + ($1 >= 0xE0 ? 1 : 0) }))
             }
-            return Self.gb18030(bytes).map { ($0, .gb18030($0)) }
+            return Self.gb18030(bytes).map { ($0, .gb18030($0, hanzi: Self.gb2312Characters(bytes))) }
         }
     }
 
-    /// Decides from one row's readings: GB18030 when some piece was not UTF-8 and the rest
-    /// hold too little UTF-8 to say otherwise; UTF-8 when all were UTF-8 and enough of it.
-    /// Returns whether the row is GB18030, so that its pieces read as UTF-8 are read again.
-    mutating func decide(sawGB18030: Bool, wideUTF8: Int) -> Bool {
+    /// Decides from one row's readings: GB18030 when its pieces that were not UTF-8 hold enough
+    /// Chinese and the rest too little UTF-8 to say otherwise; UTF-8 when all were UTF-8 and
+    /// enough of it. Returns whether the row is GB18030, so that its pieces read as UTF-8 are
+    /// read again.
+    mutating func decide(sawGB18030: Bool, hanzi: Int, wideUTF8: Int) -> Bool {
         guard decided == nil else { return false }
         let muchUTF8 = wideUTF8 >= Self.decisiveCharacters
-        if sawGB18030 && !muchUTF8 { decided = .gb18030 }
+        if hanzi >= Self.decisiveHanzi && !muchUTF8 { decided = .gb18030 }
         if muchUTF8 && !sawGB18030 { decided = .utf8 }
         return decided == .gb18030
+    }
+
+    /// The GB2312 characters (lead 0xB0–0xF7, trail 0xA1–0xFE) among `bytes` read as GB18030.
+    static func gb2312Characters(_ bytes: some Collection<UInt8>) -> Int {
+        let bytes = Array(bytes)
+        var count = 0, i = 0
+        while i < bytes.count {
+            let lead = bytes[i]
+            guard lead >= 0x81, lead != 0xFF, i + 1 < bytes.count else { i += 1; continue }
+            let trail = bytes[i + 1]
+            if (0x30...0x39).contains(trail) { i += 4; continue }  // a four-byte sequence
+            if (0xB0...0xF7).contains(lead) && (0xA1...0xFE).contains(trail) { count += 1 }
+            i += 2
+        }
+        return count
     }
 
     /// What a part that cannot be read is not, for the row's rejection.
