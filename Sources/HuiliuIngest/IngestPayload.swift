@@ -188,7 +188,9 @@ public enum IngestPayload {
         }
         // A subject (an id) names its entity within the event's source only: two district systems
         // pushing to one channel may both have a project 2024-001. The key holds both.
-        return IngestedRecord(data: data, key: envelope.source + "#" + (envelope.subject ?? envelope.id), type: envelope.type,
+        // A `#` (or `%`) in the source is percent-encoded, so that the first `#` ends it.
+        let source = envelope.source.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "#", with: "%23")
+        return IngestedRecord(data: data, key: source + "#" + (envelope.subject ?? envelope.id), type: envelope.type,
                               time: envelope.time, extensions: extensions)
     }
 

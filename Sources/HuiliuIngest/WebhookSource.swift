@@ -19,7 +19,7 @@ public struct WebhookSource: BufferReadingSource {
                                        example: "data/ingest-buffer.db")
     static let key = Field<String?>("key", .string, """
         Field (dotted path) holding each record's natural key, for records that are not CloudEvents; a CloudEvent's \
-        subject (or id) is its key otherwise.
+        source and subject (or id), `/district/jiangan#2024-001`, are its key otherwise.
         """, example: "project_id")
     static let type = Field<String?>("type", .string, "Event type for the records until a `map` step sets one; a CloudEvent keeps its own.",
                                      example: "government.project.raw.v1")
@@ -38,8 +38,8 @@ public struct WebhookSource: BufferReadingSource {
             per channel) holding a JSON object, an array of objects, JSON Lines, or CloudEvents (structured, batched \
             or binary mode), and answers 202 only once their records are committed to its buffer. This source reads \
             one channel of that buffer after the last delivered sequence number, so a run resumes exactly where the \
-            previous one stopped. A CloudEvent gives its record the event's data, type, time and subject (or id) as \
-            natural key; other records take `key` and `type` from here. Schedule the pipeline as often as the pushed \
+            previous one stopped. A CloudEvent gives its record the event's data, type, time, and source and subject (or id) as \
+            natural key (`/district/jiangan#2024-001`: a subject names its entity within its source only); other records take `key` and `type` from here. Schedule the pipeline as often as the pushed \
             data should move on (`schedule: "@every 30s"`).
             """,
         fields: [channel.spec, buffer.spec, key.spec, type.spec, retention.spec])

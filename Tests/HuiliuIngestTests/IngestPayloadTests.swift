@@ -57,6 +57,10 @@ struct IngestPayloadTests {
         let districts = #"[{"specversion":"1.0","id":"1","source":"/district/jiangan","type":"t","subject":"2024-001","data":{}},"#
             + #"{"specversion":"1.0","id":"1","source":"/district/jianghan","type":"t","subject":"2024-001","data":{}}]"#
         #expect(try records(districts, "application/cloudevents-batch+json").map(\.key) == ["/district/jiangan#2024-001", "/district/jianghan#2024-001"])
+        // A source with a `#` of its own is told apart from a subject with one.
+        let hashes = #"[{"specversion":"1.0","id":"1","source":"/a#b","type":"t","subject":"c","data":{}},"#
+            + #"{"specversion":"1.0","id":"1","source":"/a","type":"t","subject":"b#c","data":{}}]"#
+        #expect(try records(hashes, "application/cloudevents-batch+json").map(\.key) == ["/a%23b#c", "/a#b#c"])
     }
 
     /// The trace context a push came in goes with its records: the request's traceparent
