@@ -44,7 +44,9 @@ extension Huiliu {
                     pipeline["name"]?.stringValue ?? "", pipeline["schedule"]?.stringValue ?? "-",
                     pipeline["next_run"]?.stringValue.map { Self.local($0, zone: pipeline["timezone"]?.stringValue) } ?? "-",
                     running.map { "read \($0["read"]?.intValue ?? 0) since \($0["started_at"]?.stringValue ?? "")" } ?? "",
-                    pipeline["last_run"].flatMap { $0.isNull ? Optional<String>.none : "\($0["status"]?.stringValue ?? "") \($0["started_at"]?.stringValue ?? "")" } ?? "-",
+                    pipeline["last_run"].flatMap { last in
+                        last.isNull ? nil : "\(last["status"]?.stringValue ?? "") \(Self.local(last["started_at"]?.stringValue ?? "", zone: pipeline["timezone"]?.stringValue))"
+                    } ?? "-",
                 ])
             }
             print(table(rows))

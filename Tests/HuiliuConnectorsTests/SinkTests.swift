@@ -95,7 +95,7 @@ struct SinkTests {
         try await other.close()
         let reopened = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
         await #expect { try await reopened.open(resumingAt: committed) } throws: {
-            "\($0)".contains("not written by it (events of /huiliu/other)") && "\($0)".contains("truncate -s \(committed?["length"]?.intValue ?? -1) \(path)")
+            "\($0)".contains("not written by it (events of /huiliu/other)") && "\($0)".contains("truncate -s \(committed?["length"]?.intValue ?? -1) '\(path)'")
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").count == 2)
         // The sink was pointed at another file: the old position does not apply to it.
