@@ -350,19 +350,48 @@ struct FileSourceTests {
         #expect(batches.flatMap(\.rejects).map(\.reason) == ["bytes that are not UTF-8 (as this file's earlier rows are) in field 2"])
     }
 
-    /// A stray byte in a UTF-8 file (a Windows-1252 é) reads as GB18030 too, but is no Chinese:
-    /// it decides nothing, and the UTF-8 rows after it are read as they are.
+    /// A stray byte in a UTF-8 file (a Windows-1252 é), or a character cut short at a field's
+    /// end (an export that cut by bytes), reads as GB18030 too: such a row is rejected and
+    /// decides nothing, and the UTF-8 rows after it are read as they are.
     @Test(arguments: ["csv", "jsonl"])
-    func aStrayByteDecidesNothing(format: String) async throws {
+    func flawedUTF8DecidesNothing(format: String) async throws {
         let ascii = (1...12000).map { format == "csv" ? "\($0),a" : "{\"id\":\($0),\"n\":\"a\"}" }.joined(separator: "\n") + "\n"
         func row(_ id: Int, _ name: [UInt8]) -> [UInt8] {
             format == "csv" ? Array("\(id),".utf8) + name + [0x0A] : Array("{\"id\":\(id),\"n\":\"".utf8) + name + Array("\"}\n".utf8)
         }
         let path = write("stray." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8)
                          + row(12001, Array("张三".utf8)) + row(12002, Array("Andr".utf8) + [0xE9, 0x73])
-                         + row(12003, Array("李四".utf8)) + row(12004, Array("江岸区".utf8)))
-        let names = records(try await drain(source(path))).suffix(4).map { $0["n"]?.stringValue }
-        #expect(names[0] == "张三" && names[2] == "李四" && names[3] == "江岸区", "\(names)")
+                         + row(12003, Array(Array("北京市海淀区".utf8).prefix(8))) + row(12004, Array("李四".utf8)) + row(12005, Array("江岸区".utf8)))
+        let batches = try await drain(source(path))
+        #expect(records(batches).suffix(3).map { $0["n"]?.stringValue } == ["张三", "李四", "江岸区"])
+        #expect(batches.flatMap(\.rejects).map(\.origin.position) == [12002 + (format == "csv" ? 1 : 0), 12003 + (format == "csv" ? 1 : 0)])
+    }
+
+    /// One GBK character that is not UTF-8 (男, C4 D0) decides: the 女 (C5 AE, valid UTF-8) of
+    /// that row and of the rows after it is read as GBK.
+    @Test func oneGBKCharacterDecides() async throws {
+        let ascii = (1...12000).map { "\($0),a,M" }.joined(separator: "\n") + "\n"
+        let male: [UInt8] = [0xC4, 0xD0], female: [UInt8] = [0xC5, 0xAE], zhang: [UInt8] = [0xD5, 0xC5]
+        let path = write("sex.csv", Array(("id,n,s\n" + ascii).utf8) + Array("12001,Zhang,".utf8) + male + [0x0A]
+                         + Array("12002,Li,".utf8) + female + [0x0A] + Array("12003,".utf8) + zhang + [0x2C] + female + [0x0A])
+        let batches = try await drain(source(path))
+        #expect(records(batches).suffix(3).map { [$0["n"], $0["s"]] } == [["Zhang", "男"], ["Li", "女"], ["张", "女"]])
+    }
+
+    /// The 64 KiB sample ends inside the first character that is not ASCII: that says nothing
+    /// yet, and the rows decide (the file was taken for UTF-8, and its GBK rows rejected).
+    @Test func aSampleEndingInsideACharacterDecidesNothing() async throws {
+        var text = Array("id,n\n".utf8)
+        var id = 0
+        while text.count < 65_535 - 12 { id += 1; text += Array("\(id),a\n".utf8) }
+        text += Array(String(repeating: "x", count: 65_535 - text.count - 3).utf8)
+        text += Array(",a\n".utf8)
+        #expect(text.count == 65_535)
+        let wang: [UInt8] = [0xCD, 0xF5, 0xB7, 0xBC]
+        let path = write("edge.csv", text + wang + Array(",b\n".utf8) + Array("9999,".utf8) + [0xD5, 0xC5] + [0x0A])
+        let batches = try await drain(source(path))
+        #expect(batches.flatMap(\.rejects).isEmpty)
+        #expect(records(batches).suffix(2).map { $0["n"]?.stringValue } == ["b", "张"])
     }
 
     /// Short GBK text can be valid UTF-8 (岑光华 is E1AF B9E2 BBAA): it decides nothing, and

@@ -97,7 +97,10 @@ struct FileOpener {
         }
         // Only ASCII in the sample reads the same as UTF-8 and GB18030: decided by later bytes.
         var late: LateEncoding?
-        if encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<sampled].allSatisfy({ $0 < 0x80 }) {
+        // The sample may end inside the first character that is not ASCII: those bytes say nothing yet.
+        var told = sampled
+        if sampled == sample.count { while told > 0, told > sampled - 3, sample[told - 1] >= 0x80 { told -= 1 } }
+        if encoding == "auto" && detected == .utf8 && !hasBOM && sample[..<told].allSatisfy({ $0 < 0x80 }) {
             late = LateEncoding(decided: resumed ? state["encoding"]?.stringValue.flatMap(TextEncoding.init(rawValue:)) : nil)
         }
         var parser: any RecordParser

@@ -56,8 +56,8 @@ struct JSONLinesParser: RecordParser {
             return .rejected(reason: "bytes that are not \(late?.expected ?? "UTF-8")", raw: String(decoding: bytes, as: UTF8.self), line: number)
         }
         switch reading {
-        case .utf8(let wide)?: _ = late?.decide(sawGB18030: false, hanzi: 0, wideUTF8: wide)
-        case .gb18030(_, let hanzi)?: _ = late?.decide(sawGB18030: true, hanzi: hanzi, wideUTF8: 0)
+        case .utf8(let wide)?: _ = late?.decide(sawGB18030: false, wideUTF8: wide)
+        case .gb18030?: _ = late?.decide(sawGB18030: true, wideUTF8: 0)
         case nil: break
         }
         do throws(JSONError) {

@@ -54,17 +54,16 @@ enum TextEncoding: String, Sendable {
 
 /// How a file whose first 64 KiB were all ASCII (`encoding: auto`) is read: its encoding
 /// is decided by the first row whose other bytes tell, and kept for the rest of the file (and
-/// in its checkpoint). Neither kind of evidence is taken from a little text. GBK is valid
-/// UTF-8 often enough in short pieces (`女` is `Ů`, the name `岑光华` two Tibetan-range
-/// characters), but not over `decisiveCharacters` characters of three or more bytes. And a
-/// stray byte in a UTF-8 file (`Andr\xE9s` from Windows-1252) reads as GB18030 too, but not as
-/// `decisiveHanzi` of its common Chinese characters (GB2312's, both bytes 0xA1 or above).
-/// Rows before the decision are read field by field: UTF-8 if they are, GB18030 otherwise.
+/// in its checkpoint). Bytes that are not UTF-8 tell GB18030, unless they are UTF-8 with one
+/// flaw: a character cut short at their end (an export that cut a field by bytes), or one
+/// stray byte (`Andr\xE9s` from Windows-1252); such a row is rejected instead, and decides
+/// nothing. Valid UTF-8 tells only when there is much of it: short GBK text is valid UTF-8
+/// often enough (`女` is `Ů`, the name `岑光华` two Tibetan-range characters), but not over
+/// `decisiveCharacters` characters of three or more bytes. A row that shows GB18030 is read so
+/// whole, its valid-UTF-8 fields too.
 struct LateEncoding: Sendable {
     /// Characters of three or more UTF-8 bytes a row needs to decide UTF-8.
     static let decisiveCharacters = 8
-    /// GB2312 characters a row's bytes that are not UTF-8 need to decide GB18030.
-    static let decisiveHanzi = 2
 
     /// `nil` until a row has decided.
     var decided: TextEncoding?
@@ -73,12 +72,12 @@ struct LateEncoding: Sendable {
     enum Reading {
         /// Valid UTF-8 with this many characters of three or more bytes.
         case utf8(wide: Int)
-        /// Not UTF-8; this is its GB18030 reading, which has this many GB2312 characters.
-        case gb18030(String, hanzi: Int)
+        /// Not UTF-8; this is its GB18030 reading.
+        case gb18030(String)
     }
 
     /// `bytes` read by the decision so far, and, while undecided, what they say: `nil` if they
-    /// are not text in it; no reading for ASCII.
+    /// are not text in it (or UTF-8 with one flaw); no reading for ASCII.
     func read(_ bytes: some Collection<UInt8>) -> (text: String, reading: Reading?)? {
         if !bytes.contains(where: { $0 >= 0x80 }) { return String(validating: bytes, as: UTF8.self).map { ($0, nil) } }
         switch decided {
@@ -88,35 +87,47 @@ struct LateEncoding: Sendable {
             if let text = String(validating: bytes, as: UTF8.self) {
                 return (text, .utf8(wide: bytes.reduce(0) { $0 + ($1 >= 0xE0 ? 1 : 0) }))
             }
-            return Self.gb18030(bytes).map { ($0, .gb18030($0, hanzi: Self.gb2312Characters(bytes))) }
+            if Self.isFlawedUTF8(Array(bytes)) { return nil }
+            return Self.gb18030(bytes).map { ($0, .gb18030($0)) }
         }
     }
 
-    /// Decides from one row's readings: GB18030 when its pieces that were not UTF-8 hold enough
-    /// Chinese and the rest too little UTF-8 to say otherwise; UTF-8 when all were UTF-8 and
-    /// enough of it. Returns whether the row is GB18030, so that its pieces read as UTF-8 are
-    /// read again.
-    mutating func decide(sawGB18030: Bool, hanzi: Int, wideUTF8: Int) -> Bool {
+    /// Decides from one row's readings: GB18030 when some piece was not UTF-8 and the rest
+    /// hold too little UTF-8 to say otherwise; UTF-8 when all were UTF-8 and enough of it.
+    /// Returns whether the row is GB18030, so that its pieces read as UTF-8 are read again.
+    mutating func decide(sawGB18030: Bool, wideUTF8: Int) -> Bool {
         guard decided == nil else { return false }
         let muchUTF8 = wideUTF8 >= Self.decisiveCharacters
-        if hanzi >= Self.decisiveHanzi && !muchUTF8 { decided = .gb18030 }
+        if sawGB18030 && !muchUTF8 { decided = .gb18030 }
         if muchUTF8 && !sawGB18030 { decided = .utf8 }
         return decided == .gb18030
     }
 
-    /// The GB2312 characters (lead 0xB0–0xF7, trail 0xA1–0xFE) among `bytes` read as GB18030.
-    static func gb2312Characters(_ bytes: some Collection<UInt8>) -> Int {
-        let bytes = Array(bytes)
-        var count = 0, i = 0
+    /// Whether `bytes`, not valid UTF-8, are UTF-8 but for one flaw: a character cut short at
+    /// the end, or one byte that begins or continues no character. GBK text has more (`男`,
+    /// C4 D0, is a lead byte without its continuation and a cut one; `王芳` four bad bytes).
+    static func isFlawedUTF8(_ bytes: [UInt8]) -> Bool {
+        var flaws = 0, cutAtEnd = false, i = 0
         while i < bytes.count {
-            let lead = bytes[i]
-            guard lead >= 0x81, lead != 0xFF, i + 1 < bytes.count else { i += 1; continue }
-            let trail = bytes[i + 1]
-            if (0x30...0x39).contains(trail) { i += 4; continue }  // a four-byte sequence
-            if (0xB0...0xF7).contains(lead) && (0xA1...0xFE).contains(trail) { count += 1 }
-            i += 2
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: length = 0
+            }
+            guard length > 0 else { flaws += 1; i += 1; continue }
+            var k = 1
+            while k < length, i + k < bytes.count, bytes[i + k] & 0xC0 == 0x80 { k += 1 }
+            if k == length { i += length; continue }
+            if i + k == bytes.count { cutAtEnd = true; break }
+            // A character cut short inside: one flaw, and its continuation bytes go with it.
+            flaws += 1
+            i += k
         }
-        return count
+        return (flaws == 0 && cutAtEnd) || (flaws == 1 && !cutAtEnd)
     }
 
     /// What a part that cannot be read is not, for the row's rejection.
@@ -124,7 +135,7 @@ struct LateEncoding: Sendable {
         switch decided {
         case .utf8?: "UTF-8 (as this file's earlier rows are)"
         case .gb18030?, .gbk?: "GB18030 (as this file's earlier rows are)"
-        case nil: "UTF-8 or GB18030"
+        case nil: "UTF-8 (a character cut short, or a stray byte)"
         }
     }
 
