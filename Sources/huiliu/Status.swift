@@ -43,7 +43,7 @@ extension Huiliu {
                 rows.append([
                     pipeline["name"]?.stringValue ?? "", pipeline["schedule"]?.stringValue ?? "-",
                     pipeline["next_run"]?.stringValue.map { Self.local($0, zone: pipeline["timezone"]?.stringValue) } ?? "-",
-                    running.map { "read \($0["read"]?.intValue ?? 0) since \($0["started_at"]?.stringValue ?? "")" } ?? "",
+                    running.map { "read \($0["read"]?.intValue ?? 0) since \(Self.local($0["started_at"]?.stringValue ?? "", zone: pipeline["timezone"]?.stringValue))" } ?? "",
                     pipeline["last_run"].flatMap { last in
                         last.isNull ? nil : "\(last["status"]?.stringValue ?? "") \(Self.local(last["started_at"]?.stringValue ?? "", zone: pipeline["timezone"]?.stringValue))"
                     } ?? "-",

@@ -95,7 +95,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
                 \(path): \(length - committed) bytes after this pipeline's committed length \(committed) were not written by \
                 it (\(source.map { "events of \($0)" } ?? "a line that is not its event")); nothing was cut. A jsonl file \
                 belongs to one pipeline: give this sink a path of its own. If they are this pipeline's own, written before \
-                its event_source was changed by a run that did not finish, cut them yourself: truncate -s \(committed) '\(path)'
+                its event_source was changed by a run that did not finish, cut them yourself: truncate -s \(committed) '\(path.replacingOccurrences(of: "'", with: "'\\''"))'
                 """)
         }
         let window = min(length - committed, 1 << 20)
