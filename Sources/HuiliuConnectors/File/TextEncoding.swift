@@ -22,18 +22,23 @@ enum TextEncoding: String, Sendable {
         while i < n {
             let b = sample[i]
             if b < 0x80 { i += 1; continue }
-            let length: Int
-            switch b {
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: return .gb18030
-            }
+            let length = utf8Length(lead: b)
+            if length == 0 { return .gb18030 }
             if i + length > n { return isWholeFile ? .gb18030 : .utf8 }
             for k in 1..<length where sample[i + k] & 0xC0 != 0x80 { return .gb18030 }
             i += length
         }
         return .utf8
+    }
+
+    /// The length of the UTF-8 sequence `lead` begins; 0 when it begins none.
+    static func utf8Length(lead: UInt8) -> Int {
+        switch lead {
+        case 0xC2...0xDF: 2
+        case 0xE0...0xEF: 3
+        case 0xF0...0xF4: 4
+        default: 0
+        }
     }
 
     /// `bytes` as UTF-8 without a byte-order mark: as they are for `utf-8`, converted from
@@ -111,13 +116,7 @@ struct LateEncoding: Sendable {
         while i < bytes.count {
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
-            let length: Int
-            switch b {
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: length = 0
-            }
+            let length = TextEncoding.utf8Length(lead: b)
             guard length > 0 else { flaws += 1; i += 1; continue }
             var k = 1
             while k < length, i + k < bytes.count, bytes[i + k] & 0xC0 == 0x80 { k += 1 }
