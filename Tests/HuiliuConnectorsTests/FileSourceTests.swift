@@ -350,21 +350,41 @@ struct FileSourceTests {
         #expect(batches.flatMap(\.rejects).map(\.reason) == ["bytes that are not UTF-8 (as this file's earlier rows are) in field 2"])
     }
 
-    /// A stray byte in a UTF-8 file (a Windows-1252 é), or a character cut short at a field's
-    /// end (an export that cut by bytes), reads as GB18030 too: such a row is rejected and
-    /// decides nothing, and the UTF-8 rows after it are read as they are.
+    /// In a UTF-8 file, a character cut short at a field's end (an export that cut by bytes) or
+    /// a CESU-8 emoji (Oracle's UTF8) rejects its row; a stray Windows-1252 byte reads as
+    /// GB18030 in its field; none decides, so the UTF-8 rows after them are read as they are.
     @Test(arguments: ["csv", "jsonl"])
     func flawedUTF8DecidesNothing(format: String) async throws {
         let ascii = (1...12000).map { format == "csv" ? "\($0),a" : "{\"id\":\($0),\"n\":\"a\"}" }.joined(separator: "\n") + "\n"
         func row(_ id: Int, _ name: [UInt8]) -> [UInt8] {
             format == "csv" ? Array("\(id),".utf8) + name + [0x0A] : Array("{\"id\":\(id),\"n\":\"".utf8) + name + Array("\"}\n".utf8)
         }
+        let cesu8Smile: [UInt8] = [0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80]
         let path = write("stray." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8)
                          + row(12001, Array("张三".utf8)) + row(12002, Array("Andr".utf8) + [0xE9, 0x73])
-                         + row(12003, Array(Array("北京市海淀区".utf8).prefix(8))) + row(12004, Array("李四".utf8)) + row(12005, Array("江岸区".utf8)))
+                         + row(12003, Array(Array("北京市海淀区".utf8).prefix(8))) + row(12004, Array("好评".utf8) + cesu8Smile)
+                         + row(12005, Array("李四".utf8)) + row(12006, Array("江岸区".utf8)))
         let batches = try await drain(source(path))
-        #expect(records(batches).suffix(3).map { $0["n"]?.stringValue } == ["张三", "李四", "江岸区"])
-        #expect(batches.flatMap(\.rejects).map(\.origin.position) == [12002 + (format == "csv" ? 1 : 0), 12003 + (format == "csv" ? 1 : 0)])
+        let byID = Dictionary(records(batches).map { ("\($0["id"]?.intValue ?? Int($0["id"]?.stringValue ?? "") ?? 0)", $0["n"]?.stringValue) },
+                              uniquingKeysWith: { first, _ in first })
+        #expect(byID["12001"] == "张三" && byID["12005"] == "李四" && byID["12006"] == "江岸区", "\(byID.filter { $0.key.count == 5 && $0.key > "12000" })")
+        #expect(byID["12002"] == "Andr閟")
+        // The cut field and the CESU-8 one are UTF-8 with a flaw: rejected, as `encoding: utf-8` would.
+        #expect(batches.flatMap(\.rejects).map(\.origin.position) == [12003, 12004].map { $0 + (format == "csv" ? 1 : 0) })
+    }
+
+    /// A GBK export's first Chinese row decides, though some of its fields are valid UTF-8 (女)
+    /// or look like UTF-8 with a flaw (李芳, C0 EE B7 BC); a rare GBK character alone in a field
+    /// (祎, B5 74) is read as GBK before anything decided.
+    @Test func aGBKRowDecidesWhole() async throws {
+        let ascii = (1...12000).map { "\($0),a,M,x" }.joined(separator: "\n") + "\n"
+        let path = write("gbk.csv", Array(("id,n,s,d\n" + ascii).utf8)
+                         + Array("12001,".utf8) + [0xB5, 0x74] + Array(",M,x\n".utf8)
+                         + Array("12002,".utf8) + [0xC0, 0xEE, 0xB7, 0xBC] + [0x2C, 0xC5, 0xAE, 0x2C] + [0xB3, 0xAF, 0xD1, 0xF4, 0xC7, 0xF8] + [0x0A]
+                         + Array("12003,".utf8) + [0xD1, 0xA7, 0xD0, 0xA3] + [0x2C, 0xC5, 0xAE, 0x2C, 0x78, 0x0A])
+        let batches = try await drain(source(path))
+        #expect(batches.flatMap(\.rejects).isEmpty)
+        #expect(records(batches).suffix(3).map { [$0["n"], $0["s"], $0["d"]] } == [["祎", "M", "x"], ["李芳", "女", "朝阳区"], ["学校", "女", "x"]])
     }
 
     /// One GBK character that is not UTF-8 (男, C4 D0) decides: the 女 (C5 AE, valid UTF-8) of

@@ -100,7 +100,7 @@ struct CSVParser: RecordParser {
         var failure: String?
         var field: [UInt8] = []
         // What the record's fields say of a late-decided encoding, decided at its end.
-        var sawGB18030 = false, wideUTF8 = 0
+        var chinese = false, notUTF8 = false, flawed = false, wideUTF8 = 0
         var utf8Fields: [(index: Int, bytes: [UInt8])] = []
         fieldLoop: while true {
             field.removeAll(keepingCapacity: true)
@@ -134,12 +134,16 @@ struct CSVParser: RecordParser {
             let valid: String?
             if let late {
                 let read = late.read(field)
-                valid = read?.text
-                switch read?.reading {
+                valid = read.text
+                switch read.reading {
                 case .utf8(let wide)?:
                     wideUTF8 += wide
                     utf8Fields.append((fields.count, field))
-                case .gb18030?: sawGB18030 = true
+                case .gb18030(_, let isChinese, let wide)?:
+                    notUTF8 = true
+                    chinese = chinese || isChinese
+                    wideUTF8 += wide
+                case .flawedUTF8?: flawed = true
                 case nil: break
                 }
             } else {
@@ -165,7 +169,7 @@ struct CSVParser: RecordParser {
             // bytes[i] is the record's line feed.
             break fieldLoop
         }
-        if late?.decide(sawGB18030: sawGB18030, wideUTF8: wideUTF8) == true {
+        if late?.decide(chinese: chinese, notUTF8: notUTF8, flawed: flawed, wideUTF8: wideUTF8) == true {
             // A field not UTF-8 makes the row GB18030: its fields that happened to be valid UTF-8 are too.
             for (index, bytes) in utf8Fields { if let text = LateEncoding.gb18030(bytes) { fields[index] = text } }
         }

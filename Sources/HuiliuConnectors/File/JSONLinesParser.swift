@@ -52,13 +52,14 @@ struct JSONLinesParser: RecordParser {
 
     /// A line of a file whose encoding its lines decide, with bytes that are not ASCII.
     private mutating func lateDecoded(_ bytes: UnsafeRawBufferPointer, line number: Int) -> ParsedItem {
-        guard let (text, reading) = late?.read(bytes) else {
-            return .rejected(reason: "bytes that are not \(late?.expected ?? "UTF-8")", raw: String(decoding: bytes, as: UTF8.self), line: number)
-        }
+        let (read, reading) = late?.read(bytes) ?? (nil, nil)
         switch reading {
-        case .utf8(let wide)?: _ = late?.decide(sawGB18030: false, wideUTF8: wide)
-        case .gb18030?: _ = late?.decide(sawGB18030: true, wideUTF8: 0)
-        case nil: break
+        case .utf8(let wide)?: _ = late?.decide(chinese: false, notUTF8: false, flawed: false, wideUTF8: wide)
+        case .gb18030(_, let chinese, let wide)?: _ = late?.decide(chinese: chinese, notUTF8: true, flawed: false, wideUTF8: wide)
+        case .flawedUTF8?, nil: break
+        }
+        guard let text = read else {
+            return .rejected(reason: "bytes that are not \(late?.expected ?? "UTF-8")", raw: String(decoding: bytes, as: UTF8.self), line: number)
         }
         do throws(JSONError) {
             return .record(try JSONReader.parse(Array(text.utf8)), line: number)

@@ -59,15 +59,18 @@ enum TextEncoding: String, Sendable {
 
 /// How a file whose first 64 KiB were all ASCII (`encoding: auto`) is read: its encoding
 /// is decided by the first row whose other bytes tell, and kept for the rest of the file (and
-/// in its checkpoint). Bytes that are not UTF-8 tell GB18030, unless they are UTF-8 with one
-/// flaw: a character cut short at their end (an export that cut a field by bytes), or one
-/// stray byte (`Andr\xE9s` from Windows-1252); such a row is rejected instead, and decides
-/// nothing. Valid UTF-8 tells only when there is much of it: short GBK text is valid UTF-8
-/// often enough (`女` is `Ů`, the name `岑光华` two Tibetan-range characters), but not over
-/// `decisiveCharacters` characters of three or more bytes. A row that shows GB18030 is read so
-/// whole, its valid-UTF-8 fields too.
+/// in its checkpoint). Neither kind of evidence is taken from a little text:
+///
+/// - GB18030: bytes that are not UTF-8 and read as common Chinese (a GB2312 character), in a
+///   row with fewer than `decisiveCharacters` UTF-8 characters of three bytes. Such a row is
+///   read whole as GB18030, its fields that happened to be valid UTF-8 too (GBK's `女` is `Ů`).
+/// - UTF-8: only valid UTF-8, with `decisiveCharacters` or more such characters.
+///
+/// A piece mostly of UTF-8 but for a character cut short or a stray byte (a field an export
+/// cut by bytes) rejects its row and decides nothing; other bytes that are not UTF-8 (a
+/// Windows-1252 `é`, a rare GBK character alone) are read as GB18030 without deciding.
 struct LateEncoding: Sendable {
-    /// Characters of three or more UTF-8 bytes a row needs to decide UTF-8.
+    /// Characters of three or more UTF-8 bytes that decide UTF-8, or keep GB18030 from being decided.
     static let decisiveCharacters = 8
 
     /// `nil` until a row has decided.
@@ -77,56 +80,93 @@ struct LateEncoding: Sendable {
     enum Reading {
         /// Valid UTF-8 with this many characters of three or more bytes.
         case utf8(wide: Int)
-        /// Not UTF-8; this is its GB18030 reading.
-        case gb18030(String)
+        /// Not UTF-8 and read as GB18030; whether it reads as common Chinese, and how many
+        /// valid UTF-8 characters of three or more bytes it has all the same.
+        case gb18030(String, chinese: Bool, wide: Int)
+        /// UTF-8 but for a character cut short or a stray byte.
+        case flawedUTF8
     }
 
-    /// `bytes` read by the decision so far, and, while undecided, what they say: `nil` if they
-    /// are not text in it (or UTF-8 with one flaw); no reading for ASCII.
-    func read(_ bytes: some Collection<UInt8>) -> (text: String, reading: Reading?)? {
-        if !bytes.contains(where: { $0 >= 0x80 }) { return String(validating: bytes, as: UTF8.self).map { ($0, nil) } }
+    /// `bytes` read by the decision so far, and, while undecided, what they say: `nil` text if
+    /// they are not text in it (or flawed UTF-8); no reading for ASCII.
+    func read(_ bytes: some Collection<UInt8>) -> (text: String?, reading: Reading?) {
+        if !bytes.contains(where: { $0 >= 0x80 }) { return (String(validating: bytes, as: UTF8.self), nil) }
         switch decided {
-        case .utf8?: return String(validating: bytes, as: UTF8.self).map { ($0, nil) }
-        case .gb18030?, .gbk?: return Self.gb18030(bytes).map { ($0, nil) }
+        case .utf8?: return (String(validating: bytes, as: UTF8.self), nil)
+        case .gb18030?, .gbk?: return (Self.gb18030(bytes), nil)
         case nil:
-            if let text = String(validating: bytes, as: UTF8.self) {
-                return (text, .utf8(wide: bytes.reduce(0) { $0 + ($1 >= 0xE0 ? 1 : 0) }))
+            let bytes = Array(bytes)
+            let scan = Self.scanUTF8(bytes)
+            if scan.flaws == 0 { return (String(decoding: bytes, as: UTF8.self), .utf8(wide: scan.wide)) }
+            // UTF-8 cut short after a character or more, or much UTF-8 with a few flaws; GBK text
+            // is so by chance in about one name in a thousand.
+            if (scan.flaws == 1 && scan.cutAtEnd && scan.wide >= 1) || (scan.wide >= 2 && scan.wide >= 2 * scan.flaws) {
+                return (nil, .flawedUTF8)
             }
-            if Self.isFlawedUTF8(Array(bytes)) { return nil }
-            return Self.gb18030(bytes).map { ($0, .gb18030($0)) }
+            guard let text = Self.gb18030(bytes) else { return (nil, nil) }
+            return (text, .gb18030(text, chinese: Self.hasGB2312Character(bytes), wide: scan.wide))
         }
     }
 
-    /// Decides from one row's readings: GB18030 when some piece was not UTF-8 and the rest
-    /// hold too little UTF-8 to say otherwise; UTF-8 when all were UTF-8 and enough of it.
-    /// Returns whether the row is GB18030, so that its pieces read as UTF-8 are read again.
-    mutating func decide(sawGB18030: Bool, wideUTF8: Int) -> Bool {
+    /// Decides from one row: GB18030 when a piece that is not UTF-8 reads as common Chinese,
+    /// none is flawed UTF-8, and the row has little UTF-8; UTF-8 when all of it is UTF-8 and
+    /// much. Returns whether the row is GB18030, so that its pieces read as UTF-8 are read again.
+    mutating func decide(chinese: Bool, notUTF8: Bool, flawed: Bool, wideUTF8: Int) -> Bool {
         guard decided == nil else { return false }
         let muchUTF8 = wideUTF8 >= Self.decisiveCharacters
-        if sawGB18030 && !muchUTF8 { decided = .gb18030 }
-        if muchUTF8 && !sawGB18030 { decided = .utf8 }
+        if chinese && !flawed && !muchUTF8 { decided = .gb18030 }
+        if muchUTF8 && !notUTF8 && !flawed { decided = .utf8 }
         return decided == .gb18030
     }
 
-    /// Whether `bytes`, not valid UTF-8, are UTF-8 but for one flaw: a character cut short at
-    /// the end, or one byte that begins or continues no character. GBK text has more (`男`,
-    /// C4 D0, is a lead byte without its continuation and a cut one; `王芳` four bad bytes).
-    static func isFlawedUTF8(_ bytes: [UInt8]) -> Bool {
-        var flaws = 0, cutAtEnd = false, i = 0
+    /// Characters of three or more bytes that are valid UTF-8 (no overlong forms or surrogates,
+    /// as CESU-8 writes), and the flaws: runs of bytes that make no valid character (a stray
+    /// byte, a character cut short, a CESU-8 surrogate pair are one each).
+    static func scanUTF8(_ bytes: [UInt8]) -> (wide: Int, flaws: Int, cutAtEnd: Bool) {
+        var wide = 0, flaws = 0, i = 0, inFlaw = false, cutAtEnd = false
+        func flaw() {
+            if !inFlaw { flaws += 1 }
+            inFlaw = true
+        }
         while i < bytes.count {
             let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
+            if b < 0x80 { inFlaw = false; i += 1; continue }
             let length = TextEncoding.utf8Length(lead: b)
-            guard length > 0 else { flaws += 1; i += 1; continue }
+            guard length > 0 else { flaw(); i += 1; continue }
+            // The second byte's range narrows for E0, ED, F0 and F4 (RFC 3629 §4).
+            let second: ClosedRange<UInt8> = switch b {
+            case 0xE0: 0xA0...0xBF
+            case 0xED: 0x80...0x9F
+            case 0xF0: 0x90...0xBF
+            case 0xF4: 0x80...0x8F
+            default: 0x80...0xBF
+            }
             var k = 1
-            while k < length, i + k < bytes.count, bytes[i + k] & 0xC0 == 0x80 { k += 1 }
-            if k == length { i += length; continue }
-            if i + k == bytes.count { cutAtEnd = true; break }
-            // A character cut short inside: one flaw, and its continuation bytes go with it.
-            flaws += 1
+            while k < length, i + k < bytes.count, k == 1 ? second.contains(bytes[i + k]) : bytes[i + k] & 0xC0 == 0x80 { k += 1 }
+            if k == length {
+                if length >= 3 { wide += 1 }
+                inFlaw = false
+            } else {
+                if i + k == bytes.count { cutAtEnd = true }
+                flaw()
+            }
             i += k
         }
-        return (flaws == 0 && cutAtEnd) || (flaws == 1 && !cutAtEnd)
+        return (wide, flaws, cutAtEnd)
+    }
+
+    /// Whether `bytes` read as GB18030 hold a GB2312 character (lead 0xB0–0xF7, trail 0xA1–0xFE):
+    /// common Chinese, where a stray Windows-1252 byte pairs with an ASCII one.
+    static func hasGB2312Character(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        while i + 1 < bytes.count {
+            let lead = bytes[i], trail = bytes[i + 1]
+            if lead < 0x81 || lead == 0xFF { i += 1; continue }
+            if (0x30...0x39).contains(trail) { i += 4; continue }  // a four-byte sequence
+            if (0xB0...0xF7).contains(lead) && (0xA1...0xFE).contains(trail) { return true }
+            i += 2
+        }
+        return false
     }
 
     /// What a part that cannot be read is not, for the row's rejection.
@@ -134,7 +174,7 @@ struct LateEncoding: Sendable {
         switch decided {
         case .utf8?: "UTF-8 (as this file's earlier rows are)"
         case .gb18030?, .gbk?: "GB18030 (as this file's earlier rows are)"
-        case nil: "UTF-8 (a character cut short, or a stray byte)"
+        case nil: "UTF-8 (a character cut short, or a stray byte) nor GB18030"
         }
     }
 
