@@ -33,6 +33,8 @@ extension SQLiteProbe {
             throw Failure(description: "cannot open \(path)")
         }
         defer { sqlite3_close(db) }
+        // A running daemon may be writing the file: wait for it, as Huiliu's own connections do.
+        sqlite3_busy_timeout(db, 10_000)
         guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw Failure(description: String(cString: sqlite3_errmsg(db))) }
     }
 }
