@@ -350,8 +350,8 @@ struct FileSourceTests {
         #expect(batches.flatMap(\.rejects).map(\.reason) == ["bytes that are not UTF-8 (as this file's earlier rows are) in field 2"])
     }
 
-    /// In a UTF-8 file, a character cut short at a field's end (an export that cut by bytes) or
-    /// a CESU-8 emoji (Oracle's UTF8) rejects its row; a stray Windows-1252 byte reads as
+    /// In a UTF-8 file, a character cut short at a field's end (an export that cut by bytes, after
+    /// Chinese or after an ID number) or a CESU-8 emoji (Oracle's UTF8) rejects its row; a stray Windows-1252 byte reads as
     /// GB18030 in its field; none decides, so the UTF-8 rows after them are read as they are.
     @Test(arguments: ["csv", "jsonl"])
     func flawedUTF8DecidesNothing(format: String) async throws {
@@ -363,14 +363,15 @@ struct FileSourceTests {
         let path = write("stray." + format, Array(((format == "csv" ? "id,n\n" : "") + ascii).utf8)
                          + row(12001, Array("张三".utf8)) + row(12002, Array("Andr".utf8) + [0xE9, 0x73])
                          + row(12003, Array(Array("北京市海淀区".utf8).prefix(8))) + row(12004, Array("好评".utf8) + cesu8Smile)
-                         + row(12005, Array("李四".utf8)) + row(12006, Array("江岸区".utf8)))
+                         + row(12005, Array("李四".utf8)) + row(12006, Array("江岸区".utf8))
+                         + row(12007, Array(Array("110101199001011234张三".utf8).prefix(20))) + row(12008, Array("王伟".utf8)))
         let batches = try await drain(source(path))
         let byID = Dictionary(records(batches).map { ("\($0["id"]?.intValue ?? Int($0["id"]?.stringValue ?? "") ?? 0)", $0["n"]?.stringValue) },
                               uniquingKeysWith: { first, _ in first })
-        #expect(byID["12001"] == "张三" && byID["12005"] == "李四" && byID["12006"] == "江岸区", "\(byID.filter { $0.key.count == 5 && $0.key > "12000" })")
+        #expect(byID["12001"] == "张三" && byID["12005"] == "李四" && byID["12006"] == "江岸区" && byID["12008"] == "王伟", "\(byID.filter { $0.key.count == 5 && $0.key > "12000" })")
         #expect(byID["12002"] == "Andr閟")
         // The cut field and the CESU-8 one are UTF-8 with a flaw: rejected, as `encoding: utf-8` would.
-        #expect(batches.flatMap(\.rejects).map(\.origin.position) == [12003, 12004].map { $0 + (format == "csv" ? 1 : 0) })
+        #expect(batches.flatMap(\.rejects).map(\.origin.position) == [12003, 12004, 12007].map { $0 + (format == "csv" ? 1 : 0) })
     }
 
     /// A GBK export's first Chinese row decides, though some of its fields are valid UTF-8 (女)

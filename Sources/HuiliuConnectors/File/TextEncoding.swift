@@ -98,9 +98,11 @@ struct LateEncoding: Sendable {
             let bytes = Array(bytes)
             let scan = Self.scanUTF8(bytes)
             if scan.flaws == 0 { return (String(decoding: bytes, as: UTF8.self), .utf8(wide: scan.wide)) }
-            // UTF-8 cut short after a character or more, or much UTF-8 with a few flaws; GBK text
-            // is so by chance in about one name in a thousand.
-            if (scan.flaws == 1 && scan.cutAtEnd && scan.wide >= 1) || (scan.wide >= 2 && scan.wide >= 2 * scan.flaws) {
+            // UTF-8 cut short after a character or more, or after ASCII (a code and a name cut at
+            // 20 bytes), or much UTF-8 with a few flaws. GBK text is so by chance in about one name
+            // in a thousand, and ASCII with one Chinese character after it in a few in a hundred.
+            let cutAfterText = scan.wide >= 1 || bytes.first.map { $0 < 0x80 } == true
+            if (scan.flaws == 1 && scan.cutAtEnd && cutAfterText) || (scan.wide >= 2 && scan.wide >= 2 * scan.flaws) {
                 return (nil, .flawedUTF8)
             }
             guard let text = Self.gb18030(bytes) else { return (nil, nil) }
@@ -120,8 +122,9 @@ struct LateEncoding: Sendable {
     }
 
     /// Characters of three or more bytes that are valid UTF-8 (no overlong forms or surrogates,
-    /// as CESU-8 writes), and the flaws: runs of bytes that make no valid character (a stray
-    /// byte, a character cut short, a CESU-8 surrogate pair are one each).
+    /// as CESU-8 writes), the flaws: runs of bytes that make no valid character (a stray byte, a
+    /// character cut short, a CESU-8 surrogate pair are one each), and whether a character was
+    /// cut short at the end of a piece of text.
     static func scanUTF8(_ bytes: [UInt8]) -> (wide: Int, flaws: Int, cutAtEnd: Bool) {
         var wide = 0, flaws = 0, i = 0, inFlaw = false, cutAtEnd = false
         func flaw() {
@@ -147,7 +150,9 @@ struct LateEncoding: Sendable {
                 if length >= 3 { wide += 1 }
                 inFlaw = false
             } else {
-                if i + k == bytes.count { cutAtEnd = true }
+                // Cut short: at the end, or (a lead and a continuation or more) before ASCII, as a
+                // JSON string's closing quote follows a value cut by bytes.
+                if i + k == bytes.count || (k >= 2 && bytes[i + k] < 0x80) { cutAtEnd = true }
                 flaw()
             }
             i += k
