@@ -1,5 +1,7 @@
+public import Foundation
 import HuiliuCore
 public import HuiliuKit
+public import HuiliuSchedule
 
 /// A pipeline file after validation: what to read, how to transform it, where to write.
 public struct PipelineDefinition: Sendable {
@@ -133,4 +135,13 @@ public enum PipelineSchema {
         FieldSpec("parallelism", .integer, "Batches transformed at once (delivery stays in order); default: one per CPU core the process may use (its affinity mask and cgroup CPU quota).",
                   optional: true, range: 1...64),
     ]
+}
+
+extension PipelineDefinition {
+    /// The pipeline's schedule, in its own time zone or `defaultZone` (the gateway's); `nil`
+    /// without one.
+    public func parsedSchedule(defaultZone: TimeZone) -> Schedule? {
+        guard let schedule else { return nil }
+        return try? Schedule(schedule, zone: timezone.flatMap(TimeZone.init(identifier:)) ?? defaultZone)
+    }
 }

@@ -94,14 +94,8 @@ public actor Daemon {
         return starts
     }
 
-    /// The pipeline's schedule, in its time zone or the gateway's.
-    private nonisolated func parsedSchedule(of definition: PipelineDefinition) -> Schedule? {
-        guard let text = definition.schedule else { return nil }
-        return try? Schedule(text, zone: definition.timezone.flatMap(TimeZone.init(identifier:)) ?? defaultZone)
-    }
-
     private func schedule(_ definition: PipelineDefinition) async -> [RunRequest] {
-        guard definition.enabled, let schedule = parsedSchedule(of: definition) else { return [] }
+        guard definition.enabled, let schedule = definition.parsedSchedule(defaultZone: defaultZone) else { return [] }
         let lastFire = try? await store.lastScheduledFire(pipeline: definition.name)
         let policy = definition.scheduling
         let config = ScheduledPipeline(
@@ -237,7 +231,7 @@ public actor Daemon {
             }
             success = run.status == .succeeded
             if run.status == .cancelled, request.control.stopReason == Self.shutdownReason, let scheduledAt = request.scheduledAt,
-               let schedule = parsedSchedule(of: request.definition) {
+               let schedule = request.definition.parsedSchedule(defaultZone: defaultZone) {
                 // Its fire time was claimed when it started; cut short, it has not served it. Put
                 // back, the missed-run policy (`run_once`) runs it again after the restart,
                 // rather than a whole period later.

@@ -140,8 +140,7 @@ extension Huiliu {
                     names[definition.name] = path
                     for sink in definition.sinks where sink.name == "jsonl" {
                         guard let file = sink.config["path"]?.stringValue else { continue }
-                        let absolute = URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: gateway.projectDirectory + "/"))
-                            .standardizedFileURL.path
+                        let absolute = URL(fileURLWithPath: sink.config.resolvePath(file)).standardizedFileURL.path
                         if let other = jsonlFiles[absolute] {
                             // Each jsonl sink keeps its file's committed length: two writers cut each other's lines.
                             problems.append(ConfigError(.invalidValue, at: sink.location,
@@ -178,10 +177,9 @@ extension Huiliu.Lint {
     /// A schedule whose year field is past (`0 0 1 1 * 2020`) fires no more: a warning, not a
     /// problem, since a one-off pipeline whose day has gone must not stop the daemon.
     static func pastSchedule(_ definition: PipelineDefinition, gateway: GatewayConfig) -> [String] {
-        let zone = TimeZone(identifier: definition.timezone ?? gateway.timezone) ?? Schedule.defaultZone
-        guard let text = definition.schedule, let schedule = try? Schedule(text, zone: zone), !schedule.runsAtStartup,
-              schedule.next(after: Date(), anchor: Date()) == nil else { return [] }
-        return ["\(definition.file): warning: schedule '\(text)' never fires again (its last fire time in \(zone.identifier) is past)"]
+        guard let schedule = definition.parsedSchedule(defaultZone: TimeZone(identifier: gateway.timezone) ?? Schedule.defaultZone),
+              !schedule.runsAtStartup, schedule.next(after: Date(), anchor: Date()) == nil else { return [] }
+        return ["\(definition.file): warning: schedule '\(definition.schedule ?? "")' never fires again (its last fire time in \(schedule.zone.identifier) is past)"]
     }
 
     /// Warnings (not problems: a shared network folder is fine) for the files of one host that a

@@ -40,27 +40,27 @@ extension Huiliu {
             var rows = [["PIPELINE", "SCHEDULE", "NEXT RUN", "RUNNING", "LAST RUN"]]
             for pipeline in pipelines {
                 let running: Value? = pipeline["running"].flatMap { $0.isNull ? Optional<Value>.none : $0 }
+                let last: Value? = pipeline["last_run"].flatMap { $0.isNull ? nil : $0 }
+                let local = Self.localTime(zone: pipeline["timezone"]?.stringValue)
                 rows.append([
                     pipeline["name"]?.stringValue ?? "", pipeline["schedule"]?.stringValue ?? "-",
-                    pipeline["next_run"]?.stringValue.map { Self.local($0, zone: pipeline["timezone"]?.stringValue) } ?? "-",
-                    running.map { "read \($0["read"]?.intValue ?? 0) since \(Self.local($0["started_at"]?.stringValue ?? "", zone: pipeline["timezone"]?.stringValue))" } ?? "",
-                    pipeline["last_run"].flatMap { last in
-                        last.isNull ? nil : "\(last["status"]?.stringValue ?? "") \(Self.local(last["started_at"]?.stringValue ?? "", zone: pipeline["timezone"]?.stringValue))"
-                    } ?? "-",
+                    pipeline["next_run"]?.stringValue.map(local) ?? "-",
+                    running.map { "read \($0["read"]?.intValue ?? 0) since \(local($0["started_at"]?.stringValue ?? ""))" } ?? "",
+                    last.map { "\($0["status"]?.stringValue ?? "") \(local($0["started_at"]?.stringValue ?? ""))" } ?? "-",
                 ])
             }
             print(table(rows))
         }
 
-        /// A UTC timestamp of the API as the wall time of the pipeline's schedule zone
-        /// (`2026-12-01 02:00:00 +08:00`), which is how its schedule reads.
-        static func local(_ timestamp: String, zone: String?) -> String {
-            guard let date = Timestamp.parse(timestamp), let zone = zone.flatMap(TimeZone.init(identifier:)) else { return timestamp }
+        /// The API's UTC timestamps as wall times of a pipeline's schedule zone
+        /// (`2026-12-01 02:00:00 +08:00`), which is how its schedule reads; as they are without one.
+        static func localTime(zone: String?) -> (String) -> String {
+            guard let zone = zone.flatMap(TimeZone.init(identifier:)) else { return { $0 } }
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = zone
             formatter.dateFormat = "yyyy-MM-dd HH:mm:ss xxx"
-            return formatter.string(from: date)
+            return { timestamp in Timestamp.parse(timestamp).map(formatter.string(from:)) ?? timestamp }
         }
     }
 

@@ -139,7 +139,7 @@ struct CSVParser: RecordParser {
                 case .utf8(let wide)?:
                     wideUTF8 += wide
                     utf8Fields.append((fields.count, field))
-                case .gb18030(_, let isChinese, let wide)?:
+                case .gb18030(let isChinese, let wide)?:
                     notUTF8 = true
                     chinese = chinese || isChinese
                     wideUTF8 += wide

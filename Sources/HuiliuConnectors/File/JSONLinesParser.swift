@@ -55,7 +55,7 @@ struct JSONLinesParser: RecordParser {
         let (read, reading) = late?.read(bytes) ?? (nil, nil)
         switch reading {
         case .utf8(let wide)?: _ = late?.decide(chinese: false, notUTF8: false, flawed: false, wideUTF8: wide)
-        case .gb18030(_, let chinese, let wide)?: _ = late?.decide(chinese: chinese, notUTF8: true, flawed: false, wideUTF8: wide)
+        case .gb18030(let chinese, let wide)?: _ = late?.decide(chinese: chinese, notUTF8: true, flawed: false, wideUTF8: wide)
         case .flawedUTF8?, nil: break
         }
         guard let text = read else {

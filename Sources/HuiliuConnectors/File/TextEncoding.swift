@@ -82,7 +82,7 @@ struct LateEncoding: Sendable {
         case utf8(wide: Int)
         /// Not UTF-8 and read as GB18030; whether it reads as common Chinese, and how many
         /// valid UTF-8 characters of three or more bytes it has all the same.
-        case gb18030(String, chinese: Bool, wide: Int)
+        case gb18030(chinese: Bool, wide: Int)
         /// UTF-8 but for a character cut short or a stray byte.
         case flawedUTF8
     }
@@ -106,7 +106,7 @@ struct LateEncoding: Sendable {
                 return (nil, .flawedUTF8)
             }
             guard let text = Self.gb18030(bytes) else { return (nil, nil) }
-            return (text, .gb18030(text, chinese: Self.hasGB2312Character(bytes), wide: scan.wide))
+            return (text, .gb18030(chinese: Self.hasGB2312Character(bytes), wide: scan.wide))
         }
     }
 

@@ -83,20 +83,12 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
         }
         // Credentials in the URL (`https://user:password@host/`) go as a Basic header, which an
         // endpoint echoing its request quotes base64-encoded.
-        if let userinfo = Self.userinfo(of: endpoint) {
-            let decoded = userinfo.removingPercentEncoding ?? userinfo
+        if let userinfo = URLRedactor.userinfo(of: endpoint) {
+            let decoded = userinfo.removingPercentEncoding ?? String(userinfo)
             sensitive.insert(Base64.encode(Array(decoded.utf8)))
             if let colon = decoded.firstIndex(of: ":") { sensitive.insert(String(decoded[decoded.index(after: colon)...])) }
         }
         secrets = String.maskable(sensitive)
-    }
-
-    /// The `user:password` of a URL's authority, as written; `nil` when it has none.
-    static func userinfo(of url: String) -> String? {
-        guard let scheme = url.range(of: "://") else { return nil }
-        let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard let at = authority.lastIndex(of: "@") else { return nil }
-        return String(authority[..<at])
     }
 
     public func open(resumingAt position: Value?) async throws {}

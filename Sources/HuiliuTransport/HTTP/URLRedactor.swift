@@ -26,6 +26,14 @@ public enum URLRedactor {
         return String(redacted[..<query]) + "?…"
     }
 
+    /// The user info of `url`'s authority (`user:password` of `https://user:password@host/`),
+    /// as written; `nil` when it has none.
+    public static func userinfo(of url: String) -> Substring? {
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
+        let authority = url[url.index(colon, offsetBy: 3)...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return authority.lastIndex(of: "@").map { authority[..<$0] }
+    }
+
     /// `url` with user info replaced by ``mask`` and secret query values masked.
     public static func redact(_ url: String) -> String {
         var text = Substring(url)

@@ -34,6 +34,12 @@ public actor TokenProvider {
         public var options: TransferOptions?
 
         /// A configuration for `clientID` at `tokenURL`.
+        /// The `Authorization` value of the client credentials sent as HTTP Basic: each part
+        /// form-encoded before they are joined (RFC 6749 §2.3.1).
+        public var basicAuthorization: String {
+            "Basic " + Base64.encode(Array((PercentEncoding.encode(clientID) + ":" + PercentEncoding.encode(clientSecret)).utf8))
+        }
+
         public init(tokenURL: String, clientID: String, clientSecret: String, scope: String? = nil) {
             self.tokenURL = tokenURL
             self.clientID = clientID
@@ -103,9 +109,7 @@ public actor TokenProvider {
         for (name, value) in c.extraParameters.sorted(by: { $0.key < $1.key }) { form.append((name, value)) }
         var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
         if c.credentialsInHeader {
-            // RFC 6749 §2.3.1: form-encode both parts before joining them.
-            let pair = PercentEncoding.encode(c.clientID) + ":" + PercentEncoding.encode(c.clientSecret)
-            headers["Authorization"] = "Basic " + Base64.encode(Array(pair.utf8))
+            headers["Authorization"] = c.basicAuthorization
         } else {
             form += [("client_id", c.clientID), ("client_secret", c.clientSecret)]
         }

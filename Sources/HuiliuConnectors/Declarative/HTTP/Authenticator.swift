@@ -113,8 +113,7 @@ struct Authenticator: Sendable {
         for (name, value) in c.extraParameters.sorted(by: { $0.key < $1.key }) { form.append((name, value)) }
         var headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
         if c.credentialsInHeader {
-            let pair = FormEncoding.percentEncode(c.clientID) + ":" + FormEncoding.percentEncode(c.clientSecret)
-            headers["Authorization"] = "Basic " + Base64.encode(Array(pair.utf8))
+            headers["Authorization"] = c.basicAuthorization
         } else {
             form += [("client_id", c.clientID), ("client_secret", c.clientSecret)]
         }
@@ -149,9 +148,7 @@ struct Authenticator: Sendable {
         case .basic(let credentials):
             return [credentials.password, Base64.encode(Array("\(credentials.username):\(credentials.password)".utf8))]
         case .bearer(let token): return [token]
-        case .oauth2(_, let c):
-            let pair = FormEncoding.percentEncode(c.clientID) + ":" + FormEncoding.percentEncode(c.clientSecret)
-            return c.credentialsInHeader ? [Base64.encode(Array(pair.utf8))] : []
+        case .oauth2(_, let c): return c.credentialsInHeader ? [String(c.basicAuthorization.dropFirst("Basic ".count))] : []
         case .signature(let signer): return [signer.secret]
         }
     }
