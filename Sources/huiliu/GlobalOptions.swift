@@ -42,11 +42,15 @@ struct GlobalOptions: ParsableArguments {
 /// leave a store; `connector test` would test nothing and succeed.
 func requireProject(option: String) throws {
     let directory = FileManager.default.currentDirectoryPath
-    let markers = ["/config/huiliu.yaml", "/config", "/pipelines", "/connectors"]
-    guard markers.contains(where: { FileManager.default.fileExists(atPath: directory + $0) }) else {
+    guard isProject(directory) else {
         printError("\(directory) is not a Huiliu project (no config/, pipelines/ or connectors/ here): run huiliu from the project's folder, or name its configuration with \(option)")
         throw ExitCode(2)
     }
+}
+
+/// True when `directory` holds a project: `config/`, `pipelines/` or `connectors/`.
+func isProject(_ directory: String) -> Bool {
+    ["/config", "/pipelines", "/connectors"].contains { FileManager.default.fileExists(atPath: directory + $0) }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -167,8 +167,26 @@ extension Huiliu {
                     : "\(problemCount) problem\(problemCount == 1 ? "" : "s") in \(paths.count) file\(paths.count == 1 ? "" : "s")"
                 printError(summary)
             }
+            // Outside a project the names a pipeline uses (mappings, rules, manifest connectors)
+            // are looked up where the command runs, so each is reported missing.
+            let here = FileManager.default.currentDirectoryPath
+            if problemCount > 0, options.config == nil, !isProject(here) {
+                let root = files.lazy.compactMap { Self.enclosingProject(of: $0) }.first
+                printError("note: \(here) is not a Huiliu project, so the mappings, rules and connectors a pipeline names are looked up here: "
+                    + (root.map { "lint from the project's folder (\($0)) or give --config" } ?? "lint from the project's folder or give --config"))
+            }
             if unreadable { throw ExitCode(2) }
             if problemCount > 0 { throw ExitCode(1) }
+        }
+
+        /// The nearest folder above `file` that is a project, if any.
+        static func enclosingProject(of file: String) -> String? {
+            var directory = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
+            while directory.path != "/" {
+                if isProject(directory.path) { return directory.path }
+                directory.deleteLastPathComponent()
+            }
+            return nil
         }
     }
 }

@@ -136,6 +136,19 @@ struct CommandLineTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
         try "version: 1\nname: p\nsource: { file: { path: in.jsonl } }\nsinks: [ stdout ]\n".write(toFile: directory + "/p.yaml", atomically: true, encoding: .utf8)
         #expect(try await HuiliuCommand.run(["lint", "p.yaml"], in: directory).status == 0)
+        // A project's pipeline linted from its pipelines/ folder: the mapping it names is looked up
+        // there, and the note says where the project is.
+        try FileManager.default.createDirectory(atPath: directory + "/project/pipelines", withIntermediateDirectories: true)
+        try "version: 1\nname: q\nsource: { file: { path: in.jsonl } }\nsteps: [ map: treasury/payments ]\nsinks: [ stdout ]\n"
+            .write(toFile: directory + "/project/pipelines/q.yaml", atomically: true, encoding: .utf8)
+        let inside = try await HuiliuCommand.run(["lint", "q.yaml"], in: directory + "/project/pipelines")
+        #expect(inside.status == 1)
+        #expect(inside.stdout.contains("mapping 'treasury/payments' not found"), "\(inside.stdout)")
+        #expect(inside.stderr.contains("is not a Huiliu project") && inside.stderr.contains("(\(directory)/project)"), "\(inside.stderr)")
+        // connector list there lists the built-in components and says the project's are not among them.
+        let listed = try await HuiliuCommand.run(["connector", "list"], in: directory)
+        #expect(listed.status == 0 && listed.stdout.contains("jsonl"))
+        #expect(listed.stderr.contains("only the built-in components are listed"), "\(listed.stderr)")
         #expect(try await HuiliuCommand.run(["expr", "a"], in: directory, stdin: Data(#"{"a":1}"#.utf8)).stdout == "1\n")
         let missing = try await HuiliuCommand.run(["expr", "a", "nofile.json"], in: directory)
         #expect(missing.status == 2 && missing.stderr == "nofile.json: cannot read: no such file\n", "\(missing.stderr)")

@@ -90,6 +90,82 @@ struct DeadLetterReplayTests {
         #expect(pending.stdout == "no pending dead letters\n")
     }
 
+    /// An alert the final validate refuses (a rule's `region` of the wrong shape) is a letter of
+    /// the record that raised it: once the rule is fixed, the replay raises the alert. Lettered as
+    /// the alert itself, it failed the mapping on every replay.
+    @Test func anAlertRefusedAfterItsRuleIsReplayedFromItsRecord() async throws {
+        let project = try temporaryProject("alert-replay")
+        for folder in ["schema", "lookups"] {
+            try FileManager.default.createSymbolicLink(atPath: project + "/config/" + folder,
+                                                       withDestinationPath: HuiliuCommand.root.appendingPathComponent("config/" + folder).path)
+        }
+        try FileManager.default.createDirectory(atPath: project + "/config/rules", withIntermediateDirectories: true)
+        try """
+            id,amount
+            ZF1,100.00
+            ZF2,90000.00
+
+            """.write(toFile: project + "/data/payments.csv", atomically: true, encoding: .utf8)
+        let rule = """
+            version: 1
+            title: 大额支付
+            entity: budget.payment.v1
+            metrics:
+              amount_fen: record.amount_fen
+            levels:
+              - severity: yellow
+                when: metrics.amount_fen > `1000000`
+            message: join('', ['支付 ', record.payment_id])
+            region: record.unit_code
+            """
+        try rule.write(toFile: project + "/config/rules/large-payment.yaml", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: payments
+            source: { file: { path: data/payments.csv } }
+            steps:
+              - map:
+                  type: budget.payment.v1
+                  key: id
+                  fields:
+                    payment_id: id
+                    fiscal_year: '`2024`'
+                    pay_date: '`"2024-03-05"`'
+                    region: '`"421100"`'
+                    unit_code: '`"421100001"`'
+                    function_code: '`"2050201"`'
+                    economic_code: '`"30201"`'
+                    amount_fen: to_fen(amount)
+                    payee.name: '`"黄冈市城建工程有限公司"`'
+                    payee.account: '`"421001234567890123"`'
+              - validate
+              - rule: large-payment
+              - validate
+            sinks: [ jsonl: data/out.jsonl ]
+            """.write(toFile: project + "/pipelines/payments.yaml", atomically: true, encoding: .utf8)
+
+        let run = try await HuiliuCommand.run(["run", "payments"], in: project)
+        #expect(run.stdout.contains("read 2, written 2, failed 1"), "\(run.stdout)\(run.stderr)")
+        let list = try await HuiliuCommand.run(["dead-letters", "list", "--json"], in: project)
+        let letter = try JSONReader.parse(String(list.stdout.split(separator: "\n").first ?? ""))
+        #expect(letter["step"] == "steps[3] validate")
+        #expect(letter["pointer"] == "/region")
+        let shown = try await HuiliuCommand.run(["dead-letters", "show", "\(letter["id"]?.intValue ?? 0)"], in: project)
+        #expect(try JSONReader.parse(shown.stdout)["payload"]?["amount"] == "90000.00", "the record, as the source gave it")
+
+        try rule.replacingOccurrences(of: "region: record.unit_code", with: "region: record.region")
+            .write(toFile: project + "/config/rules/large-payment.yaml", atomically: true, encoding: .utf8)
+        let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        let events = try lines.map { try JSONReader.parse(String($0)) }
+        let alerts = events.filter { $0["type"] == "alert.v1" }
+        #expect(alerts.count == 1)
+        #expect(alerts.first?["data"]?["region"] == "421100")
+        #expect(alerts.first?["data"]?["subject"] == "ZF2")
+        #expect(events.filter { $0["subject"] == "ZF2" }.count == 2, "the record is delivered again, under its id, with its alert")
+    }
+
     /// A letter of a step that fails at a sink's condition on replay stays a letter of its
     /// step: it holds the raw record, and as a sink letter it would be replayed unmapped.
     @Test func aStepLetterFailingAtASinkOnReplayIsReplayedThroughTheStepsLater() async throws {

@@ -284,6 +284,12 @@ public struct RuleStep: StepConnector {
         raised.time = raisedAt.stringValue
         raised.dataschema = CommonSchema.uri(for: Self.alertType)
         raised.extensions = record.extensions
+        // An alert a later step refuses is dead-lettered as the record that raised it, as the
+        // source gave it: a replay runs that through the steps again and raises the alert anew
+        // (and delivers the record again, under the same id). The alert itself would fail the
+        // first step on every replay.
+        raised.original = record.original
+        raised.sourceFields = record.sourceFields
         return raised
     }
 
