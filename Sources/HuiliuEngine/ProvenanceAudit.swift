@@ -74,6 +74,9 @@ public struct ProvenanceAudit: Sendable {
         public var predating = 0
         /// Batches cut off by a rollback (a run aborted for its failures) and written over.
         public var rolledBack = 0
+        /// Bytes at the file's end of batches a rollback took back, which the pipeline's next
+        /// run cuts off: the aborted run leaves them until then.
+        public var awaitingCut = 0
         /// The file the chain recorded whose contents this one has, when it is a copy of it (or
         /// was moved to another file system, which gives it a new inode) and not at its path.
         public var copyOf: String?
@@ -259,13 +262,29 @@ public struct ProvenanceAudit: Sendable {
     private func check(_ path: String, size: Int, ranges: [Range], problems: inout [String]) throws -> FileReport {
         var report = FileReport(path: path)
         // A batch whose bytes a later batch starts inside was cut off by a rollback and written
-        // over (a rollback entry itself is an empty batch where the file was cut back to).
+        // over (a rollback entry itself is an empty batch where the file was cut back to). Cut off
+        // with no rollback recorded, the file was cut short by hand, and what was cut is gone.
         var current: [Range] = []
+        // The batches the latest rollback took back, in file order, until a batch is written after it.
+        var takenBack: [Range] = []
         for range in ranges {
-            while let last = current.last, last.to > range.from {
-                current.removeLast()
-                report.rolledBack += 1
+            var cut: [Range] = []
+            while let last = current.last, last.to > range.from { cut.insert(current.removeLast(), at: 0) }
+            if !cut.isEmpty {
+                if range.from == range.to {
+                    report.rolledBack += cut.count
+                    takenBack = cut.filter { $0.to > $0.from }
+                } else {
+                    let gone = cut.reduce(0) { $0 + $1.events }
+                    let entries = cut.count == 1 ? "entry \(cut[0].sequence)" : "entries \(cut[0].sequence)–\(cut[cut.count - 1].sequence)"
+                    problems.append("""
+                        \(path): entry \(range.sequence)'s batch begins at byte \(range.from), inside what \(entries) delivered \
+                        (bytes \(cut[0].from)–\(cut[cut.count - 1].to)), and no rollback was recorded: the file was cut short outside \
+                        Huiliu before it was written, and \(gone) event\(gone == 1 ? "" : "s") delivered \(gone == 1 ? "is" : "are") gone from it
+                        """)
+                }
             }
+            if range.to > range.from { takenBack = [] }
             current.append(range)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw RunError("\(path): cannot open") }
@@ -290,6 +309,12 @@ public struct ProvenanceAudit: Sendable {
             }
         }
         if let last = current.last, last.to > covered { covered = last.to }
+        // An aborted run's batches stay at the end until the next run cuts them off.
+        for range in takenBack where range.from == covered && range.to <= size {
+            guard try Self.holds(range, handle) else { break }
+            report.awaitingCut += range.to - range.from
+            covered = range.to
+        }
         if covered < size {
             problems.append("""
                 \(path): bytes \(covered)–\(size) are not recorded in the chain (a run still writing, or one that stopped \
@@ -311,7 +336,7 @@ extension ProvenanceAudit.Report {
          "problems": .array(problems.prefix(limit).map { .string($0) }),
          "files": .array(files.map { file in
              ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
-              "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "predating_bytes": .integer(file.predating),
+              "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "awaiting_cut_bytes": .integer(file.awaitingCut), "predating_bytes": .integer(file.predating),
               "copy_of": file.copyOf.map { .string($0) } ?? .null]
          })]
     }

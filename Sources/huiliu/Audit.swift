@@ -85,10 +85,14 @@ extension Huiliu.Audit {
                 + (report.head.map { "; head \($0)" } ?? "")]
             for file in report.files {
                 var notes: [String] = []
-                if file.rolledBack > 0 { notes.append("\(grouped(file.rolledBack)) rolled back and written over") }
-                if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain") }
-                lines.append("  \(file.path): \(grouped(file.batches)) batches, \(grouped(file.events)) events, \(grouped(file.bytes)) bytes as delivered"
-                    + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")), not checked)"))
+                if file.rolledBack > 0 {
+                    notes.append("\(grouped(file.rolledBack)) rolled back" + (file.awaitingCut > 0
+                        ? " (\(grouped(file.awaitingCut)) bytes of them still at the end, as delivered, until the next run cuts them off)"
+                        : " and written over, not checked"))
+                }
+                if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain, not checked") }
+                lines.append("  \(file.path): \(grouped(file.batches)) batch\(file.batches == 1 ? "" : "es"), \(grouped(file.events)) event\(file.events == 1 ? "" : "s"), "
+                    + "\(grouped(file.bytes)) bytes as delivered" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))
                 if let original = file.copyOf { lines.append("    the same contents as \(original), which the sink wrote (a copy, or moved to another file system)") }
             }
             lines += report.problems.map { "  ✗ " + $0 }

@@ -80,6 +80,29 @@ struct SinkTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasSuffix(line))
     }
 
+    /// A file cut short by hand is not appended to (the events cut away would go unnoticed);
+    /// one emptied, as logrotate's copytruncate does, starts again.
+    @Test func jsonlRefusesAFileCutShortByHand() async throws {
+        let path = directory + "/cut.jsonl"
+        let sink = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await sink.open(resumingAt: nil)
+        let committed = try await sink.write([envelope("a", amount: 1), envelope("b", amount: 2)])
+        try await sink.close()
+        let first = line(envelope("a", amount: 1)) + "\n"
+        #expect(truncate(path, off_t(first.utf8.count)) == 0)
+        let reopened = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        await #expect { try await reopened.open(resumingAt: committed) } throws: {
+            "\($0)".contains("the file is \(first.utf8.count) bytes, but this pipeline had delivered \(committed?["length"]?.intValue ?? -1): it was cut short outside Huiliu")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == first)
+        #expect(truncate(path, 0) == 0)
+        let rotated = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
+        try await rotated.open(resumingAt: committed)
+        _ = try await rotated.write([envelope("c", amount: 3)])
+        try await rotated.close()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == line(envelope("c", amount: 3)) + "\n")
+    }
+
     /// What another writer appended after the committed length is not cut: the run stops.
     /// A position saved for another file is not applied to this one.
     @Test func jsonlNeverCutsWhatIsNotItsOwn() async throws {

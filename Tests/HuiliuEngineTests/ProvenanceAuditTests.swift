@@ -44,6 +44,36 @@ struct ProvenanceAuditTests {
         #expect(report.file?.rolledBack == 1)
     }
 
+    /// Right after an aborted run its batch is still at the file's end (the next run cuts it
+    /// off): the rollback entry accounts for it, so it is no problem while it holds what was delivered.
+    @Test func anAbortedRunsBatchAwaitingItsCutIsNoProblem() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/out.jsonl"
+        try "first\naborted\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let store = try await chain([(0, 6, "first\n"), (6, 14, "aborted\n"), (6, 6, "")], file: file)
+        let report = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: file)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.file?.rolledBack == 1 && report.file?.awaitingCut == 8 && report.file?.batches == 1)
+        // Altered meanwhile, those bytes are no longer the rolled-back batch.
+        try "first\nabort!d\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let altered = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: file)
+        #expect(altered.problems.contains { $0.contains("bytes 6–14 are not recorded in the chain") }, "\(altered.problems)")
+    }
+
+    /// A file cut short by hand and then appended to is not a rollback: the check says which
+    /// entries' events are gone.
+    @Test func aFileCutShortByHandIsNotTakenForARollback() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/out.jsonl"
+        try "first\nthird\n".write(toFile: file, atomically: false, encoding: .utf8)
+        let store = try await chain([(0, 6, "first\n"), (6, 13, "second\n"), (6, 12, "third\n")], file: file)
+        let report = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: file)
+        #expect(report.problems == ["\(file): entry 3's batch begins at byte 6, inside what entry 2 delivered (bytes 6–13), and no rollback was recorded: the file was cut short outside Huiliu before it was written, and 1 event delivered is gone from it"])
+        #expect(report.file?.rolledBack == 0)
+    }
+
     /// A file copied elsewhere (or moved to another file system, which gives it a new inode) is
     /// found by its contents and checked; a file holding other bytes still matches nothing.
     @Test func aCopyElsewhereIsCheckedByItsContents() async throws {

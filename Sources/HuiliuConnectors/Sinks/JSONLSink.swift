@@ -58,6 +58,17 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
         fstat(descriptor, &info)
         length = Int(info.st_size)
         inode = Int(info.st_ino)
+        if let committed = position?["length"]?.intValue, committed > length, length > 0, Self.sameFile(position, path: path, inode: inode) {
+            // Cut short outside Huiliu (truncate, a shell redirect): events it delivered are gone
+            // from it, and appending would hide that. Emptied (logrotate's copytruncate), it starts again.
+            Glibc.close(descriptor)
+            descriptor = -1
+            throw SinkError("""
+                \(path): the file is \(length) bytes, but this pipeline had delivered \(committed): it was cut short outside \
+                Huiliu, and the events after byte \(length) are gone from it; nothing was written. Restore it, or move it aside \
+                (the next run starts a new file there)
+                """)
+        }
         if let committed = position?["length"]?.intValue, committed < length, Self.sameFile(position, path: path, inode: inode) {
             do {
                 try checkTail(from: committed)
