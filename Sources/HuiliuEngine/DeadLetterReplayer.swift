@@ -12,6 +12,9 @@ public struct DeadLetterReplayer: Sendable {
     /// The runner of the pipeline the letters belong to.
     public var runner: PipelineRunner
 
+    /// The trigger a replay's run records.
+    public static let trigger = "replay"
+
     /// A replayer for one pipeline.
     public init(runner: PipelineRunner) {
         self.runner = runner
@@ -58,7 +61,7 @@ public struct DeadLetterReplayer: Sendable {
                 letters.append(letter)
             }
         }
-        var run = try await store.startRun(pipeline: pipeline, trigger: "replay")
+        var run = try await store.startRun(pipeline: pipeline, trigger: Self.trigger)
         var outcome = Outcome(run: run, delivered: [], stillFailing: [], sourceRejects: [])
         // Whatever fails from here on (a sink that cannot open, a component that cannot be
         // built) ends the run record as failed, never leaves it "running", and closes what opened.

@@ -100,12 +100,19 @@ public struct AdminAPI: Sendable {
         return router
     }
 
+    /// A pipeline's latest run that read its source: a dead-letter replay after a failed sync
+    /// would otherwise show the pipeline as succeeded. The latest replay when there is no other.
+    static func lastRun(_ pipeline: String, _ store: any StateStore) async throws -> RunRecord? {
+        let recent = try await store.runs(pipeline: pipeline, status: nil, limit: 50)
+        return recent.first { $0.trigger != DeadLetterReplayer.trigger } ?? recent.first
+    }
+
     func addPipelineRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
         api.get("pipelines") { _, _ in
             var items: [Value] = []
             for name in await deps.daemon.pipelineNames() {
                 guard var item = await deps.daemon.pipelineStatus(name) else { continue }
-                item["last_run"] = try await deps.store.runs(pipeline: name, status: nil, limit: 1).first.map(Self.json) ?? .null
+                item["last_run"] = try await Self.lastRun(name, deps.store).map(Self.json) ?? .null
                 items.append(item)
             }
             return jsonResponse(["pipelines": .array(items)])
@@ -113,7 +120,7 @@ public struct AdminAPI: Sendable {
         api.get("pipelines/:name") { _, context in
             let name = try context.parameters.require("name")
             guard var item = await deps.daemon.pipelineStatus(name) else { return notFound("no pipeline '\(name)'") }
-            item["last_run"] = try await deps.store.runs(pipeline: name, status: nil, limit: 1).first.map(Self.json) ?? .null
+            item["last_run"] = try await Self.lastRun(name, deps.store).map(Self.json) ?? .null
             return jsonResponse(item)
         }
         api.post("pipelines/:name/runs") { request, context in

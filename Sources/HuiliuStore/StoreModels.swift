@@ -43,7 +43,8 @@ public struct RunRecord: Sendable, Equatable {
     /// Seconds between start and finish, if finished.
     public var duration: Double? {
         guard let finishedAt, let end = Timestamp.parse(finishedAt), let start = Timestamp.parse(startedAt) else { return nil }
-        return end.timeIntervalSince(start)
+        // Timestamps are to the millisecond; the difference of two Dates is not, quite.
+        return (end.timeIntervalSince(start) * 1000).rounded() / 1000
     }
 }
 

@@ -57,12 +57,19 @@ extension Huiliu {
                 return
             }
             guard !runs.isEmpty else {
-                print("no runs yet")
+                if let pipeline, !gateway.pipelineFiles().contains(where: { PipelineLookup.declaredName(of: $0) == pipeline }) {
+                    // Runs of a pipeline removed since are still listed; a name with none is a typo.
+                    printError("no runs of '\(pipeline)', and no pipeline of that name in this project")
+                    throw ExitCode(2)
+                }
+                print(failed ? "no failed, interrupted or cancelled runs" : pipeline.map { "no runs of '\($0)' yet" } ?? "no runs yet")
                 return
             }
-            var rows = [["RUN", "PIPELINE", "STATUS", "STARTED", "SECONDS", "READ", "WRITTEN", "FAILED", "ERROR"]]
+            // Wall times of the gateway's zone, as `status` shows them (the JSON keeps UTC).
+            let local = Huiliu.Status.localTime(zone: gateway.timezone)
+            var rows = [["RUN", "PIPELINE", "TRIGGER", "STATUS", "STARTED", "SECONDS", "READ", "WRITTEN", "FAILED", "ERROR"]]
             for run in runs {
-                rows.append([run.id, run.pipeline, run.status.rawValue, run.startedAt,
+                rows.append([run.id, run.pipeline, run.trigger, run.status.rawValue, local(run.startedAt),
                              run.duration.map { String(format: "%.2f", $0) } ?? "-",
                              grouped(run.recordsRead), grouped(run.recordsWritten), grouped(run.recordsFailed),
                              run.error.map(Self.firstLine) ?? ""])

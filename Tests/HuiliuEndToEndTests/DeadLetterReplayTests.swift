@@ -164,6 +164,19 @@ struct DeadLetterReplayTests {
         #expect(alerts.first?["data"]?["region"] == "421100")
         #expect(alerts.first?["data"]?["subject"] == "ZF2")
         #expect(events.filter { $0["subject"] == "ZF2" }.count == 2, "the record is delivered again, under its id, with its alert")
+
+        // The history says which run was the replay; asking for failures or an unknown pipeline says so.
+        let runs = try await HuiliuCommand.run(["runs"], in: project)
+        #expect(runs.stdout.hasPrefix("RUN ") && runs.stdout.contains(" TRIGGER ") && runs.stdout.contains(" replay "), "\(runs.stdout)")
+        #expect(runs.stdout.contains("+08:00"), "started times in the gateway's zone: \(runs.stdout)")
+        #expect(try await HuiliuCommand.run(["runs", "--failed"], in: project).stdout == "no failed, interrupted or cancelled runs\n")
+        let unknown = try await HuiliuCommand.run(["runs", "--pipeline", "paymnets"], in: project)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no pipeline of that name"), "\(unknown.stderr)")
+        let json = try await HuiliuCommand.run(["runs", "--json"], in: project)
+        for line in json.stdout.split(separator: "\n") {
+            let seconds = try JSONReader.parse(String(line))["duration_seconds"]?.doubleValue ?? -1
+            #expect((seconds * 1000).rounded() / 1000 == seconds, "to the millisecond: \(line)")
+        }
     }
 
     /// A letter of a step that fails at a sink's condition on replay stays a letter of its

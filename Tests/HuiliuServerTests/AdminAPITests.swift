@@ -41,6 +41,25 @@ struct AdminAPITests {
         #expect(described.count == Set(routes).count, "the document describes routes the router does not serve")
     }
 
+    /// A pipeline's last run is its latest sync: a replay after a failed run does not show
+    /// the pipeline as succeeded; with only replays, the latest replay.
+    @Test func theLastRunIsTheLatestSyncNotAReplay() async throws {
+        let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-api-\(UUID().uuidString).db")
+        #expect(try await AdminAPI.lastRun("p", store) == nil)
+        var replay = try await store.startRun(pipeline: "p", trigger: DeadLetterReplayer.trigger)
+        replay.status = .succeeded
+        try await store.finishRun(replay)
+        #expect(try await AdminAPI.lastRun("p", store)?.id == replay.id)
+        var sync = try await store.startRun(pipeline: "p", trigger: "schedule")
+        sync.status = .failed
+        try await store.finishRun(sync)
+        var later = try await store.startRun(pipeline: "p", trigger: DeadLetterReplayer.trigger)
+        later.status = .succeeded
+        try await store.finishRun(later)
+        let last = try await AdminAPI.lastRun("p", store)
+        #expect(last?.id == sync.id && last?.status == .failed)
+    }
+
     /// The provenance route's memory: a full check's intact prefix is where the next check
     /// starts; a check that started from a prefix replaced meanwhile does not overwrite it; a
     /// problem clears it, so the next check is full; a vanished chain stays known.
