@@ -108,7 +108,9 @@ extension Huiliu {
         }
 
         func run() async throws {
-            let directory = workDirectory ?? NSTemporaryDirectory() + "huiliu-bench-\(getpid())"
+            // Absolute: the benchmark pipelines resolve their paths against their own folder.
+            let directory = workDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+                ?? NSTemporaryDirectory() + "huiliu-bench-\(getpid())"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { if workDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
             #if DEBUG

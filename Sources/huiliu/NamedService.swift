@@ -1,3 +1,5 @@
+import Glibc
+import NIOCore
 import ServiceLifecycle
 
 /// A service whose failure names it: the daemon runs several servers, and "Address already in
@@ -19,6 +21,12 @@ struct NamedService: Service {
     struct Failure: Error, CustomStringConvertible {
         var name: String
         var error: any Error
-        var description: String { "\(name): \(error)" }
+        var description: String {
+            // NIO's own text for a taken port is a system call's name and an errno.
+            if (error as? IOError)?.errnoCode == EADDRINUSE || "\(error)".contains("Address already in use") {
+                return "\(name): the port is taken by another process (another huiliu serve or simulate, or another server); stop it or choose another port"
+            }
+            return "\(name): \(error)"
+        }
     }
 }

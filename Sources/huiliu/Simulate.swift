@@ -58,18 +58,32 @@ extension Huiliu {
             logger.logLevel = .notice
             let host = host
             let simulator = Simulator(configuration: configuration)
-            if !exchangeDatabase.isEmpty {
-                try ExchangeDatabase.write(simulator, to: exchangeDatabase)
-                FileHandle.standardOutput.write(Data("procuratorate exchange database (table ajxx) written to \(exchangeDatabase)\n".utf8))
-            }
+            let exchangeDatabase = exchangeDatabase
             let app = simulator.application(host: host, port: port, logger: logger) { bound in
+                // The exchange database once the port is ours: a simulator that cannot start must
+                // not rewrite the one another simulator's pipelines read.
+                if !exchangeDatabase.isEmpty {
+                    do {
+                        try ExchangeDatabase.write(simulator, to: exchangeDatabase)
+                        FileHandle.standardOutput.write(Data("procuratorate exchange database (table ajxx) written to \(exchangeDatabase)\n".utf8))
+                    } catch {
+                        printError("\(exchangeDatabase): \(error)")
+                        Glibc.exit(2)
+                    }
+                }
                 // Written straight out: a log file or a service manager must see the port
                 // (--port 0) at once, not when a buffer fills.
                 FileHandle.standardOutput.write(Data("simulated upstream systems on http://\(host):\(bound) — Ctrl-C stops\n".utf8))
             }
-            let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+            let service = NamedService(name: "simulator http://\(host):\(port)", service: app)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],
                                                           logger: logger))
-            try await group.run()
+            do {
+                try await group.run()
+            } catch let failure as NamedService.Failure {
+                printError(failure.description + " (--port)")
+                throw ExitCode(2)
+            }
         }
     }
 }

@@ -113,6 +113,11 @@ struct CommandLineTests {
                 "\(pipeline.stdout)")
         let mapping = try await HuiliuCommand.run(["bench", "mapping", "--records", "1000"], in: HuiliuCommand.root.path)
         #expect(mapping.status == 0 && mapping.stdout.contains("map → validate → jsonl"), "\(mapping.stdout)\(mapping.stderr)")
+        // A relative work directory is the command's, not the generated pipeline's.
+        let folder = try makeTemporaryDirectory("bench-relative")
+        let relative = try await HuiliuCommand.run(["bench", "pipeline", "--records", "500", "--work-directory", "wd"], in: folder)
+        #expect(relative.status == 0, "\(relative.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder + "/wd/out.jsonl"))
         let refused = try await HuiliuCommand.run(["bench", "pipeline", "--repeat", "0"], in: HuiliuCommand.root.path)
         #expect(refused.status == 2 && refused.stderr.contains("--repeat must be at least 1"), "\(refused.stderr)")
     }

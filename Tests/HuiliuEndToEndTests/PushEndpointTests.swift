@@ -27,7 +27,12 @@ struct PushEndpointTests {
               webhook: { address: 127.0.0.1, port: \(port), channels: { government: "${env:GOV_TOKEN:-gov-token-0123456789}" } }
             """.write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
         let serve = try await HuiliuCommand.run(["serve"], in: project)
-        #expect(serve.status == 2 && serve.stderr.contains("push endpoint 127.0.0.1:\(port):"), "\(serve.stderr)")
+        #expect(serve.status == 2 && serve.stderr.contains("push endpoint 127.0.0.1:\(port): the port is taken by another process"), "\(serve.stderr)")
+        // The simulator too, and it leaves the exchange database of the one holding the port alone.
+        let simulate = try await HuiliuCommand.run(["simulate", "--port", "\(port)", "--exchange-database", "exchange.db"], in: project)
+        #expect(simulate.status == 2, "\(simulate.stdout)\(simulate.stderr)")
+        #expect(simulate.stderr == "simulator http://127.0.0.1:\(port): the port is taken by another process (another huiliu serve or simulate, or another server); stop it or choose another port (--port)\n")
+        #expect(!FileManager.default.fileExists(atPath: project + "/exchange.db"))
     }
 
     @Test func pushedRecordsAreStoredThenDeliveredByTheChannelsPipeline() async throws {
