@@ -310,7 +310,7 @@ struct CommandLineTests {
         _ = try await HuiliuCommand.run(["run", "court-cases"], in: project)
         let result = try await HuiliuCommand.run(["runs", "--pipeline", "court-cases"], in: project)
         #expect(result.stdout.hasPrefix("RUN "))
-        #expect(result.stdout.contains("court-cases  succeeded"))
+        #expect(result.stdout.contains("court-cases  cli      succeeded"), "\(result.stdout)")
         // A failure behind more succeeded runs than any one query reads (a pipeline every
         // 30 seconds makes 2,880 a day) is still listed by --failed.
         let database = project + "/data/huiliu.db"

@@ -67,12 +67,39 @@ public struct SecretStore: Sendable {
     }
 
     /// `text` with each of `values` (longest first) of three or more characters replaced by `***`.
-    private static func scrub(_ text: String, of values: [String]) -> String {
+    /// One shorter than eight characters only where it stands alone, not inside a word or a
+    /// number: a token `short` made "is ***er than 16 characters" of a message, and the garble
+    /// gave the secret away.
+    static func scrub(_ text: String, of values: [String]) -> String {
         var text = text
         for value in values where value.count >= 3 && text.contains(value) {
-            text = text.replacingOccurrences(of: value, with: "***")
+            text = value.utf8.count >= 8 ? text.replacingOccurrences(of: value, with: "***") : replacingStandalone(value, in: text)
         }
         return text
+    }
+
+    /// `text` with `value` replaced by `***` where no ASCII letter or digit is next to it.
+    private static func replacingStandalone(_ value: String, in text: String) -> String {
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+        }
+        let bytes = Array(text.utf8), needle = Array(value.utf8)
+        guard let first = needle.first, let last = needle.last else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if i + needle.count <= bytes.count, bytes[i] == needle[0], bytes[i..<(i + needle.count)].elementsEqual(needle),
+               !(isWordByte(first) && i > 0 && isWordByte(bytes[i - 1])),
+               !(isWordByte(last) && i + needle.count < bytes.count && isWordByte(bytes[i + needle.count])) {
+                out += Array("***".utf8)
+                i += needle.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Notes that `value` was filled into configuration: ``scrub(_:)`` hides it from then on.

@@ -1,0 +1,17 @@
+@testable import HuiliuKit
+import Testing
+
+/// What `***` replaces in the text that reaches logs, run records and the terminal.
+struct SecretScrubTests {
+    /// A long secret goes wherever it appears; a short one only where it stands alone, so the
+    /// words around it stay readable and do not spell it out.
+    @Test func shortSecretsAreMaskedWhereTheyStandAlone() {
+        #expect(SecretStore.scrub("the token is shorter than 16 characters", of: ["short"]) == "the token is shorter than 16 characters")
+        #expect(SecretStore.scrub("auth failed for short: 401", of: ["short"]) == "auth failed for ***: 401")
+        #expect(SecretStore.scrub("GET /api?key=123456&page=2", of: ["123456"]) == "GET /api?key=***&page=2")
+        #expect(SecretStore.scrub("密码123456错误", of: ["123456"]) == "密码***错误")
+        #expect(SecretStore.scrub("record 1234567 of 9", of: ["123456"]) == "record 1234567 of 9")
+        #expect(SecretStore.scrub("x-key: s3cr3tKey9 (s3cr3tKey9x)", of: ["s3cr3tKey9"]) == "x-key: *** (***x)")
+        #expect(SecretStore.scrub("#ab#abc", of: ["#ab"]) == "***#abc", "a side without a letter or digit needs no boundary")
+    }
+}
