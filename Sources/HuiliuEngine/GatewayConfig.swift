@@ -132,7 +132,9 @@ public struct GatewayConfig: Sendable {
             // instead of them (less the references it would have resolved).
             var secretsProblems: [ConfigError] = []
             do throws(ConfigErrors) {
-                secrets = try loadSecrets(node["secrets"]?.plainValue.objectValue, root: root)
+                var fileSetting: SourceLocation?
+                if case .scalar(_, _, let at)? = node["secrets"]?["file"] { fileSetting = at }
+                secrets = try loadSecrets(node["secrets"]?.plainValue.objectValue, root: root, fileSetting: fileSetting)
             } catch {
                 secretsProblems = error.errors
             }
@@ -198,11 +200,18 @@ public struct GatewayConfig: Sendable {
         return config
     }
 
-    static func loadSecrets(_ section: Object?, root: String) throws(ConfigErrors) -> [String: String] {
+    /// The secrets `section` names. A file that cannot be read is reported at `fileSetting`,
+    /// where it is named (the file itself has no line to point at).
+    static func loadSecrets(_ section: Object?, root: String, fileSetting: SourceLocation? = nil) throws(ConfigErrors) -> [String: String] {
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : root + "/" + p }
         var secrets: [String: String] = [:]
         if let file = section?["file"]?.stringValue {
-            secrets.merge(try loadSecretsFile(resolve(file)), uniquingKeysWith: { $1 })
+            do throws(ConfigErrors) {
+                secrets.merge(try loadSecretsFile(resolve(file)), uniquingKeysWith: { $1 })
+            } catch {
+                guard let fileSetting, error.errors.count == 1, error.errors[0].message.hasPrefix("cannot read secrets file") else { throw error }
+                throw ConfigErrors([ConfigError(.unresolvedReference, at: fileSetting, "secrets.file: " + error.errors[0].message)])
+            }
         }
         if let directory = section?["directory"]?.stringValue {
             secrets.merge(loadSecretsDirectory(resolve(directory)), uniquingKeysWith: { $1 })

@@ -13,8 +13,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The gateway config file (default: config/huiliu.yaml under the current directory).")
     var config: String?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .warning
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (default: warning; info for serve).")
+    var logLevel: Logger.Level?
 
     /// Loads the gateway config, exiting with status 2 and the problems if it is invalid.
     /// The project's configuration. Unless `anywhere`, a directory that is not a project is
@@ -32,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
     /// A logger writing plain text to standard error.
     func logger(label: String = "huiliu") -> Logger {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = logLevel
+        logger.logLevel = logLevel ?? .warning
         return logger
     }
 }

@@ -19,7 +19,7 @@ extension Huiliu.SchemaCommand {
     struct Docs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the reference of every entity and field of the common schema (Markdown).",
-            discussion: "Example:\n  huiliu schema docs > docs/reference/common-schema.md")
+            discussion: "Example:\n  huiliu schema docs > common-schema.md")
 
         @OptionGroup var options: GlobalOptions
 

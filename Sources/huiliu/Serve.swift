@@ -47,9 +47,8 @@ extension Huiliu {
             let gateway = try options.gateway()
             let configPath = options.config
             let json = logFormat.map { $0 == "json" } ?? !isTerminal(2)
-            // A daemon logs its runs at info unless told otherwise; `--log-level warning` given is kept.
-            let explicit = CommandLine.arguments.contains { $0 == "--log-level" || $0.hasPrefix("--log-level=") }
-            let level = explicit ? options.logLevel : Logger.Level.info
+            // A daemon logs its runs at info unless told otherwise.
+            let level = options.logLevel ?? .info
             LoggingSystem.bootstrap { label in
                 var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
                 handler.logLevel = level

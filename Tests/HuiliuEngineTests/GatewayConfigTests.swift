@@ -85,8 +85,12 @@ struct GatewayConfigTests {
 
             """.write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
         #expect { _ = try GatewayConfig.load(path: directory + "/config/huiliu.yaml") } throws: { error in
-            let messages = (error as? ConfigErrors)?.errors.map(\.message) ?? []
-            return messages.count == 2 && messages.contains { $0.hasPrefix("cannot read secrets file") }
+            let errors = (error as? ConfigErrors)?.errors ?? []
+            let messages = errors.map(\.message)
+            // Said where the file is named: the file has no line to point at.
+            let unreadable = errors.first { $0.message.hasPrefix("secrets.file: cannot read secrets file") }
+            return messages.count == 2 && unreadable?.location.file.hasSuffix("config/huiliu.yaml") == true
+                && unreadable?.location.line == 1 && unreadable?.location.column == 18
                 && messages.contains { $0.hasPrefix("unknown key 'timezon'") }
         }
     }

@@ -27,6 +27,16 @@ struct ExpressionTests {
         }
     }
 
+    /// A bare number where a value belongs says how JMESPath writes one.
+    @Test func aBareNumberSaysLiteralsTakeBackticks() {
+        do {
+            _ = try Expression("amount_fen > 0")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.description == "column 14: unexpected number 0: a number as a value is a literal, written in backticks: `0`")
+        }
+    }
+
     @Test func offsetsCountCharactersNotBytes() {
         do {
             _ = try Expression("'黄冈市' | ]")

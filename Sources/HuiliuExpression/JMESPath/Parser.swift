@@ -111,6 +111,9 @@ struct Parser {
             return .reference(try expression(0))
         case .eof:
             throw ExpressionError(.syntax, offset: token.start, "the expression is incomplete")
+        case .number:
+            // Numbers stand alone only in slices and indexes; `amount > 0` is the common slip.
+            throw ExpressionError(.syntax, offset: token.start, "unexpected \(token.display): a number as a value is a literal, written in backticks: `\(token.number)`")
         default:
             throw ExpressionError(.syntax, offset: token.start, "unexpected \(token.display)")
         }
