@@ -143,6 +143,12 @@ extension Huiliu {
             if record.status != .succeeded { throw ExitCode(1) }
         }
 
+        /// Whether the pipeline file names an environment variable: run by the daemon, it gets
+        /// the daemon's value, which a variable set for this command does not change.
+        static func readsEnvironment(_ file: String) -> Bool {
+            (try? String(contentsOfFile: file, encoding: .utf8))?.contains("${env:") ?? false
+        }
+
         /// Asks the running daemon to run the pipeline and follows the run until it ends.
         func runThroughDaemon(_ daemon: DaemonClient, _ definition: PipelineDefinition) async throws {
             let name = definition.name
@@ -174,7 +180,8 @@ extension Huiliu {
                 // Already running, unknown, shutting down: the command could not run.
                 throw ExitCode(2)
             }
-            printError("\(name): started by the running daemon; following it (Ctrl-C stops following, not the run)")
+            printError("\(name): started by the running daemon; following it (Ctrl-C stops following, not the run)"
+                + (Self.readsEnvironment(definition.file) ? "; the daemon's environment, not this shell's, fills its ${env:…} (--standalone runs it here)" : ""))
             // Polls in a row that found the run's record running but the daemon running nothing of
             // the pipeline: its end could not be recorded (the state store was unreachable then).
             var orphaned = 0

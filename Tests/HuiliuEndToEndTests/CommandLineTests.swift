@@ -305,6 +305,22 @@ struct CommandLineTests {
                 "\(bad.stdout)")
     }
 
+    /// The README's pipeline example lints clean in the shipped project, once the secrets and
+    /// variables it names are there: an example that no longer matches what lint accepts misleads.
+    @Test func theReadmesPipelineExampleLints() async throws {
+        let project = try demoProject()
+        let readme = try String(contentsOf: HuiliuCommand.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "### A pipeline file\n\n```yaml\n"))
+        let end = try #require(readme.range(of: "\n```", range: section.upperBound..<readme.endIndex))
+        try String(readme[section.upperBound..<end.lowerBound]).write(toFile: project + "/pipelines/readme-example.yaml", atomically: true, encoding: .utf8)
+        let secrets = project + "/config/secrets.example.yaml"
+        try (String(contentsOfFile: secrets, encoding: .utf8) + "pii: { sm4: 0123456789abcdeffedcba98765432100123456789abcdeffedcba9876543210 }\nplatform: { token: readme-platform-token }\n")
+            .write(toFile: secrets, atomically: true, encoding: .utf8)
+        let lint = try await HuiliuCommand.run(["lint", "pipelines/readme-example.yaml"], in: project,
+                                               environment: ["HUILIU_PG_URL": "postgresql://huiliu@127.0.0.1/huiliu", "PLATFORM_URL": "https://platform.example/events"])
+        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+    }
+
     @Test func runsListsHistory() async throws {
         let project = try demoProject()
         _ = try await HuiliuCommand.run(["run", "court-cases"], in: project)
