@@ -150,7 +150,7 @@ extension Huiliu {
                         }
                     }
                     for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway)
-                        + Self.pastSchedule(definition, gateway: gateway) {
+                        + Self.pastSchedule(definition, gateway: gateway) + Self.missingFolder(definition) {
                         printScrubbed(warning)
                         warningCount += 1
                     }
@@ -203,6 +203,22 @@ extension Huiliu.Lint {
     /// Warnings (not problems: a shared network folder is fine) for the files of one host that a
     /// pipeline on a shared store reads or writes: the next run may be on another gateway, whose
     /// disk the checkpoint shared with it does not describe.
+    /// A warning (the folder may be mounted later) for a `file` source whose folder is not
+    /// there: each run fails with "no file matches", and a mistyped folder looks the same.
+    static func missingFolder(_ definition: PipelineDefinition) -> [String] {
+        guard definition.source.name == "file", let path = definition.source.config["path"]?.stringValue else { return [] }
+        let pattern = definition.source.config.resolvePath(path)
+        // The folders before the first wildcard.
+        let fixed = pattern.prefix { !"*?[".contains($0) }
+        guard let slash = fixed.lastIndex(of: "/") else { return [] }
+        let folder = String(fixed[..<slash])
+        var isDirectory: ObjCBool = false
+        guard !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue) else { return [] }
+        let shown = definition.source.config.baseDirectory.isEmpty ? folder
+            : folder.replacingOccurrences(of: definition.source.config.baseDirectory + "/", with: "", options: .anchored)
+        return ["\(definition.source.config.location(of: "path")): warning: there is no folder \(shown) for '\(path)'; every run fails with 'no file matches' until there is"]
+    }
+
     static func hostBound(_ definition: PipelineDefinition, sharedStore: Bool) -> [String] {
         guard sharedStore else { return [] }
         var warnings: [String] = []

@@ -27,6 +27,16 @@ struct FileSourceTests {
 
     func records(_ batches: [RecordBatch]) -> [Value] { batches.flatMap { $0.records.map(\.data) } }
 
+    /// A path whose written extension names no format is refused when the pipeline loads (lint),
+    /// not on every run; one the files matched will tell, or a format given, is accepted.
+    @Test func aPathWhoseExtensionNamesNoFormatIsRefusedAtLoad() throws {
+        for path in ["in/payments-2024-03.cvs", "in/*.cvs", "in/export"] {
+            #expect(throws: ConfigError.self, "\(path)") { try source(path) }
+        }
+        for path in ["in/payments-*.csv", "in/*", "in/*.[cj]sv", "in/x.NDJSON"] { #expect(throws: Never.self, "\(path)") { try source(path) } }
+        #expect(throws: Never.self) { try source("in/export", ["format": "csv"]) }
+    }
+
     @Test func readsCSVWithQuotesDelimitersAndLineBreaksInFields() async throws {
         let path = write("a.csv", Array("id,name,note\r\n1,\"李,四\",\"他说\"\"好\"\"\"\r\n2,王五,\"两\n行\"\r\n".utf8))
         let batches = try await drain(source(path, ["key": "id"]))

@@ -46,6 +46,17 @@ struct LintCorpusTests {
         #expect((result.stdout + result.stderr).contains("warning: schedule '0 0 2 1 1 * 2020' never fires again (its last fire time in America/Los_Angeles is past)"))
     }
 
+    /// A file source whose folder is not there (a mistyped `samples/`) is a warning: every run
+    /// would fail with "no file matches", but the folder may be mounted later.
+    @Test func aFileSourceWhoseFolderIsMissingIsAWarning() async throws {
+        let project = try temporaryProject("folder")
+        try "version: 1\nname: typo\nsource: { file: { path: connectors/x/sample/payments-*.csv } }\nsinks: [ stdout ]\n"
+            .write(toFile: project + "/pipelines/typo.yaml", atomically: true, encoding: .utf8)
+        let result = try await HuiliuCommand.run(["lint", "pipelines/typo.yaml"], in: project)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout == "pipelines/typo.yaml:3:19: warning: there is no folder connectors/x/sample for 'connectors/x/sample/payments-*.csv'; every run fails with 'no file matches' until there is\n")
+    }
+
     @Test func exitsTwoForAnUnreadableFile() async throws {
         let result = try await HuiliuCommand.run(["lint", "no-such-file.yaml"], in: Self.corpus.path)
         #expect(result.stderr.contains("no-such-file.yaml: cannot read: no such file"))

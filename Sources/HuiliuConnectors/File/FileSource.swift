@@ -62,6 +62,14 @@ public struct FileSource: SourceConnector {
         type = try config[Self.type]
         batchSize = context.batchSize
         logger = context.logger
+        // A name whose extension is written out and says no format fails every run: said at load
+        // (lint), where a glob ending in `*` is left to the files it matches.
+        let name = (pattern as NSString).lastPathComponent
+        let fixedEnd = String(name.reversed().prefix { !"*?[]".contains($0) }.reversed())
+        let written = fixedEnd.contains(".") || fixedEnd == name
+        if format == "auto", written, (try? resolvedFormat(for: fixedEnd)) == nil {
+            throw config.error("path", "cannot tell the format of '\(name)' from its extension (.csv, .json, .jsonl or .ndjson); set format: csv, json or jsonl")
+        }
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
