@@ -43,7 +43,9 @@ extension Huiliu {
             print("Huiliu demo: \(pipelines.count) pipelines from \(relative(gateway.projectDirectory + "/pipelines", to: FileManager.default.currentDirectoryPath))\n")
             if pipelines.contains(where: { $0.source.name == "hj212" }) {
                 let report = try await emulateDevices(gateway, seconds: devicesSeconds)
-                print("HJ 212: \(report.devices) emulated monitoring devices sent \(report.sent) frames; \(report.acknowledged) acknowledged after durable buffering\n")
+                // HJ 212-2005 devices and corrupted frames ask for no answer: the count says of how many.
+                print("HJ 212: \(report.devices) emulated monitoring devices sent \(report.sent) frames; \(report.acknowledged) of the \(report.expectingAnswer) that asked for an answer acknowledged after durable buffering"
+                    + (report.corrupted > 0 ? " (\(report.corrupted) corrupted on purpose, rejected)" : "") + "\n")
             }
             var failed = false
             for definition in pipelines {

@@ -106,6 +106,11 @@ extension ConnectorCommand {
                 }
                 try ConnectorFixtures.writeExchanges(stored, stream: streamName, directory: fixtures)
                 print("\(name)/\(streamName): recorded \(stored.count) exchange\(stored.count == 1 ? "" : "s"), \(records) records")
+                if records == 0 {
+                    // A recording of nothing replaces one that had records without complaint, and
+                    // `connector test` then checks only that nothing comes.
+                    printError("warning: \(name)/\(streamName) gave no records, so its fixtures now test an empty answer: check the configuration (a period, a fiscal year) against what the upstream holds")
+                }
                 recorded.append(streamName)
             }
             let replayConfig = configValues.map { name, value -> (String, Value) in
