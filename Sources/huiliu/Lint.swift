@@ -150,7 +150,8 @@ extension Huiliu {
                         }
                     }
                     for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway)
-                        + Self.pastSchedule(definition, gateway: gateway) + Self.missingFolder(definition) {
+                        + Self.pastSchedule(definition, gateway: gateway) + Self.missingFolder(definition)
+                        + Self.rulesNeverReached(definition, registry: registry, context: lintContext) {
                         printScrubbed(warning)
                         warningCount += 1
                     }
@@ -203,6 +204,34 @@ extension Huiliu.Lint {
     /// Warnings (not problems: a shared network folder is fine) for the files of one host that a
     /// pipeline on a shared store reads or writes: the next run may be on another gateway, whose
     /// disk the checkpoint shared with it does not describe.
+    /// Warnings for rule steps that no record of their entity reaches (a map before them makes
+    /// another type): they never raise an alert, and the runs say nothing of it. Only where the
+    /// types are known: a map's, or a file source's `type`.
+    static func rulesNeverReached(_ definition: PipelineDefinition, registry: ConnectorRegistry, context: ConnectorContext) -> [String] {
+        var types: Set<String>? = definition.source.name == "file" ? definition.source.config["type"]?.stringValue.map { [$0] } : nil
+        var warnings: [String] = []
+        for component in definition.steps {
+            guard let step = try? registry.makeStep(component, context: context) else {
+                types = nil
+                continue
+            }
+            switch step {
+            case let map as MapStep:
+                if let type = map.entityType { types = [type] }
+            case let rule as RuleStep:
+                if let known = types, !known.contains(rule.entityType) {
+                    warnings.append("\(component.location): warning: rule '\(component.config["rule"]?.stringValue ?? "")' judges \(rule.entityType) records, "
+                        + "but only \(known.sorted().joined(separator: " and ")) reach\(known.count == 1 ? "es" : "") it: it never raises an alert")
+                }
+                types = rule.passesRecords ? types.map { $0.union([RuleStep.alertType]) } : [RuleStep.alertType]
+            default:
+                // These keep the records' types; of another, what comes out is not known here.
+                if !["validate", "filter", "dedupe", "mask", "encrypt", "decrypt", "set"].contains(component.name) { types = nil }
+            }
+        }
+        return warnings
+    }
+
     /// A warning (the folder may be mounted later) for a `file` source whose folder is not
     /// there: each run fails with "no file matches", and a mistyped folder looks the same.
     static func missingFolder(_ definition: PipelineDefinition) -> [String] {

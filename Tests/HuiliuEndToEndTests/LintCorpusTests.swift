@@ -57,6 +57,32 @@ struct LintCorpusTests {
         #expect(result.stdout == "pipelines/typo.yaml:3:19: warning: there is no folder connectors/x/sample for 'connectors/x/sample/payments-*.csv'; every run fails with 'no file matches' until there is\n")
     }
 
+    /// A rule after a map into another entity never raises an alert: a warning naming both types.
+    /// The shipped pipelines, whose rules follow the map they judge, have none.
+    @Test func aRuleNoRecordOfItsEntityReachesIsAWarning() async throws {
+        let project = try temporaryProject("rule-type")
+        for folder in ["schema", "lookups", "rules"] {
+            try FileManager.default.createSymbolicLink(atPath: project + "/config/" + folder,
+                                                       withDestinationPath: HuiliuCommand.root.appendingPathComponent("config/" + folder).path)
+        }
+        try FileManager.default.createDirectory(atPath: project + "/connectors", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project + "/connectors/budget-network",
+                                                   withDestinationPath: HuiliuCommand.root.appendingPathComponent("connectors/budget-network").path)
+        try """
+            version: 1
+            name: mismatch
+            source: { file: { path: in.csv } }
+            steps:
+              - map: budget-network/payments
+              - rule: budget-time-progress
+              - rule: payee-uscc-check
+            sinks: [ stdout ]
+            """.write(toFile: project + "/pipelines/mismatch.yaml", atomically: true, encoding: .utf8)
+        let result = try await HuiliuCommand.run(["lint", "pipelines/mismatch.yaml"], in: project)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout == "pipelines/mismatch.yaml:6:5: warning: rule 'budget-time-progress' judges budget.execution.v1 records, but only budget.payment.v1 reaches it: it never raises an alert\n")
+    }
+
     @Test func exitsTwoForAnUnreadableFile() async throws {
         let result = try await HuiliuCommand.run(["lint", "no-such-file.yaml"], in: Self.corpus.path)
         #expect(result.stderr.contains("no-such-file.yaml: cannot read: no such file"))

@@ -57,6 +57,8 @@ public struct MapStep: StepConnector {
         shorthandField: "mapping")
 
     let type: String?
+    /// The event type the step gives records, if its mapping names one.
+    public var entityType: String? { type }
     let dataschema: String?
     let plan: MappingPlan
     let key: JMESPathExpression?

@@ -294,8 +294,11 @@ public struct RuleStep: StepConnector {
     }
 
     /// The event type of alerts.
-    static let alertType = "alert.v1"
+    public static let alertType = "alert.v1"
 
     /// The event type of the records the rule judges.
     public var entityType: String { entity }
+
+    /// Whether the records judged go on beside their alerts (`emit: records_and_alerts`).
+    public var passesRecords: Bool { !alertsOnly }
 }
