@@ -125,6 +125,18 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func markInterrupted(runs ids: [String]) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try await run { db in
+            let rows = try db.execute("""
+                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1
+                                WHERE status = 'running' AND id = ANY(string_to_array($2, ',')) RETURNING 1)
+                SELECT count(*) FROM marked
+                """, [Timestamp.now(), ids.joined(separator: ",")])
+            return Self.scalar(rows).flatMap { Int($0) } ?? 0
+        }
+    }
+
     public func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
         try await run { db in
             try db.execute("""

@@ -27,6 +27,10 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.markInterruptedRuns(pipeline: pipeline) }
     }
 
+    public func markInterrupted(runs ids: [String]) async throws -> Int {
+        try await queue.run { [database] in try database.markInterrupted(runs: ids) }
+    }
+
     public func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
         try await queue.run { [database] in try database.runs(pipeline: pipeline, status: status, limit: limit) }
     }

@@ -89,6 +89,16 @@ final class StateDatabase: @unchecked Sendable {
         return db.changes
     }
 
+    func markInterrupted(runs ids: [String]) throws -> Int {
+        var changed = 0
+        let statement = try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND id = ?")
+        for id in ids {
+            try statement.run([.text(Timestamp.now()), .text(id)])
+            changed += db.changes
+        }
+        return changed
+    }
+
     func runs(pipeline: String?, status: RunStatus?, limit: Int) throws -> [RunRecord] {
         var sql = "SELECT \(Self.runColumns) FROM huiliu_runs WHERE 1=1"
         var arguments: [SQLiteValue] = []

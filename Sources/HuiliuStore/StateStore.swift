@@ -13,6 +13,8 @@ public protocol StateStore: Sendable {
     /// Marks a pipeline's runs left `running` by a process that died as `interrupted`
     /// (all pipelines' when `nil`); returns how many.
     func markInterruptedRuns(pipeline: String?) async throws -> Int
+    /// Marks the runs of `ids` still `running` as `interrupted`; returns how many.
+    func markInterrupted(runs ids: [String]) async throws -> Int
     /// Runs, newest first.
     func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord]
     /// One run.

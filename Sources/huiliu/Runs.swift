@@ -41,6 +41,8 @@ extension Huiliu {
         func run() async throws {
             let gateway = try options.gateway()
             let store = try gateway.openStateStore()
+            // A run whose process was killed would show `running` until its pipeline runs again.
+            _ = try? await StaleRuns.mark(store: store, gateway: gateway)
             var runs: [RunRecord]
             if failed {
                 // Each status asked of the store: failures behind thousands of succeeded runs are still found.

@@ -83,9 +83,9 @@ extension Huiliu {
             }
             defer { withExtendedLifetime(daemonLock) {} }
             let store = try gateway.openStateStore()
-            // Runs left 'running' by a crash of this daemon. A shared store also holds the live
-            // runs of other gateways: there each run marks its own pipeline's, under its lock.
-            if gateway.storeURL == nil { _ = try await store.markInterruptedRuns(pipeline: nil) }
+            // Runs left 'running' by a crash of this daemon or of a `huiliu run`: those whose
+            // pipeline's lock is free. A run of another process (or gateway) still holds its lock.
+            _ = try await StaleRuns.mark(store: store, gateway: gateway)
             // Listeners named in config/huiliu.yaml: HJ 212 devices, and the push endpoint.
             var listeners: [HJ212ListenerService] = []
             var pushEndpoint: IngestListener?

@@ -321,6 +321,29 @@ struct CommandLineTests {
         #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
     }
 
+    /// A run whose process was killed shows `interrupted`, not `running` until its pipeline runs
+    /// again; one whose pipeline's lock is held (a live run) stays `running`.
+    @Test func runsMarksTheRunsOfKilledProcessesInterrupted() async throws {
+        let project = try demoProject()
+        _ = try await HuiliuCommand.run(["run", "court-cases"], in: project)
+        try SQLiteProbe.execute(path: project + "/data/huiliu.db", """
+            INSERT INTO huiliu_runs (id, pipeline, trigger, started_at, status) VALUES
+                ('r-killed', 'court-cases', 'cli', '2026-11-30T01:00:00.000Z', 'running'),
+                ('r-live', 'budget-payments', 'cli', '2026-11-30T01:00:00.000Z', 'running');
+            """)
+        // The live run's process holds its pipeline's lock, as a run does.
+        try FileManager.default.createDirectory(atPath: project + "/data/locks", withIntermediateDirectories: true)
+        let descriptor = open(project + "/data/locks/budget-payments.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        defer { close(descriptor) }
+        #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let runs = try await HuiliuCommand.run(["runs", "--json"], in: project)
+        let statuses = Dictionary(uniqueKeysWithValues: try runs.stdout.split(separator: "\n").map { line in
+            let run = try JSONReader.parse(String(line))
+            return (run["id"]?.stringValue ?? "", run["status"]?.stringValue ?? "")
+        })
+        #expect(statuses["r-killed"] == "interrupted" && statuses["r-live"] == "running", "\(statuses)")
+    }
+
     @Test func runsListsHistory() async throws {
         let project = try demoProject()
         _ = try await HuiliuCommand.run(["run", "court-cases"], in: project)

@@ -87,6 +87,21 @@ struct StateStoreTests {
         #expect(try await store.run(id: run.id)?.status == .interrupted)
     }
 
+    /// Only the runs named, and only while they are still running.
+    @Test(arguments: Backend.allCases) func marksNamedRunsInterrupted(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        let stale = try await store.startRun(pipeline: "p", trigger: "test")
+        let live = try await store.startRun(pipeline: "p", trigger: "test")
+        var done = try await store.startRun(pipeline: "q", trigger: "test")
+        done.status = .succeeded
+        try await store.finishRun(done)
+        #expect(try await store.markInterrupted(runs: [stale.id, done.id]) == 1)
+        #expect(try await store.run(id: stale.id)?.status == .interrupted)
+        #expect(try await store.run(id: live.id)?.status == .running)
+        #expect(try await store.run(id: done.id)?.status == .succeeded)
+        #expect(try await store.markInterrupted(runs: []) == 0)
+    }
+
     @Test(arguments: Backend.allCases) func listsRunsNewestFirstAndFilters(backend: Backend) async throws {
         let (store, _) = try await temporaryStore(backend)
         var a = try await store.startRun(pipeline: "a", trigger: "test")
