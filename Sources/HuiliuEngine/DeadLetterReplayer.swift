@@ -99,11 +99,23 @@ public struct DeadLetterReplayer: Sendable {
                 }
                 // A replay is a run: its trace, a span per batch, like any other.
                 let span = trace.batch(index + 1)
-                let transformed = try await processor.transform(records, throughSteps: throughSteps,
+                var transformed = try await processor.transform(records, throughSteps: throughSteps,
                                                                 trace: runner.definition.trace ? span : nil)
+                let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
+                if !failedIDs.isEmpty {
+                    // A letter still failing delivers nothing, not even the part of it that passes
+                    // (a record whose alert still fails): every attempt would deliver that again.
+                    // The letters that passed go through once more, alone (the order-bound steps are out).
+                    let failures = transformed.failures, received = transformed.digests?.input
+                    let passing = records.filter { !failedIDs.contains(Self.letterID($0.origin)) }
+                    transformed = try await processor.transform(passing, throughSteps: throughSteps,
+                                                                trace: runner.definition.trace ? span : nil)
+                    transformed.failures = failures
+                    // The provenance entry proves every letter received, and the events delivered.
+                    if let received { transformed.digests?.input = received }
+                }
                 let moved = try await TraceContext.$current.withValue(span) { try await processor.deliver(transformed) }
                 positions.merge(moved) { $1 }
-                let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
                 for (step, failure) in transformed.failures {
                     outcome.stillFailing.append((Self.letterID(failure.record.origin), runner.gateway.secrets.scrub("\(step): \(failure)")))
                 }

@@ -183,6 +183,20 @@ public struct PipelineRunner: Sendable {
                     if !definition.errors.deadLetter, let first = batch.content.failures.first {
                         throw RunError("\(first.step): \(first.failure) (dead letters are off for this pipeline)")
                     }
+                    // A batch that takes the run past its failure ratio goes to no sink: the run is
+                    // rolled back, and what the sinks were given of it would stay there uncommitted.
+                    var reached = counters
+                    reached.read += batch.read
+                    reached.failed += batch.content.failures.count
+                    do {
+                        try checkFailureRatio(reached, final: false)
+                    } catch {
+                        counters.read = reached.read
+                        counters.failed = reached.failed
+                        trippingLetters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id,
+                                                                secrets: gateway.secrets)
+                        throw error
+                    }
                     FaultInjection.check(.beforeSinkWrite, batch: number)
                     let delivered = try await StopSignal.$current.withValue(stopSignal) {
                         try await TraceContext.$current.withValue(trace.batch(number)) {
@@ -211,12 +225,6 @@ public struct PipelineRunner: Sendable {
                     try await lock.verify()
                     let letters = processor.deadLetters(batch.content.failures, pipeline: definition.name, runID: run.id,
                                                         secrets: gateway.secrets)
-                    do {
-                        try checkFailureRatio(counters, final: false)
-                    } catch {
-                        trippingLetters = letters
-                        throw error
-                    }
                     let provenance = batch.content.digests.map {
                         definition.provenanceEntry($0, run: run, batch: number,
                                                    positions: positions, checkpoint: batch.checkpoint)

@@ -77,6 +77,9 @@ public struct ProvenanceAudit: Sendable {
         /// Bytes at the file's end of batches a rollback took back, which the pipeline's next
         /// run cuts off: the aborted run leaves them until then.
         public var awaitingCut = 0
+        /// Batches of a file emptied since (logrotate's `copytruncate`): the sink writes it again
+        /// from its start, and the batches are in the copy, if one was kept.
+        public var emptied = 0
         /// The file the chain recorded whose contents this one has, when it is a copy of it (or
         /// was moved to another file system, which gives it a new inode) and not at its path.
         public var copyOf: String?
@@ -274,6 +277,8 @@ public struct ProvenanceAudit: Sendable {
                 if range.from == range.to {
                     report.rolledBack += cut.count
                     takenBack = cut.filter { $0.to > $0.from }
+                } else if range.from == 0 {
+                    report.emptied += cut.count
                 } else {
                     let gone = cut.reduce(0) { $0 + $1.events }
                     let entries = cut.count == 1 ? "entry \(cut[0].sequence)" : "entries \(cut[0].sequence)–\(cut[cut.count - 1].sequence)"
@@ -336,7 +341,7 @@ extension ProvenanceAudit.Report {
          "problems": .array(problems.prefix(limit).map { .string($0) }),
          "files": .array(files.map { file in
              ["path": .string(file.path), "batches": .integer(file.batches), "events": .integer(file.events),
-              "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "awaiting_cut_bytes": .integer(file.awaitingCut), "predating_bytes": .integer(file.predating),
+              "bytes": .integer(file.bytes), "rolled_back": .integer(file.rolledBack), "awaiting_cut_bytes": .integer(file.awaitingCut), "emptied": .integer(file.emptied), "predating_bytes": .integer(file.predating),
               "copy_of": file.copyOf.map { .string($0) } ?? .null]
          })]
     }

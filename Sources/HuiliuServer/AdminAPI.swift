@@ -103,8 +103,22 @@ public struct AdminAPI: Sendable {
     /// A pipeline's latest run that read its source: a dead-letter replay after a failed sync
     /// would otherwise show the pipeline as succeeded. The latest replay when there is no other.
     static func lastRun(_ pipeline: String, _ store: any StateStore) async throws -> RunRecord? {
+        try await lastRuns(pipeline, store).sync
+    }
+
+    /// A pipeline's latest sync (as ``lastRun(_:_:)``), and a replay after it, if any.
+    static func lastRuns(_ pipeline: String, _ store: any StateStore) async throws -> (sync: RunRecord?, replay: RunRecord?) {
         let recent = try await store.runs(pipeline: pipeline, status: nil, limit: 50)
-        return recent.first { $0.trigger != DeadLetterReplayer.trigger } ?? recent.first
+        let sync = recent.first { $0.trigger != DeadLetterReplayer.trigger } ?? recent.first
+        let replay = recent.first.flatMap { $0.trigger == DeadLetterReplayer.trigger && $0.id != sync?.id ? $0 : nil }
+        return (sync, replay)
+    }
+
+    /// `last_run`, and `last_replay` when a replay came after it (one that failed is seen there).
+    static func lastRunFields(_ item: inout Value, _ pipeline: String, _ store: any StateStore) async throws {
+        let (sync, replay) = try await lastRuns(pipeline, store)
+        item["last_run"] = sync.map(Self.json) ?? .null
+        if let replay { item["last_replay"] = Self.json(replay) }
     }
 
     func addPipelineRoutes(_ api: RouterGroup<BasicRequestContext>, _ deps: Dependencies) {
@@ -112,7 +126,7 @@ public struct AdminAPI: Sendable {
             var items: [Value] = []
             for name in await deps.daemon.pipelineNames() {
                 guard var item = await deps.daemon.pipelineStatus(name) else { continue }
-                item["last_run"] = try await Self.lastRun(name, deps.store).map(Self.json) ?? .null
+                try await Self.lastRunFields(&item, name, deps.store)
                 items.append(item)
             }
             return jsonResponse(["pipelines": .array(items)])
@@ -120,7 +134,7 @@ public struct AdminAPI: Sendable {
         api.get("pipelines/:name") { _, context in
             let name = try context.parameters.require("name")
             guard var item = await deps.daemon.pipelineStatus(name) else { return notFound("no pipeline '\(name)'") }
-            item["last_run"] = try await Self.lastRun(name, deps.store).map(Self.json) ?? .null
+            try await Self.lastRunFields(&item, name, deps.store)
             return jsonResponse(item)
         }
         api.post("pipelines/:name/runs") { request, context in
@@ -273,17 +287,21 @@ public struct AdminAPI: Sendable {
             }
             return jsonResponse(Self.json(letter, payload: true))
         }
-        api.post("dead-letters/discard") { request, _ in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            guard let input = try? JSONReader.parse([UInt8](buffer: body)), let items = input["ids"]?.arrayValue,
-                  !items.isEmpty, items.allSatisfy({ $0.intValue != nil }) else {
-                return jsonResponse(["error": "expected a JSON body {\"ids\": [1, 2]}"], status: .badRequest)
+        // Discarding and reopening take the same body and answer alike: the ids changed, and the rest.
+        for (route, done) in [("discard", "discarded"), ("reopen", "reopened")] {
+            api.post("dead-letters/\(route)") { request, _ in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                guard let input = try? JSONReader.parse([UInt8](buffer: body)), let items = input["ids"]?.arrayValue,
+                      !items.isEmpty, items.allSatisfy({ $0.intValue != nil }) else {
+                    return jsonResponse(["error": "expected a JSON body {\"ids\": [1, 2]}"], status: .badRequest)
+                }
+                var ids: [Int] = []
+                for id in items.compactMap(\.intValue) where !ids.contains(id) { ids.append(id) }
+                let changed = route == "discard" ? try await deps.store.discardDeadLetters(ids: ids)
+                    : try await deps.store.reopenDeadLetters(ids: ids)
+                return jsonResponse([done: .array(changed.map { .integer($0) }),
+                                     "unchanged": .array(ids.filter { !changed.contains($0) }.map { .integer($0) })])
             }
-            var ids: [Int] = []
-            for id in items.compactMap(\.intValue) where !ids.contains(id) { ids.append(id) }
-            let discarded = try await deps.store.discardDeadLetters(ids: ids)
-            return jsonResponse(["discarded": .array(discarded.map { .integer($0) }),
-                                 "unchanged": .array(ids.filter { !discarded.contains($0) }.map { .integer($0) })])
         }
         api.post("dead-letters/replay") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)

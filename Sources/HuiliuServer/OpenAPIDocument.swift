@@ -51,7 +51,8 @@ components:
         file: { type: string }
         next_run: { type: [string, "null"], format: date-time }
         running: { type: [object, "null"] }
-        last_run: { oneOf: [ { $ref: "#/components/schemas/Run" }, { type: "null" } ] }
+        last_run: { oneOf: [ { $ref: "#/components/schemas/Run" }, { type: "null" } ], description: "The latest sync (a dead-letter replay only when there is none)." }
+        last_replay: { $ref: "#/components/schemas/Run", description: "A dead-letter replay after the latest sync, when there is one." }
     DeadLetter:
       type: object
       properties:
@@ -252,6 +253,21 @@ paths:
                 ids: { type: array, items: { type: integer }, minItems: 1 }
       responses:
         "200": { description: "The ids discarded, and those left as they were (not pending, or no such letter)." }
+        "400": { description: Malformed request. }
+  /api/v1/dead-letters/reopen:
+    post:
+      summary: Make superseded or discarded dead letters pending again, to be replayed after all.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [ids]
+              properties:
+                ids: { type: array, items: { type: integer }, minItems: 1 }
+      responses:
+        "200": { description: "The ids reopened, and those left as they were (neither superseded nor discarded, or no such letter)." }
         "400": { description: Malformed request. }
   /api/v1/provenance:
     get:

@@ -90,6 +90,9 @@ extension Huiliu.Audit {
                         ? " (\(grouped(file.awaitingCut)) bytes of them still at the end, as delivered, until the next run cuts them off)"
                         : " and written over, not checked"))
                 }
+                if file.emptied > 0 {
+                    notes.append("\(grouped(file.emptied)) before the file was emptied (rotated, as logrotate's copytruncate does), not checked: check the copy with --jsonl")
+                }
                 if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain, not checked") }
                 lines.append("  \(file.path): \(grouped(file.batches)) batch\(file.batches == 1 ? "" : "es"), \(grouped(file.events)) event\(file.events == 1 ? "" : "s"), "
                     + "\(grouped(file.bytes)) bytes as delivered" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))"))

@@ -124,7 +124,8 @@ extension HJ212Command {
             if let buffer { settings.bufferPath = buffer }
             if acceptUnknown { settings.acceptsUnknownStations = true }
             var logger = options.logger(label: "huiliu.hj212")
-            logger.logLevel = min(logger.logLevel, .info)
+            // A listener logs its connections at info unless told otherwise.
+            logger.logLevel = options.logLevel ?? .info
             let service: HJ212ListenerService
             do {
                 service = try HJ212ListenerService(settings: settings, resolver: resolver, logger: logger)

@@ -171,7 +171,7 @@ extension Huiliu {
             // Outside a project the names a pipeline uses (mappings, rules, manifest connectors)
             // are looked up where the command runs, so each is reported missing.
             let here = FileManager.default.currentDirectoryPath
-            if problemCount > 0, options.config == nil, !isProject(here) {
+            if problemCount + warningCount > 0, options.config == nil, !isProject(here) {
                 let root = files.lazy.compactMap { Self.enclosingProject(of: $0) }.first
                 printError("note: \(here) is not a Huiliu project, so the mappings, rules and connectors a pipeline names are looked up here: "
                     + (root.map { "lint from the project's folder (\($0)) or give --config" } ?? "lint from the project's folder or give --config"))

@@ -54,16 +54,16 @@ extension Huiliu {
             } else {
                 runs = try await store.runs(pipeline: pipeline, status: nil, limit: limit)
             }
+            // Runs of a pipeline removed since are still listed; a name with none is a typo.
+            if runs.isEmpty, let pipeline, !gateway.pipelineFiles().contains(where: { PipelineLookup.declaredName(of: $0) == pipeline }) {
+                printError("no runs of '\(pipeline)', and no pipeline of that name in this project")
+                throw ExitCode(2)
+            }
             if json {
                 for run in runs { print(Self.json(run).jsonText) }
                 return
             }
             guard !runs.isEmpty else {
-                if let pipeline, !gateway.pipelineFiles().contains(where: { PipelineLookup.declaredName(of: $0) == pipeline }) {
-                    // Runs of a pipeline removed since are still listed; a name with none is a typo.
-                    printError("no runs of '\(pipeline)', and no pipeline of that name in this project")
-                    throw ExitCode(2)
-                }
                 print(failed ? "no failed, interrupted or cancelled runs" : pipeline.map { "no runs of '\($0)' yet" } ?? "no runs yet")
                 return
             }

@@ -92,7 +92,7 @@ struct SinkTests {
         #expect(truncate(path, off_t(first.utf8.count)) == 0)
         let reopened = try JSONLSink(config: ParsedConfig(testing: ["path": .string(path)]), context: .testing(projectDirectory: directory))
         await #expect { try await reopened.open(resumingAt: committed) } throws: {
-            "\($0)".contains("the file is \(first.utf8.count) bytes, but this pipeline had delivered \(committed?["length"]?.intValue ?? -1): it was cut short outside Huiliu")
+            "\($0)".contains("the file is \(first.utf8.count) bytes, but this pipeline had delivered \(committed?["length"]?.intValue ?? -1): it was cut short (by hand")
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == first)
         #expect(truncate(path, 0) == 0)

@@ -96,6 +96,37 @@ struct AuditTests {
                 "\(verify.stdout)")
     }
 
+    /// A run aborted for its failures leaves the batches it committed in the file until the next
+    /// run cuts them off, and delivers none of the batch that tripped it: the chain accounts for
+    /// every byte, before and after that next run.
+    @Test func anAbortedRunLeavesTheFileProvable() async throws {
+        let project = try temporaryProject("audit-abort")
+        let good = (1...120).map { #"{"id":"R\#($0)","value":\#($0)}"# }
+        try ((good + (1...80).map { "not json \($0)" }).joined(separator: "\n") + "\n")
+            .write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: aborted
+            provenance: true
+            source: { file: { path: data/in.jsonl, key: id } }
+            sinks: [ jsonl: data/out.jsonl ]
+            batch: { size: 50 }
+            errors: { max_failure_ratio: 0.05 }
+            """.write(toFile: project + "/pipelines/aborted.yaml", atomically: true, encoding: .utf8)
+        let run = try await HuiliuCommand.run(["run", "aborted"], in: project)
+        #expect(run.status == 1 && run.stdout.contains("failed"), "\(run.stdout)\(run.stderr)")
+        let lines = try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 100, "the two committed batches, not the one that tripped the ratio")
+        let verify = try await HuiliuCommand.run(["audit", "verify"], in: project)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("2 rolled back (") && verify.stdout.contains("still at the end, as delivered, until the next run cuts them off"), "\(verify.stdout)")
+
+        try ((good).joined(separator: "\n") + "\n").write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        #expect(try await HuiliuCommand.run(["run", "aborted"], in: project).status == 0)
+        let after = try await HuiliuCommand.run(["audit", "verify"], in: project)
+        #expect(after.status == 0 && after.stdout.contains("data/out.jsonl: 3 batches, 120 events"), "\(after.stdout)")
+    }
+
     @Test func aPipelineWithoutAChainCannotBeVerified() async throws {
         let project = try project()
         let verify = try await HuiliuCommand.run(["audit", "verify", "nothing"], in: project)

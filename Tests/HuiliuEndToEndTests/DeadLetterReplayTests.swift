@@ -153,6 +153,12 @@ struct DeadLetterReplayTests {
         let shown = try await HuiliuCommand.run(["dead-letters", "show", "\(letter["id"]?.intValue ?? 0)"], in: project)
         #expect(try JSONReader.parse(shown.stdout)["payload"]?["amount"] == "90000.00", "the record, as the source gave it")
 
+        // Replayed before the fix, the letter still fails, and nothing of it is delivered: not
+        // even its record, which passes (each attempt would deliver it again).
+        let early = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        #expect(early.status == 1 && early.stdout.contains("replayed 0 of 1"), "\(early.stdout)")
+        #expect(try String(contentsOfFile: project + "/data/out.jsonl", encoding: .utf8).split(separator: "\n").count == 2)
+
         try rule.replacingOccurrences(of: "region: record.unit_code", with: "region: record.region")
             .write(toFile: project + "/config/rules/large-payment.yaml", atomically: true, encoding: .utf8)
         let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
@@ -172,6 +178,7 @@ struct DeadLetterReplayTests {
         #expect(try await HuiliuCommand.run(["runs", "--failed"], in: project).stdout == "no failed, interrupted or cancelled runs\n")
         let unknown = try await HuiliuCommand.run(["runs", "--pipeline", "paymnets"], in: project)
         #expect(unknown.status == 2 && unknown.stderr.contains("no pipeline of that name"), "\(unknown.stderr)")
+        #expect(try await HuiliuCommand.run(["runs", "--pipeline", "paymnets", "--json"], in: project).status == 2)
         let json = try await HuiliuCommand.run(["runs", "--json"], in: project)
         for line in json.stdout.split(separator: "\n") {
             let seconds = try JSONReader.parse(String(line))["duration_seconds"]?.doubleValue ?? -1

@@ -141,6 +141,10 @@ import Testing
         #expect(try await api.call("POST", "/api/v1/dead-letters/discard", token: "ops-7f3a", body: #"{"ids":[]}"#).status == 400)
         let discard = try await api.call("POST", "/api/v1/dead-letters/discard", token: "ops-7f3a", body: #"{"ids":[987654]}"#)
         #expect(discard.status == 200 && discard.body.contains(#""unchanged":[987654]"#), "\(discard)")
+        // Reopening too, as `huiliu dead-letters reopen` does.
+        #expect(try await api.call("POST", "/api/v1/dead-letters/reopen", token: "viewer-91c2", body: #"{"ids":[1]}"#).status == 403)
+        let reopen = try await api.call("POST", "/api/v1/dead-letters/reopen", token: "ops-7f3a", body: #"{"ids":[987654]}"#)
+        #expect(reopen.status == 200 && reopen.body.contains(#""reopened":[]"#) && reopen.body.contains(#""unchanged":[987654]"#), "\(reopen)")
         let misspelt = try await api.call("GET", "/api/v1/runs?status=faild", token: "viewer-91c2")
         #expect(misspelt.status == 400 && misspelt.body.contains("unknown status 'faild'"), "\(misspelt)")
 

@@ -72,6 +72,13 @@ struct ProvenanceAuditTests {
         let report = try await ProvenanceAudit(store: store).verify(pipeline: "p", jsonl: file)
         #expect(report.problems == ["\(file): entry 3's batch begins at byte 6, inside what entry 2 delivered (bytes 6–13), and no rollback was recorded: the file was cut short outside Huiliu before it was written, and 1 event delivered is gone from it"])
         #expect(report.file?.rolledBack == 0)
+        // Emptied (logrotate's copytruncate) and written again from its start: not a cut by hand.
+        let rotated = directory + "/rotated.jsonl"
+        try "third\n".write(toFile: rotated, atomically: false, encoding: .utf8)
+        let rotatedStore = try await chain([(0, 6, "first\n"), (6, 13, "second\n"), (0, 6, "third\n")], file: rotated, fresh: true)
+        let rotatedReport = try await ProvenanceAudit(store: rotatedStore).verify(pipeline: "p", jsonl: rotated)
+        #expect(rotatedReport.problems.isEmpty, "\(rotatedReport.problems)")
+        #expect(rotatedReport.file?.emptied == 2 && rotatedReport.file?.batches == 1)
     }
 
     /// A file copied elsewhere (or moved to another file system, which gives it a new inode) is

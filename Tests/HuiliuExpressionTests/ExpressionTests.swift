@@ -35,6 +35,10 @@ struct ExpressionTests {
         } catch {
             #expect(error.description == "column 14: unexpected number 0: a number as a value is a literal, written in backticks: `0`")
         }
+        for text in ["amount > 0.5", "amount > 1e3"] {
+            #expect(throws: ExpressionError.self) { try Expression(text) }
+            do { _ = try Expression(text) } catch { #expect(error.description.hasSuffix("written in backticks: such as `0.5`"), "\(error)") }
+        }
     }
 
     @Test func offsetsCountCharactersNotBytes() {

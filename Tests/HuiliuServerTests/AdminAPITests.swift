@@ -36,7 +36,7 @@ struct AdminAPITests {
             }.joined(separator: "/")
             return "\(route.method) /\(path)"
         }
-        #expect(routes.count == 21)
+        #expect(routes.count == 22)
         for route in routes { #expect(described.contains(route), "\(route) is not in the OpenAPI document") }
         #expect(described.count == Set(routes).count, "the document describes routes the router does not serve")
     }
@@ -58,6 +58,7 @@ struct AdminAPITests {
         try await store.finishRun(later)
         let last = try await AdminAPI.lastRun("p", store)
         #expect(last?.id == sync.id && last?.status == .failed)
+        #expect(try await AdminAPI.lastRuns("p", store).replay?.id == later.id, "the replay after it is shown beside it")
     }
 
     /// The provenance route's memory: a full check's intact prefix is where the next check

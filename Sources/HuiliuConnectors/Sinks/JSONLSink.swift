@@ -64,9 +64,9 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
             Glibc.close(descriptor)
             descriptor = -1
             throw SinkError("""
-                \(path): the file is \(length) bytes, but this pipeline had delivered \(committed): it was cut short outside \
-                Huiliu, and the events after byte \(length) are gone from it; nothing was written. Restore it, or move it aside \
-                (the next run starts a new file there)
+                \(path): the file is \(length) bytes, but this pipeline had delivered \(committed): it was cut short (by hand, \
+                or by a crash of the machine with fsync: false), and the events after byte \(length) are gone from it; nothing \
+                was written. Restore it, or move it aside (the next run starts a new file there)
                 """)
         }
         if let committed = position?["length"]?.intValue, committed < length, Self.sameFile(position, path: path, inode: inode) {

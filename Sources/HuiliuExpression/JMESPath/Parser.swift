@@ -113,7 +113,9 @@ struct Parser {
             throw ExpressionError(.syntax, offset: token.start, "the expression is incomplete")
         case .number:
             // Numbers stand alone only in slices and indexes; `amount > 0` is the common slip.
-            throw ExpressionError(.syntax, offset: token.start, "unexpected \(token.display): a number as a value is a literal, written in backticks: `\(token.number)`")
+            // The lexer reads only whole numbers: `0.5` and `1e3` go on past this token.
+            let whole = [.dot, .unquotedIdentifier].contains(currentKind) ? "such as `0.5`" : "`\(token.number)`"
+            throw ExpressionError(.syntax, offset: token.start, "unexpected \(token.display): a number as a value is a literal, written in backticks: \(whole)")
         default:
             throw ExpressionError(.syntax, offset: token.start, "unexpected \(token.display)")
         }
