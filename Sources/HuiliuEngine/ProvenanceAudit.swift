@@ -158,6 +158,7 @@ public struct ProvenanceAudit: Sendable {
             }
         }
         report.head = report.entries > 0 ? previous : nil
+        if report.entries > 0, let problem = try await checkpointProblem(pipeline: pipeline, from: expected - 1) { report.problems.append(problem) }
         if report.problems.isEmpty, report.entries > 0 { report.intactThrough = Checked(sequence: expected - 1, hash: previous) }
         guard checksFiles else { return report }
         if let jsonl {
@@ -176,6 +177,43 @@ public struct ProvenanceAudit: Sendable {
             try checkFile(path, ranges: ranges, report: &report)
         }
         return report
+    }
+
+    /// Whether the stored checkpoint differs from the one the chain's last entry recorded: one
+    /// changed outside a run (edited in the store) moves where the next run resumes, skipping or
+    /// repeating records, and no entry says so. The checkpoint and its entry are committed in one
+    /// transaction, so a checkpoint read while the last entry stayed the same is that entry's; a
+    /// run committing meanwhile is waited out. A checkpoint forgotten (`run --reset`) is no problem.
+    func checkpointProblem(pipeline: String, from sequence: Int) async throws -> String? {
+        var known = sequence
+        for _ in 0..<20 {
+            guard let before = try await lastLink(pipeline, from: known) else { return nil }
+            known = before.sequence
+            let stored = try await store.checkpoint(pipeline: pipeline, stream: PipelineRunner.stream)
+            guard let after = try await lastLink(pipeline, from: known), after.sequence == before.sequence, after.hash == before.hash else {
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            guard let text = try? JSONReader.parse(after.text), let recorded = text["checkpoint_sha256"]?.stringValue,
+                  let stored, !stored.checkpoint.value.isNull else { return nil }
+            let now = ProvenanceEntry.hash(of: stored.checkpoint.value.jsonText)
+            guard now != recorded else { return nil }
+            return "the stored checkpoint (sha256 \(now)) is not the one entry \(after.sequence) recorded (\(recorded)): it was changed outside a run, and the next run resumes from it"
+        }
+        return nil
+    }
+
+    /// The chain's last link, looked for from link `sequence` on (the last one verify read).
+    private func lastLink(_ pipeline: String, from sequence: Int) async throws -> ProvenanceLink? {
+        var last: ProvenanceLink?
+        var after = max(0, sequence - 1)
+        while true {
+            let page = try await store.provenance(pipeline: pipeline, after: after, limit: 1000)
+            guard let tail = page.last else { return last }
+            if last?.sequence == tail.sequence { return last }
+            last = tail
+            after = tail.sequence - 1
+        }
     }
 
     /// Checks the file at `path` against the batches `ranges` record, into `report`.

@@ -127,6 +127,21 @@ struct AuditTests {
         #expect(after.status == 0 && after.stdout.contains("data/out.jsonl: 3 batches, 120 events"), "\(after.stdout)")
     }
 
+    /// The checkpoint is committed with its entry: one changed in the store afterwards (which
+    /// moves where the next run resumes) is a finding; one forgotten by `run --reset` is not.
+    @Test func aCheckpointChangedOutsideARunIsReported() async throws {
+        let project = try project()
+        #expect(try await HuiliuCommand.run(["run", "audited"], in: project).status == 0)
+        #expect(try await HuiliuCommand.run(["audit", "verify", "--chain-only"], in: project).status == 0)
+        try SQLiteProbe.execute(path: project + "/data/huiliu.db",
+                                "UPDATE huiliu_checkpoints SET value = json_set(value, '$.edited', 1) WHERE pipeline = 'audited'")
+        let edited = try await HuiliuCommand.run(["audit", "verify", "--chain-only"], in: project)
+        #expect(edited.status == 1)
+        #expect(edited.stdout.contains("is not the one entry 3 recorded") && edited.stdout.contains("it was changed outside a run"), "\(edited.stdout)")
+        try SQLiteProbe.execute(path: project + "/data/huiliu.db", "DELETE FROM huiliu_checkpoints WHERE pipeline = 'audited'")
+        #expect(try await HuiliuCommand.run(["audit", "verify", "--chain-only"], in: project).status == 0)
+    }
+
     @Test func aPipelineWithoutAChainCannotBeVerified() async throws {
         let project = try project()
         let verify = try await HuiliuCommand.run(["audit", "verify", "nothing"], in: project)
