@@ -228,12 +228,13 @@ public struct AdminAPI: Sendable {
             }
             for name in stored {
                 let start = full ? nil : await checked.recent(name)
-                var report = try await audit.verify(pipeline: name, after: start)
+                let checkpointCommitted = await deps.daemon.keepsChain(name)
+                var report = try await audit.verify(pipeline: name, after: start, checkpointCommitted: checkpointCommitted)
                 if start != nil && !report.problems.isEmpty {
                     // What is wrong, in full: the entries and head as the store has them now.
                     let problems = report.problems
-                    report = try await audit.verify(pipeline: name)
-                    report.problems = problems + report.problems
+                    report = try await audit.verify(pipeline: name, checkpointCommitted: checkpointCommitted)
+                    report.problems = problems + report.problems.filter { !problems.contains($0) }
                     report.intactThrough = nil
                 }
                 await checked.record(name, report.intactThrough, startedFrom: start)

@@ -346,6 +346,11 @@ public actor Daemon {
         return .object(object)
     }
 
+    /// Whether the pipeline of that name keeps a provenance chain now.
+    public func keepsChain(_ name: String) -> Bool {
+        definitions[name]?.provenance ?? false
+    }
+
     /// Every pipeline, sorted by name.
     public func pipelineNames() -> [String] {
         definitions.keys.sorted()

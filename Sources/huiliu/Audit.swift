@@ -65,10 +65,13 @@ extension Huiliu.Audit {
             names.sort()
             var failed = false
             let audit = ProvenanceAudit(store: store)
+            // A pipeline that no longer keeps its chain commits checkpoints without entries.
+            let keeping = Set(PipelineLookup(gateway: gateway, registry: try builtInRegistry(gateway)).all().filter(\.provenance).map(\.name))
             for name in names {
                 let report: ProvenanceAudit.Report
                 do {
-                    report = try await audit.verify(pipeline: name, jsonl: jsonl, recordedFiles: !chainOnly)
+                    report = try await audit.verify(pipeline: name, jsonl: jsonl, recordedFiles: !chainOnly,
+                                                    checkpointCommitted: keeping.contains(name))
                 } catch {
                     printError("\(name): \(error)")
                     throw ExitCode(2)

@@ -90,7 +90,10 @@ extension Huiliu {
             }
             // What an auditor checks: every pipeline's chain of committed batches, link by link.
             var chains: [ProvenanceAudit.Report] = []
-            for name in try await store.provenancePipelines() { chains.append(try await ProvenanceAudit(store: store).verify(pipeline: name)) }
+            let keeping = Set(pipelines.filter(\.provenance).map(\.name))
+            for name in try await store.provenancePipelines() {
+                chains.append(try await ProvenanceAudit(store: store).verify(pipeline: name, checkpointCommitted: keeping.contains(name)))
+            }
             if !chains.isEmpty {
                 let broken = chains.filter { !$0.problems.isEmpty }
                 print("\nProvenance: \(chains.count) pipelines' hash chains, \(grouped(chains.reduce(0) { $0 + $1.entries })) committed batches, "

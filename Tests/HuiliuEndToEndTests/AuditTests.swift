@@ -140,6 +140,15 @@ struct AuditTests {
         #expect(edited.stdout.contains("is not the one entry 3 recorded") && edited.stdout.contains("it was changed outside a run"), "\(edited.stdout)")
         try SQLiteProbe.execute(path: project + "/data/huiliu.db", "DELETE FROM huiliu_checkpoints WHERE pipeline = 'audited'")
         #expect(try await HuiliuCommand.run(["audit", "verify", "--chain-only"], in: project).status == 0)
+        // A pipeline that no longer keeps its chain commits checkpoints without entries: no finding.
+        let file = project + "/pipelines/audited.yaml"
+        try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: "provenance: true", with: "provenance: false")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        try (Self.input.joined(separator: "\n") + "\n" + #"{"id":"R13","value":130,"station":"黄冈"}"# + "\n")
+            .write(toFile: project + "/data/in.jsonl", atomically: true, encoding: .utf8)
+        #expect(try await HuiliuCommand.run(["run", "audited"], in: project).status == 0)
+        let off = try await HuiliuCommand.run(["audit", "verify", "--chain-only"], in: project)
+        #expect(off.status == 0, "\(off.stdout)")
     }
 
     @Test func aPipelineWithoutAChainCannotBeVerified() async throws {
