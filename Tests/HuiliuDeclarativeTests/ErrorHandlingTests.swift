@@ -162,6 +162,18 @@ struct ErrorHandlingTests {
         await #expect { _ = try await read(connector, base: python.url(), key: "slow") } throws: { "\($0)".contains("timed out") }
     }
 
+    /// A read cancelled while its request waits (a run stopped by the daemon's shutdown) gives
+    /// the request up instead of waiting for the answer, which comes after 2 s, and retrying.
+    @Test func aCancelledReadGivesUpTheRequestInFlight() async throws {
+        let python = try await PythonServer.get()
+        let connector = try Self.connector("/slow", errors: "      attempts: 5", timeout: "30s")
+        let reading = Task { try await read(connector, base: python.url(), key: "cancelled") }
+        try await Task.sleep(for: .milliseconds(300))
+        reading.cancel()
+        let outcome = await reading.result
+        #expect(throws: (any Error).self, "the answer was waited for") { try outcome.get() }
+    }
+
     @Test func checkReportsTheFailingStep() async throws {
         let server = try await ScenarioServer.get()
         let good = await (try Self.connector("/errors/flaky").source("base_url: \(server.url)\nkey: check", stream: "items")).checkConnection()

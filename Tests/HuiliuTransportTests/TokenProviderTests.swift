@@ -117,6 +117,25 @@ struct TokenProviderTests {
         #expect(error?.message.contains("invalid_client (bad credentials)") == true)
     }
 
+    /// A token request whose waiter is cancelled (its run stopped) is given up, not waited out:
+    /// the endpoint answers after 2 s, with no token in it, which would be a different error.
+    @Test func aCancelledWaiterGivesUpTheTokenRequest() async throws {
+        let server = try await TestServer.get()
+        let tokens = TokenProvider(client: client, configuration: .init(tokenURL: server.url("/slow"), clientID: "x", clientSecret: "y"))
+        let waiting = Task { try await tokens.token() }
+        try await Task.sleep(for: .milliseconds(300))
+        waiting.cancel()
+        let error = await #expect(throws: TransportError.self) { try await waiting.value }
+        #expect(error?.code == .cancelled, "\(String(describing: error))")
+        // Shared with another pipeline's request that still waits, the token request goes on.
+        let shared = TokenProvider(client: client, configuration: .init(tokenURL: server.url("/slow"), clientID: "x", clientSecret: "y"))
+        let stopped = Task { try await shared.token() }, going = Task { try await shared.token() }
+        try await Task.sleep(for: .milliseconds(300))
+        stopped.cancel()
+        let answered = await #expect(throws: TransportError.self) { try await going.value }
+        #expect(answered?.code == .invalidResponse, "the answer came, without a token: \(String(describing: answered))")
+    }
+
     @Test func responseWithoutTokenIsInvalid() async throws {
         let server = try await TestServer.get()
         var configuration = TokenProvider.Configuration(tokenURL: server.url("/json"), clientID: "x", clientSecret: "y")

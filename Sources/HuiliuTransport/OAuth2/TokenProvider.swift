@@ -54,6 +54,8 @@ public actor TokenProvider {
     private let onRefresh: (@Sendable (AccessToken) -> Void)?
     private var cached: AccessToken?
     private var inFlight: Task<Result<AccessToken, TransportError>, Never>?
+    /// Requests waiting for the token request in flight, and how many of them were cancelled.
+    private var waiting = (all: 0, cancelled: 0)
 
     /// A provider fetching through `client`.
     /// - Parameters:
@@ -90,16 +92,36 @@ public actor TokenProvider {
     }
 
     private func fetchShared() async throws(TransportError) -> AccessToken {
-        if let inFlight { return try await inFlight.value.get() }
+        if let inFlight { return try await wait(for: inFlight).get() }
         let task = Task { await self.fetch() }
         inFlight = task
-        let result = await task.value
+        let result = await wait(for: task)
         inFlight = nil
         if case .success(let token) = result {
             cached = token
             onRefresh?(token)
         }
         return try result.get()
+    }
+
+    /// The token request's result. The request is a task of its own, shared by every request
+    /// waiting for a token, of any pipeline using this client: once all of them are cancelled
+    /// (their runs stopped, as at a daemon's shutdown) it is given up, rather than waiting out a
+    /// token endpoint that does not answer; while one still waits it goes on.
+    private func wait(for task: Task<Result<AccessToken, TransportError>, Never>) async -> Result<AccessToken, TransportError> {
+        waiting.all += 1
+        let result = await withTaskCancellationHandler { await task.value } onCancel: {
+            Task { await self.waiterCancelled(task) }
+        }
+        waiting.all -= 1
+        if waiting.all == 0 { waiting.cancelled = 0 }
+        return result
+    }
+
+    private func waiterCancelled(_ task: Task<Result<AccessToken, TransportError>, Never>) {
+        guard task == inFlight else { return }
+        waiting.cancelled += 1
+        if waiting.cancelled >= waiting.all { task.cancel() }
     }
 
     private func fetch() async -> Result<AccessToken, TransportError> {

@@ -36,7 +36,10 @@ final class PageFetcher {
         let task = pending.removeFirst()
         let page: FetchedPage
         do {
-            page = try await task.value
+            // The request is a task of its own (pages ahead are fetched beside this one): a read
+            // cancelled (a run stopped) cancels it, or it would wait out the upstream's answer
+            // and its retries, holding up the daemon's shutdown for minutes.
+            page = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
         } catch {
             cancel()
             throw error
