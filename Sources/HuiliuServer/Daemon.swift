@@ -60,6 +60,8 @@ public actor Daemon {
     public typealias PipelineSource = @Sendable () -> Result<[PipelineDefinition], ConfigErrors>
 
     let mailbox = Mailbox<Event>()
+    /// Where reloads read and lint the pipeline files, in turn.
+    private let reloads = BlockingQueue(label: "huiliu.reload")
     let store: any StateStore
     let makeRunner: RunnerFactory
     let loadPipelines: PipelineSource
@@ -301,11 +303,24 @@ public actor Daemon {
         return true
     }
 
-    /// Re-reads the pipeline files; applies them only if every one is valid.
-    public func reload() -> Result<Int, ConfigErrors> {
-        switch loadPipelines() {
+    /// Re-reads the pipeline files; applies them only if every one is valid. The files are read
+    /// and linted off the daemon (which the admin API's every answer needs) and off Swift's
+    /// cooperative threads: a reload takes seconds.
+    public nonisolated func reload() async -> Result<Int, ConfigErrors> {
+        let load = loadPipelines, mailbox = mailbox
+        let loaded: Result<[PipelineDefinition], ConfigErrors>
+        do {
+            // One at a time, each applied before the next reads: an older read never lands last.
+            loaded = try await reloads.run {
+                let loaded = load()
+                if case .success(let pipelines) = loaded { mailbox.post(.apply(pipelines)) }
+                return loaded
+            }
+        } catch {
+            loaded = .failure(ConfigErrors([ConfigError(.invalidValue, at: SourceLocation(file: "pipelines", line: 1, column: 1), "\(error)")]))
+        }
+        switch loaded {
         case .success(let pipelines):
-            mailbox.post(.apply(pipelines))
             return .success(pipelines.count)
         case .failure(let problems):
             logger.error("reload refused: \(problems.errors.count) problem(s); the running set is kept",

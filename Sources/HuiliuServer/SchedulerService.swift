@@ -49,7 +49,13 @@ public struct ReloadOnHangupService: Service {
     }
 
     public func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+        // Signals that come during a reload make one more, not one each: a reload takes seconds.
+        let (requests, request) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let signals = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) { request.yield() }
+        }
+        defer { signals.cancel() }
+        for await _ in requests.cancelOnGracefulShutdown() {
             switch await daemon.reload() {
             case .success(let count): logger.notice("SIGHUP: reloaded \(count) pipeline(s)")
             case .failure(let problems): logger.error("SIGHUP: reload refused, the running set is kept:\n\(problems)")
