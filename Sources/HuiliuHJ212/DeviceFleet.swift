@@ -206,7 +206,7 @@ public struct FleetReport: Sendable, CustomStringConvertible {
 
     public var description: String {
         """
-        devices: \(devices) (\(failedConnections) failed to connect\(closedByListener > 0 ? ", \(closedByListener) closed by the listener: MN not in its station registry, or a wrong password?" : ""))
+        devices: \(devices) (\(failedConnections) failed to connect\(closedByListener > 0 ? ", \(closedByListener) closed by the listener: MN not in its station registry, a wrong password, or the listener stopping?" : ""))
         frames sent: \(sent) (\(corrupted) corrupted on purpose, which the listener rejects)
         acknowledged: \(acknowledged) of \(expectingAnswer) that asked (\(timedOut) timed out)
         rate: \(String(format: "%.0f", framesPerSecond)) frames/s over \(String(format: "%.2f", Double(elapsed.nanoseconds) / 1e9)) s
