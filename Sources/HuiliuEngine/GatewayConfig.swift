@@ -30,6 +30,8 @@ public struct GatewayConfig: Sendable {
     public var adminTokens: [AdminToken]
     /// How long `huiliu serve` waits for runs to reach a batch boundary on shutdown.
     public var gracePeriod: Duration
+    /// How long `huiliu serve` keeps finished runs' records (`serve.keep_runs`); `nil` keeps them all.
+    public var keepRuns: Duration? = .seconds(400 * 86_400)
     /// The `listeners:` section, by listener kind (`hj212`, `webhook`), for the daemon to validate and start.
     public var listeners: [String: ConfigNode]
     /// How connectors reach upstream systems (`http.proxy`).
@@ -79,6 +81,9 @@ public struct GatewayConfig: Sendable {
         ]), "The daemon's admin API.", optional: true),
         FieldSpec("serve", .object([
             FieldSpec("grace_period", .duration, "On SIGTERM, how long runs get to reach a batch boundary.", default: "30s"),
+            FieldSpec("keep_runs", .string, """
+                How long the daemon keeps the records of finished runs (`huiliu runs`), checked daily: a duration                 (`400d`, more than a budget year by default), or `forever`. Each pipeline's latest run is kept whatever                 its age; dead letters and provenance entries are kept in any case.
+                """, default: "400d"),
         ]), "The daemon.", optional: true),
         FieldSpec("listeners", .map(.any), "Listeners the daemon runs, by kind: hj212 (monitoring devices), webhook (records pushed over HTTP).", optional: true),
         FieldSpec("http", .object([
@@ -152,6 +157,11 @@ public struct GatewayConfig: Sendable {
                 validator.report(ConfigError(.literalSecret, at: at,
                                              "store.postgres holds its password written out; write it as a reference, such as postgresql://huiliu:${secret:pg/password}@db/huiliu"))
             }
+            if case .scalar(let keep, _, let at)? = node["serve"]?["keep_runs"], keep != "forever",
+               (Duration(configText: keep) ?? .zero) < .seconds(86_400) {
+                validator.report(ConfigError(.invalidValue, at: at,
+                                             "serve.keep_runs is a duration of a day or more (such as 400d or 90d), or forever; got '\(keep)'"))
+            }
             if case .scalar(let zone, _, let at)? = node["timezone"], TimeZone(identifier: zone) == nil {
                 validator.report(ConfigError(.invalidValue, at: at,
                                              "timezone must be an IANA time zone such as Asia/Shanghai; got '\(zone)'"))
@@ -197,6 +207,9 @@ public struct GatewayConfig: Sendable {
             listeners: listenerNodes,
             proxy: proxy)
         config.storeURL = parsedValues["store"]?.objectValue?["postgres"]?.stringValue
+        if let keep = parsedValues["serve"]?["keep_runs"]?.stringValue {
+            config.keepRuns = keep == "forever" ? nil : PipelineLoader.duration(.string(keep)) ?? config.keepRuns
+        }
         return config
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import HuiliuCore
+public import HuiliuStore
 public import Logging
 import UnixSignals
 public import ServiceLifecycle
@@ -60,6 +62,34 @@ public struct ReloadOnHangupService: Service {
             case .success(let count): logger.notice("SIGHUP: reloaded \(count) pipeline(s)")
             case .failure(let problems): logger.error("SIGHUP: reload refused, the running set is kept:\n\(problems)")
             }
+        }
+    }
+}
+
+/// Forgets the records of runs older than `serve.keep_runs`, at start and then daily: a daemon
+/// running pipelines every few minutes records hundreds of thousands of runs a year.
+public struct RunHistoryService: Service {
+    let store: any StateStore
+    let keep: Duration
+    let logger: Logger
+
+    /// A service that prunes `store`'s runs older than `keep`.
+    public init(store: any StateStore, keep: Duration, logger: Logger) {
+        self.store = store
+        self.keep = keep
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let cutoff = Timestamp.format(Date().addingTimeInterval(-Double(keep.components.seconds)))
+            do {
+                let pruned = try await store.pruneRuns(startedBefore: cutoff)
+                if pruned > 0 { logger.info("run history pruned", metadata: ["runs": "\(pruned)", "started_before": .string(cutoff)]) }
+            } catch {
+                logger.warning("run history not pruned; tried again tomorrow", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86_400)) }
         }
     }
 }

@@ -125,6 +125,18 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
+    public func pruneRuns(startedBefore cutoff: String) async throws -> Int {
+        try await run { db in
+            let rows = try db.execute("""
+                WITH pruned AS (DELETE FROM huiliu_runs WHERE started_at < $1 AND status != 'running'
+                    AND started_at < (SELECT max(started_at) FROM huiliu_runs latest WHERE latest.pipeline = huiliu_runs.pipeline)
+                    RETURNING 1)
+                SELECT count(*) FROM pruned
+                """, [cutoff])
+            return Self.scalar(rows).flatMap { Int($0) } ?? 0
+        }
+    }
+
     public func markInterrupted(runs ids: [String]) async throws -> Int {
         guard !ids.isEmpty else { return 0 }
         return try await run { db in

@@ -27,6 +27,10 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.markInterruptedRuns(pipeline: pipeline) }
     }
 
+    public func pruneRuns(startedBefore cutoff: String) async throws -> Int {
+        try await queue.run { [database] in try database.pruneRuns(startedBefore: cutoff) }
+    }
+
     public func markInterrupted(runs ids: [String]) async throws -> Int {
         try await queue.run { [database] in try database.markInterrupted(runs: ids) }
     }

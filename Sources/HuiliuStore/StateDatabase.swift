@@ -99,6 +99,14 @@ final class StateDatabase: @unchecked Sendable {
         return changed
     }
 
+    func pruneRuns(startedBefore cutoff: String) throws -> Int {
+        try db.prepare("""
+            DELETE FROM huiliu_runs WHERE started_at < ? AND status != 'running'
+                AND started_at < (SELECT max(started_at) FROM huiliu_runs latest WHERE latest.pipeline = huiliu_runs.pipeline)
+            """).run([.text(cutoff)])
+        return db.changes
+    }
+
     func runs(pipeline: String?, status: RunStatus?, limit: Int) throws -> [RunRecord] {
         var sql = "SELECT \(Self.runColumns) FROM huiliu_runs WHERE 1=1"
         var arguments: [SQLiteValue] = []

@@ -175,15 +175,16 @@ extension Huiliu {
                     logger.notice("admin API listening on \(address):\(bound)", metadata: ["pipelines": "\(pipelines.count)"])
                 },
                 logger: logger)
+            // Shutdown runs in reverse: the API stops first, then the listeners flush and
+            // acknowledge, then runs stop at a batch boundary.
+            var groupServices: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SchedulerService(daemon: daemon))]
+            groupServices += zip(listeners, listenerNames).map { .init(service: NamedService(name: $1, service: $0),
+                                                                   successTerminationBehavior: .gracefullyShutdownGroup,
+                                                                   failureTerminationBehavior: .gracefullyShutdownGroup) }
+            if let push { groupServices.append(.init(service: NamedService(name: pushName, service: push), failureTerminationBehavior: .gracefullyShutdownGroup)) }
+            if let keep = gateway.keepRuns { groupServices.append(.init(service: RunHistoryService(store: store, keep: keep, logger: logger))) }
             var configuration = ServiceGroupConfiguration(
-                // Shutdown runs in reverse: the API stops first, then the listeners flush and
-                // acknowledge, then runs stop at a batch boundary.
-                services: [.init(service: SchedulerService(daemon: daemon))]
-                    + zip(listeners, listenerNames).map { .init(service: NamedService(name: $1, service: $0),
-                                            successTerminationBehavior: .gracefullyShutdownGroup,
-                                            failureTerminationBehavior: .gracefullyShutdownGroup) }
-                    + (push.map { [.init(service: NamedService(name: pushName, service: $0),
-                                         failureTerminationBehavior: .gracefullyShutdownGroup)] } ?? [])
+                services: groupServices
                     + [.init(service: ReloadOnHangupService(daemon: daemon, logger: logger)),
                        .init(service: NamedService(name: "admin API \(address):\(port ?? gateway.adminPort)", service: app))],
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -95,6 +95,16 @@ struct GatewayConfigTests {
         }
     }
 
+    /// Run records are kept 400 days unless told otherwise; `forever` keeps them all.
+    @Test func runHistoryIsKeptFourHundredDaysByDefault() throws {
+        #expect(try load("").keepRuns == .seconds(400 * 86_400))
+        #expect(try load("serve: { keep_runs: 90d }\n").keepRuns == .seconds(90 * 86_400))
+        #expect(try load("serve: { keep_runs: forever }\n").keepRuns == nil)
+        #expect { _ = try load("serve: { keep_runs: 5m }\n") } throws: {
+            "\($0)".contains("serve.keep_runs is a duration of a day or more (such as 400d or 90d), or forever; got '5m'")
+        }
+    }
+
     @Test func connectorsGoDirectUnlessToldOtherwise() throws {
         #expect(try load("").proxy == .direct)
         #expect(try load("http: { proxy: environment }").proxy.route == .environment)

@@ -117,6 +117,7 @@ final class SlowClaims: StateStore {
     func finishRun(_ run: RunRecord) async throws { try await base.finishRun(run) }
     func markInterruptedRuns(pipeline: String?) async throws -> Int { try await base.markInterruptedRuns(pipeline: pipeline) }
     func markInterrupted(runs ids: [String]) async throws -> Int { try await base.markInterrupted(runs: ids) }
+    func pruneRuns(startedBefore cutoff: String) async throws -> Int { try await base.pruneRuns(startedBefore: cutoff) }
     func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
         try await base.runs(pipeline: pipeline, status: status, limit: limit)
     }

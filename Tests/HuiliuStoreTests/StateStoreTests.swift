@@ -102,6 +102,26 @@ struct StateStoreTests {
         #expect(try await store.markInterrupted(runs: []) == 0)
     }
 
+    /// Finished runs started before the cutoff go; running ones and each pipeline's latest stay.
+    @Test(arguments: Backend.allCases) func prunesOldRunsButEachPipelinesLatest(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        var ids: [String: String] = [:]
+        for (name, pipeline, status) in [("a-old", "a", RunStatus.succeeded), ("a-new", "a", .failed), ("b-only", "b", .succeeded),
+                                         ("c-running", "c", .running), ("c-later", "c", .succeeded)] {
+            var run = try await store.startRun(pipeline: pipeline, trigger: "test")
+            ids[name] = run.id
+            if status != .running {
+                run.status = status
+                try await store.finishRun(run)
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(try await store.pruneRuns(startedBefore: "9999-01-01T00:00:00.000Z") == 1)
+        #expect(try await store.run(id: ids["a-old"]!) == nil)
+        for kept in ["a-new", "b-only", "c-running", "c-later"] { #expect(try await store.run(id: ids[kept]!) != nil, "\(kept)") }
+        #expect(try await store.pruneRuns(startedBefore: "2000-01-01T00:00:00.000Z") == 0)
+    }
+
     @Test(arguments: Backend.allCases) func listsRunsNewestFirstAndFilters(backend: Backend) async throws {
         let (store, _) = try await temporaryStore(backend)
         var a = try await store.startRun(pipeline: "a", trigger: "test")
