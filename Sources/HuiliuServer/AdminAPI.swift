@@ -160,7 +160,9 @@ public struct AdminAPI: Sendable {
             }
             // A caller that is part of a trace (W3C traceparent) has the run continue it.
             let trace = request.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:))
-            switch await deps.daemon.trigger(name, backfill: backfill, trace: trace) {
+            // The run records which token asked for it (`api:operator`).
+            let by = request.headers[BearerAuthMiddleware<BasicRequestContext>.tokenName].map { "api:" + $0 } ?? "api"
+            switch await deps.daemon.trigger(name, by: by, backfill: backfill, trace: trace) {
             case .accepted:
                 return jsonResponse(["pipeline": .string(name), "status": "accepted", "backfill": backfill.map { .string($0.description) } ?? .null],
                                     status: .accepted)

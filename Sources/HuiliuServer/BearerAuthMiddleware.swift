@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuCore
 import HuiliuEngine
+import HTTPTypes
 import Hummingbird
 
 /// Checks `Authorization: Bearer <token>` against the configured tokens, in constant time:
@@ -28,14 +29,21 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             return jsonResponse(["error": .string("token '\(match.name)' is read-only; a dead letter's raw payload needs a write token")],
                                 status: .forbidden)
         }
-        return try await next(request, context)
+        // Who asked, for the routes that record it (a run's trigger names the token): set here
+        // only, whatever the client sent in the header.
+        var head = request.head
+        head.headerFields[Self.tokenName] = match.name
+        return try await next(Request(head: head, body: request.body), context)
     }
+
+    /// The header the routes read the matched token's name from.
+    static var tokenName: HTTPField.Name { HTTPField.Name("X-Huiliu-Token-Name")! }
 
     /// `/api/v1/dead-letters/<id>`: one letter, payload included.
     static func isRawPayload(_ path: String) -> Bool {
         // Any id the handler could read (`+12`, `%31%32`): everything but the two named routes.
         let parts = path.split(separator: "/")
-        return parts.count == 4 && parts[0] == "api" && parts[2] == "dead-letters" && parts[3] != "replay" && parts[3] != "discard"
+        return parts.count == 4 && parts[0] == "api" && parts[2] == "dead-letters" && !["replay", "discard", "reopen"].contains(parts[3])
     }
 
     func unauthorized(_ message: String) -> Response {

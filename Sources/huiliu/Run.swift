@@ -213,10 +213,11 @@ extension Huiliu {
                         """)
                     throw ExitCode(1)
                 }
-                // The daemon's runs started for a request carry trigger `api`; a `huiliu run
-                // --standalone` started at the same moment is not this one.
+                // The daemon's runs started for a request carry trigger `api:<token name>`; a `huiliu
+                // run --standalone` started at the same moment is not this one.
                 let run = list["runs"]?.arrayValue?.first { run in
-                    guard run["trigger"]?.stringValue == "api", let started = run["started_at"]?.stringValue,
+                    guard let trigger = run["trigger"]?.stringValue, trigger == "api" || trigger.hasPrefix("api:"),
+                          let started = run["started_at"]?.stringValue,
                           let date = Timestamp.parse(started) else { return false }
                     return date >= before.addingTimeInterval(-1)
                 }
@@ -242,7 +243,7 @@ extension Huiliu {
                         """)
                     throw ExitCode(1)
                 }
-                let record = RunRecord(id: run["id"]?.stringValue ?? "", pipeline: name, trigger: "api",
+                let record = RunRecord(id: run["id"]?.stringValue ?? "", pipeline: name, trigger: run["trigger"]?.stringValue ?? "api",
                                        startedAt: run["started_at"]?.stringValue ?? "", finishedAt: run["finished_at"]?.stringValue,
                                        status: RunStatus(rawValue: run["status"]?.stringValue ?? "") ?? .failed,
                                        recordsRead: run["records_read"]?.intValue ?? 0, recordsWritten: run["records_written"]?.intValue ?? 0,

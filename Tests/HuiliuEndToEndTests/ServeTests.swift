@@ -158,6 +158,9 @@ import Testing
         }
         #expect(viaDaemon.stderr.contains("started by the running daemon"), "\(viaDaemon.stderr)")
         #expect(viaDaemon.stdout.hasPrefix("fast-a: succeeded"))
+        // The run records which token asked for it.
+        let requested = try await api.json("/api/v1/runs?pipeline=fast-a&limit=50")["runs"]?.arrayValue ?? []
+        #expect(requested.contains { $0["trigger"] == "api:ops" }, "\(requested.map { $0["trigger"] })")
 
         // `status` shows every pipeline, as a table or as JSON lines for scripts.
         let table = try await HuiliuCommand.run(["status"], in: project)
