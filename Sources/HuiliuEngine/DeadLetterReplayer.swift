@@ -101,15 +101,23 @@ public struct DeadLetterReplayer: Sendable {
                 let span = trace.batch(index + 1)
                 var transformed = try await processor.transform(records, throughSteps: throughSteps,
                                                                 trace: runner.definition.trace ? span : nil)
-                let failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
+                var failedIDs = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) })
                 if !failedIDs.isEmpty {
                     // A letter still failing delivers nothing, not even the part of it that passes
                     // (a record whose alert still fails): every attempt would deliver that again.
-                    // The letters that passed go through once more, alone (the order-bound steps are out).
-                    let failures = transformed.failures, received = transformed.digests?.input
-                    let passing = records.filter { !failedIDs.contains(Self.letterID($0.origin)) }
-                    transformed = try await processor.transform(passing, throughSteps: throughSteps,
-                                                                trace: runner.definition.trace ? span : nil)
+                    // The letters that passed go through once more, alone (the order-bound steps are
+                    // out), until none fails (a step may judge by the clock).
+                    var failures = transformed.failures
+                    let received = transformed.digests?.input
+                    while true {
+                        let passing = records.filter { !failedIDs.contains(Self.letterID($0.origin)) }
+                        transformed = try await processor.transform(passing, throughSteps: throughSteps,
+                                                                    trace: runner.definition.trace ? span : nil)
+                        let more = Set(transformed.failures.map { Self.letterID($0.failure.record.origin) }).subtracting(failedIDs)
+                        if more.isEmpty { break }
+                        failures += transformed.failures
+                        failedIDs.formUnion(more)
+                    }
                     transformed.failures = failures
                     // The provenance entry proves every letter received, and the events delivered.
                     if let received { transformed.digests?.input = received }

@@ -33,10 +33,15 @@ public final class PipelineLock: @unchecked Sendable {
             session = connection
             lock = nil
         } else {
-            guard let lock = try FileLock(path: gateway.dataDirectory + "/locks/" + pipeline + ".lock") else { return nil }
+            guard let lock = try FileLock(path: Self.filePath(pipeline: pipeline, gateway: gateway)) else { return nil }
             self.lock = lock
             session = nil
         }
+    }
+
+    /// The lock file of `pipeline` with the embedded store.
+    public static func filePath(pipeline: String, gateway: GatewayConfig) -> String {
+        gateway.dataDirectory + "/locks/" + pipeline + ".lock"
     }
 
     /// Throws unless the lock is still held. A file lock lasts as long as the process; an

@@ -204,6 +204,10 @@ public struct ProvenanceAudit: Sendable {
                   let stored, !stored.checkpoint.value.isNull else { return nil }
             let now = ProvenanceEntry.hash(of: stored.checkpoint.value.jsonText)
             guard now != recorded else { return nil }
+            // Committed by the entry's run and changed since, or committed by a run with no entry.
+            if let run = text["run"]?.stringValue, stored.runID != run {
+                return "the stored checkpoint (sha256 \(now)) was committed by run \(stored.runID), which recorded no entry after entry \(after.sequence) (was the pipeline's provenance off for it?): the batches it read are not proven"
+            }
             return "the stored checkpoint (sha256 \(now)) is not the one entry \(after.sequence) recorded (\(recorded)): it was changed outside a run, and the next run resumes from it"
         }
         return nil
@@ -322,7 +326,14 @@ public struct ProvenanceAudit: Sendable {
                     report.rolledBack += cut.count
                     takenBack = cut.filter { $0.to > $0.from }
                 } else if range.from == 0 {
+                    // Emptied (logrotate's copytruncate, or truncated): the batches are gone from
+                    // this file, and only a copy, checked with --jsonl, can prove them.
                     report.emptied += cut.count
+                    let entries = cut.count == 1 ? "entry \(cut[0].sequence)'s batch" : "entries \(cut[0].sequence)–\(cut[cut.count - 1].sequence)'s batches"
+                    problems.append("""
+                        \(path): \(entries) (\(cut.reduce(0) { $0 + $1.events }) events) are gone: the file was emptied before entry \
+                        \(range.sequence) (rotated with copytruncate, or truncated); check the copy with --jsonl if one was kept
+                        """)
                 } else {
                     let gone = cut.reduce(0) { $0 + $1.events }
                     let entries = cut.count == 1 ? "entry \(cut[0].sequence)" : "entries \(cut[0].sequence)–\(cut[cut.count - 1].sequence)"

@@ -94,7 +94,7 @@ extension Huiliu.Audit {
                         : " and written over, not checked"))
                 }
                 if file.emptied > 0 {
-                    notes.append("\(grouped(file.emptied)) before the file was emptied (rotated, as logrotate's copytruncate does), not checked: check the copy with --jsonl")
+                    notes.append("\(grouped(file.emptied)) before the file was emptied, not checked")
                 }
                 if file.predating > 0 { notes.append("\(grouped(file.predating)) bytes from before the chain, not checked") }
                 lines.append("  \(file.path): \(grouped(file.batches)) batch\(file.batches == 1 ? "" : "es"), \(grouped(file.events)) event\(file.events == 1 ? "" : "s"), "

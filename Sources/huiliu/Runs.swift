@@ -9,6 +9,10 @@ extension Huiliu {
         static let configuration = CommandConfiguration(
             abstract: "List past runs, newest first.",
             discussion: """
+                A run recorded running whose process is gone (its pipeline's lock is free: killed, out of memory) \
+                is marked interrupted first. The trigger says what started a run: schedule, cli, replay, or \
+                api:<token name> for the admin API.
+
                 Examples:
                   huiliu runs
                   huiliu runs --pipeline budget-payments --failed

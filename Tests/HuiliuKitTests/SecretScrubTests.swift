@@ -12,6 +12,8 @@ struct SecretScrubTests {
         #expect(SecretStore.scrub("密码123456错误", of: ["123456"]) == "密码***错误")
         #expect(SecretStore.scrub("sign 1700000000123456", of: ["123456"]) == "sign 1700000000***", "a short number goes anywhere")
         #expect(SecretStore.scrub("key ab12cdab12cd", of: ["ab12cd"]) == "key ab12cdab12cd", "short text with letters only alone")
+        #expect(SecretStore.scrub("order 1202604, pin 2026", of: ["2026"]) == "order 1202604, pin ***", "a short number only alone")
+        #expect(SecretStore.scrub("x密码ab密码y", of: ["密码ab"]) == "x***密码y", "eight bytes or more anywhere")
         #expect(SecretStore.scrub("x-key: s3cr3tKey9 (s3cr3tKey9x)", of: ["s3cr3tKey9"]) == "x-key: *** (***x)")
         #expect(SecretStore.scrub("#ab#abc", of: ["#ab"]) == "***#abc", "a side without a letter or digit needs no boundary")
     }

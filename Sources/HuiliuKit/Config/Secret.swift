@@ -67,14 +67,14 @@ public struct SecretStore: Sendable {
     }
 
     /// `text` with each of `values` (longest first) of three or more characters replaced by `***`.
-    /// One shorter than eight characters with a letter in it only where it stands alone, not
-    /// inside a word: a token `short` made "is ***er than 16 characters" of a message, and the
-    /// garble gave the secret away. A short number (a device password) goes wherever it appears:
-    /// a signature or a timestamp may run into it.
+    /// One shorter than eight bytes only where it stands alone, not inside a word or a number: a
+    /// token `short` made "is ***er than 16 characters" of a message, and the garble gave the
+    /// secret away. A number of six digits or more (a device password) goes wherever it appears:
+    /// a signature or a timestamp may run into it (shorter ones would garble every date).
     static func scrub(_ text: String, of values: [String]) -> String {
         var text = text
         for value in values where value.count >= 3 && text.contains(value) {
-            let anywhere = value.count >= 8 || value.utf8.allSatisfy { (48...57).contains($0) }
+            let anywhere = value.utf8.count >= 8 || (value.utf8.count >= 6 && value.utf8.allSatisfy { (48...57).contains($0) })
             text = anywhere ? text.replacingOccurrences(of: value, with: "***") : replacingStandalone(value, in: text)
         }
         return text

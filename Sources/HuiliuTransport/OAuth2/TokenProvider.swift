@@ -53,9 +53,9 @@ public actor TokenProvider {
     private let now: @Sendable () -> ContinuousClock.Instant
     private let onRefresh: (@Sendable (AccessToken) -> Void)?
     private var cached: AccessToken?
-    private var inFlight: Task<Result<AccessToken, TransportError>, Never>?
-    /// Requests waiting for the token request in flight, and how many of them were cancelled.
-    private var waiting = (all: 0, cancelled: 0)
+    /// The token request in flight, with how many requests wait for it and how many of those
+    /// were cancelled.
+    private var inFlight: (task: Task<Result<AccessToken, TransportError>, Never>, waiting: Int, cancelled: Int)?
 
     /// A provider fetching through `client`.
     /// - Parameters:
@@ -92,11 +92,11 @@ public actor TokenProvider {
     }
 
     private func fetchShared() async throws(TransportError) -> AccessToken {
-        if let inFlight { return try await wait(for: inFlight).get() }
+        if let inFlight { return try await wait(for: inFlight.task).get() }
         let task = Task { await self.fetch() }
-        inFlight = task
+        inFlight = (task, 0, 0)
         let result = await wait(for: task)
-        inFlight = nil
+        if inFlight?.task == task { inFlight = nil }
         if case .success(let token) = result {
             cached = token
             onRefresh?(token)
@@ -109,19 +109,23 @@ public actor TokenProvider {
     /// (their runs stopped, as at a daemon's shutdown) it is given up, rather than waiting out a
     /// token endpoint that does not answer; while one still waits it goes on.
     private func wait(for task: Task<Result<AccessToken, TransportError>, Never>) async -> Result<AccessToken, TransportError> {
-        waiting.all += 1
+        if inFlight?.task == task { inFlight!.waiting += 1 }
         let result = await withTaskCancellationHandler { await task.value } onCancel: {
             Task { await self.waiterCancelled(task) }
         }
-        waiting.all -= 1
-        if waiting.all == 0 { waiting.cancelled = 0 }
+        if inFlight?.task == task { inFlight!.waiting -= 1 }
         return result
     }
 
+    /// Counts a cancelled waiter of `task`; with every waiter cancelled, gives the request up and
+    /// lets the next caller start another.
     private func waiterCancelled(_ task: Task<Result<AccessToken, TransportError>, Never>) {
-        guard task == inFlight else { return }
-        waiting.cancelled += 1
-        if waiting.cancelled >= waiting.all { task.cancel() }
+        guard inFlight?.task == task else { return }
+        inFlight!.cancelled += 1
+        if inFlight!.cancelled >= inFlight!.waiting {
+            task.cancel()
+            inFlight = nil
+        }
     }
 
     private func fetch() async -> Result<AccessToken, TransportError> {
