@@ -85,6 +85,16 @@ components:
     NotFound:
       description: No such resource.
       content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } }
+  requestBodies:
+    LetterIds:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [ids]
+            properties:
+              ids: { type: array, items: { type: integer }, minItems: 1 }
 paths:
   /:
     get:
@@ -242,30 +252,14 @@ paths:
   /api/v1/dead-letters/discard:
     post:
       summary: Mark pending dead letters discarded (kept, never replayed), e.g. once the input was fixed and read again.
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [ids]
-              properties:
-                ids: { type: array, items: { type: integer }, minItems: 1 }
+      requestBody: { $ref: "#/components/requestBodies/LetterIds" }
       responses:
         "200": { description: "The ids discarded, and those left as they were (not pending, or no such letter)." }
         "400": { description: Malformed request. }
   /api/v1/dead-letters/reopen:
     post:
       summary: Make superseded or discarded dead letters pending again, to be replayed after all.
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [ids]
-              properties:
-                ids: { type: array, items: { type: integer }, minItems: 1 }
+      requestBody: { $ref: "#/components/requestBodies/LetterIds" }
       responses:
         "200": { description: "The ids reopened, and those left as they were (neither superseded nor discarded, or no such letter)." }
         "400": { description: Malformed request. }
