@@ -150,7 +150,9 @@ public actor Daemon {
             case .start(let name, let run, let scheduledAt, let attempt):
                 guard let definition = definitions[name], !shuttingDown else { continue }
                 if attempt > 1 {
-                    try? await store.recordScheduledFire(pipeline: name, at: scheduledAt)
+                    // Its fire time, claimed by the first attempt; a later one another gateway
+                    // claimed meanwhile stays (written back, it would be served twice).
+                    _ = try? await store.claimScheduledFire(pipeline: name, at: scheduledAt)
                 } else if (try? await store.claimScheduledFire(pipeline: name, at: scheduledAt)) == false {
                     // Another gateway sharing the store serves this fire time.
                     logger.info("scheduled run skipped: another gateway serves this fire time", metadata: ["pipeline": "\(name)"])
@@ -237,7 +239,7 @@ public actor Daemon {
                 // Its fire time was claimed when it started; cut short, it has not served it. Put
                 // back, the missed-run policy (`run_once`) runs it again after the restart,
                 // rather than a whole period later.
-                try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(scheduledAt))
+                try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(scheduledAt), replacing: scheduledAt)
             }
         } catch is PipelineBusy {
             // Another gateway sharing the store (or a manual run) has it: that run serves this

@@ -267,9 +267,14 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         }
     }
 
-    public func recordScheduledFire(pipeline: String, at: Date) async throws {
+    public func recordScheduledFire(pipeline: String, at: Date, replacing claimed: Date?) async throws {
         try await run { db in
             // The exact bits of the double: its shortest round-tripping text.
+            if let claimed {
+                try db.execute("UPDATE huiliu_schedule SET last_fire = $2 WHERE pipeline = $1 AND last_fire = $3",
+                               [pipeline, "\(at.timeIntervalSince1970)", "\(claimed.timeIntervalSince1970)"])
+                return
+            }
             try db.execute("""
                 INSERT INTO huiliu_schedule (pipeline, last_fire) VALUES ($1, $2)
                 ON CONFLICT (pipeline) DO UPDATE SET last_fire = excluded.last_fire

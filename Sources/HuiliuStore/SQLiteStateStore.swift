@@ -75,8 +75,8 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.lastScheduledFire(pipeline: pipeline) }
     }
 
-    public func recordScheduledFire(pipeline: String, at: Date) async throws {
-        try await queue.run { [database] in try database.recordScheduledFire(pipeline: pipeline, at: at) }
+    public func recordScheduledFire(pipeline: String, at: Date, replacing claimed: Date?) async throws {
+        try await queue.run { [database] in try database.recordScheduledFire(pipeline: pipeline, at: at, replacing: claimed) }
     }
 
     public func sizeInBytes() async throws -> Int {

@@ -240,7 +240,12 @@ final class StateDatabase: @unchecked Sendable {
         return Date(timeIntervalSince1970: seconds)
     }
 
-    func recordScheduledFire(pipeline: String, at: Date) throws {
+    func recordScheduledFire(pipeline: String, at: Date, replacing claimed: Date?) throws {
+        if let claimed {
+            try db.prepare("UPDATE huiliu_schedule SET last_fire = ? WHERE pipeline = ? AND last_fire = ?")
+                .run([.real(at.timeIntervalSince1970), .text(pipeline), .real(claimed.timeIntervalSince1970)])
+            return
+        }
         try db.prepare("INSERT INTO huiliu_schedule (pipeline, last_fire) VALUES (?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_fire = excluded.last_fire")
             .run([.text(pipeline), .real(at.timeIntervalSince1970)])
     }

@@ -46,8 +46,9 @@ public protocol StateStore: Sendable {
 
     /// The last fire time the daemon scheduled for a pipeline, for its missed-run policy.
     func lastScheduledFire(pipeline: String) async throws -> Date?
-    /// Records a fire time the daemon acted on.
-    func recordScheduledFire(pipeline: String, at: Date) async throws
+    /// Records a fire time the daemon acted on; with `replacing`, only while that one is the
+    /// time recorded (a put-back must not undo a later fire another gateway claimed since).
+    func recordScheduledFire(pipeline: String, at: Date, replacing claimed: Date?) async throws
     /// Records `at` as the fire time this gateway serves, unless one at or after it is recorded
     /// already: false when another gateway sharing the store claimed it first.
     func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool
@@ -95,6 +96,11 @@ extension StateStore {
                        deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
         try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance,
                          replayed: [], superseded: [])
+    }
+
+    /// Records a fire time the daemon acted on.
+    public func recordScheduledFire(pipeline: String, at: Date) async throws {
+        try await recordScheduledFire(pipeline: pipeline, at: at, replacing: nil)
     }
 
     /// A store of one gateway: every fire time is its own.

@@ -138,7 +138,9 @@ final class SlowClaims: StateStore {
     func provenancePipelines() async throws -> [String] { try await base.provenancePipelines() }
     func resetCheckpoints(pipeline: String) async throws { try await base.resetCheckpoints(pipeline: pipeline) }
     func lastScheduledFire(pipeline: String) async throws -> Date? { try await base.lastScheduledFire(pipeline: pipeline) }
-    func recordScheduledFire(pipeline: String, at: Date) async throws { try await base.recordScheduledFire(pipeline: pipeline, at: at) }
+    func recordScheduledFire(pipeline: String, at: Date, replacing claimed: Date?) async throws {
+        try await base.recordScheduledFire(pipeline: pipeline, at: at, replacing: claimed)
+    }
     func sizeInBytes() async throws -> Int { try await base.sizeInBytes() }
     func addDeadLetters(_ letters: [DeadLetter]) async throws -> [DeadLetter] { try await base.addDeadLetters(letters) }
     func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {

@@ -321,6 +321,15 @@ struct StateStoreTests {
         #expect(try await !second.claimScheduledFire(pipeline: "p", at: fire))
         #expect(try await second.claimScheduledFire(pipeline: "p", at: fire.addingTimeInterval(60)))
         #expect(try await first.lastScheduledFire(pipeline: "p") == fire.addingTimeInterval(60))
+        // A run cut short puts its fire time back only while it is still the one recorded: a later
+        // fire another gateway claimed meanwhile stays, or it would be served again.
+        try await first.recordScheduledFire(pipeline: "p", at: fire.addingTimeInterval(-1), replacing: fire)
+        #expect(try await first.lastScheduledFire(pipeline: "p") == fire.addingTimeInterval(60))
+        try await second.recordScheduledFire(pipeline: "p", at: fire.addingTimeInterval(59), replacing: fire.addingTimeInterval(60))
+        #expect(try await first.lastScheduledFire(pipeline: "p") == fire.addingTimeInterval(59))
+        // A retry of an earlier fire time never moves the recorded one back.
+        #expect(try await !first.claimScheduledFire(pipeline: "p", at: fire))
+        #expect(try await second.lastScheduledFire(pipeline: "p") == fire.addingTimeInterval(59))
     }
 
     /// A password in the URL never shows in an error.
