@@ -25,8 +25,8 @@ public struct FireTimes: Sequence, IteratorProtocol, Sendable {
 }
 
 extension Schedule {
-    /// The fire times after `date`; `@every` periods count from `anchor`, by default `date`.
+    /// The fire times after `date`; `@every` periods count from `anchor`, by default ``defaultAnchor``.
     public func fireTimes(after date: Date, anchor: Date? = nil) -> FireTimes {
-        FireTimes(schedule: self, after: date, anchor: anchor ?? date)
+        FireTimes(schedule: self, after: date, anchor: anchor ?? defaultAnchor)
     }
 }

@@ -55,6 +55,15 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
         self.init(.cron(cron), zone: zone)
     }
 
+    /// Where `@every` periods count from when nothing has fired yet: midnight of 1 January 1970 on
+    /// the zone's wall clock. Every gateway sharing a store then computes the same fire times
+    /// (counted from when each loaded the pipeline, each had its own, and each won its claim), and
+    /// `@every 1d` fires at midnight, `@every 15m` on the quarter hours.
+    public var defaultAnchor: Date {
+        let epoch = Date(timeIntervalSince1970: 0)
+        return epoch.addingTimeInterval(-Double(zone.secondsFromGMT(for: epoch)))
+    }
+
     /// True for `@reboot`: one run when the daemon starts, none on the calendar.
     public var runsAtStartup: Bool {
         if case .cron(let cron) = rule { return cron.runsAtStartup }

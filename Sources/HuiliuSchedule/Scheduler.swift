@@ -82,7 +82,7 @@ public struct Scheduler: Sendable {
             state.config = config
             state.isRemoved = false
             if reschedule {
-                state.anchor = lastFire ?? now
+                state.anchor = lastFire ?? config.schedule.defaultAnchor
                 state.nextFire = config.schedule.runsAtStartup ? nil : config.schedule.next(after: now, anchor: state.anchor)
             }
             if redraw {
@@ -91,7 +91,7 @@ public struct Scheduler: Sendable {
             pipelines[name] = state
             return
         }
-        var state = PipelineState(config: config, anchor: lastFire ?? now)
+        var state = PipelineState(config: config, anchor: lastFire ?? config.schedule.defaultAnchor)
         let schedule = config.schedule
         if schedule.runsAtStartup {
             if startupDone {

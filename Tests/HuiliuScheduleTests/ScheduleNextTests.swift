@@ -27,9 +27,11 @@ struct ScheduleNextTests {
         #expect(try ScheduleNext.fireTimes("0 0 * * *", count: 1, zone: "UTC", now: Self.now) == ["2026-11-29T00:00:00+00:00"])
     }
 
-    @Test func everyCountsFromTheStart() throws {
+    /// `@every` periods count from midnight on the zone's wall clock, not from `--from`: the times
+    /// a daemon (every gateway of a shared store) fires at.
+    @Test func everyCountsFromMidnight() throws {
         #expect(try ScheduleNext.fireTimes("@every 1h30m", from: "2026-11-28T12:10:00+08:00", count: 2, now: Self.now)
-            == ["2026-11-28T13:40:00+08:00", "2026-11-28T15:10:00+08:00"])
+            == ["2026-11-28T13:30:00+08:00", "2026-11-28T15:00:00+08:00"])
     }
 
     @Test func aYearFieldThatRunsOutGivesFewerLines() throws {

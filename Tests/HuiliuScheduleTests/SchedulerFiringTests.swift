@@ -48,12 +48,16 @@ struct SchedulerFiringTests {
         #expect(actions.wakeUp == T.at("09:07"))
     }
 
-    @Test func everyIsAnchoredWhereThePipelineWasAdded() {
-        var scheduler = Scheduler()
-        let added = scheduler.handle(.added("e", T.pipeline("@every 15m"), lastFire: nil), at: T.at("09:02:10"))
-        #expect(added.wakeUp == T.at("09:17:10"))
-        _ = scheduler.handle(.tick, at: T.at("09:17:10"))
-        #expect(scheduler.status(of: "e")?.nextFire == T.at("09:32:10"))
+    /// A new `@every` pipeline counts its periods from midnight, not from when it was added: two
+    /// gateways sharing a store that load it at different moments fire at the same times (each
+    /// had its own, won its own claim, and the pipeline ran twice per period).
+    @Test func everyCountsFromMidnightWhereverItWasAdded() {
+        var first = Scheduler(), second = Scheduler()
+        let added = first.handle(.added("e", T.pipeline("@every 15m"), lastFire: nil), at: T.at("09:02:10"))
+        #expect(added.wakeUp == T.at("09:15"))
+        #expect(second.handle(.added("e", T.pipeline("@every 15m"), lastFire: nil), at: T.at("09:07:45")).wakeUp == T.at("09:15"))
+        _ = first.handle(.tick, at: T.at("09:15"))
+        #expect(first.status(of: "e")?.nextFire == T.at("09:30"))
     }
 
     @Test func everyKeepsItsCadenceFromTheLastFireTime() {
