@@ -58,7 +58,8 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
     /// Where `@every` periods count from when nothing has fired yet: midnight of 1 January 1970 on
     /// the zone's wall clock. Every gateway sharing a store then computes the same fire times
     /// (counted from when each loaded the pipeline, each had its own, and each won its claim), and
-    /// `@every 1d` fires at midnight, `@every 15m` on the quarter hours.
+    /// an interval that divides a day falls on the same times each day: `@every 1d` at midnight,
+    /// `@every 15m` on the quarter hours.
     public var defaultAnchor: Date {
         let epoch = Date(timeIntervalSince1970: 0)
         return epoch.addingTimeInterval(-Double(zone.secondsFromGMT(for: epoch)))
