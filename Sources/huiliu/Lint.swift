@@ -257,7 +257,8 @@ extension Huiliu.Lint {
         }
         if ["webhook", "hj212"].contains(definition.source.name) {
             warnings.append("\(definition.source.location): warning: a '\(definition.source.name)' source on a shared store reads the buffer "
-                + "of this host's listener; a run on another gateway reads that gateway's (run its listener on every gateway the pipeline may run on)")
+                + "of this host's listener, and its checkpoint names that buffer: a run on another gateway fails. Run it on the one gateway whose "
+                + "listener takes the pushes (enabled: false in the other gateways' copies of the pipeline)")
         }
         if definition.source.name == "sql", definition.source.config["path"] != nil {
             warnings.append("\(definition.source.location): warning: an 'sql' source with 'path' on a shared store reads this host's SQLite file; "
