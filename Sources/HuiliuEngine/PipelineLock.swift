@@ -39,6 +39,29 @@ public final class PipelineLock: @unchecked Sendable {
         }
     }
 
+    /// The pipelines among `pipelines` whose lock some process (or gateway) holds now, told
+    /// without taking any: a run starting meanwhile is never refused. With a shared store, from
+    /// PostgreSQL's lock table (a bigint advisory key shows as its two halves).
+    public static func held(_ pipelines: [String], gateway: GatewayConfig) async throws -> Set<String> {
+        guard let url = gateway.storeURL else {
+            return Set(pipelines.filter { FileLock.isHeld(path: filePath(pipeline: $0, gateway: gateway)) })
+        }
+        let secrets = gateway.secrets
+        return try await BlockingQueue(label: "huiliu.pipeline-lock.held").run {
+            let connection = try PostgresConnection(url: url) { secrets.scrub($0) }
+            var held: Set<String> = []
+            for pipeline in pipelines {
+                let rows = try connection.execute("""
+                    SELECT count(*) FROM pg_locks, (SELECT hashtextextended($1, 0) AS k) key
+                    WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                      AND classid = ((key.k >> 32) & 4294967295)::oid AND objid = (key.k & 4294967295)::oid
+                    """, ["huiliu/pipeline/" + pipeline])
+                if PostgresStateStore.scalar(rows) != "0" { held.insert(pipeline) }
+            }
+            return held
+        }
+    }
+
     /// The lock file of `pipeline` with the embedded store.
     public static func filePath(pipeline: String, gateway: GatewayConfig) -> String {
         gateway.dataDirectory + "/locks/" + pipeline + ".lock"

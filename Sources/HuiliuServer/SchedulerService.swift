@@ -1,5 +1,6 @@
 import Foundation
 import HuiliuCore
+public import HuiliuEngine
 public import HuiliuStore
 public import Logging
 import UnixSignals
@@ -66,30 +67,43 @@ public struct ReloadOnHangupService: Service {
     }
 }
 
-/// Forgets the records of runs older than `serve.keep_runs`, at start and then daily: a daemon
-/// running pipelines every few minutes records hundreds of thousands of runs a year.
+/// Keeps the run history true and bounded: every minute, runs left `running` by a process or
+/// gateway that died (their pipeline's lock free) are marked interrupted, so the status page
+/// does not show them running until the pipeline next runs; daily, the records of runs older
+/// than `serve.keep_runs` are forgotten (a pipeline every few minutes makes a hundred thousand
+/// runs a year).
 public struct RunHistoryService: Service {
     let store: any StateStore
-    let keep: Duration
+    let gateway: GatewayConfig
     let logger: Logger
 
-    /// A service that prunes `store`'s runs older than `keep`.
-    public init(store: any StateStore, keep: Duration, logger: Logger) {
+    /// The housekeeping of `store`'s runs, as `gateway` configures it.
+    public init(store: any StateStore, gateway: GatewayConfig, logger: Logger) {
         self.store = store
-        self.keep = keep
+        self.gateway = gateway
         self.logger = logger
     }
 
     public func run() async throws {
+        var pruned: Date?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let cutoff = Timestamp.format(Date().addingTimeInterval(-Double(keep.components.seconds)))
             do {
-                let pruned = try await store.pruneRuns(startedBefore: cutoff)
-                if pruned > 0 { logger.info("run history pruned", metadata: ["runs": "\(pruned)", "started_before": .string(cutoff)]) }
+                let marked = try await StaleRuns.mark(store: store, gateway: gateway)
+                if marked > 0 { logger.notice("runs whose process is gone marked interrupted", metadata: ["runs": "\(marked)"]) }
             } catch {
-                logger.warning("run history not pruned; tried again tomorrow", metadata: ["error": "\(error)"])
+                logger.debug("stale runs not checked", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86_400)) }
+            if let keep = gateway.keepRuns, pruned.map({ Date().timeIntervalSince($0) >= 86_400 }) ?? true {
+                pruned = Date()
+                let cutoff = Timestamp.format(Date().addingTimeInterval(-Double(keep.components.seconds)))
+                do {
+                    let count = try await store.pruneRuns(startedBefore: cutoff)
+                    if count > 0 { logger.info("run history pruned", metadata: ["runs": "\(count)", "started_before": .string(cutoff)]) }
+                } catch {
+                    logger.warning("run history not pruned; tried again tomorrow", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(60)) }
         }
     }
 }

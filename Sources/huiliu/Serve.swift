@@ -182,7 +182,7 @@ extension Huiliu {
                                                                    successTerminationBehavior: .gracefullyShutdownGroup,
                                                                    failureTerminationBehavior: .gracefullyShutdownGroup) }
             if let push { groupServices.append(.init(service: NamedService(name: pushName, service: push), failureTerminationBehavior: .gracefullyShutdownGroup)) }
-            if let keep = gateway.keepRuns { groupServices.append(.init(service: RunHistoryService(store: store, keep: keep, logger: logger))) }
+            groupServices.append(.init(service: RunHistoryService(store: store, gateway: gateway, logger: logger)))
             var configuration = ServiceGroupConfiguration(
                 services: groupServices
                     + [.init(service: ReloadOnHangupService(daemon: daemon, logger: logger)),

@@ -64,6 +64,24 @@ struct SharedStoreTests {
         #expect(try PipelineLock(pipeline: "budget", gateway: gateway) != nil)
     }
 
+    /// A run left `running` by a gateway that died is marked interrupted by any other, told from
+    /// the server's lock table; one whose lock a live session holds stays running, and the test
+    /// takes no lock (a run starting meanwhile is never refused).
+    @Test func aDeadGatewaysRunIsMarkedInterruptedByAnother() async throws {
+        let gateway = try await gateway()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try gateway.openStateStore()
+        let live = try await store.startRun(pipeline: "budget", trigger: "schedule")
+        let dead = try await store.startRun(pipeline: "court", trigger: "schedule")
+        let lock = try await PipelineLock.acquire(pipeline: "budget", gateway: gateway)
+        #expect(lock != nil)
+        #expect(try await PipelineLock.held(["budget", "court"], gateway: gateway) == ["budget"])
+        #expect(try await StaleRuns.mark(store: store, gateway: gateway) == 1)
+        #expect(try await store.run(id: live.id)?.status == .running)
+        #expect(try await store.run(id: dead.id)?.status == .interrupted)
+        withExtendedLifetime(lock) {}
+    }
+
     /// A run records its history, checkpoint and dead letters in the shared store, where any
     /// gateway reads them; the next run resumes from that checkpoint.
     @Test func aRunKeepsItsStateInTheSharedStore() async throws {

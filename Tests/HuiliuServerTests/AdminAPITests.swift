@@ -50,9 +50,12 @@ struct AdminAPITests {
         replay.status = .succeeded
         try await store.finishRun(replay)
         #expect(try await AdminAPI.lastRun("p", store)?.id == replay.id)
+        // Runs are ordered by their start, to the millisecond.
+        try await Task.sleep(for: .milliseconds(3))
         var sync = try await store.startRun(pipeline: "p", trigger: "schedule")
         sync.status = .failed
         try await store.finishRun(sync)
+        try await Task.sleep(for: .milliseconds(3))
         var later = try await store.startRun(pipeline: "p", trigger: DeadLetterReplayer.trigger)
         later.status = .succeeded
         try await store.finishRun(later)
