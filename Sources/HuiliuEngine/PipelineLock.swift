@@ -97,7 +97,7 @@ public struct PipelineBusy: Error, Sendable, CustomStringConvertible {
         self.pipeline = pipeline
     }
 
-    public var description: String { "pipeline '\(pipeline)' is already running in another process" }
+    public var description: String { "pipeline '\(pipeline)' is already running in another process (or on another gateway sharing the store)" }
 }
 
 /// A run that could not start or had to stop.
