@@ -27,6 +27,9 @@ public struct AdminAPI: Sendable {
         public var metrics: @Sendable () async -> String
         /// Extra readiness checks (listeners bound …): name and whether it is ready.
         public var readiness: @Sendable () async -> [(String, Bool)]
+        /// Whether a pipeline's lock is held now, by this process or another (a `huiliu run`,
+        /// another gateway sharing the store).
+        public var isLocked: @Sendable (String) async -> Bool = { _ in false }
 
         /// Dependencies of the API.
         public init(daemon: Daemon, store: any StateStore, registry: @escaping @Sendable () -> ConnectorRegistry,
@@ -162,6 +165,12 @@ public struct AdminAPI: Sendable {
             let trace = request.headers[HTTPField.Name("traceparent")!].flatMap(TraceContext.init(traceparent:))
             // The run records which token asked for it (`api:operator`).
             let by = request.headers[BearerAuthMiddleware<BasicRequestContext>.tokenName].map { "api:" + $0 } ?? "api"
+            // Running elsewhere, the run would be accepted here and then not start: said now, as
+            // `huiliu run` says it.
+            if await deps.daemon.pipelineStatus(name)?["running"]?.isNull == true, await deps.isLocked(name) {
+                return jsonResponse(["error": .string("pipeline '\(name)' is already running in another process or on another gateway sharing the store")],
+                                    status: .conflict)
+            }
             switch await deps.daemon.trigger(name, by: by, backfill: backfill, trace: trace) {
             case .accepted:
                 return jsonResponse(["pipeline": .string(name), "status": "accepted", "backfill": backfill.map { .string($0.description) } ?? .null],

@@ -139,7 +139,7 @@ extension Huiliu {
             let storeSize = Gauge(label: "huiliu_store_size_bytes")
             // Pending dead letters by pipeline, 0 for those that had some and have none now.
             let lettered = Mutex<Set<String>>([])
-            let api = AdminAPI(.init(
+            var dependencies = AdminAPI.Dependencies(
                 daemon: daemon, store: store, registry: { connectors.registry }, tokens: gateway.adminTokens,
                 replay: { pipeline, ids in
                     let registry = connectors.registry
@@ -160,7 +160,9 @@ extension Huiliu {
                     }
                     return MetricHelp.annotate(prometheus.emitToString())
                 },
-                readiness: { running.map { ("hj212", $0.readiness().isReady) } + (push.map { [("webhook", $0.isReady)] } ?? []) }))
+                readiness: { running.map { ("hj212", $0.readiness().isReady) } + (push.map { [("webhook", $0.isReady)] } ?? []) })
+            dependencies.isLocked = { name in (try? await PipelineLock.held([name], gateway: gateway).contains(name)) ?? false }
+            let api = AdminAPI(dependencies)
             let address = gateway.adminAddress
             let daemonFile = gateway.dataDirectory + "/daemon.json"
             let app = Application(

@@ -131,6 +131,13 @@ import Testing
         #expect(entries.first?["entry"]?["pipeline"] == "fast-a")
         #expect(try await api.call("GET", "/api/v1/provenance/fast-b", token: "viewer-91c2").status == 404)
         #expect(try await api.call("POST", "/api/v1/pipelines/nope/runs", token: "ops-7f3a").status == 404)
+        // A pipeline another process runs (it holds its lock) is refused, not accepted and then not started.
+        try FileManager.default.createDirectory(atPath: project + "/data/locks", withIntermediateDirectories: true)
+        let elsewhere = open(project + "/data/locks/big.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        #expect(flock(elsewhere, LOCK_EX | LOCK_NB) == 0)
+        let busy = try await api.call("POST", "/api/v1/pipelines/big/runs", token: "ops-7f3a")
+        close(elsewhere)
+        #expect(busy.status == 409 && busy.body.contains("already running in another process"), "\(busy)")
         // A dead letter's raw payload (personal data) needs a write token; the list does not.
         #expect(try await api.call("GET", "/api/v1/dead-letters/1", token: "viewer-91c2").status == 403)
         #expect(try await api.call("GET", "/api/v1/dead-letters/+1", token: "viewer-91c2").status == 403)
