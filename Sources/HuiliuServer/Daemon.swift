@@ -243,14 +243,8 @@ public actor Daemon {
             }
         } catch is PipelineBusy {
             // Another gateway sharing the store (or a manual run) has it: that run serves this
-            // fire time, so it is neither a failure nor retried. With `overlap: queue` the fire
-            // time is put back: the gateway running the pipeline has queued it, and claims it
-            // when its run ends (claimed here, it would never run).
+            // fire time, so it is neither a failure nor retried.
             logger.info("run not started: the pipeline is running elsewhere", metadata: ["pipeline": "\(name)"])
-            if store is PostgresStateStore, request.definition.scheduling.overlap == "queue", let scheduledAt = request.scheduledAt,
-               let schedule = request.definition.parsedSchedule(defaultZone: defaultZone) {
-                try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(scheduledAt), replacing: scheduledAt)
-            }
             success = true
         } catch {
             // Before the run had an id it could not start; after, it ran and its end could not be
