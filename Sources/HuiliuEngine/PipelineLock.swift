@@ -41,7 +41,8 @@ public final class PipelineLock: @unchecked Sendable {
 
     /// The pipelines among `pipelines` whose lock some process (or gateway) holds now, told
     /// without taking any: a run starting meanwhile is never refused. With a shared store, from
-    /// PostgreSQL's lock table (a bigint advisory key shows as its two halves).
+    /// PostgreSQL's lock table (a bigint advisory key shows as its two halves), for the store's
+    /// database only: advisory locks are per database, and the table lists the whole server's.
     public static func held(_ pipelines: [String], gateway: GatewayConfig) async throws -> Set<String> {
         guard let url = gateway.storeURL else {
             return Set(pipelines.filter { FileLock.isHeld(path: filePath(pipeline: $0, gateway: gateway)) })
@@ -54,6 +55,7 @@ public final class PipelineLock: @unchecked Sendable {
                 let rows = try connection.execute("""
                     SELECT count(*) FROM pg_locks, (SELECT hashtextextended($1, 0) AS k) key
                     WHERE locktype = 'advisory' AND granted AND objsubid = 1
+                      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                       AND classid = ((key.k >> 32) & 4294967295)::oid AND objid = (key.k & 4294967295)::oid
                     """, ["huiliu/pipeline/" + pipeline])
                 if PostgresStateStore.scalar(rows) != "0" { held.insert(pipeline) }

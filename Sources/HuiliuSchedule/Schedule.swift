@@ -56,13 +56,15 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Where `@every` periods count from when nothing has fired yet: midnight of 1 January 1970 on
-    /// the zone's wall clock. Every gateway sharing a store then computes the same fire times
+    /// the zone's standard-time clock of today. Every gateway sharing a store then computes the same fire times
     /// (counted from when each loaded the pipeline, each had its own, and each won its claim), and
     /// an interval that divides a day falls on the same times each day: `@every 1d` at midnight,
     /// `@every 15m` on the quarter hours.
     public var defaultAnchor: Date {
-        let epoch = Date(timeIntervalSince1970: 0)
-        return epoch.addingTimeInterval(-Double(zone.secondsFromGMT(for: epoch)))
+        // The zone's standard offset now, not in 1970 (Singapore was +7:30 then): a fixed instant
+        // in January, so every gateway computes the same anchor whatever today's daylight saving.
+        let reference = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01T00:00:00Z
+        return Date(timeIntervalSince1970: 0).addingTimeInterval(-Double(zone.secondsFromGMT(for: reference)))
     }
 
     /// True for `@reboot`: one run when the daemon starts, none on the calendar.

@@ -31,7 +31,7 @@ components:
       properties:
         id: { type: string }
         pipeline: { type: string }
-        trigger: { type: string, enum: [cli, schedule, retry, api, replay, demo, bench] }
+        trigger: { type: string, pattern: "^(cli|schedule|retry|api|replay|demo|bench)(:.+)?$", description: "What started the run; api:<token name> for the admin API." }
         status: { type: string, enum: [running, succeeded, failed, cancelled, interrupted] }
         started_at: { type: string, format: date-time }
         finished_at: { type: [string, "null"], format: date-time }

@@ -79,7 +79,13 @@ struct SharedStoreTests {
         #expect(try await StaleRuns.mark(store: store, gateway: gateway) == 1)
         #expect(try await store.run(id: live.id)?.status == .running)
         #expect(try await store.run(id: dead.id)?.status == .interrupted)
-        withExtendedLifetime(lock) {}
+        // Advisory locks are per database: the same pipeline held by a deployment in another
+        // database on the server is not this store's.
+        let other = try await self.gateway()
+        let elsewhere = try await PipelineLock.acquire(pipeline: "court", gateway: other)
+        #expect(elsewhere != nil)
+        #expect(try await PipelineLock.held(["court"], gateway: gateway).isEmpty)
+        withExtendedLifetime((lock, elsewhere)) {}
     }
 
     /// A run records its history, checkpoint and dead letters in the shared store, where any
