@@ -117,7 +117,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     public func markInterruptedRuns(pipeline: String?) async throws -> Int {
         try await run { db in
             let rows = try db.execute("""
-                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1
+                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1, error = coalesce(error, '\(RunRecord.interruptedReason)')
                                 WHERE status = 'running' AND ($2::text IS NULL OR pipeline = $2) RETURNING 1)
                 SELECT count(*) FROM marked
                 """, [Timestamp.now(), pipeline])
@@ -141,7 +141,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         guard !ids.isEmpty else { return 0 }
         return try await run { db in
             let rows = try db.execute("""
-                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1
+                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1, error = coalesce(error, '\(RunRecord.interruptedReason)')
                                 WHERE status = 'running' AND id = ANY(string_to_array($2, ',')) RETURNING 1)
                 SELECT count(*) FROM marked
                 """, [Timestamp.now(), ids.joined(separator: ",")])

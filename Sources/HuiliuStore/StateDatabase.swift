@@ -80,10 +80,10 @@ final class StateDatabase: @unchecked Sendable {
 
     func markInterruptedRuns(pipeline: String?) throws -> Int {
         if let pipeline {
-            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND pipeline = ?")
+            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, '\(RunRecord.interruptedReason)') WHERE status = 'running' AND pipeline = ?")
                 .run([.text(Timestamp.now()), .text(pipeline)])
         } else {
-            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'")
+            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, '\(RunRecord.interruptedReason)') WHERE status = 'running'")
                 .run([.text(Timestamp.now())])
         }
         return db.changes
@@ -91,7 +91,7 @@ final class StateDatabase: @unchecked Sendable {
 
     func markInterrupted(runs ids: [String]) throws -> Int {
         var changed = 0
-        let statement = try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND id = ?")
+        let statement = try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, '\(RunRecord.interruptedReason)') WHERE status = 'running' AND id = ?")
         for id in ids {
             try statement.run([.text(Timestamp.now()), .text(id)])
             changed += db.changes

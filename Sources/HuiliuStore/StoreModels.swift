@@ -40,6 +40,10 @@ public struct RunRecord: Sendable, Equatable {
         self.error = error
     }
 
+    /// The error of a run marked interrupted: its process ended without recording how the run
+    /// ended. No quote in it: it is written into SQL as it is.
+    public static let interruptedReason = "its process ended without recording how the run ended (killed, out of memory, or the state store unreachable then): the log of that host says how"
+
     /// Seconds between start and finish, if finished.
     public var duration: Double? {
         guard let finishedAt, let end = Timestamp.parse(finishedAt), let start = Timestamp.parse(startedAt) else { return nil }

@@ -85,6 +85,7 @@ struct StateStoreTests {
         let run = try await store.startRun(pipeline: "p", trigger: "test")
         #expect(try await store.markInterruptedRuns(pipeline: "p") == 1)
         #expect(try await store.run(id: run.id)?.status == .interrupted)
+        #expect(try await store.run(id: run.id)?.error == RunRecord.interruptedReason)
     }
 
     /// Only the runs named, and only while they are still running.
@@ -97,6 +98,7 @@ struct StateStoreTests {
         try await store.finishRun(done)
         #expect(try await store.markInterrupted(runs: [stale.id, done.id]) == 1)
         #expect(try await store.run(id: stale.id)?.status == .interrupted)
+        #expect(try await store.run(id: stale.id)?.error == RunRecord.interruptedReason, "runs --failed says why")
         #expect(try await store.run(id: live.id)?.status == .running)
         #expect(try await store.run(id: done.id)?.status == .succeeded)
         #expect(try await store.markInterrupted(runs: []) == 0)
