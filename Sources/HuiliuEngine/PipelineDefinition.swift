@@ -82,7 +82,7 @@ public enum PipelineSchema {
         FieldSpec("name", .string, "Unique pipeline name: lower-case letters, digits and dashes.", example: "budget-payments"),
         FieldSpec("description", .string, "What the pipeline is for.", optional: true),
         FieldSpec("enabled", .boolean, "Whether `huiliu serve` schedules it.", default: true),
-        FieldSpec("schedule", .string, "Cron expression (5 or 6 fields) or `@every 15m` (a new pipeline's periods on a fixed grid from 1970-01-01 00:00 in the zone: :00, :15, :30, :45; then from its last fire); absent means on demand only.",
+        FieldSpec("schedule", .string, "Cron expression (5 or 6 fields) or `@every 15m` (a new pipeline's periods on a fixed grid from midnight on the zone's standard clock: :00, :15, :30, :45; then from its last fire); absent means on demand only.",
                   example: "0 2 * * *", optional: true),
         FieldSpec("timezone", .string, "Time zone of the schedule; defaults to the gateway's (Asia/Shanghai).",
                   example: "Asia/Shanghai", optional: true),

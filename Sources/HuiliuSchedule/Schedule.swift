@@ -61,10 +61,11 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
     /// an interval that divides a day falls on the same times each day: `@every 1d` at midnight,
     /// `@every 15m` on the quarter hours.
     public var defaultAnchor: Date {
-        // The zone's standard offset now, not in 1970 (Singapore was +7:30 then): a fixed instant
-        // in January, so every gateway computes the same anchor whatever today's daylight saving.
-        let reference = Date(timeIntervalSince1970: 1_577_836_800)  // 2020-01-01T00:00:00Z
-        return Date(timeIntervalSince1970: 0).addingTimeInterval(-Double(zone.secondsFromGMT(for: reference)))
+        // The zone's standard offset now (daylight saving taken out), not its offset in 1970
+        // (Singapore was +7:30 then): the same for every gateway, whatever the season.
+        let now = Date()
+        let standard = Double(zone.secondsFromGMT(for: now)) - zone.daylightSavingTimeOffset(for: now)
+        return Date(timeIntervalSince1970: -standard)
     }
 
     /// True for `@reboot`: one run when the daemon starts, none on the calendar.

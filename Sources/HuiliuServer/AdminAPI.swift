@@ -166,9 +166,8 @@ public struct AdminAPI: Sendable {
             // The run records which token asked for it (`api:operator`).
             let by = request.headers[BearerAuthMiddleware<BasicRequestContext>.tokenName].map { "api:" + $0 } ?? "api"
             // Running elsewhere, the run would be accepted here and then not start: said now, as
-            // `huiliu run` says it. A backfill is checked by the daemon first (422 whether or not a
-            // run is going on).
-            if backfill == nil, await deps.daemon.pipelineStatus(name)?["running"]?.isNull == true, await deps.isLocked(name) {
+            // `huiliu run` says it.
+            if await deps.daemon.pipelineStatus(name)?["running"]?.isNull == true, await deps.isLocked(name) {
                 return jsonResponse(["error": .string("pipeline '\(name)' is already running (its lock is held: by a replay, another process, or another gateway sharing the store)")],
                                     status: .conflict)
             }

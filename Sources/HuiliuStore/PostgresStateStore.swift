@@ -114,13 +114,13 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
                   String(run.recordsFailed), run.error.map(Self.storable), run.id])
     }
 
-    public func markInterruptedRuns(pipeline: String?) async throws -> Int {
+    public func markInterruptedRuns(pipeline: String?, reason: String) async throws -> Int {
         try await run { db in
             let rows = try db.execute("""
-                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1, error = coalesce(error, '\(RunRecord.interruptedReason)')
+                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1, error = coalesce(error, $3)
                                 WHERE status = 'running' AND ($2::text IS NULL OR pipeline = $2) RETURNING 1)
                 SELECT count(*) FROM marked
-                """, [Timestamp.now(), pipeline])
+                """, [Timestamp.now(), pipeline, reason])
             return Self.scalar(rows).flatMap { Int($0) } ?? 0
         }
     }
@@ -141,10 +141,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         guard !ids.isEmpty else { return 0 }
         return try await run { db in
             let rows = try db.execute("""
-                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1, error = coalesce(error, '\(RunRecord.interruptedReason)')
+                WITH marked AS (UPDATE huiliu_runs SET status = 'interrupted', finished_at = $1, error = coalesce(error, $3)
                                 WHERE status = 'running' AND id = ANY(string_to_array($2, ',')) RETURNING 1)
                 SELECT count(*) FROM marked
-                """, [Timestamp.now(), ids.joined(separator: ",")])
+                """, [Timestamp.now(), ids.joined(separator: ","), RunRecord.interruptedReason])
             return Self.scalar(rows).flatMap { Int($0) } ?? 0
         }
     }

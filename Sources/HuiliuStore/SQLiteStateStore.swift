@@ -23,8 +23,8 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.finishRun(run) }
     }
 
-    public func markInterruptedRuns(pipeline: String?) async throws -> Int {
-        try await queue.run { [database] in try database.markInterruptedRuns(pipeline: pipeline) }
+    public func markInterruptedRuns(pipeline: String?, reason: String) async throws -> Int {
+        try await queue.run { [database] in try database.markInterruptedRuns(pipeline: pipeline, reason: reason) }
     }
 
     public func pruneRuns(startedBefore cutoff: String) async throws -> Int {

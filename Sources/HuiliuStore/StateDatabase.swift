@@ -78,22 +78,22 @@ final class StateDatabase: @unchecked Sendable {
                       run.error.map { .text($0) } ?? .null, .text(run.id)])
     }
 
-    func markInterruptedRuns(pipeline: String?) throws -> Int {
+    func markInterruptedRuns(pipeline: String?, reason: String) throws -> Int {
         if let pipeline {
-            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, '\(RunRecord.interruptedReason)') WHERE status = 'running' AND pipeline = ?")
-                .run([.text(Timestamp.now()), .text(pipeline)])
+            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE status = 'running' AND pipeline = ?")
+                .run([.text(Timestamp.now()), .text(reason), .text(pipeline)])
         } else {
-            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, '\(RunRecord.interruptedReason)') WHERE status = 'running'")
-                .run([.text(Timestamp.now())])
+            try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE status = 'running'")
+                .run([.text(Timestamp.now()), .text(reason)])
         }
         return db.changes
     }
 
     func markInterrupted(runs ids: [String]) throws -> Int {
         var changed = 0
-        let statement = try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, '\(RunRecord.interruptedReason)') WHERE status = 'running' AND id = ?")
+        let statement = try db.prepare("UPDATE huiliu_runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE status = 'running' AND id = ?")
         for id in ids {
-            try statement.run([.text(Timestamp.now()), .text(id)])
+            try statement.run([.text(Timestamp.now()), .text(RunRecord.interruptedReason), .text(id)])
             changed += db.changes
         }
         return changed

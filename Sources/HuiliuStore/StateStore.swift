@@ -12,7 +12,7 @@ public protocol StateStore: Sendable {
     func finishRun(_ run: RunRecord) async throws
     /// Marks a pipeline's runs left `running` by a process that died as `interrupted`
     /// (all pipelines' when `nil`); returns how many.
-    func markInterruptedRuns(pipeline: String?) async throws -> Int
+    func markInterruptedRuns(pipeline: String?, reason: String) async throws -> Int
     /// Marks the runs of `ids` still `running` as `interrupted`; returns how many.
     func markInterrupted(runs ids: [String]) async throws -> Int
     /// Forgets finished runs started before `cutoff` (RFC 3339, UTC), keeping each pipeline's
@@ -96,6 +96,11 @@ extension StateStore {
                        deadLetters: [DeadLetter], provenance: ProvenanceEntry?) async throws {
         try await commit(checkpoint, pipeline: pipeline, stream: stream, run: run, deadLetters: deadLetters, provenance: provenance,
                          replayed: [], superseded: [])
+    }
+
+    /// Marks a pipeline's runs left `running` by a process that died as `interrupted`, saying so.
+    public func markInterruptedRuns(pipeline: String?) async throws -> Int {
+        try await markInterruptedRuns(pipeline: pipeline, reason: RunRecord.interruptedReason)
     }
 
     /// Records a fire time the daemon acted on.

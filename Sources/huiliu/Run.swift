@@ -110,7 +110,7 @@ extension Huiliu {
                     stoppedBy.withLock { $0 = signal.rawValue }
                     if received > 1 {
                         // Quitting now: the run is recorded as interrupted, not left running.
-                        _ = try? await store.markInterruptedRuns(pipeline: name)
+                        _ = try? await store.markInterruptedRuns(pipeline: name, reason: "quit by \(signal) before its next batch boundary")
                         Foundation.exit(128 + signal.rawValue)
                     }
                     printError("\n\(name): \(signal): stopping at the next batch boundary (again to quit at once)")

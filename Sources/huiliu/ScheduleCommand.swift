@@ -14,8 +14,8 @@ extension Huiliu {
                 discussion: """
                     Cron expressions have 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds \
                     first); ranges, steps, lists, month and weekday names, L, W, # and the macros @hourly @daily \
-                    @weekly @monthly @yearly are understood, and `@every 15m` (periods on a fixed grid from 1970-01-01 \
-                    00:00 in the zone, as the daemon fires them until a fire is recorded). An invalid expression is shown with \
+                    @weekly @monthly @yearly are understood, and `@every 15m` (periods on a fixed grid from midnight \
+                    on the zone's standard clock, as the daemon fires a new pipeline). An invalid expression is shown with \
                     a caret under the fault (exit status 2).
 
                     Examples:

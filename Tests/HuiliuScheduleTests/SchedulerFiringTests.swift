@@ -60,6 +60,14 @@ struct SchedulerFiringTests {
         #expect(first.status(of: "e")?.nextFire == T.at("09:30"))
     }
 
+    /// The grid is the zone's standard clock of today: Singapore, at +7:30 in 1970 and +8 now,
+    /// fires `@every 1h` on the hour.
+    @Test func everysGridIsTheZonesStandardClockOfToday() throws {
+        let singapore = try Schedule("@every 1h", zone: TimeZone(identifier: "Asia/Singapore")!)
+        let next = try #require(singapore.next(after: Date(timeIntervalSince1970: 1_796_000_000), anchor: singapore.defaultAnchor))
+        #expect(Int(next.timeIntervalSince1970) % 3600 == 0, "\(next)")
+    }
+
     @Test func everyKeepsItsCadenceFromTheLastFireTime() {
         var scheduler = Scheduler()
         let actions = scheduler.handle(.added("e", T.pipeline("@every 1h30m"), lastFire: T.at("08:00")), at: T.at("09:00"))

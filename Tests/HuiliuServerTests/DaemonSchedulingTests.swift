@@ -115,7 +115,9 @@ final class SlowClaims: StateStore {
 
     func startRun(pipeline: String, trigger: String) async throws -> RunRecord { try await base.startRun(pipeline: pipeline, trigger: trigger) }
     func finishRun(_ run: RunRecord) async throws { try await base.finishRun(run) }
-    func markInterruptedRuns(pipeline: String?) async throws -> Int { try await base.markInterruptedRuns(pipeline: pipeline) }
+    func markInterruptedRuns(pipeline: String?, reason: String) async throws -> Int {
+        try await base.markInterruptedRuns(pipeline: pipeline, reason: reason)
+    }
     func markInterrupted(runs ids: [String]) async throws -> Int { try await base.markInterrupted(runs: ids) }
     func pruneRuns(startedBefore cutoff: String) async throws -> Int { try await base.pruneRuns(startedBefore: cutoff) }
     func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
