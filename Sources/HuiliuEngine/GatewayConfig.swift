@@ -83,7 +83,7 @@ public struct GatewayConfig: Sendable {
             FieldSpec("grace_period", .duration, "On SIGTERM, how long runs get to reach a batch boundary.", default: "30s"),
             FieldSpec("keep_runs", .string, """
                 How long the daemon keeps the records of finished runs (`huiliu runs`), checked daily: a duration \
-                (`400d`, more than a budget year by default), or `forever`. Each pipeline's latest run is kept whatever \
+                (`400d`, more than a budget year by default), or `forever`. Each pipeline's latest finished run is kept whatever \
                 its age; dead letters and provenance entries are kept in any case.
                 """, default: "400d"),
         ]), "The daemon.", optional: true),

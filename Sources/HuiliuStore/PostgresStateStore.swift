@@ -129,7 +129,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         try await run { db in
             let rows = try db.execute("""
                 WITH pruned AS (DELETE FROM huiliu_runs WHERE started_at < $1 AND status != 'running'
-                    AND started_at < (SELECT max(started_at) FROM huiliu_runs latest WHERE latest.pipeline = huiliu_runs.pipeline)
+                    AND started_at < (SELECT max(started_at) FROM huiliu_runs latest WHERE latest.pipeline = huiliu_runs.pipeline AND latest.status != 'running')
                     RETURNING 1)
                 SELECT count(*) FROM pruned
                 """, [cutoff])

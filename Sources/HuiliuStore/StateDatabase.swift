@@ -102,7 +102,7 @@ final class StateDatabase: @unchecked Sendable {
     func pruneRuns(startedBefore cutoff: String) throws -> Int {
         try db.prepare("""
             DELETE FROM huiliu_runs WHERE started_at < ? AND status != 'running'
-                AND started_at < (SELECT max(started_at) FROM huiliu_runs latest WHERE latest.pipeline = huiliu_runs.pipeline)
+                AND started_at < (SELECT max(started_at) FROM huiliu_runs latest WHERE latest.pipeline = huiliu_runs.pipeline AND latest.status != 'running')
             """).run([.text(cutoff)])
         return db.changes
     }

@@ -16,7 +16,7 @@ public protocol StateStore: Sendable {
     /// Marks the runs of `ids` still `running` as `interrupted`; returns how many.
     func markInterrupted(runs ids: [String]) async throws -> Int
     /// Forgets finished runs started before `cutoff` (RFC 3339, UTC), keeping each pipeline's
-    /// latest run; returns how many.
+    /// latest finished run; returns how many.
     func pruneRuns(startedBefore cutoff: String) async throws -> Int
     /// Runs, newest first.
     func runs(pipeline: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord]

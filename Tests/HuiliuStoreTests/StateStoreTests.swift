@@ -109,7 +109,8 @@ struct StateStoreTests {
         let (store, _) = try await temporaryStore(backend)
         var ids: [String: String] = [:]
         for (name, pipeline, status) in [("a-old", "a", RunStatus.succeeded), ("a-new", "a", .failed), ("b-only", "b", .succeeded),
-                                         ("c-running", "c", .running), ("c-later", "c", .succeeded)] {
+                                         ("c-running", "c", .running), ("c-later", "c", .succeeded),
+                                         ("d-finished", "d", .succeeded), ("d-running", "d", .running)] {
             var run = try await store.startRun(pipeline: pipeline, trigger: "test")
             ids[name] = run.id
             if status != .running {
@@ -120,7 +121,8 @@ struct StateStoreTests {
         }
         #expect(try await store.pruneRuns(startedBefore: "9999-01-01T00:00:00.000Z") == 1)
         #expect(try await store.run(id: ids["a-old"]!) == nil)
-        for kept in ["a-new", "b-only", "c-running", "c-later"] { #expect(try await store.run(id: ids[kept]!) != nil, "\(kept)") }
+        // A pipeline whose latest run is still running keeps its latest finished one too.
+        for kept in ["a-new", "b-only", "c-running", "c-later", "d-finished", "d-running"] { #expect(try await store.run(id: ids[kept]!) != nil, "\(kept)") }
         #expect(try await store.pruneRuns(startedBefore: "2000-01-01T00:00:00.000Z") == 0)
     }
 
