@@ -28,7 +28,7 @@ public final class PipelineLock: @unchecked Sendable {
         if let url = gateway.storeURL {
             let secrets = gateway.secrets
             let connection = try PostgresConnection(url: url, keepalive: true) { secrets.scrub($0) }
-            let taken = try connection.execute("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", ["huiliu/pipeline/" + pipeline])
+            let taken = try connection.execute("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", [Self.advisoryKey(pipeline)])
             guard PostgresStateStore.scalar(taken) == "t" else { return nil }
             session = connection
             lock = nil
@@ -57,11 +57,16 @@ public final class PipelineLock: @unchecked Sendable {
                     WHERE locktype = 'advisory' AND granted AND objsubid = 1
                       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                       AND classid = ((key.k >> 32) & 4294967295)::oid AND objid = (key.k & 4294967295)::oid
-                    """, ["huiliu/pipeline/" + pipeline])
+                    """, [advisoryKey(pipeline)])
                 if PostgresStateStore.scalar(rows) != "0" { held.insert(pipeline) }
             }
             return held
         }
+    }
+
+    /// The text a pipeline's advisory lock in a shared store is keyed by (hashed to a bigint).
+    static func advisoryKey(_ pipeline: String) -> String {
+        "huiliu/pipeline/" + pipeline
     }
 
     /// The lock file of `pipeline` with the embedded store.

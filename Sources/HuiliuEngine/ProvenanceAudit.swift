@@ -321,7 +321,9 @@ public struct ProvenanceAudit: Sendable {
         for range in ranges {
             var cut: [Range] = []
             while let last = current.last, last.to > range.from { cut.insert(current.removeLast(), at: 0) }
-            if !cut.isEmpty {
+            if let first = cut.first, let last = cut.last {
+                let gone = cut.reduce(0) { $0 + $1.events }
+                let entries = cut.count == 1 ? "entry \(first.sequence)" : "entries \(first.sequence)–\(last.sequence)"
                 if range.from == range.to {
                     report.rolledBack += cut.count
                     takenBack = cut.filter { $0.to > $0.from }
@@ -329,17 +331,14 @@ public struct ProvenanceAudit: Sendable {
                     // Emptied (logrotate's copytruncate, or truncated): the batches are gone from
                     // this file, and only a copy, checked with --jsonl, can prove them.
                     report.emptied += cut.count
-                    let entries = cut.count == 1 ? "entry \(cut[0].sequence)'s batch" : "entries \(cut[0].sequence)–\(cut[cut.count - 1].sequence)'s batches"
                     problems.append("""
-                        \(path): \(entries) (\(cut.reduce(0) { $0 + $1.events }) events) are gone: the file was emptied before entry \
+                        \(path): \(entries)'s batch\(cut.count == 1 ? "" : "es") (\(gone) events) are gone: the file was emptied before entry \
                         \(range.sequence) (rotated with copytruncate, or truncated); check the copy with --jsonl if one was kept
                         """)
                 } else {
-                    let gone = cut.reduce(0) { $0 + $1.events }
-                    let entries = cut.count == 1 ? "entry \(cut[0].sequence)" : "entries \(cut[0].sequence)–\(cut[cut.count - 1].sequence)"
                     problems.append("""
                         \(path): entry \(range.sequence)'s batch begins at byte \(range.from), inside what \(entries) delivered \
-                        (bytes \(cut[0].from)–\(cut[cut.count - 1].to)), and no rollback was recorded: the file was cut short outside \
+                        (bytes \(first.from)–\(last.to)), and no rollback was recorded: the file was cut short outside \
                         Huiliu before it was written, and \(gone) event\(gone == 1 ? "" : "s") delivered \(gone == 1 ? "is" : "are") gone from it
                         """)
                 }

@@ -5,9 +5,9 @@ import HuiliuCore
 /// its record is written until after it is finished, so a record still `running` once that
 /// lock is free was left by a process that died (killed, out of memory, a power cut).
 public enum StaleRuns {
-    /// Marks the runs left `running` by dead processes `interrupted`; returns how many. Each
-    /// pipeline's lock is taken only to test it and released before the store is written, so a
-    /// run starting meanwhile is not refused as busy, and its new record is not among those marked.
+    /// Marks the runs left `running` by dead processes `interrupted`; returns how many. The locks
+    /// are tested without being waited for or kept (``PipelineLock/held(_:gateway:)``), so a run
+    /// starting meanwhile is not refused as busy, and its new record is not among those marked.
     /// With a shared PostgreSQL store, a run of another gateway holds its advisory lock: a
     /// gateway killed mid-run is found by the others.
     public static func mark(store: any StateStore, gateway: GatewayConfig) async throws -> Int {

@@ -103,13 +103,9 @@ public struct AdminAPI: Sendable {
         return router
     }
 
-    /// A pipeline's latest run that read its source: a dead-letter replay after a failed sync
-    /// would otherwise show the pipeline as succeeded. The latest replay when there is no other.
-    static func lastRun(_ pipeline: String, _ store: any StateStore) async throws -> RunRecord? {
-        try await lastRuns(pipeline, store).sync
-    }
-
-    /// A pipeline's latest sync (as ``lastRun(_:_:)``), and a replay after it, if any.
+    /// A pipeline's latest run that read its source (a dead-letter replay after a failed sync
+    /// would otherwise show the pipeline as succeeded; the latest replay when there is no other),
+    /// and a replay after it, if any.
     static func lastRuns(_ pipeline: String, _ store: any StateStore) async throws -> (sync: RunRecord?, replay: RunRecord?) {
         let recent = try await store.runs(pipeline: pipeline, status: nil, limit: 50)
         let sync = recent.first { $0.trigger != DeadLetterReplayer.trigger } ?? recent.first

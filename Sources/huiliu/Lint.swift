@@ -201,9 +201,6 @@ extension Huiliu.Lint {
         return ["\(definition.file): warning: schedule '\(definition.schedule ?? "")' never fires again (its last fire time in \(schedule.zone.identifier) is past)"]
     }
 
-    /// Warnings (not problems: a shared network folder is fine) for the files of one host that a
-    /// pipeline on a shared store reads or writes: the next run may be on another gateway, whose
-    /// disk the checkpoint shared with it does not describe.
     /// Warnings for rule steps that no record of their entity reaches (a map before them makes
     /// another type): they never raise an alert, and the runs say nothing of it. Only where the
     /// types are known: a map's, or a file source's `type`.
@@ -248,6 +245,9 @@ extension Huiliu.Lint {
         return ["\(definition.source.config.location(of: "path")): warning: there is no folder \(shown) for '\(path)'; every run fails with 'no file matches' until there is"]
     }
 
+    /// Warnings (not problems: a shared network folder is fine) for the files of one host that a
+    /// pipeline on a shared store reads or writes: the next run may be on another gateway, whose
+    /// disk the checkpoint shared with it does not describe.
     static func hostBound(_ definition: PipelineDefinition, sharedStore: Bool) -> [String] {
         guard sharedStore else { return [] }
         var warnings: [String] = []

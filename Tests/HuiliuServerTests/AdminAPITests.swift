@@ -45,11 +45,11 @@ struct AdminAPITests {
     /// the pipeline as succeeded; with only replays, the latest replay.
     @Test func theLastRunIsTheLatestSyncNotAReplay() async throws {
         let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-api-\(UUID().uuidString).db")
-        #expect(try await AdminAPI.lastRun("p", store) == nil)
+        #expect(try await AdminAPI.lastRuns("p", store).sync == nil)
         var replay = try await store.startRun(pipeline: "p", trigger: DeadLetterReplayer.trigger)
         replay.status = .succeeded
         try await store.finishRun(replay)
-        #expect(try await AdminAPI.lastRun("p", store)?.id == replay.id)
+        #expect(try await AdminAPI.lastRuns("p", store).sync?.id == replay.id)
         // Runs are ordered by their start, to the millisecond.
         try await Task.sleep(for: .milliseconds(3))
         var sync = try await store.startRun(pipeline: "p", trigger: "schedule")
@@ -59,7 +59,7 @@ struct AdminAPITests {
         var later = try await store.startRun(pipeline: "p", trigger: DeadLetterReplayer.trigger)
         later.status = .succeeded
         try await store.finishRun(later)
-        let last = try await AdminAPI.lastRun("p", store)
+        let last = try await AdminAPI.lastRuns("p", store).sync
         #expect(last?.id == sync.id && last?.status == .failed)
         #expect(try await AdminAPI.lastRuns("p", store).replay?.id == later.id, "the replay after it is shown beside it")
     }
