@@ -81,6 +81,46 @@ struct ManifestLintTests {
         #expect(try TestConnector.problems(bodyField).isEmpty)
     }
 
+    /// A template hole reading something the context does not have renders as nothing: the
+    /// request silently loses the parameter. Error messages may read the response too.
+    @Test func aTemplateReadsOnlyItsContext() throws {
+        let broken = Self.valid.replacingOccurrences(of: "query: { page: \"{{ page.number }}\" }",
+                                                     with: "query: { page: \"{{ pages.number }}\", n: \"{{ join(',', [config.base_url, page.size]) }}\" }")
+        let problems = try TestConnector.problems(broken)
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.contains { $0.contains("connector.yaml:12:26: 'pages' is nothing this template can read (config, now, page, partition, slice, stream)")
+                    && $0.hasSuffix("did you mean 'page'?") }, "\(problems)")
+        let message = Self.valid.replacingOccurrences(of: "    records: data.list", with: """
+                records: data.list
+                errors: { rules: [{ when: "body.code != `0`", action: fail, message: "error {{ body.msg }} ({{ status }})" }] }
+            """)
+        #expect(try TestConnector.problems(message).isEmpty)
+    }
+
+    /// Response headers are keyed by lower-case name: `headers."X-Next-Cursor"` is always null,
+    /// and paging would end after the first page without a word.
+    @Test func aHeaderNameMustBeLowerCase() throws {
+        let broken = Self.valid.replacingOccurrences(of: "type: page_number, size: \"{{ config.page_size }}\", total: body.data.total",
+                                                     with: "type: cursor, next: 'headers.\"X-Next-Cursor\"'")
+        let problems = try TestConnector.problems(broken)
+        #expect(problems.contains { $0.contains("connector.yaml:14:47: header names are lower case in 'headers': 'X-Next-Cursor' is never there")
+                    && $0.hasSuffix("did you mean 'headers.\"x-next-cursor\"'?") }, "\(problems)")
+        let lower = broken.replacingOccurrences(of: "X-Next-Cursor", with: "x-next-cursor")
+        #expect(try TestConnector.problems(lower).isEmpty)
+        // A record or body field that happens to be called headers is nobody's business.
+        let body = Self.valid.replacingOccurrences(of: "    records: data.list", with: "    records: headers.Items")
+        #expect(try TestConnector.problems(body).isEmpty)
+    }
+
+    /// A stream with a problem of its own is reported there, not again by a check naming it.
+    @Test func aBrokenStreamIsNotAlsoMissing() throws {
+        let broken = Self.valid.replacingOccurrences(of: "summary: A scenario.", with: "summary: A scenario.\ncheck: { stream: items }")
+            .replacingOccurrences(of: "    records: data.list", with: "    records: \"data[\"")
+        let problems = try TestConnector.problems(broken)
+        #expect(problems.count == 1, "\(problems)")
+        #expect(problems.contains { $0.contains("invalid expression") }, "\(problems)")
+    }
+
     @Test func authFieldsMustBelongToTheirType() throws {
         let problems = try TestConnector.problems(Self.valid.replacingOccurrences(of: "    records: data.list", with: """
                 auth:

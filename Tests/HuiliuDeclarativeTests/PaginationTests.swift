@@ -87,6 +87,23 @@ struct PaginationTests {
         #expect(unkeyed.records.isEmpty)
     }
 
+    /// A one-key `records` path that is missing where the body holds a list, or a total above
+    /// zero, is a misspelt path, not an empty page: read as one, every page was empty, the run
+    /// succeeded and the cursor moved past everything.
+    @Test func aMisspeltRecordsPathIsNotAnEmptyPage() async throws {
+        await #expect { try await read("""
+              path: /pages/number
+              query: { page: "{{ page.number }}", size: "10" }
+            records: itemz
+            paginate: { type: page_number, size: "10", total: body.total }
+            """) } throws: { "\($0)".contains("GET /pages/number?page=1&size=10: the response has no 'itemz' but has 'items'") }
+        await #expect { try await read("""
+              path: /pages/total-only
+            records: items
+            paginate: { type: page_number, size: "10", total: body.total }
+            """) } throws: { "\($0)".contains("the response has no 'items' though its total says 3: {\"total\":3}") }
+    }
+
     /// A redirect within the origin is followed; one to another host is not, since the
     /// request's headers (API keys, signatures) would go with it.
     @Test func redirectsAreFollowedWithinTheOriginOnly() async throws {

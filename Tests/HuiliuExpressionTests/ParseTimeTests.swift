@@ -117,6 +117,13 @@ struct ParseTimeTests {
     @Test func badArgumentsAreErrors() {
         #expect(Support.errorKind("parse_time('2024-03-05', 'YYYY-MM-DD')") == "invalid-value")
         #expect(Support.errorKind("parse_time('2024-03-05', 'HH:mm')") == "invalid-value")
+        // A field twice, or a unit without the one above it, is a typo that would shift values.
+        for format in ["yyyy-MM-dd HH:MM:SS", "yyyy-MM-dd HH:mm:SS", "yyyy-MM-dd mm", "yyyyMMddMM"] {
+            #expect(Support.errorKind("parse_time('2024-03-05 10:20:30', '\(format)')") == "invalid-value", "\(format)")
+        }
+        #expect { try Support.eval("parse_time('2024-03-05 10:20:30', 'yyyy-MM-dd HH:MM:SS')") } throws: {
+            "\($0)".contains("format 'yyyy-MM-dd HH:MM:SS': 'M' appears twice; minutes are 'mm'")
+        }
         #expect(Support.errorKind("parse_time('2024-03-05', null, 'Mars/Olympus')") == "invalid-value")
         #expect(Support.errorKind("parse_time('2024-03-05', 'yyyyMMdd')") == "invalid-value")
         #expect(Support.errorKind("parse_time(`true`)") == "invalid-type")

@@ -60,13 +60,25 @@ enum TimestampFormat: Sendable {
     private static func compile(_ pattern: String, for function: String) throws(ExpressionError) -> [Part] {
         let scalars = Array(pattern.unicodeScalars)
         var parts: [Part] = []
+        var seen: Set<Unicode.Scalar> = []
         var i = 0
+        func bad(_ why: String) -> ExpressionError {
+            .invalidValue("\(function)(): format '\(pattern)': \(why)")
+        }
         while i < scalars.count {
             let c = scalars[i]
             var run = 1
             while i + run < scalars.count && scalars[i + run] == c { run += 1 }
-            func bad(_ why: String) -> ExpressionError {
-                .invalidValue("\(function)(): format '\(pattern)': \(why)")
+            // A field given twice is a typo (`HH:MM:SS` for `HH:mm:ss`): the second would be
+            // written and read where the other field belongs.
+            if "yMdHmsSX".unicodeScalars.contains(c), !seen.insert(c).inserted {
+                let hint: String = switch c {
+                case "M": "; minutes are 'mm'"
+                case "m": "; months are 'MM'"
+                case "S": "; seconds are 'ss'"
+                default: ""
+                }
+                throw bad("'\(c)' appears twice\(hint)")
             }
             switch c {
             case "y":
@@ -98,6 +110,12 @@ enum TimestampFormat: Sendable {
         guard parts.contains(.year), parts.contains(where: { if case .month = $0 { true } else { false } }),
               parts.contains(where: { if case .day = $0 { true } else { false } }) else {
             throw .invalidValue("\(function)(): format '\(pattern)' needs a year, month and day (yyyy, MM, dd)")
+        }
+        // A smaller unit without the one above it is also a typo: `SS` (a fraction) for `ss`.
+        for (unit, above, hint) in [("S", "s", "'S' is a fraction of a second and needs seconds (ss)"),
+                                    ("s", "m", "seconds (ss) need minutes (mm)"), ("m", "H", "minutes (mm) need hours (HH); months are 'MM'")]
+        where seen.contains(unit.unicodeScalars.first!) && !seen.contains(above.unicodeScalars.first!) {
+            throw bad(hint)
         }
         return parts
     }

@@ -15,7 +15,10 @@ extension ConnectorCommand {
                 with real HTTP and the real transport, the recording's clock and dummy secrets. The normalized \
                 output (one CloudEvents envelope per line, rejects, the final checkpoint) must equal \
                 fixtures/expected/<stream>.jsonl; a diff is printed when it does not. With no NAME, every connector \
-                with fixtures is tested. Exit status: 0 all passed, 1 a mismatch, 2 a connector could not run.
+                with fixtures is tested. Requests are matched by method, path, query and body; headers, \
+                credentials and signatures are not compared (the replay holds dummy secrets), so an auth or \
+                signing change is tested by `huiliu connector check` against the live system. \
+                Exit status: 0 all passed, 1 a mismatch, 2 a connector could not run.
 
                 Examples:
                   huiliu connector test budget-network

@@ -290,6 +290,10 @@ final class ScenarioServer: Sendable {
         router.get("errors/ok-but-failed") { _, _ in
             json(["code": 500, "msg": "数据库连接失败"])
         }
+        // A count of records, and no list of them.
+        router.get("pages/total-only") { _, _ in
+            json(["total": 3])
+        }
         // No records: the list left out, its holder there.
         router.get("pages/empty-holder") { _, _ in
             json(["code": 0, "data": ["total": 0]])

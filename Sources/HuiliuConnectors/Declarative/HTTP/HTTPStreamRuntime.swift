@@ -56,7 +56,13 @@ struct HTTPStreamRuntime: Sendable {
             return FetchedPage(page: page, records: [], received: 0, ignored: true, total: nil, next: nil, stop: true, origin: origin,
                                maxCursor: nil)
         }
-        var records = try select(outcome.body, origin: "\(upstream.connector)/\(upstream.stream): \(origin)")
+        let totalExpression = http.pagination.total
+        var records = try select(outcome.body, origin: "\(upstream.connector)/\(upstream.stream): \(origin)") {
+            guard let value = try? totalExpression?.evaluate(upstream.responseContext(outcome.response, body: outcome.body, context: context)) else {
+                return nil
+            }
+            return value.intValue ?? value.stringValue.flatMap { Int($0) }
+        }
         let received = records.count
         var maxCursor: Int?
         if let cursor, let incremental = stream.incremental {
@@ -141,14 +147,29 @@ struct HTTPStreamRuntime: Sendable {
     /// first key is missing, the body is something else, typically an error answered with
     /// HTTP 200 (`{"code": 500, "msg": "数据库连接失败"}`): read as an empty page, it would end
     /// the slice and move the cursor past records never read. A one-key path (`items`) cannot
-    /// tell the two apart (APIs leave an empty list out): its absence is an empty page, logged.
-    func select(_ body: Value, origin: String) throws -> [Value] {
+    /// tell the two apart (APIs leave an empty list out): its absence is an empty page, logged,
+    /// unless the body shows records are there under another name (a list beside it, a total
+    /// above zero) — a misspelt `records` would otherwise read every page as empty.
+    func select(_ body: Value, origin: String, total: () -> Int? = { nil }) throws -> [Value] {
         let selected = try stream.records.map { try $0.evaluate(body) } ?? body
         switch selected {
         case .array(let items): return items
         case .null:
             guard let records = stream.records, let path = Self.plainPath(records.text), body[path[0]] == nil else { return [] }
             if path.count == 1 {
+                let lists = body.objectValue.map { object in zip(object.keys, object.values).filter { $0.1.arrayValue != nil }.map(\.0) } ?? []
+                if !lists.isEmpty {
+                    throw ManifestRuntimeError("""
+                        \(origin): the response has no '\(records.text)' but has \(lists.map { "'\($0)'" }.joined(separator: ", ")): \
+                        \(upstream.scrub(Self.excerpt(body))). Check the stream's records path
+                        """)
+                }
+                if let count = total(), count > 0 {
+                    throw ManifestRuntimeError("""
+                        \(origin): the response has no '\(records.text)' though its total says \(count): \
+                        \(upstream.scrub(Self.excerpt(body))). Check the stream's records path
+                        """)
+                }
                 upstream.logger.warning("the response has no '\(records.text)'; read as an empty page", metadata: [
                     "stream": "\(upstream.connector)/\(upstream.stream)", "page": "\(origin)", "response": "\(upstream.scrub(Self.excerpt(body)))",
                 ])

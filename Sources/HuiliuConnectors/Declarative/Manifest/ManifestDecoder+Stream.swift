@@ -62,12 +62,12 @@ extension ManifestDecoder {
                 case let code?: if let status = int(code) { statuses = [status] }
                 case nil: break
                 }
-                let when = expression(item["when"])
+                let when = expression(item["when"], readsResponse: true)
                 if statuses.isEmpty && when == nil {
                     problems.append(ConfigError(.missingField, at: item.location, "an error rule needs 'status', 'when' or both"))
                 }
                 rules.append(ErrorRule(statuses: statuses, when: when, action: ErrorRule.Action(rawValue: text(item["action"]) ?? "fail") ?? .fail,
-                                       message: template(item["message"])))
+                                       message: template(item["message"], readsResponse: true)))
             }
         }
         let policy = ErrorPolicy(
@@ -241,7 +241,7 @@ extension ManifestDecoder {
 
     mutating func decodePagination(_ node: ConfigNode?) -> PaginationDefinition? {
         let type = PaginationDefinition.Kind(rawValue: text(node?["type"]) ?? "none") ?? .none
-        let next = expression(node?["next"])
+        let next = expression(node?["next"], readsResponse: true)
         if (type == .cursor || type == .nextURL) && next == nil && node?["next"] == nil {
             problems.append(ConfigError(.missingField, at: node?.location ?? SourceLocation(file: file, line: 1, column: 1),
                                         "paginate type \(type.rawValue) needs 'next', the expression giving the next \(type == .cursor ? "token" : "URL")"))
@@ -253,7 +253,7 @@ extension ManifestDecoder {
             return nil
         }
         return PaginationDefinition(type: type, start: int(node?["start"]) ?? (type == .pageNumber ? 1 : 0), size: template(node?["size"]),
-                                    total: expression(node?["total"]), stopWhen: expression(node?["stop_when"]), next: next,
+                                    total: expression(node?["total"], readsResponse: true), stopWhen: expression(node?["stop_when"], readsResponse: true), next: next,
                                     rel: text(node?["rel"]) ?? "next", maxPages: int(node?["max_pages"]))
     }
 

@@ -38,7 +38,9 @@ struct ManifestDecoder {
         let fields = decodeSpec(node["spec"])
         checkConfigReferences(node, declared: Set(fields.map(\.name)).union(Self.reservedFields))
         var streams: [ManifestStream] = []
+        var declaredStreams: [String] = []
         if case .mapping(let pairs, _)? = node["streams"] {
+            declaredStreams = pairs.map(\.key)
             for pair in pairs {
                 let merged = Self.merge(defaults: node["defaults"], into: pair.value)
                 if let stream = decodeStream(pair.key, merged, at: pair.keyLocation) { streams.append(stream) }
@@ -48,9 +50,11 @@ struct ManifestDecoder {
             problems.append(ConfigError(.missingField, at: node["streams"]?.location ?? node.location, "a connector needs at least one stream"))
         }
         let check = node["check"]?["stream"]
-        if let check, let wanted = check.scalarText, !streams.contains(where: { $0.name == wanted }) {
+        // Against the names written, not the streams decoded: a stream with a problem of its own
+        // is reported there, not again as missing.
+        if let check, let wanted = check.scalarText, !declaredStreams.contains(wanted) {
             problems.append(ConfigError(.invalidValue, at: textStart(check), "check.stream names no stream: '\(wanted)'",
-                                        suggestion: nearestName(to: wanted, in: streams.map(\.name))))
+                                        suggestion: nearestName(to: wanted, in: declaredStreams)))
         }
         let statusName = parsed["status"]?.stringValue ?? "beta"
         return ConnectorManifest(
@@ -234,25 +238,78 @@ struct ManifestDecoder {
     }
 
     /// Compiles a template, reporting a problem at the faulty column.
-    mutating func template(_ node: ConfigNode?) -> Template? {
+    mutating func template(_ node: ConfigNode?, readsResponse: Bool = false) -> Template? {
         guard let text = text(node) else { return nil }
         do {
-            return try Template(text, functions: functions)
+            let template = try Template(text, functions: functions)
+            checkRoots(template, text, node, roots: readsResponse ? Self.responseRoots : Self.templateRoots)
+            return template
         } catch {
             problem(node, "invalid template: \(error.message)", offset: error.offset, suggestion: functionSuggestion(error.message))
             return nil
         }
     }
 
-    /// Compiles a bare expression, reporting a problem at the faulty column.
-    mutating func expression(_ node: ConfigNode?) -> JMESPathExpression? {
+    /// What a template's holes can read: ``DeclarativeSource``'s context, with `page`.
+    static let templateRoots: Set<String> = ["config", "stream", "partition", "slice", "page", "now"]
+    /// What an error rule's message can read besides: the response.
+    static let responseRoots = templateRoots.union(["status", "headers", "body"])
+
+    /// Reports a hole reading a name the context does not have (`{{ pages.size }}`): it renders
+    /// as nothing, and the request silently loses the parameter.
+    mutating func checkRoots(_ template: Template, _ text: String, _ node: ConfigNode?, roots: Set<String>) {
+        for case .hole(let expression) in template.parts {
+            for name in expression.rootFields where !roots.contains(name) {
+                let offset = text.range(of: name).map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0.lowerBound) } ?? 0
+                problem(node, "'\(name)' is nothing this template can read (\(roots.sorted().joined(separator: ", ")))",
+                        offset: offset, suggestion: nearestName(to: name, in: roots))
+                return
+            }
+        }
+    }
+
+    /// Compiles a bare expression, reporting a problem at the faulty column; one that
+    /// `readsResponse` (`{status, headers, body}`) is also checked for capitalized header names.
+    mutating func expression(_ node: ConfigNode?, readsResponse: Bool = false) -> JMESPathExpression? {
         guard let text = text(node) else { return nil }
         do {
-            return try JMESPathExpression(text, functions: functions)
+            let expression = try JMESPathExpression(text, functions: functions)
+            if readsResponse, let (offset, name) = Self.capitalizedHeader(in: text) {
+                // Response headers are keyed by their lower-case names (HTTP/2 sends no other),
+                // so `headers."X-Next-Cursor"` is always null: paging would end after page 1.
+                problem(node, "header names are lower case in 'headers': '\(name)' is never there", offset: offset,
+                        suggestion: "headers.\"\(name.lowercased())\"")
+            }
+            return expression
         } catch {
             problem(node, "invalid expression: \(error.message)", offset: max(0, error.offset), suggestion: functionSuggestion(error.message))
             return nil
         }
+    }
+
+    /// The first `headers.Name` or `headers."Name"` with a capital letter: its offset and name.
+    static func capitalizedHeader(in text: String) -> (Int, String)? {
+        let scalars = Array(text.unicodeScalars)
+        let marker = Array("headers.".unicodeScalars)
+        var i = 0
+        while i + marker.count < scalars.count {
+            defer { i += 1 }
+            guard Array(scalars[i..<i + marker.count]) == marker,
+                  i == 0 || !(scalars[i - 1].properties.isAlphabetic || scalars[i - 1] == "_" || scalars[i - 1] == "." || ("0"..."9").contains(scalars[i - 1]))
+            else { continue }
+            var j = i + marker.count
+            let quoted = scalars[j] == "\""
+            if quoted { j += 1 }
+            let start = j
+            var name = String.UnicodeScalarView()
+            while j < scalars.count, quoted ? scalars[j] != "\"" : (scalars[j] == "_" || scalars[j] == "-" || scalars[j].properties.isAlphabetic || ("0"..."9").contains(scalars[j])) {
+                name.append(scalars[j])
+                j += 1
+            }
+            let header = String(name)
+            if header != header.lowercased() { return (start, header) }
+        }
+        return nil
     }
 
     private func functionSuggestion(_ message: String) -> String? {

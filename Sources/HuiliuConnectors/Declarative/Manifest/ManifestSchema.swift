@@ -10,8 +10,8 @@ import HuiliuCore
 /// literal text with `{{ expression }}` holes. Fields that read a response or a record
 /// (`records`, `total`, `next`, `when`, `cursor_field`) are bare **expressions**. Both are
 /// JMESPath with Huiliu's functions — the mapping language — over a context of `config`,
-/// `stream`, `partition`, `slice`, `page` and `now`, plus `status`, `headers`, `body` and
-/// `count` for response expressions.
+/// `stream`, `partition`, `slice`, `page` and `now`, plus `status`, `headers` (by lower-case
+/// name: `headers."x-next-cursor"`) and `body` for response expressions.
 public enum ManifestSchema {
     /// The top-level fields.
     public static let fields: [FieldSpec] = [
@@ -189,7 +189,7 @@ public enum ManifestSchema {
         FieldSpec("size", .string, "page_number, offset: template of the page size (`page.size`).", optional: true),
         FieldSpec("total", .string, "Expression giving the total number of records; paging stops once they are read.", optional: true),
         FieldSpec("stop_when", .string, "Expression; paging stops after a page for which it is true.", optional: true),
-        FieldSpec("next", .string, "cursor: expression giving the next page's token (`page.token`); next_url: the next page's URL. Paging stops when it is null or empty. A next_url or `Link` on another host or scheme than base_url fails the run: the credentials would go with it.",
+        FieldSpec("next", .string, "cursor: expression giving the next page's token (`page.token`), from the body or a header (`headers.\"x-next-cursor\"`: names are lower case); next_url: the next page's URL. Paging stops when it is null or empty. A next_url or `Link` on another host or scheme than base_url fails the run: the credentials would go with it.",
                   optional: true),
         FieldSpec("rel", .string, "link: the relation to follow in the `Link` header.", default: "next"),
         FieldSpec("max_pages", .integer, "A safety limit on pages per slice; reaching it before the last page fails the run rather than skip records.", optional: true, range: 1...10_000_000),
@@ -228,7 +228,7 @@ public enum ManifestSchema {
         FieldSpec("max_retry_after", .duration, "The longest `Retry-After` honoured; longer fails the request.", default: "5m"),
         FieldSpec("rules", .list(.object([
             FieldSpec("status", .list(.integer), "Statuses the rule applies to; when absent, any but 408, 429 and 5xx, which stay with the retry policy unless named.", optional: true),
-            FieldSpec("when", .string, "Expression over `status`, `headers` and `body` (a SOAP Fault is `body.fault.code` and `body.fault.message`); the rule applies when it is true.", optional: true),
+            FieldSpec("when", .string, "Expression over `status`, `headers` (lower-case names: `headers.\"retry-after\"`) and `body` (a SOAP Fault is `body.fault.code` and `body.fault.message`); the rule applies when it is true.", optional: true),
             FieldSpec("action", .oneOf(["retry", "ignore", "fail", "success"]), "retry with back-off; ignore the response (no records, paging stops); fail the run; or treat as success."),
             FieldSpec("message", .string, "Template of the error message for `fail`, and for `retry` once its attempts are spent.", optional: true),
         ])), "Checked in order before the defaults (retry connection failures, timeouts, 408, 429 and 5xx; fail other non-2xx).",
