@@ -43,6 +43,28 @@ struct PaginationTests {
         #expect(result.lastCheckpoint?.value["current"] == nil, "the finished stream leaves no page in progress")
     }
 
+    /// A record leaving the slice while it is paged moves the others a position up, and the one
+    /// that moves onto a page already read was never delivered. The total changing says so:
+    /// the slice is read again from its first page, and every record arrives.
+    @Test func aChangingTotalReadsTheSliceAgain() async throws {
+        let key = UUID().uuidString
+        let result = try await read("""
+              path: /pages/shifting
+              query: { page: "{{ page.number }}", size: "{{ page.size }}", key: "\(key)" }
+            records: items
+            paginate: { type: page_number, size: "3", total: body.total }
+            """)
+        #expect(Set(result.ids) == Set(0..<9), "\(result.ids)")
+        #expect(result.lastCheckpoint?.value["current"] == nil)
+        // One that never settles fails the run rather than pass for complete.
+        await #expect { try await read("""
+              path: /pages/churning
+              query: { page: "{{ page.number }}", key: "\(key)" }
+            records: items
+            paginate: { type: page_number, size: "3", total: body.total }
+            """) } throws: { "\($0)".contains("GET /pages/churning") && "\($0)".contains("while the pages were read, 4 times") }
+    }
+
     /// A server that ignores the paging parameter sends its first page for ever: the run stops
     /// at the second copy instead of delivering it again and again.
     @Test func aServerIgnoringThePageIsStopped() async throws {

@@ -69,6 +69,21 @@ final class ScenarioServer: Sendable {
             _ = state.next("number-\(key(request))")
             return json(["total": .integer(items.count > 0 || page == 1 ? Self.items : Self.items), "items": .array(items)])
         }
+        // Nine items; from the second request on, item 0 has left (updated out of the slice),
+        // so the others move one position up: the total says 8.
+        router.get("pages/shifting") { request, _ in
+            let page = int(request, "page", 1), size = int(request, "size", 3)
+            let left = state.next("shifting-\(key(request))") > 1
+            let all = Array((left ? 1 : 0)..<9)
+            let first = (page - 1) * size
+            let items = first < all.count ? all[first..<min(all.count, first + size)].map(item) : []
+            return json(["total": .integer(all.count), "items": .array(items)])
+        }
+        // A total that changes with every request.
+        router.get("pages/churning") { request, _ in
+            let n = state.next("churning-\(key(request))"), page = int(request, "page", 1)
+            return json(["total": .integer(20 + n), "items": .array(((page - 1) * 3..<page * 3).map(item))])
+        }
         router.get("pages/offset") { request, _ in
             let offset = int(request, "offset", 0), limit = int(request, "limit", 10)
             let items = offset < Self.items ? (offset..<min(Self.items, offset + limit)).map(item) : []

@@ -16,6 +16,11 @@ final class PageFetcher {
     private var sawFirst = false
     /// The records of the page before, to notice a server that ignores the paging parameter.
     private var previousRecords: [Value] = []
+    /// The total the slice's pages have given so far, and how often a change made it start over.
+    private var total: Int?
+    private var restarts = 0
+    /// Passes over a slice whose total keeps changing before the run fails.
+    static let maxRestarts = 3
 
     init(runtime: HTTPStreamRuntime, base: Object, slice: CursorSlice?, start: PageState) {
         self.runtime = runtime
@@ -53,6 +58,12 @@ final class PageFetcher {
                 \(page.origin): the same \(page.records.count) records as the page before: the server ignores the paging \
                 parameter (check paginate and where the request puts page.*); stopped rather than read that page again
                 """)
+        }
+        if pagination.isPredictable, let given = page.total {
+            if let total, given != total {
+                return try restart(after: page, from: total, to: given)
+            }
+            total = given
         }
         previousRecords = page.records
         var stop = page.ignored || page.stop
@@ -103,6 +114,33 @@ final class PageFetcher {
         }
         fill()
         return (page, resume)
+    }
+
+    /// Starts the slice over after `page` gave another total than the pages before: records
+    /// entered or left the slice while it was paged, and since pages are positions, a record
+    /// may have moved onto a page already read and never be delivered. `page`'s own records
+    /// are delivered (upserting sinks keep them once); the slice resumes at its first page.
+    private func restart(after page: FetchedPage, from old: Int, to new: Int) throws -> (page: FetchedPage, resume: PageState?) {
+        cancel()
+        restarts += 1
+        guard restarts <= Self.maxRestarts else {
+            throw ManifestRuntimeError("""
+                \(page.origin): the total changed from \(old) to \(new) while the pages were read, \(Self.maxRestarts + 1) times: \
+                records move in and out faster than a slice is read, so a page read may miss one; stopped, and the next run \
+                reads the slice again. A shorter incremental.step, or a cursor paging style, keeps a read ahead of changes
+                """)
+        }
+        runtime.upstream.logger.notice(
+            "the total changed from \(old) to \(new) while paging: records moved, and positions with them; the slice is read again from its first page",
+            metadata: ["stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "page": "\(page.origin)"])
+        let first = PageState.first(runtime.http.pagination)
+        total = new
+        lastIndex = nil
+        sawFirst = false
+        previousRecords = []
+        upcoming = first
+        fill()
+        return (page, first)
     }
 
     /// Starts requests up to the window.
