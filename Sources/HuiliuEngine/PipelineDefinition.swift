@@ -109,9 +109,9 @@ public enum PipelineSchema {
     /// Fields of `scheduling:`.
     public static let schedulingFields: [FieldSpec] = [
         FieldSpec("jitter", .duration, "Random delay of up to this much after each fire time.", default: "0s"),
-        FieldSpec("overlap", .oneOf(["skip", "queue"]), "While a run is going: skip the fire time, or queue one run.",
+        FieldSpec("overlap", .oneOf(["skip", "queue"]), "While a run is going (scheduled, manual or through the API): skip the fire time, or queue one run to start when it ends.",
                   default: "skip"),
-        FieldSpec("missed_runs", .oneOf(["skip", "run_once"]), "After downtime: skip missed fire times, or run once to catch up.",
+        FieldSpec("missed_runs", .oneOf(["skip", "run_once"]), "After downtime: skip missed fire times, or run once to catch up; a fire whose run died with the daemon (kill -9) counts as missed.",
                   default: "skip"),
         FieldSpec("retry", .object([
             FieldSpec("attempts", .integer, "Attempts in all, the first included.", default: 1, range: 1...100),

@@ -70,6 +70,8 @@ public actor Daemon {
     var definitions: [String: PipelineDefinition] = [:]
     var scheduler = Scheduler(seed: UInt64.random(in: 0...UInt64.max))
     var active: [String: ActiveRun] = [:]
+    /// Scheduled runs of `overlap: queue` pipelines waiting for a manual or API run to end.
+    var waiting: [String: RunRequest] = [:]
     var shuttingDown = false
     var lastReload = Date()
 
@@ -98,8 +100,21 @@ public actor Daemon {
 
     private func schedule(_ definition: PipelineDefinition) async -> [RunRequest] {
         guard definition.enabled, let schedule = definition.parsedSchedule(defaultZone: defaultZone) else { return [] }
-        let lastFire = try? await store.lastScheduledFire(pipeline: definition.name)
+        var lastFire = try? await store.lastScheduledFire(pipeline: definition.name)
         let policy = definition.scheduling
+        if policy.missedRuns == "run_once", let fire = lastFire ?? nil,
+           let latest = try? await store.runs(pipeline: definition.name, status: nil, limit: 1).first,
+           latest.status == .interrupted, latest.trigger == "schedule" || latest.trigger == "retry",
+           let started = Timestamp.parse(latest.startedAt), started >= fire {
+            // The run of the last fire died with its process (kill -9, out of memory, power): the
+            // fire was claimed when it started and never served. Put back, like a run stopped by
+            // a shutdown, it is made up now rather than a whole period later.
+            let before = schedule.recordedBefore(fire)
+            try? await store.recordScheduledFire(pipeline: definition.name, at: before, replacing: fire)
+            lastFire = before
+            logger.notice("the last scheduled run was interrupted; its fire time counts as missed",
+                          metadata: ["pipeline": "\(definition.name)", "run": "\(latest.id)"])
+        }
         let config = ScheduledPipeline(
             schedule: schedule, jitter: policy.jitter, overlap: policy.overlap == "queue" ? .queue : .skip,
             missedRuns: policy.missedRuns == "run_once" ? .runOnce : .skip,
@@ -130,6 +145,12 @@ public actor Daemon {
             if let schedulerRun {
                 starts = await perform(scheduler.handle(.runFinished(pipeline, schedulerRun, success ? .success : .failure), at: Date()))
             }
+            if active[pipeline] == nil, var queued = waiting.removeValue(forKey: pipeline), !shuttingDown, let definition = definitions[pipeline] {
+                queued.definition = definition
+                active[pipeline] = ActiveRun(queued)
+                starts.append(queued)
+                if let run = queued.schedulerRun { starts += await perform(scheduler.handle(.runStarted(pipeline, run), at: Date())) }
+            }
         case .apply(let pipelines):
             starts = await apply(pipelines)
         case .shutdown:
@@ -159,6 +180,14 @@ public actor Daemon {
                     starts += await perform(scheduler.handle(.runFinished(name, run, .success), at: Date()))
                     continue
                 }
+                if let going = active[name], going.schedulerRun == nil, definition.scheduling.overlap == "queue", waiting[name] == nil {
+                    // A manual or API run holds the pipeline: a queueing pipeline's fire time is
+                    // served after it, as after a scheduled run (the scheduler counts it running).
+                    logger.info("scheduled run queued behind the run going", metadata: ["pipeline": "\(name)"])
+                    waiting[name] = RunRequest(definition: definition, trigger: attempt > 1 ? "retry" : "schedule", schedulerRun: run,
+                                               scheduledAt: scheduledAt)
+                    continue
+                }
                 if active[name] != nil {
                     // A manual run holds the pipeline: this fire time counts as served.
                     logger.info("scheduled run skipped: a run is already going", metadata: ["pipeline": "\(name)"])
@@ -173,7 +202,15 @@ public actor Daemon {
                 // leave it counted as running, and never scheduled again.
                 starts.append(request)
                 starts += await perform(scheduler.handle(.runStarted(name, run), at: Date()))
-            case .cancel(let name, _, let reason):
+            case .cancel(let name, let run, let reason):
+                if let queued = waiting[name], queued.schedulerRun == run {
+                    // Timed out still waiting for the manual run: given up, that run not touched.
+                    waiting[name] = nil
+                    logger.warning("queued scheduled run dropped: \(reason.rawValue) while waiting", metadata: ["pipeline": "\(name)"])
+                    starts += await perform(scheduler.handle(.runFinished(name, run, .failure), at: Date()))
+                    continue
+                }
+                guard active[name]?.schedulerRun == run else { continue }
                 logger.warning("cancelling run: \(reason.rawValue)", metadata: ["pipeline": "\(name)"])
                 let timeout = definitions[name]?.scheduling.timeout.map { " after " + $0.configText } ?? ""
                 active[name]?.control.requestStop(reason: reason == .timedOut ? "timed out\(timeout) (scheduling.timeout)" : reason.rawValue)
@@ -194,6 +231,7 @@ public actor Daemon {
         let incoming = Dictionary(pipelines.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         var starts: [RunRequest] = []
         for name in definitions.keys where incoming[name] == nil {
+            waiting[name] = nil
             starts += await perform(scheduler.handle(.removed(name), at: Date()))
         }
         definitions = incoming
@@ -210,6 +248,7 @@ public actor Daemon {
             if definition.enabled && definition.schedule != nil {
                 starts += await schedule(definition)
             } else {
+                waiting[definition.name] = nil
                 starts += await perform(scheduler.handle(.removed(definition.name), at: Date()))
             }
         }

@@ -168,4 +168,34 @@ struct IncrementalTests {
         let second = try await drained(try open.source("base_url: \(server.url)", stream: "items"), after: first.lastCheckpoint)
         #expect(second.ids == [24], "only records at or after the saved cursor pass the filter")
     }
+
+    /// An open-ended integer slice starts at the saved cursor less the lookback: a run that
+    /// finds nothing newer leaves the cursor where it was. It went back to the slice's start,
+    /// so each empty run slid it back by the lookback and delivered old records again.
+    @Test func anEmptyReadLeavesAnIntegerCursorWhereItWas() async throws {
+        let server = try await ScenarioServer.get()
+        let open = try TestConnector.make("""
+            version: 1
+            name: ids
+            summary: Integer cursor.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /pages/since
+                  query: { from: "{{ slice.start }}" }
+                records: items
+                incremental: { type: integer, cursor_field: id, start: "0", lookback: "5" }
+            """, name: "ids")
+        let beyond = Checkpoint(["stream": "items", "cursors": ["*": 40]])
+        let empty = try await drained(try open.source("base_url: \(server.url)", stream: "items"), after: beyond)
+        #expect(empty.ids.isEmpty)
+        #expect(empty.lastCheckpoint?.value["cursors"]?["*"] == 40)
+        let behind = Checkpoint(["stream": "items", "cursors": ["*": 22]])
+        let newer = try await drained(try open.source("base_url: \(server.url)", stream: "items"), after: behind)
+        #expect(newer.ids == Array(17..<25))
+        #expect(newer.lastCheckpoint?.value["cursors"]?["*"] == 24)
+    }
 }

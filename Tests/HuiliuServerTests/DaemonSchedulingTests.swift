@@ -11,7 +11,8 @@ import Testing
 /// for the store are started, not lost, and a run the API accepted starts.
 struct DaemonSchedulingTests {
     /// Definitions of `names`, each on `schedule` (with `jitter`), with a source and sink that never run here.
-    static func definitions(_ names: [String], schedule: String, jitter: String = "0s") throws -> [PipelineDefinition] {
+    static func definitions(_ names: [String], schedule: String, jitter: String = "0s", missedRuns: String = "skip",
+                            overlap: String = "skip") throws -> [PipelineDefinition] {
         var registry = ConnectorRegistry()
         try registry.register(sourceSpec: ComponentSpec(name: "nothing", kind: .source, summary: "Test source.", fields: [])) { _, _ in
             throw RunError("no runs in this test")
@@ -25,7 +26,7 @@ struct DaemonSchedulingTests {
                 version: 1
                 name: \(name)
                 schedule: "\(schedule)"
-                scheduling: { jitter: \(jitter) }
+                scheduling: { jitter: \(jitter), missed_runs: \(missedRuns), overlap: \(overlap) }
                 source: { nothing: {} }
                 sinks: [{ nowhere: {} }]
                 """, file: "\(name).yaml")
@@ -76,6 +77,54 @@ struct DaemonSchedulingTests {
         func enough(_ started: [String: Int]) -> Bool { ["a", "b", "c"].allSatisfy { (started[$0] ?? 0) >= 3 } }
         let started = await Self.drive(daemon, seconds: 40, until: enough)
         #expect(enough(started), "\(started)")
+    }
+
+    /// A scheduled run that died with its process (kill -9) claimed its fire time and never
+    /// served it: with `missed_runs: run_once` the daemon started again makes it up at once,
+    /// not a day later. A run that finished served its fire time.
+    @Test func aFireWhoseRunWasInterruptedIsMadeUp() async throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        var parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        parts.hour = 2
+        var fire = calendar.date(from: parts)!
+        if fire > Date() { fire = calendar.date(byAdding: .day, value: -1, to: fire)! }
+        for interrupted in [true, false] {
+            let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
+            try await store.recordScheduledFire(pipeline: "a", at: fire)
+            var run = try await store.startRun(pipeline: "a", trigger: "schedule")
+            if interrupted {
+                _ = try await store.markInterruptedRuns(pipeline: "a", reason: "its process is gone")
+            } else {
+                run.status = .succeeded
+                run.finishedAt = Timestamp.now()
+                try await store.finishRun(run)
+            }
+            let daemon = Self.daemon(try Self.definitions(["a"], schedule: "0 2 * * *", missedRuns: "run_once"), store: store)
+            let starts = await daemon.bootstrap()
+            #expect(starts.map(\.definition.name) == (interrupted ? ["a"] : []), "interrupted: \(interrupted)")
+        }
+    }
+
+    /// A fire time that comes while a manual or API run holds the pipeline is served after it
+    /// when the pipeline queues (it was counted as served, and a long backfill through the API
+    /// dropped the incremental run); with `overlap: skip` it is skipped.
+    @Test func aQueueingFireWaitsForTheManualRun() async throws {
+        for overlap in ["queue", "skip"] {
+            let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
+            let daemon = Self.daemon(try Self.definitions(["a"], schedule: "@every 1s", overlap: overlap), store: store)
+            _ = await daemon.bootstrap()
+            #expect(await daemon.trigger("a") == .accepted)
+            guard case .start(let request)? = await daemon.mailbox.next(until: .now + .seconds(1)) else {
+                Issue.record("the accepted run was not posted")
+                return
+            }
+            #expect(await daemon.handle(.start(request)).starts.map(\.trigger) == ["api"])
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(await daemon.handle(.tick).starts.isEmpty, "the manual run holds the pipeline")
+            let after = await daemon.handle(.finished(pipeline: "a", schedulerRun: nil, success: true)).starts
+            #expect(after.map(\.trigger) == (overlap == "queue" ? ["schedule"] : []), "overlap: \(overlap)")
+        }
     }
 
     /// A run the API accepted holds the pipeline from then on: a fire time handled before the

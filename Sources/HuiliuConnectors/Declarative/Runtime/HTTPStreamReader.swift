@@ -105,7 +105,7 @@ final class HTTPStreamReader: BatchReader {
     private func finish(_ unit: StreamPlan.Unit) {
         fetcher = nil
         state.current = nil
-        if let cursor = plan.completedCursor(unit, maxCursor: maxCursor) { state.cursors[unit.key] = cursor }
+        if let cursor = plan.completedCursor(unit, maxCursor: maxCursor, saved: state.cursors[unit.key]) { state.cursors[unit.key] = cursor }
         maxCursor = nil
     }
 }

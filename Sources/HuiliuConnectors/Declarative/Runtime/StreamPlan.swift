@@ -106,10 +106,15 @@ struct StreamPlan: Sendable {
         return state.checkpoint
     }
 
-    /// Where a partition's cursor stands after `unit`'s slice is complete.
-    func completedCursor(_ unit: Unit, maxCursor: Int?) -> Value? {
+    /// Where a partition's cursor stands after `unit`'s slice is complete, `saved` where it stood.
+    func completedCursor(_ unit: Unit, maxCursor: Int?, saved: Value?) -> Value? {
         guard backfill == nil, let cursor, let slice = unit.slice else { return nil }
         if !slice.end.isNull { return slice.end }
+        // An open slice (an integer cursor without `end`) ends at the highest cursor read, never
+        // behind the saved one: its start is the saved cursor less the lookback, and taken as the
+        // end of a read that found nothing new, every such run slid the cursor back by the
+        // lookback and delivered old records again.
+        if let saved, let before = try? cursor.number(saved), before >= maxCursor ?? before { return saved }
         if let maxCursor { return try? cursor.value(maxCursor) }
         return slice.start
     }
