@@ -161,8 +161,11 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "HuiliuEngineTests", dependencies: ["HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema", "HuiliuTestSupport"],
-                    swiftSettings: strict),
+        .testTarget(name: "HuiliuEngineTests", dependencies: [
+            "HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema", "HuiliuTestSupport",
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ], swiftSettings: strict),
         .testTarget(name: "HuiliuEndToEndTests", dependencies: ["HuiliuCore", "CSQLite", "HuiliuKitTesting", "HuiliuTestSupport"], exclude: ["LintCorpus"],
                     swiftSettings: strict),
     ]

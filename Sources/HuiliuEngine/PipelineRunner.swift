@@ -235,6 +235,7 @@ public struct PipelineRunner: Sendable {
                     let superseded = batch.content.deliveredSourceKeys.filter { !failing.contains($0) }
                         .flatMap { supersedable.removeValue(forKey: $0) ?? [] }
                     let committedRun = run, committed = counters, metrics = metrics, logger = context.logger
+                    let shares = batch.content.portions?.map(\.count) ?? processor.sinks.map { _ in batch.content.envelopes.count }
                     pendingCounts = counters
                     pendingCommit = Task {
                         // With the batch: had it not been committed, its records would be read again.
@@ -245,7 +246,7 @@ public struct PipelineRunner: Sendable {
                             logger.info("dead letters superseded: their records were delivered again, as they are now",
                                         metadata: ["ids": .string(superseded.map(String.init).joined(separator: ","))])
                         }
-                        metrics?.batch(read: batch.read, written: batch.content.envelopes.count,
+                        metrics?.batch(read: batch.read, written: shares,
                                        failed: batch.content.failures.count, deadLetters: definition.errors.deadLetter)
                         progress?(committed)
                     }
@@ -319,11 +320,17 @@ public struct PipelineRunner: Sendable {
             "written": .stringConvertible(run.recordsWritten), "failed": .stringConvertible(run.recordsFailed),
             "error": .string(run.error ?? ""),
         ])
-        try await store.finishRun(run)
         counters.elapsed = clock.now - started
+        // Counted before it is recorded too: a run whose end a full disk refused still shows in
+        // huiliu_runs_total{status="failed"}, where alerts look.
         (metrics ?? RunMetrics(pipeline: definition.name, sinks: [])).finished(
             status: run.status.rawValue, seconds: Double(counters.elapsed.components.seconds)
                 + Double(counters.elapsed.components.attoseconds) / 1e18)
+        do {
+            try await store.finishRun(run)
+        } catch {
+            throw RunNotRecorded(run: run, underlying: error)
+        }
         progress?(counters)
         return run
     }

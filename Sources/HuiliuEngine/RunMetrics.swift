@@ -7,7 +7,8 @@ struct RunMetrics {
     let read: Counter
     let failed: Counter
     let deadLettered: Counter
-    let written: [String: Counter]
+    /// One per sink, in sink order.
+    let written: [Counter]
     let pipeline: String
 
     init(pipeline: String, sinks: [String]) {
@@ -16,16 +17,13 @@ struct RunMetrics {
         read = Counter(label: "huiliu_records_read_total", dimensions: dimensions)
         failed = Counter(label: "huiliu_records_failed_total", dimensions: dimensions)
         deadLettered = Counter(label: "huiliu_records_dead_lettered_total", dimensions: dimensions)
-        var written: [String: Counter] = [:]
-        for sink in sinks {
-            written[sink] = Counter(label: "huiliu_records_written_total", dimensions: [("pipeline", pipeline), ("sink", sink)])
-        }
-        self.written = written
+        written = sinks.map { Counter(label: "huiliu_records_written_total", dimensions: [("pipeline", pipeline), ("sink", $0)]) }
     }
 
-    func batch(read count: Int, written delivered: Int, failed failures: Int, deadLetters: Bool) {
+    /// Counts a committed batch; `delivered` is each sink's share (sinks with a `when` get less), in sink order.
+    func batch(read count: Int, written delivered: [Int], failed failures: Int, deadLetters: Bool) {
         read.increment(by: count)
-        for counter in written.values { counter.increment(by: delivered) }
+        for (counter, events) in zip(written, delivered) { counter.increment(by: events) }
         failed.increment(by: failures)
         if deadLetters { deadLettered.increment(by: failures) }
     }

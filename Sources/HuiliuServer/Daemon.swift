@@ -1,4 +1,5 @@
 public import Foundation
+import CoreMetrics
 import Synchronization
 public import HuiliuCore
 public import HuiliuEngine
@@ -285,13 +286,30 @@ public actor Daemon {
             // fire time, so it is neither a failure nor retried.
             logger.info("run not started: the pipeline is running elsewhere", metadata: ["pipeline": "\(name)"])
             success = true
+        } catch let error as RunNotRecorded {
+            // Its record says running (then interrupted, once the lock is seen free) until the
+            // store takes the end: tried again every 30 seconds, the record is right once space
+            // is freed or the database is back.
+            logger.error("run ended but could not be recorded: \(error); tried again every 30 s",
+                         metadata: ["pipeline": "\(name)", "run": "\(error.run.id)"])
+            let store = self.store, logger = self.logger
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(30))
+                    if (try? await store.finishRun(error.run)) != nil {
+                        logger.notice("run end recorded", metadata: ["pipeline": "\(name)", "run": "\(error.run.id)"])
+                        return
+                    }
+                }
+            }
         } catch {
-            // Before the run had an id it could not start; after, it ran and its end could not be
-            // recorded (the state store unreachable), which its record then does not say.
+            // Before the run had an id it could not start; after, its store failed mid-run.
             if let runID = request.tracker.runID {
                 logger.error("run ended but could not be recorded: \(error)", metadata: ["pipeline": "\(name)", "run": "\(runID)"])
             } else {
                 logger.error("run could not start: \(error)", metadata: ["pipeline": "\(name)"])
+                // Nothing else records it: no run exists, and the pipeline's last run is an older one.
+                Counter(label: "huiliu_runs_total", dimensions: [("pipeline", name), ("status", "not_started")]).increment()
             }
         }
         mailbox.post(.finished(pipeline: name, schedulerRun: request.schedulerRun, success: success))

@@ -12,7 +12,8 @@ info:
     provenance chains, connectors, reload, health and metrics. Every path except /healthz and /readyz needs
     `Authorization: Bearer <token>`; POST needs a token with the write role.
 servers:
-  - url: http://127.0.0.1:8470
+  - url: /
+    description: the gateway serving this document (admin.address and admin.port)
 security:
   - bearer: []
 components:
@@ -65,9 +66,9 @@ components:
         pointer: { type: [string, "null"] }
         rule: { type: [string, "null"] }
         status:
-          description: pending; replayed (delivered by the replay run); aborted (its run exceeded errors.max_failure_ratio, so the records are read again).
+          description: pending; replayed (delivered by the replay run); aborted (its run exceeded errors.max_failure_ratio, so the records are read again); discarded (by an operator); superseded (its record was delivered again, as it is now).
           type: string
-          enum: [pending, replayed, aborted]
+          enum: [pending, replayed, aborted, discarded, superseded]
         created_at: { type: string, format: date-time }
         replay_run: { type: [string, "null"], description: The replay run that delivered it. }
         payload:
@@ -182,7 +183,7 @@ paths:
       parameters:
         - { name: pipeline, in: query, schema: { type: string } }
         - { name: status, in: query, schema: { type: string, enum: [running, succeeded, failed, cancelled, interrupted] } }
-        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000 } }
+        - { name: limit, in: query, description: at most 1000; more is taken as 1000, schema: { type: integer, minimum: 1, default: 50 } }
       responses:
         "400": { description: An unknown status or a limit that is not a positive number. }
         "200":
@@ -214,7 +215,7 @@ paths:
       parameters:
         - { name: pipeline, in: query, schema: { type: string } }
         - { name: status, in: query, schema: { type: string, enum: [pending, replayed, aborted, discarded, superseded, all] } }
-        - { name: limit, in: query, schema: { type: integer, maximum: 1000 } }
+        - { name: limit, in: query, description: at most 1000; more is taken as 1000, schema: { type: integer, minimum: 1, default: 50 } }
       responses:
         "200":
           description: Dead letters, without payload and source_fields.
@@ -299,7 +300,7 @@ paths:
       parameters:
         - { name: pipeline, in: path, required: true, schema: { type: string } }
         - { name: after, in: query, schema: { type: integer, minimum: 0, default: 0 }, description: Entries after this sequence number. }
-        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 1000, default: 100 } }
+        - { name: limit, in: query, description: at most 1000; more is taken as 1000, schema: { type: integer, minimum: 1, default: 100 } }
       responses:
         "200":
           description: Entries; `hash` is SHA-256 of `text`, and each entry's `previous` is the hash before it.

@@ -137,6 +137,16 @@ extension Huiliu {
                 makeRunner: { PipelineRunner(definition: $0, registry: connectors.registry, store: store, gateway: gateway,
                                              logger: logger, services: services) })
             let storeSize = Gauge(label: "huiliu_store_size_bytes")
+            // Each pipeline's last success from before the restart: the series a staleness alert
+            // (`time() - huiliu_last_success_timestamp_seconds > …`) reads would otherwise be
+            // absent, and absent series never fire, until the pipeline next succeeds.
+            for definition in pipelines {
+                if let last = try? await store.runs(pipeline: definition.name, status: .succeeded, limit: 1).first,
+                   let finished = last.finishedAt.flatMap(Timestamp.parse) {
+                    Gauge(label: "huiliu_last_success_timestamp_seconds", dimensions: [("pipeline", definition.name)])
+                        .record(finished.timeIntervalSince1970)
+                }
+            }
             // Pending dead letters by pipeline, 0 for those that had some and have none now.
             let lettered = Mutex<Set<String>>([])
             var dependencies = AdminAPI.Dependencies(

@@ -9,7 +9,11 @@ extension Huiliu {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show what the running daemon is doing: runs in progress and each pipeline's next run.",
-            discussion: "Reads data/daemon.json to find the daemon; the token comes from --token, HUILIU_TOKEN or admin.tokens.")
+            discussion: """
+                Reads data/daemon.json to find the daemon; the token comes from --token, HUILIU_TOKEN or admin.tokens. \
+                Exits 1 when no daemon is running (an answer, for scripts: `huiliu status || huiliu serve`), 2 when \
+                the daemon cannot be asked.
+                """)
 
         @OptionGroup var options: GlobalOptions
 

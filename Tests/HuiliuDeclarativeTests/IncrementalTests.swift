@@ -138,16 +138,9 @@ struct IncrementalTests {
         #expect(result.lastCheckpoint?.value["cursors"]?["*"] == 25)
     }
 
-    @Test func integerCursorsSliceByStepAndContinueFromTheLargestValue() async throws {
-        let server = try await ScenarioServer.get()
-        let sliced = try Self.slicedIDs(cursorField: "id")
-        let result = try await drained(try sliced.source("base_url: \(server.url)", stream: "items"))
-        #expect(result.ids == Array(0..<25))
-        #expect(result.batches.count == 3)
-        #expect(result.lastCheckpoint?.value["cursors"]?["*"] == 25)
-
-        // Open-ended: the next run starts from the largest id seen, and the filter drops what is older.
-        let open = try TestConnector.make("""
+    /// Ids 0–24 by an open-ended integer cursor: `from` is the query's, `incremental` adds to the cursor's settings.
+    static func openIDs(query: String, incremental: String) throws -> TestConnector {
+        try TestConnector.make("""
             version: 1
             name: ids
             summary: Integer cursor.
@@ -158,10 +151,22 @@ struct IncrementalTests {
                 request:
                   base_url: "{{ config.base_url }}"
                   path: /pages/since
-                  query: { from: "0" }
+                  query: { from: "\(query)" }
                 records: items
-                incremental: { type: integer, cursor_field: id, start: "0", filter_records: true }
+                incremental: { type: integer, cursor_field: id, start: "0", \(incremental) }
             """, name: "ids")
+    }
+
+    @Test func integerCursorsSliceByStepAndContinueFromTheLargestValue() async throws {
+        let server = try await ScenarioServer.get()
+        let sliced = try Self.slicedIDs(cursorField: "id")
+        let result = try await drained(try sliced.source("base_url: \(server.url)", stream: "items"))
+        #expect(result.ids == Array(0..<25))
+        #expect(result.batches.count == 3)
+        #expect(result.lastCheckpoint?.value["cursors"]?["*"] == 25)
+
+        // Open-ended: the next run starts from the largest id seen, and the filter drops what is older.
+        let open = try Self.openIDs(query: "0", incremental: "filter_records: true")
         let first = try await drained(try open.source("base_url: \(server.url)", stream: "items"))
         #expect(first.ids == Array(0..<25))
         #expect(first.lastCheckpoint?.value["cursors"]?["*"] == 24)
@@ -174,21 +179,7 @@ struct IncrementalTests {
     /// so each empty run slid it back by the lookback and delivered old records again.
     @Test func anEmptyReadLeavesAnIntegerCursorWhereItWas() async throws {
         let server = try await ScenarioServer.get()
-        let open = try TestConnector.make("""
-            version: 1
-            name: ids
-            summary: Integer cursor.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request:
-                  base_url: "{{ config.base_url }}"
-                  path: /pages/since
-                  query: { from: "{{ slice.start }}" }
-                records: items
-                incremental: { type: integer, cursor_field: id, start: "0", lookback: "5" }
-            """, name: "ids")
+        let open = try Self.openIDs(query: "{{ slice.start }}", incremental: #"lookback: "5""#)
         let beyond = Checkpoint(["stream": "items", "cursors": ["*": 40]])
         let empty = try await drained(try open.source("base_url: \(server.url)", stream: "items"), after: beyond)
         #expect(empty.ids.isEmpty)

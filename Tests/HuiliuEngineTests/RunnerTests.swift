@@ -1,4 +1,6 @@
 import Foundation
+import Metrics
+import MetricsTestKit
 import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
@@ -430,11 +432,17 @@ struct RunnerTests {
         let runner = PipelineRunner(definition: definition, registry: registry, store: store,
                                     gateway: try GatewayConfig.load(path: nil, projectDirectory: directory),
                                     logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
-        let run = try await runner.run(trigger: "test")
+        let metrics = TestMetrics()
+        let run = try await withMetricsFactory(metrics) { try await runner.run(trigger: "test") }
         #expect(run.status == .succeeded, "\(run.error ?? "")")
         #expect(all.envelopes.compactMap(\.subject) == (0..<10).map { "k\($0)" })
         #expect(even.envelopes.compactMap(\.subject) == ["k0", "k2", "k4", "k6", "k8"])
         #expect(none.envelopes.isEmpty)
+        // Each sink's written count is what it was given, not the whole batch.
+        for (sink, count) in [("0:all", 10), ("1:even", 5), ("2:none", 0), ("3:masked", 10)] {
+            let counter = try metrics.expectCounter("huiliu_records_written_total", [("pipeline", "routed"), ("sink", sink)])
+            #expect(counter.totalValue == count, "\(sink)")
+        }
         // A sink not cleared for a field gets it masked; the others keep it as it is.
         #expect(masked.envelopes.map { $0.data?["amount"] } == [0, 100, 200, 300, 400, 500, 600, 700, 800, 900].map {
             $0 < 10 ? .string("*") : .string("\(String($0).prefix(1))" + String(repeating: "*", count: String($0).count - 1))

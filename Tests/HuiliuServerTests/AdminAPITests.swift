@@ -39,6 +39,13 @@ struct AdminAPITests {
         #expect(routes.count == 22)
         for route in routes { #expect(described.contains(route), "\(route) is not in the OpenAPI document") }
         #expect(described.count == Set(routes).count, "the document describes routes the router does not serve")
+        // A client generated from the document decodes every status a letter can have.
+        let statuses = document["components"]?["schemas"]?["DeadLetter"]?["properties"]?["status"]?["enum"]
+        guard case .sequence(let items, _)? = statuses else {
+            Issue.record("no status enum for DeadLetter")
+            return
+        }
+        #expect(items.compactMap(\.scalarText) == DeadLetter.statusFilters.filter { $0 != "all" })
     }
 
     /// A pipeline's last run is its latest sync: a replay after a failed run does not show
