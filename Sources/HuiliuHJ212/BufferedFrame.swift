@@ -39,7 +39,10 @@ public struct BufferedFrame: Sendable, Equatable {
     /// alone for 2005 frames, which have no `QN`, and `QN` alone for the packets of a split
     /// upload, which share it while only the first need carry `DataTime`. A whole frame's key
     /// also holds a digest of its bytes: a retransmission repeats them, while a corrected
-    /// resend of the same hour (a value fixed after calibration) is new data to keep.
+    /// resend of the same hour (a value fixed after calibration) is new data to keep. Uploads
+    /// whose packets reuse a QN (each hour of a history answer) are told apart by the buffer:
+    /// a packet number already held with other bytes starts another upload, and the one before
+    /// gets its bytes' digest appended to its key.
     public var dedupeKey: String?
     /// The frame's bytes, `##` through CR LF.
     public var raw: [UInt8]

@@ -77,9 +77,13 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
             malformedInARow += 1
             // The first of a run is a warning; the rest, which a garbage sender would make many,
             // only at debug level.
-            logger.log(level: malformedInARow == 1 ? .warning : .debug, "malformed HJ 212 frame", metadata: [
+            var metadata: Logger.Metadata = [
                 "reason": "\(error.message)", "code": "\(error.code)", "excerpt": "\(DecodedFrame.hexExcerpt(excerpt))",
-            ])
+            ]
+            for field in ["MN", "QN"] {
+                if let value = DecodedFrame.headerField(field, in: excerpt) { metadata[field.lowercased()] = "\(value)" }
+            }
+            logger.log(level: malformedInARow == 1 ? .warning : .debug, "malformed HJ 212 frame", metadata: metadata)
             if malformedInARow >= Self.malformedLimit {
                 logger.warning("closing HJ 212 connection after \(malformedInARow) malformed frames in a row")
                 closing = true
@@ -185,7 +189,7 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
             refusalsInARow += 1
             let level: Logger.Level = logged.insert("\(refusal.rawValue)/\(frame.mn)").inserted ? .warning : .debug
             logger.log(level: level, "HJ 212 frame refused; not acknowledged", metadata: [
-                "mn": "\(frame.mn)", "cn": "\(frame.cn)", "reason": "\(refusal.rawValue)",
+                "mn": "\(frame.mn)", "cn": "\(frame.cn)", "qn": "\(frame.qn ?? "")", "reason": "\(refusal.rawValue)",
             ])
             let limit = listener.settings.closeAfterRefusals
             if limit > 0 && refusalsInARow >= limit {

@@ -6,7 +6,7 @@ public enum DecodedFrame: Sendable {
     /// A frame whose length and CRC checked out, with its exact bytes (`##` through CR LF)
     /// and when its last byte was read, for the received-to-acknowledged latency.
     case frame(HJ212.Frame, raw: [UInt8], received: ContinuousClock.Instant)
-    /// Bytes that are not a valid frame, the reason, and up to 64 of them for the log.
+    /// Bytes that are not a valid frame, the reason, and the first ``excerptLength`` of them for the log.
     case rejected(HJ212.FrameError, excerpt: [UInt8])
 
     /// The frame, if this is one.
@@ -23,6 +23,24 @@ public enum DecodedFrame: Sendable {
 }
 
 extension DecodedFrame {
+    /// How much of rejected bytes is kept: enough for the header (`QN`, `ST`, `CN`, `PW`, `MN`).
+    public static let excerptLength = 160
+
+    /// The value of header field `name` (`MN`, `QN`) in the bytes of a rejected frame, if it is
+    /// there and readable: behind a carrier's NAT the peer address names no device, the `MN` does.
+    public static func headerField(_ name: String, in bytes: [UInt8]) -> String? {
+        let key = Array((name + "=").utf8)
+        guard bytes.count >= key.count else { return nil }
+        for start in 0...(bytes.count - key.count) where bytes[start..<start + key.count].elementsEqual(key) {
+            guard start == 0 || bytes[start - 1] == UInt8(ascii: ";") || bytes[start - 1] >= UInt8(ascii: "0") && bytes[start - 1] <= UInt8(ascii: "9")
+            else { continue }
+            let value = bytes[(start + key.count)...].prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "&") }
+            guard !value.isEmpty, value.count <= 32, value.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+            return String(decoding: value, as: UTF8.self)
+        }
+        return nil
+    }
+
     /// Lower-case hex of up to `limit` bytes, for log lines about rejected input.
     public static func hexExcerpt(_ bytes: [UInt8], limit: Int = 32) -> String {
         let digits = Array("0123456789abcdef".utf8)

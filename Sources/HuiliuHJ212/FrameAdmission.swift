@@ -10,6 +10,9 @@ public struct FrameAdmission: Sendable {
         case unknownStation = "unknown_mn"
         /// The `PW` is not the registered one.
         case wrongPassword = "wrong_password"
+        /// A measurement upload (2011, 2051, 2061, 2031) without `DataTime`: its values belong
+        /// to no time. Acknowledged, it was stored with no records and lost without a trace.
+        case missingDataTime = "missing_datatime"
     }
 
     /// What to do with a frame.
@@ -49,6 +52,10 @@ public struct FrameAdmission: Sendable {
             }
         } else if !acceptsUnknownStations {
             return .refuse(.unknownStation)
+        }
+        // Only the first packet of a split upload need carry it.
+        if frame.dataTime == nil, (frame.pnum ?? 1) <= 1, DataInterval(cn: frame.cn) != nil {
+            return .refuse(.missingDataTime)
         }
         return Self.verdict(cn: frame.cn, needsAnswer: frame.needsAnswer)
     }

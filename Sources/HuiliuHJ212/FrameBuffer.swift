@@ -206,9 +206,26 @@ public final class FrameBuffer {
     /// normalized against the station of the packet that completed it.
     private func storePacket(_ frame: BufferedFrame, _ packet: BufferedFrame.Packet, _ statements: Statements) throws -> Outcome {
         let id: [SQLiteValue] = [.text(frame.mn), .text(frame.cn), .text(frame.dedupeKey ?? "")]
-        if let stored = try statements.storedUpload.rows(id).first {
-            return try supplement(stored, with: frame, packet, statements)
+        var stored = try statements.storedUpload.rows(id).first
+        let pending = try statements.partRaw.rows(id + [.integer(packet.number)]).first?.first.flatMap(Self.bytes)
+        if pending == frame.raw { return .duplicate }
+        let storedRaw = stored.flatMap { $0[1] }.flatMap(Self.bytes)
+        let storedPacket = storedRaw.flatMap { raw in Self.packets(in: raw).first { $0.frame.pno == packet.number }?.raw }
+        if pending != nil || (storedPacket != nil && storedPacket != frame.raw) {
+            // A packet number already there with other bytes: another upload under the same QN
+            // (a history answer echoes the request's QN in the upload of every hour, each split),
+            // unless it repeats a packet of an earlier one. The uploads before are closed — their
+            // keys made their own — and this packet starts the new one.
+            if try closedUploads(id, statements).contains(where: { Self.packets(in: $0).contains { $0.raw == frame.raw } }) {
+                return .duplicate
+            }
+            if let raw = storedRaw, let sequence = stored?[0].integer {
+                try statements.closeUpload.run([.text(BufferedFrame.digest(raw)), .integer(sequence)])
+            }
+            if pending != nil { try storeKept(id, station: frame.station, closing: true, statements) }
+            stored = nil
         }
+        if let stored { return try supplement(stored, with: frame, packet, statements) }
         try statements.insertPart.run(id + [.integer(packet.number), .integer(packet.count), .integer(Int(frame.receivedAt)),
                                             .text(frame.peer), .blob(frame.raw)])
         let inserted = db.changes > 0
@@ -305,25 +322,39 @@ public final class FrameBuffer {
         return try transaction {
             var stored = 0
             for id in expired {
-                let key = Array(id.prefix(3))
-                let kept = try keptPackets(key, statements)
-                guard let first = kept.frames.first, let last = kept.rows.last else { continue }
-                let count = kept.rows.first?[2].integer ?? kept.frames.count
-                let present = Set(kept.rows.compactMap { $0[1].integer })
-                var whole = BufferedFrame(frame: first, raw: [], station: stations[first.mn],
-                                          peer: last[4].text ?? "", receivedAt: Int64(last[3].integer ?? 0))
-                whole.packet = nil
-                whole.dedupeKey = id[2].text
-                whole = Self.upload(whole, kept)
-                if let gap = Self.gap(present: present, of: count) {
-                    whole.note = whole.note.map { gap + "; " + $0 } ?? gap
-                }
-                _ = try insert(whole, packets: kept.frames.count, statements)
-                try statements.deleteParts.run(key)
-                stored += 1
+                guard let mn = id[0].text else { continue }
+                if try storeKept(Array(id.prefix(3)), station: stations[mn], statements) { stored += 1 }
             }
             return stored
         }
+    }
+
+    /// Stores the packets kept under `key` (mn, cn, dedupe key) as one upload, normalized
+    /// against `station`, its note naming the packets that never came; `closing`, under a key of
+    /// its own, as another upload takes the key. False if there were none.
+    @discardableResult
+    private func storeKept(_ key: [SQLiteValue], station: StationRegistry.Station?, closing: Bool = false, _ statements: Statements) throws -> Bool {
+        let kept = try keptPackets(key, statements)
+        guard let first = kept.frames.first, let last = kept.rows.last else { return false }
+        let count = kept.rows.first?[2].integer ?? kept.frames.count
+        let present = Set(kept.rows.compactMap { $0[1].integer })
+        var whole = BufferedFrame(frame: first, raw: [], station: station, peer: last[4].text ?? "", receivedAt: Int64(last[3].integer ?? 0))
+        whole.packet = nil
+        whole.dedupeKey = key[2].text
+        whole = Self.upload(whole, kept)
+        if closing { whole.dedupeKey = whole.dedupeKey.map { $0 + ";#" + BufferedFrame.digest(whole.raw) } }
+        if let gap = Self.gap(present: present, of: count) {
+            whole.note = whole.note.map { gap + "; " + $0 } ?? gap
+        }
+        _ = try insert(whole, packets: kept.frames.count, statements)
+        try statements.deleteParts.run(key)
+        return true
+    }
+
+    /// The bytes of the uploads closed under `key` (mn, cn, QN): those another upload reusing the QN took it from.
+    private func closedUploads(_ key: [SQLiteValue], _ statements: Statements) throws -> [[UInt8]] {
+        guard let qn = key[2].text else { return [] }
+        return try statements.closedUploads.rows([key[0], key[1], .text(qn + ";#"), .text(qn + ";$")]).compactMap { $0.first.flatMap(Self.bytes) }
     }
 
     /// Up to `limit` stored frames after `sequence`, oldest first.
@@ -438,7 +469,7 @@ public final class FrameBuffer {
     /// The writing statements, compiled once per connection and reused by every group.
     private struct Statements {
         let insertFrame, insertStation, stationID: SQLiteStatement
-        let storedUpload, deleteFrame, insertPart, partCount, partRows, deleteParts: SQLiteStatement
+        let storedUpload, closeUpload, closedUploads, deleteFrame, insertPart, partRaw, partCount, partRows, deleteParts: SQLiteStatement
     }
 
     private func prepared() throws -> Statements {
@@ -455,11 +486,14 @@ public final class FrameBuffer {
                 SELECT sequence, raw, packets, coalesce(first_sequence, sequence) FROM hj212_frames
                 WHERE mn = ? AND cn = ? AND dedupe_key = ?
                 """),
+            closeUpload: try db.prepare("UPDATE hj212_frames SET dedupe_key = dedupe_key || ';#' || ? WHERE sequence = ?"),
+            closedUploads: try db.prepare("SELECT raw FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key > ? AND dedupe_key < ?"),
             deleteFrame: try db.prepare("DELETE FROM hj212_frames WHERE sequence = ?"),
             insertPart: try db.prepare("""
                 INSERT INTO hj212_packets (mn, cn, dedupe_key, pno, pnum, received_at_ms, peer, raw)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """),
+            partRaw: try db.prepare("SELECT raw FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ? AND pno = ?"),
             partCount: try db.prepare("SELECT count(*) FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
             partRows: try db.prepare("""
                 SELECT raw, pno, pnum, received_at_ms, peer FROM hj212_packets

@@ -88,6 +88,8 @@ public enum HJ212Decode {
                     ]).jsonText)
                 }
             } catch {
+                // The listener refuses such an upload (it is not acknowledged), so it counts as rejected here too.
+                if error == .missingDataTime { lines.rejected += 1 }
                 lines.diagnostics.append(Value.object([
                     "error": .string(error.message), "mn": .string(frame.mn), "cn": .string(frame.cn),
                     "qn": frame.qn.map { .string($0) } ?? .null,

@@ -44,7 +44,7 @@ public final class HJ212FrameCodec: ByteToMessageDecoder {
             return .frame(frame, raw: buffer.readBytes(length: consumed) ?? [], received: .now)
         case .rejected(let error, let consumed):
             let count = min(max(consumed, 1), buffer.readableBytes)
-            let excerpt = buffer.getBytes(at: buffer.readerIndex, length: min(count, 64)) ?? []
+            let excerpt = buffer.getBytes(at: buffer.readerIndex, length: min(count, DecodedFrame.excerptLength)) ?? []
             buffer.moveReaderIndex(forwardBy: count)
             return .rejected(error, excerpt: excerpt)
         }

@@ -192,6 +192,7 @@ extension FrameAdmission.Refusal {
         switch self {
         case .unknownStation: 0
         case .wrongPassword: 1
+        case .missingDataTime: 2
         }
     }
 }

@@ -26,7 +26,8 @@ extension HJ212Command {
                 its byte offset and a hex excerpt. With --normalize, prints the environment.measurement.v1 \
                 CloudEvents envelopes instead (split uploads reassembled), with the units, agency and region of \
                 the station registry (config/hj212/stations.yaml when there is one), and rejections on standard \
-                error. Exits 1 when any frame was rejected.
+                error. Exits 1 when any frame was rejected, or (with --normalize) when a measurement upload has \
+                no DataTime, which the listener refuses too.
 
                 Examples:
                   huiliu hj212 decode capture.txt

@@ -28,6 +28,29 @@ struct AdmissionAndAssemblyTests {
         #expect(open.judge(try Self.decode(Array(Fixtures.waterHour.utf8))) == .store(ack: false))
     }
 
+    /// A measurement upload without DataTime gave no records: acknowledged, the device dropped
+    /// it and the values were lost without a trace. Refused, the device keeps it. A split
+    /// upload's later packets, and a state upload, need none.
+    @Test func aMeasurementUploadWithoutDataTimeIsRefused() throws {
+        let admission = FrameAdmission(stations: Fixtures.stations(["M1"]))
+        let timeless = try Self.decode(Fixtures.frame("QN=20260613090000002;ST=21;CN=2061;PW=123456;MN=M1;Flag=5;CP=&&w01001-Avg=7.2,w01001-Flag=N&&"))
+        #expect(admission.judge(timeless) == .refuse(.missingDataTime))
+        let packet = try Self.decode(Fixtures.frame("QN=20260613090000002;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=2;CP=&&w01001-Avg=7.2&&"))
+        #expect(admission.judge(packet) == .store(ack: true))
+        let state = try Self.decode(Fixtures.frame("ST=32;CN=2021;PW=123456;MN=M1;CP=&&SB1-RS=1&&"))
+        #expect(admission.judge(state) == .store(ack: false))
+    }
+
+    /// Behind a carrier's NAT the peer names no device: a rejected frame's MN and QN are read
+    /// from its bytes for the log, when they are there.
+    @Test func aRejectedFramesHeaderIsFoundForTheLog() {
+        let bytes = Array("##0101QN=20260613090000002;ST=21;CN=2061;PW=123456;MN=42110200AQ0001;Flag=5;CP=&&w01001-Avg=1.5E-1&&1234\r\n".utf8)
+        #expect(DecodedFrame.headerField("MN", in: bytes) == "42110200AQ0001")
+        #expect(DecodedFrame.headerField("QN", in: bytes) == "20260613090000002")
+        #expect(DecodedFrame.headerField("MN", in: Array("####\u{13}\u{11}garbage".utf8)) == nil)
+        #expect(DecodedFrame.headerField("QN", in: Array("##0101QN=2026\u{01}x;".utf8)) == nil)
+    }
+
     @Test func noticesAreAnsweredAndRepliesIgnored() throws {
         let admission = FrameAdmission(stations: Fixtures.stations(["M1"]))
         let heartbeat = try Self.decode(Fixtures.frame("QN=20260101000000000;ST=91;CN=9015;PW=123456;MN=M1;Flag=9;CP=&&&&"))

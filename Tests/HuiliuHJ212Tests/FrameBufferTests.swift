@@ -103,6 +103,28 @@ struct FrameBufferTests {
         #expect(try reopened.store([try Self.row(one)]) == [.duplicate])
     }
 
+    /// A history answer echoes the request's QN in every upload, and splits each hour: the
+    /// second hour's packets are another upload, not retransmissions of the first's (they were
+    /// acknowledged and dropped). The same holds while the first still misses a packet.
+    @Test func uploadsReusingAQNAreEachStored() throws {
+        func packet(_ hour: String, _ number: Int, _ value: String) throws -> BufferedFrame {
+            let area = number == 1 ? "DataTime=20240601\(hour)0000;w01001-Avg=\(value),w01001-Flag=N" : "w21003-Avg=\(value),w21003-Flag=N"
+            return try Self.row(Fixtures.frame("QN=20240601090000009;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=\(number);CP=&&\(area)&&"))
+        }
+        let buffer = try FrameBuffer(path: Fixtures.directory() + "/b.db")
+        #expect(try buffer.store([packet("01", 1, "7.1"), packet("01", 2, "0.41")]) == [.packetKept(number: 1, of: 2), .stored(sequence: 1)])
+        #expect(try buffer.store([packet("02", 1, "7.2"), packet("02", 2, "0.42")]) == [.packetKept(number: 1, of: 2), .stored(sequence: 2)])
+        // Retransmissions of either hour are still duplicates.
+        #expect(try buffer.store([packet("02", 2, "0.42"), packet("01", 1, "7.1")]) == [.duplicate, .duplicate])
+        // Hour 03 loses its second packet; hour 04 reuses the QN: 03 is stored as it came.
+        #expect(try buffer.store([packet("03", 1, "7.3"), packet("04", 1, "7.4"), packet("04", 2, "0.44")])
+                == [.packetKept(number: 1, of: 2), .packetKept(number: 1, of: 2), .stored(sequence: 4)])
+        let stored = try buffer.frames(after: 0, limit: 10)
+        #expect(stored.map(\.dataTime) == ["01", "02", "03", "04"].map { "2024-06-01T\($0):00:00+08:00" })
+        #expect(stored.map(\.note) == [nil, nil, "incomplete upload: packet 2 of 2 never came", nil])
+        #expect(try stored.map { try $0.measurements().compactMap { $0.data["value"]?.doubleValue } } == [[7.1, 0.41], [7.2, 0.42], [7.3], [7.4, 0.44]])
+    }
+
     /// An upload stored incomplete keeps its key (its QN) through the key migration, however
     /// often the buffer is opened, so its late packet still completes it.
     @Test func aLatePacketCompletesAnUploadAfterTheBufferIsReopened() throws {
