@@ -100,6 +100,38 @@ struct IncrementalTests {
         #expect(first.records.count + rest.records.count == 240)
     }
 
+    /// A partition that keeps failing (a decommissioned station) holds back only itself: the
+    /// partitions after it are read and their batches delivered, and the run fails at the end
+    /// naming it. It stopped every partition after it, for good.
+    @Test func aFailingPartitionHoldsBackOnlyItself() async throws {
+        let server = try await ScenarioServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: parts
+            summary: Partitions.
+            spec:
+              base_url: { type: url, description: The server. }
+            streams:
+              items:
+                request:
+                  base_url: "{{ config.base_url }}"
+                  path: /partitions/one-down
+                  query: { part: "{{ partition }}" }
+                records: items
+                partitions: { values: [a, down, b] }
+                errors: { attempts: 1 }
+            """, name: "parts")
+        var reader = try await connector.source("base_url: \(server.url)", stream: "items").reader(after: nil)
+        var ids: [String] = []
+        let error = await #expect(throws: (any Error).self) {
+            while let batch = try await reader.next() { ids += batch.records.compactMap { $0.data["id"]?.stringValue } }
+        }
+        await reader.close()
+        #expect(ids == ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"])
+        #expect("\(error.map { "\($0)" } ?? "")".contains("partition failed (the others were read, and their cursors moved): 'down': "),
+                "\(String(describing: error))")
+    }
+
     @Test func backfillNeedsACursor() throws {
         let connector = try TestConnector.make(ManifestLintTests.valid)
         let error = #expect(throws: (any Error).self) {

@@ -19,6 +19,8 @@ final class HTTPStreamReader: BatchReader {
     private var exhausted = false
     /// A failure met while earlier pages were still being mapped: those are delivered first.
     private var failure: (any Error)?
+    /// Partitions that failed while the others were read, with why.
+    private var failedPartitions: [(key: String, error: any Error)] = []
 
     init(runtime: HTTPStreamRuntime, assembler: RecordAssembler, base: Object, plan: StreamPlan) {
         self.runtime = runtime
@@ -70,7 +72,14 @@ final class HTTPStreamReader: BatchReader {
     private func nextPage() async throws -> (FetchedPage, Checkpoint?)? {
         while true {
             if fetcher == nil {
-                guard let next = try plan.nextUnit(after: unit, state: state) else { return nil }
+                guard let next = try plan.nextUnit(after: unit, state: state) else {
+                    if failedPartitions.isEmpty { return nil }
+                    let reasons = failedPartitions.map { "'\($0.key)': \($0.error)" }.joined(separator: "; ")
+                    throw ManifestRuntimeError("""
+                        \(failedPartitions.count == 1 ? "partition" : "\(failedPartitions.count) partitions") failed \
+                        (the others were read, and their cursors moved): \(reasons)
+                        """)
+                }
                 unit = next
                 maxCursor = next.maxCursor
                 var object = base
@@ -84,7 +93,25 @@ final class HTTPStreamReader: BatchReader {
                 fetcher = PageFetcher(runtime: runtime, base: object, slice: next.slice, start: next.page)
             }
             guard let unit, let fetcher else { continue }
-            guard let (page, resume) = try await fetcher.next() else {
+            let fetched: (page: FetchedPage, resume: PageState?)?
+            do {
+                fetched = try await fetcher.next()
+            } catch where plan.partitions.count > 1 && !(error is CancellationError) && !Task.isCancelled {
+                // One partition's failure (a station decommissioned, a district's system down)
+                // holds back only that partition: its cursor stays, the run fails at the end,
+                // and the partitions after it are read rather than left for ever behind it.
+                runtime.upstream.logger.error("partition failed; the others are read", metadata: [
+                    "stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "partition": "\(unit.key)", "error": "\(error)",
+                ])
+                failedPartitions.append((unit.key, error))
+                fetcher.cancel()
+                self.fetcher = nil
+                self.unit?.rest = []
+                state.current = nil
+                maxCursor = nil
+                continue
+            }
+            guard let (page, resume) = fetched else {
                 finish(unit)
                 continue
             }
