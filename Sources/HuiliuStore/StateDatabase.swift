@@ -39,8 +39,22 @@ final class StateDatabase: @unchecked Sendable {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        db = try SQLiteDatabase(path: path)
-        try db.execute(Self.schema)
+        do {
+            db = try SQLiteDatabase(path: path)
+            try db.execute(Self.schema)
+        } catch {
+            // SQLite says "unable to open database file"; the cause is usually the folder.
+            let folder = directory.isEmpty ? "." : directory
+            if access(folder, W_OK) != 0 {
+                let reason = String(cString: strerror(errno))
+                throw StoreError("""
+                    \(path): the state store cannot be opened: its folder \(folder) is not writable (\(reason)), and SQLite \
+                    writes beside the database even to read it (its write-ahead log); to inspect a read-only copy, copy \
+                    the folder somewhere writable and run from there
+                    """)
+            }
+            throw error
+        }
         // Stores from before dead letters kept the source's envelope fields get the column.
         let columns = try db.prepare("PRAGMA table_info(huiliu_dead_letters)").rows().compactMap { $0[1].text }
         if !columns.contains("source_fields") {

@@ -48,7 +48,7 @@ extension Huiliu.Audit {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let store = try gateway.openStateStore()
+            let store = try gateway.openStateStoreOrExit()
             let chained = try await store.provenancePipelines()
             var names = pipelines.isEmpty ? chained : pipelines
             if let unknown = names.first(where: { !chained.contains($0) }) {
@@ -121,7 +121,7 @@ extension Huiliu.Audit {
         var text = false
 
         func run() async throws {
-            let store = try options.gateway().openStateStore()
+            let store = try options.gateway().openStateStoreOrExit()
             // Paged from the start, keeping only the newest `limit`: chains grow by a batch at a time.
             var links: [ProvenanceLink] = []
             var after = 0

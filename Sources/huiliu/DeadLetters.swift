@@ -56,7 +56,7 @@ extension Huiliu.DeadLetters {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let store = try gateway.openStateStore()
+            let store = try gateway.openStateStoreOrExit()
             // A pipeline file given by its path (as `replay` takes it) lists its pipeline's letters.
             var pipeline = self.pipeline
             if let path = pipeline, path.hasSuffix(".yaml") || path.hasSuffix(".yml"), FileManager.default.fileExists(atPath: path) {
@@ -96,7 +96,7 @@ extension Huiliu.DeadLetters {
         var id: Int
 
         func run() async throws {
-            let store = try options.gateway().openStateStore()
+            let store = try options.gateway().openStateStoreOrExit()
             guard let letter = try await store.deadLetter(id: id) else {
                 printError("no dead letter \(id)")
                 throw ExitCode(2)
@@ -124,7 +124,7 @@ extension Huiliu.DeadLetters {
         }
 
         func run() async throws {
-            try await changeStatus(of: ids, store: try options.gateway().openStateStore(), done: "reopened",
+            try await changeStatus(of: ids, store: try options.gateway().openStateStoreOrExit(), done: "reopened",
                                    otherwise: "neither superseded nor discarded") { try await $0.reopenDeadLetters(ids: $1) }
         }
     }
@@ -148,7 +148,7 @@ extension Huiliu.DeadLetters {
         }
 
         func run() async throws {
-            try await changeStatus(of: ids, store: try options.gateway().openStateStore(), done: "discarded",
+            try await changeStatus(of: ids, store: try options.gateway().openStateStoreOrExit(), done: "discarded",
                                    otherwise: "not pending") { try await $0.discardDeadLetters(ids: $1) }
         }
     }
@@ -179,7 +179,7 @@ extension Huiliu.DeadLetters {
                 let gateway = try options.gateway()
                 let registry = try builtInRegistry(gateway)
                 let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
-                let store = try gateway.openStateStore()
+                let store = try gateway.openStateStoreOrExit()
                 let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                             logger: options.logger(), services: try gatewayServices(gateway))
                 outcome = try await DeadLetterReplayer(runner: runner).replay(ids: ids)

@@ -74,7 +74,7 @@ extension Huiliu {
                 try await runThroughDaemon(daemon, definition)
                 return
             }
-            let store = try gateway.openStateStore()
+            let store = try gateway.openStateStoreOrExit()
             if reset {
                 // Under the pipeline's lock, so a run elsewhere cannot commit over the reset.
                 guard let lock = try await PipelineLock.acquire(pipeline: definition.name, gateway: gateway) else {

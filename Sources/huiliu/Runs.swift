@@ -44,7 +44,7 @@ extension Huiliu {
 
         func run() async throws {
             let gateway = try options.gateway()
-            let store = try gateway.openStateStore()
+            let store = try gateway.openStateStoreOrExit()
             // A run whose process was killed would show `running` until its pipeline runs again.
             _ = try? await StaleRuns.mark(store: store, gateway: gateway)
             var runs: [RunRecord]

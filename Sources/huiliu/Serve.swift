@@ -82,7 +82,7 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             defer { withExtendedLifetime(daemonLock) {} }
-            let store = try gateway.openStateStore()
+            let store = try gateway.openStateStoreOrExit()
             // Runs left 'running' by a crash of this daemon or of a `huiliu run`: those whose
             // pipeline's lock is free. A run of another process (or gateway) still holds its lock.
             _ = try await StaleRuns.mark(store: store, gateway: gateway)
