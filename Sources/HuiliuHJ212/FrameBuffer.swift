@@ -209,20 +209,20 @@ public final class FrameBuffer {
         var stored = try statements.storedUpload.rows(id).first
         let pending = try statements.partRaw.rows(id + [.integer(packet.number)]).first?.first.flatMap(Self.bytes)
         if pending == frame.raw { return .duplicate }
+        // Packets kept for an upload of another size are no part of this one either.
+        let otherSize = try statements.partSize.rows(id).first?.first?.integer.map { $0 != packet.count } ?? false
         let storedRaw = stored.flatMap { $0[1] }.flatMap(Self.bytes)
         let storedPacket = storedRaw.flatMap { raw in Self.packets(in: raw).first { $0.frame.pno == packet.number }?.raw }
-        if pending != nil || (storedPacket != nil && storedPacket != frame.raw) {
+        if pending != nil || otherSize || (storedPacket != nil && storedPacket != frame.raw) {
             // A packet number already there with other bytes: another upload under the same QN
             // (a history answer echoes the request's QN in the upload of every hour, each split),
             // unless it repeats a packet of an earlier one. The uploads before are closed — their
             // keys made their own — and this packet starts the new one.
-            if try closedUploads(id, statements).contains(where: { Self.packets(in: $0).contains { $0.raw == frame.raw } }) {
-                return .duplicate
-            }
+            if try closedUploadHolds(frame.raw, id, statements) { return .duplicate }
             if let raw = storedRaw, let sequence = stored?[0].integer {
                 try statements.closeUpload.run([.text(BufferedFrame.digest(raw)), .integer(sequence)])
             }
-            if pending != nil { try storeKept(id, station: frame.station, closing: true, statements) }
+            if pending != nil || otherSize { try storeKept(id, station: frame.station, closing: true, statements) }
             stored = nil
         }
         if let stored { return try supplement(stored, with: frame, packet, statements) }
@@ -351,10 +351,12 @@ public final class FrameBuffer {
         return true
     }
 
-    /// The bytes of the uploads closed under `key` (mn, cn, QN): those another upload reusing the QN took it from.
-    private func closedUploads(_ key: [SQLiteValue], _ statements: Statements) throws -> [[UInt8]] {
-        guard let qn = key[2].text else { return [] }
-        return try statements.closedUploads.rows([key[0], key[1], .text(qn + ";#"), .text(qn + ";$")]).compactMap { $0.first.flatMap(Self.bytes) }
+    /// Whether an upload closed under `key` (mn, cn, QN) — one another upload reusing the QN
+    /// took it from — holds `packet`'s bytes: searched by SQLite, not decoded (a month's history
+    /// answer closes seven hundred).
+    private func closedUploadHolds(_ packet: [UInt8], _ key: [SQLiteValue], _ statements: Statements) throws -> Bool {
+        guard let qn = key[2].text else { return false }
+        return try !statements.closedUploads.rows([key[0], key[1], .text(qn + ";#"), .text(qn + ";$"), .blob(packet)]).isEmpty
     }
 
     /// Up to `limit` stored frames after `sequence`, oldest first.
@@ -469,7 +471,7 @@ public final class FrameBuffer {
     /// The writing statements, compiled once per connection and reused by every group.
     private struct Statements {
         let insertFrame, insertStation, stationID: SQLiteStatement
-        let storedUpload, closeUpload, closedUploads, deleteFrame, insertPart, partRaw, partCount, partRows, deleteParts: SQLiteStatement
+        let storedUpload, closeUpload, closedUploads, deleteFrame, insertPart, partRaw, partSize, partCount, partRows, deleteParts: SQLiteStatement
     }
 
     private func prepared() throws -> Statements {
@@ -487,13 +489,16 @@ public final class FrameBuffer {
                 WHERE mn = ? AND cn = ? AND dedupe_key = ?
                 """),
             closeUpload: try db.prepare("UPDATE hj212_frames SET dedupe_key = dedupe_key || ';#' || ? WHERE sequence = ?"),
-            closedUploads: try db.prepare("SELECT raw FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key > ? AND dedupe_key < ?"),
+            closedUploads: try db.prepare("""
+                SELECT 1 FROM hj212_frames WHERE mn = ? AND cn = ? AND dedupe_key > ? AND dedupe_key < ? AND instr(raw, ?) > 0 LIMIT 1
+                """),
             deleteFrame: try db.prepare("DELETE FROM hj212_frames WHERE sequence = ?"),
             insertPart: try db.prepare("""
                 INSERT INTO hj212_packets (mn, cn, dedupe_key, pno, pnum, received_at_ms, peer, raw)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """),
             partRaw: try db.prepare("SELECT raw FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ? AND pno = ?"),
+            partSize: try db.prepare("SELECT pnum FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ? LIMIT 1"),
             partCount: try db.prepare("SELECT count(*) FROM hj212_packets WHERE mn = ? AND cn = ? AND dedupe_key = ?"),
             partRows: try db.prepare("""
                 SELECT raw, pno, pnum, received_at_ms, peer FROM hj212_packets

@@ -94,16 +94,19 @@ public actor Daemon {
     func bootstrap() async -> [RunRequest] {
         var starts: [RunRequest] = []
         for definition in definitions.values.sorted(by: { $0.name < $1.name }) {
-            starts += await schedule(definition)
+            starts += await schedule(definition, starting: true)
         }
         return starts
     }
 
-    private func schedule(_ definition: PipelineDefinition) async -> [RunRequest] {
+    /// Puts `definition` into the scheduler; `starting`, when the daemon starts (not a reload).
+    private func schedule(_ definition: PipelineDefinition, starting: Bool = false) async -> [RunRequest] {
         guard definition.enabled, let schedule = definition.parsedSchedule(defaultZone: defaultZone) else { return [] }
         var lastFire = try? await store.lastScheduledFire(pipeline: definition.name)
         let policy = definition.scheduling
-        if policy.missedRuns == "run_once", let fire = lastFire ?? nil,
+        // At start only: on a reload the interrupted run may still be the latest (its catch-up
+        // waiting out its jitter), and each reload would put the fire back another period.
+        if starting, policy.missedRuns == "run_once", let fire = lastFire ?? nil,
            let latest = try? await store.runs(pipeline: definition.name, status: nil, limit: 1).first,
            latest.status == .interrupted, latest.trigger == "schedule" || latest.trigger == "retry",
            let started = Timestamp.parse(latest.startedAt), started >= fire {
@@ -156,6 +159,13 @@ public actor Daemon {
             starts = await apply(pipelines)
         case .shutdown:
             shuttingDown = true
+            // Queued fires were claimed and never served: put back, run_once makes them up after the restart.
+            for (name, queued) in waiting {
+                if let scheduledAt = queued.scheduledAt, let schedule = queued.definition.parsedSchedule(defaultZone: defaultZone) {
+                    try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(scheduledAt), replacing: scheduledAt)
+                }
+            }
+            waiting.removeAll()
             for run in active.values { run.control.requestStop(reason: Self.shutdownReason) }
             logger.notice("shutting down: stopping \(active.count) run(s) at their next batch boundary")
             return ([], nil, true)
@@ -205,10 +215,11 @@ public actor Daemon {
                 starts += await perform(scheduler.handle(.runStarted(name, run), at: Date()))
             case .cancel(let name, let run, let reason):
                 if let queued = waiting[name], queued.schedulerRun == run {
-                    // Timed out still waiting for the manual run: given up, that run not touched.
+                    // Timed out (or its pipeline removed) still waiting for the manual run: it
+                    // never ran, so it is a skip, not a failure to retry; the manual run is not touched.
                     waiting[name] = nil
                     logger.warning("queued scheduled run dropped: \(reason.rawValue) while waiting", metadata: ["pipeline": "\(name)"])
-                    starts += await perform(scheduler.handle(.runFinished(name, run, .failure), at: Date()))
+                    starts += await perform(scheduler.handle(.runFinished(name, run, .success), at: Date()))
                     continue
                 }
                 guard active[name]?.schedulerRun == run else { continue }
@@ -232,7 +243,6 @@ public actor Daemon {
         let incoming = Dictionary(pipelines.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         var starts: [RunRequest] = []
         for name in definitions.keys where incoming[name] == nil {
-            waiting[name] = nil
             starts += await perform(scheduler.handle(.removed(name), at: Date()))
         }
         definitions = incoming
@@ -249,7 +259,6 @@ public actor Daemon {
             if definition.enabled && definition.schedule != nil {
                 starts += await schedule(definition)
             } else {
-                waiting[definition.name] = nil
                 starts += await perform(scheduler.handle(.removed(definition.name), at: Date()))
             }
         }
@@ -292,9 +301,11 @@ public actor Daemon {
             // is freed or the database is back.
             logger.error("run ended but could not be recorded: \(error); tried again every 30 s",
                          metadata: ["pipeline": "\(name)", "run": "\(error.run.id)"])
+            // It ran: a success is not retried (its records would be delivered again).
+            success = error.run.status == .succeeded
             let store = self.store, logger = self.logger
             Task {
-                while !Task.isCancelled {
+                while await !self.shuttingDown {
                     try? await Task.sleep(for: .seconds(30))
                     if (try? await store.finishRun(error.run)) != nil {
                         logger.notice("run end recorded", metadata: ["pipeline": "\(name)", "run": "\(error.run.id)"])

@@ -107,9 +107,13 @@ struct ManifestLintTests {
                     && $0.hasSuffix("did you mean 'headers.\"x-next-cursor\"'?") }, "\(problems)")
         let lower = broken.replacingOccurrences(of: "X-Next-Cursor", with: "x-next-cursor")
         #expect(try TestConnector.problems(lower).isEmpty)
-        // A record or body field that happens to be called headers is nobody's business.
+        // A record or body field that happens to be called headers is nobody's business, nor
+        // is one inside a filter, nor text in a literal.
         let body = Self.valid.replacingOccurrences(of: "    records: data.list", with: "    records: headers.Items")
         #expect(try TestConnector.problems(body).isEmpty)
+        let filtered = Self.valid.replacingOccurrences(of: "total: body.data.total }",
+                                                       with: "total: body.data.total, stop_when: \"body.items[?headers.Kind == 'headers.X'] | length(@) > `0`\" }")
+        #expect(try TestConnector.problems(filtered).isEmpty)
     }
 
     /// A stream with a problem of its own is reported there, not again by a check naming it.

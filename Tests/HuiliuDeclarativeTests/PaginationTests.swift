@@ -44,9 +44,9 @@ struct PaginationTests {
     }
 
     /// A record leaving the slice while it is paged moves the others a position up, and the one
-    /// that moves onto a page already read was never delivered. The total changing says so:
+    /// that moves onto a page already read was never delivered. The total falling says so:
     /// the slice is read again from its first page, and every record arrives.
-    @Test func aChangingTotalReadsTheSliceAgain() async throws {
+    @Test func aFallingTotalReadsTheSliceAgain() async throws {
         let key = UUID().uuidString
         let result = try await read("""
               path: /pages/shifting
@@ -56,13 +56,30 @@ struct PaginationTests {
             """)
         #expect(Set(result.ids) == Set(0..<9), "\(result.ids)")
         #expect(result.lastCheckpoint?.value["current"] == nil)
-        // One that never settles fails the run rather than pass for complete.
+        // One that never settles fails an incremental slice rather than let the cursor pass it;
+        // a stream without a cursor goes on (its next run reads everything again).
         await #expect { try await read("""
               path: /pages/churning
-              query: { page: "{{ page.number }}", key: "\(key)" }
+              query: { page: "{{ page.number }}", key: "\(key)-sliced" }
             records: items
             paginate: { type: page_number, size: "3", total: body.total }
+            incremental: { type: integer, cursor_field: id, start: "0", end: "100" }
             """) } throws: { "\($0)".contains("GET /pages/churning") && "\($0)".contains("while the pages were read, 4 times") }
+        let whole = try await read("""
+              path: /pages/churning
+              query: { page: "{{ page.number }}", key: "\(key)-whole" }
+            records: items
+            paginate: { type: page_number, size: "3", total: body.total }
+            """)
+        #expect(!whole.records.isEmpty)
+        // A total that grows moves records later, never past a page read: no second pass.
+        let grown = try await read("""
+              path: /pages/growing
+              query: { page: "{{ page.number }}", key: "\(key)-grown" }
+            records: items
+            paginate: { type: page_number, size: "3", total: body.total }
+            """)
+        #expect(grown.ids == Array(0..<9))
     }
 
     /// A server that ignores the paging parameter sends its first page for ever: the run stops
@@ -124,6 +141,14 @@ struct PaginationTests {
             records: items
             paginate: { type: page_number, size: "10", total: body.total }
             """) } throws: { "\($0)".contains("the response has no 'items' though its total says 3: {\"total\":3}") }
+        // Past the first page, a total that over-counts (or shrank) says nothing of the path.
+        let overcounted = try await read("""
+              path: /pages/overcount
+              query: { page: "{{ page.number }}" }
+            records: items
+            paginate: { type: page_number, size: "3", total: body.total }
+            """)
+        #expect(overcounted.ids == [0, 1, 2])
     }
 
     /// A redirect within the origin is followed; one to another host is not, since the

@@ -13,14 +13,7 @@ struct DaemonSchedulingTests {
     /// Definitions of `names`, each on `schedule` (with `jitter`), with a source and sink that never run here.
     static func definitions(_ names: [String], schedule: String, jitter: String = "0s", missedRuns: String = "skip",
                             overlap: String = "skip") throws -> [PipelineDefinition] {
-        var registry = ConnectorRegistry()
-        try registry.register(sourceSpec: ComponentSpec(name: "nothing", kind: .source, summary: "Test source.", fields: [])) { _, _ in
-            throw RunError("no runs in this test")
-        }
-        try registry.register(sinkSpec: ComponentSpec(name: "nowhere", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in
-            throw RunError("no runs in this test")
-        }
-        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: NSTemporaryDirectory())
+        let loader = PipelineLoader(registry: try registry(), resolver: ReferenceResolver(environment: [:]), projectDirectory: NSTemporaryDirectory())
         return try names.map { name in
             let node = try YAMLDocument.parse("""
                 version: 1
@@ -37,10 +30,25 @@ struct DaemonSchedulingTests {
         }
     }
 
-    static func daemon(_ pipelines: [PipelineDefinition], store: any StateStore) -> Daemon {
-        Daemon(pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: "Asia/Shanghai")!,
-               logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, loadPipelines: { .success(pipelines) },
-               makeRunner: { _ in fatalError("no runs in this test") })
+    /// A source and a sink that never run here.
+    static func registry() throws -> ConnectorRegistry {
+        var registry = ConnectorRegistry()
+        try registry.register(sourceSpec: ComponentSpec(name: "nothing", kind: .source, summary: "Test source.", fields: [])) { _, _ in
+            throw RunError("no runs in this test")
+        }
+        try registry.register(sinkSpec: ComponentSpec(name: "nowhere", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in
+            throw RunError("no runs in this test")
+        }
+        return registry
+    }
+
+    /// A daemon whose runners are never run (a reload only asks them to register with buffers).
+    static func daemon(_ pipelines: [PipelineDefinition], store: any StateStore) throws -> Daemon {
+        let registry = try registry(), gateway = try GatewayConfig.load(path: nil, projectDirectory: NSTemporaryDirectory())
+        let logger = Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
+        return Daemon(pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: "Asia/Shanghai")!,
+                      logger: logger, loadPipelines: { .success(pipelines) },
+                      makeRunner: { PipelineRunner(definition: $0, registry: registry, store: store, gateway: gateway, logger: logger) })
     }
 
     /// Runs that take no time, until `enough` holds of the starts per pipeline or `seconds`
@@ -71,7 +79,7 @@ struct DaemonSchedulingTests {
     @Test(.timeLimit(.minutes(2))) func aFireTimeThatComesWhileTheStoreIsSlowIsStarted() async throws {
         let store = SlowClaims(try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db"),
                                delay: .milliseconds(400))
-        let daemon = Self.daemon(try Self.definitions(["a", "b", "c"], schedule: "@every 1s", jitter: "900ms"), store: store)
+        let daemon = try Self.daemon(try Self.definitions(["a", "b", "c"], schedule: "@every 1s", jitter: "900ms"), store: store)
         // Until each has run 3 times (about 8 s): a loaded machine takes longer, and a pipeline
         // left counted as running never gets there.
         func enough(_ started: [String: Int]) -> Bool { ["a", "b", "c"].allSatisfy { (started[$0] ?? 0) >= 3 } }
@@ -100,7 +108,7 @@ struct DaemonSchedulingTests {
                 run.finishedAt = Timestamp.now()
                 try await store.finishRun(run)
             }
-            let daemon = Self.daemon(try Self.definitions(["a"], schedule: "0 2 * * *", missedRuns: "run_once"), store: store)
+            let daemon = try Self.daemon(try Self.definitions(["a"], schedule: "0 2 * * *", missedRuns: "run_once"), store: store)
             let starts = await daemon.bootstrap()
             #expect(starts.map(\.definition.name) == (interrupted ? ["a"] : []), "interrupted: \(interrupted)")
         }
@@ -112,7 +120,7 @@ struct DaemonSchedulingTests {
     @Test func aQueueingFireWaitsForTheManualRun() async throws {
         for overlap in ["queue", "skip"] {
             let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
-            let daemon = Self.daemon(try Self.definitions(["a"], schedule: "@every 1s", overlap: overlap), store: store)
+            let daemon = try Self.daemon(try Self.definitions(["a"], schedule: "@every 1s", overlap: overlap), store: store)
             _ = await daemon.bootstrap()
             #expect(await daemon.trigger("a") == .accepted)
             guard case .start(let request)? = await daemon.mailbox.next(until: .now + .seconds(1)) else {
@@ -127,11 +135,38 @@ struct DaemonSchedulingTests {
         }
     }
 
+    /// A queued fire whose pipeline is removed by a reload is dropped, and the pipeline, back
+    /// on the next reload, runs on its schedule again (the scheduler was left counting the
+    /// dropped fire as running, and every later fire was queued behind it for ever).
+    @Test func aQueuedFireOfARemovedPipelineDoesNotHoldItUp() async throws {
+        let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
+        let definitions = try Self.definitions(["a"], schedule: "@every 1s", overlap: "queue")
+        let daemon = try Self.daemon(definitions, store: store)
+        _ = await daemon.bootstrap()
+        #expect(await daemon.trigger("a") == .accepted)
+        guard case .start(let request)? = await daemon.mailbox.next(until: .now + .seconds(1)) else {
+            Issue.record("the accepted run was not posted")
+            return
+        }
+        _ = await daemon.handle(.start(request))
+        try await Task.sleep(for: .milliseconds(1100))
+        #expect(await daemon.handle(.tick).starts.isEmpty, "queued behind the manual run")
+        _ = await daemon.handle(.apply([]))
+        _ = await daemon.handle(.apply(definitions))
+        #expect(await daemon.handle(.finished(pipeline: "a", schedulerRun: nil, success: true)).starts.isEmpty, "the queued fire was dropped")
+        var started: [String] = []
+        for _ in 0..<30 where started.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
+            started = await daemon.handle(.tick).starts.map(\.trigger)
+        }
+        #expect(started == ["schedule"])
+    }
+
     /// A run the API accepted holds the pipeline from then on: a fire time handled before the
     /// daemon gets to the request is served by it, and the request is not dropped.
     @Test func anAcceptedRunStartsEvenIfAFireTimeComesFirst() async throws {
         let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
-        let daemon = Self.daemon(try Self.definitions(["a"], schedule: "@every 1s"), store: store)
+        let daemon = try Self.daemon(try Self.definitions(["a"], schedule: "@every 1s"), store: store)
         _ = await daemon.bootstrap()
         #expect(await daemon.trigger("a") == .accepted)
         #expect(await daemon.trigger("a") == .alreadyRunning)

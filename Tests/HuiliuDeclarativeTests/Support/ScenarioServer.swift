@@ -79,10 +79,16 @@ final class ScenarioServer: Sendable {
             let items = first < all.count ? all[first..<min(all.count, first + size)].map(item) : []
             return json(["total": .integer(all.count), "items": .array(items)])
         }
-        // A total that changes with every request.
+        // Items 0–8 in pages of 3, under a total that grows with every request (records added at the end).
+        router.get("pages/growing") { request, _ in
+            let n = state.next("growing-\(key(request))"), page = int(request, "page", 1)
+            let items = (page - 1) * 3 < 9 ? ((page - 1) * 3..<min(9, page * 3)).map(item) : []
+            return json(["total": .integer(8 + n), "items": .array(items)])
+        }
+        // A total that falls with every request.
         router.get("pages/churning") { request, _ in
             let n = state.next("churning-\(key(request))"), page = int(request, "page", 1)
-            return json(["total": .integer(20 + n), "items": .array(((page - 1) * 3..<page * 3).map(item))])
+            return json(["total": .integer(40 - n), "items": .array(((page - 1) * 3..<page * 3).map(item))])
         }
         router.get("pages/offset") { request, _ in
             let offset = int(request, "offset", 0), limit = int(request, "limit", 10)
@@ -311,6 +317,10 @@ final class ScenarioServer: Sendable {
         // An error answered with HTTP 200, the list left out.
         router.get("errors/ok-but-failed") { _, _ in
             json(["code": 500, "msg": "数据库连接失败"])
+        }
+        // A total that over-counts: page 1 has 3 items of "5", page 2 leaves the list out.
+        router.get("pages/overcount") { request, _ in
+            int(request, "page", 1) == 1 ? json(["total": 5, "items": .array((0..<3).map(item))]) : json(["total": 5])
         }
         // A count of records, and no list of them.
         router.get("pages/total-only") { _, _ in

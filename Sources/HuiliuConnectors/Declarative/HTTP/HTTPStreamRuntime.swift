@@ -57,7 +57,7 @@ struct HTTPStreamRuntime: Sendable {
                                maxCursor: nil)
         }
         let totalExpression = http.pagination.total
-        var records = try select(outcome.body, origin: "\(upstream.connector)/\(upstream.stream): \(origin)") {
+        var records = try select(outcome.body, origin: "\(upstream.connector)/\(upstream.stream): \(origin)", firstPage: page.index == 0) {
             guard let value = try? totalExpression?.evaluate(upstream.responseContext(outcome.response, body: outcome.body, context: context)) else {
                 return nil
             }
@@ -105,8 +105,12 @@ struct HTTPStreamRuntime: Sendable {
             return made
         }
         var total: Int?
-        // A page without records ends paging anyway, and often has no total (`{"data": null}`).
-        if let expression = http.pagination.total, received > 0 {
+        // A page without records ends paging anyway, and often has no total (`{"data": null}`):
+        // one there still says whether the slice shrank while it was paged (numbered pages).
+        if let expression = http.pagination.total, received == 0, http.pagination.isPredictable {
+            let value = try? expression.evaluate(responseView())
+            total = value.flatMap { $0.intValue ?? $0.stringValue.flatMap { Int($0) } }
+        } else if let expression = http.pagination.total, received > 0 {
             let value = try expression.evaluate(responseView())
             total = value.intValue ?? value.stringValue.flatMap { Int($0) }
             // Unread, paging would go on past the end: a vendor that answers an out-of-range
@@ -148,23 +152,26 @@ struct HTTPStreamRuntime: Sendable {
     /// HTTP 200 (`{"code": 500, "msg": "数据库连接失败"}`): read as an empty page, it would end
     /// the slice and move the cursor past records never read. A one-key path (`items`) cannot
     /// tell the two apart (APIs leave an empty list out): its absence is an empty page, logged,
-    /// unless the body shows records are there under another name (a list beside it, a total
-    /// above zero) — a misspelt `records` would otherwise read every page as empty.
-    func select(_ body: Value, origin: String, total: () -> Int? = { nil }) throws -> [Value] {
+    /// unless on a slice's first page the body shows records are there under another name (a
+    /// list beside it, a total above zero) — a misspelt `records` would otherwise read every
+    /// page as empty. Later pages may be past the end of a total that shrank or over-counts.
+    func select(_ body: Value, origin: String, firstPage: Bool = true, total: () -> Int? = { nil }) throws -> [Value] {
         let selected = try stream.records.map { try $0.evaluate(body) } ?? body
         switch selected {
         case .array(let items): return items
         case .null:
             guard let records = stream.records, let path = Self.plainPath(records.text), body[path[0]] == nil else { return [] }
             if path.count == 1 {
-                let lists = body.objectValue.map { object in zip(object.keys, object.values).filter { $0.1.arrayValue != nil }.map(\.0) } ?? []
+                let lists = !firstPage ? [] : body.objectValue.map { object in
+                    zip(object.keys, object.values).filter { $0.1.arrayValue != nil }.map(\.0)
+                } ?? []
                 if !lists.isEmpty {
                     throw ManifestRuntimeError("""
                         \(origin): the response has no '\(records.text)' but has \(lists.map { "'\($0)'" }.joined(separator: ", ")): \
                         \(upstream.scrub(Self.excerpt(body))). Check the stream's records path
                         """)
                 }
-                if let count = total(), count > 0 {
+                if firstPage, let count = total(), count > 0 {
                     throw ManifestRuntimeError("""
                         \(origin): the response has no '\(records.text)' though its total says \(count): \
                         \(upstream.scrub(Self.excerpt(body))). Check the stream's records path

@@ -16,7 +16,7 @@ final class PageFetcher {
     private var sawFirst = false
     /// The records of the page before, to notice a server that ignores the paging parameter.
     private var previousRecords: [Value] = []
-    /// The total the slice's pages have given so far, and how often a change made it start over.
+    /// The total the first page of this pass over the slice gave, and how often a fall made it start over.
     private var total: Int?
     private var restarts = 0
     /// Passes over a slice whose total keeps changing before the run fails.
@@ -59,11 +59,16 @@ final class PageFetcher {
                 parameter (check paginate and where the request puts page.*); stopped rather than read that page again
                 """)
         }
-        if pagination.isPredictable, let given = page.total {
-            if let total, given != total {
-                return try restart(after: page, from: total, to: given)
+        if pagination.isPredictable, let given = page.total, restarts <= Self.maxRestarts {
+            // Fewer records than the pass's first page said: one left the slice, and those after
+            // it moved up a position, one of them onto a page already read. (More only moves
+            // records later: a record read twice, which event ids keep single. Compared with the
+            // first page, not the one before: pages fetched side by side are answered in any order.)
+            if let total {
+                if given < total, let restarted = try restart(after: page, from: total, to: given) { return restarted }
+            } else {
+                total = given
             }
-            total = given
         }
         previousRecords = page.records
         var stop = page.ignored || page.stop
@@ -120,21 +125,29 @@ final class PageFetcher {
     /// entered or left the slice while it was paged, and since pages are positions, a record
     /// may have moved onto a page already read and never be delivered. `page`'s own records
     /// are delivered (upserting sinks keep them once); the slice resumes at its first page.
-    private func restart(after page: FetchedPage, from old: Int, to new: Int) throws -> (page: FetchedPage, resume: PageState?) {
-        cancel()
+    /// `nil` when it gives up on a stream without a cursor, whose next run reads everything again anyway.
+    private func restart(after page: FetchedPage, from old: Int, to new: Int) throws -> (page: FetchedPage, resume: PageState?)? {
         restarts += 1
         guard restarts <= Self.maxRestarts else {
+            guard slice != nil else {
+                runtime.upstream.logger.warning(
+                    "the total fell from \(old) to \(new) while paging, again: this read may miss a record that moved; the next run reads it all again",
+                    metadata: ["stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "page": "\(page.origin)"])
+                return nil
+            }
+            cancel()
             throw ManifestRuntimeError("""
-                \(page.origin): the total changed from \(old) to \(new) while the pages were read, \(Self.maxRestarts + 1) times: \
-                records move in and out faster than a slice is read, so a page read may miss one; stopped, and the next run \
+                \(page.origin): the total fell from \(old) to \(new) while the pages were read, \(Self.maxRestarts + 1) times: \
+                records leave the slice faster than it is read, so a page read may miss one; stopped, and the next run \
                 reads the slice again. A shorter incremental.step, or a cursor paging style, keeps a read ahead of changes
                 """)
         }
+        cancel()
         runtime.upstream.logger.notice(
-            "the total changed from \(old) to \(new) while paging: records moved, and positions with them; the slice is read again from its first page",
+            "the total fell from \(old) to \(new) while paging: records moved, and positions with them; the slice is read again from its first page",
             metadata: ["stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "page": "\(page.origin)"])
         let first = PageState.first(runtime.http.pagination)
-        total = new
+        total = nil
         lastIndex = nil
         sawFirst = false
         previousRecords = []

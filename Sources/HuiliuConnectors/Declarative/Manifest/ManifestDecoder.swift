@@ -255,12 +255,17 @@ struct ManifestDecoder {
     /// What an error rule's message can read besides: the response.
     static let responseRoots = templateRoots.union(["status", "headers", "body"])
 
+    /// Where `name` first appears in `text`, in scalars (0 if it does not).
+    static func offset(of name: String, in text: String) -> Int {
+        text.range(of: name).map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0.lowerBound) } ?? 0
+    }
+
     /// Reports a hole reading a name the context does not have (`{{ pages.size }}`): it renders
     /// as nothing, and the request silently loses the parameter.
     mutating func checkRoots(_ template: Template, _ text: String, _ node: ConfigNode?, roots: Set<String>) {
         for case .hole(let expression) in template.parts {
             for name in expression.rootFields where !roots.contains(name) {
-                let offset = text.range(of: name).map { text.unicodeScalars.distance(from: text.unicodeScalars.startIndex, to: $0.lowerBound) } ?? 0
+                let offset = Self.offset(of: name, in: text)
                 problem(node, "'\(name)' is nothing this template can read (\(roots.sorted().joined(separator: ", ")))",
                         offset: offset, suggestion: nearestName(to: name, in: roots))
                 return
@@ -274,9 +279,10 @@ struct ManifestDecoder {
         guard let text = text(node) else { return nil }
         do {
             let expression = try JMESPathExpression(text, functions: functions)
-            if readsResponse, let (offset, name) = Self.capitalizedHeader(in: text) {
+            if readsResponse, let name = expression.rootPaths.first(where: { $0.count > 1 && $0[0] == "headers" && $0[1] != $0[1].lowercased() })?[1] {
                 // Response headers are keyed by their lower-case names (HTTP/2 sends no other),
                 // so `headers."X-Next-Cursor"` is always null: paging would end after page 1.
+                let offset = Self.offset(of: name, in: text)
                 problem(node, "header names are lower case in 'headers': '\(name)' is never there", offset: offset,
                         suggestion: "headers.\"\(name.lowercased())\"")
             }
@@ -285,31 +291,6 @@ struct ManifestDecoder {
             problem(node, "invalid expression: \(error.message)", offset: max(0, error.offset), suggestion: functionSuggestion(error.message))
             return nil
         }
-    }
-
-    /// The first `headers.Name` or `headers."Name"` with a capital letter: its offset and name.
-    static func capitalizedHeader(in text: String) -> (Int, String)? {
-        let scalars = Array(text.unicodeScalars)
-        let marker = Array("headers.".unicodeScalars)
-        var i = 0
-        while i + marker.count < scalars.count {
-            defer { i += 1 }
-            guard Array(scalars[i..<i + marker.count]) == marker,
-                  i == 0 || !(scalars[i - 1].properties.isAlphabetic || scalars[i - 1] == "_" || scalars[i - 1] == "." || ("0"..."9").contains(scalars[i - 1]))
-            else { continue }
-            var j = i + marker.count
-            let quoted = scalars[j] == "\""
-            if quoted { j += 1 }
-            let start = j
-            var name = String.UnicodeScalarView()
-            while j < scalars.count, quoted ? scalars[j] != "\"" : (scalars[j] == "_" || scalars[j] == "-" || scalars[j].properties.isAlphabetic || ("0"..."9").contains(scalars[j])) {
-                name.append(scalars[j])
-                j += 1
-            }
-            let header = String(name)
-            if header != header.lowercased() { return (start, header) }
-        }
-        return nil
     }
 
     private func functionSuggestion(_ message: String) -> String? {
