@@ -105,22 +105,13 @@ struct IncrementalTests {
     /// naming it. It stopped every partition after it, for good.
     @Test func aFailingPartitionHoldsBackOnlyItself() async throws {
         let server = try await ScenarioServer.get()
-        let connector = try TestConnector.make("""
-            version: 1
-            name: parts
-            summary: Partitions.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request:
-                  base_url: "{{ config.base_url }}"
-                  path: /partitions/one-down
-                  query: { part: "{{ partition }}" }
-                records: items
-                partitions: { values: [a, down, b] }
-                errors: { attempts: 1 }
-            """, name: "parts")
+        let connector = try PaginationTests.connector("""
+              path: /partitions/one-down
+              query: { part: "{{ partition }}" }
+            records: items
+            partitions: { values: [a, down, b] }
+            errors: { attempts: 1 }
+            """)
         var reader = try await connector.source("base_url: \(server.url)", stream: "items").reader(after: nil)
         var ids: [String] = []
         let error = await #expect(throws: (any Error).self) {
@@ -172,21 +163,12 @@ struct IncrementalTests {
 
     /// Ids 0–24 by an open-ended integer cursor: `from` is the query's, `incremental` adds to the cursor's settings.
     static func openIDs(query: String, incremental: String) throws -> TestConnector {
-        try TestConnector.make("""
-            version: 1
-            name: ids
-            summary: Integer cursor.
-            spec:
-              base_url: { type: url, description: The server. }
-            streams:
-              items:
-                request:
-                  base_url: "{{ config.base_url }}"
-                  path: /pages/since
-                  query: { from: "\(query)" }
-                records: items
-                incremental: { type: integer, cursor_field: id, start: "0", \(incremental) }
-            """, name: "ids")
+        try PaginationTests.connector("""
+              path: /pages/since
+              query: { from: "\(query)" }
+            records: items
+            incremental: { type: integer, cursor_field: id, start: "0", \(incremental) }
+            """)
     }
 
     @Test func integerCursorsSliceByStepAndContinueFromTheLargestValue() async throws {
