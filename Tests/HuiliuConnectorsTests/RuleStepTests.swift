@@ -31,6 +31,22 @@ struct RuleStepTests {
         try RuleStep(config: ParsedConfig(testing: config), context: context)
     }
 
+    /// The day method without the date it counts to is not judged by the month method instead:
+    /// the record is dead-lettered, saying what is missing.
+    @Test func theDayMethodNeedsItsDate() async throws {
+        var record = execution(unit: "105007", month: 2, budget: 100_000, spent: 1_000)
+        record.data["progress_method"] = "day"
+        let output = try await step().process([record])
+        #expect(output.records.allSatisfy { $0.type != "alert.v1" })
+        #expect(output.failures.count == 1)
+        #expect(output.failures.first?.reason.contains("as_of is missing") == true, "\(output.failures)")
+        record.data["as_of"] = "2024-02-29"
+        let judged = try await step().process([record])
+        #expect(judged.failures.isEmpty)
+        // Day 60 of 366 is 16.39 %; 1 % executed is 15.39 points behind.
+        #expect(judged.records.last?.data["metrics"]?["time_progress_pct"] == .decimal(DecimalNumber("16.39")!))
+    }
+
     @Test func raisesAnAlertAtTheMostSevereLevelThatHolds() async throws {
         let output = try await step().process([
             // 41.20 % at the end of July against 58.33: 17.13 points behind, yellow.
