@@ -417,18 +417,19 @@ public actor Daemon {
         ]
         let status = scheduler.status(of: name)
         object["next_run"] = status?.nextStart.map { .string(Timestamp.format($0)) } ?? .null
-        if let run = active[name] {
-            let progress = run.tracker.progress
-            object["running"] = [
-                "run": run.tracker.runID.map { .string($0) } ?? .null, "trigger": .string(run.trigger),
-                "started_at": .string(Timestamp.format(run.startedAt)), "read": .integer(progress.read),
-                "written": .integer(progress.written), "failed": .integer(progress.failed),
-            ]
-        } else {
-            object["running"] = .null
-        }
+        object["running"] = active[name].map(Self.running) ?? .null
         if let retry = status?.retryAt { object["retry_at"] = .string(Timestamp.format(retry)) }
         return .object(object)
+    }
+
+    /// A run in progress as the status shows it.
+    static func running(_ run: ActiveRun) -> Value {
+        let progress = run.tracker.progress
+        return [
+            "run": run.tracker.runID.map { .string($0) } ?? .null, "trigger": .string(run.trigger),
+            "started_at": .string(Timestamp.format(run.startedAt)), "read": .integer(progress.read),
+            "written": .integer(progress.written), "failed": .integer(progress.failed),
+        ]
     }
 
     /// Whether the pipeline of that name keeps a provenance chain now.
@@ -444,8 +445,9 @@ public actor Daemon {
     /// What the daemon is doing: runs in progress and when each pipeline runs next.
     public func status() -> Value {
         var runs: [Value] = []
-        for name in active.keys.sorted() {
-            if let status = pipelineStatus(name)?["running"] { runs.append(Value.object(["pipeline": .string(name)]).merging(status)) }
+        // From the runs themselves: one whose pipeline a reload removed still runs to its end.
+        for (name, run) in active.sorted(by: { $0.key < $1.key }) {
+            runs.append(Value.object(["pipeline": .string(name)]).merging(Self.running(run)))
         }
         return ["pipelines": .integer(definitions.count), "running": .array(runs), "shutting_down": .bool(shuttingDown),
                 "last_reload": .string(Timestamp.format(lastReload))]

@@ -152,6 +152,8 @@ struct DaemonSchedulingTests {
         try await Task.sleep(for: .milliseconds(1100))
         #expect(await daemon.handle(.tick).starts.isEmpty, "queued behind the manual run")
         _ = await daemon.handle(.apply([]))
+        // The manual run of the removed pipeline goes on, and the status says so.
+        #expect(await daemon.status()["running"]?.arrayValue?.map { $0["pipeline"] } == ["a"])
         _ = await daemon.handle(.apply(definitions))
         #expect(await daemon.handle(.finished(pipeline: "a", schedulerRun: nil, success: true)).starts.isEmpty, "the queued fire was dropped")
         var started: [String] = []
