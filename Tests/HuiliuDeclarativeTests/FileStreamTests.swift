@@ -106,6 +106,20 @@ struct FileStreamTests {
         #expect(try await drained(try connector.source("folder: \(folder)", stream: "rows")).ids == [1, 2])
     }
 
+    /// A run stopped inside a JSON document resumes at the row it stopped at, as in a workbook;
+    /// it read the document again from its first record, delivering those again.
+    @Test func anInterruptedJSONDocumentResumesWhereItStopped() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        let items = (1...25).map { "{\"id\":\($0)}" }.joined(separator: ",")
+        try "{\"data\":{\"items\":[\(items)]}}".write(toFile: folder + "/x.json", atomically: true, encoding: .utf8)
+        let connector = try Self.connector(pattern: "*.json", extra: "    records: data.items")
+        let all = try await drained(try connector.source("folder: \(folder)", stream: "rows"))
+        #expect(all.ids == Array(1...25))
+        let stopped = try #require(all.batches.first?.checkpoint)
+        let rest = try await drained(try connector.source("folder: \(folder)", stream: "rows"), after: stopped)
+        #expect(rest.ids == Array(11...25))
+    }
+
     /// A JSON document is read with the encodings the file source knows: a UTF-8 byte-order
     /// mark, or GBK.
     @Test func aJSONDocumentInGBKOrWithABOM() async throws {

@@ -84,11 +84,8 @@ final class FileStreamReader: BatchReader {
         if format == "xlsx" {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             let sheet = try definition.sheet?.string(.object(source.baseContext))
-            var next = 0
-            if let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest {
-                next = saved["row"]?.intValue ?? 0
-            }
-            return Current(entry: entry, path: path, digest: digest, reader: .rows(try XLSXReader.rows(bytes, sheet: sheet, file: display), next: next))
+            return Current(entry: entry, path: path, digest: digest,
+                           reader: .rows(try XLSXReader.rows(bytes, sheet: sheet, file: display), next: savedRow(entry, digest)))
         }
         if format == "json", source.stream.records != nil {
             let bytes = try TextEncoding.utf8([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), declared: definition.encoding)
@@ -98,7 +95,8 @@ final class FileStreamReader: BatchReader {
             }
             let selected = try source.stream.records!.evaluate(document)
             let items = selected.arrayValue ?? (selected.isNull ? [] : [selected])
-            return Current(entry: entry, path: path, digest: digest, reader: .rows(items.enumerated().map { ($0.offset + 1, $0.element) }, next: 0))
+            return Current(entry: entry, path: path, digest: digest,
+                           reader: .rows(items.enumerated().map { ($0.offset + 1, $0.element) }, next: savedRow(entry, digest)))
         }
         var resume: FileCheckpoint?
         if let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest,
@@ -107,6 +105,12 @@ final class FileStreamReader: BatchReader {
         }
         let opener = FileOpener(encoding: definition.encoding, delimiter: definition.delimiter, logger: source.context.logger)
         return Current(entry: entry, path: path, digest: digest, reader: .text(try opener.open(path, display: display, format: format, resume: resume)))
+    }
+
+    /// Where an interrupted run stopped in `entry`'s rows, if it is unchanged since (0 otherwise).
+    private func savedRow(_ entry: FileEntry, _ digest: String) -> Int {
+        guard let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest else { return 0 }
+        return saved["row"]?.intValue ?? 0
     }
 
     /// Up to one batch of the current file.
