@@ -64,6 +64,22 @@ struct FileSourceTests {
         #expect(batches.flatMap(\.rejects).isEmpty)
     }
 
+    /// One stray quote made the rest of the file a single field: read into memory whole and
+    /// dead-lettered as one row. Past a limit its line is rejected and the rows after it read.
+    @Test func aStrayQuoteLosesOnlyItsLine() async throws {
+        var text = "id,a,b\n0,\"oops,1,2\n"
+        for i in 1...30_000 { text += "\(i),plain text of row \(i),and some more of it\n" }
+        let path = write("stray.csv", Array(text.utf8))
+        let batches = try await drain(source(path))
+        let rejects = batches.flatMap(\.rejects)
+        #expect(rejects.count == 1)
+        #expect(rejects.first?.origin.description == "stray.csv:2")
+        #expect(rejects.first?.reason.contains("without its closing quote (a stray quote?)") == true, "\(rejects)")
+        #expect(rejects.first.map { "\($0.raw)".count < 3000 } == true)
+        let ids = batches.flatMap(\.records).compactMap { $0.data["id"]?.stringValue }
+        #expect(ids.count == 30_000 && ids.first == "1" && ids.last == "30000")
+    }
+
     @Test func rejectsAFileEndingInsideAQuotedField() async throws {
         let path = write("open.csv", Array("id,name\n1,甲\n2,\"乙".utf8))
         let batches = try await drain(source(path))

@@ -71,11 +71,27 @@ struct CSVParser: RecordParser {
         var reason: String
     }
 
+    /// How long a record may grow across lines before an open quote is taken for a stray one.
+    static let quotedRecordLimit = 1 << 20
+
     /// Splits the next record into fields, reading more input until the record is complete.
     private mutating func nextFields(_ window: ByteWindow) throws -> Fields? {
         while true {
             if window.available.isEmpty, !(try window.fill()) { return nil }
             if let fields = scan(window) { return fields }
+            // A quote never closed (`0,"oops,1`) would make the rest of the file one field, held
+            // in memory and dead-lettered whole. Past the limit, the record's first line is
+            // rejected and reading goes on at the next.
+            if window.available.count > Self.quotedRecordLimit, let cut = window.available.firstIndex(of: 0x0A) {
+                let raw = String(decoding: window.available[..<min(cut, 2000)], as: UTF8.self)
+                let number = line
+                line += 1
+                window.start += cut + 1
+                return Fields(result: .failure(FieldError(reason: """
+                    a quoted field runs on past \(Self.quotedRecordLimit >> 20) MiB without its closing quote (a stray quote?); \
+                    this line is rejected and reading goes on at the next
+                    """)), raw: raw, line: number)
+            }
             // The record runs past the loaded bytes; load more unless the file ended. A last
             // record without a line feed is complete once the end is known: scan it again.
             if !(try window.fill()) {
