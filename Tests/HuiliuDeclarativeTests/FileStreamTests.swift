@@ -120,6 +120,20 @@ struct FileStreamTests {
         #expect(rest.ids == Array(11...25))
     }
 
+    /// The download folders of a process that was killed are removed by the next reader; those
+    /// of a process still running are not.
+    @Test func leftoverDownloadsOfADeadProcessAreRemoved() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try "{\"id\":1}\n".write(toFile: folder + "/x.jsonl", atomically: true, encoding: .utf8)
+        let connector = try Self.connector(pattern: "*.jsonl")
+        let tmp = connector.project + "/data/tmp"
+        let dead = tmp + "/drops-rows-2147483646-17", alive = tmp + "/drops-rows-\(getpid())-18"
+        for path in [dead, alive] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        #expect(try await drained(try connector.source("folder: \(folder)", stream: "rows")).ids == [1])
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: alive))
+    }
+
     /// A JSON document is read with the encodings the file source knows: a UTF-8 byte-order
     /// mark, or GBK.
     @Test func aJSONDocumentInGBKOrWithABOM() async throws {

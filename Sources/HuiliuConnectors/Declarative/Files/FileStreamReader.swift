@@ -38,12 +38,24 @@ final class FileStreamReader: BatchReader {
         self.definition = definition
         self.location = try location ?? source.fileLocation(definition)
         entries = listed
-        scratch = source.context.dataDirectory + "/tmp/\(source.manifest.name)-\(source.stream.name)-\(UInt32.random(in: 0...UInt32.max))"
+        let folder = source.context.dataDirectory + "/tmp"
+        Self.removeLeftovers(in: folder)
+        scratch = folder + "/\(source.manifest.name)-\(source.stream.name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         state = PartitionedCheckpoint(checkpoint, stream: source.stream.name) ?? PartitionedCheckpoint(stream: source.stream.name)
     }
 
     deinit {
         try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    /// Removes the download folders of processes that are gone: one killed (SIGKILL, out of
+    /// memory) left its copies of upstream files, personal data among them, for ever.
+    static func removeLeftovers(in folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 4, let pid = Int32(parts[parts.count - 2]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+        }
     }
 
     func next() async throws -> RecordBatch? {
