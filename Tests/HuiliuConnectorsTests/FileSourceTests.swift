@@ -37,6 +37,17 @@ struct FileSourceTests {
         #expect(throws: Never.self) { try source("in/export", ["format": "csv"]) }
     }
 
+    /// An inbox with nothing in it (its files archived) is a run that reads nothing, not a
+    /// failure on every schedule; a folder that is not there still fails, naming it.
+    @Test func anEmptyInboxReadsNothingAndAMissingFolderFails() async throws {
+        try FileManager.default.createDirectory(atPath: directory + "/inbox", withIntermediateDirectories: true)
+        let empty = try await drain(source(directory + "/inbox/*.csv"))
+        #expect(empty.flatMap(\.records).isEmpty)
+        await #expect { try await drain(source(directory + "/outbox/*.csv")) } throws: {
+            "\($0)".contains("no file matches: there is no folder outbox")
+        }
+    }
+
     @Test func readsCSVWithQuotesDelimitersAndLineBreaksInFields() async throws {
         let path = write("a.csv", Array("id,name,note\r\n1,\"李,四\",\"他说\"\"好\"\"\"\r\n2,王五,\"两\n行\"\r\n".utf8))
         let batches = try await drain(source(path, ["key": "id"]))

@@ -74,7 +74,17 @@ public struct FileSource: SourceConnector {
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
         let files = pattern.contains(where: { "*?[".contains($0) }) ? globFiles() : [pattern]
-        guard !files.isEmpty else { throw FileReadError(path: pattern, message: "no file matches") }
+        if files.isEmpty {
+            // An inbox emptied by archiving is a run with nothing to read; a folder that is not
+            // there (a typo, a share not mounted) fails it.
+            let components = pattern.split(separator: "/", omittingEmptySubsequences: false)
+            let folder = components.prefix { !$0.contains(where: { "*?[".contains($0) }) }.joined(separator: "/")
+            var isFolder: ObjCBool = false
+            guard !folder.isEmpty, FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw FileReadError(path: pattern, message: "no file matches: there is no folder \(display(folder.isEmpty ? "." : folder))")
+            }
+            logger.info("no file matches; nothing to read", metadata: ["path": "\(display(pattern))"])
+        }
         return FileBatchReader(source: self, files: files, checkpoint: FileCheckpoint(checkpoint).map(relocated))
     }
 
