@@ -307,6 +307,11 @@ struct FileSourceTests {
         let all = try await drain(source(directory + "/e-*.csv"))
         #expect(records(all) == [["id": "1", "name": "甲", "column_3": "", "column_4": ""], ["id": "3", "name": "丙"]])
         #expect(all.flatMap(\.rejects).isEmpty)
+        // A JSON array file likewise, empty or blank.
+        _ = write("j-1.json", [])
+        _ = write("j-2.json", Array(" \n".utf8))
+        _ = write("j-3.json", Array("[{\"id\":\"3\"}]".utf8))
+        #expect(records(try await drain(source(directory + "/j-*.json"))) == [["id": "3"]])
     }
 
     @Test func refusesUTF16WithAReason() async throws {

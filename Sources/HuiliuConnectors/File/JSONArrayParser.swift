@@ -27,7 +27,8 @@ struct JSONArrayParser: RecordParser {
     mutating func next(_ window: ByteWindow) throws -> ParsedItem? {
         while true {
             guard let byte = try nextSignificantByte(window) else {
-                if state == .done { return nil }
+                // An empty file (created before it is written, as a CSV's can be) holds no records yet.
+                if state == .done || state == .beforeArray { return nil }
                 throw FileReadError(path: path, message: "byte \(window.position): the file ends inside the JSON array; expected ']'")
             }
             switch (state, byte) {
