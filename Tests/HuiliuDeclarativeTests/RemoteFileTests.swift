@@ -38,6 +38,33 @@ struct RemoteFileTests {
         #expect(try await drained(try connector.source("url: \(ftp.url("/"))", stream: "reports"), after: result.lastCheckpoint).records.isEmpty)
     }
 
+    /// FTPS against a server whose certificate a private CA signed: the stream names the CA
+    /// bundle (without it, the certificate cannot be verified and the run fails saying so).
+    @Test func ftpsWithAPrivateCA() async throws {
+        let ftp = try await require(FTPServer.shared)
+        let connector = try TestConnector.make("""
+            version: 1
+            name: exchange
+            summary: Remote files.
+            spec:
+              url: { type: string, description: Folder URL. }
+              ca: { type: string, description: CA bundle., optional: true }
+            streams:
+              reports:
+                files:
+                  location: "{{ config.url }}"
+                  pattern: "*.csv"
+                  tls: required
+                  ca_bundle: "{{ config.ca }}"
+            """, name: "exchange")
+        let trusted = try await drained(try connector.source("url: \(ftp.url("/"))\nca: \(ftp.tls.caCertificate)", stream: "reports"))
+        #expect(trusted.records.map(\.data) == [["地区": "420100", "金额": "12.30"]])
+        await #expect { _ = try await drained(try connector.source("url: \(ftp.url("/"))", stream: "reports")) } throws: { "\($0)".contains("TLS") }
+        await #expect { _ = try await drained(try connector.source("url: \(ftp.url("/"))\nca: ca/missing.pem", stream: "reports")) } throws: {
+            "\($0)".contains("files.ca_bundle: no readable CA bundle at \(connector.project)/ca/missing.pem")
+        }
+    }
+
     @Test func sftpWithAKeyAndAPinnedHostKey() async throws {
         let ssh = try await require(SSHServer.shared)
         let connector = try Self.connector()

@@ -66,6 +66,14 @@ struct FileLocation: Sendable {
                     verified: set host_key to its SHA-256 fingerprint (ssh-keyscan HOST | ssh-keygen -lf -) or a known_hosts file
                     """)
             }
+            if let given = try definition.caBundle?.string(context), !given.isEmpty {
+                let bundle = resolved(given)
+                // Else curl says only that the certificate could not be verified, as with no bundle.
+                guard FileManager.default.isReadableFile(atPath: bundle) else {
+                    throw ManifestRuntimeError("files.ca_bundle: no readable CA bundle at \(bundle)")
+                }
+                options.tls.caBundlePath = bundle
+            }
             switch definition.ftpSecurity {
             case "required": options.ftpSecurity = .required
             case "if_available": options.ftpSecurity = .ifAvailable

@@ -283,4 +283,5 @@ struct FileStreamDefinition: Sendable {
     var privateKey: Template?
     var hostKey: Template?
     var ftpSecurity: String
+    var caBundle: Template?
 }

@@ -302,6 +302,6 @@ extension ManifestDecoder {
                                     encoding: text(node["encoding"]) ?? "auto", delimiter: delimiter, sheet: template(node["sheet"]),
                                     username: template(node["username"]), password: template(node["password"]),
                                     privateKey: template(node["private_key"]), hostKey: template(node["host_key"]),
-                                    ftpSecurity: text(node["tls"]) ?? "none")
+                                    ftpSecurity: text(node["tls"]) ?? "none", caBundle: template(node["ca_bundle"]))
     }
 }

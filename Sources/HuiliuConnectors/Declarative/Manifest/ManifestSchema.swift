@@ -249,6 +249,8 @@ public enum ManifestSchema {
         FieldSpec("host_key", .string, "Template of the SFTP host key's SHA-256 fingerprint (as `ssh-keygen -l` prints it, `SHA256:` or not), a known_hosts file (a path relative to the project, or absolute), or `insecure` (tests only). Default: ~/.ssh/known_hosts, which must exist.",
                   optional: true),
         FieldSpec("tls", .oneOf(["none", "required", "if_available"]), "TLS on `ftp://` (explicit FTPS).", default: "none"),
+        FieldSpec("ca_bundle", .string, "FTPS: template of a PEM file of the CA certificates to trust instead of the system's (a private CA; a path relative to the project, or absolute).",
+                  optional: true),
     ]
 
     /// The format's reference in Markdown, generated from the field specs above.
