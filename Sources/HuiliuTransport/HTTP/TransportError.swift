@@ -21,7 +21,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
             case bodyTooLarge = "body too large"
             case decoding = "content decoding failed"
             case authentication = "login denied"
-            case notFound = "remote file not found"
+            // An FTP server answers 550 both for a file that is not there and for one it may not read.
+            case notFound = "remote file not found (or not readable)"
             case accessDenied = "access denied"
             case invalidRequest = "invalid request"
             case invalidResponse = "invalid response"
@@ -63,7 +64,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public static let decoding = Code(.decoding)
         /// The FTP or SSH server rejected the credentials.
         public static let authentication = Code(.authentication)
-        /// The remote file or directory does not exist.
+        /// The remote file or directory does not exist (or, over FTP, may not be read: 550 says both).
         public static let notFound = Code(.notFound)
         /// The server denied access to the remote path.
         public static let accessDenied = Code(.accessDenied)
