@@ -40,6 +40,12 @@ struct RuleStepTests {
         #expect(output.records.allSatisfy { $0.type != "alert.v1" })
         #expect(output.failures.count == 1)
         #expect(output.failures.first?.reason.contains("as_of is missing") == true, "\(output.failures)")
+        // A rate the upstream reports is kept, with or without the date.
+        var reported = record
+        reported.data["time_progress_pct"] = .decimal(DecimalNumber("16.00")!)
+        let kept = try await step().process([reported])
+        #expect(kept.failures.isEmpty, "\(kept.failures)")
+        #expect(kept.records.last?.data["metrics"]?["time_progress_pct"] == .decimal(DecimalNumber("16.00")!))
         record.data["as_of"] = "2024-02-29"
         let judged = try await step().process([record])
         #expect(judged.failures.isEmpty)

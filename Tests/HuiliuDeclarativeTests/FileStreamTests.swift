@@ -121,14 +121,16 @@ struct FileStreamTests {
     }
 
     /// The download folders of a process that was killed are removed by the next reader; those
-    /// of a process still running are not.
+    /// a reader holds the lock of (in this process or another) are not.
     @Test func leftoverDownloadsOfADeadProcessAreRemoved() async throws {
         let folder = try makeTemporaryDirectory("huiliu-drops")
         try "{\"id\":1}\n".write(toFile: folder + "/x.jsonl", atomically: true, encoding: .utf8)
         let connector = try Self.connector(pattern: "*.jsonl")
         let tmp = connector.project + "/data/tmp"
-        let dead = tmp + "/drops-rows-2147483646-17", alive = tmp + "/drops-rows-\(getpid())-18"
+        let dead = tmp + "/drops-rows-17", alive = tmp + "/drops-rows-18"
         for path in [dead, alive] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        let held = try FileLock(path: alive + ".lock")
+        defer { withExtendedLifetime(held) {} }
         #expect(try await drained(try connector.source("folder: \(folder)", stream: "rows")).ids == [1])
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: alive))

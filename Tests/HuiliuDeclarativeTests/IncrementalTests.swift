@@ -105,22 +105,39 @@ struct IncrementalTests {
     /// naming it. It stopped every partition after it, for good.
     @Test func aFailingPartitionHoldsBackOnlyItself() async throws {
         let server = try await ScenarioServer.get()
-        let connector = try PaginationTests.connector("""
-              path: /partitions/one-down
-              query: { part: "{{ partition }}" }
-            records: items
-            partitions: { values: [a, down, b] }
-            errors: { attempts: 1 }
-            """)
-        var reader = try await connector.source("base_url: \(server.url)", stream: "items").reader(after: nil)
-        var ids: [String] = []
-        let error = await #expect(throws: (any Error).self) {
-            while let batch = try await reader.next() { ids += batch.records.compactMap { $0.data["id"]?.stringValue } }
+        func read(_ partitions: String) async throws -> (ids: [String], checkpoint: Checkpoint?, error: String) {
+            let connector = try PaginationTests.connector("""
+                  path: /partitions/one-down
+                  query: { part: "{{ partition }}" }
+                records: items
+                partitions: { values: [\(partitions)] }
+                incremental: { type: integer, cursor_field: n, start: "0" }
+                errors: { attempts: 1 }
+                """)
+            var reader = try await connector.source("base_url: \(server.url)", stream: "items").reader(after: nil)
+            var ids: [String] = []
+            var checkpoint: Checkpoint?
+            let error = await #expect(throws: (any Error).self) {
+                while let batch = try await reader.next() {
+                    ids += batch.records.compactMap { $0.data["id"]?.stringValue }
+                    checkpoint = batch.checkpoint ?? checkpoint
+                }
+            }
+            await reader.close()
+            return (ids, checkpoint, error.map { "\($0)" } ?? "")
         }
-        await reader.close()
-        #expect(ids == ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"])
-        #expect("\(error.map { "\($0)" } ?? "")".contains("partition failed (the others were read, and their cursors moved): 'down': "),
-                "\(String(describing: error))")
+        let between = try await read("a, down, b")
+        #expect(between.ids == ["a-0", "a-1", "a-2", "b-0", "b-1", "b-2"])
+        #expect(between.error.contains("partition failed (the others were read, and their cursors moved): 'down': "), "\(between.error)")
+        #expect(between.checkpoint?.value["cursors"] == ["a": 2, "b": 2])
+        // Failing last, it is saved as no longer in progress: resumed there, the next run would
+        // fail on it before reaching the others.
+        let last = try await read("a, b, down")
+        #expect(last.ids.count == 6 && last.checkpoint?.value["current"] == nil)
+        // Several in a row are the system, not a station: the rest are not tried.
+        let run = try await read("down1, down2, down3, c")
+        #expect(run.ids.isEmpty)
+        #expect(run.error.contains("3 partitions failed (3 in a row, so the partitions after them were not tried)"), "\(run.error)")
     }
 
     @Test func backfillNeedsACursor() throws {

@@ -72,7 +72,8 @@ struct CSVParser: RecordParser {
     }
 
     /// How long a record may grow across lines before an open quote is taken for a stray one.
-    static let quotedRecordLimit = 1 << 20
+    /// Generous: a real field that long, spread over lines, would be read as rows after the cut.
+    static let quotedRecordLimit = 16 << 20
 
     /// Splits the next record into fields, reading more input until the record is complete.
     private mutating func nextFields(_ window: ByteWindow) throws -> Fields? {

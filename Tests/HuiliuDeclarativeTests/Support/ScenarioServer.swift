@@ -161,11 +161,11 @@ final class ScenarioServer: Sendable {
             return json(["items": .array(from < to ? (from..<to).map(item) : [])])
         }
 
-        // Items of a partition `part`; part `down` always answers 500.
+        // Items of a partition `part`; parts named down… always answer 500.
         router.get("partitions/one-down") { request, _ in
             let part = request.uri.queryParameters.get("part").map { String($0) } ?? ""
-            if part == "down" { return json(["error": "station decommissioned"], status: .internalServerError) }
-            return json(["items": .array((0..<3).map { ["id": .string("\(part)-\($0)")] })])
+            if part.hasPrefix("down") { return json(["error": "station decommissioned"], status: .internalServerError) }
+            return json(["items": .array((0..<3).map { ["id": .string("\(part)-\($0)"), "n": .integer($0)] })])
         }
 
         // MARK: failures

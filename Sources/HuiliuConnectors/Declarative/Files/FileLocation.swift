@@ -67,6 +67,10 @@ struct FileLocation: Sendable {
                     """)
             }
             if let given = try definition.caBundle?.string(context), !given.isEmpty {
+                // Without TLS it would be ignored, and the password sent in clear.
+                guard location.hasPrefix("ftps://") || (location.hasPrefix("ftp://") && definition.ftpSecurity != "none") else {
+                    throw ManifestRuntimeError("files.ca_bundle is for FTPS: an ftps:// location, or ftp:// with tls: required")
+                }
                 let bundle = resolved(given)
                 // Else curl says only that the certificate could not be verified, as with no bundle.
                 guard FileManager.default.isReadableFile(atPath: bundle) else {

@@ -12,6 +12,7 @@ final class FileStreamReader: BatchReader {
     let definition: FileStreamDefinition
     let location: FileLocation
     let scratch: String
+    private let scratchLock: FileLock?
     private var state: PartitionedCheckpoint
     private var entries: [FileEntry]?
     private var current: Current?
@@ -40,21 +41,26 @@ final class FileStreamReader: BatchReader {
         entries = listed
         let folder = source.context.dataDirectory + "/tmp"
         Self.removeLeftovers(in: folder)
-        scratch = folder + "/\(source.manifest.name)-\(source.stream.name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        scratch = folder + "/\(source.manifest.name)-\(source.stream.name)-\(UInt32.random(in: 0...UInt32.max))"
+        // Held while the folder is in use, taken before it exists: a reader in another process
+        // (another container, whose process ids this one cannot see) leaves it alone.
+        scratchLock = try FileLock(path: scratch + ".lock")
         state = PartitionedCheckpoint(checkpoint, stream: source.stream.name) ?? PartitionedCheckpoint(stream: source.stream.name)
     }
 
     deinit {
         try? FileManager.default.removeItem(atPath: scratch)
+        try? FileManager.default.removeItem(atPath: scratch + ".lock")
     }
 
-    /// Removes the download folders of processes that are gone: one killed (SIGKILL, out of
+    /// Removes the download folders no reader holds the lock of: one killed (SIGKILL, out of
     /// memory) left its copies of upstream files, personal data among them, for ever.
     static func removeLeftovers(in folder: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
-            let parts = name.split(separator: "-")
-            guard parts.count >= 4, let pid = Int32(parts[parts.count - 2]), pid > 0 else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !name.hasSuffix(".lock") {
+            let lock = folder + "/" + name + ".lock"
+            guard !FileLock.isHeld(path: lock) else { continue }
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+            try? FileManager.default.removeItem(atPath: lock)
         }
     }
 
@@ -96,8 +102,8 @@ final class FileStreamReader: BatchReader {
         if format == "xlsx" {
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             let sheet = try definition.sheet?.string(.object(source.baseContext))
-            return Current(entry: entry, path: path, digest: digest,
-                           reader: .rows(try XLSXReader.rows(bytes, sheet: sheet, file: display), next: savedRow(entry, digest)))
+            let rows = try XLSXReader.rows(bytes, sheet: sheet, file: display)
+            return Current(entry: entry, path: path, digest: digest, reader: .rows(rows, next: savedRow(entry, digest, of: rows.count)))
         }
         if format == "json", source.stream.records != nil {
             let bytes = try TextEncoding.utf8([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), declared: definition.encoding)
@@ -108,7 +114,7 @@ final class FileStreamReader: BatchReader {
             let selected = try source.stream.records!.evaluate(document)
             let items = selected.arrayValue ?? (selected.isNull ? [] : [selected])
             return Current(entry: entry, path: path, digest: digest,
-                           reader: .rows(items.enumerated().map { ($0.offset + 1, $0.element) }, next: savedRow(entry, digest)))
+                           reader: .rows(items.enumerated().map { ($0.offset + 1, $0.element) }, next: savedRow(entry, digest, of: items.count)))
         }
         var resume: FileCheckpoint?
         if let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest,
@@ -119,10 +125,12 @@ final class FileStreamReader: BatchReader {
         return Current(entry: entry, path: path, digest: digest, reader: .text(try opener.open(path, display: display, format: format, resume: resume)))
     }
 
-    /// Where an interrupted run stopped in `entry`'s rows, if it is unchanged since (0 otherwise).
-    private func savedRow(_ entry: FileEntry, _ digest: String) -> Int {
-        guard let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest else { return 0 }
-        return saved["row"]?.intValue ?? 0
+    /// Where an interrupted run stopped in `entry`'s `count` rows, if the file is unchanged since
+    /// and gives as many rows (another `records` or `sheet` would not): 0 otherwise.
+    private func savedRow(_ entry: FileEntry, _ digest: String, of count: Int) -> Int {
+        guard let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest,
+              saved["rows"]?.intValue ?? count == count, let row = saved["row"]?.intValue else { return 0 }
+        return min(max(row, 0), count)
     }
 
     /// Up to one batch of the current file.
@@ -159,7 +167,10 @@ final class FileStreamReader: BatchReader {
             next = end
             finished = next >= rows.count
             file.reader = .rows(rows, next: next)
-            if !finished { state.current = ["file": .string(file.entry.name), "sha256": .string(file.digest), "row": .integer(next)] }
+            if !finished {
+                state.current = ["file": .string(file.entry.name), "sha256": .string(file.digest), "row": .integer(next),
+                                 "rows": .integer(rows.count)]
+            }
         }
         unsaved = false
         if finished {

@@ -19,8 +19,12 @@ final class HTTPStreamReader: BatchReader {
     private var exhausted = false
     /// A failure met while earlier pages were still being mapped: those are delivered first.
     private var failure: (any Error)?
-    /// Partitions that failed while the others were read, with why.
+    /// Partitions that failed while the others were read, with why, and how many in a row.
     private var failedPartitions: [(key: String, error: any Error)] = []
+    private var failuresInARow = 0
+    /// Partitions failing one after another say the system is down or the credentials wrong,
+    /// not that one station is: the rest are not tried (each would retry, and log in, again).
+    static let failuresInARowLimit = 3
 
     init(runtime: HTTPStreamRuntime, assembler: RecordAssembler, base: Object, plan: StreamPlan) {
         self.runtime = runtime
@@ -72,12 +76,14 @@ final class HTTPStreamReader: BatchReader {
     private func nextPage() async throws -> (FetchedPage, Checkpoint?)? {
         while true {
             if fetcher == nil {
-                guard let next = try plan.nextUnit(after: unit, state: state) else {
+                let next = failuresInARow >= Self.failuresInARowLimit ? nil : try plan.nextUnit(after: unit, state: state)
+                guard let next else {
                     if failedPartitions.isEmpty { return nil }
                     let reasons = failedPartitions.map { "'\($0.key)': \($0.error)" }.joined(separator: "; ")
+                    let rest = failuresInARow >= Self.failuresInARowLimit
+                        ? "\(failuresInARow) in a row, so the partitions after them were not tried" : "the others were read, and their cursors moved"
                     throw ManifestRuntimeError("""
-                        \(failedPartitions.count == 1 ? "partition" : "\(failedPartitions.count) partitions") failed \
-                        (the others were read, and their cursors moved): \(reasons)
+                        \(failedPartitions.count == 1 ? "partition" : "\(failedPartitions.count) partitions") failed (\(rest)): \(reasons)
                         """)
                 }
                 unit = next
@@ -104,13 +110,19 @@ final class HTTPStreamReader: BatchReader {
                     "stream": "\(runtime.upstream.connector)/\(runtime.upstream.stream)", "partition": "\(unit.key)", "error": "\(error)",
                 ])
                 failedPartitions.append((unit.key, error))
+                failuresInARow += 1
                 fetcher.cancel()
                 self.fetcher = nil
                 self.unit?.rest = []
                 state.current = nil
                 maxCursor = nil
-                continue
+                // An empty batch saves that the partition is no longer in progress: resumed there,
+                // the next run would fail on it again before reaching the others.
+                let nothing = FetchedPage(page: unit.page, records: [], received: 0, ignored: true, total: nil, next: nil, stop: true,
+                                          origin: unit.key, maxCursor: nil)
+                return (nothing, plan.checkpoint(state))
             }
+            failuresInARow = 0
             guard let (page, resume) = fetched else {
                 finish(unit)
                 continue
