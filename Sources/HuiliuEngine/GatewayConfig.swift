@@ -5,7 +5,12 @@ import HuiliuStore
 
 /// The gateway's own settings, from `config/huiliu.yaml`: where state lives, where
 /// secrets come from, the default time zone, and which pipelines exist.
-public struct GatewayConfig: Sendable {
+public struct GatewayConfig: Sendable, CustomStringConvertible, CustomReflectable {
+    /// The project it is of, and nothing it holds: the store URL carries a password, the
+    /// tokens and secrets are secret.
+    public var description: String { "GatewayConfig(\(projectDirectory))" }
+    public var customMirror: Mirror { Mirror(self, children: ["projectDirectory": projectDirectory]) }
+
     /// The project root: relative paths in the config are resolved against it.
     public var projectDirectory: String
     /// The config file, if one was read.
@@ -40,13 +45,18 @@ public struct GatewayConfig: Sendable {
     public var storeURL: String?
 
     /// A bearer token of the admin API.
-    public struct AdminToken: Sendable {
+    public struct AdminToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         /// Who holds it, for logs.
         public var name: String
         /// The token itself.
         public var token: String
         /// `read` tokens may only read; `write` tokens may also trigger, cancel, replay and reload.
         public var canWrite: Bool
+
+        /// Its holder and role, never the token (printed with the configuration that holds it).
+        public var description: String { "AdminToken(\(name), \(canWrite ? "write" : "read"))" }
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["name": name, "canWrite": canWrite]) }
     }
 
     /// The fields of `config/huiliu.yaml`.

@@ -189,15 +189,15 @@ extension Huiliu {
                 logger: logger)
             // Shutdown runs in reverse: the API stops first, then the listeners flush and
             // acknowledge, then runs stop at a batch boundary.
-            var groupServices: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SchedulerService(daemon: daemon))]
+            var groupServices: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: NamedService(name: "scheduler", service: SchedulerService(daemon: daemon)))]
             groupServices += zip(listeners, listenerNames).map { .init(service: NamedService(name: $1, service: $0),
                                                                    successTerminationBehavior: .gracefullyShutdownGroup,
                                                                    failureTerminationBehavior: .gracefullyShutdownGroup) }
             if let push { groupServices.append(.init(service: NamedService(name: pushName, service: push), failureTerminationBehavior: .gracefullyShutdownGroup)) }
-            groupServices.append(.init(service: RunHistoryService(store: store, gateway: gateway, logger: logger)))
+            groupServices.append(.init(service: NamedService(name: "run history", service: RunHistoryService(store: store, gateway: gateway, logger: logger))))
             var configuration = ServiceGroupConfiguration(
                 services: groupServices
-                    + [.init(service: ReloadOnHangupService(daemon: daemon, logger: logger)),
+                    + [.init(service: NamedService(name: "reload on SIGHUP", service: ReloadOnHangupService(daemon: daemon, logger: logger))),
                        .init(service: NamedService(name: "admin API \(address):\(port ?? gateway.adminPort)", service: app))],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)

@@ -16,6 +16,22 @@ struct GatewayConfigTests {
         return try GatewayConfig.load(path: directory + "/config/huiliu.yaml")
     }
 
+    /// Printed whole (a debug log line describing a service that holds it, a `dump`), the
+    /// configuration shows no secret, token or store password.
+    @Test func aPrintedConfigurationShowsNoSecret() throws {
+        let config = try load("""
+            store: { postgres: "postgresql://huiliu:${secret:proxy}@127.0.0.1/hstate" }
+            admin: { tokens: [{ name: ops, token: "${secret:proxy}", role: write }] }
+            """)
+        var dumped = ""
+        dump(config, to: &dumped)
+        for text in [String(describing: config), String(reflecting: config), dumped, String(describing: config.secrets),
+                     String(reflecting: config.adminTokens), "\(config.adminTokens)"] {
+            #expect(!text.contains("s3cret"), "\(text)")
+        }
+        #expect("\(config.adminTokens)".contains("AdminToken(ops, write)"))
+    }
+
     /// The shared store's URL may not hold its password written out, as no credential may.
     @Test func aStoreURLWithAWrittenOutPasswordIsRefused() throws {
         #expect { _ = try load("store: { postgres: \"postgresql://huiliu:s3cr3tPW@127.0.0.1/hstate\" }\n") } throws: {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// It prints as the reference it came from (`<secret:budget/app_secret>`), never as its
 /// value: interpolating a `Secret` into a log line or an error is safe by construction.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Where it came from, such as `secret:budget/app_secret` or `env:API_TOKEN`.
     public let reference: String
     /// The credential itself. Read it only to use it.
@@ -18,12 +18,20 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
 
     public var description: String { "<\(reference)>" }
     public var debugDescription: String { "<\(reference)>" }
+    /// What reflection (`dump`, or printing a value that holds a secret) shows: the reference.
+    public var customMirror: Mirror { Mirror(self, children: ["reference": reference]) }
 }
 
 /// Named secrets, loaded from the secrets file or directory that `config/huiliu.yaml`
 /// names. Keys are paths such as `budget/app_secret`.
-public struct SecretStore: Sendable {
+public struct SecretStore: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     private var values: [String: String]
+
+    /// The names of the secrets, never their values: a value printing a gateway's configuration
+    /// (a debug log line describing a service) must not print the secrets it holds.
+    public var description: String { "SecretStore(\(values.keys.sorted().joined(separator: ", ")))" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["names": values.keys.sorted()]) }
 
     /// A store holding `values`.
     public init(_ values: [String: String] = [:]) {
