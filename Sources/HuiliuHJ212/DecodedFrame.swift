@@ -41,8 +41,20 @@ extension DecodedFrame {
         return nil
     }
 
-    /// Lower-case hex of up to `limit` bytes, for log lines about rejected input.
+    /// Lower-case hex of up to `limit` bytes, for log lines about rejected input; a `PW=` value
+    /// in them is starred out first (a device's password is a credential).
     public static func hexExcerpt(_ bytes: [UInt8], limit: Int = 32) -> String {
+        var bytes = bytes
+        let key = Array("PW=".utf8)
+        if bytes.count >= key.count {
+            for start in 0...(bytes.count - key.count) where bytes[start..<start + key.count].elementsEqual(key) {
+                var i = start + key.count
+                while i < bytes.count, bytes[i] != UInt8(ascii: ";"), bytes[i] != UInt8(ascii: "&") {
+                    bytes[i] = UInt8(ascii: "*")
+                    i += 1
+                }
+            }
+        }
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(min(bytes.count, limit) * 2 + 1)

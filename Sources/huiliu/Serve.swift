@@ -177,6 +177,9 @@ extension Huiliu {
             let daemonFile = gateway.dataDirectory + "/daemon.json"
             let app = Application(
                 router: api.router(),
+                // A connection left open and silent is closed: held by the thousand, they took every
+                // descriptor the daemon had, and its runs could not open their lock files.
+                server: .http1(configuration: .init(idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(address, port: port ?? gateway.adminPort), serverName: "huiliu"),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? 0

@@ -29,6 +29,9 @@ struct SinkTests {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.map { try? JSONReader.parse(String($0))["subject"] } == ["a", "b"])
+        // Events carry personal data: other users of the machine may not read the file.
+        let mode = (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0
+        #expect(mode & 0o007 == 0, "mode \(String(mode, radix: 8))")
     }
 
     /// An event as the jsonl sink writes it, without the line feed.

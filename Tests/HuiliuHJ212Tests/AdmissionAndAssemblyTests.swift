@@ -48,6 +48,9 @@ struct AdmissionAndAssemblyTests {
         #expect(DecodedFrame.headerField("MN", in: bytes) == "42110200AQ0001")
         #expect(DecodedFrame.headerField("QN", in: bytes) == "20260613090000002")
         #expect(DecodedFrame.headerField("MN", in: Array("####\u{13}\u{11}garbage".utf8)) == nil)
+        // The hex excerpt of a log line never carries the device's password.
+        let excerpt = DecodedFrame.hexExcerpt(Array("##0101ST=32;CN=2011;PW=123456;MN=M1".utf8), limit: 64)
+        #expect(!excerpt.contains("313233343536") && excerpt.contains("50573d2a2a2a2a2a2a3b"), "\(excerpt)")
         #expect(DecodedFrame.headerField("QN", in: Array("##0101QN=2026\u{01}x;".utf8)) == nil)
     }
 

@@ -47,7 +47,9 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
     public func open(resumingAt position: Value?) async throws {
         let directory = (path as NSString).deletingLastPathComponent
         try SinkError.makeDirectory(directory, for: path)
-        descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Events carry personal data: not readable by every user of the machine (the state
+        // store is 0600); the owner's group may read, for a log shipper running as another user.
+        descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else { throw SinkError("\(path): cannot open: \(String(cString: strerror(errno)))") }
         guard FileLock.lock(descriptor) else {
             Glibc.close(descriptor)
