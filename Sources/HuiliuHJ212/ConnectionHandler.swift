@@ -144,7 +144,15 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
         let metrics = listener.metrics
         let admission = listener.admission
         let station = admission.stations[frame.mn]
-        switch admission.judge(frame, station: station) {
+        var verdict = admission.judge(frame, station: station)
+        if station != nil, listener.passwordGuard.isLocked(frame.mn) {
+            verdict = .refuse(.guessing)
+        } else if verdict == .refuse(.wrongPassword), listener.passwordGuard.failed(frame.mn) {
+            logger.warning("HJ 212 password guessing: too many wrong passwords for this MN; its frames are refused for a while", metadata: [
+                "mn": "\(frame.mn)", "limit": "\(listener.passwordGuard.limit)", "seconds": "\(listener.passwordGuard.window.components.seconds)",
+            ])
+        }
+        switch verdict {
         case .store(let ack):
             refusalsInARow = 0
             if let registered = station?.edition, registered != frame.edition,

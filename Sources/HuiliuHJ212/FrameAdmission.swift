@@ -13,6 +13,8 @@ public struct FrameAdmission: Sendable {
         /// A measurement upload (2011, 2051, 2061, 2031) without `DataTime`: its values belong
         /// to no time. Acknowledged, it was stored with no records and lost without a trace.
         case missingDataTime = "missing_datatime"
+        /// Too many wrong passwords for the `MN` lately (``PasswordGuard``): refused for a while.
+        case guessing = "password_guessing"
     }
 
     /// What to do with a frame.

@@ -37,6 +37,8 @@ public final class HJ212Listener: Sendable {
     }
     let logger: Logger
     let committer: GroupCommitter
+    /// Wrong passwords per station, to slow guessing.
+    let passwordGuard = PasswordGuard()
     let eventLoopGroup: any EventLoopGroup
     private let state = Mutex(State())
 

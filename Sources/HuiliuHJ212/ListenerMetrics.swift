@@ -193,6 +193,7 @@ extension FrameAdmission.Refusal {
         case .unknownStation: 0
         case .wrongPassword: 1
         case .missingDataTime: 2
+        case .guessing: 3
         }
     }
 }

@@ -54,6 +54,21 @@ struct AdmissionAndAssemblyTests {
         #expect(DecodedFrame.headerField("QN", in: Array("##0101QN=2026\u{01}x;".utf8)) == nil)
     }
 
+    /// Past ten wrong passwords a minute for one MN, its frames are refused for a minute, the
+    /// right password too: guessing from fresh connections went at two thousand a second.
+    @Test func passwordGuessingIsSlowed() {
+        let guarded = PasswordGuard(limit: 10, window: .seconds(60))
+        let start = ContinuousClock.now
+        for attempt in 0..<10 { #expect(!guarded.failed("M1", now: start + .seconds(attempt))) }
+        #expect(!guarded.isLocked("M1", now: start + .seconds(10)))
+        #expect(guarded.failed("M1", now: start + .seconds(10)))
+        #expect(guarded.isLocked("M1", now: start + .seconds(11)))
+        #expect(!guarded.isLocked("M2", now: start + .seconds(11)))
+        #expect(!guarded.isLocked("M1", now: start + .seconds(71)))
+        // Wrong passwords spread thinner than the limit never lock.
+        for minute in 0..<5 { #expect(!guarded.failed("M3", now: start + .seconds(minute * 61))) }
+    }
+
     @Test func noticesAreAnsweredAndRepliesIgnored() throws {
         let admission = FrameAdmission(stations: Fixtures.stations(["M1"]))
         let heartbeat = try Self.decode(Fixtures.frame("QN=20260101000000000;ST=91;CN=9015;PW=123456;MN=M1;Flag=9;CP=&&&&"))

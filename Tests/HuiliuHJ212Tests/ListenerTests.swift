@@ -90,6 +90,31 @@ struct ListenerTests {
         try await running.stop()
     }
 
+    /// Eleven wrong passwords for one station, then the right one: refused too, for a while,
+    /// however many connections the guesses came over; other stations are not affected.
+    @Test func passwordGuessingLocksTheStationForAWhile() async throws {
+        let directory = Fixtures.directory()
+        let logs = CapturedLogs()
+        let running = try await RunningListener.start(directory: directory, stations: Fixtures.stations(["M1", "M2"], password: "secret"),
+                                                      logger: logs.logger) { $0.closeAfterRefusals = 0 }
+        for guess in 0..<11 {
+            let client = try await TestClient.connect(port: running.port)
+            try await client.send(Fixtures.upload(mn: "M1", qn: "202406010900000\(10 + guess)", pw: "\(100_000 + guess)"))
+            await client.close()
+        }
+        let client = try await TestClient.connect(port: running.port)
+        try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000099", pw: "secret"))
+        try await client.send(Fixtures.upload(mn: "M2", qn: "20240601090000098", pw: "secret"))
+        let replies = try await client.waitForReplies(1)
+        #expect(replies.map(\.qn) == ["20240601090000098"])
+        let counts = running.listener.metrics.snapshot
+        #expect(counts["refused.wrong_password"] == 11)
+        #expect(counts["refused.password_guessing"] == 1)
+        #expect(logs.all.contains { $0.level == .warning && $0.message.description.contains("password guessing") && $0.metadata["mn"] == "M1" })
+        await client.close()
+        try await running.stop()
+    }
+
     /// A registry read again (`huiliu reload`) admits by the new entries at once: a station added
     /// is accepted, a changed password (a leaked one revoked) is required; a registry with
     /// problems is refused and the one in use kept.
