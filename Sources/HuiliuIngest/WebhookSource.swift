@@ -23,6 +23,11 @@ public struct WebhookSource: BufferReadingSource {
         """, example: "project_id")
     static let type = Field<String?>("type", .string, "Event type for the records until a `map` step sets one; a CloudEvent keeps its own.",
                                      example: "government.project.raw.v1")
+    static let types = Field<[String]?>("types", .list(.string), """
+        The CloudEvent types this pipeline takes; a pushed event of another type is a dead letter naming it. Without \
+        it any type is taken, and a CloudEvent's type names the table an upserting sink writes it to: a channel's \
+        token would let its holder write into every entity's table.
+        """, example: ["government.project.raw.v1"])
     static let retention = Field<Duration>("retention", .duration, """
         How long pushed records are kept after they arrive. A run deletes records older than the longest retention \
         of the pipelines reading the channel once every one of them has delivered them, and the idempotency keys \
@@ -42,12 +47,13 @@ public struct WebhookSource: BufferReadingSource {
             natural key (`/district/jiangan#2024-001`: a subject names its entity within its source only); other records take `key` and `type` from here. Schedule the pipeline as often as the pushed \
             data should move on (`schedule: "@every 30s"`).
             """,
-        fields: [channel.spec, buffer.spec, key.spec, type.spec, retention.spec])
+        fields: [channel.spec, buffer.spec, key.spec, type.spec, types.spec, retention.spec])
 
     let channelName: String
     let bufferPath: String
     let keyComponents: [String]
     let type: String?
+    let acceptedTypes: Set<String>?
     let retentionPeriod: Duration
     let batchSize: Int
     let pipeline: String
@@ -64,6 +70,7 @@ public struct WebhookSource: BufferReadingSource {
             ?? ListenerBuffers.path(of: "webhook", in: context, or: context.dataDirectory + "/ingest-buffer.db")
         keyComponents = try config[Self.key].map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) } ?? []
         type = try config[Self.type]
+        acceptedTypes = try config[Self.types].map(Set.init)
         retentionPeriod = try config[Self.retention]
         batchSize = max(1, context.batchSize)
         pipeline = context.pipeline
@@ -119,6 +126,12 @@ struct WebhookBatchReader: BatchReader {
             let origin = RecordOrigin("\(source.channelName)/\(entry.request)", position: entry.sequence)
             guard let stored = entry.record else {
                 rejects.append(.init(origin: origin, reason: "the stored record is not JSON any more", raw: .string(entry.text)))
+                continue
+            }
+            if let accepted = source.acceptedTypes, let type = stored.type, !accepted.contains(type) {
+                rejects.append(.init(origin: origin, reason: """
+                    a CloudEvent of type '\(type)', which this pipeline does not take (types: \(accepted.sorted().joined(separator: ", ")))
+                    """, raw: .string(entry.text)))
                 continue
             }
             var record = Record(data: stored.data, origin: origin, key: source.naturalKey(of: stored), type: stored.type ?? source.type)

@@ -44,6 +44,20 @@ struct WebhookSourceTests {
         #expect(try buffer.pending(channel: "gov", after: 5) == 0)
     }
 
+    /// A channel's token holder pushing a CloudEvent of another entity's type (into the court's
+    /// table, through the government's channel) gets a dead letter, where the pipeline names the
+    /// types it takes; records that are not CloudEvents take the pipeline's type as before.
+    @Test func typesOutsideTheListAreDeadLetters() async throws {
+        let buffer = try IngestBuffer(path: path)
+        _ = try buffer.store([IngestedRecord(data: ["id": 1], key: "a", type: "gov.project.v1"),
+                              IngestedRecord(data: ["id": 2], key: "b", type: "case.v1"),
+                              IngestedRecord(data: ["id": 3])],
+                             channel: "gov", request: "r1", idempotencyKey: nil, receivedAt: 1000)
+        let batches = try await drain(source(["channel": "gov", "key": "id", "type": "gov.raw.v1", "types": ["gov.project.v1"]]))
+        #expect(batches.flatMap(\.records).map(\.type) == ["gov.project.v1", "gov.raw.v1"])
+        #expect(batches.flatMap(\.rejects).map(\.reason) == ["a CloudEvent of type 'case.v1', which this pipeline does not take (types: gov.project.v1)"])
+    }
+
     @Test func anIdempotencyKeyStoresARequestOnce() throws {
         let buffer = try IngestBuffer(path: path)
         let first = try buffer.store([IngestedRecord(data: ["a": 1]), IngestedRecord(data: ["a": 2])], channel: "gov", request: "r1",
