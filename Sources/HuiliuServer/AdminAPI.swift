@@ -287,7 +287,12 @@ public struct AdminAPI: Sendable {
             }
             let letters = try await deps.store.deadLetters(pipeline: query.get("pipeline"), status: status == "all" ? nil : status,
                                                            limit: limit)
-            return jsonResponse(["dead_letters": .array(letters.map { Self.json($0, payload: false) })])
+            let readOnly = request.headers[BearerAuthMiddleware<BasicRequestContext>.tokenRole] != "write"
+            return jsonResponse(["dead_letters": .array(letters.map { letter in
+                var letter = letter
+                if readOnly { letter.reason = BearerAuthMiddleware<BasicRequestContext>.redactingQuotes(letter.reason) }
+                return Self.json(letter, payload: false)
+            })])
         }
         api.get("dead-letters/:id") { _, context in
             guard let id = Int(try context.parameters.require("id")), let letter = try await deps.store.deadLetter(id: id) else {

@@ -33,11 +33,37 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         // only, whatever the client sent in the header.
         var head = request.head
         head.headerFields[Self.tokenName] = match.name
+        head.headerFields[Self.tokenRole] = match.canWrite ? "write" : "read"
         return try await next(Request(head: head, body: request.body), context)
     }
 
     /// The header the routes read the matched token's name from.
     static var tokenName: HTTPField.Name { HTTPField.Name("X-Huiliu-Token-Name")! }
+    /// The header the routes read the matched token's role from (`read` or `write`).
+    static var tokenRole: HTTPField.Name { HTTPField.Name("X-Huiliu-Token-Role")! }
+
+    /// `reason` with every value it quotes starred out: what a read-only token is shown of a
+    /// dead letter's reason, which quotes the field that failed (`'420102199001011234' does not
+    /// match format yyyy-MM-dd`), personal data the raw payload is refused to it for.
+    static func redactingQuotes(_ reason: String) -> String {
+        // A quote opens after a space, bracket or sign and closes before one: the apostrophe
+        // of "the sink's condition" does neither.
+        let characters = Array(reason)
+        var out = "", i = 0
+        while i < characters.count {
+            let opens = characters[i] == "'" && (i == 0 || " ([{=:,".contains(characters[i - 1]))
+            if opens, let close = characters[(i + 1)...].indices.first(where: { j in
+                characters[j] == "'" && (j + 1 == characters.count || " )]},.;:".contains(characters[j + 1]))
+            }) {
+                out += "'***'"
+                i = close + 1
+            } else {
+                out.append(characters[i])
+                i += 1
+            }
+        }
+        return out
+    }
 
     /// `/api/v1/dead-letters/<id>`: one letter, payload included.
     static func isRawPayload(_ path: String) -> Bool {
