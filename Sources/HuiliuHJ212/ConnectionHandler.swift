@@ -145,10 +145,11 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
         let admission = listener.admission
         let station = admission.stations[frame.mn]
         var verdict = admission.judge(frame, station: station)
-        if station != nil, listener.passwordGuard.isLocked(frame.mn) {
+        let address = String(peer[..<(peer.lastIndex(of: ":") ?? peer.endIndex)])
+        if station != nil, listener.passwordGuard.isLocked(frame.mn, from: address) {
             verdict = .refuse(.guessing)
-        } else if verdict == .refuse(.wrongPassword), listener.passwordGuard.failed(frame.mn) {
-            logger.warning("HJ 212 password guessing: too many wrong passwords for this MN; its frames are refused for a while", metadata: [
+        } else if verdict == .refuse(.wrongPassword), listener.passwordGuard.failed(frame.mn, from: address) {
+            logger.warning("HJ 212 password guessing: too many wrong passwords for this MN from this address; its frames from there are refused for a while", metadata: [
                 "mn": "\(frame.mn)", "limit": "\(listener.passwordGuard.limit)", "seconds": "\(listener.passwordGuard.window.components.seconds)",
             ])
         }

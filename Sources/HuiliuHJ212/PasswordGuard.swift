@@ -1,11 +1,12 @@
 import Synchronization
 
-/// Slows the guessing of a device's password: past ``limit`` wrong passwords for one `MN`
-/// within ``window``, that `MN`'s frames are refused for a ``window``, whatever password they
-/// carry. Reconnecting reset nothing before, so a six-digit password fell in minutes at two
-/// thousand guesses a second. A real device refused meanwhile keeps its data and sends it
-/// again. Only registered stations are tracked (an unknown `MN` is refused before its password
-/// is looked at), so the table is as large as the registry at most.
+/// Slows the guessing of a device's password: past ``limit`` wrong passwords for one `MN` from
+/// one address within ``window``, that `MN`'s frames from that address are refused for a
+/// ``window``, whatever password they carry. Reconnecting reset nothing before, so a six-digit
+/// password fell in minutes at two thousand guesses a second. Counted per address, guesses
+/// from elsewhere cannot shut the station itself out. Only registered stations are counted
+/// (an unknown `MN` is refused before its password is looked at); entries of addresses that
+/// stopped are dropped once the table grows.
 final class PasswordGuard: Sendable {
     /// Wrong passwords for one `MN` allowed within ``window``.
     let limit: Int
@@ -23,20 +24,27 @@ final class PasswordGuard: Sendable {
         self.window = window
     }
 
-    /// Whether `mn`'s frames are refused now.
-    func isLocked(_ mn: String, now: ContinuousClock.Instant = .now) -> Bool {
-        entries.withLock { table in
-            guard let until = table[mn]?.lockedUntil else { return false }
+    /// Whether `mn`'s frames from `address` are refused now.
+    func isLocked(_ mn: String, from address: String = "", now: ContinuousClock.Instant = .now) -> Bool {
+        let key = mn + "@" + address
+        return entries.withLock { table in
+            guard let until = table[key]?.lockedUntil else { return false }
             if until > now { return true }
-            table[mn] = nil
+            table[key] = nil
             return false
         }
     }
 
-    /// Counts a wrong password for `mn`; true when it makes the station refused from now on.
-    func failed(_ mn: String, now: ContinuousClock.Instant = .now) -> Bool {
-        entries.withLock { table in
-            var entry = table[mn] ?? Entry()
+    /// Counts a wrong password for `mn` from `address`; true when it locks them from now on.
+    func failed(_ mn: String, from address: String = "", now: ContinuousClock.Instant = .now) -> Bool {
+        let key = mn + "@" + address
+        return entries.withLock { table in
+            if table.count > 10_000 {
+                table = table.filter { _, entry in
+                    entry.lockedUntil.map { $0 > now } ?? entry.failures.contains { now - $0 <= window }
+                }
+            }
+            var entry = table[key] ?? Entry()
             entry.failures.removeAll { now - $0 > window }
             entry.failures.append(now)
             var locks = false
@@ -45,7 +53,7 @@ final class PasswordGuard: Sendable {
                 entry.failures.removeAll()
                 locks = true
             }
-            table[mn] = entry
+            table[key] = entry
             return locks
         }
     }

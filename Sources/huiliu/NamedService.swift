@@ -4,13 +4,14 @@ import ServiceLifecycle
 
 /// A service whose failure names it: the daemon runs several servers, and "Address already in
 /// use" alone does not say whose port was taken.
-struct NamedService: Service, CustomStringConvertible {
+struct NamedService: Service, CustomStringConvertible, CustomReflectable {
     let name: String
     let service: any Service
 
     /// Its name only: the service group logs services as text at debug level, and a service
     /// printed field by field shows the tokens and secrets of the configuration it holds.
     var description: String { name }
+    var customMirror: Mirror { Mirror(self, children: ["name": name]) }
 
     func run() async throws {
         do {

@@ -48,6 +48,13 @@ struct AdmissionAndAssemblyTests {
         #expect(DecodedFrame.headerField("MN", in: bytes) == "42110200AQ0001")
         #expect(DecodedFrame.headerField("QN", in: bytes) == "20260613090000002")
         #expect(DecodedFrame.headerField("MN", in: Array("####\u{13}\u{11}garbage".utf8)) == nil)
+        // Nor does the reason a malformed password is refused with.
+        let frame = Fixtures.frame("QN=20260613090000002;ST=21;CN=2061;PW=12 45;MN=M1;Flag=5;CP=&&DataTime=20260613080000;w01001-Avg=7.2&&")
+        if case .rejected(let error, _) = HJ212.FrameDecoder().decode(frame, atEnd: true) {
+            #expect(error.message.contains("invalid PW") && !error.message.contains("12 45"), "\(error.message)")
+        } else {
+            Issue.record("a malformed PW was accepted")
+        }
         // The hex excerpt of a log line never carries the device's password.
         let excerpt = DecodedFrame.hexExcerpt(Array("##0101ST=32;CN=2011;PW=123456;MN=M1".utf8), limit: 64)
         #expect(!excerpt.contains("313233343536") && excerpt.contains("50573d2a2a2a2a2a2a3b"), "\(excerpt)")
@@ -65,6 +72,10 @@ struct AdmissionAndAssemblyTests {
         #expect(guarded.isLocked("M1", now: start + .seconds(11)))
         #expect(!guarded.isLocked("M2", now: start + .seconds(11)))
         #expect(!guarded.isLocked("M1", now: start + .seconds(71)))
+        // Counted per address: guesses from elsewhere do not shut the station itself out.
+        for attempt in 0..<11 { _ = guarded.failed("M4", from: "203.0.113.9", now: start + .seconds(attempt)) }
+        #expect(guarded.isLocked("M4", from: "203.0.113.9", now: start + .seconds(12)))
+        #expect(!guarded.isLocked("M4", from: "10.1.2.3", now: start + .seconds(12)))
         // Wrong passwords spread thinner than the limit never lock.
         for minute in 0..<5 { #expect(!guarded.failed("M3", now: start + .seconds(minute * 61))) }
     }

@@ -237,7 +237,8 @@ extension HJ212 {
         }
 
         func invalid(_ name: String, _ range: Range<Int>, expected: String) -> FrameError {
-            let found = excerpt(range)
+            // A password is a credential even when malformed (devices reuse one across platforms).
+            let found = name == "PW" ? String(repeating: "*", count: range.count) : excerpt(range)
             return FrameError(.invalidValue, offset: range.lowerBound, expected: expected, found: found,
                               message: "invalid \(name) at offset \(range.lowerBound): expected \(expected), found '\(found)'")
         }
