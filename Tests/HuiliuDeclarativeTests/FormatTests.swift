@@ -7,6 +7,38 @@ import Testing
 
 /// Templates, XML and SOAP bodies, SM4-encrypted payloads and CSV responses.
 struct FormatTests {
+    /// One stray quote made the rest of a CSV file a single field: read into memory whole and
+    /// dead-lettered as one row. Past a limit its line is rejected and the rows after it read;
+    /// a real quoted field over many lines, under the limit, is one field. (The limit is 16 MiB;
+    /// a small one here keeps the test's memory small.)
+    @Test func aStrayQuoteLosesOnlyItsLine() throws {
+        func parse(_ text: String, limit: Int) throws -> (records: [Value], rejects: [(reason: String, raw: String, line: Int)]) {
+            let window = ByteWindow(input: MemoryInput(Array(text.utf8)), startingAt: 0, capacity: 4096)
+            var parser = CSVParser(delimiter: UInt8(ascii: ","), header: [], line: 1)
+            parser.quotedRecordLimit = limit
+            try parser.readHeader(window, path: "t.csv")
+            var records: [Value] = [], rejects: [(reason: String, raw: String, line: Int)] = []
+            while let item = try parser.next(window) {
+                switch item {
+                case .record(let value, _): records.append(value)
+                case .rejected(let reason, let raw, let line): rejects.append((reason, raw, line))
+                }
+            }
+            return (records, rejects)
+        }
+        var text = "id,a,b\n0,\"oops,1,2\n"
+        for i in 1...3_000 { text += "\(i),plain text of row \(i),and some more of it\n" }
+        let stray = try parse(text, limit: 64 << 10)
+        #expect(stray.rejects.map(\.line) == [2])
+        #expect(stray.rejects.first?.reason.contains("runs on past 65536 bytes without its closing quote (a stray quote?)") == true,
+                "\(stray.rejects)")
+        #expect(stray.rejects.first?.raw == "0,\"oops,1,2")
+        #expect(stray.records.count == 3_000 && stray.records.first?["id"] == "1" && stray.records.last?["id"] == "3000")
+        let note = String(repeating: "note line,3,4\n", count: 3_000)
+        let long = try parse("id,a,b\n1,\"\(note)\",x\n2,y,z\n", limit: 64 << 10)
+        #expect(long.records.count == 2 && long.records.first?["a"]?.stringValue?.count == note.count && long.rejects.isEmpty)
+    }
+
     /// XML in GBK: the Content-Type's charset wins over a missing declaration (RFC 7303), and a
     /// GB2312 label — in the header or the declaration — is read as GB18030, since text so
     /// labelled often holds GBK-only characters (镕, 堃) that a strict GB2312 decoder refuses.

@@ -73,7 +73,7 @@ struct CSVParser: RecordParser {
 
     /// How long a record may grow across lines before an open quote is taken for a stray one.
     /// Generous: a real field that long, spread over lines, would be read as rows after the cut.
-    static let quotedRecordLimit = 16 << 20
+    var quotedRecordLimit = 16 << 20
 
     /// Splits the next record into fields, reading more input until the record is complete.
     private mutating func nextFields(_ window: ByteWindow) throws -> Fields? {
@@ -83,13 +83,13 @@ struct CSVParser: RecordParser {
             // A quote never closed (`0,"oops,1`) would make the rest of the file one field, held
             // in memory and dead-lettered whole. Past the limit, the record's first line is
             // rejected and reading goes on at the next.
-            if window.available.count > Self.quotedRecordLimit, let cut = window.available.firstIndex(of: 0x0A) {
+            if window.available.count > quotedRecordLimit, let cut = window.available.firstIndex(of: 0x0A) {
                 let raw = String(decoding: window.available[..<min(cut, 2000)], as: UTF8.self)
                 let number = line
                 line += 1
                 window.start += cut + 1
                 return Fields(result: .failure(FieldError(reason: """
-                    a quoted field runs on past \(Self.quotedRecordLimit >> 20) MiB without its closing quote (a stray quote?); \
+                    a quoted field runs on past \(quotedRecordLimit >> 20 > 0 ? "\(quotedRecordLimit >> 20) MiB" : "\(quotedRecordLimit) bytes") without its closing quote (a stray quote?); \
                     this line is rejected and reading goes on at the next
                     """)), raw: raw, line: number)
             }
