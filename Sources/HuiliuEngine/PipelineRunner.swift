@@ -372,7 +372,18 @@ public struct PipelineRunner: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { workers in
             var submitted = 0
             var finished = 0
-            while let batch = try await reader.next() {
+            while true {
+                let next: RecordBatch?
+                do {
+                    next = try await reader.next()
+                } catch {
+                    // The batches read before the source failed still reach the sinks and are
+                    // committed: cancelled here, a source that fails at its end (a partition it
+                    // could not read, after the others) lost its last batches and their checkpoint.
+                    try await workers.waitForAll()
+                    throw error
+                }
+                guard let batch = next else { break }
                 let sequence = submitted
                 submitted += 1
                 let handoff = Handoff(batch)

@@ -56,7 +56,7 @@ public struct FrameAdmission: Sendable {
             return .refuse(.unknownStation)
         }
         // Only the first packet of a split upload need carry it.
-        if frame.dataTime == nil, (frame.pnum ?? 1) <= 1, DataInterval(cn: frame.cn) != nil {
+        if frame.dataTime == nil, (frame.pnum ?? 1) <= 1 || frame.pno == 1, DataInterval(cn: frame.cn) != nil {
             return .refuse(.missingDataTime)
         }
         return Self.verdict(cn: frame.cn, needsAnswer: frame.needsAnswer)

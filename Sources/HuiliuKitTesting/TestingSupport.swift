@@ -85,6 +85,11 @@ public final class RecordingSink: SinkConnector, @unchecked Sendable {
     }
 }
 
+/// What a scripted source with `fail_at_end` throws after its last batch.
+public struct ScriptedFailure: Error, CustomStringConvertible {
+    public var description: String { "the source failed after its last batch" }
+}
+
 /// A source that yields scripted batches of numbered records, for engine tests.
 public struct ScriptedSource: SourceConnector {
     public static let spec = ComponentSpec(name: "scripted", kind: .source, summary: "Yields numbered records (tests).", fields: [
@@ -92,17 +97,20 @@ public struct ScriptedSource: SourceConnector {
         FieldSpec("batch", .integer, "Records per batch.", default: 3),
         FieldSpec("bad_every", .integer, "Make every n-th record malformed (amount is text).", optional: true),
         FieldSpec("hang_after", .integer, "After this many records, wait (cancellably) as a quiet upstream would.", optional: true),
+        FieldSpec("fail_at_end", .boolean, "After the last batch, fail instead of ending.", default: false),
     ])
     let count: Int
     let batch: Int
     let badEvery: Int?
     let hangAfter: Int?
+    let failAtEnd: Bool
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
         count = config["records"]?.intValue ?? 10
         batch = config["batch"]?.intValue ?? 3
         badEvery = config["bad_every"]?.intValue
         hangAfter = config["hang_after"]?.intValue
+        failAtEnd = config["fail_at_end"]?.boolValue ?? false
     }
 
     public func reader(after checkpoint: Checkpoint?) async throws -> any BatchReader {
@@ -115,7 +123,10 @@ public struct ScriptedSource: SourceConnector {
 
         mutating func next() async throws -> RecordBatch? {
             if let hang = source.hangAfter, next >= hang { try await Task.sleep(for: .seconds(3600)) }
-            guard next < source.count else { return nil }
+            guard next < source.count else {
+                if source.failAtEnd { throw ScriptedFailure() }
+                return nil
+            }
             let end = min(source.count, next + source.batch)
             let records = (next..<end).map { i -> Record in
                 let bad = source.badEvery.map { (i + 1) % $0 == 0 } ?? false

@@ -235,6 +235,26 @@ struct RunnerTests {
         #expect(try await store.checkpoint(pipeline: "quiet", stream: "main")?.checkpoint.value == .integer(3))
     }
 
+    /// A source that fails after its last batch (a partition it could not read, after the
+    /// others): the batches read before are delivered and committed, and the run fails. The
+    /// batches still being transformed were cancelled, and the next run skipped past them.
+    @Test(arguments: [1, 4])
+    func batchesReadBeforeASourceFailsAreCommitted(parallelism: Int) async throws {
+        let sink = RecordingSink()
+        let (runner, store) = try makeRunner("""
+            version: 1
+            name: failing
+            source: { scripted: { records: 10, batch: 3, fail_at_end: true } }
+            sinks: [ shared: {} ]
+            batch: { parallelism: \(parallelism) }
+            """, sink: sink)
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .failed)
+        #expect(run.error?.contains("the source failed after its last batch") == true, "\(run.error ?? "")")
+        #expect(sink.envelopes.compactMap(\.subject) == (0..<10).map { "k\($0)" })
+        #expect(try await store.checkpoint(pipeline: "failing", stream: "main")?.checkpoint.value == .integer(10))
+    }
+
     /// Runs 9 records in batches of 3 into `sink` and asks the run to stop once the sink has
     /// begun its `writes`-th write; `afterStop` then lets a write the test holds go on.
     func stopDuringWrite(_ writes: Int, of sink: some SinkConnector & CountsWrites, pipeline: String,

@@ -37,6 +37,9 @@ struct AdmissionAndAssemblyTests {
         #expect(admission.judge(timeless) == .refuse(.missingDataTime))
         let packet = try Self.decode(Fixtures.frame("QN=20260613090000002;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=2;CP=&&w01001-Avg=7.2&&"))
         #expect(admission.judge(packet) == .store(ack: true))
+        // The first packet carries the upload's DataTime, or the whole upload has none.
+        let first = try Self.decode(Fixtures.frame("QN=20260613090000002;ST=21;CN=2061;PW=123456;MN=M1;Flag=7;PNUM=2;PNO=1;CP=&&w01001-Avg=7.2&&"))
+        #expect(admission.judge(first) == .refuse(.missingDataTime))
         let state = try Self.decode(Fixtures.frame("ST=32;CN=2021;PW=123456;MN=M1;CP=&&SB1-RS=1&&"))
         #expect(admission.judge(state) == .store(ack: false))
     }

@@ -107,9 +107,12 @@ final class FileStreamReader: BatchReader {
         }
         if format == "json", source.stream.records != nil {
             let bytes = try TextEncoding.utf8([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), declared: definition.encoding)
-            let document: Value
-            do { document = try JSONReader.parse(bytes) } catch {
-                throw ManifestRuntimeError("\(display): invalid JSON at byte \(error.offset): \(error.message)")
+            var document = Value.null
+            // An empty file (created before it is written) holds no records yet, as elsewhere.
+            if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                do { document = try JSONReader.parse(bytes) } catch {
+                    throw ManifestRuntimeError("\(display): invalid JSON at byte \(error.offset): \(error.message)")
+                }
             }
             let selected = try source.stream.records!.evaluate(document)
             let items = selected.arrayValue ?? (selected.isNull ? [] : [selected])
