@@ -29,6 +29,8 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
 
     let listener: HJ212Listener
     let peer: String
+    /// The peer's address without its port: wrong passwords are counted per address.
+    let address: String
     var logger: Logger
     private var context: ChannelHandlerContext?
     private var answers = CircularBuffer<Answer>()
@@ -53,6 +55,7 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
     init(listener: HJ212Listener, peer: String) {
         self.listener = listener
         self.peer = peer
+        address = String(peer[..<(peer.lastIndex(of: ":") ?? peer.endIndex)])
         logger = listener.logger
         logger[metadataKey: "peer"] = "\(peer)"
     }
@@ -145,7 +148,6 @@ final class ConnectionHandler: ChannelDuplexHandler, GroupCommitter.Receiver {
         let admission = listener.admission
         let station = admission.stations[frame.mn]
         var verdict = admission.judge(frame, station: station)
-        let address = String(peer[..<(peer.lastIndex(of: ":") ?? peer.endIndex)])
         if station != nil, listener.passwordGuard.isLocked(frame.mn, from: address) {
             verdict = .refuse(.guessing)
         } else if verdict == .refuse(.wrongPassword), listener.passwordGuard.failed(frame.mn, from: address) {

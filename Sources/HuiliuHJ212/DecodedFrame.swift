@@ -26,34 +26,35 @@ extension DecodedFrame {
     /// How much of rejected bytes is kept: enough for the header (`QN`, `ST`, `CN`, `PW`, `MN`).
     public static let excerptLength = 160
 
+    /// Where the values of field `name` stand in `bytes`: after each `name=`, up to `;` or `&`.
+    static func valueRanges(of name: String, in bytes: [UInt8]) -> [(key: Int, value: Range<Int>)] {
+        let key = Array((name + "=").utf8)
+        guard bytes.count >= key.count else { return [] }
+        return (0...(bytes.count - key.count)).filter { bytes[$0..<$0 + key.count].elementsEqual(key) }.map { start in
+            let from = start + key.count
+            let end = bytes[from...].firstIndex { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "&") } ?? bytes.count
+            return (start, from..<end)
+        }
+    }
+
     /// The value of header field `name` (`MN`, `QN`) in the bytes of a rejected frame, if it is
     /// there and readable: behind a carrier's NAT the peer address names no device, the `MN` does.
     public static func headerField(_ name: String, in bytes: [UInt8]) -> String? {
-        let key = Array((name + "=").utf8)
-        guard bytes.count >= key.count else { return nil }
-        for start in 0...(bytes.count - key.count) where bytes[start..<start + key.count].elementsEqual(key) {
-            guard start == 0 || bytes[start - 1] == UInt8(ascii: ";") || bytes[start - 1] >= UInt8(ascii: "0") && bytes[start - 1] <= UInt8(ascii: "9")
-            else { continue }
-            let value = bytes[(start + key.count)...].prefix { $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "&") }
-            guard !value.isEmpty, value.count <= 32, value.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
-            return String(decoding: value, as: UTF8.self)
+        // A field starts the data segment (after the length digits) or follows a `;`.
+        let found = valueRanges(of: name, in: bytes).first { start, _ in
+            start == 0 || bytes[start - 1] == UInt8(ascii: ";") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[start - 1])
         }
-        return nil
+        guard let value = found.map({ bytes[$0.value] }), !value.isEmpty, value.count <= 32, value.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        else { return nil }
+        return String(decoding: value, as: UTF8.self)
     }
 
     /// Lower-case hex of up to `limit` bytes, for log lines about rejected input; a `PW=` value
     /// in them is starred out first (a device's password is a credential).
     public static func hexExcerpt(_ bytes: [UInt8], limit: Int = 32) -> String {
         var bytes = bytes
-        let key = Array("PW=".utf8)
-        if bytes.count >= key.count {
-            for start in 0...(bytes.count - key.count) where bytes[start..<start + key.count].elementsEqual(key) {
-                var i = start + key.count
-                while i < bytes.count, bytes[i] != UInt8(ascii: ";"), bytes[i] != UInt8(ascii: "&") {
-                    bytes[i] = UInt8(ascii: "*")
-                    i += 1
-                }
-            }
+        for (_, value) in valueRanges(of: "PW", in: bytes) {
+            bytes.replaceSubrange(value, with: repeatElement(UInt8(ascii: "*"), count: value.count))
         }
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

@@ -212,7 +212,8 @@ public final class FrameBuffer {
         // Packets kept for an upload of another size are no part of this one either.
         let otherSize = try statements.partSize.rows(id).first?.first?.integer.map { $0 != packet.count } ?? false
         let storedRaw = stored.flatMap { $0[1] }.flatMap(Self.bytes)
-        let storedPacket = storedRaw.flatMap { raw in Self.packets(in: raw).first { $0.frame.pno == packet.number }?.raw }
+        let storedPackets = storedRaw.map(Self.packets(in:)) ?? []
+        let storedPacket = storedPackets.first { $0.frame.pno == packet.number }?.raw
         if pending != nil || otherSize || (storedPacket != nil && storedPacket != frame.raw) {
             // A packet number already there with other bytes: another upload under the same QN
             // (a history answer echoes the request's QN in the upload of every hour, each split),
@@ -225,7 +226,7 @@ public final class FrameBuffer {
             if pending != nil || otherSize { try storeKept(id, station: frame.station, closing: true, statements) }
             stored = nil
         }
-        if let stored { return try supplement(stored, with: frame, packet, statements) }
+        if let stored { return try supplement(stored, holding: storedPackets, with: frame, packet, statements) }
         try statements.insertPart.run(id + [.integer(packet.number), .integer(packet.count), .integer(Int(frame.receivedAt)),
                                             .text(frame.peer), .blob(frame.raw)])
         let inserted = db.changes > 0
@@ -246,14 +247,15 @@ public final class FrameBuffer {
     /// number, so the source delivers the values it adds; the same events then come again,
     /// now complete, and upserting sinks keep the newer ones. The row keeps the place it was
     /// first stored at (`first_sequence`) for the history other frames see (the AQI's moving
-    /// averages and daily report), so moving it leaves no gap there.
-    private func supplement(_ stored: [SQLiteValue], with frame: BufferedFrame, _ packet: BufferedFrame.Packet,
-                            _ statements: Statements) throws -> Outcome {
-        guard let sequence = stored[0].integer, let raw = Self.bytes(stored[1]), (stored[2].integer ?? 1) < packet.count,
+    /// averages and daily report), so moving it leaves no gap there. `storedPackets` are the
+    /// stored upload's packets, decoded.
+    private func supplement(_ stored: [SQLiteValue], holding storedPackets: [(raw: [UInt8], frame: HJ212.Frame)], with frame: BufferedFrame,
+                            _ packet: BufferedFrame.Packet, _ statements: Statements) throws -> Outcome {
+        guard let sequence = stored[0].integer, Self.bytes(stored[1]) != nil, (stored[2].integer ?? 1) < packet.count,
               let firstSequence = stored[3].integer,
               case .frame(let late, _) = HJ212.FrameDecoder(configuration: FrameRecords.decoderConfiguration).decode(frame.raw, atEnd: true)
         else { return .duplicate }
-        var packets = Self.packets(in: raw)
+        var packets = storedPackets
         guard !packets.contains(where: { $0.frame.pno == packet.number }) else { return .duplicate }
         packets.append((frame.raw, late))
         packets.sort { ($0.frame.pno ?? 0) < ($1.frame.pno ?? 0) }

@@ -99,6 +99,16 @@ public actor Daemon {
         return starts
     }
 
+    /// Records the claimed fire time `fire` of `name` as not served — the last fire becomes the
+    /// one before it, unless another gateway claimed a later one meanwhile — so that
+    /// `missed_runs: run_once` makes it up. Returns the fire time now recorded.
+    @discardableResult
+    nonisolated func putBack(_ fire: Date, of name: String, schedule: Schedule) async -> Date {
+        let before = schedule.recordedBefore(fire)
+        try? await store.recordScheduledFire(pipeline: name, at: before, replacing: fire)
+        return before
+    }
+
     /// Puts `definition` into the scheduler; `starting`, when the daemon starts (not a reload).
     private func schedule(_ definition: PipelineDefinition, starting: Bool = false) async -> [RunRequest] {
         guard definition.enabled, let schedule = definition.parsedSchedule(defaultZone: defaultZone) else { return [] }
@@ -113,9 +123,7 @@ public actor Daemon {
             // The run of the last fire died with its process (kill -9, out of memory, power): the
             // fire was claimed when it started and never served. Put back, like a run stopped by
             // a shutdown, it is made up now rather than a whole period later.
-            let before = schedule.recordedBefore(fire)
-            try? await store.recordScheduledFire(pipeline: definition.name, at: before, replacing: fire)
-            lastFire = before
+            lastFire = await putBack(fire, of: definition.name, schedule: schedule)
             logger.notice("the last scheduled run was interrupted; its fire time counts as missed",
                           metadata: ["pipeline": "\(definition.name)", "run": "\(latest.id)"])
         }
@@ -162,7 +170,7 @@ public actor Daemon {
             // Queued fires were claimed and never served: put back, run_once makes them up after the restart.
             for (name, queued) in waiting {
                 if let scheduledAt = queued.scheduledAt, let schedule = queued.definition.parsedSchedule(defaultZone: defaultZone) {
-                    try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(scheduledAt), replacing: scheduledAt)
+                    await putBack(scheduledAt, of: name, schedule: schedule)
                 }
             }
             waiting.removeAll()
@@ -288,7 +296,7 @@ public actor Daemon {
                 // Its fire time was claimed when it started; cut short, it has not served it. Put
                 // back, the missed-run policy (`run_once`) runs it again after the restart,
                 // rather than a whole period later.
-                try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(scheduledAt), replacing: scheduledAt)
+                await putBack(scheduledAt, of: name, schedule: schedule)
             }
         } catch is PipelineBusy {
             // Another gateway sharing the store (or a manual run) has it: that run serves this

@@ -7,7 +7,8 @@ import Testing
 
 /// File streams over FTP (vsftpd) and SFTP (OpenSSH) on loopback, started by the tests.
 struct RemoteFileTests {
-    static func connector() throws -> TestConnector {
+    /// The connector the tests read through; `tls` is the FTP stream's.
+    static func connector(tls: String = "none") throws -> TestConnector {
         try TestConnector.make("""
             version: 1
             name: exchange
@@ -17,6 +18,7 @@ struct RemoteFileTests {
               user: { type: string, description: User., optional: true }
               key: { type: path, description: SSH key., optional: true }
               host_key: { type: string, description: Host key fingerprint., optional: true }
+              ca: { type: string, description: CA bundle., optional: true }
             streams:
               reports:
                 files:
@@ -25,6 +27,8 @@ struct RemoteFileTests {
                   username: "{{ config.user }}"
                   private_key: "{{ config.key }}"
                   host_key: "{{ config.host_key }}"
+                  tls: \(tls)
+                  ca_bundle: "{{ config.ca }}"
             """, name: "exchange")
     }
 
@@ -42,21 +46,7 @@ struct RemoteFileTests {
     /// bundle (without it, the certificate cannot be verified and the run fails saying so).
     @Test func ftpsWithAPrivateCA() async throws {
         let ftp = try await require(FTPServer.shared)
-        let connector = try TestConnector.make("""
-            version: 1
-            name: exchange
-            summary: Remote files.
-            spec:
-              url: { type: string, description: Folder URL. }
-              ca: { type: string, description: CA bundle., optional: true }
-            streams:
-              reports:
-                files:
-                  location: "{{ config.url }}"
-                  pattern: "*.csv"
-                  tls: required
-                  ca_bundle: "{{ config.ca }}"
-            """, name: "exchange")
+        let connector = try Self.connector(tls: "required")
         let trusted = try await drained(try connector.source("url: \(ftp.url("/"))\nca: \(ftp.tls.caCertificate)", stream: "reports"))
         #expect(trusted.records.map(\.data) == [["地区": "420100", "金额": "12.30"]])
         await #expect { _ = try await drained(try connector.source("url: \(ftp.url("/"))", stream: "reports")) } throws: { "\($0)".contains("TLS") }

@@ -56,12 +56,18 @@ struct HTTPStreamRuntime: Sendable {
             return FetchedPage(page: page, records: [], received: 0, ignored: true, total: nil, next: nil, stop: true, origin: origin,
                                maxCursor: nil)
         }
+        // Paging decisions (and `select`, on a missing list) read the response, so they are made
+        // here, in parallel, not later.
+        var view: Value?
+        func responseView() -> Value {
+            if let view { return view }
+            let made = upstream.responseContext(outcome.response, body: outcome.body, context: context)
+            view = made
+            return made
+        }
         let totalExpression = http.pagination.total
         var records = try select(outcome.body, origin: "\(upstream.connector)/\(upstream.stream): \(origin)", firstPage: page.index == 0) {
-            guard let value = try? totalExpression?.evaluate(upstream.responseContext(outcome.response, body: outcome.body, context: context)) else {
-                return nil
-            }
-            return value.intValue ?? value.stringValue.flatMap { Int($0) }
+            (try? totalExpression?.evaluate(responseView())).flatMap(Self.count)
         }
         let received = records.count
         var maxCursor: Int?
@@ -96,23 +102,14 @@ struct HTTPStreamRuntime: Sendable {
         if let filter = stream.filter {
             records = try records.filter { try filter.evaluate($0).isTruthy }
         }
-        // Paging decisions read the response, so they are made here, in parallel, not later.
-        var view: Value?
-        func responseView() -> Value {
-            if let view { return view }
-            let made = upstream.responseContext(outcome.response, body: outcome.body, context: context)
-            view = made
-            return made
-        }
         var total: Int?
         // A page without records ends paging anyway, and often has no total (`{"data": null}`):
         // one there still says whether the slice shrank while it was paged (numbered pages).
-        if let expression = http.pagination.total, received == 0, http.pagination.isPredictable {
-            let value = try? expression.evaluate(responseView())
-            total = value.flatMap { $0.intValue ?? $0.stringValue.flatMap { Int($0) } }
-        } else if let expression = http.pagination.total, received > 0 {
+        if let expression = totalExpression, received == 0, http.pagination.isPredictable {
+            total = (try? expression.evaluate(responseView())).flatMap(Self.count)
+        } else if let expression = totalExpression, received > 0 {
             let value = try expression.evaluate(responseView())
-            total = value.intValue ?? value.stringValue.flatMap { Int($0) }
+            total = Self.count(value)
             // Unread, paging would go on past the end: a vendor that answers an out-of-range
             // page with an error fails the run there, far from the cause.
             guard total != nil else {
@@ -191,6 +188,11 @@ struct HTTPStreamRuntime: Sendable {
         default:
             throw ManifestRuntimeError("\(origin): 'records' gave \(selected.typeName), not an array of records")
         }
+    }
+
+    /// A total as a response gives it: a number, or a number written as text.
+    static func count(_ value: Value) -> Int? {
+        value.intValue ?? value.stringValue.flatMap { Int($0) }
     }
 
     /// The keys of a plain dotted path (`data.list`), or `nil` for any other expression.
