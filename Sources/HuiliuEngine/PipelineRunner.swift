@@ -383,10 +383,12 @@ public struct PipelineRunner: Sendable {
                     try await workers.waitForAll()
                     throw error
                 }
-                guard let batch = next else { break }
+                // Consumed, so the handoff holds the batch's only reference: one left in `next`
+                // while the task runs made the steps' first change copy every record.
+                guard let batch = consume next else { break }
                 let sequence = submitted
                 submitted += 1
-                let handoff = Handoff(batch)
+                let handoff = Handoff(consume batch)
                 let section = orderedTurns.map { OrderedSection(turns: $0, number: sequence) }
                 // The span the delivery loop gives this batch (it counts from 1).
                 let batchTrace = definition.trace ? trace.batch(sequence + 1) : nil

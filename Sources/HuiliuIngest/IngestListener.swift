@@ -45,7 +45,8 @@ public final class IngestListener: Service, Sendable {
             // An idle connection is closed: a client that opens many and sends nothing cannot
             // starve the ones that push.
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "huiliu-ingest"),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "huiliu-ingest",
+                                 availableConnectionsDelegate: .maximum(settings.maximumConnections, logger: logger)),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
                 bound.withLock { $0 = port }
@@ -124,11 +125,31 @@ public final class IngestListener: Service, Sendable {
         defer { bytesInFlight.release(reserved) }
         var request = request
         let body: ByteBuffer
+        // The idle timeout restarts with every byte: a body trickled a byte a minute would hold
+        // its place and its reservation for ever. Past the deadline the connection's input is
+        // shut, which ends the body, and the client is told why before the connection closes.
+        let late = Atomic<Bool>(false)
+        let deadline = Task { [connection = context.channel, timeout = settings.bodyTimeout] in
+            try await Task.sleep(for: timeout)
+            late.store(true, ordering: .relaxed)
+            connection.close(mode: .input, promise: nil)
+        }
+        defer { deadline.cancel() }
         do {
             body = try await request.collectBody(upTo: settings.maximumBodyBytes)
+            // A body the shut input cut short may look whole.
+            guard !late.load(ordering: .relaxed) else { throw CancellationError() }
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             count(channel, "413")
             return Self.answer(.contentTooLarge, ["error": .string("the body is larger than \(settings.maximumBodyBytes) bytes (max_body_bytes)")])
+        } catch where late.load(ordering: .relaxed) {
+            count(channel, "408")
+            logger.warning("push refused: its body did not arrive in time", metadata: [
+                "channel": "\(channel)", "peer": "\(peer)", "body_timeout": "\(Self.text(settings.bodyTimeout))",
+            ])
+            var response = Self.answer(.requestTimeout, ["error": .string("the body did not arrive within \(Self.text(settings.bodyTimeout)) (body_timeout); nothing was kept")])
+            response.headers[.connection] = "close"
+            return response
         }
         let records: [IngestedRecord]
         let bytes: [UInt8]
@@ -196,6 +217,12 @@ public final class IngestListener: Service, Sendable {
     private let inFlight = Atomic<Int>(0)
     /// What the requests in flight have reserved of ``IngestSettings/maximumBytesInFlight``.
     private let bytesInFlight: ByteBudget
+
+    /// `60s`, or `1500ms` for a timeout that is not whole seconds.
+    static func text(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return attoseconds == 0 ? "\(seconds)s" : "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+    }
 
     /// `text` cut to 64 characters, for echoing what a client sent.
     static func clipped(_ text: String) -> String {

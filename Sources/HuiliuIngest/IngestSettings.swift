@@ -26,8 +26,18 @@ public struct IngestSettings: Sendable {
     static let maximumBody = Field<Int>("max_body_bytes", .integer, "The largest request body taken; larger ones are refused with 413.",
                                         default: .integer(16 << 20), advanced: true, range: 1024...1_073_741_824)
 
+    static let bodyTimeout = Field<Duration>("body_timeout", .duration, """
+        Time a request's body may take to arrive once its headers have; a slower one is answered 408 and its connection \
+        closed, so clients trickling bytes cannot hold the memory and places kept for pushes in flight.
+        """, default: "60s", advanced: true)
+    static let maximumConnections = Field<Int>("max_connections", .integer, """
+        Connections open at once; past it, new ones wait in the system's queue until one closes, so a flood cannot \
+        take every file descriptor.
+        """, default: 1024, advanced: true, range: 1...65_536)
+
     /// The fields, for lint and docs.
-    public static let fields: [FieldSpec] = [address.spec, port.spec, buffer.spec, channels.spec, maximumBody.spec]
+    public static let fields: [FieldSpec] = [address.spec, port.spec, buffer.spec, channels.spec, maximumBody.spec,
+                                             bodyTimeout.spec, maximumConnections.spec]
 
     /// Interface to listen on. The default is `0.0.0.0`.
     public var host = "0.0.0.0"
@@ -39,6 +49,10 @@ public struct IngestSettings: Sendable {
     public var tokens: [String: String] = [:]
     /// The largest body taken, in bytes. The default is 16 MiB.
     public var maximumBodyBytes = 16 << 20
+    /// Time a body may take to arrive after its headers. The default is 60 seconds.
+    public var bodyTimeout: Duration = .seconds(60)
+    /// Connections open at once. The default is 1,024.
+    public var maximumConnections = 1024
     /// Bytes the pushes in flight may hold together, raw and decoded (at least four bodies of
     /// `maximumBodyBytes`); beyond it a push is answered 503 with Retry-After.
     var maximumBytesInFlight = 256 << 20
@@ -53,6 +67,9 @@ public struct IngestSettings: Sendable {
         port = try config[Self.port]
         bufferPath = try config[Self.buffer] ?? dataDirectory + "/ingest-buffer.db"
         maximumBodyBytes = try config[Self.maximumBody]
+        bodyTimeout = try config[Self.bodyTimeout]
+        guard bodyTimeout > .zero else { throw config.error("body_timeout", "body_timeout must be longer than zero") }
+        maximumConnections = try config[Self.maximumConnections]
         for (channel, token) in try config[Self.channels].objectValue ?? Object() {
             guard Self.isChannelName(channel) else {
                 throw config.error("channels", "channel names use letters, digits, '-' and '_' only (they are URL path segments); got '\(channel)'")

@@ -180,7 +180,9 @@ extension Huiliu {
                 // A connection left open and silent is closed: held by the thousand, they took every
                 // descriptor the daemon had, and its runs could not open their lock files.
                 server: .http1(configuration: .init(idleTimeout: .seconds(60))),
-                configuration: .init(address: .hostname(address, port: port ?? gateway.adminPort), serverName: "huiliu"),
+                // And however busy they keep them, past 256 the next waits for one to close.
+                configuration: .init(address: .hostname(address, port: port ?? gateway.adminPort), serverName: "huiliu",
+                                     availableConnectionsDelegate: .maximum(256, logger: logger)),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? 0
                     let info: Value = ["pid": .integer(Int(getpid())), "address": .string(address), "port": .integer(bound),

@@ -12,13 +12,15 @@ struct IngestListenerTests {
     let token = "t0k3n-0123456789abcdef"
 
     /// Runs a listener for `body`, then shuts it down as `huiliu serve` does.
-    func withListener(maximumBody: Int = 16 << 20, _ body: (Int, IngestBuffer) async throws -> Void) async throws {
+    func withListener(maximumBody: Int = 16 << 20, configure: (inout IngestSettings) -> Void = { _ in },
+                      _ body: (Int, IngestBuffer) async throws -> Void) async throws {
         var settings = IngestSettings()
         settings.host = "127.0.0.1"
         settings.port = 0
         settings.bufferPath = NSTemporaryDirectory() + "ingest-http-\(UUID().uuidString.prefix(8))/buffer.db"
         settings.tokens = ["gov": token]
         settings.maximumBodyBytes = maximumBody
+        configure(&settings)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let listener = try IngestListener(settings: settings, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: listener)], logger: logger))
@@ -40,9 +42,9 @@ struct IngestListenerTests {
 
     /// POSTs `body` and returns the status and the answer.
     func post(_ port: Int, _ path: String, _ body: String, contentType: String = "application/json", token: String? = nil,
-              headers: [String] = []) async throws -> (status: Int, answer: Value) {
+              headers: [String] = [], maxTime: Int = 60) async throws -> (status: Int, answer: Value) {
         let curl = try #require(findExecutable("curl"))
-        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)\(path)",
+        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "\(maxTime)", "-X", "POST", "http://127.0.0.1:\(port)\(path)",
                          "-H", "Content-Type: \(contentType)", "--data-binary", body]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         for header in headers { arguments += ["-H", header] }
@@ -51,6 +53,48 @@ struct IngestListenerTests {
         let status = Int(lines.last ?? "") ?? 0
         let answer = (try? JSONReader.parse(lines.dropLast().joined(separator: "\n"))) ?? .null
         return (status, answer)
+    }
+
+    /// A client that sends its headers and then trickles its body is answered 408 once
+    /// `body_timeout` has passed and its connection is closed; it held a place and a share of the
+    /// byte budget for as long as it kept sending, however slowly.
+    @Test func aBodyThatDoesNotArriveInTimeIsRefusedAndItsConnectionClosed() async throws {
+        try await withListener(configure: { $0.bodyTimeout = .seconds(1) }) { port, buffer in
+            let started = ContinuousClock.now
+            let reply = try await onOwnThread { [token] in
+                let client = try LoopbackClient(port: port)
+                try client.send("POST /ingest/gov HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\n"
+                                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n[{\"id\":")
+                // A byte now and then: no idle timeout would ever fire. (None after the deadline:
+                // bytes left unread when the server closes make it reset the connection, and the
+                // reset may overtake the answer.)
+                for _ in 0..<2 {
+                    Thread.sleep(forTimeInterval: 0.3)
+                    try client.send(" ")
+                }
+                return client.readToEnd(timeout: 20)
+            }
+            #expect(reply.hasPrefix("HTTP/1.1 408"), "\(reply)")
+            #expect(reply.contains("body_timeout"), "\(reply)")
+            #expect(ContinuousClock.now - started < .seconds(20), "the connection was closed, not left to the client")
+            #expect(try buffer.records(channel: "gov", after: 0, limit: 10).isEmpty)
+            // The place and the bytes it held are free: a whole push goes through.
+            #expect(try await post(port, "/ingest/gov", #"{"id":"P1"}"#, token: token).status == 202)
+        }
+    }
+
+    /// Past `max_connections`, a new connection is not served until one closes.
+    @Test func connectionsPastTheLimitWaitForOneToClose() async throws {
+        try await withListener(configure: { $0.maximumConnections = 2 }) { port, _ in
+            let idle = try await onOwnThread { [try LoopbackClient(port: port), try LoopbackClient(port: port)] }
+            // Both are accepted before the push is tried.
+            try await Task.sleep(for: .milliseconds(300))
+            let waiting = try await post(port, "/ingest/gov", #"{"id":"P1"}"#, token: token, headers: [], maxTime: 2)
+            #expect(waiting.status == 0, "a third connection was served: \(waiting)")
+            idle.forEach { $0.close() }
+            let served = try await post(port, "/ingest/gov", #"{"id":"P2"}"#, token: token, maxTime: 20)
+            #expect(served.status == 202, "\(served)")
+        }
     }
 
     /// Pushes in flight share a byte budget (64 pushes of max_body_bytes could hold gigabytes):
@@ -165,4 +209,50 @@ struct IngestListenerTests {
             #expect(try buffer.pending(channel: "gov", after: 0) == 2)
         }
     }
+}
+
+/// A plain TCP connection to a loopback port, for requests curl will not send (a body that
+/// trickles in, a connection that says nothing). Blocking: use it on a thread of its own.
+final class LoopbackClient: @unchecked Sendable {
+    private var fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { closeSocket(); throw POSIXError(.ECONNREFUSED) }
+    }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Glibc.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw POSIXError(.EPIPE) }
+    }
+
+    /// What arrives until the server closes the connection, or `timeout` seconds pass.
+    func readToEnd(timeout: Int) -> String {
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            guard n > 0 else { break }
+            received += chunk[..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    func close() { closeSocket() }
+
+    private func closeSocket() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    deinit { closeSocket() }
 }
