@@ -19,7 +19,7 @@ extension HJ212BatchReader {
             let body = stations[frame.mn]?.waterBody ?? .unknown
             return hours.compactMap { SurfaceWaterAssessment(measurements: $0, waterBody: body).map { ($0.data, $0.key, $0.time) } }
         case "22":
-            return hours.flatMap { airAssessments(frame, $0) }
+            return hours.flatMap { airAssessments(frame, $0) } + revisedDailyReports(frame, hours)
         default:
             return []
         }
@@ -44,7 +44,7 @@ extension HJ212BatchReader {
     /// The AQI of one hour of an air station and, if this frame is the station's first for
     /// that day, the 日报 of the day before. The day's report waits for the next day's first
     /// hour rather than for 23:00, so a day whose last hour never comes is still reported;
-    /// hours stored after that are not in it.
+    /// hours stored after that revise it (``revisedDailyReports(_:_:)``).
     private func airAssessments(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> [Assessed] {
         guard case .string(let period)? = measurements.first?.data["period_start"],
               let start = HJ212.Timestamp(rfc3339: period) else { return [] }
@@ -69,6 +69,30 @@ extension HJ212BatchReader {
             results.append((daily.data, daily.key, daily.time))
         }
         return results
+    }
+
+    /// The 日报 again, with the same key, of each day this frame brings hours of after the
+    /// day was reported (the station's next day had begun): a logger's 补传 after an outage
+    /// revises the report, and an upserting sink keeps the revised one.
+    private func revisedDailyReports(_ frame: StoredFrame, _ hours: [[EnvironmentMeasurement]]) -> [Assessed] {
+        var days: [(day: HJ212.Timestamp, measurements: [EnvironmentMeasurement])] = []
+        for measurements in hours {
+            guard case .string(let period)? = measurements.first?.data["period_start"],
+                  let start = HJ212.Timestamp(rfc3339: period),
+                  let day = HJ212.Timestamp(year: start.year, month: start.month, day: start.day) else { continue }
+            if let i = days.firstIndex(where: { $0.day == day }) {
+                days[i].measurements += measurements
+            } else {
+                days.append((day, measurements))
+            }
+        }
+        return days.compactMap { day, measurements in
+            let next = day.adding(seconds: 86_400)
+            guard !isFirstHourFrame(frame, ofDayStarting: next) else { return nil }
+            let history = airHistory(frame, measurements, from: day, before: next)
+            return AirQualityAssessment.daily(stationID: frame.mn, day: day, hours: history, standard: source.aqiStandard)
+                .map { ($0.data, $0.key, $0.time) }
+        }
     }
 
     /// Whether no hour frame of the station for the day starting at `day` was stored before

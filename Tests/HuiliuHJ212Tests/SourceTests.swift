@@ -124,8 +124,8 @@ struct SourceTests {
     }
 
     /// An air station's 日报 follows its first hour frame of the next day, computed from the
-    /// day's hours in the buffer as they stood then: a missing 23:00 does not hold it back, and
-    /// hours that come later do not change it.
+    /// day's hours in the buffer as they stood then: a missing 23:00 does not hold it back. An
+    /// hour that comes later (a logger's 补传) issues the report again, revised, with its key.
     @Test func theDailyReportFollowsTheFirstHourOfTheNextDay() async throws {
         let directory = Fixtures.directory()
         let path = directory + "/data/hj212-buffer.db"
@@ -136,9 +136,9 @@ struct SourceTests {
         try Self.fill(path, frames)
         let source = try Self.source(["assess": .bool(true)], directory: directory)
         let assessments = try await drain(source).flatMap(\.records).filter { $0.type == "environment.assessment.v1" }
-        #expect(assessments.count == 26)
+        #expect(assessments.count == 27)
         let daily = assessments.filter { $0.data["interval"] == .string("day") }
-        #expect(daily.count == 1)
+        #expect(daily.count == 2)
         let report = try #require(daily.first)
         #expect(report.key == "42118100AQ0001/air_quality_index/HJ 633-2026/day/2026-06-03T00:00:00+08:00")
         #expect(report.time == "2026-06-03T00:00:00+08:00")
@@ -150,9 +150,16 @@ struct SourceTests {
             "PM10_24h": .decimal(DecimalNumber("130")!), "PM2.5_24h": .decimal(DecimalNumber("68")!),
         ])
         #expect(report.data["aqi"] == .integer(108) && report.data["primary_pollutants"] == ["PM2.5_24h"])
-        // A rerun of the same frames gives the same report.
+        // The late 12:00 revises it: PM2.5 over 23 hours is (22 × 68 + 500) / 23 = 86.7826, 87 as
+        // HJ 633-2026 rounds it, IAQI 100 + (87 − 60) × 50 / 55 = 124.5, rounded up to 125.
+        let revised = try #require(daily.last)
+        #expect(revised.key == report.key && revised.time == report.time)
+        #expect(revised.origin.position == 25)
+        #expect(revised.data["concentrations"]?["PM2.5_24h"] == .decimal(DecimalNumber("86.7826")!))
+        #expect(revised.data["aqi"] == .integer(125) && revised.data["primary_pollutants"] == ["PM2.5_24h"], "\(revised.data)")
+        // A rerun of the same frames gives the same reports.
         let again = try await drain(source).flatMap(\.records).filter { $0.data["interval"] == .string("day") }
-        #expect(again.map(\.data) == [report.data])
+        #expect(again.map(\.data) == daily.map(\.data))
     }
 
     /// A split upload of stored history covering two hours gets one assessment per hour.
