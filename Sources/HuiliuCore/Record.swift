@@ -53,11 +53,15 @@ public struct SourceFields: Sendable, Equatable {
     public var dataschema: String?
     /// Extension attributes.
     public var extensions: Object
+    /// The identity the record had at its source, where these fields are not the source's (a
+    /// letter of a sink's condition holds the event the steps made); empty for none.
+    public var identityAtSource: String?
 
     /// The record's identity at its source, for matching a dead letter with a later delivery of
     /// the same record: its type and key (`nil` without a key).
     public var identity: String? {
-        key.map { (type ?? "") + "\u{0}" + $0 }
+        if let identityAtSource { return identityAtSource.isEmpty ? nil : identityAtSource }
+        return key.map { (type ?? "") + "\u{0}" + $0 }
     }
 
     /// The fields as a JSON object, for storing; absent fields are left out.
@@ -68,6 +72,7 @@ public struct SourceFields: Sendable, Equatable {
         if let time { object["time"] = .string(time) }
         if let dataschema { object["dataschema"] = .string(dataschema) }
         if !extensions.isEmpty { object["extensions"] = .object(extensions) }
+        if let identityAtSource { object["identity"] = .string(identityAtSource) }
         return .object(object)
     }
 }
@@ -84,7 +89,8 @@ extension SourceFields {
     /// The fields stored as ``value``.
     public init(value: Value) {
         self.init(key: value["key"]?.stringValue, type: value["type"]?.stringValue, time: value["time"]?.stringValue,
-                  dataschema: value["dataschema"]?.stringValue, extensions: value["extensions"]?.objectValue ?? Object())
+                  dataschema: value["dataschema"]?.stringValue, extensions: value["extensions"]?.objectValue ?? Object(),
+                  identityAtSource: value["identity"]?.stringValue)
     }
 }
 

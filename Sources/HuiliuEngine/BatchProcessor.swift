@@ -120,7 +120,11 @@ public struct BatchProcessor: Sendable {
             // of the source record would deliver what the other events of it already did.
             var record = survivors[index]
             record.original = record.data
+            // Matched as the source's record, though: a later delivery of it supersedes the
+            // letter, and a steps' type or key (a map step's) would match nothing the source reads.
+            let atSource = record.sourceFields.map { $0.identity ?? "" }
             record.sourceFields = SourceFields(of: record)
+            record.sourceFields?.identityAtSource = atSource
             failures.append((reason.sink, RecordFailure(record: record, reason: reason.message, rule: "when")))
         }
         var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)

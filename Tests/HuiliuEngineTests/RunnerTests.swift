@@ -54,6 +54,20 @@ struct RunnerTests {
         }
     }
 
+    /// Gives records a type and key of its own, as a map step does.
+    struct Retype: StepConnector {
+        static let spec = ComponentSpec(name: "retype", kind: .step, summary: "Retypes and rekeys records.", fields: [])
+        init(config: ParsedConfig, context: ConnectorContext) throws {}
+        func process(_ records: [Record]) async throws -> StepOutput {
+            StepOutput(records: records.map { record in
+                var record = record
+                record.type = "entity.v1"
+                record.key = "2024/" + (record.key ?? "")
+                return record
+            })
+        }
+    }
+
     let directory = NSTemporaryDirectory() + "huiliu-runner-\(UUID().uuidString)"
 
     /// A runner whose `shared` sink is `sink`, so the test can look at what it received.
@@ -64,6 +78,7 @@ struct RunnerTests {
         try registry.register(step: AmountCheck.self)
         try registry.register(step: CountPasses.self)
         try registry.register(step: FailsBeside.self)
+        try registry.register(step: Retype.self)
         try registry.register(sinkSpec: ComponentSpec(name: "shared", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
         for (name, other) in others {
             try registry.register(sinkSpec: ComponentSpec(name: name, kind: .sink, summary: "Test sink.", fields: [])) { _, _ in other }
@@ -158,6 +173,25 @@ struct RunnerTests {
         let (replayer, _) = try makeRunner(Self.yaml.replacingOccurrences(of: ", bad_every: 5", with: ""), sink: replayed)
         #expect(try await DeadLetterReplayer(runner: replayer).replay(ids: []).delivered.isEmpty)
         #expect(replayed.envelopes.isEmpty)
+    }
+
+    /// A letter of a sink's condition holds the event the steps made, with their type and key,
+    /// but is matched as the record the source read: delivered again later (fixed upstream),
+    /// that record supersedes it, and a replay cannot write the older version over the newer.
+    @Test func aLaterDeliverySupersedesALetterOfASinksCondition() async throws {
+        let yaml = Self.judged("abs(data.amount) >= `500`", name: "retyped", steps: "steps: [ retype: {} ]")
+        let (runner, store) = try makeRunner(yaml, sink: RecordingSink(), others: ["big": RecordingSink()])
+        _ = try await runner.run(trigger: "test")
+        let letters = try await store.deadLetters(pipeline: "retyped", status: "pending", limit: 10)
+        #expect(letters.map(\.rule) == ["when", "when"])
+        #expect(letters.first?.sourceFields?.type == "entity.v1", "the letter keeps the event as the sinks were to get it")
+        try await store.resetCheckpoints(pipeline: "retyped")
+        let (fixed, _) = try makeRunner(yaml.replacingOccurrences(of: ", bad_every: 5", with: ""), sink: RecordingSink(), others: ["big": RecordingSink()])
+        let run = try await fixed.run(trigger: "test")
+        #expect(run.recordsWritten == 10)
+        let superseded = try await store.deadLetters(pipeline: "retyped", status: "superseded", limit: 10)
+        #expect(Set(superseded.map(\.id)) == Set(letters.map(\.id)))
+        #expect(try await DeadLetterReplayer(runner: fixed).replay(ids: []).delivered.isEmpty)
     }
 
     /// A record delivered but failing beside (a rule's alert that cannot be made) is not fixed:
