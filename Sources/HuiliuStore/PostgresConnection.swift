@@ -1,6 +1,7 @@
 import CLibPQ
 import Glibc
 import Foundation
+import Synchronization
 
 /// An error from PostgreSQL or libpq, with secrets already masked.
 package struct PostgresError: Error, Sendable, CustomStringConvertible {
@@ -21,13 +22,18 @@ package final class PostgresConnection: @unchecked Sendable {
     private let canceller: OpaquePointer?
     /// Masks what error text must not show: the URL's password and the configuration's secrets.
     private let mask: @Sendable (String) -> String
+    /// Raised by ``cancel()``: the statement waiting for its answer gives up, and so does the
+    /// connection (its protocol state is mid-statement).
+    private let abandoned = Atomic<Bool>(false)
 
     /// Connects with a libpq URL or connection string. Defaults that the URL may override: a
     /// 10-second connect timeout, and lock and statement timeouts so a batch never waits
     /// forever behind another session's lock.
     /// - Parameters:
-    ///   - keepalive: probe an idle connection (both ways) so a dead peer is noticed within about
-    ///     a minute rather than the system's two hours: for a session that holds a lock.
+    ///   - keepalive: probe an idle connection (both ways), and give up on data the peer does not
+    ///     acknowledge, so a dead peer or network is noticed within about a minute rather than the
+    ///     system's two hours (or, waiting for an answer, never): for a session that holds a lock
+    ///     or reads or writes across a network that may drop it.
     ///   - mask: masks the caller's secrets in error text; the URL's password is masked as well.
     package init(url: String, keepalive: Bool = false, mask: @escaping @Sendable (String) -> String) throws {
         let password = Self.password(in: url)
@@ -50,8 +56,8 @@ package final class PostgresConnection: @unchecked Sendable {
         var values = ["10", "huiliu"]
         if keepalive {
             options += " -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"
-            keywords += ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count"]
-            values += ["1", "30", "10", "3"]
+            keywords += ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]
+            values += ["1", "30", "10", "3", "60000"]
         }
         keywords += ["options", "dbname"]
         values += [options, url]
@@ -81,25 +87,66 @@ package final class PostgresConnection: @unchecked Sendable {
         PQfinish(connection)
     }
 
-    /// False once the server is gone; the next use should reconnect.
-    package var isHealthy: Bool { PQstatus(connection) == CONNECTION_OK }
+    /// False once the server is gone or a statement was cancelled; the next use should reconnect.
+    package var isHealthy: Bool { !abandoned.load(ordering: .relaxed) && PQstatus(connection) == CONNECTION_OK }
 
-    /// Asks the server to cancel the statement running now (the caller's task was cancelled).
+    /// Stops waiting for the statement running now, and asks the server to cancel it (the
+    /// caller's task was cancelled). Returns at once: the request goes from a thread of its own,
+    /// since libpq's waits for the server to hang up, and a server or network gone silent never
+    /// does. The connection is not used again.
     package func cancel() {
-        guard let canceller else { return }
-        var buffer = [CChar](repeating: 0, count: 256)
-        _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+        abandoned.store(true, ordering: .relaxed)
+        guard canceller != nil else { return }
+        // The thread holds the connection, so the canceller is freed only after it is used.
+        Thread.detachNewThread { [self] in
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+        }
+    }
+
+    /// Sends a statement and waits for its last result, which the caller clears. The wait polls
+    /// the socket rather than blocking in libpq, so ``cancel()`` ends it even when the server
+    /// never answers.
+    private func run(_ sql: String, _ parameters: [String?]) throws -> OpaquePointer? {
+        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { for pointer in copies { free(pointer) } }
+        let sent = (copies.map { $0.map { UnsafePointer($0) } }).withUnsafeBufferPointer { values in
+            PQsendQueryParams(connection, sql, Int32(parameters.count), nil, values.isEmpty ? nil : values.baseAddress, nil, nil, 0)
+        }
+        guard sent == 1 else { throw PostgresError("postgres: " + mask(Self.text(PQerrorMessage(connection)))) }
+        var last: OpaquePointer?
+        do {
+            while true {
+                try awaitResult()
+                guard let result = PQgetResult(connection) else { break }
+                PQclear(last)
+                last = result
+            }
+        } catch {
+            PQclear(last)
+            throw error
+        }
+        return last
+    }
+
+    /// Reads until a whole result is in, giving up once cancelled.
+    private func awaitResult() throws {
+        while PQisBusy(connection) == 1 {
+            guard !abandoned.load(ordering: .relaxed) else { throw PostgresError("postgres: the statement was cancelled") }
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 250)
+            if ready < 0 && errno != EINTR { throw PostgresError("postgres: cannot wait for the server: \(String(cString: strerror(errno)))") }
+            if ready > 0, PQconsumeInput(connection) != 1 {
+                throw PostgresError("postgres: " + mask(Self.text(PQerrorMessage(connection))))
+            }
+        }
     }
 
     /// Runs one statement with text parameters (`nil` for NULL) and returns its rows as text.
     /// PostgreSQL text cannot hold NUL: callers replace it (``replacingNUL``).
     @discardableResult
     package func execute(_ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
-        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { for pointer in copies { free(pointer) } }
-        let result: OpaquePointer? = (copies.map { $0.map { UnsafePointer($0) } }).withUnsafeBufferPointer { values in
-            PQexecParams(connection, sql, Int32(parameters.count), nil, values.isEmpty ? nil : values.baseAddress, nil, nil, 0)
-        }
+        let result = try run(sql, parameters)
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK:
@@ -118,11 +165,7 @@ package final class PostgresConnection: @unchecked Sendable {
     /// A query's rows as text, with each column's name and type (its OID in `pg_type`), for
     /// readers that turn the text into typed values.
     package func query(_ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
-        let copies = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { for pointer in copies { free(pointer) } }
-        let result: OpaquePointer? = (copies.map { $0.map { UnsafePointer($0) } }).withUnsafeBufferPointer { values in
-            PQexecParams(connection, sql, Int32(parameters.count), nil, values.isEmpty ? nil : values.baseAddress, nil, nil, 0)
-        }
+        let result = try run(sql, parameters)
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw PostgresError("postgres: " + mask(failure(result))) }
         let columns = (0..<PQnfields(result)).map { column in

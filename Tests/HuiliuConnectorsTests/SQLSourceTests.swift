@@ -161,6 +161,25 @@ struct SQLSourceTests {
         }
     }
 
+    /// A server or network that falls silent mid-query (a firewall dropping the session) does
+    /// not hold a stopped run: libpq's cancel request waited for an answer that never came,
+    /// and so did the query, and the run, Ctrl-C, its timeout and the daemon's shutdown with them.
+    @Test(.timeLimit(.minutes(1))) func aStoppedRunEndsWhenPostgreSQLFallsSilent() async throws {
+        let server = try await require(PostgresServer.shared)
+        let link = try SilentLink(to: server.port)
+        defer { link.close() }
+        let slow = try source(["query": "SELECT 1 AS id, pg_sleep(1)::text AS slept", "key": "id"],
+                              url: server.url.replacingOccurrences(of: ":\(server.port)/", with: ":\(link.port)/"))
+        let started = ContinuousClock.now
+        let run = Task { try await drain(slow) }
+        // Connected and the query sent; then nothing passes either way, the answer included.
+        try await Task.sleep(for: .milliseconds(500))
+        link.silence()
+        run.cancel()
+        await #expect(throws: CancellationError.self) { try await run.value }
+        #expect(ContinuousClock.now - started < .seconds(15))
+    }
+
     @Test func refusesConfigurationsThatCannotWork() throws {
         #expect(throws: ConfigError.self) { try source(["table": "t", "key": "id"]) }
         #expect(throws: ConfigError.self) { try source(["path": "x.db", "key": "id"]) }

@@ -116,7 +116,7 @@ final class SQLConnection: @unchecked Sendable {
         switch source.database {
         case .postgres(let url, let secrets):
             let mask: @Sendable (String) -> String = { $0.maskingSecrets(secrets, with: "***") }
-            let connection = try PostgresConnection(url: url, mask: mask)
+            let connection = try PostgresConnection(url: url, keepalive: true, mask: mask)
             // Read-only: a source must never change the upstream's data. ISO dates, the
             // configured zone for `timestamptz`, and bytea in hex, whatever the server's defaults.
             try connection.execute("SET default_transaction_read_only = on")

@@ -67,7 +67,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         let secrets = secrets
         let made: PostgresConnection
         do {
-            made = try PostgresConnection(url: connectionURL) { $0.maskingSecrets(secrets, with: "***") }
+            made = try PostgresConnection(url: connectionURL, keepalive: true) { $0.maskingSecrets(secrets, with: "***") }
         } catch {
             throw SinkError("\(error)")
         }
