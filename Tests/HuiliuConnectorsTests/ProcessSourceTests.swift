@@ -142,13 +142,29 @@ struct ProcessSourceTests {
     @Test func strayStdoutIsKeptWithItsSecretsMasked() async throws {
         let key = "tok-51d0a7e2"
         var parsed = ParsedConfig(testing: [
-            "command": .array(["sh", "-c", "echo \"DEBUG: fetched page with token=$API_KEY\"; echo '{\"type\":\"RECORD\",\"stream\":\"s\",\"record\":{\"id\":1}}'"]),
+            "command": .array(["sh", "-c", "echo \"DEBUG: fetched page with token=$API_KEY\"; echo '{\"type\":\"RECORD\",\"stream\":\"s\",\"record\":{\"id\":1}}'; echo \"DEBUG: fetched page with token=$API_KEY\""]),
             "environment": ["API_KEY": .string(key)],
         ])
         parsed.secretValues = [key]
         let batches = try await drain(try ProcessSource(config: parsed, context: .testing(batchSize: 100)))
         #expect(batches.flatMap(\.records).count == 1)
-        #expect(batches.flatMap(\.rejects).map(\.raw) == ["DEBUG: fetched page with token=***"])
+        let rejects = batches.flatMap(\.rejects)
+        #expect(rejects.map(\.raw) == ["DEBUG: fetched page with token=***", "DEBUG: fetched page with token=***"])
+        // Each says which line it was: alike, they are still two dead letters, not one.
+        #expect(rejects.map(\.origin.position) == [1, 3])
+        #expect(Set(rejects.map(\.origin.description)).count == 2)
+    }
+
+    /// A tap's stderr is logged at debug level, but for lines that say they are warnings or
+    /// errors, as Python's logging and singer-python write them.
+    @Test func stderrWarningsAndErrorsAreLoggedAtTheirLevel() {
+        #expect(ProcessBatchReader.stderrLevel("WARNING rate limited, retrying in 5s") == .warning)
+        #expect(ProcessBatchReader.stderrLevel("WARNING:root:skipping a bad row") == .warning)
+        #expect(ProcessBatchReader.stderrLevel("ERROR Traceback follows") == .error)
+        #expect(ProcessBatchReader.stderrLevel("CRITICAL: giving up") == .error)
+        #expect(ProcessBatchReader.stderrLevel("INFO METRIC: {\"type\": \"counter\"}") == .debug)
+        #expect(ProcessBatchReader.stderrLevel("WARNINGS are not a level") == .debug)
+        #expect(ProcessBatchReader.stderrLevel("") == .debug)
     }
 
     /// A tap that leaves a background child behind (a helper daemon, a `sleep` in a shell
@@ -291,6 +307,29 @@ struct ProcessSourceTests {
         #expect(!FileManager.default.fileExists(atPath: gone))
         #expect(FileManager.default.fileExists(atPath: alive + "/config.json"))
         #expect(!FileManager.default.fileExists(atPath: old) && FileManager.default.fileExists(atPath: recent))
+    }
+
+    /// A run killed mid-read leaves its tap running (a quiet one never writes to the pipe that
+    /// would end it); the next run stops it before starting another against the same state.
+    /// A process that only took the dead tap's pid is left alone.
+    @Test func stopsTheTapOfAKilledRun() async throws {
+        let pid = try #require(Int32(try ChildCommand.run("/bin/sh", ["-c", "echo $$"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        func leftover(naming: Bool) throws -> SpawnedProcess {
+            let directory = NSTemporaryDirectory() + "huiliu-process-\(pid)-\(UUID().uuidString)"
+            let staging = NSTemporaryDirectory() + "staging-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            let tap = try SpawnedProcess("/bin/sh", ["-c", "sleep 300", "tap", "--config", naming ? directory + "/config.json" : "elsewhere.json"],
+                                         processGroup: true)
+            try "\(tap.pid)".write(toFile: staging + "/process.pid", atomically: true, encoding: .utf8)
+            try FileManager.default.moveItem(atPath: staging, toPath: directory)
+            return tap
+        }
+        let orphan = try leftover(naming: true), stranger = try leftover(naming: false)
+        defer { stranger.signalGroup(SIGKILL) }
+        _ = try await drain(try source(["command": .array([.string(Self.fixtures + "/singer_counter.py")]), "config": ["records": 1]]))
+        for _ in 0..<100 where orphan.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!orphan.isRunning, "the dead run's tap still runs")
+        #expect(stranger.isRunning, "a process not started for the dead run was killed")
     }
 
     @Test func failsOnAnAirbyteTraceError() async throws {

@@ -21,6 +21,8 @@ final class ProcessBatchReader: BatchReader {
     /// same state, as after a crash, gives the same origins, so the same ids.
     let startTag: String
     var finished = false
+    /// Lines read from stdout, for where a stray one was.
+    var linesRead = 0
     let stderrTail = LineTail()
     var traceError: String?
     /// Set once `finish` reaped the process.
@@ -65,6 +67,8 @@ final class ProcessBatchReader: BatchReader {
         } catch {
             throw ProcessSourceError("cannot start \(source.command[0]): \(error)")
         }
+        // For the next run, should this process be killed before it can stop the tap.
+        try? "\(process.pid)".write(toFile: directory + "/process.pid", atomically: true, encoding: .utf8)
         output = LineReader(process.standardOutput!, label: "stdout")
         errorHandle = process.standardError!
         drainErrors()
@@ -84,8 +88,21 @@ final class ProcessBatchReader: BatchReader {
             } else {
                 guard let pid = rest.split(separator: "-").first.flatMap({ Int32($0) }), kill(pid, 0) != 0 && errno == ESRCH else { continue }
             }
+            stopOrphan(in: temporary + name)
             try? FileManager.default.removeItem(atPath: temporary + name)
         }
+    }
+
+    /// Kills the process group of the tap a dead run started, if it still runs: nothing else
+    /// would stop it (a quiet or hanging tap never writes to the pipe that would end it), and
+    /// the next run would start a second one against the same system and state. It is known
+    /// by its pid and by its arguments, which name the run's directory (a pid may be reused).
+    static func stopOrphan(in directory: String) {
+        guard let text = try? String(contentsOfFile: directory + "/process.pid", encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
+              let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+              String(decoding: arguments, as: UTF8.self).contains(directory + "/config.json") else { return }
+        if kill(-pid, SIGKILL) != 0 { _ = kill(pid, SIGKILL) }
     }
 
     /// The program to run: a path as given, or a bare name (`tap-csv`, `python3`) looked up on
@@ -100,7 +117,9 @@ final class ProcessBatchReader: BatchReader {
         throw ProcessSourceError("cannot start \(name): no such program on PATH (\(path))")
     }
 
-    /// Keeps the last lines of stderr for error messages and logs them at debug level, on a
+    /// Keeps the last lines of stderr for error messages and logs them (at debug level, or at
+    /// the level a line starts with when that is a warning or worse, as Python's logging and
+    /// singer-python write them: `WARNING …`, `ERROR:root:…`), on a
     /// thread of its own so a chatty process never blocks on a full pipe (a serial queue: the
     /// global queues are the cooperative pool's threads on Linux, and this read lasts as long
     /// as the process).
@@ -115,7 +134,7 @@ final class ProcessBatchReader: BatchReader {
             var searched = 0, cut = false
             func emit(_ bytes: ArraySlice<UInt8>) {
                 let text = Self.printable(String(decoding: bytes, as: UTF8.self), secrets: secrets)
-                logger.debug("\(text)", metadata: ["process": "\(name)"])
+                logger.log(level: Self.stderrLevel(text), "\(text)", metadata: ["process": "\(name)"])
                 tail.append(text)
             }
             while true {
@@ -165,6 +184,7 @@ final class ProcessBatchReader: BatchReader {
                 finished = true
                 return records.isEmpty && rejects.isEmpty ? nil : RecordBatch(records: records, rejects: rejects, checkpoint: nil)
             }
+            linesRead += 1
             guard !line.isEmpty else { continue }
             let message: Value
             do {
@@ -172,7 +192,9 @@ final class ProcessBatchReader: BatchReader {
             } catch {
                 // Taps sometimes print stray text on stdout (debug output quoting a token): kept as a
                 // reject instead of failing, with the secrets masked as in the tap's logs.
-                rejects.append(.init(origin: RecordOrigin(source.command[0]), reason: "not a protocol message: \(error)",
+                // Where, so that two alike are two letters (the store folds a pending letter's repeats).
+                rejects.append(.init(origin: RecordOrigin("\(source.command[0]) stdout@\(startTag)", position: linesRead),
+                                     reason: "not a protocol message: \(error)",
                                      raw: .string(String(decoding: line, as: UTF8.self).maskingSecrets(source.secretValues, with: "***"))))
                 continue
             }
@@ -279,6 +301,18 @@ final class ProcessBatchReader: BatchReader {
             keys[name] = declared.compactMap { $0.arrayValue?.compactMap(\.stringValue) }.filter { !$0.isEmpty }
         }
         return keys
+    }
+
+    /// The level a stderr line is logged at: warning or error when its first word says so
+    /// (`WARNING`, `WARN`, `ERROR`, `CRITICAL`, `FATAL`, up to a space or colon), else debug,
+    /// as taps write their progress there.
+    static func stderrLevel(_ line: String) -> Logger.Level {
+        let word = line.utf8.prefix { $0 != 0x20 && $0 != 0x3A }.prefix(9)
+        switch String(decoding: word, as: UTF8.self) {
+        case "WARNING", "WARN": return .warning
+        case "ERROR", "CRITICAL", "FATAL": return .error
+        default: return .debug
+        }
     }
 
     /// The log level of an Airbyte LOG message's level (FATAL, ERROR, WARN, INFO, DEBUG, TRACE).
