@@ -30,6 +30,8 @@ public struct DeadLetterReplayer: Sendable {
         public var stillFailing: [(id: Int, reason: String)]
         /// Letters skipped because the source rejected them.
         public var sourceRejects: [Int]
+        /// Letters the replay set out to deliver (those the source rejected not counted).
+        public var attempted = 0
     }
 
     /// Replays `letters` (all pending for the pipeline when empty).
@@ -92,6 +94,7 @@ public struct DeadLetterReplayer: Sendable {
                     stride(from: 0, to: group.count, by: size).map { (Array(group[$0..<min(group.count, $0 + size)]), throughSteps) }
                 }
             outcome.sourceRejects = letters.filter { $0.step == "source" && !isEarlierMapping($0) }.map(\.id)
+            outcome.attempted = replayable.count
             for (index, (batch, throughSteps)) in batches.enumerated() {
                 // The letter id travels in the origin so failures can be matched back to it.
                 let records = batch.map {

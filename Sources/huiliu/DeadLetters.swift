@@ -189,7 +189,9 @@ extension Huiliu.DeadLetters {
                 printError("\(error)")
                 throw ExitCode(2)
             }
-            print("replayed \(outcome.delivered.count) of \(outcome.delivered.count + outcome.stillFailing.count) dead letters (run \(outcome.run.id))")
+            // Of those it set out to deliver: a run that failed (a sink down) delivered none and
+            // judged none still failing, and "0 of 0" read as nothing to do.
+            print("replayed \(outcome.delivered.count) of \(max(outcome.attempted, outcome.delivered.count + outcome.stillFailing.count)) dead letters (run \(outcome.run.id))")
             for (id, reason) in outcome.stillFailing { print("  still failing: \(id): \(reason)") }
             if !outcome.sourceRejects.isEmpty {
                 let ids = outcome.sourceRejects.map(String.init).joined(separator: " ")

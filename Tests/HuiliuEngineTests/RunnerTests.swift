@@ -194,6 +194,21 @@ struct RunnerTests {
         #expect(try await DeadLetterReplayer(runner: fixed).replay(ids: []).delivered.isEmpty)
     }
 
+    /// A replay whose sink fails delivers nothing and judges no letter: it says how many it
+    /// set out to deliver, and they stay pending.
+    @Test func aReplayIntoAFailingSinkCountsTheLettersItTried() async throws {
+        let (runner, store) = try makeRunner(Self.yaml, sink: RecordingSink())
+        _ = try await runner.run(trigger: "test")
+        let letters = try await store.deadLetters(pipeline: "scripted", status: "pending", limit: 10)
+        // Steps that pass the letters, so they reach the sink.
+        let (failing, _) = try makeRunner(Self.yaml.replacingOccurrences(of: "amount-check: {}", with: "count-passes: {}"),
+                                          sink: RecordingSink(failAfter: 0))
+        let outcome = try await DeadLetterReplayer(runner: failing).replay(ids: [])
+        #expect(outcome.run.status == .failed)
+        #expect(outcome.delivered.isEmpty && outcome.stillFailing.isEmpty && outcome.attempted == letters.count)
+        #expect(try await store.deadLetters(pipeline: "scripted", status: "pending", limit: 10).count == letters.count)
+    }
+
     /// A record delivered but failing beside (a rule's alert that cannot be made) is not fixed:
     /// its earlier letter stays pending.
     @Test func aRecordThatStillFailsBesideItsDeliveryDoesNotSupersede() async throws {
