@@ -150,7 +150,7 @@ extension Huiliu {
                         }
                     }
                     for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway)
-                        + Self.pastSchedule(definition, gateway: gateway) + Self.missingFolder(definition)
+                        + Self.pastSchedule(definition, gateway: gateway) + Self.missingFolder(definition) + Self.enveloped(definition)
                         + Self.rulesNeverReached(definition, registry: registry, context: lintContext) {
                         printScrubbed(warning)
                         warningCount += 1
@@ -231,6 +231,19 @@ extension Huiliu.Lint {
 
     /// A warning (the folder may be mounted later) for a `file` source whose folder is not
     /// there: each run fails with "no file matches", and a mistyped folder looks the same.
+    /// Warnings for a sink's `mask` path written from the event (`data.payee.name`), as its
+    /// `when` is: mask paths are inside `data`, so it names a field `data` of the data, and the
+    /// personal data it meant goes to the sink unmasked.
+    static func enveloped(_ definition: PipelineDefinition) -> [String] {
+        let mask = ConnectorRegistry.sinkMask.name
+        return definition.sinks.flatMap { sink in
+            (sink.config[mask]?.objectValue?.keys ?? []).filter { $0.hasPrefix("data.") }.map { path in
+                "\(sink.config.location(of: mask + "." + path)): warning: mask paths are inside the event's data, as the mask step's: "
+                    + "'\(path)' masks a field 'data' of the data, not '\(path.dropFirst(5))'"
+            }
+        }
+    }
+
     static func missingFolder(_ definition: PipelineDefinition) -> [String] {
         guard definition.source.name == "file", let path = definition.source.config["path"]?.stringValue else { return [] }
         let pattern = definition.source.config.resolvePath(path)

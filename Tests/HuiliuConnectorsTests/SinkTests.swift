@@ -167,6 +167,19 @@ struct SinkTests {
         #expect(try db.prepare("SELECT count(*) FROM events_case_v1").rows() == [[.integer(1)]])
     }
 
+    /// A jsonl file has one writer: a second sink on it, under another spelling of its path too,
+    /// is refused at open with a message that does not blame another pipeline.
+    @Test func aJSONLFileHasOneWriter() async throws {
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+        let first = try JSONLSink(config: ParsedConfig(testing: ["path": "out/dup.jsonl"]), context: .testing(projectDirectory: directory))
+        try await first.open(resumingAt: nil)
+        let second = try JSONLSink(config: ParsedConfig(testing: ["path": "./out/../out/dup.jsonl"]), context: .testing(projectDirectory: directory))
+        await #expect { try await second.open(resumingAt: nil) } throws: { "\($0)".contains("another jsonl sink of this one") }
+        try await first.close()
+        try await second.open(resumingAt: nil)
+        try await second.close()
+    }
+
     /// Types that differ only in what a table name cannot hold (`_`, `-`, case) get tables of
     /// their own, not one table whose rows cannot be told apart; so does a type spelled like
     /// another's digested table name.

@@ -57,6 +57,24 @@ struct LintCorpusTests {
         #expect(result.stdout == "pipelines/typo.yaml:3:19: warning: there is no folder connectors/x/sample for 'connectors/x/sample/payments-*.csv'; every run fails with 'no file matches' until there is\n")
     }
 
+    /// A sink's mask path written from the event, as its `when` is (`data.payee.name`), masks
+    /// nothing the user meant: a warning says paths are inside the data.
+    @Test func aSinkMaskPathWrittenFromTheEventIsAWarning() async throws {
+        let project = try temporaryProject("mask-path")
+        try FileManager.default.createDirectory(atPath: project + "/in", withIntermediateDirectories: true)
+        try """
+            version: 1
+            name: masked
+            source: { file: { path: in/*.jsonl } }
+            sinks:
+              - jsonl: { path: out/masked.jsonl, mask: { data.payee.name: name, payee.account: name } }
+            """.write(toFile: project + "/pipelines/masked.yaml", atomically: true, encoding: .utf8)
+        let result = try await HuiliuCommand.run(["lint", "pipelines/masked.yaml"], in: project)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout == "pipelines/masked.yaml:5:63: warning: mask paths are inside the event's data, as the mask step's: "
+                + "'data.payee.name' masks a field 'data' of the data, not 'payee.name'\n")
+    }
+
     /// A rule after a map into another entity never raises an alert: a warning naming both types.
     /// The shipped pipelines, whose rules follow the map they judge, have none.
     @Test func aRuleNoRecordOfItsEntityReachesIsAWarning() async throws {

@@ -54,7 +54,7 @@ public final class JSONLSink: SinkConnector, @unchecked Sendable {
         guard FileLock.lock(descriptor) else {
             Glibc.close(descriptor)
             descriptor = -1
-            throw SinkError("\(path): another pipeline is writing this file; a jsonl file belongs to one pipeline")
+            throw SinkError("\(path): another sink is writing this file (another pipeline's, or another jsonl sink of this one, perhaps under another spelling of the path); a jsonl file belongs to one sink")
         }
         var info = stat()
         fstat(descriptor, &info)

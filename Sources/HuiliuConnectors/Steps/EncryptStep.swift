@@ -32,7 +32,10 @@ public struct EncryptStep: StepConnector {
             value becomes `SM4:<key_id>:<base64>`, the Base64 of a random 16-byte IV, the SM4-CBC ciphertext (PKCS#7 \
             padding) of the value's UTF-8 text, and a 16-byte tag: the first half of HMAC-SM3 over the key id, a zero \
             byte, the field's path as listed (`payee.account`), a zero byte, the IV and the ciphertext — so a value \
-            moved to another field no longer opens. Text is what is encrypted: a number or any other value is encrypted as its \
+            moved to another field no longer opens. The tag binds the path as listed, not the record or the list \
+            item: values swapped between two records, or between items of one list (`kids[].phone`), still open. \
+            `decrypt` must list the path as `encrypt` did (`payee.name`, not `data.payee.name` in an event read back \
+            from jsonl). Text is what is encrypted: a number or any other value is encrypted as its \
             JSON text, and `decrypt` gives that text back. Missing fields and nulls are left alone, and a value this key \
             already encrypted is not encrypted again. The same value encrypts differently each time, so encrypted fields \
             cannot be compared or joined.
@@ -59,7 +62,7 @@ public struct DecryptStep: StepConnector {
             Each listed field holding `SM4:<key_id>:<base64>` is checked against its tag and decrypted back to its text \
             (a number encrypted as its JSON text comes back as that text). Values that do not start with `SM4:` are left \
             alone. A value that does — under another key id, with a tag that does not match (a wrong key, text altered \
-            or moved on the way), or not in the format — fails its record, which is dead-lettered with the field's \
+            or moved to another field on the way), or not in the format — fails its record, which is dead-lettered with the field's \
             pointer; the reason never quotes the value.
             """,
         fields: [EncryptStep.key.spec, EncryptStep.keyID.spec, EncryptStep.fields.spec])
