@@ -171,9 +171,11 @@ struct SinkTests {
     /// is refused at open with a message that does not blame another pipeline.
     @Test func aJSONLFileHasOneWriter() async throws {
         try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
-        let first = try JSONLSink(config: ParsedConfig(testing: ["path": "out/dup.jsonl"]), context: .testing(projectDirectory: directory))
+        let first = try JSONLSink(config: ParsedConfig(testing: ["path": .string(directory + "/out/dup.jsonl")]),
+                                  context: .testing(projectDirectory: directory))
         try await first.open(resumingAt: nil)
-        let second = try JSONLSink(config: ParsedConfig(testing: ["path": "./out/../out/dup.jsonl"]), context: .testing(projectDirectory: directory))
+        let second = try JSONLSink(config: ParsedConfig(testing: ["path": .string(directory + "/./out/../out/dup.jsonl")]),
+                                   context: .testing(projectDirectory: directory))
         await #expect { try await second.open(resumingAt: nil) } throws: { "\($0)".contains("another jsonl sink of this one") }
         try await first.close()
         try await second.open(resumingAt: nil)
