@@ -34,8 +34,6 @@ struct ParseTimeTests {
         ("`1709620200.5`", "2024-03-05T14:30:00.500+08:00"),
         ("`20240305`", "2024-03-05T00:00:00+08:00"),
         ("`20240305143000`", "2024-03-05T14:30:00+08:00"),
-        // Twelve digits are milliseconds of 1973–2001, not yyyyMMddHHmm as in text.
-        ("`978307200000`", "2001-01-01T08:00:00+08:00"),
         ("'20160824003817000'", "2016-08-24T00:38:17+08:00"),
         ("'  2024-03-05  '", "2024-03-05T00:00:00+08:00"),
     ])
@@ -53,6 +51,19 @@ struct ParseTimeTests {
         #expect(try Self.parse("'2024年3月5日 14时30分', 'chinese'") == "2024-03-05T14:30:00+08:00")
         #expect(try Self.parse("'2024-03-05T14:30:00', 'yyyy-MM-ddTHH:mm:ss'") == "2024-03-05T14:30:00+08:00")
         #expect(try Self.parse("'2024.03.05 14:30 +0800', 'yyyy.MM.dd HH:mm X'") == "2024-03-05T14:30:00+08:00")
+    }
+
+    /// A number read two ways is refused, not guessed: 12 digits are milliseconds of 1973–2001
+    /// and a yyyyMMddHHmm (the text form reads the latter), and a fraction makes no date. Named,
+    /// the format reads it; a negative number is milliseconds before 1970.
+    @Test func ambiguousNumbersAreRefusedUnlessTheFormatIsNamed() throws {
+        for ambiguous in ["`202403051430`", "`978307200000`", "`17096202001`", "`20240305143000.5`", "`1709620200123456`"] {
+            #expect(Support.errorKind("parse_time(\(ambiguous))") == "invalid-value", "\(ambiguous)")
+        }
+        #expect(try Self.parse("`978307200000`, 'epoch_ms'") == "2001-01-01T08:00:00+08:00")
+        #expect(try Self.parse("`202403051430`, 'yyyyMMddHHmm'") == "2024-03-05T14:30:00+08:00")
+        #expect(try Self.parse("'202403051430'") == "2024-03-05T14:30:00+08:00")
+        #expect(try Self.parse("`-631152000000`") == "1950-01-01T08:00:00+08:00")
     }
 
     /// A number of fewer than 8 digits is no timestamp (milliseconds within three hours of 1970):
@@ -134,7 +145,7 @@ struct ParseTimeTests {
     /// nanoseconds hold, they are errors, never a crash. (Expected values from Python's zoneinfo.)
     @Test func epochValuesFarFromNowRenderOrFail() throws {
         #expect(try Self.parse("'9999999999', 'epoch_s'") == "2286-11-21T01:46:39+08:00")
-        #expect(try Self.parse("`253402271999000`") == "9999-12-31T23:59:59+08:00")
+        #expect(try Self.parse("`253402271999000`, 'epoch_ms'") == "9999-12-31T23:59:59+08:00")
         #expect(try Self.parse("`-1`, 'epoch_ms'") == "1970-01-01T07:59:59.999+08:00")
         // Past 64 bits of nanoseconds (this once trapped). Before 1901 Shanghai kept local mean
         // time, +08:05:43, which RFC 3339 can only give to the minute: the instant stays exact.

@@ -61,7 +61,15 @@ enum TimestampParsing {
                     date as a number 8 (20240305, no fraction), and an Excel date serial (45356 is 2024-03-05) is read by excel_date()
                     """)
             }
-            return .string(try render(number: value, candidates ?? [detect(number: value)], rule))
+            if let candidates { return .string(try render(number: value, candidates, rule)) }
+            guard let format = detect(number: value) else {
+                throw .invalidValue("""
+                    parse_time(): \(value.jsonText) could be read more than one way (milliseconds of 1970–2001 and a \
+                    yyyyMMddHHmm are both 11 to 12 digits; epoch seconds have 10 and milliseconds 13; a date as a number has 8, \
+                    14 or 17 and no fraction): name its format, as parse_time(value, 'epoch_ms') or 'yyyyMMddHHmm'
+                    """)
+            }
+            return .string(try render(number: value, [format], rule))
         default:
             throw .invalidType("parse_time() needs a string or number, found \(value.typeName)")
         }
@@ -85,20 +93,23 @@ enum TimestampParsing {
     }
 
     /// Picks a format for a number by the digits of its whole part, as for text: `1709620200`
-    /// is epoch seconds, not 20 days after 1970 in milliseconds; 8, 14 and 17 digits are dates.
-    /// Other shapes (11 to 13 digits, or negative with 10 or more) stay epoch milliseconds; fewer
-    /// than 10 digits, unless a whole 8-digit date, are refused before (an Excel date serial is
-    /// no epoch).
-    static func detect(number: Value) -> TimestampFormat {
-        guard let (whole, exact) = wholePart(of: number), whole >= 0 else { return .epochMilliseconds }
+    /// is epoch seconds, not 20 days after 1970 in milliseconds, 13 digits are milliseconds, and
+    /// 8, 14 and 17 digits without a fraction are dates; a negative number is milliseconds (a
+    /// birth date before 1970). Any other shape is nil, refused rather than guessed: 11 or 12
+    /// digits are milliseconds of 1970–2001 or a yyyyMMddHHmm (202403051430 is both), and
+    /// 20240305143000.5 or 16 digits are no one's timestamp. Fewer than 10 digits, unless a
+    /// whole 8-digit date, are refused before (an Excel date serial is no epoch).
+    static func detect(number: Value) -> TimestampFormat? {
+        guard let (whole, exact) = wholePart(of: number) else { return nil }
+        guard whole >= 0 else { return .epochMilliseconds }
         switch String(whole).utf8.count {
         case 10: return .epochSeconds
+        case 13: return .epochMilliseconds
         // Dates as digits; a date pattern reads only whole numbers (20240305.5 is no date).
-        // Twelve digits stay milliseconds: 978307200000 is 2001-01-01, not a yyyyMMddHHmm.
-        case 8: return exact ? compactDate : .epochMilliseconds
-        case 14: return exact ? compactSecond : .epochMilliseconds
-        case 17: return exact ? compactMillisecond : .epochMilliseconds
-        default: return .epochMilliseconds
+        case 8: return exact ? compactDate : nil
+        case 14: return exact ? compactSecond : nil
+        case 17: return exact ? compactMillisecond : nil
+        default: return nil
         }
     }
 
