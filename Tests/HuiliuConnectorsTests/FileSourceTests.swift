@@ -90,6 +90,26 @@ struct FileSourceTests {
         #expect(records(try await drain(source(path))) == [["编号": "1", "单位": "北京市财政局"]])
     }
 
+    /// A UTF-8 file with one row that is not (a GBK line appended, a character an export cut
+    /// short) stays UTF-8: that row is rejected, the others read. It used to be decoded whole as
+    /// GB18030, every other row garbled, with no warning.
+    @Test func aUTF8FileWithOneBadRowStaysUTF8() async throws {
+        var bytes = Array("编号,单位\n".utf8)
+        for i in 1...9 { bytes += Array("\(i),黄冈市财政局\n".utf8) }
+        bytes += Array("10,".utf8) + [0xC2, 0xE9, 0xB3, 0xC7, 0xCA, 0xD0] + [0x0A]   // 麻城市 in GBK
+        bytes += Array("11,团风县教育局\n".utf8) + Array("12,".utf8) + Array("教育局".utf8).dropLast() + [0x0A]
+        bytes += Array("13,浠水县\n".utf8)
+        let batches = try await drain(source(write("mixed.csv", bytes)))
+        #expect(records(batches).map { $0["单位"] } == Array(repeating: "黄冈市财政局", count: 9) + ["团风县教育局", "浠水县"])
+        #expect(batches.flatMap(\.rejects).map(\.origin.position) == [11, 13])
+        // A GBK file is still GBK, however many characters its rows hold.
+        let text = write("long.txt", Array(("编号,单位\n" + (1...50).map { "\($0),湖北省黄冈市黄州区财政局\n" }.joined()).utf8))
+        let gbk = try ChildCommand.run("/usr/bin/iconv", ["-f", "UTF-8", "-t", "GBK", text])
+        #expect(gbk.status == 0)
+        let read = records(try await drain(source(write("gbk-long.csv", gbk.stdout))))
+        #expect(read.count == 50 && read.allSatisfy { $0["单位"] == "湖北省黄冈市黄州区财政局" })
+    }
+
     @Test func readsTheShippedGBKSampleExport() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let sample = root.appendingPathComponent("connectors/budget-network/samples/payments-2024-03.csv").path
@@ -287,6 +307,7 @@ struct FileSourceTests {
     @Test func emptyFilesAndEmptyHeaderCellsDoNotStopTheRead() async throws {
         _ = write("e-1.csv", Array("id,name,,\n1,甲,,\n".utf8))
         _ = write("e-2.csv", [])
+        _ = write("e-2b.csv", [0xEF, 0xBB, 0xBF])   // Excel's empty "CSV UTF-8": a byte-order mark alone
         _ = write("e-3.csv", Array("id,name\n3,丙\n".utf8))
         let all = try await drain(source(directory + "/e-*.csv"))
         #expect(records(all) == [["id": "1", "name": "甲", "column_3": "", "column_4": ""], ["id": "3", "name": "丙"]])

@@ -111,9 +111,9 @@ struct FileOpener {
             csv.late = late
             if resumed, let names = (state.arrayValue ?? state["header"]?.arrayValue)?.compactMap(\.stringValue), !names.isEmpty {
                 csv.header = names
-            } else if sampled == 0 {
-                // Nothing yet (a daily file created before its rows are written): no records, and
-                // the files after it are still read.
+            } else if sampled == 0 || (hasBOM && sampled == 3) {
+                // Nothing yet (a daily file created before its rows are written, or Excel's empty
+                // "CSV UTF-8", a byte-order mark alone): no records, and the files after it are still read.
                 logger.warning("empty file; no header row yet, so nothing to read", metadata: ["file": .string(display)])
             } else {
                 try csv.readHeader(window, path: display)

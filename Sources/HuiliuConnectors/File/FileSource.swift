@@ -12,7 +12,7 @@ public struct FileSource: SourceConnector {
                                       "File format; `auto` decides by extension (.csv, .json, .jsonl/.ndjson).",
                                       default: "auto")
     static let encoding = Field<String>("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]),
-                                        "Text encoding; `auto` reads UTF-8 if the first 64 KiB are valid UTF-8 with some non-ASCII, GB18030 if they are not UTF-8; after an all-ASCII start the first row that tells decides (bytes that are not UTF-8 and read as common Chinese decide GB18030, eight Chinese characters of valid UTF-8 decide UTF-8; a row of UTF-8 cut short or with a stray byte is rejected), and rows before it are read field by field: give the encoding when that matters.",
+                                        "Text encoding; `auto` reads UTF-8 if the first 64 KiB are valid UTF-8 with some non-ASCII, GB18030 if they are not UTF-8 (unless eight or more Chinese characters of valid UTF-8 come before the first byte that is not: then a UTF-8 file with a bad row, which is rejected); after an all-ASCII start the first row that tells decides (bytes that are not UTF-8 and read as common Chinese decide GB18030, eight Chinese characters of valid UTF-8 decide UTF-8; a row of UTF-8 cut short or with a stray byte is rejected), and rows before it are read field by field: give the encoding when that matters.",
                                         default: "auto")
     static let delimiter = Field<String>("delimiter", .string, "CSV field separator (one character).", default: ",")
     static let key = Field<String?>("key", .string, "Field (dotted path) holding each record's natural key; it becomes the envelope subject and fixes the event id.",

@@ -15,17 +15,23 @@ enum TextEncoding: String, Sendable {
 
     /// Guesses from the first bytes of a file: UTF-8 if they are valid UTF-8 (a sequence
     /// cut off at the end of the sample is allowed), GB18030 otherwise. Chinese
-    /// government exports that are not UTF-8 are almost always GBK or GB18030.
+    /// government exports that are not UTF-8 are almost always GBK or GB18030. Bytes that are
+    /// not UTF-8 after ``LateEncoding/decisiveCharacters`` valid characters of three or more
+    /// bytes do not make a file GB18030: it is UTF-8 with a bad row (a GBK line pasted in, a
+    /// character an export cut short), which is rejected, not the whole file read as GB18030
+    /// and garbled (GBK text is not valid UTF-8 that long).
     static func detect(_ sample: UnsafeRawBufferPointer, isWholeFile: Bool) -> TextEncoding {
         var i = 0
+        var wide = 0
         let n = sample.count
         while i < n {
             let b = sample[i]
             if b < 0x80 { i += 1; continue }
             let length = utf8Length(lead: b)
-            if length == 0 { return .gb18030 }
-            if i + length > n { return isWholeFile ? .gb18030 : .utf8 }
-            for k in 1..<length where sample[i + k] & 0xC0 != 0x80 { return .gb18030 }
+            if length == 0 { return wide >= LateEncoding.decisiveCharacters ? .utf8 : .gb18030 }
+            if i + length > n { return isWholeFile && wide < LateEncoding.decisiveCharacters ? .gb18030 : .utf8 }
+            for k in 1..<length where sample[i + k] & 0xC0 != 0x80 { return wide >= LateEncoding.decisiveCharacters ? .utf8 : .gb18030 }
+            if length >= 3 { wide += 1 }
             i += length
         }
         return .utf8
