@@ -22,9 +22,14 @@ package final class PostgresConnection: @unchecked Sendable {
     private let canceller: OpaquePointer?
     /// Masks what error text must not show: the URL's password and the configuration's secrets.
     private let mask: @Sendable (String) -> String
-    /// Raised by ``cancel()``: the statement waiting for its answer gives up, and so does the
-    /// connection (its protocol state is mid-statement).
+    /// Raised by ``cancel()`` or a failed wait: the statement waiting for its answer gives up,
+    /// and so does the connection (its protocol state is mid-statement).
     private let abandoned = Atomic<Bool>(false)
+    /// Raised by ``cancel()`` alone: what failed was stopped, not broken.
+    private let cancelled = Atomic<Bool>(false)
+    /// Raised while a cancel request is on its way: libpq's may wait for ever on a silent
+    /// server, and one thread so held per connection is enough.
+    private let cancelling = Atomic<Bool>(false)
 
     /// Connects with a libpq URL or connection string. Defaults that the URL may override: a
     /// 10-second connect timeout, and lock and statement timeouts so a batch never waits
@@ -90,17 +95,23 @@ package final class PostgresConnection: @unchecked Sendable {
     /// False once the server is gone or a statement was cancelled; the next use should reconnect.
     package var isHealthy: Bool { !abandoned.load(ordering: .relaxed) && PQstatus(connection) == CONNECTION_OK }
 
+    /// True once ``cancel()`` was called: a statement that failed since was stopped, and is not
+    /// to be tried again on a new connection.
+    package var wasCancelled: Bool { cancelled.load(ordering: .relaxed) }
+
     /// Stops waiting for the statement running now, and asks the server to cancel it (the
     /// caller's task was cancelled). Returns at once: the request goes from a thread of its own,
     /// since libpq's waits for the server to hang up, and a server or network gone silent never
     /// does. The connection is not used again.
     package func cancel() {
+        cancelled.store(true, ordering: .relaxed)
         abandoned.store(true, ordering: .relaxed)
-        guard canceller != nil else { return }
+        guard canceller != nil, cancelling.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         // The thread holds the connection, so the canceller is freed only after it is used.
         Thread.detachNewThread { [self] in
             var buffer = [CChar](repeating: 0, count: 256)
             _ = PQcancel(canceller, &buffer, Int32(buffer.count))
+            cancelling.store(false, ordering: .relaxed)
         }
     }
 
@@ -121,9 +132,19 @@ package final class PostgresConnection: @unchecked Sendable {
                 guard let result = PQgetResult(connection) else { break }
                 PQclear(last)
                 last = result
+                // COPY hands the connection to data transfer, which nothing here does: its
+                // results would come for ever.
+                switch PQresultStatus(result) {
+                case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+                    throw PostgresError("postgres: COPY is not supported here")
+                default:
+                    continue
+                }
             }
         } catch {
             PQclear(last)
+            // Mid-statement, the connection cannot take another: the next use reconnects.
+            abandoned.store(true, ordering: .relaxed)
             throw error
         }
         return last

@@ -133,6 +133,32 @@ struct PostgresSinkTests {
         }
     }
 
+    /// A write stopped while it waits (behind another session's lock) ends as stopped: it is
+    /// not written again on a new connection, which nothing could stop any more.
+    @Test(.timeLimit(.minutes(1))) func aStoppedWriteIsNotWrittenAgain() async throws {
+        let server = try await require(PostgresServer.shared)
+        let sink = try sink(server.url)
+        try await sink.open(resumingAt: nil)
+        _ = try await sink.write([envelope("a", amount: 1)])
+        let locker = try PostgresConnection(url: server.url) { $0 }
+        try locker.execute("BEGIN")
+        try locker.execute("LOCK TABLE \(prefix)budget_payment_v1 IN ACCESS EXCLUSIVE MODE")
+        let started = ContinuousClock.now
+        let writing = Task { try await sink.write([envelope("b", amount: 2)]) }
+        try await Task.sleep(for: .milliseconds(500))
+        writing.cancel()
+        await #expect(throws: CancellationError.self) { try await writing.value }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        try locker.execute("ROLLBACK")
+        // Nothing went on writing behind the stop.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try rows(server, "SELECT subject FROM \(prefix)budget_payment_v1 ORDER BY subject") == [["a"]])
+        // The next batch goes on a new connection.
+        _ = try await sink.write([envelope("c", amount: 3)])
+        try await sink.close()
+        #expect(try rows(server, "SELECT subject FROM \(prefix)budget_payment_v1 ORDER BY subject") == [["a"], ["c"]])
+    }
+
     @Test func aDroppedConnectionIsMadeAgain() async throws {
         let server = try await require(PostgresServer.shared)
         let sink = try sink(server.url + "?application_name=\(prefix)")

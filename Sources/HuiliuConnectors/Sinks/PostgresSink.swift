@@ -94,6 +94,12 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         } catch {
             // Tables created in the rolled-back transaction are gone again.
             tables.removeAll()
+            // Stopped, not broken: the batch goes again next run, not now on a new connection
+            // that nothing could stop any more.
+            if connection?.wasCancelled == true {
+                connection = nil
+                throw CancellationError()
+            }
             guard let connection, !connection.isHealthy else { throw error }
             self.connection = nil
             try upsert(envelopes, storedAt: now, into: try reconnected())
