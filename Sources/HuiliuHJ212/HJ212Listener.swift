@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuCore
 public import HuiliuEnvironment
 public import HuiliuKit
 public import Logging
@@ -58,19 +59,6 @@ public final class HJ212Listener: Sendable {
     /// and the admin API need. The soft limit is raised to the hard one first.
     let connectionLimit: Int
 
-    /// A quarter of the descriptors stays for everything that is not a device connection.
-    static func usableConnections(_ wanted: Int) -> Int {
-        var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
-        if limit.rlim_cur < limit.rlim_max {
-            var raised = limit
-            raised.rlim_cur = limit.rlim_max
-            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
-        }
-        let available = limit.rlim_cur == rlim_t.max ? UInt64(Int.max) : UInt64(limit.rlim_cur)
-        return min(wanted, max(16, Int(clamping: available - min(available, max(64, available / 4)))))
-    }
-
     /// A listener; it opens the buffer now and binds in ``run()``.
     /// - Parameters:
     ///   - settings: address, buffer, timeouts.
@@ -84,7 +72,7 @@ public final class HJ212Listener: Sendable {
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
-        connectionLimit = Self.usableConnections(settings.maximumConnections)
+        connectionLimit = OpenFileLimit.usableConnections(settings.maximumConnections)
         if connectionLimit < settings.maximumConnections {
             logger.warning("HJ 212 max_connections lowered to what the open-file limit allows (ulimit -n)", metadata: [
                 "max_connections": "\(settings.maximumConnections)", "allowed": "\(connectionLimit)",

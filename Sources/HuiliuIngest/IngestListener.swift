@@ -46,7 +46,7 @@ public final class IngestListener: Service, Sendable {
             // starve the ones that push.
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "huiliu-ingest",
-                                 availableConnectionsDelegate: .maximum(settings.maximumConnections, logger: logger)),
+                                 availableConnectionsDelegate: .maximum(OpenFileLimit.usableConnections(settings.maximumConnections), logger: logger)),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? 0
                 bound.withLock { $0 = port }
@@ -126,28 +126,35 @@ public final class IngestListener: Service, Sendable {
         var request = request
         let body: ByteBuffer
         // The idle timeout restarts with every byte: a body trickled a byte a minute would hold
-        // its place and its reservation for ever. Past the deadline the connection's input is
-        // shut, which ends the body, and the client is told why before the connection closes.
-        let late = Atomic<Bool>(false)
-        let deadline = Task { [connection = context.channel, timeout = settings.bodyTimeout] in
-            try await Task.sleep(for: timeout)
-            late.store(true, ordering: .relaxed)
+        // its place and its reservation for ever. Past the deadline (body_timeout, and a second
+        // for each 64 KiB the body may hold, so a large push on a slow link is not cut) the
+        // connection's input is shut, which ends the body. Once the body is in, the deadline
+        // no longer acts: it must not shut the input of a push being stored, or of the next.
+        let allowed = settings.bodyTimeout + .seconds(declared / (64 << 10))
+        let phase = Atomic<Int>(BodyPhase.reading)
+        let deadline = Task { [connection = context.channel] in
+            try await Task.sleep(for: allowed)
+            guard phase.compareExchange(expected: BodyPhase.reading, desired: BodyPhase.late, ordering: .relaxed).exchanged else { return }
             connection.close(mode: .input, promise: nil)
         }
         defer { deadline.cancel() }
         do {
             body = try await request.collectBody(upTo: settings.maximumBodyBytes)
             // A body the shut input cut short may look whole.
-            guard !late.load(ordering: .relaxed) else { throw CancellationError() }
+            guard phase.compareExchange(expected: BodyPhase.reading, desired: BodyPhase.read, ordering: .relaxed).exchanged else {
+                throw CancellationError()
+            }
+            deadline.cancel()
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             count(channel, "413")
             return Self.answer(.contentTooLarge, ["error": .string("the body is larger than \(settings.maximumBodyBytes) bytes (max_body_bytes)")])
-        } catch where late.load(ordering: .relaxed) {
+        } catch where phase.load(ordering: .relaxed) == BodyPhase.late {
             count(channel, "408")
             logger.warning("push refused: its body did not arrive in time", metadata: [
-                "channel": "\(channel)", "peer": "\(peer)", "body_timeout": "\(Self.text(settings.bodyTimeout))",
+                "channel": "\(channel)", "peer": "\(peer)", "allowed": "\(Self.text(allowed))",
             ])
-            var response = Self.answer(.requestTimeout, ["error": .string("the body did not arrive within \(Self.text(settings.bodyTimeout)) (body_timeout); nothing was kept")])
+            // The connection closes with the answer; a client still sending may see it reset instead.
+            var response = Self.answer(.requestTimeout, ["error": .string("the body did not arrive within \(Self.text(allowed)) (body_timeout, and a second per 64 KiB); nothing was kept")])
             response.headers[.connection] = "close"
             return response
         }
@@ -210,6 +217,11 @@ public final class IngestListener: Service, Sendable {
                               "last_sequence": stored.sequences.map { .integer($0.upperBound) } ?? .null]
         if stored.repeated { answer["repeated"] = true }
         return Self.answer(stored.repeated ? .ok : .accepted, answer)
+    }
+
+    /// Where a request's body is, for its deadline: being read, read in time, or late.
+    enum BodyPhase {
+        static let reading = 0, read = 1, late = 2
     }
 
     /// Requests between their token check and their answer; more are refused with 503.

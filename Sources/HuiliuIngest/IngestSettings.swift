@@ -27,12 +27,16 @@ public struct IngestSettings: Sendable {
                                         default: .integer(16 << 20), advanced: true, range: 1024...1_073_741_824)
 
     static let bodyTimeout = Field<Duration>("body_timeout", .duration, """
-        Time a request's body may take to arrive once its headers have; a slower one is answered 408 and its connection \
-        closed, so clients trickling bytes cannot hold the memory and places kept for pushes in flight.
+        Time a request's body may take to arrive once its headers have, and a second more for each 64 KiB it declares \
+        (or max_body_bytes may hold, chunked); a slower one is answered 408 (a client still sending may see the \
+        connection reset instead) and its connection closed, so clients trickling bytes cannot hold the memory and places \
+        kept for pushes in flight.
         """, default: "60s", advanced: true)
     static let maximumConnections = Field<Int>("max_connections", .integer, """
-        Connections open at once; past it, new ones wait in the system's queue until one closes, so a flood cannot \
-        take every file descriptor.
+        Connections open at once (fewer if the open-file limit is lower: a quarter of it is kept for the rest); past it, \
+        new ones wait in the system's queue until one closes, so a flood cannot take every file descriptor. A push \
+        whose client gave up waiting is still stored when its turn comes: send an Idempotency-Key, and a retry is \
+        answered as a repeat.
         """, default: 1024, advanced: true, range: 1...65_536)
 
     /// The fields, for lint and docs.

@@ -182,7 +182,7 @@ extension Huiliu {
                 server: .http1(configuration: .init(idleTimeout: .seconds(60))),
                 // And however busy they keep them, past 256 the next waits for one to close.
                 configuration: .init(address: .hostname(address, port: port ?? gateway.adminPort), serverName: "huiliu",
-                                     availableConnectionsDelegate: .maximum(256, logger: logger)),
+                                     availableConnectionsDelegate: .maximum(OpenFileLimit.usableConnections(256), logger: logger)),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? 0
                     let info: Value = ["pid": .integer(Int(getpid())), "address": .string(address), "port": .integer(bound),
