@@ -229,8 +229,6 @@ extension Huiliu.Lint {
         return warnings
     }
 
-    /// A warning (the folder may be mounted later) for a `file` source whose folder is not
-    /// there: each run fails with "no file matches", and a mistyped folder looks the same.
     /// Warnings for a sink's `mask` path written from the event (`data.payee.name`), as its
     /// `when` is: mask paths are inside `data`, so it names a field `data` of the data, and the
     /// personal data it meant goes to the sink unmasked.
@@ -244,6 +242,8 @@ extension Huiliu.Lint {
         }
     }
 
+    /// A warning (the folder may be mounted later) for a `file` source whose folder is not
+    /// there: each run fails with "no file matches", and a mistyped folder looks the same.
     static func missingFolder(_ definition: PipelineDefinition) -> [String] {
         guard definition.source.name == "file", let path = definition.source.config["path"]?.stringValue else { return [] }
         let pattern = definition.source.config.resolvePath(path)

@@ -197,6 +197,8 @@ struct SinkTests {
             .rows().compactMap { $0[0].text }
         #expect(tables.count == 5 && tables.contains("events_x_y_v1"), "\(tables)")
         #expect(EventTables.name(prefix: "events_", type: "budget.payment.v1") == "events_budget_payment_v1")
+        // A date is no digest: such a type keeps the table it had.
+        #expect(EventTables.name(prefix: "events_", type: "reading.20240601") == "events_reading_20240601")
     }
 
     @Test func setStepWritesNestedConstants() async throws {

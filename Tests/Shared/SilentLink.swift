@@ -9,6 +9,7 @@ final class SilentLink: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let silent = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
     private let sockets = Mutex<[Int32]>([])
 
     init(to target: Int) throws {
@@ -27,17 +28,21 @@ final class SilentLink: @unchecked Sendable {
     /// Forwards nothing from now on.
     func silence() { silent.store(true, ordering: .relaxed) }
 
-    /// Closes the listener and every connection, which ends the relay's threads.
+    /// Ends the relay: its threads stop, and the descriptors are closed once they have (closed
+    /// while a thread still used one, the number could be another test's socket by then).
     func close() {
+        guard closed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else { return }
         shutdown(listener, Int32(SHUT_RDWR))
-        Glibc.close(listener)
-        sockets.withLock { for fd in $0 { shutdown(fd, Int32(SHUT_RDWR)); Glibc.close(fd) }; $0 = [] }
+        sockets.withLock { for fd in $0 { shutdown(fd, Int32(SHUT_RDWR)) } }
     }
 
-    deinit { close() }
+    deinit {
+        Glibc.close(listener)
+        sockets.withLock { for fd in $0 { Glibc.close(fd) } }
+    }
 
     private func accepting(_ target: Int) {
-        while true {
+        while !closed.load(ordering: .relaxed) {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -46,6 +51,7 @@ final class SilentLink: @unchecked Sendable {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
             sockets.withLock { $0 += [client, upstream] }
+            if closed.load(ordering: .relaxed) { shutdown(client, Int32(SHUT_RDWR)); shutdown(upstream, Int32(SHUT_RDWR)) }
             guard connected else { continue }
             Thread.detachNewThread { [self] in pump(from: client, to: upstream) }
             Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
@@ -57,8 +63,11 @@ final class SilentLink: @unchecked Sendable {
         while true {
             let n = read(source, &buffer, buffer.count)
             guard n > 0 else { shutdown(destination, Int32(SHUT_WR)); return }
-            // Silent: what arrives is kept, never passed on.
-            while silent.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.05) }
+            // Silent: what arrives is kept, never passed on, until the relay is closed.
+            while silent.load(ordering: .relaxed) {
+                if closed.load(ordering: .relaxed) { return }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
             guard send(destination, buffer, n, Int32(MSG_NOSIGNAL)) == n else { return }
         }
     }

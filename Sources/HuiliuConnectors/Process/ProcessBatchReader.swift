@@ -192,8 +192,9 @@ final class ProcessBatchReader: BatchReader {
             } catch {
                 // Taps sometimes print stray text on stdout (debug output quoting a token): kept as a
                 // reject instead of failing, with the secrets masked as in the tap's logs.
-                // Where, so that two alike are two letters (the store folds a pending letter's repeats).
-                rejects.append(.init(origin: RecordOrigin("\(source.command[0]) stdout@\(startTag)", position: linesRead),
+                // Where, so that two alike are two letters (the store folds a pending letter's
+                // repeats); not which run, so a line every run prints stays one letter per line.
+                rejects.append(.init(origin: RecordOrigin("\(source.command[0]) stdout", position: linesRead),
                                      reason: "not a protocol message: \(error)",
                                      raw: .string(String(decoding: line, as: UTF8.self).maskingSecrets(source.secretValues, with: "***"))))
                 continue
