@@ -10,7 +10,30 @@ extension HJ212BatchReader {
     /// air hour frame, and, when it is the station's first hour frame of a day, its 日报 for the
     /// day before. A split upload of stored history can cover several hours: each is assessed
     /// on its own.
-    func assess(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> [Assessed] {
+    /// Days of an air station whose 日报 is to be issued again, revised, at the end of the batch.
+    /// ``revise(_:)`` computes each once, with every hour the batch brought: per frame, a 补传 of
+    /// six hours issued five reports of part of the day, one of which raised an alert the whole
+    /// day did not support.
+    struct Revisions {
+        struct Day: Hashable {
+            var mn: String
+            var start: HJ212.Timestamp
+        }
+
+        /// Each day, with the last frame of the batch that brought hours of it, and those hours.
+        fileprivate(set) var days: [(day: Day, frame: StoredFrame, measurements: [EnvironmentMeasurement])] = []
+
+        fileprivate mutating func note(_ day: Day, _ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) {
+            if let i = days.firstIndex(where: { $0.day == day }) {
+                days[i].frame = frame
+                days[i].measurements = measurements
+            } else {
+                days.append((day, frame, measurements))
+            }
+        }
+    }
+
+    func assess(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement], revisions: inout Revisions) -> [Assessed] {
         guard frame.cn == DataInterval.hour.cn, !measurements.isEmpty else { return [] }
         let hours = Self.byPeriod(measurements)
         switch frame.st {
@@ -19,7 +42,8 @@ extension HJ212BatchReader {
             let body = stations[frame.mn]?.waterBody ?? .unknown
             return hours.compactMap { SurfaceWaterAssessment(measurements: $0, waterBody: body).map { ($0.data, $0.key, $0.time) } }
         case "22":
-            return hours.flatMap { airAssessments(frame, $0) } + revisedDailyReports(frame, hours)
+            noteLateDays(frame, hours, in: &revisions)
+            return hours.flatMap { airAssessments(frame, $0) }
         default:
             return []
         }
@@ -44,7 +68,7 @@ extension HJ212BatchReader {
     /// The AQI of one hour of an air station and, if this frame is the station's first for
     /// that day, the 日报 of the day before. The day's report waits for the next day's first
     /// hour rather than for 23:00, so a day whose last hour never comes is still reported;
-    /// hours stored after that revise it (``revisedDailyReports(_:_:)``).
+    /// hours stored after that revise it (``Revisions``).
     private func airAssessments(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> [Assessed] {
         guard case .string(let period)? = measurements.first?.data["period_start"],
               let start = HJ212.Timestamp(rfc3339: period) else { return [] }
@@ -71,10 +95,10 @@ extension HJ212BatchReader {
         return results
     }
 
-    /// The 日报 again, with the same key, of each day this frame brings hours of after the
-    /// day was reported (the station's next day had begun): a logger's 补传 after an outage
-    /// revises the report, and an upserting sink keeps the revised one.
-    private func revisedDailyReports(_ frame: StoredFrame, _ hours: [[EnvironmentMeasurement]]) -> [Assessed] {
+    /// Notes each day this frame brings hours of after the day was reported (the station's next
+    /// day had begun): a logger's 补传 after an outage revises the report, issued again with
+    /// its key, so an upserting sink keeps the revised one.
+    private func noteLateDays(_ frame: StoredFrame, _ hours: [[EnvironmentMeasurement]], in revisions: inout Revisions) {
         var days: [(day: HJ212.Timestamp, measurements: [EnvironmentMeasurement])] = []
         for measurements in hours {
             guard case .string(let period)? = measurements.first?.data["period_start"],
@@ -86,12 +110,18 @@ extension HJ212BatchReader {
                 days.append((day, measurements))
             }
         }
-        return days.compactMap { day, measurements in
-            let next = day.adding(seconds: 86_400)
-            guard !isFirstHourFrame(frame, ofDayStarting: next) else { return nil }
-            let history = airHistory(frame, measurements, from: day, before: next)
-            return AirQualityAssessment.daily(stationID: frame.mn, day: day, hours: history, standard: source.aqiStandard)
-                .map { ($0.data, $0.key, $0.time) }
+        for (day, measurements) in days where !isFirstHourFrame(frame, ofDayStarting: day.adding(seconds: 86_400)) {
+            revisions.note(.init(mn: frame.mn, start: day), frame, measurements)
+        }
+    }
+
+    /// The revised 日报 of each noted day, from the hours stored up to the last frame of the
+    /// batch that brought some of it, with the frame it is to be delivered as.
+    func revise(_ revisions: Revisions) -> [(frame: StoredFrame, assessed: Assessed)] {
+        revisions.days.compactMap { day, frame, measurements in
+            let history = airHistory(frame, measurements, from: day.start, before: day.start.adding(seconds: 86_400))
+            return AirQualityAssessment.daily(stationID: day.mn, day: day.start, hours: history, standard: source.aqiStandard)
+                .map { (frame, ($0.data, $0.key, $0.time)) }
         }
     }
 

@@ -91,12 +91,26 @@ struct HJ212BatchReader: BatchReader {
         try await task?.value
     }
 
+    /// Where a frame's records come from: its station and upload, at its place in the buffer.
+    static func origin(of frame: StoredFrame) -> RecordOrigin {
+        RecordOrigin("\(frame.mn)/\(frame.qn ?? frame.dataTime ?? "-")", position: frame.sequence)
+    }
+
+    /// An assessment's record.
+    static func record(_ assessment: Assessed, _ origin: RecordOrigin) -> Record {
+        var record = Record(data: assessment.data, origin: origin, key: assessment.key, type: HJ212Source.assessmentType)
+        record.time = assessment.time
+        record.dataschema = HJ212Source.assessmentSchema
+        return record
+    }
+
     private mutating func batch(of frames: [StoredFrame]) -> RecordBatch {
         var records: [Record] = []
         var rejects: [RecordBatch.Rejected] = []
         records.reserveCapacity(frames.count * 7)
+        var revisions = Revisions()
         for frame in frames {
-            let origin = RecordOrigin("\(frame.mn)/\(frame.qn ?? frame.dataTime ?? "-")", position: frame.sequence)
+            let origin = Self.origin(of: frame)
             let measurements: [EnvironmentMeasurement]
             do {
                 measurements = try frame.measurements()
@@ -111,13 +125,13 @@ struct HJ212BatchReader: BatchReader {
                 records.append(record)
             }
             if source.assesses {
-                for assessment in assess(frame, measurements) {
-                    var record = Record(data: assessment.data, origin: origin, key: assessment.key, type: HJ212Source.assessmentType)
-                    record.time = assessment.time
-                    record.dataschema = HJ212Source.assessmentSchema
-                    records.append(record)
+                for assessment in assess(frame, measurements, revisions: &revisions) {
+                    records.append(Self.record(assessment, origin))
                 }
             }
+        }
+        for (frame, assessment) in revise(revisions) {
+            records.append(Self.record(assessment, Self.origin(of: frame)))
         }
         position = frames.last!.sequence
         return RecordBatch(records: records, rejects: rejects,

@@ -130,13 +130,13 @@ struct SourceTests {
         let directory = Fixtures.directory()
         let path = directory + "/data/hj212-buffer.db"
         // 22 hours of 3 June with PM2.5 68 (12:00 and 23:00 missing), then 00:00 and 01:00 of
-        // 4 June, then 12:00 of 3 June late with 500.
+        // 4 June, then 12:00 of 3 June late with 500 and 23:00 with 68.
         let frames = (0..<23).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) }
-            + [Self.airHour(0, day: 4, pm25: 68), Self.airHour(1, day: 4, pm25: 68), Self.airHour(12, pm25: 500)]
+            + [Self.airHour(0, day: 4, pm25: 68), Self.airHour(1, day: 4, pm25: 68), Self.airHour(12, pm25: 500), Self.airHour(23, pm25: 68)]
         try Self.fill(path, frames)
         let source = try Self.source(["assess": .bool(true)], directory: directory)
         let assessments = try await drain(source).flatMap(\.records).filter { $0.type == "environment.assessment.v1" }
-        #expect(assessments.count == 27)
+        #expect(assessments.count == 28)
         let daily = assessments.filter { $0.data["interval"] == .string("day") }
         #expect(daily.count == 2)
         let report = try #require(daily.first)
@@ -150,13 +150,14 @@ struct SourceTests {
             "PM10_24h": .decimal(DecimalNumber("130")!), "PM2.5_24h": .decimal(DecimalNumber("68")!),
         ])
         #expect(report.data["aqi"] == .integer(108) && report.data["primary_pollutants"] == ["PM2.5_24h"])
-        // The late 12:00 revises it: PM2.5 over 23 hours is (22 × 68 + 500) / 23 = 86.7826, 87 as
-        // HJ 633-2026 rounds it, IAQI 100 + (87 − 60) × 50 / 55 = 124.5, rounded up to 125.
+        // The late hours revise it, once for the batch that brought both, as the last of them:
+        // PM2.5 over 24 hours is (23 × 68 + 500) / 24 = 86, IAQI 100 + (86 − 60) × 50 / 55 = 123.6,
+        // rounded up to 124 (HJ 633-2026).
         let revised = try #require(daily.last)
         #expect(revised.key == report.key && revised.time == report.time)
-        #expect(revised.origin.position == 25)
-        #expect(revised.data["concentrations"]?["PM2.5_24h"] == .decimal(DecimalNumber("86.7826")!))
-        #expect(revised.data["aqi"] == .integer(125) && revised.data["primary_pollutants"] == ["PM2.5_24h"], "\(revised.data)")
+        #expect(revised.origin.position == 26)
+        #expect(revised.data["concentrations"]?["PM2.5_24h"] == .decimal(DecimalNumber("86")!))
+        #expect(revised.data["aqi"] == .integer(124) && revised.data["primary_pollutants"] == ["PM2.5_24h"], "\(revised.data)")
         // A rerun of the same frames gives the same reports.
         let again = try await drain(source).flatMap(\.records).filter { $0.data["interval"] == .string("day") }
         #expect(again.map(\.data) == daily.map(\.data))
