@@ -25,6 +25,9 @@ public struct PipelineRunner: Sendable {
     public var services: ServiceValues
     /// A cursor range to read again instead of resuming (`huiliu run --backfill`). The default is `nil`.
     public var backfill: BackfillRange?
+    /// How long a batch being delivered may go on after a stop is requested before it is
+    /// cancelled (and delivered by the next run).
+    public var stopGrace: Duration = .seconds(10)
 
     /// A runner for one pipeline.
     public init(definition: PipelineDefinition, registry: ConnectorRegistry, store: any StateStore,
@@ -171,8 +174,9 @@ public struct PipelineRunner: Sendable {
                 }
             }
             reading = readingStage
-            // Sinks waiting to retry give up on a stop; work in flight finishes its batch.
-            let stopSignal = StopSignal()
+            // Sinks waiting to retry give up on a stop; work in flight finishes its batch, or is
+            // cancelled if it has not within `stopGrace` (a silent server, a lock wait).
+            let stopSignal = StopSignal(grace: stopGrace)
             control?.onStop {
                 readingStage.cancel()
                 stopSignal.stop()
@@ -198,9 +202,10 @@ public struct PipelineRunner: Sendable {
                         throw error
                     }
                     FaultInjection.check(.beforeSinkWrite, batch: number)
+                    let content = batch.content, batchTrace = trace.batch(number)
                     let delivered = try await StopSignal.$current.withValue(stopSignal) {
-                        try await TraceContext.$current.withValue(trace.batch(number)) {
-                            try await processor.deliver(batch.content)
+                        try await TraceContext.$current.withValue(batchTrace) {
+                            try await stopSignal.finishing { try await processor.deliver(content) }
                         }
                     }
                     FaultInjection.check(.afterSinkWrite, batch: number)

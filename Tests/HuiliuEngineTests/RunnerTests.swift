@@ -336,6 +336,31 @@ struct RunnerTests {
         #expect(checkpoint == .integer(3))
     }
 
+    /// A write in flight that does not finish (a server gone silent, a statement behind a lock)
+    /// holds a stop only for the runner's grace: then it is cancelled, the run ends cancelled,
+    /// and its batch, uncommitted, goes to the next run.
+    @Test(.timeLimit(.minutes(1))) func aStopCancelsAWriteThatDoesNotFinishWithinTheGrace() async throws {
+        let sink = RecordingSink(writeDuration: .seconds(3600))
+        var (runner, store) = try makeRunner("""
+            version: 1
+            name: silent
+            source: { scripted: { records: 9, batch: 3 } }
+            sinks: [ shared: {} ]
+            batch: { parallelism: 1 }
+            """, sink: sink)
+        runner.stopGrace = .milliseconds(300)
+        let control = RunControl()
+        let started = ContinuousClock.now
+        let running = Task { [runner] in try await runner.run(trigger: "test", control: control) }
+        try await eventually("the first write to begin") { sink.writesBegun >= 1 }
+        control.requestStop()
+        let run = try await running.value
+        #expect(run.status == .cancelled, "\(run.error ?? "")")
+        #expect(run.recordsWritten == 0 && sink.envelopes.isEmpty)
+        #expect(try await store.checkpoint(pipeline: "silent", stream: "main") == nil)
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
     /// A stop lets a write in flight finish: the batch being delivered is committed and the run
     /// ends at that boundary (only a sink waiting to retry gives up). The sink holds its first
     /// write until the stop has been requested.

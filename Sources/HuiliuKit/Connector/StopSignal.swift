@@ -2,7 +2,7 @@ import Synchronization
 
 /// A run's request to stop, as components see it: a sink waiting before its next attempt
 /// (an endpoint that is down) gives up at once instead of waiting out its backoff, while
-/// work in flight — a request, a transaction — is left to finish.
+/// work in flight — a request, a transaction — is left to finish, for ``grace`` at most.
 ///
 /// The engine sets ``current`` around each delivery; a component waits with
 /// ``sleep(for:)`` where it would call `Task.sleep` between attempts.
@@ -20,8 +20,10 @@ public final class StopSignal: Sendable {
     /// The signal of the run the calling task works for, if any.
     @TaskLocal public static var current: StopSignal?
 
-    /// A signal not yet given.
-    public init() {}
+    /// A signal not yet given; work in flight gets `grace` after it (10 seconds by default).
+    public init(grace: Duration = .seconds(10)) {
+        self.grace = grace
+    }
 
     /// Gives the signal: waiters wake, and later waits end at once.
     public func stop() {
@@ -35,6 +37,26 @@ public final class StopSignal: Sendable {
 
     /// True once the signal was given.
     public var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// How long work in flight may go on once the signal is given, before it is cancelled: a
+    /// request to a server gone silent, a statement behind another session's lock.
+    public let grace: Duration
+
+    /// The result of `work`, which is cancelled if it is still going ``grace`` after the
+    /// signal is given (then ``RunStopped`` is thrown).
+    public func finishing<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask { [self] in
+                await wait()
+                try await Task.sleep(for: grace)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw RunStopped() }
+            return value
+        }
+    }
 
     /// Waits `duration`, or less if the run's stop signal comes first (then throws
     /// ``RunStopped``); without a run's signal, a plain `Task.sleep`. Cancellation throws as
