@@ -40,11 +40,13 @@ public final class IngestListener: Service, Sendable {
     public var isReady: Bool { port != nil }
 
     public func run() async throws {
+        let headerTimeout = settings.headerTimeout
         let app = Application(
             router: router(),
             // An idle connection is closed: a client that opens many and sends nothing cannot
             // starve the ones that push.
-            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            // And one whose headers never finish, a byte at a time, is closed too.
+            server: .http1(configuration: .init(additionalChannelHandlers: [HeaderDeadline(timeout: headerTimeout)], idleTimeout: .seconds(60))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "huiliu-ingest",
                                  availableConnectionsDelegate: .maximum(OpenFileLimit.usableConnections(settings.maximumConnections), logger: logger)),
             onServerRunning: { [self] channel in

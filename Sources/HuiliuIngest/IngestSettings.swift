@@ -57,6 +57,8 @@ public struct IngestSettings: Sendable {
     public var bodyTimeout: Duration = .seconds(60)
     /// Connections open at once. The default is 1,024.
     public var maximumConnections = 1024
+    /// Time a request's headers may take (``HeaderDeadline``); not configurable, as for every web server's.
+    var headerTimeout: Duration = .seconds(30)
     /// Bytes the pushes in flight may hold together, raw and decoded (at least four bodies of
     /// `maximumBodyBytes`); beyond it a push is answered 503 with Retry-After.
     var maximumBytesInFlight = 256 << 20

@@ -179,8 +179,9 @@ extension Huiliu {
                 router: api.router(),
                 // A connection left open and silent is closed: held by the thousand, they took every
                 // descriptor the daemon had, and its runs could not open their lock files.
-                server: .http1(configuration: .init(idleTimeout: .seconds(60))),
-                // And however busy they keep them, past 256 the next waits for one to close.
+                server: .http1(configuration: .init(additionalChannelHandlers: [HeaderDeadline()], idleTimeout: .seconds(60))),
+                // And however busy they keep them, past 256 the next waits for one to close; one
+                // whose headers take more than 30 seconds is closed (HeaderDeadline).
                 configuration: .init(address: .hostname(address, port: port ?? gateway.adminPort), serverName: "huiliu",
                                      availableConnectionsDelegate: .maximum(OpenFileLimit.usableConnections(256), logger: logger)),
                 onServerRunning: { channel in

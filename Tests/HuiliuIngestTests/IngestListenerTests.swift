@@ -83,6 +83,25 @@ struct IngestListenerTests {
         }
     }
 
+    /// A client that sends its headers a byte at a time is closed once the header time is up: it
+    /// would hold one of the endpoint's places for ever, the idle timeout restarting with each byte.
+    @Test func headersThatDoNotArriveInTimeCloseTheConnection() async throws {
+        try await withListener(configure: { $0.headerTimeout = .seconds(1) }) { port, _ in
+            let started = ContinuousClock.now
+            let reply = try await onOwnThread {
+                let client = try LoopbackClient(port: port)
+                for byte in "POST /ingest/gov HTTP/1.1\r\nHost: x\r\n".prefix(6) {
+                    try? client.send(String(byte))
+                    Thread.sleep(forTimeInterval: 0.3)
+                }
+                return client.readToEnd(timeout: 20)
+            }
+            #expect(reply.isEmpty, "\(reply)")
+            #expect(ContinuousClock.now - started < .seconds(15), "the connection was closed, not left to the client")
+            #expect(try await post(port, "/ingest/gov", #"{"id":"P1"}"#, token: token).status == 202)
+        }
+    }
+
     /// Past `max_connections`, a new connection is not served until one closes.
     @Test func connectionsPastTheLimitWaitForOneToClose() async throws {
         try await withListener(configure: { $0.maximumConnections = 2 }) { port, _ in
