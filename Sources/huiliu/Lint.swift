@@ -232,14 +232,24 @@ extension Huiliu.Lint {
     /// Warnings for a sink's `mask` path written from the event (`data.payee.name`), as its
     /// `when` is: mask paths are inside `data`, so it names a field `data` of the data, and the
     /// personal data it meant goes to the sink unmasked.
+    /// A `mask` step's paths are inside the record the same way: `data.` there is the same slip.
     static func enveloped(_ definition: PipelineDefinition) -> [String] {
         let mask = ConnectorRegistry.sinkMask.name
-        return definition.sinks.flatMap { sink in
-            (sink.config[mask]?.objectValue?.keys ?? []).filter { $0.hasPrefix("data.") }.map { path in
+        func slipped(_ path: String) -> Bool { path == "data" || path.hasPrefix("data.") }
+        func meant(_ path: String) -> String { path == "data" ? "the whole data" : "'\(path.dropFirst(5))'" }
+        let sinks = definition.sinks.flatMap { sink in
+            (sink.config[mask]?.objectValue?.keys ?? []).filter(slipped).map { path in
                 "\(sink.config.location(of: mask + "." + path)): warning: mask paths are inside the event's data, as the mask step's: "
-                    + "'\(path)' masks a field 'data' of the data, not '\(path.dropFirst(5))'"
+                    + "'\(path)' masks a field 'data' of the data, not \(meant(path))"
             }
         }
+        let steps = definition.steps.filter { $0.name == "mask" }.flatMap { step in
+            (step.config["fields"]?.objectValue?.keys ?? []).filter(slipped).map { path in
+                "\(step.config.location(of: "fields." + path)): warning: mask paths are inside the record: '\(path)' masks a field 'data' "
+                    + "of the record (unless it has one, \(meant(path)) goes through unmasked)"
+            }
+        }
+        return steps + sinks
     }
 
     /// A warning (the folder may be mounted later) for a `file` source whose folder is not

@@ -164,6 +164,9 @@ struct ProcessSourceTests {
         #expect(ProcessBatchReader.stderrLevel("CRITICAL: giving up") == .error)
         #expect(ProcessBatchReader.stderrLevel("INFO METRIC: {\"type\": \"counter\"}") == .debug)
         #expect(ProcessBatchReader.stderrLevel("WARNINGS are not a level") == .debug)
+        #expect(ProcessBatchReader.stderrLevel("2024-03-05 14:30:00,123 | WARNING | tap-x | rate limited") == .warning)
+        #expect(ProcessBatchReader.stderrLevel("[ERROR] connection refused") == .error)
+        #expect(ProcessBatchReader.stderrLevel("fetched 500 rows, 3 had an ERROR column") == .debug)
         #expect(ProcessBatchReader.stderrLevel("") == .debug)
     }
 

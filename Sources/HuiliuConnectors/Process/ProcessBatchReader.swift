@@ -304,16 +304,20 @@ final class ProcessBatchReader: BatchReader {
         return keys
     }
 
-    /// The level a stderr line is logged at: warning or error when its first word says so
-    /// (`WARNING`, `WARN`, `ERROR`, `CRITICAL`, `FATAL`, up to a space or colon), else debug,
-    /// as taps write their progress there.
+    /// The level a stderr line is logged at: warning or error when one of its first six words
+    /// says so (`WARNING`, `WARN`, `ERROR`, `CRITICAL`, `FATAL`, between spaces, colons, `|` or
+    /// brackets: Python's `WARNING:root:…`, singer-sdk's `2024-03-05 14:30:00,123 | WARNING | …`),
+    /// else debug, as taps write their progress there.
     static func stderrLevel(_ line: String) -> Logger.Level {
-        let word = line.utf8.prefix { $0 != 0x20 && $0 != 0x3A }.prefix(9)
-        switch String(decoding: word, as: UTF8.self) {
-        case "WARNING", "WARN": return .warning
-        case "ERROR", "CRITICAL", "FATAL": return .error
-        default: return .debug
+        let words = line.utf8.prefix(120).split(whereSeparator: { " :|[]".utf8.contains($0) }).prefix(6)
+        for word in words where word.count <= 8 {
+            switch String(decoding: word, as: UTF8.self) {
+            case "WARNING", "WARN": return .warning
+            case "ERROR", "CRITICAL", "FATAL": return .error
+            default: continue
+            }
         }
+        return .debug
     }
 
     /// The log level of an Airbyte LOG message's level (FATAL, ERROR, WARN, INFO, DEBUG, TRACE).
