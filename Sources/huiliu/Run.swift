@@ -156,7 +156,7 @@ extension Huiliu {
             // other steps and sinks than the user just wrote, and commit past them for good.
             let (found, loaded) = try await daemon.request("GET", "api/v1/pipelines/\(name)")
             guard found != 404 else {
-                printError("the running daemon has no pipeline '\(name)' (it runs the pipelines of its project): `huiliu reload` after adding it there, or run it here with --standalone")
+                printError("the running daemon has no pipeline '\(name)' (it runs the pipelines of its project): put the file where config/huiliu.yaml's `pipelines` patterns look and `huiliu reload` (a change to config/huiliu.yaml itself needs the daemon restarted), or run it here with --standalone")
                 throw ExitCode(2)
             }
             guard found == 200 else {
