@@ -466,14 +466,17 @@ public struct PipelineRunner: Sendable {
         return byIdentity
     }
 
-    /// Aborts once failures exceed the allowed share: mid-run after enough records to
-    /// judge, and at the end regardless.
+    /// Aborts when failures exceed the allowed share of the run's records, judged at its end.
+    /// Mid-run, after 100 records, only a run most of whose records fail so far (a changed
+    /// format, a broken mapping) is stopped early: judged on the records read so far, the limit
+    /// would stop every run at a file whose bad rows come first, and the checkpoint would never move.
     func checkFailureRatio(_ counters: RunProgress, final: Bool) throws {
         let limit = definition.errors.maxFailureRatio
         guard limit < 1, counters.read > 0, final || counters.read >= 100 else { return }
         let ratio = Double(counters.failed) / Double(counters.read)
-        if ratio > limit {
-            throw FailureRatioExceeded(description: "\(counters.failed) of \(counters.read) records failed (\(String(format: "%.2f", ratio * 100))%), more than errors.max_failure_ratio \(limit) allows")
+        if ratio > (final ? limit : max(limit, 0.5)) {
+            let share = "\(counters.failed) of \(counters.read) records\(final ? "" : " read so far") failed (\(String(format: "%.2f", ratio * 100))%)"
+            throw FailureRatioExceeded(description: share + ", more than errors.max_failure_ratio \(limit) allows")
         }
     }
 

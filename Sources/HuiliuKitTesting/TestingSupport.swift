@@ -96,12 +96,14 @@ public struct ScriptedSource: SourceConnector {
         FieldSpec("records", .integer, "How many records.", default: 10),
         FieldSpec("batch", .integer, "Records per batch.", default: 3),
         FieldSpec("bad_every", .integer, "Make every n-th record malformed (amount is text).", optional: true),
+        FieldSpec("bad_below", .integer, "Make the records before this one malformed.", optional: true),
         FieldSpec("hang_after", .integer, "After this many records, wait (cancellably) as a quiet upstream would.", optional: true),
         FieldSpec("fail_at_end", .boolean, "After the last batch, fail instead of ending.", default: false),
     ])
     let count: Int
     let batch: Int
     let badEvery: Int?
+    let badBelow: Int
     let hangAfter: Int?
     let failAtEnd: Bool
 
@@ -109,6 +111,7 @@ public struct ScriptedSource: SourceConnector {
         count = config["records"]?.intValue ?? 10
         batch = config["batch"]?.intValue ?? 3
         badEvery = config["bad_every"]?.intValue
+        badBelow = config["bad_below"]?.intValue ?? 0
         hangAfter = config["hang_after"]?.intValue
         failAtEnd = config["fail_at_end"]?.boolValue ?? false
     }
@@ -129,7 +132,7 @@ public struct ScriptedSource: SourceConnector {
             }
             let end = min(source.count, next + source.batch)
             let records = (next..<end).map { i -> Record in
-                let bad = source.badEvery.map { (i + 1) % $0 == 0 } ?? false
+                let bad = source.badEvery.map { (i + 1) % $0 == 0 } ?? false || i < source.badBelow
                 return Record(data: ["n": .integer(i), "amount": bad ? "many" : .integer(i * 100)],
                               origin: RecordOrigin("scripted", position: i + 1), key: "k\(i)", type: "test.record.v1")
             }

@@ -628,6 +628,38 @@ struct RunnerTests {
         #expect(sink.envelopes.isEmpty)
     }
 
+    /// The ratio is judged over the run's records, at its end: bad records bunched at the start
+    /// of the input (here the first 40 of 1,000, against a limit of 10%) do not stop every run
+    /// there; a run most of whose records fail is stopped early, after 100.
+    @Test func theFailureRatioIsJudgedOverTheWholeRun() async throws {
+        let sink = RecordingSink()
+        let (runner, _) = try makeRunner("""
+            version: 1
+            name: bunched
+            source: { scripted: { records: 1000, batch: 50, bad_below: 40 } }
+            steps: [ amount-check: {} ]
+            sinks: [ shared: {} ]
+            errors: { max_failure_ratio: 0.1 }
+            batch: { parallelism: 1 }
+            """, sink: sink)
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded, "\(run.error ?? "")")
+        #expect((run.recordsRead, run.recordsFailed, run.recordsWritten) == (1000, 40, 960))
+
+        let (broken, _) = try makeRunner("""
+            version: 1
+            name: broken
+            source: { scripted: { records: 1000, batch: 50, bad_every: 1 } }
+            steps: [ amount-check: {} ]
+            sinks: [ shared: {} ]
+            errors: { max_failure_ratio: 0.1 }
+            batch: { parallelism: 1 }
+            """, sink: RecordingSink())
+        let stopped = try await broken.run(trigger: "test")
+        #expect(stopped.status == .failed)
+        #expect(stopped.error?.hasPrefix("100 of 100 records read so far failed (100.00%)") == true, "\(stopped.error ?? "")")
+    }
+
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry
     /// reads the same records and fails the same way instead of going on and succeeding, and
     /// the dead letters are not doubled.
@@ -652,13 +684,13 @@ struct RunnerTests {
             // Its checkpoint is rolled back, not what the sinks were given: the record says so.
             #expect(!sink.envelopes.isEmpty)
             #expect(try await store.run(id: run.id)?.recordsWritten == sink.envelopes.count)
-            // The failures of both batches read, the tripping one included, kept once as
-            // 'aborted': their records are read again, so they are not to be replayed.
+            // The failures of every batch, kept once as 'aborted': their records are read
+            // again, so they are not to be replayed.
             #expect(try await store.deadLetters(pipeline: "strict", status: "pending", limit: 100).isEmpty)
-            #expect(try await store.deadLetters(pipeline: "strict", status: "aborted", limit: 100).count == 20)
-            // The provenance chain records the rollback after the run's one committed batch.
-            let entries = try await store.provenance(pipeline: "strict", after: 0, limit: 10).map { try JSONReader.parse($0.text) }
-            #expect(entries.suffix(2).map { $0["batch"] } == [1, 0])
+            #expect(try await store.deadLetters(pipeline: "strict", status: "aborted", limit: 100).count == 60)
+            // The provenance chain records the rollback after the run's six committed batches.
+            let entries = try await store.provenance(pipeline: "strict", after: 0, limit: 100).map { try JSONReader.parse($0.text) }
+            #expect(entries.suffix(2).map { $0["batch"] } == [6, 0])
             #expect(entries.last?["note"]?.stringValue?.hasPrefix("rolled back: more records failed than errors.max_failure_ratio allows") == true)
             #expect(entries.last?["checkpoint_sha256"] == .null)
         }
