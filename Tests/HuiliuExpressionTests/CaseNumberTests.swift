@@ -3,14 +3,37 @@ import HuiliuExpression
 import Testing
 
 struct CaseNumberTests {
+    /// The parts, without `canonical` (``canonicalNumbersMergeSpellings()`` tests it).
     static func parse(_ text: String) throws -> Value {
-        try Support.eval("case_number_parse(@)", .string(text))
+        var parts = try Support.eval("case_number_parse(@)", .string(text))
+        if case .object(var object) = parts {
+            object["canonical"] = nil
+            parts = .object(object)
+        }
+        return parts
     }
 
     static func court(_ year: Int, _ court: String?, _ type: String, _ serial: Int, special: Value = nil,
                       text: String? = nil) -> Value {
         ["kind": "court", "year": .integer(year), "court_code": court.map { .string($0) } ?? .null, "special_code": special,
          "type_code": .string(type), "serial": .integer(serial), "serial_text": .string(text ?? String(serial))]
+    }
+
+    /// One number, one canonical spelling: brackets, full-width digits and spaces do not make
+    /// another case.
+    @Test func canonicalNumbersMergeSpellings() throws {
+        func canonical(_ text: String) throws -> Value? { try Support.eval("case_number_parse(@).canonical", .string(text)) }
+        for text in ["（2024）鄂1102民初123号", "(2024)鄂1102民初123号", "[2024]鄂1102民初123号", "［2024］鄂1102民初123号",
+                     "（２０２４）鄂１１０２民初１２３号", " 〔2024〕鄂1102民初123号 "] {
+            #expect(try canonical(text) == "（2024）鄂1102民初123号", "\(text)")
+        }
+        #expect(try canonical("(2019)最高法知民终1号") == "（2019）最高法知民终1号")
+        #expect(try canonical("(2013)鄂十堰中民四终字第00139号") == "（2013）鄂十堰中民四终字第00139号")
+        #expect(try canonical("渝巴检刑诉[2016]585号") == "渝巴检刑诉〔2016〕585号")
+        #expect(try canonical("乌检刑诉受〔2021〕520112000002号") == "乌检刑诉受[2021]520112000002号")
+        // Every canonical court number is one the common schema's pattern takes.
+        let pattern = try Regex("^[（(〔](19|20)[0-9]{2}[）)〕]")
+        #expect(try canonical("[2024]鄂1102民初123号")?.stringValue?.contains(pattern) == true)
     }
 
     @Test func courtNumbers() throws {

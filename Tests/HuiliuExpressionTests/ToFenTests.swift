@@ -7,6 +7,8 @@ struct ToFenTests {
         ("'12.3'", 1230), ("`12.30`", 1230), ("'-0.05'", -5), ("'1,234.50'", 123_450), ("`12`", 1200),
         ("' 7 '", 700), ("'+0.10'", 10), ("'12,345,678.9'", 1_234_567_890), ("'12.300'", 1230), ("'0'", 0),
         ("'.5'", 50), ("`-3.1`", -310),
+        // The ideographic space of a Chinese export, as trim and parse_time take it.
+        ("'123\u{3000}'", 12300), ("'\u{3000}1,234.50\u{3000}'", 123_450),
     ])
     func converts(expression: String, fen: Int) throws {
         let result = try Support.eval("to_fen(\(expression))")

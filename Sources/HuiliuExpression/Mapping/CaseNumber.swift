@@ -11,7 +11,11 @@ import HuiliuCore
 /// `〔〕`, `[]` or `［］` around the year.
 ///
 /// `serial` is the number; `serial_text` keeps its digits as written, since the 8-digit
-/// serials of 刑事复核 cases are random and may start with zeros.
+/// serials of 刑事复核 cases are random and may start with zeros. `canonical` is the number
+/// written one way whatever the brackets and digits it came with: `（2024）鄂1102民初123号`
+/// for `[2024]鄂１１０２民初123号` (full-width brackets for a court, `〔〕` for a procuratorate
+/// document, `[]` for a unified-system case, ASCII digits), a key that one case keeps however
+/// its systems write it.
 ///
 /// Procuratorate: document numbers `渝巴检刑诉〔2016〕585号` and unified-system case
 /// numbers `乌检刑诉受[2021]520112000002号`, whose 12 digits are a division code and a
@@ -97,6 +101,7 @@ enum CaseNumber {
         return [
             "kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
             "type_code": .string(type), "serial": .integer(serial.value), "serial_text": .string(serial.digits),
+            "canonical": .string("（\(year)）\(court)\(special.stringValue ?? "")\(type)\(serial.digits)号"),
         ]
     }
 
@@ -128,7 +133,7 @@ enum CaseNumber {
         return [
             "kind": "court", "year": .integer(year), "court_code": court.isEmpty ? .null : .string(court),
             "special_code": .null, "type_code": .string(type), "serial": .integer(serial.value),
-            "serial_text": .string(serial.digits),
+            "serial_text": .string(serial.digits), "canonical": .string("（\(year)）\(court)\(type)字第\(serial.digits)号"),
         ]
     }
 
@@ -155,12 +160,13 @@ enum CaseNumber {
                 "kind": "procuratorate_case", "year": .integer(year), "procuratorate": .string(name),
                 "type_code": .string(type), "division_code": .string(String(serial.digits.prefix(6))),
                 "serial": .integer(Int(serial.digits.suffix(6))!), "serial_text": .string(String(serial.digits.suffix(6))),
+                "canonical": .string("\(name)检\(type)受[\(year)]\(serial.digits)号"),
             ]
         }
         return [
             "kind": "procuratorate_document", "year": .integer(year), "procuratorate": .string(name),
             "type_code": .string(type), "division_code": .null, "serial": .integer(serial.value),
-            "serial_text": .string(serial.digits),
+            "serial_text": .string(serial.digits), "canonical": .string("\(name)检\(type)〔\(year)〕\(serial.digits)号"),
         ]
     }
 }

@@ -12,7 +12,7 @@ extension HuiliuFunctions {
             Agencies round differently (a notice's end-of-July figure implies 58.00): keep a rate the upstream reports rather than recomputing it. \
             The date is read as `to_date` reads it; `null` gives `null`.
             """,
-            example: Example("time_progress('2024-09-30')", result: 75)
+            example: Example("time_progress('2024-09-30')", result: .decimal(DecimalNumber("75.00")!))
         ) { args throws(ExpressionError) in
             if args[0].isNull { return .null }
             let method = args.optional(1)?.stringValue ?? "month"
@@ -43,7 +43,7 @@ extension HuiliuFunctions {
             预算执行率 (execution rate) is `percent(spent_cumulative_fen, budget_fen)`, and the month method's 序时进度 \
             is `period_month` as a percentage of 12. `null` when either is `null` or `whole` is 0 (a rate of nothing is not a number).
             """,
-            example: Example("percent(`4120`, `10000`)", result: 41.2)
+            example: Example("percent(`4120`, `10000`)", result: .decimal(DecimalNumber("41.20")!))
         ) { args throws(ExpressionError) in
             ExactArithmetic.percent(args[0], of: args[1]) ?? .null
         },

@@ -14,7 +14,7 @@ extension HuiliuFunctions {
         ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidOrganizationCode) ?? false) },
         ExpressionFunction(
             "id_number_valid", [P("number", [.string, .null])], returns: .boolean,
-            summary: "True if the string is an 18-character citizen ID number (GB 11643-1999) whose birth date exists and is not after today (China time), and whose ISO 7064 MOD 11-2 check character is correct. `null` gives false.",
+            summary: "True if the string is an 18-character citizen ID number (GB 11643-1999) whose birth date exists and is not after today (China time), and whose ISO 7064 MOD 11-2 check character is correct (`X`, or `x` as forms often take it: `upper` it where the standard's form matters). A 15-digit number (issued before 1999) gives false. `null` gives false.",
             example: Example("id_number_valid('11010519491231002X')", result: true)
         ) { args in .bool(args[0].stringValue.map(IdentifierChecks.isValidResidentID) ?? false) },
         ExpressionFunction(
@@ -33,15 +33,16 @@ extension HuiliuFunctions {
             "case_number_parse", [P("number", [.string, .null])], returns: [.object, .null],
             summary: """
             The parts of a court case number (案号) as `{kind: "court", year, court_code, special_code, type_code, serial, \
-            serial_text}`, reading `（2024）鄂11民初123号`, `(2019)最高法知民终1号` and the pre-2016 \
+            serial_text, canonical}`, reading `（2024）鄂11民初123号`, `(2019)最高法知民终1号` and the pre-2016 \
             `(2013)鄂十堰中民四终字第00139号` (whose court code is the Chinese abbreviation, or null when there is none); \
-            or of a procuratorate number as `{kind, year, procuratorate, type_code, division_code, serial, serial_text}` with kind \
+            or of a procuratorate number as `{kind, year, procuratorate, type_code, division_code, serial, serial_text, canonical}` with kind \
             `procuratorate_document` (`渝巴检刑诉〔2016〕585号`) or `procuratorate_case` (`乌检刑诉受[2021]520112000002号`). \
-            `null` if the text is neither.
+            `canonical` is the number written one way, whatever its brackets and digits (`（2024）鄂11民初123号` for \
+            `[2024]鄂１１民初123号`): a key that merges one case's spellings. `null` if the text is neither.
             """,
             example: Example("case_number_parse('(2024)京0105民初12345号')", result: [
                 "kind": "court", "year": 2024, "court_code": "京0105", "special_code": nil, "type_code": "民初", "serial": 12345,
-                "serial_text": "12345",
+                "serial_text": "12345", "canonical": "（2024）京0105民初12345号",
             ])
         ) { args in
             guard case .string(let s) = args[0] else { return .null }

@@ -39,10 +39,15 @@ enum YuanAmount {
     }
 
     /// Parses `-1,234.50`: optional sign, digits with optional thousands separators in
-    /// groups of three, optional fraction. Surrounding spaces are ignored.
+    /// groups of three, optional fraction. Surrounding spaces are ignored, the ideographic
+    /// space (U+3000) of a Chinese export too, as `trim` and `parse_time` ignore them.
     static func parse(_ text: String) throws(ExpressionError) -> DecimalNumber {
         var copy = text
-        let parsed = copy.withUTF8 { parse(bytes: $0) }
+        var parsed = copy.withUTF8 { parse(bytes: $0) }
+        if case .failure(.notAnAmount) = parsed, text.unicodeScalars.contains(where: { $0.value > 0x7F && $0.isWhiteSpace }) {
+            var trimmed = text.trimmingWhitespace()
+            parsed = trimmed.withUTF8 { parse(bytes: $0) }
+        }
         switch parsed {
         case .success(let amount): return amount
         case .failure(.tooLarge): throw .invalidValue("to_fen(): '\(text)' is too large")
