@@ -200,6 +200,14 @@ struct MapAndValidateTests {
         #expect(failure.pointer == "/amount_fen")
         #expect(failure.rule == "type")
         #expect(failure.reason.contains("also /payee/account: required"))
+
+        // Text of spaces alone is no id or name, a full-width space (U+3000) included.
+        var blank = mapped[0]
+        blank.data["payment_id"] = " "
+        blank.data["unit_name"] = "\u{3000}"
+        let blanks = try await validate.process([blank])
+        #expect(blanks.failures.first?.pointer == "/payment_id" && blanks.failures.first?.rule == "pattern")
+        #expect(blanks.failures.first?.reason.contains("/unit_name: pattern") == true, "\(blanks.failures.first?.reason ?? "")")
     }
 
     @Test func anEntitySchemaThatDoesNotCompileIsReportedNotIgnored() throws {
