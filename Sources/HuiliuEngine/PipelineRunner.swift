@@ -267,7 +267,9 @@ public struct PipelineRunner: Sendable {
             _ = await readingStage.result
             if control?.isStopRequested == true { stopped = true }
             try await pendingCommit?.value
-            if !stopped { try checkFailureRatio(counters, final: true) }
+            // A stopped run is judged on what it read, as a finished one on all it read: left
+            // out, a run stopped every time (a timeout) would commit any share of failures.
+            try checkFailureRatio(counters, final: true)
             openSinks = []
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
@@ -466,19 +468,26 @@ public struct PipelineRunner: Sendable {
         return byIdentity
     }
 
-    /// Aborts when failures exceed the allowed share of the run's records, judged at its end.
-    /// Mid-run, after 100 records, only a run most of whose records fail so far (a changed
-    /// format, a broken mapping) is stopped early: judged on the records read so far, the limit
-    /// would stop every run at a file whose bad rows come first, and the checkpoint would never move.
+    /// Aborts when failures exceed the allowed share of the run's records, judged at its end
+    /// (or where it was stopped). Mid-run, judged on the records read so far, the limit would
+    /// stop every run at a file whose bad rows come first, and the checkpoint would never move:
+    /// there a run stops early only when the end cannot change the verdict (a limit of 0 and a
+    /// failure), or when most of its first 10,000 or more records failed (a changed format, a
+    /// broken mapping), rather than deliver a whole source to roll it back.
     func checkFailureRatio(_ counters: RunProgress, final: Bool) throws {
         let limit = definition.errors.maxFailureRatio
-        guard limit < 1, counters.read > 0, final || counters.read >= 100 else { return }
+        guard limit < 1, counters.read > 0 else { return }
         let ratio = Double(counters.failed) / Double(counters.read)
-        if ratio > (final ? limit : max(limit, 0.5)) {
+        let exceeded = final ? ratio > limit
+            : (limit == 0 && counters.failed > 0) || (counters.read >= Self.earlyJudgement && ratio > max(limit, 0.5))
+        if exceeded {
             let share = "\(counters.failed) of \(counters.read) records\(final ? "" : " read so far") failed (\(String(format: "%.2f", ratio * 100))%)"
             throw FailureRatioExceeded(description: share + ", more than errors.max_failure_ratio \(limit) allows")
         }
     }
+
+    /// Records read before a run may be stopped early for failing more often than not.
+    static let earlyJudgement = 10_000
 
     /// More records failed than `errors.max_failure_ratio` allows.
     struct FailureRatioExceeded: Error, CustomStringConvertible {

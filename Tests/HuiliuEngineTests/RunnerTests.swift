@@ -629,14 +629,15 @@ struct RunnerTests {
     }
 
     /// The ratio is judged over the run's records, at its end: bad records bunched at the start
-    /// of the input (here the first 40 of 1,000, against a limit of 10%) do not stop every run
-    /// there; a run most of whose records fail is stopped early, after 100.
+    /// of the input (here the first 60 of 1,000, against a limit of 10%) do not stop every run
+    /// there. A run most of whose records fail is stopped early, after 10,000, and with a limit
+    /// of 0 the first failure stops it.
     @Test func theFailureRatioIsJudgedOverTheWholeRun() async throws {
         let sink = RecordingSink()
         let (runner, _) = try makeRunner("""
             version: 1
             name: bunched
-            source: { scripted: { records: 1000, batch: 50, bad_below: 40 } }
+            source: { scripted: { records: 1000, batch: 50, bad_below: 60 } }
             steps: [ amount-check: {} ]
             sinks: [ shared: {} ]
             errors: { max_failure_ratio: 0.1 }
@@ -644,12 +645,12 @@ struct RunnerTests {
             """, sink: sink)
         let run = try await runner.run(trigger: "test")
         #expect(run.status == .succeeded, "\(run.error ?? "")")
-        #expect((run.recordsRead, run.recordsFailed, run.recordsWritten) == (1000, 40, 960))
+        #expect((run.recordsRead, run.recordsFailed, run.recordsWritten) == (1000, 60, 940))
 
         let (broken, _) = try makeRunner("""
             version: 1
             name: broken
-            source: { scripted: { records: 1000, batch: 50, bad_every: 1 } }
+            source: { scripted: { records: 30000, batch: 1000, bad_every: 1 } }
             steps: [ amount-check: {} ]
             sinks: [ shared: {} ]
             errors: { max_failure_ratio: 0.1 }
@@ -657,7 +658,22 @@ struct RunnerTests {
             """, sink: RecordingSink())
         let stopped = try await broken.run(trigger: "test")
         #expect(stopped.status == .failed)
-        #expect(stopped.error?.hasPrefix("100 of 100 records read so far failed (100.00%)") == true, "\(stopped.error ?? "")")
+        #expect(stopped.error?.hasPrefix("10000 of 10000 records read so far failed (100.00%)") == true, "\(stopped.error ?? "")")
+
+        let strict = RecordingSink()
+        let (none, _) = try makeRunner("""
+            version: 1
+            name: strict-zero
+            source: { scripted: { records: 1000, batch: 50, bad_every: 120 } }
+            steps: [ amount-check: {} ]
+            sinks: [ shared: {} ]
+            errors: { max_failure_ratio: 0 }
+            batch: { parallelism: 1 }
+            """, sink: strict)
+        let zero = try await none.run(trigger: "test")
+        #expect(zero.status == .failed)
+        #expect(zero.error?.hasPrefix("1 of 150 records read so far failed") == true, "\(zero.error ?? "")")
+        #expect(strict.envelopes.count == 100, "the batch holding the failure goes to no sink")
     }
 
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry
