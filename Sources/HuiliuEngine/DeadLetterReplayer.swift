@@ -66,8 +66,9 @@ public struct DeadLetterReplayer: Sendable {
         var run = try await store.startRun(pipeline: pipeline, trigger: Self.trigger)
         var outcome = Outcome(run: run, delivered: [], stillFailing: [], sourceRejects: [])
         // Counted before anything can fail (a sink that cannot open delivers none of them), and
-        // narrowed to the replayable ones once the steps are known.
-        outcome.attempted = letters.count
+        // narrowed to the replayable ones once the steps are known (a source's are not, but for
+        // an earlier mapping's, told apart only then).
+        outcome.attempted = letters.filter { $0.step != "source" }.count
         // Whatever fails from here on (a sink that cannot open, a component that cannot be
         // built) ends the run record as failed, never leaves it "running", and closes what opened.
         var opened: [any SinkConnector] = []

@@ -20,11 +20,15 @@ extension HJ212BatchReader {
             var start: HJ212.Timestamp
         }
 
-        /// Each day, with the last frame of the batch that brought hours of it, and those hours.
+        /// Each day, with the frame of the batch that brought hours of it stored last (its
+        /// history holds the others, stored before it), and that frame's hours of the day.
+        /// Stored order, not buffer sequence: a split upload completed late is stored as of its
+        /// first packet.
         fileprivate(set) var days: [(day: Day, frame: StoredFrame, measurements: [EnvironmentMeasurement])] = []
 
         fileprivate mutating func note(_ day: Day, _ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) {
             if let i = days.firstIndex(where: { $0.day == day }) {
+                guard frame.order > days[i].frame.order else { return }
                 days[i].frame = frame
                 days[i].measurements = measurements
             } else {

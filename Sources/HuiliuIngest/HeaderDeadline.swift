@@ -14,6 +14,9 @@ public final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler
 
     private let timeout: TimeAmount
     private var timer: Scheduled<Void>?
+    /// Requests whose headers are in and whose answers are not finished: a pipelining client's
+    /// next headers may be read before the answer before them ends.
+    private var outstanding = 0
 
     /// A handler allowing `timeout` for each request's headers: 30 seconds by default, as web
     /// servers allow (nginx 60, Apache 20–40).
@@ -41,13 +44,19 @@ public final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) { disarm() }
+        if case .head = unwrapInboundIn(data) {
+            outstanding += 1
+            disarm()
+        }
         context.fireChannelRead(data)
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // An answer done: the next request on the connection has its own time for its headers.
-        if case .end = unwrapOutboundIn(data) { arm(context) }
+        // The last answer done: the next request on the connection has its own time for its headers.
+        if case .end = unwrapOutboundIn(data) {
+            outstanding = max(0, outstanding - 1)
+            if outstanding == 0 { arm(context) }
+        }
         context.write(data, promise: promise)
     }
 

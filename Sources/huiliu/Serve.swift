@@ -27,8 +27,8 @@ extension Huiliu {
                 Pipelines come from config/huiliu.yaml's `pipelines` patterns and must all be valid to start. \
                 SIGTERM or SIGINT: stop accepting, let runs stop at a batch boundary with their checkpoints \
                 committed (within serve.grace_period), exit 0. SIGHUP or `huiliu reload`: re-read and lint the \
-                pipeline files (those config/huiliu.yaml's patterns matched at start; a change to that file itself needs a \
-                restart) and apply them only if all are valid. The admin API listens on admin.address:port \
+                pipeline files config/huiliu.yaml's `pipelines` patterns match now (a change to that file itself, the patterns \
+                included, needs a restart) and apply them only if all are valid. The admin API listens on admin.address:port \
                 (127.0.0.1:8470 by default) and needs a bearer token from admin.tokens.
 
                 Examples:

@@ -159,6 +159,23 @@ struct PostgresSinkTests {
         #expect(try rows(server, "SELECT subject FROM \(prefix)budget_payment_v1 ORDER BY subject") == [["a"], ["c"]])
     }
 
+    /// A write that starts already stopped (a daemon's hard shutdown) opens no connection for
+    /// itself: one made after the cancel would be beyond its reach.
+    @Test func aWriteStartedStoppedWritesNothing() async throws {
+        let server = try await require(PostgresServer.shared)
+        let sink = try sink(server.url)
+        try await sink.open(resumingAt: nil)
+        _ = try await sink.write([envelope("a", amount: 1)])
+        let stopped = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await sink.write([envelope("b", amount: 2)])
+        }
+        await #expect(throws: CancellationError.self) { try await stopped.value }
+        _ = try await sink.write([envelope("c", amount: 3)])
+        try await sink.close()
+        #expect(try rows(server, "SELECT subject FROM \(prefix)budget_payment_v1 ORDER BY subject") == [["a"], ["c"]])
+    }
+
     @Test func aDroppedConnectionIsMadeAgain() async throws {
         let server = try await require(PostgresServer.shared)
         let sink = try sink(server.url + "?application_name=\(prefix)")

@@ -44,6 +44,10 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
         didSet { current.withLock { $0 = connection } }
     }
     let current = Mutex<PostgresConnection?>(nil)
+    /// Raised when the write in progress is cancelled: no connection is made for it after that,
+    /// as nothing could stop the statements sent on one (a connection being made when the
+    /// cancel came, or made again after it, is beyond the cancel's reach).
+    let stopped = Atomic<Bool>(false)
     var tables: Set<String> = []
     let io = BlockingQueue(label: "huiliu.sink.postgres")
 
@@ -62,6 +66,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
 
     /// The connection, made again if the server went away since the last batch.
     func connected() throws -> PostgresConnection {
+        if stopped.load(ordering: .relaxed) { throw CancellationError() }
         if let connection, connection.isHealthy { return connection }
         connection = nil
         let secrets = secrets
@@ -77,9 +82,11 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
 
     public func write(_ envelopes: [Envelope]) async throws -> Value? {
         let now = Timestamp.now()
+        stopped.store(false, ordering: .relaxed)
         try await withTaskCancellationHandler {
             try await io.run { try self.upsert(envelopes, storedAt: now) }
         } onCancel: {
+            stopped.store(true, ordering: .relaxed)
             current.withLock { $0?.cancel() }
         }
         return nil
@@ -96,7 +103,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
             tables.removeAll()
             // Stopped, not broken: the batch goes again next run, not now on a new connection
             // that nothing could stop any more.
-            if connection?.wasCancelled == true {
+            if connection?.wasCancelled == true || stopped.load(ordering: .relaxed) {
                 connection = nil
                 throw CancellationError()
             }
@@ -116,7 +123,7 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
                 return try connected()
             } catch {
                 // Attempts that time out (an unreachable host) count against the same few seconds.
-                guard Date().addingTimeInterval(delay) < deadline else { throw error }
+                guard !(error is CancellationError), Date().addingTimeInterval(delay) < deadline else { throw error }
                 Thread.sleep(forTimeInterval: delay)
                 delay *= 2
             }
