@@ -633,44 +633,28 @@ struct RunnerTests {
     /// there. A run most of whose records fail is stopped early, after 10,000, and with a limit
     /// of 0 the first failure stops it.
     @Test func theFailureRatioIsJudgedOverTheWholeRun() async throws {
-        let sink = RecordingSink()
-        let (runner, _) = try makeRunner("""
-            version: 1
-            name: bunched
-            source: { scripted: { records: 1000, batch: 50, bad_below: 60 } }
-            steps: [ amount-check: {} ]
-            sinks: [ shared: {} ]
-            errors: { max_failure_ratio: 0.1 }
-            batch: { parallelism: 1 }
-            """, sink: sink)
-        let run = try await runner.run(trigger: "test")
-        #expect(run.status == .succeeded, "\(run.error ?? "")")
-        #expect((run.recordsRead, run.recordsFailed, run.recordsWritten) == (1000, 60, 940))
+        /// A run of `source` (scripted options) through the amount check, with `limit`.
+        func run(_ name: String, _ source: String, limit: String, into sink: RecordingSink = RecordingSink()) async throws -> RunRecord {
+            try await makeRunner("""
+                version: 1
+                name: \(name)
+                source: { scripted: { \(source) } }
+                steps: [ amount-check: {} ]
+                sinks: [ shared: {} ]
+                errors: { max_failure_ratio: \(limit) }
+                batch: { parallelism: 1 }
+                """, sink: sink).0.run(trigger: "test")
+        }
+        let bunched = try await run("bunched", "records: 1000, batch: 50, bad_below: 60", limit: "0.1")
+        #expect(bunched.status == .succeeded, "\(bunched.error ?? "")")
+        #expect((bunched.recordsRead, bunched.recordsFailed, bunched.recordsWritten) == (1000, 60, 940))
 
-        let (broken, _) = try makeRunner("""
-            version: 1
-            name: broken
-            source: { scripted: { records: 30000, batch: 1000, bad_every: 1 } }
-            steps: [ amount-check: {} ]
-            sinks: [ shared: {} ]
-            errors: { max_failure_ratio: 0.1 }
-            batch: { parallelism: 1 }
-            """, sink: RecordingSink())
-        let stopped = try await broken.run(trigger: "test")
-        #expect(stopped.status == .failed)
-        #expect(stopped.error?.hasPrefix("10000 of 10000 records read so far failed (100.00%)") == true, "\(stopped.error ?? "")")
+        let broken = try await run("broken", "records: 30000, batch: 1000, bad_every: 1", limit: "0.1")
+        #expect(broken.status == .failed)
+        #expect(broken.error?.hasPrefix("10000 of 10000 records read so far failed (100.00%)") == true, "\(broken.error ?? "")")
 
         let strict = RecordingSink()
-        let (none, _) = try makeRunner("""
-            version: 1
-            name: strict-zero
-            source: { scripted: { records: 1000, batch: 50, bad_every: 120 } }
-            steps: [ amount-check: {} ]
-            sinks: [ shared: {} ]
-            errors: { max_failure_ratio: 0 }
-            batch: { parallelism: 1 }
-            """, sink: strict)
-        let zero = try await none.run(trigger: "test")
+        let zero = try await run("strict-zero", "records: 1000, batch: 50, bad_every: 120", limit: "0", into: strict)
         #expect(zero.status == .failed)
         #expect(zero.error?.hasPrefix("1 of 150 records read so far failed") == true, "\(zero.error ?? "")")
         #expect(strict.envelopes.count == 100, "the batch holding the failure goes to no sink")
