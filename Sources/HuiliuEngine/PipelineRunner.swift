@@ -267,9 +267,10 @@ public struct PipelineRunner: Sendable {
             _ = await readingStage.result
             if control?.isStopRequested == true { stopped = true }
             try await pendingCommit?.value
-            // A stopped run is judged on what it read, as a finished one on all it read: left
-            // out, a run stopped every time (a timeout) would commit any share of failures.
-            try checkFailureRatio(counters, final: true)
+            // A stopped run keeps what it committed: judged on a part read, bad rows at the top
+            // of a file would roll back every run a timeout ends there, and the checkpoint would
+            // never move. (Mid-run, a run failing more often than not was stopped already.)
+            if !stopped { try checkFailureRatio(counters, final: true) }
             openSinks = []
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
@@ -469,7 +470,7 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Aborts when failures exceed the allowed share of the run's records, judged at its end
-    /// (or where it was stopped). Mid-run, judged on the records read so far, the limit would
+    /// (a stopped run keeps what it committed). Mid-run, judged on the records read so far, the limit would
     /// stop every run at a file whose bad rows come first, and the checkpoint would never move:
     /// there a run stops early only when the end cannot change the verdict (a limit of 0 and a
     /// failure), or when most of its first 10,000 or more records failed (a changed format, a

@@ -201,13 +201,19 @@ struct MapAndValidateTests {
         #expect(failure.rule == "type")
         #expect(failure.reason.contains("also /payee/account: required"))
 
-        // Text of spaces alone is no id or name, a full-width space (U+3000) included.
-        var blank = mapped[0]
-        blank.data["payment_id"] = " "
-        blank.data["unit_name"] = "\u{3000}"
-        let blanks = try await validate.process([blank])
-        #expect(blanks.failures.first?.pointer == "/payment_id" && blanks.failures.first?.rule == "pattern")
-        #expect(blanks.failures.first?.reason.contains("/unit_name: pattern") == true, "\(blanks.failures.first?.reason ?? "")")
+        // Text of spaces alone is no id or name, a full-width space (U+3000) included, nor are
+        // characters that show nothing (a zero-width space pasted from a web page, a filler).
+        for blankText in [" ", "\u{3000}", "\u{200B}", "\u{3164}", "\u{200B}\u{3000}"] {
+            var blank = mapped[0]
+            blank.data["payment_id"] = .string(blankText)
+            blank.data["unit_name"] = .string(blankText)
+            let blanks = try await validate.process([blank])
+            #expect(blanks.failures.first?.pointer == "/payment_id" && blanks.failures.first?.rule == "pattern", "\(blankText.unicodeScalars.map(\.value))")
+            #expect(blanks.failures.first?.reason.contains("/unit_name: pattern") == true, "\(blanks.failures.first?.reason ?? "")")
+        }
+        var visible = mapped[0]
+        visible.data["unit_name"] = "\u{200B}黄州区财政局"
+        #expect(try await validate.process([visible]).records.count == 1)
     }
 
     @Test func anEntitySchemaThatDoesNotCompileIsReportedNotIgnored() throws {

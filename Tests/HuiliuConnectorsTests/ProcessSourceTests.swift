@@ -167,6 +167,11 @@ struct ProcessSourceTests {
         #expect(ProcessBatchReader.stderrLevel("2024-03-05 14:30:00,123 | WARNING | tap-x | rate limited") == .warning)
         #expect(ProcessBatchReader.stderrLevel("[ERROR] connection refused") == .error)
         #expect(ProcessBatchReader.stderrLevel("fetched 500 rows, 3 had an ERROR column") == .debug)
+        #expect(ProcessBatchReader.stderrLevel("INFO | tap-x | Found 3 ERROR rows skipped") == .debug)
+        #expect(ProcessBatchReader.stderrLevel("2024-03-05T14:30:00Z\tERROR\ttab separated") == .error)
+        #expect(ProcessBatchReader.stderrLevel("2024-03-05 14:30.00 [error    ] request failed") == .error)
+        #expect(ProcessBatchReader.stderrLevel(#"{"timestamp": "2024-03-05T14:30:00Z", "message": "x", "level": "WARNING"}"#) == .warning)
+        #expect(ProcessBatchReader.stderrLevel("time=2024-03-05T14:30:00Z level=error msg=\"upstream 503\"") == .error)
         #expect(ProcessBatchReader.stderrLevel("") == .debug)
     }
 

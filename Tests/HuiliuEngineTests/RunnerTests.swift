@@ -660,6 +660,30 @@ struct RunnerTests {
         #expect(strict.envelopes.count == 100, "the batch holding the failure goes to no sink")
     }
 
+    /// A run stopped partway (Ctrl-C, its timeout) keeps what it committed, however many of the
+    /// records it read failed: judged on the top of a file whose bad rows come first, every run
+    /// a timeout ends there was rolled back, and the checkpoint never moved.
+    @Test func aStoppedRunKeepsItsBatchesWhateverItsFailures() async throws {
+        let (runner, store) = try makeRunner("""
+            version: 1
+            name: stopped-early
+            source: { scripted: { records: 1000, batch: 50, bad_below: 60, hang_after: 200 } }
+            steps: [ amount-check: {} ]
+            sinks: [ shared: {} ]
+            errors: { max_failure_ratio: 0.05 }
+            batch: { parallelism: 1 }
+            """, sink: RecordingSink())
+        let control = RunControl()
+        let running = Task { try await runner.run(trigger: "test", control: control) }
+        try await eventually("four batches to be committed") {
+            (try? await store.checkpoint(pipeline: "stopped-early", stream: "main"))??.checkpoint.value == .integer(200)
+        }
+        control.requestStop()
+        let run = try await running.value
+        #expect(run.status == .cancelled, "\(run.error ?? "")")
+        #expect(try await store.checkpoint(pipeline: "stopped-early", stream: "main")?.checkpoint.value == .integer(200))
+    }
+
     /// A run aborted by errors.max_failure_ratio leaves the checkpoint where it started: a retry
     /// reads the same records and fails the same way instead of going on and succeeding, and
     /// the dead letters are not doubled.

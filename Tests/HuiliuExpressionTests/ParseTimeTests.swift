@@ -57,13 +57,16 @@ struct ParseTimeTests {
     /// and a yyyyMMddHHmm (the text form reads the latter), and a fraction makes no date. Named,
     /// the format reads it; a negative number is milliseconds before 1970.
     @Test func ambiguousNumbersAreRefusedUnlessTheFormatIsNamed() throws {
-        for ambiguous in ["`202403051430`", "`978307200000`", "`17096202001`", "`20240305143000.5`", "`1709620200123456`"] {
+        for ambiguous in ["`202403051430`", "`978307200000`", "`17096202001`", "`20240305143000.5`", "`1709620200123456`",
+                          "`2024030514`", "'2024030514'"] {
             #expect(Support.errorKind("parse_time(\(ambiguous))") == "invalid-value", "\(ambiguous)")
         }
         #expect(try Self.parse("`978307200000`, 'epoch_ms'") == "2001-01-01T08:00:00+08:00")
         #expect(try Self.parse("`202403051430`, 'yyyyMMddHHmm'") == "2024-03-05T14:30:00+08:00")
         #expect(try Self.parse("'202403051430'") == "2024-03-05T14:30:00+08:00")
         #expect(try Self.parse("`-631152000000`") == "1950-01-01T08:00:00+08:00")
+        #expect(try Self.parse("'2024030514', 'yyyyMMddHH'") == "2024-03-05T14:00:00+08:00")
+        #expect(try Self.parse("'1999999999'") == "2033-05-18T11:33:19+08:00")
     }
 
     /// A number of fewer than 8 digits is no timestamp (milliseconds within three hours of 1970):

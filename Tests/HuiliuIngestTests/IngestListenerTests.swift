@@ -105,9 +105,16 @@ struct IngestListenerTests {
     /// Past `max_connections`, a new connection is not served until one closes.
     @Test func connectionsPastTheLimitWaitForOneToClose() async throws {
         try await withListener(configure: { $0.maximumConnections = 2 }) { port, _ in
-            let idle = try await onOwnThread { [try LoopbackClient(port: port), try LoopbackClient(port: port)] }
-            // Both are accepted before the push is tried.
-            try await Task.sleep(for: .milliseconds(300))
+            // Both are served (so accepted) before the push is tried: connections that arrive
+            // together may be accepted in one go, the limit checked before and after.
+            let idle = try await onOwnThread {
+                try (0..<2).map { _ in
+                    let client = try LoopbackClient(port: port)
+                    try client.send("GET /ingest/gov HTTP/1.1\r\nHost: x\r\n\r\n")
+                    guard client.readSome(timeout: 20).hasPrefix("HTTP/1.1 ") else { throw POSIXError(.ETIMEDOUT) }
+                    return client
+                }
+            }
             let waiting = try await post(port, "/ingest/gov", #"{"id":"P1"}"#, token: token, headers: [], maxTime: 2)
             #expect(waiting.status == 0, "a third connection was served: \(waiting)")
             idle.forEach { $0.close() }
@@ -250,6 +257,15 @@ final class LoopbackClient: @unchecked Sendable {
     func send(_ text: String) throws {
         let bytes = Array(text.utf8)
         guard Glibc.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw POSIXError(.EPIPE) }
+    }
+
+    /// The first bytes to arrive within `timeout` seconds.
+    func readSome(timeout: Int) -> String {
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &chunk, chunk.count, 0)
+        return n > 0 ? String(decoding: chunk[..<n], as: UTF8.self) : ""
     }
 
     /// What arrives until the server closes the connection, or `timeout` seconds pass.

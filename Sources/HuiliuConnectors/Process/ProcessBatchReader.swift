@@ -304,18 +304,28 @@ final class ProcessBatchReader: BatchReader {
         return keys
     }
 
-    /// The level a stderr line is logged at: warning or error when one of its first six words
-    /// says so (`WARNING`, `WARN`, `ERROR`, `CRITICAL`, `FATAL`, between spaces, colons, `|` or
-    /// brackets: Python's `WARNING:root:…`, singer-sdk's `2024-03-05 14:30:00,123 | WARNING | …`),
-    /// else debug, as taps write their progress there.
+    /// The level a stderr line is logged at: warning or error when its level says so, else
+    /// debug, as taps write their progress there. The level is the first level name among the
+    /// line's first six words (between spaces, tabs, colons, `|`, brackets, quotes and `=`), in
+    /// any case: Python's `WARNING:root:…`, singer-sdk's `2024-03-05 14:30:00,123 | WARNING | …`,
+    /// structlog's `[error    ]`; or the word after `level`, `levelname` or `severity` (JSON,
+    /// logfmt). `INFO … 3 ERROR rows` is info: its level came first.
     static func stderrLevel(_ line: String) -> Logger.Level {
-        let words = line.utf8.prefix(120).split(whereSeparator: { " :|[]".utf8.contains($0) }).prefix(6)
-        for word in words where word.count <= 8 {
-            switch String(decoding: word, as: UTF8.self) {
-            case "WARNING", "WARN": return .warning
-            case "ERROR", "CRITICAL", "FATAL": return .error
-            default: continue
+        let words = line.utf8.prefix(200).split(whereSeparator: { " \t:|[]{}\"'=,".utf8.contains($0) })
+            .prefix(12).map { String(decoding: $0, as: UTF8.self).uppercased() }
+        func level(_ word: String) -> Logger.Level? {
+            switch word {
+            case "WARNING", "WARN": .warning
+            case "ERROR", "CRITICAL", "FATAL": .error
+            case "INFO", "DEBUG", "TRACE", "NOTICE": .debug
+            default: nil
             }
+        }
+        for (index, word) in words.enumerated() {
+            if ["LEVEL", "LEVELNAME", "SEVERITY"].contains(word), index + 1 < words.count, let named = level(words[index + 1]) {
+                return named
+            }
+            if index < 6, let found = level(word) { return found }
         }
         return .debug
     }

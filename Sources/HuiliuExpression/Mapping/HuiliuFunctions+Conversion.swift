@@ -19,8 +19,9 @@ extension HuiliuFunctions {
             `formats` is a format or list tried in order: `iso8601` (RFC 3339, offset optional), `chinese` (`2024年3月5日`, with `14时30分` or `14:30`), \
             `epoch_ms`, `epoch_s`, or a pattern such as `yyyyMMdd`, `yyyy-MM-dd HH:mm:ss` or `yyyy/MM/dd HH:mm:ss` (letters yyyy MM dd HH mm ss S X). \
             Without formats the shape decides: 8, 12, 14 or 17 digits are `yyyyMMdd[HHmm[ss[SSS]]]`, 13 digits `epoch_ms`, 10 digits `epoch_s`, \
-            text with 年 `chinese`, otherwise a date with `-`, `/` or `.` and an optional time and offset; a number with a whole part of 10 digits is \
-            `epoch_s` (`1709620200`), of 13 `epoch_ms`, of 8, 14 or 17 digits without a fraction a date as in text, and a negative one \
+            text with 年 `chinese`, otherwise a date with `-`, `/` or `.` and an optional time and offset; a number with a whole part of 10 digits below \
+            2000000000 is `epoch_s` (`1709620200`; from 2000000000 on, after 2033, it reads as a `yyyyMMddHH` too and is refused, \
+            text as well), of 13 `epoch_ms`, of 8, 14 or 17 digits without a fraction a date as in text, and a negative one \
             `epoch_ms` (before 1970); any other number is refused, as it could be read more than one way (`202403051430`: \
             milliseconds of 1976, or 14:30 on 2024-03-05): name its format. \
             Wall times are read in `zone`; a time with an offset keeps its instant. Dates that do not exist (February 30) are errors; `null` and blank strings give `null`.

@@ -51,6 +51,9 @@ enum TimestampParsing {
         case .string(let raw):
             let text = raw.trimmingWhitespace()
             if text.isEmpty { return .null }
+            if candidates == nil, text.utf8.count == 10, text >= "2000000000", text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                throw Self.twoWays(text)
+            }
             return .string(try render(text, candidates ?? [detect(text)], rule))
         case .integer, .decimal, .double:
             if candidates == nil, let (whole, exact) = wholePart(of: value),
@@ -62,13 +65,7 @@ enum TimestampParsing {
                     """)
             }
             if let candidates { return .string(try render(number: value, candidates, rule)) }
-            guard let format = detect(number: value) else {
-                throw .invalidValue("""
-                    parse_time(): \(value.jsonText) could be read more than one way (milliseconds of 1970–2001 and a \
-                    yyyyMMddHHmm are both 11 to 12 digits; epoch seconds have 10 and milliseconds 13; a date as a number has 8, \
-                    14 or 17 and no fraction): name its format, as parse_time(value, 'epoch_ms') or 'yyyyMMddHHmm'
-                    """)
-            }
+            guard let format = detect(number: value) else { throw Self.twoWays(value.jsonText) }
             return .string(try render(number: value, [format], rule))
         default:
             throw .invalidType("parse_time() needs a string or number, found \(value.typeName)")
@@ -92,6 +89,16 @@ enum TimestampParsing {
         return .lenient
     }
 
+    /// The error for a timestamp read more than one way without a format named.
+    static func twoWays(_ text: String) -> ExpressionError {
+        .invalidValue("""
+            parse_time(): \(text) could be read more than one way (epoch seconds from 2000000000 on are after 2033 and read \
+            as a yyyyMMddHH too; milliseconds of 1970–2001 and a yyyyMMddHHmm both have 11 or 12 digits; epoch seconds have \
+            10 digits and milliseconds 13; a date as digits has 8, 14 or 17 and no fraction): name its format, as \
+            parse_time(value, 'epoch_s'), 'epoch_ms' or 'yyyyMMddHHmm'
+            """)
+    }
+
     /// Picks a format for a number by the digits of its whole part, as for text: `1709620200`
     /// is epoch seconds, not 20 days after 1970 in milliseconds, 13 digits are milliseconds, and
     /// 8, 14 and 17 digits without a fraction are dates; a negative number is milliseconds (a
@@ -103,7 +110,7 @@ enum TimestampParsing {
         guard let (whole, exact) = wholePart(of: number) else { return nil }
         guard whole >= 0 else { return .epochMilliseconds }
         switch String(whole).utf8.count {
-        case 10: return .epochSeconds
+        case 10: return whole < 2_000_000_000 ? .epochSeconds : nil
         case 13: return .epochMilliseconds
         // Dates as digits; a date pattern reads only whole numbers (20240305.5 is no date).
         case 8: return exact ? compactDate : nil
