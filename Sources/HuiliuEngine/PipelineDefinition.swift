@@ -125,7 +125,7 @@ public enum PipelineSchema {
     /// Fields of `errors:`.
     public static let errorFields: [FieldSpec] = [
         FieldSpec("dead_letter", .boolean, "Keep failed records for inspection and replay instead of failing the run.", default: true),
-        FieldSpec("max_failure_ratio", .number, "Abort the run when more than this share of its records failed (0–1), judged at its end (a stopped run keeps what it committed; a run most of whose first 10,000 or more records fail is stopped then, and with 0 the first failure stops it); an aborted run leaves the checkpoint where it started, so the next run reads the same records again, and delivers them again to sinks that keep what they got.",
+        FieldSpec("max_failure_ratio", .number, "Abort the run when more than this share of its records failed (0–1), judged at its end. Before it, a run is aborted only when more than half (and more than this share) of its first 10,000 or more records failed, or any with 0; a run stopped partway (Ctrl-C, its timeout) is judged that way from 100 records, and otherwise keeps what it committed; an aborted run leaves the checkpoint where it started, so the next run reads the same records again, and delivers them again to sinks that keep what they got.",
                   default: 1, range: 0...1),
     ]
 

@@ -267,10 +267,11 @@ public struct PipelineRunner: Sendable {
             _ = await readingStage.result
             if control?.isStopRequested == true { stopped = true }
             try await pendingCommit?.value
-            // A stopped run keeps what it committed: judged on a part read, bad rows at the top
-            // of a file would roll back every run a timeout ends there, and the checkpoint would
-            // never move. (Mid-run, a run failing more often than not was stopped already.)
-            if !stopped { try checkFailureRatio(counters, final: true) }
+            // A stopped run is judged on the part it read only as leniently as mid-run (more
+            // than half failed, or any with a limit of 0): with the limit itself, bad rows at the
+            // top of a file would roll back every run a timeout ends there, and the checkpoint
+            // would never move; with none, runs a timeout always ends would commit any failures.
+            try checkFailureRatio(counters, final: !stopped, stoppedEarly: stopped)
             openSinks = []
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
@@ -469,18 +470,21 @@ public struct PipelineRunner: Sendable {
         return byIdentity
     }
 
-    /// Aborts when failures exceed the allowed share of the run's records, judged at its end
-    /// (a stopped run keeps what it committed). Mid-run, judged on the records read so far, the limit would
+    /// Aborts when failures exceed the allowed share of the run's records, judged at its end;
+    /// a run stopped partway is judged as mid-run, from 100 records on. Mid-run, judged on the records read so far, the limit would
     /// stop every run at a file whose bad rows come first, and the checkpoint would never move:
     /// there a run stops early only when the end cannot change the verdict (a limit of 0 and a
     /// failure), or when most of its first 10,000 or more records failed (a changed format, a
     /// broken mapping), rather than deliver a whole source to roll it back.
-    func checkFailureRatio(_ counters: RunProgress, final: Bool) throws {
+    func checkFailureRatio(_ counters: RunProgress, final: Bool, stoppedEarly: Bool = false) throws {
         let limit = definition.errors.maxFailureRatio
         guard limit < 1, counters.read > 0 else { return }
         let ratio = Double(counters.failed) / Double(counters.read)
+        // A run stopped partway is judged on fewer records than the early rule waits for: it
+        // read all it will, and a broken mapping must not pass because every run times out.
+        let early = stoppedEarly ? 100 : Self.earlyJudgement
         let exceeded = final ? ratio > limit
-            : (limit == 0 && counters.failed > 0) || (counters.read >= Self.earlyJudgement && ratio > max(limit, 0.5))
+            : (limit == 0 && counters.failed > 0) || (counters.read >= early && ratio > max(limit, 0.5))
         if exceeded {
             let share = "\(counters.failed) of \(counters.read) records\(final ? "" : " read so far") failed (\(String(format: "%.2f", ratio * 100))%)"
             throw FailureRatioExceeded(description: share + ", more than errors.max_failure_ratio \(limit) allows")

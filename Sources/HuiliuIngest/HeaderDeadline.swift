@@ -1,3 +1,4 @@
+import HTTPTypes
 public import NIOCore
 public import NIOHTTPTypes
 
@@ -14,9 +15,10 @@ public final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler
 
     private let timeout: TimeAmount
     private var timer: Scheduled<Void>?
-    /// Requests whose headers are in and whose answers are not finished: a pipelining client's
-    /// next headers may be read before the answer before them ends.
-    private var outstanding = 0
+    /// Whether each request whose headers are in and whose answer is not finished asked to
+    /// close the connection: a pipelining client's next headers may be read before the answer
+    /// before them ends, and after a request asking to close, no answer comes for them.
+    private var outstanding: [Bool] = []
 
     /// A handler allowing `timeout` for each request's headers: 30 seconds by default, as web
     /// servers allow (nginx 60, Apache 20–40).
@@ -44,8 +46,8 @@ public final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            outstanding += 1
+        if case .head(let request) = unwrapInboundIn(data) {
+            outstanding.append(request.headerFields[.connection]?.lowercased().contains("close") == true)
             disarm()
         }
         context.fireChannelRead(data)
@@ -54,8 +56,10 @@ public final class HeaderDeadline: ChannelDuplexHandler, RemovableChannelHandler
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         // The last answer done: the next request on the connection has its own time for its headers.
         if case .end = unwrapOutboundIn(data) {
-            outstanding = max(0, outstanding - 1)
-            if outstanding == 0 { arm(context) }
+            let closing = outstanding.isEmpty ? false : outstanding.removeFirst()
+            // After an answer to a request asking to close, the application answers no more.
+            if closing { outstanding.removeAll() }
+            if outstanding.isEmpty { arm(context) }
         }
         context.write(data, promise: promise)
     }

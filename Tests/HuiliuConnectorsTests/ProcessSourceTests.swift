@@ -172,6 +172,10 @@ struct ProcessSourceTests {
         #expect(ProcessBatchReader.stderrLevel("2024-03-05 14:30.00 [error    ] request failed") == .error)
         #expect(ProcessBatchReader.stderrLevel(#"{"timestamp": "2024-03-05T14:30:00Z", "message": "x", "level": "WARNING"}"#) == .warning)
         #expect(ProcessBatchReader.stderrLevel("time=2024-03-05T14:30:00Z level=error msg=\"upstream 503\"") == .error)
+        #expect(ProcessBatchReader.stderrLevel(#"{"event": "0 error rows", "level": "info"}"#) == .debug)
+        #expect(ProcessBatchReader.stderrLevel("2024-03-05 14:30:00,123 - tap_x.client - ERROR - request failed") == .error)
+        #expect(ProcessBatchReader.stderrLevel("[2024-03-05, 14:30:00 UTC] {client.py:42} ERROR - request failed") == .error)
+        #expect(ProcessBatchReader.stderrLevel("Sync finished with 0 error records") == .debug)
         #expect(ProcessBatchReader.stderrLevel("") == .debug)
     }
 

@@ -305,27 +305,41 @@ final class ProcessBatchReader: BatchReader {
     }
 
     /// The level a stderr line is logged at: warning or error when its level says so, else
-    /// debug, as taps write their progress there. The level is the first level name among the
-    /// line's first six words (between spaces, tabs, colons, `|`, brackets, quotes and `=`), in
-    /// any case: Python's `WARNING:root:…`, singer-sdk's `2024-03-05 14:30:00,123 | WARNING | …`,
-    /// structlog's `[error    ]`; or the word after `level`, `levelname` or `severity` (JSON,
-    /// logfmt). `INFO … 3 ERROR rows` is info: its level came first.
+    /// debug, as taps write their progress there. A `level`, `levelname` or `severity` key
+    /// (JSON, logfmt) names it; else the first level name among the line's first three words
+    /// (words with a letter, between spaces, tabs, colons, `|`, brackets, quotes and `=`; a
+    /// timestamp's pieces do not count), written in capitals as Python's logging, singer-sdk and
+    /// Airflow write it, or in brackets as structlog does (`[error    ]`). `INFO … 3 ERROR rows`
+    /// is info: its level came first; "finished with 0 error records" names none.
     static func stderrLevel(_ line: String) -> Logger.Level {
-        let words = line.utf8.prefix(200).split(whereSeparator: { " \t:|[]{}\"'=,".utf8.contains($0) })
-            .prefix(12).map { String(decoding: $0, as: UTF8.self).uppercased() }
+        let bytes = Array(line.utf8.prefix(300))
+        var words: [(text: String, bracketed: Bool)] = []
+        var start: Int?
+        for index in 0...bytes.count {
+            let separator = index == bytes.count || " \t:|[]{}\"'=,()-".utf8.contains(bytes[index])
+            if separator, let from = start {
+                words.append((String(decoding: bytes[from..<index], as: UTF8.self), from > 0 && bytes[from - 1] == UInt8(ascii: "[")))
+                start = nil
+            } else if !separator && start == nil {
+                start = index
+            }
+        }
         func level(_ word: String) -> Logger.Level? {
-            switch word {
+            switch word.uppercased() {
             case "WARNING", "WARN": .warning
             case "ERROR", "CRITICAL", "FATAL": .error
             case "INFO", "DEBUG", "TRACE", "NOTICE": .debug
             default: nil
             }
         }
-        for (index, word) in words.enumerated() {
-            if ["LEVEL", "LEVELNAME", "SEVERITY"].contains(word), index + 1 < words.count, let named = level(words[index + 1]) {
-                return named
-            }
-            if index < 6, let found = level(word) { return found }
+        for (index, word) in words.enumerated() where ["LEVEL", "LEVELNAME", "SEVERITY"].contains(word.text.uppercased()) {
+            if index + 1 < words.count, let named = level(words[index + 1].text) { return named }
+        }
+        // Words with a letter: a timestamp's numbers are not among the three.
+        let lettered = words.filter { $0.text.utf8.contains { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A } }.prefix(3)
+        for word in lettered {
+            guard word.bracketed || word.text == word.text.uppercased(), let found = level(word.text) else { continue }
+            return found
         }
         return .debug
     }

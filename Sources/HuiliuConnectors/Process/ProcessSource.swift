@@ -21,8 +21,9 @@ public struct ProcessSource: SourceConnector {
             stream's key (Singer SCHEMA `key_properties`; the Airbyte catalog's `primary_key`, else the stream's \
             `source_defined_primary_key`) unless `key` names a field. A record without one is identified by its \
             stream, its position and the state the run started from. Stray text on stdout becomes a dead letter \
-            per line; stderr is logged at debug level, except lines whose first words hold `WARNING` or `WARN` (a \
-            warning) or `ERROR`, `CRITICAL` or `FATAL` (an error), as Python's logging and singer-sdk write them. A tap left running by a gateway that was killed is stopped by the next run.
+            per line; stderr is logged at debug level, except lines whose level is `WARNING` or `WARN` (a warning) or \
+            `ERROR`, `CRITICAL` or `FATAL` (an error): a capitalized word among their first three (after a timestamp), \
+            a bracketed one (structlog), or a `level` key (JSON, logfmt). A tap left running by a gateway that was killed is stopped by the next run.
             """,
         fields: [
             FieldSpec("command", .list(.string), "The executable and its arguments; a relative path is resolved against the project.",

@@ -77,6 +77,12 @@ public final class PostgresSink: SinkConnector, @unchecked Sendable {
             throw SinkError("\(error)")
         }
         connection = made
+        // A cancel that came while connecting reached no connection: this one must not be used.
+        if stopped.load(ordering: .relaxed) {
+            made.cancel()
+            connection = nil
+            throw CancellationError()
+        }
         return made
     }
 

@@ -12,7 +12,7 @@ enum TimestampParsing {
     /// The RFC 3339 text for `value`, or `null` for `null` and blank strings.
     /// - Parameters:
     ///   - value: a string, or a number read by the shape of its whole part as text is (10 digits
-    ///     epoch seconds, 13 epoch milliseconds, 8, 14 or 17 a date without a fraction, negative
+    ///     below 2000000000 epoch seconds, 13 epoch milliseconds, 8, 14 or 17 a date without a fraction, negative
     ///     epoch milliseconds; any other shape refused, as it could be read more than one way),
     ///     or whatever `formats` says.
     ///   - formats: a format name or pattern, or an array of them tried in order; `nil`
