@@ -168,12 +168,21 @@ struct SQLSourceTests {
         let server = try await require(PostgresServer.shared)
         let link = try SilentLink(to: server.port)
         defer { link.close() }
-        let slow = try source(["query": "SELECT 1 AS id, pg_sleep(1)::text AS slept", "key": "id"],
+        let marker = "silent_\(UUID().uuidString.prefix(8).lowercased())"
+        let slow = try source(["query": .string("SELECT 1 AS id, pg_sleep(2)::text AS \(marker)"), "key": "id"],
                               url: server.url.replacingOccurrences(of: ":\(server.port)/", with: ":\(link.port)/"))
-        let started = ContinuousClock.now
         let run = Task { try await drain(slow) }
-        // Connected and the query sent; then nothing passes either way, the answer included.
-        try await Task.sleep(for: .milliseconds(500))
+        // Connected and the page query running (not the column probe, LIMIT 0, made while
+        // connecting); then nothing passes either way, the answer included.
+        let watcher = try PostgresConnection(url: server.url) { $0 }
+        try await eventually("the page query to run") {
+            let active = try watcher.execute("""
+                SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%\(marker)%'
+                AND query NOT LIKE '%LIMIT 0%' AND pid <> pg_backend_pid()
+                """)
+            return active.first?.first == "1"
+        }
+        let started = ContinuousClock.now
         link.silence()
         run.cancel()
         await #expect(throws: CancellationError.self) { try await run.value }
