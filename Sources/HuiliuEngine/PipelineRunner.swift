@@ -26,7 +26,7 @@ public struct PipelineRunner: Sendable {
     /// A cursor range to read again instead of resuming (`huiliu run --backfill`). The default is `nil`.
     public var backfill: BackfillRange?
     /// How long a batch being delivered may go on after a stop is requested before it is
-    /// cancelled (and delivered by the next run).
+    /// cancelled (and delivered by the next run); `serve.grace_period` if that is shorter.
     public var stopGrace: Duration = .seconds(10)
 
     /// A runner for one pipeline.
@@ -176,7 +176,8 @@ public struct PipelineRunner: Sendable {
             reading = readingStage
             // Sinks waiting to retry give up on a stop; work in flight finishes its batch, or is
             // cancelled if it has not within `stopGrace` (a silent server, a lock wait).
-            let stopSignal = StopSignal(grace: stopGrace)
+            // Within the daemon's own grace period, which may be shorter.
+            let stopSignal = StopSignal(grace: min(stopGrace, gateway.gracePeriod))
             control?.onStop {
                 readingStage.cancel()
                 stopSignal.stop()

@@ -212,6 +212,10 @@ enum TimestampParsing {
     /// The instant of `text` read with `formats` (detected from its shape when empty) in `zone`.
     static func instant(of text: String, formats: [TimestampFormat], zone: TimeZoneRule) throws(ExpressionError) -> (Int, Int) {
         let trimmed = text.trimmingWhitespace()
+        // As parse_time: a shape read more than one way is refused, not guessed.
+        if formats.isEmpty, trimmed.utf8.count == 10, trimmed >= "2000000000", trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            throw twoWays(trimmed)
+        }
         let candidates = formats.isEmpty ? [detect(trimmed)] : formats
         for format in candidates {
             if let parsed = format.parse(trimmed) { return try instant(parsed, zone) }
