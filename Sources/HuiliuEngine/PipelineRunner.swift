@@ -194,7 +194,7 @@ public struct PipelineRunner: Sendable {
                     reached.read += batch.read
                     reached.failed += batch.content.failures.count
                     do {
-                        try checkFailureRatio(reached, final: false)
+                        try checkFailureRatio(reached, at: .midRun)
                     } catch {
                         counters.read = reached.read
                         counters.failed = reached.failed
@@ -272,7 +272,7 @@ public struct PipelineRunner: Sendable {
             // than half failed, or any with a limit of 0): with the limit itself, bad rows at the
             // top of a file would roll back every run a timeout ends there, and the checkpoint
             // would never move; with none, runs a timeout always ends would commit any failures.
-            try checkFailureRatio(counters, final: !stopped, stoppedEarly: stopped)
+            try checkFailureRatio(counters, at: stopped ? .stop : .end)
             openSinks = []
             for (_, sink) in processor.sinks { try await sink.close() }
             run.status = stopped || Task.isCancelled ? .cancelled : .succeeded
@@ -477,19 +477,26 @@ public struct PipelineRunner: Sendable {
     /// there a run stops early only when the end cannot change the verdict (a limit of 0 and a
     /// failure), or when most of its first 10,000 or more records failed (a changed format, a
     /// broken mapping), rather than deliver a whole source to roll it back.
-    func checkFailureRatio(_ counters: RunProgress, final: Bool, stoppedEarly: Bool = false) throws {
+    func checkFailureRatio(_ counters: RunProgress, at point: FailureJudgement) throws {
         let limit = definition.errors.maxFailureRatio
         guard limit < 1, counters.read > 0 else { return }
         let ratio = Double(counters.failed) / Double(counters.read)
         // A run stopped partway is judged on fewer records than the early rule waits for: it
         // read all it will, and a broken mapping must not pass because every run times out.
-        let early = stoppedEarly ? 100 : Self.earlyJudgement
-        let exceeded = final ? ratio > limit
-            : (limit == 0 && counters.failed > 0) || (counters.read >= early && ratio > max(limit, 0.5))
+        let exceeded = switch point {
+        case .end: ratio > limit
+        case .midRun, .stop:
+            (limit == 0 && counters.failed > 0) || (counters.read >= (point == .stop ? 100 : Self.earlyJudgement) && ratio > max(limit, 0.5))
+        }
         if exceeded {
-            let share = "\(counters.failed) of \(counters.read) records\(final ? "" : " read so far") failed (\(String(format: "%.2f", ratio * 100))%)"
+            let share = "\(counters.failed) of \(counters.read) records\(point == .end ? "" : " read so far") failed (\(String(format: "%.2f", ratio * 100))%)"
             throw FailureRatioExceeded(description: share + ", more than errors.max_failure_ratio \(limit) allows")
         }
+    }
+
+    /// Where a run's failures are judged: between batches, where it was stopped, at its end.
+    enum FailureJudgement {
+        case midRun, stop, end
     }
 
     /// Records read before a run may be stopped early for failing more often than not.

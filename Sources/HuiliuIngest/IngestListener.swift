@@ -1,5 +1,6 @@
 import Foundation
 import HuiliuCore
+import HuiliuKit
 import HuiliuStore
 import HTTPTypes
 import Hummingbird
@@ -153,10 +154,10 @@ public final class IngestListener: Service, Sendable {
         } catch where phase.load(ordering: .relaxed) == BodyPhase.late {
             count(channel, "408")
             logger.warning("push refused: its body did not arrive in time", metadata: [
-                "channel": "\(channel)", "peer": "\(peer)", "allowed": "\(Self.text(allowed))",
+                "channel": "\(channel)", "peer": "\(peer)", "allowed": "\(allowed.configText)",
             ])
             // The connection closes with the answer; a client still sending may see it reset instead.
-            var response = Self.answer(.requestTimeout, ["error": .string("the body did not arrive within \(Self.text(allowed)) (body_timeout, and a second per 64 KiB); nothing was kept")])
+            var response = Self.answer(.requestTimeout, ["error": .string("the body did not arrive within \(allowed.configText) (body_timeout, and a second per 64 KiB); nothing was kept")])
             response.headers[.connection] = "close"
             return response
         }
@@ -231,12 +232,6 @@ public final class IngestListener: Service, Sendable {
     private let inFlight = Atomic<Int>(0)
     /// What the requests in flight have reserved of ``IngestSettings/maximumBytesInFlight``.
     private let bytesInFlight: ByteBudget
-
-    /// `60s`, or `1500ms` for a timeout that is not whole seconds.
-    static func text(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return attoseconds == 0 ? "\(seconds)s" : "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
-    }
 
     /// `text` cut to 64 characters, for echoing what a client sent.
     static func clipped(_ text: String) -> String {

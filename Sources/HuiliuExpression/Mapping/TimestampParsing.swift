@@ -51,10 +51,8 @@ enum TimestampParsing {
         case .string(let raw):
             let text = raw.trimmingWhitespace()
             if text.isEmpty { return .null }
-            if candidates == nil, text.utf8.count == 10, text >= "2000000000", text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-                throw Self.twoWays(text)
-            }
-            return .string(try render(text, candidates ?? [detect(text)], rule))
+            if let candidates { return .string(try render(text, candidates, rule)) }
+            return .string(try render(text, [try detect(text)], rule))
         case .integer, .decimal, .double:
             if candidates == nil, let (whole, exact) = wholePart(of: value),
                whole > -1_000_000_000 && whole < 1_000_000_000 && !(exact && String(whole).count == 8) {
@@ -72,12 +70,15 @@ enum TimestampParsing {
         }
     }
 
-    /// Picks a format from the text's shape.
-    static func detect(_ text: String) -> TimestampFormat {
+    /// Picks a format from the text's shape; ten digits from 2000000000 on (seconds after 2033,
+    /// and a yyyyMMddHH too) are refused rather than guessed.
+    static func detect(_ text: String) throws(ExpressionError) -> TimestampFormat {
         if text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             switch text.utf8.count {
             case 8: return compactDate
-            case 10: return .epochSeconds
+            case 10:
+                guard text < "2000000000" else { throw twoWays(text) }
+                return .epochSeconds
             case 12: return compactMinute
             case 13: return .epochMilliseconds
             case 14: return compactSecond
@@ -212,11 +213,7 @@ enum TimestampParsing {
     /// The instant of `text` read with `formats` (detected from its shape when empty) in `zone`.
     static func instant(of text: String, formats: [TimestampFormat], zone: TimeZoneRule) throws(ExpressionError) -> (Int, Int) {
         let trimmed = text.trimmingWhitespace()
-        // As parse_time: a shape read more than one way is refused, not guessed.
-        if formats.isEmpty, trimmed.utf8.count == 10, trimmed >= "2000000000", trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-            throw twoWays(trimmed)
-        }
-        let candidates = formats.isEmpty ? [detect(trimmed)] : formats
+        let candidates = formats.isEmpty ? [try detect(trimmed)] : formats
         for format in candidates {
             if let parsed = format.parse(trimmed) { return try instant(parsed, zone) }
         }

@@ -42,12 +42,8 @@ enum YuanAmount {
     /// groups of three, optional fraction. Surrounding spaces are ignored, the ideographic
     /// space (U+3000) of a Chinese export too, as `trim` and `parse_time` ignore them.
     static func parse(_ text: String) throws(ExpressionError) -> DecimalNumber {
-        var copy = text
-        var parsed = copy.withUTF8 { parse(bytes: $0) }
-        if case .failure(.notAnAmount) = parsed, text.unicodeScalars.contains(where: { $0.value > 0x7F && $0.isWhiteSpace }) {
-            var trimmed = text.trimmingWhitespace()
-            parsed = trimmed.withUTF8 { parse(bytes: $0) }
-        }
+        var copy = text.trimmingWhitespace()
+        let parsed = copy.withUTF8 { parse(bytes: $0) }
         switch parsed {
         case .success(let amount): return amount
         case .failure(.tooLarge): throw .invalidValue("to_fen(): '\(text)' is too large")
