@@ -42,6 +42,15 @@ struct RemoteFileTests {
         #expect(try await drained(try connector.source("url: \(ftp.url("/"))", stream: "reports"), after: result.lastCheckpoint).records.isEmpty)
     }
 
+    /// Files a GBK server lists under GBK names are read, and named in Chinese in origins.
+    @Test func ftpWithGBKNames() async throws {
+        let ftp = try await require(FTPServer.shared)
+        let connector = try Self.connector()
+        let result = try await drained(try connector.source("url: \(ftp.url("/gbk/"))", stream: "reports"))
+        #expect(result.records.map(\.data) == [["地区": "420100", "金额": "7.05"]])
+        #expect(result.records.first?.origin.description == "\(ServedFiles.gbkName):2")
+    }
+
     /// FTPS against a server whose certificate a private CA signed: the stream names the CA
     /// bundle (without it, the certificate cannot be verified and the run fails saying so).
     @Test func ftpsWithAPrivateCA() async throws {

@@ -15,7 +15,8 @@ struct FTPTests {
         let server = try await require(FTPServer.shared)
         let entries = try await files().list(server.url("/"))
         let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
-        #expect(Set(byName.keys) == ["a.txt", "big.bin", "sub", ServedFiles.chineseName])
+        #expect(Set(byName.keys) == ["a.txt", "big.bin", "sub", "gbk", ServedFiles.chineseName])
+        #expect(byName[ServedFiles.chineseName]?.nameBytes == nil)
         #expect(byName["a.txt"]?.kind == .file)
         #expect(byName["a.txt"]?.size == 6)
         #expect(byName["sub"]?.kind == .directory)
@@ -38,6 +39,19 @@ struct FTPTests {
         let encoded = ServedFiles.chineseName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
         let bytes = try await files().read(server.url("/" + encoded))
         #expect(String(decoding: bytes, as: UTF8.self) == "地区,金额\n420100,12.30\n")
+    }
+
+    /// A Chinese Windows FTP server lists names in GBK: the name reads as Chinese, and the
+    /// file is fetched under the bytes the server listed (as UTF-8 it would not be found).
+    @Test func readsAFileWithAGBKName() async throws {
+        let server = try await require(FTPServer.shared)
+        let entries = try await files().list(server.url("/gbk/"))
+        #expect(entries.map(\.name) == [ServedFiles.gbkName])
+        #expect(entries.first?.nameBytes == ServedFiles.gbkNameBytes)
+        let path = try #require(entries.first?.urlPathComponent)
+        #expect(path == "%D4%A4%CB%E3%D6%B4%D0%D0%202024.csv")
+        let bytes = try await files().read(server.url("/gbk/" + path))
+        #expect(String(decoding: bytes, as: UTF8.self) == "地区,金额\n420100,7.05\n")
     }
 
     @Test func streamsADownload() async throws {
@@ -95,7 +109,8 @@ struct SFTPTests {
         let server = try await require(SSHServer.shared)
         let entries = try await files(server).list(server.url("/"))
         let byName = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
-        #expect(Set(byName.keys) == ["a.txt", "big.bin", "sub", ServedFiles.chineseName])
+        #expect(Set(byName.keys) == ["a.txt", "big.bin", "sub", "gbk", ServedFiles.chineseName])
+        #expect(byName[ServedFiles.chineseName]?.nameBytes == nil)
         #expect(byName["a.txt"]?.size == 6)
         #expect(byName["sub"]?.kind == .directory)
     }
@@ -112,6 +127,14 @@ struct SFTPTests {
         var count = 0
         for try await chunk in try await files(server).download(server.url("/big.bin")) { count += chunk.count }
         #expect(count == ServedFiles.bigSize)
+    }
+
+    @Test func readsAFileWithAGBKName() async throws {
+        let server = try await require(SSHServer.shared)
+        let entries = try await files(server).list(server.url("/gbk/"))
+        #expect(entries.map(\.name) == [ServedFiles.gbkName])
+        let path = try #require(entries.first?.urlPathComponent)
+        #expect(try await files(server).read(server.url("/gbk/" + path)) == Array("地区,金额\n420100,7.05\n".utf8))
     }
 
     @Test func knownHostsFile() async throws {

@@ -54,6 +54,20 @@ struct DirectoryListingTests {
         #expect(entries[2].modified == 1_717_200_300)  // 2024-06-01 00:05
     }
 
+    /// A Chinese Windows server lists in GBK: those lines read as GB18030 and keep the name's
+    /// bytes; UTF-8 lines in the same listing stay UTF-8 with no bytes kept; a name in neither
+    /// is still listed, and fetched by its bytes.
+    @Test func gbkNamesInAListing() {
+        let gbk: [UInt8] = [0xC4, 0xEA, 0xB1, 0xA8]  // 年报
+        let listing = Array("12-31-2023  11:59PM                 1234 ".utf8) + gbk + Array(".xlsx\r\n".utf8)
+            + Array("12-31-2023  11:59PM                   10 年报.csv\r\n".utf8)
+            + Array("12-31-2023  11:59PM                   10 ".utf8) + [0xFF, 0xFF] + Array(".bin\r\n".utf8)
+        let entries = DirectoryListing.parse(listing, now: Self.now)
+        #expect(entries.map(\.name) == ["年报.xlsx", "年报.csv", "\u{FFFD}\u{FFFD}.bin"])
+        #expect(entries.map(\.nameBytes) == [gbk + Array(".xlsx".utf8), nil, [0xFF, 0xFF] + Array(".bin".utf8)])
+        #expect(entries.map(\.urlPathComponent) == ["%C4%EA%B1%A8.xlsx", "%E5%B9%B4%E6%8A%A5.csv", "%FF%FF.bin"])
+    }
+
     @Test func ignoresGarbage() {
         #expect(DirectoryListing.parse("hello world\n\n226 Transfer complete\n", now: Self.now).isEmpty)
     }

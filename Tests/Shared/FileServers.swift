@@ -42,6 +42,10 @@ struct ServedFiles: Sendable {
     static let helloModified: Int64 = 1_700_000_000  // 2023-11-14 22:13:20 UTC
     static let bigSize = 3 * 1024 * 1024 + 17
     static let chineseName = "报表 2024.csv"
+    /// The name of the file in `gbk/`, which is spelled in GBK on disk, as a Chinese Windows
+    /// FTP server lists it: 预算执行 2024.csv.
+    static let gbkName = "预算执行 2024.csv"
+    static let gbkNameBytes: [UInt8] = [212, 164, 203, 227, 214, 180, 208, 208, 32, 50, 48, 50, 52, 46, 99, 115, 118]
 
     static func make() throws -> ServedFiles {
         let root = try makeTemporaryDirectory("huiliu-files")
@@ -51,8 +55,15 @@ struct ServedFiles: Sendable {
         try "地区,金额\n420100,12.30\n".write(toFile: root + "/" + chineseName, atomically: true, encoding: .utf8)
         try Data((0..<bigSize).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: root + "/big.bin"))
         try "nested\n".write(toFile: root + "/sub/n.txt", atomically: true, encoding: .utf8)
+        try fm.createDirectory(atPath: root + "/gbk", withIntermediateDirectories: true)
+        let gbkPath = (Array((root + "/gbk/").utf8) + gbkNameBytes).map { CChar(bitPattern: $0) } + [0]
+        let descriptor = gbkPath.withUnsafeBufferPointer { open($0.baseAddress!, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+        guard descriptor >= 0 else { throw FixtureUnavailable(description: "cannot create the GBK-named file") }
+        let content = Array("地区,金额\n420100,7.05\n".utf8)
+        _ = content.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
         try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: TimeInterval(helloModified))], ofItemAtPath: root + "/a.txt")
-        for path in ["", "/sub"] { try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + path) }
+        for path in ["", "/sub", "/gbk"] { try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + path) }
         for path in ["/a.txt", "/" + chineseName, "/big.bin", "/sub/n.txt"] {
             try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: root + path)
         }

@@ -6,10 +6,33 @@ public enum DirectoryListing {
     ///   - now: seconds since 1970, to infer the year of `Mon DD HH:MM` dates (the most recent
     ///     such date not more than two days ahead).
     public static func parse(_ text: String, now: Int64) -> [RemoteFileEntry] {
-        text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).compactMap { line in
-            let line = Substring(line.trimmingSuffix("\r"))
-            guard let entry = parseUnix(line, now: now) ?? parseDOS(line) else { return nil }
-            return entry.name == "." || entry.name == ".." || entry.name.isEmpty ? nil : entry
+        parse(Array(text.utf8), now: now)
+    }
+
+    /// The entries of a listing as the server sent it, line by line in UTF-8 or, for a line that
+    /// is not, GB18030: such an entry keeps its name's bytes (``RemoteFileEntry/nameBytes``),
+    /// as does one in neither, named with replacement characters.
+    public static func parse(_ bytes: [UInt8], now: Int64) -> [RemoteFileEntry] {
+        bytes.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).compactMap { raw -> RemoteFileEntry? in
+            let (text, reading) = ListingEncoding.decode(raw)
+            let line = Substring(text)
+            guard var entry = parseUnix(line, now: now) ?? parseDOS(line),
+                  entry.name != ".", entry.name != "..", !entry.name.isEmpty else { return nil }
+            switch reading {
+            case .utf8:
+                break
+            case .gb18030:
+                guard let bytes = ListingEncoding.gb18030(entry.name) else { return nil }
+                entry.nameBytes = bytes
+            case .latin1:
+                // Bytes in no known encoding: the file is still fetched by them, and named
+                // with replacement characters where they are not UTF-8.
+                let bytes = entry.name.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }
+                entry.nameBytes = bytes
+                entry.name = String(decoding: bytes, as: UTF8.self)
+                entry.linkTarget = entry.linkTarget.map { String(decoding: $0.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }, as: UTF8.self) }
+            }
+            return entry
         }
     }
 
@@ -96,11 +119,5 @@ public enum DirectoryListing {
             if start < index { result.append((line[start..<index], start..<index)) }
         }
         return result
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingSuffix(_ suffix: String) -> SubSequence {
-        hasSuffix(suffix) ? dropLast(suffix.count) : self[...]
     }
 }

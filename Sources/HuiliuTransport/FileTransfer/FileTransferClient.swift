@@ -38,7 +38,7 @@ public final class FileTransferClient: Sendable {
     public func list(_ url: String, now: Int64? = nil) async throws(TransportError) -> [RemoteFileEntry] {
         let directory = url.hasSuffix("/") ? url : url + "/"
         let response = try await loop.perform(plan(for: directory)).get()
-        return DirectoryListing.parse(response.text, now: now ?? Int64(time(nil)))
+        return DirectoryListing.parse(response.body, now: now ?? Int64(time(nil)))
     }
 
     /// The size and exact modification time of the file at `url` (FTP `SIZE`/`MDTM`, SFTP `stat`).

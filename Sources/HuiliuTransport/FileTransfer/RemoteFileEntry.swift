@@ -37,6 +37,24 @@ public struct RemoteFileEntry: Sendable, Equatable {
     public var permissions: String?
     /// Where a symbolic link points.
     public var linkTarget: String?
+    /// The name's bytes as listed when they are not UTF-8 (GBK from a Chinese Windows server);
+    /// requests for the file must spell it so. `nil` for a UTF-8 name.
+    public var nameBytes: [UInt8]?
+
+    /// The name percent-encoded for a URL path, from the bytes the server listed.
+    public var urlPathComponent: String {
+        var encoded = ""
+        for byte in nameBytes ?? Array(name.utf8) {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return encoded
+    }
 
     /// An entry with the given parts.
     public init(name: String, kind: Kind, size: Int64? = nil, modified: Int64? = nil, modifiedPrecision: Precision? = nil,

@@ -8,6 +8,8 @@ struct FileEntry: Sendable {
     var name: String
     var size: Int64?
     var modified: Int64?
+    /// A remote file's name as its URL spells it, from the bytes the server listed.
+    var urlName: String?
 }
 
 /// Where a file stream's files are: a local folder, or an FTP, FTPS or SFTP folder, with
@@ -125,7 +127,7 @@ struct FileLocation: Sendable {
             }
         case .remote(let url, let client):
             for entry in try await client.list(url) where entry.kind == .file && fnmatch(pattern, entry.name, 0) == 0 {
-                entries.append(FileEntry(name: entry.name, size: entry.size, modified: entry.modified))
+                entries.append(FileEntry(name: entry.name, size: entry.size, modified: entry.modified, urlName: entry.urlPathComponent))
             }
         }
         return entries.sorted { $0.name < $1.name }
@@ -142,7 +144,7 @@ struct FileLocation: Sendable {
             FileManager.default.createFile(atPath: path, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
-            let encoded = entry.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? entry.name
+            let encoded = entry.urlName ?? RemoteFileEntry(name: entry.name, kind: .file).urlPathComponent
             for try await chunk in try await client.download(url + encoded) { handle.write(Data(chunk)) }
             return path
         }

@@ -237,7 +237,7 @@ public enum ManifestSchema {
 
     /// Fields of `files:`.
     public static let fileFields: [FieldSpec] = [
-        FieldSpec("location", .string, "Template of a local folder, or an `ftp://`, `ftps://` or `sftp://` folder URL."),
+        FieldSpec("location", .string, "Template of a local folder, or an `ftp://`, `ftps://` or `sftp://` folder URL. Remote names listed in GBK (Chinese Windows servers) are read as such and fetched by their listed bytes."),
         FieldSpec("pattern", .string, "Glob of file names to read (`hourly-*.csv`).", default: "*"),
         FieldSpec("format", .oneOf(["auto", "csv", "json", "jsonl", "xlsx"]), "File format; `auto` decides by extension. An xlsx cell styled as a date or time reads as Excel shows it (`2024-03-05`, `2024-03-05T08:30:00`, `08:30:00`).", default: "auto"),
         FieldSpec("encoding", .oneOf(["auto", "utf-8", "gb18030", "gbk"]), "Text encoding of csv, json and jsonl files.", default: "auto"),
