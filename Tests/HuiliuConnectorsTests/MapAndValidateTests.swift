@@ -202,8 +202,10 @@ struct MapAndValidateTests {
         #expect(failure.reason.contains("also /payee/account: required"))
 
         // Text of spaces alone is no id or name, a full-width space (U+3000) included, nor are
-        // characters that show nothing (a zero-width space pasted from a web page, a filler).
-        for blankText in [" ", "\u{3000}", "\u{200B}", "\u{3164}", "\u{200B}\u{3000}"] {
+        // characters that show nothing (a zero-width space pasted from a web page, a filler, a
+        // soft hyphen, bidirectional controls, a variation selector, a blank braille pattern).
+        for blankText in [" ", "\u{3000}", "\u{200B}", "\u{3164}", "\u{200B}\u{3000}", "\u{00AD}", "\u{202E}\u{202C}",
+                          "\u{2066}\u{2069}", "\u{FE0F}", "\u{034F}", "\u{2800}", "\u{2063}"] {
             var blank = mapped[0]
             blank.data["payment_id"] = .string(blankText)
             blank.data["unit_name"] = .string(blankText)
@@ -212,7 +214,7 @@ struct MapAndValidateTests {
             #expect(blanks.failures.first?.reason.contains("/unit_name: pattern") == true, "\(blanks.failures.first?.reason ?? "")")
         }
         var visible = mapped[0]
-        visible.data["unit_name"] = "\u{200B}黄州区财政局"
+        visible.data["unit_name"] = "\u{200B}黄州区财政局\u{FE0F}"
         #expect(try await validate.process([visible]).records.count == 1)
     }
 
