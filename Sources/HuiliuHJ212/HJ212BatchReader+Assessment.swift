@@ -20,15 +20,15 @@ extension HJ212BatchReader {
             var start: HJ212.Timestamp
         }
 
-        /// Each day, with the frame of the batch that brought hours of it stored last (its
-        /// history holds the others, stored before it), and that frame's hours of the day.
-        /// Stored order, not buffer sequence: a split upload completed late is stored as of its
-        /// first packet.
+        /// Each day, with the frame of the batch that brought hours of it read last (its
+        /// history holds the others, readable before it), and that frame's hours of the day.
+        /// Buffer sequence, not stored order: a split upload completed late is stored as of its
+        /// first packet, yet only read when complete, and what it revises is the day as read.
         fileprivate(set) var days: [(day: Day, frame: StoredFrame, measurements: [EnvironmentMeasurement])] = []
 
         fileprivate mutating func note(_ day: Day, _ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) {
             if let i = days.firstIndex(where: { $0.day == day }) {
-                guard frame.order > days[i].frame.order else { return }
+                guard frame.sequence > days[i].frame.sequence else { return }
                 days[i].frame = frame
                 days[i].measurements = measurements
             } else {
@@ -114,7 +114,9 @@ extension HJ212BatchReader {
                 days.append((day, measurements))
             }
         }
-        for (day, measurements) in days where !isFirstHourFrame(frame, ofDayStarting: day.adding(seconds: 86_400)) {
+        // Late as read: a split upload completed after the next day began is late, though it is
+        // stored as of its first packet, before that day's first hour.
+        for (day, measurements) in days where !isFirstHourFrame(frame, ofDayStarting: day.adding(seconds: 86_400), readable: true) {
             revisions.note(.init(mn: frame.mn, start: day), frame, measurements)
         }
     }
@@ -123,18 +125,19 @@ extension HJ212BatchReader {
     /// batch that brought some of it, with the frame it is to be delivered as.
     func revise(_ revisions: Revisions) -> [(frame: StoredFrame, assessed: Assessed)] {
         revisions.days.compactMap { day, frame, measurements in
-            let history = airHistory(frame, measurements, from: day.start, before: day.start.adding(seconds: 86_400))
+            let history = airHistory(frame, measurements, from: day.start, before: day.start.adding(seconds: 86_400), readable: true)
             return AirQualityAssessment.daily(stationID: day.mn, day: day.start, hours: history, standard: source.aqiStandard)
                 .map { (frame, ($0.data, $0.key, $0.time)) }
         }
     }
 
-    /// Whether no hour frame of the station for the day starting at `day` was stored before
-    /// `frame`. Only stored order counts, so a rerun decides the same way.
-    private func isFirstHourFrame(_ frame: StoredFrame, ofDayStarting day: HJ212.Timestamp) -> Bool {
+    /// Whether no hour frame of the station for the day starting at `day` was stored (or,
+    /// `readable`, could be read) before `frame`. Only the buffer's fixed order counts, so a
+    /// rerun decides the same way.
+    private func isFirstHourFrame(_ frame: StoredFrame, ofDayStarting day: HJ212.Timestamp, readable: Bool = false) -> Bool {
         do {
             return try buffer.hourFrameCount(mn: frame.mn, from: day.rfc3339, before: day.adding(seconds: 86_400).rfc3339,
-                                             storedBefore: frame.order) == 0
+                                             storedBefore: readable ? frame.sequence : frame.order, readable: readable) == 0
         } catch {
             source.logger.warning("cannot read the station's earlier hours for its daily AQI", metadata: [
                 "mn": "\(frame.mn)", "error": "\(error)",
@@ -143,15 +146,15 @@ extension HJ212BatchReader {
         }
     }
 
-    /// The station's hourly values from `from` up to `before`, from the hour frames stored
-    /// before this one, and this frame's own. A failed read leaves the history to this frame,
+    /// The station's hourly values from `from` up to `before`, from the hour frames stored (or,
+    /// `readable`, readable) before this one, and this frame's own. A failed read leaves the history to this frame,
     /// which the moving averages and daily statistics then find too short, and is logged.
     private func airHistory(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement],
-                            from: HJ212.Timestamp, before: HJ212.Timestamp) -> AirQualityHours {
+                            from: HJ212.Timestamp, before: HJ212.Timestamp, readable: Bool = false) -> AirQualityHours {
         var hours = AirQualityHours()
         do {
             let earlier = try buffer.hourFrames(mn: frame.mn, from: from.rfc3339, before: before.rfc3339,
-                                                storedBefore: frame.order)
+                                                storedBefore: readable ? frame.sequence : frame.order, readable: readable)
             for stored in earlier {
                 if let values = try? stored.measurements() { hours.add(values) }
             }

@@ -163,6 +163,44 @@ struct SourceTests {
         #expect(again.map(\.data) == daily.map(\.data))
     }
 
+    /// A split upload stored incomplete (its second packet late), and completed after the
+    /// next day's first hour issued the 日报, revises the report: it is stored as of its first
+    /// packet, before that hour, but the report had only the part that had come.
+    @Test func aSplitUploadCompletedAfterTheReportRevisesIt() async throws {
+        let directory = Fixtures.directory()
+        let path = directory + "/data/hj212-buffer.db"
+        let qn = "QN=20260603120000000;ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=6;PNUM=2;"
+        let first = Fixtures.frame(qn + "PNO=1;CP=&&DataTime=20260603120000;a21026-Avg=12,a21026-Flag=N;a21004-Avg=45,a21004-Flag=N;"
+            + "a21005-Avg=1.1,a21005-Flag=N;a05024-Avg=150,a05024-Flag=N;a34002-Avg=130,a34002-Flag=N&&")
+        let second = Fixtures.frame(qn + "PNO=2;CP=&&a34004-Avg=500,a34004-Flag=N&&")
+        let buffer = try FrameBuffer(path: path)
+        // Received now, so a run's pruning of delivered frames keeps them as the day's history.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        func row(_ frame: [UInt8]) throws -> BufferedFrame {
+            var row = try FrameBufferTests.row(frame)
+            row.receivedAt = now
+            return row
+        }
+        _ = try buffer.store(try ((0..<24).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) } + [first]).map(row))
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: now + 1, stations: StationRegistry()) == 1)
+        _ = try buffer.store([try row(Self.airHour(0, day: 4, pm25: 68))])
+        let source = try Self.source(["assess": .bool(true)], directory: directory)
+        func reports(_ batches: [RecordBatch]) -> [Record] { batches.flatMap(\.records).filter { $0.data["interval"] == .string("day") } }
+        // Issued by 00:00 of 4 June with 12:00's PM2.5 missing: 23 hours of 68, AQI 108 (domain.md §3.5 A).
+        let read = try await drain(source)
+        let issued = reports(read)
+        #expect(issued.map { $0.data["concentrations"]?["PM2.5_24h"] } == [.decimal(DecimalNumber("68")!)])
+        #expect(issued.map { $0.data["aqi"] } == [.integer(108)])
+        // The late packet completes 12:00: the next run revises the report, (23 × 68 + 500) / 24 = 86.
+        #expect(try buffer.store([try row(second)]) == [.stored(sequence: 26)])
+        let revised = reports(try await drain(source, after: read.last?.checkpoint))
+        #expect(revised.map { $0.data["concentrations"]?["PM2.5_24h"] } == [.decimal(DecimalNumber("86")!)])
+        #expect(revised.map { $0.data["aqi"] } == [.integer(124)])
+        #expect(revised.map(\.key) == issued.map(\.key))
+        // A rerun of the whole buffer ends with the same report.
+        #expect(reports(try await drain(source)).last?.data == revised.last?.data)
+    }
+
     /// A split upload of stored history covering two hours gets one assessment per hour.
     @Test func eachHourOfAMultiHourUploadIsAssessedOnItsOwn() async throws {
         let directory = Fixtures.directory()
