@@ -88,7 +88,9 @@ struct IncrementalTests {
         #expect(cursors.keys.sorted() == ["42110200SW0001", "42110200SW0002"])
         #expect(cursors["42110200SW0001"] == "2024-01-02 00:00:00")
 
-        // A sync that ends between hours, then one that goes on: the hour in between is read once.
+        // A sync that ends between hours, then one that goes on: it reads again the two days
+        // before the cursor (readings appear after their hour, 补传 later still), so every
+        // reading of the first is read again, and none is missed.
         func sync(until end: String, after checkpoint: Checkpoint?) async throws -> Drained {
             try await drained(try connector.source("base_url: \(url)\nstart_time: \"2024-01-01 00:00:00\"\nend_time: \"\(end)\"",
                                                    stream: "water-hourly", context: connector.context(clock: { Self.now })),
@@ -97,7 +99,11 @@ struct IncrementalTests {
         let first = try await sync(until: "2024-01-01 05:30:00", after: nil)
         let rest = try await sync(until: "2024-01-02 00:00:00", after: first.lastCheckpoint)
         #expect(first.records.count == 2 * 6 * 5)
-        #expect(first.records.count + rest.records.count == 240)
+        #expect(rest.records.count == 240)
+        func readings(_ drained: Drained) -> Set<String> {
+            Set(drained.records.map { "\($0.data["station_id"] ?? .null) \($0.data["period_start"] ?? .null) \($0.data["parameter_code"] ?? .null)" })
+        }
+        #expect(readings(first).isSubset(of: readings(rest)) && readings(rest).count == 240)
     }
 
     /// A partition that keeps failing (a decommissioned station) holds back only itself: the
