@@ -12,10 +12,10 @@ import HuiliuCore
 ///
 /// `serial` is the number; `serial_text` keeps its digits as written, since the 8-digit
 /// serials of 刑事复核 cases are random and may start with zeros. `canonical` is the number
-/// written one way whatever the brackets and digits it came with: `（2024）鄂1102民初123号`
-/// for `[2024]鄂１１０２民初123号` (full-width brackets for a court, `〔〕` for a procuratorate
-/// document, `[]` for a unified-system case, ASCII digits), a key that one case keeps however
-/// its systems write it.
+/// written one way whatever the brackets, spaces and digits it came with: `（2024）鄂1102民初123号`
+/// for `[2024] 鄂１１０２民初0123号` (full-width brackets for a court, `〔〕` for a procuratorate
+/// document, `[]` for a unified-system case, ASCII digits without zero padding, except in the
+/// pre-2016 `字第` style), a key that one case keeps however its systems write it.
 ///
 /// Procuratorate: document numbers `渝巴检刑诉〔2016〕585号` and unified-system case
 /// numbers `乌检刑诉受[2021]520112000002号`, whose 12 digits are a division code and a
@@ -35,9 +35,12 @@ enum CaseNumber {
 
     /// The parts as an object, or `nil` if `text` is neither kind of number.
     static func parse(_ text: String) -> Value? {
-        var scanner = TimestampScanner(text.trimmingWhitespace())
+        // No number has a space in it: one typed after the bracket (`（2024） 鄂11…`) is dropped.
+        var compact = ""
+        compact.unicodeScalars.append(contentsOf: text.unicodeScalars.filter { !$0.properties.isWhitespace })
+        var scanner = TimestampScanner(compact)
         if let court = court(&scanner) { return court }
-        scanner = TimestampScanner(text.trimmingWhitespace())
+        scanner = TimestampScanner(compact)
         return procuratorate(&scanner)
     }
 
@@ -101,7 +104,8 @@ enum CaseNumber {
         return [
             "kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
             "type_code": .string(type), "serial": .integer(serial.value), "serial_text": .string(serial.digits),
-            "canonical": .string("（\(year)）\(court)\(special.stringValue ?? "")\(type)\(serial.digits)号"),
+            // Zero padding is no part of a post-2016 number: 0123 is 123 written another way.
+            "canonical": .string("（\(year)）\(court)\(special.stringValue ?? "")\(type)\(serial.value)号"),
         ]
     }
 
@@ -150,7 +154,8 @@ enum CaseNumber {
         var code = prefix[(mark + 1)...]
         // 刑诉受: the trailing 受 marks a case accepted in the unified system, whose numbers have
         // 12 digits; with any other count the text is neither kind, not a document number.
-        if code.count > 1 && code.last == "受" {
+        let accepted = code.count > 1 && code.last == "受"
+        if accepted {
             guard serial.digits.count == 12 else { return nil }
             code.removeLast()
         }
@@ -160,13 +165,14 @@ enum CaseNumber {
                 "kind": "procuratorate_case", "year": .integer(year), "procuratorate": .string(name),
                 "type_code": .string(type), "division_code": .string(String(serial.digits.prefix(6))),
                 "serial": .integer(Int(serial.digits.suffix(6))!), "serial_text": .string(String(serial.digits.suffix(6))),
-                "canonical": .string("\(name)检\(type)受[\(year)]\(serial.digits)号"),
+                // Some unified-system numbers have no 受 (黔西南检民公[2021]522300000001号): kept as written.
+                "canonical": .string("\(name)检\(type)\(accepted ? "受" : "")[\(year)]\(serial.digits)号"),
             ]
         }
         return [
             "kind": "procuratorate_document", "year": .integer(year), "procuratorate": .string(name),
             "type_code": .string(type), "division_code": .null, "serial": .integer(serial.value),
-            "serial_text": .string(serial.digits), "canonical": .string("\(name)检\(type)〔\(year)〕\(serial.digits)号"),
+            "serial_text": .string(serial.digits), "canonical": .string("\(name)检\(type)〔\(year)〕\(serial.value)号"),
         ]
     }
 }
