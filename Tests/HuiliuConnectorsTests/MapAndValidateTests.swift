@@ -216,6 +216,19 @@ struct MapAndValidateTests {
         var visible = mapped[0]
         visible.data["unit_name"] = "\u{200B}黄州区财政局\u{FE0F}"
         #expect(try await validate.process([visible]).records.count == 1)
+
+        // A person's account is kept masked or encrypted, never in clear; an organization's may be.
+        var person = mapped[0]
+        person.data["payee"] = ["name": "张某某", "kind": "individual", "account": "6217001810012345678"]
+        let clear = try await validate.process([person])
+        #expect(clear.failures.first?.pointer == "/payee/account" && clear.failures.first?.rule == "pattern", "\(clear.failures)")
+        #expect(clear.failures.first?.reason.contains("6217001810012345678") == false)
+        for kept in ["621700*********5678", "SM4:k1:AAECAwQFBgcICQoLDA0ODw=="] {
+            person.data["payee"]?["account"] = .string(kept)
+            #expect(try await validate.process([person]).records.count == 1, "\(kept)")
+        }
+        person.data["payee"] = ["name": "黄冈市某某公司", "kind": "organization", "account": "6217001810012345678"]
+        #expect(try await validate.process([person]).records.count == 1)
     }
 
     @Test func anEntitySchemaThatDoesNotCompileIsReportedNotIgnored() throws {
