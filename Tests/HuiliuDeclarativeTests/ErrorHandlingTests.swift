@@ -322,6 +322,18 @@ struct ErrorHandlingTests {
             "\($0)".contains("procuratorate/cases: HTTP 200 from ") && "\($0)".contains("the answer has no 'data' (no list of cases): 500 内部错误")
         }
     }
+
+    /// So does the government platform's suggestions API, whose answer is a bare list: its
+    /// error object was taken for one suggestion, a dead letter in a run that succeeded.
+    @Test func theSuggestionsAPIsErrorAnsweredWith200FailsTheRun() async throws {
+        let python = try await PythonServer.get()
+        let connector = try TestConnector.shipped("government")
+        let source = try connector.source("base_url: \(python.url())\nclient_id: huiliu\nclient_secret: ${secret:s}", stream: "suggestions",
+                                          context: connector.context(secrets: ["s": "gov-secret"]))
+        await #expect { _ = try await drained(source) } throws: {
+            "\($0)".contains("government/suggestions: HTTP 200 from ") && "\($0)".contains("the answer is no list of suggestions: 500 内部错误")
+        }
+    }
 }
 
 extension TestConnector {

@@ -184,6 +184,13 @@ class Handler(BaseHTTPRequestHandler):
         # The procuratorate API in an outage: an error with HTTP 200.
         self.send(200, {"code": 500, "msg": "内部错误"})
 
+    def route_gov_oauth2_token(self):
+        self.send(200, {"access_token": "gov-token", "token_type": "bearer", "expires_in": 3600})
+
+    def route_gov_api_v1_suggestions(self):
+        # The government platform in an outage: an error with HTTP 200 where a list belongs.
+        self.send(200, {"code": 500, "msg": "内部错误"})
+
     def route_redirect(self):
         self.send(int(self.query.get("code", 302)), b"", headers=[("Location", self.query.get("to", "/json"))])
 
