@@ -44,6 +44,7 @@ let package = Package(
                        providers: [.apt(["libxml2-dev"])]),
         // glibc's spawn extensions, for starting child processes; no library to link.
         .systemLibrary(name: "CSpawn", path: "Sources/CSpawn"),
+        .systemLibrary(name: "CStdio", path: "Sources/CStdio"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
@@ -123,7 +124,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "huiliu", dependencies: [
             "HuiliuEngine", "HuiliuConnectors", "HuiliuEnvironment", "HuiliuSchema", "HuiliuServer", "HuiliuSimulator", "HuiliuHJ212", "HuiliuIngest", "HuiliuTransport",
-            "HuiliuReplay", "CJemalloc",
+            "HuiliuReplay", "CJemalloc", "CStdio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -72,7 +72,7 @@ func builtInRegistry(_ gateway: GatewayConfig? = nil) throws -> ConnectorRegistr
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((scrubbed(message) + "\n").utf8))
+    StandardStreams.writeError(scrubbed(message) + "\n")
 }
 
 /// Prints a message that may quote configuration to standard output, secrets scrubbed.
@@ -116,7 +116,14 @@ func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
 
 /// The bytes of `file`, or of standard input without one; exits 2 when the file cannot be read.
 func readInput(_ file: String?) throws -> Data {
-    guard let file else { return FileHandle.standardInput.readDataToEndOfFile() }
+    guard let file else {
+        switch StandardStreams.readInput() {
+        case .success(let data): return data
+        case .failure(let failure):
+            printError("standard input: cannot read: \(failure.reason)")
+            throw ExitCode(2)
+        }
+    }
     guard let contents = FileManager.default.contents(atPath: file) else {
         var isDirectory: ObjCBool = false
         let reason = !FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) ? "no such file"

@@ -49,16 +49,7 @@ extension HJ212Command {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let bytes: [UInt8]
-            if let file {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    printError("cannot read \(file)")
-                    throw ExitCode(2)
-                }
-                bytes = Array(data)
-            } else {
-                bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-            }
+            let bytes = Array(try readInput(file))
             var registry = StationRegistry()
             if normalize {
                 // A capture can be decoded anywhere; the project's registry is used when there is one.

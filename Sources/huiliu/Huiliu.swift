@@ -18,12 +18,19 @@ struct Huiliu: AsyncParsableCommand {
 
     /// Runs the command; bad arguments exit 2 as the help says, not ArgumentParser's 64.
     static func main() async {
+        StandardStreams.fillClosedDescriptors()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
                 try command.run()
+            }
+            // A result that did not reach standard output (a full disk, a closed descriptor) is
+            // no success: `huiliu runs --json > report` must not leave an empty report and exit 0.
+            if let reason = StandardStreams.flushOutput() {
+                printError("standard output: cannot write: \(reason)")
+                exit(withError: ExitCode(2))
             }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }

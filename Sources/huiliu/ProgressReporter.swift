@@ -24,12 +24,12 @@ final class ProgressReporter: Sendable {
         }
         guard draw else { return }
         let line = "\(pipeline)  read \(grouped(progress.read))  written \(grouped(progress.written))  failed \(grouped(progress.failed))  \(grouped(Int(progress.rate))) records/s"
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        StandardStreams.writeError("\r\u{1B}[K" + line)
     }
 
     func finish() {
         guard live else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardStreams.writeError("\r\u{1B}[K")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HuiliuCore
+import HuiliuKitTesting
 import Testing
 
 struct ExprTests {
@@ -37,5 +38,43 @@ struct ExprTests {
                        "case", "supervision.item", "livelihood.project", "suggestion", "alert"] {
             #expect(result.stdout.contains(entity), "\(entity)")
         }
+    }
+}
+
+/// Scripts and supervisors start commands with descriptors closed or pointing at full disks.
+struct StandardStreamTests {
+    /// Runs `script` in a shell, `$H` standing for the executable, on a thread of its own (see
+    /// ``HuiliuCommand/run(_:in:environment:stdin:timeout:)``).
+    static func shell(_ script: String) async throws -> ChildCommand.Output {
+        let environment = HuiliuCommand.environment(adding: ["H": HuiliuCommand.executable.path]), directory = HuiliuCommand.root.path
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result {
+                    try ChildCommand.run("/bin/sh", ["-c", script], environment: environment, directory: directory, timeout: .seconds(120))
+                })
+            }.start()
+        }
+    }
+
+    /// A closed standard input reads as an empty one; a closed standard error swallows the
+    /// diagnostics. Both crashed the process (Foundation traps on the bad descriptor).
+    @Test func closedDescriptorsAreNoCrash() async throws {
+        let closedInput = try await Self.shell(#""$H" expr a <&-"#)
+        #expect(closedInput.signal == nil && closedInput.status == 2, "\(closedInput.stderrText)")
+        #expect(closedInput.stderrText.contains("stdin: invalid JSON"))
+        let closedErrors = try await Self.shell(#"echo '{}' | "$H" expr 'to_fen(`"1.234"`)' 2>&-"#)
+        #expect(closedErrors.signal == nil && closedErrors.status == 1)
+        let decode = try await Self.shell(#""$H" hj212 decode <&-"#)
+        #expect(decode.signal == nil && decode.status == 0, "\(decode.stderrText)")
+    }
+
+    /// A result that cannot be written is a failure, said on standard error: `> report.json` on
+    /// a full disk exited 0 with nothing written.
+    @Test func anUnwritableResultFailsTheCommand() async throws {
+        let full = try await Self.shell(#""$H" schema docs > /dev/full"#)
+        #expect(full.status == 2)
+        #expect(full.stderrText.contains("standard output: cannot write"), "\(full.stderrText)")
+        let fine = try await Self.shell(#""$H" schema docs > /dev/null"#)
+        #expect(fine.status == 0, "\(fine.stderrText)")
     }
 }
