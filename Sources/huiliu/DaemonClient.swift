@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import HuiliuCore
 import HuiliuEngine
@@ -17,10 +18,32 @@ struct DaemonClient {
         let file = gateway.dataDirectory + "/daemon.json"
         guard let data = FileManager.default.contents(atPath: file), let info = try? JSONReader.parse([UInt8](data)),
               let pid = info["pid"]?.intValue, let port = info["port"]?.intValue,
-              let address = info["address"]?.stringValue, kill(pid_t(pid), 0) == 0 else { return nil }
-        let chosen = token ?? ProcessInfo.processInfo.environment["HUILIU_TOKEN"]
+              let address = info["address"]?.stringValue, kill(pid_t(pid), 0) == 0, isDaemon(pid_t(pid)) else { return nil }
+        // An empty HUILIU_TOKEN (exported blank by a template) is none: admin.tokens is used.
+        let chosen = token ?? ProcessInfo.processInfo.environment["HUILIU_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             ?? gateway.adminTokens.first(where: \.canWrite)?.token ?? gateway.adminTokens.first?.token
         return DaemonClient(base: "http://\(Self.host(address)):\(port)", token: chosen, pid: pid_t(pid))
+    }
+
+    /// Whether process `pid` is a `huiliu serve`: a daemon killed without its shutdown (kill -9,
+    /// a power loss) leaves daemon.json behind, and after a reboot its number is soon another
+    /// process's. Where /proc cannot tell, a live process is taken for the daemon.
+    static func isDaemon(_ pid: pid_t) -> Bool {
+        guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
+        let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let program = arguments.first else { return true }
+        return program.split(separator: "/").last?.contains("huiliu") == true && arguments.dropFirst().contains("serve")
+    }
+
+    /// ``request(_:_:body:)`` for a command whose answer is the daemon's: a daemon that does not
+    /// answer (stopped, hung, a port another program took) is said so, and the command exits 2.
+    func ask(_ method: String, _ path: String, body: Value? = nil) async throws -> (status: Int, body: Value) {
+        do {
+            return try await request(method, path, body: body)
+        } catch {
+            printError("the daemon (pid \(pid)) does not answer at \(base): \(error); if it is stuck, stop it (kill \(pid)) and start it again")
+            throw ExitCode(2)
+        }
     }
 
     /// Whether the daemon's process is still there: one busy with its store answers late, but is.

@@ -154,7 +154,7 @@ extension Huiliu {
             let name = definition.name
             // The daemon runs the copy it loaded: one that differs from the file here would run
             // other steps and sinks than the user just wrote, and commit past them for good.
-            let (found, loaded) = try await daemon.request("GET", "api/v1/pipelines/\(name)")
+            let (found, loaded) = try await daemon.ask("GET", "api/v1/pipelines/\(name)")
             guard found != 404 else {
                 printError("the running daemon has no pipeline '\(name)' (it runs the pipelines of its project): put the file where config/huiliu.yaml's `pipelines` patterns look and `huiliu reload` (a change to config/huiliu.yaml itself needs the daemon restarted), or run it here with --standalone")
                 throw ExitCode(2)
@@ -173,7 +173,7 @@ extension Huiliu {
                 throw ExitCode(2)
             }
             let before = Date()
-            let (status, body) = try await daemon.request("POST", "api/v1/pipelines/\(name)/runs",
+            let (status, body) = try await daemon.ask("POST", "api/v1/pipelines/\(name)/runs",
                                                           body: backfill.map { ["backfill": .string($0)] })
             guard status == 202 else {
                 printError("the daemon refused: \(body["error"]?.stringValue ?? "status \(status)")")

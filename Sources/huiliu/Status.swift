@@ -32,7 +32,7 @@ extension Huiliu {
                 }
                 throw ExitCode(1)
             }
-            let (status, body) = try await client.request("GET", "api/v1/pipelines")
+            let (status, body) = try await client.ask("GET", "api/v1/pipelines")
             guard status == 200, let pipelines = body["pipelines"]?.arrayValue else {
                 printError("the daemon answered \(status): \(body["error"]?.stringValue ?? body.jsonText)")
                 throw ExitCode(2)
@@ -84,7 +84,7 @@ extension Huiliu {
                 printError("no daemon is running for this project")
                 throw ExitCode(2)
             }
-            let (status, body) = try await client.request("POST", "api/v1/reload")
+            let (status, body) = try await client.ask("POST", "api/v1/reload")
             if status == 200 {
                 print("reloaded \(body["reloaded"]?.intValue ?? 0) pipeline(s)")
                 return

@@ -1,5 +1,7 @@
 import Foundation
 import HuiliuCore
+import HuiliuKit
+import HuiliuKitTesting
 @testable import HuiliuTestSupport
 import Testing
 
@@ -157,6 +159,30 @@ struct CommandLineTests {
         #expect(try await HuiliuCommand.run(["expr", "a"], in: directory, stdin: Data(#"{"a":1}"#.utf8)).stdout == "1\n")
         let missing = try await HuiliuCommand.run(["expr", "a", "nofile.json"], in: directory)
         #expect(missing.status == 2 && missing.stderr == "nofile.json: cannot read: no such file\n", "\(missing.stderr)")
+    }
+
+    /// A daemon killed without its shutdown leaves data/daemon.json behind, and its process
+    /// number soon belongs to another program: that is no daemon (`status` exits 1, so
+    /// `huiliu status || huiliu serve` starts one). A daemon that does not answer is said so,
+    /// exit 2, where ArgumentParser's raw error and exit 1 read "no daemon".
+    @Test func aStaleOrSilentDaemonIsToldApart() async throws {
+        let project = try temporaryProject("stale-daemon")
+        try "version: 1\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        func announce(_ pid: Int32) throws {
+            try #"{"pid":\#(pid),"address":"127.0.0.1","port":9,"started_at":"2026-11-30T00:00:00Z"}"#
+                .write(toFile: project + "/data/daemon.json", atomically: true, encoding: .utf8)
+        }
+        try announce(getpid())
+        let stale = try await HuiliuCommand.run(["status"], in: project)
+        #expect(stale.status == 1 && stale.stdout.contains("no daemon is running"), "\(stale.stdout)\(stale.stderr)")
+        // A process that is a `huiliu serve` by its arguments, listening nowhere.
+        let impostor = try SpawnedProcess("/bin/bash", ["-c", "exec -a huiliu sleep 60 serve"], standardOutput: .null, standardError: .null)
+        defer { kill(impostor.pid, SIGKILL); _ = impostor.wait(timeout: .seconds(10)) }
+        try await Task.sleep(for: .milliseconds(300))
+        try announce(impostor.pid)
+        let silent = try await HuiliuCommand.run(["status"], in: project)
+        #expect(silent.status == 2, "\(silent.stdout)\(silent.stderr)")
+        #expect(silent.stderr.contains("the daemon (pid \(impostor.pid)) does not answer at http://127.0.0.1:9"), "\(silent.stderr)")
     }
 
     /// A secret filled into a value a problem quotes (a rule's or a schema's name) is never
