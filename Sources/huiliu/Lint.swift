@@ -80,7 +80,9 @@ extension Huiliu {
             let manifestLoader = ManifestLoader(functions: services[MappingResources.self]!.functions,
                                                 projectDirectory: gateway.projectDirectory)
             let paths = files.isEmpty
-                ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: gateway.projectDirectory) }
+                // Relative to where the command runs, so each path opens from there (and reads
+                // short from the project root): `--config` from elsewhere found no file at all.
+                ? (gateway.pipelineFiles() + manifestLoader.manifestFiles()).map { relative($0, to: FileManager.default.currentDirectoryPath) }
                 : files.filter { $0 != gatewayFileNamed }.flatMap(Self.expand)
             var problemCount = listenerProblems.count
             var warningCount = stations.warnings.count

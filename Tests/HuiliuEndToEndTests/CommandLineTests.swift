@@ -161,6 +161,15 @@ struct CommandLineTests {
         #expect(missing.status == 2 && missing.stderr == "nofile.json: cannot read: no such file\n", "\(missing.stderr)")
     }
 
+    /// `lint --config` from another folder reads the project's files where they are (it opened
+    /// their project-relative paths from the current folder, and found none).
+    @Test func lintWithAConfigFromElsewhereReadsTheProjectsFiles() async throws {
+        let elsewhere = try makeTemporaryDirectory("elsewhere")
+        let result = try await HuiliuCommand.run(["lint", "--config", HuiliuCommand.root.path + "/config/huiliu.yaml"], in: elsewhere)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("files checked, no problems"), "\(result.stderr)")
+    }
+
     /// A daemon killed without its shutdown leaves data/daemon.json behind, and its process
     /// number soon belongs to another program: that is no daemon (`status` exits 1, so
     /// `huiliu status || huiliu serve` starts one). A daemon that does not answer is said so,
