@@ -55,6 +55,11 @@ extension Huiliu {
             if let backfill, let range = BackfillRange(parsing: backfill), range.isEmpty {
                 throw ValidationError("--backfill \(backfill) is empty: FROM must come before TO, which is not included")
             }
+            // A backfill leaves the saved cursor alone; a reset forgets it: together, the next
+            // run read everything again.
+            if backfill != nil && reset {
+                throw ValidationError("--backfill and --reset cannot be combined: a backfill keeps the saved cursor, --reset forgets it")
+            }
         }
 
         func run() async throws {

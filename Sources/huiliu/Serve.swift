@@ -44,6 +44,10 @@ extension Huiliu {
         @Option(help: "Log lines as json or text (default: text on a terminal, json otherwise).")
         var logFormat: String?
 
+        func validate() throws {
+            if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        }
+
         func run() async throws {
             let gateway = try options.gateway()
             let configPath = options.config

@@ -46,6 +46,10 @@ extension Huiliu {
         @Option(help: "Where to write the procuratorate's exchange database (SQLite) for the sql source; empty for none.")
         var exchangeDatabase = ExchangeDatabase.path
 
+        func validate() throws {
+            if !(0...65_535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        }
+
         func run() async throws {
             var configuration = SimulatorConfiguration()
             configuration.seed = seed

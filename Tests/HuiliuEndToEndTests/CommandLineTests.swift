@@ -125,7 +125,11 @@ struct CommandLineTests {
     }
 
     @Test func badArgumentsExitTwoWithTheUsage() async throws {
-        for arguments in [["run", "--nope"], ["connector", "new", "Bad_Name"], ["connector", "new", "x", "--template", "graphql"]] {
+        // A port past 65535 wrapped round (70000 listened on 4464); a backfill with --reset
+        // forgot the cursor the backfill promises to keep.
+        for arguments in [["run", "--nope"], ["connector", "new", "Bad_Name"], ["connector", "new", "x", "--template", "graphql"],
+                          ["serve", "--port", "70000"], ["simulate", "--port", "99999"],
+                          ["run", "p", "--backfill", "2024-01-01..2024-01-02", "--reset"]] {
             let result = try await HuiliuCommand.run(arguments, in: NSTemporaryDirectory())
             #expect(result.status == 2, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains("Error: ") && result.stderr.contains("Usage: huiliu"), "\(arguments): \(result.stderr)")
