@@ -115,7 +115,13 @@ func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
 }
 
 /// The bytes of `file`, or of standard input without one; exits 2 when the file cannot be read.
+/// A UTF-8 byte-order mark (Windows tools write one) is dropped.
 func readInput(_ file: String?) throws -> Data {
+    let data = try readInputBytes(file)
+    return data.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(data.dropFirst(3)) : data
+}
+
+private func readInputBytes(_ file: String?) throws -> Data {
     guard let file else {
         switch StandardStreams.readInput() {
         case .success(let data): return data

@@ -243,6 +243,11 @@ extension HJ212Command {
                 printError("cannot read \(acked)")
                 throw ExitCode(2)
             }
+            // Opening a buffer that is not there would create an empty one, and report it empty.
+            guard FileManager.default.fileExists(atPath: buffer) else {
+                printError("\(buffer): cannot read: no such file")
+                throw ExitCode(2)
+            }
             // By isNewline: "\r\n" (a file that went through Windows) is one Character, not "\n".
             let lines = text.split(whereSeparator: \.isNewline).map(String.init)
             let result = try BufferAudit.check(acknowledged: lines, bufferPath: buffer)

@@ -11,6 +11,14 @@ struct ExprTests {
         #expect(result.stdout == #"{"fen":123450,"county":"麻城市"}"# + "\n")
     }
 
+    /// Notepad and other Windows tools begin UTF-8 with a byte-order mark: it is no JSON error.
+    @Test func readsInputWithAByteOrderMark() async throws {
+        let result = try await HuiliuCommand.run(["expr", "--compact", "a"], in: HuiliuCommand.root.path,
+                                                 stdin: Data([0xEF, 0xBB, 0xBF] + Array(#"{"a":"黄冈"}"#.utf8)))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "\"黄冈\"\n")
+    }
+
     @Test func findsTheProjectFromARelativeConfigPath() async throws {
         // config/huiliu.yaml, as typed, names the project the lookup tables belong to.
         let result = try await HuiliuCommand.run(["expr", "--config", "config/huiliu.yaml", "--compact", "lookup('divisions', code).name"],

@@ -75,8 +75,9 @@ extension ConnectorCommand {
                 next:
                   huiliu connector test \(name)
                   edit connectors/\(name)/connector.yaml and mappings/ for the real system
-                  huiliu connector check \(name) --config my-\(name).yaml
-                  huiliu connector record \(name) --config my-\(name).yaml
+                  write \(name).local.yaml with the real system's settings (`huiliu connector spec \(name)` lists them), then
+                  huiliu connector check \(name) --config \(name).local.yaml
+                  huiliu connector record \(name) --config \(name).local.yaml
                 """)
         }
     }
