@@ -180,6 +180,11 @@ extension Huiliu.DeadLetters {
                 let registry = try builtInRegistry(gateway)
                 let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
                 let store = try gateway.openStateStoreOrExit()
+                // Nothing to replay is said, and leaves no "replay" run in the history each time.
+                if ids.isEmpty, try await store.deadLetters(pipeline: definition.name, status: "pending", limit: 1).isEmpty {
+                    print("no pending dead letters for \(definition.name)")
+                    return
+                }
                 let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                             logger: options.logger(), services: try gatewayServices(gateway))
                 outcome = try await DeadLetterReplayer(runner: runner).replay(ids: ids)

@@ -88,6 +88,11 @@ struct DeadLetterReplayTests {
         #expect(delivered["data"]?["pay_date"] == "2024-03-06")
         let pending = try await HuiliuCommand.run(["dead-letters", "list"], in: project)
         #expect(pending.stdout == "no pending dead letters\n")
+        // Nothing left to replay is said, and no "replay" run joins the history for it.
+        let runsBefore = try await HuiliuCommand.run(["runs", "--json"], in: project).stdout
+        let nothing = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "payments"], in: project)
+        #expect(nothing.status == 0 && nothing.stdout == "no pending dead letters for payments\n", "\(nothing.stdout)\(nothing.stderr)")
+        #expect(try await HuiliuCommand.run(["runs", "--json"], in: project).stdout == runsBefore)
     }
 
     /// An alert the final validate refuses (a rule's `region` of the wrong shape) is a letter of
