@@ -78,7 +78,7 @@ import Testing
         return port
     }
 
-    func waitFor(_ what: String, timeout: TimeInterval = 30, _ condition: () async throws -> Bool) async throws {
+    func waitFor(_ what: String, timeout: TimeInterval = 90, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try await condition() { return }
