@@ -133,10 +133,11 @@ public final class HJ212Listener: Sendable {
         do {
             server = try await bind()
         } catch {
+            let failure = BindFailure(host: settings.host, port: settings.port, error: error)
             let waiters = state.withLock { state in defer { state.boundWaiters = [] }; return state.boundWaiters }
-            for waiter in waiters { waiter.resume(throwing: error) }
+            for waiter in waiters { waiter.resume(throwing: failure) }
             await committer.finish()
-            throw error
+            throw failure
         }
         let address = server.localAddress
         let (waiters, stopNow) = state.withLock { state in
@@ -256,5 +257,26 @@ public final class HJ212Listener: Sendable {
         let port = address.port.map(String.init) ?? "?"
         if case .v6 = address { return "[\(ip)]:\(port)" }
         return "\(ip):\(port)"
+    }
+}
+
+extension HJ212Listener {
+    /// The listener could not take its address: said with the address, where NIO's own text is
+    /// a system call's name and an errno (`bind(descriptor:ptr:bytes:): Address already in use)`).
+    public struct BindFailure: Error, CustomStringConvertible {
+        public let host: String
+        public let port: Int
+        public let error: any Error
+
+        /// True when another process holds the port.
+        public var portTaken: Bool {
+            (error as? IOError)?.errnoCode == EADDRINUSE || "\(error)".contains("Address already in use")
+        }
+
+        public var description: String {
+            portTaken
+                ? "HJ 212 listener on \(host):\(port): the port is taken by another process (another huiliu serve or hj212 listen, or another server); stop it or choose another port"
+                : "HJ 212 listener on \(host):\(port): cannot listen: \(error)"
+        }
     }
 }

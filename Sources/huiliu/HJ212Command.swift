@@ -125,7 +125,12 @@ extension HJ212Command {
                 printError("\(error)")
                 throw ExitCode(2)
             }
-            try await service.runUntilSignalled(logger: logger)
+            do {
+                try await service.runUntilSignalled(logger: logger)
+            } catch let failure as HJ212Listener.BindFailure {
+                printError("\(failure)")
+                throw ExitCode(2)
+            }
         }
     }
 

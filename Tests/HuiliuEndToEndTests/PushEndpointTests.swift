@@ -33,6 +33,12 @@ struct PushEndpointTests {
         #expect(simulate.status == 2, "\(simulate.stdout)\(simulate.stderr)")
         #expect(simulate.stderr == "simulator http://127.0.0.1:\(port): the port is taken by another process (another huiliu serve or simulate, or another server); stop it or choose another port (--port)\n")
         #expect(!FileManager.default.fileExists(atPath: project + "/exchange.db"))
+        // And the HJ 212 listener, whose message was NIO's ("bind(descriptor:ptr:bytes:): Address
+        // already in use) (errno: 98)"), exit 1.
+        try "stations: []\n".write(toFile: project + "/stations.yaml", atomically: true, encoding: .utf8)
+        let listen = try await HuiliuCommand.run(["hj212", "listen", "--address", "127.0.0.1:\(port)", "--buffer", "hj.db", "--stations", "stations.yaml"], in: project)
+        #expect(listen.status == 2, "\(listen.stdout)\(listen.stderr)")
+        #expect(listen.stderr.hasSuffix("HJ 212 listener on 127.0.0.1:\(port): the port is taken by another process (another huiliu serve or hj212 listen, or another server); stop it or choose another port\n"), "\(listen.stderr)")
     }
 
     @Test func pushedRecordsAreStoredThenDeliveredByTheChannelsPipeline() async throws {

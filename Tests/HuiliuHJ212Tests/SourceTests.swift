@@ -314,7 +314,7 @@ struct SourceTests {
                 let records = try await deliverOneFrame(through: source, port: port)
                 #expect(records.count == 6)
                 return
-            } catch where attempt < 5 && "\(error)".contains("Address already in use") {
+            } catch where attempt < 5 && "\(error)".contains("the port is taken") {
                 continue
             }
         }
