@@ -84,6 +84,14 @@ struct YAMLDocumentTests {
         #expect(Self.problem("a: [1\nb: 2\n")?.contains("tabs") == false)
     }
 
+    /// The likeliest first mistakes say how to mend them: an unquoted cron schedule (read as an
+    /// alias) and a reference inside `{ }` (its braces end the flow mapping).
+    @Test func anUnquotedCronOrReferenceSaysToQuote() {
+        #expect(Self.problem("version: 1\nschedule: */15 * * * *\n")?.hasSuffix(#"must be quoted, as in schedule: "*/15 * * * *""#) == true)
+        #expect(Self.problem("source: { x: { secret: ${secret:a} } }\n")?.contains(#"inside { } a reference must be quoted ("${secret:…}")"#) == true)
+        #expect(Self.problem("source: { x: { secret: a b } \n")?.contains("quoted") == false)
+    }
+
     /// A quote never closed is found at the end of the file; the message says where it opened.
     @Test func anUnclosedQuoteSaysWhereItOpened() {
         #expect(Self.problem("version: 1\nname: x\nsource: \"abc\n  file: x\nsinks: [stdout]\n")

@@ -158,7 +158,15 @@ public enum YAMLDocument {
             // libyaml's words for a tab ("found character that cannot start any token") do not say what to do.
             let line = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(max(0, at.line - 1)).first.map(Array.init)
             let tab = line.map { at.column >= 1 && at.column <= $0.count && $0[at.column - 1] == "\t" } ?? false
-            return ConfigError(.syntax, at: at, "invalid YAML: \(problem)\(detail)\(tab ? "; YAML indents with spaces, never tabs" : "")")
+            let lineText = line.map { String(String.UnicodeScalarView($0)) } ?? ""
+            // libyaml's words for the likeliest first mistakes do not say what to do either.
+            var hint = tab ? "; YAML indents with spaces, never tabs" : ""
+            if hint.isEmpty && (context?.text ?? "").contains("alias") && lineText.contains(": *") {
+                hint = "; a value starting with * (a cron schedule) must be quoted, as in schedule: \"*/15 * * * *\""
+            } else if hint.isEmpty && (context?.text ?? "").contains("flow mapping") && lineText.contains("${") {
+                hint = "; inside { } a reference must be quoted (\"${secret:…}\"): its braces end the value otherwise"
+            }
+            return ConfigError(.syntax, at: at, "invalid YAML: \(problem)\(detail)\(hint)")
         case .duplicatedKeysInMapping(let named, let context):
             // Yams names a list or mapping used as a key "<uncovertable>".
             let duplicates = named.map { $0 == "<uncovertable>" ? "(a list or mapping as a key)" : $0 }
