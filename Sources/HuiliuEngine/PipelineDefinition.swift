@@ -40,6 +40,9 @@ public struct PipelineDefinition: Sendable {
     /// The SHA-256 (hex) of that file's bytes when it was loaded, so a command can tell that
     /// the daemon runs an older copy; `nil` for a definition not loaded from a file.
     public var fileDigest: String?
+    /// What lint warns of in the file (`file:line:column: warning: …`), such as a duration
+    /// without a unit.
+    public var warnings: [String] = []
 
     /// How the daemon runs a scheduled pipeline.
     public struct SchedulingPolicy: Sendable, Equatable {

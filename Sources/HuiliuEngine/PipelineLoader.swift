@@ -112,7 +112,24 @@ public struct PipelineLoader: Sendable {
             file: file)
         definition.provenance = parsed["provenance"]?.boolValue ?? false
         definition.trace = parsed["trace"]?.boolValue ?? false
+        definition.warnings = Self.unitlessDurations(parsed, node)
         return .pipeline(definition)
+    }
+
+    /// A scheduling duration given as a bare number is read as seconds: `timeout: 2` meant as
+    /// hours cancelled every run after two seconds, with nothing said (`@every 15` is refused).
+    static func unitlessDurations(_ parsed: ParsedConfig, _ node: ConfigNode) -> [String] {
+        let scheduling = parsed["scheduling"]?.objectValue ?? Object()
+        var bare: [(path: String, value: Value)] = []
+        for key in ["jitter", "timeout"] { if let value = scheduling[key], value.isNumber { bare.append(("scheduling." + key, value)) } }
+        let retry = scheduling["retry"]?.objectValue ?? Object()
+        for key in ["initial_delay", "max_delay"] { if let value = retry[key], value.isNumber { bare.append(("scheduling.retry." + key, value)) } }
+        return bare.map { path, value in
+            let n = value.jsonText
+            var at: ConfigNode? = node
+            for key in path.split(separator: ".") { at = at?[String(key)] }
+            return "\(at?.location ?? parsed.location(of: "scheduling")): warning: '\(path.split(separator: ".").last!): \(n)' has no unit and is read as \(n) seconds: write \(n)s (or \(n)m, \(n)h)"
+        }
     }
 
     static func duration(_ value: Value?) -> Duration? {

@@ -153,7 +153,7 @@ extension Huiliu {
                     }
                     for warning in Self.hostBound(definition, sharedStore: gateway.storeURL != nil) + Self.unheardChannel(definition, gateway: gateway)
                         + Self.pastSchedule(definition, gateway: gateway) + Self.missingFolder(definition) + Self.enveloped(definition)
-                        + Self.rulesNeverReached(definition, registry: registry, context: lintContext) {
+                        + Self.rulesNeverReached(definition, registry: registry, context: lintContext) + definition.warnings {
                         printScrubbed(warning)
                         warningCount += 1
                     }

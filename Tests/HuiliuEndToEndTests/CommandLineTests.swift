@@ -165,6 +165,28 @@ struct CommandLineTests {
         #expect(missing.status == 2 && missing.stderr == "nofile.json: cannot read: no such file\n", "\(missing.stderr)")
     }
 
+    /// A scheduling duration without a unit is read as seconds: lint says so where it is written
+    /// (`timeout: 2` meant as hours cancelled every run after two seconds, unremarked).
+    @Test func lintWarnsOfADurationWithoutAUnit() async throws {
+        let project = try temporaryProject("unitless")
+        try "version: 1\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try """
+            version: 1
+            name: p
+            source: { file: { path: in.jsonl } }
+            sinks: [ stdout ]
+            scheduling:
+              timeout: 2
+              jitter: 30s
+              retry: { attempts: 2, initial_delay: 1 }
+            """.write(toFile: project + "/pipelines/p.yaml", atomically: true, encoding: .utf8)
+        let lint = try await HuiliuCommand.run(["lint", "pipelines/p.yaml"], in: project)
+        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+        #expect(lint.stdout.contains("pipelines/p.yaml:6:12: warning: 'timeout: 2' has no unit and is read as 2 seconds: write 2s (or 2m, 2h)"), "\(lint.stdout)")
+        #expect(lint.stdout.contains("warning: 'initial_delay: 1' has no unit"), "\(lint.stdout)")
+        #expect(!lint.stdout.contains("'jitter"), "\(lint.stdout)")
+    }
+
     /// `lint --config` from another folder reads the project's files where they are (it opened
     /// their project-relative paths from the current folder, and found none).
     @Test func lintWithAConfigFromElsewhereReadsTheProjectsFiles() async throws {
