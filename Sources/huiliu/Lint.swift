@@ -86,6 +86,17 @@ extension Huiliu {
                 : files.filter { $0 != gatewayFileNamed }.flatMap(Self.expand)
             var problemCount = listenerProblems.count
             var warningCount = stations.warnings.count
+            // A pipeline file the `pipelines` patterns leave out (a .yml) is never run, nor linted.
+            if files.isEmpty {
+                let read = Set(gateway.pipelineFiles())
+                let folder = gateway.projectDirectory + "/pipelines"
+                for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+                where [".yml", ".YML", ".YAML"].contains(where: name.hasSuffix) && !read.contains(folder + "/" + name) {
+                    printScrubbed("\(relative(folder + "/" + name, to: FileManager.default.currentDirectoryPath)): warning: not read as a pipeline: "
+                        + "config/huiliu.yaml's `pipelines` patterns are \(gateway.pipelinePatterns.joined(separator: ", ")); rename it to match")
+                    warningCount += 1
+                }
+            }
             var unreadable = false
             var names: [String: String] = [:]
             var jsonlFiles: [String: String] = [:]

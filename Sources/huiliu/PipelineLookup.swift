@@ -52,6 +52,14 @@ struct PipelineLookup {
             printError("\(nameOrPath): no such pipeline file" + (fm.fileExists(atPath: nameOrPath) ? " (it is a directory)" : ""))
             throw ExitCode(2)
         }
+        // A file of that name in pipelines/ that config/huiliu.yaml's patterns leave out (a .yml).
+        for ext in ["yml", "yaml", "YAML", "YML"] {
+            let candidate = gateway.projectDirectory + "/pipelines/\(nameOrPath).\(ext)"
+            guard fm.fileExists(atPath: candidate), !gateway.pipelineFiles().contains(candidate) else { continue }
+            printError("pipelines/\(nameOrPath).\(ext) is not read as a pipeline: config/huiliu.yaml's `pipelines` patterns are "
+                + gateway.pipelinePatterns.joined(separator: ", ") + "; rename the file to match, or run it by its path")
+            throw ExitCode(2)
+        }
         var message = "no pipeline called '\(nameOrPath)'"
         if let suggestion = nearestName(to: nameOrPath, in: known) { message += "; did you mean '\(suggestion)'?" }
         else {

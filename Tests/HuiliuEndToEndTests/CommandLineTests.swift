@@ -187,6 +187,20 @@ struct CommandLineTests {
         #expect(!lint.stdout.contains("'jitter"), "\(lint.stdout)")
     }
 
+    /// A `.yml` in pipelines/ is left out by the default `pipelines/*.yaml`: run by name, it was
+    /// "no pipeline called …, a pipeline file outside pipelines/ is given by its path"; lint
+    /// checked every other file and said nothing of it.
+    @Test func aPipelineFileThePatternsLeaveOutIsNamed() async throws {
+        let project = try temporaryProject("yml")
+        try "version: 1\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "version: 1\nname: myfirst\nsource: { file: { path: in.jsonl } }\nsinks: [ stdout ]\n"
+            .write(toFile: project + "/pipelines/myfirst.yml", atomically: true, encoding: .utf8)
+        let run = try await HuiliuCommand.run(["run", "myfirst"], in: project)
+        #expect(run.status == 2 && run.stderr.contains("pipelines/myfirst.yml is not read as a pipeline: config/huiliu.yaml's `pipelines` patterns are pipelines/*.yaml"), "\(run.stderr)")
+        let lint = try await HuiliuCommand.run(["lint"], in: project)
+        #expect(lint.stdout.contains("pipelines/myfirst.yml: warning: not read as a pipeline"), "\(lint.stdout)\(lint.stderr)")
+    }
+
     /// `lint --config` from another folder reads the project's files where they are (it opened
     /// their project-relative paths from the current folder, and found none).
     @Test func lintWithAConfigFromElsewhereReadsTheProjectsFiles() async throws {
