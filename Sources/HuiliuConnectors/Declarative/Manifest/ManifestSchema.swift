@@ -257,7 +257,17 @@ public enum ManifestSchema {
     public static var markdown: String {
         var lines = ["# Connector manifest format (version 1)", "",
                      "A connector is a folder `connectors/<name>/` with `connector.yaml`, `mappings/*.yaml`, `fixtures/` and a generated `README.md`.",
-                     "Templates are text with `{{ expression }}` holes; expressions are JMESPath with Huiliu's functions (`huiliu expr --functions`).", ""]
+                     "Templates are text with `{{ expression }}` holes; expressions are JMESPath with Huiliu's functions (`huiliu expr --functions`).", "",
+                     "## What templates read", "",
+                     "| name | holds |", "|---|---|",
+                     "| `config` | the pipeline's settings for the source, by `spec` field (secrets filled in) |",
+                     "| `stream.name` | the stream's name |",
+                     "| `now` | the run's clock as RFC 3339 in Asia/Shanghai (`2024-03-05T10:00:00+08:00`) |",
+                     "| `partition` | the partition being read (a value of `partitions.values`), else null |",
+                     "| `slice.start`, `slice.end` | the incremental slice being read, written as the cursor's `format` (`end` null for an open integer slice), else null |",
+                     "| `page.number`, `page.offset`, `page.size` (`page.limit`), `page.token`, `page.index` | the page being asked for: its number from `paginate.start` (1 by default), the offset of its first record, the page size, the cursor or next-page token, and its index from 0 |",
+                     "",
+                     "Response expressions (`records`, `paginate.total`, `errors.rules[].when`, …) read the same names and the answer's `status`, `headers` (names in lower case) and `body`.", ""]
         func section(_ title: String, _ fields: [FieldSpec]) {
             lines += ["## \(title)", "", "| field | type | default | description |", "|---|---|---|---|"]
             for field in fields {
