@@ -10,8 +10,8 @@ extension Huiliu {
             abstract: "List past runs, newest first.",
             discussion: """
                 A run recorded running whose process is gone (its pipeline's lock is free: killed, out of memory) \
-                is marked interrupted first. The trigger says what started a run: schedule, cli, replay, or \
-                api:<token name> for the admin API.
+                is marked interrupted first. The trigger says what started a run: schedule, retry (a scheduled run \
+                tried again), cli, replay, demo, bench, or api:<token name> for the admin API.
 
                 Examples:
                   huiliu runs
