@@ -449,6 +449,12 @@ struct CommandLineTests {
         let list = try await HuiliuCommand.run(["connector", "list"], in: NSTemporaryDirectory())
         #expect(list.stdout.contains("source  file"))
         #expect(list.stdout.contains("sink    sqlite"))
+        // The pipeline file and config/huiliu.yaml have references of every field, nested ones too.
+        let pipeline = try await HuiliuCommand.run(["connector", "spec", "pipeline"], in: NSTemporaryDirectory())
+        #expect(pipeline.status == 0 && pipeline.stdout.contains("## scheduling.retry\n"), "\(pipeline.stdout)")
+        #expect(pipeline.stdout.contains("| `size` | integer | `1000` |"))
+        let gateway = try await HuiliuCommand.run(["connector", "spec", "gateway"], in: NSTemporaryDirectory())
+        #expect(gateway.stdout.contains("## listeners.webhook\n") && gateway.stdout.contains("| `max_body_bytes` | integer | `16777216` |"), "\(gateway.stdout)")
         let unknown = try await HuiliuCommand.run(["connector", "spec", "sqlit"], in: NSTemporaryDirectory())
         #expect(unknown.status == 2)
         #expect(unknown.stderr == "no connector called 'sqlit'; did you mean 'sqlite'?\n")

@@ -13,10 +13,12 @@ extension ConnectorCommand {
             discussion: """
                 The reference is generated from the same field declarations that parsing and lint use; for a \
                 connector declared in connectors/<name>/connector.yaml, from its manifest. `--format readme` \
-                prints (and with --write, writes) a manifest connector's README.md.
+                prints (and with --write, writes) a manifest connector's README.md. `pipeline` and `gateway` \
+                print the references of a pipeline file and of config/huiliu.yaml.
 
                 Examples:
                   huiliu connector spec file
+                  huiliu connector spec pipeline
                   huiliu connector spec sqlite --format json-schema
                   huiliu connector spec budget-network --format readme --write
                 """)
@@ -42,6 +44,10 @@ extension ConnectorCommand {
         var write = false
 
         func run() async throws {
+            if FileReference.names.contains(name), format == .markdown {
+                print(FileReference.markdown(name))
+                return
+            }
             let gateway = try? GatewayConfig.load(path: options.gatewayFile)
             let registry = try builtInRegistry(gateway)
             if format == .readme {
