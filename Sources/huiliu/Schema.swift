@@ -39,7 +39,7 @@ extension Huiliu.SchemaCommand {
         @Argument(help: "Entity or event type, such as budget.payment or budget.payment.v1.")
         var entity: String
 
-        @Argument(help: "A JSON file (an entity or an array of them) or a JSON Lines file.")
+        @Argument(help: "A JSON file (an entity or an array of them) or a JSON Lines file; of CloudEvents envelopes (a sink's output), their data is validated.")
         var file: String
 
         func run() async throws {
@@ -67,11 +67,19 @@ extension Huiliu.SchemaCommand {
                 }
             }
             var invalid = 0
-            for (place, document) in documents {
+            var unwrapped = 0
+            for (place, read) in documents {
+                // A sink's output holds CloudEvents envelopes: the entity is their `data`.
+                var document = read
+                if read["specversion"] != nil, let data = read["data"] {
+                    document = data
+                    unwrapped += 1
+                }
                 let errors = schema.validate(document)
                 if !errors.isEmpty { invalid += 1 }
                 for error in errors { print("\(place): \(error)") }
             }
+            if unwrapped > 0 { printError("\(unwrapped == documents.count ? "all" : "\(unwrapped)") CloudEvents envelopes: their data validated") }
             printError("\(documents.count - invalid) of \(documents.count) valid against \(uri)")
             if invalid > 0 { throw ExitCode(1) }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuCore
 import HuiliuKitTesting
+@testable import HuiliuTestSupport
 import Testing
 
 struct ExprTests {
@@ -46,6 +47,24 @@ struct ExprTests {
                        "case", "supervision.item", "livelihood.project", "suggestion", "alert"] {
             #expect(result.stdout.contains(entity), "\(entity)")
         }
+    }
+
+    /// `schema validate` checks entities, and of a sink's CloudEvents envelopes their data (each
+    /// envelope was reported for specversion, id and source as undeclared properties).
+    @Test func validatesEntitiesAndTheDataOfEnvelopes() async throws {
+        let directory = try makeTemporaryDirectory("validate")
+        let expected = HuiliuCommand.root.path + "/connectors/budget-network/fixtures/expected/payments.jsonl"
+        let envelopes = try String(contentsOfFile: expected, encoding: .utf8).split(separator: "\n").prefix(2)
+        try envelopes.joined(separator: "\n").write(toFile: directory + "/events.jsonl", atomically: true, encoding: .utf8)
+        let events = try await HuiliuCommand.run(["schema", "validate", "--config", HuiliuCommand.root.path + "/config/huiliu.yaml",
+                                                  "budget.payment", directory + "/events.jsonl"], in: directory)
+        #expect(events.status == 0 && events.stderr.contains("all CloudEvents envelopes: their data validated"), "\(events.stdout)\(events.stderr)")
+        var broken = try JSONReader.parse(String(envelopes[0]))
+        broken["data"]?["amount_fen"] = .string("12.30")
+        try broken.jsonText.write(toFile: directory + "/broken.json", atomically: true, encoding: .utf8)
+        let refused = try await HuiliuCommand.run(["schema", "validate", "--config", HuiliuCommand.root.path + "/config/huiliu.yaml",
+                                                   "budget.payment", directory + "/broken.json"], in: directory)
+        #expect(refused.status == 1 && refused.stdout.contains("/amount_fen"), "\(refused.stdout)\(refused.stderr)")
     }
 }
 
