@@ -210,6 +210,9 @@ struct JSONParser {
         // every pair of strings; they live on a stack shared by all nesting levels.
         let printsBase = state.keyPrints.count
         defer { state.keyPrints.removeSubrange(printsBase...) }
+        // Past a few dozen keys, a set: searching the stack for each key took minutes for an
+        // object of 40,000 keys, and a push of a million never ended.
+        var manyPrints: Set<UInt64>?
         var member = 0
         while true {
             guard i < end else { throw endOfInput() }
@@ -233,8 +236,16 @@ struct JSONParser {
                 }
             }
             member += 1
-            let maybeDuplicate = print == 0 || state.keyPrints[printsBase...].contains(print)
-            state.keyPrints.append(print)
+            let maybeDuplicate: Bool
+            if print == 0 {
+                maybeDuplicate = true
+            } else if manyPrints != nil {
+                maybeDuplicate = !manyPrints!.insert(print).inserted
+            } else {
+                maybeDuplicate = state.keyPrints[printsBase...].contains(print)
+                state.keyPrints.append(print)
+                if member > 32 { manyPrints = Set(state.keyPrints[printsBase...]) }
+            }
             skipWhitespace()
             guard i < end else { throw endOfInput() }
             guard base[i] == UInt8(ascii: ":") else {

@@ -24,6 +24,7 @@ final class StateDatabase: @unchecked Sendable {
             payload TEXT NOT NULL, created_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
             replay_run_id TEXT, source_fields TEXT);
         CREATE INDEX IF NOT EXISTS huiliu_dead_letters_pipeline ON huiliu_dead_letters(pipeline, status);
+        CREATE INDEX IF NOT EXISTS huiliu_dead_letters_origin ON huiliu_dead_letters(pipeline, origin);
         CREATE TABLE IF NOT EXISTS huiliu_schedule (pipeline TEXT PRIMARY KEY, last_fire \(real) NOT NULL);
         CREATE TABLE IF NOT EXISTS huiliu_provenance (
             pipeline TEXT NOT NULL, sequence \(integer) NOT NULL, run_id TEXT NOT NULL, batch \(integer) NOT NULL,

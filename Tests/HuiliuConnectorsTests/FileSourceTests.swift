@@ -240,6 +240,40 @@ struct FileSourceTests {
         #expect(records(second) == [["id": "4", "v": "d"]])
     }
 
+    /// A GB18030 record longer than the read buffer once decoded (400,000 Chinese characters,
+    /// 1.2 MB of UTF-8) is read: the buffer grew only when full, so a read had a byte or two of
+    /// room, where no decoded character fits, and every run failed "decode buffer too small".
+    @Test func aLongGBKRecordIsRead() async throws {
+        let jian: [UInt8] = [0xBC, 0xE0]  // 监
+        var bytes = Array("id,text\n1,".utf8) + jian + Array("\nbig,".utf8)
+        for _ in 0..<400_000 { bytes += jian }
+        bytes += Array("\n2,".utf8) + jian + [0x0A]
+        let path = write("long.csv", bytes)
+        let read = records(try await drain(source(path, ["encoding": "gb18030"])))
+        #expect(read.map { $0["id"] } == ["1", "big", "2"])
+        #expect(read[1]["text"]?.stringValue?.count == 400_000)
+        #expect(read[1]["text"]?.stringValue?.hasPrefix("监监") == true)
+    }
+
+    /// The same correction in a file read through a symbolic link (an export folder's "current"
+    /// link): the file's own size and time tell it changed, not the link's, which never do.
+    @Test func aCorrectionBehindASymbolicLinkIsRead() async throws {
+        func row(_ id: Int, _ amount: Int) -> [UInt8] { Array("\(id),\(amount)\n".utf8) }
+        let real = write("real.txt", Array("id,amount\n".utf8) + (1...200).flatMap { row($0, 100 + $0) })
+        let link = (real as NSString).deletingLastPathComponent + "/current.csv"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "real.txt")
+        let first = try await drain(source(link))
+        #expect(records(first).count == 200)
+        var bytes = try #require(FileManager.default.contents(atPath: real).map(Array.init))
+        let old = row(5, 105), fixed = row(5, 106)
+        let at = try #require((0...(bytes.count - old.count)).first { Array(bytes[$0..<($0 + old.count)]) == old })
+        bytes.replaceSubrange(at..<(at + old.count), with: fixed)
+        _ = write("real.txt", bytes + row(201, 301))
+        let second = try await drain(source(link), after: first.last?.checkpoint)
+        #expect(records(second).count == 201)
+        #expect(records(second).first { $0["id"] == "5" }?["amount"] == "106")
+    }
+
     /// A value corrected in place far before the checkpoint, keeping the length (one digit of
     /// an amount), with rows appended since: the bytes just before the checkpoint are as they
     /// were, but the file is read again from the start, so the correction is delivered. A file

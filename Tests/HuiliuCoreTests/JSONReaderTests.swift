@@ -53,6 +53,16 @@ struct JSONReaderTests {
         #expect(try parse(lines[2])["ab"]?["xy"] == 3)
         // A repeated key is still found as a repeat, and the later value wins.
         #expect(try parse(lines[4])["id"] == 6)
+        // So in an object of many keys, whose fingerprints are kept in a set past a few dozen
+        // (searched one by one, an object of 40,000 keys took a minute): 100,000 keys, one of
+        // them twice, nested objects of their own keys between.
+        var text = "{"
+        for k in 0..<100_000 { text += #""k\#(k)":\#(k == 99_999 ? "{\"k1\":1,\"k1\":2}" : "\(k)"),"# }
+        text += #""k40":"again"}"#
+        let many = try parse(text).objectValue!
+        #expect(many.count == 100_000)
+        #expect(many["k40"] == "again" && many["k41"] == 41)
+        #expect(many["k99999"]?.objectValue?.count == 1 && many["k99999"]?["k1"] == 2)
     }
 
     /// Cached keys of up to sixteen bytes are compared a word at a time: keys that differ only

@@ -51,6 +51,9 @@ final class ByteWindow {
     /// The stream offset of the next unconsumed byte.
     var position: Int { base + start }
 
+    /// The free space a read is given at least (a quarter of a smaller buffer), growing the buffer for it.
+    static let minimumRead = 64 << 10
+
     /// How many consumed bytes the window keeps before ``start``.
     static let recentBytes = 256
 
@@ -79,7 +82,9 @@ final class ByteWindow {
             end = remaining
             start = kept
         }
-        if end == storage.count {
+        // Room for a real read: with a byte or two left, a transcoding input cannot put even one
+        // decoded character there (a record of Chinese text past 1 MiB failed every run).
+        if storage.count - end < min(Self.minimumRead, storage.count / 4) {
             let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 2, alignment: 16)
             larger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: end)
             storage.deallocate()

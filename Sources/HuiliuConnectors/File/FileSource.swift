@@ -189,10 +189,13 @@ struct FileCheckpoint {
     }
 
     /// A file's size and modification time, to tell whether it changed since it was read.
+    /// The file a symbolic link names, not the link: the link's own stamp never changes when
+    /// the file is corrected in place, so the change went unnoticed.
     static func stamp(_ path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date else { return nil }
-        return "\(size):\(modified.timeIntervalSince1970)"
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1_000_000_000)
+        return "\(info.st_size):\(modified.timeIntervalSince1970)"
     }
 
     /// The fingerprint of a rejected row: its line and the start of the digest of what it held.
