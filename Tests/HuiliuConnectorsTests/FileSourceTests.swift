@@ -240,6 +240,23 @@ struct FileSourceTests {
         #expect(records(second) == [["id": "4", "v": "d"]])
     }
 
+    /// A JSON Lines line longer than `max_record_bytes` is a dead letter with its first 4 KiB and
+    /// its length, read past without being held (a 400 MB line took 900 MB); the lines around
+    /// it are read, and the checkpoint after it does not read it again.
+    @Test func aLineLongerThanTheLimitIsSkipped() async throws {
+        let long = #"{"id":"big","text":""# + String(repeating: "监", count: 700_000) + #""}"#
+        let path = write("long.jsonl", Array(#"{"id":"1"}"#.utf8) + [0x0A] + Array(long.utf8) + [0x0A] + Array(#"{"id":"2"}"#.utf8) + [0x0A])
+        let batches = try await drain(source(path, ["max_record_bytes": .integer(1 << 20)]))
+        #expect(records(batches).map { $0["id"] } == ["1", "2"])
+        let rejected = batches.flatMap(\.rejects)
+        #expect(rejected.count == 1)
+        #expect(rejected.first?.reason.contains("a line of \(long.utf8.count) bytes, longer than max_record_bytes (1048576)") == true, "\(rejected)")
+        #expect(rejected.first?.origin.description == "long.jsonl:2")
+        #expect(rejected.first?.raw.stringValue?.utf8.count ?? 0 <= 4096)
+        // The same line within the default limit is read.
+        #expect(records(try await drain(source(path))).count == 3)
+    }
+
     /// A GB18030 record longer than the read buffer once decoded (400,000 Chinese characters,
     /// 1.2 MB of UTF-8) is read: the buffer grew only when full, so a read had a byte or two of
     /// room, where no decoded character fits, and every run failed "decode buffer too small".

@@ -64,7 +64,8 @@ struct FileBatchReader: BatchReader {
         var again: [String] = []
         for path in toCheck {
             let display = source.display(path)
-            let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
+            var opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
+            opener.maximumRecordBytes = source.maximumRecordBytes
             // Up to the last line remembered: rows rejected further on came later (appended).
             let remembered = rejected[path] ?? []
             let lastLine = remembered.compactMap { Int($0.prefix { $0 != ":" }) }.max() ?? 0
@@ -217,7 +218,8 @@ struct FileBatchReader: BatchReader {
         // for a fix keeps the old ones until it is done).
         if saved == nil && !rereading.contains(path) { rejected[path] = nil }
         openedStamps[path] = FileCheckpoint.stamp(path)
-        let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
+        var opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
+        opener.maximumRecordBytes = source.maximumRecordBytes
         return try opener.open(path, display: display, format: format, resume: saved)
     }
 }

@@ -15,6 +15,8 @@ struct FileOpener {
     /// The CSV field separator.
     let delimiter: UInt8
     let logger: Logger
+    /// The longest JSON Lines line taken.
+    var maximumRecordBytes = 64 << 20
 
     func open(_ path: String, display: String, format: String, resume: FileCheckpoint?) throws -> FileBatchReader.OpenFile {
         let file = try FileInput(path: path)
@@ -124,6 +126,7 @@ struct FileOpener {
         default:
             var lines = JSONLinesParser(line: line)
             lines.late = late
+            lines.maximumLine = maximumRecordBytes
             parser = lines
         }
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)

@@ -19,6 +19,9 @@ public struct FileSource: SourceConnector {
                                     example: "payment_id")
     static let type = Field<String?>("type", .string, "Event type for the records until a `map` step sets one.",
                                      example: "budget.payment.raw.v1")
+    static let maximumRecord = Field<Int>("max_record_bytes", .integer,
+                                          "The longest JSON Lines line taken; a longer one is dead-lettered (its first 4 KiB kept) and skipped without being held in memory.",
+                                          default: .integer(64 << 20), range: 1024...2_147_483_648)
 
     public static let spec = ComponentSpec(
         name: "file", kind: .source,
@@ -33,7 +36,7 @@ public struct FileSource: SourceConnector {
             add late files under names that sort after it. A malformed JSON line or CSV row is dead-lettered \
             with its line number and reading goes on; a broken JSON array stops the run with the byte offset.
             """,
-        fields: [path.spec, format.spec, encoding.spec, delimiter.spec, key.spec, type.spec],
+        fields: [path.spec, format.spec, encoding.spec, delimiter.spec, key.spec, type.spec, maximumRecord.spec],
         shorthandField: "path")
 
     let pattern: String
@@ -41,6 +44,7 @@ public struct FileSource: SourceConnector {
     let format: String
     let encoding: String
     let delimiter: UInt8
+    let maximumRecordBytes: Int
     let keyPath: String?
     let keyComponents: [String]
     let type: String?
@@ -57,6 +61,7 @@ public struct FileSource: SourceConnector {
             throw config.error("delimiter", "'delimiter' must be a single ASCII character, got '\(delimiterText)'")
         }
         delimiter = byte
+        maximumRecordBytes = try config[Self.maximumRecord]
         keyPath = try config[Self.key]
         keyComponents = keyPath.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) } ?? []
         type = try config[Self.type]

@@ -7,6 +7,8 @@ struct JSONLinesParser: RecordParser {
     var reader = JSONReader()
     /// `encoding: auto` found only ASCII at the start: the lines decide (`nil` otherwise).
     var late: LateEncoding?
+    /// The longest line taken: a longer one is rejected and skipped as it is read, never held whole.
+    var maximumLine = 64 << 20
 
     init(line: Int) {
         self.line = line
@@ -19,7 +21,9 @@ struct JSONLinesParser: RecordParser {
             var newline = window.index(of: 0x0A, from: window.start)
             while newline == nil, try window.fill() {
                 newline = window.index(of: 0x0A, from: window.start)
+                if newline == nil && window.available.count > maximumLine { return try skipLongLine(window) }
             }
+            if let newline, newline - window.start > maximumLine { return try skipLongLine(window) }
             let lineStart = window.start
             let lineEnd: Int
             if let newline {
@@ -48,6 +52,29 @@ struct JSONLinesParser: RecordParser {
                                  raw: String(decoding: bytes, as: UTF8.self), line: number)
             }
         }
+    }
+
+    /// Rejects the line at the window's start, longer than ``maximumLine``, reading on to its
+    /// end without keeping it: a multi-gigabyte line would otherwise be held whole.
+    private mutating func skipLongLine(_ window: ByteWindow) throws -> ParsedItem {
+        let number = line
+        line += 1
+        var excerpt = String(decoding: window.available.prefix(4096), as: UTF8.self)
+        // A character cut at the 4 KiB mark decodes as a replacement character: not kept.
+        if excerpt.unicodeScalars.last == "\u{FFFD}" { excerpt.unicodeScalars.removeLast() }
+        var length = 0
+        while true {
+            if let newline = window.index(of: 0x0A, from: window.start) {
+                length += newline - window.start
+                window.start = newline + 1
+                break
+            }
+            length += window.available.count
+            window.start += window.available.count
+            guard try window.fill() else { break }
+        }
+        return .rejected(reason: "a line of \(length) bytes, longer than max_record_bytes (\(maximumLine)): skipped, its first 4 KiB kept here",
+                         raw: excerpt, line: number)
     }
 
     /// A line of a file whose encoding its lines decide, with bytes that are not ASCII.
