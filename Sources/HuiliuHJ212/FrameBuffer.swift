@@ -370,27 +370,28 @@ public final class FrameBuffer {
     /// `end` (RFC 3339 as stored; whole-hour bounds compare right against times with
     /// milliseconds), among those stored before `sequence`, in time order. Bounding the
     /// sequence makes a rerun of the same frames see the same history.
-    /// With `readable`, the bound is on the sequence the frames are read by instead: a row moved
-    /// by a late packet counts where it was moved to, as when the source read it.
+    /// With `readable`, `sequence` is the reading frame's own (where it was read, moved there by
+    /// a late packet or not), which is left out.
     public func hourFrames(mn: String, from first: String, before end: String, storedBefore sequence: Int,
                            readable: Bool = false) throws -> [StoredFrame] {
         try storedFrames(where: Self.hourFramesCondition(readable) + " ORDER BY data_time, sequence",
-                         [.text(mn), .text(first), .text(end), .integer(sequence)])
+                         [.text(mn), .text(first), .text(end), .integer(sequence)] + (readable ? [.integer(sequence)] : []))
     }
 
     /// How many such hour frames there are.
     public func hourFrameCount(mn: String, from first: String, before end: String, storedBefore sequence: Int,
                                readable: Bool = false) throws -> Int {
         try db.prepare("SELECT count(*) FROM hj212_frames WHERE " + Self.hourFramesCondition(readable))
-            .rows([.text(mn), .text(first), .text(end), .integer(sequence)]).first?.first?.integer ?? 0
+            .rows([.text(mn), .text(first), .text(end), .integer(sequence)] + (readable ? [.integer(sequence)] : [])).first?.first?.integer ?? 0
     }
 
     /// The condition of ``hourFrames(mn:from:before:storedBefore:readable:)``, literal `cn`
     /// included so SQLite uses the partial index. A row moved by a late packet counts where it
-    /// was first stored, or, `readable`, where it was moved to.
+    /// was first stored (it could be read from there on); `readable`, the bound is the frame's
+    /// own sequence, where it was read, and the frame itself is left out.
     private static func hourFramesCondition(_ readable: Bool) -> String {
-        "cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND "
-            + (readable ? "sequence < ?" : "coalesce(first_sequence, sequence) < ?")
+        "cn = '2061' AND mn = ? AND data_time >= ? AND data_time < ? AND coalesce(first_sequence, sequence) < ?"
+            + (readable ? " AND sequence <> ?" : "")
     }
 
     /// Stored frames matching `condition` (which may end in ORDER BY and LIMIT).

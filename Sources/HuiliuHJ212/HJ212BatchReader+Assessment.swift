@@ -47,7 +47,7 @@ extension HJ212BatchReader {
             return hours.compactMap { SurfaceWaterAssessment(measurements: $0, waterBody: body).map { ($0.data, $0.key, $0.time) } }
         case "22":
             noteLateDays(frame, hours, in: &revisions)
-            return hours.flatMap { airAssessments(frame, $0) }
+            return hours.flatMap { airAssessments(frame, $0, revisions: &revisions) }
         default:
             return []
         }
@@ -73,13 +73,21 @@ extension HJ212BatchReader {
     /// that day, the 日报 of the day before. The day's report waits for the next day's first
     /// hour rather than for 23:00, so a day whose last hour never comes is still reported;
     /// hours stored after that revise it (``Revisions``).
-    private func airAssessments(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement]) -> [Assessed] {
+    private func airAssessments(_ frame: StoredFrame, _ measurements: [EnvironmentMeasurement],
+                                revisions: inout Revisions) -> [Assessed] {
         guard case .string(let period)? = measurements.first?.data["period_start"],
               let start = HJ212.Timestamp(rfc3339: period) else { return [] }
         let hour = HJ212.Timestamp(secondsSince1970: AirQualityHours.hourStart(start))
         let day = HJ212.Timestamp(year: hour.year, month: hour.month, day: hour.day)!
         let edition = source.aqiStandard ?? AQIStandard.inForce(at: hour)
-        let reportsYesterday = isFirstHourFrame(frame, ofDayStarting: day)
+        var reportsYesterday = isFirstHourFrame(frame, ofDayStarting: day)
+        if reportsYesterday && frame.order != frame.sequence {
+            // A first hour completed by a late packet was read, and the report issued, where it was
+            // first stored; issued again from the hours stored before that, it would undo every
+            // revision since. It is revised instead, from the hours read before it.
+            revisions.note(.init(mn: frame.mn, start: day.adding(seconds: -86_400)), frame, [])
+            reportsYesterday = false
+        }
         var from: HJ212.Timestamp?
         if reportsYesterday { from = day.adding(seconds: -86_400) }
         if edition == .hj633_2012 {

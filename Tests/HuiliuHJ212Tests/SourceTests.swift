@@ -201,6 +201,68 @@ struct SourceTests {
         #expect(reports(try await drain(source)).last?.data == revised.last?.data)
     }
 
+    /// The next day's first hour, stored incomplete, issued the 日报; a 补传 then revised it;
+    /// the first hour's late packet moves it on. Read again there, it is no first hour issuing
+    /// the report from the hours stored before it (without the 补传, undoing the revision under
+    /// the same key), but revises it from the hours read before it.
+    @Test func aFirstHourCompletedLateDoesNotUndoARevision() async throws {
+        let directory = Fixtures.directory()
+        let buffer = try FrameBuffer(path: directory + "/data/hj212-buffer.db")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        func row(_ frame: [UInt8]) throws -> BufferedFrame {
+            var row = try FrameBufferTests.row(frame)
+            row.receivedAt = now
+            return row
+        }
+        let qn = "QN=20260604000000000;ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=6;PNUM=2;"
+        let firstHour = Fixtures.frame(qn + "PNO=1;CP=&&DataTime=20260604000000;a21026-Avg=12,a21026-Flag=N;a21004-Avg=45,a21004-Flag=N&&")
+        let rest = Fixtures.frame(qn + "PNO=2;CP=&&a34004-Avg=68,a34004-Flag=N&&")
+        _ = try buffer.store(try ((0..<24).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) } + [firstHour]).map(row))
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: now + 1, stations: StationRegistry()) == 1)
+        let source = try Self.source(["assess": .bool(true)], directory: directory)
+        func reports(_ batches: [RecordBatch]) -> [Value?] {
+            batches.flatMap(\.records).filter { $0.data["interval"] == .string("day") }.map { $0.data["aqi"] }
+        }
+        let read = try await drain(source)
+        #expect(reports(read) == [.integer(108)])
+        // 12:00 late with PM2.5 500: (23 × 68 + 500) / 24 = 86, AQI 124; then the first hour's packet. One
+        // revision for the batch, and no report issued again from before the 补传.
+        _ = try buffer.store([try row(Self.airHour(12, pm25: 500))])
+        #expect(try buffer.store([try row(rest)]) == [.stored(sequence: 26)])
+        let later = reports(try await drain(source, after: read.last?.checkpoint))
+        #expect(later == [.integer(124)], "\(later)")
+    }
+
+    /// A revision read in a batch of its own, before a row it covers was moved on by a late
+    /// packet, still has that row: it could be read from where it was first stored.
+    @Test func aRevisionCountsARowMovedOnAfterIt() async throws {
+        let directory = Fixtures.directory()
+        let buffer = try FrameBuffer(path: directory + "/data/hj212-buffer.db")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        func row(_ frame: [UInt8]) throws -> BufferedFrame {
+            var row = try FrameBufferTests.row(frame)
+            row.receivedAt = now
+            return row
+        }
+        let qn = "QN=20260603100000000;ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=6;PNUM=2;"
+        let first = Fixtures.frame(qn + "PNO=1;CP=&&DataTime=20260603100000;a21026-Avg=12,a21026-Flag=N;a21004-Avg=45,a21004-Flag=N;"
+            + "a21005-Avg=1.1,a21005-Flag=N;a05024-Avg=150,a05024-Flag=N;a34002-Avg=130,a34002-Flag=N&&")
+        let second = Fixtures.frame(qn + "PNO=2;CP=&&a34004-Avg=500,a34004-Flag=N&&")
+        // Hours 0–22 but 10, 10:00 stored without its PM2.5, then 00:00 of 4 June.
+        _ = try buffer.store(try ((0..<23).filter { $0 != 10 }.map { Self.airHour($0, pm25: 68) } + [first]).map(row))
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: now + 1, stations: StationRegistry()) == 1)
+        _ = try buffer.store([try row(Self.airHour(0, day: 4, pm25: 68))])
+        let source = try Self.source(["assess": .bool(true)], directory: directory, batchSize: 6)
+        let read = try await drain(source)
+        // 23:00 late, then 10:00's PM2.5: read one frame a batch, the revision at 23:00 has all 24
+        // hours, 10:00's as it is now: (23 × 68 + 500) / 24 = 86, AQI 124.
+        _ = try buffer.store([try row(Self.airHour(23, pm25: 68))])
+        _ = try buffer.store([try row(second)])
+        let later = try await drain(source, after: read.last?.checkpoint)
+        let reports = later.flatMap(\.records).filter { $0.data["interval"] == .string("day") }
+        #expect(reports.map { $0.data["aqi"] } == [.integer(124), .integer(124)], "\(reports.map(\.data))")
+    }
+
     /// A split upload of stored history covering two hours gets one assessment per hour.
     @Test func eachHourOfAMultiHourUploadIsAssessedOnItsOwn() async throws {
         let directory = Fixtures.directory()
