@@ -124,11 +124,15 @@ public struct PipelineLoader: Sendable {
         for key in ["jitter", "timeout"] { if let value = scheduling[key], value.isNumber { bare.append(("scheduling." + key, value)) } }
         let retry = scheduling["retry"]?.objectValue ?? Object()
         for key in ["initial_delay", "max_delay"] { if let value = retry[key], value.isNumber { bare.append(("scheduling.retry." + key, value)) } }
-        return bare.map { path, value in
+        // Zero is zero in any unit.
+        return bare.filter { $0.value.doubleValue != 0 }.map { path, value in
             let n = value.jsonText
             var at: ConfigNode? = node
             for key in path.split(separator: ".") { at = at?[String(key)] }
-            return "\(at?.location ?? parsed.location(of: "scheduling")): warning: '\(path.split(separator: ".").last!): \(n)' has no unit and is read as \(n) seconds: write \(n)s (or \(n)m, \(n)h)"
+            let seconds = value.doubleValue ?? 0
+            // A fraction has no unit to carry it (1.5s is no duration): in milliseconds, then.
+            let written = seconds == seconds.rounded() ? "\(Int(seconds))s (or \(Int(seconds))m, \(Int(seconds))h)" : "\(Int((seconds * 1000).rounded()))ms"
+            return "\(at?.location ?? parsed.location(of: "scheduling")): warning: '\(path.split(separator: ".").last!): \(n)' has no unit and is read as \(n) seconds: write \(written)"
         }
     }
 

@@ -41,7 +41,9 @@ struct DaemonClient {
         do {
             return try await request(method, path, body: body)
         } catch {
-            printError("the daemon (pid \(pid)) does not answer at \(base): \(error); if it is stuck, stop it (kill \(pid)) and start it again")
+            // A daemon busy with a locked store answers late, but acts: what it did, `huiliu runs` shows.
+            printError("the daemon (pid \(pid)) did not answer at \(base): \(error)"
+                + (method == "GET" ? "" : "; `huiliu runs` shows whether it acted"))
             throw ExitCode(2)
         }
     }

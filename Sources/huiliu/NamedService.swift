@@ -1,4 +1,5 @@
 import Glibc
+import HuiliuHJ212
 import NIOCore
 import ServiceLifecycle
 
@@ -27,6 +28,8 @@ struct NamedService: Service, CustomStringConvertible, CustomReflectable {
         var name: String
         var error: any Error
         var description: String {
+            // The HJ 212 listener names its address itself.
+            if let bind = error as? HJ212Listener.BindFailure { return bind.description }
             // NIO's own text for a taken port is a system call's name and an errno.
             if (error as? IOError)?.errnoCode == EADDRINUSE || "\(error)".contains("Address already in use") {
                 return "\(name): the port is taken by another process (another huiliu serve or simulate, or another server); stop it or choose another port"

@@ -23,6 +23,13 @@ extension Huiliu.SchemaCommand {
 
         @OptionGroup var options: GlobalOptions
 
+        /// `budget.payment` for `budget.payment.v1` and for itself.
+        static func unversioned(_ name: String) -> String {
+            guard let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].first == "v",
+                  name[name.index(dot, offsetBy: 2)...].allSatisfy(\.isNumber), name.index(dot, offsetBy: 2) < name.endIndex else { return name }
+            return String(name[..<dot])
+        }
+
         func run() async throws {
             let resources = try MappingResources.load(configDirectory: try options.gateway().configDirectory)
             print(SchemaDocs.markdown(resources.schemas), terminator: "")
@@ -41,6 +48,13 @@ extension Huiliu.SchemaCommand {
 
         @Argument(help: "A JSON file (an entity or an array of them) or a JSON Lines file; of CloudEvents envelopes (a sink's output), their data is validated.")
         var file: String
+
+        /// `budget.payment` for `budget.payment.v1` and for itself.
+        static func unversioned(_ name: String) -> String {
+            guard let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].first == "v",
+                  name[name.index(dot, offsetBy: 2)...].allSatisfy(\.isNumber), name.index(dot, offsetBy: 2) < name.endIndex else { return name }
+            return String(name[..<dot])
+        }
 
         func run() async throws {
             let resources = try MappingResources.load(configDirectory: try options.gateway().configDirectory)
@@ -68,10 +82,18 @@ extension Huiliu.SchemaCommand {
             }
             var invalid = 0
             var unwrapped = 0
+            var otherTypes = 0
+            // The entity without a version, as event types name it before theirs (budget.payment.v1).
+            let wanted = Self.unversioned(entity)
             for (place, read) in documents {
-                // A sink's output holds CloudEvents envelopes: the entity is their `data`.
+                // A sink's output holds CloudEvents envelopes: the entity is the `data` of those of its
+                // type; another type's (an HJ 212 sink's assessments beside its measurements) is left out.
                 var document = read
-                if read["specversion"] != nil, let data = read["data"] {
+                if read["specversion"] != nil {
+                    guard let type = read["type"]?.stringValue, Self.unversioned(type) == wanted, let data = read["data"] else {
+                        otherTypes += 1
+                        continue
+                    }
                     document = data
                     unwrapped += 1
                 }
@@ -80,8 +102,11 @@ extension Huiliu.SchemaCommand {
                 for error in errors { print("\(place): \(error)") }
             }
             if unwrapped > 0 { printError("\(unwrapped == documents.count ? "all" : "\(unwrapped)") CloudEvents envelopes: their data validated") }
-            printError("\(documents.count - invalid) of \(documents.count) valid against \(uri)")
-            if invalid > 0 { throw ExitCode(1) }
+            if otherTypes > 0 { printError("\(otherTypes) envelope\(otherTypes == 1 ? "" : "s") of another type (or without data) left out") }
+            let checked = documents.count - otherTypes
+            printError("\(checked - invalid) of \(checked) valid against \(uri)")
+            // Nothing of the entity checked is no success: the file holds something else.
+            if invalid > 0 || (checked == 0 && !documents.isEmpty) { throw ExitCode(1) }
         }
     }
 }

@@ -69,7 +69,7 @@ extension Huiliu {
                 if !exchangeDatabase.isEmpty {
                     do {
                         try ExchangeDatabase.write(simulator, to: exchangeDatabase)
-                        FileHandle.standardOutput.write(Data("procuratorate exchange database (table ajxx) written to \(exchangeDatabase)\n".utf8))
+                        StandardStreams.writeNow("procuratorate exchange database (table ajxx) written to \(exchangeDatabase)\n")
                     } catch {
                         printError("\(exchangeDatabase): \(error)")
                         Glibc.exit(2)
@@ -77,7 +77,7 @@ extension Huiliu {
                 }
                 // Written straight out: a log file or a service manager must see the port
                 // (--port 0) at once, not when a buffer fills.
-                FileHandle.standardOutput.write(Data("simulated upstream systems on http://\(host):\(bound) — Ctrl-C stops\n".utf8))
+                StandardStreams.writeNow("simulated upstream systems on http://\(host):\(bound) — Ctrl-C stops\n")
             }
             let service = NamedService(name: "simulator http://\(host):\(port)", service: app)
             let group = ServiceGroup(configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint],

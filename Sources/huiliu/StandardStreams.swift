@@ -35,9 +35,19 @@ enum StandardStreams {
     /// Writes `text` to standard error, ignoring a failure: a diagnostic must never be what
     /// stops a command, and there is nowhere left to say it failed.
     static func writeError(_ text: String) {
+        writeUnbuffered(text, to: 2)
+    }
+
+    /// Writes `text` to standard output at once, not when a buffer fills (a service manager
+    /// must see a server's port), ignoring a failure as ``writeError(_:)`` does.
+    static func writeNow(_ text: String) {
+        writeUnbuffered(text, to: 1)
+    }
+
+    private static func writeUnbuffered(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            let n = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             bytes = bytes.dropFirst(n)

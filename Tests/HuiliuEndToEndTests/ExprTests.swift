@@ -65,6 +65,11 @@ struct ExprTests {
         let refused = try await HuiliuCommand.run(["schema", "validate", "--config", HuiliuCommand.root.path + "/config/huiliu.yaml",
                                                    "budget.payment", directory + "/broken.json"], in: directory)
         #expect(refused.status == 1 && refused.stdout.contains("/amount_fen"), "\(refused.stdout)\(refused.stderr)")
+        // Envelopes of another type are left out, not validated against this entity.
+        let other = try await HuiliuCommand.run(["schema", "validate", "--config", HuiliuCommand.root.path + "/config/huiliu.yaml",
+                                                 "case", directory + "/events.jsonl"], in: directory)
+        #expect(other.status == 1 && other.stdout.isEmpty && other.stderr.contains("2 envelopes of another type (or without data) left out"),
+                "\(other.stdout)\(other.stderr)")
     }
 }
 

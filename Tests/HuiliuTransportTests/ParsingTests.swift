@@ -68,6 +68,15 @@ struct DirectoryListingTests {
         #expect(entries.map(\.urlPathComponent) == ["%C4%EA%B1%A8.xlsx", "%E5%B9%B4%E6%8A%A5.csv", "%FF%FF.bin"])
     }
 
+    /// Names that read the same from different bytes stay apart: the non-UTF-8 one is named by
+    /// its bytes, percent-encoded.
+    @Test func namesThatReadTheSameStayApart() {
+        let listing = Array("12-31-2023  11:59PM                   10 年报.csv\r\n".utf8)
+            + Array("12-31-2023  11:59PM                   10 ".utf8) + [0xC4, 0xEA, 0xB1, 0xA8] + Array(".csv\r\n".utf8)
+        let entries = DirectoryListing.parse(listing, now: Self.now)
+        #expect(entries.map(\.name) == ["年报.csv", "%C4%EA%B1%A8.csv"])
+    }
+
     @Test func ignoresGarbage() {
         #expect(DirectoryListing.parse("hello world\n\n226 Transfer complete\n", now: Self.now).isEmpty)
     }

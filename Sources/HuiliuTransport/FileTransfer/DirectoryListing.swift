@@ -13,6 +13,19 @@ public enum DirectoryListing {
     /// is not, GB18030: such an entry keeps its name's bytes (``RemoteFileEntry/nameBytes``),
     /// as does one in neither, named with replacement characters.
     public static func parse(_ bytes: [UInt8], now: Int64) -> [RemoteFileEntry] {
+        var entries = parseLines(bytes, now: now)
+        // Names read from other bytes may come out the same (年报.csv in UTF-8 and in GBK, two
+        // names of stray bytes): each such one is named by its bytes, percent-encoded, so state
+        // kept by name tells the files apart.
+        var counts: [String: Int] = [:]
+        for entry in entries { counts[entry.name, default: 0] += 1 }
+        for index in entries.indices where entries[index].nameBytes != nil && counts[entries[index].name, default: 0] > 1 {
+            entries[index].name = entries[index].urlPathComponent
+        }
+        return entries
+    }
+
+    private static func parseLines(_ bytes: [UInt8], now: Int64) -> [RemoteFileEntry] {
         bytes.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D }).compactMap { raw -> RemoteFileEntry? in
             let (text, reading) = ListingEncoding.decode(raw)
             let line = Substring(text)
