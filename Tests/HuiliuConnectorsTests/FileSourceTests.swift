@@ -255,6 +255,11 @@ struct FileSourceTests {
         #expect(rejected.first?.raw.stringValue?.utf8.count ?? 0 <= 4096)
         // The same line within the default limit is read.
         #expect(records(try await drain(source(path))).count == 3)
+        // As the last line, without a newline after it, too.
+        let last = write("last.jsonl", Array(#"{"id":"1"}"#.utf8) + [0x0A] + Array(long.utf8))
+        let lastBatches = try await drain(source(last, ["max_record_bytes": .integer(1 << 20)]))
+        #expect(records(lastBatches).map { $0["id"] } == ["1"])
+        #expect(lastBatches.flatMap(\.rejects).map(\.origin.description) == ["last.jsonl:2"])
     }
 
     /// A GB18030 record longer than the read buffer once decoded (400,000 Chinese characters,

@@ -205,7 +205,8 @@ struct MapAndValidateTests {
         // characters that show nothing (a zero-width space pasted from a web page, a filler, a
         // soft hyphen, bidirectional controls, a variation selector, a blank braille pattern).
         for blankText in [" ", "\u{3000}", "\u{200B}", "\u{3164}", "\u{200B}\u{3000}", "\u{00AD}", "\u{202E}\u{202C}",
-                          "\u{2066}\u{2069}", "\u{FE0F}", "\u{034F}", "\u{2800}", "\u{2063}"] {
+                          "\u{2066}\u{2069}", "\u{FE0F}", "\u{034F}", "\u{2800}", "\u{2063}", "\u{E0020}", "\u{E0100}", "\u{180B}",
+                          "\u{17B4}", "\u{1D173}", "\u{FFF9}", "\u{1BCA0}", "\u{0001}", "\u{007F}", "\u{0085}"] {
             var blank = mapped[0]
             blank.data["payment_id"] = .string(blankText)
             blank.data["unit_name"] = .string(blankText)

@@ -41,6 +41,19 @@ struct FileStreamTests {
         #expect(result.records.first?.origin.description == "a-2024-01.csv:2")
     }
 
+    /// A local file whose name is GBK bytes (a Windows share mounted as is) cannot be opened by
+    /// the name Foundation lists: the run says so, where it read nothing and succeeded.
+    @Test func aFileNamedInGBKIsNamedNotSkipped() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-gbk-names")
+        let written = try run(findExecutable("python3") ?? "/usr/bin/python3",
+                              ["-c", "import sys, os; open(os.fsencode(sys.argv[1]) + '/预算.csv'.encode('gbk'), 'wb').write(b'a,b\\n1,2\\n')", folder])
+        #expect(written.status == 0)
+        let connector = try Self.connector(pattern: "*.csv")
+        await #expect { _ = try await drained(try connector.source("folder: \(folder)", stream: "rows")) } throws: {
+            "\($0)".contains("a file whose name is not UTF-8 (GBK?) cannot be read: rename it")
+        }
+    }
+
     @Test func processedFilesAreRememberedAndChangedOnesReadAgain() async throws {
         let folder = try makeTemporaryDirectory("huiliu-drops")
         try "id,v\n1,a\n2,b\n".write(toFile: folder + "/d1.csv", atomically: true, encoding: .utf8)

@@ -33,6 +33,7 @@ struct JSONLinesParser: RecordParser {
                 // The last line has no newline, or nothing is left.
                 let remaining = window.available.count
                 guard remaining > 0 else { return nil }
+                if remaining > maximumLine { return try skipLongLine(window) }
                 lineEnd = lineStart + remaining
                 window.start = lineEnd
             }

@@ -13,9 +13,9 @@ import HuiliuCore
 /// `serial` is the number; `serial_text` keeps its digits as written, since the 8-digit
 /// serials of 刑事复核 cases are random and may start with zeros. `canonical` is the number
 /// written one way whatever the brackets, spaces and digits it came with: `（2024）鄂1102民初123号`
-/// for `[2024] 鄂１１０２民初0123号` (full-width brackets for a court, `〔〕` for a procuratorate
-/// document, `[]` for a unified-system case, ASCII digits without zero padding, except in the
-/// pre-2016 `字第` style), a key that one case keeps however its systems write it.
+/// for `[2024] 鄂１１０２民初123号` (full-width brackets for a court, `〔〕` for a procuratorate
+/// document, `[]` for a unified-system case, ASCII digits, as many as written), a key that one
+/// case keeps however its systems write it.
 ///
 /// Procuratorate: document numbers `渝巴检刑诉〔2016〕585号` and unified-system case
 /// numbers `乌检刑诉受[2021]520112000002号`, whose 12 digits are a division code and a
@@ -104,8 +104,9 @@ enum CaseNumber {
         return [
             "kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
             "type_code": .string(type), "serial": .integer(serial.value), "serial_text": .string(serial.digits),
-            // Zero padding is no part of a post-2016 number: 0123 is 123 written another way.
-            "canonical": .string("（\(year)）\(court)\(special.stringValue ?? "")\(type)\(serial.value)号"),
+            // The digits as written: the 8-digit serials of 刑事复核 cases are random and may start
+            // with zeros, so 01234567 is no 1234567 written another way.
+            "canonical": .string("（\(year)）\(court)\(special.stringValue ?? "")\(type)\(serial.digits)号"),
         ]
     }
 
@@ -172,7 +173,7 @@ enum CaseNumber {
         return [
             "kind": "procuratorate_document", "year": .integer(year), "procuratorate": .string(name),
             "type_code": .string(type), "division_code": .null, "serial": .integer(serial.value),
-            "serial_text": .string(serial.digits), "canonical": .string("\(name)检\(type)〔\(year)〕\(serial.value)号"),
+            "serial_text": .string(serial.digits), "canonical": .string("\(name)检\(type)〔\(year)〕\(serial.digits)号"),
         ]
     }
 }

@@ -37,8 +37,8 @@ extension HuiliuFunctions {
             `(2013)鄂十堰中民四终字第00139号` (whose court code is the Chinese abbreviation, or null when there is none); \
             or of a procuratorate number as `{kind, year, procuratorate, type_code, division_code, serial, serial_text, canonical}` with kind \
             `procuratorate_document` (`渝巴检刑诉〔2016〕585号`) or `procuratorate_case` (`乌检刑诉受[2021]520112000002号`). \
-            `canonical` is the number written one way, whatever its brackets, spaces and zero padding (`（2024）鄂11民初123号` for \
-            `[2024] 鄂１１民初0123号`): a key that merges one case's spellings. `null` if the text is neither.
+            `canonical` is the number written one way, whatever its brackets, spaces and digits (`（2024）鄂11民初123号` for \
+            `[2024] 鄂１１民初１２３号`): a key that merges one case's spellings. `null` if the text is neither.
             """,
             example: Example("case_number_parse('(2024)京0105民初12345号')", result: [
                 "kind": "court", "year": 2024, "court_code": "京0105", "special_code": nil, "type_code": "民初", "serial": 12345,

@@ -122,7 +122,15 @@ struct FileLocation: Sendable {
             }
             for name in names where fnmatch(pattern, name, 0) == 0 {
                 var info = stat()
-                guard stat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                guard stat(directory + "/" + name, &info) == 0 else {
+                    // A name that is not UTF-8 (GBK, from a Windows share) reads with replacement
+                    // characters and cannot be opened by them: said, where it was skipped unread.
+                    if name.unicodeScalars.contains("\u{FFFD}") {
+                        throw ManifestRuntimeError("\(directory)/\(name): a file whose name is not UTF-8 (GBK?) cannot be read: rename it (convmv -f gbk -t utf-8)")
+                    }
+                    continue
+                }
+                guard (info.st_mode & S_IFMT) == S_IFREG else { continue }
                 entries.append(FileEntry(name: name, size: Int64(info.st_size), modified: Int64(info.st_mtim.tv_sec)))
             }
         case .remote(let url, let client):
