@@ -1,6 +1,7 @@
 public import Foundation
 public import HuiliuCore
 public import Logging
+import Glibc
 import HuiliuStore
 import Synchronization
 
@@ -11,12 +12,13 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     let label: String
-    let stream: FileHandle
+    /// The descriptor lines go to (standard error).
+    let descriptor: Int32
 
     /// A handler writing to standard error.
-    public init(label: String, stream: FileHandle = .standardError) {
+    public init(label: String, descriptor: Int32 = 2) {
         self.label = label
-        self.stream = stream
+        self.descriptor = descriptor
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -40,7 +42,19 @@ public struct JSONLogHandler: LogHandler {
         writer.write(.object(object))
         writer.append(0x0A)
         // One write per line, serialized, so lines from concurrent tasks never interleave.
-        Self.lock.withLock { _ in writer.withBytes { stream.write(Data($0)) } }
+        // A failed write is dropped: Foundation's FileHandle traps on one, and a log reader gone
+        // away (SIGPIPE ignored, as systemd does) stopped every pipeline and listener with it.
+        Self.lock.withLock { _ in
+            writer.withBytes { bytes in
+                var rest = bytes
+                while !rest.isEmpty {
+                    let n = write(descriptor, rest.baseAddress, rest.count)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return }
+                    rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+                }
+            }
+        }
     }
 
     static func value(_ metadata: Logger.Metadata.Value) -> Value {

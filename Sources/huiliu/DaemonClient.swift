@@ -13,26 +13,20 @@ struct DaemonClient {
     /// The daemon's process.
     let pid: pid_t
 
-    /// Where the daemon of this project announced itself (`data/daemon.json`), if it is alive.
+    /// Where the daemon of this project announced itself (`data/daemon.json`), if it is alive:
+    /// its process is there and holds data/daemon.lock. A daemon killed without its shutdown
+    /// (kill -9, a power loss) leaves daemon.json behind, and after a reboot its number is soon
+    /// another process's.
     static func find(_ gateway: GatewayConfig, token: String?) -> DaemonClient? {
         let file = gateway.dataDirectory + "/daemon.json"
         guard let data = FileManager.default.contents(atPath: file), let info = try? JSONReader.parse([UInt8](data)),
               let pid = info["pid"]?.intValue, let port = info["port"]?.intValue,
-              let address = info["address"]?.stringValue, kill(pid_t(pid), 0) == 0, isDaemon(pid_t(pid)) else { return nil }
+              let address = info["address"]?.stringValue, kill(pid_t(pid), 0) == 0,
+              FileLock.isHeld(path: gateway.dataDirectory + "/daemon.lock") else { return nil }
         // An empty HUILIU_TOKEN (exported blank by a template) is none: admin.tokens is used.
         let chosen = token ?? ProcessInfo.processInfo.environment["HUILIU_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             ?? gateway.adminTokens.first(where: \.canWrite)?.token ?? gateway.adminTokens.first?.token
         return DaemonClient(base: "http://\(Self.host(address)):\(port)", token: chosen, pid: pid_t(pid))
-    }
-
-    /// Whether process `pid` is a `huiliu serve`: a daemon killed without its shutdown (kill -9,
-    /// a power loss) leaves daemon.json behind, and after a reboot its number is soon another
-    /// process's. Where /proc cannot tell, a live process is taken for the daemon.
-    static func isDaemon(_ pid: pid_t) -> Bool {
-        guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return true }
-        let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        guard let program = arguments.first else { return true }
-        return program.split(separator: "/").last?.contains("huiliu") == true && arguments.dropFirst().contains("serve")
     }
 
     /// ``request(_:_:body:)`` for a command whose answer is the daemon's: a daemon that does not

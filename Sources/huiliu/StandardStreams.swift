@@ -8,10 +8,12 @@ import Glibc
 enum StandardStreams {
     /// Opens /dev/null on each of descriptors 0, 1 and 2 that is closed. Otherwise the first
     /// file the command opens takes the number: a jsonl sink opened as descriptor 1 would
-    /// receive the run's summary in its events.
+    /// receive the run's summary in its events. Opened the wrong way round (write-only for
+    /// input, read-only for output), so reading and writing still fail as on a closed one:
+    /// a `stdout` sink must not take a run's events into /dev/null and move the checkpoint.
     static func fillClosedDescriptors() {
         for descriptor: Int32 in 0...2 where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
-            _ = open("/dev/null", O_RDWR)
+            _ = open("/dev/null", descriptor == 0 ? O_WRONLY : O_RDONLY)
         }
     }
 

@@ -91,7 +91,8 @@ extension Huiliu {
             }
             printError(body["error"]?.stringValue ?? "the daemon answered \(status)")
             for problem in body["problems"]?.arrayValue ?? [] { printError(problem.stringValue ?? "") }
-            throw ExitCode(1)
+            // 1 is for files with problems; a refused token or another server's answer is no reload.
+            throw ExitCode(body["problems"]?.arrayValue?.isEmpty == false ? 1 : 2)
         }
     }
 }

@@ -225,8 +225,8 @@ struct CommandLineTests {
         try announce(getpid())
         let stale = try await HuiliuCommand.run(["status"], in: project)
         #expect(stale.status == 1 && stale.stdout.contains("no daemon is running"), "\(stale.stdout)\(stale.stderr)")
-        // A process that is a `huiliu serve` by its arguments, listening nowhere.
-        let impostor = try SpawnedProcess("/bin/bash", ["-c", "exec -a huiliu sleep 60 serve"], standardOutput: .null, standardError: .null)
+        // A process holding the daemon's lock, listening nowhere.
+        let impostor = try SpawnedProcess("/usr/bin/flock", [project + "/data/daemon.lock", "sleep", "60"], standardOutput: .null, standardError: .null)
         defer { kill(impostor.pid, SIGKILL); _ = impostor.wait(timeout: .seconds(10)) }
         try await Task.sleep(for: .milliseconds(300))
         try announce(impostor.pid)

@@ -93,11 +93,28 @@ struct StandardStreamTests {
     @Test func closedDescriptorsAreNoCrash() async throws {
         let closedInput = try await Self.shell(#""$H" expr a <&-"#)
         #expect(closedInput.signal == nil && closedInput.status == 2, "\(closedInput.stderrText)")
-        #expect(closedInput.stderrText.contains("stdin: invalid JSON"))
+        #expect(closedInput.stderrText.contains("standard input: cannot read: Bad file descriptor"), "\(closedInput.stderrText)")
         let closedErrors = try await Self.shell(#"echo '{}' | "$H" expr 'to_fen(`"1.234"`)' 2>&-"#)
         #expect(closedErrors.signal == nil && closedErrors.status == 1)
         let decode = try await Self.shell(#""$H" hj212 decode <&-"#)
-        #expect(decode.signal == nil && decode.status == 0, "\(decode.stderrText)")
+        #expect(decode.signal == nil && decode.status == 2, "\(decode.stderrText)")
+        // A closed standard output is no place a result went: the command fails.
+        let closedOutput = try await Self.shell(#"echo '{"a":1}' | "$H" expr a >&-"#)
+        #expect(closedOutput.signal == nil && closedOutput.status == 2, "\(closedOutput.stderrText)")
+    }
+
+    /// A `stdout` sink with standard output closed fails its run, checkpoint unmoved: with
+    /// /dev/null put in its place for writing, the events went nowhere and the run succeeded.
+    @Test func aStdoutSinkWithStandardOutputClosedFails() async throws {
+        let project = try temporaryProject("closed-stdout")
+        try "version: 1\n".write(toFile: project + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
+        try "{\"id\":\"1\"}\n{\"id\":\"2\"}\n".write(toFile: project + "/in.jsonl", atomically: true, encoding: .utf8)
+        try "version: 1\nname: p\nsource: { file: { path: in.jsonl, key: id } }\nsinks: [ stdout ]\n"
+            .write(toFile: project + "/pipelines/p.yaml", atomically: true, encoding: .utf8)
+        let closed = try await Self.shell(#"cd "$0" && "$H" run p >&-"#.replacingOccurrences(of: "$0", with: project))
+        #expect(closed.status == 1 && closed.stderrText.contains("standard output: write failed"), "\(closed.stderrText)")
+        let open = try await Self.shell(#"cd "$0" && "$H" run p"#.replacingOccurrences(of: "$0", with: project))
+        #expect(open.status == 0 && open.stdoutText.split(separator: "\n").count == 2, "\(open.stdoutText)\(open.stderrText)")
     }
 
     /// A result that cannot be written is a failure, said on standard error: `> report.json` on
