@@ -213,6 +213,8 @@ extension Huiliu {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
             configuration.maximumGracefulShutdownDuration = gateway.gracePeriod
+            // Gone with the daemon however it stops: left behind, it named a daemon not running.
+            defer { try? FileManager.default.removeItem(atPath: daemonFile) }
             do {
                 try await ServiceGroup(configuration: configuration).run()
             } catch {
@@ -221,7 +223,6 @@ extension Huiliu {
                 printError("huiliu serve stopped: \(error)")
                 throw ExitCode(2)
             }
-            try? FileManager.default.removeItem(atPath: daemonFile)
             logger.notice("stopped")
         }
     }

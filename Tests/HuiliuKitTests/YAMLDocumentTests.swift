@@ -90,6 +90,12 @@ struct YAMLDocumentTests {
         #expect(Self.problem("version: 1\nschedule: */15 * * * *\n")?.hasSuffix(#"must be quoted, as in schedule: "*/15 * * * *""#) == true)
         #expect(Self.problem("source: { x: { secret: ${secret:a} } }\n")?.contains(#"inside { } a reference must be quoted ("${secret:…}")"#) == true)
         #expect(Self.problem("source: { x: { secret: a b } \n")?.contains("quoted") == false)
+        // A quoted reference in a broken mapping is not what is wrong; elsewhere a * is no cron;
+        // an @every schedule is quoted too.
+        #expect(Self.problem("sinks: [ webhook: { url: \"${env:U}\" timeout: 5s } ]\n")?.contains("reference must be quoted") == false)
+        #expect(Self.problem("source: { file: { path: *.jsonl } }\nx: 1\n")?.contains("cron") == false)
+        #expect(Self.problem("path: *.jsonl\n")?.hasSuffix("a value starting with * must be quoted (YAML reads * as an alias)") == true)
+        #expect(Self.problem("schedule: @every 15m\n")?.hasSuffix(#"must be quoted, as in schedule: "@every 15m""#) == true)
     }
 
     /// A quote never closed is found at the end of the file; the message says where it opened.

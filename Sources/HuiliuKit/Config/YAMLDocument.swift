@@ -144,6 +144,19 @@ public enum YAMLDocument {
         }
     }
 
+    /// Whether `line` has a `${…}` reference starting a value unquoted (after `:`, `,` or `[`).
+    static func hasUnquotedReference(_ line: String) -> Bool {
+        var previous: Character?
+        var index = line.startIndex
+        while index < line.endIndex {
+            let c = line[index]
+            if c == "$", line[line.index(after: index)...].first == "{", let p = previous, ":,[".contains(p) { return true }
+            if c != " " { previous = c }
+            index = line.index(after: index)
+        }
+        return false
+    }
+
     static func syntaxError(_ error: YamlError, file: String, text: String, notingOthers: Bool = true) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -162,9 +175,13 @@ public enum YAMLDocument {
             // libyaml's words for the likeliest first mistakes do not say what to do either.
             var hint = tab ? "; YAML indents with spaces, never tabs" : ""
             if hint.isEmpty && (context?.text ?? "").contains("alias") && lineText.contains(": *") {
-                hint = "; a value starting with * (a cron schedule) must be quoted, as in schedule: \"*/15 * * * *\""
-            } else if hint.isEmpty && (context?.text ?? "").contains("flow mapping") && lineText.contains("${") {
+                hint = lineText.contains("schedule:")
+                    ? "; a schedule starting with * must be quoted, as in schedule: \"*/15 * * * *\""
+                    : "; a value starting with * must be quoted (YAML reads * as an alias)"
+            } else if hint.isEmpty && (context?.text ?? "").contains("flow mapping") && Self.hasUnquotedReference(lineText) {
                 hint = "; inside { } a reference must be quoted (\"${secret:…}\"): its braces end the value otherwise"
+            } else if hint.isEmpty && problem.contains("cannot start any token") && lineText.contains(": @") {
+                hint = "; a value starting with @ must be quoted, as in schedule: \"@every 15m\""
             }
             return ConfigError(.syntax, at: at, "invalid YAML: \(problem)\(detail)\(hint)")
         case .duplicatedKeysInMapping(let named, let context):

@@ -44,12 +44,18 @@ extension ConnectorCommand {
         var write = false
 
         func run() async throws {
-            if FileReference.names.contains(name), format == .markdown {
+            let gateway = try? GatewayConfig.load(path: options.gatewayFile)
+            let registry = try builtInRegistry(gateway)
+            // The file references, unless a connector has taken the name.
+            if FileReference.names.contains(name), kind == nil, ComponentKind.allCases.allSatisfy({ registry.spec(named: name, kind: $0) == nil }),
+               format != .readme || !FileManager.default.fileExists(atPath: (gateway?.projectDirectory ?? ".") + "/connectors/\(name)/connector.yaml") {
+                guard format == .markdown else {
+                    printError("the \(name) reference is Markdown only: huiliu connector spec \(name)")
+                    throw ExitCode(2)
+                }
                 print(FileReference.markdown(name))
                 return
             }
-            let gateway = try? GatewayConfig.load(path: options.gatewayFile)
-            let registry = try builtInRegistry(gateway)
             if format == .readme {
                 let workspace = try ConnectorWorkspace(options)
                 let manifest = try workspace.manifest(name)

@@ -265,9 +265,9 @@ public enum ManifestSchema {
                      "| `now` | the run's clock as RFC 3339 in Asia/Shanghai (`2024-03-05T10:00:00+08:00`) |",
                      "| `partition` | the partition being read (a value of `partitions.values`), else null |",
                      "| `slice.start`, `slice.end` | the incremental slice being read, written as the cursor's `format` (`end` null for an open integer slice), else null |",
-                     "| `page.number`, `page.offset`, `page.size` (`page.limit`), `page.token`, `page.index` | the page being asked for: its number from `paginate.start` (1 by default), the offset of its first record, the page size, the cursor or next-page token, and its index from 0 |",
+                     "| `page.number`, `page.offset`, `page.size` (`page.limit`), `page.token`, `page.index` | the page being asked for: both `number` and `offset` start at `paginate.start` (1 for `page_number` paging, 0 for `offset` by default), `number` then counts pages and `offset` records; the page size, the cursor or next-page token, and the page's index from 0 |",
                      "",
-                     "Response expressions (`records`, `paginate.total`, `errors.rules[].when`, …) read the same names and the answer's `status`, `headers` (names in lower case) and `body`.", ""]
+                     "`records` is a path into the answer's body (`data.list`, not `body.data.list`). Other response expressions (`paginate.total`, `paginate.stop_when`, `errors.rules[].when`, …) read the same names as templates and the answer's `status`, `headers` (names in lower case) and `body`.", ""]
         func section(_ title: String, _ fields: [FieldSpec]) {
             lines += ["## \(title)", "", "| field | type | default | description |", "|---|---|---|---|"]
             for field in fields {
