@@ -22,6 +22,17 @@ struct SourceTests {
             toFile: directory + "/config/hj212/stations.yaml", atomically: true, encoding: .utf8)
     }
 
+    /// Milliseconds since 1970 now, as frames are received: a run prunes delivered frames older
+    /// than the retention, and a day's revision needs them as its history.
+    static var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The buffer row of `frame`, received now.
+    static func row(_ frame: [UInt8]) throws -> BufferedFrame {
+        var row = try FrameBufferTests.row(frame)
+        row.receivedAt = now
+        return row
+    }
+
     static func source(_ values: Object, directory: String, batchSize: Int = 1000) throws -> HJ212Source {
         try HJ212Source(config: ParsedConfig(testing: values, baseDirectory: directory),
                         context: .testing(projectDirectory: directory, batchSize: batchSize))
@@ -174,16 +185,9 @@ struct SourceTests {
             + "a21005-Avg=1.1,a21005-Flag=N;a05024-Avg=150,a05024-Flag=N;a34002-Avg=130,a34002-Flag=N&&")
         let second = Fixtures.frame(qn + "PNO=2;CP=&&a34004-Avg=500,a34004-Flag=N&&")
         let buffer = try FrameBuffer(path: path)
-        // Received now, so a run's pruning of delivered frames keeps them as the day's history.
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        func row(_ frame: [UInt8]) throws -> BufferedFrame {
-            var row = try FrameBufferTests.row(frame)
-            row.receivedAt = now
-            return row
-        }
-        _ = try buffer.store(try ((0..<24).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) } + [first]).map(row))
-        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: now + 1, stations: StationRegistry()) == 1)
-        _ = try buffer.store([try row(Self.airHour(0, day: 4, pm25: 68))])
+        _ = try buffer.store(try ((0..<24).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) } + [first]).map(Self.row))
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: Self.now + 1, stations: StationRegistry()) == 1)
+        _ = try buffer.store([try Self.row(Self.airHour(0, day: 4, pm25: 68))])
         let source = try Self.source(["assess": .bool(true)], directory: directory)
         func reports(_ batches: [RecordBatch]) -> [Record] { batches.flatMap(\.records).filter { $0.data["interval"] == .string("day") } }
         // Issued by 00:00 of 4 June with 12:00's PM2.5 missing: 23 hours of 68, AQI 108 (domain.md §3.5 A).
@@ -192,7 +196,7 @@ struct SourceTests {
         #expect(issued.map { $0.data["concentrations"]?["PM2.5_24h"] } == [.decimal(DecimalNumber("68")!)])
         #expect(issued.map { $0.data["aqi"] } == [.integer(108)])
         // The late packet completes 12:00: the next run revises the report, (23 × 68 + 500) / 24 = 86.
-        #expect(try buffer.store([try row(second)]) == [.stored(sequence: 26)])
+        #expect(try buffer.store([try Self.row(second)]) == [.stored(sequence: 26)])
         let revised = reports(try await drain(source, after: read.last?.checkpoint))
         #expect(revised.map { $0.data["concentrations"]?["PM2.5_24h"] } == [.decimal(DecimalNumber("86")!)])
         #expect(revised.map { $0.data["aqi"] } == [.integer(124)])
@@ -208,17 +212,11 @@ struct SourceTests {
     @Test func aFirstHourCompletedLateDoesNotUndoARevision() async throws {
         let directory = Fixtures.directory()
         let buffer = try FrameBuffer(path: directory + "/data/hj212-buffer.db")
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        func row(_ frame: [UInt8]) throws -> BufferedFrame {
-            var row = try FrameBufferTests.row(frame)
-            row.receivedAt = now
-            return row
-        }
         let qn = "QN=20260604000000000;ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=6;PNUM=2;"
         let firstHour = Fixtures.frame(qn + "PNO=1;CP=&&DataTime=20260604000000;a21026-Avg=12,a21026-Flag=N;a21004-Avg=45,a21004-Flag=N&&")
         let rest = Fixtures.frame(qn + "PNO=2;CP=&&a34004-Avg=68,a34004-Flag=N&&")
-        _ = try buffer.store(try ((0..<24).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) } + [firstHour]).map(row))
-        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: now + 1, stations: StationRegistry()) == 1)
+        _ = try buffer.store(try ((0..<24).filter { $0 != 12 }.map { Self.airHour($0, pm25: 68) } + [firstHour]).map(Self.row))
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: Self.now + 1, stations: StationRegistry()) == 1)
         let source = try Self.source(["assess": .bool(true)], directory: directory)
         func reports(_ batches: [RecordBatch]) -> [Value?] {
             batches.flatMap(\.records).filter { $0.data["interval"] == .string("day") }.map { $0.data["aqi"] }
@@ -227,8 +225,8 @@ struct SourceTests {
         #expect(reports(read) == [.integer(108)])
         // 12:00 late with PM2.5 500: (23 × 68 + 500) / 24 = 86, AQI 124; then the first hour's packet. One
         // revision for the batch, and no report issued again from before the 补传.
-        _ = try buffer.store([try row(Self.airHour(12, pm25: 500))])
-        #expect(try buffer.store([try row(rest)]) == [.stored(sequence: 26)])
+        _ = try buffer.store([try Self.row(Self.airHour(12, pm25: 500))])
+        #expect(try buffer.store([try Self.row(rest)]) == [.stored(sequence: 26)])
         let later = reports(try await drain(source, after: read.last?.checkpoint))
         #expect(later == [.integer(124)], "\(later)")
     }
@@ -238,26 +236,20 @@ struct SourceTests {
     @Test func aRevisionCountsARowMovedOnAfterIt() async throws {
         let directory = Fixtures.directory()
         let buffer = try FrameBuffer(path: directory + "/data/hj212-buffer.db")
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        func row(_ frame: [UInt8]) throws -> BufferedFrame {
-            var row = try FrameBufferTests.row(frame)
-            row.receivedAt = now
-            return row
-        }
         let qn = "QN=20260603100000000;ST=22;CN=2061;PW=123456;MN=42118100AQ0001;Flag=6;PNUM=2;"
         let first = Fixtures.frame(qn + "PNO=1;CP=&&DataTime=20260603100000;a21026-Avg=12,a21026-Flag=N;a21004-Avg=45,a21004-Flag=N;"
             + "a21005-Avg=1.1,a21005-Flag=N;a05024-Avg=150,a05024-Flag=N;a34002-Avg=130,a34002-Flag=N&&")
         let second = Fixtures.frame(qn + "PNO=2;CP=&&a34004-Avg=500,a34004-Flag=N&&")
         // Hours 0–22 but 10, 10:00 stored without its PM2.5, then 00:00 of 4 June.
-        _ = try buffer.store(try ((0..<23).filter { $0 != 10 }.map { Self.airHour($0, pm25: 68) } + [first]).map(row))
-        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: now + 1, stations: StationRegistry()) == 1)
-        _ = try buffer.store([try row(Self.airHour(0, day: 4, pm25: 68))])
+        _ = try buffer.store(try ((0..<23).filter { $0 != 10 }.map { Self.airHour($0, pm25: 68) } + [first]).map(Self.row))
+        #expect(try buffer.storeIncompleteUploads(firstReceivedBefore: Self.now + 1, stations: StationRegistry()) == 1)
+        _ = try buffer.store([try Self.row(Self.airHour(0, day: 4, pm25: 68))])
         let source = try Self.source(["assess": .bool(true)], directory: directory, batchSize: 6)
         let read = try await drain(source)
         // 23:00 late, then 10:00's PM2.5: read one frame a batch, the revision at 23:00 has all 24
         // hours, 10:00's as it is now: (23 × 68 + 500) / 24 = 86, AQI 124.
-        _ = try buffer.store([try row(Self.airHour(23, pm25: 68))])
-        _ = try buffer.store([try row(second)])
+        _ = try buffer.store([try Self.row(Self.airHour(23, pm25: 68))])
+        _ = try buffer.store([try Self.row(second)])
         let later = try await drain(source, after: read.last?.checkpoint)
         let reports = later.flatMap(\.records).filter { $0.data["interval"] == .string("day") }
         #expect(reports.map { $0.data["aqi"] } == [.integer(124), .integer(124)], "\(reports.map(\.data))")
