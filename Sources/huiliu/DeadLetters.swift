@@ -180,10 +180,24 @@ extension Huiliu.DeadLetters {
                 let registry = try builtInRegistry(gateway)
                 let definition = try PipelineLookup(gateway: gateway, registry: registry).load(pipeline)
                 let store = try gateway.openStateStoreOrExit()
-                // Nothing to replay is said, and leaves no "replay" run in the history each time.
-                if ids.isEmpty, try await store.deadLetters(pipeline: definition.name, status: "pending", limit: 1).isEmpty {
-                    print("no pending dead letters for \(definition.name)")
-                    return
+                // Nothing to replay is said, and leaves no "replay" run in the history each time;
+                // nor do letters of the source's alone (malformed input), which cannot be replayed.
+                if ids.isEmpty {
+                    let pending = try await store.deadLetters(pipeline: definition.name, status: "pending", limit: 100_000)
+                    if pending.isEmpty {
+                        print("no pending dead letters for \(definition.name)")
+                        return
+                    }
+                    if pending.allSatisfy({ $0.step == "source" }) {
+                        let ids = pending.map { String($0.id) }.joined(separator: " ")
+                        print("""
+                            no dead letters to replay for \(definition.name)
+                              \(pending.count == 1 ? "letter" : "letters") \(ids): rejected by the source (malformed input), \
+                            which cannot be replayed: fix the input and run the pipeline again (a file source reads a file changed \
+                            before its checkpoint again from the start), then `huiliu dead-letters discard \(ids)`
+                            """)
+                        return
+                    }
                 }
                 let runner = PipelineRunner(definition: definition, registry: registry, store: store, gateway: gateway,
                                             logger: options.logger(), services: try gatewayServices(gateway))

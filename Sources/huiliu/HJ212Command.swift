@@ -200,8 +200,8 @@ extension HJ212Command {
             if let startTime, HJ212.Timestamp(startTime) == nil {
                 throw ValidationError("--start-time must be yyyyMMddHHmmss, got '\(startTime)'")
             }
-            guard let colon = target.lastIndex(of: ":"), Int(target[target.index(after: colon)...]) != nil else {
-                throw ValidationError("--target must be HOST:PORT")
+            guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]), (1...65_535).contains(port) else {
+                throw ValidationError("--target must be HOST:PORT, the port from 1 to 65535")
             }
         }
 

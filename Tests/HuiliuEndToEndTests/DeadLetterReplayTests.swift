@@ -235,9 +235,12 @@ struct DeadLetterReplayTests {
             sinks: [ jsonl: data/out.jsonl ]
             """.write(toFile: project + "/pipelines/rows.yaml", atomically: true, encoding: .utf8)
         #expect(try await HuiliuCommand.run(["run", "rows"], in: project).stdout.contains("failed 1"))
+        let runsBefore = try await HuiliuCommand.run(["runs", "--json"], in: project).stdout
         let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "rows"], in: project)
         #expect(replay.stdout.contains("letter 1: rejected by the source") && replay.stdout.contains("`huiliu dead-letters discard 1`"),
                 "\(replay.stdout)")
+        // With nothing but the source's letters, no replay run is recorded for it.
+        #expect(try await HuiliuCommand.run(["runs", "--json"], in: project).stdout == runsBefore)
 
         try "id,amount\nA1,1\nA2,2\nA3,3\n".write(toFile: input, atomically: true, encoding: .utf8)
         #expect(try await HuiliuCommand.run(["run", "rows"], in: project).status == 0)
