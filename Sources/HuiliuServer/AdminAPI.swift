@@ -286,7 +286,7 @@ public struct AdminAPI: Sendable {
                 limit = min(number, 1000)
             }
             let letters = try await deps.store.deadLetters(pipeline: query.get("pipeline"), status: status == "all" ? nil : status,
-                                                           limit: limit)
+                                                           limit: limit, payloads: false)
             let readOnly = request.headers[BearerAuthMiddleware<BasicRequestContext>.tokenRole] != "write"
             return jsonResponse(["dead_letters": .array(letters.map { letter in
                 var letter = letter

@@ -346,10 +346,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         return stored
     }
 
-    public func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {
+    public func deadLetters(pipeline: String?, status: String?, limit: Int, payloads: Bool) async throws -> [DeadLetter] {
         try await run { db in
             try db.execute("""
-                SELECT \(StateDatabase.deadLetterColumns) FROM huiliu_dead_letters
+                SELECT \(payloads ? StateDatabase.deadLetterColumns : StateDatabase.deadLetterColumnsWithoutPayload) FROM huiliu_dead_letters
                 WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR status = $2)
                 ORDER BY id DESC LIMIT $3
                 """, [pipeline, status, String(limit)]).map(StateDatabase.deadLetter)

@@ -92,8 +92,8 @@ public final class SQLiteStateStore: StateStore {
         try await queue.run { [database] in try database.addDeadLetters(letters) }
     }
 
-    public func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {
-        try await queue.run { [database] in try database.deadLetters(pipeline: pipeline, status: status, limit: limit) }
+    public func deadLetters(pipeline: String?, status: String?, limit: Int, payloads: Bool) async throws -> [DeadLetter] {
+        try await queue.run { [database] in try database.deadLetters(pipeline: pipeline, status: status, limit: limit, payloads: payloads) }
     }
 
     public func deadLetter(id: Int) async throws -> DeadLetter? {

@@ -321,8 +321,11 @@ final class StateDatabase: @unchecked Sendable {
 
     static let deadLetterColumns = "id, pipeline, run_id, step, origin, reason, pointer, rule, payload, created_at, status, replay_run_id, source_fields"
 
-    func deadLetters(pipeline: String?, status: String?, limit: Int) throws -> [DeadLetter] {
-        var sql = "SELECT \(Self.deadLetterColumns) FROM huiliu_dead_letters WHERE 1=1"
+    /// ``deadLetterColumns`` with the payload left out (read as null).
+    static let deadLetterColumnsWithoutPayload = deadLetterColumns.replacingOccurrences(of: " payload,", with: " NULL,")
+
+    func deadLetters(pipeline: String?, status: String?, limit: Int, payloads: Bool = true) throws -> [DeadLetter] {
+        var sql = "SELECT \(payloads ? Self.deadLetterColumns : Self.deadLetterColumnsWithoutPayload) FROM huiliu_dead_letters WHERE 1=1"
         var arguments: [SQLiteValue] = []
         if let pipeline { sql += " AND pipeline = ?"; arguments.append(.text(pipeline)) }
         if let status { sql += " AND status = ?"; arguments.append(.text(status)) }

@@ -58,8 +58,9 @@ public protocol StateStore: Sendable {
     /// Stores dead letters; returns them with their ids.
     @discardableResult
     func addDeadLetters(_ letters: [DeadLetter]) async throws -> [DeadLetter]
-    /// Dead letters, newest first.
-    func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter]
+    /// Dead letters, newest first; without `payloads`, each with a null payload (a list never
+    /// shows them, and 100,000 of them are gigabytes).
+    func deadLetters(pipeline: String?, status: String?, limit: Int, payloads: Bool) async throws -> [DeadLetter]
     /// One dead letter.
     func deadLetter(id: Int) async throws -> DeadLetter?
     /// Marks dead letters as replayed by a run.
@@ -112,5 +113,12 @@ extension StateStore {
     public func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool {
         try await recordScheduledFire(pipeline: pipeline, at: at)
         return true
+    }
+}
+
+extension StateStore {
+    /// Dead letters, newest first, payloads and all.
+    public func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {
+        try await deadLetters(pipeline: pipeline, status: status, limit: limit, payloads: true)
     }
 }

@@ -62,7 +62,7 @@ extension Huiliu.DeadLetters {
             if let path = pipeline, path.hasSuffix(".yaml") || path.hasSuffix(".yml"), FileManager.default.fileExists(atPath: path) {
                 pipeline = try PipelineLookup(gateway: gateway, registry: try builtInRegistry(gateway)).load(path).name
             }
-            let letters = try await store.deadLetters(pipeline: pipeline, status: status == "all" ? nil : status, limit: limit)
+            let letters = try await store.deadLetters(pipeline: pipeline, status: status == "all" ? nil : status, limit: limit, payloads: false)
             // Letters may outlive their pipeline; a name that has neither is a mistake to say.
             if let pipeline, letters.isEmpty, try await store.deadLetters(pipeline: pipeline, status: nil, limit: 1).isEmpty {
                 _ = try PipelineLookup(gateway: gateway, registry: try builtInRegistry(gateway)).load(pipeline)
@@ -183,7 +183,7 @@ extension Huiliu.DeadLetters {
                 // Nothing to replay is said, and leaves no "replay" run in the history each time;
                 // nor do letters of the source's alone (malformed input), which cannot be replayed.
                 if ids.isEmpty {
-                    let pending = try await store.deadLetters(pipeline: definition.name, status: "pending", limit: 100_000)
+                    let pending = try await store.deadLetters(pipeline: definition.name, status: "pending", limit: 100_000, payloads: false)
                     if pending.isEmpty {
                         print("no pending dead letters for \(definition.name)")
                         return

@@ -231,8 +231,8 @@ final class SlowClaims: StateStore {
     }
     func sizeInBytes() async throws -> Int { try await base.sizeInBytes() }
     func addDeadLetters(_ letters: [DeadLetter]) async throws -> [DeadLetter] { try await base.addDeadLetters(letters) }
-    func deadLetters(pipeline: String?, status: String?, limit: Int) async throws -> [DeadLetter] {
-        try await base.deadLetters(pipeline: pipeline, status: status, limit: limit)
+    func deadLetters(pipeline: String?, status: String?, limit: Int, payloads: Bool) async throws -> [DeadLetter] {
+        try await base.deadLetters(pipeline: pipeline, status: status, limit: limit, payloads: payloads)
     }
     func deadLetter(id: Int) async throws -> DeadLetter? { try await base.deadLetter(id: id) }
     func markReplayed(ids: [Int], runID: String) async throws { try await base.markReplayed(ids: ids, runID: runID) }

@@ -158,6 +158,15 @@ struct StateStoreTests {
         #expect(letter?.replayRunID == "r2")
     }
 
+    /// A list leaves the payloads in the store (100,000 letters of 100 MB took 470 MB to list).
+    @Test(arguments: Backend.allCases) func listsDeadLettersWithoutTheirPayloads(backend: Backend) async throws {
+        let (store, _) = try await temporaryStore(backend)
+        _ = try await store.addDeadLetters([DeadLetter(pipeline: "p", runID: "r", step: "s", origin: "o", reason: "x", payload: ["a": 1])])
+        let listed = try await store.deadLetters(pipeline: "p", status: nil, limit: 10, payloads: false)
+        #expect(listed.map(\.payload) == [.null] && listed.map(\.origin) == ["o"])
+        #expect(try await store.deadLetters(pipeline: "p", status: nil, limit: 10).map(\.payload) == [["a": 1]])
+    }
+
     /// Pending letters are counted by pipeline; replayed ones are not, and a pipeline with none is left out.
     @Test(arguments: Backend.allCases) func countsPendingLettersByPipeline(backend: Backend) async throws {
         let (store, _) = try await temporaryStore(backend)
