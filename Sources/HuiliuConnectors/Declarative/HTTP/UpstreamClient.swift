@@ -96,6 +96,14 @@ struct UpstreamClient: Sendable {
                     try await pause(attempt: &attempt, reason: "\(error.code)", url: request.url, retryAfter: nil)
                     continue
                 }
+                if error.code == .bodyTooLarge {
+                    // A page is held whole to be read: a larger one is the upstream's to split.
+                    throw ManifestRuntimeError(scrub("""
+                        \(connector)/\(stream): the answer from \(redact(request.url)) is larger than a page may be \
+                        (\((prepared.options ?? TransferOptions()).maximumBodySize >> 20) MiB, held whole to be read): ask for smaller pages (`paginate` with a \
+                        smaller size) or narrower slices (`incremental.step`)
+                        """))
+                }
                 throw ManifestRuntimeError(scrub("\(connector)/\(stream): \(error)" + (attempt > 1 ? " (after \(attempt) attempts)" : "")))
             case .success(let response):
                 record(status: String(response.status), elapsed: elapsed)

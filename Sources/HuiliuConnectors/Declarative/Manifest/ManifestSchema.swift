@@ -267,7 +267,8 @@ public enum ManifestSchema {
                      "| `slice.start`, `slice.end` | the incremental slice being read, written as the cursor's `format` (`end` null for an open integer slice), else null |",
                      "| `page.number`, `page.offset`, `page.size` (`page.limit`), `page.token`, `page.index` | the page being asked for: both `number` and `offset` start at `paginate.start` (1 for `page_number` paging, 0 for `offset` by default), `number` then counts pages and `offset` records; the page size, the cursor or next-page token, and the page's index from 0 |",
                      "",
-                     "`records` is a path into the answer's body (`data.list`, not `body.data.list`). Other response expressions (`paginate.total`, `paginate.stop_when`, `errors.rules[].when`, …) read the same names as templates and the answer's `status`, `headers` (names in lower case) and `body`.", ""]
+                     "`records` is a path into the answer's body (`data.list`, not `body.data.list`). Other response expressions (`paginate.total`, `paginate.stop_when`, `errors.rules[].when`, …) read the same names as templates and the answer's `status`, `headers` (names in lower case) and `body`.", "",
+                     "An answer is held whole to be read, up to 256 MiB: a larger one fails the run, and is the upstream's to split into pages. So are files of `format: json` and `xlsx` (a JSON document is parsed whole to find its records; a sheet is read whole): keep them to a few hundred MB, or have the upstream export CSV or JSON Lines, which are read as they stream.", ""]
         func section(_ title: String, _ fields: [FieldSpec]) {
             lines += ["## \(title)", "", "| field | type | default | description |", "|---|---|---|---|"]
             for field in fields {
