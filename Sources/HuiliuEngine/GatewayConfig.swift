@@ -295,6 +295,12 @@ public struct GatewayConfig: Sendable, CustomStringConvertible, CustomReflectabl
     }
 
     /// The pipeline files the patterns match, sorted.
+    /// Whether `path` is among ``pipelineFiles()``, however either spells it (`./pipelines/…`).
+    public func readsPipelineFile(_ path: String, of files: [String]? = nil) -> Bool {
+        func standard(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        return (files ?? pipelineFiles()).contains { standard($0) == standard(path) }
+    }
+
     public func pipelineFiles() -> [String] {
         var files: Set<String> = []
         for pattern in pipelinePatterns {

@@ -1,7 +1,6 @@
 public import Foundation
 public import HuiliuCore
 public import Logging
-import Glibc
 import HuiliuStore
 import Synchronization
 
@@ -44,17 +43,7 @@ public struct JSONLogHandler: LogHandler {
         // One write per line, serialized, so lines from concurrent tasks never interleave.
         // A failed write is dropped: Foundation's FileHandle traps on one, and a log reader gone
         // away (SIGPIPE ignored, as systemd does) stopped every pipeline and listener with it.
-        Self.lock.withLock { _ in
-            writer.withBytes { bytes in
-                var rest = bytes
-                while !rest.isEmpty {
-                    let n = write(descriptor, rest.baseAddress, rest.count)
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { return }
-                    rest = UnsafeRawBufferPointer(rebasing: rest[n...])
-                }
-            }
-        }
+        Self.lock.withLock { _ in writer.withBytes { DescriptorWrite.all($0, to: descriptor) } }
     }
 
     static func value(_ metadata: Logger.Metadata.Value) -> Value {

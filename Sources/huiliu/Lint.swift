@@ -88,10 +88,10 @@ extension Huiliu {
             var warningCount = stations.warnings.count
             // A pipeline file the `pipelines` patterns leave out (a .yml) is never run, nor linted.
             if files.isEmpty {
-                let read = Set(gateway.pipelineFiles().map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+                let read = gateway.pipelineFiles()
                 let folder = gateway.projectDirectory + "/pipelines"
                 for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-                where [".yml", ".YML", ".YAML"].contains(where: name.hasSuffix) && !read.contains(URL(fileURLWithPath: folder + "/" + name).standardizedFileURL.path) {
+                where [".yml", ".YML", ".YAML"].contains(where: name.hasSuffix) && !gateway.readsPipelineFile(folder + "/" + name, of: read) {
                     printScrubbed("\(relative(folder + "/" + name, to: FileManager.default.currentDirectoryPath)): warning: not read as a pipeline: "
                         + "config/huiliu.yaml's `pipelines` patterns are \(gateway.pipelinePatterns.joined(separator: ", ")); rename it to match")
                     warningCount += 1

@@ -55,8 +55,7 @@ struct PipelineLookup {
         // A file of that name in pipelines/ that config/huiliu.yaml's patterns leave out (a .yml).
         for ext in ["yml", "yaml", "YAML", "YML"] {
             let candidate = gateway.projectDirectory + "/pipelines/\(nameOrPath).\(ext)"
-            let read = gateway.pipelineFiles().map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            guard fm.fileExists(atPath: candidate), !read.contains(URL(fileURLWithPath: candidate).standardizedFileURL.path) else { continue }
+            guard fm.fileExists(atPath: candidate), !gateway.readsPipelineFile(candidate) else { continue }
             printError("pipelines/\(nameOrPath).\(ext) is not read as a pipeline: config/huiliu.yaml's `pipelines` patterns are "
                 + gateway.pipelinePatterns.joined(separator: ", ") + "; rename the file to match, or run it by its path")
             throw ExitCode(2)

@@ -23,13 +23,6 @@ extension Huiliu.SchemaCommand {
 
         @OptionGroup var options: GlobalOptions
 
-        /// `budget.payment` for `budget.payment.v1` and for itself.
-        static func unversioned(_ name: String) -> String {
-            guard let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].first == "v",
-                  name[name.index(dot, offsetBy: 2)...].allSatisfy(\.isNumber), name.index(dot, offsetBy: 2) < name.endIndex else { return name }
-            return String(name[..<dot])
-        }
-
         func run() async throws {
             let resources = try MappingResources.load(configDirectory: try options.gateway().configDirectory)
             print(SchemaDocs.markdown(resources.schemas), terminator: "")
@@ -48,13 +41,6 @@ extension Huiliu.SchemaCommand {
 
         @Argument(help: "A JSON file (an entity or an array of them) or a JSON Lines file; of CloudEvents envelopes (a sink's output), their data is validated.")
         var file: String
-
-        /// `budget.payment` for `budget.payment.v1` and for itself.
-        static func unversioned(_ name: String) -> String {
-            guard let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].first == "v",
-                  name[name.index(dot, offsetBy: 2)...].allSatisfy(\.isNumber), name.index(dot, offsetBy: 2) < name.endIndex else { return name }
-            return String(name[..<dot])
-        }
 
         func run() async throws {
             let resources = try MappingResources.load(configDirectory: try options.gateway().configDirectory)
@@ -83,14 +69,12 @@ extension Huiliu.SchemaCommand {
             var invalid = 0
             var unwrapped = 0
             var otherTypes = 0
-            // The entity without a version, as event types name it before theirs (budget.payment.v1).
-            let wanted = Self.unversioned(entity)
             for (place, read) in documents {
                 // A sink's output holds CloudEvents envelopes: the entity is the `data` of those of its
                 // type; another type's (an HJ 212 sink's assessments beside its measurements) is left out.
                 var document = read
                 if read["specversion"] != nil {
-                    guard let type = read["type"]?.stringValue, Self.unversioned(type) == wanted, let data = read["data"] else {
+                    guard let type = read["type"]?.stringValue, CommonSchema.uri(for: type) == uri, let data = read["data"] else {
                         otherTypes += 1
                         continue
                     }

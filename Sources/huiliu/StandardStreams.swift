@@ -1,5 +1,6 @@
 import Foundation
 import CStdio
+import HuiliuCore
 import Glibc
 
 /// Standard input, output and error as a command-line tool must treat them: Foundation's
@@ -47,13 +48,7 @@ enum StandardStreams {
     }
 
     private static func writeUnbuffered(_ text: String, to descriptor: Int32) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return }
-            bytes = bytes.dropFirst(n)
-        }
+        Array(text.utf8).withUnsafeBytes { _ = DescriptorWrite.all($0, to: descriptor) }
     }
 
     /// Flushes standard output and says whether everything `print` wrote reached it (a full

@@ -64,8 +64,8 @@ struct FileBatchReader: BatchReader {
         var again: [String] = []
         for path in toCheck {
             let display = source.display(path)
-            var opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
-            opener.maximumRecordBytes = source.maximumRecordBytes
+            let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger,
+                                    maximumRecordBytes: source.maximumRecordBytes)
             // Up to the last line remembered: rows rejected further on came later (appended).
             let remembered = rejected[path] ?? []
             let lastLine = remembered.compactMap { Int($0.prefix { $0 != ":" }) }.max() ?? 0
@@ -218,8 +218,8 @@ struct FileBatchReader: BatchReader {
         // for a fix keeps the old ones until it is done).
         if saved == nil && !rereading.contains(path) { rejected[path] = nil }
         openedStamps[path] = FileCheckpoint.stamp(path)
-        var opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger)
-        opener.maximumRecordBytes = source.maximumRecordBytes
+        let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger,
+                                maximumRecordBytes: source.maximumRecordBytes)
         return try opener.open(path, display: display, format: format, resume: saved)
     }
 }

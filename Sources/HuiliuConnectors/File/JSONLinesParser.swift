@@ -23,7 +23,7 @@ struct JSONLinesParser: RecordParser {
                 newline = window.index(of: 0x0A, from: window.start)
                 if newline == nil && window.available.count > maximumLine { return try skipLongLine(window) }
             }
-            if let newline, newline - window.start > maximumLine { return try skipLongLine(window) }
+            if (newline.map { $0 - window.start } ?? window.available.count) > maximumLine { return try skipLongLine(window) }
             let lineStart = window.start
             let lineEnd: Int
             if let newline {
@@ -33,7 +33,6 @@ struct JSONLinesParser: RecordParser {
                 // The last line has no newline, or nothing is left.
                 let remaining = window.available.count
                 guard remaining > 0 else { return nil }
-                if remaining > maximumLine { return try skipLongLine(window) }
                 lineEnd = lineStart + remaining
                 window.start = lineEnd
             }

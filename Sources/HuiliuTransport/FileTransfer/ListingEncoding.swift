@@ -1,4 +1,4 @@
-import Glibc
+import HuiliuCore
 
 /// File names in a listing that are not UTF-8. Chinese Windows FTP servers (IIS, Serv-U) and
 /// older Linux ones list names in GBK; such a name is read as GB18030 (a superset of GBK)
@@ -14,7 +14,7 @@ enum ListingEncoding {
     /// `bytes` as text: UTF-8 when valid, else GB18030, else Latin-1.
     static func decode(_ bytes: ArraySlice<UInt8>) -> (text: String, reading: Reading) {
         if let text = String(validating: bytes, as: UTF8.self) { return (text, .utf8) }
-        if let converted = convert(Array(bytes), from: "GB18030", to: "UTF-8") {
+        if case .success(let converted) = Iconv.convert(Array(bytes), from: "GB18030", to: "UTF-8") {
             return (String(decoding: converted, as: UTF8.self), .gb18030)
         }
         var text = ""
@@ -24,25 +24,6 @@ enum ListingEncoding {
 
     /// `text`'s GB18030 bytes (exact for any text: GB18030 maps all of Unicode).
     static func gb18030(_ text: String) -> [UInt8]? {
-        convert(Array(text.utf8), from: "UTF-8", to: "GB18030")
-    }
-
-    private static func convert(_ bytes: [UInt8], from source: String, to target: String) -> [UInt8]? {
-        let converter = iconv_open(target, source)
-        guard let converter, converter != iconv_t(bitPattern: -1) else { return nil }
-        defer { iconv_close(converter) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
-        var inLeft = input.count, outLeft = output.count
-        let result = input.withUnsafeMutableBytes { inRaw in
-            output.withUnsafeMutableBytes { outRaw in
-                var inPointer = inRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
-                var outPointer = outRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
-                return iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-            }
-        }
-        guard result != -1, inLeft == 0 else { return nil }
-        output.removeLast(outLeft)
-        return output
+        try? Iconv.convert(Array(text.utf8), from: "UTF-8", to: "GB18030").get()
     }
 }

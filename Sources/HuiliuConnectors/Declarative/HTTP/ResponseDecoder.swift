@@ -153,28 +153,13 @@ final class MemoryInput: ByteInput {
     }
 }
 
-/// Whole-buffer conversion to UTF-8 through iconv.
+/// Whole-buffer conversion to UTF-8, with the errors a manifest's run reports.
 enum Transcoding {
     static func toUTF8(_ bytes: [UInt8], from encoding: String) throws -> [UInt8] {
-        guard let converter = iconv_open("UTF-8", encoding), converter != iconv_t(bitPattern: -1) else {
-            throw ManifestRuntimeError("encoding \(encoding) is not supported by iconv")
+        switch Iconv.convert(bytes, from: encoding, to: "UTF-8") {
+        case .success(let converted): return converted
+        case .failure(.unsupported): throw ManifestRuntimeError("encoding \(encoding) is not supported by iconv")
+        case .failure(.invalid(let offset)): throw ManifestRuntimeError("invalid \(encoding) text at byte \(offset)")
         }
-        defer { iconv_close(converter) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: bytes.count * 2 + 16)
-        var inLeft = input.count
-        var outLeft = output.count
-        let result = input.withUnsafeMutableBytes { inRaw in
-            output.withUnsafeMutableBytes { outRaw in
-                var inPointer: UnsafeMutablePointer<CChar>? = inRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
-                var outPointer: UnsafeMutablePointer<CChar>? = outRaw.baseAddress?.assumingMemoryBound(to: CChar.self)
-                return iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-            }
-        }
-        if result == -1 {
-            throw ManifestRuntimeError("invalid \(encoding) text at byte \(input.count - inLeft)")
-        }
-        output.removeLast(outLeft)
-        return output
     }
 }
