@@ -31,5 +31,19 @@ public final class Expression: Sendable, CustomStringConvertible {
         try root.evaluate(value)
     }
 
+    /// The keys of a plain field chain (`data.items`, `"数据"."列表"`), `nil` for any other
+    /// expression: a reader can walk such a path without the whole document.
+    public var fieldPath: [String]? {
+        func keys(_ node: Node) -> [String]? {
+            switch node {
+            case .field(let key): [key.name]
+            case .fieldPath(let path): path.map(\.name)
+            case .subexpression(let left, let right): keys(left).flatMap { first in keys(right).map { first + $0 } }
+            default: nil
+            }
+        }
+        return keys(root)
+    }
+
     public var description: String { text }
 }

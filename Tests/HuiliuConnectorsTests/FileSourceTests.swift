@@ -144,6 +144,65 @@ struct FileSourceTests {
         #expect(batches[0].records.map(\.origin.position) == [2, 3])
     }
 
+    /// `records` walks a document to its array as the file streams: the values beside the
+    /// path (an `items` among them, and arrays) are stepped over, and the records before a
+    /// fault late in a document arrive before it, as in an array that is the document.
+    @Test func readsTheArrayAPathOfKeysLeadsTo() async throws {
+        let document = """
+            {"code": 0, "meta": {"items": [{"id": "no"}], "n": [1, [2]]},
+             "data": {"total": 3, "list": [], "items": [
+               {"id": 1},
+               {"id": 2}, {"id": 3}
+             ], "after": {"items": []}},
+             "tail": "x"}
+            """
+        let path = write("doc.json", Array(document.utf8))
+        let batches = try await drain(source(path, ["records": "data.items"], batchSize: 2))
+        #expect(records(batches) == [["id": 1], ["id": 2], ["id": 3]])
+        #expect(batches.flatMap(\.records).map(\.origin.position) == [3, 4, 4])
+        // Resumed from each batch's checkpoint: the records after it, and none twice.
+        var seen = 0
+        for batch in batches {
+            seen += batch.records.count
+            let rest = try await drain(source(path, ["records": "data.items"], batchSize: 2), after: batch.checkpoint)
+            #expect(records(rest).count == 3 - seen, "after \(seen) records")
+        }
+        let late = write("late.json", Array(#"{"data": {"items": [{"id": 1}, {"id": 2}, {"id": 3}]}, "tail": [1 2]}"#.utf8))
+        var reader = try await source(late, ["records": "data.items"], batchSize: 2).reader(after: nil)
+        #expect(try await reader.next()?.records.map(\.data) == [["id": 1], ["id": 2]])
+        do {
+            while try await reader.next() != nil {}
+            Issue.record("no error")
+        } catch {
+            #expect("\(error)" == "late.json: byte 66: expected ',' or ']' after array element, found character '2'", "\(error)")
+        }
+    }
+
+    /// Where the path leads to no array: one object is one record; null, a missing key or a
+    /// value on the way that is no object, none; a key given twice on the path is an error,
+    /// not a guess; a `records` that is no path of keys is refused when the pipeline loads.
+    @Test func aPathToNoArray() async throws {
+        func read(_ text: String, _ records: String = "data.items") async throws -> [Value] {
+            self.records(try await drain(source(write("p.json", Array(text.utf8)), ["records": .string(records)])))
+        }
+        #expect(try await read(#"{"data": {"items": {"id": 1}}}"#) == [["id": 1]])
+        #expect(try await read(#"{"data": {"items": null}}"#) == [])
+        #expect(try await read(#"{"data": {"other": []}}"#) == [])
+        #expect(try await read(#"{"data": [{"items": [1]}]}"#) == [])
+        #expect(try await read(#"{"数据": {"列表": [{"id": 1}]}}"#, #""数据"."列表""#) == [["id": 1]])
+        #expect(try await read("") == [])
+        await #expect { try await read(#"{"data": {"items": [{"id": 1}], "items": []}}"#) } throws: {
+            "\($0)".contains("'data.items' appears twice")
+        }
+        await #expect { try await read(#"{"data": {"items": [{"id": 1}]}"#) } throws: {
+            "\($0)" == "p.json: byte 31: the file ends inside the JSON document; expected '}'"
+        }
+        for bad in ["data[0].items", "data | items", "length(data)"] {
+            #expect(throws: ConfigError.self, "\(bad)") { try source("x.json", ["records": .string(bad)]) }
+        }
+        #expect(throws: ConfigError.self) { try source("x.csv", ["records": "data", "format": "csv"]) }
+    }
+
     @Test func failsABrokenJSONArrayWithTheByteOffset() async throws {
         let path = write("e.json", Array("[{\"a\":1} {\"a\":2}]".utf8))
         await #expect(throws: FileReadError.self) { try await drain(source(path)) }

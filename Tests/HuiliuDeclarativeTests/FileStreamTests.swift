@@ -135,6 +135,47 @@ struct FileStreamTests {
         #expect(rest.ids == Array(11...25))
     }
 
+    /// A JSON document streams to the records its path leads to: the first batch arrives
+    /// before a fault late in the document (held whole, it was the fault alone).
+    @Test func aJSONDocumentStreams() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        let items = (1...25).map { "{\"id\":\($0)}" }.joined(separator: ",")
+        try "{\"data\":{\"items\":[\(items)]},\"tail\":[1 2]}".write(toFile: folder + "/x.json", atomically: true, encoding: .utf8)
+        let connector = try Self.connector(pattern: "*.json", extra: "    records: data.items")
+        var reader = try await connector.source("folder: \(folder)", stream: "rows").reader(after: nil)
+        #expect(try await reader.next()?.records.compactMap { $0.data["id"]?.intValue } == Array(1...10))
+        do {
+            while try await reader.next() != nil {}
+            Issue.record("no error")
+        } catch {
+            #expect("\(error)".contains("x.json: byte"), "\(error)")
+        }
+    }
+
+    /// A sheet streams as it inflates: its first rows arrive before a fault far down it, and
+    /// a run stopped in it resumes after the rows it delivered.
+    @Test func aLongSheetStreamsAndResumes() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeLongWorkbook(folder + "/long.xlsx", rows: 25, brokenAfter: nil)
+        let connector = try Self.connector(pattern: "*.xlsx")
+        let all = try await drained(try connector.source("folder: \(folder)", stream: "rows"))
+        #expect(all.ids == Array(1...25))
+        #expect(all.records.first?.origin.position == 2)
+        let stopped = try #require(all.batches.first?.checkpoint)
+        let rest = try await drained(try connector.source("folder: \(folder)", stream: "rows"), after: stopped)
+        #expect(rest.ids == Array(11...25))
+        let broken = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeLongWorkbook(broken + "/cut.xlsx", rows: 25, brokenAfter: 15)
+        var reader = try await connector.source("folder: \(broken)", stream: "rows").reader(after: nil)
+        #expect(try await reader.next()?.records.count == 10)
+        do {
+            while try await reader.next() != nil {}
+            Issue.record("no error")
+        } catch {
+            #expect("\(error)".contains("cut.xlsx: the sheet is not valid XML"), "\(error)")
+        }
+    }
+
     /// The download folders of a process that was killed are removed by the next reader; those
     /// a reader holds the lock of (in this process or another) are not.
     @Test func leftoverDownloadsOfADeadProcessAreRemoved() async throws {
@@ -314,6 +355,32 @@ struct FileStreamTests {
     }
 
     /// Writes a two-sheet workbook with shared and inline strings, numbers, a boolean and a gap, with Python's zipfile.
+    /// A one-sheet workbook of `rows` rows (id, a long note) after the header; its XML is cut
+    /// off after row `brokenAfter`, if given.
+    static func makeLongWorkbook(_ path: String, rows: Int, brokenAfter: Int?) throws {
+        let script = #"""
+            import sys, zipfile
+            rows, broken = int(sys.argv[2]), int(sys.argv[3])
+            ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+            def cell(ref, text): return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+            body = '<row r="1">' + cell('A1', 'id') + cell('B1', 'note') + '</row>'
+            for i in range(1, rows + 1):
+                body += f'<row r="{i + 1}"><c r="A{i + 1}"><v>{i}</v></c>' + cell(f'B{i + 1}', '备注' * 400) + '</row>'
+                if i == broken: body += '<row r="99"><c><v>1</x></c></row>'
+            files = {
+              '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+              'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}><sheets><sheet name="明细" sheetId="1" r:id="rId1"/></sheets></workbook>',
+              'xl/_rels/workbook.xml.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+              'xl/worksheets/sheet1.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData>{body}</sheetData></worksheet>',
+            }
+            with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+                for name, text in files.items():
+                    z.writestr(name, text)
+            """#
+        let result = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", script, path, "\(rows)", "\(brokenAfter ?? -1)"])
+        guard result.status == 0 else { throw FixtureError("writing the workbook failed: \(result.output)") }
+    }
+
     static func makeWorkbook(_ path: String) throws {
         let script = #"""
         import sys, zipfile

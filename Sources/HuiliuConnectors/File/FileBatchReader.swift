@@ -65,7 +65,7 @@ struct FileBatchReader: BatchReader {
         for path in toCheck {
             let display = source.display(path)
             let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger,
-                                    maximumRecordBytes: source.maximumRecordBytes)
+                                    maximumRecordBytes: source.maximumRecordBytes, selector: source.selector)
             // Up to the last line remembered: rows rejected further on came later (appended).
             let remembered = rejected[path] ?? []
             let lastLine = remembered.compactMap { Int($0.prefix { $0 != ":" }) }.max() ?? 0
@@ -219,7 +219,7 @@ struct FileBatchReader: BatchReader {
         if saved == nil && !rereading.contains(path) { rejected[path] = nil }
         openedStamps[path] = FileCheckpoint.stamp(path)
         let opener = FileOpener(encoding: source.encoding, delimiter: source.delimiter, logger: source.logger,
-                                maximumRecordBytes: source.maximumRecordBytes)
+                                maximumRecordBytes: source.maximumRecordBytes, selector: source.selector)
         return try opener.open(path, display: display, format: format, resume: saved)
     }
 }

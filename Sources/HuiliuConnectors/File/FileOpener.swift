@@ -17,6 +17,8 @@ struct FileOpener {
     let logger: Logger
     /// The longest JSON Lines line taken.
     var maximumRecordBytes = 64 << 20
+    /// The keys leading to the records' array in a JSON document; none when it is the array.
+    var selector: [String] = []
 
     func open(_ path: String, display: String, format: String, resume: FileCheckpoint?) throws -> FileBatchReader.OpenFile {
         let file = try FileInput(path: path)
@@ -122,7 +124,7 @@ struct FileOpener {
             }
             parser = csv
         case "json":
-            parser = JSONArrayParser(resumed: resumed, state: state, line: line, path: display)
+            parser = JSONArrayParser(resumed: resumed, state: state, line: line, path: display, selector: selector)
         default:
             var lines = JSONLinesParser(line: line)
             lines.late = late

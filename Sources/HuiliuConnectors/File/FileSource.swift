@@ -1,5 +1,6 @@
 import Foundation
 public import HuiliuCore
+import HuiliuExpression
 public import HuiliuKit
 
 /// Reads records from local files: a JSON array, JSON Lines, or CSV with a header; UTF-8
@@ -23,6 +24,10 @@ public struct FileSource: SourceConnector {
                                           "The longest JSON Lines line taken; a longer one is dead-lettered (its first 4 KiB kept) and skipped without being held in memory.",
                                           default: .integer(64 << 20), range: 1024...2_147_483_648)
 
+    static let records = Field<String?>("records", .string,
+                                        "For a JSON document that holds the records' array rather than being it: the keys leading to the array (`data.items` for `{\"code\":0,\"data\":{\"items\":[…]}}`), walked as the file streams. A single object there is one record; none, no records.",
+                                        example: "data.items")
+
     public static let spec = ComponentSpec(
         name: "file", kind: .source,
         summary: "Reads JSON, JSON Lines or CSV files (UTF-8 or GB18030/GBK), resumable by byte offset.",
@@ -36,7 +41,7 @@ public struct FileSource: SourceConnector {
             add late files under names that sort after it. A malformed JSON line or CSV row is dead-lettered \
             with its line number and reading goes on; a broken JSON array stops the run with the byte offset.
             """,
-        fields: [path.spec, format.spec, encoding.spec, delimiter.spec, key.spec, type.spec, maximumRecord.spec],
+        fields: [path.spec, format.spec, records.spec, encoding.spec, delimiter.spec, key.spec, type.spec, maximumRecord.spec],
         shorthandField: "path")
 
     let pattern: String
@@ -45,6 +50,8 @@ public struct FileSource: SourceConnector {
     let encoding: String
     let delimiter: UInt8
     let maximumRecordBytes: Int
+    /// The keys leading to the records' array in a JSON document.
+    let selector: [String]
     let keyPath: String?
     let keyComponents: [String]
     let type: String?
@@ -62,6 +69,17 @@ public struct FileSource: SourceConnector {
         }
         delimiter = byte
         maximumRecordBytes = try config[Self.maximumRecord]
+        if let text = try config[Self.records] {
+            guard let path = (try? Expression(text))?.fieldPath else {
+                throw config.error("records", "'records' must be keys joined by dots, such as data.items (quote a key that is not a plain name: \"数据\".items); got '\(text)'")
+            }
+            guard format == "auto" || format == "json" else {
+                throw config.error("records", "'records' picks the array out of a JSON document; a \(format) file has no document to pick it from")
+            }
+            selector = path
+        } else {
+            selector = []
+        }
         keyPath = try config[Self.key]
         keyComponents = keyPath.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) } ?? []
         type = try config[Self.type]

@@ -1,68 +1,169 @@
 import HuiliuCore
 
 /// A JSON array of records, read one element at a time so the whole document never sits
-/// in memory. A syntax error inside the array cannot be stepped over (there is no line
-/// to skip to), so it fails the read with the byte offset.
+/// in memory. The array is the document itself, or the one a path of keys leads to
+/// (`data.items` in `{"code":0,"data":{"items":[…]}}`): the objects on the way are read
+/// member by member, and the values beside the path one at a time. A syntax error inside
+/// the array cannot be stepped over (there is no line to skip to), so it fails the read
+/// with the byte offset.
 struct JSONArrayParser: RecordParser {
-    enum State { case beforeArray, firstElement, afterElement, done }
+    enum State: Equatable {
+        /// The value at depth `level` of the path starts next.
+        case value(level: Int)
+        /// Inside the object at depth `level`: its next member (or `}`) comes next.
+        case member(level: Int, first: Bool)
+        case firstElement, afterElement
+        /// The value at depth `level` was read whole: the object holding it goes on.
+        case left(level: Int)
+        case done
+    }
 
     var state: State
     var line: Int
     let path: String
+    /// The keys leading to the array; none for a document that is the array.
+    let selector: [String]
+    /// Which keys of the path were met: a second `items` beside the first would leave which
+    /// holds the records to chance.
+    private var found: [Bool]
     var reader = JSONReader()
 
-    init(resumed: Bool, state saved: Value, line: Int, path: String) {
+    init(resumed: Bool, state saved: Value, line: Int, path: String, selector: [String] = []) {
         if saved["done"] == true {
             state = .done
+        } else if let level = saved["left"]?.intValue, (0...selector.count).contains(level) {
+            state = .left(level: level)
         } else {
-            state = resumed ? .afterElement : .beforeArray
+            state = resumed ? .afterElement : .value(level: 0)
         }
         self.line = line
         self.path = path
+        self.selector = selector
+        found = Array(repeating: false, count: selector.count)
     }
 
-    /// Records that the closing `]` was read, so a resumed reader expects nothing more.
-    var checkpointState: Value { state == .done ? ["done": true] : .null }
+    /// Where in the document a resumed reader is: after the end, after the one object the
+    /// path leads to, or (by default) in the array.
+    var checkpointState: Value {
+        switch state {
+        case .done: ["done": true]
+        case .left(let level): ["left": .integer(level)]
+        default: .null
+        }
+    }
 
     mutating func next(_ window: ByteWindow) throws -> ParsedItem? {
         while true {
+            if case .left(let level) = state {
+                state = level == 0 ? .done : .member(level: level - 1, first: false)
+                continue
+            }
             guard let byte = try nextSignificantByte(window) else {
                 // An empty file (created before it is written, as a CSV's can be) holds no records yet.
-                if state == .done || state == .beforeArray { return nil }
-                throw FileReadError(path: path, message: "byte \(window.position): the file ends inside the JSON array; expected ']'")
+                if state == .done || state == .value(level: 0) { return nil }
+                throw FileReadError(path: path, message: "byte \(window.position): the file ends inside the JSON \(selector.isEmpty ? "array" : "document"); expected \(expected)")
             }
             switch (state, byte) {
-            case (.beforeArray, UInt8(ascii: "[")):
+            case (.value(let level), _) where level < selector.count:
+                if byte == UInt8(ascii: "{") {
+                    window.start += 1
+                    state = .member(level: level, first: true)
+                } else {
+                    // Not an object: the path leads nowhere, and the document holds no records.
+                    _ = try value(window)
+                    state = .left(level: level)
+                }
+            case (.value, UInt8(ascii: "[")):
                 window.start += 1
                 state = .firstElement
-            case (.beforeArray, _):
-                throw FileReadError(path: path, message: "byte \(window.position): expected '[' to start a JSON array of records, found '\(Character(Unicode.Scalar(byte)))'")
+            case (.value(let level), _):
+                guard !selector.isEmpty else {
+                    throw FileReadError(path: path, message: "byte \(window.position): expected '[' to start a JSON array of records, found \(Self.describe(byte))")
+                }
+                // One object where the records are (or null, for none): it is the record, as a selector
+                // evaluated on the whole document gives it.
+                let (record, number) = try value(window)
+                state = .left(level: level)
+                if !record.isNull { return .record(record, line: number) }
+            case (.member(let level, let first), _):
+                if byte == UInt8(ascii: "}") {
+                    window.start += 1
+                    state = .left(level: level)
+                    continue
+                }
+                if !first {
+                    guard byte == UInt8(ascii: ",") else {
+                        throw FileReadError(path: path, message: "byte \(window.position): expected ',' or '}' after an object member, found \(Self.describe(byte))")
+                    }
+                    window.start += 1
+                    guard try nextSignificantByte(window) != nil else { continue }
+                }
+                guard window.available.first == UInt8(ascii: "\"") else {
+                    throw FileReadError(path: path, message: "byte \(window.position): expected a string key, found \(window.available.first.map(Self.describe) ?? "the end")")
+                }
+                let (key, _) = try value(window)
+                guard try nextSignificantByte(window) == UInt8(ascii: ":") else {
+                    throw FileReadError(path: path, message: "byte \(window.position): expected ':' after an object key, found \(window.available.first.map(Self.describe) ?? "the end")")
+                }
+                window.start += 1
+                if key.stringValue == selector[level] {
+                    guard !found[level] else {
+                        throw FileReadError(path: path, message: "byte \(window.position): '\(selector[...level].joined(separator: "."))' appears twice, so which holds the records is unclear")
+                    }
+                    found[level] = true
+                    state = .value(level: level + 1)
+                } else {
+                    _ = try nextSignificantByte(window)
+                    _ = try value(window)
+                    state = .member(level: level, first: false)
+                }
             case (.firstElement, UInt8(ascii: "]")), (.afterElement, UInt8(ascii: "]")):
                 window.start += 1
-                state = .done
+                state = .left(level: selector.count)
             case (.afterElement, UInt8(ascii: ",")):
                 window.start += 1
                 guard try nextSignificantByte(window) != nil else { continue }
                 return try element(window)
             case (.afterElement, _):
-                throw FileReadError(path: path, message: "byte \(window.position): expected ',' or ']' after an array element, found '\(Character(Unicode.Scalar(byte)))'")
+                throw FileReadError(path: path, message: "byte \(window.position): expected ',' or ']' after an array element, found \(Self.describe(byte))")
             case (.firstElement, _):
                 return try element(window)
+            case (.left, _):
+                break  // moved on above
             case (.done, _):
-                throw FileReadError(path: path, message: "byte \(window.position): unexpected data after the end of the JSON array")
+                throw FileReadError(path: path, message: "byte \(window.position): unexpected data after the end of the JSON \(selector.isEmpty ? "array" : "document")")
             }
         }
     }
 
+    /// What the state waits for, for the message of a file that ends early.
+    private var expected: String {
+        switch state {
+        case .afterElement, .firstElement: "']'"
+        case .member, .left: "'}'"
+        default: "a value"
+        }
+    }
+
+    private static func describe(_ byte: UInt8) -> String {
+        byte < 0x80 ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16, uppercase: true))"
+    }
+
     private mutating func element(_ window: ByteWindow) throws -> ParsedItem {
+        let (value, number) = try value(window)
+        state = .afterElement
+        return .record(value, line: number)
+    }
+
+    /// The whole value starting at the window's start, and the line it starts on.
+    private mutating func value(_ window: ByteWindow) throws -> (Value, Int) {
         while true {
             do throws(JSONError) {
                 let (value, end) = try reader.parsePrefix(window.available, from: 0)
                 let number = line
                 line += window.countNewlines(window.start, window.start + end)
                 window.start += end
-                state = .afterElement
-                return .record(value, line: number)
+                return (value, number)
             } catch {
                 if error.isIncomplete, try window.fill() { continue }
                 throw FileReadError(path: path, message: "byte \(window.position + error.offset): \(error.message)")

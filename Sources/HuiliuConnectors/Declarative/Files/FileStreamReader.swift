@@ -30,6 +30,7 @@ final class FileStreamReader: BatchReader {
     private enum Reader {
         case text(FileBatchReader.OpenFile)
         case rows([(line: Int, value: Value)], next: Int)
+        case sheet(XLSXSheet, next: Int)
     }
 
     /// A reader of the files `definition` names; `listed` (from `location`) spares listing them again.
@@ -100,12 +101,21 @@ final class FileStreamReader: BatchReader {
         let format = try Self.format(of: entry.name, declared: definition.format)
         let display = entry.name
         if format == "xlsx" {
+            // The workbook's compressed bytes are held; its sheet inflates as it is read.
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            let sheet = try definition.sheet?.string(.object(source.baseContext))
-            let rows = try XLSXReader.rows(bytes, sheet: sheet, file: display)
-            return Current(entry: entry, path: path, digest: digest, reader: .rows(rows, next: savedRow(entry, digest, of: rows.count)))
+            let sheet = try XLSXSheet(bytes, sheet: try definition.sheet?.string(.object(source.baseContext)), file: display)
+            // An interrupted run of this sheet resumes after the rows it delivered.
+            var row = 0
+            if let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest,
+               saved["sheet"]?.stringValue ?? sheet.name == sheet.name, let delivered = saved["row"]?.intValue {
+                while row < delivered, try sheet.next() != nil { row += 1 }
+            }
+            return Current(entry: entry, path: path, digest: digest, reader: .sheet(sheet, next: row))
         }
-        if format == "json", source.stream.records != nil {
+        // A selector that is a path of keys (`data.items`) is walked as the file streams; any
+        // other is evaluated on the whole document.
+        let records = format == "json" ? source.stream.records : nil
+        if let records, records.fieldPath == nil {
             let bytes = try TextEncoding.utf8([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), declared: definition.encoding)
             var document = Value.null
             // An empty file (created before it is written) holds no records yet, as elsewhere.
@@ -114,7 +124,7 @@ final class FileStreamReader: BatchReader {
                     throw ManifestRuntimeError("\(display): invalid JSON at byte \(error.offset): \(error.message)")
                 }
             }
-            let selected = try source.stream.records!.evaluate(document)
+            let selected = try records.evaluate(document)
             let items = selected.arrayValue ?? (selected.isNull ? [] : [selected])
             return Current(entry: entry, path: path, digest: digest,
                            reader: .rows(items.enumerated().map { ($0.offset + 1, $0.element) }, next: savedRow(entry, digest, of: items.count)))
@@ -124,12 +134,13 @@ final class FileStreamReader: BatchReader {
            let offset = saved["offset"]?.intValue {
             resume = FileCheckpoint(file: path, offset: offset, line: saved["line"]?.intValue ?? 1, state: saved["state"] ?? .null)
         }
-        let opener = FileOpener(encoding: definition.encoding, delimiter: definition.delimiter, logger: source.context.logger)
+        var opener = FileOpener(encoding: definition.encoding, delimiter: definition.delimiter, logger: source.context.logger)
+        opener.selector = records?.fieldPath ?? []
         return Current(entry: entry, path: path, digest: digest, reader: .text(try opener.open(path, display: display, format: format, resume: resume)))
     }
 
-    /// Where an interrupted run stopped in `entry`'s `count` rows, if the file is unchanged since
-    /// and gives as many rows (another `records` or `sheet` would not): 0 otherwise.
+    /// Where an interrupted run stopped in `entry`'s `count` records, if the file is unchanged
+    /// since and gives as many (another `records` would not): 0 otherwise.
     private func savedRow(_ entry: FileEntry, _ digest: String, of count: Int) -> Int {
         guard let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest,
               saved["rows"]?.intValue ?? count == count, let row = saved["row"]?.intValue else { return 0 }
@@ -161,6 +172,20 @@ final class FileStreamReader: BatchReader {
             if !finished {
                 state.current = ["file": .string(file.entry.name), "sha256": .string(file.digest), "offset": .integer(open.window.position),
                                  "line": .integer(open.parser.line), "state": open.parser.checkpointState]
+            }
+        case .sheet(let sheet, var next):
+            while records.count < limit {
+                guard let (line, value) = try sheet.next() else {
+                    finished = true
+                    break
+                }
+                records.append(source.assembler.record(value, origin: RecordOrigin(file.entry.name, position: line)))
+                next += 1
+            }
+            file.reader = .sheet(sheet, next: next)
+            if !finished {
+                state.current = ["file": .string(file.entry.name), "sha256": .string(file.digest), "row": .integer(next),
+                                 "sheet": .string(sheet.name)]
             }
         case .rows(let rows, var next):
             let end = min(rows.count, next + limit)

@@ -1,7 +1,7 @@
 import CZlib
 
 /// Reads members of a ZIP archive (an XLSX workbook) from memory: the central directory,
-/// then stored or deflated members inflated with zlib. No ZIP64, no encryption — neither
+/// then stored or deflated members inflated with zlib, whole or as a stream. No ZIP64, no encryption — neither
 /// occurs in spreadsheets.
 struct ZipArchive {
     struct Entry {
@@ -53,11 +53,7 @@ struct ZipArchive {
     /// The uncompressed bytes of member `name`, or `nil` if there is none.
     func data(_ name: String) throws -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
-        let header = entry.localHeader
-        guard header + 30 <= bytes.count, Self.u32(bytes, header) == 0x0403_4B50 else { throw ZipError("corrupt local header of \(name)") }
-        let start = header + 30 + Int(Self.u16(bytes, header + 26)) + Int(Self.u16(bytes, header + 28))
-        guard start + entry.compressedSize <= bytes.count else { throw ZipError("\(name) runs past the end of the archive") }
-        let compressed = bytes[start..<(start + entry.compressedSize)]
+        let compressed = try compressedBytes(of: entry)
         switch entry.method {
         case 0: return Array(compressed)
         case 8: return try Self.inflate(compressed, expected: entry.size, name: name)
@@ -65,7 +61,98 @@ struct ZipArchive {
         }
     }
 
-    /// The largest member read (a sheet's XML): a workbook of a million rows stays under it.
+    /// Member `name` read as it inflates, or `nil` if there is none: a sheet of a million rows
+    /// is hundreds of megabytes of XML, never held whole.
+    func stream(_ name: String) throws -> MemberStream? {
+        guard let entry = entries[name] else { return nil }
+        guard entry.method == 0 || entry.method == 8 else {
+            throw ZipError("\(name) uses compression method \(entry.method); only stored and deflate are supported")
+        }
+        guard entry.size <= max(entry.compressedSize, 1) * Self.maximumRatio else {
+            throw ZipError("\(name) says it holds \(entry.size) bytes in \(entry.compressedSize): more than a workbook part can (a zip bomb?)")
+        }
+        return try MemberStream(try compressedBytes(of: entry), entry: entry)
+    }
+
+    private func compressedBytes(of entry: Entry) throws -> ArraySlice<UInt8> {
+        let header = entry.localHeader
+        guard header + 30 <= bytes.count, Self.u32(bytes, header) == 0x0403_4B50 else { throw ZipError("corrupt local header of \(entry.name)") }
+        let start = header + 30 + Int(Self.u16(bytes, header + 26)) + Int(Self.u16(bytes, header + 28))
+        guard start + entry.compressedSize <= bytes.count else { throw ZipError("\(entry.name) runs past the end of the archive") }
+        return bytes[start..<(start + entry.compressedSize)]
+    }
+
+    /// One member's bytes, inflated a buffer at a time. No more than the directory declares
+    /// comes out: a member that inflates past it is corrupt, or a zip bomb's.
+    final class MemberStream {
+        private let input: ArraySlice<UInt8>
+        private var stream = z_stream()
+        private let entry: Entry
+        private var consumed = 0
+        private var finished = false
+        /// Why the last read failed, for the reader that asked.
+        private(set) var failure: ZipError?
+
+        init(_ compressed: ArraySlice<UInt8>, entry: Entry) throws {
+            input = compressed
+            self.entry = entry
+            if entry.method == 8 {
+                guard czlib_inflate_init_raw(&stream) == Z_OK else { throw ZipError("zlib could not start inflating \(entry.name)") }
+            }
+        }
+
+        deinit {
+            if entry.method == 8 { inflateEnd(&stream) }
+        }
+
+        /// Fills up to `count` bytes at `buffer`; 0 at the end, -1 on corrupt data (see `failure`).
+        func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+            guard failure == nil else { return -1 }
+            guard !finished, count > 0 else { return 0 }
+            guard !input.isEmpty else {
+                finished = entry.method == 0
+                if !finished { failure = ZipError("\(entry.name) is cut short") }
+                return finished ? 0 : -1
+            }
+            if entry.method == 0 {
+                let n = min(count, input.count - consumed)
+                if n > 0 { input.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + consumed, byteCount: n) } }
+                consumed += n
+                finished = consumed == input.count
+                return n
+            }
+            while true {
+                let before = consumed
+                let (status, produced) = input.withUnsafeBufferPointer { source in
+                    // zlib only reads its input; the pointer type is its C API's.
+                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + consumed)
+                    stream.avail_in = uInt(source.count - consumed)
+                    stream.next_out = buffer.assumingMemoryBound(to: Bytef.self)
+                    stream.avail_out = uInt(count)
+                    let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    consumed = source.count - Int(stream.avail_in)
+                    return (status, count - Int(stream.avail_out))
+                }
+                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                    failure = ZipError("\(entry.name) is corrupt (zlib status \(status))")
+                    return -1
+                }
+                if Int(stream.total_out) > entry.size {
+                    failure = ZipError("\(entry.name) inflates past the \(entry.size) bytes its directory says (corrupt, or a zip bomb?)")
+                    return -1
+                }
+                finished = status == Z_STREAM_END
+                if produced > 0 || finished { return produced }
+                // Nothing out and nothing more taken in: the data ends before the stream does.
+                guard consumed > before else {
+                    failure = ZipError("\(entry.name) is cut short")
+                    return -1
+                }
+            }
+        }
+    }
+
+    /// The largest member read whole (the workbook, its relationships, styles); sheets and shared strings stream.
     static let maximumMemberSize = 1 << 30
     /// Deflate does not shrink text more than about 1000 to 1; a declared size beyond that is
     /// a zip bomb's, and is refused before anything is allocated for it.

@@ -157,7 +157,7 @@ struct HTTPStreamRuntime: Sendable {
         switch selected {
         case .array(let items): return items
         case .null:
-            guard let records = stream.records, let path = Self.plainPath(records.text), body[path[0]] == nil else { return [] }
+            guard let records = stream.records, let path = records.fieldPath, body[path[0]] == nil else { return [] }
             if path.count == 1 {
                 let lists = !firstPage ? [] : body.objectValue.map { object in
                     zip(object.keys, object.values).filter { $0.1.arrayValue != nil }.map(\.0)
@@ -193,16 +193,6 @@ struct HTTPStreamRuntime: Sendable {
     /// A total as a response gives it: a number, or a number written as text.
     static func count(_ value: Value) -> Int? {
         value.intValue ?? value.stringValue.flatMap { Int($0) }
-    }
-
-    /// The keys of a plain dotted path (`data.list`), or `nil` for any other expression.
-    static func plainPath(_ text: String) -> [String]? {
-        let keys = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        let plain = keys.allSatisfy { key in
-            guard let first = key.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
-            return key.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
-        }
-        return plain ? keys : nil
     }
 
     /// The start of a body, for messages.

@@ -1,0 +1,180 @@
+import HuiliuCore
+
+/// The rows of one sheet of an XLSX workbook (Office Open XML) as records, read as the sheet
+/// inflates: the first non-empty row is the header, later rows become objects keyed by it.
+/// Shared strings, inline strings, numbers (to Excel's 15 significant digits), booleans and
+/// formula results are read; cells a row lacks, and error cells, are `null`. A number whose
+/// cell is styled as a date or time is read as Excel shows it: `2024-03-05`,
+/// `2024-03-05T08:30:00` or `08:30:00` (see ``XLSXDateStyle``).
+final class XLSXSheet {
+    /// The sheet read.
+    let name: String
+    private let file: String
+    private let xml: XMLPartReader
+    private let shared: [String]
+    private let styles: [XLSXDateStyle?]
+    private let date1904: Bool
+    private var header: [String]?
+    private var rowsSeen = 0
+
+    /// The sheet called `sheet`, or the first, of the workbook `bytes`; `file` names it in errors.
+    init(_ bytes: [UInt8], sheet: String?, file: String) throws {
+        let zip: ZipArchive
+        do {
+            zip = try ZipArchive(bytes)
+        } catch {
+            throw ZipError("\(file): \(error); not an XLSX workbook")
+        }
+        // A part that cannot be read names the workbook too.
+        func named<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let error as ZipError where !error.description.hasPrefix(file + ": ") {
+                throw ZipError("\(file): \(error)")
+            }
+        }
+        guard let workbook = try named({ try zip.data("xl/workbook.xml") }) else {
+            throw ZipError("\(file): no xl/workbook.xml; not an XLSX workbook")
+        }
+        let (sheets, date1904) = try XLSXReader.sheets(workbook, file)
+        guard let chosen = sheet.map({ name in sheets.first { $0.name == name } }) ?? sheets.first else {
+            throw ZipError("\(file): no sheet '\(sheet ?? "")'; the workbook has \(sheets.map { "'\($0.name)'" }.joined(separator: ", "))")
+        }
+        var target = "worksheets/sheet1.xml"
+        if let rels = try named({ try zip.data("xl/_rels/workbook.xml.rels") }) {
+            target = try XLSXReader.target(of: chosen.id, rels, file) ?? target
+        }
+        let path = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        guard let member = try named({ try zip.stream(path) }) else {
+            throw ZipError("\(file): sheet '\(chosen.name)' (\(path)) is missing")
+        }
+        shared = try named { try zip.stream("xl/sharedStrings.xml").map { try Self.sharedStrings($0, file) } ?? [] }
+        // Styles that cannot be read leave numbers as numbers rather than the workbook unread.
+        styles = (try? zip.data("xl/styles.xml").map { try XLSXReader.dateStyles($0, file) }) ?? []
+        xml = try XMLPartReader(member, file: file, part: "sheet")
+        name = chosen.name
+        self.file = file
+        self.date1904 = date1904
+    }
+
+    /// The next record and its row number, `nil` after the last.
+    func next() throws -> (line: Int, value: Value)? {
+        while let (number, cells) = try nextRow() {
+            if cells.values.allSatisfy({ $0.isNull || $0 == "" }) { continue }
+            guard let names = header else {
+                let width = (cells.keys.max() ?? -1) + 1
+                // An empty cell styled as a header is no name: column_N.
+                let resolved = HeaderNames.resolve((0..<width).map { index in
+                    cells[index].flatMap { $0.isNull ? nil : ($0.stringValue ?? $0.jsonText) }?.trimmingSpaces ?? ""
+                })
+                if let (name, first, second) = resolved.repeated {
+                    throw ZipError("\(file): row \(number), the header, has duplicate column '\(name)' (columns \(first) and \(second))")
+                }
+                header = resolved.names
+                continue
+            }
+            if let beyond = cells.first(where: { $0.key >= names.count && !$0.value.isNull && $0.value != "" }) {
+                // A title row above the header (说明：…) makes a one-column "header": say so,
+                // rather than drop every other column of every row.
+                throw ZipError("""
+                    \(file): row \(number) has a value in column \(beyond.key + 1), beyond the header's \(names.count) \
+                    (the first non-empty row, \(names.map { "'\($0)'" }.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : "")): \
+                    is that row a title above the real header?
+                    """)
+            }
+            var object = Object(minimumCapacity: names.count)
+            for (index, name) in names.enumerated() { object[name] = cells[index] ?? .null }
+            return (number, .object(object))
+        }
+        return nil
+    }
+
+    /// The next row of the sheet's XML: its number and its cells by column.
+    private func nextRow() throws -> (Int, [Int: Value])? {
+        var rowNumber = 0
+        var cells: [Int: Value] = [:]
+        var next = 0
+        var column = 0, type = "n", style = 0
+        var raw: String?, inline = ""
+        var inValue = false, inInline = false, inPhonetic = false, inText = false
+        while try xml.advance() {
+            switch xml.kind {
+            case XMLPartReader.elementStart:
+                let empty = xml.isEmptyElement
+                switch xml.name {
+                case "row":
+                    rowsSeen += 1
+                    rowNumber = xml.attribute("r").flatMap { Int($0) } ?? rowsSeen
+                    cells = [:]
+                    next = 0
+                    if empty { return (rowNumber, cells) }
+                case "c":
+                    column = xml.attribute("r").flatMap(XLSXReader.columnIndex) ?? next
+                    type = xml.attribute("t") ?? "n"
+                    style = xml.attribute("s").flatMap { Int($0) } ?? 0
+                    raw = nil
+                    inline = ""
+                    if empty {
+                        cells[column] = .null
+                        next = column + 1
+                    }
+                case "v": if !empty { inValue = true; raw = raw ?? "" }
+                case "is": if !empty { inInline = true }
+                case "t": if !empty { inText = true }
+                case "rPh": if !empty { inPhonetic = true }  // phonetic runs are not cell text
+                default: break
+                }
+            case let kind where XMLPartReader.textKinds.contains(kind):
+                guard let text = xml.text else { break }
+                // An inline string's text is in its `t` elements: not the indentation between them.
+                if inValue { raw! += text } else if inInline && inText && !inPhonetic { inline += text }
+            case XMLPartReader.elementEnd:
+                switch xml.name {
+                case "v": inValue = false
+                case "is": inInline = false
+                case "t": inText = false
+                case "rPh": inPhonetic = false
+                case "c":
+                    cells[column] = XLSXReader.cellValue(type: type, raw: raw, inline: inline, shared: shared,
+                                                         date: styles.indices.contains(style) ? styles[style] : nil, date1904: date1904)
+                    next = column + 1
+                case "row": return (rowNumber, cells)
+                default: break
+                }
+            default: break
+            }
+        }
+        return nil
+    }
+
+    /// The shared string table: each item's text, from its `t` elements directly or in
+    /// rich-text runs, with ECMA-376's escapes decoded. Phonetic runs (`rPh`) and the
+    /// indentation of a pretty-printed part between elements are not text.
+    private static func sharedStrings(_ member: ZipArchive.MemberStream, _ file: String) throws -> [String] {
+        let xml = try XMLPartReader(member, file: file, part: "shared string table")
+        var strings: [String] = []
+        var current = "", inText = false, inPhonetic = false
+        while try xml.advance() {
+            switch xml.kind {
+            case XMLPartReader.elementStart:
+                switch xml.name {
+                case "si":
+                    current = ""
+                    if xml.isEmptyElement { strings.append("") }
+                case "t": inText = !xml.isEmptyElement
+                case "rPh": inPhonetic = !xml.isEmptyElement
+                default: break
+                }
+            case let kind where XMLPartReader.textKinds.contains(kind):
+                if inText && !inPhonetic, let text = xml.text { current += text }
+            case XMLPartReader.elementEnd:
+                switch xml.name {
+                case "si": strings.append(XLSXReader.unescaped(current))
+                case "t": inText = false
+                case "rPh": inPhonetic = false
+                default: break
+                }
+            default: break
+            }
+        }
+        return strings
+    }
+}
