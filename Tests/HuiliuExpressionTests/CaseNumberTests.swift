@@ -14,9 +14,10 @@ struct CaseNumberTests {
     }
 
     static func court(_ year: Int, _ court: String?, _ type: String, _ serial: Int, special: Value = nil,
-                      text: String? = nil) -> Value {
+                      text: String? = nil, division: String? = nil) -> Value {
         ["kind": "court", "year": .integer(year), "court_code": court.map { .string($0) } ?? .null, "special_code": special,
-         "type_code": .string(type), "serial": .integer(serial), "serial_text": .string(text ?? String(serial))]
+         "division_code": division.map { .string($0) } ?? .null, "type_code": .string(type), "serial": .integer(serial),
+         "serial_text": .string(text ?? String(serial))]
     }
 
     /// One number, one canonical spelling: brackets, full-width digits and spaces do not make
@@ -41,20 +42,24 @@ struct CaseNumberTests {
     }
 
     @Test func courtNumbers() throws {
-        #expect(try Self.parse("(2024)京0105民初12345号") == Self.court(2024, "京0105", "民初", 12345))
-        #expect(try Self.parse("（2024）京0105民初12345号") == Self.court(2024, "京0105", "民初", 12345))
+        #expect(try Self.parse("(2024)京0105民初12345号") == Self.court(2024, "京0105", "民初", 12345, division: "110105"))
+        #expect(try Self.parse("（2024）京0105民初12345号") == Self.court(2024, "京0105", "民初", 12345, division: "110105"))
         // domain.md §5.1: 鄂11 is the 黄冈 intermediate court.
-        #expect(try Self.parse("（2024）鄂11民初123号") == Self.court(2024, "鄂11", "民初", 123))
-        #expect(try Self.parse("（2024）鄂1181执恢7号") == Self.court(2024, "鄂1181", "执恢", 7))
-        #expect(try Self.parse("（2024）鄂民终5号") == Self.court(2024, "鄂", "民终", 5))
-        #expect(try Self.parse("〔2023〕粤0781刑初88号") == Self.court(2023, "粤0781", "刑初", 88))
+        #expect(try Self.parse("（2024）鄂11民初123号") == Self.court(2024, "鄂11", "民初", 123, division: "421100"))
+        #expect(try Self.parse("（2024）鄂1181执恢7号") == Self.court(2024, "鄂1181", "执恢", 7, division: "421181"))
+        #expect(try Self.parse("（2024）鄂民终5号") == Self.court(2024, "鄂", "民终", 5, division: "420000"))
+        #expect(try Self.parse("〔2023〕粤0781刑初88号") == Self.court(2023, "粤0781", "刑初", 88, division: "440781"))
         #expect(try Self.parse("（2019）最高法知民终1号") == Self.court(2019, "最高法", "民终", 1, special: "知"))
         #expect(try Self.parse("（2020）最高法刑核12345678号") == Self.court(2020, "最高法", "刑核", 12_345_678))
         // 刑事复核 serials are 8 random digits: the text keeps a leading zero.
         #expect(try Self.parse("（2021）最高法刑核01234567号") == Self.court(2021, "最高法", "刑核", 1_234_567, text: "01234567"))
-        #expect(try Self.parse("［2024］鄂11民初123号") == Self.court(2024, "鄂11", "民初", 123))
-        #expect(try Self.parse(" (2024)京0105行赔初3号 ") == Self.court(2024, "京0105", "行赔初", 3))
-        #expect(try Self.parse("（２０２４）京０１０５民初１２号") == Self.court(2024, "京0105", "民初", 12))
+        #expect(try Self.parse("［2024］鄂11民初123号") == Self.court(2024, "鄂11", "民初", 123, division: "421100"))
+        #expect(try Self.parse(" (2024)京0105行赔初3号 ") == Self.court(2024, "京0105", "行赔初", 3, division: "110105"))
+        #expect(try Self.parse("（２０２４）京０１０５民初１２号") == Self.court(2024, "京0105", "民初", 12, division: "110105"))
+        // Special courts (71–99: railway, maritime, IP) and military courts name no division.
+        #expect(try Self.parse("（2024）鄂71刑终1号")["division_code"] == .null)
+        #expect(try Self.parse("（2024）鄂7101刑初1号")["division_code"] == .null)
+        #expect(try Self.parse("（2024）军民初1号")["division_code"] == .null)
     }
 
     /// The pre-2016 `字第` form from domain.md §5.1.

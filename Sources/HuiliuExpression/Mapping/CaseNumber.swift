@@ -30,6 +30,14 @@ enum CaseNumber {
     /// and the procedure (初 first instance, 终 appeal, 再 retrial, 申 petition, 监 supervision,
     /// 赔 compensation, 恢/异 in enforcement, …).
     static let legacyTypeTail = Set("一二三四五六七八九十初终再复核申提抗他监赔恢异破清特催督委请协外保撤审".unicodeScalars)
+    /// The first two digits of GB/T 2260 for each court's province abbreviation (法〔2015〕137号
+    /// Art. 4); 军 and 兵 courts are in no division.
+    static let provinceDivisions: [Unicode.Scalar: String] = [
+        "京": "11", "津": "12", "冀": "13", "晋": "14", "内": "15", "辽": "21", "吉": "22", "黑": "23", "沪": "31", "苏": "32",
+        "浙": "33", "皖": "34", "闽": "35", "赣": "36", "鲁": "37", "豫": "41", "鄂": "42", "湘": "43", "粤": "44", "桂": "45",
+        "琼": "46", "渝": "50", "川": "51", "黔": "52", "滇": "53", "云": "53", "藏": "54", "陕": "61", "甘": "62", "青": "63",
+        "宁": "64", "新": "65", "台": "71", "港": "81", "澳": "82",
+    ]
     static let openers = Set("(（〔[［".unicodeScalars)
     static let closers = Set(")）〕]］".unicodeScalars)
 
@@ -103,11 +111,23 @@ enum CaseNumber {
         type.unicodeScalars.append(contentsOf: run)
         return [
             "kind": "court", "year": .integer(year), "court_code": .string(court), "special_code": special,
+            "division_code": division(ofCourt: court).map { .string($0) } ?? .null,
             "type_code": .string(type), "serial": .integer(serial.value), "serial_text": .string(serial.digits),
             // The digits as written: the 8-digit serials of 刑事复核 cases are random and may start
             // with zeros, so 01234567 is no 1234567 written another way.
             "canonical": .string("（\(year)）\(court)\(special.stringValue ?? "")\(type)\(serial.digits)号"),
         ]
+    }
+
+    /// The GB/T 2260 division a court code is made of (Arts. 4–5): `鄂` 420000, `鄂11` 421100,
+    /// `鄂1181` 421181. None for the Supreme Court, military and 兵团 courts, and the special
+    /// courts numbered 71–99 (railway, maritime, IP …), whose digits name no division. A
+    /// division renamed since keeps its court's old code (Art. 13).
+    private static func division(ofCourt court: String) -> String? {
+        guard let province = court.unicodeScalars.first, let prefix = provinceDivisions[province] else { return nil }
+        let digits = String(court.unicodeScalars.dropFirst())
+        if let prefecture = Int(digits.prefix(2)), prefecture >= 71 { return nil }
+        return prefix + digits + String(repeating: "0", count: 4 - digits.count)
     }
 
     /// The pre-2016 form after the year: a Chinese court abbreviation (possibly none), the
@@ -137,7 +157,7 @@ enum CaseNumber {
         type.unicodeScalars.append(contentsOf: run[split...])
         return [
             "kind": "court", "year": .integer(year), "court_code": court.isEmpty ? .null : .string(court),
-            "special_code": .null, "type_code": .string(type), "serial": .integer(serial.value),
+            "special_code": .null, "division_code": .null, "type_code": .string(type), "serial": .integer(serial.value),
             "serial_text": .string(serial.digits), "canonical": .string("（\(year)）\(court)\(type)字第\(serial.digits)号"),
         ]
     }

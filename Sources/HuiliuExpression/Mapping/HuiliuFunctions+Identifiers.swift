@@ -32,16 +32,18 @@ extension HuiliuFunctions {
         ExpressionFunction(
             "case_number_parse", [P("number", [.string, .null])], returns: [.object, .null],
             summary: """
-            The parts of a court case number (案号) as `{kind: "court", year, court_code, special_code, type_code, serial, \
-            serial_text, canonical}`, reading `（2024）鄂11民初123号`, `(2019)最高法知民终1号` and the pre-2016 \
-            `(2013)鄂十堰中民四终字第00139号` (whose court code is the Chinese abbreviation, or null when there is none); \
+            The parts of a court case number (案号) as `{kind: "court", year, court_code, special_code, division_code, type_code, \
+            serial, serial_text, canonical}`, reading `（2024）鄂11民初123号`, `(2019)最高法知民终1号` and the pre-2016 \
+            `(2013)鄂十堰中民四终字第00139号` (whose court code is the Chinese abbreviation, or null when there is none). \
+            A court's `division_code` is the GB/T 2260 division its code is made of (`鄂1181` 421181, `鄂11` 421100, `鄂` 420000), \
+            null for the Supreme Court, military courts, special courts (digits 71–99) and pre-2016 numbers; \
             or of a procuratorate number as `{kind, year, procuratorate, type_code, division_code, serial, serial_text, canonical}` with kind \
             `procuratorate_document` (`渝巴检刑诉〔2016〕585号`) or `procuratorate_case` (`乌检刑诉受[2021]520112000002号`). \
             `canonical` is the number written one way, whatever its brackets, spaces and digits (`（2024）鄂11民初123号` for \
             `[2024] 鄂１１民初１２３号`): a key that merges one case's spellings. `null` if the text is neither.
             """,
             example: Example("case_number_parse('(2024)京0105民初12345号')", result: [
-                "kind": "court", "year": 2024, "court_code": "京0105", "special_code": nil, "type_code": "民初", "serial": 12345,
+                "kind": "court", "year": 2024, "court_code": "京0105", "special_code": nil, "division_code": "110105", "type_code": "民初", "serial": 12345,
                 "serial_text": "12345", "canonical": "（2024）京0105民初12345号",
             ])
         ) { args in
