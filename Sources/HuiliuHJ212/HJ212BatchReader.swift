@@ -97,11 +97,21 @@ struct HJ212BatchReader: BatchReader {
     }
 
     /// An assessment's record.
-    static func record(_ assessment: Assessed, _ origin: RecordOrigin) -> Record {
-        var record = Record(data: assessment.data, origin: origin, key: assessment.key, type: HJ212Source.assessmentType)
+    static func record(_ assessment: Assessed, _ frame: StoredFrame) -> Record {
+        var record = Record(data: assessment.data, origin: origin(of: frame), key: assessment.key, type: HJ212Source.assessmentType)
         record.time = assessment.time
         record.dataschema = HJ212Source.assessmentSchema
+        record.extensions = extensions(of: frame.station)
         return record
+    }
+
+    /// The envelope's `region` and `owner`, from the station's entry in the registry, as other
+    /// connectors give them: an analyst filtering by region finds the stations' data too.
+    static func extensions(of station: StationRegistry.Station?) -> Object {
+        var extensions = Object()
+        if let region = station?.region { extensions["region"] = .string(region) }
+        if let agency = station?.agency { extensions["owner"] = .string(agency) }
+        return extensions
     }
 
     private mutating func batch(of frames: [StoredFrame]) -> RecordBatch {
@@ -111,6 +121,7 @@ struct HJ212BatchReader: BatchReader {
         var revisions = Revisions()
         for frame in frames {
             let origin = Self.origin(of: frame)
+            let extensions = Self.extensions(of: frame.station)
             let measurements: [EnvironmentMeasurement]
             do {
                 measurements = try frame.measurements()
@@ -122,16 +133,17 @@ struct HJ212BatchReader: BatchReader {
                 var record = Record(data: measurement.data, origin: origin, key: measurement.key, type: HJ212Source.measurementType)
                 record.time = measurement.time
                 record.dataschema = HJ212Source.measurementSchema
+                record.extensions = extensions
                 records.append(record)
             }
             if source.assesses {
                 for assessment in assess(frame, measurements, revisions: &revisions) {
-                    records.append(Self.record(assessment, origin))
+                    records.append(Self.record(assessment, frame))
                 }
             }
         }
         for (frame, assessment) in revise(revisions) {
-            records.append(Self.record(assessment, Self.origin(of: frame)))
+            records.append(Self.record(assessment, frame))
         }
         position = frames.last!.sequence
         return RecordBatch(records: records, rejects: rejects,

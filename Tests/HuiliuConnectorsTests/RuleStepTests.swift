@@ -175,11 +175,14 @@ struct RuleStepTests {
         #expect(output.failures.map(\.reason) == ["rule 'textual': alert not raised: message 'record.budget_fen' gave 100, not text"])
     }
 
+    /// An HJ 212 assessment, with the envelope attributes its station's registry entry gives.
     func assessment(_ data: Object, station: String, hour: Int) -> Record {
         var data = data
         data["period_start"] = .string("2026-11-28T\(hour < 10 ? "0" : "")\(hour):00:00+08:00")
-        return Record(data: .object(data), origin: RecordOrigin("buffer", position: hour), key: "\(station)/assessment/\(hour)",
-                      type: "environment.assessment.v1")
+        var record = Record(data: .object(data), origin: RecordOrigin("buffer", position: hour), key: "\(station)/assessment/\(hour)",
+                            type: "environment.assessment.v1")
+        record.extensions = ["region": "421102", "owner": "生态环境"]
+        return record
     }
 
     /// The shipped environment rules: AQI by HJ 633's levels, water class against the section's target.
@@ -208,6 +211,8 @@ struct RuleStepTests {
         #expect(waterAlerts.map { $0["severity"] } == ["orange", "yellow", "red"])
         #expect(waterAlerts.map { $0["metrics"]?["classes_behind"] } == [2, 1, 3])
         #expect(waterAlerts.first?["message"] == "42110200SW0001 2026-11-28T07:00:00+08:00 水质 V 类，目标 III 类，定类因子 w21003")
+        // The station's region and agency, from the envelope: an analyst filters alerts by region.
+        #expect(Set((airAlerts + waterAlerts).map { [$0["region"], $0["owner"]] }) == [["421102", "生态环境"]])
     }
 
     /// A temporary project with `rules` in config/rules/.

@@ -95,6 +95,11 @@ struct SourceTests {
         let so2 = try #require(records.first { $0.data["parameter_code"] == .string("a21026") })
         #expect(so2.data["unit"] == .string("mg/m³"))
         #expect(so2.data["agency"] == .string("生态环境"))
+        // The envelope names the station's region and agency, as other connectors' envelopes do.
+        #expect(records.allSatisfy { $0.extensions == ["region": "421181", "owner": "生态环境"] })
+        let assessed = try await drain(try Self.source(["assess": .bool(true)], directory: directory)).flatMap(\.records)
+        let assessments = assessed.filter { $0.type == "environment.assessment.v1" }
+        #expect(!assessments.isEmpty && assessments.allSatisfy { $0.extensions == ["region": "421181", "owner": "生态环境"] })
     }
 
     @Test func batchesAreBoundedAndEachCarriesItsCheckpoint() async throws {

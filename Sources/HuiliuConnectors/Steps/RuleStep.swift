@@ -28,7 +28,8 @@ public struct RuleStep: StepConnector {
                   example: "budget.execution.v1"),
         FieldSpec("metrics", .map(.expression), """
             Figures computed for each record, in order, kept in the alert: each expression sees `record` (the \
-            record's data) and `metrics` (the figures computed before it) and gives a number or null.
+            record's data), `extensions` (its envelope's extension attributes: `region`, `owner` …) and `metrics` \
+            (the figures computed before it) and gives a number or null.
             """, example: ["gap_pp": "subtract(metrics.execution_rate_pct, metrics.time_progress_pct)"], optional: true),
         FieldSpec("levels", .list(.object([
             FieldSpec("severity", .oneOf(severities), "The alert's severity."),
@@ -37,7 +38,7 @@ public struct RuleStep: StepConnector {
             FieldSpec("threshold", .number, "The threshold the condition tests, reported in the alert.", optional: true),
         ])), "The levels, most severe first: the first whose condition holds raises the alert; none, no alert."),
         FieldSpec("message", .expression, "Expression for the alert's explanation, over `record` and `metrics`.", optional: true),
-        FieldSpec("region", .expression, "Expression for the division concerned (GB/T 2260 code).", example: "record.region",
+        FieldSpec("region", .expression, "Expression for the division concerned (GB/T 2260 code), from the data or the envelope (`extensions.region`).", example: "record.region",
                   optional: true),
         FieldSpec("owner", .expression, "Expression for the unit responsible.", example: "record.unit_name", optional: true),
     ]
@@ -225,6 +226,9 @@ public struct RuleStep: StepConnector {
         }
         var scope = Object()
         scope["record"] = record.data
+        // The envelope's extension attributes (region, owner …): HJ 212 records carry their
+        // station's region there, not in their data.
+        scope["extensions"] = .object(record.extensions)
         scope["metrics"] = .object(Object())
         func evaluate(_ expression: HuiliuExpression.Expression, _ what: String) throws(RuleFailure) -> Value {
             do {
