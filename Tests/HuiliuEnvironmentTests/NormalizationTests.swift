@@ -1,3 +1,4 @@
+import Foundation
 import HuiliuCore
 import HuiliuEnvironment
 import Testing
@@ -229,5 +230,29 @@ struct StationRegistryTests {
         #expect(good.mismatches(in: frame).isEmpty)
         let bad = StationRegistry.Station(mn: "42118100SW0001", edition: .hj2025, password: "654321")
         #expect(bad.mismatches(in: frame) == [.password, .edition(expected: .hj2025, found: .hj2017)])
+    }
+}
+
+/// One pollutant, one name and unit, whichever way it comes: the HJ 212 listener's catalog and
+/// the code table the REST and file mappings look names up in (config/lookups) agree.
+struct ParameterTableTests {
+    @Test func theCatalogAndTheLookupTableAgree() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("config/lookups/hj212_pollutants.csv"), encoding: .utf8)
+        var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines.removeFirst()
+        let code = try #require(header.firstIndex(of: "code_2017")), name = try #require(header.firstIndex(of: "name")),
+            unit = try #require(header.firstIndex(of: "unit"))
+        var compared = 0
+        for row in lines {
+            guard let parameter = ParameterCatalog.parameter(for: row[code]) else { continue }
+            compared += 1
+            #expect(parameter.name == row[name], "\(row[code])")
+            // The table keeps the standard's units where ambient stations report others (its note says so).
+            if !["w00000", "a34001", "a34002", "a34004"].contains(row[code]) {
+                #expect(parameter.unit ?? "" == row[unit], "\(row[code])")
+            }
+        }
+        #expect(compared >= 40)
     }
 }
