@@ -178,6 +178,43 @@ struct FileSourceTests {
         }
     }
 
+    /// A key of the path given twice is refused on every run, the one resumed after the
+    /// records before it too: it used to "succeed" then, delivering both arrays.
+    @Test func aRepeatedPathKeyFailsEveryRun() async throws {
+        let items = (0..<10).map { "{\"id\":\"R\($0)\"}" }.joined(separator: ",")
+        let path = write("twice.json", Array("{\"data\":{\"items\":[\(items)],\"items\":[{\"id\":\"Z\"}]}}".utf8))
+        var reader = try await source(path, ["records": "data.items"], batchSize: 5).reader(after: nil)
+        let first = try #require(try await reader.next())
+        #expect(first.records.count == 5)
+        for checkpoint in [nil, first.checkpoint] {
+            await #expect { try await drain(source(path, ["records": "data.items"], batchSize: 5), after: checkpoint) } throws: {
+                "\($0)".contains("'data.items' appears twice")
+            }
+        }
+    }
+
+    /// A number beside the path that the read window cuts in two (1234|567) is read whole:
+    /// the document failed at that byte on every run.
+    @Test func aNumberAcrossTheWindowsEdgeIsReadWhole() async throws {
+        for (offset, number) in [(5, "1234567890123"), (2, "-1.5e+10"), (1, "7")] {
+            // The number starts `offset` bytes before the first 1 MiB the window reads.
+            let padding = String(repeating: "x", count: 1 << 20 - offset - 14)
+            let path = write("edge.json", Array("{\"pad\":\"\(padding)\",\"v\":\(number),\"data\":{\"items\":[{\"id\":1}]}}".utf8))
+            #expect(records(try await drain(source(path, ["records": "data.items"]))) == [["id": 1]], "\(number)")
+        }
+    }
+
+    /// A path that leads nowhere beside arrays is a mistyped path, and fails; with no array
+    /// beside it, the document holds no records (a warning says so).
+    @Test func aPathMistypedBesideArraysFails() async throws {
+        let path = write("typo.json", Array(#"{"data": {"total": 2, "items": [{"id": 1}, {"id": 2}]}}"#.utf8))
+        await #expect { try await drain(source(path, ["records": "data.item"])) } throws: {
+            "\($0)" == "typo.json: byte 53: the document has no 'data.item' but has 'data.items', holding arrays: check the records path"
+        }
+        let empty = write("empty.json", Array(#"{"code": 0, "msg": "no data"}"#.utf8))
+        #expect(records(try await drain(source(empty, ["records": "data.items"]))) == [])
+    }
+
     /// Where the path leads to no array: one object is one record; null, a missing key or a
     /// value on the way that is no object, none; a key given twice on the path is an error,
     /// not a guess; a `records` that is no path of keys is refused when the pipeline loads.
@@ -187,7 +224,7 @@ struct FileSourceTests {
         }
         #expect(try await read(#"{"data": {"items": {"id": 1}}}"#) == [["id": 1]])
         #expect(try await read(#"{"data": {"items": null}}"#) == [])
-        #expect(try await read(#"{"data": {"other": []}}"#) == [])
+        #expect(try await read(#"{"data": {"other": 1}}"#) == [])
         #expect(try await read(#"{"data": [{"items": [1]}]}"#) == [])
         #expect(try await read(#"{"数据": {"列表": [{"id": 1}]}}"#, #""数据"."列表""#) == [["id": 1]])
         #expect(try await read("") == [])

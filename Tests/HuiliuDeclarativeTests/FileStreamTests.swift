@@ -152,6 +152,52 @@ struct FileStreamTests {
         }
     }
 
+    /// A run stopped in a JSON document by the release before, which saved the records it
+    /// delivered rather than a byte offset, resumes after them: none come twice.
+    @Test func aDocumentStoppedByTheLastReleaseResumesAfterItsRecords() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        let items = (1...25).map { "{\"id\":\($0)}" }.joined(separator: ",")
+        try "{\"data\":{\"items\":[\(items)]}}".write(toFile: folder + "/x.json", atomically: true, encoding: .utf8)
+        let connector = try Self.connector(pattern: "*.json", extra: "    records: data.items")
+        let stopped = try #require(try await drained(try connector.source("folder: \(folder)", stream: "rows")).batches.first?.checkpoint)
+        var old = try #require(stopped.value.objectValue)
+        var current = try #require(old["current"]?.objectValue)
+        for key in ["offset", "line", "state"] { current[key] = nil }
+        current["row"] = 10
+        current["rows"] = 25
+        old["current"] = .object(current)
+        let rest = try await drained(try connector.source("folder: \(folder)", stream: "rows"), after: Checkpoint(.object(old)))
+        #expect(rest.ids == Array(11...25))
+    }
+
+    /// A workbook whose bytes do not match its CRC-32 is said to be damaged, and one whose
+    /// shared strings would take more than a gigabyte to hold is refused before they are read.
+    @Test func aDamagedOrOversizedWorkbookIsRefused() async throws {
+        for (name, patch, message) in [
+            ("crc.xlsx", "b[i + 16] ^= 0xFF", "do not match the archive's CRC-32"),
+            ("strings.xlsx", "b[i + 24:i + 28] = struct.pack('<I', 3 << 29)", "more than the 1024 MiB it is read into memory with"),
+        ] {
+            let folder = try makeTemporaryDirectory("huiliu-drops")
+            try Self.makeWorkbook(folder + "/" + name)
+            // Patch the central directory entry of the part the case is about.
+            let member = name == "crc.xlsx" ? "xl/worksheets/sheet1.xml" : "xl/sharedStrings.xml"
+            let patched = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", """
+                import sys, struct
+                b = bytearray(open(sys.argv[1], 'rb').read()); i = 0
+                while (i := b.find(b'PK\\x01\\x02', i)) >= 0:
+                    n = struct.unpack('<H', b[i + 28:i + 30])[0]
+                    if b[i + 46:i + 46 + n] == sys.argv[2].encode(): \(patch)
+                    i += 4
+                open(sys.argv[1], 'wb').write(b)
+                """, folder + "/" + name, member])
+            #expect(patched.status == 0, "\(patched.output)")
+            let connector = try Self.connector(pattern: "*.xlsx")
+            await #expect { _ = try await drained(try connector.source("folder: \(folder)", stream: "rows")) } throws: {
+                "\($0)".contains(message)
+            }
+        }
+    }
+
     /// A sheet streams as it inflates: its first rows arrive before a fault far down it, and
     /// a run stopped in it resumes after the rows it delivered.
     @Test func aLongSheetStreamsAndResumes() async throws {

@@ -149,7 +149,14 @@ struct FileBatchReader: BatchReader {
             var ended = false
             do {
                 while records.count + rejects.count < source.batchSize {
-                    guard let item = try file.parser.next(window) else { ended = true; break }
+                    guard let item = try file.parser.next(window) else {
+                        ended = true
+                        if let notice = file.parser.notice {
+                            source.logger.warning("\(notice); if the path is wrong, fix `records` and run with --reset to read the file again",
+                                                  metadata: ["file": .string(display)])
+                        }
+                        break
+                    }
                     switch judge(item, display: display) {
                     case .record(let record):
                         records.append(record)

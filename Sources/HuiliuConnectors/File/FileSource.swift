@@ -25,7 +25,7 @@ public struct FileSource: SourceConnector {
                                           default: .integer(64 << 20), range: 1024...2_147_483_648)
 
     static let records = Field<String?>("records", .string,
-                                        "For a JSON document that holds the records' array rather than being it: the keys leading to the array (`data.items` for `{\"code\":0,\"data\":{\"items\":[…]}}`), walked as the file streams. A single object there is one record; none, no records.",
+                                        "For a JSON document that holds the records' array rather than being it: the keys leading to the array (`data.items` for `{\"code\":0,\"data\":{\"items\":[…]}}`), walked as the file streams. A single object there is one record; null, no records. A key of the path given twice fails the read, as does one missing beside members holding arrays (a mistyped path); missing otherwise, the document holds no records and a warning says so.",
                                         example: "data.items")
 
     public static let spec = ComponentSpec(

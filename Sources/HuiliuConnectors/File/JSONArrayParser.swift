@@ -26,6 +26,11 @@ struct JSONArrayParser: RecordParser {
     /// Which keys of the path were met: a second `items` beside the first would leave which
     /// holds the records to chance.
     private var found: [Bool]
+    /// The members holding arrays in the object on the path being read, while its key is not
+    /// found: a path that leads nowhere beside them is mistyped.
+    private var arraysBeside: [String] = []
+    /// Why the document gave no records though it was read whole: its path leads nowhere.
+    private(set) var notice: String?
     var reader = JSONReader()
 
     init(resumed: Bool, state saved: Value, line: Int, path: String, selector: [String] = []) {
@@ -39,7 +44,9 @@ struct JSONArrayParser: RecordParser {
         self.line = line
         self.path = path
         self.selector = selector
-        found = Array(repeating: false, count: selector.count)
+        // Resumed, the path was walked to its end before: a second `items` after it is as
+        // much a duplicate as in the first run.
+        found = Array(repeating: state != .value(level: 0), count: selector.count)
     }
 
     /// Where in the document a resumed reader is: after the end, after the one object the
@@ -67,10 +74,14 @@ struct JSONArrayParser: RecordParser {
             case (.value(let level), _) where level < selector.count:
                 if byte == UInt8(ascii: "{") {
                     window.start += 1
+                    arraysBeside = []
                     state = .member(level: level, first: true)
                 } else {
                     // Not an object: the path leads nowhere, and the document holds no records.
-                    _ = try value(window)
+                    let (skipped, _) = try value(window)
+                    if !skipped.isNull {
+                        notice = "\(level == 0 ? "the document" : "'\(selector[..<level].joined(separator: "."))'") is a JSON \(skipped.typeName), not an object holding '\(selector[level...].joined(separator: "."))': read as no records"
+                    }
                     state = .left(level: level)
                 }
             case (.value, UInt8(ascii: "[")):
@@ -87,6 +98,14 @@ struct JSONArrayParser: RecordParser {
                 if !record.isNull { return .record(record, line: number) }
             case (.member(let level, let first), _):
                 if byte == UInt8(ascii: "}") {
+                    if !found[level] {
+                        let missing = selector[...level].joined(separator: ".")
+                        let scope = level == 0 ? "" : selector[..<level].joined(separator: ".") + "."
+                        guard arraysBeside.isEmpty else {
+                            throw FileReadError(path: path, message: "byte \(window.position): the document has no '\(missing)' but has \(arraysBeside.map { "'\(scope)\($0)'" }.joined(separator: ", ")), holding arrays: check the records path")
+                        }
+                        notice = "the document has no '\(missing)': read as no records"
+                    }
                     window.start += 1
                     state = .left(level: level)
                     continue
@@ -114,7 +133,8 @@ struct JSONArrayParser: RecordParser {
                     state = .value(level: level + 1)
                 } else {
                     _ = try nextSignificantByte(window)
-                    _ = try value(window)
+                    let (skipped, _) = try value(window)
+                    if !found[level], skipped.arrayValue != nil, let name = key.stringValue { arraysBeside.append(name) }
                     state = .member(level: level, first: false)
                 }
             case (.firstElement, UInt8(ascii: "]")), (.afterElement, UInt8(ascii: "]")):
@@ -158,16 +178,19 @@ struct JSONArrayParser: RecordParser {
     /// The whole value starting at the window's start, and the line it starts on.
     private mutating func value(_ window: ByteWindow) throws -> (Value, Int) {
         while true {
+            let parsed: (value: Value, end: Int)
             do throws(JSONError) {
-                let (value, end) = try reader.parsePrefix(window.available, from: 0)
-                let number = line
-                line += window.countNewlines(window.start, window.start + end)
-                window.start += end
-                return (value, number)
+                parsed = try reader.parsePrefix(window.available, from: 0)
             } catch {
                 if error.isIncomplete, try window.fill() { continue }
                 throw FileReadError(path: path, message: "byte \(window.position + error.offset): \(error.message)")
             }
+            // A number the window ends in may go on past it (1234|56): read on to know.
+            if parsed.end == window.available.count, parsed.value.isNumber, try window.fill() { continue }
+            let number = line
+            line += window.countNewlines(window.start, window.start + parsed.end)
+            window.start += parsed.end
+            return (parsed.value, number)
         }
     }
 

@@ -10,6 +10,12 @@ protocol RecordParser {
     var line: Int { get }
     /// Extra state to save in the checkpoint (a CSV header's column names …).
     var checkpointState: Value { get }
+    /// Something to warn of once the file is read (a records path that led nowhere).
+    var notice: String? { get }
+}
+
+extension RecordParser {
+    var notice: String? { nil }
 }
 
 /// What a parser found.

@@ -2,6 +2,7 @@ import Foundation
 import HuiliuCore
 import HuiliuKit
 import HuiliuExpression
+import Logging
 
 /// Reads a file stream: the files matching the pattern, in name order, skipping those
 /// already processed (remembered by name with size, modification time and SHA-256, so a
@@ -136,7 +137,15 @@ final class FileStreamReader: BatchReader {
         }
         var opener = FileOpener(encoding: definition.encoding, delimiter: definition.delimiter, logger: source.context.logger)
         opener.selector = records?.fieldPath ?? []
-        return Current(entry: entry, path: path, digest: digest, reader: .text(try opener.open(path, display: display, format: format, resume: resume)))
+        var open = try opener.open(path, display: display, format: format, resume: resume)
+        // A document read whole before this release saved the records delivered, not a byte
+        // offset: those are read past again, not delivered twice.
+        if records != nil, resume == nil, let saved = state.current, saved["file"]?.stringValue == entry.name,
+           saved["sha256"]?.stringValue == digest, let delivered = saved["row"]?.intValue {
+            var skipped = 0
+            while skipped < delivered, try open.parser.next(open.window) != nil { skipped += 1 }
+        }
+        return Current(entry: entry, path: path, digest: digest, reader: .text(open))
     }
 
     /// Where an interrupted run stopped in `entry`'s `count` records, if the file is unchanged
@@ -159,6 +168,10 @@ final class FileStreamReader: BatchReader {
             while records.count + rejects.count < limit {
                 guard let item = try open.parser.next(open.window) else {
                     finished = true
+                    if let notice = open.parser.notice {
+                        source.context.logger.warning("\(notice); if the path is wrong, fix the stream's `records` and run with --reset to read the file again",
+                                                      metadata: ["file": .string(file.entry.name)])
+                    }
                     break
                 }
                 switch item {

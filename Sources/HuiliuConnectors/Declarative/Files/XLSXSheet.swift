@@ -15,7 +15,8 @@ final class XLSXSheet {
     private let styles: [XLSXDateStyle?]
     private let date1904: Bool
     private var header: [String]?
-    private var rowsSeen = 0
+    /// The number of the last row read: a row without `r` is the one after it.
+    private var lastRow = 0
 
     /// The sheet called `sheet`, or the first, of the workbook `bytes`; `file` names it in errors.
     init(_ bytes: [UInt8], sheet: String?, file: String) throws {
@@ -46,7 +47,10 @@ final class XLSXSheet {
         guard let member = try named({ try zip.stream(path) }) else {
             throw ZipError("\(file): sheet '\(chosen.name)' (\(path)) is missing")
         }
-        shared = try named { try zip.stream("xl/sharedStrings.xml").map { try Self.sharedStrings($0, file) } ?? [] }
+        // The table is held while the sheet is read: as large as a part read whole may be.
+        shared = try named {
+            try zip.stream("xl/sharedStrings.xml", maximumSize: ZipArchive.maximumMemberSize).map { try Self.sharedStrings($0, file) } ?? []
+        }
         // Styles that cannot be read leave numbers as numbers rather than the workbook unread.
         styles = (try? zip.data("xl/styles.xml").map { try XLSXReader.dateStyles($0, file) }) ?? []
         xml = try XMLPartReader(member, file: file, part: "sheet")
@@ -87,8 +91,17 @@ final class XLSXSheet {
         return nil
     }
 
-    /// The next row of the sheet's XML: its number and its cells by column.
+    /// The next row of the sheet's XML: its number and its cells by column. A fault names the
+    /// last row read whole, whose records came before it.
     private func nextRow() throws -> (Int, [Int: Value])? {
+        do {
+            return try scanRow()
+        } catch let error as ZipError where lastRow > 0 {
+            throw ZipError("\(error.description), at or after row \(lastRow)")
+        }
+    }
+
+    private func scanRow() throws -> (Int, [Int: Value])? {
         var rowNumber = 0
         var cells: [Int: Value] = [:]
         var next = 0
@@ -101,8 +114,8 @@ final class XLSXSheet {
                 let empty = xml.isEmptyElement
                 switch xml.name {
                 case "row":
-                    rowsSeen += 1
-                    rowNumber = xml.attribute("r").flatMap { Int($0) } ?? rowsSeen
+                    rowNumber = xml.attribute("r").flatMap { Int($0) } ?? lastRow + 1
+                    lastRow = rowNumber
                     cells = [:]
                     next = 0
                     if empty { return (rowNumber, cells) }

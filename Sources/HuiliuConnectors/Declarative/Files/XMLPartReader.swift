@@ -1,4 +1,5 @@
 import CLibXML2
+import Foundation
 import Glibc
 
 /// A libxml2 text reader (a pull parser) over a workbook part as it inflates: neither the
@@ -41,7 +42,13 @@ final class XMLPartReader {
         case 0: return false
         default:
             if let failure = member.failure { throw ZipError("\(file): \(failure)") }
-            throw ZipError("\(file): the \(part) is not valid XML")
+            // libxml2's reason and line: a file damaged in the middle reads as XML up to there.
+            var reason = ""
+            if let error = clibxml2_last_error(), let message = error.pointee.message {
+                let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+                reason = " (line \(error.pointee.line): \(text))"
+            }
+            throw ZipError("\(file): the \(part) is not valid XML\(reason): a damaged file, or one no spreadsheet program wrote")
         }
     }
 

@@ -10,6 +10,8 @@ struct ZipArchive {
         var compressedSize: Int
         var size: Int
         var localHeader: Int
+        /// The CRC-32 of the uncompressed bytes.
+        var crc: UInt32
     }
 
     let bytes: [UInt8]
@@ -42,9 +44,10 @@ struct ZipArchive {
             let extraLength = Int(Self.u16(bytes, offset + 30))
             let commentLength = Int(Self.u16(bytes, offset + 32))
             let local = Int(Self.u32(bytes, offset + 42))
+            let crc = Self.u32(bytes, offset + 16)
             guard offset + 46 + nameLength <= bytes.count else { throw ZipError("corrupt central directory") }
             let name = String(decoding: bytes[(offset + 46)..<(offset + 46 + nameLength)], as: UTF8.self)
-            entries[name] = Entry(name: name, method: method, compressedSize: compressed, size: size, localHeader: local)
+            entries[name] = Entry(name: name, method: method, compressedSize: compressed, size: size, localHeader: local, crc: crc)
             offset += 46 + nameLength + extraLength + commentLength
         }
         self.entries = entries
@@ -62,9 +65,13 @@ struct ZipArchive {
     }
 
     /// Member `name` read as it inflates, or `nil` if there is none: a sheet of a million rows
-    /// is hundreds of megabytes of XML, never held whole.
-    func stream(_ name: String) throws -> MemberStream? {
+    /// is hundreds of megabytes of XML, never held whole. A member whose contents are kept
+    /// (shared strings) gives the most it may hold, `maximumSize`.
+    func stream(_ name: String, maximumSize: Int? = nil) throws -> MemberStream? {
         guard let entry = entries[name] else { return nil }
+        if let maximumSize, entry.size > maximumSize {
+            throw ZipError("\(name) holds \(entry.size >> 20) MiB, more than the \(maximumSize >> 20) MiB it is read into memory with: save the sheet as CSV")
+        }
         guard entry.method == 0 || entry.method == 8 else {
             throw ZipError("\(name) uses compression method \(entry.method); only stored and deflate are supported")
         }
@@ -90,6 +97,8 @@ struct ZipArchive {
         private let entry: Entry
         private var consumed = 0
         private var finished = false
+        /// The CRC-32 of the bytes given out, checked against the directory's at the end.
+        private var crc = CZlib.crc32(0, nil, 0)
         /// Why the last read failed, for the reader that asked.
         private(set) var failure: ZipError?
 
@@ -107,6 +116,17 @@ struct ZipArchive {
 
         /// Fills up to `count` bytes at `buffer`; 0 at the end, -1 on corrupt data (see `failure`).
         func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+            let n = inflated(into: buffer, count: count)
+            guard n >= 0 else { return -1 }
+            crc = CZlib.crc32(crc, buffer.assumingMemoryBound(to: Bytef.self), uInt(n))
+            if finished && UInt32(truncatingIfNeeded: crc) != entry.crc {
+                failure = ZipError("\(entry.name) is corrupt: its bytes do not match the archive's CRC-32")
+                return -1
+            }
+            return n
+        }
+
+        private func inflated(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
             guard failure == nil else { return -1 }
             guard !finished, count > 0 else { return 0 }
             guard !input.isEmpty else {
