@@ -16,7 +16,8 @@ extension Huiliu {
             discussion: """
                 Reads records of the rule's entity as JSON Lines (one object per line), or one JSON array, from FILE \
                 or standard input, judges each as the rule step would, and prints each alert (alert.v1 data) as a \
-                line of JSON. Records and failures are counted on standard error; a record the rule cannot judge is \
+                line of JSON. A line may be a CloudEvents envelope (a sink's output): those of the rule's entity are \
+                judged by their data, subject and extension attributes (`extensions.region`), the others left out. Records and failures are counted on standard error; a record the rule cannot judge is \
                 reported with its line. Exit status: 0 judged, 1 some records could not be judged, 2 the rule or \
                 the input could not be read.
 
@@ -63,8 +64,24 @@ extension Huiliu {
             let name = file ?? "stdin"
             let (rows, unit) = try Self.records(file)
             var records: [Record] = []
-            var failed = 0
-            for (position, data) in rows {
+            var failed = 0, otherTypes = 0
+            for (position, row) in rows {
+                var data = row
+                var envelope: Envelope?
+                if row["specversion"] != nil {
+                    do {
+                        envelope = try Envelope(json: row)
+                    } catch {
+                        printError("\(unit == "line" ? "\(name):\(position)" : "\(name): record \(position)"): not a CloudEvents envelope: \(error)")
+                        failed += 1
+                        continue
+                    }
+                    guard envelope?.type == step.entityType else {
+                        otherTypes += 1
+                        continue
+                    }
+                    data = envelope?.data ?? .null
+                }
                 // Where a record is, as the step's failures say it: `file:line`, or `file:record N` for an array.
                 let place = unit == "line" ? "\(name):\(position)" : "\(name): record \(position)"
                 guard data.objectValue != nil else {
@@ -72,7 +89,7 @@ extension Huiliu {
                     failed += 1
                     continue
                 }
-                var subject = "\(unit) \(position)"
+                var subject = envelope?.subject ?? "\(unit) \(position)"
                 if let keyExpression {
                     let key: Value
                     do {
@@ -91,8 +108,11 @@ extension Huiliu {
                         continue
                     }
                 }
-                records.append(Record(data: data, origin: RecordOrigin(name, position: position), key: subject, type: step.entityType))
+                var record = Record(data: data, origin: RecordOrigin(name, position: position), key: subject, type: step.entityType)
+                record.extensions = envelope?.extensions ?? Object()
+                records.append(record)
             }
+            if otherTypes > 0 { printError("\(otherTypes) envelope\(otherTypes == 1 ? "" : "s") of another type than \(step.entityType) left out") }
             let count = records.count + failed
             let output = try await step.process(records)
             for alert in output.records { print(alert.data.jsonText) }

@@ -23,6 +23,21 @@ struct RuleCommandTests {
         #expect(result.stderr.contains("3 records, 1 alert (yellow 1), 1 not judged"))
     }
 
+    /// A sink's output is judged as the pipeline judged it: envelopes of the rule's entity by
+    /// their data, subject and region; others are left out, and counted.
+    @Test func envelopesAreJudgedByTheirDataSubjectAndRegion() async throws {
+        let rows = """
+            {"specversion":"1.0","id":"a1","source":"/environment/hj212","type":"environment.assessment.v1","subject":"42118100AQ0001/aqi/hour/1","region":"421181","owner":"生态环境","data":{"kind":"air_quality_index","station_id":"42118100AQ0001","period_start":"2026-11-28T01:00:00+08:00","aqi":160,"primary_pollutants":["PM10_1h"]}}
+            {"specversion":"1.0","id":"m1","source":"/environment/hj212","type":"environment.measurement.v1","subject":"x","data":{"value":1}}
+            """
+        let result = try await HuiliuCommand.run(["rule", "air-quality-index"], in: HuiliuCommand.root.path, stdin: Data(rows.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        let alerts = try result.stdout.split(separator: "\n").map { try JSONReader.parse(Array($0.utf8)) }
+        #expect(alerts.map { $0["subject"] } == ["42118100AQ0001/aqi/hour/1"])
+        #expect(alerts.first?["region"] == "421181" && alerts.first?["owner"] == "生态环境")
+        #expect(result.stderr.contains("1 envelope of another type than environment.assessment.v1 left out"))
+    }
+
     /// domain.md §4.1: a payee's credit code with a wrong check character is flagged yellow (the
     /// schema only checks its shape); a right one, or none, raises nothing.
     @Test func aPayeeCreditCodeWithAWrongCheckCharacterIsFlagged() async throws {

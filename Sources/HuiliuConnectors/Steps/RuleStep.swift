@@ -38,9 +38,9 @@ public struct RuleStep: StepConnector {
             FieldSpec("threshold", .number, "The threshold the condition tests, reported in the alert.", optional: true),
         ])), "The levels, most severe first: the first whose condition holds raises the alert; none, no alert."),
         FieldSpec("message", .expression, "Expression for the alert's explanation, over `record` and `metrics`.", optional: true),
-        FieldSpec("region", .expression, "Expression for the division concerned (GB/T 2260 code), from the data or the envelope (`extensions.region`).", example: "record.region",
+        FieldSpec("region", .expression, "Expression for the division concerned (GB/T 2260 code); without one, the record's envelope `region`.", example: "record.region",
                   optional: true),
-        FieldSpec("owner", .expression, "Expression for the unit responsible.", example: "record.unit_name", optional: true),
+        FieldSpec("owner", .expression, "Expression for the unit responsible; without one, the record's envelope `owner`.", example: "record.unit_name", optional: true),
     ]
 
     public static let spec = ComponentSpec(
@@ -264,7 +264,11 @@ public struct RuleStep: StepConnector {
         alert["event_id"] = .string(Envelope.deterministicID(source: eventSource, type: entity, key: subject))
         // The text fields describe the alert; one that fails loses the alert, not the record.
         for (field, expression) in [("message", message), ("region", region), ("owner", owner)] {
-            guard let expression else { continue }
+            guard let expression else {
+                // Without an expression, the record's own envelope says where it belongs.
+                if field != "message", let text = record.extensions[field]?.stringValue { alert[field] = .string(text) }
+                continue
+            }
             let value: Value
             do throws(RuleFailure) {
                 value = try evaluate(expression, field)
