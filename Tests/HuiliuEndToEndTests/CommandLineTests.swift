@@ -186,6 +186,17 @@ struct CommandLineTests {
         // A fraction is said in milliseconds (1.5s is no duration); zero is zero in any unit.
         #expect(lint.stdout.contains("warning: 'initial_delay: 1.5' has no unit and is read as 1.5 seconds: write 1500ms"), "\(lint.stdout)")
         #expect(!lint.stdout.contains("'jitter"), "\(lint.stdout)")
+        // A negative one is no duration, with a unit or without: lint refused -5s and only warned of -5.
+        try """
+            version: 1
+            name: p
+            source: { file: { path: in.jsonl } }
+            sinks: [ stdout ]
+            scheduling: { timeout: -5 }
+            """.write(toFile: project + "/pipelines/p.yaml", atomically: true, encoding: .utf8)
+        let negative = try await HuiliuCommand.run(["lint", "pipelines/p.yaml"], in: project)
+        #expect(negative.status == 1 && negative.stdout.contains("'timeout' must be a duration such as 30s, 5m or 1h30m, got '-5'"),
+                "\(negative.stdout)\(negative.stderr)")
     }
 
     /// A `.yml` in pipelines/ is left out by the default `pipelines/*.yaml`: run by name, it was

@@ -266,7 +266,8 @@ public struct ConfigValidator: Sendable {
             default: return wrongScalar(at, name, "true or false", raw)
             }
         case .duration:
-            if isPlain, let seconds = DecimalNumber(text) { return .decimal(seconds) }
+            // A bare number is seconds; a negative one is no duration, bare or not.
+            if isPlain, let seconds = DecimalNumber(text), seconds.significand >= 0 { return .decimal(seconds) }
             guard Duration(configText: text) != nil else {
                 return wrongScalar(at, name, "a duration such as 30s, 5m or 1h30m", raw)
             }
