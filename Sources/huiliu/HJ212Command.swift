@@ -255,7 +255,14 @@ extension HJ212Command {
             }
             // By isNewline: "\r\n" (a file that went through Windows) is one Character, not "\n".
             let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-            let result = try BufferAudit.check(acknowledged: lines, bufferPath: buffer)
+            let result: BufferAudit.Result
+            do {
+                result = try BufferAudit.check(acknowledged: lines, bufferPath: buffer)
+            } catch {
+                // A buffer that cannot be read is no finding about the frames (exit 1): exit 2, as for a missing one.
+                printError("\(buffer): cannot read it as an HJ 212 buffer: \(error)")
+                throw ExitCode(2)
+            }
             print(result)
             if !result.isClean { throw ExitCode(1) }
         }

@@ -132,4 +132,14 @@ import Testing
             #expect(verify.status == 0, "\(log): \(verify.stdout)\(verify.stderr)")
         }
     }
+
+    /// A buffer that cannot be read is no finding about the frames: exit 2, as for a missing one
+    /// (it was exit 1, the status of frames missing or stored twice).
+    @Test func verifyRefusesAFileThatIsNoBuffer() async throws {
+        let project = try temporaryProject("hj212-verify")
+        try "not a database\n".write(toFile: project + "/notdb.db", atomically: true, encoding: .utf8)
+        try "##0100QN=20240601090000001;ST=21;CN=2061;MN=X&&0000\n".write(toFile: project + "/acked.txt", atomically: true, encoding: .utf8)
+        let verify = try await HuiliuCommand.run(["hj212", "verify", "--buffer", "notdb.db", "--acked", "acked.txt"], in: project)
+        #expect(verify.status == 2 && verify.stderr.contains("notdb.db: cannot read it as an HJ 212 buffer"), "\(verify.stderr)")
+    }
 }
