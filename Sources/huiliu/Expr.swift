@@ -61,7 +61,7 @@ extension Huiliu {
                 printError(Self.caret(expression, error))
                 throw ExitCode(1)
             }
-            let data = try readInput(file)
+            let data = try readInput(file, json: true)
             let input: Value
             do {
                 input = try JSONReader.parse([UInt8](data))

@@ -115,10 +115,16 @@ func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
 }
 
 /// The bytes of `file`, or of standard input without one; exits 2 when the file cannot be read.
-/// A UTF-8 byte-order mark (Windows tools write one) is dropped.
-func readInput(_ file: String?) throws -> Data {
-    let data = try readInputBytes(file)
-    return data.starts(with: [0xEF, 0xBB, 0xBF]) ? Data(data.dropFirst(3)) : data
+/// A UTF-8 byte-order mark (Windows tools write one) is dropped, or, for JSON, made three
+/// spaces, which JSON skips: the byte offsets its errors give still count from the file's start.
+func readInput(_ file: String?, json: Bool = false) throws -> Data {
+    var data = try readInputBytes(file)
+    guard data.starts(with: [0xEF, 0xBB, 0xBF]) else { return data }
+    if json {
+        data.replaceSubrange(data.startIndex..<data.startIndex + 3, with: [0x20, 0x20, 0x20])
+        return data
+    }
+    return Data(data.dropFirst(3))
 }
 
 private func readInputBytes(_ file: String?) throws -> Data {

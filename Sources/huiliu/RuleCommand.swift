@@ -132,7 +132,7 @@ extension Huiliu {
         /// The records of `file` (or standard input) with their positions: JSON Lines by line, or
         /// one array by record; and which of the two the positions count.
         static func records(_ file: String?) throws -> (records: [(position: Int, data: Value)], unit: String) {
-            let data = try readInput(file)
+            let data = try readInput(file, json: true)
             var bytes = [UInt8](data)
             // Windows tools save UTF-8 with a byte-order mark.
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }

@@ -48,10 +48,7 @@ extension Huiliu.SchemaCommand {
                 printError("unknown entity '\(entity)'; the common schema has \(CommonSchema.entities.joined(separator: ", "))")
                 throw ExitCode(2)
             }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                printError("\(file): cannot read")
-                throw ExitCode(2)
-            }
+            let data = try readInput(file, json: true)
             var documents: [(String, Value)] = []
             if let whole = try? JSONReader.parse([UInt8](data)) {
                 documents = (whole.arrayValue ?? [whole]).enumerated().map { ("\(file)#\($0.offset + 1)", $0.element) }

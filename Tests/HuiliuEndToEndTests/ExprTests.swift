@@ -18,6 +18,15 @@ struct ExprTests {
                                                  stdin: Data([0xEF, 0xBB, 0xBF] + Array(#"{"a":"黄冈"}"#.utf8)))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == "\"黄冈\"\n")
+        // An error's byte counts from the file's start, the mark's three bytes included.
+        let broken = try await HuiliuCommand.run(["expr", "a"], in: HuiliuCommand.root.path,
+                                                 stdin: Data([0xEF, 0xBB, 0xBF] + Array(#"{"a":1,}"#.utf8)))
+        #expect(broken.stderr == "stdin: invalid JSON: byte 10: expected a string key, found character '}'\n", "\(broken.stderr)")
+        // schema validate takes the mark too.
+        let file = NSTemporaryDirectory() + "huiliu-bom-\(UUID().uuidString).json"
+        try Data([0xEF, 0xBB, 0xBF] + Array(#"{"a":1}"#.utf8)).write(to: URL(fileURLWithPath: file))
+        let validated = try await HuiliuCommand.run(["schema", "validate", "case", file], in: HuiliuCommand.root.path)
+        #expect(validated.status == 1 && !validated.stderr.contains("invalid JSON"), "\(validated.stderr)")
     }
 
     @Test func findsTheProjectFromARelativeConfigPath() async throws {
