@@ -251,6 +251,13 @@ struct FileStreamTests {
         let records = try await drained(try connector.source("folder: \(folder)", stream: "rows")).records
         #expect(records.map { $0.data["id"] } == [1, 2])
         #expect(records.last?.data["名称"] == "黄冈市")
+        // Read whole (a selector that is no path of keys), an error's byte counts the mark too.
+        let broken = try makeTemporaryDirectory("huiliu-drops")
+        try Data([0xEF, 0xBB, 0xBF] + Array(#"{"data":{"items":[{"id":1},]}}"#.utf8)).write(to: URL(fileURLWithPath: broken + "/c.json"))
+        let whole = try Self.connector(pattern: "*.json", extra: "    records: data.items | @")
+        await #expect { _ = try await drained(try whole.source("folder: \(broken)", stream: "rows")) } throws: {
+            "\($0)".contains("c.json: invalid JSON at byte 30:")
+        }
     }
 
     @Test func aMissingFolderIsSaidPlainly() async throws {

@@ -117,12 +117,16 @@ final class FileStreamReader: BatchReader {
         // other is evaluated on the whole document.
         let records = format == "json" ? source.stream.records : nil
         if let records, records.fieldPath == nil {
-            let bytes = try TextEncoding.utf8([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), declared: definition.encoding)
+            let raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let bytes = try TextEncoding.utf8(raw, declared: definition.encoding)
             var document = Value.null
             // An empty file (created before it is written) holds no records yet, as elsewhere.
             if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 do { document = try JSONReader.parse(bytes) } catch {
-                    throw ManifestRuntimeError("\(display): invalid JSON at byte \(error.offset): \(error.message)")
+                    // Counted in the file: past a byte-order mark; in its UTF-8 text when it was GBK.
+                    let mark = raw.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+                    let place = bytes.count + mark == raw.count ? "byte \(error.offset + mark)" : "byte \(error.offset) of its UTF-8 text"
+                    throw ManifestRuntimeError("\(display): invalid JSON at \(place): \(error.message)")
                 }
             }
             let selected = try records.evaluate(document)
