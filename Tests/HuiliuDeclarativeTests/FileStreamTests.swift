@@ -175,7 +175,7 @@ struct FileStreamTests {
     @Test func aDamagedOrOversizedWorkbookIsRefused() async throws {
         for (name, patch, message) in [
             ("crc.xlsx", "b[i + 16] ^= 0xFF", "do not match the archive's CRC-32"),
-            ("strings.xlsx", "b[i + 24:i + 28] = struct.pack('<I', 3 << 29)", "more than the 1024 MiB it is read into memory with"),
+            ("strings.xlsx", "b[i + 24:i + 28] = struct.pack('<I', 3 << 29)", "bytes, more than the 1024 MiB it is read into memory with"),
         ] {
             let folder = try makeTemporaryDirectory("huiliu-drops")
             try Self.makeWorkbook(folder + "/" + name)
@@ -195,6 +195,30 @@ struct FileStreamTests {
             await #expect { _ = try await drained(try connector.source("folder: \(folder)", stream: "rows")) } throws: {
                 "\($0)".contains(message)
             }
+        }
+    }
+
+    /// A sheet whose bytes do not match its CRC-32 delivers none of its rows: the check comes
+    /// before the first, where at the sheet's end it let the rows before it through.
+    @Test func aSheetFailingItsCRCDeliversNothing() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeLongWorkbook(folder + "/long.xlsx", rows: 25, brokenAfter: nil)
+        let patched = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", """
+            import sys, struct
+            b = bytearray(open(sys.argv[1], 'rb').read()); i = 0
+            while (i := b.find(b'PK\\x01\\x02', i)) >= 0:
+                n = struct.unpack('<H', b[i + 28:i + 30])[0]
+                if b[i + 46:i + 46 + n] == b'xl/worksheets/sheet1.xml': b[i + 16] ^= 0xFF
+                i += 4
+            open(sys.argv[1], 'wb').write(b)
+            """, folder + "/long.xlsx"])
+        #expect(patched.status == 0, "\(patched.output)")
+        var reader = try await Self.connector(pattern: "*.xlsx").source("folder: \(folder)", stream: "rows").reader(after: nil)
+        do {
+            let batch = try await reader.next()
+            Issue.record("a batch of \(batch?.records.count ?? 0) records came first")
+        } catch {
+            #expect("\(error)".contains("do not match the archive's CRC-32") && !"\(error)".contains("row"), "\(error)")
         }
     }
 

@@ -44,6 +44,7 @@ final class XLSXSheet {
             target = try XLSXReader.target(of: chosen.id, rels, file) ?? target
         }
         let path = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        try named { try zip.verify(path) }
         guard let member = try named({ try zip.stream(path) }) else {
             throw ZipError("\(file): sheet '\(chosen.name)' (\(path)) is missing")
         }

@@ -57,10 +57,28 @@ struct ZipArchive {
     func data(_ name: String) throws -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
         let compressed = try compressedBytes(of: entry)
+        let bytes: [UInt8]
         switch entry.method {
-        case 0: return Array(compressed)
-        case 8: return try Self.inflate(compressed, expected: entry.size, name: name)
+        case 0: bytes = Array(compressed)
+        case 8: bytes = try Self.inflate(compressed, expected: entry.size, name: name)
         default: throw ZipError("\(name) uses compression method \(entry.method); only stored and deflate are supported")
+        }
+        let crc = bytes.withUnsafeBufferPointer { CZlib.crc32(0, $0.baseAddress, uInt($0.count)) }
+        guard UInt32(truncatingIfNeeded: crc) == entry.crc else { throw ZipError("\(name) is corrupt: its bytes do not match the archive's CRC-32") }
+        return bytes
+    }
+
+    /// Inflates member `name` to its end without keeping it, to check it against its CRC-32
+    /// before any of it is used: a sheet damaged in its middle would otherwise deliver the
+    /// rows before the damage, and wrong values among them, before the check at its end.
+    func verify(_ name: String) throws {
+        guard let stream = try stream(name) else { return }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = stream.read(into: buffer, count: 1 << 16)
+            if n == 0 { return }
+            if n < 0 { throw stream.failure ?? ZipError("\(name) is corrupt") }
         }
     }
 
@@ -70,7 +88,7 @@ struct ZipArchive {
     func stream(_ name: String, maximumSize: Int? = nil) throws -> MemberStream? {
         guard let entry = entries[name] else { return nil }
         if let maximumSize, entry.size > maximumSize {
-            throw ZipError("\(name) holds \(entry.size >> 20) MiB, more than the \(maximumSize >> 20) MiB it is read into memory with: save the sheet as CSV")
+            throw ZipError("\(name) holds \(entry.size) bytes, more than the \(maximumSize >> 20) MiB it is read into memory with: save the sheet as CSV")
         }
         guard entry.method == 0 || entry.method == 8 else {
             throw ZipError("\(name) uses compression method \(entry.method); only stored and deflate are supported")
