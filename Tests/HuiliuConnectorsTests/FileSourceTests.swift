@@ -211,8 +211,19 @@ struct FileSourceTests {
         await #expect { try await drain(source(path, ["records": "data.item"])) } throws: {
             "\($0)" == "typo.json: byte 53: the document has no 'data.item' but has 'data.items', holding arrays: check the records path"
         }
-        let empty = write("empty.json", Array(#"{"code": 0, "msg": "no data"}"#.utf8))
+        let empty = write("empty.json", Array(#"{"code": 0, "msg": "no data", "meta": {"page": 1}}"#.utf8))
         #expect(records(try await drain(source(empty, ["records": "data.items"]))) == [])
+        // An array where the path goes on, an object holding arrays beside it (a key's case, a
+        // level left out): the path is mistyped.
+        for (text, message) in [
+            (#"{"code": 0, "data": [{"id": 1}]}"#, "byte 20: 'data' is a JSON array, not an object holding 'items': check the records path"),
+            (#"[{"id": 1}]"#, "byte 0: the document is a JSON array, not an object holding 'data.items': check the records path"),
+            (#"{"Data": {"items": [{"id": 1}]}}"#, "the document has no 'data' but has 'Data', holding arrays"),
+            (#"{"data": {"page": {"list": [{"id": 1}]}}}"#, "the document has no 'data.items' but has 'data.page', holding arrays"),
+        ] {
+            let typo = write("typo.json", Array(text.utf8))
+            await #expect { try await drain(source(typo, ["records": "data.items"])) } throws: { "\($0)".contains(message) }
+        }
     }
 
     /// Where the path leads to no array: one object is one record; null, a missing key or a
@@ -225,7 +236,7 @@ struct FileSourceTests {
         #expect(try await read(#"{"data": {"items": {"id": 1}}}"#) == [["id": 1]])
         #expect(try await read(#"{"data": {"items": null}}"#) == [])
         #expect(try await read(#"{"data": {"other": 1}}"#) == [])
-        #expect(try await read(#"{"data": [{"items": [1]}]}"#) == [])
+        #expect(try await read(#"{"data": "none"}"#) == [])
         #expect(try await read(#"{"数据": {"列表": [{"id": 1}]}}"#, #""数据"."列表""#) == [["id": 1]])
         #expect(try await read("") == [])
         await #expect { try await read(#"{"data": {"items": [{"id": 1}], "items": []}}"#) } throws: {

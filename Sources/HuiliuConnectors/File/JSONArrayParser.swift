@@ -26,8 +26,8 @@ struct JSONArrayParser: RecordParser {
     /// Which keys of the path were met: a second `items` beside the first would leave which
     /// holds the records to chance.
     private var found: [Bool]
-    /// The members holding arrays in the object on the path being read, while its key is not
-    /// found: a path that leads nowhere beside them is mistyped.
+    /// The members holding arrays (or objects holding arrays) in the object on the path being
+    /// read, while its key is not found: a path that leads nowhere beside them is mistyped.
     private var arraysBeside: [String] = []
     /// Why the document gave no records though it was read whole: its path leads nowhere.
     private(set) var notice: String?
@@ -78,10 +78,16 @@ struct JSONArrayParser: RecordParser {
                     state = .member(level: level, first: true)
                 } else {
                     // Not an object: the path leads nowhere, and the document holds no records.
-                    let (skipped, _) = try value(window)
-                    if !skipped.isNull {
-                        notice = "\(level == 0 ? "the document" : "'\(selector[..<level].joined(separator: "."))'") is a JSON \(skipped.typeName), not an object holding '\(selector[level...].joined(separator: "."))': read as no records"
+                    func what(_ type: String) -> String {
+                        "\(level == 0 ? "the document" : "'\(selector[..<level].joined(separator: "."))'") is a JSON \(type), not an object holding '\(selector[level...].joined(separator: "."))'"
                     }
+                    // An array where the path goes on is most likely the records, under a path that
+                    // says more: said before it is read.
+                    if byte == UInt8(ascii: "[") {
+                        throw FileReadError(path: path, message: "byte \(window.position): \(what("array")): check the records path")
+                    }
+                    let (skipped, _) = try value(window)
+                    if !skipped.isNull { notice = what(skipped.typeName) + ": read as no records" }
                     state = .left(level: level)
                 }
             case (.value, UInt8(ascii: "[")):
@@ -134,7 +140,9 @@ struct JSONArrayParser: RecordParser {
                 } else {
                     _ = try nextSignificantByte(window)
                     let (skipped, _) = try value(window)
-                    if !found[level], skipped.arrayValue != nil, let name = key.stringValue { arraysBeside.append(name) }
+                    // Arrays, and objects holding one (`Data` for `data`, `page.list` for `items`).
+                    let holdsArray = skipped.arrayValue != nil || (skipped.objectValue?.values.contains { $0.arrayValue != nil } ?? false)
+                    if !found[level], holdsArray, let name = key.stringValue { arraysBeside.append(name) }
                     state = .member(level: level, first: false)
                 }
             case (.firstElement, UInt8(ascii: "]")), (.afterElement, UInt8(ascii: "]")):
