@@ -60,6 +60,12 @@ struct CaseNumberTests {
         #expect(try Self.parse("（2024）鄂71刑终1号")["division_code"] == .null)
         #expect(try Self.parse("（2024）鄂7101刑初1号")["division_code"] == .null)
         #expect(try Self.parse("（2024）军民初1号")["division_code"] == .null)
+        // A county-level city the province governs (prefecture digits 90) is a division; a
+        // municipality's intermediate courts are numbered in turn, not by division.
+        #expect(try Self.parse("（2024）鄂9004民初1号")["division_code"] == "429004")
+        #expect(try Self.parse("（2024）鄂90民初1号")["division_code"] == .null)
+        #expect(try Self.parse("（2024）京02民终1号")["division_code"] == .null)
+        #expect(try Self.parse("（2024）渝0105民初1号")["division_code"] == "500105")
     }
 
     /// The pre-2016 `字第` form from domain.md §5.1.

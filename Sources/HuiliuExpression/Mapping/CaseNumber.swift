@@ -120,13 +120,16 @@ enum CaseNumber {
     }
 
     /// The GB/T 2260 division a court code is made of (Arts. 4–5): `鄂` 420000, `鄂11` 421100,
-    /// `鄂1181` 421181. None for the Supreme Court, military and 兵团 courts, and the special
-    /// courts numbered 71–99 (railway, maritime, IP …), whose digits name no division. A
-    /// division renamed since keeps its court's old code (Art. 13).
+    /// `鄂1181` 421181, `鄂9004` 429004 (仙桃, a county-level city the province governs). None
+    /// for the Supreme Court, military and 兵团 courts, the special courts numbered 71–99
+    /// (railway, maritime, IP …) and the courts under them, whose digits name no division, and
+    /// the intermediate courts of 京津沪渝, numbered in turn (京02 is the second). A division
+    /// renamed since keeps its court's old code (Art. 13).
     private static func division(ofCourt court: String) -> String? {
         guard let province = court.unicodeScalars.first, let prefix = provinceDivisions[province] else { return nil }
         let digits = String(court.unicodeScalars.dropFirst())
-        if let prefecture = Int(digits.prefix(2)), prefecture >= 71 { return nil }
+        if let prefecture = Int(digits.prefix(2)), prefecture >= 71, !(prefecture == 90 && digits.count == 4) { return nil }
+        if digits.count == 2, "京津沪渝".unicodeScalars.contains(province) { return nil }
         return prefix + digits + String(repeating: "0", count: 4 - digits.count)
     }
 
