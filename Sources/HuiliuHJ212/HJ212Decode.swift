@@ -66,20 +66,24 @@ public enum HJ212Decode {
     }
 
     /// The CloudEvents envelope of one measurement.
-    public static func envelope(_ measurement: EnvironmentMeasurement, mn: String) -> Envelope {
+    /// With the station's region and agency as its `region` and `owner`, as a pipeline gives them.
+    public static func envelope(_ measurement: EnvironmentMeasurement, mn: String, station: StationRegistry.Station? = nil) -> Envelope {
         let source = "/hj212/\(mn)"
-        return Envelope(id: Envelope.deterministicID(source: source, type: HJ212Source.measurementType, key: measurement.key),
-                        source: source, type: HJ212Source.measurementType, subject: measurement.key, time: measurement.time,
-                        datacontenttype: "application/json", dataschema: HJ212Source.measurementSchema,
-                        data: measurement.data)
+        var envelope = Envelope(id: Envelope.deterministicID(source: source, type: HJ212Source.measurementType, key: measurement.key),
+                                source: source, type: HJ212Source.measurementType, subject: measurement.key, time: measurement.time,
+                                datacontenttype: "application/json", dataschema: HJ212Source.measurementSchema,
+                                data: measurement.data)
+        envelope.extensions = HJ212BatchReader.extensions(of: station)
+        return envelope
     }
 
     private static func append(_ frames: [HJ212.Frame], stations: StationRegistry, to lines: inout Lines) {
         for frame in frames {
             do {
-                let normalized = try EnvironmentMeasurement.normalize(frame, station: stations[frame.mn])
+                let station = stations[frame.mn]
+                let normalized = try EnvironmentMeasurement.normalize(frame, station: station)
                 for measurement in normalized.measurements {
-                    lines.output.append(envelope(measurement, mn: frame.mn).json.jsonText)
+                    lines.output.append(envelope(measurement, mn: frame.mn, station: station).json.jsonText)
                 }
                 for skipped in normalized.skipped {
                     lines.diagnostics.append(Value.object([

@@ -23,7 +23,7 @@ public enum StationsFile {
     public static let fields: [FieldSpec] = [
         FieldSpec("mn", .string, "The device id (`MN`) the station's frames carry.", example: "42110200SW0001"),
         FieldSpec("name", .string, "The station's name.", example: "长江武汉关断面", optional: true),
-        FieldSpec("agency", .string, "The agency that runs it (生态环境, 水利 …).", example: "生态环境", optional: true),
+        FieldSpec("agency", .string, "The unit that runs it, named as other systems name it (its measurements' `agency` and their envelopes' `owner`).", example: "黄冈市生态环境局", optional: true),
         FieldSpec("region", .string, "Its GB/T 2260 region code.", example: "421102", optional: true),
         FieldSpec("edition", .oneOf(["2005", "2017", "2025"]), "The HJ 212 edition its frames should follow.",
                   example: "2017", optional: true),

@@ -26,6 +26,9 @@ struct DecodeCommandTests {
         let data = try #require(try JSONReader.parse(lines.output[0])["data"])
         #expect(data["parameter_code"] == "a21026" && data["unit"] == "mg/m³")
         #expect(data["agency"] == "麻城市生态环境局" && data["region"] == "421181")
+        // The envelope names them as a pipeline's does, for `huiliu rule` and region filters.
+        let envelope = try Envelope(json: try JSONReader.parse(lines.output[0]))
+        #expect(envelope.extensions == ["region": "421181", "owner": "麻城市生态环境局"])
     }
 
     @Test func normalizePrintsDeterministicEnvelopes() throws {
