@@ -80,6 +80,11 @@ extension Huiliu {
                         otherTypes += 1
                         continue
                     }
+                    guard envelope?.dataBase64 == nil else {
+                        printError("\(unit == "line" ? "\(name):\(position)" : "\(name): record \(position)"): the envelope carries data_base64; a rule judges JSON data")
+                        failed += 1
+                        continue
+                    }
                     data = envelope?.data ?? .null
                 }
                 // Where a record is, as the step's failures say it: `file:line`, or `file:record N` for an array.

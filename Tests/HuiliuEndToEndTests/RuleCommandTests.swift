@@ -24,14 +24,16 @@ struct RuleCommandTests {
     }
 
     /// A sink's output is judged as the pipeline judged it: envelopes of the rule's entity by
-    /// their data, subject and region; others are left out, and counted.
+    /// their data, subject and region (a CloudEvents integer too); others are left out, and
+    /// counted; one whose data is binary is said to be.
     @Test func envelopesAreJudgedByTheirDataSubjectAndRegion() async throws {
         let rows = """
-            {"specversion":"1.0","id":"a1","source":"/environment/hj212","type":"environment.assessment.v1","subject":"42118100AQ0001/aqi/hour/1","region":"421181","owner":"生态环境","data":{"kind":"air_quality_index","station_id":"42118100AQ0001","period_start":"2026-11-28T01:00:00+08:00","aqi":160,"primary_pollutants":["PM10_1h"]}}
+            {"specversion":"1.0","id":"a1","source":"/environment/hj212","type":"environment.assessment.v1","subject":"42118100AQ0001/aqi/hour/1","region":421181,"owner":"生态环境","data":{"kind":"air_quality_index","station_id":"42118100AQ0001","period_start":"2026-11-28T01:00:00+08:00","aqi":160,"primary_pollutants":["PM10_1h"]}}
             {"specversion":"1.0","id":"m1","source":"/environment/hj212","type":"environment.measurement.v1","subject":"x","data":{"value":1}}
+            {"specversion":"1.0","id":"a2","source":"/environment/hj212","type":"environment.assessment.v1","subject":"y","data_base64":"e30="}
             """
         let result = try await HuiliuCommand.run(["rule", "air-quality-index"], in: HuiliuCommand.root.path, stdin: Data(rows.utf8))
-        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.status == 1 && result.stderr.contains("stdin:3: the envelope carries data_base64"), "\(result.stderr)")
         let alerts = try result.stdout.split(separator: "\n").map { try JSONReader.parse(Array($0.utf8)) }
         #expect(alerts.map { $0["subject"] } == ["42118100AQ0001/aqi/hour/1"])
         #expect(alerts.first?["region"] == "421181" && alerts.first?["owner"] == "生态环境")

@@ -266,7 +266,10 @@ public struct RuleStep: StepConnector {
         for (field, expression) in [("message", message), ("region", region), ("owner", owner)] {
             guard let expression else {
                 // Without an expression, the record's own envelope says where it belongs.
-                if field != "message", let text = record.extensions[field]?.stringValue { alert[field] = .string(text) }
+                // (A CloudEvents integer, as a region may come from elsewhere, is its digits.)
+                if field != "message", let value = record.extensions[field], let text = value.stringValue ?? (value.isNumber ? value.jsonText : nil) {
+                    alert[field] = .string(text)
+                }
                 continue
             }
             let value: Value
