@@ -105,6 +105,19 @@ struct FormatTests {
         #expect(try XMLValue.parse(Array(xml.utf8), options: XMLOptions()).value["court"] == "黄冈中院（民一庭）")
     }
 
+    /// A declared entity named over and over (a quadratic blow-up, which libxml2's guard lets
+    /// through since each expansion is short of its own limit) is refused past the answer's
+    /// size: 100 KB named 20,000 times was 2 GB of text and a crash. Many distinct children
+    /// keep their order.
+    @Test func anEntityNamedOverAndOverIsRefused() throws {
+        let entity = String(repeating: "x", count: 100_000)
+        let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e \"\(entity)\">]><r>\(String(repeating: "&e;", count: 2_000))</r>"
+        #expect { _ = try XMLValue.parse(Array(xml.utf8), options: XMLOptions()) } throws: { "\($0)".contains("an entity bomb?") }
+        let wide = "<r>" + (0..<5_000).map { "<n\($0)>\($0)</n\($0)>" }.joined() + "<n7>again</n7></r>"
+        let value = try XMLValue.parse(Array(wide.utf8), options: XMLOptions()).value
+        #expect(value.objectValue?.count == 5_000 && value["n4999"] == "4999" && value["n7"] == ["7", "again"])
+    }
+
     @Test func externalEntitiesAreNeverLoaded() throws {
         let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"
         let value = try? XMLValue.parse(Array(xml.utf8), options: XMLOptions()).value
