@@ -222,6 +222,30 @@ struct FileStreamTests {
         }
     }
 
+    /// A sheet made to crash or exhaust the gateway is refused as damaged, naming its row: a
+    /// cell reference of many letters overflowed (and took the daemon down), a header cell at
+    /// ZZZZZ1 built rows of millions of null columns, a shared string the table lacks read as
+    /// null (a row of them vanished), a cell past 32,767 characters was held whatever its size.
+    @Test func aSheetPastASpreadsheetsLimitsIsRefused() async throws {
+        for (rows, message) in [
+            (#"<row r="1"><c r="AAAAAAAAAAAAAAA1" t="inlineStr"><is><t>id</t></is></c></row>"#, "row 1 has a cell past column XFD"),
+            (#"<row r="1"><c r="ZZZZZ1" t="inlineStr"><is><t>id</t></is></c></row>"#, "row 1 has a cell past column XFD"),
+            (#"<row r="9223372036854775807"><c r="A1"><v>1</v></c></row><row><c><v>2</v></c></row>"#, "row 9223372036854775807 is past row 1048576"),
+            (#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>99</v></c></row>"#,
+             "row 2 has a cell that refers to shared string '99', but the workbook has 1"),
+            (#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>-1</v></c></row>"#, "row 2 has a cell that refers to shared string '-1'"),
+            ("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>{BIG}</t></is></c></row>",
+             "row 2 has a cell longer than a spreadsheet cell can be"),
+        ] {
+            let folder = try makeTemporaryDirectory("huiliu-drops")
+            try Self.makeSheetWorkbook(folder + "/bad.xlsx", rows: rows)
+            let connector = try Self.connector(pattern: "*.xlsx")
+            await #expect { _ = try await drained(try connector.source("folder: \(folder)", stream: "rows")) } throws: {
+                "\($0)".contains("bad.xlsx: " + message)
+            }
+        }
+    }
+
     /// A sheet streams as it inflates: its first rows arrive before a fault far down it, and
     /// a run stopped in it resumes after the rows it delivered.
     @Test func aLongSheetStreamsAndResumes() async throws {
@@ -296,12 +320,12 @@ struct FileStreamTests {
     @Test func aZipBombIsRefused() async throws {
         let folder = try makeTemporaryDirectory("huiliu-drops")
         try Self.makeWorkbook(folder + "/bomb.xlsx")
-        // Declare 1 GiB for every member in the central directory.
+        // Declare 60 MiB (under the 64 MiB a workbook part may hold) for every member.
         let patch = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", """
             import sys, struct
             b = bytearray(open(sys.argv[1], 'rb').read()); i = 0
             while (i := b.find(b'PK\\x01\\x02', i)) >= 0:
-                b[i + 24:i + 28] = struct.pack('<I', 1 << 30); i += 4
+                b[i + 24:i + 28] = struct.pack('<I', 60 << 20); i += 4
             open(sys.argv[1], 'wb').write(b)
             """, folder + "/bomb.xlsx"])
         #expect(patch.status == 0)
@@ -432,6 +456,26 @@ struct FileStreamTests {
     }
 
     /// Writes a two-sheet workbook with shared and inline strings, numbers, a boolean and a gap, with Python's zipfile.
+    /// A one-sheet workbook whose sheetData is `rows` (`{BIG}` in it 50,000 characters), with
+    /// one shared string.
+    static func makeSheetWorkbook(_ path: String, rows: String) throws {
+        let script = #"""
+            import sys, zipfile
+            ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+            files = {
+              'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>',
+              'xl/_rels/workbook.xml.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+              'xl/sharedStrings.xml': f'<?xml version="1.0"?><sst {ns}><si><t>id</t></si></sst>',
+              'xl/worksheets/sheet1.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData>' + sys.argv[2].replace('{BIG}', '长' * 50000) + '</sheetData></worksheet>',
+            }
+            with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+                for name, text in files.items():
+                    z.writestr(name, text)
+            """#
+        let result = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", script, path, rows])
+        guard result.status == 0 else { throw FixtureError("writing the workbook failed: \(result.output)") }
+    }
+
     /// A one-sheet workbook of `rows` rows (id, a long note) after the header; its XML is cut
     /// off after row `brokenAfter`, if given.
     static func makeLongWorkbook(_ path: String, rows: Int, brokenAfter: Int?) throws {

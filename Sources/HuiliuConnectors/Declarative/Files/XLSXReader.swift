@@ -1,4 +1,5 @@
 import CLibXML2
+import Foundation
 import Glibc
 import HuiliuCore
 
@@ -9,7 +10,7 @@ enum XLSXReader {
     static func sheets(_ workbook: [UInt8], _ file: String) throws -> (sheets: [(name: String, id: String)], date1904: Bool) {
         var sheets: [(name: String, id: String)] = []
         var date1904 = false
-        try withDocument(workbook, file) { root in
+        try withDocument(workbook, file, part: "xl/workbook.xml") { root in
             for node in descendants(root, named: "sheet") {
                 sheets.append((attribute(node, "name") ?? "", attribute(node, "id") ?? ""))
             }
@@ -22,7 +23,7 @@ enum XLSXReader {
     /// The part the relationship `id` of `xl/_rels/workbook.xml.rels` points to.
     static func target(of id: String, _ rels: [UInt8], _ file: String) throws -> String? {
         var target: String?
-        try withDocument(rels, file) { root in
+        try withDocument(rels, file, part: "xl/_rels/workbook.xml.rels") { root in
             for node in descendants(root, named: "Relationship") where attribute(node, "Id") == id {
                 target = attribute(node, "Target") ?? target
             }
@@ -57,7 +58,7 @@ enum XLSXReader {
     /// `xl/styles.xml`; `nil` for the formats that show numbers.
     static func dateStyles(_ bytes: [UInt8], _ file: String) throws -> [XLSXDateStyle?] {
         var styles: [XLSXDateStyle?] = []
-        try withDocument(bytes, file) { root in
+        try withDocument(bytes, file, part: "xl/styles.xml") { root in
             var codes: [Int: String] = [:]
             // The cells' formats only: conditional formats (dxfs) have numFmt elements of their own.
             for list in descendants(root, named: "numFmts") {
@@ -97,27 +98,38 @@ enum XLSXReader {
     }
 
     /// `AB12` → 27.
+    /// Past three letters (XFD), the index is past every sheet's last column, not an overflow.
     static func columnIndex(_ reference: String) -> Int? {
         var index = 0
         var letters = 0
         for scalar in reference.unicodeScalars {
             guard ("A"..."Z").contains(scalar) else { break }
-            index = index * 26 + Int(scalar.value - 64)
             letters += 1
+            if letters > 3 { return Int(Int32.max) }
+            index = index * 26 + Int(scalar.value - 64)
         }
         return letters > 0 ? index - 1 : nil
     }
 
     // MARK: libxml2 helpers
 
-    private static func withDocument(_ bytes: [UInt8], _ file: String, _ body: (xmlNodePtr) throws -> Void) throws {
-        let flags = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_HUGE.rawValue)
+    /// Reads a small part (the workbook, its relationships, styles) as a tree. Without
+    /// XML_PARSE_HUGE: libxml2's limits refuse an entity bomb in a part a few kilobytes long.
+    private static func withDocument(_ bytes: [UInt8], _ file: String, part: String, _ body: (xmlNodePtr) throws -> Void) throws {
+        let flags = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         let document = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(1, buffer.count)) {
-                xmlReadMemory($0, Int32(buffer.count), "part.xml", nil, flags)
+                xmlReadMemory($0, Int32(buffer.count), part, nil, flags)
             }
         }
-        guard let document, let root = xmlDocGetRootElement(document) else { throw ZipError("\(file): a workbook part is not valid XML") }
+        guard let document, let root = xmlDocGetRootElement(document) else {
+            var reason = ""
+            if let error = clibxml2_last_error(), let message = error.pointee.message {
+                reason = " (line \(error.pointee.line): \(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)))"
+            }
+            if let document { xmlFreeDoc(document) }
+            throw ZipError("\(file): \(part) is not valid XML\(reason)")
+        }
         defer { xmlFreeDoc(document) }
         try body(root)
     }

@@ -15,6 +15,12 @@ final class XLSXSheet {
     private let styles: [XLSXDateStyle?]
     private let date1904: Bool
     private var header: [String]?
+    /// A sheet's size (ECMA-376 and Excel: A1 to XFD1048576) and a cell's, 32,767 characters
+    /// (at most four bytes each): past them a file is damaged, or made to exhaust memory.
+    static let maximumRows = 1_048_576, maximumColumns = 16_384, maximumCellBytes = 4 * 32_767
+    /// The workbook's list of sheets, their relationships and styles: kilobytes, read whole.
+    static let maximumPartBytes = 64 << 20
+
     /// The number of the last row read: a row without `r` is the one after it.
     private var lastRow = 0
 
@@ -32,7 +38,7 @@ final class XLSXSheet {
                 throw ZipError("\(file): \(error)")
             }
         }
-        guard let workbook = try named({ try zip.data("xl/workbook.xml") }) else {
+        guard let workbook = try named({ try zip.data("xl/workbook.xml", maximumSize: Self.maximumPartBytes) }) else {
             throw ZipError("\(file): no xl/workbook.xml; not an XLSX workbook")
         }
         let (sheets, date1904) = try XLSXReader.sheets(workbook, file)
@@ -40,7 +46,7 @@ final class XLSXSheet {
             throw ZipError("\(file): no sheet '\(sheet ?? "")'; the workbook has \(sheets.map { "'\($0.name)'" }.joined(separator: ", "))")
         }
         var target = "worksheets/sheet1.xml"
-        if let rels = try named({ try zip.data("xl/_rels/workbook.xml.rels") }) {
+        if let rels = try named({ try zip.data("xl/_rels/workbook.xml.rels", maximumSize: Self.maximumPartBytes) }) {
             target = try XLSXReader.target(of: chosen.id, rels, file) ?? target
         }
         let path = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
@@ -53,7 +59,7 @@ final class XLSXSheet {
             try zip.stream("xl/sharedStrings.xml", maximumSize: ZipArchive.maximumMemberSize).map { try Self.sharedStrings($0, file) } ?? []
         }
         // Styles that cannot be read leave numbers as numbers rather than the workbook unread.
-        styles = (try? zip.data("xl/styles.xml").map { try XLSXReader.dateStyles($0, file) }) ?? []
+        styles = (try? zip.data("xl/styles.xml", maximumSize: Self.maximumPartBytes).map { try XLSXReader.dateStyles($0, file) }) ?? []
         xml = try XMLPartReader(member, file: file, part: "sheet")
         name = chosen.name
         self.file = file
@@ -92,36 +98,43 @@ final class XLSXSheet {
         return nil
     }
 
-    /// The next row of the sheet's XML: its number and its cells by column. A fault names the
-    /// last row read whole, whose records came before it.
-    private func nextRow() throws -> (Int, [Int: Value])? {
+    /// The next node of the sheet's XML. A fault in it names the last row begun: libxml2 reads
+    /// ahead, so it is there or after it.
+    private func advance() throws -> Bool {
         do {
-            return try scanRow()
+            return try xml.advance()
         } catch let error as ZipError where lastRow > 0 {
             throw ZipError("\(error.description), at or after row \(lastRow)")
         }
     }
 
-    private func scanRow() throws -> (Int, [Int: Value])? {
+    /// The next row of the sheet's XML: its number and its cells by column.
+    private func nextRow() throws -> (Int, [Int: Value])? {
         var rowNumber = 0
         var cells: [Int: Value] = [:]
         var next = 0
         var column = 0, type = "n", style = 0
         var raw: String?, inline = ""
         var inValue = false, inInline = false, inPhonetic = false, inText = false
-        while try xml.advance() {
+        while try advance() {
             switch xml.kind {
             case XMLPartReader.elementStart:
                 let empty = xml.isEmptyElement
                 switch xml.name {
                 case "row":
                     rowNumber = xml.attribute("r").flatMap { Int($0) } ?? lastRow + 1
+                    guard (1...Self.maximumRows).contains(rowNumber) else {
+                        throw ZipError("\(file): row \(xml.attribute("r") ?? String(rowNumber)) is past row \(Self.maximumRows), the last a sheet has: a damaged file")
+                    }
                     lastRow = rowNumber
                     cells = [:]
                     next = 0
                     if empty { return (rowNumber, cells) }
                 case "c":
                     column = xml.attribute("r").flatMap(XLSXReader.columnIndex) ?? next
+                    guard column < Self.maximumColumns else {
+                        throw ZipError("\(file): row \(rowNumber) has a cell past column XFD, the last a sheet has: a damaged file")
+                    }
                     type = xml.attribute("t") ?? "n"
                     style = xml.attribute("s").flatMap { Int($0) } ?? 0
                     raw = nil
@@ -140,6 +153,9 @@ final class XLSXSheet {
                 guard let text = xml.text else { break }
                 // An inline string's text is in its `t` elements: not the indentation between them.
                 if inValue { raw! += text } else if inInline && inText && !inPhonetic { inline += text }
+                if (raw?.utf8.count ?? 0) + inline.utf8.count > Self.maximumCellBytes {
+                    throw ZipError("\(file): row \(rowNumber) has a cell longer than a spreadsheet cell can be (32,767 characters): a damaged file")
+                }
             case XMLPartReader.elementEnd:
                 switch xml.name {
                 case "v": inValue = false
@@ -147,6 +163,10 @@ final class XLSXSheet {
                 case "t": inText = false
                 case "rPh": inPhonetic = false
                 case "c":
+                    // A string the table does not have: the table was cut short, or the sheet damaged.
+                    if type == "s", let raw, !raw.isEmpty, Int(raw).map({ !shared.indices.contains($0) }) ?? true {
+                        throw ZipError("\(file): row \(rowNumber) has a cell that refers to shared string '\(raw)', but the workbook has \(shared.count): a damaged file")
+                    }
                     cells[column] = XLSXReader.cellValue(type: type, raw: raw, inline: inline, shared: shared,
                                                          date: styles.indices.contains(style) ? styles[style] : nil, date1904: date1904)
                     next = column + 1

@@ -53,9 +53,13 @@ struct ZipArchive {
         self.entries = entries
     }
 
-    /// The uncompressed bytes of member `name`, or `nil` if there is none.
-    func data(_ name: String) throws -> [UInt8]? {
+    /// The uncompressed bytes of member `name`, or `nil` if there is none; refused when the
+    /// archive says it holds more than `maximumSize`.
+    func data(_ name: String, maximumSize: Int = maximumMemberSize) throws -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
+        guard entry.size <= maximumSize else {
+            throw ZipError("\(name) holds \(entry.size) bytes, more than the \(maximumSize >> 20) MiB such a part may: a damaged file")
+        }
         let compressed = try compressedBytes(of: entry)
         let bytes: [UInt8]
         switch entry.method {
