@@ -178,6 +178,21 @@ struct FileSourceTests {
         }
     }
 
+    /// A CSV row or a JSON value past `max_record_bytes` fails the read at its byte instead of
+    /// being held whatever its size (a 500 MB field without a newline took 1.6 GB).
+    @Test func aRecordPastTheLimitIsNotHeld() async throws {
+        // Past the 1 MiB read window, whose first read holds a small file whatever the limit.
+        let long = String(repeating: "x", count: 2 << 20)
+        for (name, text) in [("long.csv", "id,note\n1,short\n2,\(long)"), ("long.json", "[{\"id\":1},{\"note\":\"\(long)\"}]")] {
+            let path = write(name, Array(text.utf8))
+            await #expect { try await drain(source(path, ["max_record_bytes": 1024])) } throws: {
+                "\($0)".contains("\(name): byte ") && "\($0)".contains("a record runs past")
+            }
+            let whole = try await drain(source(path)).flatMap(\.records)
+            #expect(whole.count == 2, "read with the default limit")
+        }
+    }
+
     /// A key of the path given twice is refused on every run, the one resumed after the
     /// records before it too: it used to "succeed" then, delivering both arrays.
     @Test func aRepeatedPathKeyFailsEveryRun() async throws {

@@ -15,6 +15,10 @@ final class ByteWindow {
     private(set) var base: Int
     /// True once the input is exhausted.
     private(set) var isAtEnd = false
+    /// The most unconsumed bytes a fill may leave held (one record being parsed), and the file
+    /// named when a record runs past it.
+    var maximumHeld = Int.max
+    var display = ""
     /// CRC-32 of the consumed bytes from where it started up to `crcThrough`, if known.
     private var crc: UInt?
     private var crcThrough: Int
@@ -72,6 +76,10 @@ final class ByteWindow {
     @discardableResult
     func fill() throws(FileReadError) -> Bool {
         guard !isAtEnd else { return false }
+        // A record past the limit (an unclosed quote, a value of gigabytes) is not held further.
+        guard end - start < maximumHeld else {
+            throw FileReadError(path: display, message: "byte \(position): a record runs past \(maximumHeld >> 20) MiB, the most read as one (max_record_bytes): an unclosed quote, or a value too large to take")
+        }
         absorbConsumed()
         // Keep the last consumed bytes too: a checkpoint fingerprints them (``recent``).
         let kept = min(start, Self.recentBytes)

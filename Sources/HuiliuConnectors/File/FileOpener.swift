@@ -131,6 +131,12 @@ struct FileOpener {
             lines.maximumLine = maximumRecordBytes
             parser = lines
         }
+        // JSON Lines skips a line past the limit as it reads it; a CSV row or a JSON value cannot
+        // be stepped over, and is refused there rather than held whatever its size.
+        if format != "jsonl" {
+            window.maximumHeld = maximumRecordBytes
+            window.display = display
+        }
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)
     }
 

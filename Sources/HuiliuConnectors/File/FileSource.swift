@@ -21,7 +21,7 @@ public struct FileSource: SourceConnector {
     static let type = Field<String?>("type", .string, "Event type for the records until a `map` step sets one.",
                                      example: "budget.payment.raw.v1")
     static let maximumRecord = Field<Int>("max_record_bytes", .integer,
-                                          "The longest JSON Lines line taken; a longer one is dead-lettered (its first 4 KiB kept) and skipped without being held in memory.",
+                                          "The longest record taken. A longer JSON Lines line is dead-lettered (its first 4 KiB kept) and skipped without being held in memory; a longer CSV row or JSON value (an unclosed quote, a field of gigabytes) fails the read at its byte, since it cannot be stepped over.",
                                           default: .integer(64 << 20), range: 1024...2_147_483_648)
 
     static let records = Field<String?>("records", .string,
