@@ -230,15 +230,19 @@ struct FileStreamTests {
         for (rows, message) in [
             (#"<row r="1"><c r="AAAAAAAAAAAAAAA1" t="inlineStr"><is><t>id</t></is></c></row>"#, "row 1 has a cell past column XFD"),
             (#"<row r="1"><c r="ZZZZZ1" t="inlineStr"><is><t>id</t></is></c></row>"#, "row 1 has a cell past column XFD"),
-            (#"<row r="9223372036854775807"><c r="A1"><v>1</v></c></row><row><c><v>2</v></c></row>"#, "row 9223372036854775807 is past row 1048576"),
+            (#"<row r="9223372036854775807"><c r="A1"><v>1</v></c></row><row><c><v>2</v></c></row>"#, "row 9223372036854775807 is outside rows 1 to 1048576"),
+            (#"<row r="0"><c r="A1"><v>1</v></c></row>"#, "row 0 is outside rows 1 to 1048576"),
             (#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>99</v></c></row>"#,
              "row 2 has a cell that refers to shared string '99', but the workbook has 1"),
             (#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>-1</v></c></row>"#, "row 2 has a cell that refers to shared string '-1'"),
             ("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>{BIG}</t></is></c></row>",
              "row 2 has a cell longer than a spreadsheet cell can be"),
+            // A DTD, whose entities would be dropped from the text, a row of them vanishing.
+            ("DTD", "the shared string table declares a DTD"),
         ] {
             let folder = try makeTemporaryDirectory("huiliu-drops")
-            try Self.makeSheetWorkbook(folder + "/bad.xlsx", rows: rows)
+            try Self.makeSheetWorkbook(folder + "/bad.xlsx", rows: rows == "DTD" ? #"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"# : rows,
+                                       shared: rows == "DTD" ? #"<!DOCTYPE sst [<!ENTITY a "id">]><sst><si><t>&a;</t></si></sst>"# : nil)
             let connector = try Self.connector(pattern: "*.xlsx")
             await #expect { _ = try await drained(try connector.source("folder: \(folder)", stream: "rows")) } throws: {
                 "\($0)".contains("bad.xlsx: " + message)
@@ -458,21 +462,21 @@ struct FileStreamTests {
     /// Writes a two-sheet workbook with shared and inline strings, numbers, a boolean and a gap, with Python's zipfile.
     /// A one-sheet workbook whose sheetData is `rows` (`{BIG}` in it 50,000 characters), with
     /// one shared string.
-    static func makeSheetWorkbook(_ path: String, rows: String) throws {
+    static func makeSheetWorkbook(_ path: String, rows: String, shared: String? = nil) throws {
         let script = #"""
             import sys, zipfile
             ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
             files = {
               'xl/workbook.xml': f'<?xml version="1.0"?><workbook {ns}><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>',
               'xl/_rels/workbook.xml.rels': '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
-              'xl/sharedStrings.xml': f'<?xml version="1.0"?><sst {ns}><si><t>id</t></si></sst>',
+              'xl/sharedStrings.xml': '<?xml version="1.0"?>' + (sys.argv[3] if len(sys.argv) > 3 else f'<sst {ns}><si><t>id</t></si></sst>'),
               'xl/worksheets/sheet1.xml': f'<?xml version="1.0"?><worksheet {ns}><sheetData>' + sys.argv[2].replace('{BIG}', '长' * 50000) + '</sheetData></worksheet>',
             }
             with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
                 for name, text in files.items():
                     z.writestr(name, text)
             """#
-        let result = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", script, path, rows])
+        let result = try run(findExecutable("python3") ?? "/usr/bin/python3", ["-c", script, path, rows] + (shared.map { [$0] } ?? []))
         guard result.status == 0 else { throw FixtureError("writing the workbook failed: \(result.output)") }
     }
 

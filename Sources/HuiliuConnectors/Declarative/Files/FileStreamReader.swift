@@ -105,6 +105,7 @@ final class FileStreamReader: BatchReader {
             // The workbook's compressed bytes are held; its sheet inflates as it is read.
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             let sheet = try XLSXSheet(bytes, sheet: try definition.sheet?.string(.object(source.baseContext)), file: display)
+            for warning in sheet.warnings { source.context.logger.warning("\(warning)", metadata: ["file": .string(display)]) }
             // An interrupted run of this sheet resumes after the rows it delivered.
             var row = 0
             if let saved = state.current, saved["file"]?.stringValue == entry.name, saved["sha256"]?.stringValue == digest,

@@ -31,12 +31,12 @@ enum XLSXReader {
         return target
     }
 
-    static func cellValue(type: String, raw: String?, inline: String, shared: [String],
+    static func cellValue(type: String, raw: String?, inline: String, shared: SharedStrings,
                                   date: XLSXDateStyle?, date1904: Bool) -> Value {
         if type == "inlineStr" { return .string(unescaped(inline)) }
         guard let raw else { return .null }
         switch type {
-        case "s": return Int(raw).flatMap { shared.indices.contains($0) ? .string(shared[$0]) : nil } ?? .null
+        case "s": return Int(raw).flatMap { shared[$0] }.map(Value.string) ?? .null
         case "b": return .bool(raw == "1")
         // A date cell (ISO 8601 text) styled as a date alone reads as its date, like a serial would.
         case "d" where date == .date && raw.utf8.count >= 10: return .string(String(raw.prefix(10)))

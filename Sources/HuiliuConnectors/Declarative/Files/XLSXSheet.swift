@@ -11,7 +11,7 @@ final class XLSXSheet {
     let name: String
     private let file: String
     private let xml: XMLPartReader
-    private let shared: [String]
+    private let shared: SharedStrings
     private let styles: [XLSXDateStyle?]
     private let date1904: Bool
     private var header: [String]?
@@ -23,6 +23,11 @@ final class XLSXSheet {
 
     /// The number of the last row read: a row without `r` is the one after it.
     private var lastRow = 0
+    /// What the reader should warn of (styles that could not be read).
+    private(set) var warnings: [String] = []
+    /// The bytes of text in the row being read: 16,384 cells of 32,767 characters would be
+    /// gigabytes.
+    static let maximumRowBytes = 16 << 20
 
     /// The sheet called `sheet`, or the first, of the workbook `bytes`; `file` names it in errors.
     init(_ bytes: [UInt8], sheet: String?, file: String) throws {
@@ -54,12 +59,18 @@ final class XLSXSheet {
         guard let member = try named({ try zip.stream(path) }) else {
             throw ZipError("\(file): sheet '\(chosen.name)' (\(path)) is missing")
         }
-        // The table is held while the sheet is read: as large as a part read whole may be.
+        // The table is held while the sheet is read, up to a gigabyte of text.
         shared = try named {
-            try zip.stream("xl/sharedStrings.xml", maximumSize: ZipArchive.maximumMemberSize).map { try Self.sharedStrings($0, file) } ?? []
+            try zip.stream("xl/sharedStrings.xml", maximumSize: ZipArchive.maximumMemberSize).map { try Self.sharedStrings($0, file) } ?? SharedStrings()
         }
-        // Styles that cannot be read leave numbers as numbers rather than the workbook unread.
-        styles = (try? zip.data("xl/styles.xml", maximumSize: Self.maximumPartBytes).map { try XLSXReader.dateStyles($0, file) }) ?? []
+        // Styles that cannot be read leave numbers as numbers rather than the workbook unread,
+        // with a warning: date columns read as serial numbers.
+        do {
+            styles = try zip.data("xl/styles.xml", maximumSize: Self.maximumPartBytes).map { try XLSXReader.dateStyles($0, file) } ?? []
+        } catch {
+            styles = []
+            warnings.append("\(error); dates in the sheet read as Excel's serial numbers")
+        }
         xml = try XMLPartReader(member, file: file, part: "sheet")
         name = chosen.name
         self.file = file
@@ -116,6 +127,7 @@ final class XLSXSheet {
         var column = 0, type = "n", style = 0
         var raw: String?, inline = ""
         var inValue = false, inInline = false, inPhonetic = false, inText = false
+        var rowBytes = 0
         while try advance() {
             switch xml.kind {
             case XMLPartReader.elementStart:
@@ -124,9 +136,10 @@ final class XLSXSheet {
                 case "row":
                     rowNumber = xml.attribute("r").flatMap { Int($0) } ?? lastRow + 1
                     guard (1...Self.maximumRows).contains(rowNumber) else {
-                        throw ZipError("\(file): row \(xml.attribute("r") ?? String(rowNumber)) is past row \(Self.maximumRows), the last a sheet has: a damaged file")
+                        throw ZipError("\(file): row \(xml.attribute("r") ?? String(rowNumber)) is outside rows 1 to \(Self.maximumRows), those a sheet has: a damaged file")
                     }
                     lastRow = rowNumber
+                    rowBytes = 0
                     cells = [:]
                     next = 0
                     if empty { return (rowNumber, cells) }
@@ -153,8 +166,12 @@ final class XLSXSheet {
                 guard let text = xml.text else { break }
                 // An inline string's text is in its `t` elements: not the indentation between them.
                 if inValue { raw! += text } else if inInline && inText && !inPhonetic { inline += text }
+                rowBytes += text.utf8.count
                 if (raw?.utf8.count ?? 0) + inline.utf8.count > Self.maximumCellBytes {
                     throw ZipError("\(file): row \(rowNumber) has a cell longer than a spreadsheet cell can be (32,767 characters): a damaged file")
+                }
+                if rowBytes > Self.maximumRowBytes {
+                    throw ZipError("\(file): row \(rowNumber) holds more than \(Self.maximumRowBytes >> 20) MiB of text: a damaged file")
                 }
             case XMLPartReader.elementEnd:
                 switch xml.name {
@@ -164,7 +181,7 @@ final class XLSXSheet {
                 case "rPh": inPhonetic = false
                 case "c":
                     // A string the table does not have: the table was cut short, or the sheet damaged.
-                    if type == "s", let raw, !raw.isEmpty, Int(raw).map({ !shared.indices.contains($0) }) ?? true {
+                    if type == "s", let raw, !raw.isEmpty, Int(raw).map({ shared[$0] == nil }) ?? true {
                         throw ZipError("\(file): row \(rowNumber) has a cell that refers to shared string '\(raw)', but the workbook has \(shared.count): a damaged file")
                     }
                     cells[column] = XLSXReader.cellValue(type: type, raw: raw, inline: inline, shared: shared,
@@ -182,9 +199,14 @@ final class XLSXSheet {
     /// The shared string table: each item's text, from its `t` elements directly or in
     /// rich-text runs, with ECMA-376's escapes decoded. Phonetic runs (`rPh`) and the
     /// indentation of a pretty-printed part between elements are not text.
-    private static func sharedStrings(_ member: ZipArchive.MemberStream, _ file: String) throws -> [String] {
+    private static func sharedStrings(_ member: ZipArchive.MemberStream, _ file: String) throws -> SharedStrings {
         let xml = try XMLPartReader(member, file: file, part: "shared string table")
-        var strings: [String] = []
+        var strings = SharedStrings()
+        func append(_ item: String) throws {
+            guard strings.append(item) else {
+                throw ZipError("\(file): the shared string table holds more than \(SharedStrings.maximumItems) items or \(SharedStrings.maximumBytes >> 20) MiB: a damaged file, or save the sheet as CSV")
+            }
+        }
         var current = "", inText = false, inPhonetic = false
         while try xml.advance() {
             switch xml.kind {
@@ -192,16 +214,21 @@ final class XLSXSheet {
                 switch xml.name {
                 case "si":
                     current = ""
-                    if xml.isEmptyElement { strings.append("") }
+                    if xml.isEmptyElement { try append("") }
                 case "t": inText = !xml.isEmptyElement
                 case "rPh": inPhonetic = !xml.isEmptyElement
                 default: break
                 }
             case let kind where XMLPartReader.textKinds.contains(kind):
-                if inText && !inPhonetic, let text = xml.text { current += text }
+                if inText && !inPhonetic, let text = xml.text {
+                    current += text
+                    if current.utf8.count > maximumCellBytes {
+                        throw ZipError("\(file): the shared string table has an item longer than a spreadsheet cell can be (32,767 characters): a damaged file")
+                    }
+                }
             case XMLPartReader.elementEnd:
                 switch xml.name {
-                case "si": strings.append(XLSXReader.unescaped(current))
+                case "si": try append(XLSXReader.unescaped(current))
                 case "t": inText = false
                 case "rPh": inPhonetic = false
                 default: break

@@ -20,7 +20,9 @@ final class XMLPartReader {
         self.member = member
         self.file = file
         self.part = part
-        let flags = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_HUGE.rawValue)
+        // Without XML_PARSE_HUGE: libxml2 then refuses a text node past 10 MB (a cell holds
+        // 32,767 characters) before building it, and entity bombs.
+        let flags = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
         let read: xmlInputReadCallback = { context, buffer, length in
             guard let context, let buffer, length > 0 else { return -1 }
             let member = Unmanaged<ZipArchive.MemberStream>.fromOpaque(context).takeUnretainedValue()
@@ -38,7 +40,13 @@ final class XMLPartReader {
     /// Moves to the next node; `false` at the end of the part.
     func advance() throws -> Bool {
         switch xmlTextReaderRead(reader) {
-        case 1: return true
+        case 1:
+            // No spreadsheet program writes a DTD; entities it declares would be dropped from
+            // the text (a row of them would vanish), so a part with one is refused.
+            if xmlTextReaderNodeType(reader) == 10 {
+                throw ZipError("\(file): the \(part) declares a DTD, which no spreadsheet program writes: a damaged or crafted file")
+            }
+            return true
         case 0: return false
         default:
             if let failure = member.failure { throw ZipError("\(file): \(failure)") }

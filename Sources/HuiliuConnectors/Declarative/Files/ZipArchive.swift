@@ -115,7 +115,9 @@ struct ZipArchive {
     /// comes out: a member that inflates past it is corrupt, or a zip bomb's.
     final class MemberStream {
         private let input: ArraySlice<UInt8>
-        private var stream = z_stream()
+        /// zlib keeps a pointer back to its stream and checks it on every call: a fixed address,
+        /// not a stored property whose address Swift does not promise.
+        private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         private let entry: Entry
         private var consumed = 0
         private var finished = false
@@ -127,13 +129,16 @@ struct ZipArchive {
         init(_ compressed: ArraySlice<UInt8>, entry: Entry) throws {
             input = compressed
             self.entry = entry
+            stream.initialize(to: z_stream())
             if entry.method == 8 {
-                guard czlib_inflate_init_raw(&stream) == Z_OK else { throw ZipError("zlib could not start inflating \(entry.name)") }
+                // Thrown with every property set, deinit still runs and frees the stream.
+                guard czlib_inflate_init_raw(stream) == Z_OK else { throw ZipError("zlib could not start inflating \(entry.name)") }
             }
         }
 
         deinit {
-            if entry.method == 8 { inflateEnd(&stream) }
+            if entry.method == 8 { inflateEnd(stream) }
+            stream.deallocate()
         }
 
         /// Fills up to `count` bytes at `buffer`; 0 at the end, -1 on corrupt data (see `failure`).
@@ -167,19 +172,19 @@ struct ZipArchive {
                 let before = consumed
                 let (status, produced) = input.withUnsafeBufferPointer { source in
                     // zlib only reads its input; the pointer type is its C API's.
-                    stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + consumed)
-                    stream.avail_in = uInt(source.count - consumed)
-                    stream.next_out = buffer.assumingMemoryBound(to: Bytef.self)
-                    stream.avail_out = uInt(count)
-                    let status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    consumed = source.count - Int(stream.avail_in)
-                    return (status, count - Int(stream.avail_out))
+                    stream.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + consumed)
+                    stream.pointee.avail_in = uInt(source.count - consumed)
+                    stream.pointee.next_out = buffer.assumingMemoryBound(to: Bytef.self)
+                    stream.pointee.avail_out = uInt(count)
+                    let status = CZlib.inflate(stream, Z_NO_FLUSH)
+                    consumed = source.count - Int(stream.pointee.avail_in)
+                    return (status, count - Int(stream.pointee.avail_out))
                 }
                 guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
                     failure = ZipError("\(entry.name) is corrupt (zlib status \(status))")
                     return -1
                 }
-                if Int(stream.total_out) > entry.size {
+                if Int(stream.pointee.total_out) > entry.size {
                     failure = ZipError("\(entry.name) inflates past the \(entry.size) bytes its directory says (corrupt, or a zip bomb?)")
                     return -1
                 }
@@ -194,7 +199,8 @@ struct ZipArchive {
         }
     }
 
-    /// The largest member read whole (the workbook, its relationships, styles); sheets and shared strings stream.
+    /// The largest member read whole, and the largest shared string table (it is held while its
+    /// sheet is read); the workbook, its relationships and styles have their own smaller limit.
     static let maximumMemberSize = 1 << 30
     /// Deflate does not shrink text more than about 1000 to 1; a declared size beyond that is
     /// a zip bomb's, and is refused before anything is allocated for it.
