@@ -64,6 +64,8 @@ extension Huiliu {
             let name = file ?? "stdin"
             let (rows, unit) = try Self.records(file)
             var records: [Record] = []
+            // Each envelope's source, whose events its alerts name (`event_id`); nil for a bare record.
+            var sources: [String?] = []
             var failed = 0, otherTypes = 0
             for (position, row) in rows {
                 var data = row
@@ -115,21 +117,44 @@ extension Huiliu {
                 }
                 var record = Record(data: data, origin: RecordOrigin(name, position: position), key: subject, type: step.entityType)
                 record.extensions = envelope?.extensions ?? Object()
+                // Raised at the event's time, as the step raises it at the record's.
+                record.time = envelope?.time
                 records.append(record)
+                sources.append(envelope?.source)
             }
             if otherTypes > 0 { printError("\(otherTypes) envelope\(otherTypes == 1 ? "" : "s") of another type than \(step.entityType) left out") }
             let count = records.count + failed
-            let output = try await step.process(records)
-            for alert in output.records { print(alert.data.jsonText) }
-            for failure in output.failures {
-                let position = failure.record.origin.position
-                printError((unit == "line" ? "\(name):\(position)" : "\(name): record \(position)") + ": \(failure.reason)")
+            // A step per event source, as each pipeline's step names its own events.
+            var steps: [String: RuleStep] = [:]
+            var alerts: [Record] = []
+            var index = 0
+            while index < records.count {
+                let source = sources[index]
+                var end = index + 1
+                while end < records.count, sources[end] == source { end += 1 }
+                var judge = step
+                if let source {
+                    if steps[source] == nil {
+                        var sourced = context
+                        sourced.eventSource = source
+                        steps[source] = try RuleStep(config: config, context: sourced)
+                    }
+                    judge = steps[source]!
+                }
+                let output = try await judge.process(Array(records[index..<end]))
+                alerts += output.records
+                for failure in output.failures {
+                    let position = failure.record.origin.position
+                    printError((unit == "line" ? "\(name):\(position)" : "\(name): record \(position)") + ": \(failure.reason)")
+                }
+                failed += output.failures.count
+                index = end
             }
-            failed += output.failures.count
+            for alert in alerts { print(alert.data.jsonText) }
             var bySeverity: [String: Int] = [:]
-            for alert in output.records { bySeverity[alert.data["severity"]?.stringValue ?? "?", default: 0] += 1 }
+            for alert in alerts { bySeverity[alert.data["severity"]?.stringValue ?? "?", default: 0] += 1 }
             let severities = ["red", "orange", "yellow", "info"].compactMap { severity in bySeverity[severity].map { "\(severity) \($0)" } }
-            printError("\(count) record\(count == 1 ? "" : "s"), \(output.records.count) alert\(output.records.count == 1 ? "" : "s")"
+            printError("\(count) record\(count == 1 ? "" : "s"), \(alerts.count) alert\(alerts.count == 1 ? "" : "s")"
                        + (severities.isEmpty ? "" : " (\(severities.joined(separator: ", ")))") + (failed > 0 ? ", \(failed) not judged" : ""))
             if failed > 0 { throw ExitCode(1) }
         }
@@ -138,9 +163,7 @@ extension Huiliu {
         /// one array by record; and which of the two the positions count.
         static func records(_ file: String?) throws -> (records: [(position: Int, data: Value)], unit: String) {
             let data = try readInput(file, json: true)
-            var bytes = [UInt8](data)
-            // Windows tools save UTF-8 with a byte-order mark.
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+            let bytes = [UInt8](data)
             let name = file ?? "stdin"
             if bytes.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) == UInt8(ascii: "[") {
                 do {

@@ -27,8 +27,9 @@ struct RuleCommandTests {
     /// their data, subject and region (a CloudEvents integer too); others are left out, and
     /// counted; one whose data is binary is said to be.
     @Test func envelopesAreJudgedByTheirDataSubjectAndRegion() async throws {
+        let id = Envelope.deterministicID(source: "/environment/hj212", type: "environment.assessment.v1", key: "42118100AQ0001/aqi/hour/1")
         let rows = """
-            {"specversion":"1.0","id":"a1","source":"/environment/hj212","type":"environment.assessment.v1","subject":"42118100AQ0001/aqi/hour/1","region":421181,"owner":"生态环境","data":{"kind":"air_quality_index","station_id":"42118100AQ0001","period_start":"2026-11-28T01:00:00+08:00","aqi":160,"primary_pollutants":["PM10_1h"]}}
+            {"specversion":"1.0","id":"\(id)","source":"/environment/hj212","type":"environment.assessment.v1","subject":"42118100AQ0001/aqi/hour/1","time":"2026-11-28T01:00:00+08:00","region":421181,"owner":"生态环境","data":{"kind":"air_quality_index","station_id":"42118100AQ0001","period_start":"2026-11-28T01:00:00+08:00","aqi":160,"primary_pollutants":["PM10_1h"]}}
             {"specversion":"1.0","id":"m1","source":"/environment/hj212","type":"environment.measurement.v1","subject":"x","data":{"value":1}}
             {"specversion":"1.0","id":"a2","source":"/environment/hj212","type":"environment.assessment.v1","subject":"y","data_base64":"e30="}
             """
@@ -37,6 +38,8 @@ struct RuleCommandTests {
         let alerts = try result.stdout.split(separator: "\n").map { try JSONReader.parse(Array($0.utf8)) }
         #expect(alerts.map { $0["subject"] } == ["42118100AQ0001/aqi/hour/1"])
         #expect(alerts.first?["region"] == "421181" && alerts.first?["owner"] == "生态环境")
+        // Raised at the event's time, naming the event it is about, as the pipeline's step does.
+        #expect(alerts.first?["raised_at"] == "2026-11-28T01:00:00+08:00" && alerts.first?["event_id"] == .string(id))
         #expect(result.stderr.contains("1 envelope of another type than environment.assessment.v1 left out"))
     }
 
