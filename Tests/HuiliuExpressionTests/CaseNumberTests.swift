@@ -66,6 +66,13 @@ struct CaseNumberTests {
         #expect(try Self.parse("（2024）鄂90民初1号")["division_code"] == .null)
         #expect(try Self.parse("（2024）京02民终1号")["division_code"] == .null)
         #expect(try Self.parse("（2024）渝0105民初1号")["division_code"] == "500105")
+        // Basic courts numbered 71–80 or 90–99 in their prefecture are no county (81–89 are
+        // county-level cities): a development zone's is in its prefecture, 北京互联网法院 in no
+        // division its code names.
+        #expect(try Self.parse("（2024）苏0591民初1号")["division_code"] == "320500")
+        #expect(try Self.parse("（2024）苏0571民初1号")["division_code"] == "320500")
+        #expect(try Self.parse("（2024）京0491民初1号")["division_code"] == .null)
+        #expect(try Self.parse("（2024）鄂1182民初1号")["division_code"] == "421182")
     }
 
     /// The pre-2016 `字第` form from domain.md §5.1.

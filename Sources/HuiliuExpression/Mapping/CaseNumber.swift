@@ -120,7 +120,8 @@ enum CaseNumber {
     }
 
     /// The GB/T 2260 division a court code is made of (Arts. 4–5): `鄂` 420000, `鄂11` 421100,
-    /// `鄂1181` 421181, `鄂9004` 429004 (仙桃, a county-level city the province governs). None
+    /// `鄂1181` 421181, `鄂9004` 429004 (仙桃, a county-level city the province governs), `苏0571`
+    /// 320500 (a development zone's court, in 苏州). None
     /// for the Supreme Court, military and 兵团 courts, the special courts numbered 71–99
     /// (railway, maritime, IP …) and the courts under them, whose digits name no division, and
     /// the intermediate courts of 京津沪渝, numbered in turn (京02 is the second). A division
@@ -129,7 +130,14 @@ enum CaseNumber {
         guard let province = court.unicodeScalars.first, let prefix = provinceDivisions[province] else { return nil }
         let digits = String(court.unicodeScalars.dropFirst())
         if let prefecture = Int(digits.prefix(2)), prefecture >= 71, !(prefecture == 90 && digits.count == 4) { return nil }
-        if digits.count == 2, "京津沪渝".unicodeScalars.contains(province) { return nil }
+        let municipality = "京津沪渝".unicodeScalars.contains(province)
+        if digits.count == 2, municipality { return nil }
+        // A basic court numbered 71–80 or 90–99 within its prefecture (a development zone's, an
+        // internet court) is no county (81–89 are county-level cities, 麻城 421181): it sits in
+        // the prefecture, a municipality's in none it names.
+        if digits.count == 4, let county = Int(digits.suffix(2)), (71...80).contains(county) || county >= 90 {
+            return municipality ? nil : prefix + digits.prefix(2) + "00"
+        }
         return prefix + digits + String(repeating: "0", count: 4 - digits.count)
     }
 
