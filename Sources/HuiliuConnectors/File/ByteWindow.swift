@@ -78,7 +78,7 @@ final class ByteWindow {
         guard !isAtEnd else { return false }
         // A record past the limit (an unclosed quote, a value of gigabytes) is not held further.
         guard end - start < maximumHeld else {
-            throw FileReadError(path: display, message: "byte \(position): a record runs past \(maximumHeld >> 20) MiB, the most read as one (max_record_bytes): an unclosed quote, or a value too large to take")
+            throw FileReadError(path: display, message: "byte \(position): a record or value runs past \(maximumHeld) bytes, the most held at once (max_record_bytes): an unclosed quote, or a value too large to take")
         }
         absorbConsumed()
         // Keep the last consumed bytes too: a checkpoint fingerprints them (``recent``).

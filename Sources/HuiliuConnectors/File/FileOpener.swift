@@ -59,6 +59,9 @@ struct FileOpener {
 
         let first = hasBOM && detected == .utf8 ? 3 : 0
         let resumed = offset > first
+        // A limit below the usual 1 MiB read holds the window to it, so the first read does not
+        // take a longer record whole (JSON Lines skips long lines itself).
+        let capacity = format == "jsonl" ? 1 << 20 : min(1 << 20, max(maximumRecordBytes, 1024))
         let window: ByteWindow
         if resumed, let resume, let expected = resume.prefixCRC, resume.stamp != FileCheckpoint.stamp(path),
            offset - first <= Self.verifiedPrefix {
@@ -79,7 +82,7 @@ struct FileOpener {
             // than appended to (a rejected row fixed in place) would otherwise be read from the
             // middle of some other line, and its fixed row never.
             let unchanged: Bool
-            window = ByteWindow(input: input, startingAt: offset - tail.bytes, crc: crc, crcThrough: offset)
+            window = ByteWindow(input: input, startingAt: offset - tail.bytes, capacity: capacity, crc: crc, crcThrough: offset)
             do {
                 try input.seek(to: offset - tail.bytes)
                 while window.available.count < tail.bytes, try window.fill() {}
@@ -97,7 +100,7 @@ struct FileOpener {
             window.start += tail.bytes
         } else {
             try input.seek(to: offset)
-            window = ByteWindow(input: input, startingAt: offset, crc: crc)
+            window = ByteWindow(input: input, startingAt: offset, capacity: capacity, crc: crc)
         }
         // Only ASCII in the sample reads the same as UTF-8 and GB18030: decided by later bytes.
         var late: LateEncoding?

@@ -39,7 +39,8 @@ public struct FileSource: SourceConnector {
             256 bytes) or cut shorter is read again from its start, with a warning, and its records come \
             again under the same ids where they have a key. Files of a glob that sort before the checkpoint's file count as read: \
             add late files under names that sort after it. A malformed JSON line or CSV row is dead-lettered \
-            with its line number and reading goes on; a broken JSON array stops the run with the byte offset.
+            with its line number and reading goes on; a broken JSON array, or a CSV row or JSON value past \
+            `max_record_bytes` (an unclosed quote), stops the run with the byte offset.
             """,
         fields: [path.spec, format.spec, records.spec, encoding.spec, delimiter.spec, key.spec, type.spec, maximumRecord.spec],
         shorthandField: "path")

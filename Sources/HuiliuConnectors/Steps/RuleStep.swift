@@ -33,11 +33,11 @@ public struct RuleStep: StepConnector {
             """, example: ["gap_pp": "subtract(metrics.execution_rate_pct, metrics.time_progress_pct)"], optional: true),
         FieldSpec("levels", .list(.object([
             FieldSpec("severity", .oneOf(severities), "The alert's severity."),
-            FieldSpec("when", .expression, "Condition over `record` and `metrics`; the level applies when it is true.",
+            FieldSpec("when", .expression, "Condition over `record`, `extensions` and `metrics`; the level applies when it is true.",
                       example: "metrics.gap_pp < `-10`"),
             FieldSpec("threshold", .number, "The threshold the condition tests, reported in the alert.", optional: true),
         ])), "The levels, most severe first: the first whose condition holds raises the alert; none, no alert."),
-        FieldSpec("message", .expression, "Expression for the alert's explanation, over `record` and `metrics`.", optional: true),
+        FieldSpec("message", .expression, "Expression for the alert's explanation, over `record`, `extensions` and `metrics`.", optional: true),
         FieldSpec("region", .expression, "Expression for the division concerned (GB/T 2260 code); without one, the record's envelope `region`.", example: "record.region",
                   optional: true),
         FieldSpec("owner", .expression, "Expression for the unit responsible; without one, the record's envelope `owner`.", example: "record.unit_name", optional: true),
