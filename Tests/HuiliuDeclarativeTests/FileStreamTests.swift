@@ -237,6 +237,7 @@ struct FileStreamTests {
             (#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>-1</v></c></row>"#, "row 2 has a cell that refers to shared string '-1'"),
             ("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>{BIG}</t></is></c></row>",
              "row 2 has a cell longer than a spreadsheet cell can be"),
+            (#"<row r="99999999999999999999999"><c r="A1"><v>1</v></c></row>"#, "row 99999999999999999999999 is outside rows 1 to 1048576"),
             // A DTD, whose entities would be dropped from the text, a row of them vanishing.
             ("DTD", "the shared string table declares a DTD"),
         ] {
@@ -248,6 +249,18 @@ struct FileStreamTests {
                 "\($0)".contains("bad.xlsx: " + message)
             }
         }
+    }
+
+    /// A column the header leaves unnamed is in a record only where it holds a value: a header
+    /// cell at XFD1 gave every record 16,384 members. Numbers are read in decimal only.
+    @Test func unnamedColumnsAppearOnlyWithAValue() async throws {
+        let folder = try makeTemporaryDirectory("huiliu-drops")
+        try Self.makeSheetWorkbook(folder + "/wide.xlsx", rows: #"""
+            <row r="1"><c r="A1" t="s"><v>0</v></c><c r="XFD1" t="inlineStr"><is><t></t></is></c></row>\#
+            <row r="2"><c r="A2"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c><c r="C3"><v>0x10</v></c></row>
+            """#)
+        let records = try await drained(try Self.connector(pattern: "*.xlsx").source("folder: \(folder)", stream: "rows")).records
+        #expect(records.map(\.data) == [["id": 1], ["id": 2, "column_3": "0x10"]])
     }
 
     /// A sheet streams as it inflates: its first rows arrive before a fault far down it, and
@@ -387,9 +400,10 @@ struct FileStreamTests {
         try Self.makeWorkbook(folder + "/book.xlsx")
         let connector = try Self.connector(pattern: "*.xlsx")
         let numbers = try await drained(try connector.source("folder: \(folder)\nsheet: 数值", stream: "rows"))
-        // Styled empty header cells are column_N, not "null" twice; a run of a space is text.
+        // Styled empty header cells are column_N, not "null" twice, and in a record only with a
+        // value (these have none); a run of a space is text.
         #expect(numbers.records.map(\.data) == [["金额": .decimal(DecimalNumber("1234.56")!), "比率": .null, "日期": 45356,
-                                                  "column_4": .null, "column_5": .null, "备 注": .null]])
+                                                  "备 注": .null]])
         await #expect { _ = try await drained(try connector.source("folder: \(folder)\nsheet: 重复", stream: "rows")) } throws: {
             "\($0)".contains("row 1, the header, has duplicate column 'name' (columns 2 and 3)")
         }

@@ -103,6 +103,10 @@ struct FormatTests {
     @Test func internalEntitiesAreReplaced() throws {
         let xml = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY co \"黄冈中院\">]><r><court>&co;（民一庭）</court></r>"
         #expect(try XMLValue.parse(Array(xml.utf8), options: XMLOptions()).value["court"] == "黄冈中院（民一庭）")
+        // In attributes too, every part of the value: only the first part was read.
+        let attributes = "<!DOCTYPE r [<!ENTITY co \"Acme\">]><r><item name=\"x-&co;-1\" both=\"&co;&co;\" code=\"A&amp;B\">t</item></r>"
+        let item = try XMLValue.parse(Array(attributes.utf8), options: XMLOptions()).value["item"]
+        #expect(item?["@name"] == "x-Acme-1" && item?["@both"] == "AcmeAcme" && item?["@code"] == "A&B")
     }
 
     /// A declared entity named over and over (a quadratic blow-up, which libxml2's guard lets

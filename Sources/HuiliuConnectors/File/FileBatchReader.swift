@@ -147,8 +147,11 @@ struct FileBatchReader: BatchReader {
             }
             let window = file.window, display = file.display
             var ended = false
+            let batchStart = window.position
             do {
                 while records.count + rejects.count < source.batchSize {
+                    // Large records end a batch early: a thousand of 40 MB each are not held at once.
+                    if window.position - batchStart > FileOpener.maximumBatchBytes { break }
                     guard let item = try file.parser.next(window) else {
                         ended = true
                         if let notice = file.parser.notice {

@@ -9,6 +9,9 @@ struct FileOpener {
     /// Files whose read part is larger are checked for edits by the bytes before the
     /// checkpoint only (a CRC of gigabytes on every run would cost more than it guards).
     static let verifiedPrefix = 1 << 30
+    /// The most bytes of a file read into one batch: past them the batch ends, fewer records
+    /// than its size, so large records do not pile up in memory.
+    static let maximumBatchBytes = 64 << 20
 
     /// `auto`, `utf-8`, `gb18030` or `gbk`.
     let encoding: String

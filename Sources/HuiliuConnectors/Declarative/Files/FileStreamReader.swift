@@ -170,7 +170,10 @@ final class FileStreamReader: BatchReader {
         var finished = false
         switch file.reader {
         case .text(var open):
+            let batchStart = open.window.position
             while records.count + rejects.count < limit {
+                // Large records end a batch early: a thousand of 40 MB each are not held at once.
+                if open.window.position - batchStart > FileOpener.maximumBatchBytes { break }
                 guard let item = try open.parser.next(open.window) else {
                     finished = true
                     if let notice = open.parser.notice {

@@ -45,6 +45,10 @@ enum XLSXReader {
         case "e": return .null
         default:
             if raw.isEmpty { return .null }
+            // Decimal digits only: Swift would read 0x10 as 16 and nan as a number.
+            guard raw.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x45 || $0 == 0x65 }) else {
+                return .string(raw)
+            }
             // A serial that is no date of the workbook (1900-02-29) stays the number it is.
             if let date, let serial = Double(raw), let text = date.text(ofSerial: serial, date1904: date1904) { return .string(text) }
             if let i = Int(raw) { return .integer(i) }

@@ -15,6 +15,8 @@ final class XLSXSheet {
     private let styles: [XLSXDateStyle?]
     private let date1904: Bool
     private var header: [String]?
+    /// The header's columns without a name (`column_N`).
+    private var unnamed: Set<Int> = []
     /// A sheet's size (ECMA-376 and Excel: A1 to XFD1048576) and a cell's, 32,767 characters
     /// (at most four bytes each): past them a file is damaged, or made to exhaust memory.
     static let maximumRows = 1_048_576, maximumColumns = 16_384, maximumCellBytes = 4 * 32_767
@@ -84,13 +86,15 @@ final class XLSXSheet {
             guard let names = header else {
                 let width = (cells.keys.max() ?? -1) + 1
                 // An empty cell styled as a header is no name: column_N.
-                let resolved = HeaderNames.resolve((0..<width).map { index in
+                let written = (0..<width).map { index in
                     cells[index].flatMap { $0.isNull ? nil : ($0.stringValue ?? $0.jsonText) }?.trimmingSpaces ?? ""
-                })
+                }
+                let resolved = HeaderNames.resolve(written)
                 if let (name, first, second) = resolved.repeated {
                     throw ZipError("\(file): row \(number), the header, has duplicate column '\(name)' (columns \(first) and \(second))")
                 }
                 header = resolved.names
+                unnamed = Set(written.indices.filter { written[$0].isEmpty })
                 continue
             }
             if let beyond = cells.first(where: { $0.key >= names.count && !$0.value.isNull && $0.value != "" }) {
@@ -103,7 +107,11 @@ final class XLSXSheet {
                     """)
             }
             var object = Object(minimumCapacity: names.count)
-            for (index, name) in names.enumerated() { object[name] = cells[index] ?? .null }
+            // A column without a name in the header is in a record only where it holds a value:
+            // a header cell at XFD1 gave every record 16,384 members, nearly all null.
+            for (index, name) in names.enumerated() where cells[index] != nil || !unnamed.contains(index) {
+                object[name] = cells[index] ?? .null
+            }
             return (number, .object(object))
         }
         return nil
@@ -134,9 +142,10 @@ final class XLSXSheet {
                 let empty = xml.isEmptyElement
                 switch xml.name {
                 case "row":
-                    rowNumber = xml.attribute("r").flatMap { Int($0) } ?? lastRow + 1
+                    let written = xml.attribute("r")
+                    rowNumber = written.map { Int($0) ?? -1 } ?? lastRow + 1
                     guard (1...Self.maximumRows).contains(rowNumber) else {
-                        throw ZipError("\(file): row \(xml.attribute("r") ?? String(rowNumber)) is outside rows 1 to \(Self.maximumRows), those a sheet has: a damaged file")
+                        throw ZipError("\(file): row \(written ?? String(rowNumber)) is outside rows 1 to \(Self.maximumRows), those a sheet has: a damaged file")
                     }
                     lastRow = rowNumber
                     rowBytes = 0

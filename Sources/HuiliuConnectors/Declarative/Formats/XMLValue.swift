@@ -94,7 +94,9 @@ enum XMLValue {
         guard let document else {
             if let error = clibxml2_last_error() {
                 let text = error.pointee.message.map { String(cString: $0) }?.trimmingSpaces ?? "not well-formed"
-                throw XMLReadError(message: "invalid XML at line \(error.pointee.line): \(text)")
+                // libxml2's advice to set a parser option is none the reader of this message can take.
+                let reason = text.replacing(" use XML_PARSE_HUGE option", with: "")
+                throw XMLReadError(message: "invalid XML at line \(error.pointee.line): \(reason)")
             }
             throw XMLReadError(message: "invalid XML")
         }
@@ -161,7 +163,26 @@ enum XMLValue {
         var attribute = element.pointee.properties
         while let current = attribute {
             let name = attributeName(current, options)
-            let text = current.pointee.children.flatMap { $0.pointee.content }.map { String(cString: $0) } ?? ""
+            // Every part of the value (`x-&co;-1` is three), declared entities expanded within the
+            // budget: only the first part was read, the rest of such a value dropped.
+            var text = ""
+            var part = current.pointee.children
+            while let node = part {
+                if node.pointee.type == XML_ENTITY_REF_NODE {
+                    if let entity = xmlGetDocEntity(element.pointee.doc, node.pointee.name),
+                       entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content {
+                        let expansion = String(cString: content)
+                        entityBudget -= expansion.utf8.count
+                        guard entityBudget >= 0 else {
+                            throw XMLReadError(message: "the answer's declared entities expand to more text than the answer holds (an entity bomb?)")
+                        }
+                        text += expansion
+                    }
+                } else if let content = node.pointee.content {
+                    text += String(cString: content)
+                }
+                part = node.pointee.next
+            }
             if String(cString: current.pointee.name) == "nil", text == "true" || text == "1" { isNil = true }
             attributes.append((options.attributePrefix + name, .string(text)))
             attribute = current.pointee.next
