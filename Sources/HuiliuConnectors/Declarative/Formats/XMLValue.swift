@@ -157,6 +157,20 @@ enum XMLValue {
         return local
     }
 
+    /// The text of an entity the document declares itself (`<!ENTITY co "法院">`), taken as
+    /// declared and not expanded further, and taken from `budget`; external entities are never
+    /// read, and give nothing.
+    private static func expansion(of reference: xmlNodePtr, in element: xmlNodePtr, budget: inout Int) throws(XMLReadError) -> String {
+        guard let entity = xmlGetDocEntity(element.pointee.doc, reference.pointee.name),
+              entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content else { return "" }
+        let text = String(cString: content)
+        budget -= text.utf8.count
+        guard budget >= 0 else {
+            throw XMLReadError(message: "the answer's declared entities expand to more text than the answer holds (an entity bomb?)")
+        }
+        return text
+    }
+
     private static func value(of element: xmlNodePtr, _ options: XMLOptions, entityBudget: inout Int) throws(XMLReadError) -> Value {
         var attributes: [(String, Value)] = []
         var isNil = false
@@ -169,15 +183,7 @@ enum XMLValue {
             var part = current.pointee.children
             while let node = part {
                 if node.pointee.type == XML_ENTITY_REF_NODE {
-                    if let entity = xmlGetDocEntity(element.pointee.doc, node.pointee.name),
-                       entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content {
-                        let expansion = String(cString: content)
-                        entityBudget -= expansion.utf8.count
-                        guard entityBudget >= 0 else {
-                            throw XMLReadError(message: "the answer's declared entities expand to more text than the answer holds (an entity bomb?)")
-                        }
-                        text += expansion
-                    }
+                    text += try expansion(of: node, in: element, budget: &entityBudget)
                 } else if let content = node.pointee.content {
                     text += String(cString: content)
                 }
@@ -207,17 +213,7 @@ enum XMLValue {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = node.pointee.content { text += String(cString: content) }
             case XML_ENTITY_REF_NODE:
-                // An entity the document declares itself (`<!ENTITY co "法院">`): its text, taken
-                // as declared and not expanded further. External entities are never read.
-                if let entity = xmlGetDocEntity(element.pointee.doc, node.pointee.name),
-                   entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content {
-                    let expansion = String(cString: content)
-                    entityBudget -= expansion.utf8.count
-                    guard entityBudget >= 0 else {
-                        throw XMLReadError(message: "the answer's declared entities expand to more text than the answer holds (an entity bomb?)")
-                    }
-                    text += expansion
-                }
+                text += try expansion(of: node, in: element, budget: &entityBudget)
             default:
                 break
             }
