@@ -107,6 +107,14 @@ struct FormatTests {
         let attributes = "<!DOCTYPE r [<!ENTITY co \"Acme\">]><r><item name=\"x-&co;-1\" both=\"&co;&co;\" code=\"A&amp;B\">t</item></r>"
         let item = try XMLValue.parse(Array(attributes.utf8), options: XMLOptions()).value["item"]
         #expect(item?["@name"] == "x-Acme-1" && item?["@both"] == "AcmeAcme" && item?["@code"] == "A&B")
+        // An entity's own references are decoded as XML includes its text (&amp; is how an
+        // entity holds an ampersand), and its white space is a space in an attribute.
+        let nested = """
+            <!DOCTYPE r [<!ENTITY co "A&amp;B公司"><!ENTITY lt2 "a&lt;b&#x4E2D;"><!ENTITY nest "N&co;N"><!ENTITY ws "a\tb\nc">]>\
+            <r><i a="&nest;" w="&ws;">&co;|&lt2;|&nest;</i></r>
+            """
+        let decoded = try XMLValue.parse(Array(nested.utf8), options: XMLOptions()).value["i"]
+        #expect(decoded?["#text"] == "A&B公司|a<b中|NA&B公司N" && decoded?["@a"] == "NA&B公司N" && decoded?["@w"] == "a b c", "\(String(describing: decoded))")
     }
 
     /// A declared entity named over and over (a quadratic blow-up, which libxml2's guard lets

@@ -161,9 +161,41 @@ enum XMLValue {
     /// declared and not expanded further, and taken from `budget`; external entities are never
     /// read, and give nothing.
     private static func expansion(of reference: xmlNodePtr, in element: xmlNodePtr, budget: inout Int) throws(XMLReadError) -> String {
-        guard let entity = xmlGetDocEntity(element.pointee.doc, reference.pointee.name),
+        try expansion(named: String(cString: reference.pointee.name), in: element.pointee.doc, budget: &budget, depth: 0)
+    }
+
+    /// The replacement text of the entity `name` declares, its own references decoded (`&amp;`,
+    /// `&#x4E2D;`, another declared entity, a few levels deep) as XML 1.0 §4.4.5 includes it:
+    /// libxml2 keeps the text as written.
+    private static func expansion(named name: String, in document: xmlDocPtr?, budget: inout Int, depth: Int) throws(XMLReadError) -> String {
+        let entity = name.withCString { xmlGetDocEntity(document, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+        guard depth < 8, let entity,
               entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content else { return "" }
-        let text = String(cString: content)
+        let raw = String(cString: content)
+        var text = ""
+        var rest = raw[...]
+        while let amp = rest.firstIndex(of: "&") {
+            text += rest[..<amp]
+            guard let semicolon = rest[amp...].firstIndex(of: ";") else { break }
+            let reference = rest[rest.index(after: amp)..<semicolon]
+            switch reference {
+            case "lt": text += "<"
+            case "gt": text += ">"
+            case "amp": text += "&"
+            case "quot": text += "\""
+            case "apos": text += "'"
+            default:
+                if reference.hasPrefix("#") {
+                    let digits = reference.dropFirst()
+                    let code = digits.hasPrefix("x") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
+                    if let code, let scalar = Unicode.Scalar(code) { text.unicodeScalars.append(scalar) }
+                } else {
+                    text += try expansion(named: String(reference), in: document, budget: &budget, depth: depth + 1)
+                }
+            }
+            rest = rest[rest.index(after: semicolon)...]
+        }
+        text += rest
         budget -= text.utf8.count
         guard budget >= 0 else {
             throw XMLReadError(message: "the answer's declared entities expand to more text than the answer holds (an entity bomb?)")
@@ -183,7 +215,9 @@ enum XMLValue {
             var part = current.pointee.children
             while let node = part {
                 if node.pointee.type == XML_ENTITY_REF_NODE {
-                    text += try expansion(of: node, in: element, budget: &entityBudget)
+                    // In an attribute, white space of the replacement text is a space (XML 1.0 §3.3.3).
+                    let expanded = try expansion(of: node, in: element, budget: &entityBudget)
+                    text += String(String.UnicodeScalarView(expanded.unicodeScalars.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 }))
                 } else if let content = node.pointee.content {
                     text += String(cString: content)
                 }
