@@ -191,6 +191,9 @@ struct FileSourceTests {
             let whole = try await drain(source(path)).flatMap(\.records)
             #expect(whole.count == 2, "read with the default limit")
         }
+        // A record under twice the limit too: a read took it whole after the check.
+        let near = write("near.csv", Array("id,text\n1,short\n2,\(String(repeating: "x", count: 1900))\n3,short\n".utf8))
+        await #expect { try await drain(source(near, ["max_record_bytes": 1024])) } throws: { "\($0)".contains("runs past 1024 bytes") }
     }
 
     /// A key of the path given twice is refused on every run, the one resumed after the

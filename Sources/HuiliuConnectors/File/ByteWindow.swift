@@ -98,7 +98,10 @@ final class ByteWindow {
             storage.deallocate()
             storage = larger
         }
-        let n = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end...]))
+        // No more than the limit leaves room for (a few bytes at least, for one decoded character):
+        // a read of the whole buffer took a record of twice the limit whole.
+        let room = maximumHeld == .max ? storage.count - end : min(storage.count - end, max(16, maximumHeld - (end - start)))
+        let n = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[end..<(end + room)]))
         if n == 0 {
             isAtEnd = true
             return false
