@@ -232,6 +232,7 @@ struct FileStreamTests {
             (#"<row r="1"><c r="ZZZZZ1" t="inlineStr"><is><t>id</t></is></c></row>"#, "row 1 has a cell past column XFD"),
             (#"<row r="9223372036854775807"><c r="A1"><v>1</v></c></row><row><c><v>2</v></c></row>"#, "row 9223372036854775807 is outside rows 1 to 1048576"),
             (#"<row r="0"><c r="A1"><v>1</v></c></row>"#, "row 0 is outside rows 1 to 1048576"),
+            (#"<row r=" 5"><c r="A1"><v>1</v></c></row>"#, #"a row's number, r=" 5", is not a whole number"#),
             (#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>99</v></c></row>"#,
              "row 2 has a cell that refers to shared string '99', but the workbook has 1"),
             (#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>-1</v></c></row>"#, "row 2 has a cell that refers to shared string '-1'"),

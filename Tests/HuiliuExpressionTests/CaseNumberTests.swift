@@ -73,6 +73,7 @@ struct CaseNumberTests {
         #expect(try Self.parse("（2024）苏0571民初1号")["division_code"] == "320500")
         #expect(try Self.parse("（2024）京0491民初1号")["division_code"] == .null)
         #expect(try Self.parse("（2024）鄂1182民初1号")["division_code"] == "421182")
+        #expect(try Self.parse("（2024）鄂9071民初1号")["division_code"] == .null)
     }
 
     /// The pre-2016 `字第` form from domain.md §5.1.

@@ -136,7 +136,8 @@ enum CaseNumber {
         // internet court) is no county (81–89 are county-level cities, 麻城 421181): it sits in
         // the prefecture, a municipality's in none it names.
         if digits.count == 4, let county = Int(digits.suffix(2)), (71...80).contains(county) || county >= 90 {
-            return municipality ? nil : prefix + digits.prefix(2) + "00"
+            // Group 90 is no prefecture (429000 is no division).
+            return municipality || digits.hasPrefix("90") ? nil : prefix + digits.prefix(2) + "00"
         }
         return prefix + digits + String(repeating: "0", count: 4 - digits.count)
     }

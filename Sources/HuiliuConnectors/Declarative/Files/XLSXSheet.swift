@@ -144,6 +144,10 @@ final class XLSXSheet {
                 case "row":
                     let written = xml.attribute("r")
                     rowNumber = written.map { Int($0) ?? -1 } ?? lastRow + 1
+                    // Digits past Int64 are a row outside the sheet, as below; anything else is no number.
+                    guard rowNumber != -1 || written.map({ Int($0) != nil || (!$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) }) }) ?? true else {
+                        throw ZipError("\(file): a row's number, r=\"\(written ?? "")\", is not a whole number: a damaged file")
+                    }
                     guard (1...Self.maximumRows).contains(rowNumber) else {
                         throw ZipError("\(file): row \(written ?? String(rowNumber)) is outside rows 1 to \(Self.maximumRows), those a sheet has: a damaged file")
                     }

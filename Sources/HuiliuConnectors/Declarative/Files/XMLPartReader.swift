@@ -33,6 +33,9 @@ final class XMLPartReader {
             throw member.failure.map { ZipError("\(file): \($0)") } ?? ZipError("\(file): the \(part) is not valid XML")
         }
         self.reader = reader
+        // The reader's own handler prints parser errors to standard error, outside the log's
+        // format, whatever XML_PARSE_NOERROR says; the error is read back when a read fails.
+        xmlTextReaderSetErrorHandler(reader, { _, _, _, _ in }, nil)
     }
 
     deinit { xmlFreeTextReader(reader) }
