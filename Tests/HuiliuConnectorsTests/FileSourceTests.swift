@@ -279,6 +279,15 @@ struct FileSourceTests {
         }
     }
 
+    /// A GBK file is read as UTF-8 text, and an error's byte says it counts in that text: the
+    /// file's own byte is elsewhere (黄冈 is four bytes in GBK, six in UTF-8).
+    @Test func aGBKFilesErrorSaysWhereItCounts() async throws {
+        let path = write("gbk.json", Array(#"[{"a":""#.utf8) + [0xBB, 0xC6, 0xB8, 0xD4] + Array(#""} {"a":1}]"#.utf8))
+        await #expect { try await drain(source(path, ["encoding": "gbk"])) } throws: {
+            "\($0)" == "gbk.json: byte 16 of its UTF-8 text: expected ',' or ']' after an array element, found '{'"
+        }
+    }
+
     @Test(arguments: ["csv", "json", "jsonl"])
     func resumesFromEveryCheckpointWithoutRepeatsOrGaps(format: String) async throws {
         let rows = (1...25).map { i in (id: "\(i)", name: "名\(i)") }

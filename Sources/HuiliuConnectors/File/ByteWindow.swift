@@ -19,6 +19,13 @@ final class ByteWindow {
     /// named when a record runs past it.
     var maximumHeld = Int.max
     var display = ""
+    /// Whether the bytes are a GBK file's, turned into UTF-8: offsets count in that text.
+    var isTranscoded = false
+
+    /// Where `offset` is, for a message: in a GBK file, in its UTF-8 text, not the file.
+    func place(_ offset: Int) -> String {
+        isTranscoded ? "byte \(offset) of its UTF-8 text" : "byte \(offset)"
+    }
     /// CRC-32 of the consumed bytes from where it started up to `crcThrough`, if known.
     private var crc: UInt?
     private var crcThrough: Int
@@ -78,7 +85,7 @@ final class ByteWindow {
         guard !isAtEnd else { return false }
         // A record past the limit (an unclosed quote, a value of gigabytes) is not held further.
         guard end - start < maximumHeld else {
-            throw FileReadError(path: display, message: "byte \(position): a record or value runs past \(maximumHeld) bytes, the most held at once (max_record_bytes): an unclosed quote, or a value too large to take")
+            throw FileReadError(path: display, message: "\(place(position)): a record or value runs past \(maximumHeld) bytes, the most held at once (max_record_bytes): an unclosed quote, or a value too large to take")
         }
         absorbConsumed()
         // Keep the last consumed bytes too: a checkpoint fingerprints them (``recent``).

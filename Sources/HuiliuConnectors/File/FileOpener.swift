@@ -143,6 +143,7 @@ struct FileOpener {
             window.maximumHeld = maximumRecordBytes
             window.display = display
         }
+        window.isTranscoded = detected != .utf8
         return FileBatchReader.OpenFile(path: path, display: display, window: window, parser: parser, file: file)
     }
 

@@ -68,7 +68,7 @@ struct JSONArrayParser: RecordParser {
             guard let byte = try nextSignificantByte(window) else {
                 // An empty file (created before it is written, as a CSV's can be) holds no records yet.
                 if state == .done || state == .value(level: 0) { return nil }
-                throw FileReadError(path: path, message: "byte \(window.position): the file ends inside the JSON \(selector.isEmpty ? "array" : "document"); expected \(expected)")
+                throw FileReadError(path: path, message: "\(window.place(window.position)): the file ends inside the JSON \(selector.isEmpty ? "array" : "document"); expected \(expected)")
             }
             switch (state, byte) {
             case (.value(let level), _) where level < selector.count:
@@ -84,7 +84,7 @@ struct JSONArrayParser: RecordParser {
                     // An array where the path goes on is most likely the records, under a path that
                     // says more: said before it is read.
                     if byte == UInt8(ascii: "[") {
-                        throw FileReadError(path: path, message: "byte \(window.position): \(what("array")): check the records path")
+                        throw FileReadError(path: path, message: "\(window.place(window.position)): \(what("array")): check the records path")
                     }
                     let (skipped, _) = try value(window)
                     if !skipped.isNull { notice = what(skipped.typeName) + ": read as no records" }
@@ -95,7 +95,7 @@ struct JSONArrayParser: RecordParser {
                 state = .firstElement
             case (.value(let level), _):
                 guard !selector.isEmpty else {
-                    throw FileReadError(path: path, message: "byte \(window.position): expected '[' to start a JSON array of records, found \(Self.describe(byte))")
+                    throw FileReadError(path: path, message: "\(window.place(window.position)): expected '[' to start a JSON array of records, found \(Self.describe(byte))")
                 }
                 // One object where the records are (or null, for none): it is the record, as a selector
                 // evaluated on the whole document gives it.
@@ -108,7 +108,7 @@ struct JSONArrayParser: RecordParser {
                         let missing = selector[...level].joined(separator: ".")
                         let scope = level == 0 ? "" : selector[..<level].joined(separator: ".") + "."
                         guard arraysBeside.isEmpty else {
-                            throw FileReadError(path: path, message: "byte \(window.position): the document has no '\(missing)' but has \(arraysBeside.map { "'\(scope)\($0)'" }.joined(separator: ", ")), holding arrays: check the records path")
+                            throw FileReadError(path: path, message: "\(window.place(window.position)): the document has no '\(missing)' but has \(arraysBeside.map { "'\(scope)\($0)'" }.joined(separator: ", ")), holding arrays: check the records path")
                         }
                         notice = "the document has no '\(missing)': read as no records"
                     }
@@ -118,22 +118,22 @@ struct JSONArrayParser: RecordParser {
                 }
                 if !first {
                     guard byte == UInt8(ascii: ",") else {
-                        throw FileReadError(path: path, message: "byte \(window.position): expected ',' or '}' after an object member, found \(Self.describe(byte))")
+                        throw FileReadError(path: path, message: "\(window.place(window.position)): expected ',' or '}' after an object member, found \(Self.describe(byte))")
                     }
                     window.start += 1
                     guard try nextSignificantByte(window) != nil else { continue }
                 }
                 guard window.available.first == UInt8(ascii: "\"") else {
-                    throw FileReadError(path: path, message: "byte \(window.position): expected a string key, found \(window.available.first.map(Self.describe) ?? "the end")")
+                    throw FileReadError(path: path, message: "\(window.place(window.position)): expected a string key, found \(window.available.first.map(Self.describe) ?? "the end")")
                 }
                 let (key, _) = try value(window)
                 guard try nextSignificantByte(window) == UInt8(ascii: ":") else {
-                    throw FileReadError(path: path, message: "byte \(window.position): expected ':' after an object key, found \(window.available.first.map(Self.describe) ?? "the end")")
+                    throw FileReadError(path: path, message: "\(window.place(window.position)): expected ':' after an object key, found \(window.available.first.map(Self.describe) ?? "the end")")
                 }
                 window.start += 1
                 if key.stringValue == selector[level] {
                     guard !found[level] else {
-                        throw FileReadError(path: path, message: "byte \(window.position): '\(selector[...level].joined(separator: "."))' appears twice, so which holds the records is unclear")
+                        throw FileReadError(path: path, message: "\(window.place(window.position)): '\(selector[...level].joined(separator: "."))' appears twice, so which holds the records is unclear")
                     }
                     found[level] = true
                     state = .value(level: level + 1)
@@ -153,13 +153,13 @@ struct JSONArrayParser: RecordParser {
                 guard try nextSignificantByte(window) != nil else { continue }
                 return try element(window)
             case (.afterElement, _):
-                throw FileReadError(path: path, message: "byte \(window.position): expected ',' or ']' after an array element, found \(Self.describe(byte))")
+                throw FileReadError(path: path, message: "\(window.place(window.position)): expected ',' or ']' after an array element, found \(Self.describe(byte))")
             case (.firstElement, _):
                 return try element(window)
             case (.left, _):
                 break  // moved on above
             case (.done, _):
-                throw FileReadError(path: path, message: "byte \(window.position): unexpected data after the end of the JSON \(selector.isEmpty ? "array" : "document")")
+                throw FileReadError(path: path, message: "\(window.place(window.position)): unexpected data after the end of the JSON \(selector.isEmpty ? "array" : "document")")
             }
         }
     }
@@ -191,7 +191,7 @@ struct JSONArrayParser: RecordParser {
                 parsed = try reader.parsePrefix(window.available, from: 0)
             } catch {
                 if error.isIncomplete, try window.fill() { continue }
-                throw FileReadError(path: path, message: "byte \(window.position + error.offset): \(error.message)")
+                throw FileReadError(path: path, message: "\(window.place(window.position + error.offset)): \(error.message)")
             }
             // A number the window ends in may go on past it (1234|56): read on to know.
             if parsed.end == window.available.count, parsed.value.isNumber, try window.fill() { continue }
