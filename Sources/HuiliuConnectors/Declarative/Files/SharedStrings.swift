@@ -18,9 +18,12 @@ struct SharedStrings {
         return true
     }
 
+    /// Whether the table has an item `index`.
+    func contains(_ index: Int) -> Bool { index >= 0 && index < ends.count }
+
     /// Item `index`, `nil` past the table.
     subscript(index: Int) -> String? {
-        guard index >= 0, index < ends.count else { return nil }
+        guard contains(index) else { return nil }
         let start = index == 0 ? 0 : Int(ends[index - 1]), end = Int(ends[index])
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }

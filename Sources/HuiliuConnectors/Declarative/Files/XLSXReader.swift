@@ -1,5 +1,4 @@
 import CLibXML2
-import Foundation
 import Glibc
 import HuiliuCore
 
@@ -127,10 +126,7 @@ enum XLSXReader {
             }
         }
         guard let document, let root = xmlDocGetRootElement(document) else {
-            var reason = ""
-            if let error = clibxml2_last_error(), let message = error.pointee.message {
-                reason = " (line \(error.pointee.line): \(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)))"
-            }
+            let reason = libxml2LastError().map { " (line \($0.line): \($0.reason))" } ?? ""
             if let document { xmlFreeDoc(document) }
             throw ZipError("\(file): \(part) is not valid XML\(reason)")
         }

@@ -194,7 +194,7 @@ final class XLSXSheet {
                 case "rPh": inPhonetic = false
                 case "c":
                     // A string the table does not have: the table was cut short, or the sheet damaged.
-                    if type == "s", let raw, !raw.isEmpty, Int(raw).map({ shared[$0] == nil }) ?? true {
+                    if type == "s", let raw, !raw.isEmpty, Int(raw).map({ !shared.contains($0) }) ?? true {
                         throw ZipError("\(file): row \(rowNumber) has a cell that refers to shared string '\(raw)', but the workbook has \(shared.count): a damaged file")
                     }
                     cells[column] = XLSXReader.cellValue(type: type, raw: raw, inline: inline, shared: shared,

@@ -1,5 +1,4 @@
 import CLibXML2
-import Foundation
 import Glibc
 
 /// A libxml2 text reader (a pull parser) over a workbook part as it inflates: neither the
@@ -54,11 +53,7 @@ final class XMLPartReader {
         default:
             if let failure = member.failure { throw ZipError("\(file): \(failure)") }
             // libxml2's reason and line: a file damaged in the middle reads as XML up to there.
-            var reason = ""
-            if let error = clibxml2_last_error(), let message = error.pointee.message {
-                let text = String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
-                reason = " (line \(error.pointee.line): \(text))"
-            }
+            let reason = libxml2LastError().map { " (line \($0.line): \($0.reason))" } ?? ""
             throw ZipError("\(file): the \(part) is not valid XML\(reason): a damaged file, or one no spreadsheet program wrote")
         }
     }

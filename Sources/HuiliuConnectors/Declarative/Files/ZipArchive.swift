@@ -54,21 +54,17 @@ struct ZipArchive {
     }
 
     /// The uncompressed bytes of member `name`, or `nil` if there is none; refused when the
-    /// archive says it holds more than `maximumSize`.
+    /// archive says it holds more than `maximumSize`. Read through a ``MemberStream``, so its
+    /// size, ratio and CRC-32 are checked as a streamed member's are.
     func data(_ name: String, maximumSize: Int = maximumMemberSize) throws -> [UInt8]? {
         guard let entry = entries[name] else { return nil }
         guard entry.size <= maximumSize else {
             throw ZipError("\(name) holds \(entry.size) bytes, more than the \(maximumSize >> 20) MiB such a part may: a damaged file")
         }
-        let compressed = try compressedBytes(of: entry)
-        let bytes: [UInt8]
-        switch entry.method {
-        case 0: bytes = Array(compressed)
-        case 8: bytes = try Self.inflate(compressed, expected: entry.size, name: name)
-        default: throw ZipError("\(name) uses compression method \(entry.method); only stored and deflate are supported")
-        }
-        let crc = bytes.withUnsafeBufferPointer { CZlib.crc32(0, $0.baseAddress, uInt($0.count)) }
-        guard UInt32(truncatingIfNeeded: crc) == entry.crc else { throw ZipError("\(name) is corrupt: its bytes do not match the archive's CRC-32") }
+        guard let stream = try stream(name) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entry.size)
+        try Self.drain(stream, name) { bytes.append(contentsOf: $0) }
         return bytes
     }
 
@@ -77,12 +73,18 @@ struct ZipArchive {
     /// rows before the damage, and wrong values among them, before the check at its end.
     func verify(_ name: String) throws {
         guard let stream = try stream(name) else { return }
+        try Self.drain(stream, name) { _ in }
+    }
+
+    /// Reads `stream` to its end, where its CRC-32 is checked, handing `body` each piece.
+    private static func drain(_ stream: MemberStream, _ name: String, _ body: (UnsafeRawBufferPointer) -> Void) throws {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         while true {
             let n = stream.read(into: buffer, count: 1 << 16)
             if n == 0 { return }
             if n < 0 { throw stream.failure ?? ZipError("\(name) is corrupt") }
+            body(UnsafeRawBufferPointer(start: buffer, count: n))
         }
     }
 
@@ -205,29 +207,6 @@ struct ZipArchive {
     /// Deflate does not shrink text more than about 1000 to 1; a declared size beyond that is
     /// a zip bomb's, and is refused before anything is allocated for it.
     static let maximumRatio = 1_032
-
-    private static func inflate(_ input: ArraySlice<UInt8>, expected: Int, name: String) throws -> [UInt8] {
-        guard expected <= maximumMemberSize, expected <= max(input.count, 1) * maximumRatio else {
-            throw ZipError("\(name) says it holds \(expected) bytes in \(input.count): more than a workbook part can (a zip bomb?)")
-        }
-        var stream = z_stream()
-        guard czlib_inflate_init_raw(&stream) == Z_OK else { throw ZipError("zlib could not start inflating \(name)") }
-        defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: max(expected, 64))
-        var source = Array(input)
-        let status: Int32 = source.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = uInt(inBuffer.count)
-                stream.next_out = outBuffer.baseAddress
-                stream.avail_out = uInt(outBuffer.count)
-                return CZlib.inflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { throw ZipError("\(name) is corrupt (zlib status \(status))") }
-        output.removeLast(output.count - Int(stream.total_out))
-        return output
-    }
 
     private static func u16(_ b: [UInt8], _ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
     private static func u32(_ b: [UInt8], _ i: Int) -> UInt32 {

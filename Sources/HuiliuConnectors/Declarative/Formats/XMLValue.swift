@@ -92,12 +92,7 @@ enum XMLValue {
             }
         }
         guard let document else {
-            if let error = clibxml2_last_error() {
-                let text = error.pointee.message.map { String(cString: $0) }?.trimmingSpaces ?? "not well-formed"
-                // libxml2's advice to set a parser option is none the reader of this message can take.
-                let reason = text.replacing(" use XML_PARSE_HUGE option", with: "")
-                throw XMLReadError(message: "invalid XML at line \(error.pointee.line): \(reason)")
-            }
+            if let error = libxml2LastError() { throw XMLReadError(message: "invalid XML at line \(error.line): \(error.reason)") }
             throw XMLReadError(message: "invalid XML")
         }
         defer { xmlFreeDoc(document) }
@@ -157,9 +152,8 @@ enum XMLValue {
         return local
     }
 
-    /// The text of an entity the document declares itself (`<!ENTITY co "法院">`), taken as
-    /// declared and not expanded further, and taken from `budget`; external entities are never
-    /// read, and give nothing.
+    /// The text of an entity the document declares itself (`<!ENTITY co "法院">`), taken from
+    /// `budget`; external entities are never read, and give nothing.
     private static func expansion(of reference: xmlNodePtr, in element: xmlNodePtr, budget: inout Int) throws(XMLReadError) -> String {
         try expansion(named: String(cString: reference.pointee.name), in: element.pointee.doc, budget: &budget, depth: 0)
     }
