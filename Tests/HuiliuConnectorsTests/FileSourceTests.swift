@@ -411,6 +411,38 @@ struct FileSourceTests {
         #expect(read[1]["text"]?.stringValue?.hasPrefix("监监") == true)
     }
 
+    /// A record longer than many reads (a quoted field of 300,000 lines holding quotes and
+    /// delimiters) is split as a short one is, in UTF-8 and through the GB18030 decoder whose
+    /// reads are small; the row after it keeps its line number.
+    @Test(arguments: [false, true])
+    func aRecordAcrossManyReadsIsSplitOnce(gbk: Bool) async throws {
+        let piece = "监,\"\"\n"
+        let text = String(repeating: piece, count: 300_000)
+        let body = "id,text,tail\n1,\"" + text + "\",end\n2,短,x\n3,\"a\"b,y\n"
+        let bytes = gbk ? try Iconv.convert(Array(body.utf8), from: "UTF-8", to: "GB18030").get() : Array(body.utf8)
+        let path = write("long.csv", bytes)
+        let batches = try await drain(source(path, gbk ? ["encoding": "gb18030"] : [:]))
+        let read = records(batches)
+        #expect(read.map { $0["id"] } == ["1", "2"])
+        #expect(read.first?["text"]?.stringValue == String(repeating: "监,\"\n", count: 300_000))
+        #expect(read.first?["tail"] == "end")
+        #expect(batches.flatMap(\.records).map(\.origin.position) == [2, 300_003])
+        #expect(batches.flatMap(\.rejects).map(\.reason) == ["unexpected character after the closing quote of field 2"])
+    }
+
+    /// A row of millions of delimiters is counted, not made into millions of strings (a 60 MB
+    /// row took 1.4 GB): a data row is rejected for its count, a header refused for it.
+    @Test func aRowOfVeryManyFieldsIsCountedNotHeld() async throws {
+        let row = write("wide.csv", Array(("a,b\n1,2\n" + String(repeating: ",", count: 99_999) + "\n3,4\n").utf8))
+        let batches = try await drain(source(row))
+        #expect(records(batches) == [["a": "1", "b": "2"], ["a": "3", "b": "4"]])
+        #expect(batches.flatMap(\.rejects).map(\.reason) == ["expected 2 fields as in the header, found 100000"])
+        let header = write("header.csv", Array((String(repeating: "c,", count: 20_000) + "c\n1\n").utf8))
+        await #expect { try await drain(source(header)) } throws: {
+            "\($0)".contains("header row: 20001 fields, more than the 16384 columns a file may have")
+        }
+    }
+
     /// The same correction in a file read through a symbolic link (an export folder's "current"
     /// link): the file's own size and time tell it changed, not the link's, which never do.
     @Test func aCorrectionBehindASymbolicLinkIsRead() async throws {

@@ -48,9 +48,9 @@ struct CSVParser: RecordParser {
             case .failure(let error):
                 return .rejected(reason: error.reason, raw: fields.raw, line: fields.line)
             case .success(let values):
-                if values.count == 1 && values[0].isEmpty { continue }  // blank line
-                guard values.count == header.count else {
-                    return .rejected(reason: "expected \(header.count) fields as in the header, found \(values.count)",
+                if fields.count == 1 && values[0].isEmpty { continue }  // blank line
+                guard fields.count == header.count else {
+                    return .rejected(reason: "expected \(header.count) fields as in the header, found \(fields.count)",
                                      raw: fields.raw, line: fields.line)
                 }
                 var object = Object(minimumCapacity: header.count)
@@ -62,7 +62,10 @@ struct CSVParser: RecordParser {
     }
 
     struct Fields {
+        /// The fields kept: no more than the header has (or ``maximumColumns`` for the header).
         var result: Result<[String], FieldError>
+        /// How many fields the record has, kept or not.
+        var count: Int
         var raw: String
         var line: Int
     }
@@ -75,11 +78,20 @@ struct CSVParser: RecordParser {
     /// Generous: a real field that long, spread over lines, would be read as rows after the cut.
     var quotedRecordLimit = 16 << 20
 
+    /// The most columns a header may name, as many as a worksheet has. A row of millions of
+    /// delimiters would otherwise become millions of strings (a 60 MB row took 1.4 GB).
+    static let maximumColumns = 16_384
+
     /// Splits the next record into fields, reading more input until the record is complete.
     private mutating func nextFields(_ window: ByteWindow) throws -> Fields? {
+        if window.available.isEmpty, !(try window.fill()) { return nil }
+        if let fields = scan(window) { return fields }
+        // The record runs past the loaded bytes. Its end is found first and the record split
+        // once: split again after every read, a long record cost the square of its length
+        // (a 60 MB row, 11 s).
+        var end = RecordEnd(delimiter: delimiter)
         while true {
-            if window.available.isEmpty, !(try window.fill()) { return nil }
-            if let fields = scan(window) { return fields }
+            if end.advance(over: window.available), let fields = scan(window) { return fields }
             // A quote never closed (`0,"oops,1`) would make the rest of the file one field, held
             // in memory and dead-lettered whole. Past the limit, the record's first line is
             // rejected and reading goes on at the next.
@@ -91,17 +103,17 @@ struct CSVParser: RecordParser {
                 return Fields(result: .failure(FieldError(reason: """
                     a quoted field runs on past \(quotedRecordLimit >> 20 > 0 ? "\(quotedRecordLimit >> 20) MiB" : "\(quotedRecordLimit) bytes") without its closing quote (a stray quote?); \
                     this line is rejected and reading goes on at the next
-                    """)), raw: raw, line: number)
+                    """)), count: 0, raw: raw, line: number)
             }
-            // The record runs past the loaded bytes; load more unless the file ended. A last
-            // record without a line feed is complete once the end is known: scan it again.
+            // Load more unless the file ended. A last record without a line feed is complete
+            // once the end is known: scan it again.
             if !(try window.fill()) {
                 if let fields = scan(window) { return fields }
                 let raw = window.available
                 let number = line
                 line += window.countNewlines(window.start, window.start + raw.count) + 1
                 window.start += raw.count
-                return Fields(result: .failure(FieldError(reason: "the file ends inside a quoted field")),
+                return Fields(result: .failure(FieldError(reason: "the file ends inside a quoted field")), count: 0,
                               raw: String(decoding: raw, as: UTF8.self), line: number)
             }
         }
@@ -112,6 +124,10 @@ struct CSVParser: RecordParser {
         let bytes = window.available
         let n = bytes.count
         var fields: [String] = []
+        // Fields past those a record can use are counted, not kept: the record is rejected for
+        // its count either way.
+        let kept = header.isEmpty ? Self.maximumColumns : header.count
+        var count = 0
         var i = 0
         var newlines = 0
         var failure: String?
@@ -137,7 +153,7 @@ struct CSVParser: RecordParser {
                     i += 1
                 }
                 if i < n, bytes[i] != delimiter, bytes[i] != 0x0A, bytes[i] != 0x0D, failure == nil {
-                    failure = "unexpected character after the closing quote of field \(fields.count + 1)"
+                    failure = "unexpected character after the closing quote of field \(count + 1)"
                 }
                 // Skip to the field's end; the record is rejected if something followed the quote.
                 while i < n, bytes[i] != delimiter, bytes[i] != 0x0A { i += 1 }
@@ -150,12 +166,12 @@ struct CSVParser: RecordParser {
             }
             let valid: String?
             if let late {
-                let read = late.read(field)
+                let read = field.withUnsafeBytes { late.read($0) }
                 valid = read.text
                 switch read.reading {
                 case .utf8(let wide)?:
                     wideUTF8 += wide
-                    utf8Fields.append((fields.count, field))
+                    if count < kept { utf8Fields.append((count, field)) }
                 case .gb18030(let isChinese, let wide)?:
                     notUTF8 = true
                     chinese = chinese || isChinese
@@ -164,17 +180,19 @@ struct CSVParser: RecordParser {
                 case nil: break
                 }
             } else {
-                valid = String(validating: field, as: UTF8.self)
+                valid = String(validUTF8: field)
             }
             guard let text = valid else {
                 let expected = late?.expected ?? encodingName
-                if failure == nil { failure = "bytes that are not \(expected) in field \(fields.count + 1)" }
-                fields.append("")
+                if failure == nil { failure = "bytes that are not \(expected) in field \(count + 1)" }
+                if count < kept { fields.append("") }
+                count += 1
                 if i >= n && !window.isAtEnd { return nil }
                 if i < n, bytes[i] == delimiter { i += 1; continue fieldLoop }
                 break fieldLoop
             }
-            fields.append(text)
+            if count < kept { fields.append(text) }
+            count += 1
             guard i < n else {
                 if !window.isAtEnd { return nil }
                 break fieldLoop
@@ -195,11 +213,49 @@ struct CSVParser: RecordParser {
         if rawStop > 0, bytes[rawStop - 1] == 0x0D { rawStop -= 1 }
         // The raw text is only needed for a rejected record: a fault found here, or a field
         // count that differs from the header's.
-        let needsRaw = failure != nil || (!header.isEmpty && fields.count != header.count)
+        if header.isEmpty, count > kept, failure == nil {
+            failure = "\(count) fields, more than the \(kept) columns a file may have"
+        }
+        let needsRaw = failure != nil || (!header.isEmpty && count != header.count)
         let raw = needsRaw ? String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<rawStop]), as: UTF8.self) : ""
         let number = line
         line += newlines + 1
         window.start += i < n ? i + 1 : n
-        return Fields(result: failure.map { .failure(FieldError(reason: $0)) } ?? .success(fields), raw: raw, line: number)
+        return Fields(result: failure.map { .failure(FieldError(reason: $0)) } ?? .success(fields), count: count, raw: raw, line: number)
+    }
+}
+
+/// Finds where a CSV record ends (its line feed outside quotes) without splitting it into
+/// fields, resuming where it stopped as more bytes arrive. Quotes count as ``CSVParser`` counts
+/// them: only at a field's start do they open a quoted field.
+struct RecordEnd {
+    let delimiter: UInt8
+    private var state = State.fieldStart
+    /// Bytes of the record already examined.
+    private var scanned = 0
+
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterQuoted }
+
+    init(delimiter: UInt8) { self.delimiter = delimiter }
+
+    /// Examines the record's bytes past those seen before; true once its line feed is among them.
+    mutating func advance(over bytes: UnsafeRawBufferPointer) -> Bool {
+        let quote = UInt8(ascii: "\"")
+        var i = scanned
+        defer { scanned = i }
+        while i < bytes.count {
+            let b = bytes[i]
+            switch state {
+            case .fieldStart, .unquoted, .afterQuoted:
+                if b == 0x0A { return true }
+                if b == delimiter { state = .fieldStart } else if state == .fieldStart { state = b == quote ? .quoted : .unquoted }
+            case .quoted:
+                if b == quote { state = .quoteInQuoted }
+            case .quoteInQuoted:
+                if b == quote { state = .quoted } else { state = .afterQuoted; continue }
+            }
+            i += 1
+        }
+        return false
     }
 }

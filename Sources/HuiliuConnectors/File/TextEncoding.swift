@@ -1,3 +1,5 @@
+import HuiliuCore
+
 /// The text encodings the file source reads.
 enum TextEncoding: String, Sendable {
     case utf8 = "utf-8"
@@ -95,10 +97,10 @@ struct LateEncoding: Sendable {
 
     /// `bytes` read by the decision so far, and, while undecided, what they say: `nil` text if
     /// they are not text in it (or flawed UTF-8); no reading for ASCII.
-    func read(_ bytes: some Collection<UInt8>) -> (text: String?, reading: Reading?) {
-        if !bytes.contains(where: { $0 >= 0x80 }) { return (String(validating: bytes, as: UTF8.self), nil) }
+    func read(_ bytes: UnsafeRawBufferPointer) -> (text: String?, reading: Reading?) {
+        if !bytes.contains(where: { $0 >= 0x80 }) { return (String(decoding: bytes, as: UTF8.self), nil) }
         switch decided {
-        case .utf8?: return (String(validating: bytes, as: UTF8.self), nil)
+        case .utf8?: return (String(validUTF8: bytes), nil)
         case .gb18030?, .gbk?: return (Self.gb18030(bytes), nil)
         case nil:
             let bytes = Array(bytes)
