@@ -44,7 +44,8 @@ package final class PostgresConnection: @unchecked Sendable {
         let password = Self.password(in: url)
         // A password with `@`, `/`, `#` or `?` written into the URL unencoded splits it where
         // libpq parses it, and libpq quotes the pieces (as a host name, a port): those go too.
-        let pieces = password.map { [$0] + $0.split(whereSeparator: { "@/#?:".contains($0) }).map(String.init) } ?? []
+        let pieces = password.map { [$0] + $0.split(whereSeparator: { "@/#?:".contains($0) }).map(String.init) }
+            ?? Self.keywordPasswordPieces(in: url)
         let mask: @Sendable (String) -> String = { text in
             var masked = mask(text)
             for piece in pieces.sorted(by: { $0.count > $1.count }) where piece.count >= 3 {
@@ -233,6 +234,26 @@ extension PostgresConnection {
         guard let colon = credentials.firstIndex(of: ":") else { return nil }
         let password = String(credentials[credentials.index(after: colon)...])
         return password.removingPercentEncoding ?? password
+    }
+
+    /// The password of a keyword connection string (`host=… password=…`) and its pieces, for
+    /// masking them in errors. One with a space left unquoted runs on to the next `key=`: libpq
+    /// quotes the piece after the space as a key missing its `=`.
+    package static func keywordPasswordPieces(in text: String) -> [String] {
+        var pieces: [String] = []
+        var inPassword = false
+        for word in text.split(whereSeparator: \.isWhitespace) {
+            if word.lowercased().hasPrefix("password=") {
+                inPassword = true
+                let value = word.dropFirst("password=".count)
+                pieces.append(String(value.trimmingCharacters(in: CharacterSet(charactersIn: "'"))))
+            } else if inPassword, !word.contains("=") {
+                pieces.append(String(word.trimmingCharacters(in: CharacterSet(charactersIn: "'"))))
+            } else {
+                inPassword = false
+            }
+        }
+        return pieces.filter { !$0.isEmpty }
     }
 
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.

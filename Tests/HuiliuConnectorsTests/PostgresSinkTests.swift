@@ -202,6 +202,18 @@ struct PostgresSinkTests {
         #expect(PostgresConnection.password(in: "postgresql://u:p@h/db?application_name=a@b") == "p")
     }
 
+    /// A keyword connection string whose password has a space left unquoted: libpq quotes the
+    /// piece after the space as a key missing its `=`, and that piece is masked too.
+    @Test func aKeywordPasswordIsNotShownInPieces() async throws {
+        let closed = freePort()
+        let sink = try sink("host=127.0.0.1 port=\(closed) dbname=postgres user=huiliu password=PGSPACE-first secondhalf-8181")
+        let error = try await #require(throws: (any Error).self) { try await sink.open(resumingAt: nil) }
+        let text = "\(error)"
+        #expect(text.hasPrefix("postgres: cannot connect:") && text.contains("***"), "\(text)")
+        #expect(!text.contains("PGSPACE") && !text.contains("secondhalf"), "\(text)")
+        #expect(PostgresConnection.keywordPasswordPieces(in: "host=h password='a b' user=u") == ["a", "b"])
+    }
+
     /// A password written into the URL unencoded splits it where libpq parses it, and libpq
     /// quotes the pieces (as a host name, a port): none of them is shown, and the error says why.
     @Test func anUnencodedPasswordIsNotShownInPieces() async throws {

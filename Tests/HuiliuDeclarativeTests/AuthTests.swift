@@ -99,6 +99,44 @@ struct AuthTests {
         }
     }
 
+    /// An answer quoting the credential back in JSON escapes it (`\\` for `\`, `\"` for `"`);
+    /// that form is masked too, and before the answer is cut for the message, so a credential
+    /// at the cut leaves no start of it behind.
+    @Test(arguments: [0, 140])
+    func aCredentialTheAnswerQuotesEscapedOrAtTheCutIsMasked(padding: Int) async throws {
+        let python = try await PythonServer.get()
+        let token = #"tok\en"42-abcdefghijklmnop"#
+        let connector = try Self.connector(auth: "      type: bearer\n      token: \"{{ config.secret }}\"",
+                                           path: "/nowhere\(String(repeating: "x", count: padding))?echo=1", records: "@")
+        let source = try connector.source("base_url: \(python.url())\nsecret: ${secret:t}", stream: "items",
+                                          context: connector.context(secrets: ["t": token]))
+        await #expect { _ = try await drained(source) } throws: { error in
+            let text = "\(error)"
+            return text.contains("HTTP 404") && !text.contains("tok\\") && !text.contains("abcdefghijklmnop") && !text.contains("tok\\\\en")
+                && (padding > 0 || text.contains(#""auth":"Bearer ***""#))
+        }
+    }
+
+    /// A signature sent in the query under the connector's own name (`checksum`, which no
+    /// list of usual names holds) is masked in errors as `sign` is.
+    @Test func aSignatureUnderItsOwnQueryNameIsMaskedInErrors() async throws {
+        let python = try await PythonServer.get()
+        let connector = try Self.connector(auth: """
+                  type: signature
+                  app_key: demo
+                  secret: "{{ config.secret }}"
+                  algorithm: hmac-sm3
+                  location: query
+                  names: { app_key: appid, timestamp: ts, nonce: nonce, signature: checksum }
+            """, path: "/status?code=401", records: "@")
+        let source = try connector.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
+                                          context: connector.context(secrets: ["s": "test-secret"]))
+        await #expect { _ = try await drained(source) } throws: { error in
+            let text = "\(error)"
+            return text.contains("HTTP 401") && text.contains("checksum=***") && text.contains("ts=")
+        }
+    }
+
     @Test func oauth2TokensAreCachedAndRefreshedOn401() async throws {
         let server = try await ScenarioServer.get()
         let connector = try Self.connector(auth: """

@@ -272,4 +272,33 @@ struct FixtureScrubbingTests {
             .matchKey(method: "GET", path: "/k/SUPER%2FSECRET%20KEY/items", rawQuery: "q=1", body: [])
         #expect(replayed.contains("/k/<secret>/items"))
     }
+
+    /// A SOAP envelope carries a password XML-escaped, a JSON body JSON-escaped: the recording
+    /// holds neither, and the replayed request, scrubbed alike, still matches it.
+    @Test func aSecretEscapedInARequestBodyIsScrubbed() {
+        let password = #"Tr0ub&dor"3x-2024"#
+        let scrubber = FixtureScrubber(secrets: [password], volatileNames: [], origin: nil)
+        let soap = Array("<wsse:Password>Tr0ub&amp;dor&quot;3x-2024</wsse:Password>".utf8)
+        let json = Array(#"{"password":"Tr0ub&dor\"3x-2024"}"#.utf8)
+        for body in [soap, json] {
+            let exchange = scrubber.exchange(stream: "s", method: "POST", url: "http://h/api", headers: [], body: body, status: 200,
+                                             responseHeaders: [], responseBody: body)
+            #expect(exchange.body.contains("<secret>") && !exchange.body.contains("3x-2024"), "\(exchange.body)")
+            #expect(!String(decoding: exchange.responseBody, as: UTF8.self).contains("3x-2024"))
+            #expect(scrubber.matchKey(method: "POST", path: "/api", rawQuery: "", body: body).contains("<secret>"))
+        }
+    }
+
+    /// The access token a recording sent is a secret of the recording: an API that echoes its
+    /// request's headers quotes it, and the fixture must not.
+    @Test func anAccessTokenSentIsScrubbedFromRecordedAnswers() {
+        let log = ExchangeLog()
+        _ = log.isNewToken("AT-rec-0123456789abcdef")
+        let scrubber = FixtureScrubber(secrets: log.secretValues, volatileNames: log.volatileNames, origin: nil)
+        let echoed = Array(#"{"Authorization": "Bearer AT-rec-0123456789abcdef"}"#.utf8)
+        let exchange = scrubber.exchange(stream: "s", method: "GET", url: "http://h/api", headers: [], body: [], status: 200,
+                                         responseHeaders: [("X-Echo-Auth", "Bearer AT-rec-0123456789abcdef")], responseBody: echoed)
+        #expect(String(decoding: exchange.responseBody, as: UTF8.self) == #"{"Authorization": "Bearer <secret>"}"#)
+        #expect(exchange.responseHeaders.map(\.1) == ["Bearer <secret>"])
+    }
 }

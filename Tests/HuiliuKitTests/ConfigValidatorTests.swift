@@ -72,6 +72,28 @@ struct ConfigValidatorTests {
         #expect(parsed["values"] == ["unit": "001", "region": "4211e2", "pin": "007", "escaped": "${x}", "count": 12, "flag": true])
     }
 
+    /// A credential-named key of a free-form mapping (a tap's config or environment) filled
+    /// from the environment is a secret too: masked wherever a store's secrets are, though the
+    /// store does not hold it. A key named otherwise is not.
+    @Test func credentialsFromTheEnvironmentAreMaskedLikeSecrets() {
+        var v = validator(env: ["TAP_KEY": "ENVAPIKEY-4455667", "DIR": "inbox-20241105"])
+        let free = [FieldSpec("environment", .any, "Anything.")]
+        let parsed = v.readFields(Self.mapping([("environment", Self.mapping([
+            ("TAP_API_KEY", Self.scalar("${env:TAP_KEY}", 2, 16)), ("TAP_DIR", Self.scalar("${env:DIR}", 3, 12)),
+        ], line: 2))]), fields: free, owner: "x")
+        #expect(v.problems.isEmpty, "\(v.problems)")
+        #expect(parsed.secretValues == ["ENVAPIKEY-4455667"])
+        #expect(SecretStore().scrub("auth failed key=ENVAPIKEY-4455667 in inbox-20241105") == "auth failed key=*** in inbox-20241105")
+    }
+
+    @Test func aSecretFieldFilledFromTheEnvironmentIsMasked() {
+        var v = validator(env: ["TOKEN": "envtoken-81726354"])
+        let parsed = v.readFields(Self.mapping([("path", Self.scalar("a")), ("token", Self.scalar("${env:TOKEN}", 2, 8))]),
+                                  fields: fields, owner: "x")
+        #expect(parsed.secretValues.contains("envtoken-81726354"))
+        #expect(SecretStore().scrub("401 for envtoken-81726354") == "401 for ***")
+    }
+
     @Test func pointsAtTheReferenceThatFails() {
         var v = validator(secrets: ["budget/app_secret": "x"])
         _ = v.readFields(Self.mapping([("path", Self.scalar("in/${env:NOPE}.csv", 1, 7)),

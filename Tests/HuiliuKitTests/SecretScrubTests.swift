@@ -17,4 +17,22 @@ struct SecretScrubTests {
         #expect(SecretStore.scrub("x-key: s3cr3tKey9 (s3cr3tKey9x)", of: ["s3cr3tKey9"]) == "x-key: *** (***x)")
         #expect(SecretStore.scrub("#ab#abc", of: ["#ab"]) == "***#abc", "a side without a letter or digit needs no boundary")
     }
+
+    /// An answer quotes a key back in its own syntax; each form is masked, not only the value
+    /// as written (a key with a backslash was shown whole inside a JSON error answer).
+    @Test func secretsAreMaskedAsJSONXMLAndURLsWriteThem() {
+        let key = #"sk\live"00998877"#
+        #expect(SecretStore.scrub(#"HTTP 401: {"key":"sk\\live\"00998877"}"#, of: [key]) == #"HTTP 401: {"key":"***"}"#)
+        #expect(SecretStore.scrub("<Password>Tr0ub&amp;dor&quot;3x</Password>", of: [#"Tr0ub&dor"3x"#]) == "<Password>***</Password>")
+        #expect(SecretStore.scrub("GET /a?k=a%2fb%2bc12", of: ["a/b+c12"]) == "GET /a?k=***")
+        #expect(SecretStore.scrub("GET /a?k=a%2Fb%2Bc12", of: ["a/b+c12"]) == "GET /a?k=***")
+        #expect(SecretStore.scrub(#"{"k": "\u5bc6\u94a5-0042"}"#, of: ["密钥-0042"]) == #"{"k": "***"}"#, "Python's ensure_ascii")
+        #expect(SecretStore.scrub(#"{"u":"https:\/\/k\/9z8y7x"}"#, of: ["https://k/9z8y7x"]) == #"{"u":"***"}"#, "Foundation's escaped slash")
+    }
+
+    @Test func eachFormOfASecretIsListedOnce() {
+        #expect(SecretForms.of("plainKey123") == ["plainKey123"])
+        #expect(SecretForms.of("a b").contains("a+b"))
+        #expect(SecretForms.of("a b").contains("a%20b"))
+    }
 }

@@ -135,11 +135,9 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
             guard failure.isTransient, attempt < retries, !Task.isCancelled else {
                 let what = events.count == 1 ? "event \(envelopes[events.lowerBound].id)" : "events \(events.lowerBound + 1)–\(events.upperBound) of the batch"
                 var message = "webhook: \(what) not accepted: \(failure)".maskingSecrets(secrets, with: "***")
-                // Masked before it is cut, so a cut never leaves the start of a secret; also as
-                // JSON writes it with `/` escaped.
+                // Masked before it is cut, so a cut never leaves the start of a secret.
                 if let excerpt = failure.bodyExcerpt, !excerpt.isEmpty {
-                    message += " — " + excerpt.maskingSecrets(secrets, with: "***")
-                        .maskingSecrets(secrets.map { $0.replacingOccurrences(of: "/", with: "\\/") }, with: "***").prefix(300)
+                    message += " — " + excerpt.maskingSecrets(secrets, with: "***").prefix(300)
                 }
                 if attempt > 0 { message += " (after \(attempt + 1) attempts)" }
                 throw SinkError(message)

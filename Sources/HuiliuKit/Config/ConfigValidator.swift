@@ -127,6 +127,11 @@ public struct ConfigValidator: Sendable {
                                         "'\(field.name)' is a secret; write a reference such as ${secret:\(field.name)} or ${env:NAME}, not a literal value"))
             return nil
         }
+        // A secret field filled from the environment or a file is hidden like one from the store.
+        if !expansion.text.isEmpty, !expansion.secretValues.contains(expansion.text) {
+            secretValuesUsed.append(expansion.text)
+            SecretStore.noteCredential(expansion.text)
+        }
         return Secret(reference: expansion.references.joined(separator: "+"), value: expansion.text)
     }
 
@@ -307,7 +312,16 @@ public struct ConfigValidator: Sendable {
             var object = Object(minimumCapacity: pairs.count)
             for pair in pairs {
                 checkSecretLike(key: pair.key, node: pair.value)
-                object[pair.key] = expandAll(pair.value)
+                let value = expandAll(pair.value)
+                // A credential-named key filled from the environment or a file holds a secret
+                // as surely as one from the store: a tap's stderr quoting its api_key from
+                // ${env:…} showed it whole.
+                if Self.isSecretLike(pair.key), case .scalar(let raw, _, _) = pair.value, raw.contains("${"),
+                   let text = value.stringValue, !text.isEmpty {
+                    secretValuesUsed.append(text)
+                    SecretStore.noteCredential(text)
+                }
+                object[pair.key] = value
             }
             return .object(object)
         case .sequence(let items, _):
@@ -319,11 +333,16 @@ public struct ConfigValidator: Sendable {
     private mutating func checkSecretLike(key: String, node: ConfigNode) {
         // A reference or a `{{ … }}` template (connector manifests) computes the value; neither is a literal.
         guard case .scalar(let text, _, let at) = node, !text.isEmpty, !text.contains("${"), !text.contains("{{") else { return }
-        // Header names spell words with hyphens: X-Api-Key is x_api_key.
-        let lowered = String(key.lowercased().map { $0 == "-" ? "_" : $0 })
-        guard Self.secretLikeNames.contains(where: { lowered == $0 || lowered.hasSuffix("_" + $0) }) else { return }
+        guard Self.isSecretLike(key) else { return }
         problems.append(ConfigError(.literalSecret, at: at,
                                     "'\(key)' looks like a credential; write a reference such as ${secret:\(key)} instead of a literal value"))
+    }
+
+    /// Whether a free-form key is named like a credential (``secretLikeNames``).
+    static func isSecretLike(_ key: String) -> Bool {
+        // Header names spell words with hyphens: X-Api-Key is x_api_key.
+        let lowered = String(key.lowercased().map { $0 == "-" ? "_" : $0 })
+        return secretLikeNames.contains(where: { lowered == $0 || lowered.hasSuffix("_" + $0) })
     }
 
     private func isURL(_ text: String) -> Bool {

@@ -65,7 +65,9 @@ public struct SecretStore: Sendable, CustomStringConvertible, CustomDebugStringC
     /// `***`.
     public func scrub(_ text: String) -> String {
         let used = filledIn.withLock { $0 }
-        return used.isEmpty ? text : Self.scrub(text, of: allValues.filter(used.contains))
+        let outside = credentialsFromOutside.withLock { $0 }
+        guard !used.isEmpty || !outside.isEmpty else { return text }
+        return Self.scrub(text, of: Set(allValues.filter(used.contains)).union(outside).sorted { $0.count > $1.count })
     }
 
     /// `text` with every secret value of three or more characters any resolver of this process
@@ -74,16 +76,20 @@ public struct SecretStore: Sendable, CustomStringConvertible, CustomDebugStringC
         scrub(text, of: filledIn.withLock { $0 }.sorted { $0.count > $1.count })
     }
 
-    /// `text` with each of `values` (longest first) of three or more characters replaced by `***`.
+    /// `text` with each of `values` (longest first) of three or more characters replaced by `***`,
+    /// in each of its ``SecretForms``.
     /// One shorter than eight bytes only where it stands alone, not inside a word or a number: a
     /// token `short` made "is ***er than 16 characters" of a message, and the garble gave the
     /// secret away. A number of six digits or more (a device password) goes wherever it appears:
     /// a signature or a timestamp may run into it (shorter ones would garble every date).
     static func scrub(_ text: String, of values: [String]) -> String {
         var text = text
-        for value in values where value.count >= 3 && text.contains(value) {
+        for value in values where value.count >= 3 {
             let anywhere = value.utf8.count >= 8 || (value.utf8.count >= 6 && value.utf8.allSatisfy { (48...57).contains($0) })
-            text = anywhere ? text.replacingOccurrences(of: value, with: "***") : replacingStandalone(value, in: text)
+            // As written, and as JSON, XML or a URL quotes it.
+            for form in SecretForms.of(value) where text.contains(form) {
+                text = anywhere ? text.replacingOccurrences(of: form, with: "***") : replacingStandalone(form, in: text)
+            }
         }
         return text
     }
@@ -116,7 +122,17 @@ public struct SecretStore: Sendable, CustomStringConvertible, CustomDebugStringC
     static func noteFilledIn(_ value: String) {
         filledIn.withLock { _ = $0.insert(value) }
     }
+
+    /// Notes a credential that came from the environment or a file, not from a store: every
+    /// store's ``scrub(_:)`` hides it from then on.
+    static func noteCredential(_ value: String) {
+        noteFilledIn(value)
+        credentialsFromOutside.withLock { _ = $0.insert(value) }
+    }
 }
+
+/// Credentials filled into configuration from the environment or files (credential-named keys).
+private let credentialsFromOutside = Mutex<Set<String>>([])
 
 /// Every secret value this process has filled into configuration, by any resolver.
 private let filledIn = Mutex<Set<String>>([])

@@ -34,8 +34,9 @@ public enum URLRedactor {
         return authority.lastIndex(of: "@").map { authority[..<$0] }
     }
 
-    /// `url` with user info replaced by ``mask`` and secret query values masked.
-    public static func redact(_ url: String) -> String {
+    /// `url` with user info replaced by ``mask`` and secret query values masked: those of
+    /// ``isSecret(name:)`` and those named in `alsoSecret` (lower-case; a signing scheme's own name).
+    public static func redact(_ url: String, alsoSecret: Set<String> = []) -> String {
         var text = Substring(url)
         var result = ""
         result.reserveCapacity(url.utf8.count)
@@ -60,7 +61,7 @@ public enum URLRedactor {
         let pairs = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             guard let equals = pair.firstIndex(of: "=") else { return String(pair) }
             let name = pair[..<equals]
-            return isSecret(name: String(name)) ? name + "=" + mask : String(pair)
+            return isSecret(name: String(name)) || alsoSecret.contains(name.lowercased()) ? name + "=" + mask : String(pair)
         }
         result += pairs.joined(separator: "&")
         result += queryAndFragment[fragmentStart...]

@@ -126,7 +126,7 @@ extension ConnectorCommand {
             }
             let listed = manifest.streams.map(\.name).filter { recorded.contains($0) || kept?.streams.contains($0) == true }
             try ConnectorFixtures.writeConfig(replayConfig, now: now, volatileNames: volatile, streams: listed, directory: fixtures,
-                                              note: "Recorded from \(origin.map(URLRedactor.redact) ?? "local files") by `huiliu connector record \(name)`.")
+                                              note: "Recorded from \(origin.map { URLRedactor.redact($0) } ?? "local files") by `huiliu connector record \(name)`.")
             // The replay writes the golden files; if it cannot reproduce the recording, the fixtures
             // are no test at all, and saying "wrote" would hide that.
             let replayed = try await Test.replay(workspace, manifest: manifest, update: true, streams: recorded)

@@ -47,8 +47,9 @@ public final class ExchangeLog: Sendable {
     /// Every exchange so far.
     public var exchanges: [Exchange] { entries.withLock { $0 } }
 
-    /// Secret values seen by the sources that wrote here (configuration secrets and rendered credentials).
-    public var secretValues: Set<String> { sensitive.withLock { $0.values } }
+    /// Secret values seen by the sources that wrote here: configuration secrets, rendered
+    /// credentials, and the access tokens sent (an API that echoes its request quotes them).
+    public var secretValues: Set<String> { sensitive.withLock { $0.values }.union(tokens.withLock { $0 }) }
 
     /// Lower-case names of headers and query parameters that carry credentials, signatures,
     /// timestamps or nonces.

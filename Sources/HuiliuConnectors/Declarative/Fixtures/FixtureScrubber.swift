@@ -1,5 +1,6 @@
 import Foundation
 public import HuiliuCore
+import HuiliuKit
 
 /// Makes recorded exchanges safe to commit: credentials, signatures, timestamps and nonces
 /// never reach a fixture, and links to the recording host are made relative to the replay
@@ -91,14 +92,15 @@ extension String {
         Set(secrets).filter { $0.count >= 3 }.sorted { $0.count > $1.count }
     }
 
-    /// This text with each of `secrets` replaced by `mask`, both as written and percent-encoded
-    /// the way a request path or query carries it (``FormEncoding/percentEncode(_:)``).
+    /// This text with each of `secrets` replaced by `mask` in each of its ``SecretForms``: as
+    /// written, percent-encoded as a request path or query carries it, and escaped as a JSON or
+    /// XML answer quotes it back.
     func maskingSecrets(_ secrets: [String], with mask: String) -> String {
         var text = self
         for secret in secrets {
-            if text.contains(secret) { text = text.replacingOccurrences(of: secret, with: mask) }
-            let encoded = FormEncoding.percentEncode(secret)
-            if encoded != secret, text.contains(encoded) { text = text.replacingOccurrences(of: encoded, with: mask) }
+            for form in SecretForms.of(secret) where text.contains(form) {
+                text = text.replacingOccurrences(of: form, with: mask)
+            }
         }
         return text
     }

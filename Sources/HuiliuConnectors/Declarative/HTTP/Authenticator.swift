@@ -139,6 +139,16 @@ struct Authenticator: Sendable {
         }
     }
 
+    /// Lower-case names of the headers and query parameters that carry a credential itself
+    /// (not a timestamp or nonce): their values are masked in messages, whatever they are named.
+    var credentialNames: Set<String> {
+        switch mode {
+        case .apiKey(let name, _, _): return [name.lowercased()]
+        case .signature(let signer): return signer.names.signature.isEmpty ? [] : [signer.names.signature.lowercased()]
+        case .none, .basic, .bearer, .oauth2: return []
+        }
+    }
+
     /// Secret values the rendered credentials hold, for scrubbing recordings.
     var secretValues: [String] {
         switch mode {

@@ -165,22 +165,22 @@ struct HTTPStreamRuntime: Sendable {
                 if !lists.isEmpty {
                     throw ManifestRuntimeError("""
                         \(origin): the response has no '\(records.text)' but has \(lists.map { "'\($0)'" }.joined(separator: ", ")): \
-                        \(upstream.scrub(Self.excerpt(body))). Check the stream's records path
+                        \(Self.excerpt(body, masking: upstream.scrub)). Check the stream's records path
                         """)
                 }
                 if firstPage, let count = total(), count > 0 {
                     throw ManifestRuntimeError("""
                         \(origin): the response has no '\(records.text)' though its total says \(count): \
-                        \(upstream.scrub(Self.excerpt(body))). Check the stream's records path
+                        \(Self.excerpt(body, masking: upstream.scrub)). Check the stream's records path
                         """)
                 }
                 upstream.logger.warning("the response has no '\(records.text)'; read as an empty page", metadata: [
-                    "stream": "\(upstream.connector)/\(upstream.stream)", "page": "\(origin)", "response": "\(upstream.scrub(Self.excerpt(body)))",
+                    "stream": "\(upstream.connector)/\(upstream.stream)", "page": "\(origin)", "response": "\(Self.excerpt(body, masking: upstream.scrub))",
                 ])
                 return []
             }
             throw ManifestRuntimeError("""
-                \(origin): the response has no '\(records.text)' (nor '\(path[0])'): \(upstream.scrub(Self.excerpt(body))). An error answered \
+                \(origin): the response has no '\(records.text)' (nor '\(path[0])'): \(Self.excerpt(body, masking: upstream.scrub)). An error answered \
                 with HTTP 200 is not an empty page; an API that leaves the list out when there is nothing to read takes an \
                 errors rule with action: ignore for that answer
                 """)
@@ -196,8 +196,9 @@ struct HTTPStreamRuntime: Sendable {
     }
 
     /// The start of a body, for messages.
-    static func excerpt(_ body: Value) -> String {
-        let text = body.jsonText
+    static func excerpt(_ body: Value, masking mask: (String) -> String) -> String {
+        // Masked before it is cut: cut first, a secret at the cut was left half shown.
+        let text = mask(body.jsonText)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 

@@ -73,6 +73,9 @@ struct UpstreamClient: Sendable {
                 }
             }
             if let token { sentTokens.note(token.value) }
+            // A signature is as good as the key for its moment: an answer that echoes the
+            // request's headers must not show it.
+            for name in authenticator.credentialNames { if let value = prepared.headers[name], value.count >= 8 { sentTokens.note(value) } }
             if let exchanges, let token, exchanges.isNewToken(token.value), let (tokenRequest, tokenResponse) = authenticator.tokenExchange(token) {
                 exchanges.append(stream: stream, request: tokenRequest, response: tokenResponse)
             }
@@ -163,7 +166,7 @@ struct UpstreamClient: Sendable {
                     if fault != nil { throw failure(response, body: body, context: context, message: nil, fault: fault) }
                     if let decodeFailure {
                         // A login page answered with 200 is the usual cause; the parser's position alone does not say so.
-                        let html = Self.answerExcerpt(response, body: body).flatMap { $0.hasPrefix("an HTML page") ? " (the answer is \($0))" : nil } ?? ""
+                        let html = answerExcerpt(response, body: body).flatMap { $0.hasPrefix("an HTML page") ? " (the answer is \($0))" : nil } ?? ""
                         throw ManifestRuntimeError(scrub("\(connector)/\(stream): \(redact(request.url)): \(decodeFailure)\(html)"))
                     }
                     return Outcome(response: response, body: body, ignored: false)
@@ -256,7 +259,7 @@ struct UpstreamClient: Sendable {
             text += ": " + rendered
         } else if let fault {
             text += ": \(fault)"
-        } else if let answer = Self.answerExcerpt(response, body: body) {
+        } else if let answer = answerExcerpt(response, body: body) {
             text += ": " + answer
         }
         if attempts > 1 { text += " (after \(attempts) attempts)" }
@@ -265,12 +268,12 @@ struct UpstreamClient: Sendable {
 
     /// What an error answer says, shortened for a message: it often tells a wrong key from a
     /// wrong path (`{"code":401,"msg":"token expired"}`), or a login page from the API.
-    static func answerExcerpt(_ response: HTTPResponse, body: Value) -> String? {
+    func answerExcerpt(_ response: HTTPResponse, body: Value) -> String? {
         let text: String
         switch body {
         case .null: return nil
-        case .string(let raw): text = raw
-        default: return HTTPStreamRuntime.excerpt(body)
+        case .string(let raw): text = scrub(raw)  // before it is cut, or a secret at the cut shows in part
+        default: return HTTPStreamRuntime.excerpt(body, masking: scrub)
         }
         let type = response.headers["Content-Type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         if type == "text/html" || text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().hasPrefix("<!doctype html") {
@@ -321,7 +324,7 @@ struct UpstreamClient: Sendable {
     /// `url` with credentials in user info, secret-named query parameters and the connector's
     /// secret values masked.
     func redact(_ url: String) -> String {
-        scrub(URLRedactor.redact(url))
+        scrub(URLRedactor.redact(url, alsoSecret: authenticator.credentialNames))
     }
 
     /// `text` with every secret value masked, as written and percent-encoded.
