@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import HuiliuCore
 
 /// One connection to an SQLite database file, with the pragmas every Huiliu database
 /// uses: WAL (readers never block the writer), full sync (a committed checkpoint survives
@@ -182,6 +183,15 @@ public final class SQLiteStatement {
     /// The names of the result's columns.
     public var columnNames: [String] {
         (0..<sqlite3_column_count(handle)).map { sqlite3_column_name(handle, $0).map { String(cString: $0) } ?? "" }
+    }
+
+    /// The bytes of a TEXT column of the current row that are not UTF-8 (text written in another
+    /// encoding, which ``column(_:)`` reads with each fault replaced); `nil` for any other column.
+    public func invalidText(_ index: Int) -> [UInt8]? {
+        let i = Int32(index)
+        guard sqlite3_column_type(handle, i) == SQLITE_TEXT, let text = sqlite3_column_text(handle, i) else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, i)))
+        return String(validUTF8: bytes) == nil ? Array(bytes) : nil
     }
 
     /// The value of a column of the current row.

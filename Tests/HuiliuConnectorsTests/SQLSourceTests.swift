@@ -94,6 +94,24 @@ struct SQLSourceTests {
         #expect(third.records.map(\.key) == ["4"])
     }
 
+    /// Text written in another encoding (GBK bytes as TEXT) fails the read, naming the row, the
+    /// column and the bytes. Read with each fault replaced, it was wrong data in a column and,
+    /// as the position after a key, skipped every row sorting between (a run that "succeeded"
+    /// with half the rows) or read the same row again for ever.
+    @Test(arguments: ["CAST(X'D6D0' AS TEXT), 'gbk key'", "'k', CAST(X'D6D0CEC4' AS TEXT)"])
+    func textThatIsNotUTF8FailsNamingItsRowAndColumn(row: String) async throws {
+        let path = try sqliteFile("""
+            CREATE TABLE t (id TEXT PRIMARY KEY, s TEXT, upd INTEGER);
+            INSERT INTO t VALUES ('a', 'ascii', 1), (\(row), 1), ('中文', 'utf8', 1);
+            """)
+        let source = try source(["path": .string(path), "table": "t", "key": "id", "cursor": "upd"], batchSize: 2)
+        await #expect { _ = try await drain(source) } throws: { error in
+            let text = "\(error)"
+            return text.contains("of t: column '\(row.hasPrefix("'k'") ? "s" : "id")' holds text that is not UTF-8 (bytes d6 d0")
+                && text.contains("CAST(")
+        }
+    }
+
     @Test func withoutACursorEveryRunReadsEveryRowInKeyOrder() async throws {
         let path = try sqliteFile("""
             CREATE TABLE units (region TEXT, code INTEGER, name TEXT, PRIMARY KEY (region, code));

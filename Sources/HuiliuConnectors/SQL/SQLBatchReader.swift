@@ -218,6 +218,18 @@ final class SQLConnection: @unchecked Sendable {
             while try prepared.step() {
                 let stored = names.indices.map { prepared.column($0) }
                 let values = stored.map(Self.value)
+                // Text in another encoding (GBK written as TEXT) would be read with each fault
+                // replaced: wrong data, and as a position a place that skips rows or repeats one.
+                for index in names.indices where stored[index].text?.utf8.contains(0xEF) == true {
+                    guard let bytes = prepared.invalidText(index) else { continue }
+                    let key = SQLBatchReader.naturalKey(keys.map { values[$0] })
+                    let shown = bytes.prefix(16).map { String($0, radix: 16) }.joined(separator: " ") + (bytes.count > 16 ? " …" : "")
+                    throw SQLSourceError("""
+                        row '\(key)' of \(source.relation.label): column '\(names[index])' holds text that is not UTF-8 (bytes \(shown)), \
+                        as SQLite's TEXT must be: text written in another encoding (GBK?). Convert it in the database, or select \
+                        the column as a BLOB (CAST(\(names[index]) AS BLOB)) in a query to read its bytes as Base64
+                        """)
+                }
                 let orderValues = try order.map { index -> Value in
                     switch stored[index] {
                     case .integer(let n): return .integer(n)
