@@ -10,8 +10,8 @@ import Testing
 struct ProcessSourceTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
-    func source(_ values: Object) throws -> ProcessSource {
-        try ProcessSource(config: ParsedConfig(testing: values), context: .testing(batchSize: 100))
+    func source(_ values: Object, batchSize: Int = 100) throws -> ProcessSource {
+        try ProcessSource(config: ParsedConfig(testing: values), context: .testing(batchSize: batchSize))
     }
 
     @Test func endsABatchAtEveryStateSoAStateIsCommittedOnlyWithTheRecordsBeforeIt() async throws {
@@ -233,11 +233,11 @@ struct ProcessSourceTests {
         #expect(records.map(\.key) == ["cases/1", "cases/2", "rulings/rulings/1", "rulings/rulings/2"])
     }
 
-    /// A keyless record's id comes from its origin. Counting from 1 on every run gave the first
-    /// record of a run the id of the previous run's first, and upserting sinks kept one of them;
-    /// the origin now names the state the run started from, so reading again from the same
-    /// state (after a crash) still gives the same ids.
-    @Test func keylessRecordsOfAnotherRunGetOtherOrigins() async throws {
+    /// A keyless record's id comes from its origin: its stream and content, and how often that
+    /// content came before in the run. Counted by position, a run's first record took the id of
+    /// the run before's first (upserting sinks kept one of them), and a record re-sent after a
+    /// state the failed run had committed got a new id (sinks held it twice).
+    @Test func keylessRecordsAreKnownByTheirContent() async throws {
         let values: Object = ["command": .array([.string(Self.fixtures + "/airbyte_counter.py")]), "protocol": "airbyte",
                               "catalog": .string(try Self.catalog(#"{"streams":[{"stream":{"name":"cases"}}]}"#)), "config": ["records": 4]]
         let first = try await drain(try source(values))
@@ -246,8 +246,73 @@ struct ProcessSourceTests {
         let again = try await drain(try source(values), after: state).flatMap(\.records)
         #expect(resumed.map(\.key) == [nil, nil])
         #expect(resumed.map(\.origin.description) == again.map(\.origin.description))
-        let earlier = Set(first.flatMap(\.records).map(\.origin.description))
-        #expect(resumed.allSatisfy { !earlier.contains($0.origin.description) }, "\(resumed.map(\.origin)) against \(earlier)")
+        // The records re-sent from the state are the first run's last two, ids and all.
+        let earlier = first.flatMap(\.records)
+        #expect(resumed.map(\.origin.description) == earlier.suffix(2).map(\.origin.description))
+        #expect(Set(earlier.map(\.origin.description)).count == 4)
+        // The same content twice in a run is two records.
+        let twice = try await drain(try source(["command": .array(["sh", "-c", """
+            for i in 1 2; do echo '{"type":"RECORD","stream":"s","record":{"v":1}}'; done
+            """])])).flatMap(\.records)
+        #expect(twice.count == 2 && Set(twice.map(\.origin.description)).count == 2)
+    }
+
+    /// A tap that never sends a state (a full table) has what it wrote committed at the end of
+    /// a run that succeeded: without a checkpoint, the next run cut it from the sinks.
+    @Test func theEndOfAStatelessRunIsCommitted() async throws {
+        let batches = try await drain(try source(["command": .array(["sh", "-c", """
+            echo '{"type":"SCHEMA","stream":"s","key_properties":["id"],"schema":{}}'
+            for i in 1 2 3; do echo "{\\"type\\":\\"RECORD\\",\\"stream\\":\\"s\\",\\"record\\":{\\"id\\":$i}}"; done
+            """])], batchSize: 2))
+        #expect(batches.map(\.records.count) == [2, 1])
+        #expect(batches.last?.checkpoint?.value == ["state": .null])
+        // Exactly a batch's worth: the end is a batch of its own, to commit the last one.
+        let even = try await drain(try source(["command": .array(["sh", "-c", """
+            for i in 1 2; do echo "{\\"type\\":\\"RECORD\\",\\"stream\\":\\"s\\",\\"record\\":{\\"id\\":$i}}"; done
+            """])], batchSize: 2))
+        #expect(even.map(\.records.count) == [2, 0] && even.last?.checkpoint != nil)
+    }
+
+    /// JSON that is no message, a RECORD without its stream, a record of a keyed stream without
+    /// its key: dead letters naming their line, not a failed run or a silent drop.
+    @Test func linesThatAreNoUsableMessageAreDeadLetters() async throws {
+        let batches = try await drain(try source(["command": .array(["sh", "-c", #"""
+            echo '{"type":"SCHEMA","stream":"s","key_properties":["id"],"schema":{}}'
+            echo '[1,2]'
+            echo '{"type":"RECORD","record":{"id":2}}'
+            echo '{"type":"record","stream":"s","record":{"id":3}}'
+            echo '{"type":"RECORD","stream":"s","record":{"name":"x"}}'
+            echo '{"type":"ACTIVATE_VERSION","stream":"s","version":1}'
+            echo '{"type":"RECORD","stream":"s","record":{"id":6}}'
+            """#])]))
+        #expect(batches.flatMap(\.records).map(\.key) == ["s/6"])
+        let rejects = batches.flatMap(\.rejects)
+        #expect(rejects.map(\.origin.position) == [2, 3, 4, 5])
+        #expect(rejects.map(\.reason) == [#"a JSON line that is no message (no "type")"#, "a RECORD message without its stream or its record",
+                                          "an unknown message type 'record'", "a record of 's' without its key (id)"])
+    }
+
+    /// A background job the tap leaves holding its stderr does not hold the run: after a grace
+    /// period it goes with the tap's process group.
+    @Test(.timeLimit(.minutes(1))) func aBackgroundJobLeftHoldingStderrDoesNotHoldTheRun() async throws {
+        let batches = try await drain(try source(["command": .array(["sh", "-c", """
+            echo '{"type":"RECORD","stream":"s","record":{"id":1}}'; sleep 300 >/dev/null &
+            """])]))
+        #expect(batches.flatMap(\.records).count == 1)
+    }
+
+    /// Airbyte streams of one name in two namespaces (two schemas of a database) are two
+    /// streams: their rows keep apart.
+    @Test func anAirbyteNamespaceIsPartOfItsStream() async throws {
+        let catalog = try Self.catalog(#"{"streams":[{"stream":{"name":"orders","namespace":"district_a","source_defined_primary_key":[["oid"]]}},{"stream":{"name":"orders","namespace":"district_b","source_defined_primary_key":[["oid"]]}}]}"#)
+        let records = try await drain(try source(["command": .array(["sh", "-c", #"""
+            echo '{"type":"RECORD","record":{"stream":"orders","namespace":"district_a","data":{"oid":"1"},"emitted_at":1}}'
+            echo '{"type":"RECORD","record":{"stream":"orders","namespace":"district_b","data":{"oid":"1"},"emitted_at":1}}'
+            """#]), "protocol": "airbyte", "catalog": .string(catalog)])).flatMap(\.records)
+        #expect(records.map(\.key) == ["district_a.orders/1", "district_b.orders/1"])
+        await #expect { _ = try await drain(try source(["command": .array(["true"]), "protocol": "airbyte", "catalog": "/nonexistent/catalog.json"])) } throws: {
+            "\($0)".contains("cannot read the catalog /nonexistent/catalog.json: no such file")
+        }
     }
 
     /// A legacy state (type LEGACY, or none) goes back as the `data` the source emitted, which

@@ -14,12 +14,18 @@ final class ProcessBatchReader: BatchReader {
     var state: Value?
     /// Each stream's primary key, as paths: from the Airbyte catalog, or Singer SCHEMA messages.
     var keyPaths: [String: [[String]]] = [:]
-    var counts: [String: Int] = [:]
-    /// Tells the records of this run's start apart from another's: a keyless record's event id
-    /// comes from its origin, and counting from 1 on every run gave a new record the id of one
-    /// delivered by the run before (which upserting sinks then overwrote). Re-reading from the
-    /// same state, as after a crash, gives the same origins, so the same ids.
-    let startTag: String
+    /// How often each keyless record's content has come so far this run. A keyless record's
+    /// event id comes from its origin, which is its content's digest and this count: the same
+    /// record read again (a crash, a tap that re-sends after its last state) keeps its id, and
+    /// another never takes it. Counted by position, a run's new records took the ids of the
+    /// run before's (which upserting sinks then overwrote), and a re-read after a state the
+    /// failed run had committed gave the records it re-sent new ids, so sinks held them twice.
+    var occurrences: [String: Int] = [:]
+    /// Lines read ahead of the batch they belong to.
+    var pending: ArraySlice<[UInt8]> = []
+    /// Whether a batch was handed on without a checkpoint since the last one with: its sinks'
+    /// writes are committed at the end of the output, or the next run cut them back.
+    var uncommitted = false
     var finished = false
     /// Lines read from stdout, for where a stray one was.
     var linesRead = 0
@@ -32,7 +38,6 @@ final class ProcessBatchReader: BatchReader {
     init(source: ProcessSource, state: Value?) throws {
         self.source = source
         self.state = state
-        startTag = state.map { $0.isNull ? "start" : Digest.sha256.hex($0.jsonText).prefix(12).description } ?? "start"
         if source.airbyte, let catalog = source.catalog { keyPaths = try Self.primaryKeys(catalog: catalog) }
         Self.removeLeftovers()
         directory = NSTemporaryDirectory() + "huiliu-process-\(getpid())-\(UUID().uuidString)"
@@ -168,21 +173,29 @@ final class ProcessBatchReader: BatchReader {
         var records: [Record] = []
         var rejects: [RecordBatch.Rejected] = []
         while records.count < source.batchSize {
-            // A run told to stop (a timeout, a shutdown) must not wait on a process that has
-            // gone quiet: cancelling ends the process, which ends its output.
-            let process = self.process
-            let lines = await withTaskCancellationHandler {
-                await output.nextLines(limit: 1)
-            } onCancel: {
-                // The group, not just the tap: a shell script's `sleep` would keep the output open
-                // and the run waiting. SIGKILL, as the run is over anyway.
-                process.signalGroup(SIGKILL)
+            if pending.isEmpty {
+                // A run told to stop (a timeout, a shutdown) must not wait on a process that has
+                // gone quiet: cancelling ends the process, which ends its output. Lines come as
+                // many as are ready: one at a time, the hand-offs cost seven times the reading.
+                let process = self.process
+                pending = await withTaskCancellationHandler {
+                    await output.nextLines(limit: 512)
+                } onCancel: {
+                    // The group, not just the tap: a shell script's `sleep` would keep the output open
+                    // and the run waiting. SIGKILL, as the run is over anyway.
+                    process.signalGroup(SIGKILL)
+                }[...]
+                try Task.checkCancellation()
             }
-            try Task.checkCancellation()
-            guard let line = lines.first else {
+            guard let line = pending.popFirst() else {
                 try await finish()
                 finished = true
-                return records.isEmpty && rejects.isEmpty ? nil : RecordBatch(records: records, rejects: rejects, checkpoint: nil)
+                // The end of a run that succeeded commits what was written since the last state,
+                // under that state: records after it come again if the tap re-sends them, but a
+                // tap that never sends a state (a full table) no longer had them cut from its
+                // sinks by the next run.
+                guard !records.isEmpty || !rejects.isEmpty || uncommitted else { return nil }
+                return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["state": state ?? .null]))
             }
             linesRead += 1
             guard !line.isEmpty else { continue }
@@ -190,32 +203,45 @@ final class ProcessBatchReader: BatchReader {
             do {
                 message = try JSONReader.parse(line)
             } catch {
-                // Taps sometimes print stray text on stdout (debug output quoting a token): kept as a
-                // reject instead of failing, with the secrets masked as in the tap's logs.
-                // Where, so that two alike are two letters (the store folds a pending letter's
-                // repeats); not which run, so a line every run prints stays one letter per line.
-                rejects.append(.init(origin: RecordOrigin("\(source.command[0]) stdout", position: linesRead),
-                                     reason: "not a protocol message: \(error)",
-                                     raw: .string(String(decoding: line, as: UTF8.self).maskingSecrets(source.secretValues, with: "***"))))
+                rejects.append(stray(line, "not a protocol message: \(error)"))
                 continue
             }
             switch try handle(message) {
             case .record(let record): records.append(record)
+            case .reject(let reason): rejects.append(stray(line, reason))
             case .state(let value):
                 state = value
+                uncommitted = false
                 // End the batch here: the state covers exactly the records before it.
                 return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["state": value]))
             case .none: break
             }
         }
+        uncommitted = true
         return RecordBatch(records: records, rejects: rejects, checkpoint: nil)
+    }
+
+    /// A line of stdout kept as a reject instead of failing the run (taps print debug output
+    /// there, quoting tokens), with the secrets masked as in the tap's logs. Where, so that two
+    /// alike are two letters (the store folds a pending letter's repeats); not which run, so a
+    /// line every run prints stays one letter per line.
+    private func stray(_ line: [UInt8], _ reason: String) -> RecordBatch.Rejected {
+        .init(origin: RecordOrigin("\(source.command[0]) stdout", position: linesRead), reason: reason,
+              raw: .string(String(decoding: line, as: UTF8.self).maskingSecrets(source.secretValues, with: "***")))
     }
 
     enum Handled {
         case record(Record)
         case state(Value)
+        /// A line that is JSON but no message this gateway can take, and why.
+        case reject(String)
         case none
     }
+
+    /// Message types of the protocols that carry nothing for the sinks (a catalog, a status,
+    /// Singer's table versions and batch files).
+    static let ignoredTypes: Set<String> = ["SPEC", "CONNECTION_STATUS", "CATALOG", "CONTROL", "DESTINATION_CATALOG",
+                                            "ACTIVATE_VERSION", "BATCH"]
 
     func handle(_ message: Value) throws -> Handled {
         switch message["type"]?.stringValue {
@@ -227,14 +253,25 @@ final class ProcessBatchReader: BatchReader {
         case "RECORD":
             let body = source.airbyte ? (message["record"] ?? .null) : message
             guard let stream = body["stream"]?.stringValue, let data = source.airbyte ? body["data"] : body["record"] else {
-                throw ProcessSourceError("RECORD message without stream or record: \(message.jsonText.prefix(200))")
+                return .reject("a RECORD message without its stream or its \(source.airbyte ? "data" : "record")")
             }
             if let streams = source.streams, !streams.contains(stream) { return .none }
-            counts[stream, default: 0] += 1
-            var record = Record(data: data, origin: RecordOrigin("\(stream)@\(startTag)", position: counts[stream]!),
-                                type: source.typeTemplate.replacingOccurrences(of: "{stream}", with: stream))
-            record.key = key(for: data, stream: stream)
-            return .record(record)
+            // Airbyte streams of one name in two namespaces (two schemas) are two streams.
+            let namespace = source.airbyte ? body["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
+            let qualified = namespace.map { "\($0).\(stream)" } ?? stream
+            let type = source.typeTemplate.replacingOccurrences(of: "{stream}", with: stream)
+            if source.keyPath != nil || !(keyPaths[qualified] ?? keyPaths[stream] ?? []).isEmpty {
+                guard let key = key(for: data, stream: qualified) else {
+                    return .reject("a record of '\(qualified)' without its key (\(keyDescription(qualified)))")
+                }
+                var record = Record(data: data, origin: RecordOrigin(key), type: type)
+                record.key = key
+                return .record(record)
+            }
+            let digest = Digest.sha256.hex(data.jsonText).prefix(16).description
+            occurrences[qualified + digest, default: 0] += 1
+            return .record(Record(data: data, origin: RecordOrigin("\(qualified)@\(digest)", position: occurrences[qualified + digest]!),
+                                  type: type))
         case "STATE":
             if source.airbyte {
                 return .state(mergeAirbyteState(message["state"] ?? .null))
@@ -251,8 +288,12 @@ final class ProcessBatchReader: BatchReader {
                 traceError = message["trace"]?["error"]?["message"]?.stringValue ?? "the source reported an error"
             }
             return .none
-        default:
+        case let type? where Self.ignoredTypes.contains(type):
             return .none
+        case let type?:
+            return .reject("an unknown message type '\(type)'")
+        case nil:
+            return .reject("a JSON line that is no message (no \"type\")")
         }
     }
 
@@ -272,11 +313,13 @@ final class ProcessBatchReader: BatchReader {
         return .array(states)
     }
 
+    /// The record's key, `stream/value`: by the source's `key` path, or the stream's primary key
+    /// (its namespace's first, for Airbyte). `nil` when the record lacks a part of it.
     func key(for data: Value, stream: String) -> String? {
         let parts: [Value]
         if let path = source.keyPath {
             parts = [data.value(atPath: path) ?? .null]
-        } else if let paths = keyPaths[stream], !paths.isEmpty {
+        } else if let paths = keyPaths[stream] ?? stream.split(separator: ".").last.flatMap({ keyPaths[String($0)] }), !paths.isEmpty {
             parts = paths.map { data.value(atPath: $0) ?? .null }
         } else {
             return nil
@@ -284,18 +327,29 @@ final class ProcessBatchReader: BatchReader {
         return RecordKey.make(parts).map { stream + "/" + $0 }
     }
 
+    /// The key a stream's records must have, for messages: `id`, or `meta.region, code`.
+    func keyDescription(_ stream: String) -> String {
+        if let path = source.keyPath { return path.joined(separator: ".") }
+        let paths = keyPaths[stream] ?? stream.split(separator: ".").last.flatMap { keyPaths[String($0)] } ?? []
+        return paths.map { $0.joined(separator: ".") }.joined(separator: ", ")
+    }
+
     /// Each stream's primary key in an Airbyte configured catalog: its `primary_key`, or the
     /// source-defined one, as paths (`[["id"], ["meta", "region"]]`).
     static func primaryKeys(catalog path: String) throws -> [String: [[String]]] {
         let catalog: Value
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw ProcessSourceError("cannot read the catalog \(path): \(FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")")
+        }
         do {
-            catalog = try JSONReader.parse(Array(FileManager.default.contents(atPath: path) ?? Data()))
+            catalog = try JSONReader.parse(Array(contents))
         } catch {
             throw ProcessSourceError("the catalog \(path) is not JSON: \(error)")
         }
         var keys: [String: [[String]]] = [:]
         for entry in catalog["streams"]?.arrayValue ?? [] {
-            guard let name = entry["stream"]?["name"]?.stringValue else { continue }
+            guard var name = entry["stream"]?["name"]?.stringValue else { continue }
+            if let namespace = entry["stream"]?["namespace"]?.stringValue, !namespace.isEmpty { name = namespace + "." + name }
             // An empty configured key is no key: the source's own, if it defines one.
             let configured = entry["primary_key"]?.arrayValue.flatMap { $0.isEmpty ? nil : $0 }
             let declared = configured ?? entry["stream"]?["source_defined_primary_key"]?.arrayValue ?? []
@@ -364,21 +418,38 @@ final class ProcessBatchReader: BatchReader {
 
     func finish() async throws {
         let process = self.process
-        let status = await withCheckedContinuation { [errorsDrained] (continuation: CheckedContinuation<Int32, Never>) in
-            DispatchQueue(label: "huiliu.process.wait").async {
-                let status = process.wait().status
-                errorsDrained.wait()
-                continuation.resume(returning: status)
+        let (status, signal) = await withTaskCancellationHandler {
+            await withCheckedContinuation { [errorsDrained] (continuation: CheckedContinuation<(Int32, Int32?), Never>) in
+                DispatchQueue(label: "huiliu.process.wait").async {
+                    let ended = process.wait()
+                    // A background job the tap started may hold its stderr open for as long as it
+                    // runs (the run hung until it ended, deaf to Ctrl-C and timeouts): it gets a
+                    // moment to finish writing, then goes with the tap's process group.
+                    if errorsDrained.wait(timeout: .now() + Self.leftoverGrace) == .timedOut {
+                        process.signalLeftoverGroup(SIGKILL)
+                        _ = errorsDrained.wait(timeout: .now() + Self.leftoverGrace)
+                    }
+                    continuation.resume(returning: ended)
+                }
             }
+        } onCancel: {
+            process.signalGroup(SIGKILL)
+            process.signalLeftoverGroup(SIGKILL)
         }
         exited = true
         try? FileManager.default.removeItem(atPath: directory)
+        try Task.checkCancellation()
         if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(Self.printable(traceError, secrets: source.secretValues))") }
         guard status == 0 else {
             let tail = stderrTail.last(5).joined(separator: "\n  ")
-            throw ProcessSourceError("\(source.command[0]) exited with status \(status)\(tail.isEmpty ? "" : ":\n  " + tail)")
+            let how = signal.map { "was killed by signal \($0)\($0 == SIGKILL ? " (the kernel's when memory runs out, or another process's)" : "")" }
+                ?? "exited with status \(status)"
+            throw ProcessSourceError("\(source.command[0]) \(how)\(tail.isEmpty ? "" : ":\n  " + tail)")
         }
     }
+
+    /// How long the tap's leftovers may keep its stderr open after it exited.
+    static let leftoverGrace: DispatchTimeInterval = .seconds(5)
 
     func close() async {
         // SIGKILL, as when a read is cancelled. (A reaped child's pid is never signalled.)

@@ -19,9 +19,11 @@ public struct ProcessSource: SourceConnector {
             LOG and TRACE messages (a TRACE error fails the run). `config` is written to a private temporary file. \
             Records become events of type `type` (with `{stream}` replaced); the natural key comes from the \
             stream's key (Singer SCHEMA `key_properties`; the Airbyte catalog's `primary_key`, else the stream's \
-            `source_defined_primary_key`) unless `key` names a field. A record without one is identified by its \
-            stream, its position and the state the run started from. Stray text on stdout becomes a dead letter \
-            per line; stderr is logged at debug level, except lines whose level is `WARNING` or `WARN` (a warning) or \
+            `source_defined_primary_key`; an Airbyte namespace is part of the stream's name) unless `key` names \
+            a field. A record of a stream with a key that lacks it is a dead letter; a record of a stream without \
+            one is identified by its stream and content (a record sent again keeps its event id). Stray text on \
+            stdout, and JSON that is no message, becomes a dead letter per line; the end of a run that succeeded \
+            commits what was written since the last STATE. stderr is logged at debug level, except lines whose level is `WARNING` or `WARN` (a warning) or \
             `ERROR`, `CRITICAL` or `FATAL` (an error): a capitalized word among their first three (after a timestamp), \
             a bracketed one (structlog), or a `level` key (JSON, logfmt). A tap left running by a gateway that was killed is stopped by the next run.
             """,

@@ -124,6 +124,15 @@ public final class SpawnedProcess: Sendable {
         }
     }
 
+    /// Sends `signal` to what is left of the child's process group once the child was reaped
+    /// (a background job it started that still holds its output). The group's id is not given
+    /// to another process while a member lives, so this reaches only the child's own.
+    public func signalLeftoverGroup(_ signal: Int32) {
+        ended.withLock { ended in
+            if ended != nil { _ = kill(-pid, signal) }
+        }
+    }
+
     /// True until the child has exited (reaping it if it has).
     public var isRunning: Bool {
         ended.withLock { ended in
