@@ -281,6 +281,15 @@ public actor Daemon {
         runner.backfill = request.backfill
         let name = request.definition.name
         var success = false
+        // The scheduler times the runs it starts; one started by hand or through the API (a
+        // pipeline may have no schedule at all) is timed here, or a hung one ran for ever.
+        let watchdog = request.schedulerRun == nil ? request.definition.scheduling.timeout.map { timeout in
+            Task { [control = request.control] in
+                try await Task.sleep(for: timeout)
+                control.requestStop(reason: "timed out after \(timeout.configText) (scheduling.timeout)")
+            }
+        } : nil
+        defer { watchdog?.cancel() }
         do {
             let tracker = request.tracker
             let run = try await TraceContext.$current.withValue(request.trace) {

@@ -2,6 +2,7 @@ import Foundation
 import HuiliuCore
 import HuiliuEngine
 import HuiliuKit
+import HuiliuKitTesting
 @testable import HuiliuServer
 import HuiliuStore
 import Logging
@@ -112,6 +113,38 @@ struct DaemonSchedulingTests {
             let starts = await daemon.bootstrap()
             #expect(starts.map(\.definition.name) == (interrupted ? ["a"] : []), "interrupted: \(interrupted)")
         }
+    }
+
+    /// A run started by hand or through the API is held to `scheduling.timeout` as a scheduled
+    /// one is: a pipeline without a schedule ran for as long as its quiet source hung.
+    @Test(.timeLimit(.minutes(1))) func aRunStartedByHandIsTimedToo() async throws {
+        var building = ConnectorRegistry()
+        try building.register(source: ScriptedSource.self)
+        let sink = RecordingSink()
+        try building.register(sinkSpec: ComponentSpec(name: "kept", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in sink }
+        let registry = building
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(environment: [:]), projectDirectory: NSTemporaryDirectory())
+        let node = try YAMLDocument.parse("""
+            version: 1
+            name: quiet
+            scheduling: { timeout: 1s }
+            source: { scripted: { records: 10, batch: 3, hang_after: 3 } }
+            sinks: [{ kept: {} }]
+            """, file: "quiet.yaml")
+        guard case .pipeline(let definition) = loader.validate(node, file: "quiet.yaml", directory: NSTemporaryDirectory()) else {
+            throw RunError("quiet did not load")
+        }
+        let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
+        let gateway = try GatewayConfig.load(path: nil, projectDirectory: NSTemporaryDirectory())
+        let logger = Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
+        let daemon = Daemon(pipelines: [definition], store: store, defaultZone: TimeZone(identifier: "Asia/Shanghai")!,
+                            logger: logger, loadPipelines: { .success([definition]) },
+                            makeRunner: { PipelineRunner(definition: $0, registry: registry, store: store, gateway: gateway, logger: logger) })
+        await daemon.execute(Daemon.RunRequest(definition: definition, trigger: "api"))
+        let run = try #require(try await store.runs(pipeline: "quiet", status: nil, limit: 1).first)
+        #expect(run.status == .cancelled)
+        #expect(run.error == "timed out after 1s (scheduling.timeout)")
+        #expect(run.recordsWritten == 3)
     }
 
     /// A fire time that comes while a manual or API run holds the pipeline is served after it
