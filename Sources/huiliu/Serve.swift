@@ -46,6 +46,10 @@ extension Huiliu {
 
         func validate() throws {
             if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+            // A typo (`xml`, `JSON`) logged text where a collector waited for JSON lines.
+            if let logFormat, !["json", "text"].contains(logFormat) {
+                throw ValidationError("--log-format must be json or text, got '\(logFormat)'")
+            }
         }
 
         func run() async throws {
