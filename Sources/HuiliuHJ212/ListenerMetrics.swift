@@ -9,7 +9,7 @@ import Synchronization
 /// |---|---|
 /// | `huiliu_hj212_frames_total` | `result`: stored, duplicate, packet, answered, ignored, refused, malformed, failed; `reason` for refused |
 /// | `huiliu_hj212_connections_total` | — (accepted connections) |
-/// | `huiliu_hj212_connections` | — (open connections, a meter) |
+/// | `huiliu_hj212_open_connections` | — (open connections, a meter) |
 /// | `huiliu_hj212_ack_latency_seconds` | — (frame received → acknowledgement written) |
 public final class ListenerMetrics: Sendable {
     /// What happened to a received frame.
@@ -62,7 +62,7 @@ public final class ListenerMetrics: Sendable {
             Counter(label: "huiliu_hj212_frames_total", dimensions: [("result", "refused"), ("reason", $0.rawValue)], factory: factory)
         }
         connectionsAccepted = Counter(label: "huiliu_hj212_connections_total", factory: factory)
-        openConnections = Meter(label: "huiliu_hj212_connections", factory: factory)
+        openConnections = Meter(label: "huiliu_hj212_open_connections", factory: factory)
         ackLatency = Timer(label: "huiliu_hj212_ack_latency_seconds", factory: factory)
     }
 

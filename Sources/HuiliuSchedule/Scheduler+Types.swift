@@ -65,6 +65,9 @@ extension Scheduler {
         case added(String, ScheduledPipeline, lastFire: Date?)
         /// A pipeline was removed by a reload.
         case removed(String)
+        /// A pipeline stays but is scheduled no more (disabled, or its schedule taken out): no
+        /// more fire times, and a run going finishes (its timeout still counts).
+        case unscheduled(String)
         /// A started run is really running; its timeout counts from now.
         case runStarted(String, RunID)
         /// A run ended.

@@ -34,7 +34,9 @@ public struct Scheduler: Sendable {
         case .added(let name, let config, let lastFire):
             add(name, config, lastFire: lastFire, now: now, into: &actions)
         case .removed(let name):
-            remove(name, into: &actions)
+            remove(name, cancelling: true, into: &actions)
+        case .unscheduled(let name):
+            remove(name, cancelling: false, into: &actions)
         case .runStarted(let name, let run):
             if pipelines[name]?.active?.id == run, pipelines[name]?.active?.startedAt == nil {
                 pipelines[name]?.active?.startedAt = now
@@ -120,13 +122,16 @@ public struct Scheduler: Sendable {
         pipelines[name] = state
     }
 
-    private mutating func remove(_ name: String, into actions: inout [Action]) {
+    /// Forgets `name`'s fire times, retries and queue; its run going is cancelled if `cancelling`
+    /// (the pipeline is gone), else left to finish (a pipeline disabled or made manual-only: its
+    /// run was cancelled as "pipeline removed", though the pipeline was there to run by hand).
+    private mutating func remove(_ name: String, cancelling: Bool, into actions: inout [Action]) {
         guard var state = pipelines[name], !state.isRemoved else { return }
         guard var active = state.active else {
             pipelines[name] = nil
             return
         }
-        if active.cancelling == nil {
+        if cancelling, active.cancelling == nil {
             actions.append(.cancel(name, run: active.id, reason: .removed))
             active.cancelling = .removed
         }

@@ -267,7 +267,7 @@ public actor Daemon {
             if definition.enabled && definition.schedule != nil {
                 starts += await schedule(definition)
             } else {
-                starts += await perform(scheduler.handle(.removed(definition.name), at: Date()))
+                starts += await perform(scheduler.handle(.unscheduled(definition.name), at: Date()))
             }
         }
         lastReload = Date()

@@ -18,7 +18,7 @@ enum MetricHelp {
         "huiliu_ingest_records_total": "Records the push endpoint stored, by channel.",
         "huiliu_hj212_frames_total": "HJ 212 frames received, by result (and reason, when refused).",
         "huiliu_hj212_connections_total": "HJ 212 device connections accepted.",
-        "huiliu_hj212_connections": "HJ 212 device connections open.",
+        "huiliu_hj212_open_connections": "HJ 212 device connections open.",
         "huiliu_hj212_ack_latency_seconds": "Time from an HJ 212 frame received to its acknowledgement, durably buffered.",
         "huiliu_store_size_bytes": "Size of the state store on disk.",
         "huiliu_dead_letters_pending": "Dead letters waiting to be replayed or discarded, by pipeline.",

@@ -48,7 +48,8 @@ extension Huiliu {
                 let local = Self.localTime(zone: pipeline["timezone"]?.stringValue)
                 rows.append([
                     pipeline["name"]?.stringValue ?? "", pipeline["schedule"]?.stringValue ?? "-",
-                    pipeline["next_run"]?.stringValue.map(local) ?? "-",
+                    // A retry due is the next run, and comes before the next fire time.
+                    pipeline["retry_at"]?.stringValue.map { local($0) + " (retry)" } ?? pipeline["next_run"]?.stringValue.map(local) ?? "-",
                     running.map { "read \($0["read"]?.intValue ?? 0) since \(local($0["started_at"]?.stringValue ?? ""))" } ?? "",
                     last.map { "\($0["status"]?.stringValue ?? "") \(local($0["started_at"]?.stringValue ?? ""))" } ?? "-",
                 ])

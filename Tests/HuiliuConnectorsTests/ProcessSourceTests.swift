@@ -283,9 +283,10 @@ struct ProcessSourceTests {
             echo '{"type":"record","stream":"s","record":{"id":3}}'
             echo '{"type":"RECORD","stream":"s","record":{"name":"x"}}'
             echo '{"type":"ACTIVATE_VERSION","stream":"s","version":1}'
-            echo '{"type":"RECORD","stream":"s","record":{"id":6}}'
+            echo '{"type":"RECORD","stream":"s","record":{"id":6},"time_extracted":"2024-03-05T09:30:00.5+08:00"}'
             """#])]))
         #expect(batches.flatMap(\.records).map(\.key) == ["s/6"])
+        #expect(batches.flatMap(\.records).map(\.time) == ["2024-03-05T09:30:00.5+08:00"], "time_extracted is the event's time")
         let rejects = batches.flatMap(\.rejects)
         #expect(rejects.map(\.origin.position) == [2, 3, 4, 5])
         #expect(rejects.map(\.reason) == [#"a JSON line that is no message (no "type")"#, "a RECORD message without its stream or its record",
@@ -310,6 +311,7 @@ struct ProcessSourceTests {
             echo '{"type":"RECORD","record":{"stream":"orders","namespace":"district_b","data":{"oid":"1"},"emitted_at":1}}'
             """#]), "protocol": "airbyte", "catalog": .string(catalog)])).flatMap(\.records)
         #expect(records.map(\.key) == ["district_a.orders/1", "district_b.orders/1"])
+        #expect(records.map(\.time) == ["1970-01-01T00:00:00.001Z", "1970-01-01T00:00:00.001Z"], "emitted_at is the event's time")
         await #expect { _ = try await drain(try source(["command": .array(["true"]), "protocol": "airbyte", "catalog": "/nonexistent/catalog.json"])) } throws: {
             "\($0)".contains("cannot read the catalog /nonexistent/catalog.json: no such file")
         }

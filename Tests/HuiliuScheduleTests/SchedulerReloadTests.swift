@@ -25,6 +25,19 @@ struct SchedulerReloadTests {
         #expect(scheduler.handle(.runFinished("p", T.run(1), .failure), at: T.at("09:07")).work.isEmpty)
     }
 
+    /// A pipeline disabled, or made manual-only, while its scheduled run goes: the run finishes
+    /// (it was cancelled as "pipeline removed", though the pipeline was there to run by hand);
+    /// no fire time comes after it, and its failure is not retried.
+    @Test func unschedulingARunningPipelineLetsItsRunFinish() {
+        var scheduler = Scheduler()
+        _ = scheduler.handle(.added("p", T.pipeline("*/5 * * * *"), lastFire: nil), at: T.at("09:01"))
+        _ = scheduler.handle(.tick, at: T.at("09:05"))
+        #expect(scheduler.handle(.unscheduled("p"), at: T.at("09:06")).work.isEmpty)
+        #expect(scheduler.status(of: "p") == nil)
+        #expect(scheduler.handle(.runFinished("p", T.run(1), .failure), at: T.at("09:07")).work.isEmpty)
+        #expect(scheduler.handle(.tick, at: T.at("09:10")).work.isEmpty)
+    }
+
     @Test func aPipelineReAddedWhileItsOldRunDrainsWaitsForIt() {
         var scheduler = Scheduler()
         _ = scheduler.handle(.added("p", T.pipeline("*/5 * * * *"), lastFire: nil), at: T.at("09:01"))

@@ -1,6 +1,8 @@
 import Foundation
 import HuiliuCore
 import HuiliuKit
+import HuiliuSchema
+import HuiliuStore
 import Logging
 import Synchronization
 
@@ -260,18 +262,20 @@ final class ProcessBatchReader: BatchReader {
             let namespace = source.airbyte ? body["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } : nil
             let qualified = namespace.map { "\($0).\(stream)" } ?? stream
             let type = source.typeTemplate.replacingOccurrences(of: "{stream}", with: stream)
+            var record: Record
             if source.keyPath != nil || !(keyPaths[qualified] ?? keyPaths[stream] ?? []).isEmpty {
                 guard let key = key(for: data, stream: qualified) else {
                     return .reject("a record of '\(qualified)' without its key (\(keyDescription(qualified)))")
                 }
-                var record = Record(data: data, origin: RecordOrigin(key), type: type)
-                record.key = key
-                return .record(record)
+                record = Record(data: data, origin: RecordOrigin(key), key: key, type: type)
+            } else {
+                let digest = Digest.sha256.hex(data.jsonText).prefix(16).description
+                occurrences[qualified + digest, default: 0] += 1
+                record = Record(data: data, origin: RecordOrigin("\(qualified)@\(digest)", position: occurrences[qualified + digest]!),
+                                type: type)
             }
-            let digest = Digest.sha256.hex(data.jsonText).prefix(16).description
-            occurrences[qualified + digest, default: 0] += 1
-            return .record(Record(data: data, origin: RecordOrigin("\(qualified)@\(digest)", position: occurrences[qualified + digest]!),
-                                  type: type))
+            record.time = Self.time(of: message, body: body)
+            return .record(record)
         case "STATE":
             if source.airbyte {
                 return .state(mergeAirbyteState(message["state"] ?? .null))
@@ -295,6 +299,17 @@ final class ProcessBatchReader: BatchReader {
         case nil:
             return .reject("a JSON line that is no message (no \"type\")")
         }
+    }
+
+    /// The event time a tap gives a record: Singer's `time_extracted` (when it is an RFC 3339
+    /// time every sink can store), Airbyte's `emitted_at` (epoch milliseconds). A mapping's
+    /// `time` replaces it; without either, events had no time at all.
+    static func time(of message: Value, body: Value) -> String? {
+        if let extracted = message["time_extracted"]?.stringValue, RFC3339.isEventTime(extracted) { return extracted }
+        if let emitted = body["emitted_at"]?.intValue, emitted > 0 {
+            return Timestamp.format(Date(timeIntervalSince1970: Double(emitted) / 1000))
+        }
+        return nil
     }
 
     /// Airbyte STREAM states arrive per stream; the state to pass back is all of them. A GLOBAL
