@@ -73,6 +73,8 @@ public actor Daemon {
     var active: [String: ActiveRun] = [:]
     /// Scheduled runs of `overlap: queue` pipelines waiting for a manual or API run to end.
     var waiting: [String: RunRequest] = [:]
+    /// Fire times served while the store could not record them, recorded when their runs end.
+    var unrecordedFires: [String: Date] = [:]
     var shuttingDown = false
     var lastReload = Date()
 
@@ -154,6 +156,13 @@ public actor Daemon {
             }
         case .finished(let pipeline, let schedulerRun, let success):
             active[pipeline] = nil
+            if let fire = unrecordedFires.removeValue(forKey: pipeline) {
+                do {
+                    _ = try await store.claimScheduledFire(pipeline: pipeline, at: fire)
+                } catch {
+                    logger.warning("cannot record the fire time its run served", metadata: ["pipeline": "\(pipeline)", "error": "\(error)"])
+                }
+            }
             if let schedulerRun {
                 starts = await perform(scheduler.handle(.runFinished(pipeline, schedulerRun, success ? .success : .failure), at: Date()))
             }
@@ -193,11 +202,24 @@ public actor Daemon {
                     // Its fire time, claimed by the first attempt; a later one another gateway
                     // claimed meanwhile stays (written back, it would be served twice).
                     _ = try? await store.claimScheduledFire(pipeline: name, at: scheduledAt)
-                } else if (try? await store.claimScheduledFire(pipeline: name, at: scheduledAt)) == false {
-                    // Another gateway sharing the store serves this fire time.
-                    logger.info("scheduled run skipped: another gateway serves this fire time", metadata: ["pipeline": "\(name)"])
-                    starts += await perform(scheduler.handle(.runFinished(name, run, .success), at: Date()))
-                    continue
+                } else {
+                    let claimed: Bool
+                    do {
+                        claimed = try await store.claimScheduledFire(pipeline: name, at: scheduledAt)
+                    } catch {
+                        // The store is locked or failing: the fire time is served all the same and
+                        // recorded when its run ends. Unrecorded, a restart took it for missed.
+                        logger.warning("cannot record the fire time now; the run starts and it is recorded when it ends",
+                                       metadata: ["pipeline": "\(name)", "error": "\(error)"])
+                        unrecordedFires[name] = scheduledAt
+                        claimed = true
+                    }
+                    if !claimed {
+                        // Another gateway sharing the store serves this fire time.
+                        logger.info("scheduled run skipped: another gateway serves this fire time", metadata: ["pipeline": "\(name)"])
+                        starts += await perform(scheduler.handle(.runFinished(name, run, .success), at: Date()))
+                        continue
+                    }
                 }
                 if let going = active[name], going.schedulerRun == nil, definition.scheduling.overlap == "queue", waiting[name] == nil {
                     // A manual or API run holds the pipeline: a queueing pipeline's fire time is
@@ -235,9 +257,9 @@ public actor Daemon {
                 let timeout = definitions[name]?.scheduling.timeout.map { " after " + $0.configText } ?? ""
                 active[name]?.control.requestStop(reason: reason == .timedOut ? "timed out\(timeout) (scheduling.timeout)" : reason.rawValue)
             case .skip(let name, let scheduledAt, let reason):
-                logger.info("fire time skipped (\(reason.rawValue))", metadata: ["pipeline": "\(name)", "scheduled": "\(scheduledAt)"])
+                logger.info("fire time skipped (\(reason.rawValue))", metadata: ["pipeline": "\(name)", "scheduled": .string(Timestamp.format(scheduledAt))])
             case .retry(let name, _, let attempt, let at):
-                logger.warning("run failed; attempt \(attempt) at \(at)", metadata: ["pipeline": "\(name)"])
+                logger.warning("run failed; attempt \(attempt) at \(Timestamp.format(at))", metadata: ["pipeline": "\(name)"])
             case .giveUp(let name, _, let attempts):
                 logger.error("run failed after \(attempts) attempt(s)", metadata: ["pipeline": "\(name)"])
             case .sleep:

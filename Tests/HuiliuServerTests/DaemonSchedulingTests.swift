@@ -6,6 +6,7 @@ import HuiliuKitTesting
 @testable import HuiliuServer
 import HuiliuStore
 import Logging
+import Synchronization
 import Testing
 
 /// The daemon between the scheduler and the store: fire times that come due while it waits
@@ -86,6 +87,17 @@ struct DaemonSchedulingTests {
         func enough(_ started: [String: Int]) -> Bool { ["a", "b", "c"].allSatisfy { (started[$0] ?? 0) >= 3 } }
         let started = await Self.drive(daemon, seconds: 40, until: enough)
         #expect(enough(started), "\(started)")
+    }
+
+    /// A fire time whose claim fails (the store locked) is served all the same and recorded when
+    /// its run ends: unrecorded, a restart took it for missed.
+    @Test(.timeLimit(.minutes(1))) func aFireTheStoreCouldNotRecordIsRecordedWhenItsRunEnds() async throws {
+        let store = SlowClaims(try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db"),
+                               delay: .zero, failing: 1)
+        let daemon = try Self.daemon(try Self.definitions(["a"], schedule: "@every 1s"), store: store)
+        let started = await Self.drive(daemon, seconds: 20) { ($0["a"] ?? 0) >= 1 }
+        #expect(started["a"] == 1)
+        #expect(try await store.lastScheduledFire(pipeline: "a") != nil)
     }
 
     /// A scheduled run that died with its process (kill -9) claimed its fire time and never
@@ -217,18 +229,25 @@ struct DaemonSchedulingTests {
     }
 }
 
-/// A store whose fire-time claims take `delay`.
+/// A store whose fire-time claims take `delay`, the first `failing` of them failing (the store locked).
 final class SlowClaims: StateStore {
     let base: any StateStore
     let delay: Duration
+    let failing: Mutex<Int>
 
-    init(_ base: any StateStore, delay: Duration) {
+    init(_ base: any StateStore, delay: Duration, failing: Int = 0) {
         self.base = base
         self.delay = delay
+        self.failing = Mutex(failing)
     }
 
     func claimScheduledFire(pipeline: String, at: Date) async throws -> Bool {
         try await Task.sleep(for: delay)
+        let fails = failing.withLock { left in
+            defer { left = max(0, left - 1) }
+            return left > 0
+        }
+        if fails { throw StoreError("database is locked") }
         return try await base.claimScheduledFire(pipeline: pipeline, at: at)
     }
 
