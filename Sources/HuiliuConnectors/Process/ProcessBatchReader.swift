@@ -140,9 +140,14 @@ final class ProcessBatchReader: BatchReader {
             // already cut, so a line of megabytes is kept as its start, not searched over and over.
             var searched = 0, cut = false
             func emit(_ bytes: ArraySlice<UInt8>) {
-                let text = Self.printable(String(decoding: bytes, as: UTF8.self), secrets: secrets)
-                logger.log(level: Self.stderrLevel(text), "\(text)", metadata: ["process": "\(name)"])
-                tail.append(text)
+                // Masked only when logged (or quoted in an error, from the tail): a tap's chatter
+                // below the log level cost 34 s of CPU for 50 MB, masking lines no one saw.
+                let raw = String(decoding: bytes, as: UTF8.self)
+                let level = Self.stderrLevel(raw)
+                if logger.logLevel <= level {
+                    logger.log(level: level, "\(Self.printable(raw, secrets: secrets))", metadata: ["process": "\(name)"])
+                }
+                tail.append(raw)
             }
             while true {
                 let data = handle.availableData
@@ -382,10 +387,13 @@ final class ProcessBatchReader: BatchReader {
     /// is info: its level came first; "finished with 0 error records" names none.
     static func stderrLevel(_ line: String) -> Logger.Level {
         let bytes = Array(line.utf8.prefix(300))
+        // Most lines name no level above info: said at once, not by splitting them into words
+        // (a tap's progress chatter is most of what it writes).
+        guard mayNameAWarning(bytes) else { return .debug }
         var words: [(text: String, bracketed: Bool)] = []
         var start: Int?
         for index in 0...bytes.count {
-            let separator = index == bytes.count || " \t:|[]{}\"'=,()-".utf8.contains(bytes[index])
+            let separator = index == bytes.count || Self.separators[Int(bytes[index])]
             if separator, let from = start {
                 words.append((String(decoding: bytes[from..<index], as: UTF8.self), from > 0 && bytes[from - 1] == UInt8(ascii: "[")))
                 start = nil
@@ -412,6 +420,25 @@ final class ProcessBatchReader: BatchReader {
         }
         return .debug
     }
+
+    /// Whether `bytes` hold `warn`, `error`, `critical` or `fatal` in any case.
+    static func mayNameAWarning(_ bytes: [UInt8]) -> Bool {
+        let words: [[UInt8]] = [Array("warn".utf8), Array("error".utf8), Array("critical".utf8), Array("fatal".utf8)]
+        guard bytes.count >= 4 else { return false }
+        for start in 0...(bytes.count - 4) {
+            let first = bytes[start] | 0x20
+            guard first == 0x77 || first == 0x65 || first == 0x63 || first == 0x66 else { continue }  // w e c f
+            for word in words where word[0] == first && start + word.count <= bytes.count {
+                var k = 1
+                while k < word.count, bytes[start + k] | 0x20 == word[k] { k += 1 }
+                if k == word.count { return true }
+            }
+        }
+        return false
+    }
+
+    /// The bytes that end a word of a stderr line, by value: looked up per byte of every line.
+    static let separators: [Bool] = (0..<256).map { " \t:|[]{}\"'=,()-".utf8.contains(UInt8($0)) }
 
     /// The log level of an Airbyte LOG message's level (FATAL, ERROR, WARN, INFO, DEBUG, TRACE).
     static func level(_ airbyte: String?) -> Logger.Level {
@@ -456,7 +483,7 @@ final class ProcessBatchReader: BatchReader {
         try Task.checkCancellation()
         if let traceError { throw ProcessSourceError("\(source.command[0]) reported: \(Self.printable(traceError, secrets: source.secretValues))") }
         guard status == 0 else {
-            let tail = stderrTail.last(5).joined(separator: "\n  ")
+            let tail = stderrTail.last(5).map { Self.printable($0, secrets: source.secretValues) }.joined(separator: "\n  ")
             let how = signal.map { "was killed by signal \($0)\($0 == SIGKILL ? " (the kernel's when memory runs out, or another process's)" : "")" }
                 ?? "exited with status \(status)"
             throw ProcessSourceError("\(source.command[0]) \(how)\(tail.isEmpty ? "" : ":\n  " + tail)")
