@@ -253,7 +253,9 @@ public actor Daemon {
                     continue
                 }
                 guard active[name]?.schedulerRun == run else { continue }
-                logger.warning("cancelling run: \(reason.rawValue)", metadata: ["pipeline": "\(name)"])
+                var about: Logger.Metadata = ["pipeline": "\(name)"]
+                if let id = active[name]?.tracker.runID { about["run"] = .string(id) }
+                logger.warning("cancelling run: \(reason.rawValue)", metadata: about)
                 let timeout = definitions[name]?.scheduling.timeout.map { " after " + $0.configText } ?? ""
                 active[name]?.control.requestStop(reason: reason == .timedOut ? "timed out\(timeout) (scheduling.timeout)" : reason.rawValue)
             case .skip(let name, let scheduledAt, let reason):
