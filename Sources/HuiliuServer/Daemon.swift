@@ -260,6 +260,12 @@ public actor Daemon {
                 active[name]?.control.requestStop(reason: reason == .timedOut ? "timed out\(timeout) (scheduling.timeout)" : reason.rawValue)
             case .skip(let name, let scheduledAt, let reason):
                 logger.info("fire time skipped (\(reason.rawValue))", metadata: ["pipeline": "\(name)", "scheduled": .string(Timestamp.format(scheduledAt))])
+                // Missed fire times skipped are settled: recorded as just before the next one,
+                // or every restart until it reported the same ones missed again.
+                if reason == .missed, let next = scheduler.status(of: name)?.nextFire,
+                   let schedule = definitions[name]?.parsedSchedule(defaultZone: defaultZone) {
+                    try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(next))
+                }
             case .retry(let name, _, let attempt, let at):
                 logger.warning("run failed; attempt \(attempt) at \(Timestamp.format(at))", metadata: ["pipeline": "\(name)"])
             case .giveUp(let name, _, let attempts):

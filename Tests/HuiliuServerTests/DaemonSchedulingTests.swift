@@ -159,6 +159,21 @@ struct DaemonSchedulingTests {
         #expect(run.recordsWritten == 3)
     }
 
+    /// Fire times missed while the daemon was down and skipped (`missed_runs: skip`) are settled:
+    /// a restart before the next one reports none again (each restart reported the same ones).
+    @Test func skippedMissedFiresAreNotReportedAgain() async throws {
+        let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
+        try await store.recordScheduledFire(pipeline: "a", at: Date().addingTimeInterval(-3 * 86_400))
+        let definitions = try Self.definitions(["a"], schedule: "0 2 * * *")
+        let first = try Self.daemon(definitions, store: store)
+        _ = await first.bootstrap()
+        let recorded = try #require(try await store.lastScheduledFire(pipeline: "a"))
+        #expect(recorded > Date().addingTimeInterval(-86_400), "recorded \(recorded)")
+        let again = try Self.daemon(definitions, store: store)
+        _ = await again.bootstrap()
+        #expect(try await store.lastScheduledFire(pipeline: "a") == recorded)
+    }
+
     /// A fire time that comes while a manual or API run holds the pipeline is served after it
     /// when the pipeline queues (it was counted as served, and a long backfill through the API
     /// dropped the incremental run); with `overlap: skip` it is skipped.
