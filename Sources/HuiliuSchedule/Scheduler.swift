@@ -126,7 +126,9 @@ public struct Scheduler: Sendable {
     /// (the pipeline is gone), else left to finish (a pipeline disabled or made manual-only: its
     /// run was cancelled as "pipeline removed", though the pipeline was there to run by hand).
     private mutating func remove(_ name: String, cancelling: Bool, into actions: inout [Action]) {
-        guard var state = pipelines[name], !state.isRemoved else { return }
+        guard var state = pipelines[name] else { return }
+        // Unscheduled before, and now gone: its run, left to finish then, is cancelled now.
+        guard !state.isRemoved || (cancelling && state.active?.cancelling == nil) else { return }
         guard var active = state.active else {
             pipelines[name] = nil
             return

@@ -313,7 +313,9 @@ public actor Daemon {
         var success = false
         // The scheduler times the runs it starts; one started by hand or through the API (a
         // pipeline may have no schedule at all) is timed here, or a hung one ran for ever.
-        let watchdog = request.schedulerRun == nil ? request.definition.scheduling.timeout.map { timeout in
+        // Not a backfill: it cannot resume, so cut short at the incremental run's timeout it
+        // would never finish.
+        let watchdog = request.schedulerRun == nil && request.backfill == nil ? request.definition.scheduling.timeout.map { timeout in
             Task { [control = request.control] in
                 try await Task.sleep(for: timeout)
                 control.requestStop(reason: "timed out after \(timeout.configText) (scheduling.timeout)")

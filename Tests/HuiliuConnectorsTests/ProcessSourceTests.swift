@@ -271,6 +271,15 @@ struct ProcessSourceTests {
             for i in 1 2; do echo "{\\"type\\":\\"RECORD\\",\\"stream\\":\\"s\\",\\"record\\":{\\"id\\":$i}}"; done
             """])], batchSize: 2))
         #expect(even.map(\.records.count) == [2, 0] && even.last?.checkpoint != nil)
+        // A tap with state re-sends what came after its last one: left uncommitted, the next run
+        // cuts it back and writes it once (committed, an append-only sink held it twice).
+        let stateful = try await drain(try source(["command": .array(["sh", "-c", #"""
+            echo '{"type":"RECORD","stream":"s","record":{"id":1}}'
+            echo '{"type":"STATE","value":{"at":1}}'
+            echo '{"type":"RECORD","stream":"s","record":{"id":2}}'
+            """#])]))
+        #expect(stateful.map(\.records.count) == [1, 1])
+        #expect(stateful.map { $0.checkpoint?.value } == [["state": ["at": 1]], nil])
     }
 
     /// JSON that is no message, a RECORD without its stream, a record of a keyed stream without
@@ -311,6 +320,12 @@ struct ProcessSourceTests {
             echo '{"type":"RECORD","record":{"stream":"orders","namespace":"district_b","data":{"oid":"1"},"emitted_at":1}}'
             """#]), "protocol": "airbyte", "catalog": .string(catalog)])).flatMap(\.records)
         #expect(records.map(\.key) == ["district_a.orders/1", "district_b.orders/1"])
+        let bare = try await drain(try source(["command": .array(["sh", "-c", #"""
+            echo '{"type":"RECORD","record":{"stream":"orders","data":{"oid":"7"},"emitted_at":1}}'
+            echo '{"type":"RECORD","record":{"stream":"orders","data":{"oid":""},"emitted_at":1}}'
+            """#]), "protocol": "airbyte", "catalog": .string(catalog)]))
+        #expect(bare.flatMap(\.records).map(\.key) == ["orders/7", nil], "a record without its namespace keyed by its catalog entry; an empty key part no reason to reject")
+        #expect(bare.flatMap(\.rejects).isEmpty)
         #expect(records.map(\.time) == ["1970-01-01T00:00:00.001Z", "1970-01-01T00:00:00.001Z"], "emitted_at is the event's time")
         await #expect { _ = try await drain(try source(["command": .array(["true"]), "protocol": "airbyte", "catalog": "/nonexistent/catalog.json"])) } throws: {
             "\($0)".contains("cannot read the catalog /nonexistent/catalog.json: no such file")

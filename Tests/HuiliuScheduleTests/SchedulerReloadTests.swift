@@ -36,6 +36,12 @@ struct SchedulerReloadTests {
         #expect(scheduler.status(of: "p") == nil)
         #expect(scheduler.handle(.runFinished("p", T.run(1), .failure), at: T.at("09:07")).work.isEmpty)
         #expect(scheduler.handle(.tick, at: T.at("09:10")).work.isEmpty)
+        // Unscheduled, then removed while its run still goes: the run is cancelled then.
+        _ = scheduler.handle(.added("q", T.pipeline("*/5 * * * *"), lastFire: nil), at: T.at("09:11"))
+        _ = scheduler.handle(.tick, at: T.at("09:15"))
+        #expect(scheduler.handle(.unscheduled("q"), at: T.at("09:16")).work.isEmpty)
+        #expect(scheduler.handle(.removed("q"), at: T.at("09:17")).work == [.cancel("q", run: T.run(2), reason: .removed)])
+        #expect(scheduler.handle(.removed("q"), at: T.at("09:17")).work.isEmpty)
     }
 
     @Test func aPipelineReAddedWhileItsOldRunDrainsWaitsForIt() {

@@ -96,7 +96,7 @@ struct DaemonSchedulingTests {
                                delay: .zero, failing: 1)
         let daemon = try Self.daemon(try Self.definitions(["a"], schedule: "@every 1s"), store: store)
         let started = await Self.drive(daemon, seconds: 20) { ($0["a"] ?? 0) >= 1 }
-        #expect(started["a"] == 1)
+        #expect((started["a"] ?? 0) >= 1)
         #expect(try await store.lastScheduledFire(pipeline: "a") != nil)
     }
 

@@ -16,18 +16,23 @@ final class ProcessBatchReader: BatchReader {
     var state: Value?
     /// Each stream's primary key, as paths: from the Airbyte catalog, or Singer SCHEMA messages.
     var keyPaths: [String: [[String]]] = [:]
-    /// How often each keyless record's content has come so far this run. A keyless record's
-    /// event id comes from its origin, which is its content's digest and this count: the same
-    /// record read again (a crash, a tap that re-sends after its last state) keeps its id, and
-    /// another never takes it. Counted by position, a run's new records took the ids of the
-    /// run before's (which upserting sinks then overwrote), and a re-read after a state the
-    /// failed run had committed gave the records it re-sent new ids, so sinks held them twice.
-    var occurrences: [String: Int] = [:]
+    /// How often each keyless record's content (stream and data, by digest) has come since the
+    /// last STATE. A keyless record's event id comes from its origin, which is its content's
+    /// digest and this count: the same record read again from the same state keeps its id, and
+    /// another never takes it. Counted by position, a run's new records took the ids of the run
+    /// before's (which upserting sinks then overwrote), and a re-read after a state the failed run
+    /// had committed gave the records it re-sent new ids, so sinks held them twice. Forgotten at
+    /// each STATE, so it holds a segment, not a run.
+    var occurrences: [UInt64: Int] = [:]
     /// Lines read ahead of the batch they belong to.
     var pending: ArraySlice<[UInt8]> = []
-    /// Whether a batch was handed on without a checkpoint since the last one with: its sinks'
-    /// writes are committed at the end of the output, or the next run cut them back.
+    /// Whether a batch was handed on without a checkpoint since the last one with.
     var uncommitted = false
+    /// Whether the run began from no state and its tap has sent none: a tap without state (a
+    /// full table), whose writes are committed at the end of a run that succeeded. A tap with
+    /// state re-sends what came after its last one, so those writes stay uncommitted, to be cut
+    /// back and written once by the next run.
+    var stateless: Bool
     var finished = false
     /// Lines read from stdout, for where a stray one was.
     var linesRead = 0
@@ -40,6 +45,7 @@ final class ProcessBatchReader: BatchReader {
     init(source: ProcessSource, state: Value?) throws {
         self.source = source
         self.state = state
+        stateless = state?.isNull ?? true
         if source.airbyte, let catalog = source.catalog { keyPaths = try Self.primaryKeys(catalog: catalog) }
         Self.removeLeftovers()
         directory = NSTemporaryDirectory() + "huiliu-process-\(getpid())-\(UUID().uuidString)"
@@ -197,12 +203,13 @@ final class ProcessBatchReader: BatchReader {
             guard let line = pending.popFirst() else {
                 try await finish()
                 finished = true
-                // The end of a run that succeeded commits what was written since the last state,
-                // under that state: records after it come again if the tap re-sends them, but a
-                // tap that never sends a state (a full table) no longer had them cut from its
-                // sinks by the next run.
+                // A tap without state has what it wrote committed at the end of a run that
+                // succeeded: left uncommitted, the next run cut it from the sinks. (A tap with
+                // state re-sends what came after its last one: left uncommitted, it is cut back
+                // and written once.)
+                guard stateless else { return records.isEmpty && rejects.isEmpty ? nil : RecordBatch(records: records, rejects: rejects, checkpoint: nil) }
                 guard !records.isEmpty || !rejects.isEmpty || uncommitted else { return nil }
-                return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["state": state ?? .null]))
+                return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["state": .null]))
             }
             linesRead += 1
             guard !line.isEmpty else { continue }
@@ -219,6 +226,8 @@ final class ProcessBatchReader: BatchReader {
             case .state(let value):
                 state = value
                 uncommitted = false
+                stateless = false
+                occurrences.removeAll(keepingCapacity: true)
                 // End the batch here: the state covers exactly the records before it.
                 return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["state": value]))
             case .none: break
@@ -268,16 +277,18 @@ final class ProcessBatchReader: BatchReader {
             let qualified = namespace.map { "\($0).\(stream)" } ?? stream
             let type = source.typeTemplate.replacingOccurrences(of: "{stream}", with: stream)
             var record: Record
-            if source.keyPath != nil || !(keyPaths[qualified] ?? keyPaths[stream] ?? []).isEmpty {
-                guard let key = key(for: data, stream: qualified) else {
-                    return .reject("a record of '\(qualified)' without its key (\(keyDescription(qualified)))")
-                }
-                record = Record(data: data, origin: RecordOrigin(key), key: key, type: type)
+            let parts = keyParts(of: data, stream: qualified, bare: stream)
+            if let parts, parts.contains(where: \.isNull) {
+                return .reject("a record of '\(qualified)' without its key (\(keyDescription(qualified, bare: stream)))")
+            }
+            if let parts, let key = RecordKey.make(parts) {
+                record = Record(data: data, origin: RecordOrigin(qualified + "/" + key), key: qualified + "/" + key, type: type)
             } else {
-                let digest = Digest.sha256.hex(data.jsonText).prefix(16).description
-                occurrences[qualified + digest, default: 0] += 1
-                record = Record(data: data, origin: RecordOrigin("\(qualified)@\(digest)", position: occurrences[qualified + digest]!),
-                                type: type)
+                // No key, or one of parts no key is made of (an empty text, an object): known by content.
+                let digest = Digest.sha256.hex(qualified + "\u{0}" + data.jsonText).prefix(16).description
+                let count = (occurrences[UInt64(digest, radix: 16) ?? 0] ?? 0) + 1
+                occurrences[UInt64(digest, radix: 16) ?? 0] = count
+                record = Record(data: data, origin: RecordOrigin("\(qualified)@\(digest)", position: count), type: type)
             }
             record.time = Self.time(of: message, body: body)
             return .record(record)
@@ -333,25 +344,22 @@ final class ProcessBatchReader: BatchReader {
         return .array(states)
     }
 
-    /// The record's key, `stream/value`: by the source's `key` path, or the stream's primary key
-    /// (its namespace's first, for Airbyte). `nil` when the record lacks a part of it.
-    func key(for data: Value, stream: String) -> String? {
-        let parts: [Value]
-        if let path = source.keyPath {
-            parts = [data.value(atPath: path) ?? .null]
-        } else if let paths = keyPaths[stream] ?? stream.split(separator: ".").last.flatMap({ keyPaths[String($0)] }), !paths.isEmpty {
-            parts = paths.map { data.value(atPath: $0) ?? .null }
-        } else {
-            return nil
-        }
-        return RecordKey.make(parts).map { stream + "/" + $0 }
+    /// The key paths of a stream: the source's `key`, else the stream's primary key (by its
+    /// qualified name, then its bare one). `nil` when it has none.
+    func keyPaths(stream: String, bare: String) -> [[String]]? {
+        if let path = source.keyPath { return [path] }
+        let paths = keyPaths[stream] ?? keyPaths[bare] ?? []
+        return paths.isEmpty ? nil : paths
+    }
+
+    /// The values of the record's key parts (null where one is missing); `nil` when its stream has no key.
+    func keyParts(of data: Value, stream: String, bare: String) -> [Value]? {
+        keyPaths(stream: stream, bare: bare).map { $0.map { data.value(atPath: $0) ?? .null } }
     }
 
     /// The key a stream's records must have, for messages: `id`, or `meta.region, code`.
-    func keyDescription(_ stream: String) -> String {
-        if let path = source.keyPath { return path.joined(separator: ".") }
-        let paths = keyPaths[stream] ?? stream.split(separator: ".").last.flatMap { keyPaths[String($0)] } ?? []
-        return paths.map { $0.joined(separator: ".") }.joined(separator: ", ")
+    func keyDescription(_ stream: String, bare: String) -> String {
+        (keyPaths(stream: stream, bare: bare) ?? []).map { $0.joined(separator: ".") }.joined(separator: ", ")
     }
 
     /// Each stream's primary key in an Airbyte configured catalog: its `primary_key`, or the
@@ -369,7 +377,9 @@ final class ProcessBatchReader: BatchReader {
         var keys: [String: [[String]]] = [:]
         for entry in catalog["streams"]?.arrayValue ?? [] {
             guard var name = entry["stream"]?["name"]?.stringValue else { continue }
+            let bare = name
             if let namespace = entry["stream"]?["namespace"]?.stringValue, !namespace.isEmpty { name = namespace + "." + name }
+            defer { if name != bare, keys[bare] == nil { keys[bare] = keys[name] } }  // for records that omit their namespace
             // An empty configured key is no key: the source's own, if it defines one.
             let configured = entry["primary_key"]?.arrayValue.flatMap { $0.isEmpty ? nil : $0 }
             let declared = configured ?? entry["stream"]?["source_defined_primary_key"]?.arrayValue ?? []
