@@ -95,7 +95,7 @@ struct CSVParser: RecordParser {
             // A quote never closed (`0,"oops,1`) would make the rest of the file one field, held
             // in memory and dead-lettered whole. Past the limit, the record's first line is
             // rejected and reading goes on at the next.
-            if window.available.count > quotedRecordLimit, let cut = window.available.firstIndex(of: 0x0A) {
+            if window.available.count > quotedRecordLimit, let cut = end.firstQuotedLineFeed {
                 let raw = String(decoding: window.available[..<min(cut, 2000)], as: UTF8.self)
                 let number = line
                 line += 1
@@ -235,6 +235,9 @@ struct RecordEnd {
     private var scanned = 0
 
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterQuoted }
+    /// Where the first line feed inside quotes is, if any: where a stray quote's record is cut,
+    /// found as the bytes go by rather than searched for again after every read.
+    private(set) var firstQuotedLineFeed: Int?
 
     init(delimiter: UInt8) { self.delimiter = delimiter }
 
@@ -250,7 +253,7 @@ struct RecordEnd {
                 if b == 0x0A { return true }
                 if b == delimiter { state = .fieldStart } else if state == .fieldStart { state = b == quote ? .quoted : .unquoted }
             case .quoted:
-                if b == quote { state = .quoteInQuoted }
+                if b == quote { state = .quoteInQuoted } else if b == 0x0A, firstQuotedLineFeed == nil { firstQuotedLineFeed = i }
             case .quoteInQuoted:
                 if b == quote { state = .quoted } else { state = .afterQuoted; continue }
             }

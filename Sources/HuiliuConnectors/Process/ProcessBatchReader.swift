@@ -473,20 +473,20 @@ final class ProcessBatchReader: BatchReader {
         let (status, signal) = await withTaskCancellationHandler {
             await withCheckedContinuation { [errorsDrained] (continuation: CheckedContinuation<(Int32, Int32?), Never>) in
                 DispatchQueue(label: "huiliu.process.wait").async {
-                    let ended = process.wait()
+                    // Exited but not reaped: the group's id stays the tap's while it is signalled.
+                    process.waitForExit()
                     // A background job the tap started may hold its stderr open for as long as it
                     // runs (the run hung until it ended, deaf to Ctrl-C and timeouts): it gets a
                     // moment to finish writing, then goes with the tap's process group.
                     if errorsDrained.wait(timeout: .now() + Self.leftoverGrace) == .timedOut {
-                        process.signalLeftoverGroup(SIGKILL)
+                        process.signalGroup(SIGKILL)
                         _ = errorsDrained.wait(timeout: .now() + Self.leftoverGrace)
                     }
-                    continuation.resume(returning: ended)
+                    continuation.resume(returning: process.wait())
                 }
             }
         } onCancel: {
             process.signalGroup(SIGKILL)
-            process.signalLeftoverGroup(SIGKILL)
         }
         exited = true
         try? FileManager.default.removeItem(atPath: directory)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The ways a secret is written where it may leak.
 ///
@@ -7,8 +8,19 @@ import Foundation
 /// a URL or form body percent-encodes it. Masking only the value as written left all of these
 /// whole in error messages and recorded fixtures.
 public enum SecretForms {
-    /// `value` as written, then each other form that differs from it, each once.
+    /// `value` as written, then each other form that differs from it, each once. Made once per
+    /// value: masking runs per failed record and per line a tap writes.
     public static func of(_ value: String) -> [String] {
+        if let known = made.withLock({ $0[value] }) { return known }
+        let forms = make(value)
+        made.withLock { $0[value] = forms }
+        return forms
+    }
+
+    /// The forms made so far, by value (a process's secrets: a few dozen at most).
+    private static let made = Mutex<[String: [String]]>([:])
+
+    private static func make(_ value: String) -> [String] {
         var forms = [value]
         func add(_ form: String) { if !forms.contains(form) { forms.append(form) } }
         let percent = percentEncoded(value, hex: upperHex)

@@ -124,13 +124,13 @@ public final class SpawnedProcess: Sendable {
         }
     }
 
-    /// Sends `signal` to what is left of the child's process group once the child was reaped
-    /// (a background job it started that still holds its output). The group's id is not given
-    /// to another process while a member lives, so this reaches only the child's own.
-    public func signalLeftoverGroup(_ signal: Int32) {
-        ended.withLock { ended in
-            if ended != nil { _ = kill(-pid, signal) }
-        }
+    /// Blocks until the child exits, without reaping it: its pid, and so its process group's
+    /// id, stay its own until ``wait()``, so ``signalGroup(_:)`` still reaches only what it left
+    /// behind (a background job holding its output), never a group that took the id over.
+    public func waitForExit() {
+        guard ended.withLock({ $0 }) == nil else { return }
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
     }
 
     /// True until the child has exited (reaping it if it has).
