@@ -48,15 +48,20 @@ struct SQLBatchReader: BatchReader {
         guard let last = page.positions.last else { return nil }
         let label = source.relation.label
         var records: [Record] = []
+        var rejects: [RecordBatch.Rejected] = []
         records.reserveCapacity(page.rows.count)
-        for (row, keyValues) in zip(page.rows, page.keys) {
+        for (index, (row, keyValues)) in zip(page.rows, page.keys).enumerated() {
             let key = Self.naturalKey(keyValues)
+            if let fault = page.faults[index] {
+                rejects.append(.init(origin: RecordOrigin("\(label)/\(key)"), reason: fault, raw: .object(row)))
+                continue
+            }
             records.append(Record(data: .object(row), origin: RecordOrigin("\(label)/\(key)"), key: key, type: source.type))
         }
         let position = SQLPosition(columns: source.orderColumns, values: last)
         self.position = position
         self.start = .after
-        return RecordBatch(records: records, checkpoint: position.checkpoint)
+        return RecordBatch(records: records, rejects: rejects, checkpoint: position.checkpoint)
     }
 
     mutating func close() async {
@@ -86,6 +91,8 @@ struct SQLSourceError: Error, CustomStringConvertible {
 /// values as the database gave them (a position).
 struct SQLRows: Sendable {
     var rows: [Object] = []
+    /// Why a row (by index) cannot be delivered as read: a dead letter.
+    var faults: [Int: String] = [:]
     var keys: [[Value]] = []
     var positions: [[Value]] = []
 }
@@ -220,16 +227,23 @@ final class SQLConnection: @unchecked Sendable {
                 let values = stored.map(Self.value)
                 // Text in another encoding (GBK written as TEXT) would be read with each fault
                 // replaced: wrong data, and as a position a place that skips rows or repeats one.
-                for index in names.indices where stored[index].text?.utf8.contains(0xEF) == true {
+                // A cursor or key column so read fails the run; another column makes the row a
+                // dead letter, and the rows after it go on.
+                var fault: String?
+                for index in names.indices where fault == nil && stored[index].text?.utf8.contains(0xEF) == true {
                     guard let bytes = prepared.invalidText(index) else { continue }
-                    let key = SQLBatchReader.naturalKey(keys.map { values[$0] })
                     let shown = bytes.prefix(16).map { String($0, radix: 16) }.joined(separator: " ") + (bytes.count > 16 ? " …" : "")
-                    throw SQLSourceError("""
-                        row '\(key)' of \(source.relation.label): column '\(names[index])' holds text that is not UTF-8 (bytes \(shown)), \
-                        as SQLite's TEXT must be: text written in another encoding (GBK?). Convert it in the database, or select \
-                        the column as a BLOB (CAST(\(names[index]) AS BLOB)) in a query to read its bytes as Base64
-                        """)
+                    let reason = """
+                        column '\(names[index])' holds text that is not UTF-8 (bytes \(shown)), as SQLite's TEXT must be: text \
+                        written in another encoding (GBK?). Convert it in the database, or select the column as a BLOB \
+                        (CAST(\(names[index]) AS BLOB)) in a query to read its bytes as Base64
+                        """
+                    guard !order.contains(index) && !keys.contains(index) else {
+                        throw SQLSourceError("row '\(SQLBatchReader.naturalKey(keys.map { values[$0] }))' of \(source.relation.label): \(reason)")
+                    }
+                    fault = reason
                 }
+                if let fault { page.faults[page.rows.count] = fault }
                 let orderValues = try order.map { index -> Value in
                     switch stored[index] {
                     case .integer(let n): return .integer(n)
