@@ -84,6 +84,12 @@ struct ConfigValidatorTests {
         #expect(v.problems.isEmpty, "\(v.problems)")
         #expect(parsed.secretValues == ["ENVAPIKEY-4455667"])
         #expect(SecretStore().scrub("auth failed key=ENVAPIKEY-4455667 in inbox-20241105") == "auth failed key=*** in inbox-20241105")
+        // A credential made of parts is masked by each part too: a message may quote the token alone.
+        var composite = validator(env: ["TOK": "tokpart-99887766"])
+        _ = composite.readFields(Self.mapping([("environment", Self.mapping([
+            ("AUTHORIZATION", Self.scalar("Bearer ${env:TOK}", 2, 18)),
+        ], line: 2))]), fields: free, owner: "x")
+        #expect(SecretStore().scrub("refused tokpart-99887766") == "refused ***")
     }
 
     @Test func aSecretFieldFilledFromTheEnvironmentIsMasked() {

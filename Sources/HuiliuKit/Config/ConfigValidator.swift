@@ -127,11 +127,9 @@ public struct ConfigValidator: Sendable {
                                         "'\(field.name)' is a secret; write a reference such as ${secret:\(field.name)} or ${env:NAME}, not a literal value"))
             return nil
         }
-        // A secret field filled from the environment or a file is hidden like one from the store.
-        if !expansion.text.isEmpty, !expansion.secretValues.contains(expansion.text) {
-            secretValuesUsed.append(expansion.text)
-            SecretStore.noteCredential(expansion.text)
-        }
+        // A secret field filled from the environment or a file is hidden like one from the store,
+        // whole and by its parts (`Bearer ${env:TOKEN}`: a message may quote the token alone).
+        noteCredentials(expansion)
         return Secret(reference: expansion.references.joined(separator: "+"), value: expansion.text)
     }
 
@@ -312,16 +310,16 @@ public struct ConfigValidator: Sendable {
             var object = Object(minimumCapacity: pairs.count)
             for pair in pairs {
                 checkSecretLike(key: pair.key, node: pair.value)
-                let value = expandAll(pair.value)
                 // A credential-named key filled from the environment or a file holds a secret
                 // as surely as one from the store: a tap's stderr quoting its api_key from
                 // ${env:…} showed it whole.
-                if Self.isSecretLike(pair.key), case .scalar(let raw, _, _) = pair.value, raw.contains("${"),
-                   let text = value.stringValue, !text.isEmpty {
-                    secretValuesUsed.append(text)
-                    SecretStore.noteCredential(text)
+                if Self.isSecretLike(pair.key), case .scalar(let raw, let plain, let at) = pair.value, raw.contains("${") {
+                    let expansion = expand(raw, at: textStart(at, plain: plain))
+                    noteCredentials(expansion)
+                    object[pair.key] = !expansion.hasReferences && expansion.text == raw ? pair.value.plainValue : .string(expansion.text)
+                    continue
                 }
-                object[pair.key] = value
+                object[pair.key] = expandAll(pair.value)
             }
             return .object(object)
         case .sequence(let items, _):
@@ -336,6 +334,15 @@ public struct ConfigValidator: Sendable {
         guard Self.isSecretLike(key) else { return }
         problems.append(ConfigError(.literalSecret, at: at,
                                     "'\(key)' looks like a credential; write a reference such as ${secret:\(key)} instead of a literal value"))
+    }
+
+    /// Notes a credential's text and each value its references put in as secrets.
+    private mutating func noteCredentials(_ expansion: ReferenceResolver.Expansion) {
+        guard expansion.hasReferences else { return }
+        for value in [expansion.text] + expansion.filledValues where !value.isEmpty && !expansion.secretValues.contains(value) {
+            secretValuesUsed.append(value)
+            SecretStore.noteCredential(value)
+        }
     }
 
     /// Whether a free-form key is named like a credential (``secretLikeNames``).

@@ -23,6 +23,9 @@ public struct ReferenceResolver: Sendable {
         public var references: [String]
         /// Secret values that went into `text`, so callers can scrub or wrap them.
         public var secretValues: [String]
+        /// Each value a reference of any kind put into `text`: where the text is a credential
+        /// (`Bearer ${env:TOKEN}`, `${env:USER}:${env:PASS}`), each part is one too.
+        public var filledValues: [String] = []
         /// True when the text contained at least one reference.
         public var hasReferences: Bool { !references.isEmpty }
         /// True when every character came from a single reference: `${secret:x}` alone.
@@ -36,6 +39,7 @@ public struct ReferenceResolver: Sendable {
         var output = ""
         var references: [String] = []
         var secretValues: [String] = []
+        var filledValues: [String] = []
         var single = false
         let scalars = Array(text.unicodeScalars)
         var i = 0
@@ -74,6 +78,7 @@ public struct ReferenceResolver: Sendable {
                     problems.append(ConfigError(.invalidValue, at: location, "'${\(body)}' names no environment variable: write ${env:NAME}"))
                 } else if let value = environment[name], !(value.isEmpty && fallback != nil) {
                     output += value
+                    filledValues.append(value)
                     noteIfSecret(value)
                 } else if let fallback {
                     output += fallback
@@ -85,6 +90,7 @@ public struct ReferenceResolver: Sendable {
                     problems.append(ConfigError(.invalidValue, at: location, "'${\(body)}' names no secret: write ${secret:key}"))
                 } else if let secret = secrets.secret(argument) {
                     output += secret.value
+                    filledValues.append(secret.value)
                     secretValues.append(secret.value)
                     SecretStore.noteFilledIn(secret.value)
                 } else {
@@ -97,6 +103,7 @@ public struct ReferenceResolver: Sendable {
                 if let data = FileManager.default.contents(atPath: path) {
                     let value = String(decoding: data, as: UTF8.self).droppingTrailingLineBreaks
                     output += value
+                    filledValues.append(value)
                     noteIfSecret(value)
                 } else {
                     problems.append(ConfigError(.unresolvedReference, at: location, "cannot read file '\(argument)' (looked at \(path))"))
@@ -106,7 +113,9 @@ public struct ReferenceResolver: Sendable {
                                             suggestion: nearestName(to: kind, in: ["env", "file", "secret"])))
             }
         }
-        return Expansion(text: output, references: references, secretValues: secretValues, isSingleReference: single)
+        var expansion = Expansion(text: output, references: references, secretValues: secretValues, isSingleReference: single)
+        expansion.filledValues = filledValues
+        return expansion
 
         /// A value from the environment or a file that is one of the store's secrets (a secrets
         /// directory referenced as `${file:…}`, as Docker's /run/secrets is) is one too.
