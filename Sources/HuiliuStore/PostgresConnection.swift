@@ -49,7 +49,7 @@ package final class PostgresConnection: @unchecked Sendable {
         let mask: @Sendable (String) -> String = { text in
             var masked = mask(text)
             for piece in pieces.sorted(by: { $0.count > $1.count }) where piece.count >= 3 {
-                masked = masked.replacingOccurrences(of: piece, with: "***")
+                masked = Self.masking(piece, in: masked)
             }
             return masked
         }
@@ -236,24 +236,43 @@ extension PostgresConnection {
         return password.removingPercentEncoding ?? password
     }
 
-    /// The password of a keyword connection string (`host=… password=…`) and its pieces, for
-    /// masking them in errors. One with a space left unquoted runs on to the next `key=`: libpq
-    /// quotes the piece after the space as a key missing its `=`.
+    /// The password of a keyword connection string (`host=… password=…`) and, when a space was
+    /// left unquoted in it, its pieces, for masking them in errors: libpq quotes the piece after
+    /// the space as a key missing its `=`. A quoted password is one piece, as libpq reads it.
     package static func keywordPasswordPieces(in text: String) -> [String] {
-        var pieces: [String] = []
-        var inPassword = false
-        for word in text.split(whereSeparator: \.isWhitespace) {
-            if word.lowercased().hasPrefix("password=") {
-                inPassword = true
-                let value = word.dropFirst("password=".count)
-                pieces.append(String(value.trimmingCharacters(in: CharacterSet(charactersIn: "'"))))
-            } else if inPassword, !word.contains("=") {
-                pieces.append(String(word.trimmingCharacters(in: CharacterSet(charactersIn: "'"))))
-            } else {
-                inPassword = false
+        guard let range = text.range(of: "password=", options: .caseInsensitive) else { return [] }
+        let rest = text[range.upperBound...]
+        if rest.hasPrefix("'") {
+            var value = "", escaped = false
+            for character in rest.dropFirst() {
+                if escaped { value.append(character); escaped = false } else if character == "\\" { escaped = true }
+                else if character == "'" { break } else { value.append(character) }
             }
+            return value.isEmpty ? [] : [value]
         }
-        return pieces.filter { !$0.isEmpty }
+        var pieces: [String] = []
+        for word in rest.split(whereSeparator: \.isWhitespace) {
+            if !pieces.isEmpty && word.contains("=") { break }
+            pieces.append(String(word))
+        }
+        return pieces.count > 1 ? [pieces.joined(separator: " ")] + pieces : pieces
+    }
+
+    /// `text` with `piece` replaced by `***`: anywhere when it is eight bytes or more, else only
+    /// where no letter or digit touches it (a password `pass word` masked "password" in every
+    /// message, and the garble spelled it out).
+    package static func masking(_ piece: String, in text: String) -> String {
+        guard piece.utf8.count < 8 else { return text.replacingOccurrences(of: piece, with: "***") }
+        var out = "", rest = text[...]
+        while let found = rest.range(of: piece) {
+            let before = found.lowerBound == rest.startIndex ? out.last : rest[rest.index(before: found.lowerBound)]
+            let after = found.upperBound == rest.endIndex ? nil : rest[found.upperBound]
+            let touches = (before.map { $0.isLetter || $0.isNumber } ?? false) || (after.map { $0.isLetter || $0.isNumber } ?? false)
+            out += rest[..<found.lowerBound]
+            out += touches ? piece : "***"
+            rest = rest[found.upperBound...]
+        }
+        return out + rest
     }
 
     /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.

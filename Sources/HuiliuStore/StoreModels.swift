@@ -145,9 +145,11 @@ public enum Timestamp {
     /// A date as `2026-11-29T01:20:30.123Z`.
     public static func format(_ date: Date) -> String {
         // gmtime_r rather than a date formatter: this runs once per committed batch.
-        let interval = date.timeIntervalSince1970
-        var seconds = time_t(interval.rounded(.down))
-        let millis = Int((interval - Double(seconds)) * 1000)
+        // In whole milliseconds first: a time made from integer milliseconds (1700000000123 / 1000)
+        // is a hair below them as a double, and truncating it wrote a millisecond early.
+        let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var seconds = time_t(total.quotientAndRemainder(dividingBy: 1000).quotient - (total % 1000 < 0 ? 1 : 0))
+        let millis = Int(total - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ n: Int32, _ width: Int) -> String {

@@ -211,7 +211,11 @@ struct PostgresSinkTests {
         let text = "\(error)"
         #expect(text.hasPrefix("postgres: cannot connect:") && text.contains("***"), "\(text)")
         #expect(!text.contains("PGSPACE") && !text.contains("secondhalf"), "\(text)")
-        #expect(PostgresConnection.keywordPasswordPieces(in: "host=h password='a b' user=u") == ["a", "b"])
+        // Quoted, a password is one piece, as libpq reads it; unquoted, its pieces up to the next key.
+        #expect(PostgresConnection.keywordPasswordPieces(in: "host=h password='pass word' user=u") == ["pass word"])
+        #expect(PostgresConnection.keywordPasswordPieces(in: "host=h password=ab cd user=u") == ["ab cd", "ab", "cd"])
+        // A short piece is masked only where it stands alone: "password" stays readable.
+        #expect(PostgresConnection.masking("pass", in: "password authentication failed: pass") == "password authentication failed: ***")
     }
 
     /// A password written into the URL unencoded splits it where libpq parses it, and libpq

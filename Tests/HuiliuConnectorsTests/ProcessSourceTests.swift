@@ -302,12 +302,12 @@ struct ProcessSourceTests {
                                           "an unknown message type 'record'", "a record of 's' without its key (id)"])
     }
 
-    /// A background job the tap leaves holding its stderr does not hold the run: after a grace
-    /// period it goes with the tap's process group.
-    @Test(.timeLimit(.minutes(1))) func aBackgroundJobLeftHoldingStderrDoesNotHoldTheRun() async throws {
-        let batches = try await drain(try source(["command": .array(["sh", "-c", """
-            echo '{"type":"RECORD","stream":"s","record":{"id":1}}'; sleep 300 >/dev/null &
-            """])]))
+    /// A background job the tap leaves holding its stderr, its stdout or both does not hold the
+    /// run: after a grace period it goes with the tap's process group.
+    @Test(.timeLimit(.minutes(1)), arguments: [">/dev/null", "2>/dev/null", ""])
+    func aBackgroundJobLeftHoldingItsOutputDoesNotHoldTheRun(redirect: String) async throws {
+        let script = "echo '{\"type\":\"RECORD\",\"stream\":\"s\",\"record\":{\"id\":1}}'; sleep 300 \(redirect) &"
+        let batches = try await drain(try source(["command": .array(["sh", "-c", .string(script)])]))
         #expect(batches.flatMap(\.records).count == 1)
     }
 

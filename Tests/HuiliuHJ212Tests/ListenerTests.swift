@@ -317,9 +317,10 @@ struct ListenerTests {
     }
 
     @Test func anIdleConnectionIsClosed() async throws {
-        // Long enough that a loaded machine answers the upload before the connection idles out.
+        // Long enough that a loaded machine sends and answers the upload before the connection
+        // idles out (two seconds passed between connecting and sending while the suite ran).
         let running = try await RunningListener.start(directory: Fixtures.directory(), stations: Fixtures.stations(["M1"])) {
-            $0.idleTimeout = .seconds(2)
+            $0.idleTimeout = .seconds(6)
         }
         let client = try await TestClient.connect(port: running.port)
         try await client.send(Fixtures.upload(mn: "M1", qn: "20240601090000001"))

@@ -90,6 +90,12 @@ struct ConfigValidatorTests {
             ("AUTHORIZATION", Self.scalar("Bearer ${env:TOK}", 2, 18)),
         ], line: 2))]), fields: free, owner: "x")
         #expect(SecretStore().scrub("refused tokpart-99887766") == "refused ***")
+        // A mapping of texts (a tap's `environment`), too.
+        var typed = validator(env: ["PW": "envpw-5544332211"])
+        _ = typed.readFields(Self.mapping([("environment", Self.mapping([
+            ("DB_PASSWORD", Self.scalar("${env:PW}", 2, 16)),
+        ], line: 2))]), fields: [FieldSpec("environment", .map(.string), "Texts.")], owner: "x")
+        #expect(SecretStore().scrub("login envpw-5544332211 failed") == "login *** failed")
     }
 
     @Test func aSecretFieldFilledFromTheEnvironmentIsMasked() {

@@ -85,6 +85,15 @@ final class ProcessBatchReader: BatchReader {
         output = LineReader(process.standardOutput!, label: "stdout")
         errorHandle = process.standardError!
         drainErrors()
+        // A background job the tap left running (`cmd &`) holds its stdout open, and the run
+        // waited for the job to end: once the tap exits, what it left gets a moment to finish
+        // writing, then goes with its process group. (A run that ended meanwhile reaped the tap;
+        // its group is then not signalled.)
+        let tap = process
+        DispatchQueue(label: "huiliu.process.exit").async {
+            tap.waitForExit()
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.leftoverGrace) { tap.signalGroup(SIGKILL) }
+        }
     }
 
     /// Removes the directories of runs whose process is gone (killed, so it could not clean up):
@@ -505,7 +514,12 @@ final class ProcessBatchReader: BatchReader {
 
     func close() async {
         // SIGKILL, as when a read is cancelled. (A reaped child's pid is never signalled.)
-        if !exited { process.signalGroup(SIGKILL) }
+        if !exited {
+            process.signalGroup(SIGKILL)
+            // Reaped, or each stopped run left a zombie child of the daemon.
+            let process = self.process
+            DispatchQueue(label: "huiliu.process.reap").async { process.wait() }
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -209,6 +209,11 @@ public struct ConfigValidator: Sendable {
                 // An expression computes its value; the key names a target field, not a setting.
                 if inner != .expression { checkSecretLike(key: pair.key, node: pair.value) }
                 if let value = readValue(pair.value, type: inner, field: element) { object[pair.key] = value }
+                // A tap's `environment: { DB_PASSWORD: ${env:…} }`: a credential as in a free-form mapping.
+                if inner != .expression, Self.isSecretLike(pair.key), case .scalar(let raw, let plain, let at) = pair.value, raw.contains("${") {
+                    var again: [ConfigError] = []  // reported when the value was read
+                    noteCredentials(resolver.expand(raw, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &again))
+                }
             }
             return .object(object)
         case .list(let inner):

@@ -27,11 +27,14 @@ public enum SecretForms {
         add(percent)
         add(percentEncoded(value, hex: lowerHex))
         add(percent.replacingOccurrences(of: "%20", with: "+"))  // a form body's space
+        add(percent.replacingOccurrences(of: "%2F", with: "/"))  // Python's quote() keeps `/`
         add(jsonEscaped(value, slash: false, ascii: false))
         add(jsonEscaped(value, slash: true, ascii: false))  // Foundation escapes `/`
         add(jsonEscaped(value, slash: false, ascii: true))
         add(xmlEscaped(value, quotes: true))
         add(xmlEscaped(value, quotes: false))
+        add(xmlEscaped(value, quotes: true).replacingOccurrences(of: "&apos;", with: "&#39;"))  // as libxml2 and Java write it
+        add(xmlEscaped(value, quotes: true).replacingOccurrences(of: "&apos;", with: "&#x27;"))  // as Python's html.escape does
         return forms
     }
 

@@ -60,7 +60,9 @@ public struct HTTPResponse: Sendable {
     @discardableResult
     public func checkStatus(accepting accepted: ClosedRange<Int> = 200...299) throws(TransportError) -> HTTPResponse {
         if accepted.contains(head.status) { return self }
-        throw head.statusError(bodyExcerpt: body.prefix(512))
+        // Generous: a reader masks secrets in it before cutting it short, and a secret cut here,
+        // at the end of what is kept, would be masked in no form (Chinese text is 3 bytes a character).
+        throw head.statusError(bodyExcerpt: body.prefix(8192))
     }
 }
 

@@ -176,6 +176,11 @@ class Handler(BaseHTTPRequestHandler):
         headers = [("Retry-After", self.query["retry_after"])] if "retry_after" in self.query else []
         self.send(code, {"error": "status %d" % code}, headers=headers)
 
+    def route_status_echo(self):
+        # An error that quotes the query it was sent, as some gateways' errors do.
+        code = int(self.query.get("code", 400))
+        self.send(code, {"error": "status %d" % code, "query": self.raw_query})
+
     def route_quote_auth(self):
         # An error answered with HTTP 200 that quotes the credentials it was sent.
         self.send(200, {"code": 401, "msg": "header %s is not allowed" % self.headers.get("Authorization", "")})

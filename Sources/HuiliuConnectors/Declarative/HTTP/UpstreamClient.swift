@@ -75,7 +75,9 @@ struct UpstreamClient: Sendable {
             if let token { sentTokens.note(token.value) }
             // A signature is as good as the key for its moment: an answer that echoes the
             // request's headers must not show it.
-            for name in authenticator.credentialNames { if let value = prepared.headers[name], value.count >= 8 { sentTokens.note(value) } }
+            for name in authenticator.credentialNames {
+                if let value = prepared.headers[name] ?? Self.queryValue(name, in: prepared.url), value.count >= 8 { sentTokens.note(value) }
+            }
             if let exchanges, let token, exchanges.isNewToken(token.value), let (tokenRequest, tokenResponse) = authenticator.tokenExchange(token) {
                 exchanges.append(stream: stream, request: tokenRequest, response: tokenResponse)
             }
@@ -331,6 +333,18 @@ struct UpstreamClient: Sendable {
     func scrub(_ text: String) -> String {
         let tokens = sentTokens.all
         return text.maskingSecrets(tokens.isEmpty ? secrets : secrets + tokens, with: URLRedactor.mask)
+    }
+
+    /// The decoded value of query parameter `name` (compared case-insensitively) in `url`.
+    static func queryValue(_ name: String, in url: String) -> String? {
+        guard let question = url.firstIndex(of: "?") else { return nil }
+        let query = url[url.index(after: question)...].prefix { $0 != "#" }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == name else { continue }
+            return parts[1].removingPercentEncoding ?? String(parts[1])
+        }
+        return nil
     }
 
     /// 429 and 5xx: the host is overloaded or failing.
