@@ -240,8 +240,9 @@ extension PostgresConnection {
     /// left unquoted in it, its pieces, for masking them in errors: libpq quotes the piece after
     /// the space as a key missing its `=`. A quoted password is one piece, as libpq reads it.
     package static func keywordPasswordPieces(in text: String) -> [String] {
-        guard let range = text.range(of: "password=", options: .caseInsensitive) else { return [] }
-        let rest = text[range.upperBound...]
+        // The keyword itself (not `sslpassword`), with the spaces libpq allows around `=`.
+        guard let match = text.firstMatch(of: #/(?i)(?:^|\s)password\s*=\s*/#) else { return [] }
+        let rest = text[match.range.upperBound...]
         if rest.hasPrefix("'") {
             var value = "", escaped = false
             for character in rest.dropFirst() {

@@ -179,7 +179,10 @@ extension Huiliu {
                     }
                     return MetricHelp.annotate(prometheus.emitToString())
                 },
-                readiness: { running.map { ("hj212", $0.readiness().isReady) } + (push.map { [("webhook", $0.isReady)] } ?? []) })
+                // A full disk reads as ready otherwise: the store still answers reads while no run
+                // can start or be recorded.
+                readiness: { [("disk", FreeSpace.hasRoom(at: gateway.dataDirectory))] + running.map { ("hj212", $0.readiness().isReady) }
+                    + (push.map { [("webhook", $0.isReady)] } ?? []) })
             dependencies.isLocked = { name in (try? await PipelineLock.held([name], gateway: gateway).contains(name)) ?? false }
             let api = AdminAPI(dependencies)
             let address = gateway.adminAddress

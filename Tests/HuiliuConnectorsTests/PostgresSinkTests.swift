@@ -214,6 +214,9 @@ struct PostgresSinkTests {
         // Quoted, a password is one piece, as libpq reads it; unquoted, its pieces up to the next key.
         #expect(PostgresConnection.keywordPasswordPieces(in: "host=h password='pass word' user=u") == ["pass word"])
         #expect(PostgresConnection.keywordPasswordPieces(in: "host=h password=ab cd user=u") == ["ab cd", "ab", "cd"])
+        // The keyword itself, not sslpassword's; spaces around `=`, as libpq allows.
+        #expect(PostgresConnection.keywordPasswordPieces(in: "sslpassword=abcdefgh password=mypass word") == ["mypass word", "mypass", "word"])
+        #expect(PostgresConnection.keywordPasswordPieces(in: "user=u password = mypass word") == ["mypass word", "mypass", "word"])
         // A short piece is masked only where it stands alone: "password" stays readable.
         #expect(PostgresConnection.masking("pass", in: "password authentication failed: pass") == "password authentication failed: ***")
     }

@@ -255,6 +255,11 @@ struct ProcessSourceTests {
             for i in 1 2; do echo '{"type":"RECORD","stream":"s","record":{"v":1}}'; done
             """])])).flatMap(\.records)
         #expect(twice.count == 2 && Set(twice.map(\.origin.description)).count == 2)
+        // And in two segments (after two states): two records still.
+        let segments = try await drain(try source(["command": .array(["sh", "-c", """
+            for i in 1 2; do echo '{"type":"RECORD","stream":"s","record":{"v":1}}'; echo "{\\"type\\":\\"STATE\\",\\"value\\":{\\"n\\":$i}}"; done
+            """])])).flatMap(\.records)
+        #expect(segments.count == 2 && Set(segments.map(\.origin.description)).count == 2, "\(segments.map(\.origin))")
     }
 
     /// A tap that never sends a state (a full table) has what it wrote committed at the end of

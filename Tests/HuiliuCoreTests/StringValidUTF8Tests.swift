@@ -18,3 +18,12 @@ struct StringValidUTF8Tests {
         #expect(String(validUTF8: bytes) == nil)
     }
 }
+
+/// Whether a disk has room for a store to go on writing, as the daemon's readiness says.
+struct FreeSpaceTests {
+    @Test func roomIsMeasuredAgainstWhatIsNeeded() {
+        #expect(FreeSpace.hasRoom(at: "/tmp", for: 1))
+        #expect(!FreeSpace.hasRoom(at: "/tmp", for: Int.max))
+        #expect(FreeSpace.hasRoom(at: "/no/such/directory", for: Int.max), "a check that fails says nothing of the disk")
+    }
+}

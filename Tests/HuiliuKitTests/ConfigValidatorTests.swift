@@ -96,6 +96,13 @@ struct ConfigValidatorTests {
             ("DB_PASSWORD", Self.scalar("${env:PW}", 2, 16)),
         ], line: 2))]), fields: [FieldSpec("environment", .map(.string), "Texts.")], owner: "x")
         #expect(SecretStore().scrub("login envpw-5544332211 failed") == "login *** failed")
+        // Names lint does not hold to references still hold credentials: libpq's and MySQL's.
+        var libpq = validator(env: ["PG": "pgsecret-42424242", "MY": "mysqlsecret-1313"])
+        _ = libpq.readFields(Self.mapping([("environment", Self.mapping([
+            ("PGPASSWORD", Self.scalar("${env:PG}", 2, 15)), ("MYSQL_PWD", Self.scalar("${env:MY}", 3, 14)),
+        ], line: 2))]), fields: [FieldSpec("environment", .map(.string), "Texts.")], owner: "x")
+        #expect(libpq.problems.isEmpty, "\(libpq.problems)")
+        #expect(SecretStore().scrub("PGPASSWORD=pgsecret-42424242 MYSQL_PWD=mysqlsecret-1313") == "PGPASSWORD=*** MYSQL_PWD=***")
     }
 
     @Test func aSecretFieldFilledFromTheEnvironmentIsMasked() {

@@ -24,6 +24,9 @@ final class ProcessBatchReader: BatchReader {
     /// had committed gave the records it re-sent new ids, so sinks held them twice. Forgotten at
     /// each STATE, so it holds a segment, not a run.
     var occurrences: [UInt64: Int] = [:]
+    /// The segment keyless origins belong to: the state before them, by digest ("start" for
+    /// none). Counted per segment alone, the same record in two segments took one id.
+    var segment: String
     /// Lines read ahead of the batch they belong to.
     var pending: ArraySlice<[UInt8]> = []
     /// Whether a batch was handed on without a checkpoint since the last one with.
@@ -46,6 +49,7 @@ final class ProcessBatchReader: BatchReader {
         self.source = source
         self.state = state
         stateless = state?.isNull ?? true
+        segment = Self.segment(after: state)
         if source.airbyte, let catalog = source.catalog { keyPaths = try Self.primaryKeys(catalog: catalog) }
         Self.removeLeftovers()
         directory = NSTemporaryDirectory() + "huiliu-process-\(getpid())-\(UUID().uuidString)"
@@ -237,6 +241,7 @@ final class ProcessBatchReader: BatchReader {
                 uncommitted = false
                 stateless = false
                 occurrences.removeAll(keepingCapacity: true)
+                segment = Self.segment(after: value)
                 // End the batch here: the state covers exactly the records before it.
                 return RecordBatch(records: records, rejects: rejects, checkpoint: Checkpoint(["state": value]))
             case .none: break
@@ -297,7 +302,7 @@ final class ProcessBatchReader: BatchReader {
                 let digest = Digest.sha256.hex(qualified + "\u{0}" + data.jsonText).prefix(16).description
                 let count = (occurrences[UInt64(digest, radix: 16) ?? 0] ?? 0) + 1
                 occurrences[UInt64(digest, radix: 16) ?? 0] = count
-                record = Record(data: data, origin: RecordOrigin("\(qualified)@\(digest)", position: count), type: type)
+                record = Record(data: data, origin: RecordOrigin("\(qualified)@\(segment):\(digest)", position: count), type: type)
             }
             record.time = Self.time(of: message, body: body)
             return .record(record)
@@ -324,6 +329,12 @@ final class ProcessBatchReader: BatchReader {
         case nil:
             return .reject("a JSON line that is no message (no \"type\")")
         }
+    }
+
+    /// The tag of the segment after `state`: its digest, or "start" for none.
+    static func segment(after state: Value?) -> String {
+        guard let state, !state.isNull else { return "start" }
+        return Digest.sha256.hex(state.jsonText).prefix(12).description
     }
 
     /// The event time a tap gives a record: Singer's `time_extracted` (when it is an RFC 3339

@@ -21,9 +21,10 @@ public struct ProcessSource: SourceConnector {
             stream's key (Singer SCHEMA `key_properties`; the Airbyte catalog's `primary_key`, else the stream's \
             `source_defined_primary_key`; an Airbyte namespace is part of the stream's name) unless `key` names \
             a field. A record of a stream with a key that lacks it is a dead letter; a record of a stream without \
-            one is identified by its stream and content (a record sent again keeps its event id). Stray text on \
-            stdout, and JSON that is no message, becomes a dead letter per line; the end of a run that succeeded \
-            commits what was written since the last STATE. stderr is logged at debug level, except lines whose level is `WARNING` or `WARN` (a warning) or \
+            one is identified by its stream, its content and the state before it (a record sent again from the \
+            same state keeps its event id). Stray text on stdout, and JSON that is no message, becomes a dead \
+            letter per line. A tap that sends no STATE has its records committed at the end of a run that \
+            succeeded; one that does has those after its last STATE read again by the next run. stderr is logged at debug level, except lines whose level is `WARNING` or `WARN` (a warning) or \
             `ERROR`, `CRITICAL` or `FATAL` (an error): a capitalized word among their first three (after a timestamp), \
             a bracketed one (structlog), or a `level` key (JSON, logfmt). A tap left running by a gateway that was killed is stopped by the next run.
             """,

@@ -235,7 +235,8 @@ final class SQLConnection: @unchecked Sendable {
                     let shown = bytes.prefix(16).map { String($0, radix: 16) }.joined(separator: " ") + (bytes.count > 16 ? " …" : "")
                     let reason = """
                         column '\(names[index])' holds text that is not UTF-8 (bytes \(shown)), as SQLite's TEXT must be: text \
-                        written in another encoding (GBK?). Convert it in the database, or select the column as a BLOB \
+                        written in another encoding (GBK?). Convert it in the database (and, with a cursor, move the row's \
+                        cursor on, or the next run starts past it), or select the column as a BLOB \
                         (CAST(\(names[index]) AS BLOB)) in a query to read its bytes as Base64
                         """
                     guard !order.contains(index) && !keys.contains(index) else {

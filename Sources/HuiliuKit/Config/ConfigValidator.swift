@@ -210,7 +210,7 @@ public struct ConfigValidator: Sendable {
                 if inner != .expression { checkSecretLike(key: pair.key, node: pair.value) }
                 if let value = readValue(pair.value, type: inner, field: element) { object[pair.key] = value }
                 // A tap's `environment: { DB_PASSWORD: ${env:…} }`: a credential as in a free-form mapping.
-                if inner != .expression, Self.isSecretLike(pair.key), case .scalar(let raw, let plain, let at) = pair.value, raw.contains("${") {
+                if inner != .expression, Self.isCredentialLike(pair.key), case .scalar(let raw, let plain, let at) = pair.value, raw.contains("${") {
                     var again: [ConfigError] = []  // reported when the value was read
                     noteCredentials(resolver.expand(raw, at: textStart(at, plain: plain), relativeTo: baseDirectory, problems: &again))
                 }
@@ -318,7 +318,7 @@ public struct ConfigValidator: Sendable {
                 // A credential-named key filled from the environment or a file holds a secret
                 // as surely as one from the store: a tap's stderr quoting its api_key from
                 // ${env:…} showed it whole.
-                if Self.isSecretLike(pair.key), case .scalar(let raw, let plain, let at) = pair.value, raw.contains("${") {
+                if Self.isCredentialLike(pair.key), case .scalar(let raw, let plain, let at) = pair.value, raw.contains("${") {
                     let expansion = expand(raw, at: textStart(at, plain: plain))
                     noteCredentials(expansion)
                     object[pair.key] = !expansion.hasReferences && expansion.text == raw ? pair.value.plainValue : .string(expansion.text)
@@ -348,6 +348,15 @@ public struct ConfigValidator: Sendable {
             secretValuesUsed.append(value)
             SecretStore.noteCredential(value)
         }
+    }
+
+    /// Whether a key filled from the environment or a file is taken for a credential, to mask:
+    /// wider than ``isSecretLike(_:)``, which lint holds to references (PGPASSWORD, MYSQL_PWD,
+    /// auth_header, sig hold secrets as surely).
+    static func isCredentialLike(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return isSecretLike(key) || ["pass", "pwd", "secret", "token", "credential", "apikey", "api_key", "auth", "sig", "private", "cookie"]
+            .contains { lowered.contains($0) }
     }
 
     /// Whether a free-form key is named like a credential (``secretLikeNames``).
