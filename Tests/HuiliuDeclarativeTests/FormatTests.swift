@@ -174,13 +174,49 @@ struct FormatTests {
         let wrong = try connector.source("base_url: \(server.url)\nkey: ${secret:k}", stream: "items",
                                          context: connector.context(secrets: ["k": "00112233445566778899aabbccddeeff"]))
         await #expect { _ = try await drained(wrong) } throws: { "\($0)".contains("cannot decrypt") }
+        // A key that is no key says which setting and what it must be, and shows none of the value.
+        for bad in ["zzzz-not-hex-zzzz", "0011223344556677889900aabbccdd"] {
+            await #expect {
+                _ = try await drained(try connector.source("base_url: \(server.url)\nkey: ${secret:k}", stream: "items",
+                                                           context: connector.context(secrets: ["k": bad])))
+            } throws: { error in
+                "\(error)".contains("response.decrypt.key ({{ config.key }}) is not an SM4 key in hexadecimal: it must be 16 bytes, 32 hexadecimal digits")
+                    && !"\(error)".contains("zz") && !"\(error)".contains("0011")
+            }
+        }
+    }
+
+    /// An error a gateway answers in plain JSON where its answers are encrypted reaches the
+    /// rules as JSON: as text, `{{ body.error }}` was empty and the gateway's reason lost.
+    @Test func aPlainErrorAnswerOfAnEncryptedStreamReachesTheRulesAsJSON() async throws {
+        let python = try await PythonServer.get()
+        let connector = try TestConnector.make("""
+            version: 1
+            name: scenario
+            summary: SM4.
+            spec:
+              base_url: { type: url, description: The server. }
+              key: { type: secret, description: SM4 key (hex). }
+            streams:
+              items:
+                request: { base_url: "{{ config.base_url }}", path: "/status?code=401" }
+                response:
+                  decrypt: { algorithm: sm4-ecb, key: "{{ config.key }}", field: data.encData }
+                records: data.encData
+                errors:
+                  rules:
+                    - { status: [401], action: fail, message: "the gateway refused: {{ body.error }}" }
+            """)
+        let source = try connector.source("base_url: \(python.url())\nkey: ${secret:k}", stream: "items",
+                                          context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
+        await #expect { _ = try await drained(source) } throws: { "\($0)".contains("the gateway refused: status 401") }
     }
 
     /// `connector record` keeps an encrypted response encrypted, but under the key the replay's
     /// dummy secret gives, so `connector test` reads it without the real key.
     @Test func aRecordedResponseIsEncryptedAgainUnderTheReplayKey() throws {
         let connector = try TestConnector.make(Self.sm4ECB)
-        let plain = Array(#"[{"id":0},{"id":1}]"#.utf8)
+        let plain = Array(#"[{"id":0},{"id":1,"debug":"k=\#(ScenarioServer.sm4Key)"}]"#.utf8)
         let ciphertext = try SM4(key: Hex.decode(ScenarioServer.sm4Key)).encrypt(plain, mode: .ecb)
         let body = Array(#"{"data":{"encData":"\#(Base64.encode(ciphertext))"}}"#.utf8)
         let replayKey = connector.manifest.replaySecret("key")
@@ -188,13 +224,15 @@ struct FormatTests {
         #expect(connector.manifest.replaySecret("base_url") == "replay-base_url-value")
         let real = try connector.source("base_url: http://127.0.0.1:1\nkey: ${secret:k}", stream: "items",
                                         context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
-        let recorded = try real.reencrypted(body, replaySecrets: ["key": replayKey])
+        let scrubber = FixtureScrubber(secrets: [ScenarioServer.sm4Key], volatileNames: [], origin: nil)
+        let recorded = try real.reencrypted(body, replaySecrets: ["key": replayKey], scrubbing: scrubber.scrub)
         #expect(!String(decoding: recorded, as: UTF8.self).contains(Base64.encode(ciphertext)))
         let replay = try connector.source("base_url: http://127.0.0.1:1\nkey: ${secret:k}", stream: "items",
                                           context: connector.context(secrets: ["k": replayKey]))
         guard case .http(let http) = replay.stream.kind else { Issue.record("not an HTTP stream"); return }
         let decoded = try ResponseDecoder(http.response, context: .object(replay.baseContext)).decode(recorded)
-        #expect(decoded["data"]?["encData"] == [["id": 0], ["id": 1]])
+        // The payload is scrubbed too: the replay key is no secret.
+        #expect(decoded["data"]?["encData"] == [["id": 0], ["id": 1, "debug": "k=<secret>"]])
     }
 
     @Test func sm4CBCBodiesAreDecryptedWithTheirIV() async throws {

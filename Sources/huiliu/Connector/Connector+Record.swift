@@ -102,7 +102,8 @@ extension ConnectorCommand {
                                       headers: exchange.request.headers.map { ($0.name, $0.value) }, body: exchange.request.body ?? [],
                                       status: exchange.response.status,
                                       responseHeaders: exchange.response.headers.map { ($0.name, $0.value) },
-                                      responseBody: try source.reencrypted(exchange.response.body, replaySecrets: replaySecrets))
+                                      responseBody: try source.reencrypted(exchange.response.body, replaySecrets: replaySecrets,
+                                                                            scrubbing: scrubber.scrub))
                 }
                 try ConnectorFixtures.writeExchanges(stored, stream: streamName, directory: fixtures)
                 print("\(name)/\(streamName): recorded \(stored.count) exchange\(stored.count == 1 ? "" : "s"), \(records) records")

@@ -13,15 +13,26 @@ struct ResponseDecoder: Sendable {
     init(_ definition: ResponseDefinition, context: Value) throws {
         self.definition = definition
         if let decrypt = definition.decrypt {
-            func bytes(_ template: Template) throws -> [UInt8] {
+            // Errors name the setting and what it must be, never the characters of the value (a key).
+            func bytes(_ template: Template, _ what: String) throws -> [UInt8] {
                 let text = try template.string(context) ?? ""
+                let decoded: [UInt8]?
                 switch decrypt.keyEncoding {
-                case "base64": return try Base64.decode(text)
-                case "text": return Array(text.utf8)
-                default: return try Hex.decode(text)
+                case "base64": decoded = try? Base64.decode(text)
+                case "text": decoded = Array(text.utf8)
+                default: decoded = try? Hex.decode(text)
                 }
+                let encoding = decrypt.keyEncoding == "base64" ? "Base64" : decrypt.keyEncoding == "text" ? "text" : "hexadecimal"
+                let need = decrypt.keyEncoding == "base64" ? "24 Base64 characters" : decrypt.keyEncoding == "text" ? "16 characters" : "32 hexadecimal digits"
+                guard let decoded, decoded.count == SM4.blockSize else {
+                    throw ManifestRuntimeError("""
+                        response.decrypt.\(what) (\(template.text)) is not an SM4 \(what) in \(encoding): it must be 16 bytes, \
+                        \(need)\(decoded.map { "; it is \($0.count) bytes" } ?? "")
+                        """)
+                }
+                return decoded
             }
-            cipher = (try SM4(key: try bytes(decrypt.key)), try decrypt.iv.map(bytes))
+            cipher = (try SM4(key: try bytes(decrypt.key, "key")), try decrypt.iv.map { try bytes($0, "iv") })
         } else {
             cipher = nil
         }

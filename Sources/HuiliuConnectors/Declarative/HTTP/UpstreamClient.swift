@@ -160,7 +160,11 @@ struct UpstreamClient: Sendable {
                     fault = soapFault
                     body = soapFault.value
                 } catch {
-                    body = .string(String(decoding: response.body.prefix(2048), as: UTF8.self))
+                    // An answer the stream's decoding refuses may still be JSON the rules can read:
+                    // an error a gateway sends in plain text where answers are encrypted
+                    // (`{"code":"4013","msg":"signature mismatch"}`), or the plain envelope around a
+                    // payload the key did not decrypt. As text, the rules saw no code and no message.
+                    body = (try? JSONReader.parse(response.body)) ?? .string(String(decoding: response.body.prefix(2048), as: UTF8.self))
                     decodeFailure = error
                 }
                 switch decide(response, body: body, context: context, fault: fault) {
