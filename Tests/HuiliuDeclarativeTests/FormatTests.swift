@@ -190,23 +190,9 @@ struct FormatTests {
     /// rules as JSON: as text, `{{ body.error }}` was empty and the gateway's reason lost.
     @Test func aPlainErrorAnswerOfAnEncryptedStreamReachesTheRulesAsJSON() async throws {
         let python = try await PythonServer.get()
-        let connector = try TestConnector.make("""
-            version: 1
-            name: scenario
-            summary: SM4.
-            spec:
-              base_url: { type: url, description: The server. }
-              key: { type: secret, description: SM4 key (hex). }
-            streams:
-              items:
-                request: { base_url: "{{ config.base_url }}", path: "/status?code=401" }
-                response:
-                  decrypt: { algorithm: sm4-ecb, key: "{{ config.key }}", field: data.encData }
-                records: data.encData
-                errors:
-                  rules:
-                    - { status: [401], action: fail, message: "the gateway refused: {{ body.error }}" }
-            """)
+        // The SM4 stream of ``sm4ECB`` against an endpoint that refuses in plain JSON.
+        let connector = try TestConnector.make(Self.sm4ECB.replacingOccurrences(of: "path: /sm4/items", with: #"path: "/status?code=401""#)
+            + "\n    errors:\n      rules:\n        - { status: [401], action: fail, message: \"the gateway refused: {{ body.error }}\" }\n")
         let source = try connector.source("base_url: \(python.url())\nkey: ${secret:k}", stream: "items",
                                           context: connector.context(secrets: ["k": ScenarioServer.sm4Key]))
         await #expect { _ = try await drained(source) } throws: { "\($0)".contains("the gateway refused: status 401") }
