@@ -142,6 +142,18 @@ struct MapAndValidateTests {
         }
         // A map without a common-schema type builds what it likes.
         _ = try MapStep(config: ParsedConfig(testing: ["type": "court.case.raw.v1", "fields": ["anything": "x"]]), context: context)
+        _ = try MapStep(config: ParsedConfig(testing: ["type": "vendor.permit.v1", "fields": ["anything": "x"]]), context: context)
+    }
+
+    /// A type a letter or two off an entity's is a slip, not a type of its own: unchecked, every
+    /// record failed validation, though lint had said nothing.
+    @Test func refusesATypeThatIsASlipOfAnEntitys() {
+        for (slip, entity) in [("livelihood.projects.v1", "livelihood.project.v1"), ("budget.paymnet", "budget.payment.v1")] {
+            #expect { try MapStep(config: ParsedConfig(testing: ["type": .string(slip), "fields": ["a": "x"]]), context: context) } throws: { error in
+                let problem = (error as? ConfigErrors)?.errors.first
+                return problem?.message == "'\(slip)' is no common-schema entity type" && problem?.suggestion == entity
+            }
+        }
     }
 
     /// A mapping file's unknown key and its expressions that do not compile are reported together.

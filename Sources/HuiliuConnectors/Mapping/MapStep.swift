@@ -135,6 +135,11 @@ public struct MapStep: StepConnector {
         if let type = mapping["type"]?.stringValue, type.isEmpty || type.contains(where: { $0.isWhitespace }) {
             problems.append(ConfigError(.invalidValue, at: Self.textLocation(mapping, "type"),
                                         "'type' is the CloudEvents type, a non-empty name without spaces such as budget.payment.v1; got '\(type)'"))
+        } else if let type = mapping["type"]?.stringValue, entity == nil, let near = Self.nearEntity(type) {
+            // A type a letter or two off an entity's (`livelihood.projects.v1`) is no type of its
+            // own but a slip: checked against no schema here, every record failed validation.
+            problems.append(ConfigError(.invalidValue, at: Self.textLocation(mapping, "type"),
+                                        "'\(type)' is no common-schema entity type", suggestion: near))
         }
         key = mapping["key"]?.stringValue.flatMap { compile($0, at: Self.textLocation(mapping, "key")) }
         // A common-schema entity names its natural key: without a `key` expression the subject
@@ -179,6 +184,15 @@ public struct MapStep: StepConnector {
                     nearestName(to: component, in: properties.keys).map { (path + [$0]).joined(separator: ".") })
         }
         return nil
+    }
+
+    /// The common-schema entity type (`livelihood.project.v1`) that `type`, named like one
+    /// (version 1 or none) but not one, is a slip of; `nil` when it is none's.
+    static func nearEntity(_ type: String) -> String? {
+        let base = type.hasSuffix(".v1") ? String(type.dropLast(3)) : type
+        guard !CommonSchema.entities.contains(base),
+              !base.hasSuffix(".raw"), base.range(of: #"\.v[0-9]+$"#, options: .regularExpression) == nil else { return nil }
+        return nearestName(to: base, in: CommonSchema.entities).map { $0 + ".v1" }
     }
 
     /// Where a scalar field's text starts; keys are located, values are close enough after them.
