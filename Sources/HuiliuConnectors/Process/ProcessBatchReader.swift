@@ -93,10 +93,17 @@ final class ProcessBatchReader: BatchReader {
         // waited for the job to end: once the tap exits, what it left gets a moment to finish
         // writing, then goes with its process group. (A run that ended meanwhile reaped the tap;
         // its group is then not signalled.)
-        let tap = process
+        let tap = process, logger = source.logger, name = source.command[0]
         DispatchQueue(label: "huiliu.process.exit").async {
             tap.waitForExit()
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.leftoverGrace) { tap.signalGroup(SIGKILL) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.leftoverGrace) {
+                // Said, as what they would have written after now is lost. (Reaped, the tap's run
+                // is over, and nothing of its group is signalled.)
+                guard tap.isUnreaped, Self.groupHasOthers(tap.pid) else { return }
+                logger.warning("the process exited, leaving processes that hold its output; they are stopped",
+                               metadata: ["process": "\(name)"])
+                tap.signalGroup(SIGKILL)
+            }
         }
     }
 
@@ -518,6 +525,19 @@ final class ProcessBatchReader: BatchReader {
                 ?? "exited with status \(status)"
             throw ProcessSourceError("\(source.command[0]) \(how)\(tail.isEmpty ? "" : ":\n  " + tail)")
         }
+    }
+
+    /// Whether a process other than `leader` is in the process group `leader` leads (from /proc).
+    static func groupHasOthers(_ leader: Int32) -> Bool {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), pid != leader,
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After the command's name: state, parent, group.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, Int32(fields[2]) == leader { return true }
+        }
+        return false
     }
 
     /// How long the tap's leftovers may keep its stderr open after it exited.

@@ -133,6 +133,9 @@ public final class SpawnedProcess: Sendable {
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
     }
 
+    /// True until the child is reaped (by ``wait()`` or ``isRunning``).
+    public var isUnreaped: Bool { ended.withLock { $0 == nil } }
+
     /// True until the child has exited (reaping it if it has).
     public var isRunning: Bool {
         ended.withLock { ended in
