@@ -138,6 +138,12 @@ struct ParseTimeTests {
         #expect { try Support.eval("parse_time('2024-03-05 10:20:30', 'yyyy-MM-dd HH:MM:SS')") } throws: {
             "\($0)".contains("format 'yyyy-MM-dd HH:MM:SS': 'M' appears twice; minutes are 'mm'")
         }
+        // A pattern written out is checked when the expression compiles, as a manifest's is:
+        // found at run time, it failed every record while lint said nothing.
+        for text in ["parse_time(t, 'yyyy-MM-dd HH:MM:ss')", "parse_time(t, ['yyyyMMdd', 'yyyy-MM-dd HH:MM:ss'])", "format_time(t, 'HH:MM')"] {
+            #expect(throws: ExpressionError.self, "\(text)") { try Expression(text, functions: Support.functions) }
+        }
+        #expect(throws: Never.self) { try Expression("parse_time(t, 'yyyy-MM-dd HH:mm:ss')", functions: Support.functions) }
         #expect(Support.errorKind("parse_time('2024-03-05', null, 'Mars/Olympus')") == "invalid-value")
         #expect(Support.errorKind("parse_time('2024-03-05', 'yyyyMMdd')") == "invalid-value")
         #expect(Support.errorKind("parse_time(`true`)") == "invalid-type")
