@@ -127,7 +127,7 @@ struct CommandLineTests {
     @Test func badArgumentsExitTwoWithTheUsage() async throws {
         // A port past 65535 wrapped round (70000 listened on 4464); a backfill with --reset
         // forgot the cursor the backfill promises to keep; a log format misspelt logged text.
-        for arguments in [["run", "--nope"], ["connector", "new", "Bad_Name"], ["connector", "new", "x", "--template", "graphql"],
+        for arguments in [["run", "--nope"], ["connector", "new", "Bad_Name"], ["connector", "new", "county-"], ["connector", "new", "a--b"], ["connector", "new", "x", "--template", "graphql"],
                           ["serve", "--port", "70000"], ["serve", "--log-format", "xml"], ["simulate", "--port", "99999"],
                           ["run", "p", "--backfill", "2024-01-01..2024-01-02", "--reset"]] {
             let result = try await HuiliuCommand.run(arguments, in: NSTemporaryDirectory())

@@ -1,3 +1,4 @@
+import Foundation
 import HuiliuCore
 import HuiliuKit
 import Testing
@@ -26,5 +27,17 @@ struct RegistryTests {
         #expect(schema["type"] == "object")
         #expect(schema["properties"]?["note"]?["type"] == "string")
         #expect(schema["additionalProperties"] == false)
+    }
+
+    /// A secret field's schema takes what lint takes: a reference of any kind, a file's too.
+    @Test func aSecretFieldsSchemaTakesEveryKindOfReference() throws {
+        let spec = ComponentSpec(name: "s", kind: .sink, summary: "S.", fields: [FieldSpec("token", .secret, "A token.")])
+        let pattern = try #require(spec.jsonSchema["properties"]?["token"]?["pattern"]?.stringValue)
+        let regex = try NSRegularExpression(pattern: pattern)
+        func matches(_ text: String) -> Bool { regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil }
+        for reference in ["${secret:api/token}", "${env:TOKEN}", "${file:/run/secrets/token}", "Bearer ${env:TOKEN}"] {
+            #expect(matches(reference), "\(reference)")
+        }
+        #expect(!matches("hunter2"))
     }
 }

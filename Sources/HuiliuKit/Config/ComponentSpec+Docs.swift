@@ -87,7 +87,9 @@ extension ComponentSpec {
         case .number: return ["type": "number"]
         case .boolean: return ["type": "boolean"]
         case .duration: return ["type": ["string", "number"], "pattern": "^([0-9]+(ms|s|m|h|d))+$"]
-        case .secret: return ["type": "string", "pattern": "\\$\\{(secret|env):[^}]+\\}"]
+        // Holding a reference of any kind the resolver takes, a file's too (Docker's
+        // /run/secrets), as lint requires: text around one (`Bearer ${env:TOKEN}`) is allowed.
+        case .secret: return ["type": "string", "pattern": "\\$\\{(secret|env|file):[^}]+\\}"]
         case .oneOf(let options): return ["enum": .array(options.map { .string($0) })]
         case .list(let inner): return ["type": "array", "items": schema(for: inner)]
         case .map(let inner): return ["type": "object", "additionalProperties": schema(for: inner)]

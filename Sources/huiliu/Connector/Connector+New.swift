@@ -35,9 +35,11 @@ extension ConnectorCommand {
         var force = false
 
         func validate() throws {
-            guard let first = name.unicodeScalars.first, ("a"..."z").contains(first),
+            // Ending in '-' or with two together, a name reads as a slip (`county-`), and becomes
+            // a type (`county-.…`) and a folder no one means.
+            guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), !name.hasSuffix("-"), !name.contains("--"),
                   name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }) else {
-                throw ValidationError("a connector name uses lower-case letters, digits and '-', starting with a letter; got '\(name)'")
+                throw ValidationError("a connector name uses lower-case letters, digits and single '-' between them, starting with a letter; got '\(name)'")
             }
         }
 
