@@ -31,6 +31,15 @@ struct AuthTests {
             """)
     }
 
+    /// HMAC-SM3 signing in the query, under the `secret` field.
+    static let sm3InQuery = """
+              type: signature
+              app_key: demo
+              secret: "{{ config.secret }}"
+              algorithm: hmac-sm3
+              location: query
+        """
+
     @Test func apiKeyInAHeader() async throws {
         let server = try await ScenarioServer.get()
         let connector = try Self.connector(auth: "      type: api_key\n      header: X-Api-Key\n      value: \"{{ config.secret }}\"",
@@ -121,14 +130,8 @@ struct AuthTests {
     /// list of usual names holds) is masked in errors as `sign` is.
     @Test func aSignatureUnderItsOwnQueryNameIsMaskedInErrors() async throws {
         let python = try await PythonServer.get()
-        let connector = try Self.connector(auth: """
-                  type: signature
-                  app_key: demo
-                  secret: "{{ config.secret }}"
-                  algorithm: hmac-sm3
-                  location: query
-                  names: { app_key: appid, timestamp: ts, nonce: nonce, signature: checksum }
-            """, path: "/status-echo?code=401", records: "@")
+        let connector = try Self.connector(auth: Self.sm3InQuery + "\n      names: { app_key: appid, timestamp: ts, nonce: nonce, signature: checksum }",
+                                           path: "/status-echo?code=401", records: "@")
         let source = try connector.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
                                           context: connector.context(secrets: ["s": "test-secret"]))
         await #expect { _ = try await drained(source) } throws: { error in
@@ -213,13 +216,8 @@ struct AuthTests {
 
     @Test func hmacSM3SignatureInTheQueryMatchesAnIndependentImplementation() async throws {
         let python = try await PythonServer.get()
-        let connector = try Self.connector(auth: """
-                  type: signature
-                  app_key: demo
-                  secret: "{{ config.secret }}"
-                  algorithm: hmac-sm3
-                  location: query
-            """, path: "/verify/query-hmac-sm3", records: "@", request: "      query: { region: \"421100\", 名称: 黄冈 }")
+        let connector = try Self.connector(auth: Self.sm3InQuery, path: "/verify/query-hmac-sm3", records: "@",
+                                           request: "      query: { region: \"421100\", 名称: 黄冈 }")
         let source = try connector.source("base_url: \(python.url())\nsecret: ${secret:s}", stream: "items",
                                           context: connector.context(secrets: ["s": "test-secret"]))
         #expect(try await drained(source).records.first?.data["ok"] == true)

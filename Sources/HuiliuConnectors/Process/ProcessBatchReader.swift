@@ -307,8 +307,9 @@ final class ProcessBatchReader: BatchReader {
             } else {
                 // No key, or one of parts no key is made of (an empty text, an object): known by content.
                 let digest = Digest.sha256.hex(qualified + "\u{0}" + data.jsonText).prefix(16).description
-                let count = (occurrences[UInt64(digest, radix: 16) ?? 0] ?? 0) + 1
-                occurrences[UInt64(digest, radix: 16) ?? 0] = count
+                let slot = UInt64(digest, radix: 16) ?? 0
+                occurrences[slot, default: 0] += 1
+                let count = occurrences[slot]!
                 record = Record(data: data, origin: RecordOrigin("\(qualified)@\(segment):\(digest)", position: count), type: type)
             }
             record.time = Self.time(of: message, body: body)

@@ -1,19 +1,10 @@
+import HuiliuCore
+
 /// RFC 3986 percent-encoding for query strings and form bodies.
 enum PercentEncoding {
     /// `text` with every byte outside the unreserved set (`A-Z a-z 0-9 - . _ ~`) as `%XX`.
     static func encode(_ text: some StringProtocol) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            if isUnreserved(byte) {
-                out.append(byte)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hexDigit(byte >> 4))
-                out.append(hexDigit(byte & 0x0F))
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        TextEscaping.percentEncoded(text)
     }
 
     /// `text` with `%XX` sequences decoded (and `+` as a space when `plusAsSpace`), or `nil`
@@ -40,21 +31,6 @@ enum PercentEncoding {
             }
         }
         return String(validating: out, as: UTF8.self)
-    }
-
-    static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? nibble + 48 : nibble + 55
     }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {

@@ -103,19 +103,7 @@ struct Template: Sendable, CustomStringConvertible {
         switch escaping {
         case .none: return text
         case .xml:
-            var out = ""
-            out.reserveCapacity(text.utf8.count)
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                case "'": out += "&apos;"
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
+            return TextEscaping.xmlEscaped(text)
         case .pathSegment:
             return FormEncoding.percentEncode(text)
         }
@@ -158,21 +146,7 @@ indirect enum ValueTemplate: Sendable {
 enum FormEncoding {
     /// Every byte outside `A-Z a-z 0-9 - . _ ~` as `%XX`.
     static func percentEncode(_ text: String) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(text.utf8.count)
-        let hex = Array("0123456789ABCDEF".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        TextEscaping.percentEncoded(text)
     }
 
     /// `k=v&k=v` with both sides percent-encoded.
