@@ -56,7 +56,8 @@ public struct AdminAPI: Sendable {
 
     /// The router with every route.
     public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+        // HEAD on every GET route: probes and `curl -I` ask for headers only.
+        let router = Router(options: .autoGenerateHeadEndpoints)
         let deps = dependencies
         router.get("/") { _, _ in StatusPage.response() }
         router.get("healthz") { _, _ in jsonResponse(["status": "ok"]) }

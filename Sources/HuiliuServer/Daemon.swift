@@ -155,7 +155,7 @@ public actor Daemon {
                 active[name] = nil
             }
         case .finished(let pipeline, let schedulerRun, let success):
-            active[pipeline] = nil
+            let finishedRun = active.removeValue(forKey: pipeline)?.tracker.runID
             if let fire = unrecordedFires.removeValue(forKey: pipeline) {
                 do {
                     _ = try await store.claimScheduledFire(pipeline: pipeline, at: fire)
@@ -164,7 +164,8 @@ public actor Daemon {
                 }
             }
             if let schedulerRun {
-                starts = await perform(scheduler.handle(.runFinished(pipeline, schedulerRun, success ? .success : .failure), at: Date()))
+                starts = await perform(scheduler.handle(.runFinished(pipeline, schedulerRun, success ? .success : .failure), at: Date()),
+                                       finishedRun: finishedRun)
             }
             if active[pipeline] == nil, var queued = waiting.removeValue(forKey: pipeline), !shuttingDown, let definition = definitions[pipeline] {
                 queued.definition = definition
@@ -192,7 +193,8 @@ public actor Daemon {
     }
 
     /// Carries out the scheduler's actions that need the daemon; returns runs to start.
-    private func perform(_ actions: [Scheduler.Action]) async -> [RunRequest] {
+    /// `finishedRun` is the id of the run whose end the actions answer: a retry's log names it.
+    private func perform(_ actions: [Scheduler.Action], finishedRun: String? = nil) async -> [RunRequest] {
         var starts: [RunRequest] = []
         for action in actions {
             switch action {
@@ -267,9 +269,13 @@ public actor Daemon {
                     try? await store.recordScheduledFire(pipeline: name, at: schedule.recordedBefore(next))
                 }
             case .retry(let name, _, let attempt, let at):
-                logger.warning("run failed; attempt \(attempt) at \(Timestamp.format(at))", metadata: ["pipeline": "\(name)"])
+                var about: Logger.Metadata = ["pipeline": "\(name)"]
+                if let finishedRun { about["run"] = .string(finishedRun) }
+                logger.warning("run failed; attempt \(attempt) at \(Timestamp.format(at))", metadata: about)
             case .giveUp(let name, _, let attempts):
-                logger.error("run failed after \(attempts) attempt(s)", metadata: ["pipeline": "\(name)"])
+                var about: Logger.Metadata = ["pipeline": "\(name)"]
+                if let finishedRun { about["run"] = .string(finishedRun) }
+                logger.error("run failed after \(attempts) attempt(s)", metadata: about)
             case .sleep:
                 break
             }

@@ -50,7 +50,7 @@ import Testing
         let port: Int
         func call(_ method: String, _ path: String, token: String?, body: String? = nil) async throws -> (status: Int, body: String) {
             // Bounded: a request the daemon never answers fails the test instead of hanging the suite.
-            var arguments = ["-s", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", method, "http://127.0.0.1:\(port)\(path)"]
+            var arguments = ["-s", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}"] + (method == "HEAD" ? ["-I"] : ["-X", method]) + ["http://127.0.0.1:\(port)\(path)"]
             if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
             if let body { arguments += ["-H", "Content-Type: application/json", "--data-raw", body] }
             // Not Foundation's Process: a server another test starts meanwhile could inherit the
@@ -220,6 +220,9 @@ import Testing
         #expect(viewed.contains("parse_time(): '***' does not match") && !viewed.contains("420102199001011234"), "\(viewed)")
         #expect(try await api.call("GET", "/api/v1/dead-letters?pipeline=fast-b", token: "ops-7f3a").body.contains("420102199001011234"))
         let metrics = try await api.call("GET", "/metrics", token: "viewer-91c2").body
+        // Probes that ask for headers only get them, from every GET route.
+        #expect(try await api.call("HEAD", "/metrics", token: "viewer-91c2").status == 200)
+        #expect(try await api.call("HEAD", "/healthz", token: nil).status == 200)
         #expect(metrics.contains(#"huiliu_runs_total{pipeline="fast-a",status="succeeded"}"#))
         #expect(metrics.contains(#"huiliu_records_read_total{pipeline="fast-b"}"#))
         #expect(metrics.contains("huiliu_store_size_bytes"))

@@ -14,14 +14,14 @@ import Testing
 struct DaemonSchedulingTests {
     /// Definitions of `names`, each on `schedule` (with `jitter`), with a source and sink that never run here.
     static func definitions(_ names: [String], schedule: String, jitter: String = "0s", missedRuns: String = "skip",
-                            overlap: String = "skip") throws -> [PipelineDefinition] {
+                            overlap: String = "skip", retry: String = "{}") throws -> [PipelineDefinition] {
         let loader = PipelineLoader(registry: try registry(), resolver: ReferenceResolver(environment: [:]), projectDirectory: NSTemporaryDirectory())
         return try names.map { name in
             let node = try YAMLDocument.parse("""
                 version: 1
                 name: \(name)
                 schedule: "\(schedule)"
-                scheduling: { jitter: \(jitter), missed_runs: \(missedRuns), overlap: \(overlap) }
+                scheduling: { jitter: \(jitter), missed_runs: \(missedRuns), overlap: \(overlap), retry: \(retry) }
                 source: { nothing: {} }
                 sinks: [{ nowhere: {} }]
                 """, file: "\(name).yaml")
@@ -45,9 +45,9 @@ struct DaemonSchedulingTests {
     }
 
     /// A daemon whose runners are never run (a reload only asks them to register with buffers).
-    static func daemon(_ pipelines: [PipelineDefinition], store: any StateStore) throws -> Daemon {
+    static func daemon(_ pipelines: [PipelineDefinition], store: any StateStore,
+                       logger: Logger = Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }) throws -> Daemon {
         let registry = try registry(), gateway = try GatewayConfig.load(path: nil, projectDirectory: NSTemporaryDirectory())
-        let logger = Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
         return Daemon(pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: "Asia/Shanghai")!,
                       logger: logger, loadPipelines: { .success(pipelines) },
                       makeRunner: { PipelineRunner(definition: $0, registry: registry, store: store, gateway: gateway, logger: logger) })
@@ -157,6 +157,33 @@ struct DaemonSchedulingTests {
         #expect(run.status == .cancelled)
         #expect(run.error == "timed out after 1s (scheduling.timeout)")
         #expect(run.recordsWritten == 3)
+    }
+
+    /// The log lines that say a failed run will be tried again, or not, name the run that
+    /// failed, so an operator finds its error from them.
+    @Test func aRetryLogNamesTheRunThatFailed() async throws {
+        let pipelines = try Self.definitions(["flaky"], schedule: "@every 1s", retry: "{ attempts: 2, initial_delay: 1s }")
+        let store = try SQLiteStateStore(path: NSTemporaryDirectory() + "huiliu-daemon-\(UUID().uuidString).db")
+        let logs = CapturedLogs()
+        let daemon = try Self.daemon(pipelines, store: store, logger: logs.logger)
+        var starts = await daemon.bootstrap()
+        let end = Date().addingTimeInterval(10)
+        var failed: [String] = []
+        while failed.count < 2, Date() < end {
+            for request in starts {
+                let id = "run-\(failed.count + 1)"
+                request.tracker.started(id)
+                failed.append(id)
+                _ = await daemon.handle(.start(request))
+                _ = await daemon.handle(.finished(pipeline: "flaky", schedulerRun: request.schedulerRun, success: false))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            starts = await daemon.handle(.tick).starts
+        }
+        let retry = logs.all.first { $0.message.hasPrefix("run failed; attempt 2") }
+        #expect(retry?.metadata["run"] == "run-1")
+        let gaveUp = logs.all.first { $0.message.hasPrefix("run failed after 2 attempt(s)") }
+        #expect(gaveUp?.metadata["run"] == "run-2")
     }
 
     /// Fire times missed while the daemon was down and skipped (`missed_runs: skip`) are settled:
