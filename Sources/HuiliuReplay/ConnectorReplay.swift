@@ -109,6 +109,8 @@ public struct ConnectorReplay: Sendable {
         if !validator.problems.isEmpty { throw ConfigErrors(validator.problems) }
         config.values["stream"] = .string(stream)
         let now = fixtures.now
+        var services = services
+        services[RecordedTime.self] = RecordedTime()
         let context = ConnectorContext(pipeline: "replay", logger: Logger(label: "huiliu.replay") { _ in SwiftLogNoOpLogHandler() },
                                        projectDirectory: projectDirectory,
                                        dataDirectory: scratch ?? NSTemporaryDirectory() + "huiliu-replay-data",

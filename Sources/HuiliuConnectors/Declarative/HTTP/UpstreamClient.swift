@@ -29,6 +29,8 @@ struct UpstreamClient: Sendable {
     /// The OAuth2 access tokens requests carried: credentials too, for their lifetime, masked
     /// like the secrets (an API may quote the Authorization header it was sent in its error).
     let sentTokens = SentTokens()
+    /// False when the answers are recordings (``RecordedTime``): waits are logged and counted, not slept.
+    var waits = true
 
     /// A response that passed the error policy, with its decoded body.
     struct Outcome: Sendable {
@@ -46,7 +48,7 @@ struct UpstreamClient: Sendable {
         /// (a signed query echoed back is not signed again).
         var redirected: HTTPRequest?
         let host = Self.host(of: request.url)
-        let limiter = rateLimit.map { RateLimiter.shared("\(connector)@\(host)", requests: $0.requests, per: $0.per) }
+        let limiter = !waits ? nil : rateLimit.map { RateLimiter.shared("\(connector)@\(host)", requests: $0.requests, per: $0.per) }
         let breaker = circuitBreaker.map { CircuitBreaker.shared(host: host, failures: $0.failures, coolDown: $0.coolDown) }
         var attempt = 1
         var refreshedToken = false
@@ -310,7 +312,7 @@ struct UpstreamClient: Sendable {
             "attempt": "\(attempt + 1)/\(policy.attempts)", "reason": .string(reason),
             "delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
         ]))
-        try await Task.sleep(for: delay)
+        if waits { try await Task.sleep(for: delay) }
         attempt += 1
     }
 

@@ -134,6 +134,7 @@ public struct DeclarativeSource: BackfillableSource, StagedSource, ConnectionChe
                                       rateLimit: http.rateLimit, circuitBreaker: http.circuitBreaker, logger: self.context.logger,
                                       exchanges: log)
         upstream.secrets = (secretValues + authenticator.secretValues).filter { $0.count >= 3 }
+        upstream.waits = self.context.services[RecordedTime.self] == nil
         var pageSize: Int?
         if let size = http.pagination.size {
             let value = try size.render(context)
