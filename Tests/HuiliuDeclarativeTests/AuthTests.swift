@@ -248,6 +248,30 @@ struct AuthTests {
         await #expect { _ = try await drained(wrong) } throws: { "\($0)".contains("HTTP 401") }
     }
 
+    /// OAuth2 token requests go out with the stream's `request.tls` too (a private CA, a client
+    /// certificate), whose relative paths are the project's: token requests used the system's
+    /// CAs and no certificate, and the paths were taken from the working directory.
+    @Test func oauth2TokenRequestsUseTheStreamsTLSAndItsPathsAreTheProjects() async throws {
+        let python = try await PythonServer.get()
+        let client = "tls-\(UUID().uuidString.prefix(8))"
+        let connector = try Self.connector(auth: """
+                  type: oauth2
+                  token_url: "{{ config.base_url }}/oauth/token"
+                  client_id: \(client)
+                  client_secret: "{{ config.secret }}"
+            """, path: "/echo", records: "@", request: """
+                  tls: { ca_bundle: tls/ca.pem, client_certificate: tls/client.pem, client_key: tls/client.key }
+            """)
+        try FileManager.default.createDirectory(atPath: connector.project + "/tls", withIntermediateDirectories: true)
+        for (file, from) in [("ca.pem", python.tls.caCertificate), ("client.pem", python.tls.clientCertificate), ("client.key", python.tls.clientKey)] {
+            try FileManager.default.copyItem(atPath: from, toPath: connector.project + "/tls/" + file)
+        }
+        let source = try connector.source("base_url: \(python.mtlsURL())\nsecret: ${secret:s}", stream: "items",
+                                          context: connector.context(secrets: ["s": "client-secret"]))
+        let records = try await drained(source).records
+        #expect(records.first?.data["headers"]?.arrayValue?.contains(["Authorization", .string("Bearer \(client)-token-1")]) == true)
+    }
+
     @Test func mutualTLSPresentsTheClientCertificate() async throws {
         let python = try await PythonServer.get()
         let connector = try Self.connector(auth: "      type: none", path: "/echo", records: "@", spec: """

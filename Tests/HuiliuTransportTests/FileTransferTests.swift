@@ -89,6 +89,18 @@ struct FTPTests {
         #expect(error?.description.contains("secret-pw") == false)
     }
 
+    /// FTP through an HTTP proxy goes through a CONNECT tunnel: without one, libcurl sent
+    /// `GET ftp://user:password@…` to the proxy and took its answer (a 407 page here) for an
+    /// empty listing, so a run through a proxy refusing it succeeded reading nothing.
+    @Test func throughAProxyItTunnels() async throws {
+        let server = try await require(FTPServer.shared)
+        let proxy = try await TestServer.get()
+        let error = await #expect(throws: TransportError.self) {
+            try await files { $0.proxy = .server(url: proxy.url(""), username: nil, password: nil, noProxy: nil) }.list(server.url("/"))
+        }
+        #expect(error?.code == .proxyRefused)
+    }
+
     @Test func rejectsOtherSchemes() async throws {
         let error = await #expect(throws: TransportError.self) { try await files().list("http://127.0.0.1/") }
         #expect(error?.code == .invalidRequest)

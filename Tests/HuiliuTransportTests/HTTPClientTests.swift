@@ -151,4 +151,17 @@ struct HTTPClientTests {
         let proxyAuth = echo["headers"]?.arrayValue?.first { $0[0]?.stringValue == "Proxy-Authorization" }?[1]?.stringValue
         #expect(proxyAuth == "Basic " + Data("proxyuser:proxy pass".utf8).base64EncodedString())
     }
+
+    /// A proxy that refuses the tunnel (407, its login refused) is named as the proxy, and the
+    /// failure is not one to retry: it was reported as a broken connection and tried five times.
+    @Test func aProxyRefusingTheTunnelIsNamedAndNotRetried() async throws {
+        let server = try await TestServer.get()
+        var options = TransferOptions()
+        options.proxy = .server(url: server.url(""), username: "proxyuser", password: "wrong pass")
+        await #expect { try await client.execute(HTTPRequest(url: "https://upstream.example.invalid/", options: options)) } throws: { error in
+            guard let error = error as? TransportError else { return false }
+            return error.code == .proxyRefused && !error.isTransient && error.message.contains("through the proxy \(server.url(""))")
+                && error.message.contains("407") && !"\(error)".contains("wrong pass")
+        }
+    }
 }

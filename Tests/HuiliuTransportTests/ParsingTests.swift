@@ -94,9 +94,23 @@ struct SmallPartsTests {
          "https://gov.example/a?X-Ca-Signature=***&accessToken=***&key=***&region=420100"),
         ("https://gov.example/user@home?x=1", "https://gov.example/user@home?x=1"),
         ("/relative?sign=1&flag", "/relative?sign=***&flag"),
+        // A password written in as it is, with '@' and '/' or '#' and '?': all of it is masked.
+        ("ftp://aud:Pa@ss/w0rd!@127.0.0.1:2121/inbox/", "ftp://***@127.0.0.1:2121/inbox/"),
+        ("ftp://aud:S3@:/%#?x 密码@127.0.0.1/in/", "ftp://***@127.0.0.1/in/"),
     ])
     func redactsURLs(url: String, expected: String) {
         #expect(URLRedactor.redact(url) == expected)
+    }
+
+    /// A secret written into a URL's user info as it is is percent-encoded there, so the URL
+    /// means what was meant: libcurl took `ss` of `Pa@ss/w0rd!` for the host and looked it up.
+    @Test func secretsInUserInfoArePercentEncoded() {
+        #expect(URLRedactor.encodingUserinfo("ftp://aud:Pa@ss/w0rd!@127.0.0.1:2121/inbox/", secrets: ["Pa@ss/w0rd!"])
+                == "ftp://aud:Pa%40ss%2Fw0rd%21@127.0.0.1:2121/inbox/")
+        #expect(URLRedactor.encodingUserinfo("sftp://u:p4ss@host/a@b/", secrets: ["p4ss"]) == "sftp://u:p4ss@host/a@b/")
+        // Only the user info: the same text in the path is the path's.
+        #expect(URLRedactor.encodingUserinfo("https://host/Pa@ss/", secrets: ["Pa@ss"]) == "https://host/Pa@ss/")
+        #expect(URLRedactor.encodingUserinfo("https://host/x", secrets: ["a/b"]) == "https://host/x")
     }
 
     /// The transport's own log lines leave the query out: a key under a name no list knows

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftOverlayShims
 public import HuiliuCore
 import HuiliuExpression
 public import HuiliuKit

@@ -123,7 +123,7 @@ final class Transfer: @unchecked Sendable {
         var failure = error
         if failure == nil, let code, code != CURLE_OK {
             failure = callbackFailure ?? TransportError(curl: code, detail: String(cString: errorBuffer), url: plan.url,
-                                                        connected: connected)
+                                                        connected: connected, proxy: plan.proxyURL)
         }
         if let continuation = responseContinuation {
             responseContinuation = nil

@@ -25,6 +25,8 @@ struct TransferPlan: Sendable {
     var maximumBodySize = Int.max
     var followRedirects = false
     var maximumRedirects = 0
+    /// The proxy set with ``applyConnection``, named in errors reaching it.
+    var proxyURL: String?
 
     init(url: String, kind: Kind) {
         self.url = url
@@ -67,6 +69,10 @@ struct TransferPlan: Sendable {
         if let password = tls.clientKeyPassword { set(CURLOPT_KEYPASSWD, password) }
         set(CURLOPT_SSL_VERIFYPEER, tls.verifyPeer)
         set(CURLOPT_SSL_VERIFYHOST, tls.verifyHost ? 2 : 0)
+        // FTP and SFTP through an HTTP proxy go through a CONNECT tunnel: without one, libcurl
+        // sends `GET ftp://user:password@…` to the proxy — the FTP password in clear, FTPS's TLS
+        // never attempted — and takes the proxy's answer, a 407 page as well, for the listing.
+        if kind == .file { set(CURLOPT_HTTPPROXYTUNNEL, true) }
         switch proxy {
         case .direct:
             set(CURLOPT_PROXY, "")
@@ -74,6 +80,8 @@ struct TransferPlan: Sendable {
             break
         case .server(let url, let username, let password, let noProxy):
             set(CURLOPT_PROXY, url)
+            // With exceptions, which way this transfer went is libcurl's to know.
+            if noProxy?.isEmpty ?? true { proxyURL = url }
             if let username { set(CURLOPT_PROXYUSERNAME, username) }
             if let password { set(CURLOPT_PROXYPASSWORD, password) }
             if let noProxy { set(CURLOPT_NOPROXY, noProxy) }

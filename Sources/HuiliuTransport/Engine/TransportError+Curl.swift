@@ -7,7 +7,8 @@ extension TransportError {
     ///   - detail: libcurl's error buffer, which is more specific than `curl_easy_strerror`.
     ///   - url: the transfer's URL, unredacted (redacted here).
     ///   - connected: whether a connection was established or reused before the failure.
-    init(curl code: CURLcode, detail: String, url: String, connected: Bool = true) {
+    ///   - proxy: the proxy the transfer went through, if one was set.
+    init(curl code: CURLcode, detail: String, url: String, connected: Bool = true, proxy: String? = nil) {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         var kind = Self.classify(code, message: message)
         // Under load libcurl can hit the connect timeout in a state it words as "Operation
@@ -15,7 +16,12 @@ extension TransportError {
         if kind == .timeout && !connected { kind = .connectTimeout }
         // libcurl reports a rejected SSH host key with the TLS verification code.
         if kind == .tls && (url.hasPrefix("sftp://") || url.hasPrefix("scp://")) { kind = .ssh }
-        self.init(kind, url: url, message: message)
+        var text = message
+        if let proxy, [.connect, .connectTimeout, .dns, .proxy, .proxyRefused].contains(kind) {
+            // libcurl names the host it failed to reach, which is the proxy's, without saying so.
+            text = "through the proxy \(URLRedactor.redact(proxy)): " + message
+        }
+        self.init(kind, url: url, message: text)
         curlCode = Int(code.rawValue)
     }
 
@@ -39,6 +45,11 @@ extension TransportError {
             CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CLIENTCERT:
             return .tls
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
+            // "CONNECT tunnel failed, response 407": the proxy's answer, not a broken connection.
+            if let range = message.firstRange(of: "CONNECT tunnel failed, response ") {
+                let status = Int(message[range.upperBound...].prefix { $0.isNumber }) ?? 0
+                return (400..<500).contains(status) ? .proxyRefused : .proxy
+            }
             // With TLS 1.3 a rejected client certificate surfaces as an alert on the first read.
             if message.contains("SSL") || message.contains("alert") { return .tls }
             return .connection

@@ -27,6 +27,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
             case invalidRequest = "invalid request"
             case invalidResponse = "invalid response"
             case proxy = "proxy failed"
+            case proxyRefused = "the proxy refused the connection"
             case ssh = "SSH failed"
             case other = "transfer failed"
         }
@@ -72,8 +73,11 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         public static let invalidRequest = Code(.invalidRequest)
         /// The response could not be understood, such as a token endpoint returning no token.
         public static let invalidResponse = Code(.invalidResponse)
-        /// The proxy could not be reached or refused the request.
+        /// The proxy could not be reached or failed on the way (its 5xx to a CONNECT).
         public static let proxy = Code(.proxy)
+        /// The proxy answered a CONNECT with a 4xx: 407 (its login was refused) or its rules.
+        /// Not retried: five tries with a wrong proxy password can lock the proxy account.
+        public static let proxyRefused = Code(.proxyRefused)
         /// The SSH session failed, for example because the host key did not match.
         public static let ssh = Code(.ssh)
         /// Anything else libcurl reported.

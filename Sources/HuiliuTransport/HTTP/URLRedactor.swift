@@ -1,3 +1,5 @@
+import HuiliuCore
+
 /// Removes credentials from URLs before they reach errors and logs.
 ///
 /// `https://bob:pw@gov.example/api?appKey=k&sign=abc` becomes
@@ -34,6 +36,21 @@ public enum URLRedactor {
         return authority.lastIndex(of: "@").map { authority[..<$0] }
     }
 
+    /// `url` with the secret values in its user info percent-encoded: a password holding `@`,
+    /// `/`, `?` or `#` written into a URL as it is would end the user info early, send the rest
+    /// of it to DNS as a host name, and show it in every error about that host.
+    public static func encodingUserinfo(_ url: String, secrets: [String]) -> String {
+        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://"), let lastAt = url.lastIndex(of: "@") else { return url }
+        let afterScheme = url.index(colon, offsetBy: 3)
+        guard afterScheme < lastAt else { return url }
+        var userinfo = String(url[afterScheme..<lastAt])
+        for secret in secrets.sorted(by: { $0.count > $1.count }) where secret.count >= 3 && userinfo.contains(secret) {
+            let encoded = TextEscaping.percentEncoded(secret)
+            if encoded != secret { userinfo = userinfo.replacing(secret, with: encoded) }
+        }
+        return String(url[..<afterScheme]) + userinfo + url[lastAt...]
+    }
+
     /// `url` with user info replaced by ``mask`` and secret query values masked: those of
     /// ``isSecret(name:)`` and those named in `alsoSecret` (lower-case; a signing scheme's own name).
     public static func redact(_ url: String, alsoSecret: Set<String> = []) -> String {
@@ -44,10 +61,18 @@ public enum URLRedactor {
             let afterScheme = text.index(colon, offsetBy: 3)
             result += text[..<afterScheme]
             text = text[afterScheme...]
-            let authorityEnd = text.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? text.endIndex
+            var authorityEnd = text.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? text.endIndex
             let authority = text[..<authorityEnd]
             if let at = authority.lastIndex(of: "@") {
-                result += mask + authority[at...]
+                // User info with an '@', '/', '?' or '#' not encoded (a password written in as it
+                // is) runs on past the first of those: everything up to the last '@' is masked.
+                // A path or query with an '@' of its own is masked too; that shows too little, never a secret.
+                var end = at
+                if let last = text.lastIndex(of: "@"), last > at {
+                    end = last
+                    authorityEnd = text[last...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? text.endIndex
+                }
+                result += mask + text[end..<authorityEnd]
             } else {
                 result += authority
             }

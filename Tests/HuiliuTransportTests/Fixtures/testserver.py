@@ -60,6 +60,10 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
+    def do_CONNECT(self):
+        # As a proxy whose login was refused: every tunnel is answered 407.
+        self.send(407, b"proxy login required\n", "text/plain", [("Proxy-Authenticate", 'Basic realm="test"')])
+
     def dispatch(self):
         self.parse()
         name = "route_" + self.route.strip("/").replace("/", "_").replace("-", "_")

@@ -23,12 +23,15 @@ struct FileLocation: Sendable {
     let kind: Kind
     let pattern: String
 
+    /// `secrets` are the connector's secret values: one written into the location's user info
+    /// as it is, with an `@` or `/` in it, is percent-encoded there.
     init(_ definition: FileStreamDefinition, context: Value, projectDirectory: String = FileManager.default.currentDirectoryPath,
-         proxy: Proxy = .direct) throws {
+         proxy: Proxy = .direct, secrets: [String] = []) throws {
         pattern = definition.pattern
-        guard let location = try definition.location.string(context), !location.isEmpty else {
+        guard let written = try definition.location.string(context), !written.isEmpty else {
             throw ManifestRuntimeError("files.location gave nothing; is the configuration field set?")
         }
+        let location = URLRedactor.encodingUserinfo(written, secrets: secrets)
         if location.hasPrefix("ftp://") || location.hasPrefix("ftps://") || location.hasPrefix("sftp://") {
             var options = FileTransferOptions()
             options.proxy = proxy

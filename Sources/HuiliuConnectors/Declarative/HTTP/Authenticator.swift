@@ -20,7 +20,8 @@ struct Authenticator: Sendable {
     let mode: Mode
 
     /// The credentials of `definition`, rendered against `context` (which holds `config`).
-    init(_ definition: AuthDefinition, context: Value, client: HTTPClient, proxy: Proxy = .direct,
+    /// `tls` is the stream's `request.tls`, which token requests use too (a private CA, a client certificate).
+    init(_ definition: AuthDefinition, context: Value, client: HTTPClient, proxy: Proxy = .direct, tls: TLSOptions = TLSOptions(),
          clock: @escaping @Sendable () -> Int64) throws {
         func render(_ template: Template) throws -> String {
             guard let text = try template.string(context), !text.isEmpty else {
@@ -43,11 +44,10 @@ struct Authenticator: Sendable {
                                                             scope: try oauth.scope?.string(context))
             configuration.credentialsInHeader = oauth.credentialsInHeader
             configuration.refreshMargin = oauth.refreshMargin
-            if proxy != .direct {
-                var options = TransferOptions()
-                options.proxy = proxy
-                configuration.options = options
-            }
+            var options = TransferOptions()
+            options.proxy = proxy
+            options.tls = tls
+            configuration.options = options
             mode = .oauth2(TokenCache.provider(configuration, client: client), configuration)
         case .signature(let signature):
             var signer = RequestSigner(appKey: try render(signature.appKey), secret: try render(signature.secret))

@@ -10,6 +10,10 @@ struct RequestBuilder: Sendable {
     let definition: RequestDefinition
     /// How requests leave the gateway (its `http.proxy`).
     var proxy: Proxy = .direct
+    /// The connector's secret values: one written into base_url's user info as it is is percent-encoded there.
+    var secrets: [String] = []
+    /// What relative TLS file paths are relative to: the project root, like every path in its files.
+    var projectDirectory = FileManager.default.currentDirectoryPath
 
     /// The unauthenticated request for `context`; `url` replaces the templates' URL (and query)
     /// when a paginator follows a next link.
@@ -52,13 +56,7 @@ struct RequestBuilder: Sendable {
             options.timeout = definition.timeout
             options.connectTimeout = definition.connectTimeout
             options.httpVersion = definition.httpVersion
-            let tls = definition.tls
-            options.tls.caBundlePath = try tls.caBundle?.string(context)
-            options.tls.clientCertificatePath = try tls.clientCertificate?.string(context)
-            options.tls.clientKeyPath = try tls.clientKey?.string(context)
-            options.tls.clientKeyPassword = try tls.clientKeyPassword?.string(context)
-            options.tls.verifyPeer = tls.verify
-            options.tls.verifyHost = tls.verify
+            options.tls = try tls(context)
             options.proxy = proxy
             request.options = options
             return request
@@ -69,13 +67,32 @@ struct RequestBuilder: Sendable {
         }
     }
 
+    /// The stream's `request.tls`: for its requests and for its OAuth2 token requests.
+    func tls(_ context: Value) throws -> TLSOptions {
+        let tls = definition.tls
+        var options = TLSOptions()
+        options.caBundlePath = try tls.caBundle?.string(context).map(resolved)
+        options.clientCertificatePath = try tls.clientCertificate?.string(context).map(resolved)
+        options.clientKeyPath = try tls.clientKey?.string(context).map(resolved)
+        options.clientKeyPassword = try tls.clientKeyPassword?.string(context)
+        options.verifyPeer = tls.verify
+        options.verifyHost = tls.verify
+        return options
+    }
+
     /// The URL the request's relative parts are resolved against.
     func baseURL(_ context: Value) throws -> String {
-        if let url = definition.url, let rendered = try url.string(context) { return rendered }
+        if let url = definition.url, let rendered = try url.string(context) { return URLRedactor.encodingUserinfo(rendered, secrets: secrets) }
         guard let base = try definition.baseURL?.string(context), !base.isEmpty else {
             throw ManifestRuntimeError("the request's base_url is empty; set it in the pipeline's configuration")
         }
-        return base
+        return URLRedactor.encodingUserinfo(base, secrets: secrets)
+    }
+
+    /// `path` relative to the project root, unless absolute or in the home directory.
+    func resolved(_ path: String) -> String {
+        if path.isEmpty || path.hasPrefix("/") { return path }
+        return path.hasPrefix("~/") ? NSHomeDirectory() + path.dropFirst() : projectDirectory + "/" + path
     }
 
     /// `next` made absolute against the URL that led to it, by RFC 3986 §5.2: a full URL as

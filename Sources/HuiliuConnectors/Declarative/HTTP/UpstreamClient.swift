@@ -332,7 +332,8 @@ struct UpstreamClient: Sendable {
     /// `url` with credentials in user info, secret-named query parameters and the connector's
     /// secret values masked.
     func redact(_ url: String) -> String {
-        scrub(URLRedactor.redact(url, alsoSecret: authenticator.credentialNames))
+        // Values first: a secret with an '@' in user info would otherwise be cut by the redaction and missed.
+        URLRedactor.redact(scrub(url), alsoSecret: authenticator.credentialNames)
     }
 
     /// `text` with every secret value masked, as written and percent-encoded.

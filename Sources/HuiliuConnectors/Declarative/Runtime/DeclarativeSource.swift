@@ -119,15 +119,18 @@ public struct DeclarativeSource: BackfillableSource, StagedSource, ConnectionChe
 
     /// Where a file stream's files are, rendered against this source's configuration.
     func fileLocation(_ files: FileStreamDefinition) throws -> FileLocation {
-        try FileLocation(files, context: .object(baseContext), projectDirectory: context.projectDirectory, proxy: proxy)
+        try FileLocation(files, context: .object(baseContext), projectDirectory: context.projectDirectory, proxy: proxy,
+                         secrets: secretValues)
     }
 
     func makeRuntime(_ http: HTTPStreamDefinition) throws -> HTTPStreamRuntime {
         let context = Value.object(baseContext)
         let log = self.context.services[ExchangeLog.self]
         // Signatures always carry the real time: the context clock may be pinned (fixture replay), a gateway's window is not.
+        let builder = RequestBuilder(definition: http.request, proxy: proxy, secrets: secretValues,
+                                     projectDirectory: self.context.projectDirectory)
         let authenticator = try Authenticator(http.auth, context: context, client: DeclarativeRuntime.client, proxy: proxy,
-                                              clock: RequestSigner.systemMilliseconds)
+                                              tls: try builder.tls(context), clock: RequestSigner.systemMilliseconds)
         log?.noteSensitive(values: secretValues + authenticator.secretValues, names: authenticator.volatileNames)
         var upstream = UpstreamClient(connector: manifest.name, stream: stream.name, client: DeclarativeRuntime.client,
                                       authenticator: authenticator, policy: http.errors, format: http.response.format,
@@ -143,7 +146,7 @@ public struct DeclarativeSource: BackfillableSource, StagedSource, ConnectionChe
                 throw ManifestRuntimeError("\(manifest.name)/\(stream.name): paginate.size gave \(value.jsonText), not a positive number")
             }
         }
-        return HTTPStreamRuntime(stream: stream, http: http, builder: RequestBuilder(definition: http.request, proxy: proxy),
+        return HTTPStreamRuntime(stream: stream, http: http, builder: builder,
                                  decoder: try ResponseDecoder(http.response, context: context), upstream: upstream,
                                  cursor: stream.incremental.map(CursorMath.init), pageSize: pageSize)
     }
