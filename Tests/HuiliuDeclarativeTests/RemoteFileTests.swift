@@ -42,6 +42,21 @@ struct RemoteFileTests {
         #expect(try await drained(try connector.source("url: \(ftp.url("/"))", stream: "reports"), after: result.lastCheckpoint).records.isEmpty)
     }
 
+    /// A server without SIZE that cuts a download short and says it is complete: the listing's
+    /// size tells, and the file is not read (its first half was read, and remembered as the whole).
+    @Test func aDownloadShorterThanItsListingIsNotRead() async throws {
+        let python = try #require(findExecutable("python3"))
+        let server = try ChildProcess(python, [transportFixtures + "/cutftp.py"])
+        defer { server.terminate() }
+        let line = try #require(server.firstLine())
+        let port = try #require((try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int])?["ftp"])
+        let connector = try Self.connector()
+        let source = try connector.source("url: ftp://127.0.0.1:\(port)/\nuser: anonymous", stream: "reports")
+        await #expect { _ = try await drained(source) } throws: { error in
+            "\(error)".contains("report.csv: downloaded 15450 bytes of the 30900 the listing gave")
+        }
+    }
+
     /// Files a GBK server lists under GBK names are read, and named in Chinese in origins.
     @Test func ftpWithGBKNames() async throws {
         let ftp = try await require(FTPServer.shared)

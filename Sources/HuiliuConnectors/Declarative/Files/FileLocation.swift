@@ -156,7 +156,19 @@ struct FileLocation: Sendable {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
             let encoded = entry.urlName ?? RemoteFileEntry(name: entry.name, kind: .file).urlPathComponent
-            for try await chunk in try await client.download(url + encoded) { handle.write(Data(chunk)) }
+            var received: Int64 = 0
+            for try await chunk in try await client.download(url + encoded) {
+                handle.write(Data(chunk))
+                received += Int64(chunk.count)
+            }
+            // A server without SIZE ends a cut transfer with 226 as if it were whole: the listing's
+            // size tells. A file grown since it was listed is whole; one shorter is not read.
+            if let listed = entry.size, received < listed {
+                throw ManifestRuntimeError("""
+                    \(URLRedactor.redact(url))\(entry.name): downloaded \(received) bytes of the \(listed) the listing gave; the \
+                    transfer was cut short (or the file shrank since it was listed), so it is not read now: the next run tries again
+                    """)
+            }
             return path
         }
     }
