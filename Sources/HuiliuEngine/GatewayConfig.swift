@@ -159,10 +159,21 @@ public struct GatewayConfig: Sendable, CustomStringConvertible, CustomReflectabl
                                             resolver: ReferenceResolver(environment: environment, secrets: SecretStore(secrets)),
                                             baseDirectory: root)
             let parsed = validator.readFields(node, fields: fields, owner: "gateway config")
-            if case .scalar(let text, _, let at)? = node["http"]?["proxy"], !["direct", "environment"].contains(text),
-               !["http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"].contains(where: { text.hasPrefix($0) }) {
-                validator.report(ConfigError(.invalidValue, at: at,
-                                             "http.proxy is direct, environment, or a proxy URL such as http://proxy.example:3128; got '\(text)'"))
+            // Judged as resolved: `${secret:…}` and `${env:…}` give the URL; quoted without its user info.
+            if case .scalar(let written, _, let at)? = node["http"]?["proxy"] {
+                let text = parsed.values["http"]?.objectValue?["proxy"]?.stringValue ?? written
+                if !["direct", "environment"].contains(text),
+                   !["http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"].contains(where: { text.hasPrefix($0) }) {
+                    validator.report(ConfigError(.invalidValue, at: at, """
+                        http.proxy is direct, environment, or a proxy URL such as http://proxy.example:3128; \
+                        got '\(Self.withoutUserinfo(text))'
+                        """))
+                } else if Self.writesOutItsPassword(written) {
+                    validator.report(ConfigError(.literalSecret, at: at, """
+                        http.proxy holds its password written out; give it in http.proxy_password as a reference, \
+                        such as ${secret:proxy/password}
+                        """))
+                }
             }
             // The store URL's password is a credential like any other: a reference, never written out.
             if case .scalar(let url, _, let at)? = node["store"]?["postgres"], Self.writesOutItsPassword(url) {
@@ -272,6 +283,12 @@ public struct GatewayConfig: Sendable, CustomStringConvertible, CustomReflectabl
     /// Whether a PostgreSQL URL holds a password written out rather than through a reference:
     /// in its user info (`user:pw@`) or as a `password=` parameter. User info with a reference
     /// in it (`${env:PGUSER}@`, `user:${secret:pg/pw}@`) does not.
+    /// `url` with what comes between `://` and the last `@` starred out.
+    static func withoutUserinfo(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+        return String(url[..<scheme.upperBound]) + "***" + url[at...]
+    }
+
     static func writesOutItsPassword(_ url: String) -> Bool {
         if let query = url.firstMatch(of: /(?:^|[?&\s])password=([^&\s]*)/), !query.1.isEmpty, !query.1.hasPrefix("${") { return true }
         if let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@"),

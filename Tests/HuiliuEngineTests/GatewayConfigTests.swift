@@ -6,11 +6,11 @@ import Testing
 
 /// `config/huiliu.yaml` settings that reach connectors.
 struct GatewayConfigTests {
-    func load(_ yaml: String) throws -> GatewayConfig {
+    func load(_ yaml: String, secrets: String = "proxy: s3cret pass\n") throws -> GatewayConfig {
         let directory = NSTemporaryDirectory() + "huiliu-gateway-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "proxy: s3cret pass\n".write(toFile: directory + "/config/secrets.yaml", atomically: true, encoding: .utf8)
+        try secrets.write(toFile: directory + "/config/secrets.yaml", atomically: true, encoding: .utf8)
         try ("version: 1\nsecrets: { file: config/secrets.yaml }\n" + yaml)
             .write(toFile: directory + "/config/huiliu.yaml", atomically: true, encoding: .utf8)
         return try GatewayConfig.load(path: directory + "/config/huiliu.yaml")
@@ -143,6 +143,23 @@ struct GatewayConfigTests {
             _ = try load("http:\n  proxy: proxy.gov.internal:3128\n")
         } throws: { error in
             "\(error)".contains("huiliu.yaml:4:10") && "\(error)".contains("http.proxy is direct, environment, or a proxy URL")
+        }
+    }
+
+    /// The proxy URL may come from a secret or the environment, as every setting may; a URL
+    /// mistyped is quoted without its user info; a password written out is refused as the
+    /// store's is.
+    @Test func aProxyURLFromASecretIsTakenAndItsPasswordIsNeverQuoted() throws {
+        #expect(try load("http: { proxy: \"${secret:proxyurl}\" }", secrets: "proxyurl: http://huiliu:pw-in-url@proxy.gov.internal:3128\n").proxy.route == .server("http://huiliu:pw-in-url@proxy.gov.internal:3128"))
+        #expect {
+            _ = try load("http:\n  proxy: htp://huiliu:LiteralPw0@127.0.0.1:3128\n")
+        } throws: { error in
+            "\(error)".contains("got 'htp://***@127.0.0.1:3128'") && !"\(error)".contains("LiteralPw0")
+        }
+        #expect {
+            _ = try load("http:\n  proxy: http://huiliu:LiteralPw0@127.0.0.1:3128\n")
+        } throws: { error in
+            "\(error)".contains("http.proxy holds its password written out") && !"\(error)".contains("LiteralPw0")
         }
     }
 
