@@ -21,9 +21,12 @@ public final class Expression: Sendable, CustomStringConvertible {
     /// - Parameters:
     ///   - text: the JMESPath expression.
     ///   - functions: the functions it may call. The default is the JMESPath built-ins.
-    public init(_ text: String, functions: FunctionRegistry = .standard) throws(ExpressionError) {
+    ///   - keywordsAreFields: whether a bare `true` or `false` reads a field of that name, as
+    ///     the specification has it. The default refuses them: a value meant is written in
+    ///     backticks, a field in double quotes.
+    public init(_ text: String, functions: FunctionRegistry = .standard, keywordsAreFields: Bool = false) throws(ExpressionError) {
         self.text = text
-        self.root = try Parser.parse(text, functions: functions)
+        self.root = try Parser.parse(text, functions: functions, keywordsAreFields: keywordsAreFields)
     }
 
     /// The result of the expression for `value`.

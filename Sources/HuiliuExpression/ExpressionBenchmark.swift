@@ -53,7 +53,7 @@ public enum ExpressionBenchmark {
         var result = Result(expression: text, phase: phase, iterations: 0, elapsed: .zero)
         let compiled: Expression
         do {
-            compiled = try Expression(text, functions: functions)
+            compiled = try Expression(text, functions: functions, keywordsAreFields: true)
             _ = try compiled.evaluate(given)
         } catch {
             result.error = error
@@ -67,9 +67,9 @@ public enum ExpressionBenchmark {
         repeat {
             for _ in 0..<batch {
                 switch phase {
-                case .parse: blackHole(try? Expression(text, functions: functions))
+                case .parse: blackHole(try? Expression(text, functions: functions, keywordsAreFields: true))
                 case .interpret: blackHole(try? compiled.evaluate(given))
-                case .full: blackHole(try? Expression(text, functions: functions).evaluate(given))
+                case .full: blackHole(try? Expression(text, functions: functions, keywordsAreFields: true).evaluate(given))
                 }
             }
             result.iterations += batch

@@ -253,7 +253,7 @@ struct RuleStepTests {
             entity: budget.execution.v1
             levels:
               - severity: amber
-                when: "true"
+                when: "`true`"
             """.write(toFile: directory + "/config/rules/amber.yaml", atomically: true, encoding: .utf8)
         #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "amber"]), context: context) } throws: {
             "\($0)".contains("config/rules/amber.yaml:4") && "\($0)".contains("amber")
@@ -264,8 +264,8 @@ struct RuleStepTests {
             title: t
             entity: budget.execution
             levels:
-              - { severity: yellow, when: "true" }
-              - { severity: red, when: "true" }
+              - { severity: yellow, when: "`true`" }
+              - { severity: red, when: "`true`" }
             message: join('', [record.a)
             """.write(toFile: directory + "/config/rules/order.yaml", atomically: true, encoding: .utf8)
         #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "order"]), context: context) } throws: {
@@ -281,7 +281,7 @@ struct RuleStepTests {
             metrics:
               gap: subtract(record.a,
             levels:
-              - { severity: purple, when: "true" }
+              - { severity: purple, when: "`true`" }
               - { severity: red, when: "metrics.gap <" }
             """.write(toFile: directory + "/config/rules/both.yaml", atomically: true, encoding: .utf8)
         #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "both"]), context: context) } throws: {
@@ -290,7 +290,7 @@ struct RuleStepTests {
                 && text.contains("both.yaml:7:42: invalid expression")
         }
         // A missing entity is said once, as missing.
-        try "title: t\nlevels:\n  - { severity: red, when: \"true\" }\n".write(toFile: directory + "/config/rules/noentity.yaml", atomically: true, encoding: .utf8)
+        try "title: t\nlevels:\n  - { severity: red, when: \"`true`\" }\n".write(toFile: directory + "/config/rules/noentity.yaml", atomically: true, encoding: .utf8)
         #expect { try RuleStep(config: ParsedConfig(testing: ["rule": "noentity"]), context: context) } throws: {
             "\($0)".contains("missing required field 'entity'") && !"\($0)".contains("is an event type")
         }

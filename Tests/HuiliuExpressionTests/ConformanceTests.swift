@@ -37,7 +37,7 @@ struct ConformanceTests {
     static func check(_ text: String, given: Value, testCase: Value) -> String? {
         let result: Result<Value, ExpressionError>
         do {
-            let expression = try Expression(text)
+            let expression = try Expression(text, keywordsAreFields: true)
             result = .success(try expression.evaluate(given))
         } catch {
             result = .failure(error)

@@ -41,6 +41,29 @@ struct ExpressionTests {
         }
     }
 
+    /// A bare `true` or `false` where a value belongs is refused: JMESPath reads a field
+    /// of that name, so `{valid: true}` gave null and `ok == true` matched nothing, silently.
+    /// The specification's reading stays available (the compliance suite runs with it), and
+    /// the names still work after a dot, quoted, or as keys.
+    @Test func aBareTrueIsRefusedForTheLiteralItMeant() throws {
+        do {
+            _ = try Expression("ok == true")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.description == "column 7: a bare true would read a field named 'true': the value is written in backticks, `true` (and such a field in double quotes, \"true\")")
+        }
+        for text in ["{a: false}", "[true]", "not_null(x, false)"] {
+            #expect(throws: ExpressionError.self, "\(text)") { try Expression(text) }
+        }
+        let data: Value = ["true": 1, "a": ["null": 2]]
+        #expect(try Expression("\"true\"").evaluate(data) == 1)
+        #expect(try Expression("a.null").evaluate(data) == 2)
+        #expect(try Expression("{true: `true`}").evaluate(data) == ["true": true])
+        // A bare null reads null, short of a field of that name: `x || null` stays right.
+        #expect(try Expression("a.x || null").evaluate(data) == .null)
+        #expect(try Expression("true", keywordsAreFields: true).evaluate(data) == 1)
+    }
+
     @Test func offsetsCountCharactersNotBytes() {
         do {
             _ = try Expression("'黄冈市' | ]")

@@ -9,19 +9,22 @@ struct Parser {
     private(set) var index = 0
     private var depth = 0
     let functions: FunctionRegistry
+    /// Whether a bare `true`, `false` or `null` is a field name, as the specification has it.
+    let keywordsAreFields: Bool
 
     /// Nesting deeper than this is refused rather than risking the stack of the task
     /// that compiles (and later evaluates) the expression.
     static let maximumDepth = 512
 
-    init(tokens: [Token], functions: FunctionRegistry) {
+    init(tokens: [Token], functions: FunctionRegistry, keywordsAreFields: Bool = false) {
         self.tokens = tokens
         self.functions = functions
+        self.keywordsAreFields = keywordsAreFields
     }
 
     /// Parses a whole expression text.
-    static func parse(_ text: String, functions: FunctionRegistry) throws(ExpressionError) -> Node {
-        var parser = Parser(tokens: try Lexer.tokenize(text), functions: functions)
+    static func parse(_ text: String, functions: FunctionRegistry, keywordsAreFields: Bool = false) throws(ExpressionError) -> Node {
+        var parser = Parser(tokens: try Lexer.tokenize(text), functions: functions, keywordsAreFields: keywordsAreFields)
         let node = try parser.expression(0)
         guard parser.currentKind == .eof else {
             throw parser.unexpected(parser.token, expected: "end of expression")
@@ -74,6 +77,15 @@ struct Parser {
         case .literal:
             return .literal(token.value)
         case .unquotedIdentifier:
+            // `valid: true` in a mapping, `ok == true` in a filter: JMESPath reads a field named
+            // "true", null in every record, and the value was dropped without a word. A bare
+            // `null` reads null too (short of a field of that name), so `x || null` stays right.
+            if !keywordsAreFields, token.name == "true" || token.name == "false", currentKind != .lparen {
+                throw ExpressionError(.syntax, offset: token.start, """
+                    a bare \(token.name) would read a field named '\(token.name)': the value is written in backticks, \
+                    `\(token.name)` (and such a field in double quotes, "\(token.name)")
+                    """)
+            }
             return .field(FieldKey(token.name))
         case .quotedIdentifier:
             if currentKind == .lparen {
