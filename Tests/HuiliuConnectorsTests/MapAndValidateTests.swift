@@ -1,6 +1,7 @@
 import Foundation
 import HuiliuConnectors
 import HuiliuCore
+import HuiliuExpression
 import HuiliuKit
 import HuiliuKitTesting
 import Testing
@@ -263,5 +264,33 @@ struct MapAndValidateTests {
         let validate = try ValidateStep(config: ParsedConfig(testing: [:]), context: context)
         let output = try await validate.process([Record(data: [:], origin: RecordOrigin("x"), type: "raw.v1")])
         #expect(output.failures.first?.rule == "schema")
+    }
+}
+
+/// Code tables as people save them from Excel: GBK on a Chinese system, UTF-8 with a byte-order
+/// mark otherwise; a file that is neither is named. Before, a GBK table stopped every command
+/// with "The file isn't in the correct format", naming no file.
+struct LookupEncodingTests {
+    func configDirectory(_ files: [String: [UInt8]]) throws -> String {
+        let directory = NSTemporaryDirectory() + "huiliu-lookups-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/lookups", withIntermediateDirectories: true)
+        for (name, bytes) in files { FileManager.default.createFile(atPath: directory + "/lookups/" + name, contents: Data(bytes)) }
+        return directory
+    }
+
+    @Test func gbkAndByteOrderMarkedTablesAreRead() throws {
+        let gbk = try Iconv.convert(Array("code,name\n421181,麻城市\n".utf8), from: "UTF-8", to: "GB18030").get()
+        let marked = [0xEF, 0xBB, 0xBF] + Array("code,name\n421182,武穴市\n".utf8)
+        let resources = try MappingResources.load(configDirectory: try configDirectory(["units.csv": gbk, "more.csv": marked]))
+        let lookup = try HuiliuExpression.Expression("[lookup('units', '421181'), lookup('more', '421182')]", functions: resources.functions)
+        let found = try lookup.evaluate([:])
+        #expect(found == ["麻城市", "武穴市"], "\(found.jsonText)")
+    }
+
+    @Test func aTableThatIsNoTextIsNamed() throws {
+        let directory = try configDirectory(["broken.csv": [0x63, 0x6F, 0x64, 0x65, 0x0A, 0xFF, 0xFF, 0xFF]])
+        #expect { try MappingResources.load(configDirectory: directory) } throws: {
+            "\($0)" == "config/lookups/broken.csv: is neither UTF-8 nor GB18030 (GBK) text; save it as CSV UTF-8"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuCore
 public import HuiliuExpression
 public import HuiliuKit
 public import HuiliuSchema
@@ -29,13 +30,18 @@ public struct MappingResources: Sendable {
         var tables: [String: String] = [:]
         let lookups = configDirectory + "/lookups"
         for file in ((try? fm.contentsOfDirectory(atPath: lookups)) ?? []).sorted() where file.hasSuffix(".csv") {
-            tables[String(file.dropLast(4))] = try String(contentsOfFile: lookups + "/" + file, encoding: .utf8)
+            tables[String(file.dropLast(4))] = try lookupText(lookups + "/" + file, shown: "config/lookups/\(file)")
         }
         let functions = FunctionRegistry.huiliu(lookups: try LookupTables(csv: tables))
         var schemas = SchemaSet()
         let schemaDirectory = configDirectory + "/schema"
         for file in ((try? fm.contentsOfDirectory(atPath: schemaDirectory)) ?? []).sorted() where file.hasSuffix(".json") {
-            let text = try String(contentsOfFile: schemaDirectory + "/" + file, encoding: .utf8)
+            guard let data = fm.contents(atPath: schemaDirectory + "/" + file) else {
+                throw MappingError("config/schema/\(file): cannot be read")
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw MappingError("config/schema/\(file): is not UTF-8 text, as JSON must be")
+            }
             do {
                 try schemas.add(json: text)
             } catch {
@@ -45,6 +51,23 @@ public struct MappingResources: Sendable {
         let resources = MappingResources(functions: functions, schemas: schemas)
         cache.withLock { $0[configDirectory] = resources }
         return resources
+    }
+}
+
+extension MappingResources {
+    /// A lookup table's text: UTF-8 (a byte-order mark, as Excel's "CSV UTF-8" writes, left
+    /// out), or GB18030, as Excel on a Chinese system saves CSV by default.
+    static func lookupText(_ path: String, shown: String) throws -> String {
+        guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
+            throw MappingError("\(shown): cannot be read")
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        switch Iconv.convert(bytes, from: "GB18030", to: "UTF-8") {
+        case .success(let converted): return String(decoding: converted, as: UTF8.self)
+        case .failure:
+            throw MappingError("\(shown): is neither UTF-8 nor GB18030 (GBK) text; save it as CSV UTF-8")
+        }
     }
 }
 
