@@ -64,6 +64,30 @@ struct ExpressionTests {
         #expect(try Expression("true", keywordsAreFields: true).evaluate(data) == 1)
     }
 
+    /// An argument written out that would fail every record fails the compile, where lint
+    /// reports it, with the message the record would have had.
+    @Test(arguments: [
+        ("lookup('division', k)", "lookup(): unknown table 'division'"),
+        ("lookup('divisions', k, 'nocolumn')", "lookup(): table 'divisions' has no column 'nocolumn'"),
+        ("regex_match(id, '(')", "regex_match()"),
+        ("regex_extract(x, '(Z)', `5`)", "regex_extract(): the pattern has no group 5"),
+        ("parse_time(t, null, 'Asia/Shangai')", "unknown time zone 'Asia/Shangai'"),
+        ("to_date(t, ['yyyyMMdd', 'yyyy-MM-dd HH:MM:ss'])", "format"),
+        ("code('paid', s)", "code() argument 1 (table) must be object, found string"),
+        ("split(id, '')", "split(): the separator is empty"),
+        ("to_fen(`true`)", "to_fen() argument 1 (amount) must be"),
+        ("abs('x')", "abs() argument 1"),
+        ("mask(x, `-1`, `0`)", "mask(): keep_start and keep_end must be whole numbers ≥ 0"),
+        ("time_progress(x, 'week')", "time_progress(): method must be 'month' or 'day', got 'week'"),
+    ])
+    func anArgumentThatFailsEveryRecordFailsTheCompile(text: String, message: String) {
+        #expect { _ = try HuiliuExpression.Expression(text, functions: Support.functions) } throws: { error in
+            "\(error)".contains(message)
+        }
+        // Given by the record, the same arguments are the record's problem.
+        #expect(throws: Never.self) { _ = try HuiliuExpression.Expression("lookup(t, k)", functions: Support.functions) }
+    }
+
     @Test func offsetsCountCharactersNotBytes() {
         do {
             _ = try Expression("'黄冈市' | ]")

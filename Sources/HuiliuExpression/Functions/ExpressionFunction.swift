@@ -62,6 +62,9 @@ public struct ExpressionFunction: Sendable {
     /// A worked example, tested and shown in the reference.
     public let example: Example
     let body: Body
+    /// Checks of the arguments written out as literals (`nil` for the others), run when an
+    /// expression compiles: an argument that would fail every call fails the compile, and lint.
+    private(set) var literalCheck: (@Sendable ([Value?]) throws(ExpressionError) -> Void)?
 
     /// A function.
     /// - Parameters:
@@ -85,6 +88,40 @@ public struct ExpressionFunction: Sendable {
         self.summary = summary
         self.example = example
         self.body = body
+    }
+
+    /// This function with `check` run on its literal arguments when an expression compiles.
+    public func checkingLiterals(_ check: @escaping @Sendable ([Value?]) throws(ExpressionError) -> Void) -> ExpressionFunction {
+        var copy = self
+        copy.literalCheck = check
+        return copy
+    }
+
+    /// Checks the arguments written out as literals: their types, then ``literalCheck``. A
+    /// list of literals (`['yyyyMMdd', 'yyyy-MM-dd']`) counts as one.
+    func checkLiterals(_ nodes: [Node], offset: Int) throws(ExpressionError) {
+        var literals: [Value?] = []
+        for (i, node) in nodes.enumerated() {
+            let literal: Value?
+            switch node {
+            case .literal(let value): literal = value
+            case .multiSelectList(let members):
+                let values = members.compactMap { member -> Value? in if case .literal(let value) = member { value } else { nil } }
+                literal = values.count == members.count ? .array(values) : nil
+            default: literal = nil
+            }
+            literals.append(literal)
+            guard case .literal(let value) = node else { continue }
+            let parameter = i < parameters.count ? parameters[i] : variadic!
+            if !parameter.type.contains(.expression), !parameter.type.accepts(value) {
+                throw ExpressionError(.invalidType, offset: offset,
+                                      "\(name)() argument \(i + 1) (\(parameter.name)) must be \(parameter.type), found \(value.typeName)")
+            }
+        }
+        guard let literalCheck else { return }
+        do throws(ExpressionError) { try literalCheck(literals) } catch {
+            throw ExpressionError(error.kind, offset: offset, error.message)
+        }
     }
 
     /// `name(a: type, b?: type, c...: type) -> type`.

@@ -24,26 +24,8 @@ extension Parser {
             throw ExpressionError(.unknownFunction, offset: nameToken.start, "unknown function '\(name)()'")
         }
         try function.checkArity(arguments.count, offset: nameToken.start)
-        try Self.checkLiteralFormats(name, arguments, offset: nameToken.start)
+        try function.checkLiterals(arguments, offset: nameToken.start)
         return .call(FunctionCall(function: function, arguments: arguments, offset: nameToken.start))
-    }
-
-    /// A timestamp pattern written out as an argument (`parse_time(t, 'yyyy-MM-dd HH:MM:ss')`) is
-    /// checked now, as a manifest's formats are: found at run time, it failed every record.
-    static func checkLiteralFormats(_ name: String, _ arguments: [Node], offset: Int) throws(ExpressionError) {
-        guard ["parse_time", "format_time"].contains(name), arguments.count >= 2 else { return }
-        let patterns: [Value]
-        switch arguments[1] {
-        case .literal(let given): patterns = given.arrayValue ?? [given]
-        // A list written out (`['yyyyMMdd', 'yyyy-MM-dd']`): its literal members.
-        case .multiSelectList(let members): patterns = members.compactMap { if case .literal(let value) = $0 { value } else { nil } }
-        default: return
-        }
-        for case .string(let pattern) in patterns {
-            do throws(ExpressionError) { _ = try TimestampFormat.named(pattern, for: name) } catch {
-                throw ExpressionError(error.kind, offset: offset, error.message)
-            }
-        }
     }
 
     mutating func filter(_ left: Node) throws(ExpressionError) -> Node {

@@ -35,6 +35,10 @@ extension HuiliuFunctions {
             // Hundredths of a percent, rounded half up, exactly: 10,000 × elapsed ÷ whole.
             let hundredths = (20_000 * elapsed + whole) / (2 * whole)
             return .decimal(DecimalNumber(significand: hundredths, exponent: -2))
+        }.checkingLiterals { literals throws(ExpressionError) in
+            if case .string(let method)?? = literals[safe: 1], method != "month", method != "day" {
+                throw .invalidValue("time_progress(): method must be 'month' or 'day', got '\(method)'")
+            }
         },
         ExpressionFunction(
             "percent", [P("part", [.number, .null]), P("whole", [.number, .null])], returns: [.number, .null],

@@ -29,6 +29,12 @@ extension HuiliuFunctions {
             example: Example("parse_time('2024年3月5日 14时30分')", result: "2024-03-05T14:30:00+08:00")
         ) { args throws(ExpressionError) in
             try TimestampParsing.parseTime(args[0], formats: args.optional(1), zone: args.optional(2))
+        }.checkingLiterals { literals throws(ExpressionError) in
+            let formats = literals[safe: 1] ?? nil
+            for case .string(let pattern) in formats.map({ $0.arrayValue ?? [$0] }) ?? [] {
+                _ = try TimestampFormat.named(pattern, for: "parse_time")
+            }
+            if case .string(let zone)?? = literals[safe: 2] { _ = try TimeText.zone(zone) }
         },
         ExpressionFunction(
             "to_date", [P("value", [.string, .number, .null]), .optional("formats", [.string, .arrayOfStrings, .null]),
@@ -40,6 +46,12 @@ extension HuiliuFunctions {
             let time = try TimestampParsing.parseTime(args[0], formats: args.optional(1), zone: args.optional(2))
             guard case .string(let text) = time else { return time }
             return .string(String(text.prefix(10)))
+        }.checkingLiterals { literals throws(ExpressionError) in
+            let formats = literals[safe: 1] ?? nil
+            for case .string(let pattern) in formats.map({ $0.arrayValue ?? [$0] }) ?? [] {
+                _ = try TimestampFormat.named(pattern, for: "to_date")
+            }
+            if case .string(let zone)?? = literals[safe: 2] { _ = try TimeText.zone(zone) }
         },
         ExpressionFunction(
             "excel_date", [P("serial", [.number, .string, .null])], returns: [.string, .null],

@@ -28,6 +28,12 @@ extension HuiliuFunctions {
                 throw .invalidValue("mask(): keep_start and keep_end must be whole numbers ≥ 0")
             }
             return .string(Masking.mask(text, keepStart: start, keepEnd: end, with: args.optional(3)?.stringValue ?? "*"))
+        }.checkingLiterals { literals throws(ExpressionError) in
+            for index in [1, 2] {
+                if let count = literals[safe: index] ?? nil, (count.intValue ?? -1) < 0 {
+                    throw .invalidValue("mask(): keep_start and keep_end must be whole numbers ≥ 0")
+                }
+            }
         },
         ExpressionFunction(
             "case_number_parse", [P("number", [.string, .null])], returns: [.object, .null],

@@ -27,6 +27,8 @@ extension HuiliuFunctions {
             let old = args[1].stringValue!
             guard !old.isEmpty else { throw .invalidValue("replace(): the text to replace is empty") }
             return stringMap(args[0]) { $0.replacing(old, with: args[2].stringValue!) }
+        }.checkingLiterals { literals throws(ExpressionError) in
+            if case .string("")?? = literals[safe: 1] { throw .invalidValue("replace(): the text to replace is empty") }
         },
         ExpressionFunction(
             "split", [P("text", [.string, .null]), P("separator", .string)], returns: [.arrayOfStrings, .null],
@@ -37,6 +39,8 @@ extension HuiliuFunctions {
             guard !separator.isEmpty else { throw .invalidValue("split(): the separator is empty") }
             guard case .string(let s) = args[0] else { return .null }
             return .array(splitPieces(s, separator) { .string($0) })
+        }.checkingLiterals { literals throws(ExpressionError) in
+            if case .string("")?? = literals[safe: 1] { throw .invalidValue("split(): the separator is empty") }
         },
         ExpressionFunction(
             "regex_match", [P("text", [.string, .null]), P("pattern", .string)], returns: [.boolean, .null],
@@ -46,6 +50,8 @@ extension HuiliuFunctions {
             let regex = try RegexCache.regex(args[1].stringValue!, function: "regex_match")
             guard case .string(let s) = args[0] else { return .null }
             return .bool(regex.matches(s))
+        }.checkingLiterals { literals throws(ExpressionError) in
+            if case .string(let pattern)?? = literals[safe: 1] { _ = try RegexCache.regex(pattern, function: "regex_match") }
         },
         ExpressionFunction(
             "regex_extract", [P("text", [.string, .null]), P("pattern", .string), .optional("group", .number)],
@@ -67,6 +73,15 @@ extension HuiliuFunctions {
             }
             guard case .string(let s) = args[0], let match = regex.firstMatch(in: s) else { return .null }
             return match[index].map { .string(String(s.unicodeScalars[$0])) } ?? .null
+        }.checkingLiterals { literals throws(ExpressionError) in
+            guard case .string(let pattern)?? = literals[safe: 1] else { return }
+            let regex = try RegexCache.regex(pattern, function: "regex_extract")
+            if let group = literals[safe: 2] ?? nil {
+                guard let index = group.intValue, index >= 0 else {
+                    throw .invalidValue("regex_extract(): group must be a non-negative integer, found \(group.jsonText)")
+                }
+                guard index <= regex.groupCount else { throw .invalidValue("regex_extract(): the pattern has no group \(index)") }
+            }
         },
         ExpressionFunction(
             "coalesce", [], variadic: P("values", .any), returns: .any,

@@ -40,6 +40,15 @@ enum HuiliuFunctions {
                 throw .invalidValue("lookup(): unknown table '\(table)' (\(known))")
             }
             return value
+        }.checkingLiterals { literals throws(ExpressionError) in
+            guard case .string(let table)?? = literals[safe: 0] else { return }
+            guard let names = tables.columnNames(table: table) else {
+                let known = tables.names.isEmpty ? "no tables are loaded" : "known tables: \(tables.names.joined(separator: ", "))"
+                throw .invalidValue("lookup(): unknown table '\(table)' (\(known))")
+            }
+            if case .string(let column)?? = literals[safe: 2], !names.contains(column) {
+                throw .invalidValue("lookup(): table '\(table)' has no column '\(column)' (columns: \(names.joined(separator: ", ")))")
+            }
         }
     }
 }

@@ -103,6 +103,12 @@ extension HuiliuFunctions {
             let (seconds, nanos) = try TimestampParsing.instant(of: rfc3339, formats: [.iso8601], zone: rule)
             let format = try TimestampFormat.named(args[1].stringValue!, for: "format_time")
             return .string(format.format(seconds: seconds, nanosecond: nanos, zone: rule))
+        }.checkingLiterals { literals throws(ExpressionError) in
+            let formats = literals[safe: 1] ?? nil
+            for case .string(let pattern) in formats.map({ $0.arrayValue ?? [$0] }) ?? [] {
+                _ = try TimestampFormat.named(pattern, for: "format_time")
+            }
+            if case .string(let zone)?? = literals[safe: 2] { _ = try TimeText.zone(zone) }
         },
     ]
 }
