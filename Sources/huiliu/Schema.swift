@@ -44,8 +44,8 @@ extension Huiliu.SchemaCommand {
 
         func run() async throws {
             let resources = try MappingResources.load(configDirectory: try options.gateway().configDirectory)
-            guard let uri = CommonSchema.uri(for: entity), let schema = try? resources.schemas.schema(uri) else {
-                printError("unknown entity '\(entity)'; the common schema has \(CommonSchema.entities.joined(separator: ", "))")
+            guard let uri = resources.schemaURI(for: entity), let schema = try? resources.schemas.schema(uri) else {
+                printError("unknown entity '\(entity)'; config/schema has \(resources.entityNames.joined(separator: ", "))")
                 throw ExitCode(2)
             }
             let data = try readInput(file, json: true)
@@ -71,7 +71,7 @@ extension Huiliu.SchemaCommand {
                 // type; another type's (an HJ 212 sink's assessments beside its measurements) is left out.
                 var document = read
                 if read["specversion"] != nil {
-                    guard let type = read["type"]?.stringValue, CommonSchema.uri(for: type) == uri, let data = read["data"] else {
+                    guard let type = read["type"]?.stringValue, resources.schemaURI(for: type) == uri, let data = read["data"] else {
                         otherTypes += 1
                         continue
                     }

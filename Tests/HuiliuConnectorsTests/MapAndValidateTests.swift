@@ -260,6 +260,36 @@ struct MapAndValidateTests {
         } throws: { "\($0)".contains("supervision.item does not compile") }
     }
 
+    /// A project's own entity, a schema file beside the common schema's declaring its event
+    /// type, is named as those are: by the map's type, by `validate`'s schema, by its entity
+    /// name. Before, only its `$id` URI reached it, and a bare `validate` dead-lettered every record.
+    @Test func aProjectsOwnEntityIsNamedLikeTheCommonOnes() async throws {
+        let project = NSTemporaryDirectory() + "huiliu-own-schema-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        try FileManager.default.createDirectory(atPath: project + "/config", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.root + "/config/schema", toPath: project + "/config/schema")
+        try """
+            {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://gov.example/schema/land.parcel.json",
+             "x-event-type": "land.parcel.v1", "type": "object", "required": ["parcel_id"],
+             "properties": {"parcel_id": {"type": "string"}, "area_m2": {"type": "integer"}}, "additionalProperties": false}
+            """.write(toFile: project + "/config/schema/land.parcel.json", atomically: true, encoding: .utf8)
+        let context = ConnectorContext.testing(projectDirectory: project)
+        let map = try MapStep(config: ParsedConfig(testing: ["type": "land.parcel.v1", "key": "id",
+                                                             "fields": ["parcel_id": "id", "area_m2": "area"]]), context: context)
+        let mapped = try await map.process([Record(data: ["id": "P-1", "area": 120], origin: RecordOrigin("x")),
+                                            Record(data: ["id": "P-2", "area": "big"], origin: RecordOrigin("y"))]).records
+        #expect(mapped.first?.dataschema == "https://gov.example/schema/land.parcel.json")
+        for config in [[:], ["schema": "land.parcel.v1"], ["schema": "land.parcel"]] as [Object] {
+            let output = try await ValidateStep(config: ParsedConfig(testing: config), context: context).process(mapped)
+            #expect(output.records.map(\.key) == ["P-1"], "\(config)")
+            #expect(output.failures.first?.pointer == "/area_m2", "\(config)")
+        }
+        // A field the entity does not have is refused when the pipeline loads, as for the common ones.
+        #expect {
+            try MapStep(config: ParsedConfig(testing: ["type": "land.parcel.v1", "fields": ["area_ha": "area"]]), context: context)
+        } throws: { "\($0)".contains("'area_ha' is not a field of land.parcel.v1") }
+    }
+
     @Test func refusesRecordsWithoutACommonSchemaType() async throws {
         let validate = try ValidateStep(config: ParsedConfig(testing: [:]), context: context)
         let output = try await validate.process([Record(data: [:], origin: RecordOrigin("x"), type: "raw.v1")])

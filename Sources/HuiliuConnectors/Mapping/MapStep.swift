@@ -82,7 +82,8 @@ public struct MapStep: StepConnector {
             if !problems.isEmpty { throw ConfigErrors(problems) }
             throw ConfigError(.missingField, at: config.location, "a map step needs 'fields' (or a 'mapping' file that has them)")
         }
-        let functions = try MappingResources.of(context).functions
+        let resources = try MappingResources.of(context)
+        let functions = resources.functions
         func compile(_ text: String, at location: SourceLocation) -> JMESPathExpression? {
             do {
                 return try JMESPathExpression(text, functions: functions)
@@ -101,7 +102,7 @@ public struct MapStep: StepConnector {
         // The entity's schema, when the map names a common-schema type: a target it has no
         // field for would fail every record's validation, so it is a mistake to say now.
         let entity = mapping["type"]?.stringValue.flatMap { type in
-            CommonSchema.uri(for: type).flatMap { try? MappingResources.of(context).schemas.document($0) }.map { (type, $0) }
+            resources.schemaURI(for: type).flatMap { resources.schemas.document($0) }.map { (type, $0) }
         }
         for (target, value) in mapping["fields"]?.objectValue ?? Object() {
             if let (type, schema) = entity, let problem = Self.unknownTarget(target, in: schema, type: type) {
@@ -135,7 +136,8 @@ public struct MapStep: StepConnector {
         if let type = mapping["type"]?.stringValue, type.isEmpty || type.contains(where: { $0.isWhitespace }) {
             problems.append(ConfigError(.invalidValue, at: Self.textLocation(mapping, "type"),
                                         "'type' is the CloudEvents type, a non-empty name without spaces such as budget.payment.v1; got '\(type)'"))
-        } else if let type = mapping["type"]?.stringValue, entity == nil, let near = Self.nearEntity(type) {
+        } else if let type = mapping["type"]?.stringValue, entity == nil,
+                  let near = Self.nearEntity(type, entities: resources.entityNames) {
             // A type a letter or two off an entity's (`livelihood.projects.v1`) is no type of its
             // own but a slip: checked against no schema here, every record failed validation.
             problems.append(ConfigError(.invalidValue, at: Self.textLocation(mapping, "type"),
@@ -161,7 +163,7 @@ public struct MapStep: StepConnector {
         self.plan = plan
         self.extensions = extensions
         type = mapping["type"]?.stringValue
-        dataschema = type.flatMap { CommonSchema.uri(for: $0) }
+        dataschema = type.flatMap { resources.schemaURI(for: $0) }
         keepNulls = mapping["keep_nulls"]?.boolValue ?? false
     }
 
@@ -188,11 +190,11 @@ public struct MapStep: StepConnector {
 
     /// The common-schema entity type (`livelihood.project.v1`) that `type`, named like one
     /// (version 1 or none) but not one, is a slip of; `nil` when it is none's.
-    static func nearEntity(_ type: String) -> String? {
+    static func nearEntity(_ type: String, entities: [String] = CommonSchema.entities) -> String? {
         let base = type.hasSuffix(".v1") ? String(type.dropLast(3)) : type
-        guard !CommonSchema.entities.contains(base),
+        guard !entities.contains(base),
               !base.hasSuffix(".raw"), base.range(of: #"\.v[0-9]+$"#, options: .regularExpression) == nil else { return nil }
-        return nearestName(to: base, in: CommonSchema.entities).map { $0 + ".v1" }
+        return nearestName(to: base, in: entities).map { $0 + ".v1" }
     }
 
     /// Where a scalar field's text starts; keys are located, values are close enough after them.

@@ -14,6 +14,21 @@ public struct MappingResources: Sendable {
     public var functions: FunctionRegistry
     /// Every schema in `config/schema/`.
     public var schemas: SchemaSet
+    /// The event types a schema declares with `x-event-type` (`land.parcel.v1`), and their
+    /// entity names (`land.parcel`), to the schema's URI: a project's own entities, added as
+    /// files beside the common schema's, are named as those are.
+    public var eventTypes: [String: String] = [:]
+
+    /// The schema URI for an entity or event type: one a schema file declares, else the common schema's.
+    public func schemaURI(for name: String) -> String? {
+        eventTypes[name] ?? CommonSchema.uri(for: name)
+    }
+
+    /// The common schema's entities, then the project's own, for suggestions and listings.
+    public var entityNames: [String] {
+        let own = Set(eventTypes.keys.filter { $0.range(of: #"\.v[0-9]+$"#, options: .regularExpression) == nil })
+        return CommonSchema.entities + own.subtracting(CommonSchema.entities).sorted()
+    }
 
     private static let cache = Mutex<[String: MappingResources]>([:])
 
@@ -34,6 +49,7 @@ public struct MappingResources: Sendable {
         }
         let functions = FunctionRegistry.huiliu(lookups: try LookupTables(csv: tables))
         var schemas = SchemaSet()
+        var eventTypes: [String: String] = [:]
         let schemaDirectory = configDirectory + "/schema"
         for file in ((try? fm.contentsOfDirectory(atPath: schemaDirectory)) ?? []).sorted() where file.hasSuffix(".json") {
             guard let data = fm.contents(atPath: schemaDirectory + "/" + file) else {
@@ -42,13 +58,18 @@ public struct MappingResources: Sendable {
             guard let text = String(validating: data, as: UTF8.self) else {
                 throw MappingError("config/schema/\(file): is not UTF-8 text, as JSON must be")
             }
+            let uri: String
             do {
-                try schemas.add(json: text)
+                uri = try schemas.add(json: text)
             } catch {
                 throw MappingError("config/schema/\(file): \(error)")
             }
+            if case .string(let type)? = schemas.document(uri)?["x-event-type"] {
+                eventTypes[type] = uri
+                if let version = type.range(of: #"\.v[0-9]+$"#, options: .regularExpression) { eventTypes[String(type[..<version.lowerBound])] = uri }
+            }
         }
-        let resources = MappingResources(functions: functions, schemas: schemas)
+        let resources = MappingResources(functions: functions, schemas: schemas, eventTypes: eventTypes)
         cache.withLock { $0[configDirectory] = resources }
         return resources
     }

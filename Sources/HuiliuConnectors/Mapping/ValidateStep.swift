@@ -27,16 +27,17 @@ public struct ValidateStep: StepConnector {
     let maxErrors: Int
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
-        let schemas = try MappingResources.of(context).schemas
+        let resources = try MappingResources.of(context)
+        let schemas = resources.schemas
         maxErrors = config["max_errors"]?.intValue ?? 3
         if let name = config["schema"]?.stringValue {
-            fixed = try Self.schema(named: name, in: schemas, config: config)
+            fixed = try Self.schema(named: name, in: resources, config: config)
             byType = [:]
         } else {
             fixed = nil
             var compiled: [String: Schema] = [:]
-            for entity in CommonSchema.entities {
-                guard let uri = CommonSchema.uri(for: entity) else { continue }
+            for entity in resources.entityNames {
+                guard let uri = resources.schemaURI(for: entity) else { continue }
                 let schema: Schema
                 do {
                     schema = try schemas.schema(uri)
@@ -47,19 +48,22 @@ public struct ValidateStep: StepConnector {
                     throw config.error("schema", "config/schema: \(entity) does not compile: \(error)")
                 }
                 compiled[entity] = schema
-                compiled[entity + ".v1"] = schema
+                if CommonSchema.entities.contains(entity) { compiled[entity + ".v1"] = schema }
+            }
+            for (type, uri) in resources.eventTypes where compiled[type] == nil {
+                compiled[type] = try? schemas.schema(uri)
             }
             byType = compiled
         }
     }
 
-    static func schema(named name: String, in schemas: SchemaSet, config: ParsedConfig) throws -> Schema {
-        let uri = CommonSchema.uri(for: name) ?? name
+    static func schema(named name: String, in resources: MappingResources, config: ParsedConfig) throws -> Schema {
+        let uri = resources.schemaURI(for: name) ?? name
         do {
-            return try schemas.schema(uri)
+            return try resources.schemas.schema(uri)
         } catch {
             var problem = config.error("schema", "no schema '\(name)' in config/schema")
-            problem.suggestion = nearestName(to: name.hasSuffix(".v1") ? String(name.dropLast(3)) : name, in: CommonSchema.entities)
+            problem.suggestion = nearestName(to: name.hasSuffix(".v1") ? String(name.dropLast(3)) : name, in: resources.entityNames)
             throw problem
         }
     }
