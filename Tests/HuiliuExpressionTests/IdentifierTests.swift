@@ -59,6 +59,22 @@ struct IdentifierTests {
         #expect(try !Self.usccValid(code), "\(code)")
     }
 
+    /// Placeholders upstream systems write for "no code" pass the check character but are no
+    /// one's: department 0, division 000000, an ID number's address in no province.
+    @Test func placeholdersAreInvalid() throws {
+        #expect(try !Self.usccValid("000000000000000000"))
+        #expect(try !Self.usccValid("91000000000000000K"))
+        #expect(try !Self.idValid("000000199001010018"))
+        #expect(try !Self.idValid("990000199001010017"))
+        // National registrations are coded 100000, and stay valid.
+        #expect(try Self.usccValid("11100000000013127" + String(Self.check("11100000000013127"))))
+    }
+
+    static func check(_ first17: String) -> Character {
+        let sum = zip(first17.map { usccCharset.firstIndex(of: $0)! }, usccWeights).map(*).reduce(0, +)
+        return usccCharset[(31 - sum % 31) % 31]
+    }
+
     @Test func usccTypes() throws {
         #expect(try Support.eval("uscc_valid(missing)", [:]) == false)
         #expect(Support.errorKind("uscc_valid(`91310110666007217`)") == "invalid-type")
