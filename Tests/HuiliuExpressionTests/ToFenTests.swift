@@ -9,6 +9,8 @@ struct ToFenTests {
         ("'.5'", 50), ("`-3.1`", -310),
         // The ideographic space of a Chinese export, as trim and parse_time take it.
         ("'123\u{3000}'", 12300), ("'\u{3000}1,234.50\u{3000}'", 123_450),
+        // Full-width forms, as forms typed on Chinese systems hold them, as parse_time takes them.
+        ("'１２３'", 12300), ("'１，２３４．５０'", 123_450), ("'－０．０５'", -5),
     ])
     func converts(expression: String, fen: Int) throws {
         let result = try Support.eval("to_fen(\(expression))")
@@ -35,7 +37,9 @@ struct ToFenTests {
     @Test(arguments: ["'12.345'", "`0.001`", "'1.2.3'", "'abc'", "''", "'12元'", "'1,23.00'", "'1,2345'", "',123'",
                       "'1e3'", "'--1'", "'9999999999999999999'",
                       // A decimal comma, not a grouped thousand: 0.123, never 123 yuan.
-                      "'0,123'", "'00,123'", "'-0,500'"])
+                      "'0,123'", "'00,123'", "'-0,500'",
+                      // Other non-ASCII digits are not read as amounts.
+                      "'١٢٣'", "'１２３元'"])
     func refuses(expression: String) {
         #expect(Support.errorKind("to_fen(\(expression))") == "invalid-value", "\(expression)")
     }

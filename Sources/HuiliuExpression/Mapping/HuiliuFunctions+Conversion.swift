@@ -4,7 +4,7 @@ extension HuiliuFunctions {
     static let conversion: [ExpressionFunction] = [
         ExpressionFunction(
             "to_fen", [P("amount", [.string, .number, .null])], returns: [.number, .null],
-            summary: "A yuan amount as an exact integer number of fen (分). Strings may have a sign, thousands separators and up to two decimal places (`\"1,234.50\"`); a JSON number must be exact to the fen and have at most 18 significant digits (beyond that a reader keeps only a floating-point approximation, which is refused). More than two significant decimal places, or text that is not an amount, is an `invalid-value` error: amounts are never rounded. `null` gives `null`.",
+            summary: "A yuan amount as an exact integer number of fen (分). Strings may have a sign, thousands separators and up to two decimal places (`\"1,234.50\"`, in full-width forms too); a JSON number must be exact to the fen and have at most 18 significant digits (beyond that a reader keeps only a floating-point approximation, which is refused). More than two significant decimal places, or text that is not an amount, is an `invalid-value` error: amounts are never rounded. `null` gives `null`.",
             example: Example("to_fen('1,234.50')", result: 123_450)
         ) { args throws(ExpressionError) in
             if args[0].isNull { return .null }

@@ -39,10 +39,22 @@ enum YuanAmount {
     }
 
     /// Parses `-1,234.50`: optional sign, digits with optional thousands separators in
-    /// groups of three, optional fraction. Surrounding spaces are ignored, the ideographic
+    /// groups of three, optional fraction; full-width forms too. Surrounding spaces are ignored, the ideographic
     /// space (U+3000) of a Chinese export too, as `trim` and `parse_time` ignore them.
     static func parse(_ text: String) throws(ExpressionError) -> DecimalNumber {
         var copy = text.trimmingWhitespace()
+        // Full-width digits, signs, separators and point (`１，２３４．５０`), as forms typed on
+        // Chinese systems hold them, read as their ASCII forms, as parse_time reads them.
+        if !copy.utf8.allSatisfy({ $0 < 0x80 }) {
+            var scalars = String.UnicodeScalarView()
+            for scalar in copy.unicodeScalars {
+                switch scalar.value {
+                case 0xFF10...0xFF19, 0xFF0B, 0xFF0C, 0xFF0D, 0xFF0E: scalars.append(Unicode.Scalar(scalar.value - 0xFEE0)!)
+                default: scalars.append(scalar)
+                }
+            }
+            copy = String(scalars)
+        }
         let parsed = copy.withUTF8 { parse(bytes: $0) }
         switch parsed {
         case .success(let amount): return amount
