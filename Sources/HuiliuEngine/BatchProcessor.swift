@@ -22,6 +22,9 @@ public struct BatchProcessor: Sendable {
     /// Whether ``Transformed/deliveredSourceKeys`` is filled: the runner asks for it only while
     /// the pipeline has pending dead letters a delivery could supersede.
     public var collectsSourceKeys = false
+    /// Whether ``Transformed/passedOrigins`` is filled: a replay tells the letters a filter left
+    /// out from those it delivered.
+    public var collectsOrigins = false
 
     /// A processor; ``shares`` come from the sinks' configuration (see ``PipelineRunner/makeProcessor(context:)``).
     public init(steps: [(label: String, step: any StepConnector)], sinks: [(key: String, sink: any SinkConnector)],
@@ -45,6 +48,8 @@ public struct BatchProcessor: Sendable {
         /// The type and key the delivered records had at the source (``SourceFields/identity``),
         /// when ``collectsSourceKeys``.
         public var deliveredSourceKeys: [String] = []
+        /// The origins of the records every step passed on, when ``collectsOrigins``.
+        public var passedOrigins: [String] = []
     }
 
     /// What a provenance entry proves of a batch: the raw records received (then those the
@@ -91,6 +96,7 @@ public struct BatchProcessor: Sendable {
             for failure in output.failures { failures.append((label, failure)) }
             if index == lastOrdered { ordered?.leave() }
         }
+        let passedOrigins = collectsOrigins ? records.map(\.origin.description) : []
         var events: [Envelope] = []
         events.reserveCapacity(records.count)
         // Only steps set the source fields, and only a step fails a record with a key.
@@ -99,7 +105,7 @@ public struct BatchProcessor: Sendable {
             let keys = collecting ? records.compactMap { $0.sourceFields?.identity } : []
             for index in records.indices { events.append(envelopes.envelope(taking: &records[index])) }
             Self.stamp(&events, trace)
-            var transformed = Transformed(envelopes: events, failures: failures, deliveredSourceKeys: keys)
+            var transformed = Transformed(envelopes: events, failures: failures, deliveredSourceKeys: keys, passedOrigins: passedOrigins)
             if let input {
                 let delivered = Self.digest(events)
                 transformed.digests = Digests(input: input, sinks: sinks.map { _ in delivered })
@@ -127,7 +133,8 @@ public struct BatchProcessor: Sendable {
             record.sourceFields?.identityAtSource = atSource
             failures.append((reason.sink, RecordFailure(record: record, reason: reason.message, rule: "when")))
         }
-        var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions)
+        var transformed = Transformed(envelopes: decided.delivered, failures: failures, portions: decided.portions,
+                                      passedOrigins: passedOrigins)
         if collecting {
             let undecided = Set(decided.undecidable.map(\.0))
             transformed.deliveredSourceKeys = survivors.indices.filter { !undecided.contains($0) }.compactMap { survivors[$0].sourceFields?.identity }

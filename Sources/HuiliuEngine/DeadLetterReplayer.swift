@@ -32,6 +32,9 @@ public struct DeadLetterReplayer: Sendable {
         public var sourceRejects: [Int]
         /// Letters the replay set out to deliver (those the source rejected not counted).
         public var attempted = 0
+        /// Of ``delivered``, those a step left out (a filter, dedupe or rule): marked replayed,
+        /// as the pipeline now handles them, with nothing delivered.
+        public var passedOnByNoStep: [Int] = []
     }
 
     /// Replays `letters` (all pending for the pipeline when empty).
@@ -80,6 +83,7 @@ public struct DeadLetterReplayer: Sendable {
             // each other; letters are not a run, and a letter such a step dropped as a repeat of an
             // older one would be marked replayed without reaching any sink.
             processor.steps.removeAll { $0.step.processesInOrder }
+            processor.collectsOrigins = true
             let stored = try await store.checkpoint(pipeline: pipeline, stream: PipelineRunner.stream)
             for (key, sink) in processor.sinks {
                 try await sink.open(resumingAt: stored?.sinkPositions[key])
@@ -136,6 +140,8 @@ public struct DeadLetterReplayer: Sendable {
                 }
                 let delivered = batch.map(\.id).filter { !failedIDs.contains($0) }
                 outcome.delivered += delivered
+                let passed = Set(transformed.passedOrigins.compactMap { Self.replayed($0)?.letter })
+                outcome.passedOnByNoStep += delivered.filter { !passed.contains($0) }
                 run.recordsRead += batch.count
                 run.recordsWritten += transformed.envelopes.count
                 run.recordsFailed += transformed.failures.count

@@ -327,7 +327,8 @@ public struct AdminAPI: Sendable {
                 let outcome = try await deps.replay(pipeline, ids)
                 return jsonResponse(["run": .string(outcome.run.id), "delivered": .array(outcome.delivered.map { .integer($0) }),
                              "still_failing": .array(outcome.stillFailing.map { ["id": .integer($0.id), "reason": .string($0.reason)] }),
-                             "source_rejects": .array(outcome.sourceRejects.map { .integer($0) })])
+                             "source_rejects": .array(outcome.sourceRejects.map { .integer($0) }),
+                             "passed_on_by_no_step": .array(outcome.passedOnByNoStep.map { .integer($0) })])
             } catch {
                 return jsonResponse(["error": .string("\(error)")], status: .unprocessableContent)
             }

@@ -247,7 +247,7 @@ paths:
                 pipeline: { type: string }
                 ids: { type: array, items: { type: integer }, description: "Default: every pending letter." }
       responses:
-        "200": { description: What was delivered and what still fails. }
+        "200": { description: "What was delivered (delivered), what still fails (still_failing), what the source rejected (source_rejects) and what a filter, dedupe or rule left out (passed_on_by_no_step)." }
         "400": { description: Malformed request. }
         "422": { description: The replay could not run. }
   /api/v1/dead-letters/discard:

@@ -212,6 +212,10 @@ extension Huiliu.DeadLetters {
             // judged none still failing, and "0 of 0" read as nothing to do.
             print("replayed \(outcome.delivered.count) of \(max(outcome.attempted, outcome.delivered.count + outcome.stillFailing.count)) dead letters (run \(outcome.run.id))")
             for (id, reason) in outcome.stillFailing { print("  still failing: \(id): \(reason)") }
+            if !outcome.passedOnByNoStep.isEmpty {
+                let ids = outcome.passedOnByNoStep.map(String.init).joined(separator: " ")
+                print("  passed on by no step (a filter, dedupe or rule left \(outcome.passedOnByNoStep.count == 1 ? "it" : "them") out), so nothing was delivered for: \(ids)")
+            }
             if !outcome.sourceRejects.isEmpty {
                 let ids = outcome.sourceRejects.map(String.init).joined(separator: " ")
                 print("""

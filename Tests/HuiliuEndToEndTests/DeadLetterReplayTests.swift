@@ -95,6 +95,31 @@ struct DeadLetterReplayTests {
         #expect(try await HuiliuCommand.run(["runs", "--json"], in: project).stdout == runsBefore)
     }
 
+    /// A letter the fixed pipeline's filter now leaves out is marked replayed, and the replay
+    /// says nothing was delivered for it: "replayed 1 of 1" alone read as delivered.
+    @Test func aLetterAFilterLeavesOutIsSaidToBe() async throws {
+        let project = try temporaryProject("replay-filtered")
+        try "id,amount\nA1,100.00\nA2,5.00\n".write(toFile: project + "/data/in.csv", atomically: true, encoding: .utf8)
+        func pipeline(_ steps: String) throws {
+            try """
+                version: 1
+                name: small
+                source: { file: { path: data/in.csv } }
+                steps: \(steps)
+                sinks: [ jsonl: data/out.jsonl ]
+                """.write(toFile: project + "/pipelines/small.yaml", atomically: true, encoding: .utf8)
+        }
+        try pipeline(#"[ map: { key: id, fields: { id: id, fen: "id == 'A2' && to_fen(id) || to_fen(amount)" } } ]"#)
+        let run = try await HuiliuCommand.run(["run", "small"], in: project)
+        #expect(run.stdout.contains("read 2, written 1, failed 1"), "\(run.stdout)\(run.stderr)")
+        try pipeline(#"[ map: { key: id, fields: { id: id, fen: to_fen(amount) } }, filter: "fen > `1000`" ]"#)
+        let replay = try await HuiliuCommand.run(["dead-letters", "replay", "--pipeline", "small"], in: project)
+        #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
+        #expect(replay.stdout.contains("replayed 1 of 1 dead letters"), "\(replay.stdout)")
+        #expect(replay.stdout.contains("passed on by no step (a filter, dedupe or rule left it out), so nothing was delivered for: "),
+                "\(replay.stdout)")
+    }
+
     /// An alert the final validate refuses (a rule's `region` of the wrong shape) is a letter of
     /// the record that raised it: once the rule is fixed, the replay raises the alert. Lettered as
     /// the alert itself, it failed the mapping on every replay.
