@@ -87,7 +87,11 @@ struct ParseTimeTests {
         #expect(try Support.eval("excel_date('2024-03-05')") == "2024-03-05")
         #expect(try Support.eval("excel_date('2024-03-05T08:30:00')") == "2024-03-05")
         #expect(try Support.eval("excel_date('2024-03-05 08:30:00')") == "2024-03-05")
-        for bad in ["`60`", "`0`", "`-1`", "'x'", "`2958466`", "'2024-02-30'", "'2024-03-05_08:30'", "'2024-3-5'"] {
+        // A time with an offset is dated as to_date dates it, in China time; a time that is none is refused.
+        #expect(try Support.eval("excel_date('2024-03-05T20:30:00Z')") == "2024-03-06")
+        #expect(try Support.eval("excel_date('2024-03-05T20:30:00Z')") == Support.eval("to_date('2024-03-05T20:30:00Z')"))
+        for bad in ["`60`", "`0`", "`-1`", "'x'", "`2958466`", "'2024-02-30'", "'2024-03-05_08:30'", "'2024-3-5'",
+                    "'2024-03-05Tgarbage'", "'2024-03-05 25:00:00'"] {
             #expect(Support.errorKind("excel_date(\(bad))") == "invalid-value", "\(bad)")
         }
     }

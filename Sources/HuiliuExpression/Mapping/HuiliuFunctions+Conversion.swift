@@ -63,7 +63,17 @@ extension HuiliuFunctions {
             case .null: return .null
             case .string(let text):
                 let trimmed = text.trimmingWhitespace()
-                if let date = writtenDate(trimmed) { return .string(date) }
+                if let date = writtenDate(trimmed) {
+                    guard trimmed.utf8.count > 10 else { return .string(date) }
+                    // With a time, the date is the one to_date gives: in China time for a time with
+                    // an offset (`…T20:30:00Z` is the next day there), and a time that is none refused.
+                    do throws(ExpressionError) {
+                        guard case .string(let time) = try TimestampParsing.parseTime(.string(trimmed), formats: nil, zone: nil) else { return .null }
+                        return .string(String(time.prefix(10)))
+                    } catch {
+                        throw .invalidValue("excel_date(): '\(text)' is neither an Excel date serial nor a timestamp (\(error.message))")
+                    }
+                }
                 guard trimmed.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }), let number = Double(trimmed) else {
                     throw .invalidValue("excel_date(): '\(text)' is not an Excel date serial")
                 }
