@@ -119,7 +119,10 @@ struct CaseNumberTests {
                       "(24)京0105民初1号", "(2024)X0105民初1号", "(2024)京0105民初1号附", "(2024)京0105民初初初初初1号",
                       "检刑诉〔2016〕585号", "渝巴检〔2016〕585号", "hello",
                       // 受 marks a unified-system case number, which has 12 digits.
-                      "乌检刑诉受[2021]52011200002号", "乌检刑诉受[2021]5201120000021号"])
+                      "乌检刑诉受[2021]52011200002号", "乌检刑诉受[2021]5201120000021号",
+                      // No court's code (no prefecture 00, no county 00), serial 0, a year not yet come.
+                      "（2024）鄂0000民初1号", "（2024）鄂00民初1号", "（2024）鄂1100民初1号", "（2024）鄂11民初0号",
+                      "（9999）鄂11民初1号", "（1900）鄂11民初1号"])
     func notCaseNumbers(text: String) throws {
         #expect(try Self.parse(text) == nil, "\(text)")
     }

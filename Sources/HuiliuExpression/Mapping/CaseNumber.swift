@@ -1,3 +1,4 @@
+import Foundation
 import HuiliuCore
 
 /// Reads court 案号 and procuratorate numbers into their parts (see shared/domain.md §5).
@@ -59,7 +60,9 @@ enum CaseNumber {
     private static func year(_ s: inout TimestampScanner) -> Int? {
         guard let open = s.current, openers.contains(open) else { return nil }
         _ = s.take(open)
-        guard let year = s.digits(4, 4), let close = s.current, closers.contains(close) else { return nil }
+        // A year of receipt after next year (China time) is no case's yet.
+        let thisYear = CivilDateTime(secondsSinceEpoch: Int(Date().timeIntervalSince1970) + 8 * 3600).year
+        guard let year = s.digits(4, 4), (1949...thisYear + 1).contains(year), let close = s.current, closers.contains(close) else { return nil }
         _ = s.take(close)
         return year
     }
@@ -72,6 +75,8 @@ enum CaseNumber {
             _ = s.take(c)
         }
         guard !digits.isEmpty, digits.count <= 18, s.take("号"), s.atEnd, let value = Int(digits) else { return nil }
+        // Serials count from 1; only the random eight digits of 刑事复核 may all be zeros.
+        guard value > 0 || digits.count == 8 else { return nil }
         return (value, digits)
     }
 
@@ -93,6 +98,9 @@ enum CaseNumber {
                 _ = s.take(c)
             }
             guard digits.isEmpty || digits.count == 2 || digits.count == 4 else { return nil }
+            // 00 names no prefecture (the digits are those of a division below the province), and
+            // a basic court's last two no county: `鄂0000` and `鄂1100` are no court's.
+            guard !digits.hasPrefix("00"), digits.count != 4 || !digits.hasSuffix("00") else { return nil }
             court += digits
         }
         var run: [Unicode.Scalar] = []
