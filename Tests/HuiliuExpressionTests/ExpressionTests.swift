@@ -88,6 +88,18 @@ struct ExpressionTests {
         #expect(throws: Never.self) { _ = try HuiliuExpression.Expression("lookup(t, k)", functions: Support.functions) }
     }
 
+    /// A JSON literal's fault is placed where it is, not at the opening backtick: a long inline
+    /// code table was searched by hand.
+    @Test func aJSONLiteralsFaultIsWhereItIs() {
+        do {
+            _ = try Expression(#"code(`{"已支付":"paid",}`, x)"#, functions: Support.functions)
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.offset == 20, "\(error)")
+            #expect(error.message.hasPrefix("invalid JSON literal: "))
+        }
+    }
+
     @Test func offsetsCountCharactersNotBytes() {
         do {
             _ = try Expression("'黄冈市' | ]")
@@ -103,7 +115,7 @@ struct ExpressionTests {
         ("abs('x')", "invalid-type", 0),
         ("foo[::0]", "invalid-value", 3),
         ("foo[", "syntax", 4),
-        ("`{bad`", "syntax", 0),
+        ("`{bad`", "syntax", 2),
         ("a = b", "syntax", 2),
     ])
     func errorKindsAndOffsets(text: String, kind: String, offset: Int) {

@@ -170,7 +170,11 @@ struct Lexer {
             let value = try JSONReader.parse(body)
             return Token(kind: .literal, start: start, value: value)
         } catch {
-            throw ExpressionError(.syntax, offset: start, "invalid JSON literal: \(error.message)")
+            // At the fault, not at the opening backtick: a long inline code table is otherwise
+            // searched by hand. Counted in scalars, as every offset is; an escaped backtick before
+            // the fault shifts it by one.
+            let scalarsBefore = String(decoding: body.utf8.prefix(error.offset), as: UTF8.self).unicodeScalars.count
+            throw ExpressionError(.syntax, offset: start + 1 + scalarsBefore, "invalid JSON literal: \(error.message)")
         }
     }
 }
