@@ -1,4 +1,5 @@
 import Foundation
+import HuiliuTransport
 import HuiliuCore
 import HuiliuKit
 import HuiliuExpression
@@ -67,6 +68,15 @@ final class FileStreamReader: BatchReader {
     }
 
     func next() async throws -> RecordBatch? {
+        do {
+            return try await nextBatch()
+        } catch let error as TransportError {
+            // Named as an HTTP stream's failures are: which connector and stream could not list or fetch.
+            throw ManifestRuntimeError("\(source.manifest.name)/\(source.stream.name): \(error)")
+        }
+    }
+
+    private func nextBatch() async throws -> RecordBatch? {
         if entries == nil { entries = try await location.list() }
         while true {
             if current == nil {
