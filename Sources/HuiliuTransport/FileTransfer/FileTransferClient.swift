@@ -37,7 +37,7 @@ public final class FileTransferClient: Sendable {
     ///   - now: seconds since 1970 for inferring listing years; the default is the system clock.
     public func list(_ url: String, now: Int64? = nil) async throws(TransportError) -> [RemoteFileEntry] {
         let directory = url.hasSuffix("/") ? url : url + "/"
-        let response = try await loop.perform(plan(for: directory)).get()
+        let response = try await explaining { () async throws(TransportError) in try await loop.perform(plan(for: directory)).get() }
         return DirectoryListing.parse(response.body, now: now ?? Int64(time(nil)))
     }
 
@@ -46,20 +46,39 @@ public final class FileTransferClient: Sendable {
         var plan = try plan(for: url)
         plan.set(CURLOPT_NOBODY, true)
         plan.set(CURLOPT_FILETIME, true)
-        return try await loop.perform(plan).get().remoteFile
+        return try await explaining { () async throws(TransportError) in try await loop.perform(plan).get() }.remoteFile
     }
 
     /// The file at `url` as a stream of chunks with back-pressure; fails before returning if
     /// the file cannot be opened (missing, denied, bad login).
     public func download(_ url: String) async throws(TransportError) -> ResponseBody {
-        try await loop.openStream(plan(for: url), owner: self).1
+        try await explaining { () async throws(TransportError) in try await loop.openStream(plan(for: url), owner: self).1 }
     }
 
     /// The whole file at `url`, failing past `limit` bytes.
     public func read(_ url: String, upTo limit: Int = 256 << 20) async throws(TransportError) -> [UInt8] {
         var plan = try plan(for: url)
         plan.maximumBodySize = limit
-        return try await loop.perform(plan).get().body
+        return try await explaining { () async throws(TransportError) in try await loop.perform(plan).get() }.body
+    }
+
+    /// `body`'s failure with what libcurl's words leave out: which known_hosts file did not
+    /// vouch for the server, that a key's passphrase may be what is wrong, that a folder
+    /// refused may not exist.
+    private func explaining<T>(_ body: () async throws(TransportError) -> T) async throws(TransportError) -> T {
+        do {
+            return try await body()
+        } catch {
+            var error = error
+            if error.code == .ssh, error.message.contains("remote key was not OK"), case .knownHosts(let path) = options.hostKey {
+                error.message += " (the server's host key is not in \(path), or differs from the one recorded there)"
+            } else if error.code == .authentication, case .sshKey(_, _, _, let passphrase?) = options.credentials, !passphrase.isEmpty {
+                error.message += " (the server refused the key, or the key's passphrase is wrong)"
+            } else if error.code == .accessDenied, error.message.contains("change to the given directory") {
+                error.message += " (the folder may not exist)"
+            }
+            throw error
+        }
     }
 
     func plan(for url: String) throws(TransportError) -> TransferPlan {
