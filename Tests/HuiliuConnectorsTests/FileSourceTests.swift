@@ -583,6 +583,18 @@ struct FileSourceTests {
         #expect(records(batches).count == 12001)
     }
 
+    /// Decided GB18030 after an all-ASCII start, a file delimited by `|` keeps its fields whole
+    /// where a character's trail byte is 0x7C (東 is 96 7C, 墊 89 7C): it split them, and the
+    /// row was rejected for its field count. The row that decides is split again.
+    @Test func aLateGBKDecisionReadsTrailBytesThatAreTheDelimiter() async throws {
+        let ascii = "id|n|s\n" + (1...12000).map { "\($0)|a|b" }.joined(separator: "\n") + "\n"
+        let rows: [UInt8] = Array("12001|".utf8) + [0xD5, 0xC5, 0x96, 0x7C] + Array("|x\n12002|".utf8) + [0x89, 0x7C] + Array("|y\n".utf8)
+        let path = write("pipes.csv", Array(ascii.utf8) + rows)
+        let batches = try await drain(source(path, ["delimiter": "|"]))
+        #expect(batches.flatMap(\.rejects).isEmpty, "\(batches.flatMap(\.rejects).map(\.reason))")
+        #expect(records(batches).suffix(2).map { [$0["n"], $0["s"]] } == [["张東", "x"], ["墊", "y"]])
+    }
+
     /// After an all-ASCII start, the first row whose bytes tell decides the file's encoding for
     /// good, also across a resumed run: GBK's `女` (C5 AE) is valid UTF-8 too (`Ů`), so a row
     /// judged alone, or one field judged alone, read it wrong.

@@ -120,7 +120,10 @@ struct CSVParser: RecordParser {
     }
 
     /// Parses one record if it is complete in the window; `nil` if more bytes are needed.
-    private mutating func scan(_ window: ByteWindow) -> Fields? {
+    /// `pairing` splits fields reading GB18030 byte pairs whatever is decided: a trial of an
+    /// undecided record whose fields do not read.
+    private mutating func scan(_ window: ByteWindow, pairing: Bool? = nil) -> Fields? {
+        let pairsBytes = pairing ?? (late?.pairsBytes(delimiter) == true)
         let bytes = window.available
         let n = bytes.count
         var fields: [String] = []
@@ -159,7 +162,12 @@ struct CSVParser: RecordParser {
                 while i < n, bytes[i] != delimiter, bytes[i] != 0x0A { i += 1 }
             } else {
                 let start = i
-                while i < n, bytes[i] != delimiter, bytes[i] != 0x0A { i += 1 }
+                if pairsBytes {
+                    // A GB18030 lead byte takes the next with it: `|` (0x7C) may be a trail byte.
+                    while i < n, bytes[i] != delimiter, bytes[i] != 0x0A { i += bytes[i] >= 0x81 && bytes[i] <= 0xFE && i + 1 < n ? 2 : 1 }
+                } else {
+                    while i < n, bytes[i] != delimiter, bytes[i] != 0x0A { i += 1 }
+                }
                 var stop = i
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
                 field.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]))
@@ -204,7 +212,21 @@ struct CSVParser: RecordParser {
             // bytes[i] is the record's line feed.
             break fieldLoop
         }
+        // Undecided, a record whose fields do not read may be GB18030 split at a trail byte that
+        // is the delimiter (`東` is 96 7C): split in pairs, it decides if it then reads.
+        if pairing == nil, !pairsBytes, late?.decided == nil, (0x40...0x7E).contains(delimiter), failure != nil || flawed {
+            var trial = self
+            trial.late?.decided = .gb18030
+            let start = window.start
+            if let fields = trial.scan(window, pairing: true), case .success = fields.result {
+                self = trial
+                return fields
+            }
+            window.start = start
+        }
         if late?.decide(chinese: chinese, notUTF8: notUTF8, flawed: flawed, wideUTF8: wideUTF8) == true {
+            // Decided GB18030 by this record, split as UTF-8: split again if a trail byte could be the delimiter.
+            if !pairsBytes && late?.pairsBytes(delimiter) == true { return scan(window) }
             // A field not UTF-8 makes the row GB18030: its fields that happened to be valid UTF-8 are too.
             for (index, bytes) in utf8Fields { if let text = LateEncoding.gb18030(bytes) { fields[index] = text } }
         }

@@ -121,6 +121,13 @@ struct LateEncoding: Sendable {
     /// Decides from one row: GB18030 when a piece that is not UTF-8 reads as common Chinese,
     /// none is flawed UTF-8, and the row has little UTF-8; UTF-8 when all of it is UTF-8 and
     /// much. Returns whether the row is GB18030, so that its pieces read as UTF-8 are read again.
+    /// Whether a field's bytes must be read in pairs to find `delimiter`: decided GB18030, whose
+    /// trail bytes run 0x40–0x7E (`|`, `@`, `^`, `~`) as well as 0x80–0xFE. Declared GB18030 is
+    /// decoded before it is split, and comma, tab and semicolon are below every trail byte.
+    func pairsBytes(_ delimiter: UInt8) -> Bool {
+        (decided == .gb18030 || decided == .gbk) && (0x40...0x7E).contains(delimiter)
+    }
+
     mutating func decide(chinese: Bool, notUTF8: Bool, flawed: Bool, wideUTF8: Int) -> Bool {
         guard decided == nil else { return false }
         let muchUTF8 = wideUTF8 >= Self.decisiveCharacters
