@@ -273,6 +273,12 @@ struct MapAndValidateTests {
              "x-event-type": "land.parcel.v1", "type": "object", "required": ["parcel_id"],
              "properties": {"parcel_id": {"type": "string"}, "area_m2": {"type": "integer"}}, "additionalProperties": false}
             """.write(toFile: project + "/config/schema/land.parcel.json", atomically: true, encoding: .utf8)
+        // And a second version of a common entity, which needs an approval number.
+        var payment = try String(contentsOfFile: project + "/config/schema/budget.payment.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"x-event-type\": \"budget.payment.v1\"", with: "\"x-event-type\": \"budget.payment.v2\"")
+            .replacingOccurrences(of: "https://huiliu.dev/schema/v1/budget.payment.json", with: "https://huiliu.dev/schema/v1/budget.payment.v2.json")
+        payment.replaceSubrange(try #require(payment.range(of: "\"required\": [")), with: "\"required\": [\"approval_no\", ")
+        try payment.write(toFile: project + "/config/schema/budget.payment.v2.json", atomically: true, encoding: .utf8)
         let context = ConnectorContext.testing(projectDirectory: project)
         let map = try MapStep(config: ParsedConfig(testing: ["type": "land.parcel.v1", "key": "id",
                                                              "fields": ["parcel_id": "id", "area_m2": "area"]]), context: context)
@@ -284,6 +290,13 @@ struct MapAndValidateTests {
             #expect(output.records.map(\.key) == ["P-1"], "\(config)")
             #expect(output.failures.first?.pointer == "/area_m2", "\(config)")
         }
+        // A second version of a common entity is its own type: version 1 records are still judged by version 1.
+        let versioned = try await MapAndValidateTests().mapStep().process([Record(data: Self.row, origin: RecordOrigin("p.csv", position: 2))]).records
+        let validate = try ValidateStep(config: ParsedConfig(testing: [:]), context: context)
+        #expect(try await validate.process(versioned).records.count == 1)
+        var second = versioned[0]
+        second.type = "budget.payment.v2"
+        #expect(try await validate.process([second]).failures.first?.reason.contains("approval_no") == true)
         // A field the entity does not have is refused when the pipeline loads, as for the common ones.
         #expect {
             try MapStep(config: ParsedConfig(testing: ["type": "land.parcel.v1", "fields": ["area_ha": "area"]]), context: context)

@@ -14,20 +14,31 @@ public struct MappingResources: Sendable {
     public var functions: FunctionRegistry
     /// Every schema in `config/schema/`.
     public var schemas: SchemaSet
-    /// The event types a schema declares with `x-event-type` (`land.parcel.v1`), and their
-    /// entity names (`land.parcel`), to the schema's URI: a project's own entities, added as
-    /// files beside the common schema's, are named as those are.
+    /// The event types schema files declare with `x-event-type` (`land.parcel.v1`) to their
+    /// URIs: a project's own entities, and new versions of the common ones, added as files
+    /// beside the common schema's, are named as those are.
     public var eventTypes: [String: String] = [:]
 
-    /// The schema URI for an entity or event type: one a schema file declares, else the common schema's.
+    /// The schema URI for an event type or entity: one a schema file declares; else the common
+    /// schema's (`budget.payment` is version 1, whatever later versions are added); else the
+    /// project entity's only version.
     public func schemaURI(for name: String) -> String? {
-        eventTypes[name] ?? CommonSchema.uri(for: name)
+        if let declared = eventTypes[name] { return declared }
+        if let common = CommonSchema.uri(for: name) { return common }
+        let versions = eventTypes.filter { Self.entity(of: $0.key) == name }
+        return versions.count == 1 ? versions.first?.value : nil
     }
 
     /// The common schema's entities, then the project's own, for suggestions and listings.
     public var entityNames: [String] {
-        let own = Set(eventTypes.keys.filter { $0.range(of: #"\.v[0-9]+$"#, options: .regularExpression) == nil })
+        let own = Set(eventTypes.keys.map(Self.entity(of:)))
         return CommonSchema.entities + own.subtracting(CommonSchema.entities).sorted()
+    }
+
+    /// `land.parcel` of `land.parcel.v2`.
+    static func entity(of type: String) -> String {
+        guard let version = type.range(of: #"\.v[0-9]+$"#, options: .regularExpression) else { return type }
+        return String(type[..<version.lowerBound])
     }
 
     private static let cache = Mutex<[String: MappingResources]>([:])
@@ -64,10 +75,7 @@ public struct MappingResources: Sendable {
             } catch {
                 throw MappingError("config/schema/\(file): \(error)")
             }
-            if case .string(let type)? = schemas.document(uri)?["x-event-type"] {
-                eventTypes[type] = uri
-                if let version = type.range(of: #"\.v[0-9]+$"#, options: .regularExpression) { eventTypes[String(type[..<version.lowerBound])] = uri }
-            }
+            if case .string(let type)? = schemas.document(uri)?["x-event-type"] { eventTypes[type] = uri }
         }
         let resources = MappingResources(functions: functions, schemas: schemas, eventTypes: eventTypes)
         cache.withLock { $0[configDirectory] = resources }

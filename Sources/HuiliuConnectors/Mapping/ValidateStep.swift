@@ -50,8 +50,13 @@ public struct ValidateStep: StepConnector {
                 compiled[entity] = schema
                 if CommonSchema.entities.contains(entity) { compiled[entity + ".v1"] = schema }
             }
-            for (type, uri) in resources.eventTypes where compiled[type] == nil {
-                compiled[type] = try? schemas.schema(uri)
+            // Every version a schema file declares, by its own event type.
+            for (type, uri) in resources.eventTypes.sorted(by: { $0.key < $1.key }) where compiled[type] == nil {
+                do {
+                    compiled[type] = try schemas.schema(uri)
+                } catch {
+                    throw config.error("schema", "config/schema: \(type) does not compile: \(error)")
+                }
             }
             byType = compiled
         }
