@@ -75,6 +75,19 @@ struct ConfigValidatorTests {
     /// A credential-named key of a free-form mapping (a tap's config or environment) filled
     /// from the environment is a secret too: masked wherever a store's secrets are, though the
     /// store does not hold it. A key named otherwise is not.
+    /// A value filled into a URL's user info is a credential whatever the key is called, and
+    /// so is the password of a URL filled in whole: masked, and known where the URL is encoded.
+    @Test func aPasswordFilledIntoAURLIsACredential() {
+        var v = validator(env: ["FTPPW": "q@zz/x1-77", "WHOLE": "sftp://exchange:wh0le@pass@10.0.0.1/out/", "DIR": "inbox-2024"])
+        _ = v.readFields(Self.mapping([
+            ("location", Self.scalar("ftp://user:${env:FTPPW}@127.0.0.1/${env:DIR}/", 2, 11)),
+            ("mirror", Self.scalar("${env:WHOLE}", 3, 9)),
+        ]), fields: [FieldSpec("location", .string, "Where."), FieldSpec("mirror", .string, "Where else.")], owner: "x")
+        #expect(v.problems.isEmpty, "\(v.problems)")
+        #expect(SecretStore().scrub("failed q@zz/x1-77 and wh0le@pass in inbox-2024") == "failed *** and *** in inbox-2024")
+        #expect(SecretStore.filledInValues.contains("q@zz/x1-77"))
+    }
+
     @Test func credentialsFromTheEnvironmentAreMaskedLikeSecrets() {
         var v = validator(env: ["TAP_KEY": "ENVAPIKEY-4455667", "DIR": "inbox-20241105"])
         let free = [FieldSpec("environment", .any, "Anything.")]

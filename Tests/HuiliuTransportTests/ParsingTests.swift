@@ -97,6 +97,10 @@ struct SmallPartsTests {
         // A password written in as it is, with '@' and '/' or '#' and '?': all of it is masked.
         ("ftp://aud:Pa@ss/w0rd!@127.0.0.1:2121/inbox/", "ftp://***@127.0.0.1:2121/inbox/"),
         ("ftp://aud:S3@:/%#?x 密码@127.0.0.1/in/", "ftp://***@127.0.0.1/in/"),
+        ("ftp://ftpuser:pass/w0rd@127.0.0.1:21/dir", "ftp://***@127.0.0.1:21/dir"),
+        ("ftp://ftpuser:1234/5@127.0.0.1/dir", "ftp://***@127.0.0.1/dir"),
+        ("https://u:pa?ss@host/x", "https://***@host/x"),
+        ("https://gov.example:8443/a?b=1", "https://gov.example:8443/a?b=1"),
     ])
     func redactsURLs(url: String, expected: String) {
         #expect(URLRedactor.redact(url) == expected)
@@ -106,7 +110,10 @@ struct SmallPartsTests {
     /// means what was meant: libcurl took `ss` of `Pa@ss/w0rd!` for the host and looked it up.
     @Test func secretsInUserInfoArePercentEncoded() {
         #expect(URLRedactor.encodingUserinfo("ftp://aud:Pa@ss/w0rd!@127.0.0.1:2121/inbox/", secrets: ["Pa@ss/w0rd!"])
-                == "ftp://aud:Pa%40ss%2Fw0rd%21@127.0.0.1:2121/inbox/")
+                == "ftp://aud:Pa%40ss%2Fw0rd!@127.0.0.1:2121/inbox/")
+        // A whole `user:password` secret keeps its colon, and one already encoded its escapes.
+        #expect(URLRedactor.encodingUserinfo("ftp://ftpuser:Secr3t@host/", secrets: ["ftpuser:Secr3t"]) == "ftp://ftpuser:Secr3t@host/")
+        #expect(URLRedactor.encodingUserinfo("ftp://u:p%40ss@host/", secrets: ["p%40ss"]) == "ftp://u:p%40ss@host/")
         #expect(URLRedactor.encodingUserinfo("sftp://u:p4ss@host/a@b/", secrets: ["p4ss"]) == "sftp://u:p4ss@host/a@b/")
         // Only the user info: the same text in the path is the path's.
         #expect(URLRedactor.encodingUserinfo("https://host/Pa@ss/", secrets: ["Pa@ss"]) == "https://host/Pa@ss/")

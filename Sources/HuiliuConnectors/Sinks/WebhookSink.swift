@@ -52,7 +52,8 @@ public final class WebhookSink: SinkConnector, @unchecked Sendable {
     let secrets: [String]
 
     public init(config: ParsedConfig, context: ConnectorContext) throws {
-        endpoint = try config[Self.url]
+        // A password written into the URL's user info as it is, `@` or `/` in it, is encoded there.
+        endpoint = URLRedactor.encodingUserinfo(try config[Self.url], secrets: SecretStore.filledInValues)
         guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
             throw config.error("url", "'url' must start with http:// or https://, got '\(URLRedactor.redact(endpoint))'")
         }

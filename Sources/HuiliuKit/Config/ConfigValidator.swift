@@ -297,6 +297,7 @@ public struct ConfigValidator: Sendable {
     private mutating func expand(_ text: String, at base: SourceLocation) -> ReferenceResolver.Expansion {
         let expansion = resolver.expand(text, at: base, relativeTo: baseDirectory, problems: &problems)
         secretValuesUsed += expansion.secretValues
+        noteUserinfo(expansion)
         return expansion
     }
 
@@ -339,6 +340,27 @@ public struct ConfigValidator: Sendable {
         guard Self.isSecretLike(key) else { return }
         problems.append(ConfigError(.literalSecret, at: at,
                                     "'\(key)' looks like a credential; write a reference such as ${secret:\(key)} instead of a literal value"))
+    }
+
+    /// A value filled into a URL's user info (`ftp://user:${env:FTPPW}@host/`), or the password of a
+    /// URL filled in whole, is a credential whatever its key is called: masked wherever it shows, and
+    /// known where a URL is percent-encoded for the `@` or `/` in it.
+    private func noteUserinfo(_ expansion: ReferenceResolver.Expansion) {
+        guard expansion.hasReferences, expansion.text.contains("://") else { return }
+        func userinfo(_ url: String) -> Substring? {
+            guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return nil }
+            return url[scheme.upperBound..<at]
+        }
+        guard let region = userinfo(expansion.text) else { return }
+        for value in expansion.filledValues + expansion.secretValues where value.count >= 3 {
+            if value.contains("://"), let inner = userinfo(value) {
+                if let colon = inner.firstIndex(of: ":"), inner[inner.index(after: colon)...].count >= 3 {
+                    SecretStore.noteCredential(String(inner[inner.index(after: colon)...]))
+                }
+            } else if region.contains(value) {
+                SecretStore.noteCredential(value)
+            }
+        }
     }
 
     /// Notes a credential's text and each value its references put in as secrets.

@@ -118,6 +118,13 @@ public struct SecretStore: Sendable, CustomStringConvertible, CustomDebugStringC
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Every secret value any resolver of this process filled into configuration, and every
+    /// credential noted from the environment or files, longest first: where a URL's user info
+    /// may hold one written in as it is.
+    public static var filledInValues: [String] {
+        filledIn.withLock { $0 }.sorted { $0.count > $1.count }
+    }
+
     /// Notes that `value` was filled into configuration: ``scrub(_:)`` hides it from then on.
     static func noteFilledIn(_ value: String) {
         filledIn.withLock { _ = $0.insert(value) }

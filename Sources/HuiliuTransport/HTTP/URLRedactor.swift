@@ -45,7 +45,19 @@ public enum URLRedactor {
         guard afterScheme < lastAt else { return url }
         var userinfo = String(url[afterScheme..<lastAt])
         for secret in secrets.sorted(by: { $0.count > $1.count }) where secret.count >= 3 && userinfo.contains(secret) {
-            let encoded = TextEscaping.percentEncoded(secret)
+            // Only what would end the user info early (and a space, no URL's): `:` of a whole
+            // `user:password` secret and the `%` of one already encoded keep their meaning.
+            var encoded = ""
+            for character in secret {
+                switch character {
+                case "@": encoded += "%40"
+                case "/": encoded += "%2F"
+                case "?": encoded += "%3F"
+                case "#": encoded += "%23"
+                case " ": encoded += "%20"
+                default: encoded.append(character)
+                }
+            }
             if encoded != secret { userinfo = userinfo.replacing(secret, with: encoded) }
         }
         return String(url[..<afterScheme]) + userinfo + url[lastAt...]
@@ -63,7 +75,13 @@ public enum URLRedactor {
             text = text[afterScheme...]
             var authorityEnd = text.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? text.endIndex
             let authority = text[..<authorityEnd]
-            if let at = authority.lastIndex(of: "@") {
+            // `user:pass/w0rd@host`: a `user:` before the first '/' and an '@' after it is user info
+            // cut short by a password written in as it is. A port with an '@' in the path after it
+            // (`host:8080/a@b`) is masked too: too little shown, never a secret.
+            if !authority.contains("@"), authority.contains(":"), let last = text.lastIndex(of: "@"), last > authorityEnd {
+                authorityEnd = text[last...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? text.endIndex
+                result += mask + text[last..<authorityEnd]
+            } else if let at = authority.lastIndex(of: "@") {
                 // User info with an '@', '/', '?' or '#' not encoded (a password written in as it
                 // is) runs on past the first of those: everything up to the last '@' is masked.
                 // A path or query with an '@' of its own is masked too; that shows too little, never a secret.

@@ -120,14 +120,14 @@ public struct DeclarativeSource: BackfillableSource, StagedSource, ConnectionChe
     /// Where a file stream's files are, rendered against this source's configuration.
     func fileLocation(_ files: FileStreamDefinition) throws -> FileLocation {
         try FileLocation(files, context: .object(baseContext), projectDirectory: context.projectDirectory, proxy: proxy,
-                         secrets: secretValues)
+                         secrets: secretValues + SecretStore.filledInValues)
     }
 
     func makeRuntime(_ http: HTTPStreamDefinition) throws -> HTTPStreamRuntime {
         let context = Value.object(baseContext)
         let log = self.context.services[ExchangeLog.self]
         // Signatures always carry the real time: the context clock may be pinned (fixture replay), a gateway's window is not.
-        let builder = RequestBuilder(definition: http.request, proxy: proxy, secrets: secretValues,
+        let builder = RequestBuilder(definition: http.request, proxy: proxy, secrets: secretValues + SecretStore.filledInValues,
                                      projectDirectory: self.context.projectDirectory)
         let authenticator = try Authenticator(http.auth, context: context, client: DeclarativeRuntime.client, proxy: proxy,
                                               tls: try builder.tls(context), clock: RequestSigner.systemMilliseconds)

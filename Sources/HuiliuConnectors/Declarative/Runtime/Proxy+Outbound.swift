@@ -8,7 +8,9 @@ extension Proxy {
         case .direct: self = .direct
         case .environment: self = .environment
         case .server(let url):
-            self = .server(url: url, username: outbound.username, password: outbound.password, noProxy: outbound.noProxy)
+            // A password in the URL from a secret, `@` or `/` in it, is encoded there (libcurl took the
+            // rest of it for the proxy's host name).
+            self = .server(url: URLRedactor.encodingUserinfo(url, secrets: SecretStore.filledInValues), username: outbound.username, password: outbound.password, noProxy: outbound.noProxy)
         }
     }
 }
