@@ -60,12 +60,14 @@ struct IdentifierTests {
     }
 
     /// Placeholders upstream systems write for "no code" pass the check character but are no
-    /// one's: department 0, division 000000, an ID number's address in no province.
+    /// one's: department 0, division 000000, an ID number's address code 000000.
     @Test func placeholdersAreInvalid() throws {
         #expect(try !Self.usccValid("000000000000000000"))
         #expect(try !Self.usccValid("91000000000000000K"))
         #expect(try !Self.idValid("000000199001010018"))
-        #expect(try !Self.idValid("990000199001010017"))
+        // Permits issued in the same form stay valid: Taiwan residents' (83), foreigners' (9x).
+        #expect(try Self.idValid("830000199001010012"))
+        #expect(try Self.idValid("911156199001010010"))
         // National registrations are coded 100000, and stay valid.
         #expect(try Self.usccValid("11100000000013127" + String(Self.check("11100000000013127"))))
     }

@@ -34,10 +34,6 @@ enum IdentifierChecks {
         return false
     }
 
-    /// The province-level divisions of GB/T 2260, the first two digits of an address code.
-    static let provinces: Set = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-                                 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82]
-
     /// GB 11714-1997 weights for the 8-character body of an organisation code.
     static let organizationWeights = [3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -88,11 +84,10 @@ enum IdentifierChecks {
     static func isValidResidentID(_ number: String) -> Bool {
         let utf8 = number.utf8
         guard utf8.count == 18 else { return false }
-        // The address code starts with a province-level division of GB/T 2260 (000000, the
-        // placeholder, passes the check character).
-        let province = Array(utf8.prefix(2))
-        guard province.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              provinces.contains(Int(province[0] - 48) * 10 + Int(province[1] - 48)) else { return false }
+        // No address code starts with 0 (000000, the placeholder, passes the check character).
+        // Others are left to the issuer: 83 (Taiwan residents' permits) and 9x (foreigners'
+        // permanent residence, 2023) are issued in this form too.
+        guard utf8.first != UInt8(ascii: "0") else { return false }
         var sum = 0
         var year = 0, month = 0, day = 0
         var position = 0
