@@ -166,7 +166,7 @@ let package = Package(
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HuiliuEngineTests", dependencies: [
-            "HuiliuEngine", "HuiliuKitTesting", "HuiliuSchema", "HuiliuTestSupport",
+            "HuiliuEngine", "HuiliuExpression", "HuiliuKitTesting", "HuiliuSchema", "HuiliuTestSupport",
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], swiftSettings: strict),

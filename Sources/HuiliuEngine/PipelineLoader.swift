@@ -2,6 +2,7 @@ import HuiliuCore
 public import HuiliuKit
 import Foundation
 import HuiliuSchedule
+import HuiliuExpression
 
 /// Reads pipeline files: YAML → located nodes → every problem at `file:line:column`, or a
 /// ``PipelineDefinition``.
@@ -230,7 +231,7 @@ extension PipelineLoader {
             case .step: _ = try registry.makeStep(component, context: context)
             case .sink:
                 _ = try registry.makeSink(component, context: context)
-                _ = try SinkShare(component)
+                _ = try SinkShare(component, functions: context.services[FunctionRegistry.self])
             }
             return []
         } catch let error as ConfigError {

@@ -1,6 +1,7 @@
 import AsyncAlgorithms
 import Foundation
 import HuiliuCore
+import HuiliuExpression
 public import HuiliuKit
 public import HuiliuStore
 public import Logging
@@ -76,7 +77,7 @@ public struct PipelineRunner: Sendable {
         var processor = BatchProcessor(steps: steps, sinks: sinks, envelopes: EnvelopeFactory(source: definition.eventSource))
         processor.provenance = definition.provenance
         for (index, component) in definition.sinks.enumerated() {
-            if let share = try SinkShare(component) { processor.shares[sinks[index].key] = share }
+            if let share = try SinkShare(component, functions: context.services[FunctionRegistry.self]) { processor.shares[sinks[index].key] = share }
         }
         return processor
     }

@@ -19,12 +19,13 @@ struct SinkShare: Sendable {
 
     /// The share `component` asks for, or `nil` when it takes every event as it is.
     /// - Throws: `ConfigError` at the option's position when it is wrong.
-    init?(_ component: ComponentConfig) throws {
+    /// `functions` are the gateway's (with its lookup tables), when the host registered them.
+    init?(_ component: ComponentConfig, functions: FunctionRegistry? = nil) throws {
         let config = component.config
         let when = ConnectorRegistry.sinkCondition.name, mask = ConnectorRegistry.sinkMask.name
         if let text = config[when]?.stringValue {
             do {
-                condition = try HuiliuExpression.Expression(text, functions: .huiliu())
+                condition = try HuiliuExpression.Expression(text, functions: functions ?? .huiliu())
             } catch {
                 var at = config.valueLocation(of: when)
                 at = at.locating(offset: max(0, error.offset), in: text)

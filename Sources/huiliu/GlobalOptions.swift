@@ -2,6 +2,7 @@ public import ArgumentParser
 import Foundation
 import HuiliuConnectors
 import HuiliuEngine
+import HuiliuExpression
 import HuiliuHJ212
 import HuiliuIngest
 import HuiliuKit
@@ -96,7 +97,10 @@ func isTerminal(_ descriptor: Int32 = 1) -> Bool {
 func gatewayServices(_ gateway: GatewayConfig) throws -> ServiceValues {
     var services = ServiceValues()
     do {
-        services[MappingResources.self] = try MappingResources.load(configDirectory: gateway.configDirectory)
+        let resources = try MappingResources.load(configDirectory: gateway.configDirectory)
+        services[MappingResources.self] = resources
+        // For the engine's own expressions (a sink's `when`), which know no MappingResources.
+        services[FunctionRegistry.self] = resources.functions
     } catch {
         printError("config: \(error)")
         throw ExitCode(2)

@@ -3,6 +3,7 @@ import Metrics
 import MetricsTestKit
 import HuiliuCore
 import HuiliuEngine
+import HuiliuExpression
 import HuiliuKit
 import HuiliuKitTesting
 import HuiliuStore
@@ -542,6 +543,37 @@ struct RunnerTests {
             $0 < 10 ? .string("*") : .string("\(String($0).prefix(1))" + String(repeating: "*", count: String($0).count - 1))
         })
         #expect(all.envelopes.map { $0.data?["amount"] } == (0..<10).map { .integer($0 * 100) })
+    }
+
+    /// A sink's condition may look a code up in the gateway's tables, as a mapping may: it was
+    /// compiled without them, and lint called every table unknown.
+    @Test func aSinkConditionLooksUpTheGatewaysTables() async throws {
+        let kept = RecordingSink()
+        var registry = ConnectorRegistry()
+        try registry.register(source: ScriptedSource.self)
+        try registry.register(sinkSpec: ComponentSpec(name: "kept", kind: .sink, summary: "Test sink.", fields: [])) { _, _ in kept }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try """
+            version: 1
+            name: looked-up
+            source: { scripted: { records: 5, batch: 5 } }
+            sinks: [ kept: { when: "lookup('units', subject) != null" } ]
+            """.write(toFile: directory + "/looked-up.yaml", atomically: true, encoding: .utf8)
+        var services = ServiceValues()
+        services[FunctionRegistry.self] = FunctionRegistry.huiliu(lookups: try LookupTables(csv: ["units": "code,name\nk1,one\nk3,three\n"]))
+        let loader = PipelineLoader(registry: registry, resolver: ReferenceResolver(), projectDirectory: directory)
+        guard case .pipeline(let definition) = loader.load(path: directory + "/looked-up.yaml") else {
+            Issue.record("the pipeline did not load")
+            return
+        }
+        let gateway = try GatewayConfig.load(path: nil, projectDirectory: directory)
+        let runner = PipelineRunner(definition: definition, registry: registry, store: try SQLiteStateStore(path: directory + "/state.db"),
+                                    gateway: gateway, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }, services: services)
+        #expect(loader.checkComponents(definition, context: runner.context()).isEmpty)
+        let run = try await runner.run(trigger: "test")
+        #expect(run.status == .succeeded, "\(run.error ?? "")")
+        #expect(kept.envelopes.compactMap(\.subject) == ["k1", "k3"])
     }
 
     /// An event a sink's condition cannot be evaluated on (here `abs` of a string) reaches no
