@@ -185,7 +185,7 @@ public struct GatewayConfig: Sendable, CustomStringConvertible, CustomReflectabl
                 validator.report(ConfigError(.invalidValue, at: at,
                                              "serve.keep_runs is a duration of a day or more (such as 400d or 90d), or forever; got '\(keep)'"))
             }
-            if case .scalar(let zone, _, let at)? = node["timezone"], TimeZone(identifier: zone) == nil {
+            if case .scalar(let zone, _, let at)? = node["timezone"], TimeZone(named: zone) == nil {
                 validator.report(ConfigError(.invalidValue, at: at,
                                              "timezone must be an IANA time zone such as Asia/Shanghai; got '\(zone)'"))
             }

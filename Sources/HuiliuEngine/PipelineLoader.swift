@@ -73,7 +73,7 @@ public struct PipelineLoader: Sendable {
                 problems.append(ConfigError(.invalidValue, at: at, "invalid schedule '\(schedule)': \(error.message)"))
             }
         }
-        if let zone = parsed["timezone"]?.stringValue, TimeZone(identifier: zone) == nil, let scalar = node["timezone"] {
+        if let zone = parsed["timezone"]?.stringValue, TimeZone(named: zone) == nil, let scalar = node["timezone"] {
             problems.append(ConfigError(.invalidValue, at: Self.textStart(of: scalar), "unknown time zone '\(zone)'",
                                         suggestion: nearestName(to: zone, in: TimeZone.knownTimeZoneIdentifiers)))
         }

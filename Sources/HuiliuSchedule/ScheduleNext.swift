@@ -1,3 +1,4 @@
+import HuiliuCore
 public import Foundation
 
 /// `huiliu schedule next EXPRESSION [--from TIME] [--count N] [--zone ZONE]`, without the I/O.
@@ -24,7 +25,7 @@ public enum ScheduleNext {
         }
         let timeZone: TimeZone
         if let zone {
-            guard let named = TimeZone(identifier: zone) else {
+            guard let named = TimeZone(named: zone) else {
                 throw ScheduleNextError("unknown time zone '\(zone)'; expected an IANA name such as Asia/Shanghai")
             }
             timeZone = named

@@ -209,7 +209,7 @@ extension Huiliu.Lint {
     /// A schedule whose year field is past (`0 0 1 1 * 2020`) fires no more: a warning, not a
     /// problem, since a one-off pipeline whose day has gone must not stop the daemon.
     static func pastSchedule(_ definition: PipelineDefinition, gateway: GatewayConfig) -> [String] {
-        guard let schedule = definition.parsedSchedule(defaultZone: TimeZone(identifier: gateway.timezone) ?? Schedule.defaultZone),
+        guard let schedule = definition.parsedSchedule(defaultZone: TimeZone(named: gateway.timezone) ?? Schedule.defaultZone),
               !schedule.runsAtStartup, schedule.next(after: Date(), anchor: Date()) == nil else { return [] }
         return ["\(definition.file): warning: schedule '\(definition.schedule ?? "")' never fires again (its last fire time in \(schedule.zone.identifier) is past)"]
     }

@@ -122,7 +122,7 @@ extension Huiliu {
             }
             let running = listeners, push = pushEndpoint
             let daemon = Daemon(
-                pipelines: pipelines, store: store, defaultZone: TimeZone(identifier: gateway.timezone) ?? .current,
+                pipelines: pipelines, store: store, defaultZone: TimeZone(named: gateway.timezone) ?? .current,
                 logger: logger,
                 loadPipelines: {
                     // The station registry too: a station added, or a password changed (a leaked

@@ -50,7 +50,7 @@ struct ExpressionTests {
             _ = try Expression("ok == true")
             Issue.record("expected a syntax error")
         } catch {
-            #expect(error.description == "column 7: a bare true would read a field named 'true': the value is written in backticks, `true` (and such a field in double quotes, \"true\")")
+            #expect(error.description == "column 7: a bare true would read a field named 'true': the value is written in backticks, `true` (in YAML, quoted: '`true`'), and such a field in double quotes, \"true\"")
         }
         for text in ["{a: false}", "[true]", "not_null(x, false)"] {
             #expect(throws: ExpressionError.self, "\(text)") { try Expression(text) }
@@ -58,6 +58,9 @@ struct ExpressionTests {
         let data: Value = ["true": 1, "a": ["null": 2]]
         #expect(try Expression("\"true\"").evaluate(data) == 1)
         #expect(try Expression("a.null").evaluate(data) == 2)
+        // After a dot it can only be a field; in a filter after it, a value again.
+        #expect(try Expression("a.true").evaluate(["a": ["true": 3]]) == 3)
+        #expect(throws: ExpressionError.self) { try Expression("a.b[?c == true]") }
         #expect(try Expression("{true: `true`}").evaluate(data) == ["true": true])
         // A bare null reads null, short of a field of that name: `x || null` stays right.
         #expect(try Expression("a.x || null").evaluate(data) == .null)
@@ -72,6 +75,8 @@ struct ExpressionTests {
         ("regex_match(id, '(')", "regex_match()"),
         ("regex_extract(x, '(Z)', `5`)", "regex_extract(): the pattern has no group 5"),
         ("parse_time(t, null, 'Asia/Shangai')", "unknown time zone 'Asia/Shangai'"),
+        // US Central to Foundation, China Standard Time to whoever wrote it.
+        ("parse_time(t, null, 'CST')", "abbreviations such as CST name more than one zone"),
         ("to_date(t, ['yyyyMMdd', 'yyyy-MM-dd HH:MM:ss'])", "format"),
         ("code('paid', s)", "code() argument 1 (table) must be object, found string"),
         ("split(id, '')", "split(): the separator is empty"),

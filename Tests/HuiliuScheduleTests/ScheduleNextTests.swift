@@ -57,6 +57,7 @@ struct ScheduleNextTests {
         ("0 0 31 2 *", nil, nil, 5, "invalid schedule\n  0 0 31 2 *\n  ^\ncolumn 1: 0 0 31 2 * never fires: no date matches all of its fields"),
         ("@reboot", nil, nil, 5, "@reboot has no calendar fire times; it runs once when `huiliu serve` starts"),
         ("0 0 * * *", nil, "Mars/Olympus", 5, "unknown time zone 'Mars/Olympus'; expected an IANA name such as Asia/Shanghai"),
+        ("0 0 * * *", nil, "CST", 5, "unknown time zone 'CST'; expected an IANA name such as Asia/Shanghai"),
         ("0 0 * * *", "yesterday", nil, 5, "cannot read --from 'yesterday'; expected RFC 3339 such as "
             + "2026-11-29T02:00:00+08:00, or a wall time such as 2026-11-29T02:00 in Asia/Shanghai"),
         ("0 0 * * *", nil, nil, 0, "--count must be between 1 and 1000, not 0"),

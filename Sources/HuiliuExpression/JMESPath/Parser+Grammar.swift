@@ -96,6 +96,7 @@ extension Parser {
     mutating func dotRight(_ bindingPower: Int, after dot: Token) throws(ExpressionError) -> Node {
         switch currentKind {
         case .unquotedIdentifier, .quotedIdentifier, .star:
+            afterDot = true
             return try expression(bindingPower)
         case .lbracket:
             advance()

@@ -11,6 +11,8 @@ struct Parser {
     let functions: FunctionRegistry
     /// Whether a bare `true`, `false` or `null` is a field name, as the specification has it.
     let keywordsAreFields: Bool
+    /// Set while the name after a `.` is read: `a.true` can only be a field.
+    var afterDot = false
 
     /// Nesting deeper than this is refused rather than risking the stack of the task
     /// that compiles (and later evaluates) the expression.
@@ -73,6 +75,9 @@ struct Parser {
     // MARK: prefix positions
 
     private mutating func nud(_ token: Token) throws(ExpressionError) -> Node {
+        // Only the name right after the dot: `a.b[?c == true]` is refused for its second.
+        let dotted = afterDot
+        afterDot = false
         switch token.kind {
         case .literal:
             return .literal(token.value)
@@ -80,10 +85,11 @@ struct Parser {
             // `valid: true` in a mapping, `ok == true` in a filter: JMESPath reads a field named
             // "true", null in every record, and the value was dropped without a word. A bare
             // `null` reads null too (short of a field of that name), so `x || null` stays right.
-            if !keywordsAreFields, token.name == "true" || token.name == "false", currentKind != .lparen {
+            if !keywordsAreFields, !dotted, token.name == "true" || token.name == "false", currentKind != .lparen {
+                // In YAML a backtick cannot start a value: the quotes are said too.
                 throw ExpressionError(.syntax, offset: token.start, """
                     a bare \(token.name) would read a field named '\(token.name)': the value is written in backticks, \
-                    `\(token.name)` (and such a field in double quotes, "\(token.name)")
+                    `\(token.name)` (in YAML, quoted: '`\(token.name)`'), and such a field in double quotes, "\(token.name)"
                     """)
             }
             return .field(FieldKey(token.name))

@@ -1,3 +1,4 @@
+import HuiliuCore
 import Foundation
 import Synchronization
 
@@ -52,7 +53,7 @@ struct TimeZoneRule: Sendable {
             return TimeZoneRule(fixedSeconds: offset)
         }
         if let cached = cache.withLock({ $0[text] }) { return cached }
-        guard let zone = TimeZone(identifier: text) else { return nil }
+        guard let zone = TimeZone(named: text) else { return nil }
         let rule = TimeZoneRule(zone: zone)
         cache.withLock { table in
             if table.count >= 64 { table.removeAll(keepingCapacity: true) }

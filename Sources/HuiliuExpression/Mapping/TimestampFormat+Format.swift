@@ -80,7 +80,9 @@ public enum TimeText {
 
     static func zone(_ name: String?) throws(ExpressionError) -> TimeZoneRule {
         guard let name else { return .shanghai }
-        guard let rule = TimeZoneRule.named(name) else { throw .invalidValue("unknown time zone '\(name)'") }
+        guard let rule = TimeZoneRule.named(name) else {
+            throw .invalidValue("unknown time zone '\(name)': an IANA name such as Asia/Shanghai, or an offset such as +08:00 (abbreviations such as CST name more than one zone)")
+        }
         return rule
     }
 }
