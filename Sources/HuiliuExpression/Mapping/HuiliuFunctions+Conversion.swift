@@ -29,13 +29,7 @@ extension HuiliuFunctions {
             example: Example("parse_time('2024年3月5日 14时30分')", result: "2024-03-05T14:30:00+08:00")
         ) { args throws(ExpressionError) in
             try TimestampParsing.parseTime(args[0], formats: args.optional(1), zone: args.optional(2))
-        }.checkingLiterals { literals throws(ExpressionError) in
-            let formats = literals[safe: 1] ?? nil
-            for case .string(let pattern) in formats.map({ $0.arrayValue ?? [$0] }) ?? [] {
-                _ = try TimestampFormat.named(pattern, for: "parse_time")
-            }
-            if case .string(let zone)?? = literals[safe: 2] { _ = try TimeText.zone(zone) }
-        },
+        }.checkingLiterals(timeLiterals("parse_time")),
         ExpressionFunction(
             "to_date", [P("value", [.string, .number, .null]), .optional("formats", [.string, .arrayOfStrings, .null]),
                         .optional("zone", [.string, .null])],
@@ -46,13 +40,7 @@ extension HuiliuFunctions {
             let time = try TimestampParsing.parseTime(args[0], formats: args.optional(1), zone: args.optional(2))
             guard case .string(let text) = time else { return time }
             return .string(String(text.prefix(10)))
-        }.checkingLiterals { literals throws(ExpressionError) in
-            let formats = literals[safe: 1] ?? nil
-            for case .string(let pattern) in formats.map({ $0.arrayValue ?? [$0] }) ?? [] {
-                _ = try TimestampFormat.named(pattern, for: "to_date")
-            }
-            if case .string(let zone)?? = literals[safe: 2] { _ = try TimeText.zone(zone) }
-        },
+        }.checkingLiterals(timeLiterals("to_date")),
         ExpressionFunction(
             "excel_date", [P("serial", [.number, .string, .null])], returns: [.string, .null],
             summary: "The calendar date (`YYYY-MM-DD`) of an Excel date serial (days since 1899-12-30 in the 1900 system; a time of day, the fraction, is dropped), as a CSV export or an unstyled XLSX cell holds one. A date already written out (`2024-03-05`, `2024-03-05T08:30:00` as an XLSX cell styled as a date reads, `2024-03-05 08:30:00`) gives its date. `null` gives `null`.",

@@ -32,23 +32,27 @@ enum HuiliuFunctions {
                 key = String(i)
             }
             let column = args.optional(2)?.stringValue
-            if let column, let names = tables.columnNames(table: table), !names.contains(column) {
-                throw .invalidValue("lookup(): table '\(table)' has no column '\(column)' (columns: \(names.joined(separator: ", ")))")
-            }
+            // Per record: the names are checked only where the value alone cannot tell.
+            if column != nil { try checkTable(table, column: column, in: tables) }
             guard let value = column.map({ tables.value(table: table, column: $0, key: key) }) ?? tables.value(table: table, key: key) else {
-                let known = tables.names.isEmpty ? "no tables are loaded" : "known tables: \(tables.names.joined(separator: ", "))"
-                throw .invalidValue("lookup(): unknown table '\(table)' (\(known))")
+                try checkTable(table, column: nil, in: tables)
+                return .null
             }
             return value
         }.checkingLiterals { literals throws(ExpressionError) in
             guard case .string(let table)?? = literals[safe: 0] else { return }
-            guard let names = tables.columnNames(table: table) else {
-                let known = tables.names.isEmpty ? "no tables are loaded" : "known tables: \(tables.names.joined(separator: ", "))"
-                throw .invalidValue("lookup(): unknown table '\(table)' (\(known))")
-            }
-            if case .string(let column)?? = literals[safe: 2], !names.contains(column) {
-                throw .invalidValue("lookup(): table '\(table)' has no column '\(column)' (columns: \(names.joined(separator: ", ")))")
-            }
+            try checkTable(table, column: (literals[safe: 2] ?? nil)?.stringValue, in: tables)
+        }
+    }
+
+    /// Throws unless `tables` has `table` (and `column` in it): at every call, and when the names are written out.
+    private static func checkTable(_ table: String, column: String?, in tables: LookupTables) throws(ExpressionError) {
+        guard let names = tables.columnNames(table: table) else {
+            let known = tables.names.isEmpty ? "no tables are loaded" : "known tables: \(tables.names.joined(separator: ", "))"
+            throw .invalidValue("lookup(): unknown table '\(table)' (\(known))")
+        }
+        if let column, !names.contains(column) {
+            throw .invalidValue("lookup(): table '\(table)' has no column '\(column)' (columns: \(names.joined(separator: ", ")))")
         }
     }
 }

@@ -88,6 +88,18 @@ public enum TimeText {
 }
 
 extension HuiliuFunctions {
+    /// The literal check of a function taking `(value, formats, zone)`: its formats and zone
+    /// written out are checked when the expression compiles.
+    static func timeLiterals(_ function: String) -> @Sendable ([Value?]) throws(ExpressionError) -> Void {
+        { literals throws(ExpressionError) in
+            let formats = literals[safe: 1] ?? nil
+            for case .string(let pattern) in formats.map({ $0.arrayValue ?? [$0] }) ?? [] {
+                _ = try TimestampFormat.named(pattern, for: function)
+            }
+            if case .string(let zone)?? = literals[safe: 2] { _ = try TimeText.zone(zone) }
+        }
+    }
+
     static let formatting: [ExpressionFunction] = [
         ExpressionFunction(
             "format_time", [P("value", [.string, .number, .null]), P("format", .string), .optional("zone", [.string, .null])],
@@ -105,12 +117,6 @@ extension HuiliuFunctions {
             let (seconds, nanos) = try TimestampParsing.instant(of: rfc3339, formats: [.iso8601], zone: rule)
             let format = try TimestampFormat.named(args[1].stringValue!, for: "format_time")
             return .string(format.format(seconds: seconds, nanosecond: nanos, zone: rule))
-        }.checkingLiterals { literals throws(ExpressionError) in
-            let formats = literals[safe: 1] ?? nil
-            for case .string(let pattern) in formats.map({ $0.arrayValue ?? [$0] }) ?? [] {
-                _ = try TimestampFormat.named(pattern, for: "format_time")
-            }
-            if case .string(let zone)?? = literals[safe: 2] { _ = try TimeText.zone(zone) }
-        },
+        }.checkingLiterals(timeLiterals("format_time")),
     ]
 }
